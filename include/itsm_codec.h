@@ -1,0 +1,37 @@
+/* Small pure helpers shared by the core and the processes: the text encoding of field maps
+ * and journal changes, RFC 3339 times and ticket numbers. APR only. */
+#ifndef ITSM_CODEC_H
+#define ITSM_CODEC_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+/* One change of a journal entry; old or new is NULL when the field was absent. */
+typedef struct itsm_change_t {
+    const char *field;
+    const char *old;
+    const char *new;
+} itsm_change_t;
+
+/* Field maps are stored as "name TAB value LF" lines with \\, \t, \n, \r escaped. */
+const char *itsm_codec_fields_encode(apr_pool_t *p, const apr_table_t *fields);
+apr_table_t *itsm_codec_fields_decode(apr_pool_t *p, const char *text);
+
+/* Changes are stored as "field TAB old TAB new LF", an absent value written as \-. */
+const char *itsm_codec_changes_encode(apr_pool_t *p, const apr_array_header_t *changes);
+apr_array_header_t *itsm_codec_changes_decode(apr_pool_t *p, const char *text);
+
+/* Append a change when old and new differ (NULL and "" differ). */
+void itsm_codec_change_add(apr_array_header_t *changes, const char *field,
+                           const char *old, const char *new);
+
+/* "2026-11-23T09:00:00Z" for t (seconds precision, UTC). */
+const char *itsm_time_format(apr_pool_t *p, apr_time_t t);
+/* Parse RFC 3339 ("...Z" or "...+01:00", optional fraction); APR_EINVAL when malformed. */
+apr_status_t itsm_time_parse(apr_time_t *out, const char *text);
+
+/* "INC0000042"; NULL when n does not fit 7 digits. */
+const char *itsm_number_format(apr_pool_t *p, const char *prefix, apr_int64_t n);
+
+#endif

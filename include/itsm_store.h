@@ -1,0 +1,89 @@
+/* The ticket store: tickets, numbering, journal and links on APR DBD. Everything that
+ * differs between SQLite and PostgreSQL stays inside store.c (its dialect table and the
+ * migration files under schemas/sql/<driver>/). No httpd header. */
+#ifndef ITSM_STORE_H
+#define ITSM_STORE_H
+
+#include <apr_dbd.h>
+#include <apr_hash.h>
+
+#include "itsm.h"
+
+typedef struct itsm_store_t itsm_store_t;
+
+/* A journal entry; changes holds itsm_change_t. */
+typedef struct itsm_journal_t {
+    apr_int64_t seq;
+    apr_time_t at;
+    const char *actor;
+    const char *action;
+    apr_array_header_t *changes;
+    const char *note;           /* NULL when none */
+} itsm_journal_t;
+
+typedef struct itsm_link_t {
+    const char *type;
+    int outgoing;               /* 1: this ticket -> number; 0: number -> this ticket */
+    const char *number;
+    const char *kind;
+    apr_time_t at;
+    const char *actor;
+} itsm_link_t;
+
+/* List filter; NULL members do not filter. */
+typedef struct itsm_filter_t {
+    const char *state, *priority, *party, *assignee, *group;
+    int limit, offset;
+} itsm_filter_t;
+
+/* The party scope of a query: "*" (every party) or ",ID1,ID2," (these parties). */
+const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
+                             const apr_array_header_t *acts_for);
+
+/* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
+ * between processes by a database lock, so any number of children may call it at start. */
+apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
+                                const char *sqldir, const apr_array_header_t *kinds,
+                                apr_pool_t *p, const char **err);
+
+/* Bind to a connection. Statements are prepared once per connection and kept in
+ * conn_cache (allocated in conn_pool, which lives as long as the connection). */
+apr_status_t itsm_store_bind(itsm_store_t **st, const apr_dbd_driver_t *driver,
+                             apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
+                             apr_pool_t *p, const char **err);
+
+/* The last database error message, for the log. */
+const char *itsm_store_error(itsm_store_t *st);
+
+/* Number, insert and journal in one transaction; sets t->id, t->number, t->version. */
+apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
+                               const itsm_journal_t *j, apr_pool_t *p);
+
+/* By number within scope; kind NULL matches any kind. APR_NOTFOUND when absent or out of scope. */
+apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
+                            const char *number, const char *scope, apr_pool_t *p);
+
+/* Write t (its version already the new one) if the stored version is still
+ * t->version - 1, with its journal entry; APR_EAGAIN when stale. */
+apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
+                               const itsm_journal_t *j, apr_pool_t *p);
+
+/* Tickets of a kind in scope, oldest first; *more is set when another page follows. */
+apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
+                             const char *kind, const char *scope, const itsm_filter_t *f,
+                             apr_pool_t *p);
+
+apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
+                                apr_int64_t ticket_id, apr_pool_t *p);
+
+/* Link from -> to, bumping from's version like an update (APR_EAGAIN when stale);
+ * APR_EEXIST when the same link exists. */
+apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
+                             const itsm_ticket_t *to, const char *type,
+                             const itsm_journal_t *j, apr_pool_t *p);
+
+/* Links from and to a ticket whose other end is in scope, oldest first. */
+apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
+                              apr_int64_t ticket_id, const char *scope, apr_pool_t *p);
+
+#endif

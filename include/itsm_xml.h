@@ -1,0 +1,51 @@
+/* Safe XML in and out: parsing with network, DTDs and entities refused, validation against
+ * the schema parsed once at start-up, and writers for response documents. libxml2 + APR. */
+#ifndef ITSM_XML_H
+#define ITSM_XML_H
+
+#include <apr_pools.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xmlwriter.h>
+
+/* Why a body was refused: stable code, human message, libxml2's detail and line. */
+typedef struct itsm_xml_error_t {
+    const char *code;       /* "malformed-xml", "doctype-forbidden", "schema-invalid" */
+    const char *message;
+    const char *detail;     /* may be NULL */
+    int line;               /* 0 when unknown */
+} itsm_xml_error_t;
+
+/* Process-wide libxml2 set-up: parser init and the no-network entity loader. */
+void itsm_xml_init(void);
+
+/* Load a schema file (its includes resolved next to it); NULL and *err on failure. */
+xmlSchemaPtr itsm_xml_schema_load(const char *path, apr_pool_t *p, const char **err);
+
+/* Parse a request body. A DOCTYPE stops the parser before any entity is declared.
+ * The document is freed with the pool p. */
+apr_status_t itsm_xml_parse(xmlDocPtr *doc, itsm_xml_error_t *err,
+                            const char *buf, apr_size_t len, apr_pool_t *p);
+
+/* Validate against a schema (a fresh validation context per call: thread-safe). */
+apr_status_t itsm_xml_validate(itsm_xml_error_t *err, xmlSchemaPtr schema, xmlDocPtr doc,
+                               apr_pool_t *p);
+
+/* The text of an element, "" for an empty one, in p. */
+const char *itsm_xml_text(apr_pool_t *p, xmlNodePtr node);
+/* Is node an element of our namespace named name (name NULL: any)? */
+int itsm_xml_is(xmlNodePtr node, const char *name);
+
+/* A response document being written; the buffer is freed with p. */
+typedef struct itsm_xml_out_t {
+    xmlBufferPtr buf;
+    xmlTextWriterPtr w;
+} itsm_xml_out_t;
+
+itsm_xml_out_t *itsm_xml_out_start(apr_pool_t *p, const char *root);
+/* End the document; *len receives its length; the text stays valid while p lives. */
+const char *itsm_xml_out_end(itsm_xml_out_t *o, apr_size_t *len);
+/* <name>text</name> unless text is NULL. */
+void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text);
+
+#endif

@@ -1,0 +1,978 @@
+/* The core's request handling: routes a path under the mount point to a collection, resolves
+ * the caller, checks the role table, reads and validates XML, calls the kind's rules, stores
+ * and renders. No process rule lives here: the kind's callbacks decide states and values. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <string.h>
+
+#include "mod_itsm.h"
+#include "itsm_codec.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+#define DEFAULT_MAX_BODY (1024 * 1024)
+#define DEFAULT_PAGE 50
+#define MAX_PAGE 500
+
+/* Everything one request needs, built step by step. */
+typedef struct req_t {
+    request_rec *r;
+    itsm_server_conf_t *conf;
+    itsm_dir_conf_t *dir;
+    const itsm_identity_t *who;
+    const char *scope;
+    int sees_all;
+    itsm_store_t *store;
+    const itsm_route_t *route;
+    const char *base;           /* mount point without trailing slash */
+} req_t;
+
+/* ---- responses ------------------------------------------------------------------------- */
+
+static int send_doc(request_rec *r, int status, itsm_xml_out_t *o)
+{
+    apr_size_t len;
+    const char *body = itsm_xml_out_end(o, &len);
+
+    r->status = status;
+    ap_set_content_type(r, "application/xml");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only)
+        ap_rwrite(body, (int)len, r);
+    return DONE;    /* the response is written: the handler's caller takes DONE as OK */
+}
+
+/* An <error> document. Client errors are logged at info, server faults by the caller. */
+static int fail_detail(req_t *q, int status, const char *code, const char *message,
+                       const char *detail, int line)
+{
+    request_rec *r = q->r;
+    itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "error");
+
+    if (status == HTTP_SERVICE_UNAVAILABLE)
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, q->conf ? q->conf->retry_after : 10));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00100) "%d %s: %s%s%s", status,
+                  code, message, detail ? " - " : "", detail ? detail : "");
+    itsm_xml_element(o->w, "status", apr_itoa(r->pool, status));
+    itsm_xml_element(o->w, "code", code);
+    itsm_xml_element(o->w, "message", message);
+    if (detail) {
+        xmlTextWriterStartElement(o->w, BAD_CAST "detail");
+        if (line > 0)
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "line", "%d", line);
+        xmlTextWriterWriteString(o->w, BAD_CAST detail);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, status, o);
+}
+
+static int fail(req_t *q, int status, const char *code, const char *message)
+{
+    return fail_detail(q, status, code, message, NULL, 0);
+}
+
+static int fail_call(req_t *q, const itsm_call_t *c)
+{
+    return fail(q, c->status, c->code ? c->code : "invalid-field",
+                c->message ? c->message : "refused by the process");
+}
+
+static int not_found(req_t *q)
+{
+    return fail(q, HTTP_NOT_FOUND, "not-found", "No such resource.");
+}
+
+static int method_not_allowed(req_t *q, const char *allow)
+{
+    apr_table_setn(q->r->headers_out, "Allow", allow);
+    apr_table_setn(q->r->err_headers_out, "Allow", allow);
+    return fail(q, HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
+                apr_psprintf(q->r->pool, "Allowed here: %s.", allow));
+}
+
+static int store_fault(req_t *q, int logno, const char *what)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00101) "store (%d): %s: %s", logno,
+                  what, q->store ? itsm_store_error(q->store) : "no connection");
+    return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                "The ticket store is not available; try again later.");
+}
+
+/* ---- identity, store, body ------------------------------------------------------------- */
+
+static int resolve_caller(req_t *q)
+{
+    request_rec *r = q->r;
+    const char *errmsg = NULL;
+    itsm_identity_t *who;
+    apr_status_t rv;
+
+    if (r->user == NULL || *r->user == '\0')
+        return fail(q, HTTP_UNAUTHORIZED, "unauthenticated", "Authentication is required.");
+    rv = itsm_ldap_lookup(&who, &errmsg, q->conf->directory, r->user, r->pool);
+    if (rv == APR_NOTFOUND)
+        return fail(q, HTTP_FORBIDDEN, "unknown-person",
+                    "The authenticated login is not a person in the directory.");
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00102)
+                      "directory unavailable looking up %s: %s", r->user,
+                      errmsg ? errmsg : "no answer");
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                    "The identity directory is not available; try again later.");
+    }
+    q->who = who;
+    q->sees_all = itsm_authz_sees_all(q->conf->authz, who->roles);
+    q->scope = itsm_store_scope(r->pool, q->sees_all, who->party, who->acts_for);
+    return OK;
+}
+
+/* Acquire the connection, set the schema up once per process, bind the statements. */
+static int open_store(req_t *q)
+{
+    request_rec *r = q->r;
+    ap_dbd_t *dbd = itsm_dbd_acquire(r);
+    const char *err = NULL;
+
+    if (dbd == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00103)
+                      "no database connection from mod_dbd (DBDriver/DBDParams)");
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                    "The ticket store is not available; try again later.");
+    }
+    if (!q->conf->schema_ready) {
+        apr_status_t rv = APR_SUCCESS;
+
+        apr_thread_mutex_lock(q->conf->schema_lock);
+        if (!q->conf->schema_ready) {
+            rv = itsm_store_migrate(dbd->driver, dbd->handle,
+                                    apr_pstrcat(r->pool, q->conf->schema_dir, "/sql", NULL),
+                                    q->conf->kind_names, r->pool, &err);
+            if (rv == APR_SUCCESS)
+                q->conf->schema_ready = 1;
+        }
+        apr_thread_mutex_unlock(q->conf->schema_lock);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00104) "%s", err);
+            return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                        "The ticket store is not available; try again later.");
+        }
+    }
+    if (dbd->prepared == NULL)
+        dbd->prepared = apr_hash_make(dbd->pool);
+    if (itsm_store_bind(&q->store, dbd->driver, dbd->handle, dbd->prepared, dbd->pool,
+                        r->pool, &err) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00105) "%s", err);
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                    "The ticket store is not available; try again later.");
+    }
+    return OK;
+}
+
+static int xml_media_type(const char *ct)
+{
+    apr_size_t n;
+
+    if (ct == NULL)
+        return 0;
+    n = strcspn(ct, "; \t");
+    return (n == 15 && strncasecmp(ct, "application/xml", n) == 0)
+           || (n == 8 && strncasecmp(ct, "text/xml", n) == 0)
+           || (n > 16 && strncasecmp(ct, "application/", 12) == 0
+               && strncasecmp(ct + n - 4, "+xml", 4) == 0);
+}
+
+static int has_body(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    return apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
+           || (cl != NULL && apr_atoi64(cl) > 0);
+}
+
+/* Read, parse and validate the body; *root is its root element, checked to be `element`. */
+static int read_document(req_t *q, const char *element, xmlNodePtr *root)
+{
+    request_rec *r = q->r;
+    apr_off_t limit = q->dir->max_body != ITSM_UNSET ? q->dir->max_body : DEFAULT_MAX_BODY;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    itsm_xml_error_t xe = {0};
+    apr_size_t len = 0, cap;
+    char *buf;
+    xmlDocPtr doc;
+    int rc;
+
+    if (!xml_media_type(apr_table_get(r->headers_in, "Content-Type")))
+        return fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                    "The request body must be application/xml.");
+    if (cl && apr_atoi64(cl) > limit)
+        return fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+                    apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
+        return fail(q, rc, "malformed-xml", "The request body cannot be read.");
+    cap = cl ? (apr_size_t)apr_atoi64(cl) + 1 : 8192;
+    buf = apr_palloc(r->pool, cap);
+    for (;;) {
+        long n;
+
+        if (len == cap) {
+            char *bigger;
+
+            cap *= 2;
+            bigger = apr_palloc(r->pool, cap);
+            memcpy(bigger, buf, len);
+            buf = bigger;
+        }
+        n = ap_get_client_block(r, buf + len, cap - len);
+        if (n < 0)
+            return fail(q, HTTP_BAD_REQUEST, "malformed-xml", "The request body cannot be read.");
+        if (n == 0)
+            break;
+        len += (apr_size_t)n;
+        if ((apr_off_t)len > limit) {
+            /* Drain the rest so the connection stays usable, then refuse. */
+            ap_discard_request_body(r);
+            return fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+                        apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
+        }
+    }
+    if (itsm_xml_parse(&doc, &xe, buf, len, r->pool) != APR_SUCCESS)
+        return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+    if (itsm_xml_validate(&xe, q->conf->schema, doc, r->pool) != APR_SUCCESS)
+        return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+    *root = xmlDocGetRootElement(doc);
+    if (!itsm_xml_is(*root, element))
+        return fail(q, HTTP_BAD_REQUEST, "wrong-root",
+                    apr_psprintf(r->pool, "This resource takes a <%s> document.", element));
+    return OK;
+}
+
+/* ---- tickets in and out ---------------------------------------------------------------- */
+
+static const itsm_field_t *kind_field(const itsm_kind_t *k, const char *name)
+{
+    const itsm_field_t *f;
+
+    for (f = k->fields; f && f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+/* What the document asks besides plain fields. */
+typedef struct doc_extras_t {
+    const char *note;
+    const char *party;
+    const char *opened;
+} doc_extras_t;
+
+static int is_one_of(const char *name, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(name, *names) == 0)
+            return 1;
+    return 0;
+}
+
+/* Copy the document's fields into t; refuses read-only fields and repeats. */
+static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
+                          itsm_ticket_t *t, int creating, doc_extras_t *x)
+{
+    static const char *const readonly[] = {
+        "number", "kind", "state", "updated", "version", "createdBy", NULL
+    };
+    apr_hash_t *seen = apr_hash_make(c->pool);
+    xmlNodePtr n;
+
+    for (n = root->children; n; n = n->next) {
+        const char *name = (const char *)n->name, *text;
+        const itsm_field_t *f;
+
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> appears more than once", name);
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        text = itsm_xml_text(c->pool, n);
+        if (is_one_of(name, readonly))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> is read-only", name);
+        if (strcmp(name, "title") == 0)
+            t->title = text;
+        else if (strcmp(name, "description") == 0)
+            apr_table_setn(t->fields, "description", text);
+        else if (strcmp(name, "priority") == 0)
+            t->priority = text;
+        else if (strcmp(name, "assignee") == 0)
+            t->assignee = text;
+        else if (strcmp(name, "group") == 0)
+            t->group = text;
+        else if (strcmp(name, "note") == 0)
+            x->note = text;
+        else if (strcmp(name, "party") == 0 || strcmp(name, "opened") == 0) {
+            if (!creating)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> is set only when the ticket is created", name);
+            if (name[0] == 'p')
+                x->party = text;
+            else
+                x->opened = text;
+        }
+        else if ((f = kind_field(k, name)) != NULL) {
+            if (f->flags & ITSM_FIELD_READONLY)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> is read-only", name);
+            if ((f->flags & ITSM_FIELD_CREATE_ONLY) && !creating)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> is set only when the ticket is created", name);
+            apr_table_setn(t->fields, f->name, text);
+        }
+        else {
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> is not a field of %s", name, k->kind);
+        }
+    }
+    return 0;
+}
+
+static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                          const itsm_ticket_t *t, int nested)
+{
+    const itsm_field_t *f;
+
+    if (nested)
+        xmlTextWriterStartElement(w, BAD_CAST k->element);
+    itsm_xml_element(w, "number", t->number);
+    itsm_xml_element(w, "kind", t->kind);
+    itsm_xml_element(w, "state", t->state);
+    itsm_xml_element(w, "party", t->party);
+    itsm_xml_element(w, "title", t->title);
+    itsm_xml_element(w, "description", apr_table_get(t->fields, "description"));
+    itsm_xml_element(w, "priority", t->priority);
+    itsm_xml_element(w, "assignee", t->assignee);
+    itsm_xml_element(w, "group", t->group);
+    itsm_xml_element(w, "opened", itsm_time_format(c->pool, t->opened));
+    itsm_xml_element(w, "updated", itsm_time_format(c->pool, t->updated));
+    itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
+    itsm_xml_element(w, "createdBy", t->created_by);
+    for (f = k->fields; f && f->name; f++)
+        itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
+    if (k->render)
+        k->render(c, w, t);
+    if (nested)
+        xmlTextWriterEndElement(w);
+}
+
+static void set_etag(request_rec *r, const itsm_ticket_t *t)
+{
+    apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
+}
+
+static int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
+
+    render_ticket(c, o->w, q->route->kind, t, 0);
+    set_etag(q->r, t);
+    return send_doc(q->r, status, o);
+}
+
+static void init_call(req_t *q, itsm_call_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->pool = q->r->pool;
+    c->who = q->who;
+    c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
+}
+
+/* Journal changes between two versions of a ticket (old NULL: a creation). */
+static apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
+                                const itsm_ticket_t *t)
+{
+    apr_array_header_t *ch = apr_array_make(p, 8, sizeof(itsm_change_t));
+    const itsm_field_t *f;
+
+#define FIELD(name, member) itsm_codec_change_add(ch, name, old ? old->member : NULL, t->member)
+    FIELD("state", state);
+    FIELD("party", party);
+    FIELD("title", title);
+    FIELD("priority", priority);
+    FIELD("assignee", assignee);
+    FIELD("group", group);
+#undef FIELD
+    itsm_codec_change_add(ch, "description",
+                          old ? apr_table_get(old->fields, "description") : NULL,
+                          apr_table_get(t->fields, "description"));
+    for (f = k->fields; f && f->name; f++)
+        itsm_codec_change_add(ch, f->name, old ? apr_table_get(old->fields, f->name) : NULL,
+                              apr_table_get(t->fields, f->name));
+    return ch;
+}
+
+static int allowed(req_t *q, const char *action)
+{
+    return itsm_authz_allows(q->conf->authz, q->who->roles, q->route->kind->kind, action);
+}
+
+static int forbidden(req_t *q, const char *action)
+{
+    return fail(q, HTTP_FORBIDDEN, "forbidden",
+                apr_psprintf(q->r->pool, "Your roles do not allow '%s' on %s tickets.", action,
+                             q->route->kind->kind));
+}
+
+static int party_visible(req_t *q, const char *party)
+{
+    const apr_array_header_t *af = q->who->acts_for;
+    int i;
+
+    if (q->sees_all || (q->who->party && strcmp(q->who->party, party) == 0))
+        return 1;
+    for (i = 0; af && i < af->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(af, i, const char *), party) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- collection: list and create ------------------------------------------------------- */
+
+static int query_int(const char *v, int min, int max, int *out)
+{
+    char *end;
+    long n;
+
+    if (v == NULL)
+        return 1;
+    n = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < min || n > max)
+        return 0;
+    *out = (int)n;
+    return 1;
+}
+
+static int do_list(req_t *q)
+{
+    request_rec *r = q->r;
+    apr_table_t *args = NULL;
+    itsm_filter_t f = {0};
+    apr_array_header_t *rows;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    int more, i;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    ap_args_to_table(r, &args);
+    f.limit = q->dir->page_size != ITSM_UNSET ? q->dir->page_size : DEFAULT_PAGE;
+    if (!query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
+        || !query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "limit takes 1 to 500 and offset a whole number from 0.");
+    f.state = apr_table_get(args, "state");
+    f.priority = apr_table_get(args, "priority");
+    f.party = apr_table_get(args, "party");
+    f.assignee = apr_table_get(args, "assignee");
+    f.group = apr_table_get(args, "group");
+    if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
+                        r->pool) != APR_SUCCESS)
+        return store_fault(q, 1, "list");
+    init_call(q, &c);
+    o = itsm_xml_out_start(r->pool, "list");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
+    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
+    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "limit", "%d", f.limit);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "more", BAD_CAST (more ? "true" : "false"));
+    for (i = 0; i < rows->nelts; i++)
+        render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), 1);
+    return send_doc(r, HTTP_OK, o);
+}
+
+static int do_create(req_t *q)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_ticket_t *t = apr_pcalloc(r->pool, sizeof *t);
+    doc_extras_t x = {0};
+    itsm_journal_t j = {0};
+    xmlNodePtr root;
+    itsm_call_t c;
+    const itsm_field_t *f;
+    apr_status_t rv;
+    int rc;
+
+    if (!allowed(q, ITSM_ACTION_CREATE))
+        return forbidden(q, ITSM_ACTION_CREATE);
+    if ((rc = read_document(q, k->element, &root)) != OK)
+        return rc;
+    init_call(q, &c);
+    t->kind = k->kind;
+    t->fields = apr_table_make(r->pool, 8);
+    t->opened = t->updated = c.now;
+    t->created_by = q->who->uid;
+    t->party = q->who->party;
+    if (apply_document(&c, k, root, t, 1, &x))
+        return fail_call(q, &c);
+    if (x.party) {
+        if (!party_visible(q, x.party))
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        apr_psprintf(r->pool, "You cannot raise tickets for party %s.", x.party));
+        t->party = x.party;
+    }
+    if (t->party == NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    "You belong to no party: name the <party> the ticket is for.");
+    if (x.opened) {
+        if (!allowed(q, ITSM_ACTION_IMPORT))
+            return forbidden(q, ITSM_ACTION_IMPORT);
+        if (itsm_time_parse(&t->opened, x.opened) != APR_SUCCESS || t->opened > c.now)
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        "<opened> must be a past RFC 3339 time.");
+        c.importing = 1;
+    }
+    if (t->title == NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<title> is required.");
+    for (f = k->fields; f && f->name; f++)
+        if ((f->flags & ITSM_FIELD_REQUIRED) && apr_table_get(t->fields, f->name) == NULL)
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        apr_psprintf(r->pool, "<%s> is required.", f->name));
+    if (k->create && k->create(&c, t))
+        return fail_call(q, &c);
+    if (t->state == NULL)
+        t->state = "new";
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    j.at = c.now;
+    j.actor = q->who->uid;
+    j.action = c.importing ? ITSM_ACTION_IMPORT : ITSM_ACTION_CREATE;
+    j.changes = diff(r->pool, k, NULL, t);
+    j.note = x.note;
+    if ((rv = itsm_store_create(q->store, t, k->prefix, &j, r->pool)) != APR_SUCCESS) {
+        if (rv == APR_ENOSPC) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
+                          "%s numbers are exhausted (7 digits)", k->prefix);
+            return fail(q, HTTP_CONFLICT, "conflict", "No ticket numbers left for this kind.");
+        }
+        return store_fault(q, 2, "create");
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
+                                                         "/", t->number, NULL), r));
+    return send_ticket(q, &c, HTTP_CREATED, t);
+}
+
+/* ---- one ticket ------------------------------------------------------------------------ */
+
+static int load_ticket(req_t *q, const char *number, itsm_ticket_t **t)
+{
+    apr_status_t rv;
+    int rc;
+
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    rv = itsm_store_get(q->store, t, q->route->kind->kind, number, q->scope, q->r->pool);
+    if (rv == APR_NOTFOUND)
+        return not_found(q);
+    if (rv != APR_SUCCESS)
+        return store_fault(q, 3, "get");
+    return OK;
+}
+
+/* 428 without If-Match, 412 when it names another version. */
+static int check_if_match(req_t *q, const itsm_ticket_t *t)
+{
+    const char *im = apr_table_get(q->r->headers_in, "If-Match");
+    char *list, *tag, *state;
+    const char *want;
+
+    if (im == NULL)
+        return fail(q, HTTP_PRECONDITION_REQUIRED, "precondition-required",
+                    "Changes need If-Match with the ticket's current ETag.");
+    want = apr_psprintf(q->r->pool, "\"%d\"", t->version);
+    list = apr_pstrdup(q->r->pool, im);
+    for (tag = apr_strtok(list, ", \t", &state); tag; tag = apr_strtok(NULL, ", \t", &state))
+        if (strcmp(tag, "*") == 0 || strcmp(tag, want) == 0)
+            return OK;
+    return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                "The ticket has changed since that ETag; GET it again.");
+}
+
+static itsm_ticket_t *copy_ticket(apr_pool_t *p, const itsm_ticket_t *t)
+{
+    itsm_ticket_t *n = apr_pmemdup(p, t, sizeof *t);
+
+    n->fields = apr_table_copy(p, t->fields);
+    return n;
+}
+
+/* PATCH and actions: one path, the action NULL for a plain update. */
+static int do_change(req_t *q, const char *number, const char *action)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_ticket_t *old, *t;
+    doc_extras_t x = {0};
+    itsm_journal_t j = {0};
+    itsm_call_t c;
+    apr_status_t rv;
+    int rc;
+
+    if (action && !(k->actions && is_one_of(action, k->actions)))
+        return not_found(q);
+    if (!allowed(q, action ? action : ITSM_ACTION_UPDATE))
+        return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
+    if ((rc = load_ticket(q, number, &old)) != OK)
+        return rc;
+    if ((rc = check_if_match(q, old)) != OK)
+        return rc;
+    init_call(q, &c);
+    t = copy_ticket(r->pool, old);
+    if (action == NULL || has_body(r)) {
+        xmlNodePtr root;
+
+        if ((rc = read_document(q, k->element, &root)) != OK)
+            return rc;
+        if (apply_document(&c, k, root, t, 0, &x))
+            return fail_call(q, &c);
+    }
+    if (action) {
+        if (k->action(&c, action, old, t))
+            return fail_call(q, &c);
+    }
+    else if (k->update && k->update(&c, old, t)) {
+        return fail_call(q, &c);
+    }
+    j.changes = diff(r->pool, k, old, t);
+    if (j.changes->nelts == 0 && x.note == NULL && action == NULL) {
+        set_etag(r, old);
+        return send_ticket(q, &c, HTTP_OK, old);
+    }
+    t->version = old->version + 1;
+    t->updated = c.now;
+    j.at = c.now;
+    j.actor = q->who->uid;
+    j.action = action ? action : ITSM_ACTION_UPDATE;
+    j.note = x.note;
+    rv = itsm_store_update(q->store, t, &j, r->pool);
+    if (rv == APR_EAGAIN)
+        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                    "The ticket has changed since that ETag; GET it again.");
+    if (rv != APR_SUCCESS)
+        return store_fault(q, 4, "update");
+    return send_ticket(q, &c, HTTP_OK, t);
+}
+
+static int do_get(req_t *q, const char *number)
+{
+    itsm_ticket_t *t;
+    itsm_call_t c;
+    int rc;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, &t)) != OK)
+        return rc;
+    init_call(q, &c);
+    return send_ticket(q, &c, HTTP_OK, t);
+}
+
+static int do_journal(req_t *q, const char *number)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *entries;
+    itsm_ticket_t *t;
+    itsm_xml_out_t *o;
+    int rc, i, k;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, &t)) != OK)
+        return rc;
+    if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
+        return store_fault(q, 5, "journal");
+    o = itsm_xml_out_start(r->pool, "journal");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < entries->nelts; i++) {
+        const itsm_journal_t *e = &APR_ARRAY_IDX(entries, i, itsm_journal_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "entry");
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "seq", "%" APR_INT64_T_FMT, e->seq);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "action", BAD_CAST e->action);
+        for (k = 0; k < e->changes->nelts; k++) {
+            const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
+
+            xmlTextWriterStartElement(o->w, BAD_CAST "change");
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
+            itsm_xml_element(o->w, "old", ch->old);
+            itsm_xml_element(o->w, "new", ch->new);
+            xmlTextWriterEndElement(o->w);
+        }
+        itsm_xml_element(o->w, "note", e->note);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+static int do_links(req_t *q, const char *number)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *links;
+    itsm_ticket_t *t;
+    itsm_xml_out_t *o;
+    int rc, i;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, &t)) != OK)
+        return rc;
+    if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
+        return store_fault(q, 6, "links");
+    o = itsm_xml_out_start(r->pool, "links");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "link");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "type", BAD_CAST l->type);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "direction", BAD_CAST (l->outgoing ? "out" : "in"));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST l->number);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST l->kind);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, l->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST l->actor);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+static int do_link(req_t *q, const char *number)
+{
+    request_rec *r = q->r;
+    itsm_ticket_t *from, *to, *bumped;
+    itsm_journal_t j = {0};
+    const char *type = NULL, *target = NULL;
+    xmlNodePtr root, n;
+    itsm_xml_out_t *o;
+    itsm_change_t *ch;
+    apr_status_t rv;
+    int rc;
+
+    if (!allowed(q, ITSM_ACTION_LINK))
+        return forbidden(q, ITSM_ACTION_LINK);
+    if ((rc = load_ticket(q, number, &from)) != OK)
+        return rc;
+    if ((rc = check_if_match(q, from)) != OK)
+        return rc;
+    if ((rc = read_document(q, "link", &root)) != OK)
+        return rc;
+    for (n = root->children; n; n = n->next) {
+        if (itsm_xml_is(n, "type"))
+            type = itsm_xml_text(r->pool, n);
+        else if (itsm_xml_is(n, "target"))
+            target = itsm_xml_text(r->pool, n);
+    }
+    rv = itsm_store_get(q->store, &to, NULL, target, q->scope, r->pool);
+    if (rv == APR_NOTFOUND)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(r->pool, "No ticket %s to link to.", target));
+    if (rv != APR_SUCCESS)
+        return store_fault(q, 7, "link target");
+    if (to->id == from->id)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
+    bumped = copy_ticket(r->pool, from);
+    bumped->version = from->version + 1;
+    bumped->updated = apr_time_from_sec(apr_time_sec(r->request_time));
+    j.at = bumped->updated;
+    j.actor = q->who->uid;
+    j.action = ITSM_ACTION_LINK;
+    j.changes = apr_array_make(r->pool, 1, sizeof(itsm_change_t));
+    ch = apr_array_push(j.changes);
+    ch->field = apr_pstrcat(r->pool, "link:", type, NULL);
+    ch->old = NULL;
+    ch->new = to->number;
+    rv = itsm_store_link(q->store, bumped, to, type, &j, r->pool);
+    if (rv == APR_EAGAIN)
+        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                    "The ticket has changed since that ETag; GET it again.");
+    if (rv == APR_EEXIST)
+        return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
+    if (rv != APR_SUCCESS)
+        return store_fault(q, 8, "link");
+    set_etag(r, bumped);
+    apr_table_setn(r->headers_out, "Location",
+                   ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
+                                                         q->route->kind->collection, "/",
+                                                         from->number, "/links", NULL), r));
+    o = itsm_xml_out_start(r->pool, "link");
+    itsm_xml_element(o->w, "type", type);
+    itsm_xml_element(o->w, "target", to->number);
+    return send_doc(r, HTTP_CREATED, o);
+}
+
+/* ---- service and identity documents ---------------------------------------------------- */
+
+static int do_service(req_t *q)
+{
+    request_rec *r = q->r;
+    itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "service");
+    int i;
+
+    for (i = 0; i < q->conf->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->conf->kinds, i, const itsm_kind_t *);
+        const itsm_route_t *route = apr_hash_get(q->conf->routes, k->collection,
+                                                 APR_HASH_KEY_STRING);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "collection");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST k->collection);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST k->kind);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "prefix", BAD_CAST k->prefix);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "process", BAD_CAST route->process->name);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "href",
+                                    BAD_CAST apr_pstrcat(r->pool, q->base, "/", k->collection, NULL));
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+static void write_list(xmlTextWriterPtr w, const char *name, const apr_array_header_t *a)
+{
+    int i;
+
+    for (i = 0; a && i < a->nelts; i++)
+        itsm_xml_element(w, name, APR_ARRAY_IDX(a, i, const char *));
+}
+
+static int do_me(req_t *q)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "identity");
+    const itsm_identity_t *who = q->who;
+
+    itsm_xml_element(o->w, "login", who->uid);
+    itsm_xml_element(o->w, "dn", who->dn);
+    itsm_xml_element(o->w, "name", who->display_name);
+    itsm_xml_element(o->w, "email", who->email);
+    if (who->party) {
+        xmlTextWriterStartElement(o->w, BAD_CAST "party");
+        if (who->party_name)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST who->party_name);
+        xmlTextWriterWriteString(o->w, BAD_CAST who->party);
+        xmlTextWriterEndElement(o->w);
+    }
+    write_list(o->w, "actsFor", who->acts_for);
+    write_list(o->w, "role", who->roles);
+    write_list(o->w, "group", who->groups);
+    itsm_xml_element(o->w, "allParties", q->sees_all ? "true" : "false");
+    return send_doc(q->r, HTTP_OK, o);
+}
+
+/* ---- routing --------------------------------------------------------------------------- */
+
+/* Split the path below the mount point into at most 5 segments; -1 when malformed. */
+static int split_path(apr_pool_t *p, const char *rest, const char **seg)
+{
+    char *s = apr_pstrdup(p, rest), *tok, *state;
+    int n = 0;
+
+    for (tok = apr_strtok(s, "/", &state); tok; tok = apr_strtok(NULL, "/", &state)) {
+        if (n == 5)
+            return -1;
+        seg[n++] = tok;
+    }
+    return n;
+}
+
+/* ITSMBase when set, else the path of the innermost section that matched: normally the
+ * <Location> holding SetHandler itsm. */
+static const char *mount_point(request_rec *r, const itsm_dir_conf_t *dir)
+{
+    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+
+    if (dir->base)
+        return dir->base;
+    return core && core->d && core->d[0] == '/' ? core->d : "";
+}
+
+int itsm_handler(request_rec *r)
+{
+    req_t q0 = {0}, *q = &q0;
+    const char *seg[5] = {0}, *rest;
+    apr_size_t blen;
+    int n, m = r->method_number, rc;
+
+    if (r->handler == NULL || strcmp(r->handler, "itsm") != 0)
+        return DECLINED;
+    q->r = r;
+    q->conf = ap_get_module_config(r->server->module_config, &itsm_module);
+    q->dir = ap_get_module_config(r->per_dir_config, &itsm_module);
+    q->base = mount_point(r, q->dir);
+    blen = strlen(q->base);
+    while (blen && q->base[blen - 1] == '/')
+        blen--;
+    q->base = apr_pstrndup(r->pool, q->base, blen);
+    if (strncmp(r->uri, q->base, blen) != 0)
+        return not_found(q);
+    rest = r->uri + blen;
+    if ((n = split_path(r->pool, rest, seg)) < 0)
+        return not_found(q);
+
+    if ((rc = resolve_caller(q)) != OK)
+        return rc;
+
+    if (n == 0) {
+        if (m != M_GET)
+            return method_not_allowed(q, "GET");
+        return do_service(q);
+    }
+    if (n == 1 && strcmp(seg[0], "me") == 0) {
+        if (m != M_GET)
+            return method_not_allowed(q, "GET");
+        return do_me(q);
+    }
+    q->route = apr_hash_get(q->conf->routes, seg[0], APR_HASH_KEY_STRING);
+    if (q->route == NULL)
+        return not_found(q);
+    switch (n) {
+    case 1:
+        if (m == M_GET) {
+            if ((rc = open_store(q)) != OK)
+                return rc;
+            return do_list(q);
+        }
+        if (m == M_POST)
+            return do_create(q);
+        return method_not_allowed(q, "GET, POST");
+    case 2:
+        if (m == M_GET)
+            return do_get(q, seg[1]);
+        if (m == M_PATCH)
+            return do_change(q, seg[1], NULL);
+        return method_not_allowed(q, "GET, PATCH");
+    case 3:
+        if (strcmp(seg[2], "journal") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_journal(q, seg[1]);
+        }
+        if (strcmp(seg[2], "links") == 0) {
+            if (m == M_GET)
+                return do_links(q, seg[1]);
+            if (m == M_POST)
+                return do_link(q, seg[1]);
+            return method_not_allowed(q, "GET, POST");
+        }
+        return not_found(q);
+    case 4:
+        if (strcmp(seg[2], "actions") != 0)
+            return not_found(q);
+        if (m != M_POST)
+            return method_not_allowed(q, "POST");
+        return do_change(q, seg[1], seg[3]);
+    default:
+        return not_found(q);
+    }
+}

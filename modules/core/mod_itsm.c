@@ -1,0 +1,362 @@
+/* mod_itsm: the core module's configuration and hooks. It finds the process modules through
+ * the provider API at start-up, loads the schema and the role table once, and sets up the
+ * per-child directory connection pool. Request handling is in handler.c. */
+#include <apr_optional.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <ap_provider.h>
+
+#include "mod_itsm.h"
+
+
+
+ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    itsm_server_conf_t *c = apr_pcalloc(p, sizeof *c);
+
+    c->ldap.user_attr = NULL;
+    c->retry_after = ITSM_UNSET;
+    return c;
+}
+
+#define MERGE(field) c->field = add->field ? add->field : base->field
+static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    itsm_server_conf_t *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof *c);
+
+    MERGE(schema_dir);
+    MERGE(authz_file);
+    MERGE(ldap.url);
+    MERGE(ldap.bind_dn);
+    MERGE(ldap.bind_pw);
+    MERGE(ldap.base);
+    MERGE(ldap.user_attr);
+    c->ldap.cache_ttl = add->ldap_ttl_set ? add->ldap.cache_ttl : base->ldap.cache_ttl;
+    c->ldap_ttl_set = add->ldap_ttl_set || base->ldap_ttl_set;
+    c->ldap.timeout_sec = add->ldap_timeout_set ? add->ldap.timeout_sec : base->ldap.timeout_sec;
+    c->ldap_timeout_set = add->ldap_timeout_set || base->ldap_timeout_set;
+    c->ldap.pool_max = add->ldap_pool_set ? add->ldap.pool_max : base->ldap.pool_max;
+    c->ldap_pool_set = add->ldap_pool_set || base->ldap_pool_set;
+    c->retry_after = add->retry_after != ITSM_UNSET ? add->retry_after : base->retry_after;
+    return c;
+}
+
+static void *create_dir_conf(apr_pool_t *p, char *dir)
+{
+    itsm_dir_conf_t *c = apr_pcalloc(p, sizeof *c);
+
+    c->max_body = ITSM_UNSET;
+    c->page_size = ITSM_UNSET;
+    return c;
+}
+
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    itsm_dir_conf_t *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof *c);
+
+    c->base = add->base ? add->base : base->base;
+    c->max_body = add->max_body != ITSM_UNSET ? add->max_body : base->max_body;
+    c->page_size = add->page_size != ITSM_UNSET ? add->page_size : base->page_size;
+    return c;
+}
+
+static itsm_server_conf_t *sconf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &itsm_module);
+}
+
+static const char *set_server_path(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    itsm_server_conf_t *c = sconf(cmd);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+
+    if (path == NULL)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg, NULL);
+    if (cmd->info == (void *)0)
+        c->schema_dir = path;
+    else
+        c->authz_file = path;
+    return NULL;
+}
+
+static const char *set_ldap_string(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    itsm_server_conf_t *c = sconf(cmd);
+
+    switch ((int)(intptr_t)cmd->info) {
+    case 0: c->ldap.url = arg; break;
+    case 1: c->ldap.bind_dn = arg; break;
+    case 2: c->ldap.bind_pw = arg; break;
+    case 3: c->ldap.base = arg; break;
+    default: c->ldap.user_attr = arg; break;
+    }
+    return NULL;
+}
+
+static const char *parse_int(cmd_parms *cmd, const char *arg, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+
+    if (*arg == '\0' || *end != '\0' || v < min || v > max)
+        return apr_psprintf(cmd->pool, "%s takes a whole number from %ld to %ld, not '%s'",
+                            cmd->cmd->name, min, max, arg);
+    *out = v;
+    return NULL;
+}
+
+static const char *set_ldap_number(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    itsm_server_conf_t *c = sconf(cmd);
+    const char *err;
+    long v = 0;
+
+    switch ((int)(intptr_t)cmd->info) {
+    case 0:
+        if ((err = parse_int(cmd, arg, 0, 86400, &v)) != NULL)
+            return err;
+        c->ldap.cache_ttl = apr_time_from_sec(v);
+        c->ldap_ttl_set = 1;
+        break;
+    case 1:
+        if ((err = parse_int(cmd, arg, 1, 300, &v)) != NULL)
+            return err;
+        c->ldap.timeout_sec = (int)v;
+        c->ldap_timeout_set = 1;
+        break;
+    default:
+        if ((err = parse_int(cmd, arg, 1, 1024, &v)) != NULL)
+            return err;
+        c->ldap.pool_max = (int)v;
+        c->ldap_pool_set = 1;
+        break;
+    }
+    return NULL;
+}
+
+static const char *set_retry_after(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    long v = 0;
+    const char *err = parse_int(cmd, arg, 1, 3600, &v);
+
+    if (err == NULL)
+        sconf(cmd)->retry_after = (int)v;
+    return err;
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *dirv, const char *arg)
+{
+    itsm_dir_conf_t *d = dirv;
+    long v = 0;
+    const char *err = parse_int(cmd, arg, 1024, 64L * 1024 * 1024, &v);
+
+    if (err == NULL)
+        d->max_body = v;
+    return err;
+}
+
+static const char *set_base(cmd_parms *cmd, void *dirv, const char *arg)
+{
+    itsm_dir_conf_t *d = dirv;
+
+    if (arg[0] != '/')
+        return "ITSMBase takes a URL path starting with /";
+    d->base = arg;
+    return NULL;
+}
+
+static const char *set_page_size(cmd_parms *cmd, void *dirv, const char *arg)
+{
+    itsm_dir_conf_t *d = dirv;
+    long v = 0;
+    const char *err = parse_int(cmd, arg, 1, 500, &v);
+
+    if (err == NULL)
+        d->page_size = (int)v;
+    return err;
+}
+
+/* Every directive is documented in docs/directives.md. */
+static const command_rec itsm_cmds[] = {
+    AP_INIT_TAKE1("ITSMSchemaDir", set_server_path, (void *)0, RSRC_CONF,
+                  "Directory holding itsm.xsd and sql/<driver>/ migrations"),
+    AP_INIT_TAKE1("ITSMAuthzFile", set_server_path, (void *)1, RSRC_CONF,
+                  "Role table (XML): which role may do which action on which kind"),
+    AP_INIT_TAKE1("ITSMLDAPURL", set_ldap_string, (void *)0, RSRC_CONF,
+                  "Directory holding people, parties, roles and resolver groups: ldap://host:port"),
+    AP_INIT_TAKE1("ITSMLDAPBindDN", set_ldap_string, (void *)1, RSRC_CONF,
+                  "DN the core binds as to read identities (default: anonymous)"),
+    AP_INIT_TAKE1("ITSMLDAPBindPassword", set_ldap_string, (void *)2, RSRC_CONF,
+                  "Password of ITSMLDAPBindDN"),
+    AP_INIT_TAKE1("ITSMLDAPBase", set_ldap_string, (void *)3, RSRC_CONF,
+                  "Subtree searched for people, parties and groups"),
+    AP_INIT_TAKE1("ITSMLDAPUserAttribute", set_ldap_string, (void *)4, RSRC_CONF,
+                  "Attribute matching the authenticated login (default uid)"),
+    AP_INIT_TAKE1("ITSMLDAPCacheTTL", set_ldap_number, (void *)0, RSRC_CONF,
+                  "Seconds an identity stays cached per process (default 60, 0 disables)"),
+    AP_INIT_TAKE1("ITSMLDAPTimeout", set_ldap_number, (void *)1, RSRC_CONF,
+                  "Network and operation timeout in seconds (default 5)"),
+    AP_INIT_TAKE1("ITSMLDAPPoolSize", set_ldap_number, (void *)2, RSRC_CONF,
+                  "Directory connections kept per process (default 4)"),
+    AP_INIT_TAKE1("ITSMRetryAfter", set_retry_after, NULL, RSRC_CONF,
+                  "Retry-After seconds on 503 (default 10)"),
+    AP_INIT_TAKE1("ITSMBase", set_base, NULL, RSRC_CONF | ACCESS_CONF,
+                  "URL path the handler is mounted at (default: the enclosing <Location>)"),
+    AP_INIT_TAKE1("ITSMMaxBody", set_max_body, NULL, RSRC_CONF | ACCESS_CONF,
+                  "Largest request body in bytes (default 1048576)"),
+    AP_INIT_TAKE1("ITSMPageSize", set_page_size, NULL, RSRC_CONF | ACCESS_CONF,
+                  "Tickets per page of a list when the client names no limit (default 50)"),
+    { NULL }
+};
+
+static apr_status_t free_schema(void *schema)
+{
+    xmlSchemaFree(schema);
+    return APR_SUCCESS;
+}
+
+/* A schema is parsed once and shared between servers naming the same directory. */
+static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *dir, const char **err)
+{
+    xmlSchemaPtr schema = apr_hash_get(cache, dir, APR_HASH_KEY_STRING);
+
+    if (schema == NULL) {
+        schema = itsm_xml_schema_load(apr_pstrcat(p, dir, "/itsm.xsd", NULL), p, err);
+        if (schema != NULL) {
+            apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
+            apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
+        }
+    }
+    return schema;
+}
+
+/* Collections of every process module that registered itself. */
+static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
+{
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    int i;
+
+    c->routes = apr_hash_make(p);
+    c->kinds = apr_array_make(p, 8, sizeof(const itsm_kind_t *));
+    c->kind_names = apr_array_make(p, 8, sizeof(const char *));
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+        const itsm_kind_t *const *k;
+
+        for (k = proc ? proc->kinds : NULL; k && *k; k++) {
+            itsm_route_t *route = apr_pcalloc(p, sizeof *route);
+            const char *err = NULL;
+
+            if (apr_hash_get(c->routes, (*k)->collection, APR_HASH_KEY_STRING))
+                return apr_psprintf(p, "collection '%s' is registered twice (process %s)",
+                                    (*k)->collection, name);
+            if (!itsm_authz_check_kind(c->authz, (*k)->kind, (*k)->actions, p, &err))
+                return err;
+            route->process = proc;
+            route->kind = *k;
+            apr_hash_set(c->routes, (*k)->collection, APR_HASH_KEY_STRING, route);
+            APR_ARRAY_PUSH(c->kinds, const itsm_kind_t *) = *k;
+            APR_ARRAY_PUSH(c->kind_names, const char *) = (*k)->kind;
+        }
+    }
+    return NULL;
+}
+
+static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    apr_hash_t *schemas = apr_hash_make(ptemp);
+    server_rec *vs;
+
+    itsm_xml_init();
+    itsm_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    if (itsm_dbd_acquire == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00001)
+                     "mod_dbd is not loaded: load it and configure DBDriver/DBDParams");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (vs = s; vs; vs = vs->next) {
+        itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
+        const char *err = NULL, *dir, *table;
+
+        dir = c->schema_dir ? c->schema_dir : ITSM_DATADIR "/schemas";
+        table = c->authz_file ? c->authz_file : ITSM_SYSCONFDIR "/itsm-authz.xml";
+        c->schema_dir = dir;
+        if ((c->schema = load_schema(pconf, schemas, dir, &err)) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00002)
+                         "ITSMSchemaDir: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((c->authz = itsm_authz_load(table, c->schema, pconf, &err)) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00003)
+                         "ITSMAuthzFile: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((err = collect_routes(pconf, c)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004)
+                         "ITSMAuthzFile %s: %s", table, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (c->ldap.url == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00005)
+                         "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (!c->ldap_ttl_set)
+            c->ldap.cache_ttl = apr_time_from_sec(60);
+        if (!c->ldap_timeout_set)
+            c->ldap.timeout_sec = 5;
+        if (!c->ldap_pool_set)
+            c->ldap.pool_max = 4;
+        if (c->ldap.user_attr == NULL)
+            c->ldap.user_attr = "uid";
+        if (c->retry_after == ITSM_UNSET)
+            c->retry_after = 10;
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, ITSMLOGNO(00006)
+                     "%d collections, schema %s, role table %s",
+                     c->kinds->nelts, dir, table);
+    }
+    return OK;
+}
+
+static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    server_rec *vs;
+
+    for (vs = s; vs; vs = vs->next) {
+        itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
+        apr_status_t rv;
+
+        if ((rv = apr_thread_mutex_create(&c->schema_lock, APR_THREAD_MUTEX_DEFAULT, pchild)) != APR_SUCCESS
+            || (rv = itsm_ldap_create(&c->directory, &c->ldap, pchild)) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, ITSMLOGNO(00007)
+                         "cannot set up the per-process state");
+        }
+    }
+}
+
+static void itsm_register_hooks(apr_pool_t *p)
+{
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+
+    ap_hook_post_config(itsm_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(itsm_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(itsm_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(itsm) = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_conf,
+    merge_dir_conf,
+    create_server_conf,
+    merge_server_conf,
+    itsm_cmds,
+    itsm_register_hooks
+};

@@ -1,0 +1,62 @@
+/* Private to the core module: configuration records and the pieces the glue files share.
+ * mod_itsm.c owns configuration and hooks, handler.c owns request handling. */
+#ifndef MOD_ITSM_H
+#define MOD_ITSM_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_thread_mutex.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+#include "itsm.h"
+#include "itsm_authz.h"
+#include "itsm_ldap.h"
+#include "itsm_xml.h"
+
+/* Stable message numbers, as httpd's AH numbers: grep-able in logs and docs. */
+#define ITSMLOGNO(n) "ITSM" #n ": "
+
+extern module AP_MODULE_DECLARE_DATA itsm_module;
+
+/* A collection served by a process. */
+typedef struct itsm_route_t {
+    const itsm_process_t *process;
+    const itsm_kind_t *kind;
+} itsm_route_t;
+
+typedef struct itsm_server_conf_t {
+    const char *schema_dir;         /* ITSMSchemaDir */
+    const char *authz_file;         /* ITSMAuthzFile */
+    itsm_ldap_conf_t ldap;          /* ITSMLDAP* */
+    int ldap_ttl_set, ldap_timeout_set, ldap_pool_set;
+    int retry_after;                /* ITSMRetryAfter (seconds) */
+
+    /* Set in post_config (shared read-only by all children) */
+    xmlSchemaPtr schema;
+    itsm_authz_t *authz;
+    apr_hash_t *routes;             /* collection -> itsm_route_t */
+    apr_array_header_t *kinds;      /* const itsm_kind_t *, in registration order */
+    apr_array_header_t *kind_names; /* const char *, for counters */
+
+    /* Set in child_init */
+    itsm_ldap_t *directory;
+    apr_thread_mutex_t *schema_lock;
+    volatile int schema_ready;
+} itsm_server_conf_t;
+
+#define ITSM_UNSET -1
+
+typedef struct itsm_dir_conf_t {
+    const char *base;               /* the <Location> path the handler is mounted at */
+    apr_off_t max_body;             /* ITSMMaxBody */
+    int page_size;                  /* ITSMPageSize */
+} itsm_dir_conf_t;
+
+/* mod_dbd's acquire, looked up at start-up so that LoadModule order does not matter. */
+extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
+
+int itsm_handler(request_rec *r);
+
+#endif

@@ -1,0 +1,645 @@
+/* The ticket store on APR DBD. All SQL lives here; the SQLite/PostgreSQL differences are the
+ * dialect table below and the migration files, nowhere else. Statements are prepared once
+ * per connection; every query carries the caller's party scope. Absent values are stored as
+ * '' (never NULL) so that the same statements serve both drivers. */
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itsm.h"
+#include "itsm_codec.h"
+#include "itsm_store.h"
+
+typedef struct dialect_t {
+    const char *driver;         /* apr_dbd_name() */
+    const char *begin;          /* takes the write lock at once */
+    const char *lock_migration; /* run inside the migration transaction, NULL if begin suffices */
+    const char *begin_migration;
+    const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
+    const char *const *connection_setup;    /* statements run once per connection */
+} dialect_t;
+
+static const char *const sqlite_setup[] = {
+    "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
+    "PRAGMA synchronous = NORMAL",  /* safe with WAL: a crash loses at most the last commits */
+    "PRAGMA foreign_keys = ON",
+    NULL
+};
+static const char *const pgsql_setup[] = { NULL };
+
+static const dialect_t dialects[] = {
+    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr", sqlite_setup },
+    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos", pgsql_setup },
+};
+
+static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
+{
+    const char *name = apr_dbd_name(driver);
+    size_t i;
+
+    for (i = 0; i < sizeof dialects / sizeof dialects[0]; i++)
+        if (strcmp(dialects[i].driver, name) == 0)
+            return &dialects[i];
+    return NULL;
+}
+
+enum {
+    S_COUNTER_NEXT,
+    S_TICKET_INSERT,
+    S_TICKET_GET,
+    S_TICKET_UPDATE,
+    S_TICKET_BUMP,
+    S_TICKET_LIST,
+    S_JOURNAL_INSERT,
+    S_JOURNAL_LIST,
+    S_LINK_INSERT,
+    S_LINK_LIST,
+    S_COUNT
+};
+
+#define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
+                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields"
+/* STRPOS( becomes the dialect's function; the two parameters are the scope, twice. */
+#define SCOPE "(%s = '*' OR STRPOS(%s, ',' || t.party || ',') > 0)"
+
+static const char *const statements[S_COUNT] = {
+    [S_COUNTER_NEXT] =
+        "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s RETURNING next_value",
+    [S_TICKET_INSERT] =
+        "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
+        "opened, updated, created_by, version, fields) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+    [S_TICKET_GET] =
+        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s "
+        "AND (%s = '' OR t.kind = %s) AND " SCOPE,
+    [S_TICKET_UPDATE] =
+        "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
+        "assignee = %s, grp = %s, updated = %s, version = %s, fields = %s "
+        "WHERE id = %s AND version = %s",
+    [S_TICKET_BUMP] =
+        "UPDATE itsm_ticket SET version = %s, updated = %s WHERE id = %s AND version = %s",
+    [S_TICKET_LIST] =
+        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND " SCOPE
+        " AND (%s = '' OR t.state = %s) AND (%s = '' OR t.priority = %s)"
+        " AND (%s = '' OR t.party = %s) AND (%s = '' OR t.assignee = %s)"
+        " AND (%s = '' OR t.grp = %s) ORDER BY t.id LIMIT %s OFFSET %s",
+    [S_JOURNAL_INSERT] =
+        "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
+        "VALUES (%s, %s, %s, %s, %s, %s)",
+    [S_JOURNAL_LIST] =
+        "SELECT id, at, actor, action, changes, note FROM itsm_journal "
+        "WHERE ticket_id = %s ORDER BY id",
+    [S_LINK_INSERT] =
+        "INSERT INTO itsm_link (from_id, to_id, type, at, actor) VALUES (%s, %s, %s, %s, %s) "
+        "ON CONFLICT DO NOTHING",
+    [S_LINK_LIST] =
+        "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor FROM itsm_link l "
+        "JOIN itsm_ticket t ON t.id = l.to_id WHERE l.from_id = %s AND " SCOPE
+        " UNION ALL "
+        "SELECT l.id, l.type, 'in', t.number, t.kind, l.at, l.actor FROM itsm_link l "
+        "JOIN itsm_ticket t ON t.id = l.from_id WHERE l.to_id = %s AND " SCOPE
+        " ORDER BY 1",
+};
+
+/* A statement in the dialect: each "STRPOS(" becomes the dialect's function. */
+static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+{
+    const char *s = sql, *hit;
+    char *out = "";
+
+    while ((hit = strstr(s, "STRPOS(")) != NULL) {
+        out = apr_pstrcat(p, out, apr_pstrndup(p, s, (apr_size_t)(hit - s)), d->strpos, "(", NULL);
+        s = hit + strlen("STRPOS(");
+    }
+    return apr_pstrcat(p, out, s, NULL);
+}
+
+struct itsm_store_t {
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    const dialect_t *dialect;
+    apr_dbd_prepared_t **stmt;
+    int error;
+};
+
+#define CACHE_KEY "itsm_store.statements"
+
+const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
+                             const apr_array_header_t *acts_for)
+{
+    const char *s;
+    int i;
+
+    if (all)
+        return "*";
+    s = apr_pstrcat(p, ",", party ? party : "", ",", NULL);
+    for (i = 0; acts_for && i < acts_for->nelts; i++)
+        s = apr_pstrcat(p, s, APR_ARRAY_IDX(acts_for, i, const char *), ",", NULL);
+    return s;
+}
+
+const char *itsm_store_error(itsm_store_t *st)
+{
+    const char *e = apr_dbd_error(st->driver, st->handle, st->error);
+
+    return e ? e : "unknown database error";
+}
+
+static const char *i64(apr_pool_t *p, apr_int64_t v)
+{
+    return apr_psprintf(p, "%" APR_INT64_T_FMT, v);
+}
+
+static const char *secs(apr_pool_t *p, apr_time_t t)
+{
+    return i64(p, apr_time_sec(t));
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static const char *null_if_empty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* Run a statement; *rows receives the affected count. */
+static apr_status_t exec(itsm_store_t *st, apr_pool_t *p, int *rows, int which, int n,
+                         const char **args)
+{
+    int dummy;
+
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, rows ? rows : &dummy,
+                               st->stmt[which], n, args);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+                                int which, int n, const char **args)
+{
+    *res = NULL;
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, st->stmt[which], 0, n, args);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i)
+{
+    return apr_dbd_get_entry(st->driver, row, i);
+}
+
+static apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
+{
+    const char *s = col(st, row, i);
+
+    return s ? apr_atoi64(s) : 0;
+}
+
+static apr_status_t plain(itsm_store_t *st, const char *sql)
+{
+    int rows;
+
+    st->error = apr_dbd_query(st->driver, st->handle, &rows, sql);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static apr_status_t begin(itsm_store_t *st)
+{
+    return plain(st, st->dialect->begin);
+}
+
+/* Commit when rv is success, else roll back; returns the first failure. */
+static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
+{
+    int saved = st->error;
+
+    if (rv == APR_SUCCESS)
+        return plain(st, "COMMIT");
+    plain(st, "ROLLBACK");
+    st->error = saved;
+    return rv;
+}
+
+apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
+                             apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
+                             apr_pool_t *p, const char **err)
+{
+    itsm_store_t *st = apr_pcalloc(p, sizeof *st);
+    int i;
+
+    st->driver = driver;
+    st->handle = handle;
+    st->dialect = dialect_of(driver);
+    if (st->dialect == NULL) {
+        *err = apr_psprintf(p, "database driver %s is not supported (sqlite3, pgsql)",
+                            apr_dbd_name(driver));
+        return APR_ENOTIMPL;
+    }
+    st->stmt = apr_hash_get(conn_cache, CACHE_KEY, APR_HASH_KEY_STRING);
+    if (st->stmt == NULL) {
+        apr_dbd_prepared_t **stmt = apr_pcalloc(conn_pool, sizeof(*stmt) * S_COUNT);
+        const char *const *q;
+        apr_dbd_results_t *res;
+        apr_dbd_row_t *row;
+
+        for (q = st->dialect->connection_setup; *q; q++) {
+            /* PRAGMAs may answer a row: run them as selects and drain. */
+            res = NULL;
+            if (apr_dbd_select(driver, p, handle, &res, *q, 0) == 0)
+                while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
+                    ;
+        }
+        for (i = 0; i < S_COUNT; i++) {
+            const char *sql = dialect_sql(p, st->dialect, statements[i]);
+            const char *label = apr_psprintf(conn_pool, "itsm_s%d", i);
+            int rc = apr_dbd_prepare(driver, conn_pool, handle, sql, label, &stmt[i]);
+
+            if (rc) {
+                *err = apr_psprintf(p, "preparing statement %d failed: %s", i,
+                                    apr_dbd_error(driver, handle, rc));
+                return APR_EGENERAL;
+            }
+        }
+        apr_hash_set(conn_cache, CACHE_KEY, APR_HASH_KEY_STRING, stmt);
+        st->stmt = stmt;
+    }
+    *out = st;
+    return APR_SUCCESS;
+}
+
+/* ---- migrations ------------------------------------------------------------------------ */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Statements of a migration file: split at lines ending in ';'. */
+static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p)
+{
+    char *s = apr_pstrdup(p, text), *start = s, *line;
+
+    while (*s) {
+        line = s;
+        s = strchr(s, '\n');
+        s = s ? s + 1 : line + strlen(line);
+        {
+            const char *e = s - 1;
+
+            while (e > line && (*e == '\n' || *e == '\r' || *e == ' ' || *e == '\t'))
+                e--;
+            if (*e == ';') {
+                char *sql = apr_pstrndup(p, start, (apr_size_t)(e - start));
+
+                if (strspn(sql, " \t\r\n") != strlen(sql) && plain(st, sql) != APR_SUCCESS)
+                    return APR_EGENERAL;
+                start = s;
+            }
+        }
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
+                                const char *sqldir, const apr_array_header_t *kinds,
+                                apr_pool_t *p, const char **err)
+{
+    itsm_store_t st0 = { driver, handle, dialect_of(driver), NULL, 0 }, *st = &st0;
+    const char *dir;
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_array_header_t *files = apr_array_make(p, 8, sizeof(const char *));
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+    apr_dbd_prepared_t *counter;
+    apr_status_t rv;
+    int current = 0, i;
+
+    if (st->dialect == NULL) {
+        *err = apr_psprintf(p, "database driver %s is not supported (sqlite3, pgsql)",
+                            apr_dbd_name(driver));
+        return APR_ENOTIMPL;
+    }
+    dir = apr_pstrcat(p, sqldir, "/", st->dialect->driver, NULL);
+    if ((rv = apr_dir_open(&d, dir, p)) != APR_SUCCESS) {
+        *err = apr_psprintf(p, "cannot open migration directory %s", dir);
+        return rv;
+    }
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
+        size_t n = strlen(fi.name);
+
+        if (fi.filetype == APR_REG && n > 4 && strcmp(fi.name + n - 4, ".sql") == 0
+            && fi.name[0] >= '0' && fi.name[0] <= '9')
+            APR_ARRAY_PUSH(files, const char *) = apr_pstrdup(p, fi.name);
+    }
+    apr_dir_close(d);
+    qsort(files->elts, (size_t)files->nelts, sizeof(const char *), cmp_names);
+
+    if (strcmp(st->dialect->driver, "sqlite3") == 0) {
+        /* WAL cannot be switched on inside a transaction; it is persistent once set. */
+        if (apr_dbd_select(driver, p, handle, &res, "PRAGMA journal_mode = WAL", 0) == 0)
+            while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
+                ;
+        if (apr_dbd_select(driver, p, handle, &res, "PRAGMA busy_timeout = 10000", 0) == 0)
+            while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
+                ;
+    }
+    if (plain(st, st->dialect->begin_migration) != APR_SUCCESS)
+        goto failed;
+    if (st->dialect->lock_migration) {
+        res = NULL;
+        if (apr_dbd_select(driver, p, handle, &res, st->dialect->lock_migration, 0) != 0)
+            goto failed_tx;
+        while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
+            ;
+    }
+    if (plain(st, "CREATE TABLE IF NOT EXISTS itsm_schema (version INTEGER PRIMARY KEY, "
+                  "name VARCHAR(200) NOT NULL)") != APR_SUCCESS)
+        goto failed_tx;
+    res = NULL;
+    if (apr_dbd_select(driver, p, handle, &res, "SELECT MAX(version) FROM itsm_schema", 0) != 0)
+        goto failed_tx;
+    while (apr_dbd_get_row(driver, p, res, &row, -1) == 0) {
+        const char *v = apr_dbd_get_entry(driver, row, 0);
+
+        current = v ? atoi(v) : 0;
+    }
+    for (i = 0; i < files->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(files, i, const char *);
+        int version = atoi(name);
+        apr_file_t *f;
+        apr_finfo_t finfo;
+        char *text;
+        apr_size_t len;
+        apr_dbd_prepared_t *mark;
+        const char *args[2];
+        int rows;
+
+        if (version <= current)
+            continue;
+        if (apr_file_open(&f, apr_pstrcat(p, dir, "/", name, NULL), APR_FOPEN_READ,
+                          APR_OS_DEFAULT, p) != APR_SUCCESS
+            || apr_file_info_get(&finfo, APR_FINFO_SIZE, f) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "cannot read migration %s/%s", dir, name);
+            plain(st, "ROLLBACK");
+            return APR_EGENERAL;
+        }
+        len = (apr_size_t)finfo.size;
+        text = apr_palloc(p, len + 1);
+        apr_file_read_full(f, text, len, &len);
+        text[len] = '\0';
+        apr_file_close(f);
+        if (run_script(st, text, p) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "migration %s failed: %s", name,
+                                apr_dbd_error(driver, handle, st->error));
+            plain(st, "ROLLBACK");
+            return APR_EGENERAL;
+        }
+        if (apr_dbd_prepare(driver, p, handle,
+                            "INSERT INTO itsm_schema (version, name) VALUES (%s, %s)",
+                            "itsm_mig_mark", &mark) != 0)
+            goto failed_tx;
+        args[0] = apr_itoa(p, version);
+        args[1] = name;
+        if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, mark, 2, args)) != 0)
+            goto failed_tx;
+    }
+    /* One counter row per kind; numbers are drawn from it inside each create. */
+    if ((st->error = apr_dbd_prepare(driver, p, handle,
+                                     "INSERT INTO itsm_counter (kind, next_value) VALUES (%s, 0) "
+                                     "ON CONFLICT DO NOTHING", "itsm_mig_counter", &counter)) != 0)
+        goto failed_tx;
+    for (i = 0; i < kinds->nelts; i++) {
+        const char *args[1] = { APR_ARRAY_IDX(kinds, i, const char *) };
+        int rows;
+
+        if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, counter, 1, args)) != 0)
+            goto failed_tx;
+    }
+    if (plain(st, "COMMIT") == APR_SUCCESS)
+        return APR_SUCCESS;
+failed:
+    *err = apr_psprintf(p, "schema set-up failed: %s", apr_dbd_error(driver, handle, st->error));
+    return APR_EGENERAL;
+failed_tx:
+    *err = apr_psprintf(p, "schema set-up failed: %s", apr_dbd_error(driver, handle, st->error));
+    plain(st, "ROLLBACK");
+    return APR_EGENERAL;
+}
+
+/* ---- tickets --------------------------------------------------------------------------- */
+
+static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p)
+{
+    itsm_ticket_t *t = apr_pcalloc(p, sizeof *t);
+
+    t->id = col_i64(st, row, 0);
+    t->number = apr_pstrdup(p, col(st, row, 1));
+    t->kind = apr_pstrdup(p, col(st, row, 2));
+    t->party = apr_pstrdup(p, col(st, row, 3));
+    t->state = apr_pstrdup(p, col(st, row, 4));
+    t->title = apr_pstrdup(p, col(st, row, 5));
+    t->priority = null_if_empty(apr_pstrdup(p, col(st, row, 6)));
+    t->assignee = null_if_empty(apr_pstrdup(p, col(st, row, 7)));
+    t->group = null_if_empty(apr_pstrdup(p, col(st, row, 8)));
+    t->opened = apr_time_from_sec(col_i64(st, row, 9));
+    t->updated = apr_time_from_sec(col_i64(st, row, 10));
+    t->created_by = apr_pstrdup(p, col(st, row, 11));
+    t->version = (int)col_i64(st, row, 12);
+    t->fields = itsm_codec_fields_decode(p, col(st, row, 13));
+    return t;
+}
+
+static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
+                                   const itsm_journal_t *j, apr_pool_t *p)
+{
+    const char *args[] = {
+        i64(p, ticket_id), secs(p, j->at), j->actor, j->action,
+        itsm_codec_changes_encode(p, j->changes), nz(j->note)
+    };
+
+    return exec(st, p, NULL, S_JOURNAL_INSERT, 6, args);
+}
+
+/* The first column of the single row a statement answers. */
+static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, int n,
+                               const char **args, apr_pool_t *p)
+{
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    int found = 0;
+
+    if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+        *out = col_i64(st, row, 0);
+        found = 1;
+    }
+    return found ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
+                               const itsm_journal_t *j, apr_pool_t *p)
+{
+    apr_int64_t n = 0;
+    apr_status_t rv;
+
+    if ((rv = begin(st)) != APR_SUCCESS)
+        return rv;
+    {
+        const char *args[] = { t->kind };
+
+        rv = select_one(st, &n, S_COUNTER_NEXT, 1, args, p);
+    }
+    if (rv == APR_SUCCESS && (t->number = itsm_number_format(p, prefix, n)) == NULL)
+        rv = APR_ENOSPC;
+    if (rv == APR_SUCCESS) {
+        const char *args[] = {
+            t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
+            nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
+            t->created_by, "1", itsm_codec_fields_encode(p, t->fields)
+        };
+
+        rv = select_one(st, &t->id, S_TICKET_INSERT, 13, args, p);
+        t->version = 1;
+    }
+    if (rv == APR_SUCCESS)
+        rv = journal_insert(st, t->id, j, p);
+    return finish(st, rv);
+}
+
+apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
+                            const char *number, const char *scope, apr_pool_t *p)
+{
+    const char *args[] = { number, nz(kind), nz(kind), scope, scope };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+
+    *t = NULL;
+    if (select_rows(st, p, &res, S_TICKET_GET, 5, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0)
+        *t = ticket_from_row(st, row, p);
+    return *t ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
+                               const itsm_journal_t *j, apr_pool_t *p)
+{
+    const char *args[] = {
+        nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
+        secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
+        i64(p, t->id), apr_itoa(p, t->version - 1)
+    };
+    apr_status_t rv;
+    int rows = 0;
+
+    if ((rv = begin(st)) != APR_SUCCESS)
+        return rv;
+    rv = exec(st, p, &rows, S_TICKET_UPDATE, 11, args);
+    if (rv == APR_SUCCESS && rows != 1)
+        rv = APR_EAGAIN;
+    if (rv == APR_SUCCESS)
+        rv = journal_insert(st, t->id, j, p);
+    return finish(st, rv);
+}
+
+apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
+                             const char *kind, const char *scope, const itsm_filter_t *f,
+                             apr_pool_t *p)
+{
+    const char *args[] = {
+        kind, scope, scope, nz(f->state), nz(f->state), nz(f->priority), nz(f->priority),
+        nz(f->party), nz(f->party), nz(f->assignee), nz(f->assignee), nz(f->group),
+        nz(f->group), apr_itoa(p, f->limit + 1), apr_itoa(p, f->offset)
+    };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+
+    *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
+    *more = 0;
+    if (select_rows(st, p, &res, S_TICKET_LIST, 15, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+        if ((*out)->nelts < f->limit)
+            APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
+        else
+            *more = 1;
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
+                                apr_int64_t ticket_id, apr_pool_t *p)
+{
+    const char *args[] = { i64(p, ticket_id) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+
+    *out = apr_array_make(p, 8, sizeof(itsm_journal_t));
+    if (select_rows(st, p, &res, S_JOURNAL_LIST, 1, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+        itsm_journal_t *j = apr_array_push(*out);
+
+        j->seq = (*out)->nelts;
+        j->at = apr_time_from_sec(col_i64(st, row, 1));
+        j->actor = apr_pstrdup(p, col(st, row, 2));
+        j->action = apr_pstrdup(p, col(st, row, 3));
+        j->changes = itsm_codec_changes_decode(p, col(st, row, 4));
+        j->note = null_if_empty(apr_pstrdup(p, col(st, row, 5)));
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
+                             const itsm_ticket_t *to, const char *type,
+                             const itsm_journal_t *j, apr_pool_t *p)
+{
+    const char *bump[] = {
+        apr_itoa(p, from->version), secs(p, from->updated), i64(p, from->id),
+        apr_itoa(p, from->version - 1)
+    };
+    const char *link[] = { i64(p, from->id), i64(p, to->id), type, secs(p, j->at), j->actor };
+    apr_status_t rv;
+    int rows = 0;
+
+    if ((rv = begin(st)) != APR_SUCCESS)
+        return rv;
+    rv = exec(st, p, &rows, S_TICKET_BUMP, 4, bump);
+    if (rv == APR_SUCCESS && rows != 1)
+        rv = APR_EAGAIN;
+    if (rv == APR_SUCCESS)
+        rv = exec(st, p, &rows, S_LINK_INSERT, 5, link);
+    if (rv == APR_SUCCESS && rows != 1)
+        rv = APR_EEXIST;
+    if (rv == APR_SUCCESS)
+        rv = journal_insert(st, from->id, j, p);
+    return finish(st, rv);
+}
+
+apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
+                              apr_int64_t ticket_id, const char *scope, apr_pool_t *p)
+{
+    const char *id = i64(p, ticket_id);
+    const char *args[] = { id, scope, scope, id, scope, scope };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+
+    *out = apr_array_make(p, 4, sizeof(itsm_link_t));
+    if (select_rows(st, p, &res, S_LINK_LIST, 6, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+        itsm_link_t *l = apr_array_push(*out);
+
+        l->type = apr_pstrdup(p, col(st, row, 1));
+        l->outgoing = strcmp(col(st, row, 2), "out") == 0;
+        l->number = apr_pstrdup(p, col(st, row, 3));
+        l->kind = apr_pstrdup(p, col(st, row, 4));
+        l->at = apr_time_from_sec(col_i64(st, row, 5));
+        l->actor = apr_pstrdup(p, col(st, row, 6));
+    }
+    return APR_SUCCESS;
+}

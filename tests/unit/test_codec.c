@@ -1,0 +1,100 @@
+/* Unit tests of the stored encodings, RFC 3339 times and ticket numbers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "itsm_codec.h"
+
+static apr_pool_t *pool;
+
+static void fields_round_trip(void **state)
+{
+    apr_table_t *t = apr_table_make(pool, 4), *back;
+
+    apr_table_set(t, "description", "line one\nline two\twith tab \\ and backslash");
+    apr_table_set(t, "empty", "");
+    apr_table_set(t, "sql", "'; DROP TABLE itsm_ticket; --");
+    back = itsm_codec_fields_decode(pool, itsm_codec_fields_encode(pool, t));
+    assert_string_equal(apr_table_get(back, "description"),
+                        "line one\nline two\twith tab \\ and backslash");
+    assert_string_equal(apr_table_get(back, "empty"), "");
+    assert_string_equal(apr_table_get(back, "sql"), "'; DROP TABLE itsm_ticket; --");
+    assert_int_equal(apr_table_elts(back)->nelts, 3);
+}
+
+static void changes_keep_absent_apart_from_empty(void **state)
+{
+    apr_array_header_t *ch = apr_array_make(pool, 4, sizeof(itsm_change_t)), *back;
+    const itsm_change_t *c;
+
+    itsm_codec_change_add(ch, "title", NULL, "new\ttitle");
+    itsm_codec_change_add(ch, "same", "x", "x");
+    itsm_codec_change_add(ch, "cleared", "was", "");
+    itsm_codec_change_add(ch, "removed", "was", NULL);
+    assert_int_equal(ch->nelts, 3);
+    back = itsm_codec_changes_decode(pool, itsm_codec_changes_encode(pool, ch));
+    assert_int_equal(back->nelts, 3);
+    c = (const itsm_change_t *)back->elts;
+    assert_string_equal(c[0].field, "title");
+    assert_null(c[0].old);
+    assert_string_equal(c[0].new, "new\ttitle");
+    assert_string_equal(c[1].new, "");
+    assert_null(c[2].new);
+    assert_string_equal(c[2].old, "was");
+}
+
+static void times(void **state)
+{
+    static const struct { const char *in; long long secs; } ok[] = {
+        { "1970-01-01T00:00:00Z", 0 },
+        { "2026-03-29T01:00:00Z", 1774746000LL },
+        { "2026-03-29T02:00:00+01:00", 1774746000LL },
+        { "2024-02-29T12:30:15.250Z", 1709209815LL },
+        { "2026-10-25T01:59:59-00:30", 1792895399LL },
+    };
+    static const char *const bad[] = {
+        "", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-01-01 00:00:00Z",
+        "2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00Zjunk",
+        "2026-01-01T00:00:00+1:00",
+    };
+    apr_time_t t;
+    size_t i;
+
+    for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        assert_int_equal(itsm_time_parse(&t, ok[i].in), APR_SUCCESS);
+        assert_int_equal(apr_time_sec(t), ok[i].secs);
+    }
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(itsm_time_parse(&t, bad[i]), APR_EINVAL);
+    assert_string_equal(itsm_time_format(pool, apr_time_from_sec(1774746000LL)),
+                        "2026-03-29T01:00:00Z");
+}
+
+static void numbers(void **state)
+{
+    assert_string_equal(itsm_number_format(pool, "INC", 1), "INC0000001");
+    assert_string_equal(itsm_number_format(pool, "CS", 9999999), "CS9999999");
+    assert_null(itsm_number_format(pool, "INC", 10000000));
+    assert_null(itsm_number_format(pool, "INC", 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fields_round_trip),
+        cmocka_unit_test(changes_keep_absent_apart_from_empty),
+        cmocka_unit_test(times),
+        cmocka_unit_test(numbers),
+    };
+    int rc;
+
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    apr_terminate();
+    return rc;
+}
