@@ -1,0 +1,53 @@
+/* Identity lookup in LDAP: per-child connection pool and TTL cache. No httpd headers; APR + libldap only.
+ * Resolves a login to the person, their party (Party ID, acts-for parties), ITSM roles and resolver
+ * groups held in the directory (schema: schemas/ldap/itsm.schema, docs/ldap.md). */
+#ifndef ITSM_LDAP_H
+#define ITSM_LDAP_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+typedef struct itsm_identity_t {
+    const char *uid;            /* login name as given */
+    const char *dn;             /* person DN */
+    const char *display_name;   /* cn */
+    const char *email;          /* mail, may be NULL */
+    const char *party;          /* itsmPartyId of the person's party, NULL if none */
+    const char *party_name;     /* o of that party, NULL if none */
+    apr_array_header_t *acts_for;   /* const char *: Party IDs the person's party acts for (itsmActsFor, resolved to itsmPartyId) */
+    apr_array_header_t *roles;      /* const char *: cn of itsmRole groups the person is a member of */
+    apr_array_header_t *groups;     /* const char *: cn of itsmResolverGroup groups the person is a member of */
+} itsm_identity_t;
+
+typedef struct itsm_ldap_conf_t {
+    const char *url;            /* ldap://host:port */
+    const char *bind_dn;        /* NULL: anonymous */
+    const char *bind_pw;
+    const char *base;           /* subtree searched for people, parties and groups */
+    const char *user_attr;      /* default "uid" */
+    apr_interval_time_t cache_ttl;  /* identity cache TTL, 0 disables the cache */
+    int timeout_sec;            /* network and operation timeout */
+    int pool_max;               /* connections kept per process */
+} itsm_ldap_conf_t;
+
+typedef struct itsm_ldap_t itsm_ldap_t;
+
+/* Create the per-process state (pool of handles via apr_reslist, cache with its own mutex). p: process/child pool.
+ * The configuration is copied. APR_EINVAL on an unusable configuration (no url or base, bad user_attr,
+ * bind_dn without password). No connection is opened here: handles are made on first use. */
+apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, apr_pool_t *p);
+
+/* Resolve a login to an identity. out is allocated in p (copied out of the cache).
+ * APR_SUCCESS; APR_NOTFOUND when no person has that login (or it is ambiguous);
+ * APR_EGENERAL (or another non-success status) when the directory cannot be reached or answers with an error: the caller answers 503. errmsg (may be NULL) receives a human message allocated in p. Never grants on a guess: on error nothing is returned. */
+apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld, const char *login, apr_pool_t *p);
+
+/* Drop every cached identity (tests, reload). */
+void itsm_ldap_cache_clear(itsm_ldap_t *ld);
+
+/* value[0..len) escaped for use inside an LDAP search filter (RFC 4515: * ( ) \ and NUL become \2a \28 \29
+ * \5c \00), allocated in p; NULL if libldap cannot escape it. Used for every value put into a filter. */
+const char *itsm_ldap_filter_escape(apr_pool_t *p, const char *value, apr_size_t len);
+
+#endif /* ITSM_LDAP_H */

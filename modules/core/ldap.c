@@ -1,0 +1,519 @@
+/* Identity lookup in LDAP (include/itsm_ldap.h): resolves a login to person, party, acts-for parties,
+ * ITSM roles and resolver groups. Owns a per-process apr_reslist of bound libldap handles and a TTL
+ * cache of identities in its own pool behind its own mutex. No httpd headers. */
+#include <string.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <sys/time.h>
+
+#include <apr_atomic.h>
+#include <apr_hash.h>
+#include <apr_reslist.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+
+#include <ldap.h>
+
+#include "itsm_ldap.h"
+
+#if !APR_HAS_THREADS
+#error "itsm_ldap needs APR with threads (apr_reslist, apr_thread_mutex)"
+#endif
+
+#define ITSM_LDAP_CACHE_MAX   10000   /* cache inserts between two resets: bounds its memory */
+#define ITSM_LDAP_GROUP_LIMIT 1000    /* size limit of the role/group search */
+#define ITSM_LDAP_LOGIN_MAX   256
+
+/* A handle constructor cannot return a message through apr_reslist_acquire, so it returns the
+ * libldap result code (small, possibly negative) folded into the APR user error space. */
+#define ITSM_LDAP_RC_BASE      (APR_OS_START_USERERR + 700)
+#define ITSM_LDAP_STATUS(rc)   ((apr_status_t)(ITSM_LDAP_RC_BASE + (rc)))
+#define ITSM_LDAP_IS_RC(s)     ((s) >= ITSM_LDAP_RC_BASE - 200 && (s) < ITSM_LDAP_RC_BASE + 200)
+
+struct itsm_ldap_t {
+    itsm_ldap_conf_t conf;         /* copied into the creation pool */
+    apr_reslist_t *handles;
+    volatile apr_uint32_t generation;  /* bumped when a handle finds the server gone */
+    apr_thread_mutex_t *lock;      /* guards cache, cache_pool, cache_inserts */
+    apr_pool_t *cache_pool;        /* own allocator; holds the hash and every cached identity */
+    apr_hash_t *cache;             /* login -> cache_entry_t */
+    unsigned cache_inserts;
+};
+
+typedef struct {
+    LDAP *ld;
+    apr_uint32_t generation;       /* ld->generation when this handle was bound */
+} ldap_handle_t;                   /* malloc'd; freed by handle_close, which the reslist always runs */
+
+typedef struct {
+    itsm_identity_t *id;
+    apr_time_t expires;
+} cache_entry_t;
+
+static int is_connection_error(int rc)
+{
+    return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT;
+}
+
+const char *itsm_ldap_filter_escape(apr_pool_t *p, const char *value, apr_size_t len)
+{
+    struct berval in, out = { 0, NULL };
+    const char *escaped;
+
+    in.bv_val = (char *)value;
+    in.bv_len = len;
+    if (ldap_bv2escaped_filter_value(&in, &out) != LDAP_SUCCESS || out.bv_val == NULL)
+        return NULL;
+    escaped = apr_pstrmemdup(p, out.bv_val, out.bv_len);
+    ber_memfree(out.bv_val);
+    return escaped;
+}
+
+static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
+{
+    itsm_ldap_t *ld = params;
+    ldap_handle_t *h;
+    struct timeval tv = { ld->conf.timeout_sec, 0 };
+    struct berval cred;
+    int version = LDAP_VERSION3;
+    int rc;
+
+    (void)pool;
+    h = calloc(1, sizeof(*h));
+    if (h == NULL)
+        return APR_ENOMEM;
+    h->generation = apr_atomic_read32(&ld->generation);
+    rc = ldap_initialize(&h->ld, ld->conf.url);
+    if (rc != LDAP_SUCCESS) {
+        free(h);
+        return ITSM_LDAP_STATUS(rc);
+    }
+    if (ldap_set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS
+        || ldap_set_option(h->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS
+        || ldap_set_option(h->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS
+        || ldap_set_option(h->ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS) {
+        rc = LDAP_LOCAL_ERROR;
+    }
+    else {
+        /* An anonymous configuration still binds (empty DN and password) so that the
+         * connection is opened and checked here rather than on the first search. */
+        cred.bv_val = (char *)(ld->conf.bind_pw ? ld->conf.bind_pw : "");
+        cred.bv_len = strlen(cred.bv_val);
+        rc = ldap_sasl_bind_s(h->ld, ld->conf.bind_dn ? ld->conf.bind_dn : "",
+                              LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+    }
+    if (rc != LDAP_SUCCESS) {
+        ldap_unbind_ext_s(h->ld, NULL, NULL);
+        free(h);
+        return ITSM_LDAP_STATUS(rc);
+    }
+    *resource = h;
+    return APR_SUCCESS;
+}
+
+static apr_status_t handle_close(void *resource, void *params, apr_pool_t *pool)
+{
+    ldap_handle_t *h = resource;
+
+    (void)params;
+    (void)pool;
+    ldap_unbind_ext_s(h->ld, NULL, NULL);
+    free(h);
+    return APR_SUCCESS;
+}
+
+static int valid_attr_name(const char *a)
+{
+    if (a == NULL || *a == '\0' || strlen(a) > 64)
+        return 0;
+    for (; *a; a++)
+        if (!((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || (*a >= '0' && *a <= '9')
+              || *a == '-' || *a == '.' || *a == ';'))
+            return 0;
+    return 1;
+}
+
+apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, apr_pool_t *p)
+{
+    itsm_ldap_t *ld;
+    apr_allocator_t *allocator;
+    LDAP *probe = NULL;
+    int version;
+    apr_status_t rv;
+
+    *out = NULL;
+    if (conf == NULL || conf->url == NULL || conf->base == NULL || conf->timeout_sec <= 0
+        || conf->pool_max <= 0 || conf->cache_ttl < 0
+        || (conf->user_attr != NULL && !valid_attr_name(conf->user_attr))
+        || (conf->bind_dn != NULL && (conf->bind_pw == NULL || *conf->bind_pw == '\0')))
+        return APR_EINVAL;
+
+    /* First libldap call made here, single-threaded: initialises its global options. The
+     * probe only parses the URL; it opens no connection. */
+    ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
+    if (ldap_initialize(&probe, conf->url) != LDAP_SUCCESS)
+        return APR_EINVAL;
+    ldap_unbind_ext_s(probe, NULL, NULL);
+
+    ld = apr_pcalloc(p, sizeof(*ld));
+    ld->conf.url = apr_pstrdup(p, conf->url);
+    ld->conf.bind_dn = conf->bind_dn ? apr_pstrdup(p, conf->bind_dn) : NULL;
+    ld->conf.bind_pw = conf->bind_pw ? apr_pstrdup(p, conf->bind_pw) : NULL;
+    ld->conf.base = apr_pstrdup(p, conf->base);
+    ld->conf.user_attr = apr_pstrdup(p, conf->user_attr ? conf->user_attr : "uid");
+    ld->conf.cache_ttl = conf->cache_ttl;
+    ld->conf.timeout_sec = conf->timeout_sec;
+    ld->conf.pool_max = conf->pool_max;
+
+    if ((rv = apr_thread_mutex_create(&ld->lock, APR_THREAD_MUTEX_DEFAULT, p)) != APR_SUCCESS)
+        return rv;
+    /* The cache pool has its own allocator: it is only ever touched under ld->lock, whatever
+     * the thread-safety of p's allocator. */
+    if ((rv = apr_allocator_create(&allocator)) != APR_SUCCESS)
+        return rv;
+    if ((rv = apr_pool_create_ex(&ld->cache_pool, p, NULL, allocator)) != APR_SUCCESS) {
+        apr_allocator_destroy(allocator);
+        return rv;
+    }
+    apr_allocator_owner_set(allocator, ld->cache_pool);
+    ld->cache = apr_hash_make(ld->cache_pool);
+
+    /* min 0: no connection until the first lookup. The reslist's pool cleanup closes them all. */
+    rv = apr_reslist_create(&ld->handles, 0, conf->pool_max, conf->pool_max, 0,
+                            handle_open, handle_close, ld, p);
+    if (rv != APR_SUCCESS)
+        return rv;
+    apr_reslist_timeout_set(ld->handles, apr_time_from_sec(conf->timeout_sec));
+    *out = ld;
+    return APR_SUCCESS;
+}
+
+void itsm_ldap_cache_clear(itsm_ldap_t *ld)
+{
+    apr_thread_mutex_lock(ld->lock);
+    apr_pool_clear(ld->cache_pool);
+    ld->cache = apr_hash_make(ld->cache_pool);
+    ld->cache_inserts = 0;
+    apr_thread_mutex_unlock(ld->lock);
+}
+
+static apr_array_header_t *copy_strings(apr_pool_t *p, const apr_array_header_t *src)
+{
+    apr_array_header_t *dst = apr_array_make(p, src->nelts > 0 ? src->nelts : 1, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < src->nelts; i++)
+        APR_ARRAY_PUSH(dst, const char *) = apr_pstrdup(p, APR_ARRAY_IDX(src, i, const char *));
+    return dst;
+}
+
+static itsm_identity_t *copy_identity(apr_pool_t *p, const itsm_identity_t *src)
+{
+    itsm_identity_t *id = apr_palloc(p, sizeof(*id));
+
+    id->uid = apr_pstrdup(p, src->uid);
+    id->dn = apr_pstrdup(p, src->dn);
+    id->display_name = apr_pstrdup(p, src->display_name);
+    id->email = src->email ? apr_pstrdup(p, src->email) : NULL;
+    id->party = src->party ? apr_pstrdup(p, src->party) : NULL;
+    id->party_name = src->party_name ? apr_pstrdup(p, src->party_name) : NULL;
+    id->acts_for = copy_strings(p, src->acts_for);
+    id->roles = copy_strings(p, src->roles);
+    id->groups = copy_strings(p, src->groups);
+    return id;
+}
+
+static int cache_get(itsm_ldap_t *ld, const char *login, apr_pool_t *p, itsm_identity_t **out)
+{
+    cache_entry_t *e;
+
+    if (ld->conf.cache_ttl <= 0)
+        return 0;
+    apr_thread_mutex_lock(ld->lock);
+    e = apr_hash_get(ld->cache, login, APR_HASH_KEY_STRING);
+    if (e != NULL && e->expires > apr_time_now())
+        *out = copy_identity(p, e->id);
+    apr_thread_mutex_unlock(ld->lock);
+    return *out != NULL;
+}
+
+static void cache_put(itsm_ldap_t *ld, const itsm_identity_t *id)
+{
+    cache_entry_t *e;
+
+    if (ld->conf.cache_ttl <= 0)
+        return;
+    apr_thread_mutex_lock(ld->lock);
+    /* Replaced and expired entries stay in the pool until the next reset: count inserts,
+     * not keys, so the pool cannot grow without bound. */
+    if (ld->cache_inserts >= ITSM_LDAP_CACHE_MAX) {
+        apr_pool_clear(ld->cache_pool);
+        ld->cache = apr_hash_make(ld->cache_pool);
+        ld->cache_inserts = 0;
+    }
+    e = apr_palloc(ld->cache_pool, sizeof(*e));
+    e->id = copy_identity(ld->cache_pool, id);
+    e->expires = apr_time_now() + ld->conf.cache_ttl;
+    apr_hash_set(ld->cache, e->id->uid, APR_HASH_KEY_STRING, e);
+    ld->cache_inserts++;
+    apr_thread_mutex_unlock(ld->lock);
+}
+
+/* ldap_search_ext_s with our timeout. *res is set only when the call returned entries to read
+ * (LDAP_SUCCESS or LDAP_SIZELIMIT_EXCEEDED); the caller frees it with ldap_msgfree. */
+static int search(itsm_ldap_t *ld, LDAP *h, const char *base, int scope, const char *filter,
+                  const char **attrs, int sizelimit, LDAPMessage **res)
+{
+    struct timeval tv = { ld->conf.timeout_sec, 0 };
+    int rc;
+
+    *res = NULL;
+    rc = ldap_search_ext_s(h, base, scope, filter, (char **)attrs, 0, NULL, NULL, &tv, sizelimit, res);
+    if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED && *res != NULL) {
+        ldap_msgfree(*res);
+        *res = NULL;
+    }
+    return rc;
+}
+
+/* Values of attr on entry e, as NUL-terminated strings in p (empty array when absent). */
+static apr_array_header_t *values(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
+{
+    struct berval **vals = ldap_get_values_len(h, e, attr);
+    apr_array_header_t *arr = apr_array_make(p, 2, sizeof(const char *));
+    int i;
+
+    if (vals != NULL) {
+        for (i = 0; vals[i] != NULL; i++)
+            APR_ARRAY_PUSH(arr, const char *) = apr_pstrmemdup(p, vals[i]->bv_val, vals[i]->bv_len);
+        ldap_value_free_len(vals);
+    }
+    return arr;
+}
+
+static const char *first_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
+{
+    apr_array_header_t *arr = values(p, h, e, attr);
+
+    return arr->nelts > 0 ? APR_ARRAY_IDX(arr, 0, const char *) : NULL;
+}
+
+static int has_value(const apr_array_header_t *arr, const char *v)
+{
+    int i;
+
+    for (i = 0; i < arr->nelts; i++)
+        if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *), v) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads one party entry (base scope). *entry is NULL when dn names no itsmParty. */
+static int read_party(itsm_ldap_t *ld, LDAP *h, const char *dn, const char **attrs,
+                      LDAPMessage **res, LDAPMessage **entry)
+{
+    int rc = search(ld, h, dn, LDAP_SCOPE_BASE, "(objectClass=itsmParty)", attrs, 1, res);
+
+    *entry = NULL;
+    if (rc == LDAP_NO_SUCH_OBJECT)
+        return LDAP_SUCCESS;
+    if (rc != LDAP_SUCCESS) {
+        if (*res != NULL)
+            ldap_msgfree(*res);
+        *res = NULL;
+        return rc;
+    }
+    *entry = ldap_first_entry(h, *res);
+    return LDAP_SUCCESS;
+}
+
+/* One resolution on handle h. Returns a libldap result code; with LDAP_SUCCESS, *out is the
+ * identity or NULL when the login names no person or several. *what names the failed step. */
+static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
+                   itsm_identity_t **out, const char **what)
+{
+    static const char *person_attrs[] = { "cn", "mail", "itsmPartyRef", NULL };
+    static const char *party_attrs[] = { "itsmPartyId", "o", "itsmActsFor", NULL };
+    static const char *partyid_attrs[] = { "itsmPartyId", NULL };
+    static const char *group_attrs[] = { "cn", "objectClass", NULL };
+    itsm_identity_t *id;
+    LDAPMessage *res, *e;
+    const char *esc, *party_ref;
+    apr_array_header_t *acts_for_dns = NULL, *classes;
+    char *dn;
+    int rc, i;
+
+    *out = NULL;
+    *what = "person search";
+    esc = itsm_ldap_filter_escape(p, login, strlen(login));
+    if (esc == NULL)
+        return LDAP_NO_MEMORY;
+    /* Size limit 2: a second match is enough to call the login ambiguous. */
+    rc = search(ld, h, ld->conf.base, LDAP_SCOPE_SUBTREE,
+                apr_psprintf(p, "(&(objectClass=inetOrgPerson)(%s=%s))", ld->conf.user_attr, esc),
+                person_attrs, 2, &res);
+    if (rc == LDAP_SIZELIMIT_EXCEEDED) {
+        ldap_msgfree(res);
+        return LDAP_SUCCESS;
+    }
+    if (rc != LDAP_SUCCESS)
+        return rc;
+    if (ldap_count_entries(h, res) != 1 || (e = ldap_first_entry(h, res)) == NULL
+        || (dn = ldap_get_dn(h, e)) == NULL) {
+        ldap_msgfree(res);
+        return LDAP_SUCCESS;
+    }
+    id = apr_pcalloc(p, sizeof(*id));
+    id->uid = apr_pstrdup(p, login);
+    id->dn = apr_pstrdup(p, dn);
+    ldap_memfree(dn);
+    id->display_name = first_value(p, h, e, "cn");
+    if (id->display_name == NULL)
+        id->display_name = id->uid;
+    id->email = first_value(p, h, e, "mail");
+    party_ref = first_value(p, h, e, "itsmPartyRef");
+    ldap_msgfree(res);
+    id->acts_for = apr_array_make(p, 2, sizeof(const char *));
+    id->roles = apr_array_make(p, 4, sizeof(const char *));
+    id->groups = apr_array_make(p, 2, sizeof(const char *));
+
+    /* A reference to a missing party leaves the person without one: less access, not more. */
+    if (party_ref != NULL) {
+        *what = "party lookup";
+        if ((rc = read_party(ld, h, party_ref, party_attrs, &res, &e)) != LDAP_SUCCESS)
+            return rc;
+        if (e != NULL) {
+            id->party = first_value(p, h, e, "itsmPartyId");
+            id->party_name = first_value(p, h, e, "o");
+            acts_for_dns = values(p, h, e, "itsmActsFor");
+        }
+        if (res != NULL)
+            ldap_msgfree(res);
+    }
+    for (i = 0; id->party != NULL && acts_for_dns != NULL && i < acts_for_dns->nelts; i++) {
+        const char *party_id;
+
+        *what = "acts-for party lookup";
+        rc = read_party(ld, h, APR_ARRAY_IDX(acts_for_dns, i, const char *), partyid_attrs, &res, &e);
+        if (rc != LDAP_SUCCESS)
+            return rc;
+        if (e != NULL && (party_id = first_value(p, h, e, "itsmPartyId")) != NULL
+            && !has_value(id->acts_for, party_id))
+            APR_ARRAY_PUSH(id->acts_for, const char *) = party_id;
+        if (res != NULL)
+            ldap_msgfree(res);
+    }
+
+    *what = "role and group search";
+    esc = itsm_ldap_filter_escape(p, id->dn, strlen(id->dn));
+    if (esc == NULL)
+        return LDAP_NO_MEMORY;
+    rc = search(ld, h, ld->conf.base, LDAP_SCOPE_SUBTREE,
+                apr_psprintf(p, "(&(|(objectClass=itsmRole)(objectClass=itsmResolverGroup))(member=%s))", esc),
+                group_attrs, ITSM_LDAP_GROUP_LIMIT, &res);
+    if (rc != LDAP_SUCCESS) {
+        /* A truncated list of roles is not an answer: fail rather than guess. */
+        if (res != NULL)
+            ldap_msgfree(res);
+        return rc;
+    }
+    for (e = ldap_first_entry(h, res); e != NULL; e = ldap_next_entry(h, e)) {
+        const char *cn = first_value(p, h, e, "cn");
+
+        if (cn == NULL)
+            continue;
+        classes = values(p, h, e, "objectClass");
+        if (has_value(classes, "itsmRole") && !has_value(id->roles, cn))
+            APR_ARRAY_PUSH(id->roles, const char *) = cn;
+        if (has_value(classes, "itsmResolverGroup") && !has_value(id->groups, cn))
+            APR_ARRAY_PUSH(id->groups, const char *) = cn;
+    }
+    ldap_msgfree(res);
+    *out = id;
+    return LDAP_SUCCESS;
+}
+
+/* A pooled handle bound after the last "server gone": handles older than that are dropped. The
+ * loop is bounded by the pool size; it never waits on the network beyond one bind per handle. */
+static apr_status_t acquire_handle(itsm_ldap_t *ld, ldap_handle_t **out)
+{
+    void *res;
+    apr_status_t rv;
+    int i;
+
+    for (i = 0; i <= ld->conf.pool_max; i++) {
+        if ((rv = apr_reslist_acquire(ld->handles, &res)) != APR_SUCCESS)
+            return rv;
+        *out = res;
+        if ((*out)->generation == apr_atomic_read32(&ld->generation))
+            return APR_SUCCESS;
+        apr_reslist_invalidate(ld->handles, res);
+    }
+    return apr_reslist_acquire(ld->handles, (void **)out);
+}
+
+static const char *acquire_error(itsm_ldap_t *ld, apr_status_t rv, apr_pool_t *p)
+{
+    char buf[120];
+
+    if (ITSM_LDAP_IS_RC(rv))
+        return apr_psprintf(p, "LDAP connect/bind to %s failed: %s", ld->conf.url,
+                            ldap_err2string((int)(rv - ITSM_LDAP_RC_BASE)));
+    if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv))
+        return apr_psprintf(p, "no LDAP connection to %s free within %d s", ld->conf.url,
+                            ld->conf.timeout_sec);
+    return apr_psprintf(p, "no LDAP connection to %s: %s", ld->conf.url,
+                        apr_strerror(rv, buf, sizeof(buf)));
+}
+
+apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld,
+                              const char *login, apr_pool_t *p)
+{
+    ldap_handle_t *h;
+    itsm_identity_t *id = NULL;
+    const char *what = "lookup", *msg = NULL;
+    apr_status_t rv;
+    int attempt, rc = LDAP_OTHER;
+
+    *out = NULL;
+    if (errmsg != NULL)
+        *errmsg = NULL;
+    if (login == NULL || *login == '\0' || strlen(login) > ITSM_LDAP_LOGIN_MAX) {
+        if (errmsg != NULL)
+            *errmsg = "empty or overlong login";
+        return APR_NOTFOUND;
+    }
+    if (cache_get(ld, login, p, out))
+        return APR_SUCCESS;
+
+    /* A pooled handle may have lost its server (restart, idle timeout): one retry on a handle
+     * bound after the failure, then give up. */
+    for (attempt = 0; attempt < 2; attempt++) {
+        if ((rv = acquire_handle(ld, &h)) != APR_SUCCESS) {
+            if (errmsg != NULL)
+                *errmsg = acquire_error(ld, rv, p);
+            return APR_EGENERAL;
+        }
+        rc = resolve(ld, h->ld, login, p, &id, &what);
+        if (!is_connection_error(rc)) {
+            apr_reslist_release(ld->handles, h);
+            break;
+        }
+        apr_atomic_inc32(&ld->generation);
+        apr_reslist_invalidate(ld->handles, h);
+    }
+    if (rc != LDAP_SUCCESS) {
+        msg = apr_psprintf(p, "LDAP %s on %s failed: %s", what, ld->conf.url, ldap_err2string(rc));
+        if (errmsg != NULL)
+            *errmsg = msg;
+        return APR_EGENERAL;
+    }
+    if (id == NULL) {
+        if (errmsg != NULL)
+            *errmsg = apr_psprintf(p, "no single person with %s=%s", ld->conf.user_attr, login);
+        return APR_NOTFOUND;
+    }
+    cache_put(ld, id);
+    *out = id;
+    return APR_SUCCESS;
+}

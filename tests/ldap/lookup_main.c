@@ -1,0 +1,99 @@
+/* Driver for modules/core/ldap.c against a real slapd (tests/ldap/smoke.sh):
+ *   lookup_main URL BINDDN|- BINDPW BASE LOGIN...   prints each identity; exit 0 all found,
+ *   2 if one was not found, 1 on a directory error. Among the logins, --clear empties the cache
+ *   and --wait=FILE waits (up to 60 s) until FILE exists. lookup_main --escape: escaping check. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "itsm_ldap.h"
+
+static void print_list(const char *name, const apr_array_header_t *a)
+{
+    int i;
+
+    printf("%s=", name);
+    for (i = 0; i < a->nelts; i++)
+        printf("%s%s", i ? "," : "", APR_ARRAY_IDX(a, i, const char *));
+    printf("\n");
+}
+
+static int escape_check(apr_pool_t *p)
+{
+    static const char raw[] = "a*b(c)d\\e\0f";
+    const char *esc = itsm_ldap_filter_escape(p, raw, sizeof(raw) - 1);
+    const char *want = "a\\2ab\\28c\\29d\\5ce\\00f";
+
+    printf("escape=%s\n", esc ? esc : "(null)");
+    return esc != NULL && strcasecmp(esc, want) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    apr_pool_t *p;
+    itsm_ldap_t *ld;
+    itsm_ldap_conf_t conf = { 0 };
+    int i, rc = 0;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    apr_app_initialize(&argc, (const char *const **)&argv, NULL);
+    apr_pool_create(&p, NULL);
+    if (argc == 2 && strcmp(argv[1], "--escape") == 0)
+        return escape_check(p);
+    if (argc < 6) {
+        fprintf(stderr, "usage: %s URL BINDDN|- BINDPW BASE LOGIN...\n", argv[0]);
+        return 64;
+    }
+    conf.url = argv[1];
+    conf.bind_dn = strcmp(argv[2], "-") == 0 ? NULL : argv[2];
+    conf.bind_pw = argv[3];
+    conf.base = argv[4];
+    conf.user_attr = "uid";
+    conf.cache_ttl = apr_time_from_sec(60);
+    conf.timeout_sec = 3;
+    conf.pool_max = 2;
+    if (itsm_ldap_create(&ld, &conf, p) != APR_SUCCESS) {
+        fprintf(stderr, "itsm_ldap_create failed\n");
+        return 1;
+    }
+    for (i = 5; i < argc; i++) {
+        itsm_identity_t *id;
+        const char *err = NULL;
+        apr_status_t rv;
+
+        if (strcmp(argv[i], "--clear") == 0) {
+            itsm_ldap_cache_clear(ld);
+            continue;
+        }
+        if (strncmp(argv[i], "--wait=", 7) == 0) {
+            for (int t = 0; t < 600 && access(argv[i] + 7, F_OK) != 0; t++)
+                usleep(100000);
+            continue;
+        }
+        rv = itsm_ldap_lookup(&id, &err, ld, argv[i], p);
+
+        if (rv == APR_NOTFOUND) {
+            printf("login=%s NOTFOUND (%s)\n", argv[i], err ? err : "");
+            rc = rc ? rc : 2;
+            continue;
+        }
+        if (rv != APR_SUCCESS) {
+            printf("login=%s ERROR (%s)\n", argv[i], err ? err : "");
+            rc = 1;
+            continue;
+        }
+        printf("login=%s\ndn=%s\ncn=%s\nmail=%s\nparty=%s\nparty_name=%s\n", id->uid, id->dn,
+               id->display_name, id->email ? id->email : "", id->party ? id->party : "",
+               id->party_name ? id->party_name : "");
+        print_list("acts_for", id->acts_for);
+        print_list("roles", id->roles);
+        print_list("groups", id->groups);
+    }
+    apr_pool_destroy(p);
+    apr_terminate();
+    return rc;
+}
