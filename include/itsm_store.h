@@ -40,6 +40,9 @@ typedef struct itsm_filter_t {
 const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
                              const apr_array_header_t *acts_for);
 
+/* Per-process set-up (child_init): the lock that orders this process's SQLite writers. */
+apr_status_t itsm_store_child_init(apr_pool_t *pchild);
+
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
  * between processes by a database lock, so any number of children may call it at start. */
 apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,

@@ -10,6 +10,7 @@
 #include <ap_provider.h>
 
 #include "mod_itsm.h"
+#include "itsm_store.h"
 
 
 
@@ -329,6 +330,9 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
 {
     server_rec *vs;
+
+    if (itsm_store_child_init(pchild) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot create the store lock");
 
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);

@@ -4,6 +4,7 @@
  * '' (never NULL) so that the same statements serve both drivers. */
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,19 +19,28 @@ typedef struct dialect_t {
     const char *begin_migration;
     const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
     const char *const *connection_setup;    /* statements run once per connection */
+    int serialize_writes;       /* one write transaction per process at a time, see below */
 } dialect_t;
+
+/* apr_dbd's sqlite3 driver holds one process-wide mutex while a statement steps, also while
+ * SQLite sleeps in its busy handler. Two connections of one process would deadlock until
+ * the busy timeout: one inside its write transaction waiting for that mutex, the other
+ * holding it while waiting for the write lock. So SQLite write transactions of a process
+ * take this lock first; other processes are waited for by SQLite's busy handler. */
+static apr_thread_mutex_t *write_lock;
 
 static const char *const sqlite_setup[] = {
     "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
     "PRAGMA synchronous = NORMAL",  /* safe with WAL: a crash loses at most the last commits */
     "PRAGMA foreign_keys = ON",
+    "PRAGMA mmap_size = 268435456",    /* reads from the mapping, not pread per page */
     NULL
 };
 static const char *const pgsql_setup[] = { NULL };
 
 static const dialect_t dialects[] = {
-    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr", sqlite_setup },
-    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos", pgsql_setup },
+    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr", sqlite_setup, 1 },
+    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos", pgsql_setup, 0 },
 };
 
 static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -197,6 +207,17 @@ static apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
     return s ? apr_atoi64(s) : 0;
 }
 
+/* Run a statement that may answer rows (PRAGMAs do) and discard them. */
+static void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+
+    if (apr_dbd_select(st->driver, p, st->handle, &res, sql, 0) == 0)
+        while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0)
+            ;
+}
+
 static apr_status_t plain(itsm_store_t *st, const char *sql)
 {
     int rows;
@@ -205,9 +226,31 @@ static apr_status_t plain(itsm_store_t *st, const char *sql)
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
+apr_status_t itsm_store_child_init(apr_pool_t *pchild)
+{
+    return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+}
+
+static void lock_writes(const dialect_t *d)
+{
+    if (d->serialize_writes && write_lock)
+        apr_thread_mutex_lock(write_lock);
+}
+
+static void unlock_writes(const dialect_t *d)
+{
+    if (d->serialize_writes && write_lock)
+        apr_thread_mutex_unlock(write_lock);
+}
+
 static apr_status_t begin(itsm_store_t *st)
 {
-    return plain(st, st->dialect->begin);
+    apr_status_t rv;
+
+    lock_writes(st->dialect);
+    if ((rv = plain(st, st->dialect->begin)) != APR_SUCCESS)
+        unlock_writes(st->dialect);
+    return rv;
 }
 
 /* Commit when rv is success, else roll back; returns the first failure. */
@@ -215,10 +258,19 @@ static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
 {
     int saved = st->error;
 
-    if (rv == APR_SUCCESS)
-        return plain(st, "COMMIT");
-    plain(st, "ROLLBACK");
-    st->error = saved;
+    if (rv == APR_SUCCESS) {
+        rv = plain(st, "COMMIT");
+        if (rv != APR_SUCCESS) {
+            saved = st->error;
+            plain(st, "ROLLBACK");
+            st->error = saved;
+        }
+    }
+    else {
+        plain(st, "ROLLBACK");
+        st->error = saved;
+    }
+    unlock_writes(st->dialect);
     return rv;
 }
 
@@ -241,16 +293,9 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
     if (st->stmt == NULL) {
         apr_dbd_prepared_t **stmt = apr_pcalloc(conn_pool, sizeof(*stmt) * S_COUNT);
         const char *const *q;
-        apr_dbd_results_t *res;
-        apr_dbd_row_t *row;
 
-        for (q = st->dialect->connection_setup; *q; q++) {
-            /* PRAGMAs may answer a row: run them as selects and drain. */
-            res = NULL;
-            if (apr_dbd_select(driver, p, handle, &res, *q, 0) == 0)
-                while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
-                    ;
-        }
+        for (q = st->dialect->connection_setup; *q; q++)
+            drain_select(st, *q, p);
         for (i = 0; i < S_COUNT; i++) {
             const char *sql = dialect_sql(p, st->dialect, statements[i]);
             const char *label = apr_psprintf(conn_pool, "itsm_s%d", i);
@@ -302,6 +347,11 @@ static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p
     return APR_SUCCESS;
 }
 
+static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
+                                   const apr_array_header_t *files,
+                                   const apr_array_header_t *kinds, apr_pool_t *p,
+                                   const char **err);
+
 apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
                                 const char *sqldir, const apr_array_header_t *kinds,
                                 apr_pool_t *p, const char **err)
@@ -311,11 +361,7 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
     apr_dir_t *d;
     apr_finfo_t fi;
     apr_array_header_t *files = apr_array_make(p, 8, sizeof(const char *));
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row;
-    apr_dbd_prepared_t *counter;
     apr_status_t rv;
-    int current = 0, i;
 
     if (st->dialect == NULL) {
         *err = apr_psprintf(p, "database driver %s is not supported (sqlite3, pgsql)",
@@ -339,13 +385,27 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
 
     if (strcmp(st->dialect->driver, "sqlite3") == 0) {
         /* WAL cannot be switched on inside a transaction; it is persistent once set. */
-        if (apr_dbd_select(driver, p, handle, &res, "PRAGMA journal_mode = WAL", 0) == 0)
-            while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
-                ;
-        if (apr_dbd_select(driver, p, handle, &res, "PRAGMA busy_timeout = 10000", 0) == 0)
-            while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
-                ;
+        drain_select(st, "PRAGMA journal_mode = WAL", p);
+        drain_select(st, "PRAGMA busy_timeout = 10000", p);
     }
+    lock_writes(st->dialect);
+    rv = migrate_locked(st, dir, files, kinds, p, err);
+    unlock_writes(st->dialect);
+    return rv;
+}
+
+static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
+                                   const apr_array_header_t *files,
+                                   const apr_array_header_t *kinds, apr_pool_t *p,
+                                   const char **err)
+{
+    const apr_dbd_driver_t *driver = st->driver;
+    apr_dbd_t *handle = st->handle;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+    apr_dbd_prepared_t *counter;
+    int current = 0, i;
+
     if (plain(st, st->dialect->begin_migration) != APR_SUCCESS)
         goto failed;
     if (st->dialect->lock_migration) {
