@@ -1,0 +1,133 @@
+/* Service levels: calendars (24x7, or weekly business hours in an IANA time zone with
+ * holidays), SLA clocks evaluated as pure functions of their history, and the targets of
+ * conf/itsm-sla.xml. APR and libxml2 only; everything here is immutable once loaded. */
+#ifndef ITSM_SLA_H
+#define ITSM_SLA_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+#include <libxml/xmlschemas.h>
+
+/* Where IANA zone files are read from: <dir>/<zone>, e.g. /usr/share/zoneinfo/Europe/London. */
+#ifndef ITSM_ZONEINFO_DIR
+#define ITSM_ZONEINFO_DIR "/usr/share/zoneinfo"
+#endif
+
+#define ITSM_SLA_WARNING_DEFAULT 75     /* percent of the target */
+
+/* ---- Calendars -------------------------------------------------------------------------
+ * A calendar says which instants count. A 24x7 calendar counts every second of real time.
+ * A business calendar counts the weekly open periods of its time zone's local (wall) time,
+ * except on holidays. Built once at configuration time with the functions below, then
+ * shared read-only between threads. All times are apr_time_t (UTC, microseconds) and all
+ * arithmetic is done in whole seconds (sub-second parts are truncated). */
+typedef struct itsm_calendar_t itsm_calendar_t;
+
+/* A calendar that counts all time. Never fails. */
+itsm_calendar_t *itsm_calendar_make_24x7(apr_pool_t *p, const char *name);
+
+/* An empty business calendar (no open period yet) in the IANA zone `zone`, read from the
+ * TZif file under ITSM_ZONEINFO_DIR. APR_EINVAL/APR_ENOENT and *err for an unknown,
+ * unreadable or malformed zone. Memory and zone data live in p. */
+apr_status_t itsm_calendar_make(itsm_calendar_t **cal, const char *name, const char *zone,
+                                apr_pool_t *p, const char **err);
+
+/* Open the calendar on weekday (0 = Sunday .. 6 = Saturday) from start to end, "HH:MM"
+ * local time, end may be "24:00"; start < end; periods of one weekday must not overlap
+ * (touching is fine). APR_EINVAL and *err otherwise. */
+apr_status_t itsm_calendar_open_add(itsm_calendar_t *cal, int weekday, const char *start,
+                                    const char *end, const char **err);
+
+/* Close the whole local day "YYYY-MM-DD"; APR_EINVAL and *err if malformed or duplicate. */
+apr_status_t itsm_calendar_holiday_add(itsm_calendar_t *cal, const char *date,
+                                       const char **err);
+
+/* Weekday number of "sun".."sat" (also "sunday".."saturday"), case-insensitive; -1 if none. */
+int itsm_calendar_weekday(const char *name);
+
+/* APR_EINVAL and *err if the calendar can never count time (a business calendar without any
+ * open period). Call once when the calendar is complete. */
+apr_status_t itsm_calendar_check(const itsm_calendar_t *cal, const char **err);
+
+const char *itsm_calendar_name(const itsm_calendar_t *cal);
+int itsm_calendar_is_24x7(const itsm_calendar_t *cal);
+
+/* Seconds east of UTC of the calendar's zone at t (0 for 24x7). */
+long itsm_calendar_utc_offset(const itsm_calendar_t *cal, apr_time_t t);
+
+/* The earliest instant at which the calendar time elapsed since start reaches duration.
+ * A start outside open hours counts from the next opening; a duration that runs out
+ * exactly at a closing is due at that closing. duration <= 0 gives start. A business
+ * calendar without any open period (see itsm_calendar_check) gives APR_INT64_MAX. */
+apr_time_t itsm_calendar_add(const itsm_calendar_t *cal, apr_time_t start,
+                             apr_interval_time_t duration);
+
+/* Calendar time between two instants (0 when to <= from). */
+apr_interval_time_t itsm_calendar_elapsed(const itsm_calendar_t *cal, apr_time_t from,
+                                          apr_time_t to);
+
+/* ---- Clocks ------------------------------------------------------------------------------
+ * A clock is its history: start, target, calendar, pauses, stop. Evaluation is a pure
+ * function of that history and `now`, so a priority change is a new target on the same
+ * history, and a migration import is a clock with an old start. */
+typedef struct itsm_sla_pause_t {
+    apr_time_t from;
+    apr_time_t to;              /* 0 while still paused */
+} itsm_sla_pause_t;
+
+typedef struct itsm_sla_clock_t {
+    apr_time_t start;
+    apr_interval_time_t target;
+    const itsm_calendar_t *calendar;
+    const itsm_sla_pause_t *pauses;     /* any order, may overlap; may be NULL */
+    int npauses;
+    apr_time_t stop;            /* 0 while running */
+    int warning_percent;        /* 0: ITSM_SLA_WARNING_DEFAULT */
+} itsm_sla_clock_t;
+
+typedef enum {
+    ITSM_SLA_IN_SLA,            /* "in-sla" */
+    ITSM_SLA_WARNING,           /* "warning": elapsed >= warning percent of target */
+    ITSM_SLA_BREACHED,          /* "breached": running and now > due */
+    ITSM_SLA_MET,               /* "met": stopped at or before due */
+    ITSM_SLA_MISSED             /* "missed": stopped after due */
+} itsm_sla_status_e;
+
+typedef struct itsm_sla_eval_t {
+    apr_time_t due;             /* earliest instant unpaused calendar time reaches target */
+    apr_time_t warn_at;         /* earliest instant it reaches the warning percent */
+    apr_interval_time_t elapsed;    /* unpaused calendar time from start to now (or stop) */
+    apr_interval_time_t remaining;  /* target - elapsed; negative once overrun */
+    itsm_sla_status_e status;
+    const char *status_name;    /* static string, see itsm_sla_status_name */
+} itsm_sla_eval_t;
+
+/* Evaluate a clock at now. An open pause counts as ending at now (or at the stop of a
+ * stopped clock); pauses are measured on the clock's calendar. */
+void itsm_sla_evaluate(itsm_sla_eval_t *out, const itsm_sla_clock_t *clock, apr_time_t now);
+
+/* "in-sla", "warning", "breached", "met", "missed". */
+const char *itsm_sla_status_name(itsm_sla_status_e status);
+
+/* ---- Configuration (conf/itsm-sla.xml) ------------------------------------------------- */
+typedef struct itsm_sla_config_t itsm_sla_config_t;
+
+/* Parse (no network, DOCTYPE refused), validate against schema, then check the meaning:
+ * zones, times, overlaps, holidays, calendars referenced by targets, duplicate targets.
+ * APR_EINVAL and *err naming the file, line and element on failure. Lives in p. */
+apr_status_t itsm_sla_config_load(itsm_sla_config_t **cfg, const char *path,
+                                  xmlSchemaPtr schema, apr_pool_t *p, const char **err);
+
+/* The target of a clock ("response", "resolution") for a kind and priority.
+ * APR_NOTFOUND when there is none (a P5, an unknown kind or priority): no SLA applies. */
+apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
+                             const char *priority, const char *clock_name,
+                             apr_interval_time_t *duration, const itsm_calendar_t **calendar);
+
+/* A calendar by name, NULL if none. */
+const itsm_calendar_t *itsm_sla_calendar(const itsm_sla_config_t *cfg, const char *name);
+
+/* The configured warning threshold, percent of the target. */
+int itsm_sla_warning_percent(const itsm_sla_config_t *cfg);
+
+#endif

@@ -1,0 +1,486 @@
+/* Unit tests of SLA clocks on the shipped conf/itsm-sla.xml (validated by the real schema):
+ * targets per kind and priority, due/elapsed/remaining/status with pauses, re-targeting,
+ * warning, met and missed; and configuration files that must be refused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <apr_file_io.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <string.h>
+
+#include "itsm_codec.h"
+#include "itsm_sla.h"
+#include "itsm_xml.h"
+
+#ifndef ITSM_SRCDIR
+#define ITSM_SRCDIR "."
+#endif
+
+#define H 3600
+#define M 60
+
+static apr_pool_t *pool;
+static xmlSchemaPtr schema;
+static itsm_sla_config_t *cfg;
+
+static apr_time_t at(const char *rfc3339)
+{
+    apr_time_t t;
+
+    if (rfc3339 == NULL)
+        return 0;
+    assert_int_equal(itsm_time_parse(&t, rfc3339), APR_SUCCESS);
+    return t;
+}
+
+static const char *fmt(apr_time_t t)
+{
+    return itsm_time_format(pool, t);
+}
+
+static int setup(void **state)
+{
+    const char *err = NULL;
+
+    itsm_xml_init();
+    schema = itsm_xml_schema_load(ITSM_SRCDIR "/schemas/itsm.xsd", pool, &err);
+    if (schema == NULL) {
+        print_error("%s\n", err);
+        return -1;
+    }
+    if (itsm_sla_config_load(&cfg, ITSM_SRCDIR "/conf/itsm-sla.xml", schema, pool, &err)
+        != APR_SUCCESS) {
+        print_error("%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    xmlSchemaFree(schema);
+    return 0;
+}
+
+/* PRODUCT.md "Service levels": the shipped targets. */
+static void shipped_targets(void **state)
+{
+    static const struct {
+        const char *kind, *prio, *clock;
+        long secs;                      /* 0: no target */
+        const char *calendar;
+    } cases[] = {
+        { "incident", "P1", "response", 15 * M, "24x7" },
+        { "incident", "P1", "resolution", 6 * H, "24x7" },
+        { "incident", "P2", "response", 30 * M, "business" },
+        { "incident", "P2", "resolution", 10 * H, "business" },
+        { "incident", "P3", "response", 30 * M, "business" },
+        { "incident", "P3", "resolution", 50 * H, "business" },
+        { "incident", "P4", "response", 30 * M, "business" },
+        { "incident", "P4", "resolution", 200 * H, "business" },
+        { "incident", "P5", "response", 0, NULL },
+        { "incident", "P5", "resolution", 0, NULL },
+        { "case", "P1", "resolution", 6 * H, "24x7" },
+        { "case", "P2", "response", 30 * M, "business" },
+        { "case", "P4", "resolution", 200 * H, "business" },
+        { "case", "P5", "resolution", 0, NULL },
+        { "problem", "P1", "resolution", 0, NULL },
+        { "incident", "P6", "resolution", 0, NULL },
+        { "incident", "P2", "lunch", 0, NULL },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        apr_interval_time_t d = -1;
+        const itsm_calendar_t *cal = NULL;
+        apr_status_t rv = itsm_sla_target(cfg, cases[i].kind, cases[i].prio, cases[i].clock,
+                                          &d, &cal);
+
+        print_message("  %s %s %s\n", cases[i].kind, cases[i].prio, cases[i].clock);
+        if (cases[i].calendar == NULL) {
+            assert_int_equal(rv, APR_NOTFOUND);
+            continue;
+        }
+        assert_int_equal(rv, APR_SUCCESS);
+        assert_int_equal(apr_time_sec(d), cases[i].secs);
+        assert_string_equal(itsm_calendar_name(cal), cases[i].calendar);
+    }
+    assert_int_equal(itsm_sla_warning_percent(cfg), 75);
+    assert_true(itsm_calendar_is_24x7(itsm_sla_calendar(cfg, "24x7")));
+    assert_false(itsm_calendar_is_24x7(itsm_sla_calendar(cfg, "business")));
+    assert_null(itsm_sla_calendar(cfg, "weekdays"));
+}
+
+#define MAXP 3
+typedef struct clock_case_t {
+    const char *why;
+    const char *prio;                   /* incident resolution target of this priority ... */
+    const char *clock;                  /* ... or of this clock (default "resolution") */
+    const char *start;
+    const char *pauses[MAXP][2];        /* from, to (NULL: still paused) */
+    const char *stop;
+    const char *now;
+    const char *due;
+    long elapsed, remaining;
+    const char *status;
+} clock_case_t;
+
+static void run_clock_cases(const clock_case_t *cases, size_t n)
+{
+    size_t i;
+    int j;
+
+    for (i = 0; i < n; i++) {
+        const clock_case_t *k = &cases[i];
+        itsm_sla_pause_t pauses[MAXP];
+        itsm_sla_clock_t c = { 0 };
+        itsm_sla_eval_t e;
+
+        print_message("  %s\n", k->why);
+        assert_int_equal(itsm_sla_target(cfg, "incident", k->prio,
+                                         k->clock ? k->clock : "resolution",
+                                         &c.target, &c.calendar), APR_SUCCESS);
+        c.start = at(k->start);
+        for (j = 0; j < MAXP && k->pauses[j][0]; j++) {
+            pauses[j].from = at(k->pauses[j][0]);
+            pauses[j].to = at(k->pauses[j][1]);
+        }
+        c.pauses = pauses;
+        c.npauses = j;
+        c.stop = at(k->stop);
+        c.warning_percent = itsm_sla_warning_percent(cfg);
+        itsm_sla_evaluate(&e, &c, at(k->now));
+        assert_string_equal(fmt(e.due), k->due);
+        assert_int_equal(apr_time_sec(e.elapsed), k->elapsed);
+        assert_int_equal(apr_time_sec(e.remaining), k->remaining);
+        assert_string_equal(e.status_name, k->status);
+    }
+}
+
+/* Every figure worked out by hand: the business calendar is Mon-Fri 08:00-18:00 London. */
+static void clocks(void **state)
+{
+    static const clock_case_t cases[] = {
+        /* Fri 16 Jan 2026 17:00 GMT: 1 h Friday + 9 h Monday -> Mon 19 Jan 17:00Z; at Mon
+         * 10:00 3 h have elapsed */
+        { "P2 logged Friday 17:00", "P2", NULL, "2026-01-16T17:00:00Z", { { NULL } }, NULL,
+          "2026-01-19T10:00:00Z", "2026-01-19T17:00:00Z", 3 * H, 7 * H, "in-sla" },
+        /* logged Saturday: nothing counts until Monday 08:00 */
+        { "P2 logged Saturday", "P2", NULL, "2026-01-17T10:00:00Z", { { NULL } }, NULL,
+          "2026-01-18T20:00:00Z", "2026-01-19T18:00:00Z", 0, 10 * H, "in-sla" },
+        { "P2 response, logged Saturday", "P2", "response", "2026-01-17T10:00:00Z", { { NULL } },
+          NULL, "2026-01-19T08:10:00Z", "2026-01-19T08:30:00Z", 10 * M, 20 * M, "in-sla" },
+        /* Thu 24 Dec 10:00: 8 h; 25th and 28th are bank holidays; Tue 29th 08:00 + 2 h */
+        { "P2 over Christmas", "P2", NULL, "2026-12-24T10:00:00Z", { { NULL } }, NULL,
+          "2026-12-29T09:00:00Z", "2026-12-29T10:00:00Z", 9 * H, 1 * H, "warning" },
+        /* Fri 27 Mar 12:00 GMT: 6 h; Mon 30 Mar 08:00 BST = 07:00Z + 4 h */
+        { "P2 across BST start", "P2", NULL, "2026-03-27T12:00:00Z", { { NULL } }, NULL,
+          "2026-03-30T08:00:00Z", "2026-03-30T11:00:00Z", 7 * H, 3 * H, "in-sla" },
+        /* Fri 23 Oct 12:00 BST = 11:00Z: 6 h; Mon 26 Oct 08:00 GMT + 4 h */
+        { "P2 across BST end", "P2", NULL, "2026-10-23T11:00:00Z", { { NULL } }, NULL,
+          "2026-10-26T12:00:00Z", "2026-10-26T12:00:00Z", 10 * H, 0, "warning" },
+        /* P1 on 24x7, over the night the clocks go forward: real hours */
+        { "P1 6 h on 24x7", "P1", NULL, "2026-03-29T00:00:00Z", { { NULL } }, NULL,
+          "2026-03-29T03:00:00Z", "2026-03-29T06:00:00Z", 3 * H, 3 * H, "in-sla" },
+        { "P1 6 h at 75%", "P1", NULL, "2026-03-29T00:00:00Z", { { NULL } }, NULL,
+          "2026-03-29T04:30:00Z", "2026-03-29T06:00:00Z", 4 * H + 30 * M, 90 * M, "warning" },
+        { "P1 response 15 min", "P1", "response", "2026-12-25T10:00:00Z", { { NULL } }, NULL,
+          "2026-12-25T10:20:00Z", "2026-12-25T10:15:00Z", 20 * M, -5 * M, "breached" },
+        /* a 24x7 pause of 1 h moves a P1 out by 1 h */
+        { "P1 paused 1 h", "P1", NULL, "2026-03-29T00:00:00Z",
+          { { "2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z" } }, NULL,
+          "2026-03-29T03:00:00Z", "2026-03-29T07:00:00Z", 2 * H, 4 * H, "in-sla" },
+        /* pause Mon 10:00-12:00 (2 business hours): Mon 18:00 + 2 h -> Tue 10:00 */
+        { "P2 paused 2 business hours", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, NULL,
+          "2026-01-19T12:00:00Z", "2026-01-20T10:00:00Z", 2 * H, 8 * H, "in-sla" },
+        /* a pause entirely outside business hours (Mon 19:00 - Tue 07:30) moves nothing:
+         * Mon 12:00 + 10 h is Tue 12:00 with or without it */
+        { "P2 paused overnight only", "P2", NULL, "2026-01-19T12:00:00Z",
+          { { "2026-01-19T19:00:00Z", "2026-01-20T07:30:00Z" } }, NULL,
+          "2026-01-20T09:00:00Z", "2026-01-20T12:00:00Z", 7 * H, 3 * H, "in-sla" },
+        /* a pause over the closing (Mon 17:00 - Tue 09:00) is 2 business hours */
+        { "P2 paused over closing", "P2", NULL, "2026-01-19T12:00:00Z",
+          { { "2026-01-19T17:00:00Z", "2026-01-20T09:00:00Z" } }, NULL,
+          "2026-01-20T10:00:00Z", "2026-01-20T14:00:00Z", 6 * H, 4 * H, "in-sla" },
+        /* still paused since Mon 10:00, now Mon 11:00: the pause counts as ending now, so
+         * far 1 h -> Mon 18:00 + 1 h = Tue 09:00 */
+        { "P2 still paused", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", NULL } }, NULL,
+          "2026-01-19T11:00:00Z", "2026-01-20T09:00:00Z", 2 * H, 8 * H, "in-sla" },
+        /* overlapping pauses count once: 10:00-13:00 is 3 h -> Tue 11:00 */
+        { "P2 overlapping pauses", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T11:00:00Z", "2026-01-19T13:00:00Z" },
+            { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, NULL,
+          "2026-01-19T14:00:00Z", "2026-01-20T11:00:00Z", 3 * H, 7 * H, "in-sla" },
+        /* two pauses given out of order: Mon 08:00-09:00 (1 h) and Fri 17:00 - Mon 09:00
+         * (2 h); at Mon 26 10:00: 9 + 30 + 9 + 1 = 49 h; 50 h are reached at 11:00 */
+        { "P3 two pauses", "P3", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-23T17:00:00Z", "2026-01-26T09:00:00Z" },
+            { "2026-01-19T08:00:00Z", "2026-01-19T09:00:00Z" } }, NULL,
+          "2026-01-26T10:00:00Z", "2026-01-26T11:00:00Z", 49 * H, 1 * H, "warning" },
+        /* a pause on Monday across BST start, Mon 30 Mar 08:00-09:00 BST = 07:00-08:00Z */
+        { "P2 paused after BST start", "P2", NULL, "2026-03-27T12:00:00Z",
+          { { "2026-03-30T07:00:00Z", "2026-03-30T08:00:00Z" } }, NULL,
+          "2026-03-30T08:00:00Z", "2026-03-30T12:00:00Z", 6 * H, 4 * H, "in-sla" },
+        /* migration import: logged Wed 24 Dec 2025 10:00 (8 h; 25th, 26th holidays; weekend);
+         * Mon 29 Dec 08:00 + 2 h; evaluated on Mon 5 Jan 2026 09:00 -> overrun by
+         * Dec 29-31 (8 h + 20 h), Jan 2 (10 h; 1st is a holiday), Jan 5 (1 h) = 39 h */
+        { "imported, long breached", "P2", NULL, "2025-12-24T10:00:00Z", { { NULL } }, NULL,
+          "2026-01-05T09:00:00Z", "2025-12-29T10:00:00Z", 49 * H, -39 * H, "breached" },
+    };
+
+    run_clock_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Warning from 75% of the target; due itself is not yet breached (breached: now > due). */
+static void warning_and_breach(void **state)
+{
+    static const clock_case_t cases[] = {
+        { "74.99%", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } }, NULL,
+          "2026-01-19T15:29:59Z", "2026-01-19T18:00:00Z", 7 * H + 29 * M + 59, 2 * H + 30 * M + 1,
+          "in-sla" },
+        { "75%", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } }, NULL,
+          "2026-01-19T15:30:00Z", "2026-01-19T18:00:00Z", 7 * H + 30 * M, 2 * H + 30 * M,
+          "warning" },
+        { "at the due instant", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } }, NULL,
+          "2026-01-19T18:00:00Z", "2026-01-19T18:00:00Z", 10 * H, 0, "warning" },
+        { "one second past due", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } }, NULL,
+          "2026-01-19T18:00:01Z", "2026-01-19T18:00:00Z", 10 * H, 0, "breached" },
+        { "next morning", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } }, NULL,
+          "2026-01-20T09:00:00Z", "2026-01-19T18:00:00Z", 11 * H, -1 * H, "breached" },
+    };
+    itsm_sla_clock_t c = { 0 };
+    itsm_sla_eval_t e;
+
+    run_clock_cases(cases, sizeof cases / sizeof cases[0]);
+    /* warn_at: the instant the warning starts; and a clock's own threshold */
+    assert_int_equal(itsm_sla_target(cfg, "incident", "P2", "resolution", &c.target,
+                                     &c.calendar), APR_SUCCESS);
+    c.start = at("2026-01-19T08:00:00Z");
+    itsm_sla_evaluate(&e, &c, at("2026-01-19T09:00:00Z"));
+    assert_string_equal(fmt(e.warn_at), "2026-01-19T15:30:00Z");
+    c.warning_percent = 50;
+    itsm_sla_evaluate(&e, &c, at("2026-01-19T13:00:00Z"));
+    assert_string_equal(fmt(e.warn_at), "2026-01-19T13:00:00Z");
+    assert_string_equal(e.status_name, "warning");
+}
+
+static void met_and_missed(void **state)
+{
+    static const clock_case_t cases[] = {
+        { "stopped at due", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } },
+          "2026-01-19T18:00:00Z", "2026-02-01T00:00:00Z", "2026-01-19T18:00:00Z", 10 * H, 0,
+          "met" },
+        { "stopped early", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } },
+          "2026-01-19T12:00:00Z", "2026-02-01T00:00:00Z", "2026-01-19T18:00:00Z", 4 * H, 6 * H,
+          "met" },
+        { "stopped next morning", "P2", NULL, "2026-01-19T08:00:00Z", { { NULL } },
+          "2026-01-20T09:00:00Z", "2026-02-01T00:00:00Z", "2026-01-19T18:00:00Z", 11 * H, -1 * H,
+          "missed" },
+        /* due Fri 18:00, resolved Saturday: no business time was overrun, yet it is late */
+        { "stopped on Saturday", "P2", NULL, "2026-01-16T08:00:00Z", { { NULL } },
+          "2026-01-17T10:00:00Z", "2026-02-01T00:00:00Z", "2026-01-16T18:00:00Z", 10 * H, 0,
+          "missed" },
+        /* stopped while paused: the pause ends at the stop; Mon 18:00 + 1 h = Tue 09:00 */
+        { "stopped while paused", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", NULL } }, "2026-01-19T11:00:00Z", "2026-02-01T00:00:00Z",
+          "2026-01-20T09:00:00Z", 2 * H, 8 * H, "met" },
+        /* the pause made it: without it, stopping Tue 09:30 would be missed */
+        { "met thanks to a pause", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, "2026-01-20T09:30:00Z",
+          "2026-02-01T00:00:00Z", "2026-01-20T10:00:00Z", 9 * H + 30 * M, 30 * M, "met" },
+    };
+
+    run_clock_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* A priority change re-targets from the logging time and keeps the pauses: the same history
+ * evaluated with the new target. Start Mon 19 Jan 08:00, paused 10:00-12:00, now Tue 11:00:
+ * 8 h on Monday + 3 h on Tuesday = 11 h elapsed. P3: 50 h + 2 h paused -> Mon 26 Jan 10:00.
+ * P2: 10 h + 2 h -> Tue 20 Jan 10:00, already past. */
+static void priority_change(void **state)
+{
+    static const clock_case_t cases[] = {
+        { "as P3", "P3", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, NULL,
+          "2026-01-20T11:00:00Z", "2026-01-26T10:00:00Z", 11 * H, 39 * H, "in-sla" },
+        { "re-targeted to P2", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, NULL,
+          "2026-01-20T11:00:00Z", "2026-01-20T10:00:00Z", 11 * H, -1 * H, "breached" },
+        /* and to P4: 200 h + 2 h; Jan 19 - Feb 13 is 20 business days, + 2 h -> Mon 16 Feb */
+        { "re-targeted to P4", "P4", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, NULL,
+          "2026-01-20T11:00:00Z", "2026-02-16T10:00:00Z", 11 * H, 189 * H, "in-sla" },
+    };
+
+    run_clock_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void status_names(void **state)
+{
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_IN_SLA), "in-sla");
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_WARNING), "warning");
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_BREACHED), "breached");
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_MET), "met");
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_MISSED), "missed");
+}
+
+/* ---- Configuration files that must be refused ---------------------------------------- */
+
+#define DOC_HEAD "<serviceLevels xmlns=\"urn:mod-itsm:xml:1\">\n"
+#define CAL_24X7 " <calendar name=\"24x7\"><always/></calendar>\n"
+#define CAL_OPEN(zone, open) \
+    " <calendar name=\"business\" zone=\"" zone "\">\n" open " </calendar>\n"
+#define MON_FRI "  <open days=\"mon tue wed thu fri\" from=\"08:00\" to=\"18:00\"/>\n"
+#define KIND(targets) \
+    " <kind name=\"incident\">\n  <priority name=\"P2\">\n" targets \
+    "  </priority>\n  <priority name=\"P5\"/>\n </kind>\n"
+#define P2_TARGET "   <target clock=\"resolution\" duration=\"PT10H\" calendar=\"business\"/>\n"
+#define DOC_TAIL "</serviceLevels>\n"
+
+static const char *write_temp(const char *text)
+{
+    const char *dir = NULL;
+    char *path;
+    apr_file_t *f;
+    apr_size_t len = strlen(text);
+
+    assert_int_equal(apr_temp_dir_get(&dir, pool), APR_SUCCESS);
+    path = apr_pstrcat(pool, dir, "/itsm-sla-XXXXXX", NULL);
+    assert_int_equal(apr_file_mktemp(&f, path, APR_FOPEN_CREATE | APR_FOPEN_READ
+                                     | APR_FOPEN_WRITE | APR_FOPEN_EXCL
+                                     | APR_FOPEN_DELONCLOSE, pool), APR_SUCCESS);
+    assert_int_equal(apr_file_write_full(f, text, len, NULL), APR_SUCCESS);
+    return path;    /* deleted when the pool closes the file */
+}
+
+static void config_ok(void **state)
+{
+    itsm_sla_config_t *c = NULL;
+    const char *err = NULL;
+    apr_interval_time_t d;
+    const itsm_calendar_t *cal;
+    const char *doc = DOC_HEAD
+        " <calendar name=\"business\" zone=\"Europe/London\">\n"
+        "  <open days=\"mon\" from=\"00:00\" to=\"12:00\"/>\n"
+        "  <open days=\"mon\" from=\"12:00\" to=\"24:00\"/>\n"
+        "  <holiday date=\"2026-12-25\" name=\"Christmas Day\"/>\n"
+        " </calendar>\n"
+        KIND(P2_TARGET) DOC_TAIL;
+
+    if (itsm_sla_config_load(&c, write_temp(doc), schema, pool, &err) != APR_SUCCESS)
+        fail_msg("%s", err);
+    assert_int_equal(itsm_sla_target(c, "incident", "P2", "resolution", &d, &cal), APR_SUCCESS);
+    assert_int_equal(itsm_sla_target(c, "incident", "P5", "resolution", &d, &cal), APR_NOTFOUND);
+    assert_int_equal(itsm_sla_warning_percent(c), 75);
+}
+
+static void config_errors(void **state)
+{
+    static const struct { const char *why, *doc, *expect; } cases[] = {
+        { "overlapping periods", DOC_HEAD CAL_OPEN("Europe/London",
+              "  <open days=\"mon tue\" from=\"08:00\" to=\"12:00\"/>\n"
+              "  <open days=\"tue\" from=\"11:00\" to=\"18:00\"/>\n") KIND(P2_TARGET) DOC_TAIL,
+          ":4: <open>: calendar 'business': period 11:00-18:00 on tuesday overlaps 08:00-12:00" },
+        { "start after end", DOC_HEAD CAL_OPEN("Europe/London",
+              "  <open days=\"mon\" from=\"18:00\" to=\"08:00\"/>\n") KIND(P2_TARGET) DOC_TAIL,
+          ":3: <open>: calendar 'business': period 18:00-08:00 on monday does not start" },
+        { "malformed time", DOC_HEAD CAL_OPEN("Europe/London",
+              "  <open days=\"mon\" from=\"8:00\" to=\"18:00\"/>\n") KIND(P2_TARGET) DOC_TAIL,
+          ":3: does not validate" },
+        { "bad holiday date", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI
+              "  <holiday date=\"2026-02-30\"/>\n") KIND(P2_TARGET) DOC_TAIL,
+          ":4: does not validate" },
+        { "holiday not a date", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI
+              "  <holiday date=\"25/12/2026\"/>\n") KIND(P2_TARGET) DOC_TAIL,
+          ":4: does not validate" },
+        { "duplicate holiday", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI
+              "  <holiday date=\"2026-12-25\"/>\n  <holiday date=\"2026-12-25\"/>\n")
+              KIND(P2_TARGET) DOC_TAIL,
+          ":5: <holiday>: calendar 'business': holiday 2026-12-25 is listed twice" },
+        { "unknown zone", DOC_HEAD CAL_OPEN("Mars/Olympus", MON_FRI) KIND(P2_TARGET) DOC_TAIL,
+          ":2: <calendar>: calendar 'business': unknown time zone 'Mars/Olympus'" },
+        { "zone path", DOC_HEAD CAL_OPEN("../etc/passwd", MON_FRI) KIND(P2_TARGET) DOC_TAIL,
+          ":2: does not validate" },
+        { "business calendar without zone", DOC_HEAD
+              " <calendar name=\"business\">\n" MON_FRI " </calendar>\n" KIND(P2_TARGET) DOC_TAIL,
+          ":2: <calendar>: calendar 'business' has open periods but no zone" },
+        { "duplicate calendar", DOC_HEAD CAL_24X7 CAL_OPEN("Europe/London", MON_FRI)
+              " <calendar name=\"24x7\"><always/></calendar>\n" KIND(P2_TARGET) DOC_TAIL,
+          ":6: <calendar>: calendar '24x7' is defined twice" },
+        { "unknown calendar", DOC_HEAD CAL_24X7 KIND(P2_TARGET) DOC_TAIL,
+          ":5: <target>: resolution target for P2 of kind 'incident' names unknown calendar "
+          "'business'" },
+        { "duplicate target", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND(P2_TARGET "   <target clock=\"resolution\" duration=\"PT8H\" "
+                   "calendar=\"business\"/>\n") DOC_TAIL,
+          ":8: <target>: duplicate resolution target for P2 of kind 'incident'" },
+        { "duplicate priority", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              " <kind name=\"incident\">\n  <priority name=\"P2\"/>\n  <priority name=\"P2\"/>\n"
+              " </kind>\n" DOC_TAIL,
+          ":7: <priority>: priority P2 of kind 'incident' is listed twice" },
+        { "day duration", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND("   <target clock=\"resolution\" duration=\"P10D\" calendar=\"business\"/>\n")
+              DOC_TAIL, ":7: does not validate" },
+        { "empty duration", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND("   <target clock=\"resolution\" duration=\"PT\" calendar=\"business\"/>\n")
+              DOC_TAIL, ":7: does not validate" },
+        { "zero duration", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND("   <target clock=\"resolution\" duration=\"PT0H\" calendar=\"business\"/>\n")
+              DOC_TAIL, ":7: <target>: duration 'PT0H' is not a positive PTnHnMnS" },
+        { "warning percent", "<serviceLevels xmlns=\"urn:mod-itsm:xml:1\" warningPercent=\"120\">\n"
+              CAL_24X7 DOC_TAIL, ":1: does not validate" },
+        { "DOCTYPE", "<?xml version=\"1.0\"?>\n<!DOCTYPE serviceLevels [<!ENTITY x \"y\">]>\n"
+              DOC_HEAD CAL_24X7 DOC_TAIL, "a DOCTYPE is not accepted" },
+        { "not well-formed", DOC_HEAD CAL_24X7, ":3: not well-formed XML: Premature end of data" },
+        { "wrong root", "<authorization xmlns=\"urn:mod-itsm:xml:1\"/>\n",
+          "the root element is not <serviceLevels>" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        itsm_sla_config_t *c = (itsm_sla_config_t *)&c;
+        const char *err = NULL;
+
+        print_message("  %s\n", cases[i].why);
+        assert_int_equal(itsm_sla_config_load(&c, write_temp(cases[i].doc), schema, pool, &err),
+                         APR_EINVAL);
+        assert_null(c);
+        print_message("    -> %s\n", err);
+        assert_non_null(strstr(err, cases[i].expect));
+    }
+    {
+        itsm_sla_config_t *c;
+        const char *err = NULL;
+
+        assert_int_not_equal(itsm_sla_config_load(&c, "/nonexistent/itsm-sla.xml", schema, pool,
+                                                  &err), APR_SUCCESS);
+        assert_non_null(strstr(err, "cannot open /nonexistent/itsm-sla.xml"));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shipped_targets),
+        cmocka_unit_test(clocks),
+        cmocka_unit_test(warning_and_breach),
+        cmocka_unit_test(met_and_missed),
+        cmocka_unit_test(priority_change),
+        cmocka_unit_test(status_names),
+        cmocka_unit_test(config_ok),
+        cmocka_unit_test(config_errors),
+    };
+    int rc;
+
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    rc = cmocka_run_group_tests(tests, setup, teardown);
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return rc;
+}
