@@ -70,6 +70,8 @@ enum {
 
 #define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
                     "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields"
+/* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
+#define INT "CAST(%s AS BIGINT)"
 /* STRPOS( becomes the dialect's function; the two parameters are the scope, twice. */
 #define SCOPE "(%s = '*' OR STRPOS(%s, ',' || t.party || ',') > 0)"
 
@@ -79,36 +81,37 @@ static const char *const statements[S_COUNT] = {
     [S_TICKET_INSERT] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
         "opened, updated, created_by, version, fields) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s) RETURNING id",
     [S_TICKET_GET] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s "
         "AND (%s = '' OR t.kind = %s) AND " SCOPE,
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
-        "assignee = %s, grp = %s, updated = %s, version = %s, fields = %s "
-        "WHERE id = %s AND version = %s",
+        "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s "
+        "WHERE id = " INT " AND version = " INT,
     [S_TICKET_BUMP] =
-        "UPDATE itsm_ticket SET version = %s, updated = %s WHERE id = %s AND version = %s",
+        "UPDATE itsm_ticket SET version = " INT ", updated = " INT " WHERE id = " INT
+        " AND version = " INT,
     [S_TICKET_LIST] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND " SCOPE
         " AND (%s = '' OR t.state = %s) AND (%s = '' OR t.priority = %s)"
         " AND (%s = '' OR t.party = %s) AND (%s = '' OR t.assignee = %s)"
-        " AND (%s = '' OR t.grp = %s) ORDER BY t.id LIMIT %s OFFSET %s",
+        " AND (%s = '' OR t.grp = %s) ORDER BY t.id LIMIT " INT " OFFSET " INT,
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
-        "VALUES (%s, %s, %s, %s, %s, %s)",
+        "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
     [S_JOURNAL_LIST] =
         "SELECT id, at, actor, action, changes, note FROM itsm_journal "
-        "WHERE ticket_id = %s ORDER BY id",
+        "WHERE ticket_id = " INT " ORDER BY id",
     [S_LINK_INSERT] =
-        "INSERT INTO itsm_link (from_id, to_id, type, at, actor) VALUES (%s, %s, %s, %s, %s) "
-        "ON CONFLICT DO NOTHING",
+        "INSERT INTO itsm_link (from_id, to_id, type, at, actor) "
+        "VALUES (" INT ", " INT ", %s, " INT ", %s) ON CONFLICT DO NOTHING",
     [S_LINK_LIST] =
         "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor FROM itsm_link l "
-        "JOIN itsm_ticket t ON t.id = l.to_id WHERE l.from_id = %s AND " SCOPE
+        "JOIN itsm_ticket t ON t.id = l.to_id WHERE l.from_id = " INT " AND " SCOPE
         " UNION ALL "
         "SELECT l.id, l.type, 'in', t.number, t.kind, l.at, l.actor FROM itsm_link l "
-        "JOIN itsm_ticket t ON t.id = l.from_id WHERE l.to_id = %s AND " SCOPE
+        "JOIN itsm_ticket t ON t.id = l.from_id WHERE l.to_id = " INT " AND " SCOPE
         " ORDER BY 1",
 };
 
@@ -207,6 +210,15 @@ static apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
     return s ? apr_atoi64(s) : 0;
 }
 
+/* The next row of res. The pgsql driver fills a non-NULL *row in place, so each call
+ * starts from NULL. */
+static int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
+                    apr_dbd_row_t **row)
+{
+    *row = NULL;
+    return apr_dbd_get_row(driver, p, res, row, -1) == 0;
+}
+
 /* Run a statement that may answer rows (PRAGMAs do) and discard them. */
 static void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
 {
@@ -214,7 +226,7 @@ static void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
     apr_dbd_row_t *row;
 
     if (apr_dbd_select(st->driver, p, st->handle, &res, sql, 0) == 0)
-        while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0)
+        while (next_row(st->driver, p, res, &row))
             ;
 }
 
@@ -403,7 +415,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     apr_dbd_t *handle = st->handle;
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row;
-    apr_dbd_prepared_t *counter;
+    apr_dbd_prepared_t *counter = NULL;
     int current = 0, i;
 
     if (plain(st, st->dialect->begin_migration) != APR_SUCCESS)
@@ -412,7 +424,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
         res = NULL;
         if (apr_dbd_select(driver, p, handle, &res, st->dialect->lock_migration, 0) != 0)
             goto failed_tx;
-        while (apr_dbd_get_row(driver, p, res, &row, -1) == 0)
+        while (next_row(driver, p, res, &row))
             ;
     }
     if (plain(st, "CREATE TABLE IF NOT EXISTS itsm_schema (version INTEGER PRIMARY KEY, "
@@ -421,7 +433,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     res = NULL;
     if (apr_dbd_select(driver, p, handle, &res, "SELECT MAX(version) FROM itsm_schema", 0) != 0)
         goto failed_tx;
-    while (apr_dbd_get_row(driver, p, res, &row, -1) == 0) {
+    while (next_row(driver, p, res, &row)) {
         const char *v = apr_dbd_get_entry(driver, row, 0);
 
         current = v ? atoi(v) : 0;
@@ -433,7 +445,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
         apr_finfo_t finfo;
         char *text;
         apr_size_t len;
-        apr_dbd_prepared_t *mark;
+        apr_dbd_prepared_t *mark = NULL;
         const char *args[2];
         int rows;
 
@@ -458,7 +470,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
             return APR_EGENERAL;
         }
         if (apr_dbd_prepare(driver, p, handle,
-                            "INSERT INTO itsm_schema (version, name) VALUES (%s, %s)",
+                            "INSERT INTO itsm_schema (version, name) VALUES (CAST(%s AS INTEGER), %s)",
                             "itsm_mig_mark", &mark) != 0)
             goto failed_tx;
         args[0] = apr_itoa(p, version);
@@ -533,7 +545,7 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
 
     if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+    while (next_row(st->driver, p, res, &row)) {
         *out = col_i64(st, row, 0);
         found = 1;
     }
@@ -580,7 +592,7 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
     *t = NULL;
     if (select_rows(st, p, &res, S_TICKET_GET, 5, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0)
+    while (next_row(st->driver, p, res, &row))
         *t = ticket_from_row(st, row, p);
     return *t ? APR_SUCCESS : APR_NOTFOUND;
 }
@@ -622,7 +634,7 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
     *more = 0;
     if (select_rows(st, p, &res, S_TICKET_LIST, 15, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+    while (next_row(st->driver, p, res, &row)) {
         if ((*out)->nelts < f->limit)
             APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
         else
@@ -641,7 +653,7 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
     *out = apr_array_make(p, 8, sizeof(itsm_journal_t));
     if (select_rows(st, p, &res, S_JOURNAL_LIST, 1, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+    while (next_row(st->driver, p, res, &row)) {
         itsm_journal_t *j = apr_array_push(*out);
 
         j->seq = (*out)->nelts;
@@ -691,7 +703,7 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     *out = apr_array_make(p, 4, sizeof(itsm_link_t));
     if (select_rows(st, p, &res, S_LINK_LIST, 6, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    while (apr_dbd_get_row(st->driver, p, res, &row, -1) == 0) {
+    while (next_row(st->driver, p, res, &row)) {
         itsm_link_t *l = apr_array_push(*out);
 
         l->type = apr_pstrdup(p, col(st, row, 1));
