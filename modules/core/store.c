@@ -210,12 +210,11 @@ static apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
     return s ? apr_atoi64(s) : 0;
 }
 
-/* The next row of res. The pgsql driver fills a non-NULL *row in place, so each call
- * starts from NULL. */
+/* The next row of res. The pgsql driver keeps its position in *row: it must be NULL before
+ * the first call on a result set and left alone between calls. */
 static int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
                     apr_dbd_row_t **row)
 {
-    *row = NULL;
     return apr_dbd_get_row(driver, p, res, row, -1) == 0;
 }
 
@@ -223,7 +222,7 @@ static int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_resul
 static void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
 {
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row;
+    apr_dbd_row_t *row = NULL;
 
     if (apr_dbd_select(st->driver, p, st->handle, &res, sql, 0) == 0)
         while (next_row(st->driver, p, res, &row))
@@ -424,6 +423,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
         res = NULL;
         if (apr_dbd_select(driver, p, handle, &res, st->dialect->lock_migration, 0) != 0)
             goto failed_tx;
+        row = NULL;
         while (next_row(driver, p, res, &row))
             ;
     }
@@ -433,6 +433,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     res = NULL;
     if (apr_dbd_select(driver, p, handle, &res, "SELECT MAX(version) FROM itsm_schema", 0) != 0)
         goto failed_tx;
+    row = NULL;
     while (next_row(driver, p, res, &row)) {
         const char *v = apr_dbd_get_entry(driver, row, 0);
 
@@ -545,6 +546,7 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
 
     if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
         return APR_EGENERAL;
+    row = NULL;
     while (next_row(st->driver, p, res, &row)) {
         *out = col_i64(st, row, 0);
         found = 1;
@@ -592,6 +594,7 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
     *t = NULL;
     if (select_rows(st, p, &res, S_TICKET_GET, 5, args) != APR_SUCCESS)
         return APR_EGENERAL;
+    row = NULL;
     while (next_row(st->driver, p, res, &row))
         *t = ticket_from_row(st, row, p);
     return *t ? APR_SUCCESS : APR_NOTFOUND;
@@ -634,6 +637,7 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
     *more = 0;
     if (select_rows(st, p, &res, S_TICKET_LIST, 15, args) != APR_SUCCESS)
         return APR_EGENERAL;
+    row = NULL;
     while (next_row(st->driver, p, res, &row)) {
         if ((*out)->nelts < f->limit)
             APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
@@ -653,6 +657,7 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
     *out = apr_array_make(p, 8, sizeof(itsm_journal_t));
     if (select_rows(st, p, &res, S_JOURNAL_LIST, 1, args) != APR_SUCCESS)
         return APR_EGENERAL;
+    row = NULL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_journal_t *j = apr_array_push(*out);
 
@@ -703,6 +708,7 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     *out = apr_array_make(p, 4, sizeof(itsm_link_t));
     if (select_rows(st, p, &res, S_LINK_LIST, 6, args) != APR_SUCCESS)
         return APR_EGENERAL;
+    row = NULL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_link_t *l = apr_array_push(*out);
 
