@@ -43,6 +43,12 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
  * APR_EGENERAL (or another non-success status) when the directory cannot be reached or answers with an error: the caller answers 503. errmsg (may be NULL) receives a human message allocated in p. Never grants on a guess: on error nothing is returned. */
 apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld, const char *login, apr_pool_t *p);
 
+/* Is there exactly one party with this Party ID? APR_SUCCESS, APR_NOTFOUND, or another
+ * status (and *errmsg) when the directory cannot be asked. Not cached: used when a ticket is
+ * raised for a party other than the caller's own. */
+apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
+                                    apr_pool_t *p);
+
 /* Drop every cached identity (tests, reload). */
 void itsm_ldap_cache_clear(itsm_ldap_t *ld);
 

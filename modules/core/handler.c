@@ -439,6 +439,32 @@ static int party_visible(req_t *q, const char *party)
     return 0;
 }
 
+/* A party named on create: one the caller acts for, or any existing party for a role that
+ * sees all parties. */
+static int check_party(req_t *q, const char *party)
+{
+    const char *errmsg = NULL;
+    apr_status_t rv;
+
+    if (!party_visible(q, party))
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
+    if ((q->who->party && strcmp(q->who->party, party) == 0))
+        return OK;
+    rv = itsm_ldap_party_exists(q->conf->directory, party, &errmsg, q->r->pool);
+    if (rv == APR_NOTFOUND)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(q->r->pool, "There is no party %s.", party));
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00107)
+                      "directory unavailable checking party %s: %s", party,
+                      errmsg ? errmsg : "no answer");
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                    "The identity directory is not available; try again later.");
+    }
+    return OK;
+}
+
 /* ---- collection: list and create ------------------------------------------------------- */
 
 static int query_int(const char *v, int min, int max, int *out)
@@ -518,9 +544,8 @@ static int do_create(req_t *q)
     if (apply_document(&c, k, root, t, 1, &x))
         return fail_call(q, &c);
     if (x.party) {
-        if (!party_visible(q, x.party))
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                        apr_psprintf(r->pool, "You cannot raise tickets for party %s.", x.party));
+        if ((rc = check_party(q, x.party)) != OK)
+            return rc;
         t->party = x.party;
     }
     if (t->party == NULL)

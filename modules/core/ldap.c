@@ -466,14 +466,56 @@ static const char *acquire_error(itsm_ldap_t *ld, apr_status_t rv, apr_pool_t *p
                         apr_strerror(rv, buf, sizeof(buf)));
 }
 
+/* Run op on a pooled handle. A pooled handle may have lost its server (restart, idle
+ * timeout): one retry on a handle bound after the failure, then give up. Returns op's libldap
+ * result code, or -1 with *errmsg set when no handle could be had. */
+typedef int (*ldap_op_fn)(itsm_ldap_t *ld, LDAP *h, void *ctx, const char **what);
+
+static int run_op(itsm_ldap_t *ld, ldap_op_fn op, void *ctx, const char **what,
+                  const char **errmsg, apr_pool_t *p)
+{
+    ldap_handle_t *h;
+    apr_status_t rv;
+    int attempt, rc = LDAP_OTHER;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        if ((rv = acquire_handle(ld, &h)) != APR_SUCCESS) {
+            if (errmsg != NULL)
+                *errmsg = acquire_error(ld, rv, p);
+            return -1;
+        }
+        rc = op(ld, h->ld, ctx, what);
+        if (!is_connection_error(rc)) {
+            apr_reslist_release(ld->handles, h);
+            break;
+        }
+        apr_atomic_inc32(&ld->generation);
+        apr_reslist_invalidate(ld->handles, h);
+    }
+    if (rc != LDAP_SUCCESS && errmsg != NULL)
+        *errmsg = apr_psprintf(p, "LDAP %s on %s failed: %s", *what, ld->conf.url,
+                               ldap_err2string(rc));
+    return rc;
+}
+
+typedef struct lookup_ctx_t {
+    const char *login;
+    apr_pool_t *p;
+    itsm_identity_t *id;
+} lookup_ctx_t;
+
+static int lookup_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
+{
+    lookup_ctx_t *c = vctx;
+
+    return resolve(ld, h, c->login, c->p, &c->id, what);
+}
+
 apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld,
                               const char *login, apr_pool_t *p)
 {
-    ldap_handle_t *h;
-    itsm_identity_t *id = NULL;
-    const char *what = "lookup", *msg = NULL;
-    apr_status_t rv;
-    int attempt, rc = LDAP_OTHER;
+    lookup_ctx_t c = { login, p, NULL };
+    const char *what = "lookup";
 
     *out = NULL;
     if (errmsg != NULL)
@@ -485,35 +527,52 @@ apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_l
     }
     if (cache_get(ld, login, p, out))
         return APR_SUCCESS;
-
-    /* A pooled handle may have lost its server (restart, idle timeout): one retry on a handle
-     * bound after the failure, then give up. */
-    for (attempt = 0; attempt < 2; attempt++) {
-        if ((rv = acquire_handle(ld, &h)) != APR_SUCCESS) {
-            if (errmsg != NULL)
-                *errmsg = acquire_error(ld, rv, p);
-            return APR_EGENERAL;
-        }
-        rc = resolve(ld, h->ld, login, p, &id, &what);
-        if (!is_connection_error(rc)) {
-            apr_reslist_release(ld->handles, h);
-            break;
-        }
-        apr_atomic_inc32(&ld->generation);
-        apr_reslist_invalidate(ld->handles, h);
-    }
-    if (rc != LDAP_SUCCESS) {
-        msg = apr_psprintf(p, "LDAP %s on %s failed: %s", what, ld->conf.url, ldap_err2string(rc));
-        if (errmsg != NULL)
-            *errmsg = msg;
+    if (run_op(ld, lookup_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
         return APR_EGENERAL;
-    }
-    if (id == NULL) {
+    if (c.id == NULL) {
         if (errmsg != NULL)
             *errmsg = apr_psprintf(p, "no single person with %s=%s", ld->conf.user_attr, login);
         return APR_NOTFOUND;
     }
-    cache_put(ld, id);
-    *out = id;
+    cache_put(ld, c.id);
+    *out = c.id;
     return APR_SUCCESS;
+}
+
+typedef struct party_ctx_t {
+    const char *filter;
+    int found;
+} party_ctx_t;
+
+static int party_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
+{
+    static const char *attrs[] = { "itsmPartyId", NULL };
+    party_ctx_t *c = vctx;
+    LDAPMessage *res;
+    int rc;
+
+    *what = "party search";
+    rc = search(ld, h, ld->conf.base, LDAP_SCOPE_SUBTREE, c->filter, attrs, 2, &res);
+    if (rc == LDAP_SUCCESS)
+        c->found = ldap_count_entries(h, res) == 1;
+    if (res != NULL)
+        ldap_msgfree(res);
+    return rc;
+}
+
+apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
+                                    apr_pool_t *p)
+{
+    const char *esc = itsm_ldap_filter_escape(p, party, strlen(party));
+    party_ctx_t c = { NULL, 0 };
+    const char *what = "party search";
+
+    if (errmsg != NULL)
+        *errmsg = NULL;
+    if (esc == NULL)
+        return APR_NOTFOUND;
+    c.filter = apr_pstrcat(p, "(&(objectClass=itsmParty)(itsmPartyId=", esc, "))", NULL);
+    if (run_op(ld, party_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
+        return APR_EGENERAL;
+    return c.found ? APR_SUCCESS : APR_NOTFOUND;
 }

@@ -373,6 +373,7 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
     apr_finfo_t fi;
     apr_array_header_t *files = apr_array_make(p, 8, sizeof(const char *));
     apr_status_t rv;
+    int attempt;
 
     if (st->dialect == NULL) {
         *err = apr_psprintf(p, "database driver %s is not supported (sqlite3, pgsql)",
@@ -399,8 +400,12 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
         drain_select(st, "PRAGMA journal_mode = WAL", p);
         drain_select(st, "PRAGMA busy_timeout = 10000", p);
     }
+    /* Another process may change the schema between this connection's prepare and step
+     * (SQLite answers "database schema has changed" once): the whole step is retried. */
     lock_writes(st->dialect);
-    rv = migrate_locked(st, dir, files, kinds, p, err);
+    for (attempt = 0; attempt < 3; attempt++)
+        if ((rv = migrate_locked(st, dir, files, kinds, p, err)) == APR_SUCCESS)
+            break;
     unlock_writes(st->dialect);
     return rv;
 }

@@ -1,0 +1,801 @@
+"""Integration harness for mod_itsm: a private slapd, database and httpd on free loopback
+ports in one temporary directory, started once per session and stopped by pid at the end.
+
+ITSM_TEST_DB picks the store: sqlite3 (default) or pgsql (a private PostgreSQL cluster run
+as a non-root user). ITSM_TEST_KEEP=1 keeps the temporary directory for a post-mortem.
+After each test module the httpd error logs are read: no crit/alert/emerg, no crash, and no
+error line unless the module declared it expected (fixture `expect_log`)."""
+import glob
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import sqlite3  # noqa: F401  (imported here so a missing module fails at collection)
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import pytest
+import requests
+from lxml import etree
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NS = "urn:mod-itsm:xml:1"
+NSMAP = {"i": NS}
+PASSWORD = "sample"
+LDAP_SUFFIX = "dc=itsm,dc=example"
+LDAP_READER = "cn=itsm-reader," + LDAP_SUFFIX
+TEST_USER = "itsmtest"      # non-root account: httpd children and PostgreSQL run as it
+APACHE_MODULES = "/usr/lib/apache2/modules"
+STOCK_MODULES = ["mpm_event", "authn_core", "authz_core", "authz_user", "auth_basic",
+                 "ldap", "authnz_ldap", "dbd", "mime"]
+START_WAIT = 30             # seconds any server gets to come up (bound, not an assertion)
+
+
+# --------------------------------------------------------------------------- utilities
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def poll(fn, timeout=START_WAIT, interval=0.1):
+    """fn() until it returns something true or timeout seconds pass; returns the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(interval)
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def stop_pid(pid, timeout=15):
+    """SIGTERM pid, then SIGKILL if it does not go within timeout seconds."""
+    if not pid or not pid_alive(pid):
+        return
+    os.kill(pid, signal.SIGTERM)
+    if not poll(lambda: not pid_alive(pid), timeout):
+        os.kill(pid, signal.SIGKILL)
+        poll(lambda: not pid_alive(pid), 5)
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def ensure_test_user():
+    """The non-root account httpd children and PostgreSQL run as (root only)."""
+    try:
+        return pwd.getpwnam(TEST_USER)
+    except KeyError:
+        subprocess.run(["useradd", "-r", "-m", "-s", "/usr/sbin/nologin", TEST_USER], check=True)
+        return pwd.getpwnam(TEST_USER)
+
+
+def chown_to_test_user(path):
+    if is_root():
+        pw = ensure_test_user()
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
+def as_test_user():
+    """preexec_fn for a subprocess that must not run as root."""
+    if not is_root():
+        return None
+    pw = ensure_test_user()
+
+    def drop():
+        os.setgroups([])
+        os.setgid(pw.pw_gid)
+        os.setuid(pw.pw_uid)
+    return drop
+
+
+def find_module(name):
+    """A libtool-built DSO: <repo>/.libs or <repo>/**/.libs, newest first; or from
+    $ITSM_TEST_MODULE_DIR (another build tree or an installed module directory)."""
+    alt = os.environ.get("ITSM_TEST_MODULE_DIR")
+    if alt:
+        hits = glob.glob(os.path.join(alt, name)) + \
+            glob.glob(os.path.join(alt, "**", ".libs", name), recursive=True)
+        return hits[0] if hits else None
+    hits = glob.glob(os.path.join(REPO, ".libs", name)) + \
+        glob.glob(os.path.join(REPO, "**", ".libs", name), recursive=True)
+    hits = sorted(set(hits), key=os.path.getmtime, reverse=True)
+    return hits[0] if hits else None
+
+
+# --------------------------------------------------------------------------- slapd
+
+class Slapd:
+    """tools/slapd-run in TMP/slapd; stop()/start() may be called mid-test."""
+
+    def __init__(self, base):
+        self.dir = os.path.join(base, "slapd")
+        self.port = free_port()
+        self.url = "ldap://127.0.0.1:%d" % self.port
+        self.tool = os.path.join(REPO, "tools", "slapd-run")
+        self.pid = None
+
+    def start(self):
+        if not os.access(self.tool, os.X_OK):
+            pytest.fail("tools/slapd-run is missing: the LDAP fixture cannot start")
+        r = subprocess.run([self.tool, "--dir", self.dir, "--port", str(self.port)],
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            pytest.fail("slapd-run failed (%d):\n%s%s" % (r.returncode, r.stdout, r.stderr))
+        out = r.stdout.strip().split()
+        self.pid = int(out[-1]) if out and out[-1].isdigit() else None
+        assert poll(lambda: port_open(self.port)), "slapd does not listen on %d" % self.port
+
+    def stop(self):
+        subprocess.run([self.tool, "--dir", self.dir, "--stop"], capture_output=True,
+                       text=True, timeout=60)
+        if self.pid:
+            stop_pid(self.pid)
+        assert poll(lambda: not port_open(self.port), 15), "slapd still listens"
+
+    @property
+    def running(self):
+        return port_open(self.port)
+
+    def search(self, base, filt, *attrs):
+        """ldapsearch as the read-only account; LDIF text."""
+        r = subprocess.run(["ldapsearch", "-x", "-LLL", "-H", self.url, "-D", LDAP_READER,
+                            "-w", PASSWORD, "-b", base, filt] + list(attrs),
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+
+# --------------------------------------------------------------------------- databases
+
+class SqliteDB:
+    driver = "sqlite3"
+
+    def __init__(self, base):
+        self.dir = os.path.join(base, "db")
+        os.mkdir(self.dir)
+        chown_to_test_user(self.dir)      # httpd children write the file and its WAL
+        self.path = os.path.join(self.dir, "itsm.db")
+        self.params = self.path
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+    def fresh(self, name):
+        """DBDParams of another, empty database (first-use and migration tests)."""
+        return os.path.join(self.dir, name + ".db")
+
+    _DUMP = r"""
+import json, os, sqlite3, sys
+p = sys.argv[1]
+out = {}
+if os.path.exists(p):
+    c = sqlite3.connect("file:%s?mode=ro" % p, uri=True, timeout=30)
+    for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+        out[t] = sorted(repr(r) for r in c.execute('SELECT * FROM "%s"' % t.replace('"', '""')))
+print(json.dumps(out))
+"""
+
+    def snapshot(self):
+        """Every row of every table. Read as the test user so no root-owned WAL/SHM file
+        appears next to the database."""
+        import json
+        r = subprocess.run([sys.executable, "-c", self._DUMP, self.path], capture_output=True,
+                           text=True, timeout=60, preexec_fn=as_test_user())
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+
+class PgDB:
+    """A private PostgreSQL cluster owned by the non-root test user."""
+    driver = "pgsql"
+
+    def __init__(self, base):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            pytest.fail("PostgreSQL is not installed (initdb not found)")
+        self.bin = os.path.dirname(bins[-1])
+        self.dir = os.path.join(base, "pg")
+        self.data = os.path.join(self.dir, "data")
+        self.sock = os.path.join(self.dir, "sock")
+        self.port = free_port()
+        os.makedirs(self.sock)
+        for d in (self.dir, self.sock):
+            chown_to_test_user(d)
+        self.params = ("host=127.0.0.1 port=%d dbname=itsm user=itsm password=itsm"
+                       % self.port)
+        self.env = dict(os.environ, PGPASSWORD="itsm", LC_ALL="C.UTF-8")
+
+    def _run(self, *argv, check=True):
+        r = subprocess.run(list(argv), capture_output=True, text=True, timeout=120,
+                           cwd=self.dir, env=self.env, preexec_fn=as_test_user())
+        if check and r.returncode != 0:
+            pytest.fail("%s failed (%d):\n%s%s" % (argv[0], r.returncode, r.stdout, r.stderr))
+        return r
+
+    def start(self):
+        b = self.bin
+        if not os.path.exists(os.path.join(self.data, "PG_VERSION")):
+            self._run(b + "/initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
+                      "-E", "UTF8", "--locale=C.UTF-8")
+        self._run(b + "/pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "pg.log"),
+                  "-w", "-t", str(START_WAIT), "start", "-o",
+                  "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off" % (self.port, self.sock))
+        exists = self.psql_admin("SELECT 1 FROM pg_roles WHERE rolname='itsm'").strip()
+        if not exists:
+            self.psql_admin("CREATE ROLE itsm LOGIN PASSWORD 'itsm'")
+            self.psql_admin("CREATE DATABASE itsm OWNER itsm")
+
+    def psql_admin(self, sql, db="postgres"):
+        return self._run(self.bin + "/psql", "-X", "-q", "-At", "-h", self.sock, "-p",
+                         str(self.port), "-U", "postgres", "-d", db, "-c", sql).stdout
+
+    def psql(self, sql):
+        """psql as the application role over TCP, like httpd."""
+        return self._run(self.bin + "/psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p",
+                         str(self.port), "-U", "itsm", "-d", "itsm", "-c", sql).stdout
+
+    def fresh(self, name):
+        """DBDParams of another, empty database (first-use and migration tests)."""
+        self.psql_admin("CREATE DATABASE %s OWNER itsm" % name)
+        return self.params.replace("dbname=itsm", "dbname=" + name)
+
+    def stop(self):
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            self._run(self.bin + "/pg_ctl", "-D", self.data, "-w", "-m", "fast", "stop",
+                      check=False)
+
+    def snapshot(self):
+        tables = self.psql("SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                           "ORDER BY 1").split()
+        out = {}
+        for t in tables:
+            rows = self.psql('SELECT t::text FROM "%s" t' % t).splitlines()
+            out[t] = sorted(rows)
+        seqs = self.psql("SELECT sequencename, last_value FROM pg_sequences "
+                         "WHERE schemaname='public' ORDER BY 1")
+        out["(sequences)"] = seqs.splitlines()
+        return out
+
+
+def make_db(base):
+    kind = os.environ.get("ITSM_TEST_DB", "sqlite3")
+    if kind in ("sqlite", "sqlite3"):
+        return SqliteDB(base)
+    if kind in ("pgsql", "postgres", "postgresql"):
+        return PgDB(base)
+    raise pytest.UsageError("ITSM_TEST_DB must be sqlite3 or pgsql, not %r" % kind)
+
+
+# --------------------------------------------------------------------------- httpd
+
+def itsm_directives(env):
+    """The ITSM* directives of the default test configuration, in order. A test passes a
+    changed copy to Httpd(..., itsm=...); a value of None drops the directive."""
+    return {
+        "DBDriver": env.db.driver,
+        "DBDParams": '"%s"' % env.db.params,
+        "ITSMSchemaDir": os.path.join(REPO, "schemas"),
+        "ITSMAuthzFile": os.path.join(REPO, "tests", "integration", "authz-test.xml"),
+        "ITSMLDAPURL": env.slapd.url,
+        "ITSMLDAPBase": LDAP_SUFFIX,
+        "ITSMLDAPBindDN": LDAP_READER,
+        "ITSMLDAPBindPassword": PASSWORD,
+        "ITSMLDAPCacheTTL": "1",
+        "ITSMLDAPTimeout": "2",
+    }
+
+
+def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True):
+    """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
+    extra: more server-level lines; with_itsm=False: stock modules only (harness check)."""
+    lines = [
+        "ServerRoot %s" % root,
+        "ServerName 127.0.0.1",
+        "Listen 127.0.0.1:%d" % port,
+        "PidFile %s/httpd.pid" % root,
+        "DefaultRuntimeDir %s" % root,
+        "ErrorLog %s/error.log" % root,
+        "TypesConfig /etc/mime.types",
+    ]
+    for m in STOCK_MODULES:
+        lines.append("LoadModule %s_module %s/mod_%s.so" % (m, APACHE_MODULES, m))
+    if with_itsm:
+        core = find_module("mod_itsm.so")
+        test = find_module("mod_itsm_test.so")
+        if not core or not test:
+            pytest.fail("mod_itsm.so / mod_itsm_test.so not built (run make first)")
+        lines.append("LoadModule itsm_module %s" % core)
+        lines.append("LoadModule itsm_test_module %s" % test)
+        lines.append("LogLevel warn itsm:debug")
+    else:
+        lines.append("LogLevel warn")
+    if is_root():
+        lines += ["User %s" % TEST_USER, "Group %s" % TEST_USER]
+    lines += [
+        "LDAPCacheTTL 600",         # mod_ldap stays warm while slapd is down; ours expires fast
+        "LDAPOpCacheTTL 600",
+        "Timeout 30",
+        "KeepAliveTimeout 5",
+        "StartServers 2",           # two children: numbers must stay unique across processes
+        "ServerLimit 4",
+        "ThreadsPerChild 16",
+        "MinSpareThreads 16",
+        "MaxSpareThreads 64",
+        "MaxRequestWorkers 64",
+    ]
+    if with_itsm:
+        for k, v in (itsm if itsm is not None else itsm_directives(env)).items():
+            if v is not None:
+                lines.append("%s %s" % (k, v))
+    elif env.db is not None:
+        lines += ["DBDriver %s" % env.db.driver, 'DBDParams "%s"' % env.db.params]
+    lines.append(extra)
+    lines += [
+        "<Location /itsm>",
+        "  SetHandler itsm" if with_itsm else "",
+        "  AuthType Basic",
+        "  AuthName ITSM",
+        "  AuthBasicProvider ldap",
+        '  AuthLDAPURL "%s/ou=people,%s?uid"' % (env.slapd.url, LDAP_SUFFIX),
+        "  AuthLDAPBindDN %s" % LDAP_READER,
+        "  AuthLDAPBindPassword %s" % PASSWORD,
+        "  Require valid-user",
+        location_extra,
+        "</Location>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+LOG_BAD = re.compile(r"\[(?:[\w.-]+:)?(?:crit|alert|emerg)\]|segfault|exit signal|"
+                     r"AddressSanitizer|runtime error:")
+LOG_ERROR = re.compile(r"\[(?:[\w.-]+:)?error\]")
+
+
+class Httpd:
+    """One httpd in TMP/<name>, run with -DFOREGROUND as our child; stopped by pid."""
+    all = []
+    serial = 0
+
+    def __init__(self, env, name, **conf):
+        self.env = env
+        self.root = os.path.join(env.base, name)
+        os.makedirs(self.root, exist_ok=True)
+        self.port = free_port()
+        self.conf_path = os.path.join(self.root, "httpd.conf")
+        self.log_path = os.path.join(self.root, "error.log")
+        self.stderr_path = os.path.join(self.root, "stderr.log")
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.proc = None
+        self.failed_on_purpose = False  # its log holds the start-up error, by design
+        self.write_config(**conf)
+        Httpd.all.append(self)
+
+    def write_config(self, **conf):
+        with open(self.conf_path, "w") as f:
+            f.write(httpd_config(self.env, self.root, self.port, **conf))
+
+    def start(self, expect_fail=False):
+        """Start; True when it serves. With expect_fail, wait for it to exit instead and
+        return False (the caller then reads the logs)."""
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        self.stderr = open(self.stderr_path, "a")
+        self.proc = subprocess.Popen(["/usr/sbin/apache2", "-f", self.conf_path,
+                                      "-DFOREGROUND"], stdout=self.stderr,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        up = poll(lambda: self.proc.poll() is not None or port_open(self.port))
+        if self.proc.poll() is not None:
+            self.stderr.close()
+            if expect_fail:
+                self.failed_on_purpose = True
+                return False
+            pytest.fail("httpd did not start:\n" + self.logs()[-4000:])
+        assert up, "httpd does not listen on %d" % self.port
+        if expect_fail:
+            self.stop()
+            pytest.fail("httpd started although its configuration is bad")
+        # listening is not serving: the first request may race child start-up
+        poll(lambda: self._answers(), 10)
+        return True
+
+    def _answers(self):
+        try:
+            requests.get(self.url + "/", timeout=5)
+            return True
+        except requests.RequestException:
+            return False
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()           # our child: wait() reaps it, no zombie polling
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        if self.proc is not None:
+            self.stderr.close()
+        poll(lambda: not port_open(self.port), 15)
+
+    def restart(self, **conf):
+        self.stop()
+        self.write_config(**conf)
+        self.start()
+
+    def logs(self):
+        text = ""
+        for p in (self.stderr_path, self.log_path):
+            if os.path.exists(p):
+                with open(p, errors="replace") as f:
+                    text += f.read()
+        return text
+
+    def log_size(self):
+        return {p: (os.path.getsize(p) if os.path.exists(p) else 0)
+                for p in (self.stderr_path, self.log_path)}
+
+    def log_since(self, sizes):
+        text = ""
+        for p, off in sizes.items():
+            if os.path.exists(p):
+                with open(p, errors="replace") as f:
+                    f.seek(off if os.path.getsize(p) >= off else 0)
+                    text += f.read()
+        return text
+
+
+# --------------------------------------------------------------------------- client
+
+class XSD:
+    _schema = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls):
+        with cls._lock:
+            if cls._schema is None:
+                path = os.path.join(REPO, "schemas", "itsm.xsd")
+                if not os.path.exists(path):
+                    pytest.fail("schemas/itsm.xsd is missing")
+                cls._schema = etree.XMLSchema(etree.parse(path))
+            return cls._schema
+
+
+class Response:
+    """A requests response plus its parsed, schema-checked XML (doc) when it has a body."""
+
+    def __init__(self, r):
+        self.r = r
+        self.status = r.status_code
+        self.headers = r.headers
+        self.text = r.text
+        self.doc = None
+        ctype = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        body = r.content
+        if not body.strip():
+            return
+        xml_type = ctype in ("application/xml", "text/xml") or ctype.endswith("+xml")
+        if r.status_code == 401 and not xml_type:
+            return      # httpd's own Basic challenge page (mod_auth_basic answers before us)
+        assert xml_type, "%d response with body of type %r, not XML:\n%s" % (
+            r.status_code, ctype, r.text[:500])
+        assert ctype == "application/xml", "response Content-Type %r" % ctype
+        try:
+            doc = etree.fromstring(body, etree.XMLParser(resolve_entities=False,
+                                                         no_network=True))
+        except etree.XMLSyntaxError as e:
+            pytest.fail("response is not well-formed XML (%s):\n%s" % (e, r.text[:500]))
+        schema = XSD.get()
+        if not schema.validate(doc):
+            pytest.fail("%d response does not validate against schemas/itsm.xsd: %s\n%s" % (
+                r.status_code, schema.error_log.last_error, r.text[:2000]))
+        assert doc.nsmap.get(None) == NS or doc.tag.startswith("{%s}" % NS), doc.tag
+        self.doc = doc
+
+    # -- reading the document
+    @property
+    def root(self):
+        return etree.QName(self.doc).localname if self.doc is not None else None
+
+    def find(self, path):
+        return self.doc.find(path, NSMAP) if self.doc is not None else None
+
+    def findtext(self, path, default=None):
+        return self.doc.findtext(path, default, NSMAP) if self.doc is not None else default
+
+    def findall(self, path):
+        return self.doc.findall(path, NSMAP) if self.doc is not None else []
+
+    @property
+    def etag(self):
+        return self.headers.get("ETag")
+
+    @property
+    def error_code(self):
+        return self.findtext("i:code") if self.root == "error" else None
+
+    def ticket(self):
+        """The ticket of a ticket representation as a dict of child -> text."""
+        assert self.doc is not None, "no body (%d)" % self.status
+        return {etree.QName(c).localname: c.text for c in self.doc
+                if isinstance(c.tag, str)}
+
+    def numbers(self):
+        """Ticket numbers in a list, in document order."""
+        return [e.text for e in self.doc.iter("{%s}number" % NS)] if self.doc is not None \
+            else []
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.text[:300])
+
+
+class Client:
+    """HTTP against one httpd; user= picks the Basic login (password `sample`);
+    user=None sends no credentials; password= overrides. Every XML body is validated
+    against schemas/itsm.xsd before the test sees it."""
+
+    def __init__(self, httpd, prefix="/itsm"):
+        self.httpd = httpd
+        self.prefix = prefix
+        self._local = threading.local()
+
+    @property
+    def session(self):
+        s = getattr(self._local, "s", None)
+        if s is None:
+            s = self._local.s = requests.Session()
+        return s
+
+    def url(self, path):
+        if path.startswith("http"):
+            return path
+        return self.httpd.url + self.prefix + path
+
+    def request(self, method, path, user="agent1", body=None, headers=None, password=None,
+                content_type="application/xml", params=None):
+        h = dict(headers or {})
+        if body is not None:
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            if content_type is not None:
+                h.setdefault("Content-Type", content_type)
+        auth = None if user is None else (user, PASSWORD if password is None else password)
+        r = self.session.request(method, self.url(path), data=body, headers=h, auth=auth,
+                                 params=params, timeout=60, allow_redirects=False)
+        return Response(r)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+class Env:
+    """Everything the session started; torn down in reverse order."""
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="itsm-test-")
+        os.chmod(self.base, 0o755)        # the test user traverses it
+        self.slapd = None
+        self.db = None
+        self.httpd = None
+        self.stoppers = []
+
+    def teardown(self):
+        for s in reversed(self.stoppers):
+            try:
+                s()
+            except Exception as e:          # keep stopping the rest
+                print("teardown: %s" % e, file=sys.stderr)
+        if os.environ.get("ITSM_TEST_KEEP"):
+            print("\nkept %s" % self.base, file=sys.stderr)
+        else:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def env():
+    e = Env()
+    yield e
+    for h in Httpd.all:
+        if h.proc is not None and h.proc.poll() is None:
+            h.stop()
+    e.teardown()
+
+
+@pytest.fixture(scope="session")
+def slapd(env):
+    if env.slapd is None:
+        s = Slapd(env.base)
+        s.start()
+        env.slapd = s
+        env.stoppers.append(lambda: s.stop() if s.running else None)
+    return env.slapd
+
+
+@pytest.fixture(scope="session")
+def database(env):
+    if env.db is None:
+        d = make_db(env.base)
+        env.stoppers.append(d.stop)
+        d.start()
+        env.db = d
+    return env.db
+
+
+@pytest.fixture(scope="session")
+def httpd(env, slapd, database):
+    """The main server: mod_itsm + the test process on the default configuration."""
+    h = Httpd(env, "httpd")
+    h.start()
+    env.httpd = h
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def make_httpd(env, slapd, database):
+    """Another httpd in its own directory and port, e.g. to show a bad configuration fails:
+    make_httpd("bad-authz", itsm=conf).start(expect_fail=True). Stopped after the test."""
+    made = []
+
+    def make(name, **conf):
+        Httpd.serial += 1
+        h = Httpd(env, "%s-%d" % (name, Httpd.serial), **conf)
+        made.append(h)
+        return h
+    yield make
+    for h in made:
+        h.stop()
+
+
+@pytest.fixture(scope="session")
+def client(httpd):
+    return Client(httpd)
+
+
+class LogWatch:
+    def __init__(self):
+        self.expected = []
+
+    def expect(self, pattern):
+        """Error lines matching pattern (a regex) are expected in this module."""
+        self.expected.append(re.compile(pattern))
+
+
+_watch = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def error_log_check(request):
+    """Read every httpd log after the module: no crash, no crit/alert/emerg, and no error
+    line the module did not declare with expect_log."""
+    watch = LogWatch()
+    _watch["current"] = watch
+    before = {id(h): h.log_size() for h in Httpd.all}
+    yield watch
+    problems = []
+    for h in Httpd.all:
+        if h.failed_on_purpose:
+            continue
+        text = h.log_since(before.get(id(h), {p: 0 for p in h.log_size()}))
+        for line in text.splitlines():
+            if LOG_BAD.search(line):
+                if any(p.search(line) for p in watch.expected) and "exit signal" not in line \
+                        and "segfault" not in line:
+                    continue
+                problems.append("%s: %s" % (h.root, line))
+            elif LOG_ERROR.search(line):
+                if not any(p.search(line) for p in watch.expected):
+                    problems.append("%s: %s" % (h.root, line))
+    if problems:
+        pytest.fail("unexpected lines in the httpd error log after %s:\n%s" % (
+            request.module.__name__, "\n".join(problems[:40])), pytrace=False)
+
+
+@pytest.fixture
+def expect_log():
+    """expect_log(r"regex"): error lines matching it are not a failure in this module."""
+    return _watch["current"].expect
+
+
+# --------------------------------------------------------------------------- helpers
+
+def ticket_xml(root="ticket", **fields):
+    """<root xmlns=NS><k>v</k>...</root>, text escaped by lxml."""
+    e = etree.Element("{%s}%s" % (NS, root), nsmap={None: NS})
+    for k, v in fields.items():
+        if v is None:
+            continue
+        c = etree.SubElement(e, "{%s}%s" % (NS, k))
+        c.text = v
+    return etree.tostring(e, encoding="utf-8", xml_declaration=True)
+
+
+def link_xml(ltype, target):
+    return ticket_xml("link", type=ltype, target=target)
+
+
+def assert_error(resp, status, code=None):
+    """resp is an <error> document with that status and code."""
+    assert resp.status == status, "expected %d %s, got %r" % (status, code, resp)
+    if status == 401 and resp.doc is None:
+        return
+    assert resp.root == "error", "expected an <error> document, got %r" % resp
+    assert resp.findtext("i:status") == str(status), resp
+    if code is not None:
+        assert resp.error_code == code, "expected code %s, got %r" % (code, resp)
+    assert (resp.findtext("i:message") or "").strip(), "error without a message"
+
+
+NUMBER_RE = r"TST\d{7}"
+
+
+def create_ticket(client, user="agent1", expect=201, headers=None, **fields):
+    """POST /tests with fields (title defaults to a placeholder); asserts the status."""
+    fields.setdefault("title", "Test ticket")
+    r = client.post("/tests", ticket_xml(**fields), user=user, headers=headers)
+    assert r.status == expect, r
+    return r
+
+
+def list_numbers(client, user, **params):
+    """Every number the user sees in /tests (all pages of at most 500)."""
+    out, offset = [], 0
+    while True:
+        r = client.get("/tests", user=user, params=dict(params, limit=500, offset=offset))
+        assert r.status == 200 and r.root == "list", r
+        nums = r.numbers()
+        out += nums
+        if r.doc.get("more") != "true" or not nums:
+            return out
+        offset += len(nums)
+
+
+def journal(client, number, user="agent1"):
+    r = client.get("/tests/%s/journal" % number, user=user)
+    assert r.status == 200 and r.root == "journal", r
+    assert r.doc.get("number") == number
+    return r
+
+
+def identity(client, user):
+    r = client.get("/me", user=user)
+    assert r.status == 200 and r.root == "identity", r
+    return r

@@ -1,0 +1,69 @@
+"""Concurrent creates from many clients (two httpd children, many threads) get distinct
+numbers and all succeed."""
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import NUMBER_RE, list_numbers, ticket_xml
+
+CREATES = 200
+THREADS = 16
+
+
+def test_concurrent_creates_distinct_numbers(client):
+    users = ["agent1", "alice", "bob", "prov1", "im1", "carol", "admin1"]
+
+    def one(i):
+        r = client.post("/tests", ticket_xml(title="concurrent %d" % i, description="c"),
+                        user=users[i % len(users)])
+        return r.status, (r.ticket()["number"] if r.status == 201 else r.text)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(one, range(CREATES)))
+    bad = [r for r in results if r[0] != 201]
+    assert not bad, bad[:5]
+    numbers = [n for _, n in results]
+    assert all(re.fullmatch(NUMBER_RE, n) for n in numbers)
+    assert len(set(numbers)) == CREATES
+    listed = list_numbers(client, "agent1")
+    assert set(numbers) <= set(listed)
+    assert len(listed) == len(set(listed))
+
+
+def test_concurrent_updates_one_winner(client):
+    """Many PATCHes with the same If-Match: exactly one wins, the rest get 412."""
+    r = client.post("/tests", ticket_xml(title="contended"))
+    assert r.status == 201, r
+    n, etag = r.ticket()["number"], r.etag
+
+    def one(i):
+        return client.patch("/tests/" + n, ticket_xml(title="winner %d" % i),
+                            headers={"If-Match": etag}).status
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        statuses = list(pool.map(one, range(THREADS * 2)))
+    assert statuses.count(200) == 1, statuses
+    assert statuses.count(412) == len(statuses) - 1, statuses
+    r = client.get("/tests/" + n)
+    assert r.ticket()["version"] == "2"
+    entries = client.get("/tests/%s/journal" % n).findall("i:entry")
+    assert [e.get("action") for e in entries] == ["create", "update"]
+
+
+def test_first_requests_race_on_fresh_database(env, database, make_httpd):
+    """A new database: the schema is set up once even when the first requests arrive
+    together in several httpd children."""
+    from conftest import Client, itsm_directives
+    conf = itsm_directives(env)
+    conf["DBDParams"] = '"%s"' % database.fresh("race%d" % len(env.stoppers))
+    h = make_httpd("fresh-db", itsm=conf)
+    h.start()
+    c = Client(h)
+
+    def one(i):
+        r = c.post("/tests", ticket_xml(title="race %d" % i), user="agent1")
+        return r.status, (r.ticket()["number"] if r.status == 201 else r.text)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(one, range(THREADS * 2)))
+    assert [s for s, _ in results] == [201] * len(results), results
+    assert len({n for _, n in results}) == len(results)
