@@ -36,11 +36,15 @@ typedef struct itsm_ticket_t {
     apr_table_t *fields;        /* "description" and the kind's own fields, name -> text */
 } itsm_ticket_t;
 
+typedef struct itsm_sla_config_t itsm_sla_config_t;
+
 /* What a process callback sees of the request, and where it reports a refusal. */
 typedef struct itsm_call_t {
     apr_pool_t *pool;
     const itsm_identity_t *who;
     apr_time_t now;
+    const itsm_sla_config_t *sla;   /* service levels (ITSMSLAFile), NULL if none */
+    const void *module_config;      /* the server's ap_conf_vector_t, for a process's own directives */
     int importing;              /* the create carries an <opened> time (migration import) */
     int status;                 /* set by itsm_call_fail */
     const char *code;
@@ -69,12 +73,25 @@ typedef struct itsm_kind_t {
     const char *prefix;         /* number prefix: "INC" */
     const itsm_field_t *fields; /* terminated by a {NULL} entry; may be NULL */
     const char *const *actions; /* process actions (transitions), NULL-terminated */
+    const char *const *clocks;  /* SLA clocks ("response", "resolution"), NULL-terminated;
+                                 * targets come from ITSMSLAFile by kind and priority */
     int (*create)(itsm_call_t *c, itsm_ticket_t *t);
     int (*update)(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t);
     int (*action)(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t);
     /* optional: extra children after the fields (e.g. <sla>) */
     void (*render)(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_t *t);
 } itsm_kind_t;
+
+/* SLA clock history kept with the ticket (reserved fields "sla.*", never rendered as
+ * elements). Clocks start at t->opened; the core evaluates them on every representation. */
+void itsm_ticket_pause(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now);
+void itsm_ticket_resume(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now);
+int itsm_ticket_paused(const itsm_ticket_t *t);
+/* Stop a clock unless it is stopped already; restart clears its stop. */
+void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
+void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock);
+/* When a clock stopped, 0 while it runs. */
+apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock);
 
 typedef struct itsm_process_t {
     const char *name;

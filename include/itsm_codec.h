@@ -31,6 +31,13 @@ const char *itsm_time_format(apr_pool_t *p, apr_time_t t);
 /* Parse RFC 3339 ("...Z" or "...+01:00", optional fraction); APR_EINVAL when malformed. */
 apr_status_t itsm_time_parse(apr_time_t *out, const char *text);
 
+/* Pause intervals as stored in the "sla.pauses" field: "from:to,..." in epoch seconds, to 0
+ * while open. Returns the number parsed into *out (allocated in p). */
+int itsm_codec_pauses_decode(apr_pool_t *p, const char *text, apr_time_t **from, apr_time_t **to);
+
+/* An xs:duration of whole seconds: "PT1H30M", "-PT5M", "PT0S". */
+const char *itsm_duration_format(apr_pool_t *p, apr_interval_time_t d);
+
 /* "INC0000042"; NULL when n does not fit 7 digits. */
 const char *itsm_number_format(apr_pool_t *p, const char *prefix, apr_int64_t n);
 

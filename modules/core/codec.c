@@ -245,9 +245,116 @@ apr_status_t itsm_time_parse(apr_time_t *out, const char *s)
     return APR_SUCCESS;
 }
 
+const char *itsm_duration_format(apr_pool_t *p, apr_interval_time_t d)
+{
+    apr_int64_t s = apr_time_sec(d), h, m;
+    const char *sign = "";
+
+    if (s < 0) {
+        sign = "-";
+        s = -s;
+    }
+    h = s / 3600;
+    m = s % 3600 / 60;
+    s %= 60;
+    if (h == 0 && m == 0)
+        return apr_psprintf(p, "%sPT%" APR_INT64_T_FMT "S", sign, s);
+    return apr_pstrcat(p, sign, "PT",
+                       h ? apr_psprintf(p, "%" APR_INT64_T_FMT "H", h) : "",
+                       m ? apr_psprintf(p, "%" APR_INT64_T_FMT "M", m) : "",
+                       s ? apr_psprintf(p, "%" APR_INT64_T_FMT "S", s) : "", NULL);
+}
+
 const char *itsm_number_format(apr_pool_t *p, const char *prefix, apr_int64_t n)
 {
     if (n < 1 || n > 9999999)
         return NULL;
     return apr_psprintf(p, "%s%07" APR_INT64_T_FMT, prefix, n);
+}
+
+/* ---- SLA clock history ----------------------------------------------------------------- */
+
+#define PAUSES_FIELD "sla.pauses"
+
+int itsm_codec_pauses_decode(apr_pool_t *p, const char *text, apr_time_t **from, apr_time_t **to)
+{
+    int n = 0, cap = 1;
+    const char *s;
+    char *end;
+
+    for (s = text ? text : ""; *s; s++)
+        cap += *s == ',';
+    *from = apr_pcalloc(p, sizeof(apr_time_t) * cap);
+    *to = apr_pcalloc(p, sizeof(apr_time_t) * cap);
+    s = text ? text : "";
+    while (*s && n < cap) {
+        apr_int64_t a = apr_strtoi64(s, &end, 10), b;
+
+        if (*end != ':')
+            break;
+        b = apr_strtoi64(end + 1, &end, 10);
+        (*from)[n] = apr_time_from_sec(a);
+        (*to)[n] = b ? apr_time_from_sec(b) : 0;
+        n++;
+        if (*end != ',')
+            break;
+        s = end + 1;
+    }
+    return n;
+}
+
+int itsm_ticket_paused(const itsm_ticket_t *t)
+{
+    const char *v = apr_table_get(t->fields, PAUSES_FIELD);
+    size_t n = v ? strlen(v) : 0;
+
+    return n >= 2 && v[n - 1] == '0' && v[n - 2] == ':';
+}
+
+void itsm_ticket_pause(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now)
+{
+    const char *v = apr_table_get(t->fields, PAUSES_FIELD);
+    const char *open = apr_psprintf(p, "%" APR_INT64_T_FMT ":0", (apr_int64_t)apr_time_sec(now));
+
+    if (itsm_ticket_paused(t))
+        return;
+    apr_table_set(t->fields, PAUSES_FIELD, v && *v ? apr_pstrcat(p, v, ",", open, NULL) : open);
+}
+
+void itsm_ticket_resume(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now)
+{
+    const char *v = apr_table_get(t->fields, PAUSES_FIELD);
+
+    if (!itsm_ticket_paused(t))
+        return;
+    apr_table_set(t->fields, PAUSES_FIELD,
+                  apr_psprintf(p, "%.*s%" APR_INT64_T_FMT, (int)(strlen(v) - 1), v,
+                               (apr_int64_t)apr_time_sec(now)));
+}
+
+void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
+{
+    const char *key = apr_pstrcat(p, "sla.stop.", clock, NULL);
+
+    if (apr_table_get(t->fields, key) == NULL)
+        apr_table_set(t->fields, key, apr_psprintf(p, "%" APR_INT64_T_FMT,
+                                                   (apr_int64_t)apr_time_sec(now)));
+}
+
+void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock)
+{
+    char key[64];
+
+    apr_snprintf(key, sizeof key, "sla.stop.%s", clock);
+    apr_table_unset(t->fields, key);
+}
+
+apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock)
+{
+    char key[64];
+    const char *v;
+
+    apr_snprintf(key, sizeof key, "sla.stop.%s", clock);
+    v = apr_table_get(t->fields, key);
+    return v ? apr_time_from_sec(apr_atoi64(v)) : 0;
 }

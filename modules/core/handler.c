@@ -340,6 +340,50 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
     return 0;
 }
 
+/* <sla>: each clock of the kind that has a target at the ticket's priority, evaluated now. */
+static void render_sla(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+                       const itsm_kind_t *k, const itsm_ticket_t *t)
+{
+    const char *const *clock;
+    apr_time_t *from, *to;
+    itsm_sla_pause_t *pauses;
+    int n, i;
+
+    xmlTextWriterStartElement(w, BAD_CAST "sla");
+    n = itsm_codec_pauses_decode(c->pool, apr_table_get(t->fields, "sla.pauses"), &from, &to);
+    pauses = apr_pcalloc(c->pool, sizeof(*pauses) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        pauses[i].from = from[i];
+        pauses[i].to = to[i];
+    }
+    for (clock = k->clocks; cfg && t->priority && *clock; clock++) {
+        itsm_sla_clock_t ck = { t->opened, 0, NULL, pauses, n, 0, itsm_sla_warning_percent(cfg) };
+        itsm_sla_eval_t ev;
+
+        if (itsm_sla_target(cfg, k->kind, t->priority, *clock, &ck.target, &ck.calendar) != APR_SUCCESS)
+            continue;
+        ck.stop = itsm_ticket_clock_stopped(t, *clock);
+        itsm_sla_evaluate(&ev, &ck, c->now);
+        xmlTextWriterStartElement(w, BAD_CAST "target");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST *clock);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "due", BAD_CAST itsm_time_format(c->pool, ev.due));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST ev.status_name);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "target",
+                                    BAD_CAST itsm_duration_format(c->pool, ck.target));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "remaining",
+                                    BAD_CAST itsm_duration_format(c->pool, ev.remaining));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "calendar",
+                                    BAD_CAST itsm_calendar_name(ck.calendar));
+        if (ck.stop)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "stopped",
+                                        BAD_CAST itsm_time_format(c->pool, ck.stop));
+        else if (itsm_ticket_paused(t))
+            xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
+        xmlTextWriterEndElement(w);
+    }
+    xmlTextWriterEndElement(w);
+}
+
 static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested)
 {
@@ -362,6 +406,8 @@ static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t 
     itsm_xml_element(w, "createdBy", t->created_by);
     for (f = k->fields; f && f->name; f++)
         itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
+    if (k->clocks)
+        render_sla(c, w, c->sla, k, t);
     if (k->render)
         k->render(c, w, t);
     if (nested)
@@ -387,6 +433,8 @@ static void init_call(req_t *q, itsm_call_t *c)
     memset(c, 0, sizeof *c);
     c->pool = q->r->pool;
     c->who = q->who;
+    c->sla = q->conf->sla;
+    c->module_config = q->r->server->module_config;
     c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
 }
 

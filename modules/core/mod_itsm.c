@@ -32,6 +32,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
     MERGE(schema_dir);
     MERGE(authz_file);
+    MERGE(sla_file);
     MERGE(ldap.url);
     MERGE(ldap.bind_dn);
     MERGE(ldap.bind_pw);
@@ -80,8 +81,10 @@ static const char *set_server_path(cmd_parms *cmd, void *dummy, const char *arg)
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg, NULL);
     if (cmd->info == (void *)0)
         c->schema_dir = path;
-    else
+    else if (cmd->info == (void *)1)
         c->authz_file = path;
+    else
+        c->sla_file = path;
     return NULL;
 }
 
@@ -188,6 +191,8 @@ static const command_rec itsm_cmds[] = {
                   "Directory holding itsm.xsd and sql/<driver>/ migrations"),
     AP_INIT_TAKE1("ITSMAuthzFile", set_server_path, (void *)1, RSRC_CONF,
                   "Role table (XML): which role may do which action on which kind"),
+    AP_INIT_TAKE1("ITSMSLAFile", set_server_path, (void *)2, RSRC_CONF,
+                  "Service levels (XML): calendars and SLA targets per kind and priority"),
     AP_INIT_TAKE1("ITSMLDAPURL", set_ldap_string, (void *)0, RSRC_CONF,
                   "Directory holding people, parties, roles and resolver groups: ldap://host:port"),
     AP_INIT_TAKE1("ITSMLDAPBindDN", set_ldap_string, (void *)1, RSRC_CONF,
@@ -271,6 +276,23 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
     return NULL;
 }
 
+/* The service levels, when a loaded kind keeps SLA clocks. */
+static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
+{
+    const char *path = c->sla_file ? c->sla_file : ITSM_SYSCONFDIR "/itsm-sla.xml", *err = NULL;
+    int i;
+
+    c->sla = NULL;
+    for (i = 0; i < c->kinds->nelts; i++)
+        if (APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->clocks)
+            break;
+    if (i == c->kinds->nelts && c->sla_file == NULL)
+        return NULL;
+    if (itsm_sla_config_load(&c->sla, path, c->schema, p, &err) != APR_SUCCESS)
+        return err;
+    return NULL;
+}
+
 static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     apr_hash_t *schemas = apr_hash_make(ptemp);
@@ -303,6 +325,10 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
         if ((err = collect_routes(pconf, c)) != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004)
                          "ITSMAuthzFile %s: %s", table, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((err = load_sla(pconf, c)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (c->ldap.url == NULL) {

@@ -13,6 +13,7 @@
 #include "itsm.h"
 #include "itsm_authz.h"
 #include "itsm_ldap.h"
+#include "itsm_sla.h"
 #include "itsm_xml.h"
 
 /* Stable message numbers, as httpd's AH numbers: grep-able in logs and docs. */
@@ -29,6 +30,7 @@ typedef struct itsm_route_t {
 typedef struct itsm_server_conf_t {
     const char *schema_dir;         /* ITSMSchemaDir */
     const char *authz_file;         /* ITSMAuthzFile */
+    const char *sla_file;           /* ITSMSLAFile */
     itsm_ldap_conf_t ldap;          /* ITSMLDAP* */
     int ldap_ttl_set, ldap_timeout_set, ldap_pool_set;
     int retry_after;                /* ITSMRetryAfter (seconds) */
@@ -36,6 +38,7 @@ typedef struct itsm_server_conf_t {
     /* Set in post_config (shared read-only by all children) */
     xmlSchemaPtr schema;
     itsm_authz_t *authz;
+    itsm_sla_config_t *sla;         /* NULL when no loaded kind has clocks */
     apr_hash_t *routes;             /* collection -> itsm_route_t */
     apr_array_header_t *kinds;      /* const itsm_kind_t *, in registration order */
     apr_array_header_t *kind_names; /* const char *, for counters */

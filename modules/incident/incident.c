@@ -1,0 +1,395 @@
+/* Incident management rules (LLSD 4, 6, 7; CPSD; Forum deck): priority from impact and
+ * urgency, the incident and case state machines, SLA pauses and stops, major-incident
+ * communications timing and the cross-party hold. Pure functions over the generic ticket. */
+#include <apr_strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itsm_codec.h"
+#include "incident.h"
+
+#define HTTP_CONFLICT 409
+#define HTTP_UNPROCESSABLE 422
+
+static const char *const levels[] = { "high", "medium", "low" };
+
+void incident_conf_defaults(incident_conf_t *conf)
+{
+    static const char *const llsd[3][3] = {
+        /* impact:  high   medium  low      urgency: */
+        { "P1", "P2", "P3" },                   /* high */
+        { "P2", "P3", "P4" },                   /* medium */
+        { "P3", "P4", "P4" },                   /* low */
+    };
+    int u, i;
+
+    for (u = 0; u < 3; u++)
+        for (i = 0; i < 3; i++)
+            conf->matrix[u][i] = llsd[u][i];
+    conf->reopen_days = 10;
+    conf->first_notice_min = 30;
+    conf->update_min_p1 = 120;
+    conf->update_min_p2 = 240;
+    conf->review_days = 7;
+}
+
+int incident_level(const char *name)
+{
+    int i;
+
+    for (i = 0; name && i < 3; i++)
+        if (strcmp(name, levels[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *incident_priority(const incident_conf_t *conf, const char *impact, const char *urgency)
+{
+    int i = incident_level(impact), u = incident_level(urgency);
+
+    return i < 0 || u < 0 ? NULL : conf->matrix[u][i];
+}
+
+static const char *get(const itsm_ticket_t *t, const char *name)
+{
+    return apr_table_get(t->fields, name);
+}
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int in_state(const itsm_ticket_t *t, const char *const *states)
+{
+    for (; *states; states++)
+        if (strcmp(t->state, *states) == 0)
+            return 1;
+    return 0;
+}
+
+static void set_time(itsm_call_t *c, itsm_ticket_t *t, const char *name, apr_time_t when)
+{
+    apr_table_set(t->fields, name, itsm_time_format(c->pool, when));
+}
+
+static apr_time_t get_time(const itsm_ticket_t *t, const char *name)
+{
+    apr_time_t when = 0;
+
+    if (get(t, name))
+        itsm_time_parse(&when, get(t, name));
+    return when;
+}
+
+/* Priority follows impact and urgency (LLSD 6.3); P5, the cross-party priority, is set
+ * explicitly and has no SLA targets. An explicit P1-P4 must agree with the matrix. */
+static int derive_priority(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                           itsm_ticket_t *t)
+{
+    const char *derived = incident_priority(conf, get(t, "impact"), get(t, "urgency"));
+    int explicit = t->priority && (old == NULL || !same(old->priority, t->priority));
+
+    if (t->priority && strcmp(t->priority, "P5") == 0
+        && (explicit || (old && same(old->priority, "P5"))))
+        return 0;
+    if (explicit && !same(t->priority, derived))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "priority %s does not follow from impact %s and urgency %s "
+                              "(%s); give P5 for cross-party work or change impact/urgency",
+                              t->priority, get(t, "impact") ? get(t, "impact") : "(none)",
+                              get(t, "urgency") ? get(t, "urgency") : "(none)",
+                              derived ? derived : "no priority");
+    t->priority = derived;
+    return 0;
+}
+
+static int refuse(itsm_call_t *c, const char *action, const itsm_ticket_t *t)
+{
+    return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                          "'%s' is not allowed from state '%s'", action, t->state);
+}
+
+/* The other party's part is still open: the ticket waits for it (CPSD). */
+static int external_open(const itsm_ticket_t *t)
+{
+    return get(t, "externalDesk") && !same(get(t, "externalState"), "resolved");
+}
+
+static int check_external(itsm_call_t *c, itsm_ticket_t *t)
+{
+    if ((get(t, "externalReference") || get(t, "externalState")) && !get(t, "externalDesk"))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "<externalReference> and <externalState> need an <externalDesk>");
+    if (get(t, "externalDesk") && !get(t, "externalState"))
+        apr_table_set(t->fields, "externalState", "open");
+    return 0;
+}
+
+static int reopen_window(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old)
+{
+    apr_time_t resolved = get_time(old, "resolved");
+
+    if (resolved && c->now - resolved > apr_time_from_sec((apr_int64_t)conf->reopen_days * 86400))
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "the reopen window of %d days after resolution has passed",
+                              conf->reopen_days);
+    return 0;
+}
+
+/* The ticket is finished: pauses end, clocks stop, the resolution time is kept. */
+static void finish(itsm_call_t *c, itsm_ticket_t *t)
+{
+    itsm_ticket_resume(c->pool, t, c->now);
+    itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    itsm_ticket_clock_stop(c->pool, t, "resolution", c->now);
+    set_time(c, t, "resolved", c->now);
+}
+
+/* ---- incidents ------------------------------------------------------------------------- */
+
+int incident_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
+{
+    int rc;
+
+    t->state = "new";
+    if ((rc = derive_priority(c, conf, NULL, t)) != 0 || (rc = check_external(c, t)) != 0)
+        return rc;
+    return 0;
+}
+
+int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                    itsm_ticket_t *t)
+{
+    int rc;
+
+    if (in_state(old, (const char *const[]){ "closed", "cancelled", NULL }))
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "a %s incident cannot be changed; reopen it first", old->state);
+    if ((rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
+        return rc;
+    return 0;
+}
+
+static int major_notice(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
+{
+    apr_time_t due = get_time(t, "nextNoticeDue");
+    int count = get(t, "noticeCount") ? atoi(get(t, "noticeCount")) : 0;
+    int late = get(t, "noticesLate") ? atoi(get(t, "noticesLate")) : 0;
+    int every = same(t->priority, "P1") ? conf->update_min_p1 : conf->update_min_p2;
+
+    if (due && c->now > due)
+        late++;
+    apr_table_set(t->fields, "noticeCount", apr_itoa(c->pool, count + 1));
+    apr_table_set(t->fields, "noticesLate", apr_itoa(c->pool, late));
+    set_time(c, t, "lastNotice", c->now);
+    set_time(c, t, "nextNoticeDue", c->now + apr_time_from_sec((apr_int64_t)every * 60));
+    return 0;
+}
+
+int incident_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                    const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    static const char *const open_states[] = {
+        "new", "assigned", "in-progress", "awaiting-info", NULL
+    };
+    int major = same(get(old, "major"), "true"), rc;
+
+    if ((rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
+        return rc;
+    if (strcmp(action, "assign") == 0) {
+        if (!in_state(old, (const char *const[]){ "new", "assigned", "in-progress", NULL }))
+            return refuse(c, action, old);
+        if (!t->group && !t->assignee)
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "assign needs a <group> or an <assignee>");
+        if (strcmp(old->state, "new") == 0)
+            t->state = "assigned";
+        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    }
+    else if (strcmp(action, "start") == 0) {
+        if (!in_state(old, (const char *const[]){ "new", "assigned", NULL }))
+            return refuse(c, action, old);
+        t->state = "in-progress";
+        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    }
+    else if (strcmp(action, "await-info") == 0) {
+        if (!in_state(old, (const char *const[]){ "assigned", "in-progress", NULL }))
+            return refuse(c, action, old);
+        t->state = "awaiting-info";
+        itsm_ticket_pause(c->pool, t, c->now);
+        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    }
+    else if (strcmp(action, "resume") == 0) {
+        if (strcmp(old->state, "awaiting-info") != 0)
+            return refuse(c, action, old);
+        t->state = "in-progress";
+        itsm_ticket_resume(c->pool, t, c->now);
+    }
+    else if (strcmp(action, "resolve") == 0) {
+        if (!in_state(old, open_states))
+            return refuse(c, action, old);
+        if (!get(t, "resolution"))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "resolve needs a <resolution>");
+        if (external_open(t))
+            return itsm_call_fail(c, HTTP_CONFLICT, "external-open",
+                                  "the part at %s is not resolved yet", get(t, "externalDesk"));
+        t->state = "resolved";
+        finish(c, t);
+        if (major || get(t, "majorDeclared"))
+            set_time(c, t, "reviewDue",
+                     c->now + apr_time_from_sec((apr_int64_t)conf->review_days * 86400));
+    }
+    else if (strcmp(action, "close") == 0) {
+        if (strcmp(old->state, "resolved") != 0)
+            return refuse(c, action, old);
+        t->state = "closed";
+    }
+    else if (strcmp(action, "reopen") == 0) {
+        if (!in_state(old, (const char *const[]){ "resolved", "closed", NULL }))
+            return refuse(c, action, old);
+        if ((rc = reopen_window(c, conf, old)) != 0)
+            return rc;
+        t->state = "in-progress";
+        apr_table_unset(t->fields, "resolved");
+        itsm_ticket_clock_restart(t, "resolution");
+    }
+    else if (strcmp(action, "cancel") == 0) {
+        if (!in_state(old, open_states))
+            return refuse(c, action, old);
+        t->state = "cancelled";
+        finish(c, t);
+    }
+    else if (strcmp(action, "declare-major") == 0) {
+        if (!in_state(old, open_states) || major)
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  major ? "the incident is a major incident already"
+                                        : "only an open incident can be declared major");
+        apr_table_set(t->fields, "major", "true");
+        set_time(c, t, "majorDeclared", c->now);
+        apr_table_unset(t->fields, "majorStoodDown");
+        apr_table_set(t->fields, "noticeCount", "0");
+        apr_table_set(t->fields, "noticesLate", "0");
+        apr_table_unset(t->fields, "lastNotice");
+        set_time(c, t, "nextNoticeDue",
+                 c->now + apr_time_from_sec((apr_int64_t)conf->first_notice_min * 60));
+    }
+    else if (strcmp(action, "stand-down") == 0) {
+        if (!major)
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  "the incident is not a major incident");
+        apr_table_set(t->fields, "major", "false");
+        set_time(c, t, "majorStoodDown", c->now);
+        apr_table_unset(t->fields, "nextNoticeDue");
+    }
+    else if (strcmp(action, "notice") == 0) {
+        if (!major)
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  "notices are sent for major incidents only");
+        return major_notice(c, conf, t);
+    }
+    else {
+        return itsm_call_fail(c, 404, "not-found", "no action '%s'", action);
+    }
+    return 0;
+}
+
+/* ---- cases ----------------------------------------------------------------------------- */
+
+int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
+{
+    int rc;
+
+    t->state = "new";
+    if ((t->priority || get(t, "impact") || get(t, "urgency"))
+        && (rc = derive_priority(c, conf, NULL, t)) != 0)
+        return rc;
+    return check_external(c, t);
+}
+
+int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                itsm_ticket_t *t)
+{
+    if (strcmp(old->state, "closed") == 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "a closed case cannot be changed; reopen it first");
+    if (!same(old->priority, t->priority) || !same(get(old, "impact"), get(t, "impact"))
+        || !same(get(old, "urgency"), get(t, "urgency")))
+        if (derive_priority(c, conf, old, t))
+            return c->status;
+    return check_external(c, t);
+}
+
+int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    int rc;
+
+    if (strcmp(action, "reopen") != 0 && (rc = case_update(c, conf, old, t)) != 0)
+        return rc;
+    if (strcmp(action, "triage") == 0) {
+        if (!in_state(old, (const char *const[]){ "new", "in-triage", NULL }))
+            return refuse(c, action, old);
+        t->state = "in-triage";
+        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    }
+    else if (strcmp(action, "request-info") == 0) {
+        if (!in_state(old, (const char *const[]){ "new", "in-triage", NULL }))
+            return refuse(c, action, old);
+        t->state = "awaiting-info";
+        itsm_ticket_pause(c->pool, t, c->now);
+        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    }
+    else if (strcmp(action, "provide-info") == 0) {
+        if (strcmp(old->state, "awaiting-info") != 0)
+            return refuse(c, action, old);
+        t->state = "in-triage";
+        itsm_ticket_resume(c->pool, t, c->now);
+    }
+    else if (strcmp(action, "route") == 0) {
+        const char *route = get(t, "route");
+
+        if (strcmp(old->state, "in-triage") != 0)
+            return refuse(c, action, old);
+        if (route == NULL)
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "route needs a <route>: incident, request, group, guidance or external");
+        if (strcmp(route, "external") == 0 && !get(t, "externalDesk"))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "routing to another party's desk needs an <externalDesk>");
+        if (strcmp(route, "group") == 0 && !t->group)
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "routing to a resolver group needs a <group>");
+        if (strcmp(route, "guidance") == 0 && !get(t, "guidance"))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "closing with guidance needs a <guidance> article reference");
+        if ((rc = check_external(c, t)) != 0)
+            return rc;
+        t->state = "routed";
+        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+    }
+    else if (strcmp(action, "close") == 0) {
+        if (!in_state(old, (const char *const[]){ "new", "in-triage", "awaiting-info", "routed", NULL }))
+            return refuse(c, action, old);
+        if (external_open(t))
+            return itsm_call_fail(c, HTTP_CONFLICT, "external-open",
+                                  "the case stays open until %s resolves its part",
+                                  get(t, "externalDesk"));
+        t->state = "closed";
+        finish(c, t);
+    }
+    else if (strcmp(action, "reopen") == 0) {
+        if (strcmp(old->state, "closed") != 0)
+            return refuse(c, action, old);
+        if ((rc = reopen_window(c, conf, old)) != 0)
+            return rc;
+        t->state = "in-triage";
+        apr_table_unset(t->fields, "resolved");
+        itsm_ticket_clock_restart(t, "resolution");
+    }
+    else {
+        return itsm_call_fail(c, 404, "not-found", "no action '%s'", action);
+    }
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* Incident management rules: the priority matrix (LLSD 6.3), the incident and case state
+ * machines, major-incident communications and cross-party holds. No httpd header: the
+ * glue in mod_itsm_incident.c binds these to the core's kind callbacks. */
+#ifndef ITSM_INCIDENT_H
+#define ITSM_INCIDENT_H
+
+#include "itsm.h"
+
+typedef struct incident_conf_t {
+    const char *matrix[3][3];       /* [urgency][impact], 0 = high, 1 = medium, 2 = low */
+    int reopen_days;                /* a resolved ticket may be reopened this long after */
+    int first_notice_min;           /* first major-incident notice after declaration */
+    int update_min_p1, update_min_p2;   /* later notices, by priority */
+    int review_days;                /* post-incident review due after resolution */
+} incident_conf_t;
+
+/* The LLSD defaults. */
+void incident_conf_defaults(incident_conf_t *conf);
+
+/* "high"/"medium"/"low" -> 0/1/2, -1 otherwise. */
+int incident_level(const char *name);
+
+/* Priority from impact and urgency; NULL when either is unknown. */
+const char *incident_priority(const incident_conf_t *conf, const char *impact, const char *urgency);
+
+int incident_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t);
+int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                    itsm_ticket_t *t);
+int incident_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                    const itsm_ticket_t *old, itsm_ticket_t *t);
+
+int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t);
+int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                itsm_ticket_t *t);
+int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                const itsm_ticket_t *old, itsm_ticket_t *t);
+
+#endif

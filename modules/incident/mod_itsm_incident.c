@@ -1,0 +1,223 @@
+/* mod_itsm_incident: the incident management process. Registers the kinds "case" (CS) and
+ * "incident" (INC) with the core through the provider API and binds the rules of
+ * incident.c to them; its directives tune the process (priority matrix, windows). */
+#include <httpd.h>
+#include <http_config.h>
+#include <ap_provider.h>
+#include <apr_strings.h>
+
+#include "itsm.h"
+#include "incident.h"
+
+module AP_MODULE_DECLARE_DATA itsm_incident_module;
+
+static const incident_conf_t *conf_of(const itsm_call_t *c)
+{
+    static incident_conf_t defaults;
+    static int ready;
+    const incident_conf_t *conf = c->module_config
+        ? ap_get_module_config((ap_conf_vector_t *)c->module_config, &itsm_incident_module)
+        : NULL;
+
+    if (conf)
+        return conf;
+    if (!ready) {
+        incident_conf_defaults(&defaults);
+        ready = 1;
+    }
+    return &defaults;
+}
+
+static int inc_create(itsm_call_t *c, itsm_ticket_t *t)
+{
+    return incident_create(c, conf_of(c), t);
+}
+
+static int inc_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return incident_update(c, conf_of(c), old, t);
+}
+
+static int inc_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return incident_action(c, conf_of(c), action, old, t);
+}
+
+static int cs_create(itsm_call_t *c, itsm_ticket_t *t)
+{
+    return case_create(c, conf_of(c), t);
+}
+
+static int cs_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return case_update(c, conf_of(c), old, t);
+}
+
+static int cs_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return case_action(c, conf_of(c), action, old, t);
+}
+
+static const char *const clocks[] = { "response", "resolution", NULL };
+
+static const itsm_field_t incident_fields[] = {
+    { "impact", ITSM_FIELD_REQUIRED },
+    { "urgency", ITSM_FIELD_REQUIRED },
+    { "service", 0 },
+    { "category", 0 },
+    { "subcategory", 0 },
+    { "contact", 0 },
+    { "started", 0 },
+    { "impactStatement", 0 },
+    { "nextSteps", 0 },
+    { "resolution", 0 },
+    { "externalDesk", 0 },
+    { "externalReference", 0 },
+    { "externalState", 0 },
+    { "resolved", ITSM_FIELD_READONLY },
+    { "major", ITSM_FIELD_READONLY },
+    { "majorDeclared", ITSM_FIELD_READONLY },
+    { "majorStoodDown", ITSM_FIELD_READONLY },
+    { "noticeCount", ITSM_FIELD_READONLY },
+    { "noticesLate", ITSM_FIELD_READONLY },
+    { "lastNotice", ITSM_FIELD_READONLY },
+    { "nextNoticeDue", ITSM_FIELD_READONLY },
+    { "reviewDue", ITSM_FIELD_READONLY },
+    { NULL }
+};
+
+static const char *const incident_actions[] = {
+    "assign", "start", "await-info", "resume", "resolve", "close", "reopen", "cancel",
+    "declare-major", "stand-down", "notice", NULL
+};
+
+static const itsm_kind_t incident_kind = {
+    .kind = "incident",
+    .collection = "incidents",
+    .element = "incident",
+    .prefix = "INC",
+    .fields = incident_fields,
+    .actions = incident_actions,
+    .clocks = clocks,
+    .create = inc_create,
+    .update = inc_update,
+    .action = inc_action,
+};
+
+static const itsm_field_t case_fields[] = {
+    { "organisation", ITSM_FIELD_CREATE_ONLY },
+    { "marketParticipantId", 0 },
+    { "marketRole", 0 },
+    { "category", 0 },
+    { "relatedUrl", 0 },
+    { "recommendedPriority", 0 },
+    { "impact", 0 },
+    { "urgency", 0 },
+    { "service", 0 },
+    { "desk", 0 },
+    { "route", 0 },
+    { "guidance", 0 },
+    { "externalDesk", 0 },
+    { "externalReference", 0 },
+    { "externalState", 0 },
+    { "resolved", ITSM_FIELD_READONLY },
+    { NULL }
+};
+
+static const char *const case_actions[] = {
+    "triage", "request-info", "provide-info", "route", "close", "reopen", NULL
+};
+
+static const itsm_kind_t case_kind = {
+    .kind = "case",
+    .collection = "cases",
+    .element = "case",
+    .prefix = "CS",
+    .fields = case_fields,
+    .actions = case_actions,
+    .clocks = clocks,
+    .create = cs_create,
+    .update = cs_update,
+    .action = cs_action,
+};
+
+static const itsm_kind_t *const kinds[] = { &case_kind, &incident_kind, NULL };
+
+static const itsm_process_t incident_process = { "incident", kinds };
+
+/* ---- configuration --------------------------------------------------------------------- */
+
+static void *create_conf(apr_pool_t *p, server_rec *s)
+{
+    incident_conf_t *conf = apr_pcalloc(p, sizeof *conf);
+
+    incident_conf_defaults(conf);
+    return conf;
+}
+
+static const char *set_matrix(cmd_parms *cmd, void *dummy, const char *args)
+{
+    incident_conf_t *conf = ap_get_module_config(cmd->server->module_config, &itsm_incident_module);
+    const char *word;
+    int n = 0;
+
+    while (*(word = ap_getword_conf(cmd->pool, &args)) != '\0') {
+        if (n == 9 || !(word[0] == 'P' && word[1] >= '1' && word[1] <= '4' && word[2] == '\0'))
+            return "ITSMIncidentPriorityMatrix takes nine priorities P1..P4: urgency high "
+                   "(impact high, medium, low), then urgency medium, then urgency low";
+        conf->matrix[n / 3][n % 3] = word;
+        n++;
+    }
+    return n == 9 ? NULL : "ITSMIncidentPriorityMatrix takes exactly nine priorities";
+}
+
+static const char *set_number(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    incident_conf_t *conf = ap_get_module_config(cmd->server->module_config, &itsm_incident_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    int which = (int)(intptr_t)cmd->info;
+
+    if (*arg == '\0' || *end != '\0' || v < 1 || v > 100000)
+        return apr_psprintf(cmd->pool, "%s takes a whole number from 1 to 100000", cmd->cmd->name);
+    switch (which) {
+    case 0: conf->reopen_days = (int)v; break;
+    case 1: conf->first_notice_min = (int)v; break;
+    case 2: conf->update_min_p1 = (int)v; break;
+    case 3: conf->update_min_p2 = (int)v; break;
+    default: conf->review_days = (int)v; break;
+    }
+    return NULL;
+}
+
+/* Documented in docs/incident.md. */
+static const command_rec incident_cmds[] = {
+    AP_INIT_RAW_ARGS("ITSMIncidentPriorityMatrix", set_matrix, NULL, RSRC_CONF,
+                     "Nine priorities: urgency high x impact high/medium/low, then medium, then low"),
+    AP_INIT_TAKE1("ITSMIncidentReopenDays", set_number, (void *)0, RSRC_CONF,
+                  "Days after resolution a case or incident may be reopened (default 10)"),
+    AP_INIT_TAKE1("ITSMMajorFirstNoticeMinutes", set_number, (void *)1, RSRC_CONF,
+                  "First major-incident notice due after declaration (default 30)"),
+    AP_INIT_TAKE1("ITSMMajorUpdateMinutesP1", set_number, (void *)2, RSRC_CONF,
+                  "Interval of major-incident updates for P1 (default 120)"),
+    AP_INIT_TAKE1("ITSMMajorUpdateMinutesP2", set_number, (void *)3, RSRC_CONF,
+                  "Interval of major-incident updates for P2 and lower (default 240)"),
+    AP_INIT_TAKE1("ITSMReviewDays", set_number, (void *)4, RSRC_CONF,
+                  "Post-incident review due this many days after resolution (default 7)"),
+    { NULL }
+};
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_register_provider(p, ITSM_PROCESS_GROUP, "incident", ITSM_PROCESS_VERSION, &incident_process);
+}
+
+AP_DECLARE_MODULE(itsm_incident) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,
+    NULL,
+    create_conf,
+    NULL,
+    incident_cmds,
+    register_hooks
+};
