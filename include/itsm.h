@@ -73,6 +73,8 @@ typedef struct itsm_kind_t {
     const char *prefix;         /* number prefix: "INC" */
     const itsm_field_t *fields; /* terminated by a {NULL} entry; may be NULL */
     const char *const *actions; /* process actions (transitions), NULL-terminated */
+    int party_follows;          /* every person of the ticket's party is notified of changes
+                                 * (the raiser always is) */
     const char *const *clocks;  /* SLA clocks ("response", "resolution"), NULL-terminated;
                                  * targets come from ITSMSLAFile by kind and priority */
     int (*create)(itsm_call_t *c, itsm_ticket_t *t);

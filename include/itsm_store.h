@@ -19,7 +19,20 @@ typedef struct itsm_journal_t {
     const char *action;
     apr_array_header_t *changes;
     const char *note;           /* NULL when none */
+    /* Notification written with the entry (the outbox), when recipient or party_wide: */
+    const char *recipient;      /* login to notify, NULL for none */
+    const char *party;          /* the ticket's party */
+    int party_wide;             /* every person of that party follows the ticket */
+    const char *summary;        /* one line for the feed */
 } itsm_journal_t;
+
+/* A notification as the feed shows it. */
+typedef struct itsm_notice_t {
+    apr_int64_t id;
+    apr_time_t at;
+    const char *actor, *action, *summary;
+    const char *number, *kind, *title;
+} itsm_notice_t;
 
 typedef struct itsm_link_t {
     const char *type;
@@ -84,6 +97,11 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
 apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
                              const itsm_ticket_t *to, const char *type,
                              const itsm_journal_t *j, apr_pool_t *p);
+
+/* The newest notifications for login: addressed to it, or party-wide for its party, and not
+ * caused by login itself; newest first, at most limit. */
+apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
+                             const char *party, int limit, apr_pool_t *p);
 
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

@@ -43,6 +43,8 @@ typedef struct itsm_xml_out_t {
 } itsm_xml_out_t;
 
 itsm_xml_out_t *itsm_xml_out_start(apr_pool_t *p, const char *root);
+/* The same in another namespace (the Atom feed). */
+itsm_xml_out_t *itsm_xml_out_start_ns(apr_pool_t *p, const char *root, const char *ns);
 /* End the document; *len receives its length; the text stays valid while p lives. */
 const char *itsm_xml_out_end(itsm_xml_out_t *o, apr_size_t *len);
 /* <name>text</name> unless text is NULL. */

@@ -462,6 +462,28 @@ static apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_
     return ch;
 }
 
+/* Who hears of a change: the raiser (unless the raiser made it) and, for kinds whose party
+ * follows them, every person of the ticket's party; the feed leaves out one's own changes. */
+static void address(req_t *q, itsm_journal_t *j, const itsm_ticket_t *t)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *s = "";
+    int i;
+
+    j->recipient = t->created_by && strcmp(t->created_by, q->who->uid) != 0 ? t->created_by : NULL;
+    j->party = t->party;
+    j->party_wide = q->route->kind->party_follows;
+    for (i = 0; i < j->changes->nelts && strlen(s) < 300; i++) {
+        const itsm_change_t *ch = &APR_ARRAY_IDX(j->changes, i, itsm_change_t);
+
+        s = apr_psprintf(p, "%s%s%s: %s -> %s", s, *s ? "; " : "", ch->field,
+                         ch->old ? ch->old : "(none)", ch->new ? ch->new : "(none)");
+    }
+    if (j->note)
+        s = apr_psprintf(p, "%s%s%.200s", s, *s ? "; " : "", j->note);
+    j->summary = s;
+}
+
 static int allowed(req_t *q, const char *action)
 {
     return itsm_authz_allows(q->conf->authz, q->who->roles, q->route->kind->kind, action);
@@ -624,6 +646,7 @@ static int do_create(req_t *q)
     j.action = c.importing ? ITSM_ACTION_IMPORT : ITSM_ACTION_CREATE;
     j.changes = diff(r->pool, k, NULL, t);
     j.note = x.note;
+    address(q, &j, t);
     if ((rv = itsm_store_create(q->store, t, k->prefix, &j, r->pool)) != APR_SUCCESS) {
         if (rv == APR_ENOSPC) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
@@ -730,6 +753,7 @@ static int do_change(req_t *q, const char *number, const char *action)
     j.actor = q->who->uid;
     j.action = action ? action : ITSM_ACTION_UPDATE;
     j.note = x.note;
+    address(q, &j, t);
     rv = itsm_store_update(q->store, t, &j, r->pool);
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
@@ -868,6 +892,7 @@ static int do_link(req_t *q, const char *number)
     ch->field = apr_pstrcat(r->pool, "link:", type, NULL);
     ch->old = NULL;
     ch->new = to->number;
+    address(q, &j, from);
     rv = itsm_store_link(q->store, bumped, to, type, &j, r->pool);
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
@@ -943,6 +968,68 @@ static int do_me(req_t *q)
     return send_doc(q->r, HTTP_OK, o);
 }
 
+/* The caller's notifications as an Atom feed (RFC 4287). */
+static int do_feed(req_t *q)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *notices;
+    itsm_xml_out_t *o;
+    apr_size_t len;
+    const char *body, *self;
+    int rc, i, k;
+
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    if (itsm_store_feed(q->store, &notices, q->who->uid, q->who->party, 50, r->pool) != APR_SUCCESS)
+        return store_fault(q, 9, "feed");
+    self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
+    o = itsm_xml_out_start_ns(r->pool, "feed", "http://www.w3.org/2005/Atom");
+    itsm_xml_element(o->w, "id", apr_pstrcat(r->pool, "urn:mod-itsm:feed:",
+                                             ap_escape_uri(r->pool, q->who->uid), NULL));
+    itsm_xml_element(o->w, "title", apr_pstrcat(r->pool, "Ticket updates for ",
+                                                q->who->display_name ? q->who->display_name
+                                                                     : q->who->uid, NULL));
+    itsm_xml_element(o->w, "updated", itsm_time_format(r->pool, notices->nelts
+                     ? APR_ARRAY_IDX(notices, 0, itsm_notice_t).at : r->request_time));
+    xmlTextWriterStartElement(o->w, BAD_CAST "author");
+    itsm_xml_element(o->w, "name", "mod_itsm");
+    xmlTextWriterEndElement(o->w);
+    xmlTextWriterStartElement(o->w, BAD_CAST "link");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "rel", BAD_CAST "self");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "href", BAD_CAST self);
+    xmlTextWriterEndElement(o->w);
+    for (i = 0; i < notices->nelts; i++) {
+        const itsm_notice_t *n = &APR_ARRAY_IDX(notices, i, itsm_notice_t);
+        const char *collection = n->kind;
+
+        for (k = 0; k < q->conf->kinds->nelts; k++) {
+            const itsm_kind_t *kd = APR_ARRAY_IDX(q->conf->kinds, k, const itsm_kind_t *);
+
+            if (strcmp(kd->kind, n->kind) == 0)
+                collection = kd->collection;
+        }
+        xmlTextWriterStartElement(o->w, BAD_CAST "entry");
+        itsm_xml_element(o->w, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT, n->id));
+        itsm_xml_element(o->w, "title", apr_psprintf(r->pool, "%s %s by %s: %s", n->number,
+                                                      n->action, n->actor, n->title));
+        itsm_xml_element(o->w, "updated", itsm_time_format(r->pool, n->at));
+        xmlTextWriterStartElement(o->w, BAD_CAST "link");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "href",
+                                    BAD_CAST ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
+                                                              collection, "/", n->number, NULL), r));
+        xmlTextWriterEndElement(o->w);
+        itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
+        xmlTextWriterEndElement(o->w);
+    }
+    body = itsm_xml_out_end(o, &len);
+    r->status = HTTP_OK;
+    ap_set_content_type(r, "application/atom+xml");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only)
+        ap_rwrite(body, (int)len, r);
+    return DONE;
+}
+
 /* ---- routing --------------------------------------------------------------------------- */
 
 /* Split the path below the mount point into at most 5 segments; -1 when malformed. */
@@ -1005,6 +1092,11 @@ int itsm_handler(request_rec *r)
         if (m != M_GET)
             return method_not_allowed(q, "GET");
         return do_me(q);
+    }
+    if (n == 2 && strcmp(seg[0], "feeds") == 0 && strcmp(seg[1], "me") == 0) {
+        if (m != M_GET)
+            return method_not_allowed(q, "GET");
+        return do_feed(q);
     }
     q->route = apr_hash_get(q->conf->routes, seg[0], APR_HASH_KEY_STRING);
     if (q->route == NULL)

@@ -65,6 +65,8 @@ enum {
     S_JOURNAL_LIST,
     S_LINK_INSERT,
     S_LINK_LIST,
+    S_OUTBOX_INSERT,
+    S_FEED,
     S_COUNT
 };
 
@@ -113,6 +115,14 @@ static const char *const statements[S_COUNT] = {
         "SELECT l.id, l.type, 'in', t.number, t.kind, l.at, l.actor FROM itsm_link l "
         "JOIN itsm_ticket t ON t.id = l.from_id WHERE l.to_id = " INT " AND " SCOPE
         " ORDER BY 1",
+    [S_OUTBOX_INSERT] =
+        "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
+        "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
+    [S_FEED] =
+        "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, t.title "
+        "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
+        "WHERE (o.recipient = %s OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s "
+        "ORDER BY o.id DESC LIMIT " INT,
 };
 
 /* A statement in the dialect: each "STRPOS(" becomes the dialect's function. */
@@ -537,8 +547,15 @@ static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
         i64(p, ticket_id), secs(p, j->at), j->actor, j->action,
         itsm_codec_changes_encode(p, j->changes), nz(j->note)
     };
+    const char *notice[] = {
+        args[0], nz(j->recipient), nz(j->party), j->party_wide ? "1" : "0", args[1],
+        j->actor, j->action, nz(j->summary)
+    };
+    apr_status_t rv = exec(st, p, NULL, S_JOURNAL_INSERT, 6, args);
 
-    return exec(st, p, NULL, S_JOURNAL_INSERT, 6, args);
+    if (rv == APR_SUCCESS && (j->recipient || j->party_wide))
+        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
+    return rv;
 }
 
 /* The first column of the single row a statement answers. */
@@ -723,6 +740,31 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
         l->kind = apr_pstrdup(p, col(st, row, 4));
         l->at = apr_time_from_sec(col_i64(st, row, 5));
         l->actor = apr_pstrdup(p, col(st, row, 6));
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
+                             const char *party, int limit, apr_pool_t *p)
+{
+    const char *args[] = { login, party ? party : "", login, apr_itoa(p, limit) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
+    if (select_rows(st, p, &res, S_FEED, 4, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_notice_t *n = apr_array_push(*out);
+
+        n->id = col_i64(st, row, 0);
+        n->at = apr_time_from_sec(col_i64(st, row, 1));
+        n->actor = apr_pstrdup(p, col(st, row, 2));
+        n->action = apr_pstrdup(p, col(st, row, 3));
+        n->summary = apr_pstrdup(p, col(st, row, 4));
+        n->number = apr_pstrdup(p, col(st, row, 5));
+        n->kind = apr_pstrdup(p, col(st, row, 6));
+        n->title = apr_pstrdup(p, col(st, row, 7));
     }
     return APR_SUCCESS;
 }

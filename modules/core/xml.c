@@ -190,13 +190,18 @@ static apr_status_t out_cleanup(void *data)
 
 itsm_xml_out_t *itsm_xml_out_start(apr_pool_t *p, const char *root)
 {
+    return itsm_xml_out_start_ns(p, root, ITSM_NS);
+}
+
+itsm_xml_out_t *itsm_xml_out_start_ns(apr_pool_t *p, const char *root, const char *ns)
+{
     itsm_xml_out_t *o = apr_pcalloc(p, sizeof *o);
 
     o->buf = xmlBufferCreateSize(1024);
     o->w = xmlNewTextWriterMemory(o->buf, 0);
     apr_pool_cleanup_register(p, o, out_cleanup, apr_pool_cleanup_null);
     xmlTextWriterStartDocument(o->w, NULL, "UTF-8", NULL);
-    xmlTextWriterStartElementNS(o->w, NULL, BAD_CAST root, BAD_CAST ITSM_NS);
+    xmlTextWriterStartElementNS(o->w, NULL, BAD_CAST root, BAD_CAST ns);
     return o;
 }
 

@@ -135,6 +135,7 @@ static const itsm_kind_t case_kind = {
     .prefix = "CS",
     .fields = case_fields,
     .actions = case_actions,
+    .party_follows = 1,
     .clocks = clocks,
     .create = cs_create,
     .update = cs_update,
