@@ -34,6 +34,7 @@ typedef struct itsm_ticket_t {
     const char *created_by;
     int version;
     apr_table_t *fields;        /* "description" and the kind's own fields, name -> text */
+    const char *tags;           /* set by the process: "major" or "", for public views */
 } itsm_ticket_t;
 
 typedef struct itsm_sla_config_t itsm_sla_config_t;
@@ -95,9 +96,20 @@ void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock);
 /* When a clock stopped, 0 while it runs. */
 apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock);
 
+/* A public view: tickets of a kind carrying a tag, shown to every authenticated person
+ * whatever their party, with only the listed fields (a portal banner). */
+typedef struct itsm_view_t {
+    const char *path;           /* below the mount point: "major-incidents/active" */
+    const char *kind;
+    const char *tag;
+    const char *element;        /* element of each item: "banner" */
+    const char *const *fields;  /* shown fields besides number, title, priority */
+} itsm_view_t;
+
 typedef struct itsm_process_t {
     const char *name;
     const itsm_kind_t *const *kinds;    /* NULL-terminated */
+    const itsm_view_t *const *views;    /* NULL-terminated, may be NULL */
 } itsm_process_t;
 
 #endif

@@ -98,6 +98,10 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
                              const itsm_ticket_t *to, const char *type,
                              const itsm_journal_t *j, apr_pool_t *p);
 
+/* Tickets of a kind carrying tag, whatever their party (public views only), oldest first. */
+apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                               const char *tag, apr_pool_t *p);
+
 /* The newest notifications for login: addressed to it, or party-wide for its party, and not
  * caused by login itself; newest first, at most limit. */
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,

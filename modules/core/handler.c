@@ -340,23 +340,23 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
     return 0;
 }
 
-/* <sla>: each clock of the kind that has a target at the ticket's priority, evaluated now. */
-static void render_sla(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
-                       const itsm_kind_t *k, const itsm_ticket_t *t)
+/* The <target> children of <sla>: each clock of the kind that has a target at the ticket's
+ * priority, evaluated now. Returns how many were written. */
+static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+                              const itsm_kind_t *k, const itsm_ticket_t *t)
 {
     const char *const *clock;
     apr_time_t *from, *to;
     itsm_sla_pause_t *pauses;
-    int n, i;
+    int n, i, written = 0;
 
-    xmlTextWriterStartElement(w, BAD_CAST "sla");
     n = itsm_codec_pauses_decode(c->pool, apr_table_get(t->fields, "sla.pauses"), &from, &to);
     pauses = apr_pcalloc(c->pool, sizeof(*pauses) * (n ? n : 1));
     for (i = 0; i < n; i++) {
         pauses[i].from = from[i];
         pauses[i].to = to[i];
     }
-    for (clock = k->clocks; cfg && t->priority && *clock; clock++) {
+    for (clock = k->clocks; cfg && t->priority && clock && *clock; clock++) {
         itsm_sla_clock_t ck = { t->opened, 0, NULL, pauses, n, 0, itsm_sla_warning_percent(cfg) };
         itsm_sla_eval_t ev;
 
@@ -380,8 +380,9 @@ static void render_sla(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
         else if (itsm_ticket_paused(t))
             xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
         xmlTextWriterEndElement(w);
+        written++;
     }
-    xmlTextWriterEndElement(w);
+    return written;
 }
 
 static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
@@ -406,8 +407,11 @@ static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t 
     itsm_xml_element(w, "createdBy", t->created_by);
     for (f = k->fields; f && f->name; f++)
         itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
-    if (k->clocks)
-        render_sla(c, w, c->sla, k, t);
+    if (k->clocks) {
+        xmlTextWriterStartElement(w, BAD_CAST "sla");
+        render_sla_targets(c, w, c->sla, k, t);
+        xmlTextWriterEndElement(w);
+    }
     if (k->render)
         k->render(c, w, t);
     if (nested)
@@ -777,6 +781,31 @@ static int do_get(req_t *q, const char *number)
     return send_ticket(q, &c, HTTP_OK, t);
 }
 
+/* The SLA clocks alone; asking them of a ticket without targets (P5, no priority yet) is
+ * refused so that a client never mistakes "no SLA" for "in SLA". */
+static int do_sla(req_t *q, const char *number)
+{
+    itsm_ticket_t *t;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    int rc;
+
+    if (!q->route->kind->clocks)
+        return not_found(q);
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, &t)) != OK)
+        return rc;
+    init_call(q, &c);
+    o = itsm_xml_out_start(q->r->pool, "sla");
+    if (render_sla_targets(&c, o->w, c.sla, q->route->kind, t) == 0)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
+                    apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)", t->number,
+                                 t->priority ? t->priority : "not set yet"));
+    set_etag(q->r, t);
+    return send_doc(q->r, HTTP_OK, o);
+}
+
 static int do_journal(req_t *q, const char *number)
 {
     request_rec *r = q->r;
@@ -1030,6 +1059,42 @@ static int do_feed(req_t *q)
     return DONE;
 }
 
+/* A public view (the major-incident banner): every person sees it, whatever their party,
+ * with only the fields the view lists. */
+static int do_view(req_t *q, const itsm_view_t *v)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *rows;
+    itsm_xml_out_t *o;
+    const char *const *f;
+    int rc, i;
+
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, r->pool) != APR_SUCCESS)
+        return store_fault(q, 10, "view");
+    o = itsm_xml_out_start(r->pool, "view");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST v->path);
+    for (i = 0; i < rows->nelts; i++) {
+        const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST v->element);
+        itsm_xml_element(o->w, "number", t->number);
+        itsm_xml_element(o->w, "title", t->title);
+        itsm_xml_element(o->w, "priority", t->priority);
+        for (f = v->fields; f && *f; f++)
+            if (apr_table_get(t->fields, *f))
+                itsm_xml_element(o->w, *f, apr_table_get(t->fields, *f));
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+static const itsm_view_t *find_view(req_t *q, const char *path)
+{
+    return apr_hash_get(q->conf->views, path, APR_HASH_KEY_STRING);
+}
+
 /* ---- routing --------------------------------------------------------------------------- */
 
 /* Split the path below the mount point into at most 5 segments; -1 when malformed. */
@@ -1093,6 +1158,15 @@ int itsm_handler(request_rec *r)
             return method_not_allowed(q, "GET");
         return do_me(q);
     }
+    if (n >= 1) {
+        const itsm_view_t *v = find_view(q, rest[0] == '/' ? rest + 1 : rest);
+
+        if (v) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_view(q, v);
+        }
+    }
     if (n == 2 && strcmp(seg[0], "feeds") == 0 && strcmp(seg[1], "me") == 0) {
         if (m != M_GET)
             return method_not_allowed(q, "GET");
@@ -1122,6 +1196,11 @@ int itsm_handler(request_rec *r)
             if (m != M_GET)
                 return method_not_allowed(q, "GET");
             return do_journal(q, seg[1]);
+        }
+        if (strcmp(seg[2], "sla") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_sla(q, seg[1]);
         }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)

@@ -249,6 +249,7 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
     int i;
 
     c->routes = apr_hash_make(p);
+    c->views = apr_hash_make(p);
     c->kinds = apr_array_make(p, 8, sizeof(const itsm_kind_t *));
     c->kind_names = apr_array_make(p, 8, sizeof(const char *));
     for (i = 0; names && i < names->nelts; i++) {
@@ -256,7 +257,10 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
         const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
                                                         ITSM_PROCESS_VERSION);
         const itsm_kind_t *const *k;
+        const itsm_view_t *const *v;
 
+        for (v = proc ? proc->views : NULL; v && *v; v++)
+            apr_hash_set(c->views, (*v)->path, APR_HASH_KEY_STRING, *v);
         for (k = proc ? proc->kinds : NULL; k && *k; k++) {
             itsm_route_t *route = apr_pcalloc(p, sizeof *route);
             const char *err = NULL;

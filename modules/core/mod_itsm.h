@@ -40,6 +40,7 @@ typedef struct itsm_server_conf_t {
     itsm_authz_t *authz;
     itsm_sla_config_t *sla;         /* NULL when no loaded kind has clocks */
     apr_hash_t *routes;             /* collection -> itsm_route_t */
+    apr_hash_t *views;              /* path -> const itsm_view_t * */
     apr_array_header_t *kinds;      /* const itsm_kind_t *, in registration order */
     apr_array_header_t *kind_names; /* const char *, for counters */
 

@@ -66,12 +66,13 @@ enum {
     S_LINK_INSERT,
     S_LINK_LIST,
     S_OUTBOX_INSERT,
+    S_TAGGED,
     S_FEED,
     S_COUNT
 };
 
 #define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
-                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields"
+                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags"
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"
 /* STRPOS( becomes the dialect's function; the two parameters are the scope, twice. */
@@ -82,14 +83,14 @@ static const char *const statements[S_COUNT] = {
         "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s RETURNING next_value",
     [S_TICKET_INSERT] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
-        "opened, updated, created_by, version, fields) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s) RETURNING id",
+        "opened, updated, created_by, version, fields, tags) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s) RETURNING id",
     [S_TICKET_GET] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s "
         "AND (%s = '' OR t.kind = %s) AND " SCOPE,
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
-        "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s "
+        "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s "
         "WHERE id = " INT " AND version = " INT,
     [S_TICKET_BUMP] =
         "UPDATE itsm_ticket SET version = " INT ", updated = " INT " WHERE id = " INT
@@ -118,6 +119,9 @@ static const char *const statements[S_COUNT] = {
     [S_OUTBOX_INSERT] =
         "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
         "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
+    [S_TAGGED] =
+        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND STRPOS(t.tags, %s) > 0 "
+        "ORDER BY t.id LIMIT 200",
     [S_FEED] =
         "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, t.title "
         "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
@@ -519,6 +523,34 @@ failed_tx:
 
 /* ---- tickets --------------------------------------------------------------------------- */
 
+/* Tags are stored ",a,b," so that one is found with strpos(tags, ',a,'). */
+static const char *tags_in(apr_pool_t *p, const char *tags)
+{
+    char *s, *tok, *state;
+    const char *out = "";
+
+    if (tags == NULL || *tags == '\0')
+        return "";
+    s = apr_pstrdup(p, tags);
+    for (tok = apr_strtok(s, " ,", &state); tok; tok = apr_strtok(NULL, " ,", &state))
+        out = apr_pstrcat(p, out, ",", tok, NULL);
+    return *out ? apr_pstrcat(p, out, ",", NULL) : "";
+}
+
+static const char *tags_out(apr_pool_t *p, const char *stored)
+{
+    apr_size_t n = stored ? strlen(stored) : 0;
+    char *s, *d;
+
+    if (n < 3)
+        return "";
+    s = apr_pstrndup(p, stored + 1, n - 2);
+    for (d = s; *d; d++)
+        if (*d == ',')
+            *d = ' ';
+    return s;
+}
+
 static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p)
 {
     itsm_ticket_t *t = apr_pcalloc(p, sizeof *t);
@@ -537,6 +569,7 @@ static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_
     t->created_by = apr_pstrdup(p, col(st, row, 11));
     t->version = (int)col_i64(st, row, 12);
     t->fields = itsm_codec_fields_decode(p, col(st, row, 13));
+    t->tags = tags_out(p, col(st, row, 14));
     return t;
 }
 
@@ -595,10 +628,10 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
         const char *args[] = {
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
-            t->created_by, "1", itsm_codec_fields_encode(p, t->fields)
+            t->created_by, "1", itsm_codec_fields_encode(p, t->fields), tags_in(p, t->tags)
         };
 
-        rv = select_one(st, &t->id, S_TICKET_INSERT, 13, args, p);
+        rv = select_one(st, &t->id, S_TICKET_INSERT, 14, args, p);
         t->version = 1;
     }
     if (rv == APR_SUCCESS)
@@ -628,14 +661,14 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     const char *args[] = {
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
-        i64(p, t->id), apr_itoa(p, t->version - 1)
+        tags_in(p, t->tags), i64(p, t->id), apr_itoa(p, t->version - 1)
     };
     apr_status_t rv;
     int rows = 0;
 
     if ((rv = begin(st)) != APR_SUCCESS)
         return rv;
-    rv = exec(st, p, &rows, S_TICKET_UPDATE, 11, args);
+    rv = exec(st, p, &rows, S_TICKET_UPDATE, 12, args);
     if (rv == APR_SUCCESS && rows != 1)
         rv = APR_EAGAIN;
     if (rv == APR_SUCCESS)
@@ -766,5 +799,20 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         n->kind = apr_pstrdup(p, col(st, row, 6));
         n->title = apr_pstrdup(p, col(st, row, 7));
     }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                               const char *tag, apr_pool_t *p)
+{
+    const char *args[] = { kind, apr_pstrcat(p, ",", tag, ",", NULL) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = apr_array_make(p, 4, sizeof(itsm_ticket_t *));
+    if (select_rows(st, p, &res, S_TAGGED, 2, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
     return APR_SUCCESS;
 }

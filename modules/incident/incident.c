@@ -187,8 +187,29 @@ static int major_notice(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket
     return 0;
 }
 
+/* An open major incident carries the tag "major" (the banner lists it). */
+static void tag_major(itsm_ticket_t *t)
+{
+    static const char *const closed_states[] = { "resolved", "closed", "cancelled", NULL };
+
+    t->tags = same(get(t, "major"), "true") && !in_state(t, closed_states) ? "major" : "";
+}
+
+static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                               const itsm_ticket_t *old, itsm_ticket_t *t);
+
 int incident_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                     const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    int rc = incident_transition(c, conf, action, old, t);
+
+    if (rc == 0)
+        tag_major(t);
+    return rc;
+}
+
+static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                               const itsm_ticket_t *old, itsm_ticket_t *t)
 {
     static const char *const open_states[] = {
         "new", "assigned", "in-progress", "awaiting-info", NULL

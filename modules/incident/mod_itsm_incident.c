@@ -144,7 +144,22 @@ static const itsm_kind_t case_kind = {
 
 static const itsm_kind_t *const kinds[] = { &case_kind, &incident_kind, NULL };
 
-static const itsm_process_t incident_process = { "incident", kinds };
+/* The portal banner (LLSD 7): open major incidents, to every person whatever their party. */
+static const char *const banner_fields[] = {
+    "service", "impactStatement", "nextSteps", "majorDeclared", "lastNotice", "nextNoticeDue", NULL
+};
+
+static const itsm_view_t banner = {
+    .path = "major-incidents/active",
+    .kind = "incident",
+    .tag = "major",
+    .element = "banner",
+    .fields = banner_fields,
+};
+
+static const itsm_view_t *const views[] = { &banner, NULL };
+
+static const itsm_process_t incident_process = { "incident", kinds, views };
 
 /* ---- configuration --------------------------------------------------------------------- */
 
