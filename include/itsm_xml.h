@@ -31,6 +31,11 @@ apr_status_t itsm_xml_parse(xmlDocPtr *doc, itsm_xml_error_t *err,
 apr_status_t itsm_xml_validate(itsm_xml_error_t *err, xmlSchemaPtr schema, xmlDocPtr doc,
                                apr_pool_t *p);
 
+/* Read, parse (as safely as a request body), validate a configuration file and check its
+ * root element; the document lives as long as p. *err names the file and line. */
+apr_status_t itsm_xml_config_load(xmlNodePtr *root, const char *path, xmlSchemaPtr schema,
+                                  const char *element, apr_pool_t *p, const char **err);
+
 /* The text of an element, "" for an empty one, in p. */
 const char *itsm_xml_text(apr_pool_t *p, xmlNodePtr node);
 /* Is node an element of our namespace named name (name NULL: any)? */

@@ -16,12 +16,6 @@ struct itsm_authz_t {
     apr_hash_t *kinds;      /* kind -> apr_array_header_t of actions named in grants */
 };
 
-static apr_status_t doc_free(void *doc)
-{
-    xmlFreeDoc(doc);
-    return APR_SUCCESS;
-}
-
 static void add_grant(itsm_authz_t *az, apr_pool_t *p, const char *kind, const char *action,
                       const char *role)
 {
@@ -54,32 +48,10 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
                               const char **err)
 {
     itsm_authz_t *az = apr_pcalloc(p, sizeof *az);
-    itsm_xml_error_t xe = {0};
-    xmlDocPtr doc;
     xmlNodePtr root, n;
 
-    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL) {
-        const xmlError *e = xmlGetLastError();
-        *err = apr_psprintf(p, "%s is not well-formed XML: %s", path,
-                            e && e->message ? e->message : "cannot read");
+    if (itsm_xml_config_load(&root, path, schema, "authorization", p, err) != APR_SUCCESS)
         return NULL;
-    }
-    apr_pool_cleanup_register(p, doc, doc_free, apr_pool_cleanup_null);
-    if (doc->intSubset || doc->extSubset) {
-        *err = apr_psprintf(p, "%s: a DOCTYPE is not accepted", path);
-        return NULL;
-    }
-    if (itsm_xml_validate(&xe, schema, doc, p) != APR_SUCCESS) {
-        *err = apr_psprintf(p, "%s does not validate (line %d): %s", path, xe.line,
-                            xe.detail ? xe.detail : xe.message);
-        return NULL;
-    }
-    root = xmlDocGetRootElement(doc);
-    if (!itsm_xml_is(root, "authorization")) {
-        *err = apr_psprintf(p, "%s: the root element is not <authorization>", path);
-        return NULL;
-    }
     az->grants = apr_hash_make(p);
     az->all_scope = apr_hash_make(p);
     az->kinds = apr_hash_make(p);

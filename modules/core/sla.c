@@ -13,7 +13,6 @@
 #include "itsm_sla.h"
 #include "itsm_xml.h"
 
-#define SLA_FILE_MAX (1 << 20)
 
 /* ---- Clocks ------------------------------------------------------------------------------ */
 
@@ -279,64 +278,18 @@ static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
     return APR_SUCCESS;
 }
 
-static apr_status_t read_file(char **buf, apr_size_t *len, const char *path, apr_pool_t *p,
-                              const char **err)
-{
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv;
-
-    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT, p))
-        != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot open %s: %pm", path, &rv);
-        return rv;
-    }
-    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
-    if (rv == APR_SUCCESS && (fi.size <= 0 || fi.size > SLA_FILE_MAX))
-        rv = APR_EINVAL;
-    if (rv == APR_SUCCESS) {
-        *buf = apr_palloc(p, (apr_size_t)fi.size);
-        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, len);
-    }
-    apr_file_close(f);
-    if (rv != APR_SUCCESS)
-        *err = apr_psprintf(p, "cannot read %s (empty, over 1 MB, or: %pm)", path, &rv);
-    return rv;
-}
-
 apr_status_t itsm_sla_config_load(itsm_sla_config_t **out, const char *path,
                                   xmlSchemaPtr schema, apr_pool_t *p, const char **err)
 {
     loader_t ld = { p, path, NULL, NULL };
-    itsm_xml_error_t xe = { 0 };
     apr_hash_t *kinds = apr_hash_make(p);
-    xmlDocPtr doc;
     xmlNodePtr root, n;
-    char *buf = NULL, *pct;
-    apr_size_t len = 0;
+    char *pct;
     apr_status_t rv;
 
     *out = NULL;
-    if ((rv = read_file(&buf, &len, path, p, err)) != APR_SUCCESS)
+    if ((rv = itsm_xml_config_load(&root, path, schema, "serviceLevels", p, err)) != APR_SUCCESS)
         return rv;
-    if (itsm_xml_parse(&doc, &xe, buf, len, p) != APR_SUCCESS) {
-        if (strcmp(xe.code, "doctype-forbidden") == 0)
-            *err = apr_psprintf(p, "%s:%d: a DOCTYPE is not accepted", path, xe.line);
-        else
-            *err = apr_psprintf(p, "%s:%d: not well-formed XML: %s", path, xe.line,
-                                xe.detail ? xe.detail : "cannot parse");
-        return APR_EINVAL;
-    }
-    if (itsm_xml_validate(&xe, schema, doc, p) != APR_SUCCESS) {
-        *err = apr_psprintf(p, "%s:%d: does not validate: %s", path, xe.line,
-                            xe.detail ? xe.detail : xe.message);
-        return APR_EINVAL;
-    }
-    root = xmlDocGetRootElement(doc);
-    if (!itsm_xml_is(root, "serviceLevels")) {
-        *err = apr_psprintf(p, "%s: the root element is not <serviceLevels>", path);
-        return APR_EINVAL;
-    }
     ld.cfg = apr_pcalloc(p, sizeof *ld.cfg);
     ld.cfg->calendars = apr_hash_make(p);
     ld.cfg->targets = apr_hash_make(p);

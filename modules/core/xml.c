@@ -1,6 +1,7 @@
 /* libxml2 behind a narrow interface: parse request bodies safely (no network, no DTD, no
  * entity expansion; a DOCTYPE is refused outright), validate against the schema that was
  * parsed once at start-up, and write responses with xmlTextWriter. */
+#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <limits.h>
 #include <string.h>
@@ -217,4 +218,64 @@ void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text)
 {
     if (text)
         xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text);
+}
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+static apr_status_t read_file(char **buf, apr_size_t *len, const char *path, apr_pool_t *p,
+                              const char **err)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT, p))
+        != APR_SUCCESS) {
+        *err = apr_psprintf(p, "cannot open %s: %pm", path, &rv);
+        return rv;
+    }
+    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv == APR_SUCCESS && (fi.size <= 0 || fi.size > CONFIG_FILE_MAX))
+        rv = APR_EINVAL;
+    if (rv == APR_SUCCESS) {
+        *buf = apr_palloc(p, (apr_size_t)fi.size);
+        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, len);
+    }
+    apr_file_close(f);
+    if (rv != APR_SUCCESS)
+        *err = apr_psprintf(p, "cannot read %s (empty, over 1 MB, or: %pm)", path, &rv);
+    return rv;
+}
+
+apr_status_t itsm_xml_config_load(xmlNodePtr *root, const char *path, xmlSchemaPtr schema,
+                                  const char *element, apr_pool_t *p, const char **err)
+{
+    itsm_xml_error_t xe = { 0 };
+    xmlDocPtr doc;
+    char *buf = NULL;
+    apr_size_t len = 0;
+    apr_status_t rv;
+
+    *root = NULL;
+    if ((rv = read_file(&buf, &len, path, p, err)) != APR_SUCCESS)
+        return rv;
+    if (itsm_xml_parse(&doc, &xe, buf, len, p) != APR_SUCCESS) {
+        if (strcmp(xe.code, "doctype-forbidden") == 0)
+            *err = apr_psprintf(p, "%s:%d: a DOCTYPE is not accepted", path, xe.line);
+        else
+            *err = apr_psprintf(p, "%s:%d: not well-formed XML: %s", path, xe.line,
+                                xe.detail ? xe.detail : "cannot parse");
+        return APR_EINVAL;
+    }
+    if (itsm_xml_validate(&xe, schema, doc, p) != APR_SUCCESS) {
+        *err = apr_psprintf(p, "%s:%d: does not validate: %s", path, xe.line,
+                            xe.detail ? xe.detail : xe.message);
+        return APR_EINVAL;
+    }
+    *root = xmlDocGetRootElement(doc);
+    if (!itsm_xml_is(*root, element)) {
+        *err = apr_psprintf(p, "%s: the root element is not <%s>", path, element);
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
 }
