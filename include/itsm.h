@@ -35,6 +35,8 @@ typedef struct itsm_ticket_t {
     int version;
     apr_table_t *fields;        /* "description" and the kind's own fields, name -> text */
     const char *tags;           /* set by the process: "major" or "", for public views */
+    int sla_open;               /* set by the core: a clock with a target still runs */
+    const char *sla_notified;   /* set by the sweep: "response:warning,..." announced */
 } itsm_ticket_t;
 
 typedef struct itsm_sla_config_t itsm_sla_config_t;

@@ -130,4 +130,26 @@ const itsm_calendar_t *itsm_sla_calendar(const itsm_sla_config_t *cfg, const cha
 /* The configured warning threshold, percent of the target. */
 int itsm_sla_warning_percent(const itsm_sla_config_t *cfg);
 
+/* ---- Clocks of a ticket --------------------------------------------------------------- */
+
+struct itsm_ticket_t;
+struct itsm_kind_t;
+
+/* One clock of a ticket that has a target at its priority, evaluated at some instant. */
+typedef struct itsm_ticket_clock_t {
+    const char *name;               /* "response", "resolution" */
+    apr_interval_time_t target;
+    const itsm_calendar_t *calendar;
+    apr_time_t stopped;             /* 0 while running */
+    int paused;
+    itsm_sla_eval_t eval;
+} itsm_ticket_clock_t;
+
+/* The clocks of t (kind k) with a target in cfg, evaluated at now: the clock history is the
+ * ticket's (opened, "sla.pauses", "sla.stop.<clock>"). Returns how many (0 for P5 or no
+ * priority); *out is allocated in p. */
+int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
+                       const struct itsm_kind_t *k, const struct itsm_ticket_t *t,
+                       apr_time_t now, apr_pool_t *p);
+
 #endif

@@ -24,6 +24,7 @@ typedef struct itsm_journal_t {
     const char *party;          /* the ticket's party */
     int party_wide;             /* every person of that party follows the ticket */
     const char *summary;        /* one line for the feed */
+    const char *escalate;       /* a role ("role:incident-manager") notified as well, or NULL */
 } itsm_journal_t;
 
 /* A notification as the feed shows it. */
@@ -102,10 +103,19 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                const char *tag, apr_pool_t *p);
 
-/* The newest notifications for login: addressed to it, or party-wide for its party, and not
- * caused by login itself; newest first, at most limit. */
+/* Tickets with a running SLA clock (sla_open), oldest first, at most 10000 per sweep. */
+apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr_pool_t *p);
+
+/* Record what the sweep announced (t->sla_notified, t->sla_open) with its journal entry and
+ * notification, in one transaction; the ticket's version does not change. */
+apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
+                                 const itsm_journal_t *j, apr_pool_t *p);
+
+/* The newest notifications for login: addressed to it, to one of its roles (roles as
+ * ",role:a,role:b,"), or party-wide for its party, and not caused by login itself; newest
+ * first, at most limit. */
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
-                             const char *party, int limit, apr_pool_t *p);
+                             const char *roles, const char *party, int limit, apr_pool_t *p);
 
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

@@ -144,29 +144,8 @@ static int open_store(req_t *q)
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
     }
-    if (!q->conf->schema_ready) {
-        apr_status_t rv = APR_SUCCESS;
-
-        apr_thread_mutex_lock(q->conf->schema_lock);
-        if (!q->conf->schema_ready) {
-            rv = itsm_store_migrate(dbd->driver, dbd->handle,
-                                    apr_pstrcat(r->pool, q->conf->schema_dir, "/sql", NULL),
-                                    q->conf->kind_names, r->pool, &err);
-            if (rv == APR_SUCCESS)
-                q->conf->schema_ready = 1;
-        }
-        apr_thread_mutex_unlock(q->conf->schema_lock);
-        if (rv != APR_SUCCESS) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00104) "%s", err);
-            return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
-                        "The ticket store is not available; try again later.");
-        }
-    }
-    if (dbd->prepared == NULL)
-        dbd->prepared = apr_hash_make(dbd->pool);
-    if (itsm_store_bind(&q->store, dbd->driver, dbd->handle, dbd->prepared, dbd->pool,
-                        r->pool, &err) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00105) "%s", err);
+    if (itsm_core_bind(&q->store, q->conf, dbd, r->pool, &err) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00104) "%s", err);
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
     }
@@ -345,44 +324,42 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t)
 {
-    const char *const *clock;
-    apr_time_t *from, *to;
-    itsm_sla_pause_t *pauses;
-    int n, i, written = 0;
+    itsm_ticket_clock_t *clocks;
+    int n = itsm_ticket_clocks(&clocks, cfg, k, t, c->now, c->pool), i;
 
-    n = itsm_codec_pauses_decode(c->pool, apr_table_get(t->fields, "sla.pauses"), &from, &to);
-    pauses = apr_pcalloc(c->pool, sizeof(*pauses) * (n ? n : 1));
     for (i = 0; i < n; i++) {
-        pauses[i].from = from[i];
-        pauses[i].to = to[i];
-    }
-    for (clock = k->clocks; cfg && t->priority && clock && *clock; clock++) {
-        itsm_sla_clock_t ck = { t->opened, 0, NULL, pauses, n, 0, itsm_sla_warning_percent(cfg) };
-        itsm_sla_eval_t ev;
+        const itsm_ticket_clock_t *tc = &clocks[i];
 
-        if (itsm_sla_target(cfg, k->kind, t->priority, *clock, &ck.target, &ck.calendar) != APR_SUCCESS)
-            continue;
-        ck.stop = itsm_ticket_clock_stopped(t, *clock);
-        itsm_sla_evaluate(&ev, &ck, c->now);
         xmlTextWriterStartElement(w, BAD_CAST "target");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST *clock);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "due", BAD_CAST itsm_time_format(c->pool, ev.due));
-        xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST ev.status_name);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "due", BAD_CAST itsm_time_format(c->pool, tc->eval.due));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST tc->eval.status_name);
         xmlTextWriterWriteAttribute(w, BAD_CAST "target",
-                                    BAD_CAST itsm_duration_format(c->pool, ck.target));
+                                    BAD_CAST itsm_duration_format(c->pool, tc->target));
         xmlTextWriterWriteAttribute(w, BAD_CAST "remaining",
-                                    BAD_CAST itsm_duration_format(c->pool, ev.remaining));
+                                    BAD_CAST itsm_duration_format(c->pool, tc->eval.remaining));
         xmlTextWriterWriteAttribute(w, BAD_CAST "calendar",
-                                    BAD_CAST itsm_calendar_name(ck.calendar));
-        if (ck.stop)
+                                    BAD_CAST itsm_calendar_name(tc->calendar));
+        if (tc->stopped)
             xmlTextWriterWriteAttribute(w, BAD_CAST "stopped",
-                                        BAD_CAST itsm_time_format(c->pool, ck.stop));
-        else if (itsm_ticket_paused(t))
+                                        BAD_CAST itsm_time_format(c->pool, tc->stopped));
+        else if (tc->paused)
             xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
         xmlTextWriterEndElement(w);
-        written++;
     }
-    return written;
+    return n;
+}
+
+/* Does a clock with a target still run? The SLA sweep looks only at such tickets. */
+static int sla_open(const itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *t)
+{
+    itsm_ticket_clock_t *clocks;
+    int n = itsm_ticket_clocks(&clocks, c->sla, k, t, c->now, c->pool), i;
+
+    for (i = 0; i < n; i++)
+        if (!clocks[i].stopped)
+            return 1;
+    return 0;
 }
 
 static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
@@ -651,6 +628,7 @@ static int do_create(req_t *q)
     j.changes = diff(r->pool, k, NULL, t);
     j.note = x.note;
     address(q, &j, t);
+    t->sla_open = sla_open(&c, k, t);
     if ((rv = itsm_store_create(q->store, t, k->prefix, &j, r->pool)) != APR_SUCCESS) {
         if (rv == APR_ENOSPC) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
@@ -758,6 +736,7 @@ static int do_change(req_t *q, const char *number, const char *action)
     j.action = action ? action : ITSM_ACTION_UPDATE;
     j.note = x.note;
     address(q, &j, t);
+    t->sla_open = sla_open(&c, k, t);
     rv = itsm_store_update(q->store, t, &j, r->pool);
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
@@ -1004,12 +983,17 @@ static int do_feed(req_t *q)
     apr_array_header_t *notices;
     itsm_xml_out_t *o;
     apr_size_t len;
-    const char *body, *self;
+    const char *body, *self, *roles;
     int rc, i, k;
 
     if ((rc = open_store(q)) != OK)
         return rc;
-    if (itsm_store_feed(q->store, &notices, q->who->uid, q->who->party, 50, r->pool) != APR_SUCCESS)
+    roles = ",";
+    for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
+        roles = apr_pstrcat(r->pool, roles, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *),
+                            ",", NULL);
+    if (itsm_store_feed(q->store, &notices, q->who->uid, roles, q->who->party, 50, r->pool)
+        != APR_SUCCESS)
         return store_fault(q, 9, "feed");
     self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
     o = itsm_xml_out_start_ns(r->pool, "feed", "http://www.w3.org/2005/Atom");

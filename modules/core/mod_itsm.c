@@ -22,6 +22,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
 
     c->ldap.user_attr = NULL;
     c->retry_after = ITSM_UNSET;
+    c->sweep_interval = ITSM_UNSET;
     return c;
 }
 
@@ -45,6 +46,8 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->ldap.pool_max = add->ldap_pool_set ? add->ldap.pool_max : base->ldap.pool_max;
     c->ldap_pool_set = add->ldap_pool_set || base->ldap_pool_set;
     c->retry_after = add->retry_after != ITSM_UNSET ? add->retry_after : base->retry_after;
+    c->sweep_interval = add->sweep_interval != ITSM_UNSET ? add->sweep_interval : base->sweep_interval;
+    MERGE(escalate_role);
     return c;
 }
 
@@ -153,6 +156,22 @@ static const char *set_retry_after(cmd_parms *cmd, void *dummy, const char *arg)
     return err;
 }
 
+static const char *set_sweep(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    long v = 0;
+    const char *err = parse_int(cmd, arg, 0, 86400, &v);
+
+    if (err == NULL)
+        sconf(cmd)->sweep_interval = (int)v;
+    return err;
+}
+
+static const char *set_escalate(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sconf(cmd)->escalate_role = arg;
+    return NULL;
+}
+
 static const char *set_max_body(cmd_parms *cmd, void *dirv, const char *arg)
 {
     itsm_dir_conf_t *d = dirv;
@@ -213,6 +232,10 @@ static const command_rec itsm_cmds[] = {
                   "Retry-After seconds on 503 (default 10)"),
     AP_INIT_TAKE1("ITSMBase", set_base, NULL, RSRC_CONF | ACCESS_CONF,
                   "URL path the handler is mounted at (default: the enclosing <Location>)"),
+    AP_INIT_TAKE1("ITSMSLASweepInterval", set_sweep, NULL, RSRC_CONF,
+                  "Seconds between SLA sweeps (mod_watchdog; default 60, 0 turns the sweep off)"),
+    AP_INIT_TAKE1("ITSMSLAEscalateRole", set_escalate, NULL, RSRC_CONF,
+                  "Role whose holders are notified of every SLA breach (default incident-manager)"),
     AP_INIT_TAKE1("ITSMMaxBody", set_max_body, NULL, RSRC_CONF | ACCESS_CONF,
                   "Largest request body in bytes (default 1048576)"),
     AP_INIT_TAKE1("ITSMPageSize", set_page_size, NULL, RSRC_CONF | ACCESS_CONF,
@@ -297,6 +320,29 @@ static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
     return NULL;
 }
 
+apr_status_t itsm_core_bind(struct itsm_store_t **st, itsm_server_conf_t *conf, ap_dbd_t *dbd,
+                            apr_pool_t *p, const char **err)
+{
+    apr_status_t rv = APR_SUCCESS;
+
+    if (!conf->schema_ready) {
+        apr_thread_mutex_lock(conf->schema_lock);
+        if (!conf->schema_ready) {
+            rv = itsm_store_migrate(dbd->driver, dbd->handle,
+                                    apr_pstrcat(p, conf->schema_dir, "/sql", NULL),
+                                    conf->kind_names, p, err);
+            if (rv == APR_SUCCESS)
+                conf->schema_ready = 1;
+        }
+        apr_thread_mutex_unlock(conf->schema_lock);
+        if (rv != APR_SUCCESS)
+            return rv;
+    }
+    if (dbd->prepared == NULL)
+        dbd->prepared = apr_hash_make(dbd->pool);
+    return itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, p, err);
+}
+
 static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     apr_hash_t *schemas = apr_hash_make(ptemp);
@@ -350,10 +396,15 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
             c->ldap.user_attr = "uid";
         if (c->retry_after == ITSM_UNSET)
             c->retry_after = 10;
+        if (c->sweep_interval == ITSM_UNSET)
+            c->sweep_interval = 60;
+        if (c->escalate_role == NULL)
+            c->escalate_role = "incident-manager";
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, ITSMLOGNO(00006)
                      "%d collections, schema %s, role table %s",
                      c->kinds->nelts, dir, table);
     }
+    itsm_sweep_register(pconf, s);
     return OK;
 }
 

@@ -34,6 +34,8 @@ typedef struct itsm_server_conf_t {
     itsm_ldap_conf_t ldap;          /* ITSMLDAP* */
     int ldap_ttl_set, ldap_timeout_set, ldap_pool_set;
     int retry_after;                /* ITSMRetryAfter (seconds) */
+    int sweep_interval;             /* ITSMSLASweepInterval (seconds, 0 = off) */
+    const char *escalate_role;      /* ITSMSLAEscalateRole */
 
     /* Set in post_config (shared read-only by all children) */
     xmlSchemaPtr schema;
@@ -62,5 +64,14 @@ typedef struct itsm_dir_conf_t {
 extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
 
 int itsm_handler(request_rec *r);
+
+struct itsm_store_t;
+/* Bind the store to a mod_dbd connection, setting the schema up first when this process
+ * has not yet (once per process, under the schema lock). */
+apr_status_t itsm_core_bind(struct itsm_store_t **st, itsm_server_conf_t *conf, ap_dbd_t *dbd,
+                            apr_pool_t *p, const char **err);
+
+/* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */
+void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);
 
 #endif

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <libxml/tree.h>
 
+#include "itsm.h"
+#include "itsm_codec.h"
 #include "itsm_sla.h"
 #include "itsm_xml.h"
 
@@ -337,4 +339,45 @@ const itsm_calendar_t *itsm_sla_calendar(const itsm_sla_config_t *cfg, const cha
 int itsm_sla_warning_percent(const itsm_sla_config_t *cfg)
 {
     return cfg->warning_percent;
+}
+
+int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
+                       const struct itsm_kind_t *k, const struct itsm_ticket_t *t,
+                       apr_time_t now, apr_pool_t *p)
+{
+    const char *const *clock;
+    apr_time_t *from, *to;
+    itsm_sla_pause_t *pauses;
+    int n, i, count = 0;
+
+    *out = NULL;
+    if (cfg == NULL || k->clocks == NULL || t->priority == NULL)
+        return 0;
+    for (clock = k->clocks; *clock; clock++)
+        count++;
+    *out = apr_pcalloc(p, sizeof(**out) * count);
+    n = itsm_codec_pauses_decode(p, apr_table_get(t->fields, "sla.pauses"), &from, &to);
+    pauses = apr_pcalloc(p, sizeof(*pauses) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        pauses[i].from = from[i];
+        pauses[i].to = to[i];
+    }
+    count = 0;
+    for (clock = k->clocks; *clock; clock++) {
+        itsm_ticket_clock_t *tc = &(*out)[count];
+        itsm_sla_clock_t ck = { t->opened, 0, NULL, pauses, n, 0, cfg->warning_percent };
+
+        if (itsm_sla_target(cfg, k->kind, t->priority, *clock, &ck.target, &ck.calendar)
+            != APR_SUCCESS)
+            continue;
+        ck.stop = itsm_ticket_clock_stopped(t, *clock);
+        itsm_sla_evaluate(&tc->eval, &ck, now);
+        tc->name = *clock;
+        tc->target = ck.target;
+        tc->calendar = ck.calendar;
+        tc->stopped = ck.stop;
+        tc->paused = !ck.stop && itsm_ticket_paused(t);
+        count++;
+    }
+    return count;
 }

@@ -67,12 +67,15 @@ enum {
     S_LINK_LIST,
     S_OUTBOX_INSERT,
     S_TAGGED,
+    S_SLA_OPEN,
+    S_SLA_MARK,
     S_FEED,
     S_COUNT
 };
 
 #define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
-                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags"
+                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
+                    "t.sla_open, t.sla_notified"
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"
 /* STRPOS( becomes the dialect's function; the two parameters are the scope, twice. */
@@ -83,15 +86,16 @@ static const char *const statements[S_COUNT] = {
         "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s RETURNING next_value",
     [S_TICKET_INSERT] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
-        "opened, updated, created_by, version, fields, tags) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s) RETURNING id",
+        "opened, updated, created_by, version, fields, tags, sla_open) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT ") "
+        "RETURNING id",
     [S_TICKET_GET] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s "
         "AND (%s = '' OR t.kind = %s) AND " SCOPE,
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
-        "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s "
-        "WHERE id = " INT " AND version = " INT,
+        "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s, "
+        "sla_open = " INT " WHERE id = " INT " AND version = " INT,
     [S_TICKET_BUMP] =
         "UPDATE itsm_ticket SET version = " INT ", updated = " INT " WHERE id = " INT
         " AND version = " INT,
@@ -122,10 +126,15 @@ static const char *const statements[S_COUNT] = {
     [S_TAGGED] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND STRPOS(t.tags, %s) > 0 "
         "ORDER BY t.id LIMIT 200",
+    [S_SLA_OPEN] =
+        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.sla_open = 1 ORDER BY t.id LIMIT 10000",
+    [S_SLA_MARK] =
+        "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT,
     [S_FEED] =
         "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, t.title "
         "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
-        "WHERE (o.recipient = %s OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s "
+        "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
+        "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s "
         "ORDER BY o.id DESC LIMIT " INT,
 };
 
@@ -570,6 +579,8 @@ static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_
     t->version = (int)col_i64(st, row, 12);
     t->fields = itsm_codec_fields_decode(p, col(st, row, 13));
     t->tags = tags_out(p, col(st, row, 14));
+    t->sla_open = (int)col_i64(st, row, 15);
+    t->sla_notified = apr_pstrdup(p, col(st, row, 16) ? col(st, row, 16) : "");
     return t;
 }
 
@@ -588,6 +599,11 @@ static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
 
     if (rv == APR_SUCCESS && (j->recipient || j->party_wide))
         rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
+    if (rv == APR_SUCCESS && j->escalate) {
+        notice[1] = j->escalate;
+        notice[3] = "0";
+        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
+    }
     return rv;
 }
 
@@ -628,10 +644,11 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
         const char *args[] = {
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
-            t->created_by, "1", itsm_codec_fields_encode(p, t->fields), tags_in(p, t->tags)
+            t->created_by, "1", itsm_codec_fields_encode(p, t->fields), tags_in(p, t->tags),
+            t->sla_open ? "1" : "0"
         };
 
-        rv = select_one(st, &t->id, S_TICKET_INSERT, 14, args, p);
+        rv = select_one(st, &t->id, S_TICKET_INSERT, 15, args, p);
         t->version = 1;
     }
     if (rv == APR_SUCCESS)
@@ -661,14 +678,14 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     const char *args[] = {
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
-        tags_in(p, t->tags), i64(p, t->id), apr_itoa(p, t->version - 1)
+        tags_in(p, t->tags), t->sla_open ? "1" : "0", i64(p, t->id), apr_itoa(p, t->version - 1)
     };
     apr_status_t rv;
     int rows = 0;
 
     if ((rv = begin(st)) != APR_SUCCESS)
         return rv;
-    rv = exec(st, p, &rows, S_TICKET_UPDATE, 12, args);
+    rv = exec(st, p, &rows, S_TICKET_UPDATE, 13, args);
     if (rv == APR_SUCCESS && rows != 1)
         rv = APR_EAGAIN;
     if (rv == APR_SUCCESS)
@@ -778,14 +795,14 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
 }
 
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
-                             const char *party, int limit, apr_pool_t *p)
+                             const char *roles, const char *party, int limit, apr_pool_t *p)
 {
-    const char *args[] = { login, party ? party : "", login, apr_itoa(p, limit) };
+    const char *args[] = { login, roles, party ? party : "", login, apr_itoa(p, limit) };
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
-    if (select_rows(st, p, &res, S_FEED, 4, args) != APR_SUCCESS)
+    if (select_rows(st, p, &res, S_FEED, 5, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_notice_t *n = apr_array_push(*out);
@@ -815,4 +832,31 @@ apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const
     while (next_row(st->driver, p, res, &row))
         APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
     return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr_pool_t *p)
+{
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = apr_array_make(p, 16, sizeof(itsm_ticket_t *));
+    if (select_rows(st, p, &res, S_SLA_OPEN, 0, NULL) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
+                                 const itsm_journal_t *j, apr_pool_t *p)
+{
+    const char *args[] = { t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id) };
+    apr_status_t rv;
+
+    if ((rv = begin(st)) != APR_SUCCESS)
+        return rv;
+    rv = exec(st, p, NULL, S_SLA_MARK, 3, args);
+    if (rv == APR_SUCCESS && j)
+        rv = journal_insert(st, t->id, j, p);
+    return finish(st, rv);
 }
