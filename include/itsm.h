@@ -76,6 +76,9 @@ typedef struct itsm_kind_t {
     const char *prefix;         /* number prefix: "INC" */
     const itsm_field_t *fields; /* terminated by a {NULL} entry; may be NULL */
     const char *const *actions; /* process actions (transitions), NULL-terminated */
+    const char *const *final_states;    /* states in which the ticket is finished (open=, aged view) */
+    /* optional: why an open ticket is ageing, for the aged view ("awaiting participant") */
+    const char *(*ageing_reason)(const itsm_ticket_t *t);
     int party_follows;          /* every person of the ticket's party is notified of changes
                                  * (the raiser always is) */
     const char *const *clocks;  /* SLA clocks ("response", "resolution"), NULL-terminated;

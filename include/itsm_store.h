@@ -47,6 +47,9 @@ typedef struct itsm_link_t {
 /* List filter; NULL members do not filter. */
 typedef struct itsm_filter_t {
     const char *state, *priority, *party, *assignee, *group;
+    const char *field, *value;          /* one field of the kind equal to value */
+    const char *const *not_states;      /* leave out these states (the final ones) */
+    apr_time_t opened_before;           /* 0: any */
     int limit, offset;
 } itsm_filter_t;
 

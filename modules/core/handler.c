@@ -532,6 +532,100 @@ static int query_int(const char *v, int min, int max, int *out)
     return 1;
 }
 
+#define SLA_SCAN 5000
+static const char *const sla_statuses[] = { "in-sla", "warning", "breached", "met", "missed", NULL };
+
+/* The tickets of rows with a clock in status sla, paged. */
+static apr_array_header_t *sla_page(itsm_call_t *c, const itsm_kind_t *k, apr_array_header_t *rows,
+                                    const char *sla, int offset, int limit, int *more)
+{
+    apr_array_header_t *page = apr_array_make(c->pool, limit, sizeof(itsm_ticket_t *));
+    int i, j, n, seen = 0;
+
+    *more = 0;
+    for (i = 0; i < rows->nelts; i++) {
+        itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+        itsm_ticket_clock_t *clocks;
+        int hit = 0;
+
+        n = itsm_ticket_clocks(&clocks, c->sla, k, t, c->now, c->pool);
+        for (j = 0; j < n && !hit; j++)
+            hit = strcmp(clocks[j].eval.status_name, sla) == 0;
+        if (!hit)
+            continue;
+        if (seen++ < offset)
+            continue;
+        if (page->nelts == limit) {
+            *more = 1;
+            break;
+        }
+        APR_ARRAY_PUSH(page, itsm_ticket_t *) = t;
+    }
+    return page;
+}
+
+/* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing. */
+static int do_aged(req_t *q)
+{
+    static const struct { int from, to; const char *name; } buckets[] = {
+        { 0, 13, "under 14" }, { 14, 29, "14-29" }, { 30, 59, "30-59" },
+        { 60, 89, "60-89" }, { 90, 119, "90-119" }, { 120, -1, "120+" },
+    };
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_filter_t f = {0};
+    apr_array_header_t *rows;
+    itsm_xml_out_t *o;
+    size_t b;
+    int rc, more, i;
+
+    if (!k->final_states)
+        return not_found(q);
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    f.not_states = k->final_states;
+    f.limit = SLA_SCAN;
+    if (itsm_store_list(q->store, &rows, &more, k->kind, q->scope, &f, r->pool) != APR_SUCCESS)
+        return store_fault(q, 11, "aged");
+    o = itsm_xml_out_start(r->pool, "aged");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (more ? "false" : "true"));
+    for (b = 0; b < sizeof buckets / sizeof buckets[0]; b++) {
+        int count = 0;
+
+        for (i = 0; i < rows->nelts; i++) {
+            const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+            int days = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
+
+            count += days >= buckets[b].from && (buckets[b].to < 0 || days <= buckets[b].to);
+        }
+        xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST buckets[b].name);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%d", count);
+        for (i = 0; i < rows->nelts; i++) {
+            const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+            int days = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
+
+            if (days < buckets[b].from || (buckets[b].to >= 0 && days > buckets[b].to))
+                continue;
+            xmlTextWriterStartElement(o->w, BAD_CAST "item");
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d", days);
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST t->state);
+            if (t->priority)
+                xmlTextWriterWriteAttribute(o->w, BAD_CAST "priority", BAD_CAST t->priority);
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "reason",
+                                        BAD_CAST (k->ageing_reason ? k->ageing_reason(t) : t->state));
+            xmlTextWriterEndElement(o->w);
+        }
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
 static int do_list(req_t *q)
 {
     request_rec *r = q->r;
@@ -540,7 +634,9 @@ static int do_list(req_t *q)
     apr_array_header_t *rows;
     itsm_xml_out_t *o;
     itsm_call_t c;
-    int more, i;
+    const itsm_field_t *fd;
+    const char *sla;
+    int more, i, age = 0, page_offset = 0, page_limit = 0;
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
@@ -555,10 +651,38 @@ static int do_list(req_t *q)
     f.party = apr_table_get(args, "party");
     f.assignee = apr_table_get(args, "assignee");
     f.group = apr_table_get(args, "group");
+    for (fd = q->route->kind->fields; fd && fd->name && !f.field; fd++)
+        if ((f.value = apr_table_get(args, fd->name)) != NULL)
+            f.field = fd->name;
+    if (apr_table_get(args, "open")) {
+        if (strcmp(apr_table_get(args, "open"), "true") != 0 || !q->route->kind->final_states)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
+        f.not_states = q->route->kind->final_states;
+    }
+    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
+    if (age > 0)
+        f.opened_before = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
+    init_call(q, &c);
+    sla = apr_table_get(args, "sla");
+    if (sla) {
+        if (!q->route->kind->clocks || !is_one_of(sla, sla_statuses))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
+        /* Statuses move with time, not with writes: filter a bounded scan, then page. */
+        page_offset = f.offset;
+        page_limit = f.limit;
+        f.offset = 0;
+        f.limit = SLA_SCAN;
+    }
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
                         r->pool) != APR_SUCCESS)
         return store_fault(q, 1, "list");
-    init_call(q, &c);
+    if (sla) {
+        rows = sla_page(&c, q->route->kind, rows, sla, page_offset, page_limit, &more);
+        f.offset = page_offset;
+        f.limit = page_limit;
+    }
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
@@ -1170,6 +1294,11 @@ int itsm_handler(request_rec *r)
             return do_create(q);
         return method_not_allowed(q, "GET, POST");
     case 2:
+        if (strcmp(seg[1], "aged") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_aged(q);
+        }
         if (m == M_GET)
             return do_get(q, seg[1]);
         if (m == M_PATCH)

@@ -103,7 +103,11 @@ static const char *const statements[S_COUNT] = {
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND " SCOPE
         " AND (%s = '' OR t.state = %s) AND (%s = '' OR t.priority = %s)"
         " AND (%s = '' OR t.party = %s) AND (%s = '' OR t.assignee = %s)"
-        " AND (%s = '' OR t.grp = %s) ORDER BY t.id LIMIT " INT " OFFSET " INT,
+        " AND (%s = '' OR t.grp = %s)"
+        " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
+        " AND (%s = '' OR STRPOS(%s, ',' || t.state || ',') = 0)"
+        " AND (%s = '' OR t.opened <= CAST(NULLIF(%s, '') AS BIGINT))"
+        " ORDER BY t.id LIMIT " INT " OFFSET " INT,
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
         "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
@@ -693,23 +697,46 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     return finish(st, rv);
 }
 
+/* The filter's optional parts as statement parameters ('' where unused). */
+static const char *field_needle(apr_pool_t *p, const itsm_filter_t *f)
+{
+    apr_table_t *one;
+
+    if (f->field == NULL || f->value == NULL)
+        return "";
+    one = apr_table_make(p, 1);
+    apr_table_setn(one, f->field, f->value);
+    return apr_pstrcat(p, "\n", itsm_codec_fields_encode(p, one), NULL);
+}
+
+static const char *state_list(apr_pool_t *p, const char *const *states)
+{
+    const char *out = "";
+
+    for (; states && *states; states++)
+        out = apr_pstrcat(p, *out ? out : ",", *states, ",", NULL);
+    return out;
+}
+
 apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
                              const char *kind, const char *scope, const itsm_filter_t *f,
                              apr_pool_t *p)
 {
+    const char *needle = field_needle(p, f), *finals = state_list(p, f->not_states);
+    const char *before = f->opened_before ? secs(p, f->opened_before) : "";
     const char *args[] = {
         kind, scope, scope, nz(f->state), nz(f->state), nz(f->priority), nz(f->priority),
         nz(f->party), nz(f->party), nz(f->assignee), nz(f->assignee), nz(f->group),
-        nz(f->group), apr_itoa(p, f->limit + 1), apr_itoa(p, f->offset)
+        nz(f->group), needle, needle, finals, finals, before, before,
+        apr_itoa(p, f->limit + 1), apr_itoa(p, f->offset)
     };
     apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    apr_dbd_row_t *row = NULL;
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
-    if (select_rows(st, p, &res, S_TICKET_LIST, 15, args) != APR_SUCCESS)
+    if (select_rows(st, p, &res, S_TICKET_LIST, 21, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    row = NULL;
     while (next_row(st->driver, p, res, &row)) {
         if ((*out)->nelts < f->limit)
             APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);

@@ -414,3 +414,18 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
     }
     return 0;
 }
+
+const char *incident_ageing_reason(const itsm_ticket_t *t)
+{
+    if (external_open(t))
+        return "with another party's desk";
+    if (strcmp(t->state, "awaiting-info") == 0)
+        return "awaiting the participant";
+    if (same(get(t, "major"), "true"))
+        return "major incident in progress";
+    if (strcmp(t->state, "new") == 0)
+        return "not yet triaged";
+    if (t->group || t->assignee)
+        return "with the resolver group";
+    return "with the service desk";
+}

@@ -35,4 +35,7 @@ int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t
 int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                 const itsm_ticket_t *old, itsm_ticket_t *t);
 
+/* Why an open case or incident is ageing (Forum deck's aged-case reasons). */
+const char *incident_ageing_reason(const itsm_ticket_t *t);
+
 #endif

@@ -58,7 +58,14 @@ static int cs_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
     return case_action(c, conf_of(c), action, old, t);
 }
 
+static const char *ageing_reason(const itsm_ticket_t *t)
+{
+    return incident_ageing_reason(t);
+}
+
 static const char *const clocks[] = { "response", "resolution", NULL };
+static const char *const incident_final[] = { "resolved", "closed", "cancelled", NULL };
+static const char *const case_final[] = { "closed", NULL };
 
 static const itsm_field_t incident_fields[] = {
     { "impact", ITSM_FIELD_REQUIRED },
@@ -98,6 +105,8 @@ static const itsm_kind_t incident_kind = {
     .prefix = "INC",
     .fields = incident_fields,
     .actions = incident_actions,
+    .final_states = incident_final,
+    .ageing_reason = ageing_reason,
     .clocks = clocks,
     .create = inc_create,
     .update = inc_update,
@@ -135,6 +144,8 @@ static const itsm_kind_t case_kind = {
     .prefix = "CS",
     .fields = case_fields,
     .actions = case_actions,
+    .final_states = case_final,
+    .ageing_reason = ageing_reason,
     .party_follows = 1,
     .clocks = clocks,
     .create = cs_create,
