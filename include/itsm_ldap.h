@@ -49,6 +49,13 @@ apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_l
 apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
                                     apr_pool_t *p);
 
+/* Is there exactly one resolver group with this cn / one person with this login? Same
+ * statuses as itsm_ldap_party_exists. */
+apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **errmsg,
+                                    apr_pool_t *p);
+apr_status_t itsm_ldap_person_exists(itsm_ldap_t *ld, const char *login, const char **errmsg,
+                                     apr_pool_t *p);
+
 /* Drop every cached identity (tests, reload). */
 void itsm_ldap_cache_clear(itsm_ldap_t *ld);
 

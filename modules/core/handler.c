@@ -490,29 +490,51 @@ static int party_visible(req_t *q, const char *party)
     return 0;
 }
 
-/* A party named on create: one the caller acts for, or any existing party for a role that
- * sees all parties. */
-static int check_party(req_t *q, const char *party)
+typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char **errmsg,
+                                  apr_pool_t *p);
+
+/* value must name an entry of the directory (a party, a resolver group, a person). */
+static int check_exists(req_t *q, exists_fn exists, const char *what, const char *value)
 {
     const char *errmsg = NULL;
-    apr_status_t rv;
+    apr_status_t rv = exists(q->conf->directory, value, &errmsg, q->r->pool);
 
-    if (!party_visible(q, party))
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                    apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
-    if ((q->who->party && strcmp(q->who->party, party) == 0))
-        return OK;
-    rv = itsm_ldap_party_exists(q->conf->directory, party, &errmsg, q->r->pool);
     if (rv == APR_NOTFOUND)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                    apr_psprintf(q->r->pool, "There is no party %s.", party));
+                    apr_psprintf(q->r->pool, "There is no %s %s in the directory.", what, value));
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00107)
-                      "directory unavailable checking party %s: %s", party,
+                      "directory unavailable checking %s %s: %s", what, value,
                       errmsg ? errmsg : "no answer");
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                     "The identity directory is not available; try again later.");
     }
+    return OK;
+}
+
+/* A party named on create: one the caller acts for, or any existing party for a role that
+ * sees all parties. */
+static int check_party(req_t *q, const char *party)
+{
+    if (!party_visible(q, party))
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
+    if (q->who->party && strcmp(q->who->party, party) == 0)
+        return OK;
+    return check_exists(q, itsm_ldap_party_exists, "party", party);
+}
+
+/* A resolver group or assignee set or changed must exist in the directory. */
+static int check_assignment(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    int rc;
+
+    if (t->group && (old == NULL || !old->group || strcmp(old->group, t->group) != 0)
+        && (rc = check_exists(q, itsm_ldap_group_exists, "resolver group", t->group)) != OK)
+        return rc;
+    if (t->assignee && (old == NULL || !old->assignee || strcmp(old->assignee, t->assignee) != 0)
+        && (rc = check_exists(q, itsm_ldap_person_exists, "person", t->assignee)) != OK)
+        return rc;
     return OK;
 }
 
@@ -742,6 +764,8 @@ static int do_create(req_t *q)
                         apr_psprintf(r->pool, "<%s> is required.", f->name));
     if (k->create && k->create(&c, t))
         return fail_call(q, &c);
+    if ((rc = check_assignment(q, NULL, t)) != OK)
+        return rc;
     if (t->state == NULL)
         t->state = "new";
     if ((rc = open_store(q)) != OK)
@@ -848,6 +872,8 @@ static int do_change(req_t *q, const char *number, const char *action)
     else if (k->update && k->update(&c, old, t)) {
         return fail_call(q, &c);
     }
+    if ((rc = check_assignment(q, old, t)) != OK)
+        return rc;
     j.changes = diff(r->pool, k, old, t);
     if (j.changes->nelts == 0 && x.note == NULL && action == NULL) {
         set_etag(r, old);

@@ -539,19 +539,20 @@ apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_l
     return APR_SUCCESS;
 }
 
-typedef struct party_ctx_t {
+/* Is there exactly one entry matching filter under the base? */
+typedef struct exists_ctx_t {
     const char *filter;
     int found;
-} party_ctx_t;
+} exists_ctx_t;
 
-static int party_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
+static int exists_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
 {
-    static const char *attrs[] = { "itsmPartyId", NULL };
-    party_ctx_t *c = vctx;
+    static const char *attrs[] = { "1.1", NULL };
+    exists_ctx_t *c = vctx;
     LDAPMessage *res;
     int rc;
 
-    *what = "party search";
+    *what = "existence search";
     rc = search(ld, h, ld->conf.base, LDAP_SCOPE_SUBTREE, c->filter, attrs, 2, &res);
     if (rc == LDAP_SUCCESS)
         c->found = ldap_count_entries(h, res) == 1;
@@ -560,19 +561,41 @@ static int party_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
     return rc;
 }
 
-apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
-                                    apr_pool_t *p)
+/* filter_fmt has one %s for the escaped value. */
+static apr_status_t entry_exists(itsm_ldap_t *ld, const char *filter_fmt, const char *value,
+                                 const char **errmsg, apr_pool_t *p)
 {
-    const char *esc = itsm_ldap_filter_escape(p, party, strlen(party));
-    party_ctx_t c = { NULL, 0 };
-    const char *what = "party search";
+    const char *esc = itsm_ldap_filter_escape(p, value, strlen(value));
+    exists_ctx_t c = { NULL, 0 };
+    const char *what = "existence search";
 
     if (errmsg != NULL)
         *errmsg = NULL;
     if (esc == NULL)
         return APR_NOTFOUND;
-    c.filter = apr_pstrcat(p, "(&(objectClass=itsmParty)(itsmPartyId=", esc, "))", NULL);
-    if (run_op(ld, party_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
+    c.filter = apr_psprintf(p, filter_fmt, esc);
+    if (run_op(ld, exists_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
         return APR_EGENERAL;
     return c.found ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
+                                    apr_pool_t *p)
+{
+    return entry_exists(ld, "(&(objectClass=itsmParty)(itsmPartyId=%s))", party, errmsg, p);
+}
+
+apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **errmsg,
+                                    apr_pool_t *p)
+{
+    return entry_exists(ld, "(&(objectClass=itsmResolverGroup)(cn=%s))", group, errmsg, p);
+}
+
+apr_status_t itsm_ldap_person_exists(itsm_ldap_t *ld, const char *login, const char **errmsg,
+                                     apr_pool_t *p)
+{
+    const char *fmt = apr_pstrcat(p, "(&(objectClass=inetOrgPerson)(", ld->conf.user_attr,
+                                  "=%s))", NULL);
+
+    return entry_exists(ld, fmt, login, errmsg, p);
 }
