@@ -48,6 +48,7 @@ typedef struct itsm_call_t {
     apr_time_t now;
     const itsm_sla_config_t *sla;   /* service levels (ITSMSLAFile), NULL if none */
     const void *module_config;      /* the server's ap_conf_vector_t, for a process's own directives */
+    const struct itsm_desks_t *desks;   /* directory of external desks, NULL if none configured */
     int importing;              /* the create carries an <opened> time (migration import) */
     int status;                 /* set by itsm_call_fail */
     const char *code;
@@ -89,6 +90,9 @@ typedef struct itsm_kind_t {
     /* optional: extra children after the fields (e.g. <sla>) */
     void (*render)(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_t *t);
 } itsm_kind_t;
+
+/* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */
+int itsm_call_desk_known(const itsm_call_t *c, const char *name);
 
 /* SLA clock history kept with the ticket (reserved fields "sla.*", never rendered as
  * elements). Clocks start at t->opened; the core evaluates them on every representation. */

@@ -415,6 +415,7 @@ static void init_call(req_t *q, itsm_call_t *c)
     c->pool = q->r->pool;
     c->who = q->who;
     c->sla = q->conf->sla;
+    c->desks = q->conf->desks;
     c->module_config = q->r->server->module_config;
     c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
 }
@@ -1229,6 +1230,30 @@ static const itsm_view_t *find_view(req_t *q, const char *path)
     return apr_hash_get(q->conf->views, path, APR_HASH_KEY_STRING);
 }
 
+/* The directory of external desks (an empty <desks/> when none is configured). */
+static int do_desks(req_t *q)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "desks");
+    int i;
+
+    for (i = 0; q->conf->desks && i < q->conf->desks->list->nelts; i++) {
+        const itsm_desk_t *d = &APR_ARRAY_IDX(q->conf->desks->list, i, itsm_desk_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "desk");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST d->name);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST d->kind);
+        if (d->owner)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "owner", BAD_CAST d->owner);
+        if (d->provider)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "provider", BAD_CAST d->provider);
+        if (d->contact)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "contact", BAD_CAST d->contact);
+        xmlTextWriterWriteString(o->w, BAD_CAST d->covers);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(q->r, HTTP_OK, o);
+}
+
 /* ---- routing --------------------------------------------------------------------------- */
 
 /* Split the path below the mount point into at most 5 segments; -1 when malformed. */
@@ -1286,6 +1311,11 @@ int itsm_handler(request_rec *r)
         if (m != M_GET)
             return method_not_allowed(q, "GET");
         return do_service(q);
+    }
+    if (n == 1 && strcmp(seg[0], "desks") == 0) {
+        if (m != M_GET)
+            return method_not_allowed(q, "GET");
+        return do_desks(q);
     }
     if (n == 1 && strcmp(seg[0], "me") == 0) {
         if (m != M_GET)

@@ -34,6 +34,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(schema_dir);
     MERGE(authz_file);
     MERGE(sla_file);
+    MERGE(desks_file);
     MERGE(ldap.url);
     MERGE(ldap.bind_dn);
     MERGE(ldap.bind_pw);
@@ -86,8 +87,10 @@ static const char *set_server_path(cmd_parms *cmd, void *dummy, const char *arg)
         c->schema_dir = path;
     else if (cmd->info == (void *)1)
         c->authz_file = path;
-    else
+    else if (cmd->info == (void *)2)
         c->sla_file = path;
+    else
+        c->desks_file = path;
     return NULL;
 }
 
@@ -212,6 +215,8 @@ static const command_rec itsm_cmds[] = {
                   "Role table (XML): which role may do which action on which kind"),
     AP_INIT_TAKE1("ITSMSLAFile", set_server_path, (void *)2, RSRC_CONF,
                   "Service levels (XML): calendars and SLA targets per kind and priority"),
+    AP_INIT_TAKE1("ITSMDesksFile", set_server_path, (void *)3, RSRC_CONF,
+                  "Directory of external desks (XML) that cross-party work may name"),
     AP_INIT_TAKE1("ITSMLDAPURL", set_ldap_string, (void *)0, RSRC_CONF,
                   "Directory holding people, parties, roles and resolver groups: ldap://host:port"),
     AP_INIT_TAKE1("ITSMLDAPBindDN", set_ldap_string, (void *)1, RSRC_CONF,
@@ -379,6 +384,12 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
         }
         if ((err = load_sla(pconf, c)) != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        c->desks = NULL;
+        if (c->desks_file
+            && itsm_desks_load(&c->desks, c->desks_file, c->schema, pconf, &err) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00010) "ITSMDesksFile: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (c->ldap.url == NULL) {

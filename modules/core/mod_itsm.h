@@ -14,6 +14,7 @@
 #include "itsm_authz.h"
 #include "itsm_ldap.h"
 #include "itsm_sla.h"
+#include "itsm_desks.h"
 #include "itsm_xml.h"
 
 /* Stable message numbers, as httpd's AH numbers: grep-able in logs and docs. */
@@ -31,6 +32,7 @@ typedef struct itsm_server_conf_t {
     const char *schema_dir;         /* ITSMSchemaDir */
     const char *authz_file;         /* ITSMAuthzFile */
     const char *sla_file;           /* ITSMSLAFile */
+    const char *desks_file;         /* ITSMDesksFile */
     itsm_ldap_conf_t ldap;          /* ITSMLDAP* */
     int ldap_ttl_set, ldap_timeout_set, ldap_pool_set;
     int retry_after;                /* ITSMRetryAfter (seconds) */
@@ -41,6 +43,7 @@ typedef struct itsm_server_conf_t {
     xmlSchemaPtr schema;
     itsm_authz_t *authz;
     itsm_sla_config_t *sla;         /* NULL when no loaded kind has clocks */
+    itsm_desks_t *desks;            /* NULL when no directory of desks */
     apr_hash_t *routes;             /* collection -> itsm_route_t */
     apr_hash_t *views;              /* path -> const itsm_view_t * */
     apr_array_header_t *kinds;      /* const itsm_kind_t *, in registration order */

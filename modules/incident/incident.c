@@ -121,6 +121,10 @@ static int check_external(itsm_call_t *c, itsm_ticket_t *t)
     if ((get(t, "externalReference") || get(t, "externalState")) && !get(t, "externalDesk"))
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "<externalReference> and <externalState> need an <externalDesk>");
+    if (get(t, "externalDesk") && !itsm_call_desk_known(c, get(t, "externalDesk")))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "%s is not in the directory of desks (GET /itsm/desks)",
+                              get(t, "externalDesk"));
     if (get(t, "externalDesk") && !get(t, "externalState"))
         apr_table_set(t->fields, "externalState", "open");
     return 0;
