@@ -49,7 +49,8 @@ typedef struct itsm_call_t {
     const itsm_sla_config_t *sla;   /* service levels (ITSMSLAFile), NULL if none */
     const void *module_config;      /* the server's ap_conf_vector_t, for a process's own directives */
     const struct itsm_desks_t *desks;   /* directory of external desks, NULL if none configured */
-    int importing;              /* the create carries an <opened> time (migration import) */
+    int importing;              /* the create carries an <opened> time (migration import);
+                                 * t->state is then the imported state or NULL */
     int status;                 /* set by itsm_call_fail */
     const char *code;
     const char *message;

@@ -247,6 +247,7 @@ typedef struct doc_extras_t {
     const char *note;
     const char *party;
     const char *opened;
+    const char *state;          /* only with an import */
 } doc_extras_t;
 
 static int is_one_of(const char *name, const char *const *names)
@@ -262,7 +263,7 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "state", "updated", "version", "createdBy", NULL
+        "number", "kind", "updated", "version", "createdBy", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -293,6 +294,12 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             t->group = text;
         else if (strcmp(name, "note") == 0)
             x->note = text;
+        else if (strcmp(name, "state") == 0) {
+            if (!creating)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<state> is read-only: actions change it");
+            x->state = text;
+        }
         else if (strcmp(name, "party") == 0 || strcmp(name, "opened") == 0) {
             if (!creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -757,6 +764,10 @@ static int do_create(req_t *q)
                         "<opened> must be a past RFC 3339 time.");
         c.importing = 1;
     }
+    if (x.state && !c.importing)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    "<state> is set by actions; only an import (with <opened>) brings its own.");
+    t->state = x.state;
     if (t->title == NULL)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<title> is required.");
     for (f = k->fields; f && f->name; f++)

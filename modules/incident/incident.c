@@ -150,13 +150,42 @@ static void finish(itsm_call_t *c, itsm_ticket_t *t)
     set_time(c, t, "resolved", c->now);
 }
 
+/* An import may bring the state the ticket had in the old tool: it must be one of ours;
+ * a finished one stops the clocks at the import. */
+static int imported_state(itsm_call_t *c, itsm_ticket_t *t, const char *const *states,
+                          const char *const *finished)
+{
+    if (t->state == NULL) {
+        t->state = "new";
+        return 0;
+    }
+    if (!in_state(t, states))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "'%s' is not a state of this kind", t->state);
+    if (in_state(t, finished))
+        finish(c, t);
+    else if (strcmp(t->state, "awaiting-info") == 0)
+        itsm_ticket_pause(c->pool, t, c->now);
+    return 0;
+}
+
+static const char *const incident_states[] = {
+    "new", "assigned", "in-progress", "awaiting-info", "resolved", "closed", "cancelled", NULL
+};
+static const char *const incident_finished[] = { "resolved", "closed", "cancelled", NULL };
+static const char *const case_states[] = {
+    "new", "in-triage", "awaiting-info", "routed", "closed", NULL
+};
+static const char *const case_finished[] = { "closed", NULL };
+
 /* ---- incidents ------------------------------------------------------------------------- */
 
 int incident_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
-    t->state = "new";
+    if ((rc = imported_state(c, t, incident_states, incident_finished)) != 0)
+        return rc;
     if ((rc = derive_priority(c, conf, NULL, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
     return 0;
@@ -326,7 +355,8 @@ int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
-    t->state = "new";
+    if ((rc = imported_state(c, t, case_states, case_finished)) != 0)
+        return rc;
     if ((t->priority || get(t, "impact") || get(t, "urgency"))
         && (rc = derive_priority(c, conf, NULL, t)) != 0)
         return rc;
