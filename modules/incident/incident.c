@@ -337,6 +337,19 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         set_time(c, t, "majorStoodDown", c->now);
         apr_table_unset(t->fields, "nextNoticeDue");
     }
+    else if (strcmp(action, "publish-review") == 0) {
+        if (!in_state(old, (const char *const[]){ "resolved", "closed", NULL }) || !get(old, "reviewDue"))
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  "a post-incident review is published for a resolved major incident");
+        if (get(old, "reviewPublished"))
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  "the post-incident review is published already");
+        if (!get(t, "review"))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "publish-review needs the <review>");
+        set_time(c, t, "reviewPublished", c->now);
+        apr_table_set(t->fields, "reviewLate", c->now > get_time(old, "reviewDue") ? "true" : "false");
+    }
     else if (strcmp(action, "notice") == 0) {
         if (!major)
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
@@ -462,4 +475,40 @@ const char *incident_ageing_reason(const itsm_ticket_t *t)
     if (t->group || t->assignee)
         return "with the resolver group";
     return "with the service desk";
+}
+
+/* ---- post-incident review actions ------------------------------------------------------ */
+
+int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
+{
+    static const char *const states[] = { "open", "done", NULL };
+    static const char *const finished[] = { "done", NULL };
+
+    if (t->state == NULL) {
+        t->state = "open";
+        return 0;
+    }
+    return imported_state(c, t, states, finished);
+}
+
+int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                         const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    if (strcmp(action, "complete") == 0) {
+        if (strcmp(old->state, "open") != 0)
+            return refuse(c, action, old);
+        if (!get(t, "outcome"))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "complete needs an <outcome>");
+        t->state = "done";
+        set_time(c, t, "completed", c->now);
+        return 0;
+    }
+    if (strcmp(action, "reopen") == 0) {
+        if (strcmp(old->state, "done") != 0)
+            return refuse(c, action, old);
+        t->state = "open";
+        apr_table_unset(t->fields, "completed");
+        return 0;
+    }
+    return itsm_call_fail(c, 404, "not-found", "no action '%s'", action);
 }

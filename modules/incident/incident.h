@@ -35,6 +35,11 @@ int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t
 int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                 const itsm_ticket_t *old, itsm_ticket_t *t);
 
+/* Actions agreed in a post-incident review, tracked to closure: open -> done. */
+int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t);
+int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
+                         const itsm_ticket_t *old, itsm_ticket_t *t);
+
 /* Why an open case or incident is ageing (Forum deck's aged-case reasons). */
 const char *incident_ageing_reason(const itsm_ticket_t *t);
 

@@ -90,12 +90,15 @@ static const itsm_field_t incident_fields[] = {
     { "lastNotice", ITSM_FIELD_READONLY },
     { "nextNoticeDue", ITSM_FIELD_READONLY },
     { "reviewDue", ITSM_FIELD_READONLY },
+    { "review", 0 },
+    { "reviewPublished", ITSM_FIELD_READONLY },
+    { "reviewLate", ITSM_FIELD_READONLY },
     { NULL }
 };
 
 static const char *const incident_actions[] = {
     "assign", "start", "await-info", "resume", "resolve", "close", "reopen", "cancel",
-    "declare-major", "stand-down", "notice", NULL
+    "declare-major", "stand-down", "notice", "publish-review", NULL
 };
 
 static const itsm_kind_t incident_kind = {
@@ -153,7 +156,42 @@ static const itsm_kind_t case_kind = {
     .action = cs_action,
 };
 
-static const itsm_kind_t *const kinds[] = { &case_kind, &incident_kind, NULL };
+static int ra_create(itsm_call_t *c, itsm_ticket_t *t)
+{
+    return review_action_create(c, conf_of(c), t);
+}
+
+static int ra_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return review_action_action(c, conf_of(c), action, old, t);
+}
+
+static const itsm_field_t review_action_fields[] = {
+    { "incident", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY },
+    { "due", 0 },
+    { "outcome", 0 },
+    { "completed", ITSM_FIELD_READONLY },
+    { NULL }
+};
+
+static const char *const review_action_actions[] = { "complete", "reopen", NULL };
+static const char *const review_action_final[] = { "done", NULL };
+
+/* Actions agreed in a post-incident review (LLSD 7), tracked to closure; link each to its
+ * incident with POST /itsm/incidents/{number}/links. */
+static const itsm_kind_t review_action_kind = {
+    .kind = "review-action",
+    .collection = "review-actions",
+    .element = "reviewAction",
+    .prefix = "PIA",
+    .fields = review_action_fields,
+    .actions = review_action_actions,
+    .final_states = review_action_final,
+    .create = ra_create,
+    .action = ra_action,
+};
+
+static const itsm_kind_t *const kinds[] = { &case_kind, &incident_kind, &review_action_kind, NULL };
 
 /* The portal banner (LLSD 7): open major incidents, to every person whatever their party. */
 static const char *const banner_fields[] = {
