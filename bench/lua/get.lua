@@ -1,0 +1,2 @@
+-- Plain GET of the URL given to wrk, as AUTH_HEADER (env).
+wrk.headers["Authorization"] = os.getenv("AUTH_HEADER")
