@@ -110,15 +110,17 @@ apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const
 apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr_pool_t *p);
 
 /* Record what the sweep announced (t->sla_notified, t->sla_open) with its journal entry and
- * notification, in one transaction; the ticket's version does not change. */
+ * notification, in one transaction; the ticket's version does not change. APR_EAGAIN when
+ * the ticket changed since it was read (nothing written). */
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
                                  const itsm_journal_t *j, apr_pool_t *p);
 
 /* The newest notifications for login: addressed to it, to one of its roles (roles as
- * ",role:a,role:b,"), or party-wide for its party, and not caused by login itself; newest
- * first, at most limit. */
+ * ",role:a,role:b,"), or party-wide for its party, not caused by login itself, and about a
+ * ticket in scope; newest first, at most limit. */
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
-                             const char *roles, const char *party, int limit, apr_pool_t *p);
+                             const char *roles, const char *party, const char *scope, int limit,
+                             apr_pool_t *p);
 
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

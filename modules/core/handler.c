@@ -39,6 +39,7 @@ static int send_doc(request_rec *r, int status, itsm_xml_out_t *o)
     const char *body = itsm_xml_out_end(o, &len);
 
     r->status = status;
+    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     ap_set_content_type(r, "application/xml");
     ap_set_content_length(r, (apr_off_t)len);
     if (!r->header_only)
@@ -114,6 +115,9 @@ static int resolve_caller(req_t *q)
 
     if (r->user == NULL || *r->user == '\0')
         return fail(q, HTTP_UNAUTHORIZED, "unauthenticated", "Authentication is required.");
+    if (q->conf->directory == NULL)     /* child_init failed: ITSM00007 */
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                    "The identity directory is not available; try again later.");
     rv = itsm_ldap_lookup(&who, &errmsg, q->conf->directory, r->user, r->pool);
     if (rv == APR_NOTFOUND)
         return fail(q, HTTP_FORBIDDEN, "unknown-person",
@@ -357,6 +361,22 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
     return n;
 }
 
+/* Did the change move the due times (a new priority, a clock started again)? */
+static int clocks_retargeted(const itsm_kind_t *k, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    const char *const *clock;
+
+    if (!k->clocks)
+        return 0;
+    if ((old->priority == NULL) != (t->priority == NULL)
+        || (old->priority && strcmp(old->priority, t->priority) != 0))
+        return 1;
+    for (clock = k->clocks; *clock; clock++)
+        if (itsm_ticket_clock_stopped(old, *clock) && !itsm_ticket_clock_stopped(t, *clock))
+            return 1;
+    return 0;
+}
+
 /* Does a clock with a target still run? The SLA sweep looks only at such tickets. */
 static int sla_open(const itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *t)
 {
@@ -548,6 +568,21 @@ static int check_assignment(req_t *q, const itsm_ticket_t *old, const itsm_ticke
 
 /* ---- collection: list and create ------------------------------------------------------- */
 
+/* The query as a table, form-encoded: '+' is a space (ap_args_to_table decodes only %XX). */
+static void form_args(request_rec *r, apr_table_t **args)
+{
+    char *saved = r->args, *s;
+
+    if (saved && strchr(saved, '+')) {
+        r->args = apr_pstrdup(r->pool, saved);
+        for (s = r->args; *s; s++)
+            if (*s == '+')
+                *s = ' ';
+    }
+    ap_args_to_table(r, args);
+    r->args = saved;
+}
+
 static int query_int(const char *v, int min, int max, int *out)
 {
     char *end;
@@ -670,7 +705,7 @@ static int do_list(req_t *q)
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
-    ap_args_to_table(r, &args);
+    form_args(r, &args);
     f.limit = q->dir->page_size != ITSM_UNSET ? q->dir->page_size : DEFAULT_PAGE;
     if (!query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
         || !query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
@@ -709,7 +744,10 @@ static int do_list(req_t *q)
                         r->pool) != APR_SUCCESS)
         return store_fault(q, 1, "list");
     if (sla) {
+        int scanned_more = more;
+
         rows = sla_page(&c, q->route->kind, rows, sla, page_offset, page_limit, &more);
+        more = more || scanned_more;    /* the scan stopped early: more may match */
         f.offset = page_offset;
         f.limit = page_limit;
     }
@@ -855,28 +893,26 @@ static int do_change(req_t *q, const char *number, const char *action)
     itsm_ticket_t *old, *t;
     doc_extras_t x = {0};
     itsm_journal_t j = {0};
+    xmlNodePtr root = NULL;
     itsm_call_t c;
     apr_status_t rv;
     int rc;
 
-    if (action && !(k->actions && is_one_of(action, k->actions)))
+    if (action && !(k->actions && is_one_of(action, k->actions) && k->action))
         return not_found(q);
     if (!allowed(q, action ? action : ITSM_ACTION_UPDATE))
         return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
+    /* The body is read before a database connection is taken from the pool. */
+    if ((action == NULL || has_body(r)) && (rc = read_document(q, k->element, &root)) != OK)
+        return rc;
     if ((rc = load_ticket(q, number, &old)) != OK)
         return rc;
     if ((rc = check_if_match(q, old)) != OK)
         return rc;
     init_call(q, &c);
     t = copy_ticket(r->pool, old);
-    if (action == NULL || has_body(r)) {
-        xmlNodePtr root;
-
-        if ((rc = read_document(q, k->element, &root)) != OK)
-            return rc;
-        if (apply_document(&c, k, root, t, 0, &x))
-            return fail_call(q, &c);
-    }
+    if (root && apply_document(&c, k, root, t, 0, &x))
+        return fail_call(q, &c);
     if (action) {
         if (k->action(&c, action, old, t))
             return fail_call(q, &c);
@@ -899,6 +935,8 @@ static int do_change(req_t *q, const char *number, const char *action)
     j.note = x.note;
     address(q, &j, t);
     t->sla_open = sla_open(&c, k, t);
+    if (clocks_retargeted(k, old, t))
+        t->sla_notified = "";   /* new due times: warnings and breaches are announced anew */
     rv = itsm_store_update(q->store, t, &j, r->pool);
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
@@ -1031,11 +1069,11 @@ static int do_link(req_t *q, const char *number)
 
     if (!allowed(q, ITSM_ACTION_LINK))
         return forbidden(q, ITSM_ACTION_LINK);
+    if ((rc = read_document(q, "link", &root)) != OK)
+        return rc;
     if ((rc = load_ticket(q, number, &from)) != OK)
         return rc;
     if ((rc = check_if_match(q, from)) != OK)
-        return rc;
-    if ((rc = read_document(q, "link", &root)) != OK)
         return rc;
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "type"))
@@ -1154,8 +1192,8 @@ static int do_feed(req_t *q)
     for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
         roles = apr_pstrcat(r->pool, roles, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *),
                             ",", NULL);
-    if (itsm_store_feed(q->store, &notices, q->who->uid, roles, q->who->party, 50, r->pool)
-        != APR_SUCCESS)
+    if (itsm_store_feed(q->store, &notices, q->who->uid, roles, q->who->party, q->scope, 50,
+                        r->pool) != APR_SUCCESS)
         return store_fault(q, 9, "feed");
     self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
     o = itsm_xml_out_start_ns(r->pool, "feed", "http://www.w3.org/2005/Atom");

@@ -1,6 +1,7 @@
 /* mod_itsm: the core module's configuration and hooks. It finds the process modules through
  * the provider API at start-up, loads the schema and the role table once, and sets up the
  * per-child directory connection pool. Request handling is in handler.c. */
+#include <apr_atomic.h>
 #include <apr_optional.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -330,14 +331,18 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, itsm_server_conf_t *conf, 
 {
     apr_status_t rv = APR_SUCCESS;
 
-    if (!conf->schema_ready) {
+    if (conf->schema_lock == NULL) {
+        *err = "the per-process state was not set up (see ITSM00007)";
+        return APR_EGENERAL;
+    }
+    if (!apr_atomic_read32(&conf->schema_ready)) {
         apr_thread_mutex_lock(conf->schema_lock);
-        if (!conf->schema_ready) {
+        if (!apr_atomic_read32(&conf->schema_ready)) {
             rv = itsm_store_migrate(dbd->driver, dbd->handle,
                                     apr_pstrcat(p, conf->schema_dir, "/sql", NULL),
                                     conf->kind_names, p, err);
             if (rv == APR_SUCCESS)
-                conf->schema_ready = 1;
+                apr_atomic_set32(&conf->schema_ready, 1);
         }
         apr_thread_mutex_unlock(conf->schema_lock);
         if (rv != APR_SUCCESS)
@@ -441,8 +446,10 @@ static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
 static void itsm_register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+    static const char *const before_watchdog[] = { "mod_watchdog.c", NULL };
 
-    ap_hook_post_config(itsm_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
+    ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(itsm_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(itsm_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -46,13 +46,13 @@ typedef struct itsm_server_conf_t {
     itsm_desks_t *desks;            /* NULL when no directory of desks */
     apr_hash_t *routes;             /* collection -> itsm_route_t */
     apr_hash_t *views;              /* path -> const itsm_view_t * */
-    apr_array_header_t *kinds;      /* const itsm_kind_t *, in registration order */
+    apr_array_header_t *kinds;      /* const itsm_kind_t *, in provider-list order */
     apr_array_header_t *kind_names; /* const char *, for counters */
 
     /* Set in child_init */
     itsm_ldap_t *directory;
     apr_thread_mutex_t *schema_lock;
-    volatile int schema_ready;
+    volatile apr_uint32_t schema_ready;     /* apr_atomic */
 } itsm_server_conf_t;
 
 #define ITSM_UNSET -1

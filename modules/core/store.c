@@ -1,6 +1,6 @@
 /* The ticket store on APR DBD. All SQL lives here; the SQLite/PostgreSQL differences are the
  * dialect table below and the migration files, nowhere else. Statements are prepared once
- * per connection; every query carries the caller's party scope. Absent values are stored as
+ * per connection; every query a person's request makes carries the caller's party scope. Absent values are stored as
  * '' (never NULL) so that the same statements serve both drivers. */
 #include <apr_file_io.h>
 #include <apr_strings.h>
@@ -95,7 +95,7 @@ static const char *const statements[S_COUNT] = {
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
         "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s, "
-        "sla_open = " INT " WHERE id = " INT " AND version = " INT,
+        "sla_open = " INT ", sla_notified = %s WHERE id = " INT " AND version = " INT,
     [S_TICKET_BUMP] =
         "UPDATE itsm_ticket SET version = " INT ", updated = " INT " WHERE id = " INT
         " AND version = " INT,
@@ -133,12 +133,13 @@ static const char *const statements[S_COUNT] = {
     [S_SLA_OPEN] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.sla_open = 1 ORDER BY t.id LIMIT 10000",
     [S_SLA_MARK] =
-        "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT,
+        "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT
+        " AND version = " INT,
     [S_FEED] =
         "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, t.title "
         "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
         "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
-        "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s "
+        "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s AND " SCOPE " "
         "ORDER BY o.id DESC LIMIT " INT,
 };
 
@@ -502,9 +503,10 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
             plain(st, "ROLLBACK");
             return APR_EGENERAL;
         }
-        if (apr_dbd_prepare(driver, p, handle,
+        /* One-off statements go unnamed: pgsql keeps named ones for the whole session. */
+        if ((st->error = apr_dbd_prepare(driver, p, handle,
                             "INSERT INTO itsm_schema (version, name) VALUES (CAST(%s AS INTEGER), %s)",
-                            "itsm_mig_mark", &mark) != 0)
+                            NULL, &mark)) != 0)
             goto failed_tx;
         args[0] = apr_itoa(p, version);
         args[1] = name;
@@ -514,7 +516,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     /* One counter row per kind; numbers are drawn from it inside each create. */
     if ((st->error = apr_dbd_prepare(driver, p, handle,
                                      "INSERT INTO itsm_counter (kind, next_value) VALUES (%s, 0) "
-                                     "ON CONFLICT DO NOTHING", "itsm_mig_counter", &counter)) != 0)
+                                     "ON CONFLICT DO NOTHING", NULL, &counter)) != 0)
         goto failed_tx;
     for (i = 0; i < kinds->nelts; i++) {
         const char *args[1] = { APR_ARRAY_IDX(kinds, i, const char *) };
@@ -525,6 +527,7 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     }
     if (plain(st, "COMMIT") == APR_SUCCESS)
         return APR_SUCCESS;
+    goto failed_tx;     /* SQLite keeps the transaction open after a failed COMMIT */
 failed:
     *err = apr_psprintf(p, "schema set-up failed: %s", apr_dbd_error(driver, handle, st->error));
     return APR_EGENERAL;
@@ -682,14 +685,15 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     const char *args[] = {
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
-        tags_in(p, t->tags), t->sla_open ? "1" : "0", i64(p, t->id), apr_itoa(p, t->version - 1)
+        tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
+        apr_itoa(p, t->version - 1)
     };
     apr_status_t rv;
     int rows = 0;
 
     if ((rv = begin(st)) != APR_SUCCESS)
         return rv;
-    rv = exec(st, p, &rows, S_TICKET_UPDATE, 13, args);
+    rv = exec(st, p, &rows, S_TICKET_UPDATE, 14, args);
     if (rv == APR_SUCCESS && rows != 1)
         rv = APR_EAGAIN;
     if (rv == APR_SUCCESS)
@@ -822,14 +826,16 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
 }
 
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
-                             const char *roles, const char *party, int limit, apr_pool_t *p)
+                             const char *roles, const char *party, const char *scope, int limit,
+                             apr_pool_t *p)
 {
-    const char *args[] = { login, roles, party ? party : "", login, apr_itoa(p, limit) };
+    const char *args[] = { login, roles, party ? party : "", login, scope, scope,
+                           apr_itoa(p, limit) };
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
-    if (select_rows(st, p, &res, S_FEED, 5, args) != APR_SUCCESS)
+    if (select_rows(st, p, &res, S_FEED, 7, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_notice_t *n = apr_array_push(*out);
@@ -877,12 +883,16 @@ apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
                                  const itsm_journal_t *j, apr_pool_t *p)
 {
-    const char *args[] = { t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id) };
+    const char *args[] = { t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
+                           apr_itoa(p, t->version) };
     apr_status_t rv;
+    int rows = 0;
 
     if ((rv = begin(st)) != APR_SUCCESS)
         return rv;
-    rv = exec(st, p, NULL, S_SLA_MARK, 3, args);
+    rv = exec(st, p, &rows, S_SLA_MARK, 4, args);
+    if (rv == APR_SUCCESS && rows != 1)
+        rv = APR_EAGAIN;    /* changed since the sweep read it: the next sweep sees it anew */
     if (rv == APR_SUCCESS && j)
         rv = journal_insert(st, t->id, j, p);
     return finish(st, rv);

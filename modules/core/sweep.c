@@ -48,6 +48,7 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
     itsm_ticket_clock_t *clocks;
     itsm_journal_t j = { 0 };
     const char *notified = t->sla_notified ? t->sla_notified : "", *summary = "";
+    apr_status_t rv;
     int n, i, open = 0, breach = 0;
 
     if (k == NULL)
@@ -86,7 +87,10 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
         j.summary = summary;
         j.escalate = breach ? apr_pstrcat(p, "role:", c->escalate_role, NULL) : NULL;
     }
-    if (itsm_store_sla_mark(st, t, j.changes->nelts ? &j : NULL, p) != APR_SUCCESS) {
+    rv = itsm_store_sla_mark(st, t, j.changes->nelts ? &j : NULL, p);
+    if (rv == APR_EAGAIN)
+        return 0;       /* changed meanwhile: the next sweep reads it again */
+    if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00111) "SLA sweep: %s: %s",
                      t->number, itsm_store_error(st));
         return 0;

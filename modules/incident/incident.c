@@ -141,6 +141,19 @@ static int reopen_window(itsm_call_t *c, const incident_conf_t *conf, const itsm
     return 0;
 }
 
+/* Reopened: the resolution clock runs again, the time it spent resolved not counting. */
+static void reopen_clocks(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    apr_time_t resolved = get_time(old, "resolved");
+
+    if (resolved) {
+        itsm_ticket_pause(c->pool, t, resolved);
+        itsm_ticket_resume(c->pool, t, c->now);
+    }
+    apr_table_unset(t->fields, "resolved");
+    itsm_ticket_clock_restart(t, "resolution");
+}
+
 /* The ticket is finished: pauses end, clocks stop, the resolution time is kept. */
 static void finish(itsm_call_t *c, itsm_ticket_t *t)
 {
@@ -249,6 +262,11 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
     };
     int major = same(get(old, "major"), "true"), rc;
 
+    /* A closed or cancelled incident changes only by reopening (or its review being published). */
+    if (in_state(old, (const char *const[]){ "closed", "cancelled", NULL })
+        && strcmp(action, "reopen") != 0 && strcmp(action, "publish-review") != 0)
+        return refuse(c, action, old);
+
     if ((rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
     if (strcmp(action, "assign") == 0) {
@@ -306,8 +324,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         if ((rc = reopen_window(c, conf, old)) != 0)
             return rc;
         t->state = "in-progress";
-        apr_table_unset(t->fields, "resolved");
-        itsm_ticket_clock_restart(t, "resolution");
+        reopen_clocks(c, old, t);
     }
     else if (strcmp(action, "cancel") == 0) {
         if (!in_state(old, open_states))
@@ -453,8 +470,7 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
         if ((rc = reopen_window(c, conf, old)) != 0)
             return rc;
         t->state = "in-triage";
-        apr_table_unset(t->fields, "resolved");
-        itsm_ticket_clock_restart(t, "resolution");
+        reopen_clocks(c, old, t);
     }
     else {
         return itsm_call_fail(c, 404, "not-found", "no action '%s'", action);

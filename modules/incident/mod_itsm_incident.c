@@ -5,6 +5,7 @@
 #include <http_config.h>
 #include <ap_provider.h>
 #include <apr_strings.h>
+#include <string.h>
 
 #include "itsm.h"
 #include "incident.h"
@@ -13,19 +14,7 @@ module AP_MODULE_DECLARE_DATA itsm_incident_module;
 
 static const incident_conf_t *conf_of(const itsm_call_t *c)
 {
-    static incident_conf_t defaults;
-    static int ready;
-    const incident_conf_t *conf = c->module_config
-        ? ap_get_module_config((ap_conf_vector_t *)c->module_config, &itsm_incident_module)
-        : NULL;
-
-    if (conf)
-        return conf;
-    if (!ready) {
-        incident_conf_defaults(&defaults);
-        ready = 1;
-    }
-    return &defaults;
+    return ap_get_module_config((ap_conf_vector_t *)c->module_config, &itsm_incident_module);
 }
 
 static int inc_create(itsm_call_t *c, itsm_ticket_t *t)
@@ -212,12 +201,49 @@ static const itsm_process_t incident_process = { "incident", kinds, views };
 
 /* ---- configuration --------------------------------------------------------------------- */
 
+/* Unset values stay 0/NULL through the merge, so a virtual host inherits what it does not set;
+ * post_config fills the LLSD defaults in. */
 static void *create_conf(apr_pool_t *p, server_rec *s)
 {
-    incident_conf_t *conf = apr_pcalloc(p, sizeof *conf);
+    return apr_pcalloc(p, sizeof(incident_conf_t));
+}
 
-    incident_conf_defaults(conf);
-    return conf;
+static void *merge_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const incident_conf_t *base = basev, *add = addv;
+    incident_conf_t *c = apr_pmemdup(p, add, sizeof *c);
+
+    if (add->matrix[0][0] == NULL)
+        memcpy(c->matrix, base->matrix, sizeof c->matrix);
+#define INHERIT(f) if (c->f == 0) c->f = base->f
+    INHERIT(reopen_days);
+    INHERIT(first_notice_min);
+    INHERIT(update_min_p1);
+    INHERIT(update_min_p2);
+    INHERIT(review_days);
+#undef INHERIT
+    return c;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    incident_conf_t defaults;
+
+    incident_conf_defaults(&defaults);
+    for (; s; s = s->next) {
+        incident_conf_t *c = ap_get_module_config(s->module_config, &itsm_incident_module);
+
+        if (c->matrix[0][0] == NULL)
+            memcpy(c->matrix, defaults.matrix, sizeof c->matrix);
+#define DEFAULT(f) if (c->f == 0) c->f = defaults.f
+        DEFAULT(reopen_days);
+        DEFAULT(first_notice_min);
+        DEFAULT(update_min_p1);
+        DEFAULT(update_min_p2);
+        DEFAULT(review_days);
+#undef DEFAULT
+    }
+    return OK;
 }
 
 static const char *set_matrix(cmd_parms *cmd, void *dummy, const char *args)
@@ -274,6 +300,7 @@ static const command_rec incident_cmds[] = {
 
 static void register_hooks(apr_pool_t *p)
 {
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_provider(p, ITSM_PROCESS_GROUP, "incident", ITSM_PROCESS_VERSION, &incident_process);
 }
 
@@ -282,7 +309,7 @@ AP_DECLARE_MODULE(itsm_incident) = {
     NULL,
     NULL,
     create_conf,
-    NULL,
+    merge_conf,
     incident_cmds,
     register_hooks
 };
