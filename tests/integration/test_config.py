@@ -98,8 +98,10 @@ def test_core_without_process_modules(env, make_httpd):
     h = make_httpd("core-only")
     text = open(h.conf_path).read()
     test = "LoadModule itsm_test_module %s\n" % find_module("mod_itsm_test.so")
+    incident = "LoadModule itsm_incident_module %s\n" % find_module("mod_itsm_incident.so")
+    assert test in text and incident in text
     with open(h.conf_path, "w") as f:
-        f.write(text.replace(test, ""))
+        f.write(text.replace(test, "").replace(incident, ""))
     h.start()
     c = Client(h)
     r = c.get("/")
