@@ -38,6 +38,8 @@ apr_status_t itsm_xml_config_load(xmlNodePtr *root, const char *path, xmlSchemaP
 
 /* The text of an element, "" for an empty one, in p. */
 const char *itsm_xml_text(apr_pool_t *p, xmlNodePtr node);
+/* An attribute's value in p, NULL when absent. */
+char *itsm_xml_attr(apr_pool_t *p, xmlNodePtr node, const char *name);
 /* Is node an element of our namespace named name (name NULL: any)? */
 int itsm_xml_is(xmlNodePtr node, const char *name);
 

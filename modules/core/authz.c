@@ -35,15 +35,6 @@ static void add_grant(itsm_authz_t *az, apr_pool_t *p, const char *kind, const c
     apr_hash_set(roles, role, APR_HASH_KEY_STRING, "");
 }
 
-static char *attr(apr_pool_t *p, xmlNodePtr n, const char *name)
-{
-    xmlChar *v = xmlGetProp(n, BAD_CAST name);
-    char *out = v ? apr_pstrdup(p, (const char *)v) : NULL;
-
-    xmlFree(v);
-    return out;
-}
-
 itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t *p,
                               const char **err)
 {
@@ -57,14 +48,14 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
     az->kinds = apr_hash_make(p);
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "role")) {
-            char *scope = attr(p, n, "scope");
+            char *scope = itsm_xml_attr(p, n, "scope");
 
             if (scope && strcmp(scope, "all") == 0)
-                apr_hash_set(az->all_scope, attr(p, n, "name"), APR_HASH_KEY_STRING, "");
+                apr_hash_set(az->all_scope, itsm_xml_attr(p, n, "name"), APR_HASH_KEY_STRING, "");
         }
         else if (itsm_xml_is(n, "grant")) {
-            char *kind = attr(p, n, "kind"), *actions = attr(p, n, "actions");
-            char *roles = attr(p, n, "roles"), *a, *r, *s1, *s2;
+            char *kind = itsm_xml_attr(p, n, "kind"), *actions = itsm_xml_attr(p, n, "actions");
+            char *roles = itsm_xml_attr(p, n, "roles"), *a, *r, *s1, *s2;
 
             for (a = apr_strtok(actions, " \t\r\n", &s1); a; a = apr_strtok(NULL, " \t\r\n", &s1)) {
                 char *rl = apr_pstrdup(p, roles);

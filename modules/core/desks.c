@@ -7,15 +7,6 @@
 #include "itsm_desks.h"
 #include "itsm_xml.h"
 
-static const char *attr(apr_pool_t *p, xmlNodePtr n, const char *name)
-{
-    xmlChar *v = xmlGetProp(n, BAD_CAST name);
-    const char *out = v ? apr_pstrdup(p, (const char *)v) : NULL;
-
-    xmlFree(v);
-    return out;
-}
-
 apr_status_t itsm_desks_load(itsm_desks_t **out, const char *path, xmlSchemaPtr schema,
                              apr_pool_t *p, const char **err)
 {
@@ -34,11 +25,11 @@ apr_status_t itsm_desks_load(itsm_desks_t **out, const char *path, xmlSchemaPtr 
         if (!itsm_xml_is(n, "desk"))
             continue;
         desk = apr_array_push(d->list);
-        desk->name = attr(p, n, "name");
-        desk->kind = attr(p, n, "kind");
-        desk->owner = attr(p, n, "owner");
-        desk->provider = attr(p, n, "provider");
-        desk->contact = attr(p, n, "contact");
+        desk->name = itsm_xml_attr(p, n, "name");
+        desk->kind = itsm_xml_attr(p, n, "kind");
+        desk->owner = itsm_xml_attr(p, n, "owner");
+        desk->provider = itsm_xml_attr(p, n, "provider");
+        desk->contact = itsm_xml_attr(p, n, "contact");
         desk->covers = itsm_xml_text(p, n);
         apr_hash_set(d->by_name, desk->name, APR_HASH_KEY_STRING, desk);
     }

@@ -33,18 +33,23 @@ typedef struct req_t {
 
 /* ---- responses ------------------------------------------------------------------------- */
 
-static int send_doc(request_rec *r, int status, itsm_xml_out_t *o)
+static int send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
 {
     apr_size_t len;
     const char *body = itsm_xml_out_end(o, &len);
 
     r->status = status;
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
-    ap_set_content_type(r, "application/xml");
+    ap_set_content_type(r, type);
     ap_set_content_length(r, (apr_off_t)len);
     if (!r->header_only)
         ap_rwrite(body, (int)len, r);
     return DONE;    /* the response is written: the handler's caller takes DONE as OK */
+}
+
+static int send_doc(request_rec *r, int status, itsm_xml_out_t *o)
+{
+    return send_typed(r, status, o, "application/xml");
 }
 
 /* An <error> document. Client errors are logged at info, server faults by the caller. */
@@ -1182,9 +1187,8 @@ static int do_feed(req_t *q)
     request_rec *r = q->r;
     apr_array_header_t *notices;
     itsm_xml_out_t *o;
-    apr_size_t len;
-    const char *body, *self, *roles;
-    int rc, i, k;
+    const char *self, *roles;
+    int rc, i;
 
     if ((rc = open_store(q)) != OK)
         return rc;
@@ -1213,14 +1217,8 @@ static int do_feed(req_t *q)
     xmlTextWriterEndElement(o->w);
     for (i = 0; i < notices->nelts; i++) {
         const itsm_notice_t *n = &APR_ARRAY_IDX(notices, i, itsm_notice_t);
-        const char *collection = n->kind;
-
-        for (k = 0; k < q->conf->kinds->nelts; k++) {
-            const itsm_kind_t *kd = APR_ARRAY_IDX(q->conf->kinds, k, const itsm_kind_t *);
-
-            if (strcmp(kd->kind, n->kind) == 0)
-                collection = kd->collection;
-        }
+        const itsm_kind_t *kd = itsm_core_kind(q->conf, n->kind);
+        const char *collection = kd ? kd->collection : n->kind;
         xmlTextWriterStartElement(o->w, BAD_CAST "entry");
         itsm_xml_element(o->w, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT, n->id));
         itsm_xml_element(o->w, "title", apr_psprintf(r->pool, "%s %s by %s: %s", n->number,
@@ -1234,13 +1232,7 @@ static int do_feed(req_t *q)
         itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
         xmlTextWriterEndElement(o->w);
     }
-    body = itsm_xml_out_end(o, &len);
-    r->status = HTTP_OK;
-    ap_set_content_type(r, "application/atom+xml");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only)
-        ap_rwrite(body, (int)len, r);
-    return DONE;
+    return send_typed(r, HTTP_OK, o, "application/atom+xml");
 }
 
 /* A public view (the major-incident banner): every person sees it, whatever their party,

@@ -5,6 +5,7 @@
 #include <apr_optional.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -323,6 +324,16 @@ static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
         return NULL;
     if (itsm_sla_config_load(&c->sla, path, c->schema, p, &err) != APR_SUCCESS)
         return err;
+    return NULL;
+}
+
+const itsm_kind_t *itsm_core_kind(const itsm_server_conf_t *c, const char *kind)
+{
+    int i;
+
+    for (i = 0; i < c->kinds->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->kind, kind) == 0)
+            return APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *);
     return NULL;
 }
 

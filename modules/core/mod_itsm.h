@@ -68,6 +68,9 @@ extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
 
 int itsm_handler(request_rec *r);
 
+/* The loaded kind named kind, NULL if none. */
+const itsm_kind_t *itsm_core_kind(const itsm_server_conf_t *c, const char *kind);
+
 struct itsm_store_t;
 /* Bind the store to a mod_dbd connection, setting the schema up first when this process
  * has not yet (once per process, under the schema lock). */

@@ -148,15 +148,6 @@ static apr_status_t fail(loader_t *ld, xmlNodePtr n, const char *msg)
     return APR_EINVAL;
 }
 
-static char *attr(apr_pool_t *p, xmlNodePtr n, const char *name)
-{
-    xmlChar *v = xmlGetProp(n, BAD_CAST name);
-    char *out = v ? apr_pstrdup(p, (const char *)v) : NULL;
-
-    xmlFree(v);
-    return out;
-}
-
 /* "PT10H", "PT15M", "PT1H30M", "PT90S": hours, minutes and seconds only, since a "day" of a
  * business calendar is ambiguous. -1 if malformed. */
 static apr_int64_t parse_duration(const char *s)
@@ -189,7 +180,7 @@ static apr_int64_t parse_duration(const char *s)
 
 static apr_status_t load_calendar(loader_t *ld, xmlNodePtr el)
 {
-    char *name = attr(ld->p, el, "name"), *zone = attr(ld->p, el, "zone");
+    char *name = itsm_xml_attr(ld->p, el, "name"), *zone = itsm_xml_attr(ld->p, el, "zone");
     itsm_calendar_t *cal = NULL;
     xmlNodePtr n;
     const char *err;
@@ -208,8 +199,8 @@ static apr_status_t load_calendar(loader_t *ld, xmlNodePtr el)
     }
     for (n = el->children; n; n = n->next) {
         if (itsm_xml_is(n, "open")) {
-            char *days = attr(ld->p, n, "days"), *from = attr(ld->p, n, "from");
-            char *to = attr(ld->p, n, "to"), *d, *st;
+            char *days = itsm_xml_attr(ld->p, n, "days"), *from = itsm_xml_attr(ld->p, n, "from");
+            char *to = itsm_xml_attr(ld->p, n, "to"), *d, *st;
 
             for (d = apr_strtok(days, " \t\r\n", &st); d; d = apr_strtok(NULL, " \t\r\n", &st)) {
                 int wd = itsm_calendar_weekday(d);
@@ -221,7 +212,7 @@ static apr_status_t load_calendar(loader_t *ld, xmlNodePtr el)
             }
         }
         else if (itsm_xml_is(n, "holiday")) {
-            if (itsm_calendar_holiday_add(cal, attr(ld->p, n, "date"), &err) != APR_SUCCESS)
+            if (itsm_calendar_holiday_add(cal, itsm_xml_attr(ld->p, n, "date"), &err) != APR_SUCCESS)
                 return fail(ld, n, err);
         }
     }
@@ -233,7 +224,7 @@ static apr_status_t load_calendar(loader_t *ld, xmlNodePtr el)
 
 static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
 {
-    char *kind = attr(ld->p, el, "name");
+    char *kind = itsm_xml_attr(ld->p, el, "name");
     apr_hash_t *priorities = apr_hash_make(ld->p);
     xmlNodePtr pn, tn;
 
@@ -245,7 +236,7 @@ static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
 
         if (!itsm_xml_is(pn, "priority"))
             continue;
-        prio = attr(ld->p, pn, "name");
+        prio = itsm_xml_attr(ld->p, pn, "name");
         if (apr_hash_get(priorities, prio, APR_HASH_KEY_STRING))
             return fail(ld, pn, apr_psprintf(ld->p, "priority %s of kind '%s' is listed twice",
                                              prio, kind));
@@ -257,9 +248,9 @@ static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
 
             if (!itsm_xml_is(tn, "target"))
                 continue;
-            clock = attr(ld->p, tn, "clock");
-            calname = attr(ld->p, tn, "calendar");
-            dur = attr(ld->p, tn, "duration");
+            clock = itsm_xml_attr(ld->p, tn, "clock");
+            calname = itsm_xml_attr(ld->p, tn, "calendar");
+            dur = itsm_xml_attr(ld->p, tn, "duration");
             key = apr_pstrcat(ld->p, kind, "\001", prio, "\001", clock, NULL);
             if (apr_hash_get(ld->cfg->targets, key, APR_HASH_KEY_STRING))
                 return fail(ld, tn, apr_psprintf(ld->p, "duplicate %s target for %s of kind '%s'",
@@ -295,7 +286,7 @@ apr_status_t itsm_sla_config_load(itsm_sla_config_t **out, const char *path,
     ld.cfg = apr_pcalloc(p, sizeof *ld.cfg);
     ld.cfg->calendars = apr_hash_make(p);
     ld.cfg->targets = apr_hash_make(p);
-    pct = attr(p, root, "warningPercent");
+    pct = itsm_xml_attr(p, root, "warningPercent");
     ld.cfg->warning_percent = pct ? atoi(pct) : ITSM_SLA_WARNING_DEFAULT;
     /* calendars first, so that a target may name a calendar defined after it */
     for (n = root->children; n; n = n->next)

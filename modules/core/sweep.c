@@ -17,16 +17,6 @@ APLOG_USE_MODULE(itsm);
 
 #define SWEEP_ACTOR "itsm-sla"
 
-static const itsm_kind_t *kind_named(const itsm_server_conf_t *c, const char *kind)
-{
-    int i;
-
-    for (i = 0; i < c->kinds->nelts; i++)
-        if (strcmp(APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->kind, kind) == 0)
-            return APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *);
-    return NULL;
-}
-
 static int announced(const char *notified, const char *event)
 {
     apr_size_t n = strlen(event);
@@ -44,7 +34,7 @@ static int announced(const char *notified, const char *event)
 static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, itsm_ticket_t *t,
                         apr_time_t now, apr_pool_t *p)
 {
-    const itsm_kind_t *k = kind_named(c, t->kind);
+    const itsm_kind_t *k = itsm_core_kind(c, t->kind);
     itsm_ticket_clock_t *clocks;
     itsm_journal_t j = { 0 };
     const char *notified = t->sla_notified ? t->sla_notified : "", *summary = "";

@@ -171,6 +171,15 @@ const char *itsm_xml_text(apr_pool_t *p, xmlNodePtr node)
     return out;
 }
 
+char *itsm_xml_attr(apr_pool_t *p, xmlNodePtr node, const char *name)
+{
+    xmlChar *v = xmlGetProp(node, BAD_CAST name);
+    char *out = v ? apr_pstrdup(p, (const char *)v) : NULL;
+
+    xmlFree(v);
+    return out;
+}
+
 int itsm_xml_is(xmlNodePtr node, const char *name)
 {
     return node && node->type == XML_ELEMENT_NODE && node->ns
