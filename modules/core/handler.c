@@ -721,9 +721,18 @@ static int do_list(req_t *q)
     f.party = apr_table_get(args, "party");
     f.assignee = apr_table_get(args, "assignee");
     f.group = apr_table_get(args, "group");
-    for (fd = q->route->kind->fields; fd && fd->name && !f.field; fd++)
-        if ((f.value = apr_table_get(args, fd->name)) != NULL)
+    for (fd = q->route->kind->fields; fd && fd->name; fd++) {
+        const char *v = apr_table_get(args, fd->name);
+
+        if (v && f.field)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Filter on one field of the kind at a time (%s, %s).",
+                                     f.field, fd->name));
+        if (v) {
             f.field = fd->name;
+            f.value = v;
+        }
+    }
     if (apr_table_get(args, "open")) {
         if (strcmp(apr_table_get(args, "open"), "true") != 0 || !q->route->kind->final_states)
             return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");

@@ -536,6 +536,7 @@ def test_incident_sla_filter(client):
     ("incidents", {"sla": "late"}), ("incidents", {"sla": "BREACHED"}),
     ("incidents", {"sla": ""}), ("cases", {"sla": "in sla"}),
     ("review-actions", {"sla": "in-sla"}),      # a kind without clocks
+    ("incidents", {"service": "DIP", "category": "Choreography"}),  # one field at a time
 ])
 def test_bad_filter_values_400(client, database, coll, params):
     with nothing_changed(database):
