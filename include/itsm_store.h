@@ -47,7 +47,9 @@ typedef struct itsm_link_t {
 /* List filter; NULL members do not filter. */
 typedef struct itsm_filter_t {
     const char *state, *priority, *party, *assignee, *group;
-    const char *field, *value;          /* one field of the kind equal to value */
+#define ITSM_FILTER_FIELDS 2
+    const char *field[ITSM_FILTER_FIELDS];  /* fields of the kind equal to value (NULL: unused) */
+    const char *value[ITSM_FILTER_FIELDS];
     const char *const *not_states;      /* leave out these states (the final ones) */
     apr_time_t opened_before;           /* 0: any */
     int limit, offset;

@@ -490,8 +490,11 @@ static void address(req_t *q, itsm_journal_t *j, const itsm_ticket_t *t)
     for (i = 0; i < j->changes->nelts && strlen(s) < 300; i++) {
         const itsm_change_t *ch = &APR_ARRAY_IDX(j->changes, i, itsm_change_t);
 
-        s = apr_psprintf(p, "%s%s%s: %s -> %s", s, *s ? "; " : "", ch->field,
-                         ch->old ? ch->old : "(none)", ch->new ? ch->new : "(none)");
+        if (strncmp(ch->field, "link:", 5) == 0)     /* the target may be another party's */
+            s = apr_psprintf(p, "%s%s%s", s, *s ? "; " : "", ch->field);
+        else
+            s = apr_psprintf(p, "%s%s%s: %s -> %s", s, *s ? "; " : "", ch->field,
+                             ch->old ? ch->old : "(none)", ch->new ? ch->new : "(none)");
     }
     if (j->note)
         s = apr_psprintf(p, "%s%s%.200s", s, *s ? "; " : "", j->note);
@@ -706,7 +709,7 @@ static int do_list(req_t *q)
     itsm_call_t c;
     const itsm_field_t *fd;
     const char *sla;
-    int more, i, age = 0, page_offset = 0, page_limit = 0;
+    int more, i, age = 0, page_offset = 0, page_limit = 0, nfields;
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
@@ -721,16 +724,16 @@ static int do_list(req_t *q)
     f.party = apr_table_get(args, "party");
     f.assignee = apr_table_get(args, "assignee");
     f.group = apr_table_get(args, "group");
-    for (fd = q->route->kind->fields; fd && fd->name; fd++) {
+    for (fd = q->route->kind->fields, nfields = 0; fd && fd->name; fd++) {
         const char *v = apr_table_get(args, fd->name);
 
-        if (v && f.field)
+        if (v && nfields == ITSM_FILTER_FIELDS)
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        apr_psprintf(r->pool, "Filter on one field of the kind at a time (%s, %s).",
-                                     f.field, fd->name));
+                        apr_psprintf(r->pool, "Filter on at most %d fields of the kind at a time.",
+                                     ITSM_FILTER_FIELDS));
         if (v) {
-            f.field = fd->name;
-            f.value = v;
+            f.field[nfields] = fd->name;
+            f.value[nfields++] = v;
         }
     }
     if (apr_table_get(args, "open")) {
@@ -999,6 +1002,15 @@ static int do_sla(req_t *q, const char *number)
     return send_doc(q->r, HTTP_OK, o);
 }
 
+/* A linked ticket's number is shown only to those who may see that ticket. */
+static int visible_number(req_t *q, const char *number)
+{
+    itsm_ticket_t *t;
+
+    return q->sees_all
+           || itsm_store_get(q->store, &t, NULL, number, q->scope, q->r->pool) == APR_SUCCESS;
+}
+
 static int do_journal(req_t *q, const char *number)
 {
     request_rec *r = q->r;
@@ -1025,11 +1037,14 @@ static int do_journal(req_t *q, const char *number)
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "action", BAD_CAST e->action);
         for (k = 0; k < e->changes->nelts; k++) {
             const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
+            const char *new = ch->new;
 
+            if (new && strncmp(ch->field, "link:", 5) == 0 && !visible_number(q, new))
+                new = "(not visible)";
             xmlTextWriterStartElement(o->w, BAD_CAST "change");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
             itsm_xml_element(o->w, "old", ch->old);
-            itsm_xml_element(o->w, "new", ch->new);
+            itsm_xml_element(o->w, "new", new);
             xmlTextWriterEndElement(o->w);
         }
         itsm_xml_element(o->w, "note", e->note);

@@ -105,6 +105,7 @@ static const char *const statements[S_COUNT] = {
         " AND (%s = '' OR t.party = %s) AND (%s = '' OR t.assignee = %s)"
         " AND (%s = '' OR t.grp = %s)"
         " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
+        " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
         " AND (%s = '' OR STRPOS(%s, ',' || t.state || ',') = 0)"
         " AND (%s = '' OR t.opened <= CAST(NULLIF(%s, '') AS BIGINT))"
         " ORDER BY t.id LIMIT " INT " OFFSET " INT,
@@ -702,14 +703,14 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
 }
 
 /* The filter's optional parts as statement parameters ('' where unused). */
-static const char *field_needle(apr_pool_t *p, const itsm_filter_t *f)
+static const char *field_needle(apr_pool_t *p, const char *field, const char *value)
 {
     apr_table_t *one;
 
-    if (f->field == NULL || f->value == NULL)
+    if (field == NULL || value == NULL)
         return "";
     one = apr_table_make(p, 1);
-    apr_table_setn(one, f->field, f->value);
+    apr_table_setn(one, field, value);
     return apr_pstrcat(p, "\n", itsm_codec_fields_encode(p, one), NULL);
 }
 
@@ -726,12 +727,14 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
                              const char *kind, const char *scope, const itsm_filter_t *f,
                              apr_pool_t *p)
 {
-    const char *needle = field_needle(p, f), *finals = state_list(p, f->not_states);
+    const char *needle = field_needle(p, f->field[0], f->value[0]);
+    const char *needle2 = field_needle(p, f->field[1], f->value[1]);
+    const char *finals = state_list(p, f->not_states);
     const char *before = f->opened_before ? secs(p, f->opened_before) : "";
     const char *args[] = {
         kind, scope, scope, nz(f->state), nz(f->state), nz(f->priority), nz(f->priority),
         nz(f->party), nz(f->party), nz(f->assignee), nz(f->assignee), nz(f->group),
-        nz(f->group), needle, needle, finals, finals, before, before,
+        nz(f->group), needle, needle, needle2, needle2, finals, finals, before, before,
         apr_itoa(p, f->limit + 1), apr_itoa(p, f->offset)
     };
     apr_dbd_results_t *res;
@@ -739,7 +742,7 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
-    if (select_rows(st, p, &res, S_TICKET_LIST, 21, args) != APR_SUCCESS)
+    if (select_rows(st, p, &res, S_TICKET_LIST, 23, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         if ((*out)->nelts < f->limit)

@@ -542,7 +542,7 @@ def schema_ready(client):
     ("incidents", {"sla": "late"}), ("incidents", {"sla": "BREACHED"}),
     ("incidents", {"sla": ""}), ("cases", {"sla": "in sla"}),
     ("review-actions", {"sla": "in-sla"}),      # a kind without clocks
-    ("incidents", {"service": "DIP", "category": "Choreography"}),  # one field at a time
+    ("incidents", {"service": "DIP", "category": "Choreography", "contact": "x"}),  # at most 2
 ])
 def test_bad_filter_values_400(client, database, coll, params):
     with nothing_changed(database):
