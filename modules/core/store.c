@@ -855,32 +855,32 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
     return APR_SUCCESS;
 }
 
-apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
-                               const char *tag, apr_pool_t *p)
+/* Every ticket a statement answers, in its order. */
+static apr_status_t select_tickets(itsm_store_t *st, apr_array_header_t **out, int which, int n,
+                                   const char **args, apr_pool_t *p)
 {
-    const char *args[] = { kind, apr_pstrcat(p, ",", tag, ",", NULL) };
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
 
-    *out = apr_array_make(p, 4, sizeof(itsm_ticket_t *));
-    if (select_rows(st, p, &res, S_TAGGED, 2, args) != APR_SUCCESS)
+    *out = apr_array_make(p, 16, sizeof(itsm_ticket_t *));
+    if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
         APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
     return APR_SUCCESS;
 }
 
+apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                               const char *tag, apr_pool_t *p)
+{
+    const char *args[] = { kind, apr_pstrcat(p, ",", tag, ",", NULL) };
+
+    return select_tickets(st, out, S_TAGGED, 2, args, p);
+}
+
 apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr_pool_t *p)
 {
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
-
-    *out = apr_array_make(p, 16, sizeof(itsm_ticket_t *));
-    if (select_rows(st, p, &res, S_SLA_OPEN, 0, NULL) != APR_SUCCESS)
-        return APR_EGENERAL;
-    while (next_row(st->driver, p, res, &row))
-        APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
-    return APR_SUCCESS;
+    return select_tickets(st, out, S_SLA_OPEN, 0, NULL, p);
 }
 
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,

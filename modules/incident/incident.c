@@ -185,11 +185,11 @@ static int imported_state(itsm_call_t *c, itsm_ticket_t *t, const char *const *s
 static const char *const incident_states[] = {
     "new", "assigned", "in-progress", "awaiting-info", "resolved", "closed", "cancelled", NULL
 };
-static const char *const incident_finished[] = { "resolved", "closed", "cancelled", NULL };
+const char *const incident_finished[] = { "resolved", "closed", "cancelled", NULL };
 static const char *const case_states[] = {
     "new", "in-triage", "awaiting-info", "routed", "closed", NULL
 };
-static const char *const case_finished[] = { "closed", NULL };
+const char *const case_finished[] = { "closed", NULL };
 
 /* ---- incidents ------------------------------------------------------------------------- */
 
@@ -236,9 +236,7 @@ static int major_notice(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket
 /* An open major incident carries the tag "major" (the banner lists it). */
 static void tag_major(itsm_ticket_t *t)
 {
-    static const char *const closed_states[] = { "resolved", "closed", "cancelled", NULL };
-
-    t->tags = same(get(t, "major"), "true") && !in_state(t, closed_states) ? "major" : "";
+    t->tags = same(get(t, "major"), "true") && !in_state(t, incident_finished) ? "major" : "";
 }
 
 static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, const char *action,

@@ -14,6 +14,10 @@ typedef struct incident_conf_t {
     int review_days;                /* post-incident review due after resolution */
 } incident_conf_t;
 
+/* The states in which an incident, a case is finished (the kinds' final_states). */
+extern const char *const incident_finished[];
+extern const char *const case_finished[];
+
 /* The LLSD defaults. */
 void incident_conf_defaults(incident_conf_t *conf);
 

@@ -53,8 +53,6 @@ static const char *ageing_reason(const itsm_ticket_t *t)
 }
 
 static const char *const clocks[] = { "response", "resolution", NULL };
-static const char *const incident_final[] = { "resolved", "closed", "cancelled", NULL };
-static const char *const case_final[] = { "closed", NULL };
 
 static const itsm_field_t incident_fields[] = {
     { "impact", ITSM_FIELD_REQUIRED },
@@ -97,7 +95,7 @@ static const itsm_kind_t incident_kind = {
     .prefix = "INC",
     .fields = incident_fields,
     .actions = incident_actions,
-    .final_states = incident_final,
+    .final_states = incident_finished,
     .ageing_reason = ageing_reason,
     .clocks = clocks,
     .create = inc_create,
@@ -136,7 +134,7 @@ static const itsm_kind_t case_kind = {
     .prefix = "CS",
     .fields = case_fields,
     .actions = case_actions,
-    .final_states = case_final,
+    .final_states = case_finished,
     .ageing_reason = ageing_reason,
     .party_follows = 1,
     .clocks = clocks,
