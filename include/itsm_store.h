@@ -61,6 +61,8 @@ const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
 
 /* Per-process set-up (child_init): the lock that orders this process's SQLite writers. */
 apr_status_t itsm_store_child_init(apr_pool_t *pchild);
+/* Writes this process made through the group commit queue, and the transactions they took. */
+void itsm_store_write_stats(apr_uint64_t *writes, apr_uint64_t *transactions);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
  * between processes by a database lock, so any number of children may call it at start. */

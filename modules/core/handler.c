@@ -1346,6 +1346,32 @@ static const char *mount_point(request_rec *r, const itsm_dir_conf_t *dir)
     return core && core->d && core->d[0] == '/' ? core->d : "";
 }
 
+/* The suite's URLs name no file, so its requests skip httpd's walk of the filesystem (a
+ * stat of every path component and an .htaccess lookup in every directory), as mod_proxy's
+ * do. Whether a request is ours is known from the <Location>'s SetHandler, which the first
+ * location walk has applied by the time translate_name runs. */
+#define ITSM_FILENAME "itsm:"
+
+int itsm_translate(request_rec *r)
+{
+    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    const char *err = NULL, *handler;
+
+    if (core == NULL || core->expr_handler == NULL)
+        return DECLINED;
+    handler = ap_expr_str_exec(r, core->expr_handler, &err);
+    if (err || handler == NULL || strcmp(handler, "itsm") != 0)
+        return DECLINED;
+    r->filename = apr_pstrcat(r->pool, ITSM_FILENAME, r->uri, NULL);
+    return OK;
+}
+
+int itsm_map_to_storage(request_rec *r)
+{
+    return r->filename && strncmp(r->filename, ITSM_FILENAME, sizeof ITSM_FILENAME - 1) == 0
+           ? OK : DECLINED;
+}
+
 int itsm_handler(request_rec *r)
 {
     req_t q0 = {0}, *q = &q0;

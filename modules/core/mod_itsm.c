@@ -435,12 +435,27 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     return OK;
 }
 
+/* At child exit: how well group commit batched this process's writes. */
+static apr_status_t log_write_stats(void *data)
+{
+    server_rec *s = data;
+    apr_uint64_t writes, transactions;
+
+    itsm_store_write_stats(&writes, &transactions);
+    if (transactions)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00011)
+                     "%" APR_UINT64_T_FMT " writes in %" APR_UINT64_T_FMT " transactions",
+                     writes, transactions);
+    return APR_SUCCESS;
+}
+
 static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
 {
     server_rec *vs;
 
     if (itsm_store_child_init(pchild) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot create the store lock");
+    apr_pool_cleanup_register(pchild, s, log_write_stats, apr_pool_cleanup_null);
 
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
@@ -462,6 +477,8 @@ static void itsm_register_hooks(apr_pool_t *p)
     /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
     ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(itsm_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(itsm_translate, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_map_to_storage(itsm_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(itsm_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

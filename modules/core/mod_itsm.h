@@ -67,6 +67,9 @@ typedef struct itsm_dir_conf_t {
 extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
 
 int itsm_handler(request_rec *r);
+/* translate_name and map_to_storage: the suite's requests skip the filesystem walk. */
+int itsm_translate(request_rec *r);
+int itsm_map_to_storage(request_rec *r);
 
 /* The loaded kind named kind, NULL if none. */
 const itsm_kind_t *itsm_core_kind(const itsm_server_conf_t *c, const char *kind);

@@ -4,6 +4,7 @@
  * '' (never NULL) so that the same statements serve both drivers. */
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,38 @@ typedef struct dialect_t {
  * holding it while waiting for the write lock. So SQLite write transactions of a process
  * take this lock first; other processes are waited for by SQLite's busy handler. */
 static apr_thread_mutex_t *write_lock;
+
+/* Group commit (SQLite): a write is a job, a function run inside a transaction. Writers
+ * queue their jobs; one thread at a time leads, taking every job queued so far and running
+ * them in one transaction on its own connection, while the others sleep on their own
+ * condition variable until their job is done or they are made the next leader. The
+ * transaction's fixed costs - the write lock, BEGIN, COMMIT and its WAL append, pages that
+ * several jobs touch - are paid once per batch instead of once per write, and the lock
+ * passes between threads once per batch. Jobs run on the leader's thread with their own
+ * pool; their threads sleep meanwhile, so the pools are never used by two threads at once.
+ * If a batch fails, it is rolled back and each job runs again alone, so one job's failure
+ * is its own. */
+typedef apr_status_t (*write_fn)(itsm_store_t *st, void *ctx, apr_pool_t *p);
+
+enum { JOB_QUEUED, JOB_LEAD, JOB_DONE };
+
+typedef struct write_job_t {
+    write_fn fn;
+    void *ctx;
+    apr_pool_t *pool;           /* the writer's pool: the job allocates there */
+    apr_status_t rv;
+    const char *error;          /* the database's message when rv is a failure */
+    apr_thread_cond_t *wake;    /* created only when the writer has to wait */
+    int state;
+    struct write_job_t *next;
+} write_job_t;
+
+static struct {
+    apr_thread_mutex_t *mutex;  /* guards the queue and leading; never held during SQL */
+    write_job_t *head, **tail;
+    int leading;
+    apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
+} queue;
 
 static const char *const sqlite_setup[] = {
     "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
@@ -163,6 +196,7 @@ struct itsm_store_t {
     const dialect_t *dialect;
     apr_dbd_prepared_t **stmt;
     int error;
+    const char *error_text;     /* set when another thread ran this one's write (group commit) */
 };
 
 #define CACHE_KEY "itsm_store.statements"
@@ -183,7 +217,8 @@ const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
 
 const char *itsm_store_error(itsm_store_t *st)
 {
-    const char *e = apr_dbd_error(st->driver, st->handle, st->error);
+    const char *e = st->error_text ? st->error_text
+                                   : apr_dbd_error(st->driver, st->handle, st->error);
 
     return e ? e : "unknown database error";
 }
@@ -268,7 +303,13 @@ static apr_status_t plain(itsm_store_t *st, const char *sql)
 
 apr_status_t itsm_store_child_init(apr_pool_t *pchild)
 {
-    return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    apr_status_t rv = apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+
+    if (rv == APR_SUCCESS)
+        rv = apr_thread_mutex_create(&queue.mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
+    queue.head = NULL;
+    queue.tail = &queue.head;
+    return rv;
 }
 
 static void lock_writes(const dialect_t *d)
@@ -312,6 +353,111 @@ static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
     }
     unlock_writes(st->dialect);
     return rv;
+}
+
+void itsm_store_write_stats(apr_uint64_t *writes, apr_uint64_t *transactions)
+{
+    if (queue.mutex)
+        apr_thread_mutex_lock(queue.mutex);
+    *writes = queue.jobs;
+    *transactions = queue.batches;
+    if (queue.mutex)
+        apr_thread_mutex_unlock(queue.mutex);
+}
+
+/* One job in a transaction of its own. */
+static apr_status_t run_alone(itsm_store_t *st, write_job_t *job)
+{
+    apr_status_t rv = begin(st);
+
+    if (rv == APR_SUCCESS)
+        rv = finish(st, job->fn(st, job->ctx, job->pool));
+    job->rv = rv;
+    job->error = rv == APR_SUCCESS ? NULL : apr_pstrdup(job->pool, itsm_store_error(st));
+    return rv;
+}
+
+static void run_batch(itsm_store_t *st, write_job_t *batch)
+{
+    write_job_t *job;
+    apr_status_t rv;
+
+    if (batch->next == NULL) {
+        run_alone(st, batch);
+        return;
+    }
+    if (begin(st) == APR_SUCCESS) {
+        rv = APR_SUCCESS;
+        for (job = batch; job && rv == APR_SUCCESS; job = job->next)
+            rv = job->fn(st, job->ctx, job->pool);
+        if (finish(st, rv) == APR_SUCCESS) {
+            for (job = batch; job; job = job->next) {
+                job->rv = APR_SUCCESS;
+                job->error = NULL;
+            }
+            return;
+        }
+    }
+    for (job = batch; job; job = job->next)
+        run_alone(st, job);
+}
+
+/* Run fn(st, ctx, p) inside a write transaction: directly where the database takes
+ * concurrent writers (PostgreSQL), else through the group commit queue above. */
+static apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
+{
+    write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, JOB_QUEUED, NULL };
+    write_job_t *batch, *j, *next;
+    apr_uint64_t n = 0;
+
+    st->error_text = NULL;
+    if (!st->dialect->serialize_writes || queue.mutex == NULL) {
+        apr_status_t rv = begin(st);
+
+        return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
+    }
+    apr_thread_mutex_lock(queue.mutex);
+    if (!queue.leading) {
+        queue.leading = 1;
+        job.state = JOB_LEAD;
+    }
+    else if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
+        apr_thread_mutex_unlock(queue.mutex);
+        st->error_text = "cannot wait for the write queue";
+        return APR_ENOMEM;
+    }
+    *queue.tail = &job;
+    queue.tail = &job.next;
+    while (job.state == JOB_QUEUED)
+        apr_thread_cond_wait(job.wake, queue.mutex);
+    if (job.state == JOB_LEAD) {
+        batch = queue.head;
+        queue.head = NULL;
+        queue.tail = &queue.head;
+        apr_thread_mutex_unlock(queue.mutex);
+        run_batch(st, batch);
+        apr_thread_mutex_lock(queue.mutex);
+        for (j = batch; j; j = next) {
+            next = j->next;     /* a woken writer's job is gone once the mutex is free */
+            n++;
+            if (j != &job) {
+                j->state = JOB_DONE;
+                apr_thread_cond_signal(j->wake);
+            }
+        }
+        queue.batches++;
+        queue.jobs += n;
+        if (queue.head) {
+            queue.head->state = JOB_LEAD;
+            apr_thread_cond_signal(queue.head->wake);
+        }
+        else
+            queue.leading = 0;
+    }
+    apr_thread_mutex_unlock(queue.mutex);
+    if (job.rv != APR_SUCCESS)
+        st->error_text = job.error;
+    return job.rv;
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
@@ -633,20 +779,24 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
     return found ? APR_SUCCESS : APR_NOTFOUND;
 }
 
-apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
-                               const itsm_journal_t *j, apr_pool_t *p)
+typedef struct {
+    itsm_ticket_t *t;
+    const char *prefix;
+    const itsm_journal_t *j;
+} create_job_t;
+
+static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 {
+    create_job_t *c = ctx;
+    itsm_ticket_t *t = c->t;
     apr_int64_t n = 0;
     apr_status_t rv;
-
-    if ((rv = begin(st)) != APR_SUCCESS)
-        return rv;
     {
         const char *args[] = { t->kind };
 
         rv = select_one(st, &n, S_COUNTER_NEXT, 1, args, p);
     }
-    if (rv == APR_SUCCESS && (t->number = itsm_number_format(p, prefix, n)) == NULL)
+    if (rv == APR_SUCCESS && (t->number = itsm_number_format(p, c->prefix, n)) == NULL)
         rv = APR_ENOSPC;
     if (rv == APR_SUCCESS) {
         const char *args[] = {
@@ -660,8 +810,16 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
         t->version = 1;
     }
     if (rv == APR_SUCCESS)
-        rv = journal_insert(st, t->id, j, p);
-    return finish(st, rv);
+        rv = journal_insert(st, t->id, c->j, p);
+    return rv;
+}
+
+apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
+                               const itsm_journal_t *j, apr_pool_t *p)
+{
+    create_job_t c = { t, prefix, j };
+
+    return write_tx(st, create_in_tx, &c, p);
 }
 
 apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
@@ -680,26 +838,46 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
     return *t ? APR_SUCCESS : APR_NOTFOUND;
 }
 
-apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
-                               const itsm_journal_t *j, apr_pool_t *p)
+typedef struct {
+    const itsm_ticket_t *t;
+    const itsm_journal_t *j;
+} update_job_t;
+
+/* A change of one ticket row guarded by its version (the statement's row count), then the
+ * journal entry j if any. APR_EAGAIN when the row has moved on: nothing was written. */
+static apr_status_t versioned_change(itsm_store_t *st, int which, int n, const char **args,
+                                     apr_int64_t id, const itsm_journal_t *j, apr_pool_t *p)
 {
+    int rows = 0;
+    apr_status_t rv = exec(st, p, &rows, which, n, args);
+
+    if (rv == APR_SUCCESS && rows != 1)
+        rv = APR_EAGAIN;
+    if (rv == APR_SUCCESS && j)
+        rv = journal_insert(st, id, j, p);
+    return rv;
+}
+
+static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    update_job_t *u = ctx;
+    const itsm_ticket_t *t = u->t;
     const char *args[] = {
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
         tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
         apr_itoa(p, t->version - 1)
     };
-    apr_status_t rv;
-    int rows = 0;
 
-    if ((rv = begin(st)) != APR_SUCCESS)
-        return rv;
-    rv = exec(st, p, &rows, S_TICKET_UPDATE, 14, args);
-    if (rv == APR_SUCCESS && rows != 1)
-        rv = APR_EAGAIN;
-    if (rv == APR_SUCCESS)
-        rv = journal_insert(st, t->id, j, p);
-    return finish(st, rv);
+    return versioned_change(st, S_TICKET_UPDATE, 14, args, t->id, u->j, p);
+}
+
+apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
+                               const itsm_journal_t *j, apr_pool_t *p)
+{
+    update_job_t u = { t, j };
+
+    return write_tx(st, update_in_tx, &u, p);
 }
 
 /* The filter's optional parts as statement parameters ('' where unused). */
@@ -777,21 +955,25 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
     return APR_SUCCESS;
 }
 
-apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
-                             const itsm_ticket_t *to, const char *type,
-                             const itsm_journal_t *j, apr_pool_t *p)
-{
-    const char *bump[] = {
-        apr_itoa(p, from->version), secs(p, from->updated), i64(p, from->id),
-        apr_itoa(p, from->version - 1)
-    };
-    const char *link[] = { i64(p, from->id), i64(p, to->id), type, secs(p, j->at), j->actor };
-    apr_status_t rv;
-    int rows = 0;
+typedef struct {
+    const itsm_ticket_t *from, *to;
+    const char *type;
+    const itsm_journal_t *j;
+} link_job_t;
 
-    if ((rv = begin(st)) != APR_SUCCESS)
-        return rv;
-    rv = exec(st, p, &rows, S_TICKET_BUMP, 4, bump);
+static apr_status_t link_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    link_job_t *l = ctx;
+    const char *bump[] = {
+        apr_itoa(p, l->from->version), secs(p, l->from->updated), i64(p, l->from->id),
+        apr_itoa(p, l->from->version - 1)
+    };
+    const char *link[] = {
+        i64(p, l->from->id), i64(p, l->to->id), l->type, secs(p, l->j->at), l->j->actor
+    };
+    int rows = 0;
+    apr_status_t rv = exec(st, p, &rows, S_TICKET_BUMP, 4, bump);
+
     if (rv == APR_SUCCESS && rows != 1)
         rv = APR_EAGAIN;
     if (rv == APR_SUCCESS)
@@ -799,8 +981,17 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
     if (rv == APR_SUCCESS && rows != 1)
         rv = APR_EEXIST;
     if (rv == APR_SUCCESS)
-        rv = journal_insert(st, from->id, j, p);
-    return finish(st, rv);
+        rv = journal_insert(st, l->from->id, l->j, p);
+    return rv;
+}
+
+apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
+                             const itsm_ticket_t *to, const char *type,
+                             const itsm_journal_t *j, apr_pool_t *p)
+{
+    link_job_t l = { from, to, type, j };
+
+    return write_tx(st, link_in_tx, &l, p);
 }
 
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
@@ -883,20 +1074,21 @@ apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr
     return select_tickets(st, out, S_SLA_OPEN, 0, NULL, p);
 }
 
+static apr_status_t sla_mark_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    update_job_t *m = ctx;
+    const itsm_ticket_t *t = m->t;
+    const char *args[] = { t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
+                           apr_itoa(p, t->version) };
+
+    /* APR_EAGAIN: changed since the sweep read it; the next sweep sees it anew */
+    return versioned_change(st, S_SLA_MARK, 4, args, t->id, m->j, p);
+}
+
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
                                  const itsm_journal_t *j, apr_pool_t *p)
 {
-    const char *args[] = { t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
-                           apr_itoa(p, t->version) };
-    apr_status_t rv;
-    int rows = 0;
+    update_job_t m = { t, j };
 
-    if ((rv = begin(st)) != APR_SUCCESS)
-        return rv;
-    rv = exec(st, p, &rows, S_SLA_MARK, 4, args);
-    if (rv == APR_SUCCESS && rows != 1)
-        rv = APR_EAGAIN;    /* changed since the sweep read it: the next sweep sees it anew */
-    if (rv == APR_SUCCESS && j)
-        rv = journal_insert(st, t->id, j, p);
-    return finish(st, rv);
+    return write_tx(st, sla_mark_in_tx, &m, p);
 }

@@ -67,3 +67,33 @@ def test_first_requests_race_on_fresh_database(env, database, make_httpd):
         results = list(pool.map(one, range(THREADS * 2)))
     assert [s for s, _ in results] == [201] * len(results), results
     assert len({n for _, n in results}) == len(results)
+
+
+def test_failed_write_among_concurrent_creates(client):
+    """SQLite groups concurrent writes of a process into one transaction. PATCHes that lose
+    a version race fail inside such a group while creates run beside them: the losers get
+    412, every create still gets its own number and exactly one journal entry, and the
+    winner's change is recorded once."""
+    r = client.post("/tests", ticket_xml(title="contended among creates"))
+    assert r.status == 201, r
+    n, etag = r.ticket()["number"], r.etag
+
+    def one(i):
+        if i % 2:
+            return "patch", client.patch("/tests/" + n, ticket_xml(title="winner %d" % i),
+                                         headers={"If-Match": etag}).status, None
+        r = client.post("/tests", ticket_xml(title="beside %d" % i, description="c"))
+        return "create", r.status, r.ticket()["number"] if r.status == 201 else r.text
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(one, range(THREADS * 4)))
+    creates = [(s, num) for kind, s, num in results if kind == "create"]
+    patches = [s for kind, s, _ in results if kind == "patch"]
+    assert [s for s, _ in creates] == [201] * len(creates), creates
+    assert len({num for _, num in creates}) == len(creates)
+    assert patches.count(200) == 1 and patches.count(412) == len(patches) - 1, patches
+    for _, num in creates:
+        entries = client.get("/tests/%s/journal" % num).findall("i:entry")
+        assert [e.get("action") for e in entries] == ["create"], num
+    entries = client.get("/tests/%s/journal" % n).findall("i:entry")
+    assert [e.get("action") for e in entries] == ["create", "update"]
