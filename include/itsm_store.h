@@ -110,8 +110,10 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                const char *tag, apr_pool_t *p);
 
-/* Tickets with a running SLA clock (sla_open), oldest first, at most 10000 per sweep. */
-apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, apr_pool_t *p);
+/* Tickets with a running SLA clock (sla_open) and an id above after_id, by id, at most
+ * limit: the sweep reads them page by page. */
+apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t after_id, int limit, apr_pool_t *p);
 
 /* Record what the sweep announced (t->sla_notified, t->sla_open) with its journal entry and
  * notification, in one transaction; the ticket's version does not change. APR_EAGAIN when

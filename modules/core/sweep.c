@@ -16,6 +16,7 @@
 APLOG_USE_MODULE(itsm);
 
 #define SWEEP_ACTOR "itsm-sla"
+#define SWEEP_PAGE 500          /* tickets read per query */
 
 static int announced(const char *notified, const char *event)
 {
@@ -114,15 +115,32 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
     if (itsm_core_bind(&st, c, dbd, pool, &err) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00114) "SLA sweep: %s", err);
     }
-    else if (itsm_store_sla_open(st, &rows, pool) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00115) "SLA sweep: %s",
-                     itsm_store_error(st));
-    }
     else {
-        for (i = 0; i < rows->nelts; i++)
-            written += sweep_ticket(s, c, st, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), now, pool);
+        apr_pool_t *page;
+        apr_int64_t after = 0;
+        int seen = 0;
+
+        /* page by page, each in a pool of its own: memory stays bounded however many
+         * tickets have running clocks */
+        apr_pool_create(&page, pool);
+        do {
+            apr_pool_clear(page);
+            if (itsm_store_sla_open(st, &rows, after, SWEEP_PAGE, page) != APR_SUCCESS) {
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00115) "SLA sweep: %s",
+                             itsm_store_error(st));
+                break;
+            }
+            for (i = 0; i < rows->nelts; i++) {
+                itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+                after = t->id;
+                written += sweep_ticket(s, c, st, t, now, page);
+            }
+            seen += rows->nelts;
+        } while (rows->nelts == SWEEP_PAGE);
+        apr_pool_destroy(page);
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00116)
-                     "SLA sweep: %d tickets with running clocks, %d updated", rows->nelts, written);
+                     "SLA sweep: %d tickets with running clocks, %d updated", seen, written);
     }
     dbd_close(s, dbd);
     return APR_SUCCESS;

@@ -299,6 +299,32 @@ def test_sla_sweep_announces_breach_once(env, client, make_httpd):
         finish_incident(c, quiet["P5"])
 
 
+@pytest.mark.restart
+def test_sla_sweep_reads_every_page(env, database, make_httpd):
+    """The sweep reads tickets with running clocks page by page (500 a query): a breach
+    behind more than a page of other running clocks is announced too."""
+    from concurrent.futures import ThreadPoolExecutor
+    conf = itsm_directives(env)
+    conf["ITSMSLASweepInterval"] = "1"
+    conf["DBDParams"] = '"%s"' % database.fresh("sweeppages%d" % len(env.stoppers))
+    h = make_httpd("sweep-pages", itsm=conf)
+    h.start()
+    c = Client(h)
+
+    def one(i):
+        return new_incident(c, title="Running clock %d" % i).ticket()["number"]
+
+    with ThreadPoolExecutor(8) as pool:
+        running = list(pool.map(one, range(510)))
+    assert len(set(running)) == 510
+    n = imp(c, "incidents", minutes=120, impact="high", urgency="high", state="assigned",
+            assignee="res1", title="Behind a page %s" % tag()).ticket()["number"]
+    assert poll(lambda: sla_entries(c, n), timeout=30, interval=0.5), \
+        "no sla-breach for the ticket after the first page within 30 s"
+    assert [a for a, _, _ in sla_entries(c, n)] == ["sla-breach"]
+    assert sla_entries(c, running[0]) == []
+
+
 # --------------------------------------------------------------------------- aged view
 
 BUCKETS = [("under 14", 0, 13), ("14-29", 14, 29), ("30-59", 30, 59), ("60-89", 60, 89),
