@@ -637,19 +637,20 @@ static apr_array_header_t *sla_page(itsm_call_t *c, const itsm_kind_t *k, apr_ar
     return page;
 }
 
-/* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing. */
+/* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing.
+ * The buckets start at 0 and at each day of ITSMAgedBuckets (the deck's 14 30 60 90 120 by
+ * default): "under 14", "14-29", ..., "120+". */
 static int do_aged(req_t *q)
 {
-    static const struct { int from, to; const char *name; } buckets[] = {
-        { 0, 13, "under 14" }, { 14, 29, "14-29" }, { 30, 59, "30-59" },
-        { 60, 89, "60-89" }, { 90, 119, "90-119" }, { 120, -1, "120+" },
-    };
+    static const int deck[] = { 14, 30, 60, 90, 120 };
+    const apr_array_header_t *set = q->conf->aged_bounds;
+    const int *bounds = set ? (const int *)set->elts : deck;
+    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b;
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     itsm_filter_t f = {0};
     apr_array_header_t *rows;
     itsm_xml_out_t *o;
-    size_t b;
     int rc, more, i;
 
     if (!k->final_states)
@@ -666,23 +667,26 @@ static int do_aged(req_t *q)
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (more ? "false" : "true"));
-    for (b = 0; b < sizeof buckets / sizeof buckets[0]; b++) {
-        int count = 0;
+    for (b = 0; b <= nb; b++) {
+        int from = b ? bounds[b - 1] : 0, to = b < nb ? bounds[b] - 1 : -1, count = 0;
+        const char *name = b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
+                         : b == nb ? apr_psprintf(r->pool, "%d+", from)
+                         : apr_psprintf(r->pool, "%d-%d", from, to);
 
         for (i = 0; i < rows->nelts; i++) {
             const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
             int days = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
 
-            count += days >= buckets[b].from && (buckets[b].to < 0 || days <= buckets[b].to);
+            count += days >= from && (to < 0 || days <= to);
         }
         xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST buckets[b].name);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST name);
         xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%d", count);
         for (i = 0; i < rows->nelts; i++) {
             const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
             int days = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
 
-            if (days < buckets[b].from || (buckets[b].to >= 0 && days > buckets[b].to))
+            if (days < from || (to >= 0 && days > to))
                 continue;
             xmlTextWriterStartElement(o->w, BAD_CAST "item");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);

@@ -51,6 +51,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->retry_after = add->retry_after != ITSM_UNSET ? add->retry_after : base->retry_after;
     c->sweep_interval = add->sweep_interval != ITSM_UNSET ? add->sweep_interval : base->sweep_interval;
     MERGE(escalate_role);
+    MERGE(aged_bounds);
     return c;
 }
 
@@ -177,6 +178,28 @@ static const char *set_escalate(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* ITSMAgedBuckets 14 30 60 90 120: the first day of each bucket after "under 14". */
+static const char *set_aged_buckets(cmd_parms *cmd, void *dummy, const char *args)
+{
+    apr_array_header_t *bounds = apr_array_make(cmd->pool, 8, sizeof(int));
+    const char *word, *err;
+    long v, last = 0;
+
+    while (*(word = ap_getword_white(cmd->temp_pool, &args)) != '\0') {
+        if ((err = parse_int(cmd, word, 1, 36500, &v)) != NULL)
+            return err;
+        if (v <= last)
+            return "ITSMAgedBuckets takes days in increasing order, e.g. 14 30 60 90 120";
+        if (bounds->nelts == 20)
+            return "ITSMAgedBuckets takes at most 20 numbers";
+        APR_ARRAY_PUSH(bounds, int) = (int)(last = v);
+    }
+    if (bounds->nelts == 0)
+        return "ITSMAgedBuckets takes one or more numbers of days, e.g. 14 30 60 90 120";
+    sconf(cmd)->aged_bounds = bounds;
+    return NULL;
+}
+
 static const char *set_max_body(cmd_parms *cmd, void *dirv, const char *arg)
 {
     itsm_dir_conf_t *d = dirv;
@@ -243,6 +266,9 @@ static const command_rec itsm_cmds[] = {
                   "Seconds between SLA sweeps (mod_watchdog; default 60, 0 turns the sweep off)"),
     AP_INIT_TAKE1("ITSMSLAEscalateRole", set_escalate, NULL, RSRC_CONF,
                   "Role whose holders are notified of every SLA breach (default incident-manager)"),
+    AP_INIT_RAW_ARGS("ITSMAgedBuckets", set_aged_buckets, NULL, RSRC_CONF,
+                     "First day of each age bucket of the aged view after the first "
+                     "(default 14 30 60 90 120)"),
     AP_INIT_TAKE1("ITSMMaxBody", set_max_body, NULL, RSRC_CONF | ACCESS_CONF,
                   "Largest request body in bytes (default 1048576)"),
     AP_INIT_TAKE1("ITSMPageSize", set_page_size, NULL, RSRC_CONF | ACCESS_CONF,

@@ -38,6 +38,7 @@ typedef struct itsm_server_conf_t {
     int retry_after;                /* ITSMRetryAfter (seconds) */
     int sweep_interval;             /* ITSMSLASweepInterval (seconds, 0 = off) */
     const char *escalate_role;      /* ITSMSLAEscalateRole */
+    apr_array_header_t *aged_bounds;/* ITSMAgedBuckets: int first days of buckets 2..n, NULL: default */
 
     /* Set in post_config (shared read-only by all children) */
     xmlSchemaPtr schema;

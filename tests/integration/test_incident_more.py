@@ -417,6 +417,36 @@ def test_aged_refusals(client, database):
         assert r.status_code == 401
 
 
+@pytest.mark.restart
+def test_aged_buckets_directive(env, make_httpd):
+    """ITSMAgedBuckets 7 30 gives the buckets under 7, 7-29 and 30+."""
+    conf = itsm_directives(env)
+    conf["ITSMAgedBuckets"] = "7 30"
+    h = make_httpd("aged-buckets", itsm=conf)
+    h.start()
+    c = Client(h)
+    ages = {imp(c, "cases", days=d, party="ALPE").ticket()["number"]: d for d in (3, 7, 29, 30, 400)}
+    r = c.get("/cases/aged", user="agent1")
+    assert r.status == 200 and r.root == "aged", r
+    buckets = {b.get("days"): {it.get("number") for it in b.findall("{%s}item" % NS)}
+               for b in r.findall("i:bucket")}
+    assert [b.get("days") for b in r.findall("i:bucket")] == ["under 7", "7-29", "30+"]
+    want = {"under 7": {3}, "7-29": {7, 29}, "30+": {30, 400}}
+    for name, days in want.items():
+        assert {ages[n] for n in buckets[name] if n in ages} == days, name
+    for n in ages:
+        act(c, "cases", n, "close")
+
+
+@pytest.mark.parametrize("value", ["", "14 14", "30 14", "0 14", "14 soon", "-3"])
+def test_aged_buckets_directive_refused(env, make_httpd, value):
+    conf = itsm_directives(env)
+    conf["ITSMAgedBuckets"] = value
+    h = make_httpd("aged-bad", itsm=conf)
+    assert h.start(expect_fail=True) is False
+    assert re.search(r"ITSMAgedBuckets", h.logs()), h.logs()[-3000:]
+
+
 # --------------------------------------------------------------------------- list filters
 
 def numbers(client, coll, user, **params):
