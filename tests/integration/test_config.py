@@ -49,6 +49,12 @@ def test_bad_authz_file_refuses_to_start(env, make_httpd, text, pattern):
     ("bad-cache-ttl", {"ITSMLDAPCacheTTL": "soon"}, r"ITSMLDAPCacheTTL"),
     ("bad-max-body", {"ITSMMaxBody": "lots"}, r"ITSMMaxBody"),
     ("bad-page-size", {"ITSMPageSize": "0"}, r"ITSMPageSize"),
+    ("aged-empty", {"ITSMAgedBuckets": ""}, r"ITSMAgedBuckets"),
+    ("aged-repeat", {"ITSMAgedBuckets": "14 14"}, r"ITSMAgedBuckets"),
+    ("aged-decreasing", {"ITSMAgedBuckets": "30 14"}, r"ITSMAgedBuckets"),
+    ("aged-zero", {"ITSMAgedBuckets": "0 14"}, r"ITSMAgedBuckets"),
+    ("aged-word", {"ITSMAgedBuckets": "14 soon"}, r"ITSMAgedBuckets"),
+    ("aged-negative", {"ITSMAgedBuckets": "-3"}, r"ITSMAgedBuckets"),
 ])
 def test_bad_directive_refuses_to_start(env, make_httpd, name, change, pattern):
     conf = itsm_directives(env)

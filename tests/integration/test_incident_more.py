@@ -438,15 +438,6 @@ def test_aged_buckets_directive(env, make_httpd):
         act(c, "cases", n, "close")
 
 
-@pytest.mark.parametrize("value", ["", "14 14", "30 14", "0 14", "14 soon", "-3"])
-def test_aged_buckets_directive_refused(env, make_httpd, value):
-    conf = itsm_directives(env)
-    conf["ITSMAgedBuckets"] = value
-    h = make_httpd("aged-bad", itsm=conf)
-    assert h.start(expect_fail=True) is False
-    assert re.search(r"ITSMAgedBuckets", h.logs()), h.logs()[-3000:]
-
-
 # --------------------------------------------------------------------------- list filters
 
 def numbers(client, coll, user, **params):
