@@ -10,6 +10,7 @@
 
 #include "mod_itsm.h"
 #include "itsm_codec.h"
+#include "itsm_events.h"
 #include "itsm_store.h"
 
 APLOG_USE_MODULE(itsm);
@@ -782,6 +783,15 @@ static int do_list(req_t *q)
     return send_doc(r, HTTP_OK, o);
 }
 
+/* Tell the modules attached to the ticket_event hook about a committed change. */
+static void announce(req_t *q, const char *event, const itsm_ticket_t *t,
+                     const itsm_journal_t *j)
+{
+    itsm_event_t e = { event, q->route->kind, t, j, q->r, q->r->server, q->r->pool };
+
+    itsm_event_run(&e);
+}
+
 static int do_create(req_t *q)
 {
     request_rec *r = q->r;
@@ -859,6 +869,7 @@ static int do_create(req_t *q)
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
                                                          "/", t->number, NULL), r));
+    announce(q, ITSM_EVENT_CREATED, t, &j);
     return send_ticket(q, &c, HTTP_CREATED, t);
 }
 
@@ -964,6 +975,7 @@ static int do_change(req_t *q, const char *number, const char *action)
                     "The ticket has changed since that ETag; GET it again.");
     if (rv != APR_SUCCESS)
         return store_fault(q, 4, "update");
+    announce(q, ITSM_EVENT_CHANGED, t, &j);
     return send_ticket(q, &c, HTTP_OK, t);
 }
 
@@ -1142,6 +1154,7 @@ static int do_link(req_t *q, const char *number)
         return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
     if (rv != APR_SUCCESS)
         return store_fault(q, 8, "link");
+    announce(q, ITSM_EVENT_LINKED, bumped, &j);
     set_etag(r, bumped);
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",

@@ -12,6 +12,7 @@
 #include <ap_provider.h>
 
 #include "mod_itsm.h"
+#include "itsm_events.h"
 #include "itsm_store.h"
 
 
@@ -493,6 +494,19 @@ static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
                          "cannot set up the per-process state");
         }
     }
+}
+
+APR_IMPLEMENT_OPTIONAL_HOOK_RUN_ALL(itsm, ITSM, int, ticket_event, (const itsm_event_t *e), (e),
+                                    OK, DECLINED)
+
+void itsm_event_run(const itsm_event_t *e)
+{
+    int rc = itsm_run_ticket_event(e);
+
+    if (rc != OK)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, e->s, ITSMLOGNO(00012)
+                     "a ticket_event hook answered %d for %s %s (the change stands)",
+                     rc, e->event, e->ticket->number);
 }
 
 static void itsm_register_hooks(apr_pool_t *p)

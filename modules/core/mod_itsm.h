@@ -68,6 +68,10 @@ typedef struct itsm_dir_conf_t {
 extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
 
 int itsm_handler(request_rec *r);
+
+/* Run the ticket_event hook (include/itsm_events.h) after a committed change. */
+struct itsm_event_t;
+void itsm_event_run(const struct itsm_event_t *e);
 /* translate_name and map_to_storage: the suite's requests skip the filesystem walk. */
 int itsm_translate(request_rec *r);
 int itsm_map_to_storage(request_rec *r);

@@ -11,6 +11,7 @@
 
 #include "mod_itsm.h"
 #include "itsm_codec.h"
+#include "itsm_events.h"
 #include "itsm_store.h"
 
 APLOG_USE_MODULE(itsm);
@@ -86,9 +87,13 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
                      t->number, itsm_store_error(st));
         return 0;
     }
-    if (j.changes->nelts)
+    if (j.changes->nelts) {
+        itsm_event_t e = { ITSM_EVENT_SLA, k, t, &j, NULL, s, p };
+
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00112) "SLA sweep: %s %s",
                      t->number, summary);
+        itsm_event_run(&e);
+    }
     return 1;
 }
 

@@ -158,3 +158,33 @@ def test_link_bad_bodies(client, database):
         r = client.post("/tests/%s/links" % n, body, headers={"If-Match": a.etag})
         assert_error(r, status, code)
     assert database.snapshot() == before
+
+
+def test_ticket_events_reach_another_module(client):
+    """The core runs its ticket_event hook after each committed change; the test process
+    module listens and names each event in an X-ITSM-Test-Event header. Reads and refused
+    changes run no event."""
+    def events(r):
+        v = r.headers.get("X-ITSM-Test-Event")
+        return [e.strip() for e in v.split(",")] if v else []
+
+    a = create_ticket(client, "agent1", title="events")
+    n = a.ticket()["number"]
+    assert events(a) == ["created %s create agent1" % n]
+    b = create_ticket(client, "agent1", title="event target").ticket()["number"]
+    r = client.patch("/tests/" + n, ticket_xml(title="events 2"), headers={"If-Match": a.etag})
+    assert r.status == 200 and events(r) == ["changed %s update agent1" % n], r
+    stale = client.patch("/tests/" + n, ticket_xml(title="events 3"),
+                         headers={"If-Match": a.etag})
+    assert_error(stale, 412, "precondition-failed")
+    assert events(stale) == []
+    r = client.post("/tests/%s/links" % n, link_xml("relates-to", b), headers={"If-Match": r.etag})
+    assert r.status == 201 and events(r) == ["linked %s link agent1" % n], r
+    r = client.post("/tests/%s/actions/close" % n, None, headers={"If-Match": r.etag})
+    assert r.status == 200 and events(r) == ["changed %s close agent1" % n], r
+    assert events(client.get("/tests/" + n)) == []
+    # another process module's kinds raise the same events
+    inc = client.post("/incidents", ticket_xml("incident", title="event", description="d",
+                                               impact="low", urgency="low"))
+    assert inc.status == 201, inc
+    assert events(inc) == ["created %s create agent1" % inc.ticket()["number"]]
