@@ -66,7 +66,10 @@ static const char *const sqlite_setup[] = {
     "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
     "PRAGMA synchronous = NORMAL",  /* safe with WAL: a crash loses at most the last commits */
     "PRAGMA foreign_keys = ON",
-    "PRAGMA mmap_size = 268435456",    /* reads from the mapping, not pread per page */
+    /* No memory map: a connection that finds the WAL changed by another connection since
+     * its last transaction unmaps the whole file and maps it anew; with several mod_dbd
+     * connections per process that was an munmap (and its TLB shoot-down) per transaction. */
+    "PRAGMA mmap_size = 0",
     NULL
 };
 static const char *const pgsql_setup[] = { NULL };
