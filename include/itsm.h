@@ -67,6 +67,8 @@ int itsm_call_fail(itsm_call_t *c, int status, const char *code, const char *fmt
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;
+    const char *refers_to;      /* the field holds a ticket number of this kind, which the core
+                                 * checks exists and is visible to the caller; NULL: plain text */
 } itsm_field_t;
 
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change

@@ -145,8 +145,12 @@ static int resolve_caller(req_t *q)
 static int open_store(req_t *q)
 {
     request_rec *r = q->r;
-    ap_dbd_t *dbd = itsm_dbd_acquire(r);
+    ap_dbd_t *dbd;
     const char *err = NULL;
+
+    if (q->store)
+        return OK;
+    dbd = itsm_dbd_acquire(r);
 
     if (dbd == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00103)
@@ -562,9 +566,45 @@ static int check_party(req_t *q, const char *party)
 }
 
 /* A resolver group or assignee set or changed must exist in the directory. */
-static int check_assignment(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+/* Fields that name another ticket (itsm_field_t.refers_to): it must exist, be of that kind
+ * and be one the caller may see, as for a link target. */
+static int check_ticket_refs(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    const itsm_field_t *f;
+    apr_pool_t *p = q->r->pool;
+
+    for (f = q->route->kind->fields; f && f->name; f++) {
+        const char *v, *was;
+        itsm_ticket_t *to;
+        apr_status_t rv;
+        int rc;
+
+        if (f->refers_to == NULL || (v = apr_table_get(t->fields, f->name)) == NULL)
+            continue;
+        was = old ? apr_table_get(old->fields, f->name) : NULL;
+        if (was && strcmp(was, v) == 0)
+            continue;
+        if ((rc = open_store(q)) != OK)
+            return rc;
+        rv = itsm_store_get(q->store, &to, f->refers_to, v, q->scope, p);
+        if (rv == APR_NOTFOUND)
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        apr_psprintf(p, "<%s>: %s is not a ticket of kind %s that you can see.",
+                                     f->name, v, f->refers_to));
+        if (rv != APR_SUCCESS)
+            return store_fault(q, 12, "reference");
+    }
+    return OK;
+}
+
+/* What a ticket names outside itself: resolver group and assignee in the directory, tickets
+ * in the store. */
+static int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
     int rc;
+
+    if ((rc = check_ticket_refs(q, old, t)) != OK)
+        return rc;
 
     if (t->group && (old == NULL || !old->group || strcmp(old->group, t->group) != 0)
         && (rc = check_exists(q, itsm_ldap_group_exists, "resolver group", t->group)) != OK)
@@ -845,7 +885,7 @@ static int do_create(req_t *q)
                         apr_psprintf(r->pool, "<%s> is required.", f->name));
     if (k->create && k->create(&c, t))
         return fail_call(q, &c);
-    if ((rc = check_assignment(q, NULL, t)) != OK)
+    if ((rc = check_references(q, NULL, t)) != OK)
         return rc;
     if (t->state == NULL)
         t->state = "new";
@@ -952,7 +992,7 @@ static int do_change(req_t *q, const char *number, const char *action)
     else if (k->update && k->update(&c, old, t)) {
         return fail_call(q, &c);
     }
-    if ((rc = check_assignment(q, old, t)) != OK)
+    if ((rc = check_references(q, old, t)) != OK)
         return rc;
     j.changes = diff(r->pool, k, old, t);
     if (j.changes->nelts == 0 && x.note == NULL && action == NULL) {

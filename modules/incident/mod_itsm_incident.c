@@ -154,7 +154,7 @@ static int ra_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
 }
 
 static const itsm_field_t review_action_fields[] = {
-    { "incident", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY },
+    { "incident", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY, "incident" },
     { "due", 0 },
     { "outcome", 0 },
     { "completed", ITSM_FIELD_READONLY },

@@ -1007,10 +1007,14 @@ def test_review_actions_lifecycle(client, database):
     ("im1", {"state": "done"}, 422, "invalid-field"),      # state only with an import
     ("im1", {"completed": "2026-01-01T00:00:00Z"}, 422, "invalid-field"),
     ("im1", {"incident": "not-a-number"}, 400, "schema-invalid"),
+    ("im1", {"incident": "INC9999999"}, 422, "invalid-field"),     # no such incident
+    ("im1", {"incident": "{case}"}, 422, "invalid-field"),         # a case, not an incident
 ])
 def test_review_action_create_refused(client, database, user, fields, status, code):
     inc = major_in(client, "resolved")
     f = dict({"incident": inc, "title": "An action"}, **fields)
+    if f["incident"] == "{case}":
+        f["incident"] = new_case(client, "alice").ticket()["number"]
     with nothing_changed(database):
         r = client.post("/review-actions", ra_body(**f), user=user)
         assert_error(r, status, code)
