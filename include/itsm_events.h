@@ -28,9 +28,11 @@ typedef struct itsm_event_t {
     apr_pool_t *pool;
 } itsm_event_t;
 
+#ifndef ITSM_DECLARE
 #define ITSM_DECLARE(type) type
 #define ITSM_DECLARE_NONSTD(type) type
 #define ITSM_DECLARE_DATA
+#endif
 
 /* Attach in register_hooks:
  *     APR_OPTIONAL_HOOK(itsm, ticket_event, my_event, NULL, NULL, APR_HOOK_MIDDLE);

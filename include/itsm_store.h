@@ -10,6 +10,8 @@
 #include "itsm.h"
 
 typedef struct itsm_store_t itsm_store_t;
+/* The writers of one database in one process, whose writes are committed in groups. */
+typedef struct itsm_write_queue_t itsm_write_queue_t;
 
 /* A journal entry; changes holds itsm_change_t. */
 typedef struct itsm_journal_t {
@@ -61,8 +63,11 @@ const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
 
 /* Per-process set-up (child_init): the lock that orders this process's SQLite writers. */
 apr_status_t itsm_store_child_init(apr_pool_t *pchild);
-/* Writes this process made through the group commit queue, and the transactions they took. */
-void itsm_store_write_stats(apr_uint64_t *writes, apr_uint64_t *transactions);
+/* A group commit queue (per process and database: the core keeps one per virtual host). */
+apr_status_t itsm_store_queue_create(itsm_write_queue_t **q, apr_pool_t *p);
+/* Writes made through queue q, and the transactions they took. */
+void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
+                            apr_uint64_t *transactions);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
  * between processes by a database lock, so any number of children may call it at start. */
@@ -71,10 +76,12 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
                                 apr_pool_t *p, const char **err);
 
 /* Bind to a connection. Statements are prepared once per connection and kept in
- * conn_cache (allocated in conn_pool, which lives as long as the connection). */
+ * conn_cache (allocated in conn_pool, which lives as long as the connection). Writes go
+ * through queue (the queue of the connection's database; NULL: no group commit). On a
+ * failed write, the ticket's number and id set by a create mean nothing. */
 apr_status_t itsm_store_bind(itsm_store_t **st, const apr_dbd_driver_t *driver,
                              apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
-                             apr_pool_t *p, const char **err);
+                             itsm_write_queue_t *queue, apr_pool_t *p, const char **err);
 
 /* The last database error message, for the log. */
 const char *itsm_store_error(itsm_store_t *st);

@@ -158,7 +158,7 @@ static int open_store(req_t *q)
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
     }
-    if (itsm_core_bind(&q->store, q->conf, dbd, r->pool, &err) != APR_SUCCESS) {
+    if (itsm_core_bind(&q->store, r->server, dbd, r->pool, &err) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00104) "%s", err);
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
@@ -1406,27 +1406,39 @@ static const char *mount_point(request_rec *r, const itsm_dir_conf_t *dir)
 /* The suite's URLs name no file, so its requests skip httpd's walk of the filesystem (a
  * stat of every path component and an .htaccess lookup in every directory), as mod_proxy's
  * do. Whether a request is ours is known from the <Location>'s SetHandler, which the first
- * location walk has applied by the time translate_name runs. */
-#define ITSM_FILENAME "itsm:"
+ * location walk has applied by the time translate_name runs; the hook runs after the
+ * modules that may rewrite or alias the URI, and claims it only while it still lies under
+ * the mount point of that <Location>. */
+static const char claimed[] = "itsm";
 
 int itsm_translate(request_rec *r)
 {
     core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
-    const char *err = NULL, *handler;
+    itsm_dir_conf_t *dir = ap_get_module_config(r->per_dir_config, &itsm_module);
+    const char *err = NULL, *handler, *base;
+    apr_size_t n;
 
-    if (core == NULL || core->expr_handler == NULL)
+    /* TRACE and OPTIONS stay httpd's (TraceEnable; OPTIONS *), as without this hook */
+    if (r->proxyreq || r->method_number == M_TRACE || r->method_number == M_OPTIONS
+        || core == NULL || core->expr_handler == NULL || dir == NULL)
         return DECLINED;
     handler = ap_expr_str_exec(r, core->expr_handler, &err);
-    if (err || handler == NULL || strcmp(handler, "itsm") != 0)
+    if (err || handler == NULL || strcasecmp(handler, "itsm") != 0)
         return DECLINED;
-    r->filename = apr_pstrcat(r->pool, ITSM_FILENAME, r->uri, NULL);
+    base = mount_point(r, dir);
+    n = strlen(base);
+    while (n && base[n - 1] == '/')
+        n--;
+    if (n == 0 || strncmp(r->uri, base, n) != 0 || (r->uri[n] != '\0' && r->uri[n] != '/'))
+        return DECLINED;
+    r->filename = apr_pstrcat(r->pool, "itsm:", r->uri, NULL);
+    ap_set_module_config(r->request_config, &itsm_module, (void *)claimed);
     return OK;
 }
 
 int itsm_map_to_storage(request_rec *r)
 {
-    return r->filename && strncmp(r->filename, ITSM_FILENAME, sizeof ITSM_FILENAME - 1) == 0
-           ? OK : DECLINED;
+    return ap_get_module_config(r->request_config, &itsm_module) == claimed ? OK : DECLINED;
 }
 
 int itsm_handler(request_rec *r)

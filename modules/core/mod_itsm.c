@@ -364,31 +364,63 @@ const itsm_kind_t *itsm_core_kind(const itsm_server_conf_t *c, const char *kind)
     return NULL;
 }
 
-apr_status_t itsm_core_bind(struct itsm_store_t **st, itsm_server_conf_t *conf, ap_dbd_t *dbd,
+/* Per process and database: whether its schema is set up, and its group commit queue.
+ * Virtual hosts without ITSM or DBD directives of their own share the main server's module
+ * configurations, so the key is mod_dbd's configuration of the server: hosts that share
+ * it share a database. (Hosts with equal DBD directives of their own get separate states
+ * for one database; that costs a second look at the schema and less grouping, nothing
+ * else, as every SQLite writer of the process takes the store's write lock.) */
+typedef struct {
+    apr_thread_mutex_t *schema_lock;
+    volatile apr_uint32_t schema_ready;     /* apr_atomic */
+    itsm_write_queue_t *queue;
+} db_state_t;
+
+static module *dbd_module_ptr;     /* mod_dbd, found by name: no link to its symbols */
+static apr_hash_t *db_states;       /* mod_dbd server config -> db_state_t; read-only after child_init */
+
+static const void *db_key(server_rec *s)
+{
+    const void *cfg = dbd_module_ptr ? ap_get_module_config(s->module_config, dbd_module_ptr) : NULL;
+
+    return cfg ? cfg : (const void *)s;
+}
+
+static db_state_t *db_state(server_rec *s)
+{
+    const void *key = db_key(s);
+
+    return db_states ? apr_hash_get(db_states, &key, sizeof key) : NULL;
+}
+
+apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *dbd,
                             apr_pool_t *p, const char **err)
 {
+    itsm_server_conf_t *conf = ap_get_module_config(s->module_config, &itsm_module);
+    db_state_t *db = db_state(s);
     apr_status_t rv = APR_SUCCESS;
 
-    if (conf->schema_lock == NULL) {
+    if (db == NULL || !conf->process_ready) {
         *err = "the per-process state was not set up (see ITSM00007)";
         return APR_EGENERAL;
     }
-    if (!apr_atomic_read32(&conf->schema_ready)) {
-        apr_thread_mutex_lock(conf->schema_lock);
-        if (!apr_atomic_read32(&conf->schema_ready)) {
+    if (!apr_atomic_read32(&db->schema_ready)) {
+        apr_thread_mutex_lock(db->schema_lock);
+        if (!apr_atomic_read32(&db->schema_ready)) {
             rv = itsm_store_migrate(dbd->driver, dbd->handle,
                                     apr_pstrcat(p, conf->schema_dir, "/sql", NULL),
                                     conf->kind_names, p, err);
             if (rv == APR_SUCCESS)
-                apr_atomic_set32(&conf->schema_ready, 1);
+                apr_atomic_set32(&db->schema_ready, 1);
         }
-        apr_thread_mutex_unlock(conf->schema_lock);
+        apr_thread_mutex_unlock(db->schema_lock);
         if (rv != APR_SUCCESS)
             return rv;
     }
     if (dbd->prepared == NULL)
         dbd->prepared = apr_hash_make(dbd->pool);
-    return itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, p, err);
+    return itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, db->queue,
+                           p, err);
 }
 
 static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -398,6 +430,7 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
     itsm_xml_init();
     itsm_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    dbd_module_ptr = ap_find_linked_module("mod_dbd.c");
     if (itsm_dbd_acquire == NULL) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00001)
                      "mod_dbd is not loaded: load it and configure DBDriver/DBDParams");
@@ -458,22 +491,52 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
                      "%d collections, schema %s, role table %s",
                      c->kinds->nelts, dir, table);
     }
-    itsm_sweep_register(pconf, s);
+    {
+        /* one sweep per database (see db_state_t) */
+        apr_hash_t *seen = apr_hash_make(ptemp);
+
+        for (vs = s; vs; vs = vs->next) {
+            const void *key = db_key(vs), **kp;
+
+            if (apr_hash_get(seen, &key, sizeof key))
+                continue;
+            kp = apr_palloc(ptemp, sizeof *kp);
+            *kp = key;
+            apr_hash_set(seen, kp, sizeof *kp, vs);
+            itsm_sweep_register(pconf, vs);
+        }
+    }
     return OK;
 }
 
-/* At child exit: how well group commit batched this process's writes. */
+/* At child exit: how well group commit batched each database's writes. */
 static apr_status_t log_write_stats(void *data)
 {
     server_rec *s = data;
+    apr_hash_index_t *hi;
     apr_uint64_t writes, transactions;
 
-    itsm_store_write_stats(&writes, &transactions);
-    if (transactions)
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00011)
-                     "%" APR_UINT64_T_FMT " writes in %" APR_UINT64_T_FMT " transactions",
-                     writes, transactions);
+    for (hi = apr_hash_first(NULL, db_states); hi; hi = apr_hash_next(hi)) {
+        db_state_t *db = apr_hash_this_val(hi);
+
+        itsm_store_write_stats(db->queue, &writes, &transactions);
+        if (transactions)
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00011)
+                         "%" APR_UINT64_T_FMT " writes in %" APR_UINT64_T_FMT " transactions",
+                         writes, transactions);
+    }
     return APR_SUCCESS;
+}
+
+static apr_status_t db_state_create(db_state_t **out, apr_pool_t *p)
+{
+    db_state_t *db = apr_pcalloc(p, sizeof *db);
+    apr_status_t rv = apr_thread_mutex_create(&db->schema_lock, APR_THREAD_MUTEX_DEFAULT, p);
+
+    if (rv == APR_SUCCESS)
+        rv = itsm_store_queue_create(&db->queue, p);
+    *out = db;
+    return rv;
 }
 
 static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
@@ -482,18 +545,29 @@ static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
 
     if (itsm_store_child_init(pchild) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot create the store lock");
-    apr_pool_cleanup_register(pchild, s, log_write_stats, apr_pool_cleanup_null);
-
+    db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
-        apr_status_t rv;
+        const void *key = db_key(vs), **kp;
+        db_state_t *db = NULL;
+        apr_status_t rv = APR_SUCCESS;
 
-        if ((rv = apr_thread_mutex_create(&c->schema_lock, APR_THREAD_MUTEX_DEFAULT, pchild)) != APR_SUCCESS
-            || (rv = itsm_ldap_create(&c->directory, &c->ldap, pchild)) != APR_SUCCESS) {
+        if (apr_hash_get(db_states, &key, sizeof key) == NULL) {
+            if ((rv = db_state_create(&db, pchild)) == APR_SUCCESS) {
+                kp = apr_palloc(pchild, sizeof *kp);
+                *kp = key;
+                apr_hash_set(db_states, kp, sizeof *kp, db);
+            }
+        }
+        if (rv == APR_SUCCESS && !c->process_ready) {   /* hosts may share c */
+            if ((rv = itsm_ldap_create(&c->directory, &c->ldap, pchild)) == APR_SUCCESS)
+                c->process_ready = 1;
+        }
+        if (rv != APR_SUCCESS)
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, ITSMLOGNO(00007)
                          "cannot set up the per-process state");
-        }
     }
+    apr_pool_cleanup_register(pchild, s, log_write_stats, apr_pool_cleanup_null);
 }
 
 APR_IMPLEMENT_OPTIONAL_HOOK_RUN_ALL(itsm, ITSM, int, ticket_event, (const itsm_event_t *e), (e),
@@ -513,11 +587,14 @@ static void itsm_register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     static const char *const before_watchdog[] = { "mod_watchdog.c", NULL };
+    static const char *const rewrite_and_alias[] = {
+        "mod_rewrite.c", "mod_alias.c", "mod_userdir.c", "mod_vhost_alias.c", "mod_proxy.c", NULL
+    };
 
     /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
     ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(itsm_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
-    ap_hook_translate_name(itsm_translate, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(itsm_translate, rewrite_and_alias, NULL, APR_HOOK_LAST);
     ap_hook_map_to_storage(itsm_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(itsm_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }

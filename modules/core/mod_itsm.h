@@ -52,8 +52,7 @@ typedef struct itsm_server_conf_t {
 
     /* Set in child_init */
     itsm_ldap_t *directory;
-    apr_thread_mutex_t *schema_lock;
-    volatile apr_uint32_t schema_ready;     /* apr_atomic */
+    int process_ready;              /* per-process state set up (ITSM00007 otherwise) */
 } itsm_server_conf_t;
 
 #define ITSM_UNSET -1
@@ -82,7 +81,7 @@ const itsm_kind_t *itsm_core_kind(const itsm_server_conf_t *c, const char *kind)
 struct itsm_store_t;
 /* Bind the store to a mod_dbd connection, setting the schema up first when this process
  * has not yet (once per process, under the schema lock). */
-apr_status_t itsm_core_bind(struct itsm_store_t **st, itsm_server_conf_t *conf, ap_dbd_t *dbd,
+apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *dbd,
                             apr_pool_t *p, const char **err);
 
 /* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */

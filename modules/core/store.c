@@ -37,9 +37,10 @@ static apr_thread_mutex_t *write_lock;
  * transaction's fixed costs - the write lock, BEGIN, COMMIT and its WAL append, pages that
  * several jobs touch - are paid once per batch instead of once per write, and the lock
  * passes between threads once per batch. Jobs run on the leader's thread with their own
- * pool; their threads sleep meanwhile, so the pools are never used by two threads at once.
- * If a batch fails, it is rolled back and each job runs again alone, so one job's failure
- * is its own. */
+ * pool; their threads sleep meanwhile, so the pools are never used by two threads at once
+ * (an APR built with pool-owner debugging would object all the same). One job's failure
+ * is its own: see run_batch. A queue serves one database: the core keeps one per process
+ * and mod_dbd configuration. */
 typedef apr_status_t (*write_fn)(itsm_store_t *st, void *ctx, apr_pool_t *p);
 
 enum { JOB_QUEUED, JOB_LEAD, JOB_DONE };
@@ -50,17 +51,17 @@ typedef struct write_job_t {
     apr_pool_t *pool;           /* the writer's pool: the job allocates there */
     apr_status_t rv;
     const char *error;          /* the database's message when rv is a failure */
-    apr_thread_cond_t *wake;    /* created only when the writer has to wait */
+    apr_thread_cond_t *wake;
     int state;
     struct write_job_t *next;
 } write_job_t;
 
-static struct {
+struct itsm_write_queue_t {
     apr_thread_mutex_t *mutex;  /* guards the queue and leading; never held during SQL */
     write_job_t *head, **tail;
     int leading;
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
-} queue;
+};
 
 static const char *const sqlite_setup[] = {
     "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
@@ -201,6 +202,7 @@ struct itsm_store_t {
     apr_dbd_prepared_t **stmt;
     int error;
     const char *error_text;     /* set when another thread ran this one's write (group commit) */
+    itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
 };
 
 #define CACHE_KEY "itsm_store.statements"
@@ -253,6 +255,7 @@ static apr_status_t exec(itsm_store_t *st, apr_pool_t *p, int *rows, int which, 
 {
     int dummy;
 
+    st->error_text = NULL;
     st->error = apr_dbd_pquery(st->driver, p, st->handle, rows ? rows : &dummy,
                                st->stmt[which], n, args);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
@@ -262,6 +265,7 @@ static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, apr_dbd_results
                                 int which, int n, const char **args)
 {
     *res = NULL;
+    st->error_text = NULL;
     st->error = apr_dbd_pselect(st->driver, p, st->handle, res, st->stmt[which], 0, n, args);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
@@ -301,25 +305,36 @@ static apr_status_t plain(itsm_store_t *st, const char *sql)
 {
     int rows;
 
+    st->error_text = NULL;
     st->error = apr_dbd_query(st->driver, st->handle, &rows, sql);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
 apr_status_t itsm_store_child_init(apr_pool_t *pchild)
 {
-    apr_status_t rv = apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+}
 
-    if (rv == APR_SUCCESS)
-        rv = apr_thread_mutex_create(&queue.mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
-    queue.head = NULL;
-    queue.tail = &queue.head;
+apr_status_t itsm_store_queue_create(itsm_write_queue_t **out, apr_pool_t *p)
+{
+    itsm_write_queue_t *q = apr_pcalloc(p, sizeof *q);
+    apr_status_t rv = apr_thread_mutex_create(&q->mutex, APR_THREAD_MUTEX_DEFAULT, p);
+
+    q->tail = &q->head;
+    *out = rv == APR_SUCCESS ? q : NULL;
     return rv;
 }
 
-static void lock_writes(const dialect_t *d)
+/* Without the lock (its creation failed) a second writer could deadlock: refuse instead. */
+static apr_status_t lock_writes(itsm_store_t *st)
 {
-    if (d->serialize_writes && write_lock)
-        apr_thread_mutex_lock(write_lock);
+    if (!st->dialect->serialize_writes)
+        return APR_SUCCESS;
+    if (write_lock == NULL) {
+        st->error_text = "the store lock was not created (see ITSM00008)";
+        return APR_EGENERAL;
+    }
+    return apr_thread_mutex_lock(write_lock);
 }
 
 static void unlock_writes(const dialect_t *d)
@@ -332,7 +347,8 @@ static apr_status_t begin(itsm_store_t *st)
 {
     apr_status_t rv;
 
-    lock_writes(st->dialect);
+    if ((rv = lock_writes(st)) != APR_SUCCESS)
+        return rv;
     if ((rv = plain(st, st->dialect->begin)) != APR_SUCCESS)
         unlock_writes(st->dialect);
     return rv;
@@ -359,51 +375,80 @@ static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
     return rv;
 }
 
-void itsm_store_write_stats(apr_uint64_t *writes, apr_uint64_t *transactions)
+void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
+                           apr_uint64_t *transactions)
 {
-    if (queue.mutex)
-        apr_thread_mutex_lock(queue.mutex);
-    *writes = queue.jobs;
-    *transactions = queue.batches;
-    if (queue.mutex)
-        apr_thread_mutex_unlock(queue.mutex);
+    apr_thread_mutex_lock(q->mutex);
+    *writes = q->jobs;
+    *transactions = q->batches;
+    apr_thread_mutex_unlock(q->mutex);
 }
 
-/* One job in a transaction of its own. */
-static apr_status_t run_alone(itsm_store_t *st, write_job_t *job)
+static void job_done(itsm_store_t *st, write_job_t *job, apr_status_t rv)
 {
-    apr_status_t rv = begin(st);
-
-    if (rv == APR_SUCCESS)
-        rv = finish(st, job->fn(st, job->ctx, job->pool));
     job->rv = rv;
     job->error = rv == APR_SUCCESS ? NULL : apr_pstrdup(job->pool, itsm_store_error(st));
+}
+
+/* Run the jobs of batch in the open transaction. isolate: each in a savepoint, a failed job
+ * rolled back alone; else stop at the first failure (the caller rolls everything back).
+ * Returns the first failure that dooms the transaction. */
+static apr_status_t run_jobs(itsm_store_t *st, write_job_t *batch, int isolate)
+{
+    write_job_t *job;
+    apr_status_t rv = APR_SUCCESS;
+    int saved;
+
+    for (job = batch; job && rv == APR_SUCCESS; job = job->next) {
+        if (isolate && (rv = plain(st, "SAVEPOINT itsm_job")) != APR_SUCCESS)
+            break;
+        job_done(st, job, job->fn(st, job->ctx, job->pool));
+        if (job->rv != APR_SUCCESS) {
+            if (!isolate)
+                return job->rv;
+            saved = st->error;
+            rv = plain(st, "ROLLBACK TO itsm_job");
+            st->error = rv == APR_SUCCESS ? saved : st->error;
+        }
+        if (isolate && rv == APR_SUCCESS)
+            rv = plain(st, "RELEASE itsm_job");
+    }
     return rv;
 }
 
+/* The jobs of batch in one transaction. Most batches succeed whole, so they run without
+ * savepoints; if a job fails, the batch is rolled back and run again with a savepoint per
+ * job, so that only the failed job is undone. If BEGIN fails, every job fails with it; if
+ * a COMMIT fails, nothing was written and each job runs again in a transaction of its own. */
 static void run_batch(itsm_store_t *st, write_job_t *batch)
 {
     write_job_t *job;
     apr_status_t rv;
+    int isolate;
 
-    if (batch->next == NULL) {
-        run_alone(st, batch);
-        return;
-    }
-    if (begin(st) == APR_SUCCESS) {
-        rv = APR_SUCCESS;
-        for (job = batch; job && rv == APR_SUCCESS; job = job->next)
-            rv = job->fn(st, job->ctx, job->pool);
-        if (finish(st, rv) == APR_SUCCESS) {
-            for (job = batch; job; job = job->next) {
-                job->rv = APR_SUCCESS;
-                job->error = NULL;
-            }
+    for (isolate = batch->next == NULL; isolate < 2; isolate++) {
+        if ((rv = begin(st)) != APR_SUCCESS) {
+            for (job = batch; job; job = job->next)
+                job_done(st, job, rv);
             return;
         }
+        if (batch->next == NULL) {
+            job_done(st, batch, finish(st, batch->fn(st, batch->ctx, batch->pool)));
+            return;
+        }
+        rv = run_jobs(st, batch, isolate);
+        for (job = batch; job && job->rv == APR_SUCCESS; job = job->next)
+            ;
+        if (finish(st, rv) == APR_SUCCESS)
+            return;
+        if (job == NULL)
+            break;              /* every job succeeded: the COMMIT failed */
     }
     for (job = batch; job; job = job->next)
-        run_alone(st, job);
+        if ((rv = begin(st)) == APR_SUCCESS)
+            job_done(st, job, finish(st, job->fn(st, job->ctx, job->pool)));
+        else
+            job_done(st, job, rv);
 }
 
 /* Run fn(st, ctx, p) inside a write transaction: directly where the database takes
@@ -412,35 +457,35 @@ static apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_
 {
     write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, JOB_QUEUED, NULL };
     write_job_t *batch, *j, *next;
+    itsm_write_queue_t *q = st->queue;
     apr_uint64_t n = 0;
 
     st->error_text = NULL;
-    if (!st->dialect->serialize_writes || queue.mutex == NULL) {
+    if (!st->dialect->serialize_writes || q == NULL) {
         apr_status_t rv = begin(st);
 
         return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
     }
-    apr_thread_mutex_lock(queue.mutex);
-    if (!queue.leading) {
-        queue.leading = 1;
-        job.state = JOB_LEAD;
-    }
-    else if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
-        apr_thread_mutex_unlock(queue.mutex);
+    if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
         st->error_text = "cannot wait for the write queue";
         return APR_ENOMEM;
     }
-    *queue.tail = &job;
-    queue.tail = &job.next;
+    apr_thread_mutex_lock(q->mutex);
+    if (!q->leading) {
+        q->leading = 1;
+        job.state = JOB_LEAD;
+    }
+    *q->tail = &job;
+    q->tail = &job.next;
     while (job.state == JOB_QUEUED)
-        apr_thread_cond_wait(job.wake, queue.mutex);
+        apr_thread_cond_wait(job.wake, q->mutex);
     if (job.state == JOB_LEAD) {
-        batch = queue.head;
-        queue.head = NULL;
-        queue.tail = &queue.head;
-        apr_thread_mutex_unlock(queue.mutex);
+        batch = q->head;
+        q->head = NULL;
+        q->tail = &q->head;
+        apr_thread_mutex_unlock(q->mutex);
         run_batch(st, batch);
-        apr_thread_mutex_lock(queue.mutex);
+        apr_thread_mutex_lock(q->mutex);
         for (j = batch; j; j = next) {
             next = j->next;     /* a woken writer's job is gone once the mutex is free */
             n++;
@@ -449,16 +494,16 @@ static apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_
                 apr_thread_cond_signal(j->wake);
             }
         }
-        queue.batches++;
-        queue.jobs += n;
-        if (queue.head) {
-            queue.head->state = JOB_LEAD;
-            apr_thread_cond_signal(queue.head->wake);
+        q->batches++;
+        q->jobs += n;
+        if (q->head) {
+            q->head->state = JOB_LEAD;
+            apr_thread_cond_signal(q->head->wake);
         }
         else
-            queue.leading = 0;
+            q->leading = 0;
     }
-    apr_thread_mutex_unlock(queue.mutex);
+    apr_thread_mutex_unlock(q->mutex);
     if (job.rv != APR_SUCCESS)
         st->error_text = job.error;
     return job.rv;
@@ -466,11 +511,12 @@ static apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
                              apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
-                             apr_pool_t *p, const char **err)
+                             itsm_write_queue_t *queue, apr_pool_t *p, const char **err)
 {
     itsm_store_t *st = apr_pcalloc(p, sizeof *st);
     int i;
 
+    st->queue = queue;
     st->driver = driver;
     st->handle = handle;
     st->dialect = dialect_of(driver);
@@ -581,7 +627,10 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
     }
     /* Another process may change the schema between this connection's prepare and step
      * (SQLite answers "database schema has changed" once): the whole step is retried. */
-    lock_writes(st->dialect);
+    if ((rv = lock_writes(st)) != APR_SUCCESS) {
+        *err = st->error_text;
+        return rv;
+    }
     for (attempt = 0; attempt < 3; attempt++)
         if ((rv = migrate_locked(st, dir, files, kinds, p, err)) == APR_SUCCESS)
             break;

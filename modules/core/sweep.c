@@ -117,7 +117,7 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
                      "SLA sweep: no database connection; next try in %d s", c->sweep_interval);
         return APR_SUCCESS;
     }
-    if (itsm_core_bind(&st, c, dbd, pool, &err) != APR_SUCCESS) {
+    if (itsm_core_bind(&st, s, dbd, pool, &err) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00114) "SLA sweep: %s", err);
     }
     else {

@@ -97,3 +97,36 @@ def test_failed_write_among_concurrent_creates(client):
         assert [e.get("action") for e in entries] == ["create"], num
     entries = client.get("/tests/%s/journal" % n).findall("i:entry")
     assert [e.get("action") for e in entries] == ["create", "update"]
+
+
+def test_virtual_hosts_keep_their_own_databases(env, database, make_httpd):
+    """Two virtual hosts of one httpd, the second with a database of its own: concurrent
+    creates on both land in their own host's database, each host with its own number
+    sequence. (The second host has no ITSM directives of its own, so httpd gives it the
+    main server's module configuration: the core keys its per-database state - schema set
+    up, group commit queue - by mod_dbd's configuration instead.)"""
+    from conftest import Client, free_port
+    port2 = free_port()
+    params = database.fresh("vhost%d" % len(env.stoppers))
+    h = make_httpd("vhosts", extra="Listen 127.0.0.1:%d\n<VirtualHost 127.0.0.1:%d>\n"
+                   "  DBDParams \"%s\"\n</VirtualHost>" % (port2, port2, params))
+    h.start()
+
+    class Other:
+        url = "http://127.0.0.1:%d" % port2
+
+    hosts = [Client(h), Client(Other())]
+
+    def one(i):
+        r = hosts[i % 2].post("/tests", ticket_xml(title="host %d ticket %d" % (i % 2, i)))
+        return i % 2, r.status, (r.ticket()["number"] if r.status == 201 else r.text), i
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(one, range(CREATES)))
+    assert [s for _, s, _, _ in results] == [201] * CREATES, results[:5]
+    for host, _, number, i in results:
+        r = hosts[host].get("/tests/" + number)
+        assert r.status == 200 and r.ticket()["title"] == "host %d ticket %d" % (host, i), \
+            (host, number, r)
+    second = sorted(int(n[3:]) for host, _, n, _ in results if host == 1)
+    assert second == list(range(1, CREATES // 2 + 1)), second
