@@ -61,8 +61,10 @@ typedef struct itsm_filter_t {
 const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
                              const apr_array_header_t *acts_for);
 
-/* Per-process set-up (child_init): the lock that orders this process's SQLite writers. */
-apr_status_t itsm_store_child_init(apr_pool_t *pchild);
+/* Per-process set-up (child_init): the lock that orders this process's SQLite writers;
+ * processes, if not NULL, a lock (re-attached in this child) that orders the writers of all
+ * processes of the server. */
+apr_status_t itsm_store_child_init(apr_pool_t *pchild, struct apr_global_mutex_t *processes);
 /* A group commit queue (per process and database: the core keeps one per virtual host). */
 apr_status_t itsm_store_queue_create(itsm_write_queue_t **q, apr_pool_t *p);
 /* Writes made through queue q, and the transactions they took. */

@@ -10,10 +10,17 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <ap_provider.h>
+#include <http_core.h>
+#include <util_mutex.h>
 
 #include "mod_itsm.h"
 #include "itsm_events.h"
 #include "itsm_store.h"
+
+/* SQLite writers of all children queue on this lock (httpd's Mutex directive, type
+ * itsm-store, chooses its mechanism). */
+#define STORE_MUTEX "itsm-store"
+static apr_global_mutex_t *store_mutex;
 
 
 
@@ -491,6 +498,10 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
                      "%d collections, schema %s, role table %s",
                      c->kinds->nelts, dir, table);
     }
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
+        && ap_global_mutex_create(&store_mutex, NULL, STORE_MUTEX, NULL, s, pconf, 0)
+           != APR_SUCCESS)
+        return HTTP_INTERNAL_SERVER_ERROR;      /* ap_global_mutex_create logged why */
     {
         /* one sweep per database (see db_state_t) */
         apr_hash_t *seen = apr_hash_make(ptemp);
@@ -539,11 +550,23 @@ static apr_status_t db_state_create(db_state_t **out, apr_pool_t *p)
     return rv;
 }
 
+static int itsm_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return ap_mutex_register(pconf, STORE_MUTEX, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS
+           ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
 {
     server_rec *vs;
 
-    if (itsm_store_child_init(pchild) != APR_SUCCESS)
+    if (store_mutex && apr_global_mutex_child_init(&store_mutex,
+                                                   apr_global_mutex_lockfile(store_mutex),
+                                                   pchild) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot attach the store lock");
+        store_mutex = NULL;
+    }
+    if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot create the store lock");
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
@@ -592,6 +615,7 @@ static void itsm_register_hooks(apr_pool_t *p)
     };
 
     /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
+    ap_hook_pre_config(itsm_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(itsm_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(itsm_translate, rewrite_and_alias, NULL, APR_HOOK_LAST);

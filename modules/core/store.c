@@ -3,6 +3,7 @@
  * per connection; every query a person's request makes carries the caller's party scope. Absent values are stored as
  * '' (never NULL) so that the same statements serve both drivers. */
 #include <apr_file_io.h>
+#include <apr_global_mutex.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
@@ -29,6 +30,10 @@ typedef struct dialect_t {
  * holding it while waiting for the write lock. So SQLite write transactions of a process
  * take this lock first; other processes are waited for by SQLite's busy handler. */
 static apr_thread_mutex_t *write_lock;
+/* The same across the processes of the server: their writers queue on this kernel lock
+ * instead of polling in SQLite's busy handler, which sleeps for milliseconds. NULL: the
+ * busy handler alone orders processes. */
+static apr_global_mutex_t *process_lock;
 
 /* Group commit (SQLite): a write is a job, a function run inside a transaction. Writers
  * queue their jobs; one thread at a time leads, taking every job queued so far and running
@@ -310,8 +315,9 @@ static apr_status_t plain(itsm_store_t *st, const char *sql)
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-apr_status_t itsm_store_child_init(apr_pool_t *pchild)
+apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *processes)
 {
+    process_lock = processes;
     return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
 }
 
@@ -334,13 +340,22 @@ static apr_status_t lock_writes(itsm_store_t *st)
         st->error_text = "the store lock was not created (see ITSM00008)";
         return APR_EGENERAL;
     }
-    return apr_thread_mutex_lock(write_lock);
+    apr_thread_mutex_lock(write_lock);
+    if (process_lock && apr_global_mutex_lock(process_lock) != APR_SUCCESS) {
+        apr_thread_mutex_unlock(write_lock);
+        st->error_text = "the cross-process store lock failed";
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
 }
 
 static void unlock_writes(const dialect_t *d)
 {
-    if (d->serialize_writes && write_lock)
+    if (d->serialize_writes && write_lock) {
+        if (process_lock)
+            apr_global_mutex_unlock(process_lock);
         apr_thread_mutex_unlock(write_lock);
+    }
 }
 
 static apr_status_t begin(itsm_store_t *st)
