@@ -5,6 +5,7 @@
 #define ITSM_STORE_H
 
 #include <apr_dbd.h>
+#include <apr_global_mutex.h>
 #include <apr_hash.h>
 
 #include "itsm.h"
@@ -64,7 +65,7 @@ const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
 /* Per-process set-up (child_init): the lock that orders this process's SQLite writers;
  * processes, if not NULL, a lock (re-attached in this child) that orders the writers of all
  * processes of the server. */
-apr_status_t itsm_store_child_init(apr_pool_t *pchild, struct apr_global_mutex_t *processes);
+apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *processes);
 /* A group commit queue (per process and database: the core keeps one per virtual host). */
 apr_status_t itsm_store_queue_create(itsm_write_queue_t **q, apr_pool_t *p);
 /* Writes made through queue q, and the transactions they took. */

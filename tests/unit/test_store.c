@@ -1,0 +1,272 @@
+/* The store's group commit on a real SQLite database, driven by many threads as httpd's
+ * workers drive it: every create gets its own number and exactly one journal entry, of
+ * the writers racing to change one ticket from one version exactly one wins, and a lost
+ * race never costs another writer of the same transaction its write. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <apr_dbd.h>
+#include <apr_file_io.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <apr_thread_proc.h>
+#include <string.h>
+
+#include "itsm_codec.h"
+#include "itsm_store.h"
+
+#ifndef ITSM_SRCDIR
+#define ITSM_SRCDIR "."
+#endif
+
+#define THREADS 12
+#define ROUNDS 25
+
+static apr_pool_t *pool;
+static const apr_dbd_driver_t *driver;
+static const char *dbfile;
+static itsm_write_queue_t *queue;
+
+typedef struct {
+    apr_dbd_t *handle;
+    apr_pool_t *pool;
+    apr_hash_t *cache;
+    itsm_store_t *st;
+} conn_t;
+
+static conn_t *conn_open(void)
+{
+    conn_t *c = apr_pcalloc(pool, sizeof *c);
+    const char *err = NULL;
+
+    assert_int_equal(apr_pool_create(&c->pool, NULL), APR_SUCCESS);
+    assert_int_equal(apr_dbd_open_ex(driver, c->pool, dbfile, &c->handle, &err), APR_SUCCESS);
+    c->cache = apr_hash_make(c->pool);
+    assert_int_equal(itsm_store_bind(&c->st, driver, c->handle, c->cache, c->pool, queue,
+                                     c->pool, &err), APR_SUCCESS);
+    return c;
+}
+
+static itsm_journal_t *entry(apr_pool_t *p, const char *action)
+{
+    itsm_journal_t *j = apr_pcalloc(p, sizeof *j);
+
+    j->at = apr_time_now();
+    j->actor = "agent1";
+    j->action = action;
+    j->changes = apr_array_make(p, 1, sizeof(itsm_change_t));
+    j->party = "ELEX";
+    j->summary = action;
+    return j;
+}
+
+static itsm_ticket_t *new_ticket(apr_pool_t *p, const char *title)
+{
+    itsm_ticket_t *t = apr_pcalloc(p, sizeof *t);
+
+    t->kind = "test";
+    t->party = "ELEX";
+    t->state = "open";
+    t->title = title;
+    t->opened = t->updated = apr_time_now();
+    t->created_by = "agent1";
+    t->fields = apr_table_make(p, 2);
+    return t;
+}
+
+static int setup(void **state)
+{
+    apr_array_header_t *kinds;
+    apr_dbd_t *handle;
+    const char *err = NULL, *dir;
+
+    assert_int_equal(apr_initialize(), APR_SUCCESS);
+    assert_int_equal(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    assert_int_equal(apr_dbd_init(pool), APR_SUCCESS);
+    if (apr_dbd_get_driver(pool, "sqlite3", &driver) != APR_SUCCESS)
+        fail_msg("apr_dbd's sqlite3 driver is not installed (libaprutil1-dbd-sqlite3)");
+    assert_int_equal(apr_temp_dir_get(&dir, pool), APR_SUCCESS);
+    dbfile = apr_psprintf(pool, "%s/itsm-test-store-%" APR_PID_T_FMT ".db", dir, getpid());
+    apr_file_remove(dbfile, pool);
+    assert_int_equal(itsm_store_child_init(pool, NULL), APR_SUCCESS);
+    assert_int_equal(itsm_store_queue_create(&queue, pool), APR_SUCCESS);
+    kinds = apr_array_make(pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(kinds, const char *) = "test";
+    assert_int_equal(apr_dbd_open_ex(driver, pool, dbfile, &handle, &err), APR_SUCCESS);
+    if (itsm_store_migrate(driver, handle, ITSM_SRCDIR "/schemas/sql", kinds, pool, &err)
+        != APR_SUCCESS)
+        fail_msg("migration: %s", err);
+    apr_dbd_close(driver, handle);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    const char *suffix[] = { "", "-wal", "-shm" };
+    size_t i;
+
+    for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
+        apr_file_remove(apr_pstrcat(pool, dbfile, suffix[i], NULL), pool);
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return 0;
+}
+
+/* ---- many creates ---------------------------------------------------------------------- */
+
+typedef struct {
+    conn_t *c;
+    int n;
+    const char *number[ROUNDS];
+    apr_status_t rv[ROUNDS];
+} creator_t;
+
+static void *APR_THREAD_FUNC creator(apr_thread_t *thd, void *data)
+{
+    creator_t *w = data;
+    apr_pool_t *p;
+    int i;
+
+    apr_pool_create(&p, NULL);
+    for (i = 0; i < ROUNDS; i++) {
+        itsm_ticket_t *t = new_ticket(p, apr_psprintf(p, "creator %d ticket %d", w->n, i));
+
+        w->rv[i] = itsm_store_create(w->c->st, t, "TST", entry(p, "create"), p);
+        w->number[i] = w->rv[i] == APR_SUCCESS ? apr_pstrdup(pool, t->number) : NULL;
+    }
+    apr_pool_destroy(p);
+    apr_thread_exit(thd, APR_SUCCESS);
+    return NULL;
+}
+
+static void concurrent_creates_get_distinct_numbers(void **state)
+{
+    creator_t w[THREADS];
+    apr_thread_t *thd[THREADS];
+    apr_hash_t *seen = apr_hash_make(pool);
+    apr_uint64_t writes0, tx0, writes, tx;
+    apr_status_t rv;
+    int i, k;
+
+    itsm_store_write_stats(queue, &writes0, &tx0);
+    for (i = 0; i < THREADS; i++) {
+        w[i].c = conn_open();
+        w[i].n = i;
+        assert_int_equal(apr_thread_create(&thd[i], NULL, creator, &w[i], pool), APR_SUCCESS);
+    }
+    for (i = 0; i < THREADS; i++)
+        apr_thread_join(&rv, thd[i]);
+    for (i = 0; i < THREADS; i++)
+        for (k = 0; k < ROUNDS; k++) {
+            itsm_ticket_t *t;
+            apr_array_header_t *journal;
+
+            assert_int_equal(w[i].rv[k], APR_SUCCESS);
+            assert_null(apr_hash_get(seen, w[i].number[k], APR_HASH_KEY_STRING));
+            apr_hash_set(seen, w[i].number[k], APR_HASH_KEY_STRING, "");
+            assert_int_equal(itsm_store_get(w[0].c->st, &t, "test", w[i].number[k], "*", pool),
+                             APR_SUCCESS);
+            assert_string_equal(t->title, apr_psprintf(pool, "creator %d ticket %d", i, k));
+            assert_int_equal(itsm_store_journal(w[0].c->st, &journal, t->id, pool), APR_SUCCESS);
+            assert_int_equal(journal->nelts, 1);
+        }
+    assert_int_equal(apr_hash_count(seen), THREADS * ROUNDS);
+    for (k = 1; k <= THREADS * ROUNDS; k++)      /* numbers 1..n, none lost or skipped */
+        assert_non_null(apr_hash_get(seen, apr_psprintf(pool, "TST%07d", k), APR_HASH_KEY_STRING));
+    itsm_store_write_stats(queue, &writes, &tx);
+    assert_int_equal(writes - writes0, THREADS * ROUNDS);
+    assert_true(tx - tx0 >= 1 && tx - tx0 <= writes - writes0);
+    print_message("%" APR_UINT64_T_FMT " creates in %" APR_UINT64_T_FMT " transactions\n",
+                  writes - writes0, tx - tx0);
+}
+
+/* ---- racing updates beside creates ----------------------------------------------------- */
+
+typedef struct {
+    conn_t *c;
+    int n;
+    const itsm_ticket_t *base;  /* the contended ticket as all racers read it */
+    apr_status_t update_rv;
+    apr_status_t create_rv;
+    const char *created;
+} racer_t;
+
+static void *APR_THREAD_FUNC racer(apr_thread_t *thd, void *data)
+{
+    racer_t *w = data;
+    apr_pool_t *p;
+    itsm_ticket_t *t;
+
+    apr_pool_create(&p, NULL);
+    if (w->n % 2) {
+        t = apr_pmemdup(p, w->base, sizeof *t);
+        t->title = apr_psprintf(p, "winner %d", w->n);
+        t->version = w->base->version + 1;
+        w->update_rv = itsm_store_update(w->c->st, t, entry(p, "update"), p);
+    }
+    else {
+        t = new_ticket(p, apr_psprintf(p, "beside %d", w->n));
+        w->create_rv = itsm_store_create(w->c->st, t, "TST", entry(p, "create"), p);
+        w->created = w->create_rv == APR_SUCCESS ? apr_pstrdup(pool, t->number) : NULL;
+    }
+    apr_pool_destroy(p);
+    apr_thread_exit(thd, APR_SUCCESS);
+    return NULL;
+}
+
+static void lost_races_fail_alone(void **state)
+{
+    conn_t *c[THREADS];
+    int round, i;
+
+    for (i = 0; i < THREADS; i++)
+        c[i] = conn_open();
+    for (round = 0; round < ROUNDS; round++) {
+        racer_t w[THREADS];
+        apr_thread_t *thd[THREADS];
+        itsm_ticket_t *base = new_ticket(pool, "contended"), *after;
+        apr_array_header_t *journal;
+        apr_status_t rv;
+        int wins = 0, losses = 0;
+
+        assert_int_equal(itsm_store_create(c[0]->st, base, "TST", entry(pool, "create"), pool),
+                         APR_SUCCESS);
+        for (i = 0; i < THREADS; i++) {
+            w[i] = (racer_t){ c[i], i, base, APR_SUCCESS, APR_SUCCESS, NULL };
+            assert_int_equal(apr_thread_create(&thd[i], NULL, racer, &w[i], pool), APR_SUCCESS);
+        }
+        for (i = 0; i < THREADS; i++)
+            apr_thread_join(&rv, thd[i]);
+        for (i = 0; i < THREADS; i++) {
+            if (i % 2) {
+                wins += w[i].update_rv == APR_SUCCESS;
+                losses += w[i].update_rv == APR_EAGAIN;
+                continue;
+            }
+            assert_int_equal(w[i].create_rv, APR_SUCCESS);
+            assert_int_equal(itsm_store_get(c[0]->st, &after, "test", w[i].created, "*", pool),
+                             APR_SUCCESS);
+            assert_string_equal(after->title, apr_psprintf(pool, "beside %d", i));
+        }
+        assert_int_equal(wins, 1);
+        assert_int_equal(losses, THREADS / 2 - 1);
+        assert_int_equal(itsm_store_get(c[0]->st, &after, "test", base->number, "*", pool),
+                         APR_SUCCESS);
+        assert_int_equal(after->version, 2);
+        assert_int_equal(strncmp(after->title, "winner ", 7), 0);
+        assert_int_equal(itsm_store_journal(c[0]->st, &journal, base->id, pool), APR_SUCCESS);
+        assert_int_equal(journal->nelts, 2);     /* create and the one update */
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(concurrent_creates_get_distinct_numbers),
+        cmocka_unit_test(lost_races_fail_alone),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
