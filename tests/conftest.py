@@ -774,6 +774,16 @@ def link_xml(ltype, target):
     return ticket_xml("link", type=ltype, target=target)
 
 
+def assert_refuses_to_start(env, make_httpd, name, change, pattern):
+    """An httpd with the default ITSM directives changed by change (a value of None drops
+    the directive) refuses to start, and its log says why (matches pattern)."""
+    conf = itsm_directives(env)
+    conf.update(change)
+    h = make_httpd(name, itsm=conf)
+    assert h.start(expect_fail=True) is False
+    assert re.search(pattern, h.logs()), h.logs()[-3000:]
+
+
 def assert_error(resp, status, code=None):
     """resp is an <error> document with that status and code."""
     assert resp.status == status, "expected %d %s, got %r" % (status, code, resp)

@@ -387,18 +387,6 @@ static int clocks_retargeted(const itsm_kind_t *k, const itsm_ticket_t *old, con
     return 0;
 }
 
-/* Does a clock with a target still run? The SLA sweep looks only at such tickets. */
-static int sla_open(const itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *t)
-{
-    itsm_ticket_clock_t *clocks;
-    int n = itsm_ticket_clocks(&clocks, c->sla, k, t, c->now, c->pool), i;
-
-    for (i = 0; i < n; i++)
-        if (!clocks[i].stopped)
-            return 1;
-    return 0;
-}
-
 static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested)
 {
@@ -565,7 +553,6 @@ static int check_party(req_t *q, const char *party)
     return check_exists(q, itsm_ldap_party_exists, "party", party);
 }
 
-/* A resolver group or assignee set or changed must exist in the directory. */
 /* Fields that name another ticket (itsm_field_t.refers_to): it must exist, be of that kind
  * and be one the caller may see, as for a link target. */
 static int check_ticket_refs(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
@@ -647,11 +634,23 @@ static int query_int(const char *v, int min, int max, int *out)
 }
 
 #define SLA_SCAN 5000
-static const char *const sla_statuses[] = { "in-sla", "warning", "breached", "met", "missed", NULL };
+
+/* The SLA status named name (itsm_sla_status_name); 0 when there is none. */
+static int sla_status_named(const char *name, itsm_sla_status_e *out)
+{
+    itsm_sla_status_e s;
+
+    for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_MISSED; s++)
+        if (strcmp(itsm_sla_status_name(s), name) == 0) {
+            *out = s;
+            return 1;
+        }
+    return 0;
+}
 
 /* The tickets of rows with a clock in status sla, paged. */
 static apr_array_header_t *sla_page(itsm_call_t *c, const itsm_kind_t *k, apr_array_header_t *rows,
-                                    const char *sla, int offset, int limit, int *more)
+                                    itsm_sla_status_e sla, int offset, int limit, int *more)
 {
     apr_array_header_t *page = apr_array_make(c->pool, limit, sizeof(itsm_ticket_t *));
     int i, j, n, seen = 0;
@@ -664,7 +663,7 @@ static apr_array_header_t *sla_page(itsm_call_t *c, const itsm_kind_t *k, apr_ar
 
         n = itsm_ticket_clocks(&clocks, c->sla, k, t, c->now, c->pool);
         for (j = 0; j < n && !hit; j++)
-            hit = strcmp(clocks[j].eval.status_name, sla) == 0;
+            hit = clocks[j].eval.status == sla;
         if (!hit)
             continue;
         if (seen++ < offset)
@@ -686,7 +685,7 @@ static int do_aged(req_t *q)
     static const int deck[] = { 14, 30, 60, 90, 120 };
     const apr_array_header_t *set = q->conf->aged_bounds;
     const int *bounds = set ? (const int *)set->elts : deck;
-    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b;
+    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b, *age, *in, *count;
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     itsm_filter_t f = {0};
@@ -708,30 +707,33 @@ static int do_aged(req_t *q)
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (more ? "false" : "true"));
+    /* each ticket's age and bucket, once */
+    age = apr_palloc(r->pool, sizeof(int) * (rows->nelts + 1));
+    in = apr_palloc(r->pool, sizeof(int) * (rows->nelts + 1));
+    count = apr_pcalloc(r->pool, sizeof(int) * (nb + 1));
+    for (i = 0; i < rows->nelts; i++) {
+        const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+        age[i] = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
+        for (b = 0; b < nb && age[i] >= bounds[b]; b++)
+            ;
+        count[in[i] = b]++;
+    }
     for (b = 0; b <= nb; b++) {
-        int from = b ? bounds[b - 1] : 0, to = b < nb ? bounds[b] - 1 : -1, count = 0;
-        const char *name = b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
-                         : b == nb ? apr_psprintf(r->pool, "%d+", from)
-                         : apr_psprintf(r->pool, "%d-%d", from, to);
-
-        for (i = 0; i < rows->nelts; i++) {
-            const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
-            int days = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
-
-            count += days >= from && (to < 0 || days <= to);
-        }
         xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST name);
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%d", count);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST
+            (b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
+             : b == nb ? apr_psprintf(r->pool, "%d+", bounds[b - 1])
+             : apr_psprintf(r->pool, "%d-%d", bounds[b - 1], bounds[b] - 1)));
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%d", count[b]);
         for (i = 0; i < rows->nelts; i++) {
             const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
-            int days = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
 
-            if (days < from || (to >= 0 && days > to))
+            if (in[i] != b)
                 continue;
             xmlTextWriterStartElement(o->w, BAD_CAST "item");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
-            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d", days);
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d", age[i]);
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST t->state);
             if (t->priority)
                 xmlTextWriterWriteAttribute(o->w, BAD_CAST "priority", BAD_CAST t->priority);
@@ -754,6 +756,7 @@ static int do_list(req_t *q)
     itsm_call_t c;
     const itsm_field_t *fd;
     const char *sla;
+    itsm_sla_status_e want = ITSM_SLA_IN_SLA;
     int more, i, age = 0, page_offset = 0, page_limit = 0, nfields;
 
     if (!allowed(q, ITSM_ACTION_READ))
@@ -793,7 +796,7 @@ static int do_list(req_t *q)
     init_call(q, &c);
     sla = apr_table_get(args, "sla");
     if (sla) {
-        if (!q->route->kind->clocks || !is_one_of(sla, sla_statuses))
+        if (!q->route->kind->clocks || !sla_status_named(sla, &want))
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
                         "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
         /* Statuses move with time, not with writes: filter a bounded scan, then page. */
@@ -808,7 +811,7 @@ static int do_list(req_t *q)
     if (sla) {
         int scanned_more = more;
 
-        rows = sla_page(&c, q->route->kind, rows, sla, page_offset, page_limit, &more);
+        rows = sla_page(&c, q->route->kind, rows, want, page_offset, page_limit, &more);
         more = more || scanned_more;    /* the scan stopped early: more may match */
         f.offset = page_offset;
         f.limit = page_limit;
@@ -897,7 +900,7 @@ static int do_create(req_t *q)
     j.changes = diff(r->pool, k, NULL, t);
     j.note = x.note;
     address(q, &j, t);
-    t->sla_open = sla_open(&c, k, t);
+    t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     if ((rv = itsm_store_create(q->store, t, k->prefix, &j, r->pool)) != APR_SUCCESS) {
         if (rv == APR_ENOSPC) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
@@ -1006,7 +1009,7 @@ static int do_change(req_t *q, const char *number, const char *action)
     j.action = action ? action : ITSM_ACTION_UPDATE;
     j.note = x.note;
     address(q, &j, t);
-    t->sla_open = sla_open(&c, k, t);
+    t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     if (clocks_retargeted(k, old, t))
         t->sla_notified = "";   /* new due times: warnings and breaches are announced anew */
     rv = itsm_store_update(q->store, t, &j, r->pool);
@@ -1059,12 +1062,22 @@ static int do_sla(req_t *q, const char *number)
 }
 
 /* A linked ticket's number is shown only to those who may see that ticket. */
-static int visible_number(req_t *q, const char *number)
+/* The numbers of the tickets linked from t that the caller may see (one query, made at the
+ * first link entry of a journal; NULL when the caller sees every party). */
+static apr_hash_t *visible_links(req_t *q, const itsm_ticket_t *t)
 {
-    itsm_ticket_t *t;
+    apr_hash_t *seen = apr_hash_make(q->r->pool);
+    apr_array_header_t *links;
+    int i;
 
-    return q->sees_all
-           || itsm_store_get(q->store, &t, NULL, number, q->scope, q->r->pool) == APR_SUCCESS;
+    if (itsm_store_links(q->store, &links, t->id, q->scope, q->r->pool) == APR_SUCCESS)
+        for (i = 0; i < links->nelts; i++) {
+            const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+
+            if (l->outgoing)
+                apr_hash_set(seen, l->number, APR_HASH_KEY_STRING, "");
+        }
+    return seen;
 }
 
 static int do_journal(req_t *q, const char *number)
@@ -1073,6 +1086,7 @@ static int do_journal(req_t *q, const char *number)
     apr_array_header_t *entries;
     itsm_ticket_t *t;
     itsm_xml_out_t *o;
+    apr_hash_t *visible = NULL;
     int rc, i, k;
 
     if (!allowed(q, ITSM_ACTION_READ))
@@ -1095,8 +1109,12 @@ static int do_journal(req_t *q, const char *number)
             const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
             const char *new = ch->new;
 
-            if (new && strncmp(ch->field, "link:", 5) == 0 && !visible_number(q, new))
-                new = "(not visible)";
+            if (new && !q->sees_all && strncmp(ch->field, "link:", 5) == 0) {
+                if (visible == NULL)
+                    visible = visible_links(q, t);
+                if (!apr_hash_get(visible, new, APR_HASH_KEY_STRING))
+                    new = "(not visible)";
+            }
             xmlTextWriterStartElement(o->w, BAD_CAST "change");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
             itsm_xml_element(o->w, "old", ch->old);
@@ -1394,13 +1412,18 @@ static int split_path(apr_pool_t *p, const char *rest, const char **seg)
 
 /* ITSMBase when set, else the path of the innermost section that matched: normally the
  * <Location> holding SetHandler itsm. */
-static const char *mount_point(request_rec *r, const itsm_dir_conf_t *dir)
+/* Where the suite is mounted (ITSMBase, else the enclosing <Location>) in *base; returns its
+ * length without trailing slashes. */
+static apr_size_t mount_point(request_rec *r, const itsm_dir_conf_t *dir, const char **base)
 {
     core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    apr_size_t n;
 
-    if (dir->base)
-        return dir->base;
-    return core && core->d && core->d[0] == '/' ? core->d : "";
+    *base = dir->base ? dir->base : core && core->d && core->d[0] == '/' ? core->d : "";
+    n = strlen(*base);
+    while (n && (*base)[n - 1] == '/')
+        n--;
+    return n;
 }
 
 /* The suite's URLs name no file, so its requests skip httpd's walk of the filesystem (a
@@ -1425,10 +1448,7 @@ int itsm_translate(request_rec *r)
     handler = ap_expr_str_exec(r, core->expr_handler, &err);
     if (err || handler == NULL || strcasecmp(handler, "itsm") != 0)
         return DECLINED;
-    base = mount_point(r, dir);
-    n = strlen(base);
-    while (n && base[n - 1] == '/')
-        n--;
+    n = mount_point(r, dir, &base);
     if (n == 0 || strncmp(r->uri, base, n) != 0 || (r->uri[n] != '\0' && r->uri[n] != '/'))
         return DECLINED;
     r->filename = apr_pstrcat(r->pool, "itsm:", r->uri, NULL);
@@ -1453,10 +1473,7 @@ int itsm_handler(request_rec *r)
     q->r = r;
     q->conf = ap_get_module_config(r->server->module_config, &itsm_module);
     q->dir = ap_get_module_config(r->per_dir_config, &itsm_module);
-    q->base = mount_point(r, q->dir);
-    blen = strlen(q->base);
-    while (blen && q->base[blen - 1] == '/')
-        blen--;
+    blen = mount_point(r, q->dir, &q->base);
     q->base = apr_pstrndup(r->pool, q->base, blen);
     if (strncmp(r->uri, q->base, blen) != 0)
         return not_found(q);

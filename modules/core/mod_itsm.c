@@ -400,6 +400,19 @@ static db_state_t *db_state(server_rec *s)
     return db_states ? apr_hash_get(db_states, &key, sizeof key) : NULL;
 }
 
+/* Remember val for the database of vs in h; 0 when h had that database already. */
+static int db_add(apr_hash_t *h, server_rec *vs, void *val, apr_pool_t *p)
+{
+    const void *key = db_key(vs), **kp;
+
+    if (apr_hash_get(h, &key, sizeof key))
+        return 0;
+    kp = apr_palloc(p, sizeof *kp);
+    *kp = key;
+    apr_hash_set(h, kp, sizeof *kp, val);
+    return 1;
+}
+
 apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *dbd,
                             apr_pool_t *p, const char **err)
 {
@@ -506,16 +519,9 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
         /* one sweep per database (see db_state_t) */
         apr_hash_t *seen = apr_hash_make(ptemp);
 
-        for (vs = s; vs; vs = vs->next) {
-            const void *key = db_key(vs), **kp;
-
-            if (apr_hash_get(seen, &key, sizeof key))
-                continue;
-            kp = apr_palloc(ptemp, sizeof *kp);
-            *kp = key;
-            apr_hash_set(seen, kp, sizeof *kp, vs);
-            itsm_sweep_register(pconf, vs);
-        }
+        for (vs = s; vs; vs = vs->next)
+            if (db_add(seen, vs, vs, ptemp))
+                itsm_sweep_register(pconf, vs);
     }
     return OK;
 }
@@ -571,17 +577,11 @@ static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
-        const void *key = db_key(vs), **kp;
         db_state_t *db = NULL;
         apr_status_t rv = APR_SUCCESS;
 
-        if (apr_hash_get(db_states, &key, sizeof key) == NULL) {
-            if ((rv = db_state_create(&db, pchild)) == APR_SUCCESS) {
-                kp = apr_palloc(pchild, sizeof *kp);
-                *kp = key;
-                apr_hash_set(db_states, kp, sizeof *kp, db);
-            }
-        }
+        if (db_state(vs) == NULL && (rv = db_state_create(&db, pchild)) == APR_SUCCESS)
+            db_add(db_states, vs, db, pchild);
         if (rv == APR_SUCCESS && !c->process_ready) {   /* hosts may share c */
             if ((rv = itsm_ldap_create(&c->directory, &c->ldap, pchild)) == APR_SUCCESS)
                 c->process_ready = 1;

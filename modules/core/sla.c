@@ -372,3 +372,20 @@ int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
     }
     return count;
 }
+
+int itsm_ticket_sla_open(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
+                         const struct itsm_ticket_t *t)
+{
+    const char *const *clock;
+    apr_interval_time_t target;
+    const itsm_calendar_t *calendar;
+
+    if (cfg == NULL || k->clocks == NULL || t->priority == NULL)
+        return 0;
+    for (clock = k->clocks; *clock; clock++)
+        if (!itsm_ticket_clock_stopped(t, *clock)
+            && itsm_sla_target(cfg, k->kind, t->priority, *clock, &target, &calendar)
+               == APR_SUCCESS)
+            return 1;
+    return 0;
+}

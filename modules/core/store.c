@@ -399,6 +399,14 @@ void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
     apr_thread_mutex_unlock(q->mutex);
 }
 
+/* fn in a transaction of its own. */
+static apr_status_t one_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
+{
+    apr_status_t rv = begin(st);
+
+    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
+}
+
 static void job_done(itsm_store_t *st, write_job_t *job, apr_status_t rv)
 {
     job->rv = rv;
@@ -441,14 +449,10 @@ static void run_batch(itsm_store_t *st, write_job_t *batch)
     apr_status_t rv;
     int isolate;
 
-    for (isolate = batch->next == NULL; isolate < 2; isolate++) {
+    for (isolate = 0; batch->next && isolate < 2; isolate++) {
         if ((rv = begin(st)) != APR_SUCCESS) {
             for (job = batch; job; job = job->next)
                 job_done(st, job, rv);
-            return;
-        }
-        if (batch->next == NULL) {
-            job_done(st, batch, finish(st, batch->fn(st, batch->ctx, batch->pool)));
             return;
         }
         rv = run_jobs(st, batch, isolate);
@@ -460,10 +464,7 @@ static void run_batch(itsm_store_t *st, write_job_t *batch)
             break;              /* every job succeeded: the COMMIT failed */
     }
     for (job = batch; job; job = job->next)
-        if ((rv = begin(st)) == APR_SUCCESS)
-            job_done(st, job, finish(st, job->fn(st, job->ctx, job->pool)));
-        else
-            job_done(st, job, rv);
+        job_done(st, job, one_tx(st, job->fn, job->ctx, job->pool));
 }
 
 /* Run fn(st, ctx, p) inside a write transaction: directly where the database takes
@@ -477,9 +478,7 @@ static apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_
 
     st->error_text = NULL;
     if (!st->dialect->serialize_writes || q == NULL) {
-        apr_status_t rv = begin(st);
-
-        return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
+        return one_tx(st, fn, ctx, p);
     }
     if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
         st->error_text = "cannot wait for the write queue";

@@ -190,6 +190,7 @@ static const char *const case_states[] = {
     "new", "in-triage", "awaiting-info", "routed", "closed", NULL
 };
 const char *const case_finished[] = { "closed", NULL };
+const char *const review_action_finished[] = { "done", NULL };
 
 /* ---- incidents ------------------------------------------------------------------------- */
 
@@ -255,9 +256,6 @@ int incident_action(itsm_call_t *c, const incident_conf_t *conf, const char *act
 static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                                const itsm_ticket_t *old, itsm_ticket_t *t)
 {
-    static const char *const open_states[] = {
-        "new", "assigned", "in-progress", "awaiting-info", NULL
-    };
     int major = same(get(old, "major"), "true"), rc;
 
     /* A closed or cancelled incident changes only by reopening (or its review being published). */
@@ -297,7 +295,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         itsm_ticket_resume(c->pool, t, c->now);
     }
     else if (strcmp(action, "resolve") == 0) {
-        if (!in_state(old, open_states))
+        if (in_state(old, incident_finished))
             return refuse(c, action, old);
         if (!get(t, "resolution"))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
@@ -325,13 +323,13 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         reopen_clocks(c, old, t);
     }
     else if (strcmp(action, "cancel") == 0) {
-        if (!in_state(old, open_states))
+        if (in_state(old, incident_finished))
             return refuse(c, action, old);
         t->state = "cancelled";
         finish(c, t);
     }
     else if (strcmp(action, "declare-major") == 0) {
-        if (!in_state(old, open_states) || major)
+        if (in_state(old, incident_finished) || major)
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   major ? "the incident is a major incident already"
                                         : "only an open incident can be declared major");
@@ -447,14 +445,10 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
         if (strcmp(route, "guidance") == 0 && !get(t, "guidance"))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "closing with guidance needs a <guidance> article reference");
-        if ((rc = check_external(c, t)) != 0)
-            return rc;
-        t->state = "routed";
+        t->state = "routed";        /* the external desk was checked by case_update */
         itsm_ticket_clock_stop(c->pool, t, "response", c->now);
     }
-    else if (strcmp(action, "close") == 0) {
-        if (!in_state(old, (const char *const[]){ "new", "in-triage", "awaiting-info", "routed", NULL }))
-            return refuse(c, action, old);
+    else if (strcmp(action, "close") == 0) {      /* from any state: case_update refused "closed" */
         if (external_open(t))
             return itsm_call_fail(c, HTTP_CONFLICT, "external-open",
                                   "the case stays open until %s resolves its part",
@@ -496,13 +490,12 @@ const char *incident_ageing_reason(const itsm_ticket_t *t)
 int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     static const char *const states[] = { "open", "done", NULL };
-    static const char *const finished[] = { "done", NULL };
 
     if (t->state == NULL) {
         t->state = "open";
         return 0;
     }
-    return imported_state(c, t, states, finished);
+    return imported_state(c, t, states, review_action_finished);
 }
 
 int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,

@@ -17,6 +17,7 @@ typedef struct incident_conf_t {
 /* The states in which an incident, a case is finished (the kinds' final_states). */
 extern const char *const incident_finished[];
 extern const char *const case_finished[];
+extern const char *const review_action_finished[];
 
 /* The LLSD defaults. */
 void incident_conf_defaults(incident_conf_t *conf);

@@ -47,11 +47,6 @@ static int cs_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
     return case_action(c, conf_of(c), action, old, t);
 }
 
-static const char *ageing_reason(const itsm_ticket_t *t)
-{
-    return incident_ageing_reason(t);
-}
-
 static const char *const clocks[] = { "response", "resolution", NULL };
 
 static const itsm_field_t incident_fields[] = {
@@ -96,7 +91,7 @@ static const itsm_kind_t incident_kind = {
     .fields = incident_fields,
     .actions = incident_actions,
     .final_states = incident_finished,
-    .ageing_reason = ageing_reason,
+    .ageing_reason = incident_ageing_reason,
     .clocks = clocks,
     .create = inc_create,
     .update = inc_update,
@@ -135,7 +130,7 @@ static const itsm_kind_t case_kind = {
     .fields = case_fields,
     .actions = case_actions,
     .final_states = case_finished,
-    .ageing_reason = ageing_reason,
+    .ageing_reason = incident_ageing_reason,
     .party_follows = 1,
     .clocks = clocks,
     .create = cs_create,
@@ -162,7 +157,6 @@ static const itsm_field_t review_action_fields[] = {
 };
 
 static const char *const review_action_actions[] = { "complete", "reopen", NULL };
-static const char *const review_action_final[] = { "done", NULL };
 
 /* Actions agreed in a post-incident review (LLSD 7), tracked to closure; link each to its
  * incident with POST /itsm/incidents/{number}/links. */
@@ -173,7 +167,7 @@ static const itsm_kind_t review_action_kind = {
     .prefix = "PIA",
     .fields = review_action_fields,
     .actions = review_action_actions,
-    .final_states = review_action_final,
+    .final_states = review_action_finished,
     .create = ra_create,
     .action = ra_action,
 };
@@ -206,20 +200,25 @@ static void *create_conf(apr_pool_t *p, server_rec *s)
     return apr_pcalloc(p, sizeof(incident_conf_t));
 }
 
+/* Take from what c leaves unset (0/NULL) */
+static void fill_unset(incident_conf_t *c, const incident_conf_t *from)
+{
+    if (c->matrix[0][0] == NULL)
+        memcpy(c->matrix, from->matrix, sizeof c->matrix);
+#define FILL(f) if (c->f == 0) c->f = from->f
+    FILL(reopen_days);
+    FILL(first_notice_min);
+    FILL(update_min_p1);
+    FILL(update_min_p2);
+    FILL(review_days);
+#undef FILL
+}
+
 static void *merge_conf(apr_pool_t *p, void *basev, void *addv)
 {
-    const incident_conf_t *base = basev, *add = addv;
-    incident_conf_t *c = apr_pmemdup(p, add, sizeof *c);
+    incident_conf_t *c = apr_pmemdup(p, addv, sizeof *c);
 
-    if (add->matrix[0][0] == NULL)
-        memcpy(c->matrix, base->matrix, sizeof c->matrix);
-#define INHERIT(f) if (c->f == 0) c->f = base->f
-    INHERIT(reopen_days);
-    INHERIT(first_notice_min);
-    INHERIT(update_min_p1);
-    INHERIT(update_min_p2);
-    INHERIT(review_days);
-#undef INHERIT
+    fill_unset(c, basev);
     return c;
 }
 
@@ -228,19 +227,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     incident_conf_t defaults;
 
     incident_conf_defaults(&defaults);
-    for (; s; s = s->next) {
-        incident_conf_t *c = ap_get_module_config(s->module_config, &itsm_incident_module);
-
-        if (c->matrix[0][0] == NULL)
-            memcpy(c->matrix, defaults.matrix, sizeof c->matrix);
-#define DEFAULT(f) if (c->f == 0) c->f = defaults.f
-        DEFAULT(reopen_days);
-        DEFAULT(first_notice_min);
-        DEFAULT(update_min_p1);
-        DEFAULT(update_min_p2);
-        DEFAULT(review_days);
-#undef DEFAULT
-    }
+    for (; s; s = s->next)
+        fill_unset(ap_get_module_config(s->module_config, &itsm_incident_module), &defaults);
     return OK;
 }
 

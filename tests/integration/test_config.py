@@ -1,11 +1,11 @@
 """Configuration: httpd refuses to start on a bad one, with a clear line in its log;
 other settings (ITSMMaxBody, module load order) take effect on a restarted server."""
 import os
-import re
 
 import pytest
 
-from conftest import (APACHE_MODULES, NS, REPO, assert_error, find_module, itsm_directives,
+from conftest import (NS, assert_error, assert_refuses_to_start,
+                      find_module, itsm_directives,
                       ticket_xml, Client, Response)
 
 pytestmark = pytest.mark.restart
@@ -34,11 +34,8 @@ BAD_AUTHZ = [
 @pytest.mark.parametrize("text,pattern", [c[1:] for c in BAD_AUTHZ],
                          ids=[c[0] for c in BAD_AUTHZ])
 def test_bad_authz_file_refuses_to_start(env, make_httpd, text, pattern):
-    conf = itsm_directives(env)
-    conf["ITSMAuthzFile"] = write(env, "authz-%s.xml" % abs(hash(text)), text)
-    h = make_httpd("bad-authz", itsm=conf)
-    assert h.start(expect_fail=True) is False
-    assert re.search(pattern, h.logs()), h.logs()[-3000:]
+    assert_refuses_to_start(env, make_httpd, "bad-authz", {
+        "ITSMAuthzFile": write(env, "authz-%s.xml" % abs(hash(text)), text)}, pattern)
 
 
 @pytest.mark.parametrize("name,change,pattern", [
@@ -57,11 +54,7 @@ def test_bad_authz_file_refuses_to_start(env, make_httpd, text, pattern):
     ("aged-negative", {"ITSMAgedBuckets": "-3"}, r"ITSMAgedBuckets"),
 ])
 def test_bad_directive_refuses_to_start(env, make_httpd, name, change, pattern):
-    conf = itsm_directives(env)
-    conf.update(change)
-    h = make_httpd(name, itsm=conf)
-    assert h.start(expect_fail=True) is False
-    assert re.search(pattern, h.logs()), h.logs()[-3000:]
+    assert_refuses_to_start(env, make_httpd, name, change, pattern)
 
 
 def test_max_body_directive(env, make_httpd):

@@ -21,7 +21,8 @@ import pytest
 import requests
 from lxml import etree
 
-from conftest import (NS, PASSWORD, REPO, Client, Httpd, assert_error, itsm_directives, link_xml,
+from conftest import (NS, PASSWORD, REPO, Client, Httpd, assert_error, assert_refuses_to_start,
+                      itsm_directives, link_xml,
                       poll, ticket_xml)
 from incident_util import (GROUP, H, M, act, body, create, get, journal_entries, list_numbers,
                            new_case, new_incident, patch, rfc, targets, ts, unchanged, utcnow)
@@ -701,15 +702,12 @@ BAD_DESKS = {
 @pytest.mark.restart
 @pytest.mark.parametrize("name", list(BAD_DESKS))
 def test_bad_desks_file_refuses_to_start(env, make_httpd, name):
-    conf = itsm_directives(env)
     path = os.path.join(env.base, "desks-%s-%s.xml" % (name, tag()))
     if BAD_DESKS[name] is not None:
         with open(path, "w") as f:
             f.write('<?xml version="1.0" encoding="UTF-8"?>\n' + BAD_DESKS[name])
-    conf["ITSMDesksFile"] = path
-    h = make_httpd("bad-desks-" + name, itsm=conf)
-    assert h.start(expect_fail=True) is False
-    assert re.search(r"ITSM00010.*ITSMDesksFile", h.logs()), h.logs()[-2000:]
+    assert_refuses_to_start(env, make_httpd, "bad-desks-" + name, {"ITSMDesksFile": path},
+                            r"ITSM00010.*ITSMDesksFile")
 
 
 # --------------------------------------------------------------------------- import with state

@@ -1,11 +1,10 @@
 """A service-level file that does not hold together stops httpd at start-up with a clear
 line (ITSM00009), and the shipped one starts: issue 4, 'Bad input and faults'."""
 import os
-import re
 
 import pytest
 
-from conftest import REPO, itsm_directives
+from conftest import REPO, assert_refuses_to_start
 
 SHIPPED = open(os.path.join(REPO, "conf", "itsm-sla.xml")).read()
 BUSINESS_OPEN = '<open days="mon tue wed thu fri" from="08:00" to="18:00"/>'
@@ -40,16 +39,9 @@ def test_bad_sla_file_refuses_to_start(env, make_httpd, text, pattern):
     path = os.path.join(env.base, "sla-%d.xml" % abs(hash(text)))
     with open(path, "w") as f:
         f.write(text)
-    conf = itsm_directives(env)
-    conf["ITSMSLAFile"] = path
-    h = make_httpd("bad-sla", itsm=conf)
-    assert h.start(expect_fail=True) is False
-    assert re.search(pattern, h.logs()), h.logs()[-3000:]
+    assert_refuses_to_start(env, make_httpd, "bad-sla", {"ITSMSLAFile": path}, pattern)
 
 
 def test_missing_sla_file_refuses_to_start(env, make_httpd):
-    conf = itsm_directives(env)
-    conf["ITSMSLAFile"] = "/nonexistent/itsm-sla.xml"
-    h = make_httpd("no-sla", itsm=conf)
-    assert h.start(expect_fail=True) is False
-    assert "ITSM00009" in h.logs()
+    assert_refuses_to_start(env, make_httpd, "no-sla",
+                            {"ITSMSLAFile": "/nonexistent/itsm-sla.xml"}, r"ITSM00009")
