@@ -632,6 +632,12 @@ class Env:
     """Everything the session started; torn down in reverse order."""
 
     def __init__(self):
+        if is_root():       # httpd's children run as the test user and read schemas/ here
+            probe = os.path.join(REPO, "schemas", "sql", "sqlite3", "0001-init.sql")
+            if subprocess.run(["test", "-r", probe], preexec_fn=as_test_user()).returncode:
+                pytest.exit("%s cannot read %s (httpd's children run as it): put the checkout "
+                            "where other users can enter, e.g. /srv/mod_itsm, not under /root"
+                            % (TEST_USER, probe), returncode=2)
         self.base = tempfile.mkdtemp(prefix="itsm-test-")
         os.chmod(self.base, 0o755)        # the test user traverses it
         self.slapd = None
