@@ -154,6 +154,16 @@ static void reopen_clocks(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_
     itsm_ticket_clock_restart(t, "resolution");
 }
 
+/* Waiting for the raiser (an incident's await-info, a case's request-info, an import in that
+ * state): the clocks pause, and asking is a response, so the response clock stops for good;
+ * resuming later restarts only the pause, never the response clock. */
+static void await_info(itsm_call_t *c, itsm_ticket_t *t)
+{
+    t->state = "awaiting-info";
+    itsm_ticket_pause(c->pool, t, c->now);
+    itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+}
+
 /* The ticket is finished: pauses end, clocks stop, the resolution time is kept. */
 static void finish(itsm_call_t *c, itsm_ticket_t *t)
 {
@@ -178,7 +188,7 @@ static int imported_state(itsm_call_t *c, itsm_ticket_t *t, const char *const *s
     if (in_state(t, finished))
         finish(c, t);
     else if (strcmp(t->state, "awaiting-info") == 0)
-        itsm_ticket_pause(c->pool, t, c->now);
+        await_info(c, t);
     return 0;
 }
 
@@ -284,9 +294,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
     else if (strcmp(action, "await-info") == 0) {
         if (!in_state(old, (const char *const[]){ "assigned", "in-progress", NULL }))
             return refuse(c, action, old);
-        t->state = "awaiting-info";
-        itsm_ticket_pause(c->pool, t, c->now);
-        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+        await_info(c, t);
     }
     else if (strcmp(action, "resume") == 0) {
         if (strcmp(old->state, "awaiting-info") != 0)
@@ -418,9 +426,7 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
     else if (strcmp(action, "request-info") == 0) {
         if (!in_state(old, (const char *const[]){ "new", "in-triage", NULL }))
             return refuse(c, action, old);
-        t->state = "awaiting-info";
-        itsm_ticket_pause(c->pool, t, c->now);
-        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+        await_info(c, t);
     }
     else if (strcmp(action, "provide-info") == 0) {
         if (strcmp(old->state, "awaiting-info") != 0)

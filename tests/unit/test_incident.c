@@ -707,6 +707,8 @@ static void awaiting_info(void **state)
         { "case request-info", "case", "new", "request-info", "provide-info", "in-triage" },
         { "case request-info after triage", "case", "in-triage", "request-info",
           "provide-info", "in-triage" },
+        { "incident imported awaiting-info", "incident", NULL, NULL, "resume", "in-progress" },
+        { "case imported awaiting-info", "case", NULL, NULL, "provide-info", "in-triage" },
     };
     size_t i;
 
