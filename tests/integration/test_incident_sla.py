@@ -195,39 +195,6 @@ def test_pause_moves_due_on_24x7_and_resume_freezes_it(client):
                                                  "resolution": opened + 6 * H + pause}
 
 
-@pytest.mark.parametrize("coll,leave,back", [("incidents", "resume", "in-progress"),
-                                             ("cases", "provide-info", "in-triage")])
-def test_import_awaiting_info_then_resume_keeps_response_met(client, coll, leave, back):
-    """An import in state awaiting-info stops the response clock at the import, as await-info
-    and request-info do; after the resume it stays stopped and met (it used to run again,
-    breaching the response target of a ticket that had long been answered). The resolution
-    clock is paused in between and due later by the wait."""
-    opened = utcnow() - 5 * M
-    make = new_incident if coll == "incidents" else new_case
-    r = make(client, "admin1", impact="high", urgency="high", opened=rfc(opened),
-             state="awaiting-info")
-    n = r.ticket()["number"]
-    assert r.findtext("i:state") == "awaiting-info"
-    imported = action_time(client, coll, n, "import")
-    sla = targets(r)
-    assert sla["response"]["stopped"] == rfc(imported) and sla["response"]["status"] == "met"
-    assert sla["resolution"].get("paused") == "true" and "stopped" not in sla["resolution"]
-    wait_for_next_second(imported)
-    r = act(client, coll, n, leave)
-    assert r.findtext("i:state") == back
-    pause = action_time(client, coll, n, leave) - imported
-    assert pause >= timedelta(seconds=1)
-    for resp in (r, get(client, coll, n)):
-        sla = targets(resp)
-        assert sla["response"]["stopped"] == rfc(imported), sla
-        assert sla["response"]["status"] == "met", sla
-        # the due moves by the pause as after an await-info (test_pause_moves_due_...)
-        assert ts(sla["response"]["due"]) == opened + 15 * M + pause, sla
-        assert "paused" not in sla["resolution"] and "stopped" not in sla["resolution"], sla
-        assert ts(sla["resolution"]["due"]) == opened + 6 * H + pause, sla
-    finish(client, coll, n)
-
-
 # Imported Fri 2026-11-13 17:45Z as P3, then re-prioritised: every due is as if the new
 # priority had applied from the logging time (hand-computed as in DUE_TABLE):
 #   P3: 15 min Fri + 15 min Mon -> Mon 08:15; 15 min Fri + 49 h 45 = Mon..Thu 40 h + Fri 9 h 45
