@@ -128,6 +128,7 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
         breach |= tc->eval.status == ITSM_SLA_BREACHED;
     }
     t->sla_notified = notified;
+    /* without service levels itsm_ticket_sla_open looks at the timers only */
     t->sla_open = open || itsm_ticket_sla_open(NULL, k, t);
     if (j.changes->nelts) {
         j.at = now;
