@@ -26,7 +26,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 2
+#define ITSM_ABI_VERSION 3
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -221,6 +221,41 @@ typedef struct itsm_link_rule_t {
                                  * (many incidents caused by one problem: max_out 1, max_in 0) */
 } itsm_link_rule_t;
 
+/* When an SLA clock starts. */
+typedef enum itsm_clock_start_e {
+    ITSM_CLOCK_AT_OPENED = 0,   /* when the ticket was logged (t->opened) */
+    ITSM_CLOCK_ON_STATE,        /* the first time the ticket enters state start_on */
+    ITSM_CLOCK_ON_ACTION        /* the first time action start_on is taken */
+} itsm_clock_start_e;
+
+/* An SLA clock of a kind. The core records its start when the event happens (in the change's
+ * transaction) and evaluates it on every representation; before its event it is "not
+ * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name. */
+typedef struct itsm_clock_t {
+    const char *name;           /* "response", "resolution", "root-cause" */
+    itsm_clock_start_e start;
+    const char *start_on;       /* the state or action that starts it (ON_STATE, ON_ACTION) */
+    int own_pauses;             /* 1: it pauses only through itsm_ticket_clock_pause(t, name);
+                                 * 0: through the ticket-wide itsm_ticket_pause */
+    const char *class_field;    /* the field whose value picks the target ("level");
+                                 * NULL: the ticket's priority */
+} itsm_clock_t;
+
+/* A process timer: a due time the process keeps in a date-time field of the ticket ("the next
+ * major-incident notice"). Once the due time has passed, the SLA sweep announces it once
+ * (journal entry "timer-due" and notifications); a new due time arms it again. */
+typedef struct itsm_timer_t {
+    const char *name;           /* "next-notice"; the journal change is "timer.<name>" */
+    const char *field;          /* the date-time field holding the due time; no value: unarmed */
+    const char *const *states;  /* states in which it runs, NULL-terminated; NULL: every state
+                                 * but the kind's final_states */
+    const char *settled_by;     /* a field whose value settles it for good ("reviewPublished");
+                                 * may be NULL */
+    const char *role;           /* holders of this role are notified; may be NULL */
+    int followers;              /* 1: the ticket's followers (the kind's policy,
+                                 * itsm_followers) are notified as of a change */
+} itsm_timer_t;
+
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change
  * only the ticket they are given; the core stores, journals and renders. */
 typedef struct itsm_kind_t {
@@ -237,8 +272,10 @@ typedef struct itsm_kind_t {
     unsigned followers;         /* who hears of its changes and SLA announcements:
                                  * ITSM_FOLLOW_*; 0 is ITSM_FOLLOW_RAISER */
     const char *follow_role;    /* holders of this role follow every ticket of the kind */
-    const char *const *clocks;  /* SLA clocks ("response", "resolution"), NULL-terminated;
-                                 * targets come from ITSMSLAFile by kind and priority */
+    const itsm_clock_t *clocks; /* SLA clocks, terminated by a {NULL} entry; may be NULL.
+                                 * Targets come from ITSMSLAFile by kind and class value */
+    const itsm_timer_t *timers; /* process timers the sweep announces, terminated by a {NULL}
+                                 * entry; may be NULL */
     const char *escalate_role;  /* holders of this role are notified of every SLA breach
                                  * (ITSMSLAEscalateRole overrides it for all kinds); NULL: none */
     int (*create)(itsm_call_t *c, itsm_ticket_t *t);
@@ -277,10 +314,18 @@ static inline int itsm_call_desk_known(const itsm_call_t *c, const char *name)
 }
 
 /* SLA clock history kept with the ticket (reserved fields "sla.*", never rendered as
- * elements). Clocks start at t->opened; the core evaluates them on every representation. */
+ * elements): starts of event-started clocks ("sla.start.<clock>", recorded by the core),
+ * ticket-wide pauses ("sla.pauses"), a clock's own pauses ("sla.pauses.<clock>") and stops
+ * ("sla.stop.<clock>"). The core evaluates the clocks on every representation. */
 void itsm_ticket_pause(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now);
 void itsm_ticket_resume(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now);
 int itsm_ticket_paused(const itsm_ticket_t *t);
+/* The own pauses of a clock declared with own_pauses (the ticket-wide ones do not touch it). */
+void itsm_ticket_clock_pause(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
+void itsm_ticket_clock_resume(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
+int itsm_ticket_clock_paused(const itsm_ticket_t *t, const char *clock);
+/* When an event-started clock started, 0 before its event (or for a clock started at opened). */
+apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock);
 /* Stop a clock unless it is stopped already; restart clears its stop. */
 void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock);

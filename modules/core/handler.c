@@ -457,7 +457,8 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 }
 
 /* The <target> children of <sla>: each clock of the kind that has a target at the ticket's
- * priority, evaluated now. Returns how many were written. */
+ * class value, evaluated now; a clock not started yet has no due time. Returns how many were
+ * written. */
 static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t)
 {
@@ -469,7 +470,9 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
 
         xmlTextWriterStartElement(w, BAD_CAST "target");
         xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "due", BAD_CAST itsm_time_format(c->pool, tc->eval.due));
+        if (tc->started)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "due",
+                                        BAD_CAST itsm_time_format(c->pool, tc->eval.due));
         xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST tc->eval.status_name);
         xmlTextWriterWriteAttribute(w, BAD_CAST "target",
                                     BAD_CAST itsm_duration_format(c->pool, tc->target));
@@ -477,6 +480,9 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
                                     BAD_CAST itsm_duration_format(c->pool, tc->eval.remaining));
         xmlTextWriterWriteAttribute(w, BAD_CAST "calendar",
                                     BAD_CAST itsm_calendar_name(tc->calendar));
+        if (tc->started && tc->on_event)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "started",
+                                        BAD_CAST itsm_time_format(c->pool, tc->started));
         if (tc->stopped)
             xmlTextWriterWriteAttribute(w, BAD_CAST "stopped",
                                         BAD_CAST itsm_time_format(c->pool, tc->stopped));
@@ -485,22 +491,6 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
         xmlTextWriterEndElement(w);
     }
     return n;
-}
-
-/* Did the change move the due times (a new priority, a clock started again)? */
-static int clocks_retargeted(const itsm_kind_t *k, const itsm_ticket_t *old, const itsm_ticket_t *t)
-{
-    const char *const *clock;
-
-    if (!k->clocks)
-        return 0;
-    if ((old->priority == NULL) != (t->priority == NULL)
-        || (old->priority && strcmp(old->priority, t->priority) != 0))
-        return 1;
-    for (clock = k->clocks; *clock; clock++)
-        if (itsm_ticket_clock_stopped(old, *clock) && !itsm_ticket_clock_stopped(t, *clock))
-            return 1;
-    return 0;
 }
 
 static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
@@ -1291,6 +1281,7 @@ static int do_create(req_t *q)
     j.changes = diff(r->pool, k, NULL, t);
     j.note = x.note;
     address(q, k, &j, t);
+    itsm_ticket_clocks_start(r->pool, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
@@ -1410,9 +1401,10 @@ static int do_change(req_t *q, const char *number, const char *action)
     j.action = action ? action : ITSM_ACTION_UPDATE;
     j.note = x.note;
     address(q, k, &j, t);
+    itsm_ticket_clocks_start(r->pool, k, old, t, action, c.now);
+    /* new due times: warnings, breaches and timers are announced anew */
+    t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
-    if (clocks_retargeted(k, old, t))
-        t->sla_notified = "";   /* new due times: warnings and breaches are announced anew */
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
     add_spawned(q, &w, t, &j);

@@ -438,7 +438,8 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
     return NULL;
 }
 
-/* The service levels, when a loaded kind keeps SLA clocks. */
+/* The service levels, when a loaded kind keeps SLA clocks or timers (the sweep that announces
+ * timers runs with the service levels). */
 static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
 {
     const char *path = c->sla_file ? c->sla_file : ITSM_SYSCONFDIR "/itsm-sla.xml", *err = NULL;
@@ -446,7 +447,8 @@ static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
 
     c->sla = NULL;
     for (i = 0; i < c->kinds->nelts; i++)
-        if (APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->clocks)
+        if (APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->clocks
+            || APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->timers)
             break;
     if (i == c->kinds->nelts && c->sla_file == NULL)
         return NULL;

@@ -44,7 +44,22 @@ static int cs_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
     return case_action(c, conf_of(c), action, old, t);
 }
 
-static const char *const clocks[] = { "response", "resolution", NULL };
+/* Both from logging, targets by priority, ticket-wide pauses (awaiting information). */
+static const itsm_clock_t clocks[] = {
+    { "response", ITSM_CLOCK_AT_OPENED },
+    { "resolution", ITSM_CLOCK_AT_OPENED },
+    { NULL }
+};
+
+/* Announced by the SLA sweep once due: the next notice of an open major incident (to the
+ * incident managers and the incident's followers), and its post-incident review while it is
+ * not published (to the incident managers). */
+static const itsm_timer_t incident_timers[] = {
+    { "next-notice", "nextNoticeDue", NULL, NULL, "incident-manager", 1 },
+    { "review", "reviewDue", (const char *const[]){ "resolved", "closed", NULL },
+      "reviewPublished", "incident-manager", 0 },
+    { NULL }
+};
 
 /* Types as in schemas/itsm-incident.xsd; the core checks them (itsm_field_check). */
 static const char *const levels[] = { "high", "medium", "low", NULL };
@@ -106,6 +121,7 @@ static const itsm_kind_t incident_kind = {
     .ageing_reason = incident_ageing_reason,
     .clocks = clocks,
     .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_ASSIGNEE,
+    .timers = incident_timers,
     .escalate_role = "incident-manager",
     .create = inc_create,
     .update = inc_update,

@@ -4,7 +4,9 @@
  * ticket_event hook and names each event of a request in an X-ITSM-Test-Event header.
  * Kind "probe" (TPR, its own <probe> element from itsm-test.xsd, which the process ships)
  * exercises the core's services: its action "probe" reads another ticket, its links and
- * the directory through c->svc. */
+ * the directory through c->svc. Its clocks start on events ("work": the action, and the state
+ * "working" it enters), one with pauses of its own ("hold", "unhold"), targeted by the field
+ * "tier"; its timer "check" is due at the field "checkDue". */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_protocol.h>
@@ -54,6 +56,34 @@ static const char *yes_no(int v)
     return v ? "true" : "false";
 }
 
+/* The clock actions: work (open -> working; starts both clocks), hold and unhold (the fix
+ * clock's own pause), done (stops both; final). */
+static int probe_clock_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                              itsm_ticket_t *t)
+{
+    const char *from = strcmp(action, "work") == 0 ? "open" : "working";
+
+    if (strcmp(old->state, from) != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'%s' is not allowed from state '%s'", action, old->state);
+    if (strcmp(action, "work") == 0) {
+        t->state = "working";
+    }
+    else if (strcmp(action, "hold") == 0) {
+        itsm_ticket_clock_pause(c->pool, t, "fix", c->now);
+    }
+    else if (strcmp(action, "unhold") == 0) {
+        itsm_ticket_clock_resume(c->pool, t, "fix", c->now);
+    }
+    else {
+        itsm_ticket_clock_resume(c->pool, t, "fix", c->now);
+        itsm_ticket_clock_stop(c->pool, t, "fix", c->now);
+        itsm_ticket_clock_stop(c->pool, t, "reply", c->now);
+        t->state = "done";
+    }
+    return 0;
+}
+
 /* The other ticket's state and links, and whether the assignee is in the ticket's group. */
 static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
                         itsm_ticket_t *t)
@@ -64,6 +94,8 @@ static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t 
     apr_status_t rv;
     int member = 0;
 
+    if (strcmp(action, "probe") != 0)
+        return probe_clock_action(c, action, old, t);
     if (number == NULL)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "<other> names the ticket to probe");
@@ -85,6 +117,7 @@ static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t 
 }
 
 static const char *const colours[] = { "red", "green", "blue", NULL };
+static const char *const tiers[] = { "gold", "silver", NULL };
 
 static const itsm_field_t probe_fields[] = {
     { "other", 0 },
@@ -104,11 +137,27 @@ static const itsm_field_t probe_fields[] = {
     { "remark", 0, .type = ITSM_TYPE_LONG_TEXT },
     { "openTasks", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
     { "blocking", ITSM_FIELD_READONLY, .type = ITSM_TYPE_TICKET },
+    { "tier", 0, .type = ITSM_TYPE_ENUM, .values = tiers },
+    { "checkDue", 0, .type = ITSM_TYPE_DATETIME },
     { NULL }
 };
 
-static const char *const probe_actions[] = { "probe", "close", "spawn", NULL };
-static const char *const closed[] = { "closed", NULL };
+static const char *const probe_actions[] = {
+    "probe", "close", "spawn", "work", "hold", "unhold", "done", NULL
+};
+static const char *const probe_finished[] = { "closed", "done", NULL };
+
+/* Targets by tier (ITSMSLAFile: <kind name="probe"><class name="gold">...). */
+static const itsm_clock_t probe_clocks[] = {
+    { "fix", ITSM_CLOCK_ON_STATE, "working", 1, "tier" },
+    { "reply", ITSM_CLOCK_ON_ACTION, "work", 0, "tier" },
+    { NULL }
+};
+
+static const itsm_timer_t probe_timers[] = {
+    { "check", "checkDue", NULL, NULL, "incident-manager", 1 },
+    { NULL }
+};
 
 /* "spawn": a test ticket created and linked in the probe's transaction (without a title
  * when the probe's remark is "untitled", to show a refused creation); with the probe's flag
@@ -196,7 +245,9 @@ static const itsm_kind_t probe_kind = {
     .fields = probe_fields,
     .actions = probe_actions,
     .initial_state = "open",
-    .final_states = closed,
+    .final_states = probe_finished,
+    .clocks = probe_clocks,
+    .timers = probe_timers,
     .followers = ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP,
     .follow_role = "knowledge-manager",
     .action = probe_act,
