@@ -97,7 +97,8 @@ static int tls_setup(LDAP *h, const itsm_ldap_conf_t *conf)
 
 /* Keeps why a handle could not be opened, for the message of the request that then gets a 503
  * (acquire_error). The handle's diagnostic message is libldap's word on a TLS failure; GnuTLS
- * builds of libldap say only "(unknown error code)" when the certificate did not verify. */
+ * builds of libldap say only "(unknown error code)" for a certificate that does not verify or
+ * does not name the host, hence the hint. */
 static void note_open_error(itsm_ldap_t *ld, LDAP *h, const char *step, int rc)
 {
     char *diag = NULL;
