@@ -8,7 +8,6 @@
 #include <httpd.h>
 
 #include "itsm.h"
-#include "itsm_store.h"
 
 #define ITSM_EVENT_CREATED "created"    /* a new ticket (create or import) */
 #define ITSM_EVENT_CHANGED "changed"    /* an update or an action; entry->action says which */

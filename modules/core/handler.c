@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mod_itsm.h"
+#include "request.h"
 #include "itsm_codec.h"
 #include "itsm_events.h"
 #include "itsm_store.h"
@@ -19,18 +20,6 @@ APLOG_USE_MODULE(itsm);
 #define DEFAULT_PAGE 50
 #define MAX_PAGE 500
 
-/* Everything one request needs, built step by step. */
-typedef struct req_t {
-    request_rec *r;
-    itsm_server_conf_t *conf;
-    itsm_dir_conf_t *dir;
-    const itsm_identity_t *who;
-    const char *scope;
-    int sees_all;
-    itsm_store_t *store;
-    const itsm_route_t *route;
-    const char *base;           /* mount point without trailing slash */
-} req_t;
 
 /* ---- responses ------------------------------------------------------------------------- */
 
@@ -141,28 +130,35 @@ static int resolve_caller(req_t *q)
     return OK;
 }
 
-/* Acquire the connection, set the schema up once per process, bind the statements. */
-static int open_store(req_t *q)
+/* Acquire the connection, set the schema up once per process, bind the statements; a
+ * failure is logged here (its caller answers 503). */
+apr_status_t itsm_req_bind_store(req_t *q)
 {
     request_rec *r = q->r;
     ap_dbd_t *dbd;
     const char *err = NULL;
 
     if (q->store)
-        return OK;
+        return APR_SUCCESS;
     dbd = itsm_dbd_acquire(r);
 
     if (dbd == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00103)
                       "no database connection from mod_dbd (DBDriver/DBDParams)");
-        return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
-                    "The ticket store is not available; try again later.");
+        return APR_EGENERAL;
     }
     if (itsm_core_bind(&q->store, r->server, dbd, r->pool, &err) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00104) "%s", err);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+static int open_store(req_t *q)
+{
+    if (itsm_req_bind_store(q) != APR_SUCCESS)
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
-    }
     return OK;
 }
 
@@ -256,6 +252,118 @@ static const itsm_field_t *kind_field(const itsm_kind_t *k, const char *name)
     return NULL;
 }
 
+/* The fields every kind has that a document may carry as plain values, described as a
+ * kind's own fields are: the core parses, checks, diffs and renders them with the same code.
+ * Each lives in a member of itsm_ticket_t, or in t->fields (NO_MEMBER: description). */
+#define NO_MEMBER ((size_t)-1)
+typedef struct common_field_t {
+    itsm_field_t f;
+    size_t member;              /* offsetof(itsm_ticket_t, ...) or NO_MEMBER */
+    int settable;               /* a request may set it (the others: the core or process) */
+} common_field_t;
+
+static const common_field_t common_fields[] = {
+    { { "state", ITSM_FIELD_READONLY }, offsetof(itsm_ticket_t, state), 0 },
+    { { "party", ITSM_FIELD_CREATE_ONLY, .type = ITSM_TYPE_PARTY },
+      offsetof(itsm_ticket_t, party), 0 },
+    { { "title", ITSM_FIELD_REQUIRED }, offsetof(itsm_ticket_t, title), 1 },
+    { { "description", 0, .type = ITSM_TYPE_LONG_TEXT }, NO_MEMBER, 1 },
+    { { "priority", 0 }, offsetof(itsm_ticket_t, priority), 1 },
+    { { "assignee", 0, .type = ITSM_TYPE_PERSON }, offsetof(itsm_ticket_t, assignee), 1 },
+    { { "group", 0, .type = ITSM_TYPE_GROUP }, offsetof(itsm_ticket_t, group), 1 },
+};
+#define N_COMMON (sizeof common_fields / sizeof *common_fields)
+
+static const char *common_get(const itsm_ticket_t *t, const common_field_t *cf)
+{
+    return cf->member == NO_MEMBER ? apr_table_get(t->fields, cf->f.name)
+                                   : *(const char *const *)((const char *)t + cf->member);
+}
+
+static void common_set(itsm_ticket_t *t, const common_field_t *cf, const char *v)
+{
+    if (cf->member == NO_MEMBER)
+        apr_table_setn(t->fields, cf->f.name, v);
+    else
+        *(const char **)((char *)t + cf->member) = v;
+}
+
+static const common_field_t *common_field(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMON; i++)
+        if (strcmp(common_fields[i].f.name, name) == 0)
+            return &common_fields[i];
+    return NULL;
+}
+
+/* The value of field f of t, common or the kind's own. */
+static const char *field_value(const itsm_ticket_t *t, const itsm_field_t *f)
+{
+    const common_field_t *cf = common_field(f->name);
+
+    return cf && &cf->f == f ? common_get(t, cf) : apr_table_get(t->fields, f->name);
+}
+
+/* Calls fn on each field of kind k, the common ones first; stops at a non-zero answer. */
+static int each_field(const itsm_kind_t *k, int (*fn)(const itsm_field_t *f, void *baton),
+                      void *baton)
+{
+    const itsm_field_t *f;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < N_COMMON; i++)
+        if ((rc = fn(&common_fields[i].f, baton)) != 0)
+            return rc;
+    for (f = k->fields; f && f->name; f++)
+        if ((rc = fn(f, baton)) != 0)
+            return rc;
+    return 0;
+}
+
+/* text as a value of f, in canonical form, into t; refuses a malformed one (422). */
+static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
+                       const char *text)
+{
+    const char *value, *why;
+    const common_field_t *cf = common_field(f->name);
+
+    if (itsm_field_check(f, text, c->pool, &value, &why) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> %s",
+                              f->name, why);
+    if (cf && &cf->f == f)
+        common_set(t, cf, value);
+    else
+        apr_table_setn(t->fields, f->name, value);
+    return 0;
+}
+
+/* Stops each_field at the first required field the ticket (baton) lacks, kept in found. */
+typedef struct missing_baton_t {
+    const itsm_ticket_t *t;
+    const itsm_field_t *found;
+} missing_baton_t;
+
+static int is_missing(const itsm_field_t *f, void *baton)
+{
+    missing_baton_t *b = baton;
+
+    if ((f->flags & ITSM_FIELD_REQUIRED) && field_value(b->t, f) == NULL)
+        b->found = f;
+    return b->found != NULL;
+}
+
+/* The first required field t lacks, NULL when none. */
+static const itsm_field_t *missing_field(const itsm_kind_t *k, const itsm_ticket_t *t)
+{
+    missing_baton_t b = { t, NULL };
+
+    each_field(k, is_missing, &b);
+    return b.found;
+}
+
 /* What the document asks besides plain fields. */
 typedef struct doc_extras_t {
     const char *note;
@@ -284,6 +392,7 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 
     for (n = root->children; n; n = n->next) {
         const char *name = (const char *)n->name, *text;
+        const common_field_t *cf;
         const itsm_field_t *f;
 
         if (n->type != XML_ELEMENT_NODE)
@@ -296,16 +405,10 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
         if (is_one_of(name, readonly))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                   "<%s> is read-only", name);
-        if (strcmp(name, "title") == 0)
-            t->title = text;
-        else if (strcmp(name, "description") == 0)
-            apr_table_setn(t->fields, "description", text);
-        else if (strcmp(name, "priority") == 0)
-            t->priority = text;
-        else if (strcmp(name, "assignee") == 0)
-            t->assignee = text;
-        else if (strcmp(name, "group") == 0)
-            t->group = text;
+        if ((cf = common_field(name)) != NULL && cf->settable) {
+            if (set_checked(c, t, &cf->f, text))
+                return c->status;
+        }
         else if (strcmp(name, "note") == 0)
             x->note = text;
         else if (strcmp(name, "state") == 0) {
@@ -330,7 +433,8 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             if ((f->flags & ITSM_FIELD_CREATE_ONLY) && !creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> is set only when the ticket is created", name);
-            apr_table_setn(t->fields, f->name, text);
+            if (set_checked(c, t, f, text))
+                return c->status;
         }
         else {
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -391,18 +495,14 @@ static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t 
                           const itsm_ticket_t *t, int nested)
 {
     const itsm_field_t *f;
+    size_t i;
 
     if (nested)
         xmlTextWriterStartElement(w, BAD_CAST k->element);
     itsm_xml_element(w, "number", t->number);
     itsm_xml_element(w, "kind", t->kind);
-    itsm_xml_element(w, "state", t->state);
-    itsm_xml_element(w, "party", t->party);
-    itsm_xml_element(w, "title", t->title);
-    itsm_xml_element(w, "description", apr_table_get(t->fields, "description"));
-    itsm_xml_element(w, "priority", t->priority);
-    itsm_xml_element(w, "assignee", t->assignee);
-    itsm_xml_element(w, "group", t->group);
+    for (i = 0; i < N_COMMON; i++)
+        itsm_xml_element(w, common_fields[i].f.name, common_get(t, &common_fields[i]));
     itsm_xml_element(w, "opened", itsm_time_format(c->pool, t->opened));
     itsm_xml_element(w, "updated", itsm_time_format(c->pool, t->updated));
     itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
@@ -440,8 +540,11 @@ static void init_call(req_t *q, itsm_call_t *c)
     c->pool = q->r->pool;
     c->who = q->who;
     c->sla = q->conf->sla;
-    c->desks = q->conf->desks;
-    c->module_config = q->r->server->module_config;
+    c->svc = &itsm_services;
+    c->core = q;
+    c->process_config = q->route->process->module
+        ? ap_get_module_config(q->r->server->module_config,
+                               (const module *)q->route->process->module) : NULL;
     c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
 }
 
@@ -451,18 +554,12 @@ static apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_
 {
     apr_array_header_t *ch = apr_array_make(p, 8, sizeof(itsm_change_t));
     const itsm_field_t *f;
+    size_t i;
 
-#define FIELD(name, member) itsm_codec_change_add(ch, name, old ? old->member : NULL, t->member)
-    FIELD("state", state);
-    FIELD("party", party);
-    FIELD("title", title);
-    FIELD("priority", priority);
-    FIELD("assignee", assignee);
-    FIELD("group", group);
-#undef FIELD
-    itsm_codec_change_add(ch, "description",
-                          old ? apr_table_get(old->fields, "description") : NULL,
-                          apr_table_get(t->fields, "description"));
+    for (i = 0; i < N_COMMON; i++)
+        itsm_codec_change_add(ch, common_fields[i].f.name,
+                              old ? common_get(old, &common_fields[i]) : NULL,
+                              common_get(t, &common_fields[i]));
     for (f = k->fields; f && f->name; f++)
         itsm_codec_change_add(ch, f->name, old ? apr_table_get(old->fields, f->name) : NULL,
                               apr_table_get(t->fields, f->name));
@@ -523,14 +620,16 @@ typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char
                                   apr_pool_t *p);
 
 /* value must name an entry of the directory (a party, a resolver group, a person). */
-static int check_exists(req_t *q, exists_fn exists, const char *what, const char *value)
+static int check_exists(req_t *q, exists_fn exists, const char *field, const char *what,
+                        const char *value)
 {
     const char *errmsg = NULL;
     apr_status_t rv = exists(q->conf->directory, value, &errmsg, q->r->pool);
 
     if (rv == APR_NOTFOUND)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                    apr_psprintf(q->r->pool, "There is no %s %s in the directory.", what, value));
+                    apr_psprintf(q->r->pool, "<%s>: there is no %s %s in the directory.",
+                                 field, what, value));
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00107)
                       "directory unavailable checking %s %s: %s", what, value,
@@ -550,56 +649,67 @@ static int check_party(req_t *q, const char *party)
                     apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
     if (q->who->party && strcmp(q->who->party, party) == 0)
         return OK;
-    return check_exists(q, itsm_ldap_party_exists, "party", party);
+    return check_exists(q, itsm_ldap_party_exists, "party", "party", party);
 }
 
-/* Fields that name another ticket (itsm_field_t.refers_to): it must exist, be of that kind
- * and be one the caller may see, as for a link target. */
-static int check_ticket_refs(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+/* What a field of t names outside the ticket (a ticket in the store; a party, person or
+ * resolver group in the directory) must exist and, for a ticket, be one the caller may see,
+ * as for a link target. Checked when the value is new; a ticket's own party is checked on
+ * create by check_party. */
+typedef struct refs_baton_t {
+    req_t *q;
+    const itsm_ticket_t *old, *t;
+    int rc;
+} refs_baton_t;
+
+static int check_reference(const itsm_field_t *f, void *baton)
 {
-    const itsm_field_t *f;
+    refs_baton_t *b = baton;
+    req_t *q = b->q;
     apr_pool_t *p = q->r->pool;
+    const char *v = field_value(b->t, f), *was = b->old ? field_value(b->old, f) : NULL;
+    itsm_ticket_t *to;
+    apr_status_t rv;
 
-    for (f = q->route->kind->fields; f && f->name; f++) {
-        const char *v, *was;
-        itsm_ticket_t *to;
-        apr_status_t rv;
-        int rc;
-
-        if (f->refers_to == NULL || (v = apr_table_get(t->fields, f->name)) == NULL)
-            continue;
-        was = old ? apr_table_get(old->fields, f->name) : NULL;
-        if (was && strcmp(was, v) == 0)
-            continue;
-        if ((rc = open_store(q)) != OK)
-            return rc;
+    if (v == NULL || (was && strcmp(was, v) == 0) || f == &common_field("party")->f)
+        return 0;
+    switch (itsm_field_type(f)) {
+    case ITSM_TYPE_TICKET:
+        if ((b->rc = open_store(q)) != OK)
+            return 1;
         rv = itsm_store_get(q->store, &to, f->refers_to, v, q->scope, p);
-        if (rv == APR_NOTFOUND)
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                        apr_psprintf(p, "<%s>: %s is not a ticket of kind %s that you can see.",
-                                     f->name, v, f->refers_to));
-        if (rv != APR_SUCCESS)
-            return store_fault(q, 12, "reference");
+        if (rv == APR_NOTFOUND) {
+            b->rc = fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                         apr_psprintf(p, "<%s>: %s is not a ticket%s%s that you can see.",
+                                      f->name, v, f->refers_to ? " of kind " : "",
+                                      f->refers_to ? f->refers_to : ""));
+            return 1;
+        }
+        if (rv != APR_SUCCESS) {
+            b->rc = store_fault(q, 12, "reference");
+            return 1;
+        }
+        return 0;
+    case ITSM_TYPE_PARTY:
+        b->rc = check_exists(q, itsm_ldap_party_exists, f->name, "party", v);
+        return b->rc != OK;
+    case ITSM_TYPE_PERSON:
+        b->rc = check_exists(q, itsm_ldap_person_exists, f->name, "person", v);
+        return b->rc != OK;
+    case ITSM_TYPE_GROUP:
+        b->rc = check_exists(q, itsm_ldap_group_exists, f->name, "resolver group", v);
+        return b->rc != OK;
+    default:
+        return 0;
     }
-    return OK;
 }
 
-/* What a ticket names outside itself: resolver group and assignee in the directory, tickets
- * in the store. */
 static int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
-    int rc;
+    refs_baton_t b = { q, old, t, OK };
 
-    if ((rc = check_ticket_refs(q, old, t)) != OK)
-        return rc;
-
-    if (t->group && (old == NULL || !old->group || strcmp(old->group, t->group) != 0)
-        && (rc = check_exists(q, itsm_ldap_group_exists, "resolver group", t->group)) != OK)
-        return rc;
-    if (t->assignee && (old == NULL || !old->assignee || strcmp(old->assignee, t->assignee) != 0)
-        && (rc = check_exists(q, itsm_ldap_person_exists, "person", t->assignee)) != OK)
-        return rc;
-    return OK;
+    each_field(q->route->kind, check_reference, &b);
+    return b.rc;
 }
 
 /* ---- collection: list and create ------------------------------------------------------- */
@@ -880,18 +990,20 @@ static int do_create(req_t *q)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     "<state> is set by actions; only an import (with <opened>) brings its own.");
     t->state = x.state;
-    if (t->title == NULL)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<title> is required.");
-    for (f = k->fields; f && f->name; f++)
-        if ((f->flags & ITSM_FIELD_REQUIRED) && apr_table_get(t->fields, f->name) == NULL)
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                        apr_psprintf(r->pool, "<%s> is required.", f->name));
+    if ((f = missing_field(k, t)) != NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(r->pool, "<%s> is required.", f->name));
     if (k->create && k->create(&c, t))
         return fail_call(q, &c);
     if ((rc = check_references(q, NULL, t)) != OK)
         return rc;
-    if (t->state == NULL)
-        t->state = "new";
+    if (t->state == NULL && (t->state = k->initial_state) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00204)
+                      "kind %s gave a new ticket no state and declares no initial_state",
+                      k->kind);
+        return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+                    "The process module did not set the ticket's state.");
+    }
     if ((rc = open_store(q)) != OK)
         return rc;
     j.at = c.now;

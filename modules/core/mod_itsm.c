@@ -328,7 +328,8 @@ static const command_rec itsm_cmds[] = {
     AP_INIT_TAKE1("ITSMSLASweepInterval", set_sweep, NULL, RSRC_CONF,
                   "Seconds between SLA sweeps (mod_watchdog; default 60, 0 turns the sweep off)"),
     AP_INIT_TAKE1("ITSMSLAEscalateRole", set_escalate, NULL, RSRC_CONF,
-                  "Role whose holders are notified of every SLA breach (default incident-manager)"),
+                  "Role whose holders are notified of every SLA breach, for every kind (default: the role "
+                  "each kind names, incident-manager for cases and incidents)"),
     AP_INIT_RAW_ARGS("ITSMAgedBuckets", set_aged_buckets, NULL, RSRC_CONF,
                      "First day of each age bucket of the aged view after the first "
                      "(default 14 30 60 90 120)"),
@@ -345,19 +346,71 @@ static apr_status_t free_schema(void *schema)
     return APR_SUCCESS;
 }
 
-/* A schema is parsed once and shared between servers naming the same directory. */
+/* The schema files of the core: the common types and documents, configuration files and
+ * service levels. Each loaded process adds its own (itsm_process_t.schema). */
+static const char *const core_schemas[] = { "itsm-common.xsd", "itsm-config.xsd", "itsm-sla.xsd" };
+
+/* The schema of the core and the loaded processes, composed once per schema directory and
+ * shared between the servers naming it. */
 static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *dir, const char **err)
 {
     xmlSchemaPtr schema = apr_hash_get(cache, dir, APR_HASH_KEY_STRING);
+    apr_array_header_t *names, *files;
+    int i;
 
-    if (schema == NULL) {
-        schema = itsm_xml_schema_load(apr_pstrcat(p, dir, "/itsm.xsd", NULL), p, err);
-        if (schema != NULL) {
-            apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
-            apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
+    if (schema != NULL)
+        return schema;
+    files = apr_array_make(p, 8, sizeof(const char *));
+    for (i = 0; i < (int)(sizeof core_schemas / sizeof *core_schemas); i++)
+        APR_ARRAY_PUSH(files, const char *) = apr_pstrcat(p, dir, "/", core_schemas[i], NULL);
+    names = ap_list_provider_names(p, ITSM_PROCESS_GROUP, ITSM_PROCESS_VERSION);
+    for (i = 0; names && i < names->nelts; i++) {
+        const itsm_process_t *proc = ap_lookup_provider(
+            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
+            ITSM_PROCESS_VERSION);
+        char *path = NULL;
+
+        if (proc == NULL || proc->schema == NULL)
+            continue;
+        if (apr_filepath_merge(&path, dir, proc->schema, 0, p) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "process %s: bad schema path %s", proc->name, proc->schema);
+            return NULL;
         }
+        APR_ARRAY_PUSH(files, const char *) = path;
+    }
+    schema = itsm_xml_schema_compose((const char *const *)files->elts, files->nelts, p, err);
+    if (schema != NULL) {
+        apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
+        apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
     }
     return schema;
+}
+
+/* Every registered process was built against this core's contract (ITSM_ABI_VERSION and
+ * the size of itsm_process_t): a process built against another would read and write the
+ * core's structures at the wrong places, so httpd does not start with it. */
+static int check_processes(apr_pool_t *p, server_rec *s)
+{
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    int i, ok = 1;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+
+        if (proc && proc->abi == ITSM_ABI_VERSION && proc->size == sizeof(itsm_process_t))
+            continue;
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00050)
+                     "process module '%s' was built against mod_itsm ABI %d (itsm_process_t of "
+                     "%" APR_SIZE_T_FMT " bytes); this core is ABI %d (%" APR_SIZE_T_FMT
+                     " bytes): rebuild the module against this core's headers", name,
+                     proc ? proc->abi : -1, proc ? proc->size : 0, ITSM_ABI_VERSION,
+                     sizeof(itsm_process_t));
+        ok = 0;
+    }
+    return ok;
 }
 
 /* Collections of every process module that registered itself. */
@@ -511,6 +564,8 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
                      "mod_dbd is not loaded: load it and configure DBDriver/DBDParams");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (!check_processes(ptemp, s))     /* before any of their structures is read */
+        return HTTP_INTERNAL_SERVER_ERROR;
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
         const char *err = NULL, *dir, *table;
@@ -579,8 +634,6 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
             c->retry_after = 10;
         if (c->sweep_interval == ITSM_UNSET)
             c->sweep_interval = 60;
-        if (c->escalate_role == NULL)
-            c->escalate_role = "incident-manager";
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, ITSMLOGNO(00006)
                      "%d collections, schema %s, role table %s",
                      c->kinds->nelts, dir, table);

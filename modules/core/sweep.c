@@ -40,6 +40,7 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
     itsm_ticket_clock_t *clocks;
     itsm_journal_t j = { 0 };
     const char *notified = t->sla_notified ? t->sla_notified : "", *summary = "";
+    const char *escalate = c->escalate_role ? c->escalate_role : k ? k->escalate_role : NULL;
     apr_status_t rv;
     int n, i, open = 0, breach = 0;
 
@@ -77,7 +78,7 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
         j.recipient = t->assignee ? t->assignee : t->created_by;
         j.party = t->party;
         j.summary = summary;
-        j.escalate = breach ? apr_pstrcat(p, "role:", c->escalate_role, NULL) : NULL;
+        j.escalate = breach && escalate ? apr_pstrcat(p, "role:", escalate, NULL) : NULL;
     }
     rv = itsm_store_sla_mark(st, t, j.changes->nelts ? &j : NULL, p);
     if (rv == APR_EAGAIN)

@@ -22,7 +22,8 @@ extern const char *const review_action_finished[];
 /* The LLSD defaults. */
 void incident_conf_defaults(incident_conf_t *conf);
 
-/* "high"/"medium"/"low" -> 0/1/2, -1 otherwise. */
+/* The matrix alone, used by the rules below and exported for tests/unit/test_incident.c.
+ * "high"/"medium"/"low" -> 0/1/2, -1 otherwise. */
 int incident_level(const char *name);
 
 /* Priority from impact and urgency; NULL when either is unknown. */

@@ -8,17 +8,8 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
-typedef struct itsm_identity_t {
-    const char *uid;            /* login name as given */
-    const char *dn;             /* person DN */
-    const char *display_name;   /* cn */
-    const char *email;          /* mail, may be NULL */
-    const char *party;          /* itsmPartyId of the person's party, NULL if none */
-    const char *party_name;     /* o of that party, NULL if none */
-    apr_array_header_t *acts_for;   /* const char *: Party IDs the person's party acts for (itsmActsFor, resolved to itsmPartyId) */
-    apr_array_header_t *roles;      /* const char *: cn of itsmRole groups the person is a member of */
-    apr_array_header_t *groups;     /* const char *: cn of itsmResolverGroup groups the person is a member of */
-} itsm_identity_t;
+#include "itsm.h"
+
 
 typedef struct itsm_ldap_conf_t {
     const char *url;            /* ldap://host:port or ldaps://host:port */

@@ -1,6 +1,7 @@
 /* The ticket store: tickets, numbering, journal and links on APR DBD. Everything that
  * differs between SQLite and PostgreSQL stays inside store.c (its dialect table and the
- * migration files under schemas/sql/<driver>/). No httpd header. */
+ * migration files under schemas/sql/<driver>/). No httpd header. Private to the core
+ * (mod_itsm.so): process modules reach tickets through itsm_services_t. */
 #ifndef ITSM_STORE_H
 #define ITSM_STORE_H
 
@@ -14,21 +15,6 @@ typedef struct itsm_store_t itsm_store_t;
 /* The writers of one database in one process, whose writes are committed in groups. */
 typedef struct itsm_write_queue_t itsm_write_queue_t;
 
-/* A journal entry; changes holds itsm_change_t. */
-typedef struct itsm_journal_t {
-    apr_int64_t seq;
-    apr_time_t at;
-    const char *actor;
-    const char *action;
-    apr_array_header_t *changes;
-    const char *note;           /* NULL when none */
-    /* Notification written with the entry (the outbox), when recipient or party_wide: */
-    const char *recipient;      /* login to notify, NULL for none */
-    const char *party;          /* the ticket's party */
-    int party_wide;             /* every person of that party follows the ticket */
-    const char *summary;        /* one line for the feed */
-    const char *escalate;       /* a role ("role:incident-manager") notified as well, or NULL */
-} itsm_journal_t;
 
 /* A notification as the feed shows it. */
 typedef struct itsm_notice_t {
@@ -38,14 +24,6 @@ typedef struct itsm_notice_t {
     const char *number, *kind, *title;
 } itsm_notice_t;
 
-typedef struct itsm_link_t {
-    const char *type;
-    int outgoing;               /* 1: this ticket -> number; 0: number -> this ticket */
-    const char *number;
-    const char *kind;
-    apr_time_t at;
-    const char *actor;
-} itsm_link_t;
 
 /* List filter; NULL members do not filter. */
 typedef struct itsm_filter_t {
