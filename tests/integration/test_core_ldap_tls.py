@@ -120,3 +120,33 @@ def test_ca_file_without_tls_warns_that_the_directory_is_read_in_clear(env, slap
     h.start()
     assert Client(h).get("/me", user="alice").status == 200
     assert "ITSM00152" in h.logs() and "clear text" in h.logs()
+
+
+def test_virtual_host_merges_the_tls_directives(env, slapd, make_httpd):
+    """ITSMLDAPStartTLS and ITSMLDAPCACertFile are merged per virtual host like the other
+    ITSMLDAP* directives, and the start-up checks run on each host's merged values: a host
+    that turns StartTLS off for its ldaps:// URL serves, one that inherits StartTLS on with
+    an ldaps:// URL stops httpd."""
+    from conftest import free_port
+    port2 = free_port()
+    main = tls_directives(env, slapd.url, slapd.ca_file, "on")
+
+    def vhost(*lines):
+        return "Listen 127.0.0.1:%d\n<VirtualHost 127.0.0.1:%d>\n%s\n</VirtualHost>" % (
+            port2, port2, "\n".join("  " + line for line in lines))
+
+    h = make_httpd("vhost-tls", itsm=main,
+                   extra=vhost("ITSMLDAPURL " + slapd.ldaps_url, "ITSMLDAPStartTLS off"))
+    h.start()
+
+    class Other:
+        url = "http://127.0.0.1:%d" % port2
+
+    for c in (Client(h), Client(Other())):
+        r = c.get("/me", user="alice")
+        assert r.status == 200 and r.findtext("i:party") == "ALPE", r
+    h.stop()
+    bad = make_httpd("vhost-tls-bad", itsm=main, extra=vhost("ITSMLDAPURL " + slapd.ldaps_url))
+    assert bad.start(expect_fail=True) is False
+    assert re.search(r"ITSM00150: ITSMLDAPStartTLS on with the ldaps:// URL %s"
+                     % re.escape(slapd.ldaps_url), bad.logs()), bad.logs()[-3000:]
