@@ -129,32 +129,40 @@ def find_module(name):
 # --------------------------------------------------------------------------- slapd
 
 class Slapd:
-    """tools/slapd-run in TMP/slapd; stop()/start() may be called mid-test."""
+    """tools/slapd-run in TMP/slapd; stop()/start() may be called mid-test. It offers StartTLS
+    on url and TLS from the first byte on ldaps_url, with a server certificate for 127.0.0.1
+    signed by the throwaway test CA in ca_file (made by slapd-run at first start)."""
 
     def __init__(self, base):
         self.dir = os.path.join(base, "slapd")
         self.port = free_port()
         self.url = "ldap://127.0.0.1:%d" % self.port
+        self.ldaps_port = free_port()
+        self.ldaps_url = "ldaps://127.0.0.1:%d" % self.ldaps_port
+        self.ca_file = os.path.join(self.dir, "tls", "ca.crt")
         self.tool = os.path.join(REPO, "tools", "slapd-run")
         self.pid = None
 
     def start(self):
         if not os.access(self.tool, os.X_OK):
             pytest.fail("tools/slapd-run is missing: the LDAP fixture cannot start")
-        r = subprocess.run([self.tool, "--dir", self.dir, "--port", str(self.port)],
+        r = subprocess.run([self.tool, "--dir", self.dir, "--port", str(self.port),
+                            "--ldaps-port", str(self.ldaps_port)],
                            capture_output=True, text=True, timeout=120)
         if r.returncode != 0:
             pytest.fail("slapd-run failed (%d):\n%s%s" % (r.returncode, r.stdout, r.stderr))
         out = r.stdout.strip().split()
         self.pid = int(out[-1]) if out and out[-1].isdigit() else None
-        assert poll(lambda: port_open(self.port)), "slapd does not listen on %d" % self.port
+        for port in (self.port, self.ldaps_port):
+            assert poll(lambda: port_open(port)), "slapd does not listen on %d" % port
 
     def stop(self):
         subprocess.run([self.tool, "--dir", self.dir, "--stop"], capture_output=True,
                        text=True, timeout=60)
         if self.pid:
             stop_pid(self.pid)
-        assert poll(lambda: not port_open(self.port), 15), "slapd still listens"
+        for port in (self.port, self.ldaps_port):
+            assert poll(lambda: not port_open(port), 15), "slapd still listens on %d" % port
 
     @property
     def running(self):

@@ -31,6 +31,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     itsm_server_conf_t *c = apr_pcalloc(p, sizeof *c);
 
     c->ldap.user_attr = NULL;
+    c->ldap.starttls = ITSM_UNSET;
     c->retry_after = ITSM_UNSET;
     c->sweep_interval = ITSM_UNSET;
     return c;
@@ -50,6 +51,8 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(ldap.bind_pw);
     MERGE(ldap.base);
     MERGE(ldap.user_attr);
+    MERGE(ldap.ca_file);
+    c->ldap.starttls = add->ldap.starttls != ITSM_UNSET ? add->ldap.starttls : base->ldap.starttls;
     c->ldap.cache_ttl = add->ldap_ttl_set ? add->ldap.cache_ttl : base->ldap.cache_ttl;
     c->ldap_ttl_set = add->ldap_ttl_set || base->ldap_ttl_set;
     c->ldap.timeout_sec = add->ldap_timeout_set ? add->ldap.timeout_sec : base->ldap.timeout_sec;
@@ -116,6 +119,53 @@ static const char *set_ldap_string(cmd_parms *cmd, void *dummy, const char *arg)
     case 3: c->ldap.base = arg; break;
     default: c->ldap.user_attr = arg; break;
     }
+    return NULL;
+}
+
+static const char *set_ldap_ca_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+
+    if (path == NULL)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg, NULL);
+    sconf(cmd)->ldap.ca_file = path;
+    return NULL;
+}
+
+static const char *set_ldap_starttls(cmd_parms *cmd, void *dummy, int on)
+{
+    sconf(cmd)->ldap.starttls = on;
+    return NULL;
+}
+
+static int is_ldaps(const char *url)
+{
+    return ap_cstr_casecmpn(url, "ldaps://", 8) == 0;
+}
+
+/* ITSMLDAPCACertFile checked at start-up: readable (by root here; that httpd's User can read it
+ * too shows on the first connection, a 503 whose log line names the file) and holding a PEM
+ * certificate. NULL when fine. */
+static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t n;
+    char *buf;
+    apr_status_t rv;
+
+    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p)) != APR_SUCCESS
+        || (rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f)) != APR_SUCCESS)
+        return apr_psprintf(p, "cannot be read: %pm", &rv);
+    if (fi.filetype != APR_REG || fi.size <= 0 || fi.size > 16 * 1024 * 1024)
+        return "is not a CA bundle (a regular file of PEM certificates, at most 16 MiB)";
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(p, n + 1);
+    if ((rv = apr_file_read_full(f, buf, n, &n)) != APR_SUCCESS)
+        return apr_psprintf(p, "cannot be read: %pm", &rv);
+    buf[n] = '\0';
+    if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
+        return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
     return NULL;
 }
 
@@ -266,6 +316,11 @@ static const command_rec itsm_cmds[] = {
                   "Network and operation timeout in seconds (default 5)"),
     AP_INIT_TAKE1("ITSMLDAPPoolSize", set_ldap_number, (void *)2, RSRC_CONF,
                   "Directory connections kept per process (default 4)"),
+    AP_INIT_TAKE1("ITSMLDAPCACertFile", set_ldap_ca_file, NULL, RSRC_CONF,
+                  "PEM file of the CAs the directory's certificate must chain to "
+                  "(ldaps:// or StartTLS; default: libldap's)"),
+    AP_INIT_FLAG("ITSMLDAPStartTLS", set_ldap_starttls, NULL, RSRC_CONF,
+                 "StartTLS on the ldap:// connection before the bind (default off)"),
     AP_INIT_TAKE1("ITSMRetryAfter", set_retry_after, NULL, RSRC_CONF,
                   "Retry-After seconds on 503 (default 10)"),
     AP_INIT_TAKE1("ITSMBase", set_base, NULL, RSRC_CONF | ACCESS_CONF,
@@ -599,6 +654,25 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
             c->ldap.pool_max = 4;
         if (c->ldap.user_attr == NULL)
             c->ldap.user_attr = "uid";
+        if (c->ldap.starttls == ITSM_UNSET)
+            c->ldap.starttls = 0;
+        if (c->ldap.starttls && is_ldaps(c->ldap.url)) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
+                         "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
+                         "the first byte; use an ldap:// URL with StartTLS, or ldaps:// without",
+                         c->ldap.url);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00151)
+                         "ITSMLDAPCACertFile %s %s", c->ldap.ca_file, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (c->ldap.ca_file && !c->ldap.starttls && !is_ldaps(c->ldap.url))
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00152)
+                         "ITSMLDAPCACertFile is set but %s is neither ldaps:// nor used with "
+                         "ITSMLDAPStartTLS on: the directory is read in clear text",
+                         c->ldap.url);
         if (c->retry_after == ITSM_UNSET)
             c->retry_after = 10;
         if (c->sweep_interval == ITSM_UNSET)
