@@ -4,7 +4,8 @@
  * ticket_event hook and names each event of a request in an X-ITSM-Test-Event header.
  * Kind "probe" (TPR, its own <probe> element from itsm-test.xsd, which the process ships)
  * exercises the core's services: its action "probe" reads another ticket, its links and
- * the directory through c->svc. */
+ * the directory through c->svc; the logins in its <approvers> may read and update it
+ * (relation "approver" in tests/integration/authz-test.xml). */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_protocol.h>
@@ -102,6 +103,8 @@ static const itsm_field_t probe_fields[] = {
     { "client", 0, .type = ITSM_TYPE_PARTY },
     { "ref", 0, "test" },
     { "remark", 0, .type = ITSM_TYPE_LONG_TEXT },
+    /* who may read and update the probe by relation "approver" (the role table's grant) */
+    { "approvers", ITSM_FIELD_CREATE_ONLY },
     { NULL }
 };
 
@@ -115,6 +118,7 @@ static const itsm_kind_t probe_kind = {
     .fields = probe_fields,
     .actions = probe_actions,
     .initial_state = "open",
+    .approvers_field = "approvers",
     .action = probe_action,
 };
 
