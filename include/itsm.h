@@ -70,12 +70,12 @@ typedef struct itsm_journal_t {
     const char *action;
     apr_array_header_t *changes;
     const char *note;           /* NULL when none */
-    /* Notification written with the entry (the outbox), when recipient or party_wide: */
-    const char *recipient;      /* login to notify, NULL for none */
+    /* Notification written with the entry (the outbox), to its followers (itsm_followers): */
+    apr_array_header_t *recipients; /* const char *: "login", "role:NAME", "group:NAME"; may
+                                     * be NULL */
     const char *party;          /* the ticket's party */
     int party_wide;             /* every person of that party follows the ticket */
     const char *summary;        /* one line for the feed */
-    const char *escalate;       /* a role ("role:incident-manager") notified as well, or NULL */
 } itsm_journal_t;
 
 typedef struct itsm_link_t {
@@ -132,6 +132,15 @@ struct itsm_services_t {
                                  const char *group);
     /* Is name a desk of the directory of desks (ITSMDesksFile)? True when none is configured. */
     int (*desk_known)(const itsm_call_t *c, const char *name);
+    /* A ticket of another kind (t->kind; title, party and fields filled in c->pool), created in
+     * the transaction of the change being made (a problem's workaround published as a
+     * knowledge article), and linked from the ticket being changed with link_type (NULL: not
+     * linked; else "relates-to" or a type the calling kind declares). The core checks it as a
+     * request's ticket: the caller's grant of create on that kind, that kind's create
+     * callback, required and typed fields, what they name. On a refusal it returns the
+     * refusal's status with c->status, c->code and c->message set (return c->status to pass
+     * it on); APR_SUCCESS otherwise. t->number is set once the change commits. */
+    apr_status_t (*ticket_create)(itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
 };
 
 /* Refuse the call with an HTTP status, a stable error code and a human message; returns status. */
@@ -186,6 +195,32 @@ void itsm_ticket_set_int(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_
 void itsm_ticket_set_bool(itsm_ticket_t *t, const char *name, int v);
 void itsm_ticket_set_time(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_time_t v);
 
+/* Who follows a ticket (itsm_kind_t.followers): they find its changes and the SLA sweep's
+ * announcements in their feed. Nobody hears of their own changes. */
+#define ITSM_FOLLOW_RAISER   0x1    /* the person who raised it */
+#define ITSM_FOLLOW_PARTY    0x2    /* every person of its party */
+#define ITSM_FOLLOW_ASSIGNEE 0x4    /* its assignee */
+#define ITSM_FOLLOW_GROUP    0x8    /* every member of its resolver group */
+
+struct itsm_kind_t;
+/* The followers of t (a ticket of kind k) for an entry j made by actor: fills j->recipients,
+ * j->party and j->party_wide; escalate_role (or NULL) is added as a role, for SLA breaches. */
+void itsm_followers(apr_pool_t *p, const struct itsm_kind_t *k, const itsm_ticket_t *t,
+                    const char *actor, const char *escalate_role, itsm_journal_t *j);
+
+/* A type of link a kind's tickets may make (POST .../links), and how many. Every kind may
+ * make ITSM_LINK_RELATES ("relates-to", to any kind, any number); any other type must be
+ * declared by the linking ticket's kind, or the link is refused (422 invalid-link). */
+#define ITSM_LINK_RELATES "relates-to"
+#define ITSM_LINK_CHILD "child-of"     /* made by the core from a child to its parent */
+typedef struct itsm_link_rule_t {
+    const char *type;           /* "caused-by" */
+    const char *to_kind;        /* the kind of the target; NULL: any kind */
+    int max_out;                /* links of this type one ticket may make; 0: no limit */
+    int max_in;                 /* links of this type one target may receive; 0: no limit
+                                 * (many incidents caused by one problem: max_out 1, max_in 0) */
+} itsm_link_rule_t;
+
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change
  * only the ticket they are given; the core stores, journals and renders. */
 typedef struct itsm_kind_t {
@@ -199,8 +234,9 @@ typedef struct itsm_kind_t {
     const char *const *final_states;    /* states in which the ticket is finished (open=, aged view) */
     /* optional: why an open ticket is ageing, for the aged view ("awaiting participant") */
     const char *(*ageing_reason)(const itsm_ticket_t *t);
-    int party_follows;          /* every person of the ticket's party is notified of changes
-                                 * (the raiser always is) */
+    unsigned followers;         /* who hears of its changes and SLA announcements:
+                                 * ITSM_FOLLOW_*; 0 is ITSM_FOLLOW_RAISER */
+    const char *follow_role;    /* holders of this role follow every ticket of the kind */
     const char *const *clocks;  /* SLA clocks ("response", "resolution"), NULL-terminated;
                                  * targets come from ITSMSLAFile by kind and priority */
     const char *escalate_role;  /* holders of this role are notified of every SLA breach
@@ -213,6 +249,28 @@ typedef struct itsm_kind_t {
     int (*action)(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t);
     /* optional: extra children after the fields (e.g. <sla>) */
     void (*render)(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_t *t);
+
+    /* Links: the types this kind's tickets may make besides "relates-to". */
+    const itsm_link_rule_t *link_rules;     /* {NULL}-terminated; may be NULL */
+    /* optional: a link of a declared type from t to other is being added (added 1) or
+     * removed (0). t is the ticket as it will be written (old as it was): the callback may
+     * derive fields, written with the link in one transaction, or refuse the link. */
+    int (*linked)(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
+                  itsm_ticket_t *t, const itsm_ticket_t *other);
+
+    /* Children: a kind whose tickets belong to a ticket of another kind (the tasks of a
+     * request, the review actions of an incident). */
+    const char *parent_field;   /* the field naming the parent (a ticket reference, required
+                                 * and create-only): the core links child -> parent
+                                 * (ITSM_LINK_CHILD) in the create's transaction */
+    int blocks_parent;          /* the parent cannot enter a final state while a child of this
+                                 * kind is open (409 children-open) */
+    /* optional, on the parent's kind: a child was created (old_state NULL) or changed state;
+     * the callback may change the parent (parent, from parent_old), which is then written
+     * in the child's transaction with a journal entry of its own, or refuse the child's
+     * change. */
+    int (*child_changed)(itsm_call_t *c, const itsm_ticket_t *child, const char *old_state,
+                         const itsm_ticket_t *parent_old, itsm_ticket_t *parent);
 } itsm_kind_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */
@@ -242,6 +300,20 @@ typedef struct itsm_view_t {
     const char *const *fields;  /* shown fields besides number, title, priority */
 } itsm_view_t;
 
+/* A resource of a process's own under the mount point (a glossary, a calendar feed, a
+ * report), read with GET. The core resolves the caller, checks the grant (kind, action) in
+ * the role table (403), answers 405 to other methods and 404 past one more segment, and
+ * renders a refusal as for every resource; the callback writes the document's children. */
+typedef struct itsm_resource_t {
+    const char *path;           /* below the mount point: "glossary" answers .../glossary and
+                                 * .../glossary/{rest} */
+    const char *kind;           /* a kind of the same process, and the action on it the */
+    const char *action;         /* caller needs ("read") */
+    const char *element;        /* root element of the response, in the process's schema */
+    /* rest: the segment after path, or NULL; args: the query (form-decoded) */
+    int (*get)(itsm_call_t *c, const char *rest, const apr_table_t *args, xmlTextWriterPtr w);
+} itsm_resource_t;
+
 /* First in itsm_process_t: what the process was built against. */
 #define ITSM_PROCESS_ABI .abi = ITSM_ABI_VERSION, .size = sizeof(itsm_process_t)
 
@@ -256,6 +328,7 @@ typedef struct itsm_process_t {
                                  * core composes the schema of the loaded processes at start */
     const itsm_kind_t *const *kinds;    /* NULL-terminated */
     const itsm_view_t *const *views;    /* NULL-terminated, may be NULL */
+    const itsm_resource_t *const *resources;    /* NULL-terminated, may be NULL */
 } itsm_process_t;
 
 #endif

@@ -432,6 +432,8 @@ class Httpd:
         self.proc = subprocess.Popen(["/usr/sbin/apache2", "-f", self.conf_path,
                                       "-DFOREGROUND"], stdout=self.stderr,
                                      stderr=subprocess.STDOUT, start_new_session=True)
+        if expect_fail:     # wait for the exit: the free port may meanwhile be another's
+            poll(lambda: self.proc.poll() is not None, 10)
         up = poll(lambda: self.proc.poll() is not None or port_open(self.port))
         if self.proc.poll() is not None:
             self.stderr.close()

@@ -94,6 +94,32 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
                              const itsm_ticket_t *to, const char *type,
                              const itsm_journal_t *j, apr_pool_t *p);
 
+/* One write of a set committed together (itsm_store_apply). */
+typedef enum itsm_write_op_e {
+    ITSM_WRITE_CREATE,          /* t, prefix: number, insert, journal (sets t->id, number, version) */
+    ITSM_WRITE_UPDATE,          /* t (version already the new one), as itsm_store_update */
+    ITSM_WRITE_LINK,            /* t -> to of type, t's version bumped, as itsm_store_link */
+    ITSM_WRITE_UNLINK           /* the link t -> to of type removed, t's version bumped;
+                                 * APR_NOTFOUND when there is none */
+} itsm_write_op_e;
+
+typedef struct itsm_write_t {
+    itsm_write_op_e op;
+    itsm_ticket_t *t;
+    const char *prefix;         /* CREATE */
+    const itsm_ticket_t *to;    /* LINK, UNLINK: may be a ticket created earlier in the set */
+    const char *type;           /* LINK, UNLINK */
+    const itsm_journal_t *j;    /* the entry journaled; for LINK, UNLINK also its time and actor */
+    int plain;                  /* LINK, UNLINK: the link row alone (t is written by another
+                                 * write of the set) */
+    int failed;                 /* set in ops[0]: the index of the write that failed, or -1 */
+} itsm_write_t;
+
+/* The writes ops[0..n) in order, in one transaction: all or nothing. The statuses of the
+ * single writes (APR_EAGAIN stale, APR_EEXIST link exists, APR_NOTFOUND link absent,
+ * APR_ENOSPC numbers exhausted); ops[0].failed says which write failed. */
+apr_status_t itsm_store_apply(itsm_store_t *st, itsm_write_t *ops, int n, apr_pool_t *p);
+
 /* Tickets of a kind carrying tag, whatever their party (public views only), oldest first. */
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                const char *tag, apr_pool_t *p);

@@ -358,6 +358,18 @@ static int check_processes(apr_pool_t *p, server_rec *s)
     return ok;
 }
 
+/* Paths below the mount point that the core answers itself. */
+static int is_core_path(const char *path)
+{
+    static const char *const core_paths[] = { "me", "desks", "feeds", NULL };
+    const char *const *c;
+
+    for (c = core_paths; *c; c++)
+        if (strcmp(*c, path) == 0)
+            return 1;
+    return 0;
+}
+
 /* Collections of every process module that registered itself. */
 static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
 {
@@ -367,6 +379,7 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
 
     c->routes = apr_hash_make(p);
     c->views = apr_hash_make(p);
+    c->resources = apr_hash_make(p);
     c->kinds = apr_array_make(p, 8, sizeof(const itsm_kind_t *));
     c->kind_names = apr_array_make(p, 8, sizeof(const char *));
     for (i = 0; names && i < names->nelts; i++) {
@@ -392,6 +405,34 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
             apr_hash_set(c->routes, (*k)->collection, APR_HASH_KEY_STRING, route);
             APR_ARRAY_PUSH(c->kinds, const itsm_kind_t *) = *k;
             APR_ARRAY_PUSH(c->kind_names, const char *) = (*k)->kind;
+        }
+    }
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+        const itsm_resource_t *const *res;
+
+        for (res = proc ? proc->resources : NULL; res && *res; res++) {
+            itsm_route_t *route = apr_pcalloc(p, sizeof *route);
+            const itsm_kind_t *const *k;
+
+            if (is_core_path((*res)->path) || apr_hash_get(c->routes, (*res)->path,
+                                                           APR_HASH_KEY_STRING)
+                || apr_hash_get(c->views, (*res)->path, APR_HASH_KEY_STRING)
+                || apr_hash_get(c->resources, (*res)->path, APR_HASH_KEY_STRING)
+                || strchr((*res)->path, '/'))
+                return apr_psprintf(p, "process %s: resource path '%s' is taken or not one "
+                                    "segment", name, (*res)->path);
+            for (k = proc->kinds; k && *k && strcmp((*k)->kind, (*res)->kind) != 0; k++)
+                ;
+            if (k == NULL || *k == NULL || (*res)->get == NULL || (*res)->element == NULL)
+                return apr_psprintf(p, "process %s: resource '%s' names no kind of its process, "
+                                    "element or callback", name, (*res)->path);
+            route->process = proc;
+            route->kind = *k;
+            route->resource = *res;
+            apr_hash_set(c->resources, (*res)->path, APR_HASH_KEY_STRING, route);
         }
     }
     return NULL;
@@ -626,7 +667,7 @@ static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
         store_mutex = NULL;
     }
     if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot create the store lock");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00051) "cannot create the store lock");
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);

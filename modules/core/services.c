@@ -83,6 +83,11 @@ static int svc_desk_known(const itsm_call_t *c, const char *name)
     return desks == NULL || apr_hash_get(desks->by_name, name, APR_HASH_KEY_STRING) != NULL;
 }
 
+static apr_status_t svc_ticket_create(itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
+{
+    return itsm_req_spawn(c->core, c, t, link_type) ? APR_EINVAL : APR_SUCCESS;
+}
+
 const itsm_services_t itsm_services = {
     .abi = ITSM_ABI_VERSION,
     .size = sizeof(itsm_services_t),
@@ -90,4 +95,5 @@ const itsm_services_t itsm_services = {
     .ticket_links = svc_ticket_links,
     .group_member = svc_group_member,
     .desk_known = svc_desk_known,
+    .ticket_create = svc_ticket_create,
 };

@@ -75,10 +75,8 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
         j.at = now;
         j.actor = SWEEP_ACTOR;
         j.action = breach ? "sla-breach" : "sla-warning";
-        j.recipient = t->assignee ? t->assignee : t->created_by;
-        j.party = t->party;
+        itsm_followers(p, k, t, SWEEP_ACTOR, breach ? escalate : NULL, &j);
         j.summary = summary;
-        j.escalate = breach && escalate ? apr_pstrcat(p, "role:", escalate, NULL) : NULL;
     }
     rv = itsm_store_sla_mark(st, t, j.changes->nelts ? &j : NULL, p);
     if (rv == APR_EAGAIN)

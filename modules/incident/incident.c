@@ -60,12 +60,17 @@ static int same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static int in_state(const itsm_ticket_t *t, const char *const *states)
+static int in_state_name(const char *state, const char *const *states)
 {
     for (; *states; states++)
-        if (strcmp(t->state, *states) == 0)
+        if (strcmp(state, *states) == 0)
             return 1;
     return 0;
+}
+
+static int in_state(const itsm_ticket_t *t, const char *const *states)
+{
+    return in_state_name(t->state, states);
 }
 
 /* Priority follows impact and urgency (LLSD 6.3); P5, the cross-party priority, is set
@@ -479,6 +484,18 @@ const char *incident_ageing_reason(const itsm_ticket_t *t)
 }
 
 /* ---- post-incident review actions ------------------------------------------------------ */
+
+int incident_review_action_changed(itsm_call_t *c, const itsm_ticket_t *action,
+                                   const char *old_state, const itsm_ticket_t *old,
+                                   itsm_ticket_t *t)
+{
+    apr_int64_t open = itsm_ticket_int(old, "openReviewActions", 0);
+    int was_open = old_state && !in_state_name(old_state, review_action_finished);
+    int is_open = !in_state(action, review_action_finished);
+
+    itsm_ticket_set_int(c->pool, t, "openReviewActions", open + is_open - was_open);
+    return 0;
+}
 
 int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {

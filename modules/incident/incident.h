@@ -46,6 +46,12 @@ int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticke
 int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                          const itsm_ticket_t *old, itsm_ticket_t *t);
 
+/* The incident counts its open review actions (its children): one was created (old_state
+ * NULL) or changed state. */
+int incident_review_action_changed(itsm_call_t *c, const itsm_ticket_t *action,
+                                   const char *old_state, const itsm_ticket_t *old,
+                                   itsm_ticket_t *t);
+
 /* Why an open case or incident is ageing (Forum deck's aged-case reasons). */
 const char *incident_ageing_reason(const itsm_ticket_t *t);
 

@@ -85,6 +85,7 @@ static const itsm_field_t incident_fields[] = {
     LONG("review"),
     TIME("reviewPublished", ITSM_FIELD_READONLY),
     { "reviewLate", ITSM_FIELD_READONLY, .type = ITSM_TYPE_BOOLEAN },
+    { "openReviewActions", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
     { NULL }
 };
 
@@ -104,10 +105,12 @@ static const itsm_kind_t incident_kind = {
     .final_states = incident_finished,
     .ageing_reason = incident_ageing_reason,
     .clocks = clocks,
+    .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_ASSIGNEE,
     .escalate_role = "incident-manager",
     .create = inc_create,
     .update = inc_update,
     .action = inc_action,
+    .child_changed = incident_review_action_changed,
 };
 
 static const itsm_field_t case_fields[] = {
@@ -142,7 +145,7 @@ static const itsm_kind_t case_kind = {
     .initial_state = "new",
     .final_states = case_finished,
     .ageing_reason = incident_ageing_reason,
-    .party_follows = 1,
+    .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_PARTY | ITSM_FOLLOW_ASSIGNEE,
     .clocks = clocks,
     .escalate_role = "incident-manager",
     .create = cs_create,
@@ -170,8 +173,9 @@ static const itsm_field_t review_action_fields[] = {
 
 static const char *const review_action_actions[] = { "complete", "reopen", NULL };
 
-/* Actions agreed in a post-incident review (LLSD 7), tracked to closure; link each to its
- * incident with POST /itsm/incidents/{number}/links. */
+/* Actions agreed in a post-incident review (LLSD 7), tracked to closure: children of their
+ * incident, which counts those still open (openReviewActions). They do not hold the
+ * incident open: a review is published after the incident is resolved. */
 static const itsm_kind_t review_action_kind = {
     .kind = "review-action",
     .collection = "review-actions",
@@ -183,6 +187,7 @@ static const itsm_kind_t review_action_kind = {
     .final_states = review_action_finished,
     .create = ra_create,
     .action = ra_action,
+    .parent_field = "incident",
 };
 
 static const itsm_kind_t *const kinds[] = { &case_kind, &incident_kind, &review_action_kind, NULL };

@@ -162,3 +162,82 @@ def test_typed_update_and_create_only(client):
     last = j.findall("i:entry")[-1]
     changes = {c.get("field"): c.findtext("{%s}new" % NS) for c in last.findall("{%s}change" % NS)}
     assert changes.get("count") == "12", j
+
+
+# A process's own resource: GET /itsm/probe-report[/{number}] (grant: read on probes).
+
+def test_process_resource(client):
+    r = client.get("/probe-report", user="agent1", params={"say": "hello world"})
+    assert r.status == 200 and r.root == "probeReport", r
+    assert r.findtext("i:caller") == "agent1" and r.findtext("i:said") == "hello world"
+    assert r.find("i:number") is None
+    mine = create_probe(client, "alice").ticket()["number"]
+    r = client.get("/probe-report/%s" % mine, user="alice")
+    assert r.status == 200, r
+    assert (r.findtext("i:number"), r.findtext("i:state")) == (mine, "open")
+
+
+@pytest.mark.parametrize("method,path,user,status,code", [
+    ("GET", "/probe-report/TPR9999999", "agent1", 404, "not-found"),
+    ("GET", "/probe-report/a/b", "agent1", 404, "not-found"),
+    ("POST", "/probe-report", "agent1", 405, "method-not-allowed"),
+    ("DELETE", "/probe-report/x", "agent1", 405, "method-not-allowed"),
+    ("GET", "/probe-report", "km1", 403, "forbidden"),      # no grant of read on probes
+])
+def test_process_resource_refusals(client, method, path, user, status, code):
+    r = client.request(method, path, user=user)
+    assert_error(r, status, code)
+    if status == 405:
+        assert r.headers.get("Allow") == "GET"
+
+
+def test_process_resource_keeps_party_scope(client):
+    alices = create_probe(client, "alice").ticket()["number"]
+    assert_error(client.get("/probe-report/%s" % alices, user="bob"), 404, "not-found")
+
+
+# A process creates a ticket of another kind in the transaction of its change
+# (services' ticket_create): the probe's action "spawn" creates a test ticket linked to it.
+
+def spawn(client, user, created, **fields):
+    return client.post("/probes/%s/actions/spawn" % created.ticket()["number"], user=user,
+                       body=ticket_xml("probe", **fields) if fields else None,
+                       headers={"If-Match": created.etag})
+
+
+def test_spawned_ticket_is_created_and_linked_with_the_change(client):
+    p = create_probe(client, "alice")
+    r = spawn(client, "alice", p)
+    assert r.status == 200 and r.ticket()["count"] == "1", r
+    links = client.get("/probes/%s/links" % p.ticket()["number"], user="alice")
+    out = [l for l in links.findall("i:link") if l.get("type") == "relates-to"]
+    assert len(out) == 1 and out[0].get("kind") == "test" and out[0].get("direction") == "out"
+    made = client.get("/tests/%s" % out[0].get("number"), user="alice")
+    assert made.status == 200, made
+    t = made.ticket()
+    assert t["title"] == "Spawned by %s" % p.ticket()["number"]
+    assert (t["party"], t["createdBy"], t["state"]) == ("ALPE", "alice", "open")
+    j = client.get("/tests/%s/journal" % t["number"], user="alice")
+    assert [e.get("action") for e in j.findall("i:entry")] == ["create"]
+
+
+@pytest.mark.parametrize("fields,status,code", [
+    ({"flag": "true"}, 409, "refused-after-spawn"),     # the process refuses after spawning
+    ({"remark": "untitled"}, 422, "invalid-field"),     # the new ticket lacks a title
+])
+def test_refused_change_creates_nothing(client, database, fields, status, code):
+    p = create_probe(client, "alice")
+    before = database.snapshot()
+    r = spawn(client, "alice", p, **fields)
+    assert_error(r, status, code)
+    assert database.snapshot() == before        # no ticket, no number used, no link, no entry
+
+
+def test_spawn_needs_the_grant_of_create_on_the_other_kind(client, database):
+    # res1 (resolver) may spawn from a probe, but may not create test tickets
+    p = create_probe(client, "agent1")
+    before = database.snapshot()
+    r = spawn(client, "res1", p)
+    assert_error(r, 403, "forbidden")
+    assert "test" in r.findtext("i:message")
+    assert database.snapshot() == before

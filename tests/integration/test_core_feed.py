@@ -70,3 +70,21 @@ def test_feed_needs_authentication(client):
     assert r.status_code == 401
     r = client.post("/feeds/me", b"<x/>", user="alice")
     assert_error(r, 405, "method-not-allowed")
+
+
+def test_followers_are_the_kinds_policy(client):
+    """The probe kind (test process) is followed by its assignee, the members of its resolver
+    group and the holders of knowledge-manager, not by its raiser: one policy, declared by
+    the kind (itsm_kind_t.followers, follow_role)."""
+    from conftest import ticket_xml
+    r = client.post("/probes", ticket_xml("probe", title="Followed %s" % tag(), assignee="res1",
+                                          group="DIP Monitoring Team"), user="alice")
+    assert r.status == 201, r
+    n = r.ticket()["number"]
+    ch = client.patch("/probes/%s" % n, ticket_xml("probe", remark="changed by the desk"),
+                      user="agent1", headers={"If-Match": r.etag})
+    assert ch.status == 200, ch
+    for user in ("res1", "res2", "km1"):        # assignee, group member, role holder
+        assert [e["action"] for e in feed_for(client, user, n)] == ["update", "create"], user
+    for user in ("alice", "bob", "im1"):        # the raiser does not follow probes
+        assert feed_for(client, user, n) == [], user

@@ -42,14 +42,15 @@ def test_sla_sweep_announces_breach_once(env, client, make_httpd):
         (action, actor, changes), = sla_entries(c, n)
         assert (action, actor) == ("sla-breach", "itsm-sla")
         assert changes == {"sla.response": (None, "breached")}, changes
-        # the assignee and the holder of the escalation role (incident-manager) hear of it
-        for user in ("res1", "im1"):
+        # its followers (incidents: the raiser, admin1 here, and the assignee) and the holder
+        # of the escalation role (incident-manager) hear of it
+        for user in ("res1", "im1", "admin1"):
             hits = [e for e in feed_for(c, user, n) if e["action"] == "sla-breach"]
             assert len(hits) == 1, (user, feed_for(c, user, n))
             assert hits[0]["actor"] == "itsm-sla" and title in hits[0]["title"]
             assert "response breached" in hits[0]["summary"], hits[0]
-        # nobody else: not the raiser (there is an assignee), not another desk person
-        for user in ("admin1", "agent1", "alice"):
+        # nobody else: not another desk person, not the incident's party
+        for user in ("agent1", "alice"):
             assert [e for e in feed_for(c, user, n) if e["action"] == "sla-breach"] == [], user
         # announced once: a few more sweeps later there is still one entry
         time.sleep(4)

@@ -128,13 +128,18 @@ def test_review_actions_lifecycle(client, database):
         lr = client.post("/incidents/%s/links" % inc, link_xml("relates-to", a), user="im1",
                          headers={"If-Match": get(client, "incidents", inc).etag})
         assert lr.status == 201, lr
+    # review actions are children of their incident: the core links each to it (child-of)
+    # when it is created, and the incident counts those still open
     links = client.get("/incidents/%s/links" % inc, user="im1")
-    assert {(l.get("number"), l.get("kind"), l.get("direction"))
-            for l in links.findall("i:link")} == {(a1, "review-action", "out"),
-                                                  (a2, "review-action", "out")}
+    assert {(l.get("number"), l.get("kind"), l.get("direction"), l.get("type"))
+            for l in links.findall("i:link")} == {
+        (a1, "review-action", "out", "relates-to"), (a2, "review-action", "out", "relates-to"),
+        (a1, "review-action", "in", "child-of"), (a2, "review-action", "in", "child-of")}
     back = client.get("/review-actions/%s/links" % a1, user="im1")
-    assert [(l.get("number"), l.get("direction")) for l in back.findall("i:link")] == \
-        [(inc, "in")]
+    assert [(l.get("number"), l.get("direction"), l.get("type"))
+            for l in back.findall("i:link")] == [(inc, "out", "child-of"),
+                                                 (inc, "in", "relates-to")]
+    assert get(client, "incidents", inc).ticket()["openReviewActions"] == "2"
     # complete needs an outcome (and changes nothing without it)
     with ra_snapshot(database, client, a1):
         ra_act(client, a1, "complete", expect=422, code="invalid-field")
@@ -143,6 +148,7 @@ def test_review_actions_lifecycle(client, database):
     r = ra_act(client, a1, "complete", user="agent1", outcome="Renewal automated")
     t = r.ticket()
     assert t["state"] == "done" and t["outcome"] == "Renewal automated" and t["completed"]
+    assert get(client, "incidents", inc).ticket()["openReviewActions"] == "1"
     with ra_snapshot(database, client, a1):
         ra_act(client, a1, "complete", expect=409, code="invalid-transition",
                outcome="again")

@@ -103,12 +103,93 @@ static const itsm_field_t probe_fields[] = {
     { "client", 0, .type = ITSM_TYPE_PARTY },
     { "ref", 0, "test" },
     { "remark", 0, .type = ITSM_TYPE_LONG_TEXT },
+    { "openTasks", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
+    { "blocking", ITSM_FIELD_READONLY, .type = ITSM_TYPE_TICKET },
     /* who may read and update the probe by relation "approver" (the role table's grant) */
     { "approvers", ITSM_FIELD_CREATE_ONLY },
     { NULL }
 };
 
-static const char *const probe_actions[] = { "probe", NULL };
+static const char *const probe_actions[] = { "probe", "close", "spawn", NULL };
+static const char *const closed[] = { "closed", NULL };
+
+/* "spawn": a test ticket created and linked in the probe's transaction (without a title
+ * when the probe's remark is "untitled", to show a refused creation); with the probe's flag
+ * set, the probe then refuses its own change, and the created ticket must vanish with it. */
+static int probe_spawn(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    itsm_ticket_t *n = apr_pcalloc(c->pool, sizeof *n);
+    const char *remark = apr_table_get(t->fields, "remark");
+
+    n->kind = "test";
+    n->party = t->party;
+    if (remark == NULL || strcmp(remark, "untitled") != 0)
+        n->title = apr_psprintf(c->pool, "Spawned by %s", old->number);
+    if (c->svc->ticket_create(c, n, ITSM_LINK_RELATES) != APR_SUCCESS)
+        return c->status;
+    if (itsm_ticket_bool(t, "flag", 0))
+        return itsm_call_fail(c, HTTP_CONFLICT, "refused-after-spawn",
+                              "the probe refuses its change after spawning");
+    itsm_ticket_set_int(c->pool, t, "count", itsm_ticket_int(t, "count", 0) + 1);
+    return 0;
+}
+
+/* "close" a probe; the core refuses it while a task is open (tasks block their parent). */
+static int probe_act(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                     itsm_ticket_t *t)
+{
+    if (strcmp(action, "spawn") == 0)
+        return probe_spawn(c, old, t);
+    if (strcmp(action, "close") != 0)
+        return probe_action(c, action, old, t);
+    if (strcmp(old->state, "open") != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'close' is not allowed from state '%s'", old->state);
+    t->state = "closed";
+    return 0;
+}
+
+/* A probe may block one test ticket, and be the duplicate of one probe which no other probe
+ * duplicates: the link rules the core enforces. */
+static const itsm_link_rule_t probe_links[] = {
+    { "blocks", "test", 1, 0 },
+    { "duplicate-of", "probe", 1, 1 },
+    { NULL }
+};
+
+/* The ticket a probe blocks, kept in its own field with the link (same transaction). */
+static int probe_linked(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
+                        itsm_ticket_t *t, const itsm_ticket_t *other)
+{
+    if (strcmp(type, "blocks") != 0)
+        return 0;
+    if (added)
+        apr_table_setn(t->fields, "blocking", other->number);
+    else
+        apr_table_unset(t->fields, "blocking");
+    return 0;
+}
+
+static int is_open(const itsm_ticket_t *t)
+{
+    return strcmp(t->state, "open") == 0;
+}
+
+/* The probe counts its open tasks: one more when a task is created, one less when it is
+ * done, one more when it is reopened. */
+static int probe_child_changed(itsm_call_t *c, const itsm_ticket_t *child,
+                               const char *old_state, const itsm_ticket_t *parent_old,
+                               itsm_ticket_t *parent)
+{
+    apr_int64_t n = itsm_ticket_int(parent_old, "openTasks", 0);
+
+    if (old_state == NULL || strcmp(old_state, "open") != 0)
+        n += is_open(child);
+    else if (!is_open(child))
+        n--;
+    itsm_ticket_set_int(c->pool, parent, "openTasks", n);
+    return 0;
+}
 
 static const itsm_kind_t probe_kind = {
     .kind = "probe",
@@ -118,17 +199,95 @@ static const itsm_kind_t probe_kind = {
     .fields = probe_fields,
     .actions = probe_actions,
     .initial_state = "open",
+    .final_states = closed,
+    .followers = ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP,
+    .follow_role = "knowledge-manager",
     .approvers_field = "approvers",
-    .action = probe_action,
+    .action = probe_act,
+    .link_rules = probe_links,
+    .linked = probe_linked,
+    .child_changed = probe_child_changed,
 };
 
-static const itsm_kind_t *const test_kinds[] = { &test_kind, &probe_kind, NULL };
+static const itsm_field_t task_fields[] = {
+    { "probe", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY, "probe" },
+    { NULL }
+};
+
+static const char *const task_actions[] = { "done", "reopen", NULL };
+static const char *const done[] = { "done", NULL };
+
+static int task_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                       itsm_ticket_t *t)
+{
+    int finishing = strcmp(action, "done") == 0;
+
+    if (strcmp(old->state, finishing ? "open" : "done") != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'%s' is not allowed from state '%s'", action, old->state);
+    t->state = finishing ? "done" : "open";
+    return 0;
+}
+
+static const itsm_kind_t task_kind = {
+    .kind = "task",
+    .collection = "tasks",
+    .element = "task",
+    .prefix = "TTK",
+    .fields = task_fields,
+    .actions = task_actions,
+    .initial_state = "open",
+    .final_states = done,
+    .action = task_action,
+    .parent_field = "probe",
+    .blocks_parent = 1,
+};
+
+static const itsm_kind_t *const test_kinds[] = { &test_kind, &probe_kind, &task_kind, NULL };
+
+/* GET /itsm/probe-report[/{number}]: a resource of the process's own, read with the grant
+ * "read" on probes; it names the caller and the query's "say", and with a number the state
+ * of that probe, read through the core's services (404 when the caller cannot see it). */
+static int probe_report(itsm_call_t *c, const char *rest, const apr_table_t *args,
+                        xmlTextWriterPtr w)
+{
+    itsm_ticket_t *t;
+    apr_status_t rv;
+
+    if (rest) {
+        rv = c->svc->ticket_get(c, &t, "probe", rest);
+        if (rv == APR_NOTFOUND)
+            return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "No such probe.");
+        if (rv != APR_SUCCESS)
+            return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "The ticket store is not available; try again later.");
+    }
+    xmlTextWriterWriteElement(w, BAD_CAST "caller", BAD_CAST c->who->uid);
+    if (apr_table_get(args, "say"))
+        xmlTextWriterWriteElement(w, BAD_CAST "said", BAD_CAST apr_table_get(args, "say"));
+    if (rest) {
+        xmlTextWriterWriteElement(w, BAD_CAST "number", BAD_CAST t->number);
+        xmlTextWriterWriteElement(w, BAD_CAST "state", BAD_CAST t->state);
+    }
+    return 0;
+}
+
+static const itsm_resource_t report = {
+    .path = "probe-report",
+    .kind = "probe",
+    .action = "read",
+    .element = "probeReport",
+    .get = probe_report,
+};
+
+static const itsm_resource_t *const test_resources[] = { &report, NULL };
 
 static const itsm_process_t test_process = {
     ITSM_PROCESS_ABI,
     .name = "test",
     .schema = ITSM_TESTPROC_SCHEMA,     /* absolute, as a third-party module's would be */
     .kinds = test_kinds,
+    .resources = test_resources,
 };
 
 /* "created TST0000001 create agent1", one header per event */

@@ -1,5 +1,6 @@
 /* Unit tests of typed fields (modules/core/field.c): each type's accepted values, their
- * canonical form and the reason given for a refused one; the typed reads and writes. */
+ * canonical form and the reason given for a refused one; the typed reads and writes; and the
+ * notification policy of a kind (modules/core/follow.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -120,12 +121,58 @@ static void typed_reads_and_writes(void **state)
     assert_true(itsm_ticket_time(&t, "when") == at);
 }
 
+/* The followers a kind declares, for an entry made by actor. */
+static const char *recipients(const itsm_kind_t *k, const itsm_ticket_t *t, const char *actor,
+                              const char *escalate, int *party_wide)
+{
+    itsm_journal_t j = { 0 };
+    const char *out = "";
+    int i;
+
+    itsm_followers(pool, k, t, actor, escalate, &j);
+    for (i = 0; i < j.recipients->nelts; i++)
+        out = apr_pstrcat(pool, out, i ? " " : "", APR_ARRAY_IDX(j.recipients, i, const char *),
+                          NULL);
+    *party_wide = j.party_wide;
+    assert_string_equal(j.party, "ALPE");
+    return out;
+}
+
+static void followers_by_policy(void **state)
+{
+    itsm_ticket_t t = { 0 };
+    itsm_kind_t plain = { .kind = "k" };
+    itsm_kind_t all = { .kind = "k", .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_PARTY
+                        | ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP, .follow_role = "manager" };
+    int wide;
+
+    t.party = "ALPE";
+    t.created_by = "alice";
+    /* no policy declared: the raiser, unless the raiser made the change */
+    assert_string_equal(recipients(&plain, &t, "agent1", NULL, &wide), "alice");
+    assert_false(wide);
+    assert_string_equal(recipients(&plain, &t, "alice", NULL, &wide), "");
+    /* everyone the policy names; an assignee who is the raiser is named once */
+    t.assignee = "res1";
+    t.group = "SDS Team";
+    assert_string_equal(recipients(&all, &t, "agent1", "incident-manager", &wide),
+                        "alice res1 group:SDS Team role:manager role:incident-manager");
+    assert_true(wide);
+    t.assignee = "alice";
+    assert_string_equal(recipients(&all, &t, "res1", NULL, &wide),
+                        "alice group:SDS Team role:manager");
+    /* the actor never hears of their own change, group and role notices say who is meant */
+    assert_string_equal(recipients(&all, &t, "alice", NULL, &wide),
+                        "group:SDS Team role:manager");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_type_parses_to_canonical_form),
         cmocka_unit_test(refers_to_alone_makes_a_ticket_reference),
         cmocka_unit_test(typed_reads_and_writes),
+        cmocka_unit_test(followers_by_policy),
     };
     int rc;
 

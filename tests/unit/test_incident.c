@@ -1163,6 +1163,37 @@ static void review_actions(void **state)
     assert_null(field(t, "completed"));
 }
 
+/* The incident counts its open review actions as the core tells it of each child's
+ * creation and change of state. */
+static void review_actions_rolled_up(void **state)
+{
+    static const struct {
+        const char *old_state, *new_state, *before, *after;
+    } cases[] = {
+        { NULL, "open", NULL, "1" },            /* created */
+        { NULL, "open", "2", "3" },
+        { NULL, "done", "2", "2" },             /* imported as done */
+        { "open", "done", "3", "2" },           /* completed */
+        { "done", "open", "2", "3" },           /* reopened */
+        { "open", "open", "1", "1" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        itsm_ticket_t *ra = ticket("review-action", cases[i].new_state, NULL);
+        itsm_ticket_t *old = ticket("incident", "resolved", "openReviewActions",
+                                    cases[i].before, NULL);
+        itsm_ticket_t *inc = ticket("incident", "resolved", "openReviewActions",
+                                    cases[i].before, NULL);
+        itsm_call_t c = call_at(T0);
+
+        print_message("  %s -> %s\n", cases[i].old_state ? cases[i].old_state : "(new)",
+                      cases[i].new_state);
+        assert_int_equal(incident_review_action_changed(&c, ra, cases[i].old_state, old, inc), 0);
+        assert_string_equal(field(inc, "openReviewActions"), cases[i].after);
+    }
+}
+
 /* ---- ageing reasons --------------------------------------------------------------------- */
 
 static void ageing_reasons(void **state)
@@ -1232,6 +1263,7 @@ int main(void)
         cmocka_unit_test(cross_party_hold),
         cmocka_unit_test(external_desks),
         cmocka_unit_test(review_actions),
+        cmocka_unit_test(review_actions_rolled_up),
         cmocka_unit_test(ageing_reasons),
     };
     int rc;
