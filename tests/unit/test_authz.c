@@ -15,10 +15,7 @@
 #include "itsm.h"
 #include "itsm_authz.h"
 #include "itsm_xml.h"
-
-#ifndef ITSM_SRCDIR
-#define ITSM_SRCDIR "."
-#endif
+#include "config_file.h"
 
 #define HEAD "<authorization xmlns=\"urn:mod-itsm:xml:1\">\n" \
              " <role name=\"agent\" scope=\"all\"/>\n" \
@@ -30,15 +27,7 @@ static xmlSchemaPtr schema;
 
 static int setup(void **state)
 {
-    const char *err = NULL;
-
-    itsm_xml_init();
-    schema = itsm_xml_schema_load(ITSM_SRCDIR "/schemas/itsm.xsd", pool, &err);
-    if (schema == NULL) {
-        print_error("%s\n", err);
-        return -1;
-    }
-    return 0;
+    return (schema = config_schema(pool)) == NULL ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -47,20 +36,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The role table text as a file; deleted when the pool closes it. */
 static const char *table_file(const char *text)
 {
-    const char *dir = NULL;
-    char *path;
-    apr_file_t *f;
-
-    assert_int_equal(apr_temp_dir_get(&dir, pool), APR_SUCCESS);
-    path = apr_pstrcat(pool, dir, "/itsm-authz-XXXXXX", NULL);
-    assert_int_equal(apr_file_mktemp(&f, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE
-                                     | APR_FOPEN_EXCL | APR_FOPEN_DELONCLOSE, pool),
-                     APR_SUCCESS);
-    assert_int_equal(apr_file_write_full(f, text, strlen(text), NULL), APR_SUCCESS);
-    return path;
+    return config_file(pool, text);
 }
 
 static itsm_authz_t *load(const char *text)
