@@ -3,8 +3,13 @@ ports in one temporary directory, started once per session and stopped by pid at
 
 ITSM_TEST_DB picks the store: sqlite3 (default) or pgsql (a private PostgreSQL cluster run
 as a non-root user). ITSM_TEST_KEEP=1 keeps the temporary directory for a post-mortem.
+ITSM_TEST_MODULE_DIR takes the modules from another build tree; ITSM_TEST_SANITIZE=1 runs
+httpd with gcc's ASan and UBSan runtimes preloaded, for modules built with
+-fsanitize=address,undefined (tests/run does both with build-asan/).
 After each test module the httpd error logs are read: no crit/alert/emerg, no crash, and no
-error line unless the module declared it expected (fixture `expect_log`)."""
+error line unless the module declared it expected (fixture `expect_log`); under the
+sanitizers every report file fails the run with its content. At the end of the session,
+after the last stops, the logs are read once more for crashes and reports."""
 import glob
 import os
 import pwd
@@ -112,9 +117,10 @@ def as_test_user():
     return drop
 
 
-def find_module(name):
-    """A libtool-built DSO: <repo>/.libs or <repo>/**/.libs, newest first; or from
-    $ITSM_TEST_MODULE_DIR (another build tree or an installed module directory)."""
+def built_module(name):
+    """A libtool-built DSO: <repo>/.libs or <repo>/**/.libs (not the sanitizer build in
+    build-asan/), newest first; or from $ITSM_TEST_MODULE_DIR (another build tree, such as
+    build-asan/src, or an installed module directory)."""
     alt = os.environ.get("ITSM_TEST_MODULE_DIR")
     if alt:
         hits = glob.glob(os.path.join(alt, name)) + \
@@ -122,8 +128,54 @@ def find_module(name):
         return hits[0] if hits else None
     hits = glob.glob(os.path.join(REPO, ".libs", name)) + \
         glob.glob(os.path.join(REPO, "**", ".libs", name), recursive=True)
-    hits = sorted(set(hits), key=os.path.getmtime, reverse=True)
+    hits = [h for h in set(hits)
+            if not os.path.relpath(h, REPO).startswith("build-asan" + os.sep)]
+    hits = sorted(hits, key=os.path.getmtime, reverse=True)
     return hits[0] if hits else None
+
+
+# What httpd's children read (schemas/ with the SQL migrations, configuration files, the
+# modules themselves for sanitizer stack traces) is copied once into the run's own
+# directory, readable by the test user: the checkout may be one other users cannot enter.
+STAGE = {"dir": None}
+STAGED_TREES = ["schemas", "conf", "tests/integration/authz-test.xml"]
+
+
+def stage_files(base):
+    stage = os.path.join(base, "files")
+    for rel in STAGED_TREES:
+        src, dst = os.path.join(REPO, rel), os.path.join(stage, rel)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(src, dst)
+    os.makedirs(os.path.join(stage, "modules"))
+    for root, dirs, files in os.walk(stage):
+        for n in dirs:
+            os.chmod(os.path.join(root, n), 0o755)
+        for n in files:
+            os.chmod(os.path.join(root, n), 0o644)
+    os.chmod(stage, 0o755)
+    STAGE["dir"] = stage
+
+
+def staged(rel):
+    """The run's copy of <repo>/rel (one of STAGED_TREES or a file under them)."""
+    assert STAGE["dir"], "no run directory yet (the env fixture makes it)"
+    return os.path.join(STAGE["dir"], rel)
+
+
+def find_module(name):
+    """The run's copy of a built module (see built_module), as httpd loads it."""
+    src = built_module(name)
+    if not src or not STAGE["dir"]:
+        return src
+    dst = os.path.join(STAGE["dir"], "modules", name)
+    if not os.path.exists(dst):
+        shutil.copy2(src, dst)
+        os.chmod(dst, 0o644)
+    return dst
 
 
 # --------------------------------------------------------------------------- slapd
@@ -323,9 +375,9 @@ def itsm_directives(env):
     return {
         "DBDriver": env.db.driver,
         "DBDParams": '"%s"' % env.db.params,
-        "ITSMSchemaDir": os.path.join(REPO, "schemas"),
-        "ITSMAuthzFile": os.path.join(REPO, "tests", "integration", "authz-test.xml"),
-        "ITSMSLAFile": os.path.join(REPO, "conf", "itsm-sla.xml"),
+        "ITSMSchemaDir": staged("schemas"),
+        "ITSMAuthzFile": staged("tests/integration/authz-test.xml"),
+        "ITSMSLAFile": staged("conf/itsm-sla.xml"),
         # No SLA sweep on the servers of the tests: it writes (journal, outbox, sla marks)
         # without any request, into the before/after snapshots of the refusal tests. A test
         # of the sweep runs its own server with an interval (itsm_directives + override).
@@ -406,6 +458,47 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
 
 LOG_BAD = re.compile(r"\[(?:[\w.-]+:)?(?:crit|alert|emerg)\]|segfault|exit signal|"
                      r"AddressSanitizer|runtime error:")
+LOG_CRASH = re.compile(r"Segmentation fault|segfault|exit signal|AddressSanitizer|"
+                       r"runtime error:")
+
+
+def sanitizer_env(env):
+    """The environment of an httpd run under the sanitizers (ITSM_TEST_SANITIZE=1, modules
+    from the build in build-asan/): gcc's ASan and UBSan runtimes preloaded (httpd itself is
+    not instrumented, so the runtime must come first), every report written to a file
+    <run>/sanitizer/httpd.<pid> and the process stopped at the first one. Leak checking is
+    off for httpd: its children exit with their pools still held by design, and LeakSanitizer
+    cannot stop the threads of a child that dropped privileges."""
+    if env.sanitizer_logs is None:
+        return None
+    libs = []
+    for lib in ("libasan.so", "libubsan.so"):
+        path = subprocess.run(["gcc", "-print-file-name=" + lib], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        if not os.path.isabs(path) or not os.path.exists(path):
+            pytest.exit("ITSM_TEST_SANITIZE: gcc has no %s (install libasan8 and libubsan1)"
+                        % lib, returncode=2)
+        libs.append(os.path.realpath(path))
+    log = "log_path=%s" % os.path.join(env.sanitizer_logs, "httpd")
+    return dict(os.environ, LD_PRELOAD=" ".join(libs),
+                ASAN_OPTIONS=":".join([log, "halt_on_error=1", "abort_on_error=1",
+                                       "detect_leaks=0", "allow_user_segv_handler=0"]),
+                UBSAN_OPTIONS=":".join([log, "halt_on_error=1", "abort_on_error=1",
+                                        "print_stacktrace=1"]))
+
+
+def sanitizer_reports(env):
+    """The sanitizer report files of the run not reported yet, as text with their names."""
+    if env.sanitizer_logs is None:
+        return []
+    out = []
+    for path in sorted(glob.glob(os.path.join(env.sanitizer_logs, "*"))):
+        if path in env.sanitizer_seen:
+            continue
+        env.sanitizer_seen.add(path)
+        with open(path, errors="replace") as f:
+            out.append("--- %s\n%s" % (path, f.read()[-20000:]))
+    return out
 LOG_ERROR = re.compile(r"\[(?:[\w.-]+:)?error\]")
 
 
@@ -425,6 +518,7 @@ class Httpd:
         self.url = "http://127.0.0.1:%d" % self.port
         self.proc = None
         self.failed_on_purpose = False  # its log holds the start-up error, by design
+        self.checked = {p: 0 for p in (self.stderr_path, self.log_path)}  # read up to here
         self.write_config(**conf)
         Httpd.all.append(self)
 
@@ -439,6 +533,7 @@ class Httpd:
         self.stderr = open(self.stderr_path, "a")
         self.proc = subprocess.Popen(["/usr/sbin/apache2", "-f", self.conf_path,
                                       "-DFOREGROUND"], stdout=self.stderr,
+                                     env=sanitizer_env(self.env),
                                      stderr=subprocess.STDOUT, start_new_session=True)
         if expect_fail:     # wait for the exit: the free port may meanwhile be another's
             poll(lambda: self.proc.poll() is not None, 10)
@@ -651,14 +746,15 @@ class Env:
     """Everything the session started; torn down in reverse order."""
 
     def __init__(self):
-        if is_root():       # httpd's children run as the test user and read schemas/ here
-            probe = os.path.join(REPO, "schemas", "sql", "sqlite3", "0001-init.sql")
-            if subprocess.run(["test", "-r", probe], preexec_fn=as_test_user()).returncode:
-                pytest.exit("%s cannot read %s (httpd's children run as it): put the checkout "
-                            "where other users can enter, e.g. /srv/mod_itsm, not under /root"
-                            % (TEST_USER, probe), returncode=2)
         self.base = tempfile.mkdtemp(prefix="itsm-test-")
         os.chmod(self.base, 0o755)        # the test user traverses it
+        stage_files(self.base)
+        self.sanitizer_logs = None
+        if os.environ.get("ITSM_TEST_SANITIZE"):
+            self.sanitizer_logs = os.path.join(self.base, "sanitizer")
+            os.mkdir(self.sanitizer_logs)
+            os.chmod(self.sanitizer_logs, 0o1777)     # root's parent and the test user's children
+        self.sanitizer_seen = set()
         self.slapd = None
         self.db = None
         self.httpd = None
@@ -676,14 +772,27 @@ class Env:
             shutil.rmtree(self.base, ignore_errors=True)
 
 
+_env = {}
+
+
 @pytest.fixture(scope="session")
 def env():
-    e = Env()
+    e = _env["current"] = Env()
     yield e
-    for h in Httpd.all:
-        if h.proc is not None and h.proc.poll() is None:
-            h.stop()
-    e.teardown()
+    try:
+        for h in Httpd.all:
+            if h.proc is not None and h.proc.poll() is None:
+                h.stop()
+        # the last stops come after the last module's log check: a crash there fails too
+        crashes = ["%s: %s" % (h.root, line) for h in Httpd.all
+                   for line in h.log_since(h.checked).splitlines() if LOG_CRASH.search(line)]
+        reports = sanitizer_reports(e)
+    finally:
+        e.teardown()
+    if crashes or reports:
+        pytest.fail("httpd crashed or a sanitizer reported at the end of the run:\n%s%s" % (
+            "\n".join(crashes[:40]), "".join("\nsanitizer report " + r for r in reports)),
+            pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -751,17 +860,18 @@ _watch = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def error_log_check(request):
-    """Read every httpd log after the module: no crash, no crit/alert/emerg, and no error
-    line the module did not declare with expect_log."""
+    """Read every httpd log after the module: no crash, no crit/alert/emerg, no error line
+    the module did not declare with expect_log, and no sanitizer report (ITSM_TEST_SANITIZE)."""
     watch = LogWatch()
     _watch["current"] = watch
     before = {id(h): h.log_size() for h in Httpd.all}
     yield watch
     problems = []
     for h in Httpd.all:
+        since, h.checked = before.get(id(h), {p: 0 for p in h.log_size()}), h.log_size()
         if h.failed_on_purpose:
             continue
-        text = h.log_since(before.get(id(h), {p: 0 for p in h.log_size()}))
+        text = h.log_since(since)
         for line in text.splitlines():
             if LOG_BAD.search(line):
                 if any(p.search(line) for p in watch.expected) and "exit signal" not in line \
@@ -771,9 +881,11 @@ def error_log_check(request):
             elif LOG_ERROR.search(line):
                 if not any(p.search(line) for p in watch.expected):
                     problems.append("%s: %s" % (h.root, line))
-    if problems:
-        pytest.fail("unexpected lines in the httpd error log after %s:\n%s" % (
-            request.module.__name__, "\n".join(problems[:40])), pytrace=False)
+    reports = sanitizer_reports(_env["current"]) if "current" in _env else []
+    if problems or reports:
+        pytest.fail("unexpected lines in the httpd error log after %s:\n%s%s" % (
+            request.module.__name__, "\n".join(problems[:40]),
+            "".join("\nsanitizer report " + r for r in reports)), pytrace=False)
 
 
 @pytest.fixture

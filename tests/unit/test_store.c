@@ -36,13 +36,23 @@ typedef struct {
     itsm_store_t *st;
 } conn_t;
 
+static apr_status_t conn_close(void *data)
+{
+    conn_t *c = data;
+
+    apr_dbd_close(driver, c->handle);
+    return APR_SUCCESS;
+}
+
+/* A connection of its own, closed with the test's pool in teardown. */
 static conn_t *conn_open(void)
 {
     conn_t *c = apr_pcalloc(pool, sizeof *c);
     const char *err = NULL;
 
-    assert_int_equal(apr_pool_create(&c->pool, NULL), APR_SUCCESS);
+    assert_int_equal(apr_pool_create(&c->pool, pool), APR_SUCCESS);
     assert_int_equal(apr_dbd_open_ex(driver, c->pool, dbfile, &c->handle, &err), APR_SUCCESS);
+    apr_pool_cleanup_register(c->pool, c, conn_close, apr_pool_cleanup_null);
     c->cache = apr_hash_make(c->pool);
     assert_int_equal(itsm_store_bind(&c->st, driver, c->handle, c->cache, c->pool, queue,
                                      c->pool, &err), APR_SUCCESS);
