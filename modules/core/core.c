@@ -419,6 +419,7 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
                          "cannot set up the per-process state");
     }
     apr_pool_cleanup_register(pchild, s, log_write_stats, apr_pool_cleanup_null);
+    itsm_sweep_child_init(pchild);
 }
 
 APR_IMPLEMENT_OPTIONAL_HOOK_RUN_ALL(itsm, ITSM, int, ticket_event, (const itsm_event_t *e), (e),

@@ -70,5 +70,7 @@ int itsm_map_to_storage(request_rec *r);
 
 /* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */
 void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);
+/* In child_init: a child's exit waits for a running sweep (mod_watchdog does not). */
+void itsm_sweep_child_init(apr_pool_t *pchild);
 
 #endif

@@ -4,6 +4,7 @@
  * else the raiser; on a breach also every holder of ITSMSLAEscalateRole), and for each process
  * timer that came due one entry notifying whom the timer names, without any request arriving.
  * Why mod_watchdog: it is httpd's own single-runner timer, started and stopped with the server. */
+#include <apr_atomic.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
 #include <http_core.h>
@@ -19,6 +20,26 @@ APLOG_USE_MODULE(itsm);
 
 #define SWEEP_ACTOR "itsm-sla"
 #define SWEEP_PAGE 500          /* tickets read per query */
+
+/* A child's exit and a running sweep: mod_watchdog joins its thread only when the process
+ * pool goes, after the child pool (mod_dbd's connections, the store's queue and locks) has
+ * gone. So a pre-cleanup of the child pool asks a running sweep to stop after the ticket at
+ * hand and waits for it. Static, not in a pool: a sweep that starts after the child pool is
+ * gone must still find sweep_stop set. */
+static volatile apr_uint32_t sweep_busy, sweep_stop;
+
+static apr_status_t sweep_child_exit(void *data)
+{
+    apr_atomic_set32(&sweep_stop, 1);
+    while (apr_atomic_read32(&sweep_busy))
+        apr_sleep(apr_time_from_msec(10));
+    return APR_SUCCESS;
+}
+
+void itsm_sweep_child_init(apr_pool_t *pchild)
+{
+    apr_pool_pre_cleanup_register(pchild, NULL, sweep_child_exit);
+}
 
 /* Write one ticket's announcement (j NULL: only its sla_open) in one transaction: the journal
  * entry, its notifications and t->sla_open/sla_notified. 1 when it was written. */
@@ -168,10 +189,16 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
 
     if (state != AP_WATCHDOG_STATE_RUNNING || c->sla == NULL || !dbd_open || !dbd_close)
         return APR_SUCCESS;
+    apr_atomic_set32(&sweep_busy, 1);       /* before reading sweep_stop: see sweep_child_exit */
+    if (apr_atomic_read32(&sweep_stop)) {
+        apr_atomic_set32(&sweep_busy, 0);
+        return APR_SUCCESS;
+    }
     if ((dbd = dbd_open(pool, s)) == NULL) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00113)
                      "SLA sweep: no database connection; next try in %d s",
                      c->conf->sweep_interval);
+        apr_atomic_set32(&sweep_busy, 0);
         return APR_SUCCESS;
     }
     if (itsm_core_bind(&st, s, dbd, pool, &err) != APR_SUCCESS) {
@@ -192,19 +219,20 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
                              itsm_store_error(st));
                 break;
             }
-            for (i = 0; i < rows->nelts; i++) {
+            for (i = 0; i < rows->nelts && !apr_atomic_read32(&sweep_stop); i++) {
                 itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
 
                 after = t->id;
                 written += sweep_ticket(s, c, st, t, now, page);
             }
-            seen += rows->nelts;
-        } while (rows->nelts == SWEEP_PAGE);
+            seen += i;
+        } while (rows->nelts == SWEEP_PAGE && !apr_atomic_read32(&sweep_stop));
         apr_pool_destroy(page);
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00116)
                      "SLA sweep: %d tickets with running clocks, %d updated", seen, written);
     }
     dbd_close(s, dbd);
+    apr_atomic_set32(&sweep_busy, 0);
     return APR_SUCCESS;
 }
 

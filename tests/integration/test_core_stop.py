@@ -1,0 +1,128 @@
+"""Stops of httpd under load and while the SLA sweep pages through many tickets (the core's
+child exit path): no child may crash, and nothing a client was told is stored may be lost.
+
+One httpd of its own on a fresh database, ITSMSLASweepInterval 1. A few thousand incidents
+with running SLA clocks make every sweep page through them (500 a query). Each round then
+builds a backlog for the sweep: the server runs without a sweep while breached incidents
+are imported (opened two hours ago: P1, response breached) and nobody announces them; it
+is restarted with the sweep, and as soon as the sweep has announced its first breach (it
+has paged past the running clocks and is writing the backlog, ticket by ticket) httpd is
+stopped with SIGTERM while clients create, list and read. Under tests/run's sanitizer run
+the same stops run with the modules built under ASan and UBSan.
+
+The checks: no "Segmentation fault" or "exit signal" in the error log and no sanitizer
+report (also checked by the harness after the module), and every incident whose creation
+was answered 201 is readable after the last restart."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from conftest import LOG_CRASH, Client, itsm_directives, poll, sanitizer_reports
+from incident_util import H, body, create, list_numbers, new_incident, rfc, utcnow
+
+RUNNING = 2000      # incidents whose clocks run and are not due: every sweep reads them
+BACKLOG = 600       # breached imports per round: more than a page of the sweep to announce
+ROUNDS = 3
+CLIENTS = 6
+
+
+def fill(n, one):
+    """one(i) for i in range(n), 8 at a time (the numbers of the incidents made)."""
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def running(c, i):
+    """An incident whose clocks run and come due long after the test (P3: a response within
+    30 business minutes)."""
+    return new_incident(c, title="Running clock %d" % i).ticket()["number"]
+
+
+def breached(c, rnd, opened):
+    """A P1 incident imported by admin1 as opened at opened (two hours ago): response
+    breached, not announced while the server importing it runs no sweep."""
+    return lambda i: create(c, "incidents", "admin1", title="Backlog %d.%d" % (rnd, i),
+                            description="imported from the old tool", impact="high",
+                            urgency="high", opened=opened).ticket()["number"]
+
+
+class Load:
+    """CLIENTS threads creating, listing and reading incidents until stopped; a create
+    answered 201 is remembered. Errors once the server is going away are expected."""
+
+    def __init__(self, httpd, rnd):
+        self.c = Client(httpd)
+        self.rnd = rnd
+        self.done = threading.Event()
+        self.created = []
+        self.answered = 0
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(CLIENTS)]
+
+    def run(self, n):
+        i = 0
+        while not self.done.is_set():
+            i += 1
+            try:
+                if i % 3 == 0:
+                    r = self.c.get("/incidents", params={"open": "true", "limit": 50})
+                elif i % 3 == 1:
+                    r = self.c.post("/incidents", body(
+                        "incidents", title="Load %d.%d.%d" % (self.rnd, n, i),
+                        description="Raised while the server stops", impact="medium",
+                        urgency="medium"))
+                else:
+                    r = self.c.get("/incidents", params={"limit": 5, "offset": i * 7})
+            except (requests.RequestException, AssertionError):
+                continue        # the server is stopping: reset, refused, partial answer
+            with self.lock:
+                self.answered += 1
+                if r.status == 201:
+                    self.created.append(r.ticket()["number"])
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        assert poll(lambda: self.answered >= CLIENTS, timeout=30), "no request answered"
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        for t in self.threads:
+            t.join(90)
+
+
+@pytest.mark.restart
+def test_stops_under_load_and_during_the_sweep(env, database, make_httpd):
+    conf = itsm_directives(env)
+    conf["DBDParams"] = '"%s"' % database.fresh("corestop%d" % len(env.stoppers))
+    quiet = dict(conf, ITSMSLASweepInterval="0")
+    sweeping = dict(conf, ITSMSLASweepInterval="1")
+    h = make_httpd("core-stop", itsm=quiet)
+    h.start()
+    c = Client(h)
+    kept = fill(RUNNING, lambda i: running(c, i))
+    for rnd in range(ROUNDS):
+        kept += fill(BACKLOG, breached(c, rnd, rfc(utcnow() - 2 * H)))
+        h.stop()
+        h.write_config(itsm=sweeping)
+        mark = h.log_size()
+        h.start()
+        with Load(h, rnd) as load:
+            # the sweep has read the pages of running clocks and writes the backlog now
+            assert poll(lambda: "ITSM00112" in h.log_since(mark), timeout=60), \
+                "the sweep announced nothing within 60 s"
+            h.stop()
+        assert load.answered > CLIENTS
+        kept += load.created
+        crashes = [line for line in h.log_since(mark).splitlines() if LOG_CRASH.search(line)]
+        assert crashes == [], "round %d:\n%s" % (rnd, "\n".join(crashes))
+        assert sanitizer_reports(env) == [], "round %d" % rnd
+        h.write_config(itsm=quiet)
+        h.start()
+    # every create that was answered 201 survived the stops
+    missing = set(kept) - set(list_numbers(c, "incidents", "admin1"))
+    assert missing == set(), "%d of %d answered creates lost: %s" % (
+        len(missing), len(kept), sorted(missing)[:10])
