@@ -420,6 +420,11 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         lines.append("LogLevel warn")
     if is_root():
         lines += ["User %s" % TEST_USER, "Group %s" % TEST_USER]
+    if env.sanitizer_logs:
+        # A child that dropped privileges cannot read its own /proc/self/environ unless it
+        # stays dumpable, which httpd does with CoreDumpDirectory; UBSan reads its options
+        # there at its first report. (ASan forbids core files itself: disable_coredump.)
+        lines.append("CoreDumpDirectory %s" % env.sanitizer_logs)
     lines += [
         "LDAPCacheTTL 600",         # mod_ldap stays warm while slapd is down; ours expires fast
         "LDAPOpCacheTTL 600",
@@ -465,10 +470,12 @@ LOG_CRASH = re.compile(r"Segmentation fault|segfault|exit signal|AddressSanitize
 def sanitizer_env(env):
     """The environment of an httpd run under the sanitizers (ITSM_TEST_SANITIZE=1, modules
     from the build in build-asan/): gcc's ASan and UBSan runtimes preloaded (httpd itself is
-    not instrumented, so the runtime must come first), every report written to a file
-    <run>/sanitizer/httpd.<pid> and the process stopped at the first one. Leak checking is
-    off for httpd: its children exit with their pools still held by design, and LeakSanitizer
-    cannot stop the threads of a child that dropped privileges."""
+    not instrumented, so the runtime must come first) and the process stopped at the first
+    report. ASan writes its reports to <run>/sanitizer/httpd.<pid>; beside ASan, gcc 12's
+    UBSan writes to stderr whatever log_path says, which in httpd's children is the error
+    log (a "runtime error:" line and its stack). Leak checking is off for httpd: its
+    children exit with their pools still held by design, and LeakSanitizer cannot stop the
+    threads of a child that dropped privileges."""
     if env.sanitizer_logs is None:
         return None
     libs = []
@@ -773,6 +780,7 @@ class Env:
 
 
 _env = {}
+_end_problems = []
 
 
 @pytest.fixture(scope="session")
@@ -784,15 +792,27 @@ def env():
             if h.proc is not None and h.proc.poll() is None:
                 h.stop()
         # the last stops come after the last module's log check: a crash there fails too
-        crashes = ["%s: %s" % (h.root, line) for h in Httpd.all
-                   for line in h.log_since(h.checked).splitlines() if LOG_CRASH.search(line)]
-        reports = sanitizer_reports(e)
+        _end_problems.extend("%s: %s" % (h.root, line) for h in Httpd.all
+                             for line in h.log_since(h.checked).splitlines()
+                             if LOG_CRASH.search(line))
+        _end_problems.extend("sanitizer report " + r for r in sanitizer_reports(e))
     finally:
         e.teardown()
-    if crashes or reports:
-        pytest.fail("httpd crashed or a sanitizer reported at the end of the run:\n%s%s" % (
-            "\n".join(crashes[:40]), "".join("\nsanitizer report " + r for r in reports)),
-            pytrace=False)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """After the session fixtures are gone (env above): what the last stops left fails the
+    run here, as a failure in a session teardown is not always reported."""
+    if _end_problems:
+        tr = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "httpd crashed or a sanitizer reported at the end of the run:\n" + \
+            "\n".join(_end_problems)
+        if tr is not None:
+            tr.write_line(text, red=True)
+        else:
+            print(text, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -873,7 +893,9 @@ def error_log_check(request):
             continue
         text = h.log_since(since)
         for line in text.splitlines():
-            if LOG_BAD.search(line):
+            if line.startswith("    #") and problems and "runtime error:" in problems[-1]:
+                problems[-1] += "\n" + line        # UBSan's stack trace of the report above
+            elif LOG_BAD.search(line):
                 if any(p.search(line) for p in watch.expected) and "exit signal" not in line \
                         and "segfault" not in line:
                     continue
