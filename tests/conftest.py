@@ -8,8 +8,10 @@ httpd with gcc's ASan and UBSan runtimes preloaded, for modules built with
 -fsanitize=address,undefined (tests/run does both with build-asan/).
 After each test module the httpd error logs are read: no crit/alert/emerg, no crash, and no
 error line unless the module declared it expected (fixture `expect_log`); under the
-sanitizers every report file fails the run with its content. At the end of the session,
-after the last stops, the logs are read once more for crashes and reports."""
+sanitizers every report fails the run with its content. At the end of the session, after
+the last stops, the logs are read once more for crashes and reports.
+What httpd's children read is copied into the run's directory (STAGED_TREES), so that the
+checkout may be one the test user cannot enter."""
 import glob
 import os
 import pwd
@@ -465,6 +467,7 @@ LOG_BAD = re.compile(r"\[(?:[\w.-]+:)?(?:crit|alert|emerg)\]|segfault|exit signa
                      r"AddressSanitizer|runtime error:")
 LOG_CRASH = re.compile(r"Segmentation fault|segfault|exit signal|AddressSanitizer|"
                        r"runtime error:")
+LOG_ERROR = re.compile(r"\[(?:[\w.-]+:)?error\]")
 
 
 def sanitizer_env(env):
@@ -478,6 +481,8 @@ def sanitizer_env(env):
     threads of a child that dropped privileges."""
     if env.sanitizer_logs is None:
         return None
+    if env.sanitizer_environ is not None:
+        return env.sanitizer_environ
     libs = []
     for lib in ("libasan.so", "libubsan.so"):
         path = subprocess.run(["gcc", "-print-file-name=" + lib], capture_output=True,
@@ -487,11 +492,13 @@ def sanitizer_env(env):
                         % lib, returncode=2)
         libs.append(os.path.realpath(path))
     log = "log_path=%s" % os.path.join(env.sanitizer_logs, "httpd")
-    return dict(os.environ, LD_PRELOAD=" ".join(libs),
-                ASAN_OPTIONS=":".join([log, "halt_on_error=1", "abort_on_error=1",
-                                       "detect_leaks=0", "allow_user_segv_handler=0"]),
-                UBSAN_OPTIONS=":".join([log, "halt_on_error=1", "abort_on_error=1",
-                                        "print_stacktrace=1"]))
+    env.sanitizer_environ = dict(
+        os.environ, LD_PRELOAD=" ".join(libs),
+        ASAN_OPTIONS=":".join([log, "halt_on_error=1", "abort_on_error=1", "detect_leaks=0",
+                               "allow_user_segv_handler=0"]),
+        UBSAN_OPTIONS=":".join([log, "halt_on_error=1", "abort_on_error=1",
+                                "print_stacktrace=1"]))
+    return env.sanitizer_environ
 
 
 def sanitizer_reports(env):
@@ -506,7 +513,6 @@ def sanitizer_reports(env):
         with open(path, errors="replace") as f:
             out.append("--- %s\n%s" % (path, f.read()[-20000:]))
     return out
-LOG_ERROR = re.compile(r"\[(?:[\w.-]+:)?error\]")
 
 
 class Httpd:
@@ -762,6 +768,7 @@ class Env:
             os.mkdir(self.sanitizer_logs)
             os.chmod(self.sanitizer_logs, 0o1777)     # root's parent and the test user's children
         self.sanitizer_seen = set()
+        self.sanitizer_environ = None
         self.slapd = None
         self.db = None
         self.httpd = None
