@@ -763,7 +763,7 @@ class Env:
         os.chmod(self.base, 0o755)        # the test user traverses it
         stage_files(self.base)
         self.sanitizer_logs = None
-        if os.environ.get("ITSM_TEST_SANITIZE"):
+        if os.environ.get("ITSM_TEST_SANITIZE", "0") not in ("", "0"):
             self.sanitizer_logs = os.path.join(self.base, "sanitizer")
             os.mkdir(self.sanitizer_logs)
             os.chmod(self.sanitizer_logs, 0o1777)     # root's parent and the test user's children
