@@ -468,6 +468,12 @@ LOG_BAD = re.compile(r"\[(?:[\w.-]+:)?(?:crit|alert|emerg)\]|segfault|exit signa
 LOG_CRASH = re.compile(r"Segmentation fault|segfault|exit signal|AddressSanitizer|"
                        r"runtime error:")
 LOG_ERROR = re.compile(r"\[(?:[\w.-]+:)?error\]")
+# httpd's event MPM at a stop: a worker that has just sent a response (the client has it and
+# the test may already be stopping the server; likelier under the sanitizers' slowness) puts
+# the kept-alive connection back into the listener's pollset, which the exiting child has
+# closed. httpd's own race, not an error of the modules.
+LOG_STOP_RACE = re.compile(r"\(9\)Bad file descriptor: AH03093: process_socket: "
+                           r"apr_pollset_add failure for keep alive")
 
 
 def sanitizer_env(env):
@@ -907,7 +913,7 @@ def error_log_check(request):
                         and "segfault" not in line:
                     continue
                 problems.append("%s: %s" % (h.root, line))
-            elif LOG_ERROR.search(line):
+            elif LOG_ERROR.search(line) and not LOG_STOP_RACE.search(line):
                 if not any(p.search(line) for p in watch.expected):
                     problems.append("%s: %s" % (h.root, line))
     reports = sanitizer_reports(_env["current"]) if "current" in _env else []
