@@ -578,11 +578,14 @@ class Httpd:
         except requests.RequestException:
             return False
 
-    def stop(self):
+    def stop(self, graceful=False):
+        """SIGTERM (apachectl stop); graceful: SIGWINCH (apachectl graceful-stop), which
+        lets the requests in flight finish and is bounded by GracefulShutdownTimeout."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()           # our child: wait() reaps it, no zombie polling
+            # our child: wait() reaps it, no zombie polling
+            self.proc.send_signal(signal.SIGWINCH if graceful else signal.SIGTERM)
             try:
-                self.proc.wait(20)
+                self.proc.wait(60 if graceful else 20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
