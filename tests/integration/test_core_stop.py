@@ -134,3 +134,4 @@ def test_stops_under_load_and_during_the_sweep(env, database, make_httpd):
     missing = set(kept) - set(list_numbers(c, "incidents", "admin1"))
     assert missing == set(), "%d of %d answered creates lost: %s" % (
         len(missing), len(kept), sorted(missing)[:10])
+    h.stop(graceful=True)       # right after requests too: not SIGTERM (see above)
