@@ -469,11 +469,12 @@ LOG_CRASH = re.compile(r"Segmentation fault|segfault|exit signal|AddressSanitize
                        r"runtime error:")
 LOG_ERROR = re.compile(r"\[(?:[\w.-]+:)?error\]")
 # httpd's event MPM at a stop: a worker that has just sent a response (the client has it and
-# the test may already be stopping the server; likelier under the sanitizers' slowness) puts
-# the kept-alive connection back into the listener's pollset, which the exiting child has
-# closed. httpd's own race, not an error of the modules.
-LOG_STOP_RACE = re.compile(r"\(9\)Bad file descriptor: AH03093: process_socket: "
-                           r"apr_pollset_add failure for keep alive")
+# the test may already be stopping the server; likelier under load or the sanitizers'
+# slowness) puts the kept-alive (AH03093) or lingering (AH03092) connection back into the
+# listener's pollset, which the exiting child has closed. httpd's own race, not an error of
+# the modules.
+LOG_STOP_RACE = re.compile(r"\(9\)Bad file descriptor: AH0309[23]: "
+                           r"process_(socket|lingering_close): apr_pollset_add failure")
 
 
 def sanitizer_env(env):
