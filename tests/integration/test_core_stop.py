@@ -107,8 +107,9 @@ class Load:
 
 def announced(h, mark):
     """Wait until the sweep has announced a breach since mark: it has read the pages of
-    running clocks and is writing the backlog, ticket by ticket."""
-    assert poll(lambda: "ITSM00112" in h.log_since(mark), timeout=60), \
+    running clocks and is writing the backlog, ticket by ticket (a few hundred a second:
+    look often, so that the stop comes while it writes)."""
+    assert poll(lambda: "ITSM00112" in h.log_since(mark), timeout=60, interval=0.01), \
         "the sweep announced nothing within 60 s"
 
 
