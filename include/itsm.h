@@ -64,6 +64,7 @@ int itsm_call_fail(itsm_call_t *c, int status, const char *code, const char *fmt
 #define ITSM_FIELD_REQUIRED    0x1  /* must be present on create */
 #define ITSM_FIELD_READONLY    0x2  /* set by the process, refused in requests */
 #define ITSM_FIELD_CREATE_ONLY 0x4  /* settable on create, refused on update */
+#define ITSM_FIELD_INDEXED     0x8  /* kept in the store's field index: lists filter and count on it */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

@@ -633,63 +633,152 @@ static int query_int(const char *v, int min, int max, int *out)
     return 1;
 }
 
-#define SLA_SCAN 5000
-
-/* The SLA status named name (itsm_sla_status_name); 0 when there is none. */
-static int sla_status_named(const char *name, itsm_sla_status_e *out)
+/* The SLA status named name (itsm_sla_status_name)? */
+static int sla_status_named(const char *name)
 {
     itsm_sla_status_e s;
 
     for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_MISSED; s++)
-        if (strcmp(itsm_sla_status_name(s), name) == 0) {
-            *out = s;
+        if (strcmp(itsm_sla_status_name(s), name) == 0)
             return 1;
-        }
     return 0;
 }
 
-/* The tickets of rows with a clock in status sla, paged. */
-static apr_array_header_t *sla_page(itsm_call_t *c, const itsm_kind_t *k, apr_array_header_t *rows,
-                                    itsm_sla_status_e sla, int offset, int limit, int *more)
+/* An RFC 3339 time parameter as bounds in whole seconds: *from the first second at or after
+ * it, *to the last second before it. 0 when malformed. */
+static int query_time(const char *v, apr_time_t *from, apr_time_t *to)
 {
-    apr_array_header_t *page = apr_array_make(c->pool, limit, sizeof(itsm_ticket_t *));
-    int i, j, n, seen = 0;
+    apr_time_t t;
+    apr_int64_t up;
 
-    *more = 0;
-    for (i = 0; i < rows->nelts; i++) {
-        itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
-        itsm_ticket_clock_t *clocks;
-        int hit = 0;
+    if (v == NULL)
+        return 1;
+    if (itsm_time_parse(&t, v) != APR_SUCCESS || t < apr_time_from_sec(2))
+        return 0;
+    up = apr_time_sec(t + APR_USEC_PER_SEC - 1);
+    if (from)
+        *from = apr_time_from_sec(up);
+    if (to)
+        *to = apr_time_from_sec(up - 1);
+    return 1;
+}
 
-        n = itsm_ticket_clocks(&clocks, c->sla, k, t, c->now, c->pool);
-        for (j = 0; j < n && !hit; j++)
-            hit = clocks[j].eval.status == sla;
-        if (!hit)
+/* "2026-11": its first and last second (UTC). 0 when malformed. */
+static int query_month(apr_pool_t *p, const char *v, apr_time_t *from, apr_time_t *to)
+{
+    apr_time_t next;
+    int y = 0, m = 0;
+
+    if (v == NULL)
+        return 1;
+    if (strlen(v) != 7 || v[4] != '-' || !query_int(apr_pstrndup(p, v, 4), 1970, 9998, &y)
+        || !query_int(v + 5, 1, 12, &m)
+        || itsm_time_parse(from, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", y, m)) != APR_SUCCESS
+        || itsm_time_parse(&next, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
+                                              m == 12 ? 1 : m + 1)) != APR_SUCCESS)
+        return 0;
+    *to = next - apr_time_from_sec(1);
+    return 1;
+}
+
+/* Parameters that are not filters: of lists, of counts. */
+static const char *const list_params[] = { "limit", "offset", "sort", NULL };
+static const char *const count_params[] = { "by", "month", NULL };
+
+static const struct {
+    const char *name;
+    itsm_sort_e sort;
+} sorts[] = {
+    { "number", ITSM_SORT_NUMBER }, { "opened", ITSM_SORT_OPENED },
+    { "updated", ITSM_SORT_UPDATED },
+};
+
+/* The query of a list (others: list_params) or a count (count_params) into f: common
+ * filters, indexed fields of the kind, times. Anything else is refused: a filter that were
+ * silently ignored would answer more than was asked. Returns OK or the error sent. */
+static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, itsm_filter_t *f)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    static const char *const common[] = {
+        "state", "priority", "party", "assignee", "group", "open", "min_age_days", "sla",
+        "opened_after", "opened_before", "updated_after", "updated_before", NULL
+    };
+    const char *v;
+    int i, age = 0;
+
+    for (i = 0; i < a->nelts; i++) {
+        const itsm_field_t *fd;
+
+        if (is_one_of(e[i].key, common) || is_one_of(e[i].key, others))
             continue;
-        if (seen++ < offset)
-            continue;
-        if (page->nelts == limit) {
-            *more = 1;
-            break;
-        }
-        APR_ARRAY_PUSH(page, itsm_ticket_t *) = t;
+        if ((fd = kind_field(k, e[i].key)) == NULL)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Unknown query parameter '%s'.", e[i].key));
+        if (!(fd->flags & ITSM_FIELD_INDEXED))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "The field '%s' is not indexed: lists cannot "
+                                     "filter on it.", e[i].key));
+        if (f->nfields == ITSM_FILTER_FIELDS || apr_table_get(args, e[i].key) != e[i].val)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Filter on each field once, on at most %d.",
+                                     ITSM_FILTER_FIELDS));
+        f->field[f->nfields] = fd->name;
+        f->value[f->nfields++] = e[i].val;
     }
-    return page;
+    f->state = apr_table_get(args, "state");
+    f->priority = apr_table_get(args, "priority");
+    f->party = apr_table_get(args, "party");
+    f->assignee = apr_table_get(args, "assignee");
+    f->group = apr_table_get(args, "group");
+    if ((v = apr_table_get(args, "open")) != NULL) {
+        if (strcmp(v, "true") != 0 || !k->final_states)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
+        f->open = 1;
+    }
+    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
+    if (age > 0)
+        f->opened_to = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
+    if (!query_time(apr_table_get(args, "opened_after"), &f->opened_from, NULL)
+        || !query_time(apr_table_get(args, "opened_before"), NULL,
+                       apr_table_get(args, "min_age_days") ? NULL : &f->opened_to)
+        || !query_time(apr_table_get(args, "updated_after"), &f->updated_from, NULL)
+        || !query_time(apr_table_get(args, "updated_before"), NULL, &f->updated_to))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "opened_after, opened_before, updated_after and updated_before take an "
+                    "RFC 3339 time (2026-11-23T09:00:00Z); opened_before does not go with "
+                    "min_age_days.");
+    if (apr_table_get(args, "opened_before") && apr_table_get(args, "min_age_days"))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "opened_before does not go with min_age_days.");
+    if ((v = apr_table_get(args, "sla")) != NULL) {
+        if (!k->clocks || !sla_status_named(v))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
+        f->sla = v;
+    }
+    f->now = r->request_time;
+    return OK;
 }
 
 /* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing.
  * The buckets start at 0 and at each day of ITSMAgedBuckets (the deck's 14 30 60 90 120 by
- * default): "under 14", "14-29", ..., "120+". */
+ * default): "under 14", "14-29", ..., "120+". Each bucket's count is exact (an indexed count
+ * over a range of opening times); it lists its AGED_ITEMS oldest tickets. */
+#define AGED_ITEMS 100
 static int do_aged(req_t *q)
 {
     static const int deck[] = { 14, 30, 60, 90, 120 };
     const apr_array_header_t *set = q->conf->aged_bounds;
     const int *bounds = set ? (const int *)set->elts : deck;
-    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b, *age, *in, *count;
+    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b, complete = 1;
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
-    itsm_filter_t f = {0};
-    apr_array_header_t *rows;
+    apr_int64_t now = apr_time_sec(r->request_time);
+    apr_array_header_t **rows, *counts;
+    apr_int64_t *count;
     itsm_xml_out_t *o;
     int rc, more, i;
 
@@ -699,41 +788,44 @@ static int do_aged(req_t *q)
         return forbidden(q, ITSM_ACTION_READ);
     if ((rc = open_store(q)) != OK)
         return rc;
-    f.not_states = k->final_states;
-    f.limit = SLA_SCAN;
-    if (itsm_store_list(q->store, &rows, &more, k->kind, q->scope, &f, r->pool) != APR_SUCCESS)
-        return store_fault(q, 11, "aged");
+    rows = apr_pcalloc(r->pool, sizeof(*rows) * (nb + 1));
+    count = apr_pcalloc(r->pool, sizeof(*count) * (nb + 1));
+    for (b = 0; b <= nb; b++) {
+        itsm_filter_t f = {0};
+
+        f.open = 1;
+        f.sort = ITSM_SORT_OPENED;
+        f.limit = AGED_ITEMS;
+        /* age in whole days from lo to hi: opened in (now - (hi + 1) days, now - lo days] */
+        f.opened_to = apr_time_from_sec(now - (apr_int64_t)(b ? bounds[b - 1] : 0) * 86400);
+        if (b < nb)
+            f.opened_from = apr_time_from_sec(now - (apr_int64_t)bounds[b] * 86400 + 1);
+        if (itsm_store_count(q->store, &counts, k->kind, q->scope, &f, NULL, r->pool)
+                != APR_SUCCESS
+            || itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
+                != APR_SUCCESS)
+            return store_fault(q, 11, "aged");
+        count[b] = counts->nelts ? APR_ARRAY_IDX(counts, 0, itsm_count_t).count : 0;
+        complete = complete && !more;
+    }
     o = itsm_xml_out_start(r->pool, "aged");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (more ? "false" : "true"));
-    /* each ticket's age and bucket, once */
-    age = apr_palloc(r->pool, sizeof(int) * (rows->nelts + 1));
-    in = apr_palloc(r->pool, sizeof(int) * (rows->nelts + 1));
-    count = apr_pcalloc(r->pool, sizeof(int) * (nb + 1));
-    for (i = 0; i < rows->nelts; i++) {
-        const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
-
-        age[i] = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
-        for (b = 0; b < nb && age[i] >= bounds[b]; b++)
-            ;
-        count[in[i] = b]++;
-    }
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (complete ? "true" : "false"));
     for (b = 0; b <= nb; b++) {
         xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST
             (b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
              : b == nb ? apr_psprintf(r->pool, "%d+", bounds[b - 1])
              : apr_psprintf(r->pool, "%d-%d", bounds[b - 1], bounds[b] - 1)));
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%d", count[b]);
-        for (i = 0; i < rows->nelts; i++) {
-            const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, count[b]);
+        for (i = 0; i < rows[b]->nelts; i++) {
+            const itsm_ticket_t *t = APR_ARRAY_IDX(rows[b], i, itsm_ticket_t *);
 
-            if (in[i] != b)
-                continue;
             xmlTextWriterStartElement(o->w, BAD_CAST "item");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
-            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d", age[i]);
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d",
+                (int)((r->request_time - t->opened) / apr_time_from_sec(86400)));
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST t->state);
             if (t->priority)
                 xmlTextWriterWriteAttribute(o->w, BAD_CAST "priority", BAD_CAST t->priority);
@@ -741,6 +833,65 @@ static int do_aged(req_t *q)
                                         BAD_CAST (k->ageing_reason ? k->ageing_reason(t) : t->state));
             xmlTextWriterEndElement(o->w);
         }
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* Counts of the tickets in scope matching the filters, by a common column, the month of
+ * opening or an indexed field: GET /{collection}/stats?by=priority&month=2026-11. */
+static int do_stats(req_t *q)
+{
+    static const char *const keys[] = {
+        "state", "priority", "party", "group", "assignee", "month", NULL
+    };
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    apr_table_t *args = NULL;
+    itsm_filter_t f = {0};
+    apr_array_header_t *groups;
+    itsm_xml_out_t *o;
+    const char *by;
+    int rc, i;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    form_args(r, &args);
+    if ((rc = parse_filter(q, args, count_params, &f)) != OK)
+        return rc;
+    by = apr_table_get(args, "by");
+    if (by && !is_one_of(by, keys)
+        && (kind_field(k, by) == NULL || !(kind_field(k, by)->flags & ITSM_FIELD_INDEXED)))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "by takes state, priority, party, group, assignee, month or an indexed "
+                    "field of the kind.");
+    if (apr_table_get(args, "month")
+        && (f.opened_from || f.opened_to
+            || !query_month(r->pool, apr_table_get(args, "month"), &f.opened_from, &f.opened_to)))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "month takes YYYY-MM and goes without opened_after, opened_before and "
+                    "min_age_days.");
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
+        return store_fault(q, 13, "stats");
+    o = itsm_xml_out_start(r->pool, "stats");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
+    if (by)
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "by", BAD_CAST by);
+    for (i = 0; i < groups->nelts; i++) {
+        const itsm_count_t *g = &APR_ARRAY_IDX(groups, i, itsm_count_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "group");
+        if (g->key)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "key", BAD_CAST g->key);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, g->count);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "open", "%" APR_INT64_T_FMT, g->open);
+        if (g->open > 0)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanOpenAge", BAD_CAST
+                itsm_duration_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time)
+                                                                - apr_time_sec(g->mean_opened))));
         xmlTextWriterEndElement(o->w);
     }
     return send_doc(r, HTTP_OK, o);
@@ -754,10 +905,8 @@ static int do_list(req_t *q)
     apr_array_header_t *rows;
     itsm_xml_out_t *o;
     itsm_call_t c;
-    const itsm_field_t *fd;
-    const char *sla;
-    itsm_sla_status_e want = ITSM_SLA_IN_SLA;
-    int more, i, age = 0, page_offset = 0, page_limit = 0, nfields;
+    const char *sort;
+    int more, i, rc;
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
@@ -767,55 +916,23 @@ static int do_list(req_t *q)
         || !query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "limit takes 1 to 500 and offset a whole number from 0.");
-    f.state = apr_table_get(args, "state");
-    f.priority = apr_table_get(args, "priority");
-    f.party = apr_table_get(args, "party");
-    f.assignee = apr_table_get(args, "assignee");
-    f.group = apr_table_get(args, "group");
-    for (fd = q->route->kind->fields, nfields = 0; fd && fd->name; fd++) {
-        const char *v = apr_table_get(args, fd->name);
-
-        if (v && nfields == ITSM_FILTER_FIELDS)
+    if ((sort = apr_table_get(args, "sort")) != NULL) {
+        f.descending = *sort == '-';
+        for (i = 0; i < (int)(sizeof sorts / sizeof sorts[0]); i++)
+            if (strcmp(sort + f.descending, sorts[i].name) == 0)
+                break;
+        if (i == (int)(sizeof sorts / sizeof sorts[0]))
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        apr_psprintf(r->pool, "Filter on at most %d fields of the kind at a time.",
-                                     ITSM_FILTER_FIELDS));
-        if (v) {
-            f.field[nfields] = fd->name;
-            f.value[nfields++] = v;
-        }
+                        "sort takes number, opened or updated, each with a leading - for "
+                        "the newest first.");
+        f.sort = sorts[i].sort;
     }
-    if (apr_table_get(args, "open")) {
-        if (strcmp(apr_table_get(args, "open"), "true") != 0 || !q->route->kind->final_states)
-            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
-        f.not_states = q->route->kind->final_states;
-    }
-    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
-    if (age > 0)
-        f.opened_before = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
+    if ((rc = parse_filter(q, args, list_params, &f)) != OK)
+        return rc;
     init_call(q, &c);
-    sla = apr_table_get(args, "sla");
-    if (sla) {
-        if (!q->route->kind->clocks || !sla_status_named(sla, &want))
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
-        /* Statuses move with time, not with writes: filter a bounded scan, then page. */
-        page_offset = f.offset;
-        page_limit = f.limit;
-        f.offset = 0;
-        f.limit = SLA_SCAN;
-    }
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
                         r->pool) != APR_SUCCESS)
         return store_fault(q, 1, "list");
-    if (sla) {
-        int scanned_more = more;
-
-        rows = sla_page(&c, q->route->kind, rows, want, page_offset, page_limit, &more);
-        more = more || scanned_more;    /* the scan stopped early: more may match */
-        f.offset = page_offset;
-        f.limit = page_limit;
-    }
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
@@ -1531,6 +1648,11 @@ int itsm_handler(request_rec *r)
             if (m != M_GET)
                 return method_not_allowed(q, "GET");
             return do_aged(q);
+        }
+        if (strcmp(seg[1], "stats") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_stats(q);
         }
         if (m == M_GET)
             return do_get(q, seg[1]);

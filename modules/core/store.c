@@ -2,6 +2,7 @@
  * dialect table below and the migration files, nowhere else. Statements are prepared once
  * per connection; every query a person's request makes carries the caller's party scope. Absent values are stored as
  * '' (never NULL) so that the same statements serve both drivers. */
+#include <apr_atomic.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
 #include <apr_strings.h>
@@ -9,9 +10,11 @@
 #include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itsm.h"
 #include "itsm_codec.h"
+#include "itsm_sla.h"
 #include "itsm_store.h"
 
 typedef struct dialect_t {
@@ -20,6 +23,7 @@ typedef struct dialect_t {
     const char *lock_migration; /* run inside the migration transaction, NULL if begin suffices */
     const char *begin_migration;
     const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
+    const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
     const char *const *connection_setup;    /* statements run once per connection */
     int serialize_writes;       /* one write transaction per process at a time, see below */
 } dialect_t;
@@ -81,8 +85,10 @@ static const char *const sqlite_setup[] = {
 static const char *const pgsql_setup[] = { NULL };
 
 static const dialect_t dialects[] = {
-    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr", sqlite_setup, 1 },
-    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos", pgsql_setup, 0 },
+    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
+      "strftime('%%Y-%%m', t.opened, 'unixepoch')", sqlite_setup, 1 },
+    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
+      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", pgsql_setup, 0 },
 };
 
 static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -99,19 +105,19 @@ static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
 enum {
     S_COUNTER_NEXT,
     S_TICKET_INSERT,
-    S_TICKET_GET,
     S_TICKET_UPDATE,
     S_TICKET_BUMP,
-    S_TICKET_LIST,
     S_JOURNAL_INSERT,
     S_JOURNAL_LIST,
     S_LINK_INSERT,
-    S_LINK_LIST,
     S_OUTBOX_INSERT,
     S_TAGGED,
     S_SLA_OPEN,
     S_SLA_MARK,
-    S_FEED,
+    S_FIELD_CLEAR,
+    S_FIELD_INSERT,
+    S_CLOCK_CLEAR,
+    S_CLOCK_INSERT,
     S_COUNT
 };
 
@@ -120,37 +126,27 @@ enum {
                     "t.sla_open, t.sla_notified"
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"
-/* STRPOS( becomes the dialect's function; the two parameters are the scope, twice. */
-#define SCOPE "(%s = '*' OR STRPOS(%s, ',' || t.party || ',') > 0)"
 
+/* Statements of a fixed shape. Queries whose shape follows the request (the party scope,
+ * the filters of a list) are composed by the functions under "queries" below from these
+ * fragments and whitelisted column names only, every value bound, and prepared once per
+ * connection and shape (see prepared()). */
 static const char *const statements[S_COUNT] = {
     [S_COUNTER_NEXT] =
         "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s RETURNING next_value",
     [S_TICKET_INSERT] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
-        "opened, updated, created_by, version, fields, tags, sla_open) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT ") "
-        "RETURNING id",
-    [S_TICKET_GET] =
-        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s "
-        "AND (%s = '' OR t.kind = %s) AND " SCOPE,
+        "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
+        ", " INT ") RETURNING id",
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
         "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s, "
-        "sla_open = " INT ", sla_notified = %s WHERE id = " INT " AND version = " INT,
+        "sla_open = " INT ", sla_notified = %s, is_open = " INT " WHERE id = " INT
+        " AND version = " INT,
     [S_TICKET_BUMP] =
         "UPDATE itsm_ticket SET version = " INT ", updated = " INT " WHERE id = " INT
         " AND version = " INT,
-    [S_TICKET_LIST] =
-        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND " SCOPE
-        " AND (%s = '' OR t.state = %s) AND (%s = '' OR t.priority = %s)"
-        " AND (%s = '' OR t.party = %s) AND (%s = '' OR t.assignee = %s)"
-        " AND (%s = '' OR t.grp = %s)"
-        " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
-        " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
-        " AND (%s = '' OR STRPOS(%s, ',' || t.state || ',') = 0)"
-        " AND (%s = '' OR t.opened <= CAST(NULLIF(%s, '') AS BIGINT))"
-        " ORDER BY t.id LIMIT " INT " OFFSET " INT,
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
         "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
@@ -160,13 +156,6 @@ static const char *const statements[S_COUNT] = {
     [S_LINK_INSERT] =
         "INSERT INTO itsm_link (from_id, to_id, type, at, actor) "
         "VALUES (" INT ", " INT ", %s, " INT ", %s) ON CONFLICT DO NOTHING",
-    [S_LINK_LIST] =
-        "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor FROM itsm_link l "
-        "JOIN itsm_ticket t ON t.id = l.to_id WHERE l.from_id = " INT " AND " SCOPE
-        " UNION ALL "
-        "SELECT l.id, l.type, 'in', t.number, t.kind, l.at, l.actor FROM itsm_link l "
-        "JOIN itsm_ticket t ON t.id = l.from_id WHERE l.to_id = " INT " AND " SCOPE
-        " ORDER BY 1",
     [S_OUTBOX_INSERT] =
         "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
         "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
@@ -179,12 +168,13 @@ static const char *const statements[S_COUNT] = {
     [S_SLA_MARK] =
         "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT
         " AND version = " INT,
-    [S_FEED] =
-        "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, t.title "
-        "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
-        "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
-        "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s AND " SCOPE " "
-        "ORDER BY o.id DESC LIMIT " INT,
+    [S_FIELD_CLEAR] = "DELETE FROM itsm_field_index WHERE ticket_id = " INT,
+    [S_FIELD_INSERT] =
+        "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s)",
+    [S_CLOCK_CLEAR] = "DELETE FROM itsm_sla_clock WHERE ticket_id = " INT,
+    [S_CLOCK_INSERT] =
+        "INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
+        "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
 };
 
 /* A statement in the dialect: each "STRPOS(" becomes the dialect's function. */
@@ -208,6 +198,10 @@ struct itsm_store_t {
     int error;
     const char *error_text;     /* set when another thread ran this one's write (group commit) */
     itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
+    apr_hash_t *conn_cache;     /* the connection's statements of request-made shapes */
+    apr_pool_t *conn_pool;
+    const apr_array_header_t *kinds;    /* const itsm_kind_t *: what writes index */
+    const itsm_sla_config_t *sla;
 };
 
 #define CACHE_KEY "itsm_store.statements"
@@ -293,6 +287,328 @@ static int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_resul
                     apr_dbd_row_t **row)
 {
     return apr_dbd_get_row(driver, p, res, row, -1) == 0;
+}
+
+/* ---- queries of request-made shapes ----------------------------------------------------- */
+
+#define DYN_COUNT_KEY "itsm_store.dynamic"
+
+/* The statement for sql on this connection, prepared on first use. The shapes are bounded:
+ * sql is made only of the fragments below, whitelisted column names and %s for values. */
+static apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+                             apr_pool_t *p)
+{
+    int *made;
+    const char *key;
+
+    *out = apr_hash_get(st->conn_cache, sql, APR_HASH_KEY_STRING);
+    if (*out)
+        return APR_SUCCESS;
+    made = apr_hash_get(st->conn_cache, DYN_COUNT_KEY, APR_HASH_KEY_STRING);
+    if (made == NULL) {
+        made = apr_pcalloc(st->conn_pool, sizeof *made);
+        apr_hash_set(st->conn_cache, DYN_COUNT_KEY, APR_HASH_KEY_STRING, made);
+    }
+    st->error_text = NULL;
+    st->error = apr_dbd_prepare(st->driver, st->conn_pool, st->handle,
+                                dialect_sql(p, st->dialect, sql),
+                                apr_psprintf(st->conn_pool, "itsm_d%d", ++*made), out);
+    if (st->error)
+        return APR_EGENERAL;
+    key = apr_pstrdup(st->conn_pool, sql);
+    apr_hash_set(st->conn_cache, key, APR_HASH_KEY_STRING, *out);
+    return APR_SUCCESS;
+}
+
+static apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+                               const char *sql, const apr_array_header_t *args)
+{
+    apr_dbd_prepared_t *stmt;
+
+    *res = NULL;
+    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, stmt, 0, args->nelts,
+                                (const char **)args->elts);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+/* The parties of a scope, each once; NULL for every party ("*"). */
+static apr_array_header_t *scope_parties(apr_pool_t *p, const char *scope)
+{
+    apr_array_header_t *out = apr_array_make(p, 4, sizeof(const char *));
+    char *s = apr_pstrdup(p, scope ? scope : ""), *tok, *state;
+    int i;
+
+    if (strcmp(s, "*") == 0)
+        return NULL;
+    for (tok = apr_strtok(s, ",", &state); tok; tok = apr_strtok(NULL, ",", &state)) {
+        for (i = 0; i < out->nelts && strcmp(APR_ARRAY_IDX(out, i, const char *), tok); i++)
+            ;
+        if (i == out->nelts)
+            APR_ARRAY_PUSH(out, const char *) = tok;
+    }
+    return out;
+}
+
+static void arg(apr_array_header_t *args, const char *v)
+{
+    APR_ARRAY_PUSH(args, const char *) = v;
+}
+
+/* " AND col IN (%s, ...)" for the parties, padded with repeats to 1, 2, 4, 8, ... values so
+ * that scopes of similar width share a statement; "" for every party. A scope without any
+ * party matches nothing ("" is no party: tickets always have one). */
+static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, const char *col,
+                             apr_array_header_t *args)
+{
+    const char *sql;
+    int width = 1, i;
+
+    if (parties == NULL)
+        return "";
+    while (width < parties->nelts)
+        width *= 2;
+    sql = apr_pstrcat(p, " AND ", col, " IN (%s", NULL);
+    for (i = 0; i < width; i++) {
+        arg(args, parties->nelts ? APR_ARRAY_IDX(parties, i < parties->nelts ? i : 0, const char *)
+                                 : "");
+        if (i)
+            sql = apr_pstrcat(p, sql, ", %s", NULL);
+    }
+    return apr_pstrcat(p, sql, ")", NULL);
+}
+
+/* The kind named name among st->kinds, NULL if not known to the store. */
+static const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char *name)
+{
+    int i;
+
+    for (i = 0; kinds && i < kinds->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->kind, name) == 0)
+            return APR_ARRAY_IDX(kinds, i, const itsm_kind_t *);
+    return NULL;
+}
+
+static int ticket_is_open(const itsm_kind_t *k, const char *state)
+{
+    const char *const *f;
+
+    for (f = k ? k->final_states : NULL; f && *f; f++)
+        if (strcmp(*f, state) == 0)
+            return 0;
+    return 1;
+}
+
+#define INDEXED_VALUE_MAX 200
+
+/* The first INDEXED_VALUE_MAX bytes of v, cut before a UTF-8 continuation byte. */
+static const char *indexed_value(apr_pool_t *p, const char *v)
+{
+    apr_size_t n = strlen(v);
+
+    if (n <= INDEXED_VALUE_MAX)
+        return v;
+    n = INDEXED_VALUE_MAX;
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+        n--;
+    return apr_pstrndup(p, v, n);
+}
+
+/* Rows of t's indexed fields (none stored yet). */
+static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                 apr_pool_t *p)
+{
+    const itsm_field_t *fd;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (fd = k->fields; rv == APR_SUCCESS && fd && fd->name; fd++) {
+        const char *v = (fd->flags & ITSM_FIELD_INDEXED) ? apr_table_get(t->fields, fd->name)
+                                                         : NULL;
+
+        if (v && *v) {
+            const char *args[] = { i64(p, t->id), k->kind, fd->name, indexed_value(p, v) };
+
+            rv = exec(st, p, NULL, S_FIELD_INSERT, 4, args);
+        }
+    }
+    return rv;
+}
+
+/* Rows of t's SLA clocks (none stored yet); now: the time of the write, at which the status
+ * of a paused clock is settled. */
+static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                 apr_time_t now, apr_pool_t *p)
+{
+    itsm_ticket_clock_t *clocks;
+    apr_status_t rv = APR_SUCCESS;
+    int n = st->sla ? itsm_ticket_clocks(&clocks, st->sla, k, t, now, p) : 0, i;
+
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        const itsm_ticket_clock_t *c = &clocks[i];
+        int running = !c->stopped && !c->paused;
+        const char *args[] = {
+            i64(p, t->id), c->name, k->kind, running ? "" : c->eval.status_name,
+            running ? secs(p, c->eval.warn_at) : "0", running ? secs(p, c->eval.due) : "0"
+        };
+
+        rv = exec(st, p, NULL, S_CLOCK_INSERT, 6, args);
+    }
+    return rv;
+}
+
+/* The indexed fields and SLA clocks of t in their side tables (fresh: nothing there yet). */
+static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int fresh,
+                                 apr_time_t now, apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+    const char *args[] = { i64(p, t->id) };
+    apr_status_t rv = APR_SUCCESS;
+
+    if (k == NULL)
+        return APR_SUCCESS;
+    if (!fresh && ((rv = exec(st, p, NULL, S_FIELD_CLEAR, 1, args)) != APR_SUCCESS
+                   || (rv = exec(st, p, NULL, S_CLOCK_CLEAR, 1, args)) != APR_SUCCESS))
+        return rv;
+    if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS)
+        return rv;
+    return index_clocks(st, k, t, now, p);
+}
+
+/* The SLA status condition on the clock table c at now (seconds), NULL for an unknown name. */
+static const char *sla_sql(apr_pool_t *p, const char *status, apr_time_t now,
+                           apr_array_header_t *args)
+{
+    const char *at = secs(p, now);
+
+    if (strcmp(status, "breached") == 0) {
+        arg(args, at);
+        return "((c.settled = '' AND c.due < " INT ") OR c.settled = 'breached')";
+    }
+    if (strcmp(status, "warning") == 0) {
+        arg(args, at);
+        arg(args, at);
+        return "((c.settled = '' AND c.warn_at <= " INT " AND c.due >= " INT ") "
+               "OR c.settled = 'warning')";
+    }
+    if (strcmp(status, "in-sla") == 0) {
+        arg(args, at);
+        return "((c.settled = '' AND c.warn_at > " INT ") OR c.settled = 'in-sla')";
+    }
+    if (strcmp(status, "met") == 0 || strcmp(status, "missed") == 0) {
+        arg(args, status);
+        return "c.settled = %s";
+    }
+    return NULL;
+}
+
+/* " AND t.col >= CAST(%s ...)" when bound is set. */
+static const char *bound_sql(apr_pool_t *p, const char *col, const char *op, apr_time_t bound,
+                             apr_array_header_t *args)
+{
+    if (bound == 0)
+        return "";
+    arg(args, secs(p, bound));
+    return apr_pstrcat(p, " AND t.", col, " ", op, " " INT, NULL);
+}
+
+static const char *equal_sql(apr_pool_t *p, const char *col, const char *value,
+                             apr_array_header_t *args)
+{
+    if (value == NULL)
+        return "";
+    arg(args, value);
+    return apr_pstrcat(p, " AND t.", col, " = %s", NULL);
+}
+
+/* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within parties (NULL: all) matching
+ * f; join (its values already in args) joins a table of the caller's. */
+static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
+                              const apr_array_header_t *parties, const itsm_filter_t *f,
+                              const char *join, apr_array_header_t *args)
+{
+    const char *sql = apr_pstrcat(p, "FROM itsm_ticket t", join ? join : "", NULL);
+    int i;
+
+    for (i = 0; i < f->nfields; i++) {
+        sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = t.id AND "
+                           "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s",
+                           sql, i, i, i, i, i);
+        arg(args, kind);
+        arg(args, f->field[i]);
+        arg(args, indexed_value(p, f->value[i]));
+    }
+    /* one fragment at a time: each appends its values to args in the order of the text */
+    arg(args, kind);
+    sql = apr_pstrcat(p, sql, " WHERE t.kind = %s", NULL);
+    sql = apr_pstrcat(p, sql, scope_sql(p, parties, "t.party", args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "state", f->state, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "priority", f->priority, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "party", f->party, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "assignee", f->assignee, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "grp", f->group, args), NULL);
+    sql = apr_pstrcat(p, sql, f->open ? " AND t.is_open = 1" : "", NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "opened", ">=", f->opened_from, args), NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "opened", "<=", f->opened_to, args), NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "updated", "<=", f->updated_to, args), NULL);
+    if (f->sla) {
+        const char *cond;
+
+        arg(args, kind);
+        cond = sla_sql(p, f->sla, f->now, args);
+        sql = apr_pstrcat(p, sql, " AND t.id IN (SELECT c.ticket_id FROM itsm_sla_clock c "
+                          "WHERE c.kind = %s AND ", cond ? cond : "1 = 0", ")", NULL);
+    }
+    (void)st;
+    return sql;
+}
+
+static const char *order_sql(const itsm_filter_t *f, int qualified)
+{
+    static const char *const cols[][2][2] = {
+        [ITSM_SORT_NUMBER] = { { "id", "id DESC" }, { "t.id", "t.id DESC" } },
+        [ITSM_SORT_OPENED] = { { "opened, id", "opened DESC, id DESC" },
+                               { "t.opened, t.id", "t.opened DESC, t.id DESC" } },
+        [ITSM_SORT_UPDATED] = { { "updated, id", "updated DESC, id DESC" },
+                                { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
+    };
+
+    return cols[f->sort][qualified][f->descending ? 1 : 0];
+}
+
+/* Scopes of up to this many parties are listed as one ordered, limited query per party
+ * whose results are merged: each is served in order by an index on (party, kind, id), where
+ * a single query with party IN (...) would sort every ticket of the parties. */
+#define SCOPE_UNION_MAX 8
+
+static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
+                            const apr_array_header_t *parties, const itsm_filter_t *f,
+                            apr_array_header_t *args)
+{
+    const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1);
+    int i;
+
+    if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX) {
+        sql = apr_pstrcat(p, "SELECT " TICKET_COLS " ",
+                          from_where(st, p, kind, parties, f, NULL, args),
+                          " ORDER BY ", order_sql(f, 1), " LIMIT " INT " OFFSET " INT, NULL);
+        arg(args, apr_itoa(p, f->limit + 1));
+        arg(args, apr_itoa(p, f->offset));
+        return sql;
+    }
+    for (i = 0; i < parties->nelts; i++) {
+        apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
+
+        APR_ARRAY_PUSH(one, const char *) = APR_ARRAY_IDX(parties, i, const char *);
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT " TICKET_COLS
+                          " ", from_where(st, p, kind, one, f, NULL, args), " ORDER BY ",
+                          order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
+        arg(args, window);
+    }
+    arg(args, apr_itoa(p, f->limit + 1));
+    arg(args, apr_itoa(p, f->offset));
+    return apr_pstrcat(p, sql, " ORDER BY ", order_sql(f, 0), " LIMIT " INT " OFFSET " INT, NULL);
 }
 
 /* Run a statement that may answer rows (PRAGMAs do) and discard them. */
@@ -531,6 +847,8 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
     int i;
 
     st->queue = queue;
+    st->conn_cache = conn_cache;
+    st->conn_pool = conn_pool;
     st->driver = driver;
     st->handle = handle;
     st->dialect = dialect_of(driver);
@@ -562,6 +880,13 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
     }
     *out = st;
     return APR_SUCCESS;
+}
+
+void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,
+                          const itsm_sla_config_t *sla)
+{
+    st->kinds = kinds;
+    st->sla = sla;
 }
 
 /* ---- migrations ------------------------------------------------------------------------ */
@@ -602,9 +927,165 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                    const apr_array_header_t *kinds, apr_pool_t *p,
                                    const char **err);
 
+/* ---- back-fill of the indexes after a migration or a new declaration ---------------------- */
+
+static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
+
+static apr_uint32_t backfill_statements;
+
+/* Prepare sql for this migration under a name of its own: pgsql replaces its one unnamed
+ * statement at each prepare, and keeps named ones for the session. */
+static apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+                                     apr_pool_t *p)
+{
+    st->error = apr_dbd_prepare(st->driver, p, st->handle, dialect_sql(p, st->dialect, sql),
+                                apr_psprintf(p, "itsm_m%u_%" APR_PID_T_FMT,
+                                             apr_atomic_inc32(&backfill_statements), getpid()),
+                                out);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *sql, int n,
+                                  const char **args, int *found)
+{
+    apr_dbd_prepared_t *stmt;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rows;
+
+    if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (found == NULL) {
+        st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, n, args);
+        return st->error ? APR_EGENERAL : APR_SUCCESS;
+    }
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, n, args);
+    if (st->error)
+        return APR_EGENERAL;
+    *found = 0;
+    while (next_row(st->driver, p, res, &row))
+        (*found)++;
+    return APR_SUCCESS;
+}
+
+typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p);
+
+static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    (void)now;
+    return index_fields(st, k, t, p);
+}
+
+#define BACKFILL_PAGE 500
+
+/* fn for every ticket of kind k, page by page (each page read whole before it is written). */
+static apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
+                                     apr_pool_t *p)
+{
+    apr_dbd_prepared_t *page;
+    apr_pool_t *sub;
+    apr_int64_t after = 0;
+    apr_time_t now = apr_time_now();
+    apr_status_t rv = APR_SUCCESS;
+    int got;
+
+    if (backfill_prepare(st, "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND "
+                         "t.id > " INT " ORDER BY t.id LIMIT " INT, &page, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    apr_pool_create(&sub, p);
+    do {
+        const char *args[] = { k->kind, i64(sub, after), apr_itoa(sub, BACKFILL_PAGE) };
+        apr_array_header_t *tickets = apr_array_make(sub, BACKFILL_PAGE, sizeof(itsm_ticket_t *));
+        apr_dbd_results_t *res = NULL;
+        apr_dbd_row_t *row = NULL;
+        int i;
+
+        st->error = apr_dbd_pselect(st->driver, sub, st->handle, &res, page, 0, 3, args);
+        if (st->error) {
+            rv = APR_EGENERAL;
+            break;
+        }
+        while (next_row(st->driver, sub, res, &row))
+            APR_ARRAY_PUSH(tickets, itsm_ticket_t *) = ticket_from_row(st, row, sub);
+        got = tickets->nelts;
+        for (i = 0; rv == APR_SUCCESS && i < got; i++) {
+            itsm_ticket_t *t = APR_ARRAY_IDX(tickets, i, itsm_ticket_t *);
+
+            rv = fn(st, k, t, now, sub);
+            after = t->id;
+        }
+        apr_pool_clear(sub);
+    } while (rv == APR_SUCCESS && got == BACKFILL_PAGE);
+    apr_pool_destroy(sub);
+    return rv;
+}
+
+/* After the migrations: the open flag of the tickets stored before schema 5 (fresh5), and
+ * for each kind the indexed fields and SLA clocks not yet held for every ticket. */
+static apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
+                             apr_pool_t *p)
+{
+    apr_dbd_prepared_t *stmt[S_COUNT] = { NULL };
+    int i;
+
+    st->stmt = stmt;
+    if (backfill_prepare(st, statements[S_FIELD_INSERT], &stmt[S_FIELD_INSERT], p)
+        || backfill_prepare(st, statements[S_CLOCK_INSERT], &stmt[S_CLOCK_INSERT], p))
+        return APR_EGENERAL;
+    for (i = 0; i < kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(kinds, i, const itsm_kind_t *);
+        const itsm_field_t *fd;
+        const char *const *fs;
+        const char *sql = "UPDATE itsm_ticket SET is_open = 0 WHERE kind = %s AND state IN (''";
+        const char *args[64] = { k->kind };
+        int n = 1, found, missing = 0;
+
+        for (fs = k->final_states; fresh5 && fs && *fs && n < 64; fs++) {
+            sql = apr_pstrcat(p, sql, ", %s", NULL);
+            args[n++] = *fs;
+        }
+        if (n > 1 && backfill_exec(st, p, apr_pstrcat(p, sql, ")", NULL), n, args, NULL))
+            return APR_EGENERAL;
+        for (fd = k->fields; fd && fd->name; fd++) {
+            const char *two[] = { k->kind, fd->name };
+
+            if (!(fd->flags & ITSM_FIELD_INDEXED))
+                continue;
+            if (backfill_exec(st, p, "SELECT 1 FROM itsm_field_indexed WHERE kind = %s AND "
+                              "name = %s", 2, two, &found))
+                return APR_EGENERAL;
+            if (!found) {
+                missing = 1;
+                if (backfill_exec(st, p, "INSERT INTO itsm_field_indexed (kind, name) "
+                                  "VALUES (%s, %s)", 2, two, NULL))
+                    return APR_EGENERAL;
+            }
+        }
+        if (missing && (backfill_exec(st, p, "DELETE FROM itsm_field_index WHERE kind = %s",
+                                      1, args, NULL)
+                        || backfill_tickets(st, k, backfill_fields, p)))
+            return APR_EGENERAL;
+        if (st->sla == NULL || k->clocks == NULL)
+            continue;
+        if (backfill_exec(st, p, "SELECT 1 FROM itsm_sla_indexed WHERE kind = %s", 1, args,
+                          &found))
+            return APR_EGENERAL;
+        if (!found && (backfill_exec(st, p, "INSERT INTO itsm_sla_indexed (kind) VALUES (%s)",
+                                     1, args, NULL)
+                       || backfill_exec(st, p, "DELETE FROM itsm_sla_clock WHERE kind = %s",
+                                        1, args, NULL)
+                       || backfill_tickets(st, k, index_clocks, p)))
+            return APR_EGENERAL;
+    }
+    st->stmt = NULL;
+    return APR_SUCCESS;
+}
+
 apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
                                 const char *sqldir, const apr_array_header_t *kinds,
-                                apr_pool_t *p, const char **err)
+                                const itsm_sla_config_t *sla, apr_pool_t *p, const char **err)
 {
     itsm_store_t st0 = { driver, handle, dialect_of(driver), NULL, 0 }, *st = &st0;
     const char *dir;
@@ -619,6 +1100,8 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
                             apr_dbd_name(driver));
         return APR_ENOTIMPL;
     }
+    st->kinds = kinds;
+    st->sla = sla;
     dir = apr_pstrcat(p, sqldir, "/", st->dialect->driver, NULL);
     if ((rv = apr_dir_open(&d, dir, p)) != APR_SUCCESS) {
         *err = apr_psprintf(p, "cannot open migration directory %s", dir);
@@ -733,12 +1216,16 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                      "ON CONFLICT DO NOTHING", NULL, &counter)) != 0)
         goto failed_tx;
     for (i = 0; i < kinds->nelts; i++) {
-        const char *args[1] = { APR_ARRAY_IDX(kinds, i, const char *) };
+        const char *args[1] = { APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->kind };
         int rows;
 
         if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, counter, 1, args)) != 0)
             goto failed_tx;
     }
+    i = backfill(st, kinds, current < 5, p) != APR_SUCCESS;
+    st->stmt = NULL;
+    if (i)
+        goto failed_tx;
     if (plain(st, "COMMIT") == APR_SUCCESS)
         return APR_SUCCESS;
     goto failed_tx;     /* SQLite keeps the transaction open after a failed COMMIT */
@@ -870,12 +1357,15 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
             t->created_by, "1", itsm_codec_fields_encode(p, t->fields), tags_in(p, t->tags),
-            t->sla_open ? "1" : "0"
+            t->sla_open ? "1" : "0", ticket_is_open(kind_named(st->kinds, t->kind), t->state)
+                                     ? "1" : "0"
         };
 
-        rv = select_one(st, &t->id, S_TICKET_INSERT, 15, args, p);
+        rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
         t->version = 1;
     }
+    if (rv == APR_SUCCESS)
+        rv = index_ticket(st, t, 1, t->updated, p);
     if (rv == APR_SUCCESS)
         rv = journal_insert(st, t->id, c->j, p);
     return rv;
@@ -892,12 +1382,17 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
 apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
                             const char *number, const char *scope, apr_pool_t *p)
 {
-    const char *args[] = { number, nz(kind), nz(kind), scope, scope };
+    apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
 
     *t = NULL;
-    if (select_rows(st, p, &res, S_TICKET_GET, 5, args) != APR_SUCCESS)
+    arg(args, number);
+    sql = apr_pstrcat(p, "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s",
+                      equal_sql(p, "kind", kind, args), NULL);
+    sql = apr_pstrcat(p, sql, scope_sql(p, scope_parties(p, scope), "t.party", args), NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     row = NULL;
     while (next_row(st->driver, p, res, &row))
@@ -932,11 +1427,13 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     const char *args[] = {
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
-        tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
+        tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified),
+        ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0", i64(p, t->id),
         apr_itoa(p, t->version - 1)
     };
+    apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 15, args, t->id, u->j, p);
 
-    return versioned_change(st, S_TICKET_UPDATE, 14, args, t->id, u->j, p);
+    return rv == APR_SUCCESS ? index_ticket(st, t, 0, t->updated, p) : rv;
 }
 
 apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
@@ -947,53 +1444,70 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     return write_tx(st, update_in_tx, &u, p);
 }
 
-/* The filter's optional parts as statement parameters ('' where unused). */
-static const char *field_needle(apr_pool_t *p, const char *field, const char *value)
-{
-    apr_table_t *one;
-
-    if (field == NULL || value == NULL)
-        return "";
-    one = apr_table_make(p, 1);
-    apr_table_setn(one, field, value);
-    return apr_pstrcat(p, "\n", itsm_codec_fields_encode(p, one), NULL);
-}
-
-static const char *state_list(apr_pool_t *p, const char *const *states)
-{
-    const char *out = "";
-
-    for (; states && *states; states++)
-        out = apr_pstrcat(p, *out ? out : ",", *states, ",", NULL);
-    return out;
-}
-
 apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
                              const char *kind, const char *scope, const itsm_filter_t *f,
                              apr_pool_t *p)
 {
-    const char *needle = field_needle(p, f->field[0], f->value[0]);
-    const char *needle2 = field_needle(p, f->field[1], f->value[1]);
-    const char *finals = state_list(p, f->not_states);
-    const char *before = f->opened_before ? secs(p, f->opened_before) : "";
-    const char *args[] = {
-        kind, scope, scope, nz(f->state), nz(f->state), nz(f->priority), nz(f->priority),
-        nz(f->party), nz(f->party), nz(f->assignee), nz(f->assignee), nz(f->group),
-        nz(f->group), needle, needle, needle2, needle2, finals, finals, before, before,
-        apr_itoa(p, f->limit + 1), apr_itoa(p, f->offset)
-    };
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *sql = list_sql(st, p, kind, scope_parties(p, scope), f, args);
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
-    if (select_rows(st, p, &res, S_TICKET_LIST, 23, args) != APR_SUCCESS)
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         if ((*out)->nelts < f->limit)
             APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
         else
             *more = 1;
+    }
+    return APR_SUCCESS;
+}
+
+/* Grouping keys of itsm_store_count: name -> SQL expression over t. */
+static const char *const count_keys[][2] = {
+    { "state", "t.state" }, { "priority", "t.priority" }, { "party", "t.party" },
+    { "group", "t.grp" }, { "assignee", "t.assignee" },
+};
+
+apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                              const char *scope, const itsm_filter_t *f, const char *by,
+                              apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *key = NULL, *join = NULL, *sql;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    size_t i;
+
+    *out = apr_array_make(p, 8, sizeof(itsm_count_t));
+    if (by == NULL)
+        key = "''";
+    else if (strcmp(by, "month") == 0)
+        key = st->dialect->month_opened;
+    for (i = 0; key == NULL && i < sizeof count_keys / sizeof count_keys[0]; i++)
+        if (strcmp(by, count_keys[i][0]) == 0)
+            key = count_keys[i][1];
+    if (key == NULL) {          /* an indexed field of the kind (the caller checked) */
+        join = " LEFT JOIN itsm_field_index g ON g.ticket_id = t.id AND g.name = %s";
+        arg(args, by);
+        key = "COALESCE(g.value, '')";
+    }
+    sql = apr_pstrcat(p, "SELECT ", key, ", COUNT(*), SUM(t.is_open), "
+                      "AVG(CASE WHEN t.is_open = 1 THEN t.opened END) ",
+                      from_where(st, p, kind, scope_parties(p, scope), f, join, args),
+                      by ? " GROUP BY 1 ORDER BY 1" : "", NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_count_t *c = apr_array_push(*out);
+
+        c->key = by ? apr_pstrdup(p, col(st, row, 0) ? col(st, row, 0) : "") : NULL;
+        c->count = col_i64(st, row, 1);
+        c->open = col_i64(st, row, 2);
+        c->mean_opened = apr_time_from_sec(col_i64(st, row, 3));
     }
     return APR_SUCCESS;
 }
@@ -1065,12 +1579,23 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
                               apr_int64_t ticket_id, const char *scope, apr_pool_t *p)
 {
     const char *id = i64(p, ticket_id);
-    const char *args[] = { id, scope, scope, id, scope, scope };
+    apr_array_header_t *parties = scope_parties(p, scope);
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
 
     *out = apr_array_make(p, 4, sizeof(itsm_link_t));
-    if (select_rows(st, p, &res, S_LINK_LIST, 6, args) != APR_SUCCESS)
+    arg(args, id);
+    sql = apr_pstrcat(p, "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor "
+                      "FROM itsm_link l JOIN itsm_ticket t ON t.id = l.to_id "
+                      "WHERE l.from_id = " INT, scope_sql(p, parties, "t.party", args), NULL);
+    arg(args, id);
+    sql = apr_pstrcat(p, sql, " UNION ALL SELECT l.id, l.type, 'in', t.number, t.kind, l.at, "
+                      "l.actor FROM itsm_link l JOIN itsm_ticket t ON t.id = l.from_id "
+                      "WHERE l.to_id = " INT, scope_sql(p, parties, "t.party", args),
+                      " ORDER BY 1", NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     row = NULL;
     while (next_row(st->driver, p, res, &row)) {
@@ -1090,13 +1615,24 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
                              const char *roles, const char *party, const char *scope, int limit,
                              apr_pool_t *p)
 {
-    const char *args[] = { login, roles, party ? party : "", login, scope, scope,
-                           apr_itoa(p, limit) };
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
-    if (select_rows(st, p, &res, S_FEED, 7, args) != APR_SUCCESS)
+    arg(args, login);
+    arg(args, roles);
+    arg(args, party ? party : "");
+    arg(args, login);
+    sql = apr_pstrcat(p, "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, "
+                      "t.title FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
+                      "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
+                      "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s",
+                      scope_sql(p, scope_parties(p, scope), "t.party", args),
+                      " ORDER BY o.id DESC LIMIT " INT, NULL);
+    arg(args, apr_itoa(p, limit));
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_notice_t *n = apr_array_push(*out);

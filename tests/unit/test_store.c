@@ -17,6 +17,8 @@
 #include "itsm_codec.h"
 #include "itsm_store.h"
 
+static const itsm_kind_t test_kind = { .kind = "test" };
+
 #ifndef ITSM_SRCDIR
 #define ITSM_SRCDIR "."
 #endif
@@ -92,10 +94,11 @@ static int setup(void **state)
     apr_file_remove(dbfile, pool);
     assert_int_equal(itsm_store_child_init(pool, NULL), APR_SUCCESS);
     assert_int_equal(itsm_store_queue_create(&queue, pool), APR_SUCCESS);
-    kinds = apr_array_make(pool, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(kinds, const char *) = "test";
+    kinds = apr_array_make(pool, 1, sizeof(const itsm_kind_t *));
+    APR_ARRAY_PUSH(kinds, const itsm_kind_t *) = &test_kind;
     assert_int_equal(apr_dbd_open_ex(driver, pool, dbfile, &handle, &err), APR_SUCCESS);
-    if (itsm_store_migrate(driver, handle, ITSM_SRCDIR "/schemas/sql", kinds, pool, &err)
+    if (itsm_store_migrate(driver, handle, ITSM_SRCDIR "/schemas/sql", kinds, NULL, pool,
+                           &err)
         != APR_SUCCESS)
         fail_msg("migration: %s", err);
     apr_dbd_close(driver, handle);
