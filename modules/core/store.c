@@ -323,7 +323,7 @@ static apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared
 static apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
                                const char *sql, const apr_array_header_t *args)
 {
-    apr_dbd_prepared_t *stmt;
+    apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
 
     *res = NULL;
     if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
@@ -475,31 +475,75 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
     return index_clocks(st, k, t, now, p);
 }
 
-/* The SLA status condition on the clock table c at now (seconds), NULL for an unknown name. */
-static const char *sla_sql(apr_pool_t *p, const char *status, apr_time_t now,
+/* The clocks in an SLA status at now, as conditions on the clock table c that an index on
+ * (kind, settled, due) or (kind, settled, warn_at) serves: the running clocks by their
+ * times, the settled ones by name. A time-dependent status is "due" or "warn_at" against
+ * now; "+" keeps a second time column from being taken for the index. */
+typedef struct {
+    const char *status;
+    const char *running;        /* NULL: the status is only ever settled */
+    int nows;                   /* times the running condition binds now */
+} sla_status_sql_t;
+
+static const sla_status_sql_t sla_statuses[] = {
+    { "breached", "c.settled = '' AND c.due < " INT, 1 },
+    { "warning", "c.settled = '' AND c.due >= " INT " AND +c.warn_at <= " INT, 2 },
+    { "in-sla", "c.settled = '' AND c.warn_at > " INT, 1 },
+    { "met", NULL, 0 },
+    { "missed", NULL, 0 },
+};
+
+enum { SLA_AS_SET, SLA_PER_ROW };
+
+/* The ids of the tickets with a clock in status s at now (at), one index range per part. */
+static const char *sla_set_sql(apr_pool_t *p, const char *kind, const sla_status_sql_t *s,
+                               const char *at, apr_array_header_t *args)
+{
+    int n;
+
+    arg(args, kind);
+    arg(args, s->status);
+    if (s->running == NULL)
+        return "SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = %s AND c.settled = %s";
+    arg(args, kind);
+    for (n = 0; n < s->nows; n++)
+        arg(args, at);
+    return apr_pstrcat(p, "SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = %s AND "
+                       "c.settled = %s UNION ALL SELECT c.ticket_id FROM itsm_sla_clock c "
+                       "WHERE c.kind = %s AND ", s->running, NULL);
+}
+
+static const sla_status_sql_t *sla_status_sql(const char *status)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof sla_statuses / sizeof sla_statuses[0]; i++)
+        if (strcmp(sla_statuses[i].status, status) == 0)
+            return &sla_statuses[i];
+    return NULL;
+}
+
+/* " AND ..." restricting t to tickets with a clock in f->sla: as a set (the ticket ids of
+ * the clocks, each part from an index range) or per row (a probe of the ticket's clocks by
+ * their primary key, for scans in the list's order). */
+static const char *sla_sql(apr_pool_t *p, const char *kind, const itsm_filter_t *f, int how,
                            apr_array_header_t *args)
 {
-    const char *at = secs(p, now);
+    const sla_status_sql_t *s = sla_status_sql(f->sla);
+    const char *at = secs(p, f->now);
+    int n;
 
-    if (strcmp(status, "breached") == 0) {
-        arg(args, at);
-        return "((c.settled = '' AND c.due < " INT ") OR c.settled = 'breached')";
+    if (s == NULL)
+        return " AND 1 = 0";
+    if (how == SLA_PER_ROW) {
+        for (n = 0; s->running && n < s->nows; n++)
+            arg(args, at);
+        arg(args, s->status);
+        return apr_pstrcat(p, " AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = "
+                           "t.id AND (", s->running ? "(" : "", s->running ? s->running : "",
+                           s->running ? ") OR " : "", "c.settled = %s))", NULL);
     }
-    if (strcmp(status, "warning") == 0) {
-        arg(args, at);
-        arg(args, at);
-        return "((c.settled = '' AND c.warn_at <= " INT " AND c.due >= " INT ") "
-               "OR c.settled = 'warning')";
-    }
-    if (strcmp(status, "in-sla") == 0) {
-        arg(args, at);
-        return "((c.settled = '' AND c.warn_at > " INT ") OR c.settled = 'in-sla')";
-    }
-    if (strcmp(status, "met") == 0 || strcmp(status, "missed") == 0) {
-        arg(args, status);
-        return "c.settled = %s";
-    }
-    return NULL;
+    return apr_pstrcat(p, " AND t.id IN (", sla_set_sql(p, kind, s, at, args), ")", NULL);
 }
 
 /* " AND t.col >= CAST(%s ...)" when bound is set. */
@@ -525,7 +569,7 @@ static const char *equal_sql(apr_pool_t *p, const char *col, const char *value,
  * f; join (its values already in args) joins a table of the caller's. */
 static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               const apr_array_header_t *parties, const itsm_filter_t *f,
-                              const char *join, apr_array_header_t *args)
+                              const char *join, int sla_how, apr_array_header_t *args)
 {
     const char *sql = apr_pstrcat(p, "FROM itsm_ticket t", join ? join : "", NULL);
     int i;
@@ -552,18 +596,15 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     sql = apr_pstrcat(p, sql, bound_sql(p, "opened", "<=", f->opened_to, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", "<=", f->updated_to, args), NULL);
-    if (f->sla) {
-        const char *cond;
-
-        arg(args, kind);
-        cond = sla_sql(p, f->sla, f->now, args);
-        sql = apr_pstrcat(p, sql, " AND t.id IN (SELECT c.ticket_id FROM itsm_sla_clock c "
-                          "WHERE c.kind = %s AND ", cond ? cond : "1 = 0", ")", NULL);
-    }
+    if (f->sla)
+        sql = apr_pstrcat(p, sql, sla_sql(p, kind, f, sla_how, args), NULL);
     (void)st;
     return sql;
 }
 
+/* ORDER BY of a list; qualified: on t (else on the columns of a union's rows). Under a
+ * field filter, creation order is the field index's own order (f0.ticket_id = t.id), which
+ * the planner then reads in order instead of sorting every match. */
 static const char *order_sql(const itsm_filter_t *f, int qualified)
 {
     static const char *const cols[][2][2] = {
@@ -574,6 +615,8 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
                                 { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
     };
 
+    if (qualified && f->nfields && f->sort == ITSM_SORT_NUMBER)
+        return f->descending ? "f0.ticket_id DESC" : "f0.ticket_id";
     return cols[f->sort][qualified][f->descending ? 1 : 0];
 }
 
@@ -584,14 +627,14 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
 
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                             const apr_array_header_t *parties, const itsm_filter_t *f,
-                            apr_array_header_t *args)
+                            int sla_how, apr_array_header_t *args)
 {
     const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1);
     int i;
 
     if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX) {
         sql = apr_pstrcat(p, "SELECT " TICKET_COLS " ",
-                          from_where(st, p, kind, parties, f, NULL, args),
+                          from_where(st, p, kind, parties, f, NULL, sla_how, args),
                           " ORDER BY ", order_sql(f, 1), " LIMIT " INT " OFFSET " INT, NULL);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
@@ -602,7 +645,7 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
 
         APR_ARRAY_PUSH(one, const char *) = APR_ARRAY_IDX(parties, i, const char *);
         sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT " TICKET_COLS
-                          " ", from_where(st, p, kind, one, f, NULL, args), " ORDER BY ",
+                          " ", from_where(st, p, kind, one, f, NULL, sla_how, args), " ORDER BY ",
                           order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
         arg(args, window);
     }
@@ -948,7 +991,7 @@ static apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_
 static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *sql, int n,
                                   const char **args, int *found)
 {
-    apr_dbd_prepared_t *stmt;
+    apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     int rows;
@@ -984,7 +1027,7 @@ static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
 static apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
                                      apr_pool_t *p)
 {
-    apr_dbd_prepared_t *page;
+    apr_dbd_prepared_t *page = NULL;
     apr_pool_t *sub;
     apr_int64_t after = 0;
     apr_time_t now = apr_time_now();
@@ -1444,17 +1487,52 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     return write_tx(st, update_in_tx, &u, p);
 }
 
+/* Up to this many clocks in a status, a list takes their tickets as a set and sorts it;
+ * beyond, it scans the tickets in the list's order and probes each one's clocks, which finds
+ * a page after a few rows when so many match. */
+#define SLA_SET_MAX 2000
+
+/* How a list filters on f->sla: as a set when few clocks of the kind are in that status. */
+static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_filter_t *f,
+                              apr_pool_t *p, int *how)
+{
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const sla_status_sql_t *s = sla_status_sql(f->sla);
+    const char *sql;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    apr_int64_t n = 0;
+
+    *how = SLA_AS_SET;
+    if (s == NULL)
+        return APR_SUCCESS;
+    /* the set counted up to one past the limit */
+    sql = apr_pstrcat(p, "SELECT COUNT(*) FROM (", sla_set_sql(p, kind, s, secs(p, f->now), args),
+                      " LIMIT " INT ") x", NULL);
+    arg(args, apr_itoa(p, SLA_SET_MAX + 1));
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        n = col_i64(st, row, 0);
+    *how = n > SLA_SET_MAX ? SLA_PER_ROW : SLA_AS_SET;
+    return APR_SUCCESS;
+}
+
 apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
                              const char *kind, const char *scope, const itsm_filter_t *f,
                              apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
-    const char *sql = list_sql(st, p, kind, scope_parties(p, scope), f, args);
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
+    int how = SLA_AS_SET;
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
+    if (f->sla && sla_dense(st, kind, f, p, &how) != APR_SUCCESS)
+        return APR_EGENERAL;
+    sql = list_sql(st, p, kind, scope_parties(p, scope), f, how, args);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
@@ -1497,7 +1575,7 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
     }
     sql = apr_pstrcat(p, "SELECT ", key, ", COUNT(*), SUM(t.is_open), "
                       "AVG(CASE WHEN t.is_open = 1 THEN t.opened END) ",
-                      from_where(st, p, kind, scope_parties(p, scope), f, join, args),
+                      from_where(st, p, kind, scope_parties(p, scope), f, join, SLA_AS_SET, args),
                       by ? " GROUP BY 1 ORDER BY 1" : "", NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
