@@ -16,14 +16,16 @@ EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.grp = 'Group 03' AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- indexed fields x2'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'service' AND f0.value = 'Service 03' JOIN itsm_field_index f1 ON f1.ticket_id = t.id AND f1.kind = 'incident' AND f1.name = 'category' AND f1.value = 'Category 07' WHERE t.kind = 'incident' ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;
-.print '-- indexed field, open'
-EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'service' AND f0.value = 'Service 03' WHERE t.kind = 'incident' AND t.is_open = 1 ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;
+.print '-- indexed field, open (the open tickets drive, each probes its field row)'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND +f0.kind = 'incident' AND f0.name = 'service' AND +f0.value = 'Service 03' WHERE t.kind = 'incident' AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- sla=breached, its count first (set when at most 2000 clocks, else per row)'
 EXPLAIN QUERY PLAN SELECT COUNT(*) FROM (SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = 'incident' AND c.settled = 'breached' UNION ALL SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = 'incident' AND c.settled = '' AND c.due < @now LIMIT 2001) x;
-.print '-- sla=breached, per row (many clocks breached)'
-EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = t.id AND ((c.settled = '' AND c.due < @now) OR c.settled = 'breached')) ORDER BY t.id LIMIT 51 OFFSET 0;
+.print '-- sla=breached, per row over the tickets with a running clock (many clocks breached)'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.sla_open = 1 AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = t.id AND ((c.settled = '' AND c.due < @now) OR c.settled = 'breached')) ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- sla=warning, as a set (few clocks in warning)'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.id IN (SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = 'incident' AND c.settled = 'warning' UNION ALL SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = 'incident' AND c.settled = '' AND c.due >= @now AND +c.warn_at <= @now) ORDER BY t.id LIMIT 51 OFFSET 0;
+.print '-- participant sla=breached'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.sla_open = 1 AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = t.id AND ((c.settled = '' AND c.due < @now) OR c.settled = 'breached')) ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- open, oldest first'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 ORDER BY t.opened, t.id LIMIT 51 OFFSET 0;
 .print '-- open, page 101'
@@ -31,6 +33,8 @@ EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t
 .print '-- aged view: a bucket''s count and its oldest 100'
 EXPLAIN QUERY PLAN SELECT '', COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 AND t.opened >= @now - 2592000 AND t.opened <= @now - 1209600;
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 AND t.opened >= @now - 2592000 AND t.opened <= @now - 1209600 ORDER BY t.opened, t.id LIMIT 101 OFFSET 0;
+.print '-- participant aged view: a bucket''s count'
+EXPLAIN QUERY PLAN SELECT '', COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 AND t.opened >= @now - 2592000 AND t.opened <= @now - 1209600;
 .print '-- month by priority'
 EXPLAIN QUERY PLAN SELECT t.priority, COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.opened >= @now - 2592000 AND t.opened <= @now GROUP BY 1 ORDER BY 1;
 .print '-- open by service'

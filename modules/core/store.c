@@ -24,6 +24,7 @@ typedef struct dialect_t {
     const char *begin_migration;
     const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
     const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
+    const char *unindexed;      /* prefix of a column whose index must not drive the plan */
     const char *const *connection_setup;    /* statements run once per connection */
     int serialize_writes;       /* one write transaction per process at a time, see below */
 } dialect_t;
@@ -86,9 +87,9 @@ static const char *const pgsql_setup[] = { NULL };
 
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
-      "strftime('%%Y-%%m', t.opened, 'unixepoch')", sqlite_setup, 1 },
+      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, 1 },
     { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
-      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", pgsql_setup, 0 },
+      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, 0 },
 };
 
 static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -177,17 +178,26 @@ static const char *const statements[S_COUNT] = {
         "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
 };
 
-/* A statement in the dialect: each "STRPOS(" becomes the dialect's function. */
-static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+/* sql with each "name(" replaced by to "(" */
+static const char *replace_calls(apr_pool_t *p, const char *sql, const char *name, const char *to)
 {
     const char *s = sql, *hit;
     char *out = "";
 
-    while ((hit = strstr(s, "STRPOS(")) != NULL) {
-        out = apr_pstrcat(p, out, apr_pstrndup(p, s, (apr_size_t)(hit - s)), d->strpos, "(", NULL);
-        s = hit + strlen("STRPOS(");
+    while ((hit = strstr(s, name)) != NULL) {
+        out = apr_pstrcat(p, out, apr_pstrndup(p, s, (apr_size_t)(hit - s)), to, "(", NULL);
+        s = hit + strlen(name);
     }
     return apr_pstrcat(p, out, s, NULL);
+}
+
+/* A statement in the dialect: each "STRPOS(" becomes the dialect's function, and
+ * "UNINDEXED(x)" an expression of x that the planner does not serve from an index on x
+ * (SQLite's unary +; PostgreSQL plans by its statistics). */
+static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+{
+    return replace_calls(p, replace_calls(p, sql, "STRPOS(", d->strpos), "UNINDEXED(",
+                         d->unindexed);
 }
 
 struct itsm_store_t {
@@ -487,7 +497,7 @@ typedef struct {
 
 static const sla_status_sql_t sla_statuses[] = {
     { "breached", "c.settled = '' AND c.due < " INT, 1 },
-    { "warning", "c.settled = '' AND c.due >= " INT " AND +c.warn_at <= " INT, 2 },
+    { "warning", "c.settled = '' AND c.due >= " INT " AND UNINDEXED(c.warn_at) <= " INT, 2 },
     { "in-sla", "c.settled = '' AND c.warn_at > " INT, 1 },
     { "met", NULL, 0 },
     { "missed", NULL, 0 },
@@ -536,10 +546,12 @@ static const char *sla_sql(apr_pool_t *p, const char *kind, const itsm_filter_t 
     if (s == NULL)
         return " AND 1 = 0";
     if (how == SLA_PER_ROW) {
+        /* a clock in a status that time moves is not stopped: its ticket has sla_open */
         for (n = 0; s->running && n < s->nows; n++)
             arg(args, at);
         arg(args, s->status);
-        return apr_pstrcat(p, " AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = "
+        return apr_pstrcat(p, s->running ? " AND t.sla_open = 1" : "",
+                           " AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = "
                            "t.id AND (", s->running ? "(" : "", s->running ? s->running : "",
                            s->running ? ") OR " : "", "c.settled = %s))", NULL);
     }
@@ -565,6 +577,15 @@ static const char *equal_sql(apr_pool_t *p, const char *col, const char *value,
     return apr_pstrcat(p, " AND t.", col, " = %s", NULL);
 }
 
+/* Whether a list with field filters reads the tickets through an index of their own (open,
+ * state, assignee, group or party, each narrow and in creation order) and probes the field
+ * rows of each by primary key, rather than reading the field index: the rows a field value
+ * matches are often spread over the whole history while the open ones are the newest. */
+static int fields_probed(const itsm_filter_t *f)
+{
+    return f->nfields && (f->open || f->state || f->assignee || f->group || f->party);
+}
+
 /* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within parties (NULL: all) matching
  * f; join (its values already in args) joins a table of the caller's. */
 static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
@@ -575,8 +596,13 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     int i;
 
     for (i = 0; i < f->nfields; i++) {
-        sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = t.id AND "
-                           "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s",
+        /* the field index drives unless a filter on the ticket does (fields_probed) */
+        sql = apr_psprintf(p, fields_probed(f)
+                           ? "%s JOIN itsm_field_index f%d ON f%d.ticket_id = t.id AND "
+                             "UNINDEXED(f%d.kind) = %%s AND f%d.name = %%s AND "
+                             "UNINDEXED(f%d.value) = %%s"
+                           : "%s JOIN itsm_field_index f%d ON f%d.ticket_id = t.id AND "
+                             "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s",
                            sql, i, i, i, i, i);
         arg(args, kind);
         arg(args, f->field[i]);
@@ -615,7 +641,7 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
                                 { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
     };
 
-    if (qualified && f->nfields && f->sort == ITSM_SORT_NUMBER)
+    if (qualified && f->nfields && !fields_probed(f) && f->sort == ITSM_SORT_NUMBER)
         return f->descending ? "f0.ticket_id DESC" : "f0.ticket_id";
     return cols[f->sort][qualified][f->descending ? 1 : 0];
 }
@@ -1488,8 +1514,9 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
 }
 
 /* Up to this many clocks in a status, a list takes their tickets as a set and sorts it;
- * beyond, it scans the tickets in the list's order and probes each one's clocks, which finds
- * a page after a few rows when so many match. */
+ * beyond, it scans the tickets in the list's order and probes each one's clocks: for the
+ * statuses time moves, only the tickets with a running clock (sla_open); for met and missed,
+ * every ticket (they are most of the history). */
 #define SLA_SET_MAX 2000
 
 /* How a list filters on f->sla: as a set when few clocks of the kind are in that status. */
@@ -1506,6 +1533,10 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
     *how = SLA_AS_SET;
     if (s == NULL)
         return APR_SUCCESS;
+    if (s->running == NULL) {   /* met, missed: most stopped clocks; spread over the history */
+        *how = SLA_PER_ROW;
+        return APR_SUCCESS;
+    }
     /* the set counted up to one past the limit */
     sql = apr_pstrcat(p, "SELECT COUNT(*) FROM (", sla_set_sql(p, kind, s, secs(p, f->now), args),
                       " LIMIT " INT ") x", NULL);

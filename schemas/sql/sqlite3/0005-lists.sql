@@ -4,11 +4,12 @@
 ALTER TABLE itsm_ticket ADD COLUMN is_open INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX itsm_ticket_state ON itsm_ticket (kind, state, id);
 CREATE INDEX itsm_ticket_open ON itsm_ticket (kind, is_open, id);
-CREATE INDEX itsm_ticket_party_open ON itsm_ticket (kind, party, is_open, id);
+CREATE INDEX itsm_ticket_party_open ON itsm_ticket (kind, party, is_open, opened);
 CREATE INDEX itsm_ticket_open_opened ON itsm_ticket (kind, is_open, opened, id);
 CREATE INDEX itsm_ticket_opened ON itsm_ticket (kind, opened, id);
 CREATE INDEX itsm_ticket_updated ON itsm_ticket (kind, updated, id);
 CREATE INDEX itsm_ticket_grp ON itsm_ticket (kind, grp, id);
+CREATE INDEX itsm_ticket_running ON itsm_ticket (kind, sla_open, id);
 CREATE INDEX itsm_ticket_assignee ON itsm_ticket (kind, assignee, id);
 -- The fields a kind declares indexed (ITSM_FIELD_INDEXED), one row per ticket and field,
 -- written in the transaction of the ticket's create or update. The value is the field's
