@@ -4,7 +4,7 @@
 ALTER TABLE itsm_ticket ADD COLUMN is_open INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX itsm_ticket_state ON itsm_ticket (kind, state, id);
 CREATE INDEX itsm_ticket_open ON itsm_ticket (kind, is_open, id);
-CREATE INDEX itsm_ticket_party_open ON itsm_ticket (kind, party, is_open, opened);
+CREATE INDEX itsm_ticket_party_open ON itsm_ticket (kind, party, is_open, id);
 CREATE INDEX itsm_ticket_open_opened ON itsm_ticket (kind, is_open, opened, id);
 CREATE INDEX itsm_ticket_opened ON itsm_ticket (kind, opened, id);
 CREATE INDEX itsm_ticket_updated ON itsm_ticket (kind, updated, id);
