@@ -432,7 +432,12 @@ class Httpd:
         self.proc = subprocess.Popen(["/usr/sbin/apache2", "-f", self.conf_path,
                                       "-DFOREGROUND"], stdout=self.stderr,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        up = poll(lambda: self.proc.poll() is not None or port_open(self.port))
+        if expect_fail:
+            # httpd listens before post_config refuses a configuration: an open port does
+            # not mean it started; wait for it to exit
+            up = not poll(lambda: self.proc.poll() is not None) and port_open(self.port)
+        else:
+            up = poll(lambda: self.proc.poll() is not None or port_open(self.port))
         if self.proc.poll() is not None:
             self.stderr.close()
             if expect_fail:
