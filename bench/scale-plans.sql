@@ -38,4 +38,4 @@ EXPLAIN QUERY PLAN SELECT '', COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open 
 .print '-- month by priority'
 EXPLAIN QUERY PLAN SELECT t.priority, COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.opened >= @now - 2592000 AND t.opened <= @now GROUP BY 1 ORDER BY 1;
 .print '-- open by service'
-EXPLAIN QUERY PLAN SELECT COALESCE(g.value, ''), COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t LEFT JOIN itsm_field_index g ON g.ticket_id = t.id AND g.name = 'service' WHERE t.kind = 'incident' AND t.is_open = 1 GROUP BY 1 ORDER BY 1;
+EXPLAIN QUERY PLAN SELECT COALESCE((SELECT g.value FROM itsm_field_index g WHERE g.ticket_id = t.id AND g.name = 'service'), ''), COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 GROUP BY 1 ORDER BY 1;
