@@ -113,6 +113,37 @@ static const char *store_error(req_t *q)
 
 /* ---- identity, store, body ------------------------------------------------------------- */
 
+/* Does the caller read tickets of kind k as their published versions? (A versioned kind,
+ * and the caller may not update it.) */
+static int reads_published(const req_t *q, const itsm_kind_t *k)
+{
+    return k->publish_action
+           && !itsm_authz_allows(q->conf->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE);
+}
+
+/* The caller's scope: their parties (all for roles that see all), their audience keys and
+ * the versioned kinds they read as published. No query: the directory's identity and the
+ * role table say it all. */
+static const char *caller_scope(const req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *published = NULL;
+    int i;
+
+    for (i = 0; i < q->conf->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->conf->kinds, i, const itsm_kind_t *);
+
+        if (reads_published(q, k)) {
+            if (published == NULL)
+                published = apr_array_make(p, 2, sizeof(const char *));
+            APR_ARRAY_PUSH(published, const char *) = k->kind;
+        }
+    }
+    return itsm_store_scope_audience(p, itsm_store_scope(p, q->sees_all, q->who->party,
+                                                         q->who->acts_for),
+                                     itsm_store_audience_keys(p, q->who), published);
+}
+
 static int resolve_caller(req_t *q)
 {
     request_rec *r = q->r;
@@ -138,7 +169,7 @@ static int resolve_caller(req_t *q)
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->conf->authz, who->roles);
-    q->scope = itsm_store_scope(r->pool, q->sees_all, who->party, who->acts_for);
+    q->scope = caller_scope(q);
     return OK;
 }
 
@@ -397,7 +428,7 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "updated", "version", "createdBy", NULL
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -509,6 +540,7 @@ static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t 
     itsm_xml_element(w, "updated", itsm_time_format(c->pool, t->updated));
     itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
     itsm_xml_element(w, "createdBy", t->created_by);
+    itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
     for (f = k->fields; f && f->name; f++)
         itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
     if (k->clocks) {
@@ -711,8 +743,19 @@ static int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                          const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
     refs_baton_t b = { q, c, old, t };
+    apr_array_header_t *keys;
+    const char *why;
 
-    return each_field(k, check_reference, &b) == 0;
+    if (each_field(k, check_reference, &b) != 0)
+        return 0;
+    if (k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
+        && itsm_store_audience_parse(c->pool, apr_table_get(t->fields, k->audience_field),
+                                     &keys, &why) != APR_SUCCESS) {
+        itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s>: %s",
+                       k->audience_field, why);
+        return 0;
+    }
+    return 1;
 }
 
 static int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
@@ -907,6 +950,8 @@ static int do_aged(req_t *q)
         return not_found(q);
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, k))  /* counts of working copies: its editors' */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = open_store(q)) != OK)
         return rc;
     rows = apr_pcalloc(r->pool, sizeof(*rows) * (nb + 1));
@@ -977,6 +1022,8 @@ static int do_stats(req_t *q)
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, k))
+        return forbidden(q, ITSM_ACTION_UPDATE);
     form_args(r, &args);
     if ((rc = parse_filter(q, args, count_params, &f)) != OK)
         return rc;
@@ -1018,6 +1065,27 @@ static int do_stats(req_t *q)
     return send_doc(r, HTTP_OK, o);
 }
 
+/* Readers of a versioned kind list its published versions by state and in number or
+ * opening order only: the other filters and the update order are of the working copy. */
+static int published_query(req_t *q, apr_table_t *args)
+{
+    static const char *const taken[] = { "limit", "offset", "sort", "state", NULL };
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *sort = apr_table_get(args, "sort");
+    int i;
+
+    for (i = 0; i < a->nelts; i++)
+        if (!is_one_of(e[i].key, taken))
+            break;
+    if (i < a->nelts || (sort && strstr(sort, "updated")))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
+                                 "offset and sort (number or opened) only.",
+                                 q->route->kind->kind));
+    return OK;
+}
+
 static int do_list(req_t *q)
 {
     request_rec *r = q->r;
@@ -1049,6 +1117,8 @@ static int do_list(req_t *q)
         f.sort = sorts[i].sort;
     }
     if ((rc = parse_filter(q, args, list_params, &f)) != OK)
+        return rc;
+    if (reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
         return rc;
     init_call(q, &c);
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
@@ -1467,6 +1537,29 @@ static int check_if_match(req_t *q, const itsm_ticket_t *t)
                 "The ticket has changed since that ETag; GET it again.");
 }
 
+/* The publish or withdraw action of a versioned kind k taken on old (t as it will be
+ * written): the version numbers kept in t's reserved fields, the change journaled; returns
+ * the write that goes with t's (ITSM_WRITE_PUBLISH, ITSM_WRITE_WITHDRAW), -1 for any other
+ * change. */
+static int publication_change(const itsm_kind_t *k, const char *action, const itsm_ticket_t *old,
+                              itsm_ticket_t *t, apr_array_header_t *changes, apr_pool_t *p)
+{
+    const char *was = apr_table_get(old->fields, ITSM_VERSION_PUBLISHED), *n = NULL;
+    int publish = action && k->publish_action && strcmp(action, k->publish_action) == 0;
+
+    if (!publish && !(action && k->withdraw_action && strcmp(action, k->withdraw_action) == 0))
+        return -1;
+    if (publish) {
+        n = apr_itoa(p, (int)itsm_ticket_int(old, ITSM_VERSION_LAST, 0) + 1);
+        apr_table_setn(t->fields, ITSM_VERSION_LAST, n);
+        apr_table_setn(t->fields, ITSM_VERSION_PUBLISHED, n);
+    }
+    else
+        apr_table_unset(t->fields, ITSM_VERSION_PUBLISHED);
+    itsm_codec_change_add(changes, "publishedVersion", was, n);
+    return publish ? ITSM_WRITE_PUBLISH : ITSM_WRITE_WITHDRAW;
+}
+
 /* PATCH and actions: one path, the action NULL for a plain update. */
 static int do_change(req_t *q, const char *number, const char *action)
 {
@@ -1480,12 +1573,15 @@ static int do_change(req_t *q, const char *number, const char *action)
     xmlNodePtr root = NULL;
     itsm_call_t c;
     apr_status_t rv;
-    int rc;
+    int rc, publication;
 
     if (action && !(k->actions && is_one_of(action, k->actions) && k->action))
         return not_found(q);
     if (!allowed(q, action ? action : ITSM_ACTION_UPDATE))
         return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
+    /* a versioned kind's working copy is its editors' alone: every change needs update */
+    if (reads_published(q, k))
+        return forbidden(q, ITSM_ACTION_UPDATE);
     /* The body is read before a database connection is taken from the pool. */
     if ((action == NULL || has_body(r)) && (rc = read_document(q, k->element, &root)) != OK)
         return rc;
@@ -1511,6 +1607,7 @@ static int do_change(req_t *q, const char *number, const char *action)
         set_etag(r, old);
         return send_ticket(q, &c, HTTP_OK, old);
     }
+    publication = publication_change(k, action, old, t, j.changes, r->pool);
     t->version = old->version + 1;
     t->updated = c.now;
     j.at = c.now;
@@ -1524,6 +1621,8 @@ static int do_change(req_t *q, const char *number, const char *action)
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
+    if (publication >= 0)
+        write_add(&w, publication, t, &j, NULL);
     add_spawned(q, &w, t, &j);
     if (strcmp(old->state, t->state) != 0) {
         if ((rc = check_children(q, k, old, t)) != OK)
@@ -1614,6 +1713,8 @@ static int do_journal(req_t *q, const char *number)
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, q->route->kind))     /* the history of the working copy */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = load_ticket(q, number, &t)) != OK)
         return rc;
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
@@ -1645,6 +1746,61 @@ static int do_journal(req_t *q, const char *number)
             xmlTextWriterEndElement(o->w);
         }
         itsm_xml_element(o->w, "note", e->note);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* GET /{collection}/{number}/versions[/{n}]: a versioned kind's published versions. Its
+ * editors list and read every version; its readers only the current one. */
+static int do_versions(req_t *q, const char *number, const char *which)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    int reader = reads_published(q, k), rc, i, n = 0;
+    apr_array_header_t *versions;
+    itsm_ticket_t *t, *v;
+    itsm_version_t info;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    apr_status_t rv;
+
+    if (!k->publish_action)
+        return not_found(q);
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, &t)) != OK)
+        return rc;
+    if (which) {
+        if (!query_int(which, 1, 1 << 30, &n) || n == 0
+            || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
+            return not_found(q);
+        rv = itsm_store_version(q->store, &v, &info, t, n, r->pool);
+        if (rv == APR_NOTFOUND)
+            return not_found(q);
+        if (rv != APR_SUCCESS)
+            return STORE_FAULT(q, 00232, "version");
+        init_call(q, &c);
+        o = itsm_xml_out_start(r->pool, k->element);
+        render_ticket(&c, o->w, k, v, 0);
+        return send_doc(r, HTTP_OK, o);
+    }
+    if (itsm_store_versions(q->store, &versions, t->id, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00233, "versions");
+    o = itsm_xml_out_start(r->pool, "versions");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < versions->nelts; i++) {
+        const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
+
+        if (reader && !e->current)
+            continue;
+        xmlTextWriterStartElement(o->w, BAD_CAST "version");
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "n", "%d", e->n);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST e->state);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "current", BAD_CAST (e->current ? "true" : "false"));
+        xmlTextWriterWriteString(o->w, BAD_CAST e->title);
         xmlTextWriterEndElement(o->w);
     }
     return send_doc(r, HTTP_OK, o);
@@ -1751,6 +1907,8 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
     apr_status_t rv;
     int rc, failed;
 
+    if (reads_published(q, k))  /* links change the working copy */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = load_ticket(q, number, &from)) != OK)
         return rc;
     if ((rc = check_if_match(q, from)) != OK)
@@ -2201,6 +2359,11 @@ int itsm_handler(request_rec *r)
                 return method_not_allowed(q, "GET");
             return do_sla(q, seg[1]);
         }
+        if (strcmp(seg[2], "versions") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_versions(q, seg[1], NULL);
+        }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)
                 return do_links(q, seg[1]);
@@ -2210,6 +2373,11 @@ int itsm_handler(request_rec *r)
         }
         return not_found(q);
     case 4:
+        if (strcmp(seg[2], "versions") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_versions(q, seg[1], seg[3]);
+        }
         if (strcmp(seg[2], "actions") != 0)
             return not_found(q);
         if (m != M_POST)

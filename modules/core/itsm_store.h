@@ -61,6 +61,36 @@ typedef struct itsm_count_t {
  * binds the parties as a list, never searches the text. */
 const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
                              const apr_array_header_t *acts_for);
+/* scope with the caller's audience keys (itsm_store_audience_keys), which tickets of kinds
+ * seen by an audience match besides their party's, and the versioned kinds the caller reads
+ * as published (const char *; may be NULL): tickets of those are read as their current
+ * published version, seen by its audience; never published (or withdrawn) ones are not
+ * found. */
+const char *itsm_store_scope_audience(apr_pool_t *p, const char *scope,
+                                      const apr_array_header_t *keys,
+                                      const apr_array_header_t *published);
+/* The audience keys of a person: "all", "party:" their party and each party they act for,
+ * "market-role:" each market role of their party (lower case, spaces as '-'), "role:" each
+ * ITSM role. */
+apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_t *who);
+/* The entries of an audience field's value, canonical (market roles as keys name them),
+ * each once: APR_SUCCESS and *keys, or APR_EINVAL and *why (a human reason). */
+apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
+                                       apr_array_header_t **keys, const char **why);
+
+/* The reserved field of a versioned kind's ticket holding the number of its current
+ * published version (absent: none), kept by the core; never rendered as a field. */
+#define ITSM_VERSION_PUBLISHED "version.published"
+/* ... and the highest version number it has published. */
+#define ITSM_VERSION_LAST "version.last"
+
+/* A published version as listed. */
+typedef struct itsm_version_t {
+    int n;
+    apr_time_t at;
+    const char *actor, *title, *state;
+    int current;                /* the version readers see */
+} itsm_version_t;
 
 /* Per-process set-up (child_init): the lock that orders this process's SQLite writers;
  * processes, if not NULL, a lock (re-attached in this child) that orders the writers of all
@@ -136,8 +166,12 @@ typedef enum itsm_write_op_e {
     ITSM_WRITE_CREATE,          /* t, prefix: number, insert, journal (sets t->id, number, version) */
     ITSM_WRITE_UPDATE,          /* t (version already the new one), as itsm_store_update */
     ITSM_WRITE_LINK,            /* t -> to of type, t's version bumped, as itsm_store_link */
-    ITSM_WRITE_UNLINK           /* the link t -> to of type removed, t's version bumped;
+    ITSM_WRITE_UNLINK,          /* the link t -> to of type removed, t's version bumped;
                                  * APR_NOTFOUND when there is none */
+    ITSM_WRITE_PUBLISH,         /* t (written by an UPDATE of the set) snapshot as its version
+                                 * t->fields[ITSM_VERSION_PUBLISHED], made current, with its
+                                 * published audience; j gives the time and actor */
+    ITSM_WRITE_WITHDRAW         /* t taken out of publication: no version current */
 } itsm_write_op_e;
 
 typedef struct itsm_write_t {
@@ -178,6 +212,14 @@ apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
                              const char *roles, const char *party, const char *scope, int limit,
                              apr_pool_t *p);
+
+/* The published versions of a ticket (itsm_version_t), by number. */
+apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t ticket_id, apr_pool_t *p);
+/* Version n of t: a copy of t with the version's title, state and fields (updated: when it
+ * was published; version: t's version then), and *info; APR_NOTFOUND when there is none. */
+apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
+                                const itsm_ticket_t *t, int n, apr_pool_t *p);
 
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

@@ -5,6 +5,7 @@
 #include <apr_atomic.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
@@ -120,12 +121,23 @@ enum {
     S_FIELD_INSERT,
     S_CLOCK_CLEAR,
     S_CLOCK_INSERT,
+    S_AUDIENCE_CLEAR,
+    S_AUDIENCE_INSERT,
+    S_VERSION_RETIRE,
+    S_VERSION_INSERT,
+    S_VERSION_LIST,
+    S_VERSION_GET,
     S_COUNT
 };
 
 #define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
                     "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
                     "t.sla_open, t.sla_notified"
+/* The same columns of a ticket as its current published version v shows it to readers. */
+#define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
+                       "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
+                       "v.fields, t.tags, t.sla_open, t.sla_notified"
+#define PUBLISHED_JOIN " JOIN itsm_version v ON v.ticket_id = t.id AND v.current = 1"
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"
 
@@ -179,6 +191,21 @@ static const char *const statements[S_COUNT] = {
     [S_CLOCK_INSERT] =
         "INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
         "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
+    [S_AUDIENCE_CLEAR] =
+        "DELETE FROM itsm_audience WHERE ticket_id = " INT " AND published = " INT,
+    [S_AUDIENCE_INSERT] =
+        "INSERT INTO itsm_audience (ticket_id, published, member) VALUES (" INT ", " INT ", %s)",
+    [S_VERSION_RETIRE] =
+        "UPDATE itsm_version SET current = 0 WHERE ticket_id = " INT " AND current = 1",
+    [S_VERSION_INSERT] =
+        "INSERT INTO itsm_version (ticket_id, n, at, actor, title, state, fields, "
+        "ticket_version, current) VALUES (" INT ", " INT ", " INT ", %s, %s, %s, %s, " INT ", 1)",
+    [S_VERSION_LIST] =
+        "SELECT n, at, actor, title, state, current FROM itsm_version WHERE ticket_id = " INT
+        " ORDER BY n",
+    [S_VERSION_GET] =
+        "SELECT at, title, state, fields, ticket_version, current, actor FROM itsm_version "
+        "WHERE ticket_id = " INT " AND n = " INT,
 };
 
 /* sql with each "name(" replaced by to "(" */
@@ -346,22 +373,62 @@ static apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-/* The parties of a scope, each once; NULL for every party ("*"). */
-static apr_array_header_t *scope_parties(apr_pool_t *p, const char *scope)
+static void push_once(apr_array_header_t *out, const char *v)
 {
-    apr_array_header_t *out = apr_array_make(p, 4, sizeof(const char *));
-    char *s = apr_pstrdup(p, scope ? scope : ""), *tok, *state;
     int i;
 
-    if (strcmp(s, "*") == 0)
-        return NULL;
-    for (tok = apr_strtok(s, ",", &state); tok; tok = apr_strtok(NULL, ",", &state)) {
-        for (i = 0; i < out->nelts && strcmp(APR_ARRAY_IDX(out, i, const char *), tok); i++)
-            ;
-        if (i == out->nelts)
-            APR_ARRAY_PUSH(out, const char *) = tok;
+    for (i = 0; i < out->nelts && strcmp(APR_ARRAY_IDX(out, i, const char *), v); i++)
+        ;
+    if (i == out->nelts)
+        APR_ARRAY_PUSH(out, const char *) = v;
+}
+
+/* A scope is "*" or ",ID1,ID2," (itsm_store_scope), optionally followed by the caller's
+ * audience (itsm_store_scope_audience): "\n", the versioned kinds read as published (each
+ * followed by ' '), then "\n" before each key. */
+typedef struct scope_t {
+    apr_array_header_t *parties;    /* NULL: every party */
+    apr_array_header_t *keys;       /* the caller's audience keys, each once */
+    const char *published;          /* " kind kind ": versioned kinds read as published */
+} scope_t;
+
+static scope_t scope_parse(apr_pool_t *p, const char *scope)
+{
+    scope_t sc = { NULL, apr_array_make(p, 4, sizeof(const char *)), " " };
+    char *s = apr_pstrdup(p, scope ? scope : ""), *aud = strchr(s, '\n'), *tok, *state;
+
+    if (aud) {
+        char *keys = strchr(++aud, '\n');
+
+        aud[-1] = '\0';
+        if (keys)
+            *keys++ = '\0';
+        sc.published = apr_pstrcat(p, " ", aud, NULL);
+        for (tok = keys ? apr_strtok(keys, "\n", &state) : NULL; tok;
+             tok = apr_strtok(NULL, "\n", &state))
+            push_once(sc.keys, tok);
     }
-    return out;
+    if (strcmp(s, "*") == 0)
+        return sc;
+    sc.parties = apr_array_make(p, 4, sizeof(const char *));
+    for (tok = apr_strtok(s, ",", &state); tok; tok = apr_strtok(NULL, ",", &state))
+        push_once(sc.parties, tok);
+    return sc;
+}
+
+const char *itsm_store_scope_audience(apr_pool_t *p, const char *scope,
+                                      const apr_array_header_t *keys,
+                                      const apr_array_header_t *published)
+{
+    const char *s = apr_pstrcat(p, scope, "\n", NULL);
+    int i;
+
+    for (i = 0; published && i < published->nelts; i++)
+        s = apr_pstrcat(p, s, APR_ARRAY_IDX(published, i, const char *), " ", NULL);
+    for (i = 0; keys && i < keys->nelts; i++)
+        if (!strchr(APR_ARRAY_IDX(keys, i, const char *), '\n'))
+            s = apr_pstrcat(p, s, "\n", APR_ARRAY_IDX(keys, i, const char *), NULL);
+    return s;
 }
 
 static void arg(apr_array_header_t *args, const char *v)
@@ -369,27 +436,59 @@ static void arg(apr_array_header_t *args, const char *v)
     APR_ARRAY_PUSH(args, const char *) = v;
 }
 
-/* " AND col IN (%s, ...)" for the parties, padded with repeats to 1, 2, 4, 8, ... values so
- * that scopes of similar width share a statement; "" for every party. A scope without any
- * party matches nothing ("" is no party: tickets always have one). */
-static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, const char *col,
-                             apr_array_header_t *args)
+/* "(%s, ...)" for the values, padded with repeats to 1, 2, 4, 8, ... values so that lists of
+ * similar width share a statement; an empty list is ('') ("" is no party and no key). */
+static const char *in_list(apr_pool_t *p, const apr_array_header_t *values,
+                           apr_array_header_t *args)
 {
-    const char *sql;
+    const char *sql = "(%s";
     int width = 1, i;
 
-    if (parties == NULL)
-        return "";
-    while (width < parties->nelts)
+    while (width < values->nelts)
         width *= 2;
-    sql = apr_pstrcat(p, " AND ", col, " IN (%s", NULL);
     for (i = 0; i < width; i++) {
-        arg(args, parties->nelts ? APR_ARRAY_IDX(parties, i < parties->nelts ? i : 0, const char *)
-                                 : "");
+        arg(args, values->nelts ? APR_ARRAY_IDX(values, i < values->nelts ? i : 0, const char *)
+                                : "");
         if (i)
             sql = apr_pstrcat(p, sql, ", %s", NULL);
     }
     return apr_pstrcat(p, sql, ")", NULL);
+}
+
+/* " AND col IN (%s, ...)" for the parties; "" for every party. A scope without any party
+ * matches nothing ("" is no party: tickets always have one). */
+static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, const char *col,
+                             apr_array_header_t *args)
+{
+    if (parties == NULL)
+        return "";
+    return apr_pstrcat(p, " AND ", col, " IN ", in_list(p, parties, args), NULL);
+}
+
+/* How a query sees tickets of audience kinds: not at all (party kinds only), by the
+ * working copy's audience, by the published version's, or by either (a ticket of any kind). */
+enum { AUDIENCE_NONE, AUDIENCE_WORKING, AUDIENCE_PUBLISHED, AUDIENCE_ANY };
+
+/* The scope condition on t: " AND t.party IN (...)", or with an audience, " AND (t.party IN
+ * (...) OR EXISTS (an audience row of t naming one of the caller's keys))", every value
+ * bound; "" for every party. */
+static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
+                               apr_array_header_t *args)
+{
+    static const char *const published[] = {
+        [AUDIENCE_WORKING] = " AND a.published = 0",
+        [AUDIENCE_PUBLISHED] = " AND a.published = 1", [AUDIENCE_ANY] = "",
+    };
+    const char *party;
+
+    if (sc->parties == NULL)
+        return "";
+    if (audience == AUDIENCE_NONE || sc->keys->nelts == 0)
+        return scope_sql(p, sc->parties, "t.party", args);
+    party = in_list(p, sc->parties, args);
+    return apr_pstrcat(p, " AND (t.party IN ", party, " OR EXISTS (SELECT 1 FROM itsm_audience "
+                       "a WHERE a.ticket_id = t.id", published[audience], " AND a.member IN ",
+                       in_list(p, sc->keys, args), "))", NULL);
 }
 
 /* The kind named name among st->kinds, NULL if not known to the store. */
@@ -401,6 +500,114 @@ static const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char
         if (strcmp(APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->kind, name) == 0)
             return APR_ARRAY_IDX(kinds, i, const itsm_kind_t *);
     return NULL;
+}
+
+/* Whether any kind the store knows is seen by an audience (kind NULL: a ticket of any kind). */
+static int audience_kinds(const apr_array_header_t *kinds)
+{
+    int i;
+
+    for (i = 0; kinds && i < kinds->nelts; i++)
+        if (APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->visibility == ITSM_VISIBLE_AUDIENCE)
+            return 1;
+    return 0;
+}
+
+/* How a query of tickets of kind (NULL: any) within sc sees them: *audience (AUDIENCE_*),
+ * and whether it reads the current published versions (readers of a versioned kind). */
+static int read_mode(itsm_store_t *st, const char *kind, const scope_t *sc, int *published,
+                     apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind ? kind_named(st->kinds, kind) : NULL;
+
+    *published = k && k->publish_action
+                 && strstr(sc->published, apr_pstrcat(p, " ", kind, " ", NULL)) != NULL;
+    if (kind == NULL)
+        return audience_kinds(st->kinds) ? AUDIENCE_ANY : AUDIENCE_NONE;
+    if (k == NULL || k->visibility != ITSM_VISIBLE_AUDIENCE)
+        return AUDIENCE_NONE;
+    return *published ? AUDIENCE_PUBLISHED : AUDIENCE_WORKING;
+}
+
+/* A market role as an audience key names it: lower case, spaces as '-'. */
+static const char *market_role_key(apr_pool_t *p, const char *name)
+{
+    char *s = apr_pstrcat(p, "market-role:", name, NULL), *c;
+
+    for (c = s + 12; *c; c++)
+        *c = *c == ' ' ? '-' : (char)apr_tolower(*c);
+    return s;
+}
+
+apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
+                                       apr_array_header_t **keys, const char **why)
+{
+    static const char *const kinds[] = { "party:", "market-role:", "role:", NULL };
+    char *s = apr_pstrdup(p, value ? value : ""), *tok, *state;
+    const char *const *k;
+
+    *keys = apr_array_make(p, 4, sizeof(const char *));
+    for (tok = apr_strtok(s, " \t\r\n", &state); tok; tok = apr_strtok(NULL, " \t\r\n", &state)) {
+        if (strcmp(tok, "all") == 0) {
+            push_once(*keys, tok);
+            continue;
+        }
+        for (k = kinds; *k && strncmp(tok, *k, strlen(*k)) != 0; k++)
+            ;
+        if (*k == NULL || tok[strlen(*k)] == '\0' || strlen(tok) > 200) {
+            *why = apr_psprintf(p, "'%s' is not an audience: give all, party:ID, "
+                                "market-role:NAME or role:NAME, separated by spaces", tok);
+            return APR_EINVAL;
+        }
+        push_once(*keys, k == kinds + 1 ? market_role_key(p, tok + 12) : tok);
+    }
+    return APR_SUCCESS;
+}
+
+apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_t *who)
+{
+    apr_array_header_t *keys = apr_array_make(p, 8, sizeof(const char *));
+    int i;
+
+    APR_ARRAY_PUSH(keys, const char *) = "all";
+    if (who->party)
+        APR_ARRAY_PUSH(keys, const char *) = apr_pstrcat(p, "party:", who->party, NULL);
+    for (i = 0; who->acts_for && i < who->acts_for->nelts; i++)
+        APR_ARRAY_PUSH(keys, const char *) =
+            apr_pstrcat(p, "party:", APR_ARRAY_IDX(who->acts_for, i, const char *), NULL);
+    for (i = 0; who->market_roles && i < who->market_roles->nelts; i++)
+        APR_ARRAY_PUSH(keys, const char *) =
+            market_role_key(p, APR_ARRAY_IDX(who->market_roles, i, const char *));
+    for (i = 0; who->roles && i < who->roles->nelts; i++)
+        APR_ARRAY_PUSH(keys, const char *) =
+            apr_pstrcat(p, "role:", APR_ARRAY_IDX(who->roles, i, const char *), NULL);
+    return keys;
+}
+
+/* Rows of t's audience (kind k) as of its working copy (published 0) or its version being
+ * published (1); none stored yet. */
+static apr_status_t index_audience(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                   int published, apr_pool_t *p)
+{
+    apr_array_header_t *keys;
+    const char *why;
+    apr_status_t rv;
+    int i;
+
+    if (k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL)
+        return APR_SUCCESS;
+    if (itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), &keys, &why)
+            != APR_SUCCESS) {
+        st->error_text = why;
+        return APR_EINVAL;
+    }
+    for (i = 0, rv = APR_SUCCESS; rv == APR_SUCCESS && i < keys->nelts; i++) {
+        const char *args[] = { i64(p, t->id), published ? "1" : "0",
+                               APR_ARRAY_IDX(keys, i, const char *) };
+
+        rv = exec(st, p, NULL, S_AUDIENCE_INSERT, 3, args);
+    }
+    return rv;
 }
 
 static int ticket_is_open(const itsm_kind_t *k, const char *state)
@@ -483,7 +690,14 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
     if (!fresh && ((rv = exec(st, p, NULL, S_FIELD_CLEAR, 1, args)) != APR_SUCCESS
                    || (rv = exec(st, p, NULL, S_CLOCK_CLEAR, 1, args)) != APR_SUCCESS))
         return rv;
-    if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS)
+    if (!fresh && k->visibility == ITSM_VISIBLE_AUDIENCE) {
+        const char *clear[] = { args[0], "0" };
+
+        if ((rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear)) != APR_SUCCESS)
+            return rv;
+    }
+    if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS
+        || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS)
         return rv;
     return index_clocks(st, k, t, now, p);
 }
@@ -589,13 +803,21 @@ static int fields_probed(const itsm_filter_t *f)
     return f->nfields && (f->open || f->state || f->assignee || f->group || f->party);
 }
 
-/* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within parties (NULL: all) matching
+/* How a list or count reads: its scope, how it sees audiences (AUDIENCE_*), and whether it
+ * reads the current published versions (v) of a versioned kind. */
+typedef struct reading_t {
+    scope_t sc;
+    int audience;
+    int published;
+} reading_t;
+
+/* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within the reading's scope matching
  * f, its values appended to args. */
 static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
-                              const apr_array_header_t *parties, const itsm_filter_t *f,
+                              const reading_t *rd, const itsm_filter_t *f,
                               int sla_how, apr_array_header_t *args)
 {
-    const char *sql = "FROM itsm_ticket t";
+    const char *sql = rd->published ? "FROM itsm_ticket t" PUBLISHED_JOIN : "FROM itsm_ticket t";
     int i;
 
     for (i = 0; i < f->nfields && !fields_probed(f); i++) {
@@ -609,8 +831,13 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     /* one fragment at a time: each appends its values to args in the order of the text */
     arg(args, kind);
     sql = apr_pstrcat(p, sql, " WHERE t.kind = %s", NULL);
-    sql = apr_pstrcat(p, sql, scope_sql(p, parties, "t.party", args), NULL);
-    sql = apr_pstrcat(p, sql, equal_sql(p, "state", f->state, args), NULL);
+    sql = apr_pstrcat(p, sql, visible_sql(p, &rd->sc, rd->audience, args), NULL);
+    if (rd->published && f->state) {   /* a published version's state */
+        arg(args, f->state);
+        sql = apr_pstrcat(p, sql, " AND v.state = %s", NULL);
+    }
+    else
+        sql = apr_pstrcat(p, sql, equal_sql(p, "state", f->state, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "priority", f->priority, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "party", f->party, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "assignee", f->assignee, args), NULL);
@@ -657,26 +884,30 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
 #define SCOPE_UNION_MAX 8
 
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
-                            const apr_array_header_t *parties, const itsm_filter_t *f,
+                            const reading_t *rd, const itsm_filter_t *f,
                             int sla_how, apr_array_header_t *args)
 {
     const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1);
+    const apr_array_header_t *parties = rd->sc.parties;
     int i;
 
-    if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX) {
-        sql = apr_pstrcat(p, "SELECT " TICKET_COLS " ",
-                          from_where(st, p, kind, parties, f, sla_how, args),
+    /* an audience or a published version is one query: tickets of other parties match too */
+    if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX
+        || rd->audience != AUDIENCE_NONE || rd->published) {
+        sql = apr_pstrcat(p, "SELECT ", rd->published ? PUBLISHED_COLS : TICKET_COLS, " ",
+                          from_where(st, p, kind, rd, f, sla_how, args),
                           " ORDER BY ", order_sql(f, 1), " LIMIT " INT " OFFSET " INT, NULL);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
         return sql;
     }
     for (i = 0; i < parties->nelts; i++) {
-        apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
+        reading_t one = *rd;
 
-        APR_ARRAY_PUSH(one, const char *) = APR_ARRAY_IDX(parties, i, const char *);
+        one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
+        APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
         sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT " TICKET_COLS
-                          " ", from_where(st, p, kind, one, f, sla_how, args), " ORDER BY ",
+                          " ", from_where(st, p, kind, &one, f, sla_how, args), " ORDER BY ",
                           order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
         arg(args, window);
     }
@@ -1052,6 +1283,13 @@ static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
     return index_fields(st, k, t, p);
 }
 
+static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
+                                      const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    (void)now;
+    return index_audience(st, k, t, 0, p);
+}
+
 #define BACKFILL_PAGE 500
 
 /* fn for every ticket of kind k, page by page (each page read whole before it is written). */
@@ -1106,7 +1344,8 @@ static apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, 
 
     st->stmt = stmt;
     if (backfill_prepare(st, statements[S_FIELD_INSERT], &stmt[S_FIELD_INSERT], p)
-        || backfill_prepare(st, statements[S_CLOCK_INSERT], &stmt[S_CLOCK_INSERT], p))
+        || backfill_prepare(st, statements[S_CLOCK_INSERT], &stmt[S_CLOCK_INSERT], p)
+        || backfill_prepare(st, statements[S_AUDIENCE_INSERT], &stmt[S_AUDIENCE_INSERT], p))
         return APR_EGENERAL;
     for (i = 0; i < kinds->nelts; i++) {
         const itsm_kind_t *k = APR_ARRAY_IDX(kinds, i, const itsm_kind_t *);
@@ -1140,6 +1379,18 @@ static apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, 
         if (missing && (backfill_exec(st, p, "DELETE FROM itsm_field_index WHERE kind = %s",
                                       1, args, NULL)
                         || backfill_tickets(st, k, backfill_fields, p)))
+            return APR_EGENERAL;
+        /* the working audiences of a kind that starts to declare one */
+        if (k->visibility == ITSM_VISIBLE_AUDIENCE
+            && (backfill_exec(st, p, "SELECT 1 FROM itsm_audience_indexed WHERE kind = %s", 1,
+                              args, &found)
+                || (!found
+                    && (backfill_exec(st, p, "INSERT INTO itsm_audience_indexed (kind) "
+                                      "VALUES (%s)", 1, args, NULL)
+                        || backfill_exec(st, p, "DELETE FROM itsm_audience WHERE published = 0 "
+                                         "AND ticket_id IN (SELECT id FROM itsm_ticket WHERE "
+                                         "kind = %s)", 1, args, NULL)
+                        || backfill_tickets(st, k, backfill_audience, p)))))
             return APR_EGENERAL;
         if (st->sla == NULL || k->clocks == NULL)
             continue;
@@ -1461,16 +1712,25 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
 
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, kind, &sc, &published, p);
+
     *t = NULL;
     arg(args, number);
-    sql = apr_pstrcat(p, "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s",
-                      equal_sql(p, "kind", kind, args), NULL);
-    sql = apr_pstrcat(p, sql, scope_sql(p, scope_parties(p, scope), "t.party", args), NULL);
+    sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
+                      " FROM itsm_ticket t", published ? PUBLISHED_JOIN : "",
+                      " WHERE t.number = %s", equal_sql(p, "kind", kind, args), NULL);
+    sql = apr_pstrcat(p, sql, visible_sql(p, &sc, audience, args), NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     row = NULL;
     while (next_row(st->driver, p, res, &row))
         *t = ticket_from_row(st, row, p);
+    if (*t && kind == NULL) {   /* of a kind the caller reads as published: as such */
+        read_mode(st, (*t)->kind, &sc, &published, p);
+        if (published)
+            return itsm_store_get(st, t, (*t)->kind, number, scope, p);
+    }
     return *t ? APR_SUCCESS : APR_NOTFOUND;
 }
 
@@ -1563,12 +1823,15 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     int how = SLA_AS_SET;
+    reading_t rd;
 
+    rd.sc = scope_parse(p, scope);
+    rd.audience = read_mode(st, kind, &rd.sc, &rd.published, p);
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
     if (f->sla && sla_dense(st, kind, f, p, &how) != APR_SUCCESS)
         return APR_EGENERAL;
-    sql = list_sql(st, p, kind, scope_parties(p, scope), f, how, args);
+    sql = list_sql(st, p, kind, &rd, f, how, args);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
@@ -1595,7 +1858,10 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     size_t i;
+    reading_t rd;
 
+    rd.sc = scope_parse(p, scope);
+    rd.audience = read_mode(st, kind, &rd.sc, &rd.published, p);
     *out = apr_array_make(p, 8, sizeof(itsm_count_t));
     if (by == NULL)
         key = "''";
@@ -1613,7 +1879,7 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
     }
     sql = apr_pstrcat(p, "SELECT ", key, ", COUNT(*), SUM(t.is_open), "
                       "AVG(CASE WHEN t.is_open = 1 THEN t.opened END) ",
-                      from_where(st, p, kind, scope_parties(p, scope), f, SLA_AS_SET, args),
+                      from_where(st, p, kind, &rd, f, SLA_AS_SET, args),
                       by ? " GROUP BY 1 ORDER BY 1" : "", NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
@@ -1700,6 +1966,37 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
     return write_tx(st, link_in_tx, &l, p);
 }
 
+/* Publish t (its fields already naming the new version, ITSM_VERSION_PUBLISHED) or, with
+ * withdraw, take it out of publication: the current version retired, the published audience
+ * replaced. */
+static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int withdraw,
+                                const itsm_journal_t *j, apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+    const char *id = i64(p, t->id);
+    const char *retire[] = { id }, *clear[] = { id, "1" };
+    const char *n = apr_table_get(t->fields, ITSM_VERSION_PUBLISHED);
+    apr_status_t rv = exec(st, p, NULL, S_VERSION_RETIRE, 1, retire);
+
+    if (rv == APR_SUCCESS)
+        rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear);
+    if (rv != APR_SUCCESS || withdraw)
+        return rv;
+    if (n == NULL || k == NULL) {
+        st->error_text = "publishing a ticket without a version number or kind";
+        return APR_EINVAL;
+    }
+    {
+        const char *version[] = {
+            id, n, secs(p, j->at), j->actor, t->title, t->state,
+            itsm_codec_fields_encode(p, t->fields), apr_itoa(p, t->version)
+        };
+
+        rv = exec(st, p, NULL, S_VERSION_INSERT, 8, version);
+    }
+    return rv == APR_SUCCESS ? index_audience(st, k, t, 1, p) : rv;
+}
+
 typedef struct {
     itsm_write_t *ops;
     int n;
@@ -1732,6 +2029,10 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = link_change(st, w->t, w->to, w->type, w->op == ITSM_WRITE_UNLINK, w->j,
                              w->plain, p);
             break;
+        case ITSM_WRITE_PUBLISH:
+        case ITSM_WRITE_WITHDRAW:
+            rv = publication(st, w->t, w->op == ITSM_WRITE_WITHDRAW, w->j, p);
+            break;
         }
         if (rv != APR_SUCCESS)
             a->ops[0].failed = i;
@@ -1751,7 +2052,8 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
                               apr_int64_t ticket_id, const char *scope, apr_pool_t *p)
 {
     const char *id = i64(p, ticket_id);
-    apr_array_header_t *parties = scope_parties(p, scope);
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, NULL, &sc, &published, p);
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const char *sql;
     apr_dbd_results_t *res;
@@ -1761,11 +2063,11 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     arg(args, id);
     sql = apr_pstrcat(p, "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor "
                       "FROM itsm_link l JOIN itsm_ticket t ON t.id = l.to_id "
-                      "WHERE l.from_id = " INT, scope_sql(p, parties, "t.party", args), NULL);
+                      "WHERE l.from_id = " INT, visible_sql(p, &sc, audience, args), NULL);
     arg(args, id);
     sql = apr_pstrcat(p, sql, " UNION ALL SELECT l.id, l.type, 'in', t.number, t.kind, l.at, "
                       "l.actor FROM itsm_link l JOIN itsm_ticket t ON t.id = l.from_id "
-                      "WHERE l.to_id = " INT, scope_sql(p, parties, "t.party", args),
+                      "WHERE l.to_id = " INT, visible_sql(p, &sc, audience, args),
                       " ORDER BY 1", NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
@@ -1791,6 +2093,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
     const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, NULL, &sc, &published, p);
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
     arg(args, login);
@@ -1801,7 +2105,7 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
                       "t.title FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
                       "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
                       "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s",
-                      scope_sql(p, scope_parties(p, scope), "t.party", args),
+                      visible_sql(p, &sc, audience, args),
                       " ORDER BY o.id DESC LIMIT " INT, NULL);
     arg(args, apr_itoa(p, limit));
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
@@ -1869,4 +2173,56 @@ apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
     update_job_t m = { t, j };
 
     return write_tx(st, sla_mark_in_tx, &m, p);
+}
+
+apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t ticket_id, apr_pool_t *p)
+{
+    const char *args[] = { i64(p, ticket_id) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = apr_array_make(p, 4, sizeof(itsm_version_t));
+    if (select_rows(st, p, &res, S_VERSION_LIST, 1, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_version_t *v = apr_array_push(*out);
+
+        v->n = (int)col_i64(st, row, 0);
+        v->at = apr_time_from_sec(col_i64(st, row, 1));
+        v->actor = apr_pstrdup(p, col(st, row, 2));
+        v->title = apr_pstrdup(p, col(st, row, 3));
+        v->state = apr_pstrdup(p, col(st, row, 4));
+        v->current = (int)col_i64(st, row, 5);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
+                                const itsm_ticket_t *t, int n, apr_pool_t *p)
+{
+    const char *args[] = { i64(p, t->id), apr_itoa(p, n) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = NULL;
+    if (select_rows(st, p, &res, S_VERSION_GET, 2, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_ticket_t *v = apr_pmemdup(p, t, sizeof *t);
+
+        v->updated = apr_time_from_sec(col_i64(st, row, 0));
+        v->title = apr_pstrdup(p, col(st, row, 1));
+        v->state = apr_pstrdup(p, col(st, row, 2));
+        v->fields = itsm_codec_fields_decode(p, col(st, row, 3));
+        v->version = (int)col_i64(st, row, 4);
+        info->n = n;
+        info->at = v->updated;
+        info->title = v->title;
+        info->state = v->state;
+        info->current = (int)col_i64(st, row, 5);
+        info->actor = apr_pstrdup(p, col(st, row, 6));
+        *out = v;
+    }
+    return *out ? APR_SUCCESS : APR_NOTFOUND;
 }
