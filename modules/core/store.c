@@ -1625,6 +1625,36 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
     return APR_SUCCESS;
 }
 
+apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, const char *kind,
+                                    const char *scope, const itsm_filter_t *f,
+                                    const apr_time_t *edges, int n, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *sql = "SELECT CASE", *where;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        sql = apr_pstrcat(p, sql, " WHEN t.opened >= " INT " THEN ", apr_itoa(p, i), NULL);
+        arg(args, secs(p, edges[i]));
+    }
+    where = from_where(st, p, kind, scope_parties(p, scope), f, SLA_AS_SET, args);
+    sql = apr_pstrcat(p, sql, " ELSE ", apr_itoa(p, n), " END, COUNT(*) ", where, " GROUP BY 1",
+                      NULL);
+    for (i = 0; i <= n; i++)
+        counts[i] = 0;
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        apr_int64_t b = col_i64(st, row, 0);
+
+        if (b >= 0 && b <= n)
+            counts[b] = col_i64(st, row, 1);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
                                 apr_int64_t ticket_id, apr_pool_t *p)
 {
