@@ -929,8 +929,9 @@ static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, 
 
 /* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing.
  * The buckets start at 0 and at each day of ITSMAgedBuckets (the deck's 14 30 60 90 120 by
- * default): "under 14", "14-29", ..., "120+". Each bucket's count is exact (an indexed count
- * over a range of opening times); it lists its AGED_ITEMS oldest tickets. */
+ * default): "under 14", "14-29", ..., "120+". The counts are exact (one indexed pass over the
+ * open tickets in scope, bucketed by opening time in SQL); each bucket lists its AGED_ITEMS
+ * oldest tickets. */
 #define AGED_ITEMS 100
 static int do_aged(req_t *q)
 {
@@ -941,8 +942,10 @@ static int do_aged(req_t *q)
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     apr_int64_t now = apr_time_sec(r->request_time);
-    apr_array_header_t **rows, *counts;
+    apr_array_header_t **rows;
     apr_int64_t *count;
+    apr_time_t *edges;
+    itsm_filter_t open = {0};
     itsm_xml_out_t *o;
     int rc, more, i;
 
@@ -956,23 +959,29 @@ static int do_aged(req_t *q)
         return rc;
     rows = apr_pcalloc(r->pool, sizeof(*rows) * (nb + 1));
     count = apr_pcalloc(r->pool, sizeof(*count) * (nb + 1));
+    edges = apr_pcalloc(r->pool, sizeof(*edges) * (nb + 1));
+    /* age in whole days from lo to hi: opened in (now - (hi + 1) days, now - lo days] */
+    for (b = 0; b < nb; b++)
+        edges[b] = apr_time_from_sec(now - (apr_int64_t)bounds[b] * 86400 + 1);
+    open.open = 1;
+    if (itsm_store_count_opened(q->store, count, k->kind, q->scope, &open, edges, nb, r->pool)
+        != APR_SUCCESS)
+        return STORE_FAULT(q, 00140, "aged");
     for (b = 0; b <= nb; b++) {
         itsm_filter_t f = {0};
 
         f.open = 1;
         f.sort = ITSM_SORT_OPENED;
         f.limit = AGED_ITEMS;
-        /* age in whole days from lo to hi: opened in (now - (hi + 1) days, now - lo days] */
         f.opened_to = apr_time_from_sec(now - (apr_int64_t)(b ? bounds[b - 1] : 0) * 86400);
-        if (b < nb)
-            f.opened_from = apr_time_from_sec(now - (apr_int64_t)bounds[b] * 86400 + 1);
-        if (itsm_store_count(q->store, &counts, k->kind, q->scope, &f, NULL, r->pool)
-                != APR_SUCCESS
-            || itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
-                != APR_SUCCESS)
-            return STORE_FAULT(q, 00140, "aged");
-        count[b] = counts->nelts ? APR_ARRAY_IDX(counts, 0, itsm_count_t).count : 0;
-        complete = complete && !more;
+        f.opened_from = b < nb ? edges[b] : 0;
+        if (count[b] > 0
+            && itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
+               != APR_SUCCESS)
+            return STORE_FAULT(q, 00234, "aged list");
+        if (count[b] == 0)
+            rows[b] = apr_array_make(r->pool, 1, sizeof(itsm_ticket_t *));
+        complete = complete && count[b] <= AGED_ITEMS;
     }
     o = itsm_xml_out_start(r->pool, "aged");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);

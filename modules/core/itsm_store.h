@@ -152,6 +152,13 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
                               const char *scope, const itsm_filter_t *f, const char *by,
                               apr_pool_t *p);
 
+/* Tickets of a kind in scope matching f counted by opening time in one pass: counts[i]
+ * (0 <= i < n) those opened at or after edges[i] and before edges[i - 1]; counts[n] those
+ * opened before edges[n - 1]. edges descend; counts has n + 1 places. */
+apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, const char *kind,
+                                    const char *scope, const itsm_filter_t *f,
+                                    const apr_time_t *edges, int n, apr_pool_t *p);
+
 apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
                                 apr_int64_t ticket_id, apr_pool_t *p);
 

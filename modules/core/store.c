@@ -811,6 +811,16 @@ typedef struct reading_t {
     int published;
 } reading_t;
 
+static reading_t reading_of(itsm_store_t *st, const char *kind, const char *scope,
+                            apr_pool_t *p)
+{
+    reading_t rd;
+
+    rd.sc = scope_parse(p, scope);
+    rd.audience = read_mode(st, kind, &rd.sc, &rd.published, p);
+    return rd;
+}
+
 /* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within the reading's scope matching
  * f, its values appended to args. */
 static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
@@ -1823,10 +1833,7 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     int how = SLA_AS_SET;
-    reading_t rd;
-
-    rd.sc = scope_parse(p, scope);
-    rd.audience = read_mode(st, kind, &rd.sc, &rd.published, p);
+    reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
     if (f->sla && sla_dense(st, kind, f, p, &how) != APR_SUCCESS)
@@ -1858,10 +1865,7 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     size_t i;
-    reading_t rd;
-
-    rd.sc = scope_parse(p, scope);
-    rd.audience = read_mode(st, kind, &rd.sc, &rd.published, p);
+    reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, 8, sizeof(itsm_count_t));
     if (by == NULL)
         key = "''";
@@ -1890,6 +1894,37 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
         c->count = col_i64(st, row, 1);
         c->open = col_i64(st, row, 2);
         c->mean_opened = apr_time_from_sec(col_i64(st, row, 3));
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, const char *kind,
+                                    const char *scope, const itsm_filter_t *f,
+                                    const apr_time_t *edges, int n, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *sql = "SELECT CASE", *where;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    reading_t rd = reading_of(st, kind, scope, p);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        sql = apr_pstrcat(p, sql, " WHEN t.opened >= " INT " THEN ", apr_itoa(p, i), NULL);
+        arg(args, secs(p, edges[i]));
+    }
+    where = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
+    sql = apr_pstrcat(p, sql, " ELSE ", apr_itoa(p, n), " END, COUNT(*) ", where, " GROUP BY 1",
+                      NULL);
+    for (i = 0; i <= n; i++)
+        counts[i] = 0;
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        apr_int64_t b = col_i64(st, row, 0);
+
+        if (b >= 0 && b <= n)
+            counts[b] = col_i64(st, row, 1);
     }
     return APR_SUCCESS;
 }
