@@ -292,6 +292,9 @@ typedef struct itsm_kind_t {
                                  * entry; may be NULL */
     const char *escalate_role;  /* holders of this role are notified of every SLA breach
                                  * (ITSMSLAEscalateRole overrides it for all kinds); NULL: none */
+    const char *approvers_field;    /* a field of the kind holding the logins (comma- or
+                                 * space-separated) of its approvers, for role table grants to
+                                 * relation "approver"; NULL: none */
     int (*create)(itsm_call_t *c, itsm_ticket_t *t);
     int (*update)(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t);
     int (*action)(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t);

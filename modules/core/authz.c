@@ -1,38 +1,112 @@
-/* The role table (conf/itsm-authz.xml): grants of actions on kinds to LDAP roles, and the
- * roles whose scope is every party. Parsed and validated once at start-up; lookups are
- * hash reads. */
+/* The role table (conf/itsm-authz.xml): grants of actions on kinds to LDAP roles or to a
+ * relation of the caller to the ticket (raiser, assignee, member of its resolver group,
+ * approver), and the roles whose scope is every party. Parsed and validated once at
+ * start-up; lookups are hash reads. */
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 #include <libxml/parser.h>
 
 #include "itsm.h"
 #include "itsm_authz.h"
 #include "itsm_xml.h"
 
+/* Who may do one action on one kind. */
+typedef struct grant_t {
+    apr_hash_t *roles;      /* role -> "" */
+    unsigned relations;     /* ITSM_REL_* */
+} grant_t;
+
 struct itsm_authz_t {
-    apr_hash_t *grants;     /* "kind\001action" -> apr_hash_t of role -> "" */
+    apr_hash_t *grants;     /* "kind\001action" -> grant_t */
     apr_hash_t *all_scope;  /* role -> "" */
     apr_hash_t *kinds;      /* kind -> apr_array_header_t of actions named in grants */
+    apr_hash_t *approvers;  /* kind -> "" when a grant to relation approver names it */
 };
 
-static void add_grant(itsm_authz_t *az, apr_pool_t *p, const char *kind, const char *action,
-                      const char *role)
+static const struct {
+    const char *name;
+    unsigned bit;
+} relation_names[] = {
+    { "raiser", ITSM_REL_RAISER },
+    { "assignee", ITSM_REL_ASSIGNEE },
+    { "group-member", ITSM_REL_GROUP_MEMBER },
+    { "approver", ITSM_REL_APPROVER },
+};
+
+static grant_t *grant_of(itsm_authz_t *az, apr_pool_t *p, const char *kind, const char *action)
 {
     const char *key = apr_pstrcat(p, kind, "\001", action, NULL);
-    apr_hash_t *roles = apr_hash_get(az->grants, key, APR_HASH_KEY_STRING);
+    grant_t *g = apr_hash_get(az->grants, key, APR_HASH_KEY_STRING);
     apr_array_header_t *named = apr_hash_get(az->kinds, kind, APR_HASH_KEY_STRING);
 
-    if (roles == NULL) {
-        roles = apr_hash_make(p);
-        apr_hash_set(az->grants, key, APR_HASH_KEY_STRING, roles);
+    if (g == NULL) {
+        g = apr_pcalloc(p, sizeof *g);
+        g->roles = apr_hash_make(p);
+        apr_hash_set(az->grants, key, APR_HASH_KEY_STRING, g);
         if (named == NULL) {
             named = apr_array_make(p, 8, sizeof(const char *));
             apr_hash_set(az->kinds, kind, APR_HASH_KEY_STRING, named);
         }
         APR_ARRAY_PUSH(named, const char *) = action;
     }
-    apr_hash_set(roles, role, APR_HASH_KEY_STRING, "");
+    return g;
+}
+
+/* The ITSM_REL_* bit of a relation's name; 0 for a name the schema would have refused. */
+static unsigned relation_bit(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof relation_names / sizeof relation_names[0]; i++)
+        if (strcmp(relation_names[i].name, name) == 0)
+            return relation_names[i].bit;
+    return 0;
+}
+
+#define SEP " \t\r\n"
+
+/* One <grant>: every action to every role, or to every relation. NULL, or why not. */
+static const char *add_grant(itsm_authz_t *az, apr_pool_t *p, const char *path, xmlNodePtr n)
+{
+    char *kind = itsm_xml_attr(p, n, "kind"), *actions = itsm_xml_attr(p, n, "actions");
+    char *roles = itsm_xml_attr(p, n, "roles"), *relation = itsm_xml_attr(p, n, "relation");
+    char *a, *r, *s1, *s2;
+    unsigned bits = 0;
+
+    /* XSD 1.0 cannot say "exactly one of two attributes": checked here. */
+    if ((roles == NULL) == (relation == NULL))
+        return apr_psprintf(p, "%s:%ld: <grant kind=\"%s\">: name exactly one of roles= and "
+                            "relation=, not %s", path, xmlGetLineNo(n), kind,
+                            roles ? "both" : "neither");
+    for (r = relation ? apr_strtok(relation, SEP, &s2) : NULL; r; r = apr_strtok(NULL, SEP, &s2)) {
+        unsigned bit = relation_bit(r);
+
+        if (bit == 0)
+            return apr_psprintf(p, "%s:%ld: <grant>: unknown relation '%s'", path,
+                                xmlGetLineNo(n), r);
+        bits |= bit;
+    }
+    for (a = apr_strtok(actions, SEP, &s1); a; a = apr_strtok(NULL, SEP, &s1)) {
+        grant_t *g;
+
+        if (bits && (strcmp(a, ITSM_ACTION_CREATE) == 0 || strcmp(a, ITSM_ACTION_IMPORT) == 0))
+            return apr_psprintf(p, "%s:%ld: <grant>: '%s' cannot be granted by relation: there "
+                                "is no ticket yet to be related to (grant it to roles)", path,
+                                xmlGetLineNo(n), a);
+        g = grant_of(az, p, kind, a);
+        g->relations |= bits;
+        if (bits & ITSM_REL_APPROVER)
+            apr_hash_set(az->approvers, kind, APR_HASH_KEY_STRING, "");
+        if (roles) {
+            char *rl = apr_pstrdup(p, roles);
+
+            for (r = apr_strtok(rl, SEP, &s2); r; r = apr_strtok(NULL, SEP, &s2))
+                apr_hash_set(g->roles, r, APR_HASH_KEY_STRING, "");
+        }
+    }
+    return NULL;
 }
 
 itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t *p,
@@ -46,6 +120,7 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
     az->grants = apr_hash_make(p);
     az->all_scope = apr_hash_make(p);
     az->kinds = apr_hash_make(p);
+    az->approvers = apr_hash_make(p);
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "role")) {
             char *scope = itsm_xml_attr(p, n, "scope");
@@ -53,16 +128,8 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
             if (scope && strcmp(scope, "all") == 0)
                 apr_hash_set(az->all_scope, itsm_xml_attr(p, n, "name"), APR_HASH_KEY_STRING, "");
         }
-        else if (itsm_xml_is(n, "grant")) {
-            char *kind = itsm_xml_attr(p, n, "kind"), *actions = itsm_xml_attr(p, n, "actions");
-            char *roles = itsm_xml_attr(p, n, "roles"), *a, *r, *s1, *s2;
-
-            for (a = apr_strtok(actions, " \t\r\n", &s1); a; a = apr_strtok(NULL, " \t\r\n", &s1)) {
-                char *rl = apr_pstrdup(p, roles);
-
-                for (r = apr_strtok(rl, " \t\r\n", &s2); r; r = apr_strtok(NULL, " \t\r\n", &s2))
-                    add_grant(az, p, kind, a, r);
-            }
+        else if (itsm_xml_is(n, "grant") && (*err = add_grant(az, p, path, n)) != NULL) {
+            return NULL;
         }
     }
     return az;
@@ -75,41 +142,121 @@ static int core_action(const char *a)
            || strcmp(a, ITSM_ACTION_IMPORT) == 0;
 }
 
-int itsm_authz_check_kind(const itsm_authz_t *az, const char *kind,
-                          const char *const *actions, apr_pool_t *p, const char **err)
+int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool_t *p,
+                          const char **err)
 {
-    const apr_array_header_t *named = apr_hash_get(az->kinds, kind, APR_HASH_KEY_STRING);
+    const apr_array_header_t *named = apr_hash_get(az->kinds, k->kind, APR_HASH_KEY_STRING);
+    const itsm_field_t *f;
     int i;
 
     for (i = 0; named && i < named->nelts; i++) {
         const char *a = APR_ARRAY_IDX(named, i, const char *);
-        const char *const *k;
+        const char *const *ka;
         int known = core_action(a);
 
-        for (k = actions; !known && k && *k; k++)
-            known = strcmp(*k, a) == 0;
+        for (ka = k->actions; !known && ka && *ka; ka++)
+            known = strcmp(*ka, a) == 0;
         if (!known) {
-            *err = apr_psprintf(p, "grant of unknown action '%s' on kind '%s'", a, kind);
+            *err = apr_psprintf(p, "grant of unknown action '%s' on kind '%s'", a, k->kind);
             return 0;
         }
     }
+    if (k->approvers_field) {
+        for (f = k->fields; f && f->name && strcmp(f->name, k->approvers_field) != 0; f++)
+            ;
+        if (f == NULL || f->name == NULL) {
+            *err = apr_psprintf(p, "kind '%s' names '%s' as its approvers field but has no "
+                                "such field", k->kind, k->approvers_field);
+            return 0;
+        }
+    }
+    else if (apr_hash_get(az->approvers, k->kind, APR_HASH_KEY_STRING)) {
+        *err = apr_psprintf(p, "grant to relation 'approver' on kind '%s', which names no "
+                            "approvers field", k->kind);
+        return 0;
+    }
     return 1;
+}
+
+static const grant_t *grant_get(const itsm_authz_t *az, const char *kind, const char *action)
+{
+    char key[256];
+
+    if (apr_snprintf(key, sizeof key, "%s\001%s", kind, action) >= (int)sizeof key)
+        return NULL;
+    return apr_hash_get(az->grants, key, APR_HASH_KEY_STRING);
+}
+
+static int roles_allowed(const grant_t *g, const apr_array_header_t *roles)
+{
+    int i;
+
+    for (i = 0; g && roles && i < roles->nelts; i++)
+        if (apr_hash_get(g->roles, APR_ARRAY_IDX(roles, i, const char *), APR_HASH_KEY_STRING))
+            return 1;
+    return 0;
 }
 
 int itsm_authz_allows(const itsm_authz_t *az, const apr_array_header_t *roles,
                       const char *kind, const char *action)
 {
-    char key[256];
-    apr_hash_t *granted;
+    return roles_allowed(grant_get(az, kind, action), roles);
+}
+
+unsigned itsm_authz_relations_for(const itsm_authz_t *az, const char *kind, const char *action)
+{
+    const grant_t *g = grant_get(az, kind, action);
+
+    return g ? g->relations : 0;
+}
+
+int itsm_authz_allows_on(const itsm_authz_t *az, const apr_array_header_t *roles,
+                         unsigned relations, const char *kind, const char *action)
+{
+    const grant_t *g = grant_get(az, kind, action);
+
+    return g && ((g->relations & relations) != 0 || roles_allowed(g, roles));
+}
+
+/* Is login one of the logins of list ("a, b c")? Case is ignored, as by the directory. */
+static int listed(const char *list, const char *login)
+{
+    size_t n = strlen(login);
+    const char *s = list;
+
+    while (s && *s) {
+        size_t len;
+
+        s += strspn(s, ", \t\r\n");
+        len = strcspn(s, ", \t\r\n");
+        if (len == n && len > 0 && strncasecmp(s, login, n) == 0)
+            return 1;
+        s += len;
+    }
+    return 0;
+}
+
+unsigned itsm_authz_relations(const itsm_identity_t *who, const itsm_ticket_t *t,
+                              const itsm_kind_t *k)
+{
+    const char *approvers;
+    unsigned rel = 0;
     int i;
 
-    if (apr_snprintf(key, sizeof key, "%s\001%s", kind, action) >= (int)sizeof key)
+    if (who == NULL || who->uid == NULL || *who->uid == '\0')
         return 0;
-    granted = apr_hash_get(az->grants, key, APR_HASH_KEY_STRING);
-    for (i = 0; granted && roles && i < roles->nelts; i++)
-        if (apr_hash_get(granted, APR_ARRAY_IDX(roles, i, const char *), APR_HASH_KEY_STRING))
-            return 1;
-    return 0;
+    if (t->created_by && strcasecmp(t->created_by, who->uid) == 0)
+        rel |= ITSM_REL_RAISER;
+    if (t->assignee && strcasecmp(t->assignee, who->uid) == 0)
+        rel |= ITSM_REL_ASSIGNEE;
+    for (i = 0; t->group && who->groups && i < who->groups->nelts; i++)
+        if (strcasecmp(APR_ARRAY_IDX(who->groups, i, const char *), t->group) == 0)
+            rel |= ITSM_REL_GROUP_MEMBER;
+    if (k && k->approvers_field && t->fields
+        && (approvers = apr_table_get(t->fields, k->approvers_field)) != NULL
+        && listed(approvers, who->uid))
+        rel |= ITSM_REL_APPROVER;
+    return rel;
 }
 
 int itsm_authz_sees_all(const itsm_authz_t *az, const apr_array_header_t *roles)

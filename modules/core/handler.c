@@ -641,6 +641,14 @@ static int forbidden(req_t *q, const char *action)
                              q->route->kind->kind));
 }
 
+/* On an existing ticket, before it is loaded: may the caller's roles allow action, or a
+ * relation to the ticket (raiser, assignee, ...)? load_ticket then decides on the ticket. */
+static int allowed_some(req_t *q, const char *action)
+{
+    return allowed(q, action)
+           || itsm_authz_relations_for(q->conf->authz, q->route->kind->kind, action) != 0;
+}
+
 static int party_visible(req_t *q, const char *party)
 {
     const apr_array_header_t *af = q->who->acts_for;
@@ -1512,18 +1520,27 @@ static int do_create(req_t *q)
 
 /* ---- one ticket ------------------------------------------------------------------------ */
 
-static int load_ticket(req_t *q, const char *number, itsm_ticket_t **t)
+/* The ticket, within the caller's party scope (404 outside it, whatever the caller's relation
+ * to it), and 403 unless the caller's roles or relation to it allow action. */
+static int load_ticket(req_t *q, const char *number, const char *action, itsm_ticket_t **t)
 {
+    const itsm_kind_t *k = q->route->kind;
     apr_status_t rv;
     int rc;
 
     if ((rc = open_store(q)) != OK)
         return rc;
-    rv = itsm_store_get(q->store, t, q->route->kind->kind, number, q->scope, q->r->pool);
+    rv = itsm_store_get(q->store, t, k->kind, number, q->scope, q->r->pool);
     if (rv == APR_NOTFOUND)
         return not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00132, "get");
+    if (!allowed(q, action)
+        && !itsm_authz_allows_on(q->conf->authz, NULL, itsm_authz_relations(q->who, *t, k),
+                                 k->kind, action))
+        return fail(q, HTTP_FORBIDDEN, "forbidden",
+                    apr_psprintf(q->r->pool, "Neither your roles nor your relation to %s allow "
+                                 "'%s'.", (*t)->number, action));
     return OK;
 }
 
@@ -1586,7 +1603,7 @@ static int do_change(req_t *q, const char *number, const char *action)
 
     if (action && !(k->actions && is_one_of(action, k->actions) && k->action))
         return not_found(q);
-    if (!allowed(q, action ? action : ITSM_ACTION_UPDATE))
+    if (!allowed_some(q, action ? action : ITSM_ACTION_UPDATE))
         return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
     /* a versioned kind's working copy is its editors' alone: every change needs update */
     if (reads_published(q, k))
@@ -1594,7 +1611,7 @@ static int do_change(req_t *q, const char *number, const char *action)
     /* The body is read before a database connection is taken from the pool. */
     if ((action == NULL || has_body(r)) && (rc = read_document(q, k->element, &root)) != OK)
         return rc;
-    if ((rc = load_ticket(q, number, &old)) != OK)
+    if ((rc = load_ticket(q, number, action ? action : ITSM_ACTION_UPDATE, &old)) != OK)
         return rc;
     if ((rc = check_if_match(q, old)) != OK)
         return rc;
@@ -1659,9 +1676,9 @@ static int do_get(req_t *q, const char *number)
     itsm_call_t c;
     int rc;
 
-    if (!allowed(q, ITSM_ACTION_READ))
+    if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, &t)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     init_call(q, &c);
     return send_ticket(q, &c, HTTP_OK, t);
@@ -1678,9 +1695,9 @@ static int do_sla(req_t *q, const char *number)
 
     if (!q->route->kind->clocks)
         return not_found(q);
-    if (!allowed(q, ITSM_ACTION_READ))
+    if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, &t)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     init_call(q, &c);
     o = itsm_xml_out_start(q->r->pool, "sla");
@@ -1720,11 +1737,11 @@ static int do_journal(req_t *q, const char *number)
     apr_hash_t *visible = NULL;
     int rc, i, k;
 
-    if (!allowed(q, ITSM_ACTION_READ))
+    if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
     if (reads_published(q, q->route->kind))     /* the history of the working copy */
         return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = load_ticket(q, number, &t)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00134, "journal");
@@ -1776,12 +1793,12 @@ static int do_versions(req_t *q, const char *number, const char *which)
 
     if (!k->publish_action)
         return not_found(q);
-    if (!allowed(q, ITSM_ACTION_READ))
+    if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, &t)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (which) {
-        if (!query_int(which, 1, 1 << 30, &n) || n == 0
+        if (!query_int(which, 1, 1 << 30, &n)
             || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
             return not_found(q);
         rv = itsm_store_version(q->store, &v, &info, t, n, r->pool);
@@ -1823,9 +1840,9 @@ static int do_links(req_t *q, const char *number)
     itsm_xml_out_t *o;
     int rc, i;
 
-    if (!allowed(q, ITSM_ACTION_READ))
+    if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, &t)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00135, "links");
@@ -1918,7 +1935,7 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
 
     if (reads_published(q, k))  /* links change the working copy */
         return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = load_ticket(q, number, &from)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_LINK, &from)) != OK)
         return rc;
     if ((rc = check_if_match(q, from)) != OK)
         return rc;
@@ -1989,7 +2006,7 @@ static int do_link(req_t *q, const char *number)
     xmlNodePtr root, n;
     int rc;
 
-    if (!allowed(q, ITSM_ACTION_LINK))
+    if (!allowed_some(q, ITSM_ACTION_LINK))
         return forbidden(q, ITSM_ACTION_LINK);
     if ((rc = read_document(q, "link", &root)) != OK)
         return rc;
@@ -2005,7 +2022,7 @@ static int do_link(req_t *q, const char *number)
 /* DELETE /{collection}/{number}/links/{type}/{target} */
 static int do_unlink(req_t *q, const char *number, const char *type, const char *target)
 {
-    if (!allowed(q, ITSM_ACTION_LINK))
+    if (!allowed_some(q, ITSM_ACTION_LINK))
         return forbidden(q, ITSM_ACTION_LINK);
     return change_link(q, number, type, target, 0);
 }

@@ -453,7 +453,7 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
             if (apr_hash_get(c->routes, (*k)->collection, APR_HASH_KEY_STRING))
                 return apr_psprintf(p, "collection '%s' is registered twice (process %s)",
                                     (*k)->collection, name);
-            if (!itsm_authz_check_kind(c->authz, (*k)->kind, (*k)->actions, p, &err))
+            if (!itsm_authz_check_kind(c->authz, *k, p, &err))
                 return err;
             route->process = proc;
             route->kind = *k;

@@ -94,7 +94,10 @@ ROLE_REFUSALS = [
 @pytest.mark.parametrize("user,action,state", ROLE_REFUSALS,
                          ids=["%s-%s" % (u, a) for u, a, _ in ROLE_REFUSALS])
 def test_role_not_allowed_403_changes_nothing(client, database, user, action, state):
-    n = incident_in(client, state)
+    # of alice's party: her refusals are the role table's, not her party scope's (the
+    # assignee and group may start and resolve by relation, so for those actions an
+    # incident she cannot see is looked up, and is 404)
+    n = incident_in(client, state, party="ALPE")
     with unchanged(database, client, "incidents", n):
         act(client, "incidents", n, action, user=user, expect=403, code="forbidden",
             **INCIDENT_BODY.get(action, {}))
@@ -102,7 +105,7 @@ def test_role_not_allowed_403_changes_nothing(client, database, user, action, st
 
 @pytest.mark.parametrize("user", ["km1", "pm1", "alice"])
 def test_update_refused_by_role_403(client, database, user):
-    n = incident_in(client, "new")
+    n = incident_in(client, "new", party="ALPE")    # visible to alice: refused by role
     with unchanged(database, client, "incidents", n):
         patch(client, "incidents", n, user=user, expect=403, code="forbidden", title="x")
 

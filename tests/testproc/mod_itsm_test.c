@@ -6,8 +6,9 @@
  * exercises the core's services: its action "probe" reads another ticket, its links and
  * the directory through c->svc. Its clocks start on events ("work": the action, and the state
  * "working" it enters), one with pauses of its own ("hold", "unhold"), targeted by the field
- * "tier"; its timer "check" is due at the field "checkDue". Kind "note" (TNT) is seen by an
- * audience and versioned (publish, withdraw). */
+ * "tier"; its timer "check" is due at the field "checkDue". The logins in its <approvers>
+ * may read and update it (relation "approver" in tests/integration/authz-test.xml). Kind
+ * "note" (TNT) is seen by an audience and versioned (publish, withdraw). */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_protocol.h>
@@ -140,6 +141,8 @@ static const itsm_field_t probe_fields[] = {
     { "blocking", ITSM_FIELD_READONLY, .type = ITSM_TYPE_TICKET },
     { "tier", 0, .type = ITSM_TYPE_ENUM, .values = tiers },
     { "checkDue", 0, .type = ITSM_TYPE_DATETIME },
+    /* who may read and update the probe by relation "approver" (the role table's grant) */
+    { "approvers", ITSM_FIELD_CREATE_ONLY },
     { NULL }
 };
 
@@ -251,6 +254,7 @@ static const itsm_kind_t probe_kind = {
     .timers = probe_timers,
     .followers = ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP,
     .follow_role = "knowledge-manager",
+    .approvers_field = "approvers",
     .action = probe_act,
     .link_rules = probe_links,
     .linked = probe_linked,

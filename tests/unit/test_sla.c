@@ -17,10 +17,7 @@
 #include "itsm_codec.h"
 #include "itsm_sla.h"
 #include "itsm_xml.h"
-
-#ifndef ITSM_SRCDIR
-#define ITSM_SRCDIR "."
-#endif
+#include "config_file.h"
 
 #define H 3600
 #define M 60
@@ -48,12 +45,8 @@ static int setup(void **state)
 {
     const char *err = NULL;
 
-    itsm_xml_init();
-    schema = itsm_xml_schema_load(ITSM_SRCDIR "/schemas/itsm.xsd", pool, &err);
-    if (schema == NULL) {
-        print_error("%s\n", err);
+    if ((schema = config_schema(pool)) == NULL)
         return -1;
-    }
     if (itsm_sla_config_load(&cfg, ITSM_SRCDIR "/conf/itsm-sla.xml", schema, pool, &err)
         != APR_SUCCESS) {
         print_error("%s\n", err);
@@ -348,18 +341,7 @@ static void status_names(void **state)
 
 static const char *write_temp(const char *text)
 {
-    const char *dir = NULL;
-    char *path;
-    apr_file_t *f;
-    apr_size_t len = strlen(text);
-
-    assert_int_equal(apr_temp_dir_get(&dir, pool), APR_SUCCESS);
-    path = apr_pstrcat(pool, dir, "/itsm-sla-XXXXXX", NULL);
-    assert_int_equal(apr_file_mktemp(&f, path, APR_FOPEN_CREATE | APR_FOPEN_READ
-                                     | APR_FOPEN_WRITE | APR_FOPEN_EXCL
-                                     | APR_FOPEN_DELONCLOSE, pool), APR_SUCCESS);
-    assert_int_equal(apr_file_write_full(f, text, len, NULL), APR_SUCCESS);
-    return path;    /* deleted when the pool closes the file */
+    return config_file(pool, text);
 }
 
 static void config_ok(void **state)
