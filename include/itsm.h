@@ -1,6 +1,9 @@
 /* The contract between the mod_itsm core and its process modules: the generic ticket, the
- * kinds a process declares, and the provider a process module registers. No httpd header:
- * process rules written against this header can be unit-tested alone. */
+ * kinds a process declares, the provider a process module registers, and the services the
+ * core offers a process during a call. No httpd header: process rules written against this
+ * header can be unit-tested alone. A process module links only the SDK (libitsm_sdk: codec,
+ * calendar and SLA arithmetic, XML helpers); everything stateful (store, directory, role
+ * table) stays in mod_itsm.so and is reached through itsm_services_t. */
 #ifndef ITSM_H
 #define ITSM_H
 
@@ -9,14 +12,34 @@
 #include <apr_time.h>
 #include <libxml/xmlwriter.h>
 
-#include "itsm_ldap.h"
-
 #define ITSM_NS "urn:mod-itsm:xml:1"
 
 /* Process modules register under this provider group, e.g.
- * ap_register_provider(p, ITSM_PROCESS_GROUP, "incident", ITSM_PROCESS_VERSION, &incident_process); */
+ * ap_register_provider(p, ITSM_PROCESS_GROUP, "incident", ITSM_PROCESS_VERSION, &incident_process);
+ * The provider version names the group's protocol and never moves, so that the core sees a
+ * process built against another contract and can refuse it by its ABI (below) with a reason,
+ * instead of not seeing it at all. */
 #define ITSM_PROCESS_GROUP "itsm_process"
 #define ITSM_PROCESS_VERSION "1"
+
+/* The version of this contract: it moves with every change of a public struct (this header,
+ * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
+ * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
+ * core refuses to start with a process of another version (ITSM00050). */
+#define ITSM_ABI_VERSION 3
+
+/* A person as the directory knows them, resolved by the core for every call. */
+typedef struct itsm_identity_t {
+    const char *uid;            /* login name as given */
+    const char *dn;             /* person DN */
+    const char *display_name;   /* cn */
+    const char *email;          /* mail, may be NULL */
+    const char *party;          /* itsmPartyId of the person's party, NULL if none */
+    const char *party_name;     /* o of that party, NULL if none */
+    apr_array_header_t *acts_for;   /* const char *: Party IDs the person's party acts for (itsmActsFor, resolved to itsmPartyId) */
+    apr_array_header_t *roles;      /* const char *: cn of itsmRole groups the person is a member of */
+    apr_array_header_t *groups;     /* const char *: cn of itsmResolverGroup groups the person is a member of */
+} itsm_identity_t;
 
 /* A ticket of any kind. Strings live in the request pool. */
 typedef struct itsm_ticket_t {
@@ -26,7 +49,7 @@ typedef struct itsm_ticket_t {
     const char *party;          /* Party ID owning the ticket: the isolation key */
     const char *state;
     const char *title;
-    const char *priority;       /* "P1".."P5" or NULL */
+    const char *priority;       /* on the process's own scale ("P1".."P5", "L1".."L4"), or NULL */
     const char *assignee;       /* login or NULL */
     const char *group;          /* resolver group or NULL */
     apr_time_t opened;
@@ -39,16 +62,45 @@ typedef struct itsm_ticket_t {
     const char *sla_notified;   /* set by the sweep: "response:warning,..." announced */
 } itsm_ticket_t;
 
+/* A journal entry; changes holds itsm_change_t. */
+typedef struct itsm_journal_t {
+    apr_int64_t seq;
+    apr_time_t at;
+    const char *actor;
+    const char *action;
+    apr_array_header_t *changes;
+    const char *note;           /* NULL when none */
+    /* Notification written with the entry (the outbox), to its followers (itsm_followers): */
+    apr_array_header_t *recipients; /* const char *: "login", "role:NAME", "group:NAME"; may
+                                     * be NULL */
+    const char *party;          /* the ticket's party */
+    int party_wide;             /* every person of that party follows the ticket */
+    const char *summary;        /* one line for the feed */
+} itsm_journal_t;
+
+typedef struct itsm_link_t {
+    const char *type;
+    int outgoing;               /* 1: this ticket -> number; 0: number -> this ticket */
+    const char *number;
+    const char *kind;
+    apr_time_t at;
+    const char *actor;
+} itsm_link_t;
+
 typedef struct itsm_sla_config_t itsm_sla_config_t;
+typedef struct itsm_services_t itsm_services_t;
 
 /* What a process callback sees of the request, and where it reports a refusal. */
 typedef struct itsm_call_t {
     apr_pool_t *pool;
     const itsm_identity_t *who;
     apr_time_t now;
+    const itsm_services_t *svc;     /* the core's services for this call; never NULL */
+    void *core;                     /* the core's own state of the call: opaque to processes */
+    const void *process_config;     /* the calling process's server configuration (its module's
+                                     * per-server record for the request's virtual host); read
+                                     * it with the accessor ITSM_PROCESS_CONFIG declares */
     const itsm_sla_config_t *sla;   /* service levels (ITSMSLAFile), NULL if none */
-    const void *module_config;      /* the server's ap_conf_vector_t, for a process's own directives */
-    const struct itsm_desks_t *desks;   /* directory of external desks, NULL if none configured */
     int importing;              /* the create carries an <opened> time (migration import);
                                  * t->state is then the imported state or NULL */
     int status;                 /* set by itsm_call_fail */
@@ -56,9 +108,61 @@ typedef struct itsm_call_t {
     const char *message;
 } itsm_call_t;
 
+/* Declares `static const type *name(const itsm_call_t *c)`, the typed accessor of a process's
+ * own configuration: the core puts the record of the module named in itsm_process_t.module
+ * into every call, so the cast lives here once. */
+#define ITSM_PROCESS_CONFIG(type, name) \
+    static inline const type *name(const itsm_call_t *c) { return (const type *)c->process_config; }
+
+/* Services of the core, reached through c->svc during a call. Every read is scoped to the
+ * caller's parties as the request itself is; statuses are APR's: APR_SUCCESS, APR_NOTFOUND
+ * (absent or not visible to the caller), anything else a fault of the store or directory
+ * (the core logs it; a callback refuses the call with itsm_call_fail, usually 503). */
+struct itsm_services_t {
+    int abi;                    /* ITSM_ABI_VERSION of the core */
+    apr_size_t size;            /* sizeof(itsm_services_t) of the core */
+    /* A ticket of kind (NULL: any kind) by number, allocated in c->pool. */
+    apr_status_t (*ticket_get)(itsm_call_t *c, itsm_ticket_t **out, const char *kind,
+                               const char *number);
+    /* The links from and to a ticket whose other end the caller may see (itsm_link_t). */
+    apr_status_t (*ticket_links)(itsm_call_t *c, apr_array_header_t **out,
+                                 const itsm_ticket_t *t);
+    /* Is login a member of resolver group group? (directory, through the core's cache) */
+    apr_status_t (*group_member)(itsm_call_t *c, int *member, const char *login,
+                                 const char *group);
+    /* Is name a desk of the directory of desks (ITSMDesksFile)? True when none is configured. */
+    int (*desk_known)(const itsm_call_t *c, const char *name);
+    /* A ticket of another kind (t->kind; title, party and fields filled in c->pool), created in
+     * the transaction of the change being made (a problem's workaround published as a
+     * knowledge article), and linked from the ticket being changed with link_type (NULL: not
+     * linked; else "relates-to" or a type the calling kind declares). The core checks it as a
+     * request's ticket: the caller's grant of create on that kind, that kind's create
+     * callback, required and typed fields, what they name. On a refusal it returns the
+     * refusal's status with c->status, c->code and c->message set (return c->status to pass
+     * it on); APR_SUCCESS otherwise. t->number is set once the change commits. */
+    apr_status_t (*ticket_create)(itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
+};
+
 /* Refuse the call with an HTTP status, a stable error code and a human message; returns status. */
 int itsm_call_fail(itsm_call_t *c, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The type of a field: the core parses, checks and writes its value in canonical form
+ * (itsm_field_check), and checks what it names (a ticket, party, person or group exists and
+ * may be named by the caller) before anything is written. */
+typedef enum itsm_field_type_e {
+    ITSM_TYPE_TEXT = 0,         /* one line (the default) */
+    ITSM_TYPE_LONG_TEXT,        /* free text, line breaks kept */
+    ITSM_TYPE_INTEGER,          /* decimal, within [min, max] when min < max */
+    ITSM_TYPE_BOOLEAN,          /* "true"/"false" ("1"/"0" accepted) */
+    ITSM_TYPE_DATETIME,         /* RFC 3339, written back in UTC ("...Z") */
+    ITSM_TYPE_DURATION,         /* xs:duration of days, hours, minutes, seconds: "P1DT2H" */
+    ITSM_TYPE_ENUM,             /* one of values */
+    ITSM_TYPE_TICKET,           /* a ticket number of kind refers_to the caller may see */
+    ITSM_TYPE_PARTY,            /* a Party ID of the directory */
+    ITSM_TYPE_PERSON,           /* a login of the directory */
+    ITSM_TYPE_GROUP             /* a resolver group of the directory */
+} itsm_field_type_e;
 
 /* A field of a kind besides the common ones; its element name is its key in ticket->fields. */
 #define ITSM_FIELD_REQUIRED    0x1  /* must be present on create */
@@ -68,9 +172,90 @@ int itsm_call_fail(itsm_call_t *c, int status, const char *code, const char *fmt
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;
-    const char *refers_to;      /* the field holds a ticket number of this kind, which the core
-                                 * checks exists and is visible to the caller; NULL: plain text */
+    const char *refers_to;      /* ITSM_TYPE_TICKET: the kind of ticket it names (a field with
+                                 * refers_to and no type is a ticket reference too) */
+    itsm_field_type_e type;
+    const char *const *values;  /* ITSM_TYPE_ENUM: the allowed values, NULL-terminated */
+    apr_int64_t min, max;       /* ITSM_TYPE_INTEGER: bounds, when min < max */
 } itsm_field_t;
+
+/* The field's type (a field declaring only refers_to is a ticket reference). */
+itsm_field_type_e itsm_field_type(const itsm_field_t *f);
+/* Parse text as a value of field f: APR_SUCCESS and *value, its canonical form (in p), or
+ * APR_EINVAL and *why, a human reason (in p). What a value names (ticket, party, person,
+ * group) is checked by the core, not here. */
+apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_t *p,
+                              const char **value, const char **why);
+
+/* Typed reads and writes of a ticket's fields, for process rules: a missing or unparsable
+ * value reads as dflt (0 for a time). */
+apr_int64_t itsm_ticket_int(const itsm_ticket_t *t, const char *name, apr_int64_t dflt);
+int itsm_ticket_bool(const itsm_ticket_t *t, const char *name, int dflt);
+apr_time_t itsm_ticket_time(const itsm_ticket_t *t, const char *name);
+void itsm_ticket_set_int(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_int64_t v);
+void itsm_ticket_set_bool(itsm_ticket_t *t, const char *name, int v);
+void itsm_ticket_set_time(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_time_t v);
+
+/* Who follows a ticket (itsm_kind_t.followers): they find its changes and the SLA sweep's
+ * announcements in their feed. Nobody hears of their own changes. */
+#define ITSM_FOLLOW_RAISER   0x1    /* the person who raised it */
+#define ITSM_FOLLOW_PARTY    0x2    /* every person of its party */
+#define ITSM_FOLLOW_ASSIGNEE 0x4    /* its assignee */
+#define ITSM_FOLLOW_GROUP    0x8    /* every member of its resolver group */
+
+struct itsm_kind_t;
+/* The followers of t (a ticket of kind k) for an entry j made by actor: fills j->recipients,
+ * j->party and j->party_wide; escalate_role (or NULL) is added as a role, for SLA breaches. */
+void itsm_followers(apr_pool_t *p, const struct itsm_kind_t *k, const itsm_ticket_t *t,
+                    const char *actor, const char *escalate_role, itsm_journal_t *j);
+
+/* A type of link a kind's tickets may make (POST .../links), and how many. Every kind may
+ * make ITSM_LINK_RELATES ("relates-to", to any kind, any number); any other type must be
+ * declared by the linking ticket's kind, or the link is refused (422 invalid-link). */
+#define ITSM_LINK_RELATES "relates-to"
+#define ITSM_LINK_CHILD "child-of"     /* made by the core from a child to its parent */
+typedef struct itsm_link_rule_t {
+    const char *type;           /* "caused-by" */
+    const char *to_kind;        /* the kind of the target; NULL: any kind */
+    int max_out;                /* links of this type one ticket may make; 0: no limit */
+    int max_in;                 /* links of this type one target may receive; 0: no limit
+                                 * (many incidents caused by one problem: max_out 1, max_in 0) */
+} itsm_link_rule_t;
+
+/* When an SLA clock starts. */
+typedef enum itsm_clock_start_e {
+    ITSM_CLOCK_AT_OPENED = 0,   /* when the ticket was logged (t->opened) */
+    ITSM_CLOCK_ON_STATE,        /* the first time the ticket enters state start_on */
+    ITSM_CLOCK_ON_ACTION        /* the first time action start_on is taken */
+} itsm_clock_start_e;
+
+/* An SLA clock of a kind. The core records its start when the event happens (in the change's
+ * transaction) and evaluates it on every representation; before its event it is "not
+ * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name. */
+typedef struct itsm_clock_t {
+    const char *name;           /* "response", "resolution", "root-cause" */
+    itsm_clock_start_e start;
+    const char *start_on;       /* the state or action that starts it (ON_STATE, ON_ACTION) */
+    int own_pauses;             /* 1: it pauses only through itsm_ticket_clock_pause(t, name);
+                                 * 0: through the ticket-wide itsm_ticket_pause */
+    const char *class_field;    /* the field whose value picks the target ("level");
+                                 * NULL: the ticket's priority */
+} itsm_clock_t;
+
+/* A process timer: a due time the process keeps in a date-time field of the ticket ("the next
+ * major-incident notice"). Once the due time has passed, the SLA sweep announces it once
+ * (journal entry "timer-due" and notifications); a new due time arms it again. */
+typedef struct itsm_timer_t {
+    const char *name;           /* "next-notice"; the journal change is "timer.<name>" */
+    const char *field;          /* the date-time field holding the due time; no value: unarmed */
+    const char *const *states;  /* states in which it runs, NULL-terminated; NULL: every state
+                                 * but the kind's final_states */
+    const char *settled_by;     /* a field whose value settles it for good ("reviewPublished");
+                                 * may be NULL */
+    const char *role;           /* holders of this role are notified; may be NULL */
+    int followers;              /* 1: the ticket's followers (the kind's policy,
+                                 * itsm_followers) are notified as of a change */
+} itsm_timer_t;
 
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change
  * only the ticket they are given; the core stores, journals and renders. */
@@ -81,28 +266,67 @@ typedef struct itsm_kind_t {
     const char *prefix;         /* number prefix: "INC" */
     const itsm_field_t *fields; /* terminated by a {NULL} entry; may be NULL */
     const char *const *actions; /* process actions (transitions), NULL-terminated */
+    const char *initial_state;  /* state of a new ticket that create leaves without one */
     const char *const *final_states;    /* states in which the ticket is finished (open=, aged view) */
     /* optional: why an open ticket is ageing, for the aged view ("awaiting participant") */
     const char *(*ageing_reason)(const itsm_ticket_t *t);
-    int party_follows;          /* every person of the ticket's party is notified of changes
-                                 * (the raiser always is) */
-    const char *const *clocks;  /* SLA clocks ("response", "resolution"), NULL-terminated;
-                                 * targets come from ITSMSLAFile by kind and priority */
+    unsigned followers;         /* who hears of its changes and SLA announcements:
+                                 * ITSM_FOLLOW_*; 0 is ITSM_FOLLOW_RAISER */
+    const char *follow_role;    /* holders of this role follow every ticket of the kind */
+    const itsm_clock_t *clocks; /* SLA clocks, terminated by a {NULL} entry; may be NULL.
+                                 * Targets come from ITSMSLAFile by kind and class value */
+    const itsm_timer_t *timers; /* process timers the sweep announces, terminated by a {NULL}
+                                 * entry; may be NULL */
+    const char *escalate_role;  /* holders of this role are notified of every SLA breach
+                                 * (ITSMSLAEscalateRole overrides it for all kinds); NULL: none */
     int (*create)(itsm_call_t *c, itsm_ticket_t *t);
     int (*update)(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t);
     int (*action)(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t);
     /* optional: extra children after the fields (e.g. <sla>) */
     void (*render)(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_t *t);
+
+    /* Links: the types this kind's tickets may make besides "relates-to". */
+    const itsm_link_rule_t *link_rules;     /* {NULL}-terminated; may be NULL */
+    /* optional: a link of a declared type from t to other is being added (added 1) or
+     * removed (0). t is the ticket as it will be written (old as it was): the callback may
+     * derive fields, written with the link in one transaction, or refuse the link. */
+    int (*linked)(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
+                  itsm_ticket_t *t, const itsm_ticket_t *other);
+
+    /* Children: a kind whose tickets belong to a ticket of another kind (the tasks of a
+     * request, the review actions of an incident). */
+    const char *parent_field;   /* the field naming the parent (a ticket reference, required
+                                 * and create-only): the core links child -> parent
+                                 * (ITSM_LINK_CHILD) in the create's transaction */
+    int blocks_parent;          /* the parent cannot enter a final state while a child of this
+                                 * kind is open (409 children-open) */
+    /* optional, on the parent's kind: a child was created (old_state NULL) or changed state;
+     * the callback may change the parent (parent, from parent_old), which is then written
+     * in the child's transaction with a journal entry of its own, or refuse the child's
+     * change. */
+    int (*child_changed)(itsm_call_t *c, const itsm_ticket_t *child, const char *old_state,
+                         const itsm_ticket_t *parent_old, itsm_ticket_t *parent);
 } itsm_kind_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */
-int itsm_call_desk_known(const itsm_call_t *c, const char *name);
+static inline int itsm_call_desk_known(const itsm_call_t *c, const char *name)
+{
+    return c->svc->desk_known(c, name);
+}
 
 /* SLA clock history kept with the ticket (reserved fields "sla.*", never rendered as
- * elements). Clocks start at t->opened; the core evaluates them on every representation. */
+ * elements): starts of event-started clocks ("sla.start.<clock>", recorded by the core),
+ * ticket-wide pauses ("sla.pauses"), a clock's own pauses ("sla.pauses.<clock>") and stops
+ * ("sla.stop.<clock>"). The core evaluates the clocks on every representation. */
 void itsm_ticket_pause(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now);
 void itsm_ticket_resume(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now);
 int itsm_ticket_paused(const itsm_ticket_t *t);
+/* The own pauses of a clock declared with own_pauses (the ticket-wide ones do not touch it). */
+void itsm_ticket_clock_pause(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
+void itsm_ticket_clock_resume(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
+int itsm_ticket_clock_paused(const itsm_ticket_t *t, const char *clock);
+/* When an event-started clock started, 0 before its event (or for a clock started at opened). */
+apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock);
 /* Stop a clock unless it is stopped already; restart clears its stop. */
 void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock);
@@ -119,10 +343,35 @@ typedef struct itsm_view_t {
     const char *const *fields;  /* shown fields besides number, title, priority */
 } itsm_view_t;
 
+/* A resource of a process's own under the mount point (a glossary, a calendar feed, a
+ * report), read with GET. The core resolves the caller, checks the grant (kind, action) in
+ * the role table (403), answers 405 to other methods and 404 past one more segment, and
+ * renders a refusal as for every resource; the callback writes the document's children. */
+typedef struct itsm_resource_t {
+    const char *path;           /* below the mount point: "glossary" answers .../glossary and
+                                 * .../glossary/{rest} */
+    const char *kind;           /* a kind of the same process, and the action on it the */
+    const char *action;         /* caller needs ("read") */
+    const char *element;        /* root element of the response, in the process's schema */
+    /* rest: the segment after path, or NULL; args: the query (form-decoded) */
+    int (*get)(itsm_call_t *c, const char *rest, const apr_table_t *args, xmlTextWriterPtr w);
+} itsm_resource_t;
+
+/* First in itsm_process_t: what the process was built against. */
+#define ITSM_PROCESS_ABI .abi = ITSM_ABI_VERSION, .size = sizeof(itsm_process_t)
+
 typedef struct itsm_process_t {
+    int abi;                    /* ITSM_ABI_VERSION; these two members never move */
+    apr_size_t size;            /* sizeof(itsm_process_t) */
     const char *name;
+    const void *module;         /* the process's httpd module (&my_module), whose per-server
+                                 * configuration calls carry (process_config); may be NULL */
+    const char *schema;         /* the XSD of its documents (elements of its kinds and views
+                                 * in ITSM_NS): relative to ITSMSchemaDir, or absolute; the
+                                 * core composes the schema of the loaded processes at start */
     const itsm_kind_t *const *kinds;    /* NULL-terminated */
     const itsm_view_t *const *views;    /* NULL-terminated, may be NULL */
+    const itsm_resource_t *const *resources;    /* NULL-terminated, may be NULL */
 } itsm_process_t;
 
 #endif

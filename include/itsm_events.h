@@ -8,11 +8,11 @@
 #include <httpd.h>
 
 #include "itsm.h"
-#include "itsm_store.h"
 
 #define ITSM_EVENT_CREATED "created"    /* a new ticket (create or import) */
 #define ITSM_EVENT_CHANGED "changed"    /* an update or an action; entry->action says which */
 #define ITSM_EVENT_LINKED "linked"      /* a link from this ticket; entry->changes names it */
+#define ITSM_EVENT_UNLINKED "unlinked"  /* a link from this ticket removed; entry->changes names it */
 #define ITSM_EVENT_SLA "sla"            /* the SLA sweep announced a warning or a breach */
 
 /* Everything lives in pool, which lasts as long as the request (or the sweep's page). The

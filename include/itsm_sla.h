@@ -52,6 +52,11 @@ apr_status_t itsm_calendar_check(const itsm_calendar_t *cal, const char **err);
 const char *itsm_calendar_name(const itsm_calendar_t *cal);
 int itsm_calendar_is_24x7(const itsm_calendar_t *cal);
 
+/* A working day of the calendar: its weekly open time divided by the number of weekdays it
+ * opens (10 hours for Monday-Friday 08:00-18:00); 24 hours for 24x7. What a target in
+ * business days is multiplied by. */
+apr_interval_time_t itsm_calendar_day_length(const itsm_calendar_t *cal);
+
 /* Seconds east of UTC of the calendar's zone at t (0 for 24x7). */
 long itsm_calendar_utc_offset(const itsm_calendar_t *cal, apr_time_t t);
 
@@ -90,7 +95,8 @@ typedef enum {
     ITSM_SLA_WARNING,           /* "warning": elapsed >= warning percent of target */
     ITSM_SLA_BREACHED,          /* "breached": running and now > due */
     ITSM_SLA_MET,               /* "met": stopped at or before due */
-    ITSM_SLA_MISSED             /* "missed": stopped after due */
+    ITSM_SLA_MISSED,            /* "missed": stopped after due */
+    ITSM_SLA_NOT_STARTED        /* "not-started": an event-started clock before its event */
 } itsm_sla_status_e;
 
 typedef struct itsm_sla_eval_t {
@@ -106,7 +112,7 @@ typedef struct itsm_sla_eval_t {
  * stopped clock); pauses are measured on the clock's calendar. */
 void itsm_sla_evaluate(itsm_sla_eval_t *out, const itsm_sla_clock_t *clock, apr_time_t now);
 
-/* "in-sla", "warning", "breached", "met", "missed". */
+/* "in-sla", "warning", "breached", "met", "missed", "not-started". */
 const char *itsm_sla_status_name(itsm_sla_status_e status);
 
 /* ---- Configuration (conf/itsm-sla.xml) ------------------------------------------------- */
@@ -118,10 +124,13 @@ typedef struct itsm_sla_config_t itsm_sla_config_t;
 apr_status_t itsm_sla_config_load(itsm_sla_config_t **cfg, const char *path,
                                   xmlSchemaPtr schema, apr_pool_t *p, const char **err);
 
-/* The target of a clock ("response", "resolution") for a kind and priority.
- * APR_NOTFOUND when there is none (a P5, an unknown kind or priority): no SLA applies. */
+/* The target of a clock ("response", "resolution") for a kind and class value (the ticket's
+ * priority, or the value of the clock's class_field: "L1"), from <priority name> or <class
+ * name> of the kind; a target in business days is already multiplied out by its calendar's
+ * working day. APR_NOTFOUND when there is none (a P5, an unknown kind or class): no SLA
+ * applies. */
 apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
-                             const char *priority, const char *clock_name,
+                             const char *class_value, const char *clock_name,
                              apr_interval_time_t *duration, const itsm_calendar_t **calendar);
 
 /* A calendar by name, NULL if none. */
@@ -130,31 +139,62 @@ const itsm_calendar_t *itsm_sla_calendar(const itsm_sla_config_t *cfg, const cha
 /* The configured warning threshold, percent of the target. */
 int itsm_sla_warning_percent(const itsm_sla_config_t *cfg);
 
-/* ---- Clocks of a ticket --------------------------------------------------------------- */
+/* ---- Clocks and timers of a ticket ---------------------------------------------------- */
 
 struct itsm_ticket_t;
 struct itsm_kind_t;
+struct itsm_timer_t;
 
-/* One clock of a ticket that has a target at its priority, evaluated at some instant. */
+/* One clock of a ticket that has a target at its class value, evaluated at some instant. */
 typedef struct itsm_ticket_clock_t {
     const char *name;               /* "response", "resolution" */
     apr_interval_time_t target;
     const itsm_calendar_t *calendar;
+    apr_time_t started;             /* 0: not started yet (status not-started, no due time) */
+    int on_event;                   /* started by an event, not at opened */
     apr_time_t stopped;             /* 0 while running */
     int paused;
     itsm_sla_eval_t eval;
 } itsm_ticket_clock_t;
 
 /* The clocks of t (kind k) with a target in cfg, evaluated at now: the clock history is the
- * ticket's (opened, "sla.pauses", "sla.stop.<clock>"). Returns how many (0 for P5 or no
- * priority); *out is allocated in p. */
+ * ticket's (opened or "sla.start.<clock>", "sla.pauses" or "sla.pauses.<clock>",
+ * "sla.stop.<clock>"). Returns how many (0 for P5 or no priority); *out is allocated in p. */
 int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
                        const struct itsm_kind_t *k, const struct itsm_ticket_t *t,
                        apr_time_t now, apr_pool_t *p);
 
-/* Whether a clock of t with a target in cfg still runs (not stopped): what the sweep must
- * look at. Cheaper than itsm_ticket_clocks: nothing is evaluated. */
+/* Record the start of t's event-started clocks whose event this change is: state entered
+ * (old NULL for a creation) or action taken (NULL for none), at the instant at. A clock starts
+ * once; its start is kept in t->fields ("sla.start.<clock>") and stored with the change. */
+void itsm_ticket_clocks_start(apr_pool_t *p, const struct itsm_kind_t *k,
+                              const struct itsm_ticket_t *old, struct itsm_ticket_t *t,
+                              const char *action, apr_time_t at);
+
+/* Whether the sweep must look at t: a started clock with a target in cfg still runs, or a
+ * timer is armed and not yet announced (see itsm_ticket_timer_due). Nothing is evaluated. */
 int itsm_ticket_sla_open(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
                          const struct itsm_ticket_t *t);
+
+/* The announcements bookkeeping (t->sla_notified) after a change from old to t: the clock
+ * events are forgotten when the due times moved (a class or priority change, a stopped clock
+ * started again), so that they are announced anew; the timer events are kept while their
+ * due time is unchanged. Allocated in p. */
+const char *itsm_ticket_sla_rearm(apr_pool_t *p, const struct itsm_kind_t *k,
+                                  const struct itsm_ticket_t *old, const struct itsm_ticket_t *t);
+
+/* The due time of timer tm of t (kind k) when it is armed: a value in its field, the ticket
+ * in one of its states (not final, by default) and not settled. 0 otherwise. */
+apr_time_t itsm_ticket_timer_due(const struct itsm_kind_t *k, const struct itsm_timer_t *tm,
+                                 const struct itsm_ticket_t *t);
+
+/* The event of timer tm with due time due in t->sla_notified: "timer:<name>@<seconds>". */
+const char *itsm_sla_timer_event(apr_pool_t *p, const struct itsm_timer_t *tm, apr_time_t due);
+
+/* Whether event ("response:warning", a timer event) is in notified (comma-separated). */
+int itsm_sla_announced(const char *notified, const char *event);
+
+/* notified with event added; a timer event replaces the same timer's earlier one. In p. */
+const char *itsm_sla_notified_add(apr_pool_t *p, const char *notified, const char *event);
 
 #endif

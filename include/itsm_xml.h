@@ -22,6 +22,12 @@ void itsm_xml_init(void);
 /* Load a schema file (its includes resolved next to it); NULL and *err on failure. */
 xmlSchemaPtr itsm_xml_schema_load(const char *path, apr_pool_t *p, const char **err);
 
+/* The schema made of the files named (absolute paths, each a schema of our namespace: the
+ * core's common types and the schema each loaded process ships), composed in memory at
+ * start-up; NULL and *err on failure. */
+xmlSchemaPtr itsm_xml_schema_compose(const char *const *files, int n, apr_pool_t *p,
+                                     const char **err);
+
 /* Parse a request body. A DOCTYPE stops the parser before any entity is declared.
  * The document is freed with the pool p. */
 apr_status_t itsm_xml_parse(xmlDocPtr *doc, itsm_xml_error_t *err,

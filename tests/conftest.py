@@ -129,32 +129,40 @@ def find_module(name):
 # --------------------------------------------------------------------------- slapd
 
 class Slapd:
-    """tools/slapd-run in TMP/slapd; stop()/start() may be called mid-test."""
+    """tools/slapd-run in TMP/slapd; stop()/start() may be called mid-test. It offers StartTLS
+    on url and TLS from the first byte on ldaps_url, with a server certificate for 127.0.0.1
+    signed by the throwaway test CA in ca_file (made by slapd-run at first start)."""
 
     def __init__(self, base):
         self.dir = os.path.join(base, "slapd")
         self.port = free_port()
         self.url = "ldap://127.0.0.1:%d" % self.port
+        self.ldaps_port = free_port()
+        self.ldaps_url = "ldaps://127.0.0.1:%d" % self.ldaps_port
+        self.ca_file = os.path.join(self.dir, "tls", "ca.crt")
         self.tool = os.path.join(REPO, "tools", "slapd-run")
         self.pid = None
 
     def start(self):
         if not os.access(self.tool, os.X_OK):
             pytest.fail("tools/slapd-run is missing: the LDAP fixture cannot start")
-        r = subprocess.run([self.tool, "--dir", self.dir, "--port", str(self.port)],
+        r = subprocess.run([self.tool, "--dir", self.dir, "--port", str(self.port),
+                            "--ldaps-port", str(self.ldaps_port)],
                            capture_output=True, text=True, timeout=120)
         if r.returncode != 0:
             pytest.fail("slapd-run failed (%d):\n%s%s" % (r.returncode, r.stdout, r.stderr))
         out = r.stdout.strip().split()
         self.pid = int(out[-1]) if out and out[-1].isdigit() else None
-        assert poll(lambda: port_open(self.port)), "slapd does not listen on %d" % self.port
+        for port in (self.port, self.ldaps_port):
+            assert poll(lambda: port_open(port)), "slapd does not listen on %d" % port
 
     def stop(self):
         subprocess.run([self.tool, "--dir", self.dir, "--stop"], capture_output=True,
                        text=True, timeout=60)
         if self.pid:
             stop_pid(self.pid)
-        assert poll(lambda: not port_open(self.port), 15), "slapd still listens"
+        for port in (self.port, self.ldaps_port):
+            assert poll(lambda: not port_open(port), 15), "slapd still listens on %d" % port
 
     @property
     def running(self):
@@ -432,12 +440,9 @@ class Httpd:
         self.proc = subprocess.Popen(["/usr/sbin/apache2", "-f", self.conf_path,
                                       "-DFOREGROUND"], stdout=self.stderr,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        if expect_fail:
-            # httpd listens before post_config refuses a configuration: an open port does
-            # not mean it started; wait for it to exit
-            up = not poll(lambda: self.proc.poll() is not None) and port_open(self.port)
-        else:
-            up = poll(lambda: self.proc.poll() is not None or port_open(self.port))
+        if expect_fail:     # wait for the exit: the free port may meanwhile be another's
+            poll(lambda: self.proc.poll() is not None, 10)
+        up = poll(lambda: self.proc.poll() is not None or port_open(self.port))
         if self.proc.poll() is not None:
             self.stderr.close()
             if expect_fail:
@@ -508,10 +513,19 @@ class XSD:
     def get(cls):
         with cls._lock:
             if cls._schema is None:
-                path = os.path.join(REPO, "schemas", "itsm.xsd")
-                if not os.path.exists(path):
-                    pytest.fail("schemas/itsm.xsd is missing")
-                cls._schema = etree.XMLSchema(etree.parse(path))
+                # what a client of the suite validates with, plus the schema the test-only
+                # process ships (as a third-party process module's client would add its own)
+                files = [os.path.join(REPO, "schemas", "itsm.xsd"),
+                         os.path.join(REPO, "tests", "testproc", "itsm-test.xsd")]
+                for path in files:
+                    if not os.path.exists(path):
+                        pytest.fail("%s is missing" % path)
+                xs = "http://www.w3.org/2001/XMLSchema"
+                top = etree.Element("{%s}schema" % xs, nsmap={"xs": xs},
+                                    targetNamespace=NS, elementFormDefault="qualified")
+                for path in files:
+                    etree.SubElement(top, "{%s}include" % xs, schemaLocation="file://" + path)
+                cls._schema = etree.XMLSchema(top)
             return cls._schema
 
 

@@ -673,6 +673,24 @@ int itsm_calendar_is_24x7(const itsm_calendar_t *cal)
     return cal->tz == NULL;
 }
 
+apr_interval_time_t itsm_calendar_day_length(const itsm_calendar_t *cal)
+{
+    int64_t minutes = 0;
+    int wd, i, days = 0;
+
+    if (cal->tz == NULL)
+        return apr_time_from_sec(DAY);
+    for (wd = 0; wd < 7; wd++) {
+        const apr_array_header_t *periods = cal->week[wd];
+
+        for (i = 0; i < periods->nelts; i++)
+            minutes += APR_ARRAY_IDX(periods, i, period_t).end
+                       - APR_ARRAY_IDX(periods, i, period_t).start;
+        days += periods->nelts > 0;
+    }
+    return days ? apr_time_from_sec(minutes * 60 / days) : 0;
+}
+
 static int64_t to_sec(apr_time_t t)
 {
     return floor_div(t, APR_USEC_PER_SEC);

@@ -303,33 +303,78 @@ int itsm_codec_pauses_decode(apr_pool_t *p, const char *text, apr_time_t **from,
     return n;
 }
 
-int itsm_ticket_paused(const itsm_ticket_t *t)
+/* The pauses of field key (ticket-wide or a clock's own): "from:to,..." in seconds, an open
+ * pause last with to 0. */
+static int paused_in(const itsm_ticket_t *t, const char *key)
 {
-    const char *v = apr_table_get(t->fields, PAUSES_FIELD);
+    const char *v = apr_table_get(t->fields, key);
     size_t n = v ? strlen(v) : 0;
 
     return n >= 2 && v[n - 1] == '0' && v[n - 2] == ':';
 }
 
-void itsm_ticket_pause(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now)
+static void pause_in(apr_pool_t *p, itsm_ticket_t *t, const char *key, apr_time_t now)
 {
-    const char *v = apr_table_get(t->fields, PAUSES_FIELD);
+    const char *v = apr_table_get(t->fields, key);
     const char *open = apr_psprintf(p, "%" APR_INT64_T_FMT ":0", (apr_int64_t)apr_time_sec(now));
 
-    if (itsm_ticket_paused(t))
+    if (paused_in(t, key))
         return;
-    apr_table_set(t->fields, PAUSES_FIELD, v && *v ? apr_pstrcat(p, v, ",", open, NULL) : open);
+    apr_table_set(t->fields, key, v && *v ? apr_pstrcat(p, v, ",", open, NULL) : open);
+}
+
+static void resume_in(apr_pool_t *p, itsm_ticket_t *t, const char *key, apr_time_t now)
+{
+    const char *v = apr_table_get(t->fields, key);
+
+    if (!paused_in(t, key))
+        return;
+    apr_table_set(t->fields, key,
+                  apr_psprintf(p, "%.*s%" APR_INT64_T_FMT, (int)(strlen(v) - 1), v,
+                               (apr_int64_t)apr_time_sec(now)));
+}
+
+int itsm_ticket_paused(const itsm_ticket_t *t)
+{
+    return paused_in(t, PAUSES_FIELD);
+}
+
+void itsm_ticket_pause(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now)
+{
+    pause_in(p, t, PAUSES_FIELD, now);
 }
 
 void itsm_ticket_resume(apr_pool_t *p, itsm_ticket_t *t, apr_time_t now)
 {
-    const char *v = apr_table_get(t->fields, PAUSES_FIELD);
+    resume_in(p, t, PAUSES_FIELD, now);
+}
 
-    if (!itsm_ticket_paused(t))
-        return;
-    apr_table_set(t->fields, PAUSES_FIELD,
-                  apr_psprintf(p, "%.*s%" APR_INT64_T_FMT, (int)(strlen(v) - 1), v,
-                               (apr_int64_t)apr_time_sec(now)));
+int itsm_ticket_clock_paused(const itsm_ticket_t *t, const char *clock)
+{
+    char key[64];
+
+    apr_snprintf(key, sizeof key, PAUSES_FIELD ".%s", clock);
+    return paused_in(t, key);
+}
+
+void itsm_ticket_clock_pause(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
+{
+    pause_in(p, t, apr_pstrcat(p, PAUSES_FIELD ".", clock, NULL), now);
+}
+
+void itsm_ticket_clock_resume(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
+{
+    resume_in(p, t, apr_pstrcat(p, PAUSES_FIELD ".", clock, NULL), now);
+}
+
+apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock)
+{
+    char key[64];
+    const char *v;
+
+    apr_snprintf(key, sizeof key, "sla.start.%s", clock);
+    v = apr_table_get(t->fields, key);
+    return v ? apr_time_from_sec(apr_atoi64(v)) : 0;
 }
 
 void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)

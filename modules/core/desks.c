@@ -36,8 +36,3 @@ apr_status_t itsm_desks_load(itsm_desks_t **out, const char *path, xmlSchemaPtr 
     *out = d;
     return APR_SUCCESS;
 }
-
-int itsm_call_desk_known(const itsm_call_t *c, const char *name)
-{
-    return c->desks == NULL || apr_hash_get(c->desks->by_name, name, APR_HASH_KEY_STRING) != NULL;
-}

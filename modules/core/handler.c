@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mod_itsm.h"
+#include "request.h"
 #include "itsm_codec.h"
 #include "itsm_events.h"
 #include "itsm_store.h"
@@ -19,18 +20,6 @@ APLOG_USE_MODULE(itsm);
 #define DEFAULT_PAGE 50
 #define MAX_PAGE 500
 
-/* Everything one request needs, built step by step. */
-typedef struct req_t {
-    request_rec *r;
-    itsm_server_conf_t *conf;
-    itsm_dir_conf_t *dir;
-    const itsm_identity_t *who;
-    const char *scope;
-    int sees_all;
-    itsm_store_t *store;
-    const itsm_route_t *route;
-    const char *base;           /* mount point without trailing slash */
-} req_t;
 
 /* ---- responses ------------------------------------------------------------------------- */
 
@@ -97,18 +86,30 @@ static int not_found(req_t *q)
 static int method_not_allowed(req_t *q, const char *allow)
 {
     apr_table_setn(q->r->headers_out, "Allow", allow);
-    apr_table_setn(q->r->err_headers_out, "Allow", allow);
     return fail(q, HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
                 apr_psprintf(q->r->pool, "Allowed here: %s.", allow));
 }
 
-static int store_fault(req_t *q, int logno, const char *what)
+/* 503 store-unavailable, after the call site logged the fault with its own number
+ * (STORE_FAULT). */
+static int store_unavailable(req_t *q)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00101) "store (%d): %s: %s", logno,
-                  what, q->store ? itsm_store_error(q->store) : "no connection");
     return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                 "The ticket store is not available; try again later.");
 }
+
+static const char *store_error(req_t *q)
+{
+    return q->store ? itsm_store_error(q->store) : "no connection";
+}
+
+/* Log a failed database statement with the call site's own message number (so that the
+ * log names the call site, file and line), answer 503. A GNU statement expression, as
+ * ap_log_rerror is a statement. */
+#define STORE_FAULT(q, logno, what) ({ \
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, (q)->r, ITSMLOGNO(logno) "store: %s: %s", (what), \
+                  store_error(q)); \
+    store_unavailable(q); })
 
 /* ---- identity, store, body ------------------------------------------------------------- */
 
@@ -141,28 +142,35 @@ static int resolve_caller(req_t *q)
     return OK;
 }
 
-/* Acquire the connection, set the schema up once per process, bind the statements. */
-static int open_store(req_t *q)
+/* Acquire the connection, set the schema up once per process, bind the statements; a
+ * failure is logged here (its caller answers 503). */
+apr_status_t itsm_req_bind_store(req_t *q)
 {
     request_rec *r = q->r;
     ap_dbd_t *dbd;
     const char *err = NULL;
 
     if (q->store)
-        return OK;
+        return APR_SUCCESS;
     dbd = itsm_dbd_acquire(r);
 
     if (dbd == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00103)
                       "no database connection from mod_dbd (DBDriver/DBDParams)");
-        return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
-                    "The ticket store is not available; try again later.");
+        return APR_EGENERAL;
     }
     if (itsm_core_bind(&q->store, r->server, dbd, r->pool, &err) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00104) "%s", err);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+static int open_store(req_t *q)
+{
+    if (itsm_req_bind_store(q) != APR_SUCCESS)
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
-    }
     return OK;
 }
 
@@ -256,6 +264,118 @@ static const itsm_field_t *kind_field(const itsm_kind_t *k, const char *name)
     return NULL;
 }
 
+/* The fields every kind has that a document may carry as plain values, described as a
+ * kind's own fields are: the core parses, checks, diffs and renders them with the same code.
+ * Each lives in a member of itsm_ticket_t, or in t->fields (NO_MEMBER: description). */
+#define NO_MEMBER ((size_t)-1)
+typedef struct common_field_t {
+    itsm_field_t f;
+    size_t member;              /* offsetof(itsm_ticket_t, ...) or NO_MEMBER */
+    int settable;               /* a request may set it (the others: the core or process) */
+} common_field_t;
+
+static const common_field_t common_fields[] = {
+    { { "state", ITSM_FIELD_READONLY }, offsetof(itsm_ticket_t, state), 0 },
+    { { "party", ITSM_FIELD_CREATE_ONLY, .type = ITSM_TYPE_PARTY },
+      offsetof(itsm_ticket_t, party), 0 },
+    { { "title", ITSM_FIELD_REQUIRED }, offsetof(itsm_ticket_t, title), 1 },
+    { { "description", 0, .type = ITSM_TYPE_LONG_TEXT }, NO_MEMBER, 1 },
+    { { "priority", 0 }, offsetof(itsm_ticket_t, priority), 1 },
+    { { "assignee", 0, .type = ITSM_TYPE_PERSON }, offsetof(itsm_ticket_t, assignee), 1 },
+    { { "group", 0, .type = ITSM_TYPE_GROUP }, offsetof(itsm_ticket_t, group), 1 },
+};
+#define N_COMMON (sizeof common_fields / sizeof *common_fields)
+
+static const char *common_get(const itsm_ticket_t *t, const common_field_t *cf)
+{
+    return cf->member == NO_MEMBER ? apr_table_get(t->fields, cf->f.name)
+                                   : *(const char *const *)((const char *)t + cf->member);
+}
+
+static void common_set(itsm_ticket_t *t, const common_field_t *cf, const char *v)
+{
+    if (cf->member == NO_MEMBER)
+        apr_table_setn(t->fields, cf->f.name, v);
+    else
+        *(const char **)((char *)t + cf->member) = v;
+}
+
+static const common_field_t *common_field(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMON; i++)
+        if (strcmp(common_fields[i].f.name, name) == 0)
+            return &common_fields[i];
+    return NULL;
+}
+
+/* The value of field f of t, common or the kind's own. */
+static const char *field_value(const itsm_ticket_t *t, const itsm_field_t *f)
+{
+    const common_field_t *cf = common_field(f->name);
+
+    return cf && &cf->f == f ? common_get(t, cf) : apr_table_get(t->fields, f->name);
+}
+
+/* Calls fn on each field of kind k, the common ones first; stops at a non-zero answer. */
+static int each_field(const itsm_kind_t *k, int (*fn)(const itsm_field_t *f, void *baton),
+                      void *baton)
+{
+    const itsm_field_t *f;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < N_COMMON; i++)
+        if ((rc = fn(&common_fields[i].f, baton)) != 0)
+            return rc;
+    for (f = k->fields; f && f->name; f++)
+        if ((rc = fn(f, baton)) != 0)
+            return rc;
+    return 0;
+}
+
+/* text as a value of f, in canonical form, into t; refuses a malformed one (422). */
+static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
+                       const char *text)
+{
+    const char *value, *why;
+    const common_field_t *cf = common_field(f->name);
+
+    if (itsm_field_check(f, text, c->pool, &value, &why) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> %s",
+                              f->name, why);
+    if (cf && &cf->f == f)
+        common_set(t, cf, value);
+    else
+        apr_table_setn(t->fields, f->name, value);
+    return 0;
+}
+
+/* Stops each_field at the first required field the ticket (baton) lacks, kept in found. */
+typedef struct missing_baton_t {
+    const itsm_ticket_t *t;
+    const itsm_field_t *found;
+} missing_baton_t;
+
+static int is_missing(const itsm_field_t *f, void *baton)
+{
+    missing_baton_t *b = baton;
+
+    if ((f->flags & ITSM_FIELD_REQUIRED) && field_value(b->t, f) == NULL)
+        b->found = f;
+    return b->found != NULL;
+}
+
+/* The first required field t lacks, NULL when none. */
+static const itsm_field_t *missing_field(const itsm_kind_t *k, const itsm_ticket_t *t)
+{
+    missing_baton_t b = { t, NULL };
+
+    each_field(k, is_missing, &b);
+    return b.found;
+}
+
 /* What the document asks besides plain fields. */
 typedef struct doc_extras_t {
     const char *note;
@@ -284,6 +404,7 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 
     for (n = root->children; n; n = n->next) {
         const char *name = (const char *)n->name, *text;
+        const common_field_t *cf;
         const itsm_field_t *f;
 
         if (n->type != XML_ELEMENT_NODE)
@@ -296,16 +417,10 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
         if (is_one_of(name, readonly))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                   "<%s> is read-only", name);
-        if (strcmp(name, "title") == 0)
-            t->title = text;
-        else if (strcmp(name, "description") == 0)
-            apr_table_setn(t->fields, "description", text);
-        else if (strcmp(name, "priority") == 0)
-            t->priority = text;
-        else if (strcmp(name, "assignee") == 0)
-            t->assignee = text;
-        else if (strcmp(name, "group") == 0)
-            t->group = text;
+        if ((cf = common_field(name)) != NULL && cf->settable) {
+            if (set_checked(c, t, &cf->f, text))
+                return c->status;
+        }
         else if (strcmp(name, "note") == 0)
             x->note = text;
         else if (strcmp(name, "state") == 0) {
@@ -330,7 +445,8 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             if ((f->flags & ITSM_FIELD_CREATE_ONLY) && !creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> is set only when the ticket is created", name);
-            apr_table_setn(t->fields, f->name, text);
+            if (set_checked(c, t, f, text))
+                return c->status;
         }
         else {
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -341,7 +457,8 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 }
 
 /* The <target> children of <sla>: each clock of the kind that has a target at the ticket's
- * priority, evaluated now. Returns how many were written. */
+ * class value, evaluated now; a clock not started yet has no due time. Returns how many were
+ * written. */
 static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t)
 {
@@ -353,7 +470,9 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
 
         xmlTextWriterStartElement(w, BAD_CAST "target");
         xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "due", BAD_CAST itsm_time_format(c->pool, tc->eval.due));
+        if (tc->started)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "due",
+                                        BAD_CAST itsm_time_format(c->pool, tc->eval.due));
         xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST tc->eval.status_name);
         xmlTextWriterWriteAttribute(w, BAD_CAST "target",
                                     BAD_CAST itsm_duration_format(c->pool, tc->target));
@@ -361,6 +480,9 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
                                     BAD_CAST itsm_duration_format(c->pool, tc->eval.remaining));
         xmlTextWriterWriteAttribute(w, BAD_CAST "calendar",
                                     BAD_CAST itsm_calendar_name(tc->calendar));
+        if (tc->started && tc->on_event)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "started",
+                                        BAD_CAST itsm_time_format(c->pool, tc->started));
         if (tc->stopped)
             xmlTextWriterWriteAttribute(w, BAD_CAST "stopped",
                                         BAD_CAST itsm_time_format(c->pool, tc->stopped));
@@ -371,38 +493,18 @@ static int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla
     return n;
 }
 
-/* Did the change move the due times (a new priority, a clock started again)? */
-static int clocks_retargeted(const itsm_kind_t *k, const itsm_ticket_t *old, const itsm_ticket_t *t)
-{
-    const char *const *clock;
-
-    if (!k->clocks)
-        return 0;
-    if ((old->priority == NULL) != (t->priority == NULL)
-        || (old->priority && strcmp(old->priority, t->priority) != 0))
-        return 1;
-    for (clock = k->clocks; *clock; clock++)
-        if (itsm_ticket_clock_stopped(old, *clock) && !itsm_ticket_clock_stopped(t, *clock))
-            return 1;
-    return 0;
-}
-
 static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested)
 {
     const itsm_field_t *f;
+    size_t i;
 
     if (nested)
         xmlTextWriterStartElement(w, BAD_CAST k->element);
     itsm_xml_element(w, "number", t->number);
     itsm_xml_element(w, "kind", t->kind);
-    itsm_xml_element(w, "state", t->state);
-    itsm_xml_element(w, "party", t->party);
-    itsm_xml_element(w, "title", t->title);
-    itsm_xml_element(w, "description", apr_table_get(t->fields, "description"));
-    itsm_xml_element(w, "priority", t->priority);
-    itsm_xml_element(w, "assignee", t->assignee);
-    itsm_xml_element(w, "group", t->group);
+    for (i = 0; i < N_COMMON; i++)
+        itsm_xml_element(w, common_fields[i].f.name, common_get(t, &common_fields[i]));
     itsm_xml_element(w, "opened", itsm_time_format(c->pool, t->opened));
     itsm_xml_element(w, "updated", itsm_time_format(c->pool, t->updated));
     itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
@@ -434,15 +536,24 @@ static int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t
     return send_doc(q->r, status, o);
 }
 
-static void init_call(req_t *q, itsm_call_t *c)
+/* A call to the process serving route (the request's own unless another kind's rules run). */
+static void init_call_for(req_t *q, itsm_call_t *c, const itsm_route_t *route)
 {
     memset(c, 0, sizeof *c);
     c->pool = q->r->pool;
     c->who = q->who;
     c->sla = q->conf->sla;
-    c->desks = q->conf->desks;
-    c->module_config = q->r->server->module_config;
+    c->svc = &itsm_services;
+    c->core = q;
+    c->process_config = route->process->module
+        ? ap_get_module_config(q->r->server->module_config,
+                               (const module *)route->process->module) : NULL;
     c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
+}
+
+static void init_call(req_t *q, itsm_call_t *c)
+{
+    init_call_for(q, c, q->route);
 }
 
 /* Journal changes between two versions of a ticket (old NULL: a creation). */
@@ -451,18 +562,12 @@ static apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_
 {
     apr_array_header_t *ch = apr_array_make(p, 8, sizeof(itsm_change_t));
     const itsm_field_t *f;
+    size_t i;
 
-#define FIELD(name, member) itsm_codec_change_add(ch, name, old ? old->member : NULL, t->member)
-    FIELD("state", state);
-    FIELD("party", party);
-    FIELD("title", title);
-    FIELD("priority", priority);
-    FIELD("assignee", assignee);
-    FIELD("group", group);
-#undef FIELD
-    itsm_codec_change_add(ch, "description",
-                          old ? apr_table_get(old->fields, "description") : NULL,
-                          apr_table_get(t->fields, "description"));
+    for (i = 0; i < N_COMMON; i++)
+        itsm_codec_change_add(ch, common_fields[i].f.name,
+                              old ? common_get(old, &common_fields[i]) : NULL,
+                              common_get(t, &common_fields[i]));
     for (f = k->fields; f && f->name; f++)
         itsm_codec_change_add(ch, f->name, old ? apr_table_get(old->fields, f->name) : NULL,
                               apr_table_get(t->fields, f->name));
@@ -471,15 +576,13 @@ static apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_
 
 /* Who hears of a change: the raiser (unless the raiser made it) and, for kinds whose party
  * follows them, every person of the ticket's party; the feed leaves out one's own changes. */
-static void address(req_t *q, itsm_journal_t *j, const itsm_ticket_t *t)
+static void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t)
 {
     apr_pool_t *p = q->r->pool;
     const char *s = "";
     int i;
 
-    j->recipient = t->created_by && strcmp(t->created_by, q->who->uid) != 0 ? t->created_by : NULL;
-    j->party = t->party;
-    j->party_wide = q->route->kind->party_follows;
+    itsm_followers(p, k, t, q->who->uid, NULL, j);
     for (i = 0; i < j->changes->nelts && strlen(s) < 300; i++) {
         const itsm_change_t *ch = &APR_ARRAY_IDX(j->changes, i, itsm_change_t);
 
@@ -522,84 +625,102 @@ static int party_visible(req_t *q, const char *party)
 typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char **errmsg,
                                   apr_pool_t *p);
 
-/* value must name an entry of the directory (a party, a resolver group, a person). */
-static int check_exists(req_t *q, exists_fn exists, const char *what, const char *value)
+/* value must name an entry of the directory (a party, a resolver group, a person); a
+ * refusal is put on c (its status returned). */
+static int exists_in_directory(req_t *q, itsm_call_t *c, exists_fn exists, const char *field,
+                               const char *what, const char *value)
 {
     const char *errmsg = NULL;
     apr_status_t rv = exists(q->conf->directory, value, &errmsg, q->r->pool);
 
     if (rv == APR_NOTFOUND)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                    apr_psprintf(q->r->pool, "There is no %s %s in the directory.", what, value));
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<%s>: there is no %s %s in the directory.", field, what, value);
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00107)
                       "directory unavailable checking %s %s: %s", what, value,
                       errmsg ? errmsg : "no answer");
-        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
-                    "The identity directory is not available; try again later.");
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                              "The identity directory is not available; try again later.");
     }
-    return OK;
+    return 0;
 }
 
 /* A party named on create: one the caller acts for, or any existing party for a role that
  * sees all parties. */
 static int check_party(req_t *q, const char *party)
 {
+    itsm_call_t c;
+
     if (!party_visible(q, party))
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
     if (q->who->party && strcmp(q->who->party, party) == 0)
         return OK;
-    return check_exists(q, itsm_ldap_party_exists, "party", party);
+    init_call(q, &c);
+    return exists_in_directory(q, &c, itsm_ldap_party_exists, "party", "party", party)
+           ? fail_call(q, &c) : OK;
 }
 
-/* Fields that name another ticket (itsm_field_t.refers_to): it must exist, be of that kind
- * and be one the caller may see, as for a link target. */
-static int check_ticket_refs(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+/* What a field of t names outside the ticket (a ticket in the store; a party, person or
+ * resolver group in the directory) must exist and, for a ticket, be one the caller may see,
+ * as for a link target. Checked when the value is new; a ticket's own party is checked on
+ * create by check_party. */
+typedef struct refs_baton_t {
+    req_t *q;
+    itsm_call_t *c;
+    const itsm_ticket_t *old, *t;
+} refs_baton_t;
+
+static int check_reference(const itsm_field_t *f, void *baton)
 {
-    const itsm_field_t *f;
-    apr_pool_t *p = q->r->pool;
+    refs_baton_t *b = baton;
+    req_t *q = b->q;
+    const char *v = field_value(b->t, f), *was = b->old ? field_value(b->old, f) : NULL;
+    itsm_ticket_t *to;
+    apr_status_t rv;
 
-    for (f = q->route->kind->fields; f && f->name; f++) {
-        const char *v, *was;
-        itsm_ticket_t *to;
-        apr_status_t rv;
-        int rc;
-
-        if (f->refers_to == NULL || (v = apr_table_get(t->fields, f->name)) == NULL)
-            continue;
-        was = old ? apr_table_get(old->fields, f->name) : NULL;
-        if (was && strcmp(was, v) == 0)
-            continue;
-        if ((rc = open_store(q)) != OK)
-            return rc;
-        rv = itsm_store_get(q->store, &to, f->refers_to, v, q->scope, p);
+    if (v == NULL || (was && strcmp(was, v) == 0) || f == &common_field("party")->f)
+        return 0;
+    switch (itsm_field_type(f)) {
+    case ITSM_TYPE_TICKET:
+        rv = b->c->svc->ticket_get(b->c, &to, f->refers_to, v);
         if (rv == APR_NOTFOUND)
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                        apr_psprintf(p, "<%s>: %s is not a ticket of kind %s that you can see.",
-                                     f->name, v, f->refers_to));
-        if (rv != APR_SUCCESS)
-            return store_fault(q, 12, "reference");
+            return itsm_call_fail(b->c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s>: %s is not a ticket%s%s that you can see.", f->name, v,
+                                  f->refers_to ? " of kind " : "",
+                                  f->refers_to ? f->refers_to : "");
+        if (rv != APR_SUCCESS)      /* logged by the service */
+            return itsm_call_fail(b->c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "The ticket store is not available; try again later.");
+        return 0;
+    case ITSM_TYPE_PARTY:
+        return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
+    case ITSM_TYPE_PERSON:
+        return exists_in_directory(q, b->c, itsm_ldap_person_exists, f->name, "person", v);
+    case ITSM_TYPE_GROUP:
+        return exists_in_directory(q, b->c, itsm_ldap_group_exists, f->name, "resolver group",
+                                   v);
+    default:
+        return 0;
     }
-    return OK;
 }
 
-/* What a ticket names outside itself: resolver group and assignee in the directory, tickets
- * in the store. */
+/* The references of t (a ticket of kind k) checked; a refusal is put on c. */
+static int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
+                         const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    refs_baton_t b = { q, c, old, t };
+
+    return each_field(k, check_reference, &b) == 0;
+}
+
 static int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
-    int rc;
+    itsm_call_t c;
 
-    if ((rc = check_ticket_refs(q, old, t)) != OK)
-        return rc;
-
-    if (t->group && (old == NULL || !old->group || strcmp(old->group, t->group) != 0)
-        && (rc = check_exists(q, itsm_ldap_group_exists, "resolver group", t->group)) != OK)
-        return rc;
-    if (t->assignee && (old == NULL || !old->assignee || strcmp(old->assignee, t->assignee) != 0)
-        && (rc = check_exists(q, itsm_ldap_person_exists, "person", t->assignee)) != OK)
-        return rc;
-    return OK;
+    init_call(q, &c);
+    return references_ok(q, &c, q->route->kind, old, t) ? OK : fail_call(q, &c);
 }
 
 /* ---- collection: list and create ------------------------------------------------------- */
@@ -800,7 +921,7 @@ static int do_aged(req_t *q)
     open.open = 1;
     if (itsm_store_count_opened(q->store, count, k->kind, q->scope, &open, edges, nb, r->pool)
         != APR_SUCCESS)
-        return store_fault(q, 11, "aged");
+        return STORE_FAULT(q, 00140, "aged");
     for (b = 0; b <= nb; b++) {
         itsm_filter_t f = {0};
 
@@ -812,7 +933,7 @@ static int do_aged(req_t *q)
         if (count[b] > 0
             && itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
                != APR_SUCCESS)
-            return store_fault(q, 14, "aged");
+            return STORE_FAULT(q, 00160, "aged bucket");
         if (count[b] == 0)
             rows[b] = apr_array_make(r->pool, 1, sizeof(itsm_ticket_t *));
         complete = complete && count[b] <= AGED_ITEMS;
@@ -883,7 +1004,7 @@ static int do_stats(req_t *q)
     if ((rc = open_store(q)) != OK)
         return rc;
     if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
-        return store_fault(q, 13, "stats");
+        return STORE_FAULT(q, 00161, "stats");
     o = itsm_xml_out_start(r->pool, "stats");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
@@ -941,7 +1062,7 @@ static int do_list(req_t *q)
     init_call(q, &c);
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
                         r->pool) != APR_SUCCESS)
-        return store_fault(q, 1, "list");
+        return STORE_FAULT(q, 00130, "list");
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
@@ -956,16 +1077,274 @@ static int do_list(req_t *q)
 static void announce(req_t *q, const char *event, const itsm_ticket_t *t,
                      const itsm_journal_t *j)
 {
-    itsm_event_t e = { event, q->route->kind, t, j, q->r, q->r->server, q->r->pool };
+    const itsm_kind_t *k = strcmp(t->kind, q->route->kind->kind) == 0
+                           ? q->route->kind : itsm_core_kind(q->conf, t->kind);
+    itsm_event_t e = { event, k, t, j, q->r, q->r->server, q->r->pool };
 
     itsm_event_run(&e);
+}
+
+static itsm_ticket_t *copy_ticket(apr_pool_t *p, const itsm_ticket_t *t)
+{
+    itsm_ticket_t *n = apr_pmemdup(p, t, sizeof *t);
+
+    n->fields = apr_table_copy(p, t->fields);
+    return n;
+}
+
+/* ---- the writes of a request -------------------------------------------------------- */
+
+/* Everything a request writes (its ticket, a parent, a link), committed in one transaction
+ * by itsm_store_apply, and the events announced once it is committed. */
+typedef struct writes_t {
+    apr_array_header_t *ops;        /* itsm_write_t */
+    apr_array_header_t *events;     /* pending_t */
+} writes_t;
+
+typedef struct pending_t {
+    const char *event;
+    const itsm_ticket_t *t;
+    const itsm_journal_t *j;
+} pending_t;
+
+static void writes_init(writes_t *w, apr_pool_t *p)
+{
+    w->ops = apr_array_make(p, 4, sizeof(itsm_write_t));
+    w->events = apr_array_make(p, 2, sizeof(pending_t));
+}
+
+static itsm_write_t *write_add(writes_t *w, itsm_write_op_e op, itsm_ticket_t *t,
+                               const itsm_journal_t *j, const char *event)
+{
+    itsm_write_t *op_ = apr_array_push(w->ops);
+
+    memset(op_, 0, sizeof *op_);
+    op_->op = op;
+    op_->t = t;
+    op_->j = j;
+    if (event) {
+        pending_t *e = apr_array_push(w->events);
+
+        e->event = event;
+        e->t = t;
+        e->j = j;
+    }
+    return op_;
+}
+
+/* Commit w; on success announce its events. Returns the store's status and, in *failed, the
+ * write that failed. */
+static apr_status_t writes_commit(req_t *q, writes_t *w, int *failed)
+{
+    apr_status_t rv = itsm_store_apply(q->store, (itsm_write_t *)w->ops->elts, w->ops->nelts,
+                                       q->r->pool);
+    int i;
+
+    *failed = ((itsm_write_t *)w->ops->elts)[0].failed;
+    for (i = 0; rv == APR_SUCCESS && i < w->events->nelts; i++) {
+        const pending_t *e = &APR_ARRAY_IDX(w->events, i, pending_t);
+
+        announce(q, e->event, e->t, e->j);
+    }
+    return rv;
+}
+
+static int is_final(const itsm_kind_t *k, const char *state)
+{
+    return state && k->final_states && is_one_of(state, k->final_states);
+}
+
+static const itsm_route_t *route_of(req_t *q, const itsm_kind_t *k)
+{
+    return apr_hash_get(q->conf->routes, k->collection, APR_HASH_KEY_STRING);
+}
+
+/* The parent a child ticket of kind k names (NULL when k has no parent field); read
+ * whatever the caller's scope, as the core's own bookkeeping. */
+static int load_parent(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *child,
+                       itsm_ticket_t **parent)
+{
+    const char *number = k->parent_field ? apr_table_get(child->fields, k->parent_field) : NULL;
+    apr_status_t rv;
+
+    *parent = NULL;
+    if (number == NULL)
+        return OK;
+    rv = itsm_store_get(q->store, parent, NULL, number, "*", q->r->pool);
+    if (rv == APR_NOTFOUND)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(q->r->pool, "<%s>: no ticket %s.", k->parent_field, number));
+    return rv == APR_SUCCESS ? OK : STORE_FAULT(q, 00142, "parent");
+}
+
+/* The parent's kind hears that child was created (old_state NULL) or changed state; what
+ * its callback changes in the parent is written with the child, journaled on the parent. */
+static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char *old_state,
+                   itsm_ticket_t *parent)
+{
+    const itsm_kind_t *pk = itsm_core_kind(q->conf, parent->kind);
+    apr_pool_t *p = q->r->pool;
+    itsm_ticket_t *pn;
+    itsm_journal_t *j;
+    itsm_call_t c;
+
+    if (pk == NULL || pk->child_changed == NULL)
+        return OK;
+    init_call_for(q, &c, route_of(q, pk));
+    pn = copy_ticket(p, parent);
+    if (pk->child_changed(&c, child, old_state, parent, pn))
+        return fail_call(q, &c);
+    j = apr_pcalloc(p, sizeof *j);
+    j->changes = diff(p, pk, parent, pn);
+    if (j->changes->nelts == 0)
+        return OK;
+    pn->version = parent->version + 1;
+    pn->updated = c.now;
+    j->at = c.now;
+    j->actor = q->who->uid;
+    j->action = "child";
+    j->note = old_state ? apr_psprintf(p, "%s %s: %s -> %s", child->kind, child->number,
+                                       old_state, child->state)
+                        : apr_psprintf(p, "%s created: %s", child->kind, child->title);
+    address(q, pk, j, pn);
+    pn->sla_open = itsm_ticket_sla_open(c.sla, pk, pn);
+    write_add(w, ITSM_WRITE_UPDATE, pn, j, ITSM_EVENT_CHANGED);
+    return OK;
+}
+
+/* A ticket entering a final state leaves no open child of a kind that blocks its parent. */
+static int check_children(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                          const itsm_ticket_t *t)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *links;
+    const char *shown = "";
+    int i, open = 0;
+
+    if (!is_final(k, t->state) || is_final(k, old->state))
+        return OK;
+    if (itsm_store_links(q->store, &links, t->id, "*", p) != APR_SUCCESS)
+        return STORE_FAULT(q, 00143, "children");
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+        const itsm_kind_t *ck = itsm_core_kind(q->conf, l->kind);
+        itsm_ticket_t *child;
+
+        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0 || !ck || !ck->blocks_parent)
+            continue;
+        if (itsm_store_get(q->store, &child, l->kind, l->number, "*", p) != APR_SUCCESS)
+            return STORE_FAULT(q, 00144, "child");
+        if (is_final(ck, child->state))
+            continue;
+        open++;
+        if (party_visible(q, child->party))
+            shown = apr_pstrcat(p, shown, *shown ? ", " : " (", child->number, NULL);
+    }
+    if (open == 0)
+        return OK;
+    return fail(q, HTTP_CONFLICT, "children-open",
+                apr_psprintf(p, "%s cannot be %s while %d child ticket%s %s open%s%s.", t->number,
+                             t->state, open, open == 1 ? "" : "s", open == 1 ? "is" : "are",
+                             shown, *shown ? ")" : ""));
+}
+
+/* The rule of a link type a kind declares; NULL for relates-to (every kind's) or none. */
+static const itsm_link_rule_t *link_rule(const itsm_kind_t *k, const char *type)
+{
+    const itsm_link_rule_t *rule;
+
+    for (rule = k->link_rules; rule && rule->type; rule++)
+        if (strcmp(rule->type, type) == 0)
+            return rule;
+    return NULL;
+}
+
+int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
+{
+    apr_pool_t *p = q->r->pool;
+    const itsm_kind_t *k = t->kind ? itsm_core_kind(q->conf, t->kind) : NULL;
+    const itsm_route_t *route = k ? route_of(q, k) : NULL;
+    const itsm_field_t *f;
+    itsm_call_t kc;
+    spawn_t *sp;
+
+    if (route == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "no-such-kind",
+                              "No process serving kind '%s' is loaded.",
+                              t->kind ? t->kind : "(none)");
+    if (!itsm_authz_allows(q->conf->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
+        return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                              "Your roles do not allow 'create' on %s tickets.", k->kind);
+    if (link_type && strcmp(link_type, ITSM_LINK_RELATES) != 0
+        && !link_rule(q->route->kind, link_type))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                              "%s tickets make no '%s' links.", q->route->kind->kind, link_type);
+    if (t->fields == NULL)
+        t->fields = apr_table_make(p, 8);
+    if (t->party == NULL)
+        t->party = q->who->party;
+    t->opened = t->updated = c->now;
+    t->created_by = q->who->uid;
+    init_call_for(q, &kc, route);
+    if (k->create && k->create(&kc, t)) {
+        c->status = kc.status;
+        c->code = kc.code;
+        c->message = apr_psprintf(p, "the new %s: %s", k->kind, kc.message);
+        return c->status;
+    }
+    if (t->state == NULL)
+        t->state = k->initial_state;
+    if ((f = missing_field(k, t)) != NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "the new %s lacks <%s>", k->kind, f->name);
+    if (t->state == NULL || t->party == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "the new %s has no %s", k->kind, t->state ? "party" : "state");
+    if (!references_ok(q, c, k, NULL, t))
+        return c->status;
+    sp = apr_array_push(q->spawned ? q->spawned
+                        : (q->spawned = apr_array_make(p, 2, sizeof(spawn_t))));
+    sp->t = t;
+    sp->kind = k;
+    sp->link_type = link_type;
+    sp->j = apr_pcalloc(p, sizeof *sp->j);
+    sp->j->at = c->now;
+    sp->j->actor = q->who->uid;
+    sp->j->action = ITSM_ACTION_CREATE;
+    sp->j->changes = diff(p, k, NULL, t);
+    address(q, k, sp->j, t);
+    t->sla_open = itsm_ticket_sla_open(c->sla, k, t);
+    return 0;
+}
+
+/* The tickets the process created during the change of t, created (and linked from t) in
+ * its transaction. */
+static void add_spawned(req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_journal_t *j)
+{
+    int i;
+
+    for (i = 0; q->spawned && i < q->spawned->nelts; i++) {
+        spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, spawn_t);
+
+        write_add(w, ITSM_WRITE_CREATE, sp->t, sp->j, ITSM_EVENT_CREATED)->prefix =
+            sp->kind->prefix;
+        if (sp->link_type) {
+            itsm_write_t *link = write_add(w, ITSM_WRITE_LINK, t, j, NULL);
+
+            link->to = sp->t;
+            link->type = sp->link_type;
+            link->plain = 1;
+        }
+    }
 }
 
 static int do_create(req_t *q)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
-    itsm_ticket_t *t = apr_pcalloc(r->pool, sizeof *t);
+    itsm_ticket_t *t = apr_pcalloc(r->pool, sizeof *t), *parent;
+    writes_t w;
+    int failed;
     doc_extras_t x = {0};
     itsm_journal_t j = {0};
     xmlNodePtr root;
@@ -1006,18 +1385,20 @@ static int do_create(req_t *q)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     "<state> is set by actions; only an import (with <opened>) brings its own.");
     t->state = x.state;
-    if (t->title == NULL)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<title> is required.");
-    for (f = k->fields; f && f->name; f++)
-        if ((f->flags & ITSM_FIELD_REQUIRED) && apr_table_get(t->fields, f->name) == NULL)
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                        apr_psprintf(r->pool, "<%s> is required.", f->name));
+    if ((f = missing_field(k, t)) != NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(r->pool, "<%s> is required.", f->name));
     if (k->create && k->create(&c, t))
         return fail_call(q, &c);
     if ((rc = check_references(q, NULL, t)) != OK)
         return rc;
-    if (t->state == NULL)
-        t->state = "new";
+    if (t->state == NULL && (t->state = k->initial_state) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00204)
+                      "kind %s gave a new ticket no state and declares no initial_state",
+                      k->kind);
+        return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+                    "The process module did not set the ticket's state.");
+    }
     if ((rc = open_store(q)) != OK)
         return rc;
     j.at = c.now;
@@ -1025,20 +1406,37 @@ static int do_create(req_t *q)
     j.action = c.importing ? ITSM_ACTION_IMPORT : ITSM_ACTION_CREATE;
     j.changes = diff(r->pool, k, NULL, t);
     j.note = x.note;
-    address(q, &j, t);
+    address(q, k, &j, t);
+    itsm_ticket_clocks_start(r->pool, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
-    if ((rv = itsm_store_create(q->store, t, k->prefix, &j, r->pool)) != APR_SUCCESS) {
+    writes_init(&w, r->pool);
+    write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
+    add_spawned(q, &w, t, &j);
+    if ((rc = load_parent(q, k, t, &parent)) != OK)
+        return rc;
+    if (parent) {
+        itsm_write_t *link = write_add(&w, ITSM_WRITE_LINK, t, &j, NULL);
+
+        link->to = parent;
+        link->type = ITSM_LINK_CHILD;
+        link->plain = 1;
+        if ((rc = roll_up(q, &w, t, NULL, parent)) != OK)
+            return rc;
+    }
+    if ((rv = writes_commit(q, &w, &failed)) != APR_SUCCESS) {
         if (rv == APR_ENOSPC) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
                           "%s numbers are exhausted (7 digits)", k->prefix);
             return fail(q, HTTP_CONFLICT, "conflict", "No ticket numbers left for this kind.");
         }
-        return store_fault(q, 2, "create");
+        if (rv == APR_EAGAIN)   /* the parent changed since it was read */
+            return fail(q, HTTP_CONFLICT, "conflict",
+                        "The parent ticket changed meanwhile; send the request again.");
+        return STORE_FAULT(q, 00131, "create");
     }
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
                                                          "/", t->number, NULL), r));
-    announce(q, ITSM_EVENT_CREATED, t, &j);
     return send_ticket(q, &c, HTTP_CREATED, t);
 }
 
@@ -1055,7 +1453,7 @@ static int load_ticket(req_t *q, const char *number, itsm_ticket_t **t)
     if (rv == APR_NOTFOUND)
         return not_found(q);
     if (rv != APR_SUCCESS)
-        return store_fault(q, 3, "get");
+        return STORE_FAULT(q, 00132, "get");
     return OK;
 }
 
@@ -1078,20 +1476,14 @@ static int check_if_match(req_t *q, const itsm_ticket_t *t)
                 "The ticket has changed since that ETag; GET it again.");
 }
 
-static itsm_ticket_t *copy_ticket(apr_pool_t *p, const itsm_ticket_t *t)
-{
-    itsm_ticket_t *n = apr_pmemdup(p, t, sizeof *t);
-
-    n->fields = apr_table_copy(p, t->fields);
-    return n;
-}
-
 /* PATCH and actions: one path, the action NULL for a plain update. */
 static int do_change(req_t *q, const char *number, const char *action)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
-    itsm_ticket_t *old, *t;
+    itsm_ticket_t *old, *t, *parent;
+    writes_t w;
+    int failed;
     doc_extras_t x = {0};
     itsm_journal_t j = {0};
     xmlNodePtr root = NULL;
@@ -1134,17 +1526,31 @@ static int do_change(req_t *q, const char *number, const char *action)
     j.actor = q->who->uid;
     j.action = action ? action : ITSM_ACTION_UPDATE;
     j.note = x.note;
-    address(q, &j, t);
+    address(q, k, &j, t);
+    itsm_ticket_clocks_start(r->pool, k, old, t, action, c.now);
+    /* new due times: warnings, breaches and timers are announced anew */
+    t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
-    if (clocks_retargeted(k, old, t))
-        t->sla_notified = "";   /* new due times: warnings and breaches are announced anew */
-    rv = itsm_store_update(q->store, t, &j, r->pool);
+    writes_init(&w, r->pool);
+    write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
+    add_spawned(q, &w, t, &j);
+    if (strcmp(old->state, t->state) != 0) {
+        if ((rc = check_children(q, k, old, t)) != OK)
+            return rc;
+        if ((rc = load_parent(q, k, t, &parent)) != OK)
+            return rc;
+        if (parent && (rc = roll_up(q, &w, t, old->state, parent)) != OK)
+            return rc;
+    }
+    rv = writes_commit(q, &w, &failed);
+    if (rv == APR_EAGAIN && failed > 0)
+        return fail(q, HTTP_CONFLICT, "conflict",
+                    "The parent ticket changed meanwhile; send the request again.");
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                     "The ticket has changed since that ETag; GET it again.");
     if (rv != APR_SUCCESS)
-        return store_fault(q, 4, "update");
-    announce(q, ITSM_EVENT_CHANGED, t, &j);
+        return STORE_FAULT(q, 00133, "update");
     return send_ticket(q, &c, HTTP_OK, t);
 }
 
@@ -1220,7 +1626,7 @@ static int do_journal(req_t *q, const char *number)
     if ((rc = load_ticket(q, number, &t)) != OK)
         return rc;
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
-        return store_fault(q, 5, "journal");
+        return STORE_FAULT(q, 00134, "journal");
     o = itsm_xml_out_start(r->pool, "journal");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
     for (i = 0; i < entries->nelts; i++) {
@@ -1266,7 +1672,7 @@ static int do_links(req_t *q, const char *number)
     if ((rc = load_ticket(q, number, &t)) != OK)
         return rc;
     if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
-        return store_fault(q, 6, "links");
+        return STORE_FAULT(q, 00135, "links");
     o = itsm_xml_out_start(r->pool, "links");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
     for (i = 0; i < links->nelts; i++) {
@@ -1284,70 +1690,166 @@ static int do_links(req_t *q, const char *number)
     return send_doc(r, HTTP_OK, o);
 }
 
-static int do_link(req_t *q, const char *number)
+/* May a ticket of kind k have a link of type to `to`? adding: also within the rule's counts. */
+static int check_link_rule(req_t *q, const itsm_kind_t *k, const char *type,
+                           const itsm_ticket_t *from, const itsm_ticket_t *to, int adding)
+{
+    apr_pool_t *p = q->r->pool;
+    const itsm_link_rule_t *rule;
+    const char *known = ITSM_LINK_RELATES;
+    apr_array_header_t *links;
+    int i, out = 0, in = 0;
+
+    if (strcmp(type, ITSM_LINK_RELATES) == 0)
+        return OK;
+    if (strcmp(type, ITSM_LINK_CHILD) == 0)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                    "child-of links are made by the core when a child ticket is created.");
+    if ((rule = link_rule(k, type)) == NULL) {
+        for (rule = k->link_rules; rule && rule->type; rule++)
+            known = apr_pstrcat(p, known, ", ", rule->type, NULL);
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                    apr_psprintf(p, "%s tickets make no '%s' links; they make: %s.", k->kind,
+                                 type, known));
+    }
+    if (rule->to_kind && strcmp(rule->to_kind, to->kind) != 0)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                    apr_psprintf(p, "A '%s' link goes to a %s ticket, not a %s.", type,
+                                 rule->to_kind, to->kind));
+    if (!adding || (rule->max_out == 0 && rule->max_in == 0))
+        return OK;
+    /* counted over every party: a limit holds whoever made the other links */
+    if (rule->max_out) {
+        if (itsm_store_links(q->store, &links, from->id, "*", p) != APR_SUCCESS)
+            return STORE_FAULT(q, 00145, "link count");
+        for (i = 0; i < links->nelts; i++)
+            out += APR_ARRAY_IDX(links, i, itsm_link_t).outgoing
+                   && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
+    }
+    if (rule->max_in) {
+        if (itsm_store_links(q->store, &links, to->id, "*", p) != APR_SUCCESS)
+            return STORE_FAULT(q, 00146, "link count");
+        for (i = 0; i < links->nelts; i++)
+            in += !APR_ARRAY_IDX(links, i, itsm_link_t).outgoing
+                  && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
+    }
+    if (rule->max_out && out >= rule->max_out)
+        return fail(q, HTTP_CONFLICT, "link-limit",
+                    apr_psprintf(p, "A %s ticket makes at most %d '%s' link%s.", k->kind,
+                                 rule->max_out, type, rule->max_out == 1 ? "" : "s"));
+    if (rule->max_in && in >= rule->max_in)
+        return fail(q, HTTP_CONFLICT, "link-limit",
+                    apr_psprintf(p, "%s already has %d '%s' link%s to it, the most it may.",
+                                 to->number, in, type, in == 1 ? "" : "s"));
+    return OK;
+}
+
+/* Add (adding 1) or remove a link of type from `number` to target: the kind's rules, its
+ * callback, then the ticket (version bumped, journal entry) and the link in one transaction. */
+static int change_link(req_t *q, const char *number, const char *type, const char *target,
+                       int adding)
 {
     request_rec *r = q->r;
-    itsm_ticket_t *from, *to, *bumped;
-    itsm_journal_t j = {0};
+    const itsm_kind_t *k = q->route->kind;
+    itsm_ticket_t *from, *to, *t;
+    itsm_journal_t *j = apr_pcalloc(r->pool, sizeof *j);
+    itsm_write_t *link;
+    itsm_change_t *ch;
+    itsm_call_t c;
+    writes_t w;
+    apr_status_t rv;
+    int rc, failed;
+
+    if ((rc = load_ticket(q, number, &from)) != OK)
+        return rc;
+    if ((rc = check_if_match(q, from)) != OK)
+        return rc;
+    rv = itsm_store_get(q->store, &to, NULL, target, q->scope, r->pool);
+    if (rv == APR_NOTFOUND)
+        return adding ? fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                             apr_psprintf(r->pool, "No ticket %s to link to.", target))
+                      : not_found(q);
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00136, "link target");
+    if (to->id == from->id)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
+    if ((rc = check_link_rule(q, k, type, from, to, adding)) != OK)
+        return rc;
+    init_call(q, &c);
+    t = copy_ticket(r->pool, from);
+    if (link_rule(k, type) && k->linked && k->linked(&c, type, adding, from, t, to))
+        return fail_call(q, &c);
+    j->changes = diff(r->pool, k, from, t);
+    ch = apr_array_push(j->changes);
+    ch->field = apr_pstrcat(r->pool, "link:", type, NULL);
+    ch->old = adding ? NULL : to->number;
+    ch->new = adding ? to->number : NULL;
+    t->version = from->version + 1;
+    t->updated = c.now;
+    j->at = c.now;
+    j->actor = q->who->uid;
+    j->action = adding ? ITSM_ACTION_LINK : "unlink";
+    address(q, k, j, t);
+    /* the link first: when it exists already (or not at all) nothing else is tried, not
+     * even a journal number drawn (PostgreSQL sequences do not roll back) */
+    writes_init(&w, r->pool);
+    link = write_add(&w, adding ? ITSM_WRITE_LINK : ITSM_WRITE_UNLINK, t, j, NULL);
+    link->to = to;
+    link->type = type;
+    link->plain = 1;
+    write_add(&w, ITSM_WRITE_UPDATE, t, j, adding ? ITSM_EVENT_LINKED : ITSM_EVENT_UNLINKED);
+    rv = writes_commit(q, &w, &failed);
+    if (rv == APR_EAGAIN)
+        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                    "The ticket has changed since that ETag; GET it again.");
+    if (rv == APR_EEXIST)
+        return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
+    if (rv == APR_NOTFOUND)
+        return not_found(q);
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00137, adding ? "link" : "unlink");
+    set_etag(r, t);
+    if (!adding) {
+        r->status = HTTP_NO_CONTENT;
+        return DONE;
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
+                                                         "/", from->number, "/links", NULL), r));
+    {
+        itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "link");
+
+        itsm_xml_element(o->w, "type", type);
+        itsm_xml_element(o->w, "target", to->number);
+        return send_doc(r, HTTP_CREATED, o);
+    }
+}
+
+static int do_link(req_t *q, const char *number)
+{
     const char *type = NULL, *target = NULL;
     xmlNodePtr root, n;
-    itsm_xml_out_t *o;
-    itsm_change_t *ch;
-    apr_status_t rv;
     int rc;
 
     if (!allowed(q, ITSM_ACTION_LINK))
         return forbidden(q, ITSM_ACTION_LINK);
     if ((rc = read_document(q, "link", &root)) != OK)
         return rc;
-    if ((rc = load_ticket(q, number, &from)) != OK)
-        return rc;
-    if ((rc = check_if_match(q, from)) != OK)
-        return rc;
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "type"))
-            type = itsm_xml_text(r->pool, n);
+            type = itsm_xml_text(q->r->pool, n);
         else if (itsm_xml_is(n, "target"))
-            target = itsm_xml_text(r->pool, n);
+            target = itsm_xml_text(q->r->pool, n);
     }
-    rv = itsm_store_get(q->store, &to, NULL, target, q->scope, r->pool);
-    if (rv == APR_NOTFOUND)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                    apr_psprintf(r->pool, "No ticket %s to link to.", target));
-    if (rv != APR_SUCCESS)
-        return store_fault(q, 7, "link target");
-    if (to->id == from->id)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
-    bumped = copy_ticket(r->pool, from);
-    bumped->version = from->version + 1;
-    bumped->updated = apr_time_from_sec(apr_time_sec(r->request_time));
-    j.at = bumped->updated;
-    j.actor = q->who->uid;
-    j.action = ITSM_ACTION_LINK;
-    j.changes = apr_array_make(r->pool, 1, sizeof(itsm_change_t));
-    ch = apr_array_push(j.changes);
-    ch->field = apr_pstrcat(r->pool, "link:", type, NULL);
-    ch->old = NULL;
-    ch->new = to->number;
-    address(q, &j, from);
-    rv = itsm_store_link(q->store, bumped, to, type, &j, r->pool);
-    if (rv == APR_EAGAIN)
-        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
-                    "The ticket has changed since that ETag; GET it again.");
-    if (rv == APR_EEXIST)
-        return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
-    if (rv != APR_SUCCESS)
-        return store_fault(q, 8, "link");
-    announce(q, ITSM_EVENT_LINKED, bumped, &j);
-    set_etag(r, bumped);
-    apr_table_setn(r->headers_out, "Location",
-                   ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
-                                                         q->route->kind->collection, "/",
-                                                         from->number, "/links", NULL), r));
-    o = itsm_xml_out_start(r->pool, "link");
-    itsm_xml_element(o->w, "type", type);
-    itsm_xml_element(o->w, "target", to->number);
-    return send_doc(r, HTTP_CREATED, o);
+    return change_link(q, number, type, target, 1);
+}
+
+/* DELETE /{collection}/{number}/links/{type}/{target} */
+static int do_unlink(req_t *q, const char *number, const char *type, const char *target)
+{
+    if (!allowed(q, ITSM_ACTION_LINK))
+        return forbidden(q, ITSM_ACTION_LINK);
+    return change_link(q, number, type, target, 0);
 }
 
 /* ---- service and identity documents ---------------------------------------------------- */
@@ -1417,13 +1919,17 @@ static int do_feed(req_t *q)
 
     if ((rc = open_store(q)) != OK)
         return rc;
+    /* the roles and resolver groups whose followers the caller is among */
     roles = ",";
     for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
         roles = apr_pstrcat(r->pool, roles, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *),
                             ",", NULL);
+    for (i = 0; q->who->groups && i < q->who->groups->nelts; i++)
+        roles = apr_pstrcat(r->pool, roles, "group:",
+                            APR_ARRAY_IDX(q->who->groups, i, const char *), ",", NULL);
     if (itsm_store_feed(q->store, &notices, q->who->uid, roles, q->who->party, q->scope, 50,
                         r->pool) != APR_SUCCESS)
-        return store_fault(q, 9, "feed");
+        return STORE_FAULT(q, 00138, "feed");
     self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
     o = itsm_xml_out_start_ns(r->pool, "feed", "http://www.w3.org/2005/Atom");
     itsm_xml_element(o->w, "id", apr_pstrcat(r->pool, "urn:mod-itsm:feed:",
@@ -1473,7 +1979,7 @@ static int do_view(req_t *q, const itsm_view_t *v)
     if ((rc = open_store(q)) != OK)
         return rc;
     if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, r->pool) != APR_SUCCESS)
-        return store_fault(q, 10, "view");
+        return STORE_FAULT(q, 00139, "view");
     o = itsm_xml_out_start(r->pool, "view");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST v->path);
     for (i = 0; i < rows->nelts; i++) {
@@ -1494,6 +2000,24 @@ static int do_view(req_t *q, const itsm_view_t *v)
 static const itsm_view_t *find_view(req_t *q, const char *path)
 {
     return apr_hash_get(q->conf->views, path, APR_HASH_KEY_STRING);
+}
+
+/* GET of a process's own resource: the grant its kind and action need, then its callback. */
+static int do_resource(req_t *q, const char *rest)
+{
+    const itsm_resource_t *res = q->route->resource;
+    itsm_xml_out_t *o;
+    apr_table_t *args;
+    itsm_call_t c;
+
+    if (!allowed(q, res->action))
+        return forbidden(q, res->action);
+    form_args(q->r, &args);
+    init_call(q, &c);
+    o = itsm_xml_out_start(q->r->pool, res->element);
+    if (res->get(&c, rest, args, o->w))
+        return fail_call(q, &c);
+    return send_doc(q->r, HTTP_OK, o);
 }
 
 /* The directory of external desks (an empty <desks/> when none is configured). */
@@ -1639,6 +2163,13 @@ int itsm_handler(request_rec *r)
             return method_not_allowed(q, "GET");
         return do_feed(q);
     }
+    if ((q->route = apr_hash_get(q->conf->resources, seg[0], APR_HASH_KEY_STRING)) != NULL) {
+        if (n > 2)
+            return not_found(q);
+        if (m != M_GET)
+            return method_not_allowed(q, "GET");
+        return do_resource(q, n == 2 ? seg[1] : NULL);
+    }
     q->route = apr_hash_get(q->conf->routes, seg[0], APR_HASH_KEY_STRING);
     if (q->route == NULL)
         return not_found(q);
@@ -1693,6 +2224,12 @@ int itsm_handler(request_rec *r)
         if (m != M_POST)
             return method_not_allowed(q, "POST");
         return do_change(q, seg[1], seg[3]);
+    case 5:
+        if (strcmp(seg[2], "links") != 0)
+            return not_found(q);
+        if (m != M_DELETE)
+            return method_not_allowed(q, "DELETE");
+        return do_unlink(q, seg[1], seg[3], seg[4]);
     default:
         return not_found(q);
     }

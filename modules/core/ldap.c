@@ -1,6 +1,7 @@
-/* Identity lookup in LDAP (include/itsm_ldap.h): resolves a login to person, party, acts-for parties,
- * ITSM roles and resolver groups. Owns a per-process apr_reslist of bound libldap handles and a TTL
- * cache of identities in its own pool behind its own mutex. No httpd headers. */
+/* Identity lookup in LDAP (itsm_ldap.h): resolves a login to person, party, acts-for parties,
+ * ITSM roles and resolver groups. Owns a per-process apr_reslist of bound libldap handles (over
+ * ldaps:// or StartTLS with a TLS context per handle when configured) and a TTL cache of identities
+ * in its own pool behind its own mutex. No httpd headers. */
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #define ITSM_LDAP_CACHE_MAX   10000   /* cache inserts between two resets: bounds its memory */
 #define ITSM_LDAP_GROUP_LIMIT 1000    /* size limit of the role/group search */
 #define ITSM_LDAP_LOGIN_MAX   256
+#define ITSM_LDAP_REASON_MAX  400     /* bytes kept of the last connection failure's reason */
 
 /* A handle constructor cannot return a message through apr_reslist_acquire, so it returns the
  * libldap result code (small, possibly negative) folded into the APR user error space. */
@@ -34,10 +36,12 @@ struct itsm_ldap_t {
     itsm_ldap_conf_t conf;         /* copied into the creation pool */
     apr_reslist_t *handles;
     volatile apr_uint32_t generation;  /* bumped when a handle finds the server gone */
-    apr_thread_mutex_t *lock;      /* guards cache, cache_pool, cache_inserts */
+    apr_thread_mutex_t *lock;      /* guards cache, cache_pool, cache_inserts, open_error */
     apr_pool_t *cache_pool;        /* own allocator; holds the hash and every cached identity */
     apr_hash_t *cache;             /* login -> cache_entry_t */
     unsigned cache_inserts;
+    int tls;                       /* ldaps:// or StartTLS: handles verify the server certificate */
+    char open_error[ITSM_LDAP_REASON_MAX];  /* why the last handle could not be opened */
 };
 
 typedef struct {
@@ -69,6 +73,53 @@ const char *itsm_ldap_filter_escape(apr_pool_t *p, const char *value, apr_size_t
     return escaped;
 }
 
+static int is_ldaps(const char *url)
+{
+    return strncasecmp(url, "ldaps://", 8) == 0;
+}
+
+/* TLS options on handle h alone (never libldap's global options, which other modules such as
+ * mod_ldap share): the server certificate must chain to conf->ca_file (or libldap's default CAs)
+ * and name the URL's host, over TLS 1.2 or later. LDAP_OPT_X_TLS_NEWCTX then builds the handle's
+ * own TLS context from them, which is where an unreadable CA file fails. */
+static int tls_setup(LDAP *h, const itsm_ldap_conf_t *conf)
+{
+    int demand = LDAP_OPT_X_TLS_DEMAND, tls12 = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2, client = 0;
+
+    if (ldap_set_option(h, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != LDAP_OPT_SUCCESS
+        || ldap_set_option(h, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tls12) != LDAP_OPT_SUCCESS
+        || (conf->ca_file != NULL
+            && ldap_set_option(h, LDAP_OPT_X_TLS_CACERTFILE, conf->ca_file) != LDAP_OPT_SUCCESS)
+        || ldap_set_option(h, LDAP_OPT_X_TLS_NEWCTX, &client) != LDAP_OPT_SUCCESS)
+        return LDAP_LOCAL_ERROR;
+    return LDAP_SUCCESS;
+}
+
+/* Keeps why a handle could not be opened, for the message of the request that then gets a 503
+ * (acquire_error). The handle's diagnostic message is libldap's word on a TLS failure; GnuTLS
+ * builds of libldap say only "(unknown error code)" for a certificate that does not verify or
+ * does not name the host, hence the hint. */
+static void note_open_error(itsm_ldap_t *ld, LDAP *h, const char *step, int rc)
+{
+    char *diag = NULL;
+    const char *ca = ld->conf.ca_file ? ld->conf.ca_file : "libldap's default CA certificates";
+    const char *hint = "";
+
+    if (h != NULL)
+        ldap_get_option(h, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+    if (ld->tls && diag != NULL && *diag != '\0' && rc < 0 && rc != LDAP_LOCAL_ERROR)
+        hint = "; TLS failed: is the server certificate signed by a CA of the CA file, and "
+               "does it name the URL's host?";
+    apr_thread_mutex_lock(ld->lock);
+    apr_snprintf(ld->open_error, sizeof(ld->open_error), "%s: %s%s%s%s%s%s%s", step,
+                 ldap_err2string(rc), diag && *diag ? " (libldap: " : "", diag ? diag : "",
+                 diag && *diag ? ")" : "", hint, ld->tls ? "; CA file: " : "",
+                 ld->tls ? ca : "");
+    apr_thread_mutex_unlock(ld->lock);
+    if (diag != NULL)
+        ldap_memfree(diag);
+}
+
 static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
 {
     itsm_ldap_t *ld = params;
@@ -77,6 +128,7 @@ static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
     struct berval cred;
     int version = LDAP_VERSION3;
     int rc;
+    const char *step = "connect/bind";
 
     (void)pool;
     h = calloc(1, sizeof(*h));
@@ -85,6 +137,7 @@ static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
     h->generation = apr_atomic_read32(&ld->generation);
     rc = ldap_initialize(&h->ld, ld->conf.url);
     if (rc != LDAP_SUCCESS) {
+        note_open_error(ld, NULL, "ldap_initialize", rc);
         free(h);
         return ITSM_LDAP_STATUS(rc);
     }
@@ -93,16 +146,28 @@ static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
         || ldap_set_option(h->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS
         || ldap_set_option(h->ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS) {
         rc = LDAP_LOCAL_ERROR;
+        step = "setting connection options";
+    }
+    else if (ld->tls && (rc = tls_setup(h->ld, &ld->conf)) != LDAP_SUCCESS) {
+        step = "TLS set-up (is the CA file readable by httpd's user and PEM?)";
+    }
+    else if (ld->conf.starttls > 0
+             && (rc = ldap_start_tls_s(h->ld, NULL, NULL)) != LDAP_SUCCESS) {
+        step = "StartTLS";
     }
     else {
         /* An anonymous configuration still binds (empty DN and password) so that the
-         * connection is opened and checked here rather than on the first search. */
+         * connection is opened (and over ldaps:// the TLS handshake made) and checked here
+         * rather than on the first search. */
+        if (is_ldaps(ld->conf.url))
+            step = "connect (TLS handshake)/bind";
         cred.bv_val = (char *)(ld->conf.bind_pw ? ld->conf.bind_pw : "");
         cred.bv_len = strlen(cred.bv_val);
         rc = ldap_sasl_bind_s(h->ld, ld->conf.bind_dn ? ld->conf.bind_dn : "",
                               LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
     }
     if (rc != LDAP_SUCCESS) {
+        note_open_error(ld, h->ld, step, rc);
         ldap_unbind_ext_s(h->ld, NULL, NULL);
         free(h);
         return ITSM_LDAP_STATUS(rc);
@@ -145,7 +210,8 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     if (conf == NULL || conf->url == NULL || conf->base == NULL || conf->timeout_sec <= 0
         || conf->pool_max <= 0 || conf->cache_ttl < 0
         || (conf->user_attr != NULL && !valid_attr_name(conf->user_attr))
-        || (conf->bind_dn != NULL && (conf->bind_pw == NULL || *conf->bind_pw == '\0')))
+        || (conf->bind_dn != NULL && (conf->bind_pw == NULL || *conf->bind_pw == '\0'))
+        || (conf->starttls > 0 && is_ldaps(conf->url)))
         return APR_EINVAL;
 
     /* First libldap call made here, single-threaded: initialises its global options. The
@@ -153,6 +219,11 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
     if (ldap_initialize(&probe, conf->url) != LDAP_SUCCESS)
         return APR_EINVAL;
+    /* The first TLS context initialises libldap's TLS layer (and GnuTLS), which is not safe
+     * to do from two threads at once: make one here, before any request thread. Its failure
+     * is not fatal here: every handle makes its own context and reports why it cannot. */
+    if (conf->starttls > 0 || is_ldaps(conf->url))
+        (void)tls_setup(probe, conf);
     ldap_unbind_ext_s(probe, NULL, NULL);
 
     ld = apr_pcalloc(p, sizeof(*ld));
@@ -164,6 +235,9 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     ld->conf.cache_ttl = conf->cache_ttl;
     ld->conf.timeout_sec = conf->timeout_sec;
     ld->conf.pool_max = conf->pool_max;
+    ld->conf.ca_file = conf->ca_file ? apr_pstrdup(p, conf->ca_file) : NULL;
+    ld->conf.starttls = conf->starttls > 0;
+    ld->tls = ld->conf.starttls || is_ldaps(conf->url);
 
     if ((rv = apr_thread_mutex_create(&ld->lock, APR_THREAD_MUTEX_DEFAULT, p)) != APR_SUCCESS)
         return rv;
@@ -455,10 +529,17 @@ static apr_status_t acquire_handle(itsm_ldap_t *ld, ldap_handle_t **out)
 static const char *acquire_error(itsm_ldap_t *ld, apr_status_t rv, apr_pool_t *p)
 {
     char buf[120];
+    const char *why;
 
-    if (ITSM_LDAP_IS_RC(rv))
-        return apr_psprintf(p, "LDAP connect/bind to %s failed: %s", ld->conf.url,
-                            ldap_err2string((int)(rv - ITSM_LDAP_RC_BASE)));
+    if (ITSM_LDAP_IS_RC(rv)) {
+        apr_thread_mutex_lock(ld->lock);
+        why = apr_pstrdup(p, ld->open_error);
+        apr_thread_mutex_unlock(ld->lock);
+        if (*why == '\0')
+            why = apr_pstrcat(p, "connect/bind: ",
+                              ldap_err2string((int)(rv - ITSM_LDAP_RC_BASE)), NULL);
+        return apr_psprintf(p, "LDAP connection to %s failed in %s", ld->conf.url, why);
+    }
     if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv))
         return apr_psprintf(p, "no LDAP connection to %s free within %d s", ld->conf.url,
                             ld->conf.timeout_sec);

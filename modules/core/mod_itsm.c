@@ -31,6 +31,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     itsm_server_conf_t *c = apr_pcalloc(p, sizeof *c);
 
     c->ldap.user_attr = NULL;
+    c->ldap.starttls = ITSM_UNSET;
     c->retry_after = ITSM_UNSET;
     c->sweep_interval = ITSM_UNSET;
     return c;
@@ -50,6 +51,8 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(ldap.bind_pw);
     MERGE(ldap.base);
     MERGE(ldap.user_attr);
+    MERGE(ldap.ca_file);
+    c->ldap.starttls = add->ldap.starttls != ITSM_UNSET ? add->ldap.starttls : base->ldap.starttls;
     c->ldap.cache_ttl = add->ldap_ttl_set ? add->ldap.cache_ttl : base->ldap.cache_ttl;
     c->ldap_ttl_set = add->ldap_ttl_set || base->ldap_ttl_set;
     c->ldap.timeout_sec = add->ldap_timeout_set ? add->ldap.timeout_sec : base->ldap.timeout_sec;
@@ -116,6 +119,53 @@ static const char *set_ldap_string(cmd_parms *cmd, void *dummy, const char *arg)
     case 3: c->ldap.base = arg; break;
     default: c->ldap.user_attr = arg; break;
     }
+    return NULL;
+}
+
+static const char *set_ldap_ca_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+
+    if (path == NULL)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg, NULL);
+    sconf(cmd)->ldap.ca_file = path;
+    return NULL;
+}
+
+static const char *set_ldap_starttls(cmd_parms *cmd, void *dummy, int on)
+{
+    sconf(cmd)->ldap.starttls = on;
+    return NULL;
+}
+
+static int is_ldaps(const char *url)
+{
+    return ap_cstr_casecmpn(url, "ldaps://", 8) == 0;
+}
+
+/* ITSMLDAPCACertFile checked at start-up: readable (by root here; that httpd's User can read it
+ * too shows on the first connection, a 503 whose log line names the file) and holding a PEM
+ * certificate. NULL when fine. */
+static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t n;
+    char *buf;
+    apr_status_t rv;
+
+    if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p)) != APR_SUCCESS
+        || (rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f)) != APR_SUCCESS)
+        return apr_psprintf(p, "cannot be read: %pm", &rv);
+    if (fi.filetype != APR_REG || fi.size <= 0 || fi.size > 16 * 1024 * 1024)
+        return "is not a CA bundle (a regular file of PEM certificates, at most 16 MiB)";
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(p, n + 1);
+    if ((rv = apr_file_read_full(f, buf, n, &n)) != APR_SUCCESS)
+        return apr_psprintf(p, "cannot be read: %pm", &rv);
+    buf[n] = '\0';
+    if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
+        return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
     return NULL;
 }
 
@@ -266,6 +316,11 @@ static const command_rec itsm_cmds[] = {
                   "Network and operation timeout in seconds (default 5)"),
     AP_INIT_TAKE1("ITSMLDAPPoolSize", set_ldap_number, (void *)2, RSRC_CONF,
                   "Directory connections kept per process (default 4)"),
+    AP_INIT_TAKE1("ITSMLDAPCACertFile", set_ldap_ca_file, NULL, RSRC_CONF,
+                  "PEM file of the CAs the directory's certificate must chain to "
+                  "(ldaps:// or StartTLS; default: libldap's)"),
+    AP_INIT_FLAG("ITSMLDAPStartTLS", set_ldap_starttls, NULL, RSRC_CONF,
+                 "StartTLS on the ldap:// connection before the bind (default off)"),
     AP_INIT_TAKE1("ITSMRetryAfter", set_retry_after, NULL, RSRC_CONF,
                   "Retry-After seconds on 503 (default 10)"),
     AP_INIT_TAKE1("ITSMBase", set_base, NULL, RSRC_CONF | ACCESS_CONF,
@@ -273,7 +328,8 @@ static const command_rec itsm_cmds[] = {
     AP_INIT_TAKE1("ITSMSLASweepInterval", set_sweep, NULL, RSRC_CONF,
                   "Seconds between SLA sweeps (mod_watchdog; default 60, 0 turns the sweep off)"),
     AP_INIT_TAKE1("ITSMSLAEscalateRole", set_escalate, NULL, RSRC_CONF,
-                  "Role whose holders are notified of every SLA breach (default incident-manager)"),
+                  "Role whose holders are notified of every SLA breach, for every kind (default: the role "
+                  "each kind names, incident-manager for cases and incidents)"),
     AP_INIT_RAW_ARGS("ITSMAgedBuckets", set_aged_buckets, NULL, RSRC_CONF,
                      "First day of each age bucket of the aged view after the first "
                      "(default 14 30 60 90 120)"),
@@ -290,19 +346,83 @@ static apr_status_t free_schema(void *schema)
     return APR_SUCCESS;
 }
 
-/* A schema is parsed once and shared between servers naming the same directory. */
+/* The schema files of the core: the common types and documents, configuration files and
+ * service levels. Each loaded process adds its own (itsm_process_t.schema). */
+static const char *const core_schemas[] = { "itsm-common.xsd", "itsm-config.xsd", "itsm-sla.xsd" };
+
+/* The schema of the core and the loaded processes, composed once per schema directory and
+ * shared between the servers naming it. */
 static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *dir, const char **err)
 {
     xmlSchemaPtr schema = apr_hash_get(cache, dir, APR_HASH_KEY_STRING);
+    apr_array_header_t *names, *files;
+    int i;
 
-    if (schema == NULL) {
-        schema = itsm_xml_schema_load(apr_pstrcat(p, dir, "/itsm.xsd", NULL), p, err);
-        if (schema != NULL) {
-            apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
-            apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
+    if (schema != NULL)
+        return schema;
+    files = apr_array_make(p, 8, sizeof(const char *));
+    for (i = 0; i < (int)(sizeof core_schemas / sizeof *core_schemas); i++)
+        APR_ARRAY_PUSH(files, const char *) = apr_pstrcat(p, dir, "/", core_schemas[i], NULL);
+    names = ap_list_provider_names(p, ITSM_PROCESS_GROUP, ITSM_PROCESS_VERSION);
+    for (i = 0; names && i < names->nelts; i++) {
+        const itsm_process_t *proc = ap_lookup_provider(
+            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
+            ITSM_PROCESS_VERSION);
+        char *path = NULL;
+
+        if (proc == NULL || proc->schema == NULL)
+            continue;
+        if (apr_filepath_merge(&path, dir, proc->schema, 0, p) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "process %s: bad schema path %s", proc->name, proc->schema);
+            return NULL;
         }
+        APR_ARRAY_PUSH(files, const char *) = path;
+    }
+    schema = itsm_xml_schema_compose((const char *const *)files->elts, files->nelts, p, err);
+    if (schema != NULL) {
+        apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
+        apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
     }
     return schema;
+}
+
+/* Every registered process was built against this core's contract (ITSM_ABI_VERSION and
+ * the size of itsm_process_t): a process built against another would read and write the
+ * core's structures at the wrong places, so httpd does not start with it. */
+static int check_processes(apr_pool_t *p, server_rec *s)
+{
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    int i, ok = 1;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+
+        if (proc && proc->abi == ITSM_ABI_VERSION && proc->size == sizeof(itsm_process_t))
+            continue;
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00050)
+                     "process module '%s' was built against mod_itsm ABI %d (itsm_process_t of "
+                     "%" APR_SIZE_T_FMT " bytes); this core is ABI %d (%" APR_SIZE_T_FMT
+                     " bytes): rebuild the module against this core's headers", name,
+                     proc ? proc->abi : -1, proc ? proc->size : 0, ITSM_ABI_VERSION,
+                     sizeof(itsm_process_t));
+        ok = 0;
+    }
+    return ok;
+}
+
+/* Paths below the mount point that the core answers itself. */
+static int is_core_path(const char *path)
+{
+    static const char *const core_paths[] = { "me", "desks", "feeds", NULL };
+    const char *const *c;
+
+    for (c = core_paths; *c; c++)
+        if (strcmp(*c, path) == 0)
+            return 1;
+    return 0;
 }
 
 /* Collections of every process module that registered itself. */
@@ -314,6 +434,7 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
 
     c->routes = apr_hash_make(p);
     c->views = apr_hash_make(p);
+    c->resources = apr_hash_make(p);
     c->kinds = apr_array_make(p, 8, sizeof(const itsm_kind_t *));
     c->kind_names = apr_array_make(p, 8, sizeof(const char *));
     for (i = 0; names && i < names->nelts; i++) {
@@ -341,10 +462,39 @@ static const char *collect_routes(apr_pool_t *p, itsm_server_conf_t *c)
             APR_ARRAY_PUSH(c->kind_names, const char *) = (*k)->kind;
         }
     }
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+        const itsm_resource_t *const *res;
+
+        for (res = proc ? proc->resources : NULL; res && *res; res++) {
+            itsm_route_t *route = apr_pcalloc(p, sizeof *route);
+            const itsm_kind_t *const *k;
+
+            if (is_core_path((*res)->path) || apr_hash_get(c->routes, (*res)->path,
+                                                           APR_HASH_KEY_STRING)
+                || apr_hash_get(c->views, (*res)->path, APR_HASH_KEY_STRING)
+                || apr_hash_get(c->resources, (*res)->path, APR_HASH_KEY_STRING)
+                || strchr((*res)->path, '/'))
+                return apr_psprintf(p, "process %s: resource path '%s' is taken or not one "
+                                    "segment", name, (*res)->path);
+            for (k = proc->kinds; k && *k && strcmp((*k)->kind, (*res)->kind) != 0; k++)
+                ;
+            if (k == NULL || *k == NULL || (*res)->get == NULL || (*res)->element == NULL)
+                return apr_psprintf(p, "process %s: resource '%s' names no kind of its process, "
+                                    "element or callback", name, (*res)->path);
+            route->process = proc;
+            route->kind = *k;
+            route->resource = *res;
+            apr_hash_set(c->resources, (*res)->path, APR_HASH_KEY_STRING, route);
+        }
+    }
     return NULL;
 }
 
-/* The service levels, when a loaded kind keeps SLA clocks. */
+/* The service levels, when a loaded kind keeps SLA clocks or timers (the sweep that announces
+ * timers runs with the service levels). */
 static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
 {
     const char *path = c->sla_file ? c->sla_file : ITSM_SYSCONFDIR "/itsm-sla.xml", *err = NULL;
@@ -352,7 +502,8 @@ static const char *load_sla(apr_pool_t *p, itsm_server_conf_t *c)
 
     c->sla = NULL;
     for (i = 0; i < c->kinds->nelts; i++)
-        if (APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->clocks)
+        if (APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->clocks
+            || APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->timers)
             break;
     if (i == c->kinds->nelts && c->sla_file == NULL)
         return NULL;
@@ -459,6 +610,8 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
                      "mod_dbd is not loaded: load it and configure DBDriver/DBDParams");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (!check_processes(ptemp, s))     /* before any of their structures is read */
+        return HTTP_INTERNAL_SERVER_ERROR;
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);
         const char *err = NULL, *dir, *table;
@@ -504,12 +657,29 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
             c->ldap.pool_max = 4;
         if (c->ldap.user_attr == NULL)
             c->ldap.user_attr = "uid";
+        if (c->ldap.starttls == ITSM_UNSET)
+            c->ldap.starttls = 0;
+        if (c->ldap.starttls && is_ldaps(c->ldap.url)) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
+                         "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
+                         "the first byte; use an ldap:// URL with StartTLS, or ldaps:// without",
+                         c->ldap.url);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00151)
+                         "ITSMLDAPCACertFile %s %s", c->ldap.ca_file, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (c->ldap.ca_file && !c->ldap.starttls && !is_ldaps(c->ldap.url))
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00152)
+                         "ITSMLDAPCACertFile is set but %s is neither ldaps:// nor used with "
+                         "ITSMLDAPStartTLS on: the directory is read in clear text",
+                         c->ldap.url);
         if (c->retry_after == ITSM_UNSET)
             c->retry_after = 10;
         if (c->sweep_interval == ITSM_UNSET)
             c->sweep_interval = 60;
-        if (c->escalate_role == NULL)
-            c->escalate_role = "incident-manager";
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, ITSMLOGNO(00006)
                      "%d collections, schema %s, role table %s",
                      c->kinds->nelts, dir, table);
@@ -576,7 +746,7 @@ static void itsm_child_init(apr_pool_t *pchild, server_rec *s)
         store_mutex = NULL;
     }
     if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot create the store lock");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00051) "cannot create the store lock");
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *c = ap_get_module_config(vs->module_config, &itsm_module);

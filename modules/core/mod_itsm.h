@@ -22,10 +22,11 @@
 
 extern module AP_MODULE_DECLARE_DATA itsm_module;
 
-/* A collection served by a process. */
+/* A collection served by a process; with resource, a resource of the process's own. */
 typedef struct itsm_route_t {
     const itsm_process_t *process;
     const itsm_kind_t *kind;
+    const itsm_resource_t *resource;
 } itsm_route_t;
 
 typedef struct itsm_server_conf_t {
@@ -47,6 +48,7 @@ typedef struct itsm_server_conf_t {
     itsm_desks_t *desks;            /* NULL when no directory of desks */
     apr_hash_t *routes;             /* collection -> itsm_route_t */
     apr_hash_t *views;              /* path -> const itsm_view_t * */
+    apr_hash_t *resources;          /* path -> itsm_route_t * (a process's own resources) */
     apr_array_header_t *kinds;      /* const itsm_kind_t *, in provider-list order */
     apr_array_header_t *kind_names; /* const char *, for counters */
 

@@ -1,6 +1,7 @@
 /* SLA clocks and targets: evaluation of a clock (due, elapsed, remaining, status) as a pure
- * function of its history, and the loading of conf/itsm-sla.xml into calendars and a
- * (kind, priority, clock) -> target table that is read-only once loaded. */
+ * function of its history, the loading of conf/itsm-sla.xml into calendars and a
+ * (kind, class value, clock) -> target table that is read-only once loaded, and the clocks and
+ * timers of a ticket (their starts, pauses and announcements bookkeeping). */
 #include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_lib.h>
@@ -95,6 +96,7 @@ const char *itsm_sla_status_name(itsm_sla_status_e status)
     case ITSM_SLA_BREACHED: return "breached";
     case ITSM_SLA_MET: return "met";
     case ITSM_SLA_MISSED: return "missed";
+    case ITSM_SLA_NOT_STARTED: return "not-started";
     }
     return "in-sla";
 }
@@ -130,7 +132,7 @@ typedef struct sla_target_t {
 
 struct itsm_sla_config_t {
     apr_hash_t *calendars;      /* name -> itsm_calendar_t */
-    apr_hash_t *targets;        /* "kind\001priority\001clock" -> sla_target_t */
+    apr_hash_t *targets;        /* "kind\001class value\001clock" -> sla_target_t */
     int warning_percent;
 };
 
@@ -222,49 +224,75 @@ static apr_status_t load_calendar(loader_t *ld, xmlNodePtr el)
     return APR_SUCCESS;
 }
 
+/* A target's duration: "duration" (PTnHnMnS) or "businessDays", working days of its
+ * calendar (itsm_calendar_day_length), exactly one of them. */
+static apr_status_t target_duration(loader_t *ld, xmlNodePtr tn, sla_target_t *t)
+{
+    char *dur = itsm_xml_attr(ld->p, tn, "duration"), *days = itsm_xml_attr(ld->p, tn, "businessDays");
+    apr_int64_t secs;
+
+    if ((dur == NULL) == (days == NULL))
+        return fail(ld, tn, "a target has either a duration or businessDays");
+    if (days) {
+        char *end;
+        apr_int64_t n = apr_strtoi64(days, &end, 10);
+
+        if (*days == '\0' || *end != '\0' || n <= 0 || n > 10000)
+            return fail(ld, tn, apr_psprintf(ld->p, "businessDays '%s' is not a positive "
+                                             "number of days", days));
+        t->duration = n * itsm_calendar_day_length(t->calendar);
+        return APR_SUCCESS;
+    }
+    if ((secs = parse_duration(dur)) <= 0)
+        return fail(ld, tn, apr_psprintf(ld->p, "duration '%s' is not a positive "
+                                         "PTnHnMnS", dur));
+    t->duration = apr_time_from_sec(secs);
+    return APR_SUCCESS;
+}
+
+/* <priority name> and <class name> of a kind: one table, keyed by the value a clock's class
+ * field (the priority by default) takes. */
 static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
 {
     char *kind = itsm_xml_attr(ld->p, el, "name");
-    apr_hash_t *priorities = apr_hash_make(ld->p);
+    apr_hash_t *classes = apr_hash_make(ld->p);
     xmlNodePtr pn, tn;
 
     if (apr_hash_get(kinds, kind, APR_HASH_KEY_STRING))
         return fail(ld, el, apr_psprintf(ld->p, "kind '%s' is listed twice", kind));
     apr_hash_set(kinds, kind, APR_HASH_KEY_STRING, "");
     for (pn = el->children; pn; pn = pn->next) {
-        char *prio;
+        const char *what;
+        char *cls;
 
-        if (!itsm_xml_is(pn, "priority"))
+        if (!itsm_xml_is(pn, "priority") && !itsm_xml_is(pn, "class"))
             continue;
-        prio = itsm_xml_attr(ld->p, pn, "name");
-        if (apr_hash_get(priorities, prio, APR_HASH_KEY_STRING))
-            return fail(ld, pn, apr_psprintf(ld->p, "priority %s of kind '%s' is listed twice",
-                                             prio, kind));
-        apr_hash_set(priorities, prio, APR_HASH_KEY_STRING, "");
+        what = (const char *)pn->name;
+        cls = itsm_xml_attr(ld->p, pn, "name");
+        if (apr_hash_get(classes, cls, APR_HASH_KEY_STRING))
+            return fail(ld, pn, apr_psprintf(ld->p, "%s %s of kind '%s' is listed twice",
+                                             what, cls, kind));
+        apr_hash_set(classes, cls, APR_HASH_KEY_STRING, "");
         for (tn = pn->children; tn; tn = tn->next) {
-            char *clock, *calname, *dur, *key;
+            char *clock, *calname, *key;
             sla_target_t *t;
-            apr_int64_t secs;
 
             if (!itsm_xml_is(tn, "target"))
                 continue;
             clock = itsm_xml_attr(ld->p, tn, "clock");
             calname = itsm_xml_attr(ld->p, tn, "calendar");
-            dur = itsm_xml_attr(ld->p, tn, "duration");
-            key = apr_pstrcat(ld->p, kind, "\001", prio, "\001", clock, NULL);
+            key = apr_pstrcat(ld->p, kind, "\001", cls, "\001", clock, NULL);
             if (apr_hash_get(ld->cfg->targets, key, APR_HASH_KEY_STRING))
                 return fail(ld, tn, apr_psprintf(ld->p, "duplicate %s target for %s of kind '%s'",
-                                                 clock, prio, kind));
+                                                 clock, cls, kind));
             t = apr_pcalloc(ld->p, sizeof *t);
             t->calendar = apr_hash_get(ld->cfg->calendars, calname, APR_HASH_KEY_STRING);
             if (t->calendar == NULL)
                 return fail(ld, tn, apr_psprintf(ld->p, "%s target for %s of kind '%s' names "
-                                                 "unknown calendar '%s'", clock, prio, kind,
+                                                 "unknown calendar '%s'", clock, cls, kind,
                                                  calname));
-            if ((secs = parse_duration(dur)) <= 0)
-                return fail(ld, tn, apr_psprintf(ld->p, "duration '%s' is not a positive "
-                                                 "PTnHnMnS", dur ? dur : ""));
-            t->duration = apr_time_from_sec(secs);
+            if (target_duration(ld, tn, t) != APR_SUCCESS)
+                return APR_EINVAL;
             apr_hash_set(ld->cfg->targets, key, APR_HASH_KEY_STRING, t);
         }
     }
@@ -304,14 +332,14 @@ apr_status_t itsm_sla_config_load(itsm_sla_config_t **out, const char *path,
 }
 
 apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
-                             const char *priority, const char *clock_name,
+                             const char *class_value, const char *clock_name,
                              apr_interval_time_t *duration, const itsm_calendar_t **calendar)
 {
     char key[256];
     const sla_target_t *t;
 
-    if (kind == NULL || priority == NULL || clock_name == NULL
-        || apr_snprintf(key, sizeof key, "%s\001%s\001%s", kind, priority, clock_name)
+    if (kind == NULL || class_value == NULL || clock_name == NULL
+        || apr_snprintf(key, sizeof key, "%s\001%s\001%s", kind, class_value, clock_name)
            >= (int)sizeof key - 1)
         return APR_NOTFOUND;
     t = apr_hash_get(cfg->targets, key, APR_HASH_KEY_STRING);
@@ -332,60 +360,258 @@ int itsm_sla_warning_percent(const itsm_sla_config_t *cfg)
     return cfg->warning_percent;
 }
 
+/* ---- Clocks and timers of a ticket ------------------------------------------------------- */
+
+/* The value that picks the clock's target: its class field's, or the priority. */
+static const char *clock_class(const itsm_clock_t *ck, const itsm_ticket_t *t)
+{
+    return ck->class_field ? apr_table_get(t->fields, ck->class_field) : t->priority;
+}
+
+/* When the clock started, 0 before its event. */
+static apr_time_t clock_start(const itsm_clock_t *ck, const itsm_ticket_t *t)
+{
+    return ck->start == ITSM_CLOCK_AT_OPENED ? t->opened : itsm_ticket_clock_started(t, ck->name);
+}
+
+static const char *pauses_field(apr_pool_t *p, const itsm_clock_t *ck)
+{
+    return ck->own_pauses ? apr_pstrcat(p, "sla.pauses.", ck->name, NULL) : "sla.pauses";
+}
+
+static int decode_pauses(apr_pool_t *p, const char *text, itsm_sla_pause_t **out)
+{
+    apr_time_t *from, *to;
+    int n = itsm_codec_pauses_decode(p, text, &from, &to), i;
+
+    *out = apr_pcalloc(p, sizeof(**out) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        (*out)[i].from = from[i];
+        (*out)[i].to = to[i];
+    }
+    return n;
+}
+
 int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
                        const struct itsm_kind_t *k, const struct itsm_ticket_t *t,
                        apr_time_t now, apr_pool_t *p)
 {
-    const char *const *clock;
-    apr_time_t *from, *to;
-    itsm_sla_pause_t *pauses;
-    int n, i, count = 0;
+    const itsm_clock_t *ck;
+    itsm_sla_pause_t *shared = NULL;
+    int nshared = -1, count = 0;
 
     *out = NULL;
-    if (cfg == NULL || k->clocks == NULL || t->priority == NULL)
+    if (cfg == NULL || k->clocks == NULL)
         return 0;
-    for (clock = k->clocks; *clock; clock++)
+    for (ck = k->clocks; ck->name; ck++)
         count++;
-    *out = apr_pcalloc(p, sizeof(**out) * count);
-    n = itsm_codec_pauses_decode(p, apr_table_get(t->fields, "sla.pauses"), &from, &to);
-    pauses = apr_pcalloc(p, sizeof(*pauses) * (n ? n : 1));
-    for (i = 0; i < n; i++) {
-        pauses[i].from = from[i];
-        pauses[i].to = to[i];
-    }
+    *out = apr_pcalloc(p, sizeof(**out) * (count ? count : 1));
     count = 0;
-    for (clock = k->clocks; *clock; clock++) {
+    for (ck = k->clocks; ck->name; ck++) {
         itsm_ticket_clock_t *tc = &(*out)[count];
-        itsm_sla_clock_t ck = { t->opened, 0, NULL, pauses, n, 0, cfg->warning_percent };
+        itsm_sla_clock_t c = { clock_start(ck, t), 0, NULL, NULL, 0, 0, cfg->warning_percent };
 
-        if (itsm_sla_target(cfg, k->kind, t->priority, *clock, &ck.target, &ck.calendar)
+        if (itsm_sla_target(cfg, k->kind, clock_class(ck, t), ck->name, &c.target, &c.calendar)
             != APR_SUCCESS)
             continue;
-        ck.stop = itsm_ticket_clock_stopped(t, *clock);
-        itsm_sla_evaluate(&tc->eval, &ck, now);
-        tc->name = *clock;
-        tc->target = ck.target;
-        tc->calendar = ck.calendar;
-        tc->stopped = ck.stop;
-        tc->paused = !ck.stop && itsm_ticket_paused(t);
+        tc->name = ck->name;
+        tc->target = c.target;
+        tc->calendar = c.calendar;
+        tc->started = c.start;
+        tc->on_event = ck->start != ITSM_CLOCK_AT_OPENED;
         count++;
+        if (c.start == 0) {
+            tc->eval.status = ITSM_SLA_NOT_STARTED;
+            tc->eval.status_name = itsm_sla_status_name(ITSM_SLA_NOT_STARTED);
+            tc->eval.remaining = c.target;
+            continue;
+        }
+        if (ck->own_pauses) {
+            itsm_sla_pause_t *own;
+
+            c.npauses = decode_pauses(p, apr_table_get(t->fields, pauses_field(p, ck)), &own);
+            c.pauses = own;
+        }
+        else {
+            if (nshared < 0)
+                nshared = decode_pauses(p, apr_table_get(t->fields, "sla.pauses"), &shared);
+            c.pauses = shared;
+            c.npauses = nshared;
+        }
+        c.stop = itsm_ticket_clock_stopped(t, ck->name);
+        itsm_sla_evaluate(&tc->eval, &c, now);
+        tc->stopped = c.stop;
+        tc->paused = !c.stop && (ck->own_pauses ? itsm_ticket_clock_paused(t, ck->name)
+                                                : itsm_ticket_paused(t));
     }
     return count;
+}
+
+static int is_in(const char *s, const char *const *list)
+{
+    for (; s && list && *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+void itsm_ticket_clocks_start(apr_pool_t *p, const struct itsm_kind_t *k,
+                              const struct itsm_ticket_t *old, struct itsm_ticket_t *t,
+                              const char *action, apr_time_t at)
+{
+    const itsm_clock_t *ck;
+
+    for (ck = k->clocks; ck && ck->name; ck++) {
+        int event;
+
+        if (ck->start == ITSM_CLOCK_ON_STATE)
+            event = t->state && ck->start_on && strcmp(t->state, ck->start_on) == 0
+                    && !(old && old->state && strcmp(old->state, t->state) == 0);
+        else if (ck->start == ITSM_CLOCK_ON_ACTION)
+            event = action && ck->start_on && strcmp(action, ck->start_on) == 0;
+        else
+            event = 0;
+        if (event && itsm_ticket_clock_started(t, ck->name) == 0)
+            apr_table_set(t->fields, apr_pstrcat(p, "sla.start.", ck->name, NULL),
+                          apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)apr_time_sec(at)));
+    }
+}
+
+apr_time_t itsm_ticket_timer_due(const struct itsm_kind_t *k, const struct itsm_timer_t *tm,
+                                 const struct itsm_ticket_t *t)
+{
+    if (tm->states ? !is_in(t->state, tm->states) : is_in(t->state, k->final_states))
+        return 0;
+    if (tm->settled_by && apr_table_get(t->fields, tm->settled_by))
+        return 0;
+    return itsm_ticket_time(t, tm->field);
+}
+
+static void timer_event(char *buf, apr_size_t size, const itsm_timer_t *tm, apr_time_t due)
+{
+    apr_snprintf(buf, size, "timer:%s@%" APR_INT64_T_FMT, tm->name, (apr_int64_t)apr_time_sec(due));
+}
+
+const char *itsm_sla_timer_event(apr_pool_t *p, const struct itsm_timer_t *tm, apr_time_t due)
+{
+    char buf[160];
+
+    timer_event(buf, sizeof buf, tm, due);
+    return apr_pstrdup(p, buf);
+}
+
+int itsm_sla_announced(const char *notified, const char *event)
+{
+    apr_size_t n = strlen(event);
+    const char *s = notified ? notified : "";
+
+    while ((s = strstr(s, event)) != NULL) {
+        if ((s == notified || s[-1] == ',') && (s[n] == ',' || s[n] == '\0'))
+            return 1;
+        s += n;
+    }
+    return 0;
+}
+
+/* notified without the events keep() refuses; in p. */
+static const char *notified_filter(apr_pool_t *p, const char *notified,
+                                   int (*keep)(const char *event, const void *arg), const void *arg)
+{
+    char *copy = apr_pstrdup(p, notified ? notified : ""), *ev, *st;
+    const char *out = "";
+
+    for (ev = apr_strtok(copy, ",", &st); ev; ev = apr_strtok(NULL, ",", &st))
+        if (keep(ev, arg))
+            out = *out ? apr_pstrcat(p, out, ",", ev, NULL) : ev;
+    return out;
+}
+
+/* A timer event of another timer than arg ("timer:<name>@"), or a clock event. */
+static int other_timer(const char *event, const void *arg)
+{
+    return strncmp(event, arg, strlen(arg)) != 0;
+}
+
+const char *itsm_sla_notified_add(apr_pool_t *p, const char *notified, const char *event)
+{
+    const char *at = strchr(event, '@');
+
+    if (strncmp(event, "timer:", 6) == 0 && at)
+        notified = notified_filter(p, notified, other_timer,
+                                   apr_pstrndup(p, event, (apr_size_t)(at - event) + 1));
+    return notified && *notified ? apr_pstrcat(p, notified, ",", event, NULL) : event;
+}
+
+typedef struct rearm_t {
+    apr_pool_t *p;
+    const itsm_kind_t *k;
+    const itsm_ticket_t *t;
+    int clocks_too;             /* forget the clock events */
+} rearm_t;
+
+/* A timer event whose due time is still the timer's, or a clock event kept. */
+static int still_due(const char *event, const void *arg)
+{
+    const rearm_t *r = arg;
+    const itsm_timer_t *tm;
+
+    if (strncmp(event, "timer:", 6) != 0)
+        return !r->clocks_too;
+    for (tm = r->k->timers; tm && tm->name; tm++) {
+        apr_time_t due = itsm_ticket_timer_due(r->k, tm, r->t);
+
+        if (due && strcmp(event, itsm_sla_timer_event(r->p, tm, due)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Did the change move the due times (a new class value, a clock started again)? */
+static int clocks_retargeted(const itsm_kind_t *k, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    const itsm_clock_t *ck;
+
+    for (ck = k->clocks; ck && ck->name; ck++) {
+        const char *was = clock_class(ck, old), *is = clock_class(ck, t);
+
+        if ((was == NULL) != (is == NULL) || (was && strcmp(was, is) != 0))
+            return 1;
+        if (itsm_ticket_clock_stopped(old, ck->name) && !itsm_ticket_clock_stopped(t, ck->name))
+            return 1;
+    }
+    return 0;
+}
+
+const char *itsm_ticket_sla_rearm(apr_pool_t *p, const struct itsm_kind_t *k,
+                                  const struct itsm_ticket_t *old, const struct itsm_ticket_t *t)
+{
+    rearm_t r = { p, k, t, clocks_retargeted(k, old, t) };
+
+    return notified_filter(p, t->sla_notified, still_due, &r);
 }
 
 int itsm_ticket_sla_open(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
                          const struct itsm_ticket_t *t)
 {
-    const char *const *clock;
+    const itsm_clock_t *ck;
+    const itsm_timer_t *tm;
     apr_interval_time_t target;
     const itsm_calendar_t *calendar;
 
-    if (cfg == NULL || k->clocks == NULL || t->priority == NULL)
-        return 0;
-    for (clock = k->clocks; *clock; clock++)
-        if (!itsm_ticket_clock_stopped(t, *clock)
-            && itsm_sla_target(cfg, k->kind, t->priority, *clock, &target, &calendar)
+    for (ck = k->clocks; cfg && ck && ck->name; ck++)
+        if (clock_start(ck, t) && !itsm_ticket_clock_stopped(t, ck->name)
+            && itsm_sla_target(cfg, k->kind, clock_class(ck, t), ck->name, &target, &calendar)
                == APR_SUCCESS)
             return 1;
+    for (tm = k->timers; tm && tm->name; tm++) {
+        apr_time_t due = itsm_ticket_timer_due(k, tm, t);
+        char event[160];
+
+        if (due == 0)
+            continue;
+        timer_event(event, sizeof event, tm, due);
+        if (!itsm_sla_announced(t->sla_notified, event))
+            return 1;
+    }
     return 0;
 }

@@ -111,6 +111,7 @@ enum {
     S_JOURNAL_INSERT,
     S_JOURNAL_LIST,
     S_LINK_INSERT,
+    S_LINK_DELETE,
     S_OUTBOX_INSERT,
     S_TAGGED,
     S_SLA_OPEN,
@@ -157,6 +158,8 @@ static const char *const statements[S_COUNT] = {
     [S_LINK_INSERT] =
         "INSERT INTO itsm_link (from_id, to_id, type, at, actor) "
         "VALUES (" INT ", " INT ", %s, " INT ", %s) ON CONFLICT DO NOTHING",
+    [S_LINK_DELETE] =
+        "DELETE FROM itsm_link WHERE from_id = " INT " AND to_id = " INT " AND type = %s",
     [S_OUTBOX_INSERT] =
         "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
         "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
@@ -446,7 +449,7 @@ static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const i
 }
 
 /* Rows of t's SLA clocks (none stored yet); now: the time of the write, at which the status
- * of a paused clock is settled. */
+ * of a paused clock is settled (a clock waiting for its event is "not-started"). */
 static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                                  apr_time_t now, apr_pool_t *p)
 {
@@ -456,9 +459,10 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
 
     for (i = 0; rv == APR_SUCCESS && i < n; i++) {
         const itsm_ticket_clock_t *c = &clocks[i];
-        int running = !c->stopped && !c->paused;
+        int running = c->started && !c->stopped && !c->paused;
         const char *args[] = {
-            i64(p, t->id), c->name, k->kind, running ? "" : c->eval.status_name,
+            i64(p, t->id), c->name, k->kind,
+            running ? "" : c->started ? c->eval.status_name : "not-started",
             running ? secs(p, c->eval.warn_at) : "0", running ? secs(p, c->eval.due) : "0"
         };
 
@@ -1371,16 +1375,16 @@ static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
         itsm_codec_changes_encode(p, j->changes), nz(j->note)
     };
     const char *notice[] = {
-        args[0], nz(j->recipient), nz(j->party), j->party_wide ? "1" : "0", args[1],
-        j->actor, j->action, nz(j->summary)
+        args[0], "", nz(j->party), j->party_wide ? "1" : "0", args[1], j->actor, j->action,
+        nz(j->summary)
     };
+    int n = j->recipients ? j->recipients->nelts : 0, i;
     apr_status_t rv = exec(st, p, NULL, S_JOURNAL_INSERT, 6, args);
 
-    if (rv == APR_SUCCESS && (j->recipient || j->party_wide))
-        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
-    if (rv == APR_SUCCESS && j->escalate) {
-        notice[1] = j->escalate;
-        notice[3] = "0";
+    /* one notice per recipient; the first carries the party-wide flag (or stands alone) */
+    for (i = 0; rv == APR_SUCCESS && i < (n ? n : j->party_wide); i++) {
+        notice[1] = n ? APR_ARRAY_IDX(j->recipients, i, const char *) : "";
+        notice[3] = i == 0 && j->party_wide ? "1" : "0";
         rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
     }
     return rv;
@@ -1685,28 +1689,37 @@ typedef struct {
     const itsm_journal_t *j;
 } link_job_t;
 
-static apr_status_t link_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+/* Add (or with del, remove) the link, made at j->at by j->actor; unless plain, also bump
+ * from's version and journal j (plain: the set it is part of writes from itself). */
+static apr_status_t link_change(itsm_store_t *st, const itsm_ticket_t *from,
+                                const itsm_ticket_t *to, const char *type, int del,
+                                const itsm_journal_t *j, int plain, apr_pool_t *p)
 {
-    link_job_t *l = ctx;
     const char *bump[] = {
-        apr_itoa(p, l->from->version), secs(p, l->from->updated), i64(p, l->from->id),
-        apr_itoa(p, l->from->version - 1)
+        apr_itoa(p, from->version), secs(p, from->updated), i64(p, from->id),
+        apr_itoa(p, from->version - 1)
     };
-    const char *link[] = {
-        i64(p, l->from->id), i64(p, l->to->id), l->type, secs(p, l->j->at), l->j->actor
-    };
-    int rows = 0;
-    apr_status_t rv = exec(st, p, &rows, S_TICKET_BUMP, 4, bump);
+    const char *link[] = { i64(p, from->id), i64(p, to->id), type, secs(p, j->at), j->actor };
+    int rows = 1;
+    apr_status_t rv = plain ? APR_SUCCESS : exec(st, p, &rows, S_TICKET_BUMP, 4, bump);
 
     if (rv == APR_SUCCESS && rows != 1)
         rv = APR_EAGAIN;
     if (rv == APR_SUCCESS)
-        rv = exec(st, p, &rows, S_LINK_INSERT, 5, link);
+        rv = del ? exec(st, p, &rows, S_LINK_DELETE, 3, link)
+                 : exec(st, p, &rows, S_LINK_INSERT, 5, link);
     if (rv == APR_SUCCESS && rows != 1)
-        rv = APR_EEXIST;
-    if (rv == APR_SUCCESS)
-        rv = journal_insert(st, l->from->id, l->j, p);
+        rv = del ? APR_NOTFOUND : APR_EEXIST;
+    if (rv == APR_SUCCESS && !plain)
+        rv = journal_insert(st, from->id, j, p);
     return rv;
+}
+
+static apr_status_t link_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    link_job_t *l = ctx;
+
+    return link_change(st, l->from, l->to, l->type, 0, l->j, 0, p);
 }
 
 apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
@@ -1716,6 +1729,53 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
     link_job_t l = { from, to, type, j };
 
     return write_tx(st, link_in_tx, &l, p);
+}
+
+typedef struct {
+    itsm_write_t *ops;
+    int n;
+} apply_job_t;
+
+static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    apply_job_t *a = ctx;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; i < a->n && rv == APR_SUCCESS; i++) {
+        itsm_write_t *w = &a->ops[i];
+
+        switch (w->op) {
+        case ITSM_WRITE_CREATE: {
+            create_job_t c = { w->t, w->prefix, w->j };
+
+            rv = create_in_tx(st, &c, p);
+            break;
+        }
+        case ITSM_WRITE_UPDATE: {
+            update_job_t u = { w->t, w->j };
+
+            rv = update_in_tx(st, &u, p);
+            break;
+        }
+        case ITSM_WRITE_LINK:
+        case ITSM_WRITE_UNLINK:
+            rv = link_change(st, w->t, w->to, w->type, w->op == ITSM_WRITE_UNLINK, w->j,
+                             w->plain, p);
+            break;
+        }
+        if (rv != APR_SUCCESS)
+            a->ops[0].failed = i;
+    }
+    return rv;
+}
+
+apr_status_t itsm_store_apply(itsm_store_t *st, itsm_write_t *ops, int n, apr_pool_t *p)
+{
+    apply_job_t a = { ops, n };
+
+    ops[0].failed = -1;
+    return write_tx(st, apply_in_tx, &a, p);
 }
 
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

@@ -1,7 +1,8 @@
 /* The SLA sweep: a mod_watchdog singleton (one thread in one child process of the server)
- * that looks at every ticket with a running clock, and for each clock that newly reached
- * warning or breached writes a journal entry and notifications (the assignee, else the raiser;
- * on a breach also every holder of ITSMSLAEscalateRole), without any request arriving.
+ * that looks at every ticket with a running clock or an armed timer, and for each clock that
+ * newly reached warning or breached writes a journal entry and notifications (the assignee,
+ * else the raiser; on a breach also every holder of ITSMSLAEscalateRole), and for each process
+ * timer that came due one entry notifying whom the timer names, without any request arriving.
  * Why mod_watchdog: it is httpd's own single-runner timer, started and stopped with the server. */
 #include <apr_optional.h>
 #include <apr_strings.h>
@@ -19,20 +20,86 @@ APLOG_USE_MODULE(itsm);
 #define SWEEP_ACTOR "itsm-sla"
 #define SWEEP_PAGE 500          /* tickets read per query */
 
-static int announced(const char *notified, const char *event)
+/* Write one ticket's announcement (j NULL: only its sla_open) in one transaction: the journal
+ * entry, its notifications and t->sla_open/sla_notified. 1 when it was written. */
+static int mark(server_rec *s, itsm_store_t *st, const itsm_kind_t *k, itsm_ticket_t *t,
+                itsm_journal_t *j, apr_pool_t *p)
 {
-    apr_size_t n = strlen(event);
-    const char *s = notified;
+    apr_status_t rv = itsm_store_sla_mark(st, t, j, p);
 
-    while ((s = strstr(s, event)) != NULL) {
-        if ((s == notified || s[-1] == ',') && (s[n] == ',' || s[n] == '\0'))
-            return 1;
-        s += n;
+    if (rv == APR_EAGAIN)
+        return 0;       /* changed meanwhile: the next sweep reads it again */
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00111) "SLA sweep: %s: %s",
+                     t->number, itsm_store_error(st));
+        return 0;
     }
-    return 0;
+    if (j) {
+        itsm_event_t e = { ITSM_EVENT_SLA, k, t, j, NULL, s, p };
+
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00112) "SLA sweep: %s %s",
+                     t->number, j->summary);
+        itsm_event_run(&e);
+    }
+    return 1;
 }
 
-/* Announce what changed on one ticket; returns 1 when something was written. */
+/* The timers of t whose due time has passed and that are not announced yet: one journal entry
+ * each, written with the bookkeeping in its own transaction. *pending is set when an armed
+ * timer is not due yet. Returns how many were written; stops at the first that is not. */
+static int sweep_timers(server_rec *s, itsm_store_t *st, const itsm_kind_t *k, itsm_ticket_t *t,
+                        int clocks_open, apr_time_t now, apr_pool_t *p)
+{
+    const itsm_timer_t *tm, *last = NULL;
+    int written = 0, pending = 0;
+
+    for (tm = k->timers; tm && tm->name; tm++) {
+        apr_time_t due = itsm_ticket_timer_due(k, tm, t);
+
+        if (due && !itsm_sla_announced(t->sla_notified, itsm_sla_timer_event(p, tm, due))) {
+            if (due > now)
+                pending = 1;
+            else
+                last = tm;
+        }
+    }
+    for (tm = k->timers; last && tm <= last; tm++) {
+        apr_time_t due = itsm_ticket_timer_due(k, tm, t);
+        const char *event;
+        itsm_journal_t j = { 0 };
+
+        if (!due || due > now
+            || itsm_sla_announced(t->sla_notified, event = itsm_sla_timer_event(p, tm, due)))
+            continue;
+        j.changes = apr_array_make(p, 1, sizeof(itsm_change_t));
+        itsm_codec_change_add(j.changes, apr_pstrcat(p, "timer.", tm->name, NULL), NULL,
+                              itsm_time_format(p, due));
+        j.at = now;
+        j.actor = SWEEP_ACTOR;
+        j.action = "timer-due";
+        if (tm->followers) {
+            itsm_followers(p, k, t, SWEEP_ACTOR, tm->role, &j);
+        }
+        else {      /* the timer's role alone */
+            j.recipients = apr_array_make(p, 1, sizeof(const char *));
+            if (tm->role)
+                APR_ARRAY_PUSH(j.recipients, const char *) = apr_pstrcat(p, "role:", tm->role,
+                                                                         NULL);
+            j.party = t->party;
+        }
+        j.summary = apr_psprintf(p, "%s due %s", tm->name, itsm_time_format(p, due));
+        t->sla_notified = itsm_sla_notified_add(p, t->sla_notified, event);
+        /* the last write leaves the ticket to the sweep only while something is pending */
+        t->sla_open = tm == last ? clocks_open || pending : 1;
+        if (!mark(s, st, k, t, &j, p))
+            return written;
+        written++;
+    }
+    return written;
+}
+
+/* Announce what changed on one ticket: the clocks that newly reached warning or breached in
+ * one entry, then each timer that came due; returns 1 when something was written. */
 static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, itsm_ticket_t *t,
                         apr_time_t now, apr_pool_t *p)
 {
@@ -40,8 +107,8 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
     itsm_ticket_clock_t *clocks;
     itsm_journal_t j = { 0 };
     const char *notified = t->sla_notified ? t->sla_notified : "", *summary = "";
-    apr_status_t rv;
-    int n, i, open = 0, breach = 0;
+    const char *escalate = c->escalate_role ? c->escalate_role : k ? k->escalate_role : NULL;
+    int n, i, open = 0, breach = 0, was_open = t->sla_open, written = 0;
 
     if (k == NULL)
         return 0;
@@ -51,50 +118,38 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
         const itsm_ticket_clock_t *tc = &clocks[i];
         const char *event;
 
-        if (tc->stopped)
+        if (tc->stopped || !tc->started)
             continue;
         open = 1;
         if (tc->eval.status != ITSM_SLA_WARNING && tc->eval.status != ITSM_SLA_BREACHED)
             continue;
         event = apr_pstrcat(p, tc->name, ":", tc->eval.status_name, NULL);
-        if (announced(notified, event))
+        if (itsm_sla_announced(notified, event))
             continue;
-        notified = *notified ? apr_pstrcat(p, notified, ",", event, NULL) : event;
+        notified = itsm_sla_notified_add(p, notified, event);
         itsm_codec_change_add(j.changes, apr_pstrcat(p, "sla.", tc->name, NULL), NULL,
                               tc->eval.status_name);
         summary = apr_psprintf(p, "%s%s%s %s (due %s)", summary, *summary ? "; " : "", tc->name,
                                tc->eval.status_name, itsm_time_format(p, tc->eval.due));
         breach |= tc->eval.status == ITSM_SLA_BREACHED;
     }
-    if (j.changes->nelts == 0 && open == t->sla_open)
-        return 0;
-    t->sla_open = open;
     t->sla_notified = notified;
+    /* without service levels itsm_ticket_sla_open looks at the timers only */
+    t->sla_open = open || itsm_ticket_sla_open(NULL, k, t);
     if (j.changes->nelts) {
         j.at = now;
         j.actor = SWEEP_ACTOR;
         j.action = breach ? "sla-breach" : "sla-warning";
-        j.recipient = t->assignee ? t->assignee : t->created_by;
-        j.party = t->party;
+        itsm_followers(p, k, t, SWEEP_ACTOR, breach ? escalate : NULL, &j);
         j.summary = summary;
-        j.escalate = breach ? apr_pstrcat(p, "role:", c->escalate_role, NULL) : NULL;
+        if (!mark(s, st, k, t, &j, p))
+            return 0;
+        written = 1;
     }
-    rv = itsm_store_sla_mark(st, t, j.changes->nelts ? &j : NULL, p);
-    if (rv == APR_EAGAIN)
-        return 0;       /* changed meanwhile: the next sweep reads it again */
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00111) "SLA sweep: %s: %s",
-                     t->number, itsm_store_error(st));
-        return 0;
-    }
-    if (j.changes->nelts) {
-        itsm_event_t e = { ITSM_EVENT_SLA, k, t, &j, NULL, s, p };
-
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00112) "SLA sweep: %s %s",
-                     t->number, summary);
-        itsm_event_run(&e);
-    }
-    return 1;
+    written += sweep_timers(s, st, k, t, open, now, p);
+    if (!written && t->sla_open != was_open)
+        written = mark(s, st, k, t, NULL, p);
+    return written > 0;
 }
 
 static apr_status_t sweep(int state, void *data, apr_pool_t *pool)

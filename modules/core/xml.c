@@ -7,6 +7,7 @@
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 
 #include "itsm.h"
@@ -44,6 +45,60 @@ xmlSchemaPtr itsm_xml_schema_load(const char *path, apr_pool_t *p, const char **
         *err = apr_psprintf(p, "schema %s does not load: %s", path,
                             e && e->message ? e->message : "unknown error");
     }
+    return schema;
+}
+
+xmlSchemaPtr itsm_xml_schema_compose(const char *const *files, int n, apr_pool_t *p,
+                                     const char **err)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    xmlSchemaParserCtxtPtr pc = NULL;
+    xmlSchemaPtr schema = NULL;
+    const xmlError *e;
+    int i;
+
+    if (w == NULL) {
+        *err = "out of memory composing the schema";
+        goto done;
+    }
+    xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+    xmlTextWriterStartElementNS(w, BAD_CAST "xs", BAD_CAST "schema",
+                                BAD_CAST "http://www.w3.org/2001/XMLSchema");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "targetNamespace", BAD_CAST ITSM_NS);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "elementFormDefault", BAD_CAST "qualified");
+    for (i = 0; i < n; i++) {
+        xmlChar *uri = xmlPathToURI(BAD_CAST files[i]);
+
+        xmlTextWriterStartElementNS(w, BAD_CAST "xs", BAD_CAST "include", NULL);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "schemaLocation", uri ? uri : BAD_CAST files[i]);
+        xmlTextWriterEndElement(w);
+        xmlFree(uri);
+    }
+    xmlTextWriterEndDocument(w);
+    xmlFreeTextWriter(w);
+    w = NULL;
+    pc = xmlSchemaNewMemParserCtxt((const char *)xmlBufferContent(buf), xmlBufferLength(buf));
+    if (pc == NULL) {
+        *err = "out of memory composing the schema";
+        goto done;
+    }
+    xmlSchemaSetParserErrors(pc, silent, silent, NULL);
+    xmlResetLastError();
+    schema = xmlSchemaParse(pc);
+    if (schema == NULL) {
+        e = xmlGetLastError();
+        *err = apr_psprintf(p, "the schema composed of %d files does not load: %s%s%s", n,
+                            e && e->file ? e->file : "", e && e->file ? ": " : "",
+                            e && e->message ? e->message : "unknown error");
+    }
+done:
+    if (pc)
+        xmlSchemaFreeParserCtxt(pc);
+    if (w)
+        xmlFreeTextWriter(w);
+    if (buf)
+        xmlBufferFree(buf);
     return schema;
 }
 

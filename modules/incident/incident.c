@@ -60,26 +60,17 @@ static int same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static int in_state(const itsm_ticket_t *t, const char *const *states)
+static int in_state_name(const char *state, const char *const *states)
 {
     for (; *states; states++)
-        if (strcmp(t->state, *states) == 0)
+        if (strcmp(state, *states) == 0)
             return 1;
     return 0;
 }
 
-static void set_time(itsm_call_t *c, itsm_ticket_t *t, const char *name, apr_time_t when)
+static int in_state(const itsm_ticket_t *t, const char *const *states)
 {
-    apr_table_set(t->fields, name, itsm_time_format(c->pool, when));
-}
-
-static apr_time_t get_time(const itsm_ticket_t *t, const char *name)
-{
-    apr_time_t when = 0;
-
-    if (get(t, name))
-        itsm_time_parse(&when, get(t, name));
-    return when;
+    return in_state_name(t->state, states);
 }
 
 /* Priority follows impact and urgency (LLSD 6.3); P5, the cross-party priority, is set
@@ -132,7 +123,7 @@ static int check_external(itsm_call_t *c, itsm_ticket_t *t)
 
 static int reopen_window(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old)
 {
-    apr_time_t resolved = get_time(old, "resolved");
+    apr_time_t resolved = itsm_ticket_time(old, "resolved");
 
     if (resolved && c->now - resolved > apr_time_from_sec((apr_int64_t)conf->reopen_days * 86400))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
@@ -144,7 +135,7 @@ static int reopen_window(itsm_call_t *c, const incident_conf_t *conf, const itsm
 /* Reopened: the resolution clock runs again, the time it spent resolved not counting. */
 static void reopen_clocks(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
-    apr_time_t resolved = get_time(old, "resolved");
+    apr_time_t resolved = itsm_ticket_time(old, "resolved");
 
     if (resolved) {
         itsm_ticket_pause(c->pool, t, resolved);
@@ -154,13 +145,23 @@ static void reopen_clocks(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_
     itsm_ticket_clock_restart(t, "resolution");
 }
 
+/* Waiting for the raiser (an incident's await-info, a case's request-info, an import in that
+ * state): the clocks pause, and asking is a response, so the response clock stops for good;
+ * resuming later restarts only the pause, never the response clock. */
+static void await_info(itsm_call_t *c, itsm_ticket_t *t)
+{
+    t->state = "awaiting-info";
+    itsm_ticket_pause(c->pool, t, c->now);
+    itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+}
+
 /* The ticket is finished: pauses end, clocks stop, the resolution time is kept. */
 static void finish(itsm_call_t *c, itsm_ticket_t *t)
 {
     itsm_ticket_resume(c->pool, t, c->now);
     itsm_ticket_clock_stop(c->pool, t, "response", c->now);
     itsm_ticket_clock_stop(c->pool, t, "resolution", c->now);
-    set_time(c, t, "resolved", c->now);
+    itsm_ticket_set_time(c->pool, t, "resolved", c->now);
 }
 
 /* An import may bring the state the ticket had in the old tool: it must be one of ours;
@@ -178,7 +179,7 @@ static int imported_state(itsm_call_t *c, itsm_ticket_t *t, const char *const *s
     if (in_state(t, finished))
         finish(c, t);
     else if (strcmp(t->state, "awaiting-info") == 0)
-        itsm_ticket_pause(c->pool, t, c->now);
+        await_info(c, t);
     return 0;
 }
 
@@ -220,24 +221,25 @@ int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_tick
 
 static int major_notice(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
-    apr_time_t due = get_time(t, "nextNoticeDue");
-    int count = get(t, "noticeCount") ? atoi(get(t, "noticeCount")) : 0;
-    int late = get(t, "noticesLate") ? atoi(get(t, "noticesLate")) : 0;
+    apr_time_t due = itsm_ticket_time(t, "nextNoticeDue");
+    apr_int64_t count = itsm_ticket_int(t, "noticeCount", 0);
+    apr_int64_t late = itsm_ticket_int(t, "noticesLate", 0);
     int every = same(t->priority, "P1") ? conf->update_min_p1 : conf->update_min_p2;
 
     if (due && c->now > due)
         late++;
-    apr_table_set(t->fields, "noticeCount", apr_itoa(c->pool, count + 1));
-    apr_table_set(t->fields, "noticesLate", apr_itoa(c->pool, late));
-    set_time(c, t, "lastNotice", c->now);
-    set_time(c, t, "nextNoticeDue", c->now + apr_time_from_sec((apr_int64_t)every * 60));
+    itsm_ticket_set_int(c->pool, t, "noticeCount", count + 1);
+    itsm_ticket_set_int(c->pool, t, "noticesLate", late);
+    itsm_ticket_set_time(c->pool, t, "lastNotice", c->now);
+    itsm_ticket_set_time(c->pool, t, "nextNoticeDue",
+                         c->now + apr_time_from_sec((apr_int64_t)every * 60));
     return 0;
 }
 
 /* An open major incident carries the tag "major" (the banner lists it). */
 static void tag_major(itsm_ticket_t *t)
 {
-    t->tags = same(get(t, "major"), "true") && !in_state(t, incident_finished) ? "major" : "";
+    t->tags = itsm_ticket_bool(t, "major", 0) && !in_state(t, incident_finished) ? "major" : "";
 }
 
 static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, const char *action,
@@ -256,7 +258,7 @@ int incident_action(itsm_call_t *c, const incident_conf_t *conf, const char *act
 static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                                const itsm_ticket_t *old, itsm_ticket_t *t)
 {
-    int major = same(get(old, "major"), "true"), rc;
+    int major = itsm_ticket_bool(old, "major", 0), rc;
 
     /* A closed or cancelled incident changes only by reopening (or its review being published). */
     if (in_state(old, (const char *const[]){ "closed", "cancelled", NULL })
@@ -284,9 +286,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
     else if (strcmp(action, "await-info") == 0) {
         if (!in_state(old, (const char *const[]){ "assigned", "in-progress", NULL }))
             return refuse(c, action, old);
-        t->state = "awaiting-info";
-        itsm_ticket_pause(c->pool, t, c->now);
-        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+        await_info(c, t);
     }
     else if (strcmp(action, "resume") == 0) {
         if (strcmp(old->state, "awaiting-info") != 0)
@@ -306,7 +306,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         t->state = "resolved";
         finish(c, t);
         if (major || get(t, "majorDeclared"))
-            set_time(c, t, "reviewDue",
+            itsm_ticket_set_time(c->pool, t, "reviewDue",
                      c->now + apr_time_from_sec((apr_int64_t)conf->review_days * 86400));
     }
     else if (strcmp(action, "close") == 0) {
@@ -333,21 +333,21 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   major ? "the incident is a major incident already"
                                         : "only an open incident can be declared major");
-        apr_table_set(t->fields, "major", "true");
-        set_time(c, t, "majorDeclared", c->now);
+        itsm_ticket_set_bool(t, "major", 1);
+        itsm_ticket_set_time(c->pool, t, "majorDeclared", c->now);
         apr_table_unset(t->fields, "majorStoodDown");
         apr_table_set(t->fields, "noticeCount", "0");
         apr_table_set(t->fields, "noticesLate", "0");
         apr_table_unset(t->fields, "lastNotice");
-        set_time(c, t, "nextNoticeDue",
+        itsm_ticket_set_time(c->pool, t, "nextNoticeDue",
                  c->now + apr_time_from_sec((apr_int64_t)conf->first_notice_min * 60));
     }
     else if (strcmp(action, "stand-down") == 0) {
         if (!major)
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   "the incident is not a major incident");
-        apr_table_set(t->fields, "major", "false");
-        set_time(c, t, "majorStoodDown", c->now);
+        itsm_ticket_set_bool(t, "major", 0);
+        itsm_ticket_set_time(c->pool, t, "majorStoodDown", c->now);
         apr_table_unset(t->fields, "nextNoticeDue");
     }
     else if (strcmp(action, "publish-review") == 0) {
@@ -360,8 +360,8 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         if (!get(t, "review"))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "publish-review needs the <review>");
-        set_time(c, t, "reviewPublished", c->now);
-        apr_table_set(t->fields, "reviewLate", c->now > get_time(old, "reviewDue") ? "true" : "false");
+        itsm_ticket_set_time(c->pool, t, "reviewPublished", c->now);
+        itsm_ticket_set_bool(t, "reviewLate", c->now > itsm_ticket_time(old, "reviewDue"));
     }
     else if (strcmp(action, "notice") == 0) {
         if (!major)
@@ -418,9 +418,7 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
     else if (strcmp(action, "request-info") == 0) {
         if (!in_state(old, (const char *const[]){ "new", "in-triage", NULL }))
             return refuse(c, action, old);
-        t->state = "awaiting-info";
-        itsm_ticket_pause(c->pool, t, c->now);
-        itsm_ticket_clock_stop(c->pool, t, "response", c->now);
+        await_info(c, t);
     }
     else if (strcmp(action, "provide-info") == 0) {
         if (strcmp(old->state, "awaiting-info") != 0)
@@ -476,7 +474,7 @@ const char *incident_ageing_reason(const itsm_ticket_t *t)
         return "with another party's desk";
     if (strcmp(t->state, "awaiting-info") == 0)
         return "awaiting the participant";
-    if (same(get(t, "major"), "true"))
+    if (itsm_ticket_bool(t, "major", 0))
         return "major incident in progress";
     if (strcmp(t->state, "new") == 0)
         return "not yet triaged";
@@ -486,6 +484,18 @@ const char *incident_ageing_reason(const itsm_ticket_t *t)
 }
 
 /* ---- post-incident review actions ------------------------------------------------------ */
+
+int incident_review_action_changed(itsm_call_t *c, const itsm_ticket_t *action,
+                                   const char *old_state, const itsm_ticket_t *old,
+                                   itsm_ticket_t *t)
+{
+    apr_int64_t open = itsm_ticket_int(old, "openReviewActions", 0);
+    int was_open = old_state && !in_state_name(old_state, review_action_finished);
+    int is_open = !in_state(action, review_action_finished);
+
+    itsm_ticket_set_int(c->pool, t, "openReviewActions", open + is_open - was_open);
+    return 0;
+}
 
 int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
@@ -507,7 +517,7 @@ int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char
         if (!get(t, "outcome"))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "complete needs an <outcome>");
         t->state = "done";
-        set_time(c, t, "completed", c->now);
+        itsm_ticket_set_time(c->pool, t, "completed", c->now);
         return 0;
     }
     if (strcmp(action, "reopen") == 0) {

@@ -22,7 +22,8 @@ extern const char *const review_action_finished[];
 /* The LLSD defaults. */
 void incident_conf_defaults(incident_conf_t *conf);
 
-/* "high"/"medium"/"low" -> 0/1/2, -1 otherwise. */
+/* The matrix alone, used by the rules below and exported for tests/unit/test_incident.c.
+ * "high"/"medium"/"low" -> 0/1/2, -1 otherwise. */
 int incident_level(const char *name);
 
 /* Priority from impact and urgency; NULL when either is unknown. */
@@ -44,6 +45,12 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
 int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t);
 int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                          const itsm_ticket_t *old, itsm_ticket_t *t);
+
+/* The incident counts its open review actions (its children): one was created (old_state
+ * NULL) or changed state. */
+int incident_review_action_changed(itsm_call_t *c, const itsm_ticket_t *action,
+                                   const char *old_state, const itsm_ticket_t *old,
+                                   itsm_ticket_t *t);
 
 /* Why an open case or incident is ageing (Forum deck's aged-case reasons). */
 const char *incident_ageing_reason(const itsm_ticket_t *t);

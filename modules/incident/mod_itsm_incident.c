@@ -12,10 +12,7 @@
 
 module AP_MODULE_DECLARE_DATA itsm_incident_module;
 
-static const incident_conf_t *conf_of(const itsm_call_t *c)
-{
-    return ap_get_module_config((ap_conf_vector_t *)c->module_config, &itsm_incident_module);
-}
+ITSM_PROCESS_CONFIG(incident_conf_t, conf_of)
 
 static int inc_create(itsm_call_t *c, itsm_ticket_t *t)
 {
@@ -47,34 +44,63 @@ static int cs_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
     return case_action(c, conf_of(c), action, old, t);
 }
 
-static const char *const clocks[] = { "response", "resolution", NULL };
+/* Both from logging, targets by priority, ticket-wide pauses (awaiting information). */
+static const itsm_clock_t clocks[] = {
+    { "response", ITSM_CLOCK_AT_OPENED },
+    { "resolution", ITSM_CLOCK_AT_OPENED },
+    { NULL }
+};
+
+/* Announced by the SLA sweep once due: the next notice of an open major incident (to the
+ * incident managers and the incident's followers), and its post-incident review while it is
+ * not published (to the incident managers). */
+static const itsm_timer_t incident_timers[] = {
+    { "next-notice", "nextNoticeDue", NULL, NULL, "incident-manager", 1 },
+    { "review", "reviewDue", (const char *const[]){ "resolved", "closed", NULL },
+      "reviewPublished", "incident-manager", 0 },
+    { NULL }
+};
+
+/* Types as in schemas/itsm-incident.xsd; the core checks them (itsm_field_check). */
+static const char *const levels[] = { "high", "medium", "low", NULL };
+static const char *const external_states[] = { "open", "resolved", NULL };
+static const char *const routes[] = { "incident", "request", "group", "guidance", "external", NULL };
+static const char *const desk_kinds[] = { "service-desk", "help-desk", NULL };
+static const char *const priorities[] = { "P1", "P2", "P3", "P4", "P5", NULL };
+
+#define LEVEL(name, flags) { name, flags, .type = ITSM_TYPE_ENUM, .values = levels }
+#define TIME(name, flags) { name, flags, .type = ITSM_TYPE_DATETIME }
+#define LONG(name) { name, 0, .type = ITSM_TYPE_LONG_TEXT }
+#define CROSS_PARTY \
+    { "externalDesk", ITSM_FIELD_INDEXED }, \
+    { "externalReference", 0 }, \
+    { "externalState", 0, .type = ITSM_TYPE_ENUM, .values = external_states }
 
 static const itsm_field_t incident_fields[] = {
-    { "impact", ITSM_FIELD_REQUIRED },
-    { "urgency", ITSM_FIELD_REQUIRED },
+    LEVEL("impact", ITSM_FIELD_REQUIRED),
+    LEVEL("urgency", ITSM_FIELD_REQUIRED),
     { "service", ITSM_FIELD_INDEXED },
     { "category", ITSM_FIELD_INDEXED },
     { "subcategory", ITSM_FIELD_INDEXED },
     { "contact", 0 },
-    { "started", 0 },
-    { "impactStatement", 0 },
-    { "nextSteps", 0 },
-    { "resolution", 0 },
-    { "externalDesk", ITSM_FIELD_INDEXED },
-    { "externalReference", 0 },
-    { "externalState", 0 },
-    { "resolved", ITSM_FIELD_READONLY },
-    { "major", ITSM_FIELD_READONLY },
-    { "majorDeclared", ITSM_FIELD_READONLY },
-    { "majorStoodDown", ITSM_FIELD_READONLY },
-    { "noticeCount", ITSM_FIELD_READONLY },
-    { "noticesLate", ITSM_FIELD_READONLY },
-    { "lastNotice", ITSM_FIELD_READONLY },
-    { "nextNoticeDue", ITSM_FIELD_READONLY },
-    { "reviewDue", ITSM_FIELD_READONLY },
-    { "review", 0 },
-    { "reviewPublished", ITSM_FIELD_READONLY },
-    { "reviewLate", ITSM_FIELD_READONLY },
+    TIME("started", 0),
+    LONG("impactStatement"),
+    LONG("nextSteps"),
+    LONG("resolution"),
+    CROSS_PARTY,
+    TIME("resolved", ITSM_FIELD_READONLY),
+    { "major", ITSM_FIELD_READONLY, .type = ITSM_TYPE_BOOLEAN },
+    TIME("majorDeclared", ITSM_FIELD_READONLY),
+    TIME("majorStoodDown", ITSM_FIELD_READONLY),
+    { "noticeCount", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
+    { "noticesLate", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
+    TIME("lastNotice", ITSM_FIELD_READONLY),
+    TIME("nextNoticeDue", ITSM_FIELD_READONLY),
+    TIME("reviewDue", ITSM_FIELD_READONLY),
+    LONG("review"),
+    TIME("reviewPublished", ITSM_FIELD_READONLY),
+    { "reviewLate", ITSM_FIELD_READONLY, .type = ITSM_TYPE_BOOLEAN },
+    { "openReviewActions", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
     { NULL }
 };
 
@@ -90,12 +116,17 @@ static const itsm_kind_t incident_kind = {
     .prefix = "INC",
     .fields = incident_fields,
     .actions = incident_actions,
+    .initial_state = "new",
     .final_states = incident_finished,
     .ageing_reason = incident_ageing_reason,
     .clocks = clocks,
+    .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_ASSIGNEE,
+    .timers = incident_timers,
+    .escalate_role = "incident-manager",
     .create = inc_create,
     .update = inc_update,
     .action = inc_action,
+    .child_changed = incident_review_action_changed,
 };
 
 static const itsm_field_t case_fields[] = {
@@ -104,17 +135,15 @@ static const itsm_field_t case_fields[] = {
     { "marketRole", ITSM_FIELD_INDEXED },
     { "category", ITSM_FIELD_INDEXED },
     { "relatedUrl", 0 },
-    { "recommendedPriority", 0 },
-    { "impact", 0 },
-    { "urgency", 0 },
+    { "recommendedPriority", 0, .type = ITSM_TYPE_ENUM, .values = priorities },
+    LEVEL("impact", 0),
+    LEVEL("urgency", 0),
     { "service", ITSM_FIELD_INDEXED },
-    { "desk", ITSM_FIELD_INDEXED },
-    { "route", ITSM_FIELD_INDEXED },
+    { "desk", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM, .values = desk_kinds },
+    { "route", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM, .values = routes },
     { "guidance", 0 },
-    { "externalDesk", ITSM_FIELD_INDEXED },
-    { "externalReference", 0 },
-    { "externalState", 0 },
-    { "resolved", ITSM_FIELD_READONLY },
+    CROSS_PARTY,
+    TIME("resolved", ITSM_FIELD_READONLY),
     { NULL }
 };
 
@@ -129,10 +158,12 @@ static const itsm_kind_t case_kind = {
     .prefix = "CS",
     .fields = case_fields,
     .actions = case_actions,
+    .initial_state = "new",
     .final_states = case_finished,
     .ageing_reason = incident_ageing_reason,
-    .party_follows = 1,
+    .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_PARTY | ITSM_FOLLOW_ASSIGNEE,
     .clocks = clocks,
+    .escalate_role = "incident-manager",
     .create = cs_create,
     .update = cs_update,
     .action = cs_action,
@@ -150,16 +181,17 @@ static int ra_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
 
 static const itsm_field_t review_action_fields[] = {
     { "incident", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_INDEXED, "incident" },
-    { "due", 0 },
-    { "outcome", 0 },
-    { "completed", ITSM_FIELD_READONLY },
+    TIME("due", 0),
+    LONG("outcome"),
+    TIME("completed", ITSM_FIELD_READONLY),
     { NULL }
 };
 
 static const char *const review_action_actions[] = { "complete", "reopen", NULL };
 
-/* Actions agreed in a post-incident review (LLSD 7), tracked to closure; link each to its
- * incident with POST /itsm/incidents/{number}/links. */
+/* Actions agreed in a post-incident review (LLSD 7), tracked to closure: children of their
+ * incident, which counts those still open (openReviewActions). They do not hold the
+ * incident open: a review is published after the incident is resolved. */
 static const itsm_kind_t review_action_kind = {
     .kind = "review-action",
     .collection = "review-actions",
@@ -167,9 +199,11 @@ static const itsm_kind_t review_action_kind = {
     .prefix = "PIA",
     .fields = review_action_fields,
     .actions = review_action_actions,
+    .initial_state = "open",
     .final_states = review_action_finished,
     .create = ra_create,
     .action = ra_action,
+    .parent_field = "incident",
 };
 
 static const itsm_kind_t *const kinds[] = { &case_kind, &incident_kind, &review_action_kind, NULL };
@@ -189,7 +223,14 @@ static const itsm_view_t banner = {
 
 static const itsm_view_t *const views[] = { &banner, NULL };
 
-static const itsm_process_t incident_process = { "incident", kinds, views };
+static const itsm_process_t incident_process = {
+    ITSM_PROCESS_ABI,
+    .name = "incident",
+    .module = &itsm_incident_module,
+    .schema = "itsm-incident.xsd",
+    .kinds = kinds,
+    .views = views,
+};
 
 /* ---- configuration --------------------------------------------------------------------- */
 

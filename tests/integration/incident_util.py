@@ -1,10 +1,25 @@
-"""Helpers shared by the test_incident_*.py modules: cases (/itsm/cases, CS numbers) and
-incidents (/itsm/incidents, INC numbers) of mod_itsm_incident, their actions and SLA targets.
-Every response goes through conftest.Client, so every body is checked against
-schemas/itsm.xsd."""
+"""Helpers shared by the test_incident_*.py modules and by the test_core_*.py modules that
+drive the core through them: cases (/itsm/cases, CS numbers) and incidents (/itsm/incidents,
+INC numbers) of mod_itsm_incident, their actions, imports and SLA targets, the Atom feed,
+the server with a directory of desks. Every response goes through conftest.Client, so every
+body is checked against schemas/itsm.xsd.
+
+Tickets whose SLA clocks run and that start old (imports with an <opened> in the past) are
+finished (cancelled or resolved) at the end of the test that made them, so that a sweep (the
+harness servers run none; test_core_sweep.py runs its own) never has anything to write into
+a later test's before/after snapshot."""
+import contextlib
+import os
+import re
+import uuid
 from datetime import datetime, timedelta, timezone
 
-from conftest import NS, assert_error, poll, ticket_xml
+import pytest
+import requests
+from lxml import etree
+
+from conftest import (NS, PASSWORD, REPO, Client, Httpd, assert_error, itsm_directives, poll,
+                      ticket_xml)
 
 ELEMENT = {"incidents": "incident", "cases": "case"}
 GROUP = "SDS Team (Callisto)"           # a resolver group of the sample directory
@@ -249,3 +264,110 @@ def unchanged(database, client, coll, number):
 def _version(text):
     from lxml import etree
     return etree.fromstring(text.encode()).findtext("{%s}version" % NS)
+
+
+# --------------------------------------------------------------------------- imports, feed, desks
+
+ATOM = "http://www.w3.org/2005/Atom"
+A = {"a": ATOM}
+D = timedelta(days=1)
+TITLE_RE = re.compile(r"^(?P<number>[A-Z]{2,5}\d{7}) (?P<action>[a-z-]+) by (?P<actor>\S+): ")
+DESKS_FILE = os.path.join(REPO, "conf", "itsm-desks.xml")
+
+
+def tag():
+    """A value no other test uses (service, category, titles)."""
+    return uuid.uuid4().hex[:10]
+
+
+@contextlib.contextmanager
+def nothing_changed(database):
+    """Every table of the database is the same after the block."""
+    before = database.snapshot()
+    yield
+    assert database.snapshot() == before, "database changed"
+
+
+def imp(client, coll, days=0, minutes=0, user="admin1", expect=201, **fields):
+    """Migration import (admin1 with <opened> so long ago)."""
+    fields["opened"] = rfc(utcnow() - days * D - minutes * M)
+    if coll == "incidents":
+        fields.setdefault("description", "imported from the old tool")
+        fields.setdefault("impact", "medium")
+        fields.setdefault("urgency", "medium")
+    else:
+        fields.setdefault("description", "imported from the old tool")
+    fields.setdefault("title", "Imported %s" % tag())
+    return create(client, coll, user, expect, **fields)
+
+
+def finish_incident(client, number):
+    """Stop the clocks of an incident whatever its open state (cleanup)."""
+    r = get(client, "incidents", number)
+    if r.findtext("i:state") in ("new", "assigned", "in-progress", "awaiting-info"):
+        act(client, "incidents", number, "cancel", user="admin1")
+
+
+def feed(httpd_or_client, user):
+    """GET /itsm/feeds/me with plain requests: the Atom feed is not an itsm.xsd document (the
+    harness client insists on application/xml and itsm.xsd). Checks the Atom structure and
+    returns (parsed root, [entry dicts])."""
+    url = (httpd_or_client.httpd.url if isinstance(httpd_or_client, Client)
+           else httpd_or_client.url) + "/itsm/feeds/me"
+    r = requests.get(url, auth=(user, PASSWORD), timeout=30)
+    assert r.status_code == 200, (r.status_code, r.text[:500])
+    ctype = r.headers.get("Content-Type", "").split(";")[0].strip()
+    assert ctype == "application/atom+xml", ctype
+    doc = etree.fromstring(r.content, etree.XMLParser(resolve_entities=False, no_network=True))
+    assert doc.tag == "{%s}feed" % ATOM, doc.tag
+    for child in ("id", "title", "updated"):
+        assert (doc.findtext("a:" + child, namespaces=A) or "").strip(), child
+    ts(doc.findtext("a:updated", namespaces=A))
+    assert (doc.findtext("a:author/a:name", namespaces=A) or "").strip(), "author/name"
+    selfs = [l for l in doc.findall("a:link", namespaces=A) if l.get("rel") == "self"]
+    assert len(selfs) == 1 and selfs[0].get("href", "").endswith("/itsm/feeds/me"), selfs
+    entries = []
+    for e in doc.findall("a:entry", namespaces=A):
+        d = {}
+        for child in ("id", "title", "updated", "summary"):
+            d[child] = e.findtext("a:" + child, namespaces=A)
+            assert (d[child] or "").strip(), "entry without %s" % child
+        links = e.findall("a:link", namespaces=A)
+        assert links and links[0].get("href"), "entry without link href"
+        d["href"] = links[0].get("href")
+        d["at"] = ts(d["updated"])
+        m = TITLE_RE.match(d["title"])
+        assert m, d["title"]
+        d.update(m.groupdict())
+        assert d["href"].endswith("/" + d["number"]), d
+        entries.append(d)
+    assert len(entries) <= 50
+    assert len({e["id"] for e in entries}) == len(entries), "entry ids repeat"
+    assert [e["at"] for e in entries] == sorted((e["at"] for e in entries), reverse=True), \
+        "feed not newest first"
+    if entries:
+        assert ts(doc.findtext("a:updated", namespaces=A)) == entries[0]["at"]
+    return doc, entries
+
+
+def feed_for(client, user, number):
+    return [e for e in feed(client, user)[1] if e["number"] == number]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def schema_ready(client):
+    """The first request sets the schema up: do it before any 'nothing changed' check."""
+    client.get("/cases", user="agent1")
+
+
+@contextlib.contextmanager
+def desks_server(env):
+    """A second server with ITSMDesksFile conf/itsm-desks.xml (no sweep of its own)."""
+    conf = itsm_directives(env)
+    conf["ITSMDesksFile"] = DESKS_FILE
+    conf["ITSMSLASweepInterval"] = "0"
+    Httpd.serial += 1
+    h = Httpd(env, "desks-%d" % Httpd.serial, itsm=conf)
+    h.start()
+    yield h
+    h.stop()

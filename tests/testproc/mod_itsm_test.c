@@ -1,7 +1,12 @@
 /* A test-only process: kind "test" in collection "tests" (TST numbers) on the generic
  * <ticket> element, with two states and two actions. It exists so that the core can be
  * exercised end to end without any real process module. It also listens to the core's
- * ticket_event hook and names each event of a request in an X-ITSM-Test-Event header. */
+ * ticket_event hook and names each event of a request in an X-ITSM-Test-Event header.
+ * Kind "probe" (TPR, its own <probe> element from itsm-test.xsd, which the process ships)
+ * exercises the core's services: its action "probe" reads another ticket, its links and
+ * the directory through c->svc. Its clocks start on events ("work": the action, and the state
+ * "working" it enters), one with pauses of its own ("hold", "unhold"), targeted by the field
+ * "tier"; its timer "check" is due at the field "checkDue". */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_protocol.h>
@@ -39,15 +44,298 @@ static const itsm_kind_t test_kind = {
     .prefix = "TST",
     .fields = NULL,
     .actions = test_actions,
+    .initial_state = "open",
     .create = test_create,
     .update = NULL,
     .action = test_action,
     .render = NULL,
 };
 
-static const itsm_kind_t *const test_kinds[] = { &test_kind, NULL };
+static const char *yes_no(int v)
+{
+    return v ? "true" : "false";
+}
 
-static const itsm_process_t test_process = { "test", test_kinds };
+/* The clock actions: work (open -> working; starts both clocks), hold and unhold (the fix
+ * clock's own pause), done (stops both; final). */
+static int probe_clock_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                              itsm_ticket_t *t)
+{
+    const char *from = strcmp(action, "work") == 0 ? "open" : "working";
+
+    if (strcmp(old->state, from) != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'%s' is not allowed from state '%s'", action, old->state);
+    if (strcmp(action, "work") == 0) {
+        t->state = "working";
+    }
+    else if (strcmp(action, "hold") == 0) {
+        itsm_ticket_clock_pause(c->pool, t, "fix", c->now);
+    }
+    else if (strcmp(action, "unhold") == 0) {
+        itsm_ticket_clock_resume(c->pool, t, "fix", c->now);
+    }
+    else {
+        itsm_ticket_clock_resume(c->pool, t, "fix", c->now);
+        itsm_ticket_clock_stop(c->pool, t, "fix", c->now);
+        itsm_ticket_clock_stop(c->pool, t, "reply", c->now);
+        t->state = "done";
+    }
+    return 0;
+}
+
+/* The other ticket's state and links, and whether the assignee is in the ticket's group. */
+static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                        itsm_ticket_t *t)
+{
+    const char *number = apr_table_get(t->fields, "other");
+    apr_array_header_t *links;
+    itsm_ticket_t *other;
+    apr_status_t rv;
+    int member = 0;
+
+    if (strcmp(action, "probe") != 0)
+        return probe_clock_action(c, action, old, t);
+    if (number == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<other> names the ticket to probe");
+    rv = c->svc->ticket_get(c, &other, NULL, number);
+    if (rv == APR_NOTFOUND)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "%s is not a ticket you can see", number);
+    if (rv == APR_SUCCESS)
+        rv = c->svc->ticket_links(c, &links, other);
+    if (rv == APR_SUCCESS && t->assignee && t->group)
+        rv = c->svc->group_member(c, &member, t->assignee, t->group);
+    if (rv != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "the core could not answer the probe");
+    apr_table_setn(t->fields, "otherState", other->state);
+    apr_table_setn(t->fields, "otherLinks", apr_itoa(c->pool, links->nelts));
+    apr_table_setn(t->fields, "assigneeInGroup", yes_no(member));
+    return 0;
+}
+
+static const char *const colours[] = { "red", "green", "blue", NULL };
+static const char *const tiers[] = { "gold", "silver", NULL };
+
+static const itsm_field_t probe_fields[] = {
+    { "other", 0 },
+    { "otherState", ITSM_FIELD_READONLY },
+    { "otherLinks", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
+    { "assigneeInGroup", ITSM_FIELD_READONLY, .type = ITSM_TYPE_BOOLEAN },
+    /* one of each type, for the tests of the core's typed field checks */
+    { "count", 0, .type = ITSM_TYPE_INTEGER, .min = 0, .max = 1000 },
+    { "flag", 0, .type = ITSM_TYPE_BOOLEAN },
+    { "when", 0, .type = ITSM_TYPE_DATETIME },
+    { "within", 0, .type = ITSM_TYPE_DURATION },
+    { "colour", ITSM_FIELD_CREATE_ONLY, .type = ITSM_TYPE_ENUM, .values = colours },
+    { "watcher", 0, .type = ITSM_TYPE_PERSON },
+    { "team", 0, .type = ITSM_TYPE_GROUP },
+    { "client", 0, .type = ITSM_TYPE_PARTY },
+    { "ref", 0, "test" },
+    { "remark", 0, .type = ITSM_TYPE_LONG_TEXT },
+    { "openTasks", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
+    { "blocking", ITSM_FIELD_READONLY, .type = ITSM_TYPE_TICKET },
+    { "tier", 0, .type = ITSM_TYPE_ENUM, .values = tiers },
+    { "checkDue", 0, .type = ITSM_TYPE_DATETIME },
+    { NULL }
+};
+
+static const char *const probe_actions[] = {
+    "probe", "close", "spawn", "work", "hold", "unhold", "done", NULL
+};
+static const char *const probe_finished[] = { "closed", "done", NULL };
+
+/* Targets by tier (ITSMSLAFile: <kind name="probe"><class name="gold">...). */
+static const itsm_clock_t probe_clocks[] = {
+    { "fix", ITSM_CLOCK_ON_STATE, "working", 1, "tier" },
+    { "reply", ITSM_CLOCK_ON_ACTION, "work", 0, "tier" },
+    { NULL }
+};
+
+static const itsm_timer_t probe_timers[] = {
+    { "check", "checkDue", NULL, NULL, "incident-manager", 1 },
+    { NULL }
+};
+
+/* "spawn": a test ticket created and linked in the probe's transaction (without a title
+ * when the probe's remark is "untitled", to show a refused creation); with the probe's flag
+ * set, the probe then refuses its own change, and the created ticket must vanish with it. */
+static int probe_spawn(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    itsm_ticket_t *n = apr_pcalloc(c->pool, sizeof *n);
+    const char *remark = apr_table_get(t->fields, "remark");
+
+    n->kind = "test";
+    n->party = t->party;
+    if (remark == NULL || strcmp(remark, "untitled") != 0)
+        n->title = apr_psprintf(c->pool, "Spawned by %s", old->number);
+    if (c->svc->ticket_create(c, n, ITSM_LINK_RELATES) != APR_SUCCESS)
+        return c->status;
+    if (itsm_ticket_bool(t, "flag", 0))
+        return itsm_call_fail(c, HTTP_CONFLICT, "refused-after-spawn",
+                              "the probe refuses its change after spawning");
+    itsm_ticket_set_int(c->pool, t, "count", itsm_ticket_int(t, "count", 0) + 1);
+    return 0;
+}
+
+/* "close" a probe; the core refuses it while a task is open (tasks block their parent). */
+static int probe_act(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                     itsm_ticket_t *t)
+{
+    if (strcmp(action, "spawn") == 0)
+        return probe_spawn(c, old, t);
+    if (strcmp(action, "close") != 0)
+        return probe_action(c, action, old, t);
+    if (strcmp(old->state, "open") != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'close' is not allowed from state '%s'", old->state);
+    t->state = "closed";
+    return 0;
+}
+
+/* A probe may block one test ticket, and be the duplicate of one probe which no other probe
+ * duplicates: the link rules the core enforces. */
+static const itsm_link_rule_t probe_links[] = {
+    { "blocks", "test", 1, 0 },
+    { "duplicate-of", "probe", 1, 1 },
+    { NULL }
+};
+
+/* The ticket a probe blocks, kept in its own field with the link (same transaction). */
+static int probe_linked(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
+                        itsm_ticket_t *t, const itsm_ticket_t *other)
+{
+    if (strcmp(type, "blocks") != 0)
+        return 0;
+    if (added)
+        apr_table_setn(t->fields, "blocking", other->number);
+    else
+        apr_table_unset(t->fields, "blocking");
+    return 0;
+}
+
+static int is_open(const itsm_ticket_t *t)
+{
+    return strcmp(t->state, "open") == 0;
+}
+
+/* The probe counts its open tasks: one more when a task is created, one less when it is
+ * done, one more when it is reopened. */
+static int probe_child_changed(itsm_call_t *c, const itsm_ticket_t *child,
+                               const char *old_state, const itsm_ticket_t *parent_old,
+                               itsm_ticket_t *parent)
+{
+    apr_int64_t n = itsm_ticket_int(parent_old, "openTasks", 0);
+
+    if (old_state == NULL || strcmp(old_state, "open") != 0)
+        n += is_open(child);
+    else if (!is_open(child))
+        n--;
+    itsm_ticket_set_int(c->pool, parent, "openTasks", n);
+    return 0;
+}
+
+static const itsm_kind_t probe_kind = {
+    .kind = "probe",
+    .collection = "probes",
+    .element = "probe",
+    .prefix = "TPR",
+    .fields = probe_fields,
+    .actions = probe_actions,
+    .initial_state = "open",
+    .final_states = probe_finished,
+    .clocks = probe_clocks,
+    .timers = probe_timers,
+    .followers = ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP,
+    .follow_role = "knowledge-manager",
+    .action = probe_act,
+    .link_rules = probe_links,
+    .linked = probe_linked,
+    .child_changed = probe_child_changed,
+};
+
+static const itsm_field_t task_fields[] = {
+    { "probe", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY, "probe" },
+    { NULL }
+};
+
+static const char *const task_actions[] = { "done", "reopen", NULL };
+static const char *const done[] = { "done", NULL };
+
+static int task_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                       itsm_ticket_t *t)
+{
+    int finishing = strcmp(action, "done") == 0;
+
+    if (strcmp(old->state, finishing ? "open" : "done") != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'%s' is not allowed from state '%s'", action, old->state);
+    t->state = finishing ? "done" : "open";
+    return 0;
+}
+
+static const itsm_kind_t task_kind = {
+    .kind = "task",
+    .collection = "tasks",
+    .element = "task",
+    .prefix = "TTK",
+    .fields = task_fields,
+    .actions = task_actions,
+    .initial_state = "open",
+    .final_states = done,
+    .action = task_action,
+    .parent_field = "probe",
+    .blocks_parent = 1,
+};
+
+static const itsm_kind_t *const test_kinds[] = { &test_kind, &probe_kind, &task_kind, NULL };
+
+/* GET /itsm/probe-report[/{number}]: a resource of the process's own, read with the grant
+ * "read" on probes; it names the caller and the query's "say", and with a number the state
+ * of that probe, read through the core's services (404 when the caller cannot see it). */
+static int probe_report(itsm_call_t *c, const char *rest, const apr_table_t *args,
+                        xmlTextWriterPtr w)
+{
+    itsm_ticket_t *t;
+    apr_status_t rv;
+
+    if (rest) {
+        rv = c->svc->ticket_get(c, &t, "probe", rest);
+        if (rv == APR_NOTFOUND)
+            return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "No such probe.");
+        if (rv != APR_SUCCESS)
+            return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "The ticket store is not available; try again later.");
+    }
+    xmlTextWriterWriteElement(w, BAD_CAST "caller", BAD_CAST c->who->uid);
+    if (apr_table_get(args, "say"))
+        xmlTextWriterWriteElement(w, BAD_CAST "said", BAD_CAST apr_table_get(args, "say"));
+    if (rest) {
+        xmlTextWriterWriteElement(w, BAD_CAST "number", BAD_CAST t->number);
+        xmlTextWriterWriteElement(w, BAD_CAST "state", BAD_CAST t->state);
+    }
+    return 0;
+}
+
+static const itsm_resource_t report = {
+    .path = "probe-report",
+    .kind = "probe",
+    .action = "read",
+    .element = "probeReport",
+    .get = probe_report,
+};
+
+static const itsm_resource_t *const test_resources[] = { &report, NULL };
+
+static const itsm_process_t test_process = {
+    ITSM_PROCESS_ABI,
+    .name = "test",
+    .schema = ITSM_TESTPROC_SCHEMA,     /* absolute, as a third-party module's would be */
+    .kinds = test_kinds,
+    .resources = test_resources,
+};
 
 /* "created TST0000001 create agent1", one header per event */
 static int test_event(const itsm_event_t *e)

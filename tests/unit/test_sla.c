@@ -1,6 +1,8 @@
 /* Unit tests of SLA clocks on the shipped conf/itsm-sla.xml (validated by the real schema):
  * targets per kind and priority, due/elapsed/remaining/status with pauses, re-targeting,
- * warning, met and missed; and configuration files that must be refused. */
+ * warning, met and missed; the clocks of a ticket (started by events, own pauses, targets by
+ * a class field in business days) and its timers; and configuration files that must be
+ * refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +13,7 @@
 #include <apr_strings.h>
 #include <string.h>
 
+#include "itsm.h"
 #include "itsm_codec.h"
 #include "itsm_sla.h"
 #include "itsm_xml.h"
@@ -327,6 +330,7 @@ static void status_names(void **state)
     assert_string_equal(itsm_sla_status_name(ITSM_SLA_BREACHED), "breached");
     assert_string_equal(itsm_sla_status_name(ITSM_SLA_MET), "met");
     assert_string_equal(itsm_sla_status_name(ITSM_SLA_MISSED), "missed");
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_NOT_STARTED), "not-started");
 }
 
 /* ---- Configuration files that must be refused ---------------------------------------- */
@@ -432,6 +436,20 @@ static void config_errors(void **state)
         { "zero duration", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
               KIND("   <target clock=\"resolution\" duration=\"PT0H\" calendar=\"business\"/>\n")
               DOC_TAIL, ":7: <target>: duration 'PT0H' is not a positive PTnHnMnS" },
+        { "duration and businessDays", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND("   <target clock=\"resolution\" duration=\"PT10H\" businessDays=\"1\" "
+                   "calendar=\"business\"/>\n") DOC_TAIL,
+          ":7: <target>: a target has either a duration or businessDays" },
+        { "neither duration nor businessDays", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND("   <target clock=\"resolution\" calendar=\"business\"/>\n") DOC_TAIL,
+          ":7: <target>: a target has either a duration or businessDays" },
+        { "zero businessDays", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              KIND("   <target clock=\"resolution\" businessDays=\"0\" calendar=\"business\"/>\n")
+              DOC_TAIL, ":7: does not validate" },
+        { "class named as a priority", DOC_HEAD CAL_OPEN("Europe/London", MON_FRI)
+              " <kind name=\"incident\">\n  <priority name=\"P2\"/>\n  <class name=\"P2\"/>\n"
+              " </kind>\n" DOC_TAIL,
+          ":7: <class>: class P2 of kind 'incident' is listed twice" },
         { "warning percent", "<serviceLevels xmlns=\"urn:mod-itsm:xml:1\" warningPercent=\"120\">\n"
               CAL_24X7 DOC_TAIL, ":1: does not validate" },
         { "DOCTYPE", "<?xml version=\"1.0\"?>\n<!DOCTYPE serviceLevels [<!ENTITY x \"y\">]>\n"
@@ -463,6 +481,280 @@ static void config_errors(void **state)
     }
 }
 
+/* ---- Clocks and timers of a ticket ----------------------------------------------------- */
+
+/* A problem-like kind: a solution clock from logging and a root-cause clock from the first
+ * time the workaround is in place, with pauses of its own, both targeted by the level in
+ * business days; an acceptance clock from the first "accept", by priority. */
+static const char *const problem_final[] = { "closed", NULL };
+static const itsm_clock_t problem_clocks[] = {
+    { "solution", ITSM_CLOCK_AT_OPENED, NULL, 0, "level" },
+    { "root-cause", ITSM_CLOCK_ON_STATE, "workaround", 1, "level" },
+    { "accept", ITSM_CLOCK_ON_ACTION, "accept", 0, NULL },
+    { NULL }
+};
+static const itsm_timer_t problem_timers[] = {
+    { "review", "reviewDue", NULL, "reviewed", "problem-manager", 1 },
+    { "report", "reportDue", (const char *const[]){ "closed", NULL }, NULL, NULL, 1 },
+    { NULL }
+};
+static const itsm_kind_t problem = {
+    .kind = "problem", .final_states = problem_final,
+    .clocks = problem_clocks, .timers = problem_timers,
+};
+
+#define PROBLEM_SLA DOC_HEAD CAL_24X7 CAL_OPEN("Europe/London", MON_FRI) \
+    " <kind name=\"problem\">\n" \
+    "  <class name=\"L1\">\n" \
+    "   <target clock=\"solution\" businessDays=\"10\" calendar=\"business\"/>\n" \
+    "   <target clock=\"root-cause\" businessDays=\"5\" calendar=\"business\"/>\n" \
+    "  </class>\n" \
+    "  <class name=\"L2\">\n" \
+    "   <target clock=\"root-cause\" businessDays=\"10\" calendar=\"business\"/>\n" \
+    "   <target clock=\"solution\" businessDays=\"2\" calendar=\"24x7\"/>\n" \
+    "  </class>\n" \
+    "  <priority name=\"P3\">\n" \
+    "   <target clock=\"accept\" duration=\"PT4H\" calendar=\"business\"/>\n" \
+    "  </priority>\n" \
+    " </kind>\n" DOC_TAIL
+
+static itsm_sla_config_t *problem_sla(void)
+{
+    itsm_sla_config_t *c = NULL;
+    const char *err = NULL;
+
+    if (itsm_sla_config_load(&c, write_temp(PROBLEM_SLA), schema, pool, &err) != APR_SUCCESS)
+        print_error("%s\n", err);
+    assert_non_null(c);
+    return c;
+}
+
+static itsm_ticket_t *problem_ticket(const char *opened, const char *state, const char *level)
+{
+    itsm_ticket_t *t = apr_pcalloc(pool, sizeof *t);
+
+    t->kind = "problem";
+    t->state = state;
+    t->priority = "P3";
+    t->opened = at(opened);
+    t->fields = apr_table_make(pool, 8);
+    t->sla_notified = "";
+    if (level)
+        apr_table_set(t->fields, "level", level);
+    return t;
+}
+
+/* The clock of t named name, evaluated at now (fails when it has no target). */
+static itsm_ticket_clock_t clock_of(const itsm_sla_config_t *c, const itsm_ticket_t *t,
+                                    const char *name, const char *now)
+{
+    itsm_ticket_clock_t *clocks;
+    int n = itsm_ticket_clocks(&clocks, c, &problem, t, at(now), pool), i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(clocks[i].name, name) == 0)
+            return clocks[i];
+    fail_msg("no clock %s", name);
+    return clocks[0];
+}
+
+static itsm_ticket_t *change(const itsm_ticket_t *old, const char *state, const char *action,
+                             const char *when)
+{
+    itsm_ticket_t *t = apr_pmemdup(pool, old, sizeof *old);
+
+    t->fields = apr_table_copy(pool, old->fields);
+    if (state)
+        t->state = state;
+    itsm_ticket_clocks_start(pool, &problem, old, t, action, at(when));
+    return t;
+}
+
+/* Business days are working days of the calendar: 10 h on Mon-Fri 08:00-18:00, 24 h on 24x7. */
+static void business_days(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    apr_interval_time_t d;
+    const itsm_calendar_t *cal;
+
+    assert_int_equal(itsm_sla_target(c, "problem", "L1", "root-cause", &d, &cal), APR_SUCCESS);
+    assert_int_equal(apr_time_sec(d), 50 * H);
+    assert_int_equal(itsm_sla_target(c, "problem", "L2", "solution", &d, &cal), APR_SUCCESS);
+    assert_int_equal(apr_time_sec(d), 48 * H);
+    assert_string_equal(itsm_calendar_name(cal), "24x7");
+    assert_int_equal(itsm_sla_target(c, "problem", "P3", "accept", &d, &cal), APR_SUCCESS);
+    assert_int_equal(apr_time_sec(d), 4 * H);
+    assert_int_equal(itsm_sla_target(c, "problem", "L3", "root-cause", &d, &cal), APR_NOTFOUND);
+    assert_int_equal(apr_time_sec(itsm_calendar_day_length(itsm_sla_calendar(cfg, "business"))),
+                     10 * H);
+}
+
+/* Logged Mon 19 Jan 2026 08:00 (GMT: London is UTC); the workaround is in place Tue 20 08:00. */
+static void clock_started_by_state(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    itsm_ticket_t *t = problem_ticket("2026-01-19T08:00:00Z", "new", "L1"), *w, *again;
+    itsm_ticket_clock_t rc, sol;
+
+    itsm_ticket_clocks_start(pool, &problem, NULL, t, NULL, t->opened);
+    rc = clock_of(c, t, "root-cause", "2026-01-19T12:00:00Z");
+    assert_string_equal(rc.eval.status_name, "not-started");
+    assert_int_equal(rc.started, 0);
+    assert_int_equal(rc.eval.due, 0);
+    assert_int_equal(apr_time_sec(rc.target), 50 * H);
+    sol = clock_of(c, t, "solution", "2026-01-19T12:00:00Z");
+    assert_true(sol.started == t->opened && !sol.on_event);
+    /* 10 business days from Mon 19 08:00: Fri 30 Jan 18:00 */
+    assert_string_equal(fmt(sol.eval.due), "2026-01-30T18:00:00Z");
+    /* only the solution clock runs: the sweep must look at it */
+    assert_true(itsm_ticket_sla_open(c, &problem, t));
+
+    w = change(t, "workaround", NULL, "2026-01-20T08:00:00Z");
+    rc = clock_of(c, w, "root-cause", "2026-01-21T08:00:00Z");
+    assert_string_equal(fmt(rc.started), "2026-01-20T08:00:00Z");
+    assert_true(rc.on_event);
+    /* 5 business days from Tue 20 08:00: Mon 26 18:00; 10 h elapsed by Wed 08:00 */
+    assert_string_equal(fmt(rc.eval.due), "2026-01-26T18:00:00Z");
+    assert_int_equal(apr_time_sec(rc.eval.elapsed), 10 * H);
+    assert_string_equal(rc.eval.status_name, "in-sla");
+
+    /* entered again later: the clock started once */
+    again = change(change(w, "investigating", NULL, "2026-01-21T08:00:00Z"), "workaround", NULL,
+                   "2026-01-22T08:00:00Z");
+    assert_string_equal(fmt(clock_of(c, again, "root-cause", "2026-01-22T09:00:00Z").started),
+                        "2026-01-20T08:00:00Z");
+
+    /* a ticket created in the state starts the clock when it is logged */
+    t = problem_ticket("2026-01-19T08:00:00Z", "workaround", "L1");
+    itsm_ticket_clocks_start(pool, &problem, NULL, t, NULL, t->opened);
+    assert_string_equal(fmt(clock_of(c, t, "root-cause", "2026-01-19T09:00:00Z").started),
+                        "2026-01-19T08:00:00Z");
+}
+
+static void clock_started_by_action(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    itsm_ticket_t *t = problem_ticket("2026-01-19T08:00:00Z", "new", "L1"), *a, *b;
+    itsm_ticket_clock_t ck;
+
+    itsm_ticket_clocks_start(pool, &problem, NULL, t, NULL, t->opened);
+    a = change(t, NULL, "assign", "2026-01-19T09:00:00Z");
+    assert_string_equal(clock_of(c, a, "accept", "2026-01-19T09:00:00Z").eval.status_name,
+                        "not-started");
+    a = change(a, NULL, "accept", "2026-01-19T10:00:00Z");
+    b = change(a, NULL, "accept", "2026-01-19T11:00:00Z");
+    ck = clock_of(c, b, "accept", "2026-01-19T12:00:00Z");
+    /* the first accept: 4 business hours from 10:00 */
+    assert_string_equal(fmt(ck.started), "2026-01-19T10:00:00Z");
+    assert_string_equal(fmt(ck.eval.due), "2026-01-19T14:00:00Z");
+    assert_string_equal(ck.eval.status_name, "in-sla");
+    /* the class field picks the other clocks' targets, the priority this one's */
+    b->priority = "P5";
+    assert_int_equal(itsm_ticket_clocks(&(itsm_ticket_clock_t *){ NULL }, c, &problem, b,
+                                        at("2026-01-19T12:00:00Z"), pool), 2);
+}
+
+/* The root-cause clock pauses only through its own pauses; the solution clock only through
+ * the ticket-wide ones. */
+static void own_pauses(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    itsm_ticket_t *t = problem_ticket("2026-01-19T08:00:00Z", "new", "L1");
+
+    itsm_ticket_clocks_start(pool, &problem, NULL, t, NULL, t->opened);
+    t = change(t, "workaround", NULL, "2026-01-20T08:00:00Z");
+    itsm_ticket_clock_pause(pool, t, "root-cause", at("2026-01-21T10:00:00Z"));
+    assert_true(itsm_ticket_clock_paused(t, "root-cause"));
+    assert_false(itsm_ticket_paused(t));
+    assert_true(clock_of(c, t, "root-cause", "2026-01-21T11:00:00Z").paused);
+    assert_false(clock_of(c, t, "solution", "2026-01-21T11:00:00Z").paused);
+    itsm_ticket_clock_resume(pool, t, "root-cause", at("2026-01-21T12:00:00Z"));
+    assert_false(itsm_ticket_clock_paused(t, "root-cause"));
+    /* 2 business hours paused: Mon 26 18:00 -> Tue 27 10:00; the solution clock unmoved */
+    assert_string_equal(fmt(clock_of(c, t, "root-cause", "2026-01-23T12:00:00Z").eval.due),
+                        "2026-01-27T10:00:00Z");
+    assert_string_equal(fmt(clock_of(c, t, "solution", "2026-01-23T12:00:00Z").eval.due),
+                        "2026-01-30T18:00:00Z");
+    /* a ticket-wide pause of 1 h moves the solution clock only */
+    itsm_ticket_pause(pool, t, at("2026-01-22T10:00:00Z"));
+    itsm_ticket_resume(pool, t, at("2026-01-22T11:00:00Z"));
+    assert_string_equal(fmt(clock_of(c, t, "solution", "2026-01-23T12:00:00Z").eval.due),
+                        "2026-02-02T09:00:00Z");
+    assert_string_equal(fmt(clock_of(c, t, "root-cause", "2026-01-23T12:00:00Z").eval.due),
+                        "2026-01-27T10:00:00Z");
+}
+
+/* A class change re-targets on the same history and forgets the clock announcements, but not
+ * the timers' whose due time is unchanged. */
+static void class_change(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    itsm_ticket_t *t = problem_ticket("2026-01-19T08:00:00Z", "new", "L1"), *l2;
+
+    itsm_ticket_clocks_start(pool, &problem, NULL, t, NULL, t->opened);
+    t = change(t, "workaround", NULL, "2026-01-20T08:00:00Z");
+    itsm_ticket_clock_pause(pool, t, "root-cause", at("2026-01-21T10:00:00Z"));
+    itsm_ticket_clock_resume(pool, t, "root-cause", at("2026-01-21T12:00:00Z"));
+    itsm_ticket_set_time(pool, t, "reviewDue", at("2026-01-21T00:00:00Z"));
+    t->sla_notified = "root-cause:warning,timer:review@1768953600,timer:review@1";
+    l2 = change(t, NULL, NULL, "2026-01-23T12:00:00Z");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &problem, t, l2),
+                        "root-cause:warning,timer:review@1768953600");
+    apr_table_set(l2->fields, "level", "L2");
+    /* 10 business days from Tue 20 08:00 + 2 h paused: Mon 2 Feb 18:00 -> Tue 3 Feb 10:00;
+     * the solution clock is now 48 h on 24x7 from Mon 19 08:00 */
+    assert_string_equal(fmt(clock_of(c, l2, "root-cause", "2026-01-23T12:00:00Z").eval.due),
+                        "2026-02-03T10:00:00Z");
+    assert_string_equal(clock_of(c, l2, "solution", "2026-01-23T12:00:00Z").eval.status_name,
+                        "breached");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &problem, t, l2), "timer:review@1768953600");
+    /* no class: no target, no clock */
+    apr_table_unset(l2->fields, "level");
+    assert_int_equal(itsm_ticket_clocks(&(itsm_ticket_clock_t *){ NULL }, c, &problem, l2,
+                                        at("2026-01-23T12:00:00Z"), pool), 1);
+}
+
+static void timers(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    itsm_ticket_t *t = problem_ticket("2026-01-19T08:00:00Z", "new", NULL);
+    const itsm_timer_t *review = &problem_timers[0], *report = &problem_timers[1];
+    const char *ev;
+
+    /* not armed: no due time; no clock runs (no level, P5): nothing for the sweep */
+    t->priority = "P5";
+    assert_int_equal(itsm_ticket_timer_due(&problem, review, t), 0);
+    assert_false(itsm_ticket_sla_open(c, &problem, t));
+    itsm_ticket_set_time(pool, t, "reviewDue", at("2026-01-21T00:00:00Z"));
+    itsm_ticket_set_time(pool, t, "reportDue", at("2026-01-22T00:00:00Z"));
+    assert_string_equal(fmt(itsm_ticket_timer_due(&problem, review, t)), "2026-01-21T00:00:00Z");
+    /* report runs only when closed */
+    assert_int_equal(itsm_ticket_timer_due(&problem, report, t), 0);
+    assert_true(itsm_ticket_sla_open(c, &problem, t));
+    ev = itsm_sla_timer_event(pool, review, at("2026-01-21T00:00:00Z"));
+    assert_string_equal(ev, "timer:review@1768953600");
+    t->sla_notified = itsm_sla_notified_add(pool, "resolution:warning", ev);
+    assert_string_equal(t->sla_notified, "resolution:warning,timer:review@1768953600");
+    assert_true(itsm_sla_announced(t->sla_notified, ev));
+    assert_false(itsm_sla_announced(t->sla_notified, "timer:review@176895360"));
+    /* announced: the sweep no longer needs the ticket */
+    assert_false(itsm_ticket_sla_open(c, &problem, t));
+    /* a new due time arms it again, and its event replaces the old one */
+    itsm_ticket_set_time(pool, t, "reviewDue", at("2026-01-28T00:00:00Z"));
+    assert_true(itsm_ticket_sla_open(c, &problem, t));
+    t->sla_notified = itsm_sla_notified_add(pool, t->sla_notified,
+                                            itsm_sla_timer_event(pool, review,
+                                                                 at("2026-01-28T00:00:00Z")));
+    assert_string_equal(t->sla_notified, "resolution:warning,timer:review@1769558400");
+    /* settled, or in a final state (by default): not armed */
+    apr_table_set(t->fields, "reviewed", "2026-01-27T00:00:00Z");
+    assert_int_equal(itsm_ticket_timer_due(&problem, review, t), 0);
+    apr_table_unset(t->fields, "reviewed");
+    t->state = "closed";
+    assert_int_equal(itsm_ticket_timer_due(&problem, review, t), 0);
+    assert_string_equal(fmt(itsm_ticket_timer_due(&problem, report, t)), "2026-01-22T00:00:00Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +766,12 @@ int main(void)
         cmocka_unit_test(status_names),
         cmocka_unit_test(config_ok),
         cmocka_unit_test(config_errors),
+        cmocka_unit_test(business_days),
+        cmocka_unit_test(clock_started_by_state),
+        cmocka_unit_test(clock_started_by_action),
+        cmocka_unit_test(own_pauses),
+        cmocka_unit_test(class_change),
+        cmocka_unit_test(timers),
     };
     int rc;
 

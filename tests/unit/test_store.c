@@ -122,7 +122,7 @@ static int teardown(void **state)
 typedef struct {
     conn_t *c;
     int n;
-    const char *number[ROUNDS];
+    char number[ROUNDS][16];    /* not in the shared pool: APR pools are not thread-safe */
     apr_status_t rv[ROUNDS];
 } creator_t;
 
@@ -137,7 +137,8 @@ static void *APR_THREAD_FUNC creator(apr_thread_t *thd, void *data)
         itsm_ticket_t *t = new_ticket(p, apr_psprintf(p, "creator %d ticket %d", w->n, i));
 
         w->rv[i] = itsm_store_create(w->c->st, t, "TST", entry(p, "create"), p);
-        w->number[i] = w->rv[i] == APR_SUCCESS ? apr_pstrdup(pool, t->number) : NULL;
+        if (w->rv[i] == APR_SUCCESS)
+            apr_cpystrn(w->number[i], t->number, sizeof w->number[i]);
     }
     apr_pool_destroy(p);
     apr_thread_exit(thd, APR_SUCCESS);
@@ -193,7 +194,7 @@ typedef struct {
     const itsm_ticket_t *base;  /* the contended ticket as all racers read it */
     apr_status_t update_rv;
     apr_status_t create_rv;
-    const char *created;
+    char created[16];           /* not in the shared pool: APR pools are not thread-safe */
 } racer_t;
 
 static void *APR_THREAD_FUNC racer(apr_thread_t *thd, void *data)
@@ -212,7 +213,8 @@ static void *APR_THREAD_FUNC racer(apr_thread_t *thd, void *data)
     else {
         t = new_ticket(p, apr_psprintf(p, "beside %d", w->n));
         w->create_rv = itsm_store_create(w->c->st, t, "TST", entry(p, "create"), p);
-        w->created = w->create_rv == APR_SUCCESS ? apr_pstrdup(pool, t->number) : NULL;
+        if (w->create_rv == APR_SUCCESS)
+            apr_cpystrn(w->created, t->number, sizeof w->created);
     }
     apr_pool_destroy(p);
     apr_thread_exit(thd, APR_SUCCESS);
@@ -237,7 +239,7 @@ static void lost_races_fail_alone(void **state)
         assert_int_equal(itsm_store_create(c[0]->st, base, "TST", entry(pool, "create"), pool),
                          APR_SUCCESS);
         for (i = 0; i < THREADS; i++) {
-            w[i] = (racer_t){ c[i], i, base, APR_SUCCESS, APR_SUCCESS, NULL };
+            w[i] = (racer_t){ c[i], i, base, APR_SUCCESS, APR_SUCCESS, "" };
             assert_int_equal(apr_thread_create(&thd[i], NULL, racer, &w[i], pool), APR_SUCCESS);
         }
         for (i = 0; i < THREADS; i++)

@@ -8,20 +8,11 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
-typedef struct itsm_identity_t {
-    const char *uid;            /* login name as given */
-    const char *dn;             /* person DN */
-    const char *display_name;   /* cn */
-    const char *email;          /* mail, may be NULL */
-    const char *party;          /* itsmPartyId of the person's party, NULL if none */
-    const char *party_name;     /* o of that party, NULL if none */
-    apr_array_header_t *acts_for;   /* const char *: Party IDs the person's party acts for (itsmActsFor, resolved to itsmPartyId) */
-    apr_array_header_t *roles;      /* const char *: cn of itsmRole groups the person is a member of */
-    apr_array_header_t *groups;     /* const char *: cn of itsmResolverGroup groups the person is a member of */
-} itsm_identity_t;
+#include "itsm.h"
+
 
 typedef struct itsm_ldap_conf_t {
-    const char *url;            /* ldap://host:port */
+    const char *url;            /* ldap://host:port or ldaps://host:port */
     const char *bind_dn;        /* NULL: anonymous */
     const char *bind_pw;
     const char *base;           /* subtree searched for people, parties and groups */
@@ -29,13 +20,20 @@ typedef struct itsm_ldap_conf_t {
     apr_interval_time_t cache_ttl;  /* identity cache TTL, 0 disables the cache */
     int timeout_sec;            /* network and operation timeout */
     int pool_max;               /* connections kept per process */
+    const char *ca_file;        /* PEM bundle of the CAs the server certificate must chain to;
+                                 * NULL: libldap's default (TLS_CACERT of ldap.conf) */
+    int starttls;               /* 1: StartTLS on an ldap:// URL before the bind; 0 (or below,
+                                 * an unset sentinel): none. Not with ldaps://. The server
+                                 * certificate is always verified (and its name checked) when
+                                 * TLS is used, whatever ldap.conf says. */
 } itsm_ldap_conf_t;
 
 typedef struct itsm_ldap_t itsm_ldap_t;
 
 /* Create the per-process state (pool of handles via apr_reslist, cache with its own mutex). p: process/child pool.
  * The configuration is copied. APR_EINVAL on an unusable configuration (no url or base, bad user_attr,
- * bind_dn without password). No connection is opened here: handles are made on first use. */
+ * bind_dn without password, StartTLS with ldaps://). No connection is opened here: handles are made
+ * on first use, each with its own TLS context when TLS is used. */
 apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, apr_pool_t *p);
 
 /* Resolve a login to an identity. out is allocated in p (copied out of the cache).

@@ -1,6 +1,7 @@
 /* The ticket store: tickets, numbering, journal and links on APR DBD. Everything that
  * differs between SQLite and PostgreSQL stays inside store.c (its dialect table and the
- * migration files under schemas/sql/<driver>/). No httpd header. */
+ * migration files under schemas/sql/<driver>/). No httpd header. Private to the core
+ * (mod_itsm.so): process modules reach tickets through itsm_services_t. */
 #ifndef ITSM_STORE_H
 #define ITSM_STORE_H
 
@@ -15,21 +16,6 @@ typedef struct itsm_store_t itsm_store_t;
 /* The writers of one database in one process, whose writes are committed in groups. */
 typedef struct itsm_write_queue_t itsm_write_queue_t;
 
-/* A journal entry; changes holds itsm_change_t. */
-typedef struct itsm_journal_t {
-    apr_int64_t seq;
-    apr_time_t at;
-    const char *actor;
-    const char *action;
-    apr_array_header_t *changes;
-    const char *note;           /* NULL when none */
-    /* Notification written with the entry (the outbox), when recipient or party_wide: */
-    const char *recipient;      /* login to notify, NULL for none */
-    const char *party;          /* the ticket's party */
-    int party_wide;             /* every person of that party follows the ticket */
-    const char *summary;        /* one line for the feed */
-    const char *escalate;       /* a role ("role:incident-manager") notified as well, or NULL */
-} itsm_journal_t;
 
 /* A notification as the feed shows it. */
 typedef struct itsm_notice_t {
@@ -39,14 +25,6 @@ typedef struct itsm_notice_t {
     const char *number, *kind, *title;
 } itsm_notice_t;
 
-typedef struct itsm_link_t {
-    const char *type;
-    int outgoing;               /* 1: this ticket -> number; 0: number -> this ticket */
-    const char *number;
-    const char *kind;
-    apr_time_t at;
-    const char *actor;
-} itsm_link_t;
 
 /* List filter; NULL and 0 members do not filter. Every value is bound, never put into SQL. */
 #define ITSM_FILTER_FIELDS 8
@@ -159,6 +137,32 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
 apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
                              const itsm_ticket_t *to, const char *type,
                              const itsm_journal_t *j, apr_pool_t *p);
+
+/* One write of a set committed together (itsm_store_apply). */
+typedef enum itsm_write_op_e {
+    ITSM_WRITE_CREATE,          /* t, prefix: number, insert, journal (sets t->id, number, version) */
+    ITSM_WRITE_UPDATE,          /* t (version already the new one), as itsm_store_update */
+    ITSM_WRITE_LINK,            /* t -> to of type, t's version bumped, as itsm_store_link */
+    ITSM_WRITE_UNLINK           /* the link t -> to of type removed, t's version bumped;
+                                 * APR_NOTFOUND when there is none */
+} itsm_write_op_e;
+
+typedef struct itsm_write_t {
+    itsm_write_op_e op;
+    itsm_ticket_t *t;
+    const char *prefix;         /* CREATE */
+    const itsm_ticket_t *to;    /* LINK, UNLINK: may be a ticket created earlier in the set */
+    const char *type;           /* LINK, UNLINK */
+    const itsm_journal_t *j;    /* the entry journaled; for LINK, UNLINK also its time and actor */
+    int plain;                  /* LINK, UNLINK: the link row alone (t is written by another
+                                 * write of the set) */
+    int failed;                 /* set in ops[0]: the index of the write that failed, or -1 */
+} itsm_write_t;
+
+/* The writes ops[0..n) in order, in one transaction: all or nothing. The statuses of the
+ * single writes (APR_EAGAIN stale, APR_EEXIST link exists, APR_NOTFOUND link absent,
+ * APR_ENOSPC numbers exhausted); ops[0].failed says which write failed. */
+apr_status_t itsm_store_apply(itsm_store_t *st, itsm_write_t *ops, int n, apr_pool_t *p);
 
 /* Tickets of a kind carrying tag, whatever their party (public views only), oldest first. */
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,

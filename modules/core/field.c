@@ -1,0 +1,212 @@
+/* Typed fields (itsm_field_t): parsing a value of each type into its canonical form, and
+ * typed reads and writes of a ticket's fields for process rules. Part of the SDK: APR only,
+ * unit-tested in tests/unit/test_field.c. */
+#include <apr_strings.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itsm.h"
+#include "itsm_codec.h"
+
+itsm_field_type_e itsm_field_type(const itsm_field_t *f)
+{
+    return f->type == ITSM_TYPE_TEXT && f->refers_to ? ITSM_TYPE_TICKET : f->type;
+}
+
+static int parse_int(const char *s, apr_int64_t *out)
+{
+    char *end;
+    long long v;
+
+    if (*s == '\0' || strchr(" \t\n+", *s))
+        return 0;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end != '\0')
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* xs:duration without years and months (their length varies): [-]P[nD][T[nH][nM][nS]] */
+static int parse_duration(const char *s, apr_int64_t *seconds)
+{
+    static const struct { char unit; apr_int64_t scale; int in_time; } parts[] = {
+        { 'D', 86400, 0 }, { 'H', 3600, 1 }, { 'M', 60, 1 }, { 'S', 1, 1 }
+    };
+    apr_int64_t total = 0;
+    int sign = 1, time = 0, i = 0, any = 0;
+
+    if (*s == '-') {
+        sign = -1;
+        s++;
+    }
+    if (*s++ != 'P')
+        return 0;
+    while (*s) {
+        apr_int64_t n = 0;
+        int digits = 0;
+
+        if (*s == 'T' && !time) {
+            time = 1;
+            s++;
+            if (*s == '\0')
+                return 0;       /* "PT" alone */
+            continue;
+        }
+        while (*s >= '0' && *s <= '9' && digits < 12) {
+            n = n * 10 + (*s++ - '0');
+            digits++;
+        }
+        if (digits == 0)
+            return 0;
+        while (i < 4 && (parts[i].unit != *s || parts[i].in_time != time))
+            i++;
+        if (i == 4)
+            return 0;
+        total += n * parts[i++].scale;
+        any = 1;
+        s++;
+    }
+    if (!any)
+        return 0;
+    *seconds = sign * total;
+    return 1;
+}
+
+static int valid_number(const char *s)
+{
+    const char *d = s;
+
+    while (*d >= 'A' && *d <= 'Z')
+        d++;
+    return d > s && strlen(d) == 7 && strspn(d, "0123456789") == 7;
+}
+
+apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_t *p,
+                              const char **value, const char **why)
+{
+    const char *const *v;
+    apr_int64_t n;
+    apr_time_t t;
+
+    *value = text;
+    switch (itsm_field_type(f)) {
+    case ITSM_TYPE_TEXT:
+        if (strpbrk(text, "\r\n")) {
+            *why = "must be one line";
+            return APR_EINVAL;
+        }
+        return APR_SUCCESS;
+    case ITSM_TYPE_LONG_TEXT:
+        return APR_SUCCESS;
+    case ITSM_TYPE_INTEGER:
+        if (!parse_int(text, &n)) {
+            *why = "must be a whole number";
+            return APR_EINVAL;
+        }
+        if (f->min < f->max && (n < f->min || n > f->max)) {
+            *why = apr_psprintf(p, "must be from %" APR_INT64_T_FMT " to %" APR_INT64_T_FMT,
+                                f->min, f->max);
+            return APR_EINVAL;
+        }
+        *value = apr_psprintf(p, "%" APR_INT64_T_FMT, n);
+        return APR_SUCCESS;
+    case ITSM_TYPE_BOOLEAN:
+        if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+            *value = "true";
+        else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+            *value = "false";
+        else {
+            *why = "must be true or false";
+            return APR_EINVAL;
+        }
+        return APR_SUCCESS;
+    case ITSM_TYPE_DATETIME:
+        if (itsm_time_parse(&t, text) != APR_SUCCESS) {
+            *why = "must be an RFC 3339 time with its offset, e.g. 2026-11-23T09:00:00Z";
+            return APR_EINVAL;
+        }
+        *value = itsm_time_format(p, t);
+        return APR_SUCCESS;
+    case ITSM_TYPE_DURATION:
+        if (!parse_duration(text, &n)) {
+            *why = "must be a duration in days, hours, minutes and seconds, e.g. P1DT2H30M";
+            return APR_EINVAL;
+        }
+        *value = itsm_duration_format(p, apr_time_from_sec(n));
+        return APR_SUCCESS;
+    case ITSM_TYPE_ENUM:
+        for (v = f->values; v && *v; v++)
+            if (strcmp(*v, text) == 0)
+                return APR_SUCCESS;
+        *why = "is not one of the allowed values";
+        if (f->values) {
+            const char *list = "";
+
+            for (v = f->values; *v; v++)
+                list = apr_pstrcat(p, list, *list ? ", " : "", *v, NULL);
+            *why = apr_pstrcat(p, "must be one of ", list, NULL);
+        }
+        return APR_EINVAL;
+    case ITSM_TYPE_TICKET:
+        if (!valid_number(text)) {
+            *why = "must be a ticket number, e.g. INC0000042";
+            return APR_EINVAL;
+        }
+        return APR_SUCCESS;
+    case ITSM_TYPE_PARTY:
+    case ITSM_TYPE_PERSON:
+    case ITSM_TYPE_GROUP:
+        if (*text == '\0' || strpbrk(text, "\r\n")) {
+            *why = "must name one entry of the directory";
+            return APR_EINVAL;
+        }
+        return APR_SUCCESS;
+    }
+    *why = "has a type this core does not know";
+    return APR_EINVAL;
+}
+
+apr_int64_t itsm_ticket_int(const itsm_ticket_t *t, const char *name, apr_int64_t dflt)
+{
+    const char *s = apr_table_get(t->fields, name);
+    apr_int64_t v;
+
+    return s && parse_int(s, &v) ? v : dflt;
+}
+
+int itsm_ticket_bool(const itsm_ticket_t *t, const char *name, int dflt)
+{
+    const char *s = apr_table_get(t->fields, name);
+
+    if (s && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0))
+        return 1;
+    if (s && (strcmp(s, "false") == 0 || strcmp(s, "0") == 0))
+        return 0;
+    return dflt;
+}
+
+apr_time_t itsm_ticket_time(const itsm_ticket_t *t, const char *name)
+{
+    const char *s = apr_table_get(t->fields, name);
+    apr_time_t v;
+
+    return s && itsm_time_parse(&v, s) == APR_SUCCESS ? v : 0;
+}
+
+void itsm_ticket_set_int(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_int64_t v)
+{
+    apr_table_setn(t->fields, name, apr_psprintf(p, "%" APR_INT64_T_FMT, v));
+}
+
+void itsm_ticket_set_bool(itsm_ticket_t *t, const char *name, int v)
+{
+    apr_table_setn(t->fields, name, v ? "true" : "false");
+}
+
+void itsm_ticket_set_time(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_time_t v)
+{
+    apr_table_setn(t->fields, name, itsm_time_format(p, v));
+}

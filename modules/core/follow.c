@@ -1,0 +1,37 @@
+/* Who follows a ticket: the notification policy a kind declares (itsm_kind_t.followers,
+ * follow_role), the same for the changes requests make and for the SLA sweep's
+ * announcements. Part of the SDK: APR only, unit-tested in tests/unit/test_field.c. */
+#include <apr_strings.h>
+#include <string.h>
+
+#include "itsm.h"
+
+static void add(apr_array_header_t *to, const char *who)
+{
+    int i;
+
+    for (i = 0; i < to->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(to, i, const char *), who) == 0)
+            return;
+    APR_ARRAY_PUSH(to, const char *) = who;
+}
+
+void itsm_followers(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
+                    const char *actor, const char *escalate_role, itsm_journal_t *j)
+{
+    unsigned follow = k->followers ? k->followers : ITSM_FOLLOW_RAISER;
+
+    j->recipients = apr_array_make(p, 4, sizeof(const char *));
+    if ((follow & ITSM_FOLLOW_RAISER) && t->created_by && strcmp(t->created_by, actor) != 0)
+        add(j->recipients, t->created_by);
+    if ((follow & ITSM_FOLLOW_ASSIGNEE) && t->assignee && strcmp(t->assignee, actor) != 0)
+        add(j->recipients, t->assignee);
+    if ((follow & ITSM_FOLLOW_GROUP) && t->group)
+        add(j->recipients, apr_pstrcat(p, "group:", t->group, NULL));
+    if (k->follow_role)
+        add(j->recipients, apr_pstrcat(p, "role:", k->follow_role, NULL));
+    if (escalate_role)
+        add(j->recipients, apr_pstrcat(p, "role:", escalate_role, NULL));
+    j->party = t->party;
+    j->party_wide = (follow & ITSM_FOLLOW_PARTY) != 0;
+}

@@ -1,0 +1,99 @@
+/* The core's services to process modules (itsm_services_t in include/itsm.h): what a kind's
+ * callback may ask of the store and the directory while the core handles its request. Each
+ * read carries the caller's party scope, as the request's own reads do. */
+#include <string.h>
+
+#include "request.h"
+#include "itsm_desks.h"
+#include "itsm_ldap.h"
+
+APLOG_USE_MODULE(itsm);
+
+static apr_status_t svc_ticket_get(itsm_call_t *c, itsm_ticket_t **out, const char *kind,
+                                   const char *number)
+{
+    req_t *q = c->core;
+    apr_status_t rv = itsm_req_bind_store(q);
+
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = itsm_store_get(q->store, out, kind, number, q->scope, c->pool);
+    if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00201)
+                      "store: a process read %s: %s", number, itsm_store_error(q->store));
+    return rv;
+}
+
+static apr_status_t svc_ticket_links(itsm_call_t *c, apr_array_header_t **out,
+                                 const itsm_ticket_t *t)
+{
+    req_t *q = c->core;
+    apr_status_t rv = itsm_req_bind_store(q);
+
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = itsm_store_links(q->store, out, t->id, q->scope, c->pool);
+    if (rv != APR_SUCCESS)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00202)
+                      "store: a process read the links of %s: %s", t->number,
+                      itsm_store_error(q->store));
+    return rv;
+}
+
+static int has(const apr_array_header_t *a, const char *name)
+{
+    int i;
+
+    for (i = 0; a && i < a->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(a, i, const char *), name) == 0)
+            return 1;
+    return 0;
+}
+
+static apr_status_t svc_group_member(itsm_call_t *c, int *member, const char *login,
+                                 const char *group)
+{
+    req_t *q = c->core;
+    itsm_identity_t *id;
+    const char *errmsg = NULL;
+    apr_status_t rv;
+
+    *member = 0;
+    if (strcmp(login, c->who->uid) == 0) {
+        *member = has(c->who->groups, group);
+        return APR_SUCCESS;
+    }
+    rv = itsm_ldap_lookup(&id, &errmsg, q->conf->directory, login, c->pool);
+    if (rv == APR_NOTFOUND)
+        return APR_SUCCESS;
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00203)
+                      "directory unavailable looking up %s for a process: %s", login,
+                      errmsg ? errmsg : "no answer");
+        return rv;
+    }
+    *member = has(id->groups, group);
+    return APR_SUCCESS;
+}
+
+static int svc_desk_known(const itsm_call_t *c, const char *name)
+{
+    const itsm_desks_t *desks = ((const req_t *)c->core)->conf->desks;
+
+    return desks == NULL || apr_hash_get(desks->by_name, name, APR_HASH_KEY_STRING) != NULL;
+}
+
+static apr_status_t svc_ticket_create(itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
+{
+    return itsm_req_spawn(c->core, c, t, link_type) ? APR_EINVAL : APR_SUCCESS;
+}
+
+const itsm_services_t itsm_services = {
+    .abi = ITSM_ABI_VERSION,
+    .size = sizeof(itsm_services_t),
+    .ticket_get = svc_ticket_get,
+    .ticket_links = svc_ticket_links,
+    .group_member = svc_group_member,
+    .desk_known = svc_desk_known,
+    .ticket_create = svc_ticket_create,
+};

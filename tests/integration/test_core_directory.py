@@ -1,0 +1,59 @@
+"""Directory checks of the core: a <group> must be a resolver group and an <assignee> a person
+of the LDAP directory (no role, party, reader account or wildcard), on create, patch, assign
+and route; each refusal changes nothing."""
+import pytest
+
+from conftest import assert_error
+from incident_util import (GROUP, act, new_case, new_incident, nothing_changed, patch,
+                           schema_ready, unchanged)  # noqa: F401 (autouse fixture)
+
+
+@pytest.mark.parametrize("fields", [
+    {"group": "No Such Team"},
+    {"group": "incident-manager"},          # a role, not a resolver group
+    {"group": "ELEX"},                      # a party
+    {"group": "*"},                         # no wildcard search
+    {"group": "SDS Team (Callisto)*"},
+    {"assignee": "nobody"},
+    {"assignee": "SDS Team (Callisto)"},    # a group, not a person
+    {"assignee": "itsm-reader"},            # the directory reader, not a person
+    {"assignee": "*"},
+    {"assignee": "res1", "group": "No Such Team"},
+    {"assignee": "ghost", "group": GROUP},
+])
+def test_directory_checks_422(client, database, fields):
+    with nothing_changed(database):
+        r = new_incident(client, expect=422, **fields)
+        assert_error(r, 422, "invalid-field")
+        assert "in the directory" in r.findtext("i:message")
+    n = new_incident(client, impact="low", urgency="low").ticket()["number"]
+    with unchanged(database, client, "incidents", n):
+        act(client, "incidents", n, "assign", expect=422, code="invalid-field", **fields)
+        patch(client, "incidents", n, expect=422, code="invalid-field", **fields)
+    act(client, "incidents", n, "cancel")
+
+
+@pytest.mark.parametrize("fields", [
+    {"group": GROUP}, {"group": "DIP Monitoring Team"}, {"group": "Electralink Team"},
+    {"assignee": "res1"}, {"assignee": "res2"}, {"assignee": "alice"},
+    {"assignee": "res2", "group": "DIP Monitoring Team"},
+])
+def test_directory_checks_accept(client, fields):
+    t = new_incident(client, impact="low", urgency="low", **fields).ticket()
+    for k, v in fields.items():
+        assert t[k] == v
+    n = new_incident(client, impact="low", urgency="low").ticket()["number"]
+    a = act(client, "incidents", n, "assign", **fields).ticket()
+    assert a["state"] == "assigned" and all(a[k] == v for k, v in fields.items())
+    for x in (t["number"], n):
+        act(client, "incidents", x, "cancel")
+
+
+def test_case_route_group_checked(client, database):
+    n = new_case(client, "alice").ticket()["number"]
+    act(client, "cases", n, "triage", impact="low", urgency="low")
+    with unchanged(database, client, "cases", n):
+        act(client, "cases", n, "route", expect=422, code="invalid-field", route="group",
+            group="No Such Team")
+    r = act(client, "cases", n, "route", route="group", group="DIP Monitoring Team")
+    assert r.findtext("i:group") == "DIP Monitoring Team"

@@ -1,0 +1,23 @@
+/* Test-only: a process module as if built against the previous contract (ABI version one
+ * below the core's). The core must refuse to start with it (ITSM00050); it is never loaded
+ * otherwise. */
+#include <httpd.h>
+#include <http_config.h>
+#include <ap_provider.h>
+
+#include "itsm.h"
+
+static const itsm_process_t oldabi_process = {
+    .abi = ITSM_ABI_VERSION - 1,
+    .size = sizeof(itsm_process_t),
+    .name = "oldabi",
+};
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_register_provider(p, ITSM_PROCESS_GROUP, "oldabi", ITSM_PROCESS_VERSION, &oldabi_process);
+}
+
+AP_DECLARE_MODULE(itsm_oldabi) = {
+    STANDARD20_MODULE_STUFF, NULL, NULL, NULL, NULL, NULL, register_hooks
+};

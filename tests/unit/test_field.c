@@ -1,0 +1,184 @@
+/* Unit tests of typed fields (modules/core/field.c): each type's accepted values, their
+ * canonical form and the reason given for a refused one; the typed reads and writes; and the
+ * notification policy of a kind (modules/core/follow.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "itsm.h"
+
+static apr_pool_t *pool;
+
+static const char *const colours[] = { "red", "green", "blue", NULL };
+
+/* One case: a field, a text, and the canonical value (NULL: refused, why contains expect). */
+typedef struct {
+    itsm_field_t field;
+    const char *text;
+    const char *canonical;
+    const char *why;
+} field_case_t;
+
+static const field_case_t cases[] = {
+    { { "t", 0 }, "one line", "one line", NULL },
+    { { "t", 0 }, "two\nlines", NULL, "one line" },
+    { { "t", 0, .type = ITSM_TYPE_LONG_TEXT }, "two\nlines", "two\nlines", NULL },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, "42", "42", NULL },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, "-7", "-7", NULL },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, "007", "7", NULL },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, "4.2", NULL, "whole number" },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, "", NULL, "whole number" },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, " 4", NULL, "whole number" },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER }, "99999999999999999999", NULL, "whole number" },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER, .min = 1, .max = 4 }, "4", "4", NULL },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER, .min = 1, .max = 4 }, "5", NULL, "from 1 to 4" },
+    { { "n", 0, .type = ITSM_TYPE_INTEGER, .min = 1, .max = 4 }, "0", NULL, "from 1 to 4" },
+    { { "b", 0, .type = ITSM_TYPE_BOOLEAN }, "true", "true", NULL },
+    { { "b", 0, .type = ITSM_TYPE_BOOLEAN }, "1", "true", NULL },
+    { { "b", 0, .type = ITSM_TYPE_BOOLEAN }, "0", "false", NULL },
+    { { "b", 0, .type = ITSM_TYPE_BOOLEAN }, "yes", NULL, "true or false" },
+    { { "d", 0, .type = ITSM_TYPE_DATETIME }, "2026-11-23T09:00:00Z", "2026-11-23T09:00:00Z", NULL },
+    { { "d", 0, .type = ITSM_TYPE_DATETIME }, "2026-07-01T10:30:00+01:00", "2026-07-01T09:30:00Z", NULL },
+    { { "d", 0, .type = ITSM_TYPE_DATETIME }, "2026-02-30T10:00:00Z", NULL, "RFC 3339" },
+    { { "d", 0, .type = ITSM_TYPE_DATETIME }, "2026-11-23 09:00", NULL, "RFC 3339" },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT1H30M", "PT1H30M", NULL },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "P1DT2H", "PT26H", NULL },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT90M", "PT1H30M", NULL },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "-PT5M", "-PT5M", NULL },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT0S", "PT0S", NULL },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "P1M", NULL, "duration" },      /* months vary */
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT", NULL, "duration" },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "P", NULL, "duration" },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT5H1H", NULL, "duration" },   /* out of order */
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "1H", NULL, "duration" },
+    { { "e", 0, .type = ITSM_TYPE_ENUM, .values = colours }, "green", "green", NULL },
+    { { "e", 0, .type = ITSM_TYPE_ENUM, .values = colours }, "Green", NULL, "red, green, blue" },
+    { { "r", 0, "incident" }, "INC0000042", "INC0000042", NULL },
+    { { "r", 0, .type = ITSM_TYPE_TICKET }, "INC42", NULL, "ticket number" },
+    { { "r", 0, "incident" }, "0000042", NULL, "ticket number" },
+    { { "g", 0, .type = ITSM_TYPE_GROUP }, "SDS Team (Callisto)", "SDS Team (Callisto)", NULL },
+    { { "g", 0, .type = ITSM_TYPE_PERSON }, "", NULL, "directory" },
+};
+
+static void each_type_parses_to_canonical_form(void **state)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const field_case_t *c = &cases[i];
+        const char *value = NULL, *why = NULL;
+        apr_status_t rv = itsm_field_check(&c->field, c->text, pool, &value, &why);
+
+        if (c->canonical) {
+            if (rv != APR_SUCCESS)
+                fail_msg("case %u (%s): refused: %s", (unsigned)i, c->text, why);
+            assert_string_equal(value, c->canonical);
+        }
+        else {
+            if (rv != APR_EINVAL)
+                fail_msg("case %u (%s): accepted as %s", (unsigned)i, c->text, value);
+            if (why == NULL || strstr(why, c->why) == NULL)
+                fail_msg("case %u (%s): reason '%s' lacks '%s'", (unsigned)i, c->text,
+                         why ? why : "(none)", c->why);
+        }
+    }
+}
+
+static void refers_to_alone_makes_a_ticket_reference(void **state)
+{
+    const itsm_field_t plain = { "x", 0 }, ref = { "x", 0, "incident" };
+
+    assert_int_equal(itsm_field_type(&plain), ITSM_TYPE_TEXT);
+    assert_int_equal(itsm_field_type(&ref), ITSM_TYPE_TICKET);
+}
+
+static void typed_reads_and_writes(void **state)
+{
+    itsm_ticket_t t = { 0 };
+    apr_time_t at = apr_time_from_sec(1795424400);     /* 2026-11-23T09:00:00Z */
+
+    t.fields = apr_table_make(pool, 4);
+    assert_int_equal(itsm_ticket_int(&t, "count", -1), -1);
+    itsm_ticket_set_int(pool, &t, "count", 12);
+    assert_string_equal(apr_table_get(t.fields, "count"), "12");
+    assert_int_equal(itsm_ticket_int(&t, "count", -1), 12);
+    apr_table_set(t.fields, "count", "twelve");
+    assert_int_equal(itsm_ticket_int(&t, "count", -1), -1);
+
+    assert_int_equal(itsm_ticket_bool(&t, "flag", 0), 0);
+    itsm_ticket_set_bool(&t, "flag", 1);
+    assert_string_equal(apr_table_get(t.fields, "flag"), "true");
+    assert_int_equal(itsm_ticket_bool(&t, "flag", 0), 1);
+
+    assert_true(itsm_ticket_time(&t, "when") == 0);
+    itsm_ticket_set_time(pool, &t, "when", at);
+    assert_string_equal(apr_table_get(t.fields, "when"), "2026-11-23T09:00:00Z");
+    assert_true(itsm_ticket_time(&t, "when") == at);
+}
+
+/* The followers a kind declares, for an entry made by actor. */
+static const char *recipients(const itsm_kind_t *k, const itsm_ticket_t *t, const char *actor,
+                              const char *escalate, int *party_wide)
+{
+    itsm_journal_t j = { 0 };
+    const char *out = "";
+    int i;
+
+    itsm_followers(pool, k, t, actor, escalate, &j);
+    for (i = 0; i < j.recipients->nelts; i++)
+        out = apr_pstrcat(pool, out, i ? " " : "", APR_ARRAY_IDX(j.recipients, i, const char *),
+                          NULL);
+    *party_wide = j.party_wide;
+    assert_string_equal(j.party, "ALPE");
+    return out;
+}
+
+static void followers_by_policy(void **state)
+{
+    itsm_ticket_t t = { 0 };
+    itsm_kind_t plain = { .kind = "k" };
+    itsm_kind_t all = { .kind = "k", .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_PARTY
+                        | ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP, .follow_role = "manager" };
+    int wide;
+
+    t.party = "ALPE";
+    t.created_by = "alice";
+    /* no policy declared: the raiser, unless the raiser made the change */
+    assert_string_equal(recipients(&plain, &t, "agent1", NULL, &wide), "alice");
+    assert_false(wide);
+    assert_string_equal(recipients(&plain, &t, "alice", NULL, &wide), "");
+    /* everyone the policy names; an assignee who is the raiser is named once */
+    t.assignee = "res1";
+    t.group = "SDS Team";
+    assert_string_equal(recipients(&all, &t, "agent1", "incident-manager", &wide),
+                        "alice res1 group:SDS Team role:manager role:incident-manager");
+    assert_true(wide);
+    t.assignee = "alice";
+    assert_string_equal(recipients(&all, &t, "res1", NULL, &wide),
+                        "alice group:SDS Team role:manager");
+    /* the actor never hears of their own change, group and role notices say who is meant */
+    assert_string_equal(recipients(&all, &t, "alice", NULL, &wide),
+                        "group:SDS Team role:manager");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_type_parses_to_canonical_form),
+        cmocka_unit_test(refers_to_alone_makes_a_ticket_reference),
+        cmocka_unit_test(typed_reads_and_writes),
+        cmocka_unit_test(followers_by_policy),
+    };
+    int rc;
+
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    apr_terminate();
+    return rc;
+}
