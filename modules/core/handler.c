@@ -986,7 +986,7 @@ static int do_aged(req_t *q)
         if (count[b] > 0
             && itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
                != APR_SUCCESS)
-            return STORE_FAULT(q, 00234, "aged list");
+            return STORE_FAULT(q, 00160, "aged bucket");
         if (count[b] == 0)
             rows[b] = apr_array_make(r->pool, 1, sizeof(itsm_ticket_t *));
         complete = complete && count[b] <= AGED_ITEMS;
@@ -1059,7 +1059,7 @@ static int do_stats(req_t *q)
     if ((rc = open_store(q)) != OK)
         return rc;
     if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
-        return STORE_FAULT(q, 00231, "stats");
+        return STORE_FAULT(q, 00161, "stats");
     o = itsm_xml_out_start(r->pool, "stats");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));

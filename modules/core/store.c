@@ -656,7 +656,7 @@ static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const i
 }
 
 /* Rows of t's SLA clocks (none stored yet); now: the time of the write, at which the status
- * of a paused clock is settled. */
+ * of a paused clock is settled (a clock waiting for its event is "not-started"). */
 static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                                  apr_time_t now, apr_pool_t *p)
 {
@@ -666,9 +666,10 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
 
     for (i = 0; rv == APR_SUCCESS && i < n; i++) {
         const itsm_ticket_clock_t *c = &clocks[i];
-        int running = !c->stopped && !c->paused;
+        int running = c->started && !c->stopped && !c->paused;
         const char *args[] = {
-            i64(p, t->id), c->name, k->kind, running ? "" : c->eval.status_name,
+            i64(p, t->id), c->name, k->kind,
+            running ? "" : c->started ? c->eval.status_name : "not-started",
             running ? secs(p, c->eval.warn_at) : "0", running ? secs(p, c->eval.due) : "0"
         };
 
