@@ -8,7 +8,6 @@
 #include <util_script.h>
 #include <string.h>
 
-#include "mod_itsm.h"
 #include "request.h"
 #include "itsm_codec.h"
 #include "itsm_events.h"
@@ -118,7 +117,7 @@ static const char *store_error(req_t *q)
 static int reads_published(const req_t *q, const itsm_kind_t *k)
 {
     return k->publish_action
-           && !itsm_authz_allows(q->conf->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE);
+           && !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE);
 }
 
 /* The caller's scope: their parties (all for roles that see all), their audience keys and
@@ -130,8 +129,8 @@ static const char *caller_scope(const req_t *q)
     apr_array_header_t *published = NULL;
     int i;
 
-    for (i = 0; i < q->conf->kinds->nelts; i++) {
-        const itsm_kind_t *k = APR_ARRAY_IDX(q->conf->kinds, i, const itsm_kind_t *);
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
 
         if (reads_published(q, k)) {
             if (published == NULL)
@@ -153,10 +152,10 @@ static int resolve_caller(req_t *q)
 
     if (r->user == NULL || *r->user == '\0')
         return fail(q, HTTP_UNAUTHORIZED, "unauthenticated", "Authentication is required.");
-    if (q->conf->directory == NULL)     /* child_init failed: ITSM00007 */
+    if (q->core->directory == NULL)     /* child_init failed: ITSM00007 */
         return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                     "The identity directory is not available; try again later.");
-    rv = itsm_ldap_lookup(&who, &errmsg, q->conf->directory, r->user, r->pool);
+    rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, r->user, r->pool);
     if (rv == APR_NOTFOUND)
         return fail(q, HTTP_FORBIDDEN, "unknown-person",
                     "The authenticated login is not a person in the directory.");
@@ -168,7 +167,7 @@ static int resolve_caller(req_t *q)
                     "The identity directory is not available; try again later.");
     }
     q->who = who;
-    q->sees_all = itsm_authz_sees_all(q->conf->authz, who->roles);
+    q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
     q->scope = caller_scope(q);
     return OK;
 }
@@ -274,7 +273,7 @@ static int read_document(req_t *q, const char *element, xmlNodePtr *root)
     }
     if (itsm_xml_parse(&doc, &xe, buf, len, r->pool) != APR_SUCCESS)
         return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
-    if (itsm_xml_validate(&xe, q->conf->schema, doc, r->pool) != APR_SUCCESS)
+    if (itsm_xml_validate(&xe, q->core->schema, doc, r->pool) != APR_SUCCESS)
         return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
     *root = xmlDocGetRootElement(doc);
     if (!itsm_xml_is(*root, element))
@@ -574,7 +573,7 @@ static void init_call_for(req_t *q, itsm_call_t *c, const itsm_route_t *route)
     memset(c, 0, sizeof *c);
     c->pool = q->r->pool;
     c->who = q->who;
-    c->sla = q->conf->sla;
+    c->sla = q->core->sla;
     c->svc = &itsm_services;
     c->core = q;
     c->process_config = route->process->module
@@ -631,7 +630,7 @@ static void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const its
 
 static int allowed(req_t *q, const char *action)
 {
-    return itsm_authz_allows(q->conf->authz, q->who->roles, q->route->kind->kind, action);
+    return itsm_authz_allows(q->core->authz, q->who->roles, q->route->kind->kind, action);
 }
 
 static int forbidden(req_t *q, const char *action)
@@ -646,7 +645,7 @@ static int forbidden(req_t *q, const char *action)
 static int allowed_some(req_t *q, const char *action)
 {
     return allowed(q, action)
-           || itsm_authz_relations_for(q->conf->authz, q->route->kind->kind, action) != 0;
+           || itsm_authz_relations_for(q->core->authz, q->route->kind->kind, action) != 0;
 }
 
 static int party_visible(req_t *q, const char *party)
@@ -671,7 +670,7 @@ static int exists_in_directory(req_t *q, itsm_call_t *c, exists_fn exists, const
                                const char *what, const char *value)
 {
     const char *errmsg = NULL;
-    apr_status_t rv = exists(q->conf->directory, value, &errmsg, q->r->pool);
+    apr_status_t rv = exists(q->core->directory, value, &errmsg, q->r->pool);
 
     if (rv == APR_NOTFOUND)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -1156,7 +1155,7 @@ static void announce(req_t *q, const char *event, const itsm_ticket_t *t,
                      const itsm_journal_t *j)
 {
     const itsm_kind_t *k = strcmp(t->kind, q->route->kind->kind) == 0
-                           ? q->route->kind : itsm_core_kind(q->conf, t->kind);
+                           ? q->route->kind : itsm_core_kind(q->core, t->kind);
     itsm_event_t e = { event, k, t, j, q->r, q->r->server, q->r->pool };
 
     itsm_event_run(&e);
@@ -1234,7 +1233,7 @@ static int is_final(const itsm_kind_t *k, const char *state)
 
 static const itsm_route_t *route_of(req_t *q, const itsm_kind_t *k)
 {
-    return apr_hash_get(q->conf->routes, k->collection, APR_HASH_KEY_STRING);
+    return apr_hash_get(q->core->routes, k->collection, APR_HASH_KEY_STRING);
 }
 
 /* The parent a child ticket of kind k names (NULL when k has no parent field); read
@@ -1260,7 +1259,7 @@ static int load_parent(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *chil
 static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char *old_state,
                    itsm_ticket_t *parent)
 {
-    const itsm_kind_t *pk = itsm_core_kind(q->conf, parent->kind);
+    const itsm_kind_t *pk = itsm_core_kind(q->core, parent->kind);
     apr_pool_t *p = q->r->pool;
     itsm_ticket_t *pn;
     itsm_journal_t *j;
@@ -1305,7 +1304,7 @@ static int check_children(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *o
         return STORE_FAULT(q, 00143, "children");
     for (i = 0; i < links->nelts; i++) {
         const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
-        const itsm_kind_t *ck = itsm_core_kind(q->conf, l->kind);
+        const itsm_kind_t *ck = itsm_core_kind(q->core, l->kind);
         itsm_ticket_t *child;
 
         if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0 || !ck || !ck->blocks_parent)
@@ -1340,7 +1339,7 @@ static const itsm_link_rule_t *link_rule(const itsm_kind_t *k, const char *type)
 int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
 {
     apr_pool_t *p = q->r->pool;
-    const itsm_kind_t *k = t->kind ? itsm_core_kind(q->conf, t->kind) : NULL;
+    const itsm_kind_t *k = t->kind ? itsm_core_kind(q->core, t->kind) : NULL;
     const itsm_route_t *route = k ? route_of(q, k) : NULL;
     const itsm_field_t *f;
     itsm_call_t kc;
@@ -1350,7 +1349,7 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "no-such-kind",
                               "No process serving kind '%s' is loaded.",
                               t->kind ? t->kind : "(none)");
-    if (!itsm_authz_allows(q->conf->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
+    if (!itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
         return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
                               "Your roles do not allow 'create' on %s tickets.", k->kind);
     if (link_type && strcmp(link_type, ITSM_LINK_RELATES) != 0
@@ -1536,7 +1535,7 @@ static int load_ticket(req_t *q, const char *number, const char *action, itsm_ti
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00132, "get");
     if (!allowed(q, action)
-        && !itsm_authz_allows_on(q->conf->authz, NULL, itsm_authz_relations(q->who, *t, k),
+        && !itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, *t, k),
                                  k->kind, action))
         return fail(q, HTTP_FORBIDDEN, "forbidden",
                     apr_psprintf(q->r->pool, "Neither your roles nor your relation to %s allow "
@@ -2035,9 +2034,9 @@ static int do_service(req_t *q)
     itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "service");
     int i;
 
-    for (i = 0; i < q->conf->kinds->nelts; i++) {
-        const itsm_kind_t *k = APR_ARRAY_IDX(q->conf->kinds, i, const itsm_kind_t *);
-        const itsm_route_t *route = apr_hash_get(q->conf->routes, k->collection,
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_route_t *route = apr_hash_get(q->core->routes, k->collection,
                                                  APR_HASH_KEY_STRING);
 
         xmlTextWriterStartElement(o->w, BAD_CAST "collection");
@@ -2123,7 +2122,7 @@ static int do_feed(req_t *q)
     xmlTextWriterEndElement(o->w);
     for (i = 0; i < notices->nelts; i++) {
         const itsm_notice_t *n = &APR_ARRAY_IDX(notices, i, itsm_notice_t);
-        const itsm_kind_t *kd = itsm_core_kind(q->conf, n->kind);
+        const itsm_kind_t *kd = itsm_core_kind(q->core, n->kind);
         const char *collection = kd ? kd->collection : n->kind;
         xmlTextWriterStartElement(o->w, BAD_CAST "entry");
         itsm_xml_element(o->w, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT, n->id));
@@ -2174,7 +2173,7 @@ static int do_view(req_t *q, const itsm_view_t *v)
 
 static const itsm_view_t *find_view(req_t *q, const char *path)
 {
-    return apr_hash_get(q->conf->views, path, APR_HASH_KEY_STRING);
+    return apr_hash_get(q->core->views, path, APR_HASH_KEY_STRING);
 }
 
 /* GET of a process's own resource: the grant its kind and action need, then its callback. */
@@ -2201,8 +2200,8 @@ static int do_desks(req_t *q)
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "desks");
     int i;
 
-    for (i = 0; q->conf->desks && i < q->conf->desks->list->nelts; i++) {
-        const itsm_desk_t *d = &APR_ARRAY_IDX(q->conf->desks->list, i, itsm_desk_t);
+    for (i = 0; q->core->desks && i < q->core->desks->list->nelts; i++) {
+        const itsm_desk_t *d = &APR_ARRAY_IDX(q->core->desks->list, i, itsm_desk_t);
 
         xmlTextWriterStartElement(o->w, BAD_CAST "desk");
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST d->name);
@@ -2297,6 +2296,7 @@ int itsm_handler(request_rec *r)
         return DECLINED;
     q->r = r;
     q->conf = ap_get_module_config(r->server->module_config, &itsm_module);
+    q->core = q->conf->core;
     q->dir = ap_get_module_config(r->per_dir_config, &itsm_module);
     blen = mount_point(r, q->dir, &q->base);
     q->base = apr_pstrndup(r->pool, q->base, blen);
@@ -2338,14 +2338,14 @@ int itsm_handler(request_rec *r)
             return method_not_allowed(q, "GET");
         return do_feed(q);
     }
-    if ((q->route = apr_hash_get(q->conf->resources, seg[0], APR_HASH_KEY_STRING)) != NULL) {
+    if ((q->route = apr_hash_get(q->core->resources, seg[0], APR_HASH_KEY_STRING)) != NULL) {
         if (n > 2)
             return not_found(q);
         if (m != M_GET)
             return method_not_allowed(q, "GET");
         return do_resource(q, n == 2 ? seg[1] : NULL);
     }
-    q->route = apr_hash_get(q->conf->routes, seg[0], APR_HASH_KEY_STRING);
+    q->route = apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING);
     if (q->route == NULL)
         return not_found(q);
     switch (n) {

@@ -3,13 +3,14 @@
 #ifndef ITSM_REQUEST_H
 #define ITSM_REQUEST_H
 
-#include "mod_itsm.h"
+#include "core.h"
 #include "itsm_store.h"
 
 /* Everything one request needs, built step by step. */
 typedef struct req_t {
     request_rec *r;
-    itsm_server_conf_t *conf;
+    itsm_server_conf_t *conf;       /* the directives */
+    const itsm_core_t *core;        /* what the core made of them */
     itsm_dir_conf_t *dir;
     const itsm_identity_t *who;
     const char *scope;

@@ -63,7 +63,7 @@ static apr_status_t svc_group_member(itsm_call_t *c, int *member, const char *lo
         *member = has(c->who->groups, group);
         return APR_SUCCESS;
     }
-    rv = itsm_ldap_lookup(&id, &errmsg, q->conf->directory, login, c->pool);
+    rv = itsm_ldap_lookup(&id, &errmsg, q->core->directory, login, c->pool);
     if (rv == APR_NOTFOUND)
         return APR_SUCCESS;
     if (rv != APR_SUCCESS) {
@@ -78,7 +78,7 @@ static apr_status_t svc_group_member(itsm_call_t *c, int *member, const char *lo
 
 static int svc_desk_known(const itsm_call_t *c, const char *name)
 {
-    const itsm_desks_t *desks = ((const req_t *)c->core)->conf->desks;
+    const itsm_desks_t *desks = ((const req_t *)c->core)->core->desks;
 
     return desks == NULL || apr_hash_get(desks->by_name, name, APR_HASH_KEY_STRING) != NULL;
 }

@@ -10,7 +10,7 @@
 #include <mod_watchdog.h>
 #include <string.h>
 
-#include "mod_itsm.h"
+#include "core.h"
 #include "itsm_codec.h"
 #include "itsm_events.h"
 #include "itsm_store.h"
@@ -100,14 +100,15 @@ static int sweep_timers(server_rec *s, itsm_store_t *st, const itsm_kind_t *k, i
 
 /* Announce what changed on one ticket: the clocks that newly reached warning or breached in
  * one entry, then each timer that came due; returns 1 when something was written. */
-static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, itsm_ticket_t *t,
+static int sweep_ticket(server_rec *s, const itsm_core_t *c, itsm_store_t *st, itsm_ticket_t *t,
                         apr_time_t now, apr_pool_t *p)
 {
     const itsm_kind_t *k = itsm_core_kind(c, t->kind);
     itsm_ticket_clock_t *clocks;
     itsm_journal_t j = { 0 };
     const char *notified = t->sla_notified ? t->sla_notified : "", *summary = "";
-    const char *escalate = c->escalate_role ? c->escalate_role : k ? k->escalate_role : NULL;
+    const char *escalate = c->conf->escalate_role ? c->conf->escalate_role
+                                                  : k ? k->escalate_role : NULL;
     int n, i, open = 0, breach = 0, was_open = t->sla_open, written = 0;
 
     if (k == NULL)
@@ -155,7 +156,7 @@ static int sweep_ticket(server_rec *s, itsm_server_conf_t *c, itsm_store_t *st, 
 static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
 {
     server_rec *s = data;
-    itsm_server_conf_t *c = ap_get_module_config(s->module_config, &itsm_module);
+    const itsm_core_t *c = itsm_core_of(s);
     APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     apr_array_header_t *rows;
@@ -169,7 +170,8 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
         return APR_SUCCESS;
     if ((dbd = dbd_open(pool, s)) == NULL) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00113)
-                     "SLA sweep: no database connection; next try in %d s", c->sweep_interval);
+                     "SLA sweep: no database connection; next try in %d s",
+                     c->conf->sweep_interval);
         return APR_SUCCESS;
     }
     if (itsm_core_bind(&st, s, dbd, pool, &err) != APR_SUCCESS) {
@@ -210,12 +212,12 @@ void itsm_sweep_register(apr_pool_t *pconf, server_rec *s)
 {
     APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
     APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback;
-    itsm_server_conf_t *c = ap_get_module_config(s->module_config, &itsm_module);
+    const itsm_core_t *c = itsm_core_of(s);
     ap_watchdog_t *wd;
     apr_status_t rv;
 
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG
-        || c->sla == NULL || c->sweep_interval == 0)
+        || c->sla == NULL || c->conf->sweep_interval == 0)
         return;
     get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
     register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
@@ -226,7 +228,7 @@ void itsm_sweep_register(apr_pool_t *pconf, server_rec *s)
         return;
     }
     if ((rv = get_instance(&wd, "itsm-sla", 0, 1, pconf)) != APR_SUCCESS
-        || (rv = register_callback(wd, apr_time_from_sec(c->sweep_interval), s, sweep))
+        || (rv = register_callback(wd, apr_time_from_sec(c->conf->sweep_interval), s, sweep))
            != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ITSMLOGNO(00117)
                      "cannot register the SLA sweep with mod_watchdog");

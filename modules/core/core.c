@@ -1,0 +1,439 @@
+/* The core's runtime (itsm_core_t): what it makes of the directives at start-up (the
+ * schema composed of the loaded processes', the role table, the routes, service levels and
+ * desks) and in each child (the directory pool, per database the schema set-up and the group
+ * commit queue), kept apart from the directives (mod_itsm.c) so that the request handler and
+ * the sweep depend on it and not the other way round. */
+#include <apr_atomic.h>
+#include <apr_optional.h>
+#include <apr_strings.h>
+#include <string.h>
+#include <http_core.h>
+#include <ap_provider.h>
+#include <util_mutex.h>
+
+#include "core.h"
+#include "itsm_events.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+/* SQLite writers of all children queue on this lock (httpd's Mutex directive, type
+ * itsm-store, chooses its mechanism). */
+#define STORE_MUTEX "itsm-store"
+static apr_global_mutex_t *store_mutex;
+
+ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
+
+static apr_status_t free_schema(void *schema)
+{
+    xmlSchemaFree(schema);
+    return APR_SUCCESS;
+}
+
+/* The schema files of the core: the common types and documents, configuration files and
+ * service levels. Each loaded process adds its own (itsm_process_t.schema). */
+static const char *const core_schemas[] = { "itsm-common.xsd", "itsm-config.xsd", "itsm-sla.xsd" };
+
+/* The schema of the core and the loaded processes, composed once per schema directory and
+ * shared between the servers naming it. */
+static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *dir, const char **err)
+{
+    xmlSchemaPtr schema = apr_hash_get(cache, dir, APR_HASH_KEY_STRING);
+    apr_array_header_t *names, *files;
+    int i;
+
+    if (schema != NULL)
+        return schema;
+    files = apr_array_make(p, 8, sizeof(const char *));
+    for (i = 0; i < (int)(sizeof core_schemas / sizeof *core_schemas); i++)
+        APR_ARRAY_PUSH(files, const char *) = apr_pstrcat(p, dir, "/", core_schemas[i], NULL);
+    names = ap_list_provider_names(p, ITSM_PROCESS_GROUP, ITSM_PROCESS_VERSION);
+    for (i = 0; names && i < names->nelts; i++) {
+        const itsm_process_t *proc = ap_lookup_provider(
+            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
+            ITSM_PROCESS_VERSION);
+        char *path = NULL;
+
+        if (proc == NULL || proc->schema == NULL)
+            continue;
+        if (apr_filepath_merge(&path, dir, proc->schema, 0, p) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "process %s: bad schema path %s", proc->name, proc->schema);
+            return NULL;
+        }
+        APR_ARRAY_PUSH(files, const char *) = path;
+    }
+    schema = itsm_xml_schema_compose((const char *const *)files->elts, files->nelts, p, err);
+    if (schema != NULL) {
+        apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
+        apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
+    }
+    return schema;
+}
+
+/* Every registered process was built against this core's contract (ITSM_ABI_VERSION and
+ * the size of itsm_process_t): a process built against another would read and write the
+ * core's structures at the wrong places, so httpd does not start with it. */
+static int check_processes(apr_pool_t *p, server_rec *s)
+{
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    int i, ok = 1;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+
+        if (proc && proc->abi == ITSM_ABI_VERSION && proc->size == sizeof(itsm_process_t))
+            continue;
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00050)
+                     "process module '%s' was built against mod_itsm ABI %d (itsm_process_t of "
+                     "%" APR_SIZE_T_FMT " bytes); this core is ABI %d (%" APR_SIZE_T_FMT
+                     " bytes): rebuild the module against this core's headers", name,
+                     proc ? proc->abi : -1, proc ? proc->size : 0, ITSM_ABI_VERSION,
+                     sizeof(itsm_process_t));
+        ok = 0;
+    }
+    return ok;
+}
+
+/* Paths below the mount point that the core answers itself. */
+static int is_core_path(const char *path)
+{
+    static const char *const core_paths[] = { "me", "desks", "feeds", NULL };
+    const char *const *c;
+
+    for (c = core_paths; *c; c++)
+        if (strcmp(*c, path) == 0)
+            return 1;
+    return 0;
+}
+
+/* Collections of every process module that registered itself. */
+static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
+{
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    int i;
+
+    c->routes = apr_hash_make(p);
+    c->views = apr_hash_make(p);
+    c->resources = apr_hash_make(p);
+    c->kinds = apr_array_make(p, 8, sizeof(const itsm_kind_t *));
+    c->kind_names = apr_array_make(p, 8, sizeof(const char *));
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+        const itsm_kind_t *const *k;
+        const itsm_view_t *const *v;
+
+        for (v = proc ? proc->views : NULL; v && *v; v++)
+            apr_hash_set(c->views, (*v)->path, APR_HASH_KEY_STRING, *v);
+        for (k = proc ? proc->kinds : NULL; k && *k; k++) {
+            itsm_route_t *route = apr_pcalloc(p, sizeof *route);
+            const char *err = NULL;
+
+            if (apr_hash_get(c->routes, (*k)->collection, APR_HASH_KEY_STRING))
+                return apr_psprintf(p, "collection '%s' is registered twice (process %s)",
+                                    (*k)->collection, name);
+            if (!itsm_authz_check_kind(c->authz, *k, p, &err))
+                return err;
+            route->process = proc;
+            route->kind = *k;
+            apr_hash_set(c->routes, (*k)->collection, APR_HASH_KEY_STRING, route);
+            APR_ARRAY_PUSH(c->kinds, const itsm_kind_t *) = *k;
+            APR_ARRAY_PUSH(c->kind_names, const char *) = (*k)->kind;
+        }
+    }
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
+        const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
+                                                        ITSM_PROCESS_VERSION);
+        const itsm_resource_t *const *res;
+
+        for (res = proc ? proc->resources : NULL; res && *res; res++) {
+            itsm_route_t *route = apr_pcalloc(p, sizeof *route);
+            const itsm_kind_t *const *k;
+
+            if (is_core_path((*res)->path) || apr_hash_get(c->routes, (*res)->path,
+                                                           APR_HASH_KEY_STRING)
+                || apr_hash_get(c->views, (*res)->path, APR_HASH_KEY_STRING)
+                || apr_hash_get(c->resources, (*res)->path, APR_HASH_KEY_STRING)
+                || strchr((*res)->path, '/'))
+                return apr_psprintf(p, "process %s: resource path '%s' is taken or not one "
+                                    "segment", name, (*res)->path);
+            for (k = proc->kinds; k && *k && strcmp((*k)->kind, (*res)->kind) != 0; k++)
+                ;
+            if (k == NULL || *k == NULL || (*res)->get == NULL || (*res)->element == NULL)
+                return apr_psprintf(p, "process %s: resource '%s' names no kind of its process, "
+                                    "element or callback", name, (*res)->path);
+            route->process = proc;
+            route->kind = *k;
+            route->resource = *res;
+            apr_hash_set(c->resources, (*res)->path, APR_HASH_KEY_STRING, route);
+        }
+    }
+    return NULL;
+}
+
+/* The service levels, when a loaded kind keeps SLA clocks or timers (the sweep that announces
+ * timers runs with the service levels). */
+static const char *load_sla(apr_pool_t *p, itsm_core_t *c)
+{
+    const char *path = c->conf->sla_file ? c->conf->sla_file : ITSM_SYSCONFDIR "/itsm-sla.xml", *err = NULL;
+    int i;
+
+    c->sla = NULL;
+    for (i = 0; i < c->kinds->nelts; i++)
+        if (APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->clocks
+            || APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->timers)
+            break;
+    if (i == c->kinds->nelts && c->conf->sla_file == NULL)
+        return NULL;
+    if (itsm_sla_config_load(&c->sla, path, c->schema, p, &err) != APR_SUCCESS)
+        return err;
+    return NULL;
+}
+
+const itsm_kind_t *itsm_core_kind(const itsm_core_t *c, const char *kind)
+{
+    int i;
+
+    for (i = 0; i < c->kinds->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->kind, kind) == 0)
+            return APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *);
+    return NULL;
+}
+
+/* Per process and database: whether its schema is set up, and its group commit queue.
+ * Virtual hosts without ITSM or DBD directives of their own share the main server's module
+ * configurations, so the key is mod_dbd's configuration of the server: hosts that share
+ * it share a database. (Hosts with equal DBD directives of their own get separate states
+ * for one database; that costs a second look at the schema and less grouping, nothing
+ * else, as every SQLite writer of the process takes the store's write lock.) */
+typedef struct {
+    apr_thread_mutex_t *schema_lock;
+    volatile apr_uint32_t schema_ready;     /* apr_atomic */
+    itsm_write_queue_t *queue;
+} db_state_t;
+
+static module *dbd_module_ptr;     /* mod_dbd, found by name: no link to its symbols */
+static apr_hash_t *db_states;       /* mod_dbd server config -> db_state_t; read-only after child_init */
+
+static const void *db_key(server_rec *s)
+{
+    const void *cfg = dbd_module_ptr ? ap_get_module_config(s->module_config, dbd_module_ptr) : NULL;
+
+    return cfg ? cfg : (const void *)s;
+}
+
+static db_state_t *db_state(server_rec *s)
+{
+    const void *key = db_key(s);
+
+    return db_states ? apr_hash_get(db_states, &key, sizeof key) : NULL;
+}
+
+/* Remember val for the database of vs in h; 0 when h had that database already. */
+static int db_add(apr_hash_t *h, server_rec *vs, void *val, apr_pool_t *p)
+{
+    const void *key = db_key(vs), **kp;
+
+    if (apr_hash_get(h, &key, sizeof key))
+        return 0;
+    kp = apr_palloc(p, sizeof *kp);
+    *kp = key;
+    apr_hash_set(h, kp, sizeof *kp, val);
+    return 1;
+}
+
+apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *dbd,
+                            apr_pool_t *p, const char **err)
+{
+    const itsm_core_t *core = itsm_core_of(s);
+    db_state_t *db = db_state(s);
+    apr_status_t rv = APR_SUCCESS;
+
+    if (db == NULL || core == NULL || !core->process_ready) {
+        *err = "the per-process state was not set up (see ITSM00007)";
+        return APR_EGENERAL;
+    }
+    if (!apr_atomic_read32(&db->schema_ready)) {
+        apr_thread_mutex_lock(db->schema_lock);
+        if (!apr_atomic_read32(&db->schema_ready)) {
+            rv = itsm_store_migrate(dbd->driver, dbd->handle,
+                                    apr_pstrcat(p, core->conf->schema_dir, "/sql", NULL),
+                                    core->kinds, core->sla, p, err);
+            if (rv == APR_SUCCESS)
+                apr_atomic_set32(&db->schema_ready, 1);
+        }
+        apr_thread_mutex_unlock(db->schema_lock);
+        if (rv != APR_SUCCESS)
+            return rv;
+    }
+    if (dbd->prepared == NULL)
+        dbd->prepared = apr_hash_make(dbd->pool);
+    rv = itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, db->queue,
+                         p, err);
+    if (rv == APR_SUCCESS)
+        itsm_store_use_kinds(*st, core->kinds, core->sla);
+    return rv;
+}
+
+int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+{
+    apr_hash_t *schemas = apr_hash_make(ptemp);
+    server_rec *vs;
+
+    itsm_xml_init();
+    itsm_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    dbd_module_ptr = ap_find_linked_module("mod_dbd.c");
+    if (itsm_dbd_acquire == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00001)
+                     "mod_dbd is not loaded: load it and configure DBDriver/DBDParams");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (!check_processes(ptemp, s))     /* before any of their structures is read */
+        return HTTP_INTERNAL_SERVER_ERROR;
+    for (vs = s; vs; vs = vs->next) {
+        itsm_server_conf_t *conf = ap_get_module_config(vs->module_config, &itsm_module);
+        const char *err = NULL, *dir, *table;
+        itsm_core_t *c;
+
+        if (conf->core)         /* a host without directives of its own shares the main's */
+            continue;
+        c = conf->core = apr_pcalloc(pconf, sizeof *c);
+        c->conf = conf;
+        dir = conf->schema_dir ? conf->schema_dir : ITSM_DATADIR "/schemas";
+        table = conf->authz_file ? conf->authz_file : ITSM_SYSCONFDIR "/itsm-authz.xml";
+        conf->schema_dir = dir;
+        if ((c->schema = load_schema(pconf, schemas, dir, &err)) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00002)
+                         "ITSMSchemaDir: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((c->authz = itsm_authz_load(table, c->schema, pconf, &err)) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00003)
+                         "ITSMAuthzFile: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((err = collect_routes(pconf, c)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004)
+                         "ITSMAuthzFile %s: %s", table, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((err = load_sla(pconf, c)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        c->desks = NULL;
+        if (conf->desks_file
+            && itsm_desks_load(&c->desks, conf->desks_file, c->schema, pconf, &err) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00010) "ITSMDesksFile: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, ITSMLOGNO(00006)
+                     "%d collections, schema %s, role table %s",
+                     c->kinds->nelts, dir, table);
+    }
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
+        && ap_global_mutex_create(&store_mutex, NULL, STORE_MUTEX, NULL, s, pconf, 0)
+           != APR_SUCCESS)
+        return HTTP_INTERNAL_SERVER_ERROR;      /* ap_global_mutex_create logged why */
+    {
+        /* one sweep per database (see db_state_t) */
+        apr_hash_t *seen = apr_hash_make(ptemp);
+
+        for (vs = s; vs; vs = vs->next)
+            if (db_add(seen, vs, vs, ptemp))
+                itsm_sweep_register(pconf, vs);
+    }
+    return OK;
+}
+
+/* At child exit: how well group commit batched each database's writes. */
+static apr_status_t log_write_stats(void *data)
+{
+    server_rec *s = data;
+    apr_hash_index_t *hi;
+    apr_uint64_t writes, transactions;
+
+    for (hi = apr_hash_first(NULL, db_states); hi; hi = apr_hash_next(hi)) {
+        db_state_t *db = apr_hash_this_val(hi);
+
+        itsm_store_write_stats(db->queue, &writes, &transactions);
+        if (transactions)
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00011)
+                         "%" APR_UINT64_T_FMT " writes in %" APR_UINT64_T_FMT " transactions",
+                         writes, transactions);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t db_state_create(db_state_t **out, apr_pool_t *p)
+{
+    db_state_t *db = apr_pcalloc(p, sizeof *db);
+    apr_status_t rv = apr_thread_mutex_create(&db->schema_lock, APR_THREAD_MUTEX_DEFAULT, p);
+
+    if (rv == APR_SUCCESS)
+        rv = itsm_store_queue_create(&db->queue, p);
+    *out = db;
+    return rv;
+}
+
+int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return ap_mutex_register(pconf, STORE_MUTEX, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS
+           ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+itsm_core_t *itsm_core_of(server_rec *s)
+{
+    return ((itsm_server_conf_t *)ap_get_module_config(s->module_config, &itsm_module))->core;
+}
+
+void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    server_rec *vs;
+
+    if (store_mutex && apr_global_mutex_child_init(&store_mutex,
+                                                   apr_global_mutex_lockfile(store_mutex),
+                                                   pchild) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot attach the store lock");
+        store_mutex = NULL;
+    }
+    if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00051) "cannot create the store lock");
+    db_states = apr_hash_make(pchild);
+    for (vs = s; vs; vs = vs->next) {
+        itsm_core_t *c = itsm_core_of(vs);
+        db_state_t *db = NULL;
+        apr_status_t rv = APR_SUCCESS;
+
+        if (db_state(vs) == NULL && (rv = db_state_create(&db, pchild)) == APR_SUCCESS)
+            db_add(db_states, vs, db, pchild);
+        if (rv == APR_SUCCESS && !c->process_ready) {   /* hosts may share c */
+            if ((rv = itsm_ldap_create(&c->directory, &c->conf->ldap, pchild)) == APR_SUCCESS)
+                c->process_ready = 1;
+        }
+        if (rv != APR_SUCCESS)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, ITSMLOGNO(00007)
+                         "cannot set up the per-process state");
+    }
+    apr_pool_cleanup_register(pchild, s, log_write_stats, apr_pool_cleanup_null);
+}
+
+APR_IMPLEMENT_OPTIONAL_HOOK_RUN_ALL(itsm, ITSM, int, ticket_event, (const itsm_event_t *e), (e),
+                                    OK, DECLINED)
+
+void itsm_event_run(const itsm_event_t *e)
+{
+    int rc = itsm_run_ticket_event(e);
+
+    if (rc != OK)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, e->s, ITSMLOGNO(00012)
+                     "a ticket_event hook answered %d for %s %s (the change stands)",
+                     rc, e->event, e->ticket->number);
+}
+

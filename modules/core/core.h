@@ -1,0 +1,74 @@
+/* Private to the core module: its runtime. itsm_core_t is what the core makes of a server's
+ * directives (mod_itsm.h) at start-up and in each child; the request handler, the services
+ * and the sweep read it, and core.c alone writes it. */
+#ifndef ITSM_CORE_H
+#define ITSM_CORE_H
+
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+#include "mod_itsm.h"
+#include "itsm.h"
+#include "itsm_authz.h"
+#include "itsm_desks.h"
+#include "itsm_sla.h"
+#include "itsm_xml.h"
+
+/* A collection served by a process; with resource, a resource of the process's own. */
+typedef struct itsm_route_t {
+    const itsm_process_t *process;
+    const itsm_kind_t *kind;
+    const itsm_resource_t *resource;
+} itsm_route_t;
+
+typedef struct itsm_core_t {
+    const itsm_server_conf_t *conf; /* the directives it was made from */
+
+    /* made in post_config, shared read-only by all children */
+    xmlSchemaPtr schema;            /* the core's and the loaded processes' schemas */
+    itsm_authz_t *authz;
+    itsm_sla_config_t *sla;         /* NULL when no loaded kind has clocks or timers */
+    itsm_desks_t *desks;            /* NULL when no directory of desks */
+    apr_hash_t *routes;             /* collection -> itsm_route_t */
+    apr_hash_t *views;              /* path -> const itsm_view_t * */
+    apr_hash_t *resources;          /* path -> itsm_route_t * (a process's own resources) */
+    apr_array_header_t *kinds;      /* const itsm_kind_t *, in provider-list order */
+    apr_array_header_t *kind_names; /* const char *, for counters */
+
+    /* made in child_init */
+    itsm_ldap_t *directory;
+    int process_ready;              /* per-process state set up (ITSM00007 otherwise) */
+} itsm_core_t;
+
+/* The runtime of server s (hosts without directives of their own share the main one's). */
+itsm_core_t *itsm_core_of(server_rec *s);
+
+/* The loaded kind named kind, NULL if none. */
+const itsm_kind_t *itsm_core_kind(const itsm_core_t *c, const char *kind);
+
+/* mod_dbd's acquire, looked up at start-up so that LoadModule order does not matter. */
+extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
+
+struct itsm_store_t;
+/* Bind the store to a mod_dbd connection, setting the schema up first when this process
+ * has not yet (once per process, under the schema lock). */
+apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *dbd,
+                            apr_pool_t *p, const char **err);
+
+/* Run the ticket_event hook (include/itsm_events.h) after a committed change. */
+struct itsm_event_t;
+void itsm_event_run(const struct itsm_event_t *e);
+
+/* The hooks mod_itsm.c registers. */
+int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
+void itsm_core_child_init(apr_pool_t *pchild, server_rec *s);
+int itsm_handler(request_rec *r);
+/* translate_name and map_to_storage: the suite's requests skip the filesystem walk. */
+int itsm_translate(request_rec *r);
+int itsm_map_to_storage(request_rec *r);
+
+/* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */
+void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);
+
+#endif
