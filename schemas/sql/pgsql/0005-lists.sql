@@ -37,7 +37,7 @@ CREATE TABLE itsm_sla_clock (
     ticket_id BIGINT NOT NULL REFERENCES itsm_ticket (id),
     clock VARCHAR(40) NOT NULL,
     kind VARCHAR(40) NOT NULL,
-    settled VARCHAR(10) NOT NULL,
+    settled VARCHAR(20) NOT NULL,
     warn_at BIGINT NOT NULL,
     due BIGINT NOT NULL,
     PRIMARY KEY (ticket_id, clock)
