@@ -26,7 +26,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 3
+#define ITSM_ABI_VERSION 4
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -39,6 +39,7 @@ typedef struct itsm_identity_t {
     apr_array_header_t *acts_for;   /* const char *: Party IDs the person's party acts for (itsmActsFor, resolved to itsmPartyId) */
     apr_array_header_t *roles;      /* const char *: cn of itsmRole groups the person is a member of */
     apr_array_header_t *groups;     /* const char *: cn of itsmResolverGroup groups the person is a member of */
+    apr_array_header_t *market_roles;   /* const char *: itsmMarketRole of the person's party */
 } itsm_identity_t;
 
 /* A ticket of any kind. Strings live in the request pool. */
@@ -168,6 +169,7 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_REQUIRED    0x1  /* must be present on create */
 #define ITSM_FIELD_READONLY    0x2  /* set by the process, refused in requests */
 #define ITSM_FIELD_CREATE_ONLY 0x4  /* settable on create, refused on update */
+#define ITSM_FIELD_INDEXED     0x8  /* kept in the store's field index: lists filter and count on it */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;
@@ -256,6 +258,18 @@ typedef struct itsm_timer_t {
                                  * itsm_followers) are notified as of a change */
 } itsm_timer_t;
 
+/* Who may see a kind's tickets (itsm_kind_t.visibility). Roles that see all parties see
+ * every ticket either way. */
+typedef enum itsm_visibility_e {
+    ITSM_VISIBLE_PARTY = 0,     /* the ticket's party and the parties acting for it */
+    ITSM_VISIBLE_AUDIENCE       /* those too, and the audience named in the field
+                                 * audience_field: a space-separated list of "all" (every
+                                 * authenticated person), "party:ID" (a party and those acting
+                                 * for it), "market-role:NAME" (people whose party holds that
+                                 * market role; spaces as '-', any case) and "role:NAME"
+                                 * (holders of an ITSM role) */
+} itsm_visibility_e;
+
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change
  * only the ticket they are given; the core stores, journals and renders. */
 typedef struct itsm_kind_t {
@@ -308,6 +322,17 @@ typedef struct itsm_kind_t {
      * change. */
     int (*child_changed)(itsm_call_t *c, const itsm_ticket_t *child, const char *old_state,
                          const itsm_ticket_t *parent_old, itsm_ticket_t *parent);
+
+    /* Visibility and published versions (knowledge articles). */
+    itsm_visibility_e visibility;
+    const char *audience_field; /* ITSM_VISIBLE_AUDIENCE: the field holding the audience */
+    /* Versioned kinds: when this action succeeds the core snapshots the ticket (title,
+     * state, fields) as its next published version, in the action's transaction. Those who
+     * may not update the kind read the latest published version only (never a draft); its
+     * editors read the working copy. NULL: not versioned. */
+    const char *publish_action;
+    const char *withdraw_action;    /* optional: takes the ticket out of publication (its
+                                     * versions stay for its editors) */
 } itsm_kind_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */

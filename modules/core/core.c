@@ -264,7 +264,7 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
         if (!apr_atomic_read32(&db->schema_ready)) {
             rv = itsm_store_migrate(dbd->driver, dbd->handle,
                                     apr_pstrcat(p, core->conf->schema_dir, "/sql", NULL),
-                                    core->kind_names, p, err);
+                                    core->kinds, core->sla, p, err);
             if (rv == APR_SUCCESS)
                 apr_atomic_set32(&db->schema_ready, 1);
         }
@@ -274,8 +274,11 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
     }
     if (dbd->prepared == NULL)
         dbd->prepared = apr_hash_make(dbd->pool);
-    return itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, db->queue,
-                           p, err);
+    rv = itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, db->queue,
+                         p, err);
+    if (rv == APR_SUCCESS)
+        itsm_store_use_kinds(*st, core->kinds, core->sla);
+    return rv;
 }
 
 int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)

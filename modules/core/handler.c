@@ -112,6 +112,37 @@ static const char *store_error(req_t *q)
 
 /* ---- identity, store, body ------------------------------------------------------------- */
 
+/* Does the caller read tickets of kind k as their published versions? (A versioned kind,
+ * and the caller may not update it.) */
+static int reads_published(const req_t *q, const itsm_kind_t *k)
+{
+    return k->publish_action
+           && !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE);
+}
+
+/* The caller's scope: their parties (all for roles that see all), their audience keys and
+ * the versioned kinds they read as published. No query: the directory's identity and the
+ * role table say it all. */
+static const char *caller_scope(const req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *published = NULL;
+    int i;
+
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+
+        if (reads_published(q, k)) {
+            if (published == NULL)
+                published = apr_array_make(p, 2, sizeof(const char *));
+            APR_ARRAY_PUSH(published, const char *) = k->kind;
+        }
+    }
+    return itsm_store_scope_audience(p, itsm_store_scope(p, q->sees_all, q->who->party,
+                                                         q->who->acts_for),
+                                     itsm_store_audience_keys(p, q->who), published);
+}
+
 static int resolve_caller(req_t *q)
 {
     request_rec *r = q->r;
@@ -137,7 +168,7 @@ static int resolve_caller(req_t *q)
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
-    q->scope = itsm_store_scope(r->pool, q->sees_all, who->party, who->acts_for);
+    q->scope = caller_scope(q);
     return OK;
 }
 
@@ -396,7 +427,7 @@ static int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "updated", "version", "createdBy", NULL
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -508,6 +539,7 @@ static void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t 
     itsm_xml_element(w, "updated", itsm_time_format(c->pool, t->updated));
     itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
     itsm_xml_element(w, "createdBy", t->created_by);
+    itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
     for (f = k->fields; f && f->name; f++)
         itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
     if (k->clocks) {
@@ -718,8 +750,19 @@ static int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                          const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
     refs_baton_t b = { q, c, old, t };
+    apr_array_header_t *keys;
+    const char *why;
 
-    return each_field(k, check_reference, &b) == 0;
+    if (each_field(k, check_reference, &b) != 0)
+        return 0;
+    if (k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
+        && itsm_store_audience_parse(c->pool, apr_table_get(t->fields, k->audience_field),
+                                     &keys, &why) != APR_SUCCESS) {
+        itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s>: %s",
+                       k->audience_field, why);
+        return 0;
+    }
+    return 1;
 }
 
 static int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
@@ -761,63 +804,155 @@ static int query_int(const char *v, int min, int max, int *out)
     return 1;
 }
 
-#define SLA_SCAN 5000
-
-/* The SLA status named name (itsm_sla_status_name); 0 when there is none. */
-static int sla_status_named(const char *name, itsm_sla_status_e *out)
+/* The SLA status named name (itsm_sla_status_name)? */
+static int sla_status_named(const char *name)
 {
     itsm_sla_status_e s;
 
     for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_MISSED; s++)
-        if (strcmp(itsm_sla_status_name(s), name) == 0) {
-            *out = s;
+        if (strcmp(itsm_sla_status_name(s), name) == 0)
             return 1;
-        }
     return 0;
 }
 
-/* The tickets of rows with a clock in status sla, paged. */
-static apr_array_header_t *sla_page(itsm_call_t *c, const itsm_kind_t *k, apr_array_header_t *rows,
-                                    itsm_sla_status_e sla, int offset, int limit, int *more)
+/* An RFC 3339 time parameter as bounds in whole seconds: *from the first second at or after
+ * it, *to the last second before it. 0 when malformed. */
+static int query_time(const char *v, apr_time_t *from, apr_time_t *to)
 {
-    apr_array_header_t *page = apr_array_make(c->pool, limit, sizeof(itsm_ticket_t *));
-    int i, j, n, seen = 0;
+    apr_time_t t;
+    apr_int64_t up;
 
-    *more = 0;
-    for (i = 0; i < rows->nelts; i++) {
-        itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
-        itsm_ticket_clock_t *clocks;
-        int hit = 0;
+    if (v == NULL)
+        return 1;
+    if (itsm_time_parse(&t, v) != APR_SUCCESS || t < apr_time_from_sec(2))
+        return 0;
+    up = apr_time_sec(t + APR_USEC_PER_SEC - 1);
+    if (from)
+        *from = apr_time_from_sec(up);
+    if (to)
+        *to = apr_time_from_sec(up - 1);
+    return 1;
+}
 
-        n = itsm_ticket_clocks(&clocks, c->sla, k, t, c->now, c->pool);
-        for (j = 0; j < n && !hit; j++)
-            hit = clocks[j].eval.status == sla;
-        if (!hit)
+/* "2026-11": its first and last second (UTC). 0 when malformed. */
+static int query_month(apr_pool_t *p, const char *v, apr_time_t *from, apr_time_t *to)
+{
+    apr_time_t next;
+    int y = 0, m = 0;
+
+    if (v == NULL)
+        return 1;
+    if (strlen(v) != 7 || v[4] != '-' || !query_int(apr_pstrndup(p, v, 4), 1970, 9998, &y)
+        || !query_int(v + 5, 1, 12, &m)
+        || itsm_time_parse(from, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", y, m)) != APR_SUCCESS
+        || itsm_time_parse(&next, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
+                                              m == 12 ? 1 : m + 1)) != APR_SUCCESS)
+        return 0;
+    *to = next - apr_time_from_sec(1);
+    return 1;
+}
+
+/* Parameters that are not filters: of lists, of counts. */
+static const char *const list_params[] = { "limit", "offset", "sort", NULL };
+static const char *const count_params[] = { "by", "month", NULL };
+
+static const struct {
+    const char *name;
+    itsm_sort_e sort;
+} sorts[] = {
+    { "number", ITSM_SORT_NUMBER }, { "opened", ITSM_SORT_OPENED },
+    { "updated", ITSM_SORT_UPDATED },
+};
+
+/* The query of a list (others: list_params) or a count (count_params) into f: common
+ * filters, indexed fields of the kind, times. Anything else is refused: a filter that were
+ * silently ignored would answer more than was asked. Returns OK or the error sent. */
+static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, itsm_filter_t *f)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    static const char *const common[] = {
+        "state", "priority", "party", "assignee", "group", "open", "min_age_days", "sla",
+        "opened_after", "opened_before", "updated_after", "updated_before", NULL
+    };
+    const char *v;
+    int i, age = 0;
+
+    for (i = 0; i < a->nelts; i++) {
+        const itsm_field_t *fd;
+
+        if (is_one_of(e[i].key, common) || is_one_of(e[i].key, others))
             continue;
-        if (seen++ < offset)
-            continue;
-        if (page->nelts == limit) {
-            *more = 1;
-            break;
-        }
-        APR_ARRAY_PUSH(page, itsm_ticket_t *) = t;
+        if ((fd = kind_field(k, e[i].key)) == NULL)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Unknown query parameter '%s'.", e[i].key));
+        if (!(fd->flags & ITSM_FIELD_INDEXED))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "The field '%s' is not indexed: lists cannot "
+                                     "filter on it.", e[i].key));
+        if (f->nfields == ITSM_FILTER_FIELDS || apr_table_get(args, e[i].key) != e[i].val)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Filter on each field once, on at most %d.",
+                                     ITSM_FILTER_FIELDS));
+        f->field[f->nfields] = fd->name;
+        f->value[f->nfields++] = e[i].val;
     }
-    return page;
+    f->state = apr_table_get(args, "state");
+    f->priority = apr_table_get(args, "priority");
+    f->party = apr_table_get(args, "party");
+    f->assignee = apr_table_get(args, "assignee");
+    f->group = apr_table_get(args, "group");
+    if ((v = apr_table_get(args, "open")) != NULL) {
+        if (strcmp(v, "true") != 0 || !k->final_states)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
+        f->open = 1;
+    }
+    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
+    if (age > 0)
+        f->opened_to = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
+    if (!query_time(apr_table_get(args, "opened_after"), &f->opened_from, NULL)
+        || !query_time(apr_table_get(args, "opened_before"), NULL,
+                       apr_table_get(args, "min_age_days") ? NULL : &f->opened_to)
+        || !query_time(apr_table_get(args, "updated_after"), &f->updated_from, NULL)
+        || !query_time(apr_table_get(args, "updated_before"), NULL, &f->updated_to))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "opened_after, opened_before, updated_after and updated_before take an "
+                    "RFC 3339 time (2026-11-23T09:00:00Z); opened_before does not go with "
+                    "min_age_days.");
+    if (apr_table_get(args, "opened_before") && apr_table_get(args, "min_age_days"))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "opened_before does not go with min_age_days.");
+    if ((v = apr_table_get(args, "sla")) != NULL) {
+        if (!k->clocks || !sla_status_named(v))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
+        f->sla = v;
+    }
+    f->now = r->request_time;
+    return OK;
 }
 
 /* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing.
  * The buckets start at 0 and at each day of ITSMAgedBuckets (the deck's 14 30 60 90 120 by
- * default): "under 14", "14-29", ..., "120+". */
+ * default): "under 14", "14-29", ..., "120+". The counts are exact (one indexed pass over the
+ * open tickets in scope, bucketed by opening time in SQL); each bucket lists its AGED_ITEMS
+ * oldest tickets. */
+#define AGED_ITEMS 100
 static int do_aged(req_t *q)
 {
     static const int deck[] = { 14, 30, 60, 90, 120 };
     const apr_array_header_t *set = q->conf->aged_bounds;
     const int *bounds = set ? (const int *)set->elts : deck;
-    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b, *age, *in, *count;
+    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b, complete = 1;
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
-    itsm_filter_t f = {0};
-    apr_array_header_t *rows;
+    apr_int64_t now = apr_time_sec(r->request_time);
+    apr_array_header_t **rows;
+    apr_int64_t *count;
+    apr_time_t *edges;
+    itsm_filter_t open = {0};
     itsm_xml_out_t *o;
     int rc, more, i;
 
@@ -825,43 +960,54 @@ static int do_aged(req_t *q)
         return not_found(q);
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, k))  /* counts of working copies: its editors' */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = open_store(q)) != OK)
         return rc;
-    f.not_states = k->final_states;
-    f.limit = SLA_SCAN;
-    if (itsm_store_list(q->store, &rows, &more, k->kind, q->scope, &f, r->pool) != APR_SUCCESS)
+    rows = apr_pcalloc(r->pool, sizeof(*rows) * (nb + 1));
+    count = apr_pcalloc(r->pool, sizeof(*count) * (nb + 1));
+    edges = apr_pcalloc(r->pool, sizeof(*edges) * (nb + 1));
+    /* age in whole days from lo to hi: opened in (now - (hi + 1) days, now - lo days] */
+    for (b = 0; b < nb; b++)
+        edges[b] = apr_time_from_sec(now - (apr_int64_t)bounds[b] * 86400 + 1);
+    open.open = 1;
+    if (itsm_store_count_opened(q->store, count, k->kind, q->scope, &open, edges, nb, r->pool)
+        != APR_SUCCESS)
         return STORE_FAULT(q, 00140, "aged");
+    for (b = 0; b <= nb; b++) {
+        itsm_filter_t f = {0};
+
+        f.open = 1;
+        f.sort = ITSM_SORT_OPENED;
+        f.limit = AGED_ITEMS;
+        f.opened_to = apr_time_from_sec(now - (apr_int64_t)(b ? bounds[b - 1] : 0) * 86400);
+        f.opened_from = b < nb ? edges[b] : 0;
+        if (count[b] > 0
+            && itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
+               != APR_SUCCESS)
+            return STORE_FAULT(q, 00160, "aged bucket");
+        if (count[b] == 0)
+            rows[b] = apr_array_make(r->pool, 1, sizeof(itsm_ticket_t *));
+        complete = complete && count[b] <= AGED_ITEMS;
+    }
     o = itsm_xml_out_start(r->pool, "aged");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (more ? "false" : "true"));
-    /* each ticket's age and bucket, once */
-    age = apr_palloc(r->pool, sizeof(int) * (rows->nelts + 1));
-    in = apr_palloc(r->pool, sizeof(int) * (rows->nelts + 1));
-    count = apr_pcalloc(r->pool, sizeof(int) * (nb + 1));
-    for (i = 0; i < rows->nelts; i++) {
-        const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
-
-        age[i] = (int)((r->request_time - t->opened) / apr_time_from_sec(86400));
-        for (b = 0; b < nb && age[i] >= bounds[b]; b++)
-            ;
-        count[in[i] = b]++;
-    }
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (complete ? "true" : "false"));
     for (b = 0; b <= nb; b++) {
         xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST
             (b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
              : b == nb ? apr_psprintf(r->pool, "%d+", bounds[b - 1])
              : apr_psprintf(r->pool, "%d-%d", bounds[b - 1], bounds[b] - 1)));
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%d", count[b]);
-        for (i = 0; i < rows->nelts; i++) {
-            const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, count[b]);
+        for (i = 0; i < rows[b]->nelts; i++) {
+            const itsm_ticket_t *t = APR_ARRAY_IDX(rows[b], i, itsm_ticket_t *);
 
-            if (in[i] != b)
-                continue;
             xmlTextWriterStartElement(o->w, BAD_CAST "item");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
-            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d", age[i]);
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d",
+                (int)((r->request_time - t->opened) / apr_time_from_sec(86400)));
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST t->state);
             if (t->priority)
                 xmlTextWriterWriteAttribute(o->w, BAD_CAST "priority", BAD_CAST t->priority);
@@ -874,6 +1020,88 @@ static int do_aged(req_t *q)
     return send_doc(r, HTTP_OK, o);
 }
 
+/* Counts of the tickets in scope matching the filters, by a common column, the month of
+ * opening or an indexed field: GET /{collection}/stats?by=priority&month=2026-11. */
+static int do_stats(req_t *q)
+{
+    static const char *const keys[] = {
+        "state", "priority", "party", "group", "assignee", "month", NULL
+    };
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    apr_table_t *args = NULL;
+    itsm_filter_t f = {0};
+    apr_array_header_t *groups;
+    itsm_xml_out_t *o;
+    const char *by;
+    int rc, i;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, k))
+        return forbidden(q, ITSM_ACTION_UPDATE);
+    form_args(r, &args);
+    if ((rc = parse_filter(q, args, count_params, &f)) != OK)
+        return rc;
+    by = apr_table_get(args, "by");
+    if (by && !is_one_of(by, keys)
+        && (kind_field(k, by) == NULL || !(kind_field(k, by)->flags & ITSM_FIELD_INDEXED)))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "by takes state, priority, party, group, assignee, month or an indexed "
+                    "field of the kind.");
+    if (apr_table_get(args, "month")
+        && (f.opened_from || f.opened_to
+            || !query_month(r->pool, apr_table_get(args, "month"), &f.opened_from, &f.opened_to)))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "month takes YYYY-MM and goes without opened_after, opened_before and "
+                    "min_age_days.");
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00161, "stats");
+    o = itsm_xml_out_start(r->pool, "stats");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
+    if (by)
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "by", BAD_CAST by);
+    for (i = 0; i < groups->nelts; i++) {
+        const itsm_count_t *g = &APR_ARRAY_IDX(groups, i, itsm_count_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "group");
+        if (g->key)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "key", BAD_CAST g->key);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, g->count);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "open", "%" APR_INT64_T_FMT, g->open);
+        if (g->open > 0)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanOpenAge", BAD_CAST
+                itsm_duration_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time)
+                                                                - apr_time_sec(g->mean_opened))));
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* Readers of a versioned kind list its published versions by state and in number or
+ * opening order only: the other filters and the update order are of the working copy. */
+static int published_query(req_t *q, apr_table_t *args)
+{
+    static const char *const taken[] = { "limit", "offset", "sort", "state", NULL };
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *sort = apr_table_get(args, "sort");
+    int i;
+
+    for (i = 0; i < a->nelts; i++)
+        if (!is_one_of(e[i].key, taken))
+            break;
+    if (i < a->nelts || (sort && strstr(sort, "updated")))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
+                                 "offset and sort (number or opened) only.",
+                                 q->route->kind->kind));
+    return OK;
+}
+
 static int do_list(req_t *q)
 {
     request_rec *r = q->r;
@@ -882,10 +1110,8 @@ static int do_list(req_t *q)
     apr_array_header_t *rows;
     itsm_xml_out_t *o;
     itsm_call_t c;
-    const itsm_field_t *fd;
-    const char *sla;
-    itsm_sla_status_e want = ITSM_SLA_IN_SLA;
-    int more, i, age = 0, page_offset = 0, page_limit = 0, nfields;
+    const char *sort;
+    int more, i, rc;
 
     if (!allowed(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
@@ -895,55 +1121,25 @@ static int do_list(req_t *q)
         || !query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "limit takes 1 to 500 and offset a whole number from 0.");
-    f.state = apr_table_get(args, "state");
-    f.priority = apr_table_get(args, "priority");
-    f.party = apr_table_get(args, "party");
-    f.assignee = apr_table_get(args, "assignee");
-    f.group = apr_table_get(args, "group");
-    for (fd = q->route->kind->fields, nfields = 0; fd && fd->name; fd++) {
-        const char *v = apr_table_get(args, fd->name);
-
-        if (v && nfields == ITSM_FILTER_FIELDS)
+    if ((sort = apr_table_get(args, "sort")) != NULL) {
+        f.descending = *sort == '-';
+        for (i = 0; i < (int)(sizeof sorts / sizeof sorts[0]); i++)
+            if (strcmp(sort + f.descending, sorts[i].name) == 0)
+                break;
+        if (i == (int)(sizeof sorts / sizeof sorts[0]))
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        apr_psprintf(r->pool, "Filter on at most %d fields of the kind at a time.",
-                                     ITSM_FILTER_FIELDS));
-        if (v) {
-            f.field[nfields] = fd->name;
-            f.value[nfields++] = v;
-        }
+                        "sort takes number, opened or updated, each with a leading - for "
+                        "the newest first.");
+        f.sort = sorts[i].sort;
     }
-    if (apr_table_get(args, "open")) {
-        if (strcmp(apr_table_get(args, "open"), "true") != 0 || !q->route->kind->final_states)
-            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
-        f.not_states = q->route->kind->final_states;
-    }
-    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
-    if (age > 0)
-        f.opened_before = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
+    if ((rc = parse_filter(q, args, list_params, &f)) != OK)
+        return rc;
+    if (reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
+        return rc;
     init_call(q, &c);
-    sla = apr_table_get(args, "sla");
-    if (sla) {
-        if (!q->route->kind->clocks || !sla_status_named(sla, &want))
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
-        /* Statuses move with time, not with writes: filter a bounded scan, then page. */
-        page_offset = f.offset;
-        page_limit = f.limit;
-        f.offset = 0;
-        f.limit = SLA_SCAN;
-    }
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
                         r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00130, "list");
-    if (sla) {
-        int scanned_more = more;
-
-        rows = sla_page(&c, q->route->kind, rows, want, page_offset, page_limit, &more);
-        more = more || scanned_more;    /* the scan stopped early: more may match */
-        f.offset = page_offset;
-        f.limit = page_limit;
-    }
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
@@ -1366,6 +1562,29 @@ static int check_if_match(req_t *q, const itsm_ticket_t *t)
                 "The ticket has changed since that ETag; GET it again.");
 }
 
+/* The publish or withdraw action of a versioned kind k taken on old (t as it will be
+ * written): the version numbers kept in t's reserved fields, the change journaled; returns
+ * the write that goes with t's (ITSM_WRITE_PUBLISH, ITSM_WRITE_WITHDRAW), -1 for any other
+ * change. */
+static int publication_change(const itsm_kind_t *k, const char *action, const itsm_ticket_t *old,
+                              itsm_ticket_t *t, apr_array_header_t *changes, apr_pool_t *p)
+{
+    const char *was = apr_table_get(old->fields, ITSM_VERSION_PUBLISHED), *n = NULL;
+    int publish = action && k->publish_action && strcmp(action, k->publish_action) == 0;
+
+    if (!publish && !(action && k->withdraw_action && strcmp(action, k->withdraw_action) == 0))
+        return -1;
+    if (publish) {
+        n = apr_itoa(p, (int)itsm_ticket_int(old, ITSM_VERSION_LAST, 0) + 1);
+        apr_table_setn(t->fields, ITSM_VERSION_LAST, n);
+        apr_table_setn(t->fields, ITSM_VERSION_PUBLISHED, n);
+    }
+    else
+        apr_table_unset(t->fields, ITSM_VERSION_PUBLISHED);
+    itsm_codec_change_add(changes, "publishedVersion", was, n);
+    return publish ? ITSM_WRITE_PUBLISH : ITSM_WRITE_WITHDRAW;
+}
+
 /* PATCH and actions: one path, the action NULL for a plain update. */
 static int do_change(req_t *q, const char *number, const char *action)
 {
@@ -1379,12 +1598,15 @@ static int do_change(req_t *q, const char *number, const char *action)
     xmlNodePtr root = NULL;
     itsm_call_t c;
     apr_status_t rv;
-    int rc;
+    int rc, publication;
 
     if (action && !(k->actions && is_one_of(action, k->actions) && k->action))
         return not_found(q);
     if (!allowed_some(q, action ? action : ITSM_ACTION_UPDATE))
         return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
+    /* a versioned kind's working copy is its editors' alone: every change needs update */
+    if (reads_published(q, k))
+        return forbidden(q, ITSM_ACTION_UPDATE);
     /* The body is read before a database connection is taken from the pool. */
     if ((action == NULL || has_body(r)) && (rc = read_document(q, k->element, &root)) != OK)
         return rc;
@@ -1410,6 +1632,7 @@ static int do_change(req_t *q, const char *number, const char *action)
         set_etag(r, old);
         return send_ticket(q, &c, HTTP_OK, old);
     }
+    publication = publication_change(k, action, old, t, j.changes, r->pool);
     t->version = old->version + 1;
     t->updated = c.now;
     j.at = c.now;
@@ -1423,6 +1646,8 @@ static int do_change(req_t *q, const char *number, const char *action)
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
+    if (publication >= 0)
+        write_add(&w, publication, t, &j, NULL);
     add_spawned(q, &w, t, &j);
     if (strcmp(old->state, t->state) != 0) {
         if ((rc = check_children(q, k, old, t)) != OK)
@@ -1513,6 +1738,8 @@ static int do_journal(req_t *q, const char *number)
 
     if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, q->route->kind))     /* the history of the working copy */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
@@ -1544,6 +1771,61 @@ static int do_journal(req_t *q, const char *number)
             xmlTextWriterEndElement(o->w);
         }
         itsm_xml_element(o->w, "note", e->note);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* GET /{collection}/{number}/versions[/{n}]: a versioned kind's published versions. Its
+ * editors list and read every version; its readers only the current one. */
+static int do_versions(req_t *q, const char *number, const char *which)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    int reader = reads_published(q, k), rc, i, n = 0;
+    apr_array_header_t *versions;
+    itsm_ticket_t *t, *v;
+    itsm_version_t info;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    apr_status_t rv;
+
+    if (!k->publish_action)
+        return not_found(q);
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    if (which) {
+        if (!query_int(which, 1, 1 << 30, &n)
+            || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
+            return not_found(q);
+        rv = itsm_store_version(q->store, &v, &info, t, n, r->pool);
+        if (rv == APR_NOTFOUND)
+            return not_found(q);
+        if (rv != APR_SUCCESS)
+            return STORE_FAULT(q, 00232, "version");
+        init_call(q, &c);
+        o = itsm_xml_out_start(r->pool, k->element);
+        render_ticket(&c, o->w, k, v, 0);
+        return send_doc(r, HTTP_OK, o);
+    }
+    if (itsm_store_versions(q->store, &versions, t->id, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00233, "versions");
+    o = itsm_xml_out_start(r->pool, "versions");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < versions->nelts; i++) {
+        const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
+
+        if (reader && !e->current)
+            continue;
+        xmlTextWriterStartElement(o->w, BAD_CAST "version");
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "n", "%d", e->n);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST e->state);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "current", BAD_CAST (e->current ? "true" : "false"));
+        xmlTextWriterWriteString(o->w, BAD_CAST e->title);
         xmlTextWriterEndElement(o->w);
     }
     return send_doc(r, HTTP_OK, o);
@@ -1650,6 +1932,8 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
     apr_status_t rv;
     int rc, failed;
 
+    if (reads_published(q, k))  /* links change the working copy */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = load_ticket(q, number, ITSM_ACTION_LINK, &from)) != OK)
         return rc;
     if ((rc = check_if_match(q, from)) != OK)
@@ -2080,6 +2364,11 @@ int itsm_handler(request_rec *r)
                 return method_not_allowed(q, "GET");
             return do_aged(q);
         }
+        if (strcmp(seg[1], "stats") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_stats(q);
+        }
         if (m == M_GET)
             return do_get(q, seg[1]);
         if (m == M_PATCH)
@@ -2096,6 +2385,11 @@ int itsm_handler(request_rec *r)
                 return method_not_allowed(q, "GET");
             return do_sla(q, seg[1]);
         }
+        if (strcmp(seg[2], "versions") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_versions(q, seg[1], NULL);
+        }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)
                 return do_links(q, seg[1]);
@@ -2105,6 +2399,11 @@ int itsm_handler(request_rec *r)
         }
         return not_found(q);
     case 4:
+        if (strcmp(seg[2], "versions") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_versions(q, seg[1], seg[3]);
+        }
         if (strcmp(seg[2], "actions") != 0)
             return not_found(q);
         if (m != M_POST)

@@ -10,6 +10,7 @@
 #include <apr_hash.h>
 
 #include "itsm.h"
+#include "itsm_sla.h"
 
 typedef struct itsm_store_t itsm_store_t;
 /* The writers of one database in one process, whose writes are committed in groups. */
@@ -25,20 +26,71 @@ typedef struct itsm_notice_t {
 } itsm_notice_t;
 
 
-/* List filter; NULL members do not filter. */
+/* List filter; NULL and 0 members do not filter. Every value is bound, never put into SQL. */
+#define ITSM_FILTER_FIELDS 8
+typedef enum {
+    ITSM_SORT_NUMBER,           /* creation order (the default) */
+    ITSM_SORT_OPENED,
+    ITSM_SORT_UPDATED
+} itsm_sort_e;
+
 typedef struct itsm_filter_t {
     const char *state, *priority, *party, *assignee, *group;
-#define ITSM_FILTER_FIELDS 2
-    const char *field[ITSM_FILTER_FIELDS];  /* fields of the kind equal to value (NULL: unused) */
+    int nfields;
+    const char *field[ITSM_FILTER_FIELDS];  /* indexed fields of the kind equal to value */
     const char *value[ITSM_FILTER_FIELDS];
-    const char *const *not_states;      /* leave out these states (the final ones) */
-    apr_time_t opened_before;           /* 0: any */
+    int open;                           /* 1: leave out the kind's final states */
+    apr_time_t opened_from, opened_to;  /* inclusive bounds (whole seconds); 0: none */
+    apr_time_t updated_from, updated_to;
+    const char *sla;                    /* a clock in this status (itsm_sla_status_name) at now */
+    apr_time_t now;
+    itsm_sort_e sort;
+    int descending;
     int limit, offset;
 } itsm_filter_t;
 
-/* The party scope of a query: "*" (every party) or ",ID1,ID2," (these parties). */
+/* One group of a count (itsm_store_count). */
+typedef struct itsm_count_t {
+    const char *key;            /* the group's value ("" for none); NULL when not grouped */
+    apr_int64_t count;          /* tickets */
+    apr_int64_t open;           /* of which not in a final state */
+    apr_time_t mean_opened;     /* mean opening time of the open ones, 0 when none */
+} itsm_count_t;
+
+/* The party scope of a query: "*" (every party) or ",ID1,ID2," (these parties). The store
+ * binds the parties as a list, never searches the text. */
 const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
                              const apr_array_header_t *acts_for);
+/* scope with the caller's audience keys (itsm_store_audience_keys), which tickets of kinds
+ * seen by an audience match besides their party's, and the versioned kinds the caller reads
+ * as published (const char *; may be NULL): tickets of those are read as their current
+ * published version, seen by its audience; never published (or withdrawn) ones are not
+ * found. */
+const char *itsm_store_scope_audience(apr_pool_t *p, const char *scope,
+                                      const apr_array_header_t *keys,
+                                      const apr_array_header_t *published);
+/* The audience keys of a person: "all", "party:" their party and each party they act for,
+ * "market-role:" each market role of their party (lower case, spaces as '-'), "role:" each
+ * ITSM role. */
+apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_t *who);
+/* The entries of an audience field's value, canonical (market roles as keys name them),
+ * each once: APR_SUCCESS and *keys, or APR_EINVAL and *why (a human reason). */
+apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
+                                       apr_array_header_t **keys, const char **why);
+
+/* The reserved field of a versioned kind's ticket holding the number of its current
+ * published version (absent: none), kept by the core; never rendered as a field. */
+#define ITSM_VERSION_PUBLISHED "version.published"
+/* ... and the highest version number it has published. */
+#define ITSM_VERSION_LAST "version.last"
+
+/* A published version as listed. */
+typedef struct itsm_version_t {
+    int n;
+    apr_time_t at;
+    const char *actor, *title, *state;
+    int current;                /* the version readers see */
+} itsm_version_t;
 
 /* Per-process set-up (child_init): the lock that orders this process's SQLite writers;
  * processes, if not NULL, a lock (re-attached in this child) that orders the writers of all
@@ -51,10 +103,12 @@ void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
                             apr_uint64_t *transactions);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
- * between processes by a database lock, so any number of children may call it at start. */
+ * between processes by a database lock, so any number of children may call it at start.
+ * kinds holds const itsm_kind_t *; sla the service levels (NULL: none). What the kinds
+ * declare indexed and their SLA clocks are back-filled for the tickets stored before. */
 apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
                                 const char *sqldir, const apr_array_header_t *kinds,
-                                apr_pool_t *p, const char **err);
+                                const itsm_sla_config_t *sla, apr_pool_t *p, const char **err);
 
 /* Bind to a connection. Statements are prepared once per connection and kept in
  * conn_cache (allocated in conn_pool, which lives as long as the connection). Writes go
@@ -63,6 +117,11 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
 apr_status_t itsm_store_bind(itsm_store_t **st, const apr_dbd_driver_t *driver,
                              apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
                              itsm_write_queue_t *queue, apr_pool_t *p, const char **err);
+
+/* The kinds (const itsm_kind_t *) and service levels whose indexed fields, final states and
+ * SLA clocks the store's writes keep in its indexes (as itsm_store_migrate's). */
+void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,
+                          const itsm_sla_config_t *sla);
 
 /* The last database error message, for the log. */
 const char *itsm_store_error(itsm_store_t *st);
@@ -80,10 +139,25 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
 apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
                                const itsm_journal_t *j, apr_pool_t *p);
 
-/* Tickets of a kind in scope, oldest first; *more is set when another page follows. */
+/* Tickets of a kind in scope in the filter's order; *more is set when another page follows.
+ * The filter's fields must be indexed fields of the kind (the caller checks). */
 apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
                              const char *kind, const char *scope, const itsm_filter_t *f,
                              apr_pool_t *p);
+
+/* Tickets of a kind in scope matching f (its sort, limit and offset unused), counted by
+ * group: by NULL (one group), "state", "priority", "party", "group", "assignee", "month"
+ * (of opening, UTC, "2026-11") or an indexed field of the kind. Groups in key order. */
+apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                              const char *scope, const itsm_filter_t *f, const char *by,
+                              apr_pool_t *p);
+
+/* Tickets of a kind in scope matching f counted by opening time in one pass: counts[i]
+ * (0 <= i < n) those opened at or after edges[i] and before edges[i - 1]; counts[n] those
+ * opened before edges[n - 1]. edges descend; counts has n + 1 places. */
+apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, const char *kind,
+                                    const char *scope, const itsm_filter_t *f,
+                                    const apr_time_t *edges, int n, apr_pool_t *p);
 
 apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
                                 apr_int64_t ticket_id, apr_pool_t *p);
@@ -99,8 +173,12 @@ typedef enum itsm_write_op_e {
     ITSM_WRITE_CREATE,          /* t, prefix: number, insert, journal (sets t->id, number, version) */
     ITSM_WRITE_UPDATE,          /* t (version already the new one), as itsm_store_update */
     ITSM_WRITE_LINK,            /* t -> to of type, t's version bumped, as itsm_store_link */
-    ITSM_WRITE_UNLINK           /* the link t -> to of type removed, t's version bumped;
+    ITSM_WRITE_UNLINK,          /* the link t -> to of type removed, t's version bumped;
                                  * APR_NOTFOUND when there is none */
+    ITSM_WRITE_PUBLISH,         /* t (written by an UPDATE of the set) snapshot as its version
+                                 * t->fields[ITSM_VERSION_PUBLISHED], made current, with its
+                                 * published audience; j gives the time and actor */
+    ITSM_WRITE_WITHDRAW         /* t taken out of publication: no version current */
 } itsm_write_op_e;
 
 typedef struct itsm_write_t {
@@ -141,6 +219,14 @@ apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
                              const char *roles, const char *party, const char *scope, int limit,
                              apr_pool_t *p);
+
+/* The published versions of a ticket (itsm_version_t), by number. */
+apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t ticket_id, apr_pool_t *p);
+/* Version n of t: a copy of t with the version's title, state and fields (updated: when it
+ * was published; version: t's version then), and *info; APR_NOTFOUND when there is none. */
+apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
+                                const itsm_ticket_t *t, int n, apr_pool_t *p);
 
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

@@ -294,6 +294,7 @@ static itsm_identity_t *copy_identity(apr_pool_t *p, const itsm_identity_t *src)
     id->acts_for = copy_strings(p, src->acts_for);
     id->roles = copy_strings(p, src->roles);
     id->groups = copy_strings(p, src->groups);
+    id->market_roles = copy_strings(p, src->market_roles);
     return id;
 }
 
@@ -407,7 +408,8 @@ static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
                    itsm_identity_t **out, const char **what)
 {
     static const char *person_attrs[] = { "cn", "mail", "itsmPartyRef", NULL };
-    static const char *party_attrs[] = { "itsmPartyId", "o", "itsmActsFor", NULL };
+    static const char *party_attrs[] = { "itsmPartyId", "o", "itsmActsFor", "itsmMarketRole",
+                                         NULL };
     static const char *partyid_attrs[] = { "itsmPartyId", NULL };
     static const char *group_attrs[] = { "cn", "objectClass", NULL };
     itsm_identity_t *id;
@@ -450,6 +452,7 @@ static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
     id->acts_for = apr_array_make(p, 2, sizeof(const char *));
     id->roles = apr_array_make(p, 4, sizeof(const char *));
     id->groups = apr_array_make(p, 2, sizeof(const char *));
+    id->market_roles = apr_array_make(p, 1, sizeof(const char *));
 
     /* A reference to a missing party leaves the person without one: less access, not more. */
     if (party_ref != NULL) {
@@ -460,6 +463,7 @@ static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
             id->party = first_value(p, h, e, "itsmPartyId");
             id->party_name = first_value(p, h, e, "o");
             acts_for_dns = values(p, h, e, "itsmActsFor");
+            id->market_roles = values(p, h, e, "itsmMarketRole");
         }
         if (res != NULL)
             ldap_msgfree(res);

@@ -2,16 +2,20 @@
  * dialect table below and the migration files, nowhere else. Statements are prepared once
  * per connection; every query a person's request makes carries the caller's party scope. Absent values are stored as
  * '' (never NULL) so that the same statements serve both drivers. */
+#include <apr_atomic.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itsm.h"
 #include "itsm_codec.h"
+#include "itsm_sla.h"
 #include "itsm_store.h"
 
 typedef struct dialect_t {
@@ -20,6 +24,8 @@ typedef struct dialect_t {
     const char *lock_migration; /* run inside the migration transaction, NULL if begin suffices */
     const char *begin_migration;
     const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
+    const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
+    const char *unindexed;      /* prefix of a column whose index must not drive the plan */
     const char *const *connection_setup;    /* statements run once per connection */
     int serialize_writes;       /* one write transaction per process at a time, see below */
 } dialect_t;
@@ -81,8 +87,10 @@ static const char *const sqlite_setup[] = {
 static const char *const pgsql_setup[] = { NULL };
 
 static const dialect_t dialects[] = {
-    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr", sqlite_setup, 1 },
-    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos", pgsql_setup, 0 },
+    { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
+      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, 1 },
+    { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
+      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, 0 },
 };
 
 static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -99,59 +107,60 @@ static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
 enum {
     S_COUNTER_NEXT,
     S_TICKET_INSERT,
-    S_TICKET_GET,
     S_TICKET_UPDATE,
     S_TICKET_BUMP,
-    S_TICKET_LIST,
     S_JOURNAL_INSERT,
     S_JOURNAL_LIST,
     S_LINK_INSERT,
     S_LINK_DELETE,
-    S_LINK_LIST,
     S_OUTBOX_INSERT,
     S_TAGGED,
     S_SLA_OPEN,
     S_SLA_MARK,
-    S_FEED,
+    S_FIELD_CLEAR,
+    S_FIELD_INSERT,
+    S_CLOCK_CLEAR,
+    S_CLOCK_INSERT,
+    S_AUDIENCE_CLEAR,
+    S_AUDIENCE_INSERT,
+    S_VERSION_RETIRE,
+    S_VERSION_INSERT,
+    S_VERSION_LIST,
+    S_VERSION_GET,
     S_COUNT
 };
 
 #define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
                     "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
                     "t.sla_open, t.sla_notified"
+/* The same columns of a ticket as its current published version v shows it to readers. */
+#define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
+                       "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
+                       "v.fields, t.tags, t.sla_open, t.sla_notified"
+#define PUBLISHED_JOIN " JOIN itsm_version v ON v.ticket_id = t.id AND v.current = 1"
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"
-/* STRPOS( becomes the dialect's function; the two parameters are the scope, twice. */
-#define SCOPE "(%s = '*' OR STRPOS(%s, ',' || t.party || ',') > 0)"
 
+/* Statements of a fixed shape. Queries whose shape follows the request (the party scope,
+ * the filters of a list) are composed by the functions under "queries" below from these
+ * fragments and whitelisted column names only, every value bound, and prepared once per
+ * connection and shape (see prepared()). */
 static const char *const statements[S_COUNT] = {
     [S_COUNTER_NEXT] =
         "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s RETURNING next_value",
     [S_TICKET_INSERT] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
-        "opened, updated, created_by, version, fields, tags, sla_open) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT ") "
-        "RETURNING id",
-    [S_TICKET_GET] =
-        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.number = %s "
-        "AND (%s = '' OR t.kind = %s) AND " SCOPE,
+        "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
+        ", " INT ") RETURNING id",
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
         "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s, "
-        "sla_open = " INT ", sla_notified = %s WHERE id = " INT " AND version = " INT,
+        "sla_open = " INT ", sla_notified = %s, is_open = " INT " WHERE id = " INT
+        " AND version = " INT,
     [S_TICKET_BUMP] =
         "UPDATE itsm_ticket SET version = " INT ", updated = " INT " WHERE id = " INT
         " AND version = " INT,
-    [S_TICKET_LIST] =
-        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND " SCOPE
-        " AND (%s = '' OR t.state = %s) AND (%s = '' OR t.priority = %s)"
-        " AND (%s = '' OR t.party = %s) AND (%s = '' OR t.assignee = %s)"
-        " AND (%s = '' OR t.grp = %s)"
-        " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
-        " AND (%s = '' OR STRPOS('\n' || t.fields, %s) > 0)"
-        " AND (%s = '' OR STRPOS(%s, ',' || t.state || ',') = 0)"
-        " AND (%s = '' OR t.opened <= CAST(NULLIF(%s, '') AS BIGINT))"
-        " ORDER BY t.id LIMIT " INT " OFFSET " INT,
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
         "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
@@ -163,13 +172,6 @@ static const char *const statements[S_COUNT] = {
         "VALUES (" INT ", " INT ", %s, " INT ", %s) ON CONFLICT DO NOTHING",
     [S_LINK_DELETE] =
         "DELETE FROM itsm_link WHERE from_id = " INT " AND to_id = " INT " AND type = %s",
-    [S_LINK_LIST] =
-        "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor FROM itsm_link l "
-        "JOIN itsm_ticket t ON t.id = l.to_id WHERE l.from_id = " INT " AND " SCOPE
-        " UNION ALL "
-        "SELECT l.id, l.type, 'in', t.number, t.kind, l.at, l.actor FROM itsm_link l "
-        "JOIN itsm_ticket t ON t.id = l.from_id WHERE l.to_id = " INT " AND " SCOPE
-        " ORDER BY 1",
     [S_OUTBOX_INSERT] =
         "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
         "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
@@ -182,25 +184,50 @@ static const char *const statements[S_COUNT] = {
     [S_SLA_MARK] =
         "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT
         " AND version = " INT,
-    [S_FEED] =
-        "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, t.title "
-        "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
-        "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
-        "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s AND " SCOPE " "
-        "ORDER BY o.id DESC LIMIT " INT,
+    [S_FIELD_CLEAR] = "DELETE FROM itsm_field_index WHERE ticket_id = " INT,
+    [S_FIELD_INSERT] =
+        "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s)",
+    [S_CLOCK_CLEAR] = "DELETE FROM itsm_sla_clock WHERE ticket_id = " INT,
+    [S_CLOCK_INSERT] =
+        "INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
+        "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
+    [S_AUDIENCE_CLEAR] =
+        "DELETE FROM itsm_audience WHERE ticket_id = " INT " AND published = " INT,
+    [S_AUDIENCE_INSERT] =
+        "INSERT INTO itsm_audience (ticket_id, published, member) VALUES (" INT ", " INT ", %s)",
+    [S_VERSION_RETIRE] =
+        "UPDATE itsm_version SET current = 0 WHERE ticket_id = " INT " AND current = 1",
+    [S_VERSION_INSERT] =
+        "INSERT INTO itsm_version (ticket_id, n, at, actor, title, state, fields, "
+        "ticket_version, current) VALUES (" INT ", " INT ", " INT ", %s, %s, %s, %s, " INT ", 1)",
+    [S_VERSION_LIST] =
+        "SELECT n, at, actor, title, state, current FROM itsm_version WHERE ticket_id = " INT
+        " ORDER BY n",
+    [S_VERSION_GET] =
+        "SELECT at, title, state, fields, ticket_version, current, actor FROM itsm_version "
+        "WHERE ticket_id = " INT " AND n = " INT,
 };
 
-/* A statement in the dialect: each "STRPOS(" becomes the dialect's function. */
-static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+/* sql with each "name(" replaced by to "(" */
+static const char *replace_calls(apr_pool_t *p, const char *sql, const char *name, const char *to)
 {
     const char *s = sql, *hit;
     char *out = "";
 
-    while ((hit = strstr(s, "STRPOS(")) != NULL) {
-        out = apr_pstrcat(p, out, apr_pstrndup(p, s, (apr_size_t)(hit - s)), d->strpos, "(", NULL);
-        s = hit + strlen("STRPOS(");
+    while ((hit = strstr(s, name)) != NULL) {
+        out = apr_pstrcat(p, out, apr_pstrndup(p, s, (apr_size_t)(hit - s)), to, "(", NULL);
+        s = hit + strlen(name);
     }
     return apr_pstrcat(p, out, s, NULL);
+}
+
+/* A statement in the dialect: each "STRPOS(" becomes the dialect's function, and
+ * "UNINDEXED(x)" an expression of x that the planner does not serve from an index on x
+ * (SQLite's unary +; PostgreSQL plans by its statistics). */
+static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+{
+    return replace_calls(p, replace_calls(p, sql, "STRPOS(", d->strpos), "UNINDEXED(",
+                         d->unindexed);
 }
 
 struct itsm_store_t {
@@ -211,6 +238,10 @@ struct itsm_store_t {
     int error;
     const char *error_text;     /* set when another thread ran this one's write (group commit) */
     itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
+    apr_hash_t *conn_cache;     /* the connection's statements of request-made shapes */
+    apr_pool_t *conn_pool;
+    const apr_array_header_t *kinds;    /* const itsm_kind_t *: what writes index */
+    const itsm_sla_config_t *sla;
 };
 
 #define CACHE_KEY "itsm_store.statements"
@@ -296,6 +327,604 @@ static int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_resul
                     apr_dbd_row_t **row)
 {
     return apr_dbd_get_row(driver, p, res, row, -1) == 0;
+}
+
+/* ---- queries of request-made shapes ----------------------------------------------------- */
+
+#define DYN_COUNT_KEY "itsm_store.dynamic"
+
+/* The statement for sql on this connection, prepared on first use. The shapes are bounded:
+ * sql is made only of the fragments below, whitelisted column names and %s for values. */
+static apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+                             apr_pool_t *p)
+{
+    int *made;
+    const char *key;
+
+    *out = apr_hash_get(st->conn_cache, sql, APR_HASH_KEY_STRING);
+    if (*out)
+        return APR_SUCCESS;
+    made = apr_hash_get(st->conn_cache, DYN_COUNT_KEY, APR_HASH_KEY_STRING);
+    if (made == NULL) {
+        made = apr_pcalloc(st->conn_pool, sizeof *made);
+        apr_hash_set(st->conn_cache, DYN_COUNT_KEY, APR_HASH_KEY_STRING, made);
+    }
+    st->error_text = NULL;
+    st->error = apr_dbd_prepare(st->driver, st->conn_pool, st->handle,
+                                dialect_sql(p, st->dialect, sql),
+                                apr_psprintf(st->conn_pool, "itsm_d%d", ++*made), out);
+    if (st->error)
+        return APR_EGENERAL;
+    key = apr_pstrdup(st->conn_pool, sql);
+    apr_hash_set(st->conn_cache, key, APR_HASH_KEY_STRING, *out);
+    return APR_SUCCESS;
+}
+
+static apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+                               const char *sql, const apr_array_header_t *args)
+{
+    apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
+
+    *res = NULL;
+    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, stmt, 0, args->nelts,
+                                (const char **)args->elts);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static void push_once(apr_array_header_t *out, const char *v)
+{
+    int i;
+
+    for (i = 0; i < out->nelts && strcmp(APR_ARRAY_IDX(out, i, const char *), v); i++)
+        ;
+    if (i == out->nelts)
+        APR_ARRAY_PUSH(out, const char *) = v;
+}
+
+/* A scope is "*" or ",ID1,ID2," (itsm_store_scope), optionally followed by the caller's
+ * audience (itsm_store_scope_audience): "\n", the versioned kinds read as published (each
+ * followed by ' '), then "\n" before each key. */
+typedef struct scope_t {
+    apr_array_header_t *parties;    /* NULL: every party */
+    apr_array_header_t *keys;       /* the caller's audience keys, each once */
+    const char *published;          /* " kind kind ": versioned kinds read as published */
+} scope_t;
+
+static scope_t scope_parse(apr_pool_t *p, const char *scope)
+{
+    scope_t sc = { NULL, apr_array_make(p, 4, sizeof(const char *)), " " };
+    char *s = apr_pstrdup(p, scope ? scope : ""), *aud = strchr(s, '\n'), *tok, *state;
+
+    if (aud) {
+        char *keys = strchr(++aud, '\n');
+
+        aud[-1] = '\0';
+        if (keys)
+            *keys++ = '\0';
+        sc.published = apr_pstrcat(p, " ", aud, NULL);
+        for (tok = keys ? apr_strtok(keys, "\n", &state) : NULL; tok;
+             tok = apr_strtok(NULL, "\n", &state))
+            push_once(sc.keys, tok);
+    }
+    if (strcmp(s, "*") == 0)
+        return sc;
+    sc.parties = apr_array_make(p, 4, sizeof(const char *));
+    for (tok = apr_strtok(s, ",", &state); tok; tok = apr_strtok(NULL, ",", &state))
+        push_once(sc.parties, tok);
+    return sc;
+}
+
+const char *itsm_store_scope_audience(apr_pool_t *p, const char *scope,
+                                      const apr_array_header_t *keys,
+                                      const apr_array_header_t *published)
+{
+    const char *s = apr_pstrcat(p, scope, "\n", NULL);
+    int i;
+
+    for (i = 0; published && i < published->nelts; i++)
+        s = apr_pstrcat(p, s, APR_ARRAY_IDX(published, i, const char *), " ", NULL);
+    for (i = 0; keys && i < keys->nelts; i++)
+        if (!strchr(APR_ARRAY_IDX(keys, i, const char *), '\n'))
+            s = apr_pstrcat(p, s, "\n", APR_ARRAY_IDX(keys, i, const char *), NULL);
+    return s;
+}
+
+static void arg(apr_array_header_t *args, const char *v)
+{
+    APR_ARRAY_PUSH(args, const char *) = v;
+}
+
+/* "(%s, ...)" for the values, padded with repeats to 1, 2, 4, 8, ... values so that lists of
+ * similar width share a statement; an empty list is ('') ("" is no party and no key). */
+static const char *in_list(apr_pool_t *p, const apr_array_header_t *values,
+                           apr_array_header_t *args)
+{
+    const char *sql = "(%s";
+    int width = 1, i;
+
+    while (width < values->nelts)
+        width *= 2;
+    for (i = 0; i < width; i++) {
+        arg(args, values->nelts ? APR_ARRAY_IDX(values, i < values->nelts ? i : 0, const char *)
+                                : "");
+        if (i)
+            sql = apr_pstrcat(p, sql, ", %s", NULL);
+    }
+    return apr_pstrcat(p, sql, ")", NULL);
+}
+
+/* " AND col IN (%s, ...)" for the parties; "" for every party. A scope without any party
+ * matches nothing ("" is no party: tickets always have one). */
+static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, const char *col,
+                             apr_array_header_t *args)
+{
+    if (parties == NULL)
+        return "";
+    return apr_pstrcat(p, " AND ", col, " IN ", in_list(p, parties, args), NULL);
+}
+
+/* How a query sees tickets of audience kinds: not at all (party kinds only), by the
+ * working copy's audience, by the published version's, or by either (a ticket of any kind). */
+enum { AUDIENCE_NONE, AUDIENCE_WORKING, AUDIENCE_PUBLISHED, AUDIENCE_ANY };
+
+/* The scope condition on t: " AND t.party IN (...)", or with an audience, " AND (t.party IN
+ * (...) OR EXISTS (an audience row of t naming one of the caller's keys))", every value
+ * bound; "" for every party. */
+static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
+                               apr_array_header_t *args)
+{
+    static const char *const published[] = {
+        [AUDIENCE_WORKING] = " AND a.published = 0",
+        [AUDIENCE_PUBLISHED] = " AND a.published = 1", [AUDIENCE_ANY] = "",
+    };
+    const char *party;
+
+    if (sc->parties == NULL)
+        return "";
+    if (audience == AUDIENCE_NONE || sc->keys->nelts == 0)
+        return scope_sql(p, sc->parties, "t.party", args);
+    party = in_list(p, sc->parties, args);
+    return apr_pstrcat(p, " AND (t.party IN ", party, " OR EXISTS (SELECT 1 FROM itsm_audience "
+                       "a WHERE a.ticket_id = t.id", published[audience], " AND a.member IN ",
+                       in_list(p, sc->keys, args), "))", NULL);
+}
+
+/* The kind named name among st->kinds, NULL if not known to the store. */
+static const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char *name)
+{
+    int i;
+
+    for (i = 0; kinds && i < kinds->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->kind, name) == 0)
+            return APR_ARRAY_IDX(kinds, i, const itsm_kind_t *);
+    return NULL;
+}
+
+/* Whether any kind the store knows is seen by an audience (kind NULL: a ticket of any kind). */
+static int audience_kinds(const apr_array_header_t *kinds)
+{
+    int i;
+
+    for (i = 0; kinds && i < kinds->nelts; i++)
+        if (APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->visibility == ITSM_VISIBLE_AUDIENCE)
+            return 1;
+    return 0;
+}
+
+/* How a query of tickets of kind (NULL: any) within sc sees them: *audience (AUDIENCE_*),
+ * and whether it reads the current published versions (readers of a versioned kind). */
+static int read_mode(itsm_store_t *st, const char *kind, const scope_t *sc, int *published,
+                     apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind ? kind_named(st->kinds, kind) : NULL;
+
+    *published = k && k->publish_action
+                 && strstr(sc->published, apr_pstrcat(p, " ", kind, " ", NULL)) != NULL;
+    if (kind == NULL)
+        return audience_kinds(st->kinds) ? AUDIENCE_ANY : AUDIENCE_NONE;
+    if (k == NULL || k->visibility != ITSM_VISIBLE_AUDIENCE)
+        return AUDIENCE_NONE;
+    return *published ? AUDIENCE_PUBLISHED : AUDIENCE_WORKING;
+}
+
+/* A market role as an audience key names it: lower case, spaces as '-'. */
+static const char *market_role_key(apr_pool_t *p, const char *name)
+{
+    char *s = apr_pstrcat(p, "market-role:", name, NULL), *c;
+
+    for (c = s + 12; *c; c++)
+        *c = *c == ' ' ? '-' : (char)apr_tolower(*c);
+    return s;
+}
+
+apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
+                                       apr_array_header_t **keys, const char **why)
+{
+    static const char *const kinds[] = { "party:", "market-role:", "role:", NULL };
+    char *s = apr_pstrdup(p, value ? value : ""), *tok, *state;
+    const char *const *k;
+
+    *keys = apr_array_make(p, 4, sizeof(const char *));
+    for (tok = apr_strtok(s, " \t\r\n", &state); tok; tok = apr_strtok(NULL, " \t\r\n", &state)) {
+        if (strcmp(tok, "all") == 0) {
+            push_once(*keys, tok);
+            continue;
+        }
+        for (k = kinds; *k && strncmp(tok, *k, strlen(*k)) != 0; k++)
+            ;
+        if (*k == NULL || tok[strlen(*k)] == '\0' || strlen(tok) > 200) {
+            *why = apr_psprintf(p, "'%s' is not an audience: give all, party:ID, "
+                                "market-role:NAME or role:NAME, separated by spaces", tok);
+            return APR_EINVAL;
+        }
+        push_once(*keys, k == kinds + 1 ? market_role_key(p, tok + 12) : tok);
+    }
+    return APR_SUCCESS;
+}
+
+apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_t *who)
+{
+    apr_array_header_t *keys = apr_array_make(p, 8, sizeof(const char *));
+    int i;
+
+    APR_ARRAY_PUSH(keys, const char *) = "all";
+    if (who->party)
+        APR_ARRAY_PUSH(keys, const char *) = apr_pstrcat(p, "party:", who->party, NULL);
+    for (i = 0; who->acts_for && i < who->acts_for->nelts; i++)
+        APR_ARRAY_PUSH(keys, const char *) =
+            apr_pstrcat(p, "party:", APR_ARRAY_IDX(who->acts_for, i, const char *), NULL);
+    for (i = 0; who->market_roles && i < who->market_roles->nelts; i++)
+        APR_ARRAY_PUSH(keys, const char *) =
+            market_role_key(p, APR_ARRAY_IDX(who->market_roles, i, const char *));
+    for (i = 0; who->roles && i < who->roles->nelts; i++)
+        APR_ARRAY_PUSH(keys, const char *) =
+            apr_pstrcat(p, "role:", APR_ARRAY_IDX(who->roles, i, const char *), NULL);
+    return keys;
+}
+
+/* Rows of t's audience (kind k) as of its working copy (published 0) or its version being
+ * published (1); none stored yet. */
+static apr_status_t index_audience(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                   int published, apr_pool_t *p)
+{
+    apr_array_header_t *keys;
+    const char *why;
+    apr_status_t rv;
+    int i;
+
+    if (k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL)
+        return APR_SUCCESS;
+    if (itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), &keys, &why)
+            != APR_SUCCESS) {
+        st->error_text = why;
+        return APR_EINVAL;
+    }
+    for (i = 0, rv = APR_SUCCESS; rv == APR_SUCCESS && i < keys->nelts; i++) {
+        const char *args[] = { i64(p, t->id), published ? "1" : "0",
+                               APR_ARRAY_IDX(keys, i, const char *) };
+
+        rv = exec(st, p, NULL, S_AUDIENCE_INSERT, 3, args);
+    }
+    return rv;
+}
+
+static int ticket_is_open(const itsm_kind_t *k, const char *state)
+{
+    const char *const *f;
+
+    for (f = k ? k->final_states : NULL; f && *f; f++)
+        if (strcmp(*f, state) == 0)
+            return 0;
+    return 1;
+}
+
+#define INDEXED_VALUE_MAX 200
+
+/* The first INDEXED_VALUE_MAX bytes of v, cut before a UTF-8 continuation byte. */
+static const char *indexed_value(apr_pool_t *p, const char *v)
+{
+    apr_size_t n = strlen(v);
+
+    if (n <= INDEXED_VALUE_MAX)
+        return v;
+    n = INDEXED_VALUE_MAX;
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+        n--;
+    return apr_pstrndup(p, v, n);
+}
+
+/* Rows of t's indexed fields (none stored yet). */
+static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                 apr_pool_t *p)
+{
+    const itsm_field_t *fd;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (fd = k->fields; rv == APR_SUCCESS && fd && fd->name; fd++) {
+        const char *v = (fd->flags & ITSM_FIELD_INDEXED) ? apr_table_get(t->fields, fd->name)
+                                                         : NULL;
+
+        if (v && *v) {
+            const char *args[] = { i64(p, t->id), k->kind, fd->name, indexed_value(p, v) };
+
+            rv = exec(st, p, NULL, S_FIELD_INSERT, 4, args);
+        }
+    }
+    return rv;
+}
+
+/* Rows of t's SLA clocks (none stored yet); now: the time of the write, at which the status
+ * of a paused clock is settled (a clock waiting for its event is "not-started"). */
+static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                 apr_time_t now, apr_pool_t *p)
+{
+    itsm_ticket_clock_t *clocks;
+    apr_status_t rv = APR_SUCCESS;
+    int n = st->sla ? itsm_ticket_clocks(&clocks, st->sla, k, t, now, p) : 0, i;
+
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        const itsm_ticket_clock_t *c = &clocks[i];
+        int running = c->started && !c->stopped && !c->paused;
+        const char *args[] = {
+            i64(p, t->id), c->name, k->kind,
+            running ? "" : c->started ? c->eval.status_name : "not-started",
+            running ? secs(p, c->eval.warn_at) : "0", running ? secs(p, c->eval.due) : "0"
+        };
+
+        rv = exec(st, p, NULL, S_CLOCK_INSERT, 6, args);
+    }
+    return rv;
+}
+
+/* The indexed fields and SLA clocks of t in their side tables (fresh: nothing there yet). */
+static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int fresh,
+                                 apr_time_t now, apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+    const char *args[] = { i64(p, t->id) };
+    apr_status_t rv = APR_SUCCESS;
+
+    if (k == NULL)
+        return APR_SUCCESS;
+    if (!fresh && ((rv = exec(st, p, NULL, S_FIELD_CLEAR, 1, args)) != APR_SUCCESS
+                   || (rv = exec(st, p, NULL, S_CLOCK_CLEAR, 1, args)) != APR_SUCCESS))
+        return rv;
+    if (!fresh && k->visibility == ITSM_VISIBLE_AUDIENCE) {
+        const char *clear[] = { args[0], "0" };
+
+        if ((rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear)) != APR_SUCCESS)
+            return rv;
+    }
+    if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS
+        || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS)
+        return rv;
+    return index_clocks(st, k, t, now, p);
+}
+
+/* The clocks in an SLA status at now, as conditions on the clock table c that an index on
+ * (kind, settled, due) or (kind, settled, warn_at) serves: the running clocks by their
+ * times, the settled ones by name. A time-dependent status is "due" or "warn_at" against
+ * now; "+" keeps a second time column from being taken for the index. */
+typedef struct {
+    const char *status;
+    const char *running;        /* NULL: the status is only ever settled */
+    int nows;                   /* times the running condition binds now */
+} sla_status_sql_t;
+
+static const sla_status_sql_t sla_statuses[] = {
+    { "breached", "c.settled = '' AND c.due < " INT, 1 },
+    { "warning", "c.settled = '' AND c.due >= " INT " AND UNINDEXED(c.warn_at) <= " INT, 2 },
+    { "in-sla", "c.settled = '' AND c.warn_at > " INT, 1 },
+    { "met", NULL, 0 },
+    { "missed", NULL, 0 },
+};
+
+enum { SLA_AS_SET, SLA_PER_ROW };
+
+/* The ids of the tickets with a clock in status s at now (at), one index range per part. */
+static const char *sla_set_sql(apr_pool_t *p, const char *kind, const sla_status_sql_t *s,
+                               const char *at, apr_array_header_t *args)
+{
+    int n;
+
+    arg(args, kind);
+    arg(args, s->status);
+    if (s->running == NULL)
+        return "SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = %s AND c.settled = %s";
+    arg(args, kind);
+    for (n = 0; n < s->nows; n++)
+        arg(args, at);
+    return apr_pstrcat(p, "SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = %s AND "
+                       "c.settled = %s UNION ALL SELECT c.ticket_id FROM itsm_sla_clock c "
+                       "WHERE c.kind = %s AND ", s->running, NULL);
+}
+
+static const sla_status_sql_t *sla_status_sql(const char *status)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof sla_statuses / sizeof sla_statuses[0]; i++)
+        if (strcmp(sla_statuses[i].status, status) == 0)
+            return &sla_statuses[i];
+    return NULL;
+}
+
+/* " AND ..." restricting t to tickets with a clock in f->sla: as a set (the ticket ids of
+ * the clocks, each part from an index range) or per row (a probe of the ticket's clocks by
+ * their primary key, for scans in the list's order). */
+static const char *sla_sql(apr_pool_t *p, const char *kind, const itsm_filter_t *f, int how,
+                           apr_array_header_t *args)
+{
+    const sla_status_sql_t *s = sla_status_sql(f->sla);
+    const char *at = secs(p, f->now);
+    int n;
+
+    if (s == NULL)
+        return " AND 1 = 0";
+    if (how == SLA_PER_ROW) {
+        /* a clock in a status that time moves is not stopped: its ticket has sla_open */
+        for (n = 0; s->running && n < s->nows; n++)
+            arg(args, at);
+        arg(args, s->status);
+        return apr_pstrcat(p, s->running ? " AND t.sla_open = 1" : "",
+                           " AND EXISTS (SELECT 1 FROM itsm_sla_clock c WHERE c.ticket_id = "
+                           "t.id AND (", s->running ? "(" : "", s->running ? s->running : "",
+                           s->running ? ") OR " : "", "c.settled = %s))", NULL);
+    }
+    return apr_pstrcat(p, " AND t.id IN (", sla_set_sql(p, kind, s, at, args), ")", NULL);
+}
+
+/* " AND t.col >= CAST(%s ...)" when bound is set. */
+static const char *bound_sql(apr_pool_t *p, const char *col, const char *op, apr_time_t bound,
+                             apr_array_header_t *args)
+{
+    if (bound == 0)
+        return "";
+    arg(args, secs(p, bound));
+    return apr_pstrcat(p, " AND t.", col, " ", op, " " INT, NULL);
+}
+
+static const char *equal_sql(apr_pool_t *p, const char *col, const char *value,
+                             apr_array_header_t *args)
+{
+    if (value == NULL)
+        return "";
+    arg(args, value);
+    return apr_pstrcat(p, " AND t.", col, " = %s", NULL);
+}
+
+/* Whether a list with field filters reads the tickets through an index of their own (open,
+ * state, assignee, group or party, each narrow and in creation order) and probes the field
+ * rows of each by primary key, rather than reading the field index: the rows a field value
+ * matches are often spread over the whole history while the open ones are the newest. */
+static int fields_probed(const itsm_filter_t *f)
+{
+    return f->nfields && (f->open || f->state || f->assignee || f->group || f->party);
+}
+
+/* How a list or count reads: its scope, how it sees audiences (AUDIENCE_*), and whether it
+ * reads the current published versions (v) of a versioned kind. */
+typedef struct reading_t {
+    scope_t sc;
+    int audience;
+    int published;
+} reading_t;
+
+static reading_t reading_of(itsm_store_t *st, const char *kind, const char *scope,
+                            apr_pool_t *p)
+{
+    reading_t rd;
+
+    rd.sc = scope_parse(p, scope);
+    rd.audience = read_mode(st, kind, &rd.sc, &rd.published, p);
+    return rd;
+}
+
+/* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within the reading's scope matching
+ * f, its values appended to args. */
+static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
+                              const reading_t *rd, const itsm_filter_t *f,
+                              int sla_how, apr_array_header_t *args)
+{
+    const char *sql = rd->published ? "FROM itsm_ticket t" PUBLISHED_JOIN : "FROM itsm_ticket t";
+    int i;
+
+    for (i = 0; i < f->nfields && !fields_probed(f); i++) {
+        sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = t.id AND "
+                           "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s",
+                           sql, i, i, i, i, i);
+        arg(args, kind);
+        arg(args, f->field[i]);
+        arg(args, indexed_value(p, f->value[i]));
+    }
+    /* one fragment at a time: each appends its values to args in the order of the text */
+    arg(args, kind);
+    sql = apr_pstrcat(p, sql, " WHERE t.kind = %s", NULL);
+    sql = apr_pstrcat(p, sql, visible_sql(p, &rd->sc, rd->audience, args), NULL);
+    if (rd->published && f->state) {   /* a published version's state */
+        arg(args, f->state);
+        sql = apr_pstrcat(p, sql, " AND v.state = %s", NULL);
+    }
+    else
+        sql = apr_pstrcat(p, sql, equal_sql(p, "state", f->state, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "priority", f->priority, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "party", f->party, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "assignee", f->assignee, args), NULL);
+    sql = apr_pstrcat(p, sql, equal_sql(p, "grp", f->group, args), NULL);
+    sql = apr_pstrcat(p, sql, f->open ? " AND t.is_open = 1" : "", NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "opened", ">=", f->opened_from, args), NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "opened", "<=", f->opened_to, args), NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
+    sql = apr_pstrcat(p, sql, bound_sql(p, "updated", "<=", f->updated_to, args), NULL);
+    /* a scalar subquery, which no planner turns into a join reading the field's every row */
+    for (i = 0; i < f->nfields && fields_probed(f); i++) {
+        sql = apr_pstrcat(p, sql, " AND (SELECT fp.value FROM itsm_field_index fp WHERE "
+                          "fp.ticket_id = t.id AND fp.name = %s) = %s", NULL);
+        arg(args, f->field[i]);
+        arg(args, indexed_value(p, f->value[i]));
+    }
+    if (f->sla)
+        sql = apr_pstrcat(p, sql, sla_sql(p, kind, f, sla_how, args), NULL);
+    (void)st;
+    return sql;
+}
+
+/* ORDER BY of a list; qualified: on t (else on the columns of a union's rows). Under a
+ * field filter, creation order is the field index's own order (f0.ticket_id = t.id), which
+ * the planner then reads in order instead of sorting every match. */
+static const char *order_sql(const itsm_filter_t *f, int qualified)
+{
+    static const char *const cols[][2][2] = {
+        [ITSM_SORT_NUMBER] = { { "id", "id DESC" }, { "t.id", "t.id DESC" } },
+        [ITSM_SORT_OPENED] = { { "opened, id", "opened DESC, id DESC" },
+                               { "t.opened, t.id", "t.opened DESC, t.id DESC" } },
+        [ITSM_SORT_UPDATED] = { { "updated, id", "updated DESC, id DESC" },
+                                { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
+    };
+
+    if (qualified && f->nfields && !fields_probed(f) && f->sort == ITSM_SORT_NUMBER)
+        return f->descending ? "f0.ticket_id DESC" : "f0.ticket_id";
+    return cols[f->sort][qualified][f->descending ? 1 : 0];
+}
+
+/* Scopes of up to this many parties are listed as one ordered, limited query per party
+ * whose results are merged: each is served in order by an index on (party, kind, id), where
+ * a single query with party IN (...) would sort every ticket of the parties. */
+#define SCOPE_UNION_MAX 8
+
+static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
+                            const reading_t *rd, const itsm_filter_t *f,
+                            int sla_how, apr_array_header_t *args)
+{
+    const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1);
+    const apr_array_header_t *parties = rd->sc.parties;
+    int i;
+
+    /* an audience or a published version is one query: tickets of other parties match too */
+    if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX
+        || rd->audience != AUDIENCE_NONE || rd->published) {
+        sql = apr_pstrcat(p, "SELECT ", rd->published ? PUBLISHED_COLS : TICKET_COLS, " ",
+                          from_where(st, p, kind, rd, f, sla_how, args),
+                          " ORDER BY ", order_sql(f, 1), " LIMIT " INT " OFFSET " INT, NULL);
+        arg(args, apr_itoa(p, f->limit + 1));
+        arg(args, apr_itoa(p, f->offset));
+        return sql;
+    }
+    for (i = 0; i < parties->nelts; i++) {
+        reading_t one = *rd;
+
+        one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
+        APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT " TICKET_COLS
+                          " ", from_where(st, p, kind, &one, f, sla_how, args), " ORDER BY ",
+                          order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
+        arg(args, window);
+    }
+    arg(args, apr_itoa(p, f->limit + 1));
+    arg(args, apr_itoa(p, f->offset));
+    return apr_pstrcat(p, sql, " ORDER BY ", order_sql(f, 0), " LIMIT " INT " OFFSET " INT, NULL);
 }
 
 /* Run a statement that may answer rows (PRAGMAs do) and discard them. */
@@ -534,6 +1163,8 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
     int i;
 
     st->queue = queue;
+    st->conn_cache = conn_cache;
+    st->conn_pool = conn_pool;
     st->driver = driver;
     st->handle = handle;
     st->dialect = dialect_of(driver);
@@ -565,6 +1196,13 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
     }
     *out = st;
     return APR_SUCCESS;
+}
+
+void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,
+                          const itsm_sla_config_t *sla)
+{
+    st->kinds = kinds;
+    st->sla = sla;
 }
 
 /* ---- migrations ------------------------------------------------------------------------ */
@@ -605,9 +1243,185 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                    const apr_array_header_t *kinds, apr_pool_t *p,
                                    const char **err);
 
+/* ---- back-fill of the indexes after a migration or a new declaration ---------------------- */
+
+static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
+
+static apr_uint32_t backfill_statements;
+
+/* Prepare sql for this migration under a name of its own: pgsql replaces its one unnamed
+ * statement at each prepare, and keeps named ones for the session. */
+static apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+                                     apr_pool_t *p)
+{
+    st->error = apr_dbd_prepare(st->driver, p, st->handle, dialect_sql(p, st->dialect, sql),
+                                apr_psprintf(p, "itsm_m%u_%" APR_PID_T_FMT,
+                                             apr_atomic_inc32(&backfill_statements), getpid()),
+                                out);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *sql, int n,
+                                  const char **args, int *found)
+{
+    apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rows;
+
+    if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (found == NULL) {
+        st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, n, args);
+        return st->error ? APR_EGENERAL : APR_SUCCESS;
+    }
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, n, args);
+    if (st->error)
+        return APR_EGENERAL;
+    *found = 0;
+    while (next_row(st->driver, p, res, &row))
+        (*found)++;
+    return APR_SUCCESS;
+}
+
+typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p);
+
+static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    (void)now;
+    return index_fields(st, k, t, p);
+}
+
+static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
+                                      const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    (void)now;
+    return index_audience(st, k, t, 0, p);
+}
+
+#define BACKFILL_PAGE 500
+
+/* fn for every ticket of kind k, page by page (each page read whole before it is written). */
+static apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
+                                     apr_pool_t *p)
+{
+    apr_dbd_prepared_t *page = NULL;
+    apr_pool_t *sub;
+    apr_int64_t after = 0;
+    apr_time_t now = apr_time_now();
+    apr_status_t rv = APR_SUCCESS;
+    int got;
+
+    if (backfill_prepare(st, "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND "
+                         "t.id > " INT " ORDER BY t.id LIMIT " INT, &page, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    apr_pool_create(&sub, p);
+    do {
+        const char *args[] = { k->kind, i64(sub, after), apr_itoa(sub, BACKFILL_PAGE) };
+        apr_array_header_t *tickets = apr_array_make(sub, BACKFILL_PAGE, sizeof(itsm_ticket_t *));
+        apr_dbd_results_t *res = NULL;
+        apr_dbd_row_t *row = NULL;
+        int i;
+
+        st->error = apr_dbd_pselect(st->driver, sub, st->handle, &res, page, 0, 3, args);
+        if (st->error) {
+            rv = APR_EGENERAL;
+            break;
+        }
+        while (next_row(st->driver, sub, res, &row))
+            APR_ARRAY_PUSH(tickets, itsm_ticket_t *) = ticket_from_row(st, row, sub);
+        got = tickets->nelts;
+        for (i = 0; rv == APR_SUCCESS && i < got; i++) {
+            itsm_ticket_t *t = APR_ARRAY_IDX(tickets, i, itsm_ticket_t *);
+
+            rv = fn(st, k, t, now, sub);
+            after = t->id;
+        }
+        apr_pool_clear(sub);
+    } while (rv == APR_SUCCESS && got == BACKFILL_PAGE);
+    apr_pool_destroy(sub);
+    return rv;
+}
+
+/* After the migrations: the open flag of the tickets stored before schema 5 (fresh5), and
+ * for each kind the indexed fields and SLA clocks not yet held for every ticket. */
+static apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
+                             apr_pool_t *p)
+{
+    apr_dbd_prepared_t *stmt[S_COUNT] = { NULL };
+    int i;
+
+    st->stmt = stmt;
+    if (backfill_prepare(st, statements[S_FIELD_INSERT], &stmt[S_FIELD_INSERT], p)
+        || backfill_prepare(st, statements[S_CLOCK_INSERT], &stmt[S_CLOCK_INSERT], p)
+        || backfill_prepare(st, statements[S_AUDIENCE_INSERT], &stmt[S_AUDIENCE_INSERT], p))
+        return APR_EGENERAL;
+    for (i = 0; i < kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(kinds, i, const itsm_kind_t *);
+        const itsm_field_t *fd;
+        const char *const *fs;
+        const char *sql = "UPDATE itsm_ticket SET is_open = 0 WHERE kind = %s AND state IN (''";
+        const char *args[64] = { k->kind };
+        int n = 1, found, missing = 0;
+
+        for (fs = k->final_states; fresh5 && fs && *fs && n < 64; fs++) {
+            sql = apr_pstrcat(p, sql, ", %s", NULL);
+            args[n++] = *fs;
+        }
+        if (n > 1 && backfill_exec(st, p, apr_pstrcat(p, sql, ")", NULL), n, args, NULL))
+            return APR_EGENERAL;
+        for (fd = k->fields; fd && fd->name; fd++) {
+            const char *two[] = { k->kind, fd->name };
+
+            if (!(fd->flags & ITSM_FIELD_INDEXED))
+                continue;
+            if (backfill_exec(st, p, "SELECT 1 FROM itsm_field_indexed WHERE kind = %s AND "
+                              "name = %s", 2, two, &found))
+                return APR_EGENERAL;
+            if (!found) {
+                missing = 1;
+                if (backfill_exec(st, p, "INSERT INTO itsm_field_indexed (kind, name) "
+                                  "VALUES (%s, %s)", 2, two, NULL))
+                    return APR_EGENERAL;
+            }
+        }
+        if (missing && (backfill_exec(st, p, "DELETE FROM itsm_field_index WHERE kind = %s",
+                                      1, args, NULL)
+                        || backfill_tickets(st, k, backfill_fields, p)))
+            return APR_EGENERAL;
+        /* the working audiences of a kind that starts to declare one */
+        if (k->visibility == ITSM_VISIBLE_AUDIENCE
+            && (backfill_exec(st, p, "SELECT 1 FROM itsm_audience_indexed WHERE kind = %s", 1,
+                              args, &found)
+                || (!found
+                    && (backfill_exec(st, p, "INSERT INTO itsm_audience_indexed (kind) "
+                                      "VALUES (%s)", 1, args, NULL)
+                        || backfill_exec(st, p, "DELETE FROM itsm_audience WHERE published = 0 "
+                                         "AND ticket_id IN (SELECT id FROM itsm_ticket WHERE "
+                                         "kind = %s)", 1, args, NULL)
+                        || backfill_tickets(st, k, backfill_audience, p)))))
+            return APR_EGENERAL;
+        if (st->sla == NULL || k->clocks == NULL)
+            continue;
+        if (backfill_exec(st, p, "SELECT 1 FROM itsm_sla_indexed WHERE kind = %s", 1, args,
+                          &found))
+            return APR_EGENERAL;
+        if (!found && (backfill_exec(st, p, "INSERT INTO itsm_sla_indexed (kind) VALUES (%s)",
+                                     1, args, NULL)
+                       || backfill_exec(st, p, "DELETE FROM itsm_sla_clock WHERE kind = %s",
+                                        1, args, NULL)
+                       || backfill_tickets(st, k, index_clocks, p)))
+            return APR_EGENERAL;
+    }
+    st->stmt = NULL;
+    return APR_SUCCESS;
+}
+
 apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
                                 const char *sqldir, const apr_array_header_t *kinds,
-                                apr_pool_t *p, const char **err)
+                                const itsm_sla_config_t *sla, apr_pool_t *p, const char **err)
 {
     itsm_store_t st0 = { driver, handle, dialect_of(driver), NULL, 0 }, *st = &st0;
     const char *dir;
@@ -622,6 +1436,8 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
                             apr_dbd_name(driver));
         return APR_ENOTIMPL;
     }
+    st->kinds = kinds;
+    st->sla = sla;
     dir = apr_pstrcat(p, sqldir, "/", st->dialect->driver, NULL);
     if ((rv = apr_dir_open(&d, dir, p)) != APR_SUCCESS) {
         *err = apr_psprintf(p, "cannot open migration directory %s", dir);
@@ -736,12 +1552,16 @@ static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                      "ON CONFLICT DO NOTHING", NULL, &counter)) != 0)
         goto failed_tx;
     for (i = 0; i < kinds->nelts; i++) {
-        const char *args[1] = { APR_ARRAY_IDX(kinds, i, const char *) };
+        const char *args[1] = { APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->kind };
         int rows;
 
         if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, counter, 1, args)) != 0)
             goto failed_tx;
     }
+    i = backfill(st, kinds, current < 5, p) != APR_SUCCESS;
+    st->stmt = NULL;
+    if (i)
+        goto failed_tx;
     if (plain(st, "COMMIT") == APR_SUCCESS)
         return APR_SUCCESS;
     goto failed_tx;     /* SQLite keeps the transaction open after a failed COMMIT */
@@ -873,12 +1693,15 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
             t->created_by, "1", itsm_codec_fields_encode(p, t->fields), tags_in(p, t->tags),
-            t->sla_open ? "1" : "0"
+            t->sla_open ? "1" : "0", ticket_is_open(kind_named(st->kinds, t->kind), t->state)
+                                     ? "1" : "0"
         };
 
-        rv = select_one(st, &t->id, S_TICKET_INSERT, 15, args, p);
+        rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
         t->version = 1;
     }
+    if (rv == APR_SUCCESS)
+        rv = index_ticket(st, t, 1, t->updated, p);
     if (rv == APR_SUCCESS)
         rv = journal_insert(st, t->id, c->j, p);
     return rv;
@@ -895,16 +1718,30 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
 apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
                             const char *number, const char *scope, apr_pool_t *p)
 {
-    const char *args[] = { number, nz(kind), nz(kind), scope, scope };
+    apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
 
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, kind, &sc, &published, p);
+
     *t = NULL;
-    if (select_rows(st, p, &res, S_TICKET_GET, 5, args) != APR_SUCCESS)
+    arg(args, number);
+    sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
+                      " FROM itsm_ticket t", published ? PUBLISHED_JOIN : "",
+                      " WHERE t.number = %s", equal_sql(p, "kind", kind, args), NULL);
+    sql = apr_pstrcat(p, sql, visible_sql(p, &sc, audience, args), NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     row = NULL;
     while (next_row(st->driver, p, res, &row))
         *t = ticket_from_row(st, row, p);
+    if (*t && kind == NULL) {   /* of a kind the caller reads as published: as such */
+        read_mode(st, (*t)->kind, &sc, &published, p);
+        if (published)
+            return itsm_store_get(st, t, (*t)->kind, number, scope, p);
+    }
     return *t ? APR_SUCCESS : APR_NOTFOUND;
 }
 
@@ -935,11 +1772,13 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     const char *args[] = {
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
-        tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified), i64(p, t->id),
+        tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified),
+        ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0", i64(p, t->id),
         apr_itoa(p, t->version - 1)
     };
+    apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 15, args, t->id, u->j, p);
 
-    return versioned_change(st, S_TICKET_UPDATE, 14, args, t->id, u->j, p);
+    return rv == APR_SUCCESS ? index_ticket(st, t, 0, t->updated, p) : rv;
 }
 
 apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
@@ -950,53 +1789,143 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
     return write_tx(st, update_in_tx, &u, p);
 }
 
-/* The filter's optional parts as statement parameters ('' where unused). */
-static const char *field_needle(apr_pool_t *p, const char *field, const char *value)
+/* Up to this many clocks in a status, a list takes their tickets as a set and sorts it;
+ * beyond, it scans the tickets in the list's order and probes each one's clocks: for the
+ * statuses time moves, only the tickets with a running clock (sla_open); for met and missed,
+ * every ticket (they are most of the history). */
+#define SLA_SET_MAX 2000
+
+/* How a list filters on f->sla: as a set when few clocks of the kind are in that status. */
+static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_filter_t *f,
+                              apr_pool_t *p, int *how)
 {
-    apr_table_t *one;
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const sla_status_sql_t *s = sla_status_sql(f->sla);
+    const char *sql;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    apr_int64_t n = 0;
 
-    if (field == NULL || value == NULL)
-        return "";
-    one = apr_table_make(p, 1);
-    apr_table_setn(one, field, value);
-    return apr_pstrcat(p, "\n", itsm_codec_fields_encode(p, one), NULL);
-}
-
-static const char *state_list(apr_pool_t *p, const char *const *states)
-{
-    const char *out = "";
-
-    for (; states && *states; states++)
-        out = apr_pstrcat(p, *out ? out : ",", *states, ",", NULL);
-    return out;
+    *how = SLA_AS_SET;
+    if (s == NULL)
+        return APR_SUCCESS;
+    if (s->running == NULL) {   /* met, missed: most stopped clocks; spread over the history */
+        *how = SLA_PER_ROW;
+        return APR_SUCCESS;
+    }
+    /* the set counted up to one past the limit */
+    sql = apr_pstrcat(p, "SELECT COUNT(*) FROM (", sla_set_sql(p, kind, s, secs(p, f->now), args),
+                      " LIMIT " INT ") x", NULL);
+    arg(args, apr_itoa(p, SLA_SET_MAX + 1));
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        n = col_i64(st, row, 0);
+    *how = n > SLA_SET_MAX ? SLA_PER_ROW : SLA_AS_SET;
+    return APR_SUCCESS;
 }
 
 apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,
                              const char *kind, const char *scope, const itsm_filter_t *f,
                              apr_pool_t *p)
 {
-    const char *needle = field_needle(p, f->field[0], f->value[0]);
-    const char *needle2 = field_needle(p, f->field[1], f->value[1]);
-    const char *finals = state_list(p, f->not_states);
-    const char *before = f->opened_before ? secs(p, f->opened_before) : "";
-    const char *args[] = {
-        kind, scope, scope, nz(f->state), nz(f->state), nz(f->priority), nz(f->priority),
-        nz(f->party), nz(f->party), nz(f->assignee), nz(f->assignee), nz(f->group),
-        nz(f->group), needle, needle, needle2, needle2, finals, finals, before, before,
-        apr_itoa(p, f->limit + 1), apr_itoa(p, f->offset)
-    };
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
-
+    int how = SLA_AS_SET;
+    reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
-    if (select_rows(st, p, &res, S_TICKET_LIST, 23, args) != APR_SUCCESS)
+    if (f->sla && sla_dense(st, kind, f, p, &how) != APR_SUCCESS)
+        return APR_EGENERAL;
+    sql = list_sql(st, p, kind, &rd, f, how, args);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         if ((*out)->nelts < f->limit)
             APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
         else
             *more = 1;
+    }
+    return APR_SUCCESS;
+}
+
+/* Grouping keys of itsm_store_count: name -> SQL expression over t. */
+static const char *const count_keys[][2] = {
+    { "state", "t.state" }, { "priority", "t.priority" }, { "party", "t.party" },
+    { "group", "t.grp" }, { "assignee", "t.assignee" },
+};
+
+apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                              const char *scope, const itsm_filter_t *f, const char *by,
+                              apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *key = NULL, *sql;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    size_t i;
+    reading_t rd = reading_of(st, kind, scope, p);
+    *out = apr_array_make(p, 8, sizeof(itsm_count_t));
+    if (by == NULL)
+        key = "''";
+    else if (strcmp(by, "month") == 0)
+        key = st->dialect->month_opened;
+    for (i = 0; key == NULL && i < sizeof count_keys / sizeof count_keys[0]; i++)
+        if (strcmp(by, count_keys[i][0]) == 0)
+            key = count_keys[i][1];
+    if (key == NULL) {          /* an indexed field of the kind (the caller checked) */
+        /* probed per ticket by primary key: a join lets a planner read every row of the
+         * field to count a few thousand tickets */
+        arg(args, by);
+        key = "COALESCE((SELECT g.value FROM itsm_field_index g WHERE g.ticket_id = t.id "
+              "AND g.name = %s), '')";
+    }
+    sql = apr_pstrcat(p, "SELECT ", key, ", COUNT(*), SUM(t.is_open), "
+                      "AVG(CASE WHEN t.is_open = 1 THEN t.opened END) ",
+                      from_where(st, p, kind, &rd, f, SLA_AS_SET, args),
+                      by ? " GROUP BY 1 ORDER BY 1" : "", NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_count_t *c = apr_array_push(*out);
+
+        c->key = by ? apr_pstrdup(p, col(st, row, 0) ? col(st, row, 0) : "") : NULL;
+        c->count = col_i64(st, row, 1);
+        c->open = col_i64(st, row, 2);
+        c->mean_opened = apr_time_from_sec(col_i64(st, row, 3));
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, const char *kind,
+                                    const char *scope, const itsm_filter_t *f,
+                                    const apr_time_t *edges, int n, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    const char *sql = "SELECT CASE", *where;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    reading_t rd = reading_of(st, kind, scope, p);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        sql = apr_pstrcat(p, sql, " WHEN t.opened >= " INT " THEN ", apr_itoa(p, i), NULL);
+        arg(args, secs(p, edges[i]));
+    }
+    where = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
+    sql = apr_pstrcat(p, sql, " ELSE ", apr_itoa(p, n), " END, COUNT(*) ", where, " GROUP BY 1",
+                      NULL);
+    for (i = 0; i <= n; i++)
+        counts[i] = 0;
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        apr_int64_t b = col_i64(st, row, 0);
+
+        if (b >= 0 && b <= n)
+            counts[b] = col_i64(st, row, 1);
     }
     return APR_SUCCESS;
 }
@@ -1073,6 +2002,37 @@ apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
     return write_tx(st, link_in_tx, &l, p);
 }
 
+/* Publish t (its fields already naming the new version, ITSM_VERSION_PUBLISHED) or, with
+ * withdraw, take it out of publication: the current version retired, the published audience
+ * replaced. */
+static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int withdraw,
+                                const itsm_journal_t *j, apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+    const char *id = i64(p, t->id);
+    const char *retire[] = { id }, *clear[] = { id, "1" };
+    const char *n = apr_table_get(t->fields, ITSM_VERSION_PUBLISHED);
+    apr_status_t rv = exec(st, p, NULL, S_VERSION_RETIRE, 1, retire);
+
+    if (rv == APR_SUCCESS)
+        rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear);
+    if (rv != APR_SUCCESS || withdraw)
+        return rv;
+    if (n == NULL || k == NULL) {
+        st->error_text = "publishing a ticket without a version number or kind";
+        return APR_EINVAL;
+    }
+    {
+        const char *version[] = {
+            id, n, secs(p, j->at), j->actor, t->title, t->state,
+            itsm_codec_fields_encode(p, t->fields), apr_itoa(p, t->version)
+        };
+
+        rv = exec(st, p, NULL, S_VERSION_INSERT, 8, version);
+    }
+    return rv == APR_SUCCESS ? index_audience(st, k, t, 1, p) : rv;
+}
+
 typedef struct {
     itsm_write_t *ops;
     int n;
@@ -1105,6 +2065,10 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = link_change(st, w->t, w->to, w->type, w->op == ITSM_WRITE_UNLINK, w->j,
                              w->plain, p);
             break;
+        case ITSM_WRITE_PUBLISH:
+        case ITSM_WRITE_WITHDRAW:
+            rv = publication(st, w->t, w->op == ITSM_WRITE_WITHDRAW, w->j, p);
+            break;
         }
         if (rv != APR_SUCCESS)
             a->ops[0].failed = i;
@@ -1124,12 +2088,24 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
                               apr_int64_t ticket_id, const char *scope, apr_pool_t *p)
 {
     const char *id = i64(p, ticket_id);
-    const char *args[] = { id, scope, scope, id, scope, scope };
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, NULL, &sc, &published, p);
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
 
     *out = apr_array_make(p, 4, sizeof(itsm_link_t));
-    if (select_rows(st, p, &res, S_LINK_LIST, 6, args) != APR_SUCCESS)
+    arg(args, id);
+    sql = apr_pstrcat(p, "SELECT l.id, l.type, 'out', t.number, t.kind, l.at, l.actor "
+                      "FROM itsm_link l JOIN itsm_ticket t ON t.id = l.to_id "
+                      "WHERE l.from_id = " INT, visible_sql(p, &sc, audience, args), NULL);
+    arg(args, id);
+    sql = apr_pstrcat(p, sql, " UNION ALL SELECT l.id, l.type, 'in', t.number, t.kind, l.at, "
+                      "l.actor FROM itsm_link l JOIN itsm_ticket t ON t.id = l.from_id "
+                      "WHERE l.to_id = " INT, visible_sql(p, &sc, audience, args),
+                      " ORDER BY 1", NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     row = NULL;
     while (next_row(st->driver, p, res, &row)) {
@@ -1149,13 +2125,26 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
                              const char *roles, const char *party, const char *scope, int limit,
                              apr_pool_t *p)
 {
-    const char *args[] = { login, roles, party ? party : "", login, scope, scope,
-                           apr_itoa(p, limit) };
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const char *sql;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, NULL, &sc, &published, p);
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
-    if (select_rows(st, p, &res, S_FEED, 7, args) != APR_SUCCESS)
+    arg(args, login);
+    arg(args, roles);
+    arg(args, party ? party : "");
+    arg(args, login);
+    sql = apr_pstrcat(p, "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, "
+                      "t.title FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
+                      "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
+                      "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s",
+                      visible_sql(p, &sc, audience, args),
+                      " ORDER BY o.id DESC LIMIT " INT, NULL);
+    arg(args, apr_itoa(p, limit));
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_notice_t *n = apr_array_push(*out);
@@ -1220,4 +2209,56 @@ apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
     update_job_t m = { t, j };
 
     return write_tx(st, sla_mark_in_tx, &m, p);
+}
+
+apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t ticket_id, apr_pool_t *p)
+{
+    const char *args[] = { i64(p, ticket_id) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = apr_array_make(p, 4, sizeof(itsm_version_t));
+    if (select_rows(st, p, &res, S_VERSION_LIST, 1, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_version_t *v = apr_array_push(*out);
+
+        v->n = (int)col_i64(st, row, 0);
+        v->at = apr_time_from_sec(col_i64(st, row, 1));
+        v->actor = apr_pstrdup(p, col(st, row, 2));
+        v->title = apr_pstrdup(p, col(st, row, 3));
+        v->state = apr_pstrdup(p, col(st, row, 4));
+        v->current = (int)col_i64(st, row, 5);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
+                                const itsm_ticket_t *t, int n, apr_pool_t *p)
+{
+    const char *args[] = { i64(p, t->id), apr_itoa(p, n) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = NULL;
+    if (select_rows(st, p, &res, S_VERSION_GET, 2, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_ticket_t *v = apr_pmemdup(p, t, sizeof *t);
+
+        v->updated = apr_time_from_sec(col_i64(st, row, 0));
+        v->title = apr_pstrdup(p, col(st, row, 1));
+        v->state = apr_pstrdup(p, col(st, row, 2));
+        v->fields = itsm_codec_fields_decode(p, col(st, row, 3));
+        v->version = (int)col_i64(st, row, 4);
+        info->n = n;
+        info->at = v->updated;
+        info->title = v->title;
+        info->state = v->state;
+        info->current = (int)col_i64(st, row, 5);
+        info->actor = apr_pstrdup(p, col(st, row, 6));
+        *out = v;
+    }
+    return *out ? APR_SUCCESS : APR_NOTFOUND;
 }

@@ -72,16 +72,16 @@ static const char *const priorities[] = { "P1", "P2", "P3", "P4", "P5", NULL };
 #define TIME(name, flags) { name, flags, .type = ITSM_TYPE_DATETIME }
 #define LONG(name) { name, 0, .type = ITSM_TYPE_LONG_TEXT }
 #define CROSS_PARTY \
-    { "externalDesk", 0 }, \
+    { "externalDesk", ITSM_FIELD_INDEXED }, \
     { "externalReference", 0 }, \
     { "externalState", 0, .type = ITSM_TYPE_ENUM, .values = external_states }
 
 static const itsm_field_t incident_fields[] = {
     LEVEL("impact", ITSM_FIELD_REQUIRED),
     LEVEL("urgency", ITSM_FIELD_REQUIRED),
-    { "service", 0 },
-    { "category", 0 },
-    { "subcategory", 0 },
+    { "service", ITSM_FIELD_INDEXED },
+    { "category", ITSM_FIELD_INDEXED },
+    { "subcategory", ITSM_FIELD_INDEXED },
     { "contact", 0 },
     TIME("started", 0),
     LONG("impactStatement"),
@@ -131,16 +131,16 @@ static const itsm_kind_t incident_kind = {
 
 static const itsm_field_t case_fields[] = {
     { "organisation", ITSM_FIELD_CREATE_ONLY },
-    { "marketParticipantId", 0 },
-    { "marketRole", 0 },
-    { "category", 0 },
+    { "marketParticipantId", ITSM_FIELD_INDEXED },
+    { "marketRole", ITSM_FIELD_INDEXED },
+    { "category", ITSM_FIELD_INDEXED },
     { "relatedUrl", 0 },
     { "recommendedPriority", 0, .type = ITSM_TYPE_ENUM, .values = priorities },
     LEVEL("impact", 0),
     LEVEL("urgency", 0),
-    { "service", 0 },
-    { "desk", 0, .type = ITSM_TYPE_ENUM, .values = desk_kinds },
-    { "route", 0, .type = ITSM_TYPE_ENUM, .values = routes },
+    { "service", ITSM_FIELD_INDEXED },
+    { "desk", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM, .values = desk_kinds },
+    { "route", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM, .values = routes },
     { "guidance", 0 },
     CROSS_PARTY,
     TIME("resolved", ITSM_FIELD_READONLY),
@@ -180,7 +180,7 @@ static int ra_action(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
 }
 
 static const itsm_field_t review_action_fields[] = {
-    { "incident", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY, "incident" },
+    { "incident", ITSM_FIELD_REQUIRED | ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_INDEXED, "incident" },
     TIME("due", 0),
     LONG("outcome"),
     TIME("completed", ITSM_FIELD_READONLY),

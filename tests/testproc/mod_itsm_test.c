@@ -7,7 +7,8 @@
  * the directory through c->svc. Its clocks start on events ("work": the action, and the state
  * "working" it enters), one with pauses of its own ("hold", "unhold"), targeted by the field
  * "tier"; its timer "check" is due at the field "checkDue". The logins in its <approvers>
- * may read and update it (relation "approver" in tests/integration/authz-test.xml). */
+ * may read and update it (relation "approver" in tests/integration/authz-test.xml). Kind
+ * "note" (TNT) is seen by an audience and versioned (publish, withdraw). */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_protocol.h>
@@ -294,7 +295,48 @@ static const itsm_kind_t task_kind = {
     .blocks_parent = 1,
 };
 
-static const itsm_kind_t *const test_kinds[] = { &test_kind, &probe_kind, &task_kind, NULL };
+/* Kind "note" (TNT, element <testNote>): seen by the audience in its field "audience" and
+ * versioned, like a knowledge article. "publish" (from draft, published or withdrawn) makes
+ * the core snapshot it as its next published version; "withdraw" (from published) takes it
+ * out of publication. */
+static const itsm_field_t note_fields[] = {
+    { "audience", 0 },
+    { "body", 0, .type = ITSM_TYPE_LONG_TEXT },
+    { NULL }
+};
+
+static const char *const note_actions[] = { "publish", "withdraw", NULL };
+
+static int note_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                       itsm_ticket_t *t)
+{
+    int publishing = strcmp(action, "publish") == 0;
+
+    if (!publishing && strcmp(old->state, "published") != 0)
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "'%s' is not allowed from state '%s'", action, old->state);
+    t->state = publishing ? "published" : "withdrawn";
+    return 0;
+}
+
+static const itsm_kind_t note_kind = {
+    .kind = "note",
+    .collection = "notes",
+    .element = "testNote",
+    .prefix = "TNT",
+    .fields = note_fields,
+    .actions = note_actions,
+    .initial_state = "draft",
+    .action = note_action,
+    .visibility = ITSM_VISIBLE_AUDIENCE,
+    .audience_field = "audience",
+    .publish_action = "publish",
+    .withdraw_action = "withdraw",
+};
+
+static const itsm_kind_t *const test_kinds[] = {
+    &test_kind, &probe_kind, &task_kind, &note_kind, NULL
+};
 
 /* GET /itsm/probe-report[/{number}]: a resource of the process's own, read with the grant
  * "read" on probes; it names the caller and the query's "say", and with a number the state

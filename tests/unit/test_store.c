@@ -17,6 +17,8 @@
 #include "itsm_codec.h"
 #include "itsm_store.h"
 
+static const itsm_kind_t test_kind = { .kind = "test" };
+
 #ifndef ITSM_SRCDIR
 #define ITSM_SRCDIR "."
 #endif
@@ -102,10 +104,11 @@ static int setup(void **state)
     apr_file_remove(dbfile, pool);
     assert_int_equal(itsm_store_child_init(pool, NULL), APR_SUCCESS);
     assert_int_equal(itsm_store_queue_create(&queue, pool), APR_SUCCESS);
-    kinds = apr_array_make(pool, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(kinds, const char *) = "test";
+    kinds = apr_array_make(pool, 1, sizeof(const itsm_kind_t *));
+    APR_ARRAY_PUSH(kinds, const itsm_kind_t *) = &test_kind;
     assert_int_equal(apr_dbd_open_ex(driver, pool, dbfile, &handle, &err), APR_SUCCESS);
-    if (itsm_store_migrate(driver, handle, ITSM_SRCDIR "/schemas/sql", kinds, pool, &err)
+    if (itsm_store_migrate(driver, handle, ITSM_SRCDIR "/schemas/sql", kinds, NULL, pool,
+                           &err)
         != APR_SUCCESS)
         fail_msg("migration: %s", err);
     apr_dbd_close(driver, handle);
@@ -273,11 +276,56 @@ static void lost_races_fail_alone(void **state)
     }
 }
 
+static const char *joined(const apr_array_header_t *a)
+{
+    return apr_array_pstrcat(pool, a, '|');
+}
+
+/* An audience field's entries: each once, market roles as keys (lower case, '-' for ' '),
+ * anything else refused with a reason naming it. */
+static void audience_entries_parse(void **state)
+{
+    apr_array_header_t *keys;
+    const char *why = NULL;
+
+    (void)state;
+    assert_int_equal(itsm_store_audience_parse(pool, " all party:ALPE\tmarket-role:Supplier-AGENT "
+                                               "role:knowledge-manager all", &keys, &why),
+                     APR_SUCCESS);
+    assert_string_equal(joined(keys),
+                        "all|party:ALPE|market-role:supplier-agent|role:knowledge-manager");
+    assert_int_equal(itsm_store_audience_parse(pool, NULL, &keys, &why), APR_SUCCESS);
+    assert_int_equal(keys->nelts, 0);
+    assert_int_equal(itsm_store_audience_parse(pool, "all group:x", &keys, &why), APR_EINVAL);
+    assert_non_null(strstr(why, "'group:x'"));
+    assert_int_equal(itsm_store_audience_parse(pool, "party:", &keys, &why), APR_EINVAL);
+    assert_int_equal(itsm_store_audience_parse(pool, "All", &keys, &why), APR_EINVAL);
+}
+
+/* A person's keys: all, own and acted-for parties, the party's market roles, roles. */
+static void audience_keys_of_a_person(void **state)
+{
+    itsm_identity_t who = { .uid = "prov1", .party = "ESGS" };
+
+    (void)state;
+    who.acts_for = apr_array_make(pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(who.acts_for, const char *) = "ALPE";
+    who.market_roles = apr_array_make(pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(who.market_roles, const char *) = "Supplier Agent";
+    who.roles = apr_array_make(pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(who.roles, const char *) = "market-participant";
+    assert_string_equal(joined(itsm_store_audience_keys(pool, &who)),
+                        "all|party:ESGS|party:ALPE|market-role:supplier-agent|"
+                        "role:market-participant");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_creates_get_distinct_numbers),
         cmocka_unit_test(lost_races_fail_alone),
+        cmocka_unit_test(audience_entries_parse),
+        cmocka_unit_test(audience_keys_of_a_person),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,221 @@
+"""Lists, counts and the aged view on the store's indexes (docs/api.md, docs/performance.md):
+filters on indexed kind fields (any number), refusals of fields that are not indexed and of
+unknown parameters, sort orders, time ranges, paging under a sort, the party scope of one,
+several and every party, SLA statuses from the stored due times, and the stats resource.
+Each test works on incidents of a category of its own."""
+import uuid
+from datetime import timedelta
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from conftest import NS, assert_error
+from incident_util import act, create, rfc, ts, utcnow
+
+D = timedelta(days=1)
+
+
+def tag():
+    return uuid.uuid4().hex[:10]
+
+
+def imp(client, days=0, minutes=0, **fields):
+    """An incident imported by admin1, opened so long ago."""
+    fields["opened"] = rfc(utcnow() - days * D - timedelta(minutes=minutes))
+    fields.setdefault("description", "imported")
+    fields.setdefault("impact", "low")
+    fields.setdefault("urgency", "low")
+    fields.setdefault("title", "Scale %s" % tag())
+    return create(client, "incidents", "admin1", **fields).ticket()["number"]
+
+
+def page(client, user="agent1", **params):
+    r = client.get("/incidents", user=user, params=urlencode(params, quote_via=quote))
+    assert r.status == 200 and r.root == "list", r
+    return r
+
+
+def every(client, user="agent1", **params):
+    out, offset = [], 0
+    while True:
+        r = page(client, user, limit=2, offset=offset, **params)
+        nums = r.numbers()
+        out += nums
+        if r.doc.get("more") != "true":
+            return out
+        offset += len(nums)
+
+
+@pytest.fixture(scope="module")
+def desk(client):
+    """Incidents of one category across parties, services and ages; the cancelled ones
+    stop their clocks (no test leaves a running clock behind for a sweep)."""
+    cat = "Scale %s" % tag()
+    made = {
+        "alpe-old": imp(client, days=200, party="ALPE", category=cat, service="DIP"),
+        "alpe-40": imp(client, days=40, party="ALPE", category=cat, service="DIP",
+                       subcategory="Reads"),
+        "brmp-20": imp(client, days=20, party="BRMP", category=cat, service="DIP"),
+        "mtrw-10": imp(client, days=10, party="MTRW", category=cat, service="Metering"),
+        "esgs-5": imp(client, days=5, party="ESGS", category=cat, service="Metering"),
+        "alpe-done": imp(client, days=3, party="ALPE", category=cat, service="DIP",
+                         state="closed", resolution="old"),
+    }
+    yield cat, made
+    for k, n in made.items():
+        if k != "alpe-done":
+            act(client, "incidents", n, "cancel", user="admin1")
+
+
+@pytest.mark.parametrize("user,params,expect", [
+    ("agent1", {}, ["alpe-old", "alpe-40", "brmp-20", "mtrw-10", "esgs-5", "alpe-done"]),
+    ("alice", {}, ["alpe-old", "alpe-40", "alpe-done"]),
+    ("bob", {}, ["brmp-20"]),
+    # a scope of several parties (ESGS and those it acts for): one ordered query per party
+    ("prov1", {}, ["alpe-old", "alpe-40", "mtrw-10", "esgs-5", "alpe-done"]),
+    ("prov1", {"service": "Metering"}, ["mtrw-10", "esgs-5"]),
+    ("agent1", {"service": "DIP", "subcategory": "Reads"}, ["alpe-40"]),
+    ("agent1", {"service": "DIP", "open": "true"}, ["alpe-old", "alpe-40", "brmp-20"]),
+    ("agent1", {"party": "ALPE", "open": "true"}, ["alpe-old", "alpe-40"]),
+    ("bob", {"party": "ALPE"}, []),
+])
+def test_filters_in_creation_order(client, desk, user, params, expect):
+    cat, made = desk
+    assert every(client, user, category=cat, **params) == [made[k] for k in expect]
+
+
+def test_sort_and_paging(client, desk):
+    cat, made = desk
+    oldest = ["alpe-old", "alpe-40", "brmp-20", "mtrw-10", "esgs-5", "alpe-done"]
+    assert every(client, category=cat, sort="opened") == [made[k] for k in oldest]
+    assert every(client, category=cat, sort="-opened") == [made[k] for k in oldest[::-1]]
+    assert every(client, "prov1", category=cat, sort="-opened") == \
+        [made[k] for k in oldest[::-1] if k != "brmp-20"]
+    assert every(client, category=cat, sort="-number") == sorted(made.values(), reverse=True)
+    # the most recently changed first (ties newest number first)
+    r = page(client, category=cat, sort="-updated", limit=50)
+    got = [(ts(e.findtext("{%s}updated" % NS)), e.findtext("{%s}number" % NS)) for e in r.doc]
+    assert len(got) == 6 and got == sorted(got, reverse=True), got
+
+
+@pytest.mark.parametrize("days_after,days_before,expect", [
+    (45, None, ["alpe-40", "brmp-20", "mtrw-10", "esgs-5", "alpe-done"]),
+    (None, 15, ["alpe-old", "alpe-40", "brmp-20"]),
+    (45, 15, ["alpe-40", "brmp-20"]),
+    (1, None, []),
+])
+def test_opened_ranges(client, desk, days_after, days_before, expect):
+    cat, made = desk
+    params = {}
+    if days_after is not None:
+        params["opened_after"] = rfc(utcnow() - days_after * D)
+    if days_before is not None:
+        params["opened_before"] = rfc(utcnow() - days_before * D)
+    assert every(client, category=cat, **params) == [made[k] for k in expect]
+
+
+def test_updated_range(client, desk):
+    cat, made = desk
+    later = rfc(utcnow() + D)
+    assert every(client, category=cat, updated_after=later) == []
+    assert set(every(client, category=cat, updated_before=later)) == set(made.values())
+
+
+@pytest.mark.parametrize("params,message", [
+    ({"contact": "x"}, "not indexed"),          # a field of the kind, not indexed
+    ({"impactStatement": "x"}, "not indexed"),
+    ({"colour": "red"}, "Unknown query parameter"),
+    ({"sort": "priority"}, "sort takes"),
+    ({"sort": "--opened"}, "sort takes"),
+    ({"opened_after": "yesterday"}, "RFC 3339"),
+    ({"updated_before": "2026-13-01T00:00:00Z"}, "RFC 3339"),
+    ({"opened_before": "2026-01-01T00:00:00Z", "min_age_days": "3"}, "min_age_days"),
+])
+def test_refused_list_queries(client, database, params, message):
+    before = database.snapshot()
+    r = client.get("/incidents", user="agent1", params=params)
+    assert_error(r, 400, "bad-query")
+    assert message in r.findtext("i:message"), r
+    assert database.snapshot() == before
+
+
+def stats(client, user="agent1", **params):
+    r = client.get("/incidents/stats", user=user, params=urlencode(params, quote_via=quote))
+    assert r.status == 200 and r.root == "stats", r
+    assert r.doc.get("collection") == "incidents"
+    ts(r.doc.get("at"))
+    return {g.get("key"): (int(g.get("count")), int(g.get("open")), g.get("meanOpenAge"))
+            for g in r.findall("{%s}group" % NS)}
+
+
+def test_stats_by_service_state_and_party_scope(client, desk):
+    cat, _ = desk
+    got = stats(client, category=cat, by="service")
+    assert {k: v[:2] for k, v in got.items()} == {"DIP": (4, 3), "Metering": (2, 2)}
+    assert got["DIP"][2] and got["DIP"][2].startswith("P")     # xs:duration of the mean age
+    assert {k: v[:2] for k, v in stats(client, "alice", category=cat, by="service").items()} \
+        == {"DIP": (3, 2)}
+    assert {k: v[:2] for k, v in stats(client, "prov1", category=cat, by="party").items()} \
+        == {"ALPE": (3, 2), "ESGS": (1, 1), "MTRW": (1, 1)}
+    assert {k: v[:2] for k, v in stats(client, category=cat, by="state").items()} \
+        == {"new": (5, 5), "closed": (1, 0)}
+    # without by: one group of everything matching
+    assert {k: v[:2] for k, v in stats(client, category=cat, open="true").items()} \
+        == {None: (5, 5)}
+
+
+def test_stats_by_month_and_priority(client, desk):
+    cat, made = desk
+    month = (utcnow() - 20 * D).strftime("%Y-%m")
+    got = stats(client, category=cat, by="month")
+    assert sum(v[0] for v in got.values()) == 6 and month in got
+    by_prio = stats(client, category=cat, by="priority", month=month)
+    assert sum(v[0] for v in by_prio.values()) == got[month][0]
+    assert set(by_prio) <= {"P4"}
+
+
+@pytest.mark.parametrize("params", [
+    {"by": "contact"}, {"by": "title"}, {"by": ""}, {"month": "2026-13"}, {"month": "2026-1"},
+    {"month": "26-11"}, {"month": "2026-11", "opened_after": "2026-01-01T00:00:00Z"},
+    {"limit": "5"}, {"colour": "red"},
+])
+def test_stats_refusals(client, params):
+    assert_error(client.get("/incidents/stats", user="agent1", params=params), 400, "bad-query")
+
+
+def test_stats_method_and_authorization(client):
+    assert_error(client.post("/incidents/stats", b"<x/>", user="agent1"), 405,
+                 "method-not-allowed")
+    r = client.get("/tests/stats", user="agent1")
+    assert r.status == 200 and r.root == "stats", r
+
+
+def test_sla_statuses_from_stored_due_times(client):
+    """P1 incidents (15 min response, 80 % warning) at known ages; an incident's status
+    follows time without any write (the stored due time against the time of the query)."""
+    cat = "Sla %s" % tag()
+    hh = dict(impact="high", urgency="high", category=cat)
+    inc = {"fresh": imp(client, **hh),
+           "warning": imp(client, minutes=13, **hh),
+           "breached": imp(client, minutes=30, **hh),
+           # both clocks overrun (6 h resolution); await-info below stops the response clock
+           # and pauses the resolution clock
+           "paused": imp(client, minutes=400, state="in-progress", **hh)}
+    try:
+        for status, expect in [("in-sla", {"fresh", "warning", "breached"}),
+                               ("warning", {"warning"}), ("breached", {"breached", "paused"}),
+                               ("met", set()), ("missed", set())]:
+            assert set(every(client, category=cat, sla=status)) == \
+                {inc[k] for k in expect}, status
+        assert set(every(client, "alice", category=cat, sla="breached")) == set()
+        # paused (awaiting info): the status is settled while the clock stands still
+        act(client, "incidents", inc["paused"], "await-info")
+        assert set(every(client, category=cat, sla="breached")) == \
+            {inc["breached"], inc["paused"]}
+    finally:
+        for n in inc.values():
+            act(client, "incidents", n, "cancel", user="admin1")
+    # cancelled: every clock stopped, the late responses missed
+    assert set(every(client, category=cat, sla="missed")) == {inc["breached"], inc["paused"]}
+    assert set(every(client, category=cat, sla="met")) == \
+        {inc[k] for k in ("fresh", "warning", "breached")}
