@@ -120,7 +120,6 @@ static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
     c->views = apr_hash_make(p);
     c->resources = apr_hash_make(p);
     c->kinds = apr_array_make(p, 8, sizeof(const itsm_kind_t *));
-    c->kind_names = apr_array_make(p, 8, sizeof(const char *));
     for (i = 0; names && i < names->nelts; i++) {
         const char *name = APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name;
         const itsm_process_t *proc = ap_lookup_provider(ITSM_PROCESS_GROUP, name,
@@ -143,7 +142,6 @@ static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
             route->kind = *k;
             apr_hash_set(c->routes, (*k)->collection, APR_HASH_KEY_STRING, route);
             APR_ARRAY_PUSH(c->kinds, const itsm_kind_t *) = *k;
-            APR_ARRAY_PUSH(c->kind_names, const char *) = (*k)->kind;
         }
     }
     for (i = 0; names && i < names->nelts; i++) {

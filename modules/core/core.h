@@ -33,7 +33,6 @@ typedef struct itsm_core_t {
     apr_hash_t *views;              /* path -> const itsm_view_t * */
     apr_hash_t *resources;          /* path -> itsm_route_t * (a process's own resources) */
     apr_array_header_t *kinds;      /* const itsm_kind_t *, in provider-list order */
-    apr_array_header_t *kind_names; /* const char *, for counters */
 
     /* made in child_init */
     itsm_ldap_t *directory;
