@@ -1,5 +1,6 @@
-/* Private to the core module: the state of one request as handler.c builds it, shared with
- * services.c, which serves a process's calls back into the core during that request. */
+/* Private to the core module: the state of one request as handler.c builds it, and the
+ * functions the request layer's files share (request.c, respond.c, document.c, views.c,
+ * tickets.c), and services.c, which serves a process's calls back into the core. */
 #ifndef ITSM_REQUEST_H
 #define ITSM_REQUEST_H
 
@@ -38,5 +39,97 @@ apr_status_t itsm_req_bind_store(req_t *q);
 
 /* The services a call's c->svc points to (services.c); c->core is the request's req_t. */
 extern const itsm_services_t itsm_services;
+
+/* ---- shared by the request layer's files (one block per file) ---- */
+
+/* What the document asks besides plain fields. */
+typedef struct doc_extras_t {
+    const char *note;
+    const char *party;
+    const char *opened;
+    const char *state;          /* only with an import */
+} doc_extras_t;
+
+/* Log a failed database statement with the call site's own message number (so that the
+ * log names the call site, file and line), answer 503. A GNU statement expression, as
+ * ap_log_rerror is a statement. */
+#define STORE_FAULT(q, logno, what) ({ \
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, (q)->r, ITSMLOGNO(logno) "store: %s: %s", (what), \
+                  store_error(q)); \
+    store_unavailable(q); })
+
+/* respond.c */
+int send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type);
+int send_doc(request_rec *r, int status, itsm_xml_out_t *o);
+int fail_detail(req_t *q, int status, const char *code, const char *message,
+                       const char *detail, int line);
+int fail(req_t *q, int status, const char *code, const char *message);
+int fail_call(req_t *q, const itsm_call_t *c);
+int not_found(req_t *q);
+int method_not_allowed(req_t *q, const char *allow);
+int store_unavailable(req_t *q);
+const char *store_error(req_t *q);
+
+/* request.c */
+int reads_published(const req_t *q, const itsm_kind_t *k);
+int resolve_caller(req_t *q);
+int open_store(req_t *q);
+int has_body(request_rec *r);
+int read_document(req_t *q, const char *element, xmlNodePtr *root);
+void init_call_for(req_t *q, itsm_call_t *c, const itsm_route_t *route);
+void init_call(req_t *q, itsm_call_t *c);
+int allowed(req_t *q, const char *action);
+int forbidden(req_t *q, const char *action);
+int allowed_some(req_t *q, const char *action);
+int party_visible(req_t *q, const char *party);
+void form_args(request_rec *r, apr_table_t **args);
+int query_int(const char *v, int min, int max, int *out);
+void announce(req_t *q, const char *event, const itsm_ticket_t *t,
+                     const itsm_journal_t *j);
+itsm_ticket_t *copy_ticket(apr_pool_t *p, const itsm_ticket_t *t);
+
+/* document.c */
+const itsm_field_t *kind_field(const itsm_kind_t *k, const char *name);
+const itsm_field_t *missing_field(const itsm_kind_t *k, const itsm_ticket_t *t);
+int is_one_of(const char *name, const char *const *names);
+int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
+                          itsm_ticket_t *t, int creating, doc_extras_t *x);
+int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+                              const itsm_kind_t *k, const itsm_ticket_t *t);
+void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                          const itsm_ticket_t *t, int nested);
+void set_etag(request_rec *r, const itsm_ticket_t *t);
+int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t);
+apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
+                                const itsm_ticket_t *t);
+void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t);
+int check_party(req_t *q, const char *party);
+int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
+                         const itsm_ticket_t *old, const itsm_ticket_t *t);
+int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t);
+
+/* views.c */
+int do_aged(req_t *q);
+int do_stats(req_t *q);
+int do_list(req_t *q);
+int do_service(req_t *q);
+int do_me(req_t *q);
+int do_feed(req_t *q);
+int do_view(req_t *q, const itsm_view_t *v);
+const itsm_view_t *find_view(req_t *q, const char *path);
+int do_resource(req_t *q, const char *rest);
+int do_desks(req_t *q);
+
+/* tickets.c */
+int do_create(req_t *q);
+int load_ticket(req_t *q, const char *number, const char *action, itsm_ticket_t **t);
+int do_change(req_t *q, const char *number, const char *action);
+int do_get(req_t *q, const char *number);
+int do_sla(req_t *q, const char *number);
+int do_journal(req_t *q, const char *number);
+int do_versions(req_t *q, const char *number, const char *which);
+int do_links(req_t *q, const char *number);
+int do_link(req_t *q, const char *number);
+int do_unlink(req_t *q, const char *number, const char *type, const char *target);
 
 #endif

@@ -1,0 +1,447 @@
+/* Tickets in and out: a request document's fields checked by their descriptors (the common
+ * fields and the kind's, typed) and what they name, the journal's diff, the followers, and
+ * the ticket's representation with its SLA clocks. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <string.h>
+
+#include "request.h"
+#include "itsm_codec.h"
+#include "itsm_events.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+/* ---- tickets in and out ---------------------------------------------------------------- */
+
+const itsm_field_t *kind_field(const itsm_kind_t *k, const char *name)
+{
+    const itsm_field_t *f;
+
+    for (f = k->fields; f && f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+/* The fields every kind has that a document may carry as plain values, described as a
+ * kind's own fields are: the core parses, checks, diffs and renders them with the same code.
+ * Each lives in a member of itsm_ticket_t, or in t->fields (NO_MEMBER: description). */
+#define NO_MEMBER ((size_t)-1)
+typedef struct common_field_t {
+    itsm_field_t f;
+    size_t member;              /* offsetof(itsm_ticket_t, ...) or NO_MEMBER */
+    int settable;               /* a request may set it (the others: the core or process) */
+} common_field_t;
+
+static const common_field_t common_fields[] = {
+    { { "state", ITSM_FIELD_READONLY }, offsetof(itsm_ticket_t, state), 0 },
+    { { "party", ITSM_FIELD_CREATE_ONLY, .type = ITSM_TYPE_PARTY },
+      offsetof(itsm_ticket_t, party), 0 },
+    { { "title", ITSM_FIELD_REQUIRED }, offsetof(itsm_ticket_t, title), 1 },
+    { { "description", 0, .type = ITSM_TYPE_LONG_TEXT }, NO_MEMBER, 1 },
+    { { "priority", 0 }, offsetof(itsm_ticket_t, priority), 1 },
+    { { "assignee", 0, .type = ITSM_TYPE_PERSON }, offsetof(itsm_ticket_t, assignee), 1 },
+    { { "group", 0, .type = ITSM_TYPE_GROUP }, offsetof(itsm_ticket_t, group), 1 },
+};
+#define N_COMMON (sizeof common_fields / sizeof *common_fields)
+
+static const char *common_get(const itsm_ticket_t *t, const common_field_t *cf)
+{
+    return cf->member == NO_MEMBER ? apr_table_get(t->fields, cf->f.name)
+                                   : *(const char *const *)((const char *)t + cf->member);
+}
+
+static void common_set(itsm_ticket_t *t, const common_field_t *cf, const char *v)
+{
+    if (cf->member == NO_MEMBER)
+        apr_table_setn(t->fields, cf->f.name, v);
+    else
+        *(const char **)((char *)t + cf->member) = v;
+}
+
+static const common_field_t *common_field(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMON; i++)
+        if (strcmp(common_fields[i].f.name, name) == 0)
+            return &common_fields[i];
+    return NULL;
+}
+
+/* The value of field f of t, common or the kind's own. */
+static const char *field_value(const itsm_ticket_t *t, const itsm_field_t *f)
+{
+    const common_field_t *cf = common_field(f->name);
+
+    return cf && &cf->f == f ? common_get(t, cf) : apr_table_get(t->fields, f->name);
+}
+
+/* Calls fn on each field of kind k, the common ones first; stops at a non-zero answer. */
+static int each_field(const itsm_kind_t *k, int (*fn)(const itsm_field_t *f, void *baton),
+                      void *baton)
+{
+    const itsm_field_t *f;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < N_COMMON; i++)
+        if ((rc = fn(&common_fields[i].f, baton)) != 0)
+            return rc;
+    for (f = k->fields; f && f->name; f++)
+        if ((rc = fn(f, baton)) != 0)
+            return rc;
+    return 0;
+}
+
+/* text as a value of f, in canonical form, into t; refuses a malformed one (422). */
+static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
+                       const char *text)
+{
+    const char *value, *why;
+    const common_field_t *cf = common_field(f->name);
+
+    if (itsm_field_check(f, text, c->pool, &value, &why) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> %s",
+                              f->name, why);
+    if (cf && &cf->f == f)
+        common_set(t, cf, value);
+    else
+        apr_table_setn(t->fields, f->name, value);
+    return 0;
+}
+
+/* Stops each_field at the first required field the ticket (baton) lacks, kept in found. */
+typedef struct missing_baton_t {
+    const itsm_ticket_t *t;
+    const itsm_field_t *found;
+} missing_baton_t;
+
+static int is_missing(const itsm_field_t *f, void *baton)
+{
+    missing_baton_t *b = baton;
+
+    if ((f->flags & ITSM_FIELD_REQUIRED) && field_value(b->t, f) == NULL)
+        b->found = f;
+    return b->found != NULL;
+}
+
+/* The first required field t lacks, NULL when none. */
+const itsm_field_t *missing_field(const itsm_kind_t *k, const itsm_ticket_t *t)
+{
+    missing_baton_t b = { t, NULL };
+
+    each_field(k, is_missing, &b);
+    return b.found;
+}
+
+
+int is_one_of(const char *name, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(name, *names) == 0)
+            return 1;
+    return 0;
+}
+
+/* Copy the document's fields into t; refuses read-only fields and repeats. */
+int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
+                          itsm_ticket_t *t, int creating, doc_extras_t *x)
+{
+    static const char *const readonly[] = {
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", NULL
+    };
+    apr_hash_t *seen = apr_hash_make(c->pool);
+    xmlNodePtr n;
+
+    for (n = root->children; n; n = n->next) {
+        const char *name = (const char *)n->name, *text;
+        const common_field_t *cf;
+        const itsm_field_t *f;
+
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> appears more than once", name);
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        text = itsm_xml_text(c->pool, n);
+        if (is_one_of(name, readonly))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> is read-only", name);
+        if ((cf = common_field(name)) != NULL && cf->settable) {
+            if (set_checked(c, t, &cf->f, text))
+                return c->status;
+        }
+        else if (strcmp(name, "note") == 0)
+            x->note = text;
+        else if (strcmp(name, "state") == 0) {
+            if (!creating)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<state> is read-only: actions change it");
+            x->state = text;
+        }
+        else if (strcmp(name, "party") == 0 || strcmp(name, "opened") == 0) {
+            if (!creating)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> is set only when the ticket is created", name);
+            if (name[0] == 'p')
+                x->party = text;
+            else
+                x->opened = text;
+        }
+        else if ((f = kind_field(k, name)) != NULL) {
+            if (f->flags & ITSM_FIELD_READONLY)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> is read-only", name);
+            if ((f->flags & ITSM_FIELD_CREATE_ONLY) && !creating)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> is set only when the ticket is created", name);
+            if (set_checked(c, t, f, text))
+                return c->status;
+        }
+        else {
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> is not a field of %s", name, k->kind);
+        }
+    }
+    return 0;
+}
+
+/* The <target> children of <sla>: each clock of the kind that has a target at the ticket's
+ * class value, evaluated now; a clock not started yet has no due time. Returns how many were
+ * written. */
+int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+                              const itsm_kind_t *k, const itsm_ticket_t *t)
+{
+    itsm_ticket_clock_t *clocks;
+    int n = itsm_ticket_clocks(&clocks, cfg, k, t, c->now, c->pool), i;
+
+    for (i = 0; i < n; i++) {
+        const itsm_ticket_clock_t *tc = &clocks[i];
+
+        xmlTextWriterStartElement(w, BAD_CAST "target");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
+        if (tc->started)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "due",
+                                        BAD_CAST itsm_time_format(c->pool, tc->eval.due));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST tc->eval.status_name);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "target",
+                                    BAD_CAST itsm_duration_format(c->pool, tc->target));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "remaining",
+                                    BAD_CAST itsm_duration_format(c->pool, tc->eval.remaining));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "calendar",
+                                    BAD_CAST itsm_calendar_name(tc->calendar));
+        if (tc->started && tc->on_event)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "started",
+                                        BAD_CAST itsm_time_format(c->pool, tc->started));
+        if (tc->stopped)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "stopped",
+                                        BAD_CAST itsm_time_format(c->pool, tc->stopped));
+        else if (tc->paused)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
+        xmlTextWriterEndElement(w);
+    }
+    return n;
+}
+
+void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                          const itsm_ticket_t *t, int nested)
+{
+    const itsm_field_t *f;
+    size_t i;
+
+    if (nested)
+        xmlTextWriterStartElement(w, BAD_CAST k->element);
+    itsm_xml_element(w, "number", t->number);
+    itsm_xml_element(w, "kind", t->kind);
+    for (i = 0; i < N_COMMON; i++)
+        itsm_xml_element(w, common_fields[i].f.name, common_get(t, &common_fields[i]));
+    itsm_xml_element(w, "opened", itsm_time_format(c->pool, t->opened));
+    itsm_xml_element(w, "updated", itsm_time_format(c->pool, t->updated));
+    itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
+    itsm_xml_element(w, "createdBy", t->created_by);
+    itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
+    for (f = k->fields; f && f->name; f++)
+        itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
+    if (k->clocks) {
+        xmlTextWriterStartElement(w, BAD_CAST "sla");
+        render_sla_targets(c, w, c->sla, k, t);
+        xmlTextWriterEndElement(w);
+    }
+    if (k->render)
+        k->render(c, w, t);
+    if (nested)
+        xmlTextWriterEndElement(w);
+}
+
+void set_etag(request_rec *r, const itsm_ticket_t *t)
+{
+    apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
+}
+
+int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
+
+    render_ticket(c, o->w, q->route->kind, t, 0);
+    set_etag(q->r, t);
+    return send_doc(q->r, status, o);
+}
+
+/* Journal changes between two versions of a ticket (old NULL: a creation). */
+apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
+                                const itsm_ticket_t *t)
+{
+    apr_array_header_t *ch = apr_array_make(p, 8, sizeof(itsm_change_t));
+    const itsm_field_t *f;
+    size_t i;
+
+    for (i = 0; i < N_COMMON; i++)
+        itsm_codec_change_add(ch, common_fields[i].f.name,
+                              old ? common_get(old, &common_fields[i]) : NULL,
+                              common_get(t, &common_fields[i]));
+    for (f = k->fields; f && f->name; f++)
+        itsm_codec_change_add(ch, f->name, old ? apr_table_get(old->fields, f->name) : NULL,
+                              apr_table_get(t->fields, f->name));
+    return ch;
+}
+
+/* Who hears of a change: the raiser (unless the raiser made it) and, for kinds whose party
+ * follows them, every person of the ticket's party; the feed leaves out one's own changes. */
+void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *s = "";
+    int i;
+
+    itsm_followers(p, k, t, q->who->uid, NULL, j);
+    for (i = 0; i < j->changes->nelts && strlen(s) < 300; i++) {
+        const itsm_change_t *ch = &APR_ARRAY_IDX(j->changes, i, itsm_change_t);
+
+        if (strncmp(ch->field, "link:", 5) == 0)     /* the target may be another party's */
+            s = apr_psprintf(p, "%s%s%s", s, *s ? "; " : "", ch->field);
+        else
+            s = apr_psprintf(p, "%s%s%s: %s -> %s", s, *s ? "; " : "", ch->field,
+                             ch->old ? ch->old : "(none)", ch->new ? ch->new : "(none)");
+    }
+    if (j->note)
+        s = apr_psprintf(p, "%s%s%.200s", s, *s ? "; " : "", j->note);
+    j->summary = s;
+}
+
+typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char **errmsg,
+                                  apr_pool_t *p);
+
+/* value must name an entry of the directory (a party, a resolver group, a person); a
+ * refusal is put on c (its status returned). */
+static int exists_in_directory(req_t *q, itsm_call_t *c, exists_fn exists, const char *field,
+                               const char *what, const char *value)
+{
+    const char *errmsg = NULL;
+    apr_status_t rv = exists(q->core->directory, value, &errmsg, q->r->pool);
+
+    if (rv == APR_NOTFOUND)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<%s>: there is no %s %s in the directory.", field, what, value);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00107)
+                      "directory unavailable checking %s %s: %s", what, value,
+                      errmsg ? errmsg : "no answer");
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                              "The identity directory is not available; try again later.");
+    }
+    return 0;
+}
+
+/* A party named on create: one the caller acts for, or any existing party for a role that
+ * sees all parties. */
+int check_party(req_t *q, const char *party)
+{
+    itsm_call_t c;
+
+    if (!party_visible(q, party))
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
+    if (q->who->party && strcmp(q->who->party, party) == 0)
+        return OK;
+    init_call(q, &c);
+    return exists_in_directory(q, &c, itsm_ldap_party_exists, "party", "party", party)
+           ? fail_call(q, &c) : OK;
+}
+
+/* What a field of t names outside the ticket (a ticket in the store; a party, person or
+ * resolver group in the directory) must exist and, for a ticket, be one the caller may see,
+ * as for a link target. Checked when the value is new; a ticket's own party is checked on
+ * create by check_party. */
+typedef struct refs_baton_t {
+    req_t *q;
+    itsm_call_t *c;
+    const itsm_ticket_t *old, *t;
+} refs_baton_t;
+
+static int check_reference(const itsm_field_t *f, void *baton)
+{
+    refs_baton_t *b = baton;
+    req_t *q = b->q;
+    const char *v = field_value(b->t, f), *was = b->old ? field_value(b->old, f) : NULL;
+    itsm_ticket_t *to;
+    apr_status_t rv;
+
+    if (v == NULL || (was && strcmp(was, v) == 0) || f == &common_field("party")->f)
+        return 0;
+    switch (itsm_field_type(f)) {
+    case ITSM_TYPE_TICKET:
+        rv = b->c->svc->ticket_get(b->c, &to, f->refers_to, v);
+        if (rv == APR_NOTFOUND)
+            return itsm_call_fail(b->c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s>: %s is not a ticket%s%s that you can see.", f->name, v,
+                                  f->refers_to ? " of kind " : "",
+                                  f->refers_to ? f->refers_to : "");
+        if (rv != APR_SUCCESS)      /* logged by the service */
+            return itsm_call_fail(b->c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "The ticket store is not available; try again later.");
+        return 0;
+    case ITSM_TYPE_PARTY:
+        return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
+    case ITSM_TYPE_PERSON:
+        return exists_in_directory(q, b->c, itsm_ldap_person_exists, f->name, "person", v);
+    case ITSM_TYPE_GROUP:
+        return exists_in_directory(q, b->c, itsm_ldap_group_exists, f->name, "resolver group",
+                                   v);
+    default:
+        return 0;
+    }
+}
+
+/* The references of t (a ticket of kind k) checked; a refusal is put on c. */
+int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
+                         const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    refs_baton_t b = { q, c, old, t };
+    apr_array_header_t *keys;
+    const char *why;
+
+    if (each_field(k, check_reference, &b) != 0)
+        return 0;
+    if (k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
+        && itsm_store_audience_parse(c->pool, apr_table_get(t->fields, k->audience_field),
+                                     &keys, &why) != APR_SUCCESS) {
+        itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s>: %s",
+                       k->audience_field, why);
+        return 0;
+    }
+    return 1;
+}
+
+int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    itsm_call_t c;
+
+    init_call(q, &c);
+    return references_ok(q, &c, q->route->kind, old, t) ? OK : fail_call(q, &c);
+}

@@ -1,0 +1,293 @@
+/* The request layer's groundwork: who the caller is and what they may see (identity, party
+ * scope, role and relation grants), the store's connection, the body read and validated,
+ * the query decoded, and the call a process's callbacks get. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <string.h>
+
+#include "request.h"
+#include "itsm_codec.h"
+#include "itsm_events.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+#define DEFAULT_MAX_BODY (1024 * 1024)
+
+/* ---- identity, store, body ------------------------------------------------------------- */
+
+/* Does the caller read tickets of kind k as their published versions? (A versioned kind,
+ * and the caller may not update it.) */
+int reads_published(const req_t *q, const itsm_kind_t *k)
+{
+    return k->publish_action
+           && !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE);
+}
+
+/* The caller's scope: their parties (all for roles that see all), their audience keys and
+ * the versioned kinds they read as published. No query: the directory's identity and the
+ * role table say it all. */
+static const char *caller_scope(const req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *published = NULL;
+    int i;
+
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+
+        if (reads_published(q, k)) {
+            if (published == NULL)
+                published = apr_array_make(p, 2, sizeof(const char *));
+            APR_ARRAY_PUSH(published, const char *) = k->kind;
+        }
+    }
+    return itsm_store_scope_audience(p, itsm_store_scope(p, q->sees_all, q->who->party,
+                                                         q->who->acts_for),
+                                     itsm_store_audience_keys(p, q->who), published);
+}
+
+int resolve_caller(req_t *q)
+{
+    request_rec *r = q->r;
+    const char *errmsg = NULL;
+    itsm_identity_t *who;
+    apr_status_t rv;
+
+    if (r->user == NULL || *r->user == '\0')
+        return fail(q, HTTP_UNAUTHORIZED, "unauthenticated", "Authentication is required.");
+    if (q->core->directory == NULL)     /* child_init failed: ITSM00007 */
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                    "The identity directory is not available; try again later.");
+    rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, r->user, r->pool);
+    if (rv == APR_NOTFOUND)
+        return fail(q, HTTP_FORBIDDEN, "unknown-person",
+                    "The authenticated login is not a person in the directory.");
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00102)
+                      "directory unavailable looking up %s: %s", r->user,
+                      errmsg ? errmsg : "no answer");
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                    "The identity directory is not available; try again later.");
+    }
+    q->who = who;
+    q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
+    q->scope = caller_scope(q);
+    return OK;
+}
+
+/* Acquire the connection, set the schema up once per process, bind the statements; a
+ * failure is logged here (its caller answers 503). */
+apr_status_t itsm_req_bind_store(req_t *q)
+{
+    request_rec *r = q->r;
+    ap_dbd_t *dbd;
+    const char *err = NULL;
+
+    if (q->store)
+        return APR_SUCCESS;
+    dbd = itsm_dbd_acquire(r);
+
+    if (dbd == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00103)
+                      "no database connection from mod_dbd (DBDriver/DBDParams)");
+        return APR_EGENERAL;
+    }
+    if (itsm_core_bind(&q->store, r->server, dbd, r->pool, &err) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00104) "%s", err);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+int open_store(req_t *q)
+{
+    if (itsm_req_bind_store(q) != APR_SUCCESS)
+        return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                    "The ticket store is not available; try again later.");
+    return OK;
+}
+
+static int xml_media_type(const char *ct)
+{
+    apr_size_t n;
+
+    if (ct == NULL)
+        return 0;
+    n = strcspn(ct, "; \t");
+    return (n == 15 && strncasecmp(ct, "application/xml", n) == 0)
+           || (n == 8 && strncasecmp(ct, "text/xml", n) == 0)
+           || (n > 16 && strncasecmp(ct, "application/", 12) == 0
+               && strncasecmp(ct + n - 4, "+xml", 4) == 0);
+}
+
+int has_body(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    return apr_table_get(r->headers_in, "Transfer-Encoding") != NULL
+           || (cl != NULL && apr_atoi64(cl) > 0);
+}
+
+/* Read, parse and validate the body; *root is its root element, checked to be `element`. */
+int read_document(req_t *q, const char *element, xmlNodePtr *root)
+{
+    request_rec *r = q->r;
+    apr_off_t limit = q->dir->max_body != ITSM_UNSET ? q->dir->max_body : DEFAULT_MAX_BODY;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    itsm_xml_error_t xe = {0};
+    apr_size_t len = 0, cap;
+    char *buf;
+    xmlDocPtr doc;
+    int rc;
+
+    if (!xml_media_type(apr_table_get(r->headers_in, "Content-Type")))
+        return fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                    "The request body must be application/xml.");
+    if (cl && apr_atoi64(cl) > limit)
+        return fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+                    apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
+        return fail(q, rc, "malformed-xml", "The request body cannot be read.");
+    cap = cl ? (apr_size_t)apr_atoi64(cl) + 1 : 8192;
+    buf = apr_palloc(r->pool, cap);
+    for (;;) {
+        long n;
+
+        if (len == cap) {
+            char *bigger;
+
+            cap *= 2;
+            bigger = apr_palloc(r->pool, cap);
+            memcpy(bigger, buf, len);
+            buf = bigger;
+        }
+        n = ap_get_client_block(r, buf + len, cap - len);
+        if (n < 0)
+            return fail(q, HTTP_BAD_REQUEST, "malformed-xml", "The request body cannot be read.");
+        if (n == 0)
+            break;
+        len += (apr_size_t)n;
+        if ((apr_off_t)len > limit) {
+            /* Drain the rest so the connection stays usable, then refuse. */
+            ap_discard_request_body(r);
+            return fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+                        apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
+        }
+    }
+    if (itsm_xml_parse(&doc, &xe, buf, len, r->pool) != APR_SUCCESS)
+        return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+    if (itsm_xml_validate(&xe, q->core->schema, doc, r->pool) != APR_SUCCESS)
+        return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+    *root = xmlDocGetRootElement(doc);
+    if (!itsm_xml_is(*root, element))
+        return fail(q, HTTP_BAD_REQUEST, "wrong-root",
+                    apr_psprintf(r->pool, "This resource takes a <%s> document.", element));
+    return OK;
+}
+
+/* A call to the process serving route (the request's own unless another kind's rules run). */
+void init_call_for(req_t *q, itsm_call_t *c, const itsm_route_t *route)
+{
+    memset(c, 0, sizeof *c);
+    c->pool = q->r->pool;
+    c->who = q->who;
+    c->sla = q->core->sla;
+    c->svc = &itsm_services;
+    c->core = q;
+    c->process_config = route->process->module
+        ? ap_get_module_config(q->r->server->module_config,
+                               (const module *)route->process->module) : NULL;
+    c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
+}
+
+void init_call(req_t *q, itsm_call_t *c)
+{
+    init_call_for(q, c, q->route);
+}
+
+int allowed(req_t *q, const char *action)
+{
+    return itsm_authz_allows(q->core->authz, q->who->roles, q->route->kind->kind, action);
+}
+
+int forbidden(req_t *q, const char *action)
+{
+    return fail(q, HTTP_FORBIDDEN, "forbidden",
+                apr_psprintf(q->r->pool, "Your roles do not allow '%s' on %s tickets.", action,
+                             q->route->kind->kind));
+}
+
+/* On an existing ticket, before it is loaded: may the caller's roles allow action, or a
+ * relation to the ticket (raiser, assignee, ...)? load_ticket then decides on the ticket. */
+int allowed_some(req_t *q, const char *action)
+{
+    return allowed(q, action)
+           || itsm_authz_relations_for(q->core->authz, q->route->kind->kind, action) != 0;
+}
+
+int party_visible(req_t *q, const char *party)
+{
+    const apr_array_header_t *af = q->who->acts_for;
+    int i;
+
+    if (q->sees_all || (q->who->party && strcmp(q->who->party, party) == 0))
+        return 1;
+    for (i = 0; af && i < af->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(af, i, const char *), party) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- collection: list and create ------------------------------------------------------- */
+
+/* The query as a table, form-encoded: '+' is a space (ap_args_to_table decodes only %XX). */
+void form_args(request_rec *r, apr_table_t **args)
+{
+    char *saved = r->args, *s;
+
+    if (saved && strchr(saved, '+')) {
+        r->args = apr_pstrdup(r->pool, saved);
+        for (s = r->args; *s; s++)
+            if (*s == '+')
+                *s = ' ';
+    }
+    ap_args_to_table(r, args);
+    r->args = saved;
+}
+
+int query_int(const char *v, int min, int max, int *out)
+{
+    char *end;
+    long n;
+
+    if (v == NULL)
+        return 1;
+    n = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < min || n > max)
+        return 0;
+    *out = (int)n;
+    return 1;
+}
+
+/* Tell the modules attached to the ticket_event hook about a committed change. */
+void announce(req_t *q, const char *event, const itsm_ticket_t *t,
+                     const itsm_journal_t *j)
+{
+    const itsm_kind_t *k = strcmp(t->kind, q->route->kind->kind) == 0
+                           ? q->route->kind : itsm_core_kind(q->core, t->kind);
+    itsm_event_t e = { event, k, t, j, q->r, q->r->server, q->r->pool };
+
+    itsm_event_run(&e);
+}
+
+itsm_ticket_t *copy_ticket(apr_pool_t *p, const itsm_ticket_t *t)
+{
+    itsm_ticket_t *n = apr_pmemdup(p, t, sizeof *t);
+
+    n->fields = apr_table_copy(p, t->fields);
+    return n;
+}

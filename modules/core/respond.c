@@ -1,0 +1,97 @@
+/* The request layer's answers: XML documents and error documents (status, stable code,
+ * message, detail), each refusal logged at info with ITSM00100. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <string.h>
+
+#include "request.h"
+#include "itsm_codec.h"
+#include "itsm_events.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+/* ---- responses ------------------------------------------------------------------------- */
+
+int send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
+{
+    apr_size_t len;
+    const char *body = itsm_xml_out_end(o, &len);
+
+    r->status = status;
+    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only)
+        ap_rwrite(body, (int)len, r);
+    return DONE;    /* the response is written: the handler's caller takes DONE as OK */
+}
+
+int send_doc(request_rec *r, int status, itsm_xml_out_t *o)
+{
+    return send_typed(r, status, o, "application/xml");
+}
+
+/* An <error> document. Client errors are logged at info, server faults by the caller. */
+int fail_detail(req_t *q, int status, const char *code, const char *message,
+                       const char *detail, int line)
+{
+    request_rec *r = q->r;
+    itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "error");
+
+    if (status == HTTP_SERVICE_UNAVAILABLE)
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, q->conf ? q->conf->retry_after : 10));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00100) "%d %s: %s%s%s", status,
+                  code, message, detail ? " - " : "", detail ? detail : "");
+    itsm_xml_element(o->w, "status", apr_itoa(r->pool, status));
+    itsm_xml_element(o->w, "code", code);
+    itsm_xml_element(o->w, "message", message);
+    if (detail) {
+        xmlTextWriterStartElement(o->w, BAD_CAST "detail");
+        if (line > 0)
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "line", "%d", line);
+        xmlTextWriterWriteString(o->w, BAD_CAST detail);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, status, o);
+}
+
+int fail(req_t *q, int status, const char *code, const char *message)
+{
+    return fail_detail(q, status, code, message, NULL, 0);
+}
+
+int fail_call(req_t *q, const itsm_call_t *c)
+{
+    return fail(q, c->status, c->code ? c->code : "invalid-field",
+                c->message ? c->message : "refused by the process");
+}
+
+int not_found(req_t *q)
+{
+    return fail(q, HTTP_NOT_FOUND, "not-found", "No such resource.");
+}
+
+int method_not_allowed(req_t *q, const char *allow)
+{
+    apr_table_setn(q->r->headers_out, "Allow", allow);
+    return fail(q, HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
+                apr_psprintf(q->r->pool, "Allowed here: %s.", allow));
+}
+
+/* 503 store-unavailable, after the call site logged the fault with its own number
+ * (STORE_FAULT). */
+int store_unavailable(req_t *q)
+{
+    return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                "The ticket store is not available; try again later.");
+}
+
+const char *store_error(req_t *q)
+{
+    return q->store ? itsm_store_error(q->store) : "no connection";
+}

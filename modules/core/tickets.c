@@ -1,0 +1,873 @@
+/* One ticket's life through the API: create (with children, and tickets a process creates
+ * in the same transaction), read, change and actions, links and their rules, journal,
+ * versions; every write of a request committed as one set. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <string.h>
+
+#include "request.h"
+#include "itsm_codec.h"
+#include "itsm_events.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+/* ---- the writes of a request -------------------------------------------------------- */
+
+/* Everything a request writes (its ticket, a parent, a link), committed in one transaction
+ * by itsm_store_apply, and the events announced once it is committed. */
+typedef struct writes_t {
+    apr_array_header_t *ops;        /* itsm_write_t */
+    apr_array_header_t *events;     /* pending_t */
+} writes_t;
+
+typedef struct pending_t {
+    const char *event;
+    const itsm_ticket_t *t;
+    const itsm_journal_t *j;
+} pending_t;
+
+static void writes_init(writes_t *w, apr_pool_t *p)
+{
+    w->ops = apr_array_make(p, 4, sizeof(itsm_write_t));
+    w->events = apr_array_make(p, 2, sizeof(pending_t));
+}
+
+static itsm_write_t *write_add(writes_t *w, itsm_write_op_e op, itsm_ticket_t *t,
+                               const itsm_journal_t *j, const char *event)
+{
+    itsm_write_t *op_ = apr_array_push(w->ops);
+
+    memset(op_, 0, sizeof *op_);
+    op_->op = op;
+    op_->t = t;
+    op_->j = j;
+    if (event) {
+        pending_t *e = apr_array_push(w->events);
+
+        e->event = event;
+        e->t = t;
+        e->j = j;
+    }
+    return op_;
+}
+
+/* Commit w; on success announce its events. Returns the store's status and, in *failed, the
+ * write that failed. */
+static apr_status_t writes_commit(req_t *q, writes_t *w, int *failed)
+{
+    apr_status_t rv = itsm_store_apply(q->store, (itsm_write_t *)w->ops->elts, w->ops->nelts,
+                                       q->r->pool);
+    int i;
+
+    *failed = ((itsm_write_t *)w->ops->elts)[0].failed;
+    for (i = 0; rv == APR_SUCCESS && i < w->events->nelts; i++) {
+        const pending_t *e = &APR_ARRAY_IDX(w->events, i, pending_t);
+
+        announce(q, e->event, e->t, e->j);
+    }
+    return rv;
+}
+
+static int is_final(const itsm_kind_t *k, const char *state)
+{
+    return state && k->final_states && is_one_of(state, k->final_states);
+}
+
+static const itsm_route_t *route_of(req_t *q, const itsm_kind_t *k)
+{
+    return apr_hash_get(q->core->routes, k->collection, APR_HASH_KEY_STRING);
+}
+
+/* The parent a child ticket of kind k names (NULL when k has no parent field); read
+ * whatever the caller's scope, as the core's own bookkeeping. */
+static int load_parent(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *child,
+                       itsm_ticket_t **parent)
+{
+    const char *number = k->parent_field ? apr_table_get(child->fields, k->parent_field) : NULL;
+    apr_status_t rv;
+
+    *parent = NULL;
+    if (number == NULL)
+        return OK;
+    rv = itsm_store_get(q->store, parent, NULL, number, "*", q->r->pool);
+    if (rv == APR_NOTFOUND)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(q->r->pool, "<%s>: no ticket %s.", k->parent_field, number));
+    return rv == APR_SUCCESS ? OK : STORE_FAULT(q, 00142, "parent");
+}
+
+/* The parent's kind hears that child was created (old_state NULL) or changed state; what
+ * its callback changes in the parent is written with the child, journaled on the parent. */
+static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char *old_state,
+                   itsm_ticket_t *parent)
+{
+    const itsm_kind_t *pk = itsm_core_kind(q->core, parent->kind);
+    apr_pool_t *p = q->r->pool;
+    itsm_ticket_t *pn;
+    itsm_journal_t *j;
+    itsm_call_t c;
+
+    if (pk == NULL || pk->child_changed == NULL)
+        return OK;
+    init_call_for(q, &c, route_of(q, pk));
+    pn = copy_ticket(p, parent);
+    if (pk->child_changed(&c, child, old_state, parent, pn))
+        return fail_call(q, &c);
+    j = apr_pcalloc(p, sizeof *j);
+    j->changes = diff(p, pk, parent, pn);
+    if (j->changes->nelts == 0)
+        return OK;
+    pn->version = parent->version + 1;
+    pn->updated = c.now;
+    j->at = c.now;
+    j->actor = q->who->uid;
+    j->action = "child";
+    j->note = old_state ? apr_psprintf(p, "%s %s: %s -> %s", child->kind, child->number,
+                                       old_state, child->state)
+                        : apr_psprintf(p, "%s created: %s", child->kind, child->title);
+    address(q, pk, j, pn);
+    pn->sla_open = itsm_ticket_sla_open(c.sla, pk, pn);
+    write_add(w, ITSM_WRITE_UPDATE, pn, j, ITSM_EVENT_CHANGED);
+    return OK;
+}
+
+/* A ticket entering a final state leaves no open child of a kind that blocks its parent. */
+static int check_children(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                          const itsm_ticket_t *t)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *links;
+    const char *shown = "";
+    int i, open = 0;
+
+    if (!is_final(k, t->state) || is_final(k, old->state))
+        return OK;
+    if (itsm_store_links(q->store, &links, t->id, "*", p) != APR_SUCCESS)
+        return STORE_FAULT(q, 00143, "children");
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+        const itsm_kind_t *ck = itsm_core_kind(q->core, l->kind);
+        itsm_ticket_t *child;
+
+        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0 || !ck || !ck->blocks_parent)
+            continue;
+        if (itsm_store_get(q->store, &child, l->kind, l->number, "*", p) != APR_SUCCESS)
+            return STORE_FAULT(q, 00144, "child");
+        if (is_final(ck, child->state))
+            continue;
+        open++;
+        if (party_visible(q, child->party))
+            shown = apr_pstrcat(p, shown, *shown ? ", " : " (", child->number, NULL);
+    }
+    if (open == 0)
+        return OK;
+    return fail(q, HTTP_CONFLICT, "children-open",
+                apr_psprintf(p, "%s cannot be %s while %d child ticket%s %s open%s%s.", t->number,
+                             t->state, open, open == 1 ? "" : "s", open == 1 ? "is" : "are",
+                             shown, *shown ? ")" : ""));
+}
+
+/* The rule of a link type a kind declares; NULL for relates-to (every kind's) or none. */
+static const itsm_link_rule_t *link_rule(const itsm_kind_t *k, const char *type)
+{
+    const itsm_link_rule_t *rule;
+
+    for (rule = k->link_rules; rule && rule->type; rule++)
+        if (strcmp(rule->type, type) == 0)
+            return rule;
+    return NULL;
+}
+
+int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
+{
+    apr_pool_t *p = q->r->pool;
+    const itsm_kind_t *k = t->kind ? itsm_core_kind(q->core, t->kind) : NULL;
+    const itsm_route_t *route = k ? route_of(q, k) : NULL;
+    const itsm_field_t *f;
+    itsm_call_t kc;
+    spawn_t *sp;
+
+    if (route == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "no-such-kind",
+                              "No process serving kind '%s' is loaded.",
+                              t->kind ? t->kind : "(none)");
+    if (!itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
+        return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                              "Your roles do not allow 'create' on %s tickets.", k->kind);
+    if (link_type && strcmp(link_type, ITSM_LINK_RELATES) != 0
+        && !link_rule(q->route->kind, link_type))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                              "%s tickets make no '%s' links.", q->route->kind->kind, link_type);
+    if (t->fields == NULL)
+        t->fields = apr_table_make(p, 8);
+    if (t->party == NULL)
+        t->party = q->who->party;
+    t->opened = t->updated = c->now;
+    t->created_by = q->who->uid;
+    init_call_for(q, &kc, route);
+    if (k->create && k->create(&kc, t)) {
+        c->status = kc.status;
+        c->code = kc.code;
+        c->message = apr_psprintf(p, "the new %s: %s", k->kind, kc.message);
+        return c->status;
+    }
+    if (t->state == NULL)
+        t->state = k->initial_state;
+    if ((f = missing_field(k, t)) != NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "the new %s lacks <%s>", k->kind, f->name);
+    if (t->state == NULL || t->party == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "the new %s has no %s", k->kind, t->state ? "party" : "state");
+    if (!references_ok(q, c, k, NULL, t))
+        return c->status;
+    sp = apr_array_push(q->spawned ? q->spawned
+                        : (q->spawned = apr_array_make(p, 2, sizeof(spawn_t))));
+    sp->t = t;
+    sp->kind = k;
+    sp->link_type = link_type;
+    sp->j = apr_pcalloc(p, sizeof *sp->j);
+    sp->j->at = c->now;
+    sp->j->actor = q->who->uid;
+    sp->j->action = ITSM_ACTION_CREATE;
+    sp->j->changes = diff(p, k, NULL, t);
+    address(q, k, sp->j, t);
+    t->sla_open = itsm_ticket_sla_open(c->sla, k, t);
+    return 0;
+}
+
+/* The tickets the process created during the change of t, created (and linked from t) in
+ * its transaction. */
+static void add_spawned(req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_journal_t *j)
+{
+    int i;
+
+    for (i = 0; q->spawned && i < q->spawned->nelts; i++) {
+        spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, spawn_t);
+
+        write_add(w, ITSM_WRITE_CREATE, sp->t, sp->j, ITSM_EVENT_CREATED)->prefix =
+            sp->kind->prefix;
+        if (sp->link_type) {
+            itsm_write_t *link = write_add(w, ITSM_WRITE_LINK, t, j, NULL);
+
+            link->to = sp->t;
+            link->type = sp->link_type;
+            link->plain = 1;
+        }
+    }
+}
+
+int do_create(req_t *q)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_ticket_t *t = apr_pcalloc(r->pool, sizeof *t), *parent;
+    writes_t w;
+    int failed;
+    doc_extras_t x = {0};
+    itsm_journal_t j = {0};
+    xmlNodePtr root;
+    itsm_call_t c;
+    const itsm_field_t *f;
+    apr_status_t rv;
+    int rc;
+
+    if (!allowed(q, ITSM_ACTION_CREATE))
+        return forbidden(q, ITSM_ACTION_CREATE);
+    if ((rc = read_document(q, k->element, &root)) != OK)
+        return rc;
+    init_call(q, &c);
+    t->kind = k->kind;
+    t->fields = apr_table_make(r->pool, 8);
+    t->opened = t->updated = c.now;
+    t->created_by = q->who->uid;
+    t->party = q->who->party;
+    if (apply_document(&c, k, root, t, 1, &x))
+        return fail_call(q, &c);
+    if (x.party) {
+        if ((rc = check_party(q, x.party)) != OK)
+            return rc;
+        t->party = x.party;
+    }
+    if (t->party == NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    "You belong to no party: name the <party> the ticket is for.");
+    if (x.opened) {
+        if (!allowed(q, ITSM_ACTION_IMPORT))
+            return forbidden(q, ITSM_ACTION_IMPORT);
+        if (itsm_time_parse(&t->opened, x.opened) != APR_SUCCESS || t->opened > c.now)
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        "<opened> must be a past RFC 3339 time.");
+        c.importing = 1;
+    }
+    if (x.state && !c.importing)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    "<state> is set by actions; only an import (with <opened>) brings its own.");
+    t->state = x.state;
+    if ((f = missing_field(k, t)) != NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(r->pool, "<%s> is required.", f->name));
+    if (k->create && k->create(&c, t))
+        return fail_call(q, &c);
+    if ((rc = check_references(q, NULL, t)) != OK)
+        return rc;
+    if (t->state == NULL && (t->state = k->initial_state) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00204)
+                      "kind %s gave a new ticket no state and declares no initial_state",
+                      k->kind);
+        return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+                    "The process module did not set the ticket's state.");
+    }
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    j.at = c.now;
+    j.actor = q->who->uid;
+    j.action = c.importing ? ITSM_ACTION_IMPORT : ITSM_ACTION_CREATE;
+    j.changes = diff(r->pool, k, NULL, t);
+    j.note = x.note;
+    address(q, k, &j, t);
+    itsm_ticket_clocks_start(r->pool, k, NULL, t, NULL, t->opened);
+    t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
+    writes_init(&w, r->pool);
+    write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
+    add_spawned(q, &w, t, &j);
+    if ((rc = load_parent(q, k, t, &parent)) != OK)
+        return rc;
+    if (parent) {
+        itsm_write_t *link = write_add(&w, ITSM_WRITE_LINK, t, &j, NULL);
+
+        link->to = parent;
+        link->type = ITSM_LINK_CHILD;
+        link->plain = 1;
+        if ((rc = roll_up(q, &w, t, NULL, parent)) != OK)
+            return rc;
+    }
+    if ((rv = writes_commit(q, &w, &failed)) != APR_SUCCESS) {
+        if (rv == APR_ENOSPC) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
+                          "%s numbers are exhausted (7 digits)", k->prefix);
+            return fail(q, HTTP_CONFLICT, "conflict", "No ticket numbers left for this kind.");
+        }
+        if (rv == APR_EAGAIN)   /* the parent changed since it was read */
+            return fail(q, HTTP_CONFLICT, "conflict",
+                        "The parent ticket changed meanwhile; send the request again.");
+        return STORE_FAULT(q, 00131, "create");
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
+                                                         "/", t->number, NULL), r));
+    return send_ticket(q, &c, HTTP_CREATED, t);
+}
+
+/* ---- one ticket ------------------------------------------------------------------------ */
+
+/* The ticket, within the caller's party scope (404 outside it, whatever the caller's relation
+ * to it), and 403 unless the caller's roles or relation to it allow action. */
+int load_ticket(req_t *q, const char *number, const char *action, itsm_ticket_t **t)
+{
+    const itsm_kind_t *k = q->route->kind;
+    apr_status_t rv;
+    int rc;
+
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    rv = itsm_store_get(q->store, t, k->kind, number, q->scope, q->r->pool);
+    if (rv == APR_NOTFOUND)
+        return not_found(q);
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00132, "get");
+    if (!allowed(q, action)
+        && !itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, *t, k),
+                                 k->kind, action))
+        return fail(q, HTTP_FORBIDDEN, "forbidden",
+                    apr_psprintf(q->r->pool, "Neither your roles nor your relation to %s allow "
+                                 "'%s'.", (*t)->number, action));
+    return OK;
+}
+
+/* 428 without If-Match, 412 when it names another version. */
+static int check_if_match(req_t *q, const itsm_ticket_t *t)
+{
+    const char *im = apr_table_get(q->r->headers_in, "If-Match");
+    char *list, *tag, *state;
+    const char *want;
+
+    if (im == NULL)
+        return fail(q, HTTP_PRECONDITION_REQUIRED, "precondition-required",
+                    "Changes need If-Match with the ticket's current ETag.");
+    want = apr_psprintf(q->r->pool, "\"%d\"", t->version);
+    list = apr_pstrdup(q->r->pool, im);
+    for (tag = apr_strtok(list, ", \t", &state); tag; tag = apr_strtok(NULL, ", \t", &state))
+        if (strcmp(tag, "*") == 0 || strcmp(tag, want) == 0)
+            return OK;
+    return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                "The ticket has changed since that ETag; GET it again.");
+}
+
+/* The publish or withdraw action of a versioned kind k taken on old (t as it will be
+ * written): the version numbers kept in t's reserved fields, the change journaled; returns
+ * the write that goes with t's (ITSM_WRITE_PUBLISH, ITSM_WRITE_WITHDRAW), -1 for any other
+ * change. */
+static int publication_change(const itsm_kind_t *k, const char *action, const itsm_ticket_t *old,
+                              itsm_ticket_t *t, apr_array_header_t *changes, apr_pool_t *p)
+{
+    const char *was = apr_table_get(old->fields, ITSM_VERSION_PUBLISHED), *n = NULL;
+    int publish = action && k->publish_action && strcmp(action, k->publish_action) == 0;
+
+    if (!publish && !(action && k->withdraw_action && strcmp(action, k->withdraw_action) == 0))
+        return -1;
+    if (publish) {
+        n = apr_itoa(p, (int)itsm_ticket_int(old, ITSM_VERSION_LAST, 0) + 1);
+        apr_table_setn(t->fields, ITSM_VERSION_LAST, n);
+        apr_table_setn(t->fields, ITSM_VERSION_PUBLISHED, n);
+    }
+    else
+        apr_table_unset(t->fields, ITSM_VERSION_PUBLISHED);
+    itsm_codec_change_add(changes, "publishedVersion", was, n);
+    return publish ? ITSM_WRITE_PUBLISH : ITSM_WRITE_WITHDRAW;
+}
+
+/* PATCH and actions: one path, the action NULL for a plain update. */
+int do_change(req_t *q, const char *number, const char *action)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_ticket_t *old, *t, *parent;
+    writes_t w;
+    int failed;
+    doc_extras_t x = {0};
+    itsm_journal_t j = {0};
+    xmlNodePtr root = NULL;
+    itsm_call_t c;
+    apr_status_t rv;
+    int rc, publication;
+
+    if (action && !(k->actions && is_one_of(action, k->actions) && k->action))
+        return not_found(q);
+    if (!allowed_some(q, action ? action : ITSM_ACTION_UPDATE))
+        return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
+    /* a versioned kind's working copy is its editors' alone: every change needs update */
+    if (reads_published(q, k))
+        return forbidden(q, ITSM_ACTION_UPDATE);
+    /* The body is read before a database connection is taken from the pool. */
+    if ((action == NULL || has_body(r)) && (rc = read_document(q, k->element, &root)) != OK)
+        return rc;
+    if ((rc = load_ticket(q, number, action ? action : ITSM_ACTION_UPDATE, &old)) != OK)
+        return rc;
+    if ((rc = check_if_match(q, old)) != OK)
+        return rc;
+    init_call(q, &c);
+    t = copy_ticket(r->pool, old);
+    if (root && apply_document(&c, k, root, t, 0, &x))
+        return fail_call(q, &c);
+    if (action) {
+        if (k->action(&c, action, old, t))
+            return fail_call(q, &c);
+    }
+    else if (k->update && k->update(&c, old, t)) {
+        return fail_call(q, &c);
+    }
+    if ((rc = check_references(q, old, t)) != OK)
+        return rc;
+    j.changes = diff(r->pool, k, old, t);
+    if (j.changes->nelts == 0 && x.note == NULL && action == NULL) {
+        set_etag(r, old);
+        return send_ticket(q, &c, HTTP_OK, old);
+    }
+    publication = publication_change(k, action, old, t, j.changes, r->pool);
+    t->version = old->version + 1;
+    t->updated = c.now;
+    j.at = c.now;
+    j.actor = q->who->uid;
+    j.action = action ? action : ITSM_ACTION_UPDATE;
+    j.note = x.note;
+    address(q, k, &j, t);
+    itsm_ticket_clocks_start(r->pool, k, old, t, action, c.now);
+    /* new due times: warnings, breaches and timers are announced anew */
+    t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
+    t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
+    writes_init(&w, r->pool);
+    write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
+    if (publication >= 0)
+        write_add(&w, publication, t, &j, NULL);
+    add_spawned(q, &w, t, &j);
+    if (strcmp(old->state, t->state) != 0) {
+        if ((rc = check_children(q, k, old, t)) != OK)
+            return rc;
+        if ((rc = load_parent(q, k, t, &parent)) != OK)
+            return rc;
+        if (parent && (rc = roll_up(q, &w, t, old->state, parent)) != OK)
+            return rc;
+    }
+    rv = writes_commit(q, &w, &failed);
+    if (rv == APR_EAGAIN && failed > 0)
+        return fail(q, HTTP_CONFLICT, "conflict",
+                    "The parent ticket changed meanwhile; send the request again.");
+    if (rv == APR_EAGAIN)
+        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                    "The ticket has changed since that ETag; GET it again.");
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00133, "update");
+    return send_ticket(q, &c, HTTP_OK, t);
+}
+
+int do_get(req_t *q, const char *number)
+{
+    itsm_ticket_t *t;
+    itsm_call_t c;
+    int rc;
+
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    init_call(q, &c);
+    return send_ticket(q, &c, HTTP_OK, t);
+}
+
+/* The SLA clocks alone; asking them of a ticket without targets (P5, no priority yet) is
+ * refused so that a client never mistakes "no SLA" for "in SLA". */
+int do_sla(req_t *q, const char *number)
+{
+    itsm_ticket_t *t;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    int rc;
+
+    if (!q->route->kind->clocks)
+        return not_found(q);
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    init_call(q, &c);
+    o = itsm_xml_out_start(q->r->pool, "sla");
+    if (render_sla_targets(&c, o->w, c.sla, q->route->kind, t) == 0)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
+                    apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)", t->number,
+                                 t->priority ? t->priority : "not set yet"));
+    set_etag(q->r, t);
+    return send_doc(q->r, HTTP_OK, o);
+}
+
+/* A linked ticket's number is shown only to those who may see that ticket. */
+/* The numbers of the tickets linked from t that the caller may see (one query, made at the
+ * first link entry of a journal; NULL when the caller sees every party). */
+static apr_hash_t *visible_links(req_t *q, const itsm_ticket_t *t)
+{
+    apr_hash_t *seen = apr_hash_make(q->r->pool);
+    apr_array_header_t *links;
+    int i;
+
+    if (itsm_store_links(q->store, &links, t->id, q->scope, q->r->pool) == APR_SUCCESS)
+        for (i = 0; i < links->nelts; i++) {
+            const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+
+            if (l->outgoing)
+                apr_hash_set(seen, l->number, APR_HASH_KEY_STRING, "");
+        }
+    return seen;
+}
+
+int do_journal(req_t *q, const char *number)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *entries;
+    itsm_ticket_t *t;
+    itsm_xml_out_t *o;
+    apr_hash_t *visible = NULL;
+    int rc, i, k;
+
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, q->route->kind))     /* the history of the working copy */
+        return forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00134, "journal");
+    o = itsm_xml_out_start(r->pool, "journal");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < entries->nelts; i++) {
+        const itsm_journal_t *e = &APR_ARRAY_IDX(entries, i, itsm_journal_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "entry");
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "seq", "%" APR_INT64_T_FMT, e->seq);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "action", BAD_CAST e->action);
+        for (k = 0; k < e->changes->nelts; k++) {
+            const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
+            const char *new = ch->new;
+
+            if (new && !q->sees_all && strncmp(ch->field, "link:", 5) == 0) {
+                if (visible == NULL)
+                    visible = visible_links(q, t);
+                if (!apr_hash_get(visible, new, APR_HASH_KEY_STRING))
+                    new = "(not visible)";
+            }
+            xmlTextWriterStartElement(o->w, BAD_CAST "change");
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
+            itsm_xml_element(o->w, "old", ch->old);
+            itsm_xml_element(o->w, "new", new);
+            xmlTextWriterEndElement(o->w);
+        }
+        itsm_xml_element(o->w, "note", e->note);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* GET /{collection}/{number}/versions[/{n}]: a versioned kind's published versions. Its
+ * editors list and read every version; its readers only the current one. */
+int do_versions(req_t *q, const char *number, const char *which)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    int reader = reads_published(q, k), rc, i, n = 0;
+    apr_array_header_t *versions;
+    itsm_ticket_t *t, *v;
+    itsm_version_t info;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    apr_status_t rv;
+
+    if (!k->publish_action)
+        return not_found(q);
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    if (which) {
+        if (!query_int(which, 1, 1 << 30, &n)
+            || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
+            return not_found(q);
+        rv = itsm_store_version(q->store, &v, &info, t, n, r->pool);
+        if (rv == APR_NOTFOUND)
+            return not_found(q);
+        if (rv != APR_SUCCESS)
+            return STORE_FAULT(q, 00232, "version");
+        init_call(q, &c);
+        o = itsm_xml_out_start(r->pool, k->element);
+        render_ticket(&c, o->w, k, v, 0);
+        return send_doc(r, HTTP_OK, o);
+    }
+    if (itsm_store_versions(q->store, &versions, t->id, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00233, "versions");
+    o = itsm_xml_out_start(r->pool, "versions");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < versions->nelts; i++) {
+        const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
+
+        if (reader && !e->current)
+            continue;
+        xmlTextWriterStartElement(o->w, BAD_CAST "version");
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "n", "%d", e->n);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST e->state);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "current", BAD_CAST (e->current ? "true" : "false"));
+        xmlTextWriterWriteString(o->w, BAD_CAST e->title);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+int do_links(req_t *q, const char *number)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *links;
+    itsm_ticket_t *t;
+    itsm_xml_out_t *o;
+    int rc, i;
+
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00135, "links");
+    o = itsm_xml_out_start(r->pool, "links");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "link");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "type", BAD_CAST l->type);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "direction", BAD_CAST (l->outgoing ? "out" : "in"));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST l->number);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST l->kind);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, l->at));
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST l->actor);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* May a ticket of kind k have a link of type to `to`? adding: also within the rule's counts. */
+static int check_link_rule(req_t *q, const itsm_kind_t *k, const char *type,
+                           const itsm_ticket_t *from, const itsm_ticket_t *to, int adding)
+{
+    apr_pool_t *p = q->r->pool;
+    const itsm_link_rule_t *rule;
+    const char *known = ITSM_LINK_RELATES;
+    apr_array_header_t *links;
+    int i, out = 0, in = 0;
+
+    if (strcmp(type, ITSM_LINK_RELATES) == 0)
+        return OK;
+    if (strcmp(type, ITSM_LINK_CHILD) == 0)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                    "child-of links are made by the core when a child ticket is created.");
+    if ((rule = link_rule(k, type)) == NULL) {
+        for (rule = k->link_rules; rule && rule->type; rule++)
+            known = apr_pstrcat(p, known, ", ", rule->type, NULL);
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                    apr_psprintf(p, "%s tickets make no '%s' links; they make: %s.", k->kind,
+                                 type, known));
+    }
+    if (rule->to_kind && strcmp(rule->to_kind, to->kind) != 0)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                    apr_psprintf(p, "A '%s' link goes to a %s ticket, not a %s.", type,
+                                 rule->to_kind, to->kind));
+    if (!adding || (rule->max_out == 0 && rule->max_in == 0))
+        return OK;
+    /* counted over every party: a limit holds whoever made the other links */
+    if (rule->max_out) {
+        if (itsm_store_links(q->store, &links, from->id, "*", p) != APR_SUCCESS)
+            return STORE_FAULT(q, 00145, "link count");
+        for (i = 0; i < links->nelts; i++)
+            out += APR_ARRAY_IDX(links, i, itsm_link_t).outgoing
+                   && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
+    }
+    if (rule->max_in) {
+        if (itsm_store_links(q->store, &links, to->id, "*", p) != APR_SUCCESS)
+            return STORE_FAULT(q, 00146, "link count");
+        for (i = 0; i < links->nelts; i++)
+            in += !APR_ARRAY_IDX(links, i, itsm_link_t).outgoing
+                  && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
+    }
+    if (rule->max_out && out >= rule->max_out)
+        return fail(q, HTTP_CONFLICT, "link-limit",
+                    apr_psprintf(p, "A %s ticket makes at most %d '%s' link%s.", k->kind,
+                                 rule->max_out, type, rule->max_out == 1 ? "" : "s"));
+    if (rule->max_in && in >= rule->max_in)
+        return fail(q, HTTP_CONFLICT, "link-limit",
+                    apr_psprintf(p, "%s already has %d '%s' link%s to it, the most it may.",
+                                 to->number, in, type, in == 1 ? "" : "s"));
+    return OK;
+}
+
+/* Add (adding 1) or remove a link of type from `number` to target: the kind's rules, its
+ * callback, then the ticket (version bumped, journal entry) and the link in one transaction. */
+static int change_link(req_t *q, const char *number, const char *type, const char *target,
+                       int adding)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_ticket_t *from, *to, *t;
+    itsm_journal_t *j = apr_pcalloc(r->pool, sizeof *j);
+    itsm_write_t *link;
+    itsm_change_t *ch;
+    itsm_call_t c;
+    writes_t w;
+    apr_status_t rv;
+    int rc, failed;
+
+    if (reads_published(q, k))  /* links change the working copy */
+        return forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = load_ticket(q, number, ITSM_ACTION_LINK, &from)) != OK)
+        return rc;
+    if ((rc = check_if_match(q, from)) != OK)
+        return rc;
+    rv = itsm_store_get(q->store, &to, NULL, target, q->scope, r->pool);
+    if (rv == APR_NOTFOUND)
+        return adding ? fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                             apr_psprintf(r->pool, "No ticket %s to link to.", target))
+                      : not_found(q);
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00136, "link target");
+    if (to->id == from->id)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
+    if ((rc = check_link_rule(q, k, type, from, to, adding)) != OK)
+        return rc;
+    init_call(q, &c);
+    t = copy_ticket(r->pool, from);
+    if (link_rule(k, type) && k->linked && k->linked(&c, type, adding, from, t, to))
+        return fail_call(q, &c);
+    j->changes = diff(r->pool, k, from, t);
+    ch = apr_array_push(j->changes);
+    ch->field = apr_pstrcat(r->pool, "link:", type, NULL);
+    ch->old = adding ? NULL : to->number;
+    ch->new = adding ? to->number : NULL;
+    t->version = from->version + 1;
+    t->updated = c.now;
+    j->at = c.now;
+    j->actor = q->who->uid;
+    j->action = adding ? ITSM_ACTION_LINK : "unlink";
+    address(q, k, j, t);
+    /* the link first: when it exists already (or not at all) nothing else is tried, not
+     * even a journal number drawn (PostgreSQL sequences do not roll back) */
+    writes_init(&w, r->pool);
+    link = write_add(&w, adding ? ITSM_WRITE_LINK : ITSM_WRITE_UNLINK, t, j, NULL);
+    link->to = to;
+    link->type = type;
+    link->plain = 1;
+    write_add(&w, ITSM_WRITE_UPDATE, t, j, adding ? ITSM_EVENT_LINKED : ITSM_EVENT_UNLINKED);
+    rv = writes_commit(q, &w, &failed);
+    if (rv == APR_EAGAIN)
+        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+                    "The ticket has changed since that ETag; GET it again.");
+    if (rv == APR_EEXIST)
+        return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
+    if (rv == APR_NOTFOUND)
+        return not_found(q);
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00137, adding ? "link" : "unlink");
+    set_etag(r, t);
+    if (!adding) {
+        r->status = HTTP_NO_CONTENT;
+        return DONE;
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
+                                                         "/", from->number, "/links", NULL), r));
+    {
+        itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "link");
+
+        itsm_xml_element(o->w, "type", type);
+        itsm_xml_element(o->w, "target", to->number);
+        return send_doc(r, HTTP_CREATED, o);
+    }
+}
+
+int do_link(req_t *q, const char *number)
+{
+    const char *type = NULL, *target = NULL;
+    xmlNodePtr root, n;
+    int rc;
+
+    if (!allowed_some(q, ITSM_ACTION_LINK))
+        return forbidden(q, ITSM_ACTION_LINK);
+    if ((rc = read_document(q, "link", &root)) != OK)
+        return rc;
+    for (n = root->children; n; n = n->next) {
+        if (itsm_xml_is(n, "type"))
+            type = itsm_xml_text(q->r->pool, n);
+        else if (itsm_xml_is(n, "target"))
+            target = itsm_xml_text(q->r->pool, n);
+    }
+    return change_link(q, number, type, target, 1);
+}
+
+/* DELETE /{collection}/{number}/links/{type}/{target} */
+int do_unlink(req_t *q, const char *number, const char *type, const char *target)
+{
+    if (!allowed_some(q, ITSM_ACTION_LINK))
+        return forbidden(q, ITSM_ACTION_LINK);
+    return change_link(q, number, type, target, 0);
+}

@@ -1,0 +1,556 @@
+/* Read-only resources: lists (filters, sorts, ranges, stats), the aged view, the service and
+ * identity documents, the feed, public views, a process's own resources and the desks. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <string.h>
+
+#include "request.h"
+#include "itsm_codec.h"
+#include "itsm_events.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+#define DEFAULT_PAGE 50
+#define MAX_PAGE 500
+
+/* The SLA status named name (itsm_sla_status_name)? */
+static int sla_status_named(const char *name)
+{
+    itsm_sla_status_e s;
+
+    for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_MISSED; s++)
+        if (strcmp(itsm_sla_status_name(s), name) == 0)
+            return 1;
+    return 0;
+}
+
+/* An RFC 3339 time parameter as bounds in whole seconds: *from the first second at or after
+ * it, *to the last second before it. 0 when malformed. */
+static int query_time(const char *v, apr_time_t *from, apr_time_t *to)
+{
+    apr_time_t t;
+    apr_int64_t up;
+
+    if (v == NULL)
+        return 1;
+    if (itsm_time_parse(&t, v) != APR_SUCCESS || t < apr_time_from_sec(2))
+        return 0;
+    up = apr_time_sec(t + APR_USEC_PER_SEC - 1);
+    if (from)
+        *from = apr_time_from_sec(up);
+    if (to)
+        *to = apr_time_from_sec(up - 1);
+    return 1;
+}
+
+/* "2026-11": its first and last second (UTC). 0 when malformed. */
+static int query_month(apr_pool_t *p, const char *v, apr_time_t *from, apr_time_t *to)
+{
+    apr_time_t next;
+    int y = 0, m = 0;
+
+    if (v == NULL)
+        return 1;
+    if (strlen(v) != 7 || v[4] != '-' || !query_int(apr_pstrndup(p, v, 4), 1970, 9998, &y)
+        || !query_int(v + 5, 1, 12, &m)
+        || itsm_time_parse(from, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", y, m)) != APR_SUCCESS
+        || itsm_time_parse(&next, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
+                                              m == 12 ? 1 : m + 1)) != APR_SUCCESS)
+        return 0;
+    *to = next - apr_time_from_sec(1);
+    return 1;
+}
+
+/* Parameters that are not filters: of lists, of counts. */
+static const char *const list_params[] = { "limit", "offset", "sort", NULL };
+static const char *const count_params[] = { "by", "month", NULL };
+
+static const struct {
+    const char *name;
+    itsm_sort_e sort;
+} sorts[] = {
+    { "number", ITSM_SORT_NUMBER }, { "opened", ITSM_SORT_OPENED },
+    { "updated", ITSM_SORT_UPDATED },
+};
+
+/* The query of a list (others: list_params) or a count (count_params) into f: common
+ * filters, indexed fields of the kind, times. Anything else is refused: a filter that were
+ * silently ignored would answer more than was asked. Returns OK or the error sent. */
+static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, itsm_filter_t *f)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    static const char *const common[] = {
+        "state", "priority", "party", "assignee", "group", "open", "min_age_days", "sla",
+        "opened_after", "opened_before", "updated_after", "updated_before", NULL
+    };
+    const char *v;
+    int i, age = 0;
+
+    for (i = 0; i < a->nelts; i++) {
+        const itsm_field_t *fd;
+
+        if (is_one_of(e[i].key, common) || is_one_of(e[i].key, others))
+            continue;
+        if ((fd = kind_field(k, e[i].key)) == NULL)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Unknown query parameter '%s'.", e[i].key));
+        if (!(fd->flags & ITSM_FIELD_INDEXED))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "The field '%s' is not indexed: lists cannot "
+                                     "filter on it.", e[i].key));
+        if (f->nfields == ITSM_FILTER_FIELDS || apr_table_get(args, e[i].key) != e[i].val)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "Filter on each field once, on at most %d.",
+                                     ITSM_FILTER_FIELDS));
+        f->field[f->nfields] = fd->name;
+        f->value[f->nfields++] = e[i].val;
+    }
+    f->state = apr_table_get(args, "state");
+    f->priority = apr_table_get(args, "priority");
+    f->party = apr_table_get(args, "party");
+    f->assignee = apr_table_get(args, "assignee");
+    f->group = apr_table_get(args, "group");
+    if ((v = apr_table_get(args, "open")) != NULL) {
+        if (strcmp(v, "true") != 0 || !k->final_states)
+            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
+        f->open = 1;
+    }
+    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
+    if (age > 0)
+        f->opened_to = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
+    if (!query_time(apr_table_get(args, "opened_after"), &f->opened_from, NULL)
+        || !query_time(apr_table_get(args, "opened_before"), NULL,
+                       apr_table_get(args, "min_age_days") ? NULL : &f->opened_to)
+        || !query_time(apr_table_get(args, "updated_after"), &f->updated_from, NULL)
+        || !query_time(apr_table_get(args, "updated_before"), NULL, &f->updated_to))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "opened_after, opened_before, updated_after and updated_before take an "
+                    "RFC 3339 time (2026-11-23T09:00:00Z); opened_before does not go with "
+                    "min_age_days.");
+    if (apr_table_get(args, "opened_before") && apr_table_get(args, "min_age_days"))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query", "opened_before does not go with min_age_days.");
+    if ((v = apr_table_get(args, "sla")) != NULL) {
+        if (!k->clocks || !sla_status_named(v))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
+        f->sla = v;
+    }
+    f->now = r->request_time;
+    return OK;
+}
+
+/* The Forum deck's aged view: open tickets in scope by age bucket, with why each is ageing.
+ * The buckets start at 0 and at each day of ITSMAgedBuckets (the deck's 14 30 60 90 120 by
+ * default): "under 14", "14-29", ..., "120+". The counts are exact (one indexed pass over the
+ * open tickets in scope, bucketed by opening time in SQL); each bucket lists its AGED_ITEMS
+ * oldest tickets. */
+#define AGED_ITEMS 100
+int do_aged(req_t *q)
+{
+    static const int deck[] = { 14, 30, 60, 90, 120 };
+    const apr_array_header_t *set = q->conf->aged_bounds;
+    const int *bounds = set ? (const int *)set->elts : deck;
+    int nb = set ? set->nelts : (int)(sizeof deck / sizeof deck[0]), b, complete = 1;
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    apr_int64_t now = apr_time_sec(r->request_time);
+    apr_array_header_t **rows;
+    apr_int64_t *count;
+    apr_time_t *edges;
+    itsm_filter_t open = {0};
+    itsm_xml_out_t *o;
+    int rc, more, i;
+
+    if (!k->final_states)
+        return not_found(q);
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, k))  /* counts of working copies: its editors' */
+        return forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    rows = apr_pcalloc(r->pool, sizeof(*rows) * (nb + 1));
+    count = apr_pcalloc(r->pool, sizeof(*count) * (nb + 1));
+    edges = apr_pcalloc(r->pool, sizeof(*edges) * (nb + 1));
+    /* age in whole days from lo to hi: opened in (now - (hi + 1) days, now - lo days] */
+    for (b = 0; b < nb; b++)
+        edges[b] = apr_time_from_sec(now - (apr_int64_t)bounds[b] * 86400 + 1);
+    open.open = 1;
+    if (itsm_store_count_opened(q->store, count, k->kind, q->scope, &open, edges, nb, r->pool)
+        != APR_SUCCESS)
+        return STORE_FAULT(q, 00140, "aged");
+    for (b = 0; b <= nb; b++) {
+        itsm_filter_t f = {0};
+
+        f.open = 1;
+        f.sort = ITSM_SORT_OPENED;
+        f.limit = AGED_ITEMS;
+        f.opened_to = apr_time_from_sec(now - (apr_int64_t)(b ? bounds[b - 1] : 0) * 86400);
+        f.opened_from = b < nb ? edges[b] : 0;
+        if (count[b] > 0
+            && itsm_store_list(q->store, &rows[b], &more, k->kind, q->scope, &f, r->pool)
+               != APR_SUCCESS)
+            return STORE_FAULT(q, 00160, "aged bucket");
+        if (count[b] == 0)
+            rows[b] = apr_array_make(r->pool, 1, sizeof(itsm_ticket_t *));
+        complete = complete && count[b] <= AGED_ITEMS;
+    }
+    o = itsm_xml_out_start(r->pool, "aged");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (complete ? "true" : "false"));
+    for (b = 0; b <= nb; b++) {
+        xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST
+            (b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
+             : b == nb ? apr_psprintf(r->pool, "%d+", bounds[b - 1])
+             : apr_psprintf(r->pool, "%d-%d", bounds[b - 1], bounds[b] - 1)));
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, count[b]);
+        for (i = 0; i < rows[b]->nelts; i++) {
+            const itsm_ticket_t *t = APR_ARRAY_IDX(rows[b], i, itsm_ticket_t *);
+
+            xmlTextWriterStartElement(o->w, BAD_CAST "item");
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d",
+                (int)((r->request_time - t->opened) / apr_time_from_sec(86400)));
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST t->state);
+            if (t->priority)
+                xmlTextWriterWriteAttribute(o->w, BAD_CAST "priority", BAD_CAST t->priority);
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "reason",
+                                        BAD_CAST (k->ageing_reason ? k->ageing_reason(t) : t->state));
+            xmlTextWriterEndElement(o->w);
+        }
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* Counts of the tickets in scope matching the filters, by a common column, the month of
+ * opening or an indexed field: GET /{collection}/stats?by=priority&month=2026-11. */
+int do_stats(req_t *q)
+{
+    static const char *const keys[] = {
+        "state", "priority", "party", "group", "assignee", "month", NULL
+    };
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    apr_table_t *args = NULL;
+    itsm_filter_t f = {0};
+    apr_array_header_t *groups;
+    itsm_xml_out_t *o;
+    const char *by;
+    int rc, i;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if (reads_published(q, k))
+        return forbidden(q, ITSM_ACTION_UPDATE);
+    form_args(r, &args);
+    if ((rc = parse_filter(q, args, count_params, &f)) != OK)
+        return rc;
+    by = apr_table_get(args, "by");
+    if (by && !is_one_of(by, keys)
+        && (kind_field(k, by) == NULL || !(kind_field(k, by)->flags & ITSM_FIELD_INDEXED)))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "by takes state, priority, party, group, assignee, month or an indexed "
+                    "field of the kind.");
+    if (apr_table_get(args, "month")
+        && (f.opened_from || f.opened_to
+            || !query_month(r->pool, apr_table_get(args, "month"), &f.opened_from, &f.opened_to)))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "month takes YYYY-MM and goes without opened_after, opened_before and "
+                    "min_age_days.");
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00161, "stats");
+    o = itsm_xml_out_start(r->pool, "stats");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
+    if (by)
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "by", BAD_CAST by);
+    for (i = 0; i < groups->nelts; i++) {
+        const itsm_count_t *g = &APR_ARRAY_IDX(groups, i, itsm_count_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "group");
+        if (g->key)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "key", BAD_CAST g->key);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, g->count);
+        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "open", "%" APR_INT64_T_FMT, g->open);
+        if (g->open > 0)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanOpenAge", BAD_CAST
+                itsm_duration_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time)
+                                                                - apr_time_sec(g->mean_opened))));
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* Readers of a versioned kind list its published versions by state and in number or
+ * opening order only: the other filters and the update order are of the working copy. */
+static int published_query(req_t *q, apr_table_t *args)
+{
+    static const char *const taken[] = { "limit", "offset", "sort", "state", NULL };
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *sort = apr_table_get(args, "sort");
+    int i;
+
+    for (i = 0; i < a->nelts; i++)
+        if (!is_one_of(e[i].key, taken))
+            break;
+    if (i < a->nelts || (sort && strstr(sort, "updated")))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
+                                 "offset and sort (number or opened) only.",
+                                 q->route->kind->kind));
+    return OK;
+}
+
+int do_list(req_t *q)
+{
+    request_rec *r = q->r;
+    apr_table_t *args = NULL;
+    itsm_filter_t f = {0};
+    apr_array_header_t *rows;
+    itsm_xml_out_t *o;
+    itsm_call_t c;
+    const char *sort;
+    int more, i, rc;
+
+    if (!allowed(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    form_args(r, &args);
+    f.limit = q->dir->page_size != ITSM_UNSET ? q->dir->page_size : DEFAULT_PAGE;
+    if (!query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
+        || !query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "limit takes 1 to 500 and offset a whole number from 0.");
+    if ((sort = apr_table_get(args, "sort")) != NULL) {
+        f.descending = *sort == '-';
+        for (i = 0; i < (int)(sizeof sorts / sizeof sorts[0]); i++)
+            if (strcmp(sort + f.descending, sorts[i].name) == 0)
+                break;
+        if (i == (int)(sizeof sorts / sizeof sorts[0]))
+            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        "sort takes number, opened or updated, each with a leading - for "
+                        "the newest first.");
+        f.sort = sorts[i].sort;
+    }
+    if ((rc = parse_filter(q, args, list_params, &f)) != OK)
+        return rc;
+    if (reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
+        return rc;
+    init_call(q, &c);
+    if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
+                        r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00130, "list");
+    o = itsm_xml_out_start(r->pool, "list");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
+    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
+    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "limit", "%d", f.limit);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "more", BAD_CAST (more ? "true" : "false"));
+    for (i = 0; i < rows->nelts; i++)
+        render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), 1);
+    return send_doc(r, HTTP_OK, o);
+}
+
+/* ---- service and identity documents ---------------------------------------------------- */
+
+int do_service(req_t *q)
+{
+    request_rec *r = q->r;
+    itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "service");
+    int i;
+
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_route_t *route = apr_hash_get(q->core->routes, k->collection,
+                                                 APR_HASH_KEY_STRING);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "collection");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST k->collection);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST k->kind);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "prefix", BAD_CAST k->prefix);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "process", BAD_CAST route->process->name);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "href",
+                                    BAD_CAST apr_pstrcat(r->pool, q->base, "/", k->collection, NULL));
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+static void write_list(xmlTextWriterPtr w, const char *name, const apr_array_header_t *a)
+{
+    int i;
+
+    for (i = 0; a && i < a->nelts; i++)
+        itsm_xml_element(w, name, APR_ARRAY_IDX(a, i, const char *));
+}
+
+int do_me(req_t *q)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "identity");
+    const itsm_identity_t *who = q->who;
+
+    itsm_xml_element(o->w, "login", who->uid);
+    itsm_xml_element(o->w, "dn", who->dn);
+    itsm_xml_element(o->w, "name", who->display_name);
+    itsm_xml_element(o->w, "email", who->email);
+    if (who->party) {
+        xmlTextWriterStartElement(o->w, BAD_CAST "party");
+        if (who->party_name)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST who->party_name);
+        xmlTextWriterWriteString(o->w, BAD_CAST who->party);
+        xmlTextWriterEndElement(o->w);
+    }
+    write_list(o->w, "actsFor", who->acts_for);
+    write_list(o->w, "role", who->roles);
+    write_list(o->w, "group", who->groups);
+    itsm_xml_element(o->w, "allParties", q->sees_all ? "true" : "false");
+    return send_doc(q->r, HTTP_OK, o);
+}
+
+/* The caller's notifications as an Atom feed (RFC 4287). */
+int do_feed(req_t *q)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *notices;
+    itsm_xml_out_t *o;
+    const char *self, *roles;
+    int rc, i;
+
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    /* the roles and resolver groups whose followers the caller is among */
+    roles = ",";
+    for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
+        roles = apr_pstrcat(r->pool, roles, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *),
+                            ",", NULL);
+    for (i = 0; q->who->groups && i < q->who->groups->nelts; i++)
+        roles = apr_pstrcat(r->pool, roles, "group:",
+                            APR_ARRAY_IDX(q->who->groups, i, const char *), ",", NULL);
+    if (itsm_store_feed(q->store, &notices, q->who->uid, roles, q->who->party, q->scope, 50,
+                        r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00138, "feed");
+    self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
+    o = itsm_xml_out_start_ns(r->pool, "feed", "http://www.w3.org/2005/Atom");
+    itsm_xml_element(o->w, "id", apr_pstrcat(r->pool, "urn:mod-itsm:feed:",
+                                             ap_escape_uri(r->pool, q->who->uid), NULL));
+    itsm_xml_element(o->w, "title", apr_pstrcat(r->pool, "Ticket updates for ",
+                                                q->who->display_name ? q->who->display_name
+                                                                     : q->who->uid, NULL));
+    itsm_xml_element(o->w, "updated", itsm_time_format(r->pool, notices->nelts
+                     ? APR_ARRAY_IDX(notices, 0, itsm_notice_t).at : r->request_time));
+    xmlTextWriterStartElement(o->w, BAD_CAST "author");
+    itsm_xml_element(o->w, "name", "mod_itsm");
+    xmlTextWriterEndElement(o->w);
+    xmlTextWriterStartElement(o->w, BAD_CAST "link");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "rel", BAD_CAST "self");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "href", BAD_CAST self);
+    xmlTextWriterEndElement(o->w);
+    for (i = 0; i < notices->nelts; i++) {
+        const itsm_notice_t *n = &APR_ARRAY_IDX(notices, i, itsm_notice_t);
+        const itsm_kind_t *kd = itsm_core_kind(q->core, n->kind);
+        const char *collection = kd ? kd->collection : n->kind;
+        xmlTextWriterStartElement(o->w, BAD_CAST "entry");
+        itsm_xml_element(o->w, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT, n->id));
+        itsm_xml_element(o->w, "title", apr_psprintf(r->pool, "%s %s by %s: %s", n->number,
+                                                      n->action, n->actor, n->title));
+        itsm_xml_element(o->w, "updated", itsm_time_format(r->pool, n->at));
+        xmlTextWriterStartElement(o->w, BAD_CAST "link");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "href",
+                                    BAD_CAST ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
+                                                              collection, "/", n->number, NULL), r));
+        xmlTextWriterEndElement(o->w);
+        itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_typed(r, HTTP_OK, o, "application/atom+xml");
+}
+
+/* A public view (the major-incident banner): every person sees it, whatever their party,
+ * with only the fields the view lists. */
+int do_view(req_t *q, const itsm_view_t *v)
+{
+    request_rec *r = q->r;
+    apr_array_header_t *rows;
+    itsm_xml_out_t *o;
+    const char *const *f;
+    int rc, i;
+
+    if ((rc = open_store(q)) != OK)
+        return rc;
+    if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00139, "view");
+    o = itsm_xml_out_start(r->pool, "view");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST v->path);
+    for (i = 0; i < rows->nelts; i++) {
+        const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST v->element);
+        itsm_xml_element(o->w, "number", t->number);
+        itsm_xml_element(o->w, "title", t->title);
+        itsm_xml_element(o->w, "priority", t->priority);
+        for (f = v->fields; f && *f; f++)
+            if (apr_table_get(t->fields, *f))
+                itsm_xml_element(o->w, *f, apr_table_get(t->fields, *f));
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
+}
+
+const itsm_view_t *find_view(req_t *q, const char *path)
+{
+    return apr_hash_get(q->core->views, path, APR_HASH_KEY_STRING);
+}
+
+/* GET of a process's own resource: the grant its kind and action need, then its callback. */
+int do_resource(req_t *q, const char *rest)
+{
+    const itsm_resource_t *res = q->route->resource;
+    itsm_xml_out_t *o;
+    apr_table_t *args;
+    itsm_call_t c;
+
+    if (!allowed(q, res->action))
+        return forbidden(q, res->action);
+    form_args(q->r, &args);
+    init_call(q, &c);
+    o = itsm_xml_out_start(q->r->pool, res->element);
+    if (res->get(&c, rest, args, o->w))
+        return fail_call(q, &c);
+    return send_doc(q->r, HTTP_OK, o);
+}
+
+/* The directory of external desks (an empty <desks/> when none is configured). */
+int do_desks(req_t *q)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "desks");
+    int i;
+
+    for (i = 0; q->core->desks && i < q->core->desks->list->nelts; i++) {
+        const itsm_desk_t *d = &APR_ARRAY_IDX(q->core->desks->list, i, itsm_desk_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST "desk");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST d->name);
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST d->kind);
+        if (d->owner)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "owner", BAD_CAST d->owner);
+        if (d->provider)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "provider", BAD_CAST d->provider);
+        if (d->contact)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "contact", BAD_CAST d->contact);
+        xmlTextWriterWriteString(o->w, BAD_CAST d->covers);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(q->r, HTTP_OK, o);
+}
