@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- bench/run --scale --db pgsql: bench/scale-sqlite3.sql for PostgreSQL (the same tickets),
 -- run by psql with -v n=... -v now=... set.
 BEGIN;

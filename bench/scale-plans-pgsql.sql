@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- bench/run --scale --db pgsql: bench/scale-plans.sql for PostgreSQL (EXPLAIN ANALYZE: the
 -- plan and its time), run by psql with -v now=... set.
 \echo '-- state+priority (agent1)'

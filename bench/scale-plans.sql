@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- bench/run --scale: EXPLAIN QUERY PLAN of the statements the store composes for the lists,
 -- counts and SLA filters the bench measures (modules/core/store.c, from_where and list_sql),
 -- with the bench's values in place of the bound parameters. Every list must read an index

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- bench/run --scale: @n incidents across 50 parties written straight into a migrated SQLite
 -- database (schema 5), with their indexed fields (service, category) and SLA clocks, in one
 -- transaction. Deterministic: every value follows from the ticket's sequence number. Run by

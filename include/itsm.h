@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The contract between the mod_itsm core and its process modules: the generic ticket, the
  * kinds a process declares, the provider a process module registers, and the services the
  * core offers a process during a call. No httpd header: process rules written against this

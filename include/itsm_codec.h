@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Small pure helpers shared by the core and the processes: the text encoding of field maps
  * and journal changes, RFC 3339 times and ticket numbers. APR only. */
 #ifndef ITSM_CODEC_H

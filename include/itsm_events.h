@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Ticket events: an optional hook that runs after every committed change, so that another
  * module (notifications, search indexing, a later process) can attach without the core
  * knowing it and whatever the LoadModule order. mod_status's status_hook is the model. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Service levels: calendars (24x7, or weekly business hours in an IANA time zone with
  * holidays), SLA clocks evaluated as pure functions of their history, and the targets of
  * conf/itsm-sla.xml. APR and libxml2 only; everything here is immutable once loaded. */

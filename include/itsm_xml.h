@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Safe XML in and out: parsing with network, DTDs and entities refused, validation against
  * the schema parsed once at start-up, and writers for response documents. libxml2 + APR. */
 #ifndef ITSM_XML_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Integration harness for mod_itsm: a private slapd, database and httpd on free loopback
 ports in one temporary directory, started once per session and stopped by pid at the end.
 
@@ -432,6 +433,7 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         "LDAPOpCacheTTL 600",
         "Timeout 30",
         "KeepAliveTimeout 5",
+        "GracefulShutdownTimeout 10",
         "StartServers 2",           # two children: numbers must stay unique across processes
         "ServerLimit 4",
         "ThreadsPerChild 16",
@@ -579,9 +581,11 @@ class Httpd:
         except requests.RequestException:
             return False
 
-    def stop(self, graceful=False):
-        """SIGTERM (apachectl stop); graceful: SIGWINCH (apachectl graceful-stop), which
-        lets the requests in flight finish and is bounded by GracefulShutdownTimeout."""
+    def stop(self, graceful=True):
+        """SIGWINCH (apachectl graceful-stop) by default: it lets the requests in flight
+        finish and is bounded by GracefulShutdownTimeout. SIGTERM right after requests can
+        crash httpd's event MPM itself (a segfault in the child's main thread while it
+        closes connections, seen under ASan), which would read as a crash of ours."""
         if self.proc is not None and self.proc.poll() is None:
             # our child: wait() reaps it, no zombie polling
             self.proc.send_signal(signal.SIGWINCH if graceful else signal.SIGTERM)

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- POST a ticket to the collection in PATH (env), as AUTH_HEADER (env).
 wrk.method = "POST"
 wrk.path = os.getenv("PATH_CREATE") or "/itsm/tests"

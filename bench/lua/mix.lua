@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- Mixed load for bench/run --memory: one POST (create) in every CREATE_EVERY requests (env,
 -- default 2), the others GET a random existing number in [1, MAX_ID]; as AUTH_HEADER (env).
 local create_path = os.getenv("PATH_CREATE") or "/itsm/tests"

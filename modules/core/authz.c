@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The role table (conf/itsm-authz.xml): grants of actions on kinds to LDAP roles or to a
  * relation of the caller to the ticket (raiser, assignee, member of its resolver group,
  * approver), and the roles whose scope is every party. Parsed and validated once at

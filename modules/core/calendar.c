@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Calendars: which instants count towards a service level. Owns the reading of IANA TZif
  * zone files (RFC 8536 with the POSIX TZ footer), local-to-UTC mapping and business-hours
  * arithmetic; never setenv("TZ")/localtime(), process-global and unsafe in threaded httpd. */

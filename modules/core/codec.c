@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Text encodings of field maps and journal changes, RFC 3339 times, ticket numbers.
  * The stored encodings are line-based so that one column holds a whole map and a
  * journal entry is one row. */

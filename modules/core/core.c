@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The core's runtime (itsm_core_t): what it makes of the directives at start-up (the
  * schema composed of the loaded processes', the role table, the routes, service levels and
  * desks) and in each child (the directory pool, per database the schema set-up and the group

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Private to the core module: its runtime. itsm_core_t is what the core makes of a server's
  * directives (mod_itsm.h) at start-up and in each child; the request handler, the services
  * and the sweep read it, and core.c alone writes it. */

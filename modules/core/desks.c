@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The directory of external desks (CPSD section 5) from conf/itsm-desks.xml: parsed and
  * validated once at start-up by the shared configuration loader. */
 #include <apr_strings.h>

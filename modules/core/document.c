@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Tickets in and out: a request document's fields checked by their descriptors (the common
  * fields and the kind's, typed) and what they name, the journal's diff, the followers, and
  * the ticket's representation with its SLA clocks. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Typed fields (itsm_field_t): parsing a value of each type into its canonical form, and
  * typed reads and writes of a ticket's fields for process rules. Part of the SDK: APR only,
  * unit-tested in tests/unit/test_field.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Who follows a ticket: the notification policy a kind declares (itsm_kind_t.followers,
  * follow_role), the same for the changes requests make and for the SLA sweep's
  * announcements. Part of the SDK: APR only, unit-tested in tests/unit/test_field.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The core's request handler: routes a path under the mount point to a collection, a view or
  * a process's resource, and the suite's URLs past httpd's filesystem walk. The work is in
  * request.c, document.c, views.c, tickets.c and respond.c; no process rule lives in any. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The role table: which ITSM role, or which relation to the ticket, may do which action on
  * which kind of ticket, and which roles see every party. Loaded from XML at start-up,
  * read-only afterwards. */

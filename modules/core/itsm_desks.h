@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The directory of external service desks and help desks (CPSD section 5): loaded once from
  * ITSMDesksFile, read-only afterwards. APR + libxml2 only. */
 #ifndef ITSM_DESKS_H

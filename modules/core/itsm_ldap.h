@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Identity lookup in LDAP: per-child connection pool and TTL cache. No httpd headers; APR + libldap only.
  * Resolves a login to the person, their party (Party ID, acts-for parties), ITSM roles and resolver
  * groups held in the directory (schema: schemas/ldap/itsm.schema, docs/ldap.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The ticket store: tickets, numbering, journal and links on APR DBD. Everything that
  * differs between SQLite and PostgreSQL stays inside store.c (its dialect table and the
  * migration files under schemas/sql/<driver>/). No httpd header. Private to the core

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Identity lookup in LDAP (itsm_ldap.h): resolves a login to person, party, acts-for parties,
  * ITSM roles and resolver groups. Owns a per-process apr_reslist of bound libldap handles (over
  * ldaps:// or StartTLS with a TLS context per handle when configured) and a TTL cache of identities

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* mod_itsm: the core module's directives (per server and per directory), their merge and
  * their checks, and the module's hooks. What the core makes of the directives at start-up
  * and in each child (schema, role table, processes, store, directory) is core.c's; request

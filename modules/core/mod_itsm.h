@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Private to the core module: its directives (mod_itsm.c owns them). What the core makes
  * of them at start-up is core.h's itsm_core_t. */
 #ifndef MOD_ITSM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The request layer's groundwork: who the caller is and what they may see (identity, party
  * scope, role and relation grants), the store's connection, the body read and validated,
  * the query decoded, and the call a process's callbacks get. */

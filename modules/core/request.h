@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Private to the core module: the state of one request as handler.c builds it, and the
  * functions the request layer's files share (request.c, respond.c, document.c, views.c,
  * tickets.c), and services.c, which serves a process's calls back into the core. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The request layer's answers: XML documents and error documents (status, stable code,
  * message, detail), each refusal logged at info with ITSM00100. */
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The core's services to process modules (itsm_services_t in include/itsm.h): what a kind's
  * callback may ask of the store and the directory while the core handles its request. Each
  * read carries the caller's party scope, as the request's own reads do. */

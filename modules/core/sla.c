@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* SLA clocks and targets: evaluation of a clock (due, elapsed, remaining, status) as a pure
  * function of its history, the loading of conf/itsm-sla.xml into calendars and a
  * (kind, class value, clock) -> target table that is read-only once loaded, and the clocks and

@@ -1,78 +1,21 @@
-/* The ticket store on APR DBD. All SQL lives here; the SQLite/PostgreSQL differences are the
- * dialect table below and the migration files, nowhere else. Statements are prepared once
- * per connection; every query a person's request makes carries the caller's party scope. Absent values are stored as
- * '' (never NULL) so that the same statements serve both drivers. */
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* The ticket store on APR DBD: tickets, journal, links, lists, counts, indexes. All SQL
+ * lives in the store's files (this one; store_queue.c: write transactions and group commit;
+ * store_migrate.c: migrations); the SQLite/PostgreSQL differences are the dialect table
+ * below and the migration files, nowhere else. Statements are prepared once per connection;
+ * every query a person's request makes carries the caller's party scope. Absent values are
+ * stored as '' (never NULL) so that the same statements serve both drivers. */
 #include <apr_atomic.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
-#include <apr_thread_cond.h>
-#include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "itsm.h"
 #include "itsm_codec.h"
-#include "itsm_sla.h"
-#include "itsm_store.h"
-
-typedef struct dialect_t {
-    const char *driver;         /* apr_dbd_name() */
-    const char *begin;          /* takes the write lock at once */
-    const char *lock_migration; /* run inside the migration transaction, NULL if begin suffices */
-    const char *begin_migration;
-    const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
-    const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
-    const char *unindexed;      /* prefix of a column whose index must not drive the plan */
-    const char *const *connection_setup;    /* statements run once per connection */
-    int serialize_writes;       /* one write transaction per process at a time, see below */
-} dialect_t;
-
-/* apr_dbd's sqlite3 driver holds one process-wide mutex while a statement steps, also while
- * SQLite sleeps in its busy handler. Two connections of one process would deadlock until
- * the busy timeout: one inside its write transaction waiting for that mutex, the other
- * holding it while waiting for the write lock. So SQLite write transactions of a process
- * take this lock first; other processes are waited for by SQLite's busy handler. */
-static apr_thread_mutex_t *write_lock;
-/* The same across the processes of the server: their writers queue on this kernel lock
- * instead of polling in SQLite's busy handler, which sleeps for milliseconds. NULL: the
- * busy handler alone orders processes. */
-static apr_global_mutex_t *process_lock;
-
-/* Group commit (SQLite): a write is a job, a function run inside a transaction. Writers
- * queue their jobs; one thread at a time leads, taking every job queued so far and running
- * them in one transaction on its own connection, while the others sleep on their own
- * condition variable until their job is done or they are made the next leader. The
- * transaction's fixed costs - the write lock, BEGIN, COMMIT and its WAL append, pages that
- * several jobs touch - are paid once per batch instead of once per write, and the lock
- * passes between threads once per batch. Jobs run on the leader's thread with their own
- * pool; their threads sleep meanwhile, so the pools are never used by two threads at once
- * (an APR built with pool-owner debugging would object all the same). One job's failure
- * is its own: see run_batch. A queue serves one database: the core keeps one per process
- * and mod_dbd configuration. */
-typedef apr_status_t (*write_fn)(itsm_store_t *st, void *ctx, apr_pool_t *p);
-
-enum { JOB_QUEUED, JOB_LEAD, JOB_DONE };
-
-typedef struct write_job_t {
-    write_fn fn;
-    void *ctx;
-    apr_pool_t *pool;           /* the writer's pool: the job allocates there */
-    apr_status_t rv;
-    const char *error;          /* the database's message when rv is a failure */
-    apr_thread_cond_t *wake;
-    int state;
-    struct write_job_t *next;
-} write_job_t;
-
-struct itsm_write_queue_t {
-    apr_thread_mutex_t *mutex;  /* guards the queue and leading; never held during SQL */
-    write_job_t *head, **tail;
-    int leading;
-    apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
-};
+#include "store_int.h"
 
 static const char *const sqlite_setup[] = {
     "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
@@ -93,7 +36,7 @@ static const dialect_t dialects[] = {
       "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, 0 },
 };
 
-static const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
+const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
 {
     const char *name = apr_dbd_name(driver);
     size_t i;
@@ -230,19 +173,6 @@ static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sq
                          d->unindexed);
 }
 
-struct itsm_store_t {
-    const apr_dbd_driver_t *driver;
-    apr_dbd_t *handle;
-    const dialect_t *dialect;
-    apr_dbd_prepared_t **stmt;
-    int error;
-    const char *error_text;     /* set when another thread ran this one's write (group commit) */
-    itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
-    apr_hash_t *conn_cache;     /* the connection's statements of request-made shapes */
-    apr_pool_t *conn_pool;
-    const apr_array_header_t *kinds;    /* const itsm_kind_t *: what writes index */
-    const itsm_sla_config_t *sla;
-};
 
 #define CACHE_KEY "itsm_store.statements"
 
@@ -323,7 +253,7 @@ static apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
 
 /* The next row of res. The pgsql driver keeps its position in *row: it must be NULL before
  * the first call on a result set and left alone between calls. */
-static int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
+int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
                     apr_dbd_row_t **row)
 {
     return apr_dbd_get_row(driver, p, res, row, -1) == 0;
@@ -928,7 +858,7 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
 }
 
 /* Run a statement that may answer rows (PRAGMAs do) and discard them. */
-static void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
+void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
 {
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
@@ -938,221 +868,13 @@ static void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
             ;
 }
 
-static apr_status_t plain(itsm_store_t *st, const char *sql)
+apr_status_t plain(itsm_store_t *st, const char *sql)
 {
     int rows;
 
     st->error_text = NULL;
     st->error = apr_dbd_query(st->driver, st->handle, &rows, sql);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
-}
-
-apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *processes)
-{
-    process_lock = processes;
-    return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
-}
-
-apr_status_t itsm_store_queue_create(itsm_write_queue_t **out, apr_pool_t *p)
-{
-    itsm_write_queue_t *q = apr_pcalloc(p, sizeof *q);
-    apr_status_t rv = apr_thread_mutex_create(&q->mutex, APR_THREAD_MUTEX_DEFAULT, p);
-
-    q->tail = &q->head;
-    *out = rv == APR_SUCCESS ? q : NULL;
-    return rv;
-}
-
-/* Without the lock (its creation failed) a second writer could deadlock: refuse instead. */
-static apr_status_t lock_writes(itsm_store_t *st)
-{
-    if (!st->dialect->serialize_writes)
-        return APR_SUCCESS;
-    if (write_lock == NULL) {
-        st->error_text = "the store lock was not created (see ITSM00008)";
-        return APR_EGENERAL;
-    }
-    apr_thread_mutex_lock(write_lock);
-    if (process_lock && apr_global_mutex_lock(process_lock) != APR_SUCCESS) {
-        apr_thread_mutex_unlock(write_lock);
-        st->error_text = "the cross-process store lock failed";
-        return APR_EGENERAL;
-    }
-    return APR_SUCCESS;
-}
-
-static void unlock_writes(const dialect_t *d)
-{
-    if (d->serialize_writes && write_lock) {
-        if (process_lock)
-            apr_global_mutex_unlock(process_lock);
-        apr_thread_mutex_unlock(write_lock);
-    }
-}
-
-static apr_status_t begin(itsm_store_t *st)
-{
-    apr_status_t rv;
-
-    if ((rv = lock_writes(st)) != APR_SUCCESS)
-        return rv;
-    if ((rv = plain(st, st->dialect->begin)) != APR_SUCCESS)
-        unlock_writes(st->dialect);
-    return rv;
-}
-
-/* Commit when rv is success, else roll back; returns the first failure. */
-static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
-{
-    int saved = st->error;
-
-    if (rv == APR_SUCCESS) {
-        rv = plain(st, "COMMIT");
-        if (rv != APR_SUCCESS) {
-            saved = st->error;
-            plain(st, "ROLLBACK");
-            st->error = saved;
-        }
-    }
-    else {
-        plain(st, "ROLLBACK");
-        st->error = saved;
-    }
-    unlock_writes(st->dialect);
-    return rv;
-}
-
-void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
-                           apr_uint64_t *transactions)
-{
-    apr_thread_mutex_lock(q->mutex);
-    *writes = q->jobs;
-    *transactions = q->batches;
-    apr_thread_mutex_unlock(q->mutex);
-}
-
-/* fn in a transaction of its own. */
-static apr_status_t one_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
-{
-    apr_status_t rv = begin(st);
-
-    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
-}
-
-static void job_done(itsm_store_t *st, write_job_t *job, apr_status_t rv)
-{
-    job->rv = rv;
-    job->error = rv == APR_SUCCESS ? NULL : apr_pstrdup(job->pool, itsm_store_error(st));
-}
-
-/* Run the jobs of batch in the open transaction. isolate: each in a savepoint, a failed job
- * rolled back alone; else stop at the first failure (the caller rolls everything back).
- * Returns the first failure that dooms the transaction. */
-static apr_status_t run_jobs(itsm_store_t *st, write_job_t *batch, int isolate)
-{
-    write_job_t *job;
-    apr_status_t rv = APR_SUCCESS;
-    int saved;
-
-    for (job = batch; job && rv == APR_SUCCESS; job = job->next) {
-        if (isolate && (rv = plain(st, "SAVEPOINT itsm_job")) != APR_SUCCESS)
-            break;
-        job_done(st, job, job->fn(st, job->ctx, job->pool));
-        if (job->rv != APR_SUCCESS) {
-            if (!isolate)
-                return job->rv;
-            saved = st->error;
-            rv = plain(st, "ROLLBACK TO itsm_job");
-            st->error = rv == APR_SUCCESS ? saved : st->error;
-        }
-        if (isolate && rv == APR_SUCCESS)
-            rv = plain(st, "RELEASE itsm_job");
-    }
-    return rv;
-}
-
-/* The jobs of batch in one transaction. Most batches succeed whole, so they run without
- * savepoints; if a job fails, the batch is rolled back and run again with a savepoint per
- * job, so that only the failed job is undone. If BEGIN fails, every job fails with it; if
- * a COMMIT fails, nothing was written and each job runs again in a transaction of its own. */
-static void run_batch(itsm_store_t *st, write_job_t *batch)
-{
-    write_job_t *job;
-    apr_status_t rv;
-    int isolate;
-
-    for (isolate = 0; batch->next && isolate < 2; isolate++) {
-        if ((rv = begin(st)) != APR_SUCCESS) {
-            for (job = batch; job; job = job->next)
-                job_done(st, job, rv);
-            return;
-        }
-        rv = run_jobs(st, batch, isolate);
-        for (job = batch; job && job->rv == APR_SUCCESS; job = job->next)
-            ;
-        if (finish(st, rv) == APR_SUCCESS)
-            return;
-        if (job == NULL)
-            break;              /* every job succeeded: the COMMIT failed */
-    }
-    for (job = batch; job; job = job->next)
-        job_done(st, job, one_tx(st, job->fn, job->ctx, job->pool));
-}
-
-/* Run fn(st, ctx, p) inside a write transaction: directly where the database takes
- * concurrent writers (PostgreSQL), else through the group commit queue above. */
-static apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
-{
-    write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, JOB_QUEUED, NULL };
-    write_job_t *batch, *j, *next;
-    itsm_write_queue_t *q = st->queue;
-    apr_uint64_t n = 0;
-
-    st->error_text = NULL;
-    if (!st->dialect->serialize_writes || q == NULL) {
-        return one_tx(st, fn, ctx, p);
-    }
-    if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
-        st->error_text = "cannot wait for the write queue";
-        return APR_ENOMEM;
-    }
-    apr_thread_mutex_lock(q->mutex);
-    if (!q->leading) {
-        q->leading = 1;
-        job.state = JOB_LEAD;
-    }
-    *q->tail = &job;
-    q->tail = &job.next;
-    while (job.state == JOB_QUEUED)
-        apr_thread_cond_wait(job.wake, q->mutex);
-    if (job.state == JOB_LEAD) {
-        batch = q->head;
-        q->head = NULL;
-        q->tail = &q->head;
-        apr_thread_mutex_unlock(q->mutex);
-        run_batch(st, batch);
-        apr_thread_mutex_lock(q->mutex);
-        for (j = batch; j; j = next) {
-            next = j->next;     /* a woken writer's job is gone once the mutex is free */
-            n++;
-            if (j != &job) {
-                j->state = JOB_DONE;
-                apr_thread_cond_signal(j->wake);
-            }
-        }
-        q->batches++;
-        q->jobs += n;
-        if (q->head) {
-            q->head->state = JOB_LEAD;
-            apr_thread_cond_signal(q->head->wake);
-        }
-        else
-            q->leading = 0;
-    }
-    apr_thread_mutex_unlock(q->mutex);
-    if (job.rv != APR_SUCCESS)
-        st->error_text = job.error;
-    return job.rv;
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
@@ -1205,43 +927,6 @@ void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,
     st->sla = sla;
 }
 
-/* ---- migrations ------------------------------------------------------------------------ */
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Statements of a migration file: split at lines ending in ';'. */
-static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p)
-{
-    char *s = apr_pstrdup(p, text), *start = s, *line;
-
-    while (*s) {
-        line = s;
-        s = strchr(s, '\n');
-        s = s ? s + 1 : line + strlen(line);
-        {
-            const char *e = s - 1;
-
-            while (e > line && (*e == '\n' || *e == '\r' || *e == ' ' || *e == '\t'))
-                e--;
-            if (*e == ';') {
-                char *sql = apr_pstrndup(p, start, (apr_size_t)(e - start));
-
-                if (strspn(sql, " \t\r\n") != strlen(sql) && plain(st, sql) != APR_SUCCESS)
-                    return APR_EGENERAL;
-                start = s;
-            }
-        }
-    }
-    return APR_SUCCESS;
-}
-
-static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
-                                   const apr_array_header_t *files,
-                                   const apr_array_header_t *kinds, apr_pool_t *p,
-                                   const char **err);
 
 /* ---- back-fill of the indexes after a migration or a new declaration ---------------------- */
 
@@ -1347,7 +1032,7 @@ static apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, bac
 
 /* After the migrations: the open flag of the tickets stored before schema 5 (fresh5), and
  * for each kind the indexed fields and SLA clocks not yet held for every ticket. */
-static apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
+apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
                              apr_pool_t *p)
 {
     apr_dbd_prepared_t *stmt[S_COUNT] = { NULL };
@@ -1417,161 +1102,6 @@ static apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, 
     }
     st->stmt = NULL;
     return APR_SUCCESS;
-}
-
-apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
-                                const char *sqldir, const apr_array_header_t *kinds,
-                                const itsm_sla_config_t *sla, apr_pool_t *p, const char **err)
-{
-    itsm_store_t st0 = { driver, handle, dialect_of(driver), NULL, 0 }, *st = &st0;
-    const char *dir;
-    apr_dir_t *d;
-    apr_finfo_t fi;
-    apr_array_header_t *files = apr_array_make(p, 8, sizeof(const char *));
-    apr_status_t rv;
-    int attempt;
-
-    if (st->dialect == NULL) {
-        *err = apr_psprintf(p, "database driver %s is not supported (sqlite3, pgsql)",
-                            apr_dbd_name(driver));
-        return APR_ENOTIMPL;
-    }
-    st->kinds = kinds;
-    st->sla = sla;
-    dir = apr_pstrcat(p, sqldir, "/", st->dialect->driver, NULL);
-    if ((rv = apr_dir_open(&d, dir, p)) != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot open migration directory %s", dir);
-        return rv;
-    }
-    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
-        size_t n = strlen(fi.name);
-
-        if (fi.filetype == APR_REG && n > 4 && strcmp(fi.name + n - 4, ".sql") == 0
-            && fi.name[0] >= '0' && fi.name[0] <= '9')
-            APR_ARRAY_PUSH(files, const char *) = apr_pstrdup(p, fi.name);
-    }
-    apr_dir_close(d);
-    qsort(files->elts, (size_t)files->nelts, sizeof(const char *), cmp_names);
-
-    if (strcmp(st->dialect->driver, "sqlite3") == 0) {
-        /* WAL cannot be switched on inside a transaction; it is persistent once set. */
-        drain_select(st, "PRAGMA journal_mode = WAL", p);
-        drain_select(st, "PRAGMA busy_timeout = 10000", p);
-    }
-    /* Another process may change the schema between this connection's prepare and step
-     * (SQLite answers "database schema has changed" once): the whole step is retried. */
-    if ((rv = lock_writes(st)) != APR_SUCCESS) {
-        *err = st->error_text;
-        return rv;
-    }
-    for (attempt = 0; attempt < 3; attempt++)
-        if ((rv = migrate_locked(st, dir, files, kinds, p, err)) == APR_SUCCESS)
-            break;
-    unlock_writes(st->dialect);
-    return rv;
-}
-
-static apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
-                                   const apr_array_header_t *files,
-                                   const apr_array_header_t *kinds, apr_pool_t *p,
-                                   const char **err)
-{
-    const apr_dbd_driver_t *driver = st->driver;
-    apr_dbd_t *handle = st->handle;
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row;
-    apr_dbd_prepared_t *counter = NULL;
-    int current = 0, i;
-
-    if (plain(st, st->dialect->begin_migration) != APR_SUCCESS)
-        goto failed;
-    if (st->dialect->lock_migration) {
-        res = NULL;
-        if (apr_dbd_select(driver, p, handle, &res, st->dialect->lock_migration, 0) != 0)
-            goto failed_tx;
-        row = NULL;
-        while (next_row(driver, p, res, &row))
-            ;
-    }
-    if (plain(st, "CREATE TABLE IF NOT EXISTS itsm_schema (version INTEGER PRIMARY KEY, "
-                  "name VARCHAR(200) NOT NULL)") != APR_SUCCESS)
-        goto failed_tx;
-    res = NULL;
-    if (apr_dbd_select(driver, p, handle, &res, "SELECT MAX(version) FROM itsm_schema", 0) != 0)
-        goto failed_tx;
-    row = NULL;
-    while (next_row(driver, p, res, &row)) {
-        const char *v = apr_dbd_get_entry(driver, row, 0);
-
-        current = v ? atoi(v) : 0;
-    }
-    for (i = 0; i < files->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(files, i, const char *);
-        int version = atoi(name);
-        apr_file_t *f;
-        apr_finfo_t finfo;
-        char *text;
-        apr_size_t len;
-        apr_dbd_prepared_t *mark = NULL;
-        const char *args[2];
-        int rows;
-
-        if (version <= current)
-            continue;
-        if (apr_file_open(&f, apr_pstrcat(p, dir, "/", name, NULL), APR_FOPEN_READ,
-                          APR_OS_DEFAULT, p) != APR_SUCCESS
-            || apr_file_info_get(&finfo, APR_FINFO_SIZE, f) != APR_SUCCESS) {
-            *err = apr_psprintf(p, "cannot read migration %s/%s", dir, name);
-            plain(st, "ROLLBACK");
-            return APR_EGENERAL;
-        }
-        len = (apr_size_t)finfo.size;
-        text = apr_palloc(p, len + 1);
-        apr_file_read_full(f, text, len, &len);
-        text[len] = '\0';
-        apr_file_close(f);
-        if (run_script(st, text, p) != APR_SUCCESS) {
-            *err = apr_psprintf(p, "migration %s failed: %s", name,
-                                apr_dbd_error(driver, handle, st->error));
-            plain(st, "ROLLBACK");
-            return APR_EGENERAL;
-        }
-        /* One-off statements go unnamed: pgsql keeps named ones for the whole session. */
-        if ((st->error = apr_dbd_prepare(driver, p, handle,
-                            "INSERT INTO itsm_schema (version, name) VALUES (CAST(%s AS INTEGER), %s)",
-                            NULL, &mark)) != 0)
-            goto failed_tx;
-        args[0] = apr_itoa(p, version);
-        args[1] = name;
-        if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, mark, 2, args)) != 0)
-            goto failed_tx;
-    }
-    /* One counter row per kind; numbers are drawn from it inside each create. */
-    if ((st->error = apr_dbd_prepare(driver, p, handle,
-                                     "INSERT INTO itsm_counter (kind, next_value) VALUES (%s, 0) "
-                                     "ON CONFLICT DO NOTHING", NULL, &counter)) != 0)
-        goto failed_tx;
-    for (i = 0; i < kinds->nelts; i++) {
-        const char *args[1] = { APR_ARRAY_IDX(kinds, i, const itsm_kind_t *)->kind };
-        int rows;
-
-        if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, counter, 1, args)) != 0)
-            goto failed_tx;
-    }
-    i = backfill(st, kinds, current < 5, p) != APR_SUCCESS;
-    st->stmt = NULL;
-    if (i)
-        goto failed_tx;
-    if (plain(st, "COMMIT") == APR_SUCCESS)
-        return APR_SUCCESS;
-    goto failed_tx;     /* SQLite keeps the transaction open after a failed COMMIT */
-failed:
-    *err = apr_psprintf(p, "schema set-up failed: %s", apr_dbd_error(driver, handle, st->error));
-    return APR_EGENERAL;
-failed_tx:
-    *err = apr_psprintf(p, "schema set-up failed: %s", apr_dbd_error(driver, handle, st->error));
-    plain(st, "ROLLBACK");
-    return APR_EGENERAL;
 }
 
 /* ---- tickets --------------------------------------------------------------------------- */

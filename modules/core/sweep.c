@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The SLA sweep: a mod_watchdog singleton (one thread in one child process of the server)
  * that looks at every ticket with a running clock or an armed timer, and for each clock that
  * newly reached warning or breached writes a journal entry and notifications (the assignee,

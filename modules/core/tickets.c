@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* One ticket's life through the API: create (with children, and tickets a process creates
  * in the same transaction), read, change and actions, links and their rules, journal,
  * versions; every write of a request committed as one set. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Read-only resources: lists (filters, sorts, ranges, stats), the aged view, the service and
  * identity documents, the feed, public views, a process's own resources and the desks. */
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* libxml2 behind a narrow interface: parse request bodies safely (no network, no DTD, no
  * entity expansion; a DOCTYPE is refused outright), validate against the schema that was
  * parsed once at start-up, and write responses with xmlTextWriter. */

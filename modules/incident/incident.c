@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Incident management rules (LLSD 4, 6, 7; CPSD; Forum deck): priority from impact and
  * urgency, the incident and case state machines, SLA pauses and stops, major-incident
  * communications timing and the cross-party hold. Pure functions over the generic ticket. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Incident management rules: the priority matrix (LLSD 6.3), the incident and case state
  * machines, major-incident communications and cross-party holds. No httpd header: the
  * glue in mod_itsm_incident.c binds these to the core's kind callbacks. */

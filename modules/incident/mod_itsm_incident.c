@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* mod_itsm_incident: the incident management process. Registers the kinds "case" (CS) and
  * "incident" (INC) with the core through the provider API and binds the rules of
  * incident.c to them; its directives tune the process (priority matrix, windows). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Helpers shared by the test_incident_*.py modules and by the test_core_*.py modules that
 drive the core through them: cases (/itsm/cases, CS numbers) and incidents (/itsm/incidents,
 INC numbers) of mod_itsm_incident, their actions, imports and SLA targets, the Atom feed,

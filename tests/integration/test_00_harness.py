@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The harness itself, before anything of mod_itsm: slapd holds the sample directory, the
 database answers, and httpd with stock modules only authenticates against the directory."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Authentication (Apache's Basic against the directory), the role table (403) and party
 isolation (404 across parties, the acting-for provider, scope-all roles)."""
 import pytest

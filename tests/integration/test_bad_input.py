@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Bad input gets its status and XML error and changes nothing (no ticket, no journal entry,
 no number used); text with SQL and XML metacharacters is stored and returned verbatim."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Concurrent creates from many clients (two httpd children, many threads) get distinct
 numbers and all succeed."""
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Configuration: httpd refuses to start on a bad one, with a clear line in its log;
 other settings (ITSMMaxBody, module load order) take effect on a restarted server."""
 import os

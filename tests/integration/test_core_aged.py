@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The aged view (GET /itsm/{collection}/aged, ITSMAgedBuckets): open tickets by age bucket
 with the reason each is ageing (the kind's ageing_reason), exactly the open tickets the
 user may list, finished ones never; driven through cases and incidents imported by admin1

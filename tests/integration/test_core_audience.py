@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Kinds seen by an audience, and published versions (the test process's kind "note", TNT,
 element <testNote>): a note is seen by its party, by roles that see all, and by the audience
 in its field <audience> ("all", "party:ID", "market-role:NAME", "role:NAME"); those who may

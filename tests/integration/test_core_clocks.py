@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Clocks and timers of the core, through the test-only process's kind "probe": a clock that
 starts on an event (the state "working", the action "work") is not-started before it, one with
 pauses of its own ("hold", "unhold"), targets by the field "tier" (<class> in ITSMSLAFile, one

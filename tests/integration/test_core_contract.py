@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The contract between the core and its process modules: a process built against another
 ABI is refused at start-up; a process's own schema is composed into the core's; a process
 reaches tickets, links and the directory only through the core's services (the test-only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The directory of external desks (ITSMDesksFile, conf/itsm-desks.xml): GET /itsm/desks
 lists it (empty without the directive), and a bad file refuses to start. How cases and
 incidents use it is test_incident_external_desks.py."""

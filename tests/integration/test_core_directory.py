@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Directory checks of the core: a <group> must be a resolver group and an <assignee> a person
 of the LDAP directory (no role, party, reader account or wildcard), on create, patch, assign
 and route; each refusal changes nothing."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The Atom feed of changes (GET /itsm/feeds/me, docs/api.md): its Atom structure, who hears
 of a change (the raiser, the raiser's party for kinds that declare it, never the actor) and
 party isolation of the whole feed; driven through the cases and incidents of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Migration import through the core: a <state> on create only with an <opened> and a role
 granted import (403 otherwise), only a state of the kind (422), never outside the schema
 (400); the state is read-only after the create. Each refusal changes nothing."""

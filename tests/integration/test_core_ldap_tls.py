@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The core reads the directory over TLS: ldaps:// and StartTLS, the server certificate
 verified against ITSMLDAPCACertFile (the harness's slapd has a certificate for 127.0.0.1
 signed by a throwaway test CA that tools/slapd-run makes). A certificate the configured CA

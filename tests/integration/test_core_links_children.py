@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Link rules and children, through the test-only process: a probe may make "blocks" links
 to one test ticket and be the "duplicate-of" one probe no other probe duplicates; its
 "linked" callback keeps the blocked number in a field of its own, in the link's transaction.

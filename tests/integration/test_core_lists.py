@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """List filters of the core (GET /itsm/{collection}): party scope, open=, min_age_days=, kind
 fields (a whole value, spaces sent as %20 or '+'), sla= by clock status with paging after
 the filter, and the bad filter values refused with 400 bad-query changing nothing."""

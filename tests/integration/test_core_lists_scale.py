@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Lists, counts and the aged view on the store's indexes (docs/api.md, docs/performance.md):
 filters on indexed kind fields (any number), refusals of fields that are not indexed and of
 unknown parameters, sort orders, time ranges, paging under a sort, the party scope of one,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """A database made by an earlier release opens and keeps every ticket, journal entry and
 link (docs/performance.md, schemas/sql/*/0005-lists.sql, 0006-audience-versions.sql). The dumps under data/ were written
 by the httpd of commit 1460d91 (schema 4): five incidents and two cases of ALPE and BRMP with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Grants by relation to the ticket (tests/integration/authz-test.xml): on kind "test" the
 assignee and the members of the ticket's resolver group may close it and its raiser may
 reopen it whatever their roles; a login named in a probe's <approvers> may read and update

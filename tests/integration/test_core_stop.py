@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Stops of httpd under load and while the SLA sweep pages through many tickets (the core's
 child exit path): no child may crash, and nothing a client was told is stored may be lost.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The SLA sweep (ITSMSLASweepInterval; a dedicated httpd sweeping every second): a breach is
 announced once in the journal and the feed to the assignee and the escalation role, never
 for P5 or finished tickets, and behind more than a page of running clocks too. Imports with

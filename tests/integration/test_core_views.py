@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Public views (itsm_view_t, e.g. the major-incident banner at /itsm/major-incidents/active):
 what every view refuses whoever declares it. What the incident banner shows is
 test_incident_banner.py."""

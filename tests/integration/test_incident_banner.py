@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The major-incident banner of mod_itsm_incident (GET /itsm/major-incidents/active, LLSD 7):
 an open major incident shown to every person whatever their party with only the banner's
 fields, and dropped when it is stood down, resolved or cancelled."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Cases raised by participants (/itsm/cases, CS numbers): the minimal raise by alice, triage
 (priority and SLA targets from the logged time), request-info / provide-info (pause), routing
 and its field rules, every case transition and refusal, cross-party work held open until the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Cross-party work of mod_itsm_incident against the directory of desks (ITSMDesksFile): an
 <externalDesk> must be in the directory when there is one (case and incident create, patch,
 route), each refusal changing nothing; any desk is accepted without a directory."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Migration import of mod_itsm_incident's cases and incidents with a state: the journal says
 import, the clocks run from the original <opened>, are stopped at the import for a finished
 state, and for awaiting-info paused with the response clock stopped, which a resume never

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Major incidents: declare and stand down (incident-manager / itsm-admin only), the
 communications schedule (first notice due 30 min after declaration, then every 2 h for P1
 and 4 h for P2), notice counting and timeliness, and the post-incident review due 7 days

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Logging incidents: the minimal POST of the issue's representation contract, the priority
 matrix of LLSD 6.3 cell by cell, P5 for cross-party work, and the bad input of priority,
 impact and urgency (each refusal changes nothing)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The post-incident review of mod_itsm_incident (LLSD 7): publish-review on a resolved or
 closed major incident, on time or late, and its refusals; review actions (/itsm/review-actions,
 PIA numbers) agreed in the review, linked to the incident and tracked to closure, with their

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """SLA clocks of incidents and cases on the shipped conf/itsm-sla.xml: due times of imported
 tickets (admin1 with <opened>) across weekends, bank holidays and both 2026 clock changes,
 24x7 P1 targets, targets that run out exactly at 18:00, pause and resume, re-targeting on a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The incident state machine: every transition (new -> assigned -> in-progress <->
 awaiting-info -> resolved -> closed, reopen, cancel), every refusal from a state that does not
 allow the action (409 invalid-transition), every role the table does not allow (403), and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The journal (who, when, which action, old -> new, note) and typed links seen from both
 ends; refused changes leave both untouched."""
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The directory goes away mid-run: a user mod_ldap still has in its (long) cache passes
 Basic authentication, the core's (short) cache has expired, so the core must answer 503
 directory-unavailable with Retry-After -- never a crash, never access on a guess -- and

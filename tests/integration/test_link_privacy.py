@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """A link across parties reveals nothing of the other end: the links list hides it and the
 journal shows '(not visible)' instead of its number to those who cannot see it."""
 from conftest import create_ticket, link_xml

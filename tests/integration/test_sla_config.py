@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """A service-level file that does not hold together stops httpd at start-up with a clear
 line (ITSM00009), and the shipped one starts: issue 4, 'Bad input and faults'."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """Create, read, list, update and act on tickets of the test-only process (kind "test",
 collection "tests", prefix TST, states open <-> closed) through mod_itsm."""
 import re

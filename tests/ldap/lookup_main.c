@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Driver for modules/core/ldap.c against a real slapd (tests/ldap/smoke.sh):
  *   lookup_main URL BINDDN|- BINDPW BASE LOGIN...   prints each identity; exit 0 all found,
  *   2 if one was not found, 1 on a directory error. Among the logins, --clear empties the cache

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 # smoke.sh -- end-to-end check of the LDAP identity part against a private slapd:
 # tools/slapd-run (schema + sample directory load), the reader account and its ACL,
 # and modules/core/ldap.c through tests/ldap/lookup_main.c. Needs slapd, ldap-utils,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Test-only: a process module as if built against the previous contract (ABI version one
  * below the core's). The core must refuse to start with it (ITSM00050); it is never loaded
  * otherwise. */

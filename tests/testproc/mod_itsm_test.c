@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* A test-only process: kind "test" in collection "tests" (TST numbers) on the generic
  * <ticket> element, with two states and two actions. It exists so that the core can be
  * exercised end to end without any real process module. It also listens to the core's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* For the unit tests of configuration files (the SLA file, the role table): the real schema
  * (schemas/itsm.xsd of the source tree) and a file of given text. Include after cmocka.h. */
 #ifndef ITSM_TEST_CONFIG_FILE_H

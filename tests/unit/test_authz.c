@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of the role table (authz.c) on files validated by the real schema: grants to
  * roles and to relations (raiser, assignee, group member, approver), the relations of a
  * caller to a ticket, the files and kinds the core refuses at start-up, and the defaults

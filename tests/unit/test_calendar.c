@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of the calendar arithmetic against hand-computed cases: the business calendar
  * of PRODUCT.md (Mon-Fri 08:00-18:00 Europe/London, bank holidays) across weekends, bank
  * holidays and both 2026 clock changes; zone offsets from TZif files; creation errors. */

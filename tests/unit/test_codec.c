@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of the stored encodings, RFC 3339 times and ticket numbers. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of typed fields (modules/core/field.c): each type's accepted values, their
  * canonical form and the reason given for a refused one; the typed reads and writes; and the
  * notification policy of a kind (modules/core/follow.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of the incident rules (modules/incident/incident.c) without httpd: the priority
  * matrix (LLSD 6.3, and ITSMIncidentPriorityMatrix), every incident and case transition
  * allowed and refused, the reopen window, major-incident notices, the post-incident review,

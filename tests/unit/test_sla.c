@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of SLA clocks on the shipped conf/itsm-sla.xml (validated by the real schema):
  * targets per kind and priority, due/elapsed/remaining/status with pauses, re-targeting,
  * warning, met and missed; the clocks of a ticket (started by events, own pauses, targets by

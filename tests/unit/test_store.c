@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* The store's group commit on a real SQLite database, driven by many threads as httpd's
  * workers drive it: every create gets its own number and exactly one journal entry, of
  * the writers racing to change one ticket from one version exactly one wins, and a lost

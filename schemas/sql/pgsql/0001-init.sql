@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- mod_itsm schema 1 (PostgreSQL): tickets, counters, journal, links.
 -- Times are seconds since the epoch (UTC); absent values are '' rather than NULL.
 CREATE TABLE itsm_counter (

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- mod_itsm schema 2 (PostgreSQL): the notification outbox, written in the transaction of the
 -- change it announces; read by the per-user Atom feed.
 CREATE TABLE itsm_outbox (

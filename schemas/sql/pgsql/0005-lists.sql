@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- mod_itsm schema 5: lists, counts and SLA statuses that an index serves.
 -- Whether the ticket is in a state its kind declares final (0) or not (1), set on every write
 -- and back-filled by the core after this migration from each kind's final states.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 -- mod_itsm schema 6: audiences and published versions (kinds declaring
 -- ITSM_VISIBLE_AUDIENCE or a publish action, e.g. knowledge articles).
 -- The audience of a ticket, one row per entry of its audience field ("all", "party:ID",

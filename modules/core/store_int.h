@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* Private to the store (store.c, store_queue.c, store_migrate.c): the store's handle, its
+ * dialect and the group commit queue's types, and the helpers its files share. */
+#ifndef ITSM_STORE_INT_H
+#define ITSM_STORE_INT_H
+
+#include <apr_dbd.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
+
+#include "itsm.h"
+#include "itsm_sla.h"
+#include "itsm_store.h"
+
+typedef struct dialect_t {
+    const char *driver;         /* apr_dbd_name() */
+    const char *begin;          /* takes the write lock at once */
+    const char *lock_migration; /* run inside the migration transaction, NULL if begin suffices */
+    const char *begin_migration;
+    const char *strpos;         /* position of needle in haystack: f(haystack, needle) */
+    const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
+    const char *unindexed;      /* prefix of a column whose index must not drive the plan */
+    const char *const *connection_setup;    /* statements run once per connection */
+    int serialize_writes;       /* one write transaction per process at a time, see below */
+} dialect_t;
+
+/* Group commit (SQLite): a write is a job, a function run inside a transaction. Writers
+ * queue their jobs; one thread at a time leads, taking every job queued so far and running
+ * them in one transaction on its own connection, while the others sleep on their own
+ * condition variable until their job is done or they are made the next leader. The
+ * transaction's fixed costs - the write lock, BEGIN, COMMIT and its WAL append, pages that
+ * several jobs touch - are paid once per batch instead of once per write, and the lock
+ * passes between threads once per batch. Jobs run on the leader's thread with their own
+ * pool; their threads sleep meanwhile, so the pools are never used by two threads at once
+ * (an APR built with pool-owner debugging would object all the same). One job's failure
+ * is its own: see run_batch. A queue serves one database: the core keeps one per process
+ * and mod_dbd configuration. */
+typedef apr_status_t (*write_fn)(itsm_store_t *st, void *ctx, apr_pool_t *p);
+
+enum { JOB_QUEUED, JOB_LEAD, JOB_DONE };
+
+typedef struct write_job_t {
+    write_fn fn;
+    void *ctx;
+    apr_pool_t *pool;           /* the writer's pool: the job allocates there */
+    apr_status_t rv;
+    const char *error;          /* the database's message when rv is a failure */
+    apr_thread_cond_t *wake;
+    int state;
+    struct write_job_t *next;
+} write_job_t;
+
+struct itsm_write_queue_t {
+    apr_thread_mutex_t *mutex;  /* guards the queue and leading; never held during SQL */
+    write_job_t *head, **tail;
+    int leading;
+    apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
+};
+
+struct itsm_store_t {
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    const dialect_t *dialect;
+    apr_dbd_prepared_t **stmt;
+    int error;
+    const char *error_text;     /* set when another thread ran this one's write (group commit) */
+    itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
+    apr_hash_t *conn_cache;     /* the connection's statements of request-made shapes */
+    apr_pool_t *conn_pool;
+    const apr_array_header_t *kinds;    /* const itsm_kind_t *: what writes index */
+    const itsm_sla_config_t *sla;
+};
+
+apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
+                             apr_pool_t *p);
+const dialect_t *dialect_of(const apr_dbd_driver_t *driver);
+void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p);
+apr_status_t lock_writes(itsm_store_t *st);
+apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
+                                   const apr_array_header_t *files,
+                                   const apr_array_header_t *kinds, apr_pool_t *p,
+                                   const char **err);
+int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
+                    apr_dbd_row_t **row);
+apr_status_t plain(itsm_store_t *st, const char *sql);
+void unlock_writes(const dialect_t *d);
+apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p);
+
+#endif

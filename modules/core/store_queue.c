@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* The store's write transactions: per process, SQLite writers take a lock (and across
+ * processes the Mutex itsm-store) and commit in groups (store_int.h says how); PostgreSQL
+ * writes run concurrently, a transaction each. */
+#include <apr_atomic.h>
+#include <apr_file_io.h>
+#include <apr_global_mutex.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "itsm_codec.h"
+#include "store_int.h"
+
+/* apr_dbd's sqlite3 driver holds one process-wide mutex while a statement steps, also while
+ * SQLite sleeps in its busy handler. Two connections of one process would deadlock until
+ * the busy timeout: one inside its write transaction waiting for that mutex, the other
+ * holding it while waiting for the write lock. So SQLite write transactions of a process
+ * take this lock first; other processes are waited for by SQLite's busy handler. */
+static apr_thread_mutex_t *write_lock;
+/* The same across the processes of the server: their writers queue on this kernel lock
+ * instead of polling in SQLite's busy handler, which sleeps for milliseconds. NULL: the
+ * busy handler alone orders processes. */
+static apr_global_mutex_t *process_lock;
+
+apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *processes)
+{
+    process_lock = processes;
+    return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+}
+
+apr_status_t itsm_store_queue_create(itsm_write_queue_t **out, apr_pool_t *p)
+{
+    itsm_write_queue_t *q = apr_pcalloc(p, sizeof *q);
+    apr_status_t rv = apr_thread_mutex_create(&q->mutex, APR_THREAD_MUTEX_DEFAULT, p);
+
+    q->tail = &q->head;
+    *out = rv == APR_SUCCESS ? q : NULL;
+    return rv;
+}
+
+/* Without the lock (its creation failed) a second writer could deadlock: refuse instead. */
+apr_status_t lock_writes(itsm_store_t *st)
+{
+    if (!st->dialect->serialize_writes)
+        return APR_SUCCESS;
+    if (write_lock == NULL) {
+        st->error_text = "the store lock was not created (see ITSM00008)";
+        return APR_EGENERAL;
+    }
+    apr_thread_mutex_lock(write_lock);
+    if (process_lock && apr_global_mutex_lock(process_lock) != APR_SUCCESS) {
+        apr_thread_mutex_unlock(write_lock);
+        st->error_text = "the cross-process store lock failed";
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+void unlock_writes(const dialect_t *d)
+{
+    if (d->serialize_writes && write_lock) {
+        if (process_lock)
+            apr_global_mutex_unlock(process_lock);
+        apr_thread_mutex_unlock(write_lock);
+    }
+}
+
+static apr_status_t begin(itsm_store_t *st)
+{
+    apr_status_t rv;
+
+    if ((rv = lock_writes(st)) != APR_SUCCESS)
+        return rv;
+    if ((rv = plain(st, st->dialect->begin)) != APR_SUCCESS)
+        unlock_writes(st->dialect);
+    return rv;
+}
+
+/* Commit when rv is success, else roll back; returns the first failure. */
+static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
+{
+    int saved = st->error;
+
+    if (rv == APR_SUCCESS) {
+        rv = plain(st, "COMMIT");
+        if (rv != APR_SUCCESS) {
+            saved = st->error;
+            plain(st, "ROLLBACK");
+            st->error = saved;
+        }
+    }
+    else {
+        plain(st, "ROLLBACK");
+        st->error = saved;
+    }
+    unlock_writes(st->dialect);
+    return rv;
+}
+
+void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
+                           apr_uint64_t *transactions)
+{
+    apr_thread_mutex_lock(q->mutex);
+    *writes = q->jobs;
+    *transactions = q->batches;
+    apr_thread_mutex_unlock(q->mutex);
+}
+
+/* fn in a transaction of its own. */
+static apr_status_t one_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
+{
+    apr_status_t rv = begin(st);
+
+    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
+}
+
+static void job_done(itsm_store_t *st, write_job_t *job, apr_status_t rv)
+{
+    job->rv = rv;
+    job->error = rv == APR_SUCCESS ? NULL : apr_pstrdup(job->pool, itsm_store_error(st));
+}
+
+/* Run the jobs of batch in the open transaction. isolate: each in a savepoint, a failed job
+ * rolled back alone; else stop at the first failure (the caller rolls everything back).
+ * Returns the first failure that dooms the transaction. */
+static apr_status_t run_jobs(itsm_store_t *st, write_job_t *batch, int isolate)
+{
+    write_job_t *job;
+    apr_status_t rv = APR_SUCCESS;
+    int saved;
+
+    for (job = batch; job && rv == APR_SUCCESS; job = job->next) {
+        if (isolate && (rv = plain(st, "SAVEPOINT itsm_job")) != APR_SUCCESS)
+            break;
+        job_done(st, job, job->fn(st, job->ctx, job->pool));
+        if (job->rv != APR_SUCCESS) {
+            if (!isolate)
+                return job->rv;
+            saved = st->error;
+            rv = plain(st, "ROLLBACK TO itsm_job");
+            st->error = rv == APR_SUCCESS ? saved : st->error;
+        }
+        if (isolate && rv == APR_SUCCESS)
+            rv = plain(st, "RELEASE itsm_job");
+    }
+    return rv;
+}
+
+/* The jobs of batch in one transaction. Most batches succeed whole, so they run without
+ * savepoints; if a job fails, the batch is rolled back and run again with a savepoint per
+ * job, so that only the failed job is undone. If BEGIN fails, every job fails with it; if
+ * a COMMIT fails, nothing was written and each job runs again in a transaction of its own. */
+static void run_batch(itsm_store_t *st, write_job_t *batch)
+{
+    write_job_t *job;
+    apr_status_t rv;
+    int isolate;
+
+    for (isolate = 0; batch->next && isolate < 2; isolate++) {
+        if ((rv = begin(st)) != APR_SUCCESS) {
+            for (job = batch; job; job = job->next)
+                job_done(st, job, rv);
+            return;
+        }
+        rv = run_jobs(st, batch, isolate);
+        for (job = batch; job && job->rv == APR_SUCCESS; job = job->next)
+            ;
+        if (finish(st, rv) == APR_SUCCESS)
+            return;
+        if (job == NULL)
+            break;              /* every job succeeded: the COMMIT failed */
+    }
+    for (job = batch; job; job = job->next)
+        job_done(st, job, one_tx(st, job->fn, job->ctx, job->pool));
+}
+
+/* Run fn(st, ctx, p) inside a write transaction: directly where the database takes
+ * concurrent writers (PostgreSQL), else through the group commit queue above. */
+apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
+{
+    write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, JOB_QUEUED, NULL };
+    write_job_t *batch, *j, *next;
+    itsm_write_queue_t *q = st->queue;
+    apr_uint64_t n = 0;
+
+    st->error_text = NULL;
+    if (!st->dialect->serialize_writes || q == NULL) {
+        return one_tx(st, fn, ctx, p);
+    }
+    if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
+        st->error_text = "cannot wait for the write queue";
+        return APR_ENOMEM;
+    }
+    apr_thread_mutex_lock(q->mutex);
+    if (!q->leading) {
+        q->leading = 1;
+        job.state = JOB_LEAD;
+    }
+    *q->tail = &job;
+    q->tail = &job.next;
+    while (job.state == JOB_QUEUED)
+        apr_thread_cond_wait(job.wake, q->mutex);
+    if (job.state == JOB_LEAD) {
+        batch = q->head;
+        q->head = NULL;
+        q->tail = &q->head;
+        apr_thread_mutex_unlock(q->mutex);
+        run_batch(st, batch);
+        apr_thread_mutex_lock(q->mutex);
+        for (j = batch; j; j = next) {
+            next = j->next;     /* a woken writer's job is gone once the mutex is free */
+            n++;
+            if (j != &job) {
+                j->state = JOB_DONE;
+                apr_thread_cond_signal(j->wake);
+            }
+        }
+        q->batches++;
+        q->jobs += n;
+        if (q->head) {
+            q->head->state = JOB_LEAD;
+            apr_thread_cond_signal(q->head->wake);
+        }
+        else
+            q->leading = 0;
+    }
+    apr_thread_mutex_unlock(q->mutex);
+    if (job.rv != APR_SUCCESS)
+        st->error_text = job.error;
+    return job.rv;
+}

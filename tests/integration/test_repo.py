@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""The repository itself: the licence is shipped and every source file says so."""
+import os
+import subprocess
+
+from conftest import REPO
+
+SOURCES = (".c", ".h", ".py", ".xsd", ".sql", ".lua")
+
+
+def test_every_source_file_carries_the_licence_header():
+    assert os.path.exists(os.path.join(REPO, "LICENSE"))
+    files = subprocess.run(["git", "-C", REPO, "ls-files"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    sources = [f for f in files if f.endswith(SOURCES) and not f.startswith("tests/integration/data/")]
+    assert sources
+    missing = [f for f in sources
+               if "SPDX-License-Identifier: Apache-2.0" not in open(os.path.join(REPO, f)).read(400)]
+    assert missing == []
