@@ -68,6 +68,13 @@ int fail(req_t *q, int status, const char *code, const char *message)
 
 int fail_call(req_t *q, const itsm_call_t *c)
 {
+    if (c->status < 400) {      /* a callback refused without saying why: a process bug */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00206)
+                      "a process callback refused with status %d and no itsm_call_fail",
+                      c->status);
+        return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+                    "The process module refused without a reason.");
+    }
     return fail(q, c->status, c->code ? c->code : "invalid-field",
                 c->message ? c->message : "refused by the process");
 }

@@ -86,7 +86,7 @@ static int svc_desk_known(const itsm_call_t *c, const char *name)
 
 static apr_status_t svc_ticket_create(itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
 {
-    return itsm_req_spawn(c->core, c, t, link_type) ? APR_EINVAL : APR_SUCCESS;
+    return itsm_req_spawn(c->core, c, t, link_type) ? c->status : APR_SUCCESS;
 }
 
 const itsm_services_t itsm_services = {

@@ -207,6 +207,10 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
         t->fields = apr_table_make(p, 8);
     if (t->party == NULL)
         t->party = q->who->party;
+    if (t->party && !party_visible(q, t->party))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "the new %s is for party %s, which you cannot raise tickets for",
+                              k->kind, t->party);
     t->opened = t->updated = c->now;
     t->created_by = q->who->uid;
     init_call_for(q, &kc, route);
@@ -266,6 +270,7 @@ int do_create(req_t *q)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
+    const char *party;
     itsm_ticket_t *t = apr_pcalloc(r->pool, sizeof *t), *parent;
     writes_t w;
     int failed;
@@ -312,8 +317,15 @@ int do_create(req_t *q)
     if ((f = missing_field(k, t)) != NULL)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     apr_psprintf(r->pool, "<%s> is required.", f->name));
+    party = t->party;
     if (k->create && k->create(&c, t))
         return fail_call(q, &c);
+    if ((f = missing_field(k, t)) != NULL)      /* the callback may have cleared one */
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    apr_psprintf(r->pool, "<%s> is required.", f->name));
+    if (t->party != party && (t->party == NULL || (rc = check_party(q, t->party)) != OK))
+        return t->party ? rc : fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                    "The ticket belongs to no party.");
     if ((rc = check_references(q, NULL, t)) != OK)
         return rc;
     if (t->state == NULL && (t->state = k->initial_state) == NULL) {
@@ -335,7 +347,6 @@ int do_create(req_t *q)
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
-    add_spawned(q, &w, t, &j);
     if ((rc = load_parent(q, k, t, &parent)) != OK)
         return rc;
     if (parent) {
@@ -347,6 +358,7 @@ int do_create(req_t *q)
         if ((rc = roll_up(q, &w, t, NULL, parent)) != OK)
             return rc;
     }
+    add_spawned(q, &w, t, &j);  /* after every callback that may create one */
     if ((rv = writes_commit(q, &w, &failed)) != APR_SUCCESS) {
         if (rv == APR_ENOSPC) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
@@ -432,6 +444,26 @@ static int publication_change(const itsm_kind_t *k, const char *action, const it
     return publish ? ITSM_WRITE_PUBLISH : ITSM_WRITE_WITHDRAW;
 }
 
+/* What a process's update or action may not do to a ticket: leave it without a state, or
+ * move it to another party (out of its raiser's scope). A process bug: 500, logged. */
+static int process_kept_ticket(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                               const itsm_ticket_t *t)
+{
+    const char *why = NULL;
+
+    if (t->state == NULL)
+        why = "left the ticket without a state";
+    else if ((t->party == NULL) != (old->party == NULL)
+             || (t->party && strcmp(t->party, old->party) != 0))
+        why = "moved the ticket to another party";
+    if (why == NULL)
+        return OK;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00205) "kind %s %s (%s)", k->kind,
+                  why, old->number);
+    return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+                "The process module changed the ticket in a way the core refuses.");
+}
+
 /* PATCH and actions: one path, the action NULL for a plain update. */
 int do_change(req_t *q, const char *number, const char *action)
 {
@@ -472,6 +504,8 @@ int do_change(req_t *q, const char *number, const char *action)
     else if (k->update && k->update(&c, old, t)) {
         return fail_call(q, &c);
     }
+    if ((rc = process_kept_ticket(q, k, old, t)) != OK)
+        return rc;
     if ((rc = check_references(q, old, t)) != OK)
         return rc;
     j.changes = diff(r->pool, k, old, t);
@@ -495,7 +529,6 @@ int do_change(req_t *q, const char *number, const char *action)
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
     if (publication >= 0)
         write_add(&w, publication, t, &j, NULL);
-    add_spawned(q, &w, t, &j);
     if (strcmp(old->state, t->state) != 0) {
         if ((rc = check_children(q, k, old, t)) != OK)
             return rc;
@@ -504,6 +537,7 @@ int do_change(req_t *q, const char *number, const char *action)
         if (parent && (rc = roll_up(q, &w, t, old->state, parent)) != OK)
             return rc;
     }
+    add_spawned(q, &w, t, &j);  /* after every callback that may create one */
     rv = writes_commit(q, &w, &failed);
     if (rv == APR_EAGAIN && failed > 0)
         return fail(q, HTTP_CONFLICT, "conflict",
@@ -556,22 +590,21 @@ int do_sla(req_t *q, const char *number)
 }
 
 /* A linked ticket's number is shown only to those who may see that ticket. */
-/* The numbers of the tickets linked from t that the caller may see (one query, made at the
- * first link entry of a journal; NULL when the caller sees every party). */
-static apr_hash_t *visible_links(req_t *q, const itsm_ticket_t *t)
+/* Whether the caller may see the ticket a journal's link change names (another party's
+ * number reads "(not visible)"); answers kept in seen, one read per number. */
+static const char *shown_number(req_t *q, apr_hash_t *seen, const char *number)
 {
-    apr_hash_t *seen = apr_hash_make(q->r->pool);
-    apr_array_header_t *links;
-    int i;
+    const char *shown;
+    itsm_ticket_t *x;
 
-    if (itsm_store_links(q->store, &links, t->id, q->scope, q->r->pool) == APR_SUCCESS)
-        for (i = 0; i < links->nelts; i++) {
-            const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
-
-            if (l->outgoing)
-                apr_hash_set(seen, l->number, APR_HASH_KEY_STRING, "");
-        }
-    return seen;
+    if (number == NULL || q->sees_all)
+        return number;
+    if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
+        shown = itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool) == APR_SUCCESS
+                ? number : "(not visible)";
+        apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
+    }
+    return shown;
 }
 
 int do_journal(req_t *q, const char *number)
@@ -580,7 +613,7 @@ int do_journal(req_t *q, const char *number)
     apr_array_header_t *entries;
     itsm_ticket_t *t;
     itsm_xml_out_t *o;
-    apr_hash_t *visible = NULL;
+    apr_hash_t *seen = apr_hash_make(r->pool);
     int rc, i, k;
 
     if (!allowed_some(q, ITSM_ACTION_READ))
@@ -603,18 +636,12 @@ int do_journal(req_t *q, const char *number)
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "action", BAD_CAST e->action);
         for (k = 0; k < e->changes->nelts; k++) {
             const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
-            const char *new = ch->new;
+            int link = strncmp(ch->field, "link:", 5) == 0;
 
-            if (new && !q->sees_all && strncmp(ch->field, "link:", 5) == 0) {
-                if (visible == NULL)
-                    visible = visible_links(q, t);
-                if (!apr_hash_get(visible, new, APR_HASH_KEY_STRING))
-                    new = "(not visible)";
-            }
             xmlTextWriterStartElement(o->w, BAD_CAST "change");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
-            itsm_xml_element(o->w, "old", ch->old);
-            itsm_xml_element(o->w, "new", new);
+            itsm_xml_element(o->w, "old", link ? shown_number(q, seen, ch->old) : ch->old);
+            itsm_xml_element(o->w, "new", link ? shown_number(q, seen, ch->new) : ch->new);
             xmlTextWriterEndElement(o->w);
         }
         itsm_xml_element(o->w, "note", e->note);
@@ -819,6 +846,7 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
     link->type = type;
     link->plain = 1;
     write_add(&w, ITSM_WRITE_UPDATE, t, j, adding ? ITSM_EVENT_LINKED : ITSM_EVENT_UNLINKED);
+    add_spawned(q, &w, t, j);       /* tickets the linked callback created */
     rv = writes_commit(q, &w, &failed);
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
