@@ -163,17 +163,12 @@ apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, cons
 apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
                                 apr_int64_t ticket_id, apr_pool_t *p);
 
-/* Link from -> to, bumping from's version like an update (APR_EAGAIN when stale);
- * APR_EEXIST when the same link exists. */
-apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
-                             const itsm_ticket_t *to, const char *type,
-                             const itsm_journal_t *j, apr_pool_t *p);
-
 /* One write of a set committed together (itsm_store_apply). */
 typedef enum itsm_write_op_e {
     ITSM_WRITE_CREATE,          /* t, prefix: number, insert, journal (sets t->id, number, version) */
     ITSM_WRITE_UPDATE,          /* t (version already the new one), as itsm_store_update */
-    ITSM_WRITE_LINK,            /* t -> to of type, t's version bumped, as itsm_store_link */
+    ITSM_WRITE_LINK,            /* t -> to of type, t's version bumped (APR_EAGAIN when stale,
+                                 * APR_EEXIST when the link exists); plain: the link row alone */
     ITSM_WRITE_UNLINK,          /* the link t -> to of type removed, t's version bumped;
                                  * APR_NOTFOUND when there is none */
     ITSM_WRITE_PUBLISH,         /* t (written by an UPDATE of the set) snapshot as its version

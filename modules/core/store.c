@@ -1484,12 +1484,6 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
     return APR_SUCCESS;
 }
 
-typedef struct {
-    const itsm_ticket_t *from, *to;
-    const char *type;
-    const itsm_journal_t *j;
-} link_job_t;
-
 /* Add (or with del, remove) the link, made at j->at by j->actor; unless plain, also bump
  * from's version and journal j (plain: the set it is part of writes from itself). */
 static apr_status_t link_change(itsm_store_t *st, const itsm_ticket_t *from,
@@ -1514,22 +1508,6 @@ static apr_status_t link_change(itsm_store_t *st, const itsm_ticket_t *from,
     if (rv == APR_SUCCESS && !plain)
         rv = journal_insert(st, from->id, j, p);
     return rv;
-}
-
-static apr_status_t link_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
-{
-    link_job_t *l = ctx;
-
-    return link_change(st, l->from, l->to, l->type, 0, l->j, 0, p);
-}
-
-apr_status_t itsm_store_link(itsm_store_t *st, const itsm_ticket_t *from,
-                             const itsm_ticket_t *to, const char *type,
-                             const itsm_journal_t *j, apr_pool_t *p)
-{
-    link_job_t l = { from, to, type, j };
-
-    return write_tx(st, link_in_tx, &l, p);
 }
 
 /* Publish t (its fields already naming the new version, ITSM_VERSION_PUBLISHED) or, with
