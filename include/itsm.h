@@ -163,7 +163,10 @@ typedef enum itsm_field_type_e {
     ITSM_TYPE_TICKET,           /* a ticket number of kind refers_to the caller may see */
     ITSM_TYPE_PARTY,            /* a Party ID of the directory */
     ITSM_TYPE_PERSON,           /* a login of the directory */
-    ITSM_TYPE_GROUP             /* a resolver group of the directory */
+    ITSM_TYPE_GROUP,            /* a resolver group of the directory */
+    ITSM_TYPE_XHTML             /* a safe subset of XHTML (itsm_xhtml_check in itsm_xml.h):
+                                 * taken as markup in documents, refused beyond the subset,
+                                 * stored and rendered in canonical form */
 } itsm_field_type_e;
 
 /* A field of a kind besides the common ones; its element name is its key in ticket->fields. */

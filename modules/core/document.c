@@ -149,6 +149,23 @@ int is_one_of(const char *name, const char *const *names)
     return 0;
 }
 
+/* The markup inside node, as written in the request (an XHTML field's value before its
+ * check), in p. */
+static const char *inner_markup(apr_pool_t *p, xmlNodePtr node)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    const char *out = "";
+    xmlNodePtr n;
+
+    if (buf == NULL)
+        return out;
+    for (n = node->children; n; n = n->next)
+        xmlNodeDump(buf, node->doc, n, 0, 0);
+    out = apr_pstrmemdup(p, (const char *)xmlBufferContent(buf), (apr_size_t)xmlBufferLength(buf));
+    xmlBufferFree(buf);
+    return out;
+}
+
 /* Copy the document's fields into t; refuses read-only fields and repeats. */
 int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
@@ -202,6 +219,8 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             if ((f->flags & ITSM_FIELD_CREATE_ONLY) && !creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> is set only when the ticket is created", name);
+            if (itsm_field_type(f) == ITSM_TYPE_XHTML)
+                text = inner_markup(c->pool, n);
             if (set_checked(c, t, f, text))
                 return c->status;
         }
@@ -250,6 +269,26 @@ int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
     return n;
 }
 
+/* A field's element: its value as text, or, for an XHTML field, as the markup it holds.
+ * That value was checked when it was written; it is checked again here, so that a value
+ * stored otherwise (a field that became XHTML, an import) is written as text, never as raw
+ * markup. */
+void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
+{
+    const char *markup, *why;
+
+    if (value == NULL)
+        return;
+    if (itsm_field_type(f) != ITSM_TYPE_XHTML
+        || itsm_xhtml_check(p, value, &markup, &why) != APR_SUCCESS) {
+        itsm_xml_element(w, f->name, value);
+        return;
+    }
+    xmlTextWriterStartElement(w, BAD_CAST f->name);
+    xmlTextWriterWriteRaw(w, BAD_CAST markup);
+    xmlTextWriterFullEndElement(w);
+}
+
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested)
 {
@@ -268,7 +307,7 @@ void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
     itsm_xml_element(w, "createdBy", t->created_by);
     itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
     for (f = k->fields; f && f->name; f++)
-        itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
+        render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
     if (k->clocks) {
         xmlTextWriterStartElement(w, BAD_CAST "sla");
         render_sla_targets(c, w, c->sla, k, t);

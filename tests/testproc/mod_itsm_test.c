@@ -303,6 +303,7 @@ static const itsm_kind_t task_kind = {
 static const itsm_field_t note_fields[] = {
     { "audience", 0 },
     { "body", 0, .type = ITSM_TYPE_LONG_TEXT },
+    { "page", 0, .type = ITSM_TYPE_XHTML },     /* markup of the safe XHTML subset */
     { NULL }
 };
 
