@@ -27,7 +27,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 4
+#define ITSM_ABI_VERSION 5
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -92,6 +92,26 @@ typedef struct itsm_link_t {
 typedef struct itsm_sla_config_t itsm_sla_config_t;
 typedef struct itsm_services_t itsm_services_t;
 
+/* A match of the search service (itsm_services_t.search), best first. */
+typedef struct itsm_search_hit_t {
+    const char *number;
+    const char *title;
+    double rank;                /* higher is better; comparable within one answer only */
+    const itsm_ticket_t *ticket;    /* as the caller reads it (a reader: its published version) */
+} itsm_search_hit_t;
+
+/* A search gap (itsm_services_t.search_gaps): a normalised query of one party on one kind
+ * that found nothing (misses), or found tickets and was followed within the deflection
+ * window by a ticket of a deflection target raised by the same person (deflections). */
+typedef struct itsm_search_gap_t {
+    const char *kind;           /* the kind searched */
+    const char *query;          /* normalised: lower case words, "phrases", prefix* */
+    const char *party;          /* the searchers' party ("" for people without one) */
+    apr_int64_t misses;         /* searches that found nothing */
+    apr_int64_t deflections;    /* failed deflections */
+    apr_time_t first_seen, last_seen;
+} itsm_search_gap_t;
+
 /* What a process callback sees of the request, and where it reports a refusal. */
 typedef struct itsm_call_t {
     apr_pool_t *pool;
@@ -143,6 +163,19 @@ struct itsm_services_t {
      * refusal's status with c->status, c->code and c->message set (return c->status to pass
      * it on); APR_SUCCESS otherwise. t->number is set once the change commits. */
     apr_status_t (*ticket_create)(itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
+    /* The best matches (itsm_search_hit_t), at most limit (1..100), of the tickets of kind (a
+     * kind declaring search) that the caller may read, for text: its words (the first
+     * ITSM_SEARCH_MAX_TERMS; phrases and prefixes as in GET ?q=) are alternatives, any of
+     * them matches (suggestions at triage: a new incident's title and description), ranked
+     * as a list's search. Text without a word answers no matches. Not counted in the search
+     * analytics. */
+    apr_status_t (*search)(itsm_call_t *c, const char *kind, const char *text, int limit,
+                           apr_array_header_t **out);
+    /* Search gaps of kind (NULL: every kind) within the caller's parties (itsm_search_gap_t),
+     * the most frequent first (misses + deflections, then the latest), at most limit
+     * (1..500) from offset. The caller's module checks who may see them. */
+    apr_status_t (*search_gaps)(itsm_call_t *c, const char *kind, int limit, int offset,
+                                apr_array_header_t **out);
 };
 
 /* Refuse the call with an HTTP status, a stable error code and a human message; returns status. */
@@ -274,6 +307,41 @@ typedef enum itsm_visibility_e {
                                  * (holders of an ITSM role) */
 } itsm_visibility_e;
 
+/* Full-text search (GET /{collection}?q=TEXT, itsm_services_t.search). A searchable kind
+ * names the fields its tickets are found by, each with a weight: a match in a heavier field
+ * ranks higher (FTS5 bm25() column weights; PostgreSQL setweight A, B, D). The index is kept
+ * in the transaction of every write; a versioned kind's readers search its current published
+ * versions (indexed on publish, dropped on withdraw), its editors the working copies. */
+typedef enum itsm_search_weight_e {
+    ITSM_SEARCH_TITLE = 0,      /* heaviest: titles, terms (PostgreSQL weight A) */
+    ITSM_SEARCH_KEYWORDS,       /* keywords, categories, services (B) */
+    ITSM_SEARCH_BODY            /* description, body, workaround (D) */
+} itsm_search_weight_e;
+
+typedef struct itsm_search_field_t {
+    const char *name;           /* "title", "description" or a field of the kind */
+    itsm_search_weight_e weight;
+} itsm_search_field_t;
+
+/* Limits of a query (GET ?q=): longer queries are refused (400 bad-query); the search
+ * service takes the first words of a longer text. */
+#define ITSM_SEARCH_MAX_BYTES 1024
+#define ITSM_SEARCH_MAX_TERMS 32
+
+typedef struct itsm_search_t {
+    const itsm_search_field_t *fields;  /* {NULL}-terminated; NULL: the kind is not searchable
+                                         * (it may still define synonyms or be a target) */
+    /* Synonyms (a glossary): each ticket's title and the value of this field (an acronym)
+     * expand each other in every search of every kind: "DIP" also finds "Data Integration
+     * Platform" and the reverse. A versioned kind's published versions define them, else its
+     * tickets as they are. NULL: none. */
+    const char *synonym_field;
+    /* Deflection target (cases): a ticket of this kind created by a person within the
+     * deflection window (ITSMSearchDeflectionWindow, an hour by default) after a search of
+     * theirs that found tickets counts as a failed deflection of that search's query. */
+    int deflection_target;
+} itsm_search_t;
+
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change
  * only the ticket they are given; the core stores, journals and renders. */
 typedef struct itsm_kind_t {
@@ -337,6 +405,9 @@ typedef struct itsm_kind_t {
     const char *publish_action;
     const char *withdraw_action;    /* optional: takes the ticket out of publication (its
                                      * versions stay for its editors) */
+
+    /* Full-text search, synonyms and search analytics (itsm_search_t); NULL: none. */
+    const struct itsm_search_t *search;
 } itsm_kind_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */

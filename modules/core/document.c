@@ -171,7 +171,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "updated", "version", "createdBy", "publishedVersion", NULL
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", "snippet", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
