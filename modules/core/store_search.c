@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "itsm_codec.h"
+#include "itsm_xml.h"
 #include "store_int.h"
 
 /* ---- the query ------------------------------------------------------------------------- */
@@ -295,16 +296,23 @@ static apr_array_header_t *args_of(apr_pool_t *p, int n, ...)
 
 /* ---- the index ------------------------------------------------------------------------- */
 
-/* The text of t's searched fields of one weight, a line each. */
-static const char *weight_text(apr_pool_t *p, const itsm_search_t *s, const itsm_ticket_t *t,
+/* The text of t's searched fields of one weight, a line each; an XHTML field's plain text
+ * (itsm_xhtml_text), not its markup. */
+static const char *weight_text(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
                                itsm_search_weight_e weight)
 {
     const itsm_search_field_t *f;
+    const itsm_field_t *fd;
     const char *out = "";
 
-    for (f = s->fields; f && f->name; f++) {
+    for (f = k->search->fields; f && f->name; f++) {
         const char *v = strcmp(f->name, "title") == 0 ? t->title
                                                       : apr_table_get(t->fields, f->name);
+
+        for (fd = k->fields; v && fd && fd->name && strcmp(fd->name, f->name) != 0; fd++)
+            ;
+        if (v && fd && fd->name && itsm_field_type(fd) == ITSM_TYPE_XHTML)
+            v = itsm_xhtml_text(p, v);
 
         if (f->weight == weight && v && *v)
             out = apr_pstrcat(p, out, *out ? "\n" : "", v, NULL);
@@ -371,9 +379,9 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
             rv = search_exec(st, d->index_delete,
                              d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub), p);
         if (rv == APR_SUCCESS && how >= 0) {
-            const char *ti = weight_text(p, s, t, ITSM_SEARCH_TITLE);
-            const char *kw = weight_text(p, s, t, ITSM_SEARCH_KEYWORDS);
-            const char *bo = weight_text(p, s, t, ITSM_SEARCH_BODY);
+            const char *ti = weight_text(p, k, t, ITSM_SEARCH_TITLE);
+            const char *kw = weight_text(p, k, t, ITSM_SEARCH_KEYWORDS);
+            const char *bo = weight_text(p, k, t, ITSM_SEARCH_BODY);
 
             rv = search_exec(st, d->index_insert,
                              d->rowid ? args_of(p, 6, key, ti, kw, bo, id, pub)
