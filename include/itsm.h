@@ -207,6 +207,8 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_READONLY    0x2  /* set by the process, refused in requests */
 #define ITSM_FIELD_CREATE_ONLY 0x4  /* settable on create, refused on update */
 #define ITSM_FIELD_INDEXED     0x8  /* kept in the store's field index: lists filter and count on it */
+#define ITSM_FIELD_UNIQUE      0x10 /* with INDEXED: no two tickets of the kind, of any party,
+                                     * hold the same value (409 duplicate) */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

@@ -394,9 +394,11 @@ def itsm_directives(env):
     }
 
 
-def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True):
+def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True,
+                 without=None):
     """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
-    extra: more server-level lines; with_itsm=False: stock modules only (harness check)."""
+    extra: more server-level lines; with_itsm=False: stock modules only (harness check);
+    without="knowledge": that process module is not loaded."""
     lines = [
         "ServerRoot %s" % root,
         "ServerName 127.0.0.1",
@@ -412,12 +414,15 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         core = find_module("mod_itsm.so")
         test = find_module("mod_itsm_test.so")
         incident = find_module("mod_itsm_incident.so")
-        if not core or not test or not incident:
-            pytest.fail("mod_itsm.so / mod_itsm_test.so / mod_itsm_incident.so not built "
-                        "(run make first)")
+        knowledge = find_module("mod_itsm_knowledge.so")
+        if not core or not test or not incident or not knowledge:
+            pytest.fail("mod_itsm.so / mod_itsm_test.so / mod_itsm_incident.so / "
+                        "mod_itsm_knowledge.so not built (run make first)")
         lines.append("LoadModule itsm_module %s" % core)
         lines.append("LoadModule itsm_test_module %s" % test)
         lines.append("LoadModule itsm_incident_module %s" % incident)
+        if without != "knowledge":
+            lines.append("LoadModule itsm_knowledge_module %s" % knowledge)
         lines.append("LogLevel warn itsm:debug")
     else:
         lines.append("LogLevel warn")

@@ -458,7 +458,52 @@ static int check_reference(const itsm_field_t *f, void *baton)
     }
 }
 
-/* The references of t (a ticket of kind k) checked; a refusal is put on c. */
+/* A unique field's new value (ITSM_FIELD_UNIQUE) held by no other ticket of the kind, of any
+ * party: 409 duplicate otherwise. Read through the field index before the write, as link
+ * limits are counted. */
+static int unique_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *old,
+                     const itsm_ticket_t *t)
+{
+    const itsm_field_t *f;
+
+    for (f = k->fields; f && f->name; f++) {
+        const char *v = apr_table_get(t->fields, f->name);
+        const char *was = old ? apr_table_get(old->fields, f->name) : NULL;
+        itsm_filter_t filter = { 0 };
+        apr_array_header_t *rows;
+        int more, i;
+
+        if (!(f->flags & ITSM_FIELD_UNIQUE) || v == NULL || (was && strcmp(was, v) == 0))
+            continue;
+        filter.nfields = 1;
+        filter.field[0] = f->name;
+        filter.value[0] = v;
+        filter.limit = 2;
+        if (itsm_req_bind_store(q) != APR_SUCCESS
+            || itsm_store_list(q->store, &rows, &more, k->kind,
+                               itsm_store_scope(c->pool, 1, NULL, NULL), &filter, c->pool)
+               != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00420)
+                          "store unavailable checking that %s %s is unique", k->kind, f->name);
+            itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                           "The ticket store is not available; try again later.");
+            return 0;
+        }
+        for (i = 0; i < rows->nelts; i++) {
+            const itsm_ticket_t *other = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+            if (old == NULL || other->id != old->id) {
+                itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "%s %s holds this %s already "
+                               "(<%s> %s).", k->kind, other->number, f->name, f->name, v);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* The references of t (a ticket of kind k) checked, and its unique fields; a refusal is put
+ * on c. */
 int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                          const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
@@ -466,7 +511,7 @@ int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
     apr_array_header_t *keys;
     const char *why;
 
-    if (each_field(k, check_reference, &b) != 0)
+    if (each_field(k, check_reference, &b) != 0 || !unique_ok(q, c, k, old, t))
         return 0;
     if (k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
         && itsm_store_audience_parse(c->pool, apr_table_get(t->fields, k->audience_field),

@@ -32,7 +32,8 @@ typedef struct itsm_notice_t {
 typedef enum {
     ITSM_SORT_NUMBER,           /* creation order (the default) */
     ITSM_SORT_OPENED,
-    ITSM_SORT_UPDATED
+    ITSM_SORT_UPDATED,
+    ITSM_SORT_TITLE             /* by title, ignoring case (a glossary) */
 } itsm_sort_e;
 
 typedef struct itsm_filter_t {

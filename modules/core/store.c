@@ -820,6 +820,8 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
                                { "t.opened, t.id", "t.opened DESC, t.id DESC" } },
         [ITSM_SORT_UPDATED] = { { "updated, id", "updated DESC, id DESC" },
                                 { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
+        [ITSM_SORT_TITLE] = { { "lower(title), id", "lower(title) DESC, id DESC" },
+                              { "lower(t.title), t.id", "lower(t.title) DESC, t.id DESC" } },
     };
 
     if (qualified && f->nfields && !fields_probed(f) && f->sort == ITSM_SORT_NUMBER)

@@ -75,7 +75,7 @@ static const struct {
     itsm_sort_e sort;
 } sorts[] = {
     { "number", ITSM_SORT_NUMBER }, { "opened", ITSM_SORT_OPENED },
-    { "updated", ITSM_SORT_UPDATED },
+    { "updated", ITSM_SORT_UPDATED }, { "title", ITSM_SORT_TITLE },
 };
 
 /* The query of a list (others: list_params) or a count (count_params) into f: common
@@ -308,7 +308,7 @@ static int published_query(req_t *q, apr_table_t *args)
     for (i = 0; i < a->nelts; i++)
         if (!is_one_of(e[i].key, taken))
             break;
-    if (i < a->nelts || (sort && strstr(sort, "updated")))
+    if (i < a->nelts || (sort && (strstr(sort, "updated") || strstr(sort, "title"))))
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
                                  "offset and sort (number or opened) only.",
@@ -417,8 +417,8 @@ int do_list(req_t *q)
                 break;
         if (i == (int)(sizeof sorts / sizeof sorts[0]))
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        "sort takes number, opened or updated, each with a leading - for "
-                        "the newest first.");
+                        "sort takes number, opened, updated or title, each with a leading - "
+                        "for the reverse order.");
         f.sort = sorts[i].sort;
     }
     if ((rc = parse_filter(q, args, list_params, &f)) != OK)
