@@ -395,10 +395,10 @@ def itsm_directives(env):
 
 
 def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True,
-                 without=None):
+                 without=()):
     """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
     extra: more server-level lines; with_itsm=False: stock modules only (harness check);
-    without="knowledge": that process module is not loaded."""
+    without: names of process modules not to load ("test", "incident", "knowledge")."""
     lines = [
         "ServerRoot %s" % root,
         "ServerName 127.0.0.1",
@@ -419,10 +419,9 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
             pytest.fail("mod_itsm.so / mod_itsm_test.so / mod_itsm_incident.so / "
                         "mod_itsm_knowledge.so not built (run make first)")
         lines.append("LoadModule itsm_module %s" % core)
-        lines.append("LoadModule itsm_test_module %s" % test)
-        lines.append("LoadModule itsm_incident_module %s" % incident)
-        if without != "knowledge":
-            lines.append("LoadModule itsm_knowledge_module %s" % knowledge)
+        for name, path in (("test", test), ("incident", incident), ("knowledge", knowledge)):
+            if name not in without:
+                lines.append("LoadModule itsm_%s_module %s" % (name, path))
         lines.append("LogLevel warn itsm:debug")
     else:
         lines.append("LogLevel warn")
