@@ -23,7 +23,7 @@ def test_ranked_with_snippets_stemming_phrases_and_prefixes(client):
     snippets = [a.find("i:snippet", NSMAP) for a in r.findall("i:article")]
     assert all(s is not None for s in snippets)
     assert "<strong>" not in r.text.split("<snippet>")[2]   # text, not the body's markup
-    assert [m.text.lower() for m in snippets[1].findall("i:match", NSMAP)][0].startswith("certif")
+    assert any(m.text.lower().startswith("certif") for m in snippets[0].findall("i:match", NSMAP))
     # stemming (renewing/renewed), a phrase, a prefix
     assert set(client.get("/articles", user="bob", params={"q": "renew " + t}).numbers()) \
         == {in_title, in_body}
@@ -40,7 +40,8 @@ def test_query_text_is_always_text(client, database, q):
     assert r.status == 200 and r.root == "list", (q, r)
 
 
-@pytest.mark.parametrize("params", [{"q": ""}, {"q": "x" * 10240},
+# (10 KiB in a URL is httpd's to refuse: LimitRequestLine, 8190 bytes by default)
+@pytest.mark.parametrize("params", [{"q": ""}, {"q": "x" * 8000},
                                     {"q": " ".join("w%d" % i for i in range(40))}])
 def test_bad_queries_are_refused_and_nothing_counted(client, database, params):
     with nothing_changed(database):
