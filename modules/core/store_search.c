@@ -426,7 +426,6 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
 
     if (k->search == NULL || (k->search->fields == NULL && k->search->synonym_field == NULL))
         return APR_SUCCESS;
-    st->migration_stmts = apr_hash_make(p);
     if (backfill_prepare(st, "SELECT 1 FROM itsm_search_indexed WHERE kind = %s", &stmt, p))
         return APR_EGENERAL;
     st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1,
@@ -437,6 +436,7 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
         found = 1;
     if (found)
         return APR_SUCCESS;
+    st->migration_stmts = apr_hash_make(p);
     rv = search_exec(st, "INSERT INTO itsm_search_indexed (kind) VALUES (%s)", one, p);
     if (rv == APR_SUCCESS)
         rv = search_exec(st, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
