@@ -324,11 +324,37 @@ void set_etag(request_rec *r, const itsm_ticket_t *t)
     apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
 }
 
+/* <votes version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
+ * published version (a versioned kind's ticket that has one). 0 when written. */
+int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
+{
+    int n = (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0), mine;
+    apr_int64_t yes, no;
+
+    if (!q->route->kind->publish_action || n == 0)
+        return 0;
+    if (itsm_req_bind_store(q) != APR_SUCCESS
+        || itsm_store_votes(q->store, t->id, n, q->who->uid, &yes, &no, &mine, q->r->pool)
+           != APR_SUCCESS)
+        return STORE_FAULT(q, 00421, "votes");
+    xmlTextWriterStartElement(w, BAD_CAST "votes");
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "version", "%d", n);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "helpful", "%" APR_INT64_T_FMT, yes);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "unhelpful", "%" APR_INT64_T_FMT, no);
+    if (mine >= 0)
+        xmlTextWriterWriteAttribute(w, BAD_CAST "mine", BAD_CAST (mine ? "helpful" : "unhelpful"));
+    xmlTextWriterEndElement(w);
+    return 0;
+}
+
 int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
+    int rc;
 
     render_ticket(c, o->w, q->route->kind, t, 0);
+    if ((rc = render_votes(q, o->w, t)) != 0)
+        return rc;
     set_etag(q->r, t);
     return send_doc(q->r, status, o);
 }

@@ -97,6 +97,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x);
 int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t);
+int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t);
 void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value);
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested);
@@ -130,6 +131,7 @@ int do_get(req_t *q, const char *number);
 int do_sla(req_t *q, const char *number);
 int do_journal(req_t *q, const char *number);
 int do_versions(req_t *q, const char *number, const char *which);
+int do_vote(req_t *q, const char *number);
 int do_links(req_t *q, const char *number);
 int do_link(req_t *q, const char *number);
 int do_unlink(req_t *q, const char *number, const char *type, const char *target);
