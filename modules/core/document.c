@@ -450,6 +450,39 @@ typedef struct refs_baton_t {
     const itsm_ticket_t *old, *t;
 } refs_baton_t;
 
+/* The ticket number v (field f of t) is one t's raiser may read, as they would read it:
+ * their party, audience and roles (a published article of an audience that holds them). */
+static int raiser_reads(req_t *q, itsm_call_t *c, const itsm_field_t *f, const itsm_ticket_t *t,
+                        const char *v)
+{
+    const char *errmsg = NULL, *raiser = t->created_by;
+    itsm_identity_t *who;
+    itsm_ticket_t *x;
+    apr_status_t rv;
+
+    if (raiser == NULL || strcmp(raiser, q->who->uid) == 0)
+        return 0;   /* the caller is the raiser: checked above */
+    rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, raiser, q->r->pool);
+    if (rv == APR_SUCCESS) {
+        if (itsm_req_bind_store(q) != APR_SUCCESS)
+            return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "The ticket store is not available; try again later.");
+        rv = itsm_store_get(q->store, &x, f->refers_to, v, person_scope(q, who), q->r->pool);
+        if (rv == APR_SUCCESS)
+            return 0;
+    }
+    if (rv == APR_NOTFOUND)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<%s>: %s is not one that %s, who raised %s, can read.", f->name,
+                              v, raiser, t->number ? t->number : "the ticket");
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00423)
+                  "checking that %s may read %s: %s", raiser, v,
+                  errmsg ? errmsg : "the store did not answer");
+    return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                          "The identity directory or the store is not available; try again "
+                          "later.");
+}
+
 static int check_reference(const itsm_field_t *f, void *baton)
 {
     refs_baton_t *b = baton;
@@ -471,7 +504,7 @@ static int check_reference(const itsm_field_t *f, void *baton)
         if (rv != APR_SUCCESS)      /* logged by the service */
             return itsm_call_fail(b->c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                                   "The ticket store is not available; try again later.");
-        return 0;
+        return (f->flags & ITSM_FIELD_RAISER_READS) ? raiser_reads(q, b->c, f, b->t, v) : 0;
     case ITSM_TYPE_PARTY:
         return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
     case ITSM_TYPE_PERSON:

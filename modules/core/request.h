@@ -73,6 +73,7 @@ const char *store_error(req_t *q);
 
 /* request.c */
 int reads_published(const req_t *q, const itsm_kind_t *k);
+const char *person_scope(const req_t *q, const itsm_identity_t *who);
 int resolve_caller(req_t *q);
 int open_store(req_t *q);
 int has_body(request_rec *r);
