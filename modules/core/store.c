@@ -159,7 +159,7 @@ static const char *replace_calls(apr_pool_t *p, const char *sql, const char *nam
 /* A statement in the dialect: each "STRPOS(" becomes the dialect's function, and
  * "UNINDEXED(x)" an expression of x that the planner does not serve from an index on x
  * (SQLite's unary +; PostgreSQL plans by its statistics). */
-static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
 {
     return replace_calls(p, replace_calls(p, sql, "STRPOS(", d->strpos), "UNINDEXED(",
                          d->unindexed);
@@ -833,18 +833,17 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 }
 
 /* The FROM ... WHERE of a search of kind within scope matching f (store_search.c): as a
- * list's, its tickets t joined to the index rows s (table table) of the copy the caller
- * reads; *published: the caller reads published versions (v). */
+ * list's, with "FROM itsm_ticket t" replaced by from (the index rows joined to t);
+ * *published: the caller reads published versions (v). */
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
-                              const char *scope, const itsm_filter_t *f, const char *table,
+                              const char *scope, const itsm_filter_t *f, const char *from,
                               int *published, apr_array_header_t *args)
 {
     reading_t rd = reading_of(st, kind, scope, p);
     const char *sql = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
 
     *published = rd.published;
-    return apr_pstrcat(p, "FROM ", table, " s JOIN itsm_ticket t ON t.id = s.ticket_id",
-                       sql + strlen("FROM itsm_ticket t"), NULL);
+    return apr_pstrcat(p, from, sql + strlen("FROM itsm_ticket t"), NULL);
 }
 
 /* ORDER BY of a list; qualified: on t (else on the columns of a union's rows). Under a
