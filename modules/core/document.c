@@ -324,7 +324,7 @@ void set_etag(request_rec *r, const itsm_ticket_t *t)
     apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
 }
 
-/* <votes version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
+/* <helpfulness version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
  * published version (a versioned kind's ticket that has one). 0 when written. */
 int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
 {
@@ -337,7 +337,7 @@ int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
         || itsm_store_votes(q->store, t->id, n, q->who->uid, &yes, &no, &mine, q->r->pool)
            != APR_SUCCESS)
         return STORE_FAULT(q, 00421, "votes");
-    xmlTextWriterStartElement(w, BAD_CAST "votes");
+    xmlTextWriterStartElement(w, BAD_CAST "helpfulness");
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "version", "%d", n);
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "helpful", "%" APR_INT64_T_FMT, yes);
     xmlTextWriterWriteFormatAttribute(w, BAD_CAST "unhelpful", "%" APR_INT64_T_FMT, no);

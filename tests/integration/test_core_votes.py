@@ -32,7 +32,7 @@ def act(client, number, action):
 
 
 def counts(r):
-    v = r.find("i:votes")
+    v = r.find("i:helpfulness")
     return None if v is None else (v.get("version"), v.get("helpful"), v.get("unhelpful"),
                                    v.get("mine"))
 

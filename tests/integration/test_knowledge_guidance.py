@@ -63,10 +63,10 @@ def test_readers_mark_a_published_article_helpful_or_not(client, database):
     assert vote(client, kb, "true", "alice").status == 200
     assert vote(client, kb, "true", "bob").status == 200
     r = vote(client, kb, "false", "alice")              # one vote per person and version
-    v = r.find("i:votes")
+    v = r.find("i:helpfulness")
     assert (v.get("version"), v.get("helpful"), v.get("unhelpful"), v.get("mine")) == \
         ("1", "1", "1", "unhelpful")
-    v = client.get("/articles/" + kb, user=KM).find("i:votes")
+    v = client.get("/articles/" + kb, user=KM).find("i:helpfulness")
     assert (v.get("helpful"), v.get("unhelpful"), v.get("mine")) == ("1", "1", None)
     # a vote on an unpublished article: not found for a reader, not published for an editor
     draft = article_in(client, "approved", audience="all")
