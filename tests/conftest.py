@@ -265,6 +265,16 @@ if os.path.exists(p):
 print(json.dumps(out))
 """
 
+    def execute(self, sql, params=None):
+        """Run SQL statements as the test user on the database (or the one of DBDParams
+        params, from fresh()): fault injection."""
+        r = subprocess.run([sys.executable, "-c",
+                            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); "
+                            "c.executescript(sys.argv[2]); c.close()", params or self.path, sql],
+                           capture_output=True, text=True, timeout=60,
+                           preexec_fn=as_test_user())
+        assert r.returncode == 0, r.stderr
+
     def snapshot(self):
         """Every row of every table. Read as the test user so no root-owned WAL/SHM file
         appears next to the database."""
@@ -323,6 +333,14 @@ class PgDB:
         """psql as the application role over TCP, like httpd."""
         return self._run(self.bin + "/psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p",
                          str(self.port), "-U", "itsm", "-d", "itsm", "-c", sql).stdout
+
+    def execute(self, sql, params=None):
+        """Run SQL statements as the application role on the database (or the one of
+        DBDParams params, from fresh()): fault injection."""
+        db = re.search(r"dbname=(\S+)", params).group(1) if params else "itsm"
+        return self._run(self.bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                         "-h", "127.0.0.1", "-p", str(self.port), "-U", "itsm", "-d", db,
+                         "-c", sql).stdout
 
     def fresh(self, name):
         """DBDParams of another, empty database (first-use and migration tests)."""
