@@ -154,7 +154,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "updated", "version", "createdBy", "publishedVersion", NULL
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", "linked", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -222,9 +222,14 @@ int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
     itsm_ticket_clock_t *clocks;
     int n = itsm_ticket_clocks(&clocks, cfg, k, t, c->now, c->pool), i;
 
-    for (i = 0; i < n; i++) {
-        const itsm_ticket_clock_t *tc = &clocks[i];
+    for (i = 0; i < n; i++)
+        render_sla_target(c, w, &clocks[i]);
+    return n;
+}
 
+void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc)
+{
+    {
         xmlTextWriterStartElement(w, BAD_CAST "target");
         xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
         if (tc->started)
@@ -247,7 +252,6 @@ int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
             xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
         xmlTextWriterEndElement(w);
     }
-    return n;
 }
 
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
@@ -285,11 +289,66 @@ void set_etag(request_rec *r, const itsm_ticket_t *t)
     apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
 }
 
+/* Does a link rule of k's, or one another kind declares for k's links (from_kind), show
+ * fields of the target? */
+static int shows_linked(const req_t *q, const itsm_kind_t *k)
+{
+    const itsm_link_rule_t *rule;
+    int i;
+
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *x = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+
+        for (rule = x->link_rules; rule && rule->type; rule++)
+            if (rule->shows && ((x == k && rule->from_kind == NULL)
+                                || (rule->from_kind && strcmp(rule->from_kind, k->kind) == 0)))
+                return 1;
+    }
+    return 0;
+}
+
+void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                   const itsm_ticket_t *t)
+{
+    req_t *q = c->core;
+    apr_array_header_t *links;
+    int i;
+
+    if (t->id == 0 || (k->final_states && is_one_of(t->state, k->final_states))
+        || !shows_linked(q, k) || c->svc->ticket_links(c, &links, t) != APR_SUCCESS)
+        return;
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+        const itsm_kind_t *lk = itsm_core_kind(q->core, l->kind);
+        const itsm_link_rule_t *rule = l->outgoing && lk
+                                       ? itsm_link_rule_find(k, lk, l->type, NULL) : NULL;
+        const char *const *f;
+        itsm_ticket_t *x;
+
+        /* the target as the reader may see it (a reader of a versioned kind: its published
+         * version), else nothing of it */
+        if (rule == NULL || rule->shows == NULL
+            || c->svc->ticket_get(c, &x, l->kind, l->number) != APR_SUCCESS)
+            continue;
+        xmlTextWriterStartElement(w, BAD_CAST "linked");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST l->type);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST x->kind);
+        for (f = rule->shows; *f; f++) {
+            const common_field_t *cf = common_field(*f);
+
+            itsm_xml_element(w, *f, cf ? common_get(x, cf) : apr_table_get(x->fields, *f));
+        }
+        xmlTextWriterEndElement(w);
+    }
+}
+
 int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
 
     render_ticket(c, o->w, q->route->kind, t, 0);
+    render_linked(c, o->w, q->route->kind, t);
     set_etag(q->r, t);
     return send_doc(q->r, status, o);
 }
