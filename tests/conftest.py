@@ -254,6 +254,15 @@ class SqliteDB:
         """DBDParams of another, empty database (first-use and migration tests)."""
         return os.path.join(self.dir, name + ".db")
 
+    def execute(self, sql):
+        """Run one statement on the database as the test user (a test's own setup)."""
+        r = subprocess.run([sys.executable, "-c",
+                            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); "
+                            "c.execute(sys.argv[2]); c.commit()", self.path, sql],
+                           capture_output=True, text=True, timeout=60,
+                           preexec_fn=as_test_user())
+        assert r.returncode == 0, r.stderr
+
     _DUMP = r"""
 import json, os, sqlite3, sys
 p = sys.argv[1]
@@ -323,6 +332,10 @@ class PgDB:
         """psql as the application role over TCP, like httpd."""
         return self._run(self.bin + "/psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p",
                          str(self.port), "-U", "itsm", "-d", "itsm", "-c", sql).stdout
+
+    def execute(self, sql):
+        """Run one statement on the database as the application role (a test's own setup)."""
+        self.psql(sql)
 
     def fresh(self, name):
         """DBDParams of another, empty database (first-use and migration tests)."""
@@ -394,9 +407,12 @@ def itsm_directives(env):
     }
 
 
-def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True):
+def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True,
+                 processes=()):
     """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
-    extra: more server-level lines; with_itsm=False: stock modules only (harness check)."""
+    extra: more server-level lines; with_itsm=False: stock modules only (harness check);
+    processes: more process modules by name ("problem": mod_itsm_problem.so), loaded after
+    the core, the test process and incidents."""
     lines = [
         "ServerRoot %s" % root,
         "ServerName 127.0.0.1",
@@ -418,6 +434,11 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         lines.append("LoadModule itsm_module %s" % core)
         lines.append("LoadModule itsm_test_module %s" % test)
         lines.append("LoadModule itsm_incident_module %s" % incident)
+        for name in processes:
+            so = find_module("mod_itsm_%s.so" % name)
+            if not so:
+                pytest.fail("mod_itsm_%s.so not built (run make first)" % name)
+            lines.append("LoadModule itsm_%s_module %s" % (name, so))
         lines.append("LogLevel warn itsm:debug")
     else:
         lines.append("LogLevel warn")
@@ -885,6 +906,23 @@ def make_httpd(env, slapd, database):
 @pytest.fixture(scope="session")
 def client(httpd):
     return Client(httpd)
+
+
+@pytest.fixture(scope="session")
+def problem_httpd(env, slapd, database):
+    """A server with the problem process loaded too (mod_itsm_problem, not the knowledge
+    process), on the shipped role table conf/itsm-authz.xml, sharing the main database."""
+    conf = itsm_directives(env)
+    conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
+    h = Httpd(env, "httpd-problem", itsm=conf, processes=("problem",))
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="session")
+def pclient(problem_httpd):
+    return Client(problem_httpd)
 
 
 class LogWatch:
