@@ -204,7 +204,10 @@ typedef enum itsm_field_type_e {
     ITSM_TYPE_TICKET,           /* a ticket number of kind refers_to the caller may see */
     ITSM_TYPE_PARTY,            /* a Party ID of the directory */
     ITSM_TYPE_PERSON,           /* a login of the directory */
-    ITSM_TYPE_GROUP             /* a resolver group of the directory */
+    ITSM_TYPE_GROUP,            /* a resolver group of the directory */
+    ITSM_TYPE_XHTML             /* a safe subset of XHTML (itsm_xhtml_check in itsm_xml.h):
+                                 * taken as markup in documents, refused beyond the subset,
+                                 * stored and rendered in canonical form */
 } itsm_field_type_e;
 
 /* A field of a kind besides the common ones; its element name is its key in ticket->fields. */
@@ -212,6 +215,8 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_READONLY    0x2  /* set by the process, refused in requests */
 #define ITSM_FIELD_CREATE_ONLY 0x4  /* settable on create, refused on update */
 #define ITSM_FIELD_INDEXED     0x8  /* kept in the store's field index: lists filter and count on it */
+#define ITSM_FIELD_UNIQUE      0x10 /* with INDEXED: no two tickets of the kind, of any party,
+                                     * hold the same value (409 duplicate) */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

@@ -5,6 +5,7 @@
 #define ITSM_XML_H
 
 #include <apr_pools.h>
+#include <apr_tables.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>
@@ -63,5 +64,27 @@ itsm_xml_out_t *itsm_xml_out_start_ns(apr_pool_t *p, const char *root, const cha
 const char *itsm_xml_out_end(itsm_xml_out_t *o, apr_size_t *len);
 /* <name>text</name> unless text is NULL. */
 void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text);
+
+/* XHTML fields (ITSM_TYPE_XHTML): a safe subset of XHTML, the elements p, h2, h3, h4, ul, ol,
+ * li, a (href: http, https, mailto or relative, nothing else), code, pre, table, tr, th, td,
+ * em, strong and br, and text. Anything else (another element, any other attribute, a
+ * comment, a processing instruction, a DOCTYPE, an entity) is refused, never sanitised. */
+/* text (a fragment: markup and text, no root element needed) checked: APR_SUCCESS and its
+ * canonical form in *value (namespaces dropped, href the only attribute, text escaped), or
+ * APR_EINVAL and *why naming the element or attribute refused. In p. */
+apr_status_t itsm_xhtml_check(apr_pool_t *p, const char *text, const char **value,
+                              const char **why);
+/* The plain text of a checked value, a line per block (paragraph, heading, list item, row,
+ * br), cells separated by a space: what a search index reads. In p; "" for NULL. */
+const char *itsm_xhtml_text(apr_pool_t *p, const char *value);
+/* The blocks of a checked value, each in canonical form (const char *): its top-level block
+ * elements, and the inline content between them as one block each. For diffs by paragraph. */
+apr_array_header_t *itsm_xhtml_blocks(apr_pool_t *p, const char *value);
+/* The paragraphs of plain text (const char *): runs separated by a blank line, blank ones
+ * left out. */
+apr_array_header_t *itsm_text_paragraphs(apr_pool_t *p, const char *text);
+/* Plain text as a checked value: a <p> per paragraph (separated by a blank line), escaped.
+ * For a process that fills an XHTML field from a text field (a problem's workaround). */
+const char *itsm_xhtml_from_text(apr_pool_t *p, const char *text);
 
 #endif

@@ -408,11 +408,11 @@ def itsm_directives(env):
 
 
 def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True,
-                 processes=()):
+                 without=None, processes=()):
     """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
     extra: more server-level lines; with_itsm=False: stock modules only (harness check);
-    processes: more process modules by name ("problem": mod_itsm_problem.so), loaded after
-    the core, the test process and incidents."""
+    without="knowledge": that process module is not loaded; processes: more process modules
+    by name ("problem": mod_itsm_problem.so), loaded after the others."""
     lines = [
         "ServerRoot %s" % root,
         "ServerName 127.0.0.1",
@@ -428,12 +428,15 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         core = find_module("mod_itsm.so")
         test = find_module("mod_itsm_test.so")
         incident = find_module("mod_itsm_incident.so")
-        if not core or not test or not incident:
-            pytest.fail("mod_itsm.so / mod_itsm_test.so / mod_itsm_incident.so not built "
-                        "(run make first)")
+        knowledge = find_module("mod_itsm_knowledge.so")
+        if not core or not test or not incident or not knowledge:
+            pytest.fail("mod_itsm.so / mod_itsm_test.so / mod_itsm_incident.so / "
+                        "mod_itsm_knowledge.so not built (run make first)")
         lines.append("LoadModule itsm_module %s" % core)
         lines.append("LoadModule itsm_test_module %s" % test)
         lines.append("LoadModule itsm_incident_module %s" % incident)
+        if without != "knowledge":
+            lines.append("LoadModule itsm_knowledge_module %s" % knowledge)
         for name in processes:
             so = find_module("mod_itsm_%s.so" % name)
             if not so:
@@ -910,11 +913,11 @@ def client(httpd):
 
 @pytest.fixture(scope="session")
 def problem_httpd(env, slapd, database):
-    """A server with the problem process loaded too (mod_itsm_problem, not the knowledge
-    process), on the shipped role table conf/itsm-authz.xml, sharing the main database."""
+    """A server with the problem process loaded too (mod_itsm_problem) but not the knowledge
+    process, on the shipped role table conf/itsm-authz.xml, sharing the main database."""
     conf = itsm_directives(env)
     conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
-    h = Httpd(env, "httpd-problem", itsm=conf, processes=("problem",))
+    h = Httpd(env, "httpd-problem", itsm=conf, processes=("problem",), without="knowledge")
     h.start()
     yield h
     h.stop()
@@ -923,6 +926,22 @@ def problem_httpd(env, slapd, database):
 @pytest.fixture(scope="session")
 def pclient(problem_httpd):
     return Client(problem_httpd)
+
+
+@pytest.fixture(scope="session")
+def kp_httpd(env, slapd, database):
+    """A server with the problem and the knowledge processes, on the shipped role table."""
+    conf = itsm_directives(env)
+    conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
+    h = Httpd(env, "httpd-problem-knowledge", itsm=conf, processes=("problem",))
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="session")
+def kpclient(kp_httpd):
+    return Client(kp_httpd)
 
 
 class LogWatch:

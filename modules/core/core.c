@@ -275,8 +275,10 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
         dbd->prepared = apr_hash_make(dbd->pool);
     rv = itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, db->queue,
                          p, err);
-    if (rv == APR_SUCCESS)
+    if (rv == APR_SUCCESS) {
         itsm_store_use_kinds(*st, core->kinds, core->sla);
+        itsm_store_use_search(*st, core->conf->search_window);
+    }
     return rv;
 }
 

@@ -149,12 +149,30 @@ int is_one_of(const char *name, const char *const *names)
     return 0;
 }
 
+/* The markup inside node, as written in the request (an XHTML field's value before its
+ * check), in p. */
+static const char *inner_markup(apr_pool_t *p, xmlNodePtr node)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    const char *out = "";
+    xmlNodePtr n;
+
+    if (buf == NULL)
+        return out;
+    for (n = node->children; n; n = n->next)
+        xmlNodeDump(buf, node->doc, n, 0, 0);
+    out = apr_pstrmemdup(p, (const char *)xmlBufferContent(buf), (apr_size_t)xmlBufferLength(buf));
+    xmlBufferFree(buf);
+    return out;
+}
+
 /* Copy the document's fields into t; refuses read-only fields and repeats. */
 int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "updated", "version", "createdBy", "publishedVersion", "linked", NULL
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", "snippet",
+        "linked", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -202,6 +220,8 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             if ((f->flags & ITSM_FIELD_CREATE_ONLY) && !creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> is set only when the ticket is created", name);
+            if (itsm_field_type(f) == ITSM_TYPE_XHTML)
+                text = inner_markup(c->pool, n);
             if (set_checked(c, t, f, text))
                 return c->status;
         }
@@ -254,6 +274,26 @@ void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clo
     }
 }
 
+/* A field's element: its value as text, or, for an XHTML field, as the markup it holds.
+ * That value was checked when it was written; it is checked again here, so that a value
+ * stored otherwise (a field that became XHTML, an import) is written as text, never as raw
+ * markup. */
+void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
+{
+    const char *markup, *why;
+
+    if (value == NULL)
+        return;
+    if (itsm_field_type(f) != ITSM_TYPE_XHTML
+        || itsm_xhtml_check(p, value, &markup, &why) != APR_SUCCESS) {
+        itsm_xml_element(w, f->name, value);
+        return;
+    }
+    xmlTextWriterStartElement(w, BAD_CAST f->name);
+    xmlTextWriterWriteRaw(w, BAD_CAST markup);
+    xmlTextWriterFullEndElement(w);
+}
+
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested)
 {
@@ -272,7 +312,7 @@ void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
     itsm_xml_element(w, "createdBy", t->created_by);
     itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
     for (f = k->fields; f && f->name; f++)
-        itsm_xml_element(w, f->name, apr_table_get(t->fields, f->name));
+        render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
     if (k->clocks) {
         xmlTextWriterStartElement(w, BAD_CAST "sla");
         render_sla_targets(c, w, c->sla, k, t);
@@ -478,7 +518,52 @@ static int check_reference(const itsm_field_t *f, void *baton)
     }
 }
 
-/* The references of t (a ticket of kind k) checked; a refusal is put on c. */
+/* A unique field's new value (ITSM_FIELD_UNIQUE) held by no other ticket of the kind, of any
+ * party: 409 duplicate otherwise. Read through the field index before the write, as link
+ * limits are counted. */
+static int unique_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *old,
+                     const itsm_ticket_t *t)
+{
+    const itsm_field_t *f;
+
+    for (f = k->fields; f && f->name; f++) {
+        const char *v = apr_table_get(t->fields, f->name);
+        const char *was = old ? apr_table_get(old->fields, f->name) : NULL;
+        itsm_filter_t filter = { 0 };
+        apr_array_header_t *rows;
+        int more, i;
+
+        if (!(f->flags & ITSM_FIELD_UNIQUE) || v == NULL || (was && strcmp(was, v) == 0))
+            continue;
+        filter.nfields = 1;
+        filter.field[0] = f->name;
+        filter.value[0] = v;
+        filter.limit = 2;
+        if (itsm_req_bind_store(q) != APR_SUCCESS
+            || itsm_store_list(q->store, &rows, &more, k->kind,
+                               itsm_store_scope(c->pool, 1, NULL, NULL), &filter, c->pool)
+               != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00420)
+                          "store unavailable checking that %s %s is unique", k->kind, f->name);
+            itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                           "The ticket store is not available; try again later.");
+            return 0;
+        }
+        for (i = 0; i < rows->nelts; i++) {
+            const itsm_ticket_t *other = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+            if (old == NULL || other->id != old->id) {
+                itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "%s %s holds this %s already "
+                               "(<%s> %s).", k->kind, other->number, f->name, f->name, v);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* The references of t (a ticket of kind k) checked, and its unique fields; a refusal is put
+ * on c. */
 int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                          const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
@@ -486,7 +571,7 @@ int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
     apr_array_header_t *keys;
     const char *why;
 
-    if (each_field(k, check_reference, &b) != 0)
+    if (each_field(k, check_reference, &b) != 0 || !unique_ok(q, c, k, old, t))
         return 0;
     if (k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
         && itsm_store_audience_parse(c->pool, apr_table_get(t->fields, k->audience_field),

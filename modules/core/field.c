@@ -9,6 +9,7 @@
 
 #include "itsm.h"
 #include "itsm_codec.h"
+#include "itsm_xml.h"
 
 itsm_field_type_e itsm_field_type(const itsm_field_t *f)
 {
@@ -165,6 +166,8 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
             return APR_EINVAL;
         }
         return APR_SUCCESS;
+    case ITSM_TYPE_XHTML:
+        return itsm_xhtml_check(p, text, value, why);
     }
     *why = "has a type this core does not know";
     return APR_EINVAL;

@@ -32,7 +32,8 @@ typedef struct itsm_notice_t {
 typedef enum {
     ITSM_SORT_NUMBER,           /* creation order (the default) */
     ITSM_SORT_OPENED,
-    ITSM_SORT_UPDATED
+    ITSM_SORT_UPDATED,
+    ITSM_SORT_TITLE             /* by title, ignoring case (a glossary) */
 } itsm_sort_e;
 
 typedef struct itsm_filter_t {
@@ -223,6 +224,45 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
  * was published; version: t's version then), and *info; APR_NOTFOUND when there is none. */
 apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
                                 const itsm_ticket_t *t, int n, apr_pool_t *p);
+
+/* ---- full-text search (store_search.c) ---- */
+
+/* A query parsed from our syntax (docs/api.md, Search): words, "phrases", prefix*; anything
+ * else is text. any: the items are alternatives (else all must match). APR_EINVAL and *why
+ * when it is over ITSM_SEARCH_MAX_BYTES or ITSM_SEARCH_MAX_TERMS, unless truncate (then the
+ * first terms are taken). A query without a word matches nothing. */
+typedef struct itsm_search_query_t itsm_search_query_t;
+apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int truncate,
+                               itsm_search_query_t **q, const char **why);
+int itsm_search_terms(const itsm_search_query_t *q);
+/* The query normalised: lower case words, one space, "phrases" and prefix* as written. */
+const char *itsm_search_normal(const itsm_search_query_t *q);
+
+/* A match: the ticket as the caller reads it, its rank (higher is better) and a snippet of
+ * its best matching field with each matched word between "\x01" and "\x02". */
+typedef struct itsm_search_row_t {
+    itsm_ticket_t *t;
+    double rank;
+    const char *snippet;
+} itsm_search_row_t;
+
+/* Tickets of a searchable kind in scope matching f (its sort unused) and q, best first, one
+ * page of f (*more when another follows). */
+apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
+                               const char *kind, const char *scope, const itsm_filter_t *f,
+                               const itsm_search_query_t *q, apr_pool_t *p);
+/* The deflection window (seconds) of the creates through st; 0: none counted. */
+void itsm_store_use_search(itsm_store_t *st, apr_int64_t window);
+/* Count a search of kind by login of party: found nothing (a miss of the normalised
+ * query), or found tickets (remembered as login's last search of the kind, for failed
+ * deflections). Through the write queue. */
+apr_status_t itsm_store_search_count(itsm_store_t *st, const char *kind, const char *party,
+                                     const char *login, const char *query, int found,
+                                     apr_time_t now, apr_pool_t *p);
+/* Search gaps (itsm_search_gap_t) of kind (NULL: all) of the parties in scope, most frequent
+ * first. */
+apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                                    const char *scope, int limit, int offset, apr_pool_t *p);
 
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,

@@ -27,6 +27,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     c->ldap.starttls = ITSM_UNSET;
     c->retry_after = ITSM_UNSET;
     c->sweep_interval = ITSM_UNSET;
+    c->search_window = ITSM_UNSET;
     return c;
 }
 
@@ -56,6 +57,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->sweep_interval = add->sweep_interval != ITSM_UNSET ? add->sweep_interval : base->sweep_interval;
     MERGE(escalate_role);
     MERGE(aged_bounds);
+    c->search_window = add->search_window != ITSM_UNSET ? add->search_window : base->search_window;
     return c;
 }
 
@@ -182,6 +184,7 @@ static const int_slot_t ldap_timeout = { OFF(ldap.timeout_sec), 1, 300, 0, OFF(l
 static const int_slot_t ldap_pool = { OFF(ldap.pool_max), 1, 1024, 0, OFF(ldap_pool_set) };
 static const int_slot_t retry_after = { OFF(retry_after), 1, 3600, 0, NO_FLAG };
 static const int_slot_t sweep_interval = { OFF(sweep_interval), 0, 86400, 0, NO_FLAG };
+static const int_slot_t search_window = { OFF(search_window), 0, 30 * 86400, 0, NO_FLAG };
 
 static const char *set_server_int(cmd_parms *cmd, void *dummy, const char *arg)
 {
@@ -293,6 +296,10 @@ static const command_rec itsm_cmds[] = {
                   "URL path the handler is mounted at (default: the enclosing <Location>)"),
     AP_INIT_TAKE1("ITSMSLASweepInterval", set_server_int, (void *)&sweep_interval, RSRC_CONF,
                   "Seconds between SLA sweeps (mod_watchdog; default 60, 0 turns the sweep off)"),
+    AP_INIT_TAKE1("ITSMSearchDeflectionWindow", set_server_int, (void *)&search_window, RSRC_CONF,
+                  "Seconds after a search that found tickets within which a ticket of a "
+                  "deflection target (cases) raised by the same person counts as a failed "
+                  "deflection (default 3600, 0 counts none)"),
     AP_INIT_TAKE1("ITSMSLAEscalateRole", set_server_string, SLOT(escalate_role), RSRC_CONF,
                   "Role whose holders are notified of every SLA breach, for every kind (default: the role "
                   "each kind names, incident-manager for cases and incidents)"),
@@ -348,6 +355,8 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
             c->retry_after = 10;
         if (c->sweep_interval == ITSM_UNSET)
             c->sweep_interval = 60;
+        if (c->search_window == ITSM_UNSET)
+            c->search_window = 3600;
     return 0;
 }
 

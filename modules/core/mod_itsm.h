@@ -26,6 +26,7 @@ typedef struct itsm_server_conf_t {
     int sweep_interval;             /* ITSMSLASweepInterval (seconds, 0 = off) */
     const char *escalate_role;      /* ITSMSLAEscalateRole */
     apr_array_header_t *aged_bounds;/* ITSMAgedBuckets: int first days of buckets 2..n, NULL: default */
+    int search_window;              /* ITSMSearchDeflectionWindow (seconds) */
 
     struct itsm_core_t *core;       /* what the core made of these at start-up (core.h) */
 } itsm_server_conf_t;

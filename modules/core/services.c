@@ -95,6 +95,62 @@ static apr_status_t svc_linked_note(itsm_call_t *c, const itsm_ticket_t *t, cons
     return itsm_req_tell_linked(c->core, c, t, type, note, told);
 }
 
+static apr_status_t svc_search(itsm_call_t *c, const char *kind, const char *text, int limit,
+                               apr_array_header_t **out)
+{
+    req_t *q = c->core;
+    const itsm_kind_t *k = itsm_core_kind(q->core, kind);
+    itsm_search_query_t *query;
+    itsm_filter_t f = {0};
+    apr_array_header_t *rows;
+    const char *why;
+    apr_status_t rv;
+    int more, i;
+
+    *out = apr_array_make(c->pool, 4, sizeof(itsm_search_hit_t));
+    if (k == NULL || k->search == NULL || k->search->fields == NULL || limit < 1 || limit > 100)
+        return APR_EINVAL;
+    if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
+        return rv;
+    itsm_search_parse(c->pool, text ? text : "", 1, 1, &query, &why);
+    f.limit = limit;
+    f.now = c->now;
+    rv = itsm_store_search(q->store, &rows, &more, kind, q->scope, &f, query, c->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00904)
+                      "store: a process searched %s: %s", kind, itsm_store_error(q->store));
+        return rv;
+    }
+    for (i = 0; i < rows->nelts; i++) {
+        const itsm_search_row_t *row = &APR_ARRAY_IDX(rows, i, itsm_search_row_t);
+        itsm_search_hit_t *h = apr_array_push(*out);
+
+        h->number = row->t->number;
+        h->title = row->t->title;
+        h->rank = row->rank;
+        h->ticket = row->t;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit, int offset,
+                                    apr_array_header_t **out)
+{
+    req_t *q = c->core;
+    apr_status_t rv;
+
+    *out = apr_array_make(c->pool, 1, sizeof(itsm_search_gap_t));
+    if (limit < 1 || limit > 500 || offset < 0)
+        return APR_EINVAL;
+    if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
+        return rv;
+    rv = itsm_store_search_gaps(q->store, out, kind, q->scope, limit, offset, c->pool);
+    if (rv != APR_SUCCESS)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00905)
+                      "store: a process read the search gaps: %s", itsm_store_error(q->store));
+    return rv;
+}
+
 const itsm_services_t itsm_services = {
     .abi = ITSM_ABI_VERSION,
     .size = sizeof(itsm_services_t),
@@ -104,4 +160,6 @@ const itsm_services_t itsm_services = {
     .desk_known = svc_desk_known,
     .ticket_create = svc_ticket_create,
     .linked_note = svc_linked_note,
+    .search = svc_search,
+    .search_gaps = svc_search_gaps,
 };

@@ -27,7 +27,10 @@ static const char *const sqlite_setup[] = {
     "PRAGMA mmap_size = 0",
     NULL
 };
-static const char *const pgsql_setup[] = { NULL };
+static const char *const pgsql_setup[] = {
+    "SET client_min_messages = warning",    /* a search word that is an english stop word */
+    NULL
+};
 
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
@@ -72,17 +75,6 @@ enum {
     S_VERSION_GET,
     S_COUNT
 };
-
-#define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
-                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
-                    "t.sla_open, t.sla_notified"
-/* The same columns of a ticket as its current published version v shows it to readers. */
-#define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
-                       "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
-                       "v.fields, t.tags, t.sla_open, t.sla_notified"
-#define PUBLISHED_JOIN " JOIN itsm_version v ON v.ticket_id = t.id AND v.current = 1"
-/* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
-#define INT "CAST(%s AS BIGINT)"
 
 /* Statements of a fixed shape. Queries whose shape follows the request (the party scope,
  * the filters of a list) are composed by the functions under "queries" below from these
@@ -198,12 +190,12 @@ const char *itsm_store_error(itsm_store_t *st)
     return e ? e : "unknown database error";
 }
 
-static const char *i64(apr_pool_t *p, apr_int64_t v)
+const char *i64(apr_pool_t *p, apr_int64_t v)
 {
     return apr_psprintf(p, "%" APR_INT64_T_FMT, v);
 }
 
-static const char *secs(apr_pool_t *p, apr_time_t t)
+const char *secs(apr_pool_t *p, apr_time_t t)
 {
     return i64(p, apr_time_sec(t));
 }
@@ -239,12 +231,12 @@ static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, apr_dbd_results
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-static const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i)
+const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i)
 {
     return apr_dbd_get_entry(st->driver, row, i);
 }
 
-static apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
+apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
 {
     const char *s = col(st, row, i);
 
@@ -265,7 +257,7 @@ int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *r
 
 /* The statement for sql on this connection, prepared on first use. The shapes are bounded:
  * sql is made only of the fragments below, whitelisted column names and %s for values. */
-static apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
                              apr_pool_t *p)
 {
     int *made;
@@ -290,7 +282,7 @@ static apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared
     return APR_SUCCESS;
 }
 
-static apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
                                const char *sql, const apr_array_header_t *args)
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
@@ -361,14 +353,14 @@ const char *itsm_store_scope_audience(apr_pool_t *p, const char *scope,
     return s;
 }
 
-static void arg(apr_array_header_t *args, const char *v)
+void arg(apr_array_header_t *args, const char *v)
 {
     APR_ARRAY_PUSH(args, const char *) = v;
 }
 
 /* "(%s, ...)" for the values, padded with repeats to 1, 2, 4, 8, ... values so that lists of
  * similar width share a statement; an empty list is ('') ("" is no party and no key). */
-static const char *in_list(apr_pool_t *p, const apr_array_header_t *values,
+const char *in_list(apr_pool_t *p, const apr_array_header_t *values,
                            apr_array_header_t *args)
 {
     const char *sql = "(%s";
@@ -422,7 +414,7 @@ static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
 }
 
 /* The kind named name among st->kinds, NULL if not known to the store. */
-static const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char *name)
+const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char *name)
 {
     int i;
 
@@ -628,7 +620,8 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
             return rv;
     }
     if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS
-        || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS)
+        || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS
+        || (rv = search_index(st, k, t, 0, fresh, p)) != APR_SUCCESS)
         return rv;
     return index_clocks(st, k, t, now, p);
 }
@@ -801,6 +794,21 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     return sql;
 }
 
+/* The FROM ... WHERE of a search of kind within scope matching f (store_search.c): as a
+ * list's, its tickets t joined to the index rows s (table table) of the copy the caller
+ * reads; *published: the caller reads published versions (v). */
+const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
+                              const char *scope, const itsm_filter_t *f, const char *table,
+                              int *published, apr_array_header_t *args)
+{
+    reading_t rd = reading_of(st, kind, scope, p);
+    const char *sql = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
+
+    *published = rd.published;
+    return apr_pstrcat(p, "FROM ", table, " s JOIN itsm_ticket t ON t.id = s.ticket_id",
+                       sql + strlen("FROM itsm_ticket t"), NULL);
+}
+
 /* ORDER BY of a list; qualified: on t (else on the columns of a union's rows). Under a
  * field filter, creation order is the field index's own order (f0.ticket_id = t.id), which
  * the planner then reads in order instead of sorting every match. */
@@ -812,6 +820,8 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
                                { "t.opened, t.id", "t.opened DESC, t.id DESC" } },
         [ITSM_SORT_UPDATED] = { { "updated, id", "updated DESC, id DESC" },
                                 { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
+        [ITSM_SORT_TITLE] = { { "lower(title), id", "lower(title) DESC, id DESC" },
+                              { "lower(t.title), t.id", "lower(t.title) DESC, t.id DESC" } },
     };
 
     if (qualified && f->nfields && !fields_probed(f) && f->sort == ITSM_SORT_NUMBER)
@@ -930,13 +940,12 @@ void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,
 
 /* ---- back-fill of the indexes after a migration or a new declaration ---------------------- */
 
-static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
 
 static apr_uint32_t backfill_statements;
 
 /* Prepare sql for this migration under a name of its own: pgsql replaces its one unnamed
  * statement at each prepare, and keeps named ones for the session. */
-static apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
                                      apr_pool_t *p)
 {
     st->error = apr_dbd_prepare(st->driver, p, st->handle, dialect_sql(p, st->dialect, sql),
@@ -969,9 +978,6 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
     return APR_SUCCESS;
 }
 
-typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
-                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p);
-
 static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
                                     const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
 {
@@ -989,7 +995,7 @@ static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
 #define BACKFILL_PAGE 500
 
 /* fn for every ticket of kind k, page by page (each page read whole before it is written). */
-static apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
+apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
                                      apr_pool_t *p)
 {
     apr_dbd_prepared_t *page = NULL;
@@ -1088,6 +1094,8 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
                                          "kind = %s)", 1, args, NULL)
                         || backfill_tickets(st, k, backfill_audience, p)))))
             return APR_EGENERAL;
+        if (search_backfill(st, k, p) != APR_SUCCESS)
+            return APR_EGENERAL;
         if (st->sla == NULL || k->clocks == NULL)
             continue;
         if (backfill_exec(st, p, "SELECT 1 FROM itsm_sla_indexed WHERE kind = %s", 1, args,
@@ -1134,7 +1142,7 @@ static const char *tags_out(apr_pool_t *p, const char *stored)
     return s;
 }
 
-static itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p)
+itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p)
 {
     itsm_ticket_t *t = apr_pcalloc(p, sizeof *t);
 
@@ -1234,6 +1242,8 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         rv = index_ticket(st, t, 1, t->updated, p);
     if (rv == APR_SUCCESS)
         rv = journal_insert(st, t->id, c->j, p);
+    if (rv == APR_SUCCESS)
+        rv = search_deflected(st, t, p);
     return rv;
 }
 
@@ -1524,6 +1534,8 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
 
     if (rv == APR_SUCCESS)
         rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear);
+    if (rv == APR_SUCCESS && k)
+        rv = search_index(st, k, t, 1, withdraw ? -1 : 0, p);
     if (rv != APR_SUCCESS || withdraw)
         return rv;
     if (n == NULL || k == NULL) {

@@ -12,6 +12,17 @@
 #include "itsm_sla.h"
 #include "itsm_store.h"
 
+#define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
+                    "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
+                    "t.sla_open, t.sla_notified"
+/* The same columns of a ticket as its current published version v shows it to readers. */
+#define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
+                       "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
+                       "v.fields, t.tags, t.sla_open, t.sla_notified"
+#define PUBLISHED_JOIN " JOIN itsm_version v ON v.ticket_id = t.id AND v.current = 1"
+/* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
+#define INT "CAST(%s AS BIGINT)"
+
 typedef struct dialect_t {
     const char *driver;         /* apr_dbd_name() */
     const char *begin;          /* takes the write lock at once */
@@ -69,7 +80,44 @@ struct itsm_store_t {
     apr_pool_t *conn_pool;
     const apr_array_header_t *kinds;    /* const itsm_kind_t *: what writes index */
     const itsm_sla_config_t *sla;
+    apr_int64_t search_window;  /* seconds: a search, then a deflection target's ticket */
+    apr_hash_t *migration_stmts;    /* during a migration's back-fill: SQL -> statement */
 };
+
+typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p);
+
+/* Shared helpers of store.c. */
+const char *i64(apr_pool_t *p, apr_int64_t v);
+const char *secs(apr_pool_t *p, apr_time_t t);
+const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i);
+apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i);
+apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+                      apr_pool_t *p);
+apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+                        const char *sql, const apr_array_header_t *args);
+void arg(apr_array_header_t *args, const char *v);
+const char *in_list(apr_pool_t *p, const apr_array_header_t *values, apr_array_header_t *args);
+const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char *name);
+apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
+                              apr_pool_t *p);
+apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
+                              apr_pool_t *p);
+itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
+const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
+                              const char *scope, const itsm_filter_t *f, const char *table,
+                              int *published, apr_array_header_t *args);
+
+/* store_search.c: the search index of t (kind k) for its working copy (published 0) or its
+ * version being published (1), with its synonyms; how: 1 nothing stored yet, 0 replace,
+ * -1 remove only. */
+apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                          int published, int how, apr_pool_t *p);
+/* t was just created: if its kind is a deflection target, the recent searches of its
+ * creator within the window count as failed deflections. */
+apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool_t *p);
+/* After the migrations: the search index of a kind that starts to declare search. */
+apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t *p);
 
 apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
                              apr_pool_t *p);

@@ -863,35 +863,172 @@ int do_journal(req_t *q, const char *number)
     return send_doc(r, HTTP_OK, o);
 }
 
-/* GET /{collection}/{number}/versions[/{n}]: a versioned kind's published versions. Its
- * editors list and read every version; its readers only the current one. */
+/* ---- versions and their differences ----------------------------------------------------- */
+
+/* The paragraphs of a value: an XHTML field's blocks (markup), or a long text's paragraphs
+ * (separated by blank lines); a value of another type is one paragraph. */
+static apr_array_header_t *paragraphs(apr_pool_t *p, const itsm_field_t *f, const char *v)
+{
+    apr_array_header_t *a;
+
+    if (f && itsm_field_type(f) == ITSM_TYPE_XHTML)
+        return itsm_xhtml_blocks(p, v);
+    if (f && itsm_field_type(f) == ITSM_TYPE_LONG_TEXT)
+        return itsm_text_paragraphs(p, v);
+    a = apr_array_make(p, 1, sizeof(const char *));
+    if (v)
+        APR_ARRAY_PUSH(a, const char *) = v;
+    return a;
+}
+
+static void write_block(xmlTextWriterPtr w, const char *tag, int markup, const char *block)
+{
+    xmlTextWriterStartElement(w, BAD_CAST tag);
+    if (markup)
+        xmlTextWriterWriteRaw(w, BAD_CAST block);
+    else
+        xmlTextWriterWriteString(w, BAD_CAST block);
+    xmlTextWriterFullEndElement(w);
+}
+
+/* Beyond this many cells the longest common subsequence is not computed: the field is
+ * shown as wholly removed and added. */
+#define DIFF_CELLS_MAX (1 << 20)
+
+/* <field name=...> with the paragraphs of a and b in order: a longest common subsequence
+ * of the paragraphs is <same>, the rest of a <removed>, the rest of b <added>. */
+static void write_field_diff(apr_pool_t *p, xmlTextWriterPtr w, const char *name,
+                             const itsm_field_t *f, const char *va, const char *vb)
+{
+    apr_array_header_t *a = paragraphs(p, f, va), *b = paragraphs(p, f, vb);
+    int markup = f && itsm_field_type(f) == ITSM_TYPE_XHTML;
+    int n = a->nelts, m = b->nelts, i, j, *len = NULL;
+#define A(i) APR_ARRAY_IDX(a, i, const char *)
+#define B(j) APR_ARRAY_IDX(b, j, const char *)
+#define L(i, j) len[(i) * (m + 1) + (j)]
+
+    xmlTextWriterStartElement(w, BAD_CAST "field");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name);
+    if ((apr_int64_t)(n + 1) * (m + 1) <= DIFF_CELLS_MAX) {
+        len = apr_pcalloc(p, sizeof(int) * (apr_size_t)(n + 1) * (apr_size_t)(m + 1));
+        for (i = n - 1; i >= 0; i--)
+            for (j = m - 1; j >= 0; j--)
+                L(i, j) = strcmp(A(i), B(j)) == 0 ? L(i + 1, j + 1) + 1
+                          : L(i + 1, j) >= L(i, j + 1) ? L(i + 1, j) : L(i, j + 1);
+    }
+    for (i = 0, j = 0; len && i < n && j < m;) {
+        if (strcmp(A(i), B(j)) == 0) {
+            write_block(w, "same", markup, A(i));
+            i++, j++;
+        }
+        else if (L(i + 1, j) >= L(i, j + 1))
+            write_block(w, "removed", markup, A(i++));
+        else
+            write_block(w, "added", markup, B(j++));
+    }
+    for (; i < n; i++)
+        write_block(w, "removed", markup, A(i));
+    for (; j < m; j++)
+        write_block(w, "added", markup, B(j));
+    xmlTextWriterEndElement(w);
+#undef A
+#undef B
+#undef L
+}
+
+static int same_value(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The fields of kind k that differ between a and b (two versions of a ticket). */
+static void write_diff(apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
+                       const itsm_ticket_t *a, const itsm_ticket_t *b)
+{
+    static const itsm_field_t description = { "description", 0, .type = ITSM_TYPE_LONG_TEXT };
+    const itsm_field_t *f;
+    const char *va, *vb;
+
+    if (!same_value(a->title, b->title))
+        write_field_diff(p, w, "title", NULL, a->title, b->title);
+    if (!same_value(a->state, b->state))
+        write_field_diff(p, w, "state", NULL, a->state, b->state);
+    va = apr_table_get(a->fields, "description");
+    vb = apr_table_get(b->fields, "description");
+    if (!same_value(va, vb))
+        write_field_diff(p, w, "description", &description, va, vb);
+    for (f = k->fields; f && f->name; f++) {
+        va = apr_table_get(a->fields, f->name);
+        vb = apr_table_get(b->fields, f->name);
+        if (!same_value(va, vb))
+            write_field_diff(p, w, f->name, f, va, vb);
+    }
+}
+
+/* Version which of t ("working": t itself, for its editors) into *v; 404 unknown. */
+static int load_version(req_t *q, itsm_ticket_t *t, const char *which, int reader,
+                        itsm_ticket_t **v)
+{
+    itsm_version_t info;
+    apr_status_t rv;
+    int n;
+
+    if (strcmp(which, "working") == 0 && !reader) {
+        *v = t;
+        return OK;
+    }
+    if (!query_int(which, 1, 1 << 30, &n)
+        || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
+        return not_found(q);
+    rv = itsm_store_version(q->store, v, &info, t, n, q->r->pool);
+    if (rv == APR_NOTFOUND)
+        return not_found(q);
+    if (rv != APR_SUCCESS)
+        return STORE_FAULT(q, 00232, "version");
+    return OK;
+}
+
+/* GET /{collection}/{number}/versions[/{n}[?diff=m]]: a versioned kind's published
+ * versions. Its editors list and read every version, the working copy as "working", and
+ * what changed between two of them; its readers only the current one. */
 int do_versions(req_t *q, const char *number, const char *which)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
-    int reader = reads_published(q, k), rc, i, n = 0;
+    int reader = reads_published(q, k), rc, i;
     apr_array_header_t *versions;
-    itsm_ticket_t *t, *v;
-    itsm_version_t info;
+    apr_table_t *args;
+    const char *from;
+    itsm_ticket_t *t, *v, *base;
     itsm_xml_out_t *o;
     itsm_call_t c;
-    apr_status_t rv;
 
     if (!k->publish_action)
         return not_found(q);
     if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
+    form_args(r, &args);
+    from = apr_table_get(args, "diff");
+    if (which == NULL && from)
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "diff compares two versions: GET .../versions/{n}?diff={m}.");
+    if (from && reader)     /* the differences are the reviewers' */
+        return forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (which) {
-        if (!query_int(which, 1, 1 << 30, &n)
-            || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
-            return not_found(q);
-        rv = itsm_store_version(q->store, &v, &info, t, n, r->pool);
-        if (rv == APR_NOTFOUND)
-            return not_found(q);
-        if (rv != APR_SUCCESS)
-            return STORE_FAULT(q, 00232, "version");
+        if ((rc = load_version(q, t, which, reader, &v)) != OK)
+            return rc;
+        if (from) {
+            if ((rc = load_version(q, t, from, reader, &base)) != OK)
+                return rc;
+            o = itsm_xml_out_start(r->pool, "versionDiff");
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "from", BAD_CAST from);
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "to", BAD_CAST which);
+            write_diff(r->pool, o->w, k, base, v);
+            return send_doc(r, HTTP_OK, o);
+        }
         init_call(q, &c);
         o = itsm_xml_out_start(r->pool, k->element);
         render_ticket(&c, o->w, k, v, 0);

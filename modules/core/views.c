@@ -67,7 +67,7 @@ static int query_month(apr_pool_t *p, const char *v, apr_time_t *from, apr_time_
 }
 
 /* Parameters that are not filters: of lists, of counts. */
-static const char *const list_params[] = { "limit", "offset", "sort", NULL };
+static const char *const list_params[] = { "limit", "offset", "sort", "q", NULL };
 static const char *const count_params[] = { "by", "month", NULL };
 
 static const struct {
@@ -75,7 +75,7 @@ static const struct {
     itsm_sort_e sort;
 } sorts[] = {
     { "number", ITSM_SORT_NUMBER }, { "opened", ITSM_SORT_OPENED },
-    { "updated", ITSM_SORT_UPDATED },
+    { "updated", ITSM_SORT_UPDATED }, { "title", ITSM_SORT_TITLE },
 };
 
 /* The query of a list (others: list_params) or a count (count_params) into f: common
@@ -299,7 +299,7 @@ int do_stats(req_t *q)
  * opening order only: the other filters and the update order are of the working copy. */
 static int published_query(req_t *q, apr_table_t *args)
 {
-    static const char *const taken[] = { "limit", "offset", "sort", "state", NULL };
+    static const char *const taken[] = { "limit", "offset", "sort", "state", "q", NULL };
     const apr_array_header_t *a = apr_table_elts(args);
     const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
     const char *sort = apr_table_get(args, "sort");
@@ -308,12 +308,87 @@ static int published_query(req_t *q, apr_table_t *args)
     for (i = 0; i < a->nelts; i++)
         if (!is_one_of(e[i].key, taken))
             break;
-    if (i < a->nelts || (sort && strstr(sort, "updated")))
+    if (i < a->nelts || (sort && (strstr(sort, "updated") || strstr(sort, "title"))))
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
                                  "offset and sort (number or opened) only.",
                                  q->route->kind->kind));
     return OK;
+}
+
+/* A snippet: the text, each matched word (between the store's marks) in <match>. */
+static void write_snippet(apr_pool_t *p, xmlTextWriterPtr w, const char *s)
+{
+    xmlTextWriterStartElement(w, BAD_CAST "snippet");
+    while (*s) {
+        apr_size_t n = strcspn(s, "\x01\x02");
+
+        if (n)
+            xmlTextWriterWriteString(w, BAD_CAST apr_pstrndup(p, s, n));
+        s += n;
+        if (*s == '\x01')
+            xmlTextWriterStartElement(w, BAD_CAST "match");
+        else if (*s == '\x02')
+            xmlTextWriterEndElement(w);
+        if (*s)
+            s++;
+    }
+    xmlTextWriterEndElement(w);     /* closes an open <match> too */
+}
+
+/* Refuse a search: its own log line, then the error document. */
+static int refuse_search(req_t *q, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, ITSMLOGNO(00901) "search of %s refused: %s",
+                  q->route->kind->collection, why);
+    return fail(q, HTTP_BAD_REQUEST, "bad-query", why);
+}
+
+/* GET /{collection}?q=TEXT: the list in rank order, each item with its snippet; a first
+ * page is counted in the search analytics (a miss, or the caller's last search). */
+static int do_search(req_t *q, itsm_call_t *c, const char *text, const itsm_filter_t *f,
+                     int sorted)
+{
+    request_rec *r = q->r;
+    const itsm_kind_t *k = q->route->kind;
+    itsm_search_query_t *query;
+    apr_array_header_t *rows;
+    itsm_xml_out_t *o;
+    const char *why;
+    int more, i;
+
+    if (k->search == NULL || k->search->fields == NULL)
+        return refuse_search(q, apr_psprintf(r->pool, "%s cannot be searched: q is for "
+                                             "searchable collections.", k->collection));
+    if (sorted)
+        return refuse_search(q, "sort does not go with q: a search answers in rank order.");
+    if (text[strspn(text, " \t\r\n")] == '\0')
+        return refuse_search(q, "q is empty: give the words to search for.");
+    if (itsm_search_parse(r->pool, text, 0, 0, &query, &why) != APR_SUCCESS)
+        return refuse_search(q, why);
+    if (itsm_store_search(q->store, &rows, &more, k->kind, q->scope, f, query, r->pool)
+        != APR_SUCCESS)
+        return STORE_FAULT(q, 00902, "search");
+    if (f->offset == 0 && itsm_search_terms(query) > 0
+        && itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,
+                                   itsm_search_normal(query), rows->nelts > 0, r->request_time,
+                                   r->pool) != APR_SUCCESS)   /* never fails the search */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00903)
+                      "store: counting a search of %s: %s", k->collection, store_error(q));
+    o = itsm_xml_out_start(r->pool, "list");
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
+    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f->offset);
+    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "limit", "%d", f->limit);
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "more", BAD_CAST (more ? "true" : "false"));
+    for (i = 0; i < rows->nelts; i++) {
+        const itsm_search_row_t *row = &APR_ARRAY_IDX(rows, i, itsm_search_row_t);
+
+        xmlTextWriterStartElement(o->w, BAD_CAST k->element);
+        render_ticket(c, o->w, k, row->t, 0);
+        write_snippet(r->pool, o->w, row->snippet);
+        xmlTextWriterEndElement(o->w);
+    }
+    return send_doc(r, HTTP_OK, o);
 }
 
 int do_list(req_t *q)
@@ -342,8 +417,8 @@ int do_list(req_t *q)
                 break;
         if (i == (int)(sizeof sorts / sizeof sorts[0]))
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        "sort takes number, opened or updated, each with a leading - for "
-                        "the newest first.");
+                        "sort takes number, opened, updated or title, each with a leading - "
+                        "for the reverse order.");
         f.sort = sorts[i].sort;
     }
     if ((rc = parse_filter(q, args, list_params, &f)) != OK)
@@ -351,6 +426,8 @@ int do_list(req_t *q)
     if (reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
         return rc;
     init_call(q, &c);
+    if (apr_table_get(args, "q"))
+        return do_search(q, &c, apr_table_get(args, "q"), &f, sort != NULL);
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
                         r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00130, "list");

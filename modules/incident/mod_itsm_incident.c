@@ -152,6 +152,10 @@ static const char *const case_actions[] = {
     "triage", "request-info", "provide-info", "route", "close", "reopen", NULL
 };
 
+/* Cases are the deflection target of self-help: a case raised within the hour after a
+ * search that found tickets (knowledge articles) counts as a failed deflection of it. */
+static const itsm_search_t case_search = { .deflection_target = 1 };
+
 static const itsm_kind_t case_kind = {
     .kind = "case",
     .collection = "cases",
@@ -168,6 +172,7 @@ static const itsm_kind_t case_kind = {
     .create = cs_create,
     .update = cs_update,
     .action = cs_action,
+    .search = &case_search,
 };
 
 static int ra_create(itsm_call_t *c, itsm_ticket_t *t)

@@ -3,10 +3,10 @@
  * clocks of LLSD 8.5 (the core starts them; the process stops them), the known-error flag,
  * the incidents linked to a problem and its workaround published to the knowledge base.
  * Pure functions over the generic ticket and the core's services. */
-#include <apr_escape.h>
 #include <apr_strings.h>
 #include <string.h>
 
+#include "itsm_xml.h"
 #include "problem.h"
 
 #define HTTP_CONFLICT 409
@@ -117,21 +117,6 @@ static const char *clip(apr_pool_t *p, const char *text, apr_size_t n)
     return strlen(text) <= n ? text : apr_pstrcat(p, apr_pstrndup(p, text, n), "...", NULL);
 }
 
-const char *problem_xhtml_paragraphs(apr_pool_t *p, const char *text)
-{
-    const char *out = "", *line = text;
-
-    while (line && *line) {
-        const char *end = strchr(line, '\n');
-        const char *one = end ? apr_pstrndup(p, line, (apr_size_t)(end - line)) : line;
-
-        if (*one && strspn(one, " \t\r") < strlen(one))
-            out = apr_pstrcat(p, out, "<p>", apr_pescape_entity(p, one, 0), "</p>", NULL);
-        line = end ? end + 1 : NULL;
-    }
-    return *out ? out : "<p></p>";
-}
-
 /* The workaround as a knowledge article (title, the workaround's text, the service),
  * created in this change's transaction and linked from the problem; the open incidents
  * linked to the problem are told, with the workaround. */
@@ -155,7 +140,7 @@ static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_tic
     a->party = t->party;
     a->title = apr_pstrcat(c->pool, "Workaround: ", t->title, NULL);
     a->fields = apr_table_make(c->pool, 4);
-    apr_table_setn(a->fields, "body", problem_xhtml_paragraphs(c->pool, workaround));
+    apr_table_setn(a->fields, "body", itsm_xhtml_from_text(c->pool, workaround));
     if (service)
         apr_table_setn(a->fields, "services", service);
     apr_table_setn(a->fields, "keywords",

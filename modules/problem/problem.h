@@ -30,8 +30,4 @@ int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticke
 /* A known error: a documented root cause and a workaround. */
 int problem_known_error(const itsm_ticket_t *t);
 
-/* The XHTML fragment of an article body holding text (escaped, one paragraph per line);
- * allocated in p. */
-const char *problem_xhtml_paragraphs(apr_pool_t *p, const char *text);
-
 #endif

@@ -9,7 +9,9 @@
  * "working" it enters), one with pauses of its own ("hold", "unhold"), targeted by the field
  * "tier"; its timer "check" is due at the field "checkDue". The logins in its <approvers>
  * may read and update it (relation "approver" in tests/integration/authz-test.xml). Kind
- * "note" (TNT) is seen by an audience and versioned (publish, withdraw). */
+ * "note" (TNT) is seen by an audience and versioned (publish, withdraw). Probes and notes are
+ * searchable; "gloss" (TGL) defines search synonyms, "ask" (TAS) is a deflection target;
+ * its resource "search-gaps" lists the search gaps, "probe-search" the search service. */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_protocol.h>
@@ -274,6 +276,15 @@ static int probe_child_changed(itsm_call_t *c, const itsm_ticket_t *child,
     return 0;
 }
 
+/* Probes are searchable: title heaviest, then the remark, then the description. */
+static const itsm_search_field_t probe_search_fields[] = {
+    { "title", ITSM_SEARCH_TITLE },
+    { "remark", ITSM_SEARCH_KEYWORDS },
+    { "description", ITSM_SEARCH_BODY },
+    { NULL }
+};
+static const itsm_search_t probe_search = { .fields = probe_search_fields };
+
 static const itsm_kind_t probe_kind = {
     .kind = "probe",
     .collection = "probes",
@@ -292,6 +303,7 @@ static const itsm_kind_t probe_kind = {
     .link_rules = probe_links,
     .linked = probe_linked,
     .child_changed = probe_child_changed,
+    .search = &probe_search,
 };
 
 static const itsm_field_t task_fields[] = {
@@ -335,8 +347,19 @@ static const itsm_kind_t task_kind = {
 static const itsm_field_t note_fields[] = {
     { "audience", 0 },
     { "body", 0, .type = ITSM_TYPE_LONG_TEXT },
+    { "page", 0, .type = ITSM_TYPE_XHTML },     /* markup of the safe XHTML subset */
+    { "keywords", 0 },
     { NULL }
 };
+
+/* Notes are searchable (readers: the published versions; editors: the working copies). */
+static const itsm_search_field_t note_search_fields[] = {
+    { "title", ITSM_SEARCH_TITLE },
+    { "keywords", ITSM_SEARCH_KEYWORDS },
+    { "body", ITSM_SEARCH_BODY },
+    { NULL }
+};
+static const itsm_search_t note_search = { .fields = note_search_fields };
 
 static const char *const note_actions[] = { "publish", "withdraw", NULL };
 
@@ -365,10 +388,42 @@ static const itsm_kind_t note_kind = {
     .audience_field = "audience",
     .publish_action = "publish",
     .withdraw_action = "withdraw",
+    .search = &note_search,
+};
+
+/* Kind "gloss" (TGL, element <testGloss>): a glossary entry whose title and acronym are
+ * synonyms in every search; not searchable itself. */
+static const itsm_field_t gloss_fields[] = {
+    { "acronym", 0 },
+    { NULL }
+};
+static const itsm_search_t gloss_search = { .synonym_field = "acronym" };
+
+static const itsm_kind_t gloss_kind = {
+    .kind = "gloss",
+    .collection = "glosses",
+    .element = "testGloss",
+    .prefix = "TGL",
+    .fields = gloss_fields,
+    .initial_state = "open",
+    .search = &gloss_search,
+};
+
+/* Kind "ask" (TAS, the generic <ticket>): a deflection target, as cases are: asked within the
+ * deflection window after a search that found tickets, it counts a failed deflection. */
+static const itsm_search_t ask_search = { .deflection_target = 1 };
+
+static const itsm_kind_t ask_kind = {
+    .kind = "ask",
+    .collection = "asks",
+    .element = "ticket",
+    .prefix = "TAS",
+    .initial_state = "open",
+    .search = &ask_search,
 };
 
 static const itsm_kind_t *const test_kinds[] = {
-    &test_kind, &probe_kind, &task_kind, &note_kind, NULL
+    &test_kind, &probe_kind, &task_kind, &note_kind, &gloss_kind, &ask_kind, NULL
 };
 
 /* GET /itsm/probe-report[/{number}]: a resource of the process's own, read with the grant
@@ -406,7 +461,78 @@ static const itsm_resource_t report = {
     .get = probe_report,
 };
 
-static const itsm_resource_t *const test_resources[] = { &report, NULL };
+/* GET /itsm/search-gaps[?kind=K]: the core's search gaps within the caller's parties. */
+static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args,
+                       xmlTextWriterPtr w)
+{
+    apr_array_header_t *gaps;
+    int i;
+
+    if (c->svc->search_gaps(c, apr_table_get(args, "kind"), 100, 0, &gaps) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "The ticket store is not available; try again later.");
+    for (i = 0; i < gaps->nelts; i++) {
+        const itsm_search_gap_t *g = &APR_ARRAY_IDX(gaps, i, itsm_search_gap_t);
+        char at[APR_RFC822_DATE_LEN];
+
+        xmlTextWriterStartElement(w, BAD_CAST "gap");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST g->kind);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "query", BAD_CAST g->query);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "party", BAD_CAST g->party);
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "misses", "%" APR_INT64_T_FMT, g->misses);
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "deflections", "%" APR_INT64_T_FMT,
+                                          g->deflections);
+        apr_rfc822_date(at, g->first_seen);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "firstSeen", BAD_CAST at);
+        apr_rfc822_date(at, g->last_seen);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "lastSeen", BAD_CAST at);
+        xmlTextWriterEndElement(w);
+    }
+    return 0;
+}
+
+/* GET /itsm/probe-search?text=...: the search service's best 5 probes for the text. */
+static int probe_search_get(itsm_call_t *c, const char *rest, const apr_table_t *args,
+                        xmlTextWriterPtr w)
+{
+    const char *text = apr_table_get(args, "text");
+    apr_array_header_t *hits;
+    int i;
+
+    if (c->svc->search(c, "probe", text ? text : "", 5, &hits) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "The ticket store is not available; try again later.");
+    for (i = 0; i < hits->nelts; i++) {
+        const itsm_search_hit_t *h = &APR_ARRAY_IDX(hits, i, itsm_search_hit_t);
+
+        xmlTextWriterStartElement(w, BAD_CAST "hit");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST h->number);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST h->title);
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "rank", "%g", h->rank);
+        xmlTextWriterEndElement(w);
+    }
+    return 0;
+}
+
+static const itsm_resource_t gaps_resource = {
+    .path = "search-gaps",
+    .kind = "probe",
+    .action = "read",
+    .element = "searchGaps",
+    .get = search_gaps,
+};
+
+static const itsm_resource_t search_resource = {
+    .path = "probe-search",
+    .kind = "probe",
+    .action = "read",
+    .element = "probeSearch",
+    .get = probe_search_get,
+};
+
+static const itsm_resource_t *const test_resources[] = {
+    &report, &gaps_resource, &search_resource, NULL
+};
 
 static const itsm_process_t test_process = {
     ITSM_PROCESS_ABI,

@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 
 #include "itsm.h"
+#include "itsm_xml.h"
 
 static apr_pool_t *pool;
 
@@ -64,6 +65,33 @@ static const field_case_t cases[] = {
     { { "r", 0, "incident" }, "0000042", NULL, "ticket number" },
     { { "g", 0, .type = ITSM_TYPE_GROUP }, "SDS Team (Callisto)", "SDS Team (Callisto)", NULL },
     { { "g", 0, .type = ITSM_TYPE_PERSON }, "", NULL, "directory" },
+    /* the safe XHTML subset: canonical form, and each refusal naming what it refuses */
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p>Hello <em>DIP</em></p>", "<p>Hello <em>DIP</em></p>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p>a &lt; b &amp; c</p>", "<p>a &lt; b &amp; c</p>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p><![CDATA[<b>x</b>]]></p>", "<p>&lt;b&gt;x&lt;/b&gt;</p>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "plain text", "plain text", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<h2>T</h2><ul><li>one</li></ul><br/><table><tr><th>k</th><td>v</td></tr></table>", "<h2>T</h2><ul><li>one</li></ul><br/><table><tr><th>k</th><td>v</td></tr></table>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p xmlns=\"http://www.w3.org/1999/xhtml\"><a href=\"https://example.org/x?a=1\">x</a></p>", "<p><a href=\"https://example.org/x?a=1\">x</a></p>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"mailto:desk@example.org\">m</a><a href=\"/itsm/articles\">r</a><a href=\"#s\">f</a>", "<a href=\"mailto:desk@example.org\">m</a><a href=\"/itsm/articles\">r</a><a href=\"#s\">f</a>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p/>", "<p></p>", NULL },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<script>alert(1)</script>", NULL, "<script>" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p onclick=\"x()\">a</p>", NULL, "onclick" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"javascript:alert(1)\">x</a>", NULL, "javascript:" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"JavaScript:alert(1)\">x</a>", NULL, "href" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"java&#9;script:alert(1)\">x</a>", NULL, "href" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"data:text/html,x\">x</a>", NULL, "href" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"http://x\" target=\"_blank\">x</a>", NULL, "target" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<!DOCTYPE p><p>x</p>", NULL, "DOCTYPE" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p style=\"color:red\">x</p>", NULL, "style" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<iframe src=\"http://x\"></iframe>", NULL, "<iframe>" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<style>p{}</style>", NULL, "<style>" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p>&nbsp;</p>", NULL, "well-formed" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p>unclosed", NULL, "well-formed" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<!-- c --><p>x</p>", NULL, "comment" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<?php x?>", NULL, "processing instruction" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\"/>", NULL, "namespace" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p xml:lang=\"en\">x</p>", NULL, "lang" },
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "<img src=\"x\"/>", NULL, "<img>" },
 };
 
 static void each_type_parses_to_canonical_form(void **state)
@@ -167,6 +195,26 @@ static void followers_by_policy(void **state)
                         "group:SDS Team role:manager");
 }
 
+/* The plain text of an XHTML value (for search), its blocks (for diffs), and plain text as
+ * paragraphs (a problem's workaround as an article's body). */
+static void xhtml_text_blocks_and_paragraphs(void **state)
+{
+    const char *v = "<h2>DIP</h2><p>The <em>Data Integration Platform</em>.</p>loose <code>x</code>"
+                    "<ul><li>one</li><li>two</li></ul><table><tr><th>k</th><td>v</td></tr></table>";
+    apr_array_header_t *b = itsm_xhtml_blocks(pool, v);
+
+    assert_string_equal(itsm_xhtml_text(pool, v),
+                        "DIP\nThe Data Integration Platform.\nloose x\none\ntwo\nk v");
+    assert_string_equal(itsm_xhtml_text(pool, NULL), "");
+    assert_int_equal(b->nelts, 5);
+    assert_string_equal(APR_ARRAY_IDX(b, 0, const char *), "<h2>DIP</h2>");
+    assert_string_equal(APR_ARRAY_IDX(b, 2, const char *), "loose <code>x</code>");
+    assert_string_equal(APR_ARRAY_IDX(b, 3, const char *), "<ul><li>one</li><li>two</li></ul>");
+    assert_string_equal(itsm_xhtml_from_text(pool, "Restart the adapter.\n\nIf a < b & c,\ncall."),
+                        "<p>Restart the adapter.</p><p>If a &lt; b &amp; c,\ncall.</p>");
+    assert_string_equal(itsm_xhtml_from_text(pool, "\n\n"), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +222,7 @@ int main(void)
         cmocka_unit_test(refers_to_alone_makes_a_ticket_reference),
         cmocka_unit_test(typed_reads_and_writes),
         cmocka_unit_test(followers_by_policy),
+        cmocka_unit_test(xhtml_text_blocks_and_paragraphs),
     };
     int rc;
 

@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* Full-text search: the query syntax (parsed here, re-emitted safely to the engine), the
+ * index kept with every write of a searchable kind, synonyms, ranked searches, and search
+ * analytics (gaps, failed deflections). The engines: SQLite FTS5 (porter unicode61, bm25(),
+ * snippet()) and PostgreSQL tsvector (english and simple, setweight, GIN, ts_rank_cd,
+ * ts_headline); their differences are the search dialect table below and the migration
+ * files. Every value is bound. */
+#include <apr_lib.h>
+#include <stdarg.h>
+#include <apr_strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itsm_codec.h"
+#include "itsm_xml.h"
+#include "store_int.h"
+
+/* ---- the query ------------------------------------------------------------------------- */
+
+enum { ITEM_WORD, ITEM_PREFIX, ITEM_PHRASE };
+
+typedef struct item_t {
+    int type;
+    const char *text;           /* lower case words, one space between a phrase's words */
+} item_t;
+
+struct itsm_search_query_t {
+    apr_array_header_t *items;  /* item_t */
+    int any;                    /* items are alternatives (else all must match) */
+    int terms;
+    const char *normal;
+};
+
+/* The code point at s (n bytes left) and its length; *len 1 and -1 for a byte that starts
+ * no valid UTF-8 sequence. */
+static long utf8_at(const unsigned char *s, apr_size_t n, int *len)
+{
+    long cp;
+    int need, i;
+
+    *len = 1;
+    if (s[0] < 0x80)
+        return s[0];
+    if ((s[0] & 0xE0) == 0xC0) { cp = s[0] & 0x1F; need = 1; }
+    else if ((s[0] & 0xF0) == 0xE0) { cp = s[0] & 0x0F; need = 2; }
+    else if ((s[0] & 0xF8) == 0xF0) { cp = s[0] & 0x07; need = 3; }
+    else
+        return -1;
+    if ((apr_size_t)need >= n)
+        return -1;
+    for (i = 1; i <= need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
+        || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *len = need + 1;
+    return cp;
+}
+
+/* Whether cp belongs to a word: ASCII letters and digits, and the letters and digits of
+ * other scripts as far as the engines' tokenizers see them (punctuation, symbols, spaces
+ * and emoji of Unicode's common blocks separate words, as for FTS5's unicode61). */
+static int word_char(long cp)
+{
+    if (cp < 0)
+        return 0;
+    if (cp < 0x80)
+        return apr_isalnum((int)cp);
+    if (cp < 0xC0)
+        return cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9
+               || cp == 0xBA || (cp >= 0xBC && cp <= 0xBE);
+    if (cp == 0xD7 || cp == 0xF7)
+        return 0;
+    if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x2E00 && cp <= 0x2E7F)
+        || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE10 && cp <= 0xFE6F)
+        || (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20)
+        || (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65)
+        || (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFEFF)
+        return 0;
+    return 1;
+}
+
+/* The word starting at s[*i] (a word character), lower case (ASCII); *i past it. */
+static const char *take_word(apr_pool_t *p, const char *s, apr_size_t n, apr_size_t *i)
+{
+    apr_size_t start = *i;
+    char *w, *c;
+    int len;
+
+    while (*i < n && word_char(utf8_at((const unsigned char *)s + *i, n - *i, &len)))
+        *i += (apr_size_t)len;
+    w = apr_pstrndup(p, s + start, *i - start);
+    for (c = w; *c; c++)
+        *c = (char)apr_tolower(*c);
+    return w;
+}
+
+/* Skip one character that is no word's (invalid UTF-8 bytes one by one). */
+static apr_size_t skip_char(const char *s, apr_size_t n, apr_size_t i)
+{
+    int len;
+
+    utf8_at((const unsigned char *)s + i, n - i, &len);
+    return i + (apr_size_t)len;
+}
+
+static int is_word_at(const char *s, apr_size_t n, apr_size_t i)
+{
+    int len;
+
+    return word_char(utf8_at((const unsigned char *)s + i, n - i, &len));
+}
+
+/* The words of s[0..n) joined by one space; *count of them. */
+static const char *words_of(apr_pool_t *p, const char *s, apr_size_t n, int *count)
+{
+    const char *out = "";
+    apr_size_t i = 0;
+
+    *count = 0;
+    while (i < n) {
+        if (is_word_at(s, n, i)) {
+            const char *w = take_word(p, s, n, &i);
+
+            out = *count ? apr_pstrcat(p, out, " ", w, NULL) : w;
+            (*count)++;
+        }
+        else
+            i = skip_char(s, n, i);
+    }
+    return out;
+}
+
+static void add_item(itsm_search_query_t *q, int type, const char *text, int terms)
+{
+    item_t *it = apr_array_push(q->items);
+
+    it->type = type;
+    it->text = text;
+    q->terms += terms;
+    q->normal = apr_pstrcat(q->items->pool, q->normal, *q->normal ? " " : "",
+                            type == ITEM_PHRASE ? "\"" : "", text,
+                            type == ITEM_PHRASE ? "\"" : type == ITEM_PREFIX ? "*" : "", NULL);
+}
+
+apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int truncate,
+                               itsm_search_query_t **out, const char **why)
+{
+    itsm_search_query_t *q = apr_pcalloc(p, sizeof *q);
+    apr_size_t n = strlen(text), i = 0;
+
+    q->items = apr_array_make(p, 8, sizeof(item_t));
+    q->any = any;
+    q->normal = "";
+    *out = q;
+    if (n > ITSM_SEARCH_MAX_BYTES) {
+        if (!truncate) {
+            *why = apr_psprintf(p, "The query is %" APR_SIZE_T_FMT " bytes long; at most %d "
+                                "are taken.", n, ITSM_SEARCH_MAX_BYTES);
+            return APR_EINVAL;
+        }
+        n = ITSM_SEARCH_MAX_BYTES * 64 < n ? ITSM_SEARCH_MAX_BYTES * 64 : n;
+    }
+    while (i < n) {
+        int count = 0;
+
+        if (truncate && q->terms >= ITSM_SEARCH_MAX_TERMS)
+            break;
+        if (text[i] == '"') {
+            const char *close = memchr(text + i + 1, '"', n - i - 1);
+            const char *words;
+
+            if (close == NULL) {        /* a lone quote is no operator */
+                i++;
+                continue;
+            }
+            words = words_of(p, text + i + 1, (apr_size_t)(close - text) - i - 1, &count);
+            if (count)
+                add_item(q, count > 1 ? ITEM_PHRASE : ITEM_WORD, words, count);
+            i = (apr_size_t)(close - text) + 1;
+        }
+        else if (is_word_at(text, n, i)) {
+            const char *w = take_word(p, text, n, &i);
+
+            if (i < n && text[i] == '*' && strlen(w) >= 2) {
+                add_item(q, ITEM_PREFIX, w, 1);
+                i++;
+            }
+            else
+                add_item(q, ITEM_WORD, w, 1);
+        }
+        else
+            i = skip_char(text, n, i);
+    }
+    if (q->terms > ITSM_SEARCH_MAX_TERMS && !truncate) {
+        *why = apr_psprintf(p, "The query has %d terms; at most %d are taken.", q->terms,
+                            ITSM_SEARCH_MAX_TERMS);
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+int itsm_search_terms(const itsm_search_query_t *q)
+{
+    return q->terms;
+}
+
+const char *itsm_search_normal(const itsm_search_query_t *q)
+{
+    return q->normal;
+}
+
+/* ---- the dialects ---------------------------------------------------------------------- */
+
+typedef struct search_dialect_t {
+    const char *driver;
+    const char *index_delete;   /* args: key (see index_args) */
+    const char *index_insert;
+    int rowid;                  /* 1: rows keyed by rowid = ticket_id * 2 + published */
+    const char *word, *prefix, *phrase;     /* one item of the query (args: its text) */
+    int word_args, phrase_args;
+    const char *and_op, *or_op;
+} search_dialect_t;
+
+static const search_dialect_t search_dialects[] = {
+    { "sqlite3",
+      "DELETE FROM itsm_search WHERE rowid = " INT,
+      "INSERT INTO itsm_search (rowid, title, keywords, body, ticket_id, published) "
+      "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
+      1, NULL, NULL, NULL, 0, 0, " AND ", " OR " },
+    { "pgsql",
+      "DELETE FROM itsm_search WHERE ticket_id = " INT " AND published = " INT,
+      "INSERT INTO itsm_search (ticket_id, published, title, keywords, body, doc) "
+      "SELECT x.i, x.p, x.ti, x.kw, x.bo, "
+      "setweight(to_tsvector('english', x.ti), 'A') || setweight(to_tsvector('simple', x.ti), 'A') || "
+      "setweight(to_tsvector('english', x.kw), 'B') || setweight(to_tsvector('simple', x.kw), 'B') || "
+      "setweight(to_tsvector('english', x.bo), 'D') || setweight(to_tsvector('simple', x.bo), 'D') "
+      "FROM (SELECT " INT " AS i, CAST(%s AS INTEGER) AS p, CAST(%s AS TEXT) AS ti, "
+      "CAST(%s AS TEXT) AS kw, CAST(%s AS TEXT) AS bo) x",
+      0,
+      "(plainto_tsquery('english', %s) || plainto_tsquery('simple', %s))",
+      "to_tsquery('simple', quote_literal(%s) || ':*')",
+      "(phraseto_tsquery('english', %s) || phraseto_tsquery('simple', %s))",
+      2, 2, " && ", " || " },
+};
+
+static const search_dialect_t *search_dialect(const itsm_store_t *st)
+{
+    return strcmp(st->dialect->driver, "sqlite3") == 0 ? &search_dialects[0] : &search_dialects[1];
+}
+
+/* Run a write statement of this file: prepared once per connection (or, during a
+ * migration, once per migration). */
+static apr_status_t search_exec(itsm_store_t *st, const char *sql, const apr_array_header_t *args,
+                                apr_pool_t *p)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    int rows;
+
+    st->error_text = NULL;
+    if (st->conn_cache)
+        st->error = prepared(st, sql, &stmt, p) ? -1 : 0;
+    else {
+        stmt = st->migration_stmts ? apr_hash_get(st->migration_stmts, sql, APR_HASH_KEY_STRING)
+                                   : NULL;
+        if (stmt == NULL) {
+            if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+                return APR_EGENERAL;
+            if (st->migration_stmts)
+                apr_hash_set(st->migration_stmts, apr_pstrdup(apr_hash_pool_get(st->migration_stmts), sql),
+                             APR_HASH_KEY_STRING, stmt);
+        }
+    }
+    if (st->error)
+        return APR_EGENERAL;
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, args->nelts,
+                               (const char **)args->elts);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+static apr_array_header_t *args_of(apr_pool_t *p, int n, ...)
+{
+    apr_array_header_t *a = apr_array_make(p, n, sizeof(const char *));
+    va_list ap;
+    int i;
+
+    va_start(ap, n);
+    for (i = 0; i < n; i++)
+        arg(a, va_arg(ap, const char *));
+    va_end(ap);
+    return a;
+}
+
+/* ---- the index ------------------------------------------------------------------------- */
+
+/* The text of t's searched fields of one weight, a line each; an XHTML field's plain text
+ * (itsm_xhtml_text), not its markup. */
+static const char *weight_text(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
+                               itsm_search_weight_e weight)
+{
+    const itsm_search_field_t *f;
+    const itsm_field_t *fd;
+    const char *out = "";
+
+    for (f = k->search->fields; f && f->name; f++) {
+        const char *v = strcmp(f->name, "title") == 0 ? t->title
+                                                      : apr_table_get(t->fields, f->name);
+
+        for (fd = k->fields; v && fd && fd->name && strcmp(fd->name, f->name) != 0; fd++)
+            ;
+        if (v && fd && fd->name && itsm_field_type(fd) == ITSM_TYPE_XHTML)
+            v = itsm_xhtml_text(p, v);
+
+        if (f->weight == weight && v && *v)
+            out = apr_pstrcat(p, out, *out ? "\n" : "", v, NULL);
+    }
+    return out;
+}
+
+#define SYNONYM_MAX 200
+
+/* A synonym as stored: its words, lower case, one space, at most SYNONYM_MAX bytes. */
+static const char *synonym_key(apr_pool_t *p, const char *v)
+{
+    int count;
+    const char *w = words_of(p, v ? v : "", v ? strlen(v) : 0, &count);
+    apr_size_t n = strlen(w);
+
+    if (n <= SYNONYM_MAX)
+        return w;
+    n = SYNONYM_MAX;
+    while (n > 0 && w[n] != ' ')
+        n--;
+    return apr_pstrndup(p, w, n);
+}
+
+static apr_status_t index_synonyms(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                   int published, int how, apr_pool_t *p)
+{
+    const char *id = i64(p, t->id), *term, *other;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (k->search->synonym_field == NULL || published != (k->publish_action != NULL))
+        return APR_SUCCESS;
+    if (how != 1)
+        rv = search_exec(st, "DELETE FROM itsm_synonym WHERE ticket_id = " INT,
+                         args_of(p, 1, id), p);
+    if (rv != APR_SUCCESS || how < 0)
+        return rv;
+    term = synonym_key(p, t->title);
+    other = synonym_key(p, apr_table_get(t->fields, k->search->synonym_field));
+    if (*term == '\0' || *other == '\0' || strcmp(term, other) == 0)
+        return APR_SUCCESS;
+    rv = search_exec(st, "INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES (" INT
+                     ", %s, %s)", args_of(p, 3, id, term, other), p);
+    if (rv == APR_SUCCESS)
+        rv = search_exec(st, "INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES ("
+                         INT ", %s, %s)", args_of(p, 3, id, other, term), p);
+    return rv;
+}
+
+apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                          int published, int how, apr_pool_t *p)
+{
+    const search_dialect_t *d = search_dialect(st);
+    const itsm_search_t *s = k->search;
+    const char *id, *pub = published ? "1" : "0", *key;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (s == NULL)
+        return APR_SUCCESS;
+    if (s->fields) {
+        id = i64(p, t->id);
+        key = i64(p, t->id * 2 + published);
+        if (how != 1)
+            rv = search_exec(st, d->index_delete,
+                             d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub), p);
+        if (rv == APR_SUCCESS && how >= 0) {
+            const char *ti = weight_text(p, k, t, ITSM_SEARCH_TITLE);
+            const char *kw = weight_text(p, k, t, ITSM_SEARCH_KEYWORDS);
+            const char *bo = weight_text(p, k, t, ITSM_SEARCH_BODY);
+
+            rv = search_exec(st, d->index_insert,
+                             d->rowid ? args_of(p, 6, key, ti, kw, bo, id, pub)
+                                      : args_of(p, 5, id, pub, ti, kw, bo), p);
+        }
+    }
+    return rv == APR_SUCCESS ? index_synonyms(st, k, t, published, how, p) : rv;
+}
+
+static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    const char *sql = "SELECT title, fields FROM itsm_version WHERE ticket_id = " INT
+                      " AND current = 1";
+    const char *args[1];
+    itsm_ticket_t *v = NULL;
+    apr_status_t rv = search_index(st, k, t, 0, 1, p);
+
+    (void)now;
+    if (rv != APR_SUCCESS || k->publish_action == NULL)
+        return rv;
+    if ((stmt = apr_hash_get(st->migration_stmts, sql, APR_HASH_KEY_STRING)) == NULL) {
+        if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+            return APR_EGENERAL;
+        apr_hash_set(st->migration_stmts, sql, APR_HASH_KEY_STRING, stmt);
+    }
+    args[0] = i64(p, t->id);
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1, args);
+    if (st->error)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        v = apr_pmemdup(p, t, sizeof *t);
+        v->title = apr_pstrdup(p, col(st, row, 0));
+        v->fields = itsm_codec_fields_decode(p, col(st, row, 1));
+    }
+    return v ? search_index(st, k, v, 1, 1, p) : APR_SUCCESS;
+}
+
+apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t *p)
+{
+    apr_array_header_t *one = args_of(p, 1, k->kind);
+    apr_dbd_prepared_t *stmt = NULL;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    apr_status_t rv;
+    int found = 0;
+
+    if (k->search == NULL || (k->search->fields == NULL && k->search->synonym_field == NULL))
+        return APR_SUCCESS;
+    st->migration_stmts = apr_hash_make(p);
+    if (backfill_prepare(st, "SELECT 1 FROM itsm_search_indexed WHERE kind = %s", &stmt, p))
+        return APR_EGENERAL;
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1,
+                                (const char **)one->elts);
+    if (st->error)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        found = 1;
+    if (found)
+        return APR_SUCCESS;
+    rv = search_exec(st, "INSERT INTO itsm_search_indexed (kind) VALUES (%s)", one, p);
+    if (rv == APR_SUCCESS)
+        rv = search_exec(st, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
+                         "itsm_ticket WHERE kind = %s)", one, p);
+    if (rv == APR_SUCCESS)
+        rv = search_exec(st, "DELETE FROM itsm_synonym WHERE ticket_id IN (SELECT id FROM "
+                         "itsm_ticket WHERE kind = %s)", one, p);
+    if (rv == APR_SUCCESS)
+        rv = backfill_tickets(st, k, backfill_search, p);
+    st->migration_stmts = NULL;
+    return rv;
+}
+
+/* ---- searching ------------------------------------------------------------------------- */
+
+#define SYNONYM_RUN 6
+
+/* The synonyms of the query's words and runs of words: term -> expansions (an array). */
+static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
+                                apr_hash_t **out, apr_pool_t *p)
+{
+    const item_t *it = (const item_t *)q->items->elts;
+    apr_array_header_t *keys = apr_array_make(p, 16, sizeof(const char *));
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    const char *sql;
+    int i, j;
+
+    *out = apr_hash_make(p);
+    for (i = 0; i < q->items->nelts; i++) {
+        const char *run = "";
+
+        if (it[i].type == ITEM_PHRASE) {
+            arg(keys, it[i].text);
+            continue;
+        }
+        for (j = i; j < q->items->nelts && j < i + SYNONYM_RUN && it[j].type == ITEM_WORD; j++) {
+            run = j > i ? apr_pstrcat(p, run, " ", it[j].text, NULL) : it[j].text;
+            arg(keys, run);
+        }
+    }
+    if (keys->nelts == 0)
+        return APR_SUCCESS;
+    sql = apr_pstrcat(p, "SELECT DISTINCT term, expansion FROM itsm_synonym WHERE term IN ",
+                      in_list(p, keys, args), " LIMIT 200", NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        const char *term = apr_pstrdup(p, col(st, row, 0));
+        apr_array_header_t *exp = apr_hash_get(*out, term, APR_HASH_KEY_STRING);
+
+        if (exp == NULL) {
+            exp = apr_array_make(p, 2, sizeof(const char *));
+            apr_hash_set(*out, term, APR_HASH_KEY_STRING, exp);
+        }
+        arg(exp, apr_pstrdup(p, col(st, row, 1)));
+    }
+    return APR_SUCCESS;
+}
+
+/* One item in the dialect: SQLite an FTS5 string (the words quoted: never an operator),
+ * PostgreSQL a tsquery expression with its values bound. */
+static const char *item_sql(apr_pool_t *p, const search_dialect_t *d, int type, const char *text,
+                            apr_array_header_t *args)
+{
+    int n, i;
+
+    if (d->rowid)       /* FTS5: words hold no '"', so a quoted string is plain text */
+        return apr_pstrcat(p, "\"", text, "\"", type == ITEM_PREFIX ? " *" : "", NULL);
+    n = type == ITEM_PREFIX ? 1 : type == ITEM_PHRASE ? d->phrase_args : d->word_args;
+    for (i = 0; i < n; i++)
+        arg(args, text);
+    return type == ITEM_PREFIX ? d->prefix : type == ITEM_PHRASE ? d->phrase : d->word;
+}
+
+/* The query in the dialect: its items joined (all or any), a run of words with synonyms
+ * matched as itself or any of them. */
+static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
+                             const itsm_search_query_t *q, apr_hash_t *syn,
+                             apr_array_header_t *args)
+{
+    const item_t *it = (const item_t *)q->items->elts;
+    const char *out = "";
+    int i = 0, j, len;
+
+    while (i < q->items->nelts) {
+        const apr_array_header_t *exp = NULL;
+        const char *group;
+
+        /* the longest run of words from i with synonyms, or a phrase with them */
+        for (len = SYNONYM_RUN; len > 0 && exp == NULL; len--) {
+            const char *run = "";
+
+            for (j = i; j < i + len && j < q->items->nelts
+                        && (it[j].type == ITEM_WORD || (len == 1 && it[j].type == ITEM_PHRASE));
+                 j++)
+                run = j > i ? apr_pstrcat(p, run, " ", it[j].text, NULL) : it[j].text;
+            if (j == i + len)
+                exp = apr_hash_get(syn, run, APR_HASH_KEY_STRING);
+            if (exp)
+                break;
+        }
+        if (exp == NULL)
+            len = 1;
+        group = "";
+        for (j = i; j < i + len; j++)
+            group = apr_pstrcat(p, group, j > i ? d->and_op : "",
+                                item_sql(p, d, it[j].type, it[j].text, args), NULL);
+        if (exp) {
+            group = apr_pstrcat(p, "((", group, ")", NULL);
+            for (j = 0; j < exp->nelts; j++)
+                group = apr_pstrcat(p, group, d->or_op,
+                                    item_sql(p, d, strchr(APR_ARRAY_IDX(exp, j, const char *), ' ')
+                                                   ? ITEM_PHRASE : ITEM_WORD,
+                                             APR_ARRAY_IDX(exp, j, const char *), args), NULL);
+            group = apr_pstrcat(p, group, ")", NULL);
+        }
+        out = apr_pstrcat(p, out, *out ? (q->any ? d->or_op : d->and_op) : "", group, NULL);
+        i += len;
+    }
+    return out;
+}
+
+/* Snippets: the matched words between these (no XML document holds them). */
+#define MARK_ON "\x01"
+#define MARK_OFF "\x02"
+
+apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
+                               const char *kind, const char *scope, const itsm_filter_t *f,
+                               const itsm_search_query_t *q, apr_pool_t *p)
+{
+    const search_dialect_t *d = search_dialect(st);
+    apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
+    apr_hash_t *syn;
+    const char *match, *sql, *where, *pub;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    int published;
+
+    *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_search_row_t));
+    *more = 0;
+    if (q->items->nelts == 0)
+        return APR_SUCCESS;
+    if (synonyms_of(st, q, &syn, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (d->rowid) {
+        match = match_sql(p, d, q, syn, NULL);
+        where = search_from_where(st, p, kind, scope, f, "itsm_search", &published, args);
+        pub = published ? "1" : "0";
+        sql = apr_pstrcat(p, "SELECT " , published ? PUBLISHED_COLS : TICKET_COLS,
+                          ", x.r, snippet(s.itsm_search, -1, '" MARK_ON "', '" MARK_OFF
+                          "', '...', 24) FROM (SELECT s.rowid AS rid, bm25(s.itsm_search, 10.0, "
+                          "4.0, 1.0, 0.0, 0.0) AS r ", where, " AND s.itsm_search MATCH %s AND "
+                          "s.published = " INT " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT
+                          ") x JOIN itsm_search s ON s.rowid = x.rid JOIN itsm_ticket t ON t.id "
+                          "= s.ticket_id", published ? PUBLISHED_JOIN : "",
+                          " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
+        arg(args, match);
+        arg(args, pub);
+        arg(args, apr_itoa(p, f->limit + 1));
+        arg(args, apr_itoa(p, f->offset));
+        arg(args, match);
+    }
+    else {
+        match = match_sql(p, d, q, syn, args);
+        where = search_from_where(st, p, kind, scope, f,
+                                  apr_pstrcat(p, "(SELECT ", match, " AS q) qq CROSS JOIN "
+                                              "itsm_search", NULL), &published, args);
+        pub = published ? "1" : "0";
+        sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
+                          ", x.r, ts_headline('english', s.title || ' ... ' || s.keywords || "
+                          "' ... ' || s.body, x.q, %s) FROM (SELECT s.ticket_id AS tid, "
+                          "ts_rank_cd(s.doc, qq.q) AS r, qq.q AS q ", where,
+                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY 2 "
+                          "DESC, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s ON "
+                          "s.ticket_id = x.tid AND s.published = CAST(%s AS INTEGER) JOIN "
+                          "itsm_ticket t ON t.id = x.tid", published ? PUBLISHED_JOIN : "",
+                          " ORDER BY x.r DESC, t.id", NULL);
+        /* the headline's options come first in the text, before the inner query's values */
+        {
+            apr_array_header_t *all = apr_array_make(p, args->nelts + 5, sizeof(const char *));
+
+            arg(all, "StartSel=" MARK_ON ", StopSel=" MARK_OFF ", MaxWords=24, MinWords=8, "
+                     "MaxFragments=2, FragmentDelimiter=\" ... \"");
+            apr_array_cat(all, args);
+            args = all;
+        }
+        arg(args, pub);
+        arg(args, apr_itoa(p, f->limit + 1));
+        arg(args, apr_itoa(p, f->offset));
+        arg(args, pub);
+    }
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_search_row_t *r;
+        const char *rank = col(st, row, 17);
+
+        if ((*out)->nelts >= f->limit) {
+            *more = 1;
+            continue;
+        }
+        r = apr_array_push(*out);
+        r->t = ticket_from_row(st, row, p);
+        r->rank = rank ? atof(rank) : 0;
+        if (d->rowid)
+            r->rank = -r->rank;     /* bm25(): lower is better */
+        r->snippet = apr_pstrdup(p, col(st, row, 18) ? col(st, row, 18) : "");
+    }
+    return APR_SUCCESS;
+}
+
+/* ---- analytics ------------------------------------------------------------------------- */
+
+void itsm_store_use_search(itsm_store_t *st, apr_int64_t window)
+{
+    st->search_window = window;
+}
+
+typedef struct {
+    const char *kind, *party, *login, *query;
+    int found;
+    apr_time_t now;
+} count_job_t;
+
+static apr_status_t count_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    count_job_t *c = ctx;
+    const char *now = secs(p, c->now);
+
+    if (!c->found)
+        return search_exec(st, "INSERT INTO itsm_search_gap (kind, party, query, misses, "
+                           "deflections, first_seen, last_seen) VALUES (%s, %s, %s, 1, 0, " INT
+                           ", " INT ") ON CONFLICT (kind, party, query) DO UPDATE SET misses = "
+                           "itsm_search_gap.misses + 1, last_seen = excluded.last_seen",
+                           args_of(p, 5, c->kind, c->party, c->query, now, now), p);
+    return search_exec(st, "INSERT INTO itsm_search_recent (login, kind, party, query, at) "
+                       "VALUES (%s, %s, %s, %s, " INT ") ON CONFLICT (login, kind) DO UPDATE SET "
+                       "party = excluded.party, query = excluded.query, at = excluded.at",
+                       args_of(p, 5, c->login, c->kind, c->party, c->query, now), p);
+}
+
+apr_status_t itsm_store_search_count(itsm_store_t *st, const char *kind, const char *party,
+                                     const char *login, const char *query, int found,
+                                     apr_time_t now, apr_pool_t *p)
+{
+    count_job_t c = { kind, party ? party : "", login, query, found, now };
+
+    return write_tx(st, count_in_tx, &c, p);
+}
+
+apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+    const char *now = secs(p, t->updated);
+    apr_status_t rv;
+
+    if (k == NULL || k->search == NULL || !k->search->deflection_target
+        || st->search_window <= 0 || t->created_by == NULL)
+        return APR_SUCCESS;
+    rv = search_exec(st, "INSERT INTO itsm_search_gap (kind, party, query, misses, deflections, "
+                     "first_seen, last_seen) SELECT kind, party, query, 0, 1, " INT ", " INT
+                     " FROM itsm_search_recent WHERE login = %s AND at >= " INT " ON CONFLICT "
+                     "(kind, party, query) DO UPDATE SET deflections = "
+                     "itsm_search_gap.deflections + 1, last_seen = excluded.last_seen",
+                     args_of(p, 4, now, now, t->created_by,
+                             i64(p, apr_time_sec(t->updated) - st->search_window)), p);
+    if (rv == APR_SUCCESS)
+        rv = search_exec(st, "DELETE FROM itsm_search_recent WHERE login = %s",
+                         args_of(p, 1, t->created_by), p);
+    return rv;
+}
+
+apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                                    const char *scope, int limit, int offset, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const char *sql = "SELECT kind, query, party, misses, deflections, first_seen, last_seen "
+                      "FROM itsm_search_gap WHERE 1 = 1";
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    char *parties = apr_pstrdup(p, scope ? scope : ""), *nl = strchr(parties, '\n');
+
+    *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_search_gap_t));
+    if (nl)
+        *nl = '\0';
+    if (kind) {
+        sql = apr_pstrcat(p, sql, " AND kind = %s", NULL);
+        arg(args, kind);
+    }
+    if (strcmp(parties, "*") != 0) {
+        apr_array_header_t *list = apr_array_make(p, 4, sizeof(const char *));
+        char *tok, *state;
+
+        for (tok = apr_strtok(parties, ",", &state); tok; tok = apr_strtok(NULL, ",", &state))
+            arg(list, tok);
+        sql = apr_pstrcat(p, sql, " AND party IN ", in_list(p, list, args), NULL);
+    }
+    sql = apr_pstrcat(p, sql, " ORDER BY misses + deflections DESC, last_seen DESC, query "
+                      "LIMIT " INT " OFFSET " INT, NULL);
+    arg(args, apr_itoa(p, limit));
+    arg(args, apr_itoa(p, offset));
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        itsm_search_gap_t *g = apr_array_push(*out);
+
+        g->kind = apr_pstrdup(p, col(st, row, 0));
+        g->query = apr_pstrdup(p, col(st, row, 1));
+        g->party = apr_pstrdup(p, col(st, row, 2));
+        g->misses = col_i64(st, row, 3);
+        g->deflections = col_i64(st, row, 4);
+        g->first_seen = apr_time_from_sec(col_i64(st, row, 5));
+        g->last_seen = apr_time_from_sec(col_i64(st, row, 6));
+    }
+    return APR_SUCCESS;
+}

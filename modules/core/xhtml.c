@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* Fields of type ITSM_TYPE_XHTML: a safe subset of XHTML (paragraphs, headings, lists, links,
+ * code, tables, emphasis) parsed as safely as a request body, checked against a whitelist
+ * (anything else is refused, naming the element or attribute; never sanitised), and written
+ * back in one canonical form; its plain text (for search) and its blocks (for a diff by
+ * paragraph). Part of the SDK: libxml2 + APR, unit-tested in tests/unit/test_field.c. */
+#include <apr_strings.h>
+#include <ctype.h>
+#include <limits.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlwriter.h>
+
+#include "itsm.h"
+#include "itsm_xml.h"
+
+#define XHTML_NS "http://www.w3.org/1999/xhtml"
+#define WRAPPER "itsm-xhtml-fragment"
+
+/* The elements taken, and whether each is a block (a paragraph of its own for the plain
+ * text and the diff). Only <a> carries an attribute: href. */
+static const struct {
+    const char *name;
+    int block;
+} allowed[] = {
+    { "p", 1 }, { "h2", 1 }, { "h3", 1 }, { "h4", 1 }, { "ul", 1 }, { "ol", 1 }, { "li", 1 },
+    { "pre", 1 }, { "table", 1 }, { "tr", 1 }, { "th", 0 }, { "td", 0 }, { "a", 0 },
+    { "code", 0 }, { "em", 0 }, { "strong", 0 }, { "br", 1 },
+};
+#define N_ALLOWED (sizeof allowed / sizeof *allowed)
+
+static int element_index(const xmlNode *n)
+{
+    size_t i;
+
+    for (i = 0; i < N_ALLOWED; i++)
+        if (strcmp((const char *)n->name, allowed[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* An href: http, https or mailto, or relative (no scheme); no control character or space
+ * anywhere (a browser drops them inside "java\tscript:"). */
+static int href_ok(const char *v)
+{
+    const char *s, *colon = NULL;
+
+    if (*v == '\0')
+        return 0;
+    for (s = v; *s; s++) {
+        if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == '\\')
+            return 0;
+        if (colon == NULL && (*s == '/' || *s == '?' || *s == '#'))
+            break;
+        if (colon == NULL && *s == ':')
+            colon = s;
+    }
+    for (; *s; s++)
+        if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == '\\')
+            return 0;
+    if (colon == NULL)
+        return 1;       /* relative */
+    return (colon - v == 4 && strncasecmp(v, "http", 4) == 0)
+           || (colon - v == 5 && strncasecmp(v, "https", 5) == 0)
+           || (colon - v == 6 && strncasecmp(v, "mailto", 6) == 0);
+}
+
+/* Checks the children of node against the whitelist; the first refusal in *why. */
+static int check_nodes(apr_pool_t *p, const xmlNode *node, const char **why)
+{
+    const xmlNode *n;
+    const xmlAttr *a;
+
+    for (n = node->children; n; n = n->next) {
+        switch (n->type) {
+        case XML_TEXT_NODE:
+        case XML_CDATA_SECTION_NODE:
+            continue;
+        case XML_ELEMENT_NODE:
+            break;
+        case XML_COMMENT_NODE:
+            *why = "contains a comment, which is not accepted";
+            return 0;
+        case XML_PI_NODE:
+            *why = apr_psprintf(p, "contains the processing instruction <?%s?>, which is not "
+                                "accepted", (const char *)n->name);
+            return 0;
+        default:
+            *why = "contains markup other than elements and text";
+            return 0;
+        }
+        if (n->ns && strcmp((const char *)n->ns->href, ITSM_NS) != 0
+            && strcmp((const char *)n->ns->href, XHTML_NS) != 0) {
+            *why = apr_psprintf(p, "contains the element <%s%s%s> of namespace %s, which is "
+                                "not accepted", n->ns->prefix ? (const char *)n->ns->prefix : "",
+                                n->ns->prefix ? ":" : "", (const char *)n->name,
+                                (const char *)n->ns->href);
+            return 0;
+        }
+        if (element_index(n) < 0) {
+            *why = apr_psprintf(p, "contains the element <%s>, which is not accepted: "
+                                "p, h2, h3, h4, ul, ol, li, a, code, pre, table, tr, th, td, "
+                                "em, strong, br", (const char *)n->name);
+            return 0;
+        }
+        for (a = n->properties; a; a = a->next) {
+            xmlChar *v;
+            int ok;
+
+            if (a->ns || strcmp((const char *)n->name, "a") != 0
+                || strcmp((const char *)a->name, "href") != 0) {
+                *why = apr_psprintf(p, "<%s> carries the attribute %s%s%s, which is not "
+                                    "accepted (only href on <a>)", (const char *)n->name,
+                                    a->ns && a->ns->prefix ? (const char *)a->ns->prefix : "",
+                                    a->ns && a->ns->prefix ? ":" : "", (const char *)a->name);
+                return 0;
+            }
+            v = xmlNodeGetContent((const xmlNode *)a);
+            ok = href_ok(v ? (const char *)v : "");
+            if (!ok)
+                *why = apr_psprintf(p, "<a> has the href '%.100s', which is not accepted: "
+                                    "http, https, mailto or a relative link",
+                                    v ? (const char *)v : "");
+            xmlFree(v);
+            if (!ok)
+                return 0;
+        }
+        if (!check_nodes(p, n, why))
+            return 0;
+    }
+    return 1;
+}
+
+/* Writes node (checked) in canonical form: the element's name without namespace, href
+ * alone, text escaped. */
+static void write_node(xmlTextWriterPtr w, const xmlNode *n)
+{
+    const xmlNode *c;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        xmlTextWriterWriteString(w, n->content ? n->content : BAD_CAST "");
+        return;
+    }
+    if (n->type != XML_ELEMENT_NODE)
+        return;
+    xmlTextWriterStartElement(w, n->name);
+    if (strcmp((const char *)n->name, "a") == 0) {
+        xmlChar *href = xmlGetNoNsProp(n, BAD_CAST "href");
+
+        if (href)
+            xmlTextWriterWriteAttribute(w, BAD_CAST "href", href);
+        xmlFree(href);
+    }
+    for (c = n->children; c; c = c->next)
+        write_node(w, c);
+    if (strcmp((const char *)n->name, "br") == 0)
+        xmlTextWriterEndElement(w);
+    else
+        xmlTextWriterFullEndElement(w);
+}
+
+/* What fn writes with a writer of its own (baton its argument), as a string in p. */
+static const char *written(apr_pool_t *p, void (*fn)(xmlTextWriterPtr w, const void *baton),
+                           const void *baton)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    const char *out = "";
+
+    if (w) {
+        fn(w, baton);
+        xmlTextWriterFlush(w);
+        out = apr_pstrmemdup(p, (const char *)xmlBufferContent(buf),
+                             (apr_size_t)xmlBufferLength(buf));
+        xmlFreeTextWriter(w);
+    }
+    if (buf)
+        xmlBufferFree(buf);
+    return out;
+}
+
+/* The nodes from first up to (not including) stop. */
+typedef struct node_run_t {
+    const xmlNode *first, *stop;
+} node_run_t;
+
+static void write_run(xmlTextWriterPtr w, const void *baton)
+{
+    const node_run_t *run = baton;
+    const xmlNode *n;
+
+    for (n = run->first; n && n != run->stop; n = n->next)
+        write_node(w, n);
+}
+
+/* The nodes from first up to (not including) stop, written in canonical form, in p. */
+static const char *serialise(apr_pool_t *p, const xmlNode *first, const xmlNode *stop)
+{
+    node_run_t run = { first, stop };
+
+    return written(p, write_run, &run);
+}
+
+/* SAX hook: a DOCTYPE cannot stand inside the wrapper element, but refuse it outright. */
+static void no_doctype(void *vctxt, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
+{
+    xmlParserCtxtPtr ctxt = vctxt;
+
+    ctxt->_private = (void *)1;
+    xmlStopParser(ctxt);
+}
+
+/* text parsed as the content of a wrapper element, as safely as a request body; NULL and
+ * *why when it is not well-formed. Free the result with xmlFreeDoc. */
+static xmlDocPtr parse_fragment(apr_pool_t *p, const char *text, const char **why)
+{
+    const char *s = apr_pstrcat(p, "<" WRAPPER ">", text, "</" WRAPPER ">", NULL);
+    size_t len = strlen(s);
+    xmlParserCtxtPtr ctxt;
+    xmlDocPtr doc = NULL;
+
+    if (strstr(text, "<!DOCTYPE") || strstr(text, "<!doctype")) {
+        *why = "contains a DOCTYPE, which is not accepted";
+        return NULL;
+    }
+    if (len > INT_MAX || (ctxt = xmlCreateMemoryParserCtxt(s, (int)len)) == NULL) {
+        *why = "cannot be parsed";
+        return NULL;
+    }
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
+                            | XML_PARSE_NOCDATA);
+    ctxt->sax->internalSubset = no_doctype;
+    ctxt->sax->externalSubset = NULL;
+    ctxt->_private = NULL;
+    xmlParseDocument(ctxt);
+    if (ctxt->wellFormed && ctxt->nsWellFormed && ctxt->_private == NULL)
+        doc = ctxt->myDoc;
+    else {
+        const xmlError *e = xmlCtxtGetLastError(ctxt);
+        char *m = apr_pstrdup(p, e && e->message ? e->message : "cannot be parsed");
+        apr_size_t n = strlen(m);
+
+        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+            m[--n] = '\0';
+        *why = ctxt->_private ? "contains a DOCTYPE, which is not accepted"
+                              : apr_pstrcat(p, "is not well-formed XHTML: ", m, NULL);
+        if (ctxt->myDoc)
+            xmlFreeDoc(ctxt->myDoc);
+    }
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+apr_status_t itsm_xhtml_check(apr_pool_t *p, const char *text, const char **value,
+                              const char **why)
+{
+    xmlDocPtr doc = parse_fragment(p, text, why);
+    xmlNodePtr root;
+    int ok;
+
+    if (doc == NULL)
+        return APR_EINVAL;
+    root = xmlDocGetRootElement(doc);
+    ok = check_nodes(p, root, why);
+    if (ok)
+        *value = serialise(p, root->children, NULL);
+    xmlFreeDoc(doc);
+    return ok ? APR_SUCCESS : APR_EINVAL;
+}
+
+/* Plain text being built, a char array. */
+struct text_buf {
+    apr_array_header_t *chars;
+};
+
+static void put(struct text_buf *b, const char *s, apr_size_t n)
+{
+    while (n--)
+        APR_ARRAY_PUSH(b->chars, char) = *s++;
+}
+
+static void newline(struct text_buf *b)
+{
+    if (b->chars->nelts && APR_ARRAY_IDX(b->chars, b->chars->nelts - 1, char) != '\n')
+        APR_ARRAY_PUSH(b->chars, char) = '\n';
+}
+
+/* Appends the text of n's subtree to b, a new line around each block. */
+static void text_of(apr_pool_t *p, const xmlNode *n, struct text_buf *b)
+{
+    const xmlNode *c;
+    int i;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        if (n->content)
+            put(b, (const char *)n->content, strlen((const char *)n->content));
+        return;
+    }
+    if (n->type != XML_ELEMENT_NODE)
+        return;
+    i = element_index(n);
+    if (i >= 0 && allowed[i].block)
+        newline(b);
+    else if (i >= 0 && (strcmp(allowed[i].name, "td") == 0 || strcmp(allowed[i].name, "th") == 0)
+             && b->chars->nelts && APR_ARRAY_IDX(b->chars, b->chars->nelts - 1, char) != '\n')
+        put(b, " ", 1);
+    for (c = n->children; c; c = c->next)
+        text_of(p, c, b);
+    if (i >= 0 && allowed[i].block)
+        newline(b);
+}
+
+const char *itsm_xhtml_text(apr_pool_t *p, const char *value)
+{
+    const char *why;
+    xmlDocPtr doc;
+    struct text_buf b;
+    const xmlNode *c;
+
+    value = value ? value : "";
+    doc = parse_fragment(p, value, &why);
+    if (doc == NULL)
+        return "";
+    b.chars = apr_array_make(p, (int)strlen(value) + 1, 1);
+    for (c = xmlDocGetRootElement(doc)->children; c; c = c->next)
+        text_of(p, c, &b);
+    xmlFreeDoc(doc);
+    while (b.chars->nelts && APR_ARRAY_IDX(b.chars, b.chars->nelts - 1, char) == '\n')
+        b.chars->nelts--;
+    APR_ARRAY_PUSH(b.chars, char) = '\0';
+    return b.chars->elts[0] == '\n' ? b.chars->elts + 1 : b.chars->elts;
+}
+
+apr_array_header_t *itsm_xhtml_blocks(apr_pool_t *p, const char *value)
+{
+    apr_array_header_t *blocks = apr_array_make(p, 8, sizeof(const char *));
+    const char *why;
+    xmlDocPtr doc = parse_fragment(p, value ? value : "", &why);
+    const xmlNode *c, *run = NULL;
+
+    if (doc == NULL)
+        return blocks;
+    /* each block element is one block; inline content between blocks is one block */
+    for (c = xmlDocGetRootElement(doc)->children;; c = c->next) {
+        int i = c ? element_index(c) : -1;
+        int block = c && c->type == XML_ELEMENT_NODE && i >= 0 && allowed[i].block;
+
+        if (c == NULL || block) {
+            if (run) {
+                const char *s = serialise(p, run, c);
+                const char *t = s;
+
+                while (*t && isspace((unsigned char)*t))
+                    t++;
+                if (*t)
+                    APR_ARRAY_PUSH(blocks, const char *) = s;
+                run = NULL;
+            }
+            if (c == NULL)
+                break;
+            APR_ARRAY_PUSH(blocks, const char *) = serialise(p, c, c->next);
+        }
+        else if (run == NULL)
+            run = c;
+    }
+    xmlFreeDoc(doc);
+    return blocks;
+}
+
+apr_array_header_t *itsm_text_paragraphs(apr_pool_t *p, const char *text)
+{
+    apr_array_header_t *out = apr_array_make(p, 8, sizeof(const char *));
+    const char *s = text ? text : "";
+
+    while (*s) {
+        const char *end = strstr(s, "\n\n"), *e;
+        apr_size_t n = end ? (apr_size_t)(end - s) : strlen(s);
+        const char *para = apr_pstrmemdup(p, s, n);
+
+        for (e = para; *e && isspace((unsigned char)*e); e++)
+            ;
+        if (*e)
+            APR_ARRAY_PUSH(out, const char *) = para;
+        s += n;
+        while (*s == '\n' || *s == '\r')
+            s++;
+    }
+    return out;
+}
+
+static void write_paragraphs(xmlTextWriterPtr w, const void *baton)
+{
+    const apr_array_header_t *paras = baton;
+    int i;
+
+    for (i = 0; i < paras->nelts; i++) {
+        xmlTextWriterStartElement(w, BAD_CAST "p");
+        xmlTextWriterWriteString(w, BAD_CAST APR_ARRAY_IDX(paras, i, const char *));
+        xmlTextWriterEndElement(w);
+    }
+}
+
+const char *itsm_xhtml_from_text(apr_pool_t *p, const char *text)
+{
+    return written(p, write_paragraphs, itsm_text_paragraphs(p, text));
+}

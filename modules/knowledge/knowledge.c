@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* Knowledge management rules (LLSD 16, RACI 16.5): the article lifecycle, who reads an
+ * article (its audience), the draft made from a knowledge gap, and the glossary's terms. The
+ * core stores, versions (publish is the kind's publish action, retire its withdraw action),
+ * searches and renders; these functions only decide. No httpd header. */
+#include <apr_strings.h>
+#include <ctype.h>
+#include <string.h>
+
+#include "knowledge.h"
+#include "itsm_xml.h"
+
+#define HTTP_NOT_FOUND 404
+#define HTTP_CONFLICT 409
+#define HTTP_UNPROCESSABLE 422
+#define HTTP_UNAVAILABLE 503
+
+const char *const article_actions[] = {
+    "submit", "reject", "approve", "publish", "retire", "revise", NULL
+};
+const char *const article_finished[] = { "retired", NULL };
+
+/* The transitions of LLSD 16.3: each action, the states it is taken from, the state it
+ * leads to. Who may take it is the role table's (conf/itsm-authz.xml, RACI 16.5). */
+static const struct {
+    const char *action;
+    const char *const *from;
+    const char *to;
+} transitions[] = {
+    { "submit", (const char *const[]){ "draft", NULL }, "in-review" },
+    { "reject", (const char *const[]){ "in-review", "approved", NULL }, "draft" },
+    { "approve", (const char *const[]){ "in-review", NULL }, "approved" },
+    { "publish", (const char *const[]){ "approved", NULL }, "published" },
+    { "retire", (const char *const[]){ "published", NULL }, "retired" },
+    { "revise", (const char *const[]){ "published", "retired", NULL }, "draft" },
+};
+#define N_TRANSITIONS (sizeof transitions / sizeof *transitions)
+
+static int in(const char *state, const char *const *states)
+{
+    for (; *states; states++)
+        if (strcmp(state, *states) == 0)
+            return 1;
+    return 0;
+}
+
+const char *article_readers(apr_pool_t *p, const char *audience)
+{
+    if (audience == NULL || strcmp(audience, "internal") == 0)
+        return NULL;
+    return audience;
+}
+
+/* The audience checked and the readers derived; "internal" mixed with entries is refused. */
+static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
+{
+    const char *a = apr_table_get(t->fields, "audience");
+    const char *readers;
+
+    if (a == NULL) {
+        a = "internal";
+        apr_table_setn(t->fields, "audience", a);
+    }
+    if (strcmp(a, "internal") != 0 && strstr(a, "internal"))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "<audience> is internal alone, all, or a list of party:ID, "
+                              "market-role:NAME and role:NAME entries");
+    readers = article_readers(c->pool, a);
+    if (readers)
+        apr_table_setn(t->fields, "readers", readers);
+    else
+        apr_table_unset(t->fields, "readers");
+    return 0;
+}
+
+/* A draft made from a knowledge gap (<gap>: a query the search analytics counted): the gap
+ * must be one the caller sees; without a <body>, the body says what was searched. */
+static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
+{
+    apr_array_header_t *gaps;
+    const itsm_search_gap_t *found = NULL;
+    int i;
+
+    if (c->svc->search_gaps(c, "article", 500, 0, &gaps) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_UNAVAILABLE, "store-unavailable",
+                              "The search analytics are not available; try again later.");
+    for (i = 0; i < gaps->nelts && found == NULL; i++) {
+        const itsm_search_gap_t *g = &APR_ARRAY_IDX(gaps, i, itsm_search_gap_t);
+
+        if (strcmp(g->query, gap) == 0)
+            found = g;
+    }
+    if (found == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "<gap>: '%s' is not a knowledge gap (GET /itsm/knowledge-gaps)",
+                              gap);
+    if (apr_table_get(t->fields, "body") == NULL) {
+        const char *text = apr_psprintf(
+            c->pool, "Searches for \"%s\" found no article (%" APR_INT64_T_FMT " times) or "
+            "did not stop a case being raised (%" APR_INT64_T_FMT " times).\n\n"
+            "Write the answer here.", gap, found->misses, found->deflections);
+
+        apr_table_setn(t->fields, "body", itsm_xhtml_from_text(c->pool, text));
+    }
+    return 0;
+}
+
+int article_create(itsm_call_t *c, itsm_ticket_t *t)
+{
+    const char *gap = apr_table_get(t->fields, "gap");
+    int rc;
+
+    if (!c->importing)
+        t->state = "draft";
+    if (gap && (rc = from_gap(c, t, gap)) != 0)
+        return rc;
+    if (apr_table_get(t->fields, "body") == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "<body> is required");
+    return set_audience(c, t);
+}
+
+/* The working copy changes while it is a draft or in review; an approved, published or
+ * retired article is revised first (its published version stays until the next publish). */
+int article_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    if (!in(old->state, (const char *const[]){ "draft", "in-review", NULL }))
+        return itsm_call_fail(c, HTTP_CONFLICT, "not-editable",
+                              "an article that is %s is not edited: take the action revise "
+                              "to make a new draft", old->state);
+    if (apr_table_get(t->fields, "body") == NULL)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "<body> is required");
+    return set_audience(c, t);
+}
+
+int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                   itsm_ticket_t *t)
+{
+    size_t i;
+
+    for (i = 0; i < N_TRANSITIONS; i++) {
+        if (strcmp(transitions[i].action, action) != 0)
+            continue;
+        if (!in(old->state, transitions[i].from))
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  "'%s' is not allowed from state '%s'", action, old->state);
+        t->state = transitions[i].to;
+        return 0;
+    }
+    return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "no action '%s'", action);
+}
+
+const char *term_letter(apr_pool_t *p, const char *term)
+{
+    unsigned char first = (unsigned char)(term ? *term : 0);
+
+    if (isascii(first) && isalpha(first))
+        return apr_psprintf(p, "%c", toupper(first));
+    return "0-9";
+}
+
+const char *term_key(apr_pool_t *p, const char *term)
+{
+    char *key = apr_palloc(p, strlen(term) + 1), *k = key;
+    const char *s;
+
+    for (s = term; *s; s++) {
+        if (isspace((unsigned char)*s)) {
+            if (k > key && k[-1] != ' ')
+                *k++ = ' ';
+            continue;
+        }
+        *k++ = isascii((unsigned char)*s) ? (char)tolower((unsigned char)*s) : *s;
+    }
+    if (k > key && k[-1] == ' ')
+        k--;
+    *k = '\0';
+    return key;
+}
+
+/* A term: its title without surrounding spaces, its letter and key, seen by everyone. */
+static int term_derive(itsm_call_t *c, itsm_ticket_t *t)
+{
+    const char *s = t->title;
+    apr_size_t n;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "<title> (the term) is empty");
+    t->title = apr_pstrndup(c->pool, s, n);
+    apr_table_setn(t->fields, "letter", term_letter(c->pool, t->title));
+    apr_table_setn(t->fields, "key", term_key(c->pool, t->title));
+    apr_table_setn(t->fields, "audience", "all");
+    return 0;
+}
+
+int term_create(itsm_call_t *c, itsm_ticket_t *t)
+{
+    if (!c->importing)
+        t->state = "active";
+    return term_derive(c, t);
+}
+
+int term_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return term_derive(c, t);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* mod_itsm_knowledge: knowledge management (LLSD 16). Registers the kinds "article" (KB,
+ * /itsm/articles: reviewed, approved, published in versions, seen by an audience, searched)
+ * and "term" (GL, /itsm/glossary: the glossary, A-Z, whose acronyms are search synonyms),
+ * and the resource /itsm/knowledge-gaps, with the core through the provider API; the rules
+ * are in knowledge.c. */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_protocol.h>
+#include <ap_provider.h>
+#include <apr_strings.h>
+#include <string.h>
+
+#include "itsm.h"
+#include "itsm_codec.h"
+#include "knowledge.h"
+
+module AP_MODULE_DECLARE_DATA itsm_knowledge_module;
+
+static const itsm_field_t article_fields[] = {
+    { "body", 0, .type = ITSM_TYPE_XHTML },     /* required: article_create says so */
+    { "category", ITSM_FIELD_INDEXED },
+    { "services", ITSM_FIELD_INDEXED },
+    { "keywords", 0 },
+    { "audience", 0 },
+    { "readers", ITSM_FIELD_READONLY },         /* the audience as the core reads it */
+    { "gap", ITSM_FIELD_CREATE_ONLY },          /* the knowledge gap it was drafted from */
+    { NULL }
+};
+
+/* Title heaviest, then keywords, category and services, then the body's text. */
+static const itsm_search_field_t article_search_fields[] = {
+    { "title", ITSM_SEARCH_TITLE },
+    { "keywords", ITSM_SEARCH_KEYWORDS },
+    { "category", ITSM_SEARCH_KEYWORDS },
+    { "services", ITSM_SEARCH_KEYWORDS },
+    { "body", ITSM_SEARCH_BODY },
+    { NULL }
+};
+static const itsm_search_t article_search = { .fields = article_search_fields };
+
+static const itsm_kind_t article_kind = {
+    .kind = "article",
+    .collection = "articles",
+    .element = "article",
+    .prefix = "KB",
+    .fields = article_fields,
+    .actions = article_actions,
+    .initial_state = "draft",
+    .final_states = article_finished,
+    .followers = ITSM_FOLLOW_RAISER,
+    .follow_role = "knowledge-manager",
+    .create = article_create,
+    .update = article_update,
+    .action = article_action,
+    .visibility = ITSM_VISIBLE_AUDIENCE,
+    .audience_field = "readers",
+    .publish_action = "publish",
+    .withdraw_action = "retire",
+    .search = &article_search,
+};
+
+static const itsm_field_t term_fields[] = {
+    { "definition", ITSM_FIELD_REQUIRED, .type = ITSM_TYPE_LONG_TEXT },
+    { "acronym", ITSM_FIELD_INDEXED },
+    { "letter", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED },    /* A..Z, 0-9 */
+    { "key", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE },
+    { "audience", ITSM_FIELD_READONLY },        /* all: the glossary is everyone's */
+    { NULL }
+};
+
+/* A term is found by itself and its acronym, and the two expand each other in every
+ * search ("DIP" finds "Data Integration Platform"). */
+static const itsm_search_field_t term_search_fields[] = {
+    { "title", ITSM_SEARCH_TITLE },
+    { "acronym", ITSM_SEARCH_TITLE },
+    { "definition", ITSM_SEARCH_BODY },
+    { NULL }
+};
+static const itsm_search_t term_search = {
+    .fields = term_search_fields,
+    .synonym_field = "acronym",
+};
+
+static const itsm_kind_t term_kind = {
+    .kind = "term",
+    .collection = "glossary",
+    .element = "term",
+    .prefix = "GL",
+    .fields = term_fields,
+    .initial_state = "active",
+    .create = term_create,
+    .update = term_update,
+    .visibility = ITSM_VISIBLE_AUDIENCE,
+    .audience_field = "audience",
+    .search = &term_search,
+};
+
+static const itsm_kind_t *const kinds[] = { &article_kind, &term_kind, NULL };
+
+/* GET /itsm/knowledge-gaps[?limit=&offset=]: the searches of articles that found nothing or
+ * did not stop a case, most frequent first, for those who may publish articles. */
+static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args,
+                          xmlTextWriterPtr w)
+{
+    const char *ls = apr_table_get(args, "limit"), *os = apr_table_get(args, "offset");
+    apr_int64_t limit = ls ? apr_atoi64(ls) : 20, offset = os ? apr_atoi64(os) : 0;
+    apr_array_header_t *gaps;
+    int i;
+
+    if (rest)
+        return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "No such resource.");
+    if ((ls && (limit < 1 || limit > 500 || strspn(ls, "0123456789") != strlen(ls)))
+        || (os && (offset < 0 || offset > 1 << 30 || strspn(os, "0123456789") != strlen(os))))
+        return itsm_call_fail(c, HTTP_BAD_REQUEST, "bad-query",
+                              "limit takes 1 to 500 and offset a whole number from 0.");
+    if (c->svc->search_gaps(c, "article", (int)limit, (int)offset, &gaps) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "The search analytics are not available; try again later.");
+    for (i = 0; i < gaps->nelts; i++) {
+        const itsm_search_gap_t *g = &APR_ARRAY_IDX(gaps, i, itsm_search_gap_t);
+
+        xmlTextWriterStartElement(w, BAD_CAST "gap");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "party", BAD_CAST g->party);
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "misses", "%" APR_INT64_T_FMT, g->misses);
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "deflections", "%" APR_INT64_T_FMT,
+                                          g->deflections);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "firstSeen",
+                                    BAD_CAST itsm_time_format(c->pool, g->first_seen));
+        xmlTextWriterWriteAttribute(w, BAD_CAST "lastSeen",
+                                    BAD_CAST itsm_time_format(c->pool, g->last_seen));
+        xmlTextWriterWriteString(w, BAD_CAST g->query);
+        xmlTextWriterEndElement(w);
+    }
+    return 0;
+}
+
+static const itsm_resource_t gaps_resource = {
+    .path = "knowledge-gaps",
+    .kind = "article",
+    .action = "publish",        /* the knowledge managers (RACI 16.5: identify gaps, A) */
+    .element = "knowledgeGaps",
+    .get = knowledge_gaps,
+};
+
+static const itsm_resource_t *const resources[] = { &gaps_resource, NULL };
+
+static const itsm_process_t knowledge_process = {
+    ITSM_PROCESS_ABI,
+    .name = "knowledge",
+    .module = NULL,
+    .schema = "itsm-knowledge.xsd",
+    .kinds = kinds,
+    .resources = resources,
+};
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_register_provider(p, ITSM_PROCESS_GROUP, "knowledge", ITSM_PROCESS_VERSION,
+                         &knowledge_process);
+}
+
+AP_DECLARE_MODULE(itsm_knowledge) = {
+    STANDARD20_MODULE_STUFF, NULL, NULL, NULL, NULL, NULL, register_hooks
+};

@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""Knowledge articles (mod_itsm_knowledge, LLSD 16): the lifecycle draft -> in-review ->
+approved -> published -> retired under the RACI of 16.5 (author1 drafts and submits, km1
+reviews, approves, publishes and retires), the body's safe XHTML subset, the published
+versions readers see while the next one is drafted, and the reviewers' diff."""
+import pytest
+
+from conftest import assert_error
+from incident_util import nothing_changed
+from knowledge_util import (AUTHOR, BODY, KM, PATH, act, article_in, article_xml,
+                            create_article, edit)
+
+STATES = list(PATH)
+# action -> the states it is taken from, and where it leads
+ALLOWED = {
+    "submit": ({"draft"}, "in-review"),
+    "reject": ({"in-review", "approved"}, "draft"),
+    "approve": ({"in-review"}, "approved"),
+    "publish": ({"approved"}, "published"),
+    "retire": ({"published"}, "retired"),
+    "revise": ({"published", "retired"}, "draft"),
+}
+
+
+def test_km1_and_author1_create_drafts_with_title_and_body(client):
+    for user in (KM, AUTHOR):
+        r = client.post("/articles", article_xml("What is the DIP?", BODY), user=user)
+        assert r.status == 201, r
+        assert r.root == "article"
+        assert r.findtext("i:state") == "draft"
+        assert r.findtext("i:number").startswith("KB")
+        assert r.findtext("i:audience") == "internal"
+        assert r.find("i:body/i:p/i:em").text == "DIP"
+        assert r.findtext("i:publishedVersion") is None
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+@pytest.mark.parametrize("state", STATES)
+def test_each_transition_from_each_state(client, database, action, state):
+    number = article_in(client, state)
+    allowed, to = ALLOWED[action]
+    if state in allowed:
+        r = act(client, number, action)
+        assert r.findtext("i:state") == to
+    else:
+        with nothing_changed(database):
+            r = act(client, number, action, expect=409)
+        assert_error(r, 409, "invalid-transition")
+
+
+def test_the_raci_of_16_5(client, database):
+    """author1 drafts and submits but does not approve, publish or retire; readers take no
+    action; km1 does everything."""
+    number = create_article(client, user=AUTHOR)
+    act(client, number, "submit", user=AUTHOR)
+    for user, action in ((AUTHOR, "approve"), ("agent1", "approve"), ("alice", "reject")):
+        with nothing_changed(database):
+            assert_error(act(client, number, action, user=user, expect=403), 403, "forbidden")
+    act(client, number, "reject", user=KM)
+    act(client, number, "submit", user=AUTHOR)
+    act(client, number, "approve", user=KM)
+    with nothing_changed(database):
+        assert_error(act(client, number, "publish", user=AUTHOR, expect=403), 403)
+    act(client, number, "publish", user=KM)
+    with nothing_changed(database):
+        assert_error(act(client, number, "retire", user=AUTHOR, expect=403), 403)
+    act(client, number, "revise", user=AUTHOR)      # a new draft of the published article
+    # a participant or an agent cannot create an article
+    for user in ("alice", "agent1"):
+        with nothing_changed(database):
+            r = client.post("/articles", article_xml("x", BODY), user=user)
+        assert_error(r, 403, "forbidden")
+
+
+def test_only_drafts_and_articles_in_review_are_edited(client, database):
+    for state in STATES:
+        number = article_in(client, state)
+        if state in ("draft", "in-review"):
+            r = edit(client, number, body="<p>Edited.</p>")
+            assert r.find("i:body/i:p").text == "Edited."
+        else:
+            with nothing_changed(database):
+                r = edit(client, number, body="<p>Edited.</p>", expect=409)
+            assert_error(r, 409, "not-editable")
+
+
+BAD = [
+    # (body or fields, status, code, named in the message)
+    ({"body": "<script>alert(1)</script>"}, 422, "invalid-field", "<script>"),
+    ({"body": '<p onclick="x()">x</p>'}, 422, "invalid-field", "onclick"),
+    ({"body": '<p><a href="javascript:alert(1)">x</a></p>'}, 422, "invalid-field", "javascript:"),
+    ({"body": '<p><a href="vbscript:x">x</a></p>'}, 422, "invalid-field", "vbscript:"),
+    ({"body": '<div style="x">x</div>'}, 422, "invalid-field", "<div>"),
+    ({"body": '<p style="color:red">x</p>'}, 422, "invalid-field", "style"),
+    ({"body": '<iframe src="https://example.org"/>'}, 422, "invalid-field", "<iframe>"),
+    ({"body": "<h1>Top</h1>"}, 422, "invalid-field", "<h1>"),
+    ({"body": '<form action="x"><input/></form>'}, 422, "invalid-field", "<form>"),
+    ({"body": None}, 422, "invalid-field", "<body>"),
+    ({"body": BODY, "audience": "everyone"}, 422, "invalid-field", "everyone"),
+    ({"body": BODY, "audience": "internal party:ALPE"}, 422, "invalid-field", "internal"),
+    ({"body": BODY, "readers": "all"}, 422, "invalid-field", "read-only"),
+    ({"body": BODY, "state": "published"}, 422, "invalid-field", "state"),
+]
+
+
+@pytest.mark.parametrize("fields,status,code,named", BAD)
+def test_bad_articles_are_refused_and_nothing_written(client, database, fields, status, code,
+                                                      named):
+    fields = dict(fields)
+    body = fields.pop("body")
+    with nothing_changed(database):
+        r = client.post("/articles", article_xml("Bad article", body, **fields), user=KM)
+    assert_error(r, status, code)
+    assert named in r.findtext("i:message"), r
+
+
+def test_a_doctype_is_refused_and_nothing_written(client, database):
+    body = b'<!DOCTYPE article [<!ENTITY e "x">]>' + article_xml("x", "<p>&amp;</p>")
+    with nothing_changed(database):
+        r = client.post("/articles", body, user=KM)
+    assert_error(r, 400, "doctype-forbidden")
+    with nothing_changed(database):
+        r = client.post("/articles", b"<article xmlns='urn:mod-itsm:xml:1'><title>x</title>"
+                        b"<body><p>unclosed</body></article>", user=KM)
+    assert_error(r, 400, "malformed-xml")
+
+
+def test_readers_see_the_published_version_while_the_next_is_drafted(client):
+    number = create_article(client, title="Certificate renewal", audience="all",
+                            body="<p>Renew yearly.</p>")
+    assert_error(client.get("/articles/" + number, user="alice"), 404)     # a draft
+    for action in PATH["published"]:
+        act(client, number, action)
+    r = client.get("/articles/" + number, user="alice")
+    assert r.status == 200 and r.findtext("i:publishedVersion") == "1", r
+    act(client, number, "revise", user=AUTHOR)
+    edit(client, number, user=AUTHOR, title="Certificate renewal (2027)",
+         body="<p>Renew yearly.</p><p>Use the new portal.</p>", audience="all")
+    # the reader still reads version 1, the editor the new draft
+    r = client.get("/articles/" + number, user="alice")
+    assert r.findtext("i:title") == "Certificate renewal"
+    assert r.findtext("i:state") == "published"
+    assert len(r.findall("i:body/i:p")) == 1
+    assert client.get("/articles/" + number, user=KM).findtext("i:state") == "draft"
+    # the reviewer's diff: the draft against the version readers see
+    d = client.get("/articles/%s/versions/working" % number, user=KM, params={"diff": "1"})
+    assert d.status == 200 and d.root == "versionDiff", d
+    fields = {f.get("name"): f for f in d.findall("i:field")}
+    assert set(fields) == {"title", "body", "state"}
+    assert [c.tag.split("}")[1] for c in fields["body"]] == ["same", "added"]
+    for action in ("submit", "approve", "publish"):
+        act(client, number, action)
+    r = client.get("/articles/" + number, user="alice")
+    assert r.findtext("i:publishedVersion") == "2"
+    assert r.findtext("i:title") == "Certificate renewal (2027)"
+    # version 1 stays readable to editors; readers read the current one only
+    v1 = client.get("/articles/%s/versions/1" % number, user=AUTHOR)
+    assert v1.status == 200 and v1.findtext("i:title") == "Certificate renewal"
+    assert_error(client.get("/articles/%s/versions/1" % number, user="alice"), 404)
+    assert client.get("/articles/%s/versions/2" % number, user="alice").status == 200
+    vs = client.get("/articles/%s/versions" % number, user=KM)
+    assert [v.get("n") for v in vs.findall("i:version")] == ["1", "2"]
+    d = client.get("/articles/%s/versions/2" % number, user=KM, params={"diff": "1"})
+    fields = {f.get("name"): f for f in d.findall("i:field")}
+    assert set(fields) == {"title", "body"}
+    # retired: readers lose it, editors keep its versions
+    act(client, number, "retire")
+    assert_error(client.get("/articles/" + number, user="alice"), 404)
+    assert client.get("/articles/%s/versions/2" % number, user=KM).status == 200
