@@ -181,7 +181,12 @@ def test_exhausted_numbers_name_the_created_kind(client, database, expect_log):
         r = act(client, p, "spawn")
         assert_error(r, 409, "conflict")
         assert "TST" in r.findtext("i:message") and "test" in r.findtext("i:message")
-        assert database.snapshot() == before
+        # nothing written; PostgreSQL's sequences (journal, outbox ids drawn by the probe's
+        # change before the create failed in the same transaction) do not roll back
+        after = database.snapshot()
+        before.pop("(sequences)", None)
+        after.pop("(sequences)", None)
+        assert after == before
     finally:
         # far above what the suite numbers, far below the end of the range
         database.execute("UPDATE itsm_counter SET next_value = 5000000 WHERE kind = 'test'")
