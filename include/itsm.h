@@ -430,7 +430,23 @@ typedef struct itsm_kind_t {
 
     /* Full-text search, synonyms and search analytics (itsm_search_t); NULL: none. */
     const struct itsm_search_t *search;
+
+    /* Suggestions at triage (itsm_suggest_t, ABI 6): this kind's tickets offered to the agents
+     * of new tickets of other kinds (known errors to a new incident); NULL: none. */
+    const struct itsm_suggest_t *suggest;
 } itsm_kind_t;
+
+/* Suggestions at triage: a ticket of a kind in for_kinds, while in its kind's initial state,
+ * carries in its representation, to readers whom the role table grants update on its kind
+ * (the agents who triage it), the best matches among the tickets of the declaring kind (a
+ * searchable kind) that the reader may see, found by the search service from the ticket's
+ * title and description: <suggestions><suggestion number= kind= title=/>...</suggestions>. */
+typedef struct itsm_suggest_t {
+    const char *const *for_kinds;   /* NULL-terminated: "case", "incident" */
+    const char *only_field;     /* a boolean field the suggested tickets must have true
+                                 * ("knownError"); NULL: any */
+    int limit;                  /* at most this many (1..10) */
+} itsm_suggest_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */
 static inline int itsm_call_desk_known(const itsm_call_t *c, const char *name)

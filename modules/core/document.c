@@ -172,7 +172,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 {
     static const char *const readonly[] = {
         "number", "kind", "updated", "version", "createdBy", "publishedVersion", "snippet",
-        "linked", NULL
+        "linked", "suggestions", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -383,12 +383,58 @@ void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
     }
 }
 
+/* Suggestions at triage: the tickets of the kinds that suggest theirs to t's kind, found by
+ * the search service from t's title and description (itsm_suggest_t). */
+static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                               const itsm_ticket_t *t)
+{
+    req_t *q = c->core;
+    const char *description = apr_table_get(t->fields, "description");
+    const char *text = apr_pstrcat(c->pool, t->title ? t->title : "", " ",
+                                   description ? description : "", NULL);
+    int i, j, open = 0;
+
+    if (!k->initial_state || strcmp(t->state, k->initial_state) != 0
+        || !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE))
+        return;
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_suggest_t *sg = s->suggest;
+        apr_array_header_t *hits;
+        int shown = 0, limit;
+
+        if (sg == NULL || sg->for_kinds == NULL || !is_one_of(k->kind, sg->for_kinds))
+            continue;
+        limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
+        /* more than asked: those without only_field set are left out */
+        if (c->svc->search(c, s->kind, text, sg->only_field ? 50 : limit, &hits) != APR_SUCCESS)
+            continue;
+        for (j = 0; j < hits->nelts && shown < limit; j++) {
+            const itsm_search_hit_t *h = &APR_ARRAY_IDX(hits, j, itsm_search_hit_t);
+
+            if (sg->only_field && !itsm_ticket_bool(h->ticket, sg->only_field, 0))
+                continue;
+            if (!open++)
+                xmlTextWriterStartElement(w, BAD_CAST "suggestions");
+            xmlTextWriterStartElement(w, BAD_CAST "suggestion");
+            xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST h->number);
+            xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST s->kind);
+            xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST h->title);
+            xmlTextWriterEndElement(w);
+            shown++;
+        }
+    }
+    if (open)
+        xmlTextWriterEndElement(w);
+}
+
 int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
 
     render_ticket(c, o->w, q->route->kind, t, 0);
     render_linked(c, o->w, q->route->kind, t);
+    render_suggestions(c, o->w, q->route->kind, t);
     set_etag(q->r, t);
     return send_doc(q->r, status, o);
 }

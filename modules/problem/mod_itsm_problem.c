@@ -75,6 +75,23 @@ static const itsm_link_rule_t problem_links[] = {
     { NULL }
 };
 
+/* Problems are found by their title and service first, then their texts; the known
+ * errors among them are suggested to the agents of new cases and incidents. */
+static const itsm_search_field_t problem_search_fields[] = {
+    { "title", ITSM_SEARCH_TITLE },
+    { "service", ITSM_SEARCH_KEYWORDS },
+    { "description", ITSM_SEARCH_BODY },
+    { "workaround", ITSM_SEARCH_BODY },
+    { "rootCause", ITSM_SEARCH_BODY },
+    { NULL }
+};
+static const itsm_search_t problem_search = { .fields = problem_search_fields };
+static const itsm_suggest_t problem_suggest = {
+    .for_kinds = (const char *const[]){ "case", "incident", NULL },
+    .only_field = "knownError",
+    .limit = 3,
+};
+
 static const itsm_kind_t problem_kind = {
     .kind = "problem",
     .collection = "problems",
@@ -92,6 +109,8 @@ static const itsm_kind_t problem_kind = {
     .action = problem_action,
     .link_rules = problem_links,
     .linked = problem_linked,
+    .search = &problem_search,
+    .suggest = &problem_suggest,
 };
 
 static const itsm_kind_t *const kinds[] = { &problem_kind, NULL };

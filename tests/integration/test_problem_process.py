@@ -7,7 +7,7 @@ incident's raiser told when the problem is resolved), followers, and publish-wor
 refused without a workaround or without the knowledge process (nothing changed)."""
 import pytest
 
-from conftest import assert_error
+from conftest import NS, assert_error
 from incident_util import feed_for, new_incident
 from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
                           number, patch, shown, targets, walk)
@@ -299,3 +299,40 @@ def test_publish_workaround_without_the_knowledge_process_is_refused(pclient, da
     assert "mod_itsm_knowledge" in r.findtext("i:message")
     assert database.snapshot() == before
     assert "workaroundPublished" not in get(pclient, "problems", n).ticket()
+
+
+# ---- suggestions at triage: known errors matching a new case or incident
+
+def suggestions(resp):
+    s = resp.find("i:suggestions")
+    return [] if s is None else [(e.get("number"), e.get("kind"), e.get("title"))
+                                 for e in s.findall("{%s}suggestion" % NS)]
+
+
+def test_new_tickets_carry_matching_known_errors_for_agents(pclient):
+    known = number(new_problem(pclient, title="Quillwort gateway drops settlement files",
+                               description="The quillwort gateway truncates large files"))
+    walk(pclient, known, "root-cause-identified")
+    # the same words, but no known error (no workaround, no root cause yet)
+    plain = number(new_problem(pclient, title="Quillwort gateway slow at month end"))
+    inc = new_incident(pclient, title="Settlement file lost by the quillwort gateway",
+                       description="Our file never arrived")
+    got = suggestions(inc)
+    assert (known, "problem", "Quillwort gateway drops settlement files") in got, got
+    assert plain not in [n for n, _, _ in got]
+    i = inc.ticket()["number"]
+    assert known in [n for n, _, _ in suggestions(get(pclient, "incidents", i, user="agent1"))]
+    # a participant's case: the desk sees the suggestion, the participant does not
+    case = pclient.post("/cases", b'<case xmlns="urn:mod-itsm:xml:1"><title>Quillwort gateway '
+                        b'rejected our file</title><description>Rejected twice</description>'
+                        b'</case>', user="alice")
+    assert case.status == 201, case
+    c = case.ticket()["number"]
+    assert suggestions(case) == []
+    assert known in [n for n, _, _ in suggestions(get(pclient, "cases", c, user="agent1"))]
+    # once triage has moved the incident on, it carries none
+    act(pclient, "incidents", i, "start", user="agent1")
+    assert suggestions(get(pclient, "incidents", i, user="agent1")) == []
+    # words that match no known error: none
+    other = new_incident(pclient, title="Printer out of toner", description="Third floor")
+    assert suggestions(other) == []
