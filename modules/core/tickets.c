@@ -736,45 +736,22 @@ int do_get(req_t *q, const char *number)
     return send_ticket(q, &c, HTTP_OK, t);
 }
 
-/* The SLA clocks alone; asking them of a ticket without targets (P5, no priority yet) is
- * refused so that a client never mistakes "no SLA" for "in SLA". */
-int do_sla(req_t *q, const char *number)
-{
-    itsm_ticket_t *t;
-    itsm_xml_out_t *o;
-    itsm_call_t c;
-    int rc;
-
-    if (!q->route->kind->clocks)
-        return not_found(q);
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
-        return rc;
-    init_call(q, &c);
-    o = itsm_xml_out_start(q->r->pool, "sla");
-    if (render_sla_targets(&c, o->w, c.sla, q->route->kind, t) == 0)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
-                    apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)", t->number,
-                                 t->priority ? t->priority : "not set yet"));
-    set_etag(q->r, t);
-    return send_doc(q->r, HTTP_OK, o);
-}
-
-/* GET .../sla/{clock}: one clock alone; 409 while it has not started (a KPI has no value
+/* GET .../sla: the SLA clocks alone; asking them of a ticket without targets (P5, no
+ * priority yet) is refused so that a client never mistakes "no SLA" for "in SLA".
+ * GET .../sla/{clock}: that clock alone; 409 while it has not started (a KPI has no value
  * before its event), 422 without a target, 404 for a clock the kind does not have. */
-int do_sla_clock(req_t *q, const char *number, const char *clock)
+int do_sla(req_t *q, const char *number, const char *clock)
 {
     const itsm_kind_t *k = q->route->kind;
-    const itsm_clock_t *kc;
+    const itsm_clock_t *kc = k->clocks;
     itsm_ticket_clock_t *clocks;
     itsm_ticket_t *t;
     itsm_xml_out_t *o;
     itsm_call_t c;
     int rc, n, i;
 
-    for (kc = k->clocks; kc && kc->name && strcmp(kc->name, clock) != 0; kc++)
-        ;
+    while (clock && kc && kc->name && strcmp(kc->name, clock) != 0)
+        kc++;
     if (kc == NULL || kc->name == NULL)
         return not_found(q);
     if (!allowed_some(q, ITSM_ACTION_READ))
@@ -783,13 +760,15 @@ int do_sla_clock(req_t *q, const char *number, const char *clock)
         return rc;
     init_call(q, &c);
     n = itsm_ticket_clocks(&clocks, c.sla, k, t, c.now, q->r->pool);
-    for (i = 0; i < n && strcmp(clocks[i].name, clock) != 0; i++)
+    for (i = 0; clock && i < n && strcmp(clocks[i].name, clock) != 0; i++)
         ;
-    if (i == n)
+    if (n == 0 || i == n)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
-                    apr_psprintf(q->r->pool, "%s has no target for its %s clock", t->number,
-                                 clock));
-    if (clocks[i].started == 0)
+                    clock ? apr_psprintf(q->r->pool, "%s has no target for its %s clock",
+                                         t->number, clock)
+                          : apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)",
+                                         t->number, t->priority ? t->priority : "not set yet"));
+    if (clock && clocks[i].started == 0)
         return fail(q, HTTP_CONFLICT, "clock-not-started",
                     apr_psprintf(q->r->pool, "The %s clock of %s has not started: it starts %s "
                                  "'%s'.", clock, t->number,
@@ -797,7 +776,11 @@ int do_sla_clock(req_t *q, const char *number, const char *clock)
                                                                   : "with the action",
                                  kc->start_on));
     o = itsm_xml_out_start(q->r->pool, "sla");
-    render_sla_target(&c, o->w, &clocks[i]);
+    if (clock)
+        render_sla_target(&c, o->w, &clocks[i]);
+    else
+        for (i = 0; i < n; i++)
+            render_sla_target(&c, o->w, &clocks[i]);
     set_etag(q->r, t);
     return send_doc(q->r, HTTP_OK, o);
 }

@@ -162,94 +162,82 @@ static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_tic
     return 0;
 }
 
+#define STATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The steps of LLSD 8 (docs/problem.md): from which states, to which (NULL: the state stays),
+ * the text the step records (required: in the action's document or already on the problem),
+ * the time it stamps (once), the KPI clocks it stops. record-workaround from under
+ * investigation puts the workaround in place (the core starts the root-cause clock); later
+ * it revises the workaround without moving the problem. */
+static const struct step_t {
+    const char *action;
+    const char *const *from;
+    const char *to;
+    const char *needs, *stamp;
+    const char *stops[2];
+} steps[] = {
+    { "investigate", STATES("new"), "under-investigation" },
+    { "record-workaround", STATES("under-investigation"), "workaround-in-place", "workaround",
+      "workaroundRecorded" },
+    { "record-workaround",
+      STATES("workaround-in-place", "root-cause-identified", "solution-identified"), NULL,
+      "workaround", "workaroundRecorded" },
+    { "identify-root-cause", STATES("under-investigation", "workaround-in-place"),
+      "root-cause-identified", "rootCause", "rootCauseIdentified", { "root-cause" } },
+    { "identify-solution", STATES("root-cause-identified"), "solution-identified", "solution",
+      "solutionIdentified", { "solution" } },
+    { "resolve", STATES("solution-identified"), "resolved", NULL, "resolved" },
+    { "close", STATES("resolved"), "closed" },
+    { "cancel", STATES("new", "under-investigation", "workaround-in-place",
+                       "root-cause-identified", "solution-identified"),
+      "cancelled", NULL, NULL, { "root-cause", "solution" } },
+};
+
+/* Resolved: the open incidents the problem caused are told, with its solution. */
+static int tell_resolved(itsm_call_t *c, const itsm_ticket_t *t)
+{
+    const char *solution = get(t, "solution");
+
+    if (c->svc->linked_note(c, t, PROBLEM_LINK_CAUSED_BY,
+                            apr_pstrcat(c->pool, "the problem '", t->title,
+                                        "' that caused this ticket is resolved",
+                                        solution ? ": " : "",
+                                        solution ? clip(c->pool, solution, 400) : "", NULL),
+                            NULL) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "The ticket store is not available; try again later.");
+    return 0;
+}
+
 int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
                    itsm_ticket_t *t)
 {
-    static const char *const investigating[] = { "under-investigation", NULL };
-    static const char *const before_root_cause[] = {
-        "under-investigation", "workaround-in-place", NULL
-    };
-    static const char *const with_workaround[] = {
-        "under-investigation", "workaround-in-place", "root-cause-identified",
-        "solution-identified", NULL
-    };
-    static const char *const root_cause[] = { "root-cause-identified", NULL };
-    static const char *const solution[] = { "solution-identified", NULL };
-    static const char *const resolved[] = { "resolved", NULL };
-    static const char *const fresh[] = { "new", NULL };
-    int rc = 0;
+    const struct step_t *st;
+    size_t i;
+    int rc;
 
     if (strcmp(action, "publish-workaround") == 0) {
-        rc = publish_workaround(c, old, t);
+        if ((rc = publish_workaround(c, old, t)) == 0)
+            derive(t);
+        return rc;
     }
-    else if (strcmp(action, "investigate") == 0) {
-        if (!in(old->state, fresh))
-            return refuse(c, action, old);
-        t->state = "under-investigation";
-    }
-    else if (strcmp(action, "record-workaround") == 0) {
-        /* from under investigation it puts the workaround in place (the root-cause clock
-         * starts); later it revises the workaround without moving the problem */
-        if (!in(old->state, with_workaround))
-            return refuse(c, action, old);
-        if ((rc = need(c, action, t, "workaround")) != 0)
-            return rc;
-        if (in(old->state, investigating))
-            t->state = "workaround-in-place";
-        if (get(old, "workaroundRecorded") == NULL)
-            itsm_ticket_set_time(c->pool, t, "workaroundRecorded", c->now);
-    }
-    else if (strcmp(action, "identify-root-cause") == 0) {
-        if (!in(old->state, before_root_cause))
-            return refuse(c, action, old);
-        if ((rc = need(c, action, t, "rootCause")) != 0)
-            return rc;
-        t->state = "root-cause-identified";
-        itsm_ticket_set_time(c->pool, t, "rootCauseIdentified", c->now);
-        stop(c, t, "root-cause");
-    }
-    else if (strcmp(action, "identify-solution") == 0) {
-        if (!in(old->state, root_cause))
-            return refuse(c, action, old);
-        if ((rc = need(c, action, t, "solution")) != 0)
-            return rc;
-        t->state = "solution-identified";
-        itsm_ticket_set_time(c->pool, t, "solutionIdentified", c->now);
-        stop(c, t, "solution");
-    }
-    else if (strcmp(action, "resolve") == 0) {
-        if (!in(old->state, solution))
-            return refuse(c, action, old);
-        t->state = "resolved";
-        itsm_ticket_set_time(c->pool, t, "resolved", c->now);
-        if (c->svc->linked_note(c, t, PROBLEM_LINK_CAUSED_BY,
-                                apr_pstrcat(c->pool, "the problem '", t->title,
-                                            "' that caused this ticket is resolved",
-                                            get(t, "solution") ? ": " : "",
-                                            get(t, "solution")
-                                            ? clip(c->pool, get(t, "solution"), 400) : "",
-                                            NULL), NULL) != APR_SUCCESS)
-            return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
-                                  "The ticket store is not available; try again later.");
-    }
-    else if (strcmp(action, "close") == 0) {
-        if (!in(old->state, resolved))
-            return refuse(c, action, old);
-        t->state = "closed";
-    }
-    else if (strcmp(action, "cancel") == 0) {
-        if (in(old->state, problem_finished) || in(old->state, resolved))
-            return refuse(c, action, old);
-        t->state = "cancelled";
-        stop(c, t, "root-cause");
-        stop(c, t, "solution");
-    }
-    else {
+    for (i = 0, st = NULL; i < sizeof steps / sizeof steps[0] && st == NULL; i++)
+        if (strcmp(steps[i].action, action) == 0 && in(old->state, steps[i].from))
+            st = &steps[i];
+    if (st == NULL)
         return refuse(c, action, old);
-    }
-    if (rc == 0)
-        derive(t);
-    return rc;
+    if (st->needs && (rc = need(c, action, t, st->needs)) != 0)
+        return rc;
+    if (st->to)
+        t->state = st->to;
+    if (st->stamp && get(old, st->stamp) == NULL)
+        itsm_ticket_set_time(c->pool, t, st->stamp, c->now);
+    for (i = 0; i < 2 && st->stops[i]; i++)
+        stop(c, t, st->stops[i]);
+    if (strcmp(action, "resolve") == 0 && (rc = tell_resolved(c, t)) != 0)
+        return rc;
+    derive(t);
+    return 0;
 }
 
 /* Incidents linked to the problem are counted; those linked after its workaround was

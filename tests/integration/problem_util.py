@@ -63,3 +63,11 @@ def shown(resp):
     """The <linked> elements of a representation: [(type, number, kind, {field: text})]."""
     return [(l.get("type"), l.get("number"), l.get("kind"),
              {c.tag.split("}")[1]: c.text for c in l}) for l in resp.findall("i:linked")]
+
+
+def refused(client, database, n, action, status, code, user="pm1", **fields):
+    """The action on problem n is refused with status and code, and nothing is written."""
+    before = database.snapshot()
+    r = act(client, "problems", n, action, user=user, expect=status, code=code, **fields)
+    assert database.snapshot() == before
+    return r
