@@ -911,14 +911,20 @@ def client(httpd):
     return Client(httpd)
 
 
+def problem_server(env, name, **conf):
+    """A started server with the problem process too, on the shipped role table
+    (conf/itsm-authz.xml), sharing the main database; conf: more Httpd arguments."""
+    itsm = itsm_directives(env)
+    itsm["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
+    h = Httpd(env, name, itsm=itsm, processes=("problem",), **conf)
+    h.start()
+    return h
+
+
 @pytest.fixture(scope="session")
 def problem_httpd(env, slapd, database):
-    """A server with the problem process loaded too (mod_itsm_problem) but not the knowledge
-    process, on the shipped role table conf/itsm-authz.xml, sharing the main database."""
-    conf = itsm_directives(env)
-    conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
-    h = Httpd(env, "httpd-problem", itsm=conf, processes=("problem",), without="knowledge")
-    h.start()
+    """The problem process without the knowledge process."""
+    h = problem_server(env, "httpd-problem", without="knowledge")
     yield h
     h.stop()
 
@@ -930,11 +936,8 @@ def pclient(problem_httpd):
 
 @pytest.fixture(scope="session")
 def kp_httpd(env, slapd, database):
-    """A server with the problem and the knowledge processes, on the shipped role table."""
-    conf = itsm_directives(env)
-    conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
-    h = Httpd(env, "httpd-problem-knowledge", itsm=conf, processes=("problem",))
-    h.start()
+    """The problem and the knowledge processes."""
+    h = problem_server(env, "httpd-problem-knowledge")
     yield h
     h.stop()
 

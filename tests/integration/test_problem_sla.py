@@ -139,6 +139,7 @@ def test_stopped_clocks_are_missed_or_met(pclient):
 
 @pytest.fixture(scope="module")
 def sweeping(env, slapd, database):
+    """A server of its own (a fresh database) whose sweep runs every second."""
     conf = itsm_directives(env)
     conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
     conf["ITSMSLASweepInterval"] = "1"
@@ -146,8 +147,10 @@ def sweeping(env, slapd, database):
     Httpd.serial += 1
     h = Httpd(env, "problem-sweep-%d" % Httpd.serial, itsm=conf, processes=("problem",))
     h.start()
-    yield Client(h)
-    h.stop()
+    try:
+        yield Client(h)
+    finally:
+        h.stop()
 
 
 def test_sweep_announces_problem_breaches(sweeping):
