@@ -393,7 +393,9 @@ enum { AUDIENCE_NONE, AUDIENCE_WORKING, AUDIENCE_PUBLISHED, AUDIENCE_ANY };
 
 /* The scope condition on t: " AND t.party IN (...)", or with an audience, " AND (t.party IN
  * (...) OR EXISTS (an audience row of t naming one of the caller's keys))", every value
- * bound; "" for every party. */
+ * bound; "" for every party. A read of tickets of any kind (links, the feed: AUDIENCE_ANY)
+ * applies to the kinds the caller reads as published what a read of such a kind applies:
+ * only a ticket with a current published version, by its published audience. */
 static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
                                apr_array_header_t *args)
 {
@@ -401,8 +403,44 @@ static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
         [AUDIENCE_WORKING] = " AND a.published = 0",
         [AUDIENCE_PUBLISHED] = " AND a.published = 1", [AUDIENCE_ANY] = "",
     };
-    const char *party;
+    apr_array_header_t *pub = NULL;
+    const char *party, *kinds, *sql;
+    char *list, *tok, *state;
 
+    if (audience == AUDIENCE_ANY && strcmp(sc->published, " ") != 0) {
+        pub = apr_array_make(p, 2, sizeof(const char *));
+        list = apr_pstrdup(p, sc->published);
+        for (tok = apr_strtok(list, " ", &state); tok; tok = apr_strtok(NULL, " ", &state))
+            APR_ARRAY_PUSH(pub, const char *) = tok;
+    }
+    if (pub && pub->nelts) {
+        static const char current[] = "EXISTS (SELECT 1 FROM itsm_version v WHERE "
+                                      "v.ticket_id = t.id AND v.current = 1)";
+        int versioned;
+
+        /* each in_list binds its values in the order of the text: one per statement */
+        kinds = in_list(p, pub, args);
+        if (sc->parties == NULL)
+            return apr_pstrcat(p, " AND (t.kind NOT IN ", kinds, " OR ", current, ")", NULL);
+        sql = apr_pstrcat(p, " AND ((t.kind NOT IN ", kinds, NULL);
+        for (versioned = 0; versioned < 2; versioned++) {
+            if (versioned) {
+                kinds = in_list(p, pub, args);
+                sql = apr_pstrcat(p, sql, " OR (t.kind IN ", kinds, " AND ", current, NULL);
+            }
+            party = in_list(p, sc->parties, args);
+            sql = apr_pstrcat(p, sql, " AND (t.party IN ", party, NULL);
+            if (sc->keys->nelts) {
+                const char *keys = in_list(p, sc->keys, args);
+
+                sql = apr_pstrcat(p, sql, " OR EXISTS (SELECT 1 FROM itsm_audience a WHERE "
+                                  "a.ticket_id = t.id AND a.published = ",
+                                  versioned ? "1" : "0", " AND a.member IN ", keys, ")", NULL);
+            }
+            sql = apr_pstrcat(p, sql, "))", NULL);
+        }
+        return apr_pstrcat(p, sql, ")", NULL);
+    }
     if (sc->parties == NULL)
         return "";
     if (audience == AUDIENCE_NONE || sc->keys->nelts == 0)

@@ -434,7 +434,6 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
 
     if (k->search == NULL || (k->search->fields == NULL && k->search->synonym_field == NULL))
         return APR_SUCCESS;
-    st->migration_stmts = apr_hash_make(p);
     if (backfill_prepare(st, "SELECT 1 FROM itsm_search_indexed WHERE kind = %s", &stmt, p))
         return APR_EGENERAL;
     st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1,
@@ -445,6 +444,7 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
         found = 1;
     if (found)
         return APR_SUCCESS;
+    st->migration_stmts = apr_hash_make(p);
     rv = search_exec(st, "INSERT INTO itsm_search_indexed (kind) VALUES (%s)", one, p);
     if (rv == APR_SUCCESS)
         rv = search_exec(st, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
@@ -573,6 +573,30 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
 #define MARK_ON "\x01"
 #define MARK_OFF "\x02"
 
+#define HEADLINE_OPTIONS "StartSel=" MARK_ON ", StopSel=" MARK_OFF ", MaxWords=24, MinWords=8, " \
+                         "MaxFragments=2, FragmentDelimiter=\" ... \""
+
+/* The snippet of a match: of its body when the body matches, else of its keywords when
+ * they match, else of its title (the list shows the title anyway). */
+static const char *snippet_sql(apr_pool_t *p, const search_dialect_t *d)
+{
+    const char *body, *keywords, *title;
+
+    if (d->rowid) {
+        body = "snippet(s.itsm_search, 2, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
+        keywords = "snippet(s.itsm_search, 1, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
+        title = "snippet(s.itsm_search, 0, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
+    }
+    else {      /* each binds the headline options once: body, keywords, title */
+        body = "ts_headline('english', s.body, x.q, %s)";
+        keywords = "ts_headline('english', s.keywords, x.q, %s)";
+        title = "ts_headline('english', s.title, x.q, %s)";
+    }
+    return apr_pstrcat(p, "CASE WHEN STRPOS(", body, ", '" MARK_ON "') > 0 THEN ", body,
+                       " WHEN STRPOS(", keywords, ", '" MARK_ON "') > 0 THEN ", keywords,
+                       " ELSE ", title, " END", NULL);
+}
+
 apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
                                const char *kind, const char *scope, const itsm_filter_t *f,
                                const itsm_search_query_t *q, apr_pool_t *p)
@@ -596,8 +620,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         where = search_from_where(st, p, kind, scope, f, "itsm_search", &published, args);
         pub = published ? "1" : "0";
         sql = apr_pstrcat(p, "SELECT " , published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, snippet(s.itsm_search, -1, '" MARK_ON "', '" MARK_OFF
-                          "', '...', 24) FROM (SELECT s.rowid AS rid, bm25(s.itsm_search, 10.0, "
+                          ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.rowid AS rid, bm25(s.itsm_search, 10.0, "
                           "4.0, 1.0, 0.0, 0.0) AS r ", where, " AND s.itsm_search MATCH %s AND "
                           "s.published = " INT " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT
                           ") x JOIN itsm_search s ON s.rowid = x.rid JOIN itsm_ticket t ON t.id "
@@ -616,8 +639,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
                                               "itsm_search", NULL), &published, args);
         pub = published ? "1" : "0";
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ts_headline('english', s.title || ' ... ' || s.keywords || "
-                          "' ... ' || s.body, x.q, %s) FROM (SELECT s.ticket_id AS tid, "
+                          ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.ticket_id AS tid, "
                           "ts_rank_cd(s.doc, qq.q) AS r, qq.q AS q ", where,
                           " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY 2 "
                           "DESC, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s ON "
@@ -628,8 +650,10 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         {
             apr_array_header_t *all = apr_array_make(p, args->nelts + 5, sizeof(const char *));
 
-            arg(all, "StartSel=" MARK_ON ", StopSel=" MARK_OFF ", MaxWords=24, MinWords=8, "
-                     "MaxFragments=2, FragmentDelimiter=\" ... \"");
+            int k;
+
+            for (k = 0; k < 5; k++)      /* the CASE of snippet_sql */
+                arg(all, HEADLINE_OPTIONS);
             apr_array_cat(all, args);
             args = all;
         }

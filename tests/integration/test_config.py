@@ -99,9 +99,10 @@ def test_core_without_process_modules(env, make_httpd):
     text = open(h.conf_path).read()
     test = "LoadModule itsm_test_module %s\n" % find_module("mod_itsm_test.so")
     incident = "LoadModule itsm_incident_module %s\n" % find_module("mod_itsm_incident.so")
-    assert test in text and incident in text
+    knowledge = "LoadModule itsm_knowledge_module %s\n" % find_module("mod_itsm_knowledge.so")
+    assert test in text and incident in text and knowledge in text
     with open(h.conf_path, "w") as f:
-        f.write(text.replace(test, "").replace(incident, ""))
+        f.write(text.replace(test, "").replace(incident, "").replace(knowledge, ""))
     h.start()
     c = Client(h)
     r = c.get("/")

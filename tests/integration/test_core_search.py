@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""Full-text search in the core (docs/api.md, Search; docs/modules.md): the test process's
+probes (TPR: title, remark as keywords, description as body; seen by their party) and notes
+(TNT: seen by an audience, versioned: readers search published versions), its glossary kind
+"gloss" (TGL: title and acronym are synonyms) and "ask" (TAS, a deflection target). Every
+document carries a word of its own (tag()) so that each test finds only its own tickets in
+the session's database."""
+from conftest import assert_error, ticket_xml
+from incident_util import nothing_changed, tag
+
+NS = {"i": "urn:mod-itsm:xml:1"}
+
+
+def probe(client, user="alice", **fields):
+    r = client.post("/probes", ticket_xml("probe", **fields), user=user)
+    assert r.status == 201, r
+    return r.ticket()["number"]
+
+
+def search(client, coll, q, user="alice", expect=200, **params):
+    r = client.get("/" + coll, user=user, params=dict(params, q=q))
+    assert r.status == expect, r
+    return r
+
+
+def found(r):
+    """Numbers of the list's items, in rank order."""
+    return [i.findtext("i:number", namespaces=NS) for i in r.doc if isinstance(i.tag, str)]
+
+
+def snippets(r):
+    out = []
+    for item in r.doc:
+        s = item.find("i:snippet", NS)
+        assert s is not None, "item without a snippet"
+        out.append((("".join(s.itertext())), [m.text for m in s.findall("i:match", NS)]))
+    return out
+
+
+def test_title_match_ranks_above_keywords_above_body(client):
+    t = tag()
+    body = probe(client, title="Unrelated " + t, description="the meter gateway rejected it")
+    title = probe(client, title="Gateway down " + t, description="nothing else")
+    keywords = probe(client, title="Other " + t, remark="gateway")
+    assert found(search(client, "probes", t + " gateway")) == [title, keywords, body]
+
+
+def test_snippet_marks_the_matched_words_and_escapes_text(client):
+    t = tag()
+    number = probe(client, title="Report " + t, description="Before <b>&amp; after: the "
+                   "settlement run failed because the file was late, then it was resent.")
+    r = search(client, "probes", t + " settlement")
+    assert found(r) == [number]
+    [(text, matches)] = snippets(r)
+    assert "settlement" in text.lower()
+    assert [m.lower() for m in matches if m.lower() != t] == ["settlement"]
+
+
+def test_english_stemming(client):
+    t = tag()
+    a = probe(client, title="Upload " + t, description="The upload failed twice")
+    b = probe(client, title="Import " + t, description="It fails every night")
+    c = probe(client, title="Other " + t, description="It works")
+    got = found(search(client, "probes", t + " failing"))
+    assert sorted(got) == sorted([a, b]) and c not in got
+
+
+def test_phrase_and_prefix(client):
+    t = tag()
+    exact = probe(client, title="Case " + t, description="the data integration platform is down")
+    apart = probe(client, title="Case " + t, description="platform data, integration later")
+    assert found(search(client, "probes", '%s "data integration platform"' % t)) == [exact]
+    assert sorted(found(search(client, "probes", t + " integr*"))) == sorted([exact, apart])
+    assert sorted(found(search(client, "probes", t + " platf*"))) == sorted([exact, apart])
+    assert found(search(client, "probes", t + " platf")) == []      # no prefix without *
+
+
+def test_short_words_and_stop_words_are_found(client):
+    t = tag()
+    dip = probe(client, title="DIP " + t, description="if it is down")
+    other = probe(client, title="Other " + t, description="no such words")
+    assert found(search(client, "probes", t + " DIP")) == [dip]
+    assert found(search(client, "probes", t + " IF")) == [dip]
+    assert found(search(client, "probes", t + " a")) == []
+    assert other not in found(search(client, "probes", t + " it"))
+
+
+def test_fts_syntax_and_sql_are_plain_text(client):
+    t = tag()
+    number = probe(client, title="Near miss " + t, description="not and or minus")
+    for q in ['"', '*', '-', ':', 'NEAR(', '"%s' % t, '%s*' % t[:1], "%s -near" % t,
+              "%s AND" % t, "%s OR zzz" % t, "%s NOT near" % t, "title:%s" % t,
+              "%s'; DROP TABLE itsm_ticket; --" % t, "%s %%' OR '1'='1" % t,
+              "%s NEAR(near miss)" % t, "%s ^near" % t, "%s {title}: x" % t, "%s \\" % t,
+              "%s \u201cnear\u201d \u2014 \U0001F600" % t]:
+        r = search(client, "probes", q)
+        assert r.root == "list", (q, r)
+    # the operators are words: AND, OR, NOT and NEAR are looked for as such
+    assert found(search(client, "probes", "%s NOT near" % t)) == [number]
+    assert found(search(client, "probes", "%s OR zzz" % t)) == []
+    assert found(search(client, "probes", "title:%s -near" % t)) == []     # "title" is a word
+    assert found(search(client, "probes", "-%s -near" % t)) == [number]
+    assert client.get("/probes", user="alice", params={"limit": 1}).status == 200
+
+
+def test_bad_queries_are_refused_and_write_nothing(client, database):
+    t = tag()
+    with nothing_changed(database):
+        assert_error(search(client, "probes", "", expect=400), 400, "bad-query")
+        assert_error(search(client, "probes", "   ", expect=400), 400, "bad-query")
+        long = search(client, "probes", "x" * 1025, expect=400)
+        assert_error(long, 400, "bad-query")
+        assert "1024" in long.findtext("i:message")
+        assert_error(search(client, "probes", " ".join(["w%d" % i for i in range(33)]),
+                            expect=400), 400, "bad-query")
+        assert_error(search(client, "probes", t, expect=400, sort="opened"), 400, "bad-query")
+        assert_error(search(client, "tests", t, expect=400), 400, "bad-query")
+        assert_error(client.get("/probes/stats", user="alice", params={"q": t}), 400,
+                     "bad-query")
+    assert search(client, "probes", " ".join(["w%d" % i for i in range(32)])).root == "list"
+
+
+def test_party_isolation(client):
+    t = tag()
+    mine = probe(client, user="alice", title="Secret " + t)
+    theirs = probe(client, user="bob", title="Secret " + t)
+    assert found(search(client, "probes", t, user="alice")) == [mine]
+    assert found(search(client, "probes", t, user="bob")) == [theirs]
+    assert sorted(found(search(client, "probes", t, user="agent1"))) == sorted([mine, theirs])
+
+
+def test_paging_and_filters(client):
+    t = tag()
+    numbers = [probe(client, title="Page %d %s" % (i, t)) for i in range(5)]
+    first = search(client, "probes", t, limit=2)
+    second = search(client, "probes", t, limit=2, offset=2)
+    third = search(client, "probes", t, limit=2, offset=4)
+    assert first.doc.get("more") == "true" and third.doc.get("more") == "false"
+    assert sorted(found(first) + found(second) + found(third)) == sorted(numbers)
+    etag = client.get("/probes/" + numbers[0], user="alice").etag
+    assert client.post("/probes/%s/actions/close" % numbers[0], user="alice",
+                       headers={"If-Match": etag}).status == 200
+    assert found(search(client, "probes", t, state="closed")) == [numbers[0]]
+
+
+def test_changes_are_indexed_in_the_write(client):
+    t = tag()
+    number = probe(client, title="Before " + t)
+    etag = client.get("/probes/" + number, user="alice").etag
+    r = client.patch("/probes/" + number, ticket_xml("probe", title="After " + t,
+                     remark="renamed"), user="alice", headers={"If-Match": etag})
+    assert r.status == 200, r
+    assert found(search(client, "probes", t + " before")) == []
+    assert found(search(client, "probes", t + " renamed")) == [number]
+
+
+def note(client, **fields):
+    r = client.post("/notes", ticket_xml("testNote", **fields), user="km1")
+    assert r.status == 201, r
+    return r.ticket()["number"]
+
+
+def note_act(client, number, action):
+    etag = client.get("/notes/" + number, user="km1").etag
+    r = client.post("/notes/%s/actions/%s" % (number, action), user="km1",
+                    headers={"If-Match": etag})
+    assert r.status == 200, r
+
+
+def test_readers_search_published_versions_by_audience(client):
+    t = tag()
+    draft = note(client, title="Draft " + t, audience="all")
+    public = note(client, title="Public " + t, audience="all", body="first words")
+    brmp = note(client, title="Bramble " + t, audience="party:BRMP")
+    note_act(client, public, "publish")
+    note_act(client, brmp, "publish")
+    assert found(search(client, "notes", t, user="alice")) == [public]
+    assert sorted(found(search(client, "notes", t, user="bob"))) == sorted([public, brmp])
+    assert sorted(found(search(client, "notes", t, user="km1"))) == sorted([draft, public, brmp])
+    # the working copy changes: readers still find the published words only
+    etag = client.get("/notes/" + public, user="km1").etag
+    assert client.patch("/notes/" + public, ticket_xml("testNote", body="second thoughts"),
+                        user="km1", headers={"If-Match": etag}).status == 200
+    assert found(search(client, "notes", t + " first", user="alice")) == [public]
+    assert found(search(client, "notes", t + " second", user="alice")) == []
+    assert found(search(client, "notes", t + " second", user="km1")) == [public]
+    note_act(client, public, "withdraw")
+    assert found(search(client, "notes", t, user="alice")) == []
+
+
+def test_glossary_synonyms_expand_both_ways(client):
+    t = tag()
+    acronym = "Q" + t[:5].upper()
+    words = ["Quiet", "Zebra", "Ledger" + t[:4]]
+    r = client.post("/glosses", ticket_xml("testGloss", title=" ".join(words), acronym=acronym),
+                    user="km1")
+    assert r.status == 201, r
+    short = probe(client, title="Outage of " + acronym, description=t)
+    long = probe(client, title="Outage of the " + " ".join(words), description=t)
+    assert sorted(found(search(client, "probes", t + " " + acronym))) == sorted([short, long])
+    assert sorted(found(search(client, "probes", t + " " + " ".join(words)))) == \
+        sorted([short, long])
+    assert sorted(found(search(client, "probes", '%s "%s"' % (t, " ".join(words))))) == \
+        sorted([short, long])
+
+
+def gaps(client, user="agent1"):
+    r = client.get("/search-gaps", user=user, params={"kind": "probe"})
+    assert r.status == 200, r
+    return [(g.get("query"), g) for g in r.findall("i:gap")]
+
+
+def test_searches_that_find_nothing_are_counted_by_party(client):
+    t = tag()
+    q = "%s Nothing  HERE" % t
+    search(client, "probes", q, user="alice")
+    search(client, "probes", q.lower(), user="alice")
+    search(client, "probes", q, user="bob")
+    search(client, "probes", q, user="alice", offset=5)     # a later page is not a search
+    rows = [g for k, g in gaps(client) if k == "%s nothing here" % t]
+    assert sorted((g.get("party"), g.get("misses")) for g in rows) == \
+        [("ALPE", "2"), ("BRMP", "1")]
+    assert [g.get("party") for k, g in gaps(client, "alice") if t in k] == ["ALPE"]
+
+
+def test_a_ticket_raised_after_a_successful_search_is_a_failed_deflection(client):
+    t = tag()
+    probe(client, title="Help " + t)
+    search(client, "probes", t + " help", user="alice")
+    r = client.post("/asks", ticket_xml(title="still stuck"), user="alice")
+    assert r.status == 201, r
+    [g] = [g for k, g in gaps(client) if k == "%s help" % t]
+    assert (g.get("party"), g.get("misses"), g.get("deflections")) == ("ALPE", "0", "1")
+    r = client.post("/asks", ticket_xml(title="again"), user="alice")   # spent
+    assert [g.get("deflections") for k, g in gaps(client) if k == "%s help" % t] == ["1"]
+
+
+def test_search_service_ranks_any_word(client):
+    t, u = tag(), tag()
+    best = probe(client, title="Meter %s reads %s" % (t, u))
+    some = probe(client, title="Unrelated", description="%s only" % t)
+    probe(client, user="bob", title="Meter %s reads %s" % (t, u))
+    r = client.get("/probe-search", user="alice",
+                   params={"text": "%s, what now? \"%s\"" % (t, u)})
+    assert r.status == 200, r
+    hits = [h.get("number") for h in r.findall("i:hit")]
+    assert hits[:2] == [best, some] and len(hits) == 2

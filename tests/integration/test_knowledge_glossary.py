@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""The glossary (/itsm/glossary, kind term, GL numbers; LLSD 16.2): terms with definition and
+acronym, unique whatever their case, browsable by initial letter A-Z and 0-9 with paging (10,
+20, 50, all), searchable by term or acronym, read by everyone, written by the knowledge roles;
+a term's acronym and its title are search synonyms of each other for articles."""
+import pytest
+
+from conftest import NSMAP, assert_error
+from incident_util import nothing_changed, tag
+from knowledge_util import AUTHOR, KM, article_in, create_term, term_xml
+
+
+def test_a_term_carries_its_letter_and_is_read_by_everyone(client):
+    t = tag()
+    number = create_term(client, "Accepted Bid-Offer Volume %s" % t, acronym="ABO" + t,
+                         definition="The volume of a Bid-Offer Pair accepted by the SO.")
+    for user in ("alice", "bob", "prov1", "agent1", AUTHOR):
+        r = client.get("/glossary/" + number, user=user)
+        assert r.status == 200 and r.root == "term", (user, r)
+        assert r.findtext("i:letter") == "A"
+        assert r.findtext("i:acronym") == "ABO" + t
+        assert r.findtext("i:audience") == "all"
+    create_term(client, "0-9 %s" % t, user=AUTHOR)     # authors write the glossary too
+    r = client.get("/glossary", user="alice", params={"acronym": "ABO" + t})
+    assert r.numbers() == [number]
+
+
+@pytest.mark.parametrize("first,letter", [("zebra", "Z"), ("Éclair", "0-9"), ("15-minute", "0-9"),
+                                          ("(t) index", "0-9"), ("m", "M")])
+def test_letters(client, first, letter):
+    number = create_term(client, "%s %s" % (first, tag()))
+    assert client.get("/glossary/" + number, user="bob").findtext("i:letter") == letter
+
+
+def test_a_term_is_unique_whatever_its_case_and_spacing(client, database):
+    t = tag()
+    number = create_term(client, "Acceptance Data %s" % t)
+    for same in ("acceptance data %s" % t, "ACCEPTANCE  DATA %s" % t.upper(),
+                 "  Acceptance Data %s " % t):
+        with nothing_changed(database):
+            r = create_term(client, same, expect=409)
+        assert_error(r, 409, "duplicate")
+        assert number in r.findtext("i:message")
+    # renaming another term onto it is refused the same way; onto itself is fine
+    other = create_term(client, "Acceptance Volume %s" % t)
+    etag = client.get("/glossary/" + other, user=KM).etag
+    with nothing_changed(database):
+        r = client.patch("/glossary/" + other, term_xml("ACCEPTANCE DATA %s" % t), user=KM,
+                         headers={"If-Match": etag})
+    assert_error(r, 409, "duplicate")
+    etag = client.get("/glossary/" + number, user=KM).etag
+    r = client.patch("/glossary/" + number, term_xml("Acceptance data %s" % t), user=KM,
+                     headers={"If-Match": etag})
+    assert r.status == 200 and r.findtext("i:title") == "Acceptance data %s" % t
+
+
+@pytest.mark.parametrize("body,status,code", [
+    (b'<term xmlns="urn:mod-itsm:xml:1"><title>No definition</title></term>', 422,
+     "invalid-field"),
+    (b'<term xmlns="urn:mod-itsm:xml:1"><title>  </title><definition>d</definition></term>',
+     400, "schema-invalid"),
+    (b'<term xmlns="urn:mod-itsm:xml:1"><title>L</title><definition>d</definition>'
+     b'<letter>B</letter></term>', 422, "invalid-field"),
+    (b'<term xmlns="urn:mod-itsm:xml:1"><title>A</title><definition>d</definition>'
+     b'<audience>party:ALPE</audience></term>', 422, "invalid-field"),
+    (b'<term xmlns="urn:mod-itsm:xml:1"><title>A</title><definition>d</definition>'
+     b'<key>a</key></term>', 422, "invalid-field"),
+])
+def test_bad_terms_are_refused_and_nothing_written(client, database, body, status, code):
+    with nothing_changed(database):
+        r = client.post("/glossary", body, user=KM)
+    assert_error(r, status, code)
+
+
+def test_readers_do_not_write_the_glossary(client, database):
+    for user in ("alice", "agent1"):
+        with nothing_changed(database):
+            r = client.post("/glossary", term_xml("Nope " + tag()), user=user)
+        assert_error(r, 403, "forbidden")
+
+
+def test_browse_by_letter_with_paging(client):
+    """23 terms of one letter (tagged by their acronym, so that other tests' terms stay out):
+    pages of 10, 20, 50 and all, in the order of the terms whatever their case."""
+    t = tag()
+    names = ["Q%s %02d" % (t, i) for i in range(23)]
+    for i, name in enumerate(reversed(names)):
+        create_term(client, name.lower() if i % 2 else name, acronym="Q" + t)
+    expected = [n.lower() for n in names]
+
+    def page(limit, offset=0):
+        r = client.get("/glossary", user="alice", params={
+            "letter": "Q", "acronym": "Q" + t, "sort": "title", "limit": limit,
+            "offset": offset})
+        assert r.status == 200 and r.root == "list", r
+        return [e.findtext("i:title", namespaces=NSMAP).lower() for e in r.findall("i:term")], \
+            r.doc.get("more") == "true"
+
+    assert page(10) == (expected[:10], True)
+    assert page(10, 20) == (expected[20:], False)
+    assert page(20) == (expected[:20], True)
+    assert page(50) == (expected, False)
+    assert page(500) == (expected, False)
+    r = client.get("/glossary", user="alice",
+                   params={"letter": "0-9", "sort": "title", "limit": 500})
+    assert r.status == 200
+    assert all(e.findtext("i:letter", namespaces=NSMAP) == "0-9" for e in r.findall("i:term"))
+    # how many per letter, for the A-Z bar: the counts
+    r = client.get("/glossary/stats", user=KM, params={"by": "letter"})
+    assert r.status == 200 and r.root == "stats", r
+
+
+def test_glossary_search_by_term_or_acronym(client):
+    t = tag()
+    number = create_term(client, "Balancing and Settlement Code %s" % t, acronym="B" + t,
+                         definition="The code of the GB wholesale electricity market.")
+    for q in ("B" + t, "balancing settlement " + t, '"settlement code %s"' % t):
+        r = client.get("/glossary", user="alice", params={"q": q})
+        assert r.status == 200, r
+        assert r.numbers() == [number], q
+        assert r.find("i:term/i:snippet") is not None
+
+
+def test_an_acronym_finds_articles_that_spell_it_out_and_the_reverse(client):
+    t = tag()
+    create_term(client, "Widget Integration Gateway %s" % t, acronym="WIG" + t)
+    spelled = article_in(client, "published", audience="all",
+                         title="Connecting to the Widget Integration Gateway %s" % t)
+    short = article_in(client, "published", audience="all", title="WIG%s onboarding" % t)
+    r = client.get("/articles", user="alice", params={"q": "WIG" + t})
+    assert set(r.numbers()) == {spelled, short}, r
+    r = client.get("/articles", user="alice",
+                   params={"q": "widget integration gateway %s" % t})
+    assert set(r.numbers()) == {spelled, short}, r

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""Searching articles (GET /itsm/articles?q=, the core's full-text search declared by the
+knowledge module: title heaviest, then keywords, category and services, then the body's text,
+never its markup) and the knowledge gaps it reveals (GET /itsm/knowledge-gaps, knowledge
+managers only), each turned into a draft article in one request."""
+import pytest
+
+from conftest import NSMAP, assert_error
+from incident_util import create, nothing_changed, tag
+from knowledge_util import AUTHOR, KM, article_in, article_xml
+
+
+def test_ranked_with_snippets_stemming_phrases_and_prefixes(client):
+    t = tag()
+    in_title = article_in(client, "published", audience="all",
+                          title="Renewing certificates %s" % t, body="<p>Steps.</p>")
+    in_body = article_in(client, "published", audience="all", title="Annual events %s" % t,
+                         body="<p>Every year the <strong>certificate</strong> is renewed.</p>")
+    article_in(client, "draft", audience="all", title="Draft certificate %s" % t)
+    r = client.get("/articles", user="alice", params={"q": "certificate " + t})
+    assert r.status == 200 and r.root == "list", r
+    assert r.numbers() == [in_title, in_body]           # the title weighs more
+    snippets = [a.find("i:snippet", NSMAP) for a in r.findall("i:article")]
+    assert all(s is not None for s in snippets)
+    assert "<strong>" not in r.text.split("<snippet>")[2]   # text, not the body's markup
+    assert any(m.text.lower().startswith("certif") for m in snippets[0].findall("i:match", NSMAP))
+    # stemming (renewing/renewed), a phrase, a prefix
+    assert set(client.get("/articles", user="bob", params={"q": "renew " + t}).numbers()) \
+        == {in_title, in_body}
+    assert client.get("/articles", user="bob",
+                      params={"q": '"renewing certificates %s"' % t}).numbers() == [in_title]
+    assert set(client.get("/articles", user="bob", params={"q": "certif* " + t}).numbers()) \
+        == {in_title, in_body}
+
+
+@pytest.mark.parametrize("q", ['"', "*", "NEAR(a b)", "-", ":", "title:x", "a' OR '1'='1",
+                               "x; DROP TABLE itsm_ticket; --", "%", "AND OR NOT"])
+def test_query_text_is_always_text(client, database, q):
+    r = client.get("/articles", user="alice", params={"q": q})
+    assert r.status == 200 and r.root == "list", (q, r)
+
+
+# (10 KiB in a URL is httpd's to refuse: LimitRequestLine, 8190 bytes by default)
+@pytest.mark.parametrize("params", [{"q": ""}, {"q": "x" * 8000},
+                                    {"q": " ".join("w%d" % i for i in range(40))}])
+def test_bad_queries_are_refused_and_nothing_counted(client, database, params):
+    with nothing_changed(database):
+        r = client.get("/articles", user="alice", params=params)
+    assert_error(r, 400, "bad-query")
+
+
+def test_gaps_are_counted_listed_for_knowledge_managers_and_drafted_in_one_request(client):
+    word = "nothingmatches" + tag()
+    for user in ("alice", "carol", "alice"):
+        r = client.get("/articles", user=user, params={"q": word})
+        assert r.status == 200 and r.numbers() == []
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    assert r.status == 200 and r.root == "knowledgeGaps", r
+    gaps = [g for g in r.findall("i:gap") if g.text == word]
+    assert len(gaps) == 1 and gaps[0].get("party") == "ALPE" and gaps[0].get("misses") == "3"
+    for user in ("alice", AUTHOR, "agent1"):
+        assert_error(client.get("/knowledge-gaps", user=user), 403, "forbidden")
+    # the gap becomes a draft: its body says what was searched
+    r = client.post("/articles", article_xml("Answer to " + word, None, gap=word), user=KM)
+    assert r.status == 201 and r.findtext("i:state") == "draft", r
+    assert r.findtext("i:gap") == word and word in r.findtext("i:body/i:p")
+
+
+def test_a_gap_that_does_not_exist_is_refused_and_nothing_written(client, database):
+    with nothing_changed(database):
+        r = client.post("/articles", article_xml("x", None, gap="never searched " + tag()),
+                        user=KM)
+    assert_error(r, 422, "invalid-field")
+    assert "knowledge gap" in r.findtext("i:message")
+
+
+def test_a_case_raised_after_a_search_that_found_articles_is_a_failed_deflection(client):
+    t = tag()
+    article_in(client, "published", audience="all", title="Meter reads %s" % t)
+    r = client.get("/articles", user="bob", params={"q": "meter reads " + t})
+    assert r.status == 200 and len(r.numbers()) == 1
+    create(client, "cases", "bob", title="Meter reads still missing",
+           description="The article did not help")
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    gaps = [g for g in r.findall("i:gap") if g.text == "meter reads " + t]
+    assert len(gaps) == 1 and gaps[0].get("deflections") == "1" and gaps[0].get("misses") == "0"
