@@ -164,7 +164,8 @@ struct itsm_services_t {
      * it on); APR_SUCCESS otherwise. t->number is set once the change commits. */
     apr_status_t (*ticket_create)(itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
     /* The best matches (itsm_search_hit_t), at most limit (1..100), of the tickets of kind (a
-     * kind declaring search) that the caller may read, for text: its words (the first
+     * kind declaring search) that the caller may read (none without the role table's grant
+     * to read the kind; APR_EINVAL for a kind that is not searchable), for text: its words (the first
      * ITSM_SEARCH_MAX_TERMS; phrases and prefixes as in GET ?q=) are alternatives, any of
      * them matches (suggestions at triage: a new incident's title and description), ranked
      * as a list's search. Text without a word answers no matches. Not counted in the search
@@ -362,6 +363,10 @@ typedef struct itsm_search_t {
      * deflection window (ITSMSearchDeflectionWindow, an hour by default) after a search of
      * theirs that found tickets counts as a failed deflection of that search's query. */
     int deflection_target;
+    /* An integer field of the kind, declared ITSM_FIELD_INDEXED, that raises a ticket's rank
+     * (helpful votes): the engine's rank times 1 + v / (v + 10) for a value v > 0 (a
+     * ticket's rank at most doubles). NULL: none. */
+    const char *boost_field;
 } itsm_search_t;
 
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "request.h"
+#include "itsm_authz.h"
 #include "itsm_desks.h"
 #include "itsm_ldap.h"
 
@@ -110,6 +111,9 @@ static apr_status_t svc_search(itsm_call_t *c, const char *kind, const char *tex
     *out = apr_array_make(c->pool, 4, sizeof(itsm_search_hit_t));
     if (k == NULL || k->search == NULL || k->search->fields == NULL || limit < 1 || limit > 100)
         return APR_EINVAL;
+    /* what the caller may not list, the search does not show either */
+    if (!itsm_authz_allows(q->core->authz, c->who->roles, kind, ITSM_ACTION_READ))
+        return APR_SUCCESS;
     if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
         return rv;
     itsm_search_parse(c->pool, text ? text : "", 1, 1, &query, &why);

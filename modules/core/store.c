@@ -159,7 +159,7 @@ static const char *replace_calls(apr_pool_t *p, const char *sql, const char *nam
 /* A statement in the dialect: each "STRPOS(" becomes the dialect's function, and
  * "UNINDEXED(x)" an expression of x that the planner does not serve from an index on x
  * (SQLite's unary +; PostgreSQL plans by its statistics). */
-static const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
+const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
 {
     return replace_calls(p, replace_calls(p, sql, "STRPOS(", d->strpos), "UNINDEXED(",
                          d->unindexed);

@@ -88,6 +88,7 @@ typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
                                     const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p);
 
 /* Shared helpers of store.c. */
+const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql);
 const char *i64(apr_pool_t *p, apr_int64_t v);
 const char *secs(apr_pool_t *p, apr_time_t t);
 const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i);

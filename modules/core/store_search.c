@@ -217,21 +217,27 @@ const char *itsm_search_normal(const itsm_search_query_t *q)
 
 typedef struct search_dialect_t {
     const char *driver;
+    int shapes_per_query;       /* 1: the search statement's text follows the query (a tsquery
+                                 * expression per item): run unnamed, never kept, so that a
+                                 * connection does not keep a statement per query shape */
     const char *index_delete;   /* args: key (see index_args) */
     const char *index_insert;
     int rowid;                  /* 1: rows keyed by rowid = ticket_id * 2 + published */
     const char *word, *prefix, *phrase;     /* one item of the query (args: its text) */
     int word_args, phrase_args;
     const char *and_op, *or_op;
+    const char *boost;          /* the factor of a boost field's value (arg: the field) */
 } search_dialect_t;
 
 static const search_dialect_t search_dialects[] = {
-    { "sqlite3",
+    { "sqlite3", 0,
       "DELETE FROM itsm_search WHERE rowid = " INT,
       "INSERT INTO itsm_search (rowid, title, keywords, body, ticket_id, published) "
       "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
-      1, NULL, NULL, NULL, 0, 0, " AND ", " OR " },
-    { "pgsql",
+      1, NULL, NULL, NULL, 0, 0, " AND ", " OR ",
+      "COALESCE((SELECT 1.0 + MAX(CAST(b.value AS REAL), 0.0) / (MAX(CAST(b.value AS REAL), "
+      "0.0) + 10.0) FROM itsm_field_index b WHERE b.ticket_id = t.id AND b.name = %s), 1.0)" },
+    { "pgsql", 1,
       "DELETE FROM itsm_search WHERE ticket_id = " INT " AND published = " INT,
       "INSERT INTO itsm_search (ticket_id, published, title, keywords, body, doc) "
       "SELECT x.i, x.p, x.ti, x.kw, x.bo, "
@@ -244,7 +250,10 @@ static const search_dialect_t search_dialects[] = {
       "(plainto_tsquery('english', %s) || plainto_tsquery('simple', %s))",
       "to_tsquery('simple', quote_literal(%s) || ':*')",
       "(phraseto_tsquery('english', %s) || phraseto_tsquery('simple', %s))",
-      2, 2, " && ", " || " },
+      2, 2, " && ", " || ",
+      "COALESCE((SELECT 1.0 + GREATEST(CAST(b.value AS DOUBLE PRECISION), 0.0) / "
+      "(GREATEST(CAST(b.value AS DOUBLE PRECISION), 0.0) + 10.0) FROM itsm_field_index b "
+      "WHERE b.ticket_id = t.id AND b.name = %s), 1.0)" },
 };
 
 static const search_dialect_t *search_dialect(const itsm_store_t *st)
@@ -475,6 +484,14 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
     int i, j;
 
     *out = apr_hash_make(p);
+    for (i = 0; st->kinds && i < st->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(st->kinds, i, const itsm_kind_t *);
+
+        if (k->search && k->search->synonym_field)
+            break;
+    }
+    if (st->kinds == NULL || i == st->kinds->nelts)     /* no kind defines synonyms */
+        return APR_SUCCESS;
     for (i = 0; i < q->items->nelts; i++) {
         const char *run = "";
 
@@ -573,6 +590,22 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
 #define MARK_ON "\x01"
 #define MARK_OFF "\x02"
 
+/* A statement of this request only (its values bound; PostgreSQL: PQexecParams). */
+static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+                                const char *sql, const apr_array_header_t *args)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+
+    *res = NULL;
+    st->error_text = NULL;
+    st->error = apr_dbd_prepare(st->driver, p, st->handle, dialect_sql(p, st->dialect, sql),
+                                NULL, &stmt);
+    if (st->error == 0)
+        st->error = apr_dbd_pselect(st->driver, p, st->handle, res, stmt, 0, args->nelts,
+                                    (const char **)args->elts);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
 #define HEADLINE_OPTIONS "StartSel=" MARK_ON ", StopSel=" MARK_OFF ", MaxWords=24, MinWords=8, " \
                          "MaxFragments=2, FragmentDelimiter=\" ... \""
 
@@ -604,7 +637,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
     const search_dialect_t *d = search_dialect(st);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
-    const char *match, *sql, *where, *pub;
+    const char *match, *sql, *where, *pub, *boost;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     int published;
@@ -615,13 +648,21 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         return APR_SUCCESS;
     if (synonyms_of(st, q, &syn, p) != APR_SUCCESS)
         return APR_EGENERAL;
+    {
+        const itsm_kind_t *k = kind_named(st->kinds, kind);
+
+        boost = k && k->search && k->search->boost_field
+                ? apr_pstrcat(p, " * ", d->boost, NULL) : "";
+        if (*boost)
+            arg(args, k->search->boost_field);
+    }
     if (d->rowid) {
         match = match_sql(p, d, q, syn, NULL);
         where = search_from_where(st, p, kind, scope, f, "itsm_search", &published, args);
         pub = published ? "1" : "0";
         sql = apr_pstrcat(p, "SELECT " , published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.rowid AS rid, bm25(s.itsm_search, 10.0, "
-                          "4.0, 1.0, 0.0, 0.0) AS r ", where, " AND s.itsm_search MATCH %s AND "
+                          "4.0, 1.0, 0.0, 0.0)", boost, " AS r ", where, " AND s.itsm_search MATCH %s AND "
                           "s.published = " INT " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT
                           ") x JOIN itsm_search s ON s.rowid = x.rid JOIN itsm_ticket t ON t.id "
                           "= s.ticket_id", published ? PUBLISHED_JOIN : "",
@@ -640,7 +681,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         pub = published ? "1" : "0";
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.ticket_id AS tid, "
-                          "ts_rank_cd(s.doc, qq.q) AS r, qq.q AS q ", where,
+                          "ts_rank_cd(s.doc, qq.q)", boost, " AS r, qq.q AS q ", where,
                           " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY 2 "
                           "DESC, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s ON "
                           "s.ticket_id = x.tid AND s.published = CAST(%s AS INTEGER) JOIN "
@@ -662,7 +703,8 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, apr_itoa(p, f->offset));
         arg(args, pub);
     }
-    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+    if ((d->shapes_per_query ? select_once(st, p, &res, sql, args)
+                             : select_sql(st, p, &res, sql, args)) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_search_row_t *r;

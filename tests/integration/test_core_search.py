@@ -5,7 +5,12 @@ probes (TPR: title, remark as keywords, description as body; seen by their party
 "gloss" (TGL: title and acronym are synonyms) and "ask" (TAS, a deflection target). Every
 document carries a word of its own (tag()) so that each test finds only its own tickets in
 the session's database."""
-from conftest import assert_error, ticket_xml
+import os
+import sqlite3
+import subprocess
+
+from conftest import (Client, Httpd, assert_error, chown_to_test_user, itsm_directives,
+                      ticket_xml)
 from incident_util import nothing_changed, tag
 
 NS = {"i": "urn:mod-itsm:xml:1"}
@@ -43,6 +48,13 @@ def test_title_match_ranks_above_keywords_above_body(client):
     title = probe(client, title="Gateway down " + t, description="nothing else")
     keywords = probe(client, title="Other " + t, remark="gateway")
     assert found(search(client, "probes", t + " gateway")) == [title, keywords, body]
+
+
+def test_a_boost_field_raises_the_rank(client):
+    t = tag()
+    plain = probe(client, title="Same words " + t)
+    voted = probe(client, title="Same words " + t, votes="5")
+    assert found(search(client, "probes", t + " words")) == [voted, plain]
 
 
 def test_snippet_marks_the_matched_words_and_escapes_text(client):
@@ -245,3 +257,66 @@ def test_search_service_ranks_any_word(client):
     assert r.status == 200, r
     hits = [h.get("number") for h in r.findall("i:hit")]
     assert hits[:2] == [best, some] and len(hits) == 2
+
+
+def test_search_service_shows_only_kinds_the_caller_may_read(client):
+    t = tag()
+    number = note(client, title="Internal " + t, audience="all")
+    note_act(client, number, "publish")
+    hits = lambda user: [h.get("number") for h in client.get(
+        "/probe-search", user=user, params={"text": t, "kind": "note"}).findall("i:hit")]
+    assert hits("alice") == [number]
+    assert hits("agent1") == []         # no grant to read notes, though agents see all parties
+
+
+def sql_runner(database, params, name):
+    """A function running one SQL statement on the database of params."""
+    if database.driver == "sqlite3":
+        def run(sql):
+            c = sqlite3.connect(params)
+            c.execute(sql)
+            c.commit()
+            c.close()
+            for path in (params, params + "-wal", params + "-shm"):
+                if os.path.exists(path):
+                    chown_to_test_user(path)      # httpd's children write them
+        return run
+    psql = [database.bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h",
+            "127.0.0.1", "-p", str(database.port), "-U", "itsm", "-d", name]
+
+    def run(sql):
+        r = subprocess.run(psql + ["-c", sql], capture_output=True, text=True,
+                           env=database.env, timeout=60)
+        assert r.returncode == 0, r.stderr
+    return run
+
+
+def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
+    """A kind's tickets written before it declared search (here: its index and its mark
+    wiped, as if so) are indexed at the next start, working copies and published versions."""
+    name = "backfill%d" % len(env.stoppers)
+    params = database.fresh(name)
+    conf = itsm_directives(env)
+    conf["DBDParams"] = '"%s"' % params
+    Httpd.serial += 1
+    h = Httpd(env, "backfill-%d" % Httpd.serial, itsm=conf)
+    h.start()
+    c = Client(h)
+    t = tag()
+    number = probe(c, title="Old " + t)
+    published = note(c, title="Published " + t, audience="all", body="first")
+    note_act(c, published, "publish")
+    etag = c.get("/notes/" + published, user="km1").etag
+    assert c.patch("/notes/" + published, ticket_xml("testNote", body="second"), user="km1",
+                   headers={"If-Match": etag}).status == 200
+    h.stop()
+    run = sql_runner(database, params, name)
+    run("DELETE FROM itsm_search")
+    run("DELETE FROM itsm_search_indexed")
+    h.start()
+    try:
+        assert found(search(c, "probes", t)) == [number]
+        assert found(search(c, "notes", t + " first", user="alice")) == [published]
+        assert found(search(c, "notes", t + " second", user="km1")) == [published]
+    finally:
+        h.stop()

@@ -156,6 +156,8 @@ static const itsm_field_t probe_fields[] = {
     { "checkDue", 0, .type = ITSM_TYPE_DATETIME },
     /* who may read and update the probe by relation "approver" (the role table's grant) */
     { "approvers", ITSM_FIELD_CREATE_ONLY },
+    /* raises the probe's rank in a search (itsm_search_t.boost_field) */
+    { "votes", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_INTEGER, .min = 0, .max = 1000000 },
     { NULL }
 };
 
@@ -283,7 +285,10 @@ static const itsm_search_field_t probe_search_fields[] = {
     { "description", ITSM_SEARCH_BODY },
     { NULL }
 };
-static const itsm_search_t probe_search = { .fields = probe_search_fields };
+static const itsm_search_t probe_search = {
+    .fields = probe_search_fields,
+    .boost_field = "votes",
+};
 
 static const itsm_kind_t probe_kind = {
     .kind = "probe",
@@ -491,15 +496,16 @@ static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args
     return 0;
 }
 
-/* GET /itsm/probe-search?text=...: the search service's best 5 probes for the text. */
+/* GET /itsm/probe-search?text=...[&kind=K]: the search service's best 5 probes (or tickets
+ * of kind K) for the text. */
 static int probe_search_get(itsm_call_t *c, const char *rest, const apr_table_t *args,
                         xmlTextWriterPtr w)
 {
-    const char *text = apr_table_get(args, "text");
+    const char *text = apr_table_get(args, "text"), *kind = apr_table_get(args, "kind");
     apr_array_header_t *hits;
     int i;
 
-    if (c->svc->search(c, "probe", text ? text : "", 5, &hits) != APR_SUCCESS)
+    if (c->svc->search(c, kind ? kind : "probe", text ? text : "", 5, &hits) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                               "The ticket store is not available; try again later.");
     for (i = 0; i < hits->nelts; i++) {
