@@ -383,46 +383,110 @@ void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
     }
 }
 
-/* Suggestions at triage: the tickets of the kinds that suggest theirs to t's kind, found by
- * the search service from t's title and description (itsm_suggest_t). */
+/* Does a kind suggest its tickets to new tickets of kind k (itsm_suggest_t)? */
+static int suggested_to(const req_t *q, const itsm_kind_t *k)
+{
+    int i;
+
+    for (i = 0; k->initial_state && i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+
+        if (s->suggest && s->suggest->for_kinds && is_one_of(k->kind, s->suggest->for_kinds))
+            return 1;
+    }
+    return 0;
+}
+
+void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                      itsm_ticket_t *t, apr_time_t now)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *description = apr_table_get(t->fields, "description"), *found = "";
+    itsm_search_query_t *query;
+    const char *why;
+    int i, j, more;
+
+    if (!suggested_to(q, k))
+        return;
+    if (strcmp(t->state, k->initial_state) != 0) {
+        apr_table_unset(t->fields, ITSM_SUGGESTED);
+        return;
+    }
+    if (old && strcmp(old->state, t->state) == 0
+        && (old->title == t->title || strcmp(old->title, t->title) == 0)
+        && !strcmp(description ? description : "",
+                   apr_table_get(old->fields, "description")
+                   ? apr_table_get(old->fields, "description") : ""))
+        return;                 /* the same words: the same suggestions */
+    itsm_search_parse(p, apr_pstrcat(p, t->title ? t->title : "", " ",
+                                     description ? description : "", NULL), 1, 1, &query, &why);
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_suggest_t *sg = s->suggest;
+        itsm_filter_t f = {0};
+        apr_array_header_t *rows;
+
+        if (!sg || !sg->for_kinds || !is_one_of(k->kind, sg->for_kinds) || !s->search)
+            continue;
+        f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
+        f.now = now;
+        if (sg->only_field) {
+            f.nfields = 1;
+            f.field[0] = sg->only_field;
+            f.value[0] = "true";
+        }
+        /* over every party: each reader is shown those they may see (render_suggestions) */
+        if (itsm_store_search(q->store, &rows, &more, s->kind, "*", &f, query, p)
+            != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
+                          "store: suggestions of %s for a %s: %s (none kept)", s->kind,
+                          k->kind, store_error(q));
+            continue;
+        }
+        for (j = 0; j < rows->nelts; j++)
+            found = apr_pstrcat(p, found, *found ? " " : "", s->kind, ":",
+                                APR_ARRAY_IDX(rows, j, itsm_search_row_t).t->number, NULL);
+    }
+    if (*found)
+        apr_table_setn(t->fields, ITSM_SUGGESTED, found);
+    else
+        apr_table_unset(t->fields, ITSM_SUGGESTED);
+}
+
+/* The suggestions kept with a new ticket (find_suggestions), to readers whom the role table
+ * grants update on its kind, each only if they may read it and it still qualifies. */
 static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                                const itsm_ticket_t *t)
 {
     req_t *q = c->core;
-    const char *description = apr_table_get(t->fields, "description");
-    const char *text = apr_pstrcat(c->pool, t->title ? t->title : "", " ",
-                                   description ? description : "", NULL);
-    int i, j, open = 0;
+    const char *kept = apr_table_get(t->fields, ITSM_SUGGESTED);
+    char *list, *item, *state;
+    int open = 0;
 
-    if (!k->initial_state || strcmp(t->state, k->initial_state) != 0
+    if (kept == NULL || !k->initial_state || strcmp(t->state, k->initial_state) != 0
         || !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE))
         return;
-    for (i = 0; i < q->core->kinds->nelts; i++) {
-        const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
-        const itsm_suggest_t *sg = s->suggest;
-        apr_array_header_t *hits;
-        int shown = 0, limit;
+    list = apr_pstrdup(c->pool, kept);
+    for (item = apr_strtok(list, " ", &state); item; item = apr_strtok(NULL, " ", &state)) {
+        char *number = strchr(item, ':');
+        const itsm_kind_t *s;
+        itsm_ticket_t *x;
 
-        if (sg == NULL || sg->for_kinds == NULL || !is_one_of(k->kind, sg->for_kinds))
+        if (number == NULL)
             continue;
-        limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
-        /* more than asked: those without only_field set are left out */
-        if (c->svc->search(c, s->kind, text, sg->only_field ? 50 : limit, &hits) != APR_SUCCESS)
+        *number++ = '\0';
+        if ((s = itsm_core_kind(q->core, item)) == NULL || s->suggest == NULL
+            || !itsm_authz_allows(q->core->authz, q->who->roles, s->kind, ITSM_ACTION_READ)
+            || c->svc->ticket_get(c, &x, s->kind, number) != APR_SUCCESS
+            || (s->suggest->only_field && !itsm_ticket_bool(x, s->suggest->only_field, 0)))
             continue;
-        for (j = 0; j < hits->nelts && shown < limit; j++) {
-            const itsm_search_hit_t *h = &APR_ARRAY_IDX(hits, j, itsm_search_hit_t);
-
-            if (sg->only_field && !itsm_ticket_bool(h->ticket, sg->only_field, 0))
-                continue;
-            if (!open++)
-                xmlTextWriterStartElement(w, BAD_CAST "suggestions");
-            xmlTextWriterStartElement(w, BAD_CAST "suggestion");
-            xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST h->number);
-            xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST s->kind);
-            xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST h->title);
-            xmlTextWriterEndElement(w);
-            shown++;
-        }
+        if (!open++)
+            xmlTextWriterStartElement(w, BAD_CAST "suggestions");
+        xmlTextWriterStartElement(w, BAD_CAST "suggestion");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST s->kind);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST x->title);
+        xmlTextWriterEndElement(w);
     }
     if (open)
         xmlTextWriterEndElement(w);

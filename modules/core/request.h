@@ -127,6 +127,13 @@ void set_etag(request_rec *r, const itsm_ticket_t *t);
 int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t);
 void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                    const itsm_ticket_t *t);
+/* Suggestions at triage (itsm_suggest_t): found when a ticket of a kind others suggest to is
+ * written in its initial state with new words (old NULL: created), kept in t's reserved field
+ * ITSM_SUGGESTED ("kind:number ...", best first), dropped when it leaves that state; the
+ * store must be open. A store fault is logged and leaves none. */
+#define ITSM_SUGGESTED "suggest.found"
+void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                      itsm_ticket_t *t, apr_time_t now);
 apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
                                 const itsm_ticket_t *t);
 void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t);

@@ -357,6 +357,17 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
     return 0;
 }
 
+/* Is the ticket id told of this change already (linked to it twice)? */
+static int told_already(const req_t *q, apr_int64_t id)
+{
+    int i;
+
+    for (i = 0; q->told && i < q->told->nelts; i++)
+        if (APR_ARRAY_IDX(q->told, i, told_t).t->id == id)
+            return 1;
+    return 0;
+}
+
 apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t *t,
                                   const char *type, const char *note, int *told)
 {
@@ -383,7 +394,7 @@ apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t 
             continue;
         if ((rv = itsm_store_get(q->store, &old, l->kind, l->number, "*", p)) != APR_SUCCESS)
             goto fault;
-        if (is_final(lk, old->state))
+        if (is_final(lk, old->state) || told_already(q, old->id))
             continue;
         x = copy_ticket(p, old);
         x->version = old->version + 1;
@@ -517,6 +528,7 @@ int do_create(req_t *q)
     address(q, k, &j, t);
     itsm_ticket_clocks_start(r->pool, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
+    find_suggestions(q, k, NULL, t, c.now);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
     if ((rc = load_parent(q, k, t, &parent)) != OK)
@@ -695,6 +707,7 @@ int do_change(req_t *q, const char *number, const char *action)
     /* new due times: warnings, breaches and timers are announced anew */
     t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
+    find_suggestions(q, k, old, t, c.now);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
     if (publication >= 0)
