@@ -329,57 +329,57 @@ void set_etag(request_rec *r, const itsm_ticket_t *t)
     apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
 }
 
-/* Does a link rule of k's, or one another kind declares for k's links (from_kind), show
- * fields of the target? */
-static int shows_linked(const req_t *q, const itsm_kind_t *k)
+/* The fields of one linked ticket a rule shows, if the reader may see it. */
+static void render_shown(itsm_call_t *c, xmlTextWriterPtr w, const itsm_link_rule_t *rule,
+                         const char *kind, const char *number)
 {
-    const itsm_link_rule_t *rule;
-    int i;
+    const char *const *f;
+    itsm_ticket_t *x;
 
-    for (i = 0; i < q->core->kinds->nelts; i++) {
-        const itsm_kind_t *x = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+    /* the target as the reader may see it (a reader of a versioned kind: its published
+     * version), else nothing of it */
+    if (c->svc->ticket_get(c, &x, kind, number) != APR_SUCCESS)
+        return;
+    xmlTextWriterStartElement(w, BAD_CAST "linked");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST rule->type);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST x->kind);
+    for (f = rule->shows; *f; f++) {
+        const common_field_t *cf = common_field(*f);
 
-        for (rule = x->link_rules; rule && rule->type; rule++)
-            if (rule->shows && ((x == k && rule->from_kind == NULL)
-                                || (rule->from_kind && strcmp(rule->from_kind, k->kind) == 0)))
-                return 1;
+        itsm_xml_element(w, *f, cf ? common_get(x, cf) : apr_table_get(x->fields, *f));
     }
-    return 0;
+    xmlTextWriterEndElement(w);
 }
 
+/* The fields of the tickets t links to with a type whose rule shows them, while t is open:
+ * the numbers come from t's reserved fields (kept with each link), no query of its links. */
 void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                    const itsm_ticket_t *t)
 {
     req_t *q = c->core;
-    apr_array_header_t *links;
     int i;
 
-    if (t->id == 0 || (k->final_states && is_one_of(t->state, k->final_states))
-        || !shows_linked(q, k) || c->svc->ticket_links(c, &links, t) != APR_SUCCESS)
+    if (k->final_states && is_one_of(t->state, k->final_states))
         return;
-    for (i = 0; i < links->nelts; i++) {
-        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
-        const itsm_kind_t *lk = itsm_core_kind(q->core, l->kind);
-        const itsm_link_rule_t *rule = l->outgoing && lk
-                                       ? itsm_link_rule_find(k, lk, l->type, NULL) : NULL;
-        const char *const *f;
-        itsm_ticket_t *x;
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *x = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_link_rule_t *rule;
 
-        /* the target as the reader may see it (a reader of a versioned kind: its published
-         * version), else nothing of it */
-        if (rule == NULL || rule->shows == NULL
-            || c->svc->ticket_get(c, &x, l->kind, l->number) != APR_SUCCESS)
-            continue;
-        xmlTextWriterStartElement(w, BAD_CAST "linked");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST l->type);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST x->kind);
-        for (f = rule->shows; *f; f++) {
-            const common_field_t *cf = common_field(*f);
+        for (rule = x->link_rules; rule && rule->type; rule++) {
+            const char *kept;
+            char *list, *number, *state;
 
-            itsm_xml_element(w, *f, cf ? common_get(x, cf) : apr_table_get(x->fields, *f));
+            if (!rule->shows || !(x == k ? rule->from_kind == NULL
+                                         : rule->from_kind && strcmp(rule->from_kind, k->kind) == 0)
+                || (kept = apr_table_get(t->fields, apr_pstrcat(c->pool, ITSM_SHOWN_PREFIX,
+                                                                rule->type, NULL))) == NULL)
+                continue;
+            list = apr_pstrdup(c->pool, kept);
+            for (number = apr_strtok(list, " ", &state); number;
+                 number = apr_strtok(NULL, " ", &state))
+                render_shown(c, w, rule, rule->from_kind ? x->kind : rule->to_kind, number);
         }
-        xmlTextWriterEndElement(w);
     }
 }
 

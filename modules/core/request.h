@@ -132,6 +132,9 @@ void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
  * ITSM_SUGGESTED ("kind:number ...", best first), dropped when it leaves that state; the
  * store must be open. A store fault is logged and leaves none. */
 #define ITSM_SUGGESTED "suggest.found"
+/* The reserved field of a linking ticket holding the numbers of the targets it links to with
+ * a type whose rule shows their fields (itsm_link_rule_t.shows): "linked.<type>". */
+#define ITSM_SHOWN_PREFIX "linked."
 void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                       itsm_ticket_t *t, apr_time_t now);
 apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,

@@ -1082,6 +1082,27 @@ int do_links(req_t *q, const char *number)
     return send_doc(r, HTTP_OK, o);
 }
 
+/* A ticket linking with a type whose rule shows the target's fields keeps the targets'
+ * numbers in its reserved field ITSM_SHOWN_PREFIX<type> (space-separated), so that its
+ * representation reads them without a query of its links (render_linked). */
+static void keep_shown(apr_pool_t *p, itsm_ticket_t *t, const char *type, const char *number,
+                       int adding)
+{
+    const char *key = apr_pstrcat(p, ITSM_SHOWN_PREFIX, type, NULL);
+    const char *was = apr_table_get(t->fields, key), *kept = "";
+    char *list = apr_pstrdup(p, was ? was : ""), *item, *state;
+
+    for (item = apr_strtok(list, " ", &state); item; item = apr_strtok(NULL, " ", &state))
+        if (strcmp(item, number) != 0)
+            kept = apr_pstrcat(p, kept, *kept ? " " : "", item, NULL);
+    if (adding)
+        kept = apr_pstrcat(p, kept, *kept ? " " : "", number, NULL);
+    if (*kept)
+        apr_table_setn(t->fields, key, kept);
+    else
+        apr_table_unset(t->fields, key);
+}
+
 /* The journal entry of a link's change on one of its ends, t (old as it was), the other end
  * being other: t's own changes (a linked callback's) and the link's. */
 static itsm_journal_t *link_entry(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
@@ -1169,6 +1190,8 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
         if (decl->linked(&dc, type, adding, mine ? u : o, mine ? un : on, mine ? o : u))
             return fail_call(q, &dc);
     }
+    if (rule && rule->shows)    /* the linking ticket keeps the numbers it shows */
+        keep_shown(r->pool, reversed ? on : un, type, dst->number, adding);
     ju = link_entry(q, k, u, un, type, o, adding, c.now);
     /* the other end is written when the link goes from it, or the callback changed it */
     if (reversed || diff(r->pool, ok, o, on)->nelts > 0)
