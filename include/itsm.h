@@ -279,7 +279,9 @@ typedef struct itsm_link_rule_t {
     /* Fields of the target shown in the linking ticket's own representation while that ticket
      * is open (not in a final state of its kind), to a reader who may see the target:
      * <linked type= number= kind=><field>value</field>...</linked> (an incident shows the
-     * workaround of the problem that caused it). NULL-terminated; NULL: none. */
+     * workaround of the problem that caused it). The linking ticket keeps the targets'
+     * numbers with each link made through POST .../links (not with a ticket_create's link).
+     * NULL-terminated; NULL: none. */
     const char *const *shows;
 } itsm_link_rule_t;
 
@@ -441,11 +443,13 @@ typedef struct itsm_kind_t {
     const struct itsm_suggest_t *suggest;
 } itsm_kind_t;
 
-/* Suggestions at triage: a ticket of a kind in for_kinds, while in its kind's initial state,
- * carries in its representation, to readers whom the role table grants update on its kind
- * (the agents who triage it), the best matches among the tickets of the declaring kind (a
- * searchable kind) that the reader may see, found by the search service from the ticket's
- * title and description: <suggestions><suggestion number= kind= title=/>...</suggestions>. */
+/* Suggestions at triage: when a ticket of a kind in for_kinds is created (or its title or
+ * description changes while it is in its kind's initial state), the core finds the best
+ * matches of its title and description among the tickets of the declaring kind (a
+ * searchable kind) over every party and keeps them with it; while it stays in its initial
+ * state its representation carries them, to readers whom the role table grants update on
+ * its kind (those who triage it), each only if the reader may read it and it still
+ * qualifies: <suggestions><suggestion number= kind= title=/>...</suggestions>. */
 typedef struct itsm_suggest_t {
     const char *const *for_kinds;   /* NULL-terminated: "case", "incident" */
     const char *only_field;     /* a boolean field the suggested tickets must have true
