@@ -218,6 +218,9 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_INDEXED     0x8  /* kept in the store's field index: lists filter and count on it */
 #define ITSM_FIELD_UNIQUE      0x10 /* with INDEXED: no two tickets of the kind, of any party,
                                      * hold the same value (409 duplicate) */
+#define ITSM_FIELD_RAISER_READS 0x20 /* a ticket reference the ticket's raiser must be able
+                                     * to read too (their party, audience and roles), not only
+                                     * the caller: guidance given to a participant */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

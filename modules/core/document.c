@@ -492,13 +492,39 @@ static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ki
         xmlTextWriterEndElement(w);
 }
 
+/* <helpfulness version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
+ * published version (a versioned kind's ticket that has one). 0 when written. */
+int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
+{
+    int n = (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0), mine;
+    apr_int64_t yes, no;
+
+    if (!q->route->kind->publish_action || n == 0)
+        return 0;
+    if (itsm_req_bind_store(q) != APR_SUCCESS
+        || itsm_store_votes(q->store, t->id, n, q->who->uid, &yes, &no, &mine, q->r->pool)
+           != APR_SUCCESS)
+        return STORE_FAULT(q, 00421, "votes");
+    xmlTextWriterStartElement(w, BAD_CAST "helpfulness");
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "version", "%d", n);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "helpful", "%" APR_INT64_T_FMT, yes);
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "unhelpful", "%" APR_INT64_T_FMT, no);
+    if (mine >= 0)
+        xmlTextWriterWriteAttribute(w, BAD_CAST "mine", BAD_CAST (mine ? "helpful" : "unhelpful"));
+    xmlTextWriterEndElement(w);
+    return 0;
+}
+
 int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
+    int rc;
 
     render_ticket(c, o->w, q->route->kind, t, 0);
     render_linked(c, o->w, q->route->kind, t);
     render_suggestions(c, o->w, q->route->kind, t);
+    if ((rc = render_votes(q, o->w, t)) != 0)
+        return rc;
     set_etag(q->r, t);
     return send_doc(q->r, status, o);
 }
@@ -594,6 +620,39 @@ typedef struct refs_baton_t {
     const itsm_ticket_t *old, *t;
 } refs_baton_t;
 
+/* The ticket number v (field f of t) is one t's raiser may read, as they would read it:
+ * their party, audience and roles (a published article of an audience that holds them). */
+static int raiser_reads(req_t *q, itsm_call_t *c, const itsm_field_t *f, const itsm_ticket_t *t,
+                        const char *v)
+{
+    const char *errmsg = NULL, *raiser = t->created_by;
+    itsm_identity_t *who;
+    itsm_ticket_t *x;
+    apr_status_t rv;
+
+    if (raiser == NULL || strcmp(raiser, q->who->uid) == 0)
+        return 0;   /* the caller is the raiser: checked above */
+    rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, raiser, q->r->pool);
+    if (rv == APR_SUCCESS) {
+        if (itsm_req_bind_store(q) != APR_SUCCESS)
+            return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "The ticket store is not available; try again later.");
+        rv = itsm_store_get(q->store, &x, f->refers_to, v, person_scope(q, who), q->r->pool);
+        if (rv == APR_SUCCESS)
+            return 0;
+    }
+    if (rv == APR_NOTFOUND)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<%s>: %s is not one that %s, who raised %s, can read.", f->name,
+                              v, raiser, t->number ? t->number : "the ticket");
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00423)
+                  "checking that %s may read %s: %s", raiser, v,
+                  errmsg ? errmsg : "the store did not answer");
+    return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                          "The identity directory or the store is not available; try again "
+                          "later.");
+}
+
 static int check_reference(const itsm_field_t *f, void *baton)
 {
     refs_baton_t *b = baton;
@@ -615,7 +674,7 @@ static int check_reference(const itsm_field_t *f, void *baton)
         if (rv != APR_SUCCESS)      /* logged by the service */
             return itsm_call_fail(b->c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                                   "The ticket store is not available; try again later.");
-        return 0;
+        return (f->flags & ITSM_FIELD_RAISER_READS) ? raiser_reads(q, b->c, f, b->t, v) : 0;
     case ITSM_TYPE_PARTY:
         return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
     case ITSM_TYPE_PERSON:

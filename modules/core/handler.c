@@ -188,6 +188,11 @@ int itsm_handler(request_rec *r)
                 return method_not_allowed(q, "GET");
             return do_versions(q, seg[1], NULL);
         }
+        if (strcmp(seg[2], "votes") == 0) {
+            if (m != M_POST)
+                return method_not_allowed(q, "POST");
+            return do_vote(q, seg[1]);
+        }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)
                 return do_links(q, seg[1]);

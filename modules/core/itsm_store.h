@@ -217,6 +217,16 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
                              const char *roles, const char *party, const char *scope, int limit,
                              apr_pool_t *p);
 
+/* Helpfulness votes on version n of a ticket (schema 8): login's vote (helpful 1 or 0)
+ * recorded, replacing an earlier one of theirs on that version. */
+apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
+                             int helpful, apr_time_t at, apr_pool_t *p);
+/* The votes on version n: how many found it helpful and not, and login's own vote (1
+ * helpful, 0 not, -1 none). */
+apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
+                              apr_int64_t *helpful, apr_int64_t *unhelpful, int *mine,
+                              apr_pool_t *p);
+
 /* The published versions of a ticket (itsm_version_t), by number. */
 apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
                                  apr_int64_t ticket_id, apr_pool_t *p);

@@ -22,16 +22,22 @@ APLOG_USE_MODULE(itsm);
 
 /* Does the caller read tickets of kind k as their published versions? (A versioned kind,
  * and the caller may not update it.) */
-int reads_published(const req_t *q, const itsm_kind_t *k)
+static int person_reads_published(const req_t *q, const itsm_identity_t *who,
+                                  const itsm_kind_t *k)
 {
     return k->publish_action
-           && !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE);
+           && !itsm_authz_allows(q->core->authz, who->roles, k->kind, ITSM_ACTION_UPDATE);
 }
 
-/* The caller's scope: their parties (all for roles that see all), their audience keys and
+int reads_published(const req_t *q, const itsm_kind_t *k)
+{
+    return person_reads_published(q, q->who, k);
+}
+
+/* A person's scope: their parties (all for roles that see all), their audience keys and
  * the versioned kinds they read as published. No query: the directory's identity and the
  * role table say it all. */
-static const char *caller_scope(const req_t *q)
+const char *person_scope(const req_t *q, const itsm_identity_t *who)
 {
     apr_pool_t *p = q->r->pool;
     apr_array_header_t *published = NULL;
@@ -40,15 +46,16 @@ static const char *caller_scope(const req_t *q)
     for (i = 0; i < q->core->kinds->nelts; i++) {
         const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
 
-        if (reads_published(q, k)) {
+        if (person_reads_published(q, who, k)) {
             if (published == NULL)
                 published = apr_array_make(p, 2, sizeof(const char *));
             APR_ARRAY_PUSH(published, const char *) = k->kind;
         }
     }
-    return itsm_store_scope_audience(p, itsm_store_scope(p, q->sees_all, q->who->party,
-                                                         q->who->acts_for),
-                                     itsm_store_audience_keys(p, q->who), published);
+    return itsm_store_scope_audience(p, itsm_store_scope(p, itsm_authz_sees_all(q->core->authz,
+                                                                                who->roles),
+                                                         who->party, who->acts_for),
+                                     itsm_store_audience_keys(p, who), published);
 }
 
 int resolve_caller(req_t *q)
@@ -76,7 +83,7 @@ int resolve_caller(req_t *q)
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
-    q->scope = caller_scope(q);
+    q->scope = person_scope(q, who);
     return OK;
 }
 

@@ -95,6 +95,7 @@ const char *store_error(req_t *q);
 
 /* request.c */
 int reads_published(const req_t *q, const itsm_kind_t *k);
+const char *person_scope(const req_t *q, const itsm_identity_t *who);
 int resolve_caller(req_t *q);
 int open_store(req_t *q);
 int has_body(request_rec *r);
@@ -120,6 +121,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t);
 void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc);
+int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t);
 void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value);
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested);
@@ -165,6 +167,7 @@ int do_get(req_t *q, const char *number);
 int do_sla(req_t *q, const char *number, const char *clock);
 int do_journal(req_t *q, const char *number);
 int do_versions(req_t *q, const char *number, const char *which);
+int do_vote(req_t *q, const char *number);
 int do_links(req_t *q, const char *number);
 int do_link(req_t *q, const char *number);
 int do_unlink(req_t *q, const char *number, const char *type, const char *target);

@@ -833,18 +833,17 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 }
 
 /* The FROM ... WHERE of a search of kind within scope matching f (store_search.c): as a
- * list's, its tickets t joined to the index rows s (table table) of the copy the caller
- * reads; *published: the caller reads published versions (v). */
+ * list's, with "FROM itsm_ticket t" replaced by from (the index rows joined to t);
+ * *published: the caller reads published versions (v). */
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
-                              const char *scope, const itsm_filter_t *f, const char *table,
+                              const char *scope, const itsm_filter_t *f, const char *from,
                               int *published, apr_array_header_t *args)
 {
     reading_t rd = reading_of(st, kind, scope, p);
     const char *sql = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
 
     *published = rd.published;
-    return apr_pstrcat(p, "FROM ", table, " s JOIN itsm_ticket t ON t.id = s.ticket_id",
-                       sql + strlen("FROM itsm_ticket t"), NULL);
+    return apr_pstrcat(p, from, sql + strlen("FROM itsm_ticket t"), NULL);
 }
 
 /* ORDER BY of a list; qualified: on t (else on the columns of a union's rows). Under a
@@ -1819,4 +1818,60 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
         *out = v;
     }
     return *out ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+/* ---- helpfulness votes ----------------------------------------------------------------- */
+
+typedef struct vote_job_t {
+    const char *args[5];
+} vote_job_t;
+
+static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    static const char sql[] =
+        "INSERT INTO itsm_vote (ticket_id, n, login, helpful, at) VALUES (" INT ", " INT
+        ", %s, " INT ", " INT ") ON CONFLICT (ticket_id, n, login) DO UPDATE SET "
+        "helpful = excluded.helpful, at = excluded.at";
+    vote_job_t *v = ctx;
+    apr_dbd_prepared_t *stmt = NULL;
+    int rows = 0;
+
+    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, 5, v->args);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
+                             int helpful, apr_time_t at, apr_pool_t *p)
+{
+    vote_job_t v = { { i64(p, ticket_id), apr_itoa(p, n), login, helpful ? "1" : "0",
+                       i64(p, apr_time_sec(at)) } };
+
+    return write_tx(st, vote_in_tx, &v, p);
+}
+
+apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
+                              apr_int64_t *helpful, apr_int64_t *unhelpful, int *mine,
+                              apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 3, sizeof(const char *));
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *helpful = *unhelpful = 0;
+    *mine = -1;
+    arg(args, login);
+    arg(args, i64(p, ticket_id));
+    arg(args, apr_itoa(p, n));
+    if (select_sql(st, p, &res, "SELECT COALESCE(SUM(helpful), 0), COUNT(*), "
+                   "COALESCE(MAX(CASE WHEN login = %s THEN helpful + 1 ELSE 0 END), 0) "
+                   "FROM itsm_vote WHERE ticket_id = " INT " AND n = " INT, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        *helpful = col_i64(st, row, 0);
+        *unhelpful = col_i64(st, row, 1) - *helpful;
+        *mine = (int)col_i64(st, row, 2) - 1;
+    }
+    return APR_SUCCESS;
 }

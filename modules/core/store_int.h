@@ -106,7 +106,7 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
                               apr_pool_t *p);
 itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
-                              const char *scope, const itsm_filter_t *f, const char *table,
+                              const char *scope, const itsm_filter_t *f, const char *from,
                               int *published, apr_array_header_t *args);
 
 /* store_search.c: the search index of t (kind k) for its working copy (published 0) or its

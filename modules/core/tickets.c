@@ -1051,6 +1051,48 @@ int do_versions(req_t *q, const char *number, const char *which)
     return send_doc(r, HTTP_OK, o);
 }
 
+/* POST /{collection}/{number}/votes with <vote><helpful>true|false</helpful></vote>: the
+ * caller's helpfulness vote on the current published version of a versioned kind's ticket
+ * they may read, one per person and version (a second replaces the first). Answers the
+ * counts. */
+int do_vote(req_t *q, const char *number)
+{
+    static const itsm_field_t helpful = { "helpful", 0, .type = ITSM_TYPE_BOOLEAN };
+    const itsm_kind_t *k = q->route->kind;
+    xmlNodePtr root, n;
+    const char *value = NULL, *why;
+    itsm_ticket_t *t;
+    itsm_call_t c;
+    int rc, version;
+
+    if (!k->publish_action)
+        return not_found(q);
+    if (!allowed_some(q, ITSM_ACTION_READ))
+        return forbidden(q, ITSM_ACTION_READ);
+    if ((rc = read_document(q, "vote", &root)) != OK)
+        return rc;
+    for (n = root->children; n; n = n->next)
+        if (itsm_xml_is(n, "helpful")
+            && itsm_field_check(&helpful, itsm_xml_text(q->r->pool, n), q->r->pool, &value,
+                                &why) != APR_SUCCESS)
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        apr_psprintf(q->r->pool, "<helpful> %s", why));
+    if (value == NULL)
+        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                    "<helpful> (true or false) is required.");
+    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return rc;
+    if ((version = (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)) == 0)
+        return fail(q, HTTP_CONFLICT, "not-published",
+                    apr_psprintf(q->r->pool, "%s has no published version to vote on.",
+                                 t->number));
+    if (itsm_store_vote(q->store, t->id, version, q->who->uid, strcmp(value, "true") == 0,
+                        apr_time_now(), q->r->pool) != APR_SUCCESS)
+        return STORE_FAULT(q, 00422, "vote");
+    init_call(q, &c);
+    return send_ticket(q, &c, HTTP_OK, t);
+}
+
 int do_links(req_t *q, const char *number)
 {
     request_rec *r = q->r;

@@ -441,9 +441,9 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
         if (strcmp(route, "group") == 0 && !t->group)
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "routing to a resolver group needs a <group>");
-        if (strcmp(route, "guidance") == 0 && !get(t, "guidance"))
+        if (strcmp(route, "guidance") == 0 && !get(t, "guidance") && !get(t, "article"))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
-                                  "closing with guidance needs a <guidance> article reference");
+                                  "closing with guidance needs an <article> or a <guidance>");
         t->state = "routed";        /* the external desk was checked by case_update */
         itsm_ticket_clock_stop(c->pool, t, "response", c->now);
     }

@@ -143,6 +143,9 @@ static const itsm_field_t case_fields[] = {
     { "desk", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM, .values = desk_kinds },
     { "route", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM, .values = routes },
     { "guidance", 0 },
+    /* closed with guidance: a published knowledge article the raiser can read (the core
+     * checks it; without mod_itsm_knowledge there is no article to name) */
+    { "article", ITSM_FIELD_RAISER_READS, "article" },
     CROSS_PARTY,
     TIME("resolved", ITSM_FIELD_READONLY),
     { NULL }

@@ -576,7 +576,7 @@ static void action_fields(void **state)
           { "route", "external" } },
         { "case", "in-triage", "route", "group without group", "needs a <group>",
           { "route", "group", "group", NULL } },
-        { "case", "in-triage", "route", "guidance without article", "<guidance> article",
+        { "case", "in-triage", "route", "guidance without article", "an <article> or a <guidance>",
           { "route", "guidance" } },
         { "incident", "new", "assign", "reference without desk", "need an <externalDesk>",
           { "externalReference", "EXT-1" } },

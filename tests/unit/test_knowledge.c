@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* Unit tests of the knowledge rules (modules/knowledge/knowledge.c): the article state
+ * machine, the audience the core applies, and the glossary's letters and keys. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "knowledge.h"
+
+static apr_pool_t *pool;
+
+static itsm_ticket_t *ticket(const char *state)
+{
+    itsm_ticket_t *t = apr_pcalloc(pool, sizeof *t);
+
+    t->state = state;
+    t->title = "A title";
+    t->fields = apr_table_make(pool, 4);
+    return t;
+}
+
+/* Each action from each state: where it leads, or 409. */
+static void article_transitions(void **state)
+{
+    static const char *const states[] = {
+        "draft", "in-review", "approved", "published", "retired", NULL
+    };
+    static const struct { const char *action, *from, *to; } allowed[] = {
+        { "submit", "draft", "in-review" }, { "reject", "in-review", "draft" },
+        { "reject", "approved", "draft" }, { "approve", "in-review", "approved" },
+        { "publish", "approved", "published" }, { "retire", "published", "retired" },
+        { "revise", "published", "draft" }, { "revise", "retired", "draft" },
+    };
+    const char *const *a, *const *s;
+    size_t i;
+
+    for (a = article_actions; *a; a++)
+        for (s = states; *s; s++) {
+            itsm_call_t c = { .pool = pool };
+            itsm_ticket_t *old = ticket(*s), *t = ticket(*s);
+            const char *to = NULL;
+            int rc = article_action(&c, *a, old, t);
+
+            for (i = 0; i < sizeof allowed / sizeof *allowed; i++)
+                if (strcmp(allowed[i].action, *a) == 0 && strcmp(allowed[i].from, *s) == 0)
+                    to = allowed[i].to;
+            if (to) {
+                if (rc != 0)
+                    fail_msg("%s from %s refused", *a, *s);
+                assert_string_equal(t->state, to);
+            }
+            else {
+                assert_int_equal(rc, 409);
+                assert_string_equal(c.code, "invalid-transition");
+            }
+        }
+}
+
+static void audiences(void **state)
+{
+    assert_null(article_readers(pool, "internal"));
+    assert_null(article_readers(pool, NULL));
+    assert_string_equal(article_readers(pool, "all"), "all");
+    assert_string_equal(article_readers(pool, "party:ALPE role:resolver"),
+                        "party:ALPE role:resolver");
+}
+
+static void letters_and_keys(void **state)
+{
+    assert_string_equal(term_letter(pool, "acceptance"), "A");
+    assert_string_equal(term_letter(pool, "Zebra"), "Z");
+    assert_string_equal(term_letter(pool, "15-minute"), "0-9");
+    assert_string_equal(term_letter(pool, "(t)"), "0-9");
+    assert_string_equal(term_letter(pool, "\xc3\x89" "clair"), "0-9");
+    assert_string_equal(term_key(pool, "Accepted  Bid-Offer\tVolume "), "accepted bid-offer volume");
+    assert_string_equal(term_key(pool, "DIP"), "dip");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(article_transitions),
+        cmocka_unit_test(audiences),
+        cmocka_unit_test(letters_and_keys),
+    };
+    int rc;
+
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    apr_terminate();
+    return rc;
+}
