@@ -165,9 +165,9 @@ struct itsm_services_t {
     apr_status_t (*ticket_create)(itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
     /* The best matches (itsm_search_hit_t), at most limit (1..100), of the tickets of kind (a
      * kind declaring search) that the caller may read (none without the role table's grant
-     * to read the kind; APR_EINVAL for a kind that is not searchable), for text: its words (the first
-     * ITSM_SEARCH_MAX_TERMS; phrases and prefixes as in GET ?q=) are alternatives, any of
-     * them matches (suggestions at triage: a new incident's title and description), ranked
+     * to read the kind; APR_EINVAL for a kind that is not searchable), for text: its words
+     * (the first ITSM_SEARCH_MAX_TERMS; phrases and prefixes as in GET ?q=) are
+     * alternatives, any of them matches (suggestions at triage: a new incident's title and description), ranked
      * as a list's search. Text without a word answers no matches. Not counted in the search
      * analytics. */
     apr_status_t (*search)(itsm_call_t *c, const char *kind, const char *text, int limit,

@@ -47,8 +47,10 @@ apr_status_t itsm_calendar_holiday_add(itsm_calendar_t *cal, const char *date,
 int itsm_calendar_weekday(const char *name);
 
 /* APR_EINVAL and *err if the calendar can never count time (a business calendar without any
- * open period). Call once when the calendar is complete. */
-apr_status_t itsm_calendar_check(const itsm_calendar_t *cal, const char **err);
+ * open period). Call once when the calendar is complete: it then builds the calendar's index
+ * of open time per day (2000 to 2079), which makes itsm_calendar_add and _elapsed take
+ * constant time instead of a walk over every day between their instants. */
+apr_status_t itsm_calendar_check(itsm_calendar_t *cal, const char **err);
 
 const char *itsm_calendar_name(const itsm_calendar_t *cal);
 int itsm_calendar_is_24x7(const itsm_calendar_t *cal);

@@ -254,15 +254,6 @@ class SqliteDB:
         """DBDParams of another, empty database (first-use and migration tests)."""
         return os.path.join(self.dir, name + ".db")
 
-    def execute(self, sql):
-        """Run one statement on the database as the test user (a test's own setup)."""
-        r = subprocess.run([sys.executable, "-c",
-                            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); "
-                            "c.execute(sys.argv[2]); c.commit()", self.path, sql],
-                           capture_output=True, text=True, timeout=60,
-                           preexec_fn=as_test_user())
-        assert r.returncode == 0, r.stderr
-
     _DUMP = r"""
 import json, os, sqlite3, sys
 p = sys.argv[1]
@@ -273,6 +264,16 @@ if os.path.exists(p):
         out[t] = sorted(repr(r) for r in c.execute('SELECT * FROM "%s"' % t.replace('"', '""')))
 print(json.dumps(out))
 """
+
+    def execute(self, sql, params=None):
+        """Run SQL statements as the test user on the database (or the one of DBDParams
+        params, from fresh()): fault injection."""
+        r = subprocess.run([sys.executable, "-c",
+                            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); "
+                            "c.executescript(sys.argv[2]); c.close()", params or self.path, sql],
+                           capture_output=True, text=True, timeout=60,
+                           preexec_fn=as_test_user())
+        assert r.returncode == 0, r.stderr
 
     def snapshot(self):
         """Every row of every table. Read as the test user so no root-owned WAL/SHM file
@@ -333,9 +334,13 @@ class PgDB:
         return self._run(self.bin + "/psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p",
                          str(self.port), "-U", "itsm", "-d", "itsm", "-c", sql).stdout
 
-    def execute(self, sql):
-        """Run one statement on the database as the application role (a test's own setup)."""
-        self.psql(sql)
+    def execute(self, sql, params=None):
+        """Run SQL statements as the application role on the database (or the one of
+        DBDParams params, from fresh()): fault injection."""
+        db = re.search(r"dbname=(\S+)", params).group(1) if params else "itsm"
+        return self._run(self.bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                         "-h", "127.0.0.1", "-p", str(self.port), "-U", "itsm", "-d", db,
+                         "-c", sql).stdout
 
     def fresh(self, name):
         """DBDParams of another, empty database (first-use and migration tests)."""

@@ -489,7 +489,19 @@ struct itsm_calendar_t {
     apr_array_header_t *week[7];    /* period_t, sorted by start */
     apr_hash_t *holidays;           /* local day number (int64_t) -> "" */
     int nperiods;
+    /* The index built by itsm_calendar_check: cum[i] is the open time (seconds) of the local
+     * days first .. first + i - 1, for i in 0 .. ndays, so that the open time between two
+     * instants is a difference and a due instant a binary search, instead of a walk over
+     * every day between them (months for an aged ticket). NULL: not built (walk). */
+    int64_t *cum;
+    int64_t first;
+    int ndays;
 };
+
+/* The days the index covers: 2000-01-01 to 2079-12-31 (29,220 days, 234 kB per calendar).
+ * Instants outside it are walked day by day as before. */
+#define INDEX_FIRST_DAY 10957
+#define INDEX_DAYS 29220
 
 static const char *const weekdays[7] = {
     "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
@@ -609,6 +621,7 @@ apr_status_t itsm_calendar_open_add(itsm_calendar_t *cal, int weekday, const cha
         ps[i - 1] = t;
     }
     cal->nperiods++;
+    cal->cum = NULL;
     return APR_SUCCESS;
 }
 
@@ -652,15 +665,20 @@ apr_status_t itsm_calendar_holiday_add(itsm_calendar_t *cal, const char *date,
         return APR_EINVAL;
     }
     apr_hash_set(cal->holidays, day, sizeof *day, "");
+    cal->cum = NULL;
     return APR_SUCCESS;
 }
 
-apr_status_t itsm_calendar_check(const itsm_calendar_t *cal, const char **err)
+static void index_build(itsm_calendar_t *cal);
+
+apr_status_t itsm_calendar_check(itsm_calendar_t *cal, const char **err)
 {
     if (cal->tz && cal->nperiods == 0) {
         *err = apr_psprintf(cal->pool, "calendar '%s' has no open period", cal->name);
         return APR_EINVAL;
     }
+    if (cal->tz)
+        index_build(cal);
     return APR_SUCCESS;
 }
 
@@ -725,13 +743,86 @@ static int day_period(const itsm_calendar_t *cal, int64_t day, int i, int64_t *a
     return 1;
 }
 
+/* Open time of local day `day` before instant t. */
+static int64_t day_open_before(const itsm_calendar_t *cal, int64_t day, int64_t t)
+{
+    int64_t a, b, sum = 0;
+    int i;
+
+    for (i = 0; day_period(cal, day, i, &a, &b); i++)
+        if (b > a && t > a)
+            sum += (t < b ? t : b) - a;
+    return sum;
+}
+
+static void index_build(itsm_calendar_t *cal)
+{
+    int64_t *cum = apr_palloc(cal->pool, (INDEX_DAYS + 1) * sizeof *cum);
+    int i;
+
+    cum[0] = 0;
+    for (i = 0; i < INDEX_DAYS; i++)
+        cum[i + 1] = cum[i] + day_open_before(cal, INDEX_FIRST_DAY + i, NEVER);
+    cal->first = INDEX_FIRST_DAY;
+    cal->ndays = INDEX_DAYS;
+    cal->cum = cum;
+}
+
+/* The open time from the start of the index to t, in *out; 0 when t lies too near either
+ * end of the index to answer from it. Periods of the local days before t's (and after)
+ * lie wholly before (after) t, but a day's periods may reach into its neighbours' UTC span
+ * across a change of offset: hence the days either side. */
+static int index_at(const itsm_calendar_t *cal, int64_t t, int64_t *out)
+{
+    int64_t j = local_day(cal, t) - cal->first, d;
+
+    if (cal->cum == NULL || j < 1 || j + 1 >= cal->ndays)
+        return 0;
+    *out = cal->cum[j - 1];
+    for (d = j - 1; d <= j + 1; d++)
+        *out += day_open_before(cal, cal->first + d, t);
+    return 1;
+}
+
+/* The instant at which the open time counted from the start of the index reaches target,
+ * in *out; 0 when it lies beyond the index. */
+static int index_find(const itsm_calendar_t *cal, int64_t target, int64_t *out)
+{
+    int lo = 0, hi = cal->ndays, i;         /* the least day j with cum[j + 1] >= target */
+    int64_t sum, a, b;
+
+    if (cal->cum[cal->ndays] < target)
+        return 0;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+
+        if (cal->cum[mid + 1] >= target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    sum = cal->cum[lo];
+    for (i = 0; day_period(cal, cal->first + lo, i, &a, &b); i++) {
+        if (b <= a)
+            continue;
+        if (target - sum <= b - a) {
+            *out = a + (target - sum);
+            return 1;
+        }
+        sum += b - a;
+    }
+    return 0;                               /* unreachable: cum says the day holds it */
+}
+
 static int64_t business_add(const itsm_calendar_t *cal, int64_t start, int64_t dur)
 {
-    int64_t day, last, a, b;
+    int64_t day, last, a, b, base, due;
     int i;
 
     if (cal->nperiods == 0)
         return NEVER;
+    if (index_at(cal, start, &base) && index_find(cal, base + dur, &due))
+        return due;
     day = local_day(cal, start) - 1;
     /* Each week opens at least one minute and holidays are finite, so the due instant lies
      * within this bound; it only guards against a calendar that was never checked. */
@@ -751,9 +842,12 @@ static int64_t business_add(const itsm_calendar_t *cal, int64_t start, int64_t d
 
 static int64_t business_elapsed(const itsm_calendar_t *cal, int64_t from, int64_t to)
 {
-    int64_t day, last = local_day(cal, to) + 1, sum = 0, a, b;
+    int64_t day, last = local_day(cal, to) + 1, sum = 0, a, b, at_from, at_to;
     int i;
 
+    /* a short span walks fewer days than the index reads (three at either end) */
+    if (to - from > 4 * DAY && index_at(cal, from, &at_from) && index_at(cal, to, &at_to))
+        return at_to - at_from;
     for (day = local_day(cal, from) - 1; day <= last; day++)
         for (i = 0; day_period(cal, day, i, &a, &b); i++) {
             if (a < from)

@@ -258,7 +258,7 @@ int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *r
 /* The statement for sql on this connection, prepared on first use. The shapes are bounded:
  * sql is made only of the fragments below, whitelisted column names and %s for values. */
 apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
-                             apr_pool_t *p)
+                      apr_pool_t *p)
 {
     int *made;
     const char *key;
@@ -283,7 +283,7 @@ apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **ou
 }
 
 apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
-                               const char *sql, const apr_array_header_t *args)
+                        const char *sql, const apr_array_header_t *args)
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
 
@@ -361,7 +361,7 @@ void arg(apr_array_header_t *args, const char *v)
 /* "(%s, ...)" for the values, padded with repeats to 1, 2, 4, 8, ... values so that lists of
  * similar width share a statement; an empty list is ('') ("" is no party and no key). */
 const char *in_list(apr_pool_t *p, const apr_array_header_t *values,
-                           apr_array_header_t *args)
+                    apr_array_header_t *args)
 {
     const char *sql = "(%s";
     int width = 1, i;
@@ -983,7 +983,7 @@ static apr_uint32_t backfill_statements;
 /* Prepare sql for this migration under a name of its own: pgsql replaces its one unnamed
  * statement at each prepare, and keeps named ones for the session. */
 apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
-                                     apr_pool_t *p)
+                              apr_pool_t *p)
 {
     st->error = apr_dbd_prepare(st->driver, p, st->handle, dialect_sql(p, st->dialect, sql),
                                 apr_psprintf(p, "itsm_m%u_%" APR_PID_T_FMT,
@@ -1033,7 +1033,7 @@ static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
 
 /* fn for every ticket of kind k, page by page (each page read whole before it is written). */
 apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
-                                     apr_pool_t *p)
+                              apr_pool_t *p)
 {
     apr_dbd_prepared_t *page = NULL;
     apr_pool_t *sub;

@@ -79,22 +79,30 @@ static apr_status_t begin(itsm_store_t *st)
     return rv;
 }
 
-/* Commit when rv is success, else roll back; returns the first failure. */
-static apr_status_t finish(itsm_store_t *st, apr_status_t rv)
+/* The text of the failure just seen, copied into p before a ROLLBACK replaces it (the pgsql
+ * driver reports the connection's last message, which a successful ROLLBACK empties); NULL p:
+ * nobody reads it. */
+static const char *failure_text(itsm_store_t *st, apr_pool_t *p)
+{
+    return p ? apr_pstrdup(p, itsm_store_error(st)) : st->error_text;
+}
+
+/* Commit when rv is success, else roll back; returns the first failure, whose text stays
+ * readable (itsm_store_error) after the rollback. */
+static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *p)
 {
     int saved = st->error;
+    const char *text;
 
     if (rv == APR_SUCCESS) {
         rv = plain(st, "COMMIT");
-        if (rv != APR_SUCCESS) {
-            saved = st->error;
-            plain(st, "ROLLBACK");
-            st->error = saved;
-        }
+        saved = st->error;
     }
-    else {
+    if (rv != APR_SUCCESS) {
+        text = failure_text(st, p);
         plain(st, "ROLLBACK");
         st->error = saved;
+        st->error_text = text;
     }
     unlock_writes(st->dialect);
     return rv;
@@ -114,7 +122,7 @@ static apr_status_t one_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t 
 {
     apr_status_t rv = begin(st);
 
-    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p)) : rv;
+    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p), p) : rv;
 }
 
 static void job_done(itsm_store_t *st, write_job_t *job, apr_status_t rv)
@@ -168,7 +176,7 @@ static void run_batch(itsm_store_t *st, write_job_t *batch)
         rv = run_jobs(st, batch, isolate);
         for (job = batch; job && job->rv == APR_SUCCESS; job = job->next)
             ;
-        if (finish(st, rv) == APR_SUCCESS)
+        if (finish(st, rv, NULL) == APR_SUCCESS)
             return;
         if (job == NULL)
             break;              /* every job succeeded: the COMMIT failed */

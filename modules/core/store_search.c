@@ -241,9 +241,12 @@ static const search_dialect_t search_dialects[] = {
       "DELETE FROM itsm_search WHERE ticket_id = " INT " AND published = " INT,
       "INSERT INTO itsm_search (ticket_id, published, title, keywords, body, doc) "
       "SELECT x.i, x.p, x.ti, x.kw, x.bo, "
-      "setweight(to_tsvector('english', x.ti), 'A') || setweight(to_tsvector('simple', x.ti), 'A') || "
-      "setweight(to_tsvector('english', x.kw), 'B') || setweight(to_tsvector('simple', x.kw), 'B') || "
-      "setweight(to_tsvector('english', x.bo), 'D') || setweight(to_tsvector('simple', x.bo), 'D') "
+      "setweight(to_tsvector('english', x.ti), 'A') || "
+      "setweight(to_tsvector('simple', x.ti), 'A') || "
+      "setweight(to_tsvector('english', x.kw), 'B') || "
+      "setweight(to_tsvector('simple', x.kw), 'B') || "
+      "setweight(to_tsvector('english', x.bo), 'D') || "
+      "setweight(to_tsvector('simple', x.bo), 'D') "
       "FROM (SELECT " INT " AS i, CAST(%s AS INTEGER) AS p, CAST(%s AS TEXT) AS ti, "
       "CAST(%s AS TEXT) AS kw, CAST(%s AS TEXT) AS bo) x",
       0,
@@ -270,21 +273,22 @@ static apr_status_t search_exec(itsm_store_t *st, const char *sql, const apr_arr
     int rows;
 
     st->error_text = NULL;
-    if (st->conn_cache)
-        st->error = prepared(st, sql, &stmt, p) ? -1 : 0;
+    if (st->conn_cache) {
+        if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+            return APR_EGENERAL;
+    }
     else {
-        stmt = st->migration_stmts ? apr_hash_get(st->migration_stmts, sql, APR_HASH_KEY_STRING)
-                                   : NULL;
+        apr_hash_t *cache = st->migration_stmts;
+
+        stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL;
         if (stmt == NULL) {
             if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
                 return APR_EGENERAL;
-            if (st->migration_stmts)
-                apr_hash_set(st->migration_stmts, apr_pstrdup(apr_hash_pool_get(st->migration_stmts), sql),
+            if (cache)
+                apr_hash_set(cache, apr_pstrdup(apr_hash_pool_get(cache), sql),
                              APR_HASH_KEY_STRING, stmt);
         }
     }
-    if (st->error)
-        return APR_EGENERAL;
     st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, args->nelts,
                                (const char **)args->elts);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
@@ -663,12 +667,13 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         where = search_from_where(st, p, kind, scope, f, "FROM itsm_search s JOIN itsm_ticket t "
                                   "ON t.id = s.rowid / 2", &published, args);
         pub = published ? "1" : "0";
-        sql = apr_pstrcat(p, "SELECT " , published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.rowid AS rid, bm25(s.itsm_search, 10.0, "
-                          "4.0, 1.0, 0.0, 0.0)", boost, " AS r ", where, " AND s.itsm_search MATCH %s AND "
-                          "(s.rowid & 1) = " INT " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT
-                          ") x JOIN itsm_search s ON s.rowid = x.rid JOIN itsm_ticket t ON t.id "
-                          "= x.rid / 2", published ? PUBLISHED_JOIN : "",
+        sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
+                          ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.rowid AS rid, "
+                          "bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)", boost, " AS r ", where,
+                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT
+                          " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s "
+                          "ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = x.rid / 2",
+                          published ? PUBLISHED_JOIN : "",
                           " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
         arg(args, match);
         arg(args, pub);

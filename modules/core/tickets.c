@@ -143,9 +143,15 @@ static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char
     j->at = c.now;
     j->actor = q->who->uid;
     j->action = "child";
-    j->note = old_state ? apr_psprintf(p, "%s %s: %s -> %s", child->kind, child->number,
-                                       old_state, child->state)
-                        : apr_psprintf(p, "%s created: %s", child->kind, child->title);
+    /* the parent's readers may not see a child of another party: its kind only */
+    if (strcmp(child->party, parent->party) != 0)
+        j->note = old_state ? apr_psprintf(p, "a %s of another party: %s -> %s", child->kind,
+                                           old_state, child->state)
+                            : apr_psprintf(p, "a %s of another party was created", child->kind);
+    else
+        j->note = old_state ? apr_psprintf(p, "%s %s: %s -> %s", child->kind, child->number,
+                                           old_state, child->state)
+                            : apr_psprintf(p, "%s created: %s", child->kind, child->title);
     address(q, pk, j, pn);
     pn->sla_open = itsm_ticket_sla_open(c.sla, pk, pn);
     write_add(w, ITSM_WRITE_UPDATE, pn, j, ITSM_EVENT_CHANGED);

@@ -167,6 +167,28 @@ def test_child_is_linked_and_counted_by_its_parent(client):
     assert fresh(client, p).ticket()["openTasks"] == "2"
 
 
+def test_parent_journal_hides_a_child_of_another_party(client):
+    """A child of another party than its parent: the parent's journal names its kind only,
+    never its title or number, which the parent's readers may not see."""
+    p = probe(client, "agent1", party="ALPE").ticket()["number"]
+    r = client.post("/tasks", ticket_xml("task", title="Bramble secret", probe=p, party="BRMP"),
+                    user="agent1")
+    assert r.status == 201 and r.ticket()["party"] == "BRMP", r
+    t = r.ticket()["number"]
+    assert act(client, "tasks", t, "done").status == 200
+    notes = [e.findtext("{%s}note" % NS) for e in journal_entries(client, p)
+             if e.get("action") == "child"]
+    assert notes == ["a task of another party was created",
+                     "a task of another party: open -> done"], notes
+    # the same party's child is named
+    r = client.post("/tasks", ticket_xml("task", title="Alpha task", probe=p, party="ALPE"),
+                    user="agent1")
+    assert r.status == 201, r
+    notes = [e.findtext("{%s}note" % NS) for e in journal_entries(client, p)
+             if e.get("action") == "child"]
+    assert notes[-1] == "task created: Alpha task", notes
+
+
 def test_open_children_block_their_parent(client, database):
     p = probe(client).ticket()["number"]
     t = task(client, p).ticket()["number"]

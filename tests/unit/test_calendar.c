@@ -329,6 +329,77 @@ static void touching_periods_and_empty(void **state)
     assert_string_equal(itsm_calendar_name(business), "business");
 }
 
+/* A calendar twice: checked (answering from its index of open time per day) and not checked
+ * (walking day by day); both must give the same instant and time for any question. */
+static void make_pair(itsm_calendar_t *pair[2], const char *zone, const char *const *periods,
+                      const char *const *holidays)
+{
+    const char *err = NULL;
+    int k, i;
+
+    for (k = 0; k < 2; k++) {
+        assert_int_equal(itsm_calendar_make(&pair[k], zone, zone, pool, &err), APR_SUCCESS);
+        for (i = 0; periods[i]; i += 3)
+            assert_int_equal(itsm_calendar_open_add(pair[k], itsm_calendar_weekday(periods[i]),
+                                                    periods[i + 1], periods[i + 2], &err),
+                             APR_SUCCESS);
+        for (i = 0; holidays && holidays[i]; i++)
+            assert_int_equal(itsm_calendar_holiday_add(pair[k], holidays[i], &err), APR_SUCCESS);
+    }
+    assert_int_equal(itsm_calendar_check(pair[0], &err), APR_SUCCESS);
+}
+
+static void index_matches_walk(void **state)
+{
+    static const char *const office[] = {
+        "mon", "08:00", "18:00", "tue", "08:00", "18:00", "wed", "08:00", "18:00",
+        "thu", "08:00", "18:00", "fri", "08:00", "12:00", "fri", "13:00", "17:30", NULL
+    };
+    static const char *const nights[] = {
+        "sat", "00:00", "24:00", "sun", "00:00", "02:30", "sun", "13:00", "24:00",
+        "wed", "01:00", "03:00", NULL
+    };
+    static const char *const holidays[] = { "2026-12-25", "2026-12-28", "2027-01-01",
+                                            "2079-12-31", NULL };
+    static const struct {
+        const char *zone;
+        const char *const *periods;
+    } cals[] = {
+        { "Europe/London", office }, { "Europe/London", nights },
+        { "America/New_York", nights }, { "Australia/Lord_Howe", office },
+    };
+    /* spans: 2025-2028 (inside the index), either end of the index (fallback seams) */
+    static const char *const from[] = { "2025-01-01T00:00:00Z", "1999-12-20T00:00:00Z",
+                                        "2079-12-01T00:00:00Z" };
+    uint64_t seed = 42;
+    unsigned c, f, i;
+
+    for (c = 0; c < sizeof cals / sizeof cals[0]; c++) {
+        itsm_calendar_t *pair[2];
+
+        make_pair(pair, cals[c].zone, cals[c].periods, holidays);
+        for (f = 0; f < sizeof from / sizeof from[0]; f++)
+            for (i = 0; i < 400; i++) {
+                apr_time_t a, b;
+                apr_interval_time_t d;
+
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                a = at(from[f]) + apr_time_from_sec((apr_int64_t)((seed >> 20) % (f ? 40 : 1400) * 86400
+                                                                  + (seed >> 8) % 86400));
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                d = apr_time_from_sec((apr_int64_t)((seed >> 16) % (90 * 86400)));
+                b = a + apr_time_from_sec((apr_int64_t)((seed >> 24) % (200 * 86400)));
+                if (itsm_calendar_add(pair[0], a, d) != itsm_calendar_add(pair[1], a, d))
+                    fail_msg("%s: %s + %" APR_INT64_T_FMT " s: index %s, walk %s",
+                             cals[c].zone, fmt(a), apr_time_sec(d),
+                             fmt(itsm_calendar_add(pair[0], a, d)),
+                             fmt(itsm_calendar_add(pair[1], a, d)));
+                assert_int_equal(itsm_calendar_elapsed(pair[0], a, b),
+                                 itsm_calendar_elapsed(pair[1], a, b));
+            }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +412,7 @@ int main(void)
         cmocka_unit_test(weekday_names),
         cmocka_unit_test(creation_errors),
         cmocka_unit_test(touching_periods_and_empty),
+        cmocka_unit_test(index_matches_walk),
     };
     int rc;
 
