@@ -27,7 +27,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 5
+#define ITSM_ABI_VERSION 6
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -177,6 +177,14 @@ struct itsm_services_t {
      * (1..500) from offset. The caller's module checks who may see them. */
     apr_status_t (*search_gaps)(itsm_call_t *c, const char *kind, int limit, int offset,
                                 apr_array_header_t **out);
+    /* Tell the tickets linked to t by links of type (either direction; NULL: any type) that
+     * are still open (not in a final state of their kind): each gets a journal entry
+     * (action "linked-note", the note) and its followers a notification, written in the
+     * transaction of the change being made (a resolved problem tells its open incidents).
+     * Every such ticket is told whatever the caller may see: the note goes to their own
+     * followers. *told (may be NULL): how many. Store faults as for ticket_get. */
+    apr_status_t (*linked_note)(itsm_call_t *c, const itsm_ticket_t *t, const char *type,
+                                const char *note, int *told);
 };
 
 /* Refuse the call with an HTTP status, a stable error code and a human message; returns status. */
@@ -264,6 +272,20 @@ typedef struct itsm_link_rule_t {
     int max_out;                /* links of this type one ticket may make; 0: no limit */
     int max_in;                 /* links of this type one target may receive; 0: no limit
                                  * (many incidents caused by one problem: max_out 1, max_in 0) */
+    /* A rule declared by the target's kind (ABI 6): links of this type made to this kind's
+     * tickets by tickets of from_kind (to_kind is then this kind, and may be left NULL). The
+     * link is always stored from the from_kind ticket to this kind's; it may be posted on
+     * either end (POST .../links on this kind's ticket naming the from_kind ticket), and this
+     * kind's `linked` callback hears of it (t: its ticket, other: the linking one). NULL: a
+     * rule of the linking kind, as before. */
+    const char *from_kind;
+    /* Fields of the target shown in the linking ticket's own representation while that ticket
+     * is open (not in a final state of its kind), to a reader who may see the target:
+     * <linked type= number= kind=><field>value</field>...</linked> (an incident shows the
+     * workaround of the problem that caused it). The linking ticket keeps the targets'
+     * numbers with each link made through POST .../links (not with a ticket_create's link).
+     * NULL-terminated; NULL: none. */
+    const char *const *shows;
 } itsm_link_rule_t;
 
 /* When an SLA clock starts. */
@@ -418,7 +440,25 @@ typedef struct itsm_kind_t {
 
     /* Full-text search, synonyms and search analytics (itsm_search_t); NULL: none. */
     const struct itsm_search_t *search;
+
+    /* Suggestions at triage (itsm_suggest_t, ABI 6): this kind's tickets offered to the agents
+     * of new tickets of other kinds (known errors to a new incident); NULL: none. */
+    const struct itsm_suggest_t *suggest;
 } itsm_kind_t;
+
+/* Suggestions at triage: when a ticket of a kind in for_kinds is created (or its title or
+ * description changes while it is in its kind's initial state), the core finds the best
+ * matches of its title and description among the tickets of the declaring kind (a
+ * searchable kind) over every party and keeps them with it; while it stays in its initial
+ * state its representation carries them, to readers whom the role table grants update on
+ * its kind (those who triage it), each only if the reader may read it and it still
+ * qualifies: <suggestions><suggestion number= kind= title=/>...</suggestions>. */
+typedef struct itsm_suggest_t {
+    const char *const *for_kinds;   /* NULL-terminated: "case", "incident" */
+    const char *only_field;     /* a boolean field the suggested tickets must have true
+                                 * ("knownError"); NULL: any */
+    int limit;                  /* at most this many (1..10) */
+} itsm_suggest_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */
 static inline int itsm_call_desk_known(const itsm_call_t *c, const char *name)

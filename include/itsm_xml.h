@@ -5,6 +5,7 @@
 #define ITSM_XML_H
 
 #include <apr_pools.h>
+#include <apr_tables.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>

@@ -413,10 +413,12 @@ def itsm_directives(env):
 
 
 def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True,
-                 without=()):
+                 without=(), processes=()):
     """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
     extra: more server-level lines; with_itsm=False: stock modules only (harness check);
-    without: names of process modules not to load ("test", "incident", "knowledge")."""
+    without: names of process modules not to load ("test", "incident", "knowledge");
+    processes: more process modules by name ("problem": mod_itsm_problem.so), loaded after
+    the others."""
     lines = [
         "ServerRoot %s" % root,
         "ServerName 127.0.0.1",
@@ -440,6 +442,11 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         for name, path in (("test", test), ("incident", incident), ("knowledge", knowledge)):
             if name not in without:
                 lines.append("LoadModule itsm_%s_module %s" % (name, path))
+        for name in processes:
+            so = find_module("mod_itsm_%s.so" % name)
+            if not so:
+                pytest.fail("mod_itsm_%s.so not built (run make first)" % name)
+            lines.append("LoadModule itsm_%s_module %s" % (name, so))
         lines.append("LogLevel warn itsm:debug")
     else:
         lines.append("LogLevel warn")
@@ -909,6 +916,42 @@ def client(httpd):
     return Client(httpd)
 
 
+def problem_server(env, name, **conf):
+    """A started server with the problem process too, on the shipped role table
+    (conf/itsm-authz.xml), sharing the main database; conf: more Httpd arguments."""
+    itsm = itsm_directives(env)
+    itsm["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
+    h = Httpd(env, name, itsm=itsm, processes=("problem",), **conf)
+    h.start()
+    return h
+
+
+@pytest.fixture(scope="session")
+def problem_httpd(env, slapd, database):
+    """The problem process without the knowledge process."""
+    h = problem_server(env, "httpd-problem", without=("knowledge",))
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="session")
+def pclient(problem_httpd):
+    return Client(problem_httpd)
+
+
+@pytest.fixture(scope="session")
+def kp_httpd(env, slapd, database):
+    """The problem and the knowledge processes."""
+    h = problem_server(env, "httpd-problem-knowledge")
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="session")
+def kpclient(kp_httpd):
+    return Client(kp_httpd)
+
+
 class LogWatch:
     def __init__(self):
         self.expected = []
@@ -974,6 +1017,21 @@ def ticket_xml(root="ticket", **fields):
 
 def link_xml(ltype, target):
     return ticket_xml("link", type=ltype, target=target)
+
+
+def assert_no_core_code(module, name):
+    """The built process module holds no code of the stateful core (the store, the directory,
+    the role table, the desks stay in mod_itsm.so, reached through c->svc) and exports its
+    module record name."""
+    path = built_module(module)
+    out = subprocess.run(["nm", "-D", "--defined-only", path], capture_output=True, text=True,
+                         check=True).stdout
+    defined = [line.split()[-1] for line in out.splitlines() if line.strip()]
+    assert name in defined
+    for prefix in ("itsm_store_", "itsm_ldap_", "itsm_authz_", "itsm_desks_"):
+        assert not [s for s in defined if s.startswith(prefix)], prefix
+    out = subprocess.run(["nm", path], capture_output=True, text=True, check=True).stdout
+    assert "itsm_store_" not in out and "itsm_ldap_" not in out
 
 
 def assert_refuses_to_start(env, make_httpd, name, change, pattern):

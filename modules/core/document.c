@@ -171,7 +171,8 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x)
 {
     static const char *const readonly[] = {
-        "number", "kind", "updated", "version", "createdBy", "publishedVersion", "snippet", NULL
+        "number", "kind", "updated", "version", "createdBy", "publishedVersion", "snippet",
+        "linked", "suggestions", NULL
     };
     apr_hash_t *seen = apr_hash_make(c->pool);
     xmlNodePtr n;
@@ -241,9 +242,14 @@ int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
     itsm_ticket_clock_t *clocks;
     int n = itsm_ticket_clocks(&clocks, cfg, k, t, c->now, c->pool), i;
 
-    for (i = 0; i < n; i++) {
-        const itsm_ticket_clock_t *tc = &clocks[i];
+    for (i = 0; i < n; i++)
+        render_sla_target(c, w, &clocks[i]);
+    return n;
+}
 
+void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc)
+{
+    {
         xmlTextWriterStartElement(w, BAD_CAST "target");
         xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
         if (tc->started)
@@ -266,7 +272,6 @@ int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
             xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
         xmlTextWriterEndElement(w);
     }
-    return n;
 }
 
 /* A field's element: its value as text, or, for an XHTML field, as the markup it holds.
@@ -324,6 +329,169 @@ void set_etag(request_rec *r, const itsm_ticket_t *t)
     apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
 }
 
+/* The fields of one linked ticket a rule shows, if the reader may see it. */
+static void render_shown(itsm_call_t *c, xmlTextWriterPtr w, const itsm_link_rule_t *rule,
+                         const char *kind, const char *number)
+{
+    const char *const *f;
+    itsm_ticket_t *x;
+
+    /* the target as the reader may see it (a reader of a versioned kind: its published
+     * version), else nothing of it */
+    if (c->svc->ticket_get(c, &x, kind, number) != APR_SUCCESS)
+        return;
+    xmlTextWriterStartElement(w, BAD_CAST "linked");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST rule->type);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST x->kind);
+    for (f = rule->shows; *f; f++) {
+        const common_field_t *cf = common_field(*f);
+
+        itsm_xml_element(w, *f, cf ? common_get(x, cf) : apr_table_get(x->fields, *f));
+    }
+    xmlTextWriterEndElement(w);
+}
+
+/* The fields of the tickets t links to with a type whose rule shows them, while t is open:
+ * the numbers come from t's reserved fields (kept with each link), no query of its links. */
+void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                   const itsm_ticket_t *t)
+{
+    req_t *q = c->core;
+    int i;
+
+    if (k->final_states && is_one_of(t->state, k->final_states))
+        return;
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *x = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_link_rule_t *rule;
+
+        for (rule = x->link_rules; rule && rule->type; rule++) {
+            const char *kept;
+            char *list, *number, *state;
+
+            if (!rule->shows || !(x == k ? rule->from_kind == NULL
+                                         : rule->from_kind && strcmp(rule->from_kind, k->kind) == 0)
+                || (kept = apr_table_get(t->fields, apr_pstrcat(c->pool, ITSM_SHOWN_PREFIX,
+                                                                rule->type, NULL))) == NULL)
+                continue;
+            list = apr_pstrdup(c->pool, kept);
+            for (number = apr_strtok(list, " ", &state); number;
+                 number = apr_strtok(NULL, " ", &state))
+                render_shown(c, w, rule, rule->from_kind ? x->kind : rule->to_kind, number);
+        }
+    }
+}
+
+/* Does a kind suggest its tickets to new tickets of kind k (itsm_suggest_t)? */
+static int suggested_to(const req_t *q, const itsm_kind_t *k)
+{
+    int i;
+
+    for (i = 0; k->initial_state && i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+
+        if (s->suggest && s->suggest->for_kinds && is_one_of(k->kind, s->suggest->for_kinds))
+            return 1;
+    }
+    return 0;
+}
+
+void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                      itsm_ticket_t *t, apr_time_t now)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *description = apr_table_get(t->fields, "description"), *found = "";
+    itsm_search_query_t *query;
+    const char *why;
+    int i, j, more;
+
+    if (!suggested_to(q, k))
+        return;
+    if (strcmp(t->state, k->initial_state) != 0) {
+        apr_table_unset(t->fields, ITSM_SUGGESTED);
+        return;
+    }
+    if (old && strcmp(old->state, t->state) == 0
+        && (old->title == t->title || strcmp(old->title, t->title) == 0)
+        && !strcmp(description ? description : "",
+                   apr_table_get(old->fields, "description")
+                   ? apr_table_get(old->fields, "description") : ""))
+        return;                 /* the same words: the same suggestions */
+    itsm_search_parse(p, apr_pstrcat(p, t->title ? t->title : "", " ",
+                                     description ? description : "", NULL), 1, 1, &query, &why);
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        const itsm_suggest_t *sg = s->suggest;
+        itsm_filter_t f = {0};
+        apr_array_header_t *rows;
+
+        if (!sg || !sg->for_kinds || !is_one_of(k->kind, sg->for_kinds) || !s->search)
+            continue;
+        f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
+        f.now = now;
+        if (sg->only_field) {
+            f.nfields = 1;
+            f.field[0] = sg->only_field;
+            f.value[0] = "true";
+        }
+        /* over every party: each reader is shown those they may see (render_suggestions) */
+        if (itsm_store_search(q->store, &rows, &more, s->kind, "*", &f, query, p)
+            != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
+                          "store: suggestions of %s for a %s: %s (none kept)", s->kind,
+                          k->kind, store_error(q));
+            continue;
+        }
+        for (j = 0; j < rows->nelts; j++)
+            found = apr_pstrcat(p, found, *found ? " " : "", s->kind, ":",
+                                APR_ARRAY_IDX(rows, j, itsm_search_row_t).t->number, NULL);
+    }
+    if (*found)
+        apr_table_setn(t->fields, ITSM_SUGGESTED, found);
+    else
+        apr_table_unset(t->fields, ITSM_SUGGESTED);
+}
+
+/* The suggestions kept with a new ticket (find_suggestions), to readers whom the role table
+ * grants update on its kind, each only if they may read it and it still qualifies. */
+static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                               const itsm_ticket_t *t)
+{
+    req_t *q = c->core;
+    const char *kept = apr_table_get(t->fields, ITSM_SUGGESTED);
+    char *list, *item, *state;
+    int open = 0;
+
+    if (kept == NULL || !k->initial_state || strcmp(t->state, k->initial_state) != 0
+        || !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE))
+        return;
+    list = apr_pstrdup(c->pool, kept);
+    for (item = apr_strtok(list, " ", &state); item; item = apr_strtok(NULL, " ", &state)) {
+        char *number = strchr(item, ':');
+        const itsm_kind_t *s;
+        itsm_ticket_t *x;
+
+        if (number == NULL)
+            continue;
+        *number++ = '\0';
+        if ((s = itsm_core_kind(q->core, item)) == NULL || s->suggest == NULL
+            || !itsm_authz_allows(q->core->authz, q->who->roles, s->kind, ITSM_ACTION_READ)
+            || c->svc->ticket_get(c, &x, s->kind, number) != APR_SUCCESS
+            || (s->suggest->only_field && !itsm_ticket_bool(x, s->suggest->only_field, 0)))
+            continue;
+        if (!open++)
+            xmlTextWriterStartElement(w, BAD_CAST "suggestions");
+        xmlTextWriterStartElement(w, BAD_CAST "suggestion");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST s->kind);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST x->title);
+        xmlTextWriterEndElement(w);
+    }
+    if (open)
+        xmlTextWriterEndElement(w);
+}
+
 /* <helpfulness version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
  * published version (a versioned kind's ticket that has one). 0 when written. */
 int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
@@ -353,6 +521,8 @@ int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
     int rc;
 
     render_ticket(c, o->w, q->route->kind, t, 0);
+    render_linked(c, o->w, q->route->kind, t);
+    render_suggestions(c, o->w, q->route->kind, t);
     if ((rc = render_votes(q, o->w, t)) != 0)
         return rc;
     set_etag(q->r, t);

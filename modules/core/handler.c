@@ -181,7 +181,7 @@ int itsm_handler(request_rec *r)
         if (strcmp(seg[2], "sla") == 0) {
             if (m != M_GET)
                 return method_not_allowed(q, "GET");
-            return do_sla(q, seg[1]);
+            return do_sla(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)
@@ -202,6 +202,11 @@ int itsm_handler(request_rec *r)
         }
         return not_found(q);
     case 4:
+        if (strcmp(seg[2], "sla") == 0) {
+            if (m != M_GET)
+                return method_not_allowed(q, "GET");
+            return do_sla(q, seg[1], seg[3]);
+        }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)
                 return method_not_allowed(q, "GET");

@@ -21,7 +21,18 @@ typedef struct req_t {
     const itsm_route_t *route;
     const char *base;           /* mount point without trailing slash */
     apr_array_header_t *spawned;    /* spawn_t: tickets a process creates with the change */
+    const itsm_ticket_t *current;   /* the ticket the request creates or changes (as it was;
+                                     * id 0 on create): the source of spawned tickets' links */
+    apr_array_header_t *told;       /* told_t: linked tickets a process tells with the change
+                                     * (linked_note) */
 } req_t;
+
+/* A linked ticket a process tells of the change (linked_note): written, with its journal
+ * entry and notifications, in the change's transaction. */
+typedef struct told_t {
+    itsm_ticket_t *t;
+    itsm_journal_t *j;
+} told_t;
 
 /* A ticket of another kind a process creates in the change's transaction. */
 typedef struct spawn_t {
@@ -34,6 +45,17 @@ typedef struct spawn_t {
 /* Check t as a new ticket of its kind for the services' ticket_create and keep it in
  * q->spawned; refusals go through itsm_call_fail on c. */
 int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
+
+/* Journal note on the open tickets linked to t by type (NULL: any) and keep them in q->told
+ * (the services' linked_note); *told: how many. A store fault is logged and returned. */
+apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t *t,
+                                  const char *type, const char *note, int *told);
+
+/* The rule of a link of type from a ticket of kind fk to one of kind tk (tk may be NULL):
+ * fk's own rule, or tk's rule for links from fk (from_kind); NULL for relates-to, child-of or
+ * an undeclared type. *decl (may be NULL): the kind that declares it. */
+const itsm_link_rule_t *itsm_link_rule_find(const itsm_kind_t *fk, const itsm_kind_t *tk,
+                                            const char *type, const itsm_kind_t **decl);
 
 /* Bind q->store to a connection of mod_dbd (once per request); a failure is logged. */
 apr_status_t itsm_req_bind_store(req_t *q);
@@ -98,12 +120,25 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, doc_extras_t *x);
 int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t);
+void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc);
 int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t);
 void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value);
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested);
 void set_etag(request_rec *r, const itsm_ticket_t *t);
 int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t);
+void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+                   const itsm_ticket_t *t);
+/* Suggestions at triage (itsm_suggest_t): found when a ticket of a kind others suggest to is
+ * written in its initial state with new words (old NULL: created), kept in t's reserved field
+ * ITSM_SUGGESTED ("kind:number ...", best first), dropped when it leaves that state; the
+ * store must be open. A store fault is logged and leaves none. */
+#define ITSM_SUGGESTED "suggest.found"
+/* The reserved field of a linking ticket holding the numbers of the targets it links to with
+ * a type whose rule shows their fields (itsm_link_rule_t.shows): "linked.<type>". */
+#define ITSM_SHOWN_PREFIX "linked."
+void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                      itsm_ticket_t *t, apr_time_t now);
 apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
                                 const itsm_ticket_t *t);
 void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t);
@@ -129,7 +164,7 @@ int do_create(req_t *q);
 int load_ticket(req_t *q, const char *number, const char *action, itsm_ticket_t **t);
 int do_change(req_t *q, const char *number, const char *action);
 int do_get(req_t *q, const char *number);
-int do_sla(req_t *q, const char *number);
+int do_sla(req_t *q, const char *number, const char *clock);
 int do_journal(req_t *q, const char *number);
 int do_versions(req_t *q, const char *number, const char *which);
 int do_vote(req_t *q, const char *number);

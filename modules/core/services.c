@@ -90,6 +90,12 @@ static apr_status_t svc_ticket_create(itsm_call_t *c, itsm_ticket_t *t, const ch
     return itsm_req_spawn(c->core, c, t, link_type) ? c->status : APR_SUCCESS;
 }
 
+static apr_status_t svc_linked_note(itsm_call_t *c, const itsm_ticket_t *t, const char *type,
+                                    const char *note, int *told)
+{
+    return itsm_req_tell_linked(c->core, c, t, type, note, told);
+}
+
 static apr_status_t svc_search(itsm_call_t *c, const char *kind, const char *text, int limit,
                                apr_array_header_t **out)
 {
@@ -157,6 +163,7 @@ const itsm_services_t itsm_services = {
     .group_member = svc_group_member,
     .desk_known = svc_desk_known,
     .ticket_create = svc_ticket_create,
+    .linked_note = svc_linked_note,
     .search = svc_search,
     .search_gaps = svc_search_gaps,
 };

@@ -73,6 +73,22 @@ static apr_status_t writes_commit(req_t *q, writes_t *w, int *failed)
     return rv;
 }
 
+/* A write set refused for want of numbers: the kind of the create that failed (a ticket a
+ * process creates may be of another kind than the request's) is named. */
+static int numbers_exhausted(req_t *q, const writes_t *w, int failed)
+{
+    const itsm_write_t *op = failed >= 0 && failed < w->ops->nelts
+                             ? &((const itsm_write_t *)w->ops->elts)[failed] : NULL;
+    const char *prefix = op && op->prefix ? op->prefix : q->route->kind->prefix;
+    const char *kind = op && op->prefix ? op->t->kind : q->route->kind->kind;
+
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00106)
+                  "%s numbers are exhausted (7 digits)", prefix);
+    return fail(q, HTTP_CONFLICT, "conflict",
+                apr_psprintf(q->r->pool, "No ticket numbers left for %s tickets (%s).", kind,
+                             prefix));
+}
+
 static int is_final(const itsm_kind_t *k, const char *state)
 {
     return state && k->final_states && is_one_of(state, k->final_states);
@@ -178,15 +194,110 @@ static int check_children(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *o
                              shown, *shown ? ")" : ""));
 }
 
-/* The rule of a link type a kind declares; NULL for relates-to (every kind's) or none. */
-static const itsm_link_rule_t *link_rule(const itsm_kind_t *k, const char *type)
+const itsm_link_rule_t *itsm_link_rule_find(const itsm_kind_t *fk, const itsm_kind_t *tk,
+                                            const char *type, const itsm_kind_t **decl)
 {
     const itsm_link_rule_t *rule;
 
-    for (rule = k->link_rules; rule && rule->type; rule++)
-        if (strcmp(rule->type, type) == 0)
+    for (rule = fk->link_rules; rule && rule->type; rule++)
+        if (rule->from_kind == NULL && strcmp(rule->type, type) == 0) {
+            if (decl)
+                *decl = fk;
             return rule;
+        }
+    for (rule = tk ? tk->link_rules : NULL; rule && rule->type; rule++)
+        if (rule->from_kind && strcmp(rule->from_kind, fk->kind) == 0
+            && strcmp(rule->type, type) == 0) {
+            if (decl)
+                *decl = tk;
+            return rule;
+        }
     return NULL;
+}
+
+/* The links of type among links (outgoing or incoming ones). */
+static int count_links(const apr_array_header_t *links, const char *type, int outgoing)
+{
+    int i, n = 0;
+
+    for (i = 0; i < links->nelts; i++)
+        n += !APR_ARRAY_IDX(links, i, itsm_link_t).outgoing == !outgoing
+             && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
+    return n;
+}
+
+/* May a ticket of kind fk (id from_id, 0 when it is being created; pending: links of type it
+ * makes in this request already) link with type to a ticket of kind tk (id to_id, 0 when
+ * it is being created)? adding: also within the rule's counts, counted over every party
+ * (a limit holds whoever made the other links). A refusal goes on c; returns 0 or its
+ * status. The one check of POST .../links and of the services' ticket_create. */
+static int link_check(req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_int64_t from_id,
+                      int pending, const char *type, const itsm_kind_t *tk, apr_int64_t to_id,
+                      const char *to_number, int adding)
+{
+    apr_pool_t *p = q->r->pool;
+    const itsm_link_rule_t *rule;
+    const char *known = ITSM_LINK_RELATES;
+    apr_array_header_t *links;
+    int out = pending, in = 0;
+
+    if (strcmp(type, ITSM_LINK_RELATES) == 0)
+        return 0;
+    if (strcmp(type, ITSM_LINK_CHILD) == 0)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                              "child-of links are made by the core when a child ticket is "
+                              "created.");
+    if ((rule = itsm_link_rule_find(fk, tk, type, NULL)) == NULL) {
+        for (rule = fk->link_rules; rule && rule->type; rule++)
+            if (rule->from_kind == NULL)
+                known = apr_pstrcat(p, known, ", ", rule->type, NULL);
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                              "%s tickets make no '%s' links%s%s; they make: %s.", fk->kind,
+                              type, tk ? " to " : "", tk ? tk->kind : "", known);
+    }
+    if (rule->from_kind == NULL && rule->to_kind && strcmp(rule->to_kind, tk->kind) != 0)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
+                              "A '%s' link goes to a %s ticket, not a %s.", type,
+                              rule->to_kind, tk->kind);
+    if (!adding || (rule->max_out == 0 && rule->max_in == 0))
+        return 0;
+    if (rule->max_out && from_id) {
+        if (itsm_store_links(q->store, &links, from_id, "*", p) != APR_SUCCESS)
+            goto fault;
+        out += count_links(links, type, 1);
+    }
+    if (rule->max_in && to_id) {
+        if (itsm_store_links(q->store, &links, to_id, "*", p) != APR_SUCCESS)
+            goto fault;
+        in = count_links(links, type, 0);
+    }
+    if (rule->max_out && out >= rule->max_out)
+        return itsm_call_fail(c, HTTP_CONFLICT, "link-limit",
+                              "A %s ticket makes at most %d '%s' link%s.", fk->kind,
+                              rule->max_out, type, rule->max_out == 1 ? "" : "s");
+    if (rule->max_in && in >= rule->max_in)
+        return itsm_call_fail(c, HTTP_CONFLICT, "link-limit",
+                              "%s already has %d '%s' link%s to it, the most it may.",
+                              to_number, in, type, in == 1 ? "" : "s");
+    return 0;
+fault:
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00145) "store: link count: %s",
+                  store_error(q));
+    return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                          "The ticket store is not available; try again later.");
+}
+
+/* The links of type the tickets spawned so far in this request make. */
+static int spawned_links(const req_t *q, const char *type)
+{
+    int i, n = 0;
+
+    for (i = 0; q->spawned && i < q->spawned->nelts; i++) {
+        const spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, spawn_t);
+
+        n += sp->link_type && strcmp(sp->link_type, type) == 0;
+    }
+    return n;
 }
 
 int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
@@ -205,10 +316,10 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
     if (!itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
         return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
                               "Your roles do not allow 'create' on %s tickets.", k->kind);
-    if (link_type && strcmp(link_type, ITSM_LINK_RELATES) != 0
-        && !link_rule(q->route->kind, link_type))
-        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
-                              "%s tickets make no '%s' links.", q->route->kind->kind, link_type);
+    if (link_type
+        && link_check(q, c, q->route->kind, q->current ? q->current->id : 0,
+                      spawned_links(q, link_type), link_type, k, 0, NULL, 1))
+        return c->status;
     if (t->fields == NULL)
         t->fields = apr_table_make(p, 8);
     if (t->party == NULL)
@@ -247,8 +358,72 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
     sp->j->action = ITSM_ACTION_CREATE;
     sp->j->changes = diff(p, k, NULL, t);
     address(q, k, sp->j, t);
+    itsm_ticket_clocks_start(p, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c->sla, k, t);
     return 0;
+}
+
+/* Is the ticket id told of this change already (linked to it twice)? */
+static int told_already(const req_t *q, apr_int64_t id)
+{
+    int i;
+
+    for (i = 0; q->told && i < q->told->nelts; i++)
+        if (APR_ARRAY_IDX(q->told, i, told_t).t->id == id)
+            return 1;
+    return 0;
+}
+
+apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t *t,
+                                  const char *type, const char *note, int *told)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *links;
+    apr_status_t rv;
+    int i, n = 0;
+
+    if (told)
+        *told = 0;
+    if (t->id == 0)             /* a ticket being created has no links yet */
+        return APR_SUCCESS;
+    if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
+        return rv;
+    if ((rv = itsm_store_links(q->store, &links, t->id, "*", p)) != APR_SUCCESS)
+        goto fault;
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+        const itsm_kind_t *lk = itsm_core_kind(q->core, l->kind);
+        itsm_ticket_t *old, *x;
+        told_t *tl;
+
+        if ((type && strcmp(l->type, type) != 0) || lk == NULL)
+            continue;
+        if ((rv = itsm_store_get(q->store, &old, l->kind, l->number, "*", p)) != APR_SUCCESS)
+            goto fault;
+        if (is_final(lk, old->state) || told_already(q, old->id))
+            continue;
+        x = copy_ticket(p, old);
+        x->version = old->version + 1;
+        x->updated = c->now;
+        tl = apr_array_push(q->told ? q->told : (q->told = apr_array_make(p, 4, sizeof(told_t))));
+        tl->t = x;
+        tl->j = apr_pcalloc(p, sizeof *tl->j);
+        tl->j->at = c->now;
+        tl->j->actor = q->who->uid;
+        tl->j->action = "linked-note";
+        tl->j->changes = apr_array_make(p, 1, sizeof(itsm_change_t));
+        tl->j->note = apr_pstrcat(p, t->number, ": ", note, NULL);
+        address(q, lk, tl->j, x);
+        n++;
+    }
+    if (told)
+        *told = n;
+    return APR_SUCCESS;
+fault:
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00470)
+                  "store: a process told the tickets linked to %s: %s", t->number,
+                  itsm_store_error(q->store));
+    return rv;
 }
 
 /* The tickets the process created during the change of t, created (and linked from t) in
@@ -256,6 +431,13 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
 static void add_spawned(req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_journal_t *j)
 {
     int i;
+
+    for (i = 0; q->told && i < q->told->nelts; i++) {
+        told_t *tl = &APR_ARRAY_IDX(q->told, i, told_t);
+
+        if (tl->t->id != t->id)     /* the changed ticket itself is written already */
+            write_add(w, ITSM_WRITE_UPDATE, tl->t, tl->j, ITSM_EVENT_CHANGED);
+    }
 
     for (i = 0; q->spawned && i < q->spawned->nelts; i++) {
         spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, spawn_t);
@@ -298,6 +480,7 @@ int do_create(req_t *q)
     t->opened = t->updated = c.now;
     t->created_by = q->who->uid;
     t->party = q->who->party;
+    q->current = t;
     if (apply_document(&c, k, root, t, 1, &x))
         return fail_call(q, &c);
     if (x.party) {
@@ -351,6 +534,7 @@ int do_create(req_t *q)
     address(q, k, &j, t);
     itsm_ticket_clocks_start(r->pool, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
+    find_suggestions(q, k, NULL, t, c.now);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
     if ((rc = load_parent(q, k, t, &parent)) != OK)
@@ -366,11 +550,8 @@ int do_create(req_t *q)
     }
     add_spawned(q, &w, t, &j);  /* after every callback that may create one */
     if ((rv = writes_commit(q, &w, &failed)) != APR_SUCCESS) {
-        if (rv == APR_ENOSPC) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00106)
-                          "%s numbers are exhausted (7 digits)", k->prefix);
-            return fail(q, HTTP_CONFLICT, "conflict", "No ticket numbers left for this kind.");
-        }
+        if (rv == APR_ENOSPC)
+            return numbers_exhausted(q, &w, failed);
         if (rv == APR_EAGAIN)   /* the parent changed since it was read */
             return fail(q, HTTP_CONFLICT, "conflict",
                         "The parent ticket changed meanwhile; send the request again.");
@@ -499,6 +680,7 @@ int do_change(req_t *q, const char *number, const char *action)
         return rc;
     if ((rc = check_if_match(q, old)) != OK)
         return rc;
+    q->current = old;
     init_call(q, &c);
     t = copy_ticket(r->pool, old);
     if (root && apply_document(&c, k, root, t, 0, &x))
@@ -531,6 +713,7 @@ int do_change(req_t *q, const char *number, const char *action)
     /* new due times: warnings, breaches and timers are announced anew */
     t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
+    find_suggestions(q, k, old, t, c.now);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
     if (publication >= 0)
@@ -545,9 +728,11 @@ int do_change(req_t *q, const char *number, const char *action)
     }
     add_spawned(q, &w, t, &j);  /* after every callback that may create one */
     rv = writes_commit(q, &w, &failed);
+    if (rv == APR_ENOSPC)
+        return numbers_exhausted(q, &w, failed);
     if (rv == APR_EAGAIN && failed > 0)
         return fail(q, HTTP_CONFLICT, "conflict",
-                    "The parent ticket changed meanwhile; send the request again.");
+                    "A linked or parent ticket changed meanwhile; send the request again.");
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                     "The ticket has changed since that ETag; GET it again.");
@@ -570,27 +755,51 @@ int do_get(req_t *q, const char *number)
     return send_ticket(q, &c, HTTP_OK, t);
 }
 
-/* The SLA clocks alone; asking them of a ticket without targets (P5, no priority yet) is
- * refused so that a client never mistakes "no SLA" for "in SLA". */
-int do_sla(req_t *q, const char *number)
+/* GET .../sla: the SLA clocks alone; asking them of a ticket without targets (P5, no
+ * priority yet) is refused so that a client never mistakes "no SLA" for "in SLA".
+ * GET .../sla/{clock}: that clock alone; 409 while it has not started (a KPI has no value
+ * before its event), 422 without a target, 404 for a clock the kind does not have. */
+int do_sla(req_t *q, const char *number, const char *clock)
 {
+    const itsm_kind_t *k = q->route->kind;
+    const itsm_clock_t *kc = k->clocks;
+    itsm_ticket_clock_t *clocks;
     itsm_ticket_t *t;
     itsm_xml_out_t *o;
     itsm_call_t c;
-    int rc;
+    int rc, n, i;
 
-    if (!q->route->kind->clocks)
+    while (clock && kc && kc->name && strcmp(kc->name, clock) != 0)
+        kc++;
+    if (kc == NULL || kc->name == NULL)
         return not_found(q);
     if (!allowed_some(q, ITSM_ACTION_READ))
         return forbidden(q, ITSM_ACTION_READ);
     if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     init_call(q, &c);
-    o = itsm_xml_out_start(q->r->pool, "sla");
-    if (render_sla_targets(&c, o->w, c.sla, q->route->kind, t) == 0)
+    n = itsm_ticket_clocks(&clocks, c.sla, k, t, c.now, q->r->pool);
+    for (i = 0; clock && i < n && strcmp(clocks[i].name, clock) != 0; i++)
+        ;
+    if (n == 0 || i == n)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
-                    apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)", t->number,
-                                 t->priority ? t->priority : "not set yet"));
+                    clock ? apr_psprintf(q->r->pool, "%s has no target for its %s clock",
+                                         t->number, clock)
+                          : apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)",
+                                         t->number, t->priority ? t->priority : "not set yet"));
+    if (clock && clocks[i].started == 0)
+        return fail(q, HTTP_CONFLICT, "clock-not-started",
+                    apr_psprintf(q->r->pool, "The %s clock of %s has not started: it starts %s "
+                                 "'%s'.", clock, t->number,
+                                 kc->start == ITSM_CLOCK_ON_STATE ? "when the ticket enters"
+                                                                  : "with the action",
+                                 kc->start_on));
+    o = itsm_xml_out_start(q->r->pool, "sla");
+    if (clock)
+        render_sla_target(&c, o->w, &clocks[i]);
+    else
+        for (i = 0; i < n; i++)
+            render_sla_target(&c, o->w, &clocks[i]);
     set_etag(q->r, t);
     return send_doc(q->r, HTTP_OK, o);
 }
@@ -921,118 +1130,141 @@ int do_links(req_t *q, const char *number)
     return send_doc(r, HTTP_OK, o);
 }
 
-/* May a ticket of kind k have a link of type to `to`? adding: also within the rule's counts. */
-static int check_link_rule(req_t *q, const itsm_kind_t *k, const char *type,
-                           const itsm_ticket_t *from, const itsm_ticket_t *to, int adding)
+/* A ticket linking with a type whose rule shows the target's fields keeps the targets'
+ * numbers in its reserved field ITSM_SHOWN_PREFIX<type> (space-separated), so that its
+ * representation reads them without a query of its links (render_linked). */
+static void keep_shown(apr_pool_t *p, itsm_ticket_t *t, const char *type, const char *number,
+                       int adding)
 {
-    apr_pool_t *p = q->r->pool;
-    const itsm_link_rule_t *rule;
-    const char *known = ITSM_LINK_RELATES;
-    apr_array_header_t *links;
-    int i, out = 0, in = 0;
+    const char *key = apr_pstrcat(p, ITSM_SHOWN_PREFIX, type, NULL);
+    const char *was = apr_table_get(t->fields, key), *kept = "";
+    char *list = apr_pstrdup(p, was ? was : ""), *item, *state;
 
-    if (strcmp(type, ITSM_LINK_RELATES) == 0)
-        return OK;
-    if (strcmp(type, ITSM_LINK_CHILD) == 0)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
-                    "child-of links are made by the core when a child ticket is created.");
-    if ((rule = link_rule(k, type)) == NULL) {
-        for (rule = k->link_rules; rule && rule->type; rule++)
-            known = apr_pstrcat(p, known, ", ", rule->type, NULL);
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
-                    apr_psprintf(p, "%s tickets make no '%s' links; they make: %s.", k->kind,
-                                 type, known));
-    }
-    if (rule->to_kind && strcmp(rule->to_kind, to->kind) != 0)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
-                    apr_psprintf(p, "A '%s' link goes to a %s ticket, not a %s.", type,
-                                 rule->to_kind, to->kind));
-    if (!adding || (rule->max_out == 0 && rule->max_in == 0))
-        return OK;
-    /* counted over every party: a limit holds whoever made the other links */
-    if (rule->max_out) {
-        if (itsm_store_links(q->store, &links, from->id, "*", p) != APR_SUCCESS)
-            return STORE_FAULT(q, 00145, "link count");
-        for (i = 0; i < links->nelts; i++)
-            out += APR_ARRAY_IDX(links, i, itsm_link_t).outgoing
-                   && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
-    }
-    if (rule->max_in) {
-        if (itsm_store_links(q->store, &links, to->id, "*", p) != APR_SUCCESS)
-            return STORE_FAULT(q, 00146, "link count");
-        for (i = 0; i < links->nelts; i++)
-            in += !APR_ARRAY_IDX(links, i, itsm_link_t).outgoing
-                  && strcmp(APR_ARRAY_IDX(links, i, itsm_link_t).type, type) == 0;
-    }
-    if (rule->max_out && out >= rule->max_out)
-        return fail(q, HTTP_CONFLICT, "link-limit",
-                    apr_psprintf(p, "A %s ticket makes at most %d '%s' link%s.", k->kind,
-                                 rule->max_out, type, rule->max_out == 1 ? "" : "s"));
-    if (rule->max_in && in >= rule->max_in)
-        return fail(q, HTTP_CONFLICT, "link-limit",
-                    apr_psprintf(p, "%s already has %d '%s' link%s to it, the most it may.",
-                                 to->number, in, type, in == 1 ? "" : "s"));
-    return OK;
+    for (item = apr_strtok(list, " ", &state); item; item = apr_strtok(NULL, " ", &state))
+        if (strcmp(item, number) != 0)
+            kept = apr_pstrcat(p, kept, *kept ? " " : "", item, NULL);
+    if (adding)
+        kept = apr_pstrcat(p, kept, *kept ? " " : "", number, NULL);
+    if (*kept)
+        apr_table_setn(t->fields, key, kept);
+    else
+        apr_table_unset(t->fields, key);
 }
 
-/* Add (adding 1) or remove a link of type from `number` to target: the kind's rules, its
- * callback, then the ticket (version bumped, journal entry) and the link in one transaction. */
+/* The journal entry of a link's change on one of its ends, t (old as it was), the other end
+ * being other: t's own changes (a linked callback's) and the link's. */
+static itsm_journal_t *link_entry(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                                  itsm_ticket_t *t, const char *type, const itsm_ticket_t *other,
+                                  int adding, apr_time_t now)
+{
+    apr_pool_t *p = q->r->pool;
+    itsm_journal_t *j = apr_pcalloc(p, sizeof *j);
+    itsm_change_t *ch;
+
+    j->changes = diff(p, k, old, t);
+    ch = apr_array_push(j->changes);
+    ch->field = apr_pstrcat(p, "link:", type, NULL);
+    ch->old = adding ? NULL : other->number;
+    ch->new = adding ? other->number : NULL;
+    t->version = old->version + 1;
+    t->updated = now;
+    j->at = now;
+    j->actor = q->who->uid;
+    j->action = adding ? ITSM_ACTION_LINK : "unlink";
+    address(q, k, j, t);
+    return j;
+}
+
+/* Add (adding 1) or remove a link of type between the ticket `number` (u, the one in the
+ * path, whose ETag the request names) and target (o). The link goes from u to o, unless u's
+ * kind declares the type for links made to it by o's kind (from_kind): then from o to u.
+ * The rules, the declaring kind's linked callback, then both ends (versions bumped, journal
+ * entries) and the link in one transaction. */
 static int change_link(req_t *q, const char *number, const char *type, const char *target,
                        int adding)
 {
     request_rec *r = q->r;
-    const itsm_kind_t *k = q->route->kind;
-    itsm_ticket_t *from, *to, *t;
-    itsm_journal_t *j = apr_pcalloc(r->pool, sizeof *j);
+    const itsm_kind_t *k = q->route->kind, *ok, *decl = NULL, *src_kind;
+    const itsm_link_rule_t *rule = NULL;
+    itsm_ticket_t *u, *o, *un, *on, *src;
+    const itsm_ticket_t *dst;
+    itsm_journal_t *ju, *jo = NULL;
     itsm_write_t *link;
-    itsm_change_t *ch;
-    itsm_call_t c;
+    itsm_call_t c, dc;
     writes_t w;
     apr_status_t rv;
-    int rc, failed;
+    int rc, failed, reversed = 0, o_write = -1;
 
     if (reads_published(q, k))  /* links change the working copy */
         return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_LINK, &from)) != OK)
+    if ((rc = load_ticket(q, number, ITSM_ACTION_LINK, &u)) != OK)
         return rc;
-    if ((rc = check_if_match(q, from)) != OK)
+    if ((rc = check_if_match(q, u)) != OK)
         return rc;
-    rv = itsm_store_get(q->store, &to, NULL, target, q->scope, r->pool);
+    q->current = u;
+    rv = itsm_store_get(q->store, &o, NULL, target, q->scope, r->pool);
     if (rv == APR_NOTFOUND)
         return adding ? fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                              apr_psprintf(r->pool, "No ticket %s to link to.", target))
                       : not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00136, "link target");
-    if (to->id == from->id)
+    if (o->id == u->id)
         return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
-    if ((rc = check_link_rule(q, k, type, from, to, adding)) != OK)
-        return rc;
+    if ((ok = itsm_core_kind(q->core, o->kind)) == NULL)
+        return not_found(q);
     init_call(q, &c);
-    t = copy_ticket(r->pool, from);
-    if (link_rule(k, type) && k->linked && k->linked(&c, type, adding, from, t, to))
+    if (strcmp(type, ITSM_LINK_RELATES) != 0
+        && (rule = itsm_link_rule_find(k, ok, type, &decl)) == NULL) {
+        /* u's kind may declare the links o's kind makes to it */
+        rule = itsm_link_rule_find(ok, k, type, &decl);
+        if (rule && decl == k)
+            reversed = 1;
+        else
+            rule = NULL;
+    }
+    src = reversed ? o : u;
+    dst = reversed ? u : o;
+    src_kind = reversed ? ok : k;
+    if (link_check(q, &c, src_kind, src->id, 0, type, reversed ? k : ok, dst->id, dst->number,
+                   adding))
         return fail_call(q, &c);
-    j->changes = diff(r->pool, k, from, t);
-    ch = apr_array_push(j->changes);
-    ch->field = apr_pstrcat(r->pool, "link:", type, NULL);
-    ch->old = adding ? NULL : to->number;
-    ch->new = adding ? to->number : NULL;
-    t->version = from->version + 1;
-    t->updated = c.now;
-    j->at = c.now;
-    j->actor = q->who->uid;
-    j->action = adding ? ITSM_ACTION_LINK : "unlink";
-    address(q, k, j, t);
+    un = copy_ticket(r->pool, u);
+    on = copy_ticket(r->pool, o);
+    if (rule && decl->linked) {
+        int mine = decl == k;   /* the declaring kind's ticket is u */
+
+        init_call_for(q, &dc, route_of(q, decl));
+        if (decl->linked(&dc, type, adding, mine ? u : o, mine ? un : on, mine ? o : u))
+            return fail_call(q, &dc);
+    }
+    if (rule && rule->shows)    /* the linking ticket keeps the numbers it shows */
+        keep_shown(r->pool, reversed ? on : un, type, dst->number, adding);
+    ju = link_entry(q, k, u, un, type, o, adding, c.now);
+    /* the other end is written when the link goes from it, or the callback changed it */
+    if (reversed || diff(r->pool, ok, o, on)->nelts > 0)
+        jo = link_entry(q, ok, o, on, type, u, adding, c.now);
     /* the link first: when it exists already (or not at all) nothing else is tried, not
      * even a journal number drawn (PostgreSQL sequences do not roll back) */
     writes_init(&w, r->pool);
-    link = write_add(&w, adding ? ITSM_WRITE_LINK : ITSM_WRITE_UNLINK, t, j, NULL);
-    link->to = to;
+    link = write_add(&w, adding ? ITSM_WRITE_LINK : ITSM_WRITE_UNLINK, reversed ? on : un, ju,
+                     NULL);
+    link->to = dst;
     link->type = type;
     link->plain = 1;
-    write_add(&w, ITSM_WRITE_UPDATE, t, j, adding ? ITSM_EVENT_LINKED : ITSM_EVENT_UNLINKED);
-    add_spawned(q, &w, t, j);       /* tickets the linked callback created */
+    write_add(&w, ITSM_WRITE_UPDATE, un, ju,
+              reversed ? ITSM_EVENT_CHANGED : adding ? ITSM_EVENT_LINKED : ITSM_EVENT_UNLINKED);
+    if (jo) {
+        o_write = w.ops->nelts;
+        write_add(&w, ITSM_WRITE_UPDATE, on, jo,
+                  !reversed ? ITSM_EVENT_CHANGED : adding ? ITSM_EVENT_LINKED : ITSM_EVENT_UNLINKED);
+    }
+    add_spawned(q, &w, un, ju);     /* tickets the linked callback created */
     rv = writes_commit(q, &w, &failed);
+    if (rv == APR_EAGAIN && failed == o_write)
+        return fail(q, HTTP_CONFLICT, "conflict",
+                    apr_psprintf(r->pool, "%s changed meanwhile; send the request again.",
+                                 o->number));
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                     "The ticket has changed since that ETag; GET it again.");
@@ -1040,22 +1272,26 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
         return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
     if (rv == APR_NOTFOUND)
         return not_found(q);
+    if (rv == APR_ENOSPC)
+        return numbers_exhausted(q, &w, failed);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00137, adding ? "link" : "unlink");
-    set_etag(r, t);
+    set_etag(r, un);
     if (!adding) {
         r->status = HTTP_NO_CONTENT;
         return DONE;
     }
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
-                                                         "/", from->number, "/links", NULL), r));
+                                                         "/", u->number, "/links", NULL), r));
     {
-        itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "link");
+        itsm_xml_out_t *o_ = itsm_xml_out_start(r->pool, "link");
 
-        itsm_xml_element(o->w, "type", type);
-        itsm_xml_element(o->w, "target", to->number);
-        return send_doc(r, HTTP_CREATED, o);
+        itsm_xml_element(o_->w, "type", type);
+        itsm_xml_element(o_->w, "target", o->number);
+        if (reversed)
+            itsm_xml_element(o_->w, "from", src->number);
+        return send_doc(r, HTTP_CREATED, o_);
     }
 }
 

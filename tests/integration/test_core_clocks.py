@@ -215,3 +215,25 @@ def test_incident_major_notice_announced(c, major):
     assert len(announced()) == 1
     act(c, "incidents", major, "stand-down", user="im1")
     act(c, "incidents", major, "cancel", user="admin1")
+
+
+def test_clocks_of_a_ticket_a_process_creates_start(c):
+    # a probe's "spawn" with remark "working" creates a probe in state "working" (gold):
+    # its fix clock starts at its creation, as a request's new ticket's would
+    n = create_probe(c, remark="working")
+    r = probe_act(c, n, "spawn")
+    made = [l.get("number") for l in c.get("/probes/%s/links" % n).findall("i:link")
+            if l.get("type") == "relates-to"]
+    assert len(made) == 1, r
+    p = get_probe(c, made[0])
+    fix = clocks(p)["fix"]
+    assert fix["status"] == "in-sla" and "due" in fix, fix
+    assert ts(fix["started"]) == ts(p.ticket()["opened"])
+    assert ts(fix["due"]) == ts(p.ticket()["opened"]) + 2 * H
+    # the clock started on the action "work" has not
+    assert clocks(p)["reply"]["status"] == "not-started" and "due" not in clocks(p)["reply"]
+    # one clock alone: GET .../sla/{clock}; a clock not started is refused (409)
+    one = c.get("/probes/%s/sla/fix" % made[0])
+    assert one.status == 200 and set(clocks(one)) == {"fix"}, one
+    assert_error(c.get("/probes/%s/sla/reply" % made[0]), 409, "clock-not-started")
+    assert_error(c.get("/probes/%s/sla/nosuch" % made[0]), 404, "not-found")

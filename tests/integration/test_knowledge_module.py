@@ -3,22 +3,12 @@
 role table stay in mod_itsm.so, reached through c->svc), it loads alone (without the incident
 process or the test process) and in any order, and without it its collections are not
 there."""
-import subprocess
-
-from conftest import Client, assert_error, built_module, find_module
+from conftest import Client, assert_error, assert_no_core_code, find_module
 from knowledge_util import KM, article_xml, create_article
 
 
 def test_the_module_holds_no_core_code():
-    path = built_module("mod_itsm_knowledge.so")
-    out = subprocess.run(["nm", "-D", "--defined-only", path], capture_output=True, text=True,
-                         check=True).stdout
-    defined = [line.split()[-1] for line in out.splitlines() if line.strip()]
-    assert "itsm_knowledge_module" in defined
-    for prefix in ("itsm_store_", "itsm_ldap_", "itsm_authz_", "itsm_desks_"):
-        assert not [s for s in defined if s.startswith(prefix)], prefix
-    out = subprocess.run(["nm", path], capture_output=True, text=True, check=True).stdout
-    assert "itsm_store_" not in out and "itsm_ldap_" not in out
+    assert_no_core_code("mod_itsm_knowledge.so", "itsm_knowledge_module")
 
 
 def test_loaded_alone_and_before_the_core(env, make_httpd):

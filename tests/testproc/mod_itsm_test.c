@@ -42,6 +42,15 @@ static int test_action(itsm_call_t *c, const char *action, const itsm_ticket_t *
 
 static const char *const test_actions[] = { "close", "reopen", NULL };
 
+/* A probe may name the test ticket it is tested by ("tested-by", declared here, by the
+ * target's kind, for links made to it by probes: postable from either end, one per probe);
+ * the probe shows that ticket's title, state and description while the probe is open. */
+static const char *const test_shown[] = { "title", "state", "description", NULL };
+static const itsm_link_rule_t test_links[] = {
+    { "tested-by", NULL, 1, 0, .from_kind = "probe", .shows = test_shown },
+    { NULL }
+};
+
 static const itsm_kind_t test_kind = {
     .kind = "test",
     .collection = "tests",
@@ -54,6 +63,7 @@ static const itsm_kind_t test_kind = {
     .update = NULL,
     .action = test_action,
     .render = NULL,
+    .link_rules = test_links,
 };
 
 static const char *yes_no(int v)
@@ -152,7 +162,7 @@ static const itsm_field_t probe_fields[] = {
 };
 
 static const char *const probe_actions[] = {
-    "probe", "close", "spawn", "work", "hold", "unhold", "done", NULL
+    "probe", "close", "spawn", "work", "hold", "unhold", "done", "tell", NULL
 };
 static const char *const probe_finished[] = { "closed", "done", NULL };
 
@@ -175,12 +185,24 @@ static int probe_spawn(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *
 {
     itsm_ticket_t *n = apr_pcalloc(c->pool, sizeof *n);
     const char *remark = apr_table_get(t->fields, "remark");
+    const char *link = ITSM_LINK_RELATES;
 
     n->kind = "test";
     n->party = t->party;
     if (remark == NULL || strcmp(remark, "untitled") != 0)
         n->title = apr_psprintf(c->pool, "Spawned by %s", old->number);
-    if (c->svc->ticket_create(c, n, ITSM_LINK_RELATES) != APR_SUCCESS)
+    /* the link rules hold for a created ticket's link as for POST .../links: "blocks" goes
+     * to one test ticket at most, "duplicate-of" to a probe, not a test ticket */
+    if (remark && (strcmp(remark, "blocks") == 0 || strcmp(remark, "duplicate-of") == 0))
+        link = remark;
+    /* a probe created in state "working": its clock "fix" starts at its creation */
+    if (remark && strcmp(remark, "working") == 0) {
+        n->kind = "probe";
+        n->state = "working";
+        n->fields = apr_table_make(c->pool, 2);
+        apr_table_setn(n->fields, "tier", "gold");
+    }
+    if (c->svc->ticket_create(c, n, link) != APR_SUCCESS)
         return c->status;
     if (itsm_ticket_bool(t, "flag", 0))
         return itsm_call_fail(c, HTTP_CONFLICT, "refused-after-spawn",
@@ -195,6 +217,16 @@ static int probe_act(itsm_call_t *c, const char *action, const itsm_ticket_t *ol
 {
     if (strcmp(action, "spawn") == 0)
         return probe_spawn(c, old, t);
+    if (strcmp(action, "tell") == 0) {
+        int told = 0;
+
+        /* the open tickets this probe blocks hear of it (linked_note) */
+        if (c->svc->linked_note(c, t, "blocks", "the probe says hello", &told) != APR_SUCCESS)
+            return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                                  "the core could not tell the linked tickets");
+        itsm_ticket_set_int(c->pool, t, "count", told);
+        return 0;
+    }
     if (strcmp(action, "close") != 0)
         return probe_action(c, action, old, t);
     if (strcmp(old->state, "open") != 0)

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* Problem management rules (LLSD 8): the state machine under the RACI of LLSD 8.6, the KPI
+ * clocks of LLSD 8.5 (the core starts them; the process stops them), the known-error flag,
+ * the incidents linked to a problem and its workaround published to the knowledge base.
+ * Pure functions over the generic ticket and the core's services. */
+#include <apr_strings.h>
+#include <string.h>
+
+#include "itsm_xml.h"
+#include "problem.h"
+
+#define HTTP_CONFLICT 409
+#define HTTP_UNPROCESSABLE 422
+#define HTTP_SERVICE_UNAVAILABLE 503
+
+const char *const problem_finished[] = { "closed", "cancelled", NULL };
+
+static const char *get(const itsm_ticket_t *t, const char *name)
+{
+    const char *v = apr_table_get(t->fields, name);
+
+    return v && *v ? v : NULL;
+}
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int in(const char *state, const char *const *states)
+{
+    for (; *states; states++)
+        if (strcmp(state, *states) == 0)
+            return 1;
+    return 0;
+}
+
+int problem_known_error(const itsm_ticket_t *t)
+{
+    return get(t, "rootCause") != NULL && get(t, "workaround") != NULL;
+}
+
+/* What every change derives: the known-error flag (indexed: GET ?knownError=true). */
+static void derive(itsm_ticket_t *t)
+{
+    itsm_ticket_set_bool(t, "knownError", problem_known_error(t));
+}
+
+int problem_create(itsm_call_t *c, itsm_ticket_t *t)
+{
+    static const char *const by_action[] = { "rootCause", "workaround", "solution", NULL };
+    const char *const *f;
+
+    if (!c->importing)
+        for (f = by_action; *f; f++)
+            if (get(t, *f))
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                      "<%s> is recorded with its action, after the problem "
+                                      "is logged", *f);
+    if (t->state == NULL)
+        t->state = "new";
+    itsm_ticket_set_int(c->pool, t, "incidentCount", 0);
+    itsm_ticket_set_int(c->pool, t, "recurrences", 0);
+    derive(t);
+    return 0;
+}
+
+/* The root cause, workaround and solution are recorded by their actions (each a step of
+ * the process, journaled as such, with its clock); a plain update may change the rest of
+ * the statement, the level (which re-targets the clocks), service and assignment. */
+int problem_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    static const struct { const char *field, *action; } by_action[] = {
+        { "rootCause", "identify-root-cause" },
+        { "workaround", "record-workaround" },
+        { "solution", "identify-solution" },
+        { "solutionTimeframe", "identify-solution" },
+        { NULL, NULL }
+    };
+    int i;
+
+    if (in(old->state, problem_finished))
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "%s is %s: it is not changed any more", old->number, old->state);
+    for (i = 0; by_action[i].field; i++)
+        if (!same(get(old, by_action[i].field), get(t, by_action[i].field)))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "<%s> is recorded with the action %s", by_action[i].field,
+                                  by_action[i].action);
+    derive(t);
+    return 0;
+}
+
+static int refuse(itsm_call_t *c, const char *action, const itsm_ticket_t *old)
+{
+    return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                          "'%s' is not allowed from state '%s'", action, old->state);
+}
+
+/* A step that records a text: the action's document must bring it, or the problem have it. */
+static int need(itsm_call_t *c, const char *action, const itsm_ticket_t *t, const char *field)
+{
+    if (get(t, field))
+        return 0;
+    return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                          "'%s' needs <%s> in its document", action, field);
+}
+
+static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock)
+{
+    if (strcmp(clock, "solution") == 0 || itsm_ticket_clock_started(t, clock))
+        itsm_ticket_clock_stop(c->pool, t, clock, c->now);
+}
+
+static const char *clip(apr_pool_t *p, const char *text, apr_size_t n)
+{
+    return strlen(text) <= n ? text : apr_pstrcat(p, apr_pstrndup(p, text, n), "...", NULL);
+}
+
+/* The workaround as a knowledge article (title, the workaround's text, the service),
+ * created in this change's transaction and linked from the problem; the open incidents
+ * linked to the problem are told, with the workaround. */
+static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    itsm_ticket_t *a = apr_pcalloc(c->pool, sizeof *a);
+    const char *workaround = get(t, "workaround"), *service = get(t, "service");
+    apr_status_t rv;
+
+    if (in(old->state, problem_finished))
+        return refuse(c, "publish-workaround", old);
+    if (workaround == NULL)
+        return itsm_call_fail(c, HTTP_CONFLICT, "no-workaround",
+                              "%s has no workaround to publish: record one first "
+                              "(record-workaround)", old->number);
+    if (get(old, "workaroundPublished"))
+        return itsm_call_fail(c, HTTP_CONFLICT, "already-published",
+                              "The workaround of %s was published on %s", old->number,
+                              get(old, "workaroundPublished"));
+    a->kind = PROBLEM_ARTICLE_KIND;
+    a->party = t->party;
+    a->title = apr_pstrcat(c->pool, "Workaround: ", t->title, NULL);
+    a->fields = apr_table_make(c->pool, 4);
+    apr_table_setn(a->fields, "body", itsm_xhtml_from_text(c->pool, workaround));
+    if (service)
+        apr_table_setn(a->fields, "services", service);
+    apr_table_setn(a->fields, "keywords",
+                   apr_pstrcat(c->pool, "workaround known-error ", old->number, NULL));
+    if ((rv = c->svc->ticket_create(c, a, PROBLEM_LINK_ARTICLE)) != APR_SUCCESS) {
+        if (c->code && strcmp(c->code, "no-such-kind") == 0)
+            return itsm_call_fail(c, HTTP_CONFLICT, "knowledge-not-loaded",
+                                  "The knowledge process (mod_itsm_knowledge) is not loaded: "
+                                  "the workaround of %s cannot be published", old->number);
+        return c->status;
+    }
+    itsm_ticket_set_time(c->pool, t, "workaroundPublished", c->now);
+    rv = c->svc->linked_note(c, t, PROBLEM_LINK_CAUSED_BY,
+                             apr_pstrcat(c->pool, "workaround published for '", t->title,
+                                         "': ", clip(c->pool, workaround, 400), NULL), NULL);
+    if (rv != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "The ticket store is not available; try again later.");
+    return 0;
+}
+
+#define STATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The steps of LLSD 8 (docs/problem.md): from which states, to which (NULL: the state stays),
+ * the text the step records (required: in the action's document or already on the problem),
+ * the time it stamps (once), the KPI clocks it stops. record-workaround from under
+ * investigation puts the workaround in place (the core starts the root-cause clock); later
+ * it revises the workaround without moving the problem. */
+static const struct step_t {
+    const char *action;
+    const char *const *from;
+    const char *to;
+    const char *needs, *stamp;
+    const char *stops[2];
+} steps[] = {
+    { "investigate", STATES("new"), "under-investigation" },
+    { "record-workaround", STATES("under-investigation"), "workaround-in-place", "workaround",
+      "workaroundRecorded" },
+    { "record-workaround",
+      STATES("workaround-in-place", "root-cause-identified", "solution-identified"), NULL,
+      "workaround", "workaroundRecorded" },
+    { "identify-root-cause", STATES("under-investigation", "workaround-in-place"),
+      "root-cause-identified", "rootCause", "rootCauseIdentified", { "root-cause" } },
+    { "identify-solution", STATES("root-cause-identified"), "solution-identified", "solution",
+      "solutionIdentified", { "solution" } },
+    { "resolve", STATES("solution-identified"), "resolved", NULL, "resolved" },
+    { "close", STATES("resolved"), "closed" },
+    { "cancel", STATES("new", "under-investigation", "workaround-in-place",
+                       "root-cause-identified", "solution-identified"),
+      "cancelled", NULL, NULL, { "root-cause", "solution" } },
+};
+
+/* Resolved: the open incidents the problem caused are told, with its solution. */
+static int tell_resolved(itsm_call_t *c, const itsm_ticket_t *t)
+{
+    const char *solution = get(t, "solution");
+
+    if (c->svc->linked_note(c, t, PROBLEM_LINK_CAUSED_BY,
+                            apr_pstrcat(c->pool, "the problem '", t->title,
+                                        "' that caused this ticket is resolved",
+                                        solution ? ": " : "",
+                                        solution ? clip(c->pool, solution, 400) : "", NULL),
+                            NULL) != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "The ticket store is not available; try again later.");
+    return 0;
+}
+
+int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                   itsm_ticket_t *t)
+{
+    const struct step_t *st;
+    size_t i;
+    int rc;
+
+    if (strcmp(action, "publish-workaround") == 0) {
+        if ((rc = publish_workaround(c, old, t)) == 0)
+            derive(t);
+        return rc;
+    }
+    for (i = 0, st = NULL; i < sizeof steps / sizeof steps[0] && st == NULL; i++)
+        if (strcmp(steps[i].action, action) == 0 && in(old->state, steps[i].from))
+            st = &steps[i];
+    if (st == NULL)
+        return refuse(c, action, old);
+    if (st->needs && (rc = need(c, action, t, st->needs)) != 0)
+        return rc;
+    if (st->to)
+        t->state = st->to;
+    if (st->stamp && get(old, st->stamp) == NULL)
+        itsm_ticket_set_time(c->pool, t, st->stamp, c->now);
+    for (i = 0; i < 2 && st->stops[i]; i++)
+        stop(c, t, st->stops[i]);
+    if (strcmp(action, "resolve") == 0 && (rc = tell_resolved(c, t)) != 0)
+        return rc;
+    derive(t);
+    return 0;
+}
+
+/* Incidents linked to the problem are counted; those linked after its workaround was
+ * published are recurrences of a known error (kept when one is unlinked again). */
+int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
+                   itsm_ticket_t *t, const itsm_ticket_t *incident)
+{
+    apr_int64_t n = itsm_ticket_int(old, "incidentCount", 0);
+
+    if (strcmp(type, PROBLEM_LINK_CAUSED_BY) != 0)
+        return 0;
+    if (added && in(old->state, problem_finished))
+        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                              "%s is %s: no incident is linked to it any more", old->number,
+                              old->state);
+    itsm_ticket_set_int(c->pool, t, "incidentCount", added ? n + 1 : (n > 0 ? n - 1 : 0));
+    if (added && get(old, "workaroundPublished"))
+        itsm_ticket_set_int(c->pool, t, "recurrences",
+                            itsm_ticket_int(old, "recurrences", 0) + 1);
+    return 0;
+}

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""Known errors to the knowledge base, on a server with both the problem and the knowledge
+processes (shipped role table): publish-workaround creates a draft article from the problem
+(title, the workaround as XHTML, the service) in the problem's transaction, linked both ways;
+the open incidents caused by the problem hear of the workaround; incidents linked after the
+publication count as recurrences; a second publication is refused."""
+import pytest
+
+from conftest import NS, assert_error
+from incident_util import feed_for, new_incident
+from problem_util import (PATH, act, get, journal_entries, link, new_problem, number, refused,
+                          shown, walk)
+
+WORKAROUND = PATH[1][2]["workaround"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def schema_ready(kpclient):
+    kpclient.get("/problems", user="agent1")
+
+
+def links(client, coll, n, user="km1"):
+    r = client.get("/%s/%s/links" % (coll, n), user=user)
+    assert r.status == 200, r
+    return [(l.get("type"), l.get("direction"), l.get("number"), l.get("kind"))
+            for l in r.findall("i:link")]
+
+
+def test_publish_workaround_creates_the_article_linked_both_ways(kpclient):
+    p = number(new_problem(kpclient, title="DIP rejects large files", service="DIP"))
+    # raised by im1: their feed hears of the workaround
+    open_i = number(new_incident(kpclient, user="im1", title="File rejected"))
+    closed_i = number(new_incident(kpclient, user="im1", title="File rejected, closed"))
+    for i in (open_i, closed_i):
+        assert link(kpclient, "incidents", i, "caused-by", p).status == 201
+    for action, fields in (("resolve", {"resolution": "Re-sent"}), ("close", {})):
+        act(kpclient, "incidents", closed_i, action, user="agent1", **fields)
+    n_closed = len(journal_entries(kpclient, "incidents", closed_i))
+    walk(kpclient, p, "root-cause-identified")
+    r = act(kpclient, "problems", p, "publish-workaround", user="pm1")
+    t = r.ticket()
+    assert t["state"] == "root-cause-identified" and t["workaroundPublished"], t
+    out = [l for l in links(kpclient, "problems", p) if l[0] == "documented-in"]
+    assert len(out) == 1 and out[0][1] == "out" and out[0][3] == "article", out
+    kb = out[0][2]
+    assert kb.startswith("KB")
+    # the article: a draft for the knowledge manager, from the problem's texts
+    a = kpclient.get("/articles/%s" % kb, user="km1")
+    assert a.status == 200, a
+    at = a.ticket()
+    assert at["title"] == "Workaround: DIP rejects large files"
+    assert (at["state"], at["createdBy"], at["party"]) == ("draft", "pm1", "ELEX")
+    assert at["services"] == "DIP" and p in at["keywords"]
+    body = a.find("i:body")
+    assert [e.tag for e in body] == ["{%s}p" % NS] and body[0].text == WORKAROUND
+    # linked both ways: the article's links name the problem
+    assert ("documented-in", "in", p, "problem") in links(kpclient, "articles", kb)
+    # one change: one journal entry on the problem, the article created by the same actor
+    last = journal_entries(kpclient, "problems", p)[-1]
+    assert last[0] == "publish-workaround" and "workaroundPublished" in last[3]
+    assert [e[0] for e in journal_entries(kpclient, "articles", kb)] == ["create"]
+    # the open incident hears of the workaround; the closed one does not
+    note = journal_entries(kpclient, "incidents", open_i)[-1]
+    assert (note[0], note[2]) == ("linked-note", "pm1")
+    assert len(journal_entries(kpclient, "incidents", closed_i)) == n_closed
+    assert any("workaround published" in (e["summary"] or "")
+               for e in feed_for(kpclient, "im1", open_i))
+    # and shows it
+    got = shown(get(kpclient, "incidents", open_i, user="agent1"))
+    assert got[0][1] == p and got[0][3]["workaround"] == WORKAROUND
+
+
+def test_incidents_linked_after_publication_are_recurrences(kpclient):
+    p = number(new_problem(kpclient))
+    before = number(new_incident(kpclient))
+    assert link(kpclient, "incidents", before, "caused-by", p).status == 201
+    walk(kpclient, p, "workaround-in-place")
+    act(kpclient, "problems", p, "publish-workaround", user="pm1")
+    t = get(kpclient, "problems", p).ticket()
+    assert (t["incidentCount"], t["recurrences"]) == ("1", "0")
+    for k in range(2):
+        i = number(new_incident(kpclient, title="Again %d" % k))
+        if k == 0:
+            assert link(kpclient, "incidents", i, "caused-by", p).status == 201
+        else:
+            assert link(kpclient, "problems", p, "caused-by", i, user="pm1").status == 201
+    t = get(kpclient, "problems", p).ticket()
+    assert (t["incidentCount"], t["recurrences"]) == ("3", "2")
+
+
+def test_second_publication_is_refused(kpclient, database):
+    p = number(new_problem(kpclient))
+    walk(kpclient, p, "workaround-in-place")
+    act(kpclient, "problems", p, "publish-workaround", user="pm1")
+    refused(kpclient, database, p, "publish-workaround", 409, "already-published")
+
+
+def test_publication_needs_a_workaround(kpclient, database):
+    p = number(new_problem(kpclient))
+    walk(kpclient, p, "under-investigation")
+    refused(kpclient, database, p, "publish-workaround", 409, "no-workaround")
+
+
+def test_publication_is_the_problem_managers(kpclient, database):
+    # the desk may log problems, not enter workarounds into knowledge management (LLSD 8.6)
+    p = number(new_problem(kpclient))
+    walk(kpclient, p, "workaround-in-place")
+    refused(kpclient, database, p, "publish-workaround", 403, "forbidden", user="agent1")

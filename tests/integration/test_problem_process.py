@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""Problem management (mod_itsm_problem, LLSD 8) on a server with the problem process and
+the shipped role table (conf/itsm-authz.xml), without the knowledge process: the problem
+statement, every transition and its refusals, the RACI of LLSD 8.6, the known-error flag and
+its filter, incidents linked from either end (the workaround shown in the incident, the
+incident's raiser told when the problem is resolved), followers, and publish-workaround
+refused without a workaround or without the knowledge process (nothing changed)."""
+import pytest
+
+from conftest import NS, assert_error
+from incident_util import feed_for, new_incident
+from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
+                          number, patch, refused, shown, targets, walk)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def schema_ready(pclient):
+    """The first request sets the schema up: do it before any 'nothing changed' check."""
+    pclient.get("/problems", user="agent1")
+
+
+def test_service_document_lists_problems(pclient):
+    r = pclient.get("/", user="agent1")
+    cols = {c.get("name"): c for c in r.findall("i:collection")}
+    assert cols["problems"].get("kind") == "problem" and cols["problems"].get("prefix") == "PRB"
+
+
+def test_agent_logs_a_problem_with_its_statement(pclient):
+    r = new_problem(pclient, level="1", service="DIP", urgency="high",
+                    scopeAndImpact="Every supplier sending files over 1 MiB",
+                    background="Started after the DIP release of 14 November",
+                    stakeholders="Suppliers, DIP Monitoring Team", expectedOutcome="No rejections",
+                    relatedReferences="CS0001234, supplier ticket 88-1")
+    t = r.ticket()
+    assert r.headers["Location"].endswith("/itsm/problems/" + t["number"])
+    assert t["number"].startswith("PRB") and len(t["number"]) == 10
+    assert (t["state"], t["level"], t["party"], t["createdBy"]) == ("new", "1", "ELEX", "agent1")
+    assert (t["knownError"], t["incidentCount"], t["recurrences"]) == ("false", "0", "0")
+    assert t["scopeAndImpact"] == "Every supplier sending files over 1 MiB"
+    # both KPI clocks have their level's target; only the solution clock runs from logging
+    sla = targets(r)
+    assert set(sla) == {"root-cause", "solution"}
+    assert sla["root-cause"]["status"] == "not-started" and "due" not in sla["root-cause"]
+    assert sla["root-cause"]["target"] == "PT50H"        # 5 business days of 10 h
+    assert sla["solution"]["target"] == "PT300H" and "due" in sla["solution"]
+
+
+@pytest.mark.parametrize("level", ["0", "5", "-1", "two", ""])
+def test_level_outside_1_to_4_is_refused(pclient, database, level):
+    before = database.snapshot()
+    r = new_problem(pclient, expect=422, level=level)
+    assert_error(r, 422, "invalid-field")
+    assert "level" in r.findtext("i:message")
+    assert database.snapshot() == before
+
+
+def test_level_is_required(pclient, database):
+    before = database.snapshot()
+    r = pclient.post("/problems", b'<problem xmlns="urn:mod-itsm:xml:1"><title>No level</title>'
+                     b'</problem>', user="agent1")
+    assert_error(r, 422, "invalid-field")
+    assert database.snapshot() == before
+
+
+def test_every_transition_in_order(pclient):
+    n = number(new_problem(pclient))
+    for action, to, fields in PATH:
+        r = act(pclient, "problems", n, action, user="pm1", **fields)
+        t = r.ticket()
+        assert t["state"] == to, (action, t)
+        for k, v in fields.items():
+            assert t[k] == v
+    t = get(pclient, "problems", n).ticket()
+    assert t["knownError"] == "true"
+    for stamp in ("workaroundRecorded", "rootCauseIdentified", "solutionIdentified", "resolved"):
+        assert t[stamp], stamp
+    actions = [a for a, _, _, _ in journal_entries(pclient, "problems", n)]
+    assert actions == ["create"] + [a for a, _, _ in PATH]
+    # both clocks stopped at their steps
+    sla = targets(get(pclient, "problems", n))
+    assert sla["root-cause"]["status"] == "met" and "stopped" in sla["root-cause"]
+    assert sla["solution"]["status"] == "met" and "stopped" in sla["solution"]
+
+
+# every action from every state it is not allowed in: 409, nothing changed
+ALLOWED = {
+    "investigate": {"new"},
+    "record-workaround": {"under-investigation", "workaround-in-place",
+                          "root-cause-identified", "solution-identified"},
+    "identify-root-cause": {"under-investigation", "workaround-in-place"},
+    "identify-solution": {"root-cause-identified"},
+    "resolve": {"solution-identified"},
+    "close": {"resolved"},
+    "cancel": {"new", "under-investigation", "workaround-in-place", "root-cause-identified",
+               "solution-identified"},
+}
+BODY = {a: f for a, _, f in PATH}
+OUT_OF_ORDER = [(a, s) for a in ALLOWED for s in STATES + ["cancelled"] if s not in ALLOWED[a]]
+
+
+@pytest.mark.parametrize("action,state", OUT_OF_ORDER)
+def test_transition_out_of_order_is_refused(pclient, database, action, state):
+    n = number(new_problem(pclient))
+    if state == "cancelled":
+        act(pclient, "problems", n, "cancel", user="pm1")
+    else:
+        walk(pclient, n, state)
+    refused(pclient, database, n, action, 409, "invalid-transition", **BODY.get(action, {}))
+
+
+@pytest.mark.parametrize("action,state,field", [
+    ("record-workaround", "under-investigation", "workaround"),
+    ("identify-root-cause", "workaround-in-place", "rootCause"),
+    ("identify-solution", "root-cause-identified", "solution"),
+])
+def test_step_without_its_text_is_refused(pclient, database, action, state, field):
+    n = number(new_problem(pclient))
+    walk(pclient, n, state)
+    r = refused(pclient, database, n, action, 422, "invalid-field")
+    assert field in r.findtext("i:message")
+
+
+def test_cancel_stops_the_clocks(pclient):
+    n = number(new_problem(pclient))
+    walk(pclient, n, "workaround-in-place")
+    t = act(pclient, "problems", n, "cancel", user="pm1")
+    assert t.ticket()["state"] == "cancelled"
+    assert all("stopped" in c for c in targets(t).values())
+    # a cancelled problem is not changed any more
+    patch(pclient, "problems", n, user="pm1", expect=409, code="invalid-transition",
+          service="DIP")
+
+
+def test_raci_the_desk_logs_the_problem_manager_moves_it(pclient, database):
+    n = number(new_problem(pclient))
+    before = database.snapshot()
+    # the service desk (agent1) raises and updates, but does not investigate (LLSD 8.6)
+    assert_error(pclient.post("/problems/%s/actions/investigate" % n, None, user="agent1",
+                              headers={"If-Match": get(pclient, "problems", n).etag}), 403,
+                 "forbidden")
+    # a participant (service provider: C/I) may not raise one
+    r = new_problem(pclient, user="alice", expect=403)
+    assert_error(r, 403, "forbidden")
+    assert database.snapshot() == before
+    # the resolver (service SME, A for developing the solution) identifies the solution
+    walk(pclient, n, "root-cause-identified")
+    r = act(pclient, "problems", n, "identify-solution", user="res1",
+            solution="Patch the adapter", solutionTimeframe="next release")
+    assert r.ticket()["state"] == "solution-identified"
+
+
+@pytest.mark.parametrize("field", ["rootCause", "workaround", "solution"])
+def test_steps_texts_only_through_their_actions(pclient, database, field):
+    n = number(new_problem(pclient))
+    walk(pclient, n, "under-investigation")
+    before = database.snapshot()
+    r = patch(pclient, "problems", n, user="pm1", expect=422, code="invalid-field",
+              **{field: "set by PATCH"})
+    assert field in r.findtext("i:message")
+    assert database.snapshot() == before
+
+
+def test_kpi_of_a_clock_not_started_is_refused(pclient, database):
+    n = number(new_problem(pclient))
+    before = database.snapshot()
+    assert_error(pclient.get("/problems/%s/sla/root-cause" % n, user="pm1"), 409,
+                 "clock-not-started")
+    assert database.snapshot() == before
+    one = pclient.get("/problems/%s/sla/solution" % n, user="pm1")
+    assert one.status == 200 and set(targets(one)) == {"solution"}
+    # once the workaround is in place it runs
+    walk(pclient, n, "workaround-in-place")
+    one = pclient.get("/problems/%s/sla/root-cause" % n, user="pm1")
+    assert one.status == 200 and targets(one)["root-cause"]["status"] == "in-sla"
+    assert "due" in targets(one)["root-cause"]
+    explained = pclient.get("/problems/%s/sla" % n, user="pm1")
+    assert explained.status == 200 and set(targets(explained)) == {"root-cause", "solution"}
+
+
+def test_known_errors_are_filtered(pclient):
+    known = number(new_problem(pclient, title="Known error"))
+    walk(pclient, known, "root-cause-identified")
+    workaround_only = number(new_problem(pclient, title="Workaround only"))
+    walk(pclient, workaround_only, "workaround-in-place")
+    r = pclient.get("/problems", user="agent1", params={"knownError": "true", "limit": 500})
+    assert r.status == 200, r
+    got = r.numbers()
+    assert known in got and workaround_only not in got
+    r = pclient.get("/problems", user="agent1", params={"knownError": "false", "limit": 500})
+    assert workaround_only in r.numbers() and known not in r.numbers()
+    # a root cause without a workaround (no workaround known, level 3) is no known error
+    no_wa = number(new_problem(pclient, level="3"))
+    walk(pclient, no_wa, "under-investigation")
+    t = act(pclient, "problems", no_wa, "identify-root-cause", user="pm1",
+            rootCause="A race in the scheduler").ticket()
+    assert (t["state"], t["knownError"]) == ("root-cause-identified", "false")
+    assert targets(get(pclient, "problems", no_wa))["root-cause"]["status"] == "not-started"
+    # ... until a workaround is recorded for it (the state does not move back)
+    t = act(pclient, "problems", no_wa, "record-workaround", user="pm1",
+            workaround="Restart the scheduler").ticket()
+    assert (t["state"], t["knownError"]) == ("root-cause-identified", "true")
+
+
+# ---- incidents caused by a problem
+
+def test_incidents_link_from_either_end(pclient):
+    p = number(new_problem(pclient))
+    i1 = number(new_incident(pclient, title="Rejected file 1"))
+    i2 = number(new_incident(pclient, title="Rejected file 2"))
+    # from the incident (the desk) ...
+    assert link(pclient, "incidents", i1, "caused-by", p).status == 201
+    # ... and from the problem (the problem manager)
+    r = link(pclient, "problems", p, "caused-by", i2, user="pm1")
+    assert r.status == 201 and r.findtext("i:from") == i2, r
+    got = pclient.get("/problems/%s/links" % p, user="pm1").findall("i:link")
+    assert sorted((l.get("number"), l.get("direction")) for l in got) == \
+        sorted([(i1, "in"), (i2, "in")])
+    assert get(pclient, "problems", p).ticket()["incidentCount"] == "2"
+    # many incidents to one problem, one problem per incident
+    other = number(new_problem(pclient))
+    assert_error(link(pclient, "incidents", i1, "caused-by", other), 409, "link-limit")
+    assert_error(link(pclient, "problems", other, "caused-by", i2, user="pm1"), 409,
+                 "link-limit")
+    # only incidents: a problem is not caused by a problem
+    assert_error(link(pclient, "problems", other, "caused-by", p, user="pm1"), 422,
+                 "invalid-link")
+    # unlinked: counted down
+    cur = get(pclient, "incidents", i1)
+    r = pclient.delete("/incidents/%s/links/caused-by/%s" % (i1, p), user="agent1",
+                       headers={"If-Match": cur.etag})
+    assert r.status == 204, r
+    assert get(pclient, "problems", p).ticket()["incidentCount"] == "1"
+
+
+def test_open_incident_shows_the_problems_workaround(pclient):
+    p = number(new_problem(pclient, title="DIP adapter drops big files"))
+    i = number(new_incident(pclient))
+    assert link(pclient, "incidents", i, "caused-by", p).status == 201
+    assert shown(get(pclient, "incidents", i, user="agent1")) == \
+        [("caused-by", p, "problem", {"title": "DIP adapter drops big files", "state": "new"})]
+    walk(pclient, p, "workaround-in-place")
+    wa = PATH[1][2]["workaround"]
+    got = shown(get(pclient, "incidents", i, user="agent1"))
+    assert got[0][3]["workaround"] == wa and got[0][3]["state"] == "workaround-in-place"
+    # a finished incident does not show it
+    for action, fields in (("resolve", {"resolution": "Re-sent"}), ("close", {})):
+        act(pclient, "incidents", i, action, user="agent1", **fields)
+    assert shown(get(pclient, "incidents", i, user="agent1")) == []
+
+
+def test_resolving_a_problem_tells_its_open_incidents(pclient):
+    p = number(new_problem(pclient))
+    # raised by im1 (an incident manager): their feed hears of it
+    open_i = number(new_incident(pclient, user="im1", title="Still open"))
+    closed_i = number(new_incident(pclient, user="im1", title="Already closed"))
+    for i in (open_i, closed_i):
+        assert link(pclient, "incidents", i, "caused-by", p).status == 201
+    for action, fields in (("resolve", {"resolution": "Re-sent"}), ("close", {})):
+        act(pclient, "incidents", closed_i, action, user="agent1", **fields)
+    n_closed = len(journal_entries(pclient, "incidents", closed_i))
+    walk(pclient, p, "resolved")
+    last = journal_entries(pclient, "incidents", open_i)[-1]
+    assert (last[0], last[2]) == ("linked-note", "pm1")
+    assert len(journal_entries(pclient, "incidents", closed_i)) == n_closed
+    assert any("resolved" in (e["summary"] or "") for e in feed_for(pclient, "im1", open_i))
+
+
+def test_raiser_and_resolver_group_follow_the_problem(pclient):
+    n = number(new_problem(pclient, group=GROUP))
+    act(pclient, "problems", n, "investigate", user="pm1")
+    for who in ("agent1", "res1"):      # the raiser; a member of the resolver group
+        assert any(e["number"] == n for e in feed_for(pclient, who, n)), who
+
+
+# ---- publishing the workaround: refusals without the knowledge process
+
+def test_publish_workaround_without_a_workaround_is_refused(pclient, database):
+    n = number(new_problem(pclient))
+    walk(pclient, n, "under-investigation")
+    refused(pclient, database, n, "publish-workaround", 409, "no-workaround")
+
+
+def test_publish_workaround_without_the_knowledge_process_is_refused(pclient, database):
+    n = number(new_problem(pclient))
+    i = number(new_incident(pclient))
+    assert link(pclient, "incidents", i, "caused-by", n).status == 201
+    walk(pclient, n, "root-cause-identified")
+    r = refused(pclient, database, n, "publish-workaround", 409, "knowledge-not-loaded")
+    assert "mod_itsm_knowledge" in r.findtext("i:message")
+    assert "workaroundPublished" not in get(pclient, "problems", n).ticket()
+
+
+# ---- suggestions at triage: known errors matching a new case or incident
+
+def suggestions(resp):
+    s = resp.find("i:suggestions")
+    return [] if s is None else [(e.get("number"), e.get("kind"), e.get("title"))
+                                 for e in s.findall("{%s}suggestion" % NS)]
+
+
+def test_new_tickets_carry_matching_known_errors_for_agents(pclient):
+    known = number(new_problem(pclient, title="Quillwort gateway drops settlement files",
+                               description="The quillwort gateway truncates large files"))
+    walk(pclient, known, "root-cause-identified")
+    # the same words, but no known error (no workaround, no root cause yet)
+    plain = number(new_problem(pclient, title="Quillwort gateway slow at month end"))
+    inc = new_incident(pclient, title="Settlement file lost by the quillwort gateway",
+                       description="Our file never arrived")
+    got = suggestions(inc)
+    assert (known, "problem", "Quillwort gateway drops settlement files") in got, got
+    assert plain not in [n for n, _, _ in got]
+    i = inc.ticket()["number"]
+    assert known in [n for n, _, _ in suggestions(get(pclient, "incidents", i, user="agent1"))]
+    # a participant's case: the desk sees the suggestion, the participant does not
+    case = pclient.post("/cases", b'<case xmlns="urn:mod-itsm:xml:1"><title>Quillwort gateway '
+                        b'rejected our file</title><description>Rejected twice</description>'
+                        b'</case>', user="alice")
+    assert case.status == 201, case
+    c = case.ticket()["number"]
+    assert suggestions(case) == []
+    assert known in [n for n, _, _ in suggestions(get(pclient, "cases", c, user="agent1"))]
+    # once triage has moved the incident on, it carries none
+    act(pclient, "incidents", i, "start", user="agent1")
+    assert suggestions(get(pclient, "incidents", i, user="agent1")) == []
+    # words that match no known error: none
+    other = new_incident(pclient, title="Printer out of toner", description="Third floor")
+    assert suggestions(other) == []
