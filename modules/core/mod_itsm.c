@@ -129,8 +129,7 @@ static int is_ldaps(const char *url)
     return ap_cstr_casecmpn(url, "ldaps://", 8) == 0;
 }
 
-/* ITSMLDAPCACertFile checked at start-up: readable (by root here; that httpd's User can read it
- * too shows on the first connection, a 503 whose log line names the file) and holding a PEM
+/* ITSMLDAPCACertFile checked at start-up: readable, by httpd's User too, and holding a PEM
  * certificate. NULL when fine. */
 static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
 {
@@ -152,7 +151,7 @@ static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
     buf[n] = '\0';
     if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
         return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
-    return NULL;
+    return itsm_core_child_reads(path, 0, p);  /* libldap reads it in the children */
 }
 
 static const char *parse_int(cmd_parms *cmd, const char *arg, long min, long max, long *out)
@@ -351,14 +350,20 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
     return 0;
 }
 
-/* Directives first, then the runtime the core makes of them (core.c). */
-static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+/* Directives first, then the runtime the core makes of them (core.c): in check_config, so
+ * that httpd -t (apachectl configtest) fails on what a start would fail on. */
+static int itsm_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *vs;
 
     for (vs = s; vs; vs = vs->next)
         if (finish_conf(ap_get_module_config(vs->module_config, &itsm_module), vs, ptemp))
             return HTTP_INTERNAL_SERVER_ERROR;
+    return itsm_core_check_config(pconf, ptemp, s);
+}
+
+static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
     return itsm_core_post_config(pconf, ptemp, s);
 }
 
@@ -372,6 +377,7 @@ static void itsm_register_hooks(apr_pool_t *p)
 
     /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
     ap_hook_pre_config(itsm_core_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(itsm_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(itsm_core_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(itsm_translate, rewrite_and_alias, NULL, APR_HOOK_LAST);
