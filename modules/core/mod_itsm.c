@@ -108,6 +108,28 @@ static const char *set_server_string(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
+/* ITSMLDAPBindPassword "exec:/bin/cat /etc/mod_itsm/ldap-reader.secret": as
+ * AuthLDAPBindPassword, the first line a program prints (run while the configuration is
+ * read, as the user who starts httpd), so the password may live in a file only root reads. */
+static const char *set_ldap_bind_pw(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    char **argv = NULL;
+    const char *pw;
+
+    if (ap_cstr_casecmpn(arg, "exec:", 5) != 0) {
+        sconf(cmd)->ldap.bind_pw = arg;
+        return NULL;
+    }
+    if (apr_tokenize_to_argv(arg + 5, &argv, cmd->temp_pool) != APR_SUCCESS || argv[0] == NULL)
+        return "ITSMLDAPBindPassword exec: names no program";
+    pw = ap_get_exec_line(cmd->pool, argv[0], (const char *const *)argv);
+    if (pw == NULL || *pw == '\0')
+        return apr_psprintf(cmd->pool, "ITSMLDAPBindPassword: %s printed no password (does it "
+                            "run, and can the user starting httpd read what it reads?)", argv[0]);
+    sconf(cmd)->ldap.bind_pw = pw;
+    return NULL;
+}
+
 static const char *set_ldap_ca_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *path = ap_server_root_relative(cmd->pool, arg);
@@ -269,8 +291,8 @@ static const command_rec itsm_cmds[] = {
                   "Directory holding people, parties, roles and resolver groups: ldap://host:port"),
     AP_INIT_TAKE1("ITSMLDAPBindDN", set_server_string, SLOT(ldap.bind_dn), RSRC_CONF,
                   "DN the core binds as to read identities (default: anonymous)"),
-    AP_INIT_TAKE1("ITSMLDAPBindPassword", set_server_string, SLOT(ldap.bind_pw), RSRC_CONF,
-                  "Password of ITSMLDAPBindDN"),
+    AP_INIT_TAKE1("ITSMLDAPBindPassword", set_ldap_bind_pw, NULL, RSRC_CONF,
+                  "Password of ITSMLDAPBindDN, or exec:PROGRAM ARGS printing it"),
     AP_INIT_TAKE1("ITSMLDAPBase", set_server_string, SLOT(ldap.base), RSRC_CONF,
                   "Subtree searched for people, parties and groups"),
     AP_INIT_TAKE1("ITSMLDAPUserAttribute", set_server_string, SLOT(ldap.user_attr), RSRC_CONF,
