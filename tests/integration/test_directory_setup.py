@@ -9,16 +9,14 @@ resolves the person they create, binding with the password from the file the set
 import os
 import re
 import subprocess
-from urllib.parse import quote
 
 import pytest
 import requests
 
-from conftest import (REPO, free_port, is_root, itsm_directives, poll, port_open, stop_pid)
+from conftest import REPO, StockSlapd, is_root, itsm_directives
 
 pytestmark = pytest.mark.restart
 
-TEMPLATE = "/usr/share/slapd/slapd.init.ldif"
 SUFFIX = "dc=itsm,dc=example"
 READER = "cn=itsm-reader," + SUFFIX
 SECRET = "reader-Secret 42"
@@ -31,55 +29,6 @@ def ldif_blocks(doc, first_line):
             if b.startswith(first_line)]
 
 
-class StockSlapd:
-    """slapd with the cn=config Debian's postinst makes (suffix dc=example,dc=org), paths
-    moved into dir; root over ldapi manages cn=config, as on Debian."""
-
-    def __init__(self, base):
-        self.dir = os.path.join(base, "stock-slapd")
-        for d in ("run", "data", "slapd.d"):
-            os.makedirs(os.path.join(self.dir, d), exist_ok=True)
-        self.port = free_port()
-        self.url = "ldap://127.0.0.1:%d" % self.port
-        self.ldapi = "ldapi://" + quote(os.path.join(self.dir, "ldapi"), safe="")
-        self.pid = None
-
-    def start(self):
-        pw = subprocess.run(["slappasswd", "-s", "admin"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-        text = open(TEMPLATE).read().replace("@SUFFIX@", "dc=example,dc=org") \
-            .replace("@PASSWORD@", pw).replace("/var/run/slapd", self.dir + "/run") \
-            .replace("/var/lib/ldap", self.dir + "/data")
-        init = os.path.join(self.dir, "init.ldif")
-        with open(init, "w") as f:
-            f.write(text)
-        r = subprocess.run(["slapadd", "-n", "0", "-F", self.dir + "/slapd.d", "-l", init],
-                           capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
-        r = subprocess.run(["/usr/sbin/slapd", "-F", self.dir + "/slapd.d", "-h",
-                            "%s/ %s" % (self.url, self.ldapi)], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
-        pidfile = os.path.join(self.dir, "run", "slapd.pid")
-        assert poll(lambda: os.path.exists(pidfile) and port_open(self.port)), \
-            "the stock slapd does not listen"
-        self.pid = int(open(pidfile).read().split()[0])
-
-    def stop(self):
-        stop_pid(self.pid)
-
-    def root(self, tool, *args, stdin=None):
-        """An ldap tool as root over ldapi (SASL EXTERNAL)."""
-        return subprocess.run([tool, "-Q", "-Y", "EXTERNAL", "-H", self.ldapi] + list(args),
-                              input=stdin, capture_output=True, text=True, timeout=60)
-
-    def search(self, base, filt, *attrs, who=READER, password=SECRET):
-        argv = ["ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", self.url, "-b", base,
-                filt] + list(attrs)
-        if who:
-            argv[2:2] = ["-D", who, "-w", password]
-        return subprocess.run(argv, capture_output=True, text=True, timeout=30)
-
-
 @pytest.fixture(scope="module")
 def stock(env):
     if not is_root():
@@ -90,21 +39,12 @@ def stock(env):
     s.stop()
 
 
-def setup_tool():
-    tool = os.path.join(REPO, "tools", "itsm-directory-setup")
-    assert os.access(tool, os.X_OK), "tools/itsm-directory-setup is not built (make)"
-    return tool
-
-
 def run_setup(env, stock):
     secret = os.path.join(env.base, "ldap-reader.secret")
     with open(secret, "w") as f:
         f.write(SECRET + "\n")
     os.chmod(secret, 0o640)
-    r = subprocess.run([setup_tool(), "-H", stock.ldapi, "--db-dir",
-                        os.path.join(stock.dir, "itsm"), "--reader-password-file", secret],
-                       capture_output=True, text=True, timeout=120)
-    return r, secret
+    return stock.setup(secret), secret
 
 
 def test_setup_on_a_stock_debian_slapd(env, stock, make_httpd, expect_log):
@@ -140,12 +80,12 @@ def test_setup_on_a_stock_debian_slapd(env, stock, make_httpd, expect_log):
         assert out.returncode == 0, out.stderr
 
     # the reader reads people but no password; anonymous reads nothing
-    seen = stock.search(SUFFIX, "(uid=dave)")
+    seen = stock.search(SUFFIX, "(uid=dave)", who=READER, password=SECRET)
     assert seen.returncode == 0 and "dn: uid=dave" in seen.stdout \
         and "userPassword" not in seen.stdout, seen.stdout + seen.stderr
-    anon = stock.search(SUFFIX, "(uid=dave)", who=None)
+    anon = stock.search(SUFFIX, "(uid=dave)", who=None, password=None)
     assert "uid=dave" not in anon.stdout, anon.stdout
-    wrong = stock.search(SUFFIX, "(uid=dave)", password="wrong")
+    wrong = stock.search(SUFFIX, "(uid=dave)", who=READER, password="wrong")
     assert wrong.returncode == 49, wrong.stdout + wrong.stderr       # invalid credentials
 
     # mod_itsm against it, the bind password read from the file through exec:
