@@ -238,8 +238,8 @@ class StockSlapd:
     """slapd with the cn=config Debian's postinst makes (suffix dc=example,dc=org), paths
     moved into dir; root over ldapi manages cn=config, as on Debian."""
 
-    def __init__(self, base):
-        self.dir = os.path.join(base, "stock-slapd")
+    def __init__(self, base, name="stock-slapd"):
+        self.dir = os.path.join(base, name)
         for d in ("run", "data", "slapd.d"):
             os.makedirs(os.path.join(self.dir, d), exist_ok=True)
         self.port = free_port()
@@ -271,7 +271,8 @@ class StockSlapd:
         stop_pid(self.pid)
 
     def setup(self, secret, *more, tool=None):
-        """tools/itsm-directory-setup (or tool, e.g. an installed copy) on this slapd."""
+        """tools/itsm-directory-setup (or tool, e.g. an installed copy) on this slapd; more:
+        further arguments."""
         tool = tool or os.path.join(REPO, "tools", "itsm-directory-setup")
         assert os.access(tool, os.X_OK), "%s is not built (make)" % tool
         return subprocess.run([tool, "-H", self.ldapi, "--db-dir", os.path.join(self.dir, "itsm"),
