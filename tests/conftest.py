@@ -602,6 +602,13 @@ def sanitizer_reports(env):
     return out
 
 
+def configtest(env, conf_path):
+    """httpd -t (apachectl configtest) on conf_path: (exit status, what it printed)."""
+    r = subprocess.run(["/usr/sbin/apache2", "-f", conf_path, "-t"], capture_output=True,
+                       text=True, timeout=60, env=sanitizer_env(env))
+    return r.returncode, r.stdout + r.stderr
+
+
 class Httpd:
     """One httpd in TMP/<name>, run with -DFOREGROUND as our child; stopped by pid."""
     all = []

@@ -108,6 +108,32 @@ static const char *set_server_string(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
+/* The first line PROGRAM prints (argv[0] is its full path), NULL when it cannot run or prints
+ * nothing. As httpd's ap_get_exec_line, but the program is waited for: a child left to the
+ * MPM to reap shows at the next graceful restart as "AH00488: long lost child came home!". */
+static const char *exec_line(apr_pool_t *p, const char *const *argv)
+{
+    apr_procattr_t *attr;
+    apr_proc_t proc;
+    apr_exit_why_e why;
+    int code;
+    char buf[1024];
+    apr_size_t n = 0, one = 1;
+    char c;
+
+    if (apr_procattr_create(&attr, p) != APR_SUCCESS
+        || apr_procattr_io_set(attr, APR_NO_PIPE, APR_FULL_BLOCK, APR_NO_PIPE) != APR_SUCCESS
+        || apr_procattr_cmdtype_set(attr, APR_PROGRAM) != APR_SUCCESS
+        || apr_proc_create(&proc, argv[0], argv, NULL, attr, p) != APR_SUCCESS)
+        return NULL;
+    while (n < sizeof buf - 1 && apr_file_read(proc.out, &c, &one) == APR_SUCCESS && one == 1
+           && c != '\n' && c != '\r')
+        buf[n++] = c;
+    apr_file_close(proc.out);
+    apr_proc_wait(&proc, &code, &why, APR_WAIT);
+    return n ? apr_pstrmemdup(p, buf, n) : NULL;
+}
+
 /* ITSMLDAPBindPassword "exec:/bin/cat /etc/mod_itsm/ldap-reader.secret": as
  * AuthLDAPBindPassword, the first line a program prints (run while the configuration is
  * read, as the user who starts httpd), so the password may live in a file only root reads. */
@@ -122,8 +148,7 @@ static const char *set_ldap_bind_pw(cmd_parms *cmd, void *dummy, const char *arg
     }
     if (apr_tokenize_to_argv(arg + 5, &argv, cmd->temp_pool) != APR_SUCCESS || argv[0] == NULL)
         return "ITSMLDAPBindPassword exec: names no program";
-    pw = ap_get_exec_line(cmd->pool, argv[0], (const char *const *)argv);
-    if (pw == NULL || *pw == '\0')
+    if ((pw = exec_line(cmd->pool, (const char *const *)argv)) == NULL)
         return apr_psprintf(cmd->pool, "ITSMLDAPBindPassword: %s printed no password (does it "
                             "run, and can the user starting httpd read what it reads?)", argv[0]);
     sconf(cmd)->ldap.bind_pw = pw;

@@ -7,23 +7,12 @@ starts httpd on the same configuration (refused, the same message)."""
 import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
-from conftest import NS, is_root, itsm_directives, staged
+from conftest import NS, configtest, is_root, itsm_directives, staged
 
 pytestmark = pytest.mark.restart
-
-HTTPD = "/usr/sbin/apache2"
-
-
-def configtest(conf_path):
-    """httpd -t on conf_path: (exit status, what it printed)."""
-    r = subprocess.run([HTTPD, "-f", conf_path, "-t"], capture_output=True, text=True,
-                       timeout=60)
-    return r.returncode, r.stdout + r.stderr
-
 
 def base(env, *parts):
     path = os.path.join(env.base, "configtest", *parts)
@@ -127,14 +116,14 @@ def resolved(env, change):
 
 def test_good_configuration_passes(env, make_httpd):
     h = make_httpd("configtest-good", itsm=resolved(env, {}))
-    rc, out = configtest(h.conf_path)
+    rc, out = configtest(env, h.conf_path)
     assert rc == 0 and "Syntax OK" in out, out
 
 
 @pytest.mark.parametrize("change,pattern", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
 def test_bad_file_fails_configtest_and_start(env, make_httpd, change, pattern):
     h = make_httpd("configtest", itsm=resolved(env, change))
-    rc, out = configtest(h.conf_path)
+    rc, out = configtest(env, h.conf_path)
     assert rc != 0, "httpd -t passed a bad configuration:\n" + out
     assert "Syntax OK" not in out
     assert re.search(pattern, out), out
@@ -149,7 +138,7 @@ def test_configtest_guards_a_graceful_restart(env, make_httpd):
     h = make_httpd("configtest-reload", itsm=good)
     h.start()
     h.write_config(itsm=dict(good, ITSMSLAFile="/nonexistent/itsm-sla.xml"))
-    rc, out = configtest(h.conf_path)
+    rc, out = configtest(env, h.conf_path)
     assert rc != 0 and "ITSM00009" in out, out
     import requests
     assert requests.get(h.url + "/itsm/me", auth=("alice", "sample"), timeout=30).status_code \

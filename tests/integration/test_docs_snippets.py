@@ -9,11 +9,11 @@ the test, so that none escapes it."""
 import glob
 import os
 import re
-import subprocess
 
 import pytest
 
-from conftest import REPO, chown_to_test_user, httpd_config, itsm_directives, staged
+from conftest import (REPO, chown_to_test_user, configtest, httpd_config, itsm_directives,
+                      staged)
 
 BLOCK = re.compile(r"^```([^\n]*)\n(.*?)^```", re.M | re.S)
 DIRECTIVE = re.compile(r"^\s*(ITSM\w+|DBD\w+|Auth\w+|LDAP\w+|</?Location|LoadModule|"
@@ -83,7 +83,6 @@ def test_snippet_passes_configtest(env, slapd, database, where, text):
     with open(conf, "w") as f:
         f.write(httpd_config(env, root, 1, itsm=itsm_directives(env),
                              extra="# ---- %s\n%s" % (where, snippet)))
-    r = subprocess.run(["/usr/sbin/apache2", "-f", conf, "-t"], capture_output=True, text=True,
-                       timeout=60)
-    assert r.returncode == 0 and "Syntax OK" in r.stdout + r.stderr, \
-        "%s does not pass httpd -t:\n%s\n---\n%s" % (where, r.stdout + r.stderr, snippet)
+    rc, out = configtest(env, conf)
+    assert rc == 0 and "Syntax OK" in out, \
+        "%s does not pass httpd -t:\n%s\n---\n%s" % (where, out, snippet)
