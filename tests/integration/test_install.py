@@ -95,8 +95,11 @@ def test_layout(dest):
     assert os.path.isdir(os.path.join(dest, "var/lib/mod_itsm"))
     for f in ("usr/sbin/itsm-directory-setup", "usr/share/mod_itsm/sample/seed"):
         assert os.access(os.path.join(dest, f), os.X_OK), f
-    assert "/usr/share/mod_itsm/schemas/ldap/itsm.ldif" in \
-        open(os.path.join(dest, "usr/sbin/itsm-directory-setup")).read()
+    # the installed set-up tool finds the installed schema (under the DESTDIR too)
+    usage = subprocess.run([os.path.join(dest, "usr/sbin/itsm-directory-setup"), "--help"],
+                           capture_output=True, text=True).stdout
+    assert "--schema LDIF     the mod_itsm schema (default %s/usr/sbin/../share/mod_itsm/" \
+        "schemas/ldap/itsm.ldif)" % dest in usage, usage
 
 
 def test_headers_build_a_process_module(env, dest):
@@ -202,8 +205,7 @@ def directory(env, dest):
         f.write("installed-reader-pw\n")
     os.chmod(secret, 0o640)
     share = os.path.join(dest, "usr/share/mod_itsm")
-    r = s.setup(secret, "--schema", os.path.join(share, "schemas/ldap/itsm.ldif"),
-                "--sample-data", os.path.join(share, "sample/sample-directory.ldif"),
+    r = s.setup(secret, "--sample-data", os.path.join(share, "sample/sample-directory.ldif"),
                 tool=os.path.join(dest, "usr/sbin/itsm-directory-setup"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "SAMPLE directory" in r.stdout, r.stdout
