@@ -17,11 +17,14 @@ pytestmark = pytest.mark.restart
 def test_second_serve_on_one_port_is_refused(env):
     if not is_root():
         pytest.skip("tools/serve keeps its state in /var/lib/mod_itsm-serve (run as root)")
-    port = free_port()
+    port, ldap_port = free_port(), free_port()
+    while ldap_port == port:
+        ldap_port = free_port()
     state = "/var/lib/mod_itsm-serve/%d" % port
     assert not os.path.exists(state)
     out_path = os.path.join(env.base, "serve-%d.out" % port)
-    serve = [os.path.join(REPO, "tools", "serve"), "--port", str(port)]
+    serve = [os.path.join(REPO, "tools", "serve"), "--port", str(port), "--ldap-port",
+             str(ldap_port)]
     with open(out_path, "w") as out:
         first = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT,
                                  start_new_session=True)
@@ -46,7 +49,7 @@ def test_second_serve_on_one_port_is_refused(env):
         assert "tools/serve: stopped" in open(out_path).read()
         assert poll(lambda: not pid_alive(slapd_pid) and not pid_alive(httpd_pid), 30), \
             "tools/serve left its slapd or httpd behind"
-        assert not port_open(port) and not port_open(port + 309)
+        assert not port_open(port) and not port_open(ldap_port)
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGTERM)
