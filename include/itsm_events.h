@@ -5,8 +5,8 @@
 #ifndef ITSM_EVENTS_H
 #define ITSM_EVENTS_H
 
+#include <httpd.h>                 /* first: apr_optional_hooks.h needs apu.h's APU_DECLARE */
 #include <apr_optional_hooks.h>
-#include <httpd.h>
 
 #include "itsm.h"
 

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -230,6 +231,65 @@ class Slapd:
                            capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, r.stderr
         return r.stdout
+
+
+# A slapd as Debian's package configures it (tools/itsm-directory-setup is applied to it)
+class StockSlapd:
+    """slapd with the cn=config Debian's postinst makes (suffix dc=example,dc=org), paths
+    moved into dir; root over ldapi manages cn=config, as on Debian."""
+
+    def __init__(self, base, name="stock-slapd"):
+        self.dir = os.path.join(base, name)
+        for d in ("run", "data", "slapd.d"):
+            os.makedirs(os.path.join(self.dir, d), exist_ok=True)
+        self.port = free_port()
+        self.url = "ldap://127.0.0.1:%d" % self.port
+        self.ldapi = "ldapi://" + quote(os.path.join(self.dir, "ldapi"), safe="")
+        self.pid = None
+
+    def start(self):
+        pw = subprocess.run(["slappasswd", "-s", "admin"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+        text = open("/usr/share/slapd/slapd.init.ldif").read().replace("@SUFFIX@", "dc=example,dc=org") \
+            .replace("@PASSWORD@", pw).replace("/var/run/slapd", self.dir + "/run") \
+            .replace("/var/lib/ldap", self.dir + "/data")
+        init = os.path.join(self.dir, "init.ldif")
+        with open(init, "w") as f:
+            f.write(text)
+        r = subprocess.run(["slapadd", "-n", "0", "-F", self.dir + "/slapd.d", "-l", init],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run(["/usr/sbin/slapd", "-F", self.dir + "/slapd.d", "-h",
+                            "%s/ %s" % (self.url, self.ldapi)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        pidfile = os.path.join(self.dir, "run", "slapd.pid")
+        assert poll(lambda: os.path.exists(pidfile) and port_open(self.port)), \
+            "the stock slapd does not listen"
+        self.pid = int(open(pidfile).read().split()[0])
+
+    def stop(self):
+        stop_pid(self.pid)
+
+    def setup(self, secret, *more, tool=None):
+        """tools/itsm-directory-setup (or tool, e.g. an installed copy) on this slapd; more:
+        further arguments."""
+        tool = tool or os.path.join(REPO, "tools", "itsm-directory-setup")
+        assert os.access(tool, os.X_OK), "%s is not built (make)" % tool
+        return subprocess.run([tool, "-H", self.ldapi, "--db-dir", os.path.join(self.dir, "itsm"),
+                               "--reader-password-file", secret] + list(more),
+                              capture_output=True, text=True, timeout=120)
+
+    def root(self, tool, *args, stdin=None):
+        """An ldap tool as root over ldapi (SASL EXTERNAL)."""
+        return subprocess.run([tool, "-Q", "-Y", "EXTERNAL", "-H", self.ldapi] + list(args),
+                              input=stdin, capture_output=True, text=True, timeout=60)
+
+    def search(self, base, filt, *attrs, who, password):
+        argv = ["ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", self.url, "-b", base,
+                filt] + list(attrs)
+        if who:
+            argv[2:2] = ["-D", who, "-w", password]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30)
 
 
 # --------------------------------------------------------------------------- databases
@@ -551,6 +611,13 @@ def sanitizer_reports(env):
         with open(path, errors="replace") as f:
             out.append("--- %s\n%s" % (path, f.read()[-20000:]))
     return out
+
+
+def configtest(env, conf_path):
+    """httpd -t (apachectl configtest) on conf_path: (exit status, what it printed)."""
+    r = subprocess.run(["/usr/sbin/apache2", "-f", conf_path, "-t"], capture_output=True,
+                       text=True, timeout=60, env=sanitizer_env(env))
+    return r.returncode, r.stdout + r.stderr
 
 
 class Httpd:

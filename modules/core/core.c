@@ -11,6 +11,11 @@
 #include <http_core.h>
 #include <ap_provider.h>
 #include <util_mutex.h>
+#include <unixd.h>
+#include <errno.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "itsm_events.h"
@@ -69,6 +74,105 @@ static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *di
         apr_pool_cleanup_register(p, schema, free_schema, apr_pool_cleanup_null);
     }
     return schema;
+}
+
+/* Who httpd's child processes run as: the User and its groups when httpd starts as root,
+ * otherwise the user running it. */
+typedef struct {
+    uid_t uid;
+    gid_t groups[64];
+    int ngroups;
+    const char *name;
+} child_user_t;
+
+static void child_user(child_user_t *u, apr_pool_t *p)
+{
+    if (geteuid() == 0 && ap_unixd_config.user_name) {
+        u->uid = ap_unixd_config.user_id;
+        u->name = ap_unixd_config.user_name;
+        u->ngroups = 64;
+        if (getgrouplist(u->name, ap_unixd_config.group_id, u->groups, &u->ngroups) < 0) {
+            u->groups[0] = ap_unixd_config.group_id;
+            u->ngroups = 1;
+        }
+    }
+    else {
+        u->uid = geteuid();
+        u->name = apr_psprintf(p, "uid %ld", (long)u->uid);
+        u->ngroups = getgroups(63, u->groups);
+        u->groups[u->ngroups < 0 ? 0 : u->ngroups] = getegid();
+        u->ngroups = u->ngroups < 0 ? 1 : u->ngroups + 1;
+    }
+}
+
+/* Whether the permission bits of st give u all of bits (4 read, 1 search); ACLs are not read. */
+static int child_may(const child_user_t *u, const struct stat *st, unsigned bits)
+{
+    int i;
+
+    if (u->uid == 0)
+        return 1;
+    if (st->st_uid == u->uid)
+        return ((st->st_mode >> 6) & bits) == bits;
+    for (i = 0; i < u->ngroups; i++)
+        if (u->groups[i] == st->st_gid)
+            return ((st->st_mode >> 3) & bits) == bits;
+    return (st->st_mode & bits) == bits;
+}
+
+static const char *child_reads_tree(const child_user_t *u, const char *path, int depth,
+                                    apr_pool_t *p)
+{
+    struct stat st;
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    const char *err = NULL;
+
+    if (stat(path, &st) != 0)
+        return apr_psprintf(p, "%s: %s", path, strerror(errno));
+    if (!child_may(u, &st, S_ISDIR(st.st_mode) ? 5 : 4))
+        return apr_psprintf(p, "%s (mode %04o, owner uid %ld, group gid %ld) cannot be read by "
+                            "%s, whom httpd's child processes run as", path,
+                            (unsigned)(st.st_mode & 07777), (long)st.st_uid, (long)st.st_gid,
+                            u->name);
+    if (!S_ISDIR(st.st_mode) || depth == 0 || apr_dir_open(&d, path, p) != APR_SUCCESS)
+        return NULL;
+    while (err == NULL && apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS)
+        if (strcmp(fi.name, ".") != 0 && strcmp(fi.name, "..") != 0)
+            err = child_reads_tree(u, apr_pstrcat(p, path, "/", fi.name, NULL), depth - 1, p);
+    apr_dir_close(d);
+    return err;
+}
+
+const char *itsm_core_child_reads(const char *path, int depth, apr_pool_t *p)
+{
+    child_user_t u;
+    char *dir = apr_pstrdup(p, path), *slash;
+    struct stat st;
+
+    child_user(&u, p);
+    for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && !child_may(&u, &st, 1))
+            return apr_psprintf(p, "the directory %s (mode %04o) on the way to %s cannot be "
+                                "entered by %s, whom httpd's child processes run as", dir,
+                                (unsigned)(st.st_mode & 07777), path, u.name);
+        *slash = '/';
+    }
+    return child_reads_tree(&u, path, depth, p);
+}
+
+/* The SQL migrations, which each child reads when it first uses a database. */
+static const char *check_migrations(const char *dir, apr_pool_t *p)
+{
+    const char *sql = apr_pstrcat(p, dir, "/sql", NULL), *err;
+    apr_finfo_t fi;
+
+    if (apr_stat(&fi, sql, APR_FINFO_TYPE, p) != APR_SUCCESS || fi.filetype != APR_DIR)
+        return apr_psprintf(p, "%s holds no sql/ directory of migrations", dir);
+    if ((err = itsm_core_child_reads(sql, 2, p)) != NULL)
+        return apr_pstrcat(p, "the SQL migrations: ", err, NULL);
+    return NULL;
 }
 
 /* Every registered process was built against this core's contract (ITSM_ABI_VERSION and
@@ -282,7 +386,12 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
     return rv;
 }
 
-int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+/* In check_config, which httpd -t (apachectl configtest) runs too: every file and directory
+ * the directives name is read and checked here, so that a bad one fails the configuration
+ * test with the message a start would give, before a graceful restart takes the server
+ * down. Process modules registered their providers (and schemas) at LoadModule, whatever
+ * the order, so the schema composed here is the one the server will run with. */
+int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     apr_hash_t *schemas = apr_hash_make(ptemp);
     server_rec *vs;
@@ -309,7 +418,8 @@ int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         dir = conf->schema_dir ? conf->schema_dir : ITSM_DATADIR "/schemas";
         table = conf->authz_file ? conf->authz_file : ITSM_SYSCONFDIR "/itsm-authz.xml";
         conf->schema_dir = dir;
-        if ((c->schema = load_schema(pconf, schemas, dir, &err)) == NULL) {
+        if ((c->schema = load_schema(pconf, schemas, dir, &err)) == NULL
+            || (err = check_migrations(dir, ptemp)) != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00002)
                          "ITSMSchemaDir: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -338,6 +448,13 @@ int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                      "%d collections, schema %s, role table %s",
                      c->kinds->nelts, dir, table);
     }
+    return OK;
+}
+
+int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *vs;
+
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
         && ap_global_mutex_create(&store_mutex, NULL, STORE_MUTEX, NULL, s, pconf, 0)
            != APR_SUCCESS)

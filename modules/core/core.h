@@ -59,8 +59,13 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
 struct itsm_event_t;
 void itsm_event_run(const struct itsm_event_t *e);
 
+/* NULL when httpd's child processes (User, when httpd starts as root) may read path, enter
+ * the directories on its way and, down depth levels, what a directory holds; else why not. */
+const char *itsm_core_child_reads(const char *path, int depth, apr_pool_t *p);
+
 /* The hooks mod_itsm.c registers. */
 int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 void itsm_core_child_init(apr_pool_t *pchild, server_rec *s);
 int itsm_handler(request_rec *r);

@@ -110,6 +110,53 @@ static const char *set_server_string(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
+/* The first line PROGRAM prints (argv[0] is its full path), NULL when it cannot run or prints
+ * nothing. As httpd's ap_get_exec_line, but the program is waited for: a child left to the
+ * MPM to reap shows at the next graceful restart as "AH00488: long lost child came home!". */
+static const char *exec_line(apr_pool_t *p, const char *const *argv)
+{
+    apr_procattr_t *attr;
+    apr_proc_t proc;
+    apr_exit_why_e why;
+    int code;
+    char buf[1024];
+    apr_size_t n = 0, one = 1;
+    char c;
+
+    if (apr_procattr_create(&attr, p) != APR_SUCCESS
+        || apr_procattr_io_set(attr, APR_NO_PIPE, APR_FULL_BLOCK, APR_NO_PIPE) != APR_SUCCESS
+        || apr_procattr_cmdtype_set(attr, APR_PROGRAM) != APR_SUCCESS
+        || apr_proc_create(&proc, argv[0], argv, NULL, attr, p) != APR_SUCCESS)
+        return NULL;
+    while (n < sizeof buf - 1 && apr_file_read(proc.out, &c, &one) == APR_SUCCESS && one == 1
+           && c != '\n' && c != '\r')
+        buf[n++] = c;
+    apr_file_close(proc.out);
+    apr_proc_wait(&proc, &code, &why, APR_WAIT);
+    return n ? apr_pstrmemdup(p, buf, n) : NULL;
+}
+
+/* ITSMLDAPBindPassword "exec:/bin/cat /etc/mod_itsm/ldap-reader.secret": as
+ * AuthLDAPBindPassword, the first line a program prints (run while the configuration is
+ * read, as the user who starts httpd), so the password may live in a file only root reads. */
+static const char *set_ldap_bind_pw(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    char **argv = NULL;
+    const char *pw;
+
+    if (ap_cstr_casecmpn(arg, "exec:", 5) != 0) {
+        sconf(cmd)->ldap.bind_pw = arg;
+        return NULL;
+    }
+    if (apr_tokenize_to_argv(arg + 5, &argv, cmd->temp_pool) != APR_SUCCESS || argv[0] == NULL)
+        return "ITSMLDAPBindPassword exec: names no program";
+    if ((pw = exec_line(cmd->pool, (const char *const *)argv)) == NULL)
+        return apr_psprintf(cmd->pool, "ITSMLDAPBindPassword: %s printed no password (does it "
+                            "run, and can the user starting httpd read what it reads?)", argv[0]);
+    sconf(cmd)->ldap.bind_pw = pw;
+    return NULL;
+}
+
 static const char *set_ldap_ca_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *path = ap_server_root_relative(cmd->pool, arg);
@@ -131,8 +178,7 @@ static int is_ldaps(const char *url)
     return ap_cstr_casecmpn(url, "ldaps://", 8) == 0;
 }
 
-/* ITSMLDAPCACertFile checked at start-up: readable (by root here; that httpd's User can read it
- * too shows on the first connection, a 503 whose log line names the file) and holding a PEM
+/* ITSMLDAPCACertFile checked at start-up: readable, by httpd's User too, and holding a PEM
  * certificate. NULL when fine. */
 static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
 {
@@ -154,7 +200,7 @@ static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
     buf[n] = '\0';
     if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
         return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
-    return NULL;
+    return itsm_core_child_reads(path, 0, p);  /* libldap reads it in the children */
 }
 
 static const char *parse_int(cmd_parms *cmd, const char *arg, long min, long max, long *out)
@@ -273,8 +319,8 @@ static const command_rec itsm_cmds[] = {
                   "Directory holding people, parties, roles and resolver groups: ldap://host:port"),
     AP_INIT_TAKE1("ITSMLDAPBindDN", set_server_string, SLOT(ldap.bind_dn), RSRC_CONF,
                   "DN the core binds as to read identities (default: anonymous)"),
-    AP_INIT_TAKE1("ITSMLDAPBindPassword", set_server_string, SLOT(ldap.bind_pw), RSRC_CONF,
-                  "Password of ITSMLDAPBindDN"),
+    AP_INIT_TAKE1("ITSMLDAPBindPassword", set_ldap_bind_pw, NULL, RSRC_CONF,
+                  "Password of ITSMLDAPBindDN, or exec:PROGRAM ARGS printing it"),
     AP_INIT_TAKE1("ITSMLDAPBase", set_server_string, SLOT(ldap.base), RSRC_CONF,
                   "Subtree searched for people, parties and groups"),
     AP_INIT_TAKE1("ITSMLDAPUserAttribute", set_server_string, SLOT(ldap.user_attr), RSRC_CONF,
@@ -360,14 +406,20 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
     return 0;
 }
 
-/* Directives first, then the runtime the core makes of them (core.c). */
-static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+/* Directives first, then the runtime the core makes of them (core.c): in check_config, so
+ * that httpd -t (apachectl configtest) fails on what a start would fail on. */
+static int itsm_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *vs;
 
     for (vs = s; vs; vs = vs->next)
         if (finish_conf(ap_get_module_config(vs->module_config, &itsm_module), vs, ptemp))
             return HTTP_INTERNAL_SERVER_ERROR;
+    return itsm_core_check_config(pconf, ptemp, s);
+}
+
+static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
     return itsm_core_post_config(pconf, ptemp, s);
 }
 
@@ -381,6 +433,7 @@ static void itsm_register_hooks(apr_pool_t *p)
 
     /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
     ap_hook_pre_config(itsm_core_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(itsm_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);
     ap_hook_child_init(itsm_core_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(itsm_translate, rewrite_and_alias, NULL, APR_HOOK_LAST);

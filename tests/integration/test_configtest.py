@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""`httpd -t` (apachectl configtest) fails on every bad file or directory an ITSM directive
+names, with the message a start gives: an administrator's `configtest && reload` must not
+take a running server down (a graceful restart on a configuration that fails in post_config
+ends httpd). Each case runs httpd -t (non-zero exit, the message on its output) and then
+starts httpd on the same configuration (refused, the same message)."""
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import NS, configtest, is_root, itsm_directives, staged
+
+pytestmark = pytest.mark.restart
+
+def base(env, *parts):
+    path = os.path.join(env.base, "configtest", *parts)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return path
+
+
+def write(env, name, text, mode=0o644):
+    path = base(env, name)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    return path
+
+
+def schema_copy(env, name, mode_of=None):
+    """A copy of the staged schemas/ in configtest/name/schemas; mode_of: {relpath: mode}."""
+    top = base(env, name)
+    dst = os.path.join(top, "schemas")
+    if not os.path.exists(dst):
+        shutil.copytree(staged("schemas"), dst)
+        os.chmod(top, 0o755)
+    for rel, mode in (mode_of or {}).items():
+        os.chmod(os.path.join(top, rel) if rel else top, mode)
+    return dst
+
+
+def no_sql(env):
+    d = schema_copy(env, "no-sql")
+    shutil.rmtree(os.path.join(d, "sql"), ignore_errors=True)
+    return d
+
+
+SLA = '<serviceLevels xmlns="%s">%%s</serviceLevels>' % NS
+DESKS = '<desks xmlns="%s">%%s</desks>' % NS
+
+# name, change to the default directives (a callable of env gives the value), pattern
+BAD = [
+    ("sla-missing", {"ITSMSLAFile": "/nonexistent/itsm-sla.xml"},
+     r"ITSM00009: ITSMSLAFile: cannot open /nonexistent/itsm-sla.xml"),
+    ("sla-directory", {"ITSMSLAFile": lambda env: staged("conf")},
+     r"ITSM00009: ITSMSLAFile: cannot read .*conf"),
+    ("sla-not-xml", {"ITSMSLAFile": lambda env: write(env, "sla-bad.xml", "<serviceLevels")},
+     r"ITSM00009: ITSMSLAFile: .*sla-bad.xml:\d+: not well-formed XML"),
+    ("sla-invalid", {"ITSMSLAFile": lambda env: write(env, "sla-invalid.xml",
+                                                      SLA % "<colour/>")},
+     r"ITSM00009: ITSMSLAFile: .*sla-invalid.xml:\d+: does not validate"),
+    ("authz-missing", {"ITSMAuthzFile": "/nonexistent/itsm-authz.xml"},
+     r"ITSM00003: ITSMAuthzFile: cannot open /nonexistent/itsm-authz.xml"),
+    ("authz-not-xml", {"ITSMAuthzFile": lambda env: write(env, "authz-bad.xml", "<x>")},
+     r"ITSM00003: ITSMAuthzFile: .*authz-bad.xml:\d+: not well-formed XML"),
+    ("authz-invalid", {"ITSMAuthzFile": lambda env: write(
+        env, "authz-invalid.xml",
+        '<authorization xmlns="%s"><role name="x" scope="galaxy"/></authorization>' % NS)},
+     r"ITSM00003: ITSMAuthzFile: .*authz-invalid.xml:\d+: does not validate"),
+    ("desks-missing", {"ITSMDesksFile": "/nonexistent/itsm-desks.xml"},
+     r"ITSM00010: ITSMDesksFile: cannot open /nonexistent/itsm-desks.xml"),
+    ("desks-invalid", {"ITSMDesksFile": lambda env: write(env, "desks-invalid.xml",
+                                                          DESKS % '<desk kind="x"/>')},
+     r"ITSM00010: ITSMDesksFile: .*desks-invalid.xml:\d+: does not validate"),
+    ("desks-unreadable", {"ITSMDesksFile": lambda env: write(
+        env, "desks-0.xml", open(staged("conf/itsm-desks.xml")).read(), mode=0)},
+     r"ITSM00010: ITSMDesksFile: cannot open .*desks-0.xml" if not is_root() else None),
+    ("schema-dir-missing", {"ITSMSchemaDir": "/nonexistent/schemas"},
+     r"ITSM00002: ITSMSchemaDir: .*/nonexistent/schemas"),
+    ("schema-dir-without-sql", {"ITSMSchemaDir": no_sql},
+     r"ITSM00002: ITSMSchemaDir: .*no-sql/schemas holds no sql/ directory"),
+    ("migrations-unreadable", {"ITSMSchemaDir": lambda env: schema_copy(
+        env, "sql-0", {"schemas/sql": 0})},
+     r"ITSM00002: ITSMSchemaDir: the SQL migrations: .*sql-0/schemas/sql \(mode 0000.*\) "
+     r"cannot be read by"),
+    ("migration-file-unreadable", {"ITSMSchemaDir": lambda env: schema_copy(
+        env, "sql-file-0", {"schemas/sql/sqlite3/0001-init.sql": 0})},
+     r"ITSM00002: ITSMSchemaDir: the SQL migrations: .*0001-init.sql \(mode 0000.*\) "
+     r"cannot be read by"),
+    ("ca-missing", {"ITSMLDAPCACertFile": "/nonexistent/ca.pem"},
+     r"ITSM00151: ITSMLDAPCACertFile /nonexistent/ca.pem cannot be read"),
+    ("ca-not-pem", {"ITSMLDAPCACertFile": lambda env: write(env, "ca.txt", "not a cert\n")},
+     r"ITSM00151: ITSMLDAPCACertFile .*ca.txt holds no PEM certificate"),
+    ("ca-unreadable-by-children", {"ITSMLDAPCACertFile": lambda env: write(
+        env, "ca-0.pem", open(env.slapd.ca_file).read(), mode=0)},
+     r"ITSM00151: ITSMLDAPCACertFile .*ca-0.pem.*(cannot be read|\(mode 0000)"),
+    ("no-ldap-url", {"ITSMLDAPURL": None}, r"ITSM00005: ITSMLDAPURL is not set"),
+]
+if is_root():
+    # root reads a file of mode 0 itself: what must fail is what the children read
+    BAD = [c for c in BAD if c[2] is not None]
+    BAD.append(("schema-dir-not-enterable", {"ITSMSchemaDir": lambda env: schema_copy(
+        env, "closed", {"": 0o700})},
+        r"ITSM00002: ITSMSchemaDir: the SQL migrations: the directory .*closed \(mode 0700\) "
+        r"on the way to .* cannot be entered by itsmtest"))
+
+
+def resolved(env, change):
+    conf = itsm_directives(env)
+    conf["ITSMDesksFile"] = staged("conf/itsm-desks.xml")
+    for k, v in change.items():
+        conf[k] = v(env) if callable(v) else v
+    return conf
+
+
+def test_good_configuration_passes(env, make_httpd):
+    h = make_httpd("configtest-good", itsm=resolved(env, {}))
+    rc, out = configtest(env, h.conf_path)
+    assert rc == 0 and "Syntax OK" in out, out
+
+
+@pytest.mark.parametrize("change,pattern", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+def test_bad_file_fails_configtest_and_start(env, make_httpd, change, pattern):
+    h = make_httpd("configtest", itsm=resolved(env, change))
+    rc, out = configtest(env, h.conf_path)
+    assert rc != 0, "httpd -t passed a bad configuration:\n" + out
+    assert "Syntax OK" not in out
+    assert re.search(pattern, out), out
+    assert h.start(expect_fail=True) is False
+    assert re.search(pattern, h.logs()), h.logs()[-3000:]
+
+
+def test_configtest_guards_a_graceful_restart(env, make_httpd):
+    """install.md's `configtest && reload`: the bad file is caught before the reload, and
+    the running server keeps serving."""
+    good = resolved(env, {})
+    h = make_httpd("configtest-reload", itsm=good)
+    h.start()
+    h.write_config(itsm=dict(good, ITSMSLAFile="/nonexistent/itsm-sla.xml"))
+    rc, out = configtest(env, h.conf_path)
+    assert rc != 0 and "ITSM00009" in out, out
+    import requests
+    assert requests.get(h.url + "/itsm/me", auth=("alice", "sample"), timeout=30).status_code \
+        == 200
