@@ -77,10 +77,16 @@ def dest(env):
 def test_layout(dest):
     files = files_under(dest)
     mods = [f for f in files if f.startswith(MODDIR[1:] + "/")]
-    assert sorted(os.path.basename(f) for f in mods) == ["mod_itsm.so", "mod_itsm_incident.so"]
+    assert sorted(os.path.basename(f) for f in mods) == [
+        "mod_itsm.so", "mod_itsm_incident.so", "mod_itsm_knowledge.so", "mod_itsm_problem.so"]
     for f in ["usr/include/mod_itsm/itsm.h", "usr/include/mod_itsm/itsm_xml.h",
               "etc/apache2/mods-available/itsm.load", "etc/apache2/mods-available/itsm.conf",
               "etc/apache2/mods-available/itsm_incident.load",
+              "etc/apache2/mods-available/itsm_problem.load",
+              "etc/apache2/mods-available/itsm_knowledge.load",
+              "usr/share/mod_itsm/schemas/itsm-problem.xsd",
+              "usr/share/mod_itsm/schemas/itsm-knowledge.xsd",
+              "usr/share/mod_itsm/sample/knowledge_sample.py",
               "usr/share/mod_itsm/schemas/itsm.xsd",
               "usr/share/mod_itsm/schemas/sql/sqlite3/0001-init.sql",
               "usr/share/mod_itsm/schemas/sql/pgsql/0001-init.sql",
