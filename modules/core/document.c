@@ -291,6 +291,7 @@ int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
 
     render_ticket(c, o->w, q->route->kind, t, 0);
     set_etag(q->r, t);
+    itsm_portal_ticket(q, t);
     return send_doc(q->r, status, o);
 }
 
