@@ -440,9 +440,7 @@ def portal_auth(env, session_max_age=28800):
         "  Require all granted",
         "</Location>",
         "<Location /itsm-logout>",
-        "  SetHandler form-logout-handler",
-        '  AuthFormLogoutLocation "/itsm-login?out=1"'] + ["  " + l for l in session[:3]] + [
-        "  SessionMaxAge 1",
+        "  SetHandler itsm-logout"] + ["  " + l for l in session[:3]] + [
         "  Require all granted",
         "</Location>"]}
 

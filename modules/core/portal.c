@@ -806,9 +806,35 @@ static const char *local_path(request_rec *r, const char *to)
     return apr_pstrdup(r->pool, to);
 }
 
+static int login_page(request_rec *r, itsm_core_t *core, int signed_out);
+
 int itsm_portal_login(request_rec *r)
 {
+    int out;
     itsm_core_t *core;
+    session_rec *z = NULL;
+
+    if (r->handler == NULL || ((out = strcmp(r->handler, "itsm-logout") == 0) == 0
+                               && strcmp(r->handler, "itsm-login") != 0))
+        return DECLINED;
+    core = itsm_core_of(r->server);
+    if (r->method_number != M_GET && !(out && r->method_number == M_POST))
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (core == NULL || core->portal == NULL)
+        return HTTP_NOT_FOUND;
+    /* sign out: the session is emptied (the login mod_auth_form keeps in it, the CSRF
+     * nonce) and its cookie expires */
+    if (out && session_load && session_load(r, &z) == APR_SUCCESS && z) {
+        apr_table_clear(z->entries);
+        z->maxage = 1;
+        z->dirty = 1;
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    }
+    return login_page(r, core, out);
+}
+
+static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
+{
     itsm_xml_out_t *o;
     const char *to, *body;
     apr_table_t *args = NULL;
@@ -817,28 +843,21 @@ int itsm_portal_login(request_rec *r)
     xmlNodePtr ctx;
     xmlNsPtr ns;
 
-    if (r->handler == NULL || strcmp(r->handler, "itsm-login") != 0)
-        return DECLINED;
-    core = itsm_core_of(r->server);
-    if (r->method_number != M_GET)
-        return HTTP_METHOD_NOT_ALLOWED;
-    if (core == NULL || core->portal == NULL)
-        return HTTP_NOT_FOUND;
     form_args(r, &args);
     /* the page asked for: the path after the login page's own (as
      * AuthFormLoginRequiredLocation "/itsm-login%{REQUEST_URI}?%{QUERY_STRING}" sends it) */
-    to = strncmp(r->uri, LOGIN_PATH, sizeof LOGIN_PATH - 1) == 0
+    to = signed_out ? NULL : strncmp(r->uri, LOGIN_PATH, sizeof LOGIN_PATH - 1) == 0
          && r->uri[sizeof LOGIN_PATH - 1] == '/' ? r->uri + sizeof LOGIN_PATH - 1 : NULL;
     if (to && r->args && *r->args)
         to = apr_pstrcat(r->pool, to, "?", r->args, NULL);
-    else if (to == NULL)
+    else if (to == NULL && !signed_out)
         to = apr_table_get(args, "to");
     o = itsm_xml_out_start_ns(r->pool, "login", PORTAL_NS);
     itsm_xml_element(o->w, "action", AUTH_PATH);
     itsm_xml_element(o->w, "return", local_path(r, to));
     if (apr_table_get(args, "failed"))
         itsm_xml_element(o->w, "failed", "true");
-    if (apr_table_get(args, "out"))
+    if (signed_out)
         itsm_xml_element(o->w, "signed-out", "true");
     body = itsm_xml_out_end(o, &len);
     ctxdoc = xmlNewDoc(BAD_CAST "1.0");
