@@ -416,8 +416,6 @@ def portal_auth(env, session_max_age=28800):
         "  AuthType form",
         '  AuthFormLoginRequiredLocation "/itsm-login%{REQUEST_URI}?%{QUERY_STRING}"',
         "</Else>",
-        # the <If> is the innermost section that matched: the mount point must be named
-        "ITSMBase /itsm",
         "AuthName ITSM",
         "AuthBasicProvider ldap",
         "AuthFormProvider ldap"] + ldap + session,
@@ -507,7 +505,9 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
     lines += auth["server"]
     lines += [
         "<Location /itsm>",
-        "  SetHandler itsm" if with_itsm else ""] + ["  " + l for l in auth["location"]] + [
+        "  SetHandler itsm" if with_itsm else "",
+        # the <If> is the innermost section that matched: the mount point must be named
+        "  ITSMBase /itsm" if with_itsm else ""] + ["  " + l for l in auth["location"]] + [
         "  Require valid-user",
         location_extra,
         "</Location>",

@@ -392,10 +392,12 @@ static int read_form(req_t *q, const char *number)
 int itsm_portal_begin(req_t *q, const char *const *seg, int n)
 {
     request_rec *r = q->r;
-    int form = r->method_number == M_POST && form_media_type(r);
+    int form;
 
-    if (q->core->portal == NULL || (!form && !itsm_portal_wants_html(r)))
+    /* a browser's: an API client's form post stays refused as any non-XML body (415) */
+    if (q->core->portal == NULL || !itsm_portal_wants_html(r))
         return OK;
+    form = r->method_number == M_POST && form_media_type(r);
     q->portal = apr_pcalloc(r->pool, sizeof *q->portal);
     q->portal->html = 1;
     apr_pool_userdata_setn(q, REQ_KEY, NULL, r->pool);
