@@ -407,7 +407,9 @@ def portal_auth(env, session_max_age=28800):
     session = ["Session On",
                "SessionCookieName itsm-session path=/;HttpOnly;SameSite=Lax",
                "SessionCryptoPassphrase %s" % PORTAL_PASSPHRASE,
-               "SessionMaxAge %d" % session_max_age]
+               "SessionMaxAge %d" % session_max_age,
+               # the cookie is written again only when its expiry moves by this much
+               "SessionExpiryUpdateInterval %d" % min(300, session_max_age // 2)]
     return {"location": [
         '<If "-n req(\'Authorization\') || ! req(\'Accept\') =~ m#text/html#">',
         "  AuthType Basic",

@@ -271,13 +271,18 @@ static const char *hmac_hex(apr_pool_t *p, const char *msg)
 }
 
 /* The CSRF token of the caller's session: HMAC of the login and a random nonce kept in the
- * session (mod_session; encrypted in the cookie by mod_session_crypto). create: make the
- * nonce when the session has none. NULL without a session. */
+ * session (mod_session; encrypted in the cookie by mod_session_crypto), under a key drawn at
+ * each start of the server. create: make the nonce when the session has none. NULL without
+ * a session. */
 static const char *csrf_token(req_t *q, int create)
 {
     session_rec *z = NULL;
     const char *nonce = NULL;
 
+    /* Basic auth has no session: the token is bound to the login alone (a browser that
+     * keeps Basic credentials; the cookie-less path costs no session encryption) */
+    if (q->r->ap_auth_type && strcasecmp(q->r->ap_auth_type, "Basic") == 0)
+        return hmac_hex(q->r->pool, apr_pstrcat(q->r->pool, "basic\n", q->who->uid, NULL));
     if (!session_load || !session_get || !session_set
         || session_load(q->r, &z) != APR_SUCCESS || z == NULL)
         return NULL;
