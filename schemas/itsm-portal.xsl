@@ -16,7 +16,8 @@
        mode="entry"   one journal entry in plain words
        mode="new"     the inputs of the form of a new ticket
        mode="new-title" the title of that form's page
-     Context: p:context() (urn:mod-itsm:portal) gives the request's context; see
+     Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
+     name as words ("marketRole" -> "Market role"); see
      docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
      doctype. -->
 <xsl:stylesheet version="1.0"
@@ -140,27 +141,10 @@
   <xsl:template match="@name" mode="label-of">
     <xsl:call-template name="words"><xsl:with-param name="s" select="."/></xsl:call-template>
   </xsl:template>
+  <!-- a name as words: p:words() (the core's, in C) -->
   <xsl:template name="words">
     <xsl:param name="s"/>
-    <xsl:param name="first" select="true()"/>
-    <xsl:if test="$s">
-      <xsl:variable name="c" select="substring($s, 1, 1)"/>
-      <xsl:choose>
-        <xsl:when test="$first">
-          <xsl:value-of select="translate($c, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"/>
-        </xsl:when>
-        <xsl:when test="$c = '-' or $c = '_'"><xsl:text> </xsl:text></xsl:when>
-        <xsl:when test="contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $c)">
-          <xsl:text> </xsl:text>
-          <xsl:value-of select="translate($c, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
-        </xsl:when>
-        <xsl:otherwise><xsl:value-of select="$c"/></xsl:otherwise>
-      </xsl:choose>
-      <xsl:call-template name="words">
-        <xsl:with-param name="s" select="substring($s, 2)"/>
-        <xsl:with-param name="first" select="false()"/>
-      </xsl:call-template>
-    </xsl:if>
+    <xsl:value-of select="p:words(string($s))"/>
   </xsl:template>
 
   <!-- an RFC 3339 UTC time as "2026-12-02 08:43 UTC" -->

@@ -86,6 +86,42 @@ static void context_fn(xmlXPathParserContextPtr ctxt, int nargs)
     valuePush(ctxt, xmlXPathNewNodeSet(doc ? xmlDocGetRootElement(doc) : NULL));
 }
 
+/* p:words(s): a name as words for a label: "marketParticipantId" -> "Market participant
+ * id", "request-info" -> "Request info" (the first letter upper case, camelCase humps and
+ * hyphens to spaces). In C: the same in XSLT 1.0 recurses once per character. */
+static void words_fn(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xmlChar *in, *out;
+    int i, n = 0;
+
+    if (nargs != 1) {
+        xmlXPathSetArityError(ctxt);
+        return;
+    }
+    in = xmlXPathPopString(ctxt);
+    if (in == NULL) {
+        valuePush(ctxt, xmlXPathNewCString(""));
+        return;
+    }
+    out = xmlMalloc(2 * (size_t)xmlStrlen(in) + 1);
+    for (i = 0; in[i]; i++) {
+        xmlChar ch = in[i];
+
+        if (i == 0 && ch >= 'a' && ch <= 'z')
+            ch = (xmlChar)(ch - 'a' + 'A');
+        else if (ch == '-' || ch == '_')
+            ch = ' ';
+        else if (i > 0 && ch >= 'A' && ch <= 'Z') {
+            out[n++] = ' ';
+            ch = (xmlChar)(ch - 'A' + 'a');
+        }
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    valuePush(ctxt, xmlXPathWrapString(out));
+    xmlFree(in);
+}
+
 static apr_status_t free_stylesheet(void *style)
 {
     xsltFreeStylesheet(style);
@@ -128,6 +164,7 @@ void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err)
         initialised = 1;
         xsltInit();
         xsltRegisterExtModuleFunction(BAD_CAST "context", BAD_CAST PORTAL_NS, context_fn);
+        xsltRegisterExtModuleFunction(BAD_CAST "words", BAD_CAST PORTAL_NS, words_fn);
         /* a transform reads nothing and writes nothing but its result */
         security = xsltNewSecurityPrefs();
         xsltSetSecurityPrefs(security, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
