@@ -101,9 +101,10 @@
                     <xsl:text>: </xsl:text><xsl:value-of select="p:title"/>
                     <xsl:for-each select="p:field">
                       <span class="banner-field">
-                        <xsl:text> </xsl:text>
+                        <xsl:text>. </xsl:text>
                         <xsl:apply-templates select="@name" mode="label-of"/>
-                        <xsl:text>: </xsl:text><xsl:value-of select="."/>
+                        <xsl:text>: </xsl:text>
+                        <xsl:apply-templates select="." mode="value"/>
                       </span>
                     </xsl:for-each>
                   </li>
@@ -157,7 +158,7 @@
     </xsl:if>
   </xsl:template>
 
-  <xsl:template match="*" mode="value">
+  <xsl:template match="* | p:field" mode="value">
     <xsl:choose>
       <xsl:when test="string-length(.) = 20 and substring(., 5, 1) = '-' and substring(., 11, 1) = 'T'">
         <xsl:call-template name="time"><xsl:with-param name="t" select="string(.)"/></xsl:call-template>
@@ -225,7 +226,15 @@
               was saved: this page shows it as it is now. Check it, then send your change again.
             </xsl:when>
             <xsl:otherwise>
-              <a href="#{$refusal/@action}-form"><xsl:value-of select="$refusal/i:error/i:message"/></a>
+              <xsl:variable name="field" select="substring-before(substring-after($refusal/i:error/i:message, '&lt;'), '&gt;')"/>
+              <xsl:choose>
+                <xsl:when test="$field">
+                  <a href="#{$refusal/@action}-{$field}"><xsl:call-template name="refusal-text"/></a>
+                </xsl:when>
+                <xsl:otherwise>
+                  <a href="#{$refusal/@action}-form"><xsl:call-template name="refusal-text"/></a>
+                </xsl:otherwise>
+              </xsl:choose>
             </xsl:otherwise>
           </xsl:choose>
         </p>
@@ -234,6 +243,20 @@
         </xsl:if>
       </div>
     </xsl:if>
+  </xsl:template>
+
+  <!-- the refusal's message in words: "<title> is required." is "Enter the subject" -->
+  <xsl:template name="refusal-text">
+    <xsl:variable name="msg" select="$refusal/i:error/i:message"/>
+    <xsl:variable name="field" select="substring-before(substring-after($msg, '&lt;'), '&gt;')"/>
+    <xsl:choose>
+      <xsl:when test="$field and starts-with($msg, '&lt;') and contains($msg, '&gt; is required')">
+        <xsl:text>Enter the </xsl:text>
+        <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
+        <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$msg"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- one input of a form, with its label, hint, the refusal's message when it names the
@@ -265,7 +288,7 @@
       </label>
       <xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/></xsl:call-template>
       <xsl:if test="$wrong">
-        <p class="error-message" id="{$id}-error"><span class="visually-hidden">Error: </span><xsl:value-of select="$msg"/></p>
+        <p class="error-message" id="{$id}-error"><span class="visually-hidden">Error: </span><xsl:call-template name="refusal-text"/></p>
       </xsl:if>
       <xsl:choose>
         <xsl:when test="$type = 'long-text'">

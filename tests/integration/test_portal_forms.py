@@ -61,7 +61,8 @@ def test_refusal_is_shown_beside_the_field_with_the_input_kept(httpd, client):
     assert r.status_code in (400, 422)
     page = r.text
     assert "There is a problem" in page
-    assert 'id="create-title-error"' in page
+    assert 'id="create-title-error"' in page and "Enter the subject" in page
+    assert 'href="#create-title"' in page
     assert "Kept description" in page and 'value="Supplier"' in page
     assert "<title>Error: " in page
 
