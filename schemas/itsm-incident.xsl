@@ -42,6 +42,12 @@
   </xsl:template>
 
   <xsl:template match="p:collection[@kind = 'case']" mode="new-label">Raise a case</xsl:template>
+  <!-- the service desk's work queue: new cases, oldest first -->
+  <xsl:template match="p:collection[@kind = 'case']" mode="home-links">
+    <xsl:if test="$ctx/p:who/p:role = 'service-desk-agent' or $ctx/p:who/p:role = 'incident-manager'">
+      <li><a href="{$base}/{@name}?state=new&amp;sort=opened">Triage queue (new cases, oldest first)</a></li>
+    </xsl:if>
+  </xsl:template>
   <xsl:template match="p:collection[@kind = 'case']" mode="list-label">
     <xsl:choose>
       <xsl:when test="$ctx/p:who/p:role = 'market-participant'">My party's cases</xsl:when>

@@ -14,6 +14,7 @@
        mode="action-label"  an action's button text
        mode="action-fields" the inputs an action's form asks for (default: a note)
        mode="entry"   one journal entry in plain words
+       mode="home-links" links a process puts first on the home page (p:collection)
        mode="new"     the inputs of the form of a new ticket
        mode="new-title" the title of that form's page
      Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
@@ -38,7 +39,6 @@
     <xsl:text disable-output-escaping="yes">&lt;!DOCTYPE html&gt;&#10;</xsl:text>
     <html lang="en">
       <head>
-        <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>
           <xsl:if test="$refusal">Error: </xsl:if>
@@ -73,7 +73,7 @@
                 <li><a href="{$base}/">Home</a></li>
                 <xsl:for-each select="$ctx/p:nav/p:collection[not(@related-only)]">
                   <li>
-                    <a href="{$base}/{@name}">
+                    <a href="{$base}/{@name}?sort=-updated">
                       <xsl:if test="$ctx/@collection = @name"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
                       <xsl:apply-templates select="." mode="list-label"/>
                     </a>
@@ -388,12 +388,18 @@
     </xsl:if>
     <h2>Where to go</h2>
     <ul class="list">
+      <xsl:apply-templates select="$ctx/p:nav/p:collection" mode="home-links"/>
       <xsl:for-each select="$ctx/p:nav/p:collection[not(@related-only)]">
-        <li><a href="{$base}/{@name}"><xsl:apply-templates select="." mode="list-label"/></a></li>
+        <li><a href="{$base}/{@name}?sort=-updated"><xsl:apply-templates select="." mode="list-label"/></a></li>
+      </xsl:for-each>
+      <xsl:for-each select="$ctx/p:view">
+        <li><a href="{$base}/{@name}"><xsl:call-template name="words"><xsl:with-param name="s" select="translate(@name, '/', '-')"/></xsl:call-template></a></li>
       </xsl:for-each>
       <li><a href="{$base}/feeds/me">My updates</a></li>
     </ul>
   </xsl:template>
+  <!-- links a process puts first on the home page for a collection (a work queue) -->
+  <xsl:template match="p:collection" mode="home-links"/>
   <xsl:template match="p:collection" mode="new-label">New <xsl:value-of select="translate(@kind, '-', ' ')"/></xsl:template>
   <xsl:template match="p:collection" mode="list-label"><xsl:call-template name="collection-label"><xsl:with-param name="c" select="@name"/></xsl:call-template></xsl:template>
 
@@ -590,7 +596,7 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- a list of tickets -->
+  <!-- a list of tickets (the navigation asks for the latest changed first) -->
   <xsl:template match="i:list" mode="title">
     <xsl:variable name="c" select="$ctx/p:nav/p:collection[@name = current()/@collection]"/>
     <xsl:choose>
@@ -648,6 +654,7 @@
 
   <xsl:template match="i:list" mode="filters">
     <form method="get" action="{$base}/{@collection}" class="filters" aria-label="Filters">
+      <xsl:if test="$ctx/p:arg[@name = 'sort']"><input type="hidden" name="sort" value="{$ctx/p:arg[@name = 'sort']}"/></xsl:if>
       <xsl:call-template name="filter-select">
         <xsl:with-param name="name" select="'open'"/><xsl:with-param name="label" select="'Open or finished'"/>
         <xsl:with-param name="options" select="'true false'"/>

@@ -112,7 +112,7 @@ def test_participant_raises_and_follows_a_case(httpd, client, browser_factory):
     number = d.current_url.rsplit("/", 1)[1]
     assert "The service desk will look at it" in d.page_source
     axe_check(d, "case")
-    d.get(httpd.url + "/itsm/cases")
+    d.get(httpd.url + "/itsm/cases?sort=-updated")     # "My party's cases" in the navigation
     assert number in d.page_source
     axe_check(d, "my-cases")
     d.get(httpd.url + "/itsm/me")
@@ -127,7 +127,7 @@ def test_agent_triages_from_the_queue(httpd, client, browser_factory):
     from selenium.webdriver.common.by import By
     number = new_case(client, title="Registration query")
     d = browser_factory(width=390, height=844)      # a phone
-    login(d, httpd, "agent1", "/itsm/cases?state=new")
+    login(d, httpd, "agent1", "/itsm/cases?state=new&sort=-opened")
     assert number in d.page_source
     axe_check(d, "triage-queue")
     submit(d, "a[href$='/cases/%s']" % number)
