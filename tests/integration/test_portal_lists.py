@@ -56,3 +56,12 @@ def test_a_form_for_an_action_the_role_may_not_take(httpd, client):
     assert "do not allow" in r.text and "triage" in r.text
     doc = client.get("/cases/" + number, user="alice")
     assert doc.findtext("i:state") == "new" and doc.findtext("i:version") == "1"
+
+
+def test_a_provider_sees_the_cases_of_the_party_it_acts_for(httpd, client):
+    number = new_case(client, user="alice", title="Seen by the provider")
+    b = Browser(httpd)
+    b.login("prov1")
+    page = b.page("/itsm/cases/" + number).text
+    assert "Seen by the provider" in page
+    assert "/actions/provide-info" not in page      # nothing asked yet: no reply to give
