@@ -74,6 +74,8 @@ int itsm_map_to_storage(request_rec *r);
  * and *err on failure) and the login page's handler (itsm-login). */
 void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err);
 int itsm_portal_login(request_rec *r);
+/* Its hooks: the login page and sign-out handlers, the guard on the login's redirect. */
+void itsm_portal_register_hooks(apr_pool_t *p);
 
 /* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */
 void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);

@@ -850,6 +850,47 @@ static const char *local_path(request_rec *r, const char *to)
     return apr_pstrdup(r->pool, to);
 }
 
+/* mod_auth_form sends a successful login to the httpd_location the form posted, as given:
+ * a form elsewhere could post another site's URL. The login's answer passes this filter,
+ * which lets only a local path through ("/...", not "//..."); anything else goes home. */
+#define LOGIN_GUARD "ITSM_LOGIN_GUARD"
+#define HOME_PATH "/itsm/"
+
+static const char *local_path(request_rec *r, const char *to);
+
+static void guard_location(request_rec *r, apr_table_t *t)
+{
+    const char *loc = apr_table_get(t, "Location");
+
+    if (loc && local_path(r, loc) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00403)
+                      "login: return address %s is not a local path; sent home", loc);
+        apr_table_setn(t, "Location", HOME_PATH);
+    }
+}
+
+static apr_status_t login_guard(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    guard_location(f->r, f->r->headers_out);
+    guard_location(f->r, f->r->err_headers_out);
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void insert_login_guard(request_rec *r)
+{
+    if (r->handler && strcmp(r->handler, "form-login-handler") == 0)
+        ap_add_output_filter(LOGIN_GUARD, NULL, r, r->connection);
+}
+
+void itsm_portal_register_hooks(apr_pool_t *p)
+{
+    ap_register_output_filter(LOGIN_GUARD, login_guard, NULL, AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_filter(insert_login_guard, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(insert_login_guard, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(itsm_portal_login, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
 static int login_page(request_rec *r, itsm_core_t *core, int signed_out);
 
 int itsm_portal_login(request_rec *r)

@@ -148,6 +148,15 @@ def test_login_refuses_a_wrong_password_and_another_host(httpd, expect_log):
                               "httpd_location": "/itsm/"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/itsm-login?failed=1")
     assert "The login or password is not right" in b.get(r.headers["Location"]).text
+    # a login form posted from elsewhere cannot send the person to another site
+    for elsewhere in ("//evil.example/", "https://evil.example/x", "/\\evil.example"):
+        other = Browser(httpd)
+        r = other.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "sample",
+                                      "httpd_location": elsewhere})
+        assert r.status_code == 302 and r.headers["Location"] == "/itsm/", elsewhere
+    r = other.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "sample",
+                                  "httpd_location": "/itsm/cases?open=true"})
+    assert r.headers["Location"] == "/itsm/cases?open=true"
     # the login page offers to return only to a path of this site
     page = b.get("/itsm-login?to=//evil.example/").text
     assert "evil.example" not in page
