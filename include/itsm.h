@@ -27,7 +27,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 6
+#define ITSM_ABI_VERSION 7
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -524,6 +524,9 @@ typedef struct itsm_process_t {
     const itsm_kind_t *const *kinds;    /* NULL-terminated */
     const itsm_view_t *const *views;    /* NULL-terminated, may be NULL */
     const itsm_resource_t *const *resources;    /* NULL-terminated, may be NULL */
+    const char *stylesheet;     /* the XSLT stylesheet of its pages (docs/portal.md), relative
+                                 * to ITSMSchemaDir or absolute, imported after the core's
+                                 * itsm-portal.xsl; NULL: the core's generic pages */
 } itsm_process_t;
 
 #endif

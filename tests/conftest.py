@@ -41,7 +41,10 @@ LDAP_READER = "cn=itsm-reader," + LDAP_SUFFIX
 TEST_USER = "itsmtest"      # non-root account: httpd children and PostgreSQL run as it
 APACHE_MODULES = "/usr/lib/apache2/modules"
 STOCK_MODULES = ["mpm_event", "authn_core", "authz_core", "authz_user", "auth_basic",
-                 "ldap", "authnz_ldap", "dbd", "mime"]
+                 "ldap", "authnz_ldap", "dbd", "mime",
+                 # the portal's login (docs/portal.md): form login, sessions in a cookie
+                 "auth_form", "request", "session", "session_cookie", "session_crypto",
+                 "alias"]
 START_WAIT = 30             # seconds any server gets to come up (bound, not an assertion)
 
 
@@ -142,7 +145,7 @@ def built_module(name):
 # modules themselves for sanitizer stack traces) is copied once into the run's own
 # directory, readable by the test user: the checkout may be one other users cannot enter.
 STAGE = {"dir": None}
-STAGED_TREES = ["schemas", "conf", "tests/integration/authz-test.xml"]
+STAGED_TREES = ["schemas", "conf", "portal", "tests/integration/authz-test.xml"]
 
 
 def stage_files(base):
@@ -472,8 +475,59 @@ def itsm_directives(env):
     }
 
 
+def portal_auth(env, session_max_age=28800):
+    """The authentication of /itsm as conf/mods-available/itsm.conf ships it: Basic for API
+    clients (credentials sent, or no HTML in Accept), mod_auth_form with an encrypted
+    session cookie for browsers; the login page, its handler and logout; the static files."""
+    ldap = ['AuthLDAPURL "%s/ou=people,%s?uid"' % (env.slapd.url, LDAP_SUFFIX),
+            "AuthLDAPBindDN %s" % LDAP_READER,
+            "AuthLDAPBindPassword %s" % PASSWORD]
+    session = ["Session On",
+               "SessionCookieName itsm-session path=/;HttpOnly;SameSite=Lax",
+               "SessionCryptoPassphrase %s" % PORTAL_PASSPHRASE,
+               "SessionMaxAge %d" % session_max_age,
+               # the cookie is written again only when its expiry moves by this much
+               "SessionExpiryUpdateInterval %d" % min(300, session_max_age // 2)]
+    return {"location": [
+        '<If "-n req(\'Authorization\') || ! req(\'Accept\') =~ m#text/html#">',
+        "  AuthType Basic",
+        "</If>",
+        "<Else>",
+        "  AuthType form",
+        '  AuthFormLoginRequiredLocation "/itsm-login%{REQUEST_URI}?%{QUERY_STRING}"',
+        "</Else>",
+        "AuthName ITSM",
+        "AuthBasicProvider ldap",
+        "AuthFormProvider ldap"] + ldap + session,
+        "server": [
+        "Alias /itsm-static %s" % staged("portal"),
+        "<Directory %s>" % staged("portal"),
+        "  Require all granted",
+        "</Directory>",
+        "<Location /itsm-login>",
+        "  SetHandler itsm-login",
+        "  Require all granted",
+        "</Location>",
+        "<Location /itsm-auth>",
+        "  SetHandler form-login-handler",
+        "  AuthType form",
+        "  AuthName ITSM",
+        "  AuthFormProvider ldap",
+        '  AuthFormLoginRequiredLocation "/itsm-login?failed=1"',
+        '  AuthFormLoginSuccessLocation "/itsm/"'] + ["  " + l for l in ldap + session] + [
+        "  Require all granted",
+        "</Location>",
+        "<Location /itsm-logout>",
+        "  SetHandler itsm-logout"] + ["  " + l for l in session[:3]] + [
+        "  Require all granted",
+        "</Location>"]}
+
+
+PORTAL_PASSPHRASE = "test-only-%d" % os.getpid()
+
+
 def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_itsm=True,
-                 without=(), processes=()):
+                 without=(), processes=(), session_max_age=28800):
     """httpd.conf text. itsm: the ITSM*/DBD* directives (default itsm_directives(env));
     extra: more server-level lines; with_itsm=False: stock modules only (harness check);
     without: names of process modules not to load ("test", "incident", "knowledge");
@@ -537,15 +591,13 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
     elif env.db is not None:
         lines += ["DBDriver %s" % env.db.driver, 'DBDParams "%s"' % env.db.params]
     lines.append(extra)
+    auth = portal_auth(env, session_max_age)
+    lines += auth["server"]
     lines += [
         "<Location /itsm>",
         "  SetHandler itsm" if with_itsm else "",
-        "  AuthType Basic",
-        "  AuthName ITSM",
-        "  AuthBasicProvider ldap",
-        '  AuthLDAPURL "%s/ou=people,%s?uid"' % (env.slapd.url, LDAP_SUFFIX),
-        "  AuthLDAPBindDN %s" % LDAP_READER,
-        "  AuthLDAPBindPassword %s" % PASSWORD,
+        # the <If> is the innermost section that matched: the mount point must be named
+        "  ITSMBase /itsm" if with_itsm else ""] + ["  " + l for l in auth["location"]] + [
         "  Require valid-user",
         location_extra,
         "</Location>",

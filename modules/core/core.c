@@ -438,6 +438,10 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        if ((c->portal = itsm_portal_compile(pconf, dir, &err)) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00402) "portal: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
         c->desks = NULL;
         if (conf->desks_file
             && itsm_desks_load(&c->desks, conf->desks_file, c->schema, pconf, &err) != APR_SUCCESS) {

@@ -35,6 +35,8 @@ typedef struct itsm_core_t {
     apr_hash_t *resources;          /* path -> itsm_route_t * (a process's own resources) */
     apr_array_header_t *kinds;      /* const itsm_kind_t *, in provider-list order */
 
+    void *portal;                   /* xsltStylesheetPtr: the portal's stylesheets, compiled */
+
     /* made in child_init */
     itsm_ldap_t *directory;
     int process_ready;              /* per-process state set up (ITSM00007 otherwise) */
@@ -72,6 +74,13 @@ int itsm_handler(request_rec *r);
 /* translate_name and map_to_storage: the suite's requests skip the filesystem walk. */
 int itsm_translate(request_rec *r);
 int itsm_map_to_storage(request_rec *r);
+
+/* The portal (portal.c): its stylesheets compiled at start-up (an xsltStylesheetPtr, NULL
+ * and *err on failure) and the login page's handler (itsm-login). */
+void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err);
+int itsm_portal_login(request_rec *r);
+/* Its hooks: the login page and sign-out handlers, the guard on the login's redirect. */
+void itsm_portal_register_hooks(apr_pool_t *p);
 
 /* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */
 void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);

@@ -526,6 +526,7 @@ int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
     if ((rc = render_votes(q, o->w, t)) != 0)
         return rc;
     set_etag(q->r, t);
+    itsm_portal_ticket(q, t);
     return send_doc(q->r, status, o);
 }
 

@@ -106,6 +106,8 @@ int itsm_handler(request_rec *r)
 
     if ((rc = resolve_caller(q)) != OK)
         return rc;
+    if ((rc = itsm_portal_begin(q, seg, n)) != OK)     /* a browser's page or form */
+        return rc;
 
     if (n == 0) {
         if (m != M_GET)
@@ -167,9 +169,11 @@ int itsm_handler(request_rec *r)
                 return method_not_allowed(q, "GET");
             return do_stats(q);
         }
+        if (m == M_GET && q->portal && strcmp(seg[1], "new") == 0)
+            return itsm_portal_new(q);
         if (m == M_GET)
             return do_get(q, seg[1]);
-        if (m == M_PATCH)
+        if (m == M_PATCH || (m == M_POST && q->portal))    /* a form updates with POST */
             return do_change(q, seg[1], NULL);
         return method_not_allowed(q, "GET, PATCH");
     case 3:

@@ -152,6 +152,8 @@ int read_document(req_t *q, const char *element, xmlNodePtr *root)
     xmlDocPtr doc;
     int rc;
 
+    if (itsm_portal_form_body(q, (const char **)&buf, &len))   /* a form, as its document */
+        goto parse;
     if (!xml_media_type(apr_table_get(r->headers_in, "Content-Type")))
         return fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
                     "The request body must be application/xml.");
@@ -186,6 +188,7 @@ int read_document(req_t *q, const char *element, xmlNodePtr *root)
                         apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
         }
     }
+parse:
     if (itsm_xml_parse(&doc, &xe, buf, len, r->pool) != APR_SUCCESS)
         return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
     if (itsm_xml_validate(&xe, q->core->schema, doc, r->pool) != APR_SUCCESS)

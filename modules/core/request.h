@@ -25,6 +25,7 @@ typedef struct req_t {
                                      * id 0 on create): the source of spawned tickets' links */
     apr_array_header_t *told;       /* told_t: linked tickets a process tells with the change
                                      * (linked_note) */
+    struct portal_req_t *portal;    /* a browser's page or form post (portal.c); NULL: API */
 } req_t;
 
 /* A linked ticket a process tells of the change (linked_note): written, with its journal
@@ -171,5 +172,13 @@ int do_vote(req_t *q, const char *number);
 int do_links(req_t *q, const char *number);
 int do_link(req_t *q, const char *number);
 int do_unlink(req_t *q, const char *number, const char *type, const char *target);
+
+/* portal.c: HTML pages and form posts for browsers */
+int itsm_portal_wants_html(request_rec *r);
+int itsm_portal_begin(req_t *q, const char *const *seg, int n);
+int itsm_portal_form_body(req_t *q, const char **xml, apr_size_t *len);
+void itsm_portal_ticket(req_t *q, const itsm_ticket_t *t);
+int itsm_portal_new(req_t *q);
+int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t len);
 
 #endif

@@ -21,7 +21,10 @@ int send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
 {
     apr_size_t len;
     const char *body = itsm_xml_out_end(o, &len);
+    int rc;
 
+    if ((rc = itsm_portal_send(r, status, body, len)) != -1)   /* a browser's page */
+        return rc;
     r->status = status;
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     ap_set_content_type(r, type);

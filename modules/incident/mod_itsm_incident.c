@@ -239,6 +239,7 @@ static const itsm_process_t incident_process = {
     .schema = "itsm-incident.xsd",
     .kinds = kinds,
     .views = views,
+    .stylesheet = "itsm-incident.xsl",
 };
 
 /* ---- configuration --------------------------------------------------------------------- */

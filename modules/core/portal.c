@@ -1,0 +1,957 @@
+/* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
+/* The web portal: the same resources as HTML for browsers, and HTML forms that post the same
+ * documents. A browser (Accept preferring text/html) gets the XML document the API answers,
+ * transformed on the server by the suite's XSLT stylesheets: the core's layout and generic
+ * pages (itsm-portal.xsl) imported first, then each loaded process's stylesheet
+ * (itsm_process_t.stylesheet), compiled once in post_config into one stylesheet per schema
+ * directory. Around the document the stylesheets read a context (p:context(): the caller,
+ * the navigation, the banner views, the actions the caller may take on the ticket shown, a
+ * refused form's values and message, the ticket's journal). A form post
+ * (application/x-www-form-urlencoded) is checked for its CSRF token, mapped onto the kind's
+ * XML document from its declared fields and goes through the API's own path (schema,
+ * authorization, If-Match, process rules); success answers 303 to the ticket, a refusal shows
+ * the page again with the message and the person's input. See docs/portal.md. */
+#include <apr_optional.h>
+#include <apr_sha1.h>
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <mod_session.h>
+#include <ap_provider.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxslt/xslt.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/transform.h>
+#include <libxslt/extensions.h>
+#include <libxslt/security.h>
+#include <libxslt/xsltutils.h>
+#include <libxml/xpathInternals.h>
+
+#include "request.h"
+#include "itsm_codec.h"
+#include "itsm_store.h"
+
+APLOG_USE_MODULE(itsm);
+
+#define PORTAL_NS "urn:mod-itsm:portal"
+#define PORTAL_XSL "itsm-portal.xsl"
+#define CSRF_FIELD "itsm-csrf"
+#define VERSION_FIELD "itsm-version"
+#define NONCE_KEY "itsm-csrf-nonce"
+#define REQ_KEY "itsm:req"
+#define STATIC_PATH "/itsm-static"
+#define LOGIN_PATH "/itsm-login"
+#define LOGOUT_PATH "/itsm-logout"
+#define AUTH_PATH "/itsm-auth"
+
+/* The state of one request the portal answers (req_t.portal). */
+struct portal_req_t {
+    int html;                   /* answer HTML */
+    int form;                   /* a form post being answered */
+    const char *number;         /* the ticket a form posts to; NULL: a create */
+    const char *action;         /* what the form does: "create", "update" or an action */
+    const char *xml;            /* the form as the kind's document */
+    apr_size_t xml_len;
+    apr_array_header_t *posted; /* const char *: name, value, name, value... */
+    const itsm_ticket_t *ticket;    /* the ticket the page shows */
+    int refused_status;         /* a form's refusal shown on the page */
+    xmlDocPtr refusal;
+    int capturing;              /* send_typed keeps the document (a part of the page) */
+    const char *captured;
+    apr_size_t captured_len;
+    int new_page;               /* the form of a new ticket */
+};
+
+static APR_OPTIONAL_FN_TYPE(ap_session_load) *session_load;
+static APR_OPTIONAL_FN_TYPE(ap_session_get) *session_get;
+static APR_OPTIONAL_FN_TYPE(ap_session_set) *session_set;
+static unsigned char secret[32];    /* the CSRF key: random per start of the server */
+static xsltSecurityPrefsPtr security;
+
+/* ---- start-up: compile the stylesheets once ------------------------------------------- */
+
+/* p:context(): the request's context document, for the stylesheets. */
+static void context_fn(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xsltTransformContextPtr tctxt = xsltXPathGetTransformContext(ctxt);
+    xmlDocPtr doc = tctxt ? tctxt->_private : NULL;
+
+    if (nargs != 0) {
+        xmlXPathSetArityError(ctxt);
+        return;
+    }
+    valuePush(ctxt, xmlXPathNewNodeSet(doc ? xmlDocGetRootElement(doc) : NULL));
+}
+
+/* p:words(s): a name as words for a label: "marketParticipantId" -> "Market participant
+ * id", "request-info" -> "Request info" (the first letter upper case, camelCase humps and
+ * hyphens to spaces). In C: the same in XSLT 1.0 recurses once per character. */
+static void words_fn(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xmlChar *in, *out;
+    int i, n = 0;
+
+    if (nargs != 1) {
+        xmlXPathSetArityError(ctxt);
+        return;
+    }
+    in = xmlXPathPopString(ctxt);
+    if (in == NULL) {
+        valuePush(ctxt, xmlXPathNewCString(""));
+        return;
+    }
+    out = xmlMalloc(2 * (size_t)xmlStrlen(in) + 1);
+    for (i = 0; in[i]; i++) {
+        xmlChar ch = in[i];
+
+        if (i == 0 && ch >= 'a' && ch <= 'z')
+            ch = (xmlChar)(ch - 'a' + 'A');
+        else if (ch == '-' || ch == '_')
+            ch = ' ';
+        else if (i > 0 && ch >= 'A' && ch <= 'Z') {
+            out[n++] = ' ';
+            ch = (xmlChar)(ch - 'A' + 'a');
+        }
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    valuePush(ctxt, xmlXPathWrapString(out));
+    xmlFree(in);
+}
+
+static apr_status_t free_stylesheet(void *style)
+{
+    xsltFreeStylesheet(style);
+    return APR_SUCCESS;
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/* Collects libxslt's messages of a compilation for the log line. */
+static void collect(void *ctx, const char *msg, ...)
+{
+    apr_array_header_t *lines = ctx;
+    char buf[512];
+    va_list ap;
+
+    va_start(ap, msg);
+    apr_vsnprintf(buf, sizeof buf, msg, ap);
+    va_end(ap);
+    if (lines->nelts < 8)
+        APR_ARRAY_PUSH(lines, const char *) = apr_pstrdup(lines->pool, buf);
+}
+
+void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err)
+{
+    static int initialised;
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    apr_array_header_t *msgs = apr_array_make(p, 8, sizeof(const char *));
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNsPtr xsl;
+    xmlNodePtr root;
+    xsltStylesheetPtr style;
+    int i;
+
+    if (!initialised) {
+        initialised = 1;
+        xsltInit();
+        xsltRegisterExtModuleFunction(BAD_CAST "context", BAD_CAST PORTAL_NS, context_fn);
+        xsltRegisterExtModuleFunction(BAD_CAST "words", BAD_CAST PORTAL_NS, words_fn);
+        /* a transform reads nothing and writes nothing but its result */
+        security = xsltNewSecurityPrefs();
+        xsltSetSecurityPrefs(security, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
+        xsltSetSecurityPrefs(security, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+        xsltSetSecurityPrefs(security, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
+        xsltSetSecurityPrefs(security, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
+        xsltSetSecurityPrefs(security, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+        apr_generate_random_bytes(secret, sizeof secret);
+        session_load = APR_RETRIEVE_OPTIONAL_FN(ap_session_load);
+        session_get = APR_RETRIEVE_OPTIONAL_FN(ap_session_get);
+        session_set = APR_RETRIEVE_OPTIONAL_FN(ap_session_set);
+    }
+    /* <xsl:stylesheet> importing the core's, then each process's: a process's templates
+     * take precedence over the core's generic ones */
+    root = xmlNewDocNode(doc, NULL, BAD_CAST "stylesheet", NULL);
+    xsl = xmlNewNs(root, BAD_CAST "http://www.w3.org/1999/XSL/Transform", BAD_CAST "xsl");
+    xmlSetNs(root, xsl);
+    xmlNewProp(root, BAD_CAST "version", BAD_CAST "1.0");
+    xmlDocSetRootElement(doc, root);
+    xmlNewProp(xmlNewChild(root, xsl, BAD_CAST "import", NULL), BAD_CAST "href",
+               BAD_CAST apr_pstrcat(p, dir, "/" PORTAL_XSL, NULL));
+    for (i = 0; names && i < names->nelts; i++) {
+        const itsm_process_t *proc = ap_lookup_provider(
+            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
+            ITSM_PROCESS_VERSION);
+        char *path = NULL;
+
+        if (proc == NULL || proc->stylesheet == NULL)
+            continue;
+        if (apr_filepath_merge(&path, dir, proc->stylesheet, 0, p) != APR_SUCCESS) {
+            xmlFreeDoc(doc);
+            *err = apr_psprintf(p, "process %s: bad stylesheet path %s", proc->name,
+                                proc->stylesheet);
+            return NULL;
+        }
+        xmlNewProp(xmlNewChild(root, xsl, BAD_CAST "import", NULL), BAD_CAST "href",
+                   BAD_CAST path);
+    }
+    doc->URL = xmlStrdup(BAD_CAST apr_pstrcat(p, dir, "/portal-composed.xsl", NULL));
+    xsltSetGenericErrorFunc(msgs, collect);
+    style = xsltParseStylesheetDoc(doc);
+    xsltSetGenericErrorFunc(NULL, quiet);
+    if (style == NULL || style->errors) {
+        if (style)
+            xsltFreeStylesheet(style);
+        else
+            xmlFreeDoc(doc);
+        *err = apr_psprintf(p, "the portal's stylesheets in %s do not compile: %s", dir,
+                            msgs->nelts ? apr_array_pstrcat(p, msgs, ' ') : "(no message)");
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, style, free_stylesheet, apr_pool_cleanup_null);
+    return style;
+}
+
+/* ---- negotiation ---------------------------------------------------------------------- */
+
+/* The q of one media range of an Accept header: 1000 for q=1. */
+static int accept_q(const char *range, apr_size_t len)
+{
+    const char *q = NULL, *s;
+
+    for (s = range; s < range + len; s++)
+        if (*s == ';') {
+            const char *t = s + 1;
+
+            while (*t == ' ' || *t == '\t')
+                t++;
+            if ((t[0] == 'q' || t[0] == 'Q') && t[1] == '=')
+                q = t + 2;
+        }
+    return q ? (int)(strtod(q, NULL) * 1000.0) : 1000;
+}
+
+/* Does the Accept header prefer HTML? Only an explicit text/html counts (not a wildcard), and it
+ * must rank at least as high as application/xml: a browser, not an API client. */
+int itsm_portal_wants_html(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept"), *s;
+    int html = -1, xml = -1, any = -1;
+
+    for (s = accept; s && *s;) {
+        apr_size_t len = strcspn(s, ","), tlen;
+        const char *t = s;
+
+        while (*t == ' ' || *t == '\t')
+            t++;
+        tlen = strcspn(t, ";, \t");
+        if (tlen == 9 && strncasecmp(t, "text/html", 9) == 0)
+            html = accept_q(t, len - (apr_size_t)(t - s));
+        else if ((tlen == 15 && strncasecmp(t, "application/xml", 15) == 0)
+                 || (tlen == 8 && strncasecmp(t, "text/xml", 8) == 0))
+            xml = accept_q(t, len - (apr_size_t)(t - s)) > xml
+                  ? accept_q(t, len - (apr_size_t)(t - s)) : xml;
+        else if (tlen == 3 && strncmp(t, "*/*", 3) == 0)
+            any = accept_q(t, len - (apr_size_t)(t - s));
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    if (xml < 0)
+        xml = any;
+    return html > 0 && html >= xml;
+}
+
+static int form_media_type(request_rec *r)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+
+    return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0
+           && (ct[33] == '\0' || ct[33] == ';' || ct[33] == ' ');
+}
+
+/* ---- CSRF ----------------------------------------------------------------------------- */
+
+/* HMAC-SHA1 (RFC 2104) of msg under the server's secret, in hex. */
+static const char *hmac_hex(apr_pool_t *p, const char *msg)
+{
+    unsigned char k[APR_SHA1_DIGESTSIZE * 0 + 64] = {0}, inner[APR_SHA1_DIGESTSIZE],
+                  outer[APR_SHA1_DIGESTSIZE], pad[64];
+    apr_sha1_ctx_t c;
+    char *hex = apr_palloc(p, 2 * APR_SHA1_DIGESTSIZE + 1);
+    int i;
+
+    memcpy(k, secret, sizeof secret);
+    for (i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x36;
+    apr_sha1_init(&c);
+    apr_sha1_update_binary(&c, pad, 64);
+    apr_sha1_update_binary(&c, (const unsigned char *)msg, (unsigned int)strlen(msg));
+    apr_sha1_final(inner, &c);
+    for (i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x5c;
+    apr_sha1_init(&c);
+    apr_sha1_update_binary(&c, pad, 64);
+    apr_sha1_update_binary(&c, inner, sizeof inner);
+    apr_sha1_final(outer, &c);
+    for (i = 0; i < APR_SHA1_DIGESTSIZE; i++)
+        apr_snprintf(hex + 2 * i, 3, "%02x", outer[i]);
+    return hex;
+}
+
+/* The CSRF token of the caller's session: HMAC of the login and a random nonce kept in the
+ * session (mod_session; encrypted in the cookie by mod_session_crypto), under a key drawn at
+ * each start of the server. create: make the nonce when the session has none. NULL without
+ * a session. */
+static const char *csrf_token(req_t *q, int create)
+{
+    session_rec *z = NULL;
+    const char *nonce = NULL;
+
+    /* Basic auth has no session: the token is bound to the login alone (a browser that
+     * keeps Basic credentials; the cookie-less path costs no session encryption) */
+    if (q->r->ap_auth_type && strcasecmp(q->r->ap_auth_type, "Basic") == 0)
+        return hmac_hex(q->r->pool, apr_pstrcat(q->r->pool, "basic\n", q->who->uid, NULL));
+    if (!session_load || !session_get || !session_set
+        || session_load(q->r, &z) != APR_SUCCESS || z == NULL)
+        return NULL;
+    session_get(q->r, z, NONCE_KEY, &nonce);
+    if ((nonce == NULL || *nonce == '\0') && create) {
+        unsigned char raw[16];
+        char *hex = apr_palloc(q->r->pool, 33);
+        int i;
+
+        if (apr_generate_random_bytes(raw, sizeof raw) != APR_SUCCESS)
+            return NULL;
+        for (i = 0; i < 16; i++)
+            apr_snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+        nonce = hex;
+        session_set(q->r, z, NONCE_KEY, nonce);
+    }
+    if (nonce == NULL || *nonce == '\0')
+        return NULL;
+    return hmac_hex(q->r->pool, apr_pstrcat(q->r->pool, q->who->uid, "\n", nonce, NULL));
+}
+
+static int same_token(const char *a, const char *b)
+{
+    apr_size_t i, n = strlen(a);
+    unsigned diff = 0;
+
+    if (n != strlen(b))
+        return 0;
+    for (i = 0; i < n; i++)
+        diff |= (unsigned char)a[i] ^ (unsigned char)b[i];
+    return diff == 0;
+}
+
+/* ---- form posts ----------------------------------------------------------------------- */
+
+static int common_input(const char *name)
+{
+    static const char *const names[] = { "title", "description", "priority", "assignee",
+                                         "group", "note", "party", NULL };
+
+    return is_one_of(name, names);
+}
+
+/* Read the form, check its token, map it onto the kind's document. */
+static int read_form(req_t *q, const char *number)
+{
+    request_rec *r = q->r;
+    struct portal_req_t *pq = q->portal;
+    const itsm_kind_t *k = q->route->kind;
+    apr_off_t limit = q->dir->max_body != ITSM_UNSET ? q->dir->max_body : 1024 * 1024;
+    apr_array_header_t *pairs = NULL;
+    apr_table_t *values = apr_table_make(r->pool, 8);
+    const char *token = NULL, *want, *version = NULL;
+    itsm_xml_out_t *o;
+    const itsm_field_t *f;
+    int i, rc;
+
+    pq->form = 1;
+    pq->number = number;
+    pq->posted = apr_array_make(r->pool, 8, sizeof(const char *));
+    if ((rc = ap_parse_form_data(r, NULL, &pairs, 64, (apr_size_t)limit)) != OK)
+        return fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
+                    "bad-form", "The form cannot be read.");
+    for (i = 0; pairs && i < pairs->nelts; i++) {
+        ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
+        apr_off_t len = 0;
+        apr_size_t size;
+        char *v;
+
+        apr_brigade_length(pair->value, 1, &len);
+        size = (apr_size_t)len;
+        v = apr_palloc(r->pool, size + 1);
+        apr_brigade_flatten(pair->value, v, &size);
+        v[size] = '\0';
+        if (strcmp(pair->name, CSRF_FIELD) == 0)
+            token = v;
+        else if (strcmp(pair->name, VERSION_FIELD) == 0)
+            version = v;
+        else if (*v) {
+            apr_table_set(values, pair->name, v);
+            APR_ARRAY_PUSH(pq->posted, const char *) = pair->name;
+            APR_ARRAY_PUSH(pq->posted, const char *) = v;
+        }
+    }
+    want = csrf_token(q, 0);
+    if (token == NULL || want == NULL || !same_token(token, want)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00400)
+                      "form post by %s without a valid CSRF token (%s)", q->who->uid,
+                      token == NULL ? "none" : want == NULL ? "no session" : "wrong");
+        pq->form = 0;       /* nothing to show again: refused as it stands */
+        return fail(q, HTTP_FORBIDDEN, "csrf",
+                    "This form has expired or did not come from this site; "
+                    "open the page again and resend it.");
+    }
+    if (version && apr_table_get(r->headers_in, "If-Match") == NULL)
+        apr_table_setn(r->headers_in, "If-Match", apr_psprintf(r->pool, "\"%s\"", version));
+    /* the kind's document, from its declared fields: common ones first, then the kind's */
+    o = itsm_xml_out_start(r->pool, k->element);
+    for (i = 0; i < pq->posted->nelts; i += 2) {
+        const char *name = APR_ARRAY_IDX(pq->posted, i, const char *);
+
+        if (common_input(name))
+            itsm_xml_element(o->w, name, apr_table_get(values, name));
+    }
+    for (f = k->fields; f && f->name; f++)
+        if (!(f->flags & ITSM_FIELD_READONLY) && apr_table_get(values, f->name))
+            itsm_xml_element(o->w, f->name, apr_table_get(values, f->name));
+    pq->xml = itsm_xml_out_end(o, &pq->xml_len);
+    return OK;
+}
+
+int itsm_portal_begin(req_t *q, const char *const *seg, int n)
+{
+    request_rec *r = q->r;
+    int form;
+
+    /* a browser's: an API client's form post stays refused as any non-XML body (415) */
+    if (q->core->portal == NULL || !itsm_portal_wants_html(r))
+        return OK;
+    form = r->method_number == M_POST && form_media_type(r);
+    q->portal = apr_pcalloc(r->pool, sizeof *q->portal);
+    q->portal->html = 1;
+    apr_pool_userdata_setn(q, REQ_KEY, NULL, r->pool);
+    apr_table_mergen(r->headers_out, "Vary", "Accept");
+    if (!form) {
+        /* a filter form sends its empty inputs too: they mean "any" */
+        if (r->args && *r->args) {
+            char *args = apr_pstrdup(r->pool, r->args), *pair, *state;
+            const char *kept = NULL;
+
+            for (pair = apr_strtok(args, "&", &state); pair; pair = apr_strtok(NULL, "&", &state)) {
+                apr_size_t len = strlen(pair);
+
+                if (len == 0 || pair[len - 1] == '=')
+                    continue;
+                kept = kept ? apr_pstrcat(r->pool, kept, "&", pair, NULL) : pair;
+            }
+            r->args = (char *)kept;
+        }
+        return OK;
+    }
+    /* forms post to a collection (create), a ticket (update) or an action */
+    q->route = n >= 1 ? apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING) : NULL;
+    if (q->route == NULL || n == 3 || n > 4 || (n == 4 && strcmp(seg[2], "actions") != 0))
+        return not_found(q);
+    q->portal->action = n == 4 ? seg[3] : n == 2 ? ITSM_ACTION_UPDATE : ITSM_ACTION_CREATE;
+    return read_form(q, n >= 2 ? seg[1] : NULL);
+}
+
+int itsm_portal_form_body(req_t *q, const char **xml, apr_size_t *len)
+{
+    if (q->portal == NULL || q->portal->xml == NULL)
+        return 0;
+    *xml = q->portal->xml;
+    *len = q->portal->xml_len;
+    return 1;
+}
+
+void itsm_portal_ticket(req_t *q, const itsm_ticket_t *t)
+{
+    if (q->portal)
+        q->portal->ticket = t;
+}
+
+/* ---- the context of a page ------------------------------------------------------------ */
+
+static xmlNodePtr child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
+{
+    return xmlNewTextChild(parent, ns, BAD_CAST name, text ? BAD_CAST text : NULL);
+}
+
+static void prop(xmlNodePtr node, const char *name, const char *value)
+{
+    if (value)
+        xmlNewProp(node, BAD_CAST name, BAD_CAST value);
+}
+
+static const char *const type_names[] = { "text", "long-text", "integer", "boolean",
+                                          "date-time", "duration", "enum", "ticket", "party",
+                                          "person", "group" };
+
+/* The kind's fields as a form needs them. */
+static void describe_kind(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_kind_t *k)
+{
+    xmlNodePtr kn = child(ctx, ns, "kind", NULL);
+    const itsm_field_t *f;
+
+    prop(kn, "name", k->kind);
+    prop(kn, "element", k->element);
+    prop(kn, "collection", k->collection);
+    for (f = k->fields; f && f->name; f++) {
+        xmlNodePtr fn = child(kn, ns, "field", NULL);
+        itsm_field_type_e t = itsm_field_type(f);
+        const char *const *v;
+
+        prop(fn, "name", f->name);
+        prop(fn, "type", type_names[t]);
+        if (f->flags & ITSM_FIELD_REQUIRED)
+            prop(fn, "required", "true");
+        if (f->flags & ITSM_FIELD_READONLY)
+            prop(fn, "read-only", "true");
+        if (f->flags & ITSM_FIELD_CREATE_ONLY)
+            prop(fn, "create-only", "true");
+        for (v = t == ITSM_TYPE_ENUM ? f->values : NULL; v && *v; v++)
+            child(fn, ns, "value", *v);
+    }
+}
+
+/* The actions the caller may take on t now: those their roles or relation to it allow, that
+ * the process does not refuse from the ticket's state. The process decides by its action
+ * callback, run on a copy with no input: a 404 or 409 refusal means "not from here"; a 422
+ * (input missing) means the action is offered and its form asks. Nothing is written. */
+static void describe_actions(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_ticket_t *t)
+{
+    const itsm_kind_t *k = q->route->kind;
+    xmlNodePtr an = child(ctx, ns, "actions", NULL);
+    unsigned rel = itsm_authz_relations(q->who, t, k);
+    const char *const *a;
+
+    if (reads_published(q, k))
+        return;
+    if (allowed(q, ITSM_ACTION_UPDATE)
+        || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE))
+        prop(child(an, ns, "action", NULL), "name", ITSM_ACTION_UPDATE);
+    for (a = k->actions; a && *a && k->action; a++) {
+        itsm_call_t c;
+        itsm_ticket_t *copy;
+        int rc;
+
+        if (!allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
+            continue;
+        init_call(q, &c);
+        copy = copy_ticket(q->r->pool, t);
+        rc = k->action(&c, *a, t, copy);
+        if (rc == HTTP_CONFLICT || rc == HTTP_NOT_FOUND)
+            continue;
+        prop(child(an, ns, "action", NULL), "name", *a);
+    }
+}
+
+/* The public views (the major-incident banner) as their documents would show them. */
+static void describe_views(req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
+{
+    apr_hash_index_t *hi;
+
+    if (itsm_req_bind_store(q) != APR_SUCCESS)
+        return;
+    for (hi = apr_hash_first(q->r->pool, q->core->views); hi; hi = apr_hash_next(hi)) {
+        const itsm_view_t *v = apr_hash_this_val(hi);
+        apr_array_header_t *rows;
+        xmlNodePtr vn;
+        int i;
+
+        if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, q->r->pool) != APR_SUCCESS)
+            continue;
+        vn = child(ctx, ns, "view", NULL);
+        prop(vn, "name", v->path);
+        prop(vn, "kind", v->kind);
+        for (i = 0; i < rows->nelts; i++) {
+            const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+            const itsm_kind_t *k = itsm_core_kind(q->core, v->kind);
+            xmlNodePtr item = child(vn, ns, "item", NULL);
+            const char *const *f;
+
+            prop(item, "number", t->number);
+            prop(item, "priority", t->priority);
+            prop(item, "collection", k ? k->collection : NULL);
+            child(item, ns, "title", t->title);
+            for (f = v->fields; f && *f; f++)
+                if (apr_table_get(t->fields, *f))
+                    prop(child(item, ns, "field", apr_table_get(t->fields, *f)), "name", *f);
+        }
+    }
+}
+
+/* A document of the API the page shows beside its own (the ticket's journal), as the API
+ * answers it, or NULL when the caller may not read it. */
+static xmlDocPtr capture(req_t *q, int (*get)(req_t *, const char *), const char *number)
+{
+    struct portal_req_t *pq = q->portal;
+    xmlDocPtr doc;
+    int status;
+
+    pq->capturing = 1;
+    pq->captured = NULL;
+    get(q, number);
+    pq->capturing = 0;
+    status = q->r->status;
+    if (pq->captured == NULL || status != HTTP_OK)
+        return NULL;
+    doc = xmlReadMemory(pq->captured, (int)pq->captured_len, NULL, NULL, XML_PARSE_NONET);
+    return doc;
+}
+
+static xmlDocPtr make_context(req_t *q, int status)
+{
+    request_rec *r = q->r;
+    struct portal_req_t *pq = q->portal;
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr ctx = xmlNewDocNode(doc, NULL, BAD_CAST "context", NULL), who, nav;
+    xmlNsPtr ns = xmlNewNs(ctx, BAD_CAST PORTAL_NS, BAD_CAST "p");
+    apr_table_t *args = NULL;
+    const apr_array_header_t *arr;
+    const char *token;
+    int i;
+
+    xmlSetNs(ctx, ns);
+    xmlDocSetRootElement(doc, ctx);
+    prop(ctx, "base", q->base);
+    prop(ctx, "static", STATIC_PATH);
+    prop(ctx, "logout", LOGOUT_PATH);
+    prop(ctx, "path", r->uri);
+    prop(ctx, "status", apr_itoa(r->pool, status));
+    prop(ctx, "now", itsm_time_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time))));
+    if (q->route)
+        prop(ctx, "collection", q->route->kind->collection);
+    if (pq->new_page)
+        prop(ctx, "page", "new");
+    if ((token = csrf_token(q, 1)) != NULL)
+        prop(ctx, "csrf", token);
+    who = child(ctx, ns, "who", NULL);
+    prop(who, "login", q->who->uid);
+    prop(who, "name", q->who->display_name);
+    prop(who, "party", q->who->party);
+    prop(who, "party-name", q->who->party_name);
+    for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
+        child(who, ns, "role", APR_ARRAY_IDX(q->who->roles, i, const char *));
+    nav = child(ctx, ns, "nav", NULL);
+    for (i = 0; i < q->core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
+        int read = itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_READ);
+        xmlNodePtr cn;
+
+        if (!read && itsm_authz_relations_for(q->core->authz, k->kind, ITSM_ACTION_READ) == 0)
+            continue;
+        cn = child(nav, ns, "collection", NULL);
+        prop(cn, "name", k->collection);
+        prop(cn, "kind", k->kind);
+        if (itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
+            prop(cn, "create", "true");
+        if (!read)
+            prop(cn, "related-only", "true");
+    }
+    form_args(r, &args);
+    arr = apr_table_elts(args);
+    {
+        /* the query without paging, for the links to the next and previous page */
+        const char *keep = "";
+
+        for (i = 0; i < arr->nelts; i++) {
+            const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
+
+            prop(child(ctx, ns, "arg", e->val), "name", e->key);
+            if (strcmp(e->key, "offset") != 0 && strcmp(e->key, "limit") != 0)
+                keep = apr_pstrcat(r->pool, keep, ap_escape_urlencoded(r->pool, e->key), "=",
+                                   ap_escape_urlencoded(r->pool, e->val), "&", NULL);
+        }
+        prop(ctx, "query-without-offset", keep);
+    }
+    describe_views(q, ctx, ns);
+    if (q->route)
+        describe_kind(q, ctx, ns, q->route->kind);
+    if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
+        xmlDocPtr journal;
+
+        describe_actions(q, ctx, ns, pq->ticket);
+        if ((journal = capture(q, do_journal, pq->ticket->number)) != NULL) {
+            xmlNodePtr part = child(ctx, ns, "part", NULL);
+
+            prop(part, "name", "journal");
+            xmlAddChild(part, xmlDocCopyNode(xmlDocGetRootElement(journal), doc, 1));
+            xmlFreeDoc(journal);
+        }
+    }
+    if (pq->refusal) {
+        xmlNodePtr rn = child(ctx, ns, "refusal", NULL);
+
+        prop(rn, "status", apr_itoa(r->pool, pq->refused_status));
+        xmlAddChild(rn, xmlDocCopyNode(xmlDocGetRootElement(pq->refusal), doc, 1));
+        for (i = 0; pq->posted && i + 1 < pq->posted->nelts; i += 2)
+            prop(child(rn, ns, "value", APR_ARRAY_IDX(pq->posted, i + 1, const char *)),
+                 "name", APR_ARRAY_IDX(pq->posted, i, const char *));
+        prop(rn, "action", pq->action);
+    }
+    return doc;
+}
+
+/* ---- answers -------------------------------------------------------------------------- */
+
+static void security_headers(request_rec *r)
+{
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                   "form-action 'self'; base-uri 'none'");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
+}
+
+/* Transform the document into the page and send it. */
+static int render(request_rec *r, req_t *q, xsltStylesheetPtr style, xmlDocPtr ctxdoc,
+                  int status, const char *body, apr_size_t len)
+{
+    xmlDocPtr doc = xmlReadMemory(body, (int)len, NULL, NULL, XML_PARSE_NONET), res = NULL;
+    xsltTransformContextPtr tc = NULL;
+    xmlChar *out = NULL;
+    int outlen = 0;
+
+    if (doc && (tc = xsltNewTransformContext(style, doc)) != NULL) {
+        tc->_private = ctxdoc;
+        xsltSetCtxtSecurityPrefs(security, tc);
+        res = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, tc);
+        if (res && tc->state == XSLT_STATE_OK)
+            xsltSaveResultToString(&out, &outlen, res, style);
+    }
+    if (res)
+        xmlFreeDoc(res);
+    if (tc)
+        xsltFreeTransformContext(tc);
+    if (doc)
+        xmlFreeDoc(doc);
+    xmlFreeDoc(ctxdoc);
+    if (out == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00401)
+                      "the portal's stylesheet did not render %s", r->uri);
+        r->status = HTTP_INTERNAL_SERVER_ERROR;
+        ap_set_content_type(r, "text/plain; charset=utf-8");
+        ap_rputs("The page cannot be shown.\n", r);
+        (void)q;
+        return DONE;
+    }
+    r->status = status;
+    security_headers(r);
+    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    apr_table_unset(r->headers_out, "Location");
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_set_content_length(r, outlen);
+    if (!r->header_only)
+        ap_rwrite(out, outlen, r);
+    xmlFree(out);
+    return DONE;
+}
+
+/* 303 to the page of the ticket a form changed or made. */
+static int see_other(req_t *q, const char *body, apr_size_t len)
+{
+    request_rec *r = q->r;
+    const char *number = q->portal->number, *loc;
+
+    if (number == NULL) {       /* created: the number is in the document */
+        xmlDocPtr doc = xmlReadMemory(body, (int)len, NULL, NULL, XML_PARSE_NONET);
+        xmlNodePtr n;
+
+        for (n = doc ? xmlDocGetRootElement(doc)->children : NULL; n; n = n->next)
+            if (itsm_xml_is(n, "number"))
+                number = itsm_xml_text(r->pool, n);
+        if (doc)
+            xmlFreeDoc(doc);
+    }
+    loc = apr_pstrcat(r->pool, q->base, "/", q->route->kind->collection, "/", number, NULL);
+    r->status = HTTP_SEE_OTHER;
+    apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool, loc, r));
+    apr_table_unset(r->headers_out, "ETag");
+    ap_set_content_type(r, "text/plain; charset=utf-8");
+    ap_rprintf(r, "See %s\n", loc);
+    return DONE;
+}
+
+int itsm_portal_new(req_t *q)
+{
+    itsm_xml_out_t *o;
+
+    if (q->portal == NULL)
+        return not_found(q);
+    if (!allowed(q, ITSM_ACTION_CREATE))
+        return forbidden(q, ITSM_ACTION_CREATE);
+    q->portal->new_page = 1;
+    o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
+    return send_doc(q->r, HTTP_OK, o);
+}
+
+/* send_typed's way out for the portal's requests; declines (returns -1) for the others. */
+int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t len)
+{
+    req_t *q = NULL;
+    struct portal_req_t *pq;
+
+    apr_pool_userdata_get((void **)&q, REQ_KEY, r->pool);
+    if (q == NULL || (pq = q->portal) == NULL)
+        return -1;
+    if (pq->capturing) {
+        r->status = status;
+        pq->captured = body;
+        pq->captured_len = len;
+        return DONE;
+    }
+    if (pq->form) {
+        pq->form = 0;
+        if (status < 300)
+            return see_other(q, body, len);
+        /* refused: the page again, with the message and the input kept */
+        if (q->route && (pq->refusal = xmlReadMemory(body, (int)len, NULL, NULL,
+                                                      XML_PARSE_NONET)) != NULL) {
+            int rc;
+
+            pq->refused_status = status;
+            apr_table_unset(r->headers_out, "Location");
+            if (pq->number)
+                rc = do_get(q, pq->number);
+            else
+                rc = itsm_portal_new(q);
+            xmlFreeDoc(pq->refusal);
+            pq->refusal = NULL;
+            return rc;
+        }
+    }
+    if (pq->refusal && status == HTTP_OK)
+        status = pq->refused_status;
+    return render(r, q, q->core->portal, make_context(q, status), status, body, len);
+}
+
+/* ---- the login page (handler itsm-login, outside the authenticated space) -------------- */
+
+/* A local path to return to after login: "/..." but not "//..." (another host). */
+static const char *local_path(request_rec *r, const char *to)
+{
+    if (to == NULL || to[0] != '/' || to[1] == '/' || to[1] == '\\' || strpbrk(to, "\r\n\\"))
+        return NULL;
+    return apr_pstrdup(r->pool, to);
+}
+
+/* mod_auth_form sends a successful login to the httpd_location the form posted, as given:
+ * a form elsewhere could post another site's URL. The login's answer passes this filter,
+ * which lets only a local path through ("/...", not "//..."); anything else goes home. */
+#define LOGIN_GUARD "ITSM_LOGIN_GUARD"
+#define HOME_PATH "/itsm/"
+
+static const char *local_path(request_rec *r, const char *to);
+
+static void guard_location(request_rec *r, apr_table_t *t)
+{
+    const char *loc = apr_table_get(t, "Location");
+
+    if (loc && local_path(r, loc) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00403)
+                      "login: return address %s is not a local path; sent home", loc);
+        apr_table_setn(t, "Location", HOME_PATH);
+    }
+}
+
+static apr_status_t login_guard(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    guard_location(f->r, f->r->headers_out);
+    guard_location(f->r, f->r->err_headers_out);
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void insert_login_guard(request_rec *r)
+{
+    if (r->handler && strcmp(r->handler, "form-login-handler") == 0)
+        ap_add_output_filter(LOGIN_GUARD, NULL, r, r->connection);
+}
+
+void itsm_portal_register_hooks(apr_pool_t *p)
+{
+    ap_register_output_filter(LOGIN_GUARD, login_guard, NULL, AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_filter(insert_login_guard, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(insert_login_guard, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(itsm_portal_login, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+static int login_page(request_rec *r, itsm_core_t *core, int signed_out);
+
+int itsm_portal_login(request_rec *r)
+{
+    int out;
+    itsm_core_t *core;
+    session_rec *z = NULL;
+
+    if (r->handler == NULL || ((out = strcmp(r->handler, "itsm-logout") == 0) == 0
+                               && strcmp(r->handler, "itsm-login") != 0))
+        return DECLINED;
+    core = itsm_core_of(r->server);
+    if (r->method_number != M_GET && !(out && r->method_number == M_POST))
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (core == NULL || core->portal == NULL)
+        return HTTP_NOT_FOUND;
+    /* sign out: the session is emptied (the login mod_auth_form keeps in it, the CSRF
+     * nonce) and its cookie expires */
+    if (out && session_load && session_load(r, &z) == APR_SUCCESS && z) {
+        apr_table_clear(z->entries);
+        z->maxage = 1;
+        z->dirty = 1;
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    }
+    return login_page(r, core, out);
+}
+
+static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
+{
+    itsm_xml_out_t *o;
+    const char *to, *body;
+    apr_table_t *args = NULL;
+    apr_size_t len;
+    xmlDocPtr ctxdoc;
+    xmlNodePtr ctx;
+    xmlNsPtr ns;
+
+    form_args(r, &args);
+    /* the page asked for: the path after the login page's own (as
+     * AuthFormLoginRequiredLocation "/itsm-login%{REQUEST_URI}?%{QUERY_STRING}" sends it) */
+    to = signed_out ? NULL : strncmp(r->uri, LOGIN_PATH, sizeof LOGIN_PATH - 1) == 0
+         && r->uri[sizeof LOGIN_PATH - 1] == '/' ? r->uri + sizeof LOGIN_PATH - 1 : NULL;
+    if (to && r->args && *r->args)
+        to = apr_pstrcat(r->pool, to, "?", r->args, NULL);
+    else if (to == NULL && !signed_out)
+        to = apr_table_get(args, "to");
+    o = itsm_xml_out_start_ns(r->pool, "login", PORTAL_NS);
+    itsm_xml_element(o->w, "action", AUTH_PATH);
+    itsm_xml_element(o->w, "return", local_path(r, to));
+    if (apr_table_get(args, "failed"))
+        itsm_xml_element(o->w, "failed", "true");
+    if (signed_out)
+        itsm_xml_element(o->w, "signed-out", "true");
+    body = itsm_xml_out_end(o, &len);
+    ctxdoc = xmlNewDoc(BAD_CAST "1.0");
+    ctx = xmlNewDocNode(ctxdoc, NULL, BAD_CAST "context", NULL);
+    ns = xmlNewNs(ctx, BAD_CAST PORTAL_NS, BAD_CAST "p");
+    xmlSetNs(ctx, ns);
+    xmlDocSetRootElement(ctxdoc, ctx);
+    prop(ctx, "static", STATIC_PATH);
+    prop(ctx, "path", r->uri);
+    prop(ctx, "status", "200");
+    return render(r, NULL, core->portal, ctxdoc, HTTP_OK, body, len) == DONE ? OK : DONE;
+}

@@ -1,0 +1,841 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- SPDX-License-Identifier: Apache-2.0 (see LICENSE) -->
+<!-- The portal's core stylesheet: the layout every page shares (header, navigation by the
+     loaded processes and the caller's roles, the banner views, footer) and the generic pages
+     of every document the core answers (a ticket with its history and the actions the caller
+     may take, a list with filters, the aged view, the feed, the caller's identity, errors,
+     the login page). A process's stylesheet (itsm_process_t.stylesheet) is imported after
+     this one and overrides by matching its own elements in the modes below:
+       mode="title"   the page's <title> and <h1> text
+       mode="page"    the content of <main>
+       mode="label"   a field's label (element name -> words)
+       mode="value"   a field's value in words
+       mode="hint"    a field's hint under its label, on forms
+       mode="action-label"  an action's button text
+       mode="action-fields" the inputs an action's form asks for (default: a note)
+       mode="entry"   one journal entry in plain words
+       mode="home-links" links a process puts first on the home page (p:collection)
+       mode="new"     the inputs of the form of a new ticket
+       mode="new-title" the title of that form's page
+     Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
+     name as words ("marketRole" -> "Market role"); see
+     docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
+     doctype. -->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:i="urn:mod-itsm:xml:1"
+    xmlns:p="urn:mod-itsm:portal"
+    xmlns:a="http://www.w3.org/2005/Atom"
+    exclude-result-prefixes="i p a">
+
+  <xsl:output method="html" encoding="UTF-8" indent="no"/>
+
+  <xsl:variable name="ctx" select="p:context()"/>
+  <xsl:variable name="base" select="$ctx/@base"/>
+  <xsl:variable name="refusal" select="$ctx/p:refusal"/>
+
+  <!-- ================================================================ layout -->
+  <xsl:template match="/">
+    <xsl:text disable-output-escaping="yes">&lt;!DOCTYPE html&gt;&#10;</xsl:text>
+    <html lang="en">
+      <head>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>
+          <xsl:if test="$refusal">Error: </xsl:if>
+          <xsl:choose>
+            <xsl:when test="$ctx/@page = 'new'"><xsl:apply-templates select="*" mode="new-title"/></xsl:when>
+            <xsl:otherwise><xsl:apply-templates select="*" mode="title"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:text> - ITSM service desk</xsl:text>
+        </title>
+        <link rel="stylesheet" href="{$ctx/@static}/itsm.css"/>
+      </head>
+      <body>
+        <a href="#main" class="skip-link">Skip to main content</a>
+        <header class="site-header">
+          <div class="width">
+            <a class="site-name" href="{$base}/">ITSM service desk</a>
+            <xsl:if test="$ctx/p:who">
+              <p class="signed-in">
+                <xsl:text>Signed in as </xsl:text>
+                <strong><xsl:value-of select="$ctx/p:who/@name"/></strong>
+                <xsl:if test="$ctx/p:who/@party-name">
+                  <xsl:text> (</xsl:text><xsl:value-of select="$ctx/p:who/@party-name"/><xsl:text>)</xsl:text>
+                </xsl:if>
+                <xsl:text> </xsl:text>
+                <a href="{$ctx/@logout}">Sign out</a>
+              </p>
+            </xsl:if>
+          </div>
+          <xsl:if test="$ctx/p:nav">
+            <nav class="site-nav" aria-label="Main">
+              <ul class="width">
+                <li><a href="{$base}/">Home</a></li>
+                <xsl:for-each select="$ctx/p:nav/p:collection[not(@related-only)]">
+                  <li>
+                    <a href="{$base}/{@name}?sort=-updated">
+                      <xsl:if test="$ctx/@collection = @name"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+                      <xsl:apply-templates select="." mode="list-label"/>
+                    </a>
+                  </li>
+                </xsl:for-each>
+                <li><a href="{$base}/feeds/me">My updates</a></li>
+                <li><a href="{$base}/me">My account</a></li>
+              </ul>
+            </nav>
+          </xsl:if>
+        </header>
+        <xsl:for-each select="$ctx/p:view[p:item]">
+          <section class="banner" aria-labelledby="banner-{position()}">
+            <div class="width">
+              <h2 id="banner-{position()}">
+                <xsl:choose>
+                  <xsl:when test="@kind = 'incident'">Major incident in progress</xsl:when>
+                  <xsl:otherwise>Notice</xsl:otherwise>
+                </xsl:choose>
+              </h2>
+              <ul>
+                <xsl:for-each select="p:item">
+                  <li>
+                    <a href="{$base}/{@collection}/{@number}"><xsl:value-of select="@number"/></a>
+                    <xsl:text>: </xsl:text><xsl:value-of select="p:title"/>
+                    <xsl:for-each select="p:field">
+                      <span class="banner-field">
+                        <xsl:text>. </xsl:text>
+                        <xsl:apply-templates select="@name" mode="label-of"/>
+                        <xsl:text>: </xsl:text>
+                        <xsl:apply-templates select="." mode="value"/>
+                      </span>
+                    </xsl:for-each>
+                  </li>
+                </xsl:for-each>
+              </ul>
+            </div>
+          </section>
+        </xsl:for-each>
+        <main id="main" class="width" tabindex="-1">
+          <xsl:choose>
+            <xsl:when test="$ctx/@page = 'new'"><xsl:apply-templates select="*" mode="new-page"/></xsl:when>
+            <xsl:otherwise><xsl:apply-templates select="*" mode="page"/></xsl:otherwise>
+          </xsl:choose>
+        </main>
+        <footer class="site-footer">
+          <div class="width">
+            <p>ITSM service desk. The same pages answer as XML to API clients (Accept: application/xml).</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template name="collection-label">
+    <xsl:param name="c"/>
+    <xsl:value-of select="translate(substring($c, 1, 1), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"/>
+    <xsl:value-of select="translate(substring($c, 2), '-', ' ')"/>
+  </xsl:template>
+
+  <!-- ============================================================ small parts -->
+  <!-- a field's label: camelCase and hyphens to words; processes override for their fields -->
+  <xsl:template match="*" mode="label">
+    <xsl:call-template name="words"><xsl:with-param name="s" select="local-name()"/></xsl:call-template>
+  </xsl:template>
+  <xsl:template match="@name" mode="label-of">
+    <xsl:call-template name="words"><xsl:with-param name="s" select="."/></xsl:call-template>
+  </xsl:template>
+  <!-- a name as words: p:words() (the core's, in C) -->
+  <xsl:template name="words">
+    <xsl:param name="s"/>
+    <xsl:value-of select="p:words(string($s))"/>
+  </xsl:template>
+
+  <!-- an RFC 3339 UTC time as "2026-12-02 08:43 UTC" -->
+  <xsl:template name="time">
+    <xsl:param name="t"/>
+    <xsl:if test="$t">
+      <time datetime="{$t}">
+        <xsl:value-of select="concat(substring($t, 1, 10), ' ', substring($t, 12, 5), ' UTC')"/>
+      </time>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="* | p:field" mode="value">
+    <xsl:choose>
+      <xsl:when test="string-length(.) = 20 and substring(., 5, 1) = '-' and substring(., 11, 1) = 'T'">
+        <xsl:call-template name="time"><xsl:with-param name="t" select="string(.)"/></xsl:call-template>
+      </xsl:when>
+      <xsl:when test=". = 'true'">Yes</xsl:when>
+      <xsl:when test=". = 'false'">No</xsl:when>
+      <xsl:otherwise><xsl:value-of select="."/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="*" mode="hint"/>
+
+  <xsl:template name="state">
+    <xsl:param name="s"/>
+    <strong class="tag tag-state tag-{$s}"><xsl:value-of select="translate($s, '-', ' ')"/></strong>
+  </xsl:template>
+
+  <!-- SLA status: always a word, the colour only repeats it -->
+  <xsl:template name="sla-status">
+    <xsl:param name="s"/>
+    <strong class="tag sla-{$s}">
+      <xsl:choose>
+        <xsl:when test="$s = 'in-sla'">Within target</xsl:when>
+        <xsl:when test="$s = 'warning'">Near target</xsl:when>
+        <xsl:when test="$s = 'breached'">Breached</xsl:when>
+        <xsl:when test="$s = 'met'">Met</xsl:when>
+        <xsl:when test="$s = 'missed'">Missed</xsl:when>
+        <xsl:when test="$s = 'not-started'">Not started</xsl:when>
+        <xsl:otherwise>No target</xsl:otherwise>
+      </xsl:choose>
+    </strong>
+  </xsl:template>
+
+  <!-- the worst status of a ticket's clocks -->
+  <xsl:template name="sla-worst">
+    <xsl:param name="sla"/>
+    <xsl:variable name="t" select="$sla/i:target"/>
+    <xsl:call-template name="sla-status">
+      <xsl:with-param name="s">
+        <xsl:choose>
+          <xsl:when test="$t[@status = 'breached']">breached</xsl:when>
+          <xsl:when test="$t[@status = 'missed']">missed</xsl:when>
+          <xsl:when test="$t[@status = 'warning']">warning</xsl:when>
+          <xsl:when test="$t[@status = 'in-sla']">in-sla</xsl:when>
+          <xsl:when test="$t[@status = 'met']">met</xsl:when>
+          <xsl:when test="$t[@status = 'not-started']">not-started</xsl:when>
+          <xsl:otherwise>none</xsl:otherwise>
+        </xsl:choose>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="hidden-token">
+    <input type="hidden" name="itsm-csrf" value="{$ctx/@csrf}"/>
+  </xsl:template>
+
+  <!-- the refusal of a form, as a summary at the top of the page -->
+  <xsl:template name="error-summary">
+    <xsl:if test="$refusal">
+      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+        <h2 id="error-summary-title">There is a problem</h2>
+        <p>
+          <xsl:choose>
+            <xsl:when test="$refusal/i:error/i:code = 'precondition-failed'">
+              Someone else changed this ticket while you were looking at it. Nothing of yours
+              was saved: this page shows it as it is now. Check it, then send your change again.
+            </xsl:when>
+            <xsl:otherwise>
+              <xsl:variable name="field" select="substring-before(substring-after($refusal/i:error/i:message, '&lt;'), '&gt;')"/>
+              <xsl:choose>
+                <xsl:when test="$field">
+                  <a href="#{$refusal/@action}-{$field}"><xsl:call-template name="refusal-text"/></a>
+                </xsl:when>
+                <xsl:otherwise>
+                  <a href="#{$refusal/@action}-form"><xsl:call-template name="refusal-text"/></a>
+                </xsl:otherwise>
+              </xsl:choose>
+            </xsl:otherwise>
+          </xsl:choose>
+        </p>
+        <xsl:if test="$refusal/i:error/i:detail">
+          <p class="detail"><xsl:value-of select="$refusal/i:error/i:detail"/></p>
+        </xsl:if>
+      </div>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- the refusal's message in words: "<title> is required." is "Enter the subject" -->
+  <xsl:template name="refusal-text">
+    <xsl:variable name="msg" select="$refusal/i:error/i:message"/>
+    <xsl:variable name="field" select="substring-before(substring-after($msg, '&lt;'), '&gt;')"/>
+    <xsl:choose>
+      <xsl:when test="$field and starts-with($msg, '&lt;') and contains($msg, '&gt; is required')">
+        <xsl:text>Enter the </xsl:text>
+        <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
+        <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$msg"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- one input of a form, with its label, hint, the refusal's message when it names the
+       field, and the value posted before -->
+  <xsl:template name="input">
+    <xsl:param name="form"/>
+    <xsl:param name="name"/>
+    <xsl:param name="type" select="'text'"/>
+    <xsl:param name="values" select="/.."/>
+    <xsl:param name="required" select="false()"/>
+    <xsl:param name="value" select="''"/>
+    <xsl:variable name="id" select="concat($form, '-', $name)"/>
+    <xsl:variable name="mine" select="$refusal and $refusal/@action = $form"/>
+    <xsl:variable name="posted" select="$refusal[@action = $form]/p:value[@name = $name]"/>
+    <xsl:variable name="shown">
+      <xsl:choose>
+        <xsl:when test="$mine"><xsl:value-of select="$posted"/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="$value"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="msg" select="$refusal/i:error/i:message"/>
+    <xsl:variable name="det" select="$refusal/i:error/i:detail"/>
+    <xsl:variable name="wrong" select="$mine and (contains($msg, concat('&lt;', $name, '&gt;'))
+        or contains($det, concat('}', $name, &quot;'&quot;)) or contains($msg, concat(' ', $name, ' ')))"/>
+    <div class="form-group{substring(' form-group-error', 1, 17 * $wrong)}">
+      <label class="label" for="{$id}">
+        <xsl:call-template name="label-for"><xsl:with-param name="name" select="$name"/></xsl:call-template>
+        <xsl:if test="not($required)"> (optional)</xsl:if>
+      </label>
+      <xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/></xsl:call-template>
+      <xsl:if test="$wrong">
+        <p class="error-message" id="{$id}-error"><span class="visually-hidden">Error: </span><xsl:call-template name="refusal-text"/></p>
+      </xsl:if>
+      <xsl:choose>
+        <xsl:when test="$type = 'long-text'">
+          <textarea class="textarea" id="{$id}" name="{$name}" rows="5">
+            <xsl:if test="$required"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+            <xsl:if test="$wrong"><xsl:attribute name="aria-describedby"><xsl:value-of select="$id"/>-error</xsl:attribute></xsl:if>
+            <xsl:value-of select="$shown"/>
+          </textarea>
+        </xsl:when>
+        <xsl:when test="$type = 'enum' or $type = 'boolean'">
+          <select class="select" id="{$id}" name="{$name}">
+            <xsl:if test="$wrong"><xsl:attribute name="aria-describedby"><xsl:value-of select="$id"/>-error</xsl:attribute></xsl:if>
+            <option value="">(none)</option>
+            <xsl:choose>
+              <xsl:when test="$type = 'boolean'">
+                <option value="true"><xsl:if test="$shown = 'true'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>Yes</option>
+                <option value="false"><xsl:if test="$shown = 'false'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>No</option>
+              </xsl:when>
+              <xsl:otherwise>
+                <xsl:for-each select="$values">
+                  <option value="{.}"><xsl:if test=". = $shown"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if><xsl:value-of select="."/></option>
+                </xsl:for-each>
+              </xsl:otherwise>
+            </xsl:choose>
+          </select>
+        </xsl:when>
+        <xsl:otherwise>
+          <input class="input" id="{$id}" name="{$name}" type="text" value="{$shown}">
+            <xsl:if test="$required"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+            <xsl:if test="$wrong"><xsl:attribute name="aria-describedby"><xsl:value-of select="$id"/>-error</xsl:attribute></xsl:if>
+          </input>
+        </xsl:otherwise>
+      </xsl:choose>
+    </div>
+  </xsl:template>
+
+  <!-- labels and hints by name: processes add templates match="p:name[. = 'x']" mode="label" -->
+  <xsl:template name="label-for">
+    <xsl:param name="name"/>
+    <xsl:variable name="n" select="$ctx/p:kind/p:field[@name = $name]"/>
+    <xsl:choose>
+      <xsl:when test="$n"><xsl:apply-templates select="$n" mode="field-label"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="common-label"><xsl:with-param name="name" select="$name"/></xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template name="common-label">
+    <xsl:param name="name"/>
+    <xsl:choose>
+      <xsl:when test="$name = 'title'">Subject</xsl:when>
+      <xsl:when test="$name = 'note'">Your message</xsl:when>
+      <xsl:when test="$name = 'assignee'">Assign to (login)</xsl:when>
+      <xsl:when test="$name = 'group'">Resolver group</xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="words"><xsl:with-param name="s" select="$name"/></xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="p:field" mode="field-label">
+    <xsl:call-template name="words"><xsl:with-param name="s" select="@name"/></xsl:call-template>
+  </xsl:template>
+  <xsl:template name="hint-for">
+    <xsl:param name="name"/>
+    <xsl:param name="id"/>
+    <xsl:variable name="n" select="$ctx/p:kind/p:field[@name = $name]"/>
+    <xsl:apply-templates select="$n" mode="field-hint"/>
+  </xsl:template>
+  <xsl:template match="p:field" mode="field-hint"/>
+
+  <!-- ======================================================== generic pages -->
+  <xsl:template match="*" mode="title"><xsl:call-template name="words"><xsl:with-param name="s" select="local-name()"/></xsl:call-template></xsl:template>
+
+  <xsl:template match="*" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <dl class="summary">
+      <xsl:for-each select="*">
+        <div class="summary-row">
+          <dt><xsl:apply-templates select="." mode="label"/></dt>
+          <dd><xsl:apply-templates select="." mode="value"/></dd>
+        </div>
+      </xsl:for-each>
+    </dl>
+  </xsl:template>
+
+  <!-- the service document: home -->
+  <xsl:template match="i:service" mode="title">Home</xsl:template>
+  <xsl:template match="i:service" mode="page">
+    <h1>Hello, <xsl:value-of select="$ctx/p:who/@name"/></h1>
+    <xsl:variable name="can-create" select="$ctx/p:nav/p:collection[@create]"/>
+    <xsl:if test="$can-create">
+      <ul class="actions-list">
+        <xsl:for-each select="$can-create">
+          <li><a class="button" href="{$base}/{@name}/new"><xsl:apply-templates select="." mode="new-label"/></a></li>
+        </xsl:for-each>
+      </ul>
+    </xsl:if>
+    <h2>Where to go</h2>
+    <ul class="list">
+      <xsl:apply-templates select="$ctx/p:nav/p:collection" mode="home-links"/>
+      <xsl:for-each select="$ctx/p:nav/p:collection[not(@related-only)]">
+        <li><a href="{$base}/{@name}?sort=-updated"><xsl:apply-templates select="." mode="list-label"/></a></li>
+      </xsl:for-each>
+      <xsl:for-each select="$ctx/p:view">
+        <li><a href="{$base}/{@name}"><xsl:call-template name="words"><xsl:with-param name="s" select="translate(@name, '/', '-')"/></xsl:call-template></a></li>
+      </xsl:for-each>
+      <li><a href="{$base}/feeds/me">My updates</a></li>
+    </ul>
+  </xsl:template>
+  <!-- links a process puts first on the home page for a collection (a work queue) -->
+  <xsl:template match="p:collection" mode="home-links"/>
+  <xsl:template match="p:collection" mode="new-label">New <xsl:value-of select="translate(@kind, '-', ' ')"/></xsl:template>
+  <xsl:template match="p:collection" mode="list-label"><xsl:call-template name="collection-label"><xsl:with-param name="c" select="@name"/></xsl:call-template></xsl:template>
+
+  <!-- a ticket -->
+  <xsl:template match="*[i:number]" mode="title">
+    <xsl:value-of select="i:number"/><xsl:text>: </xsl:text><xsl:value-of select="i:title"/>
+  </xsl:template>
+
+  <xsl:variable name="common" select="' number kind state party title description priority assignee group opened updated version createdBy publishedVersion note sla '"/>
+
+  <xsl:template match="*[i:number]" mode="page">
+    <xsl:call-template name="error-summary"/>
+    <span class="caption"><xsl:value-of select="translate(local-name(), '-', ' ')"/><xsl:text> </xsl:text><xsl:value-of select="i:number"/></span>
+    <h1><xsl:value-of select="i:title"/></h1>
+    <dl class="summary">
+      <div class="summary-row"><dt>Status</dt><dd><xsl:call-template name="state"><xsl:with-param name="s" select="i:state"/></xsl:call-template></dd></div>
+      <div class="summary-row"><dt>Who holds it now</dt><dd><xsl:apply-templates select="." mode="holder"/></dd></div>
+      <xsl:if test="i:priority"><div class="summary-row"><dt>Priority</dt><dd><xsl:value-of select="i:priority"/></dd></div></xsl:if>
+      <div class="summary-row"><dt>Raised</dt><dd><xsl:call-template name="time"><xsl:with-param name="t" select="i:opened"/></xsl:call-template> by <xsl:value-of select="i:createdBy"/></dd></div>
+      <div class="summary-row"><dt>Last changed</dt><dd><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></dd></div>
+      <div class="summary-row"><dt>Party</dt><dd><xsl:value-of select="i:party"/></dd></div>
+      <xsl:apply-templates select="." mode="next-step"/>
+    </dl>
+    <xsl:if test="i:description">
+      <h2>Description</h2>
+      <p class="text-block"><xsl:value-of select="i:description"/></p>
+    </xsl:if>
+    <xsl:if test="i:sla/i:target">
+      <h2>Service level</h2>
+      <table class="table">
+        <caption class="visually-hidden">Service level targets</caption>
+        <thead><tr><th scope="col">Target</th><th scope="col">Status</th><th scope="col">Due</th></tr></thead>
+        <tbody>
+          <xsl:for-each select="i:sla/i:target">
+            <tr>
+              <td><xsl:call-template name="words"><xsl:with-param name="s" select="@kind"/></xsl:call-template></td>
+              <td><xsl:call-template name="sla-status"><xsl:with-param name="s" select="@status"/></xsl:call-template><xsl:if test="@paused = 'true'"> (paused)</xsl:if></td>
+              <td><xsl:call-template name="time"><xsl:with-param name="t" select="@due"/></xsl:call-template></td>
+            </tr>
+          </xsl:for-each>
+        </tbody>
+      </table>
+    </xsl:if>
+    <xsl:variable name="extra" select="*[not(contains($common, concat(' ', local-name(), ' ')))]"/>
+    <xsl:if test="$extra">
+      <h2>Details</h2>
+      <dl class="summary">
+        <xsl:for-each select="$extra">
+          <div class="summary-row">
+            <dt><xsl:apply-templates select="." mode="label"/></dt>
+            <dd><xsl:apply-templates select="." mode="value"/></dd>
+          </div>
+        </xsl:for-each>
+      </dl>
+    </xsl:if>
+    <xsl:apply-templates select="." mode="actions"/>
+    <xsl:apply-templates select="$ctx/p:part[@name = 'journal']/i:journal" mode="history"/>
+  </xsl:template>
+
+  <xsl:template match="*" mode="holder">
+    <xsl:choose>
+      <xsl:when test="i:assignee"><xsl:value-of select="i:assignee"/><xsl:if test="i:group"> (<xsl:value-of select="i:group"/>)</xsl:if></xsl:when>
+      <xsl:when test="i:group"><xsl:value-of select="i:group"/></xsl:when>
+      <xsl:otherwise>The service desk</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="*" mode="next-step"/>
+
+  <!-- the actions the caller may take now: exactly those in the context -->
+  <xsl:template match="*" mode="actions">
+    <xsl:variable name="t" select="."/>
+    <xsl:variable name="acts" select="$ctx/p:actions/p:action[@name != 'update']"/>
+    <xsl:if test="$acts">
+      <h2>What you can do</h2>
+      <xsl:for-each select="$acts">
+        <xsl:variable name="name" select="@name"/>
+        <form class="action-form" method="post" action="{$base}/{$ctx/@collection}/{$t/i:number}/actions/{$name}" id="{$name}-form">
+          <xsl:call-template name="hidden-token"/>
+          <input type="hidden" name="itsm-version" value="{$t/i:version}"/>
+          <fieldset class="fieldset">
+            <legend class="legend"><xsl:apply-templates select="." mode="action-label"/></legend>
+            <xsl:apply-templates select="$t" mode="action-fields"><xsl:with-param name="action" select="$name"/></xsl:apply-templates>
+            <button type="submit" class="button"><xsl:apply-templates select="." mode="action-label"/></button>
+          </fieldset>
+        </form>
+      </xsl:for-each>
+    </xsl:if>
+    <xsl:if test="$ctx/p:actions/p:action[@name = 'update']">
+      <details class="details" id="update-details">
+        <xsl:if test="$refusal/@action = 'update'"><xsl:attribute name="open">open</xsl:attribute></xsl:if>
+        <summary>Change the details</summary>
+        <form method="post" action="{$base}/{$ctx/@collection}/{$t/i:number}" id="update-form">
+          <xsl:call-template name="hidden-token"/>
+          <input type="hidden" name="itsm-version" value="{$t/i:version}"/>
+          <xsl:call-template name="input">
+            <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'title'"/>
+            <xsl:with-param name="value" select="$t/i:title"/><xsl:with-param name="required" select="true()"/>
+          </xsl:call-template>
+          <xsl:call-template name="input">
+            <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'description'"/>
+            <xsl:with-param name="type" select="'long-text'"/><xsl:with-param name="value" select="$t/i:description"/>
+          </xsl:call-template>
+          <xsl:for-each select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only)]">
+            <xsl:variable name="fname" select="@name"/>
+            <xsl:call-template name="input">
+              <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="@name"/>
+              <xsl:with-param name="type" select="@type"/><xsl:with-param name="values" select="p:value"/>
+              <xsl:with-param name="value" select="$t/*[local-name() = $fname]"/>
+            </xsl:call-template>
+          </xsl:for-each>
+          <button type="submit" class="button button-secondary">Save changes</button>
+        </form>
+      </details>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="p:action" mode="action-label">
+    <xsl:call-template name="words"><xsl:with-param name="s" select="@name"/></xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="*" mode="action-fields">
+    <xsl:param name="action"/>
+    <xsl:call-template name="input">
+      <xsl:with-param name="form" select="$action"/><xsl:with-param name="name" select="'note'"/>
+      <xsl:with-param name="type" select="'long-text'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- the history, oldest first, in plain words -->
+  <xsl:template match="i:journal" mode="history">
+    <h2>History</h2>
+    <ol class="timeline">
+      <xsl:for-each select="i:entry">
+        <li class="timeline-entry">
+          <p class="timeline-head">
+            <xsl:call-template name="time"><xsl:with-param name="t" select="@at"/></xsl:call-template>
+            <xsl:text>: </xsl:text>
+            <xsl:apply-templates select="." mode="entry"/>
+          </p>
+          <xsl:if test="i:note"><p class="text-block timeline-note"><xsl:value-of select="i:note"/></p></xsl:if>
+        </li>
+      </xsl:for-each>
+    </ol>
+  </xsl:template>
+
+  <xsl:template match="i:entry" mode="entry">
+    <strong><xsl:value-of select="@actor"/></strong>
+    <xsl:text> </xsl:text>
+    <xsl:choose>
+      <xsl:when test="@action = 'create'">raised it</xsl:when>
+      <xsl:when test="@action = 'update'">changed it</xsl:when>
+      <xsl:when test="@action = 'link'">linked it</xsl:when>
+      <xsl:when test="@action = 'sla-warning'">(service level warning)</xsl:when>
+      <xsl:when test="@action = 'sla-breach'">(service level breached)</xsl:when>
+      <xsl:otherwise><xsl:call-template name="words"><xsl:with-param name="s" select="@action"/></xsl:call-template></xsl:otherwise>
+    </xsl:choose>
+    <xsl:if test="i:change[@field = 'state']">
+      <xsl:text>; the status became </xsl:text>
+      <xsl:value-of select="translate(i:change[@field = 'state']/i:new, '-', ' ')"/>
+    </xsl:if>
+    <xsl:if test="i:change[@field = 'assignee']/i:new">
+      <xsl:text>; now held by </xsl:text><xsl:value-of select="i:change[@field = 'assignee']/i:new"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- the form of a new ticket, from the kind's declared fields -->
+  <xsl:template match="*" mode="new-title">
+    <xsl:text>New </xsl:text><xsl:value-of select="translate($ctx/p:kind/@name, '-', ' ')"/>
+  </xsl:template>
+  <xsl:template match="*" mode="new-page">
+    <xsl:call-template name="error-summary"/>
+    <h1><xsl:apply-templates select="." mode="new-title"/></h1>
+    <form method="post" action="{$base}/{$ctx/p:kind/@collection}" id="create-form" novalidate="novalidate">
+      <xsl:call-template name="hidden-token"/>
+      <xsl:apply-templates select="." mode="new"/>
+      <button type="submit" class="button">Send</button>
+    </form>
+  </xsl:template>
+  <xsl:template match="*" mode="new">
+    <xsl:call-template name="input">
+      <xsl:with-param name="form" select="'create'"/><xsl:with-param name="name" select="'title'"/>
+      <xsl:with-param name="required" select="true()"/>
+    </xsl:call-template>
+    <xsl:call-template name="input">
+      <xsl:with-param name="form" select="'create'"/><xsl:with-param name="name" select="'description'"/>
+      <xsl:with-param name="type" select="'long-text'"/>
+    </xsl:call-template>
+    <xsl:for-each select="$ctx/p:kind/p:field[not(@read-only)]">
+      <xsl:call-template name="input">
+        <xsl:with-param name="form" select="'create'"/><xsl:with-param name="name" select="@name"/>
+        <xsl:with-param name="type" select="@type"/><xsl:with-param name="values" select="p:value"/>
+        <xsl:with-param name="required" select="@required = 'true'"/>
+      </xsl:call-template>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- a list of tickets (the navigation asks for the latest changed first) -->
+  <xsl:template match="i:list" mode="title">
+    <xsl:variable name="c" select="$ctx/p:nav/p:collection[@name = current()/@collection]"/>
+    <xsl:choose>
+      <xsl:when test="$c"><xsl:apply-templates select="$c" mode="list-label"/></xsl:when>
+      <xsl:otherwise><xsl:call-template name="collection-label"><xsl:with-param name="c" select="@collection"/></xsl:call-template></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="i:list" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <xsl:if test="$ctx/p:nav/p:collection[@name = current()/@collection][@create]">
+      <p><a class="button" href="{$base}/{@collection}/new"><xsl:apply-templates select="$ctx/p:nav/p:collection[@name = current()/@collection]" mode="new-label"/></a></p>
+    </xsl:if>
+    <xsl:apply-templates select="." mode="filters"/>
+    <p><a href="{$base}/{@collection}/aged">Aged view</a></p>
+    <xsl:choose>
+      <xsl:when test="*">
+        <table class="table">
+          <caption class="visually-hidden"><xsl:apply-templates select="." mode="title"/></caption>
+          <thead>
+            <tr>
+              <th scope="col">Number</th><th scope="col">Subject</th><th scope="col">Status</th>
+              <th scope="col">Priority</th><th scope="col">Service level</th><th scope="col">Holder</th>
+              <th scope="col">Next step</th><th scope="col">Last changed</th>
+            </tr>
+          </thead>
+          <tbody>
+            <xsl:for-each select="*">
+              <tr>
+                <td><a href="{$base}/{../@collection}/{i:number}"><xsl:value-of select="i:number"/></a></td>
+                <td><xsl:value-of select="i:title"/></td>
+                <td><xsl:call-template name="state"><xsl:with-param name="s" select="i:state"/></xsl:call-template></td>
+                <td><xsl:value-of select="i:priority"/></td>
+                <td><xsl:call-template name="sla-worst"><xsl:with-param name="sla" select="i:sla"/></xsl:call-template></td>
+                <td><xsl:apply-templates select="." mode="holder"/></td>
+                <td><xsl:apply-templates select="." mode="next-step-text"/></td>
+                <td><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p>Nothing to show.</p></xsl:otherwise>
+    </xsl:choose>
+    <nav class="pagination" aria-label="Pages">
+      <xsl:if test="@offset &gt; 0">
+        <a rel="prev" href="?{$ctx/@query-without-offset}offset={@offset - @limit * (@offset &gt;= @limit)}&amp;limit={@limit}">Previous page</a>
+        <xsl:text> </xsl:text>
+      </xsl:if>
+      <xsl:if test="@more = 'true'">
+        <a rel="next" href="?{$ctx/@query-without-offset}offset={@offset + @limit}&amp;limit={@limit}">Next page</a>
+      </xsl:if>
+    </nav>
+  </xsl:template>
+  <xsl:template match="*" mode="next-step-text"/>
+
+  <xsl:template match="i:list" mode="filters">
+    <form method="get" action="{$base}/{@collection}" class="filters" aria-label="Filters">
+      <xsl:if test="$ctx/p:arg[@name = 'sort']"><input type="hidden" name="sort" value="{$ctx/p:arg[@name = 'sort']}"/></xsl:if>
+      <xsl:call-template name="filter-select">
+        <xsl:with-param name="name" select="'open'"/><xsl:with-param name="label" select="'Open or finished'"/>
+        <xsl:with-param name="options" select="'true false'"/>
+      </xsl:call-template>
+      <xsl:call-template name="filter-select">
+        <xsl:with-param name="name" select="'sla'"/><xsl:with-param name="label" select="'Service level'"/>
+        <xsl:with-param name="options" select="'in-sla warning breached'"/>
+      </xsl:call-template>
+      <xsl:call-template name="filter-select">
+        <xsl:with-param name="name" select="'priority'"/><xsl:with-param name="label" select="'Priority'"/>
+        <xsl:with-param name="options" select="'P1 P2 P3 P4 P5'"/>
+      </xsl:call-template>
+      <div class="form-group filter">
+        <label class="label" for="filter-state">Status</label>
+        <input class="input" id="filter-state" name="state" type="text" value="{$ctx/p:arg[@name = 'state']}"/>
+      </div>
+      <button type="submit" class="button button-secondary">Filter</button>
+    </form>
+  </xsl:template>
+
+  <xsl:template name="filter-select">
+    <xsl:param name="name"/>
+    <xsl:param name="label"/>
+    <xsl:param name="options"/>
+    <div class="form-group filter">
+      <label class="label" for="filter-{$name}"><xsl:value-of select="$label"/></label>
+      <select class="select" id="filter-{$name}" name="{$name}">
+        <option value="">Any</option>
+        <xsl:call-template name="options">
+          <xsl:with-param name="list" select="concat(normalize-space($options), ' ')"/>
+          <xsl:with-param name="current" select="$ctx/p:arg[@name = $name]"/>
+        </xsl:call-template>
+      </select>
+    </div>
+  </xsl:template>
+  <xsl:template name="options">
+    <xsl:param name="list"/>
+    <xsl:param name="current"/>
+    <xsl:if test="$list">
+      <xsl:variable name="v" select="substring-before($list, ' ')"/>
+      <option value="{$v}">
+        <xsl:if test="$v = $current"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+        <xsl:choose>
+          <xsl:when test="$v = 'true'">Open</xsl:when>
+          <xsl:when test="$v = 'false'">Finished</xsl:when>
+          <xsl:when test="$v = 'in-sla'">Within target</xsl:when>
+          <xsl:when test="$v = 'warning'">Near target</xsl:when>
+          <xsl:when test="$v = 'breached'">Breached</xsl:when>
+          <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
+        </xsl:choose>
+      </option>
+      <xsl:call-template name="options">
+        <xsl:with-param name="list" select="substring-after($list, ' ')"/>
+        <xsl:with-param name="current" select="$current"/>
+      </xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- the aged view -->
+  <xsl:template match="i:aged" mode="title">Aged <xsl:value-of select="translate(@collection, '-', ' ')"/></xsl:template>
+  <xsl:template match="i:aged" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <p>Open tickets by age in days, as at <xsl:call-template name="time"><xsl:with-param name="t" select="@at"/></xsl:call-template>.</p>
+    <xsl:for-each select="i:bucket">
+      <h2><xsl:value-of select="@days"/> days: <xsl:value-of select="@count"/></h2>
+      <xsl:if test="i:item">
+        <table class="table">
+          <caption class="visually-hidden"><xsl:value-of select="@days"/> days</caption>
+          <thead><tr><th scope="col">Number</th><th scope="col">Age (days)</th><th scope="col">Status</th><th scope="col">Priority</th><th scope="col">Why it is ageing</th></tr></thead>
+          <tbody>
+            <xsl:for-each select="i:item">
+              <tr>
+                <td><a href="{$base}/{../../@collection}/{@number}"><xsl:value-of select="@number"/></a></td>
+                <td><xsl:value-of select="@age"/></td>
+                <td><xsl:call-template name="state"><xsl:with-param name="s" select="@state"/></xsl:call-template></td>
+                <td><xsl:value-of select="@priority"/></td>
+                <td><xsl:value-of select="@reason"/></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:if>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- a public view (the banner's own page) -->
+  <xsl:template match="i:view" mode="title"><xsl:call-template name="words"><xsl:with-param name="s" select="translate(@name, '/', '-')"/></xsl:call-template></xsl:template>
+  <xsl:template match="i:view" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <xsl:choose>
+      <xsl:when test="*">
+        <ul class="list">
+          <xsl:for-each select="*">
+            <li><strong><xsl:value-of select="i:number"/></strong>: <xsl:value-of select="i:title"/>
+              <xsl:for-each select="*[not(self::i:number or self::i:title)]">
+                <br/><xsl:apply-templates select="." mode="label"/>: <xsl:apply-templates select="." mode="value"/>
+              </xsl:for-each>
+            </li>
+          </xsl:for-each>
+        </ul>
+      </xsl:when>
+      <xsl:otherwise><p>None at the moment.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- the caller's identity -->
+  <xsl:template match="i:identity" mode="title">My account</xsl:template>
+  <xsl:template match="i:identity" mode="page">
+    <h1>My account</h1>
+    <dl class="summary">
+      <div class="summary-row"><dt>Name</dt><dd><xsl:value-of select="i:name"/></dd></div>
+      <div class="summary-row"><dt>Login</dt><dd><xsl:value-of select="i:login"/></dd></div>
+      <xsl:if test="i:email"><div class="summary-row"><dt>Email</dt><dd><xsl:value-of select="i:email"/></dd></div></xsl:if>
+      <xsl:if test="i:party"><div class="summary-row"><dt>Party</dt><dd><xsl:value-of select="i:party/@name"/> (<xsl:value-of select="i:party"/>)</dd></div></xsl:if>
+      <div class="summary-row"><dt>Roles</dt><dd><xsl:for-each select="$ctx/p:who/p:role"><xsl:value-of select="."/><xsl:if test="position() != last()">, </xsl:if></xsl:for-each></dd></div>
+    </dl>
+  </xsl:template>
+
+  <!-- the caller's feed (Atom) -->
+  <xsl:template match="a:feed" mode="title">My updates</xsl:template>
+  <xsl:template match="a:feed" mode="page">
+    <h1>My updates</h1>
+    <xsl:choose>
+      <xsl:when test="a:entry">
+        <ol class="timeline">
+          <xsl:for-each select="a:entry">
+            <li class="timeline-entry">
+              <p class="timeline-head">
+                <xsl:call-template name="time"><xsl:with-param name="t" select="a:updated"/></xsl:call-template>
+                <xsl:text>: </xsl:text>
+                <xsl:choose>
+                  <xsl:when test="a:link[@href and starts-with(@href, $base)]"><a href="{a:link/@href}"><xsl:value-of select="a:title"/></a></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="a:title"/></xsl:otherwise>
+                </xsl:choose>
+              </p>
+              <xsl:if test="a:summary"><p><xsl:value-of select="a:summary"/></p></xsl:if>
+            </li>
+          </xsl:for-each>
+        </ol>
+      </xsl:when>
+      <xsl:otherwise><p>Nothing new.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- an error -->
+  <xsl:template match="i:error" mode="title">
+    <xsl:choose>
+      <xsl:when test="i:status = 404">Page not found</xsl:when>
+      <xsl:when test="i:status = 403">Not allowed</xsl:when>
+      <xsl:otherwise>Sorry, there is a problem</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="i:error" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <p><xsl:value-of select="i:message"/></p>
+    <xsl:if test="i:detail"><p class="detail"><xsl:value-of select="i:detail"/></p></xsl:if>
+    <p><a href="{$base}/">Go to the home page</a></p>
+  </xsl:template>
+
+  <!-- the login page -->
+  <xsl:template match="p:login" mode="title">Sign in</xsl:template>
+  <xsl:template match="p:login" mode="page">
+    <xsl:if test="p:failed">
+      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+        <h2 id="error-summary-title">There is a problem</h2>
+        <p><a href="#httpd_username">The login or password is not right.</a></p>
+      </div>
+    </xsl:if>
+    <xsl:if test="p:signed-out"><p class="notice" role="status">You are signed out.</p></xsl:if>
+    <h1>Sign in</h1>
+    <form method="post" action="{p:action}">
+      <xsl:if test="p:return"><input type="hidden" name="httpd_location" value="{p:return}"/></xsl:if>
+      <div class="form-group">
+        <label class="label" for="httpd_username">Login</label>
+        <input class="input" id="httpd_username" name="httpd_username" type="text" autocomplete="username" spellcheck="false" required="required"/>
+      </div>
+      <div class="form-group">
+        <label class="label" for="httpd_password">Password</label>
+        <input class="input" id="httpd_password" name="httpd_password" type="password" autocomplete="current-password" required="required"/>
+      </div>
+      <button type="submit" class="button">Sign in</button>
+    </form>
+  </xsl:template>
+</xsl:stylesheet>

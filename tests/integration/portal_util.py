@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""Helpers of the portal's tests: a browser-like session (Accept as a browser sends it, the
+login form, the session cookie), and the CSRF token and version read from a page."""
+import re
+from html.parser import HTMLParser
+
+import requests
+
+from conftest import PASSWORD
+
+BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
+                  "image/webp,*/*;q=0.8")
+
+
+class Forms(HTMLParser):
+    """The forms of a page: action, method and inputs (name -> value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action"), "method": a.get("method", "get"),
+                               "id": a.get("id"), "inputs": {}})
+        elif tag in ("input", "textarea", "select", "button") and self.forms and a.get("name"):
+            self.forms[-1]["inputs"][a["name"]] = a.get("value", "")
+
+
+def forms(html):
+    p = Forms()
+    p.feed(html)
+    return p.forms
+
+
+class Browser:
+    """A requests session that behaves as a browser: HTML Accept, cookies, no Basic auth."""
+
+    def __init__(self, httpd):
+        self.httpd = httpd
+        self.s = requests.Session()
+        self.s.headers["Accept"] = BROWSER_ACCEPT
+
+    def url(self, path):
+        return path if path.startswith("http") else self.httpd.url + path
+
+    def get(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.s.get(self.url(path), timeout=60, **kw)
+
+    def post(self, path, data, **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.s.post(self.url(path), data=data, timeout=60, **kw)
+
+    def login(self, user, back="/itsm/"):
+        """Through the login page as a person would: the page asked for sends to the login
+        page, whose form posts to mod_auth_form, which sends back to the page."""
+        r = self.get(back)
+        assert r.status_code == 302, r.text
+        login = r.headers["Location"]
+        page = self.get(login)
+        assert page.status_code == 200
+        form = [f for f in forms(page.text) if "httpd_username" in f["inputs"]][0]
+        data = dict(form["inputs"], httpd_username=user, httpd_password=PASSWORD)
+        r = self.post(form["action"], data)
+        assert r.status_code in (302, 303), r.text
+        return r
+
+    def page(self, path):
+        r = self.get(path)
+        assert r.status_code == 200, (r.status_code, r.text[:2000])
+        assert r.headers["Content-Type"].startswith("text/html")
+        return r
+
+
+def form_of(html, action_suffix):
+    """The form whose action ends with action_suffix."""
+    for f in forms(html):
+        if f["action"] and f["action"].endswith(action_suffix):
+            return f
+    raise AssertionError("no form posting to ...%s in the page" % action_suffix)
+
+
+def text(html):
+    """The page's text without tags (for what a reader sees)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""The portal in a real browser: headless Chromium (Debian's chromium and chromium-driver,
+driven by python3-selenium) through the participant's and the agent's pages, with axe-core
+(tests/node_modules, from tools/deps) injected into every page kind: no WCAG 2.1 A/AA
+violation. Screenshots of each page go to the run's directory (screenshots/; ITSM_TEST_KEEP=1
+keeps them). They run once, on SQLite without the sanitizers (the pages are the same on every
+store; the sanitizer run covers the same C paths through test_portal_pages and _forms)."""
+import os
+import shutil
+
+import pytest
+
+from conftest import NS, PASSWORD, REPO
+from test_portal_pages import new_case
+
+AXE = os.path.join(REPO, "tests", "node_modules", "axe-core", "axe.min.js")
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("ITSM_TEST_DB", "sqlite3") != "sqlite3"
+    or os.environ.get("ITSM_TEST_SANITIZE", "0") not in ("", "0"),
+    reason="browser tests run once, on SQLite without the sanitizers")
+
+
+@pytest.fixture(scope="module")
+def browser_factory(env):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert os.path.exists(AXE), "axe-core missing: run tools/deps"
+    shots = os.path.join(env.base, "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    made = []
+
+    def make(width=1200, height=900):
+        opts = webdriver.ChromeOptions()
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=%d,%d" % (width, height), "--user-data-dir=%s" % os.path.join(
+                      env.base, "chromium-%d" % len(made))):
+            opts.add_argument(a)
+        opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+        d.set_page_load_timeout(60)
+        d.shots = shots
+        made.append(d)
+        return d
+    yield make
+    for d in made:
+        d.quit()
+
+
+def axe_check(d, name):
+    """axe-core on the page shown: no violation of WCAG 2.1 A or AA; a screenshot."""
+    d.save_screenshot(os.path.join(d.shots, name + ".png"))
+    with open(AXE) as f:
+        d.execute_script(f.read())
+    result = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"
+        ".catch(e => done(['axe failed: ' + e]));")
+    assert result == [], "%s: %s" % (name, result)
+
+
+def submit(d, css):
+    """Click the form's button and wait for the next page (bounded, not a timed assertion)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(d, 30).until(ec.staleness_of(old))
+    WebDriverWait(d, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def login(d, httpd, user, page="/itsm/"):
+    from selenium.webdriver.common.by import By
+    d.get(httpd.url + page)
+    assert "/itsm-login" in d.current_url
+    d.find_element(By.ID, "httpd_username").send_keys(user)
+    d.find_element(By.ID, "httpd_password").send_keys(PASSWORD)
+    submit(d, "form button[type=submit]")
+    assert d.current_url == httpd.url + page, d.current_url
+
+
+def test_participant_raises_and_follows_a_case(httpd, client, browser_factory):
+    from selenium.webdriver.common.by import By
+    inc = client.post("/incidents", "<incident xmlns='%s'><title>Settlement run delayed</title>"
+                      "<impact>high</impact><urgency>high</urgency></incident>" % NS, user="im1")
+    r = client.post("/incidents/%s/actions/declare-major" % inc.findtext("i:number"),
+                    "<incident xmlns='%s'><impactStatement>Files late</impactStatement></incident>" % NS,
+                    user="im1", headers={"If-Match": '"1"'})
+    assert r.status == 200
+    d = browser_factory()
+    d.get(httpd.url + "/itsm/")
+    axe_check(d, "login")
+    login(d, httpd, "alice")
+    assert "Major incident in progress" in d.page_source and "Settlement run delayed" in d.page_source
+    axe_check(d, "participant-home")
+    submit(d, "a.button[href$='/cases/new']")
+    axe_check(d, "raise-a-case")
+    # sent without a subject: the form comes back with the message and the input
+    d.find_element(By.ID, "create-description").send_keys("No reads since Monday")
+    d.find_element(By.ID, "create-marketRole").send_keys("Supplier")
+    submit(d, "#create-form button[type=submit]")
+    assert "There is a problem" in d.page_source
+    assert d.find_element(By.ID, "create-description").get_attribute("value") == "No reads since Monday"
+    axe_check(d, "raise-a-case-refused")
+    d.find_element(By.ID, "create-title").send_keys("Meter reads missing")
+    submit(d, "#create-form button[type=submit]")
+    assert "/itsm/cases/CS" in d.current_url
+    number = d.current_url.rsplit("/", 1)[1]
+    assert "The service desk will look at it" in d.page_source
+    axe_check(d, "case")
+    d.get(httpd.url + "/itsm/cases?sort=-updated")     # "My party's cases" in the navigation
+    assert number in d.page_source
+    axe_check(d, "my-cases")
+    d.get(httpd.url + "/itsm/me")
+    axe_check(d, "me")
+    d.get(httpd.url + "/itsm/feeds/me")
+    axe_check(d, "feed")
+    d.get(httpd.url + "/itsm/cases/CS9999999")
+    axe_check(d, "not-found")
+
+
+def test_agent_triages_from_the_queue(httpd, client, browser_factory):
+    from selenium.webdriver.common.by import By
+    number = new_case(client, title="Registration query")
+    d = browser_factory(width=390, height=844)      # a phone
+    login(d, httpd, "agent1", "/itsm/cases?state=new&sort=-opened")
+    assert number in d.page_source
+    axe_check(d, "triage-queue")
+    submit(d, "a[href$='/cases/%s']" % number)
+    buttons = [b.text for b in d.find_elements(By.CSS_SELECTOR, "form.action-form button")]
+    assert buttons == ["Triage", "Ask the participant for information", "Close"]
+    axe_check(d, "agent-case")
+    d.find_element(By.ID, "triage-impact").send_keys("medium")
+    d.find_element(By.ID, "triage-note").send_keys("Looking at it")
+    submit(d, "#triage-form button")
+    assert "in triage" in d.page_source.lower()
+    assert "Looking at it" in d.page_source
+    d.get(httpd.url + "/itsm/incidents?open=true")
+    axe_check(d, "incident-list")
+    d.get(httpd.url + "/itsm/incidents/aged")
+    axe_check(d, "aged")
+    d.get(httpd.url + "/itsm/major-incidents/active")
+    axe_check(d, "major-incident-board")
+    inc = client.post("/incidents", "<incident xmlns='%s'><title>Portal slow</title>"
+                      "<impact>low</impact><urgency>low</urgency></incident>" % NS, user="agent1")
+    d.get(httpd.url + "/itsm/incidents/" + inc.findtext("i:number"))
+    axe_check(d, "incident")

@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""The portal's forms post the API's documents: CSRF refusal, refusals shown beside the
+field with the input kept, stale versions, the reply to a request for information, party
+isolation, sessions (logout, expiry) and escaping on every page kind."""
+import time
+
+from conftest import NS
+from portal_util import Browser, form_of, forms, text
+from test_portal_pages import new_case
+
+SCRIPT = "<script>alert('x')</script>"
+ESCAPED = "&lt;script&gt;alert"
+
+
+def journal(client, number):
+    r = client.get("/cases/%s/journal" % number, user="agent1")
+    assert r.status == 200
+    return r.findall("i:entry")
+
+
+def state_of(client, number, user="agent1"):
+    r = client.get("/cases/" + number, user=user)
+    return r.findtext("i:state"), r.findtext("i:version")
+
+
+def test_form_without_or_with_a_wrong_token_is_refused(httpd, client):
+    number = new_case(client)
+    b = Browser(httpd)
+    b.login("agent1")
+    page = b.page("/itsm/cases/" + number).text
+    f = form_of(page, "/actions/triage")
+    before = state_of(client, number), len(journal(client, number))
+    for token in (None, "0" * 40, f["inputs"]["itsm-csrf"][:-1] + "x"):
+        data = dict(f["inputs"], note="triage it")
+        if token is None:
+            del data["itsm-csrf"]
+        else:
+            data["itsm-csrf"] = token
+        r = b.post(f["action"], data)
+        assert r.status_code == 403
+        assert "expired or did not come from this site" in r.text
+    # another person's session has another token
+    other = Browser(httpd)
+    other.login("im1")
+    theirs = form_of(other.page("/itsm/cases/" + number).text, "/actions/triage")
+    r = b.post(f["action"], dict(f["inputs"], **{"itsm-csrf": theirs["inputs"]["itsm-csrf"]}))
+    assert r.status_code == 403
+    assert (state_of(client, number), len(journal(client, number))) == before
+    # the right token: done
+    r = b.post(f["action"], dict(f["inputs"], note="triage it"))
+    assert r.status_code == 303
+    assert state_of(client, number)[0] == "in-triage"
+
+
+def test_refusal_is_shown_beside_the_field_with_the_input_kept(httpd, client):
+    b = Browser(httpd)
+    b.login("alice")
+    f = form_of(b.page("/itsm/cases/new").text, "/itsm/cases")
+    data = dict(f["inputs"], title="", description="Kept description", marketRole="Supplier")
+    r = b.post(f["action"], data)
+    assert r.status_code in (400, 422)
+    page = r.text
+    assert "There is a problem" in page
+    assert 'id="create-title-error"' in page and "Enter the subject" in page
+    assert 'href="#create-title"' in page
+    assert "Kept description" in page and 'value="Supplier"' in page
+    assert "<title>Error: " in page
+
+
+def test_stale_version_shows_the_new_state(httpd, client):
+    number = new_case(client)
+    b = Browser(httpd)
+    b.login("agent1")
+    f = form_of(b.page("/itsm/cases/" + number).text, "/actions/triage")
+    # meanwhile someone else changes the case
+    r = client.patch("/cases/" + number, "<case xmlns='%s'><title>Changed elsewhere</title></case>" % NS,
+                     user="im1", headers={"If-Match": '"1"'})
+    assert r.status == 200
+    r = b.post(f["action"], dict(f["inputs"], note="too late"))
+    assert r.status_code == 412
+    assert "Someone else changed this ticket" in r.text
+    assert "Changed elsewhere" in r.text
+    st, version = state_of(client, number)
+    assert st == "new" and version == "2"
+
+
+def test_participant_replies_to_a_request_for_information(httpd, client):
+    number = new_case(client)
+    r = client.post("/cases/%s/actions/request-info" % number,
+                    "<case xmlns='%s'><note>Which meter?</note></case>" % NS,
+                    user="agent1", headers={"If-Match": '"1"'})
+    assert r.status == 200, r.text
+    b = Browser(httpd)
+    b.login("alice")
+    page = b.page("/itsm/cases/" + number).text
+    assert "The service desk is waiting for your reply" in text(page)
+    assert "Which meter?" in page
+    f = form_of(page, "/actions/provide-info")
+    assert "Reply to the service desk" in page
+    r = b.post(f["action"], dict(f["inputs"], note="Meter 123"))
+    assert r.status_code == 303 and r.headers["Location"].endswith("/itsm/cases/" + number)
+    page = b.page("/itsm/cases/" + number).text
+    assert "Meter 123" in page
+    assert state_of(client, number)[0] == "in-triage"
+
+
+def test_another_partys_ticket_page_is_not_found(httpd, client):
+    number = new_case(client, user="alice")
+    b = Browser(httpd)
+    b.login("bob")
+    r = b.get("/itsm/cases/" + number)
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/html")
+    assert "Meter reads missing" not in r.text
+    # nor may bob post to it
+    r = b.post("/itsm/cases/%s/actions/provide-info" % number,
+               {"itsm-csrf": "x", "note": "hello"})
+    assert r.status_code == 403
+
+
+def test_logout_ends_the_session(httpd):
+    b = Browser(httpd)
+    b.login("alice")
+    b.page("/itsm/me")
+    r = b.get("/itsm-logout")
+    assert r.status_code == 200 and "You are signed out" in r.text
+    r = b.get("/itsm/me")
+    assert r.status_code == 302 and "/itsm-login" in r.headers["Location"]
+
+
+def test_expired_session_goes_to_login_and_back(make_httpd):
+    h = make_httpd("portal-expiry", session_max_age=2)
+    h.start()
+    b = Browser(h)
+    b.login("alice", back="/itsm/me")
+    b.page("/itsm/me")
+    time.sleep(3.5)         # past SessionMaxAge: the cookie's session has expired
+    r = b.get("/itsm/me")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/itsm-login/itsm/me?")
+    r = b.login("alice", back="/itsm/me")
+    assert r.headers["Location"] == "/itsm/me"
+    assert "My account" in b.page("/itsm/me").text
+
+
+def test_login_refuses_a_wrong_password_and_another_host(httpd, expect_log):
+    expect_log(r"AH01807: user 'alice': authentication failure")
+    b = Browser(httpd)
+    r = b.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "wrong",
+                              "httpd_location": "/itsm/"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/itsm-login?failed=1")
+    assert "The login or password is not right" in b.get(r.headers["Location"]).text
+    # a login form posted from elsewhere cannot send the person to another site
+    for elsewhere in ("//evil.example/", "https://evil.example/x", "/\\evil.example"):
+        other = Browser(httpd)
+        r = other.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "sample",
+                                      "httpd_location": elsewhere})
+        assert r.status_code == 302 and r.headers["Location"] == "/itsm/", elsewhere
+    r = other.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "sample",
+                                  "httpd_location": "/itsm/cases?open=true"})
+    assert r.headers["Location"] == "/itsm/cases?open=true"
+    # the login page offers to return only to a path of this site
+    page = b.get("/itsm-login?to=//evil.example/").text
+    assert "evil.example" not in page
+
+
+def test_script_in_every_text_field_is_shown_escaped(httpd, client):
+    """Every page kind that shows what people typed: case page (fields, description,
+    history notes), list, raise-a-case form given back after a refusal, feed, incident page
+    and the banner of a major incident."""
+    number = new_case(client, title=SCRIPT.replace("<", "&lt;"), organisation="O" + SCRIPT.replace("<", "&lt;"),
+                      marketParticipantId="M" + SCRIPT.replace("<", "&lt;"))
+    r = client.post("/cases/%s/actions/request-info" % number,
+                    "<case xmlns='%s'><note>%s</note></case>" % (NS, SCRIPT.replace("<", "&lt;")),
+                    user="agent1", headers={"If-Match": '"1"'})
+    assert r.status == 200
+    inc = client.post("/incidents", "<incident xmlns='%s'><title>%s</title><impact>high</impact>"
+                      "<urgency>high</urgency><description>%s</description></incident>"
+                      % (NS, SCRIPT.replace("<", "&lt;"), SCRIPT.replace("<", "&lt;")), user="im1")
+    assert inc.status == 201, inc.text
+    inumber = inc.findtext("i:number")
+    r = client.post("/incidents/%s/actions/declare-major" % inumber,
+                    "<incident xmlns='%s'><impactStatement>%s</impactStatement></incident>"
+                    % (NS, SCRIPT.replace("<", "&lt;")), user="im1", headers={"If-Match": '"1"'})
+    assert r.status == 200, r.text
+    alice = Browser(httpd)
+    alice.login("alice")
+    agent = Browser(httpd)
+    agent.login("agent1")
+    pages = {
+        "case": alice.page("/itsm/cases/" + number).text,
+        "list": alice.page("/itsm/cases").text,
+        "feed": alice.page("/itsm/feeds/me").text,
+        "home-banner": alice.page("/itsm/").text,
+        "incident": agent.page("/itsm/incidents/" + inumber).text,
+        "view": alice.page("/itsm/major-incidents/active").text,
+    }
+    f = form_of(alice.page("/itsm/cases/new").text, "/itsm/cases")
+    r = alice.post(f["action"], dict(f["inputs"], title="", description=SCRIPT))
+    pages["form-again"] = r.text
+    for kind, page in pages.items():
+        assert SCRIPT not in page and "<script" not in page, kind
+        assert ESCAPED in page, kind

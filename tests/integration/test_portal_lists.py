@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""The portal's lists: filters kept in the form, empty inputs meaning "any", SLA status in
+words (the colour only repeats it), paging, the agent's home links (triage queue, views)."""
+from conftest import NS
+from portal_util import Browser, forms, text
+from test_portal_pages import new_case
+
+
+def test_incident_list_filters_and_sla_words(httpd, client):
+    for i, (impact, urgency) in enumerate([("high", "high"), ("low", "low"), ("high", "high")]):
+        r = client.post("/incidents", "<incident xmlns='%s'><title>Filter %d</title>"
+                        "<impact>%s</impact><urgency>%s</urgency></incident>"
+                        % (NS, i, impact, urgency), user="agent1")
+        assert r.status == 201, r.text
+    b = Browser(httpd)
+    b.login("agent1")
+    # a filter form sends its empty inputs too: they mean "any", not "empty"
+    page = b.page("/itsm/incidents?open=true&sla=&priority=P1&state=").text
+    rows = [line for line in page.split("<tr>") if "Filter " in line]
+    assert rows and all(">P1<" in row for row in rows)
+    assert not [row for row in rows if "Filter 1" in row]
+    f = [f for f in forms(page) if f["method"] == "get"][0]
+    assert 'value="P1" selected' in page and 'value="true" selected' in page
+    # the SLA status is a word in a tag; its class only repeats it
+    assert "Within target" in text(page)
+    assert 'class="tag sla-in-sla">Within target<' in page
+    # paging: one row a page, a link to the next keeps the filters
+    page = b.page("/itsm/incidents?priority=P1&limit=1").text
+    assert 'rel="next" href="?priority=P1&amp;offset=1&amp;limit=1"' in page
+
+
+def test_agent_home_offers_the_triage_queue_and_the_board(httpd, client):
+    old = new_case(client, title="Oldest first")
+    b = Browser(httpd)
+    b.login("agent1")
+    home = b.page("/itsm/").text
+    assert 'href="/itsm/cases?state=new&amp;sort=opened"' in home
+    assert "Triage queue" in home
+    assert 'href="/itsm/major-incidents/active"' in home
+    queue = b.page("/itsm/cases?state=new&sort=opened&limit=500").text
+    assert old in queue
+    alice = Browser(httpd)
+    alice.login("alice")
+    assert "Triage queue" not in alice.page("/itsm/").text
+
+
+def test_a_form_for_an_action_the_role_may_not_take(httpd, client):
+    number = new_case(client)
+    b = Browser(httpd)
+    b.login("alice")
+    page = b.page("/itsm/cases/" + number).text
+    token = [f for f in forms(page) if f["inputs"].get("itsm-csrf")][0]["inputs"]["itsm-csrf"]
+    r = b.post("/itsm/cases/%s/actions/triage" % number,
+               {"itsm-csrf": token, "itsm-version": "1", "note": "I triage myself"})
+    assert r.status_code == 403
+    assert "do not allow" in r.text and "triage" in r.text
+    doc = client.get("/cases/" + number, user="alice")
+    assert doc.findtext("i:state") == "new" and doc.findtext("i:version") == "1"
+
+
+def test_a_provider_sees_the_cases_of_the_party_it_acts_for(httpd, client):
+    number = new_case(client, user="alice", title="Seen by the provider")
+    b = Browser(httpd)
+    b.login("prov1")
+    page = b.page("/itsm/cases/" + number).text
+    assert "Seen by the provider" in page
+    assert "/actions/provide-info" not in page      # nothing asked yet: no reply to give

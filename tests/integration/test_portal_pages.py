@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""The portal: one set of URLs, two representations; login through Apache; pages of cases."""
+from lxml import etree
+
+from conftest import NS, create_ticket
+from portal_util import Browser, form_of, forms, text
+
+
+def new_case(client, user="alice", title="Meter reads missing", **fields):
+    body = "<case xmlns='%s'><title>%s</title><description>Since Monday</description>%s</case>" % (
+        NS, title, "".join("<%s>%s</%s>" % (k, v, k) for k, v in fields.items()))
+    r = client.post("/cases", body, user=user)
+    assert r.status == 201, r.text
+    return r.findtext("i:number")
+
+
+def test_browser_is_sent_to_login_and_back(httpd):
+    b = Browser(httpd)
+    r = b.get("/itsm/cases?open=true")
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith("/itsm-login/itsm/cases?open=true")
+    r = b.login("alice", back="/itsm/cases?open=true")
+    assert r.headers["Location"] == "/itsm/cases?open=true"
+    page = b.page("/itsm/cases?open=true")
+    assert "My party&#39;s cases" in page.text or "My party's cases" in page.text
+    assert "Alice" in page.text
+
+
+def test_xml_clients_answer_as_before(httpd, client):
+    number = new_case(client)
+    basic = client.get("/cases/" + number, user="alice")
+    assert basic.status == 200 and basic.r.headers["Content-Type"] == "application/xml"
+    # a browser's Accept with Basic credentials and an explicit XML Accept: the same XML
+    xml = client.get("/cases/" + number, user="alice", headers={"Accept": "application/xml"})
+    assert xml.r.content == basic.r.content
+    # without credentials and without HTML in Accept: Basic's 401, not the login page
+    r = client.get("/cases/" + number, user=None)
+    assert r.status == 401 and "Basic" in r.r.headers.get("WWW-Authenticate", "")
+
+
+def test_case_page_shows_the_document(httpd, client):
+    number = new_case(client, marketParticipantId="MPID1")
+    b = Browser(httpd)
+    b.login("alice")
+    page = b.page("/itsm/cases/" + number).text
+    words = text(page)
+    assert number in words and "Meter reads missing" in words
+    assert "Market Participant ID" in words and "MPID1" in words
+    assert "History" in words and "alice raised it" in words
+    assert "The service desk will look at it" in words
+    # the participant may not triage: no such button
+    assert not [f for f in forms(page) if f["action"].endswith("/actions/triage")]
+
+
+def test_agent_sees_the_actions_of_the_state(httpd, client):
+    number = new_case(client)
+    b = Browser(httpd)
+    b.login("agent1")
+    page = b.page("/itsm/cases/" + number).text
+    actions = sorted(f["action"].rsplit("/", 1)[1] for f in forms(page)
+                     if "/actions/" in (f["action"] or ""))
+    # from "new" the desk may triage, ask for information or close; not route (from
+    # in-triage), provide-info (awaiting-info) nor reopen (closed)
+    assert actions == ["close", "request-info", "triage"]
+
+
+def test_raise_a_case_through_the_form(httpd, client):
+    b = Browser(httpd)
+    b.login("alice")
+    page = b.page("/itsm/cases/new").text
+    f = form_of(page, "/itsm/cases")
+    data = dict(f["inputs"], title="Settlement file late", description="Not received at 06:00",
+                marketRole="Supplier")
+    r = b.post(f["action"], data)
+    assert r.status_code == 303
+    number = r.headers["Location"].rsplit("/", 1)[1]
+    doc = client.get("/cases/" + number, user="alice")
+    assert doc.findtext("i:title") == "Settlement file late"
+    assert doc.findtext("i:marketRole") == "Supplier"
+    assert doc.findtext("i:createdBy") == "alice"
