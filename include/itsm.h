@@ -27,7 +27,8 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 7
+#define ITSM_ABI_VERSION 8     /* 8: ITSM_FIELD_EDITORS_ONLY (a core without it would show
+                                 * the field to every reader) */
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -221,6 +222,10 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_RAISER_READS 0x20 /* a ticket reference the ticket's raiser must be able
                                      * to read too (their party, audience and roles), not only
                                      * the caller: guidance given to a participant */
+#define ITSM_FIELD_EDITORS_ONLY 0x40 /* shown only to those whose roles may update the kind
+                                     * (its editors): left out of the ticket's document, its
+                                     * versions, lists, searches, views, journal and version
+                                     * differences for everyone else, who cannot filter on it */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

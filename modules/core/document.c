@@ -278,6 +278,18 @@ void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clo
  * That value was checked when it was written; it is checked again here, so that a value
  * stored otherwise (a field that became XHTML, an import) is written as text, never as raw
  * markup. */
+/* Whether the field name of kind k is kept from the caller: a field flagged
+ * ITSM_FIELD_EDITORS_ONLY, to a caller whose roles may not update the kind (a relation to one
+ * ticket does not make an editor of the kind). */
+int field_hidden(req_t *q, const itsm_kind_t *k, const char *name)
+{
+    const itsm_field_t *f = k ? kind_field(k, name) : NULL;
+
+    return f && (f->flags & ITSM_FIELD_EDITORS_ONLY)
+           && !(q && q->who && itsm_authz_allows(q->core->authz, q->who->roles, k->kind,
+                                                 ITSM_ACTION_UPDATE));
+}
+
 void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
 {
     const char *markup, *why;
@@ -312,7 +324,8 @@ void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
     itsm_xml_element(w, "createdBy", t->created_by);
     itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
     for (f = k->fields; f && f->name; f++)
-        render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
+        if (!field_hidden(c->core, k, f->name))
+            render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
     if (k->clocks) {
         xmlTextWriterStartElement(w, BAD_CAST "sla");
         render_sla_targets(c, w, c->sla, k, t);
@@ -559,7 +572,10 @@ void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticke
     itsm_followers(p, k, t, q->who->uid, NULL, j);
     for (i = 0; i < j->changes->nelts && strlen(s) < 300; i++) {
         const itsm_change_t *ch = &APR_ARRAY_IDX(j->changes, i, itsm_change_t);
+        const itsm_field_t *f = kind_field(k, ch->field);
 
+        if (f && (f->flags & ITSM_FIELD_EDITORS_ONLY))  /* followers need not be editors */
+            continue;
         if (strncmp(ch->field, "link:", 5) == 0)     /* the target may be another party's */
             s = apr_psprintf(p, "%s%s%s", s, *s ? "; " : "", ch->field);
         else

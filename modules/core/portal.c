@@ -589,7 +589,7 @@ static void describe_views(req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
             prop(item, "collection", k ? k->collection : NULL);
             child(item, ns, "title", t->title);
             for (f = v->fields; f && *f; f++)
-                if (apr_table_get(t->fields, *f))
+                if (apr_table_get(t->fields, *f) && !field_hidden(q, k, *f))
                     prop(child(item, ns, "field", apr_table_get(t->fields, *f)), "name", *f);
         }
     }

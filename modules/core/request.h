@@ -123,6 +123,7 @@ int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config
                               const itsm_kind_t *k, const itsm_ticket_t *t);
 void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc);
 int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t);
+int field_hidden(req_t *q, const itsm_kind_t *k, const char *name);
 void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value);
 void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested);

@@ -853,6 +853,9 @@ int do_journal(req_t *q, const char *number)
             const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
             int link = strncmp(ch->field, "link:", 5) == 0;
 
+            if (field_hidden(q, q->route->kind, ch->field))
+                continue;
+
             xmlTextWriterStartElement(o->w, BAD_CAST "change");
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
             itsm_xml_element(o->w, "old", link ? shown_number(q, seen, ch->old) : ch->old);
@@ -944,7 +947,7 @@ static int same_value(const char *a, const char *b)
 }
 
 /* The fields of kind k that differ between a and b (two versions of a ticket). */
-static void write_diff(apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
+static void write_diff(req_t *q, apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
                        const itsm_ticket_t *a, const itsm_ticket_t *b)
 {
     static const itsm_field_t description = { "description", 0, .type = ITSM_TYPE_LONG_TEXT };
@@ -962,7 +965,7 @@ static void write_diff(apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
     for (f = k->fields; f && f->name; f++) {
         va = apr_table_get(a->fields, f->name);
         vb = apr_table_get(b->fields, f->name);
-        if (!same_value(va, vb))
+        if (!same_value(va, vb) && !field_hidden(q, k, f->name))
             write_field_diff(p, w, f->name, f, va, vb);
     }
 }
@@ -1028,7 +1031,7 @@ int do_versions(req_t *q, const char *number, const char *which)
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "from", BAD_CAST from);
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "to", BAD_CAST which);
-            write_diff(r->pool, o->w, k, base, v);
+            write_diff(q, r->pool, o->w, k, base, v);
             return send_doc(r, HTTP_OK, o);
         }
         init_call(q, &c);

@@ -99,7 +99,7 @@ static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, 
 
         if (is_one_of(e[i].key, common) || is_one_of(e[i].key, others))
             continue;
-        if ((fd = kind_field(k, e[i].key)) == NULL)
+        if ((fd = kind_field(k, e[i].key)) == NULL || field_hidden(q, k, e[i].key))
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
                         apr_psprintf(r->pool, "Unknown query parameter '%s'.", e[i].key));
         if (!(fd->flags & ITSM_FIELD_INDEXED))
@@ -579,7 +579,8 @@ int do_view(req_t *q, const itsm_view_t *v)
         itsm_xml_element(o->w, "title", t->title);
         itsm_xml_element(o->w, "priority", t->priority);
         for (f = v->fields; f && *f; f++)
-            if (apr_table_get(t->fields, *f))
+            if (apr_table_get(t->fields, *f)
+                && !field_hidden(q, itsm_core_kind(q->core, v->kind), *f))
                 itsm_xml_element(o->w, *f, apr_table_get(t->fields, *f));
         xmlTextWriterEndElement(o->w);
     }

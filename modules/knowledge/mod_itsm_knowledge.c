@@ -22,8 +22,11 @@ static const itsm_field_t article_fields[] = {
     { "category", ITSM_FIELD_INDEXED },
     { "services", ITSM_FIELD_INDEXED },
     { "keywords", 0 },
-    { "audience", 0 },
-    { "readers", ITSM_FIELD_READONLY },         /* the audience as the core reads it */
+    /* whom it is for: shown to the kind's editors only, never to its readers, who would
+     * learn which other parties (party:ID) an article is for */
+    { "audience", ITSM_FIELD_EDITORS_ONLY },
+    /* the audience as the core reads it */
+    { "readers", ITSM_FIELD_READONLY | ITSM_FIELD_EDITORS_ONLY },
     { "gap", ITSM_FIELD_CREATE_ONLY },          /* the knowledge gap it was drafted from */
     { NULL }
 };

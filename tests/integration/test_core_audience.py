@@ -12,7 +12,7 @@ resolver."""
 import os
 
 from conftest import Client, assert_error, itsm_directives, ticket_xml
-from incident_util import nothing_changed, tag
+from incident_util import feed_for, nothing_changed, tag
 
 EDITOR = "km1"
 READERS = ("alice", "bob", "carol", "prov1")
@@ -245,3 +245,42 @@ def test_role_audience_is_read_by_role_holders_only(client, env, make_httpd):
     assert listed(other, "res1", [number]) == [number]
     assert listed(other, "res2", [number]) == []
     assert status(client, "res2", number) == 200        # resolver sees all on the main server
+
+
+def test_an_editors_only_field_is_shown_to_the_editors_only(client):
+    """A field flagged ITSM_FIELD_EDITORS_ONLY (the note's <editorial>) is in no answer to
+    those who may not update the kind: not its document, versions, differences, lists,
+    searches; nor can they filter on it. Its editors see it everywhere."""
+    t = tag()
+    secret = "for party:BRMP only " + t
+    number = note(client, audience="all", body="words " + t, editorial=secret)
+    act(client, number, "publish")
+    edit(client, number, body="words again " + t, editorial=secret + " v2")
+    act(client, number, "publish")
+    paths = [("/notes/" + number, {}), ("/notes/%s/versions/1" % number, {}),
+             ("/notes/%s/versions/2" % number, {}), ("/notes/%s/versions" % number, {}),
+             ("/notes/%s/versions/2" % number, {"diff": "1"}),
+             ("/notes", {"limit": 500}), ("/notes", {"q": t})]
+    for user in ("alice", "bob", "res1"):
+        for path, params in paths:
+            r = client.get(path, user=user, params=params)
+            assert r.status in (200, 403, 404), (user, path, r)
+            assert secret not in r.text and "editorial" not in r.text, (user, path, r)
+        assert_error(client.get("/notes", user=user, params={"editorial": secret}), 400,
+                     "bad-query")
+    assert client.get("/notes/" + number, user="bob").ticket()["body"] == "words again " + t
+    # the editors
+    assert client.get("/notes/" + number, user=EDITOR).ticket()["editorial"] == secret + " v2"
+    assert client.get("/notes/%s/versions/1" % number,
+                      user=EDITOR).ticket()["editorial"] == secret
+    d = client.get("/notes/%s/versions/2" % number, user=EDITOR, params={"diff": "1"})
+    assert "editorial" in {f.get("name") for f in d.findall("i:field")}
+    assert listed(client, EDITOR, [number], editorial=secret + " v2") == [number]
+    journal = client.get("/notes/%s/journal" % number, user=EDITOR)
+    assert "editorial" in {c.get("field") for c in journal.doc.iter("{urn:mod-itsm:xml:1}change")}
+    # the feed's summaries go to followers who need not be editors: never the field
+    edit(client, number, user="admin1", body="words thrice " + t, editorial="third " + t)
+    entries = feed_for(client, EDITOR, number)
+    assert entries and "thrice" in entries[-1]["summary"], entries
+    assert not [e for e in entries if "editorial" in e["summary"] or "third" in e["summary"]
+                or "party:BRMP" in e["summary"]], entries

@@ -146,3 +146,38 @@ def test_the_feed_names_no_article_a_reader_may_not_see(client, matrix, user):
         if not visible(user, a, state):
             assert n not in text, (user, a, state)
     assert "unpublished" not in text
+
+
+@pytest.mark.parametrize("user", READERS)
+def test_readers_never_learn_whom_an_article_is_for(client, matrix, user):
+    """<audience> and <readers> (ITSM_FIELD_EDITORS_ONLY) are its editors' only: a reader of
+    party A would otherwise learn which other parties an article is for."""
+    word, numbers = matrix
+    shared = article_in(client, "published", title="%s shared %s" % (word, user),
+                        audience="party:ALPE party:BRMP party:ESGS market-role:Supplier",
+                        body="<p>%s for some parties</p>" % word)
+    paths = ["/articles/%s" % n for (a, s), n in numbers.items() if visible(user, a, s)]
+    paths += ["/articles/%s/versions/1" % n for (a, s), n in numbers.items()
+              if visible(user, a, s) and s == "published"]
+    answers = [client.get(p, user=user) for p in paths]
+    answers.append(client.get("/articles", user=user, params={"limit": 500}))
+    answers.append(client.get("/articles", user=user, params={"q": word, "limit": 100}))
+    if user != "bob":
+        answers.append(client.get("/articles/" + shared, user=user))
+    for r in answers:
+        assert r.status == 200, (user, r)
+        for leak in ("<audience", "<readers", "party:", "market-role:", "role:"):
+            assert leak not in r.text, (user, leak, r)
+    assert {"all", "alpe", "agents"} & {a for (a, s), n in numbers.items()
+                                        if visible(user, a, s)}
+    root, entries = feed(client, user)
+    text = etree.tostring(root, encoding="unicode")
+    assert "audience" not in text and "readers" not in text and "party:BRMP" not in text
+    # a reader cannot filter on them either (as on a field that does not exist)
+    r = client.get("/articles", user=user, params={"audience": "party:BRMP"})
+    assert r.status == 400 and r.findtext("i:code") == "bad-query", r
+    # the editors see both
+    for editor in (KM, AUTHOR):
+        r = client.get("/articles/" + shared, user=editor)
+        assert r.findtext("i:audience") == "party:ALPE party:BRMP party:ESGS market-role:Supplier"
+        assert r.findtext("i:readers")

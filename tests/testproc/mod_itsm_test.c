@@ -346,7 +346,7 @@ static const itsm_kind_t task_kind = {
 };
 
 /* Kind "note" (TNT, element <testNote>): seen by the audience in its field "audience" and
- * versioned, like a knowledge article. "publish" (from draft, published or withdrawn) makes
+ * versioned, like a knowledge article; its field "editorial" is shown to its editors only. "publish" (from draft, published or withdrawn) makes
  * the core snapshot it as its next published version; "withdraw" (from published) takes it
  * out of publication. */
 static const itsm_field_t note_fields[] = {
@@ -354,6 +354,8 @@ static const itsm_field_t note_fields[] = {
     { "body", 0, .type = ITSM_TYPE_LONG_TEXT },
     { "page", 0, .type = ITSM_TYPE_XHTML },     /* markup of the safe XHTML subset */
     { "keywords", 0 },
+    /* the editors' remark: only those who may update notes see it (or filter on it) */
+    { "editorial", ITSM_FIELD_EDITORS_ONLY | ITSM_FIELD_INDEXED },
     { NULL }
 };
 
