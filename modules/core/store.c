@@ -65,6 +65,8 @@ enum {
     S_SLA_MARK,
     S_FIELD_CLEAR,
     S_FIELD_INSERT,
+    S_UNIQUE_CLEAR,
+    S_UNIQUE_INSERT,
     S_CLOCK_CLEAR,
     S_CLOCK_INSERT,
     S_AUDIENCE_CLEAR,
@@ -122,6 +124,10 @@ static const char *const statements[S_COUNT] = {
     [S_FIELD_CLEAR] = "DELETE FROM itsm_field_index WHERE ticket_id = " INT,
     [S_FIELD_INSERT] =
         "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s)",
+    [S_UNIQUE_CLEAR] = "DELETE FROM itsm_unique WHERE ticket_id = " INT,
+    [S_UNIQUE_INSERT] =
+        "INSERT INTO itsm_unique (kind, name, value, ticket_id) VALUES (%s, %s, %s, " INT ") "
+        "ON CONFLICT DO NOTHING",
     [S_CLOCK_CLEAR] = "DELETE FROM itsm_sla_clock WHERE ticket_id = " INT,
     [S_CLOCK_INSERT] =
         "INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
@@ -615,6 +621,34 @@ static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const i
     return rv;
 }
 
+/* Rows of t's unique fields (ITSM_FIELD_UNIQUE; none stored yet for t): APR_EEXIST when
+ * another ticket of the kind holds a value, the write's transaction then being refused whole.
+ * The primary key of itsm_unique decides, so two writes of one value at once cannot both
+ * pass (the check before the write, unique_ok in document.c, gives the friendlier answer). */
+static apr_status_t index_unique(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                 apr_pool_t *p)
+{
+    const itsm_field_t *fd;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (fd = k->fields; rv == APR_SUCCESS && fd && fd->name; fd++) {
+        const char *v = (fd->flags & ITSM_FIELD_UNIQUE) ? apr_table_get(t->fields, fd->name)
+                                                        : NULL;
+        int rows = 0;
+
+        if (v && *v) {
+            const char *args[] = { k->kind, fd->name, indexed_value(p, v), i64(p, t->id) };
+
+            rv = exec(st, p, &rows, S_UNIQUE_INSERT, 4, args);
+            if (rv == APR_SUCCESS && rows != 1) {
+                st->error_text = apr_psprintf(p, "%s %s is not unique", k->kind, fd->name);
+                rv = APR_EEXIST;
+            }
+        }
+    }
+    return rv;
+}
+
 /* Rows of t's SLA clocks (none stored yet); now: the time of the write, at which the status
  * of a paused clock is settled (a clock waiting for its event is "not-started"). */
 static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
@@ -649,6 +683,7 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
     if (k == NULL)
         return APR_SUCCESS;
     if (!fresh && ((rv = exec(st, p, NULL, S_FIELD_CLEAR, 1, args)) != APR_SUCCESS
+                   || (rv = exec(st, p, NULL, S_UNIQUE_CLEAR, 1, args)) != APR_SUCCESS
                    || (rv = exec(st, p, NULL, S_CLOCK_CLEAR, 1, args)) != APR_SUCCESS))
         return rv;
     if (!fresh && k->visibility == ITSM_VISIBLE_AUDIENCE) {
@@ -658,6 +693,7 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
             return rv;
     }
     if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS
+        || (rv = index_unique(st, k, t, p)) != APR_SUCCESS
         || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS
         || (rv = search_index(st, k, t, 0, fresh, p)) != APR_SUCCESS)
         return rv;
@@ -1119,6 +1155,19 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
                                       1, args, NULL)
                         || backfill_tickets(st, k, backfill_fields, p)))
             return APR_EGENERAL;
+        /* the unique values of the tickets stored before schema 9, or before the field was
+         * declared unique (the lowest ticket keeps a value held twice) */
+        for (fd = k->fields; fd && fd->name; fd++) {
+            const char *two[] = { k->kind, fd->name };
+
+            if ((fd->flags & (ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE))
+                    == (ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE)
+                && backfill_exec(st, p, "INSERT INTO itsm_unique (kind, name, value, ticket_id) "
+                                 "SELECT kind, name, value, MIN(ticket_id) FROM "
+                                 "itsm_field_index WHERE kind = %s AND name = %s GROUP BY "
+                                 "kind, name, value ON CONFLICT DO NOTHING", 2, two, NULL))
+                return APR_EGENERAL;
+        }
         /* the working audiences of a kind that starts to declare one */
         if (k->visibility == ITSM_VISIBLE_AUDIENCE
             && (backfill_exec(st, p, "SELECT 1 FROM itsm_audience_indexed WHERE kind = %s", 1,

@@ -89,6 +89,17 @@ static int numbers_exhausted(req_t *q, const writes_t *w, int failed)
                              prefix));
 }
 
+/* A write set refused by the store because a unique field's value (ITSM_FIELD_UNIQUE) was
+ * taken by a write that committed after our check (unique_ok in document.c) ran. */
+static int duplicate_raced(req_t *q)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, ITSMLOGNO(00906)
+                  "%s: a unique field's value was taken meanwhile (%s)", q->route->kind->kind,
+                  itsm_store_error(q->store));
+    return fail(q, HTTP_CONFLICT, "duplicate",
+                "Another ticket holds this value of a unique field already (written meanwhile).");
+}
+
 static int is_final(const itsm_kind_t *k, const char *state)
 {
     return state && k->final_states && is_one_of(state, k->final_states);
@@ -552,6 +563,8 @@ int do_create(req_t *q)
     if ((rv = writes_commit(q, &w, &failed)) != APR_SUCCESS) {
         if (rv == APR_ENOSPC)
             return numbers_exhausted(q, &w, failed);
+        if (rv == APR_EEXIST)
+            return duplicate_raced(q);
         if (rv == APR_EAGAIN)   /* the parent changed since it was read */
             return fail(q, HTTP_CONFLICT, "conflict",
                         "The parent ticket changed meanwhile; send the request again.");
@@ -733,6 +746,8 @@ int do_change(req_t *q, const char *number, const char *action)
     if (rv == APR_EAGAIN && failed > 0)
         return fail(q, HTTP_CONFLICT, "conflict",
                     "A linked or parent ticket changed meanwhile; send the request again.");
+    if (rv == APR_EEXIST)
+        return duplicate_raced(q);
     if (rv == APR_EAGAIN)
         return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                     "The ticket has changed since that ETag; GET it again.");

@@ -3,6 +3,8 @@
 acronym, unique whatever their case, browsable by initial letter A-Z and 0-9 with paging (10,
 20, 50, all), searchable by term or acronym, read by everyone, written by the knowledge roles;
 a term's acronym and its title are search synonyms of each other for articles."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from conftest import NSMAP, assert_error
@@ -52,6 +54,27 @@ def test_a_term_is_unique_whatever_its_case_and_spacing(client, database):
     r = client.patch("/glossary/" + number, term_xml("Acceptance data %s" % t), user=KM,
                      headers={"If-Match": etag})
     assert r.status == 200 and r.findtext("i:title") == "Acceptance data %s" % t
+
+
+def test_a_term_posted_many_times_at_once_is_created_once(client, database):
+    """The uniqueness holds under concurrency: the store's unique row (itsm_unique), written
+    in the create's transaction, refuses what the check before the write let through."""
+    for round_ in range(4):
+        t = tag()
+        variants = ["Settlement Run %s" % t, "settlement run %s" % t, "SETTLEMENT  RUN %s" % t]
+
+        def one(i):
+            return client.post("/glossary", term_xml(variants[i % len(variants)]), user=KM)
+
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(one, range(16)))
+        statuses = sorted(r.status for r in results)
+        assert statuses == [201] + [409] * 15, (round_, statuses)
+        for r in results:
+            if r.status == 409:
+                assert_error(r, 409, "duplicate")
+        listed = client.get("/glossary", user="alice", params={"q": "settlement run " + t})
+        assert listed.status == 200 and len(listed.numbers()) == 1, listed
 
 
 @pytest.mark.parametrize("body,status,code", [
