@@ -590,6 +590,13 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
     return out;
 }
 
+/* The rank cut-off: a query is ranked over the newest SEARCH_RANKED matching tickets the
+ * caller may see (found in the index's order, which costs no ranking), so that a common word
+ * matching most of the index costs a bounded number of bm25() / ts_rank_cd() evaluations
+ * instead of one per match (docs/performance.md, "Knowledge base search"). Older matches of
+ * such a query are not shown: a more specific query finds them. */
+#define SEARCH_RANKED 2000
+
 /* Snippets: the matched words between these (no XML document holds them). */
 #define MARK_ON "\x01"
 #define MARK_OFF "\x02"
@@ -661,37 +668,60 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
             arg(args, k->search->boost_field);
     }
     if (d->rowid) {
+        const char *from = "FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2", *cut;
+
         match = match_sql(p, d, q, syn, NULL);
         /* rowid = ticket_id * 2 + published: the join and the copy never read the row's
          * content (its unindexed columns), which would cost as much as the ranking */
-        where = search_from_where(st, p, kind, scope, f, "FROM itsm_search s JOIN itsm_ticket t "
-                                  "ON t.id = s.rowid / 2", &published, args);
+        where = search_from_where(st, p, kind, scope, f, from, &published, args);
         pub = published ? "1" : "0";
+        arg(args, match);
+        arg(args, pub);
+        /* the rank cut-off: the lowest rowid of the newest SEARCH_RANKED matches the caller
+         * may see (the same conditions, in rowid order: no ranking) */
+        cut = search_from_where(st, p, kind, scope, f, from, &published, args);
+        arg(args, match);
+        arg(args, pub);
+        arg(args, apr_itoa(p, SEARCH_RANKED - 1));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.rowid AS rid, "
                           "bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)", boost, " AS r ", where,
                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT
+                          " AND s.rowid >= (SELECT COALESCE((SELECT s.rowid ", cut,
+                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT " ORDER BY "
+                          "s.rowid DESC LIMIT 1 OFFSET " INT "), 0))"
                           " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s "
                           "ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = x.rid / 2",
                           published ? PUBLISHED_JOIN : "",
                           " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
-        arg(args, match);
-        arg(args, pub);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
         arg(args, match);
     }
     else {
+        const char *cut, *match2;
+
         match = match_sql(p, d, q, syn, args);
         where = search_from_where(st, p, kind, scope, f,
                                   apr_pstrcat(p, "FROM (SELECT ", match, " AS q) qq CROSS JOIN "
                                               "itsm_search s JOIN itsm_ticket t ON t.id = "
                                               "s.ticket_id", NULL), &published, args);
         pub = published ? "1" : "0";
+        arg(args, pub);
+        match2 = match_sql(p, d, q, syn, args);
+        cut = search_from_where(st, p, kind, scope, f,
+                                apr_pstrcat(p, "FROM (SELECT ", match2, " AS q) qq CROSS JOIN "
+                                            "itsm_search s JOIN itsm_ticket t ON t.id = "
+                                            "s.ticket_id", NULL), &published, args);
+        arg(args, pub);
+        arg(args, apr_itoa(p, SEARCH_RANKED - 1));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.ticket_id AS tid, "
                           "ts_rank_cd(s.doc, qq.q)", boost, " AS r, qq.q AS q ", where,
-                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY 2 "
+                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) AND "
+                          "s.ticket_id >= (SELECT COALESCE((SELECT s.ticket_id ", cut,
+                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY "
+                          "s.ticket_id DESC LIMIT 1 OFFSET " INT "), 0)) ORDER BY 2 "
                           "DESC, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s ON "
                           "s.ticket_id = x.tid AND s.published = CAST(%s AS INTEGER) JOIN "
                           "itsm_ticket t ON t.id = x.tid", published ? PUBLISHED_JOIN : "",
@@ -707,7 +737,6 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
             apr_array_cat(all, args);
             args = all;
         }
-        arg(args, pub);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
         arg(args, pub);
