@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+"""bench/kb-gen.py -- N published knowledge articles and M glossary terms written straight
+into the store (bench/run --kb), as copies of one article and one term that bench/run created
+through the API first (so that every row is as the store writes it: the ticket, its published
+version, its audiences, its field index, its unique key, the search index of the working copy
+and of the published version, the glossary's synonyms).
+
+Text: titles of 4-9 words, keywords of 3-6, bodies of 3-6 paragraphs, 120-450 words, drawn
+from a vocabulary of VOCAB words with a Zipf distribution (weight 1/rank): the words of the
+sample articles (tools/knowledge_sample.py) by frequency first, then made-up words. Audiences:
+80 % all, 15 % one to three parties of the sample directory, 5 % internal. Every value is
+seeded (--seed): the same arguments give the same database.
+
+usage: kb-gen.py sqlite3 DB ARTICLES TERMS QUERIES_OUT
+       kb-gen.py pgsql DIR ARTICLES TERMS QUERIES_OUT   (TSV files in DIR for psql \\copy)
+QUERIES_OUT: one query a line (URL-encoded), the mix bench/lua/search.lua draws from."""
+import collections
+import os
+import random
+import re
+import sqlite3
+import sys
+import urllib.parse
+
+VOCAB = 20000
+PARTIES = ["ALPE", "BRMP", "ESGS", "MTRW", "NGET", "ELEX"]
+
+
+def vocabulary(repo):
+    text = open(os.path.join(repo, "tools", "knowledge_sample.py"), encoding="utf-8").read()
+    text = re.sub(r"<[^>]+>", " ", text)
+    counts = collections.Counter(w for w in re.findall(r"[a-z]{2,}", text.lower()))
+    words = [w for w, _ in counts.most_common()]
+    seen = set(words)
+    rnd = random.Random(7)
+    syll = ["ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu", "ra", "se", "ti", "vo",
+            "za", "tor", "ment", "ing", "ex", "al", "on", "er", "ic", "ly", "ver", "tra"]
+    while len(words) < VOCAB:
+        w = "".join(rnd.choice(syll) for _ in range(rnd.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    return words
+
+
+class Zipf:
+    def __init__(self, words, rnd):
+        self.words, self.rnd = words, rnd
+        acc, self.cum = 0.0, []
+        for r in range(len(words)):
+            acc += 1.0 / (r + 1)
+            self.cum.append(acc)
+
+    def take(self, n):
+        return self.rnd.choices(self.words, cum_weights=self.cum, k=n)
+
+
+def sentence(z, rnd):
+    w = z.take(rnd.randint(6, 18))
+    return w[0].capitalize() + " " + " ".join(w[1:]) + "."
+
+
+def article(z, rnd):
+    title = " ".join(z.take(rnd.randint(4, 9))).capitalize()
+    keywords = " ".join(z.take(rnd.randint(3, 6)))
+    paras = []
+    total, want = 0, rnd.randint(120, 450)
+    while total < want:
+        s = " ".join(sentence(z, rnd) for _ in range(rnd.randint(2, 5)))
+        total += len(s.split())
+        paras.append(s)
+    u = rnd.random()
+    if u < 0.80:
+        audience = "all"
+    elif u < 0.95:
+        audience = " ".join("party:" + p for p in rnd.sample(PARTIES, rnd.randint(1, 3)))
+    else:
+        audience = "internal"
+    return title, keywords, paras, audience, rnd.choice(["Guides", "Settlement", "Metering",
+                                                         "DIP", "Registration"])
+
+
+def encode_fields(pairs):
+    """itsm_codec_fields_encode: name TAB value, a line each (no tab or newline in values)."""
+    return "".join("%s\t%s\n" % (k, v) for k, v in pairs)
+
+
+def queries(z, rnd, acronyms, n=2000):
+    out = []
+    for i in range(n):
+        u = rnd.random()
+        if u < 0.55:
+            q = " ".join(z.take(rnd.randint(1, 2)))
+        elif u < 0.75:
+            q = " ".join(z.take(3))
+        elif u < 0.85:
+            w = z.take(1)[0]
+            q = w[:max(3, len(w) - 2)] + "*"
+        elif u < 0.93:
+            q = '"%s"' % " ".join(z.take(2))
+        else:
+            q = rnd.choice(acronyms)
+        out.append(urllib.parse.quote(q))
+    return out
+
+
+def main():
+    driver, target, n_articles, n_terms, qout = sys.argv[1:6]
+    n_articles, n_terms = int(n_articles), int(n_terms)
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rnd = random.Random(int(os.environ.get("KB_SEED", "42")))
+    z = Zipf(vocabulary(repo), rnd)
+    if driver == "sqlite3":
+        db = sqlite3.connect(target)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=OFF")
+        rows = lambda sql: db.execute(sql).fetchall()   # noqa: E731
+    else:
+        os.makedirs(target, exist_ok=True)
+        files = {}
+
+        def put(table, values):
+            f = files.get(table)
+            if f is None:
+                f = files[table] = open(os.path.join(target, table + ".tsv"), "w",
+                                        encoding="utf-8")
+            f.write("\t".join(str(v).replace("\\", "\\\\").replace("\t", "\\t")
+                              .replace("\n", "\\n") for v in values) + "\n")
+    now = int(os.environ.get("KB_NOW", "1796200000"))
+    first = int(os.environ.get("KB_FIRST_ID", "1000"))
+    acronyms = []
+    if driver == "sqlite3":
+        tickets, versions, aud, fidx, search, uniq, syn = [], [], [], [], [], [], []
+
+        def put(table, values):
+            {"itsm_ticket": tickets, "itsm_version": versions, "itsm_audience": aud,
+             "itsm_field_index": fidx, "itsm_search": search, "itsm_unique": uniq,
+             "itsm_synonym": syn}[table].append(values)
+
+    for i in range(n_articles):
+        tid = first + i
+        title, keywords, paras, audience, category = article(z, rnd)
+        body = "".join("<p>%s</p>" % p for p in paras)
+        readers = None if audience == "internal" else audience
+        pairs = [("body", body), ("category", category), ("services", "DIP"),
+                 ("keywords", keywords), ("audience", audience)]
+        if readers:
+            pairs.append(("readers", readers))
+        pairs += [("version.last", "1"), ("version.published", "1")]
+        fields = encode_fields(pairs)
+        at = now - rnd.randint(0, 3 * 365 * 86400)
+        put("itsm_ticket", (tid, "KB%07d" % (100000 + i), "article", "ELEX", "published", title,
+                            "", "", "", at, at, "km1", 4, fields, "", 0, "", 1))
+        put("itsm_version", (tid, 1, at, "km1", title, "published", fields, 4, 1))
+        for pub in (0, 1):
+            for m in (readers.split() if readers else []):     # internal: its party only
+                put("itsm_audience", (tid, pub, m))
+            text = "\n".join(paras)
+            put("itsm_search", (tid * 2 + pub, title, keywords + "\n" + category + "\nDIP", text,
+                                tid, pub))
+        put("itsm_field_index", (tid, "article", "category", category))
+        put("itsm_field_index", (tid, "article", "services", "DIP"))
+    seen = set()
+    tid = first + n_articles
+    j = 0
+    while j < n_terms:
+        words = z.take(rnd.randint(2, 4))
+        key = " ".join(words)
+        if key in seen or len(set(words)) < len(words):
+            continue
+        seen.add(key)
+        title = " ".join(w.capitalize() for w in words)
+        acronym = "".join(w[0] for w in words).upper()
+        acronyms.append(acronym)
+        definition = " ".join(sentence(z, rnd) for _ in range(rnd.randint(1, 3)))
+        letter = title[0] if title[0].isalpha() else "0-9"
+        fields = encode_fields([("definition", definition), ("acronym", acronym),
+                                ("letter", letter), ("key", key), ("audience", "all")])
+        put("itsm_ticket", (tid, "GL%07d" % (100000 + j), "term", "ELEX", "active", title,
+                            "", "", "", now, now, "km1", 1, fields, "", 0, "", 1))
+        put("itsm_audience", (tid, 0, "all"))
+        put("itsm_search", (tid * 2, title + "\n" + acronym, "", definition, tid, 0))
+        for name, v in (("acronym", acronym), ("key", key), ("letter", letter)):
+            put("itsm_field_index", (tid, "term", name, v))
+        put("itsm_unique", ("term", "key", key, tid))
+        put("itsm_synonym", (tid, key, acronym.lower()))
+        put("itsm_synonym", (tid, acronym.lower(), key))
+        tid += 1
+        j += 1
+    if driver == "sqlite3":
+        cols = {"itsm_ticket": "id, number, kind, party, state, title, priority, assignee, grp, "
+                               "opened, updated, created_by, version, fields, tags, sla_open, "
+                               "sla_notified, is_open",
+                "itsm_version": "ticket_id, n, at, actor, title, state, fields, ticket_version, "
+                                "current",
+                "itsm_audience": "ticket_id, published, member",
+                "itsm_field_index": "ticket_id, kind, name, value",
+                "itsm_search": "rowid, title, keywords, body, ticket_id, published",
+                "itsm_unique": "kind, name, value, ticket_id",
+                "itsm_synonym": "ticket_id, term, expansion"}
+        with db:
+            for table, data in (("itsm_ticket", tickets), ("itsm_version", versions),
+                                ("itsm_audience", aud), ("itsm_field_index", fidx),
+                                ("itsm_unique", uniq), ("itsm_synonym", syn),
+                                ("itsm_search", search)):
+                c = cols[table]
+                db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (
+                    table, c, ", ".join("?" * len(c.split(",")))), data)
+            db.execute("UPDATE itsm_counter SET next_value = 200000 WHERE kind IN "
+                       "('article', 'term')")
+        db.execute("INSERT INTO itsm_search(itsm_search) VALUES ('optimize')")
+        db.commit()
+        db.close()
+    else:
+        for f in files.values():
+            f.close()
+    with open(qout, "w") as f:
+        f.write("\n".join(queries(z, rnd, acronyms)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
