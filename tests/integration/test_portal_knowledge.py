@@ -4,6 +4,8 @@ each for the roles that have it, another party's or an invisible ticket 404 exac
 missing one, script in text escaped on each page kind, and forms that post the API's
 actions (problem actions, links, votes, the article editor, a draft from a knowledge gap),
 and the articles offered on the first submit of "raise a case"."""
+from xml.sax.saxutils import escape
+
 from conftest import NS
 from incident_util import tag
 from knowledge_util import act as kact, create_article, create_term
@@ -230,9 +232,9 @@ def test_raise_a_case_offers_matching_articles_first(kp_httpd, kpclient):
     assert "These articles may answer your question" in page
     assert "/itsm/articles/" + n in page and "<mark>%s</mark>" % word in page
     assert f["inputs"]["title"] == "Reads %s missing" % word       # the input kept
-    assert f["inputs"]["description"] == "Since Monday"
+    assert ">Since Monday</textarea>" in page
     # raised anyway: the case is made, and the search that did not help is counted
-    r = alice.post(f["action"], f["inputs"])
+    r = alice.post(f["action"], dict(f["inputs"], description="Since Monday"))
     assert r.status_code == 303 and "/itsm/cases/CS" in r.headers["Location"]
     gaps = kpclient.get("/knowledge-gaps", user="km1", params={"limit": "500"})
     assert [g for g in gaps.findall("i:gap") if word in g.text and g.get("deflections") == "1"]
@@ -240,12 +242,14 @@ def test_raise_a_case_offers_matching_articles_first(kp_httpd, kpclient):
 
 def test_script_in_text_is_escaped_on_every_new_page_kind(kp_httpd, kpclient):
     esc = SCRIPT.replace("&", "&amp;").replace("<", "&lt;")
-    pn = new_problem(kpclient, title="P " + esc, description=esc).ticket()["number"]
-    body = "<p>%s</p>" % esc
-    an = published(kpclient, "A %s" % esc, body=body, category="C" + esc, keywords="scriptword")
+    pn = new_problem(kpclient, title="P " + SCRIPT, description=SCRIPT).ticket()["number"]
+    body = "<p>%s</p>" % esc        # markup as is: the script as text of a paragraph
+    an = published(kpclient, "A " + SCRIPT, body=body, category="C" + SCRIPT,
+                   keywords="scriptword")
     create_term(kpclient, "Xscript %s %s" % (tag(), SCRIPT), definition=SCRIPT, acronym="X<s>")
     alice = browser(kp_httpd, "alice")
-    alice.get("/itsm/articles", params={"q": SCRIPT})     # a gap with script in it
+    odd = "wombat" + tag().lower().replace("-", "")
+    alice.get("/itsm/articles", params={"q": "<script>%s</script>" % odd})  # a gap
     pm = browser(kp_httpd, "pm1")
     km = browser(kp_httpd, "km1")
     pages = {
@@ -255,9 +259,15 @@ def test_script_in_text_is_escaped_on_every_new_page_kind(kp_httpd, kpclient):
         "article-editor": km.page("/itsm/articles/" + an).text,
         "search": alice.get("/itsm/articles", params={"q": "scriptword"}).text,
         "glossary": alice.page("/itsm/glossary?letter=X&sort=title&limit=500").text,
-        "gaps": km.page("/itsm/knowledge-gaps?limit=500").text,
         "suggestions": raise_form(alice, title="A " + SCRIPT)[1],
     }
     for kind, page in pages.items():
         assert SCRIPT not in page and "<script" not in page, kind
         assert ESCAPED in page, kind
+    # the gaps keep a search as the core normalised it, shown as text
+    kept = [g.text for g in kpclient.get("/knowledge-gaps", user="km1",
+                                         params={"limit": "500"}).findall("i:gap")
+            if odd in g.text]
+    assert kept
+    gaps = km.page("/itsm/knowledge-gaps?limit=500").text
+    assert escape(kept[0], {"'": "&#39;"}) in gaps and "<script" not in gaps
