@@ -17,6 +17,13 @@
        mode="home-links" links a process puts first on the home page (p:collection)
        mode="new"     the inputs of the form of a new ticket
        mode="new-title" the title of that form's page
+       mode="home-sections" sections a process puts on the home page (p:collection)
+       mode="list-query" the query of a collection's navigation link (p:collection)
+       mode="update-input" one input of the details form (p:field; empty: left out)
+       mode="more-actions" forms after the action forms (the ticket)
+       mode="link-label" a link's type in words (i:link of the links part)
+       mode="suggest-from" the collection a new ticket's first submit searches (none: one step)
+       mode="suggestions" how that search's list is offered
      Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
      name as words ("marketRole" -> "Market role"); see
      docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
