@@ -153,14 +153,6 @@
   </xsl:template>
   <xsl:template match="i:problem" mode="next-step">
     <div class="summary-row"><dt>Next step</dt><dd><xsl:call-template name="problem-next"><xsl:with-param name="s" select="i:state"/></xsl:call-template></dd></div>
-    <div class="summary-row"><dt>Level</dt><dd><xsl:value-of select="i:level"/></dd></div>
-    <div class="summary-row"><dt>Known error</dt><dd><xsl:choose><xsl:when test="i:knownError = 'true'">Yes: the root cause is documented and a workaround is in place</xsl:when><xsl:otherwise>No</xsl:otherwise></xsl:choose></dd></div>
-    <xsl:for-each select="i:sla/i:target">
-      <div class="summary-row">
-        <dt><xsl:call-template name="problem-clock"><xsl:with-param name="k" select="@kind"/></xsl:call-template> (KPI)</dt>
-        <dd><xsl:apply-templates select="." mode="problem-kpi"/></dd>
-      </div>
-    </xsl:for-each>
   </xsl:template>
   <xsl:template match="i:problem" mode="next-step-text">
     <xsl:call-template name="problem-next"><xsl:with-param name="s" select="i:state"/></xsl:call-template>

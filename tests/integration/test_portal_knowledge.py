@@ -55,8 +55,8 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     assert n in lst and "Solution identified (KPI)" in lst and "Within target" in lst
     page = pm.page("/itsm/problems/" + n).text
     words = text(page)
-    assert "Start the investigation" in words and "Root cause identified (KPI)" in words
-    assert "Not started" in words       # the root-cause clock waits for the workaround
+    assert "Start the investigation" in words and "Service level" in words
+    assert "Root cause Not started" in words    # the root-cause clock waits for the workaround
     assert actions_of(page) == ["cancel", "investigate"]
     r = post_form(pm, page, "/actions/investigate")
     assert r.status_code == 303 and r.headers["Location"].endswith("/problems/" + n)
