@@ -67,9 +67,24 @@ def submit(d, css):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import WebDriverException
     old = d.find_element(By.TAG_NAME, "html")
-    d.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(d, 30).until(ec.staleness_of(old))
+    try:
+        d.find_element(By.CSS_SELECTOR, css).click()
+    except WebDriverException as e:
+        # chromedriver may look at the clicked node once the navigation it started has
+        # replaced the document: the click was done all the same
+        if "does not belong to the document" not in str(e):
+            raise
+
+    def gone(d):
+        try:
+            return ec.staleness_of(old)(d)
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    WebDriverWait(d, 30).until(gone)
     WebDriverWait(d, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
