@@ -17,6 +17,13 @@
        mode="home-links" links a process puts first on the home page (p:collection)
        mode="new"     the inputs of the form of a new ticket
        mode="new-title" the title of that form's page
+       mode="home-sections" sections a process puts on the home page (p:collection)
+       mode="list-query" the query of a collection's navigation link (p:collection)
+       mode="update-input" one input of the details form (p:field; empty: left out)
+       mode="more-actions" forms after the action forms (the ticket)
+       mode="link-label" a link's type in words (i:link of the links part)
+       mode="suggest-from" the collection a new ticket's first submit searches (none: one step)
+       mode="suggestions" how that search's list is offered
      Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
      name as words ("marketRole" -> "Market role"); see
      docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
@@ -73,7 +80,8 @@
                 <li><a href="{$base}/">Home</a></li>
                 <xsl:for-each select="$ctx/p:nav/p:collection[not(@related-only)]">
                   <li>
-                    <a href="{$base}/{@name}?sort=-updated">
+                    <a>
+                      <xsl:attribute name="href"><xsl:value-of select="concat($base, '/', @name, '?')"/><xsl:apply-templates select="." mode="list-query"/></xsl:attribute>
                       <xsl:if test="$ctx/@collection = @name"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
                       <xsl:apply-templates select="." mode="list-label"/>
                     </a>
@@ -267,7 +275,8 @@
     <xsl:param name="type" select="'text'"/>
     <xsl:param name="values" select="/.."/>
     <xsl:param name="required" select="false()"/>
-    <xsl:param name="value" select="''"/>
+    <xsl:param name="value" select="$ctx[@page = 'new']/p:arg[@name = $name]"/>
+    <xsl:param name="label" select="''"/>
     <xsl:variable name="id" select="concat($form, '-', $name)"/>
     <xsl:variable name="mine" select="$refusal and $refusal/@action = $form"/>
     <xsl:variable name="posted" select="$refusal[@action = $form]/p:value[@name = $name]"/>
@@ -283,7 +292,10 @@
         or contains($det, concat('}', $name, &quot;'&quot;)) or contains($msg, concat(' ', $name, ' ')))"/>
     <div class="form-group{substring(' form-group-error', 1, 17 * $wrong)}">
       <label class="label" for="{$id}">
-        <xsl:call-template name="label-for"><xsl:with-param name="name" select="$name"/></xsl:call-template>
+        <xsl:choose>
+          <xsl:when test="string($label)"><xsl:value-of select="$label"/></xsl:when>
+          <xsl:otherwise><xsl:call-template name="label-for"><xsl:with-param name="name" select="$name"/></xsl:call-template></xsl:otherwise>
+        </xsl:choose>
         <xsl:if test="not($required)"> (optional)</xsl:if>
       </label>
       <xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/></xsl:call-template>
@@ -386,11 +398,12 @@
         </xsl:for-each>
       </ul>
     </xsl:if>
+    <xsl:apply-templates select="$ctx/p:nav/p:collection" mode="home-sections"/>
     <h2>Where to go</h2>
     <ul class="list">
       <xsl:apply-templates select="$ctx/p:nav/p:collection" mode="home-links"/>
       <xsl:for-each select="$ctx/p:nav/p:collection[not(@related-only)]">
-        <li><a href="{$base}/{@name}?sort=-updated"><xsl:apply-templates select="." mode="list-label"/></a></li>
+        <li><a><xsl:attribute name="href"><xsl:value-of select="concat($base, '/', @name, '?')"/><xsl:apply-templates select="." mode="list-query"/></xsl:attribute><xsl:apply-templates select="." mode="list-label"/></a></li>
       </xsl:for-each>
       <xsl:for-each select="$ctx/p:view">
         <li><a href="{$base}/{@name}"><xsl:call-template name="words"><xsl:with-param name="s" select="translate(@name, '/', '-')"/></xsl:call-template></a></li>
@@ -400,6 +413,10 @@
   </xsl:template>
   <!-- links a process puts first on the home page for a collection (a work queue) -->
   <xsl:template match="p:collection" mode="home-links"/>
+  <!-- sections a process puts on the home page before the links (a search form) -->
+  <xsl:template match="p:collection" mode="home-sections"/>
+  <!-- the query of a collection's link in the navigation: the latest changed first -->
+  <xsl:template match="p:collection" mode="list-query">sort=-updated</xsl:template>
   <xsl:template match="p:collection" mode="new-label">New <xsl:value-of select="translate(@kind, '-', ' ')"/></xsl:template>
   <xsl:template match="p:collection" mode="list-label"><xsl:call-template name="collection-label"><xsl:with-param name="c" select="@name"/></xsl:call-template></xsl:template>
 
@@ -456,8 +473,13 @@
       </dl>
     </xsl:if>
     <xsl:apply-templates select="." mode="actions"/>
+    <xsl:apply-templates select="." mode="more-actions"/>
+    <xsl:apply-templates select="$ctx/p:part[@name = 'links']/i:links[i:link]" mode="links"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'journal']/i:journal" mode="history"/>
   </xsl:template>
+
+  <!-- forms a process adds after the actions (a link, a vote) -->
+  <xsl:template match="*" mode="more-actions"/>
 
   <xsl:template match="*" mode="holder">
     <xsl:choose>
@@ -502,18 +524,54 @@
             <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'description'"/>
             <xsl:with-param name="type" select="'long-text'"/><xsl:with-param name="value" select="$t/i:description"/>
           </xsl:call-template>
-          <xsl:for-each select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only)]">
-            <xsl:variable name="fname" select="@name"/>
-            <xsl:call-template name="input">
-              <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="@name"/>
-              <xsl:with-param name="type" select="@type"/><xsl:with-param name="values" select="p:value"/>
-              <xsl:with-param name="value" select="$t/*[local-name() = $fname]"/>
-            </xsl:call-template>
-          </xsl:for-each>
+          <xsl:apply-templates select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only)]" mode="update-input">
+            <xsl:with-param name="t" select="$t"/>
+          </xsl:apply-templates>
           <button type="submit" class="button button-secondary">Save changes</button>
         </form>
       </details>
     </xsl:if>
+  </xsl:template>
+
+  <!-- one input of the form that changes the details (a process leaves out the fields its
+       actions record) -->
+  <xsl:template match="p:field" mode="update-input">
+    <xsl:param name="t"/>
+    <xsl:variable name="fname" select="@name"/>
+    <xsl:call-template name="input">
+      <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="@name"/>
+      <xsl:with-param name="type" select="@type"/><xsl:with-param name="values" select="p:value"/>
+      <xsl:with-param name="value" select="$t/*[local-name() = $fname]"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- the tickets linked to this one (those the caller may see) -->
+  <xsl:template match="i:links" mode="links">
+    <h2>Linked</h2>
+    <table class="table">
+      <caption class="visually-hidden">Linked tickets</caption>
+      <thead><tr><th scope="col">Link</th><th scope="col">Ticket</th><th scope="col">Since</th></tr></thead>
+      <tbody>
+        <xsl:for-each select="i:link">
+          <xsl:variable name="c" select="$ctx/p:nav/p:collection[@kind = current()/@kind]"/>
+          <tr>
+            <td><xsl:apply-templates select="." mode="link-label"/></td>
+            <td>
+              <xsl:choose>
+                <xsl:when test="$c"><a href="{$base}/{$c/@name}/{@number}"><xsl:value-of select="@number"/></a></xsl:when>
+                <xsl:otherwise><xsl:value-of select="@number"/></xsl:otherwise>
+              </xsl:choose>
+              <xsl:text> (</xsl:text><xsl:value-of select="translate(@kind, '-', ' ')"/><xsl:text>)</xsl:text>
+            </td>
+            <td><xsl:call-template name="time"><xsl:with-param name="t" select="@at"/></xsl:call-template></td>
+          </tr>
+        </xsl:for-each>
+      </tbody>
+    </table>
+  </xsl:template>
+  <xsl:template match="i:link" mode="link-label">
+    <xsl:call-template name="words"><xsl:with-param name="s" select="@type"/></xsl:call-template>
+    <xsl:if test="@direction = 'in'"> (from it)</xsl:if>
   </xsl:template>
 
   <xsl:template match="p:action" mode="action-label">
@@ -570,14 +628,32 @@
     <xsl:text>New </xsl:text><xsl:value-of select="translate($ctx/p:kind/@name, '-', ' ')"/>
   </xsl:template>
   <xsl:template match="*" mode="new-page">
+    <xsl:variable name="from"><xsl:apply-templates select="." mode="suggest-from"/></xsl:variable>
+    <xsl:variable name="found" select="$ctx/p:part[@name = 'suggestions']/i:list"/>
     <xsl:call-template name="error-summary"/>
     <h1><xsl:apply-templates select="." mode="new-title"/></h1>
-    <form method="post" action="{$base}/{$ctx/p:kind/@collection}" id="create-form" novalidate="novalidate">
-      <xsl:call-template name="hidden-token"/>
-      <xsl:apply-templates select="." mode="new"/>
-      <button type="submit" class="button">Send</button>
-    </form>
+    <xsl:choose>
+      <!-- first submit: ask for what may answer it before it is raised -->
+      <xsl:when test="string($from) and not($ctx/p:arg[@name = 'suggest']) and not($refusal)">
+        <form method="get" action="{$base}/{$ctx/p:kind/@collection}/new" id="create-form" novalidate="novalidate">
+          <input type="hidden" name="suggest" value="{$from}"/>
+          <xsl:apply-templates select="." mode="new"/>
+          <button type="submit" class="button">Continue</button>
+        </form>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:apply-templates select="$found" mode="suggestions"/>
+        <form method="post" action="{$base}/{$ctx/p:kind/@collection}" id="create-form" novalidate="novalidate">
+          <xsl:call-template name="hidden-token"/>
+          <xsl:apply-templates select="." mode="new"/>
+          <button type="submit" class="button">Send</button>
+        </form>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
+  <!-- the collection whose search a new ticket's first submit offers (?suggest=): none -->
+  <xsl:template match="*" mode="suggest-from"/>
+  <xsl:template match="i:list" mode="suggestions"/>
   <xsl:template match="*" mode="new">
     <xsl:call-template name="input">
       <xsl:with-param name="form" select="'create'"/><xsl:with-param name="name" select="'title'"/>

@@ -363,8 +363,28 @@ static int common_input(const char *name)
     return is_one_of(name, names);
 }
 
-/* Read the form, check its token, map it onto the kind's document. */
-static int read_form(req_t *q, const char *number)
+/* Sub-resources of a ticket that take a form as well: the document each is and its inputs. */
+static const struct {
+    const char *path, *element;
+    const char *const inputs[3];
+} subs[] = {
+    { "votes", "vote", { "helpful", NULL } },
+    { "links", "link", { "type", "target", NULL } },
+};
+
+static int sub_of(const char *path)
+{
+    int i;
+
+    for (i = 0; i < (int)(sizeof subs / sizeof subs[0]); i++)
+        if (strcmp(subs[i].path, path) == 0)
+            return i;
+    return -1;
+}
+
+/* Read the form, check its token, map it onto the kind's document (or the sub-resource's:
+ * sub >= 0). */
+static int read_form(req_t *q, const char *number, int sub)
 {
     request_rec *r = q->r;
     struct portal_req_t *pq = q->portal;
@@ -416,6 +436,15 @@ static int read_form(req_t *q, const char *number)
     }
     if (version && apr_table_get(r->headers_in, "If-Match") == NULL)
         apr_table_setn(r->headers_in, "If-Match", apr_psprintf(r->pool, "\"%s\"", version));
+    if (sub >= 0) {
+        const char *const *in;
+
+        o = itsm_xml_out_start(r->pool, subs[sub].element);
+        for (in = subs[sub].inputs; *in; in++)
+            itsm_xml_element(o->w, *in, apr_table_get(values, *in));
+        pq->xml = itsm_xml_out_end(o, &pq->xml_len);
+        return OK;
+    }
     /* the kind's document, from its declared fields: common ones first, then the kind's */
     o = itsm_xml_out_start(r->pool, k->element);
     for (i = 0; i < pq->posted->nelts; i += 2) {
@@ -424,9 +453,27 @@ static int read_form(req_t *q, const char *number)
         if (common_input(name))
             itsm_xml_element(o->w, name, apr_table_get(values, name));
     }
-    for (f = k->fields; f && f->name; f++)
-        if (!(f->flags & ITSM_FIELD_READONLY) && apr_table_get(values, f->name))
-            itsm_xml_element(o->w, f->name, apr_table_get(values, f->name));
+    for (f = k->fields; f && f->name; f++) {
+        const char *v = apr_table_get(values, f->name), *markup, *why;
+
+        if ((f->flags & ITSM_FIELD_READONLY) || v == NULL)
+            continue;
+        if (itsm_field_type(f) != ITSM_TYPE_XHTML) {
+            itsm_xml_element(o->w, f->name, v);
+            continue;
+        }
+        /* a textarea of markup: taken as the markup it is when it is the safe subset,
+         * refused as the API refuses it otherwise (never kept as text) */
+        if (itsm_xhtml_check(r->pool, v, &markup, &why) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00404)
+                          "form post by %s: <%s> refused: %s", q->who->uid, f->name, why);
+            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        apr_psprintf(r->pool, "<%s> %s", f->name, why));
+        }
+        xmlTextWriterStartElement(o->w, BAD_CAST f->name);
+        xmlTextWriterWriteRaw(o->w, BAD_CAST markup);
+        xmlTextWriterFullEndElement(o->w);
+    }
     pq->xml = itsm_xml_out_end(o, &pq->xml_len);
     return OK;
 }
@@ -434,7 +481,7 @@ static int read_form(req_t *q, const char *number)
 int itsm_portal_begin(req_t *q, const char *const *seg, int n)
 {
     request_rec *r = q->r;
-    int form;
+    int form, sub;
 
     /* a browser's: an API client's form post stays refused as any non-XML body (415) */
     if (q->core->portal == NULL || !itsm_portal_wants_html(r))
@@ -461,12 +508,16 @@ int itsm_portal_begin(req_t *q, const char *const *seg, int n)
         }
         return OK;
     }
-    /* forms post to a collection (create), a ticket (update) or an action */
+    /* forms post to a collection (create), a ticket (update), an action, or a ticket's
+     * votes or links */
     q->route = n >= 1 ? apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING) : NULL;
-    if (q->route == NULL || n == 3 || n > 4 || (n == 4 && strcmp(seg[2], "actions") != 0))
+    sub = n == 3 ? sub_of(seg[2]) : -1;
+    if (q->route == NULL || (n == 3 && sub < 0) || n > 4
+        || (n == 4 && strcmp(seg[2], "actions") != 0))
         return not_found(q);
-    q->portal->action = n == 4 ? seg[3] : n == 2 ? ITSM_ACTION_UPDATE : ITSM_ACTION_CREATE;
-    return read_form(q, n >= 2 ? seg[1] : NULL);
+    q->portal->action = n == 4 ? seg[3] : n == 3 ? subs[sub].element
+                        : n == 2 ? ITSM_ACTION_UPDATE : ITSM_ACTION_CREATE;
+    return read_form(q, n >= 2 ? seg[1] : NULL, sub);
 }
 
 int itsm_portal_form_body(req_t *q, const char **xml, apr_size_t *len)
@@ -499,7 +550,7 @@ static void prop(xmlNodePtr node, const char *name, const char *value)
 
 static const char *const type_names[] = { "text", "long-text", "integer", "boolean",
                                           "date-time", "duration", "enum", "ticket", "party",
-                                          "person", "group" };
+                                          "person", "group", "xhtml" };
 
 /* The kind's fields as a form needs them. */
 static void describe_kind(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_kind_t *k)
@@ -614,6 +665,55 @@ static xmlDocPtr capture(req_t *q, int (*get)(req_t *, const char *), const char
     return doc;
 }
 
+/* Adds a captured document to the context as <p:part name="...">. */
+static void add_part(xmlNodePtr ctx, xmlNsPtr ns, const char *name, xmlDocPtr part)
+{
+    xmlNodePtr pn;
+
+    if (part == NULL)
+        return;
+    pn = child(ctx, ns, "part", NULL);
+    prop(pn, "name", name);
+    xmlAddChild(pn, xmlDocCopyNode(xmlDocGetRootElement(part), ctx->doc, 1));
+    xmlFreeDoc(part);
+}
+
+/* The list a search of another collection answers the caller (the route and query are
+ * the request's while it runs). */
+static int search_list(req_t *q, const char *query)
+{
+    request_rec *r = q->r;
+    char *saved = r->args;
+    int rc;
+
+    r->args = (char *)query;
+    rc = open_store(q);
+    if (rc == OK)
+        rc = do_list(q);
+    r->args = saved;
+    return rc;
+}
+
+/* The form of a new ticket asked for with ?suggest=COLLECTION&title=TEXT (its first submit):
+ * the search of that collection for the title, as the caller may read it (its own
+ * visibility, its search analytics), for the page to offer before the ticket is raised. */
+static xmlDocPtr suggestions(req_t *q, apr_table_t *args)
+{
+    const char *in = apr_table_get(args, "suggest"), *title = apr_table_get(args, "title");
+    const itsm_route_t *route = q->route, *other;
+    xmlDocPtr doc;
+
+    if (in == NULL || title == NULL
+        || (other = apr_hash_get(q->core->routes, in, APR_HASH_KEY_STRING)) == NULL
+        || other->kind->search == NULL)
+        return NULL;
+    q->route = other;
+    doc = capture(q, search_list, apr_pstrcat(q->r->pool, "limit=5&q=",
+                                              ap_escape_urlencoded(q->r->pool, title), NULL));
+    q->route = route;
+    return doc;
+}
+
 static xmlDocPtr make_context(req_t *q, int status)
 {
     request_rec *r = q->r;
@@ -683,17 +783,12 @@ static xmlDocPtr make_context(req_t *q, int status)
     if (q->route)
         describe_kind(q, ctx, ns, q->route->kind);
     if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
-        xmlDocPtr journal;
-
         describe_actions(q, ctx, ns, pq->ticket);
-        if ((journal = capture(q, do_journal, pq->ticket->number)) != NULL) {
-            xmlNodePtr part = child(ctx, ns, "part", NULL);
-
-            prop(part, "name", "journal");
-            xmlAddChild(part, xmlDocCopyNode(xmlDocGetRootElement(journal), doc, 1));
-            xmlFreeDoc(journal);
-        }
+        add_part(ctx, ns, "journal", capture(q, do_journal, pq->ticket->number));
+        add_part(ctx, ns, "links", capture(q, do_links, pq->ticket->number));
     }
+    if (pq->new_page && q->route)
+        add_part(ctx, ns, "suggestions", suggestions(q, args));
     if (pq->refusal) {
         xmlNodePtr rn = child(ctx, ns, "refusal", NULL);
 

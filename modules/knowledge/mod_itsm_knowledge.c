@@ -153,6 +153,7 @@ static const itsm_process_t knowledge_process = {
     .name = "knowledge",
     .module = NULL,
     .schema = "itsm-knowledge.xsd",
+    .stylesheet = "itsm-knowledge.xsl",
     .kinds = kinds,
     .resources = resources,
 };

@@ -120,6 +120,7 @@ static const itsm_process_t problem_process = {
     .name = "problem",
     .module = NULL,
     .schema = "itsm-problem.xsd",
+    .stylesheet = "itsm-problem.xsl",
     .kinds = kinds,
 };
 

@@ -82,6 +82,18 @@ def form_of(html, action_suffix):
     raise AssertionError("no form posting to ...%s in the page" % action_suffix)
 
 
+def raise_form(b, collection="/itsm/cases", **first):
+    """The form that raises a ticket of collection: when the page's first step asks for the
+    subject to offer what may answer it (a GET form to .../new), that step is taken with the
+    inputs in first; then the form posting to the collection. Returns (form, page)."""
+    page = b.page(collection + "/new").text
+    step = [f for f in forms(page) if f["action"] == collection + "/new"]
+    if step:
+        params = {k: v for k, v in dict(step[0]["inputs"], **first).items() if v}
+        page = b.get(collection + "/new", params=params).text
+    return form_of(page, collection), page
+
+
 def text(html):
     """The page's text without tags (for what a reader sees)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

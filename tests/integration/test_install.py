@@ -7,6 +7,7 @@ install.md's), the site file taken from install.md, `httpd -t` on it and on bad 
 a start, a graceful restart into the one-child block, the sample desk loaded with the
 installed seed and the README's requests. Also the layout of the installation and
 `make uninstall`."""
+import base64
 import os
 import re
 import shutil
@@ -184,9 +185,22 @@ def server_conf(h, dest, site):
              "LogLevel warn", "GracefulShutdownTimeout 10"]
     if is_root():
         lines += ["User %s" % RUN_USER, "Group %s" % RUN_USER]
+    # install.md step 4 writes the portal's session key to /etc/apache2/itsm-session.key;
+    # here it lies in the DESTDIR, named the way itsm.conf says (Define ITSM_SESSION_KEYFILE)
+    lines.append("Define ITSM_SESSION_KEYFILE %s" % session_key(dest))
     lines.append(a2enmod(DEBIAN_DEFAULT_MODS + install_md_a2enmod(), dest))
     lines.append("# docs/install.md: conf-available/itsm-site.conf\n" + site)
     return "\n".join(lines) + "\n"
+
+
+def session_key(dest):
+    """install.md: head -c 32 /dev/urandom | base64 > .../itsm-session.key, mode 0640."""
+    path = os.path.join(dest, "etc/apache2/itsm-session.key")
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        os.chmod(path, 0o640)
+    return path
 
 
 def write_conf(h, text):

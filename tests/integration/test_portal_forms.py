@@ -5,7 +5,7 @@ isolation, sessions (logout, expiry) and escaping on every page kind."""
 import time
 
 from conftest import NS
-from portal_util import Browser, form_of, forms, text
+from portal_util import Browser, form_of, forms, raise_form, text
 from test_portal_pages import new_case
 
 SCRIPT = "<script>alert('x')</script>"
@@ -55,7 +55,7 @@ def test_form_without_or_with_a_wrong_token_is_refused(httpd, client):
 def test_refusal_is_shown_beside_the_field_with_the_input_kept(httpd, client):
     b = Browser(httpd)
     b.login("alice")
-    f = form_of(b.page("/itsm/cases/new").text, "/itsm/cases")
+    f = raise_form(b)[0]
     data = dict(f["inputs"], title="", description="Kept description", marketRole="Supplier")
     r = b.post(f["action"], data)
     assert r.status_code in (400, 422)
@@ -193,7 +193,7 @@ def test_script_in_every_text_field_is_shown_escaped(httpd, client):
         "incident": agent.page("/itsm/incidents/" + inumber).text,
         "view": alice.page("/itsm/major-incidents/active").text,
     }
-    f = form_of(alice.page("/itsm/cases/new").text, "/itsm/cases")
+    f = raise_form(alice, title="Reads late")[0]
     r = alice.post(f["action"], dict(f["inputs"], title="", description=SCRIPT))
     pages["form-again"] = r.text
     for kind, page in pages.items():

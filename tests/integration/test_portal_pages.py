@@ -3,7 +3,7 @@
 from lxml import etree
 
 from conftest import NS, create_ticket
-from portal_util import Browser, form_of, forms, text
+from portal_util import Browser, form_of, forms, raise_form, text
 
 
 def new_case(client, user="alice", title="Meter reads missing", **fields):
@@ -67,8 +67,7 @@ def test_agent_sees_the_actions_of_the_state(httpd, client):
 def test_raise_a_case_through_the_form(httpd, client):
     b = Browser(httpd)
     b.login("alice")
-    page = b.page("/itsm/cases/new").text
-    f = form_of(page, "/itsm/cases")
+    f, page = raise_form(b, title="Settlement file late")
     data = dict(f["inputs"], title="Settlement file late", description="Not received at 06:00",
                 marketRole="Supplier")
     r = b.post(f["action"], data)
