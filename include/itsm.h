@@ -221,6 +221,9 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_RAISER_READS 0x20 /* a ticket reference the ticket's raiser must be able
                                      * to read too (their party, audience and roles), not only
                                      * the caller: guidance given to a participant */
+#define ITSM_FIELD_SORTABLE (0x40 | ITSM_FIELD_INDEXED) /* lists sort on it (sort=FIELD, by
+                                     * its stored text); carries INDEXED: the field is in the
+                                     * store's field index */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;
