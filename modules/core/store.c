@@ -824,9 +824,10 @@ static const char *after_sql(apr_pool_t *p, const itsm_filter_t *f, apr_array_he
         sql = apr_pstrcat(p, sql, field_key_sql(p, id, f->sort_field, args), ", " INT ")", NULL);
         arg(args, id);
         return sql;
-    default:
+    default:    /* under a joined field filter, on the field index's own order (order_sql) */
         arg(args, id);
-        return apr_pstrcat(p, " AND t.id", op, INT, NULL);
+        return apr_pstrcat(p, f->nfields && !fields_probed(f) ? " AND f0.ticket_id" : " AND t.id",
+                           op, INT, NULL);
     }
 }
 
