@@ -1137,6 +1137,20 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
     return rv;
 }
 
+/* After the migration to schema 9 (and the open flags): when the finished tickets finished,
+ * as the time of the last journal entry that changed their state (their state being final,
+ * that change entered it; of a ticket that went through two final states, the second). A
+ * ticket whose journal holds no change of state (imported finished) stays NULL. */
+apr_status_t backfill_finished(itsm_store_t *st, apr_pool_t *p)
+{
+    const char *args[] = { "state\t%", "%\nstate\t%" };
+
+    return backfill_exec(st, p, "UPDATE itsm_ticket SET finished = (SELECT MAX(j.at) FROM "
+                         "itsm_journal j WHERE j.ticket_id = itsm_ticket.id AND "
+                         "(j.changes LIKE %s OR j.changes LIKE %s)) WHERE is_open = 0", 2, args,
+                         NULL);
+}
+
 /* After the migrations: the open flag of the tickets stored before schema 5 (fresh5), and
  * for each kind the indexed fields and SLA clocks not yet held for every ticket. */
 apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
