@@ -302,7 +302,7 @@ int do_stats(req_t *q)
  * opening order only: the other filters and the update order are of the working copy. */
 static int published_query(req_t *q, apr_table_t *args)
 {
-    static const char *const taken[] = { "limit", "offset", "sort", "state", "q", NULL };
+    static const char *const taken[] = { "limit", "offset", "sort", "state", "q", "after", NULL };
     const apr_array_header_t *a = apr_table_elts(args);
     const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
     const char *sort = apr_table_get(args, "sort");
@@ -311,10 +311,12 @@ static int published_query(req_t *q, apr_table_t *args)
     for (i = 0; i < a->nelts; i++)
         if (!is_one_of(e[i].key, taken))
             break;
-    if (i < a->nelts || (sort && (strstr(sort, "updated") || strstr(sort, "title"))))
+    if (sort && *sort == '-')
+        sort++;
+    if (i < a->nelts || (sort && strcmp(sort, "number") != 0 && strcmp(sort, "opened") != 0))
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
-                                 "offset and sort (number or opened) only.",
+                                 "offset or after, and sort (number or opened) only.",
                                  q->route->kind->kind));
     return OK;
 }
