@@ -38,3 +38,11 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT CASE WHEN t.opened >
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.priority, COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.opened >= :now - 2592000 AND t.opened <= :now GROUP BY 1 ORDER BY 1;
 \echo '-- open by service'
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT COALESCE((SELECT g.value FROM itsm_field_index g WHERE g.ticket_id = t.id AND g.name = 'service'), ''), COUNT(*), SUM(t.is_open), AVG(CASE WHEN t.is_open = 1 THEN t.opened END) FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 GROUP BY 1 ORDER BY 1;
+\echo '-- open, oldest first, the page after a ticket (after=: a row-value range on the index)'
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 AND (t.opened, t.id) > (:now - 5184000, 5000) ORDER BY t.opened, t.id LIMIT 51 OFFSET 0;
+\echo '-- most recently changed first, after a ticket'
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND (t.updated, t.id) < (:now - 864000, 5000) ORDER BY t.updated DESC, t.id DESC LIMIT 51 OFFSET 0;
+\echo '-- provider, 3 parties, open, after a ticket (each party''s query starts after it)'
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u2 ORDER BY id LIMIT 51 OFFSET 0;
+\echo '-- indexed field, after a ticket'
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'service' AND f0.value = 'Service 03' WHERE t.kind = 'incident' AND f0.ticket_id > 500000 ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;

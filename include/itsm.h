@@ -226,6 +226,9 @@ typedef enum itsm_field_type_e {
                                      * (its editors): left out of the ticket's document, its
                                      * versions, lists, searches, views, journal and version
                                      * differences for everyone else, who cannot filter on it */
+#define ITSM_FIELD_SORTABLE (0x80 | ITSM_FIELD_INDEXED) /* lists sort on it (sort=FIELD, by
+                                     * its stored text); carries INDEXED: the field is in the
+                                     * store's field index */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

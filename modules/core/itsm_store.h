@@ -33,7 +33,8 @@ typedef enum {
     ITSM_SORT_NUMBER,           /* creation order (the default) */
     ITSM_SORT_OPENED,
     ITSM_SORT_UPDATED,
-    ITSM_SORT_TITLE             /* by title, ignoring case (a glossary) */
+    ITSM_SORT_TITLE,            /* by title, ignoring case (a glossary) */
+    ITSM_SORT_FIELD             /* by sort_field (ITSM_FIELD_SORTABLE), its stored text */
 } itsm_sort_e;
 
 typedef struct itsm_filter_t {
@@ -49,6 +50,11 @@ typedef struct itsm_filter_t {
     itsm_sort_e sort;
     int descending;
     int limit, offset;
+    const char *sort_field;             /* ITSM_SORT_FIELD: a sortable field of the kind */
+    /* keyset paging (lists only): the tickets after this one (its id, opening and update
+     * times) in the list's order; 0: from the start */
+    apr_int64_t after;
+    apr_time_t after_opened, after_updated;
 } itsm_filter_t;
 
 /* One group of a count (itsm_store_count). */
@@ -57,6 +63,8 @@ typedef struct itsm_count_t {
     apr_int64_t count;          /* tickets */
     apr_int64_t open;           /* of which not in a final state */
     apr_time_t mean_opened;     /* mean opening time of the open ones, 0 when none */
+    apr_int64_t finished;       /* finished ones with the time they finished (schema 9) */
+    apr_time_t mean_resolve;    /* their mean time from opened to finished, 0 when none */
 } itsm_count_t;
 
 /* The party scope of a query: "*" (every party) or ",ID1,ID2," (these parties). The store

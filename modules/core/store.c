@@ -75,6 +75,7 @@ enum {
     S_VERSION_INSERT,
     S_VERSION_LIST,
     S_VERSION_GET,
+    S_TICKET_FINISHED,
     S_COUNT
 };
 
@@ -91,7 +92,8 @@ static const char *const statements[S_COUNT] = {
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
         ", " INT ") RETURNING id",
     [S_TICKET_UPDATE] =
-        "UPDATE itsm_ticket SET party = %s, state = %s, title = %s, priority = %s, "
+        "UPDATE itsm_ticket SET finished = CASE WHEN " INT " = 1 THEN NULL WHEN is_open = 1 "
+        "THEN " INT " ELSE finished END, party = %s, state = %s, title = %s, priority = %s, "
         "assignee = %s, grp = %s, updated = " INT ", version = " INT ", fields = %s, tags = %s, "
         "sla_open = " INT ", sla_notified = %s, is_open = " INT " WHERE id = " INT
         " AND version = " INT,
@@ -147,6 +149,8 @@ static const char *const statements[S_COUNT] = {
     [S_VERSION_GET] =
         "SELECT at, title, state, fields, ticket_version, current, actor FROM itsm_version "
         "WHERE ticket_id = " INT " AND n = " INT,
+    /* a ticket created in a final state (an import) finished when it was written */
+    [S_TICKET_FINISHED] = "UPDATE itsm_ticket SET finished = " INT " WHERE id = " INT,
 };
 
 /* sql with each "name(" replaced by to "(" */
@@ -819,6 +823,50 @@ static reading_t reading_of(itsm_store_t *st, const char *kind, const char *scop
     return rd;
 }
 
+/* The text of a sortable field (ITSM_SORT_FIELD) of the ticket t, '' when it has none, or,
+ * with id, of the ticket of that id (bound): binds the field's name. */
+static const char *field_key_sql(apr_pool_t *p, const char *id, const char *name,
+                                 apr_array_header_t *args)
+{
+    if (id)
+        arg(args, id);
+    arg(args, name);
+    return apr_pstrcat(p, "COALESCE((SELECT s.value FROM itsm_field_index s WHERE "
+                       "s.ticket_id = ", id ? INT : "t.id", " AND s.name = %s), '')", NULL);
+}
+
+/* Keyset paging: " AND" the tickets after f->after in the list's order, a row-value
+ * comparison (SQLite 3.15, PostgreSQL) with the id breaking ties, which the index of the
+ * order serves as a range. The anchor's title or field is read by the query itself (its
+ * text compared as the database orders it). */
+static const char *after_sql(apr_pool_t *p, const itsm_filter_t *f, apr_array_header_t *args)
+{
+    const char *op = f->descending ? " < " : " > ", *id = i64(p, f->after), *sql;
+
+    switch (f->sort) {
+    case ITSM_SORT_OPENED:
+    case ITSM_SORT_UPDATED:
+        arg(args, secs(p, f->sort == ITSM_SORT_OPENED ? f->after_opened : f->after_updated));
+        arg(args, id);
+        return apr_pstrcat(p, " AND (t.", f->sort == ITSM_SORT_OPENED ? "opened" : "updated",
+                           ", t.id)", op, "(" INT ", " INT ")", NULL);
+    case ITSM_SORT_TITLE:
+        arg(args, id);
+        return apr_pstrcat(p, " AND (lower(t.title), t.id)", op, "(SELECT lower(a.title), "
+                           "a.id FROM itsm_ticket a WHERE a.id = " INT ")", NULL);
+    case ITSM_SORT_FIELD:
+        sql = apr_pstrcat(p, " AND (", field_key_sql(p, NULL, f->sort_field, args), ", t.id)",
+                          op, "(", NULL);
+        sql = apr_pstrcat(p, sql, field_key_sql(p, id, f->sort_field, args), ", " INT ")", NULL);
+        arg(args, id);
+        return sql;
+    default:    /* under a joined field filter, on the field index's own order (order_sql) */
+        arg(args, id);
+        return apr_pstrcat(p, f->nfields && !fields_probed(f) ? " AND f0.ticket_id" : " AND t.id",
+                           op, INT, NULL);
+    }
+}
+
 /* "FROM itsm_ticket t ... WHERE ..." of tickets of kind within the reading's scope matching
  * f, its values appended to args. */
 static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
@@ -864,6 +912,8 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     }
     if (f->sla)
         sql = apr_pstrcat(p, sql, sla_sql(p, kind, f, sla_how, args), NULL);
+    if (f->after)
+        sql = apr_pstrcat(p, sql, after_sql(p, f, args), NULL);
     (void)st;
     return sql;
 }
@@ -895,11 +945,24 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
                                 { "t.updated, t.id", "t.updated DESC, t.id DESC" } },
         [ITSM_SORT_TITLE] = { { "lower(title), id", "lower(title) DESC, id DESC" },
                               { "lower(t.title), t.id", "lower(t.title) DESC, t.id DESC" } },
+        /* the column list_sql selects */
+        [ITSM_SORT_FIELD] = { { "sortkey, id", "sortkey DESC, id DESC" },
+                              { "sortkey, t.id", "sortkey DESC, t.id DESC" } },
     };
 
     if (qualified && f->nfields && !fields_probed(f) && f->sort == ITSM_SORT_NUMBER)
         return f->descending ? "f0.ticket_id DESC" : "f0.ticket_id";
     return cols[f->sort][qualified][f->descending ? 1 : 0];
+}
+
+/* The columns of a list: cols, and for a sort on a field its text as "sortkey". */
+static const char *sort_cols(apr_pool_t *p, const char *cols, const itsm_filter_t *f,
+                             apr_array_header_t *args)
+{
+    if (f->sort != ITSM_SORT_FIELD)
+        return cols;
+    return apr_pstrcat(p, cols, ", ", field_key_sql(p, NULL, f->sort_field, args), " AS sortkey",
+                       NULL);
 }
 
 /* Scopes of up to this many parties are listed as one ordered, limited query per party
@@ -911,15 +974,15 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                             const reading_t *rd, const itsm_filter_t *f,
                             int sla_how, apr_array_header_t *args)
 {
-    const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1);
+    const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1), *cols;
     const apr_array_header_t *parties = rd->sc.parties;
     int i;
 
     /* an audience or a published version is one query: tickets of other parties match too */
     if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX
         || rd->audience != AUDIENCE_NONE || rd->published) {
-        sql = apr_pstrcat(p, "SELECT ", rd->published ? PUBLISHED_COLS : TICKET_COLS, " ",
-                          from_where(st, p, kind, rd, f, sla_how, args),
+        cols = sort_cols(p, rd->published ? PUBLISHED_COLS : TICKET_COLS, f, args);
+        sql = apr_pstrcat(p, "SELECT ", cols, " ", from_where(st, p, kind, rd, f, sla_how, args),
                           " ORDER BY ", order_sql(f, 1), " LIMIT " INT " OFFSET " INT, NULL);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
@@ -930,7 +993,8 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
 
         one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
-        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT " TICKET_COLS
+        cols = sort_cols(p, TICKET_COLS, f, args);
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT ", cols,
                           " ", from_where(st, p, kind, &one, f, sla_how, args), " ORDER BY ",
                           order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
         arg(args, window);
@@ -1107,6 +1171,20 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
     } while (rv == APR_SUCCESS && got == BACKFILL_PAGE);
     apr_pool_destroy(sub);
     return rv;
+}
+
+/* After the migration to schema 10 (and the open flags): when the finished tickets finished,
+ * as the time of the last journal entry that changed their state (their state being final,
+ * that change entered it; of a ticket that went through two final states, the second). A
+ * ticket whose journal holds no change of state (imported finished) stays NULL. */
+apr_status_t backfill_finished(itsm_store_t *st, apr_pool_t *p)
+{
+    const char *args[] = { "state\t%", "%\nstate\t%" };
+
+    return backfill_exec(st, p, "UPDATE itsm_ticket SET finished = (SELECT MAX(j.at) FROM "
+                         "itsm_journal j WHERE j.ticket_id = itsm_ticket.id AND "
+                         "(j.changes LIKE %s OR j.changes LIKE %s)) WHERE is_open = 0", 2, args,
+                         NULL);
 }
 
 /* After the migrations: the open flag of the tickets stored before schema 5 (fresh5), and
@@ -1323,6 +1401,11 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 
         rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
         t->version = 1;
+        if (rv == APR_SUCCESS && strcmp(args[15], "0") == 0) {
+            const char *fin[] = { args[9], i64(p, t->id) };
+
+            rv = exec(st, p, NULL, S_TICKET_FINISHED, 2, fin);
+        }
     }
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 1, t->updated, p);
@@ -1395,14 +1478,15 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 {
     update_job_t *u = ctx;
     const itsm_ticket_t *t = u->t;
+    const char *open = ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0";
     const char *args[] = {
+        open, secs(p, t->updated),      /* finished: set on entering a final state */
         nz(t->party), t->state, t->title, nz(t->priority), nz(t->assignee), nz(t->group),
         secs(p, t->updated), apr_itoa(p, t->version), itsm_codec_fields_encode(p, t->fields),
         tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified),
-        ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0", i64(p, t->id),
-        apr_itoa(p, t->version - 1)
+        open, i64(p, t->id), apr_itoa(p, t->version - 1)
     };
-    apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 15, args, t->id, u->j, p);
+    apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
 
     return rv == APR_SUCCESS ? index_ticket(st, t, 0, t->updated, p) : rv;
 }
@@ -1509,7 +1593,9 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
               "AND g.name = %s), '')";
     }
     sql = apr_pstrcat(p, "SELECT ", key, ", COUNT(*), SUM(t.is_open), "
-                      "AVG(CASE WHEN t.is_open = 1 THEN t.opened END) ",
+                      "AVG(CASE WHEN t.is_open = 1 THEN t.opened END), "
+                      "COUNT(CASE WHEN t.is_open = 0 THEN t.finished END), "
+                      "AVG(CASE WHEN t.is_open = 0 THEN t.finished - t.opened END) ",
                       from_where(st, p, kind, &rd, f, SLA_AS_SET, args),
                       by ? " GROUP BY 1 ORDER BY 1" : "", NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
@@ -1521,6 +1607,8 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
         c->count = col_i64(st, row, 1);
         c->open = col_i64(st, row, 2);
         c->mean_opened = apr_time_from_sec(col_i64(st, row, 3));
+        c->finished = col_i64(st, row, 4);
+        c->mean_resolve = apr_time_from_sec(col_i64(st, row, 5));
     }
     return APR_SUCCESS;
 }

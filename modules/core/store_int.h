@@ -120,6 +120,7 @@ apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool
 /* After the migrations: the search index of a kind that starts to declare search. */
 apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t *p);
 
+apr_status_t backfill_finished(itsm_store_t *st, apr_pool_t *p);
 apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fresh5,
                              apr_pool_t *p);
 const dialect_t *dialect_of(const apr_dbd_driver_t *driver);

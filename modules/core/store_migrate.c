@@ -186,7 +186,8 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
         if ((st->error = apr_dbd_pquery(driver, p, handle, &rows, counter, 1, args)) != 0)
             goto failed_tx;
     }
-    i = backfill(st, kinds, current < 5, p) != APR_SUCCESS;
+    i = backfill(st, kinds, current < 5, p) != APR_SUCCESS
+        || (current < 10 && backfill_finished(st, p) != APR_SUCCESS);
     st->stmt = NULL;
     if (i)
         goto failed_tx;

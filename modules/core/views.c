@@ -67,7 +67,7 @@ static int query_month(apr_pool_t *p, const char *v, apr_time_t *from, apr_time_
 }
 
 /* Parameters that are not filters: of lists, of counts. */
-static const char *const list_params[] = { "limit", "offset", "sort", "q", NULL };
+static const char *const list_params[] = { "limit", "offset", "sort", "q", "after", NULL };
 static const char *const count_params[] = { "by", "month", NULL };
 
 static const struct {
@@ -290,6 +290,9 @@ int do_stats(req_t *q)
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanOpenAge", BAD_CAST
                 itsm_duration_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time)
                                                                 - apr_time_sec(g->mean_opened))));
+        if (g->finished > 0)
+            xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanTimeToResolve", BAD_CAST
+                itsm_duration_format(r->pool, g->mean_resolve));
         xmlTextWriterEndElement(o->w);
     }
     return send_doc(r, HTTP_OK, o);
@@ -299,7 +302,7 @@ int do_stats(req_t *q)
  * opening order only: the other filters and the update order are of the working copy. */
 static int published_query(req_t *q, apr_table_t *args)
 {
-    static const char *const taken[] = { "limit", "offset", "sort", "state", "q", NULL };
+    static const char *const taken[] = { "limit", "offset", "sort", "state", "q", "after", NULL };
     const apr_array_header_t *a = apr_table_elts(args);
     const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
     const char *sort = apr_table_get(args, "sort");
@@ -308,10 +311,12 @@ static int published_query(req_t *q, apr_table_t *args)
     for (i = 0; i < a->nelts; i++)
         if (!is_one_of(e[i].key, taken))
             break;
-    if (i < a->nelts || (sort && (strstr(sort, "updated") || strstr(sort, "title"))))
+    if (sort && *sort == '-')
+        sort++;
+    if (i < a->nelts || (sort && strcmp(sort, "number") != 0 && strcmp(sort, "opened") != 0))
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
-                                 "offset and sort (number or opened) only.",
+                                 "offset or after, and sort (number or opened) only.",
                                  q->route->kind->kind));
     return OK;
 }
@@ -391,6 +396,38 @@ static int do_search(req_t *q, itsm_call_t *c, const char *text, const itsm_filt
     return send_doc(r, HTTP_OK, o);
 }
 
+/* after=NUMBER (keyset paging): the list goes on after that ticket in its order, which must
+ * be one of the collection's that the caller may see; not with offset= (a page starts at one
+ * or the other) nor with q= (a search is in rank order). */
+static int list_after(req_t *q, apr_table_t *args, itsm_filter_t *f)
+{
+    request_rec *r = q->r;
+    const char *number = apr_table_get(args, "after");
+    itsm_ticket_t *t = NULL;
+    apr_status_t rv;
+
+    if (apr_table_get(args, "offset") || apr_table_get(args, "q"))
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "after does not go with offset (a page starts after a ticket or at an "
+                    "offset) nor with q (a search answers in rank order).");
+    rv = itsm_store_get(q->store, &t, q->route->kind->kind, number, q->scope, r->pool);
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_ENOENT(rv) && rv != APR_NOTFOUND)
+        return STORE_FAULT(q, 00950, "list after");
+    if (rv != APR_SUCCESS || t == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00951)
+                      "list of %s after %s refused: no such ticket in scope",
+                      q->route->kind->collection, number);
+        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    apr_psprintf(r->pool, "after takes the number of a ticket of %s that you "
+                                 "may see (the next attribute of the previous page): '%s' is "
+                                 "not one.", q->route->kind->collection, number));
+    }
+    f->after = t->id;
+    f->after_opened = t->opened;
+    f->after_updated = t->updated;
+    return OK;
+}
+
 int do_list(req_t *q)
 {
     request_rec *r = q->r;
@@ -411,19 +448,29 @@ int do_list(req_t *q)
         return fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "limit takes 1 to 500 and offset a whole number from 0.");
     if ((sort = apr_table_get(args, "sort")) != NULL) {
+        const itsm_field_t *fd;
+
         f.descending = *sort == '-';
         for (i = 0; i < (int)(sizeof sorts / sizeof sorts[0]); i++)
             if (strcmp(sort + f.descending, sorts[i].name) == 0)
                 break;
-        if (i == (int)(sizeof sorts / sizeof sorts[0]))
+        if (i < (int)(sizeof sorts / sizeof sorts[0]))
+            f.sort = sorts[i].sort;
+        else if ((fd = kind_field(q->route->kind, sort + f.descending)) != NULL
+                 && (fd->flags & ITSM_FIELD_SORTABLE) == ITSM_FIELD_SORTABLE) {
+            f.sort = ITSM_SORT_FIELD;
+            f.sort_field = fd->name;
+        }
+        else
             return fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        "sort takes number, opened, updated or title, each with a leading - "
-                        "for the reverse order.");
-        f.sort = sorts[i].sort;
+                        "sort takes number, opened, updated, title or a sortable field of the "
+                        "kind, each with a leading - for the reverse order.");
     }
     if ((rc = parse_filter(q, args, list_params, &f)) != OK)
         return rc;
     if (reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
+        return rc;
+    if (apr_table_get(args, "after") && (rc = list_after(q, args, &f)) != OK)
         return rc;
     init_call(q, &c);
     if (apr_table_get(args, "q"))
@@ -436,6 +483,9 @@ int do_list(req_t *q)
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "limit", "%d", f.limit);
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "more", BAD_CAST (more ? "true" : "false"));
+    if (more && rows->nelts > 0)    /* the after= of the next page */
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "next", BAD_CAST
+            APR_ARRAY_IDX(rows, rows->nelts - 1, itsm_ticket_t *)->number);
     for (i = 0; i < rows->nelts; i++)
         render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), 1);
     return send_doc(r, HTTP_OK, o);

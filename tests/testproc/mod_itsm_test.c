@@ -158,6 +158,8 @@ static const itsm_field_t probe_fields[] = {
     { "approvers", ITSM_FIELD_CREATE_ONLY },
     /* raises the probe's rank in a search (itsm_search_t.boost_field) */
     { "votes", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_INTEGER, .min = 0, .max = 1000000 },
+    /* lists sort on it (sort=label) */
+    { "label", ITSM_FIELD_SORTABLE },
     { NULL }
 };
 
