@@ -547,6 +547,43 @@ int do_me(req_t *q)
     return send_doc(q->r, HTTP_OK, o);
 }
 
+/* An entry's links to the tickets its change named in a field the raiser may read (a case
+ * closed with guidance names its article): the summary's "field: old -> NEW" parts, as
+ * address() writes them. Other references are left out: they may name what the feed's
+ * reader may not see. */
+static void feed_related(req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd, const char *summary)
+{
+    apr_pool_t *p = q->r->pool;
+    const itsm_field_t *f;
+
+    for (f = kd ? kd->fields : NULL; f && f->name; f++) {
+        const itsm_kind_t *target;
+        const char *at, *arrow, *end;
+        size_t n = strlen(f->name);
+
+        if (!(f->flags & ITSM_FIELD_RAISER_READS) || !f->refers_to
+            || !(target = itsm_core_kind(q->core, f->refers_to)))
+            continue;
+        for (at = summary; (at = strstr(at, f->name)) != NULL; at += n)
+            if ((at == summary || (at - summary >= 2 && at[-2] == ';' && at[-1] == ' '))
+                && at[n] == ':' && at[n + 1] == ' ')
+                break;
+        if (!at || !(arrow = strstr(at, " -> ")))
+            continue;
+        arrow += 4;
+        end = arrow + strcspn(arrow, ";");
+        if (end == arrow || strncmp(arrow, "(none)", 6) == 0)
+            continue;
+        xmlTextWriterStartElement(w, BAD_CAST "link");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST "related");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST f->name);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ap_construct_url(p,
+            apr_pstrcat(p, q->base, "/", target->collection, "/",
+                        ap_escape_uri(p, apr_pstrmemdup(p, arrow, end - arrow)), NULL), q->r));
+        xmlTextWriterEndElement(w);
+    }
+}
+
 /* The caller's notifications as an Atom feed (RFC 4287). */
 int do_feed(req_t *q)
 {
@@ -599,6 +636,7 @@ int do_feed(req_t *q)
                                     BAD_CAST ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
                                                               collection, "/", n->number, NULL), r));
         xmlTextWriterEndElement(o->w);
+        feed_related(q, o->w, kd, n->summary);
         itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
         xmlTextWriterEndElement(o->w);
     }

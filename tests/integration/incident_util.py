@@ -336,6 +336,7 @@ def feed(httpd_or_client, user):
         links = e.findall("a:link", namespaces=A)
         assert links and links[0].get("href"), "entry without link href"
         d["href"] = links[0].get("href")
+        d["related"] = {l.get("title"): l.get("href") for l in links[1:] if l.get("rel") == "related"}
         d["at"] = ts(d["updated"])
         m = TITLE_RE.match(d["title"])
         assert m, d["title"]

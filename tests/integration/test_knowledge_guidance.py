@@ -26,7 +26,12 @@ def test_a_case_closed_with_an_article_its_raiser_can_read(client, action, field
     assert get(client, "cases", n, user="alice").findtext("i:article") == kb
     entries = [e for e in feed(client, "alice")[1] if e["number"] == n]
     assert any("article: (none) -> " + kb in e["summary"] for e in entries), entries
+    # the entry links the article (Atom rel="related"), which alice may open
+    hrefs = [e["related"].get("article") for e in entries if "article: (none)" in e["summary"]]
+    assert hrefs and hrefs[0].endswith("/itsm/articles/" + kb), entries
     assert client.get("/articles/" + kb, user="alice").status == 200
+    # entries of other changes link nothing
+    assert all(not e["related"] for e in entries if "article:" not in e["summary"]), entries
 
 
 @pytest.mark.parametrize("state,audience,why", [
