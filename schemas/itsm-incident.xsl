@@ -2,7 +2,8 @@
 <!-- SPDX-License-Identifier: Apache-2.0 (see LICENSE) -->
 <!-- The incident process's pages (mod_itsm_incident: itsm_process_t.stylesheet), imported
      after the core's itsm-portal.xsl: labels and hints of its fields (LLSD 4.2 for cases),
-     the next step of a case, the inputs its actions ask for. Everything else (layout, lists,
+     the next step of a case, the inputs its actions ask for, the triage queue's
+     completeness of each case. Everything else (layout, lists,
      history, forms, errors) is the core's. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"

@@ -3,8 +3,9 @@
 <!-- The knowledge process's pages (mod_itsm_knowledge: itsm_process_t.stylesheet), imported
      after the core's itsm-portal.xsl: knowledge search with snippets and the matched words
      marked, the article page with its XHTML body and "was this helpful", the article editor
-     (the body's markup in a textarea), the review queue, the glossary A-Z and 0-9 with pages
-     of 10, 20, 50 or all, the knowledge gaps, the search on the home page, and the articles
+     (the body's markup in a textarea), the review queue with links to what a revision
+     changes, the glossary A-Z and 0-9 (letters without terms not links, counted by
+     p:stats()) with pages of 10, 20, 50 or all, the knowledge gaps, the search on the home page, and the articles
      offered on the first submit of "raise a case" (Tier 0 self-help). -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"

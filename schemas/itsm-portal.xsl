@@ -27,7 +27,8 @@
        mode="list-heads", mode="list-cells" more columns of a list (i:list; each ticket)
        mode="suggest-heading" the heading of that list offered while typing (itsm-suggest.js)
      Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
-     name as words ("marketRole" -> "Market role"); see
+     name as words ("marketRole" -> "Market role"), p:stats(collection, by) the counts
+     GET /{collection}/stats?by={by} answers the caller (the glossary's A-Z bar); see
      docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
      doctype. -->
 <xsl:stylesheet version="1.0"
