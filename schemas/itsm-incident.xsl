@@ -2,7 +2,8 @@
 <!-- SPDX-License-Identifier: Apache-2.0 (see LICENSE) -->
 <!-- The incident process's pages (mod_itsm_incident: itsm_process_t.stylesheet), imported
      after the core's itsm-portal.xsl: labels and hints of its fields (LLSD 4.2 for cases),
-     the next step of a case, the inputs its actions ask for. Everything else (layout, lists,
+     the next step of a case, the inputs its actions ask for, the triage queue's
+     completeness of each case. Everything else (layout, lists,
      history, forms, errors) is the core's. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -55,6 +56,39 @@
     </xsl:choose>
   </xsl:template>
   <xsl:template match="i:case" mode="new-title">Raise a case</xsl:template>
+
+  <!-- the triage queue (new cases, for the desk): each case's completeness, the LLSD 4.2
+       fields triage needs that the case has (Party ID or organisation, Market Participant
+       ID, CRA market role, category, subject, description; the related URL is optional) -->
+  <xsl:variable name="triage-queue" select="$ctx/@collection = 'cases' and $ctx/p:arg[@name = 'state'] = 'new' and ($ctx/p:who/p:role = 'service-desk-agent' or $ctx/p:who/p:role = 'incident-manager')"/>
+  <xsl:template match="i:list[@collection = 'cases']" mode="list-heads">
+    <xsl:if test="$triage-queue"><th scope="col">Completeness</th></xsl:if>
+  </xsl:template>
+  <xsl:template match="i:list[@collection = 'cases']/i:case" mode="list-cells">
+    <xsl:if test="$triage-queue">
+      <xsl:variable name="missing">
+        <xsl:if test="not(normalize-space(i:party)) and not(normalize-space(i:organisation))">Party ID or organisation, </xsl:if>
+        <xsl:if test="not(normalize-space(i:marketParticipantId))">Market Participant ID, </xsl:if>
+        <xsl:if test="not(normalize-space(i:marketRole))">CRA market role, </xsl:if>
+        <xsl:if test="not(normalize-space(i:category))">category, </xsl:if>
+        <xsl:if test="not(normalize-space(i:title))">subject, </xsl:if>
+        <xsl:if test="not(normalize-space(i:description))">description, </xsl:if>
+      </xsl:variable>
+      <xsl:variable name="n" select="string-length($missing) - string-length(translate($missing, ',', ''))"/>
+      <td class="completeness">
+        <xsl:choose>
+          <xsl:when test="normalize-space($missing) = ''">
+            <strong class="tag tag-complete">Complete</strong><span class="visually-hidden"> (6 of 6 fields)</span>
+          </xsl:when>
+          <xsl:otherwise>
+            <strong class="tag tag-incomplete">Incomplete</strong>
+            <xsl:text> </xsl:text><xsl:value-of select="6 - $n"/><xsl:text> of 6; missing: </xsl:text>
+            <xsl:value-of select="substring($missing, 1, string-length($missing) - 2)"/>
+          </xsl:otherwise>
+        </xsl:choose>
+      </td>
+    </xsl:if>
+  </xsl:template>
 
   <!-- raise a case: the LLSD 4.2 fields, in its order -->
   <xsl:template match="i:case" mode="new">

@@ -3,8 +3,9 @@
 <!-- The knowledge process's pages (mod_itsm_knowledge: itsm_process_t.stylesheet), imported
      after the core's itsm-portal.xsl: knowledge search with snippets and the matched words
      marked, the article page with its XHTML body and "was this helpful", the article editor
-     (the body's markup in a textarea), the review queue, the glossary A-Z and 0-9 with pages
-     of 10, 20, 50 or all, the knowledge gaps, the search on the home page, and the articles
+     (the body's markup in a textarea), the review queue with links to what a revision
+     changes, the glossary A-Z and 0-9 (letters without terms not links, counted by
+     p:stats()) with pages of 10, 20, 50 or all, the knowledge gaps, the search on the home page, and the articles
      offered on the first submit of "raise a case" (Tier 0 self-help). -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -58,21 +59,6 @@
   </xsl:template>
   <xsl:template match="i:match" mode="snippet"><mark><xsl:value-of select="."/></mark></xsl:template>
   <xsl:template match="text()" mode="snippet"><xsl:value-of select="."/></xsl:template>
-
-  <!-- the article's body: the core's safe subset of XHTML, element by element (only <a>
-       carries an attribute, href, whose scheme the core checked) -->
-  <xsl:template match="i:p | i:h2 | i:h3 | i:h4 | i:ul | i:ol | i:li | i:pre | i:code | i:em | i:strong | i:br | i:td | i:th" mode="xhtml">
-    <xsl:element name="{local-name()}"><xsl:apply-templates mode="xhtml"/></xsl:element>
-  </xsl:template>
-  <xsl:template match="i:table" mode="xhtml">
-    <table class="table"><tbody><xsl:apply-templates mode="xhtml"/></tbody></table>
-  </xsl:template>
-  <xsl:template match="i:tr" mode="xhtml"><tr><xsl:apply-templates mode="xhtml"/></tr></xsl:template>
-  <xsl:template match="i:a" mode="xhtml">
-    <a href="{@href}"><xsl:apply-templates mode="xhtml"/></a>
-  </xsl:template>
-  <xsl:template match="*" mode="xhtml"><xsl:apply-templates mode="xhtml"/></xsl:template>
-  <xsl:template match="text()" mode="xhtml"><xsl:value-of select="."/></xsl:template>
 
   <!-- the same body as markup text, for the editor's textarea (escaped again on output) -->
   <xsl:template match="*" mode="markup">
@@ -213,6 +199,7 @@
               <xsl:if test="i:category"><xsl:text>. </xsl:text><xsl:value-of select="i:category"/></xsl:if>
               <xsl:if test="$km-editor"><xsl:text>. </xsl:text><xsl:call-template name="state"><xsl:with-param name="s" select="i:state"/></xsl:call-template></xsl:if>
             </p>
+            <xsl:apply-templates select="." mode="changes-link"/>
           </li>
         </xsl:for-each>
       </ol>
@@ -223,6 +210,7 @@
   <xsl:template match="i:case" mode="suggest-from">
     <xsl:if test="$ctx/p:nav/p:collection[@name = 'articles']">articles</xsl:if>
   </xsl:template>
+  <xsl:template match="i:case" mode="suggest-heading">These articles may answer your question</xsl:template>
   <xsl:template match="i:list[@collection = 'articles']" mode="suggestions">
     <section class="suggestions" aria-labelledby="suggestions-title">
       <h2 id="suggestions-title">
@@ -251,6 +239,7 @@
       <xsl:if test="i:services"><div class="summary-row"><dt>Services</dt><dd><xsl:value-of select="i:services"/></dd></div></xsl:if>
       <div class="summary-row"><dt>Last changed</dt><dd><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></dd></div>
     </dl>
+    <xsl:apply-templates select="." mode="changes-link"/>
     <div class="article-body">
       <xsl:apply-templates select="i:body/node()" mode="xhtml"/>
     </div>
@@ -258,6 +247,14 @@
     <xsl:apply-templates select="." mode="actions"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'links']/i:links[i:link]" mode="links"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'journal']/i:journal" mode="history"/>
+  </xsl:template>
+
+  <!-- for an editor, a working copy that differs from the version readers see: a link to
+       what it changes (the review's question), paragraph by paragraph -->
+  <xsl:template match="i:article" mode="changes-link">
+    <xsl:if test="$km-editor and i:publishedVersion and i:state != 'published'">
+      <p><a href="{$base}/articles/{i:number}/versions/working?diff={i:publishedVersion}">What changed since the published version (<xsl:value-of select="i:publishedVersion"/>)<span class="visually-hidden">: <xsl:value-of select="i:title"/></span></a></p>
+    </xsl:if>
   </xsl:template>
 
   <!-- was this helpful: posts the vote (POST .../votes), one per person and version -->
@@ -331,14 +328,20 @@
     <xsl:if test="$ctx/p:nav/p:collection[@name = 'glossary'][@create]">
       <p><a class="button" href="{$base}/glossary/new">Add a glossary term</a></p>
     </xsl:if>
+    <!-- the terms per letter, one grouped query (GET /glossary/stats?by=letter) -->
+    <xsl:variable name="counts" select="p:stats('glossary', 'letter')"/>
     <nav class="az" aria-label="Glossary by letter">
       <ul class="az-list">
         <xsl:call-template name="az">
           <xsl:with-param name="letters" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"/>
           <xsl:with-param name="current" select="$letter"/><xsl:with-param name="limit" select="$limit"/>
+          <xsl:with-param name="counts" select="$counts"/>
         </xsl:call-template>
-        <li><a href="{$base}/glossary?letter=0-9&amp;sort=title&amp;limit={$limit}">
-          <xsl:if test="$letter = '0-9'"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>0-9</a></li>
+        <xsl:call-template name="az-letter">
+          <xsl:with-param name="l" select="'0-9'"/>
+          <xsl:with-param name="current" select="$letter"/><xsl:with-param name="limit" select="$limit"/>
+          <xsl:with-param name="counts" select="$counts"/>
+        </xsl:call-template>
       </ul>
     </nav>
     <form method="get" action="{$base}/glossary" class="search-form" role="search" aria-label="Glossary">
@@ -393,16 +396,42 @@
     <xsl:param name="letters"/>
     <xsl:param name="current"/>
     <xsl:param name="limit"/>
+    <xsl:param name="counts"/>
     <xsl:if test="$letters">
-      <xsl:variable name="l" select="substring($letters, 1, 1)"/>
-      <li><a href="{$base}/glossary?letter={$l}&amp;sort=title&amp;limit={$limit}">
-        <xsl:if test="$current = $l"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-        <xsl:value-of select="$l"/></a></li>
+      <xsl:call-template name="az-letter">
+        <xsl:with-param name="l" select="substring($letters, 1, 1)"/>
+        <xsl:with-param name="current" select="$current"/><xsl:with-param name="limit" select="$limit"/>
+        <xsl:with-param name="counts" select="$counts"/>
+      </xsl:call-template>
       <xsl:call-template name="az">
         <xsl:with-param name="letters" select="substring($letters, 2)"/>
         <xsl:with-param name="current" select="$current"/><xsl:with-param name="limit" select="$limit"/>
+        <xsl:with-param name="counts" select="$counts"/>
       </xsl:call-template>
     </xsl:if>
+  </xsl:template>
+  <!-- one letter of the bar: a link with its count, or, when no term starts with it, the
+       letter alone (greyed, and "no terms" in words for a screen reader); without the
+       counts (not readable) every letter is a link -->
+  <xsl:template name="az-letter">
+    <xsl:param name="l"/>
+    <xsl:param name="current"/>
+    <xsl:param name="limit"/>
+    <xsl:param name="counts"/>
+    <xsl:variable name="n" select="$counts/i:group[@key = $l]/@count"/>
+    <xsl:choose>
+      <xsl:when test="$counts and not($n &gt; 0)">
+        <li class="az-empty"><span>
+          <xsl:if test="$current = $l"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+          <xsl:value-of select="$l"/><span class="visually-hidden"> (no terms)</span></span></li>
+      </xsl:when>
+      <xsl:otherwise>
+        <li><a href="{$base}/glossary?letter={$l}&amp;sort=title&amp;limit={$limit}">
+          <xsl:if test="$current = $l"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+          <xsl:value-of select="$l"/>
+          <xsl:if test="$n"><span class="visually-hidden"> (<xsl:value-of select="$n"/><xsl:text> term</xsl:text><xsl:if test="$n != 1">s</xsl:if>)</span></xsl:if></a></li>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template match="i:term" mode="page">

@@ -24,8 +24,11 @@
        mode="link-label" a link's type in words (i:link of the links part)
        mode="suggest-from" the collection a new ticket's first submit searches (none: one step)
        mode="suggestions" how that search's list is offered
+       mode="list-heads", mode="list-cells" more columns of a list (i:list; each ticket)
+       mode="suggest-heading" the heading of that list offered while typing (itsm-suggest.js)
      Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
-     name as words ("marketRole" -> "Market role"); see
+     name as words ("marketRole" -> "Market role"), p:stats(collection, by) the counts
+     GET /{collection}/stats?by={by} answers the caller (the glossary's A-Z bar); see
      docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
      doctype. -->
 <xsl:stylesheet version="1.0"
@@ -635,11 +638,23 @@
     <xsl:choose>
       <!-- first submit: ask for what may answer it before it is raised -->
       <xsl:when test="string($from) and not($ctx/p:arg[@name = 'suggest']) and not($refusal)">
-        <form method="get" action="{$base}/{$ctx/p:kind/@collection}/new" id="create-form" novalidate="novalidate">
+        <!-- while typing the subject, itsm-suggest.js offers the search's results here and
+             turns the form into the second step (its token enabled): see docs/portal.md -->
+        <div id="suggest-live" class="suggestions suggestions-live" aria-live="polite">
+          <xsl:attribute name="data-found"><xsl:apply-templates select="." mode="suggest-heading"/></xsl:attribute>
+          <xsl:attribute name="data-none">Nothing matched yet</xsl:attribute>
+          <xsl:attribute name="data-after">If none of them helps, carry on: your case is sent with the button below.</xsl:attribute>
+        </div>
+        <form method="get" action="{$base}/{$ctx/p:kind/@collection}/new" id="create-form" novalidate="novalidate"
+              data-suggest="{$base}/{$from}" data-suggest-region="suggest-live" data-post="{$base}/{$ctx/p:kind/@collection}">
           <input type="hidden" name="suggest" value="{$from}"/>
+          <xsl:if test="$ctx/@csrf">
+            <input type="hidden" name="itsm-csrf" value="{$ctx/@csrf}" disabled="disabled"/>
+          </xsl:if>
           <xsl:apply-templates select="." mode="new"/>
-          <button type="submit" class="button">Continue</button>
+          <button type="submit" class="button" data-post-label="Send">Continue</button>
         </form>
+        <script src="{$ctx/@static}/itsm-suggest.js" defer="defer"></script>
       </xsl:when>
       <xsl:otherwise>
         <xsl:apply-templates select="$found" mode="suggestions"/>
@@ -653,6 +668,8 @@
   </xsl:template>
   <!-- the collection whose search a new ticket's first submit offers (?suggest=): none -->
   <xsl:template match="*" mode="suggest-from"/>
+  <!-- the heading of what the script offers while typing -->
+  <xsl:template match="*" mode="suggest-heading">These may answer your question</xsl:template>
   <xsl:template match="i:list" mode="suggestions"/>
   <xsl:template match="*" mode="new">
     <xsl:call-template name="input">
@@ -671,6 +688,91 @@
       </xsl:call-template>
     </xsl:for-each>
   </xsl:template>
+
+  <!-- a field of type xhtml (an article's body): the core's safe subset of XHTML, element
+       by element (only <a> carries an attribute, href, whose scheme the core checked) -->
+  <xsl:template match="i:p | i:h2 | i:h3 | i:h4 | i:ul | i:ol | i:li | i:pre | i:code | i:em | i:strong | i:br | i:td | i:th" mode="xhtml">
+    <xsl:element name="{local-name()}"><xsl:apply-templates mode="xhtml"/></xsl:element>
+  </xsl:template>
+  <xsl:template match="i:table" mode="xhtml">
+    <table class="table"><tbody><xsl:apply-templates mode="xhtml"/></tbody></table>
+  </xsl:template>
+  <xsl:template match="i:tr" mode="xhtml"><tr><xsl:apply-templates mode="xhtml"/></tr></xsl:template>
+  <xsl:template match="i:a" mode="xhtml">
+    <a href="{@href}"><xsl:apply-templates mode="xhtml"/></a>
+  </xsl:template>
+  <xsl:template match="*" mode="xhtml"><xsl:apply-templates mode="xhtml"/></xsl:template>
+  <xsl:template match="text()" mode="xhtml"><xsl:value-of select="."/></xsl:template>
+
+  <!-- what changed between two versions of a ticket (GET .../versions/{n}?diff={m}): each
+       field that differs, its paragraphs in order, removed and added ones marked in words
+       and by strike-through and underline, not by colour alone -->
+  <xsl:template match="i:versionDiff" mode="title">
+    <xsl:text>Changes to </xsl:text><xsl:value-of select="@number"/>
+  </xsl:template>
+  <xsl:template match="i:versionDiff" mode="page">
+    <xsl:variable name="diff" select="."/>
+    <p><a href="{$base}/{$ctx/@collection}/{@number}">Back to <xsl:value-of select="@number"/></a></p>
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <p>
+      <xsl:text>From </xsl:text>
+      <xsl:call-template name="version-name"><xsl:with-param name="v" select="@from"/></xsl:call-template>
+      <xsl:text> to </xsl:text>
+      <xsl:call-template name="version-name"><xsl:with-param name="v" select="@to"/></xsl:call-template>
+      <xsl:text>.</xsl:text>
+    </p>
+    <xsl:choose>
+      <xsl:when test="i:field">
+        <p class="hint">Paragraphs marked <strong>Removed</strong> (struck through) are only in <xsl:call-template name="version-name"><xsl:with-param name="v" select="@from"/></xsl:call-template>; those marked <strong>Added</strong> (underlined) only in <xsl:call-template name="version-name"><xsl:with-param name="v" select="@to"/></xsl:call-template>.</p>
+        <xsl:for-each select="i:field">
+          <section class="diff" aria-labelledby="diff-{position()}">
+            <h2 id="diff-{position()}">
+              <xsl:variable name="f" select="$ctx/p:kind/p:field[@name = current()/@name]"/>
+              <xsl:choose>
+                <xsl:when test="$f"><xsl:apply-templates select="$f" mode="field-label"/></xsl:when>
+                <xsl:otherwise><xsl:call-template name="words"><xsl:with-param name="s" select="@name"/></xsl:call-template></xsl:otherwise>
+              </xsl:choose>
+            </h2>
+            <xsl:for-each select="*">
+              <xsl:choose>
+                <xsl:when test="self::i:removed">
+                  <div class="diff-block diff-removed">
+                    <p class="diff-tag">Removed</p>
+                    <del><xsl:apply-templates select="node()" mode="diff-block"/></del>
+                  </div>
+                </xsl:when>
+                <xsl:when test="self::i:added">
+                  <div class="diff-block diff-added">
+                    <p class="diff-tag">Added</p>
+                    <ins><xsl:apply-templates select="node()" mode="diff-block"/></ins>
+                  </div>
+                </xsl:when>
+                <xsl:otherwise>
+                  <div class="diff-block diff-same"><xsl:apply-templates select="node()" mode="diff-block"/></div>
+                </xsl:otherwise>
+              </xsl:choose>
+            </xsl:for-each>
+          </section>
+        </xsl:for-each>
+      </xsl:when>
+      <xsl:otherwise><p>Nothing changed between them.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template name="version-name">
+    <xsl:param name="v"/>
+    <xsl:choose>
+      <xsl:when test="$v = 'working'">the working copy</xsl:when>
+      <xsl:otherwise>version <xsl:value-of select="$v"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <!-- a block of a diff: markup (an XHTML field) as XHTML, text as a paragraph -->
+  <xsl:template match="*" mode="diff-block"><xsl:apply-templates select="." mode="xhtml"/></xsl:template>
+  <xsl:template match="text()" mode="diff-block"><p class="text-block"><xsl:value-of select="."/></p></xsl:template>
+
+  <!-- more columns a process puts in a list of its tickets: headings (on i:list) and cells
+       (on each ticket), none by default -->
+  <xsl:template match="*" mode="list-heads"/>
+  <xsl:template match="*" mode="list-cells"/>
 
   <!-- a list of tickets (the navigation asks for the latest changed first) -->
   <xsl:template match="i:list" mode="title">
@@ -696,6 +798,7 @@
               <th scope="col">Number</th><th scope="col">Subject</th><th scope="col">Status</th>
               <th scope="col">Priority</th><th scope="col">Service level</th><th scope="col">Holder</th>
               <th scope="col">Next step</th><th scope="col">Last changed</th>
+              <xsl:apply-templates select="." mode="list-heads"/>
             </tr>
           </thead>
           <tbody>
@@ -709,6 +812,7 @@
                 <td><xsl:apply-templates select="." mode="holder"/></td>
                 <td><xsl:apply-templates select="." mode="next-step-text"/></td>
                 <td><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></td>
+                <xsl:apply-templates select="." mode="list-cells"/>
               </tr>
             </xsl:for-each>
           </tbody>

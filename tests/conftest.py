@@ -475,6 +475,12 @@ def itsm_directives(env):
     }
 
 
+# as conf/mods-available/itsm.conf ships it: under TLS the session cookie is Secure too
+TLS_COOKIE = ['<If "%{HTTPS} == \'on\'">',
+              "    SessionCookieName itsm-session path=/;HttpOnly;SameSite=Lax;Secure",
+              "</If>"]
+
+
 def portal_auth(env, session_max_age=28800):
     """The authentication of /itsm as conf/mods-available/itsm.conf ships it: Basic for API
     clients (credentials sent, or no HTML in Accept), mod_auth_form with an encrypted
@@ -487,7 +493,7 @@ def portal_auth(env, session_max_age=28800):
                "SessionCryptoPassphrase %s" % PORTAL_PASSPHRASE,
                "SessionMaxAge %d" % session_max_age,
                # the cookie is written again only when its expiry moves by this much
-               "SessionExpiryUpdateInterval %d" % min(300, session_max_age // 2)]
+               "SessionExpiryUpdateInterval %d" % min(300, session_max_age // 2)] + TLS_COOKIE
     return {"location": [
         '<If "-n req(\'Authorization\') || ! req(\'Accept\') =~ m#text/html#">',
         "  AuthType Basic",
@@ -518,7 +524,7 @@ def portal_auth(env, session_max_age=28800):
         "  Require all granted",
         "</Location>",
         "<Location /itsm-logout>",
-        "  SetHandler itsm-logout"] + ["  " + l for l in session[:3]] + [
+        "  SetHandler itsm-logout"] + ["  " + l for l in session[:3] + TLS_COOKIE] + [
         "  Require all granted",
         "</Location>"]}
 

@@ -122,6 +122,51 @@ static void words_fn(xmlXPathParserContextPtr ctxt, int nargs)
     xmlFree(in);
 }
 
+static int stats_of(req_t *q, const char *query);
+static xmlDocPtr capture(req_t *q, int (*get)(req_t *, const char *), const char *number);
+
+static apr_status_t free_doc(void *doc)
+{
+    xmlFreeDoc(doc);
+    return APR_SUCCESS;
+}
+
+/* p:stats(collection, by): the counts GET /{collection}/stats?by={by} answers the caller
+ * (one grouped query of the store, the API's rules), as the node-set of its <stats>; empty
+ * when the collection is not loaded or the caller may not count it. A stylesheet asks for
+ * it where a page needs counts beside its document (the glossary's A-Z bar), so no other
+ * page pays for them. The document lives until the request ends. */
+static void stats_fn(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xsltTransformContextPtr tctxt = xsltXPathGetTransformContext(ctxt);
+    xmlDocPtr ctxdoc = tctxt ? tctxt->_private : NULL, doc = NULL;
+    req_t *q = ctxdoc ? ctxdoc->_private : NULL;
+    const itsm_route_t *route, *other;
+    xmlChar *collection, *by;
+
+    if (nargs != 2) {
+        xmlXPathSetArityError(ctxt);
+        return;
+    }
+    by = xmlXPathPopString(ctxt);
+    collection = xmlXPathPopString(ctxt);
+    if (q && q->portal && collection && by
+        && (other = apr_hash_get(q->core->routes, (const char *)collection,
+                                 APR_HASH_KEY_STRING)) != NULL) {
+        route = q->route;
+        q->route = other;
+        doc = capture(q, stats_of, apr_pstrcat(q->r->pool, "by=",
+                                               ap_escape_urlencoded(q->r->pool, (const char *)by),
+                                               NULL));
+        q->route = route;
+    }
+    xmlFree(by);
+    xmlFree(collection);
+    if (doc)
+        apr_pool_cleanup_register(q->r->pool, doc, free_doc, apr_pool_cleanup_null);
+    valuePush(ctxt, xmlXPathNewNodeSet(doc ? xmlDocGetRootElement(doc) : NULL));
+}
+
 static apr_status_t free_stylesheet(void *style)
 {
     xsltFreeStylesheet(style);
@@ -165,6 +210,7 @@ void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err)
         xsltInit();
         xsltRegisterExtModuleFunction(BAD_CAST "context", BAD_CAST PORTAL_NS, context_fn);
         xsltRegisterExtModuleFunction(BAD_CAST "words", BAD_CAST PORTAL_NS, words_fn);
+        xsltRegisterExtModuleFunction(BAD_CAST "stats", BAD_CAST PORTAL_NS, stats_fn);
         /* a transform reads nothing and writes nothing but its result */
         security = xsltNewSecurityPrefs();
         xsltSetSecurityPrefs(security, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
@@ -678,20 +724,37 @@ static void add_part(xmlNodePtr ctx, xmlNsPtr ns, const char *name, xmlDocPtr pa
     xmlFreeDoc(part);
 }
 
-/* The list a search of another collection answers the caller (the route and query are
- * the request's while it runs). */
-static int search_list(req_t *q, const char *query)
+/* Runs a GET of the request's route with query as its query string (the route and query
+ * are the request's while it runs). */
+static int with_query(req_t *q, const char *query, int (*run)(req_t *))
 {
     request_rec *r = q->r;
     char *saved = r->args;
     int rc;
 
     r->args = (char *)query;
-    rc = open_store(q);
-    if (rc == OK)
-        rc = do_list(q);
+    rc = run(q);
     r->args = saved;
     return rc;
+}
+
+static int list_of(req_t *q)
+{
+    int rc = open_store(q);
+
+    return rc == OK ? do_list(q) : rc;
+}
+
+/* The list a search of another collection answers the caller. */
+static int search_list(req_t *q, const char *query)
+{
+    return with_query(q, query, list_of);
+}
+
+/* The counts GET /{collection}/stats?{query} answers the caller. */
+static int stats_of(req_t *q, const char *query)
+{
+    return with_query(q, query, do_stats);
 }
 
 /* The form of a new ticket asked for with ?suggest=COLLECTION&title=TEXT (its first submit):
@@ -824,6 +887,7 @@ static int render(request_rec *r, req_t *q, xsltStylesheetPtr style, xmlDocPtr c
 
     if (doc && (tc = xsltNewTransformContext(style, doc)) != NULL) {
         tc->_private = ctxdoc;
+        ctxdoc->_private = q;       /* for p:stats() */
         xsltSetCtxtSecurityPrefs(security, tc);
         res = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, tc);
         if (res && tc->state == XSLT_STATE_OK)

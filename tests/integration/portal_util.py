@@ -24,7 +24,8 @@ class Forms(HTMLParser):
         if tag == "form":
             self.forms.append({"action": a.get("action"), "method": a.get("method", "get"),
                                "id": a.get("id"), "inputs": {}})
-        elif tag in ("input", "textarea", "select", "button") and self.forms and a.get("name"):
+        elif (tag in ("input", "textarea", "select", "button") and self.forms and a.get("name")
+              and "disabled" not in a):     # a browser sends no disabled input
             self.forms[-1]["inputs"][a["name"]] = a.get("value", "")
 
 

@@ -57,7 +57,12 @@ def localize(env, text):
             ("/etc/mod_itsm/", staged("conf") + "/"),
             ("/usr/share/mod_itsm/schemas", staged("schemas")),
             ("/var/lib/mod_itsm", state),
-            ("/etc/ssl/itsm/directory-ca.pem", env.slapd.ca_file)]:
+            ("/etc/ssl/itsm/directory-ca.pem", env.slapd.ca_file),
+            # the portal's certificate (docs/portal.md, "Under TLS"): slapd's test one
+            ("/etc/ssl/itsm/portal.crt", os.path.join(os.path.dirname(env.slapd.ca_file),
+                                                      "server.crt")),
+            ("/etc/ssl/itsm/portal.key", os.path.join(os.path.dirname(env.slapd.ca_file),
+                                                      "server.key"))]:
         text = text.replace(doc_path, path)
     return text
 

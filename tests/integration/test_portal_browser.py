@@ -230,3 +230,64 @@ def test_problem_and_knowledge_pages(kp_httpd, kpclient, browser_factory):
     submit(d, "#record-workaround-form button")
     assert "workaround in place" in d.page_source.lower()
     axe_check(d, "problem")
+
+
+def test_suggestions_while_typing_and_the_reviewers_pages(kp_httpd, kpclient, browser_factory):
+    """Tier 0 while typing (itsm-suggest.js): alice types the subject of a case, the
+    published articles that match appear in the live region above the form; she opens one,
+    then raises the case anyway, which records that they did not help. km1 reads what a
+    revision changes (the differences page) and the glossary's A-Z bar with its letters
+    without terms. axe-core on each state."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from incident_util import tag
+    from knowledge_util import act as kact, create_article
+    word = "pangolin" + tag().lower().replace("-", "")
+    n = create_article(kpclient, title="Meter reads late " + word, audience="all",
+                       body="<p>Reads of %s arrive the next day.</p><p>Wait a day.</p>" % word)
+    for action in ("submit", "approve", "publish"):
+        kact(kpclient, n, action)
+    d = browser_factory()
+    login(d, kp_httpd, "alice", "/itsm/cases/new")
+
+    def typed(subject):
+        d.find_element(By.ID, "create-title").send_keys(subject)
+        WebDriverWait(d, 30).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, "#suggest-live a[href$='/articles/%s']" % n))
+
+    typed("Reads %s late" % word)
+    live = d.find_element(By.ID, "suggest-live")
+    assert live.get_attribute("aria-live") == "polite"
+    assert "These articles may answer your question" in live.text
+    assert live.find_elements(By.TAG_NAME, "mark")      # the matched word marked
+    form = d.find_element(By.ID, "create-form")
+    assert form.get_attribute("method") == "post" and form.get_attribute("action").endswith("/itsm/cases")
+    assert d.find_element(By.CSS_SELECTOR, "#create-form button[type=submit]").text == "Send"
+    d.execute_script("document.getElementById('suggest-live').scrollIntoView()")
+    axe_check(d, "raise-a-case-typing")
+    submit(d, "#suggest-live a[href$='/articles/%s']" % n)
+    assert "/itsm/articles/" + n in d.current_url and "Wait a day." in d.page_source
+    # it did not help: raised anyway, straight from the form
+    d.get(kp_httpd.url + "/itsm/cases/new")
+    typed("Late %s reads" % word)
+    d.find_element(By.ID, "create-description").send_keys("The article's wait did not help")
+    submit(d, "#create-form button[type=submit]")
+    assert "/itsm/cases/CS" in d.current_url, d.current_url
+    gaps = kpclient.get("/knowledge-gaps", user="km1", params={"limit": "500"})
+    assert [g for g in gaps.findall("i:gap") if word in g.text and int(g.get("deflections")) >= 1]
+    # the reviewer: a revision in review, its differences from the published version
+    kact(kpclient, n, "revise")
+    r = kpclient.patch("/articles/" + n, "<article xmlns='%s'><body><p xmlns='%s'>Reads of %s "
+                       "arrive the next day.</p><p xmlns='%s'>Wait two days.</p></body></article>"
+                       % (NS, NS, word, NS), user="km1", headers={"If-Match": "*"})
+    assert r.status == 200, r.text
+    kact(kpclient, n, "submit")
+    d = browser_factory()
+    login(d, kp_httpd, "km1", "/itsm/articles?state=in-review&sort=opened")
+    submit(d, "a[href$='/articles/%s/versions/working?diff=1']" % n)
+    assert "Removed" in d.page_source and "Added" in d.page_source
+    assert d.find_elements(By.CSS_SELECTOR, "del") and d.find_elements(By.CSS_SELECTOR, "ins")
+    axe_check(d, "version-differences")
+    d.get(kp_httpd.url + "/itsm/glossary?letter=Q&sort=title&limit=20")
+    assert d.find_elements(By.CSS_SELECTOR, ".az-empty")
+    axe_check(d, "glossary-letters-without-terms")
