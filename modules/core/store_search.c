@@ -677,13 +677,15 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
     {
         const itsm_kind_t *k = kind_named(st->kinds, kind);
 
-        boost = k && k->search && k->search->boost_field
-                ? apr_pstrcat(p, " * ", d->boost, NULL) : "";
-        if (*boost)
+        boost = k && k->search && k->search->boost_field ? d->boost : NULL;
+        if (boost)
             arg(args, k->search->boost_field);
     }
+    /* The candidates are the newest SEARCH_RANKED matches the caller may see, walked in the
+     * index's order (no ranking: an engine walks its matches in row order and stops there);
+     * only they are ranked, each once, and only the page's rows are read whole. */
     if (d->rowid) {
-        const char *from = "FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2", *cut;
+        const char *from = "FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2";
         const char *narrow = "FROM itsm_search s JOIN itsm_search_row t ON t.rid = s.rowid";
 
         match = match_sql(p, d, q, syn, NULL);
@@ -693,21 +695,15 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         pub = published ? "1" : "0";
         arg(args, match);
         arg(args, pub);
-        /* the rank cut-off: the lowest rowid of the newest SEARCH_RANKED matches the caller
-         * may see (the same conditions, in rowid order: no ranking) */
-        cut = search_from_where(st, p, kind, scope, f, from, narrow, &published, args);
-        arg(args, match);
-        arg(args, pub);
-        arg(args, apr_itoa(p, SEARCH_RANKED - 1));
+        arg(args, apr_itoa(p, SEARCH_RANKED));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(d), " FROM (SELECT s.rowid AS rid, "
-                          "bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)", boost, " AS r ", where,
+                          ", x.r, ", snippet_sql(d), " FROM (SELECT c.rid, c.r FROM (SELECT "
+                          "s.rowid AS rid, bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)",
+                          boost ? " * " : "", boost ? boost : "", " AS r ", where,
                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT
-                          " AND s.rowid >= (SELECT COALESCE((SELECT s.rowid ", cut,
-                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT " ORDER BY "
-                          "s.rowid DESC LIMIT 1 OFFSET " INT "), 0))"
-                          " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s "
-                          "ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = x.rid / 2",
+                          " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
+                          INT " OFFSET " INT ") x JOIN itsm_search s ON s.rowid = x.rid "
+                          "JOIN itsm_ticket t ON t.id = x.rid / 2",
                           published ? PUBLISHED_JOIN : "",
                           " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
         arg(args, apr_itoa(p, f->limit + 1));
@@ -715,29 +711,23 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, match);
     }
     else {
-        const char *cut, *match2;
-
         match = match_sql(p, d, q, syn, args);
         where = search_from_where(st, p, kind, scope, f, pg_from(p, match, 0),
-                                pg_from(p, match, 1), &published, args);
+                                  pg_from(p, match, 1), &published, args);
         pub = published ? "1" : "0";
         arg(args, pub);
-        match2 = match_sql(p, d, q, syn, args);
-        cut = search_from_where(st, p, kind, scope, f, pg_from(p, match2, 0),
-                              pg_from(p, match2, 1), &published, args);
-        arg(args, pub);
-        arg(args, apr_itoa(p, SEARCH_RANKED - 1));
+        arg(args, apr_itoa(p, SEARCH_RANKED));
+        /* the boost in the walk, where t is: ranked as ts_rank_cd * boost */
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(d), " FROM (SELECT s.ticket_id AS tid, "
-                          "ts_rank_cd(s.doc, qq.q)", boost, " AS r, qq.q AS q ", where,
-                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) AND "
-                          "s.ticket_id >= (SELECT COALESCE((SELECT s.ticket_id ", cut,
+                          ", x.r, ", snippet_sql(d), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
+                          "c.q)", boost ? " * c.b" : "", " AS r, c.q AS q FROM (SELECT "
+                          "s.ticket_id AS tid, s.doc AS doc, qq.q AS q", boost ? ", " : "",
+                          boost ? boost : "", boost ? " AS b " : " ", where,
                           " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY "
-                          "s.ticket_id DESC LIMIT 1 OFFSET " INT "), 0)) ORDER BY 2 "
-                          "DESC, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s ON "
-                          "s.ticket_id = x.tid AND s.published = CAST(%s AS INTEGER) JOIN "
-                          "itsm_ticket t ON t.id = x.tid", published ? PUBLISHED_JOIN : "",
-                          " ORDER BY x.r DESC, t.id", NULL);
+                          "s.ticket_id DESC LIMIT " INT ") c ORDER BY 2 DESC, c.tid LIMIT " INT
+                          " OFFSET " INT ") x JOIN itsm_search s ON s.ticket_id = x.tid AND "
+                          "s.published = CAST(%s AS INTEGER) JOIN itsm_ticket t ON t.id = x.tid",
+                          published ? PUBLISHED_JOIN : "", " ORDER BY x.r DESC, t.id", NULL);
         /* the headline's options come first in the text, before the inner query's values */
         {
             apr_array_header_t *all = apr_array_make(p, args->nelts + 3, sizeof(const char *));
