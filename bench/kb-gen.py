@@ -4,7 +4,7 @@
 into the store (bench/run --kb), as copies of one article and one term that bench/run created
 through the API first (so that every row is as the store writes it: the ticket, its published
 version, its audiences, its field index, its unique key, the search index of the working copy
-and of the published version, the glossary's synonyms).
+and of the published version with their itsm_search_row, the glossary's synonyms).
 
 Text: titles of 4-9 words, keywords of 3-6, bodies of 3-6 paragraphs, 120-450 words, drawn
 from a vocabulary of VOCAB words with a Zipf distribution (weight 1/rank): the words of the
@@ -131,12 +131,12 @@ def main():
     first = int(os.environ.get("KB_FIRST_ID", "1000"))
     acronyms = []
     if driver == "sqlite3":
-        tickets, versions, aud, fidx, search, uniq, syn = [], [], [], [], [], [], []
+        tickets, versions, aud, fidx, search, uniq, syn, srow = [], [], [], [], [], [], [], []
 
         def put(table, values):
             {"itsm_ticket": tickets, "itsm_version": versions, "itsm_audience": aud,
              "itsm_field_index": fidx, "itsm_search": search, "itsm_unique": uniq,
-             "itsm_synonym": syn}[table].append(values)
+             "itsm_synonym": syn, "itsm_search_row": srow}[table].append(values)
 
     for i in range(n_articles):
         tid = first + i
@@ -159,6 +159,7 @@ def main():
             text = "\n".join(paras)
             put("itsm_search", (tid * 2 + pub, title, keywords + "\n" + category + "\nDIP", text,
                                 tid, pub))
+            put("itsm_search_row", (tid * 2 + pub, tid, "article", "ELEX"))
         put("itsm_field_index", (tid, "article", "category", category))
         put("itsm_field_index", (tid, "article", "services", "DIP"))
     seen = set()
@@ -181,6 +182,7 @@ def main():
                             "", "", "", now, now, "km1", 1, fields, "", 0, "", 1))
         put("itsm_audience", (tid, 0, "all"))
         put("itsm_search", (tid * 2, title + "\n" + acronym, "", definition, tid, 0))
+        put("itsm_search_row", (tid * 2, tid, "term", "ELEX"))
         for name, v in (("acronym", acronym), ("key", key), ("letter", letter)):
             put("itsm_field_index", (tid, "term", name, v))
         put("itsm_unique", ("term", "key", key, tid))
@@ -198,12 +200,13 @@ def main():
                 "itsm_field_index": "ticket_id, kind, name, value",
                 "itsm_search": "rowid, title, keywords, body, ticket_id, published",
                 "itsm_unique": "kind, name, value, ticket_id",
-                "itsm_synonym": "ticket_id, term, expansion"}
+                "itsm_synonym": "ticket_id, term, expansion",
+                "itsm_search_row": "rid, id, kind, party"}
         with db:
             for table, data in (("itsm_ticket", tickets), ("itsm_version", versions),
                                 ("itsm_audience", aud), ("itsm_field_index", fidx),
                                 ("itsm_unique", uniq), ("itsm_synonym", syn),
-                                ("itsm_search", search)):
+                                ("itsm_search", search), ("itsm_search_row", srow)):
                 c = cols[table]
                 db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (
                     table, c, ", ".join("?" * len(c.split(",")))), data)

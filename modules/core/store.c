@@ -920,15 +920,26 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 
 /* The FROM ... WHERE of a search of kind within scope matching f (store_search.c): as a
  * list's, with "FROM itsm_ticket t" replaced by from (the index rows joined to t);
- * *published: the caller reads published versions (v). */
+ * *published: the caller reads published versions (v). narrow (may be NULL): the same
+ * index rows joined to itsm_search_row as t (columns id, kind and party only), used when f
+ * asks for nothing else; then the published version is not joined either: the index row
+ * of a published copy is there exactly while its current published version is
+ * (publication()). */
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               const char *scope, const itsm_filter_t *f, const char *from,
-                              int *published, apr_array_header_t *args)
+                              const char *narrow, int *published, apr_array_header_t *args)
 {
     reading_t rd = reading_of(st, kind, scope, p);
-    const char *sql = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
+    const char *sql;
 
     *published = rd.published;
+    if (narrow && !f->state && !f->priority && !f->assignee && !f->group && !f->open
+        && !f->opened_from && !f->opened_to && !f->updated_from && !f->updated_to && !f->sla
+        && !f->after && !fields_probed(f)) {
+        rd.published = 0;
+        from = narrow;
+    }
+    sql = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);
     return apr_pstrcat(p, from, sql + strlen("FROM itsm_ticket t"), NULL);
 }
 

@@ -107,7 +107,7 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
 itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               const char *scope, const itsm_filter_t *f, const char *from,
-                              int *published, apr_array_header_t *args);
+                              const char *narrow, int *published, apr_array_header_t *args);
 
 /* store_search.c: the search index of t (kind k) for its working copy (published 0) or its
  * version being published (1), with its synonyms; how: 1 nothing stored yet, 0 replace,

@@ -391,6 +391,9 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
         if (how != 1)
             rv = search_exec(st, d->index_delete,
                              d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub), p);
+        if (rv == APR_SUCCESS && how != 1)
+            rv = search_exec(st, "DELETE FROM itsm_search_row WHERE rid = " INT,
+                             args_of(p, 1, key), p);
         if (rv == APR_SUCCESS && how >= 0) {
             const char *ti = weight_text(p, k, t, ITSM_SEARCH_TITLE);
             const char *kw = weight_text(p, k, t, ITSM_SEARCH_KEYWORDS);
@@ -399,6 +402,14 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
             rv = search_exec(st, d->index_insert,
                              d->rowid ? args_of(p, 6, key, ti, kw, bo, id, pub)
                                       : args_of(p, 5, id, pub, ti, kw, bo), p);
+            if (rv == APR_SUCCESS)
+                rv = search_exec(st, "INSERT INTO itsm_search_row (rid, id, kind, party) "
+                                 "VALUES (" INT ", " INT ", %s, %s)",
+                                 args_of(p, 4, key, id, k->kind, t->party), p);
+            /* the other copy's row: the ticket's party, should it have moved */
+            if (rv == APR_SUCCESS && how == 0)
+                rv = search_exec(st, "UPDATE itsm_search_row SET party = %s WHERE rid = " INT,
+                                 args_of(p, 2, t->party, i64(p, t->id * 2 + !published)), p);
         }
     }
     return rv == APR_SUCCESS ? index_synonyms(st, k, t, published, how, p) : rv;
@@ -462,6 +473,8 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
     if (rv == APR_SUCCESS)
         rv = search_exec(st, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
                          "itsm_ticket WHERE kind = %s)", one, p);
+    if (rv == APR_SUCCESS)
+        rv = search_exec(st, "DELETE FROM itsm_search_row WHERE kind = %s", one, p);
     if (rv == APR_SUCCESS)
         rv = search_exec(st, "DELETE FROM itsm_synonym WHERE ticket_id IN (SELECT id FROM "
                          "itsm_ticket WHERE kind = %s)", one, p);
@@ -620,25 +633,27 @@ static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, apr_dbd_results
 #define HEADLINE_OPTIONS "StartSel=" MARK_ON ", StopSel=" MARK_OFF ", MaxWords=24, MinWords=8, " \
                          "MaxFragments=2, FragmentDelimiter=\" ... \""
 
-/* The snippet of a match: of its body when the body matches, else of its keywords when
- * they match, else of its title (the list shows the title anyway). */
-static const char *snippet_sql(apr_pool_t *p, const search_dialect_t *d)
+/* The snippets of a match, each computed once: of its body, its keywords and its title;
+ * the search answers the first that marks a word (store_search picks it: the list shows
+ * the title anyway). */
+static const char *snippet_sql(const search_dialect_t *d)
 {
-    const char *body, *keywords, *title;
+    if (d->rowid)
+        return "snippet(s.itsm_search, 2, '" MARK_ON "', '" MARK_OFF "', '...', 24), "
+               "snippet(s.itsm_search, 1, '" MARK_ON "', '" MARK_OFF "', '...', 24), "
+               "snippet(s.itsm_search, 0, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
+    /* each binds the headline options once: body, keywords, title */
+    return "ts_headline('english', s.body, x.q, %s), ts_headline('english', s.keywords, x.q, "
+           "%s), ts_headline('english', s.title, x.q, %s)";
+}
 
-    if (d->rowid) {
-        body = "snippet(s.itsm_search, 2, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
-        keywords = "snippet(s.itsm_search, 1, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
-        title = "snippet(s.itsm_search, 0, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
-    }
-    else {      /* each binds the headline options once: body, keywords, title */
-        body = "ts_headline('english', s.body, x.q, %s)";
-        keywords = "ts_headline('english', s.keywords, x.q, %s)";
-        title = "ts_headline('english', s.title, x.q, %s)";
-    }
-    return apr_pstrcat(p, "CASE WHEN STRPOS(", body, ", '" MARK_ON "') > 0 THEN ", body,
-                       " WHEN STRPOS(", keywords, ", '" MARK_ON "') > 0 THEN ", keywords,
-                       " ELSE ", title, " END", NULL);
+/* PostgreSQL: the FROM of a search, the query (a tsquery expression) computed once as qq.q,
+ * the index rows joined to their tickets as t, or narrow: to their itsm_search_row. */
+static const char *pg_from(apr_pool_t *p, const char *match, int narrow)
+{
+    return apr_pstrcat(p, "FROM (SELECT ", match, " AS q) qq CROSS JOIN itsm_search s JOIN ",
+                       narrow ? "itsm_search_row t ON t.rid = s.ticket_id * 2 + s.published"
+                              : "itsm_ticket t ON t.id = s.ticket_id", NULL);
 }
 
 apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
@@ -651,7 +666,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
     const char *match, *sql, *where, *pub, *boost;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
-    int published;
+    int published, c;
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_search_row_t));
     *more = 0;
@@ -662,36 +677,33 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
     {
         const itsm_kind_t *k = kind_named(st->kinds, kind);
 
-        boost = k && k->search && k->search->boost_field
-                ? apr_pstrcat(p, " * ", d->boost, NULL) : "";
-        if (*boost)
+        boost = k && k->search && k->search->boost_field ? d->boost : NULL;
+        if (boost)
             arg(args, k->search->boost_field);
     }
+    /* The candidates are the newest SEARCH_RANKED matches the caller may see, walked in the
+     * index's order (no ranking: an engine walks its matches in row order and stops there);
+     * only they are ranked, each once, and only the page's rows are read whole. */
     if (d->rowid) {
-        const char *from = "FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2", *cut;
+        const char *from = "FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2";
+        const char *narrow = "FROM itsm_search s JOIN itsm_search_row t ON t.rid = s.rowid";
 
         match = match_sql(p, d, q, syn, NULL);
         /* rowid = ticket_id * 2 + published: the join and the copy never read the row's
          * content (its unindexed columns), which would cost as much as the ranking */
-        where = search_from_where(st, p, kind, scope, f, from, &published, args);
+        where = search_from_where(st, p, kind, scope, f, from, narrow, &published, args);
         pub = published ? "1" : "0";
         arg(args, match);
         arg(args, pub);
-        /* the rank cut-off: the lowest rowid of the newest SEARCH_RANKED matches the caller
-         * may see (the same conditions, in rowid order: no ranking) */
-        cut = search_from_where(st, p, kind, scope, f, from, &published, args);
-        arg(args, match);
-        arg(args, pub);
-        arg(args, apr_itoa(p, SEARCH_RANKED - 1));
+        arg(args, apr_itoa(p, SEARCH_RANKED));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.rowid AS rid, "
-                          "bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)", boost, " AS r ", where,
+                          ", x.r, ", snippet_sql(d), " FROM (SELECT c.rid, c.r FROM (SELECT "
+                          "s.rowid AS rid, bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)",
+                          boost ? " * " : "", boost ? boost : "", " AS r ", where,
                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT
-                          " AND s.rowid >= (SELECT COALESCE((SELECT s.rowid ", cut,
-                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT " ORDER BY "
-                          "s.rowid DESC LIMIT 1 OFFSET " INT "), 0))"
-                          " ORDER BY 2, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s "
-                          "ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = x.rid / 2",
+                          " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
+                          INT " OFFSET " INT ") x JOIN itsm_search s ON s.rowid = x.rid "
+                          "JOIN itsm_ticket t ON t.id = x.rid / 2",
                           published ? PUBLISHED_JOIN : "",
                           " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
         arg(args, apr_itoa(p, f->limit + 1));
@@ -699,40 +711,30 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, match);
     }
     else {
-        const char *cut, *match2;
-
         match = match_sql(p, d, q, syn, args);
-        where = search_from_where(st, p, kind, scope, f,
-                                  apr_pstrcat(p, "FROM (SELECT ", match, " AS q) qq CROSS JOIN "
-                                              "itsm_search s JOIN itsm_ticket t ON t.id = "
-                                              "s.ticket_id", NULL), &published, args);
+        where = search_from_where(st, p, kind, scope, f, pg_from(p, match, 0),
+                                  pg_from(p, match, 1), &published, args);
         pub = published ? "1" : "0";
         arg(args, pub);
-        match2 = match_sql(p, d, q, syn, args);
-        cut = search_from_where(st, p, kind, scope, f,
-                                apr_pstrcat(p, "FROM (SELECT ", match2, " AS q) qq CROSS JOIN "
-                                            "itsm_search s JOIN itsm_ticket t ON t.id = "
-                                            "s.ticket_id", NULL), &published, args);
-        arg(args, pub);
-        arg(args, apr_itoa(p, SEARCH_RANKED - 1));
+        arg(args, apr_itoa(p, SEARCH_RANKED));
+        /* the boost in the walk, where t is: ranked as ts_rank_cd * boost */
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(p, d), " FROM (SELECT s.ticket_id AS tid, "
-                          "ts_rank_cd(s.doc, qq.q)", boost, " AS r, qq.q AS q ", where,
-                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) AND "
-                          "s.ticket_id >= (SELECT COALESCE((SELECT s.ticket_id ", cut,
+                          ", x.r, ", snippet_sql(d), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
+                          "c.q)", boost ? " * c.b" : "", " AS r, c.q AS q FROM (SELECT "
+                          "s.ticket_id AS tid, s.doc AS doc, qq.q AS q", boost ? ", " : "",
+                          boost ? boost : "", boost ? " AS b " : " ", where,
                           " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER) ORDER BY "
-                          "s.ticket_id DESC LIMIT 1 OFFSET " INT "), 0)) ORDER BY 2 "
-                          "DESC, t.id LIMIT " INT " OFFSET " INT ") x JOIN itsm_search s ON "
-                          "s.ticket_id = x.tid AND s.published = CAST(%s AS INTEGER) JOIN "
-                          "itsm_ticket t ON t.id = x.tid", published ? PUBLISHED_JOIN : "",
-                          " ORDER BY x.r DESC, t.id", NULL);
+                          "s.ticket_id DESC LIMIT " INT ") c ORDER BY 2 DESC, c.tid LIMIT " INT
+                          " OFFSET " INT ") x JOIN itsm_search s ON s.ticket_id = x.tid AND "
+                          "s.published = CAST(%s AS INTEGER) JOIN itsm_ticket t ON t.id = x.tid",
+                          published ? PUBLISHED_JOIN : "", " ORDER BY x.r DESC, t.id", NULL);
         /* the headline's options come first in the text, before the inner query's values */
         {
-            apr_array_header_t *all = apr_array_make(p, args->nelts + 5, sizeof(const char *));
+            apr_array_header_t *all = apr_array_make(p, args->nelts + 3, sizeof(const char *));
 
             int k;
 
-            for (k = 0; k < 5; k++)      /* the CASE of snippet_sql */
+            for (k = 0; k < 3; k++)      /* the headlines of snippet_sql */
                 arg(all, HEADLINE_OPTIONS);
             apr_array_cat(all, args);
             args = all;
@@ -757,7 +759,13 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         r->rank = rank ? atof(rank) : 0;
         if (d->rowid)
             r->rank = -r->rank;     /* bm25(): lower is better */
-        r->snippet = apr_pstrdup(p, col(st, row, 18) ? col(st, row, 18) : "");
+        for (c = 18; c < 21; c++) {     /* body, keywords, title: the first with a mark */
+            const char *v = col(st, row, c);
+
+            r->snippet = apr_pstrdup(p, v ? v : "");
+            if (strstr(r->snippet, MARK_ON))
+                break;
+        }
     }
     return APR_SUCCESS;
 }

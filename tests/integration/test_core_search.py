@@ -320,3 +320,35 @@ def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
         assert found(search(c, "notes", t + " second", user="km1")) == [published]
     finally:
         h.stop()
+
+
+def test_schema_11_fills_the_search_rows_of_an_existing_index(env, database):
+    """A database indexed before schema 11 (here: its itsm_search_row dropped and the schema
+    set back to 10, as if so) gets the kind and party of every index row at the next start:
+    readers and editors find what they found before, by party and audience."""
+    name = "searchrow%d" % len(env.stoppers)
+    params = database.fresh(name)
+    conf = itsm_directives(env)
+    conf["DBDParams"] = '"%s"' % params
+    Httpd.serial += 1
+    h = Httpd(env, "searchrow-%d" % Httpd.serial, itsm=conf)
+    h.start()
+    c = Client(h)
+    t = tag()
+    mine = probe(c, title="Mine " + t)
+    theirs = probe(c, user="bob", title="Theirs " + t)
+    published = note(c, title="Published " + t, audience="party:BRMP", body="first")
+    note_act(c, published, "publish")
+    h.stop()
+    run = sql_runner(database, params, name)
+    run("DROP TABLE itsm_search_row")
+    run("DELETE FROM itsm_schema WHERE version >= 11")
+    h.start()
+    try:
+        assert found(search(c, "probes", t)) == [mine]
+        assert found(search(c, "probes", t, user="bob")) == [theirs]
+        assert found(search(c, "notes", t + " first", user="bob")) == [published]
+        assert found(search(c, "notes", t + " first", user="alice")) == []
+        assert found(search(c, "notes", t, user="km1")) == [published]
+    finally:
+        h.stop()
