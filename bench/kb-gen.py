@@ -162,17 +162,19 @@ def main():
             put("itsm_search_row", (tid * 2 + pub, tid, "article", "ELEX"))
         put("itsm_field_index", (tid, "article", "category", category))
         put("itsm_field_index", (tid, "article", "services", "DIP"))
-    seen = set()
+    seen, by_acronym = set(), {}
     tid = first + n_articles
     j = 0
     while j < n_terms:
         words = z.take(rnd.randint(2, 4))
         key = " ".join(words)
-        if key in seen or len(set(words)) < len(words):
+        acronym = "".join(w[0] for w in words).upper()
+        # a real glossary's acronyms rarely collide (SM Strategy 1.3: none); a few share one
+        if key in seen or len(set(words)) < len(words) or by_acronym.get(acronym, 0) >= 3:
             continue
         seen.add(key)
+        by_acronym[acronym] = by_acronym.get(acronym, 0) + 1
         title = " ".join(w.capitalize() for w in words)
-        acronym = "".join(w[0] for w in words).upper()
         acronyms.append(acronym)
         definition = " ".join(sentence(z, rnd) for _ in range(rnd.randint(1, 3)))
         letter = title[0] if title[0].isalpha() else "0-9"

@@ -487,6 +487,10 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
 /* ---- searching ------------------------------------------------------------------------- */
 
 #define SYNONYM_RUN 6
+/* Expansions of one term at most: a real glossary has a few meanings per acronym ("PM");
+ * each expansion is a phrase of the query, so an acronym shared by dozens of terms would
+ * make one word cost as much as dozens of searches. The first in their order are kept. */
+#define SYNONYM_EXPANSIONS 8
 
 /* The synonyms of the query's words and runs of words: term -> expansions (an array). */
 static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
@@ -524,7 +528,7 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
     if (keys->nelts == 0)
         return APR_SUCCESS;
     sql = apr_pstrcat(p, "SELECT DISTINCT term, expansion FROM itsm_synonym WHERE term IN ",
-                      in_list(p, keys, args), " LIMIT 200", NULL);
+                      in_list(p, keys, args), " ORDER BY term, expansion LIMIT 200", NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
@@ -535,7 +539,8 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
             exp = apr_array_make(p, 2, sizeof(const char *));
             apr_hash_set(*out, term, APR_HASH_KEY_STRING, exp);
         }
-        arg(exp, apr_pstrdup(p, col(st, row, 1)));
+        if (exp->nelts < SYNONYM_EXPANSIONS)
+            arg(exp, apr_pstrdup(p, col(st, row, 1)));
     }
     return APR_SUCCESS;
 }

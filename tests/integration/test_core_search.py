@@ -216,6 +216,23 @@ def test_glossary_synonyms_expand_both_ways(client):
         sorted([short, long])
 
 
+def test_an_acronym_shared_by_many_terms_expands_into_eight_of_them(client):
+    """Each expansion is a phrase of the query: an acronym shared by dozens of terms would cost
+    dozens of searches. The first eight terms in their order are kept (docs/api.md)."""
+    t = tag()
+    acronym = "Q" + t[:5].upper()
+    # ten terms, one acronym, in alphabetical order (no stop word: PostgreSQL's english drops them)
+    names = ["Quay Zone Ledger%s %s" % (t[:4], w) for w in
+             "amber birch cedar dune elm fern grove heath iris juniper".split()]
+    for name in names:
+        r = client.post("/glosses", ticket_xml("testGloss", title=name, acronym=acronym), user="km1")
+        assert r.status == 201, r
+    probes = [probe(client, title="Outage of the " + name, description=t) for name in names]
+    assert sorted(found(search(client, "probes", t + " " + acronym))) == sorted(probes[:8])
+    # each term still finds itself, and the acronym written out finds the rest
+    assert found(search(client, "probes", '%s "%s"' % (t, names[9]))) == [probes[9]]
+
+
 def gaps(client, user="agent1"):
     r = client.get("/search-gaps", user=user, params={"kind": "probe"})
     assert r.status == 200, r
