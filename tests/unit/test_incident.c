@@ -57,8 +57,6 @@ static int desk_known(const itsm_call_t *c, const char *name)
 }
 
 static const itsm_services_t services = {
-    .abi = ITSM_ABI_VERSION,
-    .size = sizeof(itsm_services_t),
     .desk_known = desk_known,
 };
 
