@@ -24,6 +24,8 @@ class Serve:
         while self.ldap_port == self.port:
             self.ldap_port = free_port()
         self.state = "/var/lib/mod_itsm-serve/%d" % self.port
+        if port is None:
+            assert not os.path.exists(self.state)
         self.argv = [os.path.join(REPO, "tools", "serve"), "--port", str(self.port),
                      "--ldap-port", str(self.ldap_port)]
         self.out_path = os.path.join(env.base, "serve-%d-%s.out" % (self.port, name))
@@ -73,7 +75,6 @@ def root():
 
 def test_second_serve_on_one_port_is_refused(env, root):
     first = Serve(env, "first")
-    assert not os.path.exists(first.state)
     try:
         first.wait_running()
         pids = first.pids()
@@ -102,9 +103,11 @@ def test_serve_killed_without_its_trap_leaves_nothing_running(env, root):
 
         os.killpg(first.proc.pid, signal.SIGKILL)   # the shell and httpd; slapd runs apart
         first.proc.wait(30)
+        # the watchdog says so once both are gone
+        assert poll(lambda: "its watchdog stopped httpd and slapd" in first.output(), 60), \
+            first.output()[-3000:]
         assert gone(pids, first.port, first.ldap_port), \
             "a killed tools/serve left its slapd or httpd behind"
-        assert "its watchdog stopped httpd and slapd" in first.output(), first.output()[-3000:]
 
         again = Serve(env, "again", first.port, first.ldap_port)
         again.wait_running()
