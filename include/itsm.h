@@ -27,8 +27,9 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 8     /* 8: ITSM_FIELD_EDITORS_ONLY (a core without it would show
-                                 * the field to every reader) */
+#define ITSM_ABI_VERSION 9     /* 9: itsm_services_t without abi and size (the check above
+                                 * covers the services table); 8: ITSM_FIELD_EDITORS_ONLY (a
+                                 * core without it would show the field to every reader) */
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -140,10 +141,11 @@ typedef struct itsm_call_t {
 /* Services of the core, reached through c->svc during a call. Every read is scoped to the
  * caller's parties as the request itself is; statuses are APR's: APR_SUCCESS, APR_NOTFOUND
  * (absent or not visible to the caller), anything else a fault of the store or directory
- * (the core logs it; a callback refuses the call with itsm_call_fail, usually 503). */
+ * (the core logs it; a callback refuses the call with itsm_call_fail, usually 503).
+ * The table carries no version of its own: a slot added later moves ITSM_ABI_VERSION, and
+ * the core starts only with processes built against its own version (ITSM00050), so every
+ * slot a process was compiled with is there, never NULL. */
 struct itsm_services_t {
-    int abi;                    /* ITSM_ABI_VERSION of the core */
-    apr_size_t size;            /* sizeof(itsm_services_t) of the core */
     /* A ticket of kind (NULL: any kind) by number, allocated in c->pool. */
     apr_status_t (*ticket_get)(itsm_call_t *c, itsm_ticket_t **out, const char *kind,
                                const char *number);
@@ -536,5 +538,30 @@ typedef struct itsm_process_t {
                                  * to ITSMSchemaDir or absolute, imported after the core's
                                  * itsm-portal.xsl; NULL: the core's generic pages */
 } itsm_process_t;
+
+/* The httpd module of a process, itsm_NAME_module (`LoadModule itsm_NAME_module ...`), whose
+ * register_hooks registers process (an itsm_process_t) as the provider NAME of
+ * ITSM_PROCESS_GROUP. In a file that includes http_config.h and ap_provider.h:
+ *     ITSM_PROCESS_MODULE(problem, problem_process);
+ * A process with directives of its own names its per-server configuration's create and
+ * merge functions, its command table and a function registering its other hooks (each may
+ * be NULL):
+ *     ITSM_PROCESS_MODULE_CONFIG(incident, incident_process, create_conf, merge_conf,
+ *                                incident_cmds, incident_hooks); */
+#define ITSM_PROCESS_MODULE_CONFIG(name, process, create_conf, merge_conf, cmds, hooks) \
+    static void itsm_##name##_register_hooks(apr_pool_t *p) \
+    { \
+        void (*const more)(apr_pool_t *) = hooks; \
+\
+        ap_register_provider(p, ITSM_PROCESS_GROUP, #name, ITSM_PROCESS_VERSION, &(process)); \
+        if (more) \
+            more(p); \
+    } \
+    AP_DECLARE_MODULE(itsm_##name) = { \
+        STANDARD20_MODULE_STUFF, NULL, NULL, create_conf, merge_conf, cmds, \
+        itsm_##name##_register_hooks \
+    }
+#define ITSM_PROCESS_MODULE(name, process) \
+    ITSM_PROCESS_MODULE_CONFIG(name, process, NULL, NULL, NULL, NULL)
 
 #endif

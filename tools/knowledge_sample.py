@@ -326,10 +326,17 @@ ARTICLES = [
 GAP_SEARCHES = [("alice", "invoice dispute"), ("bob", "invoice dispute"),
                 ("prov1", "smart meter firmware"), ("alice", "settlement calendar 2027")]
 
-# the path of actions from a new draft to each state
-PATHS = {
-    "draft": [], "in-review": ["submit"], "approved": ["submit", "approve"],
-    "published": ["submit", "approve", "publish"],
-    "retired": ["submit", "approve", "publish", "retire"],
-    "revised": ["submit", "approve", "publish", "revise", "submit"],
-}
+# an article's way to publication: (action, the state it reaches)
+TO_PUBLISHED = [("submit", "in-review"), ("approve", "approved"), ("publish", "published")]
+# and on from there: "revised" is a published article with a new draft under review
+AFTER_PUBLISHED = {"retired": ["retire"], "revised": ["revise", "submit"]}
+
+
+def actions_to(state):
+    """The actions, in order, that take a new draft article to state."""
+    if state in AFTER_PUBLISHED:
+        return actions_to("published") + AFTER_PUBLISHED[state]
+    states = ["draft"] + [reached for _, reached in TO_PUBLISHED]
+    if state not in states:
+        raise ValueError(f"no way to an article state {state!r}")
+    return [action for action, _ in TO_PUBLISHED[:states.index(state)]]

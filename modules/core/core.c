@@ -40,12 +40,51 @@ static apr_status_t free_schema(void *schema)
  * service levels. Each loaded process adds its own (itsm_process_t.schema). */
 static const char *const core_schemas[] = { "itsm-common.xsd", "itsm-config.xsd", "itsm-sla.xsd" };
 
-/* The schema of the core and the loaded processes, composed once per schema directory and
- * shared between the servers naming it. */
-static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *dir, const char **err)
+/* The files the loaded processes name, resolved against dir (ITSMSchemaDir), in
+ * provider-list order: their schemas (itsm_process_t.schema: the core composes them into its
+ * own) and their pages' stylesheets (.stylesheet: the portal imports them after its own).
+ * NULL, or why a name does not resolve. */
+static const char *process_files(apr_pool_t *p, const char *dir, apr_array_header_t **schemas,
+                                 apr_array_header_t **stylesheets)
+{
+    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
+                                                       ITSM_PROCESS_VERSION);
+    int i, j;
+
+    *schemas = apr_array_make(p, 4, sizeof(const char *));
+    *stylesheets = apr_array_make(p, 4, sizeof(const char *));
+    for (i = 0; names && i < names->nelts; i++) {
+        const itsm_process_t *proc = ap_lookup_provider(
+            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
+            ITSM_PROCESS_VERSION);
+        const char *named[2] = { NULL, NULL };
+        apr_array_header_t *const into[2] = { *schemas, *stylesheets };
+
+        if (proc != NULL) {
+            named[0] = proc->schema;
+            named[1] = proc->stylesheet;
+        }
+        for (j = 0; j < 2; j++) {
+            char *path = NULL;
+
+            if (named[j] == NULL)
+                continue;
+            if (apr_filepath_merge(&path, dir, named[j], 0, p) != APR_SUCCESS)
+                return apr_psprintf(p, "process %s: bad %s path %s", proc->name,
+                                    j == 0 ? "schema" : "stylesheet", named[j]);
+            APR_ARRAY_PUSH(into[j], const char *) = path;
+        }
+    }
+    return NULL;
+}
+
+/* The schema of the core and the loaded processes (their files from process_files), composed
+ * once per schema directory and shared between the servers naming it. */
+static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *dir,
+                                const apr_array_header_t *process_schemas, const char **err)
 {
     xmlSchemaPtr schema = apr_hash_get(cache, dir, APR_HASH_KEY_STRING);
-    apr_array_header_t *names, *files;
+    apr_array_header_t *files;
     int i;
 
     if (schema != NULL)
@@ -53,21 +92,7 @@ static xmlSchemaPtr load_schema(apr_pool_t *p, apr_hash_t *cache, const char *di
     files = apr_array_make(p, 8, sizeof(const char *));
     for (i = 0; i < (int)(sizeof core_schemas / sizeof *core_schemas); i++)
         APR_ARRAY_PUSH(files, const char *) = apr_pstrcat(p, dir, "/", core_schemas[i], NULL);
-    names = ap_list_provider_names(p, ITSM_PROCESS_GROUP, ITSM_PROCESS_VERSION);
-    for (i = 0; names && i < names->nelts; i++) {
-        const itsm_process_t *proc = ap_lookup_provider(
-            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
-            ITSM_PROCESS_VERSION);
-        char *path = NULL;
-
-        if (proc == NULL || proc->schema == NULL)
-            continue;
-        if (apr_filepath_merge(&path, dir, proc->schema, 0, p) != APR_SUCCESS) {
-            *err = apr_psprintf(p, "process %s: bad schema path %s", proc->name, proc->schema);
-            return NULL;
-        }
-        APR_ARRAY_PUSH(files, const char *) = path;
-    }
+    apr_array_cat(files, process_schemas);
     schema = itsm_xml_schema_compose((const char *const *)files->elts, files->nelts, p, err);
     if (schema != NULL) {
         apr_hash_set(cache, dir, APR_HASH_KEY_STRING, schema);
@@ -409,6 +434,7 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     for (vs = s; vs; vs = vs->next) {
         itsm_server_conf_t *conf = ap_get_module_config(vs->module_config, &itsm_module);
         const char *err = NULL, *dir, *table;
+        apr_array_header_t *schema_files, *stylesheets;
         itsm_core_t *c;
 
         if (conf->core)         /* a host without directives of its own shares the main's */
@@ -418,7 +444,8 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         dir = conf->schema_dir ? conf->schema_dir : ITSM_DATADIR "/schemas";
         table = conf->authz_file ? conf->authz_file : ITSM_SYSCONFDIR "/itsm-authz.xml";
         conf->schema_dir = dir;
-        if ((c->schema = load_schema(pconf, schemas, dir, &err)) == NULL
+        if ((err = process_files(pconf, dir, &schema_files, &stylesheets)) != NULL
+            || (c->schema = load_schema(pconf, schemas, dir, schema_files, &err)) == NULL
             || (err = check_migrations(dir, ptemp)) != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00002)
                          "ITSMSchemaDir: %s", err);
@@ -438,7 +465,7 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        if ((c->portal = itsm_portal_compile(pconf, dir, &err)) == NULL) {
+        if ((c->portal = itsm_portal_compile(pconf, dir, stylesheets, &err)) == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00402) "portal: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }

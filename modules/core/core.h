@@ -76,8 +76,10 @@ int itsm_translate(request_rec *r);
 int itsm_map_to_storage(request_rec *r);
 
 /* The portal (portal.c): its stylesheets compiled at start-up (an xsltStylesheetPtr, NULL
- * and *err on failure) and the login page's handler (itsm-login). */
-void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err);
+ * and *err on failure): the core's in dir, then the loaded processes' (const char *, their
+ * paths) -- and the login page's handler (itsm-login). */
+void *itsm_portal_compile(apr_pool_t *p, const char *dir, const apr_array_header_t *stylesheets,
+                          const char **err);
 int itsm_portal_login(request_rec *r);
 /* Its hooks: the login page and sign-out handlers, the guard on the login's redirect. */
 void itsm_portal_register_hooks(apr_pool_t *p);

@@ -18,7 +18,6 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <mod_session.h>
-#include <ap_provider.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,11 +192,10 @@ static void collect(void *ctx, const char *msg, ...)
         APR_ARRAY_PUSH(lines, const char *) = apr_pstrdup(lines->pool, buf);
 }
 
-void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err)
+void *itsm_portal_compile(apr_pool_t *p, const char *dir, const apr_array_header_t *stylesheets,
+                          const char **err)
 {
     static int initialised;
-    apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
-                                                       ITSM_PROCESS_VERSION);
     apr_array_header_t *msgs = apr_array_make(p, 8, sizeof(const char *));
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNsPtr xsl;
@@ -232,23 +230,9 @@ void *itsm_portal_compile(apr_pool_t *p, const char *dir, const char **err)
     xmlDocSetRootElement(doc, root);
     xmlNewProp(xmlNewChild(root, xsl, BAD_CAST "import", NULL), BAD_CAST "href",
                BAD_CAST apr_pstrcat(p, dir, "/" PORTAL_XSL, NULL));
-    for (i = 0; names && i < names->nelts; i++) {
-        const itsm_process_t *proc = ap_lookup_provider(
-            ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
-            ITSM_PROCESS_VERSION);
-        char *path = NULL;
-
-        if (proc == NULL || proc->stylesheet == NULL)
-            continue;
-        if (apr_filepath_merge(&path, dir, proc->stylesheet, 0, p) != APR_SUCCESS) {
-            xmlFreeDoc(doc);
-            *err = apr_psprintf(p, "process %s: bad stylesheet path %s", proc->name,
-                                proc->stylesheet);
-            return NULL;
-        }
+    for (i = 0; i < stylesheets->nelts; i++)
         xmlNewProp(xmlNewChild(root, xsl, BAD_CAST "import", NULL), BAD_CAST "href",
-                   BAD_CAST path);
-    }
+                   BAD_CAST APR_ARRAY_IDX(stylesheets, i, const char *));
     doc->URL = xmlStrdup(BAD_CAST apr_pstrcat(p, dir, "/portal-composed.xsl", NULL));
     xsltSetGenericErrorFunc(msgs, collect);
     style = xsltParseStylesheetDoc(doc);

@@ -156,8 +156,6 @@ static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit,
 }
 
 const itsm_services_t itsm_services = {
-    .abi = ITSM_ABI_VERSION,
-    .size = sizeof(itsm_services_t),
     .ticket_get = svc_ticket_get,
     .ticket_links = svc_ticket_links,
     .group_member = svc_group_member,

@@ -335,18 +335,10 @@ static const command_rec incident_cmds[] = {
     { NULL }
 };
 
-static void register_hooks(apr_pool_t *p)
+static void incident_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_register_provider(p, ITSM_PROCESS_GROUP, "incident", ITSM_PROCESS_VERSION, &incident_process);
 }
 
-AP_DECLARE_MODULE(itsm_incident) = {
-    STANDARD20_MODULE_STUFF,
-    NULL,
-    NULL,
-    create_conf,
-    merge_conf,
-    incident_cmds,
-    register_hooks
-};
+ITSM_PROCESS_MODULE_CONFIG(incident, incident_process, create_conf, merge_conf, incident_cmds,
+                           incident_hooks);

@@ -15,8 +15,6 @@
 #include "itsm_codec.h"
 #include "knowledge.h"
 
-module AP_MODULE_DECLARE_DATA itsm_knowledge_module;
-
 static const itsm_field_t article_fields[] = {
     { "body", 0, .type = ITSM_TYPE_XHTML },     /* required: article_create says so */
     { "category", ITSM_FIELD_INDEXED },
@@ -158,12 +156,4 @@ static const itsm_process_t knowledge_process = {
     .resources = resources,
 };
 
-static void register_hooks(apr_pool_t *p)
-{
-    ap_register_provider(p, ITSM_PROCESS_GROUP, "knowledge", ITSM_PROCESS_VERSION,
-                         &knowledge_process);
-}
-
-AP_DECLARE_MODULE(itsm_knowledge) = {
-    STANDARD20_MODULE_STUFF, NULL, NULL, NULL, NULL, NULL, register_hooks
-};
+ITSM_PROCESS_MODULE(knowledge, knowledge_process);

@@ -12,8 +12,6 @@
 #include "itsm.h"
 #include "problem.h"
 
-module AP_MODULE_DECLARE_DATA itsm_problem_module;
-
 /* LLSD 8.5: root cause identified after the workaround is in place (5 / 10 / 20 / 60
  * business days by level), long-term solution identified after logging (30 / 45 / 60 / 120).
  * Each pauses only by name (never: the KPIs run on the business calendar alone). */
@@ -124,17 +122,4 @@ static const itsm_process_t problem_process = {
     .kinds = kinds,
 };
 
-static void register_hooks(apr_pool_t *p)
-{
-    ap_register_provider(p, ITSM_PROCESS_GROUP, "problem", ITSM_PROCESS_VERSION, &problem_process);
-}
-
-AP_DECLARE_MODULE(itsm_problem) = {
-    STANDARD20_MODULE_STUFF,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    register_hooks
-};
+ITSM_PROCESS_MODULE(problem, problem_process);

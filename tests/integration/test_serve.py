@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """tools/serve twice on one port: the second is refused with a clear message while the first
-keeps serving, and when the first stops, its httpd and slapd stop with it."""
+keeps serving, and when the first stops, its httpd and slapd stop with it. A tools/serve
+killed without its trap (SIGKILL of its process group) leaves nothing running: its watchdog
+stops httpd and slapd, and the next tools/serve on that port starts."""
 import os
 import shutil
 import signal
@@ -14,44 +16,108 @@ from conftest import REPO, free_port, is_root, pid_alive, poll, port_open
 pytestmark = pytest.mark.restart
 
 
-def test_second_serve_on_one_port_is_refused(env):
+class Serve:
+    """A tools/serve on a free port, started in a session of its own."""
+
+    def __init__(self, env, name, port=None, ldap_port=None):
+        self.port, self.ldap_port = port or free_port(), ldap_port or free_port()
+        while self.ldap_port == self.port:
+            self.ldap_port = free_port()
+        self.state = "/var/lib/mod_itsm-serve/%d" % self.port
+        if port is None:
+            assert not os.path.exists(self.state)
+        self.argv = [os.path.join(REPO, "tools", "serve"), "--port", str(self.port),
+                     "--ldap-port", str(self.ldap_port)]
+        self.out_path = os.path.join(env.base, "serve-%d-%s.out" % (self.port, name))
+        with open(self.out_path, "w") as out:
+            self.proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+    def output(self):
+        with open(self.out_path) as f:
+            return f.read()
+
+    def wait_running(self):
+        poll(lambda: self.proc.poll() is not None or "mod_itsm is running" in self.output(),
+             600, 0.5)
+        assert self.proc.poll() is None, self.output()[-3000:]
+
+    def pids(self):
+        """slapd's and httpd's"""
+        return tuple(int(open(os.path.join(self.state, d, d + ".pid")).read().split()[0])
+                     for d in ("slapd", "httpd"))
+
+    def me(self):
+        return requests.get("http://127.0.0.1:%d/itsm/me" % self.port,
+                            auth=("alice", "sample"), timeout=30)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(120)
+        assert "tools/serve: stopped" in self.output()
+
+    def end(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(60)
+
+
+def gone(pids, *ports):
+    return poll(lambda: not any(pid_alive(p) for p in pids), 60) \
+        and not any(port_open(p) for p in ports)
+
+
+@pytest.fixture
+def root():
     if not is_root():
         pytest.skip("tools/serve keeps its state in /var/lib/mod_itsm-serve (run as root)")
-    port, ldap_port = free_port(), free_port()
-    while ldap_port == port:
-        ldap_port = free_port()
-    state = "/var/lib/mod_itsm-serve/%d" % port
-    assert not os.path.exists(state)
-    out_path = os.path.join(env.base, "serve-%d.out" % port)
-    serve = [os.path.join(REPO, "tools", "serve"), "--port", str(port), "--ldap-port",
-             str(ldap_port)]
-    with open(out_path, "w") as out:
-        first = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+
+
+def test_second_serve_on_one_port_is_refused(env, root):
+    first = Serve(env, "first")
     try:
-        poll(lambda: first.poll() is not None or "mod_itsm is running" in open(out_path).read(),
-             600, 0.5)
-        assert first.poll() is None, open(out_path).read()[-3000:]
-        slapd_pid = int(open(os.path.join(state, "slapd", "slapd.pid")).read().split()[0])
-        httpd_pid = int(open(os.path.join(state, "httpd", "httpd.pid")).read().split()[0])
+        first.wait_running()
+        pids = first.pids()
 
-        second = subprocess.run(serve, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(first.argv, capture_output=True, text=True, timeout=120)
         assert second.returncode == 1, second.stdout + second.stderr
-        assert "another tools/serve already serves port %d" % port in second.stderr, \
+        assert "another tools/serve already serves port %d" % first.port in second.stderr, \
             second.stderr
-        assert pid_alive(slapd_pid) and pid_alive(httpd_pid)
-        me = requests.get("http://127.0.0.1:%d/itsm/me" % port, auth=("alice", "sample"),
-                          timeout=30)
-        assert me.status_code == 200, me.text
+        assert all(pid_alive(p) for p in pids)
+        assert first.me().status_code == 200, first.me().text
 
-        first.send_signal(signal.SIGTERM)
-        first.wait(120)
-        assert "tools/serve: stopped" in open(out_path).read()
-        assert poll(lambda: not pid_alive(slapd_pid) and not pid_alive(httpd_pid), 30), \
+        first.stop()
+        assert gone(pids, first.port, first.ldap_port), \
             "tools/serve left its slapd or httpd behind"
-        assert not port_open(port) and not port_open(ldap_port)
     finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGTERM)
-            first.wait(60)
-        shutil.rmtree(state, ignore_errors=True)
+        first.end()
+        shutil.rmtree(first.state, ignore_errors=True)
+
+
+def test_serve_killed_without_its_trap_leaves_nothing_running(env, root):
+    first = Serve(env, "first")
+    again = None
+    try:
+        first.wait_running()
+        pids = first.pids()
+
+        os.killpg(first.proc.pid, signal.SIGKILL)   # the shell and httpd; slapd runs apart
+        first.proc.wait(30)
+        # the watchdog says so once both are gone
+        assert poll(lambda: "its watchdog stopped httpd and slapd" in first.output(), 60), \
+            first.output()[-3000:]
+        assert gone(pids, first.port, first.ldap_port), \
+            "a killed tools/serve left its slapd or httpd behind"
+
+        again = Serve(env, "again", first.port, first.ldap_port)
+        again.wait_running()
+        assert "another tools/serve" not in again.output(), again.output()[-3000:]
+        assert again.me().status_code == 200, again.me().text
+        pids = again.pids()
+        again.stop()
+        assert gone(pids, first.port, first.ldap_port)
+    finally:
+        for s in (first, again):
+            if s:
+                s.end()
+        shutil.rmtree(first.state, ignore_errors=True)

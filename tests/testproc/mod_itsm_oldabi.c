@@ -14,11 +14,4 @@ static const itsm_process_t oldabi_process = {
     .name = "oldabi",
 };
 
-static void register_hooks(apr_pool_t *p)
-{
-    ap_register_provider(p, ITSM_PROCESS_GROUP, "oldabi", ITSM_PROCESS_VERSION, &oldabi_process);
-}
-
-AP_DECLARE_MODULE(itsm_oldabi) = {
-    STANDARD20_MODULE_STUFF, NULL, NULL, NULL, NULL, NULL, register_hooks
-};
+ITSM_PROCESS_MODULE(oldabi, oldabi_process);

@@ -563,12 +563,9 @@ static int test_event(const itsm_event_t *e)
     return OK;
 }
 
-static void register_hooks(apr_pool_t *p)
+static void test_hooks(apr_pool_t *p)
 {
-    ap_register_provider(p, ITSM_PROCESS_GROUP, "test", ITSM_PROCESS_VERSION, &test_process);
     APR_OPTIONAL_HOOK(itsm, ticket_event, test_event, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
-AP_DECLARE_MODULE(itsm_test) = {
-    STANDARD20_MODULE_STUFF, NULL, NULL, NULL, NULL, NULL, register_hooks
-};
+ITSM_PROCESS_MODULE_CONFIG(test, test_process, NULL, NULL, NULL, test_hooks);

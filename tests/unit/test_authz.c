@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <apr_file_io.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "itsm.h"
 #include "itsm_authz.h"
 #include "itsm_xml.h"
@@ -22,8 +22,6 @@
              " <role name=\"agent\" scope=\"all\"/>\n" \
              " <role name=\"user\" scope=\"party\"/>\n"
 #define TAIL "</authorization>\n"
-
-static apr_pool_t *pool;
 static xmlSchemaPtr schema;
 
 static int setup(void **state)
@@ -328,12 +326,6 @@ int main(void)
         cmocka_unit_test(refused_kinds),
         cmocka_unit_test(shipped_defaults),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, setup, teardown);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, setup, teardown);
 }

@@ -7,17 +7,15 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "itsm_codec.h"
 #include "itsm_sla.h"
 
 #define H 3600
 #define M 60
-
-static apr_pool_t *pool;
 static itsm_calendar_t *business, *always;
 
 static apr_time_t at(const char *rfc3339)
@@ -414,12 +412,6 @@ int main(void)
         cmocka_unit_test(touching_periods_and_empty),
         cmocka_unit_test(index_matches_walk),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, setup, NULL);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, setup, NULL);
 }

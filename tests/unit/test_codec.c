@@ -5,12 +5,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 
+#include "unit_main.h"
 #include "itsm_codec.h"
-
-static apr_pool_t *pool;
 
 static void fields_round_trip(void **state)
 {
@@ -91,11 +89,6 @@ int main(void)
         cmocka_unit_test(times),
         cmocka_unit_test(numbers),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, NULL, NULL);
 }

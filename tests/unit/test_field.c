@@ -2,19 +2,17 @@
 /* Unit tests of typed fields (modules/core/field.c): each type's accepted values, their
  * canonical form and the reason given for a refused one; the typed reads and writes; and the
  * notification policy of a kind (modules/core/follow.c). */
+#include <string.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <string.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 
+#include "unit_main.h"
 #include "itsm.h"
 #include "itsm_xml.h"
-
-static apr_pool_t *pool;
 
 static const char *const colours[] = { "red", "green", "blue", NULL };
 
@@ -224,11 +222,6 @@ int main(void)
         cmocka_unit_test(followers_by_policy),
         cmocka_unit_test(xhtml_text_blocks_and_paragraphs),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, NULL, NULL);
 }

@@ -9,11 +9,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "itsm_codec.h"
 #include "itsm_sla.h"
 #include "incident.h"
@@ -22,8 +22,6 @@
 #define H 3600
 #define D 86400
 #define GROUP "SDS Team (Callisto)"
-
-static apr_pool_t *pool;
 static incident_conf_t llsd;
 
 /* Every ticket is logged at T0 (Tue 17 Nov 2026 09:00Z); steps come minutes after. */
@@ -57,8 +55,6 @@ static int desk_known(const itsm_call_t *c, const char *name)
 }
 
 static const itsm_services_t services = {
-    .abi = ITSM_ABI_VERSION,
-    .size = sizeof(itsm_services_t),
     .desk_known = desk_known,
 };
 
@@ -1267,12 +1263,6 @@ int main(void)
         cmocka_unit_test(review_actions_rolled_up),
         cmocka_unit_test(ageing_reasons),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, setup, NULL);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, setup, NULL);
 }

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Unit tests of the knowledge rules (modules/knowledge/knowledge.c): the article state
  * machine, the audience the core applies, and the glossary's letters and keys. */
+#include <string.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <string.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 
+#include "unit_main.h"
 #include "knowledge.h"
-
-static apr_pool_t *pool;
 
 static itsm_ticket_t *ticket(const char *state)
 {
@@ -88,11 +86,6 @@ int main(void)
         cmocka_unit_test(audiences),
         cmocka_unit_test(letters_and_keys),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, NULL, NULL);
 }

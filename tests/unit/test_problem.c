@@ -9,13 +9,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "problem.h"
-
-static apr_pool_t *pool;
 
 static const apr_time_t T0 = APR_INT64_C(1795000000) * APR_USEC_PER_SEC;
 
@@ -248,12 +246,6 @@ int main(void)
         cmocka_unit_test(create_starts_new_and_counts_nothing),
         cmocka_unit_test(incidents_and_recurrences_are_counted),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, NULL, NULL);
 }

@@ -6,13 +6,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <apr_general.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "itsm_store.h"
-
-static apr_pool_t *pool;
 
 /* The normal form of text, asserting that it parses. */
 static const char *normal(const char *text, int *terms)
@@ -101,7 +99,5 @@ int main(void)
         cmocka_unit_test(limits),
     };
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return itsm_unit_main(tests, NULL, NULL);
 }

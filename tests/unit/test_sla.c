@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <apr_file_io.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "itsm.h"
 #include "itsm_codec.h"
 #include "itsm_sla.h"
@@ -22,8 +22,6 @@
 
 #define H 3600
 #define M 60
-
-static apr_pool_t *pool;
 static xmlSchemaPtr schema;
 static itsm_sla_config_t *cfg;
 
@@ -756,12 +754,6 @@ int main(void)
         cmocka_unit_test(class_change),
         cmocka_unit_test(timers),
     };
-    int rc;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    rc = cmocka_run_group_tests(tests, setup, teardown);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return rc;
+    return itsm_unit_main(tests, setup, teardown);
 }

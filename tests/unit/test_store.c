@@ -10,11 +10,11 @@
 #include <cmocka.h>
 #include <apr_dbd.h>
 #include <apr_file_io.h>
-#include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include <string.h>
 
+#include "unit_main.h"
 #include "itsm_codec.h"
 #include "itsm_store.h"
 
@@ -26,8 +26,6 @@ static const itsm_kind_t test_kind = { .kind = "test" };
 
 #define THREADS 12
 #define ROUNDS 25
-
-static apr_pool_t *pool;
 static const apr_dbd_driver_t *driver;
 static const char *dbfile;
 static itsm_write_queue_t *queue;
@@ -95,8 +93,6 @@ static int setup(void **state)
     apr_dbd_t *handle;
     const char *err = NULL, *dir;
 
-    assert_int_equal(apr_initialize(), APR_SUCCESS);
-    assert_int_equal(apr_pool_create(&pool, NULL), APR_SUCCESS);
     assert_int_equal(apr_dbd_init(pool), APR_SUCCESS);
     if (apr_dbd_get_driver(pool, "sqlite3", &driver) != APR_SUCCESS)
         fail_msg("apr_dbd's sqlite3 driver is not installed (libaprutil1-dbd-sqlite3)");
@@ -123,8 +119,6 @@ static int teardown(void **state)
 
     for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
         apr_file_remove(apr_pstrcat(pool, dbfile, suffix[i], NULL), pool);
-    apr_pool_destroy(pool);
-    apr_terminate();
     return 0;
 }
 
@@ -329,5 +323,5 @@ int main(void)
         cmocka_unit_test(audience_keys_of_a_person),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return itsm_unit_main(tests, setup, teardown);
 }
