@@ -199,23 +199,20 @@
     </strong>
   </xsl:template>
 
-  <!-- the worst status of a ticket's clocks -->
+  <!-- the worst status of a ticket's clocks (once per list row: a literal parameter, not a
+       result tree fragment, which libxslt would build as a document of its own) -->
   <xsl:template name="sla-worst">
     <xsl:param name="sla"/>
-    <xsl:variable name="t" select="$sla/i:target"/>
-    <xsl:call-template name="sla-status">
-      <xsl:with-param name="s">
-        <xsl:choose>
-          <xsl:when test="$t[@status = 'breached']">breached</xsl:when>
-          <xsl:when test="$t[@status = 'missed']">missed</xsl:when>
-          <xsl:when test="$t[@status = 'warning']">warning</xsl:when>
-          <xsl:when test="$t[@status = 'in-sla']">in-sla</xsl:when>
-          <xsl:when test="$t[@status = 'met']">met</xsl:when>
-          <xsl:when test="$t[@status = 'not-started']">not-started</xsl:when>
-          <xsl:otherwise>none</xsl:otherwise>
-        </xsl:choose>
-      </xsl:with-param>
-    </xsl:call-template>
+    <xsl:variable name="t" select="$sla/i:target/@status"/>
+    <xsl:choose>
+      <xsl:when test="$t = 'breached'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'breached'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'missed'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'missed'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'warning'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'warning'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'in-sla'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'in-sla'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'met'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'met'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'not-started'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'not-started'"/></xsl:call-template></xsl:when>
+      <xsl:otherwise><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'none'"/></xsl:call-template></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template name="hidden-token">
