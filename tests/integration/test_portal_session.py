@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from portal_util import Browser, form_of, raise_form, text
+from portal_util import Browser, raise_form, text
 
 TRACE = "LogLevel warn itsm:trace1"
 
@@ -124,3 +124,23 @@ def test_the_cache_is_bounded_and_each_browser_keeps_its_own_session(cached):
     log = log_of(cached, since)
     # six sessions in four entries: some were replaced and decrypted again, none mixed up
     assert count(log, "00601") >= 2, log[-3000:]
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "1048577"])
+def test_a_bad_session_cache_size_refuses_to_start(env, make_httpd, value):
+    from conftest import assert_refuses_to_start
+    assert_refuses_to_start(env, make_httpd, "session-cache-bad", {"ITSMSessionCache": value},
+                            r"ITSMSessionCache takes a whole number from 0 to 1048576")
+
+
+def test_session_cache_off_decrypts_every_request(make_httpd):
+    h = make_httpd("portal-session-off", extra="ITSMSessionCache 0\n" + TRACE)
+    h.start()
+    b = Browser(h)
+    b.login("alice")
+    b.page("/itsm/")
+    since = h.log_size()
+    for _ in range(3):
+        assert "alice" in text(b.page("/itsm/me").text)
+    log = log_of(h, since)
+    assert count(log, "00602") == 0 and count(log, "00603") == 0
