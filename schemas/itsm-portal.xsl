@@ -202,23 +202,20 @@
     </strong>
   </xsl:template>
 
-  <!-- the worst status of a ticket's clocks -->
+  <!-- the worst status of a ticket's clocks (once per list row: a literal parameter, not a
+       result tree fragment, which libxslt would build as a document of its own) -->
   <xsl:template name="sla-worst">
     <xsl:param name="sla"/>
-    <xsl:variable name="t" select="$sla/i:target"/>
-    <xsl:call-template name="sla-status">
-      <xsl:with-param name="s">
-        <xsl:choose>
-          <xsl:when test="$t[@status = 'breached']">breached</xsl:when>
-          <xsl:when test="$t[@status = 'missed']">missed</xsl:when>
-          <xsl:when test="$t[@status = 'warning']">warning</xsl:when>
-          <xsl:when test="$t[@status = 'in-sla']">in-sla</xsl:when>
-          <xsl:when test="$t[@status = 'met']">met</xsl:when>
-          <xsl:when test="$t[@status = 'not-started']">not-started</xsl:when>
-          <xsl:otherwise>none</xsl:otherwise>
-        </xsl:choose>
-      </xsl:with-param>
-    </xsl:call-template>
+    <xsl:variable name="t" select="$sla/i:target/@status"/>
+    <xsl:choose>
+      <xsl:when test="$t = 'breached'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'breached'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'missed'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'missed'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'warning'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'warning'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'in-sla'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'in-sla'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'met'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'met'"/></xsl:call-template></xsl:when>
+      <xsl:when test="$t = 'not-started'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'not-started'"/></xsl:call-template></xsl:when>
+      <xsl:otherwise><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'none'"/></xsl:call-template></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template name="hidden-token">
@@ -283,12 +280,11 @@
     <xsl:variable name="id" select="concat($form, '-', $name)"/>
     <xsl:variable name="mine" select="$refusal and $refusal/@action = $form"/>
     <xsl:variable name="posted" select="$refusal[@action = $form]/p:value[@name = $name]"/>
-    <xsl:variable name="shown">
-      <xsl:choose>
-        <xsl:when test="$mine"><xsl:value-of select="$posted"/></xsl:when>
-        <xsl:otherwise><xsl:value-of select="$value"/></xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
+    <!-- the posted value after a refusal of this form, else the value (a string, not a
+         result tree fragment: libxslt would build a document per input) -->
+    <xsl:variable name="shown" select="concat(substring(string($posted), 1, string-length(string($posted)) * $mine),
+        substring(string($value), 1, string-length(string($value)) * not($mine)))"/>
+    <xsl:variable name="field" select="$ctx/p:kind/p:field[@name = $name]"/>
     <xsl:variable name="msg" select="$refusal/i:error/i:message"/>
     <xsl:variable name="det" select="$refusal/i:error/i:detail"/>
     <xsl:variable name="wrong" select="$mine and (contains($msg, concat('&lt;', $name, '&gt;'))
@@ -297,11 +293,11 @@
       <label class="label" for="{$id}">
         <xsl:choose>
           <xsl:when test="string($label)"><xsl:value-of select="$label"/></xsl:when>
-          <xsl:otherwise><xsl:call-template name="label-for"><xsl:with-param name="name" select="$name"/></xsl:call-template></xsl:otherwise>
+          <xsl:otherwise><xsl:call-template name="label-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="field" select="$field"/></xsl:call-template></xsl:otherwise>
         </xsl:choose>
         <xsl:if test="not($required)"> (optional)</xsl:if>
       </label>
-      <xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/></xsl:call-template>
+      <xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/><xsl:with-param name="field" select="$field"/></xsl:call-template>
       <xsl:if test="$wrong">
         <p class="error-message" id="{$id}-error"><span class="visually-hidden">Error: </span><xsl:call-template name="refusal-text"/></p>
       </xsl:if>
@@ -343,7 +339,8 @@
   <!-- labels and hints by name: processes add templates match="p:name[. = 'x']" mode="label" -->
   <xsl:template name="label-for">
     <xsl:param name="name"/>
-    <xsl:variable name="n" select="$ctx/p:kind/p:field[@name = $name]"/>
+    <xsl:param name="field" select="$ctx/p:kind/p:field[@name = $name]"/>
+    <xsl:variable name="n" select="$field"/>
     <xsl:choose>
       <xsl:when test="$n"><xsl:apply-templates select="$n" mode="field-label"/></xsl:when>
       <xsl:otherwise>
@@ -369,8 +366,8 @@
   <xsl:template name="hint-for">
     <xsl:param name="name"/>
     <xsl:param name="id"/>
-    <xsl:variable name="n" select="$ctx/p:kind/p:field[@name = $name]"/>
-    <xsl:apply-templates select="$n" mode="field-hint"/>
+    <xsl:param name="field" select="$ctx/p:kind/p:field[@name = $name]"/>
+    <xsl:apply-templates select="$field" mode="field-hint"/>
   </xsl:template>
   <xsl:template match="p:field" mode="field-hint"/>
 

@@ -533,6 +533,7 @@ static apr_status_t db_state_create(db_state_t **out, apr_pool_t *p)
 
 int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
+    itsm_session_cache_pre_config(pconf);
     return ap_mutex_register(pconf, STORE_MUTEX, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS
            ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -554,6 +555,8 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
     }
     if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00051) "cannot create the store lock");
+    itsm_session_cache_child_init(pchild, s, ((itsm_server_conf_t *)ap_get_module_config(
+                                      s->module_config, &itsm_module))->session_cache);
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_core_t *c = itsm_core_of(vs);

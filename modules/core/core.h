@@ -84,6 +84,13 @@ int itsm_portal_login(request_rec *r);
 /* Its hooks: the login page and sign-out handlers, the guard on the login's redirect. */
 void itsm_portal_register_hooks(apr_pool_t *p);
 
+/* The session cache (session.c): decoded sessions of mod_session_crypto per child, keyed by
+ * the cookie's SHA-256. pre_config registers its session_decode hooks; child_init makes a
+ * cache of that many entries (0: none); forget drops the request's cookie (sign-out). */
+void itsm_session_cache_pre_config(apr_pool_t *pconf);
+void itsm_session_cache_child_init(apr_pool_t *pchild, server_rec *s, int entries);
+void itsm_session_cache_forget(request_rec *r);
+
 /* The SLA sweep (sweep.c): registered with mod_watchdog in post_config. */
 void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);
 /* In child_init: a child's exit waits for a running sweep (mod_watchdog does not). */

@@ -27,6 +27,7 @@ typedef struct itsm_server_conf_t {
     const char *escalate_role;      /* ITSMSLAEscalateRole */
     apr_array_header_t *aged_bounds;/* ITSMAgedBuckets: int first days of buckets 2..n, NULL: default */
     int search_window;              /* ITSMSearchDeflectionWindow (seconds) */
+    int session_cache;              /* ITSMSessionCache (entries per child, 0 = off) */
 
     struct itsm_core_t *core;       /* what the core made of these at start-up (core.h) */
 } itsm_server_conf_t;

@@ -1053,6 +1053,7 @@ int itsm_portal_login(request_rec *r)
     /* sign out: the session is emptied (the login mod_auth_form keeps in it, the CSRF
      * nonce) and its cookie expires */
     if (out && session_load && session_load(r, &z) == APR_SUCCESS && z) {
+        itsm_session_cache_forget(r);
         apr_table_clear(z->entries);
         z->maxage = 1;
         z->dirty = 1;
