@@ -158,10 +158,10 @@ def test_backfilled_finish_times(legacy):
 
 
 def test_schema_11_indexes(legacy, database):
-    """Schema 11: the tickets with a running clock in partial indexes, the opening-time index
-    carrying the columns a count reads, and on SQLite the field and clock rows WITHOUT ROWID;
-    the migrated tickets are in them (the lists above read them) and a count by month of
-    opening over them answers every ticket."""
+    """Schema 11: the tickets with a running clock in partial indexes, the open tickets'
+    indexes carrying the columns their counts read, on SQLite the field and clock rows WITHOUT
+    ROWID; the migrated tickets are in them (the lists above read them) and a count by month
+    of opening answers every ticket."""
     client, before, query = legacy
     if database.driver == "sqlite3":
         defs = dict(query("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
@@ -174,7 +174,8 @@ def test_schema_11_indexes(legacy, database):
         partial = "WHERE (sla_open = 1)"
     for name in ("itsm_ticket_sla_open", "itsm_ticket_running", "itsm_ticket_party_running"):
         assert partial in defs[name], (name, defs[name])
-    assert "priority" in defs["itsm_ticket_opened"], defs["itsm_ticket_opened"]
+    assert "finished" in defs["itsm_ticket_open_opened"], defs["itsm_ticket_open_opened"]
+    assert "opened" in defs["itsm_ticket_party_open"], defs["itsm_ticket_party_open"]
     # the field rows and clocks came through the rebuild
     assert query("SELECT COUNT(*) FROM itsm_field_index WHERE kind = 'incident' "
                  "AND name = 'service'") == [("5",)]
