@@ -51,10 +51,13 @@ SELECT n, printf('INC%07d', n), 'incident', p.id, state, printf('Generated incid
                 ELSE 1 END,
        CASE WHEN state IN ('closed', 'cancelled') THEN 0 ELSE 1 END, ''
 FROM t0 JOIN party p ON p.i = t0.pi;
+-- field and clock rows in ticket order, as the server writes them (a ticket's rows at once):
+-- the tables are keyed by (ticket_id, name) WITHOUT ROWID (schema 11), and a pass per field
+-- would interleave each row into half-split pages all over the table
 INSERT INTO itsm_field_index (ticket_id, kind, name, value)
-SELECT n, 'incident', 'service', printf('Service %02d', n % 20) FROM t0;
-INSERT INTO itsm_field_index (ticket_id, kind, name, value)
-SELECT n, 'incident', 'category', printf('Category %02d', (n / 20) % 40) FROM t0;
+SELECT n, 'incident', 'category', printf('Category %02d', (n / 20) % 40) FROM t0
+UNION ALL SELECT n, 'incident', 'service', printf('Service %02d', n % 20) FROM t0
+ORDER BY 1, 3;
 -- clocks (targets of conf/itsm-sla.xml, business hours taken as wall time x 3): the response
 -- runs while new, else stopped; the resolution runs while open, paused awaiting info.
 INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due)
@@ -62,8 +65,8 @@ SELECT n, 'response', 'incident',
        CASE WHEN state = 'new' THEN '' WHEN r % 10 = 0 THEN 'missed' ELSE 'met' END,
        CASE WHEN state = 'new' THEN opened + (CASE priority WHEN 'P1' THEN 675 ELSE 4050 END) ELSE 0 END,
        CASE WHEN state = 'new' THEN opened + (CASE priority WHEN 'P1' THEN 900 ELSE 5400 END) ELSE 0 END
-FROM t0 WHERE priority <> 'P5';
-INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due)
+FROM t0 WHERE priority <> 'P5'
+UNION ALL
 SELECT n, 'resolution', 'incident',
        CASE WHEN state IN ('closed', 'resolved', 'cancelled')
                  THEN CASE WHEN r % 7 = 0 THEN 'missed' ELSE 'met' END
@@ -73,6 +76,7 @@ SELECT n, 'resolution', 'incident',
        CASE WHEN state IN ('new', 'assigned', 'in-progress') THEN opened + tgt ELSE 0 END
 FROM (SELECT t0.*, CASE priority WHEN 'P1' THEN 21600 WHEN 'P2' THEN 108000
                                  WHEN 'P3' THEN 540000 ELSE 2160000 END AS tgt FROM t0)
-WHERE priority <> 'P5';
+WHERE priority <> 'P5'
+ORDER BY 1, 2;
 UPDATE itsm_counter SET next_value = @n WHERE kind = 'incident';
 COMMIT;

@@ -63,7 +63,6 @@ enum {
     S_TAGGED,
     S_SLA_OPEN,
     S_SLA_MARK,
-    S_FIELD_CLEAR,
     S_FIELD_INSERT,
     S_UNIQUE_CLEAR,
     S_UNIQUE_INSERT,
@@ -76,6 +75,9 @@ enum {
     S_VERSION_LIST,
     S_VERSION_GET,
     S_TICKET_FINISHED,
+    S_FIELD_PUT,
+    S_FIELD_DROP,
+    S_CLOCK_PUT,
     S_COUNT
 };
 
@@ -123,7 +125,6 @@ static const char *const statements[S_COUNT] = {
     [S_SLA_MARK] =
         "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT
         " AND version = " INT,
-    [S_FIELD_CLEAR] = "DELETE FROM itsm_field_index WHERE ticket_id = " INT,
     [S_FIELD_INSERT] =
         "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s)",
     [S_UNIQUE_CLEAR] = "DELETE FROM itsm_unique WHERE ticket_id = " INT,
@@ -151,6 +152,19 @@ static const char *const statements[S_COUNT] = {
         "WHERE ticket_id = " INT " AND n = " INT,
     /* a ticket created in a final state (an import) finished when it was written */
     [S_TICKET_FINISHED] = "UPDATE itsm_ticket SET finished = " INT " WHERE id = " INT,
+    /* an update's field and clock rows: written only where they changed (an unchanged row's
+     * entries in the indexes are not rewritten) */
+    [S_FIELD_PUT] =
+        "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s) "
+        "ON CONFLICT (ticket_id, name) DO UPDATE SET value = excluded.value "
+        "WHERE itsm_field_index.value <> excluded.value",
+    [S_FIELD_DROP] = "DELETE FROM itsm_field_index WHERE ticket_id = " INT " AND name = %s",
+    [S_CLOCK_PUT] =
+        "INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
+        "VALUES (" INT ", %s, %s, %s, " INT ", " INT ") ON CONFLICT (ticket_id, clock) DO UPDATE "
+        "SET settled = excluded.settled, warn_at = excluded.warn_at, due = excluded.due "
+        "WHERE itsm_sla_clock.settled <> excluded.settled OR itsm_sla_clock.warn_at <> "
+        "excluded.warn_at OR itsm_sla_clock.due <> excluded.due",
 };
 
 /* sql with each "name(" replaced by to "(" */
@@ -605,21 +619,28 @@ static const char *indexed_value(apr_pool_t *p, const char *v)
     return apr_pstrndup(p, v, n);
 }
 
-/* Rows of t's indexed fields (none stored yet). */
+/* Rows of t's indexed fields (fresh: none stored yet; else each row put where its value
+ * changed, dropped where the field is now empty). */
 static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
-                                 apr_pool_t *p)
+                                 int fresh, apr_pool_t *p)
 {
     const itsm_field_t *fd;
     apr_status_t rv = APR_SUCCESS;
 
     for (fd = k->fields; rv == APR_SUCCESS && fd && fd->name; fd++) {
-        const char *v = (fd->flags & ITSM_FIELD_INDEXED) ? apr_table_get(t->fields, fd->name)
-                                                         : NULL;
+        const char *v = apr_table_get(t->fields, fd->name);
 
+        if (!(fd->flags & ITSM_FIELD_INDEXED))
+            continue;
         if (v && *v) {
             const char *args[] = { i64(p, t->id), k->kind, fd->name, indexed_value(p, v) };
 
-            rv = exec(st, p, NULL, S_FIELD_INSERT, 4, args);
+            rv = exec(st, p, NULL, fresh ? S_FIELD_INSERT : S_FIELD_PUT, 4, args);
+        }
+        else if (!fresh) {
+            const char *args[] = { i64(p, t->id), fd->name };
+
+            rv = exec(st, p, NULL, S_FIELD_DROP, 2, args);
         }
     }
     return rv;
@@ -653,14 +674,30 @@ static apr_status_t index_unique(itsm_store_t *st, const itsm_kind_t *k, const i
     return rv;
 }
 
-/* Rows of t's SLA clocks (none stored yet); now: the time of the write, at which the status
+/* Run sql, made of fixed fragments and %s for the values args, prepared once per connection. */
+static apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
+                             const apr_array_header_t *args)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    int rows;
+
+    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, args->nelts,
+                               (const char **)args->elts);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+/* Rows of t's SLA clocks (fresh: none stored yet; else each row put where it changed and the
+ * rows of clocks t no longer has dropped); now: the time of the write, at which the status
  * of a paused clock is settled (a clock waiting for its event is "not-started"). */
 static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
-                                 apr_time_t now, apr_pool_t *p)
+                                 int fresh, apr_time_t now, apr_pool_t *p)
 {
     itsm_ticket_clock_t *clocks;
     apr_status_t rv = APR_SUCCESS;
     int n = st->sla ? itsm_ticket_clocks(&clocks, st->sla, k, t, now, p) : 0, i;
+    apr_array_header_t *names = apr_array_make(p, n > 0 ? n : 1, sizeof(const char *));
 
     for (i = 0; rv == APR_SUCCESS && i < n; i++) {
         const itsm_ticket_clock_t *c = &clocks[i];
@@ -671,12 +708,23 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
             running ? secs(p, c->eval.warn_at) : "0", running ? secs(p, c->eval.due) : "0"
         };
 
-        rv = exec(st, p, NULL, S_CLOCK_INSERT, 6, args);
+        rv = exec(st, p, NULL, fresh ? S_CLOCK_INSERT : S_CLOCK_PUT, 6, args);
+        arg(names, c->name);
+    }
+    if (rv == APR_SUCCESS && !fresh) {
+        apr_array_header_t *args = apr_array_make(p, n + 1, sizeof(const char *));
+
+        arg(args, i64(p, t->id));
+        rv = n ? exec_sql(st, p, apr_pstrcat(p, "DELETE FROM itsm_sla_clock WHERE ticket_id = "
+                                             INT " AND clock NOT IN ", in_list(p, names, args),
+                                             NULL), args)
+               : exec(st, p, NULL, S_CLOCK_CLEAR, 1, (const char **)args->elts);
     }
     return rv;
 }
 
-/* The indexed fields and SLA clocks of t in their side tables (fresh: nothing there yet). */
+/* The indexed fields and SLA clocks of t in their side tables (fresh: nothing there yet; else
+ * only the rows that changed are written). */
 static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int fresh,
                                  apr_time_t now, apr_pool_t *p)
 {
@@ -686,9 +734,7 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
 
     if (k == NULL)
         return APR_SUCCESS;
-    if (!fresh && ((rv = exec(st, p, NULL, S_FIELD_CLEAR, 1, args)) != APR_SUCCESS
-                   || (rv = exec(st, p, NULL, S_UNIQUE_CLEAR, 1, args)) != APR_SUCCESS
-                   || (rv = exec(st, p, NULL, S_CLOCK_CLEAR, 1, args)) != APR_SUCCESS))
+    if (!fresh && (rv = exec(st, p, NULL, S_UNIQUE_CLEAR, 1, args)) != APR_SUCCESS)
         return rv;
     if (!fresh && k->visibility == ITSM_VISIBLE_AUDIENCE) {
         const char *clear[] = { args[0], "0" };
@@ -696,12 +742,12 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
         if ((rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear)) != APR_SUCCESS)
             return rv;
     }
-    if ((rv = index_fields(st, k, t, p)) != APR_SUCCESS
+    if ((rv = index_fields(st, k, t, fresh, p)) != APR_SUCCESS
         || (rv = index_unique(st, k, t, p)) != APR_SUCCESS
         || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS
         || (rv = search_index(st, k, t, 0, fresh, p)) != APR_SUCCESS)
         return rv;
-    return index_clocks(st, k, t, now, p);
+    return index_clocks(st, k, t, fresh, now, p);
 }
 
 /* The clocks in an SLA status at now, as conditions on the clock table c that an index on
@@ -1035,6 +1081,22 @@ apr_status_t plain(itsm_store_t *st, const char *sql)
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
+/* On SQLite a statement run by apr_dbd_query is compiled on every call (a BEGIN and a COMMIT
+ * cost about 8,000 instructions each that way); a connection's cached statement is only
+ * reset and stepped. A store without a connection cache (the migration's) runs sql plainly. */
+apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    int rows;
+
+    if (st->conn_cache == NULL || !st->dialect->serialize_writes)
+        return plain(st, sql);
+    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, 0, NULL);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
                              apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
                              itsm_write_queue_t *queue, apr_pool_t *p, const char **err)
@@ -1130,7 +1192,13 @@ static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
                                     const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
 {
     (void)now;
-    return index_fields(st, k, t, p);
+    return index_fields(st, k, t, 1, p);
+}
+
+static apr_status_t backfill_clocks(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    return index_clocks(st, k, t, 1, now, p);
 }
 
 static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
@@ -1280,7 +1348,7 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
                                      1, args, NULL)
                        || backfill_exec(st, p, "DELETE FROM itsm_sla_clock WHERE kind = %s",
                                         1, args, NULL)
-                       || backfill_tickets(st, k, index_clocks, p)))
+                       || backfill_tickets(st, k, backfill_clocks, p)))
             return APR_EGENERAL;
     }
     st->stmt = NULL;

@@ -133,6 +133,8 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
 int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
                     apr_dbd_row_t **row);
 apr_status_t plain(itsm_store_t *st, const char *sql);
+/* The same through a statement prepared once per connection (BEGIN and COMMIT on SQLite). */
+apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p);
 void unlock_writes(const dialect_t *d);
 apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p);
 

@@ -74,7 +74,7 @@ static apr_status_t begin(itsm_store_t *st)
 
     if ((rv = lock_writes(st)) != APR_SUCCESS)
         return rv;
-    if ((rv = plain(st, st->dialect->begin)) != APR_SUCCESS)
+    if ((rv = plain_prepared(st, st->dialect->begin, st->conn_pool)) != APR_SUCCESS)
         unlock_writes(st->dialect);
     return rv;
 }
@@ -95,7 +95,7 @@ static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *p)
     const char *text;
 
     if (rv == APR_SUCCESS) {
-        rv = plain(st, "COMMIT");
+        rv = plain_prepared(st, "COMMIT", st->conn_pool);
         saved = st->error;
     }
     if (rv != APR_SUCCESS) {

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import NS, assert_error
 from incident_util import (act, finish_incident, imp, new_case, new_incident, nothing_changed,
-                           schema_ready, tag)  # noqa: F401 (autouse fixture)
+                           patch, schema_ready, tag)  # noqa: F401 (autouse fixture)
 
 
 def numbers(client, coll, user, **params):
@@ -80,6 +80,24 @@ def test_filter_value_with_plus_encoded_space(client, filtered_cases):
     r = client.get("/cases", user="agent1", params={"service": svc + " 2"})
     assert r.numbers() == [cases["other"]]
 
+
+
+def test_field_filters_follow_updates(client):
+    """An update writes only the field rows that changed (schema 12): a changed value moves
+    the ticket to the new value's list and count, the field it left alone keeps it where it
+    was, and so does an update that changes no field."""
+    svc, cat = "Svc %s" % tag(), "Cat %s" % tag()
+    n = new_case(client, "alice", service=svc, category=cat).ticket()["number"]
+    assert numbers(client, "cases", "agent1", service=svc) == {n}
+    patch(client, "cases", n, title="Renamed, fields untouched")
+    assert numbers(client, "cases", "agent1", service=svc, category=cat) == {n}
+    patch(client, "cases", n, service=svc + " moved")
+    assert numbers(client, "cases", "agent1", service=svc) == set()
+    assert numbers(client, "cases", "agent1", service=svc + " moved", category=cat) == {n}
+    r = client.get("/cases/stats", user="agent1", params={"by": "service"})
+    assert r.status == 200 and r.root == "stats", r
+    got = {g.get("key"): int(g.get("count")) for g in r.findall("{%s}group" % NS)}
+    assert got.get(svc + " moved") == 1 and svc not in got, got
 
 # (user, sla status, incidents expected among those of the test's category)
 SLA_FILTER = [

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* Unit tests of the stored encodings, RFC 3339 times and ticket numbers. */
+/* Unit tests of the stored encodings, RFC 3339 times, ticket numbers and the XML element
+ * writer. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 #include <apr_strings.h>
 
 #include "unit_main.h"
 #include "itsm_codec.h"
+#include "itsm_xml.h"
 
 static void fields_round_trip(void **state)
 {
@@ -81,6 +84,42 @@ static void numbers(void **state)
     assert_null(itsm_number_format(pool, "INC", 0));
 }
 
+/* The document with elements written by write (1: itsm_xml_element, 0: libxml2's own) after a
+ * start tag with an attribute, so that the writer has a start tag to close first. */
+static const char *elements_doc(int ours, const char *const *texts, int n)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(pool, "ticket");
+    apr_size_t len;
+    int i;
+
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "n", BAD_CAST "1");
+    for (i = 0; i < n; i++) {
+        if (ours)
+            itsm_xml_element(o->w, "title", texts[i]);
+        else if (texts[i])
+            xmlTextWriterWriteElement(o->w, BAD_CAST "title", BAD_CAST texts[i]);
+        xmlTextWriterStartElement(o->w, BAD_CAST "empty");
+        xmlTextWriterEndElement(o->w);
+    }
+    return apr_pstrdup(pool, itsm_xml_out_end(o, &len));
+}
+
+/* itsm_xml_element writes the same bytes as xmlTextWriterWriteElement: every escaped byte,
+ * an empty text, UTF-8, a text longer than its stack buffer, NULL (nothing). */
+static void xml_element_as_libxml2(void **state)
+{
+    char *longer = apr_palloc(pool, 2001);
+    const char *texts[] = {
+        "plain", "", "a < b > c & d \"quoted\" 'single'\r\nnext\ttab", "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac",
+        NULL, longer, "&amp; already escaped", "]]> <![CDATA[ x ]]>",
+    };
+
+    memset(longer, '&', 2000);
+    longer[1000] = '<';
+    longer[2000] = '\0';
+    assert_string_equal(elements_doc(1, texts, 8), elements_doc(0, texts, 8));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +127,7 @@ int main(void)
         cmocka_unit_test(changes_keep_absent_apart_from_empty),
         cmocka_unit_test(times),
         cmocka_unit_test(numbers),
+        cmocka_unit_test(xml_element_as_libxml2),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
