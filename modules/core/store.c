@@ -1894,6 +1894,16 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     return APR_SUCCESS;
 }
 
+/* qsort order of a feed page: newer first, then the later entry. */
+static int notice_newer(const void *a, const void *b)
+{
+    const itsm_notice_t *x = a, *y = b;
+
+    if (x->at != y->at)
+        return x->at < y->at ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
                              const char *roles, const char *party, const char *scope, int limit,
                              apr_pool_t *p)
@@ -1931,6 +1941,10 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         n->kind = apr_pstrdup(p, col(st, row, 6));
         n->title = apr_pstrdup(p, col(st, row, 7));
     }
+    /* Newest first by time: an entry's id is taken when its transaction writes, its time when
+     * the change was made, so two writers (a request, the sweep) can interleave the two. The
+     * newest ids are the newest entries but for such seconds: sorting the page serves. */
+    qsort((*out)->elts, (*out)->nelts, sizeof(itsm_notice_t), notice_newer);
     return APR_SUCCESS;
 }
 
