@@ -341,7 +341,7 @@ def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
 
 def test_schema_11_fills_the_search_rows_of_an_existing_index(env, database):
     """A database indexed before schema 11 (here: its itsm_search_row dropped and the schema
-    set back to 10, as if so) gets the kind and party of every index row at the next start:
+    set back to 10, as if so; schema 12 then runs again too) gets the kind and party of every index row at the next start:
     readers and editors find what they found before, by party and audience."""
     name = "searchrow%d" % len(env.stoppers)
     params = database.fresh(name)
