@@ -20,6 +20,7 @@
        mode="home-sections" sections a process puts on the home page (p:collection)
        mode="list-query" the query of a collection's navigation link (p:collection)
        mode="update-input" one input of the details form (p:field; empty: left out)
+       mode="edit-page", mode="edit-title" the page of that form (?edit=details)
        mode="more-actions" forms after the action forms (the ticket)
        mode="link-label" a link's type in words (i:link of the links part)
        mode="suggest-from" the collection a new ticket's first submit searches (none: one step)
@@ -43,6 +44,9 @@
   <xsl:variable name="ctx" select="p:context()"/>
   <xsl:variable name="base" select="$ctx/@base"/>
   <xsl:variable name="refusal" select="$ctx/p:refusal"/>
+  <!-- a ticket's details form: asked for (?edit=details), or refused and shown again -->
+  <xsl:variable name="edit" select="$ctx/p:actions/p:action[@name = 'update']
+      and ($ctx/p:arg[@name = 'edit'] = 'details' or $refusal/@action = 'update')"/>
 
   <!-- ================================================================ layout -->
   <xsl:template match="/">
@@ -54,6 +58,7 @@
           <xsl:if test="$refusal">Error: </xsl:if>
           <xsl:choose>
             <xsl:when test="$ctx/@page = 'new'"><xsl:apply-templates select="*" mode="new-title"/></xsl:when>
+            <xsl:when test="$edit"><xsl:apply-templates select="*" mode="edit-title"/></xsl:when>
             <xsl:otherwise><xsl:apply-templates select="*" mode="title"/></xsl:otherwise>
           </xsl:choose>
           <xsl:text> - ITSM service desk</xsl:text>
@@ -127,6 +132,7 @@
         <main id="main" class="width" tabindex="-1">
           <xsl:choose>
             <xsl:when test="$ctx/@page = 'new'"><xsl:apply-templates select="*" mode="new-page"/></xsl:when>
+            <xsl:when test="$edit"><xsl:apply-templates select="*" mode="edit-page"/></xsl:when>
             <xsl:otherwise><xsl:apply-templates select="*" mode="page"/></xsl:otherwise>
           </xsl:choose>
         </main>
@@ -510,27 +516,41 @@
       </xsl:for-each>
     </xsl:if>
     <xsl:if test="$ctx/p:actions/p:action[@name = 'update']">
-      <details class="details" id="update-details">
-        <xsl:if test="$refusal/@action = 'update'"><xsl:attribute name="open">open</xsl:attribute></xsl:if>
-        <summary>Change the details</summary>
-        <form method="post" action="{$base}/{$ctx/@collection}/{$t/i:number}" id="update-form">
-          <xsl:call-template name="hidden-token"/>
-          <input type="hidden" name="itsm-version" value="{$t/i:version}"/>
-          <xsl:call-template name="input">
-            <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'title'"/>
-            <xsl:with-param name="value" select="$t/i:title"/><xsl:with-param name="required" select="true()"/>
-          </xsl:call-template>
-          <xsl:call-template name="input">
-            <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'description'"/>
-            <xsl:with-param name="type" select="'long-text'"/><xsl:with-param name="value" select="$t/i:description"/>
-          </xsl:call-template>
-          <xsl:apply-templates select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only)]" mode="update-input">
-            <xsl:with-param name="t" select="$t"/>
-          </xsl:apply-templates>
-          <button type="submit" class="button button-secondary">Save changes</button>
-        </form>
-      </details>
+      <p class="change-details"><a class="link" id="update-link" href="{$ctx/@path}?edit=details">Change the details<span class="visually-hidden"> of <xsl:value-of select="$t/i:number"/></span></a></p>
     </xsl:if>
+  </xsl:template>
+
+  <!-- the details' form, on a page of its own (?edit=details, or the update form's refusal):
+       a ticket's page shows the details read-only with a link here, so the form's inputs
+       are built only when someone asks to change them -->
+  <xsl:template match="*[i:number]" mode="edit-title">
+    <xsl:text>Change the details of </xsl:text><xsl:value-of select="i:number"/>
+  </xsl:template>
+  <xsl:template match="*" mode="edit-title"><xsl:apply-templates select="." mode="title"/></xsl:template>
+  <xsl:template match="*" mode="edit-page"><xsl:apply-templates select="." mode="page"/></xsl:template>
+  <xsl:template match="*[i:number]" mode="edit-page">
+    <xsl:variable name="t" select="."/>
+    <xsl:call-template name="error-summary"/>
+    <span class="caption"><xsl:value-of select="translate(local-name(), '-', ' ')"/><xsl:text> </xsl:text><xsl:value-of select="i:number"/></span>
+    <h1>Change the details</h1>
+    <p><xsl:value-of select="i:title"/></p>
+    <form method="post" action="{$base}/{$ctx/@collection}/{$t/i:number}" id="update-form">
+      <xsl:call-template name="hidden-token"/>
+      <input type="hidden" name="itsm-version" value="{$t/i:version}"/>
+      <xsl:call-template name="input">
+        <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'title'"/>
+        <xsl:with-param name="value" select="$t/i:title"/><xsl:with-param name="required" select="true()"/>
+      </xsl:call-template>
+      <xsl:call-template name="input">
+        <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'description'"/>
+        <xsl:with-param name="type" select="'long-text'"/><xsl:with-param name="value" select="$t/i:description"/>
+      </xsl:call-template>
+      <xsl:apply-templates select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only)]" mode="update-input">
+        <xsl:with-param name="t" select="$t"/>
+      </xsl:apply-templates>
+      <button type="submit" class="button">Save changes</button>
+    </form>
+    <p><a class="link" href="{$ctx/@path}">Back without saving<span class="visually-hidden">: <xsl:value-of select="i:number"/></span></a></p>
   </xsl:template>
 
   <!-- one input of the form that changes the details (a process leaves out the fields its

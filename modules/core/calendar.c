@@ -496,6 +496,12 @@ struct itsm_calendar_t {
     int64_t *cum;
     int64_t first;
     int ndays;
+    /* Built with the index: the open periods of each of its days in UTC seconds, so that
+     * the arithmetic does not map local times to UTC again (six zone look-ups a bound) on
+     * every question: spans[2k], spans[2k + 1] for k in span_at[i] .. span_at[i + 1] - 1
+     * are day first + i's periods as day_period computes them (none on a holiday). */
+    int64_t *spans;
+    int *span_at;
 };
 
 /* The days the index covers: 2000-01-01 to 2079-12-31 (29,220 days, 234 kB per calendar).
@@ -621,7 +627,8 @@ apr_status_t itsm_calendar_open_add(itsm_calendar_t *cal, int weekday, const cha
         ps[i - 1] = t;
     }
     cal->nperiods++;
-    cal->cum = NULL;
+    cal->cum = NULL;       /* the index and its periods are built again by the check */
+    cal->span_at = NULL;
     return APR_SUCCESS;
 }
 
@@ -665,7 +672,8 @@ apr_status_t itsm_calendar_holiday_add(itsm_calendar_t *cal, const char *date,
         return APR_EINVAL;
     }
     apr_hash_set(cal->holidays, day, sizeof *day, "");
-    cal->cum = NULL;
+    cal->cum = NULL;       /* the index and its periods are built again by the check */
+    cal->span_at = NULL;
     return APR_SUCCESS;
 }
 
@@ -731,7 +739,17 @@ static int day_period(const itsm_calendar_t *cal, int64_t day, int i, int64_t *a
 {
     const apr_array_header_t *periods;
     const period_t *ps;
+    int64_t j = day - cal->first;
 
+    if (cal->span_at && j >= 0 && j < cal->ndays) {
+        int k = cal->span_at[j] + i;
+
+        if (k >= cal->span_at[j + 1])
+            return 0;
+        *a = cal->spans[2 * k];
+        *b = cal->spans[2 * k + 1];
+        return 1;
+    }
     if (i == 0 && apr_hash_get(cal->holidays, &day, sizeof day))
         return 0;
     periods = cal->week[weekday_of_days(day)];
@@ -757,14 +775,29 @@ static int64_t day_open_before(const itsm_calendar_t *cal, int64_t day, int64_t 
 
 static void index_build(itsm_calendar_t *cal)
 {
-    int64_t *cum = apr_palloc(cal->pool, (INDEX_DAYS + 1) * sizeof *cum);
-    int i;
+    int64_t *cum = apr_palloc(cal->pool, (INDEX_DAYS + 1) * sizeof *cum), a, b;
+    int *at = apr_palloc(cal->pool, (INDEX_DAYS + 1) * sizeof *at);
+    apr_array_header_t *spans = apr_array_make(cal->pool, INDEX_DAYS, 2 * sizeof(int64_t));
+    int i, k;
 
+    /* the periods first (computed: no spans yet), then the sums from them */
+    for (i = 0; i < INDEX_DAYS; i++) {
+        at[i] = spans->nelts;
+        for (k = 0; day_period(cal, INDEX_FIRST_DAY + i, k, &a, &b); k++) {
+            int64_t *ab = apr_array_push(spans);
+
+            ab[0] = a;
+            ab[1] = b;
+        }
+    }
+    at[INDEX_DAYS] = spans->nelts;
+    cal->first = INDEX_FIRST_DAY;
+    cal->ndays = INDEX_DAYS;
+    cal->spans = (int64_t *)spans->elts;
+    cal->span_at = at;
     cum[0] = 0;
     for (i = 0; i < INDEX_DAYS; i++)
         cum[i + 1] = cum[i] + day_open_before(cal, INDEX_FIRST_DAY + i, NEVER);
-    cal->first = INDEX_FIRST_DAY;
-    cal->ndays = INDEX_DAYS;
     cal->cum = cum;
 }
 

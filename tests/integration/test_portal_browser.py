@@ -157,6 +157,16 @@ def test_agent_triages_from_the_queue(httpd, client, browser_factory):
     submit(d, "#triage-form button")
     assert "in triage" in d.page_source.lower()
     assert "Looking at it" in d.page_source
+    # the details: read-only on the case's page, changed on a page of their own
+    submit(d, "#update-link")
+    assert d.current_url.endswith("/itsm/cases/%s?edit=details" % number)
+    axe_check(d, "agent-case-change-details")
+    title = d.find_element(By.ID, "update-title")
+    title.clear()
+    title.send_keys("Registration query (changed)")
+    submit(d, "#update-form button")
+    assert d.current_url.endswith("/itsm/cases/" + number)
+    assert "Registration query (changed)" in d.page_source
     d.get(httpd.url + "/itsm/incidents?open=true")
     axe_check(d, "incident-list")
     d.get(httpd.url + "/itsm/incidents/aged")

@@ -84,6 +84,68 @@ def test_stale_version_shows_the_new_state(httpd, client):
     assert st == "new" and version == "2"
 
 
+def test_details_are_changed_on_a_page_of_their_own(httpd, client):
+    """The ticket's page shows the details read-only with a link to the form (?edit=details);
+    the form's refusal comes back on that page with the message beside the field and the
+    input kept, a stale version changes nothing, and a saved change goes back to the page."""
+    number = new_case(client, title="Details on their own page")
+    b = Browser(httpd)
+    b.login("agent1")
+    page = b.page("/itsm/cases/" + number).text
+    assert 'href="/itsm/cases/%s?edit=details"' % number in page
+    assert "Change the details" in text(page)
+    assert not [f for f in forms(page) if f["action"] == "/itsm/cases/" + number]
+    assert form_of(page, "/actions/triage")     # the actions stay on the ticket's page
+    edit = b.page("/itsm/cases/%s?edit=details" % number).text
+    assert "<title>Change the details of %s - " % number in edit
+    f = form_of(edit, "/itsm/cases/" + number)
+    assert f["inputs"]["title"] == "Details on their own page"
+    assert f["inputs"]["itsm-version"] == "1" and f["inputs"]["itsm-csrf"]
+    assert 'href="/itsm/cases/%s"' % number in edit             # back without saving
+    # refused: the same page again, the message beside the field, the input kept
+    r = b.post(f["action"], dict(f["inputs"], impact="enormous", description="Kept on refusal"))
+    assert r.status_code in (400, 422)
+    assert "There is a problem" in r.text and 'id="update-impact-error"' in r.text
+    assert 'aria-describedby="update-impact-error"' in r.text and "Kept on refusal" in r.text
+    assert "<title>Error: Change the details of %s" % number in r.text
+    assert 'id="update-form"' in r.text
+    assert state_of(client, number) == ("new", "1")
+    # without the token: refused, nothing changed
+    data = dict(f["inputs"], title="No token")
+    del data["itsm-csrf"]
+    assert b.post(f["action"], data).status_code == 403
+    # stale: someone else changed it since the form was loaded
+    r = client.patch("/cases/" + number, "<case xmlns='%s'><title>Changed elsewhere</title></case>" % NS,
+                     user="im1", headers={"If-Match": '"1"'})
+    assert r.status == 200
+    r = b.post(f["action"], dict(f["inputs"], title="Mine, too late"))
+    assert r.status_code == 412
+    assert "Someone else changed this ticket" in r.text and 'id="update-form"' in r.text
+    assert 'name="itsm-version" value="2"' in r.text and "Mine, too late" in r.text
+    assert client.get("/cases/" + number, user="agent1").findtext("i:title") == "Changed elsewhere"
+    # saved: back to the ticket's page
+    f = form_of(b.page("/itsm/cases/%s?edit=details" % number).text, "/itsm/cases/" + number)
+    r = b.post(f["action"], dict(f["inputs"], title="Saved from the form"))
+    assert r.status_code == 303 and r.headers["Location"].endswith("/itsm/cases/" + number)
+    assert client.get("/cases/" + number, user="agent1").findtext("i:title") == "Saved from the form"
+    assert state_of(client, number) == ("new", "3")
+
+
+def test_details_form_is_not_offered_without_the_right_to_change(httpd, client):
+    """?edit=details for someone who may read the ticket but not change it (a problem
+    manager on an incident) is the ticket's page, without a form nor a link to one."""
+    r = client.post("/incidents", "<incident xmlns='%s'><title>Read only here</title>"
+                    "<impact>low</impact><urgency>low</urgency></incident>" % NS, user="agent1")
+    assert r.status == 201, r.text
+    number = r.findtext("i:number")
+    b = Browser(httpd)
+    b.login("pm1")
+    page = b.page("/itsm/incidents/%s?edit=details" % number).text
+    assert "<title>%s: Read only here - " % number in page
+    assert 'id="update-form"' not in page and "?edit=details" not in page
+    assert b.page("/itsm/incidents/%s?edit=details" % number).status_code == 200
+
+
 def test_participant_replies_to_a_request_for_information(httpd, client):
     number = new_case(client)
     r = client.post("/cases/%s/actions/request-info" % number,

@@ -78,8 +78,9 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     words = text(page)
     assert "Incident caused by this problem" in words and inumber in words
     assert "Split files below 1 MiB" in words
-    # the details form leaves the workaround to its action
-    upd = form_of(page, "/problems/" + n)
+    # the details form (its own page) leaves the workaround to its action
+    assert "/problems/%s?edit=details" % n in page
+    upd = form_of(pm.page("/itsm/problems/%s?edit=details" % n).text, "/problems/" + n)
     assert "workaround" not in upd["inputs"] and "level" in upd["inputs"]
     # the root cause makes it a known error: in the known-error base
     r = post_form(pm, page, "/actions/identify-root-cause", rootCause="A 1 MiB buffer")
@@ -160,8 +161,10 @@ def test_the_editor_the_review_queue_and_publishing(kp_httpd, kpclient):
     doc = kpclient.get("/articles/" + n, user="km1")
     assert doc.findtext("i:state") == "draft"
     assert doc.find("i:body/i:p/i:strong").text == "log"
-    # the edit form shows the body as markup, and saves it again
+    # the edit form (its own page) shows the body as markup, and saves it again
     page = author.page("/itsm/articles/" + n).text
+    assert "/articles/%s?edit=details" % n in page
+    page = author.page("/itsm/articles/%s?edit=details" % n).text
     assert "&lt;p&gt;Open the &lt;strong&gt;log&lt;/strong&gt;.&lt;/p&gt;" in page
     upd = form_of(page, "/articles/" + n)
     r = author.post(upd["action"], dict(upd["inputs"], body="<p>Open the <em>log</em> first.</p>"))

@@ -398,6 +398,58 @@ static void index_matches_walk(void **state)
     }
 }
 
+/* The periods a checked calendar keeps per day of its index answer short questions (the
+ * walk over a few days, a list's SLA targets) around the changes of offset exactly as they
+ * are computed; a period or holiday added after the check drops them (until checked again). */
+static void kept_periods_match_computed(void **state)
+{
+    static const char *const office[] = {
+        "mon", "08:00", "18:00", "tue", "08:00", "18:00", "wed", "08:00", "18:00",
+        "thu", "08:00", "18:00", "fri", "08:00", "12:00", "fri", "13:00", "17:30",
+        "sun", "00:30", "03:00", NULL
+    };
+    static const char *const changes[] = { "2026-03-27T00:00:00Z", "2026-10-23T00:00:00Z",
+                                           "2027-03-26T00:00:00Z", "2026-12-23T00:00:00Z" };
+    static const char *const zones[] = { "Europe/London", "America/New_York",
+                                         "Australia/Lord_Howe" };
+    const char *err = NULL;
+    unsigned z, c, i, j;
+
+    (void)state;
+    for (z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        itsm_calendar_t *pair[2];
+
+        make_pair(pair, zones[z], office, NULL);
+        for (c = 0; c < sizeof changes / sizeof changes[0]; c++)
+            for (i = 0; i < 4 * 96; i++)            /* every quarter hour of four days */
+                for (j = 0; j < 6; j++) {
+                    apr_time_t a = at(changes[c]) + apr_time_from_sec((apr_int64_t)i * 900);
+                    apr_interval_time_t d = apr_time_from_sec((apr_int64_t)j * 7 * 3600 + 60);
+
+                    assert_int_equal(itsm_calendar_add(pair[0], a, d),
+                                     itsm_calendar_add(pair[1], a, d));
+                    assert_int_equal(itsm_calendar_elapsed(pair[0], a, a + d * 3),
+                                     itsm_calendar_elapsed(pair[1], a, a + d * 3));
+                }
+        /* a holiday added after the check: the kept periods are not used any more */
+        assert_int_equal(itsm_calendar_holiday_add(pair[0], "2026-12-24", &err), APR_SUCCESS);
+        assert_int_equal(itsm_calendar_holiday_add(pair[1], "2026-12-24", &err), APR_SUCCESS);
+        assert_int_equal(itsm_calendar_add(pair[0], at("2026-12-24T09:00:00Z"), apr_time_from_sec(3600)),
+                         itsm_calendar_add(pair[1], at("2026-12-24T09:00:00Z"), apr_time_from_sec(3600)));
+        assert_int_equal(itsm_calendar_elapsed(pair[0], at("2026-12-23T00:00:00Z"), at("2026-12-26T00:00:00Z")),
+                         itsm_calendar_elapsed(pair[1], at("2026-12-23T00:00:00Z"), at("2026-12-26T00:00:00Z")));
+        if (z == 0)     /* London: Thursday 24th is closed, 10 h open on the 23rd */
+            assert_int_equal(itsm_calendar_elapsed(pair[0], at("2026-12-23T00:00:00Z"), at("2026-12-25T00:00:00Z")),
+                             apr_time_from_sec(10 * 3600));
+        /* checked again: kept again, the holiday among them */
+        assert_int_equal(itsm_calendar_check(pair[0], &err), APR_SUCCESS);
+        assert_int_equal(itsm_calendar_elapsed(pair[0], at("2026-12-23T00:00:00Z"), at("2026-12-26T00:00:00Z")),
+                         itsm_calendar_elapsed(pair[1], at("2026-12-23T00:00:00Z"), at("2026-12-26T00:00:00Z")));
+        assert_int_equal(itsm_calendar_add(pair[0], at("2026-12-24T09:00:00Z"), apr_time_from_sec(3600)),
+                         itsm_calendar_add(pair[1], at("2026-12-24T09:00:00Z"), apr_time_from_sec(3600)));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +463,7 @@ int main(void)
         cmocka_unit_test(creation_errors),
         cmocka_unit_test(touching_periods_and_empty),
         cmocka_unit_test(index_matches_walk),
+        cmocka_unit_test(kept_periods_match_computed),
     };
 
     return itsm_unit_main(tests, setup, NULL);
