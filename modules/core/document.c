@@ -18,7 +18,7 @@ APLOG_USE_MODULE(itsm);
 
 /* ---- tickets in and out ---------------------------------------------------------------- */
 
-const itsm_field_t *kind_field(const itsm_kind_t *k, const char *name)
+const itsm_field_t *itsm_doc_kind_field(const itsm_kind_t *k, const char *name)
 {
     const itsm_field_t *f;
 
@@ -132,7 +132,7 @@ static int is_missing(const itsm_field_t *f, void *baton)
 }
 
 /* The first required field t lacks, NULL when none. */
-const itsm_field_t *missing_field(const itsm_kind_t *k, const itsm_ticket_t *t)
+const itsm_field_t *itsm_doc_missing_field(const itsm_kind_t *k, const itsm_ticket_t *t)
 {
     missing_baton_t b = { t, NULL };
 
@@ -141,7 +141,7 @@ const itsm_field_t *missing_field(const itsm_kind_t *k, const itsm_ticket_t *t)
 }
 
 
-int is_one_of(const char *name, const char *const *names)
+int itsm_doc_is_one_of(const char *name, const char *const *names)
 {
     for (; *names; names++)
         if (strcmp(name, *names) == 0)
@@ -167,8 +167,8 @@ static const char *inner_markup(apr_pool_t *p, xmlNodePtr node)
 }
 
 /* Copy the document's fields into t; refuses read-only fields and repeats. */
-int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
-                          itsm_ticket_t *t, int creating, doc_extras_t *x)
+int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
+                          itsm_ticket_t *t, int creating, itsm_doc_extras_t *x)
 {
     static const char *const readonly[] = {
         "number", "kind", "updated", "version", "createdBy", "publishedVersion", "snippet",
@@ -189,7 +189,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                                   "<%s> appears more than once", name);
         apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
         text = itsm_xml_text(c->pool, n);
-        if (is_one_of(name, readonly))
+        if (itsm_doc_is_one_of(name, readonly))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                   "<%s> is read-only", name);
         if ((cf = common_field(name)) != NULL && cf->settable) {
@@ -213,7 +213,7 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             else
                 x->opened = text;
         }
-        else if ((f = kind_field(k, name)) != NULL) {
+        else if ((f = itsm_doc_kind_field(k, name)) != NULL) {
             if (f->flags & ITSM_FIELD_READONLY)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> is read-only", name);
@@ -236,18 +236,18 @@ int apply_document(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 /* The <target> children of <sla>: each clock of the kind that has a target at the ticket's
  * class value, evaluated now; a clock not started yet has no due time. Returns how many were
  * written. */
-int render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+int itsm_doc_render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t)
 {
     itsm_ticket_clock_t *clocks;
     int n = itsm_ticket_clocks(&clocks, cfg, k, t, c->now, c->pool), i;
 
     for (i = 0; i < n; i++)
-        render_sla_target(c, w, &clocks[i]);
+        itsm_doc_render_sla_target(c, w, &clocks[i]);
     return n;
 }
 
-void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc)
+void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc)
 {
     {
         xmlTextWriterStartElement(w, BAD_CAST "target");
@@ -281,16 +281,16 @@ void render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clo
 /* Whether the field name of kind k is kept from the caller: a field flagged
  * ITSM_FIELD_EDITORS_ONLY, to a caller whose roles may not update the kind (a relation to one
  * ticket does not make an editor of the kind). */
-int field_hidden(req_t *q, const itsm_kind_t *k, const char *name)
+int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name)
 {
-    const itsm_field_t *f = k ? kind_field(k, name) : NULL;
+    const itsm_field_t *f = k ? itsm_doc_kind_field(k, name) : NULL;
 
     return f && (f->flags & ITSM_FIELD_EDITORS_ONLY)
            && !(q && q->who && itsm_authz_allows(q->core->authz, q->who->roles, k->kind,
                                                  ITSM_ACTION_UPDATE));
 }
 
-void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
+void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
 {
     const char *markup, *why;
 
@@ -306,7 +306,7 @@ void render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, cons
     xmlTextWriterFullEndElement(w);
 }
 
-void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested)
 {
     const itsm_field_t *f;
@@ -324,11 +324,11 @@ void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
     itsm_xml_element(w, "createdBy", t->created_by);
     itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
     for (f = k->fields; f && f->name; f++)
-        if (!field_hidden(c->core, k, f->name))
-            render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
+        if (!itsm_doc_field_hidden(c->core, k, f->name))
+            itsm_doc_render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
     if (k->clocks) {
         xmlTextWriterStartElement(w, BAD_CAST "sla");
-        render_sla_targets(c, w, c->sla, k, t);
+        itsm_doc_render_sla_targets(c, w, c->sla, k, t);
         xmlTextWriterEndElement(w);
     }
     if (k->render)
@@ -337,7 +337,7 @@ void render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
         xmlTextWriterEndElement(w);
 }
 
-void set_etag(request_rec *r, const itsm_ticket_t *t)
+void itsm_doc_set_etag(request_rec *r, const itsm_ticket_t *t)
 {
     apr_table_setn(r->headers_out, "ETag", apr_psprintf(r->pool, "\"%d\"", t->version));
 }
@@ -367,13 +367,13 @@ static void render_shown(itsm_call_t *c, xmlTextWriterPtr w, const itsm_link_rul
 
 /* The fields of the tickets t links to with a type whose rule shows them, while t is open:
  * the numbers come from t's reserved fields (kept with each link), no query of its links. */
-void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+void itsm_doc_render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                    const itsm_ticket_t *t)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     int i;
 
-    if (k->final_states && is_one_of(t->state, k->final_states))
+    if (k->final_states && itsm_doc_is_one_of(t->state, k->final_states))
         return;
     for (i = 0; i < q->core->kinds->nelts; i++) {
         const itsm_kind_t *x = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
@@ -397,20 +397,20 @@ void render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
 }
 
 /* Does a kind suggest its tickets to new tickets of kind k (itsm_suggest_t)? */
-static int suggested_to(const req_t *q, const itsm_kind_t *k)
+static int suggested_to(const itsm_req_t *q, const itsm_kind_t *k)
 {
     int i;
 
     for (i = 0; k->initial_state && i < q->core->kinds->nelts; i++) {
         const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
 
-        if (s->suggest && s->suggest->for_kinds && is_one_of(k->kind, s->suggest->for_kinds))
+        if (s->suggest && s->suggest->for_kinds && itsm_doc_is_one_of(k->kind, s->suggest->for_kinds))
             return 1;
     }
     return 0;
 }
 
-void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                       itsm_ticket_t *t, apr_time_t now)
 {
     apr_pool_t *p = q->r->pool;
@@ -439,7 +439,7 @@ void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
         itsm_filter_t f = {0};
         apr_array_header_t *rows;
 
-        if (!sg || !sg->for_kinds || !is_one_of(k->kind, sg->for_kinds) || !s->search)
+        if (!sg || !sg->for_kinds || !itsm_doc_is_one_of(k->kind, sg->for_kinds) || !s->search)
             continue;
         f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
         f.now = now;
@@ -453,7 +453,7 @@ void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
             != APR_SUCCESS) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
                           "store: suggestions of %s for a %s: %s (none kept)", s->kind,
-                          k->kind, store_error(q));
+                          k->kind, itsm_resp_store_error(q));
             continue;
         }
         for (j = 0; j < rows->nelts; j++)
@@ -471,7 +471,7 @@ void find_suggestions(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
 static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
                                const itsm_ticket_t *t)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     const char *kept = apr_table_get(t->fields, ITSM_SUGGESTED);
     char *list, *item, *state;
     int open = 0;
@@ -507,7 +507,7 @@ static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ki
 
 /* <helpfulness version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
  * published version (a versioned kind's ticket that has one). 0 when written. */
-int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
+int itsm_doc_render_votes(itsm_req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
 {
     int n = (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0), mine;
     apr_int64_t yes, no;
@@ -528,23 +528,23 @@ int render_votes(req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
     return 0;
 }
 
-int send_ticket(req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
+int itsm_doc_send_ticket(itsm_req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
     int rc;
 
-    render_ticket(c, o->w, q->route->kind, t, 0);
-    render_linked(c, o->w, q->route->kind, t);
+    itsm_doc_render_ticket(c, o->w, q->route->kind, t, 0);
+    itsm_doc_render_linked(c, o->w, q->route->kind, t);
     render_suggestions(c, o->w, q->route->kind, t);
-    if ((rc = render_votes(q, o->w, t)) != 0)
+    if ((rc = itsm_doc_render_votes(q, o->w, t)) != 0)
         return rc;
-    set_etag(q->r, t);
+    itsm_doc_set_etag(q->r, t);
     itsm_portal_ticket(q, t);
-    return send_doc(q->r, status, o);
+    return itsm_resp_send_doc(q->r, status, o);
 }
 
 /* Journal changes between two versions of a ticket (old NULL: a creation). */
-apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
+apr_array_header_t *itsm_doc_diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *old,
                                 const itsm_ticket_t *t)
 {
     apr_array_header_t *ch = apr_array_make(p, 8, sizeof(itsm_change_t));
@@ -563,7 +563,7 @@ apr_array_header_t *diff(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_
 
 /* Who hears of a change: the raiser (unless the raiser made it) and, for kinds whose party
  * follows them, every person of the ticket's party; the feed leaves out one's own changes. */
-void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t)
+void itsm_doc_address(itsm_req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t)
 {
     apr_pool_t *p = q->r->pool;
     const char *s = "";
@@ -572,7 +572,7 @@ void address(req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticke
     itsm_followers(p, k, t, q->who->uid, NULL, j);
     for (i = 0; i < j->changes->nelts && strlen(s) < 300; i++) {
         const itsm_change_t *ch = &APR_ARRAY_IDX(j->changes, i, itsm_change_t);
-        const itsm_field_t *f = kind_field(k, ch->field);
+        const itsm_field_t *f = itsm_doc_kind_field(k, ch->field);
 
         if (f && (f->flags & ITSM_FIELD_EDITORS_ONLY))  /* followers need not be editors */
             continue;
@@ -592,7 +592,7 @@ typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char
 
 /* value must name an entry of the directory (a party, a resolver group, a person); a
  * refusal is put on c (its status returned). */
-static int exists_in_directory(req_t *q, itsm_call_t *c, exists_fn exists, const char *field,
+static int exists_in_directory(itsm_req_t *q, itsm_call_t *c, exists_fn exists, const char *field,
                                const char *what, const char *value)
 {
     const char *errmsg = NULL;
@@ -613,18 +613,18 @@ static int exists_in_directory(req_t *q, itsm_call_t *c, exists_fn exists, const
 
 /* A party named on create: one the caller acts for, or any existing party for a role that
  * sees all parties. */
-int check_party(req_t *q, const char *party)
+int itsm_doc_check_party(itsm_req_t *q, const char *party)
 {
     itsm_call_t c;
 
-    if (!party_visible(q, party))
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+    if (!itsm_req_party_visible(q, party))
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     apr_psprintf(q->r->pool, "You cannot raise tickets for party %s.", party));
     if (q->who->party && strcmp(q->who->party, party) == 0)
         return OK;
-    init_call(q, &c);
+    itsm_req_init_call(q, &c);
     return exists_in_directory(q, &c, itsm_ldap_party_exists, "party", "party", party)
-           ? fail_call(q, &c) : OK;
+           ? itsm_resp_fail_call(q, &c) : OK;
 }
 
 /* What a field of t names outside the ticket (a ticket in the store; a party, person or
@@ -632,14 +632,14 @@ int check_party(req_t *q, const char *party)
  * as for a link target. Checked when the value is new; a ticket's own party is checked on
  * create by check_party. */
 typedef struct refs_baton_t {
-    req_t *q;
+    itsm_req_t *q;
     itsm_call_t *c;
     const itsm_ticket_t *old, *t;
 } refs_baton_t;
 
 /* The ticket number v (field f of t) is one t's raiser may read, as they would read it:
  * their party, audience and roles (a published article of an audience that holds them). */
-static int raiser_reads(req_t *q, itsm_call_t *c, const itsm_field_t *f, const itsm_ticket_t *t,
+static int raiser_reads(itsm_req_t *q, itsm_call_t *c, const itsm_field_t *f, const itsm_ticket_t *t,
                         const char *v)
 {
     const char *errmsg = NULL, *raiser = t->created_by;
@@ -654,7 +654,7 @@ static int raiser_reads(req_t *q, itsm_call_t *c, const itsm_field_t *f, const i
         if (itsm_req_bind_store(q) != APR_SUCCESS)
             return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                                   "The ticket store is not available; try again later.");
-        rv = itsm_store_get(q->store, &x, f->refers_to, v, person_scope(q, who), q->r->pool);
+        rv = itsm_store_get(q->store, &x, f->refers_to, v, itsm_req_person_scope(q, who), q->r->pool);
         if (rv == APR_SUCCESS)
             return 0;
     }
@@ -673,7 +673,7 @@ static int raiser_reads(req_t *q, itsm_call_t *c, const itsm_field_t *f, const i
 static int check_reference(const itsm_field_t *f, void *baton)
 {
     refs_baton_t *b = baton;
-    req_t *q = b->q;
+    itsm_req_t *q = b->q;
     const char *v = field_value(b->t, f), *was = b->old ? field_value(b->old, f) : NULL;
     itsm_ticket_t *to;
     apr_status_t rv;
@@ -707,7 +707,7 @@ static int check_reference(const itsm_field_t *f, void *baton)
 /* A unique field's new value (ITSM_FIELD_UNIQUE) held by no other ticket of the kind, of any
  * party: 409 duplicate otherwise. Read through the field index before the write, as link
  * limits are counted. */
-static int unique_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *old,
+static int unique_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k, const itsm_ticket_t *old,
                      const itsm_ticket_t *t)
 {
     const itsm_field_t *f;
@@ -750,7 +750,7 @@ static int unique_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k, const itsm_
 
 /* The references of t (a ticket of kind k) checked, and its unique fields; a refusal is put
  * on c. */
-int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
+int itsm_doc_references_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                          const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
     refs_baton_t b = { q, c, old, t };
@@ -769,10 +769,10 @@ int references_ok(req_t *q, itsm_call_t *c, const itsm_kind_t *k,
     return 1;
 }
 
-int check_references(req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+int itsm_doc_check_references(itsm_req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
     itsm_call_t c;
 
-    init_call(q, &c);
-    return references_ok(q, &c, q->route->kind, old, t) ? OK : fail_call(q, &c);
+    itsm_req_init_call(q, &c);
+    return itsm_doc_references_ok(q, &c, q->route->kind, old, t) ? OK : itsm_resp_fail_call(q, &c);
 }

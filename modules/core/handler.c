@@ -85,7 +85,7 @@ int itsm_map_to_storage(request_rec *r)
 
 int itsm_handler(request_rec *r)
 {
-    req_t q0 = {0}, *q = &q0;
+    itsm_req_t q0 = {0}, *q = &q0;
     const char *seg[5] = {0}, *rest;
     apr_size_t blen;
     int n, m = r->method_number, rc;
@@ -99,135 +99,135 @@ int itsm_handler(request_rec *r)
     blen = mount_point(r, q->dir, &q->base);
     q->base = apr_pstrndup(r->pool, q->base, blen);
     if (strncmp(r->uri, q->base, blen) != 0)
-        return not_found(q);
+        return itsm_resp_not_found(q);
     rest = r->uri + blen;
     if ((n = split_path(r->pool, rest, seg)) < 0)
-        return not_found(q);
+        return itsm_resp_not_found(q);
 
-    if ((rc = resolve_caller(q)) != OK)
+    if ((rc = itsm_req_resolve_caller(q)) != OK)
         return rc;
     if ((rc = itsm_portal_begin(q, seg, n)) != OK)     /* a browser's page or form */
         return rc;
 
     if (n == 0) {
         if (m != M_GET)
-            return method_not_allowed(q, "GET");
-        return do_service(q);
+            return itsm_resp_method_not_allowed(q, "GET");
+        return itsm_view_service(q);
     }
     if (n == 1 && strcmp(seg[0], "desks") == 0) {
         if (m != M_GET)
-            return method_not_allowed(q, "GET");
-        return do_desks(q);
+            return itsm_resp_method_not_allowed(q, "GET");
+        return itsm_view_desks(q);
     }
     if (n == 1 && strcmp(seg[0], "me") == 0) {
         if (m != M_GET)
-            return method_not_allowed(q, "GET");
-        return do_me(q);
+            return itsm_resp_method_not_allowed(q, "GET");
+        return itsm_view_me(q);
     }
     if (n >= 1) {
-        const itsm_view_t *v = find_view(q, rest[0] == '/' ? rest + 1 : rest);
+        const itsm_view_t *v = itsm_view_find(q, rest[0] == '/' ? rest + 1 : rest);
 
         if (v) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_view(q, v);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_view_view(q, v);
         }
     }
     if (n == 2 && strcmp(seg[0], "feeds") == 0 && strcmp(seg[1], "me") == 0) {
         if (m != M_GET)
-            return method_not_allowed(q, "GET");
-        return do_feed(q);
+            return itsm_resp_method_not_allowed(q, "GET");
+        return itsm_view_feed(q);
     }
     if ((q->route = apr_hash_get(q->core->resources, seg[0], APR_HASH_KEY_STRING)) != NULL) {
         if (n > 2)
-            return not_found(q);
+            return itsm_resp_not_found(q);
         if (m != M_GET)
-            return method_not_allowed(q, "GET");
-        return do_resource(q, n == 2 ? seg[1] : NULL);
+            return itsm_resp_method_not_allowed(q, "GET");
+        return itsm_view_resource(q, n == 2 ? seg[1] : NULL);
     }
     q->route = apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING);
     if (q->route == NULL)
-        return not_found(q);
+        return itsm_resp_not_found(q);
     switch (n) {
     case 1:
         if (m == M_GET) {
-            if ((rc = open_store(q)) != OK)
+            if ((rc = itsm_req_open_store(q)) != OK)
                 return rc;
-            return do_list(q);
+            return itsm_view_list(q);
         }
         if (m == M_POST)
-            return do_create(q);
-        return method_not_allowed(q, "GET, POST");
+            return itsm_tickets_create(q);
+        return itsm_resp_method_not_allowed(q, "GET, POST");
     case 2:
         if (strcmp(seg[1], "aged") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_aged(q);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_view_aged(q);
         }
         if (strcmp(seg[1], "stats") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_stats(q);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_view_stats(q);
         }
         if (m == M_GET && q->portal && strcmp(seg[1], "new") == 0)
             return itsm_portal_new(q);
         if (m == M_GET)
-            return do_get(q, seg[1]);
+            return itsm_tickets_get(q, seg[1]);
         if (m == M_PATCH || (m == M_POST && q->portal))    /* a form updates with POST */
-            return do_change(q, seg[1], NULL);
-        return method_not_allowed(q, "GET, PATCH");
+            return itsm_tickets_change(q, seg[1], NULL);
+        return itsm_resp_method_not_allowed(q, "GET, PATCH");
     case 3:
         if (strcmp(seg[2], "journal") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_journal(q, seg[1]);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_tickets_journal(q, seg[1]);
         }
         if (strcmp(seg[2], "sla") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_sla(q, seg[1], NULL);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_tickets_sla(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_versions(q, seg[1], NULL);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_tickets_versions(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "votes") == 0) {
             if (m != M_POST)
-                return method_not_allowed(q, "POST");
-            return do_vote(q, seg[1]);
+                return itsm_resp_method_not_allowed(q, "POST");
+            return itsm_tickets_vote(q, seg[1]);
         }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)
-                return do_links(q, seg[1]);
+                return itsm_tickets_links(q, seg[1]);
             if (m == M_POST)
-                return do_link(q, seg[1]);
-            return method_not_allowed(q, "GET, POST");
+                return itsm_tickets_link(q, seg[1]);
+            return itsm_resp_method_not_allowed(q, "GET, POST");
         }
-        return not_found(q);
+        return itsm_resp_not_found(q);
     case 4:
         if (strcmp(seg[2], "sla") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_sla(q, seg[1], seg[3]);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_tickets_sla(q, seg[1], seg[3]);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)
-                return method_not_allowed(q, "GET");
-            return do_versions(q, seg[1], seg[3]);
+                return itsm_resp_method_not_allowed(q, "GET");
+            return itsm_tickets_versions(q, seg[1], seg[3]);
         }
         if (strcmp(seg[2], "actions") != 0)
-            return not_found(q);
+            return itsm_resp_not_found(q);
         if (m != M_POST)
-            return method_not_allowed(q, "POST");
-        return do_change(q, seg[1], seg[3]);
+            return itsm_resp_method_not_allowed(q, "POST");
+        return itsm_tickets_change(q, seg[1], seg[3]);
     case 5:
         if (strcmp(seg[2], "links") != 0)
-            return not_found(q);
+            return itsm_resp_not_found(q);
         if (m != M_DELETE)
-            return method_not_allowed(q, "DELETE");
-        return do_unlink(q, seg[1], seg[3], seg[4]);
+            return itsm_resp_method_not_allowed(q, "DELETE");
+        return itsm_tickets_unlink(q, seg[1], seg[3], seg[4]);
     default:
-        return not_found(q);
+        return itsm_resp_not_found(q);
     }
 }

@@ -46,7 +46,7 @@ APLOG_USE_MODULE(itsm);
 #define LOGOUT_PATH "/itsm-logout"
 #define AUTH_PATH "/itsm-auth"
 
-/* The state of one request the portal answers (req_t.portal). */
+/* The state of one request the portal answers (itsm_req_t.portal). */
 struct portal_req_t {
     int html;                   /* answer HTML */
     int form;                   /* a form post being answered */
@@ -121,8 +121,8 @@ static void words_fn(xmlXPathParserContextPtr ctxt, int nargs)
     xmlFree(in);
 }
 
-static int stats_of(req_t *q, const char *query);
-static xmlDocPtr capture(req_t *q, int (*get)(req_t *, const char *), const char *number);
+static int stats_of(itsm_req_t *q, const char *query);
+static xmlDocPtr capture(itsm_req_t *q, int (*get)(itsm_req_t *, const char *), const char *number);
 
 static apr_status_t free_doc(void *doc)
 {
@@ -139,7 +139,7 @@ static void stats_fn(xmlXPathParserContextPtr ctxt, int nargs)
 {
     xsltTransformContextPtr tctxt = xsltXPathGetTransformContext(ctxt);
     xmlDocPtr ctxdoc = tctxt ? tctxt->_private : NULL, doc = NULL;
-    req_t *q = ctxdoc ? ctxdoc->_private : NULL;
+    itsm_req_t *q = ctxdoc ? ctxdoc->_private : NULL;
     const itsm_route_t *route, *other;
     xmlChar *collection, *by;
 
@@ -341,7 +341,7 @@ static const char *hmac_hex(apr_pool_t *p, const char *msg)
  * session (mod_session; encrypted in the cookie by mod_session_crypto), under a key drawn at
  * each start of the server. create: make the nonce when the session has none. NULL without
  * a session. */
-static const char *csrf_token(req_t *q, int create)
+static const char *csrf_token(itsm_req_t *q, int create)
 {
     session_rec *z = NULL;
     const char *nonce = NULL;
@@ -390,7 +390,7 @@ static int common_input(const char *name)
     static const char *const names[] = { "title", "description", "priority", "assignee",
                                          "group", "note", "party", NULL };
 
-    return is_one_of(name, names);
+    return itsm_doc_is_one_of(name, names);
 }
 
 /* Sub-resources of a ticket that take a form as well: the document each is and its inputs. */
@@ -414,7 +414,7 @@ static int sub_of(const char *path)
 
 /* Read the form, check its token, map it onto the kind's document (or the sub-resource's:
  * sub >= 0). */
-static int read_form(req_t *q, const char *number, int sub)
+static int read_form(itsm_req_t *q, const char *number, int sub)
 {
     request_rec *r = q->r;
     struct portal_req_t *pq = q->portal;
@@ -431,7 +431,7 @@ static int read_form(req_t *q, const char *number, int sub)
     pq->number = number;
     pq->posted = apr_array_make(r->pool, 8, sizeof(const char *));
     if ((rc = ap_parse_form_data(r, NULL, &pairs, 64, (apr_size_t)limit)) != OK)
-        return fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
+        return itsm_resp_fail(q, rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST,
                     "bad-form", "The form cannot be read.");
     for (i = 0; pairs && i < pairs->nelts; i++) {
         ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
@@ -460,7 +460,7 @@ static int read_form(req_t *q, const char *number, int sub)
                       "form post by %s without a valid CSRF token (%s)", q->who->uid,
                       token == NULL ? "none" : want == NULL ? "no session" : "wrong");
         pq->form = 0;       /* nothing to show again: refused as it stands */
-        return fail(q, HTTP_FORBIDDEN, "csrf",
+        return itsm_resp_fail(q, HTTP_FORBIDDEN, "csrf",
                     "This form has expired or did not come from this site; "
                     "open the page again and resend it.");
     }
@@ -497,7 +497,7 @@ static int read_form(req_t *q, const char *number, int sub)
         if (itsm_xhtml_check(r->pool, v, &markup, &why) != APR_SUCCESS) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00404)
                           "form post by %s: <%s> refused: %s", q->who->uid, f->name, why);
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+            return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                         apr_psprintf(r->pool, "<%s> %s", f->name, why));
         }
         xmlTextWriterStartElement(o->w, BAD_CAST f->name);
@@ -508,7 +508,7 @@ static int read_form(req_t *q, const char *number, int sub)
     return OK;
 }
 
-int itsm_portal_begin(req_t *q, const char *const *seg, int n)
+int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
 {
     request_rec *r = q->r;
     int form, sub;
@@ -544,13 +544,13 @@ int itsm_portal_begin(req_t *q, const char *const *seg, int n)
     sub = n == 3 ? sub_of(seg[2]) : -1;
     if (q->route == NULL || (n == 3 && sub < 0) || n > 4
         || (n == 4 && strcmp(seg[2], "actions") != 0))
-        return not_found(q);
+        return itsm_resp_not_found(q);
     q->portal->action = n == 4 ? seg[3] : n == 3 ? subs[sub].element
                         : n == 2 ? ITSM_ACTION_UPDATE : ITSM_ACTION_CREATE;
     return read_form(q, n >= 2 ? seg[1] : NULL, sub);
 }
 
-int itsm_portal_form_body(req_t *q, const char **xml, apr_size_t *len)
+int itsm_portal_form_body(itsm_req_t *q, const char **xml, apr_size_t *len)
 {
     if (q->portal == NULL || q->portal->xml == NULL)
         return 0;
@@ -559,7 +559,7 @@ int itsm_portal_form_body(req_t *q, const char **xml, apr_size_t *len)
     return 1;
 }
 
-void itsm_portal_ticket(req_t *q, const itsm_ticket_t *t)
+void itsm_portal_ticket(itsm_req_t *q, const itsm_ticket_t *t)
 {
     if (q->portal)
         q->portal->ticket = t;
@@ -583,7 +583,7 @@ static const char *const type_names[] = { "text", "long-text", "integer", "boole
                                           "person", "group", "xhtml" };
 
 /* The kind's fields as a form needs them. */
-static void describe_kind(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_kind_t *k)
+static void describe_kind(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_kind_t *k)
 {
     xmlNodePtr kn = child(ctx, ns, "kind", NULL);
     const itsm_field_t *f;
@@ -613,16 +613,16 @@ static void describe_kind(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_kind
  * the process does not refuse from the ticket's state. The process decides by its action
  * callback, run on a copy with no input: a 404 or 409 refusal means "not from here"; a 422
  * (input missing) means the action is offered and its form asks. Nothing is written. */
-static void describe_actions(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_ticket_t *t)
+static void describe_actions(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_ticket_t *t)
 {
     const itsm_kind_t *k = q->route->kind;
     xmlNodePtr an = child(ctx, ns, "actions", NULL);
     unsigned rel = itsm_authz_relations(q->who, t, k);
     const char *const *a;
 
-    if (reads_published(q, k))
+    if (itsm_req_reads_published(q, k))
         return;
-    if (allowed(q, ITSM_ACTION_UPDATE)
+    if (itsm_req_allowed(q, ITSM_ACTION_UPDATE)
         || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE))
         prop(child(an, ns, "action", NULL), "name", ITSM_ACTION_UPDATE);
     for (a = k->actions; a && *a && k->action; a++) {
@@ -630,10 +630,10 @@ static void describe_actions(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_t
         itsm_ticket_t *copy;
         int rc;
 
-        if (!allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
+        if (!itsm_req_allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
             continue;
-        init_call(q, &c);
-        copy = copy_ticket(q->r->pool, t);
+        itsm_req_init_call(q, &c);
+        copy = itsm_req_copy_ticket(q->r->pool, t);
         rc = k->action(&c, *a, t, copy);
         if (rc == HTTP_CONFLICT || rc == HTTP_NOT_FOUND)
             continue;
@@ -642,7 +642,7 @@ static void describe_actions(req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_t
 }
 
 /* The public views (the major-incident banner) as their documents would show them. */
-static void describe_views(req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
+static void describe_views(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
 {
     apr_hash_index_t *hi;
 
@@ -670,7 +670,7 @@ static void describe_views(req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
             prop(item, "collection", k ? k->collection : NULL);
             child(item, ns, "title", t->title);
             for (f = v->fields; f && *f; f++)
-                if (apr_table_get(t->fields, *f) && !field_hidden(q, k, *f))
+                if (apr_table_get(t->fields, *f) && !itsm_doc_field_hidden(q, k, *f))
                     prop(child(item, ns, "field", apr_table_get(t->fields, *f)), "name", *f);
         }
     }
@@ -678,7 +678,7 @@ static void describe_views(req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
 
 /* A document of the API the page shows beside its own (the ticket's journal), as the API
  * answers it, or NULL when the caller may not read it. */
-static xmlDocPtr capture(req_t *q, int (*get)(req_t *, const char *), const char *number)
+static xmlDocPtr capture(itsm_req_t *q, int (*get)(itsm_req_t *, const char *), const char *number)
 {
     struct portal_req_t *pq = q->portal;
     xmlDocPtr doc;
@@ -710,7 +710,7 @@ static void add_part(xmlNodePtr ctx, xmlNsPtr ns, const char *name, xmlDocPtr pa
 
 /* Runs a GET of the request's route with query as its query string (the route and query
  * are the request's while it runs). */
-static int with_query(req_t *q, const char *query, int (*run)(req_t *))
+static int with_query(itsm_req_t *q, const char *query, int (*run)(itsm_req_t *))
 {
     request_rec *r = q->r;
     char *saved = r->args;
@@ -722,29 +722,29 @@ static int with_query(req_t *q, const char *query, int (*run)(req_t *))
     return rc;
 }
 
-static int list_of(req_t *q)
+static int list_of(itsm_req_t *q)
 {
-    int rc = open_store(q);
+    int rc = itsm_req_open_store(q);
 
-    return rc == OK ? do_list(q) : rc;
+    return rc == OK ? itsm_view_list(q) : rc;
 }
 
 /* The list a search of another collection answers the caller. */
-static int search_list(req_t *q, const char *query)
+static int search_list(itsm_req_t *q, const char *query)
 {
     return with_query(q, query, list_of);
 }
 
 /* The counts GET /{collection}/stats?{query} answers the caller. */
-static int stats_of(req_t *q, const char *query)
+static int stats_of(itsm_req_t *q, const char *query)
 {
-    return with_query(q, query, do_stats);
+    return with_query(q, query, itsm_view_stats);
 }
 
 /* The form of a new ticket asked for with ?suggest=COLLECTION&title=TEXT (its first submit):
  * the search of that collection for the title, as the caller may read it (its own
  * visibility, its search analytics), for the page to offer before the ticket is raised. */
-static xmlDocPtr suggestions(req_t *q, apr_table_t *args)
+static xmlDocPtr suggestions(itsm_req_t *q, apr_table_t *args)
 {
     const char *in = apr_table_get(args, "suggest"), *title = apr_table_get(args, "title");
     const itsm_route_t *route = q->route, *other;
@@ -761,7 +761,7 @@ static xmlDocPtr suggestions(req_t *q, apr_table_t *args)
     return doc;
 }
 
-static xmlDocPtr make_context(req_t *q, int status)
+static xmlDocPtr make_context(itsm_req_t *q, int status)
 {
     request_rec *r = q->r;
     struct portal_req_t *pq = q->portal;
@@ -810,7 +810,7 @@ static xmlDocPtr make_context(req_t *q, int status)
         if (!read)
             prop(cn, "related-only", "true");
     }
-    form_args(r, &args);
+    itsm_req_form_args(r, &args);
     arr = apr_table_elts(args);
     {
         /* the query without paging, for the links to the next and previous page */
@@ -831,8 +831,8 @@ static xmlDocPtr make_context(req_t *q, int status)
         describe_kind(q, ctx, ns, q->route->kind);
     if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
         describe_actions(q, ctx, ns, pq->ticket);
-        add_part(ctx, ns, "journal", capture(q, do_journal, pq->ticket->number));
-        add_part(ctx, ns, "links", capture(q, do_links, pq->ticket->number));
+        add_part(ctx, ns, "journal", capture(q, itsm_tickets_journal, pq->ticket->number));
+        add_part(ctx, ns, "links", capture(q, itsm_tickets_links, pq->ticket->number));
     }
     if (pq->new_page && q->route)
         add_part(ctx, ns, "suggestions", suggestions(q, args));
@@ -861,7 +861,7 @@ static void security_headers(request_rec *r)
 }
 
 /* Transform the document into the page and send it. */
-static int render(request_rec *r, req_t *q, xsltStylesheetPtr style, xmlDocPtr ctxdoc,
+static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDocPtr ctxdoc,
                   int status, const char *body, apr_size_t len)
 {
     xmlDocPtr doc = xmlReadMemory(body, (int)len, NULL, NULL, XML_PARSE_NONET), res = NULL;
@@ -906,7 +906,7 @@ static int render(request_rec *r, req_t *q, xsltStylesheetPtr style, xmlDocPtr c
 }
 
 /* 303 to the page of the ticket a form changed or made. */
-static int see_other(req_t *q, const char *body, apr_size_t len)
+static int see_other(itsm_req_t *q, const char *body, apr_size_t len)
 {
     request_rec *r = q->r;
     const char *number = q->portal->number, *loc;
@@ -930,23 +930,23 @@ static int see_other(req_t *q, const char *body, apr_size_t len)
     return DONE;
 }
 
-int itsm_portal_new(req_t *q)
+int itsm_portal_new(itsm_req_t *q)
 {
     itsm_xml_out_t *o;
 
     if (q->portal == NULL)
-        return not_found(q);
-    if (!allowed(q, ITSM_ACTION_CREATE))
-        return forbidden(q, ITSM_ACTION_CREATE);
+        return itsm_resp_not_found(q);
+    if (!itsm_req_allowed(q, ITSM_ACTION_CREATE))
+        return itsm_req_forbidden(q, ITSM_ACTION_CREATE);
     q->portal->new_page = 1;
     o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
-    return send_doc(q->r, HTTP_OK, o);
+    return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
 
 /* send_typed's way out for the portal's requests; declines (returns -1) for the others. */
 int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t len)
 {
-    req_t *q = NULL;
+    itsm_req_t *q = NULL;
     struct portal_req_t *pq;
 
     apr_pool_userdata_get((void **)&q, REQ_KEY, r->pool);
@@ -970,7 +970,7 @@ int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t le
             pq->refused_status = status;
             apr_table_unset(r->headers_out, "Location");
             if (pq->number)
-                rc = do_get(q, pq->number);
+                rc = itsm_tickets_get(q, pq->number);
             else
                 rc = itsm_portal_new(q);
             xmlFreeDoc(pq->refusal);
@@ -1072,7 +1072,7 @@ static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
     xmlNodePtr ctx;
     xmlNsPtr ns;
 
-    form_args(r, &args);
+    itsm_req_form_args(r, &args);
     /* the page asked for: the path after the login page's own (as
      * AuthFormLoginRequiredLocation "/itsm-login%{REQUEST_URI}?%{QUERY_STRING}" sends it) */
     to = signed_out ? NULL : strncmp(r->uri, LOGIN_PATH, sizeof LOGIN_PATH - 1) == 0

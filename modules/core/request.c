@@ -22,14 +22,14 @@ APLOG_USE_MODULE(itsm);
 
 /* Does the caller read tickets of kind k as their published versions? (A versioned kind,
  * and the caller may not update it.) */
-static int person_reads_published(const req_t *q, const itsm_identity_t *who,
+static int person_reads_published(const itsm_req_t *q, const itsm_identity_t *who,
                                   const itsm_kind_t *k)
 {
     return k->publish_action
            && !itsm_authz_allows(q->core->authz, who->roles, k->kind, ITSM_ACTION_UPDATE);
 }
 
-int reads_published(const req_t *q, const itsm_kind_t *k)
+int itsm_req_reads_published(const itsm_req_t *q, const itsm_kind_t *k)
 {
     return person_reads_published(q, q->who, k);
 }
@@ -37,7 +37,7 @@ int reads_published(const req_t *q, const itsm_kind_t *k)
 /* A person's scope: their parties (all for roles that see all), their audience keys and
  * the versioned kinds they read as published. No query: the directory's identity and the
  * role table say it all. */
-const char *person_scope(const req_t *q, const itsm_identity_t *who)
+const char *itsm_req_person_scope(const itsm_req_t *q, const itsm_identity_t *who)
 {
     apr_pool_t *p = q->r->pool;
     apr_array_header_t *published = NULL;
@@ -58,7 +58,7 @@ const char *person_scope(const req_t *q, const itsm_identity_t *who)
                                      itsm_store_audience_keys(p, who), published);
 }
 
-int resolve_caller(req_t *q)
+int itsm_req_resolve_caller(itsm_req_t *q)
 {
     request_rec *r = q->r;
     const char *errmsg = NULL;
@@ -66,30 +66,30 @@ int resolve_caller(req_t *q)
     apr_status_t rv;
 
     if (r->user == NULL || *r->user == '\0')
-        return fail(q, HTTP_UNAUTHORIZED, "unauthenticated", "Authentication is required.");
+        return itsm_resp_fail(q, HTTP_UNAUTHORIZED, "unauthenticated", "Authentication is required.");
     if (q->core->directory == NULL)     /* child_init failed: ITSM00007 */
-        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+        return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                     "The identity directory is not available; try again later.");
     rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, r->user, r->pool);
     if (rv == APR_NOTFOUND)
-        return fail(q, HTTP_FORBIDDEN, "unknown-person",
+        return itsm_resp_fail(q, HTTP_FORBIDDEN, "unknown-person",
                     "The authenticated login is not a person in the directory.");
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00102)
                       "directory unavailable looking up %s: %s", r->user,
                       errmsg ? errmsg : "no answer");
-        return fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+        return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                     "The identity directory is not available; try again later.");
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
-    q->scope = person_scope(q, who);
+    q->scope = itsm_req_person_scope(q, who);
     return OK;
 }
 
 /* Acquire the connection, set the schema up once per process, bind the statements; a
  * failure is logged here (its caller answers 503). */
-apr_status_t itsm_req_bind_store(req_t *q)
+apr_status_t itsm_req_bind_store(itsm_req_t *q)
 {
     request_rec *r = q->r;
     ap_dbd_t *dbd;
@@ -111,10 +111,10 @@ apr_status_t itsm_req_bind_store(req_t *q)
     return APR_SUCCESS;
 }
 
-int open_store(req_t *q)
+int itsm_req_open_store(itsm_req_t *q)
 {
     if (itsm_req_bind_store(q) != APR_SUCCESS)
-        return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+        return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                     "The ticket store is not available; try again later.");
     return OK;
 }
@@ -132,7 +132,7 @@ static int xml_media_type(const char *ct)
                && strncasecmp(ct + n - 4, "+xml", 4) == 0);
 }
 
-int has_body(request_rec *r)
+int itsm_req_has_body(request_rec *r)
 {
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
 
@@ -141,7 +141,7 @@ int has_body(request_rec *r)
 }
 
 /* Read, parse and validate the body; *root is its root element, checked to be `element`. */
-int read_document(req_t *q, const char *element, xmlNodePtr *root)
+int itsm_req_read_document(itsm_req_t *q, const char *element, xmlNodePtr *root)
 {
     request_rec *r = q->r;
     apr_off_t limit = q->dir->max_body != ITSM_UNSET ? q->dir->max_body : DEFAULT_MAX_BODY;
@@ -155,13 +155,13 @@ int read_document(req_t *q, const char *element, xmlNodePtr *root)
     if (itsm_portal_form_body(q, (const char **)&buf, &len))   /* a form, as its document */
         goto parse;
     if (!xml_media_type(apr_table_get(r->headers_in, "Content-Type")))
-        return fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+        return itsm_resp_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
                     "The request body must be application/xml.");
     if (cl && apr_atoi64(cl) > limit)
-        return fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+        return itsm_resp_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
                     apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
     if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
-        return fail(q, rc, "malformed-xml", "The request body cannot be read.");
+        return itsm_resp_fail(q, rc, "malformed-xml", "The request body cannot be read.");
     cap = cl ? (apr_size_t)apr_atoi64(cl) + 1 : 8192;
     buf = apr_palloc(r->pool, cap);
     for (;;) {
@@ -177,31 +177,31 @@ int read_document(req_t *q, const char *element, xmlNodePtr *root)
         }
         n = ap_get_client_block(r, buf + len, cap - len);
         if (n < 0)
-            return fail(q, HTTP_BAD_REQUEST, "malformed-xml", "The request body cannot be read.");
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "malformed-xml", "The request body cannot be read.");
         if (n == 0)
             break;
         len += (apr_size_t)n;
         if ((apr_off_t)len > limit) {
             /* Drain the rest so the connection stays usable, then refuse. */
             ap_discard_request_body(r);
-            return fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+            return itsm_resp_fail(q, HTTP_REQUEST_ENTITY_TOO_LARGE, "body-too-large",
                         apr_psprintf(r->pool, "The request body is over %" APR_OFF_T_FMT " bytes.", limit));
         }
     }
 parse:
     if (itsm_xml_parse(&doc, &xe, buf, len, r->pool) != APR_SUCCESS)
-        return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+        return itsm_resp_fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
     if (itsm_xml_validate(&xe, q->core->schema, doc, r->pool) != APR_SUCCESS)
-        return fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+        return itsm_resp_fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
     *root = xmlDocGetRootElement(doc);
     if (!itsm_xml_is(*root, element))
-        return fail(q, HTTP_BAD_REQUEST, "wrong-root",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "wrong-root",
                     apr_psprintf(r->pool, "This resource takes a <%s> document.", element));
     return OK;
 }
 
 /* A call to the process serving route (the request's own unless another kind's rules run). */
-void init_call_for(req_t *q, itsm_call_t *c, const itsm_route_t *route)
+void itsm_req_init_call_for(itsm_req_t *q, itsm_call_t *c, const itsm_route_t *route)
 {
     memset(c, 0, sizeof *c);
     c->pool = q->r->pool;
@@ -215,32 +215,32 @@ void init_call_for(req_t *q, itsm_call_t *c, const itsm_route_t *route)
     c->now = apr_time_from_sec(apr_time_sec(q->r->request_time));
 }
 
-void init_call(req_t *q, itsm_call_t *c)
+void itsm_req_init_call(itsm_req_t *q, itsm_call_t *c)
 {
-    init_call_for(q, c, q->route);
+    itsm_req_init_call_for(q, c, q->route);
 }
 
-int allowed(req_t *q, const char *action)
+int itsm_req_allowed(itsm_req_t *q, const char *action)
 {
     return itsm_authz_allows(q->core->authz, q->who->roles, q->route->kind->kind, action);
 }
 
-int forbidden(req_t *q, const char *action)
+int itsm_req_forbidden(itsm_req_t *q, const char *action)
 {
-    return fail(q, HTTP_FORBIDDEN, "forbidden",
+    return itsm_resp_fail(q, HTTP_FORBIDDEN, "forbidden",
                 apr_psprintf(q->r->pool, "Your roles do not allow '%s' on %s tickets.", action,
                              q->route->kind->kind));
 }
 
 /* On an existing ticket, before it is loaded: may the caller's roles allow action, or a
  * relation to the ticket (raiser, assignee, ...)? load_ticket then decides on the ticket. */
-int allowed_some(req_t *q, const char *action)
+int itsm_req_allowed_some(itsm_req_t *q, const char *action)
 {
-    return allowed(q, action)
+    return itsm_req_allowed(q, action)
            || itsm_authz_relations_for(q->core->authz, q->route->kind->kind, action) != 0;
 }
 
-int party_visible(req_t *q, const char *party)
+int itsm_req_party_visible(itsm_req_t *q, const char *party)
 {
     const apr_array_header_t *af = q->who->acts_for;
     int i;
@@ -256,7 +256,7 @@ int party_visible(req_t *q, const char *party)
 /* ---- collection: list and create ------------------------------------------------------- */
 
 /* The query as a table, form-encoded: '+' is a space (ap_args_to_table decodes only %XX). */
-void form_args(request_rec *r, apr_table_t **args)
+void itsm_req_form_args(request_rec *r, apr_table_t **args)
 {
     char *saved = r->args, *s;
 
@@ -270,7 +270,7 @@ void form_args(request_rec *r, apr_table_t **args)
     r->args = saved;
 }
 
-int query_int(const char *v, int min, int max, int *out)
+int itsm_req_query_int(const char *v, int min, int max, int *out)
 {
     char *end;
     long n;
@@ -285,7 +285,7 @@ int query_int(const char *v, int min, int max, int *out)
 }
 
 /* Tell the modules attached to the ticket_event hook about a committed change. */
-void announce(req_t *q, const char *event, const itsm_ticket_t *t,
+void itsm_req_announce(itsm_req_t *q, const char *event, const itsm_ticket_t *t,
                      const itsm_journal_t *j)
 {
     const itsm_kind_t *k = strcmp(t->kind, q->route->kind->kind) == 0
@@ -295,7 +295,7 @@ void announce(req_t *q, const char *event, const itsm_ticket_t *t,
     itsm_event_run(&e);
 }
 
-itsm_ticket_t *copy_ticket(apr_pool_t *p, const itsm_ticket_t *t)
+itsm_ticket_t *itsm_req_copy_ticket(apr_pool_t *p, const itsm_ticket_t *t)
 {
     itsm_ticket_t *n = apr_pmemdup(p, t, sizeof *t);
 

@@ -17,7 +17,7 @@ APLOG_USE_MODULE(itsm);
 
 /* ---- responses ------------------------------------------------------------------------- */
 
-int send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
+int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
 {
     apr_size_t len;
     const char *body = itsm_xml_out_end(o, &len);
@@ -34,13 +34,13 @@ int send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
     return DONE;    /* the response is written: the handler's caller takes DONE as OK */
 }
 
-int send_doc(request_rec *r, int status, itsm_xml_out_t *o)
+int itsm_resp_send_doc(request_rec *r, int status, itsm_xml_out_t *o)
 {
-    return send_typed(r, status, o, "application/xml");
+    return itsm_resp_send_typed(r, status, o, "application/xml");
 }
 
 /* An <error> document. Client errors are logged at info, server faults by the caller. */
-int fail_detail(req_t *q, int status, const char *code, const char *message,
+int itsm_resp_fail_detail(itsm_req_t *q, int status, const char *code, const char *message,
                        const char *detail, int line)
 {
     request_rec *r = q->r;
@@ -61,48 +61,48 @@ int fail_detail(req_t *q, int status, const char *code, const char *message,
         xmlTextWriterWriteString(o->w, BAD_CAST detail);
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, status, o);
+    return itsm_resp_send_doc(r, status, o);
 }
 
-int fail(req_t *q, int status, const char *code, const char *message)
+int itsm_resp_fail(itsm_req_t *q, int status, const char *code, const char *message)
 {
-    return fail_detail(q, status, code, message, NULL, 0);
+    return itsm_resp_fail_detail(q, status, code, message, NULL, 0);
 }
 
-int fail_call(req_t *q, const itsm_call_t *c)
+int itsm_resp_fail_call(itsm_req_t *q, const itsm_call_t *c)
 {
     if (c->status < 400) {      /* a callback refused without saying why: a process bug */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00206)
                       "a process callback refused with status %d and no itsm_call_fail",
                       c->status);
-        return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+        return itsm_resp_fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
                     "The process module refused without a reason.");
     }
-    return fail(q, c->status, c->code ? c->code : "invalid-field",
+    return itsm_resp_fail(q, c->status, c->code ? c->code : "invalid-field",
                 c->message ? c->message : "refused by the process");
 }
 
-int not_found(req_t *q)
+int itsm_resp_not_found(itsm_req_t *q)
 {
-    return fail(q, HTTP_NOT_FOUND, "not-found", "No such resource.");
+    return itsm_resp_fail(q, HTTP_NOT_FOUND, "not-found", "No such resource.");
 }
 
-int method_not_allowed(req_t *q, const char *allow)
+int itsm_resp_method_not_allowed(itsm_req_t *q, const char *allow)
 {
     apr_table_setn(q->r->headers_out, "Allow", allow);
-    return fail(q, HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
+    return itsm_resp_fail(q, HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
                 apr_psprintf(q->r->pool, "Allowed here: %s.", allow));
 }
 
 /* 503 store-unavailable, after the call site logged the fault with its own number
  * (STORE_FAULT). */
-int store_unavailable(req_t *q)
+int itsm_resp_store_unavailable(itsm_req_t *q)
 {
-    return fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+    return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                 "The ticket store is not available; try again later.");
 }
 
-const char *store_error(req_t *q)
+const char *itsm_resp_store_error(itsm_req_t *q)
 {
     return q->store ? itsm_store_error(q->store) : "no connection";
 }

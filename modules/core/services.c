@@ -14,7 +14,7 @@ APLOG_USE_MODULE(itsm);
 static apr_status_t svc_ticket_get(itsm_call_t *c, itsm_ticket_t **out, const char *kind,
                                    const char *number)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     apr_status_t rv = itsm_req_bind_store(q);
 
     if (rv != APR_SUCCESS)
@@ -29,7 +29,7 @@ static apr_status_t svc_ticket_get(itsm_call_t *c, itsm_ticket_t **out, const ch
 static apr_status_t svc_ticket_links(itsm_call_t *c, apr_array_header_t **out,
                                  const itsm_ticket_t *t)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     apr_status_t rv = itsm_req_bind_store(q);
 
     if (rv != APR_SUCCESS)
@@ -55,7 +55,7 @@ static int has(const apr_array_header_t *a, const char *name)
 static apr_status_t svc_group_member(itsm_call_t *c, int *member, const char *login,
                                  const char *group)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     itsm_identity_t *id;
     const char *errmsg = NULL;
     apr_status_t rv;
@@ -80,7 +80,7 @@ static apr_status_t svc_group_member(itsm_call_t *c, int *member, const char *lo
 
 static int svc_desk_known(const itsm_call_t *c, const char *name)
 {
-    const itsm_desks_t *desks = ((const req_t *)c->core)->core->desks;
+    const itsm_desks_t *desks = ((const itsm_req_t *)c->core)->core->desks;
 
     return desks == NULL || apr_hash_get(desks->by_name, name, APR_HASH_KEY_STRING) != NULL;
 }
@@ -99,7 +99,7 @@ static apr_status_t svc_linked_note(itsm_call_t *c, const itsm_ticket_t *t, cons
 static apr_status_t svc_search(itsm_call_t *c, const char *kind, const char *text, int limit,
                                apr_array_header_t **out)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     const itsm_kind_t *k = itsm_core_kind(q->core, kind);
     itsm_search_query_t *query;
     itsm_filter_t f = {0};
@@ -140,7 +140,7 @@ static apr_status_t svc_search(itsm_call_t *c, const char *kind, const char *tex
 static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit, int offset,
                                     apr_array_header_t **out)
 {
-    req_t *q = c->core;
+    itsm_req_t *q = c->core;
     apr_status_t rv;
 
     *out = apr_array_make(c->pool, 1, sizeof(itsm_search_gap_t));

@@ -58,7 +58,7 @@ static itsm_write_t *write_add(writes_t *w, itsm_write_op_e op, itsm_ticket_t *t
 
 /* Commit w; on success announce its events. Returns the store's status and, in *failed, the
  * write that failed. */
-static apr_status_t writes_commit(req_t *q, writes_t *w, int *failed)
+static apr_status_t writes_commit(itsm_req_t *q, writes_t *w, int *failed)
 {
     apr_status_t rv = itsm_store_apply(q->store, (itsm_write_t *)w->ops->elts, w->ops->nelts,
                                        q->r->pool);
@@ -68,14 +68,14 @@ static apr_status_t writes_commit(req_t *q, writes_t *w, int *failed)
     for (i = 0; rv == APR_SUCCESS && i < w->events->nelts; i++) {
         const pending_t *e = &APR_ARRAY_IDX(w->events, i, pending_t);
 
-        announce(q, e->event, e->t, e->j);
+        itsm_req_announce(q, e->event, e->t, e->j);
     }
     return rv;
 }
 
 /* A write set refused for want of numbers: the kind of the create that failed (a ticket a
  * process creates may be of another kind than the request's) is named. */
-static int numbers_exhausted(req_t *q, const writes_t *w, int failed)
+static int numbers_exhausted(itsm_req_t *q, const writes_t *w, int failed)
 {
     const itsm_write_t *op = failed >= 0 && failed < w->ops->nelts
                              ? &((const itsm_write_t *)w->ops->elts)[failed] : NULL;
@@ -84,35 +84,35 @@ static int numbers_exhausted(req_t *q, const writes_t *w, int failed)
 
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00106)
                   "%s numbers are exhausted (7 digits)", prefix);
-    return fail(q, HTTP_CONFLICT, "conflict",
+    return itsm_resp_fail(q, HTTP_CONFLICT, "conflict",
                 apr_psprintf(q->r->pool, "No ticket numbers left for %s tickets (%s).", kind,
                              prefix));
 }
 
 /* A write set refused by the store because a unique field's value (ITSM_FIELD_UNIQUE) was
  * taken by a write that committed after our check (unique_ok in document.c) ran. */
-static int duplicate_raced(req_t *q)
+static int duplicate_raced(itsm_req_t *q)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, ITSMLOGNO(00906)
                   "%s: a unique field's value was taken meanwhile (%s)", q->route->kind->kind,
                   itsm_store_error(q->store));
-    return fail(q, HTTP_CONFLICT, "duplicate",
+    return itsm_resp_fail(q, HTTP_CONFLICT, "duplicate",
                 "Another ticket holds this value of a unique field already (written meanwhile).");
 }
 
 static int is_final(const itsm_kind_t *k, const char *state)
 {
-    return state && k->final_states && is_one_of(state, k->final_states);
+    return state && k->final_states && itsm_doc_is_one_of(state, k->final_states);
 }
 
-static const itsm_route_t *route_of(req_t *q, const itsm_kind_t *k)
+static const itsm_route_t *route_of(itsm_req_t *q, const itsm_kind_t *k)
 {
     return apr_hash_get(q->core->routes, k->collection, APR_HASH_KEY_STRING);
 }
 
 /* The parent a child ticket of kind k names (NULL when k has no parent field); read
  * whatever the caller's scope, as the core's own bookkeeping. */
-static int load_parent(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *child,
+static int load_parent(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *child,
                        itsm_ticket_t **parent)
 {
     const char *number = k->parent_field ? apr_table_get(child->fields, k->parent_field) : NULL;
@@ -123,14 +123,14 @@ static int load_parent(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *chil
         return OK;
     rv = itsm_store_get(q->store, parent, NULL, number, "*", q->r->pool);
     if (rv == APR_NOTFOUND)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     apr_psprintf(q->r->pool, "<%s>: no ticket %s.", k->parent_field, number));
     return rv == APR_SUCCESS ? OK : STORE_FAULT(q, 00142, "parent");
 }
 
 /* The parent's kind hears that child was created (old_state NULL) or changed state; what
  * its callback changes in the parent is written with the child, journaled on the parent. */
-static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char *old_state,
+static int roll_up(itsm_req_t *q, writes_t *w, const itsm_ticket_t *child, const char *old_state,
                    itsm_ticket_t *parent)
 {
     const itsm_kind_t *pk = itsm_core_kind(q->core, parent->kind);
@@ -141,12 +141,12 @@ static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char
 
     if (pk == NULL || pk->child_changed == NULL)
         return OK;
-    init_call_for(q, &c, route_of(q, pk));
-    pn = copy_ticket(p, parent);
+    itsm_req_init_call_for(q, &c, route_of(q, pk));
+    pn = itsm_req_copy_ticket(p, parent);
     if (pk->child_changed(&c, child, old_state, parent, pn))
-        return fail_call(q, &c);
+        return itsm_resp_fail_call(q, &c);
     j = apr_pcalloc(p, sizeof *j);
-    j->changes = diff(p, pk, parent, pn);
+    j->changes = itsm_doc_diff(p, pk, parent, pn);
     if (j->changes->nelts == 0)
         return OK;
     pn->version = parent->version + 1;
@@ -163,14 +163,14 @@ static int roll_up(req_t *q, writes_t *w, const itsm_ticket_t *child, const char
         j->note = old_state ? apr_psprintf(p, "%s %s: %s -> %s", child->kind, child->number,
                                            old_state, child->state)
                             : apr_psprintf(p, "%s created: %s", child->kind, child->title);
-    address(q, pk, j, pn);
+    itsm_doc_address(q, pk, j, pn);
     pn->sla_open = itsm_ticket_sla_open(c.sla, pk, pn);
     write_add(w, ITSM_WRITE_UPDATE, pn, j, ITSM_EVENT_CHANGED);
     return OK;
 }
 
 /* A ticket entering a final state leaves no open child of a kind that blocks its parent. */
-static int check_children(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+static int check_children(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                           const itsm_ticket_t *t)
 {
     apr_pool_t *p = q->r->pool;
@@ -194,12 +194,12 @@ static int check_children(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *o
         if (is_final(ck, child->state))
             continue;
         open++;
-        if (party_visible(q, child->party))
+        if (itsm_req_party_visible(q, child->party))
             shown = apr_pstrcat(p, shown, *shown ? ", " : " (", child->number, NULL);
     }
     if (open == 0)
         return OK;
-    return fail(q, HTTP_CONFLICT, "children-open",
+    return itsm_resp_fail(q, HTTP_CONFLICT, "children-open",
                 apr_psprintf(p, "%s cannot be %s while %d child ticket%s %s open%s%s.", t->number,
                              t->state, open, open == 1 ? "" : "s", open == 1 ? "is" : "are",
                              shown, *shown ? ")" : ""));
@@ -242,7 +242,7 @@ static int count_links(const apr_array_header_t *links, const char *type, int ou
  * it is being created)? adding: also within the rule's counts, counted over every party
  * (a limit holds whoever made the other links). A refusal goes on c; returns 0 or its
  * status. The one check of POST .../links and of the services' ticket_create. */
-static int link_check(req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_int64_t from_id,
+static int link_check(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_int64_t from_id,
                       int pending, const char *type, const itsm_kind_t *tk, apr_int64_t to_id,
                       const char *to_number, int adding)
 {
@@ -293,32 +293,32 @@ static int link_check(req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_int64
     return 0;
 fault:
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00145) "store: link count: %s",
-                  store_error(q));
+                  itsm_resp_store_error(q));
     return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                           "The ticket store is not available; try again later.");
 }
 
 /* The links of type the tickets spawned so far in this request make. */
-static int spawned_links(const req_t *q, const char *type)
+static int spawned_links(const itsm_req_t *q, const char *type)
 {
     int i, n = 0;
 
     for (i = 0; q->spawned && i < q->spawned->nelts; i++) {
-        const spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, spawn_t);
+        const itsm_spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, itsm_spawn_t);
 
         n += sp->link_type && strcmp(sp->link_type, type) == 0;
     }
     return n;
 }
 
-int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
+int itsm_req_spawn(itsm_req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type)
 {
     apr_pool_t *p = q->r->pool;
     const itsm_kind_t *k = t->kind ? itsm_core_kind(q->core, t->kind) : NULL;
     const itsm_route_t *route = k ? route_of(q, k) : NULL;
     const itsm_field_t *f;
     itsm_call_t kc;
-    spawn_t *sp;
+    itsm_spawn_t *sp;
 
     if (route == NULL)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "no-such-kind",
@@ -335,13 +335,13 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
         t->fields = apr_table_make(p, 8);
     if (t->party == NULL)
         t->party = q->who->party;
-    if (t->party && !party_visible(q, t->party))
+    if (t->party && !itsm_req_party_visible(q, t->party))
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "the new %s is for party %s, which you cannot raise tickets for",
                               k->kind, t->party);
     t->opened = t->updated = c->now;
     t->created_by = q->who->uid;
-    init_call_for(q, &kc, route);
+    itsm_req_init_call_for(q, &kc, route);
     if (k->create && k->create(&kc, t)) {
         c->status = kc.status;
         c->code = kc.code;
@@ -350,16 +350,16 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
     }
     if (t->state == NULL)
         t->state = k->initial_state;
-    if ((f = missing_field(k, t)) != NULL)
+    if ((f = itsm_doc_missing_field(k, t)) != NULL)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "the new %s lacks <%s>", k->kind, f->name);
     if (t->state == NULL || t->party == NULL)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "the new %s has no %s", k->kind, t->state ? "party" : "state");
-    if (!references_ok(q, c, k, NULL, t))
+    if (!itsm_doc_references_ok(q, c, k, NULL, t))
         return c->status;
     sp = apr_array_push(q->spawned ? q->spawned
-                        : (q->spawned = apr_array_make(p, 2, sizeof(spawn_t))));
+                        : (q->spawned = apr_array_make(p, 2, sizeof(itsm_spawn_t))));
     sp->t = t;
     sp->kind = k;
     sp->link_type = link_type;
@@ -367,25 +367,25 @@ int itsm_req_spawn(req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_
     sp->j->at = c->now;
     sp->j->actor = q->who->uid;
     sp->j->action = ITSM_ACTION_CREATE;
-    sp->j->changes = diff(p, k, NULL, t);
-    address(q, k, sp->j, t);
+    sp->j->changes = itsm_doc_diff(p, k, NULL, t);
+    itsm_doc_address(q, k, sp->j, t);
     itsm_ticket_clocks_start(p, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c->sla, k, t);
     return 0;
 }
 
 /* Is the ticket id told of this change already (linked to it twice)? */
-static int told_already(const req_t *q, apr_int64_t id)
+static int told_already(const itsm_req_t *q, apr_int64_t id)
 {
     int i;
 
     for (i = 0; q->told && i < q->told->nelts; i++)
-        if (APR_ARRAY_IDX(q->told, i, told_t).t->id == id)
+        if (APR_ARRAY_IDX(q->told, i, itsm_told_t).t->id == id)
             return 1;
     return 0;
 }
 
-apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t *t,
+apr_status_t itsm_req_tell_linked(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t,
                                   const char *type, const char *note, int *told)
 {
     apr_pool_t *p = q->r->pool;
@@ -405,7 +405,7 @@ apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t 
         const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
         const itsm_kind_t *lk = itsm_core_kind(q->core, l->kind);
         itsm_ticket_t *old, *x;
-        told_t *tl;
+        itsm_told_t *tl;
 
         if ((type && strcmp(l->type, type) != 0) || lk == NULL)
             continue;
@@ -413,10 +413,10 @@ apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t 
             goto fault;
         if (is_final(lk, old->state) || told_already(q, old->id))
             continue;
-        x = copy_ticket(p, old);
+        x = itsm_req_copy_ticket(p, old);
         x->version = old->version + 1;
         x->updated = c->now;
-        tl = apr_array_push(q->told ? q->told : (q->told = apr_array_make(p, 4, sizeof(told_t))));
+        tl = apr_array_push(q->told ? q->told : (q->told = apr_array_make(p, 4, sizeof(itsm_told_t))));
         tl->t = x;
         tl->j = apr_pcalloc(p, sizeof *tl->j);
         tl->j->at = c->now;
@@ -424,7 +424,7 @@ apr_status_t itsm_req_tell_linked(req_t *q, itsm_call_t *c, const itsm_ticket_t 
         tl->j->action = "linked-note";
         tl->j->changes = apr_array_make(p, 1, sizeof(itsm_change_t));
         tl->j->note = apr_pstrcat(p, t->number, ": ", note, NULL);
-        address(q, lk, tl->j, x);
+        itsm_doc_address(q, lk, tl->j, x);
         n++;
     }
     if (told)
@@ -439,19 +439,19 @@ fault:
 
 /* The tickets the process created during the change of t, created (and linked from t) in
  * its transaction. */
-static void add_spawned(req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_journal_t *j)
+static void add_spawned(itsm_req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_journal_t *j)
 {
     int i;
 
     for (i = 0; q->told && i < q->told->nelts; i++) {
-        told_t *tl = &APR_ARRAY_IDX(q->told, i, told_t);
+        itsm_told_t *tl = &APR_ARRAY_IDX(q->told, i, itsm_told_t);
 
         if (tl->t->id != t->id)     /* the changed ticket itself is written already */
             write_add(w, ITSM_WRITE_UPDATE, tl->t, tl->j, ITSM_EVENT_CHANGED);
     }
 
     for (i = 0; q->spawned && i < q->spawned->nelts; i++) {
-        spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, spawn_t);
+        itsm_spawn_t *sp = &APR_ARRAY_IDX(q->spawned, i, itsm_spawn_t);
 
         write_add(w, ITSM_WRITE_CREATE, sp->t, sp->j, ITSM_EVENT_CREATED)->prefix =
             sp->kind->prefix;
@@ -465,7 +465,7 @@ static void add_spawned(req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_jour
     }
 }
 
-int do_create(req_t *q)
+int itsm_tickets_create(itsm_req_t *q)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
@@ -473,7 +473,7 @@ int do_create(req_t *q)
     itsm_ticket_t *t = apr_pcalloc(r->pool, sizeof *t), *parent;
     writes_t w;
     int failed;
-    doc_extras_t x = {0};
+    itsm_doc_extras_t x = {0};
     itsm_journal_t j = {0};
     xmlNodePtr root;
     itsm_call_t c;
@@ -481,71 +481,71 @@ int do_create(req_t *q)
     apr_status_t rv;
     int rc;
 
-    if (!allowed(q, ITSM_ACTION_CREATE))
-        return forbidden(q, ITSM_ACTION_CREATE);
-    if ((rc = read_document(q, k->element, &root)) != OK)
+    if (!itsm_req_allowed(q, ITSM_ACTION_CREATE))
+        return itsm_req_forbidden(q, ITSM_ACTION_CREATE);
+    if ((rc = itsm_req_read_document(q, k->element, &root)) != OK)
         return rc;
-    init_call(q, &c);
+    itsm_req_init_call(q, &c);
     t->kind = k->kind;
     t->fields = apr_table_make(r->pool, 8);
     t->opened = t->updated = c.now;
     t->created_by = q->who->uid;
     t->party = q->who->party;
     q->current = t;
-    if (apply_document(&c, k, root, t, 1, &x))
-        return fail_call(q, &c);
+    if (itsm_doc_apply(&c, k, root, t, 1, &x))
+        return itsm_resp_fail_call(q, &c);
     if (x.party) {
-        if ((rc = check_party(q, x.party)) != OK)
+        if ((rc = itsm_doc_check_party(q, x.party)) != OK)
             return rc;
         t->party = x.party;
     }
     if (t->party == NULL)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     "You belong to no party: name the <party> the ticket is for.");
     if (x.opened) {
-        if (!allowed(q, ITSM_ACTION_IMPORT))
-            return forbidden(q, ITSM_ACTION_IMPORT);
+        if (!itsm_req_allowed(q, ITSM_ACTION_IMPORT))
+            return itsm_req_forbidden(q, ITSM_ACTION_IMPORT);
         if (itsm_time_parse(&t->opened, x.opened) != APR_SUCCESS || t->opened > c.now)
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+            return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                         "<opened> must be a past RFC 3339 time.");
         c.importing = 1;
     }
     if (x.state && !c.importing)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     "<state> is set by actions; only an import (with <opened>) brings its own.");
     t->state = x.state;
-    if ((f = missing_field(k, t)) != NULL)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+    if ((f = itsm_doc_missing_field(k, t)) != NULL)
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     apr_psprintf(r->pool, "<%s> is required.", f->name));
     party = t->party;
     if (k->create && k->create(&c, t))
-        return fail_call(q, &c);
-    if ((f = missing_field(k, t)) != NULL)      /* the callback may have cleared one */
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+        return itsm_resp_fail_call(q, &c);
+    if ((f = itsm_doc_missing_field(k, t)) != NULL)      /* the callback may have cleared one */
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     apr_psprintf(r->pool, "<%s> is required.", f->name));
-    if (t->party != party && (t->party == NULL || (rc = check_party(q, t->party)) != OK))
-        return t->party ? rc : fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+    if (t->party != party && (t->party == NULL || (rc = itsm_doc_check_party(q, t->party)) != OK))
+        return t->party ? rc : itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                     "The ticket belongs to no party.");
-    if ((rc = check_references(q, NULL, t)) != OK)
+    if ((rc = itsm_doc_check_references(q, NULL, t)) != OK)
         return rc;
     if (t->state == NULL && (t->state = k->initial_state) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00204)
                       "kind %s gave a new ticket no state and declares no initial_state",
                       k->kind);
-        return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+        return itsm_resp_fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
                     "The process module did not set the ticket's state.");
     }
-    if ((rc = open_store(q)) != OK)
+    if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     j.at = c.now;
     j.actor = q->who->uid;
     j.action = c.importing ? ITSM_ACTION_IMPORT : ITSM_ACTION_CREATE;
-    j.changes = diff(r->pool, k, NULL, t);
+    j.changes = itsm_doc_diff(r->pool, k, NULL, t);
     j.note = x.note;
-    address(q, k, &j, t);
+    itsm_doc_address(q, k, &j, t);
     itsm_ticket_clocks_start(r->pool, k, NULL, t, NULL, t->opened);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
-    find_suggestions(q, k, NULL, t, c.now);
+    itsm_doc_find_suggestions(q, k, NULL, t, c.now);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_CREATE, t, &j, ITSM_EVENT_CREATED)->prefix = k->prefix;
     if ((rc = load_parent(q, k, t, &parent)) != OK)
@@ -566,58 +566,58 @@ int do_create(req_t *q)
         if (rv == APR_EEXIST)
             return duplicate_raced(q);
         if (rv == APR_EAGAIN)   /* the parent changed since it was read */
-            return fail(q, HTTP_CONFLICT, "conflict",
+            return itsm_resp_fail(q, HTTP_CONFLICT, "conflict",
                         "The parent ticket changed meanwhile; send the request again.");
         return STORE_FAULT(q, 00131, "create");
     }
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/", k->collection,
                                                          "/", t->number, NULL), r));
-    return send_ticket(q, &c, HTTP_CREATED, t);
+    return itsm_doc_send_ticket(q, &c, HTTP_CREATED, t);
 }
 
 /* ---- one ticket ------------------------------------------------------------------------ */
 
 /* The ticket, within the caller's party scope (404 outside it, whatever the caller's relation
  * to it), and 403 unless the caller's roles or relation to it allow action. */
-int load_ticket(req_t *q, const char *number, const char *action, itsm_ticket_t **t)
+int itsm_tickets_load(itsm_req_t *q, const char *number, const char *action, itsm_ticket_t **t)
 {
     const itsm_kind_t *k = q->route->kind;
     apr_status_t rv;
     int rc;
 
-    if ((rc = open_store(q)) != OK)
+    if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     rv = itsm_store_get(q->store, t, k->kind, number, q->scope, q->r->pool);
     if (rv == APR_NOTFOUND)
-        return not_found(q);
+        return itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00132, "get");
-    if (!allowed(q, action)
+    if (!itsm_req_allowed(q, action)
         && !itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, *t, k),
                                  k->kind, action))
-        return fail(q, HTTP_FORBIDDEN, "forbidden",
+        return itsm_resp_fail(q, HTTP_FORBIDDEN, "forbidden",
                     apr_psprintf(q->r->pool, "Neither your roles nor your relation to %s allow "
                                  "'%s'.", (*t)->number, action));
     return OK;
 }
 
 /* 428 without If-Match, 412 when it names another version. */
-static int check_if_match(req_t *q, const itsm_ticket_t *t)
+static int check_if_match(itsm_req_t *q, const itsm_ticket_t *t)
 {
     const char *im = apr_table_get(q->r->headers_in, "If-Match");
     char *list, *tag, *state;
     const char *want;
 
     if (im == NULL)
-        return fail(q, HTTP_PRECONDITION_REQUIRED, "precondition-required",
+        return itsm_resp_fail(q, HTTP_PRECONDITION_REQUIRED, "precondition-required",
                     "Changes need If-Match with the ticket's current ETag.");
     want = apr_psprintf(q->r->pool, "\"%d\"", t->version);
     list = apr_pstrdup(q->r->pool, im);
     for (tag = apr_strtok(list, ", \t", &state); tag; tag = apr_strtok(NULL, ", \t", &state))
         if (strcmp(tag, "*") == 0 || strcmp(tag, want) == 0)
             return OK;
-    return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+    return itsm_resp_fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                 "The ticket has changed since that ETag; GET it again.");
 }
 
@@ -646,7 +646,7 @@ static int publication_change(const itsm_kind_t *k, const char *action, const it
 
 /* What a process's update or action may not do to a ticket: leave it without a state, or
  * move it to another party (out of its raiser's scope). A process bug: 500, logged. */
-static int process_kept_ticket(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+static int process_kept_ticket(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                                const itsm_ticket_t *t)
 {
     const char *why = NULL;
@@ -660,59 +660,59 @@ static int process_kept_ticket(req_t *q, const itsm_kind_t *k, const itsm_ticket
         return OK;
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00205) "kind %s %s (%s)", k->kind,
                   why, old->number);
-    return fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
+    return itsm_resp_fail(q, HTTP_INTERNAL_SERVER_ERROR, "process-error",
                 "The process module changed the ticket in a way the core refuses.");
 }
 
 /* PATCH and actions: one path, the action NULL for a plain update. */
-int do_change(req_t *q, const char *number, const char *action)
+int itsm_tickets_change(itsm_req_t *q, const char *number, const char *action)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     itsm_ticket_t *old, *t, *parent;
     writes_t w;
     int failed;
-    doc_extras_t x = {0};
+    itsm_doc_extras_t x = {0};
     itsm_journal_t j = {0};
     xmlNodePtr root = NULL;
     itsm_call_t c;
     apr_status_t rv;
     int rc, publication;
 
-    if (action && !(k->actions && is_one_of(action, k->actions) && k->action))
-        return not_found(q);
-    if (!allowed_some(q, action ? action : ITSM_ACTION_UPDATE))
-        return forbidden(q, action ? action : ITSM_ACTION_UPDATE);
+    if (action && !(k->actions && itsm_doc_is_one_of(action, k->actions) && k->action))
+        return itsm_resp_not_found(q);
+    if (!itsm_req_allowed_some(q, action ? action : ITSM_ACTION_UPDATE))
+        return itsm_req_forbidden(q, action ? action : ITSM_ACTION_UPDATE);
     /* a versioned kind's working copy is its editors' alone: every change needs update */
-    if (reads_published(q, k))
-        return forbidden(q, ITSM_ACTION_UPDATE);
+    if (itsm_req_reads_published(q, k))
+        return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
     /* The body is read before a database connection is taken from the pool. */
-    if ((action == NULL || has_body(r)) && (rc = read_document(q, k->element, &root)) != OK)
+    if ((action == NULL || itsm_req_has_body(r)) && (rc = itsm_req_read_document(q, k->element, &root)) != OK)
         return rc;
-    if ((rc = load_ticket(q, number, action ? action : ITSM_ACTION_UPDATE, &old)) != OK)
+    if ((rc = itsm_tickets_load(q, number, action ? action : ITSM_ACTION_UPDATE, &old)) != OK)
         return rc;
     if ((rc = check_if_match(q, old)) != OK)
         return rc;
     q->current = old;
-    init_call(q, &c);
-    t = copy_ticket(r->pool, old);
-    if (root && apply_document(&c, k, root, t, 0, &x))
-        return fail_call(q, &c);
+    itsm_req_init_call(q, &c);
+    t = itsm_req_copy_ticket(r->pool, old);
+    if (root && itsm_doc_apply(&c, k, root, t, 0, &x))
+        return itsm_resp_fail_call(q, &c);
     if (action) {
         if (k->action(&c, action, old, t))
-            return fail_call(q, &c);
+            return itsm_resp_fail_call(q, &c);
     }
     else if (k->update && k->update(&c, old, t)) {
-        return fail_call(q, &c);
+        return itsm_resp_fail_call(q, &c);
     }
     if ((rc = process_kept_ticket(q, k, old, t)) != OK)
         return rc;
-    if ((rc = check_references(q, old, t)) != OK)
+    if ((rc = itsm_doc_check_references(q, old, t)) != OK)
         return rc;
-    j.changes = diff(r->pool, k, old, t);
+    j.changes = itsm_doc_diff(r->pool, k, old, t);
     if (j.changes->nelts == 0 && x.note == NULL && action == NULL) {
-        set_etag(r, old);
-        return send_ticket(q, &c, HTTP_OK, old);
+        itsm_doc_set_etag(r, old);
+        return itsm_doc_send_ticket(q, &c, HTTP_OK, old);
     }
     publication = publication_change(k, action, old, t, j.changes, r->pool);
     t->version = old->version + 1;
@@ -721,12 +721,12 @@ int do_change(req_t *q, const char *number, const char *action)
     j.actor = q->who->uid;
     j.action = action ? action : ITSM_ACTION_UPDATE;
     j.note = x.note;
-    address(q, k, &j, t);
+    itsm_doc_address(q, k, &j, t);
     itsm_ticket_clocks_start(r->pool, k, old, t, action, c.now);
     /* new due times: warnings, breaches and timers are announced anew */
     t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
-    find_suggestions(q, k, old, t, c.now);
+    itsm_doc_find_suggestions(q, k, old, t, c.now);
     writes_init(&w, r->pool);
     write_add(&w, ITSM_WRITE_UPDATE, t, &j, ITSM_EVENT_CHANGED);
     if (publication >= 0)
@@ -744,37 +744,37 @@ int do_change(req_t *q, const char *number, const char *action)
     if (rv == APR_ENOSPC)
         return numbers_exhausted(q, &w, failed);
     if (rv == APR_EAGAIN && failed > 0)
-        return fail(q, HTTP_CONFLICT, "conflict",
+        return itsm_resp_fail(q, HTTP_CONFLICT, "conflict",
                     "A linked or parent ticket changed meanwhile; send the request again.");
     if (rv == APR_EEXIST)
         return duplicate_raced(q);
     if (rv == APR_EAGAIN)
-        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+        return itsm_resp_fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                     "The ticket has changed since that ETag; GET it again.");
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00133, "update");
-    return send_ticket(q, &c, HTTP_OK, t);
+    return itsm_doc_send_ticket(q, &c, HTTP_OK, t);
 }
 
-int do_get(req_t *q, const char *number)
+int itsm_tickets_get(itsm_req_t *q, const char *number)
 {
     itsm_ticket_t *t;
     itsm_call_t c;
     int rc;
 
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
-    init_call(q, &c);
-    return send_ticket(q, &c, HTTP_OK, t);
+    itsm_req_init_call(q, &c);
+    return itsm_doc_send_ticket(q, &c, HTTP_OK, t);
 }
 
 /* GET .../sla: the SLA clocks alone; asking them of a ticket without targets (P5, no
  * priority yet) is refused so that a client never mistakes "no SLA" for "in SLA".
  * GET .../sla/{clock}: that clock alone; 409 while it has not started (a KPI has no value
  * before its event), 422 without a target, 404 for a clock the kind does not have. */
-int do_sla(req_t *q, const char *number, const char *clock)
+int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
 {
     const itsm_kind_t *k = q->route->kind;
     const itsm_clock_t *kc = k->clocks;
@@ -787,23 +787,23 @@ int do_sla(req_t *q, const char *number, const char *clock)
     while (clock && kc && kc->name && strcmp(kc->name, clock) != 0)
         kc++;
     if (kc == NULL || kc->name == NULL)
-        return not_found(q);
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return itsm_resp_not_found(q);
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
-    init_call(q, &c);
+    itsm_req_init_call(q, &c);
     n = itsm_ticket_clocks(&clocks, c.sla, k, t, c.now, q->r->pool);
     for (i = 0; clock && i < n && strcmp(clocks[i].name, clock) != 0; i++)
         ;
     if (n == 0 || i == n)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
                     clock ? apr_psprintf(q->r->pool, "%s has no target for its %s clock",
                                          t->number, clock)
                           : apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)",
                                          t->number, t->priority ? t->priority : "not set yet"));
     if (clock && clocks[i].started == 0)
-        return fail(q, HTTP_CONFLICT, "clock-not-started",
+        return itsm_resp_fail(q, HTTP_CONFLICT, "clock-not-started",
                     apr_psprintf(q->r->pool, "The %s clock of %s has not started: it starts %s "
                                  "'%s'.", clock, t->number,
                                  kc->start == ITSM_CLOCK_ON_STATE ? "when the ticket enters"
@@ -811,18 +811,18 @@ int do_sla(req_t *q, const char *number, const char *clock)
                                  kc->start_on));
     o = itsm_xml_out_start(q->r->pool, "sla");
     if (clock)
-        render_sla_target(&c, o->w, &clocks[i]);
+        itsm_doc_render_sla_target(&c, o->w, &clocks[i]);
     else
         for (i = 0; i < n; i++)
-            render_sla_target(&c, o->w, &clocks[i]);
-    set_etag(q->r, t);
-    return send_doc(q->r, HTTP_OK, o);
+            itsm_doc_render_sla_target(&c, o->w, &clocks[i]);
+    itsm_doc_set_etag(q->r, t);
+    return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
 
 /* A linked ticket's number is shown only to those who may see that ticket. */
 /* Whether the caller may see the ticket a journal's link change names (another party's
  * number reads "(not visible)"); answers kept in seen, one read per number. */
-static const char *shown_number(req_t *q, apr_hash_t *seen, const char *number)
+static const char *shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
 {
     const char *shown;
     itsm_ticket_t *x;
@@ -837,7 +837,7 @@ static const char *shown_number(req_t *q, apr_hash_t *seen, const char *number)
     return shown;
 }
 
-int do_journal(req_t *q, const char *number)
+int itsm_tickets_journal(itsm_req_t *q, const char *number)
 {
     request_rec *r = q->r;
     apr_array_header_t *entries;
@@ -846,11 +846,11 @@ int do_journal(req_t *q, const char *number)
     apr_hash_t *seen = apr_hash_make(r->pool);
     int rc, i, k;
 
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if (reads_published(q, q->route->kind))     /* the history of the working copy */
-        return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if (itsm_req_reads_published(q, q->route->kind))     /* the history of the working copy */
+        return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00134, "journal");
@@ -868,7 +868,7 @@ int do_journal(req_t *q, const char *number)
             const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
             int link = strncmp(ch->field, "link:", 5) == 0;
 
-            if (field_hidden(q, q->route->kind, ch->field))
+            if (itsm_doc_field_hidden(q, q->route->kind, ch->field))
                 continue;
 
             xmlTextWriterStartElement(o->w, BAD_CAST "change");
@@ -880,7 +880,7 @@ int do_journal(req_t *q, const char *number)
         itsm_xml_element(o->w, "note", e->note);
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* ---- versions and their differences ----------------------------------------------------- */
@@ -962,7 +962,7 @@ static int same_value(const char *a, const char *b)
 }
 
 /* The fields of kind k that differ between a and b (two versions of a ticket). */
-static void write_diff(req_t *q, apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
+static void write_diff(itsm_req_t *q, apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
                        const itsm_ticket_t *a, const itsm_ticket_t *b)
 {
     static const itsm_field_t description = { "description", 0, .type = ITSM_TYPE_LONG_TEXT };
@@ -980,13 +980,13 @@ static void write_diff(req_t *q, apr_pool_t *p, xmlTextWriterPtr w, const itsm_k
     for (f = k->fields; f && f->name; f++) {
         va = apr_table_get(a->fields, f->name);
         vb = apr_table_get(b->fields, f->name);
-        if (!same_value(va, vb) && !field_hidden(q, k, f->name))
+        if (!same_value(va, vb) && !itsm_doc_field_hidden(q, k, f->name))
             write_field_diff(p, w, f->name, f, va, vb);
     }
 }
 
 /* Version which of t ("working": t itself, for its editors) into *v; 404 unknown. */
-static int load_version(req_t *q, itsm_ticket_t *t, const char *which, int reader,
+static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int reader,
                         itsm_ticket_t **v)
 {
     itsm_version_t info;
@@ -997,12 +997,12 @@ static int load_version(req_t *q, itsm_ticket_t *t, const char *which, int reade
         *v = t;
         return OK;
     }
-    if (!query_int(which, 1, 1 << 30, &n)
+    if (!itsm_req_query_int(which, 1, 1 << 30, &n)
         || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
-        return not_found(q);
+        return itsm_resp_not_found(q);
     rv = itsm_store_version(q->store, v, &info, t, n, q->r->pool);
     if (rv == APR_NOTFOUND)
-        return not_found(q);
+        return itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00232, "version");
     return OK;
@@ -1011,11 +1011,11 @@ static int load_version(req_t *q, itsm_ticket_t *t, const char *which, int reade
 /* GET /{collection}/{number}/versions[/{n}[?diff=m]]: a versioned kind's published
  * versions. Its editors list and read every version, the working copy as "working", and
  * what changed between two of them; its readers only the current one. */
-int do_versions(req_t *q, const char *number, const char *which)
+int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
-    int reader = reads_published(q, k), rc, i;
+    int reader = itsm_req_reads_published(q, k), rc, i;
     apr_array_header_t *versions;
     apr_table_t *args;
     const char *from;
@@ -1024,17 +1024,17 @@ int do_versions(req_t *q, const char *number, const char *which)
     itsm_call_t c;
 
     if (!k->publish_action)
-        return not_found(q);
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    form_args(r, &args);
+        return itsm_resp_not_found(q);
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    itsm_req_form_args(r, &args);
     from = apr_table_get(args, "diff");
     if (which == NULL && from)
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "diff compares two versions: GET .../versions/{n}?diff={m}.");
     if (from && reader)     /* the differences are the reviewers' */
-        return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+        return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (which) {
         if ((rc = load_version(q, t, which, reader, &v)) != OK)
@@ -1047,12 +1047,12 @@ int do_versions(req_t *q, const char *number, const char *which)
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "from", BAD_CAST from);
             xmlTextWriterWriteAttribute(o->w, BAD_CAST "to", BAD_CAST which);
             write_diff(q, r->pool, o->w, k, base, v);
-            return send_doc(r, HTTP_OK, o);
+            return itsm_resp_send_doc(r, HTTP_OK, o);
         }
-        init_call(q, &c);
+        itsm_req_init_call(q, &c);
         o = itsm_xml_out_start(r->pool, k->element);
-        render_ticket(&c, o->w, k, v, 0);
-        return send_doc(r, HTTP_OK, o);
+        itsm_doc_render_ticket(&c, o->w, k, v, 0);
+        return itsm_resp_send_doc(r, HTTP_OK, o);
     }
     if (itsm_store_versions(q->store, &versions, t->id, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00233, "versions");
@@ -1072,14 +1072,14 @@ int do_versions(req_t *q, const char *number, const char *which)
         xmlTextWriterWriteString(o->w, BAD_CAST e->title);
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* POST /{collection}/{number}/votes with <vote><helpful>true|false</helpful></vote>: the
  * caller's helpfulness vote on the current published version of a versioned kind's ticket
  * they may read, one per person and version (a second replaces the first). Answers the
  * counts. */
-int do_vote(req_t *q, const char *number)
+int itsm_tickets_vote(itsm_req_t *q, const char *number)
 {
     static const itsm_field_t helpful = { "helpful", 0, .type = ITSM_TYPE_BOOLEAN };
     const itsm_kind_t *k = q->route->kind;
@@ -1090,34 +1090,34 @@ int do_vote(req_t *q, const char *number)
     int rc, version;
 
     if (!k->publish_action)
-        return not_found(q);
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = read_document(q, "vote", &root)) != OK)
+        return itsm_resp_not_found(q);
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if ((rc = itsm_req_read_document(q, "vote", &root)) != OK)
         return rc;
     for (n = root->children; n; n = n->next)
         if (itsm_xml_is(n, "helpful")
             && itsm_field_check(&helpful, itsm_xml_text(q->r->pool, n), q->r->pool, &value,
                                 &why) != APR_SUCCESS)
-            return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+            return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                         apr_psprintf(q->r->pool, "<helpful> %s", why));
     if (value == NULL)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                     "<helpful> (true or false) is required.");
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if ((version = (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)) == 0)
-        return fail(q, HTTP_CONFLICT, "not-published",
+        return itsm_resp_fail(q, HTTP_CONFLICT, "not-published",
                     apr_psprintf(q->r->pool, "%s has no published version to vote on.",
                                  t->number));
     if (itsm_store_vote(q->store, t->id, version, q->who->uid, strcmp(value, "true") == 0,
                         apr_time_now(), q->r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00422, "vote");
-    init_call(q, &c);
-    return send_ticket(q, &c, HTTP_OK, t);
+    itsm_req_init_call(q, &c);
+    return itsm_doc_send_ticket(q, &c, HTTP_OK, t);
 }
 
-int do_links(req_t *q, const char *number)
+int itsm_tickets_links(itsm_req_t *q, const char *number)
 {
     request_rec *r = q->r;
     apr_array_header_t *links;
@@ -1125,9 +1125,9 @@ int do_links(req_t *q, const char *number)
     itsm_xml_out_t *o;
     int rc, i;
 
-    if (!allowed_some(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_READ, &t)) != OK)
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
         return rc;
     if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00135, "links");
@@ -1145,7 +1145,7 @@ int do_links(req_t *q, const char *number)
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST l->actor);
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* A ticket linking with a type whose rule shows the target's fields keeps the targets'
@@ -1171,7 +1171,7 @@ static void keep_shown(apr_pool_t *p, itsm_ticket_t *t, const char *type, const 
 
 /* The journal entry of a link's change on one of its ends, t (old as it was), the other end
  * being other: t's own changes (a linked callback's) and the link's. */
-static itsm_journal_t *link_entry(req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+static itsm_journal_t *link_entry(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                                   itsm_ticket_t *t, const char *type, const itsm_ticket_t *other,
                                   int adding, apr_time_t now)
 {
@@ -1179,7 +1179,7 @@ static itsm_journal_t *link_entry(req_t *q, const itsm_kind_t *k, const itsm_tic
     itsm_journal_t *j = apr_pcalloc(p, sizeof *j);
     itsm_change_t *ch;
 
-    j->changes = diff(p, k, old, t);
+    j->changes = itsm_doc_diff(p, k, old, t);
     ch = apr_array_push(j->changes);
     ch->field = apr_pstrcat(p, "link:", type, NULL);
     ch->old = adding ? NULL : other->number;
@@ -1189,7 +1189,7 @@ static itsm_journal_t *link_entry(req_t *q, const itsm_kind_t *k, const itsm_tic
     j->at = now;
     j->actor = q->who->uid;
     j->action = adding ? ITSM_ACTION_LINK : "unlink";
-    address(q, k, j, t);
+    itsm_doc_address(q, k, j, t);
     return j;
 }
 
@@ -1198,7 +1198,7 @@ static itsm_journal_t *link_entry(req_t *q, const itsm_kind_t *k, const itsm_tic
  * kind declares the type for links made to it by o's kind (from_kind): then from o to u.
  * The rules, the declaring kind's linked callback, then both ends (versions bumped, journal
  * entries) and the link in one transaction. */
-static int change_link(req_t *q, const char *number, const char *type, const char *target,
+static int change_link(itsm_req_t *q, const char *number, const char *type, const char *target,
                        int adding)
 {
     request_rec *r = q->r;
@@ -1213,25 +1213,25 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
     apr_status_t rv;
     int rc, failed, reversed = 0, o_write = -1;
 
-    if (reads_published(q, k))  /* links change the working copy */
-        return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = load_ticket(q, number, ITSM_ACTION_LINK, &u)) != OK)
+    if (itsm_req_reads_published(q, k))  /* links change the working copy */
+        return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_LINK, &u)) != OK)
         return rc;
     if ((rc = check_if_match(q, u)) != OK)
         return rc;
     q->current = u;
     rv = itsm_store_get(q->store, &o, NULL, target, q->scope, r->pool);
     if (rv == APR_NOTFOUND)
-        return adding ? fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+        return adding ? itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                              apr_psprintf(r->pool, "No ticket %s to link to.", target))
-                      : not_found(q);
+                      : itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00136, "link target");
     if (o->id == u->id)
-        return fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
+        return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "A ticket cannot link to itself.");
     if ((ok = itsm_core_kind(q->core, o->kind)) == NULL)
-        return not_found(q);
-    init_call(q, &c);
+        return itsm_resp_not_found(q);
+    itsm_req_init_call(q, &c);
     if (strcmp(type, ITSM_LINK_RELATES) != 0
         && (rule = itsm_link_rule_find(k, ok, type, &decl)) == NULL) {
         /* u's kind may declare the links o's kind makes to it */
@@ -1246,21 +1246,21 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
     src_kind = reversed ? ok : k;
     if (link_check(q, &c, src_kind, src->id, 0, type, reversed ? k : ok, dst->id, dst->number,
                    adding))
-        return fail_call(q, &c);
-    un = copy_ticket(r->pool, u);
-    on = copy_ticket(r->pool, o);
+        return itsm_resp_fail_call(q, &c);
+    un = itsm_req_copy_ticket(r->pool, u);
+    on = itsm_req_copy_ticket(r->pool, o);
     if (rule && decl->linked) {
         int mine = decl == k;   /* the declaring kind's ticket is u */
 
-        init_call_for(q, &dc, route_of(q, decl));
+        itsm_req_init_call_for(q, &dc, route_of(q, decl));
         if (decl->linked(&dc, type, adding, mine ? u : o, mine ? un : on, mine ? o : u))
-            return fail_call(q, &dc);
+            return itsm_resp_fail_call(q, &dc);
     }
     if (rule && rule->shows)    /* the linking ticket keeps the numbers it shows */
         keep_shown(r->pool, reversed ? on : un, type, dst->number, adding);
     ju = link_entry(q, k, u, un, type, o, adding, c.now);
     /* the other end is written when the link goes from it, or the callback changed it */
-    if (reversed || diff(r->pool, ok, o, on)->nelts > 0)
+    if (reversed || itsm_doc_diff(r->pool, ok, o, on)->nelts > 0)
         jo = link_entry(q, ok, o, on, type, u, adding, c.now);
     /* the link first: when it exists already (or not at all) nothing else is tried, not
      * even a journal number drawn (PostgreSQL sequences do not roll back) */
@@ -1280,21 +1280,21 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
     add_spawned(q, &w, un, ju);     /* tickets the linked callback created */
     rv = writes_commit(q, &w, &failed);
     if (rv == APR_EAGAIN && failed == o_write)
-        return fail(q, HTTP_CONFLICT, "conflict",
+        return itsm_resp_fail(q, HTTP_CONFLICT, "conflict",
                     apr_psprintf(r->pool, "%s changed meanwhile; send the request again.",
                                  o->number));
     if (rv == APR_EAGAIN)
-        return fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
+        return itsm_resp_fail(q, HTTP_PRECONDITION_FAILED, "precondition-failed",
                     "The ticket has changed since that ETag; GET it again.");
     if (rv == APR_EEXIST)
-        return fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
+        return itsm_resp_fail(q, HTTP_CONFLICT, "conflict", "That link exists already.");
     if (rv == APR_NOTFOUND)
-        return not_found(q);
+        return itsm_resp_not_found(q);
     if (rv == APR_ENOSPC)
         return numbers_exhausted(q, &w, failed);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00137, adding ? "link" : "unlink");
-    set_etag(r, un);
+    itsm_doc_set_etag(r, un);
     if (!adding) {
         r->status = HTTP_NO_CONTENT;
         return DONE;
@@ -1309,19 +1309,19 @@ static int change_link(req_t *q, const char *number, const char *type, const cha
         itsm_xml_element(o_->w, "target", o->number);
         if (reversed)
             itsm_xml_element(o_->w, "from", src->number);
-        return send_doc(r, HTTP_CREATED, o_);
+        return itsm_resp_send_doc(r, HTTP_CREATED, o_);
     }
 }
 
-int do_link(req_t *q, const char *number)
+int itsm_tickets_link(itsm_req_t *q, const char *number)
 {
     const char *type = NULL, *target = NULL;
     xmlNodePtr root, n;
     int rc;
 
-    if (!allowed_some(q, ITSM_ACTION_LINK))
-        return forbidden(q, ITSM_ACTION_LINK);
-    if ((rc = read_document(q, "link", &root)) != OK)
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_LINK))
+        return itsm_req_forbidden(q, ITSM_ACTION_LINK);
+    if ((rc = itsm_req_read_document(q, "link", &root)) != OK)
         return rc;
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "type"))
@@ -1333,9 +1333,9 @@ int do_link(req_t *q, const char *number)
 }
 
 /* DELETE /{collection}/{number}/links/{type}/{target} */
-int do_unlink(req_t *q, const char *number, const char *type, const char *target)
+int itsm_tickets_unlink(itsm_req_t *q, const char *number, const char *type, const char *target)
 {
-    if (!allowed_some(q, ITSM_ACTION_LINK))
-        return forbidden(q, ITSM_ACTION_LINK);
+    if (!itsm_req_allowed_some(q, ITSM_ACTION_LINK))
+        return itsm_req_forbidden(q, ITSM_ACTION_LINK);
     return change_link(q, number, type, target, 0);
 }

@@ -56,8 +56,8 @@ static int query_month(apr_pool_t *p, const char *v, apr_time_t *from, apr_time_
 
     if (v == NULL)
         return 1;
-    if (strlen(v) != 7 || v[4] != '-' || !query_int(apr_pstrndup(p, v, 4), 1970, 9998, &y)
-        || !query_int(v + 5, 1, 12, &m)
+    if (strlen(v) != 7 || v[4] != '-' || !itsm_req_query_int(apr_pstrndup(p, v, 4), 1970, 9998, &y)
+        || !itsm_req_query_int(v + 5, 1, 12, &m)
         || itsm_time_parse(from, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", y, m)) != APR_SUCCESS
         || itsm_time_parse(&next, apr_psprintf(p, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y,
                                               m == 12 ? 1 : m + 1)) != APR_SUCCESS)
@@ -81,7 +81,7 @@ static const struct {
 /* The query of a list (others: list_params) or a count (count_params) into f: common
  * filters, indexed fields of the kind, times. Anything else is refused: a filter that were
  * silently ignored would answer more than was asked. Returns OK or the error sent. */
-static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, itsm_filter_t *f)
+static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *others, itsm_filter_t *f)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
@@ -97,17 +97,17 @@ static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, 
     for (i = 0; i < a->nelts; i++) {
         const itsm_field_t *fd;
 
-        if (is_one_of(e[i].key, common) || is_one_of(e[i].key, others))
+        if (itsm_doc_is_one_of(e[i].key, common) || itsm_doc_is_one_of(e[i].key, others))
             continue;
-        if ((fd = kind_field(k, e[i].key)) == NULL || field_hidden(q, k, e[i].key))
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        if ((fd = itsm_doc_kind_field(k, e[i].key)) == NULL || itsm_doc_field_hidden(q, k, e[i].key))
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         apr_psprintf(r->pool, "Unknown query parameter '%s'.", e[i].key));
         if (!(fd->flags & ITSM_FIELD_INDEXED))
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         apr_psprintf(r->pool, "The field '%s' is not indexed: lists cannot "
                                      "filter on it.", e[i].key));
         if (f->nfields == ITSM_FILTER_FIELDS || apr_table_get(args, e[i].key) != e[i].val)
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         apr_psprintf(r->pool, "Filter on each field once, on at most %d.",
                                      ITSM_FILTER_FIELDS));
         f->field[f->nfields] = fd->name;
@@ -120,11 +120,11 @@ static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, 
     f->group = apr_table_get(args, "group");
     if ((v = apr_table_get(args, "open")) != NULL) {
         if (strcmp(v, "true") != 0 || !k->final_states)
-            return fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
         f->open = 1;
     }
-    if (!query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
+    if (!itsm_req_query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");
     if (age > 0)
         f->opened_to = r->request_time - apr_time_from_sec((apr_int64_t)age * 86400);
     if (!query_time(apr_table_get(args, "opened_after"), &f->opened_from, NULL)
@@ -132,15 +132,15 @@ static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, 
                        apr_table_get(args, "min_age_days") ? NULL : &f->opened_to)
         || !query_time(apr_table_get(args, "updated_after"), &f->updated_from, NULL)
         || !query_time(apr_table_get(args, "updated_before"), NULL, &f->updated_to))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "opened_after, opened_before, updated_after and updated_before take an "
                     "RFC 3339 time (2026-11-23T09:00:00Z); opened_before does not go with "
                     "min_age_days.");
     if (apr_table_get(args, "opened_before") && apr_table_get(args, "min_age_days"))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query", "opened_before does not go with min_age_days.");
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", "opened_before does not go with min_age_days.");
     if ((v = apr_table_get(args, "sla")) != NULL) {
         if (!k->clocks || !sla_status_named(v))
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
         f->sla = v;
     }
@@ -154,7 +154,7 @@ static int parse_filter(req_t *q, apr_table_t *args, const char *const *others, 
  * open tickets in scope, bucketed by opening time in SQL); each bucket lists its AGED_ITEMS
  * oldest tickets. */
 #define AGED_ITEMS 100
-int do_aged(req_t *q)
+int itsm_view_aged(itsm_req_t *q)
 {
     static const int deck[] = { 14, 30, 60, 90, 120 };
     const apr_array_header_t *set = q->conf->aged_bounds;
@@ -171,12 +171,12 @@ int do_aged(req_t *q)
     int rc, more, i;
 
     if (!k->final_states)
-        return not_found(q);
-    if (!allowed(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if (reads_published(q, k))  /* counts of working copies: its editors' */
-        return forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = open_store(q)) != OK)
+        return itsm_resp_not_found(q);
+    if (!itsm_req_allowed(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if (itsm_req_reads_published(q, k))  /* counts of working copies: its editors' */
+        return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
+    if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     rows = apr_pcalloc(r->pool, sizeof(*rows) * (nb + 1));
     count = apr_pcalloc(r->pool, sizeof(*count) * (nb + 1));
@@ -231,12 +231,12 @@ int do_aged(req_t *q)
         }
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* Counts of the tickets in scope matching the filters, by a common column, the month of
  * opening or an indexed field: GET /{collection}/stats?by=priority&month=2026-11. */
-int do_stats(req_t *q)
+int itsm_view_stats(itsm_req_t *q)
 {
     static const char *const keys[] = {
         "state", "priority", "party", "group", "assignee", "month", NULL
@@ -250,26 +250,26 @@ int do_stats(req_t *q)
     const char *by;
     int rc, i;
 
-    if (!allowed(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    if (reads_published(q, k))
-        return forbidden(q, ITSM_ACTION_UPDATE);
-    form_args(r, &args);
+    if (!itsm_req_allowed(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    if (itsm_req_reads_published(q, k))
+        return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
+    itsm_req_form_args(r, &args);
     if ((rc = parse_filter(q, args, count_params, &f)) != OK)
         return rc;
     by = apr_table_get(args, "by");
-    if (by && !is_one_of(by, keys)
-        && (kind_field(k, by) == NULL || !(kind_field(k, by)->flags & ITSM_FIELD_INDEXED)))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+    if (by && !itsm_doc_is_one_of(by, keys)
+        && (itsm_doc_kind_field(k, by) == NULL || !(itsm_doc_kind_field(k, by)->flags & ITSM_FIELD_INDEXED)))
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "by takes state, priority, party, group, assignee, month or an indexed "
                     "field of the kind.");
     if (apr_table_get(args, "month")
         && (f.opened_from || f.opened_to
             || !query_month(r->pool, apr_table_get(args, "month"), &f.opened_from, &f.opened_to)))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "month takes YYYY-MM and goes without opened_after, opened_before and "
                     "min_age_days.");
-    if ((rc = open_store(q)) != OK)
+    if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00161, "stats");
@@ -295,12 +295,12 @@ int do_stats(req_t *q)
                 itsm_duration_format(r->pool, g->mean_resolve));
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* Readers of a versioned kind list its published versions by state and in number or
  * opening order only: the other filters and the update order are of the working copy. */
-static int published_query(req_t *q, apr_table_t *args)
+static int published_query(itsm_req_t *q, apr_table_t *args)
 {
     static const char *const taken[] = { "limit", "offset", "sort", "state", "q", "after", NULL };
     const apr_array_header_t *a = apr_table_elts(args);
@@ -309,12 +309,12 @@ static int published_query(req_t *q, apr_table_t *args)
     int i;
 
     for (i = 0; i < a->nelts; i++)
-        if (!is_one_of(e[i].key, taken))
+        if (!itsm_doc_is_one_of(e[i].key, taken))
             break;
     if (sort && *sort == '-')
         sort++;
     if (i < a->nelts || (sort && strcmp(sort, "number") != 0 && strcmp(sort, "opened") != 0))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(q->r->pool, "Published %s tickets are listed by state, limit, "
                                  "offset or after, and sort (number or opened) only.",
                                  q->route->kind->kind));
@@ -342,16 +342,16 @@ static void write_snippet(apr_pool_t *p, xmlTextWriterPtr w, const char *s)
 }
 
 /* Refuse a search: its own log line, then the error document. */
-static int refuse_search(req_t *q, const char *why)
+static int refuse_search(itsm_req_t *q, const char *why)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, ITSMLOGNO(00901) "search of %s refused: %s",
                   q->route->kind->collection, why);
-    return fail(q, HTTP_BAD_REQUEST, "bad-query", why);
+    return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", why);
 }
 
 /* GET /{collection}?q=TEXT: the list in rank order, each item with its snippet; a first
  * page is counted in the search analytics (a miss, or the caller's last search). */
-static int do_search(req_t *q, itsm_call_t *c, const char *text, const itsm_filter_t *f,
+static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm_filter_t *f,
                      int sorted)
 {
     request_rec *r = q->r;
@@ -379,7 +379,7 @@ static int do_search(req_t *q, itsm_call_t *c, const char *text, const itsm_filt
                                    itsm_search_normal(query), rows->nelts > 0, r->request_time,
                                    r->pool) != APR_SUCCESS)   /* never fails the search */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00903)
-                      "store: counting a search of %s: %s", k->collection, store_error(q));
+                      "store: counting a search of %s: %s", k->collection, itsm_resp_store_error(q));
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f->offset);
@@ -389,17 +389,17 @@ static int do_search(req_t *q, itsm_call_t *c, const char *text, const itsm_filt
         const itsm_search_row_t *row = &APR_ARRAY_IDX(rows, i, itsm_search_row_t);
 
         xmlTextWriterStartElement(o->w, BAD_CAST k->element);
-        render_ticket(c, o->w, k, row->t, 0);
+        itsm_doc_render_ticket(c, o->w, k, row->t, 0);
         write_snippet(r->pool, o->w, row->snippet);
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* after=NUMBER (keyset paging): the list goes on after that ticket in its order, which must
  * be one of the collection's that the caller may see; not with offset= (a page starts at one
  * or the other) nor with q= (a search is in rank order). */
-static int list_after(req_t *q, apr_table_t *args, itsm_filter_t *f)
+static int list_after(itsm_req_t *q, apr_table_t *args, itsm_filter_t *f)
 {
     request_rec *r = q->r;
     const char *number = apr_table_get(args, "after");
@@ -407,7 +407,7 @@ static int list_after(req_t *q, apr_table_t *args, itsm_filter_t *f)
     apr_status_t rv;
 
     if (apr_table_get(args, "offset") || apr_table_get(args, "q"))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "after does not go with offset (a page starts after a ticket or at an "
                     "offset) nor with q (a search answers in rank order).");
     rv = itsm_store_get(q->store, &t, q->route->kind->kind, number, q->scope, r->pool);
@@ -417,7 +417,7 @@ static int list_after(req_t *q, apr_table_t *args, itsm_filter_t *f)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00951)
                       "list of %s after %s refused: no such ticket in scope",
                       q->route->kind->collection, number);
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(r->pool, "after takes the number of a ticket of %s that you "
                                  "may see (the next attribute of the previous page): '%s' is "
                                  "not one.", q->route->kind->collection, number));
@@ -428,7 +428,7 @@ static int list_after(req_t *q, apr_table_t *args, itsm_filter_t *f)
     return OK;
 }
 
-int do_list(req_t *q)
+int itsm_view_list(itsm_req_t *q)
 {
     request_rec *r = q->r;
     apr_table_t *args = NULL;
@@ -439,13 +439,13 @@ int do_list(req_t *q)
     const char *sort;
     int more, i, rc;
 
-    if (!allowed(q, ITSM_ACTION_READ))
-        return forbidden(q, ITSM_ACTION_READ);
-    form_args(r, &args);
+    if (!itsm_req_allowed(q, ITSM_ACTION_READ))
+        return itsm_req_forbidden(q, ITSM_ACTION_READ);
+    itsm_req_form_args(r, &args);
     f.limit = q->dir->page_size != ITSM_UNSET ? q->dir->page_size : DEFAULT_PAGE;
-    if (!query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
-        || !query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
-        return fail(q, HTTP_BAD_REQUEST, "bad-query",
+    if (!itsm_req_query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
+        || !itsm_req_query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "limit takes 1 to 500 and offset a whole number from 0.");
     if ((sort = apr_table_get(args, "sort")) != NULL) {
         const itsm_field_t *fd;
@@ -456,23 +456,23 @@ int do_list(req_t *q)
                 break;
         if (i < (int)(sizeof sorts / sizeof sorts[0]))
             f.sort = sorts[i].sort;
-        else if ((fd = kind_field(q->route->kind, sort + f.descending)) != NULL
+        else if ((fd = itsm_doc_kind_field(q->route->kind, sort + f.descending)) != NULL
                  && (fd->flags & ITSM_FIELD_SORTABLE) == ITSM_FIELD_SORTABLE) {
             f.sort = ITSM_SORT_FIELD;
             f.sort_field = fd->name;
         }
         else
-            return fail(q, HTTP_BAD_REQUEST, "bad-query",
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         "sort takes number, opened, updated, title or a sortable field of the "
                         "kind, each with a leading - for the reverse order.");
     }
     if ((rc = parse_filter(q, args, list_params, &f)) != OK)
         return rc;
-    if (reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
+    if (itsm_req_reads_published(q, q->route->kind) && (rc = published_query(q, args)) != OK)
         return rc;
     if (apr_table_get(args, "after") && (rc = list_after(q, args, &f)) != OK)
         return rc;
-    init_call(q, &c);
+    itsm_req_init_call(q, &c);
     if (apr_table_get(args, "q"))
         return do_search(q, &c, apr_table_get(args, "q"), &f, sort != NULL);
     if (itsm_store_list(q->store, &rows, &more, q->route->kind->kind, q->scope, &f,
@@ -487,13 +487,13 @@ int do_list(req_t *q)
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "next", BAD_CAST
             APR_ARRAY_IDX(rows, rows->nelts - 1, itsm_ticket_t *)->number);
     for (i = 0; i < rows->nelts; i++)
-        render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), 1);
-    return send_doc(r, HTTP_OK, o);
+        itsm_doc_render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), 1);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 /* ---- service and identity documents ---------------------------------------------------- */
 
-int do_service(req_t *q)
+int itsm_view_service(itsm_req_t *q)
 {
     request_rec *r = q->r;
     itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "service");
@@ -513,7 +513,7 @@ int do_service(req_t *q)
                                     BAD_CAST apr_pstrcat(r->pool, q->base, "/", k->collection, NULL));
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
 static void write_list(xmlTextWriterPtr w, const char *name, const apr_array_header_t *a)
@@ -524,7 +524,7 @@ static void write_list(xmlTextWriterPtr w, const char *name, const apr_array_hea
         itsm_xml_element(w, name, APR_ARRAY_IDX(a, i, const char *));
 }
 
-int do_me(req_t *q)
+int itsm_view_me(itsm_req_t *q)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "identity");
     const itsm_identity_t *who = q->who;
@@ -544,14 +544,14 @@ int do_me(req_t *q)
     write_list(o->w, "role", who->roles);
     write_list(o->w, "group", who->groups);
     itsm_xml_element(o->w, "allParties", q->sees_all ? "true" : "false");
-    return send_doc(q->r, HTTP_OK, o);
+    return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
 
 /* An entry's links to the tickets its change named in a field the raiser may read (a case
  * closed with guidance names its article): the summary's "field: old -> NEW" parts, as
- * address() writes them. Other references are left out: they may name what the feed's
+ * itsm_doc_address() writes them. Other references are left out: they may name what the feed's
  * reader may not see. */
-static void feed_related(req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd, const char *summary)
+static void feed_related(itsm_req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd, const char *summary)
 {
     apr_pool_t *p = q->r->pool;
     const itsm_field_t *f;
@@ -585,7 +585,7 @@ static void feed_related(req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd, co
 }
 
 /* The caller's notifications as an Atom feed (RFC 4287). */
-int do_feed(req_t *q)
+int itsm_view_feed(itsm_req_t *q)
 {
     request_rec *r = q->r;
     apr_array_header_t *notices;
@@ -593,7 +593,7 @@ int do_feed(req_t *q)
     const char *self, *roles;
     int rc, i;
 
-    if ((rc = open_store(q)) != OK)
+    if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     /* the roles and resolver groups whose followers the caller is among */
     roles = ",";
@@ -640,12 +640,12 @@ int do_feed(req_t *q)
         itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
         xmlTextWriterEndElement(o->w);
     }
-    return send_typed(r, HTTP_OK, o, "application/atom+xml");
+    return itsm_resp_send_typed(r, HTTP_OK, o, "application/atom+xml");
 }
 
 /* A public view (the major-incident banner): every person sees it, whatever their party,
  * with only the fields the view lists. */
-int do_view(req_t *q, const itsm_view_t *v)
+int itsm_view_view(itsm_req_t *q, const itsm_view_t *v)
 {
     request_rec *r = q->r;
     apr_array_header_t *rows;
@@ -653,7 +653,7 @@ int do_view(req_t *q, const itsm_view_t *v)
     const char *const *f;
     int rc, i;
 
-    if ((rc = open_store(q)) != OK)
+    if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00139, "view");
@@ -668,38 +668,38 @@ int do_view(req_t *q, const itsm_view_t *v)
         itsm_xml_element(o->w, "priority", t->priority);
         for (f = v->fields; f && *f; f++)
             if (apr_table_get(t->fields, *f)
-                && !field_hidden(q, itsm_core_kind(q->core, v->kind), *f))
+                && !itsm_doc_field_hidden(q, itsm_core_kind(q->core, v->kind), *f))
                 itsm_xml_element(o->w, *f, apr_table_get(t->fields, *f));
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(r, HTTP_OK, o);
+    return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
-const itsm_view_t *find_view(req_t *q, const char *path)
+const itsm_view_t *itsm_view_find(itsm_req_t *q, const char *path)
 {
     return apr_hash_get(q->core->views, path, APR_HASH_KEY_STRING);
 }
 
 /* GET of a process's own resource: the grant its kind and action need, then its callback. */
-int do_resource(req_t *q, const char *rest)
+int itsm_view_resource(itsm_req_t *q, const char *rest)
 {
     const itsm_resource_t *res = q->route->resource;
     itsm_xml_out_t *o;
     apr_table_t *args;
     itsm_call_t c;
 
-    if (!allowed(q, res->action))
-        return forbidden(q, res->action);
-    form_args(q->r, &args);
-    init_call(q, &c);
+    if (!itsm_req_allowed(q, res->action))
+        return itsm_req_forbidden(q, res->action);
+    itsm_req_form_args(q->r, &args);
+    itsm_req_init_call(q, &c);
     o = itsm_xml_out_start(q->r->pool, res->element);
     if (res->get(&c, rest, args, o->w))
-        return fail_call(q, &c);
-    return send_doc(q->r, HTTP_OK, o);
+        return itsm_resp_fail_call(q, &c);
+    return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
 
 /* The directory of external desks (an empty <desks/> when none is configured). */
-int do_desks(req_t *q)
+int itsm_view_desks(itsm_req_t *q)
 {
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "desks");
     int i;
@@ -719,5 +719,5 @@ int do_desks(req_t *q)
         xmlTextWriterWriteString(o->w, BAD_CAST d->covers);
         xmlTextWriterEndElement(o->w);
     }
-    return send_doc(q->r, HTTP_OK, o);
+    return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
