@@ -675,16 +675,15 @@ static apr_status_t index_unique(itsm_store_t *st, const itsm_kind_t *k, const i
 }
 
 /* Run sql, made of fixed fragments and %s for the values args, prepared once per connection. */
-static apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
-                             const apr_array_header_t *args)
+static apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql, int n,
+                             const char **args)
 {
     apr_dbd_prepared_t *stmt = NULL;
     int rows;
 
     if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, args->nelts,
-                               (const char **)args->elts);
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, n, args);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
@@ -717,7 +716,7 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
         arg(args, i64(p, t->id));
         rv = n ? exec_sql(st, p, apr_pstrcat(p, "DELETE FROM itsm_sla_clock WHERE ticket_id = "
                                              INT " AND clock NOT IN ", in_list(p, names, args),
-                                             NULL), args)
+                                             NULL), args->nelts, (const char **)args->elts)
                : exec(st, p, NULL, S_CLOCK_CLEAR, 1, (const char **)args->elts);
     }
     return rv;
@@ -1086,15 +1085,9 @@ apr_status_t plain(itsm_store_t *st, const char *sql)
  * reset and stepped. A store without a connection cache (the migration's) runs sql plainly. */
 apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p)
 {
-    apr_dbd_prepared_t *stmt = NULL;
-    int rows;
-
     if (st->conn_cache == NULL || !st->dialect->serialize_writes)
         return plain(st, sql);
-    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-        return APR_EGENERAL;
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, 0, NULL);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
+    return exec_sql(st, p, sql, 0, NULL);
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,

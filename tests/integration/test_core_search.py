@@ -308,17 +308,22 @@ def sql_runner(database, params, name):
     return run
 
 
-def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
-    """A kind's tickets written before it declared search (here: its index and its mark
-    wiped, as if so) are indexed at the next start, working copies and published versions."""
-    name = "backfill%d" % len(env.stoppers)
+def fresh_server(env, database, prefix):
+    """A server of its own on a fresh database, started: (httpd, client, DBDParams, name)."""
+    name = "%s%d" % (prefix, len(env.stoppers))
     params = database.fresh(name)
     conf = itsm_directives(env)
     conf["DBDParams"] = '"%s"' % params
     Httpd.serial += 1
-    h = Httpd(env, "backfill-%d" % Httpd.serial, itsm=conf)
+    h = Httpd(env, "%s-%d" % (prefix, Httpd.serial), itsm=conf)
     h.start()
-    c = Client(h)
+    return h, Client(h), params, name
+
+
+def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
+    """A kind's tickets written before it declared search (here: its index and its mark
+    wiped, as if so) are indexed at the next start, working copies and published versions."""
+    h, c, params, name = fresh_server(env, database, "backfill")
     t = tag()
     number = probe(c, title="Old " + t)
     published = note(c, title="Published " + t, audience="all", body="first")
@@ -343,14 +348,7 @@ def test_schema_11_fills_the_search_rows_of_an_existing_index(env, database):
     """A database indexed before schema 11 (here: its itsm_search_row dropped and the schema
     set back to 10, as if so; schema 12 then runs again too) gets the kind and party of every index row at the next start:
     readers and editors find what they found before, by party and audience."""
-    name = "searchrow%d" % len(env.stoppers)
-    params = database.fresh(name)
-    conf = itsm_directives(env)
-    conf["DBDParams"] = '"%s"' % params
-    Httpd.serial += 1
-    h = Httpd(env, "searchrow-%d" % Httpd.serial, itsm=conf)
-    h.start()
-    c = Client(h)
+    h, c, params, name = fresh_server(env, database, "searchrow")
     t = tag()
     mine = probe(c, title="Mine " + t)
     theirs = probe(c, user="bob", title="Theirs " + t)
