@@ -117,7 +117,8 @@ static const char *const statements[S_COUNT] = {
         "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
         "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
     [S_TAGGED] =
-        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND STRPOS(t.tags, %s) > 0 "
+        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND t.tags <> '' "
+        "AND STRPOS(t.tags, %s) > 0 "
         "ORDER BY t.id LIMIT 200",
     [S_SLA_OPEN] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.sla_open = 1 AND t.id > " INT
