@@ -218,12 +218,12 @@ apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out,
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
                                  const itsm_journal_t *j, apr_pool_t *p);
 
-/* The newest notifications for login: addressed to it, to one of its roles (roles as
- * ",role:a,role:b,"), or party-wide for its party, not caused by login itself, and about a
- * ticket in scope; newest first, at most limit. */
+/* The newest notifications for login: addressed to it, to one of the recipients it follows
+ * (follows: "role:a", "group:g", ...), or party-wide for its party, not caused by login
+ * itself, and about a ticket in scope; newest first, at most limit. */
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
-                             const char *roles, const char *party, const char *scope, int limit,
-                             apr_pool_t *p);
+                             const apr_array_header_t *follows, const char *party,
+                             const char *scope, int limit, apr_pool_t *p);
 
 /* Helpfulness votes on version n of a ticket (schema 8): login's vote (helpful 1 or 0)
  * recorded, replacing an earlier one of theirs on that version. */

@@ -1899,28 +1899,41 @@ static int notice_newer(const void *a, const void *b)
 }
 
 apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const char *login,
-                             const char *roles, const char *party, const char *scope, int limit,
-                             apr_pool_t *p)
+                             const apr_array_header_t *follows, const char *party,
+                             const char *scope, int limit, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
-    const char *sql;
+    const char *sql = "", *lim = apr_itoa(p, limit);
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     scope_t sc = scope_parse(p, scope);
-    int published, audience = read_mode(st, NULL, &sc, &published, p);
+    int published, audience = read_mode(st, NULL, &sc, &published, p), i;
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_notice_t));
-    arg(args, login);
-    arg(args, roles);
-    arg(args, party ? party : "");
-    arg(args, login);
-    sql = apr_pstrcat(p, "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, "
-                      "t.title FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
-                      "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
-                      "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s",
-                      visible_sql(p, &sc, audience, args),
-                      " ORDER BY o.id DESC LIMIT " INT, NULL);
-    arg(args, apr_itoa(p, limit));
+    /* One branch per way a notice reaches login (addressed to it, to each role or group it
+     * follows, party-wide for its party), each the newest limit rows of its own index range
+     * ((recipient, id) or (party, party_wide, id)); one condition ORing them read the whole
+     * outbox newest first until it had found limit. A row addressed to login and party-wide
+     * is in two branches: UNION keeps it once. */
+    for (i = -1; i <= follows->nelts; i++) {
+        const char *who;
+
+        if (i < follows->nelts) {
+            arg(args, i < 0 ? login : APR_ARRAY_IDX(follows, i, const char *));
+            who = "o.recipient = %s";
+        }
+        else {
+            arg(args, party ? party : "");
+            who = "o.party = %s AND o.party_wide = 1";
+        }
+        arg(args, login);
+        sql = apr_pstrcat(p, sql, i < 0 ? "" : " UNION ", "SELECT * FROM (SELECT o.id, o.at, "
+                          "o.actor, o.action, o.summary, t.number, t.kind, t.title FROM "
+                          "itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id WHERE ", who,
+                          " AND o.actor <> %s", visible_sql(p, &sc, audience, args),
+                          " ORDER BY o.id DESC LIMIT ", lim, ") f", apr_itoa(p, i + 1), NULL);
+    }
+    sql = apr_pstrcat(p, sql, " ORDER BY 1 DESC LIMIT ", lim, NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {

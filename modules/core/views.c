@@ -588,22 +588,22 @@ static void feed_related(itsm_req_t *q, xmlTextWriterPtr w, const itsm_kind_t *k
 int itsm_view_feed(itsm_req_t *q)
 {
     request_rec *r = q->r;
-    apr_array_header_t *notices;
+    apr_array_header_t *notices, *follows;
     itsm_xml_out_t *o;
-    const char *self, *roles;
+    const char *self;
     int rc, i;
 
     if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     /* the roles and resolver groups whose followers the caller is among */
-    roles = ",";
+    follows = apr_array_make(r->pool, 8, sizeof(const char *));
     for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
-        roles = apr_pstrcat(r->pool, roles, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *),
-                            ",", NULL);
+        APR_ARRAY_PUSH(follows, const char *) =
+            apr_pstrcat(r->pool, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *), NULL);
     for (i = 0; q->who->groups && i < q->who->groups->nelts; i++)
-        roles = apr_pstrcat(r->pool, roles, "group:",
-                            APR_ARRAY_IDX(q->who->groups, i, const char *), ",", NULL);
-    if (itsm_store_feed(q->store, &notices, q->who->uid, roles, q->who->party, q->scope, 50,
+        APR_ARRAY_PUSH(follows, const char *) =
+            apr_pstrcat(r->pool, "group:", APR_ARRAY_IDX(q->who->groups, i, const char *), NULL);
+    if (itsm_store_feed(q->store, &notices, q->who->uid, follows, q->who->party, q->scope, 50,
                         r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00138, "feed");
     self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
