@@ -799,6 +799,25 @@ static xmlDocPtr suggestions(itsm_req_t *q, apr_table_t *args)
     return doc;
 }
 
+/* The ticket a GET's page shows, as that GET read it for the caller (itsm_tickets_get: the
+ * caller may read it); NULL after a write (read again, as GET .../journal would). */
+static const itsm_ticket_t *read_for_page(itsm_req_t *q)
+{
+    return q->r->method_number == M_GET ? q->portal->ticket : NULL;
+}
+
+/* The journal and the links of the ticket the page shows (the same checks of the caller's
+ * roles as their GETs; no second read of the ticket). */
+static int journal_of_page(itsm_req_t *q, const char *number)
+{
+    return itsm_tickets_journal(q, number, read_for_page(q));
+}
+
+static int links_of_page(itsm_req_t *q, const char *number)
+{
+    return itsm_tickets_links(q, number, read_for_page(q));
+}
+
 static xmlDocPtr make_context(itsm_req_t *q, int status)
 {
     request_rec *r = q->r;
@@ -869,8 +888,8 @@ static xmlDocPtr make_context(itsm_req_t *q, int status)
         describe_kind(q, ctx, ns, q->route->kind);
     if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
         describe_actions(q, ctx, ns, pq->ticket);
-        add_part(ctx, ns, "journal", capture(q, itsm_tickets_journal, pq->ticket->number));
-        add_part(ctx, ns, "links", capture(q, itsm_tickets_links, pq->ticket->number));
+        add_part(ctx, ns, "journal", capture(q, journal_of_page, pq->ticket->number));
+        add_part(ctx, ns, "links", capture(q, links_of_page, pq->ticket->number));
     }
     if (pq->new_page && q->route)
         add_part(ctx, ns, "suggestions", suggestions(q, args));
