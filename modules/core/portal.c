@@ -27,11 +27,13 @@
 #include <libxslt/extensions.h>
 #include <libxslt/security.h>
 #include <libxslt/xsltutils.h>
+#include <libxslt/imports.h>
 #include <libxml/xpathInternals.h>
 
 #include "request.h"
 #include "itsm_codec.h"
 #include "itsm_store.h"
+#include "itsm_html.h"
 
 APLOG_USE_MODULE(itsm);
 
@@ -917,6 +919,20 @@ static void security_headers(request_rec *r)
     apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
 }
 
+/* Is the page's output what the core's HTML writer writes (itsm_html_write): method html,
+ * UTF-8, not indented, as itsm-portal.xsl declares it? */
+static int plain_html(xsltStylesheetPtr style)
+{
+    const xmlChar *method, *encoding;
+    int indent;
+
+    XSLT_GET_IMPORT_PTR(method, style, method)
+    XSLT_GET_IMPORT_PTR(encoding, style, encoding)
+    XSLT_GET_IMPORT_INT(indent, style, indent)
+    return method && xmlStrEqual(method, BAD_CAST "html")
+           && encoding && xmlStrcasecmp(encoding, BAD_CAST "UTF-8") == 0 && indent == 0;
+}
+
 /* Transform the document into the page and send it. */
 static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDocPtr ctxdoc,
                   int status, const char *body, apr_size_t len)
@@ -924,6 +940,8 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDoc
     xmlDocPtr doc = xmlReadMemory(body, (int)len, NULL, NULL, PAGE_PARSE), res = NULL;
     xsltTransformContextPtr tc = NULL;
     xmlChar *out = NULL;
+    const char *page = NULL;
+    apr_size_t page_len = 0;
     int outlen = 0;
 
     if (doc && (tc = xsltNewTransformContext(style, doc)) != NULL) {
@@ -931,8 +949,13 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDoc
         ctxdoc->_private = q;       /* for p:stats() */
         xsltSetCtxtSecurityPrefs(security, tc);
         res = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, tc);
-        if (res && tc->state == XSLT_STATE_OK)
-            xsltSaveResultToString(&out, &outlen, res, style);
+        /* the page's bytes: by the core's writer, or libxslt's for what it leaves out */
+        if (res && tc->state == XSLT_STATE_OK
+            && (!plain_html(style) || itsm_html_write(r->pool, res, &page, &page_len) != APR_SUCCESS)
+            && xsltSaveResultToString(&out, &outlen, res, style) == 0 && out) {
+            page = (const char *)out;
+            page_len = (apr_size_t)outlen;
+        }
     }
     if (res)
         xmlFreeDoc(res);
@@ -941,7 +964,7 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDoc
     if (doc)
         xmlFreeDoc(doc);
     xmlFreeDoc(ctxdoc);
-    if (out == NULL) {
+    if (page == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00401)
                       "the portal's stylesheet did not render %s", r->uri);
         r->status = HTTP_INTERNAL_SERVER_ERROR;
@@ -955,10 +978,11 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDoc
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     apr_table_unset(r->headers_out, "Location");
     ap_set_content_type(r, "text/html; charset=utf-8");
-    ap_set_content_length(r, outlen);
+    ap_set_content_length(r, (apr_off_t)page_len);
     if (!r->header_only)
-        ap_rwrite(out, outlen, r);
-    xmlFree(out);
+        ap_rwrite(page, (int)page_len, r);
+    if (out)
+        xmlFree(out);
     return DONE;
 }
 
