@@ -3,8 +3,8 @@
  * <xsl:output method="html" encoding="UTF-8" indent="no"/> (libxml2's
  * htmlDocContentDumpFormatOutput after htmlSetMetaEncoding), written straight into a buffer
  * without libxml2's per-node copies (each attribute value and text node escaped into a fresh
- * string, tag and boolean attribute names looked up by string compares): about half of its
- * instructions. A tree with anything else (a DTD, comments, namespaces, HTML's "&{" and "<!--"
+ * string, tag and boolean attribute names looked up by string compares): about a quarter of
+ * its instructions. A tree with anything else (a DTD, comments, namespaces, HTML's "&{" and "<!--"
  * forms in attribute values) is refused, and the caller writes it with libxslt. libxml2 + APR,
  * no httpd header; tests/unit/test_html.c compares it with libxml2's output. */
 #include <apr_strings.h>
@@ -20,17 +20,16 @@ typedef struct {
     char *b;
     apr_size_t n, cap;
     /* names seen, by pointer (a result tree's names come from one dictionary) */
-    struct { const xmlChar *name; const htmlElemDesc *info; } tags[32];
-    struct { const xmlChar *name; int boolean; } attrs[32];
-    int ntags, nattrs;
+    struct { const xmlChar *name; const htmlElemDesc *info; } tags[64];
+    struct { const xmlChar *name; int boolean; } attrs[64];
 } out_t;
+
+#define SLOT(name) (((apr_uintptr_t)(name) >> 3) & 63)
 
 static void grow(out_t *o, apr_size_t more)
 {
     char *b;
 
-    if (o->n + more <= o->cap)
-        return;
     while (o->n + more > o->cap)
         o->cap *= 2;
     b = apr_palloc(o->p, o->cap);
@@ -38,11 +37,19 @@ static void grow(out_t *o, apr_size_t more)
     o->b = b;
 }
 
-static void put(out_t *o, const char *s, apr_size_t len)
+static inline void put(out_t *o, const char *s, apr_size_t len)
 {
-    grow(o, len);
-    memcpy(o->b + o->n, s, len);
+    char *d;
+
+    if (o->n + len > o->cap)
+        grow(o, len);
+    d = o->b + o->n;
     o->n += len;
+    if (len > 16)
+        memcpy(d, s, len);
+    else
+        while (len--)
+            *d++ = *s++;
 }
 
 #define PUTS(o, lit) put((o), (lit), sizeof(lit) - 1)
@@ -52,90 +59,100 @@ static void put_str(out_t *o, const xmlChar *s)
     put(o, (const char *)s, strlen((const char *)s));
 }
 
-/* libxml2's escape of text in an HTML document (xmlEncodeEntitiesReentrant): <, > and &
- * escaped, other control bytes than tab, newline and return left out, the rest as it is. */
-static void put_escaped(out_t *o, const xmlChar *s)
+/* Is c kept as it is by xmlURIEscapeStr(s, "@/:=?;#%&,+"): letters, digits, -_.!~*'() and
+ * those? */
+static int uri_safe(unsigned char c)
 {
-    const xmlChar *run = s;
+    return (c >= 'a' && c <= 'z') || (c >= '?' && c <= 'Z') || (c >= '0' && c <= ';')
+           || (c >= '%' && c <= '/') || c == '!' || c == '#' || c == '=' || c == '_'
+           || c == '~';
+}
 
-    for (; *s; s++) {
+/* Text as libxml2 escapes it in an HTML document (xmlEncodeEntitiesReentrant): <, > and &
+ * escaped, other control bytes than tab, newline and return left out, the rest as it is. An
+ * attribute's value is escaped so too, then either URI-escaped (uri: a link, its leading
+ * blanks dropped) or with its double quotes as &quot; (quot: both kinds of quotes in it). */
+static void put_value(out_t *o, const xmlChar *s, int uri, int quot)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const xmlChar *run;
+
+    if (uri)
+        while (IS_BLANK_CH(*s))
+            s++;
+    for (run = s; *s; s++) {
         const char *e;
+        char pct[3];
+        apr_size_t elen;
 
         if (*s == '<')
-            e = "&lt;";
+            e = "&lt;", elen = 4;
         else if (*s == '>')
-            e = "&gt;";
+            e = "&gt;", elen = 4;
         else if (*s == '&')
-            e = "&amp;";
-        else if (*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r')
-            continue;
+            e = "&amp;", elen = 5;
+        else if (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+            e = "", elen = 0;
+        else if (uri && !uri_safe(*s)) {
+            pct[0] = '%';
+            pct[1] = hex[*s >> 4];
+            pct[2] = hex[*s & 0xF];
+            e = pct, elen = 3;
+        }
+        else if (quot && *s == '"')
+            e = "&quot;", elen = 6;
         else
-            e = "";
+            continue;
         put(o, (const char *)run, (apr_size_t)(s - run));
-        put(o, e, strlen(e));
+        put(o, e, elen);
         run = s + 1;
     }
     put(o, (const char *)run, (apr_size_t)(s - run));
 }
 
-/* xmlURIEscapeStr(s, "@/:=?;#%&,+") of the escaped value: every byte but letters, digits,
- * -_.!~*'() and those as %XX. */
-static void put_uri_escaped(out_t *o, const char *s)
+/* Is a the attribute libxml2 writes as a link: href, action, src, or the name of an a? */
+static int link_attr(xmlAttrPtr a)
 {
-    static const char hex[] = "0123456789ABCDEF";
+    const xmlChar *n = a->name;
 
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || strchr("-_.!~*'()@/:=?;#%&,+", c))
-            put(o, s, 1);
-        else {
-            char pct[3] = { '%', hex[c >> 4], hex[c & 0xF] };
-
-            put(o, pct, 3);
-        }
+    switch (n[0] | 0x20) {
+    case 'h': return !xmlStrcasecmp(n, BAD_CAST "href");
+    case 'a': return !xmlStrcasecmp(n, BAD_CAST "action");
+    case 's': return !xmlStrcasecmp(n, BAD_CAST "src");
+    case 'n':
+        return !xmlStrcasecmp(n, BAD_CAST "name") && !xmlStrcasecmp(a->parent->name, BAD_CAST "a");
+    default: return 0;
     }
 }
 
 static const htmlElemDesc *tag_info(out_t *o, const xmlChar *name)
 {
-    const htmlElemDesc *info;
-    int i;
+    int i = SLOT(name);
 
-    for (i = 0; i < o->ntags; i++)
-        if (o->tags[i].name == name)
-            return o->tags[i].info;
-    info = htmlTagLookup(name);
-    if (o->ntags < (int)(sizeof o->tags / sizeof o->tags[0])) {
-        o->tags[o->ntags].name = name;
-        o->tags[o->ntags++].info = info;
+    if (o->tags[i].name != name) {
+        o->tags[i].name = name;
+        o->tags[i].info = htmlTagLookup(name);
     }
-    return info;
+    return o->tags[i].info;
 }
 
 static int boolean_attr(out_t *o, const xmlChar *name)
 {
-    int i, b;
+    int i = SLOT(name);
 
-    for (i = 0; i < o->nattrs; i++)
-        if (o->attrs[i].name == name)
-            return o->attrs[i].boolean;
-    b = htmlIsBooleanAttr(name);
-    if (o->nattrs < (int)(sizeof o->attrs / sizeof o->attrs[0])) {
-        o->attrs[o->nattrs].name = name;
-        o->attrs[o->nattrs++].boolean = b;
+    if (o->attrs[i].name != name) {
+        o->attrs[i].name = name;
+        o->attrs[i].boolean = htmlIsBooleanAttr(name);
     }
-    return b;
+    return o->attrs[i].boolean;
 }
 
 /* One attribute as htmlAttrDumpOutput writes it; APR_EGENERAL for a form it leaves to libxml2. */
 static apr_status_t put_attr(out_t *o, xmlAttrPtr a)
 {
     xmlNodePtr t = a->children;
-    const xmlChar *v;
-    apr_size_t mark;
-    char *value;
+    const xmlChar *v, *c;
+    int dq = 0, sq = 0;
 
     if (a->ns != NULL || (t && (t->type != XML_TEXT_NODE || t->next != NULL)))
         return APR_EGENERAL;
@@ -144,44 +161,28 @@ static apr_status_t put_attr(out_t *o, xmlAttrPtr a)
     if (t == NULL || boolean_attr(o, a->name))
         return APR_SUCCESS;
     v = t->content ? t->content : BAD_CAST "";
-    if (strstr((const char *)v, "&{") || strstr((const char *)v, "<!--"))
-        return APR_EGENERAL;
-    /* the value escaped as text, then quoted (or URI-escaped for a link) */
-    mark = o->n;
-    put_escaped(o, v);
-    value = apr_pstrmemdup(o->p, o->b + mark, o->n - mark);
-    o->n = mark;
-    PUTS(o, "=");
-    if (a->parent && a->parent->ns == NULL
-        && (!xmlStrcasecmp(a->name, BAD_CAST "href") || !xmlStrcasecmp(a->name, BAD_CAST "action")
-            || !xmlStrcasecmp(a->name, BAD_CAST "src")
-            || (!xmlStrcasecmp(a->name, BAD_CAST "name")
-                && !xmlStrcasecmp(a->parent->name, BAD_CAST "a")))) {
-        while (IS_BLANK_CH(*value))
-            value++;
-        PUTS(o, "\"");
-        put_uri_escaped(o, value);
+    for (c = v; *c; c++)
+        if (*c == '"')
+            dq = 1;
+        else if (*c == '\'')
+            sq = 1;
+        else if ((*c == '&' && c[1] == '{')
+                 || (*c == '<' && c[1] == '!' && c[2] == '-' && c[3] == '-'))
+            return APR_EGENERAL;    /* HTML 4's forms libxml2 keeps as they are */
+    /* escaping adds no quote: the quotes are chosen on the value as it is */
+    if (link_attr(a)) {
+        PUTS(o, "=\"");
+        put_value(o, v, 1, 0);
         PUTS(o, "\"");
     }
-    else if (strchr(value, '"') == NULL) {
-        PUTS(o, "\"");
-        put(o, value, strlen(value));
-        PUTS(o, "\"");
-    }
-    else if (strchr(value, '\'') == NULL) {
-        PUTS(o, "'");
-        put(o, value, strlen(value));
+    else if (dq && !sq) {
+        PUTS(o, "='");
+        put_value(o, v, 0, 0);
         PUTS(o, "'");
     }
     else {
-        const char *s;
-
-        PUTS(o, "\"");
-        for (s = value; *s; s++)
-            if (*s == '"')
-                PUTS(o, "&quot;");
-            else
-                put(o, s, 1);
+        PUTS(o, "=\"");
+        put_value(o, v, 0, dq);
         PUTS(o, "\"");
     }
     return APR_SUCCESS;
@@ -198,9 +199,10 @@ static apr_status_t put_node(out_t *o, xmlNodePtr n)
         if (n->content == NULL)
             return APR_SUCCESS;
         if (n->name != xmlStringTextNoenc
-            && (n->parent == NULL || (xmlStrcasecmp(n->parent->name, BAD_CAST "script")
-                                      && xmlStrcasecmp(n->parent->name, BAD_CAST "style"))))
-            put_escaped(o, n->content);
+            && (n->parent == NULL || (n->parent->name[0] | 0x20) != 's'
+                || (xmlStrcasecmp(n->parent->name, BAD_CAST "script")
+                    && xmlStrcasecmp(n->parent->name, BAD_CAST "style"))))
+            put_value(o, n->content, 0, 0);
         else
             put_str(o, n->content);
         return APR_SUCCESS;

@@ -68,6 +68,9 @@ static const struct {
     /* quotes in values: single quotes around a double, &quot; when both */
     { "<p><a title='say \"hi\"' class=\"it's\" data-x=\"both &quot; and '\" id='plain'>l</a>"
       "<input name='n m' value='a&amp;b&lt;c&gt;\"'/></p>", NULL },
+    /* both quotes with markup characters; a link's blanks and control bytes */
+    { "<p><input value=\"&lt;'a' &amp; &quot;b&quot;&gt;\"/>"
+      "<a href='&#9;&#10; x&#9;y&#13;z'>t</a></p>", NULL },
     /* links: leading blanks dropped, URI-escaped after the text escape */
     { "<p><a href='  /p a/\xc3\xa9?x=1&amp;y=&lt;z&gt;&quot;#f' name='n m\xc3\xa9'>l</a>"
       "<form action='/x y?a=(1)~*' method='post'><img src='\xc3\xa9 .png' alt='\xc3\xa9'/>"
