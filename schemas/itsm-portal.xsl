@@ -29,7 +29,8 @@
        mode="suggest-heading" the heading of that list offered while typing (itsm-suggest.js)
      Context: p:context() (urn:mod-itsm:portal) gives the request's context, p:words(s) a
      name as words ("marketRole" -> "Market role"), p:stats(collection, by) the counts
-     GET /{collection}/stats?by={by} answers the caller (the glossary's A-Z bar); see
+     GET /{collection}/stats?by={by} answers the caller (the glossary's A-Z bar),
+     p:worst-status(nodes) the worst of a ticket's SLA statuses (a list row); see
      docs/portal.md. Output is escaped by construction: no disable-output-escaping but the
      doctype. -->
 <xsl:stylesheet version="1.0"
@@ -206,22 +207,6 @@
         <xsl:otherwise>No target</xsl:otherwise>
       </xsl:choose>
     </strong>
-  </xsl:template>
-
-  <!-- the worst status of a ticket's clocks (once per list row: a literal parameter, not a
-       result tree fragment, which libxslt would build as a document of its own) -->
-  <xsl:template name="sla-worst">
-    <xsl:param name="sla"/>
-    <xsl:variable name="t" select="$sla/i:target/@status"/>
-    <xsl:choose>
-      <xsl:when test="$t = 'breached'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'breached'"/></xsl:call-template></xsl:when>
-      <xsl:when test="$t = 'missed'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'missed'"/></xsl:call-template></xsl:when>
-      <xsl:when test="$t = 'warning'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'warning'"/></xsl:call-template></xsl:when>
-      <xsl:when test="$t = 'in-sla'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'in-sla'"/></xsl:call-template></xsl:when>
-      <xsl:when test="$t = 'met'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'met'"/></xsl:call-template></xsl:when>
-      <xsl:when test="$t = 'not-started'"><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'not-started'"/></xsl:call-template></xsl:when>
-      <xsl:otherwise><xsl:call-template name="sla-status"><xsl:with-param name="s" select="'none'"/></xsl:call-template></xsl:otherwise>
-    </xsl:choose>
   </xsl:template>
 
   <xsl:template name="hidden-token">
@@ -487,7 +472,8 @@
   <!-- forms a process adds after the actions (a link, a vote) -->
   <xsl:template match="*" mode="more-actions"/>
 
-  <xsl:template match="*" mode="holder">
+  <!-- who holds a ticket; a list row calls it by name (no template match per row) -->
+  <xsl:template match="*" mode="holder" name="holder">
     <xsl:choose>
       <xsl:when test="i:assignee"><xsl:value-of select="i:assignee"/><xsl:if test="i:group"> (<xsl:value-of select="i:group"/>)</xsl:if></xsl:when>
       <xsl:when test="i:group"><xsl:value-of select="i:group"/></xsl:when>
@@ -819,14 +805,17 @@
             </tr>
           </thead>
           <tbody>
+            <!-- once per list: the rows' links, and their cells without template matches
+                 or node-set comparisons where the core's own templates answer -->
+            <xsl:variable name="href" select="concat($base, '/', @collection, '/')"/>
             <xsl:for-each select="*">
               <tr>
-                <td><a href="{$base}/{../@collection}/{i:number}"><xsl:value-of select="i:number"/></a></td>
+                <td><a href="{$href}{i:number}"><xsl:value-of select="i:number"/></a></td>
                 <td><xsl:value-of select="i:title"/></td>
                 <td><xsl:call-template name="state"><xsl:with-param name="s" select="i:state"/></xsl:call-template></td>
                 <td><xsl:value-of select="i:priority"/></td>
-                <td><xsl:call-template name="sla-worst"><xsl:with-param name="sla" select="i:sla"/></xsl:call-template></td>
-                <td><xsl:apply-templates select="." mode="holder"/></td>
+                <td><xsl:call-template name="sla-status"><xsl:with-param name="s" select="p:worst-status(i:sla/i:target/@status)"/></xsl:call-template></td>
+                <td><xsl:call-template name="holder"/></td>
                 <td><xsl:apply-templates select="." mode="next-step-text"/></td>
                 <td><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></td>
                 <xsl:apply-templates select="." mode="list-cells"/>

@@ -180,7 +180,7 @@ int itsm_handler(request_rec *r)
         if (strcmp(seg[2], "journal") == 0) {
             if (m != M_GET)
                 return itsm_resp_method_not_allowed(q, "GET");
-            return itsm_tickets_journal(q, seg[1]);
+            return itsm_tickets_journal(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "sla") == 0) {
             if (m != M_GET)
@@ -199,7 +199,7 @@ int itsm_handler(request_rec *r)
         }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)
-                return itsm_tickets_links(q, seg[1]);
+                return itsm_tickets_links(q, seg[1], NULL);
             if (m == M_POST)
                 return itsm_tickets_link(q, seg[1]);
             return itsm_resp_method_not_allowed(q, "GET, POST");

@@ -167,10 +167,12 @@ int itsm_tickets_load(itsm_req_t *q, const char *number, const char *action, its
 int itsm_tickets_change(itsm_req_t *q, const char *number, const char *action);
 int itsm_tickets_get(itsm_req_t *q, const char *number);
 int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock);
-int itsm_tickets_journal(itsm_req_t *q, const char *number);
+/* The journal and the links of a ticket; read: the ticket when the caller read it already
+ * (itsm_tickets_load, as the portal's page of it does), NULL to read it here. */
+int itsm_tickets_journal(itsm_req_t *q, const char *number, const itsm_ticket_t *read);
 int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which);
 int itsm_tickets_vote(itsm_req_t *q, const char *number);
-int itsm_tickets_links(itsm_req_t *q, const char *number);
+int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *read);
 int itsm_tickets_link(itsm_req_t *q, const char *number);
 int itsm_tickets_unlink(itsm_req_t *q, const char *number, const char *type, const char *target);
 

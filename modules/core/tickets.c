@@ -837,11 +837,12 @@ static const char *shown_number(itsm_req_t *q, apr_hash_t *seen, const char *num
     return shown;
 }
 
-int itsm_tickets_journal(itsm_req_t *q, const char *number)
+int itsm_tickets_journal(itsm_req_t *q, const char *number, const itsm_ticket_t *read)
 {
     request_rec *r = q->r;
     apr_array_header_t *entries;
-    itsm_ticket_t *t;
+    itsm_ticket_t *loaded;
+    const itsm_ticket_t *t = read;
     itsm_xml_out_t *o;
     apr_hash_t *seen = apr_hash_make(r->pool);
     int rc, i, k;
@@ -850,8 +851,11 @@ int itsm_tickets_journal(itsm_req_t *q, const char *number)
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
     if (itsm_req_reads_published(q, q->route->kind))     /* the history of the working copy */
         return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
-    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
-        return rc;
+    if (t == NULL) {
+        if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &loaded)) != OK)
+            return rc;
+        t = loaded;
+    }
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00134, "journal");
     o = itsm_xml_out_start(r->pool, "journal");
@@ -1117,18 +1121,22 @@ int itsm_tickets_vote(itsm_req_t *q, const char *number)
     return itsm_doc_send_ticket(q, &c, HTTP_OK, t);
 }
 
-int itsm_tickets_links(itsm_req_t *q, const char *number)
+int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *read)
 {
     request_rec *r = q->r;
     apr_array_header_t *links;
-    itsm_ticket_t *t;
+    itsm_ticket_t *loaded;
+    const itsm_ticket_t *t = read;
     itsm_xml_out_t *o;
     int rc, i;
 
     if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
-    if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)
-        return rc;
+    if (t == NULL) {
+        if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &loaded)) != OK)
+            return rc;
+        t = loaded;
+    }
     if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00135, "links");
     o = itsm_xml_out_start(r->pool, "links");

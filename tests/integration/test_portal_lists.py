@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The portal's lists: filters kept in the form, empty inputs meaning "any", SLA status in
 words (the colour only repeats it), paging, the agent's home links (triage queue, views)."""
+import re
+
 from conftest import NS
+from incident_util import finish_incident, imp, new_incident, tag
 from portal_util import Browser, forms, text
 from test_portal_pages import new_case
 
@@ -27,6 +30,39 @@ def test_incident_list_filters_and_sla_words(httpd, client):
     # paging: one row a page, a link to the next keeps the filters
     page = b.page("/itsm/incidents?priority=P1&limit=1").text
     assert 'rel="next" href="?priority=P1&amp;offset=1&amp;limit=1"' in page
+
+
+def test_a_list_row_shows_the_worst_of_its_clocks(httpd, client):
+    """The SLA column of a row is its worst clock (breached, missed, warning, in-sla, met,
+    not-started; "No target" without clocks), whatever the order of the clocks: P1 24x7
+    incidents at known statuses (as test_core_lists builds them)."""
+    cat = "Worst %s" % tag()
+    hh = dict(impact="high", urgency="high", category=cat)
+    inc = {   # (response, resolution) -> the word the row shows
+        "Within target": new_incident(client, party="ALPE", **hh).ticket()["number"],
+        "Breached": imp(client, "incidents", minutes=120, party="ALPE", state="in-progress",
+                        **hh).ticket()["number"],     # response breached, resolution in-sla
+        "Near target": imp(client, "incidents", minutes=12, party="ALPE",
+                           **hh).ticket()["number"],  # response warning, resolution in-sla
+        "Missed": imp(client, "incidents", minutes=120, party="ALPE", state="resolved",
+                      resolution="old tool", **hh).ticket()["number"],  # missed, met
+        "No target": imp(client, "incidents", minutes=120, party="ALPE", priority="P5",
+                         **hh).ticket()["number"],    # P5: no clocks
+    }
+    try:
+        b = Browser(httpd)
+        b.login("agent1")
+        page = b.page("/itsm/incidents?category=%s&limit=50" % cat.replace(" ", "+")).text
+        rows = {n: row for row in page.split("<tr>")
+                for n in re.findall(r"INC\d{7}", row)[:1]}
+        for word, number in inc.items():
+            status = {"Within target": "in-sla", "Breached": "breached", "Near target": "warning",
+                      "Missed": "missed", "No target": "none"}[word]
+            assert '<strong class="tag sla-%s">%s</strong>' % (status, word) in rows[number], \
+                (word, rows[number])
+    finally:
+        for number in inc.values():
+            finish_incident(client, number)
 
 
 def test_agent_home_offers_the_triage_queue_and_the_board(httpd, client):
