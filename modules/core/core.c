@@ -239,12 +239,23 @@ static int is_core_path(const char *path)
     return 0;
 }
 
-/* Collections of every process module that registered itself. */
+static int provider_order(const void *a, const void *b)
+{
+    return strcmp(((const ap_list_provider_names_t *)a)->provider_name,
+                  ((const ap_list_provider_names_t *)b)->provider_name);
+}
+
+/* Collections of every process module that registered itself, the processes in order of
+ * their names and each one's kinds in its own order: httpd lists providers from a hash whose
+ * order changes from one start to the next, and the portal's navigation follows this order. */
 static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
 {
     apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
                                                        ITSM_PROCESS_VERSION);
     int i;
+
+    if (names)
+        qsort(names->elts, names->nelts, names->elt_size, provider_order);
 
     c->routes = apr_hash_make(p);
     c->views = apr_hash_make(p);

@@ -77,3 +77,29 @@ def test_raise_a_case_through_the_form(httpd, client):
     assert doc.findtext("i:title") == "Settlement file late"
     assert doc.findtext("i:marketRole") == "Supplier"
     assert doc.findtext("i:createdBy") == "alice"
+
+
+def test_navigation_in_the_order_of_the_processes_names(httpd):
+    """The navigation lists the processes in order of their names (incident, knowledge,
+    problem, test), each one's collections in the order it declares them: httpd lists the
+    registered processes from a hash whose order changed from one start to the next, and
+    people saw their menu reordered after a restart."""
+    import re
+
+    def nav():
+        b = Browser(httpd)
+        b.login("agent1")
+        html = b.page("/itsm/").text
+        block = html[html.index('<nav class="site-nav"'):]
+        block = block[:block.index("</nav>")]
+        return re.findall(r'href="/itsm/([a-z-]+)\?', block)
+
+    first = nav()
+    process_of = {"cases": "incident", "incidents": "incident", "articles": "knowledge",
+                  "glossary": "knowledge", "problems": "problem", "tests": "test",
+                  "probes": "test"}
+    known = [process_of[c] for c in first if c in process_of]
+    assert known == sorted(known) and {"incident", "knowledge", "test"} <= set(known)
+    # within a process, the order its kinds are declared in
+    assert first.index("cases") < first.index("incidents")
+    assert first.index("tests") < first.index("probes")
