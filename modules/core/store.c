@@ -674,16 +674,31 @@ static apr_status_t index_unique(itsm_store_t *st, const itsm_kind_t *k, const i
     return rv;
 }
 
-/* Run sql, made of fixed fragments and %s for the values args, prepared once per connection. */
-static apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql, int n,
-                             const char **args)
+/* Run sql, made of fixed fragments and %s for the values args (NULL: none): the one
+ * prepare-and-run of built SQL. Prepared once per connection; on the migration's store (no
+ * connection cache) once per migration when it keeps st->migration_stmts, else each time. */
+apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
+                      const apr_array_header_t *args)
 {
-    apr_dbd_prepared_t *stmt = NULL;
+    apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
+    apr_hash_t *cache = st->migration_stmts;
     int rows;
 
-    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-        return APR_EGENERAL;
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, n, args);
+    st->error_text = NULL;
+    if (st->conn_cache) {
+        if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+            return APR_EGENERAL;
+    }
+    else if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
+        if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+            return APR_EGENERAL;
+        if (cache)
+            apr_hash_set(cache, apr_pstrdup(apr_hash_pool_get(cache), sql),
+                         APR_HASH_KEY_STRING, stmt);
+    }
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt,
+                               args ? args->nelts : 0,
+                               args ? (const char **)args->elts : NULL);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
@@ -716,7 +731,7 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
         arg(args, i64(p, t->id));
         rv = n ? exec_sql(st, p, apr_pstrcat(p, "DELETE FROM itsm_sla_clock WHERE ticket_id = "
                                              INT " AND clock NOT IN ", in_list(p, names, args),
-                                             NULL), args->nelts, (const char **)args->elts)
+                                             NULL), args)
                : exec(st, p, NULL, S_CLOCK_CLEAR, 1, (const char **)args->elts);
     }
     return rv;
@@ -1087,7 +1102,7 @@ apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p)
 {
     if (st->conn_cache == NULL || !st->dialect->serialize_writes)
         return plain(st, sql);
-    return exec_sql(st, p, sql, 0, NULL);
+    return exec_sql(st, p, sql, NULL);
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
