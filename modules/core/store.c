@@ -104,7 +104,7 @@ static const char *const statements[S_COUNT] = {
         " AND version = " INT,
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
-        "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
+        "VALUES (" INT ", " INT ", %s, %s, %s, %s) RETURNING id",
     [S_JOURNAL_LIST] =
         "SELECT id, at, actor, action, changes, note FROM itsm_journal "
         "WHERE ticket_id = " INT " ORDER BY id",
@@ -114,8 +114,8 @@ static const char *const statements[S_COUNT] = {
     [S_LINK_DELETE] =
         "DELETE FROM itsm_link WHERE from_id = " INT " AND to_id = " INT " AND type = %s",
     [S_OUTBOX_INSERT] =
-        "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
-        "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
+        "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, "
+        "summary, journal_id) VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s, " INT ")",
     [S_TAGGED] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND STRPOS(t.tags, %s) > 0 "
         "ORDER BY t.id LIMIT 200",
@@ -1417,29 +1417,6 @@ itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t 
     return t;
 }
 
-static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
-                                   const itsm_journal_t *j, apr_pool_t *p)
-{
-    const char *args[] = {
-        i64(p, ticket_id), secs(p, j->at), j->actor, j->action,
-        itsm_codec_changes_encode(p, j->changes), nz(j->note)
-    };
-    const char *notice[] = {
-        args[0], "", nz(j->party), j->party_wide ? "1" : "0", args[1], j->actor, j->action,
-        nz(j->summary)
-    };
-    int n = j->recipients ? j->recipients->nelts : 0, i;
-    apr_status_t rv = exec(st, p, NULL, S_JOURNAL_INSERT, 6, args);
-
-    /* one notice per recipient; the first carries the party-wide flag (or stands alone) */
-    for (i = 0; rv == APR_SUCCESS && i < (n ? n : j->party_wide); i++) {
-        notice[1] = n ? APR_ARRAY_IDX(j->recipients, i, const char *) : "";
-        notice[3] = i == 0 && j->party_wide ? "1" : "0";
-        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
-    }
-    return rv;
-}
-
 /* The first column of the single row a statement answers. */
 static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, int n,
                                const char **args, apr_pool_t *p)
@@ -1456,6 +1433,33 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
         found = 1;
     }
     return found ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
+                                   const itsm_journal_t *j, apr_pool_t *p)
+{
+    const char *args[] = {
+        i64(p, ticket_id), secs(p, j->at), j->actor, j->action,
+        itsm_codec_changes_encode(p, j->changes), nz(j->note)
+    };
+    const char *notice[] = {
+        args[0], "", nz(j->party), j->party_wide ? "1" : "0", args[1], j->actor, j->action,
+        nz(j->summary), NULL
+    };
+    int n = j->recipients ? j->recipients->nelts : 0, i;
+    apr_int64_t entry = 0;
+    apr_status_t rv = select_one(st, &entry, S_JOURNAL_INSERT, 6, args, p);
+
+    /* the notices name their entry: the feed reads its changes, never the summary's prose */
+    notice[8] = i64(p, entry);
+
+    /* one notice per recipient; the first carries the party-wide flag (or stands alone) */
+    for (i = 0; rv == APR_SUCCESS && i < (n ? n : j->party_wide); i++) {
+        notice[1] = n ? APR_ARRAY_IDX(j->recipients, i, const char *) : "";
+        notice[3] = i == 0 && j->party_wide ? "1" : "0";
+        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 9, notice);
+    }
+    return rv;
 }
 
 typedef struct {
@@ -1929,7 +1933,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
     arg(args, party ? party : "");
     arg(args, login);
     sql = apr_pstrcat(p, "SELECT o.id, o.at, o.actor, o.action, o.summary, t.number, t.kind, "
-                      "t.title FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id "
+                      "t.title, j.changes FROM itsm_outbox o JOIN itsm_ticket t "
+                      "ON t.id = o.ticket_id LEFT JOIN itsm_journal j ON j.id = o.journal_id "
                       "WHERE (o.recipient = %s OR STRPOS(%s, ',' || o.recipient || ',') > 0 "
                       "OR (o.party_wide = 1 AND o.party = %s)) AND o.actor <> %s",
                       visible_sql(p, &sc, audience, args),
@@ -1948,6 +1953,7 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         n->number = apr_pstrdup(p, col(st, row, 5));
         n->kind = apr_pstrdup(p, col(st, row, 6));
         n->title = apr_pstrdup(p, col(st, row, 7));
+        n->changes = itsm_codec_changes_decode(p, col(st, row, 8));
     }
     /* Newest first by time: an entry's id is taken when its transaction writes, its time when
      * the change was made, so two writers (a request, the sweep) can interleave the two. The

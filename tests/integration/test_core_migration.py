@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from conftest import NS, REPO, Client, Httpd, chown_to_test_user, itsm_directives
+from incident_util import patch
 
 DATA = os.path.join(REPO, "tests", "integration", "data")
 INCIDENTS = ["INC%07d" % i for i in range(1, 6)]
@@ -183,3 +184,18 @@ def test_schema_12_indexes(legacy, database):
     r = client.get("/incidents/stats", user="agent1", params={"by": "month"})
     assert r.status == 200 and r.root == "stats", r
     assert sum(int(g.get("count")) for g in r.findall("{%s}group" % NS)) == len(INCIDENTS)
+
+
+def test_schema_18_notices_name_their_journal_entry(legacy):
+    """Schema 18: each notice names the journal entry it announces (the feed reads the entry's
+    changes, not the summary's text); the notices of the old database are matched to their
+    entries, and a notice written now names its own."""
+    client, _, query = legacy
+    notices = query("SELECT o.id, o.journal_id, j.ticket_id = o.ticket_id AND j.at = o.at "
+                    "AND j.actor = o.actor AND j.action = o.action FROM itsm_outbox o "
+                    "LEFT JOIN itsm_journal j ON j.id = o.journal_id ORDER BY o.id")
+    assert notices and all(match in ("1", "t") for _, _, match in notices), notices
+    patch(client, "cases", "CS0000001", title="Legacy case, changed after the migration")
+    last = query("SELECT MAX(id) FROM itsm_journal")[0][0]
+    written = query("SELECT journal_id FROM itsm_outbox WHERE id > %s" % notices[-1][0])
+    assert written and all(j == last for j, in written), (written, last)

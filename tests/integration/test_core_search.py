@@ -346,7 +346,7 @@ def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
 
 def test_schema_11_fills_the_search_rows_of_an_existing_index(env, database):
     """A database indexed before schema 11 (here: its itsm_search_row dropped and the schema
-    set back to 10, as if so; schema 12 then runs again too) gets the kind and party of every index row at the next start:
+    set back to 10, as if so; the later schemas then run again too) gets the kind and party of every index row at the next start:
     readers and editors find what they found before, by party and audience."""
     h, c, params, name = fresh_server(env, database, "searchrow")
     t = tag()
@@ -357,6 +357,8 @@ def test_schema_11_fills_the_search_rows_of_an_existing_index(env, database):
     h.stop()
     run = sql_runner(database, params, name)
     run("DROP TABLE itsm_search_row")
+    # what the later schemas added goes too: they run again after 11 and 12
+    run("ALTER TABLE itsm_outbox DROP COLUMN journal_id")       # schema 18
     run("DELETE FROM itsm_schema WHERE version >= 11")
     h.start()
     try:
