@@ -1036,6 +1036,25 @@ def make_httpd(env, slapd, database):
         h.stop()
 
 
+def fresh_server(env, database, name, itsm=None, make=None, start=True, **conf):
+    """A server of its own on a fresh, empty database (first use, migrations, a sweep of its
+    own, an injected store fault). itsm: the ITSM* directives to begin with (default
+    itsm_directives(env)), DBDParams set to the new database; conf: more Httpd arguments;
+    make: make_httpd's function, to have the server stopped after the test (else the caller
+    stops it); start=False to fill the database first. The server's dbd_params and db_name
+    name the database (db_name for psql -d)."""
+    Httpd.serial += 1
+    db_name = "%s%d" % (re.sub(r"[^a-z0-9]", "", name.lower()), Httpd.serial)
+    params = database.fresh(db_name)
+    itsm = dict(itsm if itsm is not None else itsm_directives(env), DBDParams='"%s"' % params)
+    h = make(name, itsm=itsm, **conf) if make else \
+        Httpd(env, "%s-%d" % (name, Httpd.serial), itsm=itsm, **conf)
+    h.dbd_params, h.db_name = params, db_name
+    if start:
+        h.start()
+    return h
+
+
 @pytest.fixture(scope="session")
 def client(httpd):
     return Client(httpd)

@@ -368,14 +368,20 @@ void itsm_ticket_clock_resume(apr_pool_t *p, itsm_ticket_t *t, const char *clock
     resume_in(p, t, apr_pstrcat(p, PAUSES_FIELD ".", clock, NULL), now);
 }
 
-apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock)
+/* The time a clock's mark ("start", "stop") records in t, 0 if none. */
+static apr_time_t clock_mark(const itsm_ticket_t *t, const char *mark, const char *clock)
 {
     char key[64];
     const char *v;
 
-    apr_snprintf(key, sizeof key, "sla.start.%s", clock);
+    apr_snprintf(key, sizeof key, "sla.%s.%s", mark, clock);
     v = apr_table_get(t->fields, key);
     return v ? apr_time_from_sec(apr_atoi64(v)) : 0;
+}
+
+apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock)
+{
+    return clock_mark(t, "start", clock);
 }
 
 void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
@@ -397,10 +403,5 @@ void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock)
 
 apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock)
 {
-    char key[64];
-    const char *v;
-
-    apr_snprintf(key, sizeof key, "sla.stop.%s", clock);
-    v = apr_table_get(t->fields, key);
-    return v ? apr_time_from_sec(apr_atoi64(v)) : 0;
+    return clock_mark(t, "stop", clock);
 }

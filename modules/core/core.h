@@ -74,6 +74,7 @@ int itsm_handler(request_rec *r);
 /* translate_name and map_to_storage: the suite's requests skip the filesystem walk. */
 int itsm_translate(request_rec *r);
 int itsm_map_to_storage(request_rec *r);
+void itsm_outage_register_hooks(apr_pool_t *p);
 
 /* The portal (portal.c): its stylesheets compiled at start-up (an xsltStylesheetPtr, NULL
  * and *err on failure): the core's in dir, then the loaded processes' (const char *, their

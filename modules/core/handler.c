@@ -83,6 +83,63 @@ int itsm_map_to_storage(request_rec *r)
     return ap_get_module_config(r->request_config, &itsm_module) == claimed ? OK : DECLINED;
 }
 
+/* ---- an outage met before the core ----------------------------------------------------- */
+
+/* mod_authnz_ldap answers 500 when the directory cannot be reached for a user its cache
+ * (LDAPCacheTTL) no longer holds: mod_auth_basic and mod_auth_form make any provider error
+ * a 500, before the core is reached. A request of ours that httpd fails with 500 before our
+ * handler ran gets, when the core cannot reach the directory either (an uncached lookup,
+ * bounded by ITSMLDAPTimeout), the answer of a directory outage: 503 directory-unavailable
+ * with Retry-After, as when the core finds the directory down itself. httpd writes an error
+ * response as the request's custom response text under the status it had; the text and the
+ * status are ours, and a one-shot filter ahead of the headers gives the text its type. */
+static const char reached[] = "itsm-reached";
+
+#define OUTAGE_TYPE "ITSM_OUTAGE_TYPE"
+
+static apr_status_t outage_type(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/xml");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void directory_outage_answer(request_rec *r)
+{
+    itsm_server_conf_t *conf = ap_get_module_config(r->server->module_config, &itsm_module);
+    const char *errmsg = NULL, *body;
+    apr_size_t len;
+    apr_status_t rv;
+
+    if (r->status != HTTP_INTERNAL_SERVER_ERROR || r->assbackwards
+        || ap_get_module_config(r->request_config, &itsm_module) != claimed
+        || conf == NULL || conf->core == NULL || conf->core->directory == NULL)
+        return;
+    /* any login will do to ask whether the directory answers: "not found" is an answer */
+    rv = itsm_ldap_person_exists(conf->core->directory, r->user && *r->user ? r->user : "-",
+                                 &errmsg, r->pool);
+    if (rv == APR_SUCCESS || rv == APR_NOTFOUND)
+        return;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00300)
+                  "directory unavailable authenticating %s (httpd's authentication answered "
+                  "500): %s", r->user && *r->user ? r->user : "(no login)",
+                  errmsg ? errmsg : "no answer");
+    body = itsm_xml_out_end(itsm_resp_error_doc(r, conf->retry_after, HTTP_SERVICE_UNAVAILABLE,
+                                                "directory-unavailable",
+                                                "The identity directory is not available; "
+                                                "try again later.", NULL, 0), &len);
+    r->status = HTTP_SERVICE_UNAVAILABLE;
+    r->status_line = NULL;
+    ap_custom_response(r, HTTP_INTERNAL_SERVER_ERROR, apr_pstrmemdup(r->pool, body, len));
+    ap_add_output_filter(OUTAGE_TYPE, NULL, r, r->connection);
+}
+
+void itsm_outage_register_hooks(apr_pool_t *p)
+{
+    ap_register_output_filter(OUTAGE_TYPE, outage_type, NULL, AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_error_filter(directory_outage_answer, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
 int itsm_handler(request_rec *r)
 {
     itsm_req_t q0 = {0}, *q = &q0;
@@ -92,6 +149,8 @@ int itsm_handler(request_rec *r)
 
     if (r->handler == NULL || strcmp(r->handler, "itsm") != 0)
         return DECLINED;
+    /* past here an error is the core's own answer, never taken for the directory's outage */
+    ap_set_module_config(r->request_config, &itsm_module, (void *)reached);
     q->r = r;
     q->conf = ap_get_module_config(r->server->module_config, &itsm_module);
     q->core = q->conf->core;

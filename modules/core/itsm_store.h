@@ -24,6 +24,7 @@ typedef struct itsm_notice_t {
     apr_time_t at;
     const char *actor, *action, *summary;
     const char *number, *kind, *title;
+    apr_array_header_t *changes;    /* its journal entry's (itsm_change_t); empty if unknown */
 } itsm_notice_t;
 
 

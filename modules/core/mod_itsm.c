@@ -448,6 +448,7 @@ static void itsm_register_hooks(apr_pool_t *p)
     ap_hook_map_to_storage(itsm_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(itsm_handler, NULL, NULL, APR_HOOK_MIDDLE);
     itsm_portal_register_hooks(p);     /* the login page, sign-out, the login's guard */
+    itsm_outage_register_hooks(p);     /* a directory outage met by httpd's authentication */
 }
 
 AP_DECLARE_MODULE(itsm) = {

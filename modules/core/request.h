@@ -85,6 +85,10 @@ typedef struct itsm_doc_extras_t {
 /* respond.c */
 int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type);
 int itsm_resp_send_doc(request_rec *r, int status, itsm_xml_out_t *o);
+/* The <error> document (Retry-After set on a 503, the refusal logged with ITSM00100), not sent. */
+itsm_xml_out_t *itsm_resp_error_doc(request_rec *r, int retry_after, int status,
+                                    const char *code, const char *message, const char *detail,
+                                    int line);
 int itsm_resp_fail_detail(itsm_req_t *q, int status, const char *code, const char *message,
                        const char *detail, int line);
 int itsm_resp_fail(itsm_req_t *q, int status, const char *code, const char *message);

@@ -40,15 +40,14 @@ int itsm_resp_send_doc(request_rec *r, int status, itsm_xml_out_t *o)
 }
 
 /* An <error> document. Client errors are logged at info, server faults by the caller. */
-int itsm_resp_fail_detail(itsm_req_t *q, int status, const char *code, const char *message,
-                       const char *detail, int line)
+itsm_xml_out_t *itsm_resp_error_doc(request_rec *r, int retry_after, int status,
+                                    const char *code, const char *message, const char *detail,
+                                    int line)
 {
-    request_rec *r = q->r;
     itsm_xml_out_t *o = itsm_xml_out_start(r->pool, "error");
 
     if (status == HTTP_SERVICE_UNAVAILABLE)
-        apr_table_setn(r->err_headers_out, "Retry-After",
-                       apr_itoa(r->pool, q->conf ? q->conf->retry_after : 10));
+        apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, retry_after));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00100) "%d %s: %s%s%s", status,
                   code, message, detail ? " - " : "", detail ? detail : "");
     itsm_xml_element(o->w, "status", apr_itoa(r->pool, status));
@@ -61,7 +60,15 @@ int itsm_resp_fail_detail(itsm_req_t *q, int status, const char *code, const cha
         xmlTextWriterWriteString(o->w, BAD_CAST detail);
         xmlTextWriterEndElement(o->w);
     }
-    return itsm_resp_send_doc(r, status, o);
+    return o;
+}
+
+int itsm_resp_fail_detail(itsm_req_t *q, int status, const char *code, const char *message,
+                       const char *detail, int line)
+{
+    return itsm_resp_send_doc(q->r, status,
+                              itsm_resp_error_doc(q->r, q->conf ? q->conf->retry_after : 10,
+                                                  status, code, message, detail, line));
 }
 
 int itsm_resp_fail(itsm_req_t *q, int status, const char *code, const char *message)

@@ -104,7 +104,7 @@ static const char *const statements[S_COUNT] = {
         " AND version = " INT,
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
-        "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
+        "VALUES (" INT ", " INT ", %s, %s, %s, %s) RETURNING id",
     [S_JOURNAL_LIST] =
         "SELECT id, at, actor, action, changes, note FROM itsm_journal "
         "WHERE ticket_id = " INT " ORDER BY id",
@@ -114,8 +114,8 @@ static const char *const statements[S_COUNT] = {
     [S_LINK_DELETE] =
         "DELETE FROM itsm_link WHERE from_id = " INT " AND to_id = " INT " AND type = %s",
     [S_OUTBOX_INSERT] =
-        "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, summary) "
-        "VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s)",
+        "INSERT INTO itsm_outbox (ticket_id, recipient, party, party_wide, at, actor, action, "
+        "summary, journal_id) VALUES (" INT ", %s, %s, " INT ", " INT ", %s, %s, %s, " INT ")",
     [S_TAGGED] =
         "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND t.tags <> '' "
         "AND STRPOS(t.tags, %s) > 0 "
@@ -675,16 +675,31 @@ static apr_status_t index_unique(itsm_store_t *st, const itsm_kind_t *k, const i
     return rv;
 }
 
-/* Run sql, made of fixed fragments and %s for the values args, prepared once per connection. */
-static apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql, int n,
-                             const char **args)
+/* Run sql, made of fixed fragments and %s for the values args (NULL: none): the one
+ * prepare-and-run of built SQL. Prepared once per connection; on the migration's store (no
+ * connection cache) once per migration when it keeps st->migration_stmts, else each time. */
+apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
+                      const apr_array_header_t *args)
 {
-    apr_dbd_prepared_t *stmt = NULL;
+    apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
+    apr_hash_t *cache = st->migration_stmts;
     int rows;
 
-    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-        return APR_EGENERAL;
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, n, args);
+    st->error_text = NULL;
+    if (st->conn_cache) {
+        if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
+            return APR_EGENERAL;
+    }
+    else if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
+        if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+            return APR_EGENERAL;
+        if (cache)
+            apr_hash_set(cache, apr_pstrdup(apr_hash_pool_get(cache), sql),
+                         APR_HASH_KEY_STRING, stmt);
+    }
+    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt,
+                               args ? args->nelts : 0,
+                               args ? (const char **)args->elts : NULL);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
@@ -717,7 +732,7 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
         arg(args, i64(p, t->id));
         rv = n ? exec_sql(st, p, apr_pstrcat(p, "DELETE FROM itsm_sla_clock WHERE ticket_id = "
                                              INT " AND clock NOT IN ", in_list(p, names, args),
-                                             NULL), args->nelts, (const char **)args->elts)
+                                             NULL), args)
                : exec(st, p, NULL, S_CLOCK_CLEAR, 1, (const char **)args->elts);
     }
     return rv;
@@ -1088,7 +1103,7 @@ apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p)
 {
     if (st->conn_cache == NULL || !st->dialect->serialize_writes)
         return plain(st, sql);
-    return exec_sql(st, p, sql, 0, NULL);
+    return exec_sql(st, p, sql, NULL);
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
@@ -1403,29 +1418,6 @@ itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t 
     return t;
 }
 
-static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
-                                   const itsm_journal_t *j, apr_pool_t *p)
-{
-    const char *args[] = {
-        i64(p, ticket_id), secs(p, j->at), j->actor, j->action,
-        itsm_codec_changes_encode(p, j->changes), nz(j->note)
-    };
-    const char *notice[] = {
-        args[0], "", nz(j->party), j->party_wide ? "1" : "0", args[1], j->actor, j->action,
-        nz(j->summary)
-    };
-    int n = j->recipients ? j->recipients->nelts : 0, i;
-    apr_status_t rv = exec(st, p, NULL, S_JOURNAL_INSERT, 6, args);
-
-    /* one notice per recipient; the first carries the party-wide flag (or stands alone) */
-    for (i = 0; rv == APR_SUCCESS && i < (n ? n : j->party_wide); i++) {
-        notice[1] = n ? APR_ARRAY_IDX(j->recipients, i, const char *) : "";
-        notice[3] = i == 0 && j->party_wide ? "1" : "0";
-        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 8, notice);
-    }
-    return rv;
-}
-
 /* The first column of the single row a statement answers. */
 static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, int n,
                                const char **args, apr_pool_t *p)
@@ -1442,6 +1434,33 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
         found = 1;
     }
     return found ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
+                                   const itsm_journal_t *j, apr_pool_t *p)
+{
+    const char *args[] = {
+        i64(p, ticket_id), secs(p, j->at), j->actor, j->action,
+        itsm_codec_changes_encode(p, j->changes), nz(j->note)
+    };
+    const char *notice[] = {
+        args[0], "", nz(j->party), j->party_wide ? "1" : "0", args[1], j->actor, j->action,
+        nz(j->summary), NULL
+    };
+    int n = j->recipients ? j->recipients->nelts : 0, i;
+    apr_int64_t entry = 0;
+    apr_status_t rv = select_one(st, &entry, S_JOURNAL_INSERT, 6, args, p);
+
+    /* the notices name their entry: the feed reads its changes, never the summary's prose */
+    notice[8] = i64(p, entry);
+
+    /* one notice per recipient; the first carries the party-wide flag (or stands alone) */
+    for (i = 0; rv == APR_SUCCESS && i < (n ? n : j->party_wide); i++) {
+        notice[1] = n ? APR_ARRAY_IDX(j->recipients, i, const char *) : "";
+        notice[3] = i == 0 && j->party_wide ? "1" : "0";
+        rv = exec(st, p, NULL, S_OUTBOX_INSERT, 9, notice);
+    }
+    return rv;
 }
 
 typedef struct {
@@ -1914,7 +1933,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
      * follows, party-wide for its party), each the newest limit rows of its own index range
      * ((recipient, id) or (party, party_wide, id)); one condition ORing them read the whole
      * outbox newest first until it had found limit. A row addressed to login and party-wide
-     * is in two branches: UNION keeps it once. */
+     * is in two branches: UNION keeps it once. The journal entry's changes (for the feed's
+     * related link) are joined to the page's rows only. */
     for (i = -1; i <= follows->nelts; i++) {
         const char *who;
 
@@ -1928,12 +1948,14 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         }
         arg(args, login);
         sql = apr_pstrcat(p, sql, i < 0 ? "" : " UNION ", "SELECT * FROM (SELECT o.id, o.at, "
-                          "o.actor, o.action, o.summary, t.number, t.kind, t.title FROM "
-                          "itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id WHERE ", who,
+                          "o.actor, o.action, o.summary, t.number, t.kind, t.title, o.journal_id "
+                          "FROM itsm_outbox o JOIN itsm_ticket t ON t.id = o.ticket_id WHERE ", who,
                           " AND o.actor <> %s", visible_sql(p, &sc, audience, args),
                           " ORDER BY o.id DESC LIMIT ", lim, ") f", apr_itoa(p, i + 1), NULL);
     }
-    sql = apr_pstrcat(p, sql, " ORDER BY 1 DESC LIMIT ", lim, NULL);
+    sql = apr_pstrcat(p, "SELECT u.id, u.at, u.actor, u.action, u.summary, u.number, u.kind, "
+                      "u.title, j.changes FROM (", sql, ") u LEFT JOIN itsm_journal j "
+                      "ON j.id = u.journal_id ORDER BY u.id DESC LIMIT ", lim, NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
@@ -1947,6 +1969,7 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         n->number = apr_pstrdup(p, col(st, row, 5));
         n->kind = apr_pstrdup(p, col(st, row, 6));
         n->title = apr_pstrdup(p, col(st, row, 7));
+        n->changes = itsm_codec_changes_decode(p, col(st, row, 8));
     }
     /* Newest first by time: an entry's id is taken when its transaction writes, its time when
      * the change was made, so two writers (a request, the sweep) can interleave the two. The

@@ -135,6 +135,8 @@ int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *r
 apr_status_t plain(itsm_store_t *st, const char *sql);
 /* The same through a statement prepared once per connection (BEGIN and COMMIT on SQLite). */
 apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p);
+apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
+                      const apr_array_header_t *args);
 void unlock_writes(const dialect_t *d);
 apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p);
 

@@ -264,36 +264,6 @@ static const search_dialect_t *search_dialect(const itsm_store_t *st)
     return strcmp(st->dialect->driver, "sqlite3") == 0 ? &search_dialects[0] : &search_dialects[1];
 }
 
-/* Run a write statement of this file: prepared once per connection (or, during a
- * migration, once per migration). */
-static apr_status_t search_exec(itsm_store_t *st, const char *sql, const apr_array_header_t *args,
-                                apr_pool_t *p)
-{
-    apr_dbd_prepared_t *stmt = NULL;
-    int rows;
-
-    st->error_text = NULL;
-    if (st->conn_cache) {
-        if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-            return APR_EGENERAL;
-    }
-    else {
-        apr_hash_t *cache = st->migration_stmts;
-
-        stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL;
-        if (stmt == NULL) {
-            if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
-                return APR_EGENERAL;
-            if (cache)
-                apr_hash_set(cache, apr_pstrdup(apr_hash_pool_get(cache), sql),
-                             APR_HASH_KEY_STRING, stmt);
-        }
-    }
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, args->nelts,
-                               (const char **)args->elts);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
-}
-
 static apr_array_header_t *args_of(apr_pool_t *p, int n, ...)
 {
     apr_array_header_t *a = apr_array_make(p, n, sizeof(const char *));
@@ -359,19 +329,19 @@ static apr_status_t index_synonyms(itsm_store_t *st, const itsm_kind_t *k, const
     if (k->search->synonym_field == NULL || published != (k->publish_action != NULL))
         return APR_SUCCESS;
     if (how != 1)
-        rv = search_exec(st, "DELETE FROM itsm_synonym WHERE ticket_id = " INT,
-                         args_of(p, 1, id), p);
+        rv = exec_sql(st, p, "DELETE FROM itsm_synonym WHERE ticket_id = " INT,
+                         args_of(p, 1, id));
     if (rv != APR_SUCCESS || how < 0)
         return rv;
     term = synonym_key(p, t->title);
     other = synonym_key(p, apr_table_get(t->fields, k->search->synonym_field));
     if (*term == '\0' || *other == '\0' || strcmp(term, other) == 0)
         return APR_SUCCESS;
-    rv = search_exec(st, "INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES (" INT
-                     ", %s, %s)", args_of(p, 3, id, term, other), p);
+    rv = exec_sql(st, p, "INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES (" INT
+                     ", %s, %s)", args_of(p, 3, id, term, other));
     if (rv == APR_SUCCESS)
-        rv = search_exec(st, "INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES ("
-                         INT ", %s, %s)", args_of(p, 3, id, other, term), p);
+        rv = exec_sql(st, p, "INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES ("
+                         INT ", %s, %s)", args_of(p, 3, id, other, term));
     return rv;
 }
 
@@ -389,27 +359,27 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
         id = i64(p, t->id);
         key = i64(p, t->id * 2 + published);
         if (how != 1)
-            rv = search_exec(st, d->index_delete,
-                             d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub), p);
+            rv = exec_sql(st, p, d->index_delete,
+                             d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub));
         if (rv == APR_SUCCESS && how != 1)
-            rv = search_exec(st, "DELETE FROM itsm_search_row WHERE rid = " INT,
-                             args_of(p, 1, key), p);
+            rv = exec_sql(st, p, "DELETE FROM itsm_search_row WHERE rid = " INT,
+                             args_of(p, 1, key));
         if (rv == APR_SUCCESS && how >= 0) {
             const char *ti = weight_text(p, k, t, ITSM_SEARCH_TITLE);
             const char *kw = weight_text(p, k, t, ITSM_SEARCH_KEYWORDS);
             const char *bo = weight_text(p, k, t, ITSM_SEARCH_BODY);
 
-            rv = search_exec(st, d->index_insert,
+            rv = exec_sql(st, p, d->index_insert,
                              d->rowid ? args_of(p, 6, key, ti, kw, bo, id, pub)
-                                      : args_of(p, 5, id, pub, ti, kw, bo), p);
+                                      : args_of(p, 5, id, pub, ti, kw, bo));
             if (rv == APR_SUCCESS)
-                rv = search_exec(st, "INSERT INTO itsm_search_row (rid, id, kind, party) "
+                rv = exec_sql(st, p, "INSERT INTO itsm_search_row (rid, id, kind, party) "
                                  "VALUES (" INT ", " INT ", %s, %s)",
-                                 args_of(p, 4, key, id, k->kind, t->party), p);
+                                 args_of(p, 4, key, id, k->kind, t->party));
             /* the other copy's row: the ticket's party, should it have moved */
             if (rv == APR_SUCCESS && how == 0)
-                rv = search_exec(st, "UPDATE itsm_search_row SET party = %s WHERE rid = " INT,
-                                 args_of(p, 2, t->party, i64(p, t->id * 2 + !published)), p);
+                rv = exec_sql(st, p, "UPDATE itsm_search_row SET party = %s WHERE rid = " INT,
+                                 args_of(p, 2, t->party, i64(p, t->id * 2 + !published)));
         }
     }
     return rv == APR_SUCCESS ? index_synonyms(st, k, t, published, how, p) : rv;
@@ -469,15 +439,15 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
     if (found)
         return APR_SUCCESS;
     st->migration_stmts = apr_hash_make(p);
-    rv = search_exec(st, "INSERT INTO itsm_search_indexed (kind) VALUES (%s)", one, p);
+    rv = exec_sql(st, p, "INSERT INTO itsm_search_indexed (kind) VALUES (%s)", one);
     if (rv == APR_SUCCESS)
-        rv = search_exec(st, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
-                         "itsm_ticket WHERE kind = %s)", one, p);
+        rv = exec_sql(st, p, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
+                         "itsm_ticket WHERE kind = %s)", one);
     if (rv == APR_SUCCESS)
-        rv = search_exec(st, "DELETE FROM itsm_search_row WHERE kind = %s", one, p);
+        rv = exec_sql(st, p, "DELETE FROM itsm_search_row WHERE kind = %s", one);
     if (rv == APR_SUCCESS)
-        rv = search_exec(st, "DELETE FROM itsm_synonym WHERE ticket_id IN (SELECT id FROM "
-                         "itsm_ticket WHERE kind = %s)", one, p);
+        rv = exec_sql(st, p, "DELETE FROM itsm_synonym WHERE ticket_id IN (SELECT id FROM "
+                         "itsm_ticket WHERE kind = %s)", one);
     if (rv == APR_SUCCESS)
         rv = backfill_tickets(st, k, backfill_search, p);
     st->migration_stmts = NULL;
@@ -794,15 +764,15 @@ static apr_status_t count_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     const char *now = secs(p, c->now);
 
     if (!c->found)
-        return search_exec(st, "INSERT INTO itsm_search_gap (kind, party, query, misses, "
+        return exec_sql(st, p, "INSERT INTO itsm_search_gap (kind, party, query, misses, "
                            "deflections, first_seen, last_seen) VALUES (%s, %s, %s, 1, 0, " INT
                            ", " INT ") ON CONFLICT (kind, party, query) DO UPDATE SET misses = "
                            "itsm_search_gap.misses + 1, last_seen = excluded.last_seen",
-                           args_of(p, 5, c->kind, c->party, c->query, now, now), p);
-    return search_exec(st, "INSERT INTO itsm_search_recent (login, kind, party, query, at) "
+                           args_of(p, 5, c->kind, c->party, c->query, now, now));
+    return exec_sql(st, p, "INSERT INTO itsm_search_recent (login, kind, party, query, at) "
                        "VALUES (%s, %s, %s, %s, " INT ") ON CONFLICT (login, kind) DO UPDATE SET "
                        "party = excluded.party, query = excluded.query, at = excluded.at",
-                       args_of(p, 5, c->login, c->kind, c->party, c->query, now), p);
+                       args_of(p, 5, c->login, c->kind, c->party, c->query, now));
 }
 
 apr_status_t itsm_store_search_count(itsm_store_t *st, const char *kind, const char *party,
@@ -823,16 +793,16 @@ apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool
     if (k == NULL || k->search == NULL || !k->search->deflection_target
         || st->search_window <= 0 || t->created_by == NULL)
         return APR_SUCCESS;
-    rv = search_exec(st, "INSERT INTO itsm_search_gap (kind, party, query, misses, deflections, "
+    rv = exec_sql(st, p, "INSERT INTO itsm_search_gap (kind, party, query, misses, deflections, "
                      "first_seen, last_seen) SELECT kind, party, query, 0, 1, " INT ", " INT
                      " FROM itsm_search_recent WHERE login = %s AND at >= " INT " ON CONFLICT "
                      "(kind, party, query) DO UPDATE SET deflections = "
                      "itsm_search_gap.deflections + 1, last_seen = excluded.last_seen",
                      args_of(p, 4, now, now, t->created_by,
-                             i64(p, apr_time_sec(t->updated) - st->search_window)), p);
+                             i64(p, apr_time_sec(t->updated) - st->search_window)));
     if (rv == APR_SUCCESS)
-        rv = search_exec(st, "DELETE FROM itsm_search_recent WHERE login = %s",
-                         args_of(p, 1, t->created_by), p);
+        rv = exec_sql(st, p, "DELETE FROM itsm_search_recent WHERE login = %s",
+                         args_of(p, 1, t->created_by));
     return rv;
 }
 

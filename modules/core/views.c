@@ -548,38 +548,37 @@ int itsm_view_me(itsm_req_t *q)
 }
 
 /* An entry's links to the tickets its change named in a field the raiser may read (a case
- * closed with guidance names its article): the summary's "field: old -> NEW" parts, as
- * itsm_doc_address() writes them. Other references are left out: they may name what the feed's
- * reader may not see. */
-static void feed_related(itsm_req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd, const char *summary)
+ * closed with guidance names its article): the new values of such fields among the changes of
+ * the entry's journal record. Other references are left out: they may name what the feed's
+ * reader may not see; so are the fields itsm_doc_address() keeps out of the summary. */
+static void feed_related(itsm_req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd,
+                         const apr_array_header_t *changes)
 {
     apr_pool_t *p = q->r->pool;
     const itsm_field_t *f;
+    int i;
 
     for (f = kd ? kd->fields : NULL; f && f->name; f++) {
         const itsm_kind_t *target;
-        const char *at, *arrow, *end;
-        size_t n = strlen(f->name);
+        const char *to = NULL;
 
-        if (!(f->flags & ITSM_FIELD_RAISER_READS) || !f->refers_to
-            || !(target = itsm_core_kind(q->core, f->refers_to)))
+        if (!(f->flags & ITSM_FIELD_RAISER_READS) || (f->flags & ITSM_FIELD_EDITORS_ONLY)
+            || !f->refers_to || !(target = itsm_core_kind(q->core, f->refers_to)))
             continue;
-        for (at = summary; (at = strstr(at, f->name)) != NULL; at += n)
-            if ((at == summary || (at - summary >= 2 && at[-2] == ';' && at[-1] == ' '))
-                && at[n] == ':' && at[n + 1] == ' ')
-                break;
-        if (!at || !(arrow = strstr(at, " -> ")))
-            continue;
-        arrow += 4;
-        end = arrow + strcspn(arrow, ";");
-        if (end == arrow || strncmp(arrow, "(none)", 6) == 0)
+        for (i = 0; changes && i < changes->nelts && to == NULL; i++) {
+            const itsm_change_t *ch = &APR_ARRAY_IDX(changes, i, itsm_change_t);
+
+            if (strcmp(ch->field, f->name) == 0)
+                to = ch->new;
+        }
+        if (to == NULL || *to == '\0')
             continue;
         xmlTextWriterStartElement(w, BAD_CAST "link");
         xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST "related");
         xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST f->name);
         xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ap_construct_url(p,
-            apr_pstrcat(p, q->base, "/", target->collection, "/",
-                        ap_escape_uri(p, apr_pstrmemdup(p, arrow, end - arrow)), NULL), q->r));
+            apr_pstrcat(p, q->base, "/", target->collection, "/", ap_escape_uri(p, to), NULL),
+            q->r));
         xmlTextWriterEndElement(w);
     }
 }
@@ -636,7 +635,7 @@ int itsm_view_feed(itsm_req_t *q)
                                     BAD_CAST ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
                                                               collection, "/", n->number, NULL), r));
         xmlTextWriterEndElement(o->w);
-        feed_related(q, o->w, kd, n->summary);
+        feed_related(q, o->w, kd, n->changes);
         itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
         xmlTextWriterEndElement(o->w);
     }

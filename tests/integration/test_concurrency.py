@@ -53,12 +53,8 @@ def test_concurrent_updates_one_winner(client):
 def test_first_requests_race_on_fresh_database(env, database, make_httpd):
     """A new database: the schema is set up once even when the first requests arrive
     together in several httpd children."""
-    from conftest import Client, itsm_directives
-    conf = itsm_directives(env)
-    conf["DBDParams"] = '"%s"' % database.fresh("race%d" % len(env.stoppers))
-    h = make_httpd("fresh-db", itsm=conf)
-    h.start()
-    c = Client(h)
+    from conftest import Client, fresh_server
+    c = Client(fresh_server(env, database, "fresh-db", make=make_httpd))
 
     def one(i):
         r = c.post("/tests", ticket_xml(title="race %d" % i), user="agent1")

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from conftest import REPO, Client, Httpd, assert_error, itsm_directives, poll, ticket_xml
+from conftest import (REPO, Client, assert_error, fresh_server, itsm_directives, poll,
+                      ticket_xml)
 from incident_util import (H, M, act, feed_for, journal_entries, new_incident, rfc, tag, ts,
                            utcnow, wait_for_next_second)
 
@@ -43,11 +44,7 @@ def server(env, slapd, database):
     conf = itsm_directives(env)
     conf["ITSMSLAFile"] = path
     conf["ITSMSLASweepInterval"] = "1"
-    conf["DBDParams"] = '"%s"' % database.fresh("clocks%d" % len(env.stoppers))
-    Httpd.serial += 1
-    h = Httpd(env, "clocks-%d" % Httpd.serial, itsm=conf,
-              extra="ITSMMajorFirstNoticeMinutes 1")
-    h.start()
+    h = fresh_server(env, database, "clocks", itsm=conf, extra="ITSMMajorFirstNoticeMinutes 1")
     yield h
     h.stop()
 

@@ -12,7 +12,8 @@ import subprocess
 
 import pytest
 
-from conftest import NS, REPO, Client, Httpd, chown_to_test_user, itsm_directives
+from conftest import NS, REPO, Client, chown_to_test_user, fresh_server
+from incident_util import patch
 
 DATA = os.path.join(REPO, "tests", "integration", "data")
 INCIDENTS = ["INC%07d" % i for i in range(1, 6)]
@@ -21,20 +22,16 @@ PARTY = {"INC0000001": "ALPE", "INC0000002": "BRMP", "INC0000003": "ALPE",
          "INC0000004": "BRMP", "INC0000005": "ALPE", "CS0000001": "ALPE", "CS0000002": "BRMP"}
 
 
-def load_sqlite(database, name):
-    path = database.fresh(name)
+def load_sqlite(database, path, name):
     c = sqlite3.connect(path)
     with open(os.path.join(DATA, "legacy-sqlite3.sql")) as f:
         c.executescript(f.read())
     c.close()
     chown_to_test_user(path)
-    return path, lambda sql: [tuple(str(v) for v in row)
-                              for row in sqlite3.connect(path).execute(sql)]
+    return lambda sql: [tuple(str(v) for v in row) for row in sqlite3.connect(path).execute(sql)]
 
 
-def load_pgsql(database, name):
-    params = database.fresh(name)
-    dbname = name
+def load_pgsql(database, params, dbname):
     psql = [database.bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h",
             "127.0.0.1", "-p", str(database.port), "-U", "itsm", "-d", dbname]
     r = subprocess.run(psql + ["-f", os.path.join(DATA, "legacy-pgsql.sql")],
@@ -46,13 +43,14 @@ def load_pgsql(database, name):
                            env=database.env, timeout=60)
         assert r.returncode == 0, r.stderr
         return [tuple(line.split("\t")) for line in r.stdout.splitlines() if line]
-    return params, query
+    return query
 
 
 @pytest.fixture(scope="module")
 def legacy(env, slapd, database):
-    name = "legacy%d" % len(env.stoppers)
-    params, query = (load_sqlite if database.driver == "sqlite3" else load_pgsql)(database, name)
+    h = fresh_server(env, database, "legacy", start=False)
+    query = (load_sqlite if database.driver == "sqlite3" else load_pgsql)(database, h.dbd_params,
+                                                                          h.db_name)
     before = {
         "tickets": sorted(query("SELECT number, kind, party, state, title, version "
                                 "FROM itsm_ticket")),
@@ -63,10 +61,6 @@ def legacy(env, slapd, database):
                               "JOIN itsm_ticket t ON t.id = l.to_id")),
     }
     assert query("SELECT MAX(version) FROM itsm_schema") == [("4",)]
-    conf = itsm_directives(env)
-    conf["DBDParams"] = '"%s"' % params
-    Httpd.serial += 1
-    h = Httpd(env, "legacy-%d" % Httpd.serial, itsm=conf)
     h.start()
     yield Client(h), before, query
     h.stop()
@@ -183,3 +177,18 @@ def test_schema_12_indexes(legacy, database):
     r = client.get("/incidents/stats", user="agent1", params={"by": "month"})
     assert r.status == 200 and r.root == "stats", r
     assert sum(int(g.get("count")) for g in r.findall("{%s}group" % NS)) == len(INCIDENTS)
+
+
+def test_schema_16_notices_name_their_journal_entry(legacy):
+    """Schema 16: each notice names the journal entry it announces (the feed reads the entry's
+    changes, not the summary's text); the notices of the old database are matched to their
+    entries, and a notice written now names its own."""
+    client, _, query = legacy
+    notices = query("SELECT o.id, o.journal_id, j.ticket_id = o.ticket_id AND j.at = o.at "
+                    "AND j.actor = o.actor AND j.action = o.action FROM itsm_outbox o "
+                    "LEFT JOIN itsm_journal j ON j.id = o.journal_id ORDER BY o.id")
+    assert notices and all(match in ("1", "t") for _, _, match in notices), notices
+    patch(client, "cases", "CS0000001", title="Legacy case, changed after the migration")
+    last = query("SELECT MAX(id) FROM itsm_journal")[0][0]
+    written = query("SELECT journal_id FROM itsm_outbox WHERE id > %s" % notices[-1][0])
+    assert written and all(j == last for j, in written), (written, last)

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import LOG_CRASH, Client, itsm_directives, poll, sanitizer_reports
+from conftest import LOG_CRASH, Client, fresh_server, itsm_directives, poll, sanitizer_reports
 from incident_util import H, body, create, list_numbers, new_incident, rfc, utcnow
 
 RUNNING = 2000      # incidents whose clocks run and are not due: every sweep reads them
@@ -116,12 +116,10 @@ def announced(h, mark):
 
 @pytest.mark.restart
 def test_stops_under_load_and_during_the_sweep(env, database, make_httpd):
-    conf = itsm_directives(env)
-    conf["DBDParams"] = '"%s"' % database.fresh("corestop%d" % len(env.stoppers))
-    quiet = dict(conf, ITSMSLASweepInterval="0")
-    sweeping = dict(conf, ITSMSLASweepInterval="1")
-    h = make_httpd("core-stop", itsm=quiet, extra=GRACE)
-    h.start()
+    h = fresh_server(env, database, "core-stop", make=make_httpd, extra=GRACE,
+                     itsm=dict(itsm_directives(env), ITSMSLASweepInterval="0"))
+    quiet = dict(itsm_directives(env), ITSMSLASweepInterval="0", DBDParams='"%s"' % h.dbd_params)
+    sweeping = dict(quiet, ITSMSLASweepInterval="1")
     c = Client(h)
     kept = fill(RUNNING, lambda i: running(c, i))
     for rnd in range(ROUNDS):

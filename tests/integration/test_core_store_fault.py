@@ -9,7 +9,7 @@ sqlite3_prepare, so a schema change under a running server fails each cached sta
 ("database schema has changed", see docs/operations in docs/install.md)."""
 import pytest
 
-from conftest import Client, Httpd, assert_error, itsm_directives, ticket_xml
+from conftest import Client, assert_error, fresh_server, ticket_xml
 
 FAULT = {
     "sqlite3": """CREATE TRIGGER itsm_test_fault BEFORE INSERT ON itsm_journal
@@ -29,12 +29,8 @@ def count(client):
 
 @pytest.fixture(scope="module")
 def faulty(env, slapd, database):
-    params = database.fresh("fault%d" % Httpd.serial)
-    conf = itsm_directives(env)
-    conf["DBDParams"] = '"%s"' % params
-    Httpd.serial += 1
-    h = Httpd(env, "fault-%d" % Httpd.serial, itsm=conf)
-    h.start()
+    h = fresh_server(env, database, "fault")
+    params = h.dbd_params
     c = Client(h)
     r = c.post("/tests", ticket_xml(title="Before the fault"), user="agent1")
     assert r.status == 201, r

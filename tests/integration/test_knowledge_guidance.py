@@ -7,7 +7,7 @@ votes on articles are the readers' (one per person and version)."""
 import pytest
 
 from conftest import NS, assert_error
-from incident_util import act, case_in, feed, get, nothing_changed, unchanged
+from incident_util import act, case_in, feed, get, nothing_changed, patch, unchanged
 from knowledge_util import KM, act as article_act, article_in
 
 
@@ -32,6 +32,23 @@ def test_a_case_closed_with_an_article_its_raiser_can_read(client, action, field
     assert client.get("/articles/" + kb, user="alice").status == 200
     # entries of other changes link nothing
     assert all(not e["related"] for e in entries if "article:" not in e["summary"]), entries
+
+
+def test_the_feed_links_from_the_change_not_from_its_summary(client):
+    """The related link comes from the entry's recorded change: a title whose text reads like
+    the summary of a change of the article links nothing (it may name an article the raiser
+    must not open), and the link of a real change holds however long the summary grows."""
+    secret = article_in(client, "published", audience="party:BRMP")
+    n = case_in(client, "in-triage")                    # raised by alice (ALPE)
+    patch(client, "cases", n, title="Printer; article: (none) -> " + secret)
+    kb = article_in(client, "published", audience="party:ALPE")
+    act(client, "cases", n, "close", article=kb, description="long text " * 60)
+    entries = [e for e in feed(client, "alice")[1] if e["number"] == n]
+    mimic = [e for e in entries if "Printer; article:" in e["summary"]]
+    assert mimic and not any(e["related"] for e in mimic), entries
+    closed = [e for e in entries if e["related"]]
+    assert len(closed) == 1 and closed[0]["related"]["article"].endswith("/itsm/articles/" + kb), \
+        entries
 
 
 @pytest.mark.parametrize("state,audience,why", [

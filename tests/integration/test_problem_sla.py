@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import Client, Httpd, assert_error, itsm_directives, poll, staged, ticket_xml
+from conftest import Client, assert_error, fresh_server, itsm_directives, poll, staged, ticket_xml
 from incident_util import ts
 from problem_util import act, get, journal_entries, number, patch, targets
 
@@ -163,10 +163,7 @@ def sweeping(env, slapd, database):
     conf = itsm_directives(env)
     conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
     conf["ITSMSLASweepInterval"] = "1"
-    conf["DBDParams"] = '"%s"' % database.fresh("problemsweep%d" % len(env.stoppers))
-    Httpd.serial += 1
-    h = Httpd(env, "problem-sweep-%d" % Httpd.serial, itsm=conf, processes=("problem",))
-    h.start()
+    h = fresh_server(env, database, "problem-sweep", itsm=conf, processes=("problem",))
     try:
         yield Client(h)
     finally:

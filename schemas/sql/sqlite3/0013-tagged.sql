@@ -6,4 +6,4 @@
 -- reason ends (the incident module when the incident is stood down or finished), so the
 -- index holds only the tickets a view lists. The statement repeats the predicate
 -- (t.tags <> '') so that both planners take the index.
-CREATE INDEX itsm_ticket_tagged ON itsm_ticket (kind, id) WHERE tags <> '';
+CREATE INDEX IF NOT EXISTS itsm_ticket_tagged ON itsm_ticket (kind, id) WHERE tags <> '';
