@@ -410,12 +410,18 @@ static int suggested_to(const itsm_req_t *q, const itsm_kind_t *k)
     return 0;
 }
 
+/* Suggestions limited to a field (known errors): up to this many qualifying tickets are
+ * looked up one by one in the search index; beyond, the search walks the query's matches
+ * and keeps those that qualify. A lookup costs about what walking a hundred matches does
+ * (docs/performance.md, "Suggestions at triage"); both answer the same. */
+#define SUGGEST_BY_ID 16
+
 void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                       itsm_ticket_t *t, apr_time_t now)
 {
     apr_pool_t *p = q->r->pool;
     const char *description = apr_table_get(t->fields, "description"), *found = "";
-    itsm_search_query_t *query;
+    itsm_search_query_t *query = NULL;
     const char *why;
     int i, j, more;
 
@@ -431,23 +437,38 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
                    apr_table_get(old->fields, "description")
                    ? apr_table_get(old->fields, "description") : ""))
         return;                 /* the same words: the same suggestions */
-    itsm_search_parse(p, apr_pstrcat(p, t->title ? t->title : "", " ",
-                                     description ? description : "", NULL), 1, 1, &query, &why);
     for (i = 0; i < q->core->kinds->nelts; i++) {
         const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
         const itsm_suggest_t *sg = s->suggest;
         itsm_filter_t f = {0};
-        apr_array_header_t *rows;
+        apr_array_header_t *rows, *ids;
 
         if (!sg || !sg->for_kinds || !itsm_doc_is_one_of(k->kind, sg->for_kinds) || !s->search)
             continue;
         f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
         f.now = now;
         if (sg->only_field) {
+            /* The qualifying tickets first, from the field index: none (no known error
+             * yet), no search at all; a few, only they are looked up in the search
+             * index; many, the search walks its matches (SUGGEST_BY_ID). */
+            if (itsm_store_field_ids(q->store, &ids, s->kind, sg->only_field, "true",
+                                     SUGGEST_BY_ID + 1, p) != APR_SUCCESS) {
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
+                              "store: suggestions of %s for a %s: %s (none kept)", s->kind,
+                              k->kind, itsm_resp_store_error(q));
+                continue;
+            }
+            if (ids->nelts == 0)
+                continue;
+            f.ids = ids->nelts <= SUGGEST_BY_ID ? ids : NULL;
             f.nfields = 1;
             f.field[0] = sg->only_field;
             f.value[0] = "true";
         }
+        if (query == NULL)
+            itsm_search_parse(p, apr_pstrcat(p, t->title ? t->title : "", " ",
+                                             description ? description : "", NULL), 1, 1,
+                              &query, &why);
         /* over every party: each reader is shown those they may see (render_suggestions) */
         if (itsm_store_search(q->store, &rows, &more, s->kind, "*", &f, query, p)
             != APR_SUCCESS) {

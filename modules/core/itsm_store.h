@@ -55,6 +55,9 @@ typedef struct itsm_filter_t {
      * times) in the list's order; 0: from the start */
     apr_int64_t after;
     apr_time_t after_opened, after_updated;
+    /* searches only: the tickets of these ids (decimal text) alone, a short list
+     * (itsm_store_field_ids); NULL: any */
+    const apr_array_header_t *ids;
 } itsm_filter_t;
 
 /* One group of a count (itsm_store_count). */
@@ -263,6 +266,12 @@ typedef struct itsm_search_row_t {
     double rank;
     const char *snippet;
 } itsm_search_row_t;
+
+/* The ids (decimal text) of the tickets of kind whose indexed field name has value, the
+ * newest first, at most max (through the field index: a short range of its index, whatever
+ * the kind holds otherwise). */
+apr_status_t itsm_store_field_ids(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                                  const char *name, const char *value, int max, apr_pool_t *p);
 
 /* Tickets of a searchable kind in scope matching f (its sort unused) and q, best first, one
  * page of f (*more when another follows). */

@@ -2074,6 +2074,27 @@ apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, con
     return write_tx(st, vote_in_tx, &v, p);
 }
 
+apr_status_t itsm_store_field_ids(itsm_store_t *st, apr_array_header_t **out, const char *kind,
+                                  const char *name, const char *value, int max, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *out = apr_array_make(p, max > 0 ? max : 1, sizeof(const char *));
+    arg(args, kind);
+    arg(args, name);
+    arg(args, indexed_value(p, value));
+    arg(args, apr_itoa(p, max));
+    if (select_sql(st, p, &res, "SELECT ticket_id FROM itsm_field_index WHERE kind = %s AND "
+                   "name = %s AND value = %s ORDER BY ticket_id DESC LIMIT " INT, args)
+        != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        arg(*out, i64(p, col_i64(st, row, 0)));
+    return APR_SUCCESS;
+}
+
 apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
                               apr_int64_t *helpful, apr_int64_t *unhelpful, int *mine,
                               apr_pool_t *p)

@@ -7,7 +7,7 @@ incident's raiser told when the problem is resolved), followers, and publish-wor
 refused without a workaround or without the knowledge process (nothing changed)."""
 import pytest
 
-from conftest import NS, assert_error
+from conftest import Client, Httpd, NS, assert_error, itsm_directives, staged
 from incident_util import feed_for, new_incident
 from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
                           number, patch, refused, shown, targets, walk)
@@ -325,3 +325,51 @@ def test_new_tickets_carry_matching_known_errors_for_agents(pclient):
     # words that match no known error: none
     other = new_incident(pclient, title="Printer out of toner", description="Third floor")
     assert suggestions(other) == []
+
+
+def known_error(client, title, description):
+    n = number(new_problem(client, title=title, description=description))
+    walk(client, n, "root-cause-identified")
+    return n
+
+
+def test_suggestions_are_the_same_with_no_few_or_many_known_errors(env, database):
+    """The core finds the known errors first (field index): with none it searches nothing,
+    with a few (at most 16) it looks them up in the search index, with more it walks the
+    query's matches; the answer is the same best three, ranked alike. A server of its own
+    on a fresh database, so that the number of known errors is this test's."""
+    name = "suggest%d" % len(env.stoppers)
+    itsm = itsm_directives(env)
+    itsm["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
+    itsm["DBDParams"] = '"%s"' % database.fresh(name)
+    Httpd.serial += 1
+    h = Httpd(env, "%s-%d" % (name, Httpd.serial), itsm=itsm, processes=("problem",),
+              without=("knowledge",))
+    h.start()
+    try:
+        c = Client(h)
+        words = dict(title="Zebrafinch relay outage", description="The relay is down")
+        # no problem at all, then matching problems none of which is a known error
+        assert suggestions(new_incident(c, **words)) == []
+        plain = number(new_problem(c, title="Zebrafinch relay outage",
+                                   description="The zebrafinch relay is down"))
+        assert suggestions(new_incident(c, **words)) == []
+        weak = known_error(c, "Batch report late",
+                           "The nightly report waits for the zebrafinch export")
+        strong = known_error(c, "Zebrafinch relay outage at night",
+                             "The zebrafinch relay drops its outage alarms")
+        medium = known_error(c, "Zebrafinch relay slow", "Slow answers from the relay")
+        extra = known_error(c, "Zebrafinch dashboard colours", "Wrong colours")
+        expected = [strong, medium]
+        few = [n for n, _, _ in suggestions(new_incident(c, **words))]
+        assert few[:2] == expected and len(few) == 3 and plain not in few, few
+        assert set(few) <= {weak, strong, medium, extra}, few
+        # many known errors (none of them matching): the walk answers the same
+        for i in range(17):
+            known_error(c, "Ledger mismatch %d" % i, "Quarter end totals differ")
+        assert [n for n, _, _ in suggestions(new_incident(c, **words))] == few
+        # a problem that becomes a known error is suggested from then on
+        walk(c, plain, "root-cause-identified")
+        assert plain in [n for n, _, _ in suggestions(new_incident(c, **words))]
+    finally:
+        h.stop()
