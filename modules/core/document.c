@@ -410,12 +410,6 @@ static int suggested_to(const itsm_req_t *q, const itsm_kind_t *k)
     return 0;
 }
 
-/* Suggestions limited to a field (known errors): up to this many qualifying tickets are
- * looked up one by one in the search index; beyond, the search walks the query's matches
- * and keeps those that qualify. A lookup costs about what walking a hundred matches does
- * (docs/performance.md, "Suggestions at triage"); both answer the same. */
-#define SUGGEST_BY_ID 16
-
 void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
                       itsm_ticket_t *t, apr_time_t now)
 {
@@ -441,26 +435,25 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
         const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
         const itsm_suggest_t *sg = s->suggest;
         itsm_filter_t f = {0};
-        apr_array_header_t *rows, *ids;
+        apr_array_header_t *rows;
 
         if (!sg || !sg->for_kinds || !itsm_doc_is_one_of(k->kind, sg->for_kinds) || !s->search)
             continue;
         f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
         f.now = now;
         if (sg->only_field) {
-            /* The qualifying tickets first, from the field index: none (no known error
-             * yet), no search at all; a few, only they are looked up in the search
-             * index; many, the search walks its matches (SUGGEST_BY_ID). */
-            if (itsm_store_field_ids(q->store, &ids, s->kind, sg->only_field, "true",
-                                     SUGGEST_BY_ID + 1, p) != APR_SUCCESS) {
+            /* The span of the qualifying tickets first, from the field index: none (no
+             * known error yet), no search at all; else the search walks only the matches
+             * between the oldest and the newest of them (docs/performance.md). */
+            if (itsm_store_field_span(q->store, s->kind, sg->only_field, "true", &f.id_from,
+                                      &f.id_to, p) != APR_SUCCESS) {
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
                               "store: suggestions of %s for a %s: %s (none kept)", s->kind,
                               k->kind, itsm_resp_store_error(q));
                 continue;
             }
-            if (ids->nelts == 0)
+            if (f.id_from <= 0)
                 continue;
-            f.ids = ids->nelts <= SUGGEST_BY_ID ? ids : NULL;
             f.nfields = 1;
             f.field[0] = sg->only_field;
             f.value[0] = "true";

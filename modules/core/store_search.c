@@ -661,28 +661,17 @@ static const char *pg_from(apr_pool_t *p, const char *match, int narrow)
                               : "itsm_ticket t ON t.id = s.ticket_id", NULL);
 }
 
-/* " AND col IN (...)": only the tickets of f->ids (each id * 2 + published for SQLite's
- * rowid), the list padded to a power of two (one statement per width); "" without ids. The
- * engine looks each up instead of walking every match of the query. */
-static const char *ids_sql(apr_pool_t *p, const search_dialect_t *d, const itsm_filter_t *f,
-                           int published, apr_array_header_t *args)
+/* " AND" the index rows of the tickets within f's id span (SQLite: their rowids, id * 2 +
+ * published, which FTS5 seeks to instead of walking every match); "" without one. */
+static const char *span_sql(apr_pool_t *p, const search_dialect_t *d, const itsm_filter_t *f,
+                            int published, apr_array_header_t *args)
 {
-    const char *sql;
-    int width = 1, i;
-
-    if (f->ids == NULL)
+    if (f->id_from <= 0 || f->id_to <= 0)
         return "";
-    while (width < f->ids->nelts)
-        width *= 2;
-    sql = d->rowid ? " AND s.rowid IN (" : " AND s.ticket_id IN (";
-    for (i = 0; i < width; i++) {
-        const char *id = f->ids->nelts ? APR_ARRAY_IDX(f->ids, i < f->ids->nelts ? i : 0,
-                                                       const char *) : "0";
-
-        arg(args, d->rowid ? i64(p, apr_atoi64(id) * 2 + published) : id);
-        sql = apr_pstrcat(p, sql, i ? ", " INT : INT, NULL);
-    }
-    return apr_pstrcat(p, sql, ")", NULL);
+    arg(args, i64(p, d->rowid ? f->id_from * 2 + published : f->id_from));
+    arg(args, i64(p, d->rowid ? f->id_to * 2 + published : f->id_to));
+    return d->rowid ? " AND s.rowid >= " INT " AND s.rowid <= " INT
+                    : " AND s.ticket_id >= " INT " AND s.ticket_id <= " INT;
 }
 
 apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
@@ -692,7 +681,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
     const search_dialect_t *d = search_dialect(st);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
-    const char *match, *sql, *where, *pub, *boost, *ids;
+    const char *match, *sql, *where, *pub, *boost, *span;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
     int published, c;
@@ -724,13 +713,13 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         pub = published ? "1" : "0";
         arg(args, match);
         arg(args, pub);
-        ids = ids_sql(p, d, f, published, args);
+        span = span_sql(p, d, f, published, args);
         arg(args, apr_itoa(p, SEARCH_RANKED));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(d), " FROM (SELECT c.rid, c.r FROM (SELECT "
                           "s.rowid AS rid, bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)",
                           boost ? " * " : "", boost ? boost : "", " AS r ", where,
-                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT, ids,
+                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT, span,
                           " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
                           INT " OFFSET " INT ") x JOIN itsm_search s ON s.rowid = x.rid "
                           "JOIN itsm_ticket t ON t.id = x.rid / 2",
@@ -746,7 +735,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
                                   pg_from(p, match, 1), &published, args);
         pub = published ? "1" : "0";
         arg(args, pub);
-        ids = ids_sql(p, d, f, published, args);
+        span = span_sql(p, d, f, published, args);
         arg(args, apr_itoa(p, SEARCH_RANKED));
         /* the boost in the walk, where t is: ranked as ts_rank_cd * boost */
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
@@ -754,7 +743,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
                           "c.q)", boost ? " * c.b" : "", " AS r, c.q AS q FROM (SELECT "
                           "s.ticket_id AS tid, s.doc AS doc, qq.q AS q", boost ? ", " : "",
                           boost ? boost : "", boost ? " AS b " : " ", where,
-                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER)", ids,
+                          " AND s.doc @@ qq.q AND s.published = CAST(%s AS INTEGER)", span,
                           " ORDER BY s.ticket_id DESC LIMIT " INT ") c ORDER BY 2 DESC, c.tid "
                           "LIMIT " INT
                           " OFFSET " INT ") x JOIN itsm_search s ON s.ticket_id = x.tid AND "

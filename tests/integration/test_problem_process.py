@@ -333,11 +333,11 @@ def known_error(client, title, description):
     return n
 
 
-def test_suggestions_are_the_same_with_no_few_or_many_known_errors(env, database):
-    """The core finds the known errors first (field index): with none it searches nothing,
-    with a few (at most 16) it looks them up in the search index, with more it walks the
-    query's matches; the answer is the same best three, ranked alike. A server of its own
-    on a fresh database, so that the number of known errors is this test's."""
+def test_suggestions_with_no_known_error_and_within_the_known_errors_span(env, database):
+    """The core finds the span of the known errors first (field index): with none it
+    searches nothing; else the search walks only the matches from the oldest to the newest
+    known error, and finds those at both ends, ranked as before. A server of its own on a
+    fresh database, so that the known errors are this test's."""
     name = "suggest%d" % len(env.stoppers)
     itsm = itsm_directives(env)
     itsm["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
@@ -351,25 +351,28 @@ def test_suggestions_are_the_same_with_no_few_or_many_known_errors(env, database
         words = dict(title="Zebrafinch relay outage", description="The relay is down")
         # no problem at all, then matching problems none of which is a known error
         assert suggestions(new_incident(c, **words)) == []
-        plain = number(new_problem(c, title="Zebrafinch relay outage",
+        older = number(new_problem(c, title="Zebrafinch relay outage",
                                    description="The zebrafinch relay is down"))
         assert suggestions(new_incident(c, **words)) == []
+        medium = known_error(c, "Zebrafinch relay slow", "Slow answers from the relay")
         weak = known_error(c, "Batch report late",
                            "The nightly report waits for the zebrafinch export")
         strong = known_error(c, "Zebrafinch relay outage at night",
                              "The zebrafinch relay drops its outage alarms")
-        medium = known_error(c, "Zebrafinch relay slow", "Slow answers from the relay")
-        extra = known_error(c, "Zebrafinch dashboard colours", "Wrong colours")
-        expected = [strong, medium]
-        few = [n for n, _, _ in suggestions(new_incident(c, **words))]
-        assert few[:2] == expected and len(few) == 3 and plain not in few, few
-        assert set(few) <= {weak, strong, medium, extra}, few
-        # many known errors (none of them matching): the walk answers the same
+        newer = number(new_problem(c, title="Zebrafinch relay outage",
+                                   description="The zebrafinch relay is down again"))
+        expected = [strong, medium, weak]
+        assert [n for n, _, _ in suggestions(new_incident(c, **words))] == expected
+        # more known errors (none matching): the span takes in the newer problem, which
+        # is still no known error
         for i in range(17):
             known_error(c, "Ledger mismatch %d" % i, "Quarter end totals differ")
-        assert [n for n, _, _ in suggestions(new_incident(c, **words))] == few
-        # a problem that becomes a known error is suggested from then on
-        walk(c, plain, "root-cause-identified")
-        assert plain in [n for n, _, _ in suggestions(new_incident(c, **words))]
+        assert [n for n, _, _ in suggestions(new_incident(c, **words))] == expected
+        # problems that become known errors (outside the span so far) are suggested from
+        # then on, with the best of the others
+        walk(c, older, "root-cause-identified")
+        walk(c, newer, "root-cause-identified")
+        got = [n for n, _, _ in suggestions(new_incident(c, **words))]
+        assert set(got) == {older, newer, strong}, got
     finally:
         h.stop()
