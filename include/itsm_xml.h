@@ -64,6 +64,10 @@ itsm_xml_out_t *itsm_xml_out_start_ns(apr_pool_t *p, const char *root, const cha
 const char *itsm_xml_out_end(itsm_xml_out_t *o, apr_size_t *len);
 /* <name>text</name> unless text is NULL. */
 void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text);
+/* <name a="v" .../>: n attributes as (name, value) pairs in attrs, those whose value is NULL
+ * left out; the bytes xmlTextWriter writes, as one raw piece. */
+void itsm_xml_empty_element(xmlTextWriterPtr w, const char *name, const char *const *attrs,
+                            int n);
 
 /* XHTML fields (ITSM_TYPE_XHTML): a safe subset of XHTML, the elements p, h2, h3, h4, ul, ol,
  * li, a (href: http, https, mailto or relative, nothing else), code, pre, table, tr, th, td,

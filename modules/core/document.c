@@ -249,29 +249,19 @@ int itsm_doc_render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_s
 
 void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc)
 {
-    {
-        xmlTextWriterStartElement(w, BAD_CAST "target");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST tc->name);
-        if (tc->started)
-            xmlTextWriterWriteAttribute(w, BAD_CAST "due",
-                                        BAD_CAST itsm_time_format(c->pool, tc->eval.due));
-        xmlTextWriterWriteAttribute(w, BAD_CAST "status", BAD_CAST tc->eval.status_name);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "target",
-                                    BAD_CAST itsm_duration_format(c->pool, tc->target));
-        xmlTextWriterWriteAttribute(w, BAD_CAST "remaining",
-                                    BAD_CAST itsm_duration_format(c->pool, tc->eval.remaining));
-        xmlTextWriterWriteAttribute(w, BAD_CAST "calendar",
-                                    BAD_CAST itsm_calendar_name(tc->calendar));
-        if (tc->started && tc->on_event)
-            xmlTextWriterWriteAttribute(w, BAD_CAST "started",
-                                        BAD_CAST itsm_time_format(c->pool, tc->started));
-        if (tc->stopped)
-            xmlTextWriterWriteAttribute(w, BAD_CAST "stopped",
-                                        BAD_CAST itsm_time_format(c->pool, tc->stopped));
-        else if (tc->paused)
-            xmlTextWriterWriteAttribute(w, BAD_CAST "paused", BAD_CAST "true");
-        xmlTextWriterEndElement(w);
-    }
+    const char *const attrs[] = {
+        "kind", tc->name,
+        "due", tc->started ? itsm_time_format(c->pool, tc->eval.due) : NULL,
+        "status", tc->eval.status_name,
+        "target", itsm_duration_format(c->pool, tc->target),
+        "remaining", itsm_duration_format(c->pool, tc->eval.remaining),
+        "calendar", itsm_calendar_name(tc->calendar),
+        "started", tc->started && tc->on_event ? itsm_time_format(c->pool, tc->started) : NULL,
+        "stopped", tc->stopped ? itsm_time_format(c->pool, tc->stopped) : NULL,
+        "paused", !tc->stopped && tc->paused ? "true" : NULL,
+    };
+
+    itsm_xml_empty_element(w, "target", attrs, (int)(sizeof attrs / sizeof attrs[0] / 2));
 }
 
 /* A field's element: its value as text, or, for an XHTML field, as the markup it holds.
@@ -281,13 +271,16 @@ void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_t
 /* Whether the field name of kind k is kept from the caller: a field flagged
  * ITSM_FIELD_EDITORS_ONLY, to a caller whose roles may not update the kind (a relation to one
  * ticket does not make an editor of the kind). */
-int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name)
+static int field_hidden(itsm_req_t *q, const itsm_kind_t *k, const itsm_field_t *f)
 {
-    const itsm_field_t *f = k ? itsm_doc_kind_field(k, name) : NULL;
-
     return f && (f->flags & ITSM_FIELD_EDITORS_ONLY)
            && !(q && q->who && itsm_authz_allows(q->core->authz, q->who->roles, k->kind,
                                                  ITSM_ACTION_UPDATE));
+}
+
+int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name)
+{
+    return field_hidden(q, k, k ? itsm_doc_kind_field(k, name) : NULL);
 }
 
 void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
@@ -323,9 +316,12 @@ void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_
     itsm_xml_element(w, "version", apr_itoa(c->pool, t->version));
     itsm_xml_element(w, "createdBy", t->created_by);
     itsm_xml_element(w, "publishedVersion", apr_table_get(t->fields, ITSM_VERSION_PUBLISHED));
-    for (f = k->fields; f && f->name; f++)
-        if (!itsm_doc_field_hidden(c->core, k, f->name))
-            itsm_doc_render_field(c->pool, w, f, apr_table_get(t->fields, f->name));
+    for (f = k->fields; f && f->name; f++) {
+        const char *value = apr_table_get(t->fields, f->name);
+
+        if (value && !field_hidden(c->core, k, f))
+            itsm_doc_render_field(c->pool, w, f, value);
+    }
     if (k->clocks) {
         xmlTextWriterStartElement(w, BAD_CAST "sla");
         itsm_doc_render_sla_targets(c, w, c->sla, k, t);
@@ -415,7 +411,7 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
 {
     apr_pool_t *p = q->r->pool;
     const char *description = apr_table_get(t->fields, "description"), *found = "";
-    itsm_search_query_t *query;
+    itsm_search_query_t *query = NULL;
     const char *why;
     int i, j, more;
 
@@ -431,8 +427,6 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
                    apr_table_get(old->fields, "description")
                    ? apr_table_get(old->fields, "description") : ""))
         return;                 /* the same words: the same suggestions */
-    itsm_search_parse(p, apr_pstrcat(p, t->title ? t->title : "", " ",
-                                     description ? description : "", NULL), 1, 1, &query, &why);
     for (i = 0; i < q->core->kinds->nelts; i++) {
         const itsm_kind_t *s = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
         const itsm_suggest_t *sg = s->suggest;
@@ -444,10 +438,26 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
         f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
         f.now = now;
         if (sg->only_field) {
+            /* The span of the qualifying tickets first, from the field index: none (no
+             * known error yet), no search at all; else the search walks only the matches
+             * between the oldest and the newest of them (docs/performance.md). */
+            if (itsm_store_field_span(q->store, s->kind, sg->only_field, "true", &f.id_from,
+                                      &f.id_to, p) != APR_SUCCESS) {
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
+                              "store: suggestions of %s for a %s: %s (none kept)", s->kind,
+                              k->kind, itsm_resp_store_error(q));
+                continue;
+            }
+            if (f.id_from <= 0)
+                continue;
             f.nfields = 1;
             f.field[0] = sg->only_field;
             f.value[0] = "true";
         }
+        if (query == NULL)
+            itsm_search_parse(p, apr_pstrcat(p, t->title ? t->title : "", " ",
+                                             description ? description : "", NULL), 1, 1,
+                              &query, &why);
         /* over every party: each reader is shown those they may see (render_suggestions) */
         if (itsm_store_search(q->store, &rows, &more, s->kind, "*", &f, query, p)
             != APR_SUCCESS) {
@@ -577,10 +587,10 @@ void itsm_doc_address(itsm_req_t *q, const itsm_kind_t *k, itsm_journal_t *j, co
         if (f && (f->flags & ITSM_FIELD_EDITORS_ONLY))  /* followers need not be editors */
             continue;
         if (strncmp(ch->field, "link:", 5) == 0)     /* the target may be another party's */
-            s = apr_psprintf(p, "%s%s%s", s, *s ? "; " : "", ch->field);
+            s = apr_pstrcat(p, s, *s ? "; " : "", ch->field, NULL);
         else
-            s = apr_psprintf(p, "%s%s%s: %s -> %s", s, *s ? "; " : "", ch->field,
-                             ch->old ? ch->old : "(none)", ch->new ? ch->new : "(none)");
+            s = apr_pstrcat(p, s, *s ? "; " : "", ch->field, ": ", ch->old ? ch->old : "(none)",
+                            " -> ", ch->new ? ch->new : "(none)", NULL);
     }
     if (j->note)
         s = apr_psprintf(p, "%s%s%.200s", s, *s ? "; " : "", j->note);

@@ -56,6 +56,9 @@ typedef struct itsm_filter_t {
      * times) in the list's order; 0: from the start */
     apr_int64_t after;
     apr_time_t after_opened, after_updated;
+    /* searches only: the tickets whose id is within [id_from, id_to] (both set, e.g. by
+     * itsm_store_field_span); 0: any */
+    apr_int64_t id_from, id_to;
 } itsm_filter_t;
 
 /* One group of a count (itsm_store_count). */
@@ -264,6 +267,12 @@ typedef struct itsm_search_row_t {
     double rank;
     const char *snippet;
 } itsm_search_row_t;
+
+/* The lowest and highest id of the tickets of kind whose indexed field name has value; both
+ * 0 when none has (two seeks in the field index, whatever the kind holds otherwise). */
+apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const char *name,
+                                   const char *value, apr_int64_t *first, apr_int64_t *last,
+                                   apr_pool_t *p);
 
 /* Tickets of a searchable kind in scope matching f (its sort unused) and q, best first, one
  * page of f (*more when another follows). */

@@ -2111,6 +2111,33 @@ apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, con
     return write_tx(st, vote_in_tx, &v, p);
 }
 
+apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const char *name,
+                                   const char *value, apr_int64_t *first, apr_int64_t *last,
+                                   apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 6, sizeof(const char *));
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    int i;
+
+    *first = *last = 0;
+    for (i = 0; i < 2; i++) {
+        arg(args, kind);
+        arg(args, name);
+        arg(args, indexed_value(p, value));
+    }
+    if (select_sql(st, p, &res, "SELECT (SELECT MIN(ticket_id) FROM itsm_field_index WHERE "
+                   "kind = %s AND name = %s AND value = %s), (SELECT MAX(ticket_id) FROM "
+                   "itsm_field_index WHERE kind = %s AND name = %s AND value = %s)", args)
+        != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        *first = col_i64(st, row, 0);
+        *last = col_i64(st, row, 1);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
                               apr_int64_t *helpful, apr_int64_t *unhelpful, int *mine,
                               apr_pool_t *p)

@@ -340,6 +340,85 @@ void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text)
         free(buf);
 }
 
+/* The escape of c in an attribute's value as xmlTextWriterWriteAttribute writes it
+ * (xmlBufAttrSerializeTxtContent), NULL for a byte written as it is. */
+static const char *attribute_escape(unsigned char c)
+{
+    switch (c) {
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '&': return "&amp;";
+    case '"': return "&quot;";
+    case '\n': return "&#10;";
+    case '\r': return "&#13;";
+    case '\t': return "&#9;";
+    default: return NULL;
+    }
+}
+
+/* Append s to the buffer at *o (room checked by the caller), escaped for an attribute. */
+static void put_attribute(char **o, const char *s)
+{
+    const char *e;
+
+    for (; *s; s++) {
+        if ((e = attribute_escape((unsigned char)*s)) != NULL) {
+            size_t el = strlen(e);
+
+            memcpy(*o, e, el);
+            *o += el;
+        }
+        else
+            *(*o)++ = *s;
+    }
+}
+
+void itsm_xml_empty_element(xmlTextWriterPtr w, const char *name, const char *const *attrs,
+                            int n)
+{
+    char small[512], *o = small;
+    size_t need = strlen(name) + 4;
+    const unsigned char *s;
+    const char *e;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (attrs[2 * i + 1] == NULL)
+            continue;
+        need += strlen(attrs[2 * i]) + 4;
+        for (s = (const unsigned char *)attrs[2 * i + 1]; *s && need <= sizeof small; s++) {
+            if (*s >= 0x80)     /* libxml2 writes it as a character reference */
+                need = sizeof small + 1;
+            need += (e = attribute_escape(*s)) ? strlen(e) : 1;
+        }
+    }
+    if (need > sizeof small) {
+        xmlTextWriterStartElement(w, BAD_CAST name);
+        for (i = 0; i < n; i++)
+            if (attrs[2 * i + 1])
+                xmlTextWriterWriteAttribute(w, BAD_CAST attrs[2 * i], BAD_CAST attrs[2 * i + 1]);
+        xmlTextWriterEndElement(w);
+        return;
+    }
+    *o++ = '<';
+    memcpy(o, name, strlen(name));
+    o += strlen(name);
+    for (i = 0; i < n; i++) {
+        if (attrs[2 * i + 1] == NULL)
+            continue;
+        *o++ = ' ';
+        memcpy(o, attrs[2 * i], strlen(attrs[2 * i]));
+        o += strlen(attrs[2 * i]);
+        *o++ = '=';
+        *o++ = '"';
+        put_attribute(&o, attrs[2 * i + 1]);
+        *o++ = '"';
+    }
+    *o++ = '/';
+    *o++ = '>';
+    xmlTextWriterWriteRawLen(w, BAD_CAST small, (int)(o - small));
+}
+
 #define CONFIG_FILE_MAX (1024 * 1024)
 
 static apr_status_t read_file(char **buf, apr_size_t *len, const char *path, apr_pool_t *p,

@@ -7,7 +7,7 @@ incident's raiser told when the problem is resolved), followers, and publish-wor
 refused without a workaround or without the knowledge process (nothing changed)."""
 import pytest
 
-from conftest import NS, assert_error
+from conftest import Client, Httpd, NS, assert_error, itsm_directives, staged
 from incident_util import feed_for, new_incident
 from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
                           number, patch, refused, shown, targets, walk)
@@ -325,3 +325,54 @@ def test_new_tickets_carry_matching_known_errors_for_agents(pclient):
     # words that match no known error: none
     other = new_incident(pclient, title="Printer out of toner", description="Third floor")
     assert suggestions(other) == []
+
+
+def known_error(client, title, description):
+    n = number(new_problem(client, title=title, description=description))
+    walk(client, n, "root-cause-identified")
+    return n
+
+
+def test_suggestions_with_no_known_error_and_within_the_known_errors_span(env, database):
+    """The core finds the span of the known errors first (field index): with none it
+    searches nothing; else the search walks only the matches from the oldest to the newest
+    known error, and finds those at both ends, ranked as before. A server of its own on a
+    fresh database, so that the known errors are this test's."""
+    name = "suggest%d" % len(env.stoppers)
+    itsm = itsm_directives(env)
+    itsm["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")
+    itsm["DBDParams"] = '"%s"' % database.fresh(name)
+    Httpd.serial += 1
+    h = Httpd(env, "%s-%d" % (name, Httpd.serial), itsm=itsm, processes=("problem",),
+              without=("knowledge",))
+    h.start()
+    try:
+        c = Client(h)
+        words = dict(title="Zebrafinch relay outage", description="The relay is down")
+        # no problem at all, then matching problems none of which is a known error
+        assert suggestions(new_incident(c, **words)) == []
+        older = number(new_problem(c, title="Zebrafinch relay outage",
+                                   description="The zebrafinch relay is down"))
+        assert suggestions(new_incident(c, **words)) == []
+        medium = known_error(c, "Zebrafinch relay slow", "Slow answers from the relay")
+        weak = known_error(c, "Batch report late",
+                           "The nightly report waits for the zebrafinch export")
+        strong = known_error(c, "Zebrafinch relay outage at night",
+                             "The zebrafinch relay drops its outage alarms")
+        newer = number(new_problem(c, title="Zebrafinch relay outage",
+                                   description="The zebrafinch relay is down again"))
+        expected = [strong, medium, weak]
+        assert [n for n, _, _ in suggestions(new_incident(c, **words))] == expected
+        # more known errors (none matching): the span takes in the newer problem, which
+        # is still no known error
+        for i in range(17):
+            known_error(c, "Ledger mismatch %d" % i, "Quarter end totals differ")
+        assert [n for n, _, _ in suggestions(new_incident(c, **words))] == expected
+        # problems that become known errors (outside the span so far) are suggested from
+        # then on, with the best of the others
+        walk(c, older, "root-cause-identified")
+        walk(c, newer, "root-cause-identified")
+        got = [n for n, _, _ in suggestions(new_incident(c, **words))]
+        assert set(got) == {older, newer, strong}, got
+    finally:
+        h.stop()

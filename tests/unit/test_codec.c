@@ -120,6 +120,51 @@ static void xml_element_as_libxml2(void **state)
     assert_string_equal(elements_doc(1, texts, 8), elements_doc(0, texts, 8));
 }
 
+/* The document with an empty element of attributes written by itsm_xml_empty_element (ours)
+ * or by libxml2's own calls, inside an element whose start tag is still open. */
+static const char *empty_doc(int ours, const char *const *attrs, int n)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start(pool, "sla");
+    apr_size_t len;
+    int i;
+
+    xmlTextWriterWriteAttribute(o->w, BAD_CAST "n", BAD_CAST "1");
+    if (ours)
+        itsm_xml_empty_element(o->w, "target", attrs, n);
+    else {
+        xmlTextWriterStartElement(o->w, BAD_CAST "target");
+        for (i = 0; i < n; i++)
+            if (attrs[2 * i + 1])
+                xmlTextWriterWriteAttribute(o->w, BAD_CAST attrs[2 * i],
+                                            BAD_CAST attrs[2 * i + 1]);
+        xmlTextWriterEndElement(o->w);
+    }
+    itsm_xml_element(o->w, "after", "x");
+    return apr_pstrdup(pool, itsm_xml_out_end(o, &len));
+}
+
+/* itsm_xml_empty_element writes the same bytes as libxml2's writer: every escaped byte of an
+ * attribute, an empty value, a left-out (NULL) one, UTF-8 (which libxml2 writes as character
+ * references), a value longer than its stack buffer, no attribute at all. */
+static void xml_empty_element_as_libxml2(void **state)
+{
+    char *longer = apr_palloc(pool, 1001);
+    const char *const plain[] = { "kind", "resolution", "due", "2026-12-02T10:00:00Z",
+                                  "paused", NULL, "status", "in-sla" };
+    const char *const escaped[] = { "a", "x < y > z & \"q\" 'single'", "b", "line\r\nnext\ttab",
+                                    "c", "", "d", "&amp;" };
+    const char *const utf8[] = { "calendar", "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "e", "1" };
+    const char *const big[] = { "calendar", longer };
+
+    memset(longer, '&', 1000);
+    longer[1000] = '\0';
+    assert_string_equal(empty_doc(1, plain, 4), empty_doc(0, plain, 4));
+    assert_string_equal(empty_doc(1, escaped, 4), empty_doc(0, escaped, 4));
+    assert_string_equal(empty_doc(1, utf8, 2), empty_doc(0, utf8, 2));
+    assert_string_equal(empty_doc(1, big, 1), empty_doc(0, big, 1));
+    assert_string_equal(empty_doc(1, plain, 0), empty_doc(0, plain, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +173,7 @@ int main(void)
         cmocka_unit_test(times),
         cmocka_unit_test(numbers),
         cmocka_unit_test(xml_element_as_libxml2),
+        cmocka_unit_test(xml_empty_element_as_libxml2),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
