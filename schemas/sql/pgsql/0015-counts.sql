@@ -30,3 +30,5 @@ CREATE TRIGGER itsm_ticket_count_update AFTER UPDATE OF kind, is_open, opened, p
     FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.is_open IS DISTINCT FROM NEW.is_open OR OLD.opened IS DISTINCT FROM NEW.opened OR OLD.party IS DISTINCT FROM NEW.party OR OLD.priority IS DISTINCT FROM NEW.priority OR OLD.state IS DISTINCT FROM NEW.state OR OLD.finished IS DISTINCT FROM NEW.finished)
     EXECUTE FUNCTION itsm_ticket_count_keep();
 CREATE INDEX itsm_ticket_party_open_opened ON itsm_ticket (kind, party, is_open, opened, id);
+DROP INDEX itsm_sla_clock_due;
+CREATE INDEX itsm_sla_clock_due ON itsm_sla_clock (kind, settled, due, ticket_id) INCLUDE (warn_at);

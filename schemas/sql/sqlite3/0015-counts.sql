@@ -41,3 +41,9 @@ CREATE TRIGGER itsm_ticket_count_update AFTER UPDATE OF kind, is_open, opened, p
 -- planner read every party's open tickets of the bucket through itsm_ticket_open_opened and
 -- each one's row for its party), as does a participant's list of open tickets by age.
 CREATE INDEX itsm_ticket_party_open_opened ON itsm_ticket (kind, party, is_open, opened, id);
+-- The running clocks by due time carry their warning time: the clocks in warning at a time
+-- (due later, warning time passed) are a range of this index alone; before, each running clock
+-- due later (5,646 of 1,000,000 incidents' clocks) was looked up in the table for its warning
+-- time.
+DROP INDEX itsm_sla_clock_due;
+CREATE INDEX itsm_sla_clock_due ON itsm_sla_clock (kind, settled, due, ticket_id, warn_at);
