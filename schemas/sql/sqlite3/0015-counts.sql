@@ -10,7 +10,12 @@
 -- state, priority, party or month, filtered by those, open and month): a month of a million
 -- tickets is a few hundred of its rows instead of 27,000 ticket rows. Rows whose count falls
 -- to 0 stay (a later ticket reuses them); the store leaves out groups of no ticket.
-CREATE TABLE itsm_ticket_count (
+-- (Every statement may run again over a database that has this schema: a test sets the schema
+-- version back to 10 and starts again; the table is then filled anew.)
+DROP TRIGGER IF EXISTS itsm_ticket_count_insert;
+DROP TRIGGER IF EXISTS itsm_ticket_count_delete;
+DROP TRIGGER IF EXISTS itsm_ticket_count_update;
+CREATE TABLE IF NOT EXISTS itsm_ticket_count (
     kind VARCHAR(40) NOT NULL,
     is_open INTEGER NOT NULL,
     month VARCHAR(7) NOT NULL,
@@ -23,6 +28,7 @@ CREATE TABLE itsm_ticket_count (
     resolve_sum BIGINT NOT NULL,
     PRIMARY KEY (kind, is_open, month, party, priority, state)
 ) WITHOUT ROWID;
+DELETE FROM itsm_ticket_count;
 INSERT INTO itsm_ticket_count (kind, is_open, month, party, priority, state, n, opened_sum,
                                finished_n, resolve_sum)
     SELECT kind, is_open, strftime('%Y-%m', opened, 'unixepoch'), party, priority, state,
@@ -40,7 +46,7 @@ CREATE TRIGGER itsm_ticket_count_update AFTER UPDATE OF kind, is_open, opened, p
 -- buckets as ranges of it and lists each bucket's oldest tickets in its order (before, the
 -- planner read every party's open tickets of the bucket through itsm_ticket_open_opened and
 -- each one's row for its party), as does a participant's list of open tickets by age.
-CREATE INDEX itsm_ticket_party_open_opened ON itsm_ticket (kind, party, is_open, opened, id);
+CREATE INDEX IF NOT EXISTS itsm_ticket_party_open_opened ON itsm_ticket (kind, party, is_open, opened, id);
 -- The running clocks by due time carry their warning time: the clocks in warning at a time
 -- (due later, warning time passed) are a range of this index alone; before, each running clock
 -- due later (5,646 of 1,000,000 incidents' clocks) was looked up in the table for its warning
