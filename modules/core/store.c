@@ -928,10 +928,12 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     const char *sql = rd->published ? "FROM itsm_ticket t" PUBLISHED_JOIN : "FROM itsm_ticket t";
     int i;
 
+    /* the second and later fields on the first's ticket id, not t's: each candidate of the
+     * first field is checked against the others' rows before its ticket row is read */
     for (i = 0; i < f->nfields && !fields_probed(f); i++) {
-        sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = t.id AND "
+        sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = %s AND "
                            "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s",
-                           sql, i, i, i, i, i);
+                           sql, i, i, i ? "f0.ticket_id" : "t.id", i, i, i);
         arg(args, kind);
         arg(args, f->field[i]);
         arg(args, indexed_value(p, f->value[i]));
