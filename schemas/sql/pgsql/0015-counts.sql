@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
--- mod_itsm schema 15: counts of tickets kept with the tickets, and a party's open tickets by
--- opening time (as schemas/sql/sqlite3/0015-counts.sql, which says why).
+-- mod_itsm schema 15: counts of tickets kept with the tickets, a party's open tickets by
+-- opening time, the running clocks' due index carrying their warning time (as
+-- schemas/sql/sqlite3/0015-counts.sql, which says why).
 DROP TRIGGER IF EXISTS itsm_ticket_count_insert_delete ON itsm_ticket;
 DROP TRIGGER IF EXISTS itsm_ticket_count_update ON itsm_ticket;
 CREATE TABLE IF NOT EXISTS itsm_ticket_count (

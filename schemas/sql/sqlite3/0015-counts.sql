@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
--- mod_itsm schema 15: counts of tickets kept with the tickets, and a party's open tickets by
--- opening time.
+-- mod_itsm schema 15: counts of tickets kept with the tickets, a party's open tickets by
+-- opening time, and the running clocks' due index carrying their warning time.
 -- itsm_ticket_count holds, per kind, open or not, month of opening (UTC, "YYYY-MM"), party,
 -- priority and state, how many tickets there are, the sum of their opening times, and of the
 -- finished ones (finished set) how many and the sum of their times to finish. Triggers on
