@@ -31,7 +31,7 @@ SELECT n, r, age, @now - age AS opened,
 FROM gen;
 INSERT INTO itsm_ticket (id, number, kind, party, state, title, priority, assignee, grp,
                          opened, updated, created_by, version, fields, tags, sla_open, is_open,
-                         sla_notified)
+                         sla_notified, finished)
 SELECT n, printf('INC%07d', n), 'incident', p.id, state, printf('Generated incident %d', n),
        priority, printf('res%d', n % 300), printf('Group %02d', n % 12), opened,
        opened + (n % 86400), 'agent1', 1,
@@ -49,7 +49,11 @@ SELECT n, printf('INC%07d', n), 'incident', p.id, state, printf('Generated incid
             ':0' || char(10) ELSE '' END,
        '', CASE WHEN state IN ('closed', 'resolved', 'cancelled') OR priority = 'P5' THEN 0
                 ELSE 1 END,
-       CASE WHEN state IN ('closed', 'cancelled') THEN 0 ELSE 1 END, ''
+       CASE WHEN state IN ('closed', 'cancelled') THEN 0 ELSE 1 END, '',
+       -- finished (entered a final state): at the resolution for the closed, a day on for the
+       -- cancelled; the schema's triggers count each ticket in itsm_ticket_count as it goes in
+       CASE WHEN state = 'closed' THEN opened + CASE WHEN r % 7 = 0 THEN 4320000 ELSE 43200 END
+            WHEN state = 'cancelled' THEN opened + 86400 END
 FROM t0 JOIN party p ON p.i = t0.pi;
 -- field and clock rows in ticket order, as the server writes them (a ticket's rows at once):
 -- the tables are keyed by (ticket_id, name) WITHOUT ROWID (schema 11), and a pass per field

@@ -45,6 +45,8 @@ typedef struct itsm_filter_t {
     const char *value[ITSM_FILTER_FIELDS];
     int open;                           /* 1: leave out the kind's final states */
     apr_time_t opened_from, opened_to;  /* inclusive bounds (whole seconds); 0: none */
+    const char *month;                  /* counts: "YYYY-MM" when opened_from and opened_to
+                                         * are exactly that month (UTC), else NULL */
     apr_time_t updated_from, updated_to;
     const char *sla;                    /* a clock in this status (itsm_sla_status_name) at now */
     apr_time_t now;

@@ -269,6 +269,7 @@ int itsm_view_stats(itsm_req_t *q)
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "month takes YYYY-MM and goes without opened_after, opened_before and "
                     "min_age_days.");
+    f.month = apr_table_get(args, "month");
     if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)

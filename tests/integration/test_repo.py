@@ -17,3 +17,14 @@ def test_every_source_file_carries_the_licence_header():
     missing = [f for f in sources
                if "SPDX-License-Identifier: Apache-2.0" not in open(os.path.join(REPO, f)).read(400)]
     assert missing == []
+
+
+def test_every_migration_is_installed():
+    """`make install` ships the migrations Makefile.am lists: a file left out of the list
+    would leave an installed server a schema short of a checkout's."""
+    listed = open(os.path.join(REPO, "Makefile.am")).read()
+    files = subprocess.run(["git", "-C", REPO, "ls-files", "schemas/sql"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    migrations = [f for f in files if f.endswith(".sql")]
+    assert migrations
+    assert [f for f in migrations if f not in listed.split()] == []
