@@ -1485,6 +1485,8 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         rv = journal_insert(st, t->id, c->j, p);
     if (rv == APR_SUCCESS)
         rv = search_deflected(st, t, p);
+    if (rv == APR_SUCCESS)
+        rv = search_touch(st, t->kind, p);
     return rv;
 }
 
@@ -1560,7 +1562,9 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     };
     apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
 
-    return rv == APR_SUCCESS ? index_ticket(st, t, 0, t->updated, p) : rv;
+    if (rv == APR_SUCCESS)
+        rv = index_ticket(st, t, 0, t->updated, p);
+    return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
 }
 
 apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
@@ -1763,6 +1767,8 @@ static apr_status_t link_change(itsm_store_t *st, const itsm_ticket_t *from,
         rv = del ? APR_NOTFOUND : APR_EEXIST;
     if (rv == APR_SUCCESS && !plain)
         rv = journal_insert(st, from->id, j, p);
+    if (rv == APR_SUCCESS)      /* its version (and so a search's answer) moved */
+        rv = search_touch(st, from->kind, p);
     return rv;
 }
 
@@ -1782,6 +1788,8 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
         rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear);
     if (rv == APR_SUCCESS && k)
         rv = search_index(st, k, t, 1, withdraw ? -1 : 0, p);
+    if (rv == APR_SUCCESS)
+        rv = search_touch(st, t->kind, p);
     if (rv != APR_SUCCESS || withdraw)
         return rv;
     if (n == NULL || k == NULL) {
@@ -1980,7 +1988,9 @@ static apr_status_t sla_mark_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
                            apr_itoa(p, t->version) };
 
     /* APR_EAGAIN: changed since the sweep read it; the next sweep sees it anew */
-    return versioned_change(st, S_SLA_MARK, 4, args, t->id, m->j, p);
+    apr_status_t rv = versioned_change(st, S_SLA_MARK, 4, args, t->id, m->j, p);
+
+    return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
 }
 
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
