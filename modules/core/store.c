@@ -34,9 +34,9 @@ static const char *const pgsql_setup[] = {
 
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
-      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, 1 },
+      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, search_rank_register, 1 },
     { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
-      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, 0 },
+      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, NULL, 0 },
 };
 
 const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -1115,6 +1115,10 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
 
         for (q = st->dialect->connection_setup; *q; q++)
             drain_select(st, *q, p);
+        if (st->dialect->connection_init && st->dialect->connection_init(st) != APR_SUCCESS) {
+            *err = st->error_text;
+            return APR_EGENERAL;
+        }
         for (i = 0; i < S_COUNT; i++) {
             const char *sql = dialect_sql(p, st->dialect, statements[i]);
             const char *label = apr_psprintf(conn_pool, "itsm_s%d", i);

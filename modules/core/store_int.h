@@ -32,6 +32,7 @@ typedef struct dialect_t {
     const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
     const char *unindexed;      /* prefix of a column whose index must not drive the plan */
     const char *const *connection_setup;    /* statements run once per connection */
+    apr_status_t (*connection_init)(itsm_store_t *st);  /* then this, if any */
     int serialize_writes;       /* one write transaction per process at a time, see below */
 } dialect_t;
 
@@ -116,6 +117,10 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 /* Move kind's search generation (itsm_search_gen) in the current write transaction: every
  * write of a ticket of a searched kind or a synonym source calls it (store_search.c, the
  * result cache). */
+/* store_fts5.c: the search's ranking function itsm_rank() on st's SQLite connection, and
+ * the per-process counts it keeps (once per child; without, it counts as bm25()). */
+apr_status_t search_rank_register(itsm_store_t *st);
+apr_status_t search_rank_child_init(apr_pool_t *pchild);
 apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
 apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                           int published, int how, apr_pool_t *p);

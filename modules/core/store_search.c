@@ -664,9 +664,12 @@ static const char *pg_from(apr_pool_t *p, const char *match, int narrow)
                               : "itsm_ticket t ON t.id = s.ticket_id", NULL);
 }
 
+/* The search itself; generation: of the whole index (the sum of every kind's), for SQLite's
+ * ranking function's kept counts (store_fts5.c). */
 static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *more,
                                const char *kind, const char *scope, const itsm_filter_t *f,
-                               const itsm_search_query_t *q, apr_pool_t *p)
+                               const itsm_search_query_t *q, apr_int64_t generation,
+                               apr_pool_t *p)
 {
     const search_dialect_t *d = search_dialect(st);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
@@ -697,6 +700,14 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         const char *narrow = "FROM itsm_search s JOIN itsm_search_row t ON t.rid = s.rowid";
 
         match = match_sql(p, d, q, syn, NULL);
+        {       /* itsm_rank's values come first in the text, before the boost's */
+            apr_array_header_t *all = apr_array_make(p, args->nelts + 2, sizeof(const char *));
+
+            arg(all, i64(p, generation));
+            arg(all, match);
+            apr_array_cat(all, args);
+            args = all;
+        }
         /* rowid = ticket_id * 2 + published: the join and the copy never read the row's
          * content (its unindexed columns), which would cost as much as the ranking */
         where = search_from_where(st, p, kind, scope, f, from, narrow, &published, args);
@@ -706,7 +717,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, apr_itoa(p, SEARCH_RANKED));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(d), " FROM (SELECT c.rid, c.r FROM (SELECT "
-                          "s.rowid AS rid, bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)",
+                          "s.rowid AS rid, itsm_rank(s.itsm_search, " INT ", %s)",
                           boost ? " * " : "", boost ? boost : "", " AS r ", where,
                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT
                           " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
@@ -897,15 +908,16 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
                        args_of(p, 1, kind), p);
 }
 
-/* The generation a search of kind is answered under (see above). */
+/* The generation a search of kind is answered under (see above), and *total: the whole
+ * index's (every kind's), for the ranking function's counts (store_fts5.c). */
 static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_int64_t *gen,
-                                      apr_pool_t *p)
+                                      apr_int64_t *total, apr_pool_t *p)
 {
     apr_array_header_t *none = apr_array_make(p, 1, sizeof(const char *));
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
 
-    *gen = 0;
+    *gen = *total = 0;
     if (select_sql(st, p, &res, "SELECT kind, gen FROM itsm_search_gen", none) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
@@ -914,6 +926,7 @@ static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_in
 
         if (strcmp(name, kind) == 0 || (k && k->search && k->search->synonym_field))
             *gen += col_i64(st, row, 1);
+        *total += col_i64(st, row, 1);
     }
     return APR_SUCCESS;
 }
@@ -1106,15 +1119,17 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
                                const itsm_search_query_t *q, apr_pool_t *p)
 {
     const char *key;
-    apr_int64_t gen;
+    apr_int64_t gen, total;
     apr_status_t rv;
     int hit;
 
     st->search_hit = 0;
-    if (rcache.lock == NULL || f->sla || q->items->nelts == 0)
-        return search_run(st, out, more, kind, scope, f, q, p);
-    if (search_generation(st, kind, &gen, p) != APR_SUCCESS)
+    if (q->items->nelts == 0)
+        return search_run(st, out, more, kind, scope, f, q, 0, p);
+    if (search_generation(st, kind, &gen, &total, p) != APR_SUCCESS)
         return APR_EGENERAL;
+    if (rcache.lock == NULL || f->sla)
+        return search_run(st, out, more, kind, scope, f, q, total, p);
     key = cache_key(p, kind, scope, f, q);
     apr_thread_mutex_lock(rcache.lock);
     hit = rcache_get(key, gen, out, more, p);
@@ -1127,7 +1142,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         st->search_hit = 1;
         return APR_SUCCESS;
     }
-    rv = search_run(st, out, more, kind, scope, f, q, p);
+    rv = search_run(st, out, more, kind, scope, f, q, total, p);
     if (rv == APR_SUCCESS) {
         apr_thread_mutex_lock(rcache.lock);
         rcache_put(key, gen, *out, *more);
