@@ -13,9 +13,13 @@
  * Exact, not an estimate: the counts are kept for one generation of the search index (the
  * sum of every kind's itsm_search_gen, which every write of a searched ticket moves in its
  * own transaction, store_search.c) and dropped when a query comes with another; so
- * itsm_rank() answers what bm25() answers, to the last bit, and the ranking tests hold. A
- * phrase list that does not match the engine's (never seen: then the counts are taken as
- * bm25() takes them) is not kept. Bounded: DF_MAX phrases, then the counts start again. */
+ * itsm_rank() answers what bm25() answers, to the last bit, and the ranking tests hold. One
+ * window is left: a write that commits between a search's read of the generation and its
+ * statement; that statement counts over the newer index under the older generation, and a
+ * search of the older generation still running may use those counts (ranks off by the one
+ * write's rows, until the next search reads the new generation). A phrase list that does
+ * not match the engine's (never seen: then the counts are taken as bm25() takes them) is not
+ * kept. Bounded: DF_MAX phrases, then the counts start again. */
 #include <math.h>
 #include <string.h>
 #include <sqlite3.h>
