@@ -38,6 +38,7 @@ typedef enum {
     ITSM_SORT_FIELD             /* by sort_field (ITSM_FIELD_SORTABLE), its stored text */
 } itsm_sort_e;
 
+/* (A field added here is a part of the search cache's key too: cache_key in store_search.c.) */
 typedef struct itsm_filter_t {
     const char *state, *priority, *party, *assignee, *group;
     int nfields;
@@ -281,6 +282,14 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
 apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
                                const char *kind, const char *scope, const itsm_filter_t *f,
                                const itsm_search_query_t *q, apr_pool_t *p);
+/* The search result cache of this process (store_search.c): at most entries answers and
+ * about bytes of them; 0 entries: none kept. Once per child, before any search. */
+apr_status_t itsm_store_search_cache_init(apr_pool_t *pchild, int entries, apr_size_t bytes);
+/* Its searches answered from the cache and not, and what it holds now. */
+void itsm_store_search_cache_stats(apr_uint64_t *hits, apr_uint64_t *misses, int *entries,
+                                   apr_size_t *bytes);
+/* Whether st's last itsm_store_search was answered from the cache. */
+int itsm_store_search_hit(const itsm_store_t *st);
 /* The deflection window (seconds) of the creates through st; 0: none counted. */
 void itsm_store_use_search(itsm_store_t *st, apr_int64_t window);
 /* Count a search of kind by login of party: found nothing (a miss of the normalised

@@ -29,6 +29,8 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     c->sweep_interval = ITSM_UNSET;
     c->search_window = ITSM_UNSET;
     c->session_cache = ITSM_UNSET;
+    c->search_cache = ITSM_UNSET;
+    c->search_cache_kb = ITSM_UNSET;
     return c;
 }
 
@@ -60,6 +62,9 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(aged_bounds);
     c->search_window = add->search_window != ITSM_UNSET ? add->search_window : base->search_window;
     c->session_cache = add->session_cache != ITSM_UNSET ? add->session_cache : base->session_cache;
+    c->search_cache = add->search_cache != ITSM_UNSET ? add->search_cache : base->search_cache;
+    c->search_cache_kb = add->search_cache != ITSM_UNSET ? add->search_cache_kb
+                                                         : base->search_cache_kb;
     return c;
 }
 
@@ -253,6 +258,20 @@ static const char *set_server_int(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* ITSMSearchCache ENTRIES [KILOBYTES]: the search result cache's bounds per child. */
+static const char *set_search_cache(cmd_parms *cmd, void *dummy, const char *entries,
+                                    const char *kb)
+{
+    const char *err;
+    long n = 0, size = ITSM_SEARCH_CACHE_KB;
+
+    if ((err = parse_int(cmd, entries, 0, 1048576, &n)) != NULL
+        || (kb && (err = parse_int(cmd, kb, 0, 4194304, &size)) != NULL))
+        return err;
+    sconf(cmd)->search_cache = (int)n;
+    sconf(cmd)->search_cache_kb = (int)size;
+    return NULL;
+}
 
 /* ITSMAgedBuckets 14 30 60 90 120: the first day of each bucket after "under 14". */
 static const char *set_aged_buckets(cmd_parms *cmd, void *dummy, const char *args)
@@ -352,6 +371,9 @@ static const command_rec itsm_cmds[] = {
     AP_INIT_TAKE1("ITSMSessionCache", set_server_int, (void *)&session_cache, RSRC_CONF,
                   "Decoded session cookies kept per child process so that mod_session_crypto "
                   "does not derive its key on every request (default 1024, 0 turns it off)"),
+    AP_INIT_TAKE12("ITSMSearchCache", set_search_cache, NULL, RSRC_CONF,
+                  "Search answers kept per child process, and at most how many kilobytes of "
+                  "them (default 1024 and 16384; 0 turns the cache off)"),
     AP_INIT_TAKE1("ITSMSLAEscalateRole", set_server_string, SLOT(escalate_role), RSRC_CONF,
                   "Role whose holders are notified of every SLA breach, for every kind (default: the role "
                   "each kind names, incident-manager for cases and incidents)"),
@@ -411,6 +433,10 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
             c->search_window = 3600;
         if (c->session_cache == ITSM_UNSET)
             c->session_cache = 1024;
+        if (c->search_cache == ITSM_UNSET) {
+            c->search_cache = ITSM_SEARCH_CACHE_ENTRIES;
+            c->search_cache_kb = ITSM_SEARCH_CACHE_KB;
+        }
     return 0;
 }
 

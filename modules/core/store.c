@@ -40,9 +40,9 @@ static const char *const pgsql_setup[] = {
 
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
-      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, 1 },
+      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, search_rank_register, 1 },
     { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
-      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, 0 },
+      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, NULL, 0 },
 };
 
 const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -1146,6 +1146,10 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
 
         for (q = st->dialect->connection_setup; *q; q++)
             drain_select(st, *q, p);
+        if (st->dialect->connection_init && st->dialect->connection_init(st) != APR_SUCCESS) {
+            *err = st->error_text;
+            return APR_EGENERAL;
+        }
         for (i = 0; i < S_COUNT; i++) {
             const char *sql = dialect_sql(p, st->dialect, statements[i]);
             const char *label = apr_psprintf(conn_pool, "itsm_s%d", i);
@@ -1520,6 +1524,8 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         rv = journal_insert(st, t->id, c->j, p);
     if (rv == APR_SUCCESS)
         rv = search_deflected(st, t, p);
+    if (rv == APR_SUCCESS)
+        rv = search_touch(st, t->kind, p);
     return rv;
 }
 
@@ -1595,7 +1601,9 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     };
     apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
 
-    return rv == APR_SUCCESS ? index_ticket(st, t, 0, t->updated, p) : rv;
+    if (rv == APR_SUCCESS)
+        rv = index_ticket(st, t, 0, t->updated, p);
+    return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
 }
 
 apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
@@ -1856,6 +1864,8 @@ static apr_status_t link_change(itsm_store_t *st, const itsm_ticket_t *from,
         rv = del ? APR_NOTFOUND : APR_EEXIST;
     if (rv == APR_SUCCESS && !plain)
         rv = journal_insert(st, from->id, j, p);
+    if (rv == APR_SUCCESS)      /* its version (and so a search's answer) moved */
+        rv = search_touch(st, from->kind, p);
     return rv;
 }
 
@@ -1875,6 +1885,8 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
         rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear);
     if (rv == APR_SUCCESS && k)
         rv = search_index(st, k, t, 1, withdraw ? -1 : 0, p);
+    if (rv == APR_SUCCESS)
+        rv = search_touch(st, t->kind, p);
     if (rv != APR_SUCCESS || withdraw)
         return rv;
     if (n == NULL || k == NULL) {
@@ -2090,7 +2102,9 @@ static apr_status_t sla_mark_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
                            apr_itoa(p, t->version) };
 
     /* APR_EAGAIN: changed since the sweep read it; the next sweep sees it anew */
-    return versioned_change(st, S_SLA_MARK, 4, args, t->id, m->j, p);
+    apr_status_t rv = versioned_change(st, S_SLA_MARK, 4, args, t->id, m->j, p);
+
+    return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
 }
 
 apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,

@@ -32,6 +32,7 @@ typedef struct dialect_t {
     const char *month_opened;   /* "YYYY-MM" (UTC) of t.opened */
     const char *unindexed;      /* prefix of a column whose index must not drive the plan */
     const char *const *connection_setup;    /* statements run once per connection */
+    apr_status_t (*connection_init)(itsm_store_t *st);  /* then this, if any */
     int serialize_writes;       /* one write transaction per process at a time, see below */
 } dialect_t;
 
@@ -82,6 +83,7 @@ struct itsm_store_t {
     const itsm_sla_config_t *sla;
     apr_int64_t search_window;  /* seconds: a search, then a deflection target's ticket */
     apr_hash_t *migration_stmts;    /* during a migration's back-fill: SQL -> statement */
+    int search_hit;             /* the last itsm_store_search was answered by the cache */
 };
 
 typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
@@ -112,6 +114,14 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 /* store_search.c: the search index of t (kind k) for its working copy (published 0) or its
  * version being published (1), with its synonyms; how: 1 nothing stored yet, 0 replace,
  * -1 remove only. */
+/* Move kind's search generation (itsm_search_gen) in the current write transaction: every
+ * write of a ticket of a searched kind or a synonym source calls it (store_search.c, the
+ * result cache). */
+/* store_fts5.c: the search's ranking function itsm_rank() on st's SQLite connection, and
+ * the per-process counts it keeps (once per child; without, it counts as bm25()). */
+apr_status_t search_rank_register(itsm_store_t *st);
+apr_status_t search_rank_child_init(apr_pool_t *pchild);
+apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
 apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                           int published, int how, apr_pool_t *p);
 /* t was just created: if its kind is a deflection target, the recent searches of its

@@ -27,8 +27,11 @@ static apr_global_mutex_t *process_lock;
 
 apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *processes)
 {
+    apr_status_t rv = search_rank_child_init(pchild);
+
     process_lock = processes;
-    return apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    return rv != APR_SUCCESS ? rv
+                             : apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
 }
 
 apr_status_t itsm_store_queue_create(itsm_write_queue_t **out, apr_pool_t *p)

@@ -8,6 +8,7 @@
 #include <apr_lib.h>
 #include <stdarg.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -450,6 +451,8 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
                          "itsm_ticket WHERE kind = %s)", one);
     if (rv == APR_SUCCESS)
         rv = backfill_tickets(st, k, backfill_search, p);
+    if (rv == APR_SUCCESS)
+        rv = search_touch(st, k->kind, p);
     st->migration_stmts = NULL;
     return rv;
 }
@@ -644,9 +647,12 @@ static const char *span_sql(apr_pool_t *p, const search_dialect_t *d, const itsm
                     : " AND s.ticket_id >= " INT " AND s.ticket_id <= " INT;
 }
 
-apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
+/* The search itself; generation: of the whole index (the sum of every kind's), for SQLite's
+ * ranking function's kept counts (store_fts5.c). */
+static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *more,
                                const char *kind, const char *scope, const itsm_filter_t *f,
-                               const itsm_search_query_t *q, apr_pool_t *p)
+                               const itsm_search_query_t *q, apr_int64_t generation,
+                               apr_pool_t *p)
 {
     const search_dialect_t *d = search_dialect(st);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
@@ -677,6 +683,14 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         const char *narrow = "FROM itsm_search s JOIN itsm_search_row t ON t.rid = s.rowid";
 
         match = match_sql(p, d, q, syn, NULL);
+        {       /* itsm_rank's values come first in the text, before the boost's */
+            apr_array_header_t *all = apr_array_make(p, args->nelts + 2, sizeof(const char *));
+
+            arg(all, i64(p, generation));
+            arg(all, match);
+            apr_array_cat(all, args);
+            args = all;
+        }
         /* rowid = ticket_id * 2 + published: the join and the copy never read the row's
          * content (its unindexed columns), which would cost as much as the ranking */
         where = search_from_where(st, p, kind, scope, f, from, narrow, &published, args);
@@ -687,7 +701,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, apr_itoa(p, SEARCH_RANKED));
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(d), " FROM (SELECT c.rid, c.r FROM (SELECT "
-                          "s.rowid AS rid, bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0)",
+                          "s.rowid AS rid, itsm_rank(s.itsm_search, " INT ", %s)",
                           boost ? " * " : "", boost ? boost : "", " AS r ", where,
                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT, span,
                           " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
@@ -759,6 +773,370 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         }
     }
     return APR_SUCCESS;
+}
+
+/* ---- the result cache ------------------------------------------------------------------ */
+
+/* A search's answer kept per process (httpd child), so that a repeated query (a knowledge
+ * base's queries follow a Zipf law) does not rank again (docs/performance.md, "Knowledge
+ * base search").
+ *
+ * Correct by construction:
+ *   - The key is every argument of the search but the store: the kind, the scope, every
+ *     field of the filter and the normalised query (itsm_search_normal: its items with their
+ *     types; itsm_search_parse gives equal queries equal forms), each length-prefixed so that
+ *     no value can make one key look like another. The answer is a function of these and
+ *     the database alone: the scope is the caller's whole visibility class (the parties they
+ *     read, their audience keys: "all", their parties, their market roles and ITSM roles,
+ *     and the versioned kinds they read as published: itsm_req_person_scope), and nothing in
+ *     search_from_where, visible_sql or the ranked statement reads the person (no login, no
+ *     relation grant: a search never asks "raised by me" or "assigned to me"). So two people
+ *     with the same scope get the same answer, and a person whose scope differs never shares
+ *     an entry (test_search_cache.py: the visibility matrix through the cache). A search with
+ *     an SLA filter depends on the clock (f->now): never cached.
+ *   - The generation: every write of a ticket of a searchable kind (create, update, action,
+ *     link, publication or withdrawal, SLA mark, the back-fill) moves that kind's row of
+ *     itsm_search_gen in the same transaction (search_touch); a search reads the rows first
+ *     (one prepared statement) and sums those of its kind and of every kind that defines
+ *     synonyms (the glossary). The counters only grow, so the sum moves whenever one of them
+ *     does; an entry answers only for the sum it was computed under. The read happens before
+ *     the search's own statements, so an answer computed after a write committed is never
+ *     filed under an older generation. Every child and every server sharing the database
+ *     reads the same rows: nothing to broadcast.
+ *   - A hit answers a copy in the caller's pool (an entry may be evicted by another thread
+ *     while the caller renders). Search analytics are the caller's (views.c): counted on a
+ *     hit as on a miss.
+ * Bounded: ITSMSearchCache entries and kilobytes (the copied rows' text and structures, an
+ * estimate below the pools' real use); the least recently used entry goes first; 0 entries
+ * turns it off. */
+
+typedef struct cache_entry_t {
+    struct cache_entry_t *prev, *next;  /* most recently used first */
+    apr_pool_t *pool;                   /* the entry's copy; a subpool of the cache's */
+    const char *key;
+    apr_int64_t gen;
+    apr_array_header_t *rows;           /* itsm_search_row_t */
+    int more;
+    apr_size_t bytes;
+} cache_entry_t;
+
+static struct {
+    apr_thread_mutex_t *lock;   /* guards everything below, also the pool's allocator */
+    apr_pool_t *pool;           /* unmanaged: its own allocator, used under the lock only */
+    apr_hash_t *map;            /* key -> cache_entry_t */
+    cache_entry_t *head, *tail;
+    int entries, max_entries;
+    apr_size_t bytes, max_bytes;
+    apr_uint64_t hits, misses;
+} rcache;
+
+static apr_status_t rcache_destroy(void *unused)
+{
+    (void)unused;
+    if (rcache.pool)
+        apr_pool_destroy(rcache.pool);
+    memset(&rcache, 0, sizeof rcache);
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_search_cache_init(apr_pool_t *pchild, int entries, apr_size_t bytes)
+{
+    apr_status_t rv;
+
+    memset(&rcache, 0, sizeof rcache);
+    if (entries <= 0 || bytes == 0)
+        return APR_SUCCESS;
+    if ((rv = apr_thread_mutex_create(&rcache.lock, APR_THREAD_MUTEX_DEFAULT, pchild))
+        != APR_SUCCESS)
+        return rv;
+    if ((rv = apr_pool_create_unmanaged_ex(&rcache.pool, NULL, NULL)) != APR_SUCCESS)
+        return rv;
+    rcache.map = apr_hash_make(rcache.pool);
+    rcache.max_entries = entries;
+    rcache.max_bytes = bytes;
+    apr_pool_cleanup_register(pchild, NULL, rcache_destroy, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+void itsm_store_search_cache_stats(apr_uint64_t *hits, apr_uint64_t *misses, int *entries,
+                                   apr_size_t *bytes)
+{
+    *hits = *misses = 0;
+    *entries = 0;
+    *bytes = 0;
+    if (rcache.lock == NULL)
+        return;
+    apr_thread_mutex_lock(rcache.lock);
+    *hits = rcache.hits;
+    *misses = rcache.misses;
+    *entries = rcache.entries;
+    *bytes = rcache.bytes;
+    apr_thread_mutex_unlock(rcache.lock);
+}
+
+int itsm_store_search_hit(const itsm_store_t *st)
+{
+    return st->search_hit;
+}
+
+/* Whether writes of kind k move a generation: searched kinds and synonym sources. */
+static int generation_kind(const itsm_kind_t *k)
+{
+    return k && k->search && (k->search->fields || k->search->synonym_field);
+}
+
+apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
+{
+    if (!generation_kind(kind_named(st->kinds, kind)))
+        return APR_SUCCESS;
+    return search_exec(st, "INSERT INTO itsm_search_gen (kind, gen) VALUES (%s, 1) ON CONFLICT "
+                       "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1",
+                       args_of(p, 1, kind), p);
+}
+
+/* The generation a search of kind is answered under (see above), and *total: the whole
+ * index's (every kind's), for the ranking function's counts (store_fts5.c). */
+static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_int64_t *gen,
+                                      apr_int64_t *total, apr_pool_t *p)
+{
+    apr_array_header_t *none = apr_array_make(p, 1, sizeof(const char *));
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+
+    *gen = *total = 0;
+    if (select_sql(st, p, &res, "SELECT kind, gen FROM itsm_search_gen", none) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        const char *name = col(st, row, 0);
+        const itsm_kind_t *k = kind_named(st->kinds, name);
+
+        if (strcmp(name, kind) == 0 || (k && k->search && k->search->synonym_field))
+            *gen += col_i64(st, row, 1);
+        *total += col_i64(st, row, 1);
+    }
+    return APR_SUCCESS;
+}
+
+static const char *key_part(apr_pool_t *p, const char *key, const char *v)
+{
+    return v ? apr_psprintf(p, "%s%" APR_SIZE_T_FMT ":%s", key, strlen(v), v)
+             : apr_pstrcat(p, key, "-", NULL);
+}
+
+static const char *cache_key(apr_pool_t *p, const char *kind, const char *scope,
+                             const itsm_filter_t *f, const itsm_search_query_t *q)
+{
+    const char *key = "";
+    int i;
+
+    key = key_part(p, key, kind);
+    key = key_part(p, key, scope);
+    key = key_part(p, key, q->normal);
+    key = key_part(p, key, f->state);
+    key = key_part(p, key, f->priority);
+    key = key_part(p, key, f->party);
+    key = key_part(p, key, f->assignee);
+    key = key_part(p, key, f->group);
+    key = key_part(p, key, f->sort_field);
+    key = key_part(p, key, f->month);
+    key = apr_psprintf(p, "%s|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT, key, f->id_from, f->id_to);
+    for (i = 0; i < f->nfields; i++) {
+        key = key_part(p, key, f->field[i]);
+        key = key_part(p, key, f->value[i]);
+    }
+    return apr_psprintf(p, "%s|%d|%d|%d|%d|%d|%d|%d|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT
+                        "|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT "|%" APR_INT64_T_FMT "|%"
+                        APR_INT64_T_FMT "|%" APR_INT64_T_FMT, key, q->any, f->nfields, f->open,
+                        (int)f->sort, f->descending, f->limit, f->offset,
+                        (apr_int64_t)f->opened_from, (apr_int64_t)f->opened_to,
+                        (apr_int64_t)f->updated_from, (apr_int64_t)f->updated_to, f->after,
+                        (apr_int64_t)f->after_opened, (apr_int64_t)f->after_updated);
+}
+
+typedef struct copy_t {
+    apr_pool_t *p;
+    apr_table_t *to;
+    apr_size_t bytes;
+} copy_t;
+
+static const char *copy_str(copy_t *c, const char *s)
+{
+    apr_size_t n;
+
+    if (s == NULL)
+        return NULL;
+    n = strlen(s) + 1;
+    c->bytes += n;
+    return apr_pmemdup(c->p, s, n);
+}
+
+static int copy_field(void *ctx, const char *key, const char *value)
+{
+    copy_t *c = ctx;
+
+    apr_table_addn(c->to, copy_str(c, key), copy_str(c, value));
+    c->bytes += 2 * sizeof(void *) + sizeof(apr_uint32_t);     /* apr_table_entry_t */
+    return 1;
+}
+
+/* A copy of rows in p; *bytes: what it holds. */
+static apr_array_header_t *rows_copy(apr_pool_t *p, const apr_array_header_t *rows,
+                                     apr_size_t *bytes)
+{
+    apr_array_header_t *out = apr_array_make(p, rows->nelts ? rows->nelts : 1,
+                                             sizeof(itsm_search_row_t));
+    copy_t c = { p, NULL, sizeof *out + sizeof(itsm_search_row_t) * (apr_size_t)rows->nelts };
+    int i;
+
+    for (i = 0; i < rows->nelts; i++) {
+        const itsm_search_row_t *from = &APR_ARRAY_IDX(rows, i, itsm_search_row_t);
+        itsm_search_row_t *r = apr_array_push(out);
+        itsm_ticket_t *t = apr_pmemdup(p, from->t, sizeof *t);
+
+        c.bytes += sizeof *t;
+        t->number = copy_str(&c, t->number);
+        t->kind = copy_str(&c, t->kind);
+        t->party = copy_str(&c, t->party);
+        t->state = copy_str(&c, t->state);
+        t->title = copy_str(&c, t->title);
+        t->priority = copy_str(&c, t->priority);
+        t->assignee = copy_str(&c, t->assignee);
+        t->group = copy_str(&c, t->group);
+        t->created_by = copy_str(&c, t->created_by);
+        t->tags = copy_str(&c, t->tags);
+        t->sla_notified = copy_str(&c, t->sla_notified);
+        if (from->t->fields) {
+            c.to = t->fields = apr_table_make(p, apr_table_elts(from->t->fields)->nelts);
+            apr_table_do(copy_field, &c, from->t->fields, NULL);
+        }
+        r->t = t;
+        r->rank = from->rank;
+        r->snippet = copy_str(&c, from->snippet);
+    }
+    *bytes = c.bytes;
+    return out;
+}
+
+static void rcache_unlink(cache_entry_t *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        rcache.head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        rcache.tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void rcache_push(cache_entry_t *e)
+{
+    e->next = rcache.head;
+    e->prev = NULL;
+    if (rcache.head)
+        rcache.head->prev = e;
+    rcache.head = e;
+    if (rcache.tail == NULL)
+        rcache.tail = e;
+}
+
+static void rcache_drop(cache_entry_t *e)
+{
+    rcache_unlink(e);
+    apr_hash_set(rcache.map, e->key, APR_HASH_KEY_STRING, NULL);
+    rcache.entries--;
+    rcache.bytes -= e->bytes;
+    apr_pool_destroy(e->pool);
+}
+
+/* A hit: *out a copy in p of the entry of key under gen. Under the lock. */
+static int rcache_get(const char *key, apr_int64_t gen, apr_array_header_t **out, int *more,
+                      apr_pool_t *p)
+{
+    cache_entry_t *e = apr_hash_get(rcache.map, key, APR_HASH_KEY_STRING);
+    apr_size_t bytes;
+
+    if (e && e->gen != gen) {   /* stale: the index moved since */
+        rcache_drop(e);
+        e = NULL;
+    }
+    if (e == NULL)
+        return 0;
+    rcache_unlink(e);
+    rcache_push(e);
+    *out = rows_copy(p, e->rows, &bytes);
+    *more = e->more;
+    return 1;
+}
+
+/* File rows under key and gen, the least recently used entries dropped to make room.
+ * Under the lock. */
+static void rcache_put(const char *key, apr_int64_t gen, const apr_array_header_t *rows,
+                       int more)
+{
+    cache_entry_t *e = apr_hash_get(rcache.map, key, APR_HASH_KEY_STRING);
+    apr_pool_t *ep;
+
+    if (e)              /* another thread searched the same meanwhile */
+        rcache_drop(e);
+    if (apr_pool_create(&ep, rcache.pool) != APR_SUCCESS)
+        return;
+    e = apr_pcalloc(ep, sizeof *e);
+    e->pool = ep;
+    e->key = apr_pstrdup(ep, key);
+    e->gen = gen;
+    e->more = more;
+    e->rows = rows_copy(ep, rows, &e->bytes);
+    e->bytes += sizeof *e + strlen(key) + 1;
+    if (e->bytes > rcache.max_bytes) {
+        apr_pool_destroy(ep);
+        return;
+    }
+    while (rcache.tail && (rcache.entries >= rcache.max_entries
+                           || rcache.bytes + e->bytes > rcache.max_bytes))
+        rcache_drop(rcache.tail);
+    apr_hash_set(rcache.map, e->key, APR_HASH_KEY_STRING, e);
+    rcache_push(e);
+    rcache.entries++;
+    rcache.bytes += e->bytes;
+}
+
+apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,
+                               const char *kind, const char *scope, const itsm_filter_t *f,
+                               const itsm_search_query_t *q, apr_pool_t *p)
+{
+    const char *key;
+    apr_int64_t gen, total;
+    apr_status_t rv;
+    int hit;
+
+    st->search_hit = 0;
+    if (q->items->nelts == 0)
+        return search_run(st, out, more, kind, scope, f, q, 0, p);
+    if (search_generation(st, kind, &gen, &total, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (rcache.lock == NULL || f->sla)
+        return search_run(st, out, more, kind, scope, f, q, total, p);
+    key = cache_key(p, kind, scope, f, q);
+    apr_thread_mutex_lock(rcache.lock);
+    hit = rcache_get(key, gen, out, more, p);
+    if (hit)
+        rcache.hits++;
+    else
+        rcache.misses++;
+    apr_thread_mutex_unlock(rcache.lock);
+    if (hit) {
+        st->search_hit = 1;
+        return APR_SUCCESS;
+    }
+    rv = search_run(st, out, more, kind, scope, f, q, total, p);
+    if (rv == APR_SUCCESS) {
+        apr_thread_mutex_lock(rcache.lock);
+        rcache_put(key, gen, *out, *more);
+        apr_thread_mutex_unlock(rcache.lock);
+    }
+    return rv;
 }
 
 /* ---- analytics ------------------------------------------------------------------------- */

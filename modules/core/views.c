@@ -375,6 +375,19 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
     if (itsm_store_search(q->store, &rows, &more, k->kind, q->scope, f, query, r->pool)
         != APR_SUCCESS)
         return STORE_FAULT(q, 00902, "search");
+    if (APLOGrdebug(r)) {
+        apr_uint64_t hits, misses;
+        apr_size_t bytes;
+        int entries;
+
+        itsm_store_search_cache_stats(&hits, &misses, &entries, &bytes);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ITSMLOGNO(00701)
+                      "search of %s: %s (cache: %" APR_UINT64_T_FMT " hits, %" APR_UINT64_T_FMT
+                      " misses, %d entries, %" APR_SIZE_T_FMT " bytes)", k->collection,
+                      itsm_store_search_hit(q->store) ? "hit" : "miss", hits, misses, entries,
+                      bytes);
+    }
+    /* counted on a cache hit as on a miss: the analytics are of searches, not statements */
     if (f->offset == 0 && itsm_search_terms(query) > 0
         && itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,
                                    itsm_search_normal(query), rows->nelts > 0, r->request_time,
