@@ -889,9 +889,8 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
 {
     if (!generation_kind(kind_named(st->kinds, kind)))
         return APR_SUCCESS;
-    return search_exec(st, "INSERT INTO itsm_search_gen (kind, gen) VALUES (%s, 1) ON CONFLICT "
-                       "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1",
-                       args_of(p, 1, kind), p);
+    return exec_sql(st, p, "INSERT INTO itsm_search_gen (kind, gen) VALUES (%s, 1) ON CONFLICT "
+                    "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1", args_of(p, 1, kind));
 }
 
 /* The generation a search of kind is answered under (see above), and *total: the whole
