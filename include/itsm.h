@@ -270,6 +270,11 @@ struct itsm_kind_t;
  * j->party and j->party_wide; escalate_role (or NULL) is added as a role, for SLA breaches. */
 void itsm_followers(apr_pool_t *p, const struct itsm_kind_t *k, const itsm_ticket_t *t,
                     const char *actor, const char *escalate_role, itsm_journal_t *j);
+/* The recipients, as itsm_followers names them ("role:NAME", "group:NAME"), that a person
+ * with these roles and resolver groups (either NULL) is among: what their feed reads besides
+ * their login and their party. */
+apr_array_header_t *itsm_followed(apr_pool_t *p, const apr_array_header_t *roles,
+                                  const apr_array_header_t *groups);
 
 /* A type of link a kind's tickets may make (POST .../links), and how many. Every kind may
  * make ITSM_LINK_RELATES ("relates-to", to any kind, any number); any other type must be

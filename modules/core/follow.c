@@ -7,6 +7,10 @@
 
 #include "itsm.h"
 
+/* How a role's and a resolver group's followers are named as one recipient. */
+#define ROLE "role:"
+#define GROUP "group:"
+
 static void add(apr_array_header_t *to, const char *who)
 {
     int i;
@@ -28,11 +32,26 @@ void itsm_followers(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
     if ((follow & ITSM_FOLLOW_ASSIGNEE) && t->assignee && strcmp(t->assignee, actor) != 0)
         add(j->recipients, t->assignee);
     if ((follow & ITSM_FOLLOW_GROUP) && t->group)
-        add(j->recipients, apr_pstrcat(p, "group:", t->group, NULL));
+        add(j->recipients, apr_pstrcat(p, GROUP, t->group, NULL));
     if (k->follow_role)
-        add(j->recipients, apr_pstrcat(p, "role:", k->follow_role, NULL));
+        add(j->recipients, apr_pstrcat(p, ROLE, k->follow_role, NULL));
     if (escalate_role)
-        add(j->recipients, apr_pstrcat(p, "role:", escalate_role, NULL));
+        add(j->recipients, apr_pstrcat(p, ROLE, escalate_role, NULL));
     j->party = t->party;
     j->party_wide = (follow & ITSM_FOLLOW_PARTY) != 0;
+}
+
+apr_array_header_t *itsm_followed(apr_pool_t *p, const apr_array_header_t *roles,
+                                  const apr_array_header_t *groups)
+{
+    apr_array_header_t *out = apr_array_make(p, 8, sizeof(const char *));
+    int i;
+
+    for (i = 0; roles && i < roles->nelts; i++)
+        APR_ARRAY_PUSH(out, const char *) =
+            apr_pstrcat(p, ROLE, APR_ARRAY_IDX(roles, i, const char *), NULL);
+    for (i = 0; groups && i < groups->nelts; i++)
+        APR_ARRAY_PUSH(out, const char *) =
+            apr_pstrcat(p, GROUP, APR_ARRAY_IDX(groups, i, const char *), NULL);
+    return out;
 }

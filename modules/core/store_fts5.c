@@ -27,7 +27,6 @@
 #include <apr_dbd.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
 
 #include "store_int.h"
 
@@ -37,35 +36,21 @@ static const double weights[NCOLS] = { 10.0, 4.0, 1.0 };
 
 /* The per-process counts (guarded: connections of several threads rank at once). */
 static struct {
-    apr_thread_mutex_t *lock;
-    apr_pool_t *pool;           /* unmanaged, cleared with each new generation */
+    child_keep_t keep;          /* keep.pool cleared with each new generation */
     apr_hash_t *counts;         /* phrase -> sqlite3_int64 */
     sqlite3_int64 gen;
     int n;
 } df;
-
-static apr_status_t df_destroy(void *unused)
-{
-    (void)unused;
-    if (df.pool)
-        apr_pool_destroy(df.pool);
-    memset(&df, 0, sizeof df);
-    return APR_SUCCESS;
-}
 
 apr_status_t search_rank_child_init(apr_pool_t *pchild)
 {
     apr_status_t rv;
 
     memset(&df, 0, sizeof df);
-    if ((rv = apr_thread_mutex_create(&df.lock, APR_THREAD_MUTEX_DEFAULT, pchild)) != APR_SUCCESS
-        || (rv = apr_pool_create_unmanaged_ex(&df.pool, NULL, NULL)) != APR_SUCCESS) {
-        df.lock = NULL;
+    if ((rv = child_keep_open(&df.keep, pchild)) != APR_SUCCESS)
         return rv;
-    }
-    df.counts = apr_hash_make(df.pool);
+    df.counts = apr_hash_make(df.keep.pool);
     df.gen = -1;
-    apr_pool_cleanup_register(pchild, NULL, df_destroy, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
 
@@ -115,32 +100,32 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, int i, sql
     sqlite3_int64 *kept = NULL;
     int rc;
 
-    if (key && df.lock) {
-        apr_thread_mutex_lock(df.lock);
+    if (key && df.keep.lock) {
+        apr_thread_mutex_lock(df.keep.lock);
         if (df.gen != gen || df.n >= DF_MAX) {
-            apr_pool_clear(df.pool);
-            df.counts = apr_hash_make(df.pool);
+            apr_pool_clear(df.keep.pool);
+            df.counts = apr_hash_make(df.keep.pool);
             df.gen = gen;
             df.n = 0;
         }
         kept = apr_hash_get(df.counts, key, (apr_ssize_t)klen);
         if (kept)
             *hits = *kept;
-        apr_thread_mutex_unlock(df.lock);
+        apr_thread_mutex_unlock(df.keep.lock);
         if (kept)
             return SQLITE_OK;
     }
     *hits = 0;
     rc = api->xQueryPhrase(fts, i, hits, count_cb);
-    if (rc == SQLITE_OK && key && df.lock) {
-        apr_thread_mutex_lock(df.lock);
+    if (rc == SQLITE_OK && key && df.keep.lock) {
+        apr_thread_mutex_lock(df.keep.lock);
         if (df.gen == gen && apr_hash_get(df.counts, key, (apr_ssize_t)klen) == NULL) {
-            kept = apr_palloc(df.pool, sizeof *kept);
+            kept = apr_palloc(df.keep.pool, sizeof *kept);
             *kept = *hits;
-            apr_hash_set(df.counts, apr_pstrmemdup(df.pool, key, klen), (apr_ssize_t)klen, kept);
+            apr_hash_set(df.counts, apr_pstrmemdup(df.keep.pool, key, klen), (apr_ssize_t)klen, kept);
             df.n++;
         }
-        apr_thread_mutex_unlock(df.lock);
+        apr_thread_mutex_unlock(df.keep.lock);
     }
     return rc;
 }

@@ -114,16 +114,25 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 /* store_search.c: the search index of t (kind k) for its working copy (published 0) or its
  * version being published (1), with its synonyms; how: 1 nothing stored yet, 0 replace,
  * -1 remove only. */
+apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
+                          int published, int how, apr_pool_t *p);
 /* Move kind's search generation (itsm_search_gen) in the current write transaction: every
  * write of a ticket of a searched kind or a synonym source calls it (store_search.c, the
  * result cache). */
+apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
+/* What a process (httpd child) keeps between requests for the search (the result cache, the
+ * ranking's counts): a lock, and an unmanaged pool used only under it; both made in the
+ * child's pool, and on its cleanup the pool destroyed and *k zeroed (lock NULL: keep
+ * nothing). */
+typedef struct child_keep_t {
+    apr_thread_mutex_t *lock;
+    apr_pool_t *pool;
+} child_keep_t;
+apr_status_t child_keep_open(child_keep_t *k, apr_pool_t *pchild);
 /* store_fts5.c: the search's ranking function itsm_rank() on st's SQLite connection, and
  * the per-process counts it keeps (once per child; without, it counts as bm25()). */
 apr_status_t search_rank_register(itsm_store_t *st);
 apr_status_t search_rank_child_init(apr_pool_t *pchild);
-apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
-apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
-                          int published, int how, apr_pool_t *p);
 /* t was just created: if its kind is a deflection target, the recent searches of its
  * creator within the window count as failed deflections. */
 apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool_t *p);

@@ -8,7 +8,6 @@
 #include <apr_lib.h>
 #include <stdarg.h>
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -821,8 +820,7 @@ typedef struct cache_entry_t {
 } cache_entry_t;
 
 static struct {
-    apr_thread_mutex_t *lock;   /* guards everything below, also the pool's allocator */
-    apr_pool_t *pool;           /* unmanaged: its own allocator, used under the lock only */
+    child_keep_t keep;          /* its lock guards everything below, also keep.pool's use */
     apr_hash_t *map;            /* key -> cache_entry_t */
     cache_entry_t *head, *tail;
     int entries, max_entries;
@@ -830,12 +828,29 @@ static struct {
     apr_uint64_t hits, misses;
 } rcache;
 
-static apr_status_t rcache_destroy(void *unused)
+static apr_status_t child_keep_close(void *data)
 {
-    (void)unused;
-    if (rcache.pool)
-        apr_pool_destroy(rcache.pool);
-    memset(&rcache, 0, sizeof rcache);
+    child_keep_t *k = data;
+
+    if (k->pool)
+        apr_pool_destroy(k->pool);
+    k->pool = NULL;
+    k->lock = NULL;
+    return APR_SUCCESS;
+}
+
+apr_status_t child_keep_open(child_keep_t *k, apr_pool_t *pchild)
+{
+    apr_status_t rv;
+
+    k->lock = NULL;
+    k->pool = NULL;
+    if ((rv = apr_thread_mutex_create(&k->lock, APR_THREAD_MUTEX_DEFAULT, pchild)) != APR_SUCCESS
+        || (rv = apr_pool_create_unmanaged_ex(&k->pool, NULL, NULL)) != APR_SUCCESS) {
+        k->lock = NULL;
+        return rv;
+    }
+    apr_pool_cleanup_register(pchild, k, child_keep_close, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
 
@@ -846,15 +861,11 @@ apr_status_t itsm_store_search_cache_init(apr_pool_t *pchild, int entries, apr_s
     memset(&rcache, 0, sizeof rcache);
     if (entries <= 0 || bytes == 0)
         return APR_SUCCESS;
-    if ((rv = apr_thread_mutex_create(&rcache.lock, APR_THREAD_MUTEX_DEFAULT, pchild))
-        != APR_SUCCESS)
+    if ((rv = child_keep_open(&rcache.keep, pchild)) != APR_SUCCESS)
         return rv;
-    if ((rv = apr_pool_create_unmanaged_ex(&rcache.pool, NULL, NULL)) != APR_SUCCESS)
-        return rv;
-    rcache.map = apr_hash_make(rcache.pool);
+    rcache.map = apr_hash_make(rcache.keep.pool);
     rcache.max_entries = entries;
     rcache.max_bytes = bytes;
-    apr_pool_cleanup_register(pchild, NULL, rcache_destroy, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
 
@@ -864,14 +875,14 @@ void itsm_store_search_cache_stats(apr_uint64_t *hits, apr_uint64_t *misses, int
     *hits = *misses = 0;
     *entries = 0;
     *bytes = 0;
-    if (rcache.lock == NULL)
+    if (rcache.keep.lock == NULL)
         return;
-    apr_thread_mutex_lock(rcache.lock);
+    apr_thread_mutex_lock(rcache.keep.lock);
     *hits = rcache.hits;
     *misses = rcache.misses;
     *entries = rcache.entries;
     *bytes = rcache.bytes;
-    apr_thread_mutex_unlock(rcache.lock);
+    apr_thread_mutex_unlock(rcache.keep.lock);
 }
 
 int itsm_store_search_hit(const itsm_store_t *st)
@@ -1079,7 +1090,7 @@ static void rcache_put(const char *key, apr_int64_t gen, const apr_array_header_
 
     if (e)              /* another thread searched the same meanwhile */
         rcache_drop(e);
-    if (apr_pool_create(&ep, rcache.pool) != APR_SUCCESS)
+    if (apr_pool_create(&ep, rcache.keep.pool) != APR_SUCCESS)
         return;
     e = apr_pcalloc(ep, sizeof *e);
     e->pool = ep;
@@ -1115,25 +1126,25 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         return search_run(st, out, more, kind, scope, f, q, 0, p);
     if (search_generation(st, kind, &gen, &total, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    if (rcache.lock == NULL || f->sla)
+    if (rcache.keep.lock == NULL || f->sla)
         return search_run(st, out, more, kind, scope, f, q, total, p);
     key = cache_key(p, kind, scope, f, q);
-    apr_thread_mutex_lock(rcache.lock);
+    apr_thread_mutex_lock(rcache.keep.lock);
     hit = rcache_get(key, gen, out, more, p);
     if (hit)
         rcache.hits++;
     else
         rcache.misses++;
-    apr_thread_mutex_unlock(rcache.lock);
+    apr_thread_mutex_unlock(rcache.keep.lock);
     if (hit) {
         st->search_hit = 1;
         return APR_SUCCESS;
     }
     rv = search_run(st, out, more, kind, scope, f, q, total, p);
     if (rv == APR_SUCCESS) {
-        apr_thread_mutex_lock(rcache.lock);
+        apr_thread_mutex_lock(rcache.keep.lock);
         rcache_put(key, gen, *out, *more);
-        apr_thread_mutex_unlock(rcache.lock);
+        apr_thread_mutex_unlock(rcache.keep.lock);
     }
     return rv;
 }

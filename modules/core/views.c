@@ -609,13 +609,7 @@ int itsm_view_feed(itsm_req_t *q)
     if ((rc = itsm_req_open_store(q)) != OK)
         return rc;
     /* the roles and resolver groups whose followers the caller is among */
-    follows = apr_array_make(r->pool, 8, sizeof(const char *));
-    for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
-        APR_ARRAY_PUSH(follows, const char *) =
-            apr_pstrcat(r->pool, "role:", APR_ARRAY_IDX(q->who->roles, i, const char *), NULL);
-    for (i = 0; q->who->groups && i < q->who->groups->nelts; i++)
-        APR_ARRAY_PUSH(follows, const char *) =
-            apr_pstrcat(r->pool, "group:", APR_ARRAY_IDX(q->who->groups, i, const char *), NULL);
+    follows = itsm_followed(r->pool, q->who->roles, q->who->groups);
     if (itsm_store_feed(q->store, &notices, q->who->uid, follows, q->who->party, q->scope, 50,
                         r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00138, "feed");

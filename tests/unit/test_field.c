@@ -193,6 +193,35 @@ static void followers_by_policy(void **state)
                         "group:SDS Team role:manager");
 }
 
+/* The recipients a person is among are named as itsm_followers names them: the feed finds
+ * by these what was written to a role or a resolver group. */
+static void followed_as_followers_name_them(void **state)
+{
+    itsm_ticket_t t = { 0 };
+    itsm_kind_t k = { .kind = "k", .followers = ITSM_FOLLOW_GROUP, .follow_role = "manager" };
+    itsm_journal_t j = { 0 };
+    apr_array_header_t *roles = apr_array_make(pool, 2, sizeof(const char *));
+    apr_array_header_t *groups = apr_array_make(pool, 1, sizeof(const char *));
+    apr_array_header_t *keys;
+
+    t.party = "ALPE";
+    t.group = "SDS Team";
+    itsm_followers(pool, &k, &t, "agent1", NULL, &j);
+    APR_ARRAY_PUSH(roles, const char *) = "agent";
+    APR_ARRAY_PUSH(roles, const char *) = "manager";
+    APR_ARRAY_PUSH(groups, const char *) = "SDS Team";
+    keys = itsm_followed(pool, roles, groups);
+    assert_int_equal(keys->nelts, 3);
+    assert_string_equal(APR_ARRAY_IDX(keys, 0, const char *), "role:agent");
+    /* both recipients of the entry are among the keys */
+    assert_int_equal(j.recipients->nelts, 2);
+    assert_string_equal(APR_ARRAY_IDX(keys, 1, const char *),
+                        APR_ARRAY_IDX(j.recipients, 1, const char *));
+    assert_string_equal(APR_ARRAY_IDX(keys, 2, const char *),
+                        APR_ARRAY_IDX(j.recipients, 0, const char *));
+    assert_int_equal(itsm_followed(pool, NULL, NULL)->nelts, 0);
+}
+
 /* The plain text of an XHTML value (for search), its blocks (for diffs), and plain text as
  * paragraphs (a problem's workaround as an article's body). */
 static void xhtml_text_blocks_and_paragraphs(void **state)
@@ -220,6 +249,7 @@ int main(void)
         cmocka_unit_test(refers_to_alone_makes_a_ticket_reference),
         cmocka_unit_test(typed_reads_and_writes),
         cmocka_unit_test(followers_by_policy),
+        cmocka_unit_test(followed_as_followers_name_them),
         cmocka_unit_test(xhtml_text_blocks_and_paragraphs),
     };
 
