@@ -556,6 +556,7 @@ itsm_core_t *itsm_core_of(server_rec *s)
 
 void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    const itsm_server_conf_t *conf = ap_get_module_config(s->module_config, &itsm_module);
     server_rec *vs;
 
     if (store_mutex && apr_global_mutex_child_init(&store_mutex,
@@ -566,17 +567,12 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
     }
     if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00051) "cannot create the store lock");
-    itsm_session_cache_child_init(pchild, s, ((itsm_server_conf_t *)ap_get_module_config(
-                                      s->module_config, &itsm_module))->session_cache);
-    {
-        const itsm_server_conf_t *conf = ap_get_module_config(s->module_config, &itsm_module);
-
-        if (itsm_store_search_cache_init(pchild, conf->search_cache,
-                                         (apr_size_t)conf->search_cache_kb * 1024) != APR_SUCCESS)
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00700)
-                         "search cache: cannot create its lock or pool; every search runs "
-                         "its statement");
-    }
+    itsm_session_cache_child_init(pchild, s, conf->session_cache);
+    if (itsm_store_search_cache_init(pchild, conf->search_cache,
+                                     (apr_size_t)conf->search_cache_kb * 1024) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00700)
+                     "search cache: cannot create its lock or pool; every search runs "
+                     "its statement");
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_core_t *c = itsm_core_of(vs);

@@ -102,11 +102,12 @@ static int sweep_timers(server_rec *s, itsm_store_t *st, const itsm_kind_t *k, i
         if (tm->followers) {
             itsm_followers(p, k, t, SWEEP_ACTOR, tm->role, &j);
         }
-        else {      /* the timer's role alone */
-            j.recipients = apr_array_make(p, 1, sizeof(const char *));
+        else {      /* the timer's role alone, named as itsm_followers names a role */
+            apr_array_header_t *role = apr_array_make(p, 1, sizeof(const char *));
+
             if (tm->role)
-                APR_ARRAY_PUSH(j.recipients, const char *) = apr_pstrcat(p, "role:", tm->role,
-                                                                         NULL);
+                APR_ARRAY_PUSH(role, const char *) = tm->role;
+            j.recipients = itsm_followed(p, role, NULL);
             j.party = t->party;
         }
         j.summary = apr_psprintf(p, "%s due %s", tm->name, itsm_time_format(p, due));
