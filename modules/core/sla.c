@@ -340,8 +340,8 @@ apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
     const sla_target_t *t;
 
     if (kind == NULL || class_value == NULL || clock_name == NULL
-        || apr_snprintf(key, sizeof key, "%s\001%s\001%s", kind, class_value, clock_name)
-           >= (int)sizeof key - 1)
+        || itsm_key_join(key, sizeof key, kind, "\001", class_value, "\001", clock_name, NULL)
+           >= sizeof key - 1)
         return APR_NOTFOUND;
     t = apr_hash_get(cfg->targets, key, APR_HASH_KEY_STRING);
     if (t == NULL)

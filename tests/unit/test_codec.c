@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <apr_strings.h>
 
@@ -74,6 +75,70 @@ static void times(void **state)
         assert_int_equal(itsm_time_parse(&t, bad[i]), APR_EINVAL);
     assert_string_equal(itsm_time_format(pool, apr_time_from_sec(1774746000LL)),
                         "2026-03-29T01:00:00Z");
+}
+
+/* The hand-written formatter against gmtime_r and strftime: every day from 1900 to 2200 at a
+ * moving time of day, the edges of the four-digit years, and times before 1970. */
+static void times_as_strftime(void **state)
+{
+    static const long long edges[] = {
+        0, -1, 86399, 86400, -86400, -86401, 951782400LL /* 2000-02-29 */, 4107542399LL,
+        -62167219200LL /* 0000-01-01 */, 253402300799LL /* 9999-12-31T23:59:59 */,
+        253402300800LL /* 10000-01-01: beyond four digits */, -62167219201LL,
+    };
+    long long secs;
+    size_t i;
+
+    for (secs = -2208988800LL; secs < 7258118400LL; secs += 86400 + 3607) {
+        time_t tt = (time_t)secs;
+        struct tm tm;
+        char want[48];
+
+        gmtime_r(&tt, &tm);
+        strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        assert_string_equal(itsm_time_format(pool, apr_time_from_sec(secs)), want);
+    }
+    for (i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        time_t tt = (time_t)edges[i];
+        struct tm tm;
+        char want[48];
+
+        gmtime_r(&tt, &tm);
+        strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        assert_string_equal(itsm_time_format(pool, apr_time_from_sec(edges[i])), want);
+    }
+}
+
+static void durations(void **state)
+{
+    static const struct { long long secs; const char *text; } cases[] = {
+        { 0, "PT0S" }, { 1, "PT1S" }, { 59, "PT59S" }, { 60, "PT1M" }, { 61, "PT1M1S" },
+        { 3600, "PT1H" }, { 3601, "PT1H1S" }, { 3660, "PT1H1M" }, { 720000, "PT200H" },
+        { 90061, "PT25H1M1S" }, { -1, "-PT1S" }, { -1800, "-PT30M" }, { -5400, "-PT1H30M" },
+        { 9223372036LL, "PT2562047H47M16S" }, { -9223372036LL, "-PT2562047H47M16S" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(itsm_duration_format(pool, apr_time_from_sec(cases[i].secs)),
+                            cases[i].text);
+    /* what is below a second is not written */
+    assert_string_equal(itsm_duration_format(pool, 1500000), "PT1S");
+}
+
+static void keys_joined_and_cut(void **state)
+{
+    char buf[8];
+
+    assert_int_equal(itsm_key_join(buf, sizeof buf, "sla.", "stop", NULL), 8);
+    assert_string_equal(buf, "sla.sto");            /* cut, terminated */
+    assert_int_equal(itsm_key_join(buf, sizeof buf, "a", "", "bc", NULL), 3);
+    assert_string_equal(buf, "abc");
+    assert_int_equal(itsm_key_join(buf, sizeof buf, "1234567", NULL), 7);
+    assert_string_equal(buf, "1234567");            /* exactly fits */
+    assert_int_equal(itsm_key_join(buf, sizeof buf, NULL), 0);
+    assert_string_equal(buf, "");
+    assert_int_equal(itsm_key_join(buf, 0, "x", NULL), 1);   /* nothing written */
 }
 
 static void numbers(void **state)
@@ -171,6 +236,9 @@ int main(void)
         cmocka_unit_test(fields_round_trip),
         cmocka_unit_test(changes_keep_absent_apart_from_empty),
         cmocka_unit_test(times),
+        cmocka_unit_test(times_as_strftime),
+        cmocka_unit_test(durations),
+        cmocka_unit_test(keys_joined_and_cut),
         cmocka_unit_test(numbers),
         cmocka_unit_test(xml_element_as_libxml2),
         cmocka_unit_test(xml_empty_element_as_libxml2),
