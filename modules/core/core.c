@@ -573,6 +573,10 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00700)
                      "search cache: cannot create its lock or pool; every search runs "
                      "its statement");
+    if (itsm_portal_cache_init(pchild, conf->portal_cache,
+                               (apr_size_t)conf->portal_cache_kb * 1024) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00800)
+                     "page cache: cannot create its lock or pool; every page is rendered");
     db_states = apr_hash_make(pchild);
     for (vs = s; vs; vs = vs->next) {
         itsm_core_t *c = itsm_core_of(vs);

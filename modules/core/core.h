@@ -82,6 +82,9 @@ void itsm_outage_register_hooks(apr_pool_t *p);
 void *itsm_portal_compile(apr_pool_t *p, const char *dir, const apr_array_header_t *stylesheets,
                           const char **err);
 int itsm_portal_login(request_rec *r);
+/* The page cache (portal.c, ITSMPortalCache): at most entries pages and bytes per child (0:
+ * none), made in child_init. */
+apr_status_t itsm_portal_cache_init(apr_pool_t *pchild, int entries, apr_size_t bytes);
 /* Its hooks: the login page and sign-out handlers, the guard on the login's redirect. */
 void itsm_portal_register_hooks(apr_pool_t *p);
 

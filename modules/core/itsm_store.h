@@ -9,6 +9,7 @@
 #include <apr_dbd.h>
 #include <apr_global_mutex.h>
 #include <apr_hash.h>
+#include <apr_thread_mutex.h>
 
 #include "itsm.h"
 #include "itsm_sla.h"
@@ -277,6 +278,15 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
                                    const char *value, apr_int64_t *first, apr_int64_t *last,
                                    apr_pool_t *p);
 
+/* What a process (httpd child) keeps between requests (the search's result cache and the
+ * ranking's counts in store_search.c, the portal's page cache in portal.c): a lock, and an
+ * unmanaged pool used only under it; both made in the child's pool, and on its cleanup the
+ * pool destroyed and *k zeroed (lock NULL: keep nothing). */
+typedef struct child_keep_t {
+    apr_thread_mutex_t *lock;
+    apr_pool_t *pool;
+} child_keep_t;
+apr_status_t child_keep_open(child_keep_t *k, apr_pool_t *pchild);
 /* Tickets of a searchable kind in scope matching f (its sort unused) and q, best first, one
  * page of f (*more when another follows). */
 apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *more,

@@ -31,6 +31,8 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     c->session_cache = ITSM_UNSET;
     c->search_cache = ITSM_UNSET;
     c->search_cache_kb = ITSM_UNSET;
+    c->portal_cache = ITSM_UNSET;
+    c->portal_cache_kb = ITSM_UNSET;
     return c;
 }
 
@@ -65,6 +67,9 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->search_cache = add->search_cache != ITSM_UNSET ? add->search_cache : base->search_cache;
     c->search_cache_kb = add->search_cache != ITSM_UNSET ? add->search_cache_kb
                                                          : base->search_cache_kb;
+    c->portal_cache = add->portal_cache != ITSM_UNSET ? add->portal_cache : base->portal_cache;
+    c->portal_cache_kb = add->portal_cache != ITSM_UNSET ? add->portal_cache_kb
+                                                         : base->portal_cache_kb;
     return c;
 }
 
@@ -258,18 +263,29 @@ static const char *set_server_int(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
-/* ITSMSearchCache ENTRIES [KILOBYTES]: the search result cache's bounds per child. */
-static const char *set_search_cache(cmd_parms *cmd, void *dummy, const char *entries,
-                                    const char *kb)
+/* A per-child cache's bounds, ENTRIES [KILOBYTES] (ITSMSearchCache, ITSMPortalCache): where
+ * they go, and the kilobytes when only the entries are given. */
+typedef struct cache_slot_t {
+    apr_size_t entries, kb;     /* offsets of two ints */
+    long default_kb;
+} cache_slot_t;
+static const cache_slot_t search_cache = { OFF(search_cache), OFF(search_cache_kb),
+                                           ITSM_SEARCH_CACHE_KB };
+static const cache_slot_t portal_cache = { OFF(portal_cache), OFF(portal_cache_kb),
+                                           ITSM_PORTAL_CACHE_KB };
+
+static const char *set_cache(cmd_parms *cmd, void *dummy, const char *entries, const char *kb)
 {
+    const cache_slot_t *slot = cmd->info;
+    char *c = (char *)sconf(cmd);
     const char *err;
-    long n = 0, size = ITSM_SEARCH_CACHE_KB;
+    long n = 0, size = slot->default_kb;
 
     if ((err = parse_int(cmd, entries, 0, 1048576, &n)) != NULL
         || (kb && (err = parse_int(cmd, kb, 0, 4194304, &size)) != NULL))
         return err;
-    sconf(cmd)->search_cache = (int)n;
-    sconf(cmd)->search_cache_kb = (int)size;
+    *(int *)(c + slot->entries) = (int)n;
+    *(int *)(c + slot->kb) = (int)size;
     return NULL;
 }
 
@@ -371,9 +387,13 @@ static const command_rec itsm_cmds[] = {
     AP_INIT_TAKE1("ITSMSessionCache", set_server_int, (void *)&session_cache, RSRC_CONF,
                   "Decoded session cookies kept per child process so that mod_session_crypto "
                   "does not derive its key on every request (default 1024, 0 turns it off)"),
-    AP_INIT_TAKE12("ITSMSearchCache", set_search_cache, NULL, RSRC_CONF,
+    AP_INIT_TAKE12("ITSMSearchCache", set_cache, (void *)&search_cache, RSRC_CONF,
                   "Search answers kept per child process, and at most how many kilobytes of "
                   "them (default 1024 and 16384; 0 turns the cache off)"),
+    AP_INIT_TAKE12("ITSMPortalCache", set_cache, (void *)&portal_cache, RSRC_CONF,
+                  "Rendered portal pages kept per child process, and at most how many "
+                  "kilobytes of them with their keys (default 1024 and 16384; 0 turns the "
+                  "cache off)"),
     AP_INIT_TAKE1("ITSMSLAEscalateRole", set_server_string, SLOT(escalate_role), RSRC_CONF,
                   "Role whose holders are notified of every SLA breach, for every kind (default: the role "
                   "each kind names, incident-manager for cases and incidents)"),
@@ -436,6 +456,10 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
         if (c->search_cache == ITSM_UNSET) {
             c->search_cache = ITSM_SEARCH_CACHE_ENTRIES;
             c->search_cache_kb = ITSM_SEARCH_CACHE_KB;
+        }
+        if (c->portal_cache == ITSM_UNSET) {
+            c->portal_cache = ITSM_PORTAL_CACHE_ENTRIES;
+            c->portal_cache_kb = ITSM_PORTAL_CACHE_KB;
         }
     return 0;
 }

@@ -30,6 +30,8 @@ typedef struct itsm_server_conf_t {
     int session_cache;              /* ITSMSessionCache (entries per child, 0 = off) */
     int search_cache;               /* ITSMSearchCache: answers per child (0 = off) */
     int search_cache_kb;            /* ITSMSearchCache: their kilobytes per child */
+    int portal_cache;               /* ITSMPortalCache: pages per child (0 = off) */
+    int portal_cache_kb;            /* ITSMPortalCache: their kilobytes per child */
 
     struct itsm_core_t *core;       /* what the core made of these at start-up (core.h) */
 } itsm_server_conf_t;
@@ -37,6 +39,8 @@ typedef struct itsm_server_conf_t {
 #define ITSM_UNSET -1
 #define ITSM_SEARCH_CACHE_ENTRIES 1024  /* ITSMSearchCache's defaults */
 #define ITSM_SEARCH_CACHE_KB 16384
+#define ITSM_PORTAL_CACHE_ENTRIES 1024  /* ITSMPortalCache's defaults */
+#define ITSM_PORTAL_CACHE_KB 16384
 
 typedef struct itsm_dir_conf_t {
     const char *base;               /* the <Location> path the handler is mounted at */

@@ -12,6 +12,7 @@
  * authorization, If-Match, process rules); success answers 303 to the ticket, a refusal shows
  * the page again with the message and the person's input. See docs/portal.md. */
 #include <apr_optional.h>
+#include <apr_ring.h>
 #include <apr_sha1.h>
 #include <apr_strings.h>
 #include <http_core.h>
@@ -67,7 +68,17 @@ struct portal_req_t {
     const char *captured;
     apr_size_t captured_len;
     int new_page;               /* the form of a new ticket */
+    apr_array_header_t *parts;  /* page_part_t: the context's parts, parsed on a miss only */
+    int uncached;               /* the transform read what its input does not hold */
 };
+
+/* A part of the context (p:part): its element, empty until the page is rendered, and the
+ * document's bytes as the API answered them. */
+typedef struct page_part_t {
+    xmlNodePtr node;
+    const char *bytes;
+    apr_size_t len;
+} page_part_t;
 
 static APR_OPTIONAL_FN_TYPE(ap_session_load) *session_load;
 static APR_OPTIONAL_FN_TYPE(ap_session_get) *session_get;
@@ -187,6 +198,8 @@ static void stats_fn(xmlXPathParserContextPtr ctxt, int nargs)
     }
     by = xmlXPathPopString(ctxt);
     collection = xmlXPathPopString(ctxt);
+    if (q && q->portal)
+        q->portal->uncached = 1;    /* the store's counts: not in the page's input */
     if (q && q->portal && collection && by
         && (other = apr_hash_get(q->core->routes, (const char *)collection,
                                  APR_HASH_KEY_STRING)) != NULL) {
@@ -228,6 +241,65 @@ static void collect(void *ctx, const char *msg, ...)
     va_end(ap);
     if (lines->nelts < 8)
         APR_ARRAY_PUSH(lines, const char *) = apr_pstrdup(lines->pool, buf);
+}
+
+/* What the core knows of a compiled stylesheet (its _private). */
+typedef struct portal_style_t {
+    int reads_now;              /* the context's now is given: see style_names */
+} portal_style_t;
+
+static int name_char(xmlChar c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || c == '-' || c == '_' || c == '.' || c == ':' || c >= 0x80;
+}
+
+/* Does an attribute of n or of an element below it hold word as a name (not a part of a
+ * longer name)? */
+static int node_names(xmlNodePtr n, const char *word)
+{
+    apr_size_t len = strlen(word);
+
+    for (; n; n = n->next) {
+        xmlAttrPtr a;
+
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        for (a = n->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+            const xmlChar *at;
+            int found = 0;
+
+            for (at = v; at && !found && (at = xmlStrstr(at, BAD_CAST word)) != NULL; at++)
+                found = (at == v || !name_char(at[-1])) && !name_char(at[len]);
+            xmlFree(v);
+            if (found)
+                return 1;
+        }
+        if (node_names(n->children, word))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does a stylesheet of style (its imports and includes too) name word in an attribute (an
+ * XPath expression, a pattern, an attribute value template)? The context's now is given only
+ * to stylesheets that name it: with it, a cached page (the page cache) would be used within
+ * its second only. */
+static int style_names(xsltStylesheetPtr style, const char *word)
+{
+    for (; style; style = style->next) {
+        xsltDocumentPtr d;
+
+        if (style->doc && node_names(xmlDocGetRootElement(style->doc), word))
+            return 1;
+        for (d = style->docList; d; d = d->next)
+            if (d->doc && node_names(xmlDocGetRootElement(d->doc), word))
+                return 1;
+        if (style_names(style->imports, word))
+            return 1;
+    }
+    return 0;
 }
 
 void *itsm_portal_compile(apr_pool_t *p, const char *dir, const apr_array_header_t *stylesheets,
@@ -287,6 +359,8 @@ void *itsm_portal_compile(apr_pool_t *p, const char *dir, const apr_array_header
         return NULL;
     }
     apr_pool_cleanup_register(p, style, free_stylesheet, apr_pool_cleanup_null);
+    style->_private = apr_pcalloc(p, sizeof(portal_style_t));
+    ((portal_style_t *)style->_private)->reads_now = style_names(style, "now");
     return style;
 }
 
@@ -717,35 +791,72 @@ static void describe_views(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
 }
 
 /* A document of the API the page shows beside its own (the ticket's journal), as the API
- * answers it, or NULL when the caller may not read it. */
-static xmlDocPtr capture(itsm_req_t *q, int (*get)(itsm_req_t *, const char *), const char *number)
+ * answers it (*bytes in the request's pool), or 0 when the caller may not read it. */
+static int capture_bytes(itsm_req_t *q, int (*get)(itsm_req_t *, const char *),
+                         const char *number, const char **bytes, apr_size_t *len)
 {
     struct portal_req_t *pq = q->portal;
-    xmlDocPtr doc;
-    int status;
 
     pq->capturing = 1;
     pq->captured = NULL;
     get(q, number);
     pq->capturing = 0;
-    status = q->r->status;
-    if (pq->captured == NULL || status != HTTP_OK)
-        return NULL;
-    doc = xmlReadMemory(pq->captured, (int)pq->captured_len, NULL, NULL, PAGE_PARSE);
-    return doc;
+    if (pq->captured == NULL || q->r->status != HTTP_OK)
+        return 0;
+    *bytes = pq->captured;
+    *len = pq->captured_len;
+    return 1;
 }
 
-/* Adds a captured document to the context as <p:part name="...">. */
-static void add_part(xmlNodePtr ctx, xmlNsPtr ns, const char *name, xmlDocPtr part)
+/* The same as a tree, or NULL. */
+static xmlDocPtr capture(itsm_req_t *q, int (*get)(itsm_req_t *, const char *), const char *number)
 {
-    xmlNodePtr pn;
+    const char *bytes;
+    apr_size_t len;
 
-    if (part == NULL)
+    if (!capture_bytes(q, get, number, &bytes, &len))
+        return NULL;
+    return xmlReadMemory(bytes, (int)len, NULL, NULL, PAGE_PARSE);
+}
+
+/* Adds a captured document to the context as <p:part name="...">, empty: its document is
+ * parsed into it when the page is rendered (page_parts), not when the page is cached. */
+static void add_part(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const char *name,
+                     int (*get)(itsm_req_t *, const char *), const char *arg)
+{
+    page_part_t *part;
+    const char *bytes;
+    apr_size_t len;
+
+    if (!capture_bytes(q, get, arg, &bytes, &len))
         return;
-    pn = child(ctx, ns, "part", NULL);
-    prop(pn, "name", name);
-    xmlAddChild(pn, xmlDocCopyNode(xmlDocGetRootElement(part), ctx->doc, 1));
-    xmlFreeDoc(part);
+    if (q->portal->parts == NULL)
+        q->portal->parts = apr_array_make(q->r->pool, 3, sizeof(page_part_t));
+    part = apr_array_push(q->portal->parts);
+    part->node = child(ctx, ns, "part", NULL);
+    prop(part->node, "name", name);
+    part->bytes = bytes;
+    part->len = len;
+}
+
+/* The parts' documents into their elements (one that does not parse is left out, as the
+ * caller may not read it). */
+static void page_parts(const apr_array_header_t *parts)
+{
+    int i;
+
+    for (i = 0; parts && i < parts->nelts; i++) {
+        const page_part_t *part = &APR_ARRAY_IDX(parts, i, page_part_t);
+        xmlDocPtr doc = xmlReadMemory(part->bytes, (int)part->len, NULL, NULL, PAGE_PARSE);
+
+        if (doc == NULL) {
+            xmlUnlinkNode(part->node);
+            xmlFreeNode(part->node);
+            continue;
+        }
+        xmlAddChild(part->node, xmlDocCopyNode(xmlDocGetRootElement(doc), part->node->doc, 1));
+        xmlFreeDoc(doc);
+    }
 }
 
 /* Runs a GET of the request's route with query as its query string (the route and query
@@ -784,21 +895,19 @@ static int stats_of(itsm_req_t *q, const char *query)
 /* The form of a new ticket asked for with ?suggest=COLLECTION&title=TEXT (its first submit):
  * the search of that collection for the title, as the caller may read it (its own
  * visibility, its search analytics), for the page to offer before the ticket is raised. */
-static xmlDocPtr suggestions(itsm_req_t *q, apr_table_t *args)
+static void suggestions(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, apr_table_t *args)
 {
     const char *in = apr_table_get(args, "suggest"), *title = apr_table_get(args, "title");
     const itsm_route_t *route = q->route, *other;
-    xmlDocPtr doc;
 
     if (in == NULL || title == NULL
         || (other = apr_hash_get(q->core->routes, in, APR_HASH_KEY_STRING)) == NULL
         || other->kind->search == NULL)
-        return NULL;
+        return;
     q->route = other;
-    doc = capture(q, search_list, apr_pstrcat(q->r->pool, "limit=5&q=",
-                                              ap_escape_urlencoded(q->r->pool, title), NULL));
+    add_part(q, ctx, ns, "suggestions", search_list,
+             apr_pstrcat(q->r->pool, "limit=5&q=", ap_escape_urlencoded(q->r->pool, title), NULL));
     q->route = route;
-    return doc;
 }
 
 /* The ticket a GET's page shows, as that GET read it for the caller (itsm_tickets_get: the
@@ -839,7 +948,9 @@ static xmlDocPtr make_context(itsm_req_t *q, int status)
     prop(ctx, "logout", LOGOUT_PATH);
     prop(ctx, "path", r->uri);
     prop(ctx, "status", apr_itoa(r->pool, status));
-    prop(ctx, "now", itsm_time_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time))));
+    if (((const portal_style_t *)((xsltStylesheetPtr)q->core->portal)->_private)->reads_now)
+        prop(ctx, "now", itsm_time_format(r->pool,
+                                          apr_time_from_sec(apr_time_sec(r->request_time))));
     if (q->route)
         prop(ctx, "collection", q->route->kind->collection);
     if (pq->new_page)
@@ -890,11 +1001,11 @@ static xmlDocPtr make_context(itsm_req_t *q, int status)
         describe_kind(q, ctx, ns, q->route->kind);
     if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
         describe_actions(q, ctx, ns, pq->ticket);
-        add_part(ctx, ns, "journal", capture(q, journal_of_page, pq->ticket->number));
-        add_part(ctx, ns, "links", capture(q, links_of_page, pq->ticket->number));
+        add_part(q, ctx, ns, "journal", journal_of_page, pq->ticket->number);
+        add_part(q, ctx, ns, "links", links_of_page, pq->ticket->number);
     }
     if (pq->new_page && q->route)
-        add_part(ctx, ns, "suggestions", suggestions(q, args));
+        suggestions(q, ctx, ns, args);
     if (pq->refusal) {
         xmlNodePtr rn = child(ctx, ns, "refusal", NULL);
 
@@ -933,17 +1044,250 @@ static int plain_html(xsltStylesheetPtr style)
            && encoding && xmlStrcasecmp(encoding, BAD_CAST "UTF-8") == 0 && indent == 0;
 }
 
+/* ---- the page cache ------------------------------------------------------------------- */
+
+/* Rendered pages per httpd child (ITSMPortalCache; docs/portal.md, "The page cache"). A page
+ * is a function of its whole input: the compiled stylesheet, the status, the document's
+ * bytes, the context's tree (the caller and roles, the CSRF token of the session, the
+ * navigation, the banner's rows, the actions, the query: all that p:context() gives) and the
+ * parts' bytes (the journal, the links, the suggestions). The key is all of that as bytes,
+ * compared whole (apr_hash: the hash, then memcmp of the key), so a page is used again only
+ * for the very same input: a change of anything a page shows changes its input. Not in the
+ * input, so never cached: a page whose transform called p:stats() (the store's counts), a
+ * form's refusal, a status other than 200. The context's now is given only to stylesheets
+ * that name it (style_names). The document and the parts are still made per request (the
+ * same queries and the same checks of the caller's roles); a hit saves the parse, the
+ * transform, the freeing and the HTML writer. Bounded by entries and bytes (the key and the
+ * page); the least recently used page goes first; 0 entries turns it off. */
+
+typedef struct page_key_t {
+    char *buf;
+    apr_size_t len, size;
+    apr_pool_t *p;
+} page_key_t;
+
+typedef struct page_entry_t {
+    APR_RING_ENTRY(page_entry_t) link;  /* most recently used first */
+    apr_pool_t *pool;                   /* the entry's; a subpool of the cache's */
+    const char *key, *page;
+    apr_size_t key_len, page_len, bytes;
+} page_entry_t;
+
+static struct {
+    child_keep_t keep;          /* its lock guards everything below, also keep.pool's use */
+    apr_hash_t *map;            /* key -> page_entry_t */
+    APR_RING_HEAD(page_ring_t, page_entry_t) ring;
+    int entries, max_entries;
+    apr_size_t bytes, max_bytes;
+    apr_uint64_t hits, misses;
+} pcache;
+
+apr_status_t itsm_portal_cache_init(apr_pool_t *pchild, int entries, apr_size_t bytes)
+{
+    apr_status_t rv;
+
+    memset(&pcache, 0, sizeof pcache);
+    if (entries <= 0 || bytes == 0)
+        return APR_SUCCESS;
+    if ((rv = child_keep_open(&pcache.keep, pchild)) != APR_SUCCESS)
+        return rv;
+    pcache.map = apr_hash_make(pcache.keep.pool);
+    APR_RING_INIT(&pcache.ring, page_entry_t, link);
+    pcache.max_entries = entries;
+    pcache.max_bytes = bytes;
+    return APR_SUCCESS;
+}
+
+static void key_put(page_key_t *k, const void *data, apr_size_t n)
+{
+    if (k->len + n > k->size) {
+        apr_size_t size = 2 * (k->len + n);
+        char *buf = apr_palloc(k->p, size);
+
+        memcpy(buf, k->buf, k->len);
+        k->buf = buf;
+        k->size = size;
+    }
+    memcpy(k->buf + k->len, data, n);
+    k->len += n;
+}
+
+/* A string as its length and its bytes (NULL as ""). */
+static void key_str(page_key_t *k, const void *s, apr_size_t n)
+{
+    key_put(k, &n, sizeof n);
+    if (n)
+        key_put(k, s, n);
+}
+
+static void key_text(page_key_t *k, const xmlChar *s)
+{
+    key_str(k, s, s ? (apr_size_t)xmlStrlen(s) : 0);
+}
+
+/* A tree as bytes: each node's type, names, namespaces, attributes, text and children. */
+static void key_tree(page_key_t *k, xmlNodePtr n)
+{
+    static const char attr = 'A', ns = 'N', open = '>', close = ')';
+
+    for (; n; n = n->next) {
+        char type = (char)n->type;
+        xmlNsPtr d;
+        xmlAttrPtr a;
+
+        key_put(k, &type, 1);
+        if (n->type != XML_ELEMENT_NODE) {
+            key_text(k, n->content);
+            continue;
+        }
+        key_text(k, n->name);
+        key_text(k, n->ns ? n->ns->href : NULL);
+        key_text(k, n->ns ? n->ns->prefix : NULL);
+        for (d = n->nsDef; d; d = d->next) {
+            key_put(k, &ns, 1);
+            key_text(k, d->prefix);
+            key_text(k, d->href);
+        }
+        for (a = n->properties; a; a = a->next) {
+            key_put(k, &attr, 1);
+            key_text(k, a->name);
+            key_text(k, a->ns ? a->ns->href : NULL);
+            key_tree(k, a->children);
+        }
+        key_put(k, &open, 1);
+        key_tree(k, n->children);
+        key_put(k, &close, 1);
+    }
+}
+
+/* The whole input of a page (see above). */
+static page_key_t *page_key(apr_pool_t *p, const void *style, int status, const char *body,
+                            apr_size_t len, xmlDocPtr ctxdoc, const apr_array_header_t *parts)
+{
+    page_key_t *k = apr_palloc(p, sizeof *k);
+    int i;
+
+    k->p = p;
+    k->len = 0;
+    k->size = 8192 + len;
+    k->buf = apr_palloc(p, k->size);
+    key_put(k, &style, sizeof style);
+    key_put(k, &status, sizeof status);
+    key_str(k, body, len);
+    key_tree(k, xmlDocGetRootElement(ctxdoc));
+    for (i = 0; parts && i < parts->nelts; i++)
+        key_str(k, APR_ARRAY_IDX(parts, i, page_part_t).bytes,
+                APR_ARRAY_IDX(parts, i, page_part_t).len);
+    return k;
+}
+
+static void pcache_drop(page_entry_t *e)
+{
+    APR_RING_REMOVE(e, link);
+    apr_hash_set(pcache.map, e->key, (apr_ssize_t)e->key_len, NULL);
+    pcache.entries--;
+    pcache.bytes -= e->bytes;
+    apr_pool_destroy(e->pool);
+}
+
+/* The page of key, copied into p (another thread may drop the entry meanwhile). */
+static int pcache_get(const page_key_t *k, apr_pool_t *p, const char **page, apr_size_t *len)
+{
+    page_entry_t *e;
+
+    apr_thread_mutex_lock(pcache.keep.lock);
+    e = apr_hash_get(pcache.map, k->buf, (apr_ssize_t)k->len);
+    if (e) {
+        APR_RING_REMOVE(e, link);
+        APR_RING_INSERT_HEAD(&pcache.ring, e, page_entry_t, link);
+        *page = apr_pmemdup(p, e->page, e->page_len);
+        *len = e->page_len;
+        pcache.hits++;
+    }
+    else
+        pcache.misses++;
+    apr_thread_mutex_unlock(pcache.keep.lock);
+    return e != NULL;
+}
+
+/* Keep page under key, the least recently used pages dropped to make room. */
+static void pcache_put(const page_key_t *k, const char *page, apr_size_t len)
+{
+    page_entry_t *e;
+    apr_pool_t *ep;
+
+    apr_thread_mutex_lock(pcache.keep.lock);
+    if ((e = apr_hash_get(pcache.map, k->buf, (apr_ssize_t)k->len)) != NULL)
+        pcache_drop(e);     /* another thread rendered the same meanwhile */
+    if (apr_pool_create(&ep, pcache.keep.pool) == APR_SUCCESS) {
+        e = apr_palloc(ep, sizeof *e);
+        e->pool = ep;
+        e->key = apr_pmemdup(ep, k->buf, k->len);
+        e->key_len = k->len;
+        e->page = apr_pmemdup(ep, page, len);
+        e->page_len = len;
+        e->bytes = sizeof *e + k->len + len;
+        if (e->bytes > pcache.max_bytes)
+            apr_pool_destroy(ep);
+        else {
+            while (!APR_RING_EMPTY(&pcache.ring, page_entry_t, link)
+                   && (pcache.entries >= pcache.max_entries
+                       || pcache.bytes + e->bytes > pcache.max_bytes))
+                pcache_drop(APR_RING_LAST(&pcache.ring));
+            APR_RING_INSERT_HEAD(&pcache.ring, e, page_entry_t, link);
+            apr_hash_set(pcache.map, e->key, (apr_ssize_t)e->key_len, e);
+            pcache.entries++;
+            pcache.bytes += e->bytes;
+        }
+    }
+    apr_thread_mutex_unlock(pcache.keep.lock);
+}
+
+static void pcache_log(request_rec *r, const char *what)
+{
+    apr_uint64_t hits, misses;
+    apr_size_t bytes;
+    int entries;
+
+    if (!APLOGrdebug(r))
+        return;
+    apr_thread_mutex_lock(pcache.keep.lock);
+    hits = pcache.hits;
+    misses = pcache.misses;
+    entries = pcache.entries;
+    bytes = pcache.bytes;
+    apr_thread_mutex_unlock(pcache.keep.lock);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ITSMLOGNO(00801)
+                  "page %s: %s (cache: %" APR_UINT64_T_FMT " hits, %" APR_UINT64_T_FMT
+                  " misses, %d entries, %" APR_SIZE_T_FMT " bytes)", r->uri, what, hits, misses,
+                  entries, bytes);
+}
+
 /* Transform the document into the page and send it. */
 static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDocPtr ctxdoc,
                   int status, const char *body, apr_size_t len)
 {
-    xmlDocPtr doc = xmlReadMemory(body, (int)len, NULL, NULL, PAGE_PARSE), res = NULL;
+    xmlDocPtr doc = NULL, res = NULL;
     xsltTransformContextPtr tc = NULL;
     xmlChar *out = NULL;
     const char *page = NULL;
     apr_size_t page_len = 0;
+    page_key_t *key = NULL;
     int outlen = 0;
 
+    /* a page of the cache; else the parts and the document parsed and transformed */
+    if (q && q->portal && pcache.keep.lock && r->method_number == M_GET && status == HTTP_OK
+        && q->portal->refusal == NULL) {
+        key = page_key(r->pool, style, status, body, len, ctxdoc, q->portal->parts);
+        if (pcache_get(key, r->pool, &page, &page_len)) {
+            pcache_log(r, "hit");
+            xmlFreeDoc(ctxdoc);
+            goto send;
+        }
+    }
+    if (q && q->portal)
+        page_parts(q->portal->parts);
+    doc = xmlReadMemory(body, (int)len, NULL, NULL, PAGE_PARSE);
     if (doc && (tc = xsltNewTransformContext(style, doc)) != NULL) {
         tc->_private = ctxdoc;
         ctxdoc->_private = q;       /* for p:stats() */
@@ -973,6 +1317,12 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDoc
         (void)q;
         return DONE;
     }
+    if (key) {
+        if (!q->portal->uncached)
+            pcache_put(key, page, page_len);
+        pcache_log(r, q->portal->uncached ? "not kept (p:stats)" : "miss");
+    }
+send:
     r->status = status;
     security_headers(r);
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");

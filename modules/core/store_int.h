@@ -120,15 +120,6 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
  * write of a ticket of a searched kind or a synonym source calls it (store_search.c, the
  * result cache). */
 apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
-/* What a process (httpd child) keeps between requests for the search (the result cache, the
- * ranking's counts): a lock, and an unmanaged pool used only under it; both made in the
- * child's pool, and on its cleanup the pool destroyed and *k zeroed (lock NULL: keep
- * nothing). */
-typedef struct child_keep_t {
-    apr_thread_mutex_t *lock;
-    apr_pool_t *pool;
-} child_keep_t;
-apr_status_t child_keep_open(child_keep_t *k, apr_pool_t *pchild);
 /* store_fts5.c: the search's ranking function itsm_rank() on st's SQLite connection, and
  * the per-process counts it keeps (once per child; without, it counts as bm25()). */
 apr_status_t search_rank_register(itsm_store_t *st);
