@@ -68,17 +68,10 @@ struct portal_req_t {
     const char *captured;
     apr_size_t captured_len;
     int new_page;               /* the form of a new ticket */
-    apr_array_header_t *parts;  /* page_part_t: the context's parts, parsed on a miss only */
+    const char *refusal_body;   /* refusal's bytes */
+    apr_size_t refusal_len;
     int uncached;               /* the transform read what its input does not hold */
 };
-
-/* A part of the context (p:part): its element, empty until the page is rendered, and the
- * document's bytes as the API answered them. */
-typedef struct page_part_t {
-    xmlNodePtr node;
-    const char *bytes;
-    apr_size_t len;
-} page_part_t;
 
 static APR_OPTIONAL_FN_TYPE(ap_session_load) *session_load;
 static APR_OPTIONAL_FN_TYPE(ap_session_get) *session_get;
@@ -446,8 +439,7 @@ static const char *hmac_hex(apr_pool_t *p, const char *msg)
     apr_sha1_update_binary(&c, pad, 64);
     apr_sha1_update_binary(&c, inner, sizeof inner);
     apr_sha1_final(outer, &c);
-    for (i = 0; i < APR_SHA1_DIGESTSIZE; i++)
-        apr_snprintf(hex + 2 * i, 3, "%02x", outer[i]);
+    ap_bin2hex(outer, APR_SHA1_DIGESTSIZE, hex);     /* apr_snprintf per byte: 24 k */
     return hex;
 }
 
@@ -471,12 +463,10 @@ static const char *csrf_token(itsm_req_t *q, int create)
     if ((nonce == NULL || *nonce == '\0') && create) {
         unsigned char raw[16];
         char *hex = apr_palloc(q->r->pool, 33);
-        int i;
 
         if (apr_generate_random_bytes(raw, sizeof raw) != APR_SUCCESS)
             return NULL;
-        for (i = 0; i < 16; i++)
-            apr_snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+        ap_bin2hex(raw, sizeof raw, hex);
         nonce = hex;
         session_set(q->r, z, NONCE_KEY, nonce);
     }
@@ -681,15 +671,146 @@ void itsm_portal_ticket(itsm_req_t *q, const itsm_ticket_t *t)
 
 /* ---- the context of a page ------------------------------------------------------------ */
 
-static xmlNodePtr child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
+/* The context is made as a tape: the calls that build its tree (an element with its text, an
+ * attribute, a part's document), each with its strings, in a buffer. The tape is the context's
+ * whole content, so it is also the page cache's key (see "the page cache"); the tree is made
+ * from the tape (ctx_tree) only when the page is rendered. Elements are numbered in the order
+ * made, the root (p:context) 0. */
+typedef struct ctx_t {
+    char *buf;
+    apr_size_t len, size;
+    apr_pool_t *p;
+    int nodes;
+} ctx_t;
+typedef int cnode_t;
+
+static ctx_t *ctx_make(apr_pool_t *p)
 {
-    return xmlNewTextChild(parent, ns, BAD_CAST name, text ? BAD_CAST text : NULL);
+    ctx_t *c = apr_palloc(p, sizeof *c);
+
+    c->p = p;
+    c->len = 0;
+    c->size = 4096;
+    c->buf = apr_palloc(p, c->size);
+    c->nodes = 1;
+    return c;
 }
 
-static void prop(xmlNodePtr node, const char *name, const char *value)
+static void tape_put(ctx_t *c, const void *data, apr_size_t n)
 {
-    if (value)
-        xmlNewProp(node, BAD_CAST name, BAD_CAST value);
+    if (c->len + n > c->size) {
+        apr_size_t size = 2 * (c->len + n);
+        char *buf = apr_palloc(c->p, size);
+
+        memcpy(buf, c->buf, c->len);
+        c->buf = buf;
+        c->size = size;
+    }
+    memcpy(c->buf + c->len, data, n);
+    c->len += n;
+}
+
+/* n bytes as their length, the bytes and a NUL */
+static void tape_bytes(ctx_t *c, const void *s, apr_size_t n)
+{
+    apr_uint32_t len = (apr_uint32_t)n;
+
+    tape_put(c, &len, sizeof len);
+    tape_put(c, s, n);
+    tape_put(c, "", 1);
+}
+
+static void tape_op(ctx_t *c, char op, cnode_t node)
+{
+    tape_put(c, &op, 1);
+    tape_put(c, &node, sizeof node);
+}
+
+static cnode_t child(ctx_t *c, cnode_t parent, const char *name, const char *text)
+{
+    tape_op(c, text ? 'T' : 'E', parent);
+    tape_bytes(c, name, strlen(name));
+    if (text)
+        tape_bytes(c, text, strlen(text));
+    return c->nodes++;
+}
+
+static void prop(ctx_t *c, cnode_t node, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    tape_op(c, 'A', node);
+    tape_bytes(c, name, strlen(name));
+    tape_bytes(c, value, strlen(value));
+}
+
+/* A document's bytes, parsed into node when the tree is made; part: node is left out when
+ * they do not parse. */
+static void doc_into(ctx_t *c, cnode_t node, const char *bytes, apr_size_t len, int part)
+{
+    tape_op(c, part ? 'P' : 'D', node);
+    tape_bytes(c, bytes, len);
+}
+
+static const char *tape_str(const char **at, apr_size_t *len)
+{
+    apr_uint32_t n;
+    const char *s;
+
+    memcpy(&n, *at, sizeof n);
+    s = *at + sizeof n;
+    *at = s + n + 1;
+    if (len)
+        *len = n;
+    return s;
+}
+
+/* The context's tree, from the first len bytes of its tape. */
+static xmlDocPtr ctx_tree(const ctx_t *c, apr_size_t len)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr *nodes = apr_palloc(c->p, sizeof(xmlNodePtr) * (apr_size_t)c->nodes);
+    xmlNsPtr ns;
+    const char *at = c->buf, *end = c->buf + len;
+    int made = 1;
+
+    nodes[0] = xmlNewDocNode(doc, NULL, BAD_CAST "context", NULL);
+    ns = xmlNewNs(nodes[0], BAD_CAST PORTAL_NS, BAD_CAST "p");
+    xmlSetNs(nodes[0], ns);
+    xmlDocSetRootElement(doc, nodes[0]);
+    while (at < end) {
+        char op = *at;
+        cnode_t node;
+        const char *name, *text;
+        apr_size_t n;
+        xmlDocPtr part;
+
+        memcpy(&node, at + 1, sizeof node);
+        at += 1 + sizeof node;
+        switch (op) {
+        case 'E':
+        case 'T':
+            name = tape_str(&at, NULL);
+            text = op == 'T' ? tape_str(&at, NULL) : NULL;
+            nodes[made++] = xmlNewTextChild(nodes[node], ns, BAD_CAST name, BAD_CAST text);
+            break;
+        case 'A':
+            name = tape_str(&at, NULL);
+            xmlNewProp(nodes[node], BAD_CAST name, BAD_CAST tape_str(&at, NULL));
+            break;
+        default:    /* 'D', 'P' */
+            text = tape_str(&at, &n);
+            if ((part = xmlReadMemory(text, (int)n, NULL, NULL, PAGE_PARSE)) != NULL) {
+                xmlAddChild(nodes[node], xmlDocCopyNode(xmlDocGetRootElement(part), doc, 1));
+                xmlFreeDoc(part);
+            }
+            else if (op == 'P') {   /* nothing refers to a part's element after this */
+                xmlUnlinkNode(nodes[node]);
+                xmlFreeNode(nodes[node]);
+            }
+        }
+    }
+    return doc;
 }
 
 static const char *const type_names[] = { "text", "long-text", "integer", "boolean",
@@ -697,29 +818,29 @@ static const char *const type_names[] = { "text", "long-text", "integer", "boole
                                           "person", "group", "xhtml" };
 
 /* The kind's fields as a form needs them. */
-static void describe_kind(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_kind_t *k)
+static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_t *k)
 {
-    xmlNodePtr kn = child(ctx, ns, "kind", NULL);
+    cnode_t kn = child(c, ctx, "kind", NULL);
     const itsm_field_t *f;
 
-    prop(kn, "name", k->kind);
-    prop(kn, "element", k->element);
-    prop(kn, "collection", k->collection);
+    prop(c, kn, "name", k->kind);
+    prop(c, kn, "element", k->element);
+    prop(c, kn, "collection", k->collection);
     for (f = k->fields; f && f->name; f++) {
-        xmlNodePtr fn = child(kn, ns, "field", NULL);
+        cnode_t fn = child(c, kn, "field", NULL);
         itsm_field_type_e t = itsm_field_type(f);
         const char *const *v;
 
-        prop(fn, "name", f->name);
-        prop(fn, "type", type_names[t]);
+        prop(c, fn, "name", f->name);
+        prop(c, fn, "type", type_names[t]);
         if (f->flags & ITSM_FIELD_REQUIRED)
-            prop(fn, "required", "true");
+            prop(c, fn, "required", "true");
         if (f->flags & ITSM_FIELD_READONLY)
-            prop(fn, "read-only", "true");
+            prop(c, fn, "read-only", "true");
         if (f->flags & ITSM_FIELD_CREATE_ONLY)
-            prop(fn, "create-only", "true");
+            prop(c, fn, "create-only", "true");
         for (v = t == ITSM_TYPE_ENUM ? f->values : NULL; v && *v; v++)
-            child(fn, ns, "value", *v);
+            child(c, fn, "value", *v);
     }
 }
 
@@ -727,10 +848,10 @@ static void describe_kind(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm
  * the process does not refuse from the ticket's state. The process decides by its action
  * callback, run on a copy with no input: a 404 or 409 refusal means "not from here"; a 422
  * (input missing) means the action is offered and its form asks. Nothing is written. */
-static void describe_actions(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const itsm_ticket_t *t)
+static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ticket_t *t)
 {
     const itsm_kind_t *k = q->route->kind;
-    xmlNodePtr an = child(ctx, ns, "actions", NULL);
+    cnode_t an = child(c, ctx, "actions", NULL);
     unsigned rel = itsm_authz_relations(q->who, t, k);
     const char *const *a;
 
@@ -738,25 +859,25 @@ static void describe_actions(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const i
         return;
     if (itsm_req_allowed(q, ITSM_ACTION_UPDATE)
         || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE))
-        prop(child(an, ns, "action", NULL), "name", ITSM_ACTION_UPDATE);
+        prop(c, child(c, an, "action", NULL), "name", ITSM_ACTION_UPDATE);
     for (a = k->actions; a && *a && k->action; a++) {
-        itsm_call_t c;
+        itsm_call_t call;
         itsm_ticket_t *copy;
         int rc;
 
         if (!itsm_req_allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
             continue;
-        itsm_req_init_call(q, &c);
+        itsm_req_init_call(q, &call);
         copy = itsm_req_copy_ticket(q->r->pool, t);
-        rc = k->action(&c, *a, t, copy);
+        rc = k->action(&call, *a, t, copy);
         if (rc == HTTP_CONFLICT || rc == HTTP_NOT_FOUND)
             continue;
-        prop(child(an, ns, "action", NULL), "name", *a);
+        prop(c, child(c, an, "action", NULL), "name", *a);
     }
 }
 
 /* The public views (the major-incident banner) as their documents would show them. */
-static void describe_views(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
+static void describe_views(itsm_req_t *q, ctx_t *c, cnode_t ctx)
 {
     apr_hash_index_t *hi;
 
@@ -765,27 +886,27 @@ static void describe_views(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns)
     for (hi = apr_hash_first(q->r->pool, q->core->views); hi; hi = apr_hash_next(hi)) {
         const itsm_view_t *v = apr_hash_this_val(hi);
         apr_array_header_t *rows;
-        xmlNodePtr vn;
+        cnode_t vn;
         int i;
 
         if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, q->r->pool) != APR_SUCCESS)
             continue;
-        vn = child(ctx, ns, "view", NULL);
-        prop(vn, "name", v->path);
-        prop(vn, "kind", v->kind);
+        vn = child(c, ctx, "view", NULL);
+        prop(c, vn, "name", v->path);
+        prop(c, vn, "kind", v->kind);
         for (i = 0; i < rows->nelts; i++) {
             const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
             const itsm_kind_t *k = itsm_core_kind(q->core, v->kind);
-            xmlNodePtr item = child(vn, ns, "item", NULL);
+            cnode_t item = child(c, vn, "item", NULL);
             const char *const *f;
 
-            prop(item, "number", t->number);
-            prop(item, "priority", t->priority);
-            prop(item, "collection", k ? k->collection : NULL);
-            child(item, ns, "title", t->title);
+            prop(c, item, "number", t->number);
+            prop(c, item, "priority", t->priority);
+            prop(c, item, "collection", k ? k->collection : NULL);
+            child(c, item, "title", t->title);
             for (f = v->fields; f && *f; f++)
                 if (apr_table_get(t->fields, *f) && !itsm_doc_field_hidden(q, k, *f))
-                    prop(child(item, ns, "field", apr_table_get(t->fields, *f)), "name", *f);
+                    prop(c, child(c, item, "field", apr_table_get(t->fields, *f)), "name", *f);
         }
     }
 }
@@ -819,44 +940,19 @@ static xmlDocPtr capture(itsm_req_t *q, int (*get)(itsm_req_t *, const char *), 
     return xmlReadMemory(bytes, (int)len, NULL, NULL, PAGE_PARSE);
 }
 
-/* Adds a captured document to the context as <p:part name="...">, empty: its document is
- * parsed into it when the page is rendered (page_parts), not when the page is cached. */
-static void add_part(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, const char *name,
+/* Adds a captured document to the context as <p:part name="...">. */
+static void add_part(itsm_req_t *q, ctx_t *c, cnode_t ctx, const char *name,
                      int (*get)(itsm_req_t *, const char *), const char *arg)
 {
-    page_part_t *part;
     const char *bytes;
     apr_size_t len;
+    cnode_t part;
 
     if (!capture_bytes(q, get, arg, &bytes, &len))
         return;
-    if (q->portal->parts == NULL)
-        q->portal->parts = apr_array_make(q->r->pool, 3, sizeof(page_part_t));
-    part = apr_array_push(q->portal->parts);
-    part->node = child(ctx, ns, "part", NULL);
-    prop(part->node, "name", name);
-    part->bytes = bytes;
-    part->len = len;
-}
-
-/* The parts' documents into their elements (one that does not parse is left out, as the
- * caller may not read it). */
-static void page_parts(const apr_array_header_t *parts)
-{
-    int i;
-
-    for (i = 0; parts && i < parts->nelts; i++) {
-        const page_part_t *part = &APR_ARRAY_IDX(parts, i, page_part_t);
-        xmlDocPtr doc = xmlReadMemory(part->bytes, (int)part->len, NULL, NULL, PAGE_PARSE);
-
-        if (doc == NULL) {
-            xmlUnlinkNode(part->node);
-            xmlFreeNode(part->node);
-            continue;
-        }
-        xmlAddChild(part->node, xmlDocCopyNode(xmlDocGetRootElement(doc), part->node->doc, 1));
-        xmlFreeDoc(doc);
-    }
+    part = child(c, ctx, "part", NULL);
+    prop(c, part, "name", name);
+    doc_into(c, part, bytes, len, 1);
 }
 
 /* Runs a GET of the request's route with query as its query string (the route and query
@@ -895,7 +991,7 @@ static int stats_of(itsm_req_t *q, const char *query)
 /* The form of a new ticket asked for with ?suggest=COLLECTION&title=TEXT (its first submit):
  * the search of that collection for the title, as the caller may read it (its own
  * visibility, its search analytics), for the page to offer before the ticket is raised. */
-static void suggestions(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, apr_table_t *args)
+static void suggestions(itsm_req_t *q, ctx_t *c, cnode_t ctx, apr_table_t *args)
 {
     const char *in = apr_table_get(args, "suggest"), *title = apr_table_get(args, "title");
     const itsm_route_t *route = q->route, *other;
@@ -905,7 +1001,7 @@ static void suggestions(itsm_req_t *q, xmlNodePtr ctx, xmlNsPtr ns, apr_table_t 
         || other->kind->search == NULL)
         return;
     q->route = other;
-    add_part(q, ctx, ns, "suggestions", search_list,
+    add_part(q, c, ctx, "suggestions", search_list,
              apr_pstrcat(q->r->pool, "limit=5&q=", ap_escape_urlencoded(q->r->pool, title), NULL));
     q->route = route;
 }
@@ -929,56 +1025,53 @@ static int links_of_page(itsm_req_t *q, const char *number)
     return itsm_tickets_links(q, number, read_for_page(q));
 }
 
-static xmlDocPtr make_context(itsm_req_t *q, int status)
+static ctx_t *make_context(itsm_req_t *q, int status)
 {
     request_rec *r = q->r;
     struct portal_req_t *pq = q->portal;
-    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr ctx = xmlNewDocNode(doc, NULL, BAD_CAST "context", NULL), who, nav;
-    xmlNsPtr ns = xmlNewNs(ctx, BAD_CAST PORTAL_NS, BAD_CAST "p");
+    ctx_t *c = ctx_make(r->pool);
+    cnode_t ctx = 0, who, nav;
     apr_table_t *args = NULL;
     const apr_array_header_t *arr;
     const char *token;
     int i;
 
-    xmlSetNs(ctx, ns);
-    xmlDocSetRootElement(doc, ctx);
-    prop(ctx, "base", q->base);
-    prop(ctx, "static", STATIC_PATH);
-    prop(ctx, "logout", LOGOUT_PATH);
-    prop(ctx, "path", r->uri);
-    prop(ctx, "status", apr_itoa(r->pool, status));
+    prop(c, ctx, "base", q->base);
+    prop(c, ctx, "static", STATIC_PATH);
+    prop(c, ctx, "logout", LOGOUT_PATH);
+    prop(c, ctx, "path", r->uri);
+    prop(c, ctx, "status", apr_itoa(r->pool, status));
     if (((const portal_style_t *)((xsltStylesheetPtr)q->core->portal)->_private)->reads_now)
-        prop(ctx, "now", itsm_time_format(r->pool,
+        prop(c, ctx, "now", itsm_time_format(r->pool,
                                           apr_time_from_sec(apr_time_sec(r->request_time))));
     if (q->route)
-        prop(ctx, "collection", q->route->kind->collection);
+        prop(c, ctx, "collection", q->route->kind->collection);
     if (pq->new_page)
-        prop(ctx, "page", "new");
+        prop(c, ctx, "page", "new");
     if ((token = csrf_token(q, 1)) != NULL)
-        prop(ctx, "csrf", token);
-    who = child(ctx, ns, "who", NULL);
-    prop(who, "login", q->who->uid);
-    prop(who, "name", q->who->display_name);
-    prop(who, "party", q->who->party);
-    prop(who, "party-name", q->who->party_name);
+        prop(c, ctx, "csrf", token);
+    who = child(c, ctx, "who", NULL);
+    prop(c, who, "login", q->who->uid);
+    prop(c, who, "name", q->who->display_name);
+    prop(c, who, "party", q->who->party);
+    prop(c, who, "party-name", q->who->party_name);
     for (i = 0; q->who->roles && i < q->who->roles->nelts; i++)
-        child(who, ns, "role", APR_ARRAY_IDX(q->who->roles, i, const char *));
-    nav = child(ctx, ns, "nav", NULL);
+        child(c, who, "role", APR_ARRAY_IDX(q->who->roles, i, const char *));
+    nav = child(c, ctx, "nav", NULL);
     for (i = 0; i < q->core->kinds->nelts; i++) {
         const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
         int read = itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_READ);
-        xmlNodePtr cn;
+        cnode_t cn;
 
         if (!read && itsm_authz_relations_for(q->core->authz, k->kind, ITSM_ACTION_READ) == 0)
             continue;
-        cn = child(nav, ns, "collection", NULL);
-        prop(cn, "name", k->collection);
-        prop(cn, "kind", k->kind);
+        cn = child(c, nav, "collection", NULL);
+        prop(c, cn, "name", k->collection);
+        prop(c, cn, "kind", k->kind);
         if (itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
-            prop(cn, "create", "true");
+            prop(c, cn, "create", "true");
         if (!read)
-            prop(cn, "related-only", "true");
+            prop(c, cn, "related-only", "true");
     }
     itsm_req_form_args(r, &args);
     arr = apr_table_elts(args);
@@ -989,34 +1082,34 @@ static xmlDocPtr make_context(itsm_req_t *q, int status)
         for (i = 0; i < arr->nelts; i++) {
             const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
 
-            prop(child(ctx, ns, "arg", e->val), "name", e->key);
+            prop(c, child(c, ctx, "arg", e->val), "name", e->key);
             if (strcmp(e->key, "offset") != 0 && strcmp(e->key, "limit") != 0)
                 keep = apr_pstrcat(r->pool, keep, ap_escape_urlencoded(r->pool, e->key), "=",
                                    ap_escape_urlencoded(r->pool, e->val), "&", NULL);
         }
-        prop(ctx, "query-without-offset", keep);
+        prop(c, ctx, "query-without-offset", keep);
     }
-    describe_views(q, ctx, ns);
+    describe_views(q, c, ctx);
     if (q->route)
-        describe_kind(q, ctx, ns, q->route->kind);
+        describe_kind(q, c, ctx, q->route->kind);
     if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
-        describe_actions(q, ctx, ns, pq->ticket);
-        add_part(q, ctx, ns, "journal", journal_of_page, pq->ticket->number);
-        add_part(q, ctx, ns, "links", links_of_page, pq->ticket->number);
+        describe_actions(q, c, ctx, pq->ticket);
+        add_part(q, c, ctx, "journal", journal_of_page, pq->ticket->number);
+        add_part(q, c, ctx, "links", links_of_page, pq->ticket->number);
     }
     if (pq->new_page && q->route)
-        suggestions(q, ctx, ns, args);
+        suggestions(q, c, ctx, args);
     if (pq->refusal) {
-        xmlNodePtr rn = child(ctx, ns, "refusal", NULL);
+        cnode_t rn = child(c, ctx, "refusal", NULL);
 
-        prop(rn, "status", apr_itoa(r->pool, pq->refused_status));
-        xmlAddChild(rn, xmlDocCopyNode(xmlDocGetRootElement(pq->refusal), doc, 1));
+        prop(c, rn, "status", apr_itoa(r->pool, pq->refused_status));
+        doc_into(c, rn, pq->refusal_body, pq->refusal_len, 0);
         for (i = 0; pq->posted && i + 1 < pq->posted->nelts; i += 2)
-            prop(child(rn, ns, "value", APR_ARRAY_IDX(pq->posted, i + 1, const char *)),
+            prop(c, child(c, rn, "value", APR_ARRAY_IDX(pq->posted, i + 1, const char *)),
                  "name", APR_ARRAY_IDX(pq->posted, i, const char *));
-        prop(rn, "action", pq->action);
+        prop(c, rn, "action", pq->action);
     }
-    return doc;
+    return c;
 }
 
 /* ---- answers -------------------------------------------------------------------------- */
@@ -1048,23 +1141,19 @@ static int plain_html(xsltStylesheetPtr style)
 
 /* Rendered pages per httpd child (ITSMPortalCache; docs/portal.md, "The page cache"). A page
  * is a function of its whole input: the compiled stylesheet, the status, the document's
- * bytes, the context's tree (the caller and roles, the CSRF token of the session, the
- * navigation, the banner's rows, the actions, the query: all that p:context() gives) and the
- * parts' bytes (the journal, the links, the suggestions). The key is all of that as bytes,
- * compared whole (apr_hash: the hash, then memcmp of the key), so a page is used again only
- * for the very same input: a change of anything a page shows changes its input. Not in the
- * input, so never cached: a page whose transform called p:stats() (the store's counts), a
- * form's refusal, a status other than 200. The context's now is given only to stylesheets
- * that name it (style_names). The document and the parts are still made per request (the
- * same queries and the same checks of the caller's roles); a hit saves the parse, the
- * transform, the freeing and the HTML writer. Bounded by entries and bytes (the key and the
- * page); the least recently used page goes first; 0 entries turns it off. */
-
-typedef struct page_key_t {
-    char *buf;
-    apr_size_t len, size;
-    apr_pool_t *p;
-} page_key_t;
+ * bytes and the context: the caller and roles, the CSRF token of the session, the navigation,
+ * the banner's rows, the actions, the query, the parts' bytes (the journal, the links, the
+ * suggestions), all that p:context() gives. The context is made as a tape (ctx_t) from which
+ * alone its tree is made, so the tape followed by the stylesheet, the status and the document
+ * is the key, compared whole (apr_hash: the hash, then memcmp of the key): a page is used again
+ * only for the very same input, and a change of anything a page shows changes its input. Not
+ * in the input, so never kept: a page whose transform called p:stats() (the store's counts);
+ * nor kept: a form's refusal, a status other than 200, a method other than GET. The context's
+ * now is given only to stylesheets that name it (style_names). The document and the context
+ * are still made per request (the same queries, the same checks of the caller's roles and
+ * their side effects such as search analytics); a hit saves the context's tree, the parses,
+ * the transform, the freeing and the HTML writer. Bounded by entries and bytes (the key and
+ * the page); the least recently used page goes first; 0 entries turns it off. */
 
 typedef struct page_entry_t {
     APR_RING_ENTRY(page_entry_t) link;  /* most recently used first */
@@ -1082,6 +1171,22 @@ static struct {
     apr_uint64_t hits, misses;
 } pcache;
 
+/* FNV-1a over 8-byte words: apr_hash's own function takes a multiply per byte of keys of
+ * kilobytes. The table compares the whole key after the hash. */
+static unsigned int page_hash(const char *key, apr_ssize_t *klen)
+{
+    apr_uint64_t h = APR_UINT64_C(14695981039346656037), w;
+    apr_ssize_t i = 0;
+
+    for (; i + 8 <= *klen; i += 8) {
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * APR_UINT64_C(1099511628211);
+    }
+    for (; i < *klen; i++)
+        h = (h ^ (unsigned char)key[i]) * APR_UINT64_C(1099511628211);
+    return (unsigned int)(h ^ (h >> 32));
+}
+
 apr_status_t itsm_portal_cache_init(apr_pool_t *pchild, int entries, apr_size_t bytes)
 {
     apr_status_t rv;
@@ -1091,94 +1196,20 @@ apr_status_t itsm_portal_cache_init(apr_pool_t *pchild, int entries, apr_size_t 
         return APR_SUCCESS;
     if ((rv = child_keep_open(&pcache.keep, pchild)) != APR_SUCCESS)
         return rv;
-    pcache.map = apr_hash_make(pcache.keep.pool);
+    pcache.map = apr_hash_make_custom(pcache.keep.pool, page_hash);
     APR_RING_INIT(&pcache.ring, page_entry_t, link);
     pcache.max_entries = entries;
     pcache.max_bytes = bytes;
     return APR_SUCCESS;
 }
 
-static void key_put(page_key_t *k, const void *data, apr_size_t n)
+/* The whole input of a page (see above): the context's tape, then the stylesheet, the status
+ * and the document. */
+static void page_key(ctx_t *c, const void *style, int status, const char *body, apr_size_t len)
 {
-    if (k->len + n > k->size) {
-        apr_size_t size = 2 * (k->len + n);
-        char *buf = apr_palloc(k->p, size);
-
-        memcpy(buf, k->buf, k->len);
-        k->buf = buf;
-        k->size = size;
-    }
-    memcpy(k->buf + k->len, data, n);
-    k->len += n;
-}
-
-/* A string as its length and its bytes (NULL as ""). */
-static void key_str(page_key_t *k, const void *s, apr_size_t n)
-{
-    key_put(k, &n, sizeof n);
-    if (n)
-        key_put(k, s, n);
-}
-
-static void key_text(page_key_t *k, const xmlChar *s)
-{
-    key_str(k, s, s ? (apr_size_t)xmlStrlen(s) : 0);
-}
-
-/* A tree as bytes: each node's type, names, namespaces, attributes, text and children. */
-static void key_tree(page_key_t *k, xmlNodePtr n)
-{
-    static const char attr = 'A', ns = 'N', open = '>', close = ')';
-
-    for (; n; n = n->next) {
-        char type = (char)n->type;
-        xmlNsPtr d;
-        xmlAttrPtr a;
-
-        key_put(k, &type, 1);
-        if (n->type != XML_ELEMENT_NODE) {
-            key_text(k, n->content);
-            continue;
-        }
-        key_text(k, n->name);
-        key_text(k, n->ns ? n->ns->href : NULL);
-        key_text(k, n->ns ? n->ns->prefix : NULL);
-        for (d = n->nsDef; d; d = d->next) {
-            key_put(k, &ns, 1);
-            key_text(k, d->prefix);
-            key_text(k, d->href);
-        }
-        for (a = n->properties; a; a = a->next) {
-            key_put(k, &attr, 1);
-            key_text(k, a->name);
-            key_text(k, a->ns ? a->ns->href : NULL);
-            key_tree(k, a->children);
-        }
-        key_put(k, &open, 1);
-        key_tree(k, n->children);
-        key_put(k, &close, 1);
-    }
-}
-
-/* The whole input of a page (see above). */
-static page_key_t *page_key(apr_pool_t *p, const void *style, int status, const char *body,
-                            apr_size_t len, xmlDocPtr ctxdoc, const apr_array_header_t *parts)
-{
-    page_key_t *k = apr_palloc(p, sizeof *k);
-    int i;
-
-    k->p = p;
-    k->len = 0;
-    k->size = 8192 + len;
-    k->buf = apr_palloc(p, k->size);
-    key_put(k, &style, sizeof style);
-    key_put(k, &status, sizeof status);
-    key_str(k, body, len);
-    key_tree(k, xmlDocGetRootElement(ctxdoc));
-    for (i = 0; parts && i < parts->nelts; i++)
-        key_str(k, APR_ARRAY_IDX(parts, i, page_part_t).bytes,
-                APR_ARRAY_IDX(parts, i, page_part_t).len);
-    return k;
+    tape_put(c, &style, sizeof style);
+    tape_put(c, &status, sizeof status);
+    tape_bytes(c, body, len);
 }
 
 static void pcache_drop(page_entry_t *e)
@@ -1191,7 +1222,7 @@ static void pcache_drop(page_entry_t *e)
 }
 
 /* The page of key, copied into p (another thread may drop the entry meanwhile). */
-static int pcache_get(const page_key_t *k, apr_pool_t *p, const char **page, apr_size_t *len)
+static int pcache_get(const ctx_t *k, apr_pool_t *p, const char **page, apr_size_t *len)
 {
     page_entry_t *e;
 
@@ -1211,7 +1242,7 @@ static int pcache_get(const page_key_t *k, apr_pool_t *p, const char **page, apr
 }
 
 /* Keep page under key, the least recently used pages dropped to make room. */
-static void pcache_put(const page_key_t *k, const char *page, apr_size_t len)
+static void pcache_put(const ctx_t *k, const char *page, apr_size_t len)
 {
     page_entry_t *e;
     apr_pool_t *ep;
@@ -1263,30 +1294,29 @@ static void pcache_log(request_rec *r, const char *what)
                   entries, bytes);
 }
 
-/* Transform the document into the page and send it. */
-static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDocPtr ctxdoc,
+/* Transform the document into the page and send it; the context c (its tape) is the
+ * request's. */
+static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, ctx_t *c,
                   int status, const char *body, apr_size_t len)
 {
-    xmlDocPtr doc = NULL, res = NULL;
+    xmlDocPtr doc = NULL, res = NULL, ctxdoc;
     xsltTransformContextPtr tc = NULL;
     xmlChar *out = NULL;
     const char *page = NULL;
-    apr_size_t page_len = 0;
-    page_key_t *key = NULL;
-    int outlen = 0;
+    apr_size_t page_len = 0, tape = c->len;
+    int outlen = 0, keyed = 0;
 
-    /* a page of the cache; else the parts and the document parsed and transformed */
+    /* a page of the cache; else the context's tree made, the document parsed, transformed */
     if (q && q->portal && pcache.keep.lock && r->method_number == M_GET && status == HTTP_OK
         && q->portal->refusal == NULL) {
-        key = page_key(r->pool, style, status, body, len, ctxdoc, q->portal->parts);
-        if (pcache_get(key, r->pool, &page, &page_len)) {
+        keyed = 1;
+        page_key(c, style, status, body, len);
+        if (pcache_get(c, r->pool, &page, &page_len)) {
             pcache_log(r, "hit");
-            xmlFreeDoc(ctxdoc);
             goto send;
         }
     }
-    if (q && q->portal)
-        page_parts(q->portal->parts);
+    ctxdoc = ctx_tree(c, tape);
     doc = xmlReadMemory(body, (int)len, NULL, NULL, PAGE_PARSE);
     if (doc && (tc = xsltNewTransformContext(style, doc)) != NULL) {
         tc->_private = ctxdoc;
@@ -1317,9 +1347,9 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, xmlDoc
         (void)q;
         return DONE;
     }
-    if (key) {
+    if (keyed) {
         if (!q->portal->uncached)
-            pcache_put(key, page, page_len);
+            pcache_put(c, page, page_len);
         pcache_log(r, q->portal->uncached ? "not kept (p:stats)" : "miss");
     }
 send:
@@ -1398,6 +1428,8 @@ int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t le
                                                       XML_PARSE_NONET)) != NULL) {
             int rc;
 
+            pq->refusal_body = body;
+            pq->refusal_len = len;
             pq->refused_status = status;
             apr_table_unset(r->headers_out, "Location");
             if (pq->number)
@@ -1499,9 +1531,7 @@ static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
     const char *to, *body;
     apr_table_t *args = NULL;
     apr_size_t len;
-    xmlDocPtr ctxdoc;
-    xmlNodePtr ctx;
-    xmlNsPtr ns;
+    ctx_t *c;
 
     itsm_req_form_args(r, &args);
     /* the page asked for: the path after the login page's own (as
@@ -1520,13 +1550,9 @@ static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
     if (signed_out)
         itsm_xml_element(o->w, "signed-out", "true");
     body = itsm_xml_out_end(o, &len);
-    ctxdoc = xmlNewDoc(BAD_CAST "1.0");
-    ctx = xmlNewDocNode(ctxdoc, NULL, BAD_CAST "context", NULL);
-    ns = xmlNewNs(ctx, BAD_CAST PORTAL_NS, BAD_CAST "p");
-    xmlSetNs(ctx, ns);
-    xmlDocSetRootElement(ctxdoc, ctx);
-    prop(ctx, "static", STATIC_PATH);
-    prop(ctx, "path", r->uri);
-    prop(ctx, "status", "200");
-    return render(r, NULL, core->portal, ctxdoc, HTTP_OK, body, len) == DONE ? OK : DONE;
+    c = ctx_make(r->pool);
+    prop(c, 0, "static", STATIC_PATH);
+    prop(c, 0, "path", r->uri);
+    prop(c, 0, "status", "200");
+    return render(r, NULL, core->portal, c, HTTP_OK, body, len) == DONE ? OK : DONE;
 }
