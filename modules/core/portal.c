@@ -696,8 +696,11 @@ static ctx_t *ctx_make(apr_pool_t *p)
     return c;
 }
 
-static void tape_put(ctx_t *c, const void *data, apr_size_t n)
+/* Room for n more bytes: where they go. */
+static char *tape_room(ctx_t *c, apr_size_t n)
 {
+    char *at;
+
     if (c->len + n > c->size) {
         apr_size_t size = 2 * (c->len + n);
         char *buf = apr_palloc(c->p, size);
@@ -706,49 +709,66 @@ static void tape_put(ctx_t *c, const void *data, apr_size_t n)
         c->buf = buf;
         c->size = size;
     }
-    memcpy(c->buf + c->len, data, n);
+    at = c->buf + c->len;
     c->len += n;
+    return at;
 }
 
-/* n bytes as their length, the bytes and a NUL */
-static void tape_bytes(ctx_t *c, const void *s, apr_size_t n)
+static void tape_put(ctx_t *c, const void *data, apr_size_t n)
+{
+    memcpy(tape_room(c, n), data, n);
+}
+
+/* n bytes as their length, the bytes and a NUL, at at */
+static char *tape_str_at(char *at, const void *s, apr_size_t n)
 {
     apr_uint32_t len = (apr_uint32_t)n;
 
-    tape_put(c, &len, sizeof len);
-    tape_put(c, s, n);
-    tape_put(c, "", 1);
+    memcpy(at, &len, sizeof len);
+    memcpy(at + sizeof len, s, n);
+    at[sizeof len + n] = '\0';
+    return at + sizeof len + n + 1;
 }
 
-static void tape_op(ctx_t *c, char op, cnode_t node)
+static void tape_bytes(ctx_t *c, const void *s, apr_size_t n)
 {
-    tape_put(c, &op, 1);
-    tape_put(c, &node, sizeof node);
+    tape_str_at(tape_room(c, sizeof(apr_uint32_t) + n + 1), s, n);
+}
+
+/* One call: op, node and one or two strings (b may be NULL). */
+static void tape_op(ctx_t *c, char op, cnode_t node, const char *a, const char *b)
+{
+    apr_size_t na = strlen(a), nb = b ? strlen(b) : 0;
+    char *at = tape_room(c, 1 + sizeof node + sizeof(apr_uint32_t) + na + 1
+                         + (b ? sizeof(apr_uint32_t) + nb + 1 : 0));
+
+    *at = op;
+    memcpy(at + 1, &node, sizeof node);
+    at = tape_str_at(at + 1 + sizeof node, a, na);
+    if (b)
+        tape_str_at(at, b, nb);
 }
 
 static cnode_t child(ctx_t *c, cnode_t parent, const char *name, const char *text)
 {
-    tape_op(c, text ? 'T' : 'E', parent);
-    tape_bytes(c, name, strlen(name));
-    if (text)
-        tape_bytes(c, text, strlen(text));
+    tape_op(c, text ? 'T' : 'E', parent, name, text);
     return c->nodes++;
 }
 
 static void prop(ctx_t *c, cnode_t node, const char *name, const char *value)
 {
-    if (value == NULL)
-        return;
-    tape_op(c, 'A', node);
-    tape_bytes(c, name, strlen(name));
-    tape_bytes(c, value, strlen(value));
+    if (value)
+        tape_op(c, 'A', node, name, value);
 }
 
 /* A document's bytes, parsed into node when the tree is made; part: node is left out when
  * they do not parse. */
 static void doc_into(ctx_t *c, cnode_t node, const char *bytes, apr_size_t len, int part)
 {
-    tape_op(c, part ? 'P' : 'D', node);
+    char *at = tape_room(c, 1 + sizeof node);
+
+    *at = part ? 'P' : 'D';
+    memcpy(at + 1, &node, sizeof node);
     tape_bytes(c, bytes, len);
 }
 
