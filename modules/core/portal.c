@@ -1209,18 +1209,16 @@ static unsigned int page_hash(const char *key, apr_ssize_t *klen)
 
 apr_status_t itsm_portal_cache_init(apr_pool_t *pchild, int entries, apr_size_t bytes)
 {
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
     memset(&pcache, 0, sizeof pcache);
-    if (entries <= 0 || bytes == 0)
-        return APR_SUCCESS;
-    if ((rv = child_keep_open(&pcache.keep, pchild)) != APR_SUCCESS)
-        return rv;
-    pcache.map = apr_hash_make_custom(pcache.keep.pool, page_hash);
-    APR_RING_INIT(&pcache.ring, page_entry_t, link);
-    pcache.max_entries = entries;
-    pcache.max_bytes = bytes;
-    return APR_SUCCESS;
+    if (entries > 0 && bytes > 0 && (rv = child_keep_open(&pcache.keep, pchild)) == APR_SUCCESS) {
+        pcache.map = apr_hash_make_custom(pcache.keep.pool, page_hash);
+        APR_RING_INIT(&pcache.ring, page_entry_t, link);
+        pcache.max_entries = entries;
+        pcache.max_bytes = bytes;
+    }
+    return rv;
 }
 
 /* The whole input of a page (see above): the context's tape, then the stylesheet, the status
