@@ -15,7 +15,7 @@ import subprocess
 import pytest
 import requests
 
-from conftest import PASSWORD, assert_refuses_to_start, poll
+from conftest import PASSWORD, assert_refuses_to_start, configtest, itsm_directives, poll
 from incident_util import act, new_case, new_incident, patch, tag
 from portal_util import Browser, raise_form, text
 
@@ -193,7 +193,12 @@ def test_zero_turns_the_cache_off(make_httpd, client):
 
 @pytest.mark.parametrize("value", ["lots", "-1", "1048577", "10 -1", "10 4194305", "10 x",
                                    "10 20 30"])
-def test_a_bad_page_cache_size_refuses_to_start(env, make_httpd, value):
+def test_a_bad_page_cache_size_fails_configtest_and_start(env, make_httpd, value):
+    pattern = (r"ITSMPortalCache (takes a whole number from 0 to (1048576|4194304)"
+               r"|takes 1-2 arguments)")
+    conf = itsm_directives(env)
+    conf["ITSMPortalCache"] = value
+    rc, out = configtest(env, make_httpd("portal-cache-t", itsm=conf).conf_path)
+    assert rc != 0 and re.search(pattern, out), out
     assert_refuses_to_start(env, make_httpd, "portal-cache-bad", {"ITSMPortalCache": value},
-                            r"ITSMPortalCache (takes a whole number from 0 to (1048576|4194304)"
-                            r"|takes 1-2 arguments)")
+                            pattern)
