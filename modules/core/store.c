@@ -40,9 +40,11 @@ static const char *const pgsql_setup[] = {
 
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
-      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, search_rank_register, 1 },
+      "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, search_rank_register, 1,
+      1 },
     { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
-      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, NULL, 0 },
+      "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, NULL, 0,
+      0 },
 };
 
 const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -59,6 +61,7 @@ const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
 enum {
     S_COUNTER_NEXT,
     S_TICKET_INSERT,
+    S_TICKET_INSERT_PLAIN,
     S_TICKET_UPDATE,
     S_TICKET_BUMP,
     S_JOURNAL_INSERT,
@@ -99,6 +102,12 @@ static const char *const statements[S_COUNT] = {
         "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
         ", " INT ") RETURNING id",
+    /* the same without RETURNING (SQLite: see count_add) */
+    [S_TICKET_INSERT_PLAIN] =
+        "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
+        "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
+        ", " INT ")",
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET finished = CASE WHEN " INT " = 1 THEN NULL WHEN is_open = 1 "
         "THEN " INT " ELSE finished END, party = %s, state = %s, title = %s, priority = %s, "
@@ -1280,6 +1289,67 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
     return rv;
 }
 
+/* The count table (schema 15) on SQLite is kept here, in the transaction of each write of a
+ * ticket row that can move a count: count_sub before the write takes the ticket out of its
+ * group as the row stands, count_add after it puts it in the group of the row as written.
+ * Triggers did this until schema 17. With a trigger (or RETURNING, so the ticket's INSERT
+ * goes without it here) SQLite must be able to undo the ticket's INSERT or UPDATE alone,
+ * and so copies every page the statement changes into a statement journal first: the
+ * ticket row, its 12-15 index entries and the count row, 14-17 pages; past 64 KB into a
+ * temporary file (/var/tmp/etilqs_*, two pwrites per page): 40-45 pwrites per incident
+ * create under load, three times its WAL frames (docs/performance.md). PostgreSQL keeps its
+ * triggers. Whatever else writes itsm_ticket on SQLite keeps the table too (the back-fill
+ * below fills it anew, as do bench/run --scale and schema 15). */
+#define COUNT_KEY "kind, is_open, month, party, priority, state"
+
+static apr_status_t count_add(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
+
+    if (!st->dialect->counts_by_store)
+        return APR_SUCCESS;
+    APR_ARRAY_PUSH(args, const char *) = i64(p, id);
+    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
+                    "finished_n, resolve_sum) SELECT kind, is_open, strftime('%%Y-%%m', opened, "
+                    "'unixepoch'), party, priority, state, 1, opened, finished IS NOT NULL, "
+                    "COALESCE(finished - opened, 0) FROM itsm_ticket WHERE id = " INT
+                    " ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, opened_sum = "
+                    "opened_sum + excluded.opened_sum, finished_n = finished_n + "
+                    "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
+                    args);
+}
+
+static apr_status_t count_sub(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
+
+    if (!st->dialect->counts_by_store)
+        return APR_SUCCESS;
+    APR_ARRAY_PUSH(args, const char *) = i64(p, id);
+    return exec_sql(st, p, "UPDATE itsm_ticket_count SET n = n - 1, opened_sum = opened_sum - "
+                    "t.opened, finished_n = finished_n - (t.finished IS NOT NULL), resolve_sum = "
+                    "resolve_sum - COALESCE(t.finished - t.opened, 0) FROM itsm_ticket t WHERE "
+                    "t.id = " INT " AND itsm_ticket_count.kind = t.kind AND "
+                    "itsm_ticket_count.is_open = t.is_open AND itsm_ticket_count.month = "
+                    "strftime('%%Y-%%m', t.opened, 'unixepoch') AND itsm_ticket_count.party = "
+                    "t.party AND itsm_ticket_count.priority = t.priority AND "
+                    "itsm_ticket_count.state = t.state", args);
+}
+
+/* The whole count table from the tickets, as schema 15 fills it (after a back-fill). */
+static apr_status_t count_refill(itsm_store_t *st, apr_pool_t *p)
+{
+    if (!st->dialect->counts_by_store)
+        return APR_SUCCESS;
+    return backfill_exec(st, p, "DELETE FROM itsm_ticket_count", 0, NULL, NULL)
+           || backfill_exec(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
+                            "finished_n, resolve_sum) SELECT kind, is_open, strftime('%%Y-%%m', "
+                            "opened, 'unixepoch'), party, priority, state, COUNT(*), SUM(opened), "
+                            "COUNT(finished), COALESCE(SUM(finished - opened), 0) FROM itsm_ticket "
+                            "GROUP BY 1, 2, 3, 4, 5, 6", 0, NULL, NULL)
+           ? APR_EGENERAL : APR_SUCCESS;
+}
+
 /* After the migration to schema 10 (and the open flags): when the finished tickets finished,
  * as the time of the last journal entry that changed their state (their state being final,
  * that change entered it; of a ticket that went through two final states, the second). A
@@ -1288,10 +1358,12 @@ apr_status_t backfill_finished(itsm_store_t *st, apr_pool_t *p)
 {
     const char *args[] = { "state\t%", "%\nstate\t%" };
 
+    /* then the counts, which that and the open flags (backfill, before) moved */
     return backfill_exec(st, p, "UPDATE itsm_ticket SET finished = (SELECT MAX(j.at) FROM "
                          "itsm_journal j WHERE j.ticket_id = itsm_ticket.id AND "
                          "(j.changes LIKE %s OR j.changes LIKE %s)) WHERE is_open = 0", 2, args,
-                         NULL);
+                         NULL)
+           ? APR_EGENERAL : count_refill(st, p);
 }
 
 /* After the migrations: the open flag of the tickets stored before schema 5 (fresh5), and
@@ -1510,13 +1582,28 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
                                      ? "1" : "0"
         };
 
-        rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
+        if (st->dialect->counts_by_store) {     /* no RETURNING: see count_add */
+            apr_dbd_results_t *res;
+            apr_dbd_row_t *row = NULL;
+
+            rv = exec(st, p, NULL, S_TICKET_INSERT_PLAIN, 16, args);
+            if (rv == APR_SUCCESS
+                && select_sql(st, p, &res, "SELECT last_insert_rowid()",
+                              apr_array_make(p, 1, sizeof(const char *))) != APR_SUCCESS)
+                rv = APR_EGENERAL;
+            while (rv == APR_SUCCESS && next_row(st->driver, p, res, &row))
+                t->id = col_i64(st, row, 0);
+        }
+        else
+            rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
         t->version = 1;
         if (rv == APR_SUCCESS && strcmp(args[15], "0") == 0) {
             const char *fin[] = { args[9], i64(p, t->id) };
 
             rv = exec(st, p, NULL, S_TICKET_FINISHED, 2, fin);
         }
+        if (rv == APR_SUCCESS)
+            rv = count_add(st, t->id, p);
     }
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 1, t->updated, p);
@@ -1599,8 +1686,12 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified),
         open, i64(p, t->id), apr_itoa(p, t->version - 1)
     };
-    apr_status_t rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
+    apr_status_t rv = count_sub(st, t->id, p);
 
+    if (rv == APR_SUCCESS)
+        rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
+    if (rv == APR_SUCCESS)
+        rv = count_add(st, t->id, p);
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 0, t->updated, p);
     return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;

@@ -34,6 +34,7 @@ typedef struct dialect_t {
     const char *const *connection_setup;    /* statements run once per connection */
     apr_status_t (*connection_init)(itsm_store_t *st);  /* then this, if any */
     int serialize_writes;       /* one write transaction per process at a time, see below */
+    int counts_by_store;        /* itsm_ticket_count kept by the store, not by triggers (store.c) */
 } dialect_t;
 
 /* Group commit (SQLite): a write is a job, a function run inside a transaction. Writers

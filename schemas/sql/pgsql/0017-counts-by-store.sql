@@ -1,0 +1,5 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+-- mod_itsm schema 17: on SQLite the store keeps itsm_ticket_count itself instead of schema
+-- 15's triggers (see sqlite3/0017-counts-by-store.sql: a trigger makes SQLite journal every
+-- page a ticket's write changes). PostgreSQL has no such journal; it keeps its triggers, and
+-- this version has no statement here.
