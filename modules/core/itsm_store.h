@@ -119,6 +119,15 @@ apr_status_t itsm_store_queue_create(itsm_write_queue_t **q, apr_pool_t *p);
 /* Writes made through queue q, and the transactions they took. */
 void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
                             apr_uint64_t *transactions);
+/* The store whose connection every batch of queue q runs on from now on (SQLite; a store of
+ * a database without group commit is ignored). One connection for all of a process's
+ * writes keeps its page cache: SQLite empties a connection's cache whenever another
+ * connection wrote since its last transaction, so a batch led on whichever connection its
+ * first writer held re-read most of the pages it touched, inside the write lock. */
+void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer);
+/* The database file of st's connection (SQLite), NULL for a server database or one in
+ * memory. */
+const char *itsm_store_file(const itsm_store_t *st);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
  * between processes by a database lock, so any number of children may call it at start.

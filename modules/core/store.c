@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "itsm_codec.h"
 #include "store_int.h"
 
@@ -1128,6 +1130,16 @@ apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p)
     if (st->conn_cache == NULL || !st->dialect->serialize_writes)
         return plain(st, sql);
     return exec_sql(st, p, sql, NULL);
+}
+
+const char *itsm_store_file(const itsm_store_t *st)
+{
+    const char *file;
+
+    if (!st->dialect->serialize_writes)
+        return NULL;
+    file = sqlite3_db_filename(apr_dbd_native_handle(st->driver, st->handle), "main");
+    return file && *file ? file : NULL;
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,

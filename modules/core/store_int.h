@@ -67,6 +67,7 @@ struct itsm_write_queue_t {
     apr_thread_mutex_t *mutex;  /* guards the queue and leading; never held during SQL */
     write_job_t *head, **tail;
     int leading;
+    itsm_store_t *writer;       /* NULL: a batch runs on its leader's own connection */
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
 };
 

@@ -120,6 +120,15 @@ void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
     apr_thread_mutex_unlock(q->mutex);
 }
 
+void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer)
+{
+    if (!writer->dialect->serialize_writes)
+        return;
+    apr_thread_mutex_lock(q->mutex);
+    q->writer = writer;
+    apr_thread_mutex_unlock(q->mutex);
+}
+
 /* fn in a transaction of its own. */
 static apr_status_t one_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
 {
@@ -195,6 +204,7 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
     write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, JOB_QUEUED, NULL };
     write_job_t *batch, *j, *next;
     itsm_write_queue_t *q = st->queue;
+    itsm_store_t *on;
     apr_uint64_t n = 0;
 
     st->error_text = NULL;
@@ -218,8 +228,9 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
         batch = q->head;
         q->head = NULL;
         q->tail = &q->head;
+        on = q->writer ? q->writer : st;    /* only the leader uses it, one at a time */
         apr_thread_mutex_unlock(q->mutex);
-        run_batch(st, batch);
+        run_batch(on, batch);
         apr_thread_mutex_lock(q->mutex);
         for (j = batch; j; j = next) {
             next = j->next;     /* a woken writer's job is gone once the mutex is free */

@@ -127,3 +127,33 @@ def test_virtual_hosts_keep_their_own_databases(env, database, make_httpd):
             (host, number, r)
     second = sorted(int(n[3:]) for host, _, n, _ in results if host == 1)
     assert second == list(range(1, CREATES // 2 + 1)), second
+
+
+def test_writes_with_one_pooled_connection(env, database, make_httpd):
+    """On SQLite each httpd child writes on a connection of its own (ITSM00882), not one of
+    mod_dbd's pool: with DBDMax 1 the requests keep their one pooled connection, and
+    concurrent creates, updates and reads all succeed and see each other's writes."""
+    from conftest import Client, fresh_server, itsm_directives
+    itsm = dict(itsm_directives(env), DBDMin="0", DBDKeep="1", DBDMax="1")
+    h = fresh_server(env, database, "one-conn", itsm=itsm, make=make_httpd)
+    c = Client(h)
+
+    def one(i):
+        r = c.post("/tests", ticket_xml(title="pooled %d" % i), user="agent1")
+        if r.status != 201:
+            return r.status, r.text
+        n = r.ticket()["number"]
+        r = c.patch("/tests/" + n, ticket_xml(title="pooled %d again" % i),
+                    headers={"If-Match": r.etag})
+        if r.status != 200:
+            return r.status, r.text
+        return c.get("/tests/" + n).status, c.get("/tests/" + n).ticket()["title"]
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(one, range(THREADS * 2)))
+    assert results == [(200, "pooled %d again" % i) for i in range(THREADS * 2)], results[:5]
+    logs = h.logs()
+    if database.driver == "sqlite3":
+        assert "ITSM00882" in logs and "on a connection of its own" in logs, logs[-2000:]
+    else:
+        assert "ITSM00882" not in logs      # PostgreSQL writes run concurrently, no queue
