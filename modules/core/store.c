@@ -41,10 +41,10 @@ static const char *const pgsql_setup[] = {
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
       "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, search_rank_register, 1,
-      1 },
+      1, 1 },
     { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
       "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, NULL, 0,
-      0 },
+      0, 0 },
 };
 
 const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -254,39 +254,38 @@ static const char *null_if_empty(const char *s)
 static apr_status_t exec(itsm_store_t *st, apr_pool_t *p, int *rows, int which, int n,
                          const char **args)
 {
+    struct sqlite3_stmt *native;
     int dummy;
 
     st->error_text = NULL;
+    if (st->native)
+        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, NULL, rows);
     st->error = apr_dbd_pquery(st->driver, p, st->handle, rows ? rows : &dummy,
                                st->stmt[which], n, args);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, rows_t **res,
                                 int which, int n, const char **args)
 {
+    struct sqlite3_stmt *native;
+    apr_dbd_results_t *dres = NULL;
+
     *res = NULL;
     st->error_text = NULL;
-    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, st->stmt[which], 0, n, args);
+    if (st->native)
+        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, res, NULL);
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, st->stmt[which], 0, n, args);
+    *res = rows_of(st, p, dres);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i)
-{
-    return apr_dbd_get_entry(st->driver, row, i);
-}
-
-apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
-{
-    const char *s = col(st, row, i);
-
-    return s ? apr_atoi64(s) : 0;
-}
-
-/* The next row of res. The pgsql driver keeps its position in *row: it must be NULL before
- * the first call on a result set and left alone between calls. */
-int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
-                    apr_dbd_row_t **row)
+/* The next row of a raw apr_dbd result (the connection set-up, migrations). The pgsql
+ * driver keeps its position in *row: NULL before the first call, left alone between calls. */
+int dbd_next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
+                 apr_dbd_row_t **row)
 {
     return apr_dbd_get_row(driver, p, res, row, -1) == 0;
 }
@@ -322,17 +321,38 @@ apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **ou
     return APR_SUCCESS;
 }
 
-apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
-                        const char *sql, const apr_array_header_t *args)
+/* sql (a request-made shape) with its n values args: its rows into *res, or (res NULL) run
+ * as a write, *changes the rows it changed. */
+static apr_status_t run_shape(itsm_store_t *st, apr_pool_t *p, rows_t **res, int *changes,
+                              const char *sql, int n, const char **args)
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
+    apr_dbd_results_t *dres = NULL;
+    struct sqlite3_stmt *native;
+    int dummy;
 
-    *res = NULL;
+    if (res)
+        *res = NULL;
+    st->error_text = NULL;
+    if (st->native)
+        return native_shape(st, sql, &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, res, changes);
     if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, stmt, 0, args->nelts,
-                                (const char **)args->elts);
+    if (res == NULL) {
+        st->error = apr_dbd_pquery(st->driver, p, st->handle, changes ? changes : &dummy,
+                                   stmt, n, args);
+        return st->error ? APR_EGENERAL : APR_SUCCESS;
+    }
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, stmt, 0, n, args);
+    *res = rows_of(st, p, dres);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, rows_t **res,
+                        const char *sql, const apr_array_header_t *args)
+{
+    return run_shape(st, p, res, NULL, sql, args->nelts, (const char **)args->elts);
 }
 
 static void push_once(apr_array_header_t *out, const char *v)
@@ -701,11 +721,10 @@ apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
     int rows;
 
     st->error_text = NULL;
-    if (st->conn_cache) {
-        if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-            return APR_EGENERAL;
-    }
-    else if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
+    if (st->conn_cache)
+        return run_shape(st, p, NULL, NULL, sql, args ? args->nelts : 0,
+                         args ? (const char **)args->elts : NULL);
+    if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
         if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
             return APR_EGENERAL;
         if (cache)
@@ -1107,7 +1126,7 @@ void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
     apr_dbd_row_t *row = NULL;
 
     if (apr_dbd_select(st->driver, p, st->handle, &res, sql, 0) == 0)
-        while (next_row(st->driver, p, res, &row))
+        while (dbd_next_row(st->driver, p, res, &row))
             ;
 }
 
@@ -1115,6 +1134,8 @@ apr_status_t plain(itsm_store_t *st, const char *sql)
 {
     int rows;
 
+    if (st->native)
+        return native_plain(st, sql);
     st->error_text = NULL;
     st->error = apr_dbd_query(st->driver, st->handle, &rows, sql);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
@@ -1159,7 +1180,7 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
             *err = st->error_text;
             return APR_EGENERAL;
         }
-        for (i = 0; i < S_COUNT; i++) {
+        for (i = 0; i < S_COUNT && !st->dialect->native; i++) {
             const char *sql = dialect_sql(p, st->dialect, statements[i]);
             const char *label = apr_psprintf(conn_pool, "itsm_s%d", i);
             int rc = apr_dbd_prepare(driver, conn_pool, handle, sql, label, &stmt[i]);
@@ -1172,6 +1193,10 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
         }
         apr_hash_set(conn_cache, CACHE_KEY, APR_HASH_KEY_STRING, stmt);
         st->stmt = stmt;
+    }
+    if (st->dialect->native && native_attach(st, S_COUNT, p) != APR_SUCCESS) {
+        *err = st->error_text;
+        return APR_EGENERAL;
     }
     *out = st;
     return APR_SUCCESS;
@@ -1207,7 +1232,8 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
+    rows_t *cur;
+    row_t *row = NULL;
     int rows;
 
     if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
@@ -1220,7 +1246,7 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
     if (st->error)
         return APR_EGENERAL;
     *found = 0;
-    while (next_row(st->driver, p, res, &row))
+    for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
         (*found)++;
     return APR_SUCCESS;
 }
@@ -1266,7 +1292,8 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
         const char *args[] = { k->kind, i64(sub, after), apr_itoa(sub, BACKFILL_PAGE) };
         apr_array_header_t *tickets = apr_array_make(sub, BACKFILL_PAGE, sizeof(itsm_ticket_t *));
         apr_dbd_results_t *res = NULL;
-        apr_dbd_row_t *row = NULL;
+        rows_t *cur;
+        row_t *row = NULL;
         int i;
 
         st->error = apr_dbd_pselect(st->driver, sub, st->handle, &res, page, 0, 3, args);
@@ -1274,7 +1301,7 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
             rv = APR_EGENERAL;
             break;
         }
-        while (next_row(st->driver, sub, res, &row))
+        for (cur = rows_of(st, sub, res); next_row(st->driver, sub, cur, &row); )
             APR_ARRAY_PUSH(tickets, itsm_ticket_t *) = ticket_from_row(st, row, sub);
         got = tickets->nelts;
         for (i = 0; rv == APR_SUCCESS && i < got; i++) {
@@ -1485,7 +1512,7 @@ static const char *tags_out(apr_pool_t *p, const char *stored)
     return s;
 }
 
-itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p)
+itsm_ticket_t *ticket_from_row(itsm_store_t *st, row_t *row, apr_pool_t *p)
 {
     itsm_ticket_t *t = apr_pcalloc(p, sizeof *t);
 
@@ -1513,8 +1540,8 @@ itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t 
 static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, int n,
                                const char **args, apr_pool_t *p)
 {
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
     int found = 0;
 
     if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
@@ -1583,8 +1610,8 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         };
 
         if (st->dialect->counts_by_store) {     /* no RETURNING: see count_add */
-            apr_dbd_results_t *res;
-            apr_dbd_row_t *row = NULL;
+            rows_t *res;
+            row_t *row = NULL;
 
             rv = exec(st, p, NULL, S_TICKET_INSERT_PLAIN, 16, args);
             if (rv == APR_SUCCESS
@@ -1629,8 +1656,8 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
 {
     apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
 
     scope_t sc = scope_parse(p, scope);
     int published, audience = read_mode(st, kind, &sc, &published, p);
@@ -1718,8 +1745,8 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const sla_status_sql_t *s = sla_status_sql(f->sla);
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     apr_int64_t n = 0;
 
     *how = SLA_AS_SET;
@@ -1747,8 +1774,8 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     int how = SLA_AS_SET;
     reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
@@ -1823,8 +1850,8 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
     const char *key = NULL, *rows_key = NULL, *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     size_t i;
     reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, 8, sizeof(itsm_count_t));
@@ -1880,8 +1907,8 @@ apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, cons
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
     const char *sql = "SELECT ";
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     reading_t rd = reading_of(st, kind, scope, p);
     int i;
 
@@ -1912,8 +1939,8 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
                                 apr_int64_t ticket_id, apr_pool_t *p)
 {
     const char *args[] = { i64(p, ticket_id) };
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
 
     *out = apr_array_make(p, 8, sizeof(itsm_journal_t));
     if (select_rows(st, p, &res, S_JOURNAL_LIST, 1, args) != APR_SUCCESS)
@@ -2054,8 +2081,8 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     int published, audience = read_mode(st, NULL, &sc, &published, p);
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
 
     *out = apr_array_make(p, 4, sizeof(itsm_link_t));
     arg(args, id);
@@ -2099,8 +2126,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
 {
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const char *sql = "", *lim = apr_itoa(p, limit);
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     scope_t sc = scope_parse(p, scope);
     int published, audience = read_mode(st, NULL, &sc, &published, p), i;
 
@@ -2158,8 +2185,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
 static apr_status_t select_tickets(itsm_store_t *st, apr_array_header_t **out, int which, int n,
                                    const char **args, apr_pool_t *p)
 {
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *out = apr_array_make(p, 16, sizeof(itsm_ticket_t *));
     if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
@@ -2210,8 +2237,8 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
                                  apr_int64_t ticket_id, apr_pool_t *p)
 {
     const char *args[] = { i64(p, ticket_id) };
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *out = apr_array_make(p, 4, sizeof(itsm_version_t));
     if (select_rows(st, p, &res, S_VERSION_LIST, 1, args) != APR_SUCCESS)
@@ -2233,8 +2260,8 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
                                 const itsm_ticket_t *t, int n, apr_pool_t *p)
 {
     const char *args[] = { i64(p, t->id), apr_itoa(p, n) };
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *out = NULL;
     if (select_rows(st, p, &res, S_VERSION_GET, 2, args) != APR_SUCCESS)
@@ -2271,13 +2298,8 @@ static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         ", %s, " INT ", " INT ") ON CONFLICT (ticket_id, n, login) DO UPDATE SET "
         "helpful = excluded.helpful, at = excluded.at";
     vote_job_t *v = ctx;
-    apr_dbd_prepared_t *stmt = NULL;
-    int rows = 0;
 
-    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-        return APR_EGENERAL;
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, 5, v->args);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
+    return run_shape(st, p, NULL, NULL, sql, 5, v->args);
 }
 
 apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
@@ -2294,8 +2316,8 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
                                    apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 6, sizeof(const char *));
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     int i;
 
     *first = *last = 0;
@@ -2321,8 +2343,8 @@ apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, co
                               apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 3, sizeof(const char *));
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *helpful = *unhelpful = 0;
     *mine = -1;
