@@ -332,9 +332,10 @@ const char *col(itsm_store_t *st, row_t *row, int i)
 
     if (row->stmt == NULL)
         return apr_dbd_get_entry(st->driver, row->row, i);
+    /* text up to its first NUL, as every reader of the store's values takes it (no
+     * sqlite3_column_bytes: each sqlite3_column_* call takes the connection's mutex) */
     s = sqlite3_column_text(row->stmt, i);
-    return s ? apr_pstrmemdup(row->pool, (const char *)s,
-                              (apr_size_t)sqlite3_column_bytes(row->stmt, i)) : NULL;
+    return s ? apr_pstrdup(row->pool, (const char *)s) : NULL;
 }
 
 apr_int64_t col_i64(itsm_store_t *st, row_t *row, int i)
