@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* The ticket store on APR DBD: tickets, journal, links, lists, counts, indexes. All SQL
- * lives in the store's files (this one; store_queue.c: write transactions and group commit;
- * store_migrate.c: migrations); the SQLite/PostgreSQL differences are the dialect table
- * below and the migration files, nowhere else. Statements are prepared once per connection;
- * every query a person's request makes carries the caller's party scope. Absent values are
- * stored as '' (never NULL) so that the same statements serve both drivers. */
+/* The ticket store on mod_dbd's connections: tickets, journal, links, lists, counts, indexes.
+ * All SQL lives in the store's files (this one; store_queue.c: write transactions and group
+ * commit; store_migrate.c: migrations; store_rows.c: the reader, which runs the statements
+ * on SQLite's native handle and through apr_dbd on PostgreSQL); the SQLite/PostgreSQL
+ * differences are the dialect table below and the migration files, nowhere else.
+ * Statements are prepared once per connection; every query a person's request makes carries
+ * the caller's party scope. Absent values are stored as '' (never NULL) so that the same
+ * statements serve both drivers. */
 #include <apr_atomic.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>

@@ -33,3 +33,25 @@ def test_reads_on_one_connection_see_every_write(env, database, make_httpd):
         assert r.ticket()["title"] == "round %d" % i and r.ticket()["version"] == str(i + 1), r
     entries = c.get("/tests/%s/journal" % n).findall("i:entry")
     assert len(entries) == ROUNDS + 1
+
+
+def test_schema_change_under_a_running_server(env, database, make_httpd):
+    """An index added by an administrator while the server runs: the connections' cached
+    statements are prepared again by the database itself (SQLite: sqlite3_prepare_v3, no
+    more "database schema has changed" once per statement), so no request fails."""
+    h = fresh_server(env, database, "schema-change", make=make_httpd)
+    c = Client(h)
+    r = c.post("/tests", ticket_xml(title="before the index"))
+    assert r.status == 201, r
+    n = r.ticket()["number"]
+    assert c.get("/tests/" + n).status == 200
+    assert c.get("/tests", params={"limit": 10}).status == 200
+    sizes = h.log_size()
+    database.execute("CREATE INDEX itsm_test_by_title ON itsm_ticket (title)", h.dbd_params)
+    for _ in range(3):      # more requests than the child has connections in use
+        assert c.get("/tests/" + n).status == 200
+        assert c.get("/tests", params={"limit": 10}).status == 200
+        r = c.post("/tests", ticket_xml(title="after the index"))
+        assert r.status == 201, r
+    log = h.log_since(sizes)
+    assert ":error]" not in log and "schema has changed" not in log, log
