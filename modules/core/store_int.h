@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* Private to the store (store.c, store_queue.c, store_migrate.c): the store's handle, its
- * dialect and the group commit queue's types, and the helpers its files share. */
+/* Private to the store (store.c, store_queue.c, store_migrate.c, store_search.c,
+ * store_fts5.c, store_rows.c): the store's handle, its dialect, the group commit queue's
+ * types, the reader's cursor, and the helpers its files share. */
 #ifndef ITSM_STORE_INT_H
 #define ITSM_STORE_INT_H
 
