@@ -145,6 +145,12 @@ apr_status_t itsm_store_bind(itsm_store_t **st, const apr_dbd_driver_t *driver,
                              apr_dbd_t *handle, apr_hash_t *conn_cache, apr_pool_t *conn_pool,
                              itsm_write_queue_t *queue, apr_pool_t *p, const char **err);
 
+/* The end of this binding's use of the connection, before it goes back to mod_dbd (a
+ * request's pool cleanup registered after ap_dbd_acquire's, or before ap_dbd_close): a
+ * read left before its last row (a bug) would keep a read transaction open on the
+ * connection. Never from a cleanup that may run after the connection was released. */
+void itsm_store_release(itsm_store_t *st);
+
 /* The kinds (const itsm_kind_t *) and service levels whose indexed fields, final states and
  * SLA clocks the store's writes keep in its indexes (as itsm_store_migrate's). */
 void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,

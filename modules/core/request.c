@@ -87,6 +87,12 @@ int itsm_req_resolve_caller(itsm_req_t *q)
     return OK;
 }
 
+static apr_status_t release_store(void *data)
+{
+    itsm_store_release(data);
+    return APR_SUCCESS;
+}
+
 /* Acquire the connection, set the schema up once per process, bind the statements; a
  * failure is logged here (its caller answers 503). */
 apr_status_t itsm_req_bind_store(itsm_req_t *q)
@@ -108,6 +114,9 @@ apr_status_t itsm_req_bind_store(itsm_req_t *q)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, ITSMLOGNO(00104) "%s", err);
         return APR_EGENERAL;
     }
+    /* registered after ap_dbd_acquire's release, so it runs before the connection is back
+     * in mod_dbd's pool */
+    apr_pool_cleanup_register(r->pool, q->store, release_store, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
 

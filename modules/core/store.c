@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* The ticket store on APR DBD: tickets, journal, links, lists, counts, indexes. All SQL
- * lives in the store's files (this one; store_queue.c: write transactions and group commit;
- * store_migrate.c: migrations); the SQLite/PostgreSQL differences are the dialect table
- * below and the migration files, nowhere else. Statements are prepared once per connection;
- * every query a person's request makes carries the caller's party scope. Absent values are
- * stored as '' (never NULL) so that the same statements serve both drivers. */
+/* The ticket store on mod_dbd's connections: tickets, journal, links, lists, counts, indexes.
+ * All SQL lives in the store's files (this one; store_queue.c: write transactions and group
+ * commit; store_migrate.c: migrations; store_rows.c: the reader, which runs the statements
+ * on SQLite's native handle and through apr_dbd on PostgreSQL); the SQLite/PostgreSQL
+ * differences are the dialect table below and the migration files, nowhere else.
+ * Statements are prepared once per connection; every query a person's request makes carries
+ * the caller's party scope. Absent values are stored as '' (never NULL) so that the same
+ * statements serve both drivers. */
 #include <apr_atomic.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
@@ -43,10 +45,10 @@ static const char *const pgsql_setup[] = {
 static const dialect_t dialects[] = {
     { "sqlite3", "BEGIN IMMEDIATE", NULL, "BEGIN EXCLUSIVE", "instr",
       "strftime('%%Y-%%m', t.opened, 'unixepoch')", "+", sqlite_setup, search_rank_register, 1,
-      1 },
+      1, 1 },
     { "pgsql", "BEGIN", "SELECT pg_advisory_xact_lock(7374776)", "BEGIN", "strpos",
       "to_char(to_timestamp(t.opened) AT TIME ZONE 'UTC', 'YYYY-MM')", "", pgsql_setup, NULL, 0,
-      0 },
+      0, 0 },
 };
 
 const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
@@ -256,39 +258,38 @@ static const char *null_if_empty(const char *s)
 static apr_status_t exec(itsm_store_t *st, apr_pool_t *p, int *rows, int which, int n,
                          const char **args)
 {
+    struct sqlite3_stmt *native;
     int dummy;
 
     st->error_text = NULL;
+    if (st->native)
+        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, NULL, rows);
     st->error = apr_dbd_pquery(st->driver, p, st->handle, rows ? rows : &dummy,
                                st->stmt[which], n, args);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, rows_t **res,
                                 int which, int n, const char **args)
 {
+    struct sqlite3_stmt *native;
+    apr_dbd_results_t *dres = NULL;
+
     *res = NULL;
     st->error_text = NULL;
-    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, st->stmt[which], 0, n, args);
+    if (st->native)
+        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, res, NULL);
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, st->stmt[which], 0, n, args);
+    *res = rows_of(st, p, dres);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i)
-{
-    return apr_dbd_get_entry(st->driver, row, i);
-}
-
-apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i)
-{
-    const char *s = col(st, row, i);
-
-    return s ? apr_atoi64(s) : 0;
-}
-
-/* The next row of res. The pgsql driver keeps its position in *row: it must be NULL before
- * the first call on a result set and left alone between calls. */
-int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
-                    apr_dbd_row_t **row)
+/* The next row of a raw apr_dbd result (the connection set-up, migrations). The pgsql
+ * driver keeps its position in *row: NULL before the first call, left alone between calls. */
+int dbd_next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
+                 apr_dbd_row_t **row)
 {
     return apr_dbd_get_row(driver, p, res, row, -1) == 0;
 }
@@ -324,17 +325,38 @@ apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **ou
     return APR_SUCCESS;
 }
 
-apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
-                        const char *sql, const apr_array_header_t *args)
+/* sql (a request-made shape) with its n values args: its rows into *res, or (res NULL) run
+ * as a write, *changes the rows it changed. */
+static apr_status_t run_shape(itsm_store_t *st, apr_pool_t *p, rows_t **res, int *changes,
+                              const char *sql, int n, const char **args)
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
+    apr_dbd_results_t *dres = NULL;
+    struct sqlite3_stmt *native;
+    int dummy;
 
-    *res = NULL;
+    if (res)
+        *res = NULL;
+    st->error_text = NULL;
+    if (st->native)
+        return native_shape(st, sql, &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, res, changes);
     if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    st->error = apr_dbd_pselect(st->driver, p, st->handle, res, stmt, 0, args->nelts,
-                                (const char **)args->elts);
+    if (res == NULL) {
+        st->error = apr_dbd_pquery(st->driver, p, st->handle, changes ? changes : &dummy,
+                                   stmt, n, args);
+        return st->error ? APR_EGENERAL : APR_SUCCESS;
+    }
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, stmt, 0, n, args);
+    *res = rows_of(st, p, dres);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, rows_t **res,
+                        const char *sql, const apr_array_header_t *args)
+{
+    return run_shape(st, p, res, NULL, sql, args->nelts, (const char **)args->elts);
 }
 
 static void push_once(apr_array_header_t *out, const char *v)
@@ -703,11 +725,10 @@ apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
     int rows;
 
     st->error_text = NULL;
-    if (st->conn_cache) {
-        if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-            return APR_EGENERAL;
-    }
-    else if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
+    if (st->conn_cache)
+        return run_shape(st, p, NULL, NULL, sql, args ? args->nelts : 0,
+                         args ? (const char **)args->elts : NULL);
+    if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
         if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
             return APR_EGENERAL;
         if (cache)
@@ -1109,7 +1130,7 @@ void drain_select(itsm_store_t *st, const char *sql, apr_pool_t *p)
     apr_dbd_row_t *row = NULL;
 
     if (apr_dbd_select(st->driver, p, st->handle, &res, sql, 0) == 0)
-        while (next_row(st->driver, p, res, &row))
+        while (dbd_next_row(st->driver, p, res, &row))
             ;
 }
 
@@ -1117,6 +1138,8 @@ apr_status_t plain(itsm_store_t *st, const char *sql)
 {
     int rows;
 
+    if (st->native)
+        return native_plain(st, sql);
     st->error_text = NULL;
     st->error = apr_dbd_query(st->driver, st->handle, &rows, sql);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
@@ -1171,7 +1194,7 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
             *err = st->error_text;
             return APR_EGENERAL;
         }
-        for (i = 0; i < S_COUNT; i++) {
+        for (i = 0; i < S_COUNT && !st->dialect->native; i++) {
             const char *sql = dialect_sql(p, st->dialect, statements[i]);
             const char *label = apr_psprintf(conn_pool, "itsm_s%d", i);
             int rc = apr_dbd_prepare(driver, conn_pool, handle, sql, label, &stmt[i]);
@@ -1184,6 +1207,10 @@ apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,
         }
         apr_hash_set(conn_cache, CACHE_KEY, APR_HASH_KEY_STRING, stmt);
         st->stmt = stmt;
+    }
+    if (st->dialect->native && native_attach(st, S_COUNT, p) != APR_SUCCESS) {
+        *err = st->error_text;
+        return APR_EGENERAL;
     }
     *out = st;
     return APR_SUCCESS;
@@ -1219,7 +1246,8 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
+    rows_t *cur;
+    row_t *row = NULL;
     int rows;
 
     if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
@@ -1232,7 +1260,7 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
     if (st->error)
         return APR_EGENERAL;
     *found = 0;
-    while (next_row(st->driver, p, res, &row))
+    for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
         (*found)++;
     return APR_SUCCESS;
 }
@@ -1278,7 +1306,8 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
         const char *args[] = { k->kind, i64(sub, after), apr_itoa(sub, BACKFILL_PAGE) };
         apr_array_header_t *tickets = apr_array_make(sub, BACKFILL_PAGE, sizeof(itsm_ticket_t *));
         apr_dbd_results_t *res = NULL;
-        apr_dbd_row_t *row = NULL;
+        rows_t *cur;
+        row_t *row = NULL;
         int i;
 
         st->error = apr_dbd_pselect(st->driver, sub, st->handle, &res, page, 0, 3, args);
@@ -1286,7 +1315,7 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
             rv = APR_EGENERAL;
             break;
         }
-        while (next_row(st->driver, sub, res, &row))
+        for (cur = rows_of(st, sub, res); next_row(st->driver, sub, cur, &row); )
             APR_ARRAY_PUSH(tickets, itsm_ticket_t *) = ticket_from_row(st, row, sub);
         got = tickets->nelts;
         for (i = 0; rv == APR_SUCCESS && i < got; i++) {
@@ -1497,7 +1526,7 @@ static const char *tags_out(apr_pool_t *p, const char *stored)
     return s;
 }
 
-itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p)
+itsm_ticket_t *ticket_from_row(itsm_store_t *st, row_t *row, apr_pool_t *p)
 {
     itsm_ticket_t *t = apr_pcalloc(p, sizeof *t);
 
@@ -1525,8 +1554,8 @@ itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t 
 static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, int n,
                                const char **args, apr_pool_t *p)
 {
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
     int found = 0;
 
     if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
@@ -1595,8 +1624,8 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         };
 
         if (st->dialect->counts_by_store) {     /* no RETURNING: see count_add */
-            apr_dbd_results_t *res;
-            apr_dbd_row_t *row = NULL;
+            rows_t *res;
+            row_t *row = NULL;
 
             rv = exec(st, p, NULL, S_TICKET_INSERT_PLAIN, 16, args);
             if (rv == APR_SUCCESS
@@ -1641,8 +1670,8 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
 {
     apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
 
     scope_t sc = scope_parse(p, scope);
     int published, audience = read_mode(st, kind, &sc, &published, p);
@@ -1730,8 +1759,8 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const sla_status_sql_t *s = sla_status_sql(f->sla);
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     apr_int64_t n = 0;
 
     *how = SLA_AS_SET;
@@ -1759,8 +1788,8 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     int how = SLA_AS_SET;
     reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
@@ -1835,8 +1864,8 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
     const char *key = NULL, *rows_key = NULL, *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     size_t i;
     reading_t rd = reading_of(st, kind, scope, p);
     *out = apr_array_make(p, 8, sizeof(itsm_count_t));
@@ -1892,8 +1921,8 @@ apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, cons
 {
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
     const char *sql = "SELECT ";
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     reading_t rd = reading_of(st, kind, scope, p);
     int i;
 
@@ -1924,8 +1953,8 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
                                 apr_int64_t ticket_id, apr_pool_t *p)
 {
     const char *args[] = { i64(p, ticket_id) };
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
 
     *out = apr_array_make(p, 8, sizeof(itsm_journal_t));
     if (select_rows(st, p, &res, S_JOURNAL_LIST, 1, args) != APR_SUCCESS)
@@ -2066,8 +2095,8 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     int published, audience = read_mode(st, NULL, &sc, &published, p);
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const char *sql;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
+    rows_t *res;
+    row_t *row;
 
     *out = apr_array_make(p, 4, sizeof(itsm_link_t));
     arg(args, id);
@@ -2111,8 +2140,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
 {
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const char *sql = "", *lim = apr_itoa(p, limit);
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     scope_t sc = scope_parse(p, scope);
     int published, audience = read_mode(st, NULL, &sc, &published, p), i;
 
@@ -2170,8 +2199,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
 static apr_status_t select_tickets(itsm_store_t *st, apr_array_header_t **out, int which, int n,
                                    const char **args, apr_pool_t *p)
 {
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *out = apr_array_make(p, 16, sizeof(itsm_ticket_t *));
     if (select_rows(st, p, &res, which, n, args) != APR_SUCCESS)
@@ -2222,8 +2251,8 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
                                  apr_int64_t ticket_id, apr_pool_t *p)
 {
     const char *args[] = { i64(p, ticket_id) };
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *out = apr_array_make(p, 4, sizeof(itsm_version_t));
     if (select_rows(st, p, &res, S_VERSION_LIST, 1, args) != APR_SUCCESS)
@@ -2245,8 +2274,8 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
                                 const itsm_ticket_t *t, int n, apr_pool_t *p)
 {
     const char *args[] = { i64(p, t->id), apr_itoa(p, n) };
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *out = NULL;
     if (select_rows(st, p, &res, S_VERSION_GET, 2, args) != APR_SUCCESS)
@@ -2283,13 +2312,8 @@ static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         ", %s, " INT ", " INT ") ON CONFLICT (ticket_id, n, login) DO UPDATE SET "
         "helpful = excluded.helpful, at = excluded.at";
     vote_job_t *v = ctx;
-    apr_dbd_prepared_t *stmt = NULL;
-    int rows = 0;
 
-    if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
-        return APR_EGENERAL;
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, &rows, stmt, 5, v->args);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
+    return run_shape(st, p, NULL, NULL, sql, 5, v->args);
 }
 
 apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
@@ -2306,8 +2330,8 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
                                    apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 6, sizeof(const char *));
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     int i;
 
     *first = *last = 0;
@@ -2333,8 +2357,8 @@ apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, co
                               apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 3, sizeof(const char *));
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *helpful = *unhelpful = 0;
     *mine = -1;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* Private to the store (store.c, store_queue.c, store_migrate.c): the store's handle, its
- * dialect and the group commit queue's types, and the helpers its files share. */
+/* Private to the store (store.c, store_queue.c, store_migrate.c, store_search.c,
+ * store_fts5.c, store_rows.c): the store's handle, its dialect, the group commit queue's
+ * types, the reader's cursor, and the helpers its files share. */
 #ifndef ITSM_STORE_INT_H
 #define ITSM_STORE_INT_H
 
@@ -35,7 +36,18 @@ typedef struct dialect_t {
     apr_status_t (*connection_init)(itsm_store_t *st);  /* then this, if any */
     int serialize_writes;       /* one write transaction per process at a time, see below */
     int counts_by_store;        /* itsm_ticket_count kept by the store, not by triggers (store.c) */
+    int native;                 /* statements run on the native handle (store_rows.c) */
 } dialect_t;
+
+/* The store's reader (store_rows.c): one cursor type over a statement's rows, stepping a
+ * native SQLite statement on a request's SQLite connection, else apr_dbd's results. A row
+ * is the cursor standing on it: col() copies the column into the select's pool when read
+ * (NULL for SQL NULL). A cursor ends when next_row() answers 0; one left before (an early
+ * exit) is ended by rows_close(), or at the latest by itsm_store_release(). */
+typedef struct rows_t rows_t;
+typedef rows_t row_t;
+typedef struct native_t native_t;
+struct sqlite3_stmt;
 
 /* Group commit (SQLite): a write is a job, a function run inside a transaction. Writers
  * queue their jobs; one thread at a time leads, taking every job queued so far and running
@@ -86,6 +98,8 @@ struct itsm_store_t {
     apr_int64_t search_window;  /* seconds: a search, then a deflection target's ticket */
     apr_hash_t *migration_stmts;    /* during a migration's back-fill: SQL -> statement */
     int search_hit;             /* the last itsm_store_search was answered by the cache */
+    native_t *native;           /* SQLite with a connection cache: the native statements */
+    rows_t *open;               /* native cursors not yet ended, the newest first */
 };
 
 typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
@@ -95,11 +109,11 @@ typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
 const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql);
 const char *i64(apr_pool_t *p, apr_int64_t v);
 const char *secs(apr_pool_t *p, apr_time_t t);
-const char *col(itsm_store_t *st, apr_dbd_row_t *row, int i);
-apr_int64_t col_i64(itsm_store_t *st, apr_dbd_row_t *row, int i);
+const char *col(itsm_store_t *st, row_t *row, int i);
+apr_int64_t col_i64(itsm_store_t *st, row_t *row, int i);
 apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
                       apr_pool_t *p);
-apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, rows_t **res,
                         const char *sql, const apr_array_header_t *args);
 void arg(apr_array_header_t *args, const char *v);
 const char *in_list(apr_pool_t *p, const apr_array_header_t *values, apr_array_header_t *args);
@@ -108,7 +122,7 @@ apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepare
                               apr_pool_t *p);
 apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_fn fn,
                               apr_pool_t *p);
-itsm_ticket_t *ticket_from_row(itsm_store_t *st, apr_dbd_row_t *row, apr_pool_t *p);
+itsm_ticket_t *ticket_from_row(itsm_store_t *st, row_t *row, apr_pool_t *p);
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               const char *scope, const itsm_filter_t *f, const char *from,
                               const char *narrow, int *published, apr_array_header_t *args);
@@ -142,8 +156,22 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                    const apr_array_header_t *files,
                                    const apr_array_header_t *kinds, apr_pool_t *p,
                                    const char **err);
-int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
-                    apr_dbd_row_t **row);
+int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, rows_t *res, row_t **row);
+int dbd_next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
+                 apr_dbd_row_t **row);
+/* store_rows.c, the rest of the reader. */
+rows_t *rows_of(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t *res);
+void rows_close(rows_t *res);
+void rows_close_since(itsm_store_t *st, rows_t *mark);
+const char *native_sql(apr_pool_t *p, const char *sql, int *nargs);
+apr_status_t native_attach(itsm_store_t *st, int nfixed, apr_pool_t *p);
+apr_status_t native_fixed(itsm_store_t *st, int which, const char *sql,
+                          struct sqlite3_stmt **out, apr_pool_t *p);
+apr_status_t native_shape(itsm_store_t *st, const char *sql, struct sqlite3_stmt **out,
+                          apr_pool_t *p);
+apr_status_t native_run(itsm_store_t *st, apr_pool_t *p, struct sqlite3_stmt *stmt, int n,
+                        const char **args, rows_t **res, int *changes);
+apr_status_t native_plain(itsm_store_t *st, const char *sql);
 apr_status_t plain(itsm_store_t *st, const char *sql);
 /* The same through a statement prepared once per connection (BEGIN and COMMIT on SQLite). */
 apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p);

@@ -118,7 +118,7 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
         if (apr_dbd_select(driver, p, handle, &res, st->dialect->lock_migration, 0) != 0)
             goto failed_tx;
         row = NULL;
-        while (next_row(driver, p, res, &row))
+        while (dbd_next_row(driver, p, res, &row))
             ;
     }
     if (plain(st, "CREATE TABLE IF NOT EXISTS itsm_schema (version INTEGER PRIMARY KEY, "
@@ -128,7 +128,7 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     if (apr_dbd_select(driver, p, handle, &res, "SELECT MAX(version) FROM itsm_schema", 0) != 0)
         goto failed_tx;
     row = NULL;
-    while (next_row(driver, p, res, &row)) {
+    while (dbd_next_row(driver, p, res, &row)) {
         const char *v = apr_dbd_get_entry(driver, row, 0);
 
         current = v ? atoi(v) : 0;

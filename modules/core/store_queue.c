@@ -14,11 +14,20 @@
 #include "itsm_codec.h"
 #include "store_int.h"
 
-/* apr_dbd's sqlite3 driver holds one process-wide mutex while a statement steps, also while
- * SQLite sleeps in its busy handler. Two connections of one process would deadlock until
- * the busy timeout: one inside its write transaction waiting for that mutex, the other
- * holding it while waiting for the write lock. So SQLite write transactions of a process
- * take this lock first; other processes are waited for by SQLite's busy handler. */
+/* SQLite write transactions of a process take this lock first, so that they queue here (the
+ * group commit's leaders of several databases, or a store without a queue) instead of in
+ * SQLite's busy handler, which sleeps for milliseconds; other processes are ordered by
+ * process_lock, else by the busy handler.
+ *
+ * It was first there against a deadlock: apr_dbd's sqlite3 driver holds one process-wide
+ * mutex while a statement steps, also while SQLite sleeps in its busy handler, so one
+ * connection inside its write transaction waiting for that mutex and another holding it
+ * while waiting for the write lock blocked each other until the busy timeout. The store no
+ * longer runs statements through that driver on a request's connection (store_rows.c: reads
+ * and writes on the native handle, no apr_dbd mutex), so no request thread holds the mutex;
+ * only the migrations still use it, at start, while every other thread of the process waits
+ * for them outside SQLite (core.c, schema_lock), and a read never waits for the write lock
+ * in WAL mode. */
 static apr_thread_mutex_t *write_lock;
 /* The same across the processes of the server: their writers queue on this kernel lock
  * instead of polling in SQLite's busy handler, which sleeps for milliseconds. NULL: the
@@ -205,6 +214,7 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
     write_job_t *batch, *j, *next;
     itsm_write_queue_t *q = st->queue;
     itsm_store_t *on;
+    rows_t *mark;
     apr_uint64_t n = 0;
 
     st->error_text = NULL;
@@ -230,7 +240,10 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
         q->tail = &q->head;
         on = q->writer ? q->writer : st;    /* only the leader uses it, one at a time */
         apr_thread_mutex_unlock(q->mutex);
+        mark = on->open;
         run_batch(on, batch);
+        /* a cursor a job left open lives in that job's pool, gone once its writer wakes */
+        rows_close_since(on, mark);
         apr_thread_mutex_lock(q->mutex);
         for (j = batch; j; j = next) {
             next = j->next;     /* a woken writer's job is gone once the mutex is free */

@@ -390,7 +390,8 @@ static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
 {
     apr_dbd_prepared_t *stmt = NULL;
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
+    rows_t *cur;
+    row_t *row = NULL;
     const char *sql = "SELECT title, fields FROM itsm_version WHERE ticket_id = " INT
                       " AND current = 1";
     const char *args[1];
@@ -409,7 +410,7 @@ static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
     st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1, args);
     if (st->error)
         return APR_EGENERAL;
-    while (next_row(st->driver, p, res, &row)) {
+    for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); ) {
         v = apr_pmemdup(p, t, sizeof *t);
         v->title = apr_pstrdup(p, col(st, row, 0));
         v->fields = itsm_codec_fields_decode(p, col(st, row, 1));
@@ -422,7 +423,8 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
     apr_array_header_t *one = args_of(p, 1, k->kind);
     apr_dbd_prepared_t *stmt = NULL;
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
+    rows_t *cur;
+    row_t *row = NULL;
     apr_status_t rv;
     int found = 0;
 
@@ -434,7 +436,7 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
                                 (const char **)one->elts);
     if (st->error)
         return APR_EGENERAL;
-    while (next_row(st->driver, p, res, &row))
+    for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
         found = 1;
     if (found)
         return APR_SUCCESS;
@@ -471,8 +473,8 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
     const item_t *it = (const item_t *)q->items->elts;
     apr_array_header_t *keys = apr_array_make(p, 16, sizeof(const char *));
     apr_array_header_t *args = apr_array_make(p, 16, sizeof(const char *));
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     const char *sql;
     int i, j;
 
@@ -592,18 +594,19 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
 #define MARK_OFF "\x02"
 
 /* A statement of this request only (its values bound; PostgreSQL: PQexecParams). */
-static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, apr_dbd_results_t **res,
+static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, rows_t **out,
                                 const char *sql, const apr_array_header_t *args)
 {
     apr_dbd_prepared_t *stmt = NULL;
+    apr_dbd_results_t *dres = NULL, **res = &dres;
 
-    *res = NULL;
     st->error_text = NULL;
     st->error = apr_dbd_prepare(st->driver, p, st->handle, dialect_sql(p, st->dialect, sql),
                                 NULL, &stmt);
     if (st->error == 0)
         st->error = apr_dbd_pselect(st->driver, p, st->handle, res, stmt, 0, args->nelts,
                                     (const char **)args->elts);
+    *out = rows_of(st, p, dres);
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
@@ -657,8 +660,8 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
     const char *match, *sql, *where, *pub, *boost, *span;
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     int published, c;
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_search_row_t));
@@ -910,8 +913,8 @@ static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_in
                                       apr_int64_t *total, apr_pool_t *p)
 {
     apr_array_header_t *none = apr_array_make(p, 1, sizeof(const char *));
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
 
     *gen = *total = 0;
     if (select_sql(st, p, &res, "SELECT kind, gen FROM itsm_search_gen", none) != APR_SUCCESS)
@@ -1216,8 +1219,8 @@ apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, 
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const char *sql = "SELECT kind, query, party, misses, deflections, first_seen, last_seen "
                       "FROM itsm_search_gap WHERE 1 = 1";
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row = NULL;
+    rows_t *res;
+    row_t *row = NULL;
     char *parties = apr_pstrdup(p, scope ? scope : ""), *nl = strchr(parties, '\n');
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_search_gap_t));

@@ -183,7 +183,7 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
     APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     apr_array_header_t *rows;
-    itsm_store_t *st;
+    itsm_store_t *st = NULL;
     ap_dbd_t *dbd;
     const char *err = NULL;
     apr_time_t now = apr_time_now();
@@ -233,6 +233,7 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00116)
                      "SLA sweep: %d tickets with running clocks, %d updated", seen, written);
     }
+    itsm_store_release(st);     /* NULL when the bind failed */
     dbd_close(s, dbd);
     apr_atomic_set32(&sweep_busy, 0);
     return APR_SUCCESS;

@@ -4,9 +4,8 @@ raises an error on every journal insert. The request answers 503 store-unavailab
 is written, and the log line names the database's own reason, on both stores (PostgreSQL's
 driver reports the connection's last message, which the rollback used to empty).
 
-The trigger goes in while no server runs: apr_dbd's sqlite3 driver prepares with the legacy
-sqlite3_prepare, so a schema change under a running server fails each cached statement once
-("database schema has changed", see docs/operations in docs/install.md)."""
+The trigger goes in while no server runs, so that the first request meets it (a schema
+change under a running server is test_core_read_snapshot.py's)."""
 import pytest
 
 from conftest import Client, assert_error, fresh_server, ticket_xml

@@ -2,7 +2,8 @@
 /* The store's group commit on a real SQLite database, driven by many threads as httpd's
  * workers drive it: every create gets its own number and exactly one journal entry, of
  * the writers racing to change one ticket from one version exactly one wins, and a lost
- * race never costs another writer of the same transaction its write. */
+ * race never costs another writer of the same transaction its write; the native reader
+ * (store_rows.c) leaves no statement open behind a read, whichever way the read ends. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,9 +15,12 @@
 #include <apr_thread_proc.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "unit_main.h"
 #include "itsm_codec.h"
 #include "itsm_store.h"
+#include "store_int.h"
 
 static const itsm_kind_t test_kind = { .kind = "test" };
 
@@ -271,6 +275,163 @@ static void lost_races_fail_alone(void **state)
     }
 }
 
+/* ---- the native reader ------------------------------------------------------------------ */
+
+/* apr_dbd_prepare's placeholders, as its own parser reads them (apr-util dbd/apr_dbd.c). */
+static void placeholders_as_apr_dbd_prepare(void **state)
+{
+    static const struct {
+        const char *in, *out;
+        int nargs;
+    } cases[] = {
+        { "SELECT 1", "SELECT 1", 0 },
+        { "a = %s AND b = CAST(%s AS BIGINT)", "a = ? AND b = CAST(? AS BIGINT)", 2 },
+        { "strftime('%%Y-%%m', x)", "strftime('%Y-%m', x)", 0 },
+        { "%d %u %f %hd %hhu %ld %lld %lf %pDt %pDz", "? ? ? ? ? ? ? ? ? ?", 10 },
+        { "%hx %llf %pX %pDq", "?x ?lf ?X ?Dq", 4 },
+        { "50% off, % s, end %", "50% off, % s, end %", 0 },
+        { "%s%s", "??", 2 },
+    };
+    size_t i;
+    int n;
+
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_string_equal(native_sql(pool, cases[i].in, &n), cases[i].out);
+        assert_int_equal(n, cases[i].nargs);
+    }
+    assert_null(native_sql(pool, "x = %pDb", &n));      /* a blob takes three more values */
+    assert_null(native_sql(pool, "x = %pDc", &n));
+}
+
+/* The statements of c's connection that hold a read open (stepped, not reset). */
+static int busy_statements(conn_t *c, int *all)
+{
+    sqlite3 *db = apr_dbd_native_handle(driver, c->handle);
+    sqlite3_stmt *s = NULL;
+    int busy = 0;
+
+    *all = 0;
+    while ((s = sqlite3_next_stmt(db, s)) != NULL) {
+        busy += sqlite3_stmt_busy(s) != 0;
+        ++*all;
+    }
+    return busy;
+}
+
+static int count_rows(itsm_store_t *st, rows_t *res, apr_pool_t *p)
+{
+    row_t *row = NULL;
+    int n = 0;
+
+    while (next_row(st->driver, p, res, &row))
+        n += col(st, row, 0) != NULL;
+    return n;
+}
+
+/* Reads through the store end their statements; a read nested in another's rows gets a
+ * statement of its own; a cursor left before its end is ended by rows_close or
+ * itsm_store_release. */
+static void reads_leave_no_statement_open(void **state)
+{
+    conn_t *c = conn_open();
+    apr_array_header_t *none = apr_array_make(pool, 1, sizeof(const char *)), *journal;
+    const char *sql = "SELECT number FROM itsm_ticket WHERE kind = 'test' ORDER BY id";
+    itsm_ticket_t *t = new_ticket(pool, "read me"), *got;
+    rows_t *outer, *inner;
+    row_t *row = NULL;
+    int all, all_before, n, total;
+
+    (void)state;
+    assert_int_equal(itsm_store_create(c->st, t, "TST", entry(pool, "create"), pool),
+                     APR_SUCCESS);
+    assert_int_equal(itsm_store_get(c->st, &got, "test", t->number, "*", pool), APR_SUCCESS);
+    assert_int_equal(itsm_store_get(c->st, &got, "test", "TST-none", "*", pool), APR_NOTFOUND);
+    assert_int_equal(itsm_store_journal(c->st, &journal, t->id, pool), APR_SUCCESS);
+    assert_int_equal(busy_statements(c, &all), 0);
+
+    assert_int_equal(select_sql(c->st, pool, &outer, "SELECT COUNT(*) FROM itsm_ticket "
+                                "WHERE kind = 'test'", none), APR_SUCCESS);
+    assert_true(next_row(c->st->driver, pool, outer, &row));
+    total = (int)col_i64(c->st, row, 0);
+    assert_false(next_row(c->st->driver, pool, outer, &row));
+    assert_true(total > 0);
+
+    /* nested: the same statement again while its first cursor stands on a row */
+    assert_int_equal(select_sql(c->st, pool, &outer, sql, none), APR_SUCCESS);
+    busy_statements(c, &all_before);
+    assert_true(next_row(c->st->driver, pool, outer, &row));
+    assert_int_equal(select_sql(c->st, pool, &inner, sql, none), APR_SUCCESS);
+    assert_int_equal(busy_statements(c, &all), 2);
+    assert_int_equal(all, all_before + 1);              /* the throwaway */
+    assert_int_equal(count_rows(c->st, inner, pool), total);
+    assert_int_equal(busy_statements(c, &all), 1);
+    assert_int_equal(all, all_before);                  /* finalized at its end */
+    assert_int_equal(count_rows(c->st, outer, pool), total - 1);
+    assert_int_equal(busy_statements(c, &all), 0);
+
+    /* early exits */
+    assert_int_equal(select_sql(c->st, pool, &outer, sql, none), APR_SUCCESS);
+    assert_true(next_row(c->st->driver, pool, outer, &row));
+    rows_close(outer);
+    assert_int_equal(busy_statements(c, &all), 0);
+    assert_false(next_row(c->st->driver, pool, outer, &row));
+    assert_int_equal(select_sql(c->st, pool, &outer, sql, none), APR_SUCCESS);
+    assert_int_equal(select_sql(c->st, pool, &inner, sql, none), APR_SUCCESS);
+    assert_int_equal(busy_statements(c, &all), 2);
+    itsm_store_release(c->st);
+    assert_int_equal(busy_statements(c, &all), 0);
+    assert_int_equal(all, all_before);
+    n = 0;
+    while (next_row(c->st->driver, pool, inner, &row))
+        n++;
+    assert_int_equal(n, 0);
+}
+
+/* A read left open keeps its snapshot: a write on the same connection after another
+ * connection's write would fail (SQLITE_BUSY_SNAPSHOT). Ended reads keep none: the write
+ * after them succeeds and the reads after see it. */
+static void a_write_after_reads_sees_the_newest(void **state)
+{
+    conn_t *a = conn_open(), *b = conn_open();
+    apr_array_header_t *none = apr_array_make(pool, 1, sizeof(const char *));
+    itsm_ticket_t *t = new_ticket(pool, "first"), *seen, *next;
+    rows_t *left;
+    row_t *row = NULL;
+    int i, all;
+
+    (void)state;
+    assert_int_equal(itsm_store_create(a->st, t, "TST", entry(pool, "create"), pool),
+                     APR_SUCCESS);
+    for (i = 0; i < 20; i++) {
+        /* a's reads, one of them left on its first row and ended by the release */
+        assert_int_equal(itsm_store_get(a->st, &seen, "test", t->number, "*", pool),
+                         APR_SUCCESS);
+        assert_int_equal(seen->version, 2 * i + 1);
+        assert_int_equal(select_sql(a->st, pool, &left, "SELECT id FROM itsm_ticket", none),
+                         APR_SUCCESS);
+        assert_true(next_row(a->st->driver, pool, left, &row));
+        itsm_store_release(a->st);
+        /* b writes, then a writes from what it read */
+        next = apr_pmemdup(pool, seen, sizeof *seen);
+        next->version = seen->version + 1;
+        next->title = apr_psprintf(pool, "b %d", i);
+        assert_int_equal(itsm_store_update(b->st, next, entry(pool, "update"), pool),
+                         APR_SUCCESS);
+        assert_int_equal(itsm_store_get(a->st, &seen, "test", t->number, "*", pool),
+                         APR_SUCCESS);
+        assert_string_equal(seen->title, next->title);
+        next = apr_pmemdup(pool, seen, sizeof *seen);
+        next->version = seen->version + 1;
+        next->title = apr_psprintf(pool, "a %d", i);
+        if (itsm_store_update(a->st, next, entry(pool, "update"), pool) != APR_SUCCESS)
+            fail_msg("a's write after its reads: %s", itsm_store_error(a->st));
+    }
+    assert_int_equal(itsm_store_get(b->st, &seen, "test", t->number, "*", pool), APR_SUCCESS);
+    assert_string_equal(seen->title, "a 19");
+    assert_int_equal(busy_statements(a, &all) + busy_statements(b, &all), 0);
+}
+
 static const char *joined(const apr_array_header_t *a)
 {
     return apr_array_pstrcat(pool, a, '|');
@@ -319,6 +480,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_creates_get_distinct_numbers),
         cmocka_unit_test(lost_races_fail_alone),
+        cmocka_unit_test(placeholders_as_apr_dbd_prepare),
+        cmocka_unit_test(reads_leave_no_statement_open),
+        cmocka_unit_test(a_write_after_reads_sees_the_newest),
         cmocka_unit_test(audience_entries_parse),
         cmocka_unit_test(audience_keys_of_a_person),
     };
