@@ -1066,6 +1066,19 @@ static const char *sort_cols(apr_pool_t *p, const char *cols, const itsm_filter_
  * a single query with party IN (...) would sort every ticket of the parties. */
 #define SCOPE_UNION_MAX 8
 
+/* The keys a party's query of a union selects: the id and what the list is ordered by
+ * (order_sql(f, 0) names them), read from the index the query walks where it holds them. */
+static const char *union_keys(apr_pool_t *p, const itsm_filter_t *f, apr_array_header_t *args)
+{
+    static const char *const keys[] = {
+        [ITSM_SORT_NUMBER] = "t.id", [ITSM_SORT_OPENED] = "t.id, t.opened",
+        [ITSM_SORT_UPDATED] = "t.id, t.updated", [ITSM_SORT_TITLE] = "t.id, t.title",
+        [ITSM_SORT_FIELD] = "t.id",
+    };
+
+    return sort_cols(p, keys[f->sort], f, args);
+}
+
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                             const reading_t *rd, const itsm_filter_t *f,
                             int sla_how, apr_array_header_t *args)
@@ -1084,20 +1097,28 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
         arg(args, apr_itoa(p, f->offset));
         return sql;
     }
+    /* Each party's query selects the keys of its first offset + limit + 1 tickets, their
+     * merge the page's ids, and only the page's ticket rows are read: merging whole rows read
+     * and sorted up to (limit + 1) x parties of them (a provider's three parties at 1,000,000
+     * incidents: 3.1M instructions of SQLite against 0.3M for one party's page). */
+    cols = sort_cols(p, TICKET_COLS, f, args);
     for (i = 0; i < parties->nelts; i++) {
         reading_t one = *rd;
 
         one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
-        cols = sort_cols(p, TICKET_COLS, f, args);
-        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT ", cols,
-                          " ", from_where(st, p, kind, &one, f, sla_how, args), " ORDER BY ",
-                          order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT ",
+                          union_keys(p, f, args), " ", from_where(st, p, kind, &one, f, sla_how,
+                          args), " ORDER BY ", order_sql(f, 1), " LIMIT " INT ") u",
+                          apr_itoa(p, i), NULL);
         arg(args, window);
     }
     arg(args, apr_itoa(p, f->limit + 1));
     arg(args, apr_itoa(p, f->offset));
-    return apr_pstrcat(p, sql, " ORDER BY ", order_sql(f, 0), " LIMIT " INT " OFFSET " INT, NULL);
+    return apr_pstrcat(p, "SELECT ", cols, " FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (",
+                       sql, ") w ORDER BY ", order_sql(f, 0), " LIMIT " INT " OFFSET " INT
+                       ") ORDER BY ", f->sort == ITSM_SORT_NUMBER
+                       ? (f->descending ? "t.id DESC" : "t.id") : order_sql(f, 1), NULL);
 }
 
 /* Run a statement that may answer rows (PRAGMAs do) and discard them. */
@@ -1711,15 +1732,27 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
  * every ticket (they are most of the history). */
 #define SLA_SET_MAX 2000
 
+/* How long a connection keeps sla_dense's answer for a kind and status. The answer chooses
+ * a plan, never the result (either plan lists the same tickets); counting the set read up to
+ * 2001 clock entries for each list (1.8M instructions for sla=breached at 1,000,000
+ * incidents, more than the list itself). */
+#define SLA_HOW_TTL apr_time_from_sec(5)
+
+typedef struct sla_how_t {
+    apr_time_t at;              /* f->now of the count */
+    int how;
+} sla_how_t;
+
 /* How a list filters on f->sla: as a set when few clocks of the kind are in that status. */
 static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_filter_t *f,
                               apr_pool_t *p, int *how)
 {
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const sla_status_sql_t *s = sla_status_sql(f->sla);
-    const char *sql;
+    const char *sql, *key;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row = NULL;
+    sla_how_t *known = NULL;
     apr_int64_t n = 0;
 
     *how = SLA_AS_SET;
@@ -1727,6 +1760,13 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
         return APR_SUCCESS;
     if (s->running == NULL) {   /* met, missed: most stopped clocks; spread over the history */
         *how = SLA_PER_ROW;
+        return APR_SUCCESS;
+    }
+    key = apr_pstrcat(p, "itsm_store.sla_how\n", kind, "\n", s->status, NULL);
+    if (st->conn_cache)     /* the connection's own: one thread at a time uses it */
+        known = apr_hash_get(st->conn_cache, key, APR_HASH_KEY_STRING);
+    if (known && f->now >= known->at && f->now - known->at < SLA_HOW_TTL) {
+        *how = known->how;
         return APR_SUCCESS;
     }
     /* the set counted up to one past the limit */
@@ -1738,6 +1778,80 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
     while (next_row(st->driver, p, res, &row))
         n = col_i64(st, row, 0);
     *how = n > SLA_SET_MAX ? SLA_PER_ROW : SLA_SMALL_SET;
+    if (st->conn_cache && st->conn_pool) {
+        if (known == NULL) {
+            known = apr_palloc(st->conn_pool, sizeof *known);
+            apr_hash_set(st->conn_cache, apr_pstrdup(st->conn_pool, key), APR_HASH_KEY_STRING,
+                         known);
+        }
+        known->at = f->now;
+        known->how = *how;
+    }
+    return APR_SUCCESS;
+}
+
+/* Entries of a field value's index range that sparsest_first reads: the value whose
+ * FIELD_SAMPLE-th ticket (in the list's order, from its start) lies farthest is the sparsest
+ * there. */
+#define FIELD_SAMPLE 64
+
+/* A list filtered on two or more indexed fields walks the first field's index range and
+ * probes each of its tickets for the others (from_where): the sparsest value should drive,
+ * and it need not be the first the request names. *out: f, or a copy of f with the field
+ * whose value is sparsest near the start of the list moved first (the same tickets match;
+ * at 1,000,000 incidents a service (1/20) and a category (1/40) cost 8.0M instructions of
+ * SQLite driven by the service, 4.2M by the category). One statement per field, of
+ * FIELD_SAMPLE index entries each. */
+static apr_status_t sparsest_first(itsm_store_t *st, const char *kind, const itsm_filter_t *f,
+                                   const itsm_filter_t **out, apr_pool_t *p)
+{
+    int down = f->sort == ITSM_SORT_NUMBER && f->descending, best = 0, i;
+    apr_int64_t best_at = 0;
+    itsm_filter_t *copy;
+
+    *out = f;
+    if (f->nfields < 2 || fields_probed(f))
+        return APR_SUCCESS;
+    for (i = 0; i < f->nfields; i++) {
+        apr_array_header_t *args = apr_array_make(p, 5, sizeof(const char *));
+        const char *sql = "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = %s AND "
+                          "f.name = %s AND f.value = %s";
+        apr_dbd_results_t *res;
+        apr_dbd_row_t *row = NULL;
+        apr_int64_t at = -1;    /* no such entry: fewer than FIELD_SAMPLE tickets ahead */
+
+        arg(args, kind);
+        arg(args, f->field[i]);
+        arg(args, indexed_value(p, f->value[i]));
+        if (f->after && f->sort == ITSM_SORT_NUMBER) {
+            sql = apr_pstrcat(p, sql, down ? " AND f.ticket_id < " INT : " AND f.ticket_id > " INT,
+                              NULL);
+            arg(args, i64(p, f->after));
+        }
+        sql = apr_pstrcat(p, sql, down ? " ORDER BY f.ticket_id DESC" : " ORDER BY f.ticket_id",
+                          " LIMIT 1 OFFSET " INT, NULL);
+        arg(args, apr_itoa(p, FIELD_SAMPLE - 1));
+        if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+            return APR_EGENERAL;
+        while (next_row(st->driver, p, res, &row))
+            at = col_i64(st, row, 0);
+        if (at < 0) {
+            best = i;
+            break;
+        }
+        if (i == 0 || (down ? at < best_at : at > best_at)) {
+            best = i;
+            best_at = at;
+        }
+    }
+    if (best == 0)
+        return APR_SUCCESS;
+    copy = apr_pmemdup(p, f, sizeof *f);
+    copy->field[0] = f->field[best];
+    copy->value[0] = f->value[best];
+    copy->field[best] = f->field[0];
+    copy->value[best] = f->value[0];
+    *out = copy;
     return APR_SUCCESS;
 }
 
@@ -1754,6 +1868,8 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
     if (f->sla && sla_dense(st, kind, f, p, &how) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (sparsest_first(st, kind, f, &f, p) != APR_SUCCESS)
         return APR_EGENERAL;
     sql = list_sql(st, p, kind, &rd, f, how, args);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
