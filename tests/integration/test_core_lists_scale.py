@@ -113,7 +113,14 @@ def test_open_tickets_of_a_group_and_an_assignee(client):
         assert every(client, "bob", category=cat, open="true", **key) == [made[1]]
         assert every(client, "prov1", category=cat, open="true", sort="-opened", **key) == \
             [made[3], made[2], made[0]]
+    # a field (the category) and open over every party: the field's open rows (schema 18)
+    assert every(client, category=cat, open="true") == made + [other]
+    assert every(client, category=cat, open="true", sort="-number") == (made + [other])[::-1]
+    assert every(client, "alice", category=cat, open="true") == [made[0], made[3], other]
     act(client, "incidents", made[0], "cancel", user="admin1")
+    assert every(client, category=cat, open="true") == made[1:] + [other]
+    assert every(client, "alice", category=cat, open="true") == [made[3], other]
+    assert every(client, category=cat) == made + [other]
     for key in ({"group": GROUP}, {"assignee": "res1"}):
         assert every(client, category=cat, open="true", **key) == made[1:]
         assert every(client, category=cat, **key) == made
