@@ -15,6 +15,7 @@ CREATE INDEX IF NOT EXISTS itsm_ticket_assignee_open ON itsm_ticket (kind, assig
 -- list of open tickets with a field filter over every party read the kind's open tickets and
 -- probed each one's field row (~1,000 probes for a page of a value held by 1/20 of them).
 -- is_open is a key here too, for the same reason as above.
-ALTER TABLE itsm_field_index ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0;
+-- (IF NOT EXISTS: a database whose schema is set back runs this again.)
+ALTER TABLE itsm_field_index ADD COLUMN IF NOT EXISTS is_open INTEGER NOT NULL DEFAULT 0;
 UPDATE itsm_field_index f SET is_open = 1 FROM itsm_ticket t WHERE t.id = f.ticket_id AND t.is_open = 1;
 CREATE INDEX IF NOT EXISTS itsm_field_index_open ON itsm_field_index (kind, name, value, is_open, ticket_id) WHERE is_open = 1;

@@ -15,6 +15,8 @@ CREATE INDEX IF NOT EXISTS itsm_ticket_assignee_open ON itsm_ticket (kind, assig
 -- list of open tickets with a field filter over every party read the kind's open tickets and
 -- probed each one's field row (~1,000 probes for a page of a value held by 1/20 of them).
 -- is_open is a key here too, for the same reason as above.
+-- (SQLite has no ADD COLUMN IF NOT EXISTS: a database whose schema is set back before 12
+-- runs 12's rebuild of the table first, which leaves the column out.)
 ALTER TABLE itsm_field_index ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0;
 UPDATE itsm_field_index SET is_open = 1 WHERE ticket_id IN (SELECT id FROM itsm_ticket WHERE is_open = 1);
 CREATE INDEX IF NOT EXISTS itsm_field_index_open ON itsm_field_index (kind, name, value, is_open, ticket_id) WHERE is_open = 1;
