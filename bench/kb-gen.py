@@ -160,8 +160,8 @@ def main():
             put("itsm_search", (tid * 2 + pub, title, keywords + "\n" + category + "\nDIP", text,
                                 tid, pub))
             put("itsm_search_row", (tid * 2 + pub, tid, "article", "ELEX"))
-        put("itsm_field_index", (tid, "article", "category", category))
-        put("itsm_field_index", (tid, "article", "services", "DIP"))
+        put("itsm_field_index", (tid, "article", "category", category, 1))
+        put("itsm_field_index", (tid, "article", "services", "DIP", 1))
     seen, by_acronym = set(), {}
     tid = first + n_articles
     j = 0
@@ -186,7 +186,7 @@ def main():
         put("itsm_search", (tid * 2, title + "\n" + acronym, "", definition, tid, 0))
         put("itsm_search_row", (tid * 2, tid, "term", "ELEX"))
         for name, v in (("acronym", acronym), ("key", key), ("letter", letter)):
-            put("itsm_field_index", (tid, "term", name, v))
+            put("itsm_field_index", (tid, "term", name, v, 1))
         put("itsm_unique", ("term", "key", key, tid))
         put("itsm_synonym", (tid, key, acronym.lower()))
         put("itsm_synonym", (tid, acronym.lower(), key))
@@ -199,7 +199,7 @@ def main():
                 "itsm_version": "ticket_id, n, at, actor, title, state, fields, ticket_version, "
                                 "current",
                 "itsm_audience": "ticket_id, published, member",
-                "itsm_field_index": "ticket_id, kind, name, value",
+                "itsm_field_index": "ticket_id, kind, name, value, is_open",
                 "itsm_search": "rowid, title, keywords, body, ticket_id, published",
                 "itsm_unique": "kind, name, value, ticket_id",
                 "itsm_synonym": "ticket_id, term, expansion",

@@ -7,7 +7,7 @@ BEGIN;
 \copy itsm_ticket (id, number, kind, party, state, title, priority, assignee, grp, opened, updated, created_by, version, fields, tags, sla_open, sla_notified, is_open) FROM 'itsm_ticket.tsv'
 \copy itsm_version (ticket_id, n, at, actor, title, state, fields, ticket_version, current) FROM 'itsm_version.tsv'
 \copy itsm_audience (ticket_id, published, member) FROM 'itsm_audience.tsv'
-\copy itsm_field_index (ticket_id, kind, name, value) FROM 'itsm_field_index.tsv'
+\copy itsm_field_index (ticket_id, kind, name, value, is_open) FROM 'itsm_field_index.tsv'
 \copy itsm_unique (kind, name, value, ticket_id) FROM 'itsm_unique.tsv'
 \copy itsm_synonym (ticket_id, term, expansion) FROM 'itsm_synonym.tsv'
 \copy itsm_search_row (rid, id, kind, party) FROM 'itsm_search_row.tsv'

@@ -49,10 +49,13 @@ SELECT n, 'INC' || lpad(n::text, 7, '0'), 'incident', p.id, state, 'Generated in
        CASE WHEN state = 'closed' THEN opened + CASE WHEN r % 7 = 0 THEN 4320000 ELSE 43200 END
             WHEN state = 'cancelled' THEN opened + 86400 END
 FROM t0 JOIN party p ON p.i = t0.pi;
-INSERT INTO itsm_field_index (ticket_id, kind, name, value)
-SELECT n, 'incident', 'service', 'Service ' || lpad((n % 20)::text, 2, '0') FROM t0;
-INSERT INTO itsm_field_index (ticket_id, kind, name, value)
-SELECT n, 'incident', 'category', 'Category ' || lpad(((n / 20) % 40)::text, 2, '0') FROM t0;
+-- the field rows carry their ticket's open flag (schema 18)
+INSERT INTO itsm_field_index (ticket_id, kind, name, value, is_open)
+SELECT n, 'incident', 'service', 'Service ' || lpad((n % 20)::text, 2, '0'),
+       CASE WHEN state IN ('closed', 'cancelled') THEN 0 ELSE 1 END FROM t0;
+INSERT INTO itsm_field_index (ticket_id, kind, name, value, is_open)
+SELECT n, 'incident', 'category', 'Category ' || lpad(((n / 20) % 40)::text, 2, '0'),
+       CASE WHEN state IN ('closed', 'cancelled') THEN 0 ELSE 1 END FROM t0;
 -- clocks (targets of conf/itsm-sla.xml, business hours taken as wall time x 3): the response
 -- runs while new, else stopped; the resolution runs while open, paused awaiting info.
 INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due)

@@ -9,16 +9,18 @@ EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- participant, all (alice)'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') ORDER BY t.id LIMIT 51 OFFSET 0;
-.print '-- provider, 3 parties, open (prov1: one ordered query per party, merged)'
-EXPLAIN QUERY PLAN SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u2 ORDER BY id LIMIT 51 OFFSET 0;
+.print '-- provider, 3 parties, open (prov1: one ordered query of ids per party, merged; then the page's rows (schema 18))'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u2) w ORDER BY id LIMIT 51 OFFSET 0) ORDER BY t.id;
 .print '-- group+assignee'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.assignee = 'res7' AND t.grp = 'Group 07' ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- group, open'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.grp = 'Group 03' AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
-.print '-- indexed fields x2'
-EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'service' AND f0.value = 'Service 03' JOIN itsm_field_index f1 ON f1.ticket_id = f0.ticket_id AND f1.kind = 'incident' AND f1.name = 'category' AND f1.value = 'Category 07' WHERE t.kind = 'incident' ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;
-.print '-- indexed field, open (the open tickets drive, each probes its field row)'
-EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.is_open = 1 AND (SELECT fp.value FROM itsm_field_index fp WHERE fp.ticket_id = t.id AND fp.name = 'service') = 'Service 03' ORDER BY t.id LIMIT 51 OFFSET 0;
+.print '-- assignee, open (schema 18: the open tickets of an assignee)'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.assignee = 'res7' AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
+.print '-- indexed fields x2 (the sparser value drives: the category)'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'category' AND f0.value = 'Category 07' JOIN itsm_field_index f1 ON f1.ticket_id = f0.ticket_id AND f1.kind = 'incident' AND f1.name = 'service' AND f1.value = 'Service 03' WHERE t.kind = 'incident' ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;
+.print '-- indexed field, open (schema 18: the open rows of the field value drive)'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'service' AND f0.value = 'Service 03' AND f0.is_open = 1 WHERE t.kind = 'incident' AND t.is_open = 1 ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;
 .print '-- sla=breached, its count first (set when at most 2000 clocks, else per row)'
 EXPLAIN QUERY PLAN SELECT COUNT(*) FROM (SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = 'incident' AND c.settled = 'breached' UNION ALL SELECT c.ticket_id FROM itsm_sla_clock c WHERE c.kind = 'incident' AND c.settled = '' AND c.due < @now LIMIT 2001) x;
 .print '-- sla=breached, per row over the tickets with a running clock (many clocks breached)'
@@ -46,7 +48,7 @@ EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t
 .print '-- most recently changed first, after a ticket'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND (t.updated, t.id) < (@now - 864000, 5000) ORDER BY t.updated DESC, t.id DESC LIMIT 51 OFFSET 0;
 .print '-- provider, 3 parties, open, after a ticket (each party''s query starts after it)'
-EXPLAIN QUERY PLAN SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u2 ORDER BY id LIMIT 51 OFFSET 0;
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 AND t.id > 500000 ORDER BY t.id LIMIT 51) u2) w ORDER BY id LIMIT 51 OFFSET 0) ORDER BY t.id;
 .print '-- indexed field, after a ticket'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND f0.kind = 'incident' AND f0.name = 'service' AND f0.value = 'Service 03' WHERE t.kind = 'incident' AND f0.ticket_id > 500000 ORDER BY f0.ticket_id LIMIT 51 OFFSET 0;
 .print '-- the major-incident banner of every portal page (a public view: the tagged tickets)'

@@ -59,9 +59,12 @@ FROM t0 JOIN party p ON p.i = t0.pi;
 -- field and clock rows in ticket order, as the server writes them (a ticket's rows at once):
 -- the tables are keyed by (ticket_id, name) WITHOUT ROWID (schema 11), and a pass per field
 -- would interleave each row into half-split pages all over the table
-INSERT INTO itsm_field_index (ticket_id, kind, name, value)
-SELECT n, 'incident', 'category', printf('Category %02d', (n / 20) % 40) FROM t0
-UNION ALL SELECT n, 'incident', 'service', printf('Service %02d', n % 20) FROM t0
+-- (with their ticket's open flag: schema 18)
+INSERT INTO itsm_field_index (ticket_id, kind, name, value, is_open)
+SELECT n, 'incident', 'category', printf('Category %02d', (n / 20) % 40),
+       state NOT IN ('closed', 'cancelled') FROM t0
+UNION ALL SELECT n, 'incident', 'service', printf('Service %02d', n % 20),
+       state NOT IN ('closed', 'cancelled') FROM t0
 ORDER BY 1, 3;
 -- clocks (targets of conf/itsm-sla.xml, business hours taken as wall time x 3): the response
 -- runs while new, else stopped; the resolution runs while open, paused awaiting info.

@@ -146,7 +146,8 @@ static const char *const statements[S_COUNT] = {
         "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT
         " AND version = " INT,
     [S_FIELD_INSERT] =
-        "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s)",
+        "INSERT INTO itsm_field_index (ticket_id, kind, name, value, is_open) "
+        "VALUES (" INT ", %s, %s, %s, " INT ")",
     [S_UNIQUE_CLEAR] = "DELETE FROM itsm_unique WHERE ticket_id = " INT,
     [S_UNIQUE_INSERT] =
         "INSERT INTO itsm_unique (kind, name, value, ticket_id) VALUES (%s, %s, %s, " INT ") "
@@ -175,9 +176,10 @@ static const char *const statements[S_COUNT] = {
     /* an update's field and clock rows: written only where they changed (an unchanged row's
      * entries in the indexes are not rewritten) */
     [S_FIELD_PUT] =
-        "INSERT INTO itsm_field_index (ticket_id, kind, name, value) VALUES (" INT ", %s, %s, %s) "
-        "ON CONFLICT (ticket_id, name) DO UPDATE SET value = excluded.value "
-        "WHERE itsm_field_index.value <> excluded.value",
+        "INSERT INTO itsm_field_index (ticket_id, kind, name, value, is_open) "
+        "VALUES (" INT ", %s, %s, %s, " INT ") ON CONFLICT (ticket_id, name) DO UPDATE SET "
+        "value = excluded.value, is_open = excluded.is_open WHERE itsm_field_index.value <> "
+        "excluded.value OR itsm_field_index.is_open <> excluded.is_open",
     [S_FIELD_DROP] = "DELETE FROM itsm_field_index WHERE ticket_id = " INT " AND name = %s",
     [S_CLOCK_PUT] =
         "INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
@@ -659,8 +661,9 @@ static const char *indexed_value(apr_pool_t *p, const char *v)
     return apr_pstrndup(p, v, n);
 }
 
-/* Rows of t's indexed fields (fresh: none stored yet; else each row put where its value
- * changed, dropped where the field is now empty). */
+/* Rows of t's indexed fields (fresh: none stored yet; else each row put where its value or
+ * the ticket's open flag changed, dropped where the field is now empty). Each row carries
+ * the ticket's is_open (schema 18), written in the same transaction as the ticket's. */
 static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                                  int fresh, apr_pool_t *p)
 {
@@ -673,9 +676,10 @@ static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const i
         if (!(fd->flags & ITSM_FIELD_INDEXED))
             continue;
         if (v && *v) {
-            const char *args[] = { i64(p, t->id), k->kind, fd->name, indexed_value(p, v) };
+            const char *args[] = { i64(p, t->id), k->kind, fd->name, indexed_value(p, v),
+                                   ticket_is_open(k, t->state) ? "1" : "0" };
 
-            rv = exec(st, p, NULL, fresh ? S_FIELD_INSERT : S_FIELD_PUT, 4, args);
+            rv = exec(st, p, NULL, fresh ? S_FIELD_INSERT : S_FIELD_PUT, 5, args);
         }
         else if (!fresh) {
             const char *args[] = { i64(p, t->id), fd->name };
@@ -896,13 +900,19 @@ static const char *equal_sql(apr_pool_t *p, const char *col, const char *value,
     return apr_pstrcat(p, " AND t.", col, " = %s", NULL);
 }
 
-/* Whether a list with field filters reads the tickets through an index of their own (open,
- * state, assignee, group or party, each narrow and in creation order) and probes the field
- * rows of each by primary key, rather than reading the field index: the rows a field value
- * matches are often spread over the whole history while the open ones are the newest. */
-static int fields_probed(const itsm_filter_t *f)
+/* Whether a list with field filters reads the tickets through an index of their own (state,
+ * assignee, group or party, each narrow and in creation order; open within a party scope)
+ * and probes the field rows of each by primary key, rather than reading the field index:
+ * the rows a field value matches are often spread over the whole history while those
+ * tickets are few. Open tickets over every party read the first field's open rows
+ * (schema 18: the field rows carry the ticket's open flag), which hold exactly the open
+ * tickets of that value (at 1,000,000 incidents: 4.6M instructions of SQLite probing a
+ * field row for each of ~1,000 open tickets, 0.3M reading the field's open rows). scoped:
+ * the reading is within parties. */
+static int fields_probed(const itsm_filter_t *f, int scoped)
 {
-    return f->nfields && (f->open || f->state || f->assignee || f->group || f->party);
+    return f->nfields
+           && ((f->open && scoped) || f->state || f->assignee || f->group || f->party);
 }
 
 /* How a list or count reads: its scope, how it sees audiences (AUDIENCE_*), and whether it
@@ -939,7 +949,8 @@ static const char *field_key_sql(apr_pool_t *p, const char *id, const char *name
  * comparison (SQLite 3.15, PostgreSQL) with the id breaking ties, which the index of the
  * order serves as a range. The anchor's title or field is read by the query itself (its
  * text compared as the database orders it). */
-static const char *after_sql(apr_pool_t *p, const itsm_filter_t *f, apr_array_header_t *args)
+static const char *after_sql(apr_pool_t *p, const itsm_filter_t *f, int scoped,
+                             apr_array_header_t *args)
 {
     const char *op = f->descending ? " < " : " > ", *id = i64(p, f->after), *sql;
 
@@ -962,7 +973,8 @@ static const char *after_sql(apr_pool_t *p, const itsm_filter_t *f, apr_array_he
         return sql;
     default:    /* under a joined field filter, on the field index's own order (order_sql) */
         arg(args, id);
-        return apr_pstrcat(p, f->nfields && !fields_probed(f) ? " AND f0.ticket_id" : " AND t.id",
+        return apr_pstrcat(p, f->nfields && !fields_probed(f, scoped) ? " AND f0.ticket_id"
+                                                                      : " AND t.id",
                            op, INT, NULL);
     }
 }
@@ -974,14 +986,16 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               int sla_how, apr_array_header_t *args)
 {
     const char *sql = rd->published ? "FROM itsm_ticket t" PUBLISHED_JOIN : "FROM itsm_ticket t";
-    int i;
+    int scoped = rd->sc.parties != NULL, i;
 
     /* the second and later fields on the first's ticket id, not t's: each candidate of the
-     * first field is checked against the others' rows before its ticket row is read */
-    for (i = 0; i < f->nfields && !fields_probed(f); i++) {
+     * first field is checked against the others' rows before its ticket row is read; of open
+     * tickets, the first field's open rows (the ticket's own flag: the same tickets) */
+    for (i = 0; i < f->nfields && !fields_probed(f, scoped); i++) {
         sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = %s AND "
-                           "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s",
-                           sql, i, i, i ? "f0.ticket_id" : "t.id", i, i, i);
+                           "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s%s",
+                           sql, i, i, i ? "f0.ticket_id" : "t.id", i, i, i,
+                           i == 0 && f->open ? " AND f0.is_open = 1" : "");
         arg(args, kind);
         arg(args, f->field[i]);
         arg(args, indexed_value(p, f->value[i]));
@@ -1012,7 +1026,7 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", "<=", f->updated_to, args), NULL);
     /* a scalar subquery, which no planner turns into a join reading the field's every row */
-    for (i = 0; i < f->nfields && fields_probed(f); i++) {
+    for (i = 0; i < f->nfields && fields_probed(f, scoped); i++) {
         sql = apr_pstrcat(p, sql, " AND (SELECT fp.value FROM itsm_field_index fp WHERE "
                           "fp.ticket_id = t.id AND fp.name = %s) = %s", NULL);
         arg(args, f->field[i]);
@@ -1021,7 +1035,7 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     if (f->sla)
         sql = apr_pstrcat(p, sql, sla_sql(p, kind, f, sla_how, args), NULL);
     if (f->after)
-        sql = apr_pstrcat(p, sql, after_sql(p, f, args), NULL);
+        sql = apr_pstrcat(p, sql, after_sql(p, f, scoped, args), NULL);
     (void)st;
     return sql;
 }
@@ -1043,7 +1057,7 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     *published = rd.published;
     if (narrow && !f->state && !f->priority && !f->assignee && !f->group && !f->open
         && !f->opened_from && !f->opened_to && !f->updated_from && !f->updated_to && !f->sla
-        && !f->after && !fields_probed(f)) {
+        && !f->after && !fields_probed(f, rd.sc.parties != NULL)) {
         rd.published = 0;
         from = narrow;
     }
@@ -1054,7 +1068,7 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 /* ORDER BY of a list; qualified: on t (else on the columns of a union's rows). Under a
  * field filter, creation order is the field index's own order (f0.ticket_id = t.id), which
  * the planner then reads in order instead of sorting every match. */
-static const char *order_sql(const itsm_filter_t *f, int qualified)
+static const char *order_sql(const itsm_filter_t *f, int qualified, int scoped)
 {
     static const char *const cols[][2][2] = {
         [ITSM_SORT_NUMBER] = { { "id", "id DESC" }, { "t.id", "t.id DESC" } },
@@ -1069,7 +1083,7 @@ static const char *order_sql(const itsm_filter_t *f, int qualified)
                               { "sortkey, t.id", "sortkey DESC, t.id DESC" } },
     };
 
-    if (qualified && f->nfields && !fields_probed(f) && f->sort == ITSM_SORT_NUMBER)
+    if (qualified && f->nfields && !fields_probed(f, scoped) && f->sort == ITSM_SORT_NUMBER)
         return f->descending ? "f0.ticket_id DESC" : "f0.ticket_id";
     return cols[f->sort][qualified][f->descending ? 1 : 0];
 }
@@ -1089,38 +1103,92 @@ static const char *sort_cols(apr_pool_t *p, const char *cols, const itsm_filter_
  * a single query with party IN (...) would sort every ticket of the parties. */
 #define SCOPE_UNION_MAX 8
 
+/* The keys a party's query of a union selects: the id and what the list is ordered by
+ * (order_sql(f, 0, 0) names them), read from the index the query walks where it holds them. */
+static const char *union_keys(apr_pool_t *p, const itsm_filter_t *f, apr_array_header_t *args)
+{
+    static const char *const keys[] = {
+        [ITSM_SORT_NUMBER] = "t.id", [ITSM_SORT_OPENED] = "t.id, t.opened",
+        [ITSM_SORT_UPDATED] = "t.id, t.updated", [ITSM_SORT_TITLE] = "t.id, t.title",
+        [ITSM_SORT_FIELD] = "t.id",
+    };
+
+    return sort_cols(p, keys[f->sort], f, args);
+}
+
+/* From this offset on, a list's page is the tickets from the keys of its first one on. */
+#define OFFSET_SEEK_MIN 200
+
+/* The keys, in the list's order, that place a ticket of a deep page (f->offset at least
+ * OFFSET_SEEK_MIN), NULL to skip the offset's tickets in the list itself: the database steps
+ * over them either way, but the list's own query seeks each one's row before it counts it
+ * off (0.7k instructions a ticket in SQLite, 0.45k for a query of the keys alone). Sorts
+ * on the ticket's own columns; under a joined field filter the order is the field's. */
+static const char *offset_keys(const itsm_filter_t *f, int scoped)
+{
+    if (f->offset < OFFSET_SEEK_MIN || (f->nfields && !fields_probed(f, scoped)))
+        return NULL;
+    switch (f->sort) {
+    case ITSM_SORT_NUMBER:  return "t.id";
+    case ITSM_SORT_OPENED:  return "t.opened, t.id";
+    case ITSM_SORT_UPDATED: return "t.updated, t.id";
+    default:                return NULL;
+    }
+}
+
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                             const reading_t *rd, const itsm_filter_t *f,
                             int sla_how, apr_array_header_t *args)
 {
-    const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1), *cols;
+    const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1), *cols, *keys;
     const apr_array_header_t *parties = rd->sc.parties;
-    int i;
+    int scoped = parties != NULL, i;
 
     /* an audience or a published version is one query: tickets of other parties match too */
     if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX
         || rd->audience != AUDIENCE_NONE || rd->published) {
         cols = sort_cols(p, rd->published ? PUBLISHED_COLS : TICKET_COLS, f, args);
         sql = apr_pstrcat(p, "SELECT ", cols, " ", from_where(st, p, kind, rd, f, sla_how, args),
-                          " ORDER BY ", order_sql(f, 1), " LIMIT " INT " OFFSET " INT, NULL);
+                          NULL);
+        if ((keys = offset_keys(f, scoped)) != NULL) {
+            /* the page from the keys of its first ticket, found by a query that skips the
+             * offset's tickets on its index alone (each skipped one's row is not sought) */
+            sql = apr_pstrcat(p, sql, " AND (", keys, f->descending ? ") <= (SELECT " : ") >= "
+                              "(SELECT ", keys, " ", from_where(st, p, kind, rd, f, sla_how, args),
+                              " ORDER BY ", order_sql(f, 1, scoped), " LIMIT 1 OFFSET " INT
+                              ") ORDER BY ", order_sql(f, 1, scoped), " LIMIT " INT, NULL);
+            arg(args, apr_itoa(p, f->offset));
+            arg(args, apr_itoa(p, f->limit + 1));
+            return sql;
+        }
+        sql = apr_pstrcat(p, sql, " ORDER BY ", order_sql(f, 1, scoped), " LIMIT " INT " OFFSET " INT,
+                          NULL);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
         return sql;
     }
+    /* Each party's query selects the keys of its first offset + limit + 1 tickets, their
+     * merge the page's ids, and only the page's ticket rows are read: merging whole rows read
+     * and sorted up to (limit + 1) x parties of them (a provider's three parties at 1,000,000
+     * incidents: 3.1M instructions of SQLite against 0.3M for one party's page). */
+    cols = sort_cols(p, TICKET_COLS, f, args);
     for (i = 0; i < parties->nelts; i++) {
         reading_t one = *rd;
 
         one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
-        cols = sort_cols(p, TICKET_COLS, f, args);
-        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT ", cols,
-                          " ", from_where(st, p, kind, &one, f, sla_how, args), " ORDER BY ",
-                          order_sql(f, 1), " LIMIT " INT ") u", apr_itoa(p, i), NULL);
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT ",
+                          union_keys(p, f, args), " ", from_where(st, p, kind, &one, f, sla_how,
+                          args), " ORDER BY ", order_sql(f, 1, 1), " LIMIT " INT ") u",
+                          apr_itoa(p, i), NULL);
         arg(args, window);
     }
     arg(args, apr_itoa(p, f->limit + 1));
     arg(args, apr_itoa(p, f->offset));
-    return apr_pstrcat(p, sql, " ORDER BY ", order_sql(f, 0), " LIMIT " INT " OFFSET " INT, NULL);
+    return apr_pstrcat(p, "SELECT ", cols, " FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (",
+                       sql, ") w ORDER BY ", order_sql(f, 0, 0), " LIMIT " INT " OFFSET " INT
+                       ") ORDER BY ", f->sort == ITSM_SORT_NUMBER
+                       ? (f->descending ? "t.id DESC" : "t.id") : order_sql(f, 1, 1), NULL);
 }
 
 /* Run a statement that may answer rows (PRAGMAs do) and discard them. */
@@ -1752,15 +1820,27 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
  * every ticket (they are most of the history). */
 #define SLA_SET_MAX 2000
 
+/* How long a connection keeps sla_dense's answer for a kind and status. The answer chooses
+ * a plan, never the result (either plan lists the same tickets); counting the set read up to
+ * 2001 clock entries for each list (1.8M instructions for sla=breached at 1,000,000
+ * incidents, more than the list itself). */
+#define SLA_HOW_TTL apr_time_from_sec(5)
+
+typedef struct sla_how_t {
+    apr_time_t at;              /* f->now of the count */
+    int how;
+} sla_how_t;
+
 /* How a list filters on f->sla: as a set when few clocks of the kind are in that status. */
 static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_filter_t *f,
                               apr_pool_t *p, int *how)
 {
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
     const sla_status_sql_t *s = sla_status_sql(f->sla);
-    const char *sql;
+    const char *sql, *key;
     rows_t *res;
     row_t *row = NULL;
+    sla_how_t *known = NULL;
     apr_int64_t n = 0;
 
     *how = SLA_AS_SET;
@@ -1768,6 +1848,13 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
         return APR_SUCCESS;
     if (s->running == NULL) {   /* met, missed: most stopped clocks; spread over the history */
         *how = SLA_PER_ROW;
+        return APR_SUCCESS;
+    }
+    key = apr_pstrcat(p, "itsm_store.sla_how\n", kind, "\n", s->status, NULL);
+    if (st->conn_cache)     /* the connection's own: one thread at a time uses it */
+        known = apr_hash_get(st->conn_cache, key, APR_HASH_KEY_STRING);
+    if (known && f->now >= known->at && f->now - known->at < SLA_HOW_TTL) {
+        *how = known->how;
         return APR_SUCCESS;
     }
     /* the set counted up to one past the limit */
@@ -1779,6 +1866,82 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
     while (next_row(st->driver, p, res, &row))
         n = col_i64(st, row, 0);
     *how = n > SLA_SET_MAX ? SLA_PER_ROW : SLA_SMALL_SET;
+    if (st->conn_cache && st->conn_pool) {
+        if (known == NULL) {
+            known = apr_palloc(st->conn_pool, sizeof *known);
+            apr_hash_set(st->conn_cache, apr_pstrdup(st->conn_pool, key), APR_HASH_KEY_STRING,
+                         known);
+        }
+        known->at = f->now;
+        known->how = *how;
+    }
+    return APR_SUCCESS;
+}
+
+/* Entries of a field value's index range that sparsest_first reads: the value whose
+ * FIELD_SAMPLE-th ticket (in the list's order, from its start) lies farthest is the sparsest
+ * there. */
+#define FIELD_SAMPLE 64
+
+/* A list filtered on two or more indexed fields walks the first field's index range and
+ * probes each of its tickets for the others (from_where): the sparsest value should drive,
+ * and it need not be the first the request names. *out: f, or a copy of f with the field
+ * whose value is sparsest near the start of the list moved first (the same tickets match;
+ * at 1,000,000 incidents a service (1/20) and a category (1/40) cost 8.0M instructions of
+ * SQLite driven by the service, 4.2M by the category). One statement per field, of
+ * FIELD_SAMPLE index entries each. */
+static apr_status_t sparsest_first(itsm_store_t *st, const char *kind, const itsm_filter_t *f,
+                                   int scoped, const itsm_filter_t **out, apr_pool_t *p)
+{
+    int down = f->sort == ITSM_SORT_NUMBER && f->descending, best = 0, i;
+    apr_int64_t best_at = 0;
+    itsm_filter_t *copy;
+
+    *out = f;
+    if (f->nfields < 2 || fields_probed(f, scoped))
+        return APR_SUCCESS;
+    for (i = 0; i < f->nfields; i++) {
+        apr_array_header_t *args = apr_array_make(p, 5, sizeof(const char *));
+        const char *sql = f->open ? "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = "
+                                    "%s AND f.name = %s AND f.value = %s AND f.is_open = 1"
+                                  : "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = "
+                                    "%s AND f.name = %s AND f.value = %s";
+        rows_t *res;
+        row_t *row = NULL;
+        apr_int64_t at = -1;    /* no such entry: fewer than FIELD_SAMPLE tickets ahead */
+
+        arg(args, kind);
+        arg(args, f->field[i]);
+        arg(args, indexed_value(p, f->value[i]));
+        if (f->after && f->sort == ITSM_SORT_NUMBER) {
+            sql = apr_pstrcat(p, sql, down ? " AND f.ticket_id < " INT : " AND f.ticket_id > " INT,
+                              NULL);
+            arg(args, i64(p, f->after));
+        }
+        sql = apr_pstrcat(p, sql, down ? " ORDER BY f.ticket_id DESC" : " ORDER BY f.ticket_id",
+                          " LIMIT 1 OFFSET " INT, NULL);
+        arg(args, apr_itoa(p, FIELD_SAMPLE - 1));
+        if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+            return APR_EGENERAL;
+        while (next_row(st->driver, p, res, &row))
+            at = col_i64(st, row, 0);
+        if (at < 0) {
+            best = i;
+            break;
+        }
+        if (i == 0 || (down ? at < best_at : at > best_at)) {
+            best = i;
+            best_at = at;
+        }
+    }
+    if (best == 0)
+        return APR_SUCCESS;
+    copy = apr_pmemdup(p, f, sizeof *f);
+    copy->field[0] = f->field[best];
+    copy->value[0] = f->value[best];
+    copy->field[best] = f->field[0];
+    copy->value[best] = f->value[0];
+    *out = copy;
     return APR_SUCCESS;
 }
 
@@ -1795,6 +1958,8 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_ticket_t *));
     *more = 0;
     if (f->sla && sla_dense(st, kind, f, p, &how) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (sparsest_first(st, kind, f, rd.sc.parties != NULL, &f, p) != APR_SUCCESS)
         return APR_EGENERAL;
     sql = list_sql(st, p, kind, &rd, f, how, args);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)

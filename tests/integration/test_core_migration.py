@@ -179,6 +179,24 @@ def test_schema_12_indexes(legacy, database):
     assert sum(int(g.get("count")) for g in r.findall("{%s}group" % NS)) == len(INCIDENTS)
 
 
+def test_schema_18_open_field_rows(legacy):
+    """Schema 18: the indexed field rows carry their ticket's open flag, set by the migration
+    from the migrated tickets (a list of open tickets by a field over every party reads them)."""
+    client, before, query = legacy
+    assert query("SELECT COUNT(*) FROM itsm_field_index f JOIN itsm_ticket t ON "
+                 "t.id = f.ticket_id WHERE f.is_open <> t.is_open") == [("0",)]
+    open_rows = int(query("SELECT COUNT(*) FROM itsm_field_index f JOIN itsm_ticket t ON "
+                          "t.id = f.ticket_id WHERE t.is_open = 1 AND f.kind = 'incident' AND "
+                          "f.name = 'service'")[0][0])
+    r = client.get("/incidents", user="agent1", params={"open": "true", "limit": "500",
+                                                         "service": "DIP"})
+    assert r.status == 200 and r.root == "list", r
+    dip = int(query("SELECT COUNT(*) FROM itsm_field_index f JOIN itsm_ticket t ON "
+                    "t.id = f.ticket_id WHERE t.is_open = 1 AND f.kind = 'incident' AND "
+                    "f.name = 'service' AND f.value = 'DIP'")[0][0])
+    assert len(r.numbers()) == dip <= open_rows
+
+
 def test_schema_16_notices_name_their_journal_entry(legacy):
     """Schema 16: each notice names the journal entry it announces (the feed reads the entry's
     changes, not the summary's text); the notices of the old database are matched to their
