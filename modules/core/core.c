@@ -352,13 +352,12 @@ const itsm_kind_t *itsm_core_kind(const itsm_core_t *c, const char *kind)
  * for one database; that costs a second look at the schema and less grouping, nothing
  * else, as every SQLite writer of the process takes the store's write lock.) */
 typedef struct {
-    apr_thread_mutex_t *schema_lock;        /* also guards writer and writer_tried */
+    apr_thread_mutex_t *schema_lock;
     volatile apr_uint32_t schema_ready;     /* apr_atomic */
     itsm_write_queue_t *queue;
     apr_pool_t *pool;                       /* the child's */
     server_rec *s;                          /* whose mod_dbd configuration it is */
     ap_dbd_t *writer;                       /* SQLite: the connection the queue writes on */
-    int writer_tried;
 } db_state_t;
 
 static module *dbd_module_ptr;     /* mod_dbd, found by name: no link to its symbols */
@@ -416,47 +415,42 @@ static apr_status_t writer_close(void *data)
     return APR_SUCCESS;
 }
 
-/* Once per process and database: a connection of its own to the SQLite file of dbd, on
- * which the group commit queue runs every batch (itsm_store_queue_writer says why). Not
- * one of mod_dbd's: held for the child's life, it would take a place of DBDMax from the
- * requests (and with DBDMax 1 wait for ever); the store's own set-up (busy timeout, WAL
- * settings) is run on it as on every connection, DBDInitSQL is not. If it cannot be had,
- * batches run on their leaders' connections as before. */
-static void writer_open(db_state_t *db, const itsm_core_t *core, const struct itsm_store_t *st,
-                        const ap_dbd_t *dbd)
+/* Once per process and database, when its schema is ready (under schema_lock): a connection
+ * of its own to the SQLite file of dbd, on which the group commit queue runs every batch
+ * (itsm_store_queue_writer says why). Not one of mod_dbd's: held for the child's life, it
+ * would take a place of DBDMax from the requests (and with DBDMax 1 wait for ever); the
+ * store's own set-up (busy timeout, WAL settings) is run on it as on every connection,
+ * DBDInitSQL is not. If it cannot be had, batches run on their leaders' connections. */
+static void writer_open(db_state_t *db, const itsm_core_t *core, const ap_dbd_t *dbd)
 {
     struct itsm_store_t *w = NULL;
-    const char *file = itsm_store_file(st), *err = NULL;
+    const char *file = itsm_store_file(dbd->driver, dbd->handle), *err = NULL;
     apr_pool_t *wp = NULL;
     apr_dbd_t *handle = NULL;
 
-    apr_thread_mutex_lock(db->schema_lock);
-    if (!db->writer_tried && file && *file) {
-        db->writer_tried = 1;
-        if (apr_pool_create(&wp, db->pool) != APR_SUCCESS
-            || apr_dbd_open_ex(dbd->driver, wp, file, &handle, &err) != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s, ITSMLOGNO(00880)
-                         "cannot open %s for the store's writer (%s): writes run on the "
-                         "requests' connections", file, err ? err : "no memory");
-        }
-        else {
-            db->writer = apr_pcalloc(wp, sizeof *db->writer);
-            db->writer->driver = dbd->driver;
-            db->writer->handle = handle;
-            db->writer->pool = wp;
-            apr_pool_cleanup_register(wp, db, writer_close, apr_pool_cleanup_null);
-            if (bind_store(&w, core, db->writer, db->queue, wp, &err) != APR_SUCCESS)
-                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s, ITSMLOGNO(00881)
-                             "the store's writer connection: %s; writes run on the "
-                             "requests' connections", err ? err : "cannot be bound");
-            else {
-                itsm_store_queue_writer(db->queue, w);
-                ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, db->s, ITSMLOGNO(00882)
-                             "this process writes %s on a connection of its own", file);
-            }
-        }
+    if (file == NULL)
+        return;
+    if (apr_pool_create(&wp, db->pool) != APR_SUCCESS
+        || apr_dbd_open_ex(dbd->driver, wp, file, &handle, &err) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s, ITSMLOGNO(00880)
+                     "cannot open %s for the store's writer (%s): writes run on the "
+                     "requests' connections", file, err ? err : "no memory");
+        return;
     }
-    apr_thread_mutex_unlock(db->schema_lock);
+    db->writer = apr_pcalloc(wp, sizeof *db->writer);
+    db->writer->driver = dbd->driver;
+    db->writer->handle = handle;
+    db->writer->pool = wp;
+    apr_pool_cleanup_register(wp, db, writer_close, apr_pool_cleanup_null);
+    if (bind_store(&w, core, db->writer, db->queue, wp, &err) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s, ITSMLOGNO(00881)
+                     "the store's writer connection: %s; writes run on the requests' "
+                     "connections", err ? err : "cannot be bound");
+        return;
+    }
+    itsm_store_queue_writer(db->queue, w);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, db->s, ITSMLOGNO(00882)
+                 "this process writes %s on a connection of its own", file);
 }
 
 apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *dbd,
@@ -476,17 +470,16 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
             rv = itsm_store_migrate(dbd->driver, dbd->handle,
                                     apr_pstrcat(p, core->conf->schema_dir, "/sql", NULL),
                                     core->kinds, core->sla, p, err);
-            if (rv == APR_SUCCESS)
+            if (rv == APR_SUCCESS) {
+                writer_open(db, core, dbd);
                 apr_atomic_set32(&db->schema_ready, 1);
+            }
         }
         apr_thread_mutex_unlock(db->schema_lock);
         if (rv != APR_SUCCESS)
             return rv;
     }
-    rv = bind_store(st, core, dbd, db->queue, p, err);
-    if (rv == APR_SUCCESS && !db->writer_tried)
-        writer_open(db, core, *st, dbd);
-    return rv;
+    return bind_store(st, core, dbd, db->queue, p, err);
 }
 
 /* In check_config, which httpd -t (apachectl configtest) runs too: every file and directory
@@ -601,10 +594,10 @@ static apr_status_t log_write_stats(void *data)
 static apr_status_t db_state_create(db_state_t **out, server_rec *s, apr_pool_t *p)
 {
     db_state_t *db = apr_pcalloc(p, sizeof *db);
+    apr_status_t rv = apr_thread_mutex_create(&db->schema_lock, APR_THREAD_MUTEX_DEFAULT, p);
 
     db->pool = p;
     db->s = s;
-    apr_status_t rv = apr_thread_mutex_create(&db->schema_lock, APR_THREAD_MUTEX_DEFAULT, p);
 
     if (rv == APR_SUCCESS)
         rv = itsm_store_queue_create(&db->queue, p);

@@ -125,9 +125,9 @@ void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
  * connection wrote since its last transaction, so a batch led on whichever connection its
  * first writer held re-read most of the pages it touched, inside the write lock. */
 void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer);
-/* The database file of st's connection (SQLite), NULL for a server database or one in
+/* The database file of a connection (SQLite), NULL for a server database or one in
  * memory. */
-const char *itsm_store_file(const itsm_store_t *st);
+const char *itsm_store_file(const apr_dbd_driver_t *driver, apr_dbd_t *handle);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
  * between processes by a database lock, so any number of children may call it at start.

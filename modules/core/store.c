@@ -16,8 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "itsm_codec.h"
 #include "store_int.h"
 
@@ -256,36 +254,50 @@ static const char *null_if_empty(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* A prepared apr_dbd statement (PostgreSQL, and SQLite's migrations) with its n values args:
+ * its rows into *res, or (res NULL) run as a write, *changes the rows it changed. */
+static apr_status_t run_dbd(itsm_store_t *st, apr_pool_t *p, rows_t **res, int *changes,
+                            apr_dbd_prepared_t *stmt, int n, const char **args)
+{
+    apr_dbd_results_t *dres = NULL;
+    int dummy;
+
+    if (res == NULL) {
+        st->error = apr_dbd_pquery(st->driver, p, st->handle, changes ? changes : &dummy,
+                                   stmt, n, args);
+        return st->error ? APR_EGENERAL : APR_SUCCESS;
+    }
+    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, stmt, 0, n, args);
+    *res = rows_of(st, p, dres);
+    return st->error ? APR_EGENERAL : APR_SUCCESS;
+}
+
+/* The store's fixed statement which, as run_dbd says; on SQLite through the native handle. */
+static apr_status_t run_fixed(itsm_store_t *st, apr_pool_t *p, rows_t **res, int *changes,
+                              int which, int n, const char **args)
+{
+    struct sqlite3_stmt *native;
+
+    if (res)
+        *res = NULL;
+    st->error_text = NULL;
+    if (st->native)
+        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
+               ? APR_EGENERAL : native_run(st, p, native, n, args, res, changes);
+    return run_dbd(st, p, res, changes, st->stmt[which], n, args);
+}
+
 /* Run a statement; *rows receives the affected count. */
 static apr_status_t exec(itsm_store_t *st, apr_pool_t *p, int *rows, int which, int n,
                          const char **args)
 {
-    struct sqlite3_stmt *native;
-    int dummy;
-
-    st->error_text = NULL;
-    if (st->native)
-        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
-               ? APR_EGENERAL : native_run(st, p, native, n, args, NULL, rows);
-    st->error = apr_dbd_pquery(st->driver, p, st->handle, rows ? rows : &dummy,
-                               st->stmt[which], n, args);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
+    return run_fixed(st, p, NULL, rows, which, n, args);
 }
 
 static apr_status_t select_rows(itsm_store_t *st, apr_pool_t *p, rows_t **res,
                                 int which, int n, const char **args)
 {
-    struct sqlite3_stmt *native;
-    apr_dbd_results_t *dres = NULL;
-
-    *res = NULL;
-    st->error_text = NULL;
-    if (st->native)
-        return native_fixed(st, which, statements[which], &native, p) != APR_SUCCESS
-               ? APR_EGENERAL : native_run(st, p, native, n, args, res, NULL);
-    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, st->stmt[which], 0, n, args);
-    *res = rows_of(st, p, dres);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
+    return run_fixed(st, p, res, NULL, which, n, args);
 }
 
 /* The next row of a raw apr_dbd result (the connection set-up, migrations). The pgsql
@@ -333,9 +345,7 @@ static apr_status_t run_shape(itsm_store_t *st, apr_pool_t *p, rows_t **res, int
                               const char *sql, int n, const char **args)
 {
     apr_dbd_prepared_t *stmt = NULL;   /* the pgsql driver fills a non-NULL one in */
-    apr_dbd_results_t *dres = NULL;
     struct sqlite3_stmt *native;
-    int dummy;
 
     if (res)
         *res = NULL;
@@ -345,14 +355,7 @@ static apr_status_t run_shape(itsm_store_t *st, apr_pool_t *p, rows_t **res, int
                ? APR_EGENERAL : native_run(st, p, native, n, args, res, changes);
     if (prepared(st, sql, &stmt, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    if (res == NULL) {
-        st->error = apr_dbd_pquery(st->driver, p, st->handle, changes ? changes : &dummy,
-                                   stmt, n, args);
-        return st->error ? APR_EGENERAL : APR_SUCCESS;
-    }
-    st->error = apr_dbd_pselect(st->driver, p, st->handle, &dres, stmt, 0, n, args);
-    *res = rows_of(st, p, dres);
-    return st->error ? APR_EGENERAL : APR_SUCCESS;
+    return run_dbd(st, p, res, changes, stmt, n, args);
 }
 
 apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, rows_t **res,
@@ -1221,16 +1224,6 @@ apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p)
     if (st->conn_cache == NULL || !st->dialect->serialize_writes)
         return plain(st, sql);
     return exec_sql(st, p, sql, NULL);
-}
-
-const char *itsm_store_file(const itsm_store_t *st)
-{
-    const char *file;
-
-    if (!st->dialect->serialize_writes)
-        return NULL;
-    file = sqlite3_db_filename(apr_dbd_native_handle(st->driver, st->handle), "main");
-    return file && *file ? file : NULL;
 }
 
 apr_status_t itsm_store_bind(itsm_store_t **out, const apr_dbd_driver_t *driver,

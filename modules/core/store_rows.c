@@ -198,6 +198,16 @@ apr_status_t native_shape(itsm_store_t *st, const char *sql, sqlite3_stmt **out,
     return APR_SUCCESS;
 }
 
+/* A statement done with: a throwaway finalized, a kept one reset for its next use (which
+ * also ends its read transaction, unless a write transaction is open). */
+static void stmt_done(sqlite3_stmt *stmt, int own)
+{
+    if (own)
+        sqlite3_finalize(stmt);
+    else
+        sqlite3_reset(stmt);
+}
+
 /* End c: its statement reset (its read transaction ends with it, unless a write
  * transaction is open), or finalized if it was a throwaway. */
 static void rows_end(rows_t *c)
@@ -206,10 +216,7 @@ static void rows_end(rows_t *c)
 
     if (c->stmt == NULL)
         return;
-    if (c->own)
-        sqlite3_finalize(c->stmt);
-    else
-        sqlite3_reset(c->stmt);
+    stmt_done(c->stmt, c->own);
     c->stmt = NULL;
     c->pending = 0;
     for (pp = &c->st->open; *pp; pp = &(*pp)->next)
@@ -260,17 +267,11 @@ apr_status_t native_run(itsm_store_t *st, apr_pool_t *p, sqlite3_stmt *stmt, int
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         apr_status_t rv = failed(st, rc, p);
 
-        if (own)
-            sqlite3_finalize(stmt);
-        else
-            sqlite3_reset(stmt);
+        stmt_done(stmt, own);
         return rv;
     }
     if (res == NULL || rc == SQLITE_DONE) {
-        if (own)
-            sqlite3_finalize(stmt);
-        else
-            sqlite3_reset(stmt);
+        stmt_done(stmt, own);
         if (res)
             *res = apr_pcalloc(p, sizeof **res);    /* no rows */
         return APR_SUCCESS;
@@ -353,6 +354,17 @@ void rows_close_since(itsm_store_t *st, rows_t *mark)
 {
     while (st->open && st->open != mark)
         rows_end(st->open);
+}
+
+const char *itsm_store_file(const apr_dbd_driver_t *driver, apr_dbd_t *handle)
+{
+    const dialect_t *d = dialect_of(driver);
+    const char *file;
+
+    if (d == NULL || !d->native)
+        return NULL;
+    file = sqlite3_db_filename(apr_dbd_native_handle(driver, handle), "main");
+    return file && *file ? file : NULL;
 }
 
 void itsm_store_release(itsm_store_t *st)
