@@ -605,8 +605,46 @@ static apr_status_t db_state_create(db_state_t **out, server_rec *s, apr_pool_t 
     return rv;
 }
 
+int itsm_core_reads_published(const itsm_core_t *core, const itsm_identity_t *who,
+                              const itsm_kind_t *k)
+{
+    return k->publish_action
+           && !itsm_authz_allows(core->authz, who->roles, k->kind, ITSM_ACTION_UPDATE);
+}
+
+/* A person's scope: their parties (all for roles that see all), their audience keys and
+ * the versioned kinds they read as published. No query: the directory's identity and the
+ * role table say it all. The directory's cache keeps it with the identity (this is its
+ * derive function): a request reads it from there. */
+const char *itsm_core_person_scope(apr_pool_t *p, const itsm_identity_t *who, void *core_)
+{
+    const itsm_core_t *core = core_;
+    apr_array_header_t *published = NULL;
+    int i;
+
+    for (i = 0; i < core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(core->kinds, i, const itsm_kind_t *);
+
+        if (itsm_core_reads_published(core, who, k)) {
+            if (published == NULL)
+                published = apr_array_make(p, 2, sizeof(const char *));
+            APR_ARRAY_PUSH(published, const char *) = k->kind;
+        }
+    }
+    return itsm_store_scope_audience(p, itsm_store_scope(p, itsm_authz_sees_all(core->authz,
+                                                                                who->roles),
+                                                         who->party, who->acts_for),
+                                     itsm_store_audience_keys(p, who), published);
+}
+
 int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
+    int rc = itsm_store_library_init();
+
+    if (rc != 0)
+        ap_log_perror(APLOG_MARK, APLOG_DEBUG, 0, plog, ITSMLOGNO(00883)
+                      "SQLite was initialised before mod_itsm (code %d): its memory counts stay "
+                      "on", rc);
     itsm_session_cache_pre_config(pconf);
     return ap_mutex_register(pconf, STORE_MUTEX, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS
            ? OK : HTTP_INTERNAL_SERVER_ERROR;
@@ -649,8 +687,10 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
         if (db_state(vs) == NULL && (rv = db_state_create(&db, vs, pchild)) == APR_SUCCESS)
             db_add(db_states, vs, db, pchild);
         if (rv == APR_SUCCESS && !c->process_ready) {   /* hosts may share c */
-            if ((rv = itsm_ldap_create(&c->directory, &c->conf->ldap, pchild)) == APR_SUCCESS)
+            if ((rv = itsm_ldap_create(&c->directory, &c->conf->ldap, pchild)) == APR_SUCCESS) {
+                itsm_ldap_set_derive(c->directory, itsm_core_person_scope, c);
                 c->process_ready = 1;
+            }
         }
         if (rv != APR_SUCCESS)
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, ITSMLOGNO(00007)

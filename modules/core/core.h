@@ -66,6 +66,11 @@ void itsm_event_run(const struct itsm_event_t *e);
 const char *itsm_core_child_reads(const char *path, int depth, apr_pool_t *p);
 
 /* The hooks mod_itsm.c registers. */
+/* Does who read kind k as published (a versioned kind whose publishing they may not do)? */
+int itsm_core_reads_published(const itsm_core_t *core, const itsm_identity_t *who,
+                              const itsm_kind_t *k);
+/* A person's scope under core (an itsm_core_t *), in p: the directory's derive function. */
+const char *itsm_core_person_scope(apr_pool_t *p, const itsm_identity_t *who, void *core);
 int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
 int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);

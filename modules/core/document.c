@@ -74,12 +74,24 @@ static const common_field_t *common_field(const char *name)
     return NULL;
 }
 
+/* The common field whose descriptor f is, NULL for a kind's own field (by address: a kind's
+ * field may share a common field's name). */
+static const common_field_t *common_of(const itsm_field_t *f)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMON; i++)
+        if (&common_fields[i].f == f)
+            return &common_fields[i];
+    return NULL;
+}
+
 /* The value of field f of t, common or the kind's own. */
 static const char *field_value(const itsm_ticket_t *t, const itsm_field_t *f)
 {
-    const common_field_t *cf = common_field(f->name);
+    const common_field_t *cf = common_of(f);
 
-    return cf && &cf->f == f ? common_get(t, cf) : apr_table_get(t->fields, f->name);
+    return cf ? common_get(t, cf) : apr_table_get(t->fields, f->name);
 }
 
 /* Calls fn on each field of kind k, the common ones first; stops at a non-zero answer. */
@@ -104,12 +116,12 @@ static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
                        const char *text)
 {
     const char *value, *why;
-    const common_field_t *cf = common_field(f->name);
+    const common_field_t *cf = common_of(f);
 
     if (itsm_field_check(f, text, c->pool, &value, &why) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> %s",
                               f->name, why);
-    if (cf && &cf->f == f)
+    if (cf)
         common_set(t, cf, value);
     else
         apr_table_setn(t->fields, f->name, value);
@@ -688,7 +700,8 @@ static int check_reference(const itsm_field_t *f, void *baton)
     itsm_ticket_t *to;
     apr_status_t rv;
 
-    if (v == NULL || (was && strcmp(was, v) == 0) || f == &common_field("party")->f)
+    if (v == NULL || (was && strcmp(was, v) == 0)
+        || (strcmp(f->name, "party") == 0 && common_of(f)))
         return 0;
     switch (itsm_field_type(f)) {
     case ITSM_TYPE_TICKET:

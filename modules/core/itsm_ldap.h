@@ -42,6 +42,18 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
  * APR_EGENERAL (or another non-success status) when the directory cannot be reached or answers with an error: the caller answers 503. errmsg (may be NULL) receives a human message allocated in p. Never grants on a guess: on error nothing is returned. */
 apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld, const char *login, apr_pool_t *p);
 
+/* A string the core derives from an identity alone (the person's scope), kept beside the
+ * identity in the cache so that a request reads it instead of deriving it again. fn runs in
+ * the pool it is given, once per cached identity (per lookup when the cache is off); set
+ * before the first lookup (child_init). */
+typedef const char *itsm_ldap_derive_fn(apr_pool_t *p, const itsm_identity_t *who, void *ctx);
+void itsm_ldap_set_derive(itsm_ldap_t *ld, itsm_ldap_derive_fn *fn, void *ctx);
+/* itsm_ldap_lookup, and in *derived what the derive function made of the identity (in p or in
+ * the cache: read-only; NULL without a derive function). */
+apr_status_t itsm_ldap_lookup_derived(itsm_identity_t **out, const char **derived,
+                                      const char **errmsg, itsm_ldap_t *ld, const char *login,
+                                      apr_pool_t *p);
+
 /* Is there exactly one party with this Party ID? APR_SUCCESS, APR_NOTFOUND, or another
  * status (and *errmsg) when the directory cannot be asked. Not cached: used when a ticket is
  * raised for a party other than the caller's own. */

@@ -110,6 +110,10 @@ typedef struct itsm_version_t {
     int current;                /* the version readers see */
 } itsm_version_t;
 
+/* Once, before any database is opened (pre_config): SQLite's library settings. 0, or the
+ * SQLite error code when the library was already initialised (by another module, or before a
+ * restart: it keeps the settings it had). */
+int itsm_store_library_init(void);
 /* Per-process set-up (child_init): the lock that orders this process's SQLite writers;
  * processes, if not NULL, a lock (re-attached in this child) that orders the writers of all
  * processes of the server. */

@@ -42,6 +42,8 @@ struct itsm_ldap_t {
     apr_hash_t *cache;             /* login -> cache_entry_t */
     unsigned cache_inserts;
     int tls;                       /* ldaps:// or StartTLS: handles verify the server certificate */
+    itsm_ldap_derive_fn *derive;   /* itsm_ldap_set_derive */
+    void *derive_ctx;
     char open_error[ITSM_LDAP_REASON_MAX];  /* why the last handle could not be opened */
 };
 
@@ -52,6 +54,7 @@ typedef struct {
 
 typedef struct {
     itsm_identity_t *id;
+    const char *derived;           /* ld->derive's string of id, in the cache pool */
     apr_time_t expires;
 } cache_entry_t;
 
@@ -299,7 +302,10 @@ static itsm_identity_t *copy_identity(apr_pool_t *p, const itsm_identity_t *src)
     return id;
 }
 
-static int cache_get(itsm_ldap_t *ld, const char *login, apr_pool_t *p, itsm_identity_t **out)
+/* A cached identity and its derived string, copied into p: cache_put may clear the cache
+ * pool as soon as the lock is released. */
+static int cache_get(itsm_ldap_t *ld, const char *login, apr_pool_t *p, itsm_identity_t **out,
+                     const char **derived)
 {
     cache_entry_t *e;
 
@@ -307,13 +313,17 @@ static int cache_get(itsm_ldap_t *ld, const char *login, apr_pool_t *p, itsm_ide
         return 0;
     apr_thread_mutex_lock(ld->lock);
     e = apr_hash_get(ld->cache, login, APR_HASH_KEY_STRING);
-    if (e != NULL && e->expires > apr_time_now())
+    if (e != NULL && e->expires > apr_time_now()) {
         *out = copy_identity(p, e->id);
+        if (derived)
+            *derived = e->derived ? apr_pstrdup(p, e->derived) : NULL;
+    }
     apr_thread_mutex_unlock(ld->lock);
     return *out != NULL;
 }
 
-static void cache_put(itsm_ldap_t *ld, const itsm_identity_t *id)
+/* Cache id, and the string derived from it (copied into the cache pool). */
+static void cache_put(itsm_ldap_t *ld, const itsm_identity_t *id, const char *derived)
 {
     cache_entry_t *e;
 
@@ -329,6 +339,7 @@ static void cache_put(itsm_ldap_t *ld, const itsm_identity_t *id)
     }
     e = apr_palloc(ld->cache_pool, sizeof(*e));
     e->id = copy_identity(ld->cache_pool, id);
+    e->derived = derived ? apr_pstrdup(ld->cache_pool, derived) : NULL;
     e->expires = apr_time_now() + ld->conf.cache_ttl;
     apr_hash_set(ld->cache, e->id->uid, APR_HASH_KEY_STRING, e);
     ld->cache_inserts++;
@@ -597,13 +608,28 @@ static int lookup_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
     return resolve(ld, h, c->login, c->p, &c->id, what);
 }
 
+void itsm_ldap_set_derive(itsm_ldap_t *ld, itsm_ldap_derive_fn *fn, void *ctx)
+{
+    ld->derive = fn;
+    ld->derive_ctx = ctx;
+}
+
 apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld,
                               const char *login, apr_pool_t *p)
 {
+    return itsm_ldap_lookup_derived(out, NULL, errmsg, ld, login, p);
+}
+
+apr_status_t itsm_ldap_lookup_derived(itsm_identity_t **out, const char **derived,
+                                      const char **errmsg, itsm_ldap_t *ld, const char *login,
+                                      apr_pool_t *p)
+{
     lookup_ctx_t c = { login, p, NULL };
-    const char *what = "lookup";
+    const char *what = "lookup", *made;
 
     *out = NULL;
+    if (derived != NULL)
+        *derived = NULL;
     if (errmsg != NULL)
         *errmsg = NULL;
     if (login == NULL || *login == '\0' || strlen(login) > ITSM_LDAP_LOGIN_MAX) {
@@ -611,7 +637,7 @@ apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_l
             *errmsg = "empty or overlong login";
         return APR_NOTFOUND;
     }
-    if (cache_get(ld, login, p, out))
+    if (cache_get(ld, login, p, out, derived))
         return APR_SUCCESS;
     if (run_op(ld, lookup_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
         return APR_EGENERAL;
@@ -620,8 +646,11 @@ apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_l
             *errmsg = apr_psprintf(p, "no single person with %s=%s", ld->conf.user_attr, login);
         return APR_NOTFOUND;
     }
-    cache_put(ld, c.id);
+    made = ld->derive ? ld->derive(p, c.id, ld->derive_ctx) : NULL;
+    cache_put(ld, c.id, made);
     *out = c.id;
+    if (derived != NULL)
+        *derived = made;
     return APR_SUCCESS;
 }
 

@@ -22,40 +22,14 @@ APLOG_USE_MODULE(itsm);
 
 /* Does the caller read tickets of kind k as their published versions? (A versioned kind,
  * and the caller may not update it.) */
-static int person_reads_published(const itsm_req_t *q, const itsm_identity_t *who,
-                                  const itsm_kind_t *k)
-{
-    return k->publish_action
-           && !itsm_authz_allows(q->core->authz, who->roles, k->kind, ITSM_ACTION_UPDATE);
-}
-
 int itsm_req_reads_published(const itsm_req_t *q, const itsm_kind_t *k)
 {
-    return person_reads_published(q, q->who, k);
+    return itsm_core_reads_published(q->core, q->who, k);
 }
 
-/* A person's scope: their parties (all for roles that see all), their audience keys and
- * the versioned kinds they read as published. No query: the directory's identity and the
- * role table say it all. */
 const char *itsm_req_person_scope(const itsm_req_t *q, const itsm_identity_t *who)
 {
-    apr_pool_t *p = q->r->pool;
-    apr_array_header_t *published = NULL;
-    int i;
-
-    for (i = 0; i < q->core->kinds->nelts; i++) {
-        const itsm_kind_t *k = APR_ARRAY_IDX(q->core->kinds, i, const itsm_kind_t *);
-
-        if (person_reads_published(q, who, k)) {
-            if (published == NULL)
-                published = apr_array_make(p, 2, sizeof(const char *));
-            APR_ARRAY_PUSH(published, const char *) = k->kind;
-        }
-    }
-    return itsm_store_scope_audience(p, itsm_store_scope(p, itsm_authz_sees_all(q->core->authz,
-                                                                                who->roles),
-                                                         who->party, who->acts_for),
-                                     itsm_store_audience_keys(p, who), published);
+    return itsm_core_person_scope(q->r->pool, who, (void *)q->core);
 }
 
 int itsm_req_resolve_caller(itsm_req_t *q)
@@ -70,7 +44,8 @@ int itsm_req_resolve_caller(itsm_req_t *q)
     if (q->core->directory == NULL)     /* child_init failed: ITSM00007 */
         return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                     "The identity directory is not available; try again later.");
-    rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, r->user, r->pool);
+    rv = itsm_ldap_lookup_derived(&who, &q->scope, &errmsg, q->core->directory, r->user,
+                                  r->pool);
     if (rv == APR_NOTFOUND)
         return itsm_resp_fail(q, HTTP_FORBIDDEN, "unknown-person",
                     "The authenticated login is not a person in the directory.");
@@ -83,7 +58,8 @@ int itsm_req_resolve_caller(itsm_req_t *q)
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
-    q->scope = itsm_req_person_scope(q, who);
+    if (q->scope == NULL)
+        q->scope = itsm_req_person_scope(q, who);
     return OK;
 }
 

@@ -356,6 +356,15 @@ void rows_close_since(itsm_store_t *st, rows_t *mark)
         rows_end(st->open);
 }
 
+/* SQLite counts the bytes it allocates under one process-wide mutex, taken by every malloc
+ * and free of every connection (Debian's build has no lookaside: a statement's step
+ * allocates), so that threads reading on different connections took turns for it. Nothing
+ * here reads the counts (sqlite3_memory_used). */
+int itsm_store_library_init(void)
+{
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 const char *itsm_store_file(const apr_dbd_driver_t *driver, apr_dbd_t *handle)
 {
     const dialect_t *d = dialect_of(driver);

@@ -33,6 +33,18 @@ static int escape_check(apr_pool_t *p)
     return esc != NULL && strcasecmp(esc, want) == 0 ? 0 : 1;
 }
 
+/* The derive function: the party and the roles, and how often it ran (the cache keeps its
+ * string with the identity: once per cached identity). */
+static int derives;
+
+static const char *derive(apr_pool_t *p, const itsm_identity_t *who, void *ctx)
+{
+    (void)ctx;
+    derives++;
+    return apr_psprintf(p, "%s:%s", who->party ? who->party : "",
+                        apr_array_pstrcat(p, who->roles, ','));
+}
+
 int main(int argc, char **argv)
 {
     apr_pool_t *p;
@@ -61,9 +73,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "itsm_ldap_create failed\n");
         return 1;
     }
+    itsm_ldap_set_derive(ld, derive, NULL);
     for (i = 5; i < argc; i++) {
         itsm_identity_t *id;
-        const char *err = NULL;
+        const char *err = NULL, *derived = NULL;
         apr_status_t rv;
 
         if (strcmp(argv[i], "--clear") == 0) {
@@ -75,7 +88,7 @@ int main(int argc, char **argv)
                 usleep(100000);
             continue;
         }
-        rv = itsm_ldap_lookup(&id, &err, ld, argv[i], p);
+        rv = itsm_ldap_lookup_derived(&id, &derived, &err, ld, argv[i], p);
 
         if (rv == APR_NOTFOUND) {
             printf("login=%s NOTFOUND (%s)\n", argv[i], err ? err : "");
@@ -93,6 +106,7 @@ int main(int argc, char **argv)
         print_list("acts_for", id->acts_for);
         print_list("roles", id->roles);
         print_list("groups", id->groups);
+        printf("derived=%s derives=%d\n", derived ? derived : "(null)", derives);
     }
     apr_pool_destroy(p);
     apr_terminate();

@@ -24,9 +24,9 @@ expect() {  # expect NAME HAYSTACK NEEDLE: NEEDLE is a whole line of HAYSTACK
 }
 
 # --- build the driver
-CF="$(apr-1-config --cflags --cppflags --includes) $(apu-1-config --includes)"
+CF="$(apr-1-config --cflags --cppflags --includes) $(apu-1-config --includes) $(xml2-config --cflags)"
 # shellcheck disable=SC2086,SC2046
-gcc -std=c11 -Wall -Wextra -Werror $CF -I"$REPO/include" -o "$TMP/lookup_main" \
+gcc -std=c11 -Wall -Wextra -Werror $CF -I"$REPO/include" -I"$REPO/modules/core" -o "$TMP/lookup_main" \
     "$REPO/tests/ldap/lookup_main.c" "$REPO/modules/core/ldap.c" \
     $(apu-1-config --link-ld) $(apr-1-config --link-ld) -lldap -llber
 ok "ldap.c and lookup_main.c compile with -Wall -Wextra -Werror"
@@ -59,6 +59,11 @@ out=$(look alice) || fail "lookup alice exit $?"
 expect "lookup alice: party"   "$out" "party=ALPE"
 expect "lookup alice: roles"   "$out" "roles=market-participant"
 expect "lookup alice: no acts-for" "$out" "acts_for="
+out=$(look alice alice --clear alice) || fail "lookup alice x3 exit $?"
+expect "derived string made once for a cached identity" "$out" "derived=ALPE:market-participant derives=1"
+if [ "$(grep -c '^derived=ALPE:market-participant derives=1$' <<<"$out")" = 2 ]; then
+    ok "the second lookup reads the derived string from the cache"; else fail "derived from the cache: $out"; fi
+expect "after the cache is emptied the string is derived again" "$out" "derived=ALPE:market-participant derives=2"
 out=$(look prov1) || fail "lookup prov1 exit $?"
 expect "lookup prov1: party"    "$out" "party=ESGS"
 expect "lookup prov1: acts for" "$out" "acts_for=ALPE,MTRW"

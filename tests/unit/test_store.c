@@ -475,6 +475,20 @@ static void audience_keys_of_a_person(void **state)
                         "role:market-participant");
 }
 
+/* Integers bound to statements, in decimal: the ends of the range, zero, the carries. */
+static void integers_in_decimal(void **state)
+{
+    (void)state;
+    assert_string_equal(i64(pool, 0), "0");
+    assert_string_equal(i64(pool, 9), "9");
+    assert_string_equal(i64(pool, 10), "10");
+    assert_string_equal(i64(pool, -1), "-1");
+    assert_string_equal(i64(pool, 1764720000), "1764720000");
+    assert_string_equal(i64(pool, INT64_MAX), "9223372036854775807");
+    assert_string_equal(i64(pool, INT64_MIN), "-9223372036854775808");
+    assert_string_equal(secs(pool, apr_time_from_sec(1764720000) + 999999), "1764720000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +499,7 @@ int main(void)
         cmocka_unit_test(a_write_after_reads_sees_the_newest),
         cmocka_unit_test(audience_entries_parse),
         cmocka_unit_test(audience_keys_of_a_person),
+        cmocka_unit_test(integers_in_decimal),
     };
 
     return itsm_unit_main(tests, setup, teardown);
