@@ -96,6 +96,19 @@ def test_field_filters_in_any_order(client, desk):
             every(client, "prov1", category=cat, service="Metering", sort=sort)
     assert one and set(one) == {made[k] for k in ("alpe-old", "alpe-40", "brmp-20",
                                                   "alpe-done")}
+    # two fields without open over every party: exactly the tickets holding both values (a
+    # closed one too), in creation order both ways, page by page and after a ticket
+    both = [made[k] for k in ("alpe-old", "alpe-40", "brmp-20", "alpe-done")]
+    for first, second in ((("category", cat), ("service", "DIP")),
+                          (("service", "DIP"), ("category", cat))):
+        params = dict((first, second))
+        assert every(client, **params) == both
+        assert every(client, sort="-number", **params) == both[::-1]
+        assert page(client, after=both[1], limit=10, **params).numbers() == both[2:]
+        assert page(client, after=both[2], sort="-number", limit=10,
+                    **params).numbers() == both[:2][::-1]
+    assert every(client, category=cat, service="Metering") == [made["mtrw-10"], made["esgs-5"]]
+    assert every(client, category=cat, service="Metering", subcategory="Reads") == []
 
 
 def test_open_tickets_of_a_group_and_an_assignee(client):
