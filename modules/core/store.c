@@ -1018,9 +1018,10 @@ static const char *sla_sql(apr_pool_t *p, const char *kind, const itsm_filter_t 
         const char *sql = sla_set_sql(p, kind, s, at, args);
 
         arg(args, apr_itoa(p, f->offset + f->limit + 1));
-        return apr_pstrcat(p, " AND t.id IN (SELECT DISTINCT s.ticket_id FROM (", sql, ") s "
-                           "ORDER BY s.ticket_id", f->descending ? " DESC" : "", " LIMIT " INT ")",
-                           NULL);
+        /* GROUP BY rather than DISTINCT: SQLite's DISTINCT ordered DESC cost 1.9M more */
+        return apr_pstrcat(p, " AND t.id IN (SELECT s.ticket_id FROM (", sql, ") s GROUP BY "
+                           "s.ticket_id ORDER BY s.ticket_id", f->descending ? " DESC" : "",
+                           " LIMIT " INT ")", NULL);
     }
     return apr_pstrcat(p, " AND t.id IN (", sla_set_sql(p, kind, s, at, args), ")", NULL);
 }
