@@ -7,7 +7,7 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
 \echo '-- participant, all (alice)'
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') ORDER BY t.id LIMIT 51 OFFSET 0;
-\echo '-- provider, 3 parties, open (prov1: one ordered query of ids per party, merged; then the page's rows (schema 18))'
+\echo '-- provider, 3 parties, open (prov1: one ordered query of ids per party, merged; then the rows of the page (schema 18))'
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u2) w ORDER BY id LIMIT 51 OFFSET 0) ORDER BY t.id;
 \echo '-- group+assignee'
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.assignee = 'res7' AND t.grp = 'Group 07' ORDER BY t.id LIMIT 51 OFFSET 0;
