@@ -1202,10 +1202,10 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
         arg(args, indexed_value(p, f->value[i]));
     }
     if (f->sla)
-        sql = apr_pstrcat(p, sql, sla_sql(p, st->dialect, kind, f, sla_how, sla_page(rd, f), args), NULL);
+        sql = apr_pstrcat(p, sql, sla_sql(p, st->dialect, kind, f, sla_how, sla_page(rd, f),
+                                          args), NULL);
     if (f->after)
         sql = apr_pstrcat(p, sql, after_sql(p, f, scoped, args), NULL);
-    (void)st;
     return sql;
 }
 
@@ -2017,7 +2017,8 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
         return APR_SUCCESS;
     }
     /* the set counted up to one past the limit */
-    sql = apr_pstrcat(p, "SELECT COUNT(*) FROM (", sla_set_sql(p, st->dialect, kind, s, secs(p, f->now), args),
+    sql = apr_pstrcat(p, "SELECT COUNT(*) FROM (",
+                      sla_set_sql(p, st->dialect, kind, s, secs(p, f->now), args),
                       " LIMIT " INT ") x", NULL);
     arg(args, apr_itoa(p, SLA_SET_MAX + 1));
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
