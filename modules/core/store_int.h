@@ -37,6 +37,7 @@ typedef struct dialect_t {
     int serialize_writes;       /* one write transaction per process at a time, see below */
     int counts_by_store;        /* itsm_ticket_count kept by the store, not by triggers (store.c) */
     int native;                 /* statements run on the native handle (store_rows.c) */
+    int status_in_text;         /* SLA status names written in a list's text, not bound (sla_sql) */
 } dialect_t;
 
 /* The store's reader (store_rows.c): one cursor type over a statement's rows, stepping a

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import NS, assert_error
+from conftest import NS, assert_error, poll
 from incident_util import GROUP, act, create, rfc, ts, utcnow
 
 D = timedelta(days=1)
@@ -96,6 +96,19 @@ def test_field_filters_in_any_order(client, desk):
             every(client, "prov1", category=cat, service="Metering", sort=sort)
     assert one and set(one) == {made[k] for k in ("alpe-old", "alpe-40", "brmp-20",
                                                   "alpe-done")}
+    # two fields without open over every party: exactly the tickets holding both values (a
+    # closed one too), in creation order both ways, page by page and after a ticket
+    both = [made[k] for k in ("alpe-old", "alpe-40", "brmp-20", "alpe-done")]
+    for first, second in ((("category", cat), ("service", "DIP")),
+                          (("service", "DIP"), ("category", cat))):
+        params = dict((first, second))
+        assert every(client, **params) == both
+        assert every(client, sort="-number", **params) == both[::-1]
+        assert page(client, after=both[1], limit=10, **params).numbers() == both[2:]
+        assert page(client, after=both[2], sort="-number", limit=10,
+                    **params).numbers() == both[:2][::-1]
+    assert every(client, category=cat, service="Metering") == [made["mtrw-10"], made["esgs-5"]]
+    assert every(client, category=cat, service="Metering", subcategory="Reads") == []
 
 
 def test_open_tickets_of_a_group_and_an_assignee(client):
@@ -270,6 +283,65 @@ def test_sla_statuses_from_stored_due_times(client):
     assert set(every(client, category=cat, sla="missed")) == {inc["breached"], inc["paused"]}
     assert set(every(client, category=cat, sla="met")) == \
         {inc[k] for k in ("fresh", "warning", "breached")}
+
+
+def test_sla_warning_lists(client):
+    """Clocks in warning (warn_at <= now <= due) from the index of warning periods (schema 19):
+    a P1's response (15 min, warning from 11 min 15 s: a period of 225 s) and resolution (6 h,
+    warning from 4 h 30 min: 5,400 s), one entering warning during the test, one leaving it
+    (breached), a paused clock settled in warning, stopped and not yet warning clocks. The
+    list over every party with no other filter keeps only the first ids of the set for its
+    page: the same tickets, in both orders and page by page, as the list filtered on the
+    category (the whole set)."""
+    cat = "Warn %s" % tag()
+    hh = dict(impact="high", urgency="high", category=cat, party="ALPE")
+
+    def opened_ago(seconds, **fields):
+        fields.update(hh)
+        fields["opened"] = rfc(utcnow() - timedelta(seconds=seconds))
+        fields.update(description="imported", title="Warn %s" % tag())
+        return create(client, "incidents", "admin1", **fields).ticket()["number"]
+
+    inc = {"fresh": opened_ago(60),
+           "not-yet": opened_ago(8 * 60),               # response warning in 195 s
+           "entering": opened_ago(11 * 60),             # ... in 15 s
+           "response": opened_ago(13 * 60),             # response in warning
+           "late": opened_ago(14 * 60 + 57),            # ... due in 3 s: then breached
+           "breached": opened_ago(30 * 60),
+           "resolution": opened_ago(5 * 3600, state="in-progress"),   # resolution in warning
+           "paused": opened_ago(5 * 3600, state="in-progress"),
+           "closed": opened_ago(13 * 60, state="in-progress")}
+    mine = {n: k for k, n in inc.items()}
+
+    def warning(user="agent1", **params):
+        return [mine[n] for n in every(client, user, sla="warning", **params) if n in mine]
+
+    try:
+        act(client, "incidents", inc["paused"], "await-info")   # paused: settled in warning
+        act(client, "incidents", inc["closed"], "cancel", user="admin1")
+        first = set(warning(category=cat))
+        assert {"response", "resolution", "paused"} <= first, first
+        assert first <= {"response", "resolution", "paused", "entering", "late"}, first
+        # a clock entering warning (or leaving it) between two requests, without a write
+        assert poll(lambda: "entering" in warning(category=cat), timeout=60, interval=1)
+        assert poll(lambda: "late" not in warning(category=cat), timeout=30, interval=1)
+        expect = ["entering", "response", "resolution", "paused"]       # creation order
+        for sort, order in (("number", expect), ("-number", expect[::-1])):
+            assert warning(category=cat, sort=sort) == order, sort
+            whole = page(client, sla="warning", sort=sort, limit=500).numbers()
+            assert len(set(whole)) == len(whole)
+            assert [mine[n] for n in whole if n in mine] == order, sort
+            assert warning(sort=sort) == order, sort                   # pages of 2
+            for offset in (0, 1, len(whole) - 1):
+                r = page(client, sla="warning", sort=sort, limit=1, offset=offset)
+                assert r.numbers() == whole[offset:offset + 1], (sort, offset)
+        assert warning("alice") == expect and warning("bob") == []
+        assert "not-yet" not in warning()
+    finally:
+        for k, n in inc.items():
+            if k != "closed":
+                act(client, "incidents", n, "cancel", user="admin1")
+    assert warning(category=cat) == []
 
 
 def test_deep_offset_pages(client):
