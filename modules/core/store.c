@@ -33,6 +33,13 @@ static const char *const sqlite_setup[] = {
      * DBDMax 16 that is up to 128 MB per process; a connection drops its pages whenever
      * another connection has written since its last transaction, as before. */
     "PRAGMA cache_size = -8192",
+    /* A checkpoint every 4,000 WAL pages (16 MB; SQLite's default is 1,000): it runs inside the
+     * COMMIT that crosses the mark, under the write lock, copies each page changed since the
+     * last one once however often it was written, and syncs the WAL and the database file
+     * (two fdatasyncs). Under a load of creates the same index pages are written over and
+     * over, so checkpoints a quarter as often sync a quarter as often and copy far fewer
+     * pages in all (docs/performance.md, "Problem create and read"). */
+    "PRAGMA wal_autocheckpoint = 4000",
     NULL
 };
 static const char *const pgsql_setup[] = {
@@ -62,11 +69,14 @@ const dialect_t *dialect_of(const apr_dbd_driver_t *driver)
 
 enum {
     S_COUNTER_NEXT,
+    S_COUNTER_BUMP,
+    S_COUNTER_GET,
     S_TICKET_INSERT,
     S_TICKET_INSERT_PLAIN,
     S_TICKET_UPDATE,
     S_TICKET_BUMP,
     S_JOURNAL_INSERT,
+    S_JOURNAL_INSERT_PLAIN,
     S_JOURNAL_LIST,
     S_LINK_INSERT,
     S_LINK_DELETE,
@@ -99,6 +109,9 @@ enum {
 static const char *const statements[S_COUNT] = {
     [S_COUNTER_NEXT] =
         "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s RETURNING next_value",
+    /* the same in two statements (SQLite: see plain_writes) */
+    [S_COUNTER_BUMP] = "UPDATE itsm_counter SET next_value = next_value + 1 WHERE kind = %s",
+    [S_COUNTER_GET] = "SELECT next_value FROM itsm_counter WHERE kind = %s",
     [S_TICKET_INSERT] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
         "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
@@ -122,6 +135,9 @@ static const char *const statements[S_COUNT] = {
     [S_JOURNAL_INSERT] =
         "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
         "VALUES (" INT ", " INT ", %s, %s, %s, %s) RETURNING id",
+    [S_JOURNAL_INSERT_PLAIN] =
+        "INSERT INTO itsm_journal (ticket_id, at, actor, action, changes, note) "
+        "VALUES (" INT ", " INT ", %s, %s, %s, %s)",
     [S_JOURNAL_LIST] =
         "SELECT id, at, actor, action, changes, note FROM itsm_journal "
         "WHERE ticket_id = " INT " ORDER BY id",
@@ -1610,6 +1626,35 @@ static apr_status_t count_add(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
                     args);
 }
 
+/* count_add for a ticket just created, from the values at hand: its row is not read back,
+ * and an upsert from VALUES takes no statement journal (see plain_writes). open: the ticket's
+ * is_open as written; one created in a final state (an import) is finished at its updated
+ * time (create_in_tx). */
+static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, const char *open,
+                                  apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
+    int finished = strcmp(open, "0") == 0;
+
+    if (!st->dialect->counts_by_store)
+        return APR_SUCCESS;
+    arg(args, t->kind);
+    arg(args, open);
+    arg(args, secs(p, t->opened));
+    arg(args, nz(t->party));
+    arg(args, nz(t->priority));
+    arg(args, t->state);
+    arg(args, secs(p, t->opened));
+    arg(args, finished ? "1" : "0");
+    arg(args, finished ? i64(p, apr_time_sec(t->updated) - apr_time_sec(t->opened)) : "0");
+    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
+                    "finished_n, resolve_sum) VALUES (%s, " INT ", strftime('%%Y-%%m', " INT
+                    ", 'unixepoch'), %s, %s, %s, 1, " INT ", " INT ", " INT ") ON CONFLICT ("
+                    COUNT_KEY ") DO UPDATE SET n = n + 1, opened_sum = opened_sum + "
+                    "excluded.opened_sum, finished_n = finished_n + excluded.finished_n, "
+                    "resolve_sum = resolve_sum + excluded.resolve_sum", args);
+}
+
 static apr_status_t count_sub(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
@@ -1818,6 +1863,47 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
     return found ? APR_SUCCESS : APR_NOTFOUND;
 }
 
+/* On SQLite a create writes no statement that takes a statement journal: no RETURNING (run as
+ * a trigger) and no INSERT ... SELECT. Besides the journal itself (see count_add), opening one
+ * makes FTS5 write the rows pending in its memory out as a segment of their own (its
+ * xSavepoint): a problem's search row, written in index_ticket, went to disk at the journal
+ * entry's INSERT ... RETURNING or the next create's counter in the batch, so each problem
+ * create of a group commit wrote its own FTS5 segment, which automerge then merged again;
+ * now a batch's search rows go out once, at its COMMIT. PostgreSQL keeps RETURNING. */
+static int plain_writes(const itsm_store_t *st)
+{
+    return st->dialect->counts_by_store;
+}
+
+/* The id of the row the last INSERT on st's connection wrote (SQLite). */
+static apr_status_t last_id(itsm_store_t *st, apr_int64_t *id, apr_pool_t *p)
+{
+    rows_t *res;
+    row_t *row = NULL;
+
+    if (select_sql(st, p, &res, "SELECT last_insert_rowid()",
+                   apr_array_make(p, 1, sizeof(const char *))) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        *id = col_i64(st, row, 0);
+    return APR_SUCCESS;
+}
+
+/* The kind's next number. */
+static apr_status_t counter_next(itsm_store_t *st, const char *kind, apr_int64_t *n,
+                                 apr_pool_t *p)
+{
+    const char *args[] = { kind };
+    int rows = 0;
+    apr_status_t rv;
+
+    if (!plain_writes(st))
+        return select_one(st, n, S_COUNTER_NEXT, 1, args, p);
+    if ((rv = exec(st, p, &rows, S_COUNTER_BUMP, 1, args)) != APR_SUCCESS)
+        return rv;
+    return rows == 1 ? select_one(st, n, S_COUNTER_GET, 1, args, p) : APR_NOTFOUND;
+}
+
 static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
                                    const itsm_journal_t *j, apr_pool_t *p)
 {
@@ -1831,7 +1917,12 @@ static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
     };
     int n = j->recipients ? j->recipients->nelts : 0, i;
     apr_int64_t entry = 0;
-    apr_status_t rv = select_one(st, &entry, S_JOURNAL_INSERT, 6, args, p);
+    apr_status_t rv;
+
+    if (!plain_writes(st))
+        rv = select_one(st, &entry, S_JOURNAL_INSERT, 6, args, p);
+    else if ((rv = exec(st, p, NULL, S_JOURNAL_INSERT_PLAIN, 6, args)) == APR_SUCCESS)
+        rv = last_id(st, &entry, p);
 
     /* the notices name their entry: the feed reads its changes, never the summary's prose */
     notice[8] = i64(p, entry);
@@ -1857,11 +1948,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     itsm_ticket_t *t = c->t;
     apr_int64_t n = 0;
     apr_status_t rv;
-    {
-        const char *args[] = { t->kind };
-
-        rv = select_one(st, &n, S_COUNTER_NEXT, 1, args, p);
-    }
+    rv = counter_next(st, t->kind, &n, p);
     if (rv == APR_SUCCESS && (t->number = itsm_number_format(p, c->prefix, n)) == NULL)
         rv = APR_ENOSPC;
     if (rv == APR_SUCCESS) {
@@ -1873,17 +1960,10 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
                                      ? "1" : "0"
         };
 
-        if (st->dialect->counts_by_store) {     /* no RETURNING: see count_add */
-            rows_t *res;
-            row_t *row = NULL;
-
+        if (plain_writes(st)) {
             rv = exec(st, p, NULL, S_TICKET_INSERT_PLAIN, 16, args);
-            if (rv == APR_SUCCESS
-                && select_sql(st, p, &res, "SELECT last_insert_rowid()",
-                              apr_array_make(p, 1, sizeof(const char *))) != APR_SUCCESS)
-                rv = APR_EGENERAL;
-            while (rv == APR_SUCCESS && next_row(st->driver, p, res, &row))
-                t->id = col_i64(st, row, 0);
+            if (rv == APR_SUCCESS)
+                rv = last_id(st, &t->id, p);
         }
         else
             rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
@@ -1894,7 +1974,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = exec(st, p, NULL, S_TICKET_FINISHED, 2, fin);
         }
         if (rv == APR_SUCCESS)
-            rv = count_add(st, t->id, p);
+            rv = count_add_new(st, t, args[15], p);
     }
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 1, t->updated, p);
