@@ -33,13 +33,9 @@ static const char *const sqlite_setup[] = {
      * DBDMax 16 that is up to 128 MB per process; a connection drops its pages whenever
      * another connection has written since its last transaction, as before. */
     "PRAGMA cache_size = -8192",
-    /* A checkpoint every 4,000 WAL pages (16 MB; SQLite's default is 1,000): it runs inside the
-     * COMMIT that crosses the mark, under the write lock, copies each page changed since the
-     * last one once however often it was written, and syncs the WAL and the database file
-     * (two fdatasyncs). Under a load of creates the same index pages are written over and
-     * over, so checkpoints a quarter as often sync a quarter as often and copy far fewer
-     * pages in all (docs/performance.md, "Problem create and read"). */
-    "PRAGMA wal_autocheckpoint = 4000",
+    /* Checkpoints: SQLite's own every 1,000 WAL pages on these connections; the process's
+     * writer connection checkpoints off the write lock instead (store_queue.c,
+     * checkpoint_after). */
     NULL
 };
 static const char *const pgsql_setup[] = {
@@ -1881,6 +1877,10 @@ static apr_status_t last_id(itsm_store_t *st, apr_int64_t *id, apr_pool_t *p)
     rows_t *res;
     row_t *row = NULL;
 
+    if (st->native) {           /* the handle's own answer: no statement to step */
+        *id = native_last_id(st);
+        return APR_SUCCESS;
+    }
     if (select_sql(st, p, &res, "SELECT last_insert_rowid()",
                    apr_array_make(p, 1, sizeof(const char *))) != APR_SUCCESS)
         return APR_EGENERAL;

@@ -82,6 +82,8 @@ struct itsm_write_queue_t {
     int leading;
     itsm_store_t *writer;       /* NULL: a batch runs on its leader's own connection */
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
+    volatile apr_uint32_t wal_pages;    /* the WAL's length after the writer's last commit */
+    volatile apr_uint32_t checkpointing;    /* 1 while a leader checkpoints */
 };
 
 struct itsm_store_t {
@@ -173,6 +175,13 @@ apr_status_t native_shape(itsm_store_t *st, const char *sql, struct sqlite3_stmt
 apr_status_t native_run(itsm_store_t *st, apr_pool_t *p, struct sqlite3_stmt *stmt, int n,
                         const char **args, rows_t **res, int *changes);
 apr_status_t native_plain(itsm_store_t *st, const char *sql);
+/* The writer connection of q (native): SQLite's automatic checkpoint off, its WAL's length
+ * after each commit into q->wal_pages instead. */
+void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q);
+/* A passive checkpoint on st's connection (no cursor of it open); APR_SUCCESS when it ran. */
+apr_status_t native_checkpoint(itsm_store_t *st);
+/* The id of the row the connection's last INSERT wrote (sqlite3_last_insert_rowid). */
+apr_int64_t native_last_id(itsm_store_t *st);
 apr_status_t plain(itsm_store_t *st, const char *sql);
 /* The same through a statement prepared once per connection (BEGIN and COMMIT on SQLite). */
 apr_status_t plain_prepared(itsm_store_t *st, const char *sql, apr_pool_t *p);

@@ -10,6 +10,7 @@
  * column of every row into the pool, and it steps under apr_dbd's one process-wide mutex,
  * so that all threads of a process took turns for every SQLite statement (docs/performance.md,
  * "Native SQLite reader"). */
+#include <apr_atomic.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <sqlite3.h>
@@ -380,6 +381,35 @@ void itsm_store_release(itsm_store_t *st)
 {
     if (st && st->native)
         rows_close_since(st, NULL);
+}
+
+static int wal_pages(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    itsm_write_queue_t *q = ctx;
+
+    (void)db;
+    (void)name;
+    apr_atomic_set32(&q->wal_pages, pages > 0 ? (apr_uint32_t)pages : 0);
+    return SQLITE_OK;
+}
+
+void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q)
+{
+    if (writer->native)     /* replaces the hook sqlite3_wal_autocheckpoint set */
+        sqlite3_wal_hook(writer->native->db, wal_pages, q);
+}
+
+apr_status_t native_checkpoint(itsm_store_t *st)
+{
+    if (st->native == NULL || st->open != NULL)
+        return APR_EBUSY;
+    return sqlite3_wal_checkpoint_v2(st->native->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                     NULL) == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
+}
+
+apr_int64_t native_last_id(itsm_store_t *st)
+{
+    return (apr_int64_t)sqlite3_last_insert_rowid(st->native->db);
 }
 
 apr_status_t native_plain(itsm_store_t *st, const char *sql)

@@ -157,3 +157,40 @@ def test_writes_with_one_pooled_connection(env, database, make_httpd):
         assert "ITSM00882" in logs and "on a connection of its own" in logs, logs[-2000:]
     else:
         assert "ITSM00882" not in logs      # PostgreSQL writes run concurrently, no queue
+
+
+_WAL_FRAMES = r"""
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+busy, log, done = c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+print(log)
+"""
+
+
+def test_the_wal_is_checkpointed_under_a_load_of_creates(env, database, client):
+    """On SQLite each child's writer checkpoints off the write lock (its own automatic
+    checkpoint is off): under a load of creates the WAL is copied back into the database
+    and starts again, instead of growing with every write (a WAL that is never
+    checkpointed holds every page written since the database was made)."""
+    import subprocess
+    import sys
+    from conftest import as_test_user
+    if database.driver != "sqlite3":
+        import pytest
+        pytest.skip("SQLite's write-ahead log")
+
+    def one(i):
+        r = client.post("/tests", ticket_xml(title="wal %d" % i, description="w" * 200),
+                        user="agent1")
+        return r.status
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(one, range(800)))
+    assert statuses == [201] * 800
+    r = subprocess.run([sys.executable, "-c", _WAL_FRAMES, database.path], capture_output=True,
+                       text=True, timeout=60, preexec_fn=as_test_user())
+    assert r.returncode == 0, r.stderr
+    frames = int(r.stdout)
+    # 800 creates write several thousand pages; checkpointed from 1,000 pages on, the WAL
+    # holds at most the pages since the last checkpoint and one batch more
+    assert 0 <= frames < 2000, frames
