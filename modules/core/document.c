@@ -664,19 +664,20 @@ typedef struct refs_baton_t {
 static int raiser_reads(itsm_req_t *q, itsm_call_t *c, const itsm_field_t *f, const itsm_ticket_t *t,
                         const char *v)
 {
-    const char *errmsg = NULL, *raiser = t->created_by;
+    const char *errmsg = NULL, *raiser = t->created_by, *scope = NULL;
     itsm_identity_t *who;
     itsm_ticket_t *x;
     apr_status_t rv;
 
     if (raiser == NULL || strcmp(raiser, q->who->uid) == 0)
         return 0;   /* the caller is the raiser: checked above */
-    rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, raiser, q->r->pool);
+    rv = itsm_ldap_lookup_derived(&who, &scope, &errmsg, q->core->directory, raiser,
+                                  q->r->pool);
     if (rv == APR_SUCCESS) {
         if (itsm_req_bind_store(q) != APR_SUCCESS)
             return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                                   "The ticket store is not available; try again later.");
-        rv = itsm_store_get(q->store, &x, f->refers_to, v, itsm_req_person_scope(q, who), q->r->pool);
+        rv = itsm_store_get(q->store, &x, f->refers_to, v, scope, q->r->pool);
         if (rv == APR_SUCCESS)
             return 0;
     }

@@ -27,11 +27,6 @@ int itsm_req_reads_published(const itsm_req_t *q, const itsm_kind_t *k)
     return itsm_core_reads_published(q->core, q->who, k);
 }
 
-const char *itsm_req_person_scope(const itsm_req_t *q, const itsm_identity_t *who)
-{
-    return itsm_core_person_scope(q->r->pool, who, (void *)q->core);
-}
-
 int itsm_req_resolve_caller(itsm_req_t *q)
 {
     request_rec *r = q->r;
@@ -58,8 +53,6 @@ int itsm_req_resolve_caller(itsm_req_t *q)
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
-    if (q->scope == NULL)
-        q->scope = itsm_req_person_scope(q, who);
     return OK;
 }
 

@@ -100,7 +100,6 @@ const char *itsm_resp_store_error(itsm_req_t *q);
 
 /* request.c */
 int itsm_req_reads_published(const itsm_req_t *q, const itsm_kind_t *k);
-const char *itsm_req_person_scope(const itsm_req_t *q, const itsm_identity_t *who);
 int itsm_req_resolve_caller(itsm_req_t *q);
 int itsm_req_open_store(itsm_req_t *q);
 int itsm_req_has_body(request_rec *r);

@@ -113,7 +113,7 @@ static const char *const statements[S_COUNT] = {
         "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
         ", " INT ") RETURNING id",
-    /* the same without RETURNING (SQLite: see count_add) */
+    /* the same without RETURNING (SQLite: see plain_writes) */
     [S_TICKET_INSERT_PLAIN] =
         "INSERT INTO itsm_ticket (number, kind, party, state, title, priority, assignee, grp, "
         "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
@@ -1889,6 +1889,20 @@ static apr_status_t last_id(itsm_store_t *st, apr_int64_t *id, apr_pool_t *p)
     return APR_SUCCESS;
 }
 
+/* The fixed INSERT which, answering its row's id (RETURNING id) into *id; under plain_writes
+ * its twin plain_which without RETURNING, and the connection's last row id. */
+static apr_status_t insert_id(itsm_store_t *st, apr_int64_t *id, int which, int plain_which,
+                              int n, const char **args, apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    if (!plain_writes(st))
+        return select_one(st, id, which, n, args, p);
+    if ((rv = exec(st, p, NULL, plain_which, n, args)) == APR_SUCCESS)
+        rv = last_id(st, id, p);
+    return rv;
+}
+
 /* The kind's next number. */
 static apr_status_t counter_next(itsm_store_t *st, const char *kind, apr_int64_t *n,
                                  apr_pool_t *p)
@@ -1917,12 +1931,8 @@ static apr_status_t journal_insert(itsm_store_t *st, apr_int64_t ticket_id,
     };
     int n = j->recipients ? j->recipients->nelts : 0, i;
     apr_int64_t entry = 0;
-    apr_status_t rv;
-
-    if (!plain_writes(st))
-        rv = select_one(st, &entry, S_JOURNAL_INSERT, 6, args, p);
-    else if ((rv = exec(st, p, NULL, S_JOURNAL_INSERT_PLAIN, 6, args)) == APR_SUCCESS)
-        rv = last_id(st, &entry, p);
+    apr_status_t rv = insert_id(st, &entry, S_JOURNAL_INSERT, S_JOURNAL_INSERT_PLAIN, 6, args,
+                                p);
 
     /* the notices name their entry: the feed reads its changes, never the summary's prose */
     notice[8] = i64(p, entry);
@@ -1960,13 +1970,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
                                      ? "1" : "0"
         };
 
-        if (plain_writes(st)) {
-            rv = exec(st, p, NULL, S_TICKET_INSERT_PLAIN, 16, args);
-            if (rv == APR_SUCCESS)
-                rv = last_id(st, &t->id, p);
-        }
-        else
-            rv = select_one(st, &t->id, S_TICKET_INSERT, 16, args, p);
+        rv = insert_id(st, &t->id, S_TICKET_INSERT, S_TICKET_INSERT_PLAIN, 16, args, p);
         t->version = 1;
         if (rv == APR_SUCCESS && strcmp(args[15], "0") == 0) {
             const char *fin[] = { args[9], i64(p, t->id) };

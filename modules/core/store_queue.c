@@ -151,7 +151,7 @@ void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer)
 
 static void checkpoint_after(itsm_write_queue_t *q, itsm_store_t *st)
 {
-    if (st == q->writer || apr_atomic_read32(&q->wal_pages) < CHECKPOINT_PAGES
+    if (q->writer == NULL || apr_atomic_read32(&q->wal_pages) < CHECKPOINT_PAGES
         || apr_atomic_cas32(&q->checkpointing, 1, 0) != 0)
         return;
     if (native_checkpoint(st) == APR_SUCCESS)
@@ -284,7 +284,7 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
             q->leading = 0;
     }
     apr_thread_mutex_unlock(q->mutex);
-    if (job.state == JOB_LEAD && q->writer)
+    if (job.state == JOB_LEAD)
         checkpoint_after(q, st);
     if (job.rv != APR_SUCCESS)
         st->error_text = job.error;

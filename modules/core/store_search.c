@@ -790,7 +790,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
  *     no value can make one key look like another. The answer is a function of these and
  *     the database alone: the scope is the caller's whole visibility class (the parties they
  *     read, their audience keys: "all", their parties, their market roles and ITSM roles,
- *     and the versioned kinds they read as published: itsm_req_person_scope), and nothing in
+ *     and the versioned kinds they read as published: itsm_core_person_scope), and nothing in
  *     search_from_where, visible_sql or the ranked statement reads the person (no login, no
  *     relation grant: a search never asks "raised by me" or "assigned to me"). So two people
  *     with the same scope get the same answer, and a person whose scope differs never shares
