@@ -455,9 +455,9 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
              * between the oldest and the newest of them (docs/performance.md). */
             if (itsm_store_field_span(q->store, s->kind, sg->only_field, "true", &f.id_from,
                                       &f.id_to, p) != APR_SUCCESS) {
-                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00471)
-                              "store: suggestions of %s for a %s: %s (none kept)", s->kind,
-                              k->kind, itsm_resp_store_error(q));
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00884)
+                              "store: the span of %s's %s for a %s: %s (no suggestions kept)",
+                              s->kind, sg->only_field, k->kind, itsm_resp_store_error(q));
                 continue;
             }
             if (f.id_from <= 0)

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0 (see LICENSE)
 """The repository itself: the licence is shipped and every source file says so."""
 import os
+import re
 import subprocess
+from collections import Counter
 
 from conftest import REPO
 
@@ -28,3 +30,14 @@ def test_every_migration_is_installed():
     migrations = [f for f in files if f.endswith(".sql")]
     assert migrations
     assert [f for f in migrations if f not in listed.split()] == []
+
+
+def test_every_log_number_names_one_call_site():
+    """A log line's ITSMnnnnn says where it was written: one number, one call site."""
+    files = subprocess.run(["git", "-C", REPO, "ls-files", "modules", "include"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    site = re.compile(r"ITSMLOGNO\((\d+)\)|STORE_FAULT\([^,]+,\s*(\d+)")
+    used = Counter(a or b for f in files if f.endswith((".c", ".h"))
+                   for a, b in site.findall(open(os.path.join(REPO, f)).read()))
+    assert len(used) > 80
+    assert [n for n, times in used.items() if times > 1] == []
