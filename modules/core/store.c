@@ -285,6 +285,7 @@ static apr_status_t run_dbd(itsm_store_t *st, apr_pool_t *p, rows_t **res, int *
     apr_dbd_results_t *dres = NULL;
     int dummy;
 
+    st->cut_short = 0;
     if (res == NULL) {
         st->error = apr_dbd_pquery(st->driver, p, st->handle, changes ? changes : &dummy,
                                    stmt, n, args);
@@ -352,6 +353,7 @@ apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **ou
         apr_hash_set(st->conn_cache, DYN_COUNT_KEY, APR_HASH_KEY_STRING, made);
     }
     st->error_text = NULL;
+    st->cut_short = 0;
     st->error = apr_dbd_prepare(st->driver, st->conn_pool, st->handle,
                                 dialect_sql(p, st->dialect, sql),
                                 apr_psprintf(st->conn_pool, "itsm_d%d", ++*made), out);
@@ -1414,7 +1416,7 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
     *found = 0;
     for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
         (*found)++;
-    return APR_SUCCESS;
+    return rows_done(cur);
 }
 
 static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
@@ -1469,6 +1471,8 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
         }
         for (cur = rows_of(st, sub, res); next_row(st->driver, sub, cur, &row); )
             APR_ARRAY_PUSH(tickets, itsm_ticket_t *) = ticket_from_row(st, row, sub);
+        if (rows_done(cur) != APR_SUCCESS)
+            rv = APR_EGENERAL;
         got = tickets->nelts;
         for (i = 0; rv == APR_SUCCESS && i < got; i++) {
             itsm_ticket_t *t = APR_ARRAY_IDX(tickets, i, itsm_ticket_t *);
@@ -2022,6 +2026,8 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
         n = col_i64(st, row, 0);
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
     *how = n > SLA_SET_MAX ? SLA_PER_ROW : SLA_SMALL_SET;
     if (st->conn_cache && st->conn_pool) {
         if (known == NULL) {
@@ -2082,6 +2088,8 @@ static apr_status_t sparsest_first(itsm_store_t *st, const char *kind, const its
             return APR_EGENERAL;
         while (next_row(st->driver, p, res, &row))
             at = col_i64(st, row, 0);
+        if (rows_done(res) != APR_SUCCESS)
+            return APR_EGENERAL;
         if (at < 0) {
             best = i;
             break;
@@ -2127,7 +2135,7 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
         else
             *more = 1;
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* Grouping keys of itsm_store_count: name -> SQL expression over t (a ticket), and over t
@@ -2229,7 +2237,7 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
         c->finished = col_i64(st, row, 4);
         c->mean_resolve = apr_time_from_sec(col_i64(st, row, 5));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* Counts of the tickets matching f by time of opening: counts[b] those opened in
@@ -2268,7 +2276,7 @@ apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, cons
     while (next_row(st->driver, p, res, &row))
         for (i = 0; i <= n; i++)
             counts[i] = col_i64(st, row, i);
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
@@ -2292,7 +2300,7 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
         j->changes = itsm_codec_changes_decode(p, col(st, row, 4));
         j->note = null_if_empty(apr_pstrdup(p, col(st, row, 5)));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* Add (or with del, remove) the link, made at j->at by j->actor; unless plain, also bump
@@ -2443,7 +2451,7 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
         l->at = apr_time_from_sec(col_i64(st, row, 5));
         l->actor = apr_pstrdup(p, col(st, row, 6));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* qsort order of a feed page: newer first, then the later entry. */
@@ -2510,6 +2518,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         n->title = apr_pstrdup(p, col(st, row, 7));
         n->changes = itsm_codec_changes_decode(p, col(st, row, 8));
     }
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
     /* Newest first by time: an entry's id is taken when its transaction writes, its time when
      * the change was made, so two writers (a request, the sweep) can interleave the two. The
      * newest ids are the newest entries but for such seconds: sorting the page serves. */
@@ -2529,7 +2539,7 @@ static apr_status_t select_tickets(itsm_store_t *st, apr_array_header_t **out, i
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
         APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
@@ -2589,7 +2599,7 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
         v->state = apr_pstrdup(p, col(st, row, 4));
         v->current = (int)col_i64(st, row, 5);
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
@@ -2671,7 +2681,7 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
         *first = col_i64(st, row, 0);
         *last = col_i64(st, row, 1);
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
@@ -2696,5 +2706,5 @@ apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, co
         *unhelpful = col_i64(st, row, 1) - *helpful;
         *mine = (int)col_i64(st, row, 2) - 1;
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }

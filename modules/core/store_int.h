@@ -117,6 +117,7 @@ struct itsm_store_t {
     apr_dbd_prepared_t **stmt;
     int error;
     const char *error_text;     /* set when another thread ran this one's write (group commit) */
+    int cut_short;              /* error is a read's failure after its first row (next_row) */
     itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
     apr_hash_t *conn_cache;     /* the connection's statements of request-made shapes */
     apr_pool_t *conn_pool;
@@ -183,7 +184,11 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                    const apr_array_header_t *files,
                                    const apr_array_header_t *kinds, apr_pool_t *p,
                                    const char **err);
+/* The next row of res, 0 at its end, which is also where a read that fails after its first
+ * row ends: its store's error set, and rows_done(res) says so. A reader of many rows returns
+ * rows_done(res) after its loop, so that a failure is never taken for the end of the rows. */
 int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, rows_t *res, row_t **row);
+apr_status_t rows_done(const rows_t *res);
 int dbd_next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
                  apr_dbd_row_t **row);
 /* store_rows.c, the rest of the reader. */
