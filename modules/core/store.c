@@ -119,6 +119,7 @@ static const char *const statements[S_COUNT] = {
         "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
         ", " INT ")",
+    /* its finished rule is repeated in update_in_tx's count group as written */
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET finished = CASE WHEN " INT " = 1 THEN NULL WHEN is_open = 1 "
         "THEN " INT " ELSE finished END, party = %s, state = %s, title = %s, priority = %s, "
@@ -1487,8 +1488,9 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
 }
 
 /* The count table (schema 15) on SQLite is kept here, in the transaction of each write of a
- * ticket row that can move a count: count_sub before the write takes the ticket out of its
- * group as the row stands, count_add after it puts it in the group of the row as written.
+ * ticket row that can move a count: a create puts the ticket in its group (count_add_new); an
+ * update reads the row's group before it writes (count_of) and, if the row as written is in
+ * another group, takes it out of the one (count_sub) and puts it in the other (count_put).
  * Triggers did this until schema 17. With a trigger (or RETURNING, so the ticket's INSERT
  * goes without it here) SQLite must be able to undo the ticket's INSERT or UPDATE alone,
  * and so copies every page the statement changes into a statement journal first: the
@@ -1498,23 +1500,6 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
  * triggers. Whatever else writes itsm_ticket on SQLite keeps the table too (the back-fill
  * below fills it anew, as do bench/run --scale and schema 15). */
 #define COUNT_KEY "kind, is_open, month, party, priority, state"
-
-static apr_status_t count_add(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
-{
-    apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
-
-    if (!st->dialect->counts_by_store)
-        return APR_SUCCESS;
-    APR_ARRAY_PUSH(args, const char *) = i64(p, id);
-    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
-                    "finished_n, resolve_sum) SELECT kind, is_open, strftime('%%Y-%%m', opened, "
-                    "'unixepoch'), party, priority, state, 1, opened, finished IS NOT NULL, "
-                    "COALESCE(finished - opened, 0) FROM itsm_ticket WHERE id = " INT
-                    " ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, opened_sum = "
-                    "opened_sum + excluded.opened_sum, finished_n = finished_n + "
-                    "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
-                    args);
-}
 
 /* count_add for a ticket just created, from the values at hand: its row is not read back,
  * and an upsert from VALUES takes no statement journal (see plain_writes). open: the ticket's
@@ -1545,21 +1530,96 @@ static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, cons
                     "resolve_sum = resolve_sum + excluded.resolve_sum", args);
 }
 
-static apr_status_t count_sub(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
+/* A ticket's group in the count table and what it adds to the group's sums, as texts to
+ * bind: the row as it stands (count_of) or as an update writes it (update_in_tx). */
+typedef struct {
+    const char *kind, *open, *month, *party, *priority, *state;
+    const char *opened, *finished, *resolve;    /* opened_sum, finished_n, resolve_sum */
+} count_row_t;
+
+/* The count group of ticket id as its row stands, read with a plain SELECT by key. */
+static apr_status_t count_of(itsm_store_t *st, apr_int64_t id, count_row_t *c, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
+    rows_t *res;
+    row_t *row = NULL;
+    int found = 0;
 
-    if (!st->dialect->counts_by_store)
-        return APR_SUCCESS;
-    APR_ARRAY_PUSH(args, const char *) = i64(p, id);
+    arg(args, i64(p, id));
+    if (select_sql(st, p, &res, "SELECT kind, is_open, strftime('%%Y-%%m', opened, 'unixepoch'), "
+                   "party, priority, state, opened, finished IS NOT NULL, "
+                   "COALESCE(finished - opened, 0) FROM itsm_ticket WHERE id = " INT, args)
+        != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        c->kind = col(st, row, 0);
+        c->open = col(st, row, 1);
+        c->month = col(st, row, 2);
+        c->party = col(st, row, 3);
+        c->priority = col(st, row, 4);
+        c->state = col(st, row, 5);
+        c->opened = col(st, row, 6);
+        c->finished = col(st, row, 7);
+        c->resolve = col(st, row, 8);
+        found = 1;
+    }
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
+    return found ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+static int count_same(const count_row_t *a, const count_row_t *b)
+{
+    const char *const *x = &a->kind, *const *y = &b->kind;
+    size_t i;
+
+    for (i = 0; i < sizeof *a / sizeof a->kind; i++)
+        if (strcmp(nz(x[i]), nz(y[i])) != 0)
+            return 0;
+    return 1;
+}
+
+/* The ticket c out of its group (count_sub) or into it (count_put), each a statement on the
+ * group's key with the values at hand: neither an UPDATE ... FROM nor an INSERT ... SELECT,
+ * which take a statement journal (see plain_writes). */
+static apr_status_t count_sub(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
+
+    arg(args, c->opened);
+    arg(args, c->finished);
+    arg(args, c->resolve);
+    arg(args, c->kind);
+    arg(args, c->open);
+    arg(args, c->month);
+    arg(args, c->party);
+    arg(args, c->priority);
+    arg(args, c->state);
     return exec_sql(st, p, "UPDATE itsm_ticket_count SET n = n - 1, opened_sum = opened_sum - "
-                    "t.opened, finished_n = finished_n - (t.finished IS NOT NULL), resolve_sum = "
-                    "resolve_sum - COALESCE(t.finished - t.opened, 0) FROM itsm_ticket t WHERE "
-                    "t.id = " INT " AND itsm_ticket_count.kind = t.kind AND "
-                    "itsm_ticket_count.is_open = t.is_open AND itsm_ticket_count.month = "
-                    "strftime('%%Y-%%m', t.opened, 'unixepoch') AND itsm_ticket_count.party = "
-                    "t.party AND itsm_ticket_count.priority = t.priority AND "
-                    "itsm_ticket_count.state = t.state", args);
+                    INT ", finished_n = finished_n - " INT ", resolve_sum = resolve_sum - " INT
+                    " WHERE kind = %s AND is_open = " INT " AND month = %s AND party = %s AND "
+                    "priority = %s AND state = %s", args);
+}
+
+static apr_status_t count_put(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
+
+    arg(args, c->kind);
+    arg(args, c->open);
+    arg(args, c->month);
+    arg(args, c->party);
+    arg(args, c->priority);
+    arg(args, c->state);
+    arg(args, c->opened);
+    arg(args, c->finished);
+    arg(args, c->resolve);
+    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
+                    "finished_n, resolve_sum) VALUES (%s, " INT ", %s, %s, %s, %s, 1, " INT
+                    ", " INT ", " INT ") ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, "
+                    "opened_sum = opened_sum + excluded.opened_sum, finished_n = finished_n + "
+                    "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
+                    args);
 }
 
 /* The whole count table from the tickets, as schema 15 fills it (after a back-fill). */
@@ -1955,12 +2015,37 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified),
         open, i64(p, t->id), apr_itoa(p, t->version - 1)
     };
-    apr_status_t rv = count_sub(st, t->id, p);
+    count_row_t was, now;
+    int counted = 0;
+    apr_status_t rv = APR_SUCCESS;
 
+    /* SQLite: the row's count group before, and after as the UPDATE writes it */
+    if (st->dialect->counts_by_store) {
+        rv = count_of(st, t->id, &was, p);
+        counted = rv == APR_SUCCESS;
+        if (rv == APR_NOTFOUND)     /* no row: the versioned UPDATE says APR_EAGAIN */
+            rv = APR_SUCCESS;
+    }
     if (rv == APR_SUCCESS)
         rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
-    if (rv == APR_SUCCESS)
-        rv = count_add(st, t->id, p);
+    if (rv == APR_SUCCESS && counted) {
+        now = was;
+        now.open = open;
+        now.party = args[2];
+        now.state = args[3];
+        now.priority = args[5];
+        /* finished as S_TICKET_UPDATE sets it: none while open, the update's time on leaving
+         * the open states, else as it was */
+        if (strcmp(open, "1") == 0)
+            now.finished = now.resolve = "0";
+        else if (strcmp(was.open, "1") == 0) {
+            now.finished = "1";
+            now.resolve = i64(p, apr_time_sec(t->updated) - apr_atoi64(was.opened));
+        }
+        /* most updates (a title, an assignee, fields) leave the group as it was */
+        if (!count_same(&was, &now) && (rv = count_sub(st, &was, p)) == APR_SUCCESS)
+            rv = count_put(st, &now, p);
+    }
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 0, t->updated, p);
     return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
