@@ -48,6 +48,24 @@
 #define SLA_SPAN_CLASSES "(" SLA_SPAN_BOUNDS(SLA_SPAN_ROW) \
     "SELECT 62 AS n, 4611686018427387904 AS hi) k"
 
+/* A store's SQL and how the store drives it. The four flags at the end are all set for SQLite
+ * and clear for PostgreSQL; each names one property of SQLite that one part of the store
+ * answers, so that a reader of that part knows what it depends on, and each would stand
+ * alone for another engine:
+ *   serialize_writes  one writer per database: writes queue for one transaction at a time
+ *                     per process (the group commit, store_queue.c); PostgreSQL locks rows.
+ *   counts_by_store   a trigger (as a RETURNING or an INSERT ... SELECT, an UPDATE ... FROM)
+ *                     makes SQLite open a statement journal, and with it FTS5 write its
+ *                     pending rows out as a segment: the store keeps itsm_ticket_count with
+ *                     plain statements of the values at hand. plain_writes() (store.c) is this
+ *                     same reason for the ticket's and journal's INSERTs and the counter:
+ *                     one flag, two names for its two uses.
+ *   native            apr_dbd's sqlite3 driver steps every row at select time under one
+ *                     process-wide mutex: statements run on the native handle (store_rows.c).
+ *   status_in_text    SQLite prepares a statement anew at every new value bound where a
+ *                     partial index's condition depends on it: the SLA status names are
+ *                     written into a list's text (settled_sql); PostgreSQL's generic plan
+ *                     wants them bound. */
 typedef struct dialect_t {
     const char *driver;         /* apr_dbd_name() */
     const char *begin;          /* takes the write lock at once */
