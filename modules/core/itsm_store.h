@@ -163,6 +163,11 @@ void itsm_store_use_kinds(itsm_store_t *st, const apr_array_header_t *kinds,
 /* The last database error message, for the log. */
 const char *itsm_store_error(itsm_store_t *st);
 
+/* Whether the store's last failure was a read that failed after its first row (SQLite's
+ * step, e.g. a corrupt page): the rows read so far are not the answer, and the failure is
+ * the database's, not a busy or unreachable store's (respond.c answers 500, not 503). */
+int itsm_store_cut_short(const itsm_store_t *st);
+
 /* Number, insert and journal in one transaction; sets t->id, t->number, t->version. */
 apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
                                const itsm_journal_t *j, apr_pool_t *p);

@@ -102,9 +102,18 @@ int itsm_resp_method_not_allowed(itsm_req_t *q, const char *allow)
 }
 
 /* 503 store-unavailable, after the call site logged the fault with its own number
- * (STORE_FAULT). */
+ * (STORE_FAULT); but 500 store-read-failed when the fault was a read that failed after its
+ * first row (itsm_store_cut_short: a corrupt page, an I/O error), which waiting does not
+ * mend and whose rows so far are no answer. */
 int itsm_resp_store_unavailable(itsm_req_t *q)
 {
+    if (q->store && itsm_store_cut_short(q->store)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, ITSMLOGNO(00850)
+                      "store: a read failed after its first row, answered 500 rather than a "
+                      "short result: %s", itsm_store_error(q->store));
+        return itsm_resp_fail(q, HTTP_INTERNAL_SERVER_ERROR, "store-read-failed",
+                    "The ticket store failed while reading the answer.");
+    }
     return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                 "The ticket store is not available; try again later.");
 }

@@ -119,6 +119,7 @@ static const char *const statements[S_COUNT] = {
         "opened, updated, created_by, version, fields, tags, sla_open, is_open) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, " INT ", " INT ", %s, " INT ", %s, %s, " INT
         ", " INT ")",
+    /* its finished rule is repeated in update_in_tx's count group as written */
     [S_TICKET_UPDATE] =
         "UPDATE itsm_ticket SET finished = CASE WHEN " INT " = 1 THEN NULL WHEN is_open = 1 "
         "THEN " INT " ELSE finished END, party = %s, state = %s, title = %s, priority = %s, "
@@ -285,6 +286,7 @@ static apr_status_t run_dbd(itsm_store_t *st, apr_pool_t *p, rows_t **res, int *
     apr_dbd_results_t *dres = NULL;
     int dummy;
 
+    st->cut_short = 0;
     if (res == NULL) {
         st->error = apr_dbd_pquery(st->driver, p, st->handle, changes ? changes : &dummy,
                                    stmt, n, args);
@@ -352,6 +354,7 @@ apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **ou
         apr_hash_set(st->conn_cache, DYN_COUNT_KEY, APR_HASH_KEY_STRING, made);
     }
     st->error_text = NULL;
+    st->cut_short = 0;
     st->error = apr_dbd_prepare(st->driver, st->conn_pool, st->handle,
                                 dialect_sql(p, st->dialect, sql),
                                 apr_psprintf(st->conn_pool, "itsm_d%d", ++*made), out);
@@ -858,116 +861,6 @@ typedef struct {
                                  * times */
     int set_nows;
 } sla_status_sql_t;
-
-/* The class of a running clock's warning period (due - warn_at) in the index
- * itsm_sla_clock_span (schema 19), the expression written exactly as there: k for a period
- * under ceil(2^(k/2)) seconds (from 12), 62 for 2^30.5 s and longer. */
-#define SLA_SPAN_CLASS "(CASE " \
-    "WHEN c.due - c.warn_at < 64 THEN 12 " \
-    "WHEN c.due - c.warn_at < 91 THEN 13 " \
-    "WHEN c.due - c.warn_at < 128 THEN 14 " \
-    "WHEN c.due - c.warn_at < 182 THEN 15 " \
-    "WHEN c.due - c.warn_at < 256 THEN 16 " \
-    "WHEN c.due - c.warn_at < 363 THEN 17 " \
-    "WHEN c.due - c.warn_at < 512 THEN 18 " \
-    "WHEN c.due - c.warn_at < 725 THEN 19 " \
-    "WHEN c.due - c.warn_at < 1024 THEN 20 " \
-    "WHEN c.due - c.warn_at < 1449 THEN 21 " \
-    "WHEN c.due - c.warn_at < 2048 THEN 22 " \
-    "WHEN c.due - c.warn_at < 2897 THEN 23 " \
-    "WHEN c.due - c.warn_at < 4096 THEN 24 " \
-    "WHEN c.due - c.warn_at < 5793 THEN 25 " \
-    "WHEN c.due - c.warn_at < 8192 THEN 26 " \
-    "WHEN c.due - c.warn_at < 11586 THEN 27 " \
-    "WHEN c.due - c.warn_at < 16384 THEN 28 " \
-    "WHEN c.due - c.warn_at < 23171 THEN 29 " \
-    "WHEN c.due - c.warn_at < 32768 THEN 30 " \
-    "WHEN c.due - c.warn_at < 46341 THEN 31 " \
-    "WHEN c.due - c.warn_at < 65536 THEN 32 " \
-    "WHEN c.due - c.warn_at < 92682 THEN 33 " \
-    "WHEN c.due - c.warn_at < 131072 THEN 34 " \
-    "WHEN c.due - c.warn_at < 185364 THEN 35 " \
-    "WHEN c.due - c.warn_at < 262144 THEN 36 " \
-    "WHEN c.due - c.warn_at < 370728 THEN 37 " \
-    "WHEN c.due - c.warn_at < 524288 THEN 38 " \
-    "WHEN c.due - c.warn_at < 741456 THEN 39 " \
-    "WHEN c.due - c.warn_at < 1048576 THEN 40 " \
-    "WHEN c.due - c.warn_at < 1482911 THEN 41 " \
-    "WHEN c.due - c.warn_at < 2097152 THEN 42 " \
-    "WHEN c.due - c.warn_at < 2965821 THEN 43 " \
-    "WHEN c.due - c.warn_at < 4194304 THEN 44 " \
-    "WHEN c.due - c.warn_at < 5931642 THEN 45 " \
-    "WHEN c.due - c.warn_at < 8388608 THEN 46 " \
-    "WHEN c.due - c.warn_at < 11863284 THEN 47 " \
-    "WHEN c.due - c.warn_at < 16777216 THEN 48 " \
-    "WHEN c.due - c.warn_at < 23726567 THEN 49 " \
-    "WHEN c.due - c.warn_at < 33554432 THEN 50 " \
-    "WHEN c.due - c.warn_at < 47453133 THEN 51 " \
-    "WHEN c.due - c.warn_at < 67108864 THEN 52 " \
-    "WHEN c.due - c.warn_at < 94906266 THEN 53 " \
-    "WHEN c.due - c.warn_at < 134217728 THEN 54 " \
-    "WHEN c.due - c.warn_at < 189812532 THEN 55 " \
-    "WHEN c.due - c.warn_at < 268435456 THEN 56 " \
-    "WHEN c.due - c.warn_at < 379625063 THEN 57 " \
-    "WHEN c.due - c.warn_at < 536870912 THEN 58 " \
-    "WHEN c.due - c.warn_at < 759250125 THEN 59 " \
-    "WHEN c.due - c.warn_at < 1073741824 THEN 60 " \
-    "WHEN c.due - c.warn_at < 1518500250 THEN 61 " \
-    "ELSE 62 END)"
-
-/* Each class k (n) with the bound ceil(2^(k/2)) (hi) of its warning periods; 62 has none
- * (2^62). */
-#define SLA_SPAN_CLASSES "(SELECT 12 AS n, 64 AS hi " \
-    "UNION ALL SELECT 13, 91 " \
-    "UNION ALL SELECT 14, 128 " \
-    "UNION ALL SELECT 15, 182 " \
-    "UNION ALL SELECT 16, 256 " \
-    "UNION ALL SELECT 17, 363 " \
-    "UNION ALL SELECT 18, 512 " \
-    "UNION ALL SELECT 19, 725 " \
-    "UNION ALL SELECT 20, 1024 " \
-    "UNION ALL SELECT 21, 1449 " \
-    "UNION ALL SELECT 22, 2048 " \
-    "UNION ALL SELECT 23, 2897 " \
-    "UNION ALL SELECT 24, 4096 " \
-    "UNION ALL SELECT 25, 5793 " \
-    "UNION ALL SELECT 26, 8192 " \
-    "UNION ALL SELECT 27, 11586 " \
-    "UNION ALL SELECT 28, 16384 " \
-    "UNION ALL SELECT 29, 23171 " \
-    "UNION ALL SELECT 30, 32768 " \
-    "UNION ALL SELECT 31, 46341 " \
-    "UNION ALL SELECT 32, 65536 " \
-    "UNION ALL SELECT 33, 92682 " \
-    "UNION ALL SELECT 34, 131072 " \
-    "UNION ALL SELECT 35, 185364 " \
-    "UNION ALL SELECT 36, 262144 " \
-    "UNION ALL SELECT 37, 370728 " \
-    "UNION ALL SELECT 38, 524288 " \
-    "UNION ALL SELECT 39, 741456 " \
-    "UNION ALL SELECT 40, 1048576 " \
-    "UNION ALL SELECT 41, 1482911 " \
-    "UNION ALL SELECT 42, 2097152 " \
-    "UNION ALL SELECT 43, 2965821 " \
-    "UNION ALL SELECT 44, 4194304 " \
-    "UNION ALL SELECT 45, 5931642 " \
-    "UNION ALL SELECT 46, 8388608 " \
-    "UNION ALL SELECT 47, 11863284 " \
-    "UNION ALL SELECT 48, 16777216 " \
-    "UNION ALL SELECT 49, 23726567 " \
-    "UNION ALL SELECT 50, 33554432 " \
-    "UNION ALL SELECT 51, 47453133 " \
-    "UNION ALL SELECT 52, 67108864 " \
-    "UNION ALL SELECT 53, 94906266 " \
-    "UNION ALL SELECT 54, 134217728 " \
-    "UNION ALL SELECT 55, 189812532 " \
-    "UNION ALL SELECT 56, 268435456 " \
-    "UNION ALL SELECT 57, 379625063 " \
-    "UNION ALL SELECT 58, 536870912 " \
-    "UNION ALL SELECT 59, 759250125 " \
-    "UNION ALL SELECT 60, 1073741824 " \
-    "UNION ALL SELECT 61, 1518500250 " \
-    "UNION ALL SELECT 62, 4611686018427387904) k"
 
 /* The clocks in warning (warn_at <= now <= due) as a set: no range of one time answers that
  * two-sided condition (by due it read every clock not yet due: 5,648 entries for 1,414 clocks
@@ -1524,7 +1417,7 @@ static apr_status_t backfill_exec(itsm_store_t *st, apr_pool_t *p, const char *s
     *found = 0;
     for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
         (*found)++;
-    return APR_SUCCESS;
+    return rows_done(cur);
 }
 
 static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
@@ -1579,6 +1472,8 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
         }
         for (cur = rows_of(st, sub, res); next_row(st->driver, sub, cur, &row); )
             APR_ARRAY_PUSH(tickets, itsm_ticket_t *) = ticket_from_row(st, row, sub);
+        if (rows_done(cur) != APR_SUCCESS)
+            rv = APR_EGENERAL;
         got = tickets->nelts;
         for (i = 0; rv == APR_SUCCESS && i < got; i++) {
             itsm_ticket_t *t = APR_ARRAY_IDX(tickets, i, itsm_ticket_t *);
@@ -1593,8 +1488,9 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
 }
 
 /* The count table (schema 15) on SQLite is kept here, in the transaction of each write of a
- * ticket row that can move a count: count_sub before the write takes the ticket out of its
- * group as the row stands, count_add after it puts it in the group of the row as written.
+ * ticket row that can move a count: a create puts the ticket in its group (count_add_new); an
+ * update reads the row's group before it writes (count_of) and, if the row as written is in
+ * another group, takes it out of the one (count_sub) and puts it in the other (count_put).
  * Triggers did this until schema 17. With a trigger (or RETURNING, so the ticket's INSERT
  * goes without it here) SQLite must be able to undo the ticket's INSERT or UPDATE alone,
  * and so copies every page the statement changes into a statement journal first: the
@@ -1604,23 +1500,6 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
  * triggers. Whatever else writes itsm_ticket on SQLite keeps the table too (the back-fill
  * below fills it anew, as do bench/run --scale and schema 15). */
 #define COUNT_KEY "kind, is_open, month, party, priority, state"
-
-static apr_status_t count_add(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
-{
-    apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
-
-    if (!st->dialect->counts_by_store)
-        return APR_SUCCESS;
-    APR_ARRAY_PUSH(args, const char *) = i64(p, id);
-    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
-                    "finished_n, resolve_sum) SELECT kind, is_open, strftime('%%Y-%%m', opened, "
-                    "'unixepoch'), party, priority, state, 1, opened, finished IS NOT NULL, "
-                    "COALESCE(finished - opened, 0) FROM itsm_ticket WHERE id = " INT
-                    " ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, opened_sum = "
-                    "opened_sum + excluded.opened_sum, finished_n = finished_n + "
-                    "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
-                    args);
-}
 
 /* count_add for a ticket just created, from the values at hand: its row is not read back,
  * and an upsert from VALUES takes no statement journal (see plain_writes). open: the ticket's
@@ -1651,21 +1530,96 @@ static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, cons
                     "resolve_sum = resolve_sum + excluded.resolve_sum", args);
 }
 
-static apr_status_t count_sub(itsm_store_t *st, apr_int64_t id, apr_pool_t *p)
+/* A ticket's group in the count table and what it adds to the group's sums, as texts to
+ * bind: the row as it stands (count_of) or as an update writes it (update_in_tx). */
+typedef struct {
+    const char *kind, *open, *month, *party, *priority, *state;
+    const char *opened, *finished, *resolve;    /* opened_sum, finished_n, resolve_sum */
+} count_row_t;
+
+/* The count group of ticket id as its row stands, read with a plain SELECT by key. */
+static apr_status_t count_of(itsm_store_t *st, apr_int64_t id, count_row_t *c, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 1, sizeof(const char *));
+    rows_t *res;
+    row_t *row = NULL;
+    int found = 0;
 
-    if (!st->dialect->counts_by_store)
-        return APR_SUCCESS;
-    APR_ARRAY_PUSH(args, const char *) = i64(p, id);
+    arg(args, i64(p, id));
+    if (select_sql(st, p, &res, "SELECT kind, is_open, strftime('%%Y-%%m', opened, 'unixepoch'), "
+                   "party, priority, state, opened, finished IS NOT NULL, "
+                   "COALESCE(finished - opened, 0) FROM itsm_ticket WHERE id = " INT, args)
+        != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row)) {
+        c->kind = col(st, row, 0);
+        c->open = col(st, row, 1);
+        c->month = col(st, row, 2);
+        c->party = col(st, row, 3);
+        c->priority = col(st, row, 4);
+        c->state = col(st, row, 5);
+        c->opened = col(st, row, 6);
+        c->finished = col(st, row, 7);
+        c->resolve = col(st, row, 8);
+        found = 1;
+    }
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
+    return found ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+static int count_same(const count_row_t *a, const count_row_t *b)
+{
+    const char *const *x = &a->kind, *const *y = &b->kind;
+    size_t i;
+
+    for (i = 0; i < sizeof *a / sizeof a->kind; i++)
+        if (strcmp(nz(x[i]), nz(y[i])) != 0)
+            return 0;
+    return 1;
+}
+
+/* The ticket c out of its group (count_sub) or into it (count_put), each a statement on the
+ * group's key with the values at hand: neither an UPDATE ... FROM nor an INSERT ... SELECT,
+ * which take a statement journal (see plain_writes). */
+static apr_status_t count_sub(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
+
+    arg(args, c->opened);
+    arg(args, c->finished);
+    arg(args, c->resolve);
+    arg(args, c->kind);
+    arg(args, c->open);
+    arg(args, c->month);
+    arg(args, c->party);
+    arg(args, c->priority);
+    arg(args, c->state);
     return exec_sql(st, p, "UPDATE itsm_ticket_count SET n = n - 1, opened_sum = opened_sum - "
-                    "t.opened, finished_n = finished_n - (t.finished IS NOT NULL), resolve_sum = "
-                    "resolve_sum - COALESCE(t.finished - t.opened, 0) FROM itsm_ticket t WHERE "
-                    "t.id = " INT " AND itsm_ticket_count.kind = t.kind AND "
-                    "itsm_ticket_count.is_open = t.is_open AND itsm_ticket_count.month = "
-                    "strftime('%%Y-%%m', t.opened, 'unixepoch') AND itsm_ticket_count.party = "
-                    "t.party AND itsm_ticket_count.priority = t.priority AND "
-                    "itsm_ticket_count.state = t.state", args);
+                    INT ", finished_n = finished_n - " INT ", resolve_sum = resolve_sum - " INT
+                    " WHERE kind = %s AND is_open = " INT " AND month = %s AND party = %s AND "
+                    "priority = %s AND state = %s", args);
+}
+
+static apr_status_t count_put(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
+
+    arg(args, c->kind);
+    arg(args, c->open);
+    arg(args, c->month);
+    arg(args, c->party);
+    arg(args, c->priority);
+    arg(args, c->state);
+    arg(args, c->opened);
+    arg(args, c->finished);
+    arg(args, c->resolve);
+    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
+                    "finished_n, resolve_sum) VALUES (%s, " INT ", %s, %s, %s, %s, 1, " INT
+                    ", " INT ", " INT ") ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, "
+                    "opened_sum = opened_sum + excluded.opened_sum, finished_n = finished_n + "
+                    "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
+                    args);
 }
 
 /* The whole count table from the tickets, as schema 15 fills it (after a back-fill). */
@@ -2061,12 +2015,37 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         tags_in(p, t->tags), t->sla_open ? "1" : "0", nz(t->sla_notified),
         open, i64(p, t->id), apr_itoa(p, t->version - 1)
     };
-    apr_status_t rv = count_sub(st, t->id, p);
+    count_row_t was, now;
+    int counted = 0;
+    apr_status_t rv = APR_SUCCESS;
 
+    /* SQLite: the row's count group before, and after as the UPDATE writes it */
+    if (st->dialect->counts_by_store) {
+        rv = count_of(st, t->id, &was, p);
+        counted = rv == APR_SUCCESS;
+        if (rv == APR_NOTFOUND)     /* no row: the versioned UPDATE says APR_EAGAIN */
+            rv = APR_SUCCESS;
+    }
     if (rv == APR_SUCCESS)
         rv = versioned_change(st, S_TICKET_UPDATE, 17, args, t->id, u->j, p);
-    if (rv == APR_SUCCESS)
-        rv = count_add(st, t->id, p);
+    if (rv == APR_SUCCESS && counted) {
+        now = was;
+        now.open = open;
+        now.party = args[2];
+        now.state = args[3];
+        now.priority = args[5];
+        /* finished as S_TICKET_UPDATE sets it: none while open, the update's time on leaving
+         * the open states, else as it was */
+        if (strcmp(open, "1") == 0)
+            now.finished = now.resolve = "0";
+        else if (strcmp(was.open, "1") == 0) {
+            now.finished = "1";
+            now.resolve = i64(p, apr_time_sec(t->updated) - apr_atoi64(was.opened));
+        }
+        /* most updates (a title, an assignee, fields) leave the group as it was */
+        if (!count_same(&was, &now) && (rv = count_sub(st, &was, p)) == APR_SUCCESS)
+            rv = count_put(st, &now, p);
+    }
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 0, t->updated, p);
     return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
@@ -2132,6 +2111,8 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
         n = col_i64(st, row, 0);
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
     *how = n > SLA_SET_MAX ? SLA_PER_ROW : SLA_SMALL_SET;
     if (st->conn_cache && st->conn_pool) {
         if (known == NULL) {
@@ -2192,6 +2173,8 @@ static apr_status_t sparsest_first(itsm_store_t *st, const char *kind, const its
             return APR_EGENERAL;
         while (next_row(st->driver, p, res, &row))
             at = col_i64(st, row, 0);
+        if (rows_done(res) != APR_SUCCESS)
+            return APR_EGENERAL;
         if (at < 0) {
             best = i;
             break;
@@ -2237,7 +2220,7 @@ apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *mo
         else
             *more = 1;
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* Grouping keys of itsm_store_count: name -> SQL expression over t (a ticket), and over t
@@ -2339,7 +2322,7 @@ apr_status_t itsm_store_count(itsm_store_t *st, apr_array_header_t **out, const 
         c->finished = col_i64(st, row, 4);
         c->mean_resolve = apr_time_from_sec(col_i64(st, row, 5));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* Counts of the tickets matching f by time of opening: counts[b] those opened in
@@ -2378,7 +2361,7 @@ apr_status_t itsm_store_count_opened(itsm_store_t *st, apr_int64_t *counts, cons
     while (next_row(st->driver, p, res, &row))
         for (i = 0; i <= n; i++)
             counts[i] = col_i64(st, row, i);
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
@@ -2402,7 +2385,7 @@ apr_status_t itsm_store_journal(itsm_store_t *st, apr_array_header_t **out,
         j->changes = itsm_codec_changes_decode(p, col(st, row, 4));
         j->note = null_if_empty(apr_pstrdup(p, col(st, row, 5)));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* Add (or with del, remove) the link, made at j->at by j->actor; unless plain, also bump
@@ -2553,7 +2536,7 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
         l->at = apr_time_from_sec(col_i64(st, row, 5));
         l->actor = apr_pstrdup(p, col(st, row, 6));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* qsort order of a feed page: newer first, then the later entry. */
@@ -2620,6 +2603,8 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
         n->title = apr_pstrdup(p, col(st, row, 7));
         n->changes = itsm_codec_changes_decode(p, col(st, row, 8));
     }
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
     /* Newest first by time: an entry's id is taken when its transaction writes, its time when
      * the change was made, so two writers (a request, the sweep) can interleave the two. The
      * newest ids are the newest entries but for such seconds: sorting the page serves. */
@@ -2639,7 +2624,7 @@ static apr_status_t select_tickets(itsm_store_t *st, apr_array_header_t **out, i
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
         APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
@@ -2699,7 +2684,7 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
         v->state = apr_pstrdup(p, col(st, row, 4));
         v->current = (int)col_i64(st, row, 5);
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
@@ -2781,7 +2766,7 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
         *first = col_i64(st, row, 0);
         *last = col_i64(st, row, 1);
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
@@ -2806,5 +2791,5 @@ apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, co
         *unhelpful = col_i64(st, row, 1) - *helpful;
         *mine = (int)col_i64(st, row, 2) - 1;
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }

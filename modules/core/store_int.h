@@ -24,6 +24,48 @@
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"
 
+/* The classes of a running clock's warning period (due - warn_at) in the index
+ * itsm_sla_clock_span (schema 19), the one list of them in C: X(k, b) for each class k from 12
+ * to 61 with its bound b = ceil(2^(k/2)) seconds, a period under b and no class before it
+ * being of class k; class 62 holds 2^30.5 s and longer. SLA_SPAN_CLASS is the class as SQL,
+ * written exactly as the index's expression is (a planner takes an index on an expression
+ * only for the same expression, here on the clock table as c): tests/unit/test_schema.c
+ * compares it with each store's migration. SLA_SPAN_CLASSES is the table of the classes (n)
+ * with their bounds (hi), 62's 2^62. */
+#define SLA_SPAN_BOUNDS(X) \
+    X(12, 64) X(13, 91) X(14, 128) X(15, 182) X(16, 256) X(17, 363) X(18, 512) X(19, 725) \
+    X(20, 1024) X(21, 1449) X(22, 2048) X(23, 2897) X(24, 4096) X(25, 5793) X(26, 8192) \
+    X(27, 11586) X(28, 16384) X(29, 23171) X(30, 32768) X(31, 46341) X(32, 65536) X(33, 92682) \
+    X(34, 131072) X(35, 185364) X(36, 262144) X(37, 370728) X(38, 524288) X(39, 741456) \
+    X(40, 1048576) X(41, 1482911) X(42, 2097152) X(43, 2965821) X(44, 4194304) X(45, 5931642) \
+    X(46, 8388608) X(47, 11863284) X(48, 16777216) X(49, 23726567) X(50, 33554432) \
+    X(51, 47453133) X(52, 67108864) X(53, 94906266) X(54, 134217728) X(55, 189812532) \
+    X(56, 268435456) X(57, 379625063) X(58, 536870912) X(59, 759250125) X(60, 1073741824) \
+    X(61, 1518500250)
+#define SLA_SPAN_WHEN(k, b) "WHEN c.due - c.warn_at < " #b " THEN " #k " "
+#define SLA_SPAN_CLASS "(CASE " SLA_SPAN_BOUNDS(SLA_SPAN_WHEN) "ELSE 62 END)"
+#define SLA_SPAN_ROW(k, b) "SELECT " #k " AS n, " #b " AS hi UNION ALL "
+#define SLA_SPAN_CLASSES "(" SLA_SPAN_BOUNDS(SLA_SPAN_ROW) \
+    "SELECT 62 AS n, 4611686018427387904 AS hi) k"
+
+/* A store's SQL and how the store drives it. The four flags at the end are all set for SQLite
+ * and clear for PostgreSQL; each names one property of SQLite that one part of the store
+ * answers, so that a reader of that part knows what it depends on, and each would stand
+ * alone for another engine:
+ *   serialize_writes  one writer per database: writes queue for one transaction at a time
+ *                     per process (the group commit, store_queue.c); PostgreSQL locks rows.
+ *   counts_by_store   a trigger (as a RETURNING or an INSERT ... SELECT, an UPDATE ... FROM)
+ *                     makes SQLite open a statement journal, and with it FTS5 write its
+ *                     pending rows out as a segment: the store keeps itsm_ticket_count with
+ *                     plain statements of the values at hand. plain_writes() (store.c) is this
+ *                     same reason for the ticket's and journal's INSERTs and the counter:
+ *                     one flag, two names for its two uses.
+ *   native            apr_dbd's sqlite3 driver steps every row at select time under one
+ *                     process-wide mutex: statements run on the native handle (store_rows.c).
+ *   status_in_text    SQLite prepares a statement anew at every new value bound where a
+ *                     partial index's condition depends on it: the SLA status names are
+ *                     written into a list's text (settled_sql); PostgreSQL's generic plan
+ *                     wants them bound. */
 typedef struct dialect_t {
     const char *driver;         /* apr_dbd_name() */
     const char *begin;          /* takes the write lock at once */
@@ -93,6 +135,7 @@ struct itsm_store_t {
     apr_dbd_prepared_t **stmt;
     int error;
     const char *error_text;     /* set when another thread ran this one's write (group commit) */
+    int cut_short;              /* error is a read's failure after its first row (next_row) */
     itsm_write_queue_t *queue;  /* NULL: each write is a transaction of its own */
     apr_hash_t *conn_cache;     /* the connection's statements of request-made shapes */
     apr_pool_t *conn_pool;
@@ -159,7 +202,11 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
                                    const apr_array_header_t *files,
                                    const apr_array_header_t *kinds, apr_pool_t *p,
                                    const char **err);
+/* The next row of res, 0 at its end, which is also where a read that fails after its first
+ * row ends: its store's error set, and rows_done(res) says so. A reader of many rows returns
+ * rows_done(res) after its loop, so that a failure is never taken for the end of the rows. */
 int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, rows_t *res, row_t **row);
+apr_status_t rows_done(const rows_t *res);
 int dbd_next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, apr_dbd_results_t *res,
                  apr_dbd_row_t **row);
 /* store_rows.c, the rest of the reader. */

@@ -37,6 +37,7 @@ struct rows_t {
     sqlite3_stmt *stmt;         /* native; NULL once ended */
     int own;                    /* stmt is a throwaway: finalized when the cursor ends */
     int pending;                /* the first row, stepped at select time, not yet returned */
+    int failed;                 /* ended by an error after its first row (st->error says) */
     rows_t *next;               /* st->open: the native cursors not yet ended */
     apr_dbd_results_t *res;     /* apr_dbd */
     apr_dbd_row_t *row;
@@ -154,6 +155,7 @@ static apr_status_t failed(itsm_store_t *st, int rc, apr_pool_t *p)
 {
     st->error = rc ? rc : SQLITE_ERROR;
     st->error_text = apr_pstrdup(p, sqlite3_errmsg(st->native->db));
+    st->cut_short = 0;      /* next_row sets it after */
     return APR_EGENERAL;
 }
 
@@ -242,6 +244,7 @@ apr_status_t native_run(itsm_store_t *st, apr_pool_t *p, sqlite3_stmt *stmt, int
 
     st->error = 0;
     st->error_text = NULL;
+    st->cut_short = 0;
     if (sqlite3_stmt_busy(stmt)) {
         rc = sqlite3_prepare_v3(st->native->db, sqlite3_sql(stmt), -1, 0, &stmt, NULL);
         if (rc != SQLITE_OK)
@@ -305,8 +308,17 @@ int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, rows_t *res, row_t *
     int rc;
 
     *row = res;
-    if (res->res)
-        return apr_dbd_get_row(driver, p, res->res, &res->row, -1) == 0;
+    if (res->res) {
+        /* 0 a row, -1 the end, else a driver's failure (pgsql's rows are all in at select
+         * time: a failure after a row is SQLite's alone) */
+        rc = apr_dbd_get_row(driver, p, res->res, &res->row, -1);
+        if (rc > 0) {
+            res->failed = res->st->cut_short = 1;
+            res->st->error = rc;
+            res->st->error_text = NULL;
+        }
+        return rc == 0;
+    }
     if (res->stmt == NULL)
         return 0;
     if (res->pending) {
@@ -316,10 +328,22 @@ int next_row(const apr_dbd_driver_t *driver, apr_pool_t *p, rows_t *res, row_t *
     rc = sqlite3_step(res->stmt);
     if (rc == SQLITE_ROW)
         return 1;
-    if (rc != SQLITE_DONE)
-        failed(res->st, rc, res->pool);     /* the rows so far are the result */
+    if (rc != SQLITE_DONE) {    /* the rows so far are not the result: rows_done says so */
+        failed(res->st, rc, res->pool);
+        res->failed = res->st->cut_short = 1;
+    }
     rows_end(res);
     return 0;
+}
+
+apr_status_t rows_done(const rows_t *res)
+{
+    return res->failed ? APR_EGENERAL : APR_SUCCESS;
+}
+
+int itsm_store_cut_short(const itsm_store_t *st)
+{
+    return st->cut_short;
 }
 
 void rows_close(rows_t *res)

@@ -9,6 +9,7 @@ the tickets the list shows, after imports, state changes, a close, a reopen, a c
 change of priority, for a person of every party and for participants (party isolation)."""
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -157,3 +158,41 @@ def test_counts_the_table_does_not_hold_are_counted_from_the_tickets(client, mon
     by_opened, _ = stats(client, "agent1", by="priority", opened_after=start, opened_before=end)
     by_month, _ = stats(client, "agent1", by="priority", month=m)
     assert {k: v[:2] for k, v in by_opened.items()} == {k: v[:2] for k, v in by_month.items()}
+
+
+def test_counts_through_updates_in_one_batch(client, month):
+    """Updates that move a ticket to another group (priority up and down, state, a close and a
+    reopen) and updates that leave it in its group (title, description, impact and urgency
+    giving the same priority), many of them at once so that the group commit writes them in
+    one batch: the table answers as the count over the tickets after each round."""
+    m, _, _, made = month
+    ours = [imp(client, "incidents", days=(utcnow() - ts(month[1])).days - 1, party=party,
+                impact=impact).ticket()["number"]
+            for party, impact in (("ALPE", "low"), ("ALPE", "medium"), ("BRMP", "high"),
+                                  ("MTRW", "low"), ("MTRW", "medium"), ("ALPE", "high"))]
+    made.update(("batch-%d" % i, n) for i, n in enumerate(ours))   # cancelled at the end
+    rounds = (
+        [("patch", dict(title="Renamed %d" % i)) for i in range(len(ours))],
+        [("patch", dict(impact="high", urgency="high")), ("patch", dict(impact="low")),
+         ("act", "start"), ("patch", dict(description="more detail")),
+         ("patch", dict(impact="medium", urgency="medium")), ("act", "start")],
+        [("act", "resolve"), ("patch", dict(impact="high")), ("patch", dict(urgency="low")),
+         ("act", "start"), ("act", "start"), ("act", "resolve")],
+        [("act", "close"), ("patch", dict(title="Same group")), ("act", "resolve"),
+         ("act", "resolve"), ("patch", dict(impact="low", urgency="low")), ("act", "close")],
+    )
+    for changes in rounds:
+        def change(i):
+            how, what = changes[i]
+            if how == "patch":
+                patch(client, "incidents", ours[i], **what)
+            elif what == "resolve":
+                act(client, "incidents", ours[i], what, resolution="Fixed")
+            else:
+                act(client, "incidents", ours[i], what)
+        with ThreadPoolExecutor(len(ours)) as pool:
+            list(pool.map(change, range(len(ours))))
+        check_month(client, month)
+    act(client, "incidents", ours[0], "reopen", note="not fixed")
+    act(client, "incidents", ours[5], "reopen", note="not fixed")
+    check_month(client, month)
