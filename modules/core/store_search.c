@@ -721,6 +721,16 @@ static const char *span_sql(apr_pool_t *p, const search_dialect_t *d, const itsm
                     : " AND s.ticket_id >= " INT " AND s.ticket_id <= " INT;
 }
 
+static int has_prefix(const itsm_search_query_t *q)
+{
+    int i;
+
+    for (i = 0; i < q->items->nelts; i++)
+        if (APR_ARRAY_IDX(q->items, i, const item_t).type == ITEM_PREFIX)
+            return 1;
+    return 0;
+}
+
 /* The search itself; generation: of the whole index (the sum of every kind's), for SQLite's
  * ranking function's kept counts (store_fts5.c). */
 static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *more,
@@ -731,7 +741,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
     const search_dialect_t *d = search_dialect(st);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
-    const char *match, *sql, *where, *pub, *boost, *span, *dl;
+    const char *match, *sql, *where, *pub, *boost, *span, *dl, *page;
     rows_t *res;
     row_t *row = NULL;
     int published, c;
@@ -775,16 +785,29 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, pub);
         span = span_sql(p, d, f, published, args);
         arg(args, apr_itoa(p, SEARCH_RANKED));
-        sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(d), " FROM (SELECT c.rid, c.r FROM (SELECT "
-                          "s.rowid AS rid, itsm_rank(s.itsm_search, " INT ", %s", dl, ")",
-                          boost ? " * " : "", boost ? boost : "", " AS r ", where,
-                          " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT, span,
-                          " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
-                          INT " OFFSET " INT ") x JOIN itsm_search s ON s.rowid = x.rid "
-                          "JOIN itsm_ticket t ON t.id = x.rid / 2",
-                          published ? PUBLISHED_JOIN : "",
-                          " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
+        page = apr_pstrcat(p, "SELECT c.rid, c.r FROM (SELECT s.rowid AS rid, "
+                           "itsm_rank(s.itsm_search, " INT ", %s", dl, ")",
+                           boost ? " * " : "", boost ? boost : "", " AS r ", where,
+                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT, span,
+                           " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
+                           INT " OFFSET " INT, NULL);
+        /* The page's snippets need the MATCH on each of its rows. Each lookup by rowid runs
+         * the MATCH anew, and a prefix's is the merge of every word it names over the whole
+         * index (0.5 ms a row at 100,000 articles): with a prefix, the page's rows are
+         * found by one walk of the MATCH over their span instead. */
+        sql = has_prefix(q)
+              ? apr_pstrcat(p, "WITH x AS MATERIALIZED (", page, ") SELECT ",
+                            published ? PUBLISHED_COLS : TICKET_COLS, ", x.r, ", snippet_sql(d),
+                            " FROM itsm_search s CROSS JOIN x JOIN itsm_ticket t ON t.id = "
+                            "x.rid / 2", published ? PUBLISHED_JOIN : "",
+                            " WHERE s.itsm_search MATCH %s AND s.rowid >= (SELECT MIN(rid) "
+                            "FROM x) AND s.rowid <= (SELECT MAX(rid) FROM x) AND x.rid = "
+                            "s.rowid ORDER BY x.r, t.id", NULL)
+              : apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
+                            ", x.r, ", snippet_sql(d), " FROM (", page, ") x JOIN itsm_search s "
+                            "ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = x.rid / 2",
+                            published ? PUBLISHED_JOIN : "",
+                            " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
         arg(args, match);
