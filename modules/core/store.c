@@ -493,7 +493,7 @@ static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, c
     return apr_pstrcat(p, " AND ", col, " IN ", in_list(p, parties, args), NULL);
 }
 
-static int has_key(const apr_array_header_t *keys, const char *key)
+int has_key(const apr_array_header_t *keys, const char *key)
 {
     int i;
 
@@ -562,8 +562,8 @@ static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
     if (audience == AUDIENCE_NONE || sc->keys->nelts == 0)
         return scope_sql(p, sc->parties, "t.party", args);
     party = in_list(p, sc->parties, args);
-    return apr_pstrcat(p, " AND (", sc->everyone && has_key(sc->keys, "all") ? "t.everyone = 1 OR "
-                                                                           : "",
+    return apr_pstrcat(p, " AND (",
+                       sc->everyone && has_key(sc->keys, "all") ? "t.everyone = 1 OR " : "",
                        "t.party IN ", party, " OR EXISTS (SELECT 1 FROM itsm_audience "
                        "a WHERE a.ticket_id = t.id", published[audience], " AND a.member IN ",
                        in_list(p, sc->keys, args), "))", NULL);
@@ -1261,7 +1261,7 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 /* The FROM ... WHERE of a search of kind within scope matching f (store_search.c): as a
  * list's, with "FROM itsm_ticket t" replaced by from (the index rows joined to t);
  * *published: the caller reads published versions (v). narrow (may be NULL): the same
- * index rows joined to itsm_search_row as t (columns id, kind and party only), used when f
+ * index rows joined to itsm_search_row as t (id, kind, party, everyone, dl), used when f
  * asks for nothing else; then the published version is not joined either: the index row
  * of a published copy is there exactly while its current published version is
  * (publication()), and a reader holding the key "all" sees a copy whose row says its

@@ -358,16 +358,11 @@ static int audience_everyone(apr_pool_t *p, const itsm_kind_t *k, const itsm_tic
 {
     apr_array_header_t *keys;
     const char *why;
-    int i;
 
-    if (k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL
-        || itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), &keys,
-                                     &why) != APR_SUCCESS)
-        return 0;
-    for (i = 0; i < keys->nelts; i++)
-        if (strcmp(APR_ARRAY_IDX(keys, i, const char *), "all") == 0)
-            return 1;
-    return 0;
+    return k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
+           && itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), &keys,
+                                        &why) == APR_SUCCESS
+           && has_key(keys, "all");
 }
 
 /* SQLite: the length in tokens of the index row key, as FTS5 keeps it (itsm_search_docsize:
