@@ -4,7 +4,8 @@
 into the store (bench/run --kb), as copies of one article and one term that bench/run created
 through the API first (so that every row is as the store writes it: the ticket, its published
 version, its audiences, its field index, its unique key, the search index of the working copy
-and of the published version with their itsm_search_row, the glossary's synonyms).
+and of the published version with their itsm_search_row (its everyone and, on SQLite, its
+length: schema 20), the glossary's synonyms).
 
 Text: titles of 4-9 words, keywords of 3-6, bodies of 3-6 paragraphs, 120-450 words, drawn
 from a vocabulary of VOCAB words with a Zipf distribution (weight 1/rank): the words of the
@@ -86,6 +87,16 @@ def encode_fields(pairs):
     return "".join("%s\t%s\n" % (k, v) for k, v in pairs)
 
 
+def row_length(sz):
+    """The sum of the varints of an itsm_search_docsize.sz (store_search.c, row_length)."""
+    total = cur = 0
+    for b in sz:
+        cur = cur * 128 + (b & 0x7F)
+        if b < 0x80:
+            total, cur = total + cur, 0
+    return total
+
+
 def queries(z, rnd, acronyms, n=2000):
     out = []
     for i in range(n):
@@ -159,7 +170,8 @@ def main():
             text = "\n".join(paras)
             put("itsm_search", (tid * 2 + pub, title, keywords + "\n" + category + "\nDIP", text,
                                 tid, pub))
-            put("itsm_search_row", (tid * 2 + pub, tid, "article", "ELEX"))
+            put("itsm_search_row", (tid * 2 + pub, tid, "article", "ELEX",
+                                    1 if audience == "all" else 0))
         put("itsm_field_index", (tid, "article", "category", category, 1))
         put("itsm_field_index", (tid, "article", "services", "DIP", 1))
     seen, by_acronym = set(), {}
@@ -184,7 +196,7 @@ def main():
                             "", "", "", now, now, "km1", 1, fields, "", 0, "", 1))
         put("itsm_audience", (tid, 0, "all"))
         put("itsm_search", (tid * 2, title + "\n" + acronym, "", definition, tid, 0))
-        put("itsm_search_row", (tid * 2, tid, "term", "ELEX"))
+        put("itsm_search_row", (tid * 2, tid, "term", "ELEX", 1))
         for name, v in (("acronym", acronym), ("key", key), ("letter", letter)):
             put("itsm_field_index", (tid, "term", name, v, 1))
         put("itsm_unique", ("term", "key", key, tid))
@@ -203,7 +215,7 @@ def main():
                 "itsm_search": "rowid, title, keywords, body, ticket_id, published",
                 "itsm_unique": "kind, name, value, ticket_id",
                 "itsm_synonym": "ticket_id, term, expansion",
-                "itsm_search_row": "rid, id, kind, party"}
+                "itsm_search_row": "rid, id, kind, party, everyone"}
         with db:
             for table, data in (("itsm_ticket", tickets), ("itsm_version", versions),
                                 ("itsm_audience", aud), ("itsm_field_index", fidx),
@@ -214,6 +226,11 @@ def main():
                     table, c, ", ".join("?" * len(c.split(",")))), data)
             db.execute("UPDATE itsm_counter SET next_value = 200000 WHERE kind IN "
                        "('article', 'term')")
+        # each row's length as the store keeps it (schema 20): FTS5's, a varint per column
+        db.create_function("itsm_length", 1, row_length, deterministic=True)
+        with db:
+            db.execute("UPDATE itsm_search_row SET dl = (SELECT itsm_length(d.sz) FROM "
+                       "itsm_search_docsize d WHERE d.id = itsm_search_row.rid)")
         db.execute("INSERT INTO itsm_search(itsm_search) VALUES ('optimize')")
         db.commit()
         db.close()

@@ -10,7 +10,7 @@ BEGIN;
 \copy itsm_field_index (ticket_id, kind, name, value, is_open) FROM 'itsm_field_index.tsv'
 \copy itsm_unique (kind, name, value, ticket_id) FROM 'itsm_unique.tsv'
 \copy itsm_synonym (ticket_id, term, expansion) FROM 'itsm_synonym.tsv'
-\copy itsm_search_row (rid, id, kind, party) FROM 'itsm_search_row.tsv'
+\copy itsm_search_row (rid, id, kind, party, everyone) FROM 'itsm_search_row.tsv'
 CREATE TEMPORARY TABLE kb_search (rid BIGINT, title TEXT, keywords TEXT, body TEXT,
                                   ticket_id BIGINT, published INTEGER);
 \copy kb_search FROM 'itsm_search.tsv'

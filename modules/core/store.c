@@ -407,6 +407,8 @@ typedef struct scope_t {
     apr_array_header_t *parties;    /* NULL: every party */
     apr_array_header_t *keys;       /* the caller's audience keys, each once */
     const char *published;          /* " kind kind ": versioned kinds read as published */
+    int everyone;                   /* t is the copy's itsm_search_row: its column everyone
+                                     * says whether the copy's audience holds "all" */
 } scope_t;
 
 /* Push each non-empty piece of s (cut in place at sep) once: apr_strtok's pieces, without its
@@ -426,7 +428,7 @@ static void push_pieces(apr_array_header_t *out, char *s, char sep)
 
 static scope_t scope_parse(apr_pool_t *p, const char *scope)
 {
-    scope_t sc = { NULL, apr_array_make(p, 4, sizeof(const char *)), " " };
+    scope_t sc = { NULL, apr_array_make(p, 4, sizeof(const char *)), " ", 0 };
     char *s = apr_pstrdup(p, scope ? scope : ""), *aud = strchr(s, '\n');
 
     if (aud) {
@@ -494,6 +496,16 @@ static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, c
     return apr_pstrcat(p, " AND ", col, " IN ", in_list(p, parties, args), NULL);
 }
 
+int has_key(const apr_array_header_t *keys, const char *key)
+{
+    int i;
+
+    for (i = 0; i < keys->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(keys, i, const char *), key) == 0)
+            return 1;
+    return 0;
+}
+
 /* How a query sees tickets of audience kinds: not at all (party kinds only), by the
  * working copy's audience, by the published version's, or by either (a ticket of any kind). */
 enum { AUDIENCE_NONE, AUDIENCE_WORKING, AUDIENCE_PUBLISHED, AUDIENCE_ANY };
@@ -553,7 +565,9 @@ static const char *visible_sql(apr_pool_t *p, const scope_t *sc, int audience,
     if (audience == AUDIENCE_NONE || sc->keys->nelts == 0)
         return scope_sql(p, sc->parties, "t.party", args);
     party = in_list(p, sc->parties, args);
-    return apr_pstrcat(p, " AND (t.party IN ", party, " OR EXISTS (SELECT 1 FROM itsm_audience "
+    return apr_pstrcat(p, " AND (",
+                       sc->everyone && has_key(sc->keys, "all") ? "t.everyone = 1 OR " : "",
+                       "t.party IN ", party, " OR EXISTS (SELECT 1 FROM itsm_audience "
                        "a WHERE a.ticket_id = t.id", published[audience], " AND a.member IN ",
                        in_list(p, sc->keys, args), "))", NULL);
 }
@@ -1140,10 +1154,11 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
 /* The FROM ... WHERE of a search of kind within scope matching f (store_search.c): as a
  * list's, with "FROM itsm_ticket t" replaced by from (the index rows joined to t);
  * *published: the caller reads published versions (v). narrow (may be NULL): the same
- * index rows joined to itsm_search_row as t (columns id, kind and party only), used when f
+ * index rows joined to itsm_search_row as t (id, kind, party, everyone, dl), used when f
  * asks for nothing else; then the published version is not joined either: the index row
  * of a published copy is there exactly while its current published version is
- * (publication()). */
+ * (publication()), and a reader holding the key "all" sees a copy whose row says its
+ * audience holds it (everyone, schema 20) without a look-up of the audience. */
 const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               const char *scope, const itsm_filter_t *f, const char *from,
                               const char *narrow, int *published, apr_array_header_t *args)
@@ -1156,6 +1171,7 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
         && !f->opened_from && !f->opened_to && !f->updated_from && !f->updated_to && !f->sla
         && !f->after && !fields_probed(f, rd.sc.parties != NULL)) {
         rd.published = 0;
+        rd.sc.everyone = 1;
         from = narrow;
     }
     sql = from_where(st, p, kind, &rd, f, SLA_AS_SET, args);

@@ -183,7 +183,10 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int6
     return SQLITE_OK;
 }
 
-/* itsm_rank(itsm_search, generation, match): lower is better, as bm25(). */
+/* itsm_rank(itsm_search, generation, match[, length]): lower is better, as bm25(). length:
+ * the row's length in tokens, which a search reads with the candidate's itsm_search_row
+ * (schema 20) instead of FTS5's itsm_search_docsize, a page read per candidate; NULL or
+ * absent: xColumnSize, the same number. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                     int nval, sqlite3_value **val)
 {
@@ -192,8 +195,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     double score = 0.0, dl = 0.0;
     int rc, i, ninst = 0, ntok = 0;
 
-    if (nval != 2) {
-        sqlite3_result_error(ctx, "itsm_rank takes the generation and the MATCH string", -1);
+    if (nval != 2 && nval != 3) {
+        sqlite3_result_error(ctx, "itsm_rank takes the generation, the MATCH string and the "
+                             "row's length", -1);
         return;
     }
     rc = rank_data(api, fts, sqlite3_value_int64(val[0]),
@@ -209,7 +213,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
         if (rc == SQLITE_OK)
             d->freq[ip] += ic < NCOLS ? weights[ic] : 0.0;
     }
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && nval == 3 && sqlite3_value_type(val[2]) != SQLITE_NULL)
+        ntok = sqlite3_value_int(val[2]);       /* as the index keeps it (itsm_search_row.dl) */
+    else if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, -1, &ntok);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);

@@ -163,6 +163,8 @@ apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, rows_t **res,
                         const char *sql, const apr_array_header_t *args);
 void arg(apr_array_header_t *args, const char *v);
 const char *in_list(apr_pool_t *p, const apr_array_header_t *values, apr_array_header_t *args);
+/* Whether keys (strings) hold key. */
+int has_key(const apr_array_header_t *keys, const char *key);
 const itsm_kind_t *kind_named(const apr_array_header_t *kinds, const char *name);
 apr_status_t backfill_prepare(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **out,
                               apr_pool_t *p);
