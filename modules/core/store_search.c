@@ -393,6 +393,8 @@ static apr_status_t row_length(itsm_store_t *st, const char *key, const char **o
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
         h = apr_pstrdup(p, col(st, row, 0));
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
     if (h == NULL)
         return APR_SUCCESS;
     for (; apr_isxdigit(h[0]) && apr_isxdigit(h[1]); h += 2) {
@@ -482,6 +484,8 @@ static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
         v->title = apr_pstrdup(p, col(st, row, 0));
         v->fields = itsm_codec_fields_decode(p, col(st, row, 1));
     }
+    if (rows_done(cur) != APR_SUCCESS)
+        return APR_EGENERAL;
     return v ? search_index(st, k, v, 1, 1, p) : APR_SUCCESS;
 }
 
@@ -505,6 +509,8 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
         return APR_EGENERAL;
     for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
         found = 1;
+    if (rows_done(cur) != APR_SUCCESS)
+        return APR_EGENERAL;
     if (found)
         return APR_SUCCESS;
     st->migration_stmts = apr_hash_make(p);
@@ -583,7 +589,7 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
         if (exp->nelts < SYNONYM_EXPANSIONS)
             arg(exp, apr_pstrdup(p, col(st, row, 1)));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 /* One item in the dialect: SQLite an FTS5 string (the words quoted: never an operator),
@@ -866,7 +872,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
                 break;
         }
     }
-    return APR_SUCCESS;
+    return rows_done(res);     /* a short answer is no answer (nor cached) */
 }
 
 /* ---- the result cache ------------------------------------------------------------------ */
@@ -1019,7 +1025,7 @@ static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_in
             *gen += col_i64(st, row, 1);
         *total += col_i64(st, row, 1);
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
 
 static const char *key_part(apr_pool_t *p, const char *key, const char *v)
@@ -1347,5 +1353,5 @@ apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, 
         g->first_seen = apr_time_from_sec(col_i64(st, row, 5));
         g->last_seen = apr_time_from_sec(col_i64(st, row, 6));
     }
-    return APR_SUCCESS;
+    return rows_done(res);
 }
