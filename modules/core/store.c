@@ -1521,31 +1521,6 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
  * and an upsert from VALUES takes no statement journal (see plain_writes). open: the ticket's
  * is_open as written; one created in a final state (an import) is finished at its updated
  * time (create_in_tx). */
-static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, const char *open,
-                                  apr_pool_t *p)
-{
-    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
-    int finished = strcmp(open, "0") == 0;
-
-    if (!st->dialect->counts_by_store)
-        return APR_SUCCESS;
-    arg(args, t->kind);
-    arg(args, open);
-    arg(args, secs(p, t->opened));
-    arg(args, nz(t->party));
-    arg(args, nz(t->priority));
-    arg(args, t->state);
-    arg(args, secs(p, t->opened));
-    arg(args, finished ? "1" : "0");
-    arg(args, finished ? i64(p, apr_time_sec(t->updated) - apr_time_sec(t->opened)) : "0");
-    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
-                    "finished_n, resolve_sum) VALUES (%s, " INT ", strftime('%%Y-%%m', " INT
-                    ", 'unixepoch'), %s, %s, %s, 1, " INT ", " INT ", " INT ") ON CONFLICT ("
-                    COUNT_KEY ") DO UPDATE SET n = n + 1, opened_sum = opened_sum + "
-                    "excluded.opened_sum, finished_n = finished_n + excluded.finished_n, "
-                    "resolve_sum = resolve_sum + excluded.resolve_sum", args);
-}
-
 /* A ticket's group in the count table and what it adds to the group's sums, as texts to
  * bind: the row as it stands (count_of) or as an update writes it (update_in_tx). */
 typedef struct {
@@ -1598,44 +1573,64 @@ static int count_same(const count_row_t *a, const count_row_t *b)
 /* The ticket c out of its group (count_sub) or into it (count_put), each a statement on the
  * group's key with the values at hand: neither an UPDATE ... FROM nor an INSERT ... SELECT,
  * which take a statement journal (see plain_writes). */
+/* The values of c to bind: its group's key, then its sums; or, for count_sub's UPDATE, whose
+ * SET comes before its WHERE, the sums first. */
+static apr_array_header_t *count_args(apr_pool_t *p, const count_row_t *c, int sums_first)
+{
+    const char *const key[] = { c->kind, c->open, c->month, c->party, c->priority, c->state };
+    const char *const sums[] = { c->opened, c->finished, c->resolve };
+    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
+    size_t i;
+
+    for (i = 0; sums_first && i < 3; i++)
+        arg(args, sums[i]);
+    for (i = 0; i < 6; i++)
+        arg(args, key[i]);
+    for (i = 0; !sums_first && i < 3; i++)
+        arg(args, sums[i]);
+    return args;
+}
+
 static apr_status_t count_sub(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
 {
-    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
-
-    arg(args, c->opened);
-    arg(args, c->finished);
-    arg(args, c->resolve);
-    arg(args, c->kind);
-    arg(args, c->open);
-    arg(args, c->month);
-    arg(args, c->party);
-    arg(args, c->priority);
-    arg(args, c->state);
     return exec_sql(st, p, "UPDATE itsm_ticket_count SET n = n - 1, opened_sum = opened_sum - "
                     INT ", finished_n = finished_n - " INT ", resolve_sum = resolve_sum - " INT
                     " WHERE kind = %s AND is_open = " INT " AND month = %s AND party = %s AND "
-                    "priority = %s AND state = %s", args);
+                    "priority = %s AND state = %s", count_args(p, c, 1));
 }
 
 static apr_status_t count_put(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
 {
-    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
-
-    arg(args, c->kind);
-    arg(args, c->open);
-    arg(args, c->month);
-    arg(args, c->party);
-    arg(args, c->priority);
-    arg(args, c->state);
-    arg(args, c->opened);
-    arg(args, c->finished);
-    arg(args, c->resolve);
     return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
                     "finished_n, resolve_sum) VALUES (%s, " INT ", %s, %s, %s, %s, 1, " INT
                     ", " INT ", " INT ") ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, "
                     "opened_sum = opened_sum + excluded.opened_sum, finished_n = finished_n + "
                     "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
-                    args);
+                    count_args(p, c, 0));
+}
+
+/* A new ticket t into its group: its month (UTC, as strftime('%Y-%m', opened, 'unixepoch')
+ * writes it for the rows count_of reads) and sums from the values at hand. */
+static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, const char *open,
+                                  apr_pool_t *p)
+{
+    int finished = strcmp(open, "0") == 0;
+    apr_time_exp_t tm;
+    count_row_t c;
+
+    if (!st->dialect->counts_by_store)
+        return APR_SUCCESS;
+    apr_time_exp_gmt(&tm, t->opened);
+    c.kind = t->kind;
+    c.open = open;
+    c.month = apr_psprintf(p, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+    c.party = nz(t->party);
+    c.priority = nz(t->priority);
+    c.state = t->state;
+    c.opened = secs(p, t->opened);
+    c.finished = finished ? "1" : "0";
+    c.resolve = finished ? i64(p, apr_time_sec(t->updated) - apr_time_sec(t->opened)) : "0";
+    return count_put(st, &c, p);
 }
 
 /* The whole count table from the tickets, as schema 15 fills it (after a back-fill). */
