@@ -78,6 +78,13 @@ void itsm_xml_empty_element(xmlTextWriterPtr w, const char *name, const char *co
  * APR_EINVAL and *why naming the element or attribute refused. In p. */
 apr_status_t itsm_xhtml_check(apr_pool_t *p, const char *text, const char **value,
                               const char **why);
+/* Whether text is already in that canonical form (a quick scan, no tree): then
+ * itsm_xhtml_check answers text itself. 0 says only that the scan does not know. */
+int itsm_xhtml_canonical(const char *text);
+/* itsm_xhtml_check always through libxml2's parser (what it does for a text that
+ * itsm_xhtml_canonical does not take; the unit tests compare the two). */
+apr_status_t itsm_xhtml_check_tree(apr_pool_t *p, const char *text, const char **value,
+                                   const char **why);
 /* The plain text of a checked value, a line per block (paragraph, heading, list item, row,
  * br), cells separated by a space: what a search index reads. In p; "" for NULL. */
 const char *itsm_xhtml_text(apr_pool_t *p, const char *value);

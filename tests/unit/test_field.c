@@ -68,6 +68,8 @@ static const field_case_t cases[] = {
     { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p>a &lt; b &amp; c</p>", "<p>a &lt; b &amp; c</p>", NULL },
     { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p><![CDATA[<b>x</b>]]></p>", "<p>&lt;b&gt;x&lt;/b&gt;</p>", NULL },
     { { "x", 0, .type = ITSM_TYPE_XHTML }, "plain text", "plain text", NULL },
+    /* text outside any element stays text: escaped as inside one */
+    { { "x", 0, .type = ITSM_TYPE_XHTML }, "&lt;p&gt;x&lt;/p&gt; a &amp; \"b\"", "&lt;p&gt;x&lt;/p&gt; a &amp; &quot;b&quot;", NULL },
     { { "x", 0, .type = ITSM_TYPE_XHTML }, "<h2>T</h2><ul><li>one</li></ul><br/><table><tr><th>k</th><td>v</td></tr></table>", "<h2>T</h2><ul><li>one</li></ul><br/><table><tr><th>k</th><td>v</td></tr></table>", NULL },
     { { "x", 0, .type = ITSM_TYPE_XHTML }, "<p xmlns=\"http://www.w3.org/1999/xhtml\"><a href=\"https://example.org/x?a=1\">x</a></p>", "<p><a href=\"https://example.org/x?a=1\">x</a></p>", NULL },
     { { "x", 0, .type = ITSM_TYPE_XHTML }, "<a href=\"mailto:desk@example.org\">m</a><a href=\"/itsm/articles\">r</a><a href=\"#s\">f</a>", "<a href=\"mailto:desk@example.org\">m</a><a href=\"/itsm/articles\">r</a><a href=\"#s\">f</a>", NULL },
@@ -242,6 +244,66 @@ static void xhtml_text_blocks_and_paragraphs(void **state)
     assert_string_equal(itsm_xhtml_from_text(pool, "\n\n"), "");
 }
 
+/* A text itsm_xhtml_canonical takes is a fixed point of the full check (parse, check,
+ * serialise): taken unchanged. Over texts strung from pieces that a canonical body and the
+ * usual ways of not being one are made of, so that both sides are met; the fast path must
+ * also take what the full check writes, or it would never serve a stored value. */
+static void xhtml_canonical_is_what_the_full_check_writes(void **state)
+{
+    static const char *const pieces[] = {
+        "<p>", "</p>", "<h2>", "</h2>", "<ul>", "</ul>", "<li>", "</li>", "<pre>", "</pre>",
+        "<td>", "</td>", "<code>", "</code>", "<br/>", "<br>", "<p/>", "<a>", "</a>",
+        "<a href=\"https://example.org/x?a=1&amp;b=2\">", "<a href=\"/kb/1\">",
+        "<a href=\"javascript:alert(1)\">", "<a href=\"java&#9;script:x\">",
+        "<a href='x'>", "<a href=\"x\" title=\"y\">", "<a href=\"caf\xc3\xa9\">",
+        "<a href=\"a&lt;b\">", "<a href=\"a b\">", "<script>", "</script>", "<P>",
+        "<p xmlns=\"http://www.w3.org/1999/xhtml\">", "<!-- c -->", "<![CDATA[x]]>", "<?pi x?>",
+        "text", " ", "\n", "\t", "\r", "\r\n", "&lt;", "&gt;", "&amp;", "&quot;", "&#13;",
+        "&#65;", "&apos;", "&nbsp;", "&", ">", "\"", "'", "]]>", "caf\xc3\xa9", "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xef\xbf\xbe", "\x01", "\x7f",
+        "<br/ >", "</p >", "<p >", "<em>", "</em>", "<table>", "<tr>", "</tr>", "</table>",
+    };
+    const size_t n_pieces = sizeof pieces / sizeof *pieces;
+    unsigned int seed = 20261203, taken = 0, round;
+
+    for (round = 0; round < 40000; round++) {
+        char text[512] = "";
+        int i, len = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+        const char *value = NULL, *why = NULL;
+        apr_status_t rv;
+
+        for (i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            strcat(text, pieces[(seed >> 16) % n_pieces]);
+        }
+        rv = itsm_xhtml_check_tree(pool, text, &value, &why);
+        if (itsm_xhtml_canonical(text)) {
+            taken++;
+            if (rv != APR_SUCCESS || strcmp(value, text) != 0)
+                fail_msg("taken as canonical but the full check %s: [%s] -> [%s]",
+                         rv == APR_SUCCESS ? "changes it" : "refuses it", text,
+                         rv == APR_SUCCESS ? value : why);
+        }
+        if (rv == APR_SUCCESS && !itsm_xhtml_canonical(value))
+            fail_msg("the full check's own output is not taken: [%s] -> [%s]", text, value);
+        /* and itsm_xhtml_check answers as the full check does, on either path */
+        {
+            const char *v2 = NULL, *why2 = NULL;
+
+            assert_int_equal(itsm_xhtml_check(pool, text, &v2, &why2), rv);
+            if (rv == APR_SUCCESS)
+                assert_string_equal(v2, value);
+            else
+                assert_string_equal(why2, why);
+        }
+    }
+    assert_true(taken > 1000);      /* the fast path was met, not only the fallback */
+    assert_true(itsm_xhtml_canonical(""));
+    assert_false(itsm_xhtml_canonical("<p>unclosed"));
+    assert_false(itsm_xhtml_canonical("</p>"));
+    assert_false(itsm_xhtml_canonical("<p><em></p></em>"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +313,7 @@ int main(void)
         cmocka_unit_test(followers_by_policy),
         cmocka_unit_test(followed_as_followers_name_them),
         cmocka_unit_test(xhtml_text_blocks_and_paragraphs),
+        cmocka_unit_test(xhtml_canonical_is_what_the_full_check_writes),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
