@@ -285,9 +285,16 @@ void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_t
  * ticket does not make an editor of the kind). */
 static int field_hidden(itsm_req_t *q, const itsm_kind_t *k, const itsm_field_t *f)
 {
-    return f && (f->flags & ITSM_FIELD_EDITORS_ONLY)
-           && !(q && q->who && itsm_authz_allows(q->core->authz, q->who->roles, k->kind,
-                                                 ITSM_ACTION_UPDATE));
+    if (!f || !(f->flags & ITSM_FIELD_EDITORS_ONLY))
+        return 0;
+    if (!q || !q->who)
+        return 1;
+    if (q->editor_kind != k) {      /* the caller's roles do not change within a request */
+        q->editor = itsm_authz_allows(q->core->authz, q->who->roles, k->kind,
+                                      ITSM_ACTION_UPDATE);
+        q->editor_kind = k;
+    }
+    return !q->editor;
 }
 
 int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name)

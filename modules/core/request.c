@@ -53,6 +53,7 @@ int itsm_req_resolve_caller(itsm_req_t *q)
     }
     q->who = who;
     q->sees_all = itsm_authz_sees_all(q->core->authz, who->roles);
+    q->editor_kind = NULL;
     return OK;
 }
 

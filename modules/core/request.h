@@ -26,6 +26,8 @@ typedef struct itsm_req_t {
     apr_array_header_t *told;       /* itsm_told_t: linked tickets a process tells with the change
                                      * (linked_note) */
     struct portal_req_t *portal;    /* a browser's page or form post (portal.c); NULL: API */
+    const itsm_kind_t *editor_kind; /* the kind whose update grant editor holds, once asked */
+    int editor;                     /* (document.c, field_hidden: a list asks it per row) */
 } itsm_req_t;
 
 /* A linked ticket a process tells of the change (linked_note): written, with its journal
