@@ -1055,6 +1055,31 @@ def fresh_server(env, database, name, itsm=None, make=None, start=True, **conf):
     return h
 
 
+def sql_runner(database, params, name):
+    """A function running one SQL statement on the database of params; it answers the first
+    column of the rows, as text."""
+    if database.driver == "sqlite3":
+        def run(sql):
+            c = sqlite3.connect(params)
+            rows = [str(row[0]) for row in c.execute(sql).fetchall()]
+            c.commit()
+            c.close()
+            for path in (params, params + "-wal", params + "-shm"):
+                if os.path.exists(path):
+                    chown_to_test_user(path)      # httpd's children write them
+            return rows
+        return run
+    psql = [database.bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h",
+            "127.0.0.1", "-p", str(database.port), "-U", "itsm", "-d", name]
+
+    def run(sql):
+        r = subprocess.run(psql + ["-c", sql], capture_output=True, text=True,
+                           env=database.env, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.splitlines()
+    return run
+
+
 @pytest.fixture(scope="session")
 def client(httpd):
     return Client(httpd)

@@ -1710,16 +1710,24 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
                         || backfill_tickets(st, k, backfill_fields, p)))
             return APR_EGENERAL;
         /* the unique values of the tickets stored before schema 9, or before the field was
-         * declared unique (the lowest ticket keeps a value held twice) */
+         * declared unique (the lowest ticket keeps a value held twice), once per field
+         * (schema 21: a scan of the field's whole index at every start before) */
         for (fd = k->fields; fd && fd->name; fd++) {
             const char *two[] = { k->kind, fd->name };
 
             if ((fd->flags & (ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE))
-                    == (ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE)
-                && backfill_exec(st, p, "INSERT INTO itsm_unique (kind, name, value, ticket_id) "
-                                 "SELECT kind, name, value, MIN(ticket_id) FROM "
-                                 "itsm_field_index WHERE kind = %s AND name = %s GROUP BY "
-                                 "kind, name, value ON CONFLICT DO NOTHING", 2, two, NULL))
+                    != (ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE))
+                continue;
+            if (backfill_exec(st, p, "SELECT 1 FROM itsm_unique_indexed WHERE kind = %s AND "
+                              "name = %s", 2, two, &found))
+                return APR_EGENERAL;
+            if (!found
+                && (backfill_exec(st, p, "INSERT INTO itsm_unique (kind, name, value, "
+                                  "ticket_id) SELECT kind, name, value, MIN(ticket_id) FROM "
+                                  "itsm_field_index WHERE kind = %s AND name = %s GROUP BY "
+                                  "kind, name, value ON CONFLICT DO NOTHING", 2, two, NULL)
+                    || backfill_exec(st, p, "INSERT INTO itsm_unique_indexed (kind, name) "
+                                     "VALUES (%s, %s)", 2, two, NULL)))
                 return APR_EGENERAL;
         }
         /* the working audiences of a kind that starts to declare one */

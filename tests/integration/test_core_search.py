@@ -5,11 +5,7 @@ probes (TPR: title, remark as keywords, description as body; seen by their party
 "gloss" (TGL: title and acronym are synonyms) and "ask" (TAS, a deflection target). Every
 document carries a word of its own (tag()) so that each test finds only its own tickets in
 the session's database."""
-import os
-import sqlite3
-import subprocess
-
-from conftest import Client, assert_error, chown_to_test_user, fresh_server, ticket_xml
+from conftest import Client, assert_error, fresh_server, sql_runner, ticket_xml
 from incident_util import nothing_changed, tag
 
 NS = {"i": "urn:mod-itsm:xml:1"}
@@ -283,28 +279,6 @@ def test_search_service_shows_only_kinds_the_caller_may_read(client):
         "/probe-search", user=user, params={"text": t, "kind": "note"}).findall("i:hit")]
     assert hits("alice") == [number]
     assert hits("agent1") == []         # no grant to read notes, though agents see all parties
-
-
-def sql_runner(database, params, name):
-    """A function running one SQL statement on the database of params."""
-    if database.driver == "sqlite3":
-        def run(sql):
-            c = sqlite3.connect(params)
-            c.execute(sql)
-            c.commit()
-            c.close()
-            for path in (params, params + "-wal", params + "-shm"):
-                if os.path.exists(path):
-                    chown_to_test_user(path)      # httpd's children write them
-        return run
-    psql = [database.bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h",
-            "127.0.0.1", "-p", str(database.port), "-U", "itsm", "-d", name]
-
-    def run(sql):
-        r = subprocess.run(psql + ["-c", sql], capture_output=True, text=True,
-                           env=database.env, timeout=60)
-        assert r.returncode == 0, r.stderr
-    return run
 
 
 def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
