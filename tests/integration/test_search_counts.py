@@ -12,7 +12,8 @@ default delay (1 s) or 0. Each request goes through a client of its own (a conne
 own, so to either of the two children)."""
 import pytest
 
-from conftest import Client, Httpd, assert_refuses_to_start, itsm_directives, poll
+from conftest import (Client, Httpd, assert_refuses_to_start, fresh_server, itsm_directives,
+                      poll)
 from incident_util import create, tag
 from knowledge_util import KM, article_in
 
@@ -124,3 +125,49 @@ def test_a_bad_count_delay_refuses_to_start(env, make_httpd, value):
     assert_refuses_to_start(env, make_httpd, "counts-bad", {"ITSMSearchCountDelay": value},
                             r"ITSMSearchCountDelay takes a whole number from 0 to 3600, not '%s'"
                             % value.replace(".", r"\."))
+
+
+FAULT = {
+    "sqlite3": ("CREATE TRIGGER itsm_test_fault BEFORE INSERT ON itsm_search_gap "
+                "BEGIN SELECT RAISE(ABORT, 'injected fault for the test'); END;",
+                "DROP TRIGGER itsm_test_fault;"),
+    "pgsql": ("CREATE OR REPLACE FUNCTION itsm_test_fault() RETURNS trigger LANGUAGE plpgsql AS "
+              "$$BEGIN RAISE EXCEPTION 'injected fault for the test'; END$$; "
+              "CREATE TRIGGER itsm_test_fault BEFORE INSERT ON itsm_search_gap "
+              "FOR EACH ROW EXECUTE FUNCTION itsm_test_fault();",
+              "DROP TRIGGER itsm_test_fault ON itsm_search_gap;"),
+}
+
+
+def test_a_failed_write_of_the_counts_is_logged_kept_once_then_dropped(env, database,
+                                                                        make_httpd):
+    """The database refuses the gaps' rows (a trigger): the searches and the reads are
+    answered all the same; a failed batch goes back into the log for one more try, and is
+    dropped when that one fails too."""
+    h = fresh_server(env, database, "counts-fault", itsm=directives(env, "3600"),
+                     make=make_httpd)
+    assert search(h, "warmup") == []            # the schema is there for the trigger
+    assert gap(h, "warmup") == ("1", "0")       # and the log empty
+    add, drop = FAULT[database.driver]
+    database.execute(add, h.dbd_params)
+    kept = "countkept" + tag().lower().replace("-", "")
+    since = h.log_size()
+    assert search(h, kept) == []                # the search never fails
+    assert gap(h, kept) is None                 # the read answers what the database holds
+    log = h.log_since(since)
+    assert "ITSM00852" in log and "injected fault for the test" in log, log
+    assert "1 rows kept for one more try, 0 dropped" in log, log
+    database.execute(drop, h.dbd_params)
+    assert gap(h, kept) == ("1", "0")           # the next flush wrote it
+
+    lost = "countlost" + tag().lower().replace("-", "")
+    database.execute(add, h.dbd_params)
+    search(h, lost)
+    assert gap(h, lost) is None
+    since = h.log_size()
+    assert gap(h, lost) is None                 # its second failure
+    assert "0 rows kept for one more try, 1 dropped" in h.log_since(since)
+    database.execute(drop, h.dbd_params)
+    assert gap(h, lost) is None                 # dropped: nothing left to write
+    search(h, lost)
+    assert gap(h, lost) == ("1", "0")           # counting goes on
