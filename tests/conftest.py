@@ -466,6 +466,10 @@ def itsm_directives(env):
         # without any request, into the before/after snapshots of the refusal tests. A test
         # of the sweep runs its own server with an interval (itsm_directives + override).
         "ITSMSLASweepInterval": "0",
+        # The searches' counts likewise: written by the reads of the gaps and the creates
+        # that need them (exact), never by the per-child timer into those snapshots. The
+        # default delay and 0 are tested on servers of their own (test_search_counts.py).
+        "ITSMSearchCountDelay": "3600",
         "ITSMLDAPURL": env.slapd.url,
         "ITSMLDAPBase": LDAP_SUFFIX,
         "ITSMLDAPBindDN": LDAP_READER,

@@ -6,6 +6,7 @@
  * the sweep depend on it and not the other way round. */
 #include <apr_atomic.h>
 #include <apr_optional.h>
+#include <apr_shm.h>
 #include <apr_strings.h>
 #include <string.h>
 #include <http_core.h>
@@ -27,6 +28,16 @@ APLOG_USE_MODULE(itsm);
  * itsm-store, chooses its mechanism). */
 #define STORE_MUTEX "itsm-store"
 static apr_global_mutex_t *store_mutex;
+/* The searches' counts not yet written (store_search.c, "analytics"): a log per database in
+ * anonymous shared memory made here in post_config, so that every child appends to it and
+ * any child's flush writes what all of them counted; this lock (Mutex itsm-counts) guards
+ * them, held only to append or take records, never during SQL. count_servers: one server
+ * per database whose ITSMSearchCountDelay is not 0, for the timer and the exit flush. */
+#define COUNTS_MUTEX "itsm-counts"
+#define COUNTS_CAPACITY 4096    /* searches held; a search that fills the log writes it */
+static apr_global_mutex_t *counts_mutex;
+static apr_hash_t *count_segments;          /* db_key -> its segment (pconf) */
+static apr_array_header_t *count_servers;   /* server_rec * */
 
 ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);
 
@@ -358,6 +369,7 @@ typedef struct {
     apr_pool_t *pool;                       /* the child's */
     server_rec *s;                          /* whose mod_dbd configuration it is */
     ap_dbd_t *writer;                       /* SQLite: the connection the queue writes on */
+    itsm_search_counts_t *counts;           /* NULL: each search writes its count */
 } db_state_t;
 
 static module *dbd_module_ptr;     /* mod_dbd, found by name: no link to its symbols */
@@ -391,7 +403,8 @@ static int db_add(apr_hash_t *h, server_rec *vs, void *val, apr_pool_t *p)
 }
 
 static apr_status_t bind_store(struct itsm_store_t **st, const itsm_core_t *core, ap_dbd_t *dbd,
-                               itsm_write_queue_t *queue, apr_pool_t *p, const char **err)
+                               itsm_write_queue_t *queue, itsm_search_counts_t *counts,
+                               apr_pool_t *p, const char **err)
 {
     apr_status_t rv;
 
@@ -400,7 +413,7 @@ static apr_status_t bind_store(struct itsm_store_t **st, const itsm_core_t *core
     rv = itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, queue, p, err);
     if (rv == APR_SUCCESS) {
         itsm_store_use_kinds(*st, core->kinds, core->sla);
-        itsm_store_use_search(*st, core->conf->search_window);
+        itsm_store_use_search(*st, core->conf->search_window, counts);
     }
     return rv;
 }
@@ -442,7 +455,7 @@ static void writer_open(db_state_t *db, const itsm_core_t *core, const ap_dbd_t 
     db->writer->handle = handle;
     db->writer->pool = wp;
     apr_pool_cleanup_register(wp, db, writer_close, apr_pool_cleanup_null);
-    if (bind_store(&w, core, db->writer, db->queue, wp, &err) != APR_SUCCESS) {
+    if (bind_store(&w, core, db->writer, db->queue, NULL, wp, &err) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s, ITSMLOGNO(00881)
                      "the store's writer connection: %s; writes run on the requests' "
                      "connections", err ? err : "cannot be bound");
@@ -479,7 +492,63 @@ apr_status_t itsm_core_bind(struct itsm_store_t **st, server_rec *s, ap_dbd_t *d
         if (rv != APR_SUCCESS)
             return rv;
     }
-    return bind_store(st, core, dbd, db->queue, p, err);
+    return bind_store(st, core, dbd, db->queue, db->counts, p, err);
+}
+
+itsm_search_counts_t *itsm_core_counts(server_rec *s)
+{
+    db_state_t *db = db_state(s);
+
+    return db ? db->counts : NULL;
+}
+
+const apr_array_header_t *itsm_core_count_servers(void)
+{
+    return count_servers;
+}
+
+const char *itsm_core_flush_failed(apr_pool_t *p, const itsm_search_flush_t *f, const char *err)
+{
+    return apr_psprintf(p, "writing the counts of %d searches (%d rows) failed: %s; %d rows "
+                        "kept for one more try, %d dropped", f->searches, f->rows,
+                        err ? err : "?", f->kept, f->dropped);
+}
+
+/* In post_config: a log of the searches' counts per database whose server counts with a
+ * delay, and the lock they share. Without them (no shared memory, no lock) each search
+ * writes its count, as with ITSMSearchCountDelay 0. */
+static void counts_create(apr_pool_t *pconf, server_rec *s)
+{
+    apr_hash_t *seen = apr_hash_make(pconf);
+    apr_size_t size = itsm_store_search_counts_size(COUNTS_CAPACITY);
+    apr_status_t rv;
+    server_rec *vs;
+
+    count_segments = apr_hash_make(pconf);
+    count_servers = apr_array_make(pconf, 1, sizeof(server_rec *));
+    counts_mutex = NULL;
+    for (vs = s; vs; vs = vs->next) {
+        const itsm_core_t *c = itsm_core_of(vs);
+        apr_shm_t *shm;
+
+        if (c == NULL || c->conf->search_count_delay <= 0 || !db_add(seen, vs, vs, pconf))
+            continue;
+        if (counts_mutex == NULL
+            && (rv = ap_global_mutex_create(&counts_mutex, NULL, COUNTS_MUTEX, NULL, s, pconf,
+                                            0)) != APR_SUCCESS) {
+            counts_mutex = NULL;    /* ap_global_mutex_create logged why */
+            break;
+        }
+        if ((rv = apr_shm_create(&shm, size, NULL, pconf)) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, rv, vs, ITSMLOGNO(00856)
+                         "cannot make the shared memory of the search counts (%" APR_SIZE_T_FMT
+                         " bytes): each search writes its count", size);
+            continue;
+        }
+        itsm_store_search_counts_format(apr_shm_baseaddr_get(shm), COUNTS_CAPACITY);
+        db_add(count_segments, vs, apr_shm_baseaddr_get(shm), pconf);
+        APR_ARRAY_PUSH(count_servers, server_rec *) = vs;
+    }
 }
 
 /* In check_config, which httpd -t (apachectl configtest) runs too: every file and directory
@@ -561,6 +630,8 @@ int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         && ap_global_mutex_create(&store_mutex, NULL, STORE_MUTEX, NULL, s, pconf, 0)
            != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;      /* ap_global_mutex_create logged why */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        counts_create(pconf, s);
     {
         /* one sweep per database (see db_state_t) */
         apr_hash_t *seen = apr_hash_make(ptemp);
@@ -568,6 +639,7 @@ int itsm_core_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         for (vs = s; vs; vs = vs->next)
             if (db_add(seen, vs, vs, ptemp))
                 itsm_sweep_register(pconf, vs);
+        itsm_counts_register(pconf, s);
     }
     return OK;
 }
@@ -647,6 +719,7 @@ int itsm_core_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
                       "on", rc);
     itsm_session_cache_pre_config(pconf);
     return ap_mutex_register(pconf, STORE_MUTEX, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS
+           && ap_mutex_register(pconf, COUNTS_MUTEX, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS
            ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
@@ -666,6 +739,14 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00008) "cannot attach the store lock");
         store_mutex = NULL;
     }
+    if (counts_mutex && apr_global_mutex_child_init(&counts_mutex,
+                                                    apr_global_mutex_lockfile(counts_mutex),
+                                                    pchild) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, ITSMLOGNO(00857)
+                     "cannot attach the lock of the search counts: each search writes its "
+                     "count");
+        counts_mutex = NULL;
+    }
     if (itsm_store_child_init(pchild, store_mutex) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ITSMLOGNO(00051) "cannot create the store lock");
     itsm_session_cache_child_init(pchild, s, conf->session_cache);
@@ -684,8 +765,17 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
         db_state_t *db = NULL;
         apr_status_t rv = APR_SUCCESS;
 
-        if (db_state(vs) == NULL && (rv = db_state_create(&db, vs, pchild)) == APR_SUCCESS)
+        if (db_state(vs) == NULL && (rv = db_state_create(&db, vs, pchild)) == APR_SUCCESS) {
+            const void *key = db_key(vs);
+            void *segment = count_segments ? apr_hash_get(count_segments, &key, sizeof key)
+                                           : NULL;
+
+            if (segment && counts_mutex)
+                db->counts = itsm_store_search_counts_attach(
+                    segment, counts_mutex, apr_time_from_sec(c->conf->search_count_delay),
+                    pchild);
             db_add(db_states, vs, db, pchild);
+        }
         if (rv == APR_SUCCESS && !c->process_ready) {   /* hosts may share c */
             if ((rv = itsm_ldap_create(&c->directory, &c->conf->ldap, pchild)) == APR_SUCCESS) {
                 itsm_ldap_set_derive(c->directory, itsm_core_person_scope, c);
@@ -698,6 +788,7 @@ void itsm_core_child_init(apr_pool_t *pchild, server_rec *s)
     }
     apr_pool_cleanup_register(pchild, s, log_write_stats, apr_pool_cleanup_null);
     itsm_sweep_child_init(pchild);
+    itsm_counts_child_init(pchild);
 }
 
 APR_IMPLEMENT_OPTIONAL_HOOK_RUN_ALL(itsm, ITSM, int, ticket_event, (const itsm_event_t *e), (e),

@@ -105,4 +105,18 @@ void itsm_sweep_register(apr_pool_t *pconf, server_rec *s);
 /* In child_init: a child's exit waits for a running sweep (mod_watchdog does not). */
 void itsm_sweep_child_init(apr_pool_t *pchild);
 
+/* The searches' counts not yet written (store_search.c): the log of s's database (NULL:
+ * each search writes its count), and one server per database that has a log. */
+struct itsm_search_counts_t;
+struct itsm_search_flush_t;
+struct itsm_search_counts_t *itsm_core_counts(server_rec *s);
+const apr_array_header_t *itsm_core_count_servers(void);
+/* What a failed flush did, for the log: its searches and rows, the error, kept and dropped. */
+const char *itsm_core_flush_failed(apr_pool_t *p, const struct itsm_search_flush_t *f,
+                                   const char *err);
+/* Their timer (sweep.c): a mod_watchdog instance in every child that writes the log when it
+ * is due, registered in post_config; and in child_init, the flush at the child's exit. */
+void itsm_counts_register(apr_pool_t *pconf, server_rec *s);
+void itsm_counts_child_init(apr_pool_t *pchild);
+
 #endif

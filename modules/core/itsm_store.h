@@ -324,14 +324,42 @@ void itsm_store_search_cache_stats(apr_uint64_t *hits, apr_uint64_t *misses, int
                                    apr_size_t *bytes);
 /* Whether st's last itsm_store_search was answered from the cache. */
 int itsm_store_search_hit(const itsm_store_t *st);
-/* The deflection window (seconds) of the creates through st; 0: none counted. */
-void itsm_store_use_search(itsm_store_t *st, apr_int64_t window);
+/* The searches' counts of a server not yet written (store_search.c, "analytics"): a log of
+ * at most capacity searches in a segment of itsm_store_search_counts_size(capacity) bytes
+ * that every child shares (anonymous shared memory made by the parent, formatted once),
+ * guarded by lock (a global mutex, attached in each child); written when its oldest search
+ * is delay old, when it is full, and by the flushes below. */
+typedef struct itsm_search_counts_t itsm_search_counts_t;
+apr_size_t itsm_store_search_counts_size(int capacity);
+void itsm_store_search_counts_format(void *segment, int capacity);
+itsm_search_counts_t *itsm_store_search_counts_attach(void *segment, apr_global_mutex_t *lock,
+                                                      apr_interval_time_t delay, apr_pool_t *p);
+/* The deflection window (seconds) of the creates through st, 0: none counted; and where
+ * st's searches are counted (NULL or a delay of 0: each written at once, in its search). */
+void itsm_store_use_search(itsm_store_t *st, apr_int64_t window, itsm_search_counts_t *counts);
+/* What a flush of the counts did: searches taken from the log, rows written (or not), and
+ * after a failure how many rows went back into the log for one more try or were dropped
+ * (a second failure, or no room). */
+typedef struct itsm_search_flush_t {
+    int searches, rows, kept, dropped;
+} itsm_search_flush_t;
 /* Count a search of kind by login of party: found nothing (a miss of the normalised
  * query), or found tickets (remembered as login's last search of the kind, for failed
- * deflections). Through the write queue. */
+ * deflections). Into the log, whose due flush it then runs (*flushed); at once (through the
+ * write queue) without a log or when the log has no room for it. */
 apr_status_t itsm_store_search_count(itsm_store_t *st, const char *kind, const char *party,
                                      const char *login, const char *query, int found,
-                                     apr_time_t now, apr_pool_t *p);
+                                     apr_time_t now, itsm_search_flush_t *flushed, apr_pool_t *p);
+/* Whether the log holds counts older than its delay (or is full): the timer's question. */
+int itsm_store_search_counts_due(itsm_search_counts_t *c, apr_time_t now);
+/* Write the counts in the log through st in one transaction: all of them (force: waits for
+ * a flush running elsewhere first), else only when due. APR_SUCCESS when nothing was due. */
+apr_status_t itsm_store_search_counts_flush(itsm_store_t *st, int force,
+                                            itsm_search_flush_t *out, apr_pool_t *p);
+/* Before t is created: if it is of a deflection target and its creator has a search in the
+ * log, write the log, so that the create's transaction sees that search. */
+apr_status_t itsm_store_search_counts_before_create(itsm_store_t *st, const itsm_ticket_t *t,
+                                                    itsm_search_flush_t *out, apr_pool_t *p);
 /* Search gaps (itsm_search_gap_t) of kind (NULL: all) of the parties in scope, most frequent
  * first. */
 apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, const char *kind,

@@ -141,6 +141,7 @@ static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit,
                                     apr_array_header_t **out)
 {
     itsm_req_t *q = c->core;
+    itsm_search_flush_t flushed;
     apr_status_t rv;
 
     *out = apr_array_make(c->pool, 1, sizeof(itsm_search_gap_t));
@@ -148,6 +149,11 @@ static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit,
         return APR_EINVAL;
     if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
         return rv;
+    /* every search counted before this read, in any child, is in what it reads */
+    if (itsm_store_search_counts_flush(q->store, 1, &flushed, c->pool) != APR_SUCCESS)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00852)
+                      "search counts, before a read of the gaps: %s",
+                      itsm_core_flush_failed(c->pool, &flushed, itsm_store_error(q->store)));
     rv = itsm_store_search_gaps(q->store, out, kind, q->scope, limit, offset, c->pool);
     if (rv != APR_SUCCESS)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00905)

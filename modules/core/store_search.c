@@ -5,6 +5,7 @@
  * snippet()) and PostgreSQL tsvector (english and simple, setweight, GIN, ts_rank_cd,
  * ts_headline); their differences are the search dialect table below and the migration
  * files. Every value is bound. */
+#include <apr_global_mutex.h>
 #include <apr_lib.h>
 #include <stdarg.h>
 #include <apr_strings.h>
@@ -1275,41 +1276,370 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
 
 /* ---- analytics ------------------------------------------------------------------------- */
 
-void itsm_store_use_search(itsm_store_t *st, apr_int64_t window)
+/* The searches' counts, gathered in shared memory and written in batches. A search that
+ * wrote its count (a row of itsm_search_gap or itsm_search_recent) at once paid a write
+ * transaction, and on SQLite every write makes each other connection drop its page cache at
+ * its next read (WAL): the next first search reads its pages from the OS again. So a search
+ * appends a record to a log in a segment every child of the server shares (one per database,
+ * made by the parent: core.c), and whoever finds the log due takes it whole, adds its
+ * records up (a miss per kind, party and query, with its count, first and last time; the
+ * last search per login and kind) and writes them in one transaction:
+ *   - a search, when the oldest record is older than the delay (ITSMSearchCountDelay) or
+ *     the log is full (its capacity: a search that finds it full writes its own count);
+ *   - the per-child timer (sweep.c), so that counts do not wait for the next search;
+ *   - a read of the gaps, first: what it answers holds every search counted before it;
+ *   - a create of a deflection target whose creator has a search in the log, first: its
+ *     transaction then sees that search (search_deflected);
+ *   - a child's exit.
+ * One writer at a time (flushing, under the lock): a batch never overtakes an older one, so
+ * a remembered search is never replaced by an older one; a flush that finds another running
+ * waits for it when asked to (force: the reads above), else leaves it to that one. A failed
+ * batch is put back once (its records marked) and dropped at its second failure, or when
+ * the log has no room for it: the counts are analytics, never a reason to fail a search. */
+
+#define COUNT_TEXT 488          /* kind, party, login and query, each NUL-terminated: a
+                                 * record of 512 bytes; a longer search writes its own count */
+#define FLUSH_WAIT_MS 5000      /* a forced flush waits this long for a running one */
+
+typedef struct count_rec_t {
+    apr_time_t first, last;     /* a miss's first and last search; a remembered search's time */
+    apr_int64_t misses;         /* 0: a search that found tickets */
+    int tries;                  /* failed batches it was in */
+    char text[COUNT_TEXT];
+} count_rec_t;
+
+typedef struct count_log_t {
+    apr_uint32_t n, capacity;
+    int flushing;               /* a batch is being written */
+    apr_time_t flush_started;
+    apr_time_t oldest;          /* rec[0]'s time when n > 0 */
+    count_rec_t rec[1];         /* [capacity] */
+} count_log_t;
+
+struct itsm_search_counts_t {
+    count_log_t *log;           /* in the shared segment */
+    apr_global_mutex_t *lock;   /* guards *log */
+    apr_interval_time_t delay;
+};
+
+apr_size_t itsm_store_search_counts_size(int capacity)
+{
+    return APR_OFFSETOF(count_log_t, rec) + (apr_size_t)capacity * sizeof(count_rec_t);
+}
+
+void itsm_store_search_counts_format(void *segment, int capacity)
+{
+    count_log_t *log = segment;
+
+    memset(log, 0, APR_OFFSETOF(count_log_t, rec));
+    log->capacity = (apr_uint32_t)capacity;
+}
+
+itsm_search_counts_t *itsm_store_search_counts_attach(void *segment, apr_global_mutex_t *lock,
+                                                      apr_interval_time_t delay, apr_pool_t *p)
+{
+    itsm_search_counts_t *c = apr_pcalloc(p, sizeof *c);
+
+    c->log = segment;
+    c->lock = lock;
+    c->delay = delay;
+    return c;
+}
+
+void itsm_store_use_search(itsm_store_t *st, apr_int64_t window, itsm_search_counts_t *counts)
 {
     st->search_window = window;
+    st->counts = counts && counts->delay > 0 ? counts : NULL;
 }
 
 typedef struct {
     const char *kind, *party, *login, *query;
-    int found;
-    apr_time_t now;
-} count_job_t;
+    apr_int64_t misses;         /* 0: found something */
+    apr_time_t first, last;
+    int tries;
+} count_t;
 
+/* Fill r with c; 0 when its text does not fit. */
+static int rec_put(count_rec_t *r, const count_t *c)
+{
+    const char *parts[] = { c->kind, c->party, c->login, c->query };
+    apr_size_t at = 0, n;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        n = strlen(parts[i]) + 1;
+        if (at + n > COUNT_TEXT)
+            return 0;
+        memcpy(r->text + at, parts[i], n);
+        at += n;
+    }
+    r->first = c->first;
+    r->last = c->last;
+    r->misses = c->misses;
+    r->tries = c->tries;
+    return 1;
+}
+
+/* The i-th string of r's text: 0 kind, 1 party, 2 login, 3 query. */
+static const char *rec_field(const count_rec_t *r, int i)
+{
+    const char *s = r->text;
+
+    while (i-- > 0)
+        s += strlen(s) + 1;
+    return s;
+}
+
+static void rec_get(apr_pool_t *p, const count_rec_t *r, count_t *c)
+{
+    c->kind = apr_pstrdup(p, rec_field(r, 0));
+    c->party = apr_pstrdup(p, rec_field(r, 1));
+    c->login = apr_pstrdup(p, rec_field(r, 2));
+    c->query = apr_pstrdup(p, rec_field(r, 3));
+    c->first = r->first;
+    c->last = r->last;
+    c->misses = r->misses;
+    c->tries = r->tries;
+}
+
+static apr_status_t counts_lock(itsm_search_counts_t *c)
+{
+    return apr_global_mutex_lock(c->lock);
+}
+
+/* Append c to the log (locked); 0 when it is full. */
+static int log_append(count_log_t *log, const count_t *c)
+{
+    if (log->n >= log->capacity || !rec_put(&log->rec[log->n], c))
+        return 0;
+    if (log->n++ == 0)
+        log->oldest = c->last;
+    return 1;
+}
+
+static int log_due(const itsm_search_counts_t *c, apr_time_t now)
+{
+    return c->log->n > 0 && (c->log->n >= c->log->capacity || now - c->log->oldest >= c->delay);
+}
+
+int itsm_store_search_counts_due(itsm_search_counts_t *c, apr_time_t now)
+{
+    int due;
+
+    if (c == NULL || c->delay <= 0 || counts_lock(c) != APR_SUCCESS)
+        return 0;
+    due = log_due(c, now);
+    apr_global_mutex_unlock(c->lock);
+    return due;
+}
+
+/* One write of a count as it was before the log (ITSMSearchCountDelay 0), and a search
+ * whose count does not fit in a record. */
 static apr_status_t count_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 {
-    count_job_t *c = ctx;
-    const char *now = secs(p, c->now);
+    count_t *c = ctx;
+    const char *now = secs(p, c->last);
 
-    if (!c->found)
-        return exec_sql(st, p, "INSERT INTO itsm_search_gap (kind, party, query, misses, "
-                           "deflections, first_seen, last_seen) VALUES (%s, %s, %s, 1, 0, " INT
-                           ", " INT ") ON CONFLICT (kind, party, query) DO UPDATE SET misses = "
-                           "itsm_search_gap.misses + 1, last_seen = excluded.last_seen",
-                           args_of(p, 5, c->kind, c->party, c->query, now, now));
-    return exec_sql(st, p, "INSERT INTO itsm_search_recent (login, kind, party, query, at) "
-                       "VALUES (%s, %s, %s, %s, " INT ") ON CONFLICT (login, kind) DO UPDATE SET "
-                       "party = excluded.party, query = excluded.query, at = excluded.at",
-                       args_of(p, 5, c->login, c->kind, c->party, c->query, now));
+    if (!c->misses)
+        return exec_sql(st, p, "INSERT INTO itsm_search_recent (login, kind, party, query, at) "
+                        "VALUES (%s, %s, %s, %s, " INT ") ON CONFLICT (login, kind) DO UPDATE SET "
+                        "party = excluded.party, query = excluded.query, at = excluded.at",
+                        args_of(p, 5, c->login, c->kind, c->party, c->query, now));
+    /* first_seen and last_seen as the earliest and latest: a batch's misses may come after a
+     * deflection counted in the same row by a later create */
+    return exec_sql(st, p, "INSERT INTO itsm_search_gap (kind, party, query, misses, deflections, "
+                    "first_seen, last_seen) VALUES (%s, %s, %s, " INT ", 0, " INT ", " INT ") ON "
+                    "CONFLICT (kind, party, query) DO UPDATE SET misses = itsm_search_gap.misses "
+                    "+ excluded.misses, first_seen = CASE WHEN excluded.first_seen < "
+                    "itsm_search_gap.first_seen THEN excluded.first_seen ELSE "
+                    "itsm_search_gap.first_seen END, last_seen = CASE WHEN excluded.last_seen > "
+                    "itsm_search_gap.last_seen THEN excluded.last_seen ELSE "
+                    "itsm_search_gap.last_seen END",
+                    args_of(p, 6, c->kind, c->party, c->query, i64(p, c->misses),
+                            secs(p, c->first), now));
+}
+
+/* A batch: the log's records added up, one count_t per row to write. */
+static apr_status_t batch_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
+{
+    const apr_array_header_t *rows = ctx;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; i < rows->nelts && rv == APR_SUCCESS; i++)
+        rv = count_in_tx(st, &APR_ARRAY_IDX(rows, i, count_t), p);
+    return rv;
+}
+
+/* The records taken from the log, added up: a miss per kind, party and query; the latest
+ * search per login and kind. */
+static apr_array_header_t *batch_of(apr_pool_t *p, const count_t *recs, int n)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    apr_array_header_t *rows = apr_array_make(p, n > 0 ? n : 1, sizeof(count_t));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const count_t *c = &recs[i];
+        const char *key = c->misses ? apr_pstrcat(p, "m\001", c->kind, "\001", c->party, "\001",
+                                                  c->query, NULL)
+                                    : apr_pstrcat(p, "r\001", c->login, "\001", c->kind, NULL);
+        count_t *row = apr_hash_get(seen, key, APR_HASH_KEY_STRING);
+
+        if (row == NULL) {
+            row = apr_array_push(rows);
+            *row = *c;
+            apr_hash_set(seen, key, APR_HASH_KEY_STRING, row);
+        }
+        else if (c->misses) {
+            row->misses += c->misses;
+            row->first = c->first < row->first ? c->first : row->first;
+            row->last = c->last > row->last ? c->last : row->last;
+            row->tries = c->tries > row->tries ? c->tries : row->tries;
+        }
+        else if (c->last >= row->last) {
+            *row = *c;
+        }
+    }
+    return rows;
+}
+
+/* Take the whole log for writing (locked): 0 when another flush runs (and force does not
+ * wait for it) or there is nothing to take, and unless force, nothing due. */
+static int log_take(itsm_search_counts_t *c, int force, const char *login, count_t **out,
+                    int *n, apr_pool_t *p)
+{
+    count_log_t *log = c->log;
+    apr_time_t now = apr_time_now(), waited = 0;
+    apr_uint32_t i;
+
+    for (;;) {
+        if (counts_lock(c) != APR_SUCCESS)
+            return 0;
+        /* a flusher that died (its child killed) does not hold the log for ever */
+        if (!log->flushing || now - log->flush_started > apr_time_from_sec(60))
+            break;
+        apr_global_mutex_unlock(c->lock);
+        if (!force || waited >= apr_time_from_msec(FLUSH_WAIT_MS))
+            return 0;
+        apr_sleep(apr_time_from_msec(1));
+        waited += apr_time_from_msec(1);
+        now = apr_time_now();
+    }
+    if (login) {            /* only if login has a search in the log */
+        for (i = 0; i < log->n; i++) {
+            const count_rec_t *r = &log->rec[i];
+
+            if (!r->misses && strcmp(rec_field(r, 2), login) == 0)
+                break;
+        }
+        if (i == log->n) {
+            apr_global_mutex_unlock(c->lock);
+            return 0;
+        }
+    }
+    if (log->n == 0 || (!force && !log_due(c, now))) {
+        apr_global_mutex_unlock(c->lock);
+        return 0;
+    }
+    *n = (int)log->n;
+    *out = apr_palloc(p, sizeof(count_t) * log->n);
+    for (i = 0; i < log->n; i++)
+        rec_get(p, &log->rec[i], &(*out)[i]);
+    log->n = 0;
+    log->flushing = 1;
+    log->flush_started = now;
+    apr_global_mutex_unlock(c->lock);
+    return 1;
+}
+
+/* After the batch rows was written (rv): the log free for the next flush, and a failed
+ * batch put back once. */
+static void log_done(itsm_search_counts_t *c, apr_status_t rv, apr_array_header_t *rows,
+                     itsm_search_flush_t *out)
+{
+    int i;
+
+    if (counts_lock(c) != APR_SUCCESS)
+        return;
+    c->log->flushing = 0;
+    for (i = 0; rv != APR_SUCCESS && i < rows->nelts; i++) {
+        count_t *row = &APR_ARRAY_IDX(rows, i, count_t);
+
+        row->tries++;
+        if (row->tries < 2 && log_append(c->log, row))
+            out->kept++;
+        else
+            out->dropped++;
+    }
+    apr_global_mutex_unlock(c->lock);
+}
+
+/* Write what the log holds (force), or only if it is due; with login, only if login has a
+ * search in the log (a create of a deflection target). */
+static apr_status_t counts_flush(itsm_store_t *st, int force, const char *login,
+                                 itsm_search_flush_t *out, apr_pool_t *p)
+{
+    itsm_search_counts_t *c = st->counts;
+    apr_array_header_t *rows;
+    count_t *recs = NULL;
+    apr_pool_t *sub;
+    apr_status_t rv;
+    int n = 0;
+
+    memset(out, 0, sizeof *out);
+    if (c == NULL)
+        return APR_SUCCESS;
+    if (apr_pool_create(&sub, p) != APR_SUCCESS)
+        return APR_ENOMEM;
+    if (!log_take(c, force, login, &recs, &n, sub)) {
+        apr_pool_destroy(sub);
+        return APR_SUCCESS;
+    }
+    rows = batch_of(sub, recs, n);
+    out->searches = n;
+    out->rows = rows->nelts;
+    rv = write_tx(st, batch_in_tx, rows, sub);
+    log_done(c, rv, rows, out);
+    apr_pool_destroy(sub);
+    return rv;
+}
+
+apr_status_t itsm_store_search_counts_flush(itsm_store_t *st, int force,
+                                            itsm_search_flush_t *out, apr_pool_t *p)
+{
+    return counts_flush(st, force, NULL, out, p);
+}
+
+apr_status_t itsm_store_search_counts_before_create(itsm_store_t *st, const itsm_ticket_t *t,
+                                                    itsm_search_flush_t *out, apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+
+    memset(out, 0, sizeof *out);
+    if (k == NULL || k->search == NULL || !k->search->deflection_target
+        || st->search_window <= 0 || t->created_by == NULL)
+        return APR_SUCCESS;
+    return counts_flush(st, 1, t->created_by, out, p);
 }
 
 apr_status_t itsm_store_search_count(itsm_store_t *st, const char *kind, const char *party,
                                      const char *login, const char *query, int found,
-                                     apr_time_t now, apr_pool_t *p)
+                                     apr_time_t now, itsm_search_flush_t *flushed, apr_pool_t *p)
 {
-    count_job_t c = { kind, party ? party : "", login, query, found, now };
+    count_t c = { kind, party ? party : "", login, query, found ? 0 : 1, now, now, 0 };
+    itsm_search_counts_t *counts = st->counts;
+    int kept = 0, due = 0;
 
-    return write_tx(st, count_in_tx, &c, p);
+    memset(flushed, 0, sizeof *flushed);
+    if (counts && counts_lock(counts) == APR_SUCCESS) {
+        kept = log_append(counts->log, &c);
+        due = log_due(counts, now);
+        apr_global_mutex_unlock(counts->lock);
+    }
+    if (!kept)      /* no log, or full, or a count too long for a record: written at once */
+        return write_tx(st, count_in_tx, &c, p);
+    return due ? counts_flush(st, 0, NULL, flushed, p) : APR_SUCCESS;
 }
 
 apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool_t *p)

@@ -4,7 +4,8 @@
  * newly reached warning or breached writes a journal entry and notifications (the assignee,
  * else the raiser; on a breach also every holder of ITSMSLAEscalateRole), and for each process
  * timer that came due one entry notifying whom the timer names, without any request arriving.
- * Why mod_watchdog: it is httpd's own single-runner timer, started and stopped with the server. */
+ * Why mod_watchdog: it is httpd's own single-runner timer, started and stopped with the server.
+ * Also the timer of the searches' counts (below): a mod_watchdog instance in every child. */
 #include <apr_atomic.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
@@ -263,4 +264,117 @@ void itsm_sweep_register(apr_pool_t *pconf, server_rec *s)
            != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ITSMLOGNO(00117)
                      "cannot register the SLA sweep with mod_watchdog");
+}
+
+/* ---- the searches' counts: a timer in every child, and a flush at a child's exit ---- */
+
+/* The counts of a search wait in a log shared by the children (store_search.c) until a
+ * search finds the oldest older than ITSMSearchCountDelay; this timer writes them when no
+ * search comes. Every child has one (a mod_watchdog instance that is not a singleton), so
+ * that a child that stops getting requests while the others are gone still writes them.
+ * The same guard as the sweep's against a child's exit: counts_busy, counts_stop. */
+static volatile apr_uint32_t counts_busy, counts_stop;
+
+/* Write the log of s's database on a connection of mod_dbd's: all of it (force) or what is
+ * due; a failure logged with tag (its message number). */
+static void counts_write(server_rec *s, int force, const char *tag, apr_pool_t *pool)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+    itsm_search_flush_t f = { 0 };
+    itsm_store_t *st = NULL;
+    ap_dbd_t *dbd;
+    const char *err = NULL;
+
+    if (!dbd_open || !dbd_close)
+        return;
+    if ((dbd = dbd_open(pool, s)) == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: no database "
+                     "connection; they wait for the next try", tag);
+        return;
+    }
+    if (itsm_core_bind(&st, s, dbd, pool, &err) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: %s", tag, err);
+    else if (itsm_store_search_counts_flush(st, force, &f, pool) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: %s", tag,
+                     itsm_core_flush_failed(pool, &f, itsm_store_error(st)));
+    else if (f.searches)
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00858) "search counts: %d "
+                     "searches written in %d rows%s", f.searches, f.rows,
+                     force ? " at the child's exit" : " by the timer");
+    itsm_store_release(st);
+    dbd_close(s, dbd);
+}
+
+static apr_status_t counts_tick(int state, void *data, apr_pool_t *pool)
+{
+    server_rec *s = data;
+
+    if (state != AP_WATCHDOG_STATE_RUNNING)
+        return APR_SUCCESS;
+    apr_atomic_set32(&counts_busy, 1);      /* before reading counts_stop */
+    if (!apr_atomic_read32(&counts_stop)
+        && itsm_store_search_counts_due(itsm_core_counts(s), apr_time_now()))
+        counts_write(s, 0, ITSMLOGNO(00854), pool);
+    apr_atomic_set32(&counts_busy, 0);
+    return APR_SUCCESS;
+}
+
+/* At a child's exit (a pre-cleanup of its pool, while mod_dbd's connections are there):
+ * stop the timer, then write what the log holds, best effort. The other children, if any,
+ * would write it too; the last to go leaves nothing behind. */
+static apr_status_t counts_child_exit(void *data)
+{
+    const apr_array_header_t *servers = itsm_core_count_servers();
+    apr_pool_t *p;
+    int i;
+
+    apr_atomic_set32(&counts_stop, 1);
+    while (apr_atomic_read32(&counts_busy))
+        apr_sleep(apr_time_from_msec(10));
+    if (servers == NULL || apr_pool_create(&p, NULL) != APR_SUCCESS)
+        return APR_SUCCESS;
+    for (i = 0; i < servers->nelts; i++) {
+        server_rec *s = APR_ARRAY_IDX(servers, i, server_rec *);
+
+        if (itsm_store_search_counts_due(itsm_core_counts(s), APR_INT64_MAX))
+            counts_write(s, 1, ITSMLOGNO(00855), p);
+        apr_pool_clear(p);
+    }
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
+void itsm_counts_child_init(apr_pool_t *pchild)
+{
+    apr_pool_pre_cleanup_register(pchild, NULL, counts_child_exit);
+}
+
+void itsm_counts_register(apr_pool_t *pconf, server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback;
+    const apr_array_header_t *servers = itsm_core_count_servers();
+    ap_watchdog_t *wd;
+    apr_status_t rv = APR_ENOTIMPL;     /* mod_watchdog is not loaded */
+    int i;
+
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG || servers == NULL
+        || servers->nelts == 0)
+        return;
+    get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (get_instance && register_callback)
+        rv = get_instance(&wd, "itsm-counts", 0, 0, pconf);
+    for (i = 0; rv == APR_SUCCESS && i < servers->nelts; i++) {
+        server_rec *vs = APR_ARRAY_IDX(servers, i, server_rec *);
+
+        rv = register_callback(wd, apr_time_from_sec(itsm_core_of(vs)->conf->search_count_delay),
+                               vs, counts_tick);
+    }
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, ITSMLOGNO(00859)
+                     "no timer for the searches' counts (%s): they are written by the searches, "
+                     "the reads of the gaps, the creates that need them and at a child's exit",
+                     get_instance ? "mod_watchdog refused it" : "mod_watchdog is not loaded");
 }

@@ -60,9 +60,22 @@ static itsm_write_t *write_add(writes_t *w, itsm_write_op_e op, itsm_ticket_t *t
  * write that failed. */
 static apr_status_t writes_commit(itsm_req_t *q, writes_t *w, int *failed)
 {
-    apr_status_t rv = itsm_store_apply(q->store, (itsm_write_t *)w->ops->elts, w->ops->nelts,
-                                       q->r->pool);
+    itsm_write_t *ops = (itsm_write_t *)w->ops->elts;
+    itsm_search_flush_t flushed;
+    apr_status_t rv;
     int i;
+
+    /* a create of a deflection target counts its creator's last search: written first if it
+     * still waits in the log of counts (never a reason to refuse the create) */
+    for (i = 0; i < w->ops->nelts; i++)
+        if (ops[i].op == ITSM_WRITE_CREATE
+            && itsm_store_search_counts_before_create(q->store, ops[i].t, &flushed, q->r->pool)
+               != APR_SUCCESS)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00853)
+                          "search counts, before the create of a %s: %s", ops[i].t->kind,
+                          itsm_core_flush_failed(q->r->pool, &flushed,
+                                                 itsm_store_error(q->store)));
+    rv = itsm_store_apply(q->store, ops, w->ops->nelts, q->r->pool);
 
     *failed = ((itsm_write_t *)w->ops->elts)[0].failed;
     for (i = 0; rv == APR_SUCCESS && i < w->events->nelts; i++) {

@@ -387,13 +387,24 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
                       itsm_store_search_hit(q->store) ? "hit" : "miss", hits, misses, entries,
                       bytes);
     }
-    /* counted on a cache hit as on a miss: the analytics are of searches, not statements */
-    if (f->offset == 0 && itsm_search_terms(query) > 0
-        && itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,
-                                   itsm_search_normal(query), rows->nelts > 0, r->request_time,
-                                   r->pool) != APR_SUCCESS)   /* never fails the search */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00903)
-                      "store: counting a search of %s: %s", k->collection, itsm_resp_store_error(q));
+    /* counted on a cache hit as on a miss: the analytics are of searches, not statements;
+     * into the log of counts, which this search may find due and write; never fails it */
+    if (f->offset == 0 && itsm_search_terms(query) > 0) {
+        itsm_search_flush_t flushed;
+
+        if (itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,
+                                    itsm_search_normal(query), rows->nelts > 0, r->request_time,
+                                    &flushed, r->pool) == APR_SUCCESS)
+            ;
+        else if (flushed.searches)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00851)
+                          "search counts: %s", itsm_core_flush_failed(r->pool, &flushed,
+                                                                      itsm_resp_store_error(q)));
+        else
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00903)
+                          "store: counting a search of %s: %s", k->collection,
+                          itsm_resp_store_error(q));
+    }
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
     xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f->offset);
