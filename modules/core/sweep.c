@@ -23,18 +23,74 @@ APLOG_USE_MODULE(itsm);
 #define SWEEP_ACTOR "itsm-sla"
 #define SWEEP_PAGE 500          /* tickets read per query */
 
-/* A child's exit and a running sweep: mod_watchdog joins its thread only when the process
- * pool goes, after the child pool (mod_dbd's connections, the store's queue and locks) has
- * gone. So a pre-cleanup of the child pool asks a running sweep to stop after the ticket at
- * hand and waits for it. Static, not in a pool: a sweep that starts after the child pool is
- * gone must still find sweep_stop set. */
-static volatile apr_uint32_t sweep_busy, sweep_stop;
+/* A child's exit and a running timer (the sweep, the counts' below): mod_watchdog joins its
+ * thread only when the process pool goes, after the child pool (mod_dbd's connections, the
+ * store's queue and locks) has gone. So a pre-cleanup of the child pool asks a running tick
+ * to stop after the item at hand and waits for it. Static, not in a pool: a tick that starts
+ * after the child pool is gone must still find stop set. */
+typedef struct {
+    volatile apr_uint32_t busy, stop;
+} timer_guard_t;
+
+static timer_guard_t sweep_guard, counts_guard;
+
+/* A tick begins: 0 when the child is going (then the tick does nothing). */
+static int guard_enter(timer_guard_t *g)
+{
+    apr_atomic_set32(&g->busy, 1);      /* before reading stop: see guard_stop */
+    if (apr_atomic_read32(&g->stop)) {
+        apr_atomic_set32(&g->busy, 0);
+        return 0;
+    }
+    return 1;
+}
+
+static void guard_leave(timer_guard_t *g)
+{
+    apr_atomic_set32(&g->busy, 0);
+}
+
+static int guard_stopping(timer_guard_t *g)
+{
+    return apr_atomic_read32(&g->stop) != 0;
+}
+
+/* The child is going: no tick starts, and a running one is waited for. */
+static void guard_stop(timer_guard_t *g)
+{
+    apr_atomic_set32(&g->stop, 1);
+    while (apr_atomic_read32(&g->busy))
+        apr_sleep(apr_time_from_msec(10));
+}
+
+/* The store of s on a connection of mod_dbd's, for a timer: NULL when there is none, with
+ * *dbd NULL (no connection) or *why (the bind's error). Given back with timer_store_close. */
+static itsm_store_t *timer_store_open(server_rec *s, apr_pool_t *pool, ap_dbd_t **dbd,
+                                      const char **why)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    itsm_store_t *st = NULL;
+
+    *why = NULL;
+    if ((*dbd = dbd_open ? dbd_open(pool, s) : NULL) == NULL)
+        return NULL;
+    if (itsm_core_bind(&st, s, *dbd, pool, why) != APR_SUCCESS)
+        return NULL;
+    return st;
+}
+
+static void timer_store_close(server_rec *s, itsm_store_t *st, ap_dbd_t *dbd)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+
+    itsm_store_release(st);     /* NULL when the bind failed */
+    if (dbd && dbd_close)
+        dbd_close(s, dbd);
+}
 
 static apr_status_t sweep_child_exit(void *data)
 {
-    apr_atomic_set32(&sweep_stop, 1);
-    while (apr_atomic_read32(&sweep_busy))
-        apr_sleep(apr_time_from_msec(10));
+    guard_stop(&sweep_guard);
     return APR_SUCCESS;
 }
 
@@ -181,32 +237,21 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
 {
     server_rec *s = data;
     const itsm_core_t *c = itsm_core_of(s);
-    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
-    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     apr_array_header_t *rows;
-    itsm_store_t *st = NULL;
+    itsm_store_t *st;
     ap_dbd_t *dbd;
-    const char *err = NULL;
+    const char *err;
     apr_time_t now = apr_time_now();
     int i, written = 0;
 
-    if (state != AP_WATCHDOG_STATE_RUNNING || c->sla == NULL || !dbd_open || !dbd_close)
+    if (state != AP_WATCHDOG_STATE_RUNNING || c->sla == NULL || !guard_enter(&sweep_guard))
         return APR_SUCCESS;
-    apr_atomic_set32(&sweep_busy, 1);       /* before reading sweep_stop: see sweep_child_exit */
-    if (apr_atomic_read32(&sweep_stop)) {
-        apr_atomic_set32(&sweep_busy, 0);
-        return APR_SUCCESS;
-    }
-    if ((dbd = dbd_open(pool, s)) == NULL) {
+    if ((st = timer_store_open(s, pool, &dbd, &err)) == NULL && dbd == NULL)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00113)
                      "SLA sweep: no database connection; next try in %d s",
                      c->conf->sweep_interval);
-        apr_atomic_set32(&sweep_busy, 0);
-        return APR_SUCCESS;
-    }
-    if (itsm_core_bind(&st, s, dbd, pool, &err) != APR_SUCCESS) {
+    else if (st == NULL)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00114) "SLA sweep: %s", err);
-    }
     else {
         apr_pool_t *page;
         apr_int64_t after = 0;
@@ -222,21 +267,20 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
                              itsm_store_error(st));
                 break;
             }
-            for (i = 0; i < rows->nelts && !apr_atomic_read32(&sweep_stop); i++) {
+            for (i = 0; i < rows->nelts && !guard_stopping(&sweep_guard); i++) {
                 itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
 
                 after = t->id;
                 written += sweep_ticket(s, c, st, t, now, page);
             }
             seen += i;
-        } while (rows->nelts == SWEEP_PAGE && !apr_atomic_read32(&sweep_stop));
+        } while (rows->nelts == SWEEP_PAGE && !guard_stopping(&sweep_guard));
         apr_pool_destroy(page);
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00116)
                      "SLA sweep: %d tickets with running clocks, %d updated", seen, written);
     }
-    itsm_store_release(st);     /* NULL when the bind failed */
-    dbd_close(s, dbd);
-    apr_atomic_set32(&sweep_busy, 0);
+    timer_store_close(s, st, dbd);
+    guard_leave(&sweep_guard);
     return APR_SUCCESS;
 }
 
@@ -272,28 +316,21 @@ void itsm_sweep_register(apr_pool_t *pconf, server_rec *s)
  * search finds the oldest older than ITSMSearchCountDelay; this timer writes them when no
  * search comes. Every child has one (a mod_watchdog instance that is not a singleton), so
  * that a child that stops getting requests while the others are gone still writes them.
- * The same guard as the sweep's against a child's exit: counts_busy, counts_stop. */
-static volatile apr_uint32_t counts_busy, counts_stop;
+ * The same guard as the sweep's against a child's exit (counts_guard). */
 
 /* Write the log of s's database on a connection of mod_dbd's: all of it (force) or what is
  * due; a failure logged with tag (its message number). */
 static void counts_write(server_rec *s, int force, const char *tag, apr_pool_t *pool)
 {
-    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
-    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     itsm_search_flush_t f = { 0 };
-    itsm_store_t *st = NULL;
     ap_dbd_t *dbd;
-    const char *err = NULL;
+    const char *err;
+    itsm_store_t *st = timer_store_open(s, pool, &dbd, &err);
 
-    if (!dbd_open || !dbd_close)
-        return;
-    if ((dbd = dbd_open(pool, s)) == NULL) {
+    if (st == NULL && dbd == NULL)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: no database "
                      "connection; they wait for the next try", tag);
-        return;
-    }
-    if (itsm_core_bind(&st, s, dbd, pool, &err) != APR_SUCCESS)
+    else if (st == NULL)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: %s", tag, err);
     else if (itsm_store_search_counts_flush(st, force, &f, pool) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: %s", tag,
@@ -302,21 +339,18 @@ static void counts_write(server_rec *s, int force, const char *tag, apr_pool_t *
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00858) "search counts: %d "
                      "searches written in %d rows%s", f.searches, f.rows,
                      force ? " at the child's exit" : " by the timer");
-    itsm_store_release(st);
-    dbd_close(s, dbd);
+    timer_store_close(s, st, dbd);
 }
 
 static apr_status_t counts_tick(int state, void *data, apr_pool_t *pool)
 {
     server_rec *s = data;
 
-    if (state != AP_WATCHDOG_STATE_RUNNING)
+    if (state != AP_WATCHDOG_STATE_RUNNING || !guard_enter(&counts_guard))
         return APR_SUCCESS;
-    apr_atomic_set32(&counts_busy, 1);      /* before reading counts_stop */
-    if (!apr_atomic_read32(&counts_stop)
-        && itsm_store_search_counts_due(itsm_core_counts(s), apr_time_now()))
+    if (itsm_store_search_counts_due(itsm_core_counts(s), apr_time_now()))
         counts_write(s, 0, ITSMLOGNO(00854), pool);
-    apr_atomic_set32(&counts_busy, 0);
+    guard_leave(&counts_guard);
     return APR_SUCCESS;
 }
 
@@ -329,9 +363,7 @@ static apr_status_t counts_child_exit(void *data)
     apr_pool_t *p;
     int i;
 
-    apr_atomic_set32(&counts_stop, 1);
-    while (apr_atomic_read32(&counts_busy))
-        apr_sleep(apr_time_from_msec(10));
+    guard_stop(&counts_guard);
     if (servers == NULL || apr_pool_create(&p, NULL) != APR_SUCCESS)
         return APR_SUCCESS;
     for (i = 0; i < servers->nelts; i++) {

@@ -77,7 +77,7 @@ static apr_status_t writes_commit(itsm_req_t *q, writes_t *w, int *failed)
                                                  itsm_store_error(q->store)));
     rv = itsm_store_apply(q->store, ops, w->ops->nelts, q->r->pool);
 
-    *failed = ((itsm_write_t *)w->ops->elts)[0].failed;
+    *failed = ops[0].failed;
     for (i = 0; rv == APR_SUCCESS && i < w->events->nelts; i++) {
         const pending_t *e = &APR_ARRAY_IDX(w->events, i, pending_t);
 

@@ -394,16 +394,16 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
 
         if (itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,
                                     itsm_search_normal(query), rows->nelts > 0, r->request_time,
-                                    &flushed, r->pool) == APR_SUCCESS)
-            ;
-        else if (flushed.searches)
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00851)
-                          "search counts: %s", itsm_core_flush_failed(r->pool, &flushed,
-                                                                      itsm_resp_store_error(q)));
-        else
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00903)
-                          "store: counting a search of %s: %s", k->collection,
-                          itsm_resp_store_error(q));
+                                    &flushed, r->pool) != APR_SUCCESS) {
+            if (flushed.searches)   /* the log's write failed, not this search's count */
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00851)
+                              "search counts: %s",
+                              itsm_core_flush_failed(r->pool, &flushed, itsm_resp_store_error(q)));
+            else
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ITSMLOGNO(00903)
+                              "store: counting a search of %s: %s", k->collection,
+                              itsm_resp_store_error(q));
+        }
     }
     o = itsm_xml_out_start(r->pool, "list");
     xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
