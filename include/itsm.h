@@ -99,7 +99,8 @@ typedef struct itsm_search_hit_t {
     const char *number;
     const char *title;
     double rank;                /* higher is better; comparable within one answer only */
-    const itsm_ticket_t *ticket;    /* as the caller reads it (a reader: its published version) */
+    const itsm_ticket_t *ticket;    /* as the caller reads it (a reader: its published version),
+                                     * without its ITSM_FIELD_DETAIL fields (read it for them) */
 } itsm_search_hit_t;
 
 /* A search gap (itsm_services_t.search_gaps): a normalised query of one party on one kind
@@ -231,6 +232,11 @@ typedef enum itsm_field_type_e {
 #define ITSM_FIELD_SORTABLE (0x80 | ITSM_FIELD_INDEXED) /* lists sort on it (sort=FIELD, by
                                      * its stored text); carries INDEXED: the field is in the
                                      * store's field index */
+#define ITSM_FIELD_DETAIL      0x100 /* read with its ticket alone: the ticket's document,
+                                     * its versions and pages hold it; list items and search
+                                     * results leave it out (an article's body: a result list
+                                     * shows the snippet, and a cached search answer stays a
+                                     * fraction of the size) */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;

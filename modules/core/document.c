@@ -319,12 +319,13 @@ void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t
 }
 
 void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
-                          const itsm_ticket_t *t, int nested)
+                          const itsm_ticket_t *t, int how)
 {
+    const unsigned leave_out = (how & ITSM_DOC_ITEM) ? ITSM_FIELD_DETAIL : 0;
     const itsm_field_t *f;
     size_t i;
 
-    if (nested)
+    if (how & ITSM_DOC_NESTED)
         xmlTextWriterStartElement(w, BAD_CAST k->element);
     itsm_xml_element(w, "number", t->number);
     itsm_xml_element(w, "kind", t->kind);
@@ -338,7 +339,7 @@ void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_
     for (f = k->fields; f && f->name; f++) {
         const char *value = apr_table_get(t->fields, f->name);
 
-        if (value && !field_hidden(c->core, k, f))
+        if (value && !(f->flags & leave_out) && !field_hidden(c->core, k, f))
             itsm_doc_render_field(c->pool, w, f, value);
     }
     if (k->clocks) {
@@ -348,7 +349,7 @@ void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_
     }
     if (k->render)
         k->render(c, w, t);
-    if (nested)
+    if (how & ITSM_DOC_NESTED)
         xmlTextWriterEndElement(w);
 }
 

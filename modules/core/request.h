@@ -130,8 +130,12 @@ void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_t
 int itsm_doc_render_votes(itsm_req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t);
 int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name);
 void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value);
+/* how: ITSM_DOC_NESTED writes the kind's element around the ticket; ITSM_DOC_ITEM writes it
+ * as a list item or search result, without its ITSM_FIELD_DETAIL fields. */
+#define ITSM_DOC_NESTED 0x1
+#define ITSM_DOC_ITEM   0x2
 void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
-                          const itsm_ticket_t *t, int nested);
+                          const itsm_ticket_t *t, int how);
 void itsm_doc_set_etag(request_rec *r, const itsm_ticket_t *t);
 int itsm_doc_send_ticket(itsm_req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t);
 void itsm_doc_render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,

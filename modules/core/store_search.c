@@ -733,6 +733,18 @@ static int has_prefix(const itsm_search_query_t *q)
     return 0;
 }
 
+/* A result goes without the kind's ITSM_FIELD_DETAIL fields (a search's page leaves them
+ * out): not kept in the result cache either, where an article's body was half of an answer's
+ * bytes. */
+static void leave_out_detail(const itsm_kind_t *k, itsm_ticket_t *t)
+{
+    const itsm_field_t *f;
+
+    for (f = k ? k->fields : NULL; f && f->name; f++)
+        if (f->flags & ITSM_FIELD_DETAIL)
+            apr_table_unset(t->fields, f->name);
+}
+
 /* The search itself; generation: of the whole index (the sum of every kind's), for SQLite's
  * ranking function's kept counts (store_fts5.c). */
 static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *more,
@@ -741,6 +753,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
                                apr_pool_t *p)
 {
     const search_dialect_t *d = search_dialect(st);
+    const itsm_kind_t *k = kind_named(st->kinds, kind);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
     const char *match, *sql, *where, *pub, *boost, *span, *dl, *page;
@@ -754,13 +767,9 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         return APR_SUCCESS;
     if (synonyms_of(st, q, &syn, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    {
-        const itsm_kind_t *k = kind_named(st->kinds, kind);
-
-        boost = k && k->search && k->search->boost_field ? d->boost : NULL;
-        if (boost)
-            arg(args, k->search->boost_field);
-    }
+    boost = k && k->search && k->search->boost_field ? d->boost : NULL;
+    if (boost)
+        arg(args, k->search->boost_field);
     /* The candidates are the newest SEARCH_RANKED matches the caller may see, walked in the
      * index's order (no ranking: an engine walks its matches in row order and stops there);
      * only they are ranked, each once, and only the page's rows are read whole. */
@@ -862,6 +871,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         }
         r = apr_array_push(*out);
         r->t = ticket_from_row(st, row, p);
+        leave_out_detail(k, r->t);
         r->rank = rank ? atof(rank) : 0;
         if (d->rowid)
             r->rank = -r->rank;     /* bm25(): lower is better */

@@ -414,7 +414,7 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
         const itsm_search_row_t *row = &APR_ARRAY_IDX(rows, i, itsm_search_row_t);
 
         xmlTextWriterStartElement(o->w, BAD_CAST k->element);
-        itsm_doc_render_ticket(c, o->w, k, row->t, 0);
+        itsm_doc_render_ticket(c, o->w, k, row->t, ITSM_DOC_ITEM);
         write_snippet(r->pool, o->w, row->snippet);
         xmlTextWriterEndElement(o->w);
     }
@@ -512,7 +512,8 @@ int itsm_view_list(itsm_req_t *q)
         xmlTextWriterWriteAttribute(o->w, BAD_CAST "next", BAD_CAST
             APR_ARRAY_IDX(rows, rows->nelts - 1, itsm_ticket_t *)->number);
     for (i = 0; i < rows->nelts; i++)
-        itsm_doc_render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *), 1);
+        itsm_doc_render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *),
+                               ITSM_DOC_NESTED | ITSM_DOC_ITEM);
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 

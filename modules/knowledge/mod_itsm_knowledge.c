@@ -16,7 +16,9 @@
 #include "knowledge.h"
 
 static const itsm_field_t article_fields[] = {
-    { "body", 0, .type = ITSM_TYPE_XHTML },     /* required: article_create says so */
+    /* required (article_create says so); read with the article alone: a search's results
+     * show its snippet instead (ITSM_FIELD_DETAIL) */
+    { "body", ITSM_FIELD_DETAIL, .type = ITSM_TYPE_XHTML },
     { "category", ITSM_FIELD_INDEXED },
     { "services", ITSM_FIELD_INDEXED },
     { "keywords", 0 },

@@ -195,6 +195,31 @@ def test_readers_search_published_versions_by_audience(client):
     assert found(search(client, "notes", t, user="alice")) == []
 
 
+def test_a_detail_field_is_read_with_its_ticket_alone(client):
+    """A field flagged ITSM_FIELD_DETAIL (the note's XHTML <page>, as an article's <body>) is
+    in the ticket's document and its versions, and in none of its list items or search
+    results, answered from the result cache or not; the other fields are in all of them."""
+    t = tag()
+    number = note(client, title="Detail " + t, audience="all", body="plain words",
+                  page="The whole page.", editorial=t)
+    note_act(client, number, "publish")
+    for user in ("alice", "km1"):
+        for _ in range(2):                  # the second one a hit of the result cache
+            r = search(client, "notes", "Detail " + t, user=user)
+            (item,) = list(r.doc)
+            assert item.findtext("i:number", namespaces=NS) == number
+            assert item.findtext("i:body", namespaces=NS) == "plain words"
+            assert item.find("i:snippet", NS) is not None
+            assert item.find("i:page", NS) is None, r
+    r = client.get("/notes", user="km1", params={"editorial": t})
+    assert r.status == 200 and found(r) == [number], r
+    assert r.doc[0].find("i:page", NS) is None and r.doc[0].findtext("i:body", namespaces=NS)
+    for path in ("/notes/" + number, "/notes/%s/versions/1" % number):
+        for user in ("alice", "km1"):
+            r = client.get(path, user=user)
+            assert r.status == 200 and r.findtext("i:page") == "The whole page.", r
+
+
 def test_glossary_synonyms_expand_both_ways(client):
     t = tag()
     acronym = "Q" + t[:5].upper()

@@ -27,6 +27,10 @@ def test_ranked_with_snippets_stemming_phrases_and_prefixes(client):
     snippets = [a.find("i:snippet", NSMAP) for a in r.findall("i:article")]
     assert all(s is not None for s in snippets)
     assert "<strong>" not in r.text.split("<snippet>")[2]   # text, not the body's markup
+    # the body is read with the article alone: a result shows its snippet (ITSM_FIELD_DETAIL)
+    assert r.findall("i:article/i:body") == [] and "<body>" not in r.text
+    assert client.get("/articles/" + in_body, user="alice").find("i:body/i:p/i:strong") \
+        is not None
     assert any(m.text.lower().startswith("certif") for m in snippets[0].findall("i:match", NSMAP))
     # stemming (renewing/renewed), a phrase, a prefix
     assert set(client.get("/articles", user="bob", params={"q": "renew " + t}).numbers()) \

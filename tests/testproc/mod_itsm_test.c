@@ -354,7 +354,9 @@ static const itsm_kind_t task_kind = {
 static const itsm_field_t note_fields[] = {
     { "audience", 0 },
     { "body", 0, .type = ITSM_TYPE_LONG_TEXT },
-    { "page", 0, .type = ITSM_TYPE_XHTML },     /* markup of the safe XHTML subset */
+    /* markup of the safe XHTML subset, read with the note alone: not in its list items
+     * and search results (ITSM_FIELD_DETAIL) */
+    { "page", ITSM_FIELD_DETAIL, .type = ITSM_TYPE_XHTML },
     { "keywords", 0 },
     /* the editors' remark: only those who may update notes see it (or filter on it) */
     { "editorial", ITSM_FIELD_EDITORS_ONLY | ITSM_FIELD_INDEXED },
