@@ -38,8 +38,8 @@ typedef struct itsm_server_conf_t {
 } itsm_server_conf_t;
 
 #define ITSM_UNSET -1
-#define ITSM_SEARCH_CACHE_ENTRIES 1024  /* ITSMSearchCache's defaults */
-#define ITSM_SEARCH_CACHE_KB 16384
+#define ITSM_SEARCH_CACHE_ENTRIES 2048  /* ITSMSearchCache's defaults */
+#define ITSM_SEARCH_CACHE_KB 32768
 #define ITSM_PORTAL_CACHE_ENTRIES 1024  /* ITSMPortalCache's defaults */
 #define ITSM_PORTAL_CACHE_KB 16384
 
