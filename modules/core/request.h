@@ -124,17 +124,18 @@ const itsm_field_t *itsm_doc_missing_field(const itsm_kind_t *k, const itsm_tick
 int itsm_doc_is_one_of(const char *name, const char *const *names);
 int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, itsm_doc_extras_t *x);
-int itsm_doc_render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+int itsm_doc_render_sla_targets(itsm_call_t *c, itsm_xml_out_t *w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t);
-void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc);
-int itsm_doc_render_votes(itsm_req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t);
+void itsm_doc_render_sla_target(itsm_call_t *c, itsm_xml_out_t *w, const itsm_ticket_clock_t *tc);
+int itsm_doc_render_votes(itsm_req_t *q, itsm_xml_out_t *w, const itsm_ticket_t *t);
 int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name);
-void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value);
-void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+void itsm_doc_render_field(apr_pool_t *p, itsm_xml_out_t *w, const itsm_field_t *f,
+                           const char *value);
+void itsm_doc_render_ticket(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int nested);
 void itsm_doc_set_etag(request_rec *r, const itsm_ticket_t *t);
 int itsm_doc_send_ticket(itsm_req_t *q, itsm_call_t *c, int status, const itsm_ticket_t *t);
-void itsm_doc_render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+void itsm_doc_render_linked(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                    const itsm_ticket_t *t);
 /* Suggestions at triage (itsm_suggest_t): found when a ticket of a kind others suggest to is
  * written in its initial state with new words (old NULL: created), kept in t's reserved field

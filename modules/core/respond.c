@@ -50,15 +50,15 @@ itsm_xml_out_t *itsm_resp_error_doc(request_rec *r, int retry_after, int status,
         apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, retry_after));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00100) "%d %s: %s%s%s", status,
                   code, message, detail ? " - " : "", detail ? detail : "");
-    itsm_xml_element(o->w, "status", apr_itoa(r->pool, status));
-    itsm_xml_element(o->w, "code", code);
-    itsm_xml_element(o->w, "message", message);
+    itsm_xml_element(o, "status", apr_itoa(r->pool, status));
+    itsm_xml_element(o, "code", code);
+    itsm_xml_element(o, "message", message);
     if (detail) {
-        xmlTextWriterStartElement(o->w, BAD_CAST "detail");
+        itsm_xml_start_element(o, "detail");
         if (line > 0)
-            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "line", "%d", line);
-        xmlTextWriterWriteString(o->w, BAD_CAST detail);
-        xmlTextWriterEndElement(o->w);
+            itsm_xml_write_attributef(o, "line", "%d", line);
+        itsm_xml_write_string(o, detail);
+        itsm_xml_end_element(o);
     }
     return o;
 }
