@@ -1377,11 +1377,15 @@ send:
     apr_table_unset(r->headers_out, "Location");
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_set_content_length(r, (apr_off_t)page_len);
-    if (!r->header_only)
-        ap_rwrite(page, (int)page_len, r);
-    if (out)
+    /* the page is the cache's copy or the core's HTML in r->pool, or libxslt's text, which
+     * the bucket takes over (xmlFree'd with it) */
+    if (out && page != (const char *)out)
         xmlFree(out);
-    return DONE;
+    return itsm_resp_pass(r, page == (const char *)out
+                          ? apr_bucket_heap_create(page, page_len, xmlFree,
+                                                   r->connection->bucket_alloc)
+                          : apr_bucket_pool_create(page, page_len, r->pool,
+                                                   r->connection->bucket_alloc));
 }
 
 /* 303 to the page of the ticket a form changed or made. */

@@ -85,6 +85,12 @@ typedef struct itsm_doc_extras_t {
     itsm_resp_store_unavailable(q); })
 
 /* respond.c */
+/* Send body (a bucket) and the end of the response down the filter chain in one brigade, as
+ * httpd's default handler does; for HEAD the end alone. Not ap_rwrite, whose OLD_WRITE filter
+ * copies the body into a buffer of its own and passes it on only when the request is
+ * finalised (about 0.5 k instructions of a read's 72 k). Returns DONE, the response being
+ * written whatever the client did. */
+int itsm_resp_pass(request_rec *r, apr_bucket *body);
 int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type);
 int itsm_resp_send_doc(request_rec *r, int status, itsm_xml_out_t *o);
 /* The <error> document (Retry-After set on a 503, the refusal logged with ITSM00100), not sent. */
