@@ -248,9 +248,9 @@ int itsm_xml_is(xmlNodePtr node, const char *name)
 /* ---- The response writer --------------------------------------------------------------
  * Our own rather than xmlTextWriter: for every document that one mallocs the writer, its
  * node and namespace lists, a document and an output buffer, and for every element a stack
- * entry and a copy of its name, and the finished text was copied once more into the pool;
- * callgrind counted 13-15 k of the 86 k instructions of a ticket read in it (issue 8,
- * docs/performance.md). Here the text grows in one buffer of the pool and an open element
+ * entry and a copy of its name, and the finished text was copied once more into the pool:
+ * 12.5 k of the 85 k instructions of a ticket read, 380 k of the 685 k of a cached search
+ * page (callgrind, issue 8, docs/performance.md). Here the text grows in one buffer of the pool and an open element
  * is the offset and length of its name in that text. The bytes are those xmlTextWriter
  * writes for the same calls, escapes included (tests/unit/test_xml_out.c). */
 
@@ -572,17 +572,27 @@ static const char *out_vformat(itsm_xml_out_t *o, char *small, apr_size_t size,
     return big;
 }
 
-void itsm_xml_write_attributef(itsm_xml_out_t *o, const char *name, const char *fmt, ...)
+/* The formatted value written as the attribute name, or as text when name is NULL. */
+static void out_formatted(itsm_xml_out_t *o, const char *name, const char *fmt, va_list ap)
 {
     char small[128];
-    const char *value;
+    const char *s = out_vformat(o, small, sizeof small, fmt, ap);
+
+    if (s && name)
+        itsm_xml_write_attribute(o, name, s);
+    else if (s)
+        itsm_xml_write_string(o, s);
+}
+
+void itsm_xml_write_attributef(itsm_xml_out_t *o, const char *name, const char *fmt, ...)
+{
     va_list ap;
 
+    if (name == NULL)
+        return;
     va_start(ap, fmt);
-    value = out_vformat(o, small, sizeof small, fmt, ap);
+    out_formatted(o, name, fmt, ap);
     va_end(ap);
-    if (value)
-        itsm_xml_write_attribute(o, name, value);
 }
 
 void itsm_xml_write_string(itsm_xml_out_t *o, const char *text)
@@ -595,14 +605,11 @@ void itsm_xml_write_string(itsm_xml_out_t *o, const char *text)
 
 void itsm_xml_write_stringf(itsm_xml_out_t *o, const char *fmt, ...)
 {
-    char small[128];
-    const char *text;
     va_list ap;
 
     va_start(ap, fmt);
-    text = out_vformat(o, small, sizeof small, fmt, ap);
+    out_formatted(o, NULL, fmt, ap);
     va_end(ap);
-    itsm_xml_write_string(o, text);
 }
 
 void itsm_xml_write_raw_len(itsm_xml_out_t *o, const char *markup, apr_size_t len)
