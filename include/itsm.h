@@ -11,7 +11,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <apr_time.h>
-#include <libxml/xmlwriter.h>
+#include "itsm_xml.h"
 
 #define ITSM_NS "urn:mod-itsm:xml:1"
 
@@ -27,9 +27,12 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 9     /* 9: itsm_services_t without abi and size (the check above
-                                 * covers the services table); 8: ITSM_FIELD_EDITORS_ONLY (a
-                                 * core without it would show the field to every reader) */
+#define ITSM_ABI_VERSION 10    /* 10: render and resource callbacks write with itsm_xml_out_t
+                                 * (itsm_xml.h) instead of libxml2's xmlTextWriter, and
+                                 * ITSM_FIELD_DETAIL; 9:
+                                 * itsm_services_t without abi and size (the check above covers
+                                 * the services table); 8: ITSM_FIELD_EDITORS_ONLY (a core
+                                 * without it would show the field to every reader) */
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
@@ -424,7 +427,7 @@ typedef struct itsm_kind_t {
     int (*update)(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t);
     int (*action)(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t);
     /* optional: extra children after the fields (e.g. <sla>) */
-    void (*render)(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_t *t);
+    void (*render)(itsm_call_t *c, itsm_xml_out_t *w, const itsm_ticket_t *t);
 
     /* Links: the types this kind's tickets may make besides "relates-to". */
     const itsm_link_rule_t *link_rules;     /* {NULL}-terminated; may be NULL */
@@ -527,7 +530,7 @@ typedef struct itsm_resource_t {
     const char *action;         /* caller needs ("read") */
     const char *element;        /* root element of the response, in the process's schema */
     /* rest: the segment after path, or NULL; args: the query (form-decoded) */
-    int (*get)(itsm_call_t *c, const char *rest, const apr_table_t *args, xmlTextWriterPtr w);
+    int (*get)(itsm_call_t *c, const char *rest, const apr_table_t *args, itsm_xml_out_t *w);
 } itsm_resource_t;
 
 /* First in itsm_process_t: what the process was built against. */

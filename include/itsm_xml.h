@@ -8,7 +8,6 @@
 #include <apr_tables.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
-#include <libxml/xmlwriter.h>
 
 /* Why a body was refused: stable code, human message, libxml2's detail and line. */
 typedef struct itsm_xml_error_t {
@@ -51,22 +50,58 @@ char *itsm_xml_attr(apr_pool_t *p, xmlNodePtr node, const char *name);
 /* Is node an element of our namespace named name (name NULL: any)? */
 int itsm_xml_is(xmlNodePtr node, const char *name);
 
-/* A response document being written; the buffer is freed with p. */
-typedef struct itsm_xml_out_t {
-    xmlBufferPtr buf;
-    xmlTextWriterPtr w;
-} itsm_xml_out_t;
+/* A response document being written: our own writer, not libxml2's xmlTextWriter (whose
+ * writer, node and namespace lists, document and output buffer cost about 15 % of the
+ * instructions of a ticket read: docs/performance.md). It writes the bytes xmlTextWriter
+ * writes for the same calls (tests/unit/test_xml_out.c compares them): the text into one
+ * growing buffer in the pool, the open elements as a stack. Memory comes from the pool given
+ * to itsm_xml_out_start and lives as long as it; a document is written by one thread. */
+typedef struct itsm_xml_out_t itsm_xml_out_t;
 
+#if defined(__GNUC__)
+#define ITSM_XML_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ITSM_XML_PRINTF(f, a)
+#endif
+
+/* The declaration line and the root element, of our namespace (ITSM_NS, declared on the root
+ * as xmlns="..." when its start tag closes, after any attribute written on it). */
 itsm_xml_out_t *itsm_xml_out_start(apr_pool_t *p, const char *root);
-/* The same in another namespace (the Atom feed). */
+/* The same in another namespace (the Atom feed, the portal's login); ns NULL: none. */
 itsm_xml_out_t *itsm_xml_out_start_ns(apr_pool_t *p, const char *root, const char *ns);
-/* End the document; *len receives its length; the text stays valid while p lives. */
+/* End the document: every open element closed and a newline, as xmlTextWriterEndDocument
+ * does. The text (NUL-terminated, *len bytes without the NUL) lives as long as the pool. */
 const char *itsm_xml_out_end(itsm_xml_out_t *o, apr_size_t *len);
-/* <name>text</name> unless text is NULL. */
-void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text);
+
+/* Start an element: "<name", its start tag left open for attributes until content, a child
+ * or its end. A NULL or empty name writes nothing. */
+void itsm_xml_start_element(itsm_xml_out_t *o, const char *name);
+/* The same with a default namespace declared on it (xmlns="ns"). */
+void itsm_xml_start_element_ns(itsm_xml_out_t *o, const char *name, const char *ns);
+/* End the innermost open element: "/>" while its start tag is still open, else "</name>". */
+void itsm_xml_end_element(itsm_xml_out_t *o);
+/* The same, always with an end tag ("<name></name>" for an empty element). */
+void itsm_xml_full_end_element(itsm_xml_out_t *o);
+/* An attribute of the element whose start tag is open (nothing otherwise), its value escaped
+ * as libxml2 escapes one: < > & " tab, newline and carriage return as references, and every
+ * UTF-8 sequence as a hexadecimal character reference. A NULL value is written as "". */
+void itsm_xml_write_attribute(itsm_xml_out_t *o, const char *name, const char *value);
+/* The same with a printf-formatted value (vsnprintf, as libxml2's). */
+void itsm_xml_write_attributef(itsm_xml_out_t *o, const char *name, const char *fmt, ...)
+    ITSM_XML_PRINTF(3, 4);
+/* Text content, escaped: < > & " and carriage return. NULL writes nothing. (Outside every
+ * element xmlTextWriter writes a string unescaped; this writer escapes it all the same.) */
+void itsm_xml_write_string(itsm_xml_out_t *o, const char *text);
+/* The same with printf-formatted text. */
+void itsm_xml_write_stringf(itsm_xml_out_t *o, const char *fmt, ...) ITSM_XML_PRINTF(2, 3);
+/* Markup written as it is (the caller vouches for it: checked XHTML, a cached piece). */
+void itsm_xml_write_raw(itsm_xml_out_t *o, const char *markup);
+void itsm_xml_write_raw_len(itsm_xml_out_t *o, const char *markup, apr_size_t len);
+/* <name>text</name> unless text is NULL (<name></name> for ""). */
+void itsm_xml_element(itsm_xml_out_t *o, const char *name, const char *text);
 /* <name a="v" .../>: n attributes as (name, value) pairs in attrs, those whose value is NULL
- * left out; the bytes xmlTextWriter writes, as one raw piece. */
-void itsm_xml_empty_element(xmlTextWriterPtr w, const char *name, const char *const *attrs,
+ * left out. */
+void itsm_xml_empty_element(itsm_xml_out_t *o, const char *name, const char *const *attrs,
                             int n);
 
 /* XHTML fields (ITSM_TYPE_XHTML): a safe subset of XHTML, the elements p, h2, h3, h4, ul, ol,

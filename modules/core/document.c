@@ -248,7 +248,7 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
 /* The <target> children of <sla>: each clock of the kind that has a target at the ticket's
  * class value, evaluated now; a clock not started yet has no due time. Returns how many were
  * written. */
-int itsm_doc_render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_sla_config_t *cfg,
+int itsm_doc_render_sla_targets(itsm_call_t *c, itsm_xml_out_t *w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t)
 {
     itsm_ticket_clock_t *clocks;
@@ -259,7 +259,7 @@ int itsm_doc_render_sla_targets(itsm_call_t *c, xmlTextWriterPtr w, const itsm_s
     return n;
 }
 
-void itsm_doc_render_sla_target(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ticket_clock_t *tc)
+void itsm_doc_render_sla_target(itsm_call_t *c, itsm_xml_out_t *w, const itsm_ticket_clock_t *tc)
 {
     const char *const attrs[] = {
         "kind", tc->name,
@@ -302,7 +302,8 @@ int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name)
     return field_hidden(q, k, k ? itsm_doc_kind_field(k, name) : NULL);
 }
 
-void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t *f, const char *value)
+void itsm_doc_render_field(apr_pool_t *p, itsm_xml_out_t *w, const itsm_field_t *f,
+                           const char *value)
 {
     const char *markup, *why;
 
@@ -313,12 +314,12 @@ void itsm_doc_render_field(apr_pool_t *p, xmlTextWriterPtr w, const itsm_field_t
         itsm_xml_element(w, f->name, value);
         return;
     }
-    xmlTextWriterStartElement(w, BAD_CAST f->name);
-    xmlTextWriterWriteRaw(w, BAD_CAST markup);
-    xmlTextWriterFullEndElement(w);
+    itsm_xml_start_element(w, f->name);
+    itsm_xml_write_raw(w, markup);
+    itsm_xml_full_end_element(w);
 }
 
-void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+void itsm_doc_render_ticket(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                           const itsm_ticket_t *t, int how)
 {
     const unsigned leave_out = (how & ITSM_DOC_ITEM) ? ITSM_FIELD_DETAIL : 0;
@@ -326,7 +327,7 @@ void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_
     size_t i;
 
     if (how & ITSM_DOC_NESTED)
-        xmlTextWriterStartElement(w, BAD_CAST k->element);
+        itsm_xml_start_element(w, k->element);
     itsm_xml_element(w, "number", t->number);
     itsm_xml_element(w, "kind", t->kind);
     for (i = 0; i < N_COMMON; i++)
@@ -343,14 +344,14 @@ void itsm_doc_render_ticket(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_
             itsm_doc_render_field(c->pool, w, f, value);
     }
     if (k->clocks) {
-        xmlTextWriterStartElement(w, BAD_CAST "sla");
+        itsm_xml_start_element(w, "sla");
         itsm_doc_render_sla_targets(c, w, c->sla, k, t);
-        xmlTextWriterEndElement(w);
+        itsm_xml_end_element(w);
     }
     if (k->render)
         k->render(c, w, t);
     if (how & ITSM_DOC_NESTED)
-        xmlTextWriterEndElement(w);
+        itsm_xml_end_element(w);
 }
 
 void itsm_doc_set_etag(request_rec *r, const itsm_ticket_t *t)
@@ -359,7 +360,7 @@ void itsm_doc_set_etag(request_rec *r, const itsm_ticket_t *t)
 }
 
 /* The fields of one linked ticket a rule shows, if the reader may see it. */
-static void render_shown(itsm_call_t *c, xmlTextWriterPtr w, const itsm_link_rule_t *rule,
+static void render_shown(itsm_call_t *c, itsm_xml_out_t *w, const itsm_link_rule_t *rule,
                          const char *kind, const char *number)
 {
     const char *const *f;
@@ -369,21 +370,21 @@ static void render_shown(itsm_call_t *c, xmlTextWriterPtr w, const itsm_link_rul
      * version), else nothing of it */
     if (c->svc->ticket_get(c, &x, kind, number) != APR_SUCCESS)
         return;
-    xmlTextWriterStartElement(w, BAD_CAST "linked");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST rule->type);
-    xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
-    xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST x->kind);
+    itsm_xml_start_element(w, "linked");
+    itsm_xml_write_attribute(w, "type", rule->type);
+    itsm_xml_write_attribute(w, "number", x->number);
+    itsm_xml_write_attribute(w, "kind", x->kind);
     for (f = rule->shows; *f; f++) {
         const common_field_t *cf = common_field(*f);
 
         itsm_xml_element(w, *f, cf ? common_get(x, cf) : apr_table_get(x->fields, *f));
     }
-    xmlTextWriterEndElement(w);
+    itsm_xml_end_element(w);
 }
 
 /* The fields of the tickets t links to with a type whose rule shows them, while t is open:
  * the numbers come from t's reserved fields (kept with each link), no query of its links. */
-void itsm_doc_render_linked(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+void itsm_doc_render_linked(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                    const itsm_ticket_t *t)
 {
     itsm_req_t *q = c->core;
@@ -498,7 +499,7 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
 
 /* The suggestions kept with a new ticket (find_suggestions), to readers whom the role table
  * grants update on its kind, each only if they may read it and it still qualifies. */
-static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_kind_t *k,
+static void render_suggestions(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                                const itsm_ticket_t *t)
 {
     itsm_req_t *q = c->core;
@@ -524,20 +525,20 @@ static void render_suggestions(itsm_call_t *c, xmlTextWriterPtr w, const itsm_ki
             || (s->suggest->only_field && !itsm_ticket_bool(x, s->suggest->only_field, 0)))
             continue;
         if (!open++)
-            xmlTextWriterStartElement(w, BAD_CAST "suggestions");
-        xmlTextWriterStartElement(w, BAD_CAST "suggestion");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST x->number);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST s->kind);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST x->title);
-        xmlTextWriterEndElement(w);
+            itsm_xml_start_element(w, "suggestions");
+        itsm_xml_start_element(w, "suggestion");
+        itsm_xml_write_attribute(w, "number", x->number);
+        itsm_xml_write_attribute(w, "kind", s->kind);
+        itsm_xml_write_attribute(w, "title", x->title);
+        itsm_xml_end_element(w);
     }
     if (open)
-        xmlTextWriterEndElement(w);
+        itsm_xml_end_element(w);
 }
 
 /* <helpfulness version= helpful= unhelpful= mine=>: the helpfulness votes on t's current
  * published version (a versioned kind's ticket that has one). 0 when written. */
-int itsm_doc_render_votes(itsm_req_t *q, xmlTextWriterPtr w, const itsm_ticket_t *t)
+int itsm_doc_render_votes(itsm_req_t *q, itsm_xml_out_t *w, const itsm_ticket_t *t)
 {
     int n = (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0), mine;
     apr_int64_t yes, no;
@@ -548,13 +549,13 @@ int itsm_doc_render_votes(itsm_req_t *q, xmlTextWriterPtr w, const itsm_ticket_t
         || itsm_store_votes(q->store, t->id, n, q->who->uid, &yes, &no, &mine, q->r->pool)
            != APR_SUCCESS)
         return STORE_FAULT(q, 00421, "votes");
-    xmlTextWriterStartElement(w, BAD_CAST "helpfulness");
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "version", "%d", n);
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "helpful", "%" APR_INT64_T_FMT, yes);
-    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "unhelpful", "%" APR_INT64_T_FMT, no);
+    itsm_xml_start_element(w, "helpfulness");
+    itsm_xml_write_attributef(w, "version", "%d", n);
+    itsm_xml_write_attributef(w, "helpful", "%" APR_INT64_T_FMT, yes);
+    itsm_xml_write_attributef(w, "unhelpful", "%" APR_INT64_T_FMT, no);
     if (mine >= 0)
-        xmlTextWriterWriteAttribute(w, BAD_CAST "mine", BAD_CAST (mine ? "helpful" : "unhelpful"));
-    xmlTextWriterEndElement(w);
+        itsm_xml_write_attribute(w, "mine", (mine ? "helpful" : "unhelpful"));
+    itsm_xml_end_element(w);
     return 0;
 }
 
@@ -563,10 +564,10 @@ int itsm_doc_send_ticket(itsm_req_t *q, itsm_call_t *c, int status, const itsm_t
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
     int rc;
 
-    itsm_doc_render_ticket(c, o->w, q->route->kind, t, 0);
-    itsm_doc_render_linked(c, o->w, q->route->kind, t);
-    render_suggestions(c, o->w, q->route->kind, t);
-    if ((rc = itsm_doc_render_votes(q, o->w, t)) != 0)
+    itsm_doc_render_ticket(c, o, q->route->kind, t, 0);
+    itsm_doc_render_linked(c, o, q->route->kind, t);
+    render_suggestions(c, o, q->route->kind, t);
+    if ((rc = itsm_doc_render_votes(q, o, t)) != 0)
         return rc;
     itsm_doc_set_etag(q->r, t);
     itsm_portal_ticket(q, t);

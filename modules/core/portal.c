@@ -575,7 +575,7 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
 
         o = itsm_xml_out_start(r->pool, subs[sub].element);
         for (in = subs[sub].inputs; *in; in++)
-            itsm_xml_element(o->w, *in, apr_table_get(values, *in));
+            itsm_xml_element(o, *in, apr_table_get(values, *in));
         pq->xml = itsm_xml_out_end(o, &pq->xml_len);
         return OK;
     }
@@ -585,7 +585,7 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
         const char *name = APR_ARRAY_IDX(pq->posted, i, const char *);
 
         if (common_input(name))
-            itsm_xml_element(o->w, name, apr_table_get(values, name));
+            itsm_xml_element(o, name, apr_table_get(values, name));
     }
     for (f = k->fields; f && f->name; f++) {
         const char *v = apr_table_get(values, f->name), *markup, *why;
@@ -593,7 +593,7 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
         if ((f->flags & ITSM_FIELD_READONLY) || v == NULL)
             continue;
         if (itsm_field_type(f) != ITSM_TYPE_XHTML) {
-            itsm_xml_element(o->w, f->name, v);
+            itsm_xml_element(o, f->name, v);
             continue;
         }
         /* a textarea of markup: taken as the markup it is when it is the safe subset,
@@ -604,9 +604,9 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
             return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                         apr_psprintf(r->pool, "<%s> %s", f->name, why));
         }
-        xmlTextWriterStartElement(o->w, BAD_CAST f->name);
-        xmlTextWriterWriteRaw(o->w, BAD_CAST markup);
-        xmlTextWriterFullEndElement(o->w);
+        itsm_xml_start_element(o, f->name);
+        itsm_xml_write_raw(o, markup);
+        itsm_xml_full_end_element(o);
     }
     pq->xml = itsm_xml_out_end(o, &pq->xml_len);
     return OK;
@@ -1377,11 +1377,15 @@ send:
     apr_table_unset(r->headers_out, "Location");
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_set_content_length(r, (apr_off_t)page_len);
-    if (!r->header_only)
-        ap_rwrite(page, (int)page_len, r);
-    if (out)
+    /* the page is the cache's copy or the core's HTML in r->pool, or libxslt's text, which
+     * the bucket takes over (xmlFree'd with it) */
+    if (out && page != (const char *)out)
         xmlFree(out);
-    return DONE;
+    return itsm_resp_pass(r, page == (const char *)out
+                          ? apr_bucket_heap_create(page, page_len, xmlFree,
+                                                   r->connection->bucket_alloc)
+                          : apr_bucket_pool_create(page, page_len, r->pool,
+                                                   r->connection->bucket_alloc));
 }
 
 /* 303 to the page of the ticket a form changed or made. */
@@ -1561,12 +1565,12 @@ static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
     else if (to == NULL && !signed_out)
         to = apr_table_get(args, "to");
     o = itsm_xml_out_start_ns(r->pool, "login", PORTAL_NS);
-    itsm_xml_element(o->w, "action", AUTH_PATH);
-    itsm_xml_element(o->w, "return", local_path(r, to));
+    itsm_xml_element(o, "action", AUTH_PATH);
+    itsm_xml_element(o, "return", local_path(r, to));
     if (apr_table_get(args, "failed"))
-        itsm_xml_element(o->w, "failed", "true");
+        itsm_xml_element(o, "failed", "true");
     if (signed_out)
-        itsm_xml_element(o->w, "signed-out", "true");
+        itsm_xml_element(o, "signed-out", "true");
     body = itsm_xml_out_end(o, &len);
     c = ctx_make(r->pool);
     prop(c, 0, "static", STATIC_PATH);

@@ -17,6 +17,25 @@ APLOG_USE_MODULE(itsm);
 
 /* ---- responses ------------------------------------------------------------------------- */
 
+int itsm_resp_pass(request_rec *r, apr_bucket *body)
+{
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    apr_status_t rv;
+
+    if (r->header_only)
+        apr_bucket_destroy(body);
+    else
+        APR_BRIGADE_INSERT_TAIL(bb, body);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+    rv = ap_pass_brigade(r->output_filters, bb);
+    apr_brigade_cleanup(bb);
+    if (rv != APR_SUCCESS && !c->aborted)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, ITSMLOGNO(00860)
+                      "the filters did not take the response");
+    return DONE;    /* the response is written: the handler's caller takes DONE as OK */
+}
+
 int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type)
 {
     apr_size_t len;
@@ -29,9 +48,9 @@ int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const ch
     apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     ap_set_content_type(r, type);
     ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only)
-        ap_rwrite(body, (int)len, r);
-    return DONE;    /* the response is written: the handler's caller takes DONE as OK */
+    /* every response document is written in r->pool: a pool bucket, no copy */
+    return itsm_resp_pass(r, apr_bucket_pool_create(body, len, r->pool,
+                                                    r->connection->bucket_alloc));
 }
 
 int itsm_resp_send_doc(request_rec *r, int status, itsm_xml_out_t *o)
@@ -50,15 +69,15 @@ itsm_xml_out_t *itsm_resp_error_doc(request_rec *r, int retry_after, int status,
         apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, retry_after));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00100) "%d %s: %s%s%s", status,
                   code, message, detail ? " - " : "", detail ? detail : "");
-    itsm_xml_element(o->w, "status", apr_itoa(r->pool, status));
-    itsm_xml_element(o->w, "code", code);
-    itsm_xml_element(o->w, "message", message);
+    itsm_xml_element(o, "status", apr_itoa(r->pool, status));
+    itsm_xml_element(o, "code", code);
+    itsm_xml_element(o, "message", message);
     if (detail) {
-        xmlTextWriterStartElement(o->w, BAD_CAST "detail");
+        itsm_xml_start_element(o, "detail");
         if (line > 0)
-            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "line", "%d", line);
-        xmlTextWriterWriteString(o->w, BAD_CAST detail);
-        xmlTextWriterEndElement(o->w);
+            itsm_xml_write_attributef(o, "line", "%d", line);
+        itsm_xml_write_string(o, detail);
+        itsm_xml_end_element(o);
     }
     return o;
 }

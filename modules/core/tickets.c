@@ -824,10 +824,10 @@ int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
                                  kc->start_on));
     o = itsm_xml_out_start(q->r->pool, "sla");
     if (clock)
-        itsm_doc_render_sla_target(&c, o->w, &clocks[i]);
+        itsm_doc_render_sla_target(&c, o, &clocks[i]);
     else
         for (i = 0; i < n; i++)
-            itsm_doc_render_sla_target(&c, o->w, &clocks[i]);
+            itsm_doc_render_sla_target(&c, o, &clocks[i]);
     itsm_doc_set_etag(q->r, t);
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
@@ -872,15 +872,15 @@ int itsm_tickets_journal(itsm_req_t *q, const char *number, const itsm_ticket_t 
     if (itsm_store_journal(q->store, &entries, t->id, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00134, "journal");
     o = itsm_xml_out_start(r->pool, "journal");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    itsm_xml_write_attribute(o, "number", t->number);
     for (i = 0; i < entries->nelts; i++) {
         const itsm_journal_t *e = &APR_ARRAY_IDX(entries, i, itsm_journal_t);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST "entry");
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "seq", "%" APR_INT64_T_FMT, e->seq);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "action", BAD_CAST e->action);
+        itsm_xml_start_element(o, "entry");
+        itsm_xml_write_attributef(o, "seq", "%" APR_INT64_T_FMT, e->seq);
+        itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, e->at));
+        itsm_xml_write_attribute(o, "actor", e->actor);
+        itsm_xml_write_attribute(o, "action", e->action);
         for (k = 0; k < e->changes->nelts; k++) {
             const itsm_change_t *ch = &APR_ARRAY_IDX(e->changes, k, itsm_change_t);
             int link = strncmp(ch->field, "link:", 5) == 0;
@@ -888,14 +888,14 @@ int itsm_tickets_journal(itsm_req_t *q, const char *number, const itsm_ticket_t 
             if (itsm_doc_field_hidden(q, q->route->kind, ch->field))
                 continue;
 
-            xmlTextWriterStartElement(o->w, BAD_CAST "change");
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "field", BAD_CAST ch->field);
-            itsm_xml_element(o->w, "old", link ? shown_number(q, seen, ch->old) : ch->old);
-            itsm_xml_element(o->w, "new", link ? shown_number(q, seen, ch->new) : ch->new);
-            xmlTextWriterEndElement(o->w);
+            itsm_xml_start_element(o, "change");
+            itsm_xml_write_attribute(o, "field", ch->field);
+            itsm_xml_element(o, "old", link ? shown_number(q, seen, ch->old) : ch->old);
+            itsm_xml_element(o, "new", link ? shown_number(q, seen, ch->new) : ch->new);
+            itsm_xml_end_element(o);
         }
-        itsm_xml_element(o->w, "note", e->note);
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_element(o, "note", e->note);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -918,14 +918,14 @@ static apr_array_header_t *paragraphs(apr_pool_t *p, const itsm_field_t *f, cons
     return a;
 }
 
-static void write_block(xmlTextWriterPtr w, const char *tag, int markup, const char *block)
+static void write_block(itsm_xml_out_t *w, const char *tag, int markup, const char *block)
 {
-    xmlTextWriterStartElement(w, BAD_CAST tag);
+    itsm_xml_start_element(w, tag);
     if (markup)
-        xmlTextWriterWriteRaw(w, BAD_CAST block);
+        itsm_xml_write_raw(w, block);
     else
-        xmlTextWriterWriteString(w, BAD_CAST block);
-    xmlTextWriterFullEndElement(w);
+        itsm_xml_write_string(w, block);
+    itsm_xml_full_end_element(w);
 }
 
 /* Beyond this many cells the longest common subsequence is not computed: the field is
@@ -934,7 +934,7 @@ static void write_block(xmlTextWriterPtr w, const char *tag, int markup, const c
 
 /* <field name=...> with the paragraphs of a and b in order: a longest common subsequence
  * of the paragraphs is <same>, the rest of a <removed>, the rest of b <added>. */
-static void write_field_diff(apr_pool_t *p, xmlTextWriterPtr w, const char *name,
+static void write_field_diff(apr_pool_t *p, itsm_xml_out_t *w, const char *name,
                              const itsm_field_t *f, const char *va, const char *vb)
 {
     apr_array_header_t *a = paragraphs(p, f, va), *b = paragraphs(p, f, vb);
@@ -944,8 +944,8 @@ static void write_field_diff(apr_pool_t *p, xmlTextWriterPtr w, const char *name
 #define B(j) APR_ARRAY_IDX(b, j, const char *)
 #define L(i, j) len[(i) * (m + 1) + (j)]
 
-    xmlTextWriterStartElement(w, BAD_CAST "field");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name);
+    itsm_xml_start_element(w, "field");
+    itsm_xml_write_attribute(w, "name", name);
     if ((apr_int64_t)(n + 1) * (m + 1) <= DIFF_CELLS_MAX) {
         len = apr_pcalloc(p, sizeof(int) * (apr_size_t)(n + 1) * (apr_size_t)(m + 1));
         for (i = n - 1; i >= 0; i--)
@@ -967,7 +967,7 @@ static void write_field_diff(apr_pool_t *p, xmlTextWriterPtr w, const char *name
         write_block(w, "removed", markup, A(i));
     for (; j < m; j++)
         write_block(w, "added", markup, B(j));
-    xmlTextWriterEndElement(w);
+    itsm_xml_end_element(w);
 #undef A
 #undef B
 #undef L
@@ -979,7 +979,7 @@ static int same_value(const char *a, const char *b)
 }
 
 /* The fields of kind k that differ between a and b (two versions of a ticket). */
-static void write_diff(itsm_req_t *q, apr_pool_t *p, xmlTextWriterPtr w, const itsm_kind_t *k,
+static void write_diff(itsm_req_t *q, apr_pool_t *p, itsm_xml_out_t *w, const itsm_kind_t *k,
                        const itsm_ticket_t *a, const itsm_ticket_t *b)
 {
     static const itsm_field_t description = { "description", 0, .type = ITSM_TYPE_LONG_TEXT };
@@ -1060,34 +1060,34 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
             if ((rc = load_version(q, t, from, reader, &base)) != OK)
                 return rc;
             o = itsm_xml_out_start(r->pool, "versionDiff");
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "from", BAD_CAST from);
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "to", BAD_CAST which);
-            write_diff(q, r->pool, o->w, k, base, v);
+            itsm_xml_write_attribute(o, "number", t->number);
+            itsm_xml_write_attribute(o, "from", from);
+            itsm_xml_write_attribute(o, "to", which);
+            write_diff(q, r->pool, o, k, base, v);
             return itsm_resp_send_doc(r, HTTP_OK, o);
         }
         itsm_req_init_call(q, &c);
         o = itsm_xml_out_start(r->pool, k->element);
-        itsm_doc_render_ticket(&c, o->w, k, v, 0);
+        itsm_doc_render_ticket(&c, o, k, v, 0);
         return itsm_resp_send_doc(r, HTTP_OK, o);
     }
     if (itsm_store_versions(q->store, &versions, t->id, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00233, "versions");
     o = itsm_xml_out_start(r->pool, "versions");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    itsm_xml_write_attribute(o, "number", t->number);
     for (i = 0; i < versions->nelts; i++) {
         const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
 
         if (reader && !e->current)
             continue;
-        xmlTextWriterStartElement(o->w, BAD_CAST "version");
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "n", "%d", e->n);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, e->at));
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST e->actor);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST e->state);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "current", BAD_CAST (e->current ? "true" : "false"));
-        xmlTextWriterWriteString(o->w, BAD_CAST e->title);
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_start_element(o, "version");
+        itsm_xml_write_attributef(o, "n", "%d", e->n);
+        itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, e->at));
+        itsm_xml_write_attribute(o, "actor", e->actor);
+        itsm_xml_write_attribute(o, "state", e->state);
+        itsm_xml_write_attribute(o, "current", (e->current ? "true" : "false"));
+        itsm_xml_write_string(o, e->title);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -1153,18 +1153,18 @@ int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *r
     if (itsm_store_links(q->store, &links, t->id, q->scope, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00135, "links");
     o = itsm_xml_out_start(r->pool, "links");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
+    itsm_xml_write_attribute(o, "number", t->number);
     for (i = 0; i < links->nelts; i++) {
         const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST "link");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "type", BAD_CAST l->type);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "direction", BAD_CAST (l->outgoing ? "out" : "in"));
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST l->number);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST l->kind);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, l->at));
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "actor", BAD_CAST l->actor);
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_start_element(o, "link");
+        itsm_xml_write_attribute(o, "type", l->type);
+        itsm_xml_write_attribute(o, "direction", (l->outgoing ? "out" : "in"));
+        itsm_xml_write_attribute(o, "number", l->number);
+        itsm_xml_write_attribute(o, "kind", l->kind);
+        itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, l->at));
+        itsm_xml_write_attribute(o, "actor", l->actor);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -1326,10 +1326,10 @@ static int change_link(itsm_req_t *q, const char *number, const char *type, cons
     {
         itsm_xml_out_t *o_ = itsm_xml_out_start(r->pool, "link");
 
-        itsm_xml_element(o_->w, "type", type);
-        itsm_xml_element(o_->w, "target", o->number);
+        itsm_xml_element(o_, "type", type);
+        itsm_xml_element(o_, "target", o->number);
         if (reversed)
-            itsm_xml_element(o_->w, "from", src->number);
+            itsm_xml_element(o_, "from", src->number);
         return itsm_resp_send_doc(r, HTTP_CREATED, o_);
     }
 }

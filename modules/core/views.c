@@ -205,31 +205,31 @@ int itsm_view_aged(itsm_req_t *q)
         complete = complete && count[b] <= AGED_ITEMS;
     }
     o = itsm_xml_out_start(r->pool, "aged");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "complete", BAD_CAST (complete ? "true" : "false"));
+    itsm_xml_write_attribute(o, "collection", k->collection);
+    itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, r->request_time));
+    itsm_xml_write_attribute(o, "complete", (complete ? "true" : "false"));
     for (b = 0; b <= nb; b++) {
-        xmlTextWriterStartElement(o->w, BAD_CAST "bucket");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "days", BAD_CAST
+        itsm_xml_start_element(o, "bucket");
+        itsm_xml_write_attribute(o, "days",
             (b == 0 ? apr_psprintf(r->pool, "under %d", bounds[0])
              : b == nb ? apr_psprintf(r->pool, "%d+", bounds[b - 1])
              : apr_psprintf(r->pool, "%d-%d", bounds[b - 1], bounds[b] - 1)));
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, count[b]);
+        itsm_xml_write_attributef(o, "count", "%" APR_INT64_T_FMT, count[b]);
         for (i = 0; i < rows[b]->nelts; i++) {
             const itsm_ticket_t *t = APR_ARRAY_IDX(rows[b], i, itsm_ticket_t *);
 
-            xmlTextWriterStartElement(o->w, BAD_CAST "item");
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "number", BAD_CAST t->number);
-            xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "age", "%d",
+            itsm_xml_start_element(o, "item");
+            itsm_xml_write_attribute(o, "number", t->number);
+            itsm_xml_write_attributef(o, "age", "%d",
                 (int)((r->request_time - t->opened) / apr_time_from_sec(86400)));
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "state", BAD_CAST t->state);
+            itsm_xml_write_attribute(o, "state", t->state);
             if (t->priority)
-                xmlTextWriterWriteAttribute(o->w, BAD_CAST "priority", BAD_CAST t->priority);
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "reason",
-                                        BAD_CAST (k->ageing_reason ? k->ageing_reason(t) : t->state));
-            xmlTextWriterEndElement(o->w);
+                itsm_xml_write_attribute(o, "priority", t->priority);
+            itsm_xml_write_attribute(o, "reason",
+                                     (k->ageing_reason ? k->ageing_reason(t) : t->state));
+            itsm_xml_end_element(o);
         }
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -275,26 +275,26 @@ int itsm_view_stats(itsm_req_t *q)
     if (itsm_store_count(q->store, &groups, k->kind, q->scope, &f, by, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00161, "stats");
     o = itsm_xml_out_start(r->pool, "stats");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "at", BAD_CAST itsm_time_format(r->pool, r->request_time));
+    itsm_xml_write_attribute(o, "collection", k->collection);
+    itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, r->request_time));
     if (by)
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "by", BAD_CAST by);
+        itsm_xml_write_attribute(o, "by", by);
     for (i = 0; i < groups->nelts; i++) {
         const itsm_count_t *g = &APR_ARRAY_IDX(groups, i, itsm_count_t);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST "group");
+        itsm_xml_start_element(o, "group");
         if (g->key)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "key", BAD_CAST g->key);
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "count", "%" APR_INT64_T_FMT, g->count);
-        xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "open", "%" APR_INT64_T_FMT, g->open);
+            itsm_xml_write_attribute(o, "key", g->key);
+        itsm_xml_write_attributef(o, "count", "%" APR_INT64_T_FMT, g->count);
+        itsm_xml_write_attributef(o, "open", "%" APR_INT64_T_FMT, g->open);
         if (g->open > 0)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanOpenAge", BAD_CAST
+            itsm_xml_write_attribute(o, "meanOpenAge",
                 itsm_duration_format(r->pool, apr_time_from_sec(apr_time_sec(r->request_time)
                                                                 - apr_time_sec(g->mean_opened))));
         if (g->finished > 0)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "meanTimeToResolve", BAD_CAST
+            itsm_xml_write_attribute(o, "meanTimeToResolve",
                 itsm_duration_format(r->pool, g->mean_resolve));
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -323,23 +323,23 @@ static int published_query(itsm_req_t *q, apr_table_t *args)
 }
 
 /* A snippet: the text, each matched word (between the store's marks) in <match>. */
-static void write_snippet(apr_pool_t *p, xmlTextWriterPtr w, const char *s)
+static void write_snippet(apr_pool_t *p, itsm_xml_out_t *w, const char *s)
 {
-    xmlTextWriterStartElement(w, BAD_CAST "snippet");
+    itsm_xml_start_element(w, "snippet");
     while (*s) {
         apr_size_t n = strcspn(s, "\x01\x02");
 
         if (n)
-            xmlTextWriterWriteString(w, BAD_CAST apr_pstrndup(p, s, n));
+            itsm_xml_write_string(w, apr_pstrndup(p, s, n));
         s += n;
         if (*s == '\x01')
-            xmlTextWriterStartElement(w, BAD_CAST "match");
+            itsm_xml_start_element(w, "match");
         else if (*s == '\x02')
-            xmlTextWriterEndElement(w);
+            itsm_xml_end_element(w);
         if (*s)
             s++;
     }
-    xmlTextWriterEndElement(w);     /* closes an open <match> too */
+    itsm_xml_end_element(w);     /* closes an open <match> too */
 }
 
 /* Refuse a search: its own log line, then the error document. */
@@ -406,17 +406,17 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
         }
     }
     o = itsm_xml_out_start(r->pool, "list");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST k->collection);
-    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f->offset);
-    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "limit", "%d", f->limit);
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "more", BAD_CAST (more ? "true" : "false"));
+    itsm_xml_write_attribute(o, "collection", k->collection);
+    itsm_xml_write_attributef(o, "offset", "%d", f->offset);
+    itsm_xml_write_attributef(o, "limit", "%d", f->limit);
+    itsm_xml_write_attribute(o, "more", (more ? "true" : "false"));
     for (i = 0; i < rows->nelts; i++) {
         const itsm_search_row_t *row = &APR_ARRAY_IDX(rows, i, itsm_search_row_t);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST k->element);
-        itsm_doc_render_ticket(c, o->w, k, row->t, ITSM_DOC_ITEM);
-        write_snippet(r->pool, o->w, row->snippet);
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_start_element(o, k->element);
+        itsm_doc_render_ticket(c, o, k, row->t, ITSM_DOC_ITEM);
+        write_snippet(r->pool, o, row->snippet);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -504,15 +504,15 @@ int itsm_view_list(itsm_req_t *q)
                         r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00130, "list");
     o = itsm_xml_out_start(r->pool, "list");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "collection", BAD_CAST q->route->kind->collection);
-    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "offset", "%d", f.offset);
-    xmlTextWriterWriteFormatAttribute(o->w, BAD_CAST "limit", "%d", f.limit);
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "more", BAD_CAST (more ? "true" : "false"));
+    itsm_xml_write_attribute(o, "collection", q->route->kind->collection);
+    itsm_xml_write_attributef(o, "offset", "%d", f.offset);
+    itsm_xml_write_attributef(o, "limit", "%d", f.limit);
+    itsm_xml_write_attribute(o, "more", (more ? "true" : "false"));
     if (more && rows->nelts > 0)    /* the after= of the next page */
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "next", BAD_CAST
+        itsm_xml_write_attribute(o, "next",
             APR_ARRAY_IDX(rows, rows->nelts - 1, itsm_ticket_t *)->number);
     for (i = 0; i < rows->nelts; i++)
-        itsm_doc_render_ticket(&c, o->w, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *),
+        itsm_doc_render_ticket(&c, o, q->route->kind, APR_ARRAY_IDX(rows, i, itsm_ticket_t *),
                                ITSM_DOC_NESTED | ITSM_DOC_ITEM);
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -530,19 +530,19 @@ int itsm_view_service(itsm_req_t *q)
         const itsm_route_t *route = apr_hash_get(q->core->routes, k->collection,
                                                  APR_HASH_KEY_STRING);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST "collection");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST k->collection);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST k->kind);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "prefix", BAD_CAST k->prefix);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "process", BAD_CAST route->process->name);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "href",
-                                    BAD_CAST apr_pstrcat(r->pool, q->base, "/", k->collection, NULL));
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_start_element(o, "collection");
+        itsm_xml_write_attribute(o, "name", k->collection);
+        itsm_xml_write_attribute(o, "kind", k->kind);
+        itsm_xml_write_attribute(o, "prefix", k->prefix);
+        itsm_xml_write_attribute(o, "process", route->process->name);
+        itsm_xml_write_attribute(o, "href",
+                                 apr_pstrcat(r->pool, q->base, "/", k->collection, NULL));
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
 
-static void write_list(xmlTextWriterPtr w, const char *name, const apr_array_header_t *a)
+static void write_list(itsm_xml_out_t *w, const char *name, const apr_array_header_t *a)
 {
     int i;
 
@@ -555,21 +555,21 @@ int itsm_view_me(itsm_req_t *q)
     itsm_xml_out_t *o = itsm_xml_out_start(q->r->pool, "identity");
     const itsm_identity_t *who = q->who;
 
-    itsm_xml_element(o->w, "login", who->uid);
-    itsm_xml_element(o->w, "dn", who->dn);
-    itsm_xml_element(o->w, "name", who->display_name);
-    itsm_xml_element(o->w, "email", who->email);
+    itsm_xml_element(o, "login", who->uid);
+    itsm_xml_element(o, "dn", who->dn);
+    itsm_xml_element(o, "name", who->display_name);
+    itsm_xml_element(o, "email", who->email);
     if (who->party) {
-        xmlTextWriterStartElement(o->w, BAD_CAST "party");
+        itsm_xml_start_element(o, "party");
         if (who->party_name)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST who->party_name);
-        xmlTextWriterWriteString(o->w, BAD_CAST who->party);
-        xmlTextWriterEndElement(o->w);
+            itsm_xml_write_attribute(o, "name", who->party_name);
+        itsm_xml_write_string(o, who->party);
+        itsm_xml_end_element(o);
     }
-    write_list(o->w, "actsFor", who->acts_for);
-    write_list(o->w, "role", who->roles);
-    write_list(o->w, "group", who->groups);
-    itsm_xml_element(o->w, "allParties", q->sees_all ? "true" : "false");
+    write_list(o, "actsFor", who->acts_for);
+    write_list(o, "role", who->roles);
+    write_list(o, "group", who->groups);
+    itsm_xml_element(o, "allParties", q->sees_all ? "true" : "false");
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
 
@@ -577,7 +577,7 @@ int itsm_view_me(itsm_req_t *q)
  * closed with guidance names its article): the new values of such fields among the changes of
  * the entry's journal record. Other references are left out: they may name what the feed's
  * reader may not see; so are the fields itsm_doc_address() keeps out of the summary. */
-static void feed_related(itsm_req_t *q, xmlTextWriterPtr w, const itsm_kind_t *kd,
+static void feed_related(itsm_req_t *q, itsm_xml_out_t *w, const itsm_kind_t *kd,
                          const apr_array_header_t *changes)
 {
     apr_pool_t *p = q->r->pool;
@@ -599,13 +599,13 @@ static void feed_related(itsm_req_t *q, xmlTextWriterPtr w, const itsm_kind_t *k
         }
         if (to == NULL || *to == '\0')
             continue;
-        xmlTextWriterStartElement(w, BAD_CAST "link");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST "related");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST f->name);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ap_construct_url(p,
+        itsm_xml_start_element(w, "link");
+        itsm_xml_write_attribute(w, "rel", "related");
+        itsm_xml_write_attribute(w, "title", f->name);
+        itsm_xml_write_attribute(w, "href", ap_construct_url(p,
             apr_pstrcat(p, q->base, "/", target->collection, "/", ap_escape_uri(p, to), NULL),
             q->r));
-        xmlTextWriterEndElement(w);
+        itsm_xml_end_element(w);
     }
 }
 
@@ -627,37 +627,39 @@ int itsm_view_feed(itsm_req_t *q)
         return STORE_FAULT(q, 00138, "feed");
     self = ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/feeds/me", NULL), r);
     o = itsm_xml_out_start_ns(r->pool, "feed", "http://www.w3.org/2005/Atom");
-    itsm_xml_element(o->w, "id", apr_pstrcat(r->pool, "urn:mod-itsm:feed:",
-                                             ap_escape_uri(r->pool, q->who->uid), NULL));
-    itsm_xml_element(o->w, "title", apr_pstrcat(r->pool, "Ticket updates for ",
-                                                q->who->display_name ? q->who->display_name
-                                                                     : q->who->uid, NULL));
-    itsm_xml_element(o->w, "updated", itsm_time_format(r->pool, notices->nelts
+    itsm_xml_element(o, "id", apr_pstrcat(r->pool, "urn:mod-itsm:feed:",
+                                          ap_escape_uri(r->pool, q->who->uid), NULL));
+    itsm_xml_element(o, "title", apr_pstrcat(r->pool, "Ticket updates for ",
+                                             q->who->display_name ? q->who->display_name
+                                                                  : q->who->uid, NULL));
+    itsm_xml_element(o, "updated", itsm_time_format(r->pool, notices->nelts
                      ? APR_ARRAY_IDX(notices, 0, itsm_notice_t).at : r->request_time));
-    xmlTextWriterStartElement(o->w, BAD_CAST "author");
-    itsm_xml_element(o->w, "name", "mod_itsm");
-    xmlTextWriterEndElement(o->w);
-    xmlTextWriterStartElement(o->w, BAD_CAST "link");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "rel", BAD_CAST "self");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "href", BAD_CAST self);
-    xmlTextWriterEndElement(o->w);
+    itsm_xml_start_element(o, "author");
+    itsm_xml_element(o, "name", "mod_itsm");
+    itsm_xml_end_element(o);
+    itsm_xml_start_element(o, "link");
+    itsm_xml_write_attribute(o, "rel", "self");
+    itsm_xml_write_attribute(o, "href", self);
+    itsm_xml_end_element(o);
     for (i = 0; i < notices->nelts; i++) {
         const itsm_notice_t *n = &APR_ARRAY_IDX(notices, i, itsm_notice_t);
         const itsm_kind_t *kd = itsm_core_kind(q->core, n->kind);
         const char *collection = kd ? kd->collection : n->kind;
-        xmlTextWriterStartElement(o->w, BAD_CAST "entry");
-        itsm_xml_element(o->w, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT, n->id));
-        itsm_xml_element(o->w, "title", apr_psprintf(r->pool, "%s %s by %s: %s", n->number,
-                                                      n->action, n->actor, n->title));
-        itsm_xml_element(o->w, "updated", itsm_time_format(r->pool, n->at));
-        xmlTextWriterStartElement(o->w, BAD_CAST "link");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "href",
-                                    BAD_CAST ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
-                                                              collection, "/", n->number, NULL), r));
-        xmlTextWriterEndElement(o->w);
-        feed_related(q, o->w, kd, n->changes);
-        itsm_xml_element(o->w, "summary", *n->summary ? n->summary : n->action);
-        xmlTextWriterEndElement(o->w);
+        itsm_xml_start_element(o, "entry");
+        itsm_xml_element(o, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT,
+                                               n->id));
+        itsm_xml_element(o, "title", apr_psprintf(r->pool, "%s %s by %s: %s", n->number,
+                                                   n->action, n->actor, n->title));
+        itsm_xml_element(o, "updated", itsm_time_format(r->pool, n->at));
+        itsm_xml_start_element(o, "link");
+        itsm_xml_write_attribute(o, "href",
+                                 ap_construct_url(r->pool, apr_pstrcat(r->pool, q->base, "/",
+                                                                       collection, "/", n->number,
+                                                                       NULL), r));
+        itsm_xml_end_element(o);
+        feed_related(q, o, kd, n->changes);
+        itsm_xml_element(o, "summary", *n->summary ? n->summary : n->action);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_typed(r, HTTP_OK, o, "application/atom+xml");
 }
@@ -677,19 +679,19 @@ int itsm_view_view(itsm_req_t *q, const itsm_view_t *v)
     if (itsm_store_tagged(q->store, &rows, v->kind, v->tag, r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00139, "view");
     o = itsm_xml_out_start(r->pool, "view");
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST v->path);
+    itsm_xml_write_attribute(o, "name", v->path);
     for (i = 0; i < rows->nelts; i++) {
         const itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST v->element);
-        itsm_xml_element(o->w, "number", t->number);
-        itsm_xml_element(o->w, "title", t->title);
-        itsm_xml_element(o->w, "priority", t->priority);
+        itsm_xml_start_element(o, v->element);
+        itsm_xml_element(o, "number", t->number);
+        itsm_xml_element(o, "title", t->title);
+        itsm_xml_element(o, "priority", t->priority);
         for (f = v->fields; f && *f; f++)
             if (apr_table_get(t->fields, *f)
                 && !itsm_doc_field_hidden(q, itsm_core_kind(q->core, v->kind), *f))
-                itsm_xml_element(o->w, *f, apr_table_get(t->fields, *f));
-        xmlTextWriterEndElement(o->w);
+                itsm_xml_element(o, *f, apr_table_get(t->fields, *f));
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);
 }
@@ -712,7 +714,7 @@ int itsm_view_resource(itsm_req_t *q, const char *rest)
     itsm_req_form_args(q->r, &args);
     itsm_req_init_call(q, &c);
     o = itsm_xml_out_start(q->r->pool, res->element);
-    if (res->get(&c, rest, args, o->w))
+    if (res->get(&c, rest, args, o))
         return itsm_resp_fail_call(q, &c);
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
@@ -726,17 +728,17 @@ int itsm_view_desks(itsm_req_t *q)
     for (i = 0; q->core->desks && i < q->core->desks->list->nelts; i++) {
         const itsm_desk_t *d = &APR_ARRAY_IDX(q->core->desks->list, i, itsm_desk_t);
 
-        xmlTextWriterStartElement(o->w, BAD_CAST "desk");
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "name", BAD_CAST d->name);
-        xmlTextWriterWriteAttribute(o->w, BAD_CAST "kind", BAD_CAST d->kind);
+        itsm_xml_start_element(o, "desk");
+        itsm_xml_write_attribute(o, "name", d->name);
+        itsm_xml_write_attribute(o, "kind", d->kind);
         if (d->owner)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "owner", BAD_CAST d->owner);
+            itsm_xml_write_attribute(o, "owner", d->owner);
         if (d->provider)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "provider", BAD_CAST d->provider);
+            itsm_xml_write_attribute(o, "provider", d->provider);
         if (d->contact)
-            xmlTextWriterWriteAttribute(o->w, BAD_CAST "contact", BAD_CAST d->contact);
-        xmlTextWriterWriteString(o->w, BAD_CAST d->covers);
-        xmlTextWriterEndElement(o->w);
+            itsm_xml_write_attribute(o, "contact", d->contact);
+        itsm_xml_write_string(o, d->covers);
+        itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }

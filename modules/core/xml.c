@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* libxml2 behind a narrow interface: parse request bodies safely (no network, no DTD, no
  * entity expansion; a DOCTYPE is refused outright), validate against the schema that was
- * parsed once at start-up, and write responses with xmlTextWriter. */
+ * parsed once at start-up, and write responses with a writer of our own (below). */
 #include <apr_file_io.h>
 #include <apr_strings.h>
-#include <limits.h>
-#include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
 
 #include "itsm.h"
 #include "itsm_xml.h"
@@ -244,16 +245,209 @@ int itsm_xml_is(xmlNodePtr node, const char *name)
            && (name == NULL || strcmp((const char *)node->name, name) == 0);
 }
 
-static apr_status_t out_cleanup(void *data)
-{
-    itsm_xml_out_t *o = data;
+/* ---- The response writer --------------------------------------------------------------
+ * Our own rather than xmlTextWriter: for every document that one mallocs the writer, its
+ * node and namespace lists, a document and an output buffer, and for every element a stack
+ * entry and a copy of its name, and the finished text was copied once more into the pool:
+ * 12.5 k of the 85 k instructions of a ticket read, 380 k of the 685 k of a cached search
+ * page (callgrind, issue 8, docs/performance.md). Here the text grows in one buffer of the pool and an open element
+ * is the offset and length of its name in that text. The bytes are those xmlTextWriter
+ * writes for the same calls, escapes included (tests/unit/test_xml_out.c). */
 
-    if (o->w)
-        xmlFreeTextWriter(o->w);
-    if (o->buf)
-        xmlBufferFree(o->buf);
-    return APR_SUCCESS;
+typedef struct open_element_t {
+    apr_size_t at, len;         /* the name, in buf */
+} open_element_t;
+
+struct itsm_xml_out_t {
+    apr_pool_t *p;
+    char *buf;                  /* the text so far: len bytes, room for size */
+    apr_size_t len, size;
+    open_element_t *open;       /* depth open elements, the innermost last; room for max */
+    int depth, max;
+    int tag_open;               /* the innermost element's start tag awaits ">" or "/>" */
+    const char *ns;             /* its namespace, declared as its start tag closes */
+};
+
+/* A ticket's document fits the first buffer; a page of a list or a search (16-24 KB) grows
+ * once: each growth copies the text so far (four doublings cost a cached search 18 k
+ * instructions of memcpy). */
+#define OUT_FIRST_SIZE 8192
+#define OUT_GROWTH 4
+#define OUT_FIRST_DEPTH 16
+
+/* Room for n more bytes and a NUL: the buffer grown into a new piece of the pool (the old
+ * pieces go with the pool: a third of the final size at the most). */
+static void out_grow(itsm_xml_out_t *o, apr_size_t n)
+{
+    apr_size_t size = o->size * OUT_GROWTH;
+    char *buf;
+
+    while (size < o->len + n + 1)
+        size *= OUT_GROWTH;
+    buf = apr_palloc(o->p, size);
+    memcpy(buf, o->buf, o->len);
+    o->buf = buf;
+    o->size = size;
 }
+
+static APR_INLINE char *out_room(itsm_xml_out_t *o, apr_size_t n)
+{
+    if (o->size - o->len <= n)
+        out_grow(o, n);
+    return o->buf + o->len;
+}
+
+static APR_INLINE void out_put(itsm_xml_out_t *o, const char *s, apr_size_t n)
+{
+    memcpy(out_room(o, n), s, n);
+    o->len += n;
+}
+
+#define OUT_PUT_LITERAL(o, s) out_put((o), (s), sizeof(s) - 1)
+
+/* The escape of c in element content as xmlTextWriterWriteString writes it
+ * (xmlEncodeSpecialChars), NULL for a byte written as it is. */
+static const char *content_escape(unsigned char c, apr_size_t *n)
+{
+    switch (c) {
+    case '<': *n = 4; return "&lt;";
+    case '>': *n = 4; return "&gt;";
+    case '&': *n = 5; return "&amp;";
+    case '"': *n = 6; return "&quot;";
+    case '\r': *n = 5; return "&#13;";
+    default: return NULL;
+    }
+}
+
+/* text escaped as element content: the runs without a byte to escape are found and copied
+ * whole (strcspn and memcpy are vectorised; a byte at a time cost ten instructions a byte) */
+static void out_put_text(itsm_xml_out_t *o, const char *s)
+{
+    static const char specials[] = "<>&\"\r";
+    const char *e;
+    apr_size_t run, n = 0;
+
+    for (;;) {
+        run = strcspn(s, specials);
+        out_put(o, s, run);
+        s += run;
+        if (*s == '\0')
+            return;
+        e = content_escape((unsigned char)*s++, &n);
+        out_put(o, e, n);
+    }
+}
+
+/* The bytes an attribute's value stops at: its NUL, those libxml2 escapes, and those of
+ * UTF-8 sequences (xmlBufAttrSerializeTxtContent without a document encoding, as in the
+ * writer's own document: xmlTextWriterStartDocument is not called). */
+static const unsigned char attr_special[256] = {
+    [0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1,
+    [0x80 ... 0xff] = 1,
+};
+
+/* libxml2's IS_CHAR: a character XML 1.0 allows. */
+static int xml_char(unsigned int c)
+{
+    if (c < 0x100)
+        return (c >= 0x9 && c <= 0xa) || c == 0xd || c >= 0x20;
+    return (c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/* The sequence at s (s[0] >= 0x80, s[1] not NUL) as libxml2 writes it in an attribute: the
+ * character it decodes to as "&#xHEX;", or its first byte alone so when it is no UTF-8 of an
+ * XML character (libxml2 takes the lead byte's word for the length, checks no continuation
+ * byte, only that none is the NUL). Answers the bytes taken. */
+static apr_size_t out_put_char_ref(itsm_xml_out_t *o, const unsigned char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned int val = 0;
+    apr_size_t l = 1;
+    char ref[12], *r = ref + sizeof ref;
+
+    if (s[0] < 0xc0)
+        l = 1;
+    else if (s[0] < 0xe0) {
+        val = (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu);
+        l = 2;
+    }
+    else if (s[0] < 0xf0 && s[2] != 0) {
+        val = ((s[0] & 0x0fu) << 6 | (s[1] & 0x3fu)) << 6 | (s[2] & 0x3fu);
+        l = 3;
+    }
+    else if (s[0] < 0xf8 && s[2] != 0 && s[3] != 0) {
+        val = (((s[0] & 0x07u) << 6 | (s[1] & 0x3fu)) << 6 | (s[2] & 0x3fu)) << 6
+              | (s[3] & 0x3fu);
+        l = 4;
+    }
+    if (l == 1 || !xml_char(val)) {
+        val = s[0];
+        l = 1;
+    }
+    *--r = ';';
+    do
+        *--r = hex[val & 0xf];
+    while ((val >>= 4) != 0);
+    *--r = 'x';
+    *--r = '#';
+    *--r = '&';
+    out_put(o, r, (apr_size_t)(ref + sizeof ref - r));
+    return l;
+}
+
+static void out_put_attribute_value(itsm_xml_out_t *o, const char *value)
+{
+    const unsigned char *s = (const unsigned char *)value, *base;
+
+    for (;;) {
+        for (base = s; !attr_special[*s]; s++)
+            ;
+        out_put(o, (const char *)base, (apr_size_t)(s - base));
+        switch (*s) {
+        case '\0': return;
+        case '\t': OUT_PUT_LITERAL(o, "&#9;"); s++; break;
+        case '\n': OUT_PUT_LITERAL(o, "&#10;"); s++; break;
+        case '\r': OUT_PUT_LITERAL(o, "&#13;"); s++; break;
+        case '"': OUT_PUT_LITERAL(o, "&quot;"); s++; break;
+        case '&': OUT_PUT_LITERAL(o, "&amp;"); s++; break;
+        case '<': OUT_PUT_LITERAL(o, "&lt;"); s++; break;
+        case '>': OUT_PUT_LITERAL(o, "&gt;"); s++; break;
+        default:
+            if (s[1] == '\0')       /* a last byte libxml2 leaves as it is */
+                out_put(o, (const char *)s++, 1);
+            else
+                s += out_put_char_ref(o, s);
+        }
+    }
+}
+
+static void out_put_attribute(itsm_xml_out_t *o, const char *name, const char *value)
+{
+    apr_size_t nl = strlen(name);
+    char *d = out_room(o, nl + 3);
+
+    *d++ = ' ';
+    memcpy(d, name, nl);
+    d[nl] = '=';
+    d[nl + 1] = '"';
+    o->len += nl + 3;
+    if (value)
+        out_put_attribute_value(o, value);
+    OUT_PUT_LITERAL(o, "\"");
+}
+
+/* The innermost start tag closed with end (">" or "/>"), its namespace declared first. */
+static void out_close_tag(itsm_xml_out_t *o, const char *end, apr_size_t n)
+{
+    if (o->ns) {
+        out_put_attribute(o, "xmlns", o->ns);
+        o->ns = NULL;
+    }
+    out_put(o, end, n);
+    o->tag_open = 0;
+}
+
+#define OUT_CONTENT(o) do { if ((o)->tag_open) out_close_tag((o), ">", 1); } while (0)
 
 itsm_xml_out_t *itsm_xml_out_start(apr_pool_t *p, const char *root)
 {
@@ -262,174 +456,215 @@ itsm_xml_out_t *itsm_xml_out_start(apr_pool_t *p, const char *root)
 
 itsm_xml_out_t *itsm_xml_out_start_ns(apr_pool_t *p, const char *root, const char *ns)
 {
-    itsm_xml_out_t *o = apr_pcalloc(p, sizeof *o);
+    itsm_xml_out_t *o = apr_pcalloc(p, sizeof *o + OUT_FIRST_DEPTH * sizeof(open_element_t));
 
-    o->buf = xmlBufferCreateSize(1024);
-    o->w = xmlNewTextWriterMemory(o->buf, 0);
-    apr_pool_cleanup_register(p, o, out_cleanup, apr_pool_cleanup_null);
-    /* The declaration xmlTextWriterStartDocument writes, without the UTF-8 "encoder" it sets
-     * up, which copies every byte written once more (our text is UTF-8 already). */
-    xmlTextWriterWriteRaw(o->w, BAD_CAST "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xmlTextWriterStartElementNS(o->w, NULL, BAD_CAST root, BAD_CAST ns);
+    o->p = p;
+    o->open = (open_element_t *)(o + 1);
+    o->max = OUT_FIRST_DEPTH;
+    o->buf = apr_palloc(p, OUT_FIRST_SIZE);
+    o->size = OUT_FIRST_SIZE;
+    /* what xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) writes */
+    OUT_PUT_LITERAL(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    itsm_xml_start_element_ns(o, root, ns);
     return o;
 }
 
 const char *itsm_xml_out_end(itsm_xml_out_t *o, apr_size_t *len)
 {
-    xmlTextWriterEndDocument(o->w);
-    xmlTextWriterFlush(o->w);
-    *len = (apr_size_t)xmlBufferLength(o->buf);
-    return (const char *)xmlBufferContent(o->buf);
+    while (o->depth > 0)
+        itsm_xml_end_element(o);
+    OUT_PUT_LITERAL(o, "\n");
+    o->buf[o->len] = '\0';      /* out_room keeps a byte for it */
+    *len = o->len;
+    return o->buf;
 }
 
-/* The escape of c in element content as xmlTextWriterWriteString writes it
- * (xmlEncodeSpecialChars), NULL for a byte written as it is. */
-static const char *content_escape(unsigned char c)
+void itsm_xml_start_element(itsm_xml_out_t *o, const char *name)
 {
-    switch (c) {
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '&': return "&amp;";
-    case '"': return "&quot;";
-    case '\r': return "&#13;";
-    default: return NULL;
+    apr_size_t nl;
+    char *d;
+
+    if (name == NULL || *name == '\0')
+        return;
+    OUT_CONTENT(o);
+    if (o->depth == o->max) {
+        open_element_t *open = apr_palloc(o->p, 2 * (apr_size_t)o->max * sizeof *open);
+
+        memcpy(open, o->open, (apr_size_t)o->max * sizeof *open);
+        o->open = open;
+        o->max *= 2;
     }
+    nl = strlen(name);
+    d = out_room(o, nl + 1);
+    *d = '<';
+    memcpy(d + 1, name, nl);
+    o->open[o->depth].at = o->len + 1;
+    o->open[o->depth].len = nl;
+    o->depth++;
+    o->len += nl + 1;
+    o->tag_open = 1;
 }
 
-/* The same bytes as xmlTextWriterWriteElement, written as one raw piece: the writer's start,
- * write-string and end each take its node stack and output buffer, about four times the
- * instructions of the escape itself for the short elements of a ticket. */
-void itsm_xml_element(xmlTextWriterPtr w, const char *name, const char *text)
+void itsm_xml_start_element_ns(itsm_xml_out_t *o, const char *name, const char *ns)
 {
-    static const char specials[] = "<>&\"\r";
-    char small[512], *buf = small, *o;
-    const char *s;
-    size_t nl, need, run;
+    if (name == NULL || *name == '\0')
+        return;
+    itsm_xml_start_element(o, name);
+    o->ns = ns;
+}
+
+static void out_end_tag(itsm_xml_out_t *o)
+{
+    const open_element_t *e = &o->open[--o->depth];
+    char *d = out_room(o, e->len + 3);  /* the name is copied from buf after it may move */
+
+    d[0] = '<';
+    d[1] = '/';
+    memcpy(d + 2, o->buf + e->at, e->len);
+    d[e->len + 2] = '>';
+    o->len += e->len + 3;
+}
+
+void itsm_xml_end_element(itsm_xml_out_t *o)
+{
+    if (o->depth == 0)
+        return;
+    if (o->tag_open) {
+        out_close_tag(o, "/>", 2);
+        o->depth--;
+    }
+    else
+        out_end_tag(o);
+}
+
+void itsm_xml_full_end_element(itsm_xml_out_t *o)
+{
+    if (o->depth == 0)
+        return;
+    OUT_CONTENT(o);
+    out_end_tag(o);
+}
+
+void itsm_xml_write_attribute(itsm_xml_out_t *o, const char *name, const char *value)
+{
+    if (o->tag_open && name && *name)
+        out_put_attribute(o, name, value);
+}
+
+/* fmt formatted with vsnprintf, as libxml2's writer does: in small when it fits, else in
+ * the pool; NULL when vsnprintf fails (libxml2 then writes nothing either). */
+static const char *out_vformat(itsm_xml_out_t *o, char *small, apr_size_t size,
+                               const char *fmt, va_list ap)
+{
+    va_list aq;
+    char *big;
+    int n;
+
+    va_copy(aq, ap);
+    n = vsnprintf(small, size, fmt, aq);
+    va_end(aq);
+    if (n < 0)
+        return NULL;
+    if ((apr_size_t)n < size)
+        return small;
+    big = apr_palloc(o->p, (apr_size_t)n + 1);
+    vsnprintf(big, (apr_size_t)n + 1, fmt, ap);
+    return big;
+}
+
+/* The formatted value written as the attribute name, or as text when name is NULL. */
+static void out_formatted(itsm_xml_out_t *o, const char *name, const char *fmt, va_list ap)
+{
+    char small[128];
+    const char *s = out_vformat(o, small, sizeof small, fmt, ap);
+
+    if (s && name)
+        itsm_xml_write_attribute(o, name, s);
+    else if (s)
+        itsm_xml_write_string(o, s);
+}
+
+void itsm_xml_write_attributef(itsm_xml_out_t *o, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (name == NULL)
+        return;
+    va_start(ap, fmt);
+    out_formatted(o, name, fmt, ap);
+    va_end(ap);
+}
+
+void itsm_xml_write_string(itsm_xml_out_t *o, const char *text)
+{
+    if (text == NULL)
+        return;
+    OUT_CONTENT(o);
+    out_put_text(o, text);
+}
+
+void itsm_xml_write_stringf(itsm_xml_out_t *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    out_formatted(o, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void itsm_xml_write_raw_len(itsm_xml_out_t *o, const char *markup, apr_size_t len)
+{
+    if (markup == NULL)
+        return;
+    OUT_CONTENT(o);
+    out_put(o, markup, len);
+}
+
+void itsm_xml_write_raw(itsm_xml_out_t *o, const char *markup)
+{
+    if (markup)
+        itsm_xml_write_raw_len(o, markup, strlen(markup));
+}
+
+void itsm_xml_element(itsm_xml_out_t *o, const char *name, const char *text)
+{
+    apr_size_t nl;
+    char *d;
 
     if (text == NULL)
         return;
+    OUT_CONTENT(o);
     nl = strlen(name);
-    need = 2 * nl + 6;
-    /* runs without a byte to escape are counted and copied whole (strcspn, strlen and
-     * memcpy are vectorised): a byte at a time cost ten instructions a byte */
-    for (s = text;; s++) {
-        run = strcspn(s, specials);
-        need += run;
-        s += run;
-        if (*s == '\0')
-            break;
-        need += strlen(content_escape((unsigned char)*s));
-    }
-    /* no buffer: libxml2's own writer writes the same bytes (tests/unit/test_xml_oom.c) */
-    if (need > INT_MAX || (need > sizeof small && (buf = malloc(need)) == NULL)) {
-        xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text);
-        return;
-    }
-    o = buf;
-    *o++ = '<';
-    memcpy(o, name, nl);
-    o += nl;
-    *o++ = '>';
-    for (s = text;; s++) {
-        const char *e;
-
-        run = strcspn(s, specials);
-        memcpy(o, s, run);
-        o += run;
-        s += run;
-        if (*s == '\0')
-            break;
-        e = content_escape((unsigned char)*s);
-        memcpy(o, e, strlen(e));
-        o += strlen(e);
-    }
-    *o++ = '<';
-    *o++ = '/';
-    memcpy(o, name, nl);
-    o += nl;
-    *o++ = '>';
-    xmlTextWriterWriteRawLen(w, BAD_CAST buf, (int)(o - buf));
-    if (buf != small)
-        free(buf);
+    d = out_room(o, nl + 2);
+    d[0] = '<';
+    memcpy(d + 1, name, nl);
+    d[nl + 1] = '>';
+    o->len += nl + 2;
+    out_put_text(o, text);
+    d = out_room(o, nl + 3);
+    d[0] = '<';
+    d[1] = '/';
+    memcpy(d + 2, name, nl);
+    d[nl + 2] = '>';
+    o->len += nl + 3;
 }
 
-/* The escape of c in an attribute's value as xmlTextWriterWriteAttribute writes it
- * (xmlBufAttrSerializeTxtContent), NULL for a byte written as it is. */
-static const char *attribute_escape(unsigned char c)
-{
-    switch (c) {
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '&': return "&amp;";
-    case '"': return "&quot;";
-    case '\n': return "&#10;";
-    case '\r': return "&#13;";
-    case '\t': return "&#9;";
-    default: return NULL;
-    }
-}
-
-/* Append s to the buffer at *o (room checked by the caller), escaped for an attribute. */
-static void put_attribute(char **o, const char *s)
-{
-    const char *e;
-
-    for (; *s; s++) {
-        if ((e = attribute_escape((unsigned char)*s)) != NULL) {
-            size_t el = strlen(e);
-
-            memcpy(*o, e, el);
-            *o += el;
-        }
-        else
-            *(*o)++ = *s;
-    }
-}
-
-void itsm_xml_empty_element(xmlTextWriterPtr w, const char *name, const char *const *attrs,
+void itsm_xml_empty_element(itsm_xml_out_t *o, const char *name, const char *const *attrs,
                             int n)
 {
-    char small[512], *o = small;
-    size_t need = strlen(name) + 4;
-    const unsigned char *s;
-    const char *e;
+    apr_size_t nl = strlen(name);
+    char *d;
     int i;
 
-    for (i = 0; i < n; i++) {
-        if (attrs[2 * i + 1] == NULL)
-            continue;
-        need += strlen(attrs[2 * i]) + 4;
-        for (s = (const unsigned char *)attrs[2 * i + 1]; *s && need <= sizeof small; s++) {
-            if (*s >= 0x80)     /* libxml2 writes it as a character reference */
-                need = sizeof small + 1;
-            need += (e = attribute_escape(*s)) ? strlen(e) : 1;
-        }
-    }
-    if (need > sizeof small) {
-        xmlTextWriterStartElement(w, BAD_CAST name);
-        for (i = 0; i < n; i++)
-            if (attrs[2 * i + 1])
-                xmlTextWriterWriteAttribute(w, BAD_CAST attrs[2 * i], BAD_CAST attrs[2 * i + 1]);
-        xmlTextWriterEndElement(w);
-        return;
-    }
-    *o++ = '<';
-    memcpy(o, name, strlen(name));
-    o += strlen(name);
-    for (i = 0; i < n; i++) {
-        if (attrs[2 * i + 1] == NULL)
-            continue;
-        *o++ = ' ';
-        memcpy(o, attrs[2 * i], strlen(attrs[2 * i]));
-        o += strlen(attrs[2 * i]);
-        *o++ = '=';
-        *o++ = '"';
-        put_attribute(&o, attrs[2 * i + 1]);
-        *o++ = '"';
-    }
-    *o++ = '/';
-    *o++ = '>';
-    xmlTextWriterWriteRawLen(w, BAD_CAST small, (int)(o - small));
+    OUT_CONTENT(o);
+    d = out_room(o, nl + 1);
+    d[0] = '<';
+    memcpy(d + 1, name, nl);
+    o->len += nl + 1;
+    for (i = 0; i < n; i++)
+        if (attrs[2 * i + 1])
+            out_put_attribute(o, attrs[2 * i], attrs[2 * i + 1]);
+    OUT_PUT_LITERAL(o, "/>");
 }
 
 #define CONFIG_FILE_MAX (1024 * 1024)

@@ -104,7 +104,7 @@ static const itsm_kind_t *const kinds[] = { &article_kind, &term_kind, NULL };
 /* GET /itsm/knowledge-gaps[?limit=&offset=]: the searches of articles that found nothing or
  * did not stop a case, most frequent first, for those who may publish articles. */
 static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args,
-                          xmlTextWriterPtr w)
+                          itsm_xml_out_t *w)
 {
     const char *ls = apr_table_get(args, "limit"), *os = apr_table_get(args, "offset");
     apr_int64_t limit = ls ? apr_atoi64(ls) : 20, offset = os ? apr_atoi64(os) : 0;
@@ -123,17 +123,17 @@ static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *a
     for (i = 0; i < gaps->nelts; i++) {
         const itsm_search_gap_t *g = &APR_ARRAY_IDX(gaps, i, itsm_search_gap_t);
 
-        xmlTextWriterStartElement(w, BAD_CAST "gap");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "party", BAD_CAST g->party);
-        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "misses", "%" APR_INT64_T_FMT, g->misses);
-        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "deflections", "%" APR_INT64_T_FMT,
-                                          g->deflections);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "firstSeen",
-                                    BAD_CAST itsm_time_format(c->pool, g->first_seen));
-        xmlTextWriterWriteAttribute(w, BAD_CAST "lastSeen",
-                                    BAD_CAST itsm_time_format(c->pool, g->last_seen));
-        xmlTextWriterWriteString(w, BAD_CAST g->query);
-        xmlTextWriterEndElement(w);
+        itsm_xml_start_element(w, "gap");
+        itsm_xml_write_attribute(w, "party", g->party);
+        itsm_xml_write_attributef(w, "misses", "%" APR_INT64_T_FMT, g->misses);
+        itsm_xml_write_attributef(w, "deflections", "%" APR_INT64_T_FMT,
+                                  g->deflections);
+        itsm_xml_write_attribute(w, "firstSeen",
+                                 itsm_time_format(c->pool, g->first_seen));
+        itsm_xml_write_attribute(w, "lastSeen",
+                                 itsm_time_format(c->pool, g->last_seen));
+        itsm_xml_write_string(w, g->query);
+        itsm_xml_end_element(w);
     }
     return 0;
 }

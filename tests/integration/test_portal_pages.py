@@ -103,3 +103,20 @@ def test_navigation_in_the_order_of_the_processes_names(httpd):
     # within a process, the order its kinds are declared in
     assert first.index("cases") < first.index("incidents")
     assert first.index("tests") < first.index("probes")
+
+
+def test_head_of_a_page_answers_get_headers_without_body(httpd, client):
+    """A browser's HEAD of a page: GET's status, type, length and caching, no body; GET's
+    Content-Length is the page's length (a page rendered, then the same from the cache)."""
+    number = new_case(client, title="Head of a page")
+    b = Browser(httpd)
+    b.login("alice")
+    for path in ("/itsm/cases/" + number, "/itsm/cases?open=true"):
+        for _ in range(2):
+            get = b.page(path)
+            head = b.s.head(b.url(path), allow_redirects=False, timeout=60)
+            assert head.status_code == 200 and head.content == b""
+            assert int(get.headers["Content-Length"]) == len(get.content)
+            for h in ("Content-Length", "Content-Type", "Cache-Control"):
+                assert head.headers.get(h) == get.headers.get(h), (path, h)
+            assert get.headers["Cache-Control"] == "private, no-cache"

@@ -65,6 +65,32 @@ def test_read_by_number_with_etag(client):
             assert got[k] == t[k], k
 
 
+@pytest.mark.parametrize("path,status", [
+    ("/tests/{number}", 200),       # a ticket
+    ("/tests?limit=50", 200),       # a list, past the writer's first buffer
+    ("/tests/{number}/journal", 200),
+    ("/tests/TST9999999", 404),     # an error document
+    ("/", 200),
+])
+def test_head_answers_get_headers_without_body(client, path, status):
+    """HEAD gets GET's status and headers (the body's length, its type, no caching) and no
+    body; GET's Content-Length is the length of the body it sends, the document whole."""
+    number = create_ticket(client, "agent1", title="Head & shoulders <3>",
+                           description="\u00e9t\u00e9 \u20ac\n" * 400).ticket()["number"]
+    path = path.format(number=number)
+    get = client.get(path)
+    head = client.request("HEAD", path)
+    assert get.status == head.status == status, (get, head)
+    body = get.r.content
+    assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<') and body.endswith(b">\n")
+    assert int(get.headers["Content-Length"]) == len(body)
+    assert head.r.content == b""
+    for h in ("Content-Length", "Content-Type", "Cache-Control"):
+        assert head.headers.get(h) == get.headers.get(h), h
+    assert get.headers["Content-Type"] == "application/xml"
+    assert get.headers["Cache-Control"] == "private, no-cache"
+
+
 def test_read_unknown_number_404(client):
     assert_error(client.get("/tests/TST9999999"), 404, "not-found")
     assert_error(client.get("/tests/not-a-number"), 404, "not-found")

@@ -441,7 +441,7 @@ static const itsm_kind_t *const test_kinds[] = {
  * "read" on probes; it names the caller and the query's "say", and with a number the state
  * of that probe, read through the core's services (404 when the caller cannot see it). */
 static int probe_report(itsm_call_t *c, const char *rest, const apr_table_t *args,
-                        xmlTextWriterPtr w)
+                        itsm_xml_out_t *w)
 {
     itsm_ticket_t *t;
     apr_status_t rv;
@@ -454,12 +454,12 @@ static int probe_report(itsm_call_t *c, const char *rest, const apr_table_t *arg
             return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                                   "The ticket store is not available; try again later.");
     }
-    xmlTextWriterWriteElement(w, BAD_CAST "caller", BAD_CAST c->who->uid);
+    itsm_xml_element(w, "caller", c->who->uid);
     if (apr_table_get(args, "say"))
-        xmlTextWriterWriteElement(w, BAD_CAST "said", BAD_CAST apr_table_get(args, "say"));
+        itsm_xml_element(w, "said", apr_table_get(args, "say"));
     if (rest) {
-        xmlTextWriterWriteElement(w, BAD_CAST "number", BAD_CAST t->number);
-        xmlTextWriterWriteElement(w, BAD_CAST "state", BAD_CAST t->state);
+        itsm_xml_element(w, "number", t->number);
+        itsm_xml_element(w, "state", t->state);
     }
     return 0;
 }
@@ -474,7 +474,7 @@ static const itsm_resource_t report = {
 
 /* GET /itsm/search-gaps[?kind=K]: the core's search gaps within the caller's parties. */
 static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args,
-                       xmlTextWriterPtr w)
+                       itsm_xml_out_t *w)
 {
     apr_array_header_t *gaps;
     int i;
@@ -486,18 +486,18 @@ static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args
         const itsm_search_gap_t *g = &APR_ARRAY_IDX(gaps, i, itsm_search_gap_t);
         char at[APR_RFC822_DATE_LEN];
 
-        xmlTextWriterStartElement(w, BAD_CAST "gap");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "kind", BAD_CAST g->kind);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "query", BAD_CAST g->query);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "party", BAD_CAST g->party);
-        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "misses", "%" APR_INT64_T_FMT, g->misses);
-        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "deflections", "%" APR_INT64_T_FMT,
-                                          g->deflections);
+        itsm_xml_start_element(w, "gap");
+        itsm_xml_write_attribute(w, "kind", g->kind);
+        itsm_xml_write_attribute(w, "query", g->query);
+        itsm_xml_write_attribute(w, "party", g->party);
+        itsm_xml_write_attributef(w, "misses", "%" APR_INT64_T_FMT, g->misses);
+        itsm_xml_write_attributef(w, "deflections", "%" APR_INT64_T_FMT,
+                                  g->deflections);
         apr_rfc822_date(at, g->first_seen);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "firstSeen", BAD_CAST at);
+        itsm_xml_write_attribute(w, "firstSeen", at);
         apr_rfc822_date(at, g->last_seen);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "lastSeen", BAD_CAST at);
-        xmlTextWriterEndElement(w);
+        itsm_xml_write_attribute(w, "lastSeen", at);
+        itsm_xml_end_element(w);
     }
     return 0;
 }
@@ -505,7 +505,7 @@ static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args
 /* GET /itsm/probe-search?text=...[&kind=K]: the search service's best 5 probes (or tickets
  * of kind K) for the text. */
 static int probe_search_get(itsm_call_t *c, const char *rest, const apr_table_t *args,
-                        xmlTextWriterPtr w)
+                        itsm_xml_out_t *w)
 {
     const char *text = apr_table_get(args, "text"), *kind = apr_table_get(args, "kind");
     apr_array_header_t *hits;
@@ -517,11 +517,11 @@ static int probe_search_get(itsm_call_t *c, const char *rest, const apr_table_t 
     for (i = 0; i < hits->nelts; i++) {
         const itsm_search_hit_t *h = &APR_ARRAY_IDX(hits, i, itsm_search_hit_t);
 
-        xmlTextWriterStartElement(w, BAD_CAST "hit");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "number", BAD_CAST h->number);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST h->title);
-        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "rank", "%g", h->rank);
-        xmlTextWriterEndElement(w);
+        itsm_xml_start_element(w, "hit");
+        itsm_xml_write_attribute(w, "number", h->number);
+        itsm_xml_write_attribute(w, "title", h->title);
+        itsm_xml_write_attributef(w, "rank", "%g", h->rank);
+        itsm_xml_end_element(w);
     }
     return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* Unit tests of the stored encodings, RFC 3339 times, ticket numbers and the XML element
- * writer. */
+/* Unit tests of the stored encodings, RFC 3339 times and ticket numbers (the XML writer's
+ * are in test_xml_out.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,7 +12,6 @@
 
 #include "unit_main.h"
 #include "itsm_codec.h"
-#include "itsm_xml.h"
 
 static void fields_round_trip(void **state)
 {
@@ -149,87 +148,6 @@ static void numbers(void **state)
     assert_null(itsm_number_format(pool, "INC", 0));
 }
 
-/* The document with elements written by write (1: itsm_xml_element, 0: libxml2's own) after a
- * start tag with an attribute, so that the writer has a start tag to close first. */
-static const char *elements_doc(int ours, const char *const *texts, int n)
-{
-    itsm_xml_out_t *o = itsm_xml_out_start(pool, "ticket");
-    apr_size_t len;
-    int i;
-
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "n", BAD_CAST "1");
-    for (i = 0; i < n; i++) {
-        if (ours)
-            itsm_xml_element(o->w, "title", texts[i]);
-        else if (texts[i])
-            xmlTextWriterWriteElement(o->w, BAD_CAST "title", BAD_CAST texts[i]);
-        xmlTextWriterStartElement(o->w, BAD_CAST "empty");
-        xmlTextWriterEndElement(o->w);
-    }
-    return apr_pstrdup(pool, itsm_xml_out_end(o, &len));
-}
-
-/* itsm_xml_element writes the same bytes as xmlTextWriterWriteElement: every escaped byte,
- * an empty text, UTF-8, a text longer than its stack buffer, NULL (nothing). */
-static void xml_element_as_libxml2(void **state)
-{
-    char *longer = apr_palloc(pool, 2001);
-    const char *texts[] = {
-        "plain", "", "a < b > c & d \"quoted\" 'single'\r\nnext\ttab", "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac",
-        NULL, longer, "&amp; already escaped", "]]> <![CDATA[ x ]]>",
-    };
-
-    memset(longer, '&', 2000);
-    longer[1000] = '<';
-    longer[2000] = '\0';
-    assert_string_equal(elements_doc(1, texts, 8), elements_doc(0, texts, 8));
-}
-
-/* The document with an empty element of attributes written by itsm_xml_empty_element (ours)
- * or by libxml2's own calls, inside an element whose start tag is still open. */
-static const char *empty_doc(int ours, const char *const *attrs, int n)
-{
-    itsm_xml_out_t *o = itsm_xml_out_start(pool, "sla");
-    apr_size_t len;
-    int i;
-
-    xmlTextWriterWriteAttribute(o->w, BAD_CAST "n", BAD_CAST "1");
-    if (ours)
-        itsm_xml_empty_element(o->w, "target", attrs, n);
-    else {
-        xmlTextWriterStartElement(o->w, BAD_CAST "target");
-        for (i = 0; i < n; i++)
-            if (attrs[2 * i + 1])
-                xmlTextWriterWriteAttribute(o->w, BAD_CAST attrs[2 * i],
-                                            BAD_CAST attrs[2 * i + 1]);
-        xmlTextWriterEndElement(o->w);
-    }
-    itsm_xml_element(o->w, "after", "x");
-    return apr_pstrdup(pool, itsm_xml_out_end(o, &len));
-}
-
-/* itsm_xml_empty_element writes the same bytes as libxml2's writer: every escaped byte of an
- * attribute, an empty value, a left-out (NULL) one, UTF-8 (which libxml2 writes as character
- * references), a value longer than its stack buffer, no attribute at all. */
-static void xml_empty_element_as_libxml2(void **state)
-{
-    char *longer = apr_palloc(pool, 1001);
-    const char *const plain[] = { "kind", "resolution", "due", "2026-12-02T10:00:00Z",
-                                  "paused", NULL, "status", "in-sla" };
-    const char *const escaped[] = { "a", "x < y > z & \"q\" 'single'", "b", "line\r\nnext\ttab",
-                                    "c", "", "d", "&amp;" };
-    const char *const utf8[] = { "calendar", "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "e", "1" };
-    const char *const big[] = { "calendar", longer };
-
-    memset(longer, '&', 1000);
-    longer[1000] = '\0';
-    assert_string_equal(empty_doc(1, plain, 4), empty_doc(0, plain, 4));
-    assert_string_equal(empty_doc(1, escaped, 4), empty_doc(0, escaped, 4));
-    assert_string_equal(empty_doc(1, utf8, 2), empty_doc(0, utf8, 2));
-    assert_string_equal(empty_doc(1, big, 1), empty_doc(0, big, 1));
-    assert_string_equal(empty_doc(1, plain, 0), empty_doc(0, plain, 0));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,8 +158,6 @@ int main(void)
         cmocka_unit_test(durations),
         cmocka_unit_test(keys_joined_and_cut),
         cmocka_unit_test(numbers),
-        cmocka_unit_test(xml_element_as_libxml2),
-        cmocka_unit_test(xml_empty_element_as_libxml2),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
