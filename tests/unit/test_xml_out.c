@@ -162,11 +162,21 @@ static void empty(pair_t *d, const char *name, const char *const *attrs, int n)
 
 static const char specials[] = "plain <>&\"'\r\n\t text ]]> &amp; \x01\x1f\x7f";
 
+/* n copies of c, NUL-terminated, in the test's pool: a text longer than a buffer. */
+static char *filled(apr_size_t n, char c)
+{
+    char *s = apr_palloc(pool, n + 1);
+
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
 /* Element content: every escaped byte, UTF-8, an empty text, NULL, text longer than the
  * first buffer, with and without an open start tag before it. */
 static void texts_as_libxml2(void **state)
 {
-    char *longer = apr_palloc(pool, 5001);
+    char *longer = filled(5000, '&');
     const char *texts[] = {
         "plain", "", specials, "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac \xf0\x9f\x98\x80",
         NULL, longer, "&amp; already escaped", "]]> <![CDATA[ x ]]>", "\xff\xfe broken \xc3",
@@ -174,10 +184,8 @@ static void texts_as_libxml2(void **state)
     pair_t d;
     size_t i;
 
-    memset(longer, '&', 5000);
     longer[1000] = '<';
     longer[4000] = '\r';
-    longer[5000] = '\0';
     pair_start(&d, "ticket", NULL);
     attribute(&d, "n", "1");
     for (i = 0; i < sizeof texts / sizeof *texts; i++) {
@@ -198,7 +206,7 @@ static void texts_as_libxml2(void **state)
  * NULL (written as an empty value), no attribute at all, the empty element helper. */
 static void attributes_as_libxml2(void **state)
 {
-    char *longer = apr_palloc(pool, 3001);
+    char *longer = filled(3000, '"');
     const char *const values[] = {
         "in-sla", "", specials, "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac \xf0\x9f\x98\x80",
         "\x80 stray", "\xc0\x80 overlong nul", "\xc1\xbf overlong", "\xed\xa0\x80 surrogate",
@@ -212,10 +220,8 @@ static void attributes_as_libxml2(void **state)
     pair_t d;
     size_t i;
 
-    memset(longer, '"', 3000);
     longer[10] = '\xc3';
     longer[11] = '\xa9';
-    longer[3000] = '\0';
     pair_start(&d, "sla", NULL);
     for (i = 0; i < sizeof values / sizeof *values; i++) {
         attribute(&d, apr_psprintf(pool, "a%d", (int)i), values[i]);
@@ -427,11 +433,9 @@ static void generated_documents_as_libxml2(void **state)
 /* Formatted values past the stack buffer, every conversion the core uses, an empty one. */
 static void formatted_as_libxml2(void **state)
 {
-    char *longer = apr_palloc(pool, 9001);
+    const char *longer = filled(9000, '<');
     pair_t d;
 
-    memset(longer, '<', 9000);
-    longer[9000] = '\0';
     pair_start(&d, "counts", NULL);
     itsm_xml_write_attributef(d.ours, "total", "%d", 42);
     xmlTextWriterWriteFormatAttribute(d.w, BAD_CAST "total", "%d", 42);
