@@ -281,6 +281,8 @@ def test_installed_server(env, dest, directory, make_httpd, expect_log):
     assert poll(lambda: "resuming normal operations" in h.logs().split("SIGUSR1")[-1]
                 and len(children(h.proc.pid)) == 1), (children(h.proc.pid), h.logs()[-2000:])
     assert "AH00501" not in h.logs()
+    # itsm.conf's lock for mod_ldap's cache (install.md): flock, its file in the mutex directory
+    assert [f for f in os.listdir(h.root) if f.startswith("ldap-cache")], os.listdir(h.root)
     # the core waits for its exec: program; mod_authnz_ldap leaves its one to the MPM
     assert h.logs().count("AH00488") <= 1, h.logs()[-2000:]
 
