@@ -20,7 +20,8 @@
 #include "store_int.h"
 
 static const char *const sqlite_setup[] = {
-    "PRAGMA busy_timeout = 10000",  /* wait on the write lock instead of the driver's 100 ms sleeps */
+    /* wait on the write lock instead of the driver's 100 ms sleeps */
+    "PRAGMA busy_timeout = " APR_STRINGIFY(ITSM_SQLITE_BUSY_MS),
     "PRAGMA synchronous = NORMAL",  /* safe with WAL: a crash loses at most the last commits */
     "PRAGMA foreign_keys = ON",
     /* No memory map: a connection that finds the WAL changed by another connection since

@@ -17,6 +17,9 @@
                     "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
                     "t.sla_open, t.sla_notified"
 /* The same columns of a ticket as its current published version v shows it to readers. */
+/* How long an SQLite connection waits for a lock another connection holds (busy_timeout). */
+#define ITSM_SQLITE_BUSY_MS 10000
+
 #define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
                        "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
                        "v.fields, t.tags, t.sla_open, t.sla_notified"
@@ -125,6 +128,7 @@ struct itsm_write_queue_t {
     itsm_store_t *writer;       /* NULL: a batch runs on its leader's own connection */
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
     volatile apr_uint32_t wal_pages;    /* the WAL's length after the writer's last commit */
+    volatile apr_uint32_t wal_mark;     /* its length at the last checkpoint */
     volatile apr_uint32_t checkpointing;    /* 1 while a leader checkpoints */
 };
 
@@ -228,8 +232,12 @@ apr_status_t native_plain(itsm_store_t *st, const char *sql);
 /* The writer connection of q (native): SQLite's automatic checkpoint off, its WAL's length
  * after each commit into q->wal_pages instead. */
 void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q);
-/* A passive checkpoint on st's connection (no cursor of it open); APR_SUCCESS when it ran. */
-apr_status_t native_checkpoint(itsm_store_t *st);
+/* A checkpoint on st's connection (no cursor of it open): PASSIVE (restart 0) copies the
+ * WAL's pages that no reader needs into the database file without waiting; RESTART (the
+ * caller holds the write lock) copies the rest, waits a few milliseconds for the readers
+ * still reading from the WAL and makes the next commit write the WAL from its beginning.
+ * APR_SUCCESS when it ran whole. */
+apr_status_t native_checkpoint(itsm_store_t *st, int restart);
 /* The id of the row the connection's last INSERT wrote (sqlite3_last_insert_rowid). */
 apr_int64_t native_last_id(itsm_store_t *st);
 apr_status_t plain(itsm_store_t *st, const char *sql);

@@ -84,7 +84,7 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
     if (strcmp(st->dialect->driver, "sqlite3") == 0) {
         /* WAL cannot be switched on inside a transaction; it is persistent once set. */
         drain_select(st, "PRAGMA journal_mode = WAL", p);
-        drain_select(st, "PRAGMA busy_timeout = 10000", p);
+        drain_select(st, "PRAGMA busy_timeout = " APR_STRINGIFY(ITSM_SQLITE_BUSY_MS), p);
     }
     /* Another process may change the schema between this connection's prepare and step
      * (SQLite answers "database schema has changed" once): the whole step is retried. */

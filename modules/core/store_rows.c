@@ -423,12 +423,37 @@ void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q)
         sqlite3_wal_hook(writer->native->db, wal_pages, q);
 }
 
-apr_status_t native_checkpoint(itsm_store_t *st)
+/* How long a RESTART checkpoint waits for the readers still reading from the WAL, with the
+ * write lock held: RESTART_TRIES sleeps of RESTART_SLEEP microseconds. A read is over in well
+ * under a millisecond; a longer one (a list over a large desk, a first search) makes the
+ * restart give up, and the next checkpoint tries again. */
+#define RESTART_TRIES 20
+#define RESTART_SLEEP 100
+
+static int restart_wait(void *ctx, int tries)
 {
+    (void)ctx;
+    if (tries >= RESTART_TRIES)
+        return 0;
+    apr_sleep(RESTART_SLEEP);
+    return 1;
+}
+
+apr_status_t native_checkpoint(itsm_store_t *st, int restart)
+{
+    sqlite3 *db;
+    int rc;
+
     if (st->native == NULL || st->open != NULL)
         return APR_EBUSY;
-    return sqlite3_wal_checkpoint_v2(st->native->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
-                                     NULL) == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
+    db = st->native->db;
+    if (!restart)
+        return sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
+                   == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
+    sqlite3_busy_handler(db, restart_wait, NULL);
+    rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    sqlite3_busy_timeout(db, ITSM_SQLITE_BUSY_MS);     /* the connection's own again */
+    return rc == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
 }
 
 apr_int64_t native_last_id(itsm_store_t *st)
