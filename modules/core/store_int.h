@@ -129,6 +129,7 @@ struct itsm_write_queue_t {
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
     volatile apr_uint32_t wal_pages;    /* the WAL's length after the writer's last commit */
     volatile apr_uint32_t wal_mark;     /* its length at the last checkpoint */
+    int rewinds_missed;         /* RESTART checkpoints given up in a row (checkpointing's) */
     volatile apr_uint32_t checkpointing;    /* 1 while a leader checkpoints */
 };
 
@@ -232,12 +233,12 @@ apr_status_t native_plain(itsm_store_t *st, const char *sql);
 /* The writer connection of q (native): SQLite's automatic checkpoint off, its WAL's length
  * after each commit into q->wal_pages instead. */
 void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q);
-/* A checkpoint on st's connection (no cursor of it open): PASSIVE (restart 0) copies the
- * WAL's pages that no reader needs into the database file without waiting; RESTART (the
- * caller holds the write lock) copies the rest, waits a few milliseconds for the readers
- * still reading from the WAL and makes the next commit write the WAL from its beginning.
- * APR_SUCCESS when it ran whole. */
-apr_status_t native_checkpoint(itsm_store_t *st, int restart);
+/* A checkpoint on st's connection (no cursor of it open): PASSIVE (restart_tries 0) copies
+ * the WAL's pages that no reader needs into the database file without waiting; RESTART (the
+ * caller holds the write lock) copies the rest, waits for the readers still reading from the
+ * WAL (at most restart_tries sleeps of 100 µs) and makes the next commit write the WAL from
+ * its beginning. APR_SUCCESS when it ran whole. */
+apr_status_t native_checkpoint(itsm_store_t *st, int restart_tries);
 /* The id of the row the connection's last INSERT wrote (sqlite3_last_insert_rowid). */
 apr_int64_t native_last_id(itsm_store_t *st);
 apr_status_t plain(itsm_store_t *st, const char *sql);

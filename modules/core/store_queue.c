@@ -150,20 +150,26 @@ void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer)
  * 1. PASSIVE, without the lock: the pages written since the last checkpoint, while writers
  *    go on adding more;
  * 2. once the WAL is RESTART_PAGES long, RESTART, with the write lock: the few pages added
- *    during 1, then a wait of a few milliseconds at most for the readers still reading from
- *    the WAL, and the next commit writes the WAL from its beginning again (its file is
- *    reused, not grown). This holds the writers for two fdatasyncs and the wait (4.6 ms
- *    median, 14 ms at most on the bench's VM), hence once in four checkpoints, not at each.
+ *    during 1, then a wait for the readers still reading from the WAL (those that began
+ *    before it was wholly copied; later ones read the database file alone), and the next
+ *    commit writes the WAL from its beginning again (its file is reused, not grown). This
+ *    holds the writers for two fdatasyncs and the wait (4.6 ms median, 14 ms at most on the
+ *    bench's VM), hence once in four checkpoints, not at each. The wait is 2 ms at most;
+ *    if the readers have not left by then, the WAL goes on, and each later try (1,000
+ *    pages on) waits twice as long as the one before, up to 64 ms, so that reads longer
+ *    than 2 ms (a list over a large desk, a first search) delay the rewind without
+ *    preventing it.
  *
  * Without 2 the WAL never started again under a steady load: SQLite rewinds it only when a
  * writer begins while the WAL is wholly copied and no reader uses it, and with writes going
  * on during each passive checkpoint and reads at all times that moment never came. The file
  * grew without bound (1.1 GB after a few minutes of bench/run), and since its length stayed
  * past the mark, nearly every batch's leader checkpointed (150 a second, each with its two
- * fdatasyncs). If the readers do not leave in time the WAL goes on from where it is, and the
- * next restart is tried once it has grown by the mark again. */
+ * fdatasyncs). */
 #define CHECKPOINT_PAGES 1000
 #define RESTART_PAGES (4 * CHECKPOINT_PAGES)
+#define RESTART_TRIES 20        /* of 100 µs: the first try's wait for the readers */
+#define RESTART_DOUBLINGS 5     /* 20 << 5 = 640 tries, 64 ms */
 
 static void checkpoint_after(itsm_write_queue_t *q, itsm_store_t *st)
 {
@@ -178,10 +184,16 @@ static void checkpoint_after(itsm_write_queue_t *q, itsm_store_t *st)
     if (pages >= mark + CHECKPOINT_PAGES && native_checkpoint(st, 0) == APR_SUCCESS) {
         apr_atomic_set32(&q->wal_mark, pages);
         if (pages >= RESTART_PAGES && lock_writes(st) == APR_SUCCESS) {
-            if (native_checkpoint(st, 1) == APR_SUCCESS) {
+            int tries = RESTART_TRIES << (q->rewinds_missed < RESTART_DOUBLINGS
+                                              ? q->rewinds_missed : RESTART_DOUBLINGS);
+
+            if (native_checkpoint(st, tries) == APR_SUCCESS) {
                 apr_atomic_set32(&q->wal_pages, 0);
                 apr_atomic_set32(&q->wal_mark, 0);
+                q->rewinds_missed = 0;
             }
+            else
+                q->rewinds_missed++;
             unlock_writes(st->dialect);
         }
     }

@@ -423,23 +423,19 @@ void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q)
         sqlite3_wal_hook(writer->native->db, wal_pages, q);
 }
 
-/* How long a RESTART checkpoint waits for the readers still reading from the WAL, with the
- * write lock held: RESTART_TRIES sleeps of RESTART_SLEEP microseconds. A read is over in well
- * under a millisecond; a longer one (a list over a large desk, a first search) makes the
- * restart give up, and the next checkpoint tries again. */
-#define RESTART_TRIES 20
+/* A RESTART checkpoint's wait for the readers still reading from the WAL, with the write lock
+ * held: at most *tries sleeps of RESTART_SLEEP microseconds (store_queue.c says how many). */
 #define RESTART_SLEEP 100
 
 static int restart_wait(void *ctx, int tries)
 {
-    (void)ctx;
-    if (tries >= RESTART_TRIES)
+    if (tries >= *(const int *)ctx)
         return 0;
     apr_sleep(RESTART_SLEEP);
     return 1;
 }
 
-apr_status_t native_checkpoint(itsm_store_t *st, int restart)
+apr_status_t native_checkpoint(itsm_store_t *st, int restart_tries)
 {
     sqlite3 *db;
     int rc;
@@ -447,10 +443,10 @@ apr_status_t native_checkpoint(itsm_store_t *st, int restart)
     if (st->native == NULL || st->open != NULL)
         return APR_EBUSY;
     db = st->native->db;
-    if (!restart)
+    if (restart_tries <= 0)
         return sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
                    == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
-    sqlite3_busy_handler(db, restart_wait, NULL);
+    sqlite3_busy_handler(db, restart_wait, &restart_tries);
     rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
     sqlite3_busy_timeout(db, ITSM_SQLITE_BUSY_MS);     /* the connection's own again */
     return rc == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
