@@ -16,10 +16,10 @@
 #define TICKET_COLS "t.id, t.number, t.kind, t.party, t.state, t.title, t.priority, t.assignee, " \
                     "t.grp, t.opened, t.updated, t.created_by, t.version, t.fields, t.tags, " \
                     "t.sla_open, t.sla_notified"
-/* The same columns of a ticket as its current published version v shows it to readers. */
 /* How long an SQLite connection waits for a lock another connection holds (busy_timeout). */
 #define ITSM_SQLITE_BUSY_MS 10000
 
+/* The same columns of a ticket as its current published version v shows it to readers. */
 #define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
                        "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
                        "v.fields, t.tags, t.sla_open, t.sla_notified"
@@ -130,6 +130,7 @@ struct itsm_write_queue_t {
     volatile apr_uint32_t wal_pages;    /* the WAL's length after the writer's last commit */
     volatile apr_uint32_t wal_mark;     /* its length at the last checkpoint */
     int rewinds_missed;         /* RESTART checkpoints given up in a row (checkpointing's) */
+    apr_time_t next_rewind;     /* none tried before (checkpointing's) */
     volatile apr_uint32_t checkpointing;    /* 1 while a leader checkpoints */
 };
 
@@ -233,12 +234,12 @@ apr_status_t native_plain(itsm_store_t *st, const char *sql);
 /* The writer connection of q (native): SQLite's automatic checkpoint off, its WAL's length
  * after each commit into q->wal_pages instead. */
 void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q);
-/* A checkpoint on st's connection (no cursor of it open): PASSIVE (restart_tries 0) copies
- * the WAL's pages that no reader needs into the database file without waiting; RESTART (the
- * caller holds the write lock) copies the rest, waits for the readers still reading from the
- * WAL (at most restart_tries sleeps of 100 µs) and makes the next commit write the WAL from
- * its beginning. APR_SUCCESS when it ran whole. */
-apr_status_t native_checkpoint(itsm_store_t *st, int restart_tries);
+/* A checkpoint on st's connection (no cursor of it open): PASSIVE (wait 0) copies the WAL's
+ * pages that no reader needs into the database file without waiting; RESTART (the caller
+ * holds the write lock) copies the rest, waits for the readers still reading from the WAL
+ * (SQLite's waits of this call together at most wait, in 100 µs sleeps) and makes the next
+ * commit write the WAL from its beginning. APR_SUCCESS when it ran whole. */
+apr_status_t native_checkpoint(itsm_store_t *st, apr_interval_time_t wait);
 /* The id of the row the connection's last INSERT wrote (sqlite3_last_insert_rowid). */
 apr_int64_t native_last_id(itsm_store_t *st);
 apr_status_t plain(itsm_store_t *st, const char *sql);

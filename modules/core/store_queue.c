@@ -155,10 +155,14 @@ void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer)
  *    commit writes the WAL from its beginning again (its file is reused, not grown). This
  *    holds the writers for two fdatasyncs and the wait (4.6 ms median, 14 ms at most on the
  *    bench's VM), hence once in four checkpoints, not at each. The wait is 2 ms at most;
- *    if the readers have not left by then, the WAL goes on, and each later try (1,000
- *    pages on) waits twice as long as the one before, up to 64 ms, so that reads longer
- *    than 2 ms (a list over a large desk, a first search) delay the rewind without
- *    preventing it.
+ *    if the readers have not left by then, the WAL goes on, and each later try waits twice
+ *    as long as the one before, up to 64 ms, so that reads longer than 2 ms (a list over a
+ *    large desk, a first search) delay the rewind without preventing it. A later try comes
+ *    1,000 pages on, and once the waits are at 64 ms no sooner than a second after the last
+ *    one, so that a read that lasts (an administrator's .backup, a report held open) holds
+ *    the writers 64 ms a second at most, not at every 1,000 pages; the WAL grows meanwhile,
+ *    as it must while such a read needs its pages, and PRAGMA journal_size_limit (store.c)
+ *    gives the file back once it starts again.
  *
  * Without 2 the WAL never started again under a steady load: SQLite rewinds it only when a
  * writer begins while the WAL is wholly copied and no reader uses it, and with writes going
@@ -168,8 +172,34 @@ void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer)
  * fdatasyncs). */
 #define CHECKPOINT_PAGES 1000
 #define RESTART_PAGES (4 * CHECKPOINT_PAGES)
-#define RESTART_TRIES 20        /* of 100 µs: the first try's wait for the readers */
-#define RESTART_DOUBLINGS 5     /* 20 << 5 = 640 tries, 64 ms */
+#define RESTART_WAIT apr_time_from_msec(2)      /* the first try's wait for the readers */
+#define RESTART_DOUBLINGS 5     /* 2 ms << 5 = 64 ms */
+#define RESTART_SPACING apr_time_from_sec(1)   /* between tries that wait 64 ms */
+
+/* The RESTART of checkpoint_after, its caller holding q->checkpointing. */
+static void rewind_wal(itsm_write_queue_t *q, itsm_store_t *st)
+{
+    int doublings = q->rewinds_missed < RESTART_DOUBLINGS ? q->rewinds_missed
+                                                          : RESTART_DOUBLINGS;
+    apr_interval_time_t wait = RESTART_WAIT << doublings;
+    const char *error_text = st->error_text;   /* the caller's write succeeded or not */
+
+    if (lock_writes(st) != APR_SUCCESS) {
+        st->error_text = error_text;
+        return;
+    }
+    if (native_checkpoint(st, wait) == APR_SUCCESS) {
+        apr_atomic_set32(&q->wal_pages, 0);
+        apr_atomic_set32(&q->wal_mark, 0);
+        q->rewinds_missed = 0;
+    }
+    else {
+        q->rewinds_missed++;
+        if (doublings == RESTART_DOUBLINGS)
+            q->next_rewind = apr_time_now() + RESTART_SPACING;
+    }
+    unlock_writes(st->dialect);
+}
 
 static void checkpoint_after(itsm_write_queue_t *q, itsm_store_t *st)
 {
@@ -183,19 +213,8 @@ static void checkpoint_after(itsm_write_queue_t *q, itsm_store_t *st)
         mark = 0;
     if (pages >= mark + CHECKPOINT_PAGES && native_checkpoint(st, 0) == APR_SUCCESS) {
         apr_atomic_set32(&q->wal_mark, pages);
-        if (pages >= RESTART_PAGES && lock_writes(st) == APR_SUCCESS) {
-            int tries = RESTART_TRIES << (q->rewinds_missed < RESTART_DOUBLINGS
-                                              ? q->rewinds_missed : RESTART_DOUBLINGS);
-
-            if (native_checkpoint(st, tries) == APR_SUCCESS) {
-                apr_atomic_set32(&q->wal_pages, 0);
-                apr_atomic_set32(&q->wal_mark, 0);
-                q->rewinds_missed = 0;
-            }
-            else
-                q->rewinds_missed++;
-            unlock_writes(st->dialect);
-        }
+        if (pages >= RESTART_PAGES && apr_time_now() >= q->next_rewind)
+            rewind_wal(q, st);
     }
     apr_atomic_set32(&q->checkpointing, 0);
 }

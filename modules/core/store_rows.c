@@ -423,31 +423,39 @@ void native_writer_hook(itsm_store_t *writer, itsm_write_queue_t *q)
         sqlite3_wal_hook(writer->native->db, wal_pages, q);
 }
 
-/* A RESTART checkpoint's wait for the readers still reading from the WAL, with the write lock
- * held: at most *tries sleeps of RESTART_SLEEP microseconds (store_queue.c says how many). */
+/* A RESTART checkpoint's waits (for the WAL's write lock, for the readers on older
+ * snapshots, for every reader still in the WAL) share one deadline: SQLite counts its busy
+ * handler's calls per checkpoint, and a sleep lasts longer than asked under load. */
 #define RESTART_SLEEP 100
 
 static int restart_wait(void *ctx, int tries)
 {
-    if (tries >= *(const int *)ctx)
+    (void)tries;
+    if (apr_time_now() >= *(const apr_time_t *)ctx)
         return 0;
     apr_sleep(RESTART_SLEEP);
     return 1;
 }
 
-apr_status_t native_checkpoint(itsm_store_t *st, int restart_tries)
+apr_status_t native_checkpoint(itsm_store_t *st, apr_interval_time_t wait)
 {
+    apr_time_t deadline;
     sqlite3 *db;
     int rc;
 
     if (st->native == NULL || st->open != NULL)
         return APR_EBUSY;
     db = st->native->db;
-    if (restart_tries <= 0)
+    if (wait <= 0)
         return sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
                    == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
-    sqlite3_busy_handler(db, restart_wait, &restart_tries);
-    rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    deadline = apr_time_now() + wait;
+    sqlite3_busy_handler(db, restart_wait, &deadline);
+    /* Another process's checkpoint (a passive one of another child) makes SQLite answer
+     * SQLITE_BUSY at once, without the busy handler: tried again until the deadline. */
+    while ((rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL))
+               == SQLITE_BUSY && restart_wait(&deadline, 0))
+        ;
     sqlite3_busy_timeout(db, ITSM_SQLITE_BUSY_MS);     /* the connection's own again */
     return rc == SQLITE_OK ? APR_SUCCESS : APR_EBUSY;
 }
