@@ -127,6 +127,8 @@ struct itsm_write_queue_t {
     int leading;
     itsm_store_t *writer;       /* NULL: a batch runs on its leader's own connection */
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
+    apr_interval_time_t busy;   /* the batches' time, summed */
+    apr_time_t made;
     volatile apr_uint32_t wal_pages;    /* the WAL's length after the writer's last commit */
     volatile apr_uint32_t wal_mark;     /* its length at the last checkpoint */
     int rewinds_missed;         /* RESTART checkpoints given up in a row (checkpointing's) */

@@ -49,6 +49,7 @@ apr_status_t itsm_store_queue_create(itsm_write_queue_t **out, apr_pool_t *p)
     apr_status_t rv = apr_thread_mutex_create(&q->mutex, APR_THREAD_MUTEX_DEFAULT, p);
 
     q->tail = &q->head;
+    q->made = apr_time_now();
     *out = rv == APR_SUCCESS ? q : NULL;
     return rv;
 }
@@ -121,11 +122,16 @@ static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *p)
 }
 
 void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
-                           apr_uint64_t *transactions)
+                           apr_uint64_t *transactions, apr_interval_time_t *busy,
+                           apr_time_t *since)
 {
     apr_thread_mutex_lock(q->mutex);
     *writes = q->jobs;
     *transactions = q->batches;
+    if (busy)
+        *busy = q->busy;
+    if (since)
+        *since = q->made;
     apr_thread_mutex_unlock(q->mutex);
 }
 
@@ -297,6 +303,7 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
     itsm_store_t *on;
     rows_t *mark;
     apr_uint64_t n = 0;
+    apr_time_t began;
 
     st->error_text = NULL;
     if (!st->dialect->serialize_writes || q == NULL) {
@@ -322,6 +329,7 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
         on = q->writer ? q->writer : st;    /* only the leader uses it, one at a time */
         apr_thread_mutex_unlock(q->mutex);
         mark = on->open;
+        began = apr_time_now();
         run_batch(on, batch);
         /* a cursor a job left open lives in that job's pool, gone once its writer wakes */
         rows_close_since(on, mark);
@@ -336,6 +344,7 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
         }
         q->batches++;
         q->jobs += n;
+        q->busy += apr_time_now() - began;
         if (q->head) {
             q->head->state = JOB_LEAD;
             apr_thread_cond_signal(q->head->wake);

@@ -160,6 +160,33 @@ def test_writes_with_one_pooled_connection(env, database, make_httpd):
         assert "ITSM00882" not in logs      # PostgreSQL writes run concurrently, no queue
 
 
+
+def test_each_child_says_at_exit_how_busy_its_writer_was(env, database, make_httpd):
+    """ITSM00011 (LogLevel info) at a child's exit: its writes, the transactions they took
+    and how long the one writer ran (SQLite): busy near the child's lifetime says that
+    writes wait for the writer. PostgreSQL writes run concurrently: no such line."""
+    from conftest import Client, fresh_server
+    h = fresh_server(env, database, "writer-busy", make=make_httpd)
+    c = Client(h)
+
+    def one(i):
+        return c.post("/tests", ticket_xml(title="busy %d" % i), user="agent1").status
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        assert list(pool.map(one, range(THREADS * 2))) == [201] * (THREADS * 2)
+    h.stop()
+    lines = re.findall(r"ITSM00011: (\d+) writes in (\d+) transactions; the writer busy "
+                       r"(\d+\.\d) s of (\d+\.\d) s \((\d+) %\)", h.logs())
+    if database.driver != "sqlite3":
+        assert lines == []
+        return
+    assert lines, h.logs()[-2000:]
+    assert sum(int(w) for w, _, _, _, _ in lines) >= THREADS * 2
+    for writes, transactions, busy, up, share in lines:
+        assert 1 <= int(transactions) <= int(writes)
+        assert 0 <= float(busy) <= float(up)
+        assert 0 <= int(share) <= 100
+
 _WAL_FRAMES = r"""
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], timeout=30)

@@ -160,10 +160,12 @@ static void concurrent_creates_get_distinct_numbers(void **state)
     apr_thread_t *thd[THREADS];
     apr_hash_t *seen = apr_hash_make(pool);
     apr_uint64_t writes0, tx0, writes, tx;
+    apr_interval_time_t busy0, busy;
+    apr_time_t since, before = apr_time_now();
     apr_status_t rv;
     int i, k;
 
-    itsm_store_write_stats(queue, &writes0, &tx0);
+    itsm_store_write_stats(queue, &writes0, &tx0, &busy0, NULL);
     for (i = 0; i < THREADS; i++) {
         w[i].c = conn_open();
         w[i].n = i;
@@ -188,9 +190,13 @@ static void concurrent_creates_get_distinct_numbers(void **state)
     assert_int_equal(apr_hash_count(seen), THREADS * ROUNDS);
     for (k = 1; k <= THREADS * ROUNDS; k++)      /* numbers 1..n, none lost or skipped */
         assert_non_null(apr_hash_get(seen, apr_psprintf(pool, "TST%07d", k), APR_HASH_KEY_STRING));
-    itsm_store_write_stats(queue, &writes, &tx);
+    itsm_store_write_stats(queue, &writes, &tx, &busy, &since);
     assert_int_equal(writes - writes0, THREADS * ROUNDS);
     assert_true(tx - tx0 >= 1 && tx - tx0 <= writes - writes0);
+    /* the batches' time: some, and within the time the creates took (one writer at a time) */
+    assert_true(busy > busy0);
+    assert_true(busy - busy0 <= apr_time_now() - before);
+    assert_true(since <= before);
     print_message("%" APR_UINT64_T_FMT " creates in %" APR_UINT64_T_FMT " transactions\n",
                   writes - writes0, tx - tx0);
 }
