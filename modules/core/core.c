@@ -649,21 +649,20 @@ static apr_status_t log_write_stats(void *data)
 {
     server_rec *s = data;
     apr_hash_index_t *hi;
-    apr_uint64_t writes, transactions;
-    apr_interval_time_t busy, up;
-    apr_time_t since;
+    itsm_write_stats_t w;
+    apr_interval_time_t up;
 
     for (hi = apr_hash_first(NULL, db_states); hi; hi = apr_hash_next(hi)) {
         db_state_t *db = apr_hash_this_val(hi);
 
-        itsm_store_write_stats(db->queue, &writes, &transactions, &busy, &since);
-        up = apr_time_now() - since;
-        if (transactions)
+        itsm_store_write_stats(db->queue, &w);
+        up = apr_time_now() - w.since;
+        if (w.transactions)
             ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, ITSMLOGNO(00011)
                          "%" APR_UINT64_T_FMT " writes in %" APR_UINT64_T_FMT " transactions; "
                          "the writer busy %.1f s of %.1f s (%.0f %%)",
-                         writes, transactions, busy / 1e6, up / 1e6,
-                         up > 0 ? 100.0 * busy / up : 0.0);
+                         w.writes, w.transactions, w.busy / 1e6, up / 1e6,
+                         up > 0 ? 100.0 * w.busy / up : 0.0);
     }
     return APR_SUCCESS;
 }

@@ -120,13 +120,17 @@ int itsm_store_library_init(void);
 apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *processes);
 /* A group commit queue (per process and database: the core keeps one per virtual host). */
 apr_status_t itsm_store_queue_create(itsm_write_queue_t **q, apr_pool_t *p);
-/* Writes made through queue q, the transactions they took, how long the batches ran (from
- * asking for the write lock to the commit: with several children, waits for another
- * child's writer count too) and when the queue was made (busy and since may be NULL). Busy
- * near the time since: writes wait for the one writer. */
-void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
-                            apr_uint64_t *transactions, apr_interval_time_t *busy,
-                            apr_time_t *since);
+/* What a queue did since it was made. busy near the time since: writes wait for the one
+ * writer. */
+typedef struct itsm_write_stats_t {
+    apr_uint64_t writes;
+    apr_uint64_t transactions;
+    apr_interval_time_t busy;   /* the batches' time, from asking for the write lock to the
+                                 * commit (with several children, waits for another's too) */
+    apr_time_t since;           /* when the queue was made */
+} itsm_write_stats_t;
+
+void itsm_store_write_stats(itsm_write_queue_t *q, itsm_write_stats_t *out);
 /* The store whose connection every batch of queue q runs on from now on (SQLite; a store of
  * a database without group commit is ignored). One connection for all of a process's
  * writes keeps its page cache: SQLite empties a connection's cache whenever another

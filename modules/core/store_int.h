@@ -127,7 +127,7 @@ struct itsm_write_queue_t {
     int leading;
     itsm_store_t *writer;       /* NULL: a batch runs on its leader's own connection */
     apr_uint64_t batches, jobs; /* jobs / batches = the mean batch size */
-    apr_interval_time_t busy;   /* the batches' time, summed */
+    apr_interval_time_t busy;   /* the batches' time, summed (itsm_write_stats_t) */
     apr_time_t made;
     volatile apr_uint32_t wal_pages;    /* the WAL's length after the writer's last commit */
     volatile apr_uint32_t wal_mark;     /* its length at the last checkpoint */

@@ -121,17 +121,13 @@ static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *p)
     return rv;
 }
 
-void itsm_store_write_stats(itsm_write_queue_t *q, apr_uint64_t *writes,
-                           apr_uint64_t *transactions, apr_interval_time_t *busy,
-                           apr_time_t *since)
+void itsm_store_write_stats(itsm_write_queue_t *q, itsm_write_stats_t *out)
 {
     apr_thread_mutex_lock(q->mutex);
-    *writes = q->jobs;
-    *transactions = q->batches;
-    if (busy)
-        *busy = q->busy;
-    if (since)
-        *since = q->made;
+    out->writes = q->jobs;
+    out->transactions = q->batches;
+    out->busy = q->busy;
+    out->since = q->made;
     apr_thread_mutex_unlock(q->mutex);
 }
 

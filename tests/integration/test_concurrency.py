@@ -160,7 +160,6 @@ def test_writes_with_one_pooled_connection(env, database, make_httpd):
         assert "ITSM00882" not in logs      # PostgreSQL writes run concurrently, no queue
 
 
-
 def test_each_child_says_at_exit_how_busy_its_writer_was(env, database, make_httpd):
     """ITSM00011 (LogLevel info) at a child's exit: its writes, the transactions they took
     and how long the one writer ran (SQLite): busy near the child's lifetime says that
@@ -186,6 +185,7 @@ def test_each_child_says_at_exit_how_busy_its_writer_was(env, database, make_htt
         assert 1 <= int(transactions) <= int(writes)
         assert 0 <= float(busy) <= float(up)
         assert 0 <= int(share) <= 100
+
 
 _WAL_FRAMES = r"""
 import sqlite3, sys

@@ -159,13 +159,12 @@ static void concurrent_creates_get_distinct_numbers(void **state)
     creator_t w[THREADS];
     apr_thread_t *thd[THREADS];
     apr_hash_t *seen = apr_hash_make(pool);
-    apr_uint64_t writes0, tx0, writes, tx;
-    apr_interval_time_t busy0, busy;
-    apr_time_t since, before = apr_time_now();
+    itsm_write_stats_t s0, s1;
+    apr_time_t before = apr_time_now();
     apr_status_t rv;
     int i, k;
 
-    itsm_store_write_stats(queue, &writes0, &tx0, &busy0, NULL);
+    itsm_store_write_stats(queue, &s0);
     for (i = 0; i < THREADS; i++) {
         w[i].c = conn_open();
         w[i].n = i;
@@ -190,15 +189,16 @@ static void concurrent_creates_get_distinct_numbers(void **state)
     assert_int_equal(apr_hash_count(seen), THREADS * ROUNDS);
     for (k = 1; k <= THREADS * ROUNDS; k++)      /* numbers 1..n, none lost or skipped */
         assert_non_null(apr_hash_get(seen, apr_psprintf(pool, "TST%07d", k), APR_HASH_KEY_STRING));
-    itsm_store_write_stats(queue, &writes, &tx, &busy, &since);
-    assert_int_equal(writes - writes0, THREADS * ROUNDS);
-    assert_true(tx - tx0 >= 1 && tx - tx0 <= writes - writes0);
+    itsm_store_write_stats(queue, &s1);
+    assert_int_equal(s1.writes - s0.writes, THREADS * ROUNDS);
+    assert_true(s1.transactions - s0.transactions >= 1
+                && s1.transactions - s0.transactions <= s1.writes - s0.writes);
     /* the batches' time: some, and within the time the creates took (one writer at a time) */
-    assert_true(busy > busy0);
-    assert_true(busy - busy0 <= apr_time_now() - before);
-    assert_true(since <= before);
+    assert_true(s1.busy > s0.busy);
+    assert_true(s1.busy - s0.busy <= apr_time_now() - before);
+    assert_true(s1.since <= before);
     print_message("%" APR_UINT64_T_FMT " creates in %" APR_UINT64_T_FMT " transactions\n",
-                  writes - writes0, tx - tx0);
+                  s1.writes - s0.writes, s1.transactions - s0.transactions);
 }
 
 /* ---- racing updates beside creates ----------------------------------------------------- */
