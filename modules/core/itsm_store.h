@@ -140,6 +140,10 @@ void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer);
 /* The database file of a connection (SQLite), NULL for a server database or one in
  * memory. */
 const char *itsm_store_file(const apr_dbd_driver_t *driver, apr_dbd_t *handle);
+/* What to open the SQLite file (itsm_store_file) with for the process's writer connection:
+ * a URI naming the VFS that gathers a commit's WAL writes into one (store_wal.c), or the
+ * file itself where SQLite cannot have it. */
+const char *itsm_store_writer_params(const char *file, apr_pool_t *p);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised
  * between processes by a database lock, so any number of children may call it at start.
