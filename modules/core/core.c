@@ -444,8 +444,7 @@ static void writer_open(db_state_t *db, const itsm_core_t *core, const ap_dbd_t 
     if (file == NULL)
         return;
     if (apr_pool_create(&wp, db->pool) != APR_SUCCESS
-        || apr_dbd_open_ex(dbd->driver, wp, itsm_store_writer_params(file, wp), &handle,
-                           &err) != APR_SUCCESS) {
+        || itsm_store_writer_open(dbd->driver, file, wp, &handle, &err) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s, ITSMLOGNO(00880)
                      "cannot open %s for the store's writer (%s): writes run on the "
                      "requests' connections", file, err ? err : "no memory");

@@ -140,9 +140,12 @@ void itsm_store_queue_writer(itsm_write_queue_t *q, itsm_store_t *writer);
 /* The database file of a connection (SQLite), NULL for a server database or one in
  * memory. */
 const char *itsm_store_file(const apr_dbd_driver_t *driver, apr_dbd_t *handle);
-/* What to open the SQLite file (itsm_store_file) with for the process's writer connection:
- * a URI naming the VFS that gathers a commit's WAL writes into one (store_wal.c), or the
- * file itself where SQLite cannot have it. */
+/* The process's writer connection to the SQLite file (itsm_store_file) of a request's: on
+ * the VFS that gathers a commit's WAL writes (store_wal.c) where this SQLite has it, else on
+ * the default VFS. itsm_store_writer_params: the URI that names the file and that VFS (the
+ * file itself without the VFS). */
+apr_status_t itsm_store_writer_open(const apr_dbd_driver_t *driver, const char *file,
+                                    apr_pool_t *p, apr_dbd_t **handle, const char **err);
 const char *itsm_store_writer_params(const char *file, apr_pool_t *p);
 
 /* Create or upgrade the schema under sqldir/<driver>/ and the kinds' counters; serialised

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Private to the store (store.c, store_queue.c, store_migrate.c, store_search.c,
- * store_fts5.c, store_rows.c): the store's handle, its dialect, the group commit queue's
+ * store_fts5.c, store_rows.c, store_wal.c): the store's handle, its dialect, the group commit queue's
  * types, the reader's cursor, and the helpers its files share. */
 #ifndef ITSM_STORE_INT_H
 #define ITSM_STORE_INT_H
@@ -197,6 +197,8 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
  * the per-process counts it keeps (once per child; without, it counts as bm25()). */
 apr_status_t search_rank_register(itsm_store_t *st);
 apr_status_t search_rank_child_init(apr_pool_t *pchild);
+/* store_wal.c: the writer's VFS, registered in the child (itsm_store_child_init). */
+apr_status_t wal_vfs_child_init(apr_pool_t *pchild);
 /* t was just created: if its kind is a deflection target, the recent searches of its
  * creator within the window count as failed deflections. */
 apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool_t *p);

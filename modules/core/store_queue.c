@@ -38,6 +38,8 @@ apr_status_t itsm_store_child_init(apr_pool_t *pchild, apr_global_mutex_t *proce
 {
     apr_status_t rv = search_rank_child_init(pchild);
 
+    if (rv == APR_SUCCESS)
+        rv = wal_vfs_child_init(pchild);
     process_lock = processes;
     return rv != APR_SUCCESS ? rv
                              : apr_thread_mutex_create(&write_lock, APR_THREAD_MUTEX_DEFAULT, pchild);

@@ -1,33 +1,40 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* A SQLite VFS shim, "itsm-wal", under the store's one writer connection per process
- * (core.c, writer_open): it gathers the writes of one commit to the WAL into one write.
+ * (core.c, writer_open): it gathers the writes of one commit to the WAL into a few.
  *
  * Why: SQLite writes each WAL frame as two writes, its 24-byte header and its page. A group
  * commit of a batch of problem creates carries ~75 frames, so 150 pwrite calls; on this
  * machine's ext4 that was 170 us a batch against 40 us for the same bytes in one pwrite
- * (docs/performance.md, "Writes of a commit gathered"), and the COMMIT was a third of the
+ * (docs/performance.md, "A commit's WAL writes gathered"), and the COMMIT was a third of the
  * writer's time. SQLite has no option for it (batch atomic writes are for rollback journals
- * on F2FS), so the store brings the ~200 lines below; everything else is the default VFS's.
+ * on F2FS), so the store brings the shim below; everything else is the default VFS's.
  *
  * How, and why it is safe. Every method forwards to the default VFS's file (unix), which
- * keeps the locks, the shared memory and the reads. A write to a WAL file that continues the
- * pending bytes is appended to a buffer instead of made; the buffer is written, in order,
- * before anything else touches the WAL (a read, a write elsewhere, a sync, a truncate, a
- * size, a lock, close) and, above all, when the page of a commit frame (a frame whose header
- * names the database's size: the WAL format, https://sqlite.org/fileformat2.html#walformat)
- * has been appended: so the commit's write is made inside the write call SQLite makes for
- * that frame, and a failure (a full disk) is the commit's failure, reported and rolled back
- * by SQLite as without the shim. Readers see frames only after the writer publishes the new
- * WAL index header in shared memory, which comes after the commit frame; as a second guard
- * the buffer is also written at the database's shared-memory barrier and lock changes
- * (nothing is pending there unless SQLite ever wrote a commit differently). A crash loses
- * at most the pending commit, as a crash during SQLite's own frame writes would: recovery
- * reads the WAL by its checksums. Files other than WALs are untouched. */
-#include <stdio.h>
+ * keeps the locks, the shared memory and the reads. Only appends to the WAL of a database
+ * opened through this VFS are gathered: a write at the end of what the WAL holds (or right
+ * after the bytes pending) goes to a buffer. The buffer is written, in order, when the page
+ * of a commit frame (a frame whose header names the database's size: the WAL format,
+ * https://sqlite.org/fileformat2.html#walformat) has been appended, so the commit's bytes
+ * are written inside the write call SQLite makes for that frame and a failure (a full disk)
+ * is that call's, reported and rolled back by SQLite as without the shim; and before
+ * anything else touches the WAL (a read, a write below the end such as SQLite's rewrite of
+ * frame checksums in a transaction that spilled pages, a sync, a truncate, a size, close).
+ * Readers see frames only after the writer publishes the new WAL index header in shared
+ * memory, which comes after the commit frame. As a guard for a way of writing a commit this
+ * shim does not know, the buffer is also written at the database's shared-memory barrier and
+ * lock changes; a failure there cannot be returned to anyone, so it is logged and every
+ * later call on that WAL fails with it (the connection must be opened again). Not gathered:
+ * a WAL whose database's device lacks powersafe overwrite (SQLite then pads a commit to the
+ * sector and splits a frame at the sync point). A crash loses at most the pending commit,
+ * as a crash during SQLite's own frame writes would: recovery reads the WAL by its
+ * checksums. Files other than WALs are untouched. */
 #include <string.h>
 #include <sqlite3.h>
 
+#include <apr_file_info.h>
+#include <apr_file_io.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 
 #include "store_int.h"
 
@@ -42,21 +49,34 @@ typedef struct gather_file_t gather_file_t;
 struct gather_file_t {
     sqlite3_file base;          /* base.pMethods: gather_io */
     sqlite3_file *real;         /* the default VFS's file, allocated right after this */
-    gather_file_t *wal;         /* a database: its open WAL's, if that is ours */
-    gather_file_t *db;          /* a WAL: its database's */
-    int is_wal;
-    int commit_next;            /* the last write was a commit frame's header */
-    unsigned char *buf;         /* a WAL: bytes from off not yet written */
-    sqlite3_int64 off;
+    gather_file_t *wal;         /* a database: its open WAL's */
+    gather_file_t *db;          /* a WAL: its database's, while both are open */
+    int gather;                 /* a WAL whose appends are gathered */
+    int commit_next;            /* the last append was a commit frame's header */
+    int error;                  /* a write no caller could be told of failed with this */
+    unsigned char *buf;         /* bytes for off on, not yet written */
     int len;
+    sqlite3_int64 off;
+    sqlite3_int64 end;          /* the end of what the WAL holds, written or pending, since
+                                 * its header was last written (offset 0) */
 };
 
 static sqlite3_vfs gather_vfs;
 static const sqlite3_io_methods gather_io;
 
+static int write_through(gather_file_t *f, const void *data, int amt, sqlite3_int64 off)
+{
+    int rc = f->real->pMethods->xWrite(f->real, data, amt, off);
+
+    if (rc == SQLITE_OK && off + amt > f->end)
+        f->end = off + amt;
+    return rc;
+}
+
+/* The pending bytes, written; f->error once a flush failed where nobody could be told. */
 static int flush(gather_file_t *f)
 {
-    int rc = SQLITE_OK, done, n;
+    int rc = f->error, done, n;
 
     for (done = 0; rc == SQLITE_OK && done < f->len; done += n) {
         n = f->len - done < WRITE_MAX ? f->len - done : WRITE_MAX;
@@ -66,11 +86,20 @@ static int flush(gather_file_t *f)
     return rc;
 }
 
-/* The pending bytes of the WAL of database file f, written before its shared memory moves. */
+/* The pending bytes of the WAL of database file f, written before its shared memory moves:
+ * nothing is pending here when SQLite writes as the header comment says. */
 static void flush_wal_of(gather_file_t *f)
 {
-    if (f->wal && f->wal->len)
-        flush(f->wal);
+    gather_file_t *w = f->wal;
+    int rc;
+
+    if (w == NULL || w->len == 0 || w->error)
+        return;
+    if ((rc = flush(w)) != SQLITE_OK) {
+        w->error = rc;
+        sqlite3_log(rc, "itsm-wal: a WAL write failed outside any call that could report it; "
+                        "the connection's WAL fails from now on");
+    }
 }
 
 static int g_close(sqlite3_file *file)
@@ -99,22 +128,31 @@ static int g_read(sqlite3_file *file, void *out, int amt, sqlite3_int64 off)
 static int g_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 off)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc, commit;
+    int rc, append, commit;
 
-    if (!f->is_wal)
+    if (!f->gather)
         return f->real->pMethods->xWrite(f->real, data, amt, off);
-    if (f->len > 0 && (off != f->off + f->len || f->len + amt > GATHER_MAX)) {
+    if (f->error)
+        return f->error;
+    if (off == 0) {                             /* the WAL's header: the log begins again */
         if ((rc = flush(f)) != SQLITE_OK)
             return rc;
+        f->end = 0;
     }
-    if (amt > WRITE_MAX)
-        return f->real->pMethods->xWrite(f->real, data, amt, off);
-    if (f->buf == NULL && (f->buf = sqlite3_malloc(GATHER_MAX)) == NULL)
-        return f->real->pMethods->xWrite(f->real, data, amt, off);
+    append = f->len > 0 ? off == f->off + f->len : off >= f->end;
+    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush(f)) != SQLITE_OK)
+        return rc;
+    if (!append || amt > GATHER_MAX
+        || (f->buf == NULL && (f->buf = sqlite3_malloc(GATHER_MAX)) == NULL)) {
+        f->commit_next = 0;
+        return write_through(f, data, amt, off);
+    }
     if (f->len == 0)
         f->off = off;
     memcpy(f->buf + f->len, data, amt);
     f->len += amt;
+    if (off + amt > f->end)
+        f->end = off + amt;
     commit = f->commit_next;
     f->commit_next = amt == FRAME_HDR && memcmp((const unsigned char *)data + 4, "\0\0\0\0", 4);
     return commit ? flush(f) : SQLITE_OK;
@@ -125,6 +163,8 @@ static int g_truncate(sqlite3_file *file, sqlite3_int64 size)
     gather_file_t *f = (gather_file_t *)file;
     int rc = flush(f);
 
+    if (rc == SQLITE_OK && f->end > size)
+        f->end = size;
     return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
@@ -251,6 +291,7 @@ static int g_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
 {
     sqlite3_vfs *real_vfs = vfs->pAppData;
     gather_file_t *f = (gather_file_t *)file;
+    sqlite3_file *db;
     int rc;
 
     memset(f, 0, sizeof *f);
@@ -259,14 +300,15 @@ static int g_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
     if (f->real->pMethods == NULL)
         return rc;
     f->base.pMethods = &gather_io;
-    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) && name != NULL) {
-        sqlite3_file *db = sqlite3_database_file_object(name);
-
-        f->is_wal = 1;
-        if (db && db->pMethods == &gather_io) {
-            f->db = (gather_file_t *)db;
-            f->db->wal = f;
-        }
+    if (rc != SQLITE_OK || !(flags & SQLITE_OPEN_WAL) || name == NULL)
+        return rc;
+    /* a WAL: gathered when its database is one of ours, without padding to sectors */
+    db = sqlite3_database_file_object(name);
+    if (db && db->pMethods == &gather_io) {
+        f->db = (gather_file_t *)db;
+        f->db->wal = f;
+        f->gather = (db->pMethods->xDeviceCharacteristics(db)
+                     & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
     }
     return rc;
 }
@@ -344,20 +386,24 @@ static int g_current_time_int64(sqlite3_vfs *vfs, sqlite3_int64 *out)
     return r->xCurrentTimeInt64(r, out);
 }
 
-/* The VFS's name once registered over the default one (a unix VFS: its files have the
- * shared-memory and fetch methods forwarded above); NULL where it cannot be. */
-static const char *gather_vfs_name(void)
+static apr_status_t gather_vfs_unregister(void *data)
 {
-    static int registered = -1;     /* once per process, before its threads (child_init) */
+    sqlite3_vfs_unregister(&gather_vfs);
+    memset(&gather_vfs, 0, sizeof gather_vfs);
+    return APR_SUCCESS;
+}
+
+/* Registered once per process, in child_init, before its threads, over SQLite's default
+ * VFS when that is the plain unix one (whose files have the shared-memory and fetch
+ * methods forwarded above); gone with pchild, before this module's code may be unloaded
+ * (the writer's connection is closed before: its pool is a subpool of pchild). */
+apr_status_t wal_vfs_child_init(apr_pool_t *pchild)
+{
     sqlite3_vfs *r;
 
-    if (registered >= 0)
-        return registered ? gather_vfs.zName : NULL;
-    registered = 0;
-    r = sqlite3_vfs_find(NULL);
-    if (r == NULL || r->iVersion < 2 || strncmp(r->zName, "unix", 4)
-        || sqlite3_vfs_find("itsm-wal"))
-        return NULL;
+    if (sqlite3_initialize() != SQLITE_OK || (r = sqlite3_vfs_find(NULL)) == NULL
+        || strcmp(r->zName, "unix") || r->iVersion < 2 || sqlite3_vfs_find("itsm-wal"))
+        return APR_SUCCESS;             /* the writer stays on the default VFS */
     gather_vfs = (sqlite3_vfs){
         .iVersion = 2, .szOsFile = (int)sizeof(gather_file_t) + r->szOsFile,
         .mxPathname = r->mxPathname, .zName = "itsm-wal", .pAppData = r,
@@ -367,13 +413,25 @@ static const char *gather_vfs_name(void)
         .xSleep = g_sleep, .xCurrentTime = g_current_time, .xGetLastError = g_last_error,
         .xCurrentTimeInt64 = g_current_time_int64,
     };
-    if (sqlite3_vfs_register(&gather_vfs, 0) != SQLITE_OK)
-        return NULL;
-    registered = 1;
+    if (sqlite3_vfs_register(&gather_vfs, 0) != SQLITE_OK) {
+        memset(&gather_vfs, 0, sizeof gather_vfs);
+        return APR_SUCCESS;
+    }
+    apr_pool_cleanup_register(pchild, NULL, gather_vfs_unregister, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+static const char *gather_vfs_name(void)
+{
     return gather_vfs.zName;
 }
 
 #else
+apr_status_t wal_vfs_child_init(apr_pool_t *pchild)
+{
+    return APR_SUCCESS;
+}
+
 static const char *gather_vfs_name(void)
 {
     return NULL;
@@ -382,21 +440,43 @@ static const char *gather_vfs_name(void)
 
 const char *itsm_store_writer_params(const char *file, apr_pool_t *p)
 {
-    const char *vfs;
-    char *uri, *o;
+    const char *vfs = gather_vfs_name();
+    char *path, *o;
 
-    /* apr_dbd's driver opens with sqlite3_open(), which reads a URI only where SQLite was
-     * built to (Debian's is); elsewhere the writer stays on the default VFS. */
-    if (!sqlite3_compileoption_used("USE_URI") || (vfs = gather_vfs_name()) == NULL)
+    if (vfs == NULL)
         return file;
-    o = uri = apr_palloc(p, 3 * strlen(file) + strlen(vfs) + sizeof "file:?vfs=");
-    o = stpcpy(o, "file:");
+    o = path = apr_palloc(p, 3 * strlen(file) + 1);
     for (; *file; file++) {
-        if (*file == '%' || *file == '?' || *file == '#')
-            o += sprintf(o, "%%%02X", (unsigned char)*file);
+        if (*file == '%' || *file == '?' || *file == '#') {
+            *o++ = '%';
+            *o++ = "0123456789ABCDEF"[(unsigned char)*file >> 4];
+            *o++ = "0123456789ABCDEF"[*file & 15];
+        }
         else
             *o++ = *file;
     }
-    stpcpy(stpcpy(o, "?vfs="), vfs);
-    return uri;
+    *o = '\0';
+    return apr_pstrcat(p, "file:", path, "?vfs=", vfs, NULL);
+}
+
+apr_status_t itsm_store_writer_open(const apr_dbd_driver_t *driver, const char *file,
+                                    apr_pool_t *p, apr_dbd_t **handle, const char **err)
+{
+    const char *params = itsm_store_writer_params(file, p), *opened;
+    apr_finfo_t info;
+
+    *handle = NULL;
+    if (params != file && apr_dbd_open_ex(driver, p, params, handle, err) == APR_SUCCESS) {
+        opened = itsm_store_file(driver, *handle);
+        if (opened && strcmp(opened, file) == 0)
+            return APR_SUCCESS;
+        /* this SQLite reads no URI in sqlite3_open() (built without SQLITE_USE_URI): it
+         * made an empty file of that name, which goes; the writer opens the file itself */
+        apr_dbd_close(driver, *handle);
+        *handle = NULL;
+        if (opened && apr_stat(&info, opened, APR_FINFO_SIZE, p) == APR_SUCCESS
+            && info.size == 0)
+            apr_file_remove(opened, p);
+    }
+    return apr_dbd_open_ex(driver, p, file, handle, err);
 }

@@ -343,3 +343,56 @@ def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, c
     # rewinds tried from 4,000 pages on, every 1,000, waiting 2, 4, 8, 16, 32, 64 ms: the
     # third or fourth outlasts two reads of 5 ms; 3,000 creates write over 30,000 pages
     assert len(starts) >= 2, sorted(starts)
+
+
+def test_acknowledged_creates_survive_a_kill_of_httpd(env, database, make_httpd):
+    """httpd killed (SIGKILL, parent and child) while clients create: every ticket whose
+    creation was answered 201 is there after the restart, with its title, and the database
+    is whole. On SQLite the writer's VFS holds a commit's WAL frames until its commit frame
+    (store_wal.c): an answer must never come before they are written."""
+    import signal
+    import threading
+    import time
+    import requests
+    from conftest import Client, fresh_server, poll, sql_runner
+    h = fresh_server(env, database, "killed", make=make_httpd)
+    c = Client(h)
+    acknowledged, stop = {}, threading.Event()
+    lock = threading.Lock()
+
+    def creates(worker):
+        i = 0
+        while not stop.is_set():
+            title = "killed %d.%d" % (worker, i)
+            i += 1
+            try:
+                r = c.post("/tests", ticket_xml(title=title, description="k" * 300),
+                           user="agent1")
+            except requests.RequestException:
+                continue
+            if r.status == 201:
+                with lock:
+                    acknowledged[r.ticket()["number"]] = title
+
+    workers = [threading.Thread(target=creates, args=(w,)) for w in range(THREADS)]
+    for w in workers:
+        w.start()
+    assert poll(lambda: len(acknowledged) >= 400, 60), len(acknowledged)
+    os.killpg(h.proc.pid, signal.SIGKILL)      # the whole session: parent and children
+    h.proc.wait(10)
+    h.stderr.close()
+    stop.set()
+    for w in workers:
+        w.join(70)
+    time.sleep(0.5)
+    h.start()
+
+    for number, title in sorted(acknowledged.items()):
+        r = c.get("/tests/" + number)
+        assert (r.status, r.ticket()["title"] if r.status == 200 else r.text) \
+            == (200, title), number
+    r = c.post("/tests", ticket_xml(title="after the kill"), user="agent1")
+    assert r.status == 201, r.text
+    if database.driver == "sqlite3":
+        assert sql_runner(database, h.dbd_params, h.db_name)("PRAGMA integrity_check") \
+            == ["ok"]

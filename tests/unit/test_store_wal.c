@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
-/* The writer's VFS (store_wal.c), on real SQLite files: what the writer commits, small or
- * larger than one gathered write, is what another connection of the default VFS reads, at
- * the moment of the commit and not before; a failed write of the WAL fails the COMMIT and
- * publishes nothing; the file name survives the URI. */
+/* The writer's VFS (store_wal.c), on real SQLite files and opened as core.c opens the
+ * writer (apr_dbd): what the writer commits, small or larger than one gathered write, after
+ * a spill of pages or a rewind of the WAL, is what another connection of the default VFS
+ * reads, at the moment of the commit and not before, and what a copy of the files holds at
+ * that moment (a crash then); a failed write of the WAL fails the COMMIT and publishes
+ * nothing; the file name survives the URI. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <apr_dbd.h>
 #include <apr_file_info.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
@@ -18,9 +21,15 @@
 #include <sqlite3.h>
 
 #include "unit_main.h"
-#include "itsm_store.h"
+#include "store_int.h"
+
+/* n rows of s, for INSERT ... SELECT (generate_series is the shell's, not the library's) */
+#define ROWS(n) "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < " \
+                #n ") "
 
 static const char *dir;
+static const apr_dbd_driver_t *driver;
+static int have_vfs;            /* this SQLite takes the writer's VFS (else: skipped) */
 
 static int make_dir(void **state)
 {
@@ -29,6 +38,10 @@ static int make_dir(void **state)
     assert_int_equal(apr_temp_dir_get(&tmp, pool), APR_SUCCESS);
     dir = apr_pstrcat(pool, tmp, "/itsm-wal-XXXXXX", NULL);
     assert_non_null(mkdtemp((char *)dir));
+    assert_int_equal(apr_dbd_init(pool), APR_SUCCESS);
+    assert_int_equal(apr_dbd_get_driver(pool, "sqlite3", &driver), APR_SUCCESS);
+    assert_int_equal(wal_vfs_child_init(pool), APR_SUCCESS);
+    have_vfs = strcmp(itsm_store_writer_params("/x", pool), "/x") != 0;
     return 0;
 }
 
@@ -68,21 +81,52 @@ static sqlite3_int64 one(sqlite3 *db, const char *sql)
     return v;
 }
 
-/* The process's writer as core.c opens it (through apr_dbd's sqlite3_open) and a reader
- * of the default VFS, as mod_dbd's connections are. */
-static void open_pair(const char *file, sqlite3 **writer, sqlite3 **reader)
+/* The process's writer as core.c opens it (first: SQL run on it before its set-up), and a
+ * reader of the default VFS, as mod_dbd's connections are. */
+static void open_writer(const char *file, const char *first, sqlite3 **writer,
+                        sqlite3 **reader)
 {
+    apr_dbd_t *handle;
+    const char *err = NULL;
     char *vfs = NULL;
 
-    assert_int_equal(sqlite3_open(itsm_store_writer_params(file, pool), writer), SQLITE_OK);
+    if (!have_vfs)
+        skip();
+    assert_int_equal(itsm_store_writer_open(driver, file, pool, &handle, &err), APR_SUCCESS);
+    *writer = apr_dbd_native_handle(driver, handle);
     assert_int_equal(sqlite3_file_control(*writer, "main", SQLITE_FCNTL_VFSNAME, &vfs),
                      SQLITE_OK);
     assert_string_equal(vfs, "itsm-wal/unix");
     sqlite3_free(vfs);
+    if (first)
+        exec(*writer, first);
     exec(*writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                   "PRAGMA wal_autocheckpoint = 0;"
                   "CREATE TABLE IF NOT EXISTS t (n INTEGER PRIMARY KEY, b BLOB)");
     assert_int_equal(sqlite3_open(file, reader), SQLITE_OK);
+}
+
+static void open_pair(const char *file, sqlite3 **writer, sqlite3 **reader)
+{
+    open_writer(file, NULL, writer, reader);
+}
+
+/* What the files hold this moment, as a crash would leave them: the database and its WAL
+ * copied (not the shared memory, which a new process rebuilds from the WAL) and opened. */
+static sqlite3 *crash_copy(const char *file, const char *name)
+{
+    const char *copy = apr_pstrcat(pool, dir, "/", name, NULL);
+    sqlite3 *db;
+
+    assert_int_equal(apr_file_copy(file, copy, APR_FPROT_FILE_SOURCE_PERMS, pool),
+                     APR_SUCCESS);
+    assert_int_equal(apr_file_copy(apr_pstrcat(pool, file, "-wal", NULL),
+                                   apr_pstrcat(pool, copy, "-wal", NULL),
+                                   APR_FPROT_FILE_SOURCE_PERMS, pool), APR_SUCCESS);
+    assert_int_equal(sqlite3_open(copy, &db), SQLITE_OK);
+    assert_int_equal(one(db, "SELECT count(*) FROM pragma_integrity_check "
+                             "WHERE integrity_check <> 'ok'"), 0);
+    return db;
 }
 
 static void test_file_name_through_uri(void **state)
@@ -91,6 +135,8 @@ static void test_file_name_through_uri(void **state)
     apr_finfo_t info;
     sqlite3 *w, *r;
 
+    if (!have_vfs)
+        skip();
     assert_string_equal(itsm_store_writer_params(file, pool),
                         apr_pstrcat(pool, "file:", dir, "/a%3Fb%25c%23d.db?vfs=itsm-wal", NULL));
     open_pair(file, &w, &r);
@@ -128,6 +174,9 @@ static void test_commits_seen_when_made(void **state)
         exec(r, "COMMIT");
         assert_int_equal(one(r, "SELECT count(*) FROM t"), rows);
         assert_int_equal(one(r, "SELECT sum(length(b)) FROM t"), bytes);
+        again = crash_copy(file, apr_psprintf(pool, "seen-copy%d.db", (int)i));
+        assert_int_equal(one(again, "SELECT sum(length(b)) FROM t"), bytes);
+        sqlite3_close(again);
     }
     /* the same bytes from the files alone, and whole */
     sqlite3_close(r);
@@ -138,6 +187,74 @@ static void test_commits_seen_when_made(void **state)
     assert_int_equal(one(again, "SELECT count(*) FROM pragma_integrity_check "
                                 "WHERE integrity_check <> 'ok'"), 0);
     sqlite3_close(again);
+}
+
+/* A transaction larger than the writer's page cache spills pages into the WAL before its
+ * commit, and SQLite rewrites the frame headers from the first page written again to the
+ * commit frame's (walRewriteChecksums): writes below the WAL's end, made as they come. With
+ * an exclusive lock (locking_mode, set before the WAL is used) SQLite keeps the WAL's index
+ * in its own memory: no shared-memory barrier or lock then writes what might be pending. */
+static void spilled_transaction(const char *name, const char *first, int readers)
+{
+    const char *file = apr_pstrcat(pool, dir, "/", name, ".db", NULL);
+    sqlite3 *w, *r, *copy;
+
+    open_writer(file, first, &w, &r);
+    exec(w, "PRAGMA cache_size = 10");
+    exec(w, "BEGIN IMMEDIATE");
+    exec(w, ROWS(400) "INSERT INTO t (b) SELECT randomblob(900) FROM s");
+    exec(w, "UPDATE t SET b = zeroblob(700) WHERE n % 7 = 0");
+    exec(w, ROWS(100) "INSERT INTO t (b) SELECT randomblob(900) FROM s");
+    exec(w, "COMMIT");
+    if (readers) {
+        assert_int_equal(one(r, "SELECT count(*) FROM t"), 500);
+        assert_int_equal(one(r, "SELECT count(*) FROM t WHERE b = zeroblob(700)"), 57);
+    }
+    copy = crash_copy(file, apr_pstrcat(pool, name, "-copy.db", NULL));
+    assert_int_equal(one(copy, "SELECT count(*) FROM t"), 500);
+    assert_int_equal(one(copy, "SELECT count(*) FROM t WHERE b = zeroblob(700)"), 57);
+    sqlite3_close(copy);
+    sqlite3_close(r);
+    sqlite3_close(w);
+}
+
+static void test_spilled_transaction(void **state)
+{
+    spilled_transaction("spill", NULL, 1);
+}
+
+static void test_spilled_transaction_exclusive(void **state)
+{
+    spilled_transaction("spill-excl", "PRAGMA locking_mode = EXCLUSIVE", 0);
+}
+
+/* The WAL copied back and begun again from its start (RESTART: the same file; TRUNCATE:
+ * emptied), as the store's writer does once it is long: the next commits append from there. */
+static void test_rewound_wal(void **state)
+{
+    const char *file = apr_pstrcat(pool, dir, "/rewind.db", NULL);
+    static const int modes[] = {
+        SQLITE_CHECKPOINT_RESTART, SQLITE_CHECKPOINT_TRUNCATE, SQLITE_CHECKPOINT_RESTART
+    };
+    sqlite3 *w, *r, *copy;
+    int i, rows = 0;
+
+    open_pair(file, &w, &r);
+    for (i = 0; i < 3; i++) {
+        exec(w, ROWS(50) "INSERT INTO t (b) SELECT randomblob(3000) FROM s");
+        rows += 50;
+        assert_int_equal(sqlite3_wal_checkpoint_v2(w, "main", modes[i], NULL, NULL),
+                         SQLITE_OK);
+        exec(w, "INSERT INTO t (b) VALUES (randomblob(10))");
+        exec(w, ROWS(40) "INSERT INTO t (b) SELECT randomblob(5000) FROM s");
+        rows += 41;
+        assert_int_equal(one(r, "SELECT count(*) FROM t"), rows);
+        copy = crash_copy(file, apr_psprintf(pool, "rewind-copy%d.db", i));
+        assert_int_equal(one(copy, "SELECT count(*) FROM t"), rows);
+        sqlite3_close(copy);
+    }
+    sqlite3_close(r);
+    sqlite3_close(w);
 }
 
 static void test_failed_write_fails_commit(void **state)
@@ -183,6 +300,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_name_through_uri),
         cmocka_unit_test(test_commits_seen_when_made),
+        cmocka_unit_test(test_spilled_transaction),
+        cmocka_unit_test(test_spilled_transaction_exclusive),
+        cmocka_unit_test(test_rewound_wal),
         cmocka_unit_test(test_failed_write_fails_commit),
     };
 
