@@ -22,8 +22,11 @@
  * Readers see frames only after the writer publishes the new WAL index header in shared
  * memory, which comes after the commit frame. As a guard for a way of writing a commit this
  * shim does not know, the buffer is also written at the database's shared-memory barrier and
- * lock changes; a failure there cannot be returned to anyone, so it is logged and every
- * later call on that WAL fails with it (the connection must be opened again). Not gathered:
+ * lock changes (what is pending there is at most the frames a transaction spilled before it
+ * rolled back). A failure there cannot be returned to anyone: bytes without a commit frame
+ * stay pending for the next call that can report it; bytes with one make every later call
+ * on that WAL fail (SQLite may have published them; the store logs each failed write; the
+ * child's writer connection stays failing until httpd restarts its children). Not gathered:
  * a WAL whose database's device lacks powersafe overwrite (SQLite then pads a commit to the
  * sector and splits a frame at the sync point). A crash loses at most the pending commit,
  * as a crash during SQLite's own frame writes would: recovery reads the WAL by its
@@ -52,7 +55,8 @@ struct gather_file_t {
     gather_file_t *wal;         /* a database: its open WAL's */
     gather_file_t *db;          /* a WAL: its database's, while both are open */
     int gather;                 /* a WAL whose appends are gathered */
-    int commit_next;            /* the last append was a commit frame's header */
+    int commit_next;            /* the last write was a commit frame's header */
+    int has_commit;             /* the pending bytes hold a commit frame's header */
     int error;                  /* a write no caller could be told of failed with this */
     unsigned char *buf;         /* bytes for off on, not yet written */
     int len;
@@ -73,16 +77,32 @@ static int write_through(gather_file_t *f, const void *data, int amt, sqlite3_in
     return rc;
 }
 
-/* The pending bytes, written; f->error once a flush failed where nobody could be told. */
-static int flush(gather_file_t *f)
+/* The pending bytes, written (f->error once a flush failed where nobody could be told). On
+ * a failure the bytes not written are dropped: the caller's transaction fails with it, and
+ * the WAL's end goes back to where they began, so that the next writes there are appends;
+ * with keep, they stay pending instead. */
+static int flush(gather_file_t *f, int keep)
 {
-    int rc = f->error, done, n;
+    int rc = f->error, done = 0, n = 0;
 
-    for (done = 0; rc == SQLITE_OK && done < f->len; done += n) {
+    for (; rc == SQLITE_OK && done < f->len; done += n) {
         n = f->len - done < WRITE_MAX ? f->len - done : WRITE_MAX;
         rc = f->real->pMethods->xWrite(f->real, f->buf + done, n, f->off + done);
     }
-    f->len = 0;
+    if (rc == SQLITE_OK) {
+        f->len = f->has_commit = 0;
+        return rc;
+    }
+    done -= n;                                  /* the chunk that failed is not written */
+    if (keep) {
+        memmove(f->buf, f->buf + done, f->len - done);
+        f->len -= done;
+        f->off += done;
+    }
+    else {
+        f->end = f->off;
+        f->len = f->has_commit = 0;
+    }
     return rc;
 }
 
@@ -91,21 +111,22 @@ static int flush(gather_file_t *f)
 static void flush_wal_of(gather_file_t *f)
 {
     gather_file_t *w = f->wal;
-    int rc;
+    int rc, had_commit;
 
     if (w == NULL || w->len == 0 || w->error)
         return;
-    if ((rc = flush(w)) != SQLITE_OK) {
+    had_commit = w->has_commit;
+    if ((rc = flush(w, !had_commit)) != SQLITE_OK && had_commit) {
         w->error = rc;
-        sqlite3_log(rc, "itsm-wal: a WAL write failed outside any call that could report it; "
-                        "the connection's WAL fails from now on");
+        sqlite3_log(rc, "itsm-wal: a commit's WAL write failed outside any call that could "
+                        "report it; the connection's WAL fails from now on");
     }
 }
 
 static int g_close(sqlite3_file *file)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f), rc2;
+    int rc = flush(f, 0), rc2;
 
     if (f->db && f->db->wal == f)
         f->db->wal = NULL;
@@ -120,7 +141,7 @@ static int g_close(sqlite3_file *file)
 static int g_read(sqlite3_file *file, void *out, int amt, sqlite3_int64 off)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f);
+    int rc = flush(f, 0);
 
     return rc != SQLITE_OK ? rc : f->real->pMethods->xRead(f->real, out, amt, off);
 }
@@ -134,34 +155,34 @@ static int g_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 
         return f->real->pMethods->xWrite(f->real, data, amt, off);
     if (f->error)
         return f->error;
+    /* this write is a commit frame's page (the last write was its header), or such a header */
+    commit = f->commit_next;
+    f->commit_next = amt == FRAME_HDR && memcmp((const unsigned char *)data + 4, "\0\0\0\0", 4);
     if (off == 0) {                             /* the WAL's header: the log begins again */
-        if ((rc = flush(f)) != SQLITE_OK)
+        if ((rc = flush(f, 0)) != SQLITE_OK)
             return rc;
         f->end = 0;
     }
     append = f->len > 0 ? off == f->off + f->len : off >= f->end;
-    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush(f)) != SQLITE_OK)
+    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush(f, 0)) != SQLITE_OK)
         return rc;
     if (!append || amt > GATHER_MAX
-        || (f->buf == NULL && (f->buf = sqlite3_malloc(GATHER_MAX)) == NULL)) {
-        f->commit_next = 0;
+        || (f->buf == NULL && (f->buf = sqlite3_malloc(GATHER_MAX)) == NULL))
         return write_through(f, data, amt, off);
-    }
     if (f->len == 0)
         f->off = off;
     memcpy(f->buf + f->len, data, amt);
     f->len += amt;
+    f->has_commit |= f->commit_next;
     if (off + amt > f->end)
         f->end = off + amt;
-    commit = f->commit_next;
-    f->commit_next = amt == FRAME_HDR && memcmp((const unsigned char *)data + 4, "\0\0\0\0", 4);
-    return commit ? flush(f) : SQLITE_OK;
+    return commit ? flush(f, 0) : SQLITE_OK;
 }
 
 static int g_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f);
+    int rc = flush(f, 0);
 
     if (rc == SQLITE_OK && f->end > size)
         f->end = size;
@@ -171,7 +192,7 @@ static int g_truncate(sqlite3_file *file, sqlite3_int64 size)
 static int g_sync(sqlite3_file *file, int flags)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f);
+    int rc = flush(f, 0);
 
     return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
 }
@@ -179,7 +200,7 @@ static int g_sync(sqlite3_file *file, int flags)
 static int g_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f);
+    int rc = flush(f, 0);
 
     return rc != SQLITE_OK ? rc : f->real->pMethods->xFileSize(f->real, size);
 }
@@ -194,7 +215,7 @@ static int g_lock(sqlite3_file *file, int level)
 static int g_unlock(sqlite3_file *file, int level)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f);
+    int rc = flush(f, 0);
 
     flush_wal_of(f);
     return rc != SQLITE_OK ? rc : f->real->pMethods->xUnlock(f->real, level);
@@ -210,7 +231,7 @@ static int g_check_reserved(sqlite3_file *file, int *out)
 static int g_file_control(sqlite3_file *file, int op, void *arg)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f);
+    int rc = flush(f, 0);
 
     if (rc == SQLITE_OK && op == SQLITE_FCNTL_VFSNAME) {
         rc = f->real->pMethods->xFileControl(f->real, op, arg);

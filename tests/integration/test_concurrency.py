@@ -348,8 +348,8 @@ def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, c
 def test_acknowledged_creates_survive_a_kill_of_httpd(env, database, make_httpd):
     """httpd killed (SIGKILL, parent and child) while clients create: every ticket whose
     creation was answered 201 is there after the restart, with its title, and the database
-    is whole. On SQLite the writer's VFS holds a commit's WAL frames until its commit frame
-    (store_wal.c): an answer must never come before they are written."""
+    is whole. A smoke test of the whole write path (group commit; on SQLite the writer's
+    VFS, store_wal.c, whose own cases are in tests/unit/test_store_wal.c)."""
     import signal
     import threading
     import time

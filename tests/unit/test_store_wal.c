@@ -14,6 +14,7 @@
 #include <apr_file_info.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -28,6 +29,40 @@
                 #n ") "
 
 static const char *dir;
+
+/* The unix VFS's pwrite, counted and, while failing is set, failing with ENOSPC (a full
+ * disk): installed through the VFS's own system call table. */
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+static pwrite_fn real_pwrite;
+static const char *pwrite_name;
+static int writes, failing;
+
+static ssize_t counting_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    writes++;
+    if (failing) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return real_pwrite(fd, buf, n, off);
+}
+
+static void hook_pwrite(int on)
+{
+    sqlite3_vfs *unix_vfs = sqlite3_vfs_find("unix");
+
+    if (pwrite_name == NULL) {
+        pwrite_name = unix_vfs->xGetSystemCall(unix_vfs, "pwrite64") ? "pwrite64" : "pwrite";
+        real_pwrite = (pwrite_fn)unix_vfs->xGetSystemCall(unix_vfs, pwrite_name);
+        assert_non_null(real_pwrite);
+    }
+    assert_int_equal(unix_vfs->xSetSystemCall(unix_vfs, pwrite_name,
+                                              on ? (sqlite3_syscall_ptr)counting_pwrite : NULL),
+                     SQLITE_OK);
+    failing = 0;
+    if (on)
+        writes = 0;
+}
 static const apr_dbd_driver_t *driver;
 static int have_vfs;            /* this SQLite takes the writer's VFS (else: skipped) */
 
@@ -257,6 +292,78 @@ static void test_rewound_wal(void **state)
     sqlite3_close(w);
 }
 
+/* The point of the shim: a commit's frames reach the file in a few writes (up to 128 KiB
+ * each), not two a frame; and a database that asks for sectors padded (no powersafe
+ * overwrite) keeps SQLite's own two writes a frame. */
+static void commit_writes(const char *name, int psow, int most, int least)
+{
+    const char *file = apr_pstrcat(pool, dir, "/", name, NULL);
+    sqlite3 *w, *r;
+
+    if (psow)
+        open_pair(file, &w, &r);
+    else {
+        assert_int_equal(sqlite3_open_v2(apr_pstrcat(pool, "file:", file,
+                                                     "?vfs=itsm-wal&psow=0", NULL),
+                                         &w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                         | SQLITE_OPEN_URI, NULL), SQLITE_OK);
+        exec(w, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                "PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB)");
+        r = NULL;
+    }
+    exec(w, "BEGIN IMMEDIATE");
+    exec(w, ROWS(40) "INSERT INTO t (b) SELECT randomblob(3800) FROM s");
+    hook_pwrite(1);
+    exec(w, "COMMIT");                          /* ~42 frames, 173 kB */
+    hook_pwrite(0);
+    assert_in_range(writes, least, most);
+    sqlite3_close(r);
+    sqlite3_close(w);
+}
+
+static void test_commit_writes_gathered(void **state)
+{
+    commit_writes("gathered.db", 1, 2, 2);
+}
+
+static void test_no_gathering_without_powersafe_overwrite(void **state)
+{
+    if (!have_vfs)
+        skip();
+    commit_writes("padded.db", 0, 200, 80);
+}
+
+/* A commit whose gathered bytes could not be written fails, and those bytes are dropped: the
+ * commits after it, one row each, are each in a copy of the files taken right after it. An
+ * exclusive lock leaves no shared-memory barrier to write anything late. */
+static void test_commits_after_a_failed_one(void **state)
+{
+    const char *file = apr_pstrcat(pool, dir, "/after-failed.db", NULL);
+    sqlite3 *w, *r, *copy;
+    int i;
+
+    open_writer(file, "PRAGMA locking_mode = EXCLUSIVE", &w, &r);
+    exec(w, "CREATE TABLE u (x); INSERT INTO u VALUES (0)");
+    exec(w, "BEGIN IMMEDIATE");
+    exec(w, ROWS(300) "INSERT INTO t (b) SELECT randomblob(3900) FROM s");  /* > 1 MiB */
+    hook_pwrite(1);
+    failing = 1;
+    assert_int_not_equal(sqlite3_exec(w, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    hook_pwrite(0);
+    sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL);
+    for (i = 1; i <= 300; i++) {
+        exec(w, apr_psprintf(pool, "UPDATE u SET x = %d", i));
+        copy = crash_copy(file, "after-failed-copy.db");
+        assert_int_equal(one(copy, "SELECT x FROM u"), i);
+        assert_int_equal(one(copy, "SELECT count(*) FROM t"), 0);
+        sqlite3_close(copy);
+        apr_file_remove(apr_pstrcat(pool, dir, "/after-failed-copy.db", NULL), pool);
+        apr_file_remove(apr_pstrcat(pool, dir, "/after-failed-copy.db-wal", NULL), pool);
+    }
+    sqlite3_close(r);
+    sqlite3_close(w);
+}
+
 static void test_failed_write_fails_commit(void **state)
 {
     const char *file = apr_pstrcat(pool, dir, "/full.db", NULL);
@@ -303,6 +410,9 @@ int main(void)
         cmocka_unit_test(test_spilled_transaction),
         cmocka_unit_test(test_spilled_transaction_exclusive),
         cmocka_unit_test(test_rewound_wal),
+        cmocka_unit_test(test_commit_writes_gathered),
+        cmocka_unit_test(test_no_gathering_without_powersafe_overwrite),
+        cmocka_unit_test(test_commits_after_a_failed_one),
         cmocka_unit_test(test_failed_write_fails_commit),
     };
 
