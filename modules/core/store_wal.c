@@ -23,9 +23,11 @@
  * memory, which comes after the commit frame. As a guard for a way of writing a commit this
  * shim does not know, the buffer is also written at the database's shared-memory barrier and
  * lock changes (what is pending there is at most the frames a transaction spilled before it
- * rolled back). A failure there cannot be returned to anyone: bytes without a commit frame
- * stay pending for the next call that can report it; bytes with one make every later call
- * on that WAL fail (SQLite may have published them; the store logs each failed write; the
+ * rolled back). Pending bytes never outlive the WAL's write lock: another connection may
+ * write the same offsets next. A failure there cannot be returned to anyone, so the bytes
+ * are dropped and the next write on that WAL fails once with it (harmless for a rolled-back
+ * spill; a transaction still writing fails); if they held a commit frame (SQLite may have
+ * published it), every later call on that WAL fails (the store logs each failed write; the
  * child's writer connection stays failing until httpd restarts its children). Not gathered:
  * a WAL whose database's device lacks powersafe overwrite (SQLite then pads a commit to the
  * sector and splits a frame at the sync point). A crash loses at most the pending commit,
@@ -57,7 +59,8 @@ struct gather_file_t {
     int gather;                 /* a WAL whose appends are gathered */
     int commit_next;            /* the last write was a commit frame's header */
     int has_commit;             /* the pending bytes hold a commit frame's header */
-    int error;                  /* a write no caller could be told of failed with this */
+    int error;                  /* a commit's write no caller could be told of failed */
+    int deferred;               /* another such write failed: the next write's error */
     unsigned char *buf;         /* bytes for off on, not yet written */
     int len;
     sqlite3_int64 off;
@@ -77,32 +80,20 @@ static int write_through(gather_file_t *f, const void *data, int amt, sqlite3_in
     return rc;
 }
 
-/* The pending bytes, written (f->error once a flush failed where nobody could be told). On
- * a failure the bytes not written are dropped: the caller's transaction fails with it, and
- * the WAL's end goes back to where they began, so that the next writes there are appends;
- * with keep, they stay pending instead. */
-static int flush(gather_file_t *f, int keep)
+/* The pending bytes, written (f->error once a commit's flush failed where nobody could be
+ * told). On a failure they are dropped, and the WAL's end goes back to where they began, so
+ * that the next writes there are appends. */
+static int flush(gather_file_t *f)
 {
-    int rc = f->error, done = 0, n = 0;
+    int rc = f->error, done;
 
-    for (; rc == SQLITE_OK && done < f->len; done += n) {
-        n = f->len - done < WRITE_MAX ? f->len - done : WRITE_MAX;
-        rc = f->real->pMethods->xWrite(f->real, f->buf + done, n, f->off + done);
-    }
-    if (rc == SQLITE_OK) {
-        f->len = f->has_commit = 0;
-        return rc;
-    }
-    done -= n;                                  /* the chunk that failed is not written */
-    if (keep) {
-        memmove(f->buf, f->buf + done, f->len - done);
-        f->len -= done;
-        f->off += done;
-    }
-    else {
+    for (done = 0; rc == SQLITE_OK && done < f->len; done += WRITE_MAX)
+        rc = f->real->pMethods->xWrite(f->real, f->buf + done,
+                                       f->len - done < WRITE_MAX ? f->len - done : WRITE_MAX,
+                                       f->off + done);
+    if (rc != SQLITE_OK)
         f->end = f->off;
-        f->len = f->has_commit = 0;
-    }
+    f->len = f->has_commit = 0;
     return rc;
 }
 
@@ -116,17 +107,21 @@ static void flush_wal_of(gather_file_t *f)
     if (w == NULL || w->len == 0 || w->error)
         return;
     had_commit = w->has_commit;
-    if ((rc = flush(w, !had_commit)) != SQLITE_OK && had_commit) {
-        w->error = rc;
-        sqlite3_log(rc, "itsm-wal: a commit's WAL write failed outside any call that could "
-                        "report it; the connection's WAL fails from now on");
+    if ((rc = flush(w)) == SQLITE_OK)
+        return;
+    if (!had_commit) {
+        w->deferred = rc;
+        return;
     }
+    w->error = rc;
+    sqlite3_log(rc, "itsm-wal: a commit's WAL write failed outside any call that could "
+                    "report it; the connection's WAL fails from now on");
 }
 
 static int g_close(sqlite3_file *file)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0), rc2;
+    int rc = flush(f), rc2;
 
     if (f->db && f->db->wal == f)
         f->db->wal = NULL;
@@ -141,7 +136,7 @@ static int g_close(sqlite3_file *file)
 static int g_read(sqlite3_file *file, void *out, int amt, sqlite3_int64 off)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0);
+    int rc = flush(f);
 
     return rc != SQLITE_OK ? rc : f->real->pMethods->xRead(f->real, out, amt, off);
 }
@@ -155,16 +150,21 @@ static int g_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 
         return f->real->pMethods->xWrite(f->real, data, amt, off);
     if (f->error)
         return f->error;
+    if (f->deferred) {
+        rc = f->deferred;
+        f->deferred = 0;
+        return rc;
+    }
     /* this write is a commit frame's page (the last write was its header), or such a header */
     commit = f->commit_next;
     f->commit_next = amt == FRAME_HDR && memcmp((const unsigned char *)data + 4, "\0\0\0\0", 4);
     if (off == 0) {                             /* the WAL's header: the log begins again */
-        if ((rc = flush(f, 0)) != SQLITE_OK)
+        if ((rc = flush(f)) != SQLITE_OK)
             return rc;
         f->end = 0;
     }
     append = f->len > 0 ? off == f->off + f->len : off >= f->end;
-    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush(f, 0)) != SQLITE_OK)
+    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush(f)) != SQLITE_OK)
         return rc;
     if (!append || amt > GATHER_MAX
         || (f->buf == NULL && (f->buf = sqlite3_malloc(GATHER_MAX)) == NULL))
@@ -176,13 +176,13 @@ static int g_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 
     f->has_commit |= f->commit_next;
     if (off + amt > f->end)
         f->end = off + amt;
-    return commit ? flush(f, 0) : SQLITE_OK;
+    return commit ? flush(f) : SQLITE_OK;
 }
 
 static int g_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0);
+    int rc = flush(f);
 
     if (rc == SQLITE_OK && f->end > size)
         f->end = size;
@@ -192,7 +192,7 @@ static int g_truncate(sqlite3_file *file, sqlite3_int64 size)
 static int g_sync(sqlite3_file *file, int flags)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0);
+    int rc = flush(f);
 
     return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
 }
@@ -200,7 +200,7 @@ static int g_sync(sqlite3_file *file, int flags)
 static int g_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0);
+    int rc = flush(f);
 
     return rc != SQLITE_OK ? rc : f->real->pMethods->xFileSize(f->real, size);
 }
@@ -215,7 +215,7 @@ static int g_lock(sqlite3_file *file, int level)
 static int g_unlock(sqlite3_file *file, int level)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0);
+    int rc = flush(f);
 
     flush_wal_of(f);
     return rc != SQLITE_OK ? rc : f->real->pMethods->xUnlock(f->real, level);
@@ -231,7 +231,7 @@ static int g_check_reserved(sqlite3_file *file, int *out)
 static int g_file_control(sqlite3_file *file, int op, void *arg)
 {
     gather_file_t *f = (gather_file_t *)file;
-    int rc = flush(f, 0);
+    int rc = flush(f);
 
     if (rc == SQLITE_OK && op == SQLITE_FCNTL_VFSNAME) {
         rc = f->real->pMethods->xFileControl(f->real, op, arg);
