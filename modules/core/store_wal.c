@@ -18,7 +18,9 @@
  * are written inside the write call SQLite makes for that frame and a failure (a full disk)
  * is that call's, reported and rolled back by SQLite as without the shim; and before
  * anything else touches the WAL (a read, a write below the end such as SQLite's rewrite of
- * frame checksums in a transaction that spilled pages, a sync, a truncate, a size, close).
+ * frame checksums in a transaction that spilled pages, a sync, a truncate, a size, close);
+ * where such a write fails, the transaction's next write fails too, so that it cannot
+ * commit over the frames lost (flush).
  * Readers see frames only after the writer publishes the new WAL index header in shared
  * memory, which comes after the commit frame. As a guard for a way of writing a commit this
  * shim does not know, the buffer is also written at the database's shared-memory barrier and
@@ -81,8 +83,13 @@ static int write_through(gather_file_t *f, const void *data, int amt, sqlite3_in
 }
 
 /* The pending bytes, written (f->error once a commit's flush failed where nobody could be
- * told). On a failure they are dropped, and the WAL's end goes back to where they began, so
- * that the next writes there are appends. */
+ * told). On a failure they are dropped, the WAL's end goes back to where they began (the
+ * next writes there are appends), and the next write fails with it (deferred): the bytes
+ * were frames of the transaction still open (nothing is pending outside one), which SQLite
+ * believes written. A failed read, sync or size does not always end SQLite's transaction
+ * (a statement that read a spilled page fails alone, and the transaction may commit over
+ * the hole); its next write, at the latest its commit's, now fails and rolls it back. A
+ * write that is told of the failure itself clears the deferral (flush_told_writer). */
 static int flush(gather_file_t *f)
 {
     int rc = f->error, done;
@@ -91,9 +98,23 @@ static int flush(gather_file_t *f)
         rc = f->real->pMethods->xWrite(f->real, f->buf + done,
                                        f->len - done < WRITE_MAX ? f->len - done : WRITE_MAX,
                                        f->off + done);
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
         f->end = f->off;
+        if (rc != f->error)
+            f->deferred = rc;
+    }
     f->len = f->has_commit = 0;
+    return rc;
+}
+
+/* A flush made inside a write, which returns its error to SQLite as the write's own: SQLite
+ * handles a failed write as without the shim (the pager's error state or a failed commit). */
+static int flush_told_writer(gather_file_t *f)
+{
+    int rc = flush(f);
+
+    if (rc != SQLITE_OK)
+        f->deferred = 0;
     return rc;
 }
 
@@ -107,12 +128,8 @@ static void flush_wal_of(gather_file_t *f)
     if (w == NULL || w->len == 0 || w->error)
         return;
     had_commit = w->has_commit;
-    if ((rc = flush(w)) == SQLITE_OK)
-        return;
-    if (!had_commit) {
-        w->deferred = rc;
-        return;
-    }
+    if ((rc = flush(w)) == SQLITE_OK || !had_commit)
+        return;                         /* dropped; the next write fails once (deferred) */
     w->error = rc;
     sqlite3_log(rc, "itsm-wal: a commit's WAL write failed outside any call that could "
                     "report it; the connection's WAL fails from now on");
@@ -159,12 +176,12 @@ static int g_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 
     commit = f->commit_next;
     f->commit_next = amt == FRAME_HDR && memcmp((const unsigned char *)data + 4, "\0\0\0\0", 4);
     if (off == 0) {                             /* the WAL's header: the log begins again */
-        if ((rc = flush(f)) != SQLITE_OK)
+        if ((rc = flush_told_writer(f)) != SQLITE_OK)
             return rc;
         f->end = 0;
     }
     append = f->len > 0 ? off == f->off + f->len : off >= f->end;
-    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush(f)) != SQLITE_OK)
+    if ((!append || f->len + amt > GATHER_MAX) && (rc = flush_told_writer(f)) != SQLITE_OK)
         return rc;
     if (!append || amt > GATHER_MAX
         || (f->buf == NULL && (f->buf = sqlite3_malloc(GATHER_MAX)) == NULL))
@@ -176,7 +193,7 @@ static int g_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 
     f->has_commit |= f->commit_next;
     if (off + amt > f->end)
         f->end = off + amt;
-    return commit ? flush(f) : SQLITE_OK;
+    return commit ? flush_told_writer(f) : SQLITE_OK;
 }
 
 static int g_truncate(sqlite3_file *file, sqlite3_int64 size)
