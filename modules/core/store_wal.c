@@ -27,8 +27,9 @@
  * lock changes (what is pending there is at most the frames a transaction spilled before it
  * rolled back). Pending bytes never outlive the WAL's write lock: another connection may
  * write the same offsets next. A failure there cannot be returned to anyone, so the bytes
- * are dropped and the next write on that WAL fails once with it (harmless for a rolled-back
- * spill; a transaction still writing fails); if they held a commit frame (SQLite may have
+ * are dropped and the transaction's next write fails with it (a transaction still writing
+ * fails; none does after the write lock's release, which ends the deferral); if they held a
+ * commit frame (SQLite may have
  * published it), every later call on that WAL fails (the store logs each failed write; the
  * child's writer connection stays failing until httpd restarts its children). Not gathered:
  * a WAL whose database's device lacks powersafe overwrite (SQLite then pads a commit to the
@@ -285,6 +286,10 @@ static int g_shm_lock(sqlite3_file *file, int offset, int n, int flags)
     gather_file_t *f = (gather_file_t *)file;
 
     flush_wal_of(f);
+    /* the WAL's write lock (lock 0) let go: the write transaction is over, committed or
+     * rolled back; an error deferred for its writes must not fail the next one */
+    if (f->wal && offset == 0 && flags == (SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE))
+        f->wal->deferred = 0;
     return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 
