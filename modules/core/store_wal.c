@@ -63,7 +63,8 @@ struct gather_file_t {
     int commit_next;            /* the last write was a commit frame's header */
     int has_commit;             /* the pending bytes hold a commit frame's header */
     int error;                  /* a commit's write no caller could be told of failed */
-    int deferred;               /* another such write failed: the next write's error */
+    int deferred;               /* a flush no write was told of failed: the open
+                                 * transaction's next write fails with it */
     unsigned char *buf;         /* bytes for off on, not yet written */
     int len;
     sqlite3_int64 off;
@@ -130,7 +131,7 @@ static void flush_wal_of(gather_file_t *f)
         return;
     had_commit = w->has_commit;
     if ((rc = flush(w)) == SQLITE_OK || !had_commit)
-        return;                         /* dropped; the next write fails once (deferred) */
+        return;                         /* dropped; the transaction's next write fails */
     w->error = rc;
     sqlite3_log(rc, "itsm-wal: a commit's WAL write failed outside any call that could "
                     "report it; the connection's WAL fails from now on");
