@@ -13,8 +13,8 @@ import pytest
 
 from conftest import (REPO, Client, assert_error, fresh_server, itsm_directives, poll,
                       ticket_xml)
-from incident_util import (H, M, act, feed_for, journal_entries, new_incident, rfc, tag, ts,
-                           utcnow, wait_for_next_second)
+from incident_util import (H, M, act, feed_for, journal_entries, list_numbers, new_incident,
+                           rfc, tag, ts, utcnow, wait_for_next_second)
 
 pytestmark = pytest.mark.restart
 
@@ -123,6 +123,9 @@ def test_event_started_clocks(c, major):
     assert r.status == 200 and r.root == "sla", r
     assert {k: v["status"] for k, v in clocks(r).items()} == {"fix": "not-started",
                                                             "reply": "not-started"}
+    # no SLA status list holds a ticket whose clocks have not started
+    for status in ("in-sla", "warning", "breached", "met", "missed"):
+        assert n not in list_numbers(c, "probes", "agent1", sla=status), status
     # "work" is the action that starts reply and enters the state that starts fix
     after = clocks(probe_act(c, n, "work"))
     started = when(c, n, "work")
@@ -130,6 +133,9 @@ def test_event_started_clocks(c, major):
         assert after[name]["status"] == "in-sla", after
         assert ts(after[name]["started"]) == started
         assert ts(after[name]["due"]) == started + 2 * H
+    # ... and once they run, the in-sla list does
+    assert n in list_numbers(c, "probes", "agent1", sla="in-sla")
+    assert n not in list_numbers(c, "probes", "agent1", sla="breached")
 
 
 def test_own_pause_moves_only_its_clock(c):
