@@ -804,17 +804,47 @@ apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
+/* What a write of t computes from t alone, made before its transaction so that the one
+ * writer of a process (store_queue.c) does not: the fields encoded, the clocks at
+ * t->updated (the write's time), the search index's texts. */
+typedef struct {
+    const char *fields;
+    itsm_ticket_clock_t *clocks;
+    int nclocks;
+    int searched;               /* texts made (a searchable kind) */
+    const char *texts[3];       /* by weight, ITSM_SEARCH_TITLE to ITSM_SEARCH_BODY */
+    int made;                   /* 0: nothing made yet */
+} ticket_prep_t;
+
+static void ticket_prepare(itsm_store_t *st, const itsm_ticket_t *t, ticket_prep_t *out,
+                           apr_pool_t *p)
+{
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+
+    memset(out, 0, sizeof *out);
+    out->made = 1;
+    out->fields = itsm_codec_fields_encode(p, t->fields);
+    if (k && st->sla)
+        out->nclocks = itsm_ticket_clocks(&out->clocks, st->sla, k, t, t->updated, p);
+    if (k && k->search && k->search->fields) {
+        search_texts(out->texts, k, t, p);
+        out->searched = 1;
+    }
+}
+
 /* Rows of t's SLA clocks (fresh: none stored yet; else each row put where it changed and the
  * rows of clocks t no longer has dropped); now: the time of the write, at which the status
  * of a paused clock is settled. A clock waiting for its event has no row: no list asks for
  * "not-started" (sla_statuses), so its row would be three b-tree entries written for
  * nothing, at every create of a kind whose clock starts later (a problem's root-cause). */
 static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
-                                 int fresh, apr_time_t now, apr_pool_t *p)
+                                 int fresh, apr_time_t now, const ticket_prep_t *prep,
+                                 apr_pool_t *p)
 {
-    itsm_ticket_clock_t *clocks;
+    itsm_ticket_clock_t *clocks = prep ? prep->clocks : NULL;
     apr_status_t rv = APR_SUCCESS;
-    int n = st->sla ? itsm_ticket_clocks(&clocks, st->sla, k, t, now, p) : 0, i;
+    int n = prep ? prep->nclocks
+                 : st->sla ? itsm_ticket_clocks(&clocks, st->sla, k, t, now, p) : 0, i;
     apr_array_header_t *names = apr_array_make(p, n > 0 ? n : 1, sizeof(const char *));
 
     for (i = 0; rv == APR_SUCCESS && i < n; i++) {
@@ -844,9 +874,9 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
 }
 
 /* The indexed fields and SLA clocks of t in their side tables (fresh: nothing there yet; else
- * only the rows that changed are written). */
+ * only the rows that changed are written); prep: what ticket_prepare made of t, or NULL. */
 static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int fresh,
-                                 apr_time_t now, apr_pool_t *p)
+                                 apr_time_t now, const ticket_prep_t *prep, apr_pool_t *p)
 {
     const itsm_kind_t *k = kind_named(st->kinds, t->kind);
     const char *args[] = { i64(p, t->id) };
@@ -865,9 +895,10 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
     if ((rv = index_fields(st, k, t, fresh, p)) != APR_SUCCESS
         || (rv = index_unique(st, k, t, p)) != APR_SUCCESS
         || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS
-        || (rv = search_index(st, k, t, 0, fresh, p)) != APR_SUCCESS)
+        || (rv = search_index(st, k, t, 0, fresh, prep && prep->searched ? prep->texts : NULL,
+                              p)) != APR_SUCCESS)
         return rv;
-    return index_clocks(st, k, t, fresh, now, p);
+    return index_clocks(st, k, t, fresh, now, prep, p);
 }
 
 /* The clocks in an SLA status at now, as conditions on the clock table c that an index on
@@ -1454,7 +1485,7 @@ static apr_status_t backfill_fields(itsm_store_t *st, const itsm_kind_t *k,
 static apr_status_t backfill_clocks(itsm_store_t *st, const itsm_kind_t *k,
                                     const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
 {
-    return index_clocks(st, k, t, 1, now, p);
+    return index_clocks(st, k, t, 1, now, NULL, p);
 }
 
 static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
@@ -1931,6 +1962,7 @@ typedef struct {
     itsm_ticket_t *t;
     const char *prefix;
     const itsm_journal_t *j;
+    ticket_prep_t prep;
 } create_job_t;
 
 static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
@@ -1939,6 +1971,9 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     itsm_ticket_t *t = c->t;
     apr_int64_t n = 0;
     apr_status_t rv;
+
+    if (!c->prep.made)
+        ticket_prepare(st, t, &c->prep, p);
     rv = counter_next(st, t->kind, &n, p);
     if (rv == APR_SUCCESS && (t->number = itsm_number_format(p, c->prefix, n)) == NULL)
         rv = APR_ENOSPC;
@@ -1946,9 +1981,8 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         const char *args[] = {
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
-            t->created_by, "1", itsm_codec_fields_encode(p, t->fields), tags_in(p, t->tags),
-            t->sla_open ? "1" : "0", ticket_is_open(kind_named(st->kinds, t->kind), t->state)
-                                     ? "1" : "0"
+            t->created_by, "1", c->prep.fields, tags_in(p, t->tags), t->sla_open ? "1" : "0",
+            ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0"
         };
 
         rv = insert_id(st, &t->id, S_TICKET_INSERT, S_TICKET_INSERT_PLAIN, 16, args, p);
@@ -1962,7 +1996,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = count_add_new(st, t, args[15], p);
     }
     if (rv == APR_SUCCESS)
-        rv = index_ticket(st, t, 1, t->updated, p);
+        rv = index_ticket(st, t, 1, t->updated, &c->prep, p);
     if (rv == APR_SUCCESS)
         rv = journal_insert(st, t->id, c->j, p);
     if (rv == APR_SUCCESS)
@@ -1975,8 +2009,9 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
                                const itsm_journal_t *j, apr_pool_t *p)
 {
-    create_job_t c = { t, prefix, j };
+    create_job_t c = { t, prefix, j, { 0 } };
 
+    ticket_prepare(st, t, &c.prep, p);
     return write_tx(st, create_in_tx, &c, p);
 }
 
@@ -2074,7 +2109,7 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = count_put(st, &now, p);
     }
     if (rv == APR_SUCCESS)
-        rv = index_ticket(st, t, 0, t->updated, p);
+        rv = index_ticket(st, t, 0, t->updated, NULL, p);
     return rv == APR_SUCCESS ? search_touch(st, t->kind, p) : rv;
 }
 
@@ -2458,7 +2493,7 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
     if (rv == APR_SUCCESS)
         rv = exec(st, p, NULL, S_AUDIENCE_CLEAR, 2, clear);
     if (rv == APR_SUCCESS && k)
-        rv = search_index(st, k, t, 1, withdraw ? -1 : 0, p);
+        rv = search_index(st, k, t, 1, withdraw ? -1 : 0, NULL, p);
     if (rv == APR_SUCCESS)
         rv = search_touch(st, t->kind, p);
     if (rv != APR_SUCCESS || withdraw)
@@ -2481,6 +2516,7 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
 typedef struct {
     itsm_write_t *ops;
     int n;
+    ticket_prep_t *prep;        /* of each op that creates, made before the transaction */
 } apply_job_t;
 
 static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
@@ -2494,7 +2530,7 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 
         switch (w->op) {
         case ITSM_WRITE_CREATE: {
-            create_job_t c = { w->t, w->prefix, w->j };
+            create_job_t c = { w->t, w->prefix, w->j, a->prep[i] };
 
             rv = create_in_tx(st, &c, p);
             break;
@@ -2523,8 +2559,12 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 
 apr_status_t itsm_store_apply(itsm_store_t *st, itsm_write_t *ops, int n, apr_pool_t *p)
 {
-    apply_job_t a = { ops, n };
+    apply_job_t a = { ops, n, apr_pcalloc(p, sizeof(ticket_prep_t) * (n > 0 ? n : 1)) };
+    int i;
 
+    for (i = 0; i < n; i++)
+        if (ops[i].op == ITSM_WRITE_CREATE)
+            ticket_prepare(st, ops[i].t, &a.prep[i], p);
     ops[0].failed = -1;
     return write_tx(st, apply_in_tx, &a, p);
 }

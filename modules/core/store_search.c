@@ -412,8 +412,16 @@ static apr_status_t row_length(itsm_store_t *st, const char *key, const char **o
     return APR_SUCCESS;
 }
 
+void search_texts(const char **out, const itsm_kind_t *k, const itsm_ticket_t *t,
+                  apr_pool_t *p)
+{
+    out[ITSM_SEARCH_TITLE] = weight_text(p, k, t, ITSM_SEARCH_TITLE);
+    out[ITSM_SEARCH_KEYWORDS] = weight_text(p, k, t, ITSM_SEARCH_KEYWORDS);
+    out[ITSM_SEARCH_BODY] = weight_text(p, k, t, ITSM_SEARCH_BODY);
+}
+
 apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
-                          int published, int how, apr_pool_t *p)
+                          int published, int how, const char *const *texts, apr_pool_t *p)
 {
     const search_dialect_t *d = search_dialect(st);
     const itsm_search_t *s = k->search;
@@ -432,11 +440,16 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
             rv = exec_sql(st, p, "DELETE FROM itsm_search_row WHERE rid = " INT,
                              args_of(p, 1, key));
         if (rv == APR_SUCCESS && how >= 0) {
-            const char *ti = weight_text(p, k, t, ITSM_SEARCH_TITLE);
-            const char *kw = weight_text(p, k, t, ITSM_SEARCH_KEYWORDS);
-            const char *bo = weight_text(p, k, t, ITSM_SEARCH_BODY);
+            const char *made[3], *ti, *kw, *bo;
             const char *everyone = audience_everyone(p, k, t) ? "1" : "0", *dl = NULL;
 
+            if (texts == NULL) {
+                search_texts(made, k, t, p);
+                texts = made;
+            }
+            ti = texts[ITSM_SEARCH_TITLE];
+            kw = texts[ITSM_SEARCH_KEYWORDS];
+            bo = texts[ITSM_SEARCH_BODY];
             rv = exec_sql(st, p, d->index_insert,
                              d->rowid ? args_of(p, 6, key, ti, kw, bo, id, pub)
                                       : args_of(p, 5, id, pub, ti, kw, bo));
@@ -466,7 +479,7 @@ static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
                       " AND current = 1";
     const char *args[1];
     itsm_ticket_t *v = NULL;
-    apr_status_t rv = search_index(st, k, t, 0, 1, p);
+    apr_status_t rv = search_index(st, k, t, 0, 1, NULL, p);
 
     (void)now;
     if (rv != APR_SUCCESS || k->publish_action == NULL)
@@ -487,7 +500,7 @@ static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
     }
     if (rows_done(cur) != APR_SUCCESS)
         return APR_EGENERAL;
-    return v ? search_index(st, k, v, 1, 1, p) : APR_SUCCESS;
+    return v ? search_index(st, k, v, 1, 1, NULL, p) : APR_SUCCESS;
 }
 
 apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t *p)
