@@ -116,6 +116,7 @@ typedef struct write_job_t {
     apr_pool_t *pool;           /* the writer's pool: the job allocates there */
     apr_status_t rv;
     const char *error;          /* the database's message when rv is a failure */
+    apr_thread_mutex_t *lock;   /* guards state (job_wake, store_queue.c) */
     apr_thread_cond_t *wake;
     int state;
     struct write_job_t *next;

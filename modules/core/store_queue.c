@@ -291,36 +291,57 @@ static void run_batch(itsm_store_t *st, write_job_t *batch)
         job_done(st, job, one_tx(st, job->fn, job->ctx, job->pool));
 }
 
+/* Tell the writer of job j its new state (its job done, or its lead). Under the job's own
+ * lock, not the queue's: a woken writer takes that lock back as it leaves its wait, and the
+ * leader holds it only for the store and the signal, whereas the queue's mutex, taken by
+ * every writer that comes and held while the leader wakes a whole batch, made each woken
+ * writer sleep once more on it. The job is its writer's (on its stack) and gone once the
+ * lock is free. */
+static void job_wake(write_job_t *j, int state)
+{
+    apr_thread_mutex_lock(j->lock);
+    j->state = state;
+    apr_thread_cond_signal(j->wake);
+    apr_thread_mutex_unlock(j->lock);
+}
+
 /* Run fn(st, ctx, p) inside a write transaction: directly where the database takes
  * concurrent writers (PostgreSQL), else through the group commit queue above. */
 apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
 {
-    write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, JOB_QUEUED, NULL };
+    write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, NULL, JOB_QUEUED, NULL };
     write_job_t *batch, *j, *next;
     itsm_write_queue_t *q = st->queue;
     itsm_store_t *on;
     rows_t *mark;
     apr_uint64_t n = 0;
     apr_time_t began;
+    int state;
 
     st->error_text = NULL;
     if (!st->dialect->serialize_writes || q == NULL) {
         return one_tx(st, fn, ctx, p);
     }
-    if (apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
+    if (apr_thread_mutex_create(&job.lock, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS
+        || apr_thread_cond_create(&job.wake, p) != APR_SUCCESS) {
         st->error_text = "cannot wait for the write queue";
         return APR_ENOMEM;
     }
     apr_thread_mutex_lock(q->mutex);
-    if (!q->leading) {
-        q->leading = 1;
-        job.state = JOB_LEAD;
-    }
+    state = q->leading ? JOB_QUEUED : JOB_LEAD;
+    q->leading = 1;
     *q->tail = &job;
     q->tail = &job.next;
-    while (job.state == JOB_QUEUED)
-        apr_thread_cond_wait(job.wake, q->mutex);
-    if (job.state == JOB_LEAD) {
+    apr_thread_mutex_unlock(q->mutex);
+    if (state == JOB_QUEUED) {
+        apr_thread_mutex_lock(job.lock);
+        while (job.state == JOB_QUEUED)
+            apr_thread_cond_wait(job.wake, job.lock);
+        state = job.state;
+        apr_thread_mutex_unlock(job.lock);
+    }
+    if (state == JOB_LEAD) {
+        apr_thread_mutex_lock(q->mutex);
         batch = q->head;
         q->head = NULL;
         q->tail = &q->head;
@@ -331,27 +352,23 @@ apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
         run_batch(on, batch);
         /* a cursor a job left open lives in that job's pool, gone once its writer wakes */
         rows_close_since(on, mark);
-        apr_thread_mutex_lock(q->mutex);
         for (j = batch; j; j = next) {
-            next = j->next;     /* a woken writer's job is gone once the mutex is free */
+            next = j->next;     /* a woken writer's job is gone once its lock is free */
             n++;
-            if (j != &job) {
-                j->state = JOB_DONE;
-                apr_thread_cond_signal(j->wake);
-            }
+            if (j != &job)
+                job_wake(j, JOB_DONE);
         }
+        apr_thread_mutex_lock(q->mutex);
         q->batches++;
         q->jobs += n;
         q->busy += apr_time_now() - began;
-        if (q->head) {
-            q->head->state = JOB_LEAD;
-            apr_thread_cond_signal(q->head->wake);
-        }
+        if (q->head)
+            job_wake(q->head, JOB_LEAD);
         else
             q->leading = 0;
+        apr_thread_mutex_unlock(q->mutex);
     }
-    apr_thread_mutex_unlock(q->mutex);
-    if (job.state == JOB_LEAD)
+    if (state == JOB_LEAD)
         checkpoint_after(q, st);
     if (job.rv != APR_SUCCESS)
         st->error_text = job.error;
