@@ -804,25 +804,24 @@ apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
     return st->error ? APR_EGENERAL : APR_SUCCESS;
 }
 
-/* What a write of t computes from t alone, made before its transaction so that the one
- * writer of a process (store_queue.c) does not: the fields encoded, the clocks at
- * t->updated (the write's time), the search index's texts. */
+/* What a create of t computes from t alone, made in the creating request's thread before the
+ * transaction so that the one writer of a process (store_queue.c) does not: the fields
+ * encoded, the clocks at t->updated (the write's time), the search index's texts. All of it
+ * in the request's pool, which outlives the write (its thread waits for it). */
 typedef struct {
     const char *fields;
     itsm_ticket_clock_t *clocks;
     int nclocks;
     int searched;               /* texts made (a searchable kind) */
-    const char *texts[3];       /* by weight, ITSM_SEARCH_TITLE to ITSM_SEARCH_BODY */
-    int made;                   /* 0: nothing made yet */
-} ticket_prep_t;
+    const char *texts[ITSM_SEARCH_BODY + 1];    /* by weight */
+} create_work_t;
 
-static void ticket_prepare(itsm_store_t *st, const itsm_ticket_t *t, ticket_prep_t *out,
-                           apr_pool_t *p)
+static void create_work(create_work_t *out, itsm_store_t *st, const itsm_ticket_t *t,
+                        apr_pool_t *p)
 {
     const itsm_kind_t *k = kind_named(st->kinds, t->kind);
 
     memset(out, 0, sizeof *out);
-    out->made = 1;
     out->fields = itsm_codec_fields_encode(p, t->fields);
     if (k && st->sla)
         out->nclocks = itsm_ticket_clocks(&out->clocks, st->sla, k, t, t->updated, p);
@@ -834,19 +833,26 @@ static void ticket_prepare(itsm_store_t *st, const itsm_ticket_t *t, ticket_prep
 
 /* Rows of t's SLA clocks (fresh: none stored yet; else each row put where it changed and the
  * rows of clocks t no longer has dropped); now: the time of the write, at which the status
- * of a paused clock is settled. A clock waiting for its event has no row: no list asks for
+ * of a paused clock is settled; work: the clocks made at that time already (create_work), or
+ * NULL. A clock waiting for its event has no row: no list asks for
  * "not-started" (sla_statuses), so its row would be three b-tree entries written for
  * nothing, at every create of a kind whose clock starts later (a problem's root-cause). */
 static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
-                                 int fresh, apr_time_t now, const ticket_prep_t *prep,
+                                 int fresh, apr_time_t now, const create_work_t *work,
                                  apr_pool_t *p)
 {
-    itsm_ticket_clock_t *clocks = prep ? prep->clocks : NULL;
+    itsm_ticket_clock_t *clocks = NULL;
     apr_status_t rv = APR_SUCCESS;
-    int n = prep ? prep->nclocks
-                 : st->sla ? itsm_ticket_clocks(&clocks, st->sla, k, t, now, p) : 0, i;
-    apr_array_header_t *names = apr_array_make(p, n > 0 ? n : 1, sizeof(const char *));
+    int n = 0, i;
+    apr_array_header_t *names;
 
+    if (work) {
+        clocks = work->clocks;
+        n = work->nclocks;
+    }
+    else if (st->sla)
+        n = itsm_ticket_clocks(&clocks, st->sla, k, t, now, p);
+    names = apr_array_make(p, n > 0 ? n : 1, sizeof(const char *));
     for (i = 0; rv == APR_SUCCESS && i < n; i++) {
         const itsm_ticket_clock_t *c = &clocks[i];
 
@@ -874,9 +880,9 @@ static apr_status_t index_clocks(itsm_store_t *st, const itsm_kind_t *k, const i
 }
 
 /* The indexed fields and SLA clocks of t in their side tables (fresh: nothing there yet; else
- * only the rows that changed are written); prep: what ticket_prepare made of t, or NULL. */
+ * only the rows that changed are written); work: what create_work made of t, or NULL. */
 static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int fresh,
-                                 apr_time_t now, const ticket_prep_t *prep, apr_pool_t *p)
+                                 apr_time_t now, const create_work_t *work, apr_pool_t *p)
 {
     const itsm_kind_t *k = kind_named(st->kinds, t->kind);
     const char *args[] = { i64(p, t->id) };
@@ -895,10 +901,10 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
     if ((rv = index_fields(st, k, t, fresh, p)) != APR_SUCCESS
         || (rv = index_unique(st, k, t, p)) != APR_SUCCESS
         || (rv = index_audience(st, k, t, 0, p)) != APR_SUCCESS
-        || (rv = search_index(st, k, t, 0, fresh, prep && prep->searched ? prep->texts : NULL,
+        || (rv = search_index(st, k, t, 0, fresh, work && work->searched ? work->texts : NULL,
                               p)) != APR_SUCCESS)
         return rv;
-    return index_clocks(st, k, t, fresh, now, prep, p);
+    return index_clocks(st, k, t, fresh, now, work, p);
 }
 
 /* The clocks in an SLA status at now, as conditions on the clock table c that an index on
@@ -1962,7 +1968,7 @@ typedef struct {
     itsm_ticket_t *t;
     const char *prefix;
     const itsm_journal_t *j;
-    ticket_prep_t prep;
+    create_work_t work;         /* made by the caller (create_work) */
 } create_job_t;
 
 static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
@@ -1971,9 +1977,6 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     itsm_ticket_t *t = c->t;
     apr_int64_t n = 0;
     apr_status_t rv;
-
-    if (!c->prep.made)
-        ticket_prepare(st, t, &c->prep, p);
     rv = counter_next(st, t->kind, &n, p);
     if (rv == APR_SUCCESS && (t->number = itsm_number_format(p, c->prefix, n)) == NULL)
         rv = APR_ENOSPC;
@@ -1981,7 +1984,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         const char *args[] = {
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
-            t->created_by, "1", c->prep.fields, tags_in(p, t->tags), t->sla_open ? "1" : "0",
+            t->created_by, "1", c->work.fields, tags_in(p, t->tags), t->sla_open ? "1" : "0",
             ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0"
         };
 
@@ -1996,7 +1999,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = count_add_new(st, t, args[15], p);
     }
     if (rv == APR_SUCCESS)
-        rv = index_ticket(st, t, 1, t->updated, &c->prep, p);
+        rv = index_ticket(st, t, 1, t->updated, &c->work, p);
     if (rv == APR_SUCCESS)
         rv = journal_insert(st, t->id, c->j, p);
     if (rv == APR_SUCCESS)
@@ -2011,7 +2014,7 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
 {
     create_job_t c = { t, prefix, j, { 0 } };
 
-    ticket_prepare(st, t, &c.prep, p);
+    create_work(&c.work, st, t, p);
     return write_tx(st, create_in_tx, &c, p);
 }
 
@@ -2516,7 +2519,7 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
 typedef struct {
     itsm_write_t *ops;
     int n;
-    ticket_prep_t *prep;        /* of each op that creates, made before the transaction */
+    create_work_t *work;        /* of each op that creates, made before the transaction */
 } apply_job_t;
 
 static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
@@ -2530,7 +2533,7 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 
         switch (w->op) {
         case ITSM_WRITE_CREATE: {
-            create_job_t c = { w->t, w->prefix, w->j, a->prep[i] };
+            create_job_t c = { w->t, w->prefix, w->j, a->work[i] };
 
             rv = create_in_tx(st, &c, p);
             break;
@@ -2559,12 +2562,12 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 
 apr_status_t itsm_store_apply(itsm_store_t *st, itsm_write_t *ops, int n, apr_pool_t *p)
 {
-    apply_job_t a = { ops, n, apr_pcalloc(p, sizeof(ticket_prep_t) * (n > 0 ? n : 1)) };
+    apply_job_t a = { ops, n, apr_pcalloc(p, sizeof(create_work_t) * (n > 0 ? n : 1)) };
     int i;
 
     for (i = 0; i < n; i++)
         if (ops[i].op == ITSM_WRITE_CREATE)
-            ticket_prepare(st, ops[i].t, &a.prep[i], p);
+            create_work(&a.work[i], st, ops[i].t, p);
     ops[0].failed = -1;
     return write_tx(st, apply_in_tx, &a, p);
 }

@@ -309,7 +309,8 @@ static void job_wake(write_job_t *j, int state)
  * concurrent writers (PostgreSQL), else through the group commit queue above. */
 apr_status_t write_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t *p)
 {
-    write_job_t job = { fn, ctx, p, APR_SUCCESS, NULL, NULL, NULL, JOB_QUEUED, NULL };
+    write_job_t job = { .fn = fn, .ctx = ctx, .pool = p, .rv = APR_SUCCESS,
+                        .state = JOB_QUEUED };
     write_job_t *batch, *j, *next;
     itsm_write_queue_t *q = st->queue;
     itsm_store_t *on;

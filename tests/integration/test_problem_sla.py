@@ -17,7 +17,7 @@ import time
 import pytest
 
 from conftest import Client, assert_error, fresh_server, itsm_directives, poll, staged, ticket_xml
-from incident_util import ts
+from incident_util import list_numbers, ts
 from problem_util import act, get, journal_entries, number, patch, targets
 
 # Monday 22 December 2025, 09:00 GMT (= 09:00Z).
@@ -117,12 +117,18 @@ def test_root_cause_clock_waits_for_the_workaround(pclient, database):
     assert_error(pclient.get("/problems/%s/sla/root-cause" % n, user="pm1"), 409,
                  "clock-not-started")
     assert database.snapshot() == before
+    # the lists by SLA status: breached by its solution clock alone, also after an update
+    listed = lambda status: n in list_numbers(pclient, "problems", "pm1", sla=status)
+    assert listed("breached") and not listed("in-sla")
+    patch(pclient, "problems", n, user="pm1", service="Settlement")
+    assert listed("breached") and not listed("in-sla")
     # the workaround in place starts it, at the action's time
     act(pclient, "problems", n, "record-workaround", user="pm1", workaround="Retry later")
     at = [e[1] for e in journal_entries(pclient, "problems", n) if e[0] == "record-workaround"]
     sla = targets(get(pclient, "problems", n))
     assert ts(sla["root-cause"]["started"]) == at[0]
     assert sla["root-cause"]["status"] == "in-sla" and "due" in sla["root-cause"]
+    assert listed("in-sla") and listed("breached")
 
 
 def test_level_change_retargets_from_the_clocks_start(pclient):
