@@ -190,7 +190,7 @@ const char *search_from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
  * -1 remove only; texts: its text by weight (search_texts), NULL: made here. */
 apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                           int published, int how, const char *const *texts, apr_pool_t *p);
-/* The text of t that the search index holds, by weight (ITSM_SEARCH_TITLE to _BODY): out[3]. */
+/* The text of t that the search index holds, by weight: out[ITSM_SEARCH_BODY + 1]. */
 void search_texts(const char **out, const itsm_kind_t *k, const itsm_ticket_t *t,
                   apr_pool_t *p);
 /* Move kind's search generation (itsm_search_gen) in the current write transaction: every

@@ -440,7 +440,7 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
             rv = exec_sql(st, p, "DELETE FROM itsm_search_row WHERE rid = " INT,
                              args_of(p, 1, key));
         if (rv == APR_SUCCESS && how >= 0) {
-            const char *made[3], *ti, *kw, *bo;
+            const char *made[ITSM_SEARCH_BODY + 1], *ti, *kw, *bo;
             const char *everyone = audience_everyone(p, k, t) ? "1" : "0", *dl = NULL;
 
             if (texts == NULL) {
