@@ -254,9 +254,9 @@ apr_status_t itsm_store_apply(itsm_store_t *st, itsm_write_t *ops, int n, apr_po
 apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                const char *tag, apr_pool_t *p);
 
-/* Tickets with a running SLA clock (sla_open) and an id above after_id, by id, at most
- * limit: the sweep reads them page by page. */
-apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out,
+/* Tickets of kind with a running SLA clock (sla_open) and an id above after_id, by id, at
+ * most limit: the sweep reads them kind by kind, page by page (itsm_ticket_running). */
+apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                  apr_int64_t after_id, int limit, apr_pool_t *p);
 
 /* Record what the sweep announced (t->sla_notified, t->sla_open) with its journal entry and

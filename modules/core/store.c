@@ -155,8 +155,8 @@ static const char *const statements[S_COUNT] = {
         "AND STRPOS(t.tags, %s) > 0 "
         "ORDER BY t.id LIMIT 200",
     [S_SLA_OPEN] =
-        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.sla_open = 1 AND t.id > " INT
-        " ORDER BY t.id LIMIT " INT,
+        "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND t.sla_open = 1 "
+        "AND t.id > " INT " ORDER BY t.id LIMIT " INT,
     [S_SLA_MARK] =
         "UPDATE itsm_ticket SET sla_open = " INT ", sla_notified = %s WHERE id = " INT
         " AND version = " INT,
@@ -2705,12 +2705,12 @@ apr_status_t itsm_store_tagged(itsm_store_t *st, apr_array_header_t **out, const
     return select_tickets(st, out, S_TAGGED, 2, args, p);
 }
 
-apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out,
+apr_status_t itsm_store_sla_open(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                  apr_int64_t after_id, int limit, apr_pool_t *p)
 {
-    const char *args[] = { i64(p, after_id), apr_itoa(p, limit) };
+    const char *args[] = { kind, i64(p, after_id), apr_itoa(p, limit) };
 
-    return select_tickets(st, out, S_SLA_OPEN, 2, args, p);
+    return select_tickets(st, out, S_SLA_OPEN, 3, args, p);
 }
 
 static apr_status_t sla_mark_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)

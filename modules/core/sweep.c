@@ -254,27 +254,35 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00114) "SLA sweep: %s", err);
     else {
         apr_pool_t *page;
-        apr_int64_t after = 0;
-        int seen = 0;
+        apr_int64_t after;
+        int seen = 0, failed = 0, kind;
 
-        /* page by page, each in a pool of its own: memory stays bounded however many
-         * tickets have running clocks */
+        /* kind by kind (a ticket of a kind no loaded process declares is not swept: it has
+         * no clocks to evaluate), page by page, each in a pool of its own: memory stays
+         * bounded however many tickets have running clocks */
         apr_pool_create(&page, pool);
-        do {
-            apr_pool_clear(page);
-            if (itsm_store_sla_open(st, &rows, after, SWEEP_PAGE, page) != APR_SUCCESS) {
-                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00115) "SLA sweep: %s",
-                             itsm_store_error(st));
-                break;
-            }
-            for (i = 0; i < rows->nelts && !guard_stopping(&sweep_guard); i++) {
-                itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+        for (kind = 0; kind < c->kinds->nelts && !failed; kind++) {
+            const itsm_kind_t *k = APR_ARRAY_IDX(c->kinds, kind, const itsm_kind_t *);
 
-                after = t->id;
-                written += sweep_ticket(s, c, st, t, now, page);
-            }
-            seen += i;
-        } while (rows->nelts == SWEEP_PAGE && !guard_stopping(&sweep_guard));
+            after = 0;
+            do {
+                apr_pool_clear(page);
+                if (itsm_store_sla_open(st, &rows, k->kind, after, SWEEP_PAGE, page)
+                    != APR_SUCCESS) {
+                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00115)
+                                 "SLA sweep: %s", itsm_store_error(st));
+                    failed = 1;
+                    break;
+                }
+                for (i = 0; i < rows->nelts && !guard_stopping(&sweep_guard); i++) {
+                    itsm_ticket_t *t = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
+
+                    after = t->id;
+                    written += sweep_ticket(s, c, st, t, now, page);
+                }
+                seen += i;
+            } while (rows->nelts == SWEEP_PAGE && !guard_stopping(&sweep_guard));
+        }
         apr_pool_destroy(page);
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00116)
                      "SLA sweep: %d tickets with running clocks, %d updated", seen, written);

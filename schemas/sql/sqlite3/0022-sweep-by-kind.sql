@@ -1,0 +1,7 @@
+-- SPDX-License-Identifier: Apache-2.0 (see LICENSE)
+-- mod_itsm schema 22: the SLA sweep pages through each kind's tickets with a running clock
+-- on itsm_ticket_running (kind, id) WHERE sla_open = 1 (store.c, S_SLA_OPEN), so the index
+-- of every kind's such tickets by id alone has no reader left: one b-tree entry less for
+-- each write of a ticket with a running clock (docs/performance.md, "Sweep by kind").
+-- (IF EXISTS: a database set back to an older schema runs this again.)
+DROP INDEX IF EXISTS itsm_ticket_sla_open;
