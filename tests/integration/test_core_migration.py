@@ -12,7 +12,8 @@ import subprocess
 
 import pytest
 
-from conftest import NS, REPO, Client, chown_to_test_user, fresh_server
+from conftest import (NS, REPO, Client, chown_to_test_user, fresh_server, itsm_directives,
+                      sql_runner, staged, ticket_xml)
 from incident_util import patch
 
 DATA = os.path.join(REPO, "tests", "integration", "data")
@@ -231,3 +232,45 @@ def test_counts_of_a_migrated_database_are_its_tickets(legacy):
                                                  open="true")), (state, g.attrib)
     for state in ("closed", "cancelled"):
         assert groups[state].get("meanTimeToResolve") is not None, groups[state].attrib
+
+
+def test_schema_22_drops_rows_of_clocks_not_started(env, slapd, database):
+    """Schema 22: the rows an earlier tree wrote for clocks waiting for their event
+    ("not-started": a problem's root-cause clock before its workaround) are dropped, the
+    started clocks' rows kept, and the index of running clocks by id alone is gone; the
+    problem reads as before (its root-cause clock without a due time) and takes writes."""
+    from problem_util import new_problem, number, targets
+    conf = itsm_directives(env)
+    conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")     # the shipped grants for problems
+    h = fresh_server(env, database, "schema22", itsm=conf, processes=("problem",))
+    c = Client(h)
+    n = number(new_problem(c, title="Schema 22"))
+    h.stop()
+    run = sql_runner(database, h.dbd_params, h.db_name)
+    (pid,) = run("SELECT id FROM itsm_ticket WHERE number = '%s'" % n)
+    assert run("SELECT clock FROM itsm_sla_clock WHERE ticket_id = %s" % pid) == ["solution"]
+    # as a tree before 2026-12-04 left it, the schema set back to 21
+    run("INSERT INTO itsm_sla_clock (ticket_id, clock, kind, settled, warn_at, due) "
+        "VALUES (%s, 'root-cause', 'problem', 'not-started', 0, 0)" % pid)
+    run("CREATE INDEX itsm_ticket_sla_open ON itsm_ticket (id) WHERE sla_open = 1")
+    run("DELETE FROM itsm_schema WHERE version >= 22")
+    h.start()
+    try:
+        # the first request migrates (each process opens the store on first use)
+        r = c.get("/problems/" + n, user="agent1")
+        assert r.status == 200, r
+        clocks = targets(r)
+        assert "due" not in clocks["root-cause"] and "due" in clocks["solution"], clocks
+        assert run("SELECT MAX(version) FROM itsm_schema") == ["22"]
+        assert run("SELECT clock FROM itsm_sla_clock WHERE ticket_id = %s" % pid) == \
+            ["solution"]
+        if database.driver == "sqlite3":
+            assert run("SELECT COUNT(*) FROM sqlite_master "
+                       "WHERE name = 'itsm_ticket_sla_open'") == ["0"]
+        else:
+            assert run("SELECT COUNT(*) FROM pg_indexes "
+                       "WHERE indexname = 'itsm_ticket_sla_open'") == ["0"]
+        assert c.patch("/problems/" + n, ticket_xml("problem", level="3"), user="pm1",
+                       headers={"If-Match": r.etag}).status == 200
+    finally:
+        h.stop()
