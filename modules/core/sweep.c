@@ -261,7 +261,8 @@ static apr_status_t sweep(int state, void *data, apr_pool_t *pool)
          * no clocks to evaluate), page by page, each in a pool of its own: memory stays
          * bounded however many tickets have running clocks */
         apr_pool_create(&page, pool);
-        for (kind = 0; kind < c->kinds->nelts && !failed; kind++) {
+        for (kind = 0; kind < c->kinds->nelts && !failed && !guard_stopping(&sweep_guard);
+             kind++) {
             const itsm_kind_t *k = APR_ARRAY_IDX(c->kinds, kind, const itsm_kind_t *);
 
             after = 0;

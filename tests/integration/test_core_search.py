@@ -347,6 +347,8 @@ def test_schema_11_fills_the_search_rows_of_an_existing_index(env, database):
     run("DROP TABLE itsm_search_row")
     # what the later schemas added goes too: they run again after 11 and 12
     run("ALTER TABLE itsm_outbox DROP COLUMN journal_id")       # schema 16
+    # and what they dropped comes back: schema 12 drops and remakes it, 22 drops it
+    run("CREATE INDEX itsm_ticket_sla_open ON itsm_ticket (id) WHERE sla_open = 1")
     run("DELETE FROM itsm_schema WHERE version >= 11")
     h.start()
     try:
