@@ -21,7 +21,9 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Statements of a migration file: split at lines ending in ';'. */
+/* Statements of a migration file: split at lines ending in ';', comment lines ("--" first)
+ * excepted, so that a comment's sentence ending in ';' neither cuts a statement in two nor
+ * stands as a statement of its own. */
 static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p)
 {
     char *s = apr_pstrdup(p, text), *start = s, *line;
@@ -31,11 +33,11 @@ static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p
         s = strchr(s, '\n');
         s = s ? s + 1 : line + strlen(line);
         {
-            const char *e = s - 1;
+            const char *e = s - 1, *b = line + strspn(line, " \t");
 
             while (e > line && (*e == '\n' || *e == '\r' || *e == ' ' || *e == '\t'))
                 e--;
-            if (*e == ';') {
+            if (*e == ';' && strncmp(b, "--", 2) != 0) {
                 char *sql = apr_pstrndup(p, start, (apr_size_t)(e - start));
 
                 if (strspn(sql, " \t\r\n") != strlen(sql) && plain(st, sql) != APR_SUCCESS)
@@ -74,7 +76,10 @@ apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handl
     while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
         size_t n = strlen(fi.name);
 
-        if (fi.filetype == APR_REG && n > 4 && strcmp(fi.name + n - 4, ".sql") == 0
+        /* a link is read through (a package may link the shipped files into its own
+         * directory); one that leads nowhere fails as an unreadable migration */
+        if ((fi.filetype == APR_REG || fi.filetype == APR_LNK)
+            && n > 4 && strcmp(fi.name + n - 4, ".sql") == 0
             && fi.name[0] >= '0' && fi.name[0] <= '9')
             APR_ARRAY_PUSH(files, const char *) = apr_pstrdup(p, fi.name);
     }

@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -495,6 +496,85 @@ static void integers_in_decimal(void **state)
     assert_string_equal(secs(pool, apr_time_from_sec(1764720000) + 999999), "1764720000");
 }
 
+/* A migration's comment lines never end a statement, even when their sentence ends in ';':
+ * the shipped migrations (symbolic links in a directory of its own: links are read through)
+ * and one more whose comments end so before, inside and after its statements migrate a
+ * fresh database, and the table and row the extra one makes are there. */
+static void migration_comments_ending_in_semicolons(void **state)
+{
+    const char *tmp, *root, *dir, *src = ITSM_SRCDIR "/schemas/sql/sqlite3", *err = NULL;
+    const char *db, *suffix[] = { "", "-wal", "-shm" };
+    apr_array_header_t *kinds = apr_array_make(pool, 1, sizeof(const itsm_kind_t *));
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    apr_dbd_t *handle;
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_dir_t *d;
+    size_t i;
+    int rows = 0;
+    static const char extra[] =
+        "-- a comment whose sentence ends in a semicolon;\n"
+        "CREATE TABLE itsm_comment_probe (\n"
+        "    -- a comment line inside the statement;\n"
+        "    a INTEGER NOT NULL,\n"
+        "    b INTEGER NOT NULL\n"
+        ");\n"
+        "  -- an indented one;\n"
+        "INSERT INTO itsm_comment_probe (a, b) VALUES (1, 2);\n"
+        "-- and the last line;\n";
+
+    (void)state;
+    assert_int_equal(apr_temp_dir_get(&tmp, pool), APR_SUCCESS);
+    root = apr_psprintf(pool, "%s/itsm-test-migrations-%" APR_PID_T_FMT, tmp, getpid());
+    dir = apr_pstrcat(pool, root, "/sqlite3", NULL);
+    assert_int_equal(apr_dir_make_recursive(dir, APR_OS_DEFAULT, pool), APR_SUCCESS);
+    assert_int_equal(apr_dir_open(&d, src, pool), APR_SUCCESS);
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS)
+        if (fi.filetype == APR_REG && strstr(fi.name, ".sql"))
+            assert_int_equal(symlink(apr_pstrcat(pool, src, "/", fi.name, NULL),
+                                     apr_pstrcat(pool, dir, "/", fi.name, NULL)), 0);
+    apr_dir_close(d);
+    assert_int_equal(apr_file_open(&f, apr_pstrcat(pool, dir, "/9999-comments.sql", NULL),
+                                   APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE,
+                                   APR_OS_DEFAULT, pool), APR_SUCCESS);
+    assert_int_equal(apr_file_write_full(f, extra, sizeof extra - 1, NULL), APR_SUCCESS);
+    apr_file_close(f);
+
+    db = apr_pstrcat(pool, root, "/comments.db", NULL);
+    APR_ARRAY_PUSH(kinds, const itsm_kind_t *) = &test_kind;
+    assert_int_equal(apr_dbd_open_ex(driver, pool, db, &handle, &err), APR_SUCCESS);
+    if (itsm_store_migrate(driver, handle, root, kinds, NULL, pool, &err) != APR_SUCCESS)
+        fail_msg("migration: %s", err);
+    assert_int_equal(apr_dbd_select(driver, pool, handle, &res,
+                                    "SELECT a, b FROM itsm_comment_probe", 0), 0);
+    while (apr_dbd_get_row(driver, pool, res, &row, -1) == 0) {
+        assert_string_equal(apr_dbd_get_entry(driver, row, 0), "1");
+        assert_string_equal(apr_dbd_get_entry(driver, row, 1), "2");
+        rows++;
+    }
+    assert_int_equal(rows, 1);
+    res = NULL;
+    assert_int_equal(apr_dbd_select(driver, pool, handle, &res,
+                                    "SELECT MAX(version) FROM itsm_schema", 0), 0);
+    row = NULL;
+    assert_int_equal(apr_dbd_get_row(driver, pool, res, &row, -1), 0);
+    assert_string_equal(apr_dbd_get_entry(driver, row, 0), "9999");
+    while (apr_dbd_get_row(driver, pool, res, &row, -1) == 0)
+        ;
+    apr_dbd_close(driver, handle);
+
+    assert_int_equal(apr_dir_open(&d, dir, pool), APR_SUCCESS);
+    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS)
+        if (fi.name[0] != '.')
+            apr_file_remove(apr_pstrcat(pool, dir, "/", fi.name, NULL), pool);
+    apr_dir_close(d);
+    for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
+        apr_file_remove(apr_pstrcat(pool, db, suffix[i], NULL), pool);
+    apr_dir_remove(dir, pool);
+    apr_dir_remove(root, pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +586,7 @@ int main(void)
         cmocka_unit_test(audience_entries_parse),
         cmocka_unit_test(audience_keys_of_a_person),
         cmocka_unit_test(integers_in_decimal),
+        cmocka_unit_test(migration_comments_ending_in_semicolons),
     };
 
     return itsm_unit_main(tests, setup, teardown);
