@@ -1968,7 +1968,7 @@ typedef struct {
     itsm_ticket_t *t;
     const char *prefix;
     const itsm_journal_t *j;
-    create_work_t work;         /* made by the caller (create_work) */
+    const create_work_t *work;  /* made by the caller (create_work) */
 } create_job_t;
 
 static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
@@ -1984,7 +1984,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         const char *args[] = {
             t->number, t->kind, nz(t->party), t->state, t->title, nz(t->priority),
             nz(t->assignee), nz(t->group), secs(p, t->opened), secs(p, t->updated),
-            t->created_by, "1", c->work.fields, tags_in(p, t->tags), t->sla_open ? "1" : "0",
+            t->created_by, "1", c->work->fields, tags_in(p, t->tags), t->sla_open ? "1" : "0",
             ticket_is_open(kind_named(st->kinds, t->kind), t->state) ? "1" : "0"
         };
 
@@ -1999,7 +1999,7 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             rv = count_add_new(st, t, args[15], p);
     }
     if (rv == APR_SUCCESS)
-        rv = index_ticket(st, t, 1, t->updated, &c->work, p);
+        rv = index_ticket(st, t, 1, t->updated, c->work, p);
     if (rv == APR_SUCCESS)
         rv = journal_insert(st, t->id, c->j, p);
     if (rv == APR_SUCCESS)
@@ -2012,9 +2012,10 @@ static apr_status_t create_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *prefix,
                                const itsm_journal_t *j, apr_pool_t *p)
 {
-    create_job_t c = { t, prefix, j, { 0 } };
+    create_work_t work;
+    create_job_t c = { t, prefix, j, &work };
 
-    create_work(&c.work, st, t, p);
+    create_work(&work, st, t, p);
     return write_tx(st, create_in_tx, &c, p);
 }
 
@@ -2533,7 +2534,7 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 
         switch (w->op) {
         case ITSM_WRITE_CREATE: {
-            create_job_t c = { w->t, w->prefix, w->j, a->work[i] };
+            create_job_t c = { w->t, w->prefix, w->j, &a->work[i] };
 
             rv = create_in_tx(st, &c, p);
             break;

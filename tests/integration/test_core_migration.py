@@ -15,6 +15,7 @@ import pytest
 from conftest import (NS, REPO, Client, chown_to_test_user, fresh_server, itsm_directives,
                       sql_runner, staged, ticket_xml)
 from incident_util import patch
+from problem_util import new_problem, targets
 
 DATA = os.path.join(REPO, "tests", "integration", "data")
 INCIDENTS = ["INC%07d" % i for i in range(1, 6)]
@@ -239,13 +240,12 @@ def test_schema_22_drops_rows_of_clocks_not_started(env, slapd, database, make_h
     ("not-started": a problem's root-cause clock before its workaround) are dropped, the
     started clocks' rows kept, and the index of running clocks by id alone is gone; the
     problem reads as before (its root-cause clock without a due time) and takes writes."""
-    from problem_util import new_problem, number, targets
     conf = itsm_directives(env)
     conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")     # the shipped grants for problems
     h = fresh_server(env, database, "schema22", itsm=conf, make=make_httpd,
                      processes=("problem",))
     c = Client(h)
-    n = number(new_problem(c, title="Schema 22"))
+    n = new_problem(c, title="Schema 22").ticket()["number"]
     h.stop()
     run = sql_runner(database, h.dbd_params, h.db_name)
     (pid,) = run("SELECT id FROM itsm_ticket WHERE number = '%s'" % n)

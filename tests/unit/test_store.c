@@ -117,13 +117,19 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+/* A database's files: the database, its WAL and its shared memory. */
+static void remove_database(const char *path)
 {
     const char *suffix[] = { "", "-wal", "-shm" };
     size_t i;
 
     for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
-        apr_file_remove(apr_pstrcat(pool, dbfile, suffix[i], NULL), pool);
+        apr_file_remove(apr_pstrcat(pool, path, suffix[i], NULL), pool);
+}
+
+static int teardown(void **state)
+{
+    remove_database(dbfile);
     return 0;
 }
 
@@ -502,8 +508,7 @@ static void integers_in_decimal(void **state)
  * fresh database, and the table and row the extra one makes are there. */
 static void migration_comments_ending_in_semicolons(void **state)
 {
-    const char *tmp, *root, *dir, *src = ITSM_SRCDIR "/schemas/sql/sqlite3", *err = NULL;
-    const char *db, *suffix[] = { "", "-wal", "-shm" };
+    const char *tmp, *root, *dir, *db, *src = ITSM_SRCDIR "/schemas/sql/sqlite3", *err = NULL;
     apr_array_header_t *kinds = apr_array_make(pool, 1, sizeof(const itsm_kind_t *));
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
@@ -511,7 +516,6 @@ static void migration_comments_ending_in_semicolons(void **state)
     apr_file_t *f;
     apr_finfo_t fi;
     apr_dir_t *d;
-    size_t i;
     int rows = 0;
     static const char extra[] =
         "-- a comment whose sentence ends in a semicolon;\n"
@@ -569,8 +573,7 @@ static void migration_comments_ending_in_semicolons(void **state)
         if (fi.name[0] != '.')
             apr_file_remove(apr_pstrcat(pool, dir, "/", fi.name, NULL), pool);
     apr_dir_close(d);
-    for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
-        apr_file_remove(apr_pstrcat(pool, db, suffix[i], NULL), pool);
+    remove_database(db);
     apr_dir_remove(dir, pool);
     apr_dir_remove(root, pool);
 }
