@@ -39,13 +39,17 @@ typedef enum {
     ITSM_SORT_FIELD             /* by sort_field (ITSM_FIELD_SORTABLE), its stored text */
 } itsm_sort_e;
 
+#define ITSM_OPEN_CLOSED 2
+
 /* (A field added here is a part of the search cache's key too: cache_key in store_search.c.) */
 typedef struct itsm_filter_t {
     const char *state, *priority, *party, *assignee, *group;
     int nfields;
     const char *field[ITSM_FILTER_FIELDS];  /* indexed fields of the kind equal to value */
     const char *value[ITSM_FILTER_FIELDS];
-    int open;                           /* 1: leave out the kind's final states */
+    int open;                           /* 1: leave out the kind's final states;
+                                         * ITSM_OPEN_CLOSED: only those (the store's own:
+                                         * one half of a merged list, list_sql) */
     apr_time_t opened_from, opened_to;  /* inclusive bounds (whole seconds); 0: none */
     const char *month;                  /* counts: "YYYY-MM" when opened_from and opened_to
                                          * are exactly that month (UTC), else NULL */

@@ -1058,7 +1058,17 @@ static const char *equal_sql(apr_pool_t *p, const char *col, const char *value,
 static int fields_probed(const itsm_filter_t *f, int scoped)
 {
     return f->nfields
-           && ((f->open && scoped) || f->state || f->assignee || f->group || f->party);
+           && ((f->open == 1 && scoped) || f->state || f->assignee || f->group || f->party);
+}
+
+/* " AND alias.is_open = 1" for a list of open tickets, "= 0" for one of closed ones
+ * (ITSM_OPEN_CLOSED), "" for both. */
+static const char *open_sql(apr_pool_t *p, const itsm_filter_t *f, const char *alias)
+{
+    if (!f->open)
+        return "";
+    return apr_pstrcat(p, " AND ", alias, f->open == ITSM_OPEN_CLOSED ? ".is_open = 0"
+                                                                      : ".is_open = 1", NULL);
 }
 
 /* How a list or count reads: its scope, how it sees audiences (AUDIENCE_*), and whether it
@@ -1151,7 +1161,7 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
         sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = %s AND "
                            "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s%s",
                            sql, i, i, i ? "f0.ticket_id" : "t.id", i, i, i,
-                           i == 0 && f->open ? " AND f0.is_open = 1" : "");
+                           i == 0 ? open_sql(p, f, "f0") : "");
         arg(args, kind);
         arg(args, f->field[i]);
         arg(args, indexed_value(p, f->value[i]));
@@ -1176,7 +1186,7 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     sql = apr_pstrcat(p, sql, equal_sql(p, "party", f->party, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "assignee", f->assignee, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "grp", f->group, args), NULL);
-    sql = apr_pstrcat(p, sql, f->open ? " AND t.is_open = 1" : "", NULL);
+    sql = apr_pstrcat(p, sql, open_sql(p, f, "t"), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "opened", ">=", f->opened_from, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "opened", "<=", f->opened_to, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
@@ -1294,17 +1304,41 @@ static const char *offset_keys(const itsm_filter_t *f, int scoped)
     }
 }
 
+/* Whether a list in creation order over open and closed tickets alike is read as the merge
+ * of its closed and its open tickets, each half an ordered range of an index that holds
+ * is_open before the id (schema 23): no index orders the kind's tickets, or a group's, an
+ * assignee's or a field value's, by id alone any more (one b-tree entry less per ticket
+ * written for each). Not where an index of its own orders the list: the ticket's state (a
+ * published version's is not the ticket's), a party (filtered, or a scope read party by
+ * party), an SLA status read as a set or per running ticket (sla_sql), open tickets only;
+ * a stopped clock's status (met, missed) is tested per ticket of either half. */
+static int open_merged(const reading_t *rd, const itsm_filter_t *f, int sla_how)
+{
+    const apr_array_header_t *parties = rd->sc.parties;
+    const sla_status_sql_t *s = f->sla ? sla_status_sql(f->sla) : NULL;
+
+    if (f->sort != ITSM_SORT_NUMBER || f->open || (f->state && !rd->published) || f->party
+        || (f->sla && (sla_how != SLA_PER_ROW || s == NULL || s->running)))
+        return 0;
+    if (f->nfields || f->assignee || f->group)
+        return 1;
+    return parties == NULL || parties->nelts > SCOPE_UNION_MAX
+           || rd->audience != AUDIENCE_NONE || rd->published;
+}
+
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                             const reading_t *rd, const itsm_filter_t *f,
                             int sla_how, apr_array_header_t *args)
 {
     const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1), *cols, *keys;
     const apr_array_header_t *parties = rd->sc.parties;
-    int scoped = parties != NULL, i;
+    int scoped = parties != NULL, merged = open_merged(rd, f, sla_how), by_party, i, n = 0;
+    itsm_filter_t half = *f;     /* a part's: of a merged list, its closed or open tickets */
 
     /* an audience or a published version is one query: tickets of other parties match too */
-    if (parties == NULL || parties->nelts < 2 || parties->nelts > SCOPE_UNION_MAX
-        || rd->audience != AUDIENCE_NONE || rd->published) {
+    by_party = parties != NULL && parties->nelts >= 2 && parties->nelts <= SCOPE_UNION_MAX
+               && rd->audience == AUDIENCE_NONE && !rd->published;
+    if (!by_party && !merged) {
         cols = sort_cols(p, rd->published ? PUBLISHED_COLS : TICKET_COLS, f, args);
         sql = apr_pstrcat(p, "SELECT ", cols, " ", from_where(st, p, kind, rd, f, sla_how, args),
                           NULL);
@@ -1325,25 +1359,34 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
         arg(args, apr_itoa(p, f->offset));
         return sql;
     }
-    /* Each party's query selects the keys of its first offset + limit + 1 tickets, their
-     * merge the page's ids, and only the page's ticket rows are read: merging whole rows read
-     * and sorted up to (limit + 1) x parties of them (a provider's three parties at 1,000,000
-     * incidents: 3.1M instructions of SQLite against 0.3M for one party's page). */
-    cols = sort_cols(p, TICKET_COLS, f, args);
-    for (i = 0; i < parties->nelts; i++) {
+    /* Each part's query (a party's, and of a merged list its closed and its open tickets)
+     * selects the keys of its first offset + limit + 1 tickets, their merge the page's ids,
+     * and only the page's ticket rows are read: merging whole rows read and sorted up to
+     * (limit + 1) x parts of them (a provider's three parties at 1,000,000 incidents: 3.1M
+     * instructions of SQLite against 0.3M for one party's page). */
+    cols = sort_cols(p, rd->published ? PUBLISHED_COLS : TICKET_COLS, f, args);
+    for (i = 0; i < (by_party ? parties->nelts : 1); i++) {
         reading_t one = *rd;
+        int j;
 
-        one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
-        APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
-        sql = apr_pstrcat(p, sql, i ? " UNION ALL " : "", "SELECT * FROM (SELECT ",
-                          union_keys(p, f, args), " ", from_where(st, p, kind, &one, f, sla_how,
-                          args), " ORDER BY ", order_sql(f, 1, 1), " LIMIT " INT ") u",
-                          apr_itoa(p, i), NULL);
-        arg(args, window);
+        if (by_party) {
+            one.sc.parties = apr_array_make(p, 1, sizeof(const char *));
+            APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
+        }
+        for (j = 0; j < (merged ? 2 : 1); j++) {
+            half.open = merged ? (j ? 1 : ITSM_OPEN_CLOSED) : f->open;
+            sql = apr_pstrcat(p, sql, n ? " UNION ALL " : "", "SELECT * FROM (SELECT ",
+                              union_keys(p, &half, args), " ", from_where(st, p, kind, &one, &half,
+                              sla_how, args), " ORDER BY ", order_sql(&half, 1, scoped),
+                              " LIMIT " INT ") u", apr_itoa(p, n), NULL);
+            arg(args, window);
+            n++;
+        }
     }
     arg(args, apr_itoa(p, f->limit + 1));
     arg(args, apr_itoa(p, f->offset));
-    return apr_pstrcat(p, "SELECT ", cols, " FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (",
+    return apr_pstrcat(p, "SELECT ", cols, " FROM itsm_ticket t",
+                       rd->published ? PUBLISHED_JOIN : "", " WHERE t.id IN (SELECT w.id FROM (",
                        sql, ") w ORDER BY ", order_sql(f, 0, 0), " LIMIT " INT " OFFSET " INT
                        ") ORDER BY ", f->sort == ITSM_SORT_NUMBER
                        ? (f->descending ? "t.id DESC" : "t.id") : order_sql(f, 1, 1), NULL);
@@ -1514,8 +1557,12 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
     apr_status_t rv = APR_SUCCESS;
     int got;
 
-    if (backfill_prepare(st, "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE t.kind = %s AND "
-                         "t.id > " INT " ORDER BY t.id LIMIT " INT, &page, p) != APR_SUCCESS)
+    /* in id order over the whole table, its kind tested on each row: no index orders a
+     * kind's tickets by id alone (schema 23), and one that leads with the kind would sort
+     * all of them for each page */
+    if (backfill_prepare(st, "SELECT " TICKET_COLS " FROM itsm_ticket t WHERE UNINDEXED(t.kind) "
+                         "= %s AND t.id > " INT " ORDER BY t.id LIMIT " INT, &page, p)
+        != APR_SUCCESS)
         return APR_EGENERAL;
     apr_pool_create(&sub, p);
     do {
@@ -2197,6 +2244,29 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
  * there. */
 #define FIELD_SAMPLE 64
 
+/* The i-th field filter's tickets of f, the open ones (open 1) or the closed ones (0), in
+ * the list's order from its start (f->after), as one range of the field index; its values
+ * appended to args. */
+static const char *field_sample_sql(apr_pool_t *p, const char *kind, const itsm_filter_t *f,
+                                    int i, int open, int down, apr_array_header_t *args)
+{
+    const char *sql = open ? "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = %s AND "
+                             "f.name = %s AND f.value = %s AND f.is_open = 1"
+                           : "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = %s AND "
+                             "f.name = %s AND f.value = %s AND f.is_open = 0";
+
+    arg(args, kind);
+    arg(args, f->field[i]);
+    arg(args, indexed_value(p, f->value[i]));
+    if (f->after && f->sort == ITSM_SORT_NUMBER) {
+        sql = apr_pstrcat(p, sql, down ? " AND f.ticket_id < " INT : " AND f.ticket_id > " INT,
+                          NULL);
+        arg(args, i64(p, f->after));
+    }
+    return apr_pstrcat(p, sql, down ? " ORDER BY f.ticket_id DESC" : " ORDER BY f.ticket_id",
+                       NULL);
+}
+
 /* A list filtered on two or more indexed fields walks the first field's index range and
  * probes each of its tickets for the others (from_where): the sparsest value should drive,
  * and it need not be the first the request names. *out: f, or a copy of f with the field
@@ -2215,25 +2285,26 @@ static apr_status_t sparsest_first(itsm_store_t *st, const char *kind, const its
     if (f->nfields < 2 || fields_probed(f, scoped))
         return APR_SUCCESS;
     for (i = 0; i < f->nfields; i++) {
-        apr_array_header_t *args = apr_array_make(p, 5, sizeof(const char *));
-        const char *sql = f->open ? "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = "
-                                    "%s AND f.name = %s AND f.value = %s AND f.is_open = 1"
-                                  : "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = "
-                                    "%s AND f.name = %s AND f.value = %s";
+        apr_array_header_t *args = apr_array_make(p, 12, sizeof(const char *));
+        const char *sql;
         rows_t *res;
         row_t *row = NULL;
         apr_int64_t at = -1;    /* no such entry: fewer than FIELD_SAMPLE tickets ahead */
 
-        arg(args, kind);
-        arg(args, f->field[i]);
-        arg(args, indexed_value(p, f->value[i]));
-        if (f->after && f->sort == ITSM_SORT_NUMBER) {
-            sql = apr_pstrcat(p, sql, down ? " AND f.ticket_id < " INT : " AND f.ticket_id > " INT,
-                              NULL);
-            arg(args, i64(p, f->after));
+        if (f->open)
+            sql = apr_pstrcat(p, field_sample_sql(p, kind, f, i, 1, down, args),
+                              " LIMIT 1 OFFSET " INT, NULL);
+        else {
+            /* over open and closed tickets: the merge of the value's two ranges (schema 23) */
+            sql = apr_pstrcat(p, "SELECT x.ticket_id FROM (SELECT * FROM (",
+                              field_sample_sql(p, kind, f, i, 0, down, args), " LIMIT " INT
+                              ") a UNION ALL SELECT * FROM (", NULL);
+            arg(args, apr_itoa(p, FIELD_SAMPLE));
+            sql = apr_pstrcat(p, sql, field_sample_sql(p, kind, f, i, 1, down, args), " LIMIT " INT
+                              ") b) x ORDER BY x.ticket_id", down ? " DESC" : "",
+                              " LIMIT 1 OFFSET " INT, NULL);
+            arg(args, apr_itoa(p, FIELD_SAMPLE));
         }
-        sql = apr_pstrcat(p, sql, down ? " ORDER BY f.ticket_id DESC" : " ORDER BY f.ticket_id",
-                          " LIMIT 1 OFFSET " INT, NULL);
         arg(args, apr_itoa(p, FIELD_SAMPLE - 1));
         if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
             return APR_EGENERAL;
@@ -2817,25 +2888,31 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
                                    const char *value, apr_int64_t *first, apr_int64_t *last,
                                    apr_pool_t *p)
 {
-    apr_array_header_t *args = apr_array_make(p, 6, sizeof(const char *));
+    apr_array_header_t *args = apr_array_make(p, 12, sizeof(const char *));
     rows_t *res;
     row_t *row = NULL;
     int i;
 
     *first = *last = 0;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 4; i++) {
         arg(args, kind);
         arg(args, name);
         arg(args, indexed_value(p, value));
     }
-    if (select_sql(st, p, &res, "SELECT (SELECT MIN(ticket_id) FROM itsm_field_index WHERE "
-                   "kind = %s AND name = %s AND value = %s), (SELECT MAX(ticket_id) FROM "
-                   "itsm_field_index WHERE kind = %s AND name = %s AND value = %s)", args)
-        != APR_SUCCESS)
+    /* each end of the closed and the open tickets' ranges of the index (schema 23); a
+     * range without tickets answers NULL, read as 0 (no ticket has that id) */
+#define SPAN_END(fn, open) "(SELECT " fn "(ticket_id) FROM itsm_field_index WHERE kind = %s " \
+                           "AND name = %s AND value = %s AND is_open = " open ")"
+    if (select_sql(st, p, &res, "SELECT " SPAN_END("MIN", "0") ", " SPAN_END("MIN", "1") ", "
+                   SPAN_END("MAX", "0") ", " SPAN_END("MAX", "1"), args) != APR_SUCCESS)
         return APR_EGENERAL;
+#undef SPAN_END
     while (next_row(st->driver, p, res, &row)) {
-        *first = col_i64(st, row, 0);
-        *last = col_i64(st, row, 1);
+        apr_int64_t closed = col_i64(st, row, 0), open = col_i64(st, row, 1);
+
+        *first = closed && (open == 0 || closed < open) ? closed : open;
+        *last = col_i64(st, row, 2) > col_i64(st, row, 3) ? col_i64(st, row, 2)
+                                                          : col_i64(st, row, 3);
     }
     return rows_done(res);
 }

@@ -142,6 +142,51 @@ def test_open_tickets_of_a_group_and_an_assignee(client):
     assert every(client, category=cat, open="true", group=GROUP) == []
 
 
+def test_lists_over_open_and_closed_tickets_merge_both(client):
+    """Lists in creation order over open and closed tickets alike are read as the merge of
+    the closed and the open ones (schema 23: no index orders a kind's, a group's, an
+    assignee's or a field value's tickets by id alone): closed and open tickets interleaved
+    come back in creation order both ways, page by page, after a ticket, within every scope,
+    and a ticket that closes stays in its place."""
+    cat = "Merge %s" % tag()
+    made = []
+    for k, (d, p) in enumerate(((60, "ALPE"), (50, "BRMP"), (40, "ALPE"), (30, "MTRW"),
+                                (20, "ALPE"), (10, "ESGS"), (5, "ALPE"))):
+        extra = {"state": "closed", "resolution": "merged"} if k % 2 else {}
+        made.append(imp(client, days=d, party=p, category=cat, group=GROUP, assignee="res1",
+                        service="DIP", **extra))
+    # every incident, newest first: these are the newest
+    assert page(client, sort="-number", limit=len(made)).numbers() == made[::-1]
+    assert page(client, "alice", sort="-number", limit=4).numbers() == \
+        [made[6], made[4], made[2], made[0]]
+    parties = {"agent1": None, "alice": {"ALPE"}, "prov1": {"ALPE", "MTRW", "ESGS"},
+               "bob": {"BRMP"}}
+    party_of = dict(zip(made, ("ALPE", "BRMP", "ALPE", "MTRW", "ALPE", "ESGS", "ALPE")))
+    for user, scope in parties.items():
+        want = [n for n in made if scope is None or party_of[n] in scope]
+        for key in ({}, {"group": GROUP}, {"assignee": "res1"}, {"service": "DIP"},
+                    {"group": GROUP, "service": "DIP"}):
+            params = dict(key, category=cat)
+            assert every(client, user, **params) == want, (user, key)
+            assert every(client, user, sort="-number", **params) == want[::-1], (user, key)
+            if len(want) > 2:
+                assert page(client, user, after=want[1], limit=10, **params).numbers() == \
+                    want[2:], (user, key)
+                assert page(client, user, after=want[-2], sort="-number", limit=10,
+                            **params).numbers() == want[:-2][::-1], (user, key)
+                assert page(client, user, offset=1, limit=2, **params).numbers() == \
+                    want[1:3], (user, key)
+            assert every(client, user, open="true", **params) == \
+                [n for k, n in enumerate(made) if k % 2 == 0 and n in want], (user, key)
+    act(client, "incidents", made[2], "cancel", user="admin1")
+    assert every(client, category=cat, group=GROUP) == made
+    assert every(client, category=cat, sort="-number") == made[::-1]
+    for n in made[0:7:2]:
+        if n != made[2]:
+            act(client, "incidents", n, "cancel", user="admin1")
+    assert every(client, category=cat, assignee="res1") == made
+
+
 def test_sort_and_paging(client, desk):
     cat, made = desk
     oldest = ["alpe-old", "alpe-40", "brmp-20", "mtrw-10", "esgs-5", "alpe-done"]

@@ -9,12 +9,13 @@ test reads it as users would."""
 import os
 import sqlite3
 import subprocess
+from urllib.parse import quote
 
 import pytest
 
 from conftest import (NS, REPO, Client, chown_to_test_user, fresh_server, itsm_directives,
                       sql_runner, staged, ticket_xml)
-from incident_util import patch
+from incident_util import GROUP, act, patch
 from problem_util import new_problem, targets
 
 DATA = os.path.join(REPO, "tests", "integration", "data")
@@ -275,6 +276,71 @@ def test_schema_22_drops_rows_of_clocks_not_started(env, slapd, database, make_h
             assert run("SELECT COUNT(*) FROM pg_indexes "
                        "WHERE indexname = 'itsm_ticket_sla_open'") == ["0"]
         assert c.patch("/problems/" + n, ticket_xml("problem", level="3"), user="pm1",
+                       headers={"If-Match": r.etag}).status == 200
+    finally:
+        h.stop()        # (make_httpd stops it too, should the test fail before this try)
+
+
+# The indexes schema 23 drops, as schema 22 had them (each served a list by id alone).
+SCHEMA_22_INDEXES = {
+    "itsm_ticket_kind": "itsm_ticket (kind, id)",
+    "itsm_ticket_grp": "itsm_ticket (kind, grp, id)",
+    "itsm_ticket_grp_open": "itsm_ticket (kind, grp, is_open, id) WHERE is_open = 1",
+    "itsm_ticket_assignee": "itsm_ticket (kind, assignee, id)",
+    "itsm_ticket_assignee_open": "itsm_ticket (kind, assignee, is_open, id) WHERE is_open = 1",
+    "itsm_field_index_value": "itsm_field_index (kind, name, value, ticket_id)",
+    "itsm_field_index_open": "itsm_field_index (kind, name, value, is_open, ticket_id) "
+                             "WHERE is_open = 1",
+}
+SCHEMA_23_INDEXES = ("itsm_ticket_grp_lists", "itsm_ticket_assignee_lists",
+                     "itsm_field_index_lists")
+
+
+def test_schema_23_merges_the_indexes_of_lists_by_id(env, slapd, database, make_httpd):
+    """Schema 23: the indexes that ordered a kind's, a group's, an assignee's and a field
+    value's tickets by id alone give way to ones with is_open before the id (lists over
+    both values read the merge of two ranges); a database set back to 22 migrates, and its
+    problems, open and cancelled, list as before by group, assignee and field, and take
+    writes."""
+    conf = itsm_directives(env)
+    conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")     # the shipped grants for problems
+    h = fresh_server(env, database, "schema23", itsm=conf, make=make_httpd,
+                     processes=("problem",))
+    c = Client(h)
+    made = [new_problem(c, title="Schema 23 %d" % k, level=str(1 + k % 4), service="DIP",
+                        group=GROUP, assignee="res1").ticket()["number"]
+            for k in range(5)]
+    for n in made[1::2]:
+        act(c, "problems", n, "cancel", user="pm1")
+    h.stop()
+    run = sql_runner(database, h.dbd_params, h.db_name)
+
+    def indexes():
+        if database.driver == "sqlite3":
+            return set(run("SELECT name FROM sqlite_master WHERE type = 'index'"))
+        return set(run("SELECT indexname FROM pg_indexes"))
+
+    assert not indexes() & set(SCHEMA_22_INDEXES) and set(SCHEMA_23_INDEXES) <= indexes()
+    # as schema 22 left it
+    for name in SCHEMA_23_INDEXES:
+        run("DROP INDEX %s" % name)
+    for name, on in SCHEMA_22_INDEXES.items():
+        run("CREATE INDEX %s ON %s" % (name, on))
+    run("DELETE FROM itsm_schema WHERE version >= 23")
+    h.start()
+    try:
+        # the first request migrates (each process opens the store on first use)
+        for params in ("group=" + quote(GROUP), "assignee=res1", "service=DIP", ""):
+            r = c.get("/problems", user="agent1", params=params + "&limit=50")
+            assert r.status == 200 and r.numbers() == made, (params, r)
+            r = c.get("/problems", user="agent1", params=params + "&sort=-number&limit=2")
+            assert r.numbers() == made[:-3:-1], (params, r)
+        assert c.get("/problems", user="agent1", params="service=DIP&open=true").numbers() == \
+            made[0::2]
+        assert not indexes() & set(SCHEMA_22_INDEXES) and set(SCHEMA_23_INDEXES) <= indexes()
+        assert int(run("SELECT MAX(version) FROM itsm_schema")[0]) >= 23
+        r = c.get("/problems/" + made[0], user="agent1")
+        assert c.patch("/problems/" + made[0], ticket_xml("problem", level="3"), user="pm1",
                        headers={"If-Match": r.etag}).status == 200
     finally:
         h.stop()        # (make_httpd stops it too, should the test fail before this try)

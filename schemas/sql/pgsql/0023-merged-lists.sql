@@ -1,0 +1,1 @@
+../sqlite3/0023-merged-lists.sql
