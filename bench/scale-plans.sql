@@ -7,8 +7,8 @@
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.state = 'in-progress' AND t.priority = 'P3' ORDER BY t.id LIMIT 51 OFFSET 0;
 .print '-- participant, open (alice: one party)'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51 OFFSET 0;
-.print '-- participant, all (alice)'
-EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') ORDER BY t.id LIMIT 51 OFFSET 0;
+.print '-- participant, all (alice: schema 23, the merge of the party''s closed and open tickets, each a range of itsm_ticket_party_open)'
+EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 0 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u1) w ORDER BY id LIMIT 51 OFFSET 0) ORDER BY t.id;
 .print '-- provider, 3 parties, open (prov1: one ordered query of ids per party, merged; then the page's rows (schema 18))'
 EXPLAIN QUERY PLAN SELECT t.* FROM itsm_ticket t WHERE t.id IN (SELECT w.id FROM (SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ESGS') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u0 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('ALPE') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u1 UNION ALL SELECT * FROM (SELECT t.id FROM itsm_ticket t WHERE t.kind = 'incident' AND t.party IN ('MTRW') AND t.is_open = 1 ORDER BY t.id LIMIT 51) u2) w ORDER BY id LIMIT 51 OFFSET 0) ORDER BY t.id;
 .print '-- group+assignee (schema 23: the merge of its closed and its open tickets, each a range of (kind, assignee, is_open, id))'

@@ -1186,7 +1186,10 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     sql = apr_pstrcat(p, sql, equal_sql(p, "party", f->party, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "assignee", f->assignee, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "grp", f->group, args), NULL);
-    sql = apr_pstrcat(p, sql, open_sql(p, f, "t"), NULL);
+    /* bounded by opening over open and closed tickets alike: a range of the opening index
+     * for each value (schema 23: no index of the kind's tickets by opening alone) */
+    sql = apr_pstrcat(p, sql, f->open || (!f->opened_from && !f->opened_to) ? open_sql(p, f, "t")
+                              : " AND t.is_open IN (0, 1)", NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "opened", ">=", f->opened_from, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "opened", "<=", f->opened_to, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
@@ -1304,26 +1307,24 @@ static const char *offset_keys(const itsm_filter_t *f, int scoped)
     }
 }
 
-/* Whether a list in creation order over open and closed tickets alike is read as the merge
- * of its closed and its open tickets, each half an ordered range of an index that holds
- * is_open before the id (schema 23): no index orders the kind's tickets, or a group's, an
- * assignee's or a field value's, by id alone any more (one b-tree entry less per ticket
- * written for each). Not where an index of its own orders the list: the ticket's state (a
- * published version's is not the ticket's), a party (filtered, or a scope read party by
- * party), an SLA status read as a set or per running ticket (sla_sql), open tickets only;
- * a stopped clock's status (met, missed) is tested per ticket of either half. */
+/* Whether a list in creation or opening order over open and closed tickets alike is read as
+ * the merge of its closed and its open tickets, each half an ordered range of an index that
+ * holds is_open before the id or the opening time (schema 23): no index orders the kind's
+ * tickets, or a party's, a group's, an assignee's or a field value's, by id or opening alone
+ * any more (one b-tree entry less per ticket written for each). Not where an index of its
+ * own orders the list: the ticket's state in creation order over every party (a published
+ * version's state is not the ticket's), an SLA status read as a set or per running ticket
+ * (sla_sql), open tickets only; a stopped clock's status (met, missed) is tested per ticket
+ * of either half. */
 static int open_merged(const reading_t *rd, const itsm_filter_t *f, int sla_how)
 {
-    const apr_array_header_t *parties = rd->sc.parties;
     const sla_status_sql_t *s = f->sla ? sla_status_sql(f->sla) : NULL;
 
-    if (f->sort != ITSM_SORT_NUMBER || f->open || (f->state && !rd->published) || f->party
+    if ((f->sort != ITSM_SORT_NUMBER && f->sort != ITSM_SORT_OPENED) || f->open
         || (f->sla && (sla_how != SLA_PER_ROW || s == NULL || s->running)))
         return 0;
-    if (f->nfields || f->assignee || f->group)
-        return 1;
-    return parties == NULL || parties->nelts > SCOPE_UNION_MAX
-           || rd->audience != AUDIENCE_NONE || rd->published;
+    return !(f->state && !rd->published && f->sort == ITSM_SORT_NUMBER
+             && rd->sc.parties == NULL && !f->party);
 }
 
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,

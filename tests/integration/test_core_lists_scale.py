@@ -143,11 +143,11 @@ def test_open_tickets_of_a_group_and_an_assignee(client):
 
 
 def test_lists_over_open_and_closed_tickets_merge_both(client):
-    """Lists in creation order over open and closed tickets alike are read as the merge of
-    the closed and the open ones (schema 23: no index orders a kind's, a group's, an
-    assignee's or a field value's tickets by id alone): closed and open tickets interleaved
-    come back in creation order both ways, page by page, after a ticket, within every scope,
-    and a ticket that closes stays in its place."""
+    """Lists in creation or opening order over open and closed tickets alike are read as the
+    merge of the closed and the open ones (schema 23: no index orders a kind's, a party's, a
+    group's, an assignee's or a field value's tickets by id or opening alone): closed and
+    open tickets interleaved come back in order both ways, page by page, after a ticket,
+    within every scope, and a ticket that closes stays in its place."""
     cat = "Merge %s" % tag()
     made = []
     for k, (d, p) in enumerate(((60, "ALPE"), (50, "BRMP"), (40, "ALPE"), (30, "MTRW"),
@@ -169,6 +169,9 @@ def test_lists_over_open_and_closed_tickets_merge_both(client):
             params = dict(key, category=cat)
             assert every(client, user, **params) == want, (user, key)
             assert every(client, user, sort="-number", **params) == want[::-1], (user, key)
+            # opened in the order of creation: the opening index's two halves merged alike
+            assert every(client, user, sort="opened", **params) == want, (user, key)
+            assert every(client, user, sort="-opened", **params) == want[::-1], (user, key)
             if len(want) > 2:
                 assert page(client, user, after=want[1], limit=10, **params).numbers() == \
                     want[2:], (user, key)
@@ -176,8 +179,16 @@ def test_lists_over_open_and_closed_tickets_merge_both(client):
                             **params).numbers() == want[:-2][::-1], (user, key)
                 assert page(client, user, offset=1, limit=2, **params).numbers() == \
                     want[1:3], (user, key)
+                assert page(client, user, after=want[1], sort="opened", limit=10,
+                            **params).numbers() == want[2:], (user, key)
             assert every(client, user, open="true", **params) == \
                 [n for k, n in enumerate(made) if k % 2 == 0 and n in want], (user, key)
+    # a range of opening times (40, 30 and 20 days ago) over both values, listed and counted
+    span = dict(opened_after=rfc(utcnow() - 45 * D), opened_before=rfc(utcnow() - 15 * D))
+    assert every(client, category=cat, **span) == made[2:5]
+    assert every(client, category=cat, sort="-opened", **span) == made[2:5][::-1]
+    assert {k: v[:2] for k, v in stats(client, category=cat, by="party", **span).items()} == \
+        {"ALPE": (2, 2), "MTRW": (1, 0)}
     act(client, "incidents", made[2], "cancel", user="admin1")
     assert every(client, category=cat, group=GROUP) == made
     assert every(client, category=cat, sort="-number") == made[::-1]

@@ -284,6 +284,8 @@ def test_schema_22_drops_rows_of_clocks_not_started(env, slapd, database, make_h
 # The indexes schema 23 drops, as schema 22 had them (each served a list by id alone).
 SCHEMA_22_INDEXES = {
     "itsm_ticket_kind": "itsm_ticket (kind, id)",
+    "itsm_ticket_party": "itsm_ticket (party, kind, id)",
+    "itsm_ticket_opened": "itsm_ticket (kind, opened, id)",
     "itsm_ticket_grp": "itsm_ticket (kind, grp, id)",
     "itsm_ticket_grp_open": "itsm_ticket (kind, grp, is_open, id) WHERE is_open = 1",
     "itsm_ticket_assignee": "itsm_ticket (kind, assignee, id)",
@@ -297,11 +299,11 @@ SCHEMA_23_INDEXES = ("itsm_ticket_grp_lists", "itsm_ticket_assignee_lists",
 
 
 def test_schema_23_merges_the_indexes_of_lists_by_id(env, slapd, database, make_httpd):
-    """Schema 23: the indexes that ordered a kind's, a group's, an assignee's and a field
-    value's tickets by id alone give way to ones with is_open before the id (lists over
-    both values read the merge of two ranges); a database set back to 22 migrates, and its
-    problems, open and cancelled, list as before by group, assignee and field, and take
-    writes."""
+    """Schema 23: the indexes that ordered a kind's, a party's, a group's, an assignee's and
+    a field value's tickets by id or opening alone give way to ones with is_open first
+    (lists over both values read the merge of two ranges); a database set back to 22
+    migrates, and its problems, open and cancelled, list as before by group, assignee and
+    field, by number and by opening, and take writes."""
     conf = itsm_directives(env)
     conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")     # the shipped grants for problems
     h = fresh_server(env, database, "schema23", itsm=conf, make=make_httpd,
@@ -335,6 +337,8 @@ def test_schema_23_merges_the_indexes_of_lists_by_id(env, slapd, database, make_
             assert r.status == 200 and r.numbers() == made, (params, r)
             r = c.get("/problems", user="agent1", params=params + "&sort=-number&limit=2")
             assert r.numbers() == made[:-3:-1], (params, r)
+            r = c.get("/problems", user="agent1", params=params + "&sort=opened&limit=50")
+            assert r.numbers() == made, (params, r)
         assert c.get("/problems", user="agent1", params="service=DIP&open=true").numbers() == \
             made[0::2]
         assert not indexes() & set(SCHEMA_22_INDEXES) and set(SCHEMA_23_INDEXES) <= indexes()
