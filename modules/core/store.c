@@ -907,9 +907,9 @@ static apr_status_t index_ticket(itsm_store_t *st, const itsm_ticket_t *t, int f
     return index_clocks(st, k, t, fresh, now, work, p);
 }
 
-/* The clocks in an SLA status at now, as conditions on the clock table c that an index on
- * (kind, settled, due) or (kind, settled, warn_at) serves: the running clocks by their
- * times, the settled ones by name. A time-dependent status is "due" or "warn_at" against
+/* The clocks in an SLA status at now, as conditions on the clock table c that the index on
+ * (kind, settled, due, ticket_id, warn_at) serves: the running clocks by their times, the
+ * settled ones by name. A time-dependent status is "due" or "warn_at" against
  * now; "+" keeps a second time column from being taken for the index. */
 typedef struct {
     const char *status;
@@ -935,7 +935,10 @@ static const sla_status_sql_t sla_statuses[] = {
     { "breached", "c.settled = '' AND c.due < " INT, 1, NULL, 0 },
     { "warning", "c.settled = '' AND c.due >= " INT " AND UNINDEXED(c.warn_at) <= " INT, 2,
       SLA_WARNING_SET, 3 },
-    { "in-sla", "c.settled = '' AND c.warn_at > " INT, 1, NULL, 0 },
+    /* warn_at <= due (warningPercent is at most 100): a range of due times, warn_at tested
+     * on the index's own copy (schema 23: no index of the clocks by warning time) */
+    { "in-sla", "c.settled = '' AND c.due > " INT " AND UNINDEXED(c.warn_at) > " INT, 2, NULL,
+      0 },
     { "met", NULL, 0, NULL, 0 },
     { "missed", NULL, 0, NULL, 0 },
 };

@@ -293,6 +293,7 @@ SCHEMA_22_INDEXES = {
     "itsm_field_index_value": "itsm_field_index (kind, name, value, ticket_id)",
     "itsm_field_index_open": "itsm_field_index (kind, name, value, is_open, ticket_id) "
                              "WHERE is_open = 1",
+    "itsm_sla_clock_warn": "itsm_sla_clock (kind, settled, warn_at, ticket_id)",
 }
 SCHEMA_23_INDEXES = ("itsm_ticket_grp_lists", "itsm_ticket_assignee_lists",
                      "itsm_field_index_lists")
@@ -303,7 +304,8 @@ def test_schema_23_merges_the_indexes_of_lists_by_id(env, slapd, database, make_
     a field value's tickets by id or opening alone give way to ones with is_open first
     (lists over both values read the merge of two ranges); a database set back to 22
     migrates, and its problems, open and cancelled, list as before by group, assignee and
-    field, by number and by opening, and take writes."""
+    field, by number and by opening, and by SLA status (the clocks' index by warning time
+    is gone too), and take writes."""
     conf = itsm_directives(env)
     conf["ITSMAuthzFile"] = staged("conf/itsm-authz.xml")     # the shipped grants for problems
     h = fresh_server(env, database, "schema23", itsm=conf, make=make_httpd,
@@ -341,6 +343,9 @@ def test_schema_23_merges_the_indexes_of_lists_by_id(env, slapd, database, make_
             assert r.numbers() == made, (params, r)
         assert c.get("/problems", user="agent1", params="service=DIP&open=true").numbers() == \
             made[0::2]
+        # the open problems' solution clocks run, far from their warning time
+        assert c.get("/problems", user="agent1", params="sla=in-sla").numbers() == made[0::2]
+        assert c.get("/problems", user="agent1", params="sla=warning").numbers() == []
         assert not indexes() & set(SCHEMA_22_INDEXES) and set(SCHEMA_23_INDEXES) <= indexes()
         assert int(run("SELECT MAX(version) FROM itsm_schema")[0]) >= 23
         r = c.get("/problems/" + made[0], user="agent1")
