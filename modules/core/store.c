@@ -1336,12 +1336,21 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
 {
     const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1), *cols, *keys;
     const apr_array_header_t *parties = rd->sc.parties;
-    int scoped = parties != NULL, merged = open_merged(rd, f, sla_how), by_party, i, n = 0;
+    int scoped = parties != NULL, merged = open_merged(rd, f, sla_how), by_party, bounded, i,
+        n = 0, nfields_joined;
     itsm_filter_t half = *f;     /* a part's: of a merged list, its closed or open tickets */
+    const char *with = "";
 
     /* an audience or a published version is one query: tickets of other parties match too */
     by_party = parties != NULL && parties->nelts >= 2 && parties->nelts <= SCOPE_UNION_MAX
                && rd->audience == AUDIENCE_NONE && !rd->published;
+    /* a merged list of one part in creation order under field filters: its closed half
+     * first, as h0, and the open half within its keys (below). Without field filters the
+     * open half's index range yields its window at once, and a materialised h0 would cost
+     * 40-70 µs a list at 1,000,000 incidents. */
+    bounded = merged && !by_party && f->sort == ITSM_SORT_NUMBER && f->nfields;
+    half.open = 1;
+    nfields_joined = f->nfields && !fields_probed(&half, scoped);
     if (!by_party && !merged) {
         cols = sort_cols(p, rd->published ? PUBLISHED_COLS : TICKET_COLS, f, args);
         sql = apr_pstrcat(p, "SELECT ", cols, " ", from_where(st, p, kind, rd, f, sla_how, args),
@@ -1378,18 +1387,40 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
             APR_ARRAY_PUSH(one.sc.parties, const char *) = APR_ARRAY_IDX(parties, i, const char *);
         }
         for (j = 0; j < (merged ? 2 : 1); j++) {
+            const char *part;
+
             half.open = merged ? (j ? 1 : ITSM_OPEN_CLOSED) : f->open;
-            sql = apr_pstrcat(p, sql, n ? " UNION ALL " : "", "SELECT * FROM (SELECT ",
-                              union_keys(p, &half, args), " ", from_where(st, p, kind, &one, &half,
-                              sla_how, args), " ORDER BY ", order_sql(&half, 1, scoped),
-                              " LIMIT " INT ") u", apr_itoa(p, n), NULL);
+            part = apr_pstrcat(p, "SELECT ", union_keys(p, &half, args), " ",
+                               from_where(st, p, kind, &one, &half, sla_how, args), NULL);
+            if (bounded && j == 1) {
+                /* the open half within the closed half's keys when that one is full: the
+                 * page is among the window's first tickets of both, and the open tickets
+                 * are few and recent (two field values over the whole history: the open
+                 * rows of one walked whole for none of the page) */
+                part = apr_pstrcat(p, part, " AND ", nfields_joined ? "f0.ticket_id" : "t.id",
+                                   f->descending ? " >= (SELECT CASE WHEN COUNT(*) < " INT
+                                                   " THEN 0 ELSE MIN(id) END FROM h0)"
+                                                 : " <= (SELECT CASE WHEN COUNT(*) < " INT
+                                                   " THEN 9223372036854775807 ELSE MAX(id) END "
+                                                   "FROM h0)", NULL);
+                arg(args, window);
+            }
+            part = apr_pstrcat(p, part, " ORDER BY ", order_sql(&half, 1, scoped), " LIMIT " INT,
+                               NULL);
             arg(args, window);
+            if (bounded && j == 0) {
+                with = apr_pstrcat(p, "WITH h0 AS MATERIALIZED (", part, ") ", NULL);
+                sql = "SELECT id FROM h0";
+            }
+            else
+                sql = apr_pstrcat(p, sql, n ? " UNION ALL " : "", "SELECT * FROM (", part, ") u",
+                                  apr_itoa(p, n), NULL);
             n++;
         }
     }
     arg(args, apr_itoa(p, f->limit + 1));
     arg(args, apr_itoa(p, f->offset));
-    return apr_pstrcat(p, "SELECT ", cols, " FROM itsm_ticket t",
+    return apr_pstrcat(p, with, "SELECT ", cols, " FROM itsm_ticket t",
                        rd->published ? PUBLISHED_JOIN : "", " WHERE t.id IN (SELECT w.id FROM (",
                        sql, ") w ORDER BY ", order_sql(f, 0, 0), " LIMIT " INT " OFFSET " INT
                        ") ORDER BY ", f->sort == ITSM_SORT_NUMBER
