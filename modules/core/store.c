@@ -1157,17 +1157,15 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     const char *sql = rd->published ? "FROM itsm_ticket t" PUBLISHED_JOIN : "FROM itsm_ticket t";
     int scoped = rd->sc.parties != NULL, i;
 
-    /* the second and later fields on the first's ticket id, not t's: each candidate of the
-     * first field is checked against the others' rows before its ticket row is read; of open
-     * tickets, the first field's open rows (the ticket's own flag: the same tickets) */
-    for (i = 0; i < f->nfields && !fields_probed(f, scoped); i++) {
-        sql = apr_psprintf(p, "%s JOIN itsm_field_index f%d ON f%d.ticket_id = %s AND "
-                           "f%d.kind = %%s AND f%d.name = %%s AND f%d.value = %%s%s",
-                           sql, i, i, i ? "f0.ticket_id" : "t.id", i, i, i,
-                           i == 0 ? open_sql(p, f, "f0") : "");
+    /* the first field's rows drive (of open or closed tickets, its rows of that flag: the
+     * ticket's own, the same tickets); the others are probed on the first's ticket id below */
+    if (f->nfields && !fields_probed(f, scoped)) {
+        sql = apr_pstrcat(p, sql, " JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND "
+                          "f0.kind = %s AND f0.name = %s AND f0.value = %s", open_sql(p, f, "f0"),
+                          NULL);
         arg(args, kind);
-        arg(args, f->field[i]);
-        arg(args, indexed_value(p, f->value[i]));
+        arg(args, f->field[0]);
+        arg(args, indexed_value(p, f->value[0]));
     }
     /* one fragment at a time: each appends its values to args in the order of the text */
     arg(args, kind);
@@ -1197,10 +1195,15 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
     sql = apr_pstrcat(p, sql, bound_sql(p, "opened", "<=", f->opened_to, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", ">=", f->updated_from, args), NULL);
     sql = apr_pstrcat(p, sql, bound_sql(p, "updated", "<=", f->updated_to, args), NULL);
-    /* a scalar subquery, which no planner turns into a join reading the field's every row */
-    for (i = 0; i < f->nfields && fields_probed(f, scoped); i++) {
+    /* a scalar subquery, which no planner turns into a join reading the field's every row
+     * (PostgreSQL joined a second field's 50,000 rows to the first's 24,448 and sorted them,
+     * 39 ms, where the first's rows in order, each probed, give a page in under a ms); under
+     * a joined first field, on its ticket id: each candidate is checked against the others'
+     * rows before its ticket row is read */
+    for (i = fields_probed(f, scoped) ? 0 : 1; i < f->nfields; i++) {
         sql = apr_pstrcat(p, sql, " AND (SELECT fp.value FROM itsm_field_index fp WHERE "
-                          "fp.ticket_id = t.id AND fp.name = %s) = %s", NULL);
+                          "fp.ticket_id = ", fields_probed(f, scoped) ? "t.id" : "f0.ticket_id",
+                          " AND fp.name = %s) = %s", NULL);
         arg(args, f->field[i]);
         arg(args, indexed_value(p, f->value[i]));
     }
