@@ -1329,8 +1329,7 @@ static int open_merged(const reading_t *rd, const itsm_filter_t *f, int sla_how)
     if ((f->sort != ITSM_SORT_NUMBER && f->sort != ITSM_SORT_OPENED) || f->open
         || (f->sla && (sla_how != SLA_PER_ROW || s == NULL || s->running)))
         return 0;
-    return !(f->state && !rd->published && f->sort == ITSM_SORT_NUMBER
-             && rd->sc.parties == NULL && !f->party);
+    return !(f->state && !rd->published);
 }
 
 static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
@@ -1341,9 +1340,22 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
     const apr_array_header_t *parties = rd->sc.parties;
     int scoped = parties != NULL, merged = open_merged(rd, f, sla_how), by_party, bounded, i,
         n = 0, nfields_joined;
-    itsm_filter_t half = *f;     /* a part's: of a merged list, its closed or open tickets */
+    itsm_filter_t half, of_state;   /* a part's (of a merged list, its closed or open
+                                     * tickets); a state's (its half) */
     const char *with = "";
 
+    /* A ticket's state says whether it is open: a list filtered on one reads only that
+     * half (the other is empty, and its range would be walked whole), with its state's own
+     * index (kind, state, id) in creation order over every party, else on the open-first
+     * indexes of the party or of the opening time. */
+    if (f->state && !rd->published && !f->open
+        && (f->sort == ITSM_SORT_OPENED || parties != NULL || f->party)) {
+        of_state = *f;
+        of_state.open = ticket_is_open(kind_named(st->kinds, kind), f->state) ? 1
+                                                                             : ITSM_OPEN_CLOSED;
+        f = &of_state;
+    }
+    half = *f;
     /* an audience or a published version is one query: tickets of other parties match too */
     by_party = parties != NULL && parties->nelts >= 2 && parties->nelts <= SCOPE_UNION_MAX
                && rd->audience == AUDIENCE_NONE && !rd->published;
@@ -1412,7 +1424,8 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                                NULL);
             arg(args, window);
             if (bounded && j == 0) {
-                with = apr_pstrcat(p, "WITH h0 AS MATERIALIZED (", part, ") ", NULL);
+                /* used twice: materialised by SQLite (3.35) and PostgreSQL (12) alike */
+                with = apr_pstrcat(p, "WITH h0 AS (", part, ") ", NULL);
                 sql = "SELECT id FROM h0";
             }
             else

@@ -183,6 +183,12 @@ def test_lists_over_open_and_closed_tickets_merge_both(client):
                             **params).numbers() == want[2:], (user, key)
             assert every(client, user, open="true", **params) == \
                 [n for k, n in enumerate(made) if k % 2 == 0 and n in want], (user, key)
+            # a state reads its own half only (closed: final; new: open), in either order
+            for state, odd in (("closed", 1), ("new", 0)):
+                got = [n for k, n in enumerate(made) if k % 2 == odd and n in want]
+                assert every(client, user, state=state, **params) == got, (user, key, state)
+                assert every(client, user, state=state, sort="-opened", **params) == \
+                    got[::-1], (user, key, state)
     # a range of opening times (40, 30 and 20 days ago) over both values, listed and counted
     span = dict(opened_after=rfc(utcnow() - 45 * D), opened_before=rfc(utcnow() - 15 * D))
     assert every(client, category=cat, **span) == made[2:5]
