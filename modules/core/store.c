@@ -1155,11 +1155,11 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
                               int sla_how, apr_array_header_t *args)
 {
     const char *sql = rd->published ? "FROM itsm_ticket t" PUBLISHED_JOIN : "FROM itsm_ticket t";
-    int scoped = rd->sc.parties != NULL, i;
+    int scoped = rd->sc.parties != NULL, probed = fields_probed(f, scoped), i;
 
     /* the first field's rows drive (of open or closed tickets, its rows of that flag: the
      * ticket's own, the same tickets); the others are probed on the first's ticket id below */
-    if (f->nfields && !fields_probed(f, scoped)) {
+    if (f->nfields && !probed) {
         sql = apr_pstrcat(p, sql, " JOIN itsm_field_index f0 ON f0.ticket_id = t.id AND "
                           "f0.kind = %s AND f0.name = %s AND f0.value = %s", open_sql(p, f, "f0"),
                           NULL);
@@ -1200,9 +1200,9 @@ static const char *from_where(itsm_store_t *st, apr_pool_t *p, const char *kind,
      * 39 ms, where the first's rows in order, each probed, give a page in under a ms); under
      * a joined first field, on its ticket id: each candidate is checked against the others'
      * rows before its ticket row is read */
-    for (i = fields_probed(f, scoped) ? 0 : 1; i < f->nfields; i++) {
+    for (i = probed ? 0 : 1; i < f->nfields; i++) {
         sql = apr_pstrcat(p, sql, " AND (SELECT fp.value FROM itsm_field_index fp WHERE "
-                          "fp.ticket_id = ", fields_probed(f, scoped) ? "t.id" : "f0.ticket_id",
+                          "fp.ticket_id = ", probed ? "t.id" : "f0.ticket_id",
                           " AND fp.name = %s) = %s", NULL);
         arg(args, f->field[i]);
         arg(args, indexed_value(p, f->value[i]));
@@ -1339,7 +1339,7 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
     const char *sql = "", *window = apr_itoa(p, f->offset + f->limit + 1), *cols, *keys;
     const apr_array_header_t *parties = rd->sc.parties;
     int scoped = parties != NULL, merged = open_merged(rd, f, sla_how), by_party, bounded, i,
-        n = 0, nfields_joined;
+        n = 0;
     itsm_filter_t half, of_state;   /* a part's (of a merged list, its closed or open
                                      * tickets); a state's (its half) */
     const char *with = "";
@@ -1364,8 +1364,6 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
      * open half's index range yields its window at once, and a materialised h0 would cost
      * 40-70 µs a list at 1,000,000 incidents. */
     bounded = merged && !by_party && f->sort == ITSM_SORT_NUMBER && f->nfields;
-    half.open = 1;
-    nfields_joined = f->nfields && !fields_probed(&half, scoped);
     if (!by_party && !merged) {
         cols = sort_cols(p, rd->published ? PUBLISHED_COLS : TICKET_COLS, f, args);
         sql = apr_pstrcat(p, "SELECT ", cols, " ", from_where(st, p, kind, rd, f, sla_how, args),
@@ -1412,7 +1410,8 @@ static const char *list_sql(itsm_store_t *st, apr_pool_t *p, const char *kind,
                  * page is among the window's first tickets of both, and the open tickets
                  * are few and recent (two field values over the whole history: the open
                  * rows of one walked whole for none of the page) */
-                part = apr_pstrcat(p, part, " AND ", nfields_joined ? "f0.ticket_id" : "t.id",
+                part = apr_pstrcat(p, part, " AND ", fields_probed(&half, scoped) ? "t.id"
+                                                                                 : "f0.ticket_id",
                                    f->descending ? " >= (SELECT CASE WHEN COUNT(*) < " INT
                                                    " THEN 0 ELSE MIN(id) END FROM h0)"
                                                  : " <= (SELECT CASE WHEN COUNT(*) < " INT
@@ -2301,10 +2300,9 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
 static const char *field_sample_sql(apr_pool_t *p, const char *kind, const itsm_filter_t *f,
                                     int i, int open, int down, apr_array_header_t *args)
 {
-    const char *sql = open ? "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = %s AND "
-                             "f.name = %s AND f.value = %s AND f.is_open = 1"
-                           : "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = %s AND "
-                             "f.name = %s AND f.value = %s AND f.is_open = 0";
+    const char *sql = apr_pstrcat(p, "SELECT f.ticket_id FROM itsm_field_index f WHERE f.kind = "
+                                  "%s AND f.name = %s AND f.value = %s AND f.is_open = ",
+                                  open ? "1" : "0", NULL);
 
     arg(args, kind);
     arg(args, f->field[i]);
@@ -2960,10 +2958,10 @@ apr_status_t itsm_store_field_span(itsm_store_t *st, const char *kind, const cha
 #undef SPAN_END
     while (next_row(st->driver, p, res, &row)) {
         apr_int64_t closed = col_i64(st, row, 0), open = col_i64(st, row, 1);
+        apr_int64_t closed_last = col_i64(st, row, 2), open_last = col_i64(st, row, 3);
 
         *first = closed && (open == 0 || closed < open) ? closed : open;
-        *last = col_i64(st, row, 2) > col_i64(st, row, 3) ? col_i64(st, row, 2)
-                                                          : col_i64(st, row, 3);
+        *last = closed_last > open_last ? closed_last : open_last;
     }
     return rows_done(res);
 }
