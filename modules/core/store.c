@@ -1733,8 +1733,67 @@ static apr_array_header_t *count_args(apr_pool_t *p, const count_row_t *c, int s
     return args;
 }
 
+/* The group of c with the sums in sum (n, opened_sum, finished_n, resolve_sum) added: an
+ * upsert from VALUES (no statement journal). */
+static apr_status_t count_write(itsm_store_t *st, const char *const *key,
+                                const apr_int64_t *sum, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 10, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < 6; i++)
+        arg(args, key[i]);
+    for (i = 0; i < PENDING_SUMS; i++)
+        arg(args, i64(p, sum[i]));
+    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
+                    "finished_n, resolve_sum) VALUES (%s, " INT ", %s, %s, %s, %s, " INT ", " INT
+                    ", " INT ", " INT ") ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + "
+                    "excluded.n, opened_sum = opened_sum + excluded.opened_sum, finished_n = "
+                    "finished_n + excluded.finished_n, resolve_sum = resolve_sum + "
+                    "excluded.resolve_sum", args);
+}
+
+/* c's sums times sign (1: into its group, -1: out of it) into sum. */
+static void count_sums(apr_int64_t *sum, const count_row_t *c, int sign)
+{
+    sum[PENDING_N] += sign;
+    sum[PENDING_OPENED] += sign * apr_atoi64(c->opened);
+    sum[PENDING_FINISHED] += sign * apr_atoi64(c->finished);
+    sum[PENDING_RESOLVE] += sign * apr_atoi64(c->resolve);
+}
+
+/* c's change (sign as count_sums) kept for the transaction's end: 0 when it must be written
+ * now (no transaction, or PENDING_MAX groups kept already). */
+static int count_pending(itsm_store_t *st, const count_row_t *c, int sign)
+{
+    pending_t *pd = &st->pending;
+    const char *const key[] = { c->kind, c->open, c->month, c->party, c->priority, c->state };
+    int i, j = 0;
+
+    if (!pd->on)
+        return 0;
+    for (i = 0; i < pd->counts; i++) {
+        for (j = 0; j < 6 && strcmp(nz(key[j]), pd->count[i].key[j]) == 0; j++)
+            ;
+        if (j == 6)
+            break;
+    }
+    if (i == PENDING_MAX)
+        return 0;
+    if (i == pd->counts) {
+        for (j = 0; j < 6; j++)
+            pd->count[i].key[j] = nz(key[j]);
+        memset(pd->count[i].sum, 0, sizeof pd->count[i].sum);
+        pd->counts++;
+    }
+    count_sums(pd->count[i].sum, c, sign);
+    return 1;
+}
+
 static apr_status_t count_sub(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
 {
+    if (count_pending(st, c, -1))
+        return APR_SUCCESS;
     return exec_sql(st, p, "UPDATE itsm_ticket_count SET n = n - 1, opened_sum = opened_sum - "
                     INT ", finished_n = finished_n - " INT ", resolve_sum = resolve_sum - " INT
                     " WHERE kind = %s AND is_open = " INT " AND month = %s AND party = %s AND "
@@ -1743,12 +1802,61 @@ static apr_status_t count_sub(itsm_store_t *st, const count_row_t *c, apr_pool_t
 
 static apr_status_t count_put(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
 {
-    return exec_sql(st, p, "INSERT INTO itsm_ticket_count (" COUNT_KEY ", n, opened_sum, "
-                    "finished_n, resolve_sum) VALUES (%s, " INT ", %s, %s, %s, %s, 1, " INT
-                    ", " INT ", " INT ") ON CONFLICT (" COUNT_KEY ") DO UPDATE SET n = n + 1, "
-                    "opened_sum = opened_sum + excluded.opened_sum, finished_n = finished_n + "
-                    "excluded.finished_n, resolve_sum = resolve_sum + excluded.resolve_sum",
-                    count_args(p, c, 0));
+    const char *const key[] = { c->kind, c->open, c->month, c->party, c->priority, c->state };
+    apr_int64_t sum[PENDING_SUMS] = { 0 };
+
+    if (count_pending(st, c, 1))
+        return APR_SUCCESS;
+    count_sums(sum, c, 1);
+    return count_write(st, key, sum, p);
+}
+
+void pending_reset(itsm_store_t *st, int on)
+{
+    st->pending.on = on && st->dialect->counts_by_store;
+    st->pending.counters = st->pending.counts = st->pending.touched = 0;
+}
+
+int pending_touch(itsm_store_t *st, const char *kind)
+{
+    pending_t *pd = &st->pending;
+    int i;
+
+    if (!pd->on)
+        return 0;
+    for (i = 0; i < pd->touched; i++)
+        if (strcmp(pd->touch[i], kind) == 0)
+            return 1;
+    if (i == PENDING_MAX)
+        return 0;
+    pd->touch[pd->touched++] = kind;
+    return 1;
+}
+
+apr_status_t pending_flush(itsm_store_t *st, apr_pool_t *p)
+{
+    pending_t *pd = &st->pending;
+    apr_status_t rv = APR_SUCCESS;
+    int i, j;
+
+    pd->on = 0;                 /* the writes below go out at once */
+    for (i = 0; rv == APR_SUCCESS && i < pd->counters; i++) {
+        apr_array_header_t *args = apr_array_make(p, 2, sizeof(const char *));
+
+        arg(args, i64(p, pd->counter[i].value));
+        arg(args, pd->counter[i].kind);
+        rv = exec_sql(st, p, "UPDATE itsm_counter SET next_value = " INT " WHERE kind = %s",
+                      args);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < pd->counts; i++) {
+        for (j = 0; j < PENDING_SUMS && pd->count[i].sum[j] == 0; j++)
+            ;
+        if (j < PENDING_SUMS)   /* a ticket into a group and out of it again: nothing */
+            rv = count_write(st, pd->count[i].key, pd->count[i].sum, p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < pd->touched; i++)
+        rv = search_touch(st, pd->touch[i], p);
+    return rv;
 }
 
 /* A new ticket t into its group: its month (UTC, as strftime('%Y-%m', opened, 'unixepoch')
@@ -2026,8 +2134,24 @@ static apr_status_t counter_next(itsm_store_t *st, const char *kind, apr_int64_t
     int rows = 0;
     apr_status_t rv;
 
+    pending_t *pd = &st->pending;
+    int i;
+
     if (!plain_writes(st))
         return select_one(st, n, S_COUNTER_NEXT, 1, args, p);
+    for (i = 0; pd->on && i < pd->counters; i++)
+        if (strcmp(pd->counter[i].kind, kind) == 0) {
+            *n = ++pd->counter[i].value;
+            return APR_SUCCESS;
+        }
+    if (pd->on && i < PENDING_MAX) {    /* read once, set at the transaction's end */
+        if ((rv = select_one(st, n, S_COUNTER_GET, 1, args, p)) != APR_SUCCESS)
+            return rv;
+        pd->counter[i].kind = kind;
+        pd->counter[i].value = ++*n;
+        pd->counters++;
+        return APR_SUCCESS;
+    }
     if ((rv = exec(st, p, &rows, S_COUNTER_BUMP, 1, args)) != APR_SUCCESS)
         return rv;
     return rows == 1 ? select_one(st, n, S_COUNTER_GET, 1, args, p) : APR_NOTFOUND;

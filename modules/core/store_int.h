@@ -137,6 +137,26 @@ struct itsm_write_queue_t {
     volatile apr_uint32_t checkpointing;    /* 1 while a leader checkpoints */
 };
 
+/* What a write transaction on SQLite (store_queue.c, begin to finish) keeps in memory and
+ * writes once, just before its COMMIT (pending_flush, store.c), instead of a statement per
+ * ticket: each kind's next number (read once, set once), each count group's change
+ * (itsm_ticket_count) and the kinds whose search generation moves (search_touch). A group
+ * commit's seven creates of a kind wrote seven counter bumps and reads, seven count upserts
+ * and seven generation upserts; now one of each. A job that fails in its savepoint takes its
+ * share back with it (run_jobs). The strings are the jobs' own (their writers wait for the
+ * transaction, so their pools outlive it). Outside a transaction (a migration's back-fill),
+ * or once PENDING_MAX of a sort are kept, each change is written at once, as on PostgreSQL,
+ * whose writes take no group commit. */
+#define PENDING_MAX 16
+enum { PENDING_N, PENDING_OPENED, PENDING_FINISHED, PENDING_RESOLVE, PENDING_SUMS };
+typedef struct {
+    int on;                     /* within begin ... finish of a SQLite write */
+    int counters, counts, touched;
+    struct { const char *kind; apr_int64_t value; } counter[PENDING_MAX];
+    struct { const char *key[6]; apr_int64_t sum[PENDING_SUMS]; } count[PENDING_MAX];
+    const char *touch[PENDING_MAX];
+} pending_t;
+
 struct itsm_store_t {
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
@@ -156,10 +176,19 @@ struct itsm_store_t {
     int search_hit;             /* the last itsm_store_search was answered by the cache */
     native_t *native;           /* SQLite with a connection cache: the native statements */
     rows_t *open;               /* native cursors not yet ended, the newest first */
+    pending_t pending;          /* the open write transaction's deferred writes */
 };
 
 typedef apr_status_t (*backfill_fn)(itsm_store_t *st, const itsm_kind_t *k,
                                     const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p);
+
+/* store.c: the deferred writes (pending_t) of st's write transaction: start keeping them
+ * (on) or drop them (off: a ROLLBACK, a COMMIT), and write them (before the COMMIT). */
+void pending_reset(itsm_store_t *st, int on);
+apr_status_t pending_flush(itsm_store_t *st, apr_pool_t *p);
+/* kind's search generation moved at the transaction's end: 1 when kept for it, 0 when the
+ * caller must write it now. */
+int pending_touch(itsm_store_t *st, const char *kind);
 
 /* Shared helpers of store.c. */
 const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql);

@@ -91,6 +91,8 @@ static apr_status_t begin(itsm_store_t *st)
         return rv;
     if ((rv = plain_prepared(st, st->dialect->begin, st->conn_pool)) != APR_SUCCESS)
         unlock_writes(st->dialect);
+    else
+        pending_reset(st, 1);
     return rv;
 }
 
@@ -102,13 +104,17 @@ static const char *failure_text(itsm_store_t *st, apr_pool_t *p)
     return p ? apr_pstrdup(p, itsm_store_error(st)) : st->error_text;
 }
 
-/* Commit when rv is success, else roll back; returns the first failure, whose text stays
- * readable (itsm_store_error) after the rollback. */
-static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *p)
+/* Commit when rv is success, after the writes kept for the end (pending_flush, in pool
+ * work), else roll back; returns the first failure, whose text stays readable
+ * (itsm_store_error) after the rollback. */
+static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *work, apr_pool_t *p)
 {
     int saved = st->error;
     const char *text;
 
+    if (rv == APR_SUCCESS)
+        rv = pending_flush(st, work);
+    pending_reset(st, 0);
     if (rv == APR_SUCCESS) {
         rv = plain_prepared(st, "COMMIT", st->conn_pool);
         saved = st->error;
@@ -228,7 +234,7 @@ static apr_status_t one_tx(itsm_store_t *st, write_fn fn, void *ctx, apr_pool_t 
 {
     apr_status_t rv = begin(st);
 
-    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p), p) : rv;
+    return rv == APR_SUCCESS ? finish(st, fn(st, ctx, p), p, p) : rv;
 }
 
 static void job_done(itsm_store_t *st, write_job_t *job, apr_status_t rv)
@@ -244,11 +250,14 @@ static apr_status_t run_jobs(itsm_store_t *st, write_job_t *batch, int isolate)
 {
     write_job_t *job;
     apr_status_t rv = APR_SUCCESS;
+    pending_t before;
     int saved;
 
     for (job = batch; job && rv == APR_SUCCESS; job = job->next) {
         if (isolate && (rv = plain(st, "SAVEPOINT itsm_job")) != APR_SUCCESS)
             break;
+        if (isolate)
+            before = st->pending;
         job_done(st, job, job->fn(st, job->ctx, job->pool));
         if (job->rv != APR_SUCCESS) {
             if (!isolate)
@@ -256,6 +265,7 @@ static apr_status_t run_jobs(itsm_store_t *st, write_job_t *batch, int isolate)
             saved = st->error;
             rv = plain(st, "ROLLBACK TO itsm_job");
             st->error = rv == APR_SUCCESS ? saved : st->error;
+            st->pending = before;   /* the job's numbers and counts go with it */
         }
         if (isolate && rv == APR_SUCCESS)
             rv = plain(st, "RELEASE itsm_job");
@@ -282,7 +292,7 @@ static void run_batch(itsm_store_t *st, write_job_t *batch)
         rv = run_jobs(st, batch, isolate);
         for (job = batch; job && job->rv == APR_SUCCESS; job = job->next)
             ;
-        if (finish(st, rv, NULL) == APR_SUCCESS)
+        if (finish(st, rv, batch->pool, NULL) == APR_SUCCESS)
             return;
         if (job == NULL)
             break;              /* every job succeeded: the COMMIT failed */

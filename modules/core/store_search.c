@@ -1027,7 +1027,7 @@ static int generation_kind(const itsm_kind_t *k)
 
 apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
 {
-    if (!generation_kind(kind_named(st->kinds, kind)))
+    if (!generation_kind(kind_named(st->kinds, kind)) || pending_touch(st, kind))
         return APR_SUCCESS;
     return exec_sql(st, p, "INSERT INTO itsm_search_gen (kind, gen) VALUES (%s, 1) ON CONFLICT "
                     "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1", args_of(p, 1, kind));

@@ -6,6 +6,8 @@ driver reports the connection's last message, which the rollback used to empty).
 
 The trigger goes in while no server runs, so that the first request meets it (a schema
 change under a running server is test_core_read_snapshot.py's)."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from conftest import Client, assert_error, fresh_server, ticket_xml
@@ -49,3 +51,56 @@ def test_refused_write_is_503_with_the_reason_logged(faulty, expect_log):
     log = h.log_since(sizes)
     assert "ITSM00131: store: create: " in log and "injected fault for the test" in log, log
     assert count(client) == 1
+
+
+# A refusal of some creates only: the journal entries of tickets titled "Refused ..."
+REFUSE = {
+    "sqlite3": """CREATE TRIGGER itsm_test_refuse BEFORE INSERT ON itsm_journal
+                  WHEN (SELECT title FROM itsm_ticket WHERE id = NEW.ticket_id) LIKE 'Refused%'
+                  BEGIN SELECT RAISE(ABORT, 'injected refusal for the test'); END;""",
+    "pgsql": """CREATE FUNCTION itsm_test_refuse() RETURNS trigger LANGUAGE plpgsql AS
+                $$BEGIN
+                    IF (SELECT title FROM itsm_ticket WHERE id = NEW.ticket_id) LIKE 'Refused%'
+                    THEN RAISE EXCEPTION 'injected refusal for the test'; END IF;
+                    RETURN NEW;
+                END$$;
+                CREATE TRIGGER itsm_test_refuse BEFORE INSERT ON itsm_journal
+                FOR EACH ROW EXECUTE FUNCTION itsm_test_refuse();""",
+}
+
+
+def test_refused_creates_among_concurrent_ones_give_their_numbers_back(env, slapd, database,
+                                                                      make_httpd, expect_log):
+    """On SQLite the concurrent creates of a process go in one transaction, which keeps each
+    kind's next number and the counts of its tickets in memory and writes them once, before
+    its COMMIT. Creates that the database refuses inside such a transaction (after their
+    number was taken and their count kept) answer 503 and take both back with them: the
+    accepted creates are numbered 1 to n without a gap, and the list and the counts say n."""
+    h = fresh_server(env, database, "refuse", make=make_httpd, start=False)
+    h.start()
+    client = Client(h)
+    r = client.post("/tests", ticket_xml(title="Before the refusals"), user="agent1")
+    assert r.status == 201, r
+    h.stop()
+    database.execute(REFUSE[database.driver], h.dbd_params)
+    h.start()
+    expect_log(r"ITSM00131: store: create: .*injected refusal for the test")
+
+    def one(i):
+        title = ("Refused %d" if i % 3 == 1 else "Accepted %d") % i
+        r = client.post("/tests", ticket_xml(title=title, description="c"), user="agent1")
+        return title, r.status, r.ticket()["number"] if r.status == 201 else r.text
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(one, range(96)))
+    refused = [(t, s) for t, s, _ in results if t.startswith("Refused")]
+    assert refused and all(s == 503 for _, s in refused), refused
+    accepted = [(t, s, n) for t, s, n in results if t.startswith("Accepted")]
+    assert all(s == 201 for _, s, _ in accepted), accepted
+    assert sorted(int(n[3:]) for _, _, n in accepted) == list(range(2, len(accepted) + 2))
+    assert count(client) == len(accepted) + 1
+    r = client.get("/tests/stats", user="agent1")
+    assert r.status == 200 and r.root == "stats", r
+    assert sum(int(g.get("count")) for g in r.findall("i:group")) == len(accepted) + 1, r.text
+    r = client.post("/tests", ticket_xml(title="After the refusals"), user="agent1")
+    assert r.status == 201 and int(r.ticket()["number"][3:]) == len(accepted) + 2, r
