@@ -1646,9 +1646,9 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
 }
 
 /* The count table (schema 15) on SQLite is kept here, in the transaction of each write of a
- * ticket row that can move a count: a create puts the ticket in its group (count_add_new); an
+ * ticket row that can move a count (written at its end: pending_t): a create puts the ticket in its group (count_add_new); an
  * update reads the row's group before it writes (count_of) and, if the row as written is in
- * another group, takes it out of the one (count_sub) and puts it in the other (count_put).
+ * another group, takes it out of the one and puts it in the other (count_change).
  * Triggers did this until schema 17. With a trigger (or RETURNING, so the ticket's INSERT
  * goes without it here) SQLite must be able to undo the ticket's INSERT or UPDATE alone,
  * and so copies every page the statement changes into a statement journal first: the
@@ -1659,10 +1659,6 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
  * below fills it anew, as do bench/run --scale and schema 15). */
 #define COUNT_KEY "kind, is_open, month, party, priority, state"
 
-/* count_add for a ticket just created, from the values at hand: its row is not read back,
- * and an upsert from VALUES takes no statement journal (see plain_writes). open: the ticket's
- * is_open as written; one created in a final state (an import) is finished at its updated
- * time (create_in_tx). */
 /* A ticket's group in the count table and what it adds to the group's sums, as texts to
  * bind: the row as it stands (count_of) or as an update writes it (update_in_tx). */
 typedef struct {
@@ -1710,27 +1706,6 @@ static int count_same(const count_row_t *a, const count_row_t *b)
         if (strcmp(nz(x[i]), nz(y[i])) != 0)
             return 0;
     return 1;
-}
-
-/* The ticket c out of its group (count_sub) or into it (count_put), each a statement on the
- * group's key with the values at hand: neither an UPDATE ... FROM nor an INSERT ... SELECT,
- * which take a statement journal (see plain_writes). */
-/* The values of c to bind: its group's key, then its sums; or, for count_sub's UPDATE, whose
- * SET comes before its WHERE, the sums first. */
-static apr_array_header_t *count_args(apr_pool_t *p, const count_row_t *c, int sums_first)
-{
-    const char *const key[] = { c->kind, c->open, c->month, c->party, c->priority, c->state };
-    const char *const sums[] = { c->opened, c->finished, c->resolve };
-    apr_array_header_t *args = apr_array_make(p, 9, sizeof(const char *));
-    size_t i;
-
-    for (i = 0; sums_first && i < 3; i++)
-        arg(args, sums[i]);
-    for (i = 0; i < 6; i++)
-        arg(args, key[i]);
-    for (i = 0; !sums_first && i < 3; i++)
-        arg(args, sums[i]);
-    return args;
 }
 
 /* The group of c with the sums in sum (n, opened_sum, finished_n, resolve_sum) added: an
@@ -1790,24 +1765,18 @@ static int count_pending(itsm_store_t *st, const count_row_t *c, int sign)
     return 1;
 }
 
-static apr_status_t count_sub(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
-{
-    if (count_pending(st, c, -1))
-        return APR_SUCCESS;
-    return exec_sql(st, p, "UPDATE itsm_ticket_count SET n = n - 1, opened_sum = opened_sum - "
-                    INT ", finished_n = finished_n - " INT ", resolve_sum = resolve_sum - " INT
-                    " WHERE kind = %s AND is_open = " INT " AND month = %s AND party = %s AND "
-                    "priority = %s AND state = %s", count_args(p, c, 1));
-}
-
-static apr_status_t count_put(itsm_store_t *st, const count_row_t *c, apr_pool_t *p)
+/* The ticket c out of its group (sign -1) or into it (1): kept for the transaction's end, or
+ * written now as an upsert of the group's key with the values at hand (neither an UPDATE ...
+ * FROM nor an INSERT ... SELECT, which take a statement journal: see plain_writes). */
+static apr_status_t count_change(itsm_store_t *st, const count_row_t *c, int sign,
+                                 apr_pool_t *p)
 {
     const char *const key[] = { c->kind, c->open, c->month, c->party, c->priority, c->state };
     apr_int64_t sum[PENDING_SUMS] = { 0 };
 
-    if (count_pending(st, c, 1))
+    if (count_pending(st, c, sign))
         return APR_SUCCESS;
-    count_sums(sum, c, 1);
+    count_sums(sum, c, sign);
     return count_write(st, key, sum, p);
 }
 
@@ -1860,7 +1829,9 @@ apr_status_t pending_flush(itsm_store_t *st, apr_pool_t *p)
 }
 
 /* A new ticket t into its group: its month (UTC, as strftime('%Y-%m', opened, 'unixepoch')
- * writes it for the rows count_of reads) and sums from the values at hand. */
+ * writes it for the rows count_of reads) and sums from the values at hand, its row not read
+ * back. open: the ticket's is_open as written; one created in a final state (an import) is
+ * finished at its updated time (create_in_tx). */
 static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, const char *open,
                                   apr_pool_t *p)
 {
@@ -1880,7 +1851,7 @@ static apr_status_t count_add_new(itsm_store_t *st, const itsm_ticket_t *t, cons
     c.opened = secs(p, t->opened);
     c.finished = finished ? "1" : "0";
     c.resolve = finished ? i64(p, apr_time_sec(t->updated) - apr_time_sec(t->opened)) : "0";
-    return count_put(st, &c, p);
+    return count_change(st, &c, 1, p);
 }
 
 /* The whole count table from the tickets, as schema 15 fills it (after a back-fill). */
@@ -2083,7 +2054,7 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
 }
 
 /* On SQLite a create writes no statement that takes a statement journal: no RETURNING (run as
- * a trigger) and no INSERT ... SELECT. Besides the journal itself (see count_add), opening one
+ * a trigger) and no INSERT ... SELECT. Besides the journal itself (see COUNT_KEY's comment), opening one
  * makes FTS5 write the rows pending in its memory out as a segment of their own (its
  * xSavepoint): a problem's search row, written in index_ticket, went to disk at the journal
  * entry's INSERT ... RETURNING or the next create's counter in the batch, so each problem
@@ -2131,11 +2102,9 @@ static apr_status_t counter_next(itsm_store_t *st, const char *kind, apr_int64_t
                                  apr_pool_t *p)
 {
     const char *args[] = { kind };
-    int rows = 0;
-    apr_status_t rv;
-
     pending_t *pd = &st->pending;
-    int i;
+    int rows = 0, i;
+    apr_status_t rv;
 
     if (!plain_writes(st))
         return select_one(st, n, S_COUNTER_NEXT, 1, args, p);
@@ -2330,8 +2299,8 @@ static apr_status_t update_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             now.resolve = i64(p, apr_time_sec(t->updated) - apr_atoi64(was.opened));
         }
         /* most updates (a title, an assignee, fields) leave the group as it was */
-        if (!count_same(&was, &now) && (rv = count_sub(st, &was, p)) == APR_SUCCESS)
-            rv = count_put(st, &now, p);
+        if (!count_same(&was, &now) && (rv = count_change(st, &was, -1, p)) == APR_SUCCESS)
+            rv = count_change(st, &now, 1, p);
     }
     if (rv == APR_SUCCESS)
         rv = index_ticket(st, t, 0, t->updated, NULL, p);

@@ -920,7 +920,8 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
  *     an SLA filter depends on the clock (f->now): never cached.
  *   - The generation: every write of a ticket of a searchable kind (create, update, action,
  *     link, publication or withdrawal, SLA mark, the back-fill) moves that kind's row of
- *     itsm_search_gen in the same transaction (search_touch); a search reads the rows first
+ *     itsm_search_gen in the same transaction (search_touch; on SQLite once a transaction,
+ *     whatever the number of its writes: pending_t); a search reads the rows first
  *     (one prepared statement) and sums those of its kind and of every kind that defines
  *     synonyms (the glossary). The counters only grow, so the sum moves whenever one of them
  *     does; an entry answers only for the sum it was computed under. The read happens before

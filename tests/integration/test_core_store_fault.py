@@ -6,6 +6,7 @@ driver reports the connection's last message, which the rollback used to empty).
 
 The trigger goes in while no server runs, so that the first request meets it (a schema
 change under a running server is test_core_read_snapshot.py's)."""
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -104,3 +105,8 @@ def test_refused_creates_among_concurrent_ones_give_their_numbers_back(env, slap
     assert sum(int(g.get("count")) for g in r.findall("i:group")) == len(accepted) + 1, r.text
     r = client.post("/tests", ticket_xml(title="After the refusals"), user="agent1")
     assert r.status == 201 and int(r.ticket()["number"][3:]) == len(accepted) + 2, r
+    if database.driver == "sqlite3":    # the writes went in shared transactions (ITSM00011)
+        sizes = h.log_size()
+        h.stop()
+        batched = re.findall(r"ITSM00011: (\d+) writes in (\d+) transactions", h.log_since(sizes))
+        assert sum(int(w) for w, _ in batched) > sum(int(t) for _, t in batched), batched
