@@ -21,9 +21,26 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Statements of a migration file: split at lines ending in ';', comment lines ("--" first)
- * excepted, so that a comment's sentence ending in ';' neither cuts a statement in two nor
- * stands as a statement of its own. */
+/* Where the code of the line [b, e) ends: before a "--" comment outside quotes ('...' and
+ * "...", their doubled quotes included: a quote opens and closes again). */
+static const char *code_end(const char *b, const char *e)
+{
+    char quote = 0;
+
+    for (; b < e; b++) {
+        if (quote)
+            quote = *b == quote ? 0 : quote;
+        else if (*b == '\'' || *b == '"')
+            quote = *b;
+        else if (b[0] == '-' && b + 1 < e && b[1] == '-')
+            return b;
+    }
+    return e;
+}
+
+/* Statements of a migration file: split at lines whose code ends in ';', so that a comment's
+ * sentence ending in ';' (a comment line, or a comment after a statement's code on its line)
+ * neither cuts a statement in two nor stands as a statement of its own. */
 static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p)
 {
     char *s = apr_pstrdup(p, text), *start = s, *line;
@@ -33,12 +50,13 @@ static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p
         s = strchr(s, '\n');
         s = s ? s + 1 : line + strlen(line);
         {
-            const char *e = s - 1, *b = line + strspn(line, " \t");
+            const char *e = code_end(line, s);
 
-            while (e > line && (*e == '\n' || *e == '\r' || *e == ' ' || *e == '\t'))
+            while (e > line && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '
+                                || e[-1] == '\t'))
                 e--;
-            if (*e == ';' && strncmp(b, "--", 2) != 0) {
-                char *sql = apr_pstrndup(p, start, (apr_size_t)(e - start));
+            if (e > line && e[-1] == ';') {
+                char *sql = apr_pstrndup(p, start, (apr_size_t)(e - 1 - start));
 
                 if (strspn(sql, " \t\r\n") != strlen(sql) && plain(st, sql) != APR_SUCCESS)
                     return APR_EGENERAL;
