@@ -1646,10 +1646,10 @@ apr_status_t backfill_tickets(itsm_store_t *st, const itsm_kind_t *k, backfill_f
 }
 
 /* The count table (schema 15) on SQLite is kept here, in the transaction of each write of a
- * ticket row that can move a count (written at its end: pending_t): a create puts the ticket in its group (count_add_new); an
- * update reads the row's group before it writes (count_of) and, if the row as written is in
- * another group, takes it out of the one and puts it in the other (count_change).
- * Triggers did this until schema 17. With a trigger (or RETURNING, so the ticket's INSERT
+ * ticket row that can move a count (written at its end: pending_t): a create puts the
+ * ticket in its group (count_add_new); an update reads the row's group before it writes
+ * (count_of) and, if the row as written is in another group, takes it out of the one and
+ * puts it in the other (count_change). Triggers did this until schema 17. With a trigger (or RETURNING, so the ticket's INSERT
  * goes without it here) SQLite must be able to undo the ticket's INSERT or UPDATE alone,
  * and so copies every page the statement changes into a statement journal first: the
  * ticket row, its 12-15 index entries and the count row, 14-17 pages; past 64 KB into a
@@ -1716,7 +1716,7 @@ static apr_status_t count_write(itsm_store_t *st, const char *const *key,
     apr_array_header_t *args = apr_array_make(p, 10, sizeof(const char *));
     int i;
 
-    for (i = 0; i < 6; i++)
+    for (i = 0; i < PENDING_KEY; i++)
         arg(args, key[i]);
     for (i = 0; i < PENDING_SUMS; i++)
         arg(args, i64(p, sum[i]));
@@ -1747,19 +1747,19 @@ static int count_pending(itsm_store_t *st, const count_row_t *c, int sign)
 
     if (!pd->on)
         return 0;
-    for (i = 0; i < pd->counts; i++) {
-        for (j = 0; j < 6 && strcmp(nz(key[j]), pd->count[i].key[j]) == 0; j++)
+    for (i = 0; i < pd->n_count; i++) {
+        for (j = 0; j < PENDING_KEY && strcmp(nz(key[j]), pd->count[i].key[j]) == 0; j++)
             ;
-        if (j == 6)
+        if (j == PENDING_KEY)
             break;
     }
     if (i == PENDING_MAX)
         return 0;
-    if (i == pd->counts) {
-        for (j = 0; j < 6; j++)
+    if (i == pd->n_count) {
+        for (j = 0; j < PENDING_KEY; j++)
             pd->count[i].key[j] = nz(key[j]);
         memset(pd->count[i].sum, 0, sizeof pd->count[i].sum);
-        pd->counts++;
+        pd->n_count++;
     }
     count_sums(pd->count[i].sum, c, sign);
     return 1;
@@ -1783,7 +1783,7 @@ static apr_status_t count_change(itsm_store_t *st, const count_row_t *c, int sig
 void pending_reset(itsm_store_t *st, int on)
 {
     st->pending.on = on && st->dialect->counts_by_store;
-    st->pending.counters = st->pending.counts = st->pending.touched = 0;
+    st->pending.n_counter = st->pending.n_count = st->pending.n_touch = 0;
 }
 
 int pending_touch(itsm_store_t *st, const char *kind)
@@ -1793,12 +1793,12 @@ int pending_touch(itsm_store_t *st, const char *kind)
 
     if (!pd->on)
         return 0;
-    for (i = 0; i < pd->touched; i++)
+    for (i = 0; i < pd->n_touch; i++)
         if (strcmp(pd->touch[i], kind) == 0)
             return 1;
     if (i == PENDING_MAX)
         return 0;
-    pd->touch[pd->touched++] = kind;
+    pd->touch[pd->n_touch++] = kind;
     return 1;
 }
 
@@ -1809,7 +1809,7 @@ apr_status_t pending_flush(itsm_store_t *st, apr_pool_t *p)
     int i, j;
 
     pd->on = 0;                 /* the writes below go out at once */
-    for (i = 0; rv == APR_SUCCESS && i < pd->counters; i++) {
+    for (i = 0; rv == APR_SUCCESS && i < pd->n_counter; i++) {
         apr_array_header_t *args = apr_array_make(p, 2, sizeof(const char *));
 
         arg(args, i64(p, pd->counter[i].value));
@@ -1817,13 +1817,13 @@ apr_status_t pending_flush(itsm_store_t *st, apr_pool_t *p)
         rv = exec_sql(st, p, "UPDATE itsm_counter SET next_value = " INT " WHERE kind = %s",
                       args);
     }
-    for (i = 0; rv == APR_SUCCESS && i < pd->counts; i++) {
+    for (i = 0; rv == APR_SUCCESS && i < pd->n_count; i++) {
         for (j = 0; j < PENDING_SUMS && pd->count[i].sum[j] == 0; j++)
             ;
         if (j < PENDING_SUMS)   /* a ticket into a group and out of it again: nothing */
             rv = count_write(st, pd->count[i].key, pd->count[i].sum, p);
     }
-    for (i = 0; rv == APR_SUCCESS && i < pd->touched; i++)
+    for (i = 0; rv == APR_SUCCESS && i < pd->n_touch; i++)
         rv = search_touch(st, pd->touch[i], p);
     return rv;
 }
@@ -2054,8 +2054,8 @@ static apr_status_t select_one(itsm_store_t *st, apr_int64_t *out, int which, in
 }
 
 /* On SQLite a create writes no statement that takes a statement journal: no RETURNING (run as
- * a trigger) and no INSERT ... SELECT. Besides the journal itself (see COUNT_KEY's comment), opening one
- * makes FTS5 write the rows pending in its memory out as a segment of their own (its
+ * a trigger) and no INSERT ... SELECT. Besides the journal itself (see COUNT_KEY's comment),
+ * opening one makes FTS5 write the rows pending in its memory out as a segment of their own (its
  * xSavepoint): a problem's search row, written in index_ticket, went to disk at the journal
  * entry's INSERT ... RETURNING or the next create's counter in the batch, so each problem
  * create of a group commit wrote its own FTS5 segment, which automerge then merged again;
@@ -2108,7 +2108,7 @@ static apr_status_t counter_next(itsm_store_t *st, const char *kind, apr_int64_t
 
     if (!plain_writes(st))
         return select_one(st, n, S_COUNTER_NEXT, 1, args, p);
-    for (i = 0; pd->on && i < pd->counters; i++)
+    for (i = 0; pd->on && i < pd->n_counter; i++)
         if (strcmp(pd->counter[i].kind, kind) == 0) {
             *n = ++pd->counter[i].value;
             return APR_SUCCESS;
@@ -2118,7 +2118,7 @@ static apr_status_t counter_next(itsm_store_t *st, const char *kind, apr_int64_t
             return rv;
         pd->counter[i].kind = kind;
         pd->counter[i].value = ++*n;
-        pd->counters++;
+        pd->n_counter++;
         return APR_SUCCESS;
     }
     if ((rv = exec(st, p, &rows, S_COUNTER_BUMP, 1, args)) != APR_SUCCESS)

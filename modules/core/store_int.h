@@ -142,18 +142,20 @@ struct itsm_write_queue_t {
  * ticket: each kind's next number (read once, set once), each count group's change
  * (itsm_ticket_count) and the kinds whose search generation moves (search_touch). A group
  * commit's seven creates of a kind wrote seven counter bumps and reads, seven count upserts
- * and seven generation upserts; now one of each. A job that fails in its savepoint takes its
+ * and seven generation upserts; now one of each (one count upsert per group of the seven:
+ * kind, open, month, party, priority, state). A job that fails in its savepoint takes its
  * share back with it (run_jobs). The strings are the jobs' own (their writers wait for the
  * transaction, so their pools outlive it). Outside a transaction (a migration's back-fill),
  * or once PENDING_MAX of a sort are kept, each change is written at once, as on PostgreSQL,
  * whose writes take no group commit. */
 #define PENDING_MAX 16
+#define PENDING_KEY 6           /* a count group's key: store.c's COUNT_KEY */
 enum { PENDING_N, PENDING_OPENED, PENDING_FINISHED, PENDING_RESOLVE, PENDING_SUMS };
 typedef struct {
     int on;                     /* within begin ... finish of a SQLite write */
-    int counters, counts, touched;
+    int n_counter, n_count, n_touch;    /* the entries of counter, count and touch in use */
     struct { const char *kind; apr_int64_t value; } counter[PENDING_MAX];
-    struct { const char *key[6]; apr_int64_t sum[PENDING_SUMS]; } count[PENDING_MAX];
+    struct { const char *key[PENDING_KEY]; apr_int64_t sum[PENDING_SUMS]; } count[PENDING_MAX];
     const char *touch[PENDING_MAX];
 } pending_t;
 

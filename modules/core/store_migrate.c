@@ -40,10 +40,12 @@ static const char *code_end(const char *b, const char *e)
 
 /* Statements of a migration file: split at lines whose code ends in ';', so that a comment's
  * sentence ending in ';' (a comment line, or a comment after a statement's code on its line)
- * neither cuts a statement in two nor stands as a statement of its own. */
+ * neither cuts a statement in two nor stands as a statement of its own. Code after the last
+ * such line is a statement that no line ends: APR_EINCOMPLETE, rather than left out. */
 static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p)
 {
     char *s = apr_pstrdup(p, text), *start = s, *line;
+    int code = 0;               /* the lines since start hold code */
 
     while (*s) {
         line = s;
@@ -55,16 +57,18 @@ static apr_status_t run_script(itsm_store_t *st, const char *text, apr_pool_t *p
             while (e > line && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '
                                 || e[-1] == '\t'))
                 e--;
+            code |= e > line + strspn(line, " \t");
             if (e > line && e[-1] == ';') {
                 char *sql = apr_pstrndup(p, start, (apr_size_t)(e - 1 - start));
 
                 if (strspn(sql, " \t\r\n") != strlen(sql) && plain(st, sql) != APR_SUCCESS)
                     return APR_EGENERAL;
                 start = s;
+                code = 0;
             }
         }
     }
-    return APR_SUCCESS;
+    return code ? APR_EINCOMPLETE : APR_SUCCESS;
 }
 
 apr_status_t itsm_store_migrate(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
@@ -132,6 +136,7 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row;
     apr_dbd_prepared_t *counter = NULL;
+    apr_status_t rv;
     int current = 0, i;
 
     if (plain(st, st->dialect->begin_migration) != APR_SUCCESS)
@@ -181,9 +186,12 @@ apr_status_t migrate_locked(itsm_store_t *st, const char *dir,
         apr_file_read_full(f, text, len, &len);
         text[len] = '\0';
         apr_file_close(f);
-        if (run_script(st, text, p) != APR_SUCCESS) {
-            *err = apr_psprintf(p, "migration %s failed: %s", name,
-                                apr_dbd_error(driver, handle, st->error));
+        if ((rv = run_script(st, text, p)) != APR_SUCCESS) {
+            *err = rv == APR_EINCOMPLETE
+                   ? apr_psprintf(p, "migration %s ends in a statement that no line ends: "
+                                  "its last line of code must end in ';'", name)
+                   : apr_psprintf(p, "migration %s failed: %s", name,
+                                  apr_dbd_error(driver, handle, st->error));
             plain(st, "ROLLBACK");
             return APR_EGENERAL;
         }

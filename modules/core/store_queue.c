@@ -104,16 +104,19 @@ static const char *failure_text(itsm_store_t *st, apr_pool_t *p)
     return p ? apr_pstrdup(p, itsm_store_error(st)) : st->error_text;
 }
 
-/* Commit when rv is success, after the writes kept for the end (pending_flush, in pool
- * work), else roll back; returns the first failure, whose text stays readable
- * (itsm_store_error) after the rollback. */
+/* Commit when rv is success, after the writes kept for the end (pending_flush), else roll
+ * back; returns the first failure, whose text stays readable (itsm_store_error) after the
+ * rollback. work: the pool of those writes' statements (a job's: it lasts until the batch's
+ * writers wake); p: where a failure's text is copied (NULL: nobody reads it). */
 static apr_status_t finish(itsm_store_t *st, apr_status_t rv, apr_pool_t *work, apr_pool_t *p)
 {
     int saved = st->error;
     const char *text;
 
-    if (rv == APR_SUCCESS)
+    if (rv == APR_SUCCESS) {
         rv = pending_flush(st, work);
+        saved = st->error;
+    }
     pending_reset(st, 0);
     if (rv == APR_SUCCESS) {
         rv = plain_prepared(st, "COMMIT", st->conn_pool);

@@ -512,7 +512,7 @@ static void remove_tree(const char *path, apr_pool_t *p)
     rv = apr_stat(&fi, path, APR_FINFO_LINK | APR_FINFO_TYPE, p);
     if ((rv == APR_SUCCESS || rv == APR_INCOMPLETE) && fi.filetype == APR_DIR
         && apr_dir_open(&d, path, p) == APR_SUCCESS) {
-        /* APR_INCOMPLETE: fewer fields than asked, the name always among them */
+        /* APR_INCOMPLETE (APR's answer when it cannot fill every field asked): the name is */
         while ((rv = apr_dir_read(&fi, APR_FINFO_NAME, d)) == APR_SUCCESS
                || rv == APR_INCOMPLETE)
             if (strcmp(fi.name, ".") != 0 && strcmp(fi.name, "..") != 0)
@@ -540,7 +540,8 @@ static int remove_probe_root(void **state)
  * shipped migrations (symbolic links in a directory of its own: links are read through) and
  * one more whose comments end so before, inside and after its statements (comment lines,
  * and comments after code on its line), with a quoted "--" that is no comment, migrate a
- * fresh database, and the table and row the extra one makes are there. */
+ * fresh database, and the table and row the extra one makes are there. A later migration
+ * whose last statement no line ends is refused, and none of it is written. */
 static void migration_comments_ending_in_semicolons(void **state)
 {
     const char *tmp, *root, *dir, *db, *src = ITSM_SRCDIR "/schemas/sql/sqlite3", *err = NULL;
@@ -563,6 +564,10 @@ static void migration_comments_ending_in_semicolons(void **state)
         "INSERT INTO itsm_comment_probe (a, b) VALUES (1, 2); -- after the statement's end\n"
         "UPDATE itsm_comment_probe SET b = b + length('it''s -- no comment;') WHERE a = 1;\n"
         "-- and the last line;\n";
+    static const char unended[] =
+        "CREATE TABLE itsm_unended_probe (a INTEGER);\n"
+        "INSERT INTO itsm_unended_probe (a) VALUES (1) -- its end forgotten;\n"
+        "-- a comment line;\n";
 
     (void)state;
     assert_int_equal(apr_temp_dir_get(&tmp, pool), APR_SUCCESS);
@@ -603,6 +608,21 @@ static void migration_comments_ending_in_semicolons(void **state)
     assert_string_equal(apr_dbd_get_entry(driver, row, 0), "9999");
     while (apr_dbd_get_row(driver, pool, res, &row, -1) == 0)
         ;
+
+    /* a migration whose last statement no line ends is refused whole, not cut short */
+    assert_int_equal(apr_file_open(&f, apr_pstrcat(pool, dir, "/10000-unended.sql", NULL),
+                                   APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE,
+                                   APR_OS_DEFAULT, pool), APR_SUCCESS);
+    assert_int_equal(apr_file_write_full(f, unended, sizeof unended - 1, NULL), APR_SUCCESS);
+    apr_file_close(f);
+    err = NULL;
+    assert_int_equal(itsm_store_migrate(driver, handle, root, kinds, NULL, pool, &err),
+                     APR_EGENERAL);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "migration 10000-unended.sql ends in a statement that no line"));
+    res = NULL;
+    assert_int_not_equal(apr_dbd_select(driver, pool, handle, &res,
+                                        "SELECT a FROM itsm_unended_probe", 0), 0);
     apr_dbd_close(driver, handle);
 }
 
