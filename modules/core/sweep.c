@@ -327,27 +327,28 @@ void itsm_sweep_register(apr_pool_t *pconf, server_rec *s)
  * that a child that stops getting requests while the others are gone still writes them.
  * The same guard as the sweep's against a child's exit (counts_guard). */
 
-/* Write the log of s's database on a connection of mod_dbd's: all of it (force) or what is
- * due; a failure logged with tag (its message number). */
-static void counts_write(server_rec *s, int force, const char *tag, apr_pool_t *pool)
+/* Write the log of s's database on a connection of mod_dbd's: all of it (force: at the
+ * child's exit) or what is due (the timer). */
+static void counts_write(server_rec *s, int force, apr_pool_t *pool)
 {
+    const char *when = force ? " at the child's exit" : " by the timer";
     itsm_search_flush_t f = { 0 };
     ap_dbd_t *dbd;
     const char *err;
     itsm_store_t *st = timer_store_open(s, pool, &dbd, &err);
 
     if (st == NULL && dbd == NULL)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: no database "
-                     "connection; they wait for the next try", tag);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00855) "search counts%s: no "
+                     "database connection; they wait for the next try", when);
     else if (st == NULL)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: %s", tag, err);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00861) "search counts%s: %s",
+                     when, err);
     else if (itsm_store_search_counts_flush(st, force, &f, pool) != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%ssearch counts: %s", tag,
-                     itsm_core_flush_failed(pool, &f, itsm_store_error(st)));
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ITSMLOGNO(00854) "search counts%s: %s",
+                     when, itsm_core_flush_failed(pool, &f, itsm_store_error(st)));
     else if (f.searches)
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ITSMLOGNO(00858) "search counts: %d "
-                     "searches written in %d rows%s", f.searches, f.rows,
-                     force ? " at the child's exit" : " by the timer");
+                     "searches written in %d rows%s", f.searches, f.rows, when);
     timer_store_close(s, st, dbd);
 }
 
@@ -358,7 +359,7 @@ static apr_status_t counts_tick(int state, void *data, apr_pool_t *pool)
     if (state != AP_WATCHDOG_STATE_RUNNING || !guard_enter(&counts_guard))
         return APR_SUCCESS;
     if (itsm_store_search_counts_due(itsm_core_counts(s), apr_time_now()))
-        counts_write(s, 0, ITSMLOGNO(00854), pool);
+        counts_write(s, 0, pool);
     guard_leave(&counts_guard);
     return APR_SUCCESS;
 }
@@ -379,7 +380,7 @@ static apr_status_t counts_child_exit(void *data)
         server_rec *s = APR_ARRAY_IDX(servers, i, server_rec *);
 
         if (itsm_store_search_counts_due(itsm_core_counts(s), APR_INT64_MAX))
-            counts_write(s, 1, ITSMLOGNO(00855), p);
+            counts_write(s, 1, p);
         apr_pool_clear(p);
     }
     apr_pool_destroy(p);
