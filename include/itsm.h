@@ -273,6 +273,11 @@ void itsm_ticket_set_time(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr
 #define ITSM_FOLLOW_PARTY    0x2    /* every person of its party */
 #define ITSM_FOLLOW_ASSIGNEE 0x4    /* its assignee */
 #define ITSM_FOLLOW_GROUP    0x8    /* every member of its resolver group */
+#define ITSM_FOLLOW_APPROVERS 0x10  /* the logins its kind's approvers_field names */
+
+/* The next login of a list (comma- or space-separated, as an approvers_field holds them) at
+ * *s: its start, its length in *len, and *s moved past it; NULL when none is left. */
+const char *itsm_login_next(const char **s, apr_size_t *len);
 
 struct itsm_kind_t;
 /* The followers of t (a ticket of kind k) for an entry j made by actor: fills j->recipients,

@@ -223,17 +223,12 @@ int itsm_authz_allows_on(const itsm_authz_t *az, const apr_array_header_t *roles
 static int listed(const char *list, const char *login)
 {
     size_t n = strlen(login);
-    const char *s = list;
+    const char *at;
+    apr_size_t len;
 
-    while (s && *s) {
-        size_t len;
-
-        s += strspn(s, ", \t\r\n");
-        len = strcspn(s, ", \t\r\n");
-        if (len == n && len > 0 && strncasecmp(s, login, n) == 0)
+    while ((at = itsm_login_next(&list, &len)) != NULL)
+        if (len == n && strncasecmp(at, login, n) == 0)
             return 1;
-        s += len;
-    }
     return 0;
 }
 

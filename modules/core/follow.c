@@ -2,8 +2,10 @@
 /* Who follows a ticket: the notification policy a kind declares (itsm_kind_t.followers,
  * follow_role), the same for the changes requests make and for the SLA sweep's
  * announcements. Part of the SDK: APR only, unit-tested in tests/unit/test_field.c. */
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 
 #include "itsm.h"
 
@@ -21,10 +23,24 @@ static void add(apr_array_header_t *to, const char *who)
     APR_ARRAY_PUSH(to, const char *) = who;
 }
 
+const char *itsm_login_next(const char **s, apr_size_t *len)
+{
+    const char *at;
+
+    if (*s == NULL)
+        return NULL;
+    at = *s + strspn(*s, ", \t\r\n");
+    *len = strcspn(at, ", \t\r\n");
+    *s = at + *len;
+    return *len ? at : NULL;
+}
+
 void itsm_followers(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
                     const char *actor, const char *escalate_role, itsm_journal_t *j)
 {
     unsigned follow = k->followers ? k->followers : ITSM_FOLLOW_RAISER;
+    const char *list, *login;
+    apr_size_t len;
 
     j->recipients = apr_array_make(p, 4, sizeof(const char *));
     if ((follow & ITSM_FOLLOW_RAISER) && t->created_by && strcmp(t->created_by, actor) != 0)
@@ -33,6 +49,16 @@ void itsm_followers(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
         add(j->recipients, t->assignee);
     if ((follow & ITSM_FOLLOW_GROUP) && t->group)
         add(j->recipients, apr_pstrcat(p, GROUP, t->group, NULL));
+    list = (follow & ITSM_FOLLOW_APPROVERS) && k->approvers_field && t->fields
+           ? apr_table_get(t->fields, k->approvers_field) : NULL;
+    while ((login = itsm_login_next(&list, &len)) != NULL)
+        if (strlen(actor) != len || strncasecmp(login, actor, len) != 0) {
+            char *who = apr_pstrmemdup(p, login, len), *c;
+
+            for (c = who; *c; c++)      /* logins are the directory's: any case */
+                *c = (char)apr_tolower(*c);
+            add(j->recipients, who);
+        }
     if (k->follow_role)
         add(j->recipients, apr_pstrcat(p, ROLE, k->follow_role, NULL));
     if (escalate_role)

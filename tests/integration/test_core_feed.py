@@ -89,3 +89,26 @@ def test_followers_are_the_kinds_policy(client):
         assert [e["action"] for e in feed_for(client, user, n)] == ["update", "create"], user
     for user in ("alice", "bob", "im1"):        # the raiser does not follow probes
         assert feed_for(client, user, n) == [], user
+
+
+def test_approvers_follow_a_kind_that_says_so(client):
+    """The probe kind follows its approvers too (ITSM_FOLLOW_APPROVERS): each login its
+    <approvers> field names (in any case) finds the probe's changes in the feed (cm1, who has
+    no grant on probes but reads them as an approver), but not a change of their own."""
+    from conftest import ticket_xml
+    r = client.post("/probes", ticket_xml("probe", title="Approved %s" % tag(),
+                                          approvers="CM1, pm1"), user="alice")
+    assert r.status == 201, r
+    n = r.ticket()["number"]
+    ch = client.patch("/probes/%s" % n, ticket_xml("probe", remark="by an approver"),
+                      user="pm1", headers={"If-Match": r.etag})
+    assert ch.status == 200, ch
+    assert [e["action"] for e in feed_for(client, "cm1", n)] == ["update", "create"]
+    assert [e["action"] for e in feed_for(client, "pm1", n)] == ["create"]
+    ch2 = client.patch("/probes/%s" % n, ticket_xml("probe", remark="by the desk"),
+                       user="agent1", headers={"If-Match": ch.etag})
+    assert ch2.status == 200, ch2
+    assert [e["action"] for e in feed_for(client, "pm1", n)] == ["update", "create"]
+    assert [e["action"] for e in feed_for(client, "cm1", n)] == ["update", "update", "create"]
+    for user in ("alice", "bob"):
+        assert feed_for(client, user, n) == [], user

@@ -195,6 +195,29 @@ static void followers_by_policy(void **state)
                         "group:SDS Team role:manager");
 }
 
+/* A kind that follows its approvers: each login its approvers field names, in lower case
+ * and once, but not the actor; no field, no approvers; a kind without the flag, none. */
+static void approvers_follow(void **state)
+{
+    itsm_ticket_t t = { 0 };
+    itsm_kind_t k = { .kind = "k", .followers = ITSM_FOLLOW_APPROVERS,
+                      .approvers_field = "approvers" };
+    itsm_kind_t without = { .kind = "k", .followers = ITSM_FOLLOW_ASSIGNEE,
+                            .approvers_field = "approvers" };
+    int wide;
+
+    (void)state;
+    t.party = "ALPE";
+    t.created_by = "alice";
+    assert_string_equal(recipients(&k, &t, "agent1", NULL, &wide), "");
+    t.fields = apr_table_make(pool, 1);
+    apr_table_set(t.fields, "approvers", " pm1, KM1 cm1,,pm1 ");
+    assert_string_equal(recipients(&k, &t, "agent1", NULL, &wide), "pm1 km1 cm1");
+    assert_string_equal(recipients(&k, &t, "Km1", NULL, &wide), "pm1 cm1");
+    assert_false(wide);
+    assert_string_equal(recipients(&without, &t, "agent1", NULL, &wide), "");
+}
+
 /* The recipients a person is among are named as itsm_followers names them: the feed finds
  * by these what was written to a role or a resolver group. */
 static void followed_as_followers_name_them(void **state)
@@ -311,6 +334,7 @@ int main(void)
         cmocka_unit_test(refers_to_alone_makes_a_ticket_reference),
         cmocka_unit_test(typed_reads_and_writes),
         cmocka_unit_test(followers_by_policy),
+        cmocka_unit_test(approvers_follow),
         cmocka_unit_test(followed_as_followers_name_them),
         cmocka_unit_test(xhtml_text_blocks_and_paragraphs),
         cmocka_unit_test(xhtml_canonical_is_what_the_full_check_writes),
