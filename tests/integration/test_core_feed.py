@@ -73,18 +73,24 @@ def test_feed_needs_authentication(client):
     assert_error(r, 405, "method-not-allowed")
 
 
+def probe_changed(client, changer, **fields):
+    """A probe raised by alice with fields, then changed by changer: its number and ETag."""
+    from conftest import ticket_xml
+    r = client.post("/probes", ticket_xml("probe", **fields), user="alice")
+    assert r.status == 201, r
+    n = r.ticket()["number"]
+    ch = client.patch("/probes/%s" % n, ticket_xml("probe", remark="changed by %s" % changer),
+                      user=changer, headers={"If-Match": r.etag})
+    assert ch.status == 200, ch
+    return n, ch.etag
+
+
 def test_followers_are_the_kinds_policy(client):
     """The probe kind (test process) is followed by its assignee, the members of its resolver
     group and the holders of knowledge-manager, not by its raiser: one policy, declared by
     the kind (itsm_kind_t.followers, follow_role)."""
-    from conftest import ticket_xml
-    r = client.post("/probes", ticket_xml("probe", title="Followed %s" % tag(), assignee="res1",
-                                          group="DIP Monitoring Team"), user="alice")
-    assert r.status == 201, r
-    n = r.ticket()["number"]
-    ch = client.patch("/probes/%s" % n, ticket_xml("probe", remark="changed by the desk"),
-                      user="agent1", headers={"If-Match": r.etag})
-    assert ch.status == 200, ch
+    n, _ = probe_changed(client, "agent1", title="Followed %s" % tag(), assignee="res1",
+                         group="DIP Monitoring Team")
     for user in ("res1", "res2", "km1"):        # assignee, group member, role holder
         assert [e["action"] for e in feed_for(client, user, n)] == ["update", "create"], user
     for user in ("alice", "bob", "im1"):        # the raiser does not follow probes
@@ -96,17 +102,11 @@ def test_approvers_follow_a_kind_that_says_so(client):
     <approvers> field names (in any case) finds the probe's changes in the feed (cm1, who has
     no grant on probes but reads them as an approver), but not a change of their own."""
     from conftest import ticket_xml
-    r = client.post("/probes", ticket_xml("probe", title="Approved %s" % tag(),
-                                          approvers="CM1, pm1"), user="alice")
-    assert r.status == 201, r
-    n = r.ticket()["number"]
-    ch = client.patch("/probes/%s" % n, ticket_xml("probe", remark="by an approver"),
-                      user="pm1", headers={"If-Match": r.etag})
-    assert ch.status == 200, ch
+    n, etag = probe_changed(client, "pm1", title="Approved %s" % tag(), approvers="CM1, pm1")
     assert [e["action"] for e in feed_for(client, "cm1", n)] == ["update", "create"]
     assert [e["action"] for e in feed_for(client, "pm1", n)] == ["create"]
     ch2 = client.patch("/probes/%s" % n, ticket_xml("probe", remark="by the desk"),
-                       user="agent1", headers={"If-Match": ch.etag})
+                       user="agent1", headers={"If-Match": etag})
     assert ch2.status == 200, ch2
     assert [e["action"] for e in feed_for(client, "pm1", n)] == ["update", "create"]
     assert [e["action"] for e in feed_for(client, "cm1", n)] == ["update", "update", "create"]
