@@ -27,7 +27,8 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 10    /* 10: render and resource callbacks write with itsm_xml_out_t
+#define ITSM_ABI_VERSION 11    /* 11: itsm_services_t.ticket_list (itsm_list_query_t) and
+                                 * ticket_children; 10: render and resource callbacks write with itsm_xml_out_t
                                  * (itsm_xml.h) instead of libxml2's xmlTextWriter, and
                                  * ITSM_FIELD_DETAIL; 9:
                                  * itsm_services_t without abi and size (the check above covers
@@ -142,6 +143,19 @@ typedef struct itsm_call_t {
 #define ITSM_PROCESS_CONFIG(type, name) \
     static inline const type *name(const itsm_call_t *c) { return (const type *)c->process_config; }
 
+/* What the list service (itsm_services_t.ticket_list) lists: the tickets of a kind that its
+ * list (GET /{collection}) would show the caller with these filters, in creation order. */
+#define ITSM_LIST_FIELDS 8
+typedef struct itsm_list_query_t {
+    const char *state, *assignee, *group;   /* NULL: any */
+    int open;                   /* 1: only those not in a final state of the kind */
+    const char *field[ITSM_LIST_FIELDS];    /* indexed fields of the kind (the first NULL ends
+                                             * them) equal to the values beside them */
+    const char *value[ITSM_LIST_FIELDS];
+    int limit;                  /* 1..500 */
+    int offset;                 /* from 0 */
+} itsm_list_query_t;
+
 /* Services of the core, reached through c->svc during a call. Every read is scoped to the
  * caller's parties as the request itself is; statuses are APR's: APR_SUCCESS, APR_NOTFOUND
  * (absent or not visible to the caller), anything else a fault of the store or directory
@@ -192,6 +206,18 @@ struct itsm_services_t {
      * followers. *told (may be NULL): how many. Store faults as for ticket_get. */
     apr_status_t (*linked_note)(itsm_call_t *c, const itsm_ticket_t *t, const char *type,
                                 const char *note, int *told);
+    /* The tickets of kind (itsm_ticket_t *, in c->pool) that match query, as the kind's list
+     * would show them to the caller: at most query->limit from query->offset, *more (may be
+     * NULL) set when more follow; none without the role table's grant to read kind.
+     * APR_EINVAL for a kind that is not loaded or whose readers see an audience's published
+     * versions (list those with GET), a field that is not an indexed field of the kind, more
+     * than ITSM_LIST_FIELDS, a limit outside 1..500 or an offset below 0. */
+    apr_status_t (*ticket_list)(itsm_call_t *c, apr_array_header_t **out, int *more,
+                                const char *kind, const itsm_list_query_t *query);
+    /* The child tickets of t (of the kinds whose parent_field names t's kind) that the caller
+     * may see (itsm_ticket_t *, in c->pool), in the order they were made. */
+    apr_status_t (*ticket_children)(itsm_call_t *c, apr_array_header_t **out,
+                                    const itsm_ticket_t *t);
 };
 
 /* Refuse the call with an HTTP status, a stable error code and a human message; returns status. */

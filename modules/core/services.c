@@ -161,6 +161,82 @@ static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit,
     return rv;
 }
 
+static apr_status_t svc_ticket_list(itsm_call_t *c, apr_array_header_t **out, int *more,
+                                    const char *kind, const itsm_list_query_t *query)
+{
+    itsm_req_t *q = c->core;
+    const itsm_kind_t *k = itsm_core_kind(q->core, kind);
+    itsm_filter_t f = {0};
+    const itsm_field_t *fd;
+    apr_status_t rv;
+    int i, next = 0;
+
+    *out = apr_array_make(c->pool, 1, sizeof(itsm_ticket_t *));
+    if (more)
+        *more = 0;
+    if (k == NULL || k->visibility != ITSM_VISIBLE_PARTY || query->limit < 1
+        || query->limit > 500 || query->offset < 0)
+        return APR_EINVAL;
+    for (i = 0; i < ITSM_LIST_FIELDS && query->field[i]; i++) {
+        for (fd = k->fields; fd && fd->name && strcmp(fd->name, query->field[i]) != 0; fd++)
+            ;
+        if (fd == NULL || fd->name == NULL || !(fd->flags & ITSM_FIELD_INDEXED)
+            || query->value[i] == NULL)
+            return APR_EINVAL;
+        f.field[i] = fd->name;
+        f.value[i] = query->value[i];
+    }
+    f.nfields = i;
+    f.state = query->state;
+    f.assignee = query->assignee;
+    f.group = query->group;
+    f.open = query->open ? 1 : 0;
+    f.limit = query->limit;
+    f.offset = query->offset;
+    f.now = c->now;
+    /* what the caller may not list, the service does not list either */
+    if (!itsm_authz_allows(q->core->authz, c->who->roles, kind, ITSM_ACTION_READ))
+        return APR_SUCCESS;
+    if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
+        return rv;
+    rv = itsm_store_list(q->store, out, more ? more : &next, kind, q->scope, &f, c->pool);
+    if (rv != APR_SUCCESS)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00208)
+                      "store: a process listed %s: %s", kind, itsm_store_error(q->store));
+    return rv;
+}
+
+static apr_status_t svc_ticket_children(itsm_call_t *c, apr_array_header_t **out,
+                                        const itsm_ticket_t *t)
+{
+    itsm_req_t *q = c->core;
+    apr_array_header_t *links;
+    itsm_ticket_t *child;
+    apr_status_t rv;
+    int i;
+
+    *out = apr_array_make(c->pool, 2, sizeof(itsm_ticket_t *));
+    if ((rv = svc_ticket_links(c, &links, t)) != APR_SUCCESS)
+        return rv;
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+
+        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0)
+            continue;
+        rv = itsm_store_get(q->store, &child, l->kind, l->number, q->scope, c->pool);
+        if (rv == APR_NOTFOUND)
+            continue;
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00209)
+                          "store: a process read the children of %s: %s", t->number,
+                          itsm_store_error(q->store));
+            return rv;
+        }
+        APR_ARRAY_PUSH(*out, itsm_ticket_t *) = child;
+    }
+    return APR_SUCCESS;
+}
+
 const itsm_services_t itsm_services = {
     .ticket_get = svc_ticket_get,
     .ticket_links = svc_ticket_links,
@@ -170,4 +246,6 @@ const itsm_services_t itsm_services = {
     .linked_note = svc_linked_note,
     .search = svc_search,
     .search_gaps = svc_search_gaps,
+    .ticket_list = svc_ticket_list,
+    .ticket_children = svc_ticket_children,
 };

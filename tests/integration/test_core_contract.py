@@ -83,8 +83,39 @@ def test_services_keep_the_callers_party_scope(client):
     assert probe(client, "alice", p).ticket()["otherState"] == "open"
 
 
+def test_probe_lists_and_reads_children_through_the_services(client):
+    """The list service answers what the kind's list would show the caller (open probes of
+    one votes value: agent1 sees every party's, bob his own party's only; a closed one drops
+    out) and refuses a field that is not indexed (the probe answers 500 otherwise); the
+    children service answers the probe's tasks the caller may see."""
+    import random
+    votes = str(random.randint(100000, 999999))
+    target = create_ticket(client, "agent1", title="probed").ticket()["number"]
+    mine = create_probe(client, "agent1", other=target, votes=votes, party="ALPE")
+    other = create_probe(client, "agent1", other=target, votes=votes, party="ALPE")
+    bobs = create_probe(client, "bob", other=create_ticket(client, "bob", title="his")
+                        .ticket()["number"], votes=votes)
+    for title in ("one", "two"):
+        assert client.post("/tasks", ticket_xml("task", title=title,
+                                                probe=mine.ticket()["number"]),
+                           user="agent1").status == 201
+    mine = client.get("/probes/%s" % mine.ticket()["number"], user="agent1")  # its openTasks
+    r = probe(client, "agent1", mine)
+    assert r.status == 200, r
+    assert r.ticket()["sameVotes"] == "3" and r.ticket()["childTasks"] == "2", r.ticket()
+    r = probe(client, "bob", bobs)
+    assert r.status == 200, r
+    assert r.ticket()["sameVotes"] == "1" and r.ticket()["childTasks"] == "0", r.ticket()
+    closed = client.post("/probes/%s/actions/close" % other.ticket()["number"], user="agent1",
+                         headers={"If-Match": other.etag})
+    assert closed.status == 200, closed
+    mine = client.get("/probes/%s" % mine.ticket()["number"], user="agent1")
+    assert probe(client, "agent1", mine).ticket()["sameVotes"] == "2"
+
+
 @pytest.mark.parametrize("field,value", [("otherState", "open"), ("otherLinks", "1"),
-                                         ("assigneeInGroup", "true")])
+                                         ("assigneeInGroup", "true"), ("childTasks", "1"),
+                                         ("sameVotes", "1")])
 def test_fields_the_process_sets_are_read_only(client, field, value):
     assert_error(client.post("/probes", ticket_xml("probe", title="x", **{field: value}),
                              user="agent1"), 422, "invalid-field")

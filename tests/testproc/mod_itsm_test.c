@@ -100,6 +100,34 @@ static int probe_clock_action(itsm_call_t *c, const char *action, const itsm_tic
 }
 
 /* The other ticket's state and links, and whether the assignee is in the ticket's group. */
+/* The probe's own tasks (the children service), and the open probes of its votes that the
+ * caller may list (the list service), which refuses a filter on a field that is not indexed. */
+static int probe_lists(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    itsm_list_query_t same = { .open = 1, .limit = 500 }, unindexed = { .limit = 10 };
+    apr_array_header_t *tasks, *probes = NULL;
+    apr_status_t rv;
+    int more = 0;
+
+    unindexed.field[0] = "remark";
+    unindexed.value[0] = "x";
+    if (c->svc->ticket_list(c, &probes, NULL, "probe", &unindexed) != APR_EINVAL)
+        return itsm_call_fail(c, HTTP_INTERNAL_SERVER_ERROR, "contract",
+                              "the list service took a field that is not indexed");
+    same.field[0] = "votes";
+    same.value[0] = apr_table_get(old->fields, "votes");
+    rv = c->svc->ticket_children(c, &tasks, old);
+    if (rv == APR_SUCCESS && same.value[0])
+        rv = c->svc->ticket_list(c, &probes, &more, "probe", &same);
+    if (rv != APR_SUCCESS)
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
+                              "the core could not list for the probe");
+    itsm_ticket_set_int(c->pool, t, "childTasks", tasks->nelts);
+    if (probes)
+        itsm_ticket_set_int(c->pool, t, "sameVotes", probes->nelts);
+    return 0;
+}
+
 static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
                         itsm_ticket_t *t)
 {
@@ -128,7 +156,7 @@ static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t 
     apr_table_setn(t->fields, "otherState", other->state);
     apr_table_setn(t->fields, "otherLinks", apr_itoa(c->pool, links->nelts));
     apr_table_setn(t->fields, "assigneeInGroup", yes_no(member));
-    return 0;
+    return probe_lists(c, old, t);
 }
 
 static const char *const colours[] = { "red", "green", "blue", NULL };
@@ -139,6 +167,8 @@ static const itsm_field_t probe_fields[] = {
     { "otherState", ITSM_FIELD_READONLY },
     { "otherLinks", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
     { "assigneeInGroup", ITSM_FIELD_READONLY, .type = ITSM_TYPE_BOOLEAN },
+    { "childTasks", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
+    { "sameVotes", ITSM_FIELD_READONLY, .type = ITSM_TYPE_INTEGER },
     /* one of each type, for the tests of the core's typed field checks */
     { "count", 0, .type = ITSM_TYPE_INTEGER, .min = 0, .max = 1000 },
     { "flag", 0, .type = ITSM_TYPE_BOOLEAN },
