@@ -209,13 +209,15 @@ struct itsm_services_t {
     /* The tickets of kind (itsm_ticket_t *, in c->pool) that match query, as the kind's list
      * would show them to the caller: at most query->limit from query->offset, *more (may be
      * NULL) set when more follow; none without the role table's grant to read kind.
-     * APR_EINVAL for a kind that is not loaded or whose readers see an audience's published
-     * versions (list those with GET), a field that is not an indexed field of the kind, more
-     * than ITSM_LIST_FIELDS, a limit outside 1..500 or an offset below 0. */
+     * APR_EINVAL for a kind that is not loaded, of audience visibility or versioned and read
+     * by the caller as published (list those with GET), a field that is not an indexed field
+     * of the kind, is hidden from the caller or comes twice, a limit outside 1..500 or an
+     * offset below 0. */
     apr_status_t (*ticket_list)(itsm_call_t *c, apr_array_header_t **out, int *more,
                                 const char *kind, const itsm_list_query_t *query);
     /* The child tickets of t (of the kinds whose parent_field names t's kind) that the caller
-     * may see (itsm_ticket_t *, in c->pool), in the order they were made. */
+     * may read (the role table's grant to read their kind, their party in the caller's scope;
+     * itsm_ticket_t *, in c->pool), in the order they were made. */
     apr_status_t (*ticket_children)(itsm_call_t *c, apr_array_header_t **out,
                                     const itsm_ticket_t *t);
 };

@@ -2,7 +2,6 @@
 /* Who follows a ticket: the notification policy a kind declares (itsm_kind_t.followers,
  * follow_role), the same for the changes requests make and for the SLA sweep's
  * announcements. Part of the SDK: APR only, unit-tested in tests/unit/test_field.c. */
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <string.h>
 #include <strings.h>
@@ -51,14 +50,10 @@ void itsm_followers(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
         add(j->recipients, apr_pstrcat(p, GROUP, t->group, NULL));
     list = (follow & ITSM_FOLLOW_APPROVERS) && k->approvers_field && t->fields
            ? apr_table_get(t->fields, k->approvers_field) : NULL;
+    /* as written, as the assignee and the raiser are (the feed matches the login given) */
     while ((login = itsm_login_next(&list, &len)) != NULL)
-        if (strlen(actor) != len || strncasecmp(login, actor, len) != 0) {
-            char *who = apr_pstrmemdup(p, login, len), *c;
-
-            for (c = who; *c; c++)      /* logins are the directory's: any case */
-                *c = (char)apr_tolower(*c);
-            add(j->recipients, who);
-        }
+        if (strlen(actor) != len || strncasecmp(login, actor, len) != 0)
+            add(j->recipients, apr_pstrmemdup(p, login, len));
     if (k->follow_role)
         add(j->recipients, apr_pstrcat(p, ROLE, k->follow_role, NULL));
     if (escalate_role)

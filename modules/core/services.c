@@ -161,6 +161,17 @@ static apr_status_t svc_search_gaps(itsm_call_t *c, const char *kind, int limit,
     return rv;
 }
 
+/* Is name among the first n fields of f? */
+static int has_field(const itsm_filter_t *f, int n, const char *name)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(f->field[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 static apr_status_t svc_ticket_list(itsm_call_t *c, apr_array_header_t **out, int *more,
                                     const char *kind, const itsm_list_query_t *query)
 {
@@ -174,14 +185,17 @@ static apr_status_t svc_ticket_list(itsm_call_t *c, apr_array_header_t **out, in
     *out = apr_array_make(c->pool, 1, sizeof(itsm_ticket_t *));
     if (more)
         *more = 0;
-    if (k == NULL || k->visibility != ITSM_VISIBLE_PARTY || query->limit < 1
+    /* the list of an audience's kind, or of the published versions the caller reads, is
+     * GET's (its filters would match the working copies: published_query, views.c) */
+    if (k == NULL || query == NULL || k->visibility != ITSM_VISIBLE_PARTY
+        || itsm_core_reads_published(q->core, c->who, k) || query->limit < 1
         || query->limit > 500 || query->offset < 0)
         return APR_EINVAL;
     for (i = 0; i < ITSM_LIST_FIELDS && query->field[i]; i++) {
-        for (fd = k->fields; fd && fd->name && strcmp(fd->name, query->field[i]) != 0; fd++)
-            ;
-        if (fd == NULL || fd->name == NULL || !(fd->flags & ITSM_FIELD_INDEXED)
-            || query->value[i] == NULL)
+        fd = itsm_doc_kind_field(k, query->field[i]);
+        /* as parse_filter (views.c): indexed, not hidden from the caller, each field once */
+        if (fd == NULL || !(fd->flags & ITSM_FIELD_INDEXED) || query->value[i] == NULL
+            || itsm_doc_field_hidden(q, k, fd->name) || has_field(&f, i, fd->name))
             return APR_EINVAL;
         f.field[i] = fd->name;
         f.value[i] = query->value[i];
@@ -221,7 +235,9 @@ static apr_status_t svc_ticket_children(itsm_call_t *c, apr_array_header_t **out
     for (i = 0; i < links->nelts; i++) {
         const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
 
-        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0)
+        /* a child of a kind the caller may not read is left out, as the list leaves it */
+        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0
+            || !itsm_authz_allows(q->core->authz, c->who->roles, l->kind, ITSM_ACTION_READ))
             continue;
         rv = itsm_store_get(q->store, &child, l->kind, l->number, q->scope, c->pool);
         if (rv == APR_NOTFOUND)

@@ -85,24 +85,29 @@ def test_services_keep_the_callers_party_scope(client):
 
 def test_probe_lists_and_reads_children_through_the_services(client):
     """The list service answers what the kind's list would show the caller (open probes of
-    one votes value: agent1 sees every party's, bob his own party's only; a closed one drops
-    out) and refuses a field that is not indexed (the probe answers 500 otherwise); the
-    children service answers the probe's tasks the caller may see."""
+    one votes value: agent1 sees every party's, alice and bob their own party's only; a
+    closed one drops out) and refuses a field that is not indexed or given twice (the probe
+    answers 500 otherwise); the children service answers the probe's tasks the caller may
+    read (alice not another party's)."""
     import random
     votes = str(random.randint(100000, 999999))
-    target = create_ticket(client, "agent1", title="probed").ticket()["number"]
+    target = create_ticket(client, "alice", title="probed").ticket()["number"]
     mine = create_probe(client, "agent1", other=target, votes=votes, party="ALPE")
     other = create_probe(client, "agent1", other=target, votes=votes, party="ALPE")
     bobs = create_probe(client, "bob", other=create_ticket(client, "bob", title="his")
                         .ticket()["number"], votes=votes)
-    for title in ("one", "two"):
-        assert client.post("/tasks", ticket_xml("task", title=title,
+    for party in ("ALPE", "BRMP"):
+        assert client.post("/tasks", ticket_xml("task", title="of " + party, party=party,
                                                 probe=mine.ticket()["number"]),
                            user="agent1").status == 201
     mine = client.get("/probes/%s" % mine.ticket()["number"], user="agent1")  # its openTasks
     r = probe(client, "agent1", mine)
     assert r.status == 200, r
     assert r.ticket()["sameVotes"] == "3" and r.ticket()["childTasks"] == "2", r.ticket()
+    r = probe(client, "alice", r)
+    assert r.status == 200, r
+    assert r.ticket()["sameVotes"] == "2" and r.ticket()["childTasks"] == "1", r.ticket()
+    mine = r
     r = probe(client, "bob", bobs)
     assert r.status == 200, r
     assert r.ticket()["sameVotes"] == "1" and r.ticket()["childTasks"] == "0", r.ticket()

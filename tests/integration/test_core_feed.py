@@ -99,10 +99,10 @@ def test_followers_are_the_kinds_policy(client):
 
 def test_approvers_follow_a_kind_that_says_so(client):
     """The probe kind follows its approvers too (ITSM_FOLLOW_APPROVERS): each login its
-    <approvers> field names (in any case) finds the probe's changes in the feed (cm1, who has
-    no grant on probes but reads them as an approver), but not a change of their own."""
+    <approvers> field names finds the probe's changes in the feed (cm1, who has no grant on
+    probes but reads them as an approver), but not a change of their own."""
     from conftest import ticket_xml
-    n, etag = probe_changed(client, "pm1", title="Approved %s" % tag(), approvers="CM1, pm1")
+    n, etag = probe_changed(client, "pm1", title="Approved %s" % tag(), approvers="cm1, pm1")
     assert [e["action"] for e in feed_for(client, "cm1", n)] == ["update", "create"]
     assert [e["action"] for e in feed_for(client, "pm1", n)] == ["create"]
     ch2 = client.patch("/probes/%s" % n, ticket_xml("probe", remark="by the desk"),

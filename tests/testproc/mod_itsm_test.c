@@ -99,21 +99,25 @@ static int probe_clock_action(itsm_call_t *c, const char *action, const itsm_tic
     return 0;
 }
 
-/* The other ticket's state and links, and whether the assignee is in the ticket's group. */
 /* The probe's own tasks (the children service), and the open probes of its votes that the
- * caller may list (the list service), which refuses a filter on a field that is not indexed. */
+ * caller may list (the list service), which refuses a filter on a field that is not indexed
+ * and one field given twice. */
 static int probe_lists(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
-    itsm_list_query_t same = { .open = 1, .limit = 500 }, unindexed = { .limit = 10 };
-    apr_array_header_t *tasks, *probes = NULL;
+    itsm_list_query_t same = { .open = 1, .limit = 500 }, unindexed = { .limit = 10 },
+                      twice = { .limit = 10 };
+    apr_array_header_t *tasks, *probes = NULL, *refused;
     apr_status_t rv;
     int more = 0;
 
     unindexed.field[0] = "remark";
     unindexed.value[0] = "x";
-    if (c->svc->ticket_list(c, &probes, NULL, "probe", &unindexed) != APR_EINVAL)
+    twice.field[0] = twice.field[1] = "votes";
+    twice.value[0] = twice.value[1] = "1";
+    if (c->svc->ticket_list(c, &refused, NULL, "probe", &unindexed) != APR_EINVAL
+        || c->svc->ticket_list(c, &refused, NULL, "probe", &twice) != APR_EINVAL)
         return itsm_call_fail(c, HTTP_INTERNAL_SERVER_ERROR, "contract",
-                              "the list service took a field that is not indexed");
+                              "the list service took a field that is not indexed or twice");
     same.field[0] = "votes";
     same.value[0] = apr_table_get(old->fields, "votes");
     rv = c->svc->ticket_children(c, &tasks, old);
@@ -128,6 +132,7 @@ static int probe_lists(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *
     return 0;
 }
 
+/* The other ticket's state and links, and whether the assignee is in the ticket's group. */
 static int probe_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
                         itsm_ticket_t *t)
 {

@@ -195,8 +195,9 @@ static void followers_by_policy(void **state)
                         "group:SDS Team role:manager");
 }
 
-/* A kind that follows its approvers: each login its approvers field names, in lower case
- * and once, but not the actor; no field, no approvers; a kind without the flag, none. */
+/* A kind that follows its approvers: each login its approvers field names, as written and
+ * once, but not the actor (in any case); no field, no approvers; a kind without the flag,
+ * none; a field of separators alone, none. */
 static void approvers_follow(void **state)
 {
     itsm_ticket_t t = { 0 };
@@ -211,11 +212,13 @@ static void approvers_follow(void **state)
     t.created_by = "alice";
     assert_string_equal(recipients(&k, &t, "agent1", NULL, &wide), "");
     t.fields = apr_table_make(pool, 1);
-    apr_table_set(t.fields, "approvers", " pm1, KM1 cm1,,pm1 ");
+    apr_table_set(t.fields, "approvers", " pm1, km1 cm1,,pm1 ");
     assert_string_equal(recipients(&k, &t, "agent1", NULL, &wide), "pm1 km1 cm1");
-    assert_string_equal(recipients(&k, &t, "Km1", NULL, &wide), "pm1 cm1");
+    assert_string_equal(recipients(&k, &t, "KM1", NULL, &wide), "pm1 cm1");
     assert_false(wide);
     assert_string_equal(recipients(&without, &t, "agent1", NULL, &wide), "");
+    apr_table_set(t.fields, "approvers", " ,, ");
+    assert_string_equal(recipients(&k, &t, "agent1", NULL, &wide), "");
 }
 
 /* The recipients a person is among are named as itsm_followers names them: the feed finds
