@@ -188,7 +188,7 @@ static apr_status_t svc_ticket_list(itsm_call_t *c, apr_array_header_t **out, in
     /* the list of an audience's kind, or of the published versions the caller reads, is
      * GET's (its filters would match the working copies: published_query, views.c) */
     if (k == NULL || query == NULL || k->visibility != ITSM_VISIBLE_PARTY
-        || itsm_core_reads_published(q->core, c->who, k) || query->limit < 1
+        || itsm_req_reads_published(q, k) || query->limit < 1
         || query->limit > 500 || query->offset < 0)
         return APR_EINVAL;
     for (i = 0; i < ITSM_LIST_FIELDS && query->field[i]; i++) {
