@@ -322,6 +322,11 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
             return rc;
         t->state = "in-progress";
         reopen_clocks(c, old, t);
+        /* a major incident back: its notices start again (not at the due time it had
+         * before its resolution, long past) */
+        if (major)
+            itsm_ticket_set_time(c->pool, t, "nextNoticeDue",
+                     c->now + apr_time_from_sec((apr_int64_t)conf->first_notice_min * 60));
     }
     else if (strcmp(action, "cancel") == 0) {
         if (in_state(old, incident_finished))

@@ -947,6 +947,14 @@ static void major_stand_down_and_refusals(void **state)
     t = step(&llsd, t, "resolve", after(5 * H), next(t, "resolution", "Failed over", NULL));
     assert_string_equal(field(t, "major"), "true");
     assert_string_equal(t->tags, "");
+    /* reopened: back on the banner, its notices start again (not at the due time it had
+     * before its resolution) */
+    t = step(&llsd, t, "reopen", after(6 * H), NULL);
+    assert_string_equal(t->state, "in-progress");
+    assert_string_equal(t->tags, "major");
+    assert_string_equal(field(t, "nextNoticeDue"), fmt(after(6 * H + 30 * M)));
+    t = step(&llsd, t, "notice", after(6 * H + 20 * M), NULL);
+    assert_string_equal(field(t, "noticesLate"), "0");
 }
 
 /* ---- post-incident review ---------------------------------------------------------------- */
