@@ -143,11 +143,20 @@ def main():
     acronyms = []
     if driver == "sqlite3":
         tickets, versions, aud, fidx, search, uniq, syn, srow = [], [], [], [], [], [], [], []
+        psearch = []
+        # the FTS5 index of each kind's rows, as the server recorded it at its start
+        # (schema 24: itsm_search_prefix for a kind declaring prefix_index)
+        prefixed = {k for (k,) in rows("SELECT kind FROM itsm_search_indexed WHERE prefix = 1")}
+        fts = {k: "itsm_search_prefix" if k in prefixed else "itsm_search"
+               for k in ("article", "term")}
 
         def put(table, values):
             {"itsm_ticket": tickets, "itsm_version": versions, "itsm_audience": aud,
              "itsm_field_index": fidx, "itsm_search": search, "itsm_unique": uniq,
-             "itsm_synonym": syn, "itsm_search_row": srow}[table].append(values)
+             "itsm_synonym": syn, "itsm_search_row": srow,
+             "itsm_search_prefix": psearch}[table].append(values)
+    else:
+        fts = {"article": "itsm_search", "term": "itsm_search"}
 
     for i in range(n_articles):
         tid = first + i
@@ -168,7 +177,7 @@ def main():
             for m in (readers.split() if readers else []):     # internal: its party only
                 put("itsm_audience", (tid, pub, m))
             text = "\n".join(paras)
-            put("itsm_search", (tid * 2 + pub, title, keywords + "\n" + category + "\nDIP", text,
+            put(fts["article"], (tid * 2 + pub, title, keywords + "\n" + category + "\nDIP", text,
                                 tid, pub))
             put("itsm_search_row", (tid * 2 + pub, tid, "article", "ELEX",
                                     1 if audience == "all" else 0))
@@ -195,7 +204,7 @@ def main():
         put("itsm_ticket", (tid, "GL%07d" % (100000 + j), "term", "ELEX", "active", title,
                             "", "", "", now, now, "km1", 1, fields, "", 0, "", 1))
         put("itsm_audience", (tid, 0, "all"))
-        put("itsm_search", (tid * 2, title + "\n" + acronym, "", definition, tid, 0))
+        put(fts["term"], (tid * 2, title + "\n" + acronym, "", definition, tid, 0))
         put("itsm_search_row", (tid * 2, tid, "term", "ELEX", 1))
         for name, v in (("acronym", acronym), ("key", key), ("letter", letter)):
             put("itsm_field_index", (tid, "term", name, v, 1))
@@ -213,6 +222,7 @@ def main():
                 "itsm_audience": "ticket_id, published, member",
                 "itsm_field_index": "ticket_id, kind, name, value, is_open",
                 "itsm_search": "rowid, title, keywords, body, ticket_id, published",
+                "itsm_search_prefix": "rowid, title, keywords, body, ticket_id, published",
                 "itsm_unique": "kind, name, value, ticket_id",
                 "itsm_synonym": "ticket_id, term, expansion",
                 "itsm_search_row": "rid, id, kind, party, everyone"}
@@ -220,7 +230,8 @@ def main():
             for table, data in (("itsm_ticket", tickets), ("itsm_version", versions),
                                 ("itsm_audience", aud), ("itsm_field_index", fidx),
                                 ("itsm_unique", uniq), ("itsm_synonym", syn),
-                                ("itsm_search", search), ("itsm_search_row", srow)):
+                                ("itsm_search", search), ("itsm_search_prefix", psearch),
+                                ("itsm_search_row", srow)):
                 c = cols[table]
                 db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (
                     table, c, ", ".join("?" * len(c.split(",")))), data)
@@ -229,9 +240,13 @@ def main():
         # each row's length as the store keeps it (schema 20): FTS5's, a varint per column
         db.create_function("itsm_length", 1, row_length, deterministic=True)
         with db:
-            db.execute("UPDATE itsm_search_row SET dl = (SELECT itsm_length(d.sz) FROM "
-                       "itsm_search_docsize d WHERE d.id = itsm_search_row.rid)")
-        db.execute("INSERT INTO itsm_search(itsm_search) VALUES ('optimize')")
+            for t in ("itsm_search", "itsm_search_prefix"):
+                db.execute("UPDATE itsm_search_row SET dl = (SELECT itsm_length(d.sz) FROM "
+                           "%s_docsize d WHERE d.id = itsm_search_row.rid) WHERE EXISTS "
+                           "(SELECT 1 FROM %s_docsize d WHERE d.id = itsm_search_row.rid)"
+                           % (t, t))
+        for t in ("itsm_search", "itsm_search_prefix"):
+            db.execute("INSERT INTO %s(%s) VALUES ('optimize')" % (t, t))
         db.commit()
         db.close()
     else:

@@ -27,7 +27,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 11    /* 11: itsm_services_t.ticket_list (itsm_list_query_t) and
+#define ITSM_ABI_VERSION 12    /* 12: itsm_search_t.prefix_index; 11: itsm_services_t.ticket_list (itsm_list_query_t) and
                                  * ticket_children; 10: render and resource callbacks write with itsm_xml_out_t
                                  * (itsm_xml.h) instead of libxml2's xmlTextWriter, and
                                  * ITSM_FIELD_DETAIL; 9:
@@ -429,6 +429,13 @@ typedef struct itsm_search_t {
      * (helpful votes): the engine's rank times 1 + v / (v + 10) for a value v > 0 (a
      * ticket's rank at most doubles). NULL: none. */
     const char *boost_field;
+    /* Prefix queries (`word*`) served from prefix indexes (SQLite: the kind's rows in a
+     * second FTS5 index that also keeps the doclists of every 2- and 3-character prefix, so
+     * that `in*` reads one doclist instead of merging those of every word starting with
+     * "in"). Costs each write of the kind's tickets about 70 % more index work: for kinds
+     * searched much and written little (articles). A kind that changes it is moved at the
+     * next start. PostgreSQL: no effect (its GIN index serves prefixes). ABI 12. */
+    int prefix_index;
 } itsm_search_t;
 
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change

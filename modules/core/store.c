@@ -779,7 +779,10 @@ static apr_status_t index_unique(itsm_store_t *st, const itsm_kind_t *k, const i
 
 /* Run sql, made of fixed fragments and %s for the values args (NULL: none): the one
  * prepare-and-run of built SQL. Prepared once per connection; on the migration's store (no
- * connection cache) once per migration when it keeps st->migration_stmts, else each time. */
+ * connection cache) once per migration when it keeps st->migration_stmts, else each time.
+ * A kept statement is prepared in the pool of st->migration_stmts, not in p: a back-fill
+ * runs each ticket in a pool it clears after it (backfill_tickets), and apr_dbd finalizes
+ * a statement with its pool. */
 apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
                       const apr_array_header_t *args)
 {
@@ -792,7 +795,8 @@ apr_status_t exec_sql(itsm_store_t *st, apr_pool_t *p, const char *sql,
         return run_shape(st, p, NULL, NULL, sql, args ? args->nelts : 0,
                          args ? (const char **)args->elts : NULL);
     if ((stmt = cache ? apr_hash_get(cache, sql, APR_HASH_KEY_STRING) : NULL) == NULL) {
-        if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+        if (backfill_prepare(st, sql, &stmt, cache ? apr_hash_pool_get(cache) : p)
+            != APR_SUCCESS)
             return APR_EGENERAL;
         if (cache)
             apr_hash_set(cache, apr_pstrdup(apr_hash_pool_get(cache), sql),

@@ -19,7 +19,11 @@
  * search of the older generation still running may use those counts (ranks off by the one
  * write's rows, until the next search reads the new generation). A phrase list that does
  * not match the engine's (never seen: then the counts are taken as bm25() takes them) is not
- * kept. Bounded: DF_MAX phrases, then the counts start again. */
+ * kept. Bounded: DF_MAX phrases, then the counts start again.
+ *
+ * Each FTS5 index (schema 24: itsm_search and itsm_search_prefix, store_search.c) has its
+ * own function, itsm_rank and itsm_rank_prefix, and its own counts: a phrase's rows differ
+ * between them. */
 #include <math.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -34,23 +38,31 @@
 #define NCOLS 3                 /* weighted columns: title, keywords, body; then 0 */
 static const double weights[NCOLS] = { 10.0, 4.0, 1.0 };
 
-/* The per-process counts (guarded: connections of several threads rank at once). */
-static struct {
+/* The per-process counts of one index (guarded: connections of several threads rank at
+ * once). */
+typedef struct df_t {
     child_keep_t keep;          /* keep.pool cleared with each new generation */
     apr_hash_t *counts;         /* phrase -> sqlite3_int64 */
     sqlite3_int64 gen;
     int n;
-} df;
+} df_t;
+
+/* by index: the function's name and its counts */
+static const char *const rank_names[] = { "itsm_rank", "itsm_rank_prefix" };
+static df_t dfs[sizeof rank_names / sizeof rank_names[0]];
 
 apr_status_t search_rank_child_init(apr_pool_t *pchild)
 {
     apr_status_t rv;
+    size_t i;
 
-    memset(&df, 0, sizeof df);
-    if ((rv = child_keep_open(&df.keep, pchild)) != APR_SUCCESS)
-        return rv;
-    df.counts = apr_hash_make(df.keep.pool);
-    df.gen = -1;
+    memset(dfs, 0, sizeof dfs);
+    for (i = 0; i < sizeof dfs / sizeof dfs[0]; i++) {
+        if ((rv = child_keep_open(&dfs[i].keep, pchild)) != APR_SUCCESS)
+            return rv;
+        dfs[i].counts = apr_hash_make(dfs[i].keep.pool);
+        dfs[i].gen = -1;
+    }
     return APR_SUCCESS;
 }
 
@@ -94,38 +106,39 @@ static int phrases_of(const char *match, const char **out, int max, apr_size_t *
 }
 
 /* The number of rows holding phrase i: kept, or counted (and kept when key is given). */
-static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, int i, sqlite3_int64 gen,
-                       const char *key, apr_size_t klen, sqlite3_int64 *hits)
+static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df, int i,
+                       sqlite3_int64 gen, const char *key, apr_size_t klen,
+                       sqlite3_int64 *hits)
 {
     sqlite3_int64 *kept = NULL;
     int rc;
 
-    if (key && df.keep.lock) {
-        apr_thread_mutex_lock(df.keep.lock);
-        if (df.gen != gen || df.n >= DF_MAX) {
-            apr_pool_clear(df.keep.pool);
-            df.counts = apr_hash_make(df.keep.pool);
-            df.gen = gen;
-            df.n = 0;
+    if (key && df->keep.lock) {
+        apr_thread_mutex_lock(df->keep.lock);
+        if (df->gen != gen || df->n >= DF_MAX) {
+            apr_pool_clear(df->keep.pool);
+            df->counts = apr_hash_make(df->keep.pool);
+            df->gen = gen;
+            df->n = 0;
         }
-        kept = apr_hash_get(df.counts, key, (apr_ssize_t)klen);
+        kept = apr_hash_get(df->counts, key, (apr_ssize_t)klen);
         if (kept)
             *hits = *kept;
-        apr_thread_mutex_unlock(df.keep.lock);
+        apr_thread_mutex_unlock(df->keep.lock);
         if (kept)
             return SQLITE_OK;
     }
     *hits = 0;
     rc = api->xQueryPhrase(fts, i, hits, count_cb);
-    if (rc == SQLITE_OK && key && df.keep.lock) {
-        apr_thread_mutex_lock(df.keep.lock);
-        if (df.gen == gen && apr_hash_get(df.counts, key, (apr_ssize_t)klen) == NULL) {
-            kept = apr_palloc(df.keep.pool, sizeof *kept);
+    if (rc == SQLITE_OK && key && df->keep.lock) {
+        apr_thread_mutex_lock(df->keep.lock);
+        if (df->gen == gen && apr_hash_get(df->counts, key, (apr_ssize_t)klen) == NULL) {
+            kept = apr_palloc(df->keep.pool, sizeof *kept);
             *kept = *hits;
-            apr_hash_set(df.counts, apr_pstrmemdup(df.keep.pool, key, klen), (apr_ssize_t)klen, kept);
-            df.n++;
+            apr_hash_set(df->counts, apr_pstrmemdup(df->keep.pool, key, klen), (apr_ssize_t)klen, kept);
+            df->n++;
         }
-        apr_thread_mutex_unlock(df.keep.lock);
+        apr_thread_mutex_unlock(df->keep.lock);
     }
     return rc;
 }
@@ -135,8 +148,8 @@ static void rank_data_free(void *v)
     sqlite3_free(v);
 }
 
-static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int64 gen,
-                     const char *match, rank_data_t **out)
+static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df,
+                     sqlite3_int64 gen, const char *match, rank_data_t **out)
 {
     rank_data_t *d = api->xGetAuxdata(fts, 0);
     sqlite3_int64 rows = 0, tokens = 0;
@@ -166,7 +179,7 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int6
     for (i = 0; rc == SQLITE_OK && i < n; i++) {
         sqlite3_int64 hits = 0;
 
-        rc = phrase_rows(api, fts, i, gen, named ? phrase[i] : NULL, named ? len[i] : 0, &hits);
+        rc = phrase_rows(api, fts, df, i, gen, named ? phrase[i] : NULL, named ? len[i] : 0, &hits);
         if (rc == SQLITE_OK) {
             double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
 
@@ -183,7 +196,7 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int6
     return SQLITE_OK;
 }
 
-/* itsm_rank(itsm_search, generation, match[, length]): lower is better, as bm25(). length:
+/* itsm_rank(itsm_search, generation, match[, length]), itsm_rank_prefix(itsm_search_prefix, ...): lower is better, as bm25(). length:
  * the row's length in tokens, which a search reads with the candidate's itsm_search_row
  * (schema 20) instead of FTS5's itsm_search_docsize, a page read per candidate; NULL or
  * absent: xColumnSize, the same number. */
@@ -200,7 +213,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
                              "row's length", -1);
         return;
     }
-    rc = rank_data(api, fts, sqlite3_value_int64(val[0]),
+    rc = rank_data(api, fts, api->xUserData(fts), sqlite3_value_int64(val[0]),
                    (const char *)sqlite3_value_text(val[1]), &d);
     if (rc == SQLITE_OK) {
         memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
@@ -233,6 +246,7 @@ apr_status_t search_rank_register(itsm_store_t *st)
     sqlite3 *db = apr_dbd_native_handle(st->driver, st->handle);
     sqlite3_stmt *stmt = NULL;
     fts5_api *api = NULL;
+    size_t i;
     int rc;
 
     if (db == NULL)
@@ -247,9 +261,11 @@ apr_status_t search_rank_register(itsm_store_t *st)
         st->error_text = "SQLite's FTS5 API is not available (fts5_api_from_db)";
         return APR_EGENERAL;
     }
-    if (api->xCreateFunction(api, "itsm_rank", NULL, rank_fn, NULL) != SQLITE_OK) {
-        st->error_text = "registering the ranking function itsm_rank failed";
-        return APR_EGENERAL;
-    }
+    for (i = 0; i < sizeof dfs / sizeof dfs[0]; i++)
+        if (api->xCreateFunction(api, rank_names[i], &dfs[i], rank_fn, NULL) != SQLITE_OK) {
+            st->error_text = "registering the ranking functions itsm_rank and "
+                             "itsm_rank_prefix failed";
+            return APR_EGENERAL;
+        }
     return APR_SUCCESS;
 }

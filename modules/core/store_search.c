@@ -221,7 +221,7 @@ typedef struct search_dialect_t {
     int shapes_per_query;       /* 1: the search statement's text follows the query (a tsquery
                                  * expression per item): run unnamed, never kept, so that a
                                  * connection does not keep a statement per query shape */
-    const char *index_delete;   /* args: key (see index_args) */
+    const char *index_delete;   /* PostgreSQL (SQLite: fts_t's): args ticket id, published */
     const char *index_insert;
     const char *row_insert;     /* its itsm_search_row (args: key, id, kind, party, everyone,
                                  * and SQLite: dl) */
@@ -233,10 +233,7 @@ typedef struct search_dialect_t {
 } search_dialect_t;
 
 static const search_dialect_t search_dialects[] = {
-    { "sqlite3", 0,
-      "DELETE FROM itsm_search WHERE rowid = " INT,
-      "INSERT INTO itsm_search (rowid, title, keywords, body, ticket_id, published) "
-      "VALUES (" INT ", %s, %s, %s, " INT ", " INT ")",
+    { "sqlite3", 0, NULL, NULL,
       "INSERT INTO itsm_search_row (rid, id, kind, party, everyone, dl) VALUES (" INT ", " INT
       ", %s, %s, " INT ", " INT ")",
       1, NULL, NULL, NULL, 0, 0, " AND ", " OR ",
@@ -269,6 +266,39 @@ static const search_dialect_t search_dialects[] = {
 static const search_dialect_t *search_dialect(const itsm_store_t *st)
 {
     return strcmp(st->dialect->driver, "sqlite3") == 0 ? &search_dialects[0] : &search_dialects[1];
+}
+
+/* SQLite: the two FTS5 indexes (schema 24) and what names them. A kind's rows are in
+ * itsm_search, or in itsm_search_prefix when it declares prefix_index (prefix indexes of 2
+ * and 3 characters). The name is also the index's hidden column (MATCH, snippet(), the
+ * ranking function's first argument) and its shadow tables' prefix; each index ranks with a
+ * function of its own, whose kept counts are its own (store_fts5.c). PostgreSQL has one. */
+typedef struct fts_t {
+    const char *name;
+    const char *rank;
+    const char *index_delete;   /* args: key (ticket id * 2 + published) */
+    const char *index_insert;   /* args: key, title, keywords, body, ticket id, published */
+    const char *docsize;        /* args: key */
+} fts_t;
+
+#define FTS_TABLE(t, rank) { t, rank, "DELETE FROM " t " WHERE rowid = " INT, \
+    "INSERT INTO " t " (rowid, title, keywords, body, ticket_id, published) VALUES (" INT \
+    ", %s, %s, %s, " INT ", " INT ")", "SELECT hex(sz) FROM " t "_docsize WHERE id = " INT }
+
+static const fts_t fts_tables[] = {
+    FTS_TABLE("itsm_search", "itsm_rank"),
+    FTS_TABLE("itsm_search_prefix", "itsm_rank_prefix"),
+};
+
+/* Whether k's rows are in the prefix index: declared, and on SQLite. */
+static int fts_prefixed(const itsm_store_t *st, const itsm_kind_t *k)
+{
+    return k && k->search && k->search->prefix_index && search_dialect(st)->rowid;
+}
+
+static const fts_t *fts_of(const itsm_store_t *st, const itsm_kind_t *k)
+{
+    return &fts_tables[fts_prefixed(st, k)];
 }
 
 static apr_array_header_t *args_of(apr_pool_t *p, int n, ...)
@@ -366,16 +396,16 @@ static int audience_everyone(apr_pool_t *p, const itsm_kind_t *k, const itsm_tic
            && has_key(keys, "all");
 }
 
-/* SQLite: the length in tokens of the index row key, as FTS5 keeps it (itsm_search_docsize:
+/* SQLite: the length in tokens of the index row key, as FTS5 keeps it (the docsize table:
  * a varint per column) and bm25() reads it; "" (NULL) when it is not there. */
-static apr_status_t row_length(itsm_store_t *st, const char *key, const char **out,
-                               apr_pool_t *p)
+static apr_status_t row_length(itsm_store_t *st, const fts_t *fts, const char *key,
+                               const char **out, apr_pool_t *p)
 {
     rows_t *res;
     row_t *row = NULL;
     apr_int64_t total = 0, cur = 0;
     const char *h = NULL;
-    const char *sql = "SELECT hex(sz) FROM itsm_search_docsize WHERE id = " INT;
+    const char *sql = fts->docsize;
 
     *out = NULL;
     if (st->conn_cache == NULL) {       /* the back-fill, on the migration's connection */
@@ -424,6 +454,7 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
                           int published, int how, const char *const *texts, apr_pool_t *p)
 {
     const search_dialect_t *d = search_dialect(st);
+    const fts_t *fts = fts_of(st, k);
     const itsm_search_t *s = k->search;
     const char *id, *pub = published ? "1" : "0", *key;
     apr_status_t rv = APR_SUCCESS;
@@ -434,7 +465,7 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
         id = i64(p, t->id);
         key = i64(p, t->id * 2 + published);
         if (how != 1)
-            rv = exec_sql(st, p, d->index_delete,
+            rv = exec_sql(st, p, d->rowid ? fts->index_delete : d->index_delete,
                              d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub));
         if (rv == APR_SUCCESS && how != 1)
             rv = exec_sql(st, p, "DELETE FROM itsm_search_row WHERE rid = " INT,
@@ -450,11 +481,11 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
             ti = texts[ITSM_SEARCH_TITLE];
             kw = texts[ITSM_SEARCH_KEYWORDS];
             bo = texts[ITSM_SEARCH_BODY];
-            rv = exec_sql(st, p, d->index_insert,
+            rv = exec_sql(st, p, d->rowid ? fts->index_insert : d->index_insert,
                              d->rowid ? args_of(p, 6, key, ti, kw, bo, id, pub)
                                       : args_of(p, 5, id, pub, ti, kw, bo));
             if (rv == APR_SUCCESS && d->rowid)
-                rv = row_length(st, key, &dl, p);
+                rv = row_length(st, fts, key, &dl, p);
             if (rv == APR_SUCCESS)
                 rv = exec_sql(st, p, d->row_insert,
                                  d->rowid ? args_of(p, 6, key, id, k->kind, t->party, everyone, dl)
@@ -485,7 +516,9 @@ static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
     if (rv != APR_SUCCESS || k->publish_action == NULL)
         return rv;
     if ((stmt = apr_hash_get(st->migration_stmts, sql, APR_HASH_KEY_STRING)) == NULL) {
-        if (backfill_prepare(st, sql, &stmt, p) != APR_SUCCESS)
+        /* kept for the back-fill: in its pool, not the ticket's (exec_sql) */
+        if (backfill_prepare(st, sql, &stmt, apr_hash_pool_get(st->migration_stmts))
+            != APR_SUCCESS)
             return APR_EGENERAL;
         apr_hash_set(st->migration_stmts, sql, APR_HASH_KEY_STRING, stmt);
     }
@@ -510,28 +543,40 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
     apr_dbd_results_t *res = NULL;
     rows_t *cur;
     row_t *row = NULL;
+    const char *prefix = fts_prefixed(st, k) ? "1" : "0";
     apr_status_t rv;
-    int found = 0;
+    int found = 0, same = 0;
 
     if (k->search == NULL || (k->search->fields == NULL && k->search->synonym_field == NULL))
         return APR_SUCCESS;
-    if (backfill_prepare(st, "SELECT 1 FROM itsm_search_indexed WHERE kind = %s", &stmt, p))
+    if (backfill_prepare(st, "SELECT prefix FROM itsm_search_indexed WHERE kind = %s", &stmt,
+                         p))
         return APR_EGENERAL;
     st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1,
                                 (const char **)one->elts);
     if (st->error)
         return APR_EGENERAL;
-    for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); )
+    for (cur = rows_of(st, p, res); next_row(st->driver, p, cur, &row); ) {
+        const char *v = col(st, row, 0);
+
         found = 1;
+        same = v && strcmp(v, prefix) == 0;
+    }
     if (rows_done(cur) != APR_SUCCESS)
         return APR_EGENERAL;
-    if (found)
+    if (same)
         return APR_SUCCESS;
+    /* indexed for the first time, or moved to the other index (schema 24): all again */
     st->migration_stmts = apr_hash_make(p);
-    rv = exec_sql(st, p, "INSERT INTO itsm_search_indexed (kind) VALUES (%s)", one);
+    rv = exec_sql(st, p, found ? "UPDATE itsm_search_indexed SET prefix = " INT " WHERE kind = %s"
+                               : "INSERT INTO itsm_search_indexed (prefix, kind) VALUES (" INT
+                                 ", %s)", args_of(p, 2, prefix, k->kind));
     if (rv == APR_SUCCESS)
         rv = exec_sql(st, p, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
                          "itsm_ticket WHERE kind = %s)", one);
+    if (rv == APR_SUCCESS && search_dialect(st)->rowid)
+        rv = exec_sql(st, p, "DELETE FROM itsm_search_prefix WHERE ticket_id IN (SELECT id "
+                         "FROM itsm_ticket WHERE kind = %s)", one);
     if (rv == APR_SUCCESS)
         rv = exec_sql(st, p, "DELETE FROM itsm_search_row WHERE kind = %s", one);
     if (rv == APR_SUCCESS)
@@ -703,12 +748,13 @@ static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, rows_t **out,
 /* The snippets of a match, each computed once: of its body, its keywords and its title;
  * the search answers the first that marks a word (store_search picks it: the list shows
  * the title anyway). */
-static const char *snippet_sql(const search_dialect_t *d)
+static const char *snippet_sql(apr_pool_t *p, const search_dialect_t *d, const fts_t *fts)
 {
     if (d->rowid)
-        return "snippet(s.itsm_search, 2, '" MARK_ON "', '" MARK_OFF "', '...', 24), "
-               "snippet(s.itsm_search, 1, '" MARK_ON "', '" MARK_OFF "', '...', 24), "
-               "snippet(s.itsm_search, 0, '" MARK_ON "', '" MARK_OFF "', '...', 24)";
+        return apr_pstrcat(p, "snippet(s.", fts->name, ", 2, '" MARK_ON "', '" MARK_OFF "', "
+                           "'...', 24), snippet(s.", fts->name, ", 1, '" MARK_ON "', '" MARK_OFF
+                           "', '...', 24), snippet(s.", fts->name, ", 0, '" MARK_ON "', '"
+                           MARK_OFF "', '...', 24)", NULL);
     /* each binds the headline options once: body, keywords, title */
     return "ts_headline('english', s.body, x.q, %s), ts_headline('english', s.keywords, x.q, "
            "%s), ts_headline('english', s.title, x.q, %s)";
@@ -767,6 +813,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
 {
     const search_dialect_t *d = search_dialect(st);
     const itsm_kind_t *k = kind_named(st->kinds, kind);
+    const fts_t *fts = fts_of(st, k);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
     const char *match, *sql, *where, *pub, *boost, *span, *dl, *page;
@@ -787,8 +834,10 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
      * index's order (no ranking: an engine walks its matches in row order and stops there);
      * only they are ranked, each once, and only the page's rows are read whole. */
     if (d->rowid) {
-        const char *from = "FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2";
-        const char *narrow = "FROM itsm_search s JOIN itsm_search_row t ON t.rid = s.rowid";
+        const char *from = apr_pstrcat(p, "FROM ", fts->name, " s JOIN itsm_ticket t ON t.id = "
+                                       "s.rowid / 2", NULL);
+        const char *narrow = apr_pstrcat(p, "FROM ", fts->name, " s JOIN itsm_search_row t ON "
+                                         "t.rid = s.rowid", NULL);
 
         match = match_sql(p, d, q, syn, NULL);
         {       /* itsm_rank's values come first in the text, before the boost's */
@@ -809,10 +858,10 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, pub);
         span = span_sql(p, d, f, published, args);
         arg(args, apr_itoa(p, SEARCH_RANKED));
-        page = apr_pstrcat(p, "SELECT c.rid, c.r FROM (SELECT s.rowid AS rid, "
-                           "itsm_rank(s.itsm_search, " INT ", %s", dl, ")",
+        page = apr_pstrcat(p, "SELECT c.rid, c.r FROM (SELECT s.rowid AS rid, ",
+                           fts->rank, "(s.", fts->name, ", " INT ", %s", dl, ")",
                            boost ? " * " : "", boost ? boost : "", " AS r ", where,
-                           " AND s.itsm_search MATCH %s AND (s.rowid & 1) = " INT, span,
+                           " AND s.", fts->name, " MATCH %s AND (s.rowid & 1) = " INT, span,
                            " ORDER BY s.rowid DESC LIMIT " INT ") c ORDER BY c.r, c.rid LIMIT "
                            INT " OFFSET " INT, NULL);
         /* The page's snippets need the MATCH on each of its rows. Each lookup by rowid runs
@@ -821,17 +870,17 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
          * found by one walk of the MATCH over their span instead. */
         sql = has_prefix(q)
               ? apr_pstrcat(p, "WITH x AS MATERIALIZED (", page, ") SELECT ",
-                            published ? PUBLISHED_COLS : TICKET_COLS, ", x.r, ", snippet_sql(d),
-                            " FROM itsm_search s CROSS JOIN x JOIN itsm_ticket t ON t.id = "
+                            published ? PUBLISHED_COLS : TICKET_COLS, ", x.r, ", snippet_sql(p, d, fts),
+                            " FROM ", fts->name, " s CROSS JOIN x JOIN itsm_ticket t ON t.id = "
                             "x.rid / 2", published ? PUBLISHED_JOIN : "",
-                            " WHERE s.itsm_search MATCH %s AND s.rowid >= (SELECT MIN(rid) "
+                            " WHERE s.", fts->name, " MATCH %s AND s.rowid >= (SELECT MIN(rid) "
                             "FROM x) AND s.rowid <= (SELECT MAX(rid) FROM x) AND x.rid = "
                             "s.rowid ORDER BY x.r, t.id", NULL)
               : apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                            ", x.r, ", snippet_sql(d), " FROM (", page, ") x JOIN itsm_search s "
-                            "ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = x.rid / 2",
-                            published ? PUBLISHED_JOIN : "",
-                            " WHERE s.itsm_search MATCH %s ORDER BY x.r, t.id", NULL);
+                            ", x.r, ", snippet_sql(p, d, fts), " FROM (", page, ") x JOIN ",
+                            fts->name, " s ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = "
+                            "x.rid / 2", published ? PUBLISHED_JOIN : "",
+                            " WHERE s.", fts->name, " MATCH %s ORDER BY x.r, t.id", NULL);
         arg(args, apr_itoa(p, f->limit + 1));
         arg(args, apr_itoa(p, f->offset));
         arg(args, match);
@@ -846,7 +895,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, apr_itoa(p, SEARCH_RANKED));
         /* the boost in the walk, where t is: ranked as ts_rank_cd * boost */
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(d), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
+                          ", x.r, ", snippet_sql(p, d, fts), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
                           "c.q)", boost ? " * c.b" : "", " AS r, c.q AS q FROM (SELECT "
                           "s.ticket_id AS tid, s.doc AS doc, qq.q AS q", boost ? ", " : "",
                           boost ? boost : "", boost ? " AS b " : " ", where,

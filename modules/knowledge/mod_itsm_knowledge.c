@@ -40,7 +40,9 @@ static const itsm_search_field_t article_search_fields[] = {
     { "body", ITSM_SEARCH_BODY },
     { NULL }
 };
-static const itsm_search_t article_search = { .fields = article_search_fields };
+/* articles are searched much more than written: prefixes from their own index */
+static const itsm_search_t article_search = { .fields = article_search_fields,
+                                              .prefix_index = 1 };
 
 static const itsm_kind_t article_kind = {
     .kind = "article",

@@ -47,9 +47,9 @@ BM25 = r"""
 import json, sqlite3, sys
 c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=30)
 print(json.dumps([n for (n,) in c.execute(
-    "SELECT t.number FROM itsm_search s JOIN itsm_ticket t ON t.id = s.rowid / 2 "
-    "WHERE s.itsm_search MATCH ? AND (s.rowid & 1) = 1 AND t.kind = 'article' "
-    "ORDER BY bm25(s.itsm_search, 10.0, 4.0, 1.0, 0.0, 0.0), t.id", (sys.argv[2],))]))
+    "SELECT t.number FROM itsm_search_prefix s JOIN itsm_ticket t ON t.id = s.rowid / 2 "
+    "WHERE s.itsm_search_prefix MATCH ? AND (s.rowid & 1) = 1 AND t.kind = 'article' "
+    "ORDER BY bm25(s.itsm_search_prefix, 10.0, 4.0, 1.0, 0.0, 0.0), t.id", (sys.argv[2],))]))
 """
 
 

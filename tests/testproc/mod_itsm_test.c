@@ -405,7 +405,8 @@ static const itsm_search_field_t note_search_fields[] = {
     { "body", ITSM_SEARCH_BODY },
     { NULL }
 };
-static const itsm_search_t note_search = { .fields = note_search_fields };
+/* its rows in the prefix index (itsm_search_t.prefix_index; the probe's in the other) */
+static const itsm_search_t note_search = { .fields = note_search_fields, .prefix_index = 1 };
 
 static const char *const note_actions[] = { "publish", "withdraw", NULL };
 
