@@ -128,6 +128,7 @@ def test_serve_from_a_checkout_others_cannot_read(env, checkout):
         r = b.get(css.group(1))
         with open(os.path.join(checkout, "portal", "itsm.css"), "rb") as f:
             assert r.status_code == 200 and r.content == f.read(), r.status_code
+        assert r.headers.get("Content-Type", "").startswith("text/css"), r.headers
 
         with open(os.path.join(serve.state, "httpd", "error.log"), errors="replace") as f:
             log = f.read()
