@@ -384,6 +384,12 @@ apr_status_t itsm_store_search_counts_before_create(itsm_store_t *st, const itsm
 apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                     const char *scope, int limit, int offset, apr_pool_t *p);
 
+/* The children of a ticket (tickets linked to it by ITSM_LINK_CHILD) in scope, oldest
+ * first, in one query; a child of a kind the scope reads as published as its published
+ * version, left out if it has none. */
+apr_status_t itsm_store_children(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t parent_id, const char *scope, apr_pool_t *p);
+
 /* Links from and to a ticket whose other end is in scope, oldest first. */
 apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
                               apr_int64_t ticket_id, const char *scope, apr_pool_t *p);

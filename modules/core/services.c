@@ -224,31 +224,26 @@ static apr_status_t svc_ticket_children(itsm_call_t *c, apr_array_header_t **out
                                         const itsm_ticket_t *t)
 {
     itsm_req_t *q = c->core;
-    apr_array_header_t *links;
-    itsm_ticket_t *child;
+    apr_array_header_t *children;
     apr_status_t rv;
     int i;
 
     *out = apr_array_make(c->pool, 2, sizeof(itsm_ticket_t *));
-    if ((rv = svc_ticket_links(c, &links, t)) != APR_SUCCESS)
+    if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
         return rv;
-    for (i = 0; i < links->nelts; i++) {
-        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+    rv = itsm_store_children(q->store, &children, t->id, q->scope, c->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00209)
+                      "store: a process read the children of %s: %s", t->number,
+                      itsm_store_error(q->store));
+        return rv;
+    }
+    for (i = 0; i < children->nelts; i++) {
+        itsm_ticket_t *child = APR_ARRAY_IDX(children, i, itsm_ticket_t *);
 
         /* a child of a kind the caller may not read is left out, as the list leaves it */
-        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0
-            || !itsm_authz_allows(q->core->authz, c->who->roles, l->kind, ITSM_ACTION_READ))
-            continue;
-        rv = itsm_store_get(q->store, &child, l->kind, l->number, q->scope, c->pool);
-        if (rv == APR_NOTFOUND)
-            continue;
-        if (rv != APR_SUCCESS) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00209)
-                          "store: a process read the children of %s: %s", t->number,
-                          itsm_store_error(q->store));
-            return rv;
-        }
-        APR_ARRAY_PUSH(*out, itsm_ticket_t *) = child;
+        if (itsm_authz_allows(q->core->authz, c->who->roles, child->kind, ITSM_ACTION_READ))
+            APR_ARRAY_PUSH(*out, itsm_ticket_t *) = child;
     }
     return APR_SUCCESS;
 }

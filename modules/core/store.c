@@ -2827,6 +2827,54 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
     return rows_done(res);
 }
 
+/* Of children, those of a kind the scope reads as published replaced by their published
+ * version (itsm_store_get), or left out without one. */
+static apr_status_t children_published(itsm_store_t *st, apr_array_header_t *children,
+                                       const scope_t *sc, const char *scope, apr_pool_t *p)
+{
+    int i, n = 0, published;
+
+    for (i = 0; i < children->nelts; i++) {
+        itsm_ticket_t *child = APR_ARRAY_IDX(children, i, itsm_ticket_t *);
+        apr_status_t rv = APR_SUCCESS;
+
+        read_mode(st, child->kind, sc, &published, p);
+        if (published)
+            rv = itsm_store_get(st, &child, child->kind, child->number, scope, p);
+        if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+            return rv;
+        if (rv == APR_SUCCESS)
+            APR_ARRAY_IDX(children, n++, itsm_ticket_t *) = child;
+    }
+    children->nelts = n;
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_children(itsm_store_t *st, apr_array_header_t **out,
+                                 apr_int64_t parent_id, const char *scope, apr_pool_t *p)
+{
+    scope_t sc = scope_parse(p, scope);
+    int published, audience = read_mode(st, NULL, &sc, &published, p);
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    const char *sql;
+    rows_t *res;
+    row_t *row = NULL;
+
+    *out = apr_array_make(p, 4, sizeof(itsm_ticket_t *));
+    arg(args, i64(p, parent_id));
+    arg(args, ITSM_LINK_CHILD);
+    sql = apr_pstrcat(p, "SELECT ", TICKET_COLS, " FROM itsm_link l JOIN itsm_ticket t ON "
+                      "t.id = l.from_id WHERE l.to_id = " INT " AND l.type = %s",
+                      visible_sql(p, &sc, audience, args), " ORDER BY t.id", NULL);
+    if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
+        return APR_EGENERAL;
+    while (next_row(st->driver, p, res, &row))
+        APR_ARRAY_PUSH(*out, itsm_ticket_t *) = ticket_from_row(st, row, p);
+    if (rows_done(res) != APR_SUCCESS)
+        return APR_EGENERAL;
+    return children_published(st, *out, &sc, scope, p);
+}
+
 /* qsort order of a feed page: newer first, then the later entry. */
 static int notice_newer(const void *a, const void *b)
 {

@@ -187,24 +187,19 @@ static int check_children(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket
                           const itsm_ticket_t *t)
 {
     apr_pool_t *p = q->r->pool;
-    apr_array_header_t *links;
+    apr_array_header_t *children;
     const char *shown = "";
     int i, open = 0;
 
     if (!is_final(k, t->state) || is_final(k, old->state))
         return OK;
-    if (itsm_store_links(q->store, &links, t->id, "*", p) != APR_SUCCESS)
+    if (itsm_store_children(q->store, &children, t->id, "*", p) != APR_SUCCESS)
         return STORE_FAULT(q, 00143, "children");
-    for (i = 0; i < links->nelts; i++) {
-        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
-        const itsm_kind_t *ck = itsm_core_kind(q->core, l->kind);
-        itsm_ticket_t *child;
+    for (i = 0; i < children->nelts; i++) {
+        const itsm_ticket_t *child = APR_ARRAY_IDX(children, i, const itsm_ticket_t *);
+        const itsm_kind_t *ck = itsm_core_kind(q->core, child->kind);
 
-        if (l->outgoing || strcmp(l->type, ITSM_LINK_CHILD) != 0 || !ck || !ck->blocks_parent)
-            continue;
-        if (itsm_store_get(q->store, &child, l->kind, l->number, "*", p) != APR_SUCCESS)
-            return STORE_FAULT(q, 00144, "child");
-        if (is_final(ck, child->state))
+        if (!ck || !ck->blocks_parent || is_final(ck, child->state))
             continue;
         open++;
         if (itsm_req_party_visible(q, child->party))
