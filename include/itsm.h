@@ -27,7 +27,8 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 12    /* 12: itsm_search_t.prefix_index; 11: itsm_services_t.ticket_list (itsm_list_query_t) and
+#define ITSM_ABI_VERSION 13    /* 13: itsm_clock_t.target_field (a clock whose target is the
+                                 * ticket's own duration field); 12: itsm_search_t.prefix_index; 11: itsm_services_t.ticket_list (itsm_list_query_t) and
                                  * ticket_children; 10: render and resource callbacks write with itsm_xml_out_t
                                  * (itsm_xml.h) instead of libxml2's xmlTextWriter, and
                                  * ITSM_FIELD_DETAIL; 9:
@@ -354,7 +355,8 @@ typedef enum itsm_clock_start_e {
 
 /* An SLA clock of a kind. The core records its start when the event happens (in the change's
  * transaction) and evaluates it on every representation; before its event it is "not
- * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name. */
+ * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name,
+ * or, with target_field, from the ticket itself. */
 typedef struct itsm_clock_t {
     const char *name;           /* "response", "resolution", "root-cause" */
     itsm_clock_start_e start;
@@ -363,6 +365,11 @@ typedef struct itsm_clock_t {
                                  * 0: through the ticket-wide itsm_ticket_pause */
     const char *class_field;    /* the field whose value picks the target ("level");
                                  * NULL: the ticket's priority */
+    const char *target_field;   /* an ITSM_TYPE_DURATION field of the kind whose value is the
+                                 * target (a request's own fulfilment time), on the calendar
+                                 * ITSMSLAFile's <ownTarget> names for the clock, else 24x7;
+                                 * no value: no target. NULL: by class value (above), which it
+                                 * excludes */
 } itsm_clock_t;
 
 /* A process timer: a due time the process keeps in a date-time field of the ticket ("the next

@@ -38,6 +38,9 @@ int itsm_codec_pauses_decode(apr_pool_t *p, const char *text, apr_time_t **from,
 
 /* An xs:duration of whole seconds: "PT1H30M", "-PT5M", "PT0S". */
 const char *itsm_duration_format(apr_pool_t *p, apr_interval_time_t d);
+/* Parse an xs:duration of days, hours, minutes and seconds ("P1DT2H", "-PT5M"; a day is 24
+ * hours); APR_EINVAL when malformed, with years or months, or too long for *out. */
+apr_status_t itsm_duration_parse(apr_interval_time_t *out, const char *text);
 
 /* The strings up to a NULL joined into buf, cut to size - 1 bytes and terminated; returns the
  * joined length (>= size: cut). For the keys of look-ups on hot paths: apr_snprintf's

@@ -136,6 +136,16 @@ apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
                              const char *class_value, const char *clock_name,
                              apr_interval_time_t *duration, const itsm_calendar_t **calendar);
 
+/* The calendar of clock clock_name of kind when its target is the ticket's own
+ * (itsm_clock_t.target_field): the one <ownTarget clock calendar> of the kind names, else a
+ * 24x7 calendar. Never NULL. */
+const itsm_calendar_t *itsm_sla_own_calendar(const itsm_sla_config_t *cfg, const char *kind,
+                                             const char *clock_name);
+
+/* The longest own target: 10,000 days. A longer value, like a value that is not a positive
+ * duration, is no target. */
+#define ITSM_SLA_OWN_TARGET_MAX APR_INT64_C(864000000000000)
+
 /* A calendar by name, NULL if none. */
 const itsm_calendar_t *itsm_sla_calendar(const itsm_sla_config_t *cfg, const char *name);
 
@@ -173,6 +183,21 @@ int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
 void itsm_ticket_clocks_start(apr_pool_t *p, const struct itsm_kind_t *k,
                               const struct itsm_ticket_t *old, struct itsm_ticket_t *t,
                               const char *action, apr_time_t at);
+
+/* Check at start-up that k's clocks with a target_field name a duration field of k (and no
+ * class field), and that each <ownTarget> of cfg (may be NULL) for k names such a clock.
+ * APR_EINVAL and *err (in p) otherwise. */
+apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
+                                 apr_pool_t *p, const char **err);
+
+/* Whether text, a value given for field of kind k (already a valid duration), may be the
+ * target of each of k's clocks that take their target from field: a positive duration of at
+ * most ITSM_SLA_OWN_TARGET_MAX, without days unless that clock's calendar is 24x7 (a day of a
+ * business calendar is ambiguous, as in ITSMSLAFile). APR_EINVAL and *why (in p) otherwise;
+ * APR_SUCCESS for a field that is no clock's target or when cfg is NULL. */
+apr_status_t itsm_sla_own_target_check(const itsm_sla_config_t *cfg,
+                                       const struct itsm_kind_t *k, const char *field,
+                                       const char *text, apr_pool_t *p, const char **why);
 
 /* Whether the sweep must look at t: a started clock with a target in cfg still runs, or a
  * timer is armed and not yet announced (see itsm_ticket_timer_due). Nothing is evaluated. */

@@ -337,6 +337,53 @@ static char *put_part(char *at, apr_uint64_t v, char unit)
     return at;
 }
 
+/* [-]P[nD][T[nH][nM][nS]]: no years or months, whose length varies. A total whose microseconds
+ * would not fit an apr_interval_time_t (beyond some 290,000 years) is malformed too. */
+apr_status_t itsm_duration_parse(apr_interval_time_t *out, const char *s)
+{
+    static const struct { char unit; apr_int64_t scale; int in_time; } parts[] = {
+        { 'D', 86400, 0 }, { 'H', 3600, 1 }, { 'M', 60, 1 }, { 'S', 1, 1 }
+    };
+    apr_int64_t total = 0;
+    int sign = 1, time = 0, i = 0, any = 0;
+
+    if (*s == '-') {
+        sign = -1;
+        s++;
+    }
+    if (*s++ != 'P')
+        return APR_EINVAL;
+    while (*s) {
+        apr_int64_t n = 0;
+        int digits = 0;
+
+        if (*s == 'T' && !time) {
+            time = 1;
+            s++;
+            if (*s == '\0')
+                return APR_EINVAL;      /* "PT" alone */
+            continue;
+        }
+        while (*s >= '0' && *s <= '9' && digits < 12) {
+            n = n * 10 + (*s++ - '0');
+            digits++;
+        }
+        if (digits == 0)
+            return APR_EINVAL;
+        while (i < 4 && (parts[i].unit != *s || parts[i].in_time != time))
+            i++;
+        if (i == 4)
+            return APR_EINVAL;
+        total += n * parts[i++].scale;
+        any = 1;
+        s++;
+    }
+    if (!any || total > APR_INT64_MAX / APR_USEC_PER_SEC)
+        return APR_EINVAL;
+    *out = apr_time_from_sec(sign * total);
+    return APR_SUCCESS;
+}
+
 /* By hand as itsm_time_format: apr_psprintf per part cost ~800 instructions a duration. */
 const char *itsm_duration_format(apr_pool_t *p, apr_interval_time_t d)
 {

@@ -343,6 +343,10 @@ static const char *load_sla(apr_pool_t *p, itsm_core_t *c)
         return NULL;
     if (itsm_sla_config_load(&c->sla, path, c->schema, p, &err) != APR_SUCCESS)
         return err;
+    for (i = 0; i < c->kinds->nelts; i++)
+        if (itsm_sla_check_kind(c->sla, APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *), p, &err)
+            != APR_SUCCESS)
+            return apr_pstrcat(p, path, ": ", err, NULL);
     return NULL;
 }
 

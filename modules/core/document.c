@@ -190,7 +190,7 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
     xmlNodePtr n;
 
     for (n = root->children; n; n = n->next) {
-        const char *name = (const char *)n->name, *text;
+        const char *name = (const char *)n->name, *text, *why;
         const common_field_t *cf;
         const itsm_field_t *f;
 
@@ -236,6 +236,10 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                 text = inner_markup(c->pool, n);
             if (set_checked(c, t, f, text))
                 return c->status;
+            if (k->clocks && itsm_sla_own_target_check(c->sla, k, name, text, c->pool, &why)
+                             != APR_SUCCESS)
+                return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                      "<%s> %s", name, why);
         }
         else {
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",

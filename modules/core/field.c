@@ -31,52 +31,6 @@ static int parse_int(const char *s, apr_int64_t *out)
     return 1;
 }
 
-/* xs:duration without years and months (their length varies): [-]P[nD][T[nH][nM][nS]] */
-static int parse_duration(const char *s, apr_int64_t *seconds)
-{
-    static const struct { char unit; apr_int64_t scale; int in_time; } parts[] = {
-        { 'D', 86400, 0 }, { 'H', 3600, 1 }, { 'M', 60, 1 }, { 'S', 1, 1 }
-    };
-    apr_int64_t total = 0;
-    int sign = 1, time = 0, i = 0, any = 0;
-
-    if (*s == '-') {
-        sign = -1;
-        s++;
-    }
-    if (*s++ != 'P')
-        return 0;
-    while (*s) {
-        apr_int64_t n = 0;
-        int digits = 0;
-
-        if (*s == 'T' && !time) {
-            time = 1;
-            s++;
-            if (*s == '\0')
-                return 0;       /* "PT" alone */
-            continue;
-        }
-        while (*s >= '0' && *s <= '9' && digits < 12) {
-            n = n * 10 + (*s++ - '0');
-            digits++;
-        }
-        if (digits == 0)
-            return 0;
-        while (i < 4 && (parts[i].unit != *s || parts[i].in_time != time))
-            i++;
-        if (i == 4)
-            return 0;
-        total += n * parts[i++].scale;
-        any = 1;
-        s++;
-    }
-    if (!any)
-        return 0;
-    *seconds = sign * total;
-    return 1;
-}
-
 static int valid_number(const char *s)
 {
     const char *d = s;
@@ -133,11 +87,11 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
         *value = itsm_time_format(p, t);
         return APR_SUCCESS;
     case ITSM_TYPE_DURATION:
-        if (!parse_duration(text, &n)) {
+        if (itsm_duration_parse(&t, text) != APR_SUCCESS) {
             *why = "must be a duration in days, hours, minutes and seconds, e.g. P1DT2H30M";
             return APR_EINVAL;
         }
-        *value = itsm_duration_format(p, apr_time_from_sec(n));
+        *value = itsm_duration_format(p, t);
         return APR_SUCCESS;
     case ITSM_TYPE_ENUM:
         for (v = f->values; v && *v; v++)

@@ -134,6 +134,9 @@ typedef struct sla_target_t {
 struct itsm_sla_config_t {
     apr_hash_t *calendars;      /* name -> itsm_calendar_t */
     apr_hash_t *targets;        /* "kind\001class value\001clock" -> sla_target_t */
+    apr_hash_t *own;            /* "kind\001clock" -> itsm_calendar_t: <ownTarget>, the
+                                 * calendar of a clock whose target is the ticket's own */
+    const itsm_calendar_t *always;  /* such a clock's calendar when no <ownTarget> names one */
     int warning_percent;
 };
 
@@ -251,8 +254,26 @@ static apr_status_t target_duration(loader_t *ld, xmlNodePtr tn, sla_target_t *t
     return APR_SUCCESS;
 }
 
+/* <ownTarget clock calendar>: the calendar of a clock of the kind whose target is the
+ * ticket's own (itsm_clock_t.target_field). */
+static apr_status_t load_own_target(loader_t *ld, xmlNodePtr n, const char *kind)
+{
+    char *clock = itsm_xml_attr(ld->p, n, "clock"), *calname = itsm_xml_attr(ld->p, n, "calendar");
+    const char *key = apr_pstrcat(ld->p, kind, "\001", clock, NULL);
+    const itsm_calendar_t *cal = apr_hash_get(ld->cfg->calendars, calname, APR_HASH_KEY_STRING);
+
+    if (apr_hash_get(ld->cfg->own, key, APR_HASH_KEY_STRING))
+        return fail(ld, n, apr_psprintf(ld->p, "clock %s of kind '%s' has its own target "
+                                        "named twice", clock, kind));
+    if (cal == NULL)
+        return fail(ld, n, apr_psprintf(ld->p, "own target of clock %s of kind '%s' names "
+                                        "unknown calendar '%s'", clock, kind, calname));
+    apr_hash_set(ld->cfg->own, key, APR_HASH_KEY_STRING, cal);
+    return APR_SUCCESS;
+}
+
 /* <priority name> and <class name> of a kind: one table, keyed by the value a clock's class
- * field (the priority by default) takes. */
+ * field (the priority by default) takes; and its <ownTarget>s. */
 static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
 {
     char *kind = itsm_xml_attr(ld->p, el, "name");
@@ -266,6 +287,8 @@ static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
         const char *what;
         char *cls;
 
+        if (itsm_xml_is(pn, "ownTarget") && load_own_target(ld, pn, kind) != APR_SUCCESS)
+            return APR_EINVAL;
         if (!itsm_xml_is(pn, "priority") && !itsm_xml_is(pn, "class"))
             continue;
         what = (const char *)pn->name;
@@ -315,6 +338,8 @@ apr_status_t itsm_sla_config_load(itsm_sla_config_t **out, const char *path,
     ld.cfg = apr_pcalloc(p, sizeof *ld.cfg);
     ld.cfg->calendars = apr_hash_make(p);
     ld.cfg->targets = apr_hash_make(p);
+    ld.cfg->own = apr_hash_make(p);
+    ld.cfg->always = itsm_calendar_make_24x7(p, "24x7");
     pct = itsm_xml_attr(p, root, "warningPercent");
     ld.cfg->warning_percent = pct ? atoi(pct) : ITSM_SLA_WARNING_DEFAULT;
     /* calendars first, so that a target may name a calendar defined after it */
@@ -351,6 +376,18 @@ apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
     return APR_SUCCESS;
 }
 
+const itsm_calendar_t *itsm_sla_own_calendar(const itsm_sla_config_t *cfg, const char *kind,
+                                             const char *clock_name)
+{
+    char key[256];
+    const itsm_calendar_t *cal = NULL;
+
+    if (kind && clock_name
+        && itsm_key_join(key, sizeof key, kind, "\001", clock_name, NULL) < sizeof key - 1)
+        cal = apr_hash_get(cfg->own, key, APR_HASH_KEY_STRING);
+    return cal ? cal : cfg->always;
+}
+
 const itsm_calendar_t *itsm_sla_calendar(const itsm_sla_config_t *cfg, const char *name)
 {
     return name ? apr_hash_get(cfg->calendars, name, APR_HASH_KEY_STRING) : NULL;
@@ -363,10 +400,105 @@ int itsm_sla_warning_percent(const itsm_sla_config_t *cfg)
 
 /* ---- Clocks and timers of a ticket ------------------------------------------------------- */
 
-/* The value that picks the clock's target: its class field's, or the priority. */
+/* The value that decides the clock's target: its own target field's, its class field's, or
+ * the priority. */
 static const char *clock_class(const itsm_clock_t *ck, const itsm_ticket_t *t)
 {
+    if (ck->target_field)
+        return apr_table_get(t->fields, ck->target_field);
     return ck->class_field ? apr_table_get(t->fields, ck->class_field) : t->priority;
+}
+
+/* An own target: a positive duration of at most ITSM_SLA_OWN_TARGET_MAX. */
+static int own_target_parse(const char *value, apr_interval_time_t *duration)
+{
+    return value && itsm_duration_parse(duration, value) == APR_SUCCESS && *duration > 0
+           && *duration <= ITSM_SLA_OWN_TARGET_MAX;
+}
+
+/* The clock's target on t: the value of its target field on its own calendar, or the one
+ * ITSMSLAFile gives its class value. APR_NOTFOUND: no service level applies. */
+static apr_status_t clock_target(const itsm_sla_config_t *cfg, const itsm_kind_t *k,
+                                 const itsm_clock_t *ck, const itsm_ticket_t *t,
+                                 apr_interval_time_t *duration, const itsm_calendar_t **calendar)
+{
+    if (ck->target_field == NULL)
+        return itsm_sla_target(cfg, k->kind, clock_class(ck, t), ck->name, duration, calendar);
+    if (!own_target_parse(clock_class(ck, t), duration))
+        return APR_NOTFOUND;
+    *calendar = itsm_sla_own_calendar(cfg, k->kind, ck->name);
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
+                                 apr_pool_t *p, const char **err)
+{
+    const itsm_clock_t *ck;
+    const itsm_field_t *f;
+    apr_hash_index_t *hi;
+    apr_size_t len = strlen(k->kind);
+
+    for (ck = k->clocks; ck && ck->name; ck++) {
+        if (ck->target_field == NULL)
+            continue;
+        for (f = k->fields; f && f->name && strcmp(f->name, ck->target_field) != 0; f++)
+            ;
+        if (f == NULL || f->name == NULL || itsm_field_type(f) != ITSM_TYPE_DURATION
+            || ck->class_field) {
+            *err = apr_psprintf(p, "clock %s of kind '%s' takes its target from '%s', which "
+                                "is not a duration field of the kind%s", ck->name, k->kind,
+                                ck->target_field, ck->class_field ? " or has a class field "
+                                "too" : "");
+            return APR_EINVAL;
+        }
+    }
+    for (hi = cfg ? apr_hash_first(p, cfg->own) : NULL; hi; hi = apr_hash_next(hi)) {
+        const char *key = apr_hash_this_key(hi), *clock = key + len + 1;
+
+        if (strncmp(key, k->kind, len) != 0 || key[len] != '\001')
+            continue;
+        for (ck = k->clocks; ck && ck->name && strcmp(ck->name, clock) != 0; ck++)
+            ;
+        if (ck == NULL || ck->name == NULL || ck->target_field == NULL) {
+            *err = apr_psprintf(p, "ITSMSLAFile names a calendar for the own target of clock "
+                                "%s of kind '%s', which has no such clock taking its target "
+                                "from a field", clock, k->kind);
+            return APR_EINVAL;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_sla_own_target_check(const itsm_sla_config_t *cfg,
+                                       const struct itsm_kind_t *k, const char *field,
+                                       const char *text, apr_pool_t *p, const char **why)
+{
+    const itsm_clock_t *ck;
+    apr_interval_time_t d;
+
+    for (ck = k->clocks; cfg && ck && ck->name; ck++) {
+        const itsm_calendar_t *cal;
+        const char *s = text;
+
+        if (ck->target_field == NULL || strcmp(ck->target_field, field) != 0)
+            continue;
+        if (!own_target_parse(text, &d)) {
+            *why = apr_psprintf(p, "is the target of the %s clock: a positive duration of at "
+                                "most %s", ck->name,
+                                itsm_duration_format(p, ITSM_SLA_OWN_TARGET_MAX));
+            return APR_EINVAL;
+        }
+        cal = itsm_sla_own_calendar(cfg, k->kind, ck->name);
+        s += strspn(s, "-P0123456789");
+        if (*s == 'D' && !itsm_calendar_is_24x7(cal)) {
+            *why = apr_psprintf(p, "is the target of the %s clock, counted on the %s calendar, "
+                                "where a day is ambiguous: give hours (one working day of it "
+                                "is %s)", ck->name, itsm_calendar_name(cal),
+                                itsm_duration_format(p, itsm_calendar_day_length(cal)));
+            return APR_EINVAL;
+        }
+    }
+    return APR_SUCCESS;
 }
 
 /* When the clock started, 0 before its event. */
@@ -412,8 +544,7 @@ int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
         itsm_ticket_clock_t *tc = &(*out)[count];
         itsm_sla_clock_t c = { clock_start(ck, t), 0, NULL, NULL, 0, 0, cfg->warning_percent };
 
-        if (itsm_sla_target(cfg, k->kind, clock_class(ck, t), ck->name, &c.target, &c.calendar)
-            != APR_SUCCESS)
+        if (clock_target(cfg, k, ck, t, &c.target, &c.calendar) != APR_SUCCESS)
             continue;
         tc->name = ck->name;
         tc->target = c.target;
@@ -601,8 +732,7 @@ int itsm_ticket_sla_open(const itsm_sla_config_t *cfg, const struct itsm_kind_t 
 
     for (ck = k->clocks; cfg && ck && ck->name; ck++)
         if (clock_start(ck, t) && !itsm_ticket_clock_stopped(t, ck->name)
-            && itsm_sla_target(cfg, k->kind, clock_class(ck, t), ck->name, &target, &calendar)
-               == APR_SUCCESS)
+            && clock_target(cfg, k, ck, t, &target, &calendar) == APR_SUCCESS)
             return 1;
     for (tm = k->timers; tm && tm->name; tm++) {
         apr_time_t due = itsm_ticket_timer_due(k, tm, t);

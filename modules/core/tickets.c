@@ -806,8 +806,11 @@ int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
         ;
     if (n == 0 || i == n)
         return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "no-sla",
-                    clock ? apr_psprintf(q->r->pool, "%s has no target for its %s clock",
-                                         t->number, clock)
+                    clock ? apr_psprintf(q->r->pool, "%s has no target for its %s clock%s%s%s",
+                                         t->number, clock,
+                                         kc->target_field ? ": its <" : "",
+                                         kc->target_field ? kc->target_field : "",
+                                         kc->target_field ? "> holds none" : "")
                           : apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)",
                                          t->number, t->priority ? t->priority : "not set yet"));
     if (clock && clocks[i].started == 0)

@@ -2,7 +2,8 @@
 """Clocks and timers of the core, through the test-only process's kind "probe": a clock that
 starts on an event (the state "working", the action "work") is not-started before it, one with
 pauses of its own ("hold", "unhold"), targets by the field "tier" (<class> in ITSMSLAFile, one
-in business days), the SLA explanation at .../sla; the timer "check" (due at "checkDue")
+in business days), the SLA explanation at .../sla; the clock "deliver" on the target the
+probe's own "promise" holds (on the business calendar <ownTarget> names); the timer "check" (due at "checkDue")
 announced once by the sweep and again for a new due time; and the incident's next
 major-incident notice announced by the sweep once overdue. One server with its own service
 levels, its own database and a sweep every second."""
@@ -28,6 +29,7 @@ PROBE_LEVELS = """
       <target clock="fix" businessDays="3" calendar="business"/>
       <target clock="reply" duration="PT4H" calendar="24x7"/>
     </class>
+    <ownTarget clock="deliver" calendar="business"/>
   </kind>
 """
 
@@ -240,3 +242,74 @@ def test_clocks_of_a_ticket_a_process_creates_start(c):
     assert one.status == 200 and set(clocks(one)) == {"fix"}, one
     assert_error(c.get("/probes/%s/sla/reply" % made[0]), 409, "clock-not-started")
     assert_error(c.get("/probes/%s/sla/nosuch" % made[0]), 404, "not-found")
+
+
+def import_probe(c, opened, **fields):
+    r = c.post("/probes", ticket_xml("probe", title="Promise %s" % tag(), opened=opened, **fields),
+               user="admin1")
+    assert r.status == 201, r
+    return r
+
+
+def shown(clock):
+    """What of a clock's <target> does not move with the time of the read."""
+    return {k: v for k, v in clock.items() if k not in ("remaining",)}
+
+
+def test_own_target_due_retarget_and_sweep(c):
+    # logged Thu 17 Apr 2025 15:00 UTC (16:00 BST); 15 business hours of the shipped calendar
+    # (Mon-Fri 08:00-18:00 London): 2 h on Thursday, Good Friday, the weekend, Easter Monday,
+    # 10 h on Tuesday 22, 3 h on Wednesday 23: 11:00 BST
+    r = import_probe(c, "2025-04-17T15:00:00Z", promise="PT15H")
+    n = r.ticket()["number"]
+    deliver = clocks(r)["deliver"]
+    assert deliver["target"] == "PT15H" and deliver["calendar"] == "business", deliver
+    assert deliver["due"] == "2025-04-23T10:00:00Z" and deliver["status"] == "breached", deliver
+    assert "started" not in deliver         # from the logging, as every clock at opened
+    # .../sla and .../sla/deliver explain it as any clock; no tier: fix and reply have none
+    whole = c.get("/probes/%s/sla" % n, user="agent1")
+    assert whole.status == 200 and set(clocks(whole)) == {"deliver"}, whole
+    one = c.get("/probes/%s/sla/deliver" % n, user="agent1")
+    assert one.status == 200 and shown(clocks(one)["deliver"]) == shown(deliver), one
+    assert n in list_numbers(c, "probes", "agent1", sla="breached")
+    # the sweep announces the breach once
+    def breaches():
+        return [ch for a, _, ch in sweep_entries(c, "probes", n) if a == "sla-breach"]
+    assert poll(breaches, timeout=20, interval=0.25), "no sla-breach within 20 s"
+    assert breaches() == [{"sla.deliver": (None, "breached")}]
+    # a new promise re-targets on the same start, as a priority change does: 25 h end on
+    # Thursday 24 at 11:00 BST; the breach is announced anew
+    r = clocks(probe_patch(c, n, user="admin1", promise="PT25H"))
+    assert r["deliver"]["target"] == "PT25H" and r["deliver"]["due"] == "2025-04-24T10:00:00Z", r
+    assert poll(lambda: len(breaches()) == 2, timeout=20, interval=0.25), breaches()
+    # a long enough promise is no longer breached, and leaves the breached list
+    r = clocks(probe_patch(c, n, user="admin1", promise="PT20000H"))
+    assert r["deliver"]["status"] == "in-sla", r
+    assert n not in list_numbers(c, "probes", "agent1", sla="breached")
+    assert n in list_numbers(c, "probes", "agent1", sla="in-sla")
+
+
+def test_own_target_without_value_or_in_days(c):
+    # no promise: no target, so no clock, as a class without targets
+    n = create_probe(c)
+    assert "deliver" not in clocks(get_probe(c, n))
+    r = c.get("/probes/%s/sla/deliver" % n, user="agent1")
+    assert_error(r, 422, "no-sla")
+    assert "<promise>" in r.findtext("i:message"), r
+    # on a business calendar a day is ambiguous: refused, naming the working day's hours,
+    # and nothing written
+    before = list_numbers(c, "probes", "agent1")
+    r = c.post("/probes", ticket_xml("probe", title="Days %s" % tag(), promise="P2D"),
+               user="agent1")
+    assert_error(r, 422, "invalid-field")
+    assert "<promise>" in r.findtext("i:message") and "PT10H" in r.findtext("i:message"), r
+    assert list_numbers(c, "probes", "agent1") == before
+    got = get_probe(c, n)
+    for bad in ("P1D", "-PT1H", "PT0S", "soon"):
+        r = c.patch("/probes/%s" % n, ticket_xml("probe", promise=bad), user="agent1",
+                    headers={"If-Match": got.etag})
+        assert_error(r, 422, "invalid-field")
+        assert "<promise>" in r.findtext("i:message"), (bad, r)
+    assert get_probe(c, n).etag == got.etag
+    # in hours it is taken
+    assert clocks(probe_patch(c, n, promise="PT20H"))["deliver"]["target"] == "PT20H"

@@ -4,6 +4,7 @@ ABI is refused at start-up; a process's own schema is composed into the core's; 
 reaches tickets, links and the directory only through the core's services (the test-only
 process's "probe" kind), with the caller's party scope."""
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -149,6 +150,9 @@ TYPED = [
     ("when", "2026-07-01T10:30:00+01:00", "2026-07-01T09:30:00Z"), ("when", "tomorrow", None),
     ("when", "2026-02-30T10:00:00Z", None),
     ("within", "P1DT2H", "PT26H"), ("within", "PT90M", "PT1H30M"), ("within", "P1M", None),
+    # the target of the probe's clock deliver: a positive duration; in days on 24x7
+    ("promise", "P2D", "PT48H"), ("promise", "-PT1H", None), ("promise", "PT0S", None),
+    ("promise", "P1M", None),
     ("colour", "green", "green"), ("colour", "Green", None),
     ("watcher", "res1", "res1"), ("watcher", "nobody-here", None),
     ("team", SDS, SDS), ("team", "No Such Team", None),
@@ -173,6 +177,19 @@ def test_typed_field_values(client, database, field, value, stored):
         assert r.ticket()[field] == stored
         got = client.get("/probes/%s" % r.ticket()["number"], user="agent1")
         assert got.ticket()[field] == stored
+
+
+def test_own_target_counts_on_24x7_by_default(client):
+    """The shipped service levels name no calendar for the probe's clock deliver: its target,
+    the probe's own promise, is real time from the logging."""
+    r = client.post("/probes", ticket_xml("probe", title="promise", promise="P1DT2H"),
+                    user="agent1")
+    assert r.status == 201, r
+    deliver = {t.get("kind"): t for t in r.find("i:sla")}["deliver"]
+    opened = datetime.strptime(r.ticket()["opened"], "%Y-%m-%dT%H:%M:%SZ")
+    assert deliver.get("calendar") == "24x7" and deliver.get("target") == "PT26H"
+    assert datetime.strptime(deliver.get("due"), "%Y-%m-%dT%H:%M:%SZ") \
+        == opened + timedelta(hours=26)
 
 
 def test_ticket_reference_must_be_visible(client):

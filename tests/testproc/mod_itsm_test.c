@@ -5,12 +5,13 @@
  * ticket_event hook and names each event of a request in an X-ITSM-Test-Event header.
  * Kind "probe" (TPR, its own <probe> element from itsm-test.xsd, which the process ships)
  * exercises the core's services: its action "probe" reads another ticket, its links and
- * the directory through c->svc. Its clocks start on events ("work": the action, and the state
- * "working" it enters), one with pauses of its own ("hold", "unhold"), targeted by the field
- * "tier"; its timer "check" is due at the field "checkDue". The logins in its <approvers>
- * may read and update it (relation "approver" in tests/integration/authz-test.xml). Kind
- * "note" (TNT) is seen by an audience and versioned (publish, withdraw). Probes and notes are
- * searchable; "gloss" (TGL) defines search synonyms, "ask" (TAS) is a deflection target;
+ * the directory through c->svc. Its clocks fix and reply start on events ("work": the
+ * action, and the state "working" it enters), one with pauses of its own ("hold", "unhold"),
+ * both targeted by the field "tier"; its clock deliver runs from its logging on the target its
+ * own "promise" holds; its timer "check" is due at the field "checkDue". The logins in its
+ * <approvers> may read and update it (relation "approver" in tests/integration/authz-test.xml).
+ * Kind "note" (TNT) is seen by an audience and versioned (publish, withdraw). Probes and notes
+ * are searchable; "gloss" (TGL) defines search synonyms, "ask" (TAS) is a deflection target;
  * its resource "search-gaps" lists the search gaps, "probe-search" the search service. */
 #include <httpd.h>
 #include <http_config.h>
@@ -189,6 +190,8 @@ static const itsm_field_t probe_fields[] = {
     { "blocking", ITSM_FIELD_READONLY, .type = ITSM_TYPE_TICKET },
     { "tier", 0, .type = ITSM_TYPE_ENUM, .values = tiers },
     { "checkDue", 0, .type = ITSM_TYPE_DATETIME },
+    /* the target of the clock "deliver" (itsm_clock_t.target_field) */
+    { "promise", 0, .type = ITSM_TYPE_DURATION },
     /* who may read and update the probe by relation "approver" (the role table's grant) */
     { "approvers", ITSM_FIELD_CREATE_ONLY },
     /* raises the probe's rank in a search (itsm_search_t.boost_field) */
@@ -203,10 +206,12 @@ static const char *const probe_actions[] = {
 };
 static const char *const probe_finished[] = { "closed", "done", NULL };
 
-/* Targets by tier (ITSMSLAFile: <kind name="probe"><class name="gold">...). */
+/* Targets by tier (ITSMSLAFile: <kind name="probe"><class name="gold">...); deliver's is the
+ * probe's own "promise", from its logging. */
 static const itsm_clock_t probe_clocks[] = {
     { "fix", ITSM_CLOCK_ON_STATE, "working", 1, "tier" },
     { "reply", ITSM_CLOCK_ON_ACTION, "work", 0, "tier" },
+    { "deliver", ITSM_CLOCK_AT_OPENED, .target_field = "promise" },
     { NULL }
 };
 

@@ -56,6 +56,10 @@ static const field_case_t cases[] = {
     { { "p", 0, .type = ITSM_TYPE_DURATION }, "P", NULL, "duration" },
     { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT5H1H", NULL, "duration" },   /* out of order */
     { { "p", 0, .type = ITSM_TYPE_DURATION }, "1H", NULL, "duration" },
+    /* the largest whose microseconds fit, and beyond (it overflowed before) */
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT2562047788H54S", "PT2562047788H54S", NULL },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "PT2562047788H55S", NULL, "duration" },
+    { { "p", 0, .type = ITSM_TYPE_DURATION }, "P999999999999D", NULL, "duration" },
     { { "e", 0, .type = ITSM_TYPE_ENUM, .values = colours }, "green", "green", NULL },
     { { "e", 0, .type = ITSM_TYPE_ENUM, .values = colours }, "Green", NULL, "red, green, blue" },
     { { "r", 0, "incident" }, "INC0000042", "INC0000042", NULL },

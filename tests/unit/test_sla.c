@@ -2,8 +2,8 @@
 /* Unit tests of SLA clocks on the shipped conf/itsm-sla.xml (validated by the real schema):
  * targets per kind and priority, due/elapsed/remaining/status with pauses, re-targeting,
  * warning, met and missed; the clocks of a ticket (started by events, own pauses, targets by
- * a class field in business days) and its timers; and configuration files that must be
- * refused. */
+ * a class field in business days) and its timers; clocks whose target is the ticket's own
+ * duration field; and configuration files that must be refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -431,6 +431,18 @@ static void config_errors(void **state)
               " <kind name=\"incident\">\n  <priority name=\"P2\"/>\n  <class name=\"P2\"/>\n"
               " </kind>\n" DOC_TAIL,
           ":7: <class>: class P2 of kind 'incident' is listed twice" },
+        { "own target on an unknown calendar", DOC_HEAD CAL_24X7
+              " <kind name=\"request\">\n  <ownTarget clock=\"fulfil\" calendar=\"business\"/>\n"
+              " </kind>\n" DOC_TAIL,
+          ":4: <ownTarget>: own target of clock fulfil of kind 'request' names unknown "
+          "calendar 'business'" },
+        { "own target named twice", DOC_HEAD CAL_24X7
+              " <kind name=\"request\">\n  <ownTarget clock=\"fulfil\" calendar=\"24x7\"/>\n"
+              "  <ownTarget clock=\"fulfil\" calendar=\"24x7\"/>\n </kind>\n" DOC_TAIL,
+          ":5: <ownTarget>: clock fulfil of kind 'request' has its own target named twice" },
+        { "own target with a duration", DOC_HEAD CAL_24X7
+              " <kind name=\"request\">\n  <ownTarget clock=\"fulfil\" calendar=\"24x7\" "
+              "duration=\"PT1H\"/>\n </kind>\n" DOC_TAIL, ":4: does not validate" },
         { "warning percent", "<serviceLevels xmlns=\"urn:mod-itsm:xml:1\" warningPercent=\"120\">\n"
               CAL_24X7 DOC_TAIL, ":1: does not validate" },
         { "DOCTYPE", "<?xml version=\"1.0\"?>\n<!DOCTYPE serviceLevels [<!ENTITY x \"y\">]>\n"
@@ -499,15 +511,21 @@ static const itsm_kind_t problem = {
     "  </priority>\n" \
     " </kind>\n" DOC_TAIL
 
-static itsm_sla_config_t *problem_sla(void)
+/* The service levels of doc, which must load. */
+static itsm_sla_config_t *sla_of(const char *doc)
 {
     itsm_sla_config_t *c = NULL;
     const char *err = NULL;
 
-    if (itsm_sla_config_load(&c, write_temp(PROBLEM_SLA), schema, pool, &err) != APR_SUCCESS)
+    if (itsm_sla_config_load(&c, write_temp(doc), schema, pool, &err) != APR_SUCCESS)
         print_error("%s\n", err);
     assert_non_null(c);
     return c;
+}
+
+static itsm_sla_config_t *problem_sla(void)
+{
+    return sla_of(PROBLEM_SLA);
 }
 
 static itsm_ticket_t *problem_ticket(const char *opened, const char *state, const char *level)
@@ -736,6 +754,170 @@ static void timers(void **state)
     assert_string_equal(fmt(itsm_ticket_timer_due(&problem, report, t)), "2026-01-22T00:00:00Z");
 }
 
+/* ---- Clocks whose target is the ticket's own ------------------------------------------- */
+
+/* A request-like kind: its fulfilment clock takes the target its "promise" holds, on the
+ * business calendar its <ownTarget> names; its call-back clock the one in "window", on 24x7
+ * (no <ownTarget>, and no calendar of that name in the file). */
+static const itsm_field_t request_fields[] = {
+    { "promise", 0, .type = ITSM_TYPE_DURATION },
+    { "window", 0, .type = ITSM_TYPE_DURATION },
+    { "note", 0 },
+    { NULL }
+};
+static const itsm_clock_t request_clocks[] = {
+    { "fulfil", ITSM_CLOCK_AT_OPENED, .target_field = "promise" },
+    { "callback", ITSM_CLOCK_AT_OPENED, .target_field = "window" },
+    { NULL }
+};
+static const itsm_kind_t request = {
+    .kind = "request", .fields = request_fields, .clocks = request_clocks,
+};
+
+#define REQUEST_SLA DOC_HEAD CAL_OPEN("Europe/London", MON_FRI \
+    "  <holiday date=\"2026-12-25\"/>\n  <holiday date=\"2026-12-28\"/>\n") \
+    " <kind name=\"request\">\n  <ownTarget clock=\"fulfil\" calendar=\"business\"/>\n" \
+    " </kind>\n" DOC_TAIL
+
+static itsm_sla_config_t *request_sla(void)
+{
+    return sla_of(REQUEST_SLA);
+}
+
+/* The clocks of a request (opened Thu 24 Dec 2026 15:00, GMT) holding promise and window. */
+static int request_clocks_of(itsm_ticket_clock_t **out, const itsm_sla_config_t *c,
+                             const char *promise, const char *window, const char *now)
+{
+    itsm_ticket_t *t = problem_ticket("2026-12-24T15:00:00Z", "new", NULL);
+
+    t->kind = "request";
+    if (promise)
+        apr_table_set(t->fields, "promise", promise);
+    if (window)
+        apr_table_set(t->fields, "window", window);
+    return itsm_ticket_clocks(out, c, &request, t, at(now), pool);
+}
+
+static void own_target(void **state)
+{
+    itsm_sla_config_t *c = request_sla();
+    itsm_ticket_clock_t *ck;
+    const char *const no_target[] = { "-PT1H", "PT0S", "P10001D", "soon", NULL };
+    const char *const *v;
+
+    assert_int_equal(request_clocks_of(&ck, c, "PT15H", "P1D", "2026-12-24T16:00:00Z"), 2);
+    /* 15 business hours: Thu 24 15:00-18:00 (3), Fri 25 a holiday, the weekend, Mon 28 a
+     * holiday, Tue 29 08:00-18:00 (10), Wed 30 08:00-10:00 (2) */
+    assert_string_equal(ck[0].name, "fulfil");
+    assert_string_equal(itsm_calendar_name(ck[0].calendar), "business");
+    assert_int_equal(apr_time_sec(ck[0].target), 15 * H);
+    assert_string_equal(fmt(ck[0].eval.due), "2026-12-30T10:00:00Z");
+    assert_int_equal(apr_time_sec(ck[0].eval.elapsed), 1 * H);
+    assert_string_equal(ck[0].eval.status_name, "in-sla");
+    /* a day of real time on 24x7, though the file defines no calendar of that name */
+    assert_string_equal(ck[1].name, "callback");
+    assert_string_equal(itsm_calendar_name(ck[1].calendar), "24x7");
+    assert_string_equal(fmt(ck[1].eval.due), "2026-12-25T15:00:00Z");
+    /* 75 % of 15 business hours is 11 h 15 min: Tue 29 16:15 */
+    assert_string_equal(fmt(ck[0].eval.warn_at), "2026-12-29T16:15:00Z");
+    assert_int_equal(request_clocks_of(&ck, c, "PT15H", NULL, "2026-12-29T17:00:00Z"), 1);
+    assert_string_equal(ck[0].eval.status_name, "warning");
+    assert_int_equal(request_clocks_of(&ck, c, "PT15H", NULL, "2026-12-30T10:00:01Z"), 1);
+    assert_string_equal(ck[0].eval.status_name, "breached");
+
+    /* no value, or one that is no positive duration up to 10,000 days: no target, no clock */
+    assert_int_equal(request_clocks_of(&ck, c, NULL, NULL, "2026-12-24T16:00:00Z"), 0);
+    for (v = no_target; *v; v++)
+        assert_int_equal(request_clocks_of(&ck, c, *v, NULL, "2026-12-24T16:00:00Z"), 0);
+    assert_int_equal(request_clocks_of(&ck, c, "PT240000H", NULL, "2026-12-24T16:00:00Z"), 1);
+    /* without service levels, no clock at all */
+    assert_int_equal(request_clocks_of(&ck, NULL, "PT15H", "P1D", "2026-12-24T16:00:00Z"), 0);
+    assert_string_equal(itsm_calendar_name(itsm_sla_own_calendar(c, "request", "other")), "24x7");
+}
+
+/* A new value re-targets the clock on the same history, as a class change does: the clock
+ * events are forgotten; the sweep looks at a ticket only while a clock with a target runs. */
+static void own_target_change(void **state)
+{
+    itsm_sla_config_t *c = request_sla();
+    itsm_ticket_t *t = problem_ticket("2026-12-24T15:00:00Z", "new", NULL), *u;
+    itsm_ticket_clock_t *ck;
+
+    t->kind = "request";
+    assert_false(itsm_ticket_sla_open(c, &request, t));
+    apr_table_set(t->fields, "promise", "PT15H");
+    assert_true(itsm_ticket_sla_open(c, &request, t));
+    t->sla_notified = "fulfil:warning";
+    u = apr_pmemdup(pool, t, sizeof *t);
+    u->fields = apr_table_copy(pool, t->fields);
+    apr_table_set(u->fields, "note", "unrelated");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "fulfil:warning");
+    apr_table_set(u->fields, "promise", "PT5H");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "");
+    /* 3 h on Thu 24, 2 h on Tue 29 */
+    assert_int_equal(itsm_ticket_clocks(&ck, c, &request, u, at("2026-12-24T16:00:00Z"), pool), 1);
+    assert_string_equal(fmt(ck[0].eval.due), "2026-12-29T10:00:00Z");
+    /* emptied: the clock has no target any more, and the events are forgotten too */
+    apr_table_unset(u->fields, "promise");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "");
+    assert_false(itsm_ticket_sla_open(c, &request, u));
+}
+
+/* What a value given for a target field must be, and the declarations httpd refuses. */
+static void own_target_checks(void **state)
+{
+    itsm_sla_config_t *c = request_sla();
+    static const struct {
+        const char *field, *text, *why;     /* why: NULL when accepted */
+    } values[] = {
+        { "promise", "PT30H", NULL },
+        { "promise", "PT1H30M", NULL },
+        { "promise", "P1D", "counted on the business calendar, where a day is ambiguous: give "
+                            "hours (one working day of it is PT10H)" },
+        { "promise", "-P1DT1H", "a positive duration" },
+        { "promise", "PT0S", "is the target of the fulfil clock: a positive duration of at most "
+                             "PT240000H" },
+        { "promise", "PT240001H", "a positive duration" },
+        { "window", "P2DT1H", NULL },
+        { "window", "-PT1M", "is the target of the callback clock" },
+        { "note", "-PT1M", NULL },      /* no clock's target */
+    };
+    static const itsm_field_t text_fields[] = { { "promise", 0 }, { NULL } };
+    static const itsm_clock_t both[] = {
+        { "fulfil", ITSM_CLOCK_AT_OPENED, NULL, 0, "promise", "promise" }, { NULL }
+    };
+    static const itsm_clock_t by_class[] = { { "fulfil", ITSM_CLOCK_AT_OPENED }, { NULL } };
+    const itsm_kind_t bad[] = {
+        { .kind = "request", .fields = text_fields, .clocks = request_clocks },
+        { .kind = "request", .fields = request_fields + 1, .clocks = request_clocks },
+        { .kind = "request", .fields = request_fields, .clocks = both },
+        { .kind = "request", .fields = request_fields, .clocks = by_class },
+    };
+    size_t i;
+    const char *why, *err;
+
+    for (i = 0; i < sizeof values / sizeof values[0]; i++) {
+        why = NULL;
+        print_message("  %s %s\n", values[i].field, values[i].text);
+        assert_int_equal(itsm_sla_own_target_check(c, &request, values[i].field, values[i].text,
+                                                   pool, &why),
+                         values[i].why ? APR_EINVAL : APR_SUCCESS);
+        if (values[i].why)
+            assert_non_null(strstr(why, values[i].why));
+    }
+    assert_int_equal(itsm_sla_own_target_check(NULL, &request, "promise", "P1D", pool, &why),
+                     APR_SUCCESS);
+
+    assert_int_equal(itsm_sla_check_kind(c, &request, pool, &err), APR_SUCCESS);
+    assert_int_equal(itsm_sla_check_kind(NULL, &request, pool, &err), APR_SUCCESS);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err = NULL;
+        assert_int_equal(itsm_sla_check_kind(c, &bad[i], pool, &err), APR_EINVAL);
+        print_message("    -> %s\n", err);
+        assert_non_null(strstr(err, "fulfil"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -753,6 +935,9 @@ int main(void)
         cmocka_unit_test(own_pauses),
         cmocka_unit_test(class_change),
         cmocka_unit_test(timers),
+        cmocka_unit_test(own_target),
+        cmocka_unit_test(own_target_change),
+        cmocka_unit_test(own_target_checks),
     };
 
     return itsm_unit_main(tests, setup, teardown);
