@@ -11,8 +11,9 @@
  * laws), so the counts are kept per process, keyed by the phrase as the MATCH string has it.
  *
  * Exact, not an estimate: the counts are kept for one generation of the search index (the
- * sum of every kind's itsm_search_gen, which every transaction writing a searched ticket
- * moves, store_search.c) and dropped when a query comes with another; so
+ * sum of the itsm_search_gen of the kinds whose entries the index holds, which every
+ * transaction writing a searched ticket moves, store_search.c, search_generation) and
+ * dropped when a query comes with another; so
  * itsm_rank() answers what bm25() answers, to the last bit, and the ranking tests hold. One
  * window is left: a write that commits between a search's read of the generation and its
  * statement; that statement counts over the newer index under the older generation, and a

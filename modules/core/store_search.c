@@ -804,8 +804,8 @@ static void leave_out_detail(const itsm_kind_t *k, itsm_ticket_t *t)
             apr_table_unset(t->fields, f->name);
 }
 
-/* The search itself; generation: of the whole index (the sum of every kind's), for SQLite's
- * ranking function's kept counts (store_fts5.c). */
+/* The search itself; generation: of the FTS5 index holding kind's entries (the sum of its
+ * kinds', search_generation), for SQLite's ranking function's kept counts (store_fts5.c). */
 static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *more,
                                const char *kind, const char *scope, const itsm_filter_t *f,
                                const itsm_search_query_t *q, apr_int64_t generation,
@@ -1083,12 +1083,15 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
                     "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1", args_of(p, 1, kind));
 }
 
-/* The generation a search of kind is answered under (see above), and *total: the whole
- * index's (every kind's), for the ranking function's counts (store_fts5.c). */
+/* The generation a search of kind is answered under (see above), and *total: that of the
+ * whole FTS5 index holding kind's entries (the sum over the kinds whose entries it holds,
+ * and kinds not loaded here, whose index is not known), for the ranking function's counts
+ * (store_fts5.c): a problem's write leaves the counts of the articles' index alone. */
 static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_int64_t *gen,
                                       apr_int64_t *total, apr_pool_t *p)
 {
     apr_array_header_t *none = apr_array_make(p, 1, sizeof(const char *));
+    int mine = fts_prefixed(st, kind_named(st->kinds, kind));
     rows_t *res;
     row_t *row = NULL;
 
@@ -1101,7 +1104,8 @@ static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_in
 
         if (strcmp(name, kind) == 0 || (k && k->search && k->search->synonym_field))
             *gen += col_i64(st, row, 1);
-        *total += col_i64(st, row, 1);
+        if (k == NULL || fts_prefixed(st, k) == mine)
+            *total += col_i64(st, row, 1);
     }
     return rows_done(res);
 }
