@@ -2828,7 +2828,9 @@ apr_status_t itsm_store_links(itsm_store_t *st, apr_array_header_t **out,
 }
 
 /* Of children, those of a kind the scope reads as published replaced by their published
- * version (itsm_store_get), or left out without one. */
+ * version (itsm_store_get), or left out without one; those of an audience kind read again
+ * as itsm_store_get reads them (the query of all children tests either copy's audience,
+ * itsm_store_get the copy it answers). */
 static apr_status_t children_published(itsm_store_t *st, apr_array_header_t *children,
                                        const scope_t *sc, const char *scope, apr_pool_t *p)
 {
@@ -2838,8 +2840,7 @@ static apr_status_t children_published(itsm_store_t *st, apr_array_header_t *chi
         itsm_ticket_t *child = APR_ARRAY_IDX(children, i, itsm_ticket_t *);
         apr_status_t rv = APR_SUCCESS;
 
-        read_mode(st, child->kind, sc, &published, p);
-        if (published)
+        if (read_mode(st, child->kind, sc, &published, p) != AUDIENCE_NONE || published)
             rv = itsm_store_get(st, &child, child->kind, child->number, scope, p);
         if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
             return rv;

@@ -6,9 +6,13 @@ index), its glossary kind "gloss" (TGL: title and acronym are synonyms) and "ask
 deflection target). Every
 document carries a word of its own (tag()) so that each test finds only its own tickets in
 the session's database."""
+import json
+import subprocess
+import sys
+
 import pytest
 
-from conftest import Client, assert_error, fresh_server, sql_runner, ticket_xml
+from conftest import Client, as_test_user, assert_error, fresh_server, sql_runner, ticket_xml
 from incident_util import nothing_changed, tag
 
 NS = {"i": "urn:mod-itsm:xml:1"}
@@ -309,7 +313,7 @@ def test_search_service_shows_only_kinds_the_caller_may_read(client):
     assert hits("agent1") == []         # no grant to read notes, though agents see all parties
 
 
-def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
+def test_a_kind_that_starts_to_declare_search_is_back_filled(env, slapd, database):
     """A kind's tickets written before it declared search (here: its index and its mark
     wiped, as if so) are indexed at the next start, working copies and published versions."""
     h = fresh_server(env, database, "backfill")
@@ -324,6 +328,9 @@ def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
     h.stop()
     run = sql_runner(database, h.dbd_params, h.db_name)
     run("DELETE FROM itsm_search")
+    if database.driver == "sqlite3":      # the notes' entries (schema 24)
+        run("DELETE FROM itsm_search_prefix")
+    run("DELETE FROM itsm_search_row")
     run("DELETE FROM itsm_search_indexed")
     h.start()
     try:
@@ -332,6 +339,57 @@ def test_a_kind_that_starts_to_declare_search_is_back_filled(env, database):
         assert found(search(c, "notes", t + " second", user="km1")) == [published]
     finally:
         h.stop()
+
+
+# FTS5's own bm25() over one index's rows of a kind and copy (published 0 or 1), best first,
+# ties by number
+BM25 = r"""
+import json, sqlite3, sys
+db, table, kind, pub, match = sys.argv[1:6]
+c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+print(json.dumps([n for (n,) in c.execute(
+    "SELECT t.number FROM {0} s JOIN itsm_ticket t ON t.id = s.rowid / 2 WHERE s.{0} MATCH ? "
+    "AND (s.rowid & 1) = ? AND t.kind = ? ORDER BY bm25(s.{0}, 10.0, 4.0, 1.0, 0.0, 0.0), "
+    "t.id".format(table), (match, int(pub), kind))]))
+"""
+
+
+def bm25(database, table, kind, published, match):
+    return json.loads(subprocess.run(
+        [sys.executable, "-c", BM25, database.path, table, kind, str(published), match],
+        capture_output=True, text=True, timeout=60, preexec_fn=as_test_user(),
+        check=True).stdout)
+
+
+def test_each_index_ranks_as_fts5s_bm25_over_its_own_rows(client, database):
+    """Probes (itsm_search) and notes (itsm_search_prefix) rank with functions of their own,
+    each with its own kept counts of the rows holding a word: a word rare among the probes
+    and common among the notes (and one the other way round) weighs in each as FTS5's bm25()
+    weighs it over that index's rows, also when the other index counted the same words
+    first, and once the counts are kept."""
+    if database.driver != "sqlite3":
+        pytest.skip("the ranking functions of SQLite")
+    t = tag()
+    a, b = "ay" + t, "bee" + t
+    # probes: a in two, b in ten; notes: a in ten, b in two
+    p1 = probe(client, title="Pa " + t, description=" ".join([a] * 3 + [b]))
+    p2 = probe(client, title="Pb " + t, description=" ".join([a] + [b] * 3))
+    for i in range(8):
+        probe(client, title="Pc%d %s" % (i, t), description=b)
+    n1 = note(client, title="Na " + t, audience="all", body=" ".join([a] * 3 + [b]))
+    n2 = note(client, title="Nb " + t, audience="all", body=" ".join([a] + [b] * 3))
+    others = [note(client, title="Nc%d %s" % (i, t), audience="all", body=a) for i in range(8)]
+    for n in [n1, n2] + others:
+        note_act(client, n, "publish")
+    q, match = a + " " + b, '"%s" AND "%s"' % (a, b)
+    # another limit each round misses the result cache: ranked again, the counts kept
+    for i, order in enumerate((("probes", "notes"), ("notes", "probes"), ("probes", "notes"))):
+        for coll in order:
+            got = found(search(client, coll, q, limit=30 + i))
+            if coll == "probes":
+                assert got == bm25(database, "itsm_search", "probe", 0, match) == [p1, p2]
+            else:
+                assert got == bm25(database, "itsm_search_prefix", "note", 1, match) == [n2, n1]
 
 
 def test_a_kind_declaring_prefix_index_is_moved_to_the_prefix_index(env, slapd, database):
