@@ -142,8 +142,10 @@ apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,
 const itsm_calendar_t *itsm_sla_own_calendar(const itsm_sla_config_t *cfg, const char *kind,
                                              const char *clock_name);
 
-/* The longest own target: 10,000 days. A longer value, like a value that is not a positive
- * duration, is no target. */
+/* The longest own target: 10,000 days on 24x7, 10,000 working days on a business calendar
+ * (itsm_calendar_day_length: PT100000H on the shipped one; a longer span would end past the
+ * calendar's index and cost a walk day by day at each evaluation). A longer value, like a
+ * value that is not a positive duration, is no target. */
 #define ITSM_SLA_OWN_TARGET_MAX APR_INT64_C(864000000000000)
 
 /* A calendar by name, NULL if none. */
@@ -192,7 +194,8 @@ apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm
 
 /* Whether text, a value given for field of kind k (already a valid duration), may be the
  * target of each of k's clocks that take their target from field: a positive duration of at
- * most ITSM_SLA_OWN_TARGET_MAX, without days unless that clock's calendar is 24x7 (a day of a
+ * most ITSM_SLA_OWN_TARGET_MAX (in working days on a business calendar), without days unless
+ * that clock's calendar is 24x7 (a day of a
  * business calendar is ambiguous, as in ITSMSLAFile). APR_EINVAL and *why (in p) otherwise;
  * APR_SUCCESS for a field that is no clock's target or when cfg is NULL. */
 apr_status_t itsm_sla_own_target_check(const itsm_sla_config_t *cfg,
@@ -204,10 +207,11 @@ apr_status_t itsm_sla_own_target_check(const itsm_sla_config_t *cfg,
 int itsm_ticket_sla_open(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
                          const struct itsm_ticket_t *t);
 
-/* The announcements bookkeeping (t->sla_notified) after a change from old to t: the clock
- * events are forgotten when the due times moved (a class or priority change, a stopped clock
- * started again), so that they are announced anew; the timer events are kept while their
- * due time is unchanged. Allocated in p. */
+/* The announcements bookkeeping (t->sla_notified) after a change from old to t: a clock's
+ * events are forgotten when its due time moved (a new value of its class field, priority or
+ * own target field, the clock stopped and started again), so that they are announced anew;
+ * the other clocks' are kept, and the timer events while their due time is unchanged.
+ * Allocated in p. */
 const char *itsm_ticket_sla_rearm(apr_pool_t *p, const struct itsm_kind_t *k,
                                   const struct itsm_ticket_t *old, const struct itsm_ticket_t *t);
 

@@ -409,11 +409,30 @@ static const char *clock_class(const itsm_clock_t *ck, const itsm_ticket_t *t)
     return ck->class_field ? apr_table_get(t->fields, ck->class_field) : t->priority;
 }
 
-/* An own target: a positive duration of at most ITSM_SLA_OWN_TARGET_MAX. */
-static int own_target_parse(const char *value, apr_interval_time_t *duration)
+/* The longest own target on cal: ITSM_SLA_OWN_TARGET_MAX, in working days on a business
+ * calendar. */
+static apr_interval_time_t own_target_max(const itsm_calendar_t *cal)
+{
+    return itsm_calendar_is_24x7(cal)
+           ? ITSM_SLA_OWN_TARGET_MAX
+           : ITSM_SLA_OWN_TARGET_MAX / apr_time_from_sec(86400) * itsm_calendar_day_length(cal);
+}
+
+/* An own target on cal: a positive duration of at most own_target_max(cal). */
+static int own_target_parse(const char *value, const itsm_calendar_t *cal,
+                            apr_interval_time_t *duration)
 {
     return value && itsm_duration_parse(duration, value) == APR_SUCCESS && *duration > 0
-           && *duration <= ITSM_SLA_OWN_TARGET_MAX;
+           && *duration <= own_target_max(cal);
+}
+
+/* Whether a valid duration names days ("P1DT2H"; not "P0DT5H"). */
+static int has_days(const char *text)
+{
+    const char *s = text + (*text == '-') + 1;      /* after the P */
+    apr_size_t n = strspn(s, "0123456789");
+
+    return s[n] == 'D' && strspn(s, "0") < n;
 }
 
 /* The clock's target on t: the value of its target field on its own calendar, or the one
@@ -424,10 +443,9 @@ static apr_status_t clock_target(const itsm_sla_config_t *cfg, const itsm_kind_t
 {
     if (ck->target_field == NULL)
         return itsm_sla_target(cfg, k->kind, clock_class(ck, t), ck->name, duration, calendar);
-    if (!own_target_parse(clock_class(ck, t), duration))
-        return APR_NOTFOUND;
     *calendar = itsm_sla_own_calendar(cfg, k->kind, ck->name);
-    return APR_SUCCESS;
+    return own_target_parse(clock_class(ck, t), *calendar, duration) ? APR_SUCCESS
+                                                                     : APR_NOTFOUND;
 }
 
 apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
@@ -478,19 +496,16 @@ apr_status_t itsm_sla_own_target_check(const itsm_sla_config_t *cfg,
 
     for (ck = k->clocks; cfg && ck && ck->name; ck++) {
         const itsm_calendar_t *cal;
-        const char *s = text;
 
         if (ck->target_field == NULL || strcmp(ck->target_field, field) != 0)
             continue;
-        if (!own_target_parse(text, &d)) {
+        cal = itsm_sla_own_calendar(cfg, k->kind, ck->name);
+        if (!own_target_parse(text, cal, &d)) {
             *why = apr_psprintf(p, "is the target of the %s clock: a positive duration of at "
-                                "most %s", ck->name,
-                                itsm_duration_format(p, ITSM_SLA_OWN_TARGET_MAX));
+                                "most %s", ck->name, itsm_duration_format(p, own_target_max(cal)));
             return APR_EINVAL;
         }
-        cal = itsm_sla_own_calendar(cfg, k->kind, ck->name);
-        s += strspn(s, "-P0123456789");
-        if (*s == 'D' && !itsm_calendar_is_24x7(cal)) {
+        if (has_days(text) && !itsm_calendar_is_24x7(cal)) {
             *why = apr_psprintf(p, "is the target of the %s clock, counted on the %s calendar, "
                                 "where a day is ambiguous: give hours (one working day of it "
                                 "is %s)", ck->name, itsm_calendar_name(cal),
@@ -677,18 +692,37 @@ const char *itsm_sla_notified_add(apr_pool_t *p, const char *notified, const cha
 typedef struct rearm_t {
     apr_pool_t *p;
     const itsm_kind_t *k;
-    const itsm_ticket_t *t;
-    int clocks_too;             /* forget the clock events */
+    const itsm_ticket_t *old, *t;
 } rearm_t;
 
-/* A timer event whose due time is still the timer's, or a clock event kept. */
+/* Did the change move ck's due time (a new class value or own target, the clock started
+ * again)? Each clock on its own: a kind's clocks may take their targets from different
+ * fields. */
+static int clock_retargeted(const itsm_clock_t *ck, const itsm_ticket_t *old,
+                            const itsm_ticket_t *t)
+{
+    const char *was = clock_class(ck, old), *is = clock_class(ck, t);
+
+    return (was == NULL) != (is == NULL) || (was && strcmp(was, is) != 0)
+           || (itsm_ticket_clock_stopped(old, ck->name) && !itsm_ticket_clock_stopped(t, ck->name));
+}
+
+/* A timer event whose due time is still the timer's, or an event ("<clock>:<status>") of a
+ * clock whose due time the change left alone. */
 static int still_due(const char *event, const void *arg)
 {
     const rearm_t *r = arg;
     const itsm_timer_t *tm;
+    const itsm_clock_t *ck;
 
-    if (strncmp(event, "timer:", 6) != 0)
-        return !r->clocks_too;
+    if (strncmp(event, "timer:", 6) != 0) {
+        apr_size_t n = strcspn(event, ":");
+
+        for (ck = r->k->clocks; ck && ck->name; ck++)
+            if (strlen(ck->name) == n && strncmp(ck->name, event, n) == 0)
+                return !clock_retargeted(ck, r->old, r->t);
+        return 1;
+    }
     for (tm = r->k->timers; tm && tm->name; tm++) {
         apr_time_t due = itsm_ticket_timer_due(r->k, tm, r->t);
 
@@ -698,26 +732,10 @@ static int still_due(const char *event, const void *arg)
     return 0;
 }
 
-/* Did the change move the due times (a new class value, a clock started again)? */
-static int clocks_retargeted(const itsm_kind_t *k, const itsm_ticket_t *old, const itsm_ticket_t *t)
-{
-    const itsm_clock_t *ck;
-
-    for (ck = k->clocks; ck && ck->name; ck++) {
-        const char *was = clock_class(ck, old), *is = clock_class(ck, t);
-
-        if ((was == NULL) != (is == NULL) || (was && strcmp(was, is) != 0))
-            return 1;
-        if (itsm_ticket_clock_stopped(old, ck->name) && !itsm_ticket_clock_stopped(t, ck->name))
-            return 1;
-    }
-    return 0;
-}
-
 const char *itsm_ticket_sla_rearm(apr_pool_t *p, const struct itsm_kind_t *k,
                                   const struct itsm_ticket_t *old, const struct itsm_ticket_t *t)
 {
-    rearm_t r = { p, k, t, clocks_retargeted(k, old, t) };
+    rearm_t r = { p, k, old, t };
 
     return notified_filter(p, t->sla_notified, still_due, &r);
 }

@@ -782,6 +782,17 @@ int itsm_tickets_get(itsm_req_t *q, const char *number)
  * priority yet) is refused so that a client never mistakes "no SLA" for "in SLA".
  * GET .../sla/{clock}: that clock alone; 409 while it has not started (a KPI has no value
  * before its event), 422 without a target, 404 for a clock the kind does not have. */
+/* Whether a clock of k takes its target by the ticket's priority. */
+static int by_priority(const itsm_kind_t *k)
+{
+    const itsm_clock_t *ck;
+
+    for (ck = k->clocks; ck && ck->name; ck++)
+        if (ck->class_field == NULL && ck->target_field == NULL)
+            return 1;
+    return 0;
+}
+
 int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
 {
     const itsm_kind_t *k = q->route->kind;
@@ -810,9 +821,12 @@ int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
                                          t->number, clock,
                                          kc->target_field ? ": its <" : "",
                                          kc->target_field ? kc->target_field : "",
-                                         kc->target_field ? "> holds none" : "")
-                          : apr_psprintf(q->r->pool, "%s has no SLA targets (priority %s)",
-                                         t->number, t->priority ? t->priority : "not set yet"));
+                                         kc->target_field ? "> holds no target" : "")
+                          : apr_psprintf(q->r->pool, "%s has no SLA targets%s%s%s",
+                                         t->number, by_priority(k) ? " (priority " : "",
+                                         by_priority(k) ? (t->priority ? t->priority
+                                                                       : "not set yet") : "",
+                                         by_priority(k) ? ")" : ""));
     if (clock && clocks[i].started == 0)
         return itsm_resp_fail(q, HTTP_CONFLICT, "clock-not-started",
                     apr_psprintf(q->r->pool, "The %s clock of %s has not started: it starts %s "

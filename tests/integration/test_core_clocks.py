@@ -282,6 +282,15 @@ def test_own_target_due_retarget_and_sweep(c):
     r = clocks(probe_patch(c, n, user="admin1", promise="PT25H"))
     assert r["deliver"]["target"] == "PT25H" and r["deliver"]["due"] == "2025-04-24T10:00:00Z", r
     assert poll(lambda: len(breaches()) == 2, timeout=20, interval=0.25), breaches()
+    # a new tier moves the targets of fix and reply (not started here), not deliver's: its
+    # breach is not announced again. A probe breached from its import, made after the patch,
+    # is announced by a sweep whose page of running tickets was read after it, this probe's
+    # row with it (the sweep reads them in order of id, 500 a page).
+    probe_patch(c, n, user="admin1", tier="gold")
+    later = import_probe(c, "2025-04-17T15:00:00Z", promise="PT15H").ticket()["number"]
+    assert poll(lambda: [a for a, _, _ in sweep_entries(c, "probes", later)
+                         if a == "sla-breach"], timeout=20, interval=0.25), "no sweep"
+    assert len(breaches()) == 2, breaches()
     # a long enough promise is no longer breached, and leaves the breached list
     r = clocks(probe_patch(c, n, user="admin1", promise="PT20000H"))
     assert r["deliver"]["status"] == "in-sla", r

@@ -825,11 +825,17 @@ static void own_target(void **state)
     assert_int_equal(request_clocks_of(&ck, c, "PT15H", NULL, "2026-12-30T10:00:01Z"), 1);
     assert_string_equal(ck[0].eval.status_name, "breached");
 
-    /* no value, or one that is no positive duration up to 10,000 days: no target, no clock */
+    /* no value, or one that is no positive duration up to 10,000 (working) days: no target,
+     * no clock */
     assert_int_equal(request_clocks_of(&ck, c, NULL, NULL, "2026-12-24T16:00:00Z"), 0);
     for (v = no_target; *v; v++)
         assert_int_equal(request_clocks_of(&ck, c, *v, NULL, "2026-12-24T16:00:00Z"), 0);
-    assert_int_equal(request_clocks_of(&ck, c, "PT240000H", NULL, "2026-12-24T16:00:00Z"), 1);
+    /* at most 10,000 working days on the business calendar (PT100000H), 10,000 days on
+     * 24x7 */
+    assert_int_equal(request_clocks_of(&ck, c, "PT100000H", NULL, "2026-12-24T16:00:00Z"), 1);
+    assert_int_equal(request_clocks_of(&ck, c, "PT100001H", NULL, "2026-12-24T16:00:00Z"), 0);
+    assert_int_equal(request_clocks_of(&ck, c, NULL, "PT240000H", "2026-12-24T16:00:00Z"), 1);
+    assert_int_equal(request_clocks_of(&ck, c, NULL, "PT240001H", "2026-12-24T16:00:00Z"), 0);
     /* without service levels, no clock at all */
     assert_int_equal(request_clocks_of(&ck, NULL, "PT15H", "P1D", "2026-12-24T16:00:00Z"), 0);
     assert_string_equal(itsm_calendar_name(itsm_sla_own_calendar(c, "request", "other")), "24x7");
@@ -861,6 +867,18 @@ static void own_target_change(void **state)
     apr_table_unset(u->fields, "promise");
     assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "");
     assert_false(itsm_ticket_sla_open(c, &request, u));
+    /* each clock on its own: a new window re-arms callback, not fulfil; a new promise the
+     * other way round; the events of no clock of the kind are kept */
+    t->sla_notified = "fulfil:breached,callback:breached,gone:warning";
+    u = apr_pmemdup(pool, t, sizeof *t);
+    u->fields = apr_table_copy(pool, t->fields);
+    apr_table_set(u->fields, "window", "PT9H");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u),
+                        "fulfil:breached,gone:warning");
+    u->fields = apr_table_copy(pool, t->fields);
+    apr_table_set(u->fields, "promise", "PT7H");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u),
+                        "callback:breached,gone:warning");
 }
 
 /* What a value given for a target field must be, and the declarations httpd refuses. */
@@ -876,8 +894,14 @@ static void own_target_checks(void **state)
                             "hours (one working day of it is PT10H)" },
         { "promise", "-P1DT1H", "a positive duration" },
         { "promise", "PT0S", "is the target of the fulfil clock: a positive duration of at most "
-                             "PT240000H" },
-        { "promise", "PT240001H", "a positive duration" },
+                             "PT100000H" },
+        { "promise", "PT100000H", NULL },
+        { "promise", "PT100001H", "a positive duration of at most PT100000H" },
+        { "promise", "P0DT5H", NULL },     /* no days, though it says D */
+        { "promise", "P00DT1H", NULL },
+        { "promise", "P10DT1H", "where a day is ambiguous" },
+        { "window", "PT240000H", NULL },
+        { "window", "PT240001H", "a positive duration of at most PT240000H" },
         { "window", "P2DT1H", NULL },
         { "window", "-PT1M", "is the target of the callback clock" },
         { "note", "-PT1M", NULL },      /* no clock's target */
