@@ -119,6 +119,24 @@ def test_probe_lists_and_reads_children_through_the_services(client):
     assert probe(client, "agent1", mine).ticket()["sameVotes"] == "2"
 
 
+def test_children_of_a_kind_the_caller_may_not_read_are_left_out(client):
+    """The children service answers only children of kinds the caller may read: res1
+    (resolver) reads and probes probes but has no grant on tasks, so its probe counts none of
+    the two tasks agent1's counts."""
+    other = create_probe(client, "agent1").ticket()["number"]
+    p = create_probe(client, "agent1", other=other)
+    for i in range(2):
+        assert client.post("/tasks", ticket_xml("task", title="task %d" % i,
+                                                probe=p.ticket()["number"]),
+                           user="agent1").status == 201
+    p = client.get("/probes/%s" % p.ticket()["number"], user="agent1")
+    r = probe(client, "agent1", p)
+    assert r.status == 200 and r.ticket()["childTasks"] == "2", r
+    assert client.get("/tasks", user="res1").status == 403
+    r = probe(client, "res1", r)
+    assert r.status == 200 and r.ticket()["childTasks"] == "0", r
+
+
 @pytest.mark.parametrize("field,value", [("otherState", "open"), ("otherLinks", "1"),
                                          ("assigneeInGroup", "true"), ("childTasks", "1"),
                                          ("sameVotes", "1")])
