@@ -92,21 +92,35 @@ def test_refused_creates_among_concurrent_ones_give_their_numbers_back(env, slap
         r = client.post("/tests", ticket_xml(title=title, description="c"), user="agent1")
         return title, r.status, r.ticket()["number"] if r.status == 201 else r.text
 
-    with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(one, range(96)))
-    refused = [(t, s) for t, s, _ in results if t.startswith("Refused")]
-    assert refused and all(s == 503 for _, s in refused), refused
-    accepted = [(t, s, n) for t, s, n in results if t.startswith("Accepted")]
-    assert all(s == 201 for _, s, _ in accepted), accepted
-    assert sorted(int(n[3:]) for _, _, n in accepted) == list(range(2, len(accepted) + 2))
-    assert count(client) == len(accepted) + 1
-    r = client.get("/tests/stats", user="agent1")
-    assert r.status == 200 and r.root == "stats", r
-    assert sum(int(g.get("count")) for g in r.findall("i:group")) == len(accepted) + 1, r.text
-    r = client.post("/tests", ticket_xml(title="After the refusals"), user="agent1")
-    assert r.status == 201 and int(r.ticket()["number"][3:]) == len(accepted) + 2, r
-    if database.driver == "sqlite3":    # the writes went in shared transactions (ITSM00011)
+    # A round of 96 creates at 16 at a time; on SQLite again (at most three rounds, the
+    # server restarted between them) until the writes went in shared transactions
+    # (ITSM00011, logged at a child's exit): under the sanitizers a round was once written
+    # one create a transaction, which tests nothing of the shared ones.
+    made = 1
+    for _ in range(3):
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(one, range(96)))
+        refused = [(t, s) for t, s, _ in results if t.startswith("Refused")]
+        assert refused and all(s == 503 for _, s in refused), refused
+        accepted = [(t, s, n) for t, s, n in results if t.startswith("Accepted")]
+        assert all(s == 201 for _, s, _ in accepted), accepted
+        assert sorted(int(n[3:]) for _, _, n in accepted) == \
+            list(range(made + 1, made + len(accepted) + 1))
+        made += len(accepted)
+        assert count(client) == made
+        r = client.get("/tests/stats", user="agent1")
+        assert r.status == 200 and r.root == "stats", r
+        assert sum(int(g.get("count")) for g in r.findall("i:group")) == made, r.text
+        r = client.post("/tests", ticket_xml(title="After the refusals"), user="agent1")
+        assert r.status == 201 and int(r.ticket()["number"][3:]) == made + 1, r
+        made += 1
+        if database.driver != "sqlite3":
+            break
         sizes = h.log_size()
         h.stop()
         batched = re.findall(r"ITSM00011: (\d+) writes in (\d+) transactions", h.log_since(sizes))
+        if sum(int(w) for w, _ in batched) > sum(int(t) for _, t in batched):
+            break
+        h.start()
+    if database.driver == "sqlite3":    # the writes went in shared transactions (ITSM00011)
         assert sum(int(w) for w, _ in batched) > sum(int(t) for _, t in batched), batched
