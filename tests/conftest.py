@@ -14,6 +14,7 @@ the last stops, the logs are read once more for crashes and reports.
 What httpd's children read is copied into the run's directory (STAGED_TREES), so that the
 checkout may be one the test user cannot enter."""
 import glob
+import json
 import os
 import pwd
 import re
@@ -1082,6 +1083,27 @@ def sql_runner(database, params, name):
         assert r.returncode == 0, r.stderr
         return r.stdout.splitlines()
     return run
+
+
+# FTS5's own bm25() over one index's rows of a kind and copy (published 0 or 1), best first,
+# ties by number
+FTS5_BM25 = r"""
+import json, sqlite3, sys
+db, table, kind, pub, match = sys.argv[1:6]
+c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+print(json.dumps([n for (n,) in c.execute(
+    "SELECT t.number FROM {0} s JOIN itsm_ticket t ON t.id = s.rowid / 2 WHERE s.{0} MATCH ? "
+    "AND (s.rowid & 1) = ? AND t.kind = ? ORDER BY bm25(s.{0}, 10.0, 4.0, 1.0, 0.0, 0.0), "
+    "t.id".format(table), (match, int(pub), kind))]))
+"""
+
+
+def fts5_bm25(database, table, kind, published, match):
+    """The numbers FTS5's bm25() ranks first for match (SQLite), read as the test user."""
+    return json.loads(subprocess.run(
+        [sys.executable, "-c", FTS5_BM25, database.path, table, kind, str(published), match],
+        capture_output=True, text=True, timeout=60, preexec_fn=as_test_user(),
+        check=True).stdout)
 
 
 @pytest.fixture(scope="session")

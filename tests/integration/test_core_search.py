@@ -6,13 +6,9 @@ index), its glossary kind "gloss" (TGL: title and acronym are synonyms) and "ask
 deflection target). Every
 document carries a word of its own (tag()) so that each test finds only its own tickets in
 the session's database."""
-import json
-import subprocess
-import sys
-
 import pytest
 
-from conftest import Client, as_test_user, assert_error, fresh_server, sql_runner, ticket_xml
+from conftest import Client, assert_error, fresh_server, fts5_bm25, sql_runner, ticket_xml
 from incident_util import nothing_changed, tag
 
 NS = {"i": "urn:mod-itsm:xml:1"}
@@ -341,26 +337,6 @@ def test_a_kind_that_starts_to_declare_search_is_back_filled(env, slapd, databas
         h.stop()
 
 
-# FTS5's own bm25() over one index's rows of a kind and copy (published 0 or 1), best first,
-# ties by number
-BM25 = r"""
-import json, sqlite3, sys
-db, table, kind, pub, match = sys.argv[1:6]
-c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
-print(json.dumps([n for (n,) in c.execute(
-    "SELECT t.number FROM {0} s JOIN itsm_ticket t ON t.id = s.rowid / 2 WHERE s.{0} MATCH ? "
-    "AND (s.rowid & 1) = ? AND t.kind = ? ORDER BY bm25(s.{0}, 10.0, 4.0, 1.0, 0.0, 0.0), "
-    "t.id".format(table), (match, int(pub), kind))]))
-"""
-
-
-def bm25(database, table, kind, published, match):
-    return json.loads(subprocess.run(
-        [sys.executable, "-c", BM25, database.path, table, kind, str(published), match],
-        capture_output=True, text=True, timeout=60, preexec_fn=as_test_user(),
-        check=True).stdout)
-
-
 def test_each_index_ranks_as_fts5s_bm25_over_its_own_rows(client, database):
     """Probes (itsm_search) and notes (itsm_search_prefix) rank with functions of their own,
     each with its own kept counts of the rows holding a word: a word rare among the probes
@@ -387,9 +363,9 @@ def test_each_index_ranks_as_fts5s_bm25_over_its_own_rows(client, database):
         for coll in order:
             got = found(search(client, coll, q, limit=30 + i))
             if coll == "probes":
-                assert got == bm25(database, "itsm_search", "probe", 0, match) == [p1, p2]
+                assert got == fts5_bm25(database, "itsm_search", "probe", 0, match) == [p1, p2]
             else:
-                assert got == bm25(database, "itsm_search_prefix", "note", 1, match) == [n2, n1]
+                assert got == fts5_bm25(database, "itsm_search_prefix", "note", 1, match) == [n2, n1]
 
 
 def test_a_kind_declaring_prefix_index_is_moved_to_the_prefix_index(env, slapd, database):

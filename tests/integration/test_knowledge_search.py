@@ -3,13 +3,9 @@
 knowledge module: title heaviest, then keywords, category and services, then the body's text,
 never its markup) and the knowledge gaps it reveals (GET /itsm/knowledge-gaps, knowledge
 managers only), each turned into a draft article in one request."""
-import json
-import subprocess
-import sys
-
 import pytest
 
-from conftest import NSMAP, as_test_user, assert_error
+from conftest import NSMAP, assert_error, fts5_bm25
 from incident_util import create, nothing_changed, tag
 from knowledge_util import AUTHOR, KM, article_in, article_xml
 
@@ -41,18 +37,6 @@ def test_ranked_with_snippets_stemming_phrases_and_prefixes(client):
         == {in_title, in_body}
 
 
-# FTS5's own bm25() over the same index rows as a reader's search: the published copies
-# (rowid = ticket id * 2 + 1) of articles, best first, ties by number
-BM25 = r"""
-import json, sqlite3, sys
-c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=30)
-print(json.dumps([n for (n,) in c.execute(
-    "SELECT t.number FROM itsm_search_prefix s JOIN itsm_ticket t ON t.id = s.rowid / 2 "
-    "WHERE s.itsm_search_prefix MATCH ? AND (s.rowid & 1) = 1 AND t.kind = 'article' "
-    "ORDER BY bm25(s.itsm_search_prefix, 10.0, 4.0, 1.0, 0.0, 0.0), t.id", (sys.argv[2],))]))
-"""
-
-
 def test_sqlite_ranks_as_fts5s_bm25(client, database):
     """itsm_rank() (modules/core/store_fts5.c: bm25() with each phrase's row count kept per
     process) orders as bm25() does, also once the counts are kept and after a write."""
@@ -66,9 +50,8 @@ def test_sqlite_ranks_as_fts5s_bm25(client, database):
     for _ in range(2):
         for q, match in (("seal " + t, '"seal" AND "%s"' % t),
                          ("gasket " + t, '"gasket" AND "%s"' % t)):
-            bm25 = json.loads(subprocess.run(
-                [sys.executable, "-c", BM25, database.path, match], capture_output=True,
-                text=True, timeout=60, preexec_fn=as_test_user(), check=True).stdout)
+            # the published copies of articles, as a reader's search ranks them
+            bm25 = fts5_bm25(database, "itsm_search_prefix", "article", 1, match)
             # another limit misses the result cache: ranked again, the counts kept
             for limit in (50, 49):
                 r = client.get("/articles", user="alice", params={"q": q, "limit": limit})
