@@ -1060,6 +1060,15 @@ def fresh_server(env, database, name, itsm=None, make=None, start=True, **conf):
     return h
 
 
+def sweep_server(env, database, name, make=None, **directives):
+    """fresh_server whose SLA sweep runs every second (the other test servers run none, see
+    itsm_directives), so that a test of what the sweep announces waits seconds for it.
+    directives: ITSM* directives over itsm_directives(env), e.g. ITSMSLAFile=path; make: as
+    for fresh_server. Started; stopped by make_httpd after the test, or else by the caller."""
+    itsm = dict(itsm_directives(env), ITSMSLASweepInterval="1", **directives)
+    return fresh_server(env, database, name, itsm=itsm, make=make)
+
+
 def sql_runner(database, params, name):
     """A function running one SQL statement on the database of params; it answers the first
     column of the rows, as text."""

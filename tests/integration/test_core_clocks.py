@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from conftest import (REPO, Client, assert_error, fresh_server, itsm_directives, poll,
-                      ticket_xml)
+from conftest import REPO, Client, assert_error, poll, sweep_server, ticket_xml
 from incident_util import (H, M, act, feed_for, journal_entries, list_numbers, new_incident,
                            rfc, tag, ts, utcnow, wait_for_next_second)
 
@@ -35,7 +34,7 @@ PROBE_LEVELS = """
 
 
 @pytest.fixture(scope="module")
-def server(env, slapd, database):
+def c(env, slapd, database):
     """The shipped service levels plus the probe's, a fresh database, a sweep every second,
     and the first major-incident notice due a minute after the declaration."""
     with open(os.path.join(REPO, "conf", "itsm-sla.xml")) as f:
@@ -43,17 +42,10 @@ def server(env, slapd, database):
     path = os.path.join(env.base, "itsm-sla-clocks.xml")
     with open(path, "w") as f:
         f.write(shipped.replace("</serviceLevels>", PROBE_LEVELS + "</serviceLevels>"))
-    conf = itsm_directives(env)
-    conf["ITSMSLAFile"] = path
-    conf["ITSMSLASweepInterval"] = "1"
-    h = fresh_server(env, database, "clocks", itsm=conf, extra="ITSMMajorFirstNoticeMinutes 1")
-    yield h
+    h = sweep_server(env, database, "clocks", ITSMSLAFile=path,
+                     ITSMMajorFirstNoticeMinutes="1")
+    yield Client(h)
     h.stop()
-
-
-@pytest.fixture(scope="module")
-def c(server):
-    return Client(server)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import Client, fresh_server, itsm_directives, poll
+from conftest import Client, itsm_directives, poll, sweep_server
 from incident_util import (act, feed_for, finish_incident, get, imp, journal_entries,
                            new_incident, tag, targets)
 
@@ -69,8 +69,7 @@ def test_sla_sweep_reads_every_page(env, database, make_httpd):
     """The sweep reads tickets with running clocks page by page (500 a query): a breach
     behind more than a page of other running clocks is announced too."""
     from concurrent.futures import ThreadPoolExecutor
-    h = fresh_server(env, database, "sweep-pages", make=make_httpd,
-                     itsm=dict(itsm_directives(env), ITSMSLASweepInterval="1"))
+    h = sweep_server(env, database, "sweep-pages", make=make_httpd)
     c = Client(h)
 
     def one(i):

@@ -22,7 +22,7 @@ only the due time the sweep compares with the clock is moved. The test of the ne
 announced after a real minute is test_core_clocks.test_incident_major_notice_announced."""
 import pytest
 
-from conftest import Client, fresh_server, itsm_directives, poll, sql_runner
+from conftest import Client, poll, sql_runner, sweep_server
 from incident_util import (D, H, act, feed_for, finish_incident, get, journal_entries,
                            new_incident, rfc, tag, ts, utcnow)
 
@@ -30,21 +30,15 @@ pytestmark = pytest.mark.restart
 
 
 @pytest.fixture(scope="module")
-def server(env, slapd, database):
-    h = fresh_server(env, database, "incident-timers",
-                     itsm=dict(itsm_directives(env), ITSMSLASweepInterval="1"))
-    yield h
+def c(env, slapd, database):
+    h = sweep_server(env, database, "incident-timers")
+    yield Client(h)
     h.stop()
 
 
 @pytest.fixture(scope="module")
-def c(server):
-    return Client(server)
-
-
-@pytest.fixture(scope="module")
-def run(server, database):
-    return sql_runner(database, server.dbd_params, server.db_name)
+def run(c, database):
+    return sql_runner(database, c.httpd.dbd_params, c.httpd.db_name)
 
 
 def major(c, title):
