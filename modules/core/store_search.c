@@ -268,6 +268,10 @@ static const search_dialect_t *search_dialect(const itsm_store_t *st)
     return strcmp(st->dialect->driver, "sqlite3") == 0 ? &search_dialects[0] : &search_dialects[1];
 }
 
+/* Snippets: the matched words between these (no XML document holds them). */
+#define MARK_ON "\x01"
+#define MARK_OFF "\x02"
+
 /* SQLite: the two FTS5 indexes (schema 24) and what names them. A kind's rows are in
  * itsm_search, or in itsm_search_prefix when it declares prefix_index (prefix indexes of 2
  * and 3 characters). The name is also the index's hidden column (MATCH, snippet(), the
@@ -279,11 +283,18 @@ typedef struct fts_t {
     const char *index_delete;   /* args: key (ticket id * 2 + published) */
     const char *index_insert;   /* args: key, title, keywords, body, ticket id, published */
     const char *docsize;        /* args: key */
+    const char *from;           /* a search's rows joined to their tickets as t */
+    const char *narrow;         /* ... to their itsm_search_row as t */
+    const char *snippets;       /* body, keywords, title */
 } fts_t;
 
+#define FTS_SNIPPET(t, col) "snippet(s." t ", " col ", '" MARK_ON "', '" MARK_OFF "', '...', 24)"
 #define FTS_TABLE(t, rank) { t, rank, "DELETE FROM " t " WHERE rowid = " INT, \
     "INSERT INTO " t " (rowid, title, keywords, body, ticket_id, published) VALUES (" INT \
-    ", %s, %s, %s, " INT ", " INT ")", "SELECT hex(sz) FROM " t "_docsize WHERE id = " INT }
+    ", %s, %s, %s, " INT ", " INT ")", "SELECT hex(sz) FROM " t "_docsize WHERE id = " INT, \
+    "FROM " t " s JOIN itsm_ticket t ON t.id = s.rowid / 2", \
+    "FROM " t " s JOIN itsm_search_row t ON t.rid = s.rowid", \
+    FTS_SNIPPET(t, "2") ", " FTS_SNIPPET(t, "1") ", " FTS_SNIPPET(t, "0") }
 
 static const fts_t fts_tables[] = {
     FTS_TABLE("itsm_search", "itsm_rank"),
@@ -721,10 +732,6 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
  * such a query are not shown: a more specific query finds them. */
 #define SEARCH_RANKED 2000
 
-/* Snippets: the matched words between these (no XML document holds them). */
-#define MARK_ON "\x01"
-#define MARK_OFF "\x02"
-
 /* A statement of this request only (its values bound; PostgreSQL: PQexecParams). */
 static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, rows_t **out,
                                 const char *sql, const apr_array_header_t *args)
@@ -748,13 +755,10 @@ static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, rows_t **out,
 /* The snippets of a match, each computed once: of its body, its keywords and its title;
  * the search answers the first that marks a word (store_search picks it: the list shows
  * the title anyway). */
-static const char *snippet_sql(apr_pool_t *p, const search_dialect_t *d, const fts_t *fts)
+static const char *snippet_sql(const search_dialect_t *d, const fts_t *fts)
 {
     if (d->rowid)
-        return apr_pstrcat(p, "snippet(s.", fts->name, ", 2, '" MARK_ON "', '" MARK_OFF "', "
-                           "'...', 24), snippet(s.", fts->name, ", 1, '" MARK_ON "', '" MARK_OFF
-                           "', '...', 24), snippet(s.", fts->name, ", 0, '" MARK_ON "', '"
-                           MARK_OFF "', '...', 24)", NULL);
+        return fts->snippets;
     /* each binds the headline options once: body, keywords, title */
     return "ts_headline('english', s.body, x.q, %s), ts_headline('english', s.keywords, x.q, "
            "%s), ts_headline('english', s.title, x.q, %s)";
@@ -834,10 +838,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
      * index's order (no ranking: an engine walks its matches in row order and stops there);
      * only they are ranked, each once, and only the page's rows are read whole. */
     if (d->rowid) {
-        const char *from = apr_pstrcat(p, "FROM ", fts->name, " s JOIN itsm_ticket t ON t.id = "
-                                       "s.rowid / 2", NULL);
-        const char *narrow = apr_pstrcat(p, "FROM ", fts->name, " s JOIN itsm_search_row t ON "
-                                         "t.rid = s.rowid", NULL);
+        const char *from = fts->from, *narrow = fts->narrow;
 
         match = match_sql(p, d, q, syn, NULL);
         {       /* itsm_rank's values come first in the text, before the boost's */
@@ -870,14 +871,14 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
          * found by one walk of the MATCH over their span instead. */
         sql = has_prefix(q)
               ? apr_pstrcat(p, "WITH x AS MATERIALIZED (", page, ") SELECT ",
-                            published ? PUBLISHED_COLS : TICKET_COLS, ", x.r, ", snippet_sql(p, d, fts),
+                            published ? PUBLISHED_COLS : TICKET_COLS, ", x.r, ", snippet_sql(d, fts),
                             " FROM ", fts->name, " s CROSS JOIN x JOIN itsm_ticket t ON t.id = "
                             "x.rid / 2", published ? PUBLISHED_JOIN : "",
                             " WHERE s.", fts->name, " MATCH %s AND s.rowid >= (SELECT MIN(rid) "
                             "FROM x) AND s.rowid <= (SELECT MAX(rid) FROM x) AND x.rid = "
                             "s.rowid ORDER BY x.r, t.id", NULL)
               : apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                            ", x.r, ", snippet_sql(p, d, fts), " FROM (", page, ") x JOIN ",
+                            ", x.r, ", snippet_sql(d, fts), " FROM (", page, ") x JOIN ",
                             fts->name, " s ON s.rowid = x.rid JOIN itsm_ticket t ON t.id = "
                             "x.rid / 2", published ? PUBLISHED_JOIN : "",
                             " WHERE s.", fts->name, " MATCH %s ORDER BY x.r, t.id", NULL);
@@ -895,7 +896,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, apr_itoa(p, SEARCH_RANKED));
         /* the boost in the walk, where t is: ranked as ts_rank_cd * boost */
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
-                          ", x.r, ", snippet_sql(p, d, fts), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
+                          ", x.r, ", snippet_sql(d, fts), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
                           "c.q)", boost ? " * c.b" : "", " AS r, c.q AS q FROM (SELECT "
                           "s.ticket_id AS tid, s.doc AS doc, qq.q AS q", boost ? ", " : "",
                           boost ? boost : "", boost ? " AS b " : " ", where,
