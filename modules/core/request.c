@@ -14,6 +14,9 @@
 #include "itsm_events.h"
 #include "itsm_store.h"
 
+/* what a caller who may not see a linked ticket reads in its place */
+static const char NOT_VISIBLE[] = "(not visible)";
+
 APLOG_USE_MODULE(itsm);
 
 #define DEFAULT_MAX_BODY (1024 * 1024)
@@ -230,6 +233,45 @@ int itsm_req_party_visible(itsm_req_t *q, const char *party)
         if (strcmp(APR_ARRAY_IDX(af, i, const char *), party) == 0)
             return 1;
     return 0;
+}
+
+/* A linked ticket's number is shown only to those who may see that ticket, as its fields
+ * are (document.c, render_shown): another party's number reads "(not visible)". Answers
+ * kept in seen, one read per number. */
+const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
+{
+    const char *shown;
+    itsm_ticket_t *x;
+
+    if (number == NULL || q->sees_all)
+        return number;
+    if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
+        shown = itsm_req_bind_store(q) == APR_SUCCESS
+                && itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool) == APR_SUCCESS
+                ? number : NOT_VISIBLE;
+        apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
+    }
+    return shown;
+}
+
+/* A "linked-note" (itsm_req_tell_linked) is the news of another ticket, written into each
+ * ticket linked to it: its note begins with that ticket's number ("PRB0000001: workaround
+ * published for ..."), and that ticket's title and text are in it. Shown (in the journal,
+ * and as the summary in the followers' feeds) only to those who may see that ticket, like
+ * its fields in the linked block; to others "(not visible)". Other entries' notes as they
+ * are. */
+const char *itsm_req_shown_note(itsm_req_t *q, apr_hash_t *seen, const char *action,
+                                const char *note)
+{
+    const char *colon;
+
+    if (note == NULL || action == NULL || strcmp(action, "linked-note") != 0)
+        return note;
+    if ((colon = strstr(note, ": ")) == NULL || colon == note)
+        return NOT_VISIBLE;     /* not a note the core wrote: of no ticket one may see */
+    return itsm_req_shown_number(q, seen, apr_pstrmemdup(q->r->pool, note,
+                                                         (apr_size_t)(colon - note)))
+           == NOT_VISIBLE ? NOT_VISIBLE : note;
 }
 
 /* ---- collection: list and create ------------------------------------------------------- */

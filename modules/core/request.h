@@ -118,6 +118,11 @@ int itsm_req_allowed(itsm_req_t *q, const char *action);
 int itsm_req_forbidden(itsm_req_t *q, const char *action);
 int itsm_req_allowed_some(itsm_req_t *q, const char *action);
 int itsm_req_party_visible(itsm_req_t *q, const char *party);
+/* A linked ticket's number, or "(not visible)" to a caller who may not see it; a linked
+ * note's text likewise (request.c). seen: the answers of this request, by number. */
+const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number);
+const char *itsm_req_shown_note(itsm_req_t *q, apr_hash_t *seen, const char *action,
+                                const char *note);
 void itsm_req_form_args(request_rec *r, apr_table_t **args);
 int itsm_req_query_int(const char *v, int min, int max, int *out);
 void itsm_req_announce(itsm_req_t *q, const char *event, const itsm_ticket_t *t,

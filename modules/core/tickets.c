@@ -844,24 +844,6 @@ int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
 
-/* A linked ticket's number is shown only to those who may see that ticket. */
-/* Whether the caller may see the ticket a journal's link change names (another party's
- * number reads "(not visible)"); answers kept in seen, one read per number. */
-static const char *shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
-{
-    const char *shown;
-    itsm_ticket_t *x;
-
-    if (number == NULL || q->sees_all)
-        return number;
-    if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
-        shown = itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool) == APR_SUCCESS
-                ? number : "(not visible)";
-        apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
-    }
-    return shown;
-}
-
 int itsm_tickets_journal(itsm_req_t *q, const char *number, const itsm_ticket_t *read)
 {
     request_rec *r = q->r;
@@ -902,11 +884,11 @@ int itsm_tickets_journal(itsm_req_t *q, const char *number, const itsm_ticket_t 
 
             itsm_xml_start_element(o, "change");
             itsm_xml_write_attribute(o, "field", ch->field);
-            itsm_xml_element(o, "old", link ? shown_number(q, seen, ch->old) : ch->old);
-            itsm_xml_element(o, "new", link ? shown_number(q, seen, ch->new) : ch->new);
+            itsm_xml_element(o, "old", link ? itsm_req_shown_number(q, seen, ch->old) : ch->old);
+            itsm_xml_element(o, "new", link ? itsm_req_shown_number(q, seen, ch->new) : ch->new);
             itsm_xml_end_element(o);
         }
-        itsm_xml_element(o, "note", e->note);
+        itsm_xml_element(o, "note", itsm_req_shown_note(q, seen, e->action, e->note));
         itsm_xml_end_element(o);
     }
     return itsm_resp_send_doc(r, HTTP_OK, o);

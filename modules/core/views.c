@@ -614,6 +614,7 @@ int itsm_view_feed(itsm_req_t *q)
 {
     request_rec *r = q->r;
     apr_array_header_t *notices, *follows;
+    apr_hash_t *seen = apr_hash_make(r->pool);
     itsm_xml_out_t *o;
     const char *self;
     int rc, i;
@@ -658,7 +659,8 @@ int itsm_view_feed(itsm_req_t *q)
                                                                        NULL), r));
         itsm_xml_end_element(o);
         feed_related(q, o, kd, n->changes);
-        itsm_xml_element(o, "summary", *n->summary ? n->summary : n->action);
+        itsm_xml_element(o, "summary", *n->summary
+                         ? itsm_req_shown_note(q, seen, n->action, n->summary) : n->action);
         itsm_xml_end_element(o);
     }
     return itsm_resp_send_typed(r, HTTP_OK, o, "application/atom+xml");

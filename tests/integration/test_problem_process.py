@@ -8,7 +8,7 @@ refused without a workaround or without the knowledge process (nothing changed).
 import pytest
 
 from conftest import Client, Httpd, NS, assert_error, itsm_directives, staged
-from incident_util import feed_for, new_incident
+from incident_util import feed_for, journal, new_incident
 from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
                           number, patch, refused, shown, targets, walk)
 
@@ -263,6 +263,33 @@ def test_resolving_a_problem_tells_its_open_incidents(pclient):
     assert (last[0], last[2]) == ("linked-note", "pm1")
     assert len(journal_entries(pclient, "incidents", closed_i)) == n_closed
     assert any("resolved" in (e["summary"] or "") for e in feed_for(pclient, "im1", open_i))
+
+
+def test_news_of_a_problem_reaches_only_those_who_may_see_it(pclient):
+    """A linked note carries the problem's number and title into each incident's journal and
+    its followers' feeds: alice (a participant of ALPE) reads her party's incident, but not
+    the ELEX problem behind it, so neither its number nor its title reaches her in the
+    incident's journal, as its linked block leaves the problem out for her; agent1 reads
+    both. Fails with the journal's note shown as written (tickets.c)."""
+    title = "Adapter drops files of one party %s" % id(pclient)
+    p = number(new_problem(pclient, title=title))
+    i = number(new_incident(pclient, party="ALPE"))
+    assert link(pclient, "incidents", i, "caused-by", p).status == 201
+    get(pclient, "problems", p, user="alice", expect=404)
+    assert shown(get(pclient, "incidents", i, user="alice")) == []
+    walk(pclient, p, "resolved")
+
+    def notes(user):
+        r = journal(pclient, "incidents", i, user=user)
+        return [e.findtext("i:note", namespaces={"i": NS}) for e in r.findall("i:entry")
+                if e.get("action") == "linked-note"]
+
+    assert len(notes("agent1")) == 1 and notes("agent1")[0].startswith(p + ": ")
+    assert title in notes("agent1")[0]
+    assert notes("alice") == ["(not visible)"]
+    # the raiser's feed carries the news (its summary passes the same check as the journal's
+    # note; no follower of an incident is kept from its problem under the shipped roles)
+    assert any(title in (e["summary"] or "") for e in feed_for(pclient, "agent1", i))
 
 
 def test_raiser_and_resolver_group_follow_the_problem(pclient):
