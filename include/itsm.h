@@ -27,7 +27,7 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 13    /* 13: itsm_clock_t.target_field (a clock whose target is the
+#define ITSM_ABI_VERSION 14    /* 14: itsm_services_t.allows; 13: itsm_clock_t.target_field (a clock whose target is the
                                  * ticket's own duration field); 12: itsm_search_t.prefix_index; 11: itsm_services_t.ticket_list (itsm_list_query_t) and
                                  * ticket_children; 10: render and resource callbacks write with itsm_xml_out_t
                                  * (itsm_xml.h) instead of libxml2's xmlTextWriter, and
@@ -221,6 +221,11 @@ struct itsm_services_t {
      * itsm_ticket_t *, in c->pool), in the order they were made. */
     apr_status_t (*ticket_children)(itsm_call_t *c, apr_array_header_t **out,
                                     const itsm_ticket_t *t);
+    /* Whether the role table (ITSMAuthzFile) grants the caller's roles action on tickets of
+     * kind, whatever ticket (a relation such as raiser is not a role's grant): for a process
+     * that shows or takes something only the holders of a grant may see, as a resource's
+     * action does for its GET (the knowledge gaps behind an article drafted from one). */
+    int (*allows)(itsm_call_t *c, const char *kind, const char *action);
 };
 
 /* Refuse the call with an HTTP status, a stable error code and a human message; returns status. */

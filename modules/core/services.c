@@ -248,6 +248,13 @@ static apr_status_t svc_ticket_children(itsm_call_t *c, apr_array_header_t **out
     return APR_SUCCESS;
 }
 
+static int svc_allows(itsm_call_t *c, const char *kind, const char *action)
+{
+    itsm_req_t *q = c->core;
+
+    return kind && action && itsm_authz_allows(q->core->authz, c->who->roles, kind, action);
+}
+
 const itsm_services_t itsm_services = {
     .ticket_get = svc_ticket_get,
     .ticket_links = svc_ticket_links,
@@ -259,4 +266,5 @@ const itsm_services_t itsm_services = {
     .search_gaps = svc_search_gaps,
     .ticket_list = svc_ticket_list,
     .ticket_children = svc_ticket_children,
+    .allows = svc_allows,
 };

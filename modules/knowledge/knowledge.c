@@ -10,6 +10,7 @@
 #include "knowledge.h"
 #include "itsm_xml.h"
 
+#define HTTP_FORBIDDEN 403
 #define HTTP_NOT_FOUND 404
 #define HTTP_CONFLICT 409
 #define HTTP_UNPROCESSABLE 422
@@ -73,14 +74,20 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
     return 0;
 }
 
-/* A draft made from a knowledge gap (<gap>: a query the search analytics counted): the gap
- * must be one the caller sees; without a <body>, the body says what was searched. */
+/* A draft made from a knowledge gap (<gap>: a query the search analytics counted): by those
+ * who see the gaps (GET /itsm/knowledge-gaps: the grant of publish), else an author would
+ * learn by trying which queries were counted and how often; the gap must be one the caller
+ * sees; without a <body>, the body says what was searched. */
 static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
 {
     apr_array_header_t *gaps;
     const itsm_search_gap_t *found = NULL;
     int i;
 
+    if (!c->svc->allows(c, "article", "publish"))
+        return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                              "<gap>: drafting from a knowledge gap takes the grant to see "
+                              "the gaps (publish on article tickets).");
     if (c->svc->search_gaps(c, "article", 500, 0, &gaps) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_UNAVAILABLE, "store-unavailable",
                               "The search analytics are not available; try again later.");

@@ -27,7 +27,9 @@ static const itsm_field_t article_fields[] = {
     { "audience", ITSM_FIELD_EDITORS_ONLY },
     /* the audience as the core reads it */
     { "readers", ITSM_FIELD_READONLY | ITSM_FIELD_EDITORS_ONLY },
-    { "gap", ITSM_FIELD_CREATE_ONLY },          /* the knowledge gap it was drafted from */
+    /* the knowledge gap it was drafted from: a query of one party's people, for the
+     * editors (who see the gaps) only */
+    { "gap", ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_EDITORS_ONLY },
     { NULL }
 };
 

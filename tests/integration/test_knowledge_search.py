@@ -92,6 +92,25 @@ def test_gaps_are_counted_listed_for_knowledge_managers_and_drafted_in_one_reque
     assert r.findtext("i:gap") == word and word in r.findtext("i:body/i:p")
 
 
+def test_only_those_who_see_the_gaps_draft_from_one(client, database):
+    """An author (no grant to see the gaps) drafting from a gap that exists is refused as
+    from one that does not, with nothing written: else the answers would tell which queries
+    were counted, and the draft's body how often. The gap a draft was made from is the
+    editors' to see: a reader of the published article does not."""
+    word = "gapprobe" + tag()
+    assert client.get("/articles", user="alice", params={"q": word}).numbers() == []
+    assert any(g.text == word for g in client.get("/knowledge-gaps", user=KM,
+                                                    params={"limit": 500}).findall("i:gap"))
+    for gap in (word, "never searched " + tag()):
+        with nothing_changed(database):
+            r = client.post("/articles", article_xml("x", None, gap=gap), user=AUTHOR)
+        assert_error(r, 403, "forbidden")
+    number = article_in(client, "published", gap=word, audience="all")
+    assert client.get("/articles/" + number, user=KM).findtext("i:gap") == word
+    r = client.get("/articles/" + number, user="alice")
+    assert r.status == 200 and r.find("i:gap") is None
+
+
 def test_a_gap_that_does_not_exist_is_refused_and_nothing_written(client, database):
     with nothing_changed(database):
         r = client.post("/articles", article_xml("x", None, gap="never searched " + tag()),
