@@ -594,6 +594,7 @@ def httpd_config(env, root, port, itsm=None, extra="", location_extra="", with_i
         "MinSpareThreads 16",
         "MaxSpareThreads 64",
         "MaxRequestWorkers 64",
+        "LimitRequestLine 16384",   # as docs/install.md: 10 KiB of search text reaches the suite
     ]
     if with_itsm:
         for k, v in (itsm if itsm is not None else itsm_directives(env)).items():
