@@ -130,3 +130,18 @@ def test_a_case_raised_after_a_search_that_found_articles_is_a_failed_deflection
     r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
     gaps = [g for g in r.findall("i:gap") if g.text == "meter reads " + t]
     assert len(gaps) == 1 and gaps[0].get("deflections") == "1" and gaps[0].get("misses") == "0"
+
+
+def test_editors_search_within_a_category_readers_by_words(client):
+    """docs/knowledge.md's examples: an editor narrows a search by category (the working
+    copies' field index); a reader's list of published versions takes no such filter, and
+    finds the category's word by q (the category is searched as keywords)."""
+    t = tag()
+    support = article_in(client, "published", audience="all", category="Support" + t,
+                         title="Renewing a certificate " + t)
+    article_in(client, "published", audience="all", category="Guides", title="Renewing " + t)
+    r = client.get("/articles", user=KM, params={"q": t, "category": "Support" + t})
+    assert r.status == 200 and r.numbers() == [support], r
+    assert_error(client.get("/articles", user="alice", params={"q": t, "category": "Support" + t}),
+                 400, "bad-query")
+    assert client.get("/articles", user="alice", params={"q": "support" + t}).numbers() == [support]
