@@ -508,8 +508,9 @@ typedef struct itsm_kind_t {
     const char *audience_field; /* ITSM_VISIBLE_AUDIENCE: the field holding the audience */
     /* Versioned kinds: when this action succeeds the core snapshots the ticket (title,
      * state, fields) as its next published version, in the action's transaction. Those who
-     * may not update the kind read the latest published version only (never a draft); its
-     * editors read the working copy. NULL: not versioned. */
+     * may not update the kind read the latest published version as the ticket, and the
+     * earlier published versions whose audience names them (never a draft); its editors read
+     * the working copy. NULL: not versioned. */
     const char *publish_action;
     const char *withdraw_action;    /* optional: takes the ticket out of publication (its
                                      * versions stay for its editors) */

@@ -996,7 +996,32 @@ static void write_diff(itsm_req_t *q, apr_pool_t *p, itsm_xml_out_t *w, const it
     }
 }
 
-/* Version which of t ("working": t itself, for its editors) into *v; 404 unknown. */
+/* May a reader (who reads t's current published version) read v, an earlier published
+ * version of t? When v's own audience named the reader: an article narrowed from every
+ * person to one party keeps its earlier versions from the others. Kinds without an
+ * audience are read by party, which the versions share. */
+static int version_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *v)
+{
+    apr_array_header_t *keys, *mine;
+    const char *why;
+    int i, j;
+
+    if (q->sees_all || k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL)
+        return 1;
+    if (itsm_store_audience_parse(q->r->pool, apr_table_get(v->fields, k->audience_field),
+                                  &keys, &why) != APR_SUCCESS)
+        return 0;
+    mine = itsm_store_audience_keys(q->r->pool, q->who);
+    for (i = 0; i < keys->nelts; i++)
+        for (j = 0; j < mine->nelts; j++)
+            if (strcmp(APR_ARRAY_IDX(keys, i, const char *),
+                       APR_ARRAY_IDX(mine, j, const char *)) == 0)
+                return 1;
+    return 0;
+}
+
+/* Version which of t ("working": t itself, for its editors) into *v; 404 unknown, and for
+ * a reader a version they may not read (version_readable), as unknown. */
 static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int reader,
                         itsm_ticket_t **v)
 {
@@ -1009,10 +1034,11 @@ static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int 
         return OK;
     }
     if (!itsm_req_query_int(which, 1, 1 << 30, &n)
-        || (reader && n != (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
+        || (reader && n > (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
         return itsm_resp_not_found(q);
     rv = itsm_store_version(q->store, v, &info, t, n, q->r->pool);
-    if (rv == APR_NOTFOUND)
+    if (rv == APR_NOTFOUND || (rv == APR_SUCCESS && reader && !info.current
+                               && !version_readable(q, q->route->kind, *v)))
         return itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00232, "version");
@@ -1021,12 +1047,14 @@ static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int 
 
 /* GET /{collection}/{number}/versions[/{n}[?diff=m]]: a versioned kind's published
  * versions. Its editors list and read every version, the working copy as "working", and
- * what changed between two of them; its readers only the current one. */
+ * what changed between two of them; its readers (of the current published version) list
+ * and read the published versions whose own audience names them, never a draft. */
 int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
 {
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     int reader = itsm_req_reads_published(q, k), rc, i;
+    apr_status_t rv;
     apr_array_header_t *versions;
     apr_table_t *args;
     const char *from;
@@ -1072,8 +1100,15 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
     for (i = 0; i < versions->nelts; i++) {
         const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
 
-        if (reader && !e->current)
-            continue;
+        if (reader && !e->current) {
+            itsm_version_t info;
+
+            if ((rv = itsm_store_version(q->store, &v, &info, t, e->n, r->pool)) != APR_SUCCESS
+                && rv != APR_NOTFOUND)
+                return STORE_FAULT(q, 00232, "version");
+            if (rv != APR_SUCCESS || !version_readable(q, k, v))
+                continue;
+        }
         itsm_xml_start_element(o, "version");
         itsm_xml_write_attributef(o, "n", "%d", e->n);
         itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, e->at));

@@ -144,11 +144,17 @@ def test_published_version_stays_while_the_editor_changes_the_working_copy(clien
     assert one.status == 200 and one.root == "testNote", one
     assert (one.ticket()["title"], one.ticket()["body"], one.ticket()["publishedVersion"]) == \
         ("First words", "version one", "1")
-    # a reader: only the current version
+    # a reader of the current version: the published versions whose own audience names
+    # them (version 1 was for all); alice, whom version 2 leaves out, none of them
     mine = client.get("/notes/%s/versions" % number, user="bob")
-    assert [v.get("n") for v in mine.findall("i:version")] == ["2"]
+    assert [v.get("n") for v in mine.findall("i:version")] == ["1", "2"]
     assert client.get("/notes/%s/versions/2" % number, user="bob").status == 200
-    assert_error(client.get("/notes/%s/versions/1" % number, user="bob"), 404, "not-found")
+    v1 = client.get("/notes/%s/versions/1" % number, user="bob")
+    assert v1.status == 200 and v1.ticket()["title"] == "First words", v1
+    for path in ("/notes/%s/versions" % number, "/notes/%s/versions/1" % number):
+        assert_error(client.get(path, user="alice"), 404, "not-found")
+    assert_error(client.get("/notes/%s/versions/2" % number, user="bob",
+                            params={"diff": "1"}), 403, "forbidden")
     assert_error(client.get("/notes/%s/versions/3" % number, user=EDITOR), 404, "not-found")
     assert_error(client.get("/notes/%s/versions/x" % number, user=EDITOR), 404, "not-found")
 

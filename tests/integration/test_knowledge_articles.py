@@ -153,11 +153,17 @@ def test_readers_see_the_published_version_while_the_next_is_drafted(client):
     r = client.get("/articles/" + number, user="alice")
     assert r.findtext("i:publishedVersion") == "2"
     assert r.findtext("i:title") == "Certificate renewal (2027)"
-    # version 1 stays readable to editors; readers read the current one only
+    # version 1 stays readable, to editors and to readers (a published version), never the
+    # draft
     v1 = client.get("/articles/%s/versions/1" % number, user=AUTHOR)
     assert v1.status == 200 and v1.findtext("i:title") == "Certificate renewal"
-    assert_error(client.get("/articles/%s/versions/1" % number, user="alice"), 404)
+    v1 = client.get("/articles/%s/versions/1" % number, user="alice")
+    assert v1.status == 200 and v1.findtext("i:title") == "Certificate renewal"
     assert client.get("/articles/%s/versions/2" % number, user="alice").status == 200
+    assert [v.get("n") for v in client.get("/articles/%s/versions" % number,
+                                           user="alice").findall("i:version")] == ["1", "2"]
+    for which in ("3", "working"):
+        assert_error(client.get("/articles/%s/versions/%s" % (number, which), user="alice"), 404)
     vs = client.get("/articles/%s/versions" % number, user=KM)
     assert [v.get("n") for v in vs.findall("i:version")] == ["1", "2"]
     d = client.get("/articles/%s/versions/2" % number, user=KM, params={"diff": "1"})
