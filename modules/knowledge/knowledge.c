@@ -156,12 +156,19 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "no action '%s'", action);
 }
 
+/* The base letters of U+00C0..U+00FF (UTF-8 C3 80..C3 BF), a glossary's accented initials
+ * (Éclair under E, as a reader looks for it); '-' for the two signs among them (× ÷). */
+static const char latin1_letters[] = "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYTS"
+                                     "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYTY";
+
 const char *term_letter(apr_pool_t *p, const char *term)
 {
-    unsigned char first = (unsigned char)(term ? *term : 0);
+    const unsigned char *s = (const unsigned char *)(term ? term : "");
 
-    if (isascii(first) && isalpha(first))
-        return apr_psprintf(p, "%c", toupper(first));
+    if (isascii(s[0]) && isalpha(s[0]))
+        return apr_psprintf(p, "%c", toupper(s[0]));
+    if (s[0] == 0xC3 && s[1] >= 0x80 && s[1] <= 0xBF && latin1_letters[s[1] - 0x80] != '-')
+        return apr_psprintf(p, "%c", latin1_letters[s[1] - 0x80]);
     return "0-9";
 }
 

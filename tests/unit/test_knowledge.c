@@ -74,7 +74,15 @@ static void letters_and_keys(void **state)
     assert_string_equal(term_letter(pool, "Zebra"), "Z");
     assert_string_equal(term_letter(pool, "15-minute"), "0-9");
     assert_string_equal(term_letter(pool, "(t)"), "0-9");
-    assert_string_equal(term_letter(pool, "\xc3\x89" "clair"), "0-9");
+    assert_string_equal(term_letter(pool, "\xc3\x89" "clair"), "E");      /* Éclair */
+    assert_string_equal(term_letter(pool, "\xc3\xa5" "ngstr\xc3\xb6m"), "A"); /* ångström */
+    assert_string_equal(term_letter(pool, "\xc3\x98" "re"), "O");
+    assert_string_equal(term_letter(pool, "\xc3\x9f" "x"), "S");
+    assert_string_equal(term_letter(pool, "\xc3\xbf"), "Y");
+    assert_string_equal(term_letter(pool, "\xc3\x97" "2"), "0-9");        /* × */
+    assert_string_equal(term_letter(pool, "\xc3\xb7"), "0-9");            /* ÷ */
+    assert_string_equal(term_letter(pool, "\xc4\x8c" "ech"), "0-9");      /* beyond Latin-1 */
+    assert_string_equal(term_letter(pool, "\xc3"), "0-9");                 /* cut short */
     assert_string_equal(term_key(pool, "Accepted  Bid-Offer\tVolume "), "accepted bid-offer volume");
     assert_string_equal(term_key(pool, "DIP"), "dip");
 }
