@@ -28,6 +28,10 @@ static const itsm_field_t article_fields[] = {
     /* the audience as the core reads it */
     { "readers", ITSM_FIELD_READONLY | ITSM_FIELD_EDITORS_ONLY },
     { "gap", ITSM_FIELD_CREATE_ONLY },          /* the knowledge gap it was drafted from */
+    /* the readers' net helpful votes, kept by the core from the votes, for the search's
+     * boost: no one sets it, and it is not in the article's document (its <helpfulness>
+     * shows the counts of the version read) */
+    { "netVotes", ITSM_FIELD_VOTES, .type = ITSM_TYPE_INTEGER },
     { NULL }
 };
 
@@ -40,8 +44,10 @@ static const itsm_search_field_t article_search_fields[] = {
     { "body", ITSM_SEARCH_BODY },
     { NULL }
 };
-/* articles are searched much more than written: prefixes from their own index */
+/* articles are searched much more than written: prefixes from their own index; of two
+ * articles that match alike, the one its readers found more helpful ranks first */
 static const itsm_search_t article_search = { .fields = article_search_fields,
+                                              .boost_field = "netVotes",
                                               .prefix_index = 1 };
 
 static const itsm_kind_t article_kind = {
