@@ -27,7 +27,10 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 14    /* 14: itsm_services_t.allows; 13: itsm_clock_t.target_field (a clock whose target is the
+#define ITSM_ABI_VERSION 14    /* 14: ITSM_FIELD_VOTES (a core without it would index the
+                                 * field from the ticket, never from the votes) and
+                                 * itsm_services_t.allows;
+                                 * 13: itsm_clock_t.target_field (a clock whose target is the
                                  * ticket's own duration field); 12: itsm_search_t.prefix_index; 11: itsm_services_t.ticket_list (itsm_list_query_t) and
                                  * ticket_children; 10: render and resource callbacks write with itsm_xml_out_t
                                  * (itsm_xml.h) instead of libxml2's xmlTextWriter, and
@@ -274,6 +277,17 @@ typedef enum itsm_field_type_e {
                                      * results leave it out (an article's body: a result list
                                      * shows the snippet, and a cached search answer stays a
                                      * fraction of the size) */
+#define ITSM_FIELD_VOTES (0x200 | ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED) /* versioned
+                                     * kinds: kept by the core from the helpfulness votes in
+                                     * the field index, written in each vote's transaction,
+                                     * so that itsm_search_t.boost_field can name it. No
+                                     * request sets it (read-only) and the process leaves it
+                                     * alone: the index holds it, not the ticket, whose
+                                     * document does not show it. The value is the
+                                     * ticket's net helpfulness: each voter's latest vote (on
+                                     * the newest version they voted on), +1 helpful, -1 not
+                                     * (docs/knowledge.md says why). Back-filled from the
+                                     * stored votes at the start that first sees it. */
 typedef struct itsm_field_t {
     const char *name;
     unsigned flags;
@@ -438,8 +452,8 @@ typedef struct itsm_search_t {
      * theirs that found tickets counts as a failed deflection of that search's query. */
     int deflection_target;
     /* An integer field of the kind, declared ITSM_FIELD_INDEXED, that raises a ticket's rank
-     * (helpful votes): the engine's rank times 1 + v / (v + 10) for a value v > 0 (a
-     * ticket's rank at most doubles). NULL: none. */
+     * (helpful votes: an ITSM_FIELD_VOTES field): the engine's rank times 1 + v / (v + 10)
+     * for a value v > 0 (a ticket's rank at most doubles). NULL: none. */
     const char *boost_field;
     /* Prefix queries (`word*`) served from prefix indexes (SQLite: the kind's rows in a
      * second FTS5 index that also keeps the doclists of every 2- and 3-character prefix, so

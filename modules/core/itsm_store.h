@@ -276,9 +276,10 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
                              const apr_array_header_t *follows, const char *party,
                              const char *scope, int limit, apr_pool_t *p);
 
-/* Helpfulness votes on version n of a ticket (schema 8): login's vote (helpful 1 or 0)
- * recorded, replacing an earlier one of theirs on that version. */
-apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
+/* Helpfulness votes on version n of ticket t (schema 8): login's vote (helpful 1 or 0)
+ * recorded, replacing an earlier one of theirs on that version, and t's ITSM_FIELD_VOTES
+ * fields' rows of the field index written anew in the same transaction. */
+apr_status_t itsm_store_vote(itsm_store_t *st, const itsm_ticket_t *t, int n, const char *login,
                              int helpful, apr_time_t at, apr_pool_t *p);
 /* The votes on version n: how many found it helpful and not, and login's own vote (1
  * helpful, 0 not, -1 none). */

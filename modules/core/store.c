@@ -99,6 +99,7 @@ enum {
     S_FIELD_PUT,
     S_FIELD_DROP,
     S_CLOCK_PUT,
+    S_FIELD_OPEN,
     S_COUNT
 };
 
@@ -202,6 +203,10 @@ static const char *const statements[S_COUNT] = {
         "SET settled = excluded.settled, warn_at = excluded.warn_at, due = excluded.due "
         "WHERE itsm_sla_clock.settled <> excluded.settled OR itsm_sla_clock.warn_at <> "
         "excluded.warn_at OR itsm_sla_clock.due <> excluded.due",
+    /* the open flag of a row the ticket's write does not put (ITSM_FIELD_VOTES) */
+    [S_FIELD_OPEN] =
+        "UPDATE itsm_field_index SET is_open = " INT " WHERE ticket_id = " INT " AND name = %s "
+        "AND is_open <> " INT,
 };
 
 /* sql with each "name(" replaced by to "(" */
@@ -720,9 +725,25 @@ static const char *indexed_value(apr_pool_t *p, const char *v)
     return apr_pstrndup(p, v, n);
 }
 
+/* Rows of an ITSM_FIELD_VOTES field (its name the first value) of the tickets whose votes
+ * which (a condition on itsm_vote's ticket_id) selects: the net helpfulness, each voter's
+ * vote on the newest version they voted on, +1 helpful and -1 not (docs/knowledge.md), put
+ * where it changed. Only tickets with votes get a row: no row ranks as no votes. */
+#define VOTES_NET(which) \
+    "INSERT INTO itsm_field_index (ticket_id, kind, name, value, is_open) " \
+    "SELECT t.id, t.kind, CAST(%s AS TEXT), CAST(SUM(2 * v.helpful - 1) AS TEXT), t.is_open " \
+    "FROM (SELECT ticket_id, login, MAX(n) AS n FROM itsm_vote WHERE " which \
+    " GROUP BY ticket_id, login) l " \
+    "JOIN itsm_vote v ON v.ticket_id = l.ticket_id AND v.n = l.n AND v.login = l.login " \
+    "JOIN itsm_ticket t ON t.id = l.ticket_id GROUP BY t.id, t.kind, t.is_open " \
+    "ON CONFLICT (ticket_id, name) DO UPDATE SET value = excluded.value " \
+    "WHERE itsm_field_index.value <> excluded.value"
+
 /* Rows of t's indexed fields (fresh: none stored yet; else each row put where its value or
  * the ticket's open flag changed, dropped where the field is now empty). Each row carries
- * the ticket's is_open (schema 18), written in the same transaction as the ticket's. */
+ * the ticket's is_open (schema 18), written in the same transaction as the ticket's. The
+ * votes write an ITSM_FIELD_VOTES field's row (VOTES_NET), not the ticket: a write of the
+ * ticket moves only its open flag, which lists of open tickets filter on. */
 static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const itsm_ticket_t *t,
                                  int fresh, apr_pool_t *p)
 {
@@ -734,6 +755,14 @@ static apr_status_t index_fields(itsm_store_t *st, const itsm_kind_t *k, const i
 
         if (!(fd->flags & ITSM_FIELD_INDEXED))
             continue;
+        if ((fd->flags & ITSM_FIELD_VOTES) == ITSM_FIELD_VOTES) {
+            const char *open = ticket_is_open(k, t->state) ? "1" : "0";
+            const char *args[] = { open, i64(p, t->id), fd->name, open };
+
+            if (!fresh)
+                rv = exec(st, p, NULL, S_FIELD_OPEN, 4, args);
+            continue;
+        }
         if (v && *v) {
             const char *args[] = { i64(p, t->id), k->kind, fd->name, indexed_value(p, v),
                                    ticket_is_open(k, t->state) ? "1" : "0" };
@@ -1934,6 +1963,16 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
                                       1, args, NULL)
                         || backfill_tickets(st, k, backfill_fields, p)))
             return APR_EGENERAL;
+        /* the votes' fields from the votes stored before (the kind's rows went above), in
+         * one statement: this is the migration of a database whose votes predate the field */
+        for (fd = k->fields; missing && fd && fd->name; fd++) {
+            const char *two[] = { fd->name, k->kind };
+
+            if ((fd->flags & ITSM_FIELD_VOTES) == ITSM_FIELD_VOTES
+                && backfill_exec(st, p, VOTES_NET("ticket_id IN (SELECT id FROM itsm_ticket "
+                                                  "WHERE kind = %s)"), 2, two, NULL))
+                return APR_EGENERAL;
+        }
         /* the unique values of the tickets stored before schema 9, or before the field was
          * declared unique (the lowest ticket keeps a value held twice), once per field
          * (schema 21: a scan of the field's whole index at every start before) */
@@ -3056,9 +3095,12 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
 /* ---- helpfulness votes ----------------------------------------------------------------- */
 
 typedef struct vote_job_t {
+    const char *kind;
     const char *args[5];
 } vote_job_t;
 
+/* The vote, and in its transaction the ticket's ITSM_FIELD_VOTES fields; a kind with one
+ * moves its search generation, as a boost_field's new value may change a search's order. */
 static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 {
     static const char sql[] =
@@ -3066,15 +3108,27 @@ static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         ", %s, " INT ", " INT ") ON CONFLICT (ticket_id, n, login) DO UPDATE SET "
         "helpful = excluded.helpful, at = excluded.at";
     vote_job_t *v = ctx;
+    const itsm_kind_t *k = kind_named(st->kinds, v->kind);
+    const itsm_field_t *fd;
+    apr_status_t rv = run_shape(st, p, NULL, NULL, sql, 5, v->args);
+    int kept = 0;
 
-    return run_shape(st, p, NULL, NULL, sql, 5, v->args);
+    for (fd = k ? k->fields : NULL; rv == APR_SUCCESS && fd && fd->name; fd++) {
+        const char *args[] = { fd->name, v->args[0] };
+
+        if ((fd->flags & ITSM_FIELD_VOTES) != ITSM_FIELD_VOTES)
+            continue;
+        rv = run_shape(st, p, NULL, NULL, VOTES_NET("ticket_id = " INT), 2, args);
+        kept = 1;
+    }
+    return rv == APR_SUCCESS && kept ? search_touch(st, v->kind, p) : rv;
 }
 
-apr_status_t itsm_store_vote(itsm_store_t *st, apr_int64_t ticket_id, int n, const char *login,
+apr_status_t itsm_store_vote(itsm_store_t *st, const itsm_ticket_t *t, int n, const char *login,
                              int helpful, apr_time_t at, apr_pool_t *p)
 {
-    vote_job_t v = { { i64(p, ticket_id), apr_itoa(p, n), login, helpful ? "1" : "0",
-                       i64(p, apr_time_sec(at)) } };
+    vote_job_t v = { t->kind, { i64(p, t->id), apr_itoa(p, n), login, helpful ? "1" : "0",
+                                i64(p, apr_time_sec(at)) } };
 
     return write_tx(st, vote_in_tx, &v, p);
 }

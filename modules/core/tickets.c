@@ -1156,7 +1156,7 @@ int itsm_tickets_vote(itsm_req_t *q, const char *number)
         return itsm_resp_fail(q, HTTP_CONFLICT, "not-published",
                     apr_psprintf(q->r->pool, "%s has no published version to vote on.",
                                  t->number));
-    if (itsm_store_vote(q->store, t->id, version, q->who->uid, strcmp(value, "true") == 0,
+    if (itsm_store_vote(q->store, t, version, q->who->uid, strcmp(value, "true") == 0,
                         apr_time_now(), q->r->pool) != APR_SUCCESS)
         return STORE_FAULT(q, 00422, "vote");
     itsm_req_init_call(q, &c);

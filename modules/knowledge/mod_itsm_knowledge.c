@@ -30,6 +30,10 @@ static const itsm_field_t article_fields[] = {
     /* the knowledge gap it was drafted from: a query of one party's people, for the
      * editors (who see the gaps) only */
     { "gap", ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_EDITORS_ONLY },
+    /* the readers' net helpful votes, kept by the core from the votes, for the search's
+     * boost: no one sets it, and it is not in the article's document (its <helpfulness>
+     * shows the counts of the version read) */
+    { "netVotes", ITSM_FIELD_VOTES, .type = ITSM_TYPE_INTEGER },
     { NULL }
 };
 
@@ -42,8 +46,10 @@ static const itsm_search_field_t article_search_fields[] = {
     { "body", ITSM_SEARCH_BODY },
     { NULL }
 };
-/* articles are searched much more than written: prefixes from their own index */
+/* articles are searched much more than written: prefixes from their own index; of two
+ * articles that match alike, the one its readers found more helpful ranks first */
 static const itsm_search_t article_search = { .fields = article_search_fields,
+                                              .boost_field = "netVotes",
                                               .prefix_index = 1 };
 
 static const itsm_kind_t article_kind = {

@@ -2,12 +2,14 @@
 """Searching articles (GET /itsm/articles?q=, the core's full-text search declared by the
 knowledge module: title heaviest, then keywords, category and services, then the body's text,
 never its markup) and the knowledge gaps it reveals (GET /itsm/knowledge-gaps, knowledge
-managers only), each turned into a draft article in one request."""
+managers only), each turned into a draft article in one request. Of two articles that
+match alike, the one its readers voted more helpful ranks first (the articles' boost_field,
+netVotes, which the core keeps from the votes)."""
 import pytest
 
-from conftest import NSMAP, assert_error, fts5_bm25
+from conftest import NS, NSMAP, assert_error, fts5_bm25, sql_runner
 from incident_util import create, nothing_changed, tag
-from knowledge_util import AUTHOR, KM, article_in, article_xml
+from knowledge_util import AUTHOR, KM, act, article_in, article_xml, edit
 
 
 def test_ranked_with_snippets_stemming_phrases_and_prefixes(client):
@@ -145,3 +147,43 @@ def test_editors_search_within_a_category_readers_by_words(client):
     assert_error(client.get("/articles", user="alice", params={"q": t, "category": "Support" + t}),
                  400, "bad-query")
     assert client.get("/articles", user="alice", params={"q": "support" + t}).numbers() == [support]
+
+
+def vote(client, number, helpful, user):
+    return client.post("/articles/%s/votes" % number,
+                       ('<vote xmlns="%s"><helpful>%s</helpful></vote>' % (NS, helpful)).encode(),
+                       user=user)
+
+
+def test_helpful_votes_raise_an_article_in_the_ranking(client, database):
+    """Two published articles with the same text: the second ranks after the first (equal
+    ranks go by number) until readers vote it helpful, then first; a vote on an unpublished
+    article is refused and writes nothing, and no request sets the kept value."""
+    t = tag()
+    same = dict(audience="all", title="Resetting the meter gateway %s" % t,
+                body="<p>Restart the gateway service.</p>")
+    first, second = article_in(client, "published", **same), article_in(client, "published", **same)
+    q = {"q": "gateway " + t}
+    assert client.get("/articles", user="alice", params=q).numbers() == [first, second]
+    for user in ("alice", "bob", "carol"):
+        assert vote(client, second, "true", user).status == 200
+    assert vote(client, first, "false", "bob").status == 200
+    assert client.get("/articles", user="alice", params=q).numbers() == [second, first]
+    assert client.get("/articles", user=KM, params=q).numbers() == [second, first]
+    # no vote on an article never published, nothing written
+    draft = article_in(client, "approved", **same)
+    with nothing_changed(database):
+        assert_error(vote(client, draft, "true", "alice"), 404, "not-found")
+        assert_error(vote(client, draft, "true", KM), 409, "not-published")
+    # readers vote, nobody writes the count: not a field of the article's document
+    with nothing_changed(database):
+        edit(client, second, expect=400, netVotes="100")
+        r = client.post("/articles", article_xml("Article " + t, netVotes="100"), user=KM)
+        assert r.status == 400, r
+    assert "netVotes" not in client.get("/articles/" + second, user=KM).text
+    # a retired article's row leaves the lists of open tickets with it
+    act(client, second, "retire")
+    run = sql_runner(database, database.params, "itsm")
+    assert run("SELECT f.value || ' ' || CAST(f.is_open AS TEXT) FROM itsm_field_index f "
+               "JOIN itsm_ticket t ON t.id = f.ticket_id WHERE t.number = '%s' AND "
+               "f.name = 'netVotes'" % second) == ["3 0"]

@@ -400,6 +400,8 @@ static const itsm_field_t note_fields[] = {
     { "keywords", 0 },
     /* the editors' remark: only those who may update notes see it (or filter on it) */
     { "editorial", ITSM_FIELD_EDITORS_ONLY | ITSM_FIELD_INDEXED },
+    /* the net helpful votes, kept by the core (ITSM_FIELD_VOTES), raise a note's rank */
+    { "netVotes", ITSM_FIELD_VOTES, .type = ITSM_TYPE_INTEGER },
     { NULL }
 };
 
@@ -410,8 +412,10 @@ static const itsm_search_field_t note_search_fields[] = {
     { "body", ITSM_SEARCH_BODY },
     { NULL }
 };
-/* its rows in the prefix index (itsm_search_t.prefix_index; the probe's in the other) */
-static const itsm_search_t note_search = { .fields = note_search_fields, .prefix_index = 1 };
+/* its rows in the prefix index (itsm_search_t.prefix_index; the probe's in the other); its
+ * votes raise its rank (itsm_search_t.boost_field of an ITSM_FIELD_VOTES field) */
+static const itsm_search_t note_search = { .fields = note_search_fields,
+                                           .boost_field = "netVotes", .prefix_index = 1 };
 
 static const char *const note_actions[] = { "publish", "withdraw", NULL };
 
