@@ -339,12 +339,13 @@ print(json.dumps(out))
                            preexec_fn=as_test_user())
         assert r.returncode == 0, r.stderr
 
-    def snapshot(self):
-        """Every row of every table. Read as the test user so no root-owned WAL/SHM file
-        appears next to the database."""
+    def snapshot(self, params=None):
+        """Every row of every table of the database (or the one of DBDParams params, from
+        fresh()). Read as the test user so no root-owned WAL/SHM file appears next to it."""
         import json
-        r = subprocess.run([sys.executable, "-c", self._DUMP, self.path], capture_output=True,
-                           text=True, timeout=60, preexec_fn=as_test_user())
+        r = subprocess.run([sys.executable, "-c", self._DUMP, params or self.path],
+                           capture_output=True, text=True, timeout=60,
+                           preexec_fn=as_test_user())
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout)
 
@@ -426,9 +427,12 @@ class PgDB:
         "coalesce(last_value::text, '-'), ' ' ORDER BY sequencename), '') FROM pg_sequences "
         "WHERE schemaname = 'public'")
 
-    def snapshot(self):
+    def snapshot(self, params=None):
+        """Every row of every table and every sequence of the database (or the one of
+        DBDParams params, from fresh())."""
+        db = re.search(r"dbname=(\S+)", params).group(1) if params else "itsm"
         r = self._run(self.bin + "/psql", "-X", "-q", "-At", "-F", "\x1f", "-R", "\x1e",
-                      "-h", "127.0.0.1", "-p", str(self.port), "-U", "itsm", "-d", "itsm",
+                      "-h", "127.0.0.1", "-p", str(self.port), "-U", "itsm", "-d", db,
                       "-c", self._SNAPSHOT)
         out = {}
         for record in r.stdout.rstrip("\n").split("\x1e"):
@@ -469,7 +473,8 @@ def itsm_directives(env):
         "ITSMSLASweepInterval": "0",
         # The searches' counts likewise: written by the reads of the gaps and the creates
         # that need them (exact), never by the per-child timer into those snapshots. The
-        # default delay and 0 are tested on servers of their own (test_search_counts.py).
+        # default delay and 0 are tested on servers of their own (test_search_counts.py);
+        # the refused searches are shown uncounted on one with 0 (counting_httpd).
         "ITSMSearchCountDelay": "3600",
         "ITSMLDAPURL": env.slapd.url,
         "ITSMLDAPBase": LDAP_SUFFIX,
@@ -1119,6 +1124,23 @@ def fts5_bm25(database, table, kind, published, match):
 @pytest.fixture(scope="session")
 def client(httpd):
     return Client(httpd)
+
+
+@pytest.fixture(scope="session")
+def counting_httpd(env, slapd, database):
+    """The main server's configuration with ITSMSearchCountDelay 0: a search's count is in
+    the database when the search is answered, so that a before/after snapshot sees a search
+    that was counted (on the other servers counts wait in shared memory for an hour)."""
+    h = Httpd(env, "httpd-counting",
+              itsm=dict(itsm_directives(env), ITSMSearchCountDelay="0"))
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="session")
+def counting_client(counting_httpd):
+    return Client(counting_httpd)
 
 
 def problem_server(env, name, **conf):

@@ -289,6 +289,17 @@ def nothing_changed(database):
     assert database.snapshot() == before, "database changed"
 
 
+def assert_a_search_is_counted(client, database, coll, user="alice"):
+    """On counting_client (ITSMSearchCountDelay 0) a search's count is written with it: a
+    search of coll that finds nothing is a row of itsm_search_gap once answered, so that
+    nothing_changed around a search would see it counted."""
+    word = "counted" + tag()
+    r = client.get("/" + coll, user=user, params={"q": word})
+    assert r.status == 200 and r.root == "list" and r.numbers() == [], r
+    assert any(word in row for row in database.snapshot().get("itsm_search_gap", [])), \
+        "the search's count is not in the database"
+
+
 def imp(client, coll, days=0, minutes=0, user="admin1", expect=201, **fields):
     """Migration import (admin1 with <opened> so long ago)."""
     fields["opened"] = rfc(utcnow() - days * D - minutes * M)

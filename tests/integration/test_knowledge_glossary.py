@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import NSMAP, Client, assert_error, fresh_server, sql_runner
-from incident_util import nothing_changed, tag
+from incident_util import list_numbers, nothing_changed, tag
 from knowledge_util import AUTHOR, KM, article_in, create_term, term_xml
 
 
@@ -102,9 +102,18 @@ def test_readers_do_not_write_the_glossary(client, database):
         assert_error(r, 403, "forbidden")
 
 
+def letter_counts(client):
+    """{letter: count} of GET /glossary/stats?by=letter."""
+    r = client.get("/glossary/stats", user=KM, params={"by": "letter"})
+    assert r.status == 200 and r.root == "stats" and r.doc.get("by") == "letter", r
+    return {g.get("key"): int(g.get("count")) for g in r.findall("i:group")}
+
+
 def test_browse_by_letter_with_paging(client):
     """23 terms of one letter (tagged by their acronym, so that other tests' terms stay out):
-    pages of 10, 20, 50 and all, in the order of the terms whatever their case."""
+    pages of 10, 20, 50 and all, in the order of the terms whatever their case; the counts
+    per letter."""
+    before = letter_counts(client)
     t = tag()
     names = ["Q%s %02d" % (t, i) for i in range(23)]
     for i, name in enumerate(reversed(names)):
@@ -128,9 +137,14 @@ def test_browse_by_letter_with_paging(client):
                    params={"letter": "0-9", "sort": "title", "limit": 500})
     assert r.status == 200
     assert all(e.findtext("i:letter", namespaces=NSMAP) == "0-9" for e in r.findall("i:term"))
-    # how many per letter, for the A-Z bar: the counts
-    r = client.get("/glossary/stats", user=KM, params={"by": "letter"})
-    assert r.status == 200 and r.root == "stats", r
+    # how many per letter, for the A-Z bar: the 23 terms made here under Q, every other
+    # letter as it was, and each letter's count as many terms as its list holds
+    after = letter_counts(client)
+    assert after == dict(before, Q=before.get("Q", 0) + 23)
+    letters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["0-9"]
+    assert set(after) <= set(letters), after
+    assert {x: len(list_numbers(client, "glossary", "alice", letter=x)) for x in letters} \
+        == {x: after.get(x, 0) for x in letters}
 
 
 def test_glossary_search_by_term_or_acronym(client):

@@ -8,7 +8,8 @@ netVotes, which the core keeps from the votes)."""
 import pytest
 
 from conftest import NS, NSMAP, assert_error, fts5_bm25, sql_runner
-from incident_util import create, nothing_changed, tag
+from incident_util import (assert_a_search_is_counted, create, list_numbers, nothing_changed,
+                           tag)
 from knowledge_util import AUTHOR, KM, act, article_in, article_xml, edit
 
 
@@ -61,20 +62,44 @@ def test_sqlite_ranks_as_fts5s_bm25(client, database):
         article_in(client, "published", audience="all", title="Valve %s seal gasket" % t)
 
 
-@pytest.mark.parametrize("q", ['"', "*", "NEAR(a b)", "-", ":", "title:x", "a' OR '1'='1",
-                               "x; DROP TABLE itsm_ticket; --", "%", "AND OR NOT"])
-def test_query_text_is_always_text(client, database, q):
-    r = client.get("/articles", user="alice", params={"q": q})
-    assert r.status == 200 and r.root == "list", (q, r)
+@pytest.fixture(scope="module")
+def syntax_articles(client):
+    """A word of their own; one article holding every word of the queries below (a and b
+    too far apart for FTS5's NEAR, x not in its title), one holding none of them."""
+    t = tag()
+    words = article_in(client, "published", audience="all", title="Query words %s" % t,
+                       body="<p>A first line, then the words: near, title, x, or, 1, drop, "
+                            "table, itsm_ticket, and, not; a long way down the page, after "
+                            "many more words of no interest at all, b.</p>")
+    plain = article_in(client, "published", audience="all", title="Other article %s" % t,
+                       body="<p>Nothing else here.</p>")
+    return t, words, plain
+
+
+# FTS syntax and SQL are words (the article holding them all, not the other), or nothing at
+# all when q has no word (both articles, by the test's own word alone): never an operator, a
+# column filter or a statement
+@pytest.mark.parametrize("q,has_words", [
+    ('"', False), ("*", False), ("NEAR(a b)", True), ("-", False), (":", False),
+    ("title:x", True), ("a' OR '1'='1", True), ("x; DROP TABLE itsm_ticket; --", True),
+    ("%", False), ("AND OR NOT", True)])
+def test_query_text_is_always_text(client, syntax_articles, q, has_words):
+    t, words, plain = syntax_articles
+    got = set(list_numbers(client, "articles", "alice", q="%s %s" % (t, q)))
+    assert got == ({words} if has_words else {words, plain}), q
+    # the query of the word alone answers as before
+    assert set(list_numbers(client, "articles", "alice", q=t)) == {words, plain}
 
 
 # 10 KiB of text: the servers take request lines of 16 KiB (LimitRequestLine, as
 # docs/install.md; httpd's default of 8190 bytes would answer its own HTML 414)
 @pytest.mark.parametrize("params", [{"q": ""}, {"q": "x" * 8000}, {"q": "word " * 2048},
                                     {"q": " ".join("w%d" % i for i in range(40))}])
-def test_bad_queries_are_refused_and_nothing_counted(client, database, params):
+def test_bad_queries_are_refused_and_nothing_counted(counting_client, database, params):
+    # on a server that writes each count with its search (a good one's shows), none is
+    assert_a_search_is_counted(counting_client, database, "articles")
     with nothing_changed(database):
-        r = client.get("/articles", user="alice", params=params)
+        r = counting_client.get("/articles", user="alice", params=params)
     assert_error(r, 400, "bad-query")
 
 

@@ -6,7 +6,8 @@ the open incidents caused by the problem hear of the workaround; incidents linke
 publication count as recurrences; a second publication is refused."""
 import pytest
 
-from conftest import NS, assert_error
+from conftest import (NS, Client, assert_error, fresh_server, itsm_directives, sql_runner,
+                      staged)
 from incident_util import feed_for, new_incident
 from problem_util import (PATH, act, get, journal_entries, link, new_problem, number, refused,
                           shown, walk)
@@ -68,6 +69,74 @@ def test_publish_workaround_creates_the_article_linked_both_ways(kpclient):
     # and shows it
     got = shown(get(kpclient, "incidents", open_i, user="agent1"))
     assert got[0][1] == p and got[0][3]["workaround"] == WORKAROUND
+
+
+# The database refuses the article's row (and only it): a trigger on itsm_ticket
+REFUSE_ARTICLE = {
+    "sqlite3": ("CREATE TRIGGER itsm_test_refuse_article BEFORE INSERT ON itsm_ticket "
+                "WHEN NEW.kind = 'article' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+                "DROP TRIGGER itsm_test_refuse_article;"),
+    "pgsql": ("CREATE FUNCTION itsm_test_refuse_article() RETURNS trigger LANGUAGE plpgsql AS "
+              "$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+              "CREATE TRIGGER itsm_test_refuse_article BEFORE INSERT ON itsm_ticket "
+              "FOR EACH ROW WHEN (NEW.kind = 'article') "
+              "EXECUTE FUNCTION itsm_test_refuse_article();",
+              "DROP TRIGGER itsm_test_refuse_article ON itsm_ticket;"),
+}
+
+
+def test_a_refused_article_leaves_the_problem_unchanged(env, slapd, database, make_httpd,
+                                                        expect_log):
+    """publish-workaround writes the problem, the note to its incidents, the article and the
+    link in one transaction: when the database refuses the article's row, which is written
+    after the problem's, the action answers 503 and nothing of it stays; once the refusal is
+    lifted the same action goes through. Were the problem written in a transaction of its
+    own, the failed action would leave it published without an article."""
+    itsm = dict(itsm_directives(env), ITSMAuthzFile=staged("conf/itsm-authz.xml"))
+    h = fresh_server(env, database, "publish-refused", itsm=itsm, make=make_httpd,
+                     processes=("problem",))
+    c = Client(h)
+    run = sql_runner(database, h.dbd_params, h.db_name)
+    articles = "SELECT COUNT(*) FROM itsm_ticket WHERE kind = 'article'"
+    p = number(new_problem(c, title="DIP rejects large files", service="DIP"))
+    i = number(new_incident(c, user="im1", title="File rejected"))
+    assert link(c, "incidents", i, "caused-by", p).status == 201
+    walk(c, p, "workaround-in-place")
+    refuse, allow = REFUSE_ARTICLE[database.driver]
+    database.execute(refuse, h.dbd_params)
+
+    def state():
+        """What the action would change, as the API shows it."""
+        r = get(c, "problems", p)
+        return (r.etag, r.text, links(c, "problems", p), journal_entries(c, "problems", p),
+                journal_entries(c, "incidents", i), feed_for(c, "im1", i))
+
+    before = state()
+    rows = database.snapshot(h.dbd_params)
+    expect_log(r"ITSM00133: store: update: .*refused by the test")
+    r = c.post("/problems/%s/actions/publish-workaround" % p, None, user="pm1",
+               headers={"If-Match": before[0]})
+    assert_error(r, 503, "store-unavailable")
+    assert state() == before
+    assert "workaroundPublished" not in get(c, "problems", p).ticket()
+    assert run(articles) == ["0"]
+    after = database.snapshot(h.dbd_params)
+    # PostgreSQL's sequences are not transactional: the rolled-back rows (the article, the
+    # journal entries, the outbox) took their ids all the same
+    rows.pop("(sequences)", None)
+    after.pop("(sequences)", None)
+    assert after == rows
+
+    database.execute(allow, h.dbd_params)
+    t = act(c, "problems", p, "publish-workaround", user="pm1").ticket()
+    assert t["workaroundPublished"], t
+    [kb] = [l[2] for l in links(c, "problems", p) if l[0] == "documented-in"]
+    assert run(articles) == ["1"]
+    assert journal_entries(c, "problems", p)[-1][0] == "publish-workaround"
+    assert journal_entries(c, "incidents", i)[-1][0] == "linked-note"
+    assert any("workaround published" in (e["summary"] or "") for e in feed_for(c, "im1", i))
+    assert get(c, "articles", kb, user="km1").ticket()["state"] == "draft"
 
 
 def test_incidents_linked_after_publication_are_recurrences(kpclient):
