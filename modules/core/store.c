@@ -3099,8 +3099,12 @@ typedef struct vote_job_t {
     const char *args[5];
 } vote_job_t;
 
-/* The vote, and in its transaction the ticket's ITSM_FIELD_VOTES fields; a kind with one
- * moves its search generation, as a boost_field's new value may change a search's order. */
+/* The vote, and in its transaction the ticket's ITSM_FIELD_VOTES fields. PostgreSQL's
+ * writers run at once (read committed): the ticket's row is locked first, so that two votes
+ * on one ticket sum one after the other (each statement after the lock sees the other's
+ * committed vote) instead of each writing a sum without the other's; SQLite's writers are
+ * one at a time already. A new value may change a search's order: the kind's boost
+ * generation moves (search_touch_boost), only when a value changed. */
 static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
 {
     static const char sql[] =
@@ -3110,18 +3114,24 @@ static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
     vote_job_t *v = ctx;
     const itsm_kind_t *k = kind_named(st->kinds, v->kind);
     const itsm_field_t *fd;
-    apr_status_t rv = run_shape(st, p, NULL, NULL, sql, 5, v->args);
-    int kept = 0;
+    apr_status_t rv = APR_SUCCESS;
+    int changed = 0;
 
+    if (!st->dialect->serialize_writes)
+        rv = run_shape(st, p, NULL, NULL, "SELECT id FROM itsm_ticket WHERE id = " INT
+                       " FOR UPDATE", 1, v->args);
+    if (rv == APR_SUCCESS)
+        rv = run_shape(st, p, NULL, NULL, sql, 5, v->args);
     for (fd = k ? k->fields : NULL; rv == APR_SUCCESS && fd && fd->name; fd++) {
         const char *args[] = { fd->name, v->args[0] };
+        int n = 0;
 
         if ((fd->flags & ITSM_FIELD_VOTES) != ITSM_FIELD_VOTES)
             continue;
-        rv = run_shape(st, p, NULL, NULL, VOTES_NET("ticket_id = " INT), 2, args);
-        kept = 1;
+        rv = run_shape(st, p, NULL, &n, VOTES_NET("ticket_id = " INT), 2, args);
+        changed |= n > 0;
     }
-    return rv == APR_SUCCESS && kept ? search_touch(st, v->kind, p) : rv;
+    return rv == APR_SUCCESS && changed ? search_touch_boost(st, v->kind, p) : rv;
 }
 
 apr_status_t itsm_store_vote(itsm_store_t *st, const itsm_ticket_t *t, int n, const char *login,

@@ -228,6 +228,9 @@ void search_texts(const char **out, const itsm_kind_t *k, const itsm_ticket_t *t
  * write of a ticket of a searched kind or a synonym source calls it (store_search.c, the
  * result cache). */
 apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
+/* A change of a kind's boost values (helpfulness votes): its searches' answers, not its
+ * index, change (store_search.c, search_generation). */
+apr_status_t search_touch_boost(itsm_store_t *st, const char *kind, apr_pool_t *p);
 /* store_fts5.c: the search's ranking function itsm_rank() on st's SQLite connection, and
  * the per-process counts it keeps (once per child; without, it counts as bm25()). */
 apr_status_t search_rank_register(itsm_store_t *st);

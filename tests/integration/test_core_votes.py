@@ -7,6 +7,8 @@ nothing is written. The note's net votes (ITSM_FIELD_VOTES "netVotes": each vote
 the newest version they voted on, +1 or -1) are kept by the core in the vote's transaction,
 back-filled from stored votes, never set by a request, and raise its rank in a search
 (itsm_search_t.boost_field)."""
+import concurrent.futures
+
 import pytest
 
 from conftest import NS, Client, assert_error, fresh_server, sql_runner, ticket_xml
@@ -132,6 +134,28 @@ def test_net_votes_are_kept_with_each_vote_and_raise_the_rank(client, database):
     assert client.patch("/notes/" + second, ticket_xml("testNote", body="more"), user=EDITOR,
                         headers={"If-Match": etag}).status == 200
     assert net_votes(run, second) == ["1"]
+
+
+VOTERS = ("admin1", "agent1", "im1", "pm1", "cm1", "km1", "author1", "res1", "res2", "alice",
+          "carol", "bob", "prov1")
+
+
+def test_votes_at_once_each_count(client, database):
+    """Every voter of a note at the same moment counts in its net votes: on PostgreSQL the
+    writers run together, and each vote's sum is taken after the ticket's row is locked, so
+    none is written without another's committed vote (without the lock, two concurrent sums
+    each miss the other's)."""
+    run = sql_runner(database, database.params, "itsm")
+    for _ in range(3):
+        number = note(client)
+        act(client, number, "publish")
+        with concurrent.futures.ThreadPoolExecutor(len(VOTERS)) as pool:
+            statuses = list(pool.map(lambda u: client.post("/notes/%s/votes" % number,
+                                                           vote_xml("true"), user=u).status,
+                                     VOTERS))
+        assert set(statuses) <= {200, 403, 404}, statuses
+        assert statuses.count(200) >= 6, statuses
+        assert net_votes(run, number) == [str(statuses.count(200))]
 
 
 def test_no_request_sets_the_net_votes(client, database):
