@@ -997,8 +997,9 @@ static void write_diff(itsm_req_t *q, apr_pool_t *p, itsm_xml_out_t *w, const it
 }
 
 /* May a reader (who reads t's current published version) read v, an earlier published
- * version of t? When v's own audience named the reader: an article narrowed from every
- * person to one party keeps its earlier versions from the others. Kinds without an
+ * version of t? As the store decides for the current one: the ticket's own party reads it
+ * (an internal article), others when v's own audience named them (an article narrowed from
+ * every person to one party keeps its earlier versions from the others). Kinds without an
  * audience are read by party, which the versions share. */
 static int version_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *v)
 {
@@ -1006,7 +1007,8 @@ static int version_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_tick
     const char *why;
     int i, j;
 
-    if (q->sees_all || k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL)
+    if (q->sees_all || k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL
+        || itsm_req_party_visible(q, v->party))
         return 1;
     if (itsm_store_audience_parse(q->r->pool, apr_table_get(v->fields, k->audience_field),
                                   &keys, &why) != APR_SUCCESS)
@@ -1054,6 +1056,7 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     int reader = itsm_req_reads_published(q, k), rc, i;
+    apr_pool_t *one = NULL;
     apr_status_t rv;
     apr_array_header_t *versions;
     apr_table_t *args;
@@ -1100,13 +1103,20 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
     for (i = 0; i < versions->nelts; i++) {
         const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
 
-        if (reader && !e->current) {
+        if (reader && !e->current) {      /* a version read whole for its audience: its
+                                             * body gone with the next (one pool) */
             itsm_version_t info;
+            int readable;
 
-            if ((rv = itsm_store_version(q->store, &v, &info, t, e->n, r->pool)) != APR_SUCCESS
+            if (one == NULL)
+                apr_pool_create(&one, r->pool);
+            else
+                apr_pool_clear(one);
+            if ((rv = itsm_store_version(q->store, &v, &info, t, e->n, one)) != APR_SUCCESS
                 && rv != APR_NOTFOUND)
-                return STORE_FAULT(q, 00232, "version");
-            if (rv != APR_SUCCESS || !version_readable(q, k, v))
+                return STORE_FAULT(q, 00234, "version's audience");
+            readable = rv == APR_SUCCESS && version_readable(q, k, v);
+            if (!readable)
                 continue;
         }
         itsm_xml_start_element(o, "version");

@@ -28,7 +28,8 @@ static const itsm_field_t article_fields[] = {
     /* the audience as the core reads it */
     { "readers", ITSM_FIELD_READONLY | ITSM_FIELD_EDITORS_ONLY },
     /* the knowledge gap it was drafted from: a query of one party's people, for the
-     * editors (who see the gaps) only */
+     * knowledge roles, who write the answer (a manager hands the gap to the authors by
+     * drafting from it); never for its readers */
     { "gap", ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_EDITORS_ONLY },
     /* the readers' net helpful votes, kept by the core from the votes, for the search's
      * boost: no one sets it, and it is not in the article's document (its <helpfulness>

@@ -111,6 +111,25 @@ def test_a_reader_never_sees_a_draft(client):
     assert_error(r, 422, "invalid-field")
 
 
+def test_an_earlier_version_for_fewer_readers_stays_theirs(client):
+    """A note first published for BRMP, then for everyone: alice (ALPE) reads the current
+    version but neither reads nor lists the first, which was not for her (404 as for a
+    version that does not exist); bob, for whom both were, reads both. Fails if a reader of
+    the current version read every earlier one."""
+    number = note(client, title="For BRMP first", audience="party:BRMP", body="one")
+    act(client, number, "publish")
+    edit(client, number, title="For everyone now", body="two", audience="all")
+    act(client, number, "publish")
+    assert client.get("/notes/" + number, user="alice").ticket()["publishedVersion"] == "2"
+    assert_error(client.get("/notes/%s/versions/1" % number, user="alice"), 404, "not-found")
+    listed = client.get("/notes/%s/versions" % number, user="alice")
+    assert [v.get("n") for v in listed.findall("i:version")] == ["2"], listed
+    assert client.get("/notes/%s/versions/1" % number, user="bob").ticket()["title"] == \
+        "For BRMP first"
+    assert [v.get("n") for v in client.get("/notes/%s/versions" % number,
+                                           user="bob").findall("i:version")] == ["1", "2"]
+
+
 def test_published_version_stays_while_the_editor_changes_the_working_copy(client):
     number = note(client, title="First words", audience="all", body="version one")
     act(client, number, "publish")

@@ -134,16 +134,24 @@ def test_linked_is_read_only(client):
 # ---- linked_note: the open tickets linked to a ticket are told of its change
 
 def test_linked_note_tells_the_open_linked_tickets(client):
+    """Each open ticket linked to the probe gets the note and its raiser a notice; the note's
+    text (the probe's news) reaches those who may see the probe: alice reads a probe of her
+    party's, not agent1's own (ELEX), whose note and notice read "(not visible)" to her."""
     t = create_ticket(client, user="alice", title="Blocked, raised by alice").ticket()["number"]
-    p = probe(client)
-    assert link(client, "probes", p, "blocks", t).status == 201
-    r = act(client, p, "tell")
-    assert r.status == 200 and r.ticket()["count"] == "1", r
-    last = entries(client, "tests", t)[-1]
-    assert last.get("action") == "linked-note" and last.get("actor") == "agent1"
-    assert last.findtext("{%s}note" % NS) == "%s: the probe says hello" % p
-    # the test ticket's raiser hears of it
-    assert any("hello" in (e["summary"] or "") for e in feed_for(client, "alice", t))
+    for party, seen in (("ALPE", True), (None, False)):
+        p = probe(client, **({"party": party} if party else {}))
+        assert link(client, "probes", p, "blocks", t).status == 201
+        r = act(client, p, "tell")
+        assert r.status == 200 and r.ticket()["count"] == "1", r
+        last = entries(client, "tests", t)[-1]
+        assert last.get("action") == "linked-note" and last.get("actor") == "agent1"
+        assert last.findtext("{%s}note" % NS) == "%s: the probe says hello" % p
+        said = entries(client, "tests", t, user="alice")[-1].findtext("{%s}note" % NS)
+        assert said == ("%s: the probe says hello" % p if seen else "(not visible)"), said
+        # the test ticket's raiser hears of it, with the news where she may see the probe
+        heard = [e["summary"] for e in feed_for(client, "alice", t)]
+        assert any(("%s: the probe says hello" % p if seen else "(not visible)") == s
+                   for s in heard), heard
     # (a finished ticket is not told: test tickets have no final state; the problem
     # process's tests show it with closed incidents)
 

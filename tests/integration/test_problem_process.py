@@ -271,7 +271,7 @@ def test_news_of_a_problem_reaches_only_those_who_may_see_it(pclient):
     the ELEX problem behind it, so neither its number nor its title reaches her in the
     incident's journal, as its linked block leaves the problem out for her; agent1 reads
     both. Fails with the journal's note shown as written (tickets.c)."""
-    title = "Adapter drops files of one party %s" % id(pclient)
+    title = "Quietly truncated adapter uploads %s" % id(pclient)   # no common word: the suggestions tests
     p = number(new_problem(pclient, title=title))
     i = number(new_incident(pclient, party="ALPE"))
     assert link(pclient, "incidents", i, "caused-by", p).status == 201
