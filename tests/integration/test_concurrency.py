@@ -256,7 +256,7 @@ def test_the_wal_starts_again_while_people_read(env, database, client, tmp_path)
         reader.send_signal(signal.SIGINT)       # ab prints what it did so far and stops
         reads = reader.communicate(timeout=60)[0]
     assert writer.returncode == 0, writer.stdout + writer.stderr
-    assert "Complete requests:      3000" in writer.stdout, writer.stdout
+    assert "Complete requests:      %d" % CREATES in writer.stdout, writer.stdout
     assert "Non-2xx" not in writer.stdout, writer.stdout
     assert "Non-2xx" not in reads, reads
     assert int(re.search(r"Complete requests:\s+(\d+)", reads).group(1)) > 3000, reads
@@ -287,6 +287,9 @@ while True:                 # one read transaction after the other, each 5 ms lo
     c.execute("COMMIT")
     n += 1
 """
+
+
+CREATES = 6000
 
 
 def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, client, tmp_path):
@@ -326,7 +329,8 @@ def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, c
     try:
         assert reader.stdout.readline().strip() == "reading", reader.stderr.read()
         watcher.start()
-        writer = subprocess.run(["ab", "-k", "-q", "-c", "4", "-n", "3000", "-p", str(body),
+        writer = subprocess.run(["ab", "-k", "-q", "-c", "4", "-n", str(CREATES),
+                                 "-p", str(body),
                                  "-T", "application/xml", "-A", "agent1:" + PASSWORD,
                                  client.url("/tests")],
                                 capture_output=True, text=True, timeout=300)
@@ -337,11 +341,14 @@ def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, c
         reader.terminate()
         out, err = reader.communicate(timeout=60)
     assert writer.returncode == 0, writer.stdout + writer.stderr
-    assert "Complete requests:      3000" in writer.stdout, writer.stdout
+    assert "Complete requests:      %d" % CREATES in writer.stdout, writer.stdout
     assert "Non-2xx" not in writer.stdout, writer.stdout
     assert int(out) > 10, (out, err)        # it read all along
     # rewinds tried from 4,000 pages on, every 1,000, waiting 2, 4, 8, 16, 32, 64 ms: the
-    # third or fourth outlasts two reads of 5 ms; 3,000 creates write over 30,000 pages
+    # third or fourth outlasts two reads of 5 ms; 3,000 creates wrote over 30,000 pages on
+    # the first machine, but a faster one's larger batches write fewer, and once (CI,
+    # 2026-12-05, an Intel Xeon host) 3,000 saw no start: twice as many leave room for more
+    # tries
     assert len(starts) >= 2, sorted(starts)
 
 
