@@ -256,7 +256,7 @@ def test_the_wal_starts_again_while_people_read(env, database, client, tmp_path)
         reader.send_signal(signal.SIGINT)       # ab prints what it did so far and stops
         reads = reader.communicate(timeout=60)[0]
     assert writer.returncode == 0, writer.stdout + writer.stderr
-    assert "Complete requests:      %d" % CREATES in writer.stdout, writer.stdout
+    assert "Complete requests:      3000" in writer.stdout, writer.stdout
     assert "Non-2xx" not in writer.stdout, writer.stdout
     assert "Non-2xx" not in reads, reads
     assert int(re.search(r"Complete requests:\s+(\d+)", reads).group(1)) > 3000, reads
@@ -289,7 +289,7 @@ while True:                 # one read transaction after the other, each 5 ms lo
 """
 
 
-CREATES = 6000
+LONG_READ_CREATES = 6000    # test_reads_longer_than_the_rewinds_first_wait_delay_it_only
 
 
 def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, client, tmp_path):
@@ -329,7 +329,7 @@ def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, c
     try:
         assert reader.stdout.readline().strip() == "reading", reader.stderr.read()
         watcher.start()
-        writer = subprocess.run(["ab", "-k", "-q", "-c", "4", "-n", str(CREATES),
+        writer = subprocess.run(["ab", "-k", "-q", "-c", "4", "-n", str(LONG_READ_CREATES),
                                  "-p", str(body),
                                  "-T", "application/xml", "-A", "agent1:" + PASSWORD,
                                  client.url("/tests")],
@@ -341,7 +341,7 @@ def test_reads_longer_than_the_rewinds_first_wait_delay_it_only(env, database, c
         reader.terminate()
         out, err = reader.communicate(timeout=60)
     assert writer.returncode == 0, writer.stdout + writer.stderr
-    assert "Complete requests:      %d" % CREATES in writer.stdout, writer.stdout
+    assert "Complete requests:      %d" % LONG_READ_CREATES in writer.stdout, writer.stdout
     assert "Non-2xx" not in writer.stdout, writer.stdout
     assert int(out) > 10, (out, err)        # it read all along
     # rewinds tried from 4,000 pages on, every 1,000, waiting 2, 4, 8, 16, 32, 64 ms: the
