@@ -287,13 +287,17 @@ apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, co
                               apr_int64_t *helpful, apr_int64_t *unhelpful, int *mine,
                               apr_pool_t *p);
 
-/* The published versions of a ticket (itsm_version_t), by number. */
+/* The published versions of t (itsm_version_t), by number, that a reader within scope may
+ * read: the current one, and each earlier one whose own audience names one of the scope's
+ * keys or of t's party within the scope; scope NULL: every version (its editors). */
 apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
-                                 apr_int64_t ticket_id, apr_pool_t *p);
+                                 const itsm_ticket_t *t, const char *scope, apr_pool_t *p);
 /* Version n of t: a copy of t with the version's title, state and fields (updated: when it
- * was published; version: t's version then), and *info; APR_NOTFOUND when there is none. */
+ * was published; version: t's version then), and *info; APR_NOTFOUND when there is none,
+ * or when a reader within scope may not read it (as itsm_store_versions; NULL: any). */
 apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
-                                const itsm_ticket_t *t, int n, apr_pool_t *p);
+                                const itsm_ticket_t *t, int n, const char *scope,
+                                apr_pool_t *p);
 
 /* ---- full-text search (store_search.c) ---- */
 

@@ -94,6 +94,7 @@ enum {
     S_VERSION_RETIRE,
     S_VERSION_INSERT,
     S_VERSION_LIST,
+    S_VERSION_LIST_FIELDS,
     S_VERSION_GET,
     S_TICKET_FINISHED,
     S_FIELD_PUT,
@@ -184,6 +185,10 @@ static const char *const statements[S_COUNT] = {
     [S_VERSION_LIST] =
         "SELECT n, at, actor, title, state, current FROM itsm_version WHERE ticket_id = " INT
         " ORDER BY n",
+    /* the same with each earlier version's fields, for its audience (version_visible) */
+    [S_VERSION_LIST_FIELDS] =
+        "SELECT n, at, actor, title, state, current, CASE WHEN current = 1 THEN '' ELSE "
+        "fields END FROM itsm_version WHERE ticket_id = " INT " ORDER BY n",
     [S_VERSION_GET] =
         "SELECT at, title, state, fields, ticket_version, current, actor FROM itsm_version "
         "WHERE ticket_id = " INT " AND n = " INT,
@@ -3040,19 +3045,66 @@ apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
     return write_tx(st, sla_mark_in_tx, &m, p);
 }
 
-apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
-                                 apr_int64_t ticket_id, apr_pool_t *p)
+/* Does a reader within sc read every published version of t (kind k) as they read t: of
+ * every party, or of t's, or a kind without an audience? */
+static int versions_by_ticket(const scope_t *sc, const itsm_kind_t *k, const itsm_ticket_t *t)
 {
-    const char *args[] = { i64(p, ticket_id) };
+    return sc->parties == NULL || k == NULL || k->visibility != ITSM_VISIBLE_AUDIENCE
+           || k->audience_field == NULL || has_key(sc->parties, t->party);
+}
+
+/* May a reader within sc read a published version of t (kind k) whose fields are these?
+ * The rule visible_sql gives the current version in SQL: t of one of the scope's parties, or
+ * an audience key of the version shared with the scope's keys. An earlier version's
+ * audience is only in its stored fields (itsm_audience holds the working copy's and the
+ * current version's rows), so it is decided here, on the same scope. */
+static int version_visible(apr_pool_t *p, const scope_t *sc, const itsm_kind_t *k,
+                           const itsm_ticket_t *t, const apr_table_t *fields)
+{
+    apr_array_header_t *keys;
+    const char *why;
+    int i;
+
+    if (versions_by_ticket(sc, k, t))
+        return 1;
+    if (itsm_store_audience_parse(p, apr_table_get(fields, k->audience_field), &keys, &why)
+        != APR_SUCCESS)
+        return 0;
+    for (i = 0; i < keys->nelts; i++)
+        if (has_key(sc->keys, APR_ARRAY_IDX(keys, i, const char *)))
+            return 1;
+    return 0;
+}
+
+apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
+                                 const itsm_ticket_t *t, const char *scope, apr_pool_t *p)
+{
+    const char *args[] = { i64(p, t->id) };
+    const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+    scope_t sc = scope_parse(p, scope ? scope : "*");
+    int check = !versions_by_ticket(&sc, k, t);
+    apr_pool_t *one = NULL;
     rows_t *res;
     row_t *row = NULL;
 
     *out = apr_array_make(p, 4, sizeof(itsm_version_t));
-    if (select_rows(st, p, &res, S_VERSION_LIST, 1, args) != APR_SUCCESS)
+    if (select_rows(st, p, &res, check ? S_VERSION_LIST_FIELDS : S_VERSION_LIST, 1, args)
+        != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
-        itsm_version_t *v = apr_array_push(*out);
+        itsm_version_t *v;
 
+        if (check && !col_i64(st, row, 5)) {    /* an earlier version: by its own audience,
+                                                 * its fields gone with the next (one pool) */
+            if (one == NULL)
+                apr_pool_create(&one, p);
+            else
+                apr_pool_clear(one);
+            if (!version_visible(one, &sc, k, t,
+                                 itsm_codec_fields_decode(one, col(st, row, 6))))
+                continue;
+        }
+        v = apr_array_push(*out);
         v->n = (int)col_i64(st, row, 0);
         v->at = apr_time_from_sec(col_i64(st, row, 1));
         v->actor = apr_pstrdup(p, col(st, row, 2));
@@ -3060,13 +3112,17 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
         v->state = apr_pstrdup(p, col(st, row, 4));
         v->current = (int)col_i64(st, row, 5);
     }
+    if (one)
+        apr_pool_destroy(one);
     return rows_done(res);
 }
 
 apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
-                                const itsm_ticket_t *t, int n, apr_pool_t *p)
+                                const itsm_ticket_t *t, int n, const char *scope,
+                                apr_pool_t *p)
 {
     const char *args[] = { i64(p, t->id), apr_itoa(p, n) };
+    scope_t sc = scope_parse(p, scope ? scope : "*");
     rows_t *res;
     row_t *row = NULL;
 
@@ -3089,6 +3145,9 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
         info->actor = apr_pstrdup(p, col(st, row, 6));
         *out = v;
     }
+    if (*out && !info->current
+        && !version_visible(p, &sc, kind_named(st->kinds, t->kind), t, (*out)->fields))
+        *out = NULL;            /* as unknown to this reader */
     return *out ? APR_SUCCESS : APR_NOTFOUND;
 }
 

@@ -996,34 +996,9 @@ static void write_diff(itsm_req_t *q, apr_pool_t *p, itsm_xml_out_t *w, const it
     }
 }
 
-/* May a reader (who reads t's current published version) read v, an earlier published
- * version of t? As the store decides for the current one: the ticket's own party reads it
- * (an internal article), others when v's own audience named them (an article narrowed from
- * every person to one party keeps its earlier versions from the others). Kinds without an
- * audience are read by party, which the versions share. */
-static int version_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *v)
-{
-    apr_array_header_t *keys, *mine;
-    const char *why;
-    int i, j;
-
-    if (q->sees_all || k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL
-        || itsm_req_party_visible(q, v->party))
-        return 1;
-    if (itsm_store_audience_parse(q->r->pool, apr_table_get(v->fields, k->audience_field),
-                                  &keys, &why) != APR_SUCCESS)
-        return 0;
-    mine = itsm_store_audience_keys(q->r->pool, q->who);
-    for (i = 0; i < keys->nelts; i++)
-        for (j = 0; j < mine->nelts; j++)
-            if (strcmp(APR_ARRAY_IDX(keys, i, const char *),
-                       APR_ARRAY_IDX(mine, j, const char *)) == 0)
-                return 1;
-    return 0;
-}
-
 /* Version which of t ("working": t itself, for its editors) into *v; 404 unknown, and for
- * a reader a version they may not read (version_readable), as unknown. */
+ * a reader a version they may not read (itsm_store_version within their scope), as
+ * unknown. */
 static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int reader,
                         itsm_ticket_t **v)
 {
@@ -1038,9 +1013,8 @@ static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int 
     if (!itsm_req_query_int(which, 1, 1 << 30, &n)
         || (reader && n > (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
         return itsm_resp_not_found(q);
-    rv = itsm_store_version(q->store, v, &info, t, n, q->r->pool);
-    if (rv == APR_NOTFOUND || (rv == APR_SUCCESS && reader && !info.current
-                               && !version_readable(q, q->route->kind, *v)))
+    rv = itsm_store_version(q->store, v, &info, t, n, reader ? q->scope : NULL, q->r->pool);
+    if (rv == APR_NOTFOUND)
         return itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00232, "version");
@@ -1056,8 +1030,6 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
     request_rec *r = q->r;
     const itsm_kind_t *k = q->route->kind;
     int reader = itsm_req_reads_published(q, k), rc, i;
-    apr_pool_t *one = NULL;
-    apr_status_t rv;
     apr_array_header_t *versions;
     apr_table_t *args;
     const char *from;
@@ -1096,29 +1068,14 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
         itsm_doc_render_ticket(&c, o, k, v, 0);
         return itsm_resp_send_doc(r, HTTP_OK, o);
     }
-    if (itsm_store_versions(q->store, &versions, t->id, r->pool) != APR_SUCCESS)
+    if (itsm_store_versions(q->store, &versions, t, reader ? q->scope : NULL, r->pool)
+        != APR_SUCCESS)
         return STORE_FAULT(q, 00233, "versions");
     o = itsm_xml_out_start(r->pool, "versions");
     itsm_xml_write_attribute(o, "number", t->number);
     for (i = 0; i < versions->nelts; i++) {
         const itsm_version_t *e = &APR_ARRAY_IDX(versions, i, itsm_version_t);
 
-        if (reader && !e->current) {      /* a version read whole for its audience: its
-                                             * body gone with the next (one pool) */
-            itsm_version_t info;
-            int readable;
-
-            if (one == NULL)
-                apr_pool_create(&one, r->pool);
-            else
-                apr_pool_clear(one);
-            if ((rv = itsm_store_version(q->store, &v, &info, t, e->n, one)) != APR_SUCCESS
-                && rv != APR_NOTFOUND)
-                return STORE_FAULT(q, 00234, "version's audience");
-            readable = rv == APR_SUCCESS && version_readable(q, k, v);
-            if (!readable)
-                continue;
-        }
         itsm_xml_start_element(o, "version");
         itsm_xml_write_attributef(o, "n", "%d", e->n);
         itsm_xml_write_attribute(o, "at", itsm_time_format(r->pool, e->at));
