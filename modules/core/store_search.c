@@ -1084,53 +1084,39 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
                     "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1", args_of(p, 1, kind));
 }
 
-/* The row of itsm_search_gen that counts the changes of a kind's boost values: '+' and the
- * kind's name, cut to the column's 40 characters (two kinds sharing a cut name share the row:
- * their answers are renewed more often, never too seldom). */
-#define BOOST_MARK '+'
-#define GEN_KEY_MAX 40
-
-static const char *boost_key(apr_pool_t *p, const char *kind)
-{
-    return apr_psprintf(p, "%c%.*s", BOOST_MARK, GEN_KEY_MAX - 1, kind);
-}
-
+/* A change of a kind's boost values (a vote): its row's boost column (schema 25). */
 apr_status_t search_touch_boost(itsm_store_t *st, const char *kind, apr_pool_t *p)
 {
-    return exec_sql(st, p, "INSERT INTO itsm_search_gen (kind, gen) VALUES (%s, 1) ON CONFLICT "
-                    "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1",
-                    args_of(p, 1, boost_key(p, kind)));
+    return exec_sql(st, p, "INSERT INTO itsm_search_gen (kind, gen, boost) VALUES (%s, 0, 1) "
+                    "ON CONFLICT (kind) DO UPDATE SET boost = itsm_search_gen.boost + 1",
+                    args_of(p, 1, kind));
 }
 
 /* The generation a search of kind is answered under (see above), and *total: that of the
  * whole FTS5 index holding kind's entries (the sum over the kinds whose entries it holds,
  * and kinds not loaded here, whose index is not known), for the ranking function's counts
  * (store_fts5.c): a problem's write leaves the counts of the articles' index alone. A vote
- * moves the kind's boost row ("+article"): in gen (the answers' order may change), not
- * in total (the index is the same, and its kept counts stay). */
+ * moves the kind's boost: in gen (the answers' order may change), not in total (the index is
+ * the same, and its kept counts stay). */
 static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_int64_t *gen,
                                       apr_int64_t *total, apr_pool_t *p)
 {
     apr_array_header_t *none = apr_array_make(p, 1, sizeof(const char *));
     int mine = fts_prefixed(st, kind_named(st->kinds, kind));
-    const char *boost = boost_key(p, kind);
     rows_t *res;
     row_t *row = NULL;
 
     *gen = *total = 0;
-    if (select_sql(st, p, &res, "SELECT kind, gen FROM itsm_search_gen", none) != APR_SUCCESS)
+    if (select_sql(st, p, &res, "SELECT kind, gen, boost FROM itsm_search_gen", none)
+        != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         const char *name = col(st, row, 0);
-        const itsm_kind_t *k;
+        const itsm_kind_t *k = kind_named(st->kinds, name);
 
-        if (name[0] == BOOST_MARK) {
-            if (strcmp(name, boost) == 0)
-                *gen += col_i64(st, row, 1);
-            continue;
-        }
-        k = kind_named(st->kinds, name);
-        if (strcmp(name, kind) == 0 || (k && k->search && k->search->synonym_field))
+        if (strcmp(name, kind) == 0)
+            *gen += col_i64(st, row, 1) + col_i64(st, row, 2);
+        else if (k && k->search && k->search->synonym_field)
             *gen += col_i64(st, row, 1);
         if (k == NULL || fts_prefixed(st, k) == mine)
             *total += col_i64(st, row, 1);

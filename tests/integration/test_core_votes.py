@@ -100,16 +100,22 @@ def ranked(client, q, user="alice"):
     return r.numbers()
 
 
+def two_published_notes(client):
+    """Two notes of the same words, published: (the words' tag, the first, the second)."""
+    t = tag()
+    first, second = note(client, title="Same words " + t), note(client, title="Same words " + t)
+    for n in (first, second):
+        act(client, n, "publish")
+    return t, first, second
+
+
 def net_votes(run, number):
     return run("SELECT f.value FROM itsm_field_index f JOIN itsm_ticket t ON t.id = f.ticket_id "
                "WHERE t.number = '%s' AND f.name = 'netVotes'" % number)
 
 
 def test_net_votes_are_kept_with_each_vote_and_raise_the_rank(client, database):
-    t = tag()
-    first, second = note(client, title="Same words " + t), note(client, title="Same words " + t)
-    for n in (first, second):
-        act(client, n, "publish")
+    t, first, second = two_published_notes(client)
     run = sql_runner(database, database.params, "itsm")
     # equal matches rank by number: the first before the second (and the search is cached)
     assert ranked(client, t + " words") == [first, second]
@@ -177,10 +183,7 @@ def test_net_votes_of_votes_stored_before_are_back_filled(env, slapd, database, 
     rows, the field not in itsm_field_indexed) gets them at the next start."""
     h = fresh_server(env, database, "netvotes", make=make_httpd)
     c = Client(h)
-    t = tag()
-    first, second = note(c, title="Same words " + t), note(c, title="Same words " + t)
-    for n in (first, second):
-        act(c, n, "publish")
+    t, first, second = two_published_notes(c)
     for user in ("alice", "bob"):
         assert c.post("/notes/%s/votes" % second, vote_xml("true"), user=user).status == 200
     h.stop()
@@ -190,3 +193,43 @@ def test_net_votes_of_votes_stored_before_are_back_filled(env, slapd, database, 
     h.start()
     assert ranked(c, t + " words") == [second, first]
     assert net_votes(run, second) == ["2"] and net_votes(run, first) == []
+
+
+def test_schema_25_keeps_the_boost_generation_in_a_column_of_its_own(env, slapd, database,
+                                                                   make_httpd):
+    """Schema 25: a vote that changes a value moves the kind's boost column of
+    itsm_search_gen, not a row of its own; a database as schema 24 left it (the boost kept in
+    a row named '+' and the kind, no column) has those rows folded in at the next start, and
+    a vote after it still renews the cached answers."""
+    h = fresh_server(env, database, "boostgen", make=make_httpd)
+    c = Client(h)
+    t, first, second = two_published_notes(c)
+    assert ranked(c, t + " words") == [first, second]       # cached
+    assert c.post("/notes/%s/votes" % second, vote_xml("true"), user="bob").status == 200
+    assert ranked(c, t + " words") == [second, first]
+    h.stop()
+    run = sql_runner(database, h.dbd_params, h.db_name)
+    assert run("SELECT boost FROM itsm_search_gen WHERE kind = 'note'") == ["1"]
+    assert run("SELECT kind FROM itsm_search_gen WHERE kind LIKE '+%'") == []
+    # as schema 24 left it: no column, the boost in a row of its own
+    (gen,) = run("SELECT gen FROM itsm_search_gen WHERE kind = 'note'")
+    run("CREATE TABLE itsm_search_gen_24 (kind VARCHAR(40) PRIMARY KEY, gen BIGINT NOT NULL)")
+    run("INSERT INTO itsm_search_gen_24 (kind, gen) SELECT kind, gen FROM itsm_search_gen")
+    run("INSERT INTO itsm_search_gen_24 (kind, gen) VALUES ('+note', 5)")
+    run("DROP TABLE itsm_search_gen")
+    run("ALTER TABLE itsm_search_gen_24 RENAME TO itsm_search_gen")
+    run("DELETE FROM itsm_schema WHERE version >= 25")
+    h.start()
+    try:
+        assert ranked(c, t + " words") == [second, first]      # the first request migrates
+        assert run("SELECT gen || ' ' || boost FROM itsm_search_gen WHERE kind = 'note'") == \
+            [gen + " 5"]
+        assert run("SELECT kind FROM itsm_search_gen WHERE kind LIKE '+%'") == []
+        # alice's "no" and carol's "no" take the second below the first: the answer renewed
+        for user in ("alice", "carol"):
+            assert c.post("/notes/%s/votes" % second, vote_xml("false"),
+                          user=user).status == 200
+        assert ranked(c, t + " words") == [first, second]
+        assert run("SELECT boost FROM itsm_search_gen WHERE kind = 'note'") == ["7"]
+    finally:
+        h.stop()
