@@ -540,15 +540,17 @@ typedef struct itsm_kind_t {
 /* Suggestions at triage: when a ticket of a kind in for_kinds is created (or its title or
  * description changes while it is in its kind's initial state), the core finds the best
  * matches of its title and description among the tickets of the declaring kind (a
- * searchable kind) over every party and keeps them with it; while it stays in its initial
- * state its representation carries them, to readers whom the role table grants update on
- * its kind (those who triage it), each only if the reader may read it and it still
- * qualifies: <suggestions><suggestion number= kind= title=/>...</suggestions>. */
+ * searchable kind) over every party and keeps them with it, three times limit of them (at
+ * most 10); while it stays in its initial state its representation carries them, to readers
+ * whom the role table grants update on its kind (those who triage it), each only if the
+ * reader may read it and it still qualifies, the best first and at most limit of them:
+ * <suggestions><suggestion number= kind= title=/>...</suggestions>. The matches kept beyond
+ * limit stand in for those of parties a reader cannot see. */
 typedef struct itsm_suggest_t {
     const char *const *for_kinds;   /* NULL-terminated: "case", "incident" */
     const char *only_field;     /* a boolean field the suggested tickets must have true
                                  * ("knownError"); NULL: any */
-    int limit;                  /* at most this many (1..10) */
+    int limit;                  /* at most this many shown to a reader (1..10; 0: 3) */
 } itsm_suggest_t;
 
 /* Is name a desk of the directory (ITSMDesksFile)? True when no directory is configured. */

@@ -417,6 +417,29 @@ void itsm_doc_render_linked(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t
     }
 }
 
+/* How many of a suggesting kind's tickets a reader is shown at most (itsm_suggest_t.limit,
+ * 1..10, 3 when unset). */
+static int suggest_limit(const itsm_suggest_t *sg)
+{
+    return sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
+}
+
+/* How many are kept with a new ticket: more than are shown, since the search runs once, at
+ * the write, over every party, and each reader is then shown only those they may read
+ * (render_suggestions): the best matches of parties the reader cannot see would otherwise
+ * take the places of those the reader can. Three times the limit leaves room for the others'
+ * without a search per read; at most ITSM_SUGGEST_KEPT_MAX, because each kept ticket a reader
+ * may not read costs a ticket read on every representation of the new ticket shown to them
+ * (never fewer than the limit: it is at most 10 too). A reader behind more than that many
+ * better matches of others still sees fewer. */
+#define ITSM_SUGGEST_KEPT_MAX 10
+static int suggest_kept(const itsm_suggest_t *sg)
+{
+    int limit = suggest_limit(sg);
+
+    return 3 * limit < ITSM_SUGGEST_KEPT_MAX ? 3 * limit : ITSM_SUGGEST_KEPT_MAX;
+}
+
 /* Does a kind suggest its tickets to new tickets of kind k (itsm_suggest_t)? */
 static int suggested_to(const itsm_req_t *q, const itsm_kind_t *k)
 {
@@ -460,7 +483,7 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
 
         if (!sg || !sg->for_kinds || !itsm_doc_is_one_of(k->kind, sg->for_kinds) || !s->search)
             continue;
-        f.limit = sg->limit < 1 ? 3 : sg->limit > 10 ? 10 : sg->limit;
+        f.limit = suggest_kept(sg);
         f.now = now;
         if (sg->only_field) {
             /* The span of the qualifying tickets first, from the field index: none (no
@@ -502,14 +525,16 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
 }
 
 /* The suggestions kept with a new ticket (find_suggestions), to readers whom the role table
- * grants update on its kind, each only if they may read it and it still qualifies. */
+ * grants update on its kind, each only if they may read it and it still qualifies, the best
+ * first and at most the suggesting kind's limit of them (more are kept than shown). */
 static void render_suggestions(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                                const itsm_ticket_t *t)
 {
     itsm_req_t *q = c->core;
     const char *kept = apr_table_get(t->fields, ITSM_SUGGESTED);
+    const itsm_kind_t *last = NULL;
     char *list, *item, *state;
-    int open = 0;
+    int open = 0, shown = 0;
 
     if (kept == NULL || !k->initial_state || strcmp(t->state, k->initial_state) != 0
         || !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE))
@@ -523,11 +548,18 @@ static void render_suggestions(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kin
         if (number == NULL)
             continue;
         *number++ = '\0';
-        if ((s = itsm_core_kind(q->core, item)) == NULL || s->suggest == NULL
+        if ((s = itsm_core_kind(q->core, item)) == NULL || s->suggest == NULL)
+            continue;
+        if (s != last) {        /* each suggesting kind's numbers follow one another */
+            last = s;
+            shown = 0;
+        }
+        if (shown >= suggest_limit(s->suggest)
             || !itsm_authz_allows(q->core->authz, q->who->roles, s->kind, ITSM_ACTION_READ)
             || c->svc->ticket_get(c, &x, s->kind, number) != APR_SUCCESS
             || (s->suggest->only_field && !itsm_ticket_bool(x, s->suggest->only_field, 0)))
             continue;
+        shown++;
         if (!open++)
             itsm_xml_start_element(w, "suggestions");
         itsm_xml_start_element(w, "suggestion");

@@ -254,7 +254,7 @@ const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *n
     return shown;
 }
 
-/* A "linked-note" (itsm_req_tell_linked) is the news of another ticket, written into each
+/* A linked note (ITSM_ACTION_LINKED_NOTE, itsm_req_tell_linked) is the news of another ticket, written into each
  * ticket linked to it: its note begins with that ticket's number ("PRB0000001: workaround
  * published for ..."), and that ticket's title and text are in it. Shown (in the journal,
  * and as the summary in the followers' feeds) only to those who may see that ticket, like
@@ -265,7 +265,7 @@ const char *itsm_req_shown_note(itsm_req_t *q, apr_hash_t *seen, const char *act
 {
     const char *colon;
 
-    if (note == NULL || action == NULL || strcmp(action, "linked-note") != 0)
+    if (note == NULL || action == NULL || strcmp(action, ITSM_ACTION_LINKED_NOTE) != 0)
         return note;
     if ((colon = strstr(note, ": ")) == NULL || colon == note)
         return NOT_VISIBLE;     /* not a note the core wrote: of no ticket one may see */

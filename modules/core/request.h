@@ -157,6 +157,10 @@ void itsm_doc_render_linked(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t
  * ITSM_SUGGESTED ("kind:number ...", best first), dropped when it leaves that state; the
  * store must be open. A store fault is logged and leaves none. */
 #define ITSM_SUGGESTED "suggest.found"
+/* The journal action of the news of another ticket written into the tickets linked to it
+ * (itsm_req_tell_linked); its note is shown only to those who may see that ticket
+ * (itsm_req_shown_note). A journal entry's action, not a grant of the role table. */
+#define ITSM_ACTION_LINKED_NOTE "linked-note"
 /* The reserved field of a linking ticket holding the numbers of the targets it links to with
  * a type whose rule shows their fields (itsm_link_rule_t.shows): "linked.<type>". */
 #define ITSM_SHOWN_PREFIX "linked."

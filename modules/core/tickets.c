@@ -429,7 +429,7 @@ apr_status_t itsm_req_tell_linked(itsm_req_t *q, itsm_call_t *c, const itsm_tick
         tl->j = apr_pcalloc(p, sizeof *tl->j);
         tl->j->at = c->now;
         tl->j->actor = q->who->uid;
-        tl->j->action = "linked-note";
+        tl->j->action = ITSM_ACTION_LINKED_NOTE;
         tl->j->changes = apr_array_make(p, 1, sizeof(itsm_change_t));
         tl->j->note = apr_pstrcat(p, t->number, ": ", note, NULL);
         itsm_doc_address(q, lk, tl->j, x);

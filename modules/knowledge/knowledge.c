@@ -75,7 +75,7 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
 }
 
 /* A draft made from a knowledge gap (<gap>: a query the search analytics counted): by those
- * who see the gaps (GET /itsm/knowledge-gaps: the grant of publish), else an author would
+ * who see the gaps (GET /itsm/knowledge-gaps: KNOWLEDGE_GAPS_ACTION), else an author would
  * learn by trying which queries were counted and how often; the gap must be one the caller
  * sees; without a <body>, the body says what was searched. */
 static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
@@ -84,10 +84,10 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
     const itsm_search_gap_t *found = NULL;
     int i;
 
-    if (!c->svc->allows(c, "article", "publish"))
+    if (!c->svc->allows(c, "article", KNOWLEDGE_GAPS_ACTION))
         return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
                               "<gap>: drafting from a knowledge gap takes the grant to see "
-                              "the gaps (publish on article tickets).");
+                              "the gaps (" KNOWLEDGE_GAPS_ACTION " on article tickets).");
     if (c->svc->search_gaps(c, "article", 500, 0, &gaps) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_UNAVAILABLE, "store-unavailable",
                               "The search analytics are not available; try again later.");

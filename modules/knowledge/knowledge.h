@@ -7,6 +7,11 @@
 
 #include "itsm.h"
 
+/* The grant that sees the knowledge gaps (GET /itsm/knowledge-gaps) and drafts an article
+ * from one (<gap>): publish on article tickets, the knowledge managers' (RACI 16.5: identify
+ * gaps, A). */
+#define KNOWLEDGE_GAPS_ACTION "publish"
+
 extern const char *const article_actions[];
 extern const char *const article_finished[];
 

@@ -152,7 +152,7 @@ static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *a
 static const itsm_resource_t gaps_resource = {
     .path = "knowledge-gaps",
     .kind = "article",
-    .action = "publish",        /* the knowledge managers (RACI 16.5: identify gaps, A) */
+    .action = KNOWLEDGE_GAPS_ACTION,
     .element = "knowledgeGaps",
     .get = knowledge_gaps,
 };
