@@ -289,12 +289,12 @@ apr_status_t itsm_store_votes(itsm_store_t *st, apr_int64_t ticket_id, int n, co
 
 /* The published versions of t (itsm_version_t), by number, that a reader within scope may
  * read: the current one, and each earlier one whose own audience names one of the scope's
- * keys or of t's party within the scope; scope NULL: every version (its editors). */
+ * keys or of t's party within the scope ("*": every version, for its editors). */
 apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
                                  const itsm_ticket_t *t, const char *scope, apr_pool_t *p);
 /* Version n of t: a copy of t with the version's title, state and fields (updated: when it
  * was published; version: t's version then), and *info; APR_NOTFOUND when there is none,
- * or when a reader within scope may not read it (as itsm_store_versions; NULL: any). */
+ * or when a reader within scope may not read it (as itsm_store_versions). */
 apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_version_t *info,
                                 const itsm_ticket_t *t, int n, const char *scope,
                                 apr_pool_t *p);

@@ -3049,8 +3049,8 @@ apr_status_t itsm_store_sla_mark(itsm_store_t *st, const itsm_ticket_t *t,
  * every party, or of t's, or a kind without an audience? */
 static int versions_by_ticket(const scope_t *sc, const itsm_kind_t *k, const itsm_ticket_t *t)
 {
-    return sc->parties == NULL || k == NULL || k->visibility != ITSM_VISIBLE_AUDIENCE
-           || k->audience_field == NULL || has_key(sc->parties, t->party);
+    return k && (sc->parties == NULL || k->visibility != ITSM_VISIBLE_AUDIENCE
+                 || k->audience_field == NULL || has_key(sc->parties, t->party));
 }
 
 /* May a reader within sc read a published version of t (kind k) whose fields are these?
@@ -3067,6 +3067,8 @@ static int version_visible(apr_pool_t *p, const scope_t *sc, const itsm_kind_t *
 
     if (versions_by_ticket(sc, k, t))
         return 1;
+    if (k == NULL)              /* a kind the store does not know: none */
+        return 0;
     if (itsm_store_audience_parse(p, apr_table_get(fields, k->audience_field), &keys, &why)
         != APR_SUCCESS)
         return 0;
@@ -3081,7 +3083,7 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
 {
     const char *args[] = { i64(p, t->id) };
     const itsm_kind_t *k = kind_named(st->kinds, t->kind);
-    scope_t sc = scope_parse(p, scope ? scope : "*");
+    scope_t sc = scope_parse(p, scope);
     int check = !versions_by_ticket(&sc, k, t);
     apr_pool_t *one = NULL;
     rows_t *res;
@@ -3122,7 +3124,7 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
                                 apr_pool_t *p)
 {
     const char *args[] = { i64(p, t->id), apr_itoa(p, n) };
-    scope_t sc = scope_parse(p, scope ? scope : "*");
+    scope_t sc = scope_parse(p, scope);
     rows_t *res;
     row_t *row = NULL;
 

@@ -1084,7 +1084,12 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p)
                     "(kind) DO UPDATE SET gen = itsm_search_gen.gen + 1", args_of(p, 1, kind));
 }
 
-/* A change of a kind's boost values (a vote): its row's boost column (schema 25). */
+/* A change of a kind's boost values (a vote): its row's boost column (schema 25). Builds
+ * before it kept the count in a row of its own, '+' and the kind's name: such rows, which an
+ * older build still running on the same database writes, are read as the kind's boost
+ * (search_generation), never written. */
+#define LEGACY_BOOST_MARK '+'
+
 apr_status_t search_touch_boost(itsm_store_t *st, const char *kind, apr_pool_t *p)
 {
     return exec_sql(st, p, "INSERT INTO itsm_search_gen (kind, gen, boost) VALUES (%s, 0, 1) "
@@ -1112,8 +1117,16 @@ static apr_status_t search_generation(itsm_store_t *st, const char *kind, apr_in
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         const char *name = col(st, row, 0);
-        const itsm_kind_t *k = kind_named(st->kinds, name);
+        const itsm_kind_t *k;
 
+        if (name[0] == LEGACY_BOOST_MARK) {     /* a build before schema 25 sharing the
+                                                 * database (a rolling upgrade) writes its
+                                                 * votes' generation as such a row */
+            if (strcmp(name + 1, kind) == 0)
+                *gen += col_i64(st, row, 1);
+            continue;
+        }
+        k = kind_named(st->kinds, name);
         if (strcmp(name, kind) == 0)
             *gen += col_i64(st, row, 1) + col_i64(st, row, 2);
         else if (k && k->search && k->search->synonym_field)

@@ -1013,7 +1013,7 @@ static int load_version(itsm_req_t *q, itsm_ticket_t *t, const char *which, int 
     if (!itsm_req_query_int(which, 1, 1 << 30, &n)
         || (reader && n > (int)itsm_ticket_int(t, ITSM_VERSION_PUBLISHED, 0)))
         return itsm_resp_not_found(q);
-    rv = itsm_store_version(q->store, v, &info, t, n, reader ? q->scope : NULL, q->r->pool);
+    rv = itsm_store_version(q->store, v, &info, t, n, reader ? q->scope : "*", q->r->pool);
     if (rv == APR_NOTFOUND)
         return itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
@@ -1068,7 +1068,7 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
         itsm_doc_render_ticket(&c, o, k, v, 0);
         return itsm_resp_send_doc(r, HTTP_OK, o);
     }
-    if (itsm_store_versions(q->store, &versions, t, reader ? q->scope : NULL, r->pool)
+    if (itsm_store_versions(q->store, &versions, t, reader ? q->scope : "*", r->pool)
         != APR_SUCCESS)
         return STORE_FAULT(q, 00233, "versions");
     o = itsm_xml_out_start(r->pool, "versions");

@@ -231,5 +231,12 @@ def test_schema_25_keeps_the_boost_generation_in_a_column_of_its_own(env, slapd,
                           user=user).status == 200
         assert ranked(c, t + " words") == [first, second]
         assert run("SELECT boost FROM itsm_search_gen WHERE kind = 'note'") == ["7"]
+        assert net_votes(run, second) == ["-1"]
+        # an older build on the same database (a rolling upgrade) records a vote: the net
+        # value, and its '+note' row moved; this build's cached answer is renewed by it
+        run("UPDATE itsm_field_index SET value = '3' WHERE name = 'netVotes' AND ticket_id = "
+            "(SELECT id FROM itsm_ticket WHERE number = '%s')" % second)
+        run("INSERT INTO itsm_search_gen (kind, gen) VALUES ('+note', 1)")
+        assert ranked(c, t + " words") == [second, first]
     finally:
         h.stop()
