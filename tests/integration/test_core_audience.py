@@ -11,6 +11,8 @@ ELEX (knowledge-manager, sees all). res1 holds the roles resolver and cab-member
 resolver."""
 import os
 
+import pytest
+
 from conftest import Client, assert_error, itsm_directives, ticket_xml
 from incident_util import feed_for, nothing_changed, tag
 
@@ -128,6 +130,38 @@ def test_an_earlier_version_for_fewer_readers_stays_theirs(client):
         "For BRMP first"
     assert [v.get("n") for v in client.get("/notes/%s/versions" % number,
                                            user="bob").findall("i:version")] == ["1", "2"]
+
+
+# An earlier version's own audience, by each kind of key, and the note's own party: who
+# reads (and lists) version 1 once version 2 is for everyone. prov1 (ESGS, a Supplier Agent)
+# reads by the parties it acts for (ALPE, MTRW), not by its own.
+EARLIER_AUDIENCES = [
+    ({"audience": "party:ALPE"}, {"alice", "carol", "prov1"}),
+    ({"audience": "market-role:Supplier"}, {"alice", "carol", "bob"}),
+    ({"audience": "market-role:Supplier-Agent"}, {"prov1"}),
+    ({"audience": "party:MTRW", "party": "BRMP"}, {"bob", "prov1"}),   # bob: the note's party
+]
+
+
+@pytest.mark.parametrize("first,readers", EARLIER_AUDIENCES)
+def test_an_earlier_version_is_read_by_its_own_audience(client, first, readers):
+    """Each reader of the current version (for everyone) reads and lists version 1 exactly
+    when version 1's audience named them (by party, a party they act for, market role) or
+    the note is of their party; the others get 404 as for a version that does not exist."""
+    number = note(client, title="Earlier " + tag(), body="one", **first)
+    act(client, number, "publish")
+    edit(client, number, title="For everyone now", body="two", audience="all")
+    act(client, number, "publish")
+    for user in READERS:
+        one = client.get("/notes/%s/versions/1" % number, user=user)
+        listed_ns = [v.get("n") for v in client.get("/notes/%s/versions" % number,
+                                                     user=user).findall("i:version")]
+        if user in readers:
+            assert one.status == 200 and one.ticket()["title"].startswith("Earlier"), user
+            assert listed_ns == ["1", "2"], user
+        else:
+            assert_error(one, 404, "not-found")
+            assert listed_ns == ["2"], user
 
 
 def test_published_version_stays_while_the_editor_changes_the_working_copy(client):
