@@ -524,49 +524,86 @@ void itsm_doc_find_suggestions(itsm_req_t *q, const itsm_kind_t *k, const itsm_t
         apr_table_unset(t->fields, ITSM_SUGGESTED);
 }
 
+/* The numbers of one suggesting kind kept with a ticket, in their order. */
+typedef struct {
+    const itsm_kind_t *kind;
+    apr_array_header_t *numbers;
+} kept_t;
+
+/* The kept suggestions ("kind:number ...", each kind's numbers together, the best first) as
+ * kept_t, of the kinds that still suggest and that the caller may read. */
+static apr_array_header_t *kept_by_kind(itsm_req_t *q, const char *kept, apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_make(p, 1, sizeof(kept_t));
+    char *list = apr_pstrdup(p, kept), *item, *state;
+    kept_t *last = NULL;
+
+    for (item = apr_strtok(list, " ", &state); item; item = apr_strtok(NULL, " ", &state)) {
+        char *number = strchr(item, ':');
+        const itsm_kind_t *s;
+
+        if (number == NULL)
+            continue;
+        *number++ = '\0';
+        if ((s = itsm_core_kind(q->core, item)) == NULL || s->suggest == NULL
+            || !itsm_authz_allows(q->core->authz, q->who->roles, s->kind, ITSM_ACTION_READ))
+            continue;
+        if (last == NULL || last->kind != s) {
+            last = apr_array_push(out);
+            last->kind = s;
+            last->numbers = apr_array_make(p, 10, sizeof(const char *));
+        }
+        APR_ARRAY_PUSH(last->numbers, const char *) = number;
+    }
+    return out;
+}
+
 /* The suggestions kept with a new ticket (find_suggestions), to readers whom the role table
  * grants update on its kind, each only if they may read it and it still qualifies, the best
- * first and at most the suggesting kind's limit of them (more are kept than shown). */
+ * first and at most the suggesting kind's limit of them (more are kept than shown): each
+ * kind's kept tickets read in one statement within the reader's scope. */
 static void render_suggestions(itsm_call_t *c, itsm_xml_out_t *w, const itsm_kind_t *k,
                                const itsm_ticket_t *t)
 {
     itsm_req_t *q = c->core;
     const char *kept = apr_table_get(t->fields, ITSM_SUGGESTED);
-    const itsm_kind_t *last = NULL;
-    char *list, *item, *state;
-    int open = 0, shown = 0;
+    apr_array_header_t *kinds;
+    int open = 0, i, j;
 
     if (kept == NULL || !k->initial_state || strcmp(t->state, k->initial_state) != 0
-        || !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE))
+        || !itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_UPDATE)
+        || itsm_req_bind_store(q) != APR_SUCCESS)
         return;
-    list = apr_pstrdup(c->pool, kept);
-    for (item = apr_strtok(list, " ", &state); item; item = apr_strtok(NULL, " ", &state)) {
-        char *number = strchr(item, ':');
-        const itsm_kind_t *s;
-        itsm_ticket_t *x;
+    kinds = kept_by_kind(q, kept, c->pool);
+    for (i = 0; i < kinds->nelts; i++) {
+        const kept_t *e = &APR_ARRAY_IDX(kinds, i, kept_t);
+        const itsm_suggest_t *sg = e->kind->suggest;
+        apr_hash_t *found;
+        int shown = 0;
 
-        if (number == NULL)
+        if (itsm_store_get_numbers(q->store, &found, e->kind->kind, e->numbers, q->scope,
+                                   c->pool) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00472)
+                          "store: the suggestions of %s kept with %s: %s (none shown)",
+                          e->kind->kind, t->number, itsm_resp_store_error(q));
             continue;
-        *number++ = '\0';
-        if ((s = itsm_core_kind(q->core, item)) == NULL || s->suggest == NULL)
-            continue;
-        if (s != last) {        /* each suggesting kind's numbers follow one another */
-            last = s;
-            shown = 0;
         }
-        if (shown >= suggest_limit(s->suggest)
-            || !itsm_authz_allows(q->core->authz, q->who->roles, s->kind, ITSM_ACTION_READ)
-            || c->svc->ticket_get(c, &x, s->kind, number) != APR_SUCCESS
-            || (s->suggest->only_field && !itsm_ticket_bool(x, s->suggest->only_field, 0)))
-            continue;
-        shown++;
-        if (!open++)
-            itsm_xml_start_element(w, "suggestions");
-        itsm_xml_start_element(w, "suggestion");
-        itsm_xml_write_attribute(w, "number", x->number);
-        itsm_xml_write_attribute(w, "kind", s->kind);
-        itsm_xml_write_attribute(w, "title", x->title);
-        itsm_xml_end_element(w);
+        for (j = 0; j < e->numbers->nelts && shown < suggest_limit(sg); j++) {
+            const itsm_ticket_t *x = apr_hash_get(found, APR_ARRAY_IDX(e->numbers, j,
+                                                                       const char *),
+                                                  APR_HASH_KEY_STRING);
+
+            if (x == NULL || (sg->only_field && !itsm_ticket_bool(x, sg->only_field, 0)))
+                continue;
+            shown++;
+            if (!open++)
+                itsm_xml_start_element(w, "suggestions");
+            itsm_xml_start_element(w, "suggestion");
+            itsm_xml_write_attribute(w, "number", x->number);
+            itsm_xml_write_attribute(w, "kind", e->kind->kind);
+            itsm_xml_write_attribute(w, "title", x->title);
+            itsm_xml_end_element(w);
+        }
     }
     if (open)
         itsm_xml_end_element(w);

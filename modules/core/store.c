@@ -2257,34 +2257,76 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
     return write_tx(st, create_in_tx, &c, p);
 }
 
-apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
-                            const char *number, const char *scope, apr_pool_t *p)
+/* The tickets of kind (NULL: any) numbered numbers within scope, into out (itsm_ticket_t *,
+ * in no particular order): one statement. */
+static apr_status_t get_numbered(itsm_store_t *st, apr_array_header_t *out, const char *kind,
+                                 const apr_array_header_t *numbers, const char *scope,
+                                 apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
     const char *sql;
     rows_t *res;
-    row_t *row;
-
+    row_t *row = NULL;
     scope_t sc = scope_parse(p, scope);
     int published, audience = read_mode(st, kind, &sc, &published, p);
 
-    *t = NULL;
-    arg(args, number);
     sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                       " FROM itsm_ticket t", published ? PUBLISHED_JOIN : "",
-                      " WHERE t.number = %s", equal_sql(p, "kind", kind, args), NULL);
+                      numbers->nelts == 1 ? " WHERE t.number = %s" : " WHERE t.number IN ",
+                      numbers->nelts == 1 ? "" : in_list(p, numbers, args), NULL);
+    if (numbers->nelts == 1)
+        arg(args, APR_ARRAY_IDX(numbers, 0, const char *));
+    sql = apr_pstrcat(p, sql, equal_sql(p, "kind", kind, args), NULL);
     sql = apr_pstrcat(p, sql, visible_sql(p, &sc, audience, args), NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
-    row = NULL;
     while (next_row(st->driver, p, res, &row))
-        *t = ticket_from_row(st, row, p);
-    if (*t && kind == NULL) {   /* of a kind the caller reads as published: as such */
+        APR_ARRAY_PUSH(out, itsm_ticket_t *) = ticket_from_row(st, row, p);
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
+                            const char *number, const char *scope, apr_pool_t *p)
+{
+    apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
+    apr_array_header_t *found = apr_array_make(p, 1, sizeof(itsm_ticket_t *));
+
+    *t = NULL;
+    arg(one, number);
+    if (get_numbered(st, found, kind, one, scope, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (found->nelts == 0)
+        return APR_NOTFOUND;
+    *t = APR_ARRAY_IDX(found, found->nelts - 1, itsm_ticket_t *);
+    if (kind == NULL) {         /* of a kind the caller reads as published: as such */
+        scope_t sc = scope_parse(p, scope);
+        int published;
+
         read_mode(st, (*t)->kind, &sc, &published, p);
         if (published)
             return itsm_store_get(st, t, (*t)->kind, number, scope, p);
     }
-    return *t ? APR_SUCCESS : APR_NOTFOUND;
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_store_get_numbers(itsm_store_t *st, apr_hash_t **out, const char *kind,
+                                    const apr_array_header_t *numbers, const char *scope,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *found = apr_array_make(p, numbers->nelts, sizeof(itsm_ticket_t *));
+    int i;
+
+    *out = apr_hash_make(p);
+    if (numbers->nelts == 0)
+        return APR_SUCCESS;
+    if (get_numbered(st, found, kind, numbers, scope, p) != APR_SUCCESS)
+        return APR_EGENERAL;
+    for (i = 0; i < found->nelts; i++) {
+        itsm_ticket_t *t = APR_ARRAY_IDX(found, i, itsm_ticket_t *);
+
+        apr_hash_set(*out, t->number, APR_HASH_KEY_STRING, t);
+    }
+    return APR_SUCCESS;
 }
 
 typedef struct {
