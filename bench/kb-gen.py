@@ -9,7 +9,9 @@ length: schema 20), the glossary's synonyms).
 
 Text: titles of 4-9 words, keywords of 3-6, bodies of 3-6 paragraphs, 120-450 words, drawn
 from a vocabulary of VOCAB words with a Zipf distribution (weight 1/rank): the words of the
-sample articles (tools/knowledge_sample.py) by frequency first, then made-up words. Audiences:
+sample articles (tools/knowledge_sample.py) by frequency first, then made-up words. Glossary
+terms of 2-4 words by the same law over the vocabulary's content words (no function word:
+FUNCTION_WORDS; KB_TERM_WORDS=all: every word, as before 2026-12-06). Audiences:
 80 % all, 15 % one to three parties of the sample directory, 5 % internal. Every value is
 seeded (--seed): the same arguments give the same database.
 
@@ -26,6 +28,21 @@ import urllib.parse
 
 VOCAB = 20000
 PARTIES = ["ALPE", "BRMP", "ESGS", "MTRW", "NGET", "ELEX"]
+# English function words: no glossary term is made of them (the SM Strategy's 1.3 and the
+# LLSD 16.2 glossary name things: "Data Integration Platform", "Service Level Agreement"),
+# while articles and queries use them as people write. KB_TERM_WORDS=all draws the terms
+# from every word as trees before 2026-12-06 did ("For The And", whose phrase an acronym
+# expands to reads the positions of nearly every article).
+FUNCTION_WORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each either else every few
+for from further had has have having he her here hers him his how however if in into is it its
+itself just least less may me might more most must my neither no nor not of off on once only
+or other ought our ours out over own per same shall she should since so some such than that
+the their theirs them then there these they this those though through thus to too under
+until up upon us very via was we were what when where whether which while who whom whose why
+will with within without would yet you your yours
+""".split())
 
 
 def vocabulary(repo):
@@ -121,7 +138,11 @@ def main():
     n_articles, n_terms = int(n_articles), int(n_terms)
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     rnd = random.Random(int(os.environ.get("KB_SEED", "42")))
-    z = Zipf(vocabulary(repo), rnd)
+    vocab = vocabulary(repo)
+    z = Zipf(vocab, rnd)
+    # the terms' words by the same law over the content words (FUNCTION_WORDS above)
+    zt = z if os.environ.get("KB_TERM_WORDS") == "all" else \
+        Zipf([w for w in vocab if w not in FUNCTION_WORDS], rnd)
     if driver == "sqlite3":
         db = sqlite3.connect(target)
         db.execute("PRAGMA journal_mode=WAL")
@@ -187,7 +208,7 @@ def main():
     tid = first + n_articles
     j = 0
     while j < n_terms:
-        words = z.take(rnd.randint(2, 4))
+        words = zt.take(rnd.randint(2, 4))
         key = " ".join(words)
         acronym = "".join(w[0] for w in words).upper()
         # a real glossary's acronyms rarely collide (SM Strategy 1.3: none); a few share one
