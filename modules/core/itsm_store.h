@@ -194,8 +194,8 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
 /* By number within scope; kind NULL matches any kind. APR_NOTFOUND when absent or out of scope. */
 apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kind,
                             const char *number, const char *scope, apr_pool_t *p);
-/* The tickets of kind (not NULL) among numbers within scope, by number (itsm_ticket_t *), in
- * one statement; a number absent or out of scope is not in *out. */
+/* The tickets of kind among numbers within scope, by number (itsm_ticket_t *), in one
+ * statement; a number absent or out of scope is not in *out. APR_EINVAL for kind NULL. */
 apr_status_t itsm_store_get_numbers(itsm_store_t *st, apr_hash_t **out, const char *kind,
                                     const apr_array_header_t *numbers, const char *scope,
                                     apr_pool_t *p);

@@ -2317,6 +2317,8 @@ apr_status_t itsm_store_get_numbers(itsm_store_t *st, apr_hash_t **out, const ch
     int i;
 
     *out = apr_hash_make(p);
+    if (kind == NULL)           /* a kind read as published needs its name (read_mode) */
+        return APR_EINVAL;
     if (numbers->nelts == 0)
         return APR_SUCCESS;
     if (get_numbered(st, found, kind, numbers, scope, p) != APR_SUCCESS)
