@@ -185,7 +185,7 @@ static const char *const statements[S_COUNT] = {
     [S_VERSION_LIST] =
         "SELECT n, at, actor, title, state, current FROM itsm_version WHERE ticket_id = " INT
         " ORDER BY n",
-    /* the same with each earlier version's fields, for its audience (version_visible) */
+    /* the same with each earlier version's fields, for its audience (version_audience_admits) */
     [S_VERSION_LIST_FIELDS] =
         "SELECT n, at, actor, title, state, current, CASE WHEN current = 1 THEN '' ELSE "
         "fields END FROM itsm_version WHERE ticket_id = " INT " ORDER BY n",
@@ -2257,18 +2257,16 @@ apr_status_t itsm_store_create(itsm_store_t *st, itsm_ticket_t *t, const char *p
     return write_tx(st, create_in_tx, &c, p);
 }
 
-/* The tickets of kind (NULL: any) numbered numbers within scope, into out (itsm_ticket_t *,
- * in no particular order): one statement. */
+/* The tickets of kind (NULL: any) numbered numbers within the scope sc, into out
+ * (itsm_ticket_t *, in no particular order): one statement. */
 static apr_status_t get_numbered(itsm_store_t *st, apr_array_header_t *out, const char *kind,
-                                 const apr_array_header_t *numbers, const char *scope,
-                                 apr_pool_t *p)
+                                 const apr_array_header_t *numbers, scope_t *sc, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 4, sizeof(const char *));
     const char *sql;
     rows_t *res;
     row_t *row = NULL;
-    scope_t sc = scope_parse(p, scope);
-    int published, audience = read_mode(st, kind, &sc, &published, p);
+    int published, audience = read_mode(st, kind, sc, &published, p);
 
     sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                       " FROM itsm_ticket t", published ? PUBLISHED_JOIN : "",
@@ -2277,7 +2275,7 @@ static apr_status_t get_numbered(itsm_store_t *st, apr_array_header_t *out, cons
     if (numbers->nelts == 1)
         arg(args, APR_ARRAY_IDX(numbers, 0, const char *));
     sql = apr_pstrcat(p, sql, equal_sql(p, "kind", kind, args), NULL);
-    sql = apr_pstrcat(p, sql, visible_sql(p, &sc, audience, args), NULL);
+    sql = apr_pstrcat(p, sql, visible_sql(p, sc, audience, args), NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
@@ -2290,18 +2288,17 @@ apr_status_t itsm_store_get(itsm_store_t *st, itsm_ticket_t **t, const char *kin
 {
     apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
     apr_array_header_t *found = apr_array_make(p, 1, sizeof(itsm_ticket_t *));
+    scope_t sc = scope_parse(p, scope);
+    int published;
 
     *t = NULL;
     arg(one, number);
-    if (get_numbered(st, found, kind, one, scope, p) != APR_SUCCESS)
+    if (get_numbered(st, found, kind, one, &sc, p) != APR_SUCCESS)
         return APR_EGENERAL;
     if (found->nelts == 0)
         return APR_NOTFOUND;
     *t = APR_ARRAY_IDX(found, found->nelts - 1, itsm_ticket_t *);
     if (kind == NULL) {         /* of a kind the caller reads as published: as such */
-        scope_t sc = scope_parse(p, scope);
-        int published;
-
         read_mode(st, (*t)->kind, &sc, &published, p);
         if (published)
             return itsm_store_get(st, t, (*t)->kind, number, scope, p);
@@ -2314,6 +2311,7 @@ apr_status_t itsm_store_get_numbers(itsm_store_t *st, apr_hash_t **out, const ch
                                     apr_pool_t *p)
 {
     apr_array_header_t *found = apr_array_make(p, numbers->nelts, sizeof(itsm_ticket_t *));
+    scope_t sc = scope_parse(p, scope);
     int i;
 
     *out = apr_hash_make(p);
@@ -2321,7 +2319,7 @@ apr_status_t itsm_store_get_numbers(itsm_store_t *st, apr_hash_t **out, const ch
         return APR_EINVAL;
     if (numbers->nelts == 0)
         return APR_SUCCESS;
-    if (get_numbered(st, found, kind, numbers, scope, p) != APR_SUCCESS)
+    if (get_numbered(st, found, kind, numbers, &sc, p) != APR_SUCCESS)
         return APR_EGENERAL;
     for (i = 0; i < found->nelts; i++) {
         itsm_ticket_t *t = APR_ARRAY_IDX(found, i, itsm_ticket_t *);
@@ -3097,22 +3095,18 @@ static int versions_by_ticket(const scope_t *sc, const itsm_kind_t *k, const its
                  || k->audience_field == NULL || has_key(sc->parties, t->party));
 }
 
-/* May a reader within sc read a published version of t (kind k) whose fields are these?
- * The rule visible_sql gives the current version in SQL: t of one of the scope's parties, or
- * an audience key of the version shared with the scope's keys. An earlier version's
- * audience is only in its stored fields (itsm_audience holds the working copy's and the
- * current version's rows), so it is decided here, on the same scope. */
-static int version_visible(apr_pool_t *p, const scope_t *sc, const itsm_kind_t *k,
-                           const itsm_ticket_t *t, const apr_table_t *fields)
+/* Does the audience in a version's fields (kind k, which has an audience field) name one
+ * of the scope's keys? With versions_by_ticket, the rule visible_sql gives the current
+ * version in SQL (t of one of the scope's parties, or an audience key shared). An earlier
+ * version's audience is only in its stored fields (itsm_audience holds the working copy's
+ * and the current version's rows), so it is decided here, on the same scope. */
+static int version_audience_admits(apr_pool_t *p, const scope_t *sc, const itsm_kind_t *k,
+                                   const apr_table_t *fields)
 {
     apr_array_header_t *keys;
     const char *why;
     int i;
 
-    if (versions_by_ticket(sc, k, t))
-        return 1;
-    if (k == NULL)              /* a kind the store does not know: none */
-        return 0;
     if (itsm_store_audience_parse(p, apr_table_get(fields, k->audience_field), &keys, &why)
         != APR_SUCCESS)
         return 0;
@@ -3146,8 +3140,9 @@ apr_status_t itsm_store_versions(itsm_store_t *st, apr_array_header_t **out,
                 apr_pool_create(&one, p);
             else
                 apr_pool_clear(one);
-            if (!version_visible(one, &sc, k, t,
-                                 itsm_codec_fields_decode(one, col(st, row, 6))))
+            if (k == NULL       /* a kind the store does not know: none */
+                || !version_audience_admits(one, &sc, k,
+                                            itsm_codec_fields_decode(one, col(st, row, 6))))
                 continue;
         }
         v = apr_array_push(*out);
@@ -3191,9 +3186,13 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
         info->actor = apr_pstrdup(p, col(st, row, 6));
         *out = v;
     }
-    if (*out && !info->current
-        && !version_visible(p, &sc, kind_named(st->kinds, t->kind), t, (*out)->fields))
-        *out = NULL;            /* as unknown to this reader */
+    if (*out && !info->current) {
+        const itsm_kind_t *k = kind_named(st->kinds, t->kind);
+
+        if (!versions_by_ticket(&sc, k, t)
+            && (k == NULL || !version_audience_admits(p, &sc, k, (*out)->fields)))
+            *out = NULL;        /* as unknown to this reader */
+    }
     return *out ? APR_SUCCESS : APR_NOTFOUND;
 }
 
