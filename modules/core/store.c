@@ -1978,6 +1978,10 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
                                                   "WHERE kind = %s)"), 2, two, NULL))
                 return APR_EGENERAL;
         }
+        /* the search rows' boost values are read again from the fields (search_backfill) */
+        if (missing && backfill_exec(st, p, "UPDATE itsm_search_indexed SET boost = '' WHERE "
+                                     "kind = %s", 1, args, NULL))
+            return APR_EGENERAL;
         /* the unique values of the tickets stored before schema 9, or before the field was
          * declared unique (the lowest ticket keeps a value held twice), once per field
          * (schema 21: a scan of the field's whole index at every start before) */
@@ -3234,6 +3238,9 @@ static apr_status_t vote_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
             continue;
         rv = run_shape(st, p, NULL, &n, VOTES_NET("ticket_id = " INT), 2, args);
         changed |= n > 0;
+        if (rv == APR_SUCCESS && n > 0 && k->search && k->search->boost_field
+            && strcmp(k->search->boost_field, fd->name) == 0)
+            rv = search_boost_rows(st, k, v->args[0], p);
     }
     return rv == APR_SUCCESS && changed ? search_touch_boost(st, v->kind, p) : rv;
 }

@@ -231,6 +231,9 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
 /* A change of a kind's boost values (helpfulness votes): its searches' answers, not its
  * index, change (store_search.c, search_generation). */
 apr_status_t search_touch_boost(itsm_store_t *st, const char *kind, apr_pool_t *p);
+/* The boost field's value in the index rows of ticket id (a number's text), after a vote. */
+apr_status_t search_boost_rows(itsm_store_t *st, const itsm_kind_t *k, const char *id,
+                               apr_pool_t *p);
 /* store_fts5.c: the search's ranking function itsm_rank() on st's SQLite connection, and
  * the per-process counts it keeps (once per child; without, it counts as bm25()). */
 apr_status_t search_rank_register(itsm_store_t *st);

@@ -225,20 +225,32 @@ typedef struct search_dialect_t {
     const char *index_insert;
     const char *row_insert;     /* its itsm_search_row (args: key, id, kind, party, everyone,
                                  * and SQLite: dl) */
+    const char *row_insert_boost;   /* the same with the value of a boost field (args: those,
+                                     * then the ticket id and the field) */
     int rowid;                  /* 1: rows keyed by rowid = ticket_id * 2 + published */
     const char *word, *prefix, *phrase;     /* one item of the query (args: its text) */
     int word_args, phrase_args;
     const char *and_op, *or_op;
     const char *boost;          /* the factor of a boost field's value (arg: the field) */
+    const char *boost_row;      /* the same of the value the candidate's itsm_search_row holds
+                                 * (t, no arg; schema 26) */
 } search_dialect_t;
+
+/* A boost field's value as the store keeps it in itsm_search_row (DOUBLE PRECISION: REAL on
+ * SQLite by its type's name), read from the field's row; args: the ticket id, the field. */
+#define BOOST_VALUE "(SELECT CAST(b.value AS DOUBLE PRECISION) FROM itsm_field_index b " \
+    "WHERE b.ticket_id = " INT " AND b.name = %s)"
 
 static const search_dialect_t search_dialects[] = {
     { "sqlite3", 0, NULL, NULL,
       "INSERT INTO itsm_search_row (rid, id, kind, party, everyone, dl) VALUES (" INT ", " INT
       ", %s, %s, " INT ", " INT ")",
+      "INSERT INTO itsm_search_row (rid, id, kind, party, everyone, dl, boost) VALUES (" INT
+      ", " INT ", %s, %s, " INT ", " INT ", " BOOST_VALUE ")",
       1, NULL, NULL, NULL, 0, 0, " AND ", " OR ",
       "COALESCE((SELECT 1.0 + MAX(CAST(b.value AS REAL), 0.0) / (MAX(CAST(b.value AS REAL), "
-      "0.0) + 10.0) FROM itsm_field_index b WHERE b.ticket_id = t.id AND b.name = %s), 1.0)" },
+      "0.0) + 10.0) FROM itsm_field_index b WHERE b.ticket_id = t.id AND b.name = %s), 1.0)",
+      "(1.0 + MAX(COALESCE(t.boost, 0.0), 0.0) / (MAX(COALESCE(t.boost, 0.0), 0.0) + 10.0))" },
     { "pgsql", 1,
       "DELETE FROM itsm_search WHERE ticket_id = " INT " AND published = " INT,
       "INSERT INTO itsm_search (ticket_id, published, title, keywords, body, doc) "
@@ -253,6 +265,8 @@ static const search_dialect_t search_dialects[] = {
       "CAST(%s AS TEXT) AS kw, CAST(%s AS TEXT) AS bo) x",
       "INSERT INTO itsm_search_row (rid, id, kind, party, everyone) VALUES (" INT ", " INT
       ", %s, %s, " INT ")",
+      "INSERT INTO itsm_search_row (rid, id, kind, party, everyone, boost) VALUES (" INT ", "
+      INT ", %s, %s, " INT ", " BOOST_VALUE ")",
       0,
       "(plainto_tsquery('english', %s) || plainto_tsquery('simple', %s))",
       "to_tsquery('simple', quote_literal(%s) || ':*')",
@@ -260,7 +274,9 @@ static const search_dialect_t search_dialects[] = {
       2, 2, " && ", " || ",
       "COALESCE((SELECT 1.0 + GREATEST(CAST(b.value AS DOUBLE PRECISION), 0.0) / "
       "(GREATEST(CAST(b.value AS DOUBLE PRECISION), 0.0) + 10.0) FROM itsm_field_index b "
-      "WHERE b.ticket_id = t.id AND b.name = %s), 1.0)" },
+      "WHERE b.ticket_id = t.id AND b.name = %s), 1.0)",
+      "(1.0 + GREATEST(COALESCE(t.boost, 0.0), 0.0) / (GREATEST(COALESCE(t.boost, 0.0), 0.0) "
+      "+ 10.0))" },
 };
 
 static const search_dialect_t *search_dialect(const itsm_store_t *st)
@@ -497,10 +513,17 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
                                       : args_of(p, 5, id, pub, ti, kw, bo));
             if (rv == APR_SUCCESS && d->rowid)
                 rv = row_length(st, fts, key, &dl, p);
-            if (rv == APR_SUCCESS)
-                rv = exec_sql(st, p, d->row_insert,
-                                 d->rowid ? args_of(p, 6, key, id, k->kind, t->party, everyone, dl)
-                                          : args_of(p, 5, key, id, k->kind, t->party, everyone));
+            if (rv == APR_SUCCESS) {
+                apr_array_header_t *a = d->rowid
+                    ? args_of(p, 6, key, id, k->kind, t->party, everyone, dl)
+                    : args_of(p, 5, key, id, k->kind, t->party, everyone);
+
+                if (s->boost_field) {       /* the value a search ranks by (schema 26) */
+                    arg(a, id);
+                    arg(a, s->boost_field);
+                }
+                rv = exec_sql(st, p, s->boost_field ? d->row_insert_boost : d->row_insert, a);
+            }
             /* the other copy's row: the ticket's party, should it have moved */
             if (rv == APR_SUCCESS && how == 0)
                 rv = exec_sql(st, p, "UPDATE itsm_search_row SET party = %s WHERE rid = " INT,
@@ -508,6 +531,20 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
         }
     }
     return rv == APR_SUCCESS ? index_synonyms(st, k, t, published, how, p) : rv;
+}
+
+/* The value of k's boost field (itsm_search_t.boost_field) in both index rows of the ticket
+ * id, from the field's row: after a vote changed it (store.c, vote_in_tx). A search ranks by
+ * the value the candidate's row holds (schema 26: no look-up of the field per candidate). */
+apr_status_t search_boost_rows(itsm_store_t *st, const itsm_kind_t *k, const char *id,
+                               apr_pool_t *p)
+{
+    if (k == NULL || k->search == NULL || k->search->fields == NULL
+        || k->search->boost_field == NULL)
+        return APR_SUCCESS;
+    return exec_sql(st, p, "UPDATE itsm_search_row SET boost = " BOOST_VALUE " WHERE rid IN ("
+                    INT " * 2, " INT " * 2 + 1)",
+                    args_of(p, 4, id, k->search->boost_field, id, id));
 }
 
 static apr_status_t backfill_search(itsm_store_t *st, const itsm_kind_t *k,
@@ -554,14 +591,15 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
     apr_dbd_results_t *res = NULL;
     rows_t *cur;
     row_t *row = NULL;
-    const char *prefix = fts_prefixed(st, k) ? "1" : "0";
+    const char *prefix = fts_prefixed(st, k) ? "1" : "0", *boost;
     apr_status_t rv;
-    int found = 0, same = 0;
+    int found = 0, same = 0, same_boost = 0;
 
     if (k->search == NULL || (k->search->fields == NULL && k->search->synonym_field == NULL))
         return APR_SUCCESS;
-    if (backfill_prepare(st, "SELECT prefix FROM itsm_search_indexed WHERE kind = %s", &stmt,
-                         p))
+    boost = k->search->fields && k->search->boost_field ? k->search->boost_field : "";
+    if (backfill_prepare(st, "SELECT prefix, boost FROM itsm_search_indexed WHERE kind = %s",
+                         &stmt, p))
         return APR_EGENERAL;
     st->error = apr_dbd_pselect(st->driver, p, st->handle, &res, stmt, 0, 1,
                                 (const char **)one->elts);
@@ -572,16 +610,31 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
 
         found = 1;
         same = v && strcmp(v, prefix) == 0;
+        v = col(st, row, 1);
+        same_boost = v && strcmp(v, boost) == 0;
     }
     if (rows_done(cur) != APR_SUCCESS)
         return APR_EGENERAL;
-    if (same)
+    if (same && same_boost)
         return APR_SUCCESS;
+    if (same) {     /* the rows' boost values, of the field the kind now names (schema 26) */
+        rv = exec_sql(st, p, *boost ? "UPDATE itsm_search_row SET boost = (SELECT CAST(b.value "
+                                      "AS DOUBLE PRECISION) FROM itsm_field_index b WHERE "
+                                      "b.ticket_id = itsm_search_row.id AND b.name = %s) "
+                                      "WHERE kind = %s"
+                                    : "UPDATE itsm_search_row SET boost = NULL WHERE kind = %s",
+                      *boost ? args_of(p, 2, boost, k->kind) : one);
+        if (rv == APR_SUCCESS)
+            rv = exec_sql(st, p, "UPDATE itsm_search_indexed SET boost = %s WHERE kind = %s",
+                          args_of(p, 2, boost, k->kind));
+        return rv == APR_SUCCESS ? search_touch_boost(st, k->kind, p) : rv;
+    }
     /* indexed for the first time, or moved to the other index (schema 24): all again */
     st->migration_stmts = apr_hash_make(p);
-    rv = exec_sql(st, p, found ? "UPDATE itsm_search_indexed SET prefix = " INT " WHERE kind = %s"
-                               : "INSERT INTO itsm_search_indexed (prefix, kind) VALUES (" INT
-                                 ", %s)", args_of(p, 2, prefix, k->kind));
+    rv = exec_sql(st, p, found ? "UPDATE itsm_search_indexed SET prefix = " INT ", boost = %s "
+                                 "WHERE kind = %s"
+                               : "INSERT INTO itsm_search_indexed (prefix, boost, kind) VALUES ("
+                                 INT ", %s, %s)", args_of(p, 3, prefix, boost, k->kind));
     if (rv == APR_SUCCESS)
         rv = exec_sql(st, p, "DELETE FROM itsm_search WHERE ticket_id IN (SELECT id FROM "
                          "itsm_ticket WHERE kind = %s)", one);
@@ -820,10 +873,11 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
     const fts_t *fts = fts_of(st, k);
     apr_array_header_t *args = apr_array_make(p, 32, sizeof(const char *));
     apr_hash_t *syn;
-    const char *match, *sql, *where, *pub, *boost, *span, *dl, *page;
+    apr_array_header_t *wargs = apr_array_make(p, 16, sizeof(const char *));
+    const char *match, *sql, *where, *pub, *boost, *span, *dl, *page, *boost_field;
     rows_t *res;
     row_t *row = NULL;
-    int published, c;
+    int published, c, narrowed;
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_search_row_t));
     *more = 0;
@@ -831,9 +885,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         return APR_SUCCESS;
     if (synonyms_of(st, q, &syn, p) != APR_SUCCESS)
         return APR_EGENERAL;
-    boost = k && k->search && k->search->boost_field ? d->boost : NULL;
-    if (boost)
-        arg(args, k->search->boost_field);
+    boost_field = k && k->search ? k->search->boost_field : NULL;
     /* The candidates are the newest SEARCH_RANKED matches the caller may see, walked in the
      * index's order (no ranking: an engine walks its matches in row order and stops there);
      * only they are ranked, each once, and only the page's rows are read whole. */
@@ -841,20 +893,21 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         const char *from = fts->from, *narrow = fts->narrow;
 
         match = match_sql(p, d, q, syn, NULL);
-        {       /* itsm_rank's values come first in the text, before the boost's */
-            apr_array_header_t *all = apr_array_make(p, args->nelts + 2, sizeof(const char *));
-
-            arg(all, i64(p, generation));
-            arg(all, match);
-            apr_array_cat(all, args);
-            args = all;
-        }
         /* rowid = ticket_id * 2 + published: the join and the copy never read the row's
          * content (its unindexed columns), which would cost as much as the ranking */
-        where = search_from_where(st, p, kind, scope, f, from, narrow, &published, args);
+        where = search_from_where(st, p, kind, scope, f, from, narrow, &published, wargs);
         pub = published ? "1" : "0";
-        /* the narrow row holds the candidate's length (NULL: read from the index) */
-        dl = strncmp(where, narrow, strlen(narrow)) == 0 ? ", t.dl" : "";
+        /* the narrow row holds the candidate's length (NULL: read from the index) and its
+         * boost value: no look-up of either per candidate */
+        narrowed = strncmp(where, narrow, strlen(narrow)) == 0;
+        dl = narrowed ? ", t.dl" : "";
+        boost = boost_field ? narrowed ? d->boost_row : d->boost : NULL;
+        /* in the text's order: itsm_rank's values, the boost's field, the walk's */
+        arg(args, i64(p, generation));
+        arg(args, match);
+        if (boost_field && !narrowed)
+            arg(args, boost_field);
+        apr_array_cat(args, wargs);
         arg(args, match);
         arg(args, pub);
         span = span_sql(p, d, f, published, args);
@@ -887,9 +940,20 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, match);
     }
     else {
-        match = match_sql(p, d, q, syn, args);
-        where = search_from_where(st, p, kind, scope, f, pg_from(p, match, 0),
-                                  pg_from(p, match, 1), &published, args);
+        apr_array_header_t *margs = apr_array_make(p, 8, sizeof(const char *));
+        const char *narrow;
+
+        match = match_sql(p, d, q, syn, margs);
+        narrow = pg_from(p, match, 1);
+        where = search_from_where(st, p, kind, scope, f, pg_from(p, match, 0), narrow,
+                                  &published, wargs);
+        narrowed = strncmp(where, narrow, strlen(narrow)) == 0;
+        boost = boost_field ? narrowed ? d->boost_row : d->boost : NULL;
+        /* in the text's order: the boost's field, the query's values, the walk's */
+        if (boost_field && !narrowed)
+            arg(args, boost_field);
+        apr_array_cat(args, margs);
+        apr_array_cat(args, wargs);
         pub = published ? "1" : "0";
         arg(args, pub);
         span = span_sql(p, d, f, published, args);

@@ -222,21 +222,74 @@ def test_schema_25_keeps_the_boost_generation_in_a_column_of_its_own(env, slapd,
     h.start()
     try:
         assert ranked(c, t + " words") == [second, first]      # the first request migrates
+        # the '+note' row folded in (5), then moved once by schema 26's reading of the rows'
+        # boost values, which the set back ran again
         assert run("SELECT gen || ' ' || boost FROM itsm_search_gen WHERE kind = 'note'") == \
-            [gen + " 5"]
+            [gen + " 6"]
         assert run("SELECT kind FROM itsm_search_gen WHERE kind LIKE '+%'") == []
         # alice's "no" and carol's "no" take the second below the first: the answer renewed
         for user in ("alice", "carol"):
             assert c.post("/notes/%s/votes" % second, vote_xml("false"),
                           user=user).status == 200
         assert ranked(c, t + " words") == [first, second]
-        assert run("SELECT boost FROM itsm_search_gen WHERE kind = 'note'") == ["7"]
+        assert run("SELECT boost FROM itsm_search_gen WHERE kind = 'note'") == ["8"]
         assert net_votes(run, second) == ["-1"]
         # an older build on the same database (a rolling upgrade) records a vote: the net
-        # value, and its '+note' row moved; this build's cached answer is renewed by it
+        # value, and its '+note' row moved; this build's cached answer is renewed by it, but
+        # the index rows it ranks by (schema 26) hold the value it wrote itself
         run("UPDATE itsm_field_index SET value = '3' WHERE name = 'netVotes' AND ticket_id = "
             "(SELECT id FROM itsm_ticket WHERE number = '%s')" % second)
         run("INSERT INTO itsm_search_gen (kind, gen) VALUES ('+note', 1)")
+        assert ranked(c, t + " words") == [first, second]
+        # what docs/install.md says to do after such an upgrade: the rows read again
+        h.stop()
+        run("UPDATE itsm_search_indexed SET boost = ''")
+        h.start()
         assert ranked(c, t + " words") == [second, first]
+    finally:
+        h.stop()
+
+
+def test_schema_26_ranks_by_the_boost_value_the_index_rows_hold(env, slapd, database,
+                                                               make_httpd):
+    """Schema 26: each index row holds its ticket's boost value (a note's net votes), kept
+    with each vote and each write of the row; a database as schema 25 left it (no such
+    column, the values only in itsm_field_index) has them read at the next start."""
+    h = fresh_server(env, database, "rowboost", make=make_httpd)
+    c = Client(h)
+    t, first, second = two_published_notes(c)
+    for user in ("alice", "bob"):
+        assert c.post("/notes/%s/votes" % second, vote_xml("true"), user=user).status == 200
+    assert ranked(c, t + " words") == [second, first]
+    h.stop()
+    run = sql_runner(database, h.dbd_params, h.db_name)
+    boosts = ("SELECT (r.rid %% 2) || ' ' || COALESCE(CAST(r.boost AS INTEGER), -99) FROM "
+              "itsm_search_row r JOIN itsm_ticket t ON t.id = r.id WHERE t.number = '%s' "
+              "ORDER BY r.rid")
+    # both copies' rows (the working copy's and the published one's) hold the net votes
+    assert run(boosts % second) == ["0 2", "1 2"]
+    assert run(boosts % first) == ["0 -99", "1 -99"]
+    assert run("SELECT boost FROM itsm_search_indexed WHERE kind = 'note'") == ["netVotes"]
+    # as schema 25 left it: no values in the rows, no field named
+    run("UPDATE itsm_search_row SET boost = NULL")
+    run("UPDATE itsm_search_indexed SET boost = ''")
+    run("DELETE FROM itsm_schema WHERE version >= 26")
+    h.start()
+    try:
+        assert ranked(c, t + " words") == [second, first]      # read again at the start
+        assert run("SELECT boost FROM itsm_search_indexed WHERE kind = 'note'") == ["netVotes"]
+        assert run(boosts % second) == ["0 2", "1 2"]
+        # a vote through this build moves the rows with the field
+        for user in ("alice", "bob", "carol"):
+            assert c.post("/notes/%s/votes" % first, vote_xml("true"), user=user).status == 200
+        assert ranked(c, t + " words") == [first, second]
+        # an edit that writes the index rows again keeps the value
+        etag = c.get("/notes/" + first, user=EDITOR).etag
+        assert c.patch("/notes/" + first, ticket_xml("testNote", body="more"), user=EDITOR,
+                       headers={"If-Match": etag}).status == 200
+        act(c, first, "publish")
+        assert ranked(c, t + " words") == [first, second]
+        assert ranked(c, t + " words", user=EDITOR) == [first, second]
+        assert run(boosts % first) == ["0 3", "1 3"]
     finally:
         h.stop()
