@@ -81,6 +81,12 @@ static int word_char(long cp)
         || (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65)
         || (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFEFF)
         return 0;
+    /* Unicode's noncharacters (U+FDD0-FDEF, the last two of each plane: U+FFFE and U+FFFF
+     * are not XML characters, and a query's words go into the gaps' XML) and the specials
+     * (U+FFF0-FFFD: annotation marks, the replacement character) */
+    if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE
+        || (cp >= 0xFFF0 && cp <= 0xFFFD))
+        return 0;
     return 1;
 }
 

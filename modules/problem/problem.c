@@ -66,27 +66,44 @@ int problem_create(itsm_call_t *c, itsm_ticket_t *t)
 }
 
 /* The root cause, workaround and solution are recorded by their actions (each a step of
- * the process, journaled as such, with its clock); a plain update may change the rest of
- * the statement, the level (which re-targets the clocks), service and assignment. */
+ * the process, journaled as such, with its clock): by no plain update, and by no other
+ * action's document (an investigate bringing a root cause would make a known error whose
+ * steps never happened, its root-cause clock never started). */
+static const struct { const char *field, *action; } by_action[] = {
+    { "rootCause", "identify-root-cause" },
+    { "workaround", "record-workaround" },
+    { "solution", "identify-solution" },
+    { "solutionTimeframe", "identify-solution" },
+    { NULL, NULL }
+};
+
+/* Refused (422) unless every text t records is as on old but those of action (NULL: a
+ * plain update). */
+static int only_own_texts(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                          const itsm_ticket_t *t)
+{
+    int i;
+
+    for (i = 0; by_action[i].field; i++)
+        if ((action == NULL || strcmp(action, by_action[i].action) != 0)
+            && !same(get(old, by_action[i].field), get(t, by_action[i].field)))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "<%s> is recorded with the action %s", by_action[i].field,
+                                  by_action[i].action);
+    return 0;
+}
+
+/* A plain update may change the rest of the statement, the level (which re-targets the
+ * clocks), service and assignment. */
 int problem_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
-    static const struct { const char *field, *action; } by_action[] = {
-        { "rootCause", "identify-root-cause" },
-        { "workaround", "record-workaround" },
-        { "solution", "identify-solution" },
-        { "solutionTimeframe", "identify-solution" },
-        { NULL, NULL }
-    };
-    int i;
+    int rc;
 
     if (in(old->state, problem_finished))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "%s is %s: it is not changed any more", old->number, old->state);
-    for (i = 0; by_action[i].field; i++)
-        if (!same(get(old, by_action[i].field), get(t, by_action[i].field)))
-            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
-                                  "<%s> is recorded with the action %s", by_action[i].field,
-                                  by_action[i].action);
+    if ((rc = only_own_texts(c, NULL, old, t)) != 0)
+        return rc;
     derive(t);
     return 0;
 }
@@ -216,6 +233,8 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     size_t i;
     int rc;
 
+    if ((rc = only_own_texts(c, action, old, t)) != 0)
+        return rc;
     if (strcmp(action, "publish-workaround") == 0) {
         if ((rc = publish_workaround(c, old, t)) == 0)
             derive(t);

@@ -120,6 +120,20 @@ def test_gaps_are_counted_listed_for_knowledge_managers_and_drafted_in_one_reque
     assert r.findtext("i:gap") == word and word in r.findtext("i:body/i:p")
 
 
+def test_noncharacters_in_a_query_separate_its_words(client):
+    """U+FFFE and U+FFFF are no XML characters: a query's words are counted and shown in the
+    gaps' document (and the portal's page made from it), which must stay well-formed. They,
+    the other noncharacters and the specials separate words as punctuation does."""
+    word = "nonchar" + tag()
+    for q in (word + "\uffff", "\ufffe" + word + "\ufdd0", word + " \U0010ffff\ufffd"):
+        r = client.get("/articles", user="alice", params={"q": q})
+        assert r.status == 200 and r.numbers() == [], r
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    assert r.status == 200 and r.root == "knowledgeGaps", r        # parsed: well-formed
+    gaps = [g for g in r.findall("i:gap") if word in (g.text or "")]
+    assert [(g.text, g.get("misses")) for g in gaps] == [(word, "3")]
+
+
 def test_only_those_who_see_the_gaps_draft_from_one(client, database):
     """An author (no grant to see the gaps) drafting from a gap that exists is refused as
     from one that does not, with nothing written: else the answers would tell which queries

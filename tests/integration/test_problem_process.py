@@ -160,6 +160,34 @@ def test_steps_texts_only_through_their_actions(pclient, database, field):
     assert database.snapshot() == before
 
 
+@pytest.mark.parametrize("state,action,user,fields", [
+    # an investigation that brings a root cause and a workaround: no known error without
+    # its steps (their stamps, the root-cause clock)
+    ("new", "investigate", "pm1", {"rootCause": "x", "workaround": "y"}),
+    # a workaround published that was never recorded
+    ("under-investigation", "publish-workaround", "pm1", {"workaround": "y"}),
+    # the workaround recorded with a root cause the process never identified
+    ("under-investigation", "record-workaround", "pm1", {"workaround": "y", "rootCause": "x"}),
+    # the resolver identifies the solution: the root cause and workaround are not theirs
+    ("root-cause-identified", "identify-solution", "res1",
+     {"solution": "s", "rootCause": "rewritten"}),
+    ("root-cause-identified", "identify-solution", "res1",
+     {"solution": "s", "workaround": "rewritten"}),
+    ("workaround-in-place", "identify-root-cause", "pm1",
+     {"rootCause": "x", "solutionTimeframe": "soon"}),
+])
+def test_an_actions_document_records_only_its_own_text(pclient, database, state, action, user,
+                                                        fields):
+    n = number(new_problem(pclient))
+    walk(pclient, n, state)
+    other = [f for f in fields if not (f == "workaround" and action == "record-workaround")
+             and not (f == "rootCause" and action == "identify-root-cause")
+             and not (f == "solution" and action == "identify-solution")]
+    r = refused(pclient, database, n, action, 422, "invalid-field", user=user, **fields)
+    assert any(f in r.findtext("i:message") for f in other), r
+    assert get(pclient, "problems", n).ticket()["state"] == state
+
+
 def test_kpi_of_a_clock_not_started_is_refused(pclient, database):
     n = number(new_problem(pclient))
     before = database.snapshot()
