@@ -15,7 +15,8 @@
 #include "itsm_store.h"
 
 /* what a caller who may not see a linked ticket reads in its place */
-static const char NOT_VISIBLE[] = "(not visible)";
+const char itsm_not_visible[] = "(not visible)";
+#define NOT_VISIBLE itsm_not_visible
 
 APLOG_USE_MODULE(itsm);
 

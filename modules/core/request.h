@@ -107,6 +107,9 @@ int itsm_resp_store_unavailable(itsm_req_t *q);
 const char *itsm_resp_store_error(itsm_req_t *q);
 
 /* request.c */
+/* What a reader is shown of another ticket's text they may not read. */
+extern const char itsm_not_visible[];
+
 int itsm_req_reads_published(const itsm_req_t *q, const itsm_kind_t *k);
 int itsm_req_resolve_caller(itsm_req_t *q);
 int itsm_req_open_store(itsm_req_t *q);

@@ -646,11 +646,17 @@ int itsm_view_feed(itsm_req_t *q)
         const itsm_notice_t *n = &APR_ARRAY_IDX(notices, i, itsm_notice_t);
         const itsm_kind_t *kd = itsm_core_kind(q->core, n->kind);
         const char *collection = kd ? kd->collection : n->kind;
+        /* a kind the caller reads as published: the ticket's title and the entry's changes
+         * are the working copy's, an editor's draft, not theirs to read (the number, the
+         * action and its actor are said; the title "(not visible)", the summary the action) */
+        int working = kd && itsm_req_reads_published(q, kd);
+
         itsm_xml_start_element(o, "entry");
         itsm_xml_element(o, "id", apr_psprintf(r->pool, "urn:mod-itsm:notice:%" APR_INT64_T_FMT,
                                                n->id));
         itsm_xml_element(o, "title", apr_psprintf(r->pool, "%s %s by %s: %s", n->number,
-                                                   n->action, n->actor, n->title));
+                                                   n->action, n->actor,
+                                                   working ? itsm_not_visible : n->title));
         itsm_xml_element(o, "updated", itsm_time_format(r->pool, n->at));
         itsm_xml_start_element(o, "link");
         itsm_xml_write_attribute(o, "href",
@@ -658,8 +664,9 @@ int itsm_view_feed(itsm_req_t *q)
                                                                        collection, "/", n->number,
                                                                        NULL), r));
         itsm_xml_end_element(o);
-        feed_related(q, o, kd, n->changes);
-        itsm_xml_element(o, "summary", *n->summary
+        if (!working)
+            feed_related(q, o, kd, n->changes);
+        itsm_xml_element(o, "summary", *n->summary && !working
                          ? itsm_req_shown_note(q, seen, n->action, n->summary) : n->action);
         itsm_xml_end_element(o);
     }

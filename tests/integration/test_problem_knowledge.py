@@ -8,7 +8,8 @@ import pytest
 
 from conftest import (NS, Client, assert_error, fresh_server, itsm_directives, sql_runner,
                       staged)
-from incident_util import feed_for, new_incident
+from incident_util import feed_for, new_incident, tag
+from knowledge_util import article_xml
 from problem_util import (PATH, act, get, journal_entries, link, new_problem, number, refused,
                           shown, walk)
 
@@ -137,6 +138,33 @@ def test_a_refused_article_leaves_the_problem_unchanged(env, slapd, database, ma
     assert journal_entries(c, "incidents", i)[-1][0] == "linked-note"
     assert any("workaround published" in (e["summary"] or "") for e in feed_for(c, "im1", i))
     assert get(c, "articles", kb, user="km1").ticket()["state"] == "draft"
+
+
+def test_the_raiser_of_an_article_they_read_as_published_hears_no_draft(kpclient):
+    """pm1 raises the workaround's article but may not edit articles: they read them as
+    published. An author's later draft (title, body) must not reach pm1's feed, whose entries
+    of the article then say only its number, the action and who did it."""
+    p = number(new_problem(kpclient, title="Feed probe " + tag(), service="DIP"))
+    walk(kpclient, p, "workaround-in-place")
+    act(kpclient, "problems", p, "publish-workaround", user="pm1")
+    kb = [l for l in links(kpclient, "problems", p) if l[0] == "documented-in"][0][2]
+    for action in ("submit", "approve", "publish", "revise"):
+        etag = kpclient.get("/articles/" + kb, user="km1").etag
+        r = kpclient.post("/articles/%s/actions/%s" % (kb, action), None,
+                          user="author1" if action == "revise" else "km1",
+                          headers={"If-Match": etag})
+        assert r.status == 200, (action, r)
+    secret = "secretdraft" + tag()
+    etag = kpclient.get("/articles/" + kb, user="km1").etag
+    r = kpclient.patch("/articles/" + kb, article_xml("Title " + secret, "<p>%s</p>" % secret),
+                       user="author1", headers={"If-Match": etag})
+    assert r.status == 200, r
+    entries = feed_for(kpclient, "pm1", kb)
+    assert entries, "pm1 follows the article they raised"
+    assert not [e for e in entries if secret in repr(e)], entries
+    assert secret not in kpclient.get("/articles/" + kb, user="pm1").text
+    # an editor's feed (km1 follows nothing here) is not the point; the author reads it whole
+    assert secret in kpclient.get("/articles/" + kb, user="km1").text
 
 
 def test_incidents_linked_after_publication_are_recurrences(kpclient):
