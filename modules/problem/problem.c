@@ -9,6 +9,7 @@
 #include "itsm_xml.h"
 #include "problem.h"
 
+#define HTTP_FORBIDDEN 403
 #define HTTP_CONFLICT 409
 #define HTTP_UNPROCESSABLE 422
 #define HTTP_SERVICE_UNAVAILABLE 503
@@ -46,9 +47,22 @@ static void derive(itsm_ticket_t *t)
     itsm_ticket_set_bool(t, "knownError", problem_known_error(t));
 }
 
+static const char *const problem_states[] = {
+    "new", "under-investigation", "workaround-in-place", "root-cause-identified",
+    "solution-identified", "resolved", "closed", "cancelled", NULL
+};
+/* The states after the long-term solution was identified, or without one to come. */
+static const char *const solution_found[] = {
+    "solution-identified", "resolved", "closed", "cancelled", NULL
+};
+
+static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock);
+
 int problem_create(itsm_call_t *c, itsm_ticket_t *t)
 {
-    static const char *const by_action[] = { "rootCause", "workaround", "solution", NULL };
+    static const char *const by_action[] = {
+        "rootCause", "workaround", "solution", "solutionTimeframe", NULL
+    };
     const char *const *f;
 
     if (!c->importing)
@@ -57,8 +71,17 @@ int problem_create(itsm_call_t *c, itsm_ticket_t *t)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                       "<%s> is recorded with its action, after the problem "
                                       "is logged", *f);
+    /* an import may bring the state the problem had in the old tool: one of ours; past
+     * the solution's identification its KPI clocks stop at the import */
     if (t->state == NULL)
         t->state = "new";
+    else if (!in(t->state, problem_states))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "'%s' is not a state of a problem", t->state);
+    if (in(t->state, solution_found)) {
+        stop(c, t, "root-cause");
+        stop(c, t, "solution");
+    }
     itsm_ticket_set_int(c->pool, t, "incidentCount", 0);
     itsm_ticket_set_int(c->pool, t, "recurrences", 0);
     derive(t);
@@ -104,6 +127,13 @@ int problem_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
                               "%s is %s: it is not changed any more", old->number, old->state);
     if ((rc = only_own_texts(c, NULL, old, t)) != 0)
         return rc;
+    if ((!same(get(old, "level"), get(t, "level"))
+         || !same(get(old, "service"), get(t, "service")))
+        && !c->svc->allows(c, "problem", PROBLEM_CATEGORISE_ACTION))
+        return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                              "Categorising a problem (its level and service) is problem "
+                              "management's (" PROBLEM_CATEGORISE_ACTION " on problem "
+                              "tickets)");
     derive(t);
     return 0;
 }
@@ -268,10 +298,10 @@ int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticke
 
     if (strcmp(type, PROBLEM_LINK_CAUSED_BY) != 0)
         return 0;
-    if (added && in(old->state, problem_finished))
+    if (in(old->state, problem_finished))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
-                              "%s is %s: no incident is linked to it any more", old->number,
-                              old->state);
+                              "%s is %s: no incident is linked to it or unlinked any more",
+                              old->number, old->state);
     itsm_ticket_set_int(c->pool, t, "incidentCount", added ? n + 1 : (n > 0 ? n - 1 : 0));
     if (added && get(old, "workaroundPublished"))
         itsm_ticket_set_int(c->pool, t, "recurrences",

@@ -16,6 +16,10 @@
 #define PROBLEM_LINK_ARTICLE "documented-in"
 /* The kind of knowledge articles (mod_itsm_knowledge). */
 #define PROBLEM_ARTICLE_KIND "article"
+/* Categorising a problem (its level, which sets the KPI targets, and its service) after it is
+ * logged is problem management's (LLSD 8.6: the desk and the SMEs are consulted): a plain
+ * update changes them only for those granted this action of the same RACI row. */
+#define PROBLEM_CATEGORISE_ACTION "investigate"
 
 extern const char *const problem_finished[];
 

@@ -8,7 +8,7 @@ refused without a workaround or without the knowledge process (nothing changed).
 import pytest
 
 from conftest import Client, Httpd, NS, assert_error, itsm_directives, staged
-from incident_util import feed_for, journal, new_case, new_incident
+from incident_util import H, feed_for, journal, new_case, new_incident, rfc, utcnow
 from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
                           number, patch, refused, shown, targets, walk)
 
@@ -188,6 +188,48 @@ def test_an_actions_document_records_only_its_own_text(pclient, database, state,
     assert get(pclient, "problems", n).ticket()["state"] == state
 
 
+def test_categorising_after_logging_is_problem_managements(pclient, database):
+    """LLSD 8.6: the desk raises (and categorises at logging), the SMEs develop the solution;
+    the level (the KPI targets: a missed clock re-evaluated against another level) and the
+    service are then problem management's to change."""
+    n = number(new_problem(pclient, level="1", service="DIP", assignee="res1"))
+    for user, fields in (("res1", {"level": "4"}), ("agent1", {"level": "3"}),
+                         ("res1", {"service": "Registration"})):
+        before = database.snapshot()
+        r = patch(pclient, "problems", n, user=user, expect=403, code="forbidden", **fields)
+        assert "level" in r.findtext("i:message")
+        assert database.snapshot() == before
+    # the rest of the statement stays theirs to update
+    assert patch(pclient, "problems", n, user="res1",
+                 background="Seen since the release").ticket()["background"] == \
+        "Seen since the release"
+    t = patch(pclient, "problems", n, user="pm1", level="4", service="Registration").ticket()
+    assert (t["level"], t["service"]) == ("4", "Registration")
+
+
+def test_import_brings_only_a_problem_state_and_stops_its_clocks(pclient, database):
+    """An import (itsm-admin, with <opened>) brings the state the problem had in the old
+    tool: one of a problem's (422 else, nothing written); one past the solution's
+    identification has its clocks stopped, so that the sweep never counts a breach of a
+    finished problem."""
+    opened = rfc(utcnow() - 30 * 24 * H)
+    for state in ("bogus", "in-progress", "awaiting-info"):
+        before = database.snapshot()
+        r = new_problem(pclient, user="admin1", expect=422, state=state, opened=opened)
+        assert_error(r, 422, "invalid-field")
+        assert database.snapshot() == before
+    t = new_problem(pclient, user="admin1", state="closed", opened=opened)
+    sla = targets(t)
+    assert sla["solution"]["status"] in ("met", "missed"), sla
+    assert sla["root-cause"]["status"] == "not-started", sla
+    running = new_problem(pclient, user="admin1", state="under-investigation", opened=opened)
+    assert targets(running)["solution"]["status"] in ("in-sla", "warning", "breached")
+    # no KPI field is brought at logging, imported or not
+    before = database.snapshot()
+    new_problem(pclient, expect=422, solutionTimeframe="next release")
+    assert database.snapshot() == before
+
+
 def test_kpi_of_a_clock_not_started_is_refused(pclient, database):
     n = number(new_problem(pclient))
     before = database.snapshot()
@@ -231,7 +273,7 @@ def test_known_errors_are_filtered(pclient):
 
 # ---- incidents caused by a problem
 
-def test_incidents_link_from_either_end(pclient):
+def test_incidents_link_from_either_end(pclient, database):
     p = number(new_problem(pclient))
     i1 = number(new_incident(pclient, title="Rejected file 1"))
     i2 = number(new_incident(pclient, title="Rejected file 2"))
@@ -258,6 +300,14 @@ def test_incidents_link_from_either_end(pclient):
                        headers={"If-Match": cur.etag})
     assert r.status == 204, r
     assert get(pclient, "problems", p).ticket()["incidentCount"] == "1"
+    # a closed or cancelled problem is not changed any more: no unlink either
+    act(pclient, "problems", p, "cancel", user="pm1")
+    before = database.snapshot()
+    cur = get(pclient, "incidents", i2)
+    r = pclient.delete("/incidents/%s/links/caused-by/%s" % (i2, p), user="agent1",
+                       headers={"If-Match": cur.etag})
+    assert_error(r, 409, "invalid-transition")
+    assert database.snapshot() == before
 
 
 def test_open_incident_shows_the_problems_workaround(pclient):
