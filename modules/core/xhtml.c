@@ -131,6 +131,12 @@ static int check_nodes(apr_pool_t *p, const xmlNode *node, const char **why)
             if (!ok)
                 return 0;
         }
+        /* an empty element: text inside it would be indexed and served, and dropped by
+         * the pages (HTML's <br> has no content) */
+        if (strcmp((const char *)n->name, "br") == 0 && n->children) {
+            *why = apr_pstrdup(p, "contains a <br> with content: <br> is empty");
+            return 0;
+        }
         if (!check_nodes(p, n, why))
             return 0;
     }

@@ -52,20 +52,31 @@ const char *article_readers(apr_pool_t *p, const char *audience)
     return audience;
 }
 
-/* The audience checked and the readers derived; "internal" mixed with entries is refused. */
+/* The audience checked and the readers derived; the entry "internal" (the audience's entries
+ * are separated by white space, as the core reads them) mixed with others is refused, an
+ * entry that only contains the word (role:internal-audit) is one as any other. */
 static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
 {
     const char *a = apr_table_get(t->fields, "audience");
     const char *readers;
+    char *copy, *tok, *state;
+    int entries = 0, internal = 0;
 
-    if (a == NULL) {
+    if (a == NULL)
         a = "internal";
-        apr_table_setn(t->fields, "audience", a);
+    copy = apr_pstrdup(c->pool, a);
+    for (tok = apr_strtok(copy, " \t\r\n", &state); tok;
+         tok = apr_strtok(NULL, " \t\r\n", &state)) {
+        entries++;
+        internal |= strcmp(tok, "internal") == 0;
     }
-    if (strcmp(a, "internal") != 0 && strstr(a, "internal"))
+    if (internal && entries > 1)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "<audience> is internal alone, all, or a list of party:ID, "
                               "market-role:NAME and role:NAME entries");
+    if (internal)
+        a = "internal";
+    apr_table_setn(t->fields, "audience", a);
     readers = article_readers(c->pool, a);
     if (readers)
         apr_table_setn(t->fields, "readers", readers);

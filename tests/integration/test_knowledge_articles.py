@@ -6,7 +6,7 @@ versions readers see while the next one is drafted, and the reviewers' diff."""
 import pytest
 
 from conftest import assert_error
-from incident_util import nothing_changed
+from incident_util import nothing_changed, tag
 from knowledge_util import (AUTHOR, BODY, KM, PATH, act, article_in, article_xml,
                             create_article, edit)
 
@@ -98,6 +98,9 @@ BAD = [
     ({"body": None}, 422, "invalid-field", "<body>"),
     ({"body": BODY, "audience": "everyone"}, 422, "invalid-field", "everyone"),
     ({"body": BODY, "audience": "internal party:ALPE"}, 422, "invalid-field", "internal"),
+    ({"body": BODY, "audience": "role:x internal"}, 422, "invalid-field", "internal"),
+    # <br> is empty: its text would be indexed and served, and dropped by the pages
+    ({"body": "<p>a<br>hidden words</br></p>"}, 422, "invalid-field", "<br>"),
     ({"body": BODY, "readers": "all"}, 422, "invalid-field", "read-only"),
     ({"body": BODY, "state": "published"}, 422, "invalid-field", "state"),
 ]
@@ -112,6 +115,17 @@ def test_bad_articles_are_refused_and_nothing_written(client, database, fields, 
         r = client.post("/articles", article_xml("Bad article", body, **fields), user=KM)
     assert_error(r, status, code)
     assert named in r.findtext("i:message"), r
+
+
+def test_an_audience_entry_is_read_whole(client):
+    """'internal' alone keeps the article to the knowledge roles; an entry that only holds
+    the word (a role named internal-audit) is an entry as any other."""
+    r = client.post("/articles", article_xml("Audit " + tag(), BODY,
+                                             audience="role:internal-audit party:ALPE"), user=KM)
+    assert r.status == 201 and r.findtext("i:audience") == "role:internal-audit party:ALPE", r
+    r = client.post("/articles", article_xml("Internal " + tag(), BODY, audience=" internal "),
+                    user=KM)
+    assert r.status == 201 and r.findtext("i:audience") == "internal", r
 
 
 def test_a_doctype_is_refused_and_nothing_written(client, database):
