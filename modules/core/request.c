@@ -2,6 +2,7 @@
 /* The request layer's groundwork: who the caller is and what they may see (identity, party
  * scope, role and relation grants), the store's connection, the body read and validated,
  * the query decoded, and the call a process's callbacks get. */
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
@@ -236,15 +237,35 @@ int itsm_req_party_visible(itsm_req_t *q, const char *party)
     return 0;
 }
 
+/* The kind whose prefix numbers number (prefix and digits), or NULL. */
+static const itsm_kind_t *kind_numbering(const itsm_core_t *core, const char *number)
+{
+    int i;
+
+    for (i = 0; i < core->kinds->nelts; i++) {
+        const itsm_kind_t *k = APR_ARRAY_IDX(core->kinds, i, const itsm_kind_t *);
+        apr_size_t n = k->prefix ? strlen(k->prefix) : 0;
+
+        if (n && strncmp(number, k->prefix, n) == 0 && apr_isdigit(number[n]))
+            return k;
+    }
+    return NULL;
+}
+
 /* A linked ticket's number is shown only to those who may see that ticket, as its fields
- * are (document.c, render_shown): another party's number reads "(not visible)". Answers
- * kept in seen, one read per number. */
+ * are (document.c, render_shown): another party's number, or one of a kind the caller reads
+ * as published that has no published version, reads "(not visible)". Answers kept in seen,
+ * one read per number. */
 const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
 {
     const char *shown;
     itsm_ticket_t *x;
+    const itsm_kind_t *k;
 
-    if (number == NULL || q->sees_all)
+    if (number == NULL)
+        return number;
+    if (q->sees_all && ((k = kind_numbering(q->core, number)) == NULL
+                        || !itsm_req_reads_published(q, k)))
         return number;
     if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
         shown = itsm_req_bind_store(q) == APR_SUCCESS

@@ -167,6 +167,28 @@ def test_the_raiser_of_an_article_they_read_as_published_hears_no_draft(kpclient
     assert secret in kpclient.get("/articles/" + kb, user="km1").text
 
 
+def test_a_draft_articles_number_is_not_in_the_journal_of_those_who_read_it_as_published(
+        kpclient):
+    """An article linked to a problem by hand (itsm-admin) while still a draft: the desk
+    (which sees every party's problems, and reads articles as published) reads the problem's
+    journal without its number, as its links and a read of it do not show it either."""
+    p = number(new_problem(kpclient))
+    r = kpclient.post("/articles", article_xml("Draft " + tag(), "<p>draft</p>"), user="km1")
+    assert r.status == 201, r
+    kb = r.ticket()["number"]
+    assert link(kpclient, "problems", p, "documented-in", kb, user="admin1").status == 201
+    assert kb in kpclient.get("/problems/%s/journal" % p, user="admin1").text
+    assert kpclient.get("/articles/" + kb, user="agent1").status == 404
+    j = kpclient.get("/problems/%s/journal" % p, user="agent1")
+    assert j.status == 200 and kb not in j.text and "(not visible)" in j.text, j
+    # once published, it is shown
+    for action in ("submit", "approve", "publish"):
+        etag = kpclient.get("/articles/" + kb, user="km1").etag
+        assert kpclient.post("/articles/%s/actions/%s" % (kb, action), None, user="km1",
+                             headers={"If-Match": etag}).status == 200
+    assert kb in kpclient.get("/problems/%s/journal" % p, user="agent1").text
+
+
 def test_incidents_linked_after_publication_are_recurrences(kpclient):
     p = number(new_problem(kpclient))
     before = number(new_incident(kpclient))
