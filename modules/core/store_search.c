@@ -703,8 +703,13 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
     }
     if (keys->nelts == 0)
         return APR_SUCCESS;
-    sql = apr_pstrcat(p, "SELECT DISTINCT term, expansion FROM itsm_synonym WHERE term IN ",
-                      in_list(p, keys, args), " ORDER BY term, expansion LIMIT 200", NULL);
+    /* the first SYNONYM_EXPANSIONS of each term (one bound for all the query's terms let a
+     * term of hundreds of expansions, sorted first, take every other term's) */
+    sql = apr_pstrcat(p, "SELECT term, expansion FROM (SELECT term, expansion, ROW_NUMBER() "
+                      "OVER (PARTITION BY term ORDER BY expansion) AS n FROM (SELECT DISTINCT "
+                      "term, expansion FROM itsm_synonym WHERE term IN ", in_list(p, keys, args),
+                      ") d) w WHERE n <= " INT " ORDER BY term, expansion", NULL);
+    arg(args, apr_itoa(p, SYNONYM_EXPANSIONS));
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {

@@ -259,6 +259,25 @@ def test_an_acronym_shared_by_many_terms_expands_into_eight_of_them(client):
     assert found(search(client, "probes", '%s "%s"' % (t, names[9]))) == [probes[9]]
 
 
+def test_each_term_keeps_its_own_expansions(client, database):
+    """The eight expansions are each term's: a term of hundreds of expansions in the same
+    query (sorted before the other) does not take the other term's (one bound of 200 rows
+    for all the query's terms did)."""
+    t = tag()
+    acronym = "Q" + t[:5].upper()
+    name = "Quill Zircon Ledger" + t[:4]
+    r = client.post("/glosses", ticket_xml("testGloss", title=name, acronym=acronym), user="km1")
+    assert r.status == 201, r
+    many = "aa" + t.lower()
+    run = sql_runner(database, database.params, "itsm")
+    (gid,) = run("SELECT id FROM itsm_ticket WHERE number = '%s'" % r.ticket()["number"])
+    for i in range(0, 240, 40):     # 240 expansions of a term sorted before the acronym's
+        run("INSERT INTO itsm_synonym (ticket_id, term, expansion) VALUES " + ", ".join(
+            "(%s, '%s', 'zz%s %03d')" % (gid, many, t.lower(), n) for n in range(i, i + 40)))
+    p = probe(client, title="%s outage of the %s" % (many, name), description=t)
+    assert found(search(client, "probes", "%s %s %s" % (t, many, acronym))) == [p]
+
+
 def gaps(client, user="agent1"):
     r = client.get("/search-gaps", user=user, params={"kind": "probe"})
     assert r.status == 200, r
