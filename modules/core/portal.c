@@ -1373,7 +1373,8 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, ctx_t 
 send:
     r->status = status;
     security_headers(r);
-    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    if (apr_table_get(r->headers_out, "Cache-Control") == NULL)    /* sign-out's no-store */
+        apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     apr_table_unset(r->headers_out, "Location");
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_set_content_length(r, (apr_off_t)page_len);
@@ -1470,27 +1471,45 @@ int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t le
 
 /* ---- the login page (handler itsm-login, outside the authenticated space) -------------- */
 
-/* A local path to return to after login: "/..." but not "//..." (another host). */
+/* A local path to return to after login: "/..." but not "//..." (another host), and no
+ * control character, space or backslash anywhere: browsers drop tabs and newlines from a
+ * URL and read "\\" as "/", so "/<TAB>/evil.example/" would go to another host. */
 static const char *local_path(request_rec *r, const char *to)
 {
-    if (to == NULL || to[0] != '/' || to[1] == '/' || to[1] == '\\' || strpbrk(to, "\r\n\\"))
+    const unsigned char *s;
+
+    if (to == NULL || to[0] != '/' || to[1] == '/')
         return NULL;
+    for (s = (const unsigned char *)to; *s; s++)
+        if (*s <= 0x20 || *s == 0x7f || *s == '\\')
+            return NULL;
     return apr_pstrdup(r->pool, to);
 }
 
 /* mod_auth_form sends a successful login to the httpd_location the form posted, as given:
- * a form elsewhere could post another site's URL. The login's answer passes this filter,
- * which lets only a local path through ("/...", not "//..."); anything else goes home. */
+ * a form elsewhere could post another site's URL, to the login handler (/itsm-auth) or to any
+ * URL under AuthType form (its inline login). The answers of both pass this filter, which lets
+ * only a local path ("/...", not "//...") or an absolute URL of this server through; anything
+ * else goes home. */
 #define LOGIN_GUARD "ITSM_LOGIN_GUARD"
 #define HOME_PATH "/itsm/"
 
 static const char *local_path(request_rec *r, const char *to);
 
+static int own_location(request_rec *r, const char *loc)
+{
+    const char *self = ap_construct_url(r->pool, "/", r);
+    apr_size_t n = strlen(self) - 1;        /* up to the path's "/" */
+
+    return local_path(r, loc) != NULL
+           || (strncmp(loc, self, n) == 0 && local_path(r, loc + n) != NULL);
+}
+
 static void guard_location(request_rec *r, apr_table_t *t)
 {
     const char *loc = apr_table_get(t, "Location");
 
-    if (loc && local_path(r, loc) == NULL) {
+    if (loc && !own_location(r, loc)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00403)
                       "login: return address %s is not a local path; sent home", loc);
         apr_table_setn(t, "Location", HOME_PATH);
@@ -1507,7 +1526,10 @@ static apr_status_t login_guard(ap_filter_t *f, apr_bucket_brigade *bb)
 
 static void insert_login_guard(request_rec *r)
 {
-    if (r->handler && strcmp(r->handler, "form-login-handler") == 0)
+    const char *type = ap_auth_type(r);
+
+    if ((r->handler && strcmp(r->handler, "form-login-handler") == 0)
+        || (type && strcasecmp(type, "form") == 0))
         ap_add_output_filter(LOGIN_GUARD, NULL, r, r->connection);
 }
 

@@ -185,6 +185,7 @@ def test_logout_ends_the_session(httpd):
     b.page("/itsm/me")
     r = b.get("/itsm-logout")
     assert r.status_code == 200 and "You are signed out" in r.text
+    assert r.headers["Cache-Control"] == "no-store"
     r = b.get("/itsm/me")
     assert r.status_code == 302 and "/itsm-login" in r.headers["Location"]
 
@@ -211,17 +212,25 @@ def test_login_refuses_a_wrong_password_and_another_host(httpd, expect_log):
     assert r.status_code == 302 and r.headers["Location"].endswith("/itsm-login?failed=1")
     assert "The login or password is not right" in b.get(r.headers["Location"]).text
     # a login form posted from elsewhere cannot send the person to another site
-    for elsewhere in ("//evil.example/", "https://evil.example/x", "/\\evil.example"):
+    for elsewhere in ("//evil.example/", "https://evil.example/x", "/\\evil.example",
+                      "/\t/evil.example/", "/\n/evil.example/", "/ /evil.example/"):
         other = Browser(httpd)
         r = other.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "sample",
                                       "httpd_location": elsewhere})
         assert r.status_code == 302 and r.headers["Location"] == "/itsm/", elsewhere
+        # ... nor through the inline login of any page under AuthType form
+        r = Browser(httpd).post("/itsm/", {"httpd_username": "alice",
+                                           "httpd_password": "sample",
+                                           "httpd_location": elsewhere})
+        assert r.status_code in (301, 302) and r.headers["Location"] == "/itsm/", \
+            (elsewhere, r.status_code, r.headers.get("Location"))
     r = other.post("/itsm-auth", {"httpd_username": "alice", "httpd_password": "sample",
                                   "httpd_location": "/itsm/cases?open=true"})
     assert r.headers["Location"] == "/itsm/cases?open=true"
     # the login page offers to return only to a path of this site
-    page = b.get("/itsm-login?to=//evil.example/").text
-    assert "evil.example" not in page
+    for to in ("//evil.example/", "/%09/evil.example/"):
+        page = b.get("/itsm-login?to=" + to).text
+        assert "evil.example" not in page, to
 
 
 def test_script_in_every_text_field_is_shown_escaped(httpd, client):
