@@ -239,6 +239,19 @@ const char *dialect_sql(apr_pool_t *p, const dialect_t *d, const char *sql)
 
 #define CACHE_KEY "itsm_store.statements"
 
+/* Whether a Party ID can stand in a scope: the scope lists parties between commas and its
+ * parts between newlines (scope_parse), so an ID holding either (the directory's syntax
+ * allows them) would read as other parties. Such an ID is left out: less access, not more. */
+static int scope_party_ok(const char *id)
+{
+    const unsigned char *s;
+
+    for (s = (const unsigned char *)id; *s; s++)
+        if (*s == ',' || *s < 0x20 || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
 const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
                              const apr_array_header_t *acts_for)
 {
@@ -247,9 +260,10 @@ const char *itsm_store_scope(apr_pool_t *p, int all, const char *party,
 
     if (all)
         return "*";
-    s = apr_pstrcat(p, ",", party ? party : "", ",", NULL);
+    s = apr_pstrcat(p, ",", party && scope_party_ok(party) ? party : "", ",", NULL);
     for (i = 0; acts_for && i < acts_for->nelts; i++)
-        s = apr_pstrcat(p, s, APR_ARRAY_IDX(acts_for, i, const char *), ",", NULL);
+        if (scope_party_ok(APR_ARRAY_IDX(acts_for, i, const char *)))
+            s = apr_pstrcat(p, s, APR_ARRAY_IDX(acts_for, i, const char *), ",", NULL);
     return s;
 }
 

@@ -109,3 +109,40 @@ def test_lists_never_leak(client):
         assert r.status == 200
         for item in r.doc:
             assert item.findtext("{urn:mod-itsm:xml:1}party") in allowed, (user, item)
+
+
+def test_a_party_id_that_would_split_the_scope_gives_no_party(client, slapd):
+    """The directory's syntax allows a comma in itsmPartyId, and the core lists a reader's
+    parties between commas: a person whose party's ID holds one ("BRMP,X...") is as a person
+    without a party, never a reader of the parties its pieces name (bob's BRMP)."""
+    import subprocess
+    from incident_util import new_case, tag
+    t = tag().lower()
+    uid, pid = "split" + t, "BRMP,X" + t
+    party_dn = "itsmPartyId=BRMP\\,X%s,ou=parties,dc=itsm,dc=example" % t
+    person_dn = "uid=%s,ou=people,dc=itsm,dc=example" % uid
+    role_dn = "cn=market-participant,ou=roles,dc=itsm,dc=example"
+
+    def ldap(tool, ldif):
+        r = subprocess.run([tool, "-x", "-H", slapd.url, "-D", "cn=admin,dc=itsm,dc=example",
+                            "-w", PASSWORD], input=ldif, capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0, r.stderr
+
+    bobs = new_case(client, user="bob", title="Bramble's own " + t).ticket()["number"]
+    ldap("ldapadd", "dn: %s\nobjectClass: itsmParty\nitsmPartyId: %s\no: Split %s\n\n"
+         "dn: %s\nobjectClass: inetOrgPerson\nobjectClass: itsmPerson\nuid: %s\ncn: Split\n"
+         "sn: Split\nitsmPartyRef: %s\nuserPassword: %s\n" % (party_dn, pid, t, person_dn, uid,
+                                                             party_dn, PASSWORD))
+    ldap("ldapmodify", "dn: %s\nchangetype: modify\nadd: member\nmember: %s\n"
+         % (role_dn, person_dn))
+    try:
+        r = client.get("/cases", user=uid, params={"limit": 500})
+        assert r.status == 200, r
+        assert bobs not in r.numbers()
+        assert_error(client.get("/cases/" + bobs, user=uid), 404, "not-found")
+        assert client.get("/cases/" + bobs, user="bob").status == 200
+    finally:
+        ldap("ldapmodify", "dn: %s\nchangetype: modify\ndelete: member\nmember: %s\n"
+             % (role_dn, person_dn))
+        ldap("ldapdelete", "%s\n%s\n" % (person_dn, party_dn))
