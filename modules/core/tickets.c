@@ -167,7 +167,10 @@ static int roll_up(itsm_req_t *q, writes_t *w, const itsm_ticket_t *child, const
     j->at = c.now;
     j->actor = q->who->uid;
     j->action = "child";
-    /* the parent's readers may not see a child of another party: its kind only */
+    /* the parent's readers may not see a child of another party: its kind only; nor read a
+     * child of their own party whose kind they are not granted: its kind (and number, once
+     * it has one), never its title (the children block lists only the kinds the reader may
+     * read) */
     if (strcmp(child->party, parent->party) != 0)
         j->note = old_state ? apr_psprintf(p, "a %s of another party: %s -> %s", child->kind,
                                            old_state, child->state)
@@ -175,7 +178,7 @@ static int roll_up(itsm_req_t *q, writes_t *w, const itsm_ticket_t *child, const
     else
         j->note = old_state ? apr_psprintf(p, "%s %s: %s -> %s", child->kind, child->number,
                                            old_state, child->state)
-                            : apr_psprintf(p, "%s created: %s", child->kind, child->title);
+                            : apr_psprintf(p, "a %s was created", child->kind);  /* no number yet */
     itsm_doc_address(q, pk, j, pn);
     pn->sla_open = itsm_ticket_sla_open(c.sla, pk, pn);
     write_add(w, ITSM_WRITE_UPDATE, pn, j, ITSM_EVENT_CHANGED);
