@@ -1320,7 +1320,7 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, ctx_t 
     xmlDocPtr doc = NULL, res = NULL, ctxdoc;
     xsltTransformContextPtr tc = NULL;
     xmlChar *out = NULL;
-    const char *page = NULL;
+    const char *page = NULL, *cc;
     apr_size_t page_len = 0, tape = c->len;
     int outlen = 0, keyed = 0;
 
@@ -1373,7 +1373,8 @@ static int render(request_rec *r, itsm_req_t *q, xsltStylesheetPtr style, ctx_t 
 send:
     r->status = status;
     security_headers(r);
-    if (apr_table_get(r->headers_out, "Cache-Control") == NULL)    /* sign-out's no-store */
+    cc = apr_table_get(r->headers_out, "Cache-Control");
+    if (cc == NULL || strcmp(cc, "no-store") != 0)      /* sign-out's no-store stays */
         apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     apr_table_unset(r->headers_out, "Location");
     ap_set_content_type(r, "text/html; charset=utf-8");
@@ -1533,8 +1534,29 @@ static void insert_login_guard(request_rec *r)
         ap_add_output_filter(LOGIN_GUARD, NULL, r, r->connection);
 }
 
+/* A login posted from another site (login CSRF: a page elsewhere signs the person in as
+ * the attacker, whose account then receives what they type): mod_auth_form takes the
+ * credentials of any POST under AuthType form, on /itsm-auth and inline on every page. The
+ * browser says where a request comes from (Sec-Fetch-Site, which no page can set); a
+ * cross-site POST there is refused before authentication. Same-site requests, and clients
+ * that send no such header, pass: the portal's own forms carry their CSRF token besides. */
+static int refuse_cross_site_login(request_rec *r)
+{
+    const char *type = ap_auth_type(r), *site;
+
+    if (r->method_number != M_POST || type == NULL || strcasecmp(type, "form") != 0)
+        return DECLINED;
+    site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    if (site == NULL || strcasecmp(site, "cross-site") != 0)
+        return DECLINED;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00405)
+                  "login: a form posted from another site to %s refused", r->uri);
+    return HTTP_FORBIDDEN;
+}
+
 void itsm_portal_register_hooks(apr_pool_t *p)
 {
+    ap_hook_header_parser(refuse_cross_site_login, NULL, NULL, APR_HOOK_FIRST);
     ap_register_output_filter(LOGIN_GUARD, login_guard, NULL, AP_FTYPE_CONTENT_SET);
     ap_hook_insert_filter(insert_login_guard, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(insert_login_guard, NULL, NULL, APR_HOOK_MIDDLE);
