@@ -258,8 +258,10 @@ int itsm_view_stats(itsm_req_t *q)
     if ((rc = parse_filter(q, args, count_params, &f)) != OK)
         return rc;
     by = apr_table_get(args, "by");
+    /* a field the caller may not see is no key of theirs, as it is no filter (parse_filter) */
     if (by && !itsm_doc_is_one_of(by, keys)
-        && (itsm_doc_kind_field(k, by) == NULL || !(itsm_doc_kind_field(k, by)->flags & ITSM_FIELD_INDEXED)))
+        && (itsm_doc_kind_field(k, by) == NULL || !(itsm_doc_kind_field(k, by)->flags & ITSM_FIELD_INDEXED)
+            || itsm_doc_field_hidden(q, k, by)))
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "by takes state, priority, party, group, assignee, month or an indexed "
                     "field of the kind.");
@@ -482,7 +484,8 @@ int itsm_view_list(itsm_req_t *q)
         if (i < (int)(sizeof sorts / sizeof sorts[0]))
             f.sort = sorts[i].sort;
         else if ((fd = itsm_doc_kind_field(q->route->kind, sort + f.descending)) != NULL
-                 && (fd->flags & ITSM_FIELD_SORTABLE) == ITSM_FIELD_SORTABLE) {
+                 && (fd->flags & ITSM_FIELD_SORTABLE) == ITSM_FIELD_SORTABLE
+                 && !itsm_doc_field_hidden(q, q->route->kind, fd->name)) {
             f.sort = ITSM_SORT_FIELD;
             f.sort_field = fd->name;
         }
