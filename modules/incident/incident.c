@@ -9,8 +9,16 @@
 #include "itsm_codec.h"
 #include "incident.h"
 
+#define HTTP_FORBIDDEN 403
 #define HTTP_CONFLICT 409
 #define HTTP_UNPROCESSABLE 422
+
+/* Who works a case, its assignee and resolver group, is the desk's to say (triage and
+ * routing): those not granted this action on cases (a participant raising or following up
+ * their case) leave both as they are, so that they neither hand a case to another party's
+ * person nor learn the directory's logins and groups from the answers (the core checks that
+ * a named person or group exists after the process's callback). */
+#define CASE_ASSIGN_ACTION "triage"
 
 static const char *const levels[] = { "high", "medium", "low" };
 
@@ -383,10 +391,22 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
 
 /* ---- cases ----------------------------------------------------------------------------- */
 
+static int case_assignment(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    if ((same(old ? old->assignee : NULL, t->assignee) && same(old ? old->group : NULL, t->group))
+        || c->svc->allows(c, "case", CASE_ASSIGN_ACTION))
+        return 0;
+    return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                          "<assignee> and <group> of a case are set by the service desk (those "
+                          "granted " CASE_ASSIGN_ACTION " on cases)");
+}
+
 int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
+    if ((rc = case_assignment(c, NULL, t)) != 0)
+        return rc;
     if ((rc = imported_state(c, t, case_states, case_finished)) != 0)
         return rc;
     if ((t->priority || get(t, "impact") || get(t, "urgency"))
@@ -401,6 +421,8 @@ int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t
     if (strcmp(old->state, "closed") == 0)
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a closed case cannot be changed; reopen it first");
+    if (case_assignment(c, old, t))
+        return c->status;
     if (!same(old->priority, t->priority) || !same(get(old, "impact"), get(t, "impact"))
         || !same(get(old, "urgency"), get(t, "urgency")))
         if (derive_priority(c, conf, old, t))

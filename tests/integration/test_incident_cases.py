@@ -11,7 +11,7 @@ import pytest
 from incident_util import (CASE_ALLOWED, CASE_BODY, CASE_STATES, GROUP, H, M, act,
                            action_time, case_in, get, incident_in, journal_entries,
                            list_numbers, new_case, new_incident, patch, rfc, targets, ts,
-                           unchanged, utcnow)
+                           unchanged, utcnow, body, nothing_changed)
 from conftest import assert_error, link_xml
 
 DESK = "St Clements Service Desk"
@@ -305,3 +305,29 @@ def test_case_routed_to_incident_linked_both_ends(client):
     mine = client.get("/cases/%s/links" % cs, user="alice")
     assert [l.get("number") for l in mine.findall("i:link")] == [inc]
     assert journal_entries(client, "cases", cs)[-1][0] == "link"
+
+
+def test_who_works_a_case_is_the_desks_to_say(client, database):
+    """A participant raises and follows up their case but does not assign it: naming an
+    assignee or a resolver group is refused (403) whether or not the name exists, so that
+    the answers tell nothing of the directory, and nothing is written; the desk does."""
+    for fields in ({"assignee": "bob"}, {"assignee": "nosuch"}, {"group": GROUP},
+                   {"group": "nosuchgroup"}):
+        with nothing_changed(database):
+            r = client.post("/cases", body("cases", title="Mine", description="x", **fields),
+                            user="alice")
+            assert_error(r, 403, "forbidden")
+            assert "service desk" in r.findtext("i:message")
+    n = new_case(client).ticket()["number"]
+    for fields in ({"assignee": "res1"}, {"group": GROUP}):
+        with nothing_changed(database):
+            patch(client, "cases", n, user="alice", expect=403, code="forbidden", **fields)
+        with nothing_changed(database):
+            act(client, "cases", n, "provide-info", user="alice", expect=403, code="forbidden",
+                **fields)
+    # the rest of the case stays theirs, and the desk assigns
+    assert patch(client, "cases", n, user="alice", description="More").status == 200
+    t = patch(client, "cases", n, user="agent1", assignee="res1", group=GROUP).ticket()
+    assert (t["assignee"], t["group"]) == ("res1", GROUP)
+    # the participant's later update keeps the desk's assignment
+    assert patch(client, "cases", n, user="alice", description="Even more").status == 200
