@@ -242,23 +242,52 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     sqlite3_result_double(ctx, -1.0 * score);
 }
 
-apr_status_t search_rank_register(itsm_store_t *st)
+/* The connection's FTS5 API (fts5_api_from_db), or NULL. */
+static fts5_api *fts5_api_of(itsm_store_t *st)
 {
     sqlite3 *db = apr_dbd_native_handle(st->driver, st->handle);
     sqlite3_stmt *stmt = NULL;
     fts5_api *api = NULL;
-    size_t i;
-    int rc;
 
     if (db == NULL)
-        return APR_EGENERAL;
-    rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL);
-    if (rc == SQLITE_OK) {
+        return NULL;
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL) == SQLITE_OK) {
         sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
         sqlite3_step(stmt);
     }
     sqlite3_finalize(stmt);
-    if (api == NULL || api->iVersion < 2) {
+    return api && api->iVersion >= 2 ? api : NULL;
+}
+
+static int count_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    (void)flags, (void)token, (void)n, (void)start, (void)end;
+    ++*(int *)ctx;
+    return SQLITE_OK;
+}
+
+int search_fts5_tokens(itsm_store_t *st, const char *text)
+{
+    fts5_api *api = fts5_api_of(st);
+    fts5_tokenizer tk;
+    Fts5Tokenizer *t = NULL;
+    void *ud = NULL;
+    int n = 0, rc;
+
+    if (api == NULL || api->xFindTokenizer(api, "unicode61", &ud, &tk) != SQLITE_OK
+        || tk.xCreate(ud, NULL, 0, &t) != SQLITE_OK)
+        return -1;
+    rc = tk.xTokenize(t, &n, FTS5_TOKENIZE_QUERY, text, (int)strlen(text), count_token);
+    tk.xDelete(t);
+    return rc == SQLITE_OK ? n : -1;
+}
+
+apr_status_t search_rank_register(itsm_store_t *st)
+{
+    fts5_api *api = fts5_api_of(st);
+    size_t i;
+
+    if (api == NULL) {
         st->error_text = "SQLite's FTS5 API is not available (fts5_api_from_db)";
         return APR_EGENERAL;
     }

@@ -231,6 +231,9 @@ apr_status_t search_touch(itsm_store_t *st, const char *kind, apr_pool_t *p);
 /* A change of a kind's boost values (helpfulness votes): its searches' answers, not its
  * index, change (store_search.c, search_generation). */
 apr_status_t search_touch_boost(itsm_store_t *st, const char *kind, apr_pool_t *p);
+/* SQLite: how many tokens the FTS5 indexes' tokenizer (unicode61, under porter) finds in
+ * text (0: none, a word the index never holds), -1 when it cannot tell (store_fts5.c). */
+int search_fts5_tokens(itsm_store_t *st, const char *text);
 /* The boost field's value in the index rows of ticket id (a number's text), after a vote. */
 apr_status_t search_boost_rows(itsm_store_t *st, const itsm_kind_t *k, const char *id,
                                apr_pool_t *p);

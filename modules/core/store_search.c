@@ -872,6 +872,37 @@ static void leave_out_detail(const itsm_kind_t *k, itsm_ticket_t *t)
             apr_table_unset(t->fields, f->name);
 }
 
+/* q without its words (and prefixes) that FTS5's tokenizer finds no token in: the parser
+ * takes the letters of every script as words (word_char), but some of them are punctuation
+ * to unicode61 (U+061F, U+0964, U+0E3F...), and a word the index never holds would make an
+ * AND of the query find nothing. Only a word with a byte outside ASCII is asked (ASCII words
+ * are letters and digits, which the tokenizer keeps); q itself when none goes. */
+static const itsm_search_query_t *indexed_words(itsm_store_t *st, const itsm_search_query_t *q,
+                                                apr_pool_t *p)
+{
+    const item_t *it = (const item_t *)q->items->elts;
+    itsm_search_query_t *out = NULL;
+    int i, j;
+
+    for (i = 0; i < q->items->nelts; i++) {
+        const unsigned char *s = (const unsigned char *)it[i].text;
+        int keep = it[i].type == ITEM_PHRASE;
+
+        while (!keep && *s && *s < 0x80)
+            s++;
+        keep = keep || *s == '\0' || search_fts5_tokens(st, it[i].text) != 0;
+        if (keep && out)
+            APR_ARRAY_PUSH(out->items, item_t) = it[i];
+        else if (!keep && out == NULL) {
+            out = apr_pmemdup(p, q, sizeof *q);
+            out->items = apr_array_make(p, q->items->nelts, sizeof(item_t));
+            for (j = 0; j < i; j++)
+                APR_ARRAY_PUSH(out->items, item_t) = it[j];
+        }
+    }
+    return out ? out : q;
+}
+
 /* The search itself; generation: of the FTS5 index holding kind's entries (the sum of its
  * kinds', search_generation), for SQLite's ranking function's kept counts (store_fts5.c). */
 static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *more,
@@ -892,6 +923,8 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
 
     *out = apr_array_make(p, f->limit > 0 ? f->limit : 1, sizeof(itsm_search_row_t));
     *more = 0;
+    if (d->rowid)
+        q = indexed_words(st, q, p);
     if (q->items->nelts == 0)
         return APR_SUCCESS;
     if (synonyms_of(st, q, &syn, p) != APR_SUCCESS)

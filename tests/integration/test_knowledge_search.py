@@ -120,6 +120,19 @@ def test_gaps_are_counted_listed_for_knowledge_managers_and_drafted_in_one_reque
     assert r.findtext("i:gap") == word and word in r.findtext("i:body/i:p")
 
 
+@pytest.mark.parametrize("mark", ["\u061f", "\u060c", "\u0964", "\u0e3f", "\u0964\u0964"])
+def test_punctuation_of_other_scripts_does_not_empty_a_query(client, mark):
+    """The parser takes the letters of every script as words, but some marks of other scripts
+    (the Arabic question mark and comma, the Devanagari danda, the baht sign) are punctuation
+    to the index: beside a word they separate, as a full stop does, instead of an AND with a
+    word no article holds."""
+    t = tag()
+    a = article_in(client, "published", audience="all", title="Meter reads %s" % t)
+    for q in ("%s %s" % (t, mark), t + mark):
+        got = client.get("/articles", user="alice", params={"q": q}).numbers()
+        assert got == [a], (q, got)
+
+
 def test_noncharacters_in_a_query_separate_its_words(client):
     """U+FFFE and U+FFFF are no XML characters: a query's words are counted and shown in the
     gaps' document (and the portal's page made from it), which must stay well-formed. They,
