@@ -1525,12 +1525,15 @@ static apr_status_t login_guard(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* On the login handler, and on a POST under AuthType form (the inline login is a POST; a
+ * GET's answer may be mod_auth_form's own redirect to AuthFormLoginRequiredLocation, which an
+ * estate may point at a login host of its own: guarded, it would loop). */
 static void insert_login_guard(request_rec *r)
 {
     const char *type = ap_auth_type(r);
 
     if ((r->handler && strcmp(r->handler, "form-login-handler") == 0)
-        || (type && strcasecmp(type, "form") == 0))
+        || (r->method_number == M_POST && type && strcasecmp(type, "form") == 0))
         ap_add_output_filter(LOGIN_GUARD, NULL, r, r->connection);
 }
 

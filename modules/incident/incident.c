@@ -435,6 +435,8 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
 {
     int rc;
 
+    if ((rc = case_assignment(c, old, t)) != 0)     /* reopen's document too */
+        return rc;
     if (strcmp(action, "reopen") != 0 && (rc = case_update(c, conf, old, t)) != 0)
         return rc;
     if (strcmp(action, "triage") == 0) {

@@ -116,6 +116,19 @@ static int only_own_texts(itsm_call_t *c, const char *action, const itsm_ticket_
     return 0;
 }
 
+/* Refused (403) when t's level or service differs from old's and the caller may not
+ * categorise (PROBLEM_CATEGORISE_ACTION): by a PATCH or by an action's document alike. */
+static int categorised_by_management(itsm_call_t *c, const itsm_ticket_t *old,
+                                     const itsm_ticket_t *t)
+{
+    if ((same(get(old, "level"), get(t, "level")) && same(get(old, "service"), get(t, "service")))
+        || c->svc->allows(c, "problem", PROBLEM_CATEGORISE_ACTION))
+        return 0;
+    return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                          "Categorising a problem (its level and service) is problem "
+                          "management's (" PROBLEM_CATEGORISE_ACTION " on problem tickets)");
+}
+
 /* A plain update may change the rest of the statement, the level (which re-targets the
  * clocks), service and assignment. */
 int problem_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
@@ -125,15 +138,9 @@ int problem_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
     if (in(old->state, problem_finished))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "%s is %s: it is not changed any more", old->number, old->state);
-    if ((rc = only_own_texts(c, NULL, old, t)) != 0)
+    if ((rc = only_own_texts(c, NULL, old, t)) != 0
+        || (rc = categorised_by_management(c, old, t)) != 0)
         return rc;
-    if ((!same(get(old, "level"), get(t, "level"))
-         || !same(get(old, "service"), get(t, "service")))
-        && !c->svc->allows(c, "problem", PROBLEM_CATEGORISE_ACTION))
-        return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
-                              "Categorising a problem (its level and service) is problem "
-                              "management's (" PROBLEM_CATEGORISE_ACTION " on problem "
-                              "tickets)");
     derive(t);
     return 0;
 }
@@ -263,7 +270,8 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     size_t i;
     int rc;
 
-    if ((rc = only_own_texts(c, action, old, t)) != 0)
+    if ((rc = only_own_texts(c, action, old, t)) != 0
+        || (rc = categorised_by_management(c, old, t)) != 0)
         return rc;
     if (strcmp(action, "publish-workaround") == 0) {
         if ((rc = publish_workaround(c, old, t)) == 0)

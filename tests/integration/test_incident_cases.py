@@ -331,3 +331,10 @@ def test_who_works_a_case_is_the_desks_to_say(client, database):
     assert (t["assignee"], t["group"]) == ("res1", GROUP)
     # the participant's later update keeps the desk's assignment
     assert patch(client, "cases", n, user="alice", description="Even more").status == 200
+    # ... and reopening a closed case does not reassign it either
+    act(client, "cases", n, "close", user="agent1")
+    for fields in ({"assignee": "bob"}, {"assignee": "nosuch"}, {"group": "nosuchgroup"}):
+        with nothing_changed(database):
+            act(client, "cases", n, "reopen", user="alice", expect=403, code="forbidden",
+                **fields)
+    assert act(client, "cases", n, "reopen", user="alice").ticket()["assignee"] == "res1"

@@ -199,6 +199,11 @@ def test_categorising_after_logging_is_problem_managements(pclient, database):
         r = patch(pclient, "problems", n, user=user, expect=403, code="forbidden", **fields)
         assert "level" in r.findtext("i:message")
         assert database.snapshot() == before
+    # ... nor through an action's document: the resolver's identify-solution
+    walk(pclient, n, "root-cause-identified")
+    for fields in ({"level": "4"}, {"service": "Registration"}):
+        refused(pclient, database, n, "identify-solution", 403, "forbidden", user="res1",
+                solution="Patch it", **fields)
     # the rest of the statement stays theirs to update
     assert patch(pclient, "problems", n, user="res1",
                  background="Seen since the release").ticket()["background"] == \
