@@ -54,8 +54,17 @@ static int desk_known(const itsm_call_t *c, const char *name)
     return desks == NULL || apr_hash_get(desks, name, APR_HASH_KEY_STRING) != NULL;
 }
 
+/* The caller of these tests is the desk, granted every action of cases (who may set a
+ * case's assignee and group by the role table is the integration tests' to show). */
+static int allows(itsm_call_t *c, const char *kind, const char *action)
+{
+    (void)c, (void)kind, (void)action;
+    return 1;
+}
+
 static const itsm_services_t services = {
     .desk_known = desk_known,
+    .allows = allows,
 };
 
 static itsm_call_t call_at(apr_time_t now)
