@@ -435,9 +435,10 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
 {
     int rc;
 
-    if ((rc = case_assignment(c, old, t)) != 0)     /* reopen's document too */
-        return rc;
-    if (strcmp(action, "reopen") != 0 && (rc = case_update(c, conf, old, t)) != 0)
+    /* every action's document is checked as an update is; reopen's, which may change a
+     * closed case, for its assignment alone */
+    if ((rc = strcmp(action, "reopen") == 0 ? case_assignment(c, old, t)
+                                            : case_update(c, conf, old, t)) != 0)
         return rc;
     if (strcmp(action, "triage") == 0) {
         if (!in_state(old, (const char *const[]){ "new", "in-triage", NULL }))
