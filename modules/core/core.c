@@ -417,7 +417,7 @@ static apr_status_t bind_store(struct itsm_store_t **st, const itsm_core_t *core
     rv = itsm_store_bind(st, dbd->driver, dbd->handle, dbd->prepared, dbd->pool, queue, p, err);
     if (rv == APR_SUCCESS) {
         itsm_store_use_kinds(*st, core->kinds, core->sla);
-        itsm_store_use_search(*st, core->conf->search_window, counts);
+        itsm_store_use_search(*st, core->conf->search_window, core->conf->search_ranked, counts);
     }
     return rv;
 }

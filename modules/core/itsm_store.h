@@ -363,9 +363,13 @@ apr_size_t itsm_store_search_counts_size(int capacity);
 void itsm_store_search_counts_format(void *segment, int capacity);
 itsm_search_counts_t *itsm_store_search_counts_attach(void *segment, apr_global_mutex_t *lock,
                                                       apr_interval_time_t delay, apr_pool_t *p);
-/* The deflection window (seconds) of the creates through st, 0: none counted; and where
- * st's searches are counted (NULL or a delay of 0: each written at once, in its search). */
-void itsm_store_use_search(itsm_store_t *st, apr_int64_t window, itsm_search_counts_t *counts);
+/* The deflection window (seconds) of the creates through st, 0: none counted; how many of
+ * a search's newest matches are ranked (the rank cut-off, ITSMSearchRanked; 0: the store's
+ * default, ITSM_SEARCH_RANKED); and where st's searches are counted (NULL or a delay of 0:
+ * each written at once, in its search). */
+#define ITSM_SEARCH_RANKED 500          /* ITSMSearchRanked's default */
+void itsm_store_use_search(itsm_store_t *st, apr_int64_t window, int ranked,
+                           itsm_search_counts_t *counts);
 /* What a flush of the counts did: searches taken from the log, rows written (or not), and
  * after a failure how many rows went back into the log for one more try or were dropped
  * (a second failure, or no room). */

@@ -16,6 +16,7 @@
 #include <util_mutex.h>
 
 #include "core.h"
+#include "itsm_store.h"
 
 
 
@@ -29,6 +30,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     c->sweep_interval = ITSM_UNSET;
     c->search_window = ITSM_UNSET;
     c->search_count_delay = ITSM_UNSET;
+    c->search_ranked = ITSM_UNSET;
     c->session_cache = ITSM_UNSET;
     c->search_cache = ITSM_UNSET;
     c->search_cache_kb = ITSM_UNSET;
@@ -66,6 +68,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->search_window = add->search_window != ITSM_UNSET ? add->search_window : base->search_window;
     c->search_count_delay = add->search_count_delay != ITSM_UNSET ? add->search_count_delay
                                                                   : base->search_count_delay;
+    c->search_ranked = add->search_ranked != ITSM_UNSET ? add->search_ranked : base->search_ranked;
     c->session_cache = add->session_cache != ITSM_UNSET ? add->session_cache : base->session_cache;
     c->search_cache = add->search_cache != ITSM_UNSET ? add->search_cache : base->search_cache;
     c->search_cache_kb = add->search_cache != ITSM_UNSET ? add->search_cache_kb
@@ -247,6 +250,7 @@ static const int_slot_t retry_after = { OFF(retry_after), 1, 3600, 0, NO_FLAG };
 static const int_slot_t sweep_interval = { OFF(sweep_interval), 0, 86400, 0, NO_FLAG };
 static const int_slot_t search_window = { OFF(search_window), 0, 30 * 86400, 0, NO_FLAG };
 static const int_slot_t search_count_delay = { OFF(search_count_delay), 0, 3600, 0, NO_FLAG };
+static const int_slot_t search_ranked = { OFF(search_ranked), 20, 100000, 0, NO_FLAG };
 static const int_slot_t session_cache = { OFF(session_cache), 0, 1048576, 0, NO_FLAG };
 
 static const char *set_server_int(cmd_parms *cmd, void *dummy, const char *arg)
@@ -391,6 +395,9 @@ static const command_rec itsm_cmds[] = {
     AP_INIT_TAKE1("ITSMSearchCountDelay", set_server_int, (void *)&search_count_delay, RSRC_CONF,
                   "Seconds a search's count (knowledge gaps, failed deflections) may wait to be "
                   "written with others' (default 1, 0 writes it with each search)"),
+    AP_INIT_TAKE1("ITSMSearchRanked", set_server_int, (void *)&search_ranked, RSRC_CONF,
+                  "How many of a search's newest matches the caller may see are ranked "
+                  "(the rank cut-off; default 500, 20 to 100000)"),
     AP_INIT_TAKE1("ITSMSessionCache", set_server_int, (void *)&session_cache, RSRC_CONF,
                   "Decoded session cookies kept per child process so that mod_session_crypto "
                   "does not derive its key on every request (default 1024, 0 turns it off)"),
@@ -460,6 +467,8 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
             c->search_window = 3600;
         if (c->search_count_delay == ITSM_UNSET)
             c->search_count_delay = 1;
+        if (c->search_ranked == ITSM_UNSET)
+            c->search_ranked = ITSM_SEARCH_RANKED;
         if (c->session_cache == ITSM_UNSET)
             c->session_cache = 1024;
         if (c->search_cache == ITSM_UNSET) {

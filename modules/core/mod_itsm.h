@@ -28,6 +28,7 @@ typedef struct itsm_server_conf_t {
     apr_array_header_t *aged_bounds;/* ITSMAgedBuckets: int first days of buckets 2..n, NULL: default */
     int search_window;              /* ITSMSearchDeflectionWindow (seconds) */
     int search_count_delay;         /* ITSMSearchCountDelay (seconds, 0 = with each search) */
+    int search_ranked;              /* ITSMSearchRanked: the rank cut-off (matches ranked) */
     int session_cache;              /* ITSMSessionCache (entries per child, 0 = off) */
     int search_cache;               /* ITSMSearchCache: answers per child (0 = off) */
     int search_cache_kb;            /* ITSMSearchCache: their kilobytes per child */

@@ -75,12 +75,21 @@ typedef struct rank_data_t {
     double *freq;
 } rank_data_t;
 
+/* A count of a phrase's rows that stops at enough: at half the index's rows the phrase's idf
+ * is clamped (rank_data: log((N - n + 0.5) / (n + 0.5)) <= 0 from n >= N / 2 on), so a
+ * count of any n from there gives the same rank, to the last bit. A common word's first
+ * count walks half its doclist less. */
+typedef struct phrase_count_t {
+    sqlite3_int64 n, enough;    /* enough 0: count every row */
+} phrase_count_t;
+
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 {
+    phrase_count_t *c = ctx;
+
     (void)api;
     (void)fts;
-    (*(sqlite3_int64 *)ctx)++;
-    return SQLITE_OK;
+    return ++c->n == c->enough ? SQLITE_DONE : SQLITE_OK;
 }
 
 /* The phrases of the MATCH string the store composed (store_search.c, item_sql): each a
@@ -109,9 +118,10 @@ static int phrases_of(const char *match, const char **out, int max, apr_size_t *
 /* The number of rows holding phrase i: kept, or counted (and kept when key is given). */
 static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df, int i,
                        sqlite3_int64 gen, const char *key, apr_size_t klen,
-                       sqlite3_int64 *hits)
+                       sqlite3_int64 rows, sqlite3_int64 *hits)
 {
     sqlite3_int64 *kept = NULL;
+    phrase_count_t count = { 0, (rows + 1) / 2 };
     int rc;
 
     if (key && df->keep.lock) {
@@ -129,8 +139,8 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df, 
         if (kept)
             return SQLITE_OK;
     }
-    *hits = 0;
-    rc = api->xQueryPhrase(fts, i, hits, count_cb);
+    rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
+    *hits = count.n;
     if (rc == SQLITE_OK && key && df->keep.lock) {
         apr_thread_mutex_lock(df->keep.lock);
         if (df->gen == gen && apr_hash_get(df->counts, key, (apr_ssize_t)klen) == NULL) {
@@ -180,7 +190,8 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df,
     for (i = 0; rc == SQLITE_OK && i < n; i++) {
         sqlite3_int64 hits = 0;
 
-        rc = phrase_rows(api, fts, df, i, gen, named ? phrase[i] : NULL, named ? len[i] : 0, &hits);
+        rc = phrase_rows(api, fts, df, i, gen, named ? phrase[i] : NULL, named ? len[i] : 0, rows,
+                         &hits);
         if (rc == SQLITE_OK) {
             double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
 
@@ -242,6 +253,200 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     sqlite3_result_double(ctx, -1.0 * score);
 }
 
+/* ---- itsm_snippet ----------------------------------------------------------------------- */
+
+/* itsm_snippet(index, column, open, close, ellipsis, tokens): FTS5's snippet() for one
+ * column, its window chosen by snippet()'s score (each phrase found in it 1000, each further
+ * instance 1) and centred on the matched words as snippet() centres it, but without
+ * snippet()'s preference for a window starting a sentence: that took a tokenizer pass over
+ * the whole column to find its sentences, and the highlight a second one to its end, about
+ * 50 µs for an article's body of 2 KB, the most of a search's page row (docs/performance.md,
+ * "A first query's page"). Here the only pass is the highlight's, and it stops at the
+ * window's last token. Instances (xInst) cost no tokenizing. */
+
+#define SNIPPET_INSTANCES 256   /* instances of the column scored, the first ones */
+
+typedef struct snip_inst_t {
+    int start, end;             /* token positions, end inclusive */
+    int phrase;
+} snip_inst_t;
+
+typedef struct snip_t {
+    const char *text;
+    int len;
+    int first, last;            /* the window's token positions, inclusive */
+    int pos;                    /* the next token's position */
+    int off;                    /* bytes of text already written */
+    const snip_inst_t *inst;    /* the column's instances from the window on, coalesced */
+    int ninst, at;
+    const char *open, *close;
+    sqlite3_str *out;
+} snip_t;
+
+static int inst_cmp(const void *a, const void *b)
+{
+    const snip_inst_t *x = a, *y = b;
+
+    return x->start != y->start ? (x->start < y->start ? -1 : 1)
+                                : (x->end < y->end ? -1 : x->end > y->end);
+}
+
+static void snip_text(snip_t *s, int to)
+{
+    if (to > s->off)
+        sqlite3_str_append(s->out, s->text + s->off, to - s->off);
+    if (to > s->off)
+        s->off = to;
+}
+
+/* As snippet()'s fts5HighlightCb within its range, and done after the range's last token. */
+static int snip_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    snip_t *s = ctx;
+    int pos;
+
+    (void)token, (void)n;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    pos = s->pos++;
+    if (pos < s->first)
+        return SQLITE_OK;
+    if (s->first && pos == s->first)
+        s->off = start;
+    if (s->at < s->ninst && pos == s->inst[s->at].start) {
+        snip_text(s, start);
+        sqlite3_str_appendall(s->out, s->open);
+    }
+    if (s->at < s->ninst && pos == s->inst[s->at].end) {
+        snip_text(s, end);
+        sqlite3_str_appendall(s->out, s->close);
+        s->at++;
+    }
+    if (pos == s->last) {
+        snip_text(s, end);
+        if (s->at < s->ninst && pos >= s->inst[s->at].start && pos < s->inst[s->at].end)
+            sqlite3_str_appendall(s->out, s->close);
+        return SQLITE_DONE;
+    }
+    return SQLITE_OK;
+}
+
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                       int nval, sqlite3_value **val)
+{
+    snip_inst_t *inst = NULL;
+    unsigned char *seen = NULL;
+    const char *ellipsis;
+    int col, ntok, rc, ninst = 0, n = 0, size = 0, best = 0, first = 0, i, j;
+    snip_t s;
+
+    if (nval != 5) {
+        sqlite3_result_error(ctx, "itsm_snippet takes the column, the open and close marks, "
+                             "the ellipsis and the number of tokens", -1);
+        return;
+    }
+    memset(&s, 0, sizeof s);
+    col = sqlite3_value_int(val[0]);
+    s.open = (const char *)sqlite3_value_text(val[1]);
+    s.close = (const char *)sqlite3_value_text(val[2]);
+    ellipsis = (const char *)sqlite3_value_text(val[3]);
+    ntok = sqlite3_value_int(val[4]);
+    if (s.open == NULL || s.close == NULL || ellipsis == NULL || ntok < 1 || ntok > 64) {
+        sqlite3_result_error(ctx, "itsm_snippet: bad arguments", -1);
+        return;
+    }
+    rc = api->xColumnText(fts, col, &s.text, &s.len);
+    if (rc == SQLITE_OK && s.text == NULL) {
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+        return;
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, col, &size);
+    if (rc == SQLITE_OK)
+        rc = api->xInstCount(fts, &ninst);
+    if (rc == SQLITE_OK && ninst > 0) {
+        inst = sqlite3_malloc64(sizeof *inst * (sqlite3_uint64)ninst);
+        seen = sqlite3_malloc64((sqlite3_uint64)api->xPhraseCount(fts) + 1);
+        if (inst == NULL || seen == NULL)
+            rc = SQLITE_NOMEM;
+    }
+    /* the column's instances (xInst gives them in order of position) */
+    for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+        int ip, ic, io;
+
+        rc = api->xInst(fts, i, &ip, &ic, &io);
+        if (rc == SQLITE_OK && ic == col && io <= size) {
+            inst[n].start = io;
+            inst[n].end = io + api->xPhraseSize(fts, ip) - 1;
+            inst[n].phrase = ip;
+            n++;
+        }
+    }
+    if (rc == SQLITE_OK && n > 1)
+        qsort(inst, (size_t)n, sizeof *inst, inst_cmp);
+    /* snippet()'s window: the best score of the windows starting at an instance, centred on
+     * the instances it holds; the first of equal scores */
+    for (i = 0; rc == SQLITE_OK && i < n && i < SNIPPET_INSTANCES; i++) {
+        int score = 0, last = inst[i].end + 1;
+
+        memset(seen, 0, (size_t)api->xPhraseCount(fts) + 1);
+        for (j = i; j > 0 && inst[j - 1].start == inst[i].start; j--)
+            ;
+        for (; j < n && inst[j].start < inst[i].start + ntok; j++) {
+            score += seen[inst[j].phrase] ? 1 : 1000;
+            seen[inst[j].phrase] = 1;
+            last = inst[j].end + 1;
+        }
+        if (score > best) {
+            int adj = inst[i].start - (ntok - (last - inst[i].start)) / 2;
+
+            if (adj + ntok > size)
+                adj = size - ntok;
+            best = score;
+            first = adj < 0 ? 0 : adj;
+        }
+    }
+    if (rc == SQLITE_OK) {
+        /* coalesced, from the window on (as snippet()'s instance iterator) */
+        int m = 0;
+
+        for (i = 0; i < n; i++) {
+            if (inst[i].start < first)
+                continue;
+            if (m > 0 && inst[i].start <= inst[m - 1].end) {
+                if (inst[i].end > inst[m - 1].end)
+                    inst[m - 1].end = inst[i].end;
+            }
+            else
+                inst[m++] = inst[i];
+        }
+        s.inst = inst;
+        s.ninst = m;
+        s.first = first;
+        s.last = first + ntok - 1;
+        s.out = sqlite3_str_new(NULL);
+        if (first > 0)
+            sqlite3_str_appendall(s.out, ellipsis);
+        rc = api->xTokenize(fts, s.text, s.len, &s, snip_token);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        if (s.last >= size - 1)
+            snip_text(&s, s.len);
+        else
+            sqlite3_str_appendall(s.out, ellipsis);
+        rc = rc == SQLITE_OK ? sqlite3_str_errcode(s.out) : rc;
+    }
+    sqlite3_free(inst);
+    sqlite3_free(seen);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(s.out ? sqlite3_str_finish(s.out) : NULL);
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    n = sqlite3_str_length(s.out);
+    sqlite3_result_text(ctx, sqlite3_str_finish(s.out), n, sqlite3_free);
+}
+
 /* The connection's FTS5 API (fts5_api_from_db), or NULL. */
 static fts5_api *fts5_api_of(itsm_store_t *st)
 {
@@ -297,5 +502,9 @@ apr_status_t search_rank_register(itsm_store_t *st)
                              "itsm_rank_prefix failed";
             return APR_EGENERAL;
         }
+    if (api->xCreateFunction(api, "itsm_snippet", NULL, snippet_fn, NULL) != SQLITE_OK) {
+        st->error_text = "registering the snippet function itsm_snippet failed";
+        return APR_EGENERAL;
+    }
     return APR_SUCCESS;
 }

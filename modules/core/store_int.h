@@ -173,6 +173,7 @@ struct itsm_store_t {
     const apr_array_header_t *kinds;    /* const itsm_kind_t *: what writes index */
     const itsm_sla_config_t *sla;
     apr_int64_t search_window;  /* seconds: a search, then a deflection target's ticket */
+    int search_ranked;          /* the rank cut-off (ITSMSearchRanked); 0: the default */
     itsm_search_counts_t *counts;   /* the searches' counts not yet written; NULL: at once */
     apr_hash_t *migration_stmts;    /* during a migration's back-fill: SQL -> statement */
     int search_hit;             /* the last itsm_store_search was answered by the cache */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Full-text search: the query syntax (parsed here, re-emitted safely to the engine), the
  * index kept with every write of a searchable kind, synonyms, ranked searches, and search
- * analytics (gaps, failed deflections). The engines: SQLite FTS5 (porter unicode61, bm25(),
- * snippet()) and PostgreSQL tsvector (english and simple, setweight, GIN, ts_rank_cd,
+ * analytics (gaps, failed deflections). The engines: SQLite FTS5 (porter unicode61, bm25()'s
+ * formula as itsm_rank(), snippet()'s as itsm_snippet(): store_fts5.c) and PostgreSQL tsvector (english and simple, setweight, GIN, ts_rank_cd,
  * ts_headline); their differences are the search dialect table below and the migration
  * files. Every value is bound. */
 #include <apr_global_mutex.h>
@@ -310,7 +310,7 @@ typedef struct fts_t {
     const char *snippets;       /* body, keywords, title */
 } fts_t;
 
-#define FTS_SNIPPET(t, col) "snippet(s." t ", " col ", '" MARK_ON "', '" MARK_OFF "', '...', 24)"
+#define FTS_SNIPPET(t, col) "itsm_snippet(s." t ", " col ", '" MARK_ON "', '" MARK_OFF "', '...', 24)"
 #define FTS_TABLE(t, rank) { t, rank, "DELETE FROM " t " WHERE rowid = " INT, \
     "INSERT INTO " t " (rowid, title, keywords, body, ticket_id, published) VALUES (" INT \
     ", %s, %s, %s, " INT ", " INT ")", "SELECT hex(sz) FROM " t "_docsize WHERE id = " INT, \
@@ -789,12 +789,16 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
     return out;
 }
 
-/* The rank cut-off: a query is ranked over the newest SEARCH_RANKED matching tickets the
+/* The rank cut-off: a query is ranked over the newest ITSMSearchRanked matching tickets the
  * caller may see (found in the index's order, which costs no ranking), so that a common word
  * matching most of the index costs a bounded number of bm25() / ts_rank_cd() evaluations
- * instead of one per match (docs/performance.md, "Knowledge base search"). Older matches of
- * such a query are not shown: a more specific query finds them. */
-#define SEARCH_RANKED 2000
+ * instead of one per match (docs/performance.md, "Knowledge base search"; about 2 µs each on
+ * SQLite, the most of a first query's time). Older matches of such a query are not shown: a
+ * more specific query finds them. */
+static int search_ranked(const itsm_store_t *st)
+{
+    return st->search_ranked > 0 ? st->search_ranked : ITSM_SEARCH_RANKED;
+}
 
 /* A statement of this request only (its values bound; PostgreSQL: PQexecParams). */
 static apr_status_t select_once(itsm_store_t *st, apr_pool_t *p, rows_t **out,
@@ -930,7 +934,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
     if (synonyms_of(st, q, &syn, p) != APR_SUCCESS)
         return APR_EGENERAL;
     boost_field = k && k->search ? k->search->boost_field : NULL;
-    /* The candidates are the newest SEARCH_RANKED matches the caller may see, walked in the
+    /* The candidates are the newest ITSMSearchRanked matches the caller may see, walked in the
      * index's order (no ranking: an engine walks its matches in row order and stops there);
      * only they are ranked, each once, and only the page's rows are read whole. */
     if (d->rowid) {
@@ -955,7 +959,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         arg(args, match);
         arg(args, pub);
         span = span_sql(p, d, f, published, args);
-        arg(args, apr_itoa(p, SEARCH_RANKED));
+        arg(args, apr_itoa(p, search_ranked(st)));
         page = apr_pstrcat(p, "SELECT c.rid, c.r FROM (SELECT s.rowid AS rid, ",
                            fts->rank, "(s.", fts->name, ", " INT ", %s", dl, ")",
                            boost ? " * " : "", boost ? boost : "", " AS r ", where,
@@ -1001,7 +1005,7 @@ static apr_status_t search_run(itsm_store_t *st, apr_array_header_t **out, int *
         pub = published ? "1" : "0";
         arg(args, pub);
         span = span_sql(p, d, f, published, args);
-        arg(args, apr_itoa(p, SEARCH_RANKED));
+        arg(args, apr_itoa(p, search_ranked(st)));
         /* the boost in the walk, where t is: ranked as ts_rank_cd * boost */
         sql = apr_pstrcat(p, "SELECT ", published ? PUBLISHED_COLS : TICKET_COLS,
                           ", x.r, ", snippet_sql(d, fts), " FROM (SELECT c.tid, ts_rank_cd(c.doc, "
@@ -1251,10 +1255,11 @@ static const char *key_part(apr_pool_t *p, const char *key, const char *v)
              : apr_pstrcat(p, key, "-", NULL);
 }
 
-static const char *cache_key(apr_pool_t *p, const char *kind, const char *scope,
-                             const itsm_filter_t *f, const itsm_search_query_t *q)
+static const char *cache_key(apr_pool_t *p, const itsm_store_t *st, const char *kind,
+                             const char *scope, const itsm_filter_t *f,
+                             const itsm_search_query_t *q)
 {
-    const char *key = "";
+    const char *key = apr_psprintf(p, "%d|", search_ranked(st));    /* per server */
     int i;
 
     key = key_part(p, key, kind);
@@ -1465,7 +1470,7 @@ apr_status_t itsm_store_search(itsm_store_t *st, apr_array_header_t **out, int *
         return APR_EGENERAL;
     if (rcache.keep.lock == NULL || f->sla)
         return search_run(st, out, more, kind, scope, f, q, total, p);
-    key = cache_key(p, kind, scope, f, q);
+    key = cache_key(p, st, kind, scope, f, q);
     apr_thread_mutex_lock(rcache.keep.lock);
     hit = rcache_get(key, gen, out, more, p);
     if (hit)
@@ -1558,9 +1563,11 @@ itsm_search_counts_t *itsm_store_search_counts_attach(void *segment, apr_global_
     return c;
 }
 
-void itsm_store_use_search(itsm_store_t *st, apr_int64_t window, itsm_search_counts_t *counts)
+void itsm_store_use_search(itsm_store_t *st, apr_int64_t window, int ranked,
+                           itsm_search_counts_t *counts)
 {
     st->search_window = window;
+    st->search_ranked = ranked;
     st->counts = counts && counts->delay > 0 ? counts : NULL;
 }
 

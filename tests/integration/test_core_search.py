@@ -8,7 +8,8 @@ document carries a word of its own (tag()) so that each test finds only its own 
 the session's database."""
 import pytest
 
-from conftest import Client, assert_error, fresh_server, fts5_bm25, sql_runner, ticket_xml
+from conftest import (Client, Httpd, assert_error, assert_refuses_to_start, fresh_server, fts5_bm25,
+                      itsm_directives, sql_runner, ticket_xml)
 from incident_util import assert_a_search_is_counted, nothing_changed, tag
 
 NS = {"i": "urn:mod-itsm:xml:1"}
@@ -66,6 +67,35 @@ def test_snippet_marks_the_matched_words_and_escapes_text(client):
     assert [m.lower() for m in matches if m.lower() != t] == ["settlement"]
 
 
+def test_a_long_texts_snippet_is_its_best_window_centred_on_the_matched_words(client, database):
+    """SQLite's itsm_snippet() of a long body: 24 words, the window holding the most query
+    words (both words of the query, not the first place one of them occurs), centred on them,
+    "..." where the body goes on at either end, a phrase marked as one match; a match near the
+    end shows the body's last words and no "..." after them. (PostgreSQL's ts_headline() has
+    its own choice of fragments.)"""
+    if database.driver != "sqlite3":
+        pytest.skip("itsm_snippet() is SQLite's")
+    t = tag()
+    words = ["w%d" % i for i in range(200)]
+    body = list(words)
+    body[20] = "gateway"                    # one word of the query alone
+    body[120], body[122] = "gateway", "settlement"      # both, two words apart
+    number = probe(client, title="Long " + t, description=" ".join(body) + ".")
+    [(text, matches)] = snippets(search(client, "probes", t + " gateway settlement"))
+    assert [m.lower() for m in matches] == ["gateway", "settlement"], (text, matches)
+    assert text.startswith("...") and text.endswith("..."), text
+    shown = text.strip(".").split()
+    assert len(shown) == 24, text
+    before, after = shown.index("gateway"), len(shown) - 1 - shown.index("settlement")
+    assert abs(before - after) <= 1, text              # centred
+    r = search(client, "probes", '"w198 w199" ' + t)
+    [(text, matches)] = snippets(r)
+    assert found(r) == [number]
+    assert matches == ["w198 w199"], (text, matches)    # the phrase as one match
+    assert text.startswith("...") and text.endswith("w199."), text
+    assert len(text.strip(".").split()) == 24, text
+
+
 def test_english_stemming(client):
     t = tag()
     a = probe(client, title="Upload " + t, description="The upload failed twice")
@@ -111,6 +141,30 @@ def test_fts_syntax_and_sql_are_plain_text(client):
     assert found(search(client, "probes", "title:%s -near" % t)) == []     # "title" is a word
     assert found(search(client, "probes", "-%s -near" % t)) == [number]
     assert client.get("/probes", user="alice", params={"limit": 1}).status == 200
+
+
+def test_a_query_is_ranked_over_its_newest_matches(env, client, make_httpd):
+    """ITSMSearchRanked (the rank cut-off): a query is ranked over the newest N matches the
+    caller may see. The oldest probe names the word in its title (the best rank of all);
+    20 newer ones name it in their description only. Ranked over the default 500 it comes
+    first; on a server ranking the newest 20, it is not found, and the 20 are."""
+    t = tag()
+    oldest = probe(client, title="Gateway " + t, description="gateway gateway")
+    newer = [probe(client, title="Other " + t + " %d" % i, description="the gateway")
+             for i in range(20)]
+    everything = found(search(client, "probes", t + " gateway", limit=50))
+    assert everything[0] == oldest and sorted(everything[1:]) == sorted(newer)
+    h = make_httpd("ranked20", itsm=dict(itsm_directives(env), ITSMSearchRanked="20"))
+    h.start()
+    r = search(Client(h), "probes", t + " gateway", limit=50)
+    assert sorted(found(r)) == sorted(newer) and r.doc.get("more") == "false", r
+
+
+@pytest.mark.parametrize("value", ["19", "100001", "0", "lots", "5e2"])
+def test_a_bad_rank_cut_off_refuses_to_start(env, make_httpd, value):
+    assert_refuses_to_start(env, make_httpd, "ranked-bad", {"ITSMSearchRanked": value},
+                            r"ITSMSearchRanked takes a whole number from 20 to 100000, not '%s'"
+                            % value)
 
 
 def test_bad_queries_are_refused_and_write_nothing(counting_client, database):
@@ -388,6 +442,28 @@ def test_each_index_ranks_as_fts5s_bm25_over_its_own_rows(client, database):
                 assert got == fts5_bm25(database, "itsm_search", "probe", 0, match) == [p1, p2]
             else:
                 assert got == fts5_bm25(database, "itsm_search_prefix", "note", 1, match) == [n2, n1]
+
+
+def test_a_word_in_more_than_half_the_rows_ranks_as_fts5s_bm25(env, database, make_httpd):
+    """itsm_rank's count of a phrase's rows stops at half the index's rows, where the idf
+    is clamped: a query of a word in most rows and a rarer one ranks as bm25() ranks it (a
+    count stopped short of half would weigh the common word and put x first)."""
+    if database.driver != "sqlite3":
+        pytest.skip("the ranking function of SQLite")
+    h = fresh_server(env, database, "halfrows", make=make_httpd)
+    c = Client(h)
+    t = tag()
+    x = probe(c, title="X " + t, description="common " * 6 + "rare")
+    y = probe(c, title="Y " + t, description="common rare rare")
+    for i in range(2):
+        probe(c, title="Z%d %s" % (i, t), description="common")
+        probe(c, title="W%d %s" % (i, t), description="other")
+    class Db:
+        path = h.dbd_params
+    match = '"common" AND "rare"'
+    for limit in (10, 11):                  # counted, then kept
+        assert found(search(c, "probes", "common rare", limit=limit)) \
+            == fts5_bm25(Db, "itsm_search", "probe", 0, match) == [y, x]
 
 
 def test_a_kind_declaring_prefix_index_is_moved_to_the_prefix_index(env, slapd, database):
