@@ -45,20 +45,16 @@
     return null;
   }
 
-  /* the form raises the ticket now: the first step (?suggest=) was taken by the script */
+  /* the form raises the ticket now: the first step (its POST to .../new) was taken by the
+   * script */
   function postDirectly() {
     var step = form.querySelector('input[name="suggest"]');
-    var token = form.querySelector('input[name="itsm-csrf"]');
     var button = form.querySelector('button[type="submit"]');
 
-    if (form.getAttribute('method') === 'post' || !token) {
+    if (!step) {
       return;
     }
-    if (step) {
-      step.parentNode.removeChild(step);
-    }
-    token.disabled = false;
-    form.setAttribute('method', 'post');
+    step.parentNode.removeChild(step);
     form.setAttribute('action', form.getAttribute('data-post'));
     if (button && button.getAttribute('data-post-label')) {
       button.textContent = button.getAttribute('data-post-label');

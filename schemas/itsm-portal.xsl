@@ -72,15 +72,17 @@
           <div class="width">
             <a class="site-name" href="{$base}/">ITSM service desk</a>
             <xsl:if test="$ctx/p:who">
-              <p class="signed-in">
+              <!-- sign-out is a POST with the session's token: a link elsewhere cannot end it -->
+              <form class="signed-in" method="post" action="{$ctx/@logout}">
                 <xsl:text>Signed in as </xsl:text>
                 <strong><xsl:value-of select="$ctx/p:who/@name"/></strong>
                 <xsl:if test="$ctx/p:who/@party-name">
                   <xsl:text> (</xsl:text><xsl:value-of select="$ctx/p:who/@party-name"/><xsl:text>)</xsl:text>
                 </xsl:if>
                 <xsl:text> </xsl:text>
-                <a href="{$ctx/@logout}">Sign out</a>
-              </p>
+                <input type="hidden" name="itsm-csrf" value="{$ctx/@sign-out-token}"/>
+                <button type="submit" class="link-button">Sign out</button>
+              </form>
             </xsl:if>
           </div>
           <xsl:if test="$ctx/p:nav">
@@ -266,7 +268,8 @@
     <xsl:param name="type" select="'text'"/>
     <xsl:param name="values" select="/.."/>
     <xsl:param name="required" select="false()"/>
-    <xsl:param name="value" select="$ctx[@page = 'new']/p:arg[@name = $name]"/>
+    <!-- on a "new" page: the first step's posted input, else the query's -->
+    <xsl:param name="value" select="$ctx[@page = 'new']/p:posted[@name = $name] | $ctx[@page = 'new'][not(@step)]/p:arg[@name = $name]"/>
     <xsl:param name="label" select="''"/>
     <xsl:variable name="id" select="concat($form, '-', $name)"/>
     <xsl:variable name="mine" select="$refusal and $refusal/@action = $form"/>
@@ -640,20 +643,19 @@
     <h1><xsl:apply-templates select="." mode="new-title"/></h1>
     <xsl:choose>
       <!-- first submit: ask for what may answer it before it is raised -->
-      <xsl:when test="string($from) and not($ctx/p:arg[@name = 'suggest']) and not($refusal)">
-        <!-- while typing the subject, itsm-suggest.js offers the search's results here and
-             turns the form into the second step (its token enabled): see docs/portal.md -->
+      <xsl:when test="string($from) and not($ctx/@step) and not($refusal)">
+        <!-- a POST to .../new (what a person writes stays out of URLs); while typing the
+             subject, itsm-suggest.js offers the search's results here and turns the form into
+             the second step (posting to the collection): see docs/portal.md -->
         <div id="suggest-live" class="suggestions suggestions-live" aria-live="polite">
           <xsl:attribute name="data-found"><xsl:apply-templates select="." mode="suggest-heading"/></xsl:attribute>
           <xsl:attribute name="data-none">Nothing matched yet</xsl:attribute>
           <xsl:attribute name="data-after">If none of them helps, carry on: your case is sent with the button below.</xsl:attribute>
         </div>
-        <form method="get" action="{$base}/{$ctx/p:kind/@collection}/new" id="create-form" novalidate="novalidate"
+        <form method="post" action="{$base}/{$ctx/p:kind/@collection}/new" id="create-form" novalidate="novalidate"
               data-suggest="{$base}/{$from}" data-suggest-region="suggest-live" data-post="{$base}/{$ctx/p:kind/@collection}">
+          <xsl:call-template name="hidden-token"/>
           <input type="hidden" name="suggest" value="{$from}"/>
-          <xsl:if test="$ctx/@csrf">
-            <input type="hidden" name="itsm-csrf" value="{$ctx/@csrf}" disabled="disabled"/>
-          </xsl:if>
           <xsl:apply-templates select="." mode="new"/>
           <button type="submit" class="button" data-post-label="Send">Continue</button>
         </form>
@@ -669,7 +671,7 @@
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
-  <!-- the collection whose search a new ticket's first submit offers (?suggest=): none -->
+  <!-- the collection whose search a new ticket's first submit offers (its POST to .../new): none -->
   <xsl:template match="*" mode="suggest-from"/>
   <!-- the heading of what the script offers while typing -->
   <xsl:template match="*" mode="suggest-heading">These may answer your question</xsl:template>
@@ -998,6 +1000,23 @@
     <p><xsl:value-of select="i:message"/></p>
     <xsl:if test="i:detail"><p class="detail"><xsl:value-of select="i:detail"/></p></xsl:if>
     <p><a href="{$base}/">Go to the home page</a></p>
+  </xsl:template>
+
+  <!-- the sign-out page (a GET of the sign-out URL, or a sign-out refused for its token) -->
+  <xsl:template match="p:logout" mode="title">Sign out</xsl:template>
+  <xsl:template match="p:logout" mode="page">
+    <xsl:if test="p:refused">
+      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+        <h2 id="error-summary-title">There is a problem</h2>
+        <p>This sign-out did not come from a page of this site, or its page has expired. You are still signed in: press the button to sign out.</p>
+      </div>
+    </xsl:if>
+    <h1>Sign out</h1>
+    <form method="post" action="{p:action}">
+      <input type="hidden" name="itsm-csrf" value="{$ctx/@sign-out-token}"/>
+      <button type="submit" class="button">Sign out</button>
+    </form>
+    <p><a href="{$ctx/@home}">Stay signed in and go to the home page</a></p>
   </xsl:template>
 
   <!-- the login page -->

@@ -228,8 +228,8 @@ int itsm_handler(request_rec *r)
                 return itsm_resp_method_not_allowed(q, "GET");
             return itsm_view_stats(q);
         }
-        if (m == M_GET && q->portal && strcmp(seg[1], "new") == 0)
-            return itsm_portal_new(q);
+        if ((m == M_GET || m == M_POST) && q->portal && strcmp(seg[1], "new") == 0)
+            return itsm_portal_new(q);      /* the form, and its first step (a POST) */
         if (m == M_GET)
             return itsm_tickets_get(q, seg[1]);
         if (m == M_PATCH || (m == M_POST && q->portal))    /* a form updates with POST */

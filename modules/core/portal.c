@@ -68,6 +68,7 @@ struct portal_req_t {
     const char *captured;
     apr_size_t captured_len;
     int new_page;               /* the form of a new ticket */
+    int step;                   /* its first step posted (POST .../new): offer what may answer it */
     const char *refusal_body;   /* refusal's bytes */
     apr_size_t refusal_len;
     int uncached;               /* the transform read what its input does not hold */
@@ -443,6 +444,52 @@ static const char *hmac_hex(apr_pool_t *p, const char *msg)
     return hex;
 }
 
+/* The token of a session of login whose nonce is nonce. */
+static const char *session_token(apr_pool_t *p, const char *login, const char *nonce)
+{
+    return hmac_hex(p, apr_pstrcat(p, login, "\n", nonce, NULL));
+}
+
+/* The CSRF nonce of session z; create: made when it has none. NULL: none. */
+static const char *session_nonce(request_rec *r, session_rec *z, int create)
+{
+    const char *nonce = NULL;
+
+    session_get(r, z, NONCE_KEY, &nonce);
+    if ((nonce == NULL || *nonce == '\0') && create) {
+        unsigned char raw[16];
+        char *hex = apr_palloc(r->pool, 33);
+
+        if (apr_generate_random_bytes(raw, sizeof raw) != APR_SUCCESS)
+            return NULL;
+        ap_bin2hex(raw, sizeof raw, hex);
+        nonce = hex;
+        session_set(r, z, NONCE_KEY, nonce);
+    }
+    return nonce && *nonce ? nonce : NULL;
+}
+
+/* The token of the sign-out form of the session whose nonce is nonce: bound to the session
+ * alone (the sign-out handler is outside the authenticated space and does not know the
+ * login: mod_auth_form keeps it in the session under the AuthName's key). */
+static const char *sign_out_token(apr_pool_t *p, const char *nonce)
+{
+    return hmac_hex(p, apr_pstrcat(p, "sign-out\n", nonce, NULL));
+}
+
+/* The sign-out token of the caller's session; NULL without a session or its nonce. */
+static const char *page_sign_out_token(itsm_req_t *q)
+{
+    session_rec *z = NULL;
+    const char *nonce;
+
+    if (!session_load || !session_get || !session_set
+        || session_load(q->r, &z) != APR_SUCCESS || z == NULL
+        || (nonce = session_nonce(q->r, z, 0)) == NULL)
+        return NULL;
+    return sign_out_token(q->r->pool, nonce);
+}
+
 /* The CSRF token of the caller's session: HMAC of the login and a random nonce kept in the
  * session (mod_session; encrypted in the cookie by mod_session_crypto), under a key drawn at
  * each start of the server. create: make the nonce when the session has none. NULL without
@@ -457,22 +504,10 @@ static const char *csrf_token(itsm_req_t *q, int create)
     if (q->r->ap_auth_type && strcasecmp(q->r->ap_auth_type, "Basic") == 0)
         return hmac_hex(q->r->pool, apr_pstrcat(q->r->pool, "basic\n", q->who->uid, NULL));
     if (!session_load || !session_get || !session_set
-        || session_load(q->r, &z) != APR_SUCCESS || z == NULL)
+        || session_load(q->r, &z) != APR_SUCCESS || z == NULL
+        || (nonce = session_nonce(q->r, z, create)) == NULL)
         return NULL;
-    session_get(q->r, z, NONCE_KEY, &nonce);
-    if ((nonce == NULL || *nonce == '\0') && create) {
-        unsigned char raw[16];
-        char *hex = apr_palloc(q->r->pool, 33);
-
-        if (apr_generate_random_bytes(raw, sizeof raw) != APR_SUCCESS)
-            return NULL;
-        ap_bin2hex(raw, sizeof raw, hex);
-        nonce = hex;
-        session_set(q->r, z, NONCE_KEY, nonce);
-    }
-    if (nonce == NULL || *nonce == '\0')
-        return NULL;
-    return hmac_hex(q->r->pool, apr_pstrcat(q->r->pool, q->who->uid, "\n", nonce, NULL));
+    return session_token(q->r->pool, q->who->uid, nonce);
 }
 
 static int same_token(const char *a, const char *b)
@@ -643,8 +678,21 @@ int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
         return OK;
     }
     /* forms post to a collection (create), a ticket (update), an action, or a ticket's
-     * votes or links */
+     * votes or links; and the first step of a new ticket's form to .../new */
     q->route = n >= 1 ? apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING) : NULL;
+    if (q->route && n == 2 && strcmp(seg[1], "new") == 0) {
+        int rc;
+
+        q->portal->action = ITSM_ACTION_CREATE;
+        if ((rc = read_form(q, NULL, -1)) != OK)
+            return rc;
+        /* the inputs are shown again and the search runs (itsm_portal_new); nothing is
+         * written, so no document and no 303 */
+        q->portal->form = 0;
+        q->portal->xml = NULL;
+        q->portal->step = 1;
+        return OK;
+    }
     sub = n == 3 ? sub_of(seg[2]) : -1;
     if (q->route == NULL || (n == 3 && sub < 0) || n > 4
         || (n == 4 && strcmp(seg[2], "actions") != 0))
@@ -1008,14 +1056,26 @@ static int stats_of(itsm_req_t *q, const char *query)
     return with_query(q, query, itsm_view_stats);
 }
 
-/* The form of a new ticket asked for with ?suggest=COLLECTION&title=TEXT (its first submit):
- * the search of that collection for the title, as the caller may read it (its own
- * visibility, its search analytics), for the page to offer before the ticket is raised. */
-static void suggestions(itsm_req_t *q, ctx_t *c, cnode_t ctx, apr_table_t *args)
+/* The first step of a new ticket's form, posted to .../new with suggest=COLLECTION and the
+ * inputs (a POST: what a person writes about their problem stays out of URLs, logs, history
+ * and Referer): the search of that collection for the title, as the caller may read it (its
+ * own visibility and search analytics: one search per step sent), for the page to offer
+ * before the ticket is raised. A GET of .../new never searches. */
+static void suggestions(itsm_req_t *q, ctx_t *c, cnode_t ctx)
 {
-    const char *in = apr_table_get(args, "suggest"), *title = apr_table_get(args, "title");
+    const apr_array_header_t *posted = q->portal->posted;
+    const char *in = NULL, *title = NULL;
     const itsm_route_t *route = q->route, *other;
+    int i;
 
+    for (i = 0; posted && i + 1 < posted->nelts; i += 2) {
+        const char *name = APR_ARRAY_IDX(posted, i, const char *);
+
+        if (strcmp(name, "suggest") == 0)
+            in = APR_ARRAY_IDX(posted, i + 1, const char *);
+        else if (strcmp(name, "title") == 0)
+            title = APR_ARRAY_IDX(posted, i + 1, const char *);
+    }
     if (in == NULL || title == NULL
         || (other = apr_hash_get(q->core->routes, in, APR_HASH_KEY_STRING)) == NULL
         || other->kind->search == NULL)
@@ -1070,6 +1130,8 @@ static ctx_t *make_context(itsm_req_t *q, int status)
         prop(c, ctx, "page", "new");
     if ((token = csrf_token(q, 1)) != NULL)
         prop(c, ctx, "csrf", token);
+    if ((token = page_sign_out_token(q)) != NULL)
+        prop(c, ctx, "sign-out-token", token);
     who = child(c, ctx, "who", NULL);
     prop(c, who, "login", q->who->uid);
     prop(c, who, "name", q->who->display_name);
@@ -1117,8 +1179,13 @@ static ctx_t *make_context(itsm_req_t *q, int status)
         add_part(q, c, ctx, "journal", journal_of_page, pq->ticket->number);
         add_part(q, c, ctx, "links", links_of_page, pq->ticket->number);
     }
-    if (pq->new_page && q->route)
-        suggestions(q, c, ctx, args);
+    if (pq->new_page && q->route && pq->step) {
+        prop(c, ctx, "step", "suggestions");
+        for (i = 0; i + 1 < pq->posted->nelts; i += 2)
+            prop(c, child(c, ctx, "posted", APR_ARRAY_IDX(pq->posted, i + 1, const char *)),
+                 "name", APR_ARRAY_IDX(pq->posted, i, const char *));
+        suggestions(q, c, ctx);
+    }
     if (pq->refusal) {
         cnode_t rn = child(c, ctx, "refusal", NULL);
 
@@ -1421,9 +1488,17 @@ int itsm_portal_new(itsm_req_t *q)
 
     if (q->portal == NULL)
         return itsm_resp_not_found(q);
+    if (q->r->method_number == M_POST && !q->portal->step && q->portal->refusal == NULL)
+        return itsm_resp_fail(q, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                    "The first step of this form is posted as a form "
+                    "(application/x-www-form-urlencoded).");
     if (!itsm_req_allowed(q, ITSM_ACTION_CREATE))
         return itsm_req_forbidden(q, ITSM_ACTION_CREATE);
     q->portal->new_page = 1;
+    /* the first step's answer holds what the person wrote: kept by no cache (the page cache
+     * keeps GETs only) */
+    if (q->portal->step)
+        apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
     o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
@@ -1567,31 +1642,103 @@ void itsm_portal_register_hooks(apr_pool_t *p)
 }
 
 static int login_page(request_rec *r, itsm_core_t *core, int signed_out);
+static int sign_out(request_rec *r, itsm_core_t *core);
 
 int itsm_portal_login(request_rec *r)
 {
     int out;
     itsm_core_t *core;
-    session_rec *z = NULL;
 
     if (r->handler == NULL || ((out = strcmp(r->handler, "itsm-logout") == 0) == 0
                                && strcmp(r->handler, "itsm-login") != 0))
         return DECLINED;
     core = itsm_core_of(r->server);
+    if (out)
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", "POST", NULL);   /* a 405's Allow */
+    else
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
     if (r->method_number != M_GET && !(out && r->method_number == M_POST))
         return HTTP_METHOD_NOT_ALLOWED;
     if (core == NULL || core->portal == NULL)
         return HTTP_NOT_FOUND;
-    /* sign out: the session is emptied (the login mod_auth_form keeps in it, the CSRF
-     * nonce) and its cookie expires */
-    if (out && session_load && session_load(r, &z) == APR_SUCCESS && z) {
-        itsm_session_cache_forget(r);
-        apr_table_clear(z->entries);
-        z->maxage = 1;
-        z->dirty = 1;
-        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return out ? sign_out(r, core) : login_page(r, core, 0);
+}
+
+/* The page of the sign-out button (a GET of the sign-out URL, or a sign-out refused for its
+ * token): a form posting to the sign-out with the session's token. */
+static int sign_out_page(request_rec *r, itsm_core_t *core, int status, const char *token)
+{
+    itsm_xml_out_t *o = itsm_xml_out_start_ns(r->pool, "logout", PORTAL_NS);
+    const char *body;
+    apr_size_t len;
+    ctx_t *c;
+
+    itsm_xml_element(o, "action", LOGOUT_PATH);
+    if (status != HTTP_OK)
+        itsm_xml_element(o, "refused", "true");
+    body = itsm_xml_out_end(o, &len);
+    c = ctx_make(r->pool);
+    prop(c, 0, "static", STATIC_PATH);
+    prop(c, 0, "logout", LOGOUT_PATH);
+    prop(c, 0, "home", HOME_PATH);
+    prop(c, 0, "path", r->uri);
+    prop(c, 0, "status", apr_itoa(r->pool, status));
+    if (token)
+        prop(c, 0, "sign-out-token", token);
+    return render(r, NULL, core->portal, c, status, body, len) == DONE ? OK : DONE;
+}
+
+/* Sign-out: a POST only, from the portal's own pages (their form carries the session's
+ * CSRF token); a GET answers the page of the button, so that a link or an image elsewhere
+ * cannot end a session. The session is emptied (the login mod_auth_form keeps in it, the
+ * CSRF nonce) and its cookie expires. Every answer is no-store. */
+static int sign_out(request_rec *r, itsm_core_t *core)
+{
+    session_rec *z = NULL;
+    apr_array_header_t *pairs = NULL;
+    const char *nonce, *site, *token = NULL, *posted = NULL;
+    int i;
+
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    if (r->method_number == M_POST && site && strcasecmp(site, "cross-site") == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00406)
+                      "sign-out: a form posted from another site refused");
+        apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+        return HTTP_FORBIDDEN;
     }
-    return login_page(r, core, out);
+    if (!session_load || !session_get || !session_set || session_load(r, &z) != APR_SUCCESS
+        || z == NULL || apr_is_empty_table(z->entries))     /* no session: nothing to end */
+        return login_page(r, core, 1);
+    if ((nonce = session_nonce(r, z, r->method_number == M_GET)) != NULL)
+        token = sign_out_token(r->pool, nonce);
+    if (r->method_number == M_GET)
+        return sign_out_page(r, core, HTTP_OK, token);
+    if (ap_parse_form_data(r, NULL, &pairs, 8, 8192) == OK)
+        for (i = 0; pairs && i < pairs->nelts; i++) {
+            ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
+            apr_size_t size = 2 * APR_SHA1_DIGESTSIZE + 1;
+            char v[2 * APR_SHA1_DIGESTSIZE + 2];
+
+            if (strcmp(pair->name, CSRF_FIELD) != 0)
+                continue;
+            apr_brigade_flatten(pair->value, v, &size);
+            v[size] = '\0';
+            posted = apr_pstrdup(r->pool, v);
+        }
+    if (posted == NULL || token == NULL || !same_token(posted, token)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00407)
+                      "sign-out without a valid CSRF token (%s); the session is kept",
+                      posted == NULL ? "none" : token == NULL ? "no nonce" : "wrong");
+        if (token == NULL && (nonce = session_nonce(r, z, 1)) != NULL)
+            token = sign_out_token(r->pool, nonce);
+        return sign_out_page(r, core, HTTP_FORBIDDEN, token);
+    }
+    itsm_session_cache_forget(r);
+    apr_table_clear(z->entries);
+    z->maxage = 1;
+    z->dirty = 1;
+    return login_page(r, core, 1);
 }
 
 static int login_page(request_rec *r, itsm_core_t *core, int signed_out)

@@ -68,6 +68,12 @@ class Browser:
         assert r.status_code in (302, 303), r.text
         return r
 
+    def sign_out(self, page="/itsm/me", **kw):
+        """Sign out as a person does: the form of the page's header (a POST with its
+        token)."""
+        f = form_of(self.page(page).text, "/itsm-logout")
+        return self.post(f["action"], f["inputs"], **kw)
+
     def page(self, path):
         r = self.get(path)
         assert r.status_code == 200, (r.status_code, r.text[:2000])
@@ -85,13 +91,15 @@ def form_of(html, action_suffix):
 
 def raise_form(b, collection="/itsm/cases", **first):
     """The form that raises a ticket of collection: when the page's first step asks for the
-    subject to offer what may answer it (a GET form to .../new), that step is taken with the
-    inputs in first; then the form posting to the collection. Returns (form, page)."""
+    subject to offer what may answer it (a form posting to .../new), that step is taken with
+    the inputs in first; then the form posting to the collection. Returns (form, page)."""
     page = b.page(collection + "/new").text
     step = [f for f in forms(page) if f["action"] == collection + "/new"]
     if step:
-        params = {k: v for k, v in dict(step[0]["inputs"], **first).items() if v}
-        page = b.get(collection + "/new", params=params).text
+        assert step[0]["method"] == "post"
+        r = b.post(collection + "/new", dict(step[0]["inputs"], **first))
+        assert r.status_code == 200, (r.status_code, r.text[:2000])
+        page = r.text
     return form_of(page, collection), page
 
 

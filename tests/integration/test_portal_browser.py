@@ -139,6 +139,18 @@ def test_participant_raises_and_follows_a_case(httpd, client, browser_factory):
     axe_check(d, "feed")
     d.get(httpd.url + "/itsm/cases/CS9999999")
     axe_check(d, "not-found")
+    # sign-out: the URL opened (a link, a bookmark) only shows the button; the header's
+    # button (a form posting the session's token) signs out
+    d.get(httpd.url + "/itsm-logout")
+    assert "You are signed out" not in d.page_source
+    axe_check(d, "sign-out")
+    d.get(httpd.url + "/itsm/me")
+    assert "/itsm/me" in d.current_url and "My account" in d.page_source
+    submit(d, "form.signed-in button[type=submit]")
+    assert "You are signed out" in d.page_source
+    axe_check(d, "signed-out")
+    d.get(httpd.url + "/itsm/me")
+    assert "/itsm-login" in d.current_url
 
 
 def test_agent_triages_from_the_queue(httpd, client, browser_factory):

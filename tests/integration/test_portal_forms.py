@@ -2,6 +2,7 @@
 """The portal's forms post the API's documents: CSRF refusal, refusals shown beside the
 field with the input kept, stale versions, the reply to a request for information, party
 isolation, sessions (logout, expiry) and escaping on every page kind."""
+import re
 import time
 
 from conftest import NS
@@ -180,14 +181,64 @@ def test_another_partys_ticket_page_is_not_found(httpd, client):
 
 
 def test_logout_ends_the_session(httpd):
+    """Sign-out is a POST from the form in every page's header (its CSRF token); a GET of its
+    URL (a link, an image on another page) ends nothing and shows the button."""
     b = Browser(httpd)
     b.login("alice")
-    b.page("/itsm/me")
+    page = b.page("/itsm/me").text
+    f = form_of(page, "/itsm-logout")
+    assert f["method"] == "post" and re.fullmatch("[0-9a-f]{40}", f["inputs"]["itsm-csrf"])
+    assert 'href="/itsm-logout"' not in page
     r = b.get("/itsm-logout")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    assert "You are signed out" not in r.text
+    button = form_of(r.text, "/itsm-logout")
+    assert button["method"] == "post" and button["inputs"] == f["inputs"]
+    b.page("/itsm/me")                  # still signed in
+    r = b.post(button["action"], button["inputs"])
     assert r.status_code == 200 and "You are signed out" in r.text
     assert r.headers["Cache-Control"] == "no-store"
     r = b.get("/itsm/me")
     assert r.status_code == 302 and "/itsm-login" in r.headers["Location"]
+    # nothing to end: the sign-in page, for a GET as for a POST
+    for r in (b.get("/itsm-logout"), b.post("/itsm-logout", f["inputs"])):
+        assert r.status_code == 200 and "Sign in" in r.text and "itsm-csrf" not in r.text
+
+
+# a sign-out refused: (what, the form given alice's and bob's tokens, headers, log number)
+SIGN_OUT_REFUSALS = [
+    ("no token", lambda mine, bobs: {}, {}, "00407"),
+    ("a wrong token", lambda mine, bobs: {"itsm-csrf": "0" * 40}, {}, "00407"),
+    ("a token too long", lambda mine, bobs: {"itsm-csrf": mine + "0"}, {}, "00407"),
+    ("another person's token", lambda mine, bobs: {"itsm-csrf": bobs}, {}, "00407"),
+    ("another site's form", lambda mine, bobs: {"itsm-csrf": mine},
+     {"Sec-Fetch-Site": "cross-site"}, "00406"),
+]
+
+
+def test_a_sign_out_refused_keeps_the_session(httpd):
+    bob = Browser(httpd)
+    bob.login("bob")
+    bobs = form_of(bob.page("/itsm/me").text, "/itsm-logout")["inputs"]["itsm-csrf"]
+    b = Browser(httpd)
+    b.login("alice")
+    mine = form_of(b.page("/itsm/me").text, "/itsm-logout")["inputs"]["itsm-csrf"]
+    for what, form, headers, number in SIGN_OUT_REFUSALS:
+        since = httpd.log_size()
+        r = b.post("/itsm-logout", form(mine, bobs), headers=headers)
+        assert r.status_code == 403, what
+        assert r.headers["Cache-Control"] == "no-store", what
+        assert "ITSM%s: " % number in httpd.log_since(since), what
+        if number == "00407":   # the page of the button again, with what happened
+            assert "There is a problem" in r.text and "still signed in" in r.text, what
+            assert form_of(r.text, "/itsm-logout")["inputs"]["itsm-csrf"] == mine, what
+        assert "My account" in b.page("/itsm/me").text, what
+    # other methods: 405, naming the two it takes
+    for method in ("PUT", "DELETE"):
+        r = b.s.request(method, b.url("/itsm-logout"), timeout=60, allow_redirects=False)
+        assert r.status_code == 405 and "POST" in r.headers["Allow"], (method, r.headers)
+    b.page("/itsm/me")
+    assert bob.sign_out().status_code == 200 and b.sign_out().status_code == 200
 
 
 def test_expired_session_goes_to_login_and_back(make_httpd):

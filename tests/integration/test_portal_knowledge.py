@@ -63,7 +63,7 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     page = pm.page("/itsm/problems/" + n).text
     # the workaround: required; refused without it, then recorded
     r = post_form(pm, page, "/actions/record-workaround")
-    assert r.status_code == 422 and "There is a problem" in r.text
+    assert r.status_code in (400, 422) and "There is a problem" in r.text
     assert kpclient.get("/problems/" + n, user="pm1").findtext("i:state") == "under-investigation"
     r = post_form(pm, page, "/actions/record-workaround", workaround="Split files below 1 MiB")
     assert r.status_code == 303
@@ -151,7 +151,7 @@ def test_the_editor_the_review_queue_and_publishing(kp_httpd, kpclient):
     # markup beyond the safe subset is refused beside the body, with the input kept
     r = author.post(f["action"], dict(f["inputs"], title=title,
                                       body="<p>x</p><script>alert(1)</script>"))
-    assert r.status_code == 422 and "There is a problem" in r.text
+    assert r.status_code in (400, 422) and "There is a problem" in r.text
     assert 'id="create-body-error"' in r.text and ESCAPED in r.text
     assert kpclient.get("/articles", user="km1", params={"q": '"%s"' % title}).findall("i:article") == []
     r = author.post(f["action"], dict(f["inputs"], title=title, category="Support",
@@ -225,24 +225,74 @@ def test_knowledge_gaps_and_a_draft_from_one(kp_httpd, kpclient):
     assert doc.findtext("i:title") == gap and doc.findtext("i:state") == "draft"
 
 
+def gap_of(kpclient, word):
+    """The knowledge gaps whose query holds word."""
+    return [g for g in kpclient.get("/knowledge-gaps", user="km1", params={"limit": "500"})
+            .findall("i:gap") if word in g.text]
+
+
 def test_raise_a_case_offers_matching_articles_first(kp_httpd, kpclient):
     word = "narwhal" + tag().lower().replace("-", "")
     n = published(kpclient, "Missing reads and %s" % word)
     alice = browser(kp_httpd, "alice")
     page = alice.page("/itsm/cases/new").text
     step = form_of(page, "/itsm/cases/new")
-    assert step["method"] == "get" and step["inputs"]["suggest"] == "articles"
-    assert "itsm-csrf" not in step["inputs"]      # nothing is raised by the first submit
+    # the first submit is a POST (the subject stays out of URLs), with the session's token
+    assert step["method"] == "post" and step["inputs"]["suggest"] == "articles"
+    assert step["action"] == "/itsm/cases/new" and step["inputs"]["itsm-csrf"]
     f, page = raise_form(alice, title="Reads %s missing" % word, description="Since Monday")
     assert "These articles may answer your question" in page
     assert "/itsm/articles/" + n in page and "<mark>%s</mark>" % word in page
     assert f["inputs"]["title"] == "Reads %s missing" % word       # the input kept
     assert ">Since Monday</textarea>" in page
-    # raised anyway: the case is made, and the search that did not help is counted
+    # the step's answer is kept by no cache, nor served as the form's GET
+    r = alice.post("/itsm/cases/new", dict(step["inputs"], title="Reads %s missing" % word))
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    for again in range(2):
+        page = alice.page("/itsm/cases/new").text
+        assert form_of(page, "/itsm/cases/new")["method"] == "post", again
+        assert word not in page and 'id="suggestions-title"' not in page, again
+    # a GET with the old query searches nothing
+    page = alice.page("/itsm/cases/new?suggest=articles&title=" + word).text
+    assert 'id="suggestions-title"' not in page and form_of(page, "/itsm/cases/new")
+    # raised anyway: the case is made, and the search that did not help is counted once
     r = alice.post(f["action"], dict(f["inputs"], description="Since Monday"))
     assert r.status_code == 303 and "/itsm/cases/CS" in r.headers["Location"]
-    gaps = kpclient.get("/knowledge-gaps", user="km1", params={"limit": "500"})
-    assert [g for g in gaps.findall("i:gap") if word in g.text and g.get("deflections") == "1"]
+    assert [g for g in gap_of(kpclient, word) if g.get("deflections") == "1"]
+
+
+# the first step refused: (what, the form given the page's step form, headers, log number)
+STEP_REFUSALS = [
+    ("no token", lambda f: {k: v for k, v in f.items() if k != "itsm-csrf"}, {}, "00400"),
+    ("a wrong token", lambda f: dict(f, **{"itsm-csrf": "0" * 40}), {}, "00400"),
+    ("another site's form", lambda f: f, {"Sec-Fetch-Site": "cross-site"}, "00405"),
+]
+
+
+def test_the_first_step_of_raise_a_case_is_refused_without_its_token(kp_httpd, kpclient):
+    """Refused as every form post (403, logged), searching nothing; one step sent is one
+    search; a refusal of the case's form shows the page again without searching again."""
+    word = "axolotl" + tag().lower().replace("-", "")
+    alice = browser(kp_httpd, "alice")
+    step = form_of(alice.page("/itsm/cases/new").text, "/itsm/cases/new")
+    for what, form, headers, number in STEP_REFUSALS:
+        since = kp_httpd.log_size()
+        r = alice.post("/itsm/cases/new", form(dict(step["inputs"], title=word)),
+                       headers=headers)
+        assert r.status_code == 403 and word not in r.text, what
+        assert "ITSM%s: " % number in kp_httpd.log_since(since), what
+    assert gap_of(kpclient, word) == []              # nothing was searched
+    # a body that is not a form: 415
+    r = alice.post("/itsm/cases/new", "<case/>", headers={"Content-Type": "application/xml"})
+    assert r.status_code == 415
+    # sent once: one search (nothing found: a miss)
+    f, page = raise_form(alice, title=word)
+    assert "No article matched your subject" in page
+    assert [g.get("misses") for g in gap_of(kpclient, word)] == ["1"]
+    # the case's form refused (no description... nor title): shown again, not searched again
+    r = alice.post(f["action"], dict(f["inputs"], title=""))
+    assert r.status_code in (400, 422) and "There is a problem" in r.text
+    assert [g.get("misses") for g in gap_of(kpclient, word)] == ["1"]
 
 
 def test_script_in_text_is_escaped_on_every_new_page_kind(kp_httpd, kpclient):

@@ -5,7 +5,7 @@ import re
 
 from conftest import NS
 from incident_util import finish_incident, imp, new_incident, tag
-from portal_util import Browser, forms, text
+from portal_util import Browser, form_of, forms, text
 from test_portal_pages import new_case
 
 
@@ -84,8 +84,8 @@ def test_a_form_for_an_action_the_role_may_not_take(httpd, client):
     number = new_case(client)
     b = Browser(httpd)
     b.login("alice")
-    page = b.page("/itsm/cases/%s?edit=details" % number).text     # her only form
-    token = [f for f in forms(page) if f["inputs"].get("itsm-csrf")][0]["inputs"]["itsm-csrf"]
+    page = b.page("/itsm/cases/%s?edit=details" % number).text     # her only form, but sign-out
+    token = form_of(page, "/itsm/cases/" + number)["inputs"]["itsm-csrf"]
     r = b.post("/itsm/cases/%s/actions/triage" % number,
                {"itsm-csrf": token, "itsm-version": "1", "note": "I triage myself"})
     assert r.status_code == 403
