@@ -453,7 +453,9 @@ typedef struct itsm_search_t {
     int deflection_target;
     /* An integer field of the kind, declared ITSM_FIELD_INDEXED, that raises a ticket's rank
      * (helpful votes: an ITSM_FIELD_VOTES field): the engine's rank times 1 + v / (v + 10)
-     * for a value v > 0 (a ticket's rank at most doubles). NULL: none. */
+     * for a value v > 0 (a ticket's rank at most doubles). NULL: none. A versioned kind's
+     * must be an ITSM_FIELD_VOTES field: a published version is ranked by the ticket's
+     * value, which a plain field would take from the working copy, a draft. */
     const char *boost_field;
     /* Prefix queries (`word*`) served from prefix indexes (SQLite: the kind's rows in a
      * second FTS5 index that also keeps the doclists of every 2- and 3-character prefix, so

@@ -3191,6 +3191,10 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
     while (next_row(st->driver, p, res, &row)) {
         itsm_ticket_t *v = apr_pmemdup(p, t, sizeof *t);
 
+        /* what a version holds, nothing of the working copy's workflow (PUBLISHED_COLS) */
+        v->priority = v->assignee = v->group = NULL;
+        v->tags = v->sla_notified = "";
+        v->sla_open = 0;
         v->updated = apr_time_from_sec(col_i64(st, row, 0));
         v->title = apr_pstrdup(p, col(st, row, 1));
         v->state = apr_pstrdup(p, col(st, row, 2));

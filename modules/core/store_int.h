@@ -19,10 +19,14 @@
 /* How long an SQLite connection waits for a lock another connection holds (busy_timeout). */
 #define ITSM_SQLITE_BUSY_MS 10000
 
-/* The same columns of a ticket as its current published version v shows it to readers. */
-#define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, t.priority, " \
-                       "t.assignee, t.grp, t.opened, v.at, t.created_by, v.ticket_version, " \
-                       "v.fields, t.tags, t.sla_open, t.sla_notified"
+/* The same columns of a ticket as its current published version v shows it to readers: what
+ * the version holds (state, title, fields, when, the ticket's version then) and what no
+ * version changes (number, kind, party, opened, created_by). The priority, assignee, group,
+ * tags and SLA marks are the working copy's, which may be a draft of the next version: they
+ * are empty, as in a version's document (itsm_store_version). Constants, so that the lists'
+ * and searches' statements keep their shape and their plans. */
+#define PUBLISHED_COLS "t.id, t.number, t.kind, t.party, v.state, v.title, '', '', '', " \
+                       "t.opened, v.at, t.created_by, v.ticket_version, v.fields, '', 0, ''"
 #define PUBLISHED_JOIN " JOIN itsm_version v ON v.ticket_id = t.id AND v.current = 1"
 /* Parameters are passed as text; pgsql types %s as varchar, so numbers are cast. */
 #define INT "CAST(%s AS BIGINT)"

@@ -12,9 +12,10 @@ import pytest
 
 from lxml import etree
 
-from conftest import Client
+from conftest import NSMAP, Client
 from incident_util import create, feed, tag
 from knowledge_util import AUTHOR, KM, act, article_in, create_article, edit
+from portal_util import Browser, text
 
 AUDIENCES = {
     "all": "all",
@@ -181,3 +182,54 @@ def test_readers_never_learn_whom_an_article_is_for(client, matrix, user):
         r = client.get("/articles/" + shared, user=editor)
         assert r.findtext("i:audience") == "party:ALPE party:BRMP party:ESGS market-role:Supplier"
         assert r.findtext("i:readers")
+
+
+# what an editor sets on the working copy beside its content: none of it is in a version
+WORKFLOW = ("priority", "assignee", "group")
+
+
+def test_readers_see_no_workflow_value_of_the_working_copy(httpd, client):
+    """A published version holds the title, state and fields; the priority, assignee and
+    group are the working copy's (who writes the next version, and when). While a revised
+    article is a draft with other values, a reader's read, list, search and page show none of
+    them, neither the draft's nor the published version's: a version does not hold them."""
+    word = "zw" + tag()
+    title = "%s published" % word
+    published_values = {"priority": "P3", "assignee": AUTHOR, "group": "DIP Monitoring Team"}
+    draft_values = {"priority": "P1", "assignee": "res2", "group": "Electralink Team"}
+    n = article_in(client, "published", title=title, audience="all",
+                   body="<p>%s body</p>" % word, **published_values)
+    act(client, n, "revise", user=AUTHOR)
+    edit(client, n, user=AUTHOR, title=title, audience="all", body="<p>%s body</p>" % word,
+         **draft_values)
+    working = client.get("/articles/" + n, user=KM).ticket()
+    assert {k: working.get(k) for k in WORKFLOW} == draft_values, working
+    assert working["state"] == "draft"
+
+    read = client.get("/articles/" + n, user="alice")
+    version = client.get("/articles/%s/versions/1" % n, user="alice")
+    listed = client.get("/articles", user="alice", params={"limit": 500})
+    found = client.get("/articles", user="alice", params={"q": word})
+    for r in (read, version, listed, found):
+        assert r.status == 200, r
+    items = [e for e in listed.findall("i:article") if e.findtext("i:number", None, NSMAP) == n]
+    items += found.findall("i:article")
+    assert len(items) == 2, (listed, found)
+    docs = {"read": read.doc, "version": version.doc, "list": items[0], "search": items[1]}
+    for doc in docs.values():
+        assert doc.findtext("i:state", None, NSMAP) == "published"
+        assert doc.findtext("i:publishedVersion", None, NSMAP) == "1"
+    shown = {(what, name): doc.findtext("i:" + name, None, NSMAP)
+             for what, doc in docs.items() for name in WORKFLOW}
+    assert {k: v for k, v in shown.items() if v is not None} == {}
+    # the editors' version 1 is the version, as the reader's is
+    mine = client.get("/articles/%s/versions/1" % n, user=KM)
+    assert not set(WORKFLOW) & set(mine.ticket()), mine
+
+    alice = Browser(httpd)
+    alice.login("alice")
+    for path in ("/itsm/articles/" + n, "/itsm/articles?q=" + word):  # (others' titles: no list)
+        page = alice.page(path).text
+        assert n in page, path
+        for value in list(draft_values.values()) + list(published_values.values()):
+            assert value not in text(page), (path, value)
