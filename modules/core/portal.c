@@ -1441,7 +1441,11 @@ send:
     r->status = status;
     security_headers(r);
     cc = apr_table_get(r->headers_out, "Cache-Control");
-    if (cc == NULL || strcmp(cc, "no-store") != 0)      /* sign-out's no-store stays */
+    /* an answer to a POST may show what was posted (a refused form's values): no browser
+     * keeps it on disk; a GET's page may be kept, asked again before each use */
+    if (r->method_number != M_GET)
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    else if (cc == NULL || strcmp(cc, "no-store") != 0)  /* sign-out's no-store stays */
         apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     apr_table_unset(r->headers_out, "Location");
     ap_set_content_type(r, "text/html; charset=utf-8");

@@ -261,8 +261,12 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
  * snippet()'s preference for a window starting a sentence: that took a tokenizer pass over
  * the whole column to find its sentences, and the highlight a second one to its end, about
  * 50 µs for an article's body of 2 KB, the most of a search's page row (docs/performance.md,
- * "A first query's page"). Here the only pass is the highlight's, and it stops at the
- * window's last token. Instances (xInst) cost no tokenizing. */
+ * "The rank cut-off and the page's snippets"). Here the only pass is the highlight's, and it
+ * stops at the window's last token. Instances (xInst) cost no tokenizing. Two more
+ * differences: only windows starting at the column's first SNIPPET_INSTANCES instances are
+ * scored (a body naming a word thousands of times costs no more than one naming it 256
+ * times), and the instances are coalesced from the window's start on, so one that starts
+ * before the window leaves a later overlapping one marked. */
 
 #define SNIPPET_INSTANCES 256   /* instances of the column scored, the first ones */
 
@@ -375,7 +379,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         int ip, ic, io;
 
         rc = api->xInst(fts, i, &ip, &ic, &io);
-        if (rc == SQLITE_OK && ic == col && io <= size) {
+        if (rc == SQLITE_OK && ic == col && io < size) {
             inst[n].start = io;
             inst[n].end = io + api->xPhraseSize(fts, ip) - 1;
             inst[n].phrase = ip;
@@ -444,6 +448,11 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         return;
     }
     n = sqlite3_str_length(s.out);
+    if (n == 0) {               /* sqlite3_str_finish gives NULL for nothing */
+        sqlite3_free(sqlite3_str_finish(s.out));
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+        return;
+    }
     sqlite3_result_text(ctx, sqlite3_str_finish(s.out), n, sqlite3_free);
 }
 

@@ -23,7 +23,46 @@ enum { ITEM_WORD, ITEM_PREFIX, ITEM_PHRASE };
 typedef struct item_t {
     int type;
     const char *text;           /* lower case words, one space between a phrase's words */
+    int capitals;               /* a word typed in capitals ("IT"): its acronym's meaning */
 } item_t;
+
+/* English function words (PostgreSQL's english.stop, Snowball's list), sorted. A glossary
+ * acronym that is one of them ("IT", "IS", "AND") expands a query only where the word is
+ * typed in capitals, and a term never expands into it: the index keeps words in lower case,
+ * so "it" as an expansion would match nearly every text, and "it" as typed nearly always
+ * means the pronoun (docs/api.md, Search). */
+static const char *const function_words[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+    "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+    "by", "can", "did", "do", "does", "doing", "don", "down", "during", "each", "few", "for",
+    "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+    "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
+    "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on",
+    "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "s",
+    "same", "she", "should", "so", "some", "such", "t", "than", "that", "the", "their",
+    "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those",
+    "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what",
+    "when", "where", "which", "while", "who", "whom", "why", "will", "with", "you", "your",
+    "yours", "yourself", "yourselves"
+};
+
+static int word_cmp(const void *key, const void *elt)
+{
+    return strcmp(key, *(const char *const *)elt);
+}
+
+static int function_word(const char *w)
+{
+    return bsearch(w, function_words, sizeof function_words / sizeof function_words[0],
+                   sizeof function_words[0], word_cmp) != NULL;
+}
+
+/* Whether a word item may stand for a glossary acronym: any word but a function word typed
+ * in lower case. */
+static int expandable(const item_t *it)
+{
+    return it->type != ITEM_WORD || it->capitals || !function_word(it->text);
+}
 
 struct itsm_search_query_t {
     apr_array_header_t *items;  /* item_t */
@@ -141,16 +180,32 @@ static const char *words_of(apr_pool_t *p, const char *s, apr_size_t n, int *cou
     return out;
 }
 
-static void add_item(itsm_search_query_t *q, int type, const char *text, int terms)
+static void add_item(itsm_search_query_t *q, int type, const char *text, int terms,
+                     int capitals)
 {
     item_t *it = apr_array_push(q->items);
 
     it->type = type;
     it->text = text;
+    it->capitals = capitals;
     q->terms += terms;
     q->normal = apr_pstrcat(q->items->pool, q->normal, *q->normal ? " " : "",
                             type == ITEM_PHRASE ? "\"" : "", text,
                             type == ITEM_PHRASE ? "\"" : type == ITEM_PREFIX ? "*" : "", NULL);
+}
+
+/* Whether s[0..n) has an upper case letter (ASCII) and no lower case one. */
+static int in_capitals(const char *s, apr_size_t n)
+{
+    apr_size_t i;
+    int upper = 0;
+
+    for (i = 0; i < n; i++) {
+        if (apr_islower(s[i]))
+            return 0;
+        upper = upper || apr_isupper(s[i]);
+    }
+    return upper;
 }
 
 apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int truncate,
@@ -186,18 +241,20 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
             }
             words = words_of(p, text + i + 1, (apr_size_t)(close - text) - i - 1, &count);
             if (count)
-                add_item(q, count > 1 ? ITEM_PHRASE : ITEM_WORD, words, count);
+                add_item(q, count > 1 ? ITEM_PHRASE : ITEM_WORD, words, count,
+                         count == 1 && in_capitals(text + i + 1, (apr_size_t)(close - text) - i - 1));
             i = (apr_size_t)(close - text) + 1;
         }
         else if (is_word_at(text, n, i)) {
+            apr_size_t start = i;
             const char *w = take_word(p, text, n, &i);
 
             if (i < n && text[i] == '*' && strlen(w) >= 2) {
-                add_item(q, ITEM_PREFIX, w, 1);
+                add_item(q, ITEM_PREFIX, w, 1, 0);
                 i++;
             }
             else
-                add_item(q, ITEM_WORD, w, 1);
+                add_item(q, ITEM_WORD, w, 1, in_capitals(text + start, i - start));
         }
         else
             i = skip_char(text, n, i);
@@ -698,7 +755,8 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
         }
         for (j = i; j < q->items->nelts && j < i + SYNONYM_RUN && it[j].type == ITEM_WORD; j++) {
             run = j > i ? apr_pstrcat(p, run, " ", it[j].text, NULL) : it[j].text;
-            arg(keys, run);
+            if (j > i || expandable(&it[i]))
+                arg(keys, run);
         }
     }
     if (keys->nelts == 0)
@@ -713,15 +771,18 @@ static apr_status_t synonyms_of(itsm_store_t *st, const itsm_search_query_t *q,
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
-        const char *term = apr_pstrdup(p, col(st, row, 0));
-        apr_array_header_t *exp = apr_hash_get(*out, term, APR_HASH_KEY_STRING);
+        const char *term = col(st, row, 0), *expansion = col(st, row, 1);
+        apr_array_header_t *exp;
 
+        if (term == NULL || expansion == NULL || function_word(expansion))
+            continue;   /* a function word as an expansion would match nearly every text */
+        exp = apr_hash_get(*out, term, APR_HASH_KEY_STRING);
         if (exp == NULL) {
             exp = apr_array_make(p, 2, sizeof(const char *));
-            apr_hash_set(*out, term, APR_HASH_KEY_STRING, exp);
+            apr_hash_set(*out, apr_pstrdup(p, term), APR_HASH_KEY_STRING, exp);
         }
         if (exp->nelts < SYNONYM_EXPANSIONS)
-            arg(exp, apr_pstrdup(p, col(st, row, 1)));
+            arg(exp, apr_pstrdup(p, expansion));
     }
     return rows_done(res);
 }
@@ -763,7 +824,7 @@ static const char *match_sql(apr_pool_t *p, const search_dialect_t *d,
                         && (it[j].type == ITEM_WORD || (len == 1 && it[j].type == ITEM_PHRASE));
                  j++)
                 run = j > i ? apr_pstrcat(p, run, " ", it[j].text, NULL) : it[j].text;
-            if (j == i + len)
+            if (j == i + len && (len > 1 || expandable(&it[i])))
                 exp = apr_hash_get(syn, run, APR_HASH_KEY_STRING);
             if (exp)
                 break;
@@ -1265,6 +1326,14 @@ static const char *cache_key(apr_pool_t *p, const itsm_store_t *st, const char *
     key = key_part(p, key, kind);
     key = key_part(p, key, scope);
     key = key_part(p, key, q->normal);
+    /* a function word in capitals expands where its lower case does not (expandable): the
+     * normal form (the analytics' query) is the same, the answer may not be */
+    for (i = 0; i < q->items->nelts; i++) {
+        const item_t *it = &APR_ARRAY_IDX(q->items, i, const item_t);
+
+        if (it->type == ITEM_WORD && it->capitals && function_word(it->text))
+            key = apr_psprintf(p, "%s^%d", key, i);
+    }
     key = key_part(p, key, f->state);
     key = key_part(p, key, f->priority);
     key = key_part(p, key, f->party);

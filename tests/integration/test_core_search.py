@@ -296,6 +296,32 @@ def test_glossary_synonyms_expand_both_ways(client):
         sorted([short, long])
 
 
+def test_an_acronym_that_is_a_function_word_expands_only_in_capitals(client, database):
+    """A glossary acronym that is an English function word ("IT"): the query "IT" finds the
+    term's texts too, "it" (the pronoun) does not expand; and the term never expands into
+    the word "it", which nearly every text holds (the index keeps words in lower case). A
+    word that is no function word expands however it is typed ("qabcd" as "QABCD")."""
+    t = tag()
+    words = ["Ivory" + t[:4], "Turbine" + t[:4]]
+    r = client.post("/glosses", ticket_xml("testGloss", title=" ".join(words), acronym="IT"),
+                    user="km1")
+    assert r.status == 201, r
+    short = probe(client, title="The IT desk " + t, description=t)
+    long = probe(client, title="The " + " ".join(words) + " desk", description=t)
+    pronoun = probe(client, title="Where is it " + t, description="it broke " + t)
+    # the index keeps "IT" as "it": the acronym finds the pronoun too, the term only with it
+    assert sorted(found(search(client, "probes", t + " IT"))) == sorted([short, long, pronoun])
+    assert sorted(found(search(client, "probes", '%s "IT"' % t))) == sorted([short, long, pronoun])
+    assert sorted(found(search(client, "probes", t + " it"))) == sorted([short, pronoun])
+    assert found(search(client, "probes", " ".join(words))) == [long]
+    acronym = "Q" + t[:5].upper()
+    plain = ["Plain" + t[:4], "Term" + t[:4]]
+    assert client.post("/glosses", ticket_xml("testGloss", title=" ".join(plain), acronym=acronym),
+                       user="km1").status == 201
+    both = probe(client, title="Outage of " + " ".join(plain), description=t)
+    assert found(search(client, "probes", t + " " + acronym.lower())) == [both]
+
+
 def test_an_acronym_shared_by_many_terms_expands_into_eight_of_them(client):
     """Each expansion is a phrase of the query: an acronym shared by dozens of terms would cost
     dozens of searches. The first eight terms in their order are kept (docs/api.md)."""

@@ -66,6 +66,8 @@ def test_refusal_is_shown_beside_the_field_with_the_input_kept(httpd, client):
     assert 'href="#create-title"' in page
     assert "Kept description" in page and 'value="Supplier"' in page
     assert "<title>Error: " in page
+    # the refused form's values are on the page: no browser keeps it
+    assert r.headers["Cache-Control"] == "no-store", r.headers
 
 
 def test_stale_version_shows_the_new_state(httpd, client):
