@@ -458,10 +458,10 @@ typedef struct itsm_search_t {
      * value, which a plain field would take from the working copy, a draft. */
     const char *boost_field;
     /* Prefix queries (`word*`) served from prefix indexes (SQLite: the kind's rows in a
-     * second FTS5 index that also keeps the doclists of every 2- and 3-character prefix, so
-     * that `in*` reads one doclist instead of merging those of every word starting with
-     * "in"). Costs each write of the kind's tickets about 70 % more index work: for kinds
-     * searched much and written little (articles). A kind that changes it is moved at the
+     * second FTS5 index that also keeps the doclists of every prefix of 2 to 6 characters,
+     * so that `in*` reads one doclist instead of merging those of every word starting with
+     * "in"). Costs each write of the kind's tickets about three times the index work: for
+     * kinds searched much and written little (articles). A kind that changes it is moved at the
      * next start. PostgreSQL: no effect (its GIN index serves prefixes). ABI 12. */
     int prefix_index;
 } itsm_search_t;

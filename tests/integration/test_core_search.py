@@ -629,3 +629,40 @@ def test_schema_20_fills_the_audience_and_length_of_existing_search_rows(env, da
             assert found(search(c, coll, t + " sluice", user=user)) == numbers_then, (user, coll)
     finally:
         h.stop()
+
+
+def test_schema_27_makes_the_prefix_index_anew_with_longer_prefixes(env, slapd, database):
+    """SQLite: a database whose prefix index kept the prefixes of 2 and 3 characters (here:
+    made so again and the schema set back to 26) gets the index of 2 to 6 at the next start,
+    its rows copied: the notes (a kind declaring prefix_index) are found as before, by words
+    and by prefixes of every length, working copies and published versions."""
+    if database.driver != "sqlite3":
+        pytest.skip("SQLite's FTS5 prefix index")
+    h = fresh_server(env, database, "prefix27")
+    c = Client(h)
+    t = tag()
+    published = note(c, title="Sluice gate %s" % t, audience="all", body="the floodgates opened")
+    note_act(c, published, "publish")
+    draft = note(c, title="Sluice valve %s" % t, audience="all", body="the floodgates closed")
+    queries = [(user, t + " " + q) for user in ("alice", "km1")
+               for q in ("sluice", "fl*", "flo*", "floo*", "flood*", "floodg*", "floodga*")]
+    before = {(user, q): found(search(c, "notes", q, user=user)) for user, q in queries}
+    assert before[("alice", t + " floodg*")] == [published]
+    assert sorted(before[("km1", t + " floo*")]) == sorted([published, draft])
+    h.stop()
+    run = sql_runner(database, h.dbd_params, h.db_name)
+    run("CREATE VIRTUAL TABLE old_prefix USING fts5(title, keywords, body, ticket_id UNINDEXED, "
+        "published UNINDEXED, tokenize = 'porter unicode61', prefix = '2 3')")
+    run("INSERT INTO old_prefix (rowid, title, keywords, body, ticket_id, published) "
+        "SELECT rowid, title, keywords, body, ticket_id, published FROM itsm_search_prefix")
+    run("DROP TABLE itsm_search_prefix")
+    run("ALTER TABLE old_prefix RENAME TO itsm_search_prefix")
+    run("DELETE FROM itsm_schema WHERE version >= 27")
+    h.start()
+    try:
+        for (user, q), numbers in before.items():
+            assert found(search(c, "notes", q, user=user)) == numbers, (user, q)
+        assert "prefix = '2 3 4 5 6'" in run(       # the store started with the first request
+            "SELECT sql FROM sqlite_master WHERE name = 'itsm_search_prefix'")[0]
+    finally:
+        h.stop()
