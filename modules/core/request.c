@@ -2,6 +2,7 @@
 /* The request layer's groundwork: who the caller is and what they may see (identity, party
  * scope, role and relation grants), the store's connection, the body read and validated,
  * the query decoded, and the call a process's callbacks get. */
+#include <apr_hash.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_core.h>
@@ -311,6 +312,43 @@ void itsm_req_form_args(request_rec *r, apr_table_t **args)
     }
     ap_args_to_table(r, args);
     r->args = saved;
+}
+
+const char *itsm_req_repeated_arg(request_rec *r)
+{
+    apr_hash_t *seen;
+    char *s, *key, *last = NULL;
+
+    if (r->args == NULL || strchr(r->args, '&') == NULL)
+        return NULL;
+    seen = apr_hash_make(r->pool);
+    s = apr_pstrdup(r->pool, r->args);
+    /* the keys as ap_args_to_table decodes them (it keeps the last value of each) */
+    for (key = apr_strtok(s, "&", &last); key; key = apr_strtok(NULL, "&", &last)) {
+        char *eq = strchr(key, '='), *c;
+
+        if (eq)
+            *eq = '\0';
+        for (c = key; *c; c++)
+            if (*c == '+')
+                *c = ' ';
+        ap_unescape_url(key);
+        if (apr_hash_get(seen, key, APR_HASH_KEY_STRING))
+            return key;
+        apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+    }
+    return NULL;
+}
+
+int itsm_req_refuse_repeated_arg(itsm_req_t *q)
+{
+    const char *key = itsm_req_repeated_arg(q->r);
+
+    if (key == NULL)
+        return OK;
+    return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                apr_psprintf(q->r->pool, "The query parameter '%s' is given more than once: "
+                             "each is taken once.", key));
 }
 
 int itsm_req_query_int(const char *v, int min, int max, int *out)

@@ -106,9 +106,9 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
             return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         apr_psprintf(r->pool, "The field '%s' is not indexed: lists cannot "
                                      "filter on it.", e[i].key));
-        if (f->nfields == ITSM_FILTER_FIELDS || apr_table_get(args, e[i].key) != e[i].val)
+        if (f->nfields == ITSM_FILTER_FIELDS)   /* a repeat is refused before (repeated_arg) */
             return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        apr_psprintf(r->pool, "Filter on each field once, on at most %d.",
+                        apr_psprintf(r->pool, "Filter on at most %d fields at once.",
                                      ITSM_FILTER_FIELDS));
         f->field[f->nfields] = fd->name;
         f->value[f->nfields++] = e[i].val;
@@ -255,7 +255,8 @@ int itsm_view_stats(itsm_req_t *q)
     if (itsm_req_reads_published(q, k))
         return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
     itsm_req_form_args(r, &args);
-    if ((rc = parse_filter(q, args, count_params, &f)) != OK)
+    if ((rc = itsm_req_refuse_repeated_arg(q)) != OK
+        || (rc = parse_filter(q, args, count_params, &f)) != OK)
         return rc;
     by = apr_table_get(args, "by");
     /* a field the caller may not see is no key of theirs, as it is no filter (parse_filter) */
@@ -469,6 +470,8 @@ int itsm_view_list(itsm_req_t *q)
     if (!itsm_req_allowed(q, ITSM_ACTION_READ))
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
     itsm_req_form_args(r, &args);
+    if ((rc = itsm_req_refuse_repeated_arg(q)) != OK)
+        return rc;
     f.limit = q->dir->page_size != ITSM_UNSET ? q->dir->page_size : DEFAULT_PAGE;
     if (!itsm_req_query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
         || !itsm_req_query_int(apr_table_get(args, "offset"), 0, 1 << 30, &f.offset))
@@ -724,6 +727,8 @@ int itsm_view_resource(itsm_req_t *q, const char *rest)
     if (!itsm_req_allowed(q, res->action))
         return itsm_req_forbidden(q, res->action);
     itsm_req_form_args(q->r, &args);
+    if (itsm_req_repeated_arg(q->r))
+        return itsm_req_refuse_repeated_arg(q);
     itsm_req_init_call(q, &c);
     o = itsm_xml_out_start(q->r->pool, res->element);
     if (res->get(&c, rest, args, o))

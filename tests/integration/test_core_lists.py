@@ -178,3 +178,19 @@ def test_bad_filter_values_400(client, database, coll, params):
     with nothing_changed(database):
         r = client.get("/" + coll, user="agent1", params=params)
         assert_error(r, 400, "bad-query")
+
+
+@pytest.mark.parametrize("path,query", [
+    ("/incidents", "state=new&state=closed"),           # a list: the second value was ignored
+    ("/incidents", "limit=5&limit=500"),
+    ("/incidents", "service=DIP&service=DIP"),          # even the same value twice
+    ("/incidents/stats", "by=priority&by=state"),
+    ("/articles", "q=meter&q=gateway"),                 # a search
+])
+def test_a_repeated_query_parameter_is_refused(client, database, path, query):
+    """A parameter given twice is refused (400 bad-query naming it), not taken once: before,
+    ?state=new&state=closed listed the new tickets alone, as if the second were not there."""
+    with nothing_changed(database):
+        r = client.get(path + "?" + query, user="agent1")
+        assert_error(r, 400, "bad-query")
+        assert query.split("=")[0] in r.findtext("i:message"), r
