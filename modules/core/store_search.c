@@ -194,6 +194,24 @@ static void add_item(itsm_search_query_t *q, int type, const char *text, int ter
                             type == ITEM_PHRASE ? "\"" : type == ITEM_PREFIX ? "*" : "", NULL);
 }
 
+/* Whether s[0..n) holds two words or more and no lower case letter (ASCII): a title typed
+ * with caps lock on ("VPN IS DOWN"), where capitals tell no acronym from a word. */
+static int shouted(const char *s, apr_size_t n)
+{
+    apr_size_t i;
+    int words = 0, in_word = 0;
+
+    for (i = 0; i < n; i++) {
+        int w = apr_isalnum(s[i]) || (unsigned char)s[i] >= 0x80;
+
+        if (apr_islower(s[i]))
+            return 0;
+        words += w && !in_word;
+        in_word = w;
+    }
+    return words > 1;
+}
+
 /* Whether s[0..n) has an upper case letter (ASCII) and no lower case one. */
 static int in_capitals(const char *s, apr_size_t n)
 {
@@ -213,11 +231,13 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
 {
     itsm_search_query_t *q = apr_pcalloc(p, sizeof *q);
     apr_size_t n = strlen(text), i = 0;
+    int shouting;
 
     q->items = apr_array_make(p, 8, sizeof(item_t));
     q->any = any;
     q->normal = "";
     *out = q;
+    shouting = shouted(text, n);
     if (n > ITSM_SEARCH_MAX_BYTES) {
         if (!truncate) {
             *why = apr_psprintf(p, "The query is %" APR_SIZE_T_FMT " bytes long; at most %d "
@@ -242,7 +262,8 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
             words = words_of(p, text + i + 1, (apr_size_t)(close - text) - i - 1, &count);
             if (count)
                 add_item(q, count > 1 ? ITEM_PHRASE : ITEM_WORD, words, count,
-                         count == 1 && in_capitals(text + i + 1, (apr_size_t)(close - text) - i - 1));
+                         count == 1 && !shouting
+                         && in_capitals(text + i + 1, (apr_size_t)(close - text) - i - 1));
             i = (apr_size_t)(close - text) + 1;
         }
         else if (is_word_at(text, n, i)) {
@@ -254,7 +275,7 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
                 i++;
             }
             else
-                add_item(q, ITEM_WORD, w, 1, in_capitals(text + start, i - start));
+                add_item(q, ITEM_WORD, w, 1, !shouting && in_capitals(text + start, i - start));
         }
         else
             i = skip_char(text, n, i);
@@ -353,7 +374,7 @@ static const search_dialect_t *search_dialect(const itsm_store_t *st)
 
 /* SQLite: the two FTS5 indexes (schema 24) and what names them. A kind's rows are in
  * itsm_search, or in itsm_search_prefix when it declares prefix_index (prefix indexes of 2
- * and 3 characters). The name is also the index's hidden column (MATCH, snippet(), the
+ * to 6 characters, schema 27; 2 and 3 from schema 24). The name is also the index's hidden column (MATCH, snippet(), the
  * ranking function's first argument) and its shadow tables' prefix; each index ranks with a
  * function of its own, whose kept counts are its own (store_fts5.c). PostgreSQL has one. */
 typedef struct fts_t {
@@ -1332,7 +1353,7 @@ static const char *cache_key(apr_pool_t *p, const itsm_store_t *st, const char *
         const item_t *it = &APR_ARRAY_IDX(q->items, i, const item_t);
 
         if (it->type == ITEM_WORD && it->capitals && function_word(it->text))
-            key = apr_psprintf(p, "%s^%d", key, i);
+            key = apr_psprintf(p, "%s^%d;", key, i);
     }
     key = key_part(p, key, f->state);
     key = key_part(p, key, f->priority);

@@ -313,6 +313,8 @@ def test_an_acronym_that_is_a_function_word_expands_only_in_capitals(client, dat
     assert sorted(found(search(client, "probes", t + " IT"))) == sorted([short, long, pronoun])
     assert sorted(found(search(client, "probes", '%s "IT"' % t))) == sorted([short, long, pronoun])
     assert sorted(found(search(client, "probes", t + " it"))) == sorted([short, pronoun])
+    # a text of several words without a lower case letter (caps lock): capitals tell nothing
+    assert sorted(found(search(client, "probes", t.upper() + " IT"))) == sorted([short, pronoun])
     assert found(search(client, "probes", " ".join(words))) == [long]
     acronym = "Q" + t[:5].upper()
     plain = ["Plain" + t[:4], "Term" + t[:4]]
