@@ -1498,11 +1498,7 @@ int itsm_portal_new(itsm_req_t *q)
                     "(application/x-www-form-urlencoded).");
     if (!itsm_req_allowed(q, ITSM_ACTION_CREATE))
         return itsm_req_forbidden(q, ITSM_ACTION_CREATE);
-    q->portal->new_page = 1;
-    /* the first step's answer holds what the person wrote: kept by no cache (the page cache
-     * keeps GETs only) */
-    if (q->portal->step)
-        apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
+    q->portal->new_page = 1;     /* the first step (a POST) is no-store, as every POST (render) */
     o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
 }
@@ -1622,14 +1618,18 @@ static void insert_login_guard(request_rec *r)
  * browser says where a request comes from (Sec-Fetch-Site, which no page can set); a
  * cross-site POST there is refused before authentication. Same-site requests, and clients
  * that send no such header, pass: the portal's own forms carry their CSRF token besides. */
+static int posted_cross_site(request_rec *r)
+{
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+
+    return r->method_number == M_POST && site && strcasecmp(site, "cross-site") == 0;
+}
+
 static int refuse_cross_site_login(request_rec *r)
 {
-    const char *type = ap_auth_type(r), *site;
+    const char *type = ap_auth_type(r);
 
-    if (r->method_number != M_POST || type == NULL || strcasecmp(type, "form") != 0)
-        return DECLINED;
-    site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    if (site == NULL || strcasecmp(site, "cross-site") != 0)
+    if (type == NULL || strcasecmp(type, "form") != 0 || !posted_cross_site(r))
         return DECLINED;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00405)
                   "login: a form posted from another site to %s refused", r->uri);
@@ -1700,12 +1700,11 @@ static int sign_out(request_rec *r, itsm_core_t *core)
 {
     session_rec *z = NULL;
     apr_array_header_t *pairs = NULL;
-    const char *nonce, *site, *token = NULL, *posted = NULL;
+    const char *nonce, *token = NULL, *posted = NULL;
     int i;
 
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    if (r->method_number == M_POST && site && strcasecmp(site, "cross-site") == 0) {
+    if (posted_cross_site(r)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ITSMLOGNO(00406)
                       "sign-out: a form posted from another site refused");
         apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");

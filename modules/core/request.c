@@ -340,15 +340,16 @@ const char *itsm_req_repeated_arg(request_rec *r)
     return NULL;
 }
 
-int itsm_req_refuse_repeated_arg(itsm_req_t *q)
+int itsm_req_query_args(itsm_req_t *q, apr_table_t **args)
 {
     const char *key = itsm_req_repeated_arg(q->r);
 
-    if (key == NULL)
-        return OK;
-    return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
-                apr_psprintf(q->r->pool, "The query parameter '%s' is given more than once: "
-                             "each is taken once.", key));
+    if (key != NULL)
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    apr_psprintf(q->r->pool, "The query parameter '%s' is given more than "
+                                 "once: each is taken once.", key));
+    itsm_req_form_args(q->r, args);
+    return OK;
 }
 
 int itsm_req_query_int(const char *v, int min, int max, int *out)

@@ -127,11 +127,12 @@ const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *n
 const char *itsm_req_shown_note(itsm_req_t *q, apr_hash_t *seen, const char *action,
                                 const char *note);
 void itsm_req_form_args(request_rec *r, apr_table_t **args);
-/* The first parameter of r's query given more than once (?state=a&state=b), or NULL; and
- * the refusal of such a query (400 bad-query naming it), OK when there is none: before
- * 2026-12-06 the last value was taken silently (ap_args_to_table keeps one a key). */
+/* The first parameter of r's query given more than once (?state=a&state=b), or NULL. */
 const char *itsm_req_repeated_arg(request_rec *r);
-int itsm_req_refuse_repeated_arg(itsm_req_t *q);
+/* The API's query as itsm_req_form_args gives it, OK; or the refusal of a query with a
+ * parameter given more than once (400 bad-query naming it): before 2026-12-06 the last
+ * value was taken silently (ap_args_to_table keeps one a key). */
+int itsm_req_query_args(itsm_req_t *q, apr_table_t **args);
 int itsm_req_query_int(const char *v, int min, int max, int *out);
 void itsm_req_announce(itsm_req_t *q, const char *event, const itsm_ticket_t *t,
                      const itsm_journal_t *j);

@@ -297,10 +297,10 @@ static int inst_cmp(const void *a, const void *b)
 
 static void snip_text(snip_t *s, int to)
 {
-    if (to > s->off)
+    if (to > s->off) {
         sqlite3_str_append(s->out, s->text + s->off, to - s->off);
-    if (to > s->off)
         s->off = to;
+    }
 }
 
 /* As snippet()'s fts5HighlightCb within its range, and done after the range's last token. */
@@ -342,6 +342,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     unsigned char *seen = NULL;
     const char *ellipsis;
     int col, ntok, rc, ninst = 0, n = 0, size = 0, best = 0, first = 0, i, j;
+    int phrases = api->xPhraseCount(fts);
     snip_t s;
 
     if (nval != 5) {
@@ -370,11 +371,11 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         rc = api->xInstCount(fts, &ninst);
     if (rc == SQLITE_OK && ninst > 0) {
         inst = sqlite3_malloc64(sizeof *inst * (sqlite3_uint64)ninst);
-        seen = sqlite3_malloc64((sqlite3_uint64)api->xPhraseCount(fts) + 1);
+        seen = sqlite3_malloc64((sqlite3_uint64)phrases + 1);
         if (inst == NULL || seen == NULL)
             rc = SQLITE_NOMEM;
     }
-    /* the column's instances (xInst gives them in order of position) */
+    /* the column's instances, sorted below by position (and end: the coalescing's order) */
     for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
         int ip, ic, io;
 
@@ -393,7 +394,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     for (i = 0; rc == SQLITE_OK && i < n && i < SNIPPET_INSTANCES; i++) {
         int score = 0, last = inst[i].end + 1;
 
-        memset(seen, 0, (size_t)api->xPhraseCount(fts) + 1);
+        memset(seen, 0, (size_t)phrases + 1);
         for (j = i; j > 0 && inst[j - 1].start == inst[i].start; j--)
             ;
         for (; j < n && inst[j].start < inst[i].start + ntok; j++) {

@@ -1044,8 +1044,7 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
         return itsm_resp_not_found(q);
     if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
-    itsm_req_form_args(r, &args);
-    if ((rc = itsm_req_refuse_repeated_arg(q)) != OK)
+    if ((rc = itsm_req_query_args(q, &args)) != OK)
         return rc;
     from = apr_table_get(args, "diff");
     if (which == NULL && from)

@@ -254,8 +254,7 @@ int itsm_view_stats(itsm_req_t *q)
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
     if (itsm_req_reads_published(q, k))
         return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
-    itsm_req_form_args(r, &args);
-    if ((rc = itsm_req_refuse_repeated_arg(q)) != OK
+    if ((rc = itsm_req_query_args(q, &args)) != OK
         || (rc = parse_filter(q, args, count_params, &f)) != OK)
         return rc;
     by = apr_table_get(args, "by");
@@ -469,8 +468,7 @@ int itsm_view_list(itsm_req_t *q)
 
     if (!itsm_req_allowed(q, ITSM_ACTION_READ))
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
-    itsm_req_form_args(r, &args);
-    if ((rc = itsm_req_refuse_repeated_arg(q)) != OK)
+    if ((rc = itsm_req_query_args(q, &args)) != OK)
         return rc;
     f.limit = q->dir->page_size != ITSM_UNSET ? q->dir->page_size : DEFAULT_PAGE;
     if (!itsm_req_query_int(apr_table_get(args, "limit"), 1, MAX_PAGE, &f.limit)
@@ -723,12 +721,12 @@ int itsm_view_resource(itsm_req_t *q, const char *rest)
     itsm_xml_out_t *o;
     apr_table_t *args;
     itsm_call_t c;
+    int rc;
 
     if (!itsm_req_allowed(q, res->action))
         return itsm_req_forbidden(q, res->action);
-    itsm_req_form_args(q->r, &args);
-    if (itsm_req_repeated_arg(q->r))
-        return itsm_req_refuse_repeated_arg(q);
+    if ((rc = itsm_req_query_args(q, &args)) != OK)
+        return rc;
     itsm_req_init_call(q, &c);
     o = itsm_xml_out_start(q->r->pool, res->element);
     if (res->get(&c, rest, args, o))
