@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Suggestions while typing (Tier 0 self-help), a progressive enhancement of the "new ticket"
  * form whose first submit offers what may answer it (docs/portal.md, "Offered before a
- * ticket is raised"). After a pause in typing the subject, it asks the collection's search
- * (GET {collection}?limit=5&q=..., the API's XML, as the person signed in: same origin, the
- * session cookie) and shows the results in the polite live region above the form; once
- * something was offered, the form posts the ticket directly (the search was counted, so a
- * ticket raised anyway records that the suggestions did not help, as on the page without
- * script). No framework; the page works the same without it. Text is put in with
- * textContent only. */
+ * ticket is raised"). After a pause in typing the subject, it sends the form's first step
+ * as a lookup (POST .../new with the session's CSRF token, suggest, title and lookup=1: the
+ * subject stays out of URLs and logs), whose answer is the search's XML, counted nothing,
+ * and shows the results in the polite live region above the form. Once something was
+ * offered, the form posts the ticket directly, its suggest input renamed searched: the
+ * ticket's create counts that search once (a miss, or a failed deflection: the suggestions
+ * did not help), as the page without script counts its first step. No framework; the page
+ * works the same without it. Text is put in with textContent only. */
 (function () {
   'use strict';
   var NS = 'urn:mod-itsm:xml:1';
@@ -19,11 +20,15 @@
   }
   var input = form.querySelector('[name="title"]');
   var live = document.getElementById(form.getAttribute('data-suggest-region'));
+  var step = form.querySelector('input[name="suggest"]');
+  var token = form.querySelector('input[name="itsm-csrf"]');
+  var stepUrl = form.getAttribute('action');
   var timer = null, asked = '', seq = 0;
 
-  if (!input || !live) {
+  if (!input || !live || !step || !token || !window.URLSearchParams) {
     return;
   }
+  var collection = step.value;
 
   function el(name, cls, text) {
     var e = document.createElement(name);
@@ -46,15 +51,14 @@
   }
 
   /* the form raises the ticket now: the first step (its POST to .../new) was taken by the
-   * script */
+   * script, and the create counts its search (searched) */
   function postDirectly() {
-    var step = form.querySelector('input[name="suggest"]');
     var button = form.querySelector('button[type="submit"]');
 
-    if (!step) {
+    if (step.name === 'searched') {
       return;
     }
-    step.parentNode.removeChild(step);
+    step.name = 'searched';
     form.setAttribute('action', form.getAttribute('data-post'));
     if (button && button.getAttribute('data-post-label')) {
       button.textContent = button.getAttribute('data-post-label');
@@ -101,19 +105,26 @@
   }
 
   function ask() {
-    var words = input.value.replace(/\s+/g, ' ').trim(), mine;
+    var words = input.value.replace(/\s+/g, ' ').trim(), mine, body;
 
     if (words.length < MIN_CHARS || words === asked) {
       return;
     }
     asked = words;
     mine = ++seq;
-    /* application/xml first: the API's document; text/html named too, so that the server
-     * takes the browser's sign-in (the session cookie), not Basic's */
-    fetch(form.getAttribute('data-suggest') + '?limit=5&q=' + encodeURIComponent(words), {
+    body = new URLSearchParams();
+    body.append(token.name, token.value);
+    body.append('suggest', collection);
+    body.append('title', words);
+    body.append('lookup', '1');
+    /* text/html named as much as application/xml: the portal takes the step (the browser's
+     * sign-in, the session cookie, not Basic's) and answers the search's XML */
+    fetch(stepUrl, {
+      method: 'POST',
       credentials: 'same-origin',
       redirect: 'error',
-      headers: { Accept: 'application/xml, text/html;q=0.1' }
+      headers: { Accept: 'application/xml, text/html' },
+      body: body
     }).then(function (r) {
       return r.ok ? r.text() : null;
     }).then(function (text) {

@@ -69,6 +69,8 @@ struct portal_req_t {
     apr_size_t captured_len;
     int new_page;               /* the form of a new ticket */
     int step;                   /* its first step posted (POST .../new): offer what may answer it */
+    int lookup;                 /* that step sent by the script while typing (lookup=1): the
+                                 * search's own document is the answer, counted nothing */
     const char *refusal_body;   /* refusal's bytes */
     apr_size_t refusal_len;
     int uncached;               /* the transform read what its input does not hold */
@@ -551,6 +553,28 @@ static int sub_of(const char *path)
     return -1;
 }
 
+/* The value of a form's input (the first), or NULL. */
+static const char *posted_value(const struct portal_req_t *pq, const char *name)
+{
+    int i;
+
+    for (i = 0; pq->posted && i + 1 < pq->posted->nelts; i += 2)
+        if (strcmp(APR_ARRAY_IDX(pq->posted, i, const char *), name) == 0)
+            return APR_ARRAY_IDX(pq->posted, i + 1, const char *);
+    return NULL;
+}
+
+/* The route of a searchable collection named by a form, or NULL. */
+static const itsm_route_t *searchable(const itsm_req_t *q, const char *collection)
+{
+    const itsm_route_t *route = collection ? apr_hash_get(q->core->routes, collection,
+                                                          APR_HASH_KEY_STRING) : NULL;
+
+    return route && route->kind->search && route->kind->search->fields ? route : NULL;
+}
+
+static void count_searched(itsm_req_t *q);
+
 /* Read the form, check its token, map it onto the kind's document (or the sub-resource's:
  * sub >= 0). */
 static int read_form(itsm_req_t *q, const char *number, int sub)
@@ -650,7 +674,7 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
 int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
 {
     request_rec *r = q->r;
-    int form, sub;
+    int form, sub, rc;
 
     /* a browser's: an API client's form post stays refused as any non-XML body (415) */
     if (q->core->portal == NULL || !itsm_portal_wants_html(r))
@@ -681,7 +705,7 @@ int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
      * votes or links; and the first step of a new ticket's form to .../new */
     q->route = n >= 1 ? apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING) : NULL;
     if (q->route && n == 2 && strcmp(seg[1], "new") == 0) {
-        int rc;
+        const char *v;
 
         q->portal->action = ITSM_ACTION_CREATE;
         if ((rc = read_form(q, NULL, -1)) != OK)
@@ -691,6 +715,7 @@ int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
         q->portal->form = 0;
         q->portal->xml = NULL;
         q->portal->step = 1;
+        q->portal->lookup = (v = posted_value(q->portal, "lookup")) != NULL && strcmp(v, "1") == 0;
         return OK;
     }
     sub = n == 3 ? sub_of(seg[2]) : -1;
@@ -699,7 +724,11 @@ int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
         return itsm_resp_not_found(q);
     q->portal->action = n == 4 ? seg[3] : n == 3 ? subs[sub].element
                         : n == 2 ? ITSM_ACTION_UPDATE : ITSM_ACTION_CREATE;
-    return read_form(q, n >= 2 ? seg[1] : NULL, sub);
+    if ((rc = read_form(q, n >= 2 ? seg[1] : NULL, sub)) != OK)
+        return rc;
+    if (n == 1)
+        count_searched(q);
+    return OK;
 }
 
 int itsm_portal_form_body(itsm_req_t *q, const char **xml, apr_size_t *len)
@@ -1056,6 +1085,19 @@ static int stats_of(itsm_req_t *q, const char *query)
     return with_query(q, query, itsm_view_stats);
 }
 
+/* The query of a search of collection for a new ticket's subject (the form's title), and
+ * collection's route in *other; NULL when collection is not searchable or there is no
+ * subject. */
+static const char *suggest_query(itsm_req_t *q, const char *collection,
+                                 const itsm_route_t **other)
+{
+    const char *title = posted_value(q->portal, "title");
+
+    if (title == NULL || (*other = searchable(q, collection)) == NULL)
+        return NULL;
+    return apr_pstrcat(q->r->pool, "limit=5&q=", ap_escape_urlencoded(q->r->pool, title), NULL);
+}
+
 /* The first step of a new ticket's form, posted to .../new with suggest=COLLECTION and the
  * inputs (a POST: what a person writes about their problem stays out of URLs, logs, history
  * and Referer): the search of that collection for the title, as the caller may read it (its
@@ -1063,26 +1105,54 @@ static int stats_of(itsm_req_t *q, const char *query)
  * before the ticket is raised. A GET of .../new never searches. */
 static void suggestions(itsm_req_t *q, ctx_t *c, cnode_t ctx)
 {
-    const apr_array_header_t *posted = q->portal->posted;
-    const char *in = NULL, *title = NULL;
     const itsm_route_t *route = q->route, *other;
-    int i;
+    const char *query = suggest_query(q, posted_value(q->portal, "suggest"), &other);
 
-    for (i = 0; posted && i + 1 < posted->nelts; i += 2) {
-        const char *name = APR_ARRAY_IDX(posted, i, const char *);
-
-        if (strcmp(name, "suggest") == 0)
-            in = APR_ARRAY_IDX(posted, i + 1, const char *);
-        else if (strcmp(name, "title") == 0)
-            title = APR_ARRAY_IDX(posted, i + 1, const char *);
-    }
-    if (in == NULL || title == NULL
-        || (other = apr_hash_get(q->core->routes, in, APR_HASH_KEY_STRING)) == NULL
-        || other->kind->search == NULL)
+    if (query == NULL)
         return;
     q->route = other;
-    add_part(q, c, ctx, "suggestions", search_list,
-             apr_pstrcat(q->r->pool, "limit=5&q=", ap_escape_urlencoded(q->r->pool, title), NULL));
+    add_part(q, c, ctx, "suggestions", search_list, query);
+    q->route = route;
+}
+
+/* The same step sent by itsm-suggest.js after a pause in typing the subject (lookup=1): the
+ * search's own document (the API's <list>) is the answer, and the search is counted nothing
+ * in the analytics (a subject typed in three pauses is not three gaps); the ticket raised
+ * from the form counts it once (searched=COLLECTION, count_searched). A POST with the
+ * session's token as the step, so the subject stays out of URLs and logs here too. */
+static int lookup(itsm_req_t *q)
+{
+    const itsm_route_t *other;
+    const char *query = suggest_query(q, posted_value(q->portal, "suggest"), &other);
+
+    if (query == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, ITSMLOGNO(00408)
+                      "lookup by %s without a searchable collection (suggest) or a subject "
+                      "(title)", q->who->uid);
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-form", "A lookup names a searchable "
+                              "collection (suggest) and a subject (title).");
+    }
+    q->route = other;
+    q->uncounted = 1;
+    return search_list(q, query);
+}
+
+/* A ticket raised from a form whose script offered a search while the subject was typed
+ * (the form's suggest input renamed searched): that search, counted nothing while typing,
+ * is counted now, once, as the first step's is (a miss, or the caller's last search, which
+ * this create then takes as a failed deflection). Before the create, as the step comes
+ * before it without script; a caller who may not create counts nothing. */
+static void count_searched(itsm_req_t *q)
+{
+    const itsm_route_t *route = q->route, *other;
+    const char *query, *bytes;
+    apr_size_t len;
+
+    if (!itsm_req_allowed(q, ITSM_ACTION_CREATE)
+        || (query = suggest_query(q, posted_value(q->portal, "searched"), &other)) == NULL)
+        return;
+    q->route = other;
+    capture_bytes(q, search_list, query, &bytes, &len);
     q->route = route;
 }
 
@@ -1498,6 +1568,8 @@ int itsm_portal_new(itsm_req_t *q)
                     "(application/x-www-form-urlencoded).");
     if (!itsm_req_allowed(q, ITSM_ACTION_CREATE))
         return itsm_req_forbidden(q, ITSM_ACTION_CREATE);
+    if (q->portal->lookup)
+        return lookup(q);
     q->portal->new_page = 1;     /* the first step (a POST) is no-store, as every POST (render) */
     o = itsm_xml_out_start(q->r->pool, q->route->kind->element);
     return itsm_resp_send_doc(q->r, HTTP_OK, o);
@@ -1517,6 +1589,15 @@ int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t le
         pq->captured = body;
         pq->captured_len = len;
         return DONE;
+    }
+    if (pq->lookup) {       /* the search's document, or its refusal, as the API's */
+        r->status = status;
+        security_headers(r);
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+        ap_set_content_type(r, "application/xml");
+        ap_set_content_length(r, (apr_off_t)len);
+        return itsm_resp_pass(r, apr_bucket_pool_create(body, len, r->pool,
+                                                        r->connection->bucket_alloc));
     }
     if (pq->form) {
         pq->form = 0;

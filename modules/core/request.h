@@ -28,6 +28,8 @@ typedef struct itsm_req_t {
     struct portal_req_t *portal;    /* a browser's page or form post (portal.c); NULL: API */
     const itsm_kind_t *editor_kind; /* the kind whose update grant editor holds, once asked */
     int editor;                     /* (document.c, field_hidden: a list asks it per row) */
+    int uncounted;                  /* its search counts nothing in the analytics (the
+                                     * portal's lookups while typing) */
 } itsm_req_t;
 
 /* A linked ticket a process tells of the change (linked_note): written, with its journal

@@ -353,7 +353,8 @@ static int refuse_search(itsm_req_t *q, const char *why)
 }
 
 /* GET /{collection}?q=TEXT: the list in rank order, each item with its snippet; a first
- * page is counted in the search analytics (a miss, or the caller's last search). */
+ * page is counted in the search analytics (a miss, or the caller's last search), unless
+ * the request counts nothing (q->uncounted: the portal's lookups while typing). */
 static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm_filter_t *f,
                      int sorted)
 {
@@ -391,7 +392,7 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
     }
     /* counted on a cache hit as on a miss: the analytics are of searches, not statements;
      * into the log of counts, which this search may find due and write; never fails it */
-    if (f->offset == 0 && itsm_search_terms(query) > 0) {
+    if (f->offset == 0 && itsm_search_terms(query) > 0 && !q->uncounted) {
         itsm_search_flush_t flushed;
 
         if (itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,

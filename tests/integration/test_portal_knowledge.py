@@ -261,6 +261,68 @@ def test_raise_a_case_offers_matching_articles_first(kp_httpd, kpclient):
     assert [g for g in gap_of(kpclient, word) if g.get("deflections") == "1"]
 
 
+def test_lookups_while_typing_count_nothing_until_the_case_is_raised(kp_httpd, kpclient):
+    """itsm-suggest.js's lookups (the first step sent with lookup=1, a POST with the
+    session's token): the search's own XML as alice may read it, no-store, counted nothing
+    however many pauses; refused (403, 400) without the token or without a searchable
+    collection and a subject, searching nothing. The case raised from the form
+    (searched=articles) counts its subject once: a miss, or a failed deflection."""
+    t = tag().lower().replace("-", "")
+    found, missing = "dugong" + t, "tapir" + t
+    n = published(kpclient, "Settlement runs and %s" % found)
+    alice = browser(kp_httpd, "alice")
+    step = form_of(alice.page("/itsm/cases/new").text, "/itsm/cases/new")
+    xml = {"Accept": "application/xml, text/html"}
+
+    def lookup(form):
+        return alice.post("/itsm/cases/new", dict(form, lookup="1"), headers=xml)
+
+    for typed in (found[:4], found, "runs " + found, missing[:7], missing):
+        r = lookup(dict(step["inputs"], title=typed))
+        assert r.status_code == 200, (typed, r.text)
+        assert r.headers["Content-Type"].startswith("application/xml"), typed
+        assert r.headers["Cache-Control"] == "no-store" and "<list " in r.text, typed
+        assert (("<number>%s</number>" % n) in r.text) == (found in typed), typed
+    typing = dict(step["inputs"], title=missing)
+    refusals = [
+        ({k: v for k, v in typing.items() if k != "itsm-csrf"}, 403, "00400"),
+        (dict(typing, **{"itsm-csrf": "0" * 40}), 403, "00400"),
+        (dict(typing, suggest="nothing-such"), 400, "00408"),
+        (dict(typing, suggest="desks"), 400, "00408"),
+        ({k: v for k, v in typing.items() if k != "suggest"}, 400, "00408"),
+        (dict(typing, title=""), 400, "00408"),
+    ]
+    for form, status, number in refusals:
+        since = kp_httpd.log_size()
+        r = lookup(form)
+        assert r.status_code == status and missing not in r.text, (form, r.text)
+        assert "ITSM%s: " % number in kp_httpd.log_since(since), form
+    assert gap_of(kpclient, found) == [] and gap_of(kpclient, "tapir" + t[:2]) == []
+    # raised from the form the script turned (its suggest input renamed searched); refused
+    # first (an impact of 9): counted once, the form shown again posts without searched
+    token = step["inputs"]["itsm-csrf"]
+    r = alice.post("/itsm/cases", {"itsm-csrf": token, "searched": "articles",
+                                   "title": missing, "impact": "9"})
+    assert r.status_code in (400, 422) and "There is a problem" in r.text
+    again = form_of(r.text, "/itsm/cases")
+    assert "searched" not in again["inputs"] and "suggest" not in again["inputs"]
+    r = alice.post("/itsm/cases", dict(again["inputs"], title=missing, impact="low",
+                                       description="Nothing on it"))
+    assert r.status_code == 303 and "/itsm/cases/CS" in r.headers["Location"], r.text
+    assert [(g.get("misses"), g.get("deflections")) for g in gap_of(kpclient, "tapir" + t[:2])] \
+        == [("1", "0")]
+    r = alice.post("/itsm/cases", {"itsm-csrf": token, "searched": "articles",
+                                   "title": "runs " + found, "description": "Read it"})
+    assert r.status_code == 303, r.text
+    assert [(g.get("misses"), g.get("deflections")) for g in gap_of(kpclient, found)] \
+        == [("0", "1")]
+    # a collection that is not searched: raised, nothing counted
+    r = alice.post("/itsm/cases", {"itsm-csrf": token, "searched": "nothing-such",
+                                   "title": "tapir other " + t, "description": "x"})
+    assert r.status_code == 303, r.text
+    assert gap_of(kpclient, "other " + t) == []
+
+
 # the first step refused: (what, the form given the page's step form, headers, log number)
 STEP_REFUSALS = [
     ("no token", lambda f: {k: v for k, v in f.items() if k != "itsm-csrf"}, {}, "00400"),
