@@ -117,8 +117,9 @@
     body.append('suggest', collection);
     body.append('title', words);
     body.append('lookup', '1');
-    /* text/html named as much as application/xml: the portal takes the step (the browser's
-     * sign-in, the session cookie, not Basic's) and answers the search's XML */
+    /* text/html named as much as application/xml: the portal takes the step (with the
+     * browser's sign-in: its session cookie, or its Basic credentials) and answers the
+     * search's XML */
     fetch(stepUrl, {
       method: 'POST',
       credentials: 'same-origin',

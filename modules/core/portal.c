@@ -553,15 +553,17 @@ static int sub_of(const char *path)
     return -1;
 }
 
-/* The value of a form's input (the first), or NULL. */
+/* The value of a form's input, or NULL; the last of a repeated one, as the document made of
+ * the form takes it (read_form). */
 static const char *posted_value(const struct portal_req_t *pq, const char *name)
 {
+    const char *v = NULL;
     int i;
 
     for (i = 0; pq->posted && i + 1 < pq->posted->nelts; i += 2)
         if (strcmp(APR_ARRAY_IDX(pq->posted, i, const char *), name) == 0)
-            return APR_ARRAY_IDX(pq->posted, i + 1, const char *);
-    return NULL;
+            v = APR_ARRAY_IDX(pq->posted, i + 1, const char *);
+    return v;
 }
 
 /* The route of a searchable collection named by a form, or NULL. */
@@ -609,6 +611,8 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
         v[size] = '\0';
         if (strcmp(pair->name, CSRF_FIELD) == 0)
             token = v;
+        else if (pq->step && strcmp(pair->name, "lookup") == 0)
+            pq->lookup = strcmp(v, "1") == 0;   /* answered as one even when refused below */
         else if (strcmp(pair->name, VERSION_FIELD) == 0)
             version = v;
         else if (*v) {
@@ -705,17 +709,14 @@ int itsm_portal_begin(itsm_req_t *q, const char *const *seg, int n)
      * votes or links; and the first step of a new ticket's form to .../new */
     q->route = n >= 1 ? apr_hash_get(q->core->routes, seg[0], APR_HASH_KEY_STRING) : NULL;
     if (q->route && n == 2 && strcmp(seg[1], "new") == 0) {
-        const char *v;
-
         q->portal->action = ITSM_ACTION_CREATE;
+        q->portal->step = 1;
         if ((rc = read_form(q, NULL, -1)) != OK)
             return rc;
         /* the inputs are shown again and the search runs (itsm_portal_new); nothing is
          * written, so no document and no 303 */
         q->portal->form = 0;
         q->portal->xml = NULL;
-        q->portal->step = 1;
-        q->portal->lookup = (v = posted_value(q->portal, "lookup")) != NULL && strcmp(v, "1") == 0;
         return OK;
     }
     sub = n == 3 ? sub_of(seg[2]) : -1;
@@ -1145,15 +1146,19 @@ static int lookup(itsm_req_t *q)
 static void count_searched(itsm_req_t *q)
 {
     const itsm_route_t *route = q->route, *other;
-    const char *query, *bytes;
+    const char *in = posted_value(q->portal, "searched"), *query, *bytes;
     apr_size_t len;
+    int status = q->r->status;
 
-    if (!itsm_req_allowed(q, ITSM_ACTION_CREATE)
-        || (query = suggest_query(q, posted_value(q->portal, "searched"), &other)) == NULL)
+    if (in == NULL || !itsm_req_allowed(q, ITSM_ACTION_CREATE)
+        || (query = suggest_query(q, in, &other)) == NULL)
         return;
     q->route = other;
     capture_bytes(q, search_list, query, &bytes, &len);
     q->route = route;
+    /* the create answers for itself: nothing of the search's answer stays on it */
+    q->r->status = status;
+    apr_table_unset(q->r->err_headers_out, "Retry-After");
 }
 
 /* The ticket a GET's page shows, as that GET read it for the caller (itsm_tickets_get: the

@@ -296,7 +296,18 @@ def test_lookups_while_typing_count_nothing_until_the_case_is_raised(kp_httpd, k
         since = kp_httpd.log_size()
         r = lookup(form)
         assert r.status_code == status and missing not in r.text, (form, r.text)
+        assert r.headers["Content-Type"].startswith("application/xml"), form   # as answered
         assert "ITSM%s: " % number in kp_httpd.log_since(since), form
+    # km1 may not raise a case: a lookup of hers is refused, her case with searched counts
+    # nothing
+    km = browser(kp_httpd, "km1")
+    km_token = form_of(km.page("/itsm/articles/new").text, "/itsm/articles")["inputs"]["itsm-csrf"]
+    r = km.post("/itsm/cases/new", {"itsm-csrf": km_token, "suggest": "articles",
+                                    "title": missing, "lookup": "1"}, headers=xml)
+    assert r.status_code == 403 and r.headers["Content-Type"].startswith("application/xml")
+    r = km.post("/itsm/cases", {"itsm-csrf": km_token, "searched": "articles", "title": missing,
+                                "description": "x"})
+    assert r.status_code == 403, r.text
     assert gap_of(kpclient, found) == [] and gap_of(kpclient, "tapir" + t[:2]) == []
     # raised from the form the script turned (its suggest input renamed searched); refused
     # first (an impact of 9): counted once, the form shown again posts without searched
