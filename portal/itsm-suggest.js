@@ -134,9 +134,14 @@
 
       if (mine === seq && root && root.localName === 'list' && root.namespaceURI === NS) {
         show(root, words);
+      } else if (mine === seq) {
+        asked = '';     /* not answered: the same words may be asked again */
       }
     }).catch(function () {
       /* nothing offered: the form's own first step still is */
+      if (mine === seq) {
+        asked = '';
+      }
     });
   }
 
