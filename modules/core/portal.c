@@ -67,6 +67,7 @@ struct portal_req_t {
     int capturing;              /* send_typed keeps the document (a part of the page) */
     const char *captured;
     apr_size_t captured_len;
+    int captured_status;
     int new_page;               /* the form of a new ticket */
     int step;                   /* its first step posted (POST .../new): offer what may answer it */
     int lookup;                 /* that step sent by the script while typing (lookup=1): the
@@ -572,7 +573,7 @@ static const itsm_route_t *searchable(const itsm_req_t *q, const char *collectio
     const itsm_route_t *route = collection ? apr_hash_get(q->core->routes, collection,
                                                           APR_HASH_KEY_STRING) : NULL;
 
-    return route && route->kind->search && route->kind->search->fields ? route : NULL;
+    return route && itsm_kind_searchable(route->kind) ? route : NULL;
 }
 
 static void count_searched(itsm_req_t *q);
@@ -1010,17 +1011,21 @@ static void describe_views(itsm_req_t *q, ctx_t *c, cnode_t ctx)
 }
 
 /* A document of the API the page shows beside its own (the ticket's journal), as the API
- * answers it (*bytes in the request's pool), or 0 when the caller may not read it. */
+ * answers it (*bytes in the request's pool), or 0 when the caller may not read it. Nothing
+ * of that answer stays on the request's own (its status, a refusal's Retry-After). */
 static int capture_bytes(itsm_req_t *q, int (*get)(itsm_req_t *, const char *),
                          const char *number, const char **bytes, apr_size_t *len)
 {
     struct portal_req_t *pq = q->portal;
+    int retry_after = apr_table_get(q->r->err_headers_out, "Retry-After") != NULL;
 
     pq->capturing = 1;
     pq->captured = NULL;
     get(q, number);
     pq->capturing = 0;
-    if (pq->captured == NULL || q->r->status != HTTP_OK)
+    if (!retry_after)
+        apr_table_unset(q->r->err_headers_out, "Retry-After");
+    if (pq->captured == NULL || pq->captured_status != HTTP_OK)
         return 0;
     *bytes = pq->captured;
     *len = pq->captured_len;
@@ -1148,7 +1153,6 @@ static void count_searched(itsm_req_t *q)
     const itsm_route_t *route = q->route, *other;
     const char *in = posted_value(q->portal, "searched"), *query, *bytes;
     apr_size_t len;
-    int status = q->r->status;
 
     if (in == NULL || !itsm_req_allowed(q, ITSM_ACTION_CREATE)
         || (query = suggest_query(q, in, &other)) == NULL)
@@ -1156,9 +1160,6 @@ static void count_searched(itsm_req_t *q)
     q->route = other;
     capture_bytes(q, search_list, query, &bytes, &len);
     q->route = route;
-    /* the create answers for itself: nothing of the search's answer stays on it */
-    q->r->status = status;
-    apr_table_unset(q->r->err_headers_out, "Retry-After");
 }
 
 /* The ticket a GET's page shows, as that GET read it for the caller (itsm_tickets_get: the
@@ -1590,19 +1591,14 @@ int itsm_portal_send(request_rec *r, int status, const char *body, apr_size_t le
     if (q == NULL || (pq = q->portal) == NULL)
         return -1;
     if (pq->capturing) {
-        r->status = status;
+        pq->captured_status = status;
         pq->captured = body;
         pq->captured_len = len;
         return DONE;
     }
     if (pq->lookup) {       /* the search's document, or its refusal, as the API's */
-        r->status = status;
         security_headers(r);
-        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-        ap_set_content_type(r, "application/xml");
-        ap_set_content_length(r, (apr_off_t)len);
-        return itsm_resp_pass(r, apr_bucket_pool_create(body, len, r->pool,
-                                                        r->connection->bucket_alloc));
+        return itsm_resp_send_bytes(r, status, body, len, "application/xml", "no-store");
     }
     if (pq->form) {
         pq->form = 0;

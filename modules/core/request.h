@@ -94,6 +94,11 @@ typedef struct itsm_doc_extras_t {
  * written whatever the client did. */
 int itsm_resp_pass(request_rec *r, apr_bucket *body);
 int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const char *type);
+/* The document body of len bytes (in r->pool) with status, type and Cache-Control cache: what
+ * itsm_resp_send_typed sends when no page takes it ("private, no-cache"), and the portal's
+ * lookups ("no-store"). */
+int itsm_resp_send_bytes(request_rec *r, int status, const char *body, apr_size_t len,
+                         const char *type, const char *cache);
 int itsm_resp_send_doc(request_rec *r, int status, itsm_xml_out_t *o);
 /* The <error> document (Retry-After set on a 503, the refusal logged with ITSM00100), not sent. */
 itsm_xml_out_t *itsm_resp_error_doc(request_rec *r, int retry_after, int status,

@@ -44,8 +44,14 @@ int itsm_resp_send_typed(request_rec *r, int status, itsm_xml_out_t *o, const ch
 
     if ((rc = itsm_portal_send(r, status, body, len)) != -1)   /* a browser's page */
         return rc;
+    return itsm_resp_send_bytes(r, status, body, len, type, "private, no-cache");
+}
+
+int itsm_resp_send_bytes(request_rec *r, int status, const char *body, apr_size_t len,
+                         const char *type, const char *cache)
+{
     r->status = status;
-    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    apr_table_setn(r->headers_out, "Cache-Control", cache);
     ap_set_content_type(r, type);
     ap_set_content_length(r, (apr_off_t)len);
     /* every response document is written in r->pool: a pool bucket, no copy */

@@ -109,7 +109,7 @@ static apr_status_t svc_search(itsm_call_t *c, const char *kind, const char *tex
     int more, i;
 
     *out = apr_array_make(c->pool, 4, sizeof(itsm_search_hit_t));
-    if (k == NULL || k->search == NULL || k->search->fields == NULL || limit < 1 || limit > 100)
+    if (k == NULL || !itsm_kind_searchable(k) || limit < 1 || limit > 100)
         return APR_EINVAL;
     /* what the caller may not list, the search does not show either */
     if (!itsm_authz_allows(q->core->authz, c->who->roles, kind, ITSM_ACTION_READ))

@@ -366,7 +366,7 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
     const char *why;
     int more, i;
 
-    if (k->search == NULL || k->search->fields == NULL)
+    if (!itsm_kind_searchable(k))
         return refuse_search(q, apr_psprintf(r->pool, "%s cannot be searched: q is for "
                                              "searchable collections.", k->collection));
     if (sorted)
