@@ -268,6 +268,17 @@ def main():
                            % (t, t))
         for t in ("itsm_search", "itsm_search_prefix"):
             db.execute("INSERT INTO %s(%s) VALUES ('optimize')" % (t, t))
+        # the prefix index's rows per word (schema 28), from FTS5's own counts as the
+        # migration makes them
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'itsm_search_prefix_df'"
+                      ).fetchone():
+            with db:
+                db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, "
+                           "itsm_search_prefix, 'row')")
+                db.execute("DELETE FROM itsm_search_prefix_df")
+                db.execute("INSERT INTO itsm_search_prefix_df (term, n) SELECT term, doc "
+                           "FROM temp.vocab")
+                db.execute("DROP TABLE temp.vocab")
         db.commit()
         db.close()
     else:

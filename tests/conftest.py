@@ -1113,10 +1113,33 @@ print(json.dumps([n for (n,) in c.execute(
 """
 
 
-def fts5_bm25(database, table, kind, published, match):
-    """The numbers FTS5's bm25() ranks first for match (SQLite), read as the test user."""
+# The words whose count of index rows in the prefix index's table (schema 28) differs from
+# FTS5's own (fts5vocab), with both counts; a word in no row may keep a row of 0
+FTS5_DF = r"""
+import json, sqlite3, sys
+c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=30)
+c.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, itsm_search_prefix, 'row')")
+kept = {t: n for (t, n) in c.execute("SELECT term, n FROM itsm_search_prefix_df WHERE n <> 0")}
+fts5 = {t: n for (t, n) in c.execute("SELECT term, doc FROM temp.v")}
+print(json.dumps({"words": len(fts5), "differ": sorted(
+    [t, kept.get(t), fts5.get(t)] for t in set(kept) | set(fts5) if kept.get(t) != fts5.get(t))}))
+"""
+
+
+def fts5_df(database, params=None):
+    """{"words": the words of SQLite's prefix index, "differ": [word, kept count, FTS5's
+    count] where the store's count of rows per word (schema 28) is not FTS5's own}."""
     return json.loads(subprocess.run(
-        [sys.executable, "-c", FTS5_BM25, database.path, table, kind, str(published), match],
+        [sys.executable, "-c", FTS5_DF, params or database.path], capture_output=True,
+        text=True, timeout=60, preexec_fn=as_test_user(), check=True).stdout)
+
+
+def fts5_bm25(database, table, kind, published, match, params=None):
+    """The numbers FTS5's bm25() ranks first for match (SQLite), read as the test user (on the
+    database of params, from fresh(), if given)."""
+    return json.loads(subprocess.run(
+        [sys.executable, "-c", FTS5_BM25, params or database.path, table, kind, str(published),
+         match],
         capture_output=True, text=True, timeout=60, preexec_fn=as_test_user(),
         check=True).stdout)
 

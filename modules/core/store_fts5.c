@@ -24,7 +24,10 @@
  *
  * Each FTS5 index (schema 24: itsm_search and itsm_search_prefix, store_search.c) has its
  * own function, itsm_rank and itsm_rank_prefix, and its own counts: a phrase's rows differ
- * between them. */
+ * between them. The prefix index also keeps its rows per word in a table (schema 28,
+ * itsm_search_prefix_df, written with the index: itsm_terms below): itsm_rank_prefix looks a
+ * one-word phrase up there (word_rows) instead of counting it, in the search's own snapshot,
+ * so even the first search of a generation pays no count for its words. */
 #include <math.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -46,10 +49,12 @@ typedef struct df_t {
     apr_hash_t *counts;         /* phrase -> sqlite3_int64 */
     sqlite3_int64 gen;
     int n;
+    const char *terms;          /* the table of the index's rows per word (schema 28), or NULL */
 } df_t;
 
-/* by index: the function's name and its counts */
+/* by index: the function's name, the table of its rows per word, and its counts */
 static const char *const rank_names[] = { "itsm_rank", "itsm_rank_prefix" };
+static const char *const df_tables[] = { NULL, "itsm_search_prefix_df" };
 static df_t dfs[sizeof rank_names / sizeof rank_names[0]];
 
 apr_status_t search_rank_child_init(apr_pool_t *pchild)
@@ -63,6 +68,7 @@ apr_status_t search_rank_child_init(apr_pool_t *pchild)
             return rv;
         dfs[i].counts = apr_hash_make(dfs[i].keep.pool);
         dfs[i].gen = -1;
+        dfs[i].terms = df_tables[i];
     }
     return APR_SUCCESS;
 }
@@ -115,9 +121,69 @@ static int phrases_of(const char *match, const char **out, int max, apr_size_t *
     return n;
 }
 
-/* The number of rows holding phrase i: kept, or counted (and kept when key is given). */
-static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df, int i,
-                       sqlite3_int64 gen, const char *key, apr_size_t klen,
+/* The one token of a word (the index's tokenizer: the porter stem), for word_rows. */
+typedef struct one_token_t {
+    char *token;
+    int n, count;
+} one_token_t;
+
+static int one_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    one_token_t *t = ctx;
+
+    (void)start, (void)end;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    if (t->count++ == 0 && (t->token = sqlite3_malloc(n > 0 ? n : 1)) != NULL) {
+        memcpy(t->token, token, (size_t)n);
+        t->n = n;
+    }
+    return t->token ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* The number of rows holding phrase i when it is one word (not a prefix) and the index keeps
+ * its rows per word (df->terms, schema 28: the store writes it with each row, store_search.c
+ * search_terms_count): one look-up on the connection running the search, so in the same
+ * snapshot as the index it ranks. SQLITE_NOTFOUND: a phrase of several words, a prefix, or no
+ * such table; the caller counts. */
+static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, df_t *df,
+                     int i, const char *key, apr_size_t klen, sqlite3_int64 *hits)
+{
+    one_token_t t = { NULL, 0, 0 };
+    sqlite3_stmt *stmt = NULL;
+    char *sql;
+    int rc;
+
+    if (df->terms == NULL || db == NULL || key == NULL || klen < 3 || key[klen - 1] != '"'
+        || api->xPhraseSize(fts, i) != 1)
+        return SQLITE_NOTFOUND;
+    rc = api->xTokenize(fts, key + 1, (int)klen - 2, &t, one_token);
+    if (rc == SQLITE_OK && t.count != 1)
+        rc = SQLITE_NOTFOUND;
+    if (rc == SQLITE_OK) {
+        sql = sqlite3_mprintf("SELECT n FROM %s WHERE term = ?1", df->terms);
+        rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, t.token, t.n, SQLITE_STATIC);
+    if (rc == SQLITE_OK) {
+        *hits = 0;              /* no row: in no row of the index */
+        if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            *hits = sqlite3_column_int64(stmt, 0);
+            rc = sqlite3_step(stmt);
+        }
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_free(t.token);
+    return rc;
+}
+
+/* The number of rows holding phrase i: kept, looked up (word_rows), or counted; kept when key
+ * is given. */
+static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, df_t *df,
+                       int i, sqlite3_int64 gen, const char *key, apr_size_t klen,
                        sqlite3_int64 rows, sqlite3_int64 *hits)
 {
     sqlite3_int64 *kept = NULL;
@@ -139,8 +205,10 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df, 
         if (kept)
             return SQLITE_OK;
     }
-    rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
-    *hits = count.n;
+    if ((rc = word_rows(api, fts, db, df, i, key, klen, hits)) == SQLITE_NOTFOUND) {
+        rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
+        *hits = count.n;
+    }
     if (rc == SQLITE_OK && key && df->keep.lock) {
         apr_thread_mutex_lock(df->keep.lock);
         if (df->gen == gen && apr_hash_get(df->counts, key, (apr_ssize_t)klen) == NULL) {
@@ -159,7 +227,7 @@ static void rank_data_free(void *v)
     sqlite3_free(v);
 }
 
-static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df,
+static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, df_t *df,
                      sqlite3_int64 gen, const char *match, rank_data_t **out)
 {
     rank_data_t *d = api->xGetAuxdata(fts, 0);
@@ -190,8 +258,8 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, df_t *df,
     for (i = 0; rc == SQLITE_OK && i < n; i++) {
         sqlite3_int64 hits = 0;
 
-        rc = phrase_rows(api, fts, df, i, gen, named ? phrase[i] : NULL, named ? len[i] : 0, rows,
-                         &hits);
+        rc = phrase_rows(api, fts, db, df, i, gen, named ? phrase[i] : NULL,
+                         named ? len[i] : 0, rows, &hits);
         if (rc == SQLITE_OK) {
             double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
 
@@ -225,7 +293,8 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
                              "row's length", -1);
         return;
     }
-    rc = rank_data(api, fts, api->xUserData(fts), sqlite3_value_int64(val[0]),
+    rc = rank_data(api, fts, sqlite3_context_db_handle(ctx), api->xUserData(fts),
+                   sqlite3_value_int64(val[0]),
                    (const char *)sqlite3_value_text(val[1]), &d);
     if (rc == SQLITE_OK) {
         memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
@@ -457,6 +526,106 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     sqlite3_result_text(ctx, sqlite3_str_finish(s.out), n, sqlite3_free);
 }
 
+/* ---- itsm_terms ------------------------------------------------------------------------- */
+
+/* itsm_terms(index): the distinct words of the row's indexed columns (title, keywords, body)
+ * as the index's own tokenizer gives them, a JSON array: what the row adds to the index's
+ * count of rows per word (schema 28, store_search.c search_terms_count). */
+typedef struct term_t {
+    char *s;
+    int n;
+} term_t;
+
+typedef struct terms_t {
+    term_t *term;
+    int n, size;
+} terms_t;
+
+static int terms_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    terms_t *t = ctx;
+
+    (void)flags, (void)start, (void)end;
+    if (t->n == t->size) {
+        int size = t->size ? 2 * t->size : 256;
+        term_t *term = sqlite3_realloc64(t->term, sizeof *term * (sqlite3_uint64)size);
+
+        if (term == NULL)
+            return SQLITE_NOMEM;
+        t->term = term;
+        t->size = size;
+    }
+    if ((t->term[t->n].s = sqlite3_malloc(n > 0 ? n : 1)) == NULL)
+        return SQLITE_NOMEM;
+    memcpy(t->term[t->n].s, token, (size_t)n);
+    t->term[t->n++].n = n;
+    return SQLITE_OK;
+}
+
+static int term_cmp(const void *a, const void *b)
+{
+    const term_t *x = a, *y = b;
+    int c = memcmp(x->s, y->s, (size_t)(x->n < y->n ? x->n : y->n));
+
+    return c ? c : x->n - y->n;
+}
+
+static void terms_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                     int nval, sqlite3_value **val)
+{
+    terms_t t = { NULL, 0, 0 };
+    sqlite3_str *out;
+    int rc = SQLITE_OK, col, i, j;
+
+    (void)val;
+    if (nval != 0) {
+        sqlite3_result_error(ctx, "itsm_terms takes the index only", -1);
+        return;
+    }
+    for (col = 0; rc == SQLITE_OK && col < NCOLS; col++) {
+        const char *text = NULL;
+        int n = 0;
+
+        if ((rc = api->xColumnText(fts, col, &text, &n)) == SQLITE_OK && text && n > 0)
+            rc = api->xTokenize(fts, text, n, &t, terms_token);
+    }
+    if (t.n)
+        qsort(t.term, (size_t)t.n, sizeof *t.term, term_cmp);
+    out = sqlite3_str_new(NULL);
+    sqlite3_str_appendchar(out, 1, '[');
+    for (i = 0; rc == SQLITE_OK && i < t.n; i++) {
+        if (i > 0 && term_cmp(&t.term[i], &t.term[i - 1]) == 0)
+            continue;
+        if (sqlite3_str_length(out) > 1)
+            sqlite3_str_appendchar(out, 1, ',');
+        sqlite3_str_appendchar(out, 1, '"');
+        for (j = 0; j < t.term[i].n; j++) {
+            unsigned char c = (unsigned char)t.term[i].s[j];
+
+            if (c == '"' || c == '\\')
+                sqlite3_str_appendf(out, "\\%c", c);
+            else if (c < 0x20)
+                sqlite3_str_appendf(out, "\\u%04x", c);
+            else
+                sqlite3_str_appendchar(out, 1, (char)c);
+        }
+        sqlite3_str_appendchar(out, 1, '"');
+    }
+    sqlite3_str_appendchar(out, 1, ']');
+    for (i = 0; i < t.n; i++)
+        sqlite3_free(t.term[i].s);
+    sqlite3_free(t.term);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_str_errcode(out);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(sqlite3_str_finish(out));
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    i = sqlite3_str_length(out);
+    sqlite3_result_text(ctx, sqlite3_str_finish(out), i, sqlite3_free);
+}
+
 /* The connection's FTS5 API (fts5_api_from_db), or NULL. */
 static fts5_api *fts5_api_of(itsm_store_t *st)
 {
@@ -512,6 +681,10 @@ apr_status_t search_rank_register(itsm_store_t *st)
                              "itsm_rank_prefix failed";
             return APR_EGENERAL;
         }
+    if (api->xCreateFunction(api, "itsm_terms", NULL, terms_fn, NULL) != SQLITE_OK) {
+        st->error_text = "registering the function itsm_terms failed";
+        return APR_EGENERAL;
+    }
     if (api->xCreateFunction(api, "itsm_snippet", NULL, snippet_fn, NULL) != SQLITE_OK) {
         st->error_text = "registering the snippet function itsm_snippet failed";
         return APR_EGENERAL;

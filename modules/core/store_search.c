@@ -386,19 +386,24 @@ typedef struct fts_t {
     const char *from;           /* a search's rows joined to their tickets as t */
     const char *narrow;         /* ... to their itsm_search_row as t */
     const char *snippets;       /* body, keywords, title */
+    const char *df;             /* the table of its rows per word (schema 28), or NULL */
+    const char *terms;          /* args: key; the row's words (row_terms) */
 } fts_t;
 
 #define FTS_SNIPPET(t, col) "itsm_snippet(s." t ", " col ", '" MARK_ON "', '" MARK_OFF "', '...', 24)"
-#define FTS_TABLE(t, rank) { t, rank, "DELETE FROM " t " WHERE rowid = " INT, \
+#define FTS_TABLE(t, rank, df) { t, rank, "DELETE FROM " t " WHERE rowid = " INT, \
     "INSERT INTO " t " (rowid, title, keywords, body, ticket_id, published) VALUES (" INT \
     ", %s, %s, %s, " INT ", " INT ")", "SELECT hex(sz) FROM " t "_docsize WHERE id = " INT, \
     "FROM " t " s JOIN itsm_ticket t ON t.id = s.rowid / 2", \
     "FROM " t " s JOIN itsm_search_row t ON t.rid = s.rowid", \
-    FTS_SNIPPET(t, "2") ", " FTS_SNIPPET(t, "1") ", " FTS_SNIPPET(t, "0") }
+    FTS_SNIPPET(t, "2") ", " FTS_SNIPPET(t, "1") ", " FTS_SNIPPET(t, "0"), df, \
+    "SELECT itsm_terms(s." t ") FROM " t " s WHERE s.rowid = " INT }
 
+/* The prefix index keeps its rows per word (schema 28: the articles' first searches); the
+ * other one does not (problems' creates, which have a throughput target, would pay it). */
 static const fts_t fts_tables[] = {
-    FTS_TABLE("itsm_search", "itsm_rank"),
-    FTS_TABLE("itsm_search_prefix", "itsm_rank_prefix"),
+    FTS_TABLE("itsm_search", "itsm_rank", NULL),
+    FTS_TABLE("itsm_search_prefix", "itsm_rank_prefix", "itsm_search_prefix_df"),
 };
 
 /* Whether k's rows are in the prefix index: declared, and on SQLite. */
@@ -507,16 +512,13 @@ static int audience_everyone(apr_pool_t *p, const itsm_kind_t *k, const itsm_tic
            && has_key(keys, "all");
 }
 
-/* SQLite: the length in tokens of the index row key, as FTS5 keeps it (the docsize table:
- * a varint per column) and bm25() reads it; "" (NULL) when it is not there. */
-static apr_status_t row_length(itsm_store_t *st, const fts_t *fts, const char *key,
-                               const char **out, apr_pool_t *p)
+/* The first column of sql's last row (args: key), or NULL without a row; on the request's
+ * connection, or the migration's during a back-fill. */
+static apr_status_t select_value(itsm_store_t *st, const char *sql, const char *key,
+                                 const char **out, apr_pool_t *p)
 {
     rows_t *res;
     row_t *row = NULL;
-    apr_int64_t total = 0, cur = 0;
-    const char *h = NULL;
-    const char *sql = fts->docsize;
 
     *out = NULL;
     if (st->conn_cache == NULL) {       /* the back-fill, on the migration's connection */
@@ -534,8 +536,20 @@ static apr_status_t row_length(itsm_store_t *st, const fts_t *fts, const char *k
     else if (select_sql(st, p, &res, sql, args_of(p, 1, key)) != APR_SUCCESS)
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row))
-        h = apr_pstrdup(p, col(st, row, 0));
-    if (rows_done(res) != APR_SUCCESS)
+        *out = apr_pstrdup(p, col(st, row, 0));
+    return rows_done(res);
+}
+
+/* SQLite: the length in tokens of the index row key, as FTS5 keeps it (the docsize table:
+ * a varint per column) and bm25() reads it; "" (NULL) when it is not there. */
+static apr_status_t row_length(itsm_store_t *st, const fts_t *fts, const char *key,
+                               const char **out, apr_pool_t *p)
+{
+    apr_int64_t total = 0, cur = 0;
+    const char *h = NULL;
+
+    *out = NULL;
+    if (select_value(st, fts->docsize, key, &h, p) != APR_SUCCESS)
         return APR_EGENERAL;
     if (h == NULL)
         return APR_SUCCESS;
@@ -551,6 +565,59 @@ static apr_status_t row_length(itsm_store_t *st, const fts_t *fts, const char *k
     }
     *out = i64(p, total);
     return APR_SUCCESS;
+}
+
+/* The words of the index row key (itsm_terms(), store_fts5.c: a JSON array, "[]" without
+ * the row), for an index that keeps its rows per word (fts->df). */
+static apr_status_t row_terms(itsm_store_t *st, const fts_t *fts, const char *key,
+                              const char **out, apr_pool_t *p)
+{
+    apr_status_t rv = select_value(st, fts->terms, key, out, p);
+
+    if (rv == APR_SUCCESS && *out == NULL)
+        *out = "[]";
+    return rv;
+}
+
+/* The index's rows per word (schema 28) made anew from FTS5's own counts (as the migration
+ * makes them): after a kind's rows were deleted from the index in bulk (search_backfill). */
+static apr_status_t search_df_rebuild(itsm_store_t *st, const fts_t *fts, apr_pool_t *p)
+{
+    apr_status_t rv = exec_sql(st, p, apr_pstrcat(p, "CREATE VIRTUAL TABLE temp.itsm_vocab "
+                                                  "USING fts5vocab(main, ", fts->name,
+                                                  ", 'row')", NULL), args_of(p, 0));
+
+    if (rv == APR_SUCCESS)
+        rv = exec_sql(st, p, apr_pstrcat(p, "DELETE FROM ", fts->df, NULL), args_of(p, 0));
+    if (rv == APR_SUCCESS)
+        rv = exec_sql(st, p, apr_pstrcat(p, "INSERT INTO ", fts->df, " (term, n) SELECT term, "
+                                         "doc FROM temp.itsm_vocab", NULL), args_of(p, 0));
+    if (rv == APR_SUCCESS)
+        rv = exec_sql(st, p, "DROP TABLE temp.itsm_vocab", args_of(p, 0));
+    return rv;
+}
+
+/* The index's rows per word (schema 28) after a row's words went from was to now (JSON
+ * arrays): one less for each word it lost, one more for each it gained; an unchanged text
+ * (a state change, a vote) changes nothing. */
+static apr_status_t search_terms_count(itsm_store_t *st, const fts_t *fts, const char *was,
+                                       const char *now, apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    if (strcmp(was, now) == 0)
+        return APR_SUCCESS;
+    rv = exec_sql(st, p, apr_pstrcat(p, "UPDATE ", fts->df, " SET n = n - 1 WHERE term IN "
+                                     "(SELECT value FROM json_each(%s) WHERE value NOT IN "
+                                     "(SELECT value FROM json_each(%s)))", NULL),
+                  args_of(p, 2, was, now));
+    if (rv == APR_SUCCESS)
+        rv = exec_sql(st, p, apr_pstrcat(p, "INSERT INTO ", fts->df, " (term, n) SELECT value, "
+                                         "1 FROM json_each(%s) WHERE value NOT IN (SELECT value "
+                                         "FROM json_each(%s)) ON CONFLICT (term) DO UPDATE SET "
+                                         "n = n + 1", NULL),
+                      args_of(p, 2, now, was));
+    return rv;
 }
 
 void search_texts(const char **out, const itsm_kind_t *k, const itsm_ticket_t *t,
@@ -573,9 +640,16 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
     if (s == NULL)
         return APR_SUCCESS;
     if (s->fields) {
+        const char *was = "[]", *now = "[]";
+        /* not in a back-fill (the migration's connection): search_backfill makes the counts
+         * anew once it is done */
+        int df = d->rowid && fts->df && st->conn_cache != NULL;
+
         id = i64(p, t->id);
         key = i64(p, t->id * 2 + published);
-        if (how != 1)
+        if (df && how != 1)
+            rv = row_terms(st, fts, key, &was, p);
+        if (rv == APR_SUCCESS && how != 1)
             rv = exec_sql(st, p, d->rowid ? fts->index_delete : d->index_delete,
                              d->rowid ? args_of(p, 1, key) : args_of(p, 2, id, pub));
         if (rv == APR_SUCCESS && how != 1)
@@ -597,6 +671,8 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
                                       : args_of(p, 5, id, pub, ti, kw, bo));
             if (rv == APR_SUCCESS && d->rowid)
                 rv = row_length(st, fts, key, &dl, p);
+            if (rv == APR_SUCCESS && df)
+                rv = row_terms(st, fts, key, &now, p);
             if (rv == APR_SUCCESS) {
                 apr_array_header_t *a = d->rowid
                     ? args_of(p, 6, key, id, k->kind, t->party, everyone, dl)
@@ -613,6 +689,8 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
                 rv = exec_sql(st, p, "UPDATE itsm_search_row SET party = %s WHERE rid = " INT,
                                  args_of(p, 2, t->party, i64(p, t->id * 2 + !published)));
         }
+        if (rv == APR_SUCCESS && df)
+            rv = search_terms_count(st, fts, was, now, p);
     }
     return rv == APR_SUCCESS ? index_synonyms(st, k, t, published, how, p) : rv;
 }
@@ -732,6 +810,8 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
                          "itsm_ticket WHERE kind = %s)", one);
     if (rv == APR_SUCCESS)
         rv = backfill_tickets(st, k, backfill_search, p);
+    if (rv == APR_SUCCESS && search_dialect(st)->rowid)
+        rv = search_df_rebuild(st, &fts_tables[1], p);
     if (rv == APR_SUCCESS)
         rv = search_touch(st, k->kind, p);
     st->migration_stmts = NULL;

@@ -9,7 +9,7 @@ the session's database."""
 import pytest
 
 from conftest import (Client, Httpd, assert_error, assert_refuses_to_start, fresh_server, fts5_bm25,
-                      itsm_directives, sql_runner, ticket_xml)
+                      fts5_df, itsm_directives, sql_runner, ticket_xml)
 from incident_util import assert_a_search_is_counted, nothing_changed, tag
 
 NS = {"i": "urn:mod-itsm:xml:1"}
@@ -666,5 +666,56 @@ def test_schema_27_makes_the_prefix_index_anew_with_longer_prefixes(env, slapd, 
             assert found(search(c, "notes", q, user=user)) == numbers, (user, q)
         assert "prefix = '2 3 4 5 6'" in run(       # the store started with the first request
             "SELECT sql FROM sqlite_master WHERE name = 'itsm_search_prefix'")[0]
+    finally:
+        h.stop()
+
+
+def test_the_prefix_index_keeps_its_rows_per_word_in_each_write(env, database, make_httpd):
+    """Schema 28: SQLite's prefix index keeps the number of its rows holding each word
+    (itsm_search_prefix_df), which itsm_rank_prefix() looks up for a query's words where
+    FTS5 counted them: after notes are created, edited (words lost, gained and kept),
+    published and withdrawn, each count is FTS5's own; a move of a kind into the index
+    (the back-fill) and the migration make them anew from FTS5's, and a word searched ranks
+    as bm25() ranks it."""
+    if database.driver != "sqlite3":
+        pytest.skip("SQLite's FTS5 prefix index")
+    h = fresh_server(env, database, "prefixdf", make=make_httpd)
+    c = Client(h)
+    t = tag()
+    lantern = note(c, title="Lantern %s" % t, audience="all", body="wick oil wick oils")
+    lamp = note(c, title="Lamp %s" % t, audience="all", body="oil glass")
+    note_act(c, lantern, "publish")
+    etag = c.get("/notes/" + lantern, user="km1").etag
+    assert c.patch("/notes/" + lantern, ticket_xml("testNote", body="glass chimney oil"),
+                   user="km1", headers={"If-Match": etag}).status == 200
+    note_act(c, lantern, "publish")
+    note_act(c, lamp, "publish")
+    note_act(c, lamp, "withdraw")
+    df = fts5_df(database, h.dbd_params)
+    assert df["differ"] == [] and df["words"] >= 6, df
+    run = sql_runner(database, h.dbd_params, h.db_name)
+    # three rows hold "oil" (both copies of the lantern, the lamp's working copy); "wick"
+    # none any more, "chimney" both of the lantern's
+    assert run("SELECT n FROM itsm_search_prefix_df WHERE term IN ('oil', 'wick', 'chimnei') "
+               "ORDER BY term") == ["2", "3", "0"]
+    for word in ("oil", "glass", "chimney"):
+        bm25 = fts5_bm25(database, "itsm_search_prefix", "note", 0, '"%s" AND "%s"' % (word, t),
+                         params=h.dbd_params)
+        assert found(search(c, "notes", "%s %s" % (word, t), user="km1", limit=49)) == bm25 \
+            and bm25, word
+    h.stop()
+    run("DELETE FROM itsm_search_prefix_df WHERE term = 'oil'")
+    run("UPDATE itsm_search_prefix_df SET n = 7 WHERE term = 'glass'")
+    run("UPDATE itsm_search_indexed SET prefix = 0 WHERE kind = 'note'")     # moved again
+    h.start()
+    try:
+        assert found(search(c, "notes", "oil " + t, user="km1"))
+        assert fts5_df(database, h.dbd_params)["differ"] == []
+        h.stop()
+        run("DELETE FROM itsm_search_prefix_df")
+        run("DELETE FROM itsm_schema WHERE version >= 28")
+        h.start()
+        assert found(search(c, "notes", "oil " + t, user="km1"))
+        assert fts5_df(database, h.dbd_params)["differ"] == []
     finally:
         h.stop()
