@@ -539,6 +539,13 @@ typedef struct itsm_kind_t {
     const struct itsm_suggest_t *suggest;
 } itsm_kind_t;
 
+/* Whether k's tickets are searched (GET /{collection}?q=): it names the fields to index. The
+ * one test of it for the core's request side and its store. */
+static inline int itsm_kind_searchable(const itsm_kind_t *k)
+{
+    return k->search != NULL && k->search->fields != NULL;
+}
+
 /* Suggestions at triage: when a ticket of a kind in for_kinds is created (or its title or
  * description changes while it is in its kind's initial state), the core finds the best
  * matches of its title and description among the tickets of the declaring kind (a

@@ -47,11 +47,6 @@ itsm_core_t *itsm_core_of(server_rec *s);
 
 /* The loaded kind named kind, NULL if none. */
 const itsm_kind_t *itsm_core_kind(const itsm_core_t *c, const char *kind);
-/* Whether k's tickets are searched (GET /{collection}?q=): it names the fields to index. */
-static inline int itsm_kind_searchable(const itsm_kind_t *k)
-{
-    return k->search != NULL && k->search->fields != NULL;
-}
 
 /* mod_dbd's acquire, looked up at start-up so that LoadModule order does not matter. */
 extern ap_dbd_t *(*itsm_dbd_acquire)(request_rec *r);

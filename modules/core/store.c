@@ -877,7 +877,7 @@ static void create_work(create_work_t *out, itsm_store_t *st, const itsm_ticket_
     out->fields = itsm_codec_fields_encode(p, t->fields);
     if (k && st->sla)
         out->nclocks = itsm_ticket_clocks(&out->clocks, st->sla, k, t, t->updated, p);
-    if (k && k->search && k->search->fields) {
+    if (k && itsm_kind_searchable(k)) {
         search_texts(out->texts, k, t, p);
         out->searched = 1;
     }
