@@ -277,7 +277,8 @@ def main():
                            "itsm_search_prefix, 'row')")
                 db.execute("DELETE FROM itsm_search_prefix_df")
                 db.execute("INSERT INTO itsm_search_prefix_df (term, n) SELECT term, doc "
-                           "FROM temp.vocab")
+                           "FROM temp.vocab UNION ALL SELECT '', count(*) FROM "
+                           "itsm_search_prefix")
                 db.execute("DROP TABLE temp.vocab")
         db.commit()
         db.close()

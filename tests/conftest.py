@@ -1114,13 +1114,15 @@ print(json.dumps([n for (n,) in c.execute(
 
 
 # The words whose count of index rows in the prefix index's table (schema 28) differs from
-# FTS5's own (fts5vocab), with both counts; a word in no row may keep a row of 0
+# FTS5's own (fts5vocab), with both counts; a word in no row may keep a row of 0; the row ''
+# is the count of the index's rows
 FTS5_DF = r"""
 import json, sqlite3, sys
 c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=30)
 c.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, itsm_search_prefix, 'row')")
 kept = {t: n for (t, n) in c.execute("SELECT term, n FROM itsm_search_prefix_df WHERE n <> 0")}
 fts5 = {t: n for (t, n) in c.execute("SELECT term, doc FROM temp.v")}
+fts5[""] = c.execute("SELECT count(*) FROM itsm_search_prefix").fetchone()[0]
 print(json.dumps({"words": len(fts5), "differ": sorted(
     [t, kept.get(t), fts5.get(t)] for t in set(kept) | set(fts5) if kept.get(t) != fts5.get(t))}))
 """

@@ -144,10 +144,13 @@ static int one_token(void *ctx, int flags, const char *token, int n, int start, 
 /* The number of rows holding phrase i when it is one word (not a prefix) and the index keeps
  * its rows per word (df->terms, schema 28: the store writes it with each row, store_search.c
  * search_terms_count): one look-up on the connection running the search, so in the same
- * snapshot as the index it ranks. SQLITE_NOTFOUND: a phrase of several words, a prefix, or no
- * such table; the caller counts. */
+ * snapshot as the index it ranks. The table's row '' (a word no tokenizer gives) holds the
+ * number of index rows it counts over: unless that is the index's own (rows), as it is not
+ * after an older build wrote the index, the table is not trusted. SQLITE_NOTFOUND: a phrase
+ * of several words, a prefix, no such table, or a table not in step; the caller counts. */
 static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, df_t *df,
-                     int i, const char *key, apr_size_t klen, sqlite3_int64 *hits)
+                     int i, const char *key, apr_size_t klen, sqlite3_int64 rows,
+                     sqlite3_int64 *hits)
 {
     one_token_t t = { NULL, 0, 0 };
     sqlite3_stmt *stmt = NULL;
@@ -161,27 +164,32 @@ static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db,
     if (rc == SQLITE_OK && t.count != 1)
         rc = SQLITE_NOTFOUND;
     if (rc == SQLITE_OK) {
-        sql = sqlite3_mprintf("SELECT n FROM %s WHERE term = ?1", df->terms);
-        rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) : SQLITE_NOMEM;
+        sql = sqlite3_mprintf("SELECT coalesce((SELECT n FROM %s WHERE term = ?1), 0), "
+                              "(SELECT n FROM %s WHERE term = '')", df->terms, df->terms);
+        rc = sql == NULL ? SQLITE_NOMEM
+            : sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK ? SQLITE_OK
+            : SQLITE_NOTFOUND;  /* no such table (a database set back): counted */
         sqlite3_free(sql);
     }
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, t.token, t.n, SQLITE_STATIC);
     if (rc == SQLITE_OK) {
-        *hits = 0;              /* no row: in no row of the index */
         if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             *hits = sqlite3_column_int64(stmt, 0);
-            rc = sqlite3_step(stmt);
+            rc = sqlite3_column_type(stmt, 1) == SQLITE_INTEGER
+                 && sqlite3_column_int64(stmt, 1) == rows && *hits >= 0 && *hits <= rows
+                 ? SQLITE_OK : SQLITE_NOTFOUND;
         }
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        else
+            rc = rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc;
     }
     sqlite3_finalize(stmt);
     sqlite3_free(t.token);
     return rc;
 }
 
-/* The number of rows holding phrase i: kept, looked up (word_rows), or counted; kept when key
- * is given. */
+/* The number of rows holding phrase i: looked up (word_rows: exact, not kept), or kept, or
+ * counted; kept when key is given. */
 static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, df_t *df,
                        int i, sqlite3_int64 gen, const char *key, apr_size_t klen,
                        sqlite3_int64 rows, sqlite3_int64 *hits)
@@ -190,6 +198,8 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *d
     phrase_count_t count = { 0, (rows + 1) / 2 };
     int rc;
 
+    if ((rc = word_rows(api, fts, db, df, i, key, klen, rows, hits)) != SQLITE_NOTFOUND)
+        return rc;
     if (key && df->keep.lock) {
         apr_thread_mutex_lock(df->keep.lock);
         if (df->gen != gen || df->n >= DF_MAX) {
@@ -205,10 +215,8 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *d
         if (kept)
             return SQLITE_OK;
     }
-    if ((rc = word_rows(api, fts, db, df, i, key, klen, hits)) == SQLITE_NOTFOUND) {
-        rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
-        *hits = count.n;
-    }
+    rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
+    *hits = count.n;
     if (rc == SQLITE_OK && key && df->keep.lock) {
         apr_thread_mutex_lock(df->keep.lock);
         if (df->gen == gen && apr_hash_get(df->counts, key, (apr_ssize_t)klen) == NULL) {
@@ -263,7 +271,7 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db,
         if (rc == SQLITE_OK) {
             double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
 
-            d->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+            d->idf[i] = !(idf > 0.0) ? 1e-6 : idf;      /* as bm25(); never a NaN */
         }
     }
     if (rc == SQLITE_OK)
@@ -531,6 +539,8 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 /* itsm_terms(index): the distinct words of the row's indexed columns (title, keywords, body)
  * as the index's own tokenizer gives them, a JSON array: what the row adds to the index's
  * count of rows per word (schema 28, store_search.c search_terms_count). */
+#define FTS5_MAX_TOKEN 32768   /* the bytes of a token FTS5 keeps (FTS5_MAX_TOKEN_SIZE) */
+
 typedef struct term_t {
     char *s;
     int n;
@@ -546,6 +556,8 @@ static int terms_token(void *ctx, int flags, const char *token, int n, int start
     terms_t *t = ctx;
 
     (void)flags, (void)start, (void)end;
+    if (n > FTS5_MAX_TOKEN)
+        n = FTS5_MAX_TOKEN;     /* as FTS5 keeps it (fts5_storage.c) */
     if (t->n == t->size) {
         int size = t->size ? 2 * t->size : 256;
         term_t *term = sqlite3_realloc64(t->term, sizeof *term * (sqlite3_uint64)size);

@@ -567,16 +567,12 @@ static apr_status_t row_length(itsm_store_t *st, const fts_t *fts, const char *k
     return APR_SUCCESS;
 }
 
-/* The words of the index row key (itsm_terms(), store_fts5.c: a JSON array, "[]" without
+/* The words of the index row key (itsm_terms(), store_fts5.c: a JSON array; NULL without
  * the row), for an index that keeps its rows per word (fts->df). */
 static apr_status_t row_terms(itsm_store_t *st, const fts_t *fts, const char *key,
                               const char **out, apr_pool_t *p)
 {
-    apr_status_t rv = select_value(st, fts->terms, key, out, p);
-
-    if (rv == APR_SUCCESS && *out == NULL)
-        *out = "[]";
-    return rv;
+    return select_value(st, fts->terms, key, out, p);
 }
 
 /* The index's rows per word (schema 28) made anew from FTS5's own counts (as the migration
@@ -591,22 +587,31 @@ static apr_status_t search_df_rebuild(itsm_store_t *st, const fts_t *fts, apr_po
         rv = exec_sql(st, p, apr_pstrcat(p, "DELETE FROM ", fts->df, NULL), args_of(p, 0));
     if (rv == APR_SUCCESS)
         rv = exec_sql(st, p, apr_pstrcat(p, "INSERT INTO ", fts->df, " (term, n) SELECT term, "
-                                         "doc FROM temp.itsm_vocab", NULL), args_of(p, 0));
+                                         "doc FROM temp.itsm_vocab UNION ALL SELECT '', "
+                                         "count(*) FROM ", fts->name, NULL), args_of(p, 0));
     if (rv == APR_SUCCESS)
         rv = exec_sql(st, p, "DROP TABLE temp.itsm_vocab", args_of(p, 0));
     return rv;
 }
 
 /* The index's rows per word (schema 28) after a row's words went from was to now (JSON
- * arrays): one less for each word it lost, one more for each it gained; an unchanged text
- * (a state change, a vote) changes nothing. */
+ * arrays; NULL: no row): one less for each word it lost, one more for each it gained; an
+ * unchanged text (a state change, a vote) changes nothing. The row '' counts the index's
+ * rows, which the ranking compares with the index's own count before it trusts the table
+ * (store_fts5.c, word_rows). */
 static apr_status_t search_terms_count(itsm_store_t *st, const fts_t *fts, const char *was,
                                        const char *now, apr_pool_t *p)
 {
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
-    if (strcmp(was, now) == 0)
-        return APR_SUCCESS;
+    if ((was == NULL) != (now == NULL))
+        rv = exec_sql(st, p, apr_pstrcat(p, "UPDATE ", fts->df, " SET n = n + " INT
+                                         " WHERE term = ''", NULL),
+                      args_of(p, 1, now ? "1" : "-1"));
+    was = was ? was : "[]";
+    now = now ? now : "[]";
+    if (rv != APR_SUCCESS || strcmp(was, now) == 0)
+        return rv;
     rv = exec_sql(st, p, apr_pstrcat(p, "UPDATE ", fts->df, " SET n = n - 1 WHERE term IN "
                                      "(SELECT value FROM json_each(%s) WHERE value NOT IN "
                                      "(SELECT value FROM json_each(%s)))", NULL),
@@ -640,7 +645,7 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
     if (s == NULL)
         return APR_SUCCESS;
     if (s->fields) {
-        const char *was = "[]", *now = "[]";
+        const char *was = NULL, *now = NULL;
         /* not in a back-fill (the migration's connection): search_backfill makes the counts
          * anew once it is done */
         int df = d->rowid && fts->df && st->conn_cache != NULL;
@@ -701,8 +706,7 @@ apr_status_t search_index(itsm_store_t *st, const itsm_kind_t *k, const itsm_tic
 apr_status_t search_boost_rows(itsm_store_t *st, const itsm_kind_t *k, const char *id,
                                apr_pool_t *p)
 {
-    if (k == NULL || k->search == NULL || k->search->fields == NULL
-        || k->search->boost_field == NULL)
+    if (k == NULL || !itsm_kind_searchable(k) || k->search->boost_field == NULL)
         return APR_SUCCESS;
     return exec_sql(st, p, "UPDATE itsm_search_row SET boost = " BOOST_VALUE " WHERE rid IN ("
                     INT " * 2, " INT " * 2 + 1)",
@@ -755,7 +759,7 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
     row_t *row = NULL;
     const char *prefix = fts_prefixed(st, k) ? "1" : "0", *boost;
     apr_status_t rv;
-    int found = 0, same = 0, same_boost = 0;
+    int found = 0, same = 0, same_boost = 0, was_prefixed = 0;
 
     if (k->search == NULL || (k->search->fields == NULL && k->search->synonym_field == NULL))
         return APR_SUCCESS;
@@ -772,6 +776,7 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
 
         found = 1;
         same = v && strcmp(v, prefix) == 0;
+        was_prefixed = v && strcmp(v, "1") == 0;
         v = col(st, row, 1);
         same_boost = v && strcmp(v, boost) == 0;
     }
@@ -810,7 +815,8 @@ apr_status_t search_backfill(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t 
                          "itsm_ticket WHERE kind = %s)", one);
     if (rv == APR_SUCCESS)
         rv = backfill_tickets(st, k, backfill_search, p);
-    if (rv == APR_SUCCESS && search_dialect(st)->rowid)
+    /* the prefix index's rows per word, if the kind's rows left it or came into it */
+    if (rv == APR_SUCCESS && search_dialect(st)->rowid && (was_prefixed || *prefix == '1'))
         rv = search_df_rebuild(st, &fts_tables[1], p);
     if (rv == APR_SUCCESS)
         rv = search_touch(st, k->kind, p);
