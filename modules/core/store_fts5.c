@@ -10,11 +10,13 @@
  * search"). Queries share their words (a knowledge base's words and queries follow Zipf
  * laws), so the counts are kept per process, keyed by the phrase as the MATCH string has it.
  *
- * Exact, not an estimate: the counts are kept for one generation of the search index (the
+ * Exact up to ESTIMATE_AT rows (a phrase in more is estimated from its first ESTIMATE_AT,
+ * phrase_count_t below): the counts are kept for one generation of the search index (the
  * sum of the itsm_search_gen of the kinds whose entries the index holds, which every
  * transaction writing a searched ticket moves, store_search.c, search_generation) and
  * dropped when a query comes with another; so
- * itsm_rank() answers what bm25() answers, to the last bit, and the ranking tests hold. One
+ * itsm_rank() answers what bm25() answers, to the last bit below that, and the ranking
+ * tests hold. One
  * window is left: a write that commits between a search's read of the generation and its
  * statement; that statement counts over the newer index under the older generation, and a
  * search of the older generation still running may use those counts (ranks off by the one
@@ -50,11 +52,13 @@ typedef struct df_t {
     sqlite3_int64 gen;
     int n;
     const char *terms;          /* the table of the index's rows per word (schema 28), or NULL */
+    const char *index;          /* the FTS5 table */
 } df_t;
 
 /* by index: the function's name, the table of its rows per word, and its counts */
 static const char *const rank_names[] = { "itsm_rank", "itsm_rank_prefix" };
 static const char *const df_tables[] = { NULL, "itsm_search_prefix_df" };
+static const char *const indexes[] = { "itsm_search", "itsm_search_prefix" };
 static df_t dfs[sizeof rank_names / sizeof rank_names[0]];
 
 apr_status_t search_rank_child_init(apr_pool_t *pchild)
@@ -69,6 +73,7 @@ apr_status_t search_rank_child_init(apr_pool_t *pchild)
         dfs[i].counts = apr_hash_make(dfs[i].keep.pool);
         dfs[i].gen = -1;
         dfs[i].terms = df_tables[i];
+        dfs[i].index = indexes[i];
     }
     return APR_SUCCESS;
 }
@@ -84,18 +89,65 @@ typedef struct rank_data_t {
 /* A count of a phrase's rows that stops at enough: at half the index's rows the phrase's idf
  * is clamped (rank_data: log((N - n + 0.5) / (n + 0.5)) <= 0 from n >= N / 2 on), so a
  * count of any n from there gives the same rank, to the last bit. A common word's first
- * count walks half its doclist less. */
+ * count walks half its doclist less.
+ *
+ * And one that stops at the ESTIMATE_AT-th row: a phrase FTS5 must find by the positions of
+ * its words ("an the") was counted over every row holding them all, 30-75 ms at 100,000
+ * articles for a search whose own walk took 2-5 ms (docs/performance.md, "A phrase's count
+ * estimated"). Beyond ESTIMATE_AT rows the count is estimated from the rowid the walk (in
+ * rowid order) reached: ESTIMATE_AT rows in that share of the index's rowids (phrase_rows).
+ * Exact below it, as bm25(); above it an idf off by a few per cent (the rows' spread over the
+ * rowids, i.e. over the articles' creation), which reorders nothing in a query of one phrase
+ * (every row's score takes the same idf) and little in others. */
+#define ESTIMATE_AT 1000
+
 typedef struct phrase_count_t {
     sqlite3_int64 n, enough;    /* enough 0: count every row */
+    sqlite3_int64 last;         /* the rowid of the ESTIMATE_AT-th row, once reached */
 } phrase_count_t;
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 {
     phrase_count_t *c = ctx;
 
-    (void)api;
-    (void)fts;
-    return ++c->n == c->enough ? SQLITE_DONE : SQLITE_OK;
+    if (++c->n == ESTIMATE_AT && c->n != c->enough) {
+        c->last = api->xRowid(fts);
+        return SQLITE_DONE;
+    }
+    return c->n == c->enough ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* The rows of a count stopped at ESTIMATE_AT (c->last set) estimated over the rowids of the
+ * index (its content table's first and last), at most rows; SQLITE_OK and c->n as counted
+ * otherwise. */
+static int estimate_rows(sqlite3 *db, const char *index, phrase_count_t *c, sqlite3_int64 rows)
+{
+    sqlite3_stmt *stmt = NULL;
+    char *sql;
+    int rc;
+
+    if (c->last == 0 || db == NULL || index == NULL)
+        return SQLITE_OK;
+    /* apart: min() and max() in one SELECT scan the table */
+    sql = sqlite3_mprintf("SELECT (SELECT min(id) FROM \"%w_content\"), "
+                          "(SELECT max(id) FROM \"%w_content\")", index, index);
+    rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sqlite3_int64 first = sqlite3_column_int64(stmt, 0), end = sqlite3_column_int64(stmt, 1);
+        double share = (double)(c->last - first + 1) / (double)(end - first + 1);
+
+        rc = SQLITE_OK;
+        if (c->last >= first && end >= c->last && share > 0.0) {
+            double n = (double)c->n / share;
+
+            c->n = n >= (double)rows ? rows : n <= (double)c->n ? c->n : (sqlite3_int64)n;
+        }
+    }
+    else if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(stmt);
+    return rc;
 }
 
 /* The phrases of the MATCH string the store composed (store_search.c, item_sql): each a
@@ -195,7 +247,7 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *d
                        sqlite3_int64 rows, sqlite3_int64 *hits)
 {
     sqlite3_int64 *kept = NULL;
-    phrase_count_t count = { 0, (rows + 1) / 2 };
+    phrase_count_t count = { 0, (rows + 1) / 2, 0 };
     int rc;
 
     if ((rc = word_rows(api, fts, db, df, i, key, klen, rows, hits)) != SQLITE_NOTFOUND)
@@ -216,6 +268,8 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *d
             return SQLITE_OK;
     }
     rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
+    if (rc == SQLITE_OK)
+        rc = estimate_rows(db, df->index, &count, rows);
     *hits = count.n;
     if (rc == SQLITE_OK && key && df->keep.lock) {
         apr_thread_mutex_lock(df->keep.lock);
