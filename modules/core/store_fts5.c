@@ -10,7 +10,7 @@
  * search"). Queries share their words (a knowledge base's words and queries follow Zipf
  * laws), so the counts are kept per process, keyed by the phrase as the MATCH string has it.
  *
- * Exact up to ESTIMATE_AT rows (a phrase in more is estimated from its first ESTIMATE_AT,
+ * Exact below ESTIMATE_AT rows (a phrase in more is estimated from its first ESTIMATE_AT,
  * phrase_count_t below): the counts are kept for one generation of the search index (the
  * sum of the itsm_search_gen of the kinds whose entries the index holds, which every
  * transaction writing a searched ticket moves, store_search.c, search_generation) and
@@ -94,58 +94,68 @@ typedef struct rank_data_t {
  * And one that stops at the ESTIMATE_AT-th row: a phrase FTS5 must find by the positions of
  * its words ("an the") was counted over every row holding them all, 30-75 ms at 100,000
  * articles for a search whose own walk took 2-5 ms (docs/performance.md, "A phrase's count
- * estimated"). Beyond ESTIMATE_AT rows the count is estimated from the rowid the walk (in
- * rowid order) reached: ESTIMATE_AT rows in that share of the index's rowids (phrase_rows).
- * Exact below it, as bm25(); above it an idf off by a few per cent (the rows' spread over the
- * rowids, i.e. over the articles' creation), which reorders nothing in a query of one phrase
- * (every row's score takes the same idf) and little in others. */
+ * estimated"). Beyond ESTIMATE_AT rows the count is estimated from how far the walk (in
+ * rowid order, from the oldest row) came: ESTIMATE_AT rows among the index's first k rows
+ * make ESTIMATE_AT * N / k (estimate_rows; k counted in the index's docsize table, one row
+ * per index row, so that the ids other kinds' tickets took between them do not count).
+ * Exact below ESTIMATE_AT rows, as bm25(); above, off by as much as the phrase's rows are
+ * unevenly spread over the index's rows in their order of creation (a phrase common only
+ * among the newest rows is counted low), which reorders nothing in a query of one phrase
+ * (every row's score takes the same idf) and little in others. It serves every count the
+ * index does not keep: phrases, prefixes, and the words of the index without a table of its
+ * rows per word (itsm_search). */
 #define ESTIMATE_AT 1000
 
 typedef struct phrase_count_t {
-    sqlite3_int64 n, enough;    /* enough 0: count every row */
+    sqlite3_int64 n, enough;    /* enough: where the idf is clamped (0: an empty index) */
     sqlite3_int64 last;         /* the rowid of the ESTIMATE_AT-th row, once reached */
+    int exact;                  /* count on past ESTIMATE_AT (no estimate possible) */
 } phrase_count_t;
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 {
     phrase_count_t *c = ctx;
 
-    if (++c->n == ESTIMATE_AT && c->n != c->enough) {
+    if (++c->n == ESTIMATE_AT && c->n != c->enough && !c->exact) {
         c->last = api->xRowid(fts);
         return SQLITE_DONE;
     }
     return c->n == c->enough ? SQLITE_DONE : SQLITE_OK;
 }
 
-/* The rows of a count stopped at ESTIMATE_AT (c->last set) estimated over the rowids of the
- * index (its content table's first and last), at most rows; SQLITE_OK and c->n as counted
- * otherwise. */
+/* The rows of a count stopped at ESTIMATE_AT (c->last set), estimated from the number of the
+ * index's rows up to that rowid, at most rows; SQLITE_OK and c->n as counted when the count
+ * did not stop there; SQLITE_NOTFOUND when no estimate can be made (the caller counts on). */
 static int estimate_rows(sqlite3 *db, const char *index, phrase_count_t *c, sqlite3_int64 rows)
 {
     sqlite3_stmt *stmt = NULL;
     char *sql;
     int rc;
 
-    if (c->last == 0 || db == NULL || index == NULL)
+    if (c->last == 0)
         return SQLITE_OK;
-    /* apart: min() and max() in one SELECT scan the table */
-    sql = sqlite3_mprintf("SELECT (SELECT min(id) FROM \"%w_content\"), "
-                          "(SELECT max(id) FROM \"%w_content\")", index, index);
-    rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) : SQLITE_NOMEM;
+    if (db == NULL || index == NULL)
+        return SQLITE_NOTFOUND;
+    sql = sqlite3_mprintf("SELECT count(*) FROM \"%w_docsize\" WHERE id <= ?1", index);
+    rc = sql == NULL ? SQLITE_NOMEM
+        : sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK ? SQLITE_OK
+        : SQLITE_NOTFOUND;
     sqlite3_free(sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, c->last);
     if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        sqlite3_int64 first = sqlite3_column_int64(stmt, 0), end = sqlite3_column_int64(stmt, 1);
-        double share = (double)(c->last - first + 1) / (double)(end - first + 1);
+        sqlite3_int64 k = sqlite3_column_int64(stmt, 0);
 
-        rc = SQLITE_OK;
-        if (c->last >= first && end >= c->last && share > 0.0) {
-            double n = (double)c->n / share;
+        rc = SQLITE_NOTFOUND;
+        if (k >= c->n && k > 0) {
+            double n = (double)c->n * (double)rows / (double)k;
 
-            c->n = n >= (double)rows ? rows : n <= (double)c->n ? c->n : (sqlite3_int64)n;
+            c->n = n >= (double)rows ? rows : (sqlite3_int64)n;
+            rc = SQLITE_OK;
         }
     }
     else if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
+        rc = SQLITE_NOTFOUND;
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -247,7 +257,7 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *d
                        sqlite3_int64 rows, sqlite3_int64 *hits)
 {
     sqlite3_int64 *kept = NULL;
-    phrase_count_t count = { 0, (rows + 1) / 2, 0 };
+    phrase_count_t count = { 0, (rows + 1) / 2, 0, 0 };
     int rc;
 
     if ((rc = word_rows(api, fts, db, df, i, key, klen, rows, hits)) != SQLITE_NOTFOUND)
@@ -268,8 +278,11 @@ static int phrase_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *d
             return SQLITE_OK;
     }
     rc = api->xQueryPhrase(fts, i, &count, count_cb);     /* SQLITE_DONE: SQLITE_OK */
-    if (rc == SQLITE_OK)
-        rc = estimate_rows(db, df->index, &count, rows);
+    if (rc == SQLITE_OK && (rc = estimate_rows(db, df->index, &count, rows)) == SQLITE_NOTFOUND) {
+        count.n = count.last = 0;
+        count.exact = 1;
+        rc = api->xQueryPhrase(fts, i, &count, count_cb);
+    }
     *hits = count.n;
     if (rc == SQLITE_OK && key && df->keep.lock) {
         apr_thread_mutex_lock(df->keep.lock);

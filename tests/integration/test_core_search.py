@@ -745,11 +745,17 @@ def test_the_prefix_index_keeps_its_rows_per_word_in_each_write(env, database, m
 
 
 def test_a_phrase_in_more_than_a_thousand_rows_ranks_as_fts5s_bm25(env, database, make_httpd):
-    """A phrase's count of rows for its idf stops at the 1,000th row, and the rest is
-    estimated from the rowid reached (store_fts5.c, ESTIMATE_AT): a phrase of common words
-    was counted over every row holding them. Exact below, as the tests above; above, the
-    estimate changes no order in a query of one phrase (every row's score takes the same
-    idf): 1,020 notes of 2,120 hold the phrase, and a search for it ranks them as bm25()."""
+    """A phrase's count of rows for its idf stops at the 1,000th row (in rowid order) and the
+    rest is estimated from the index's rows up to there (store_fts5.c, ESTIMATE_AT): a phrase
+    of common words was counted over every row holding them. 3,000 notes, the phrase in 1,350
+    of them, "quoll" in 1,450 and "rook" in 1,250 (words: counted exactly, the index keeps
+    their counts), and 1,000 probes created among the last notes (ids the notes' index does
+    not hold, which an estimate by the span of ids would take for rows: about 1,800, a
+    clamped idf). The phrase weighs as bm25() weighs it, between "quoll" (idf 0.07) and "rook"
+    (0.34) with its 0.20: of two notes alike but for holding the phrase or the other word
+    twice, the phrase's comes first beside "quoll" and second beside "rook". A count outside
+    about 1,250-1,450 rows swaps one pair (the count stopped at 1,000 without an estimate
+    too). Alone, the phrase ranks as bm25()."""
     if database.driver != "sqlite3":
         pytest.skip("SQLite's ranking function")
     h = fresh_server(env, database, "estimate", make=make_httpd,
@@ -758,24 +764,35 @@ def test_a_phrase_in_more_than_a_thousand_rows_ranks_as_fts5s_bm25(env, database
     t = tag()
 
     def one(i):
-        body = ("amber lantern " * (i % 4 + 1) + "wick " * (i % 7)) if i % 2 == 0 and i < 2040 \
-            else "amber " + "wick " * (i % 5)
-        r = c.post("/notes", ticket_xml("testNote", title="Lamp %s %d" % (t, i), audience="all",
-                                        body=body), user="km1")
+        words = (["amber lantern"] if i % 20 < 9 else []) + \
+            (["quoll"] if i * 7 % 60 < 29 else []) + (["rook"] if i % 12 < 5 else [])
+        r = c.post("/notes", ticket_xml("testNote", title="Lamp %d" % i, audience="all",
+                                        body=" ".join(words + ["wick"] * (i % 3 + 1))),
+                   user="km1")
         assert r.status == 201, r
 
+    def gap(i):
+        probe(c, title="Elsewhere %d" % i)
+
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(one, range(2120)))
-    match = '"amber lantern"'
-    bm25 = fts5_bm25(database, "itsm_search_prefix", "note", 0, match, params=h.dbd_params)
-    assert len(bm25) == 1020
-    r = search(c, "notes", '"amber lantern"', user="km1", limit=50)
-    assert found(r) == bm25[:50], r
-    # with a rare word beside it, the phrase's estimated idf (about 0.07) weighs as bm25()'s
-    # exact one: both notes hold the rare word once, the shorter one (y) first; a count far
-    # too low (10 rows: an idf of 5.3) would put first the one holding the phrase four times
-    x = note(c, title="Lamp %s x" % t, audience="all", body="amber lantern " * 4 + "quoll")
-    y = note(c, title="Lamp %s y" % t, audience="all", body="amber lantern quoll")
-    assert found(search(c, "notes", '"amber lantern" quoll', user="km1")) == fts5_bm25(
-        database, "itsm_search_prefix", "note", 0, '"amber lantern" AND "quoll"',
-        params=h.dbd_params) == [y, x]
+        list(pool.map(one, range(2800)))
+        list(pool.map(gap, range(1000)))
+        list(pool.map(one, range(2800, 3000)))
+    judges = [note(c, title="Judge %s" % t, audience="all", body=body) for body in
+              ("amber lantern amber lantern quoll", "amber lantern quoll quoll wick",
+               "amber lantern amber lantern rook", "amber lantern rook rook wick")]
+
+    def both(q, match):
+        got = found(search(c, "notes", q, user="km1", limit=50))
+        assert got == fts5_bm25(database, "itsm_search_prefix", "note", 0, match,
+                                params=h.dbd_params), q
+        return got
+
+    assert both('"amber lantern" quoll ' + t, '"amber lantern" AND "quoll" AND "%s"' % t) \
+        == judges[:2]
+    assert both('"amber lantern" rook ' + t, '"amber lantern" AND "rook" AND "%s"' % t) \
+        == judges[3:1:-1]
+    alone = fts5_bm25(database, "itsm_search_prefix", "note", 0, '"amber lantern"',
+                      params=h.dbd_params)
+    assert len(alone) == 1354
+    assert found(search(c, "notes", '"amber lantern"', user="km1", limit=50)) == alone[:50]
