@@ -183,24 +183,50 @@ static int phrases_of(const char *match, const char **out, int max, apr_size_t *
     return n;
 }
 
-/* The one token of a word (the index's tokenizer: the porter stem), for word_rows. */
-typedef struct one_token_t {
-    char *token;
-    int n, count;
-} one_token_t;
+/* The tokens of a text as the index's tokenizer gives them (the porter stems), in order:
+ * a query word's for word_rows, a row's for itsm_terms(). */
+#define FTS5_MAX_TOKEN 32768   /* the bytes of a token FTS5 keeps (FTS5_MAX_TOKEN_SIZE) */
 
-static int one_token(void *ctx, int flags, const char *token, int n, int start, int end)
+typedef struct term_t {
+    char *s;
+    int n;
+} term_t;
+
+typedef struct terms_t {
+    term_t *term;
+    int n, size;
+} terms_t;
+
+static int terms_token(void *ctx, int flags, const char *token, int n, int start, int end)
 {
-    one_token_t *t = ctx;
+    terms_t *t = ctx;
 
-    (void)start, (void)end;
-    if (flags & FTS5_TOKEN_COLOCATED)
-        return SQLITE_OK;
-    if (t->count++ == 0 && (t->token = sqlite3_malloc(n > 0 ? n : 1)) != NULL) {
-        memcpy(t->token, token, (size_t)n);
-        t->n = n;
+    (void)flags, (void)start, (void)end;
+    if (n > FTS5_MAX_TOKEN)
+        n = FTS5_MAX_TOKEN;     /* as FTS5 keeps it (fts5_storage.c) */
+    if (t->n == t->size) {
+        int size = t->size ? 2 * t->size : 256;
+        term_t *term = sqlite3_realloc64(t->term, sizeof *term * (sqlite3_uint64)size);
+
+        if (term == NULL)
+            return SQLITE_NOMEM;
+        t->term = term;
+        t->size = size;
     }
-    return t->token ? SQLITE_OK : SQLITE_NOMEM;
+    if ((t->term[t->n].s = sqlite3_malloc(n > 0 ? n : 1)) == NULL)
+        return SQLITE_NOMEM;
+    memcpy(t->term[t->n].s, token, (size_t)n);
+    t->term[t->n++].n = n;
+    return SQLITE_OK;
+}
+
+static void terms_free(terms_t *t)
+{
+    int i;
+
+    for (i = 0; i < t->n; i++)
+        sqlite3_free(t->term[i].s);
+    sqlite3_free(t->term);
 }
 
 /* The number of rows holding phrase i when it is one word (not a prefix) and the index keeps
@@ -214,7 +240,7 @@ static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db,
                      int i, const char *key, apr_size_t klen, sqlite3_int64 rows,
                      sqlite3_int64 *hits)
 {
-    one_token_t t = { NULL, 0, 0 };
+    terms_t t = { NULL, 0, 0 };
     sqlite3_stmt *stmt = NULL;
     char *sql;
     int rc;
@@ -222,8 +248,8 @@ static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db,
     if (df->terms == NULL || db == NULL || key == NULL || klen < 3 || key[klen - 1] != '"'
         || api->xPhraseSize(fts, i) != 1)
         return SQLITE_NOTFOUND;
-    rc = api->xTokenize(fts, key + 1, (int)klen - 2, &t, one_token);
-    if (rc == SQLITE_OK && t.count != 1)
+    rc = api->xTokenize(fts, key + 1, (int)klen - 2, &t, terms_token);
+    if (rc == SQLITE_OK && t.n != 1)
         rc = SQLITE_NOTFOUND;
     if (rc == SQLITE_OK) {
         sql = sqlite3_mprintf("SELECT coalesce((SELECT n FROM %s WHERE term = ?1), 0), "
@@ -234,7 +260,7 @@ static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db,
         sqlite3_free(sql);
     }
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, t.token, t.n, SQLITE_STATIC);
+        rc = sqlite3_bind_text(stmt, 1, t.term[0].s, t.term[0].n, SQLITE_STATIC);
     if (rc == SQLITE_OK) {
         if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             *hits = sqlite3_column_int64(stmt, 0);
@@ -246,7 +272,7 @@ static int word_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db,
             rc = rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc;
     }
     sqlite3_finalize(stmt);
-    sqlite3_free(t.token);
+    terms_free(&t);
     return rc;
 }
 
@@ -606,41 +632,6 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 /* itsm_terms(index): the distinct words of the row's indexed columns (title, keywords, body)
  * as the index's own tokenizer gives them, a JSON array: what the row adds to the index's
  * count of rows per word (schema 28, store_search.c search_terms_count). */
-#define FTS5_MAX_TOKEN 32768   /* the bytes of a token FTS5 keeps (FTS5_MAX_TOKEN_SIZE) */
-
-typedef struct term_t {
-    char *s;
-    int n;
-} term_t;
-
-typedef struct terms_t {
-    term_t *term;
-    int n, size;
-} terms_t;
-
-static int terms_token(void *ctx, int flags, const char *token, int n, int start, int end)
-{
-    terms_t *t = ctx;
-
-    (void)flags, (void)start, (void)end;
-    if (n > FTS5_MAX_TOKEN)
-        n = FTS5_MAX_TOKEN;     /* as FTS5 keeps it (fts5_storage.c) */
-    if (t->n == t->size) {
-        int size = t->size ? 2 * t->size : 256;
-        term_t *term = sqlite3_realloc64(t->term, sizeof *term * (sqlite3_uint64)size);
-
-        if (term == NULL)
-            return SQLITE_NOMEM;
-        t->term = term;
-        t->size = size;
-    }
-    if ((t->term[t->n].s = sqlite3_malloc(n > 0 ? n : 1)) == NULL)
-        return SQLITE_NOMEM;
-    memcpy(t->term[t->n].s, token, (size_t)n);
-    t->term[t->n++].n = n;
-    return SQLITE_OK;
-}
-
 static int term_cmp(const void *a, const void *b)
 {
     const term_t *x = a, *y = b;
@@ -691,9 +682,7 @@ static void terms_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         sqlite3_str_appendchar(out, 1, '"');
     }
     sqlite3_str_appendchar(out, 1, ']');
-    for (i = 0; i < t.n; i++)
-        sqlite3_free(t.term[i].s);
-    sqlite3_free(t.term);
+    terms_free(&t);
     if (rc == SQLITE_OK)
         rc = sqlite3_str_errcode(out);
     if (rc != SQLITE_OK) {
