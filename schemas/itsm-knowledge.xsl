@@ -163,6 +163,7 @@
       <p role="status">
         <xsl:choose>
           <xsl:when test="i:article">Articles matching "<xsl:value-of select="$ctx/p:arg[@name = 'q']"/>", best first.</xsl:when>
+          <xsl:when test="@offset &gt; 0">No more articles match "<xsl:value-of select="$ctx/p:arg[@name = 'q']"/>" past this page: <a href="?{$ctx/@query-without-offset}offset=0&amp;limit={@limit}">back to the first page</a>.</xsl:when>
           <xsl:otherwise>No article matches "<xsl:value-of select="$ctx/p:arg[@name = 'q']"/>". Try other words, or raise a case.</xsl:otherwise>
         </xsl:choose>
       </p>
@@ -211,6 +212,9 @@
     <xsl:if test="$ctx/p:nav/p:collection[@name = 'articles']">articles</xsl:if>
   </xsl:template>
   <xsl:template match="i:case" mode="suggest-heading">These articles may answer your question</xsl:template>
+  <!-- an approved, published or retired article is revised, not edited (article_update) -->
+  <xsl:template match="i:article[not(i:state = 'draft' or i:state = 'in-review')]" mode="editable"/>
+
   <xsl:template match="i:list[@collection = 'articles']" mode="suggestions">
     <section class="suggestions" aria-labelledby="suggestions-title">
       <h2 id="suggestions-title">

@@ -116,7 +116,10 @@
               <ul>
                 <xsl:for-each select="p:item">
                   <li>
-                    <a href="{$base}/{@collection}/{@number}"><xsl:value-of select="@number"/></a>
+                    <xsl:choose>
+                      <xsl:when test="@readable = 'true'"><a href="{$base}/{@collection}/{@number}"><xsl:value-of select="@number"/></a></xsl:when>
+                      <xsl:otherwise><xsl:value-of select="@number"/></xsl:otherwise>
+                    </xsl:choose>
                     <xsl:text>: </xsl:text><xsl:value-of select="p:title"/>
                     <xsl:for-each select="p:field">
                       <span class="banner-field">
@@ -283,6 +286,12 @@
     <xsl:variable name="det" select="$refusal/i:error/i:detail"/>
     <xsl:variable name="wrong" select="$mine and (contains($msg, concat('&lt;', $name, '&gt;'))
         or contains($det, concat('}', $name, &quot;'&quot;)) or contains($msg, concat(' ', $name, ' ')))"/>
+    <!-- the field's hint, if its process gives one (a result tree fragment: only inputs with
+         a hint name one) -->
+    <xsl:variable name="hint"><xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/><xsl:with-param name="field" select="$field"/></xsl:call-template></xsl:variable>
+    <xsl:variable name="hinted" select="string($hint) != ''"/>
+    <xsl:variable name="described" select="normalize-space(concat(substring(concat($id, '-hint'), 1, 1000 * $hinted), ' ',
+        substring(concat($id, '-error'), 1, 1000 * $wrong)))"/>
     <div class="form-group{substring(' form-group-error', 1, 17 * $wrong)}">
       <label class="label" for="{$id}">
         <xsl:choose>
@@ -291,7 +300,7 @@
         </xsl:choose>
         <xsl:if test="not($required)"> (optional)</xsl:if>
       </label>
-      <xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/><xsl:with-param name="field" select="$field"/></xsl:call-template>
+      <xsl:if test="$hinted"><div class="hint-of" id="{$id}-hint"><xsl:copy-of select="$hint"/></div></xsl:if>
       <xsl:if test="$wrong">
         <p class="error-message" id="{$id}-error"><span class="visually-hidden">Error: </span><xsl:call-template name="refusal-text"/></p>
       </xsl:if>
@@ -299,13 +308,13 @@
         <xsl:when test="$type = 'long-text'">
           <textarea class="textarea" id="{$id}" name="{$name}" rows="5">
             <xsl:if test="$required"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
-            <xsl:if test="$wrong"><xsl:attribute name="aria-describedby"><xsl:value-of select="$id"/>-error</xsl:attribute></xsl:if>
+            <xsl:if test="$described"><xsl:attribute name="aria-describedby"><xsl:value-of select="$described"/></xsl:attribute></xsl:if>
             <xsl:value-of select="$shown"/>
           </textarea>
         </xsl:when>
         <xsl:when test="$type = 'enum' or $type = 'boolean'">
           <select class="select" id="{$id}" name="{$name}">
-            <xsl:if test="$wrong"><xsl:attribute name="aria-describedby"><xsl:value-of select="$id"/>-error</xsl:attribute></xsl:if>
+            <xsl:if test="$described"><xsl:attribute name="aria-describedby"><xsl:value-of select="$described"/></xsl:attribute></xsl:if>
             <option value="">(none)</option>
             <xsl:choose>
               <xsl:when test="$type = 'boolean'">
@@ -323,7 +332,7 @@
         <xsl:otherwise>
           <input class="input" id="{$id}" name="{$name}" type="text" value="{$shown}">
             <xsl:if test="$required"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
-            <xsl:if test="$wrong"><xsl:attribute name="aria-describedby"><xsl:value-of select="$id"/>-error</xsl:attribute></xsl:if>
+            <xsl:if test="$described"><xsl:attribute name="aria-describedby"><xsl:value-of select="$described"/></xsl:attribute></xsl:if>
           </input>
         </xsl:otherwise>
       </xsl:choose>
@@ -419,7 +428,7 @@
     <xsl:value-of select="i:number"/><xsl:text>: </xsl:text><xsl:value-of select="i:title"/>
   </xsl:template>
 
-  <xsl:variable name="common" select="' number kind state party title description priority assignee group opened updated version createdBy publishedVersion note sla '"/>
+  <xsl:variable name="common" select="' number kind state party title description priority assignee group opened updated version createdBy publishedVersion note sla linked suggestions '"/>
 
   <xsl:template match="*[i:number]" mode="page">
     <xsl:call-template name="error-summary"/>
@@ -466,10 +475,62 @@
         </xsl:for-each>
       </dl>
     </xsl:if>
+    <xsl:apply-templates select="i:linked"/>
+    <xsl:apply-templates select="i:suggestions[i:suggestion]"/>
     <xsl:apply-templates select="." mode="actions"/>
     <xsl:apply-templates select="." mode="more-actions"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'links']/i:links[i:link]" mode="links"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'journal']/i:journal" mode="history"/>
+  </xsl:template>
+
+  <!-- what a linked ticket's rule shows of it (an incident: its problem's title, state and
+       workaround), if the reader may see it -->
+  <xsl:template match="i:linked">
+    <xsl:variable name="c" select="$ctx/p:nav/p:collection[@kind = current()/@kind]"/>
+    <h2>
+      <xsl:call-template name="words"><xsl:with-param name="s" select="@type"/></xsl:call-template>
+      <xsl:text> </xsl:text><xsl:value-of select="translate(@kind, '-', ' ')"/><xsl:text> </xsl:text>
+      <xsl:choose>
+        <xsl:when test="$c"><a href="{$base}/{$c/@name}/{@number}"><xsl:value-of select="@number"/></a></xsl:when>
+        <xsl:otherwise><xsl:value-of select="@number"/></xsl:otherwise>
+      </xsl:choose>
+    </h2>
+    <dl class="summary">
+      <xsl:for-each select="*">
+        <div class="summary-row">
+          <dt><xsl:apply-templates select="." mode="label"/></dt>
+          <dd>
+            <xsl:choose>
+              <xsl:when test="self::i:state"><xsl:call-template name="state"><xsl:with-param name="s" select="."/></xsl:call-template></xsl:when>
+              <xsl:otherwise><xsl:apply-templates select="." mode="value"/></xsl:otherwise>
+            </xsl:choose>
+          </dd>
+        </div>
+      </xsl:for-each>
+    </dl>
+  </xsl:template>
+
+  <!-- tickets of other kinds a new ticket may be about (known errors for a new case or
+       incident), shown to its agents -->
+  <xsl:template match="i:suggestions">
+    <h2>
+      <xsl:choose>
+        <xsl:when test="not(i:suggestion[@kind != 'problem'])">Known errors that may match</xsl:when>
+        <xsl:otherwise>Tickets it may be about</xsl:otherwise>
+      </xsl:choose>
+    </h2>
+    <ul class="list">
+      <xsl:for-each select="i:suggestion">
+        <xsl:variable name="c" select="$ctx/p:nav/p:collection[@kind = current()/@kind]"/>
+        <li>
+          <xsl:choose>
+            <xsl:when test="$c"><a href="{$base}/{$c/@name}/{@number}"><xsl:value-of select="@number"/></a></xsl:when>
+            <xsl:otherwise><xsl:value-of select="@number"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:text>: </xsl:text><xsl:value-of select="@title"/>
+        </li>
+      </xsl:for-each>
+    </ul>
   </xsl:template>
 
   <!-- forms a process adds after the actions (a link, a vote) -->
@@ -484,6 +545,10 @@
     </xsl:choose>
   </xsl:template>
   <xsl:template match="*" mode="next-step"/>
+
+  <!-- "yes" where the ticket's details may be changed in its state (the grant to update is
+       the context's); a process whose update refuses some states says which -->
+  <xsl:template match="*" mode="editable">yes</xsl:template>
 
   <!-- the actions the caller may take now: exactly those in the context -->
   <xsl:template match="*" mode="actions">
@@ -504,7 +569,8 @@
         </form>
       </xsl:for-each>
     </xsl:if>
-    <xsl:if test="$ctx/p:actions/p:action[@name = 'update']">
+    <xsl:variable name="editable"><xsl:apply-templates select="$t" mode="editable"/></xsl:variable>
+    <xsl:if test="$ctx/p:actions/p:action[@name = 'update'] and string($editable) = 'yes'">
       <p class="change-details"><a class="link" id="update-link" href="{$ctx/@path}?edit=details">Change the details<span class="visually-hidden"> of <xsl:value-of select="$t/i:number"/></span></a></p>
     </xsl:if>
   </xsl:template>
@@ -874,6 +940,7 @@
         <xsl:call-template name="options">
           <xsl:with-param name="list" select="concat(normalize-space($options), ' ')"/>
           <xsl:with-param name="current" select="$ctx/p:arg[@name = $name]"/>
+          <xsl:with-param name="open" select="$name = 'open'"/>
         </xsl:call-template>
       </select>
     </div>
@@ -881,13 +948,16 @@
   <xsl:template name="options">
     <xsl:param name="list"/>
     <xsl:param name="current"/>
+    <xsl:param name="open" select="false()"/>
     <xsl:if test="$list">
       <xsl:variable name="v" select="substring-before($list, ' ')"/>
       <option value="{$v}">
         <xsl:if test="$v = $current"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
         <xsl:choose>
-          <xsl:when test="$v = 'true'">Open</xsl:when>
-          <xsl:when test="$v = 'false'">Finished</xsl:when>
+          <xsl:when test="$v = 'true' and $open">Open</xsl:when>
+          <xsl:when test="$v = 'false' and $open">Finished</xsl:when>
+          <xsl:when test="$v = 'true'">Yes</xsl:when>
+          <xsl:when test="$v = 'false'">No</xsl:when>
           <xsl:when test="$v = 'in-sla'">Within target</xsl:when>
           <xsl:when test="$v = 'warning'">Near target</xsl:when>
           <xsl:when test="$v = 'breached'">Breached</xsl:when>
@@ -897,6 +967,7 @@
       <xsl:call-template name="options">
         <xsl:with-param name="list" select="substring-after($list, ' ')"/>
         <xsl:with-param name="current" select="$current"/>
+        <xsl:with-param name="open" select="$open"/>
       </xsl:call-template>
     </xsl:if>
   </xsl:template>

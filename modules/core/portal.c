@@ -978,6 +978,7 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
 /* The public views (the major-incident banner) as their documents would show them. */
 static void describe_views(itsm_req_t *q, ctx_t *c, cnode_t ctx)
 {
+    apr_hash_t *seen = apr_hash_make(q->r->pool);
     apr_hash_index_t *hi;
 
     if (itsm_req_bind_store(q) != APR_SUCCESS)
@@ -1002,6 +1003,10 @@ static void describe_views(itsm_req_t *q, ctx_t *c, cnode_t ctx)
             prop(c, item, "number", t->number);
             prop(c, item, "priority", t->priority);
             prop(c, item, "collection", k ? k->collection : NULL);
+            /* the banner shows a major incident to every reader; its page opens to those
+             * who may read the ticket (else a link to "Page not found") */
+            prop(c, item, "readable", itsm_req_shown_number(q, seen, t->number) == t->number
+                                      ? "true" : NULL);
             child(c, item, "title", t->title);
             for (f = v->fields; f && *f; f++)
                 if (apr_table_get(t->fields, *f) && !itsm_doc_field_hidden(q, k, *f))

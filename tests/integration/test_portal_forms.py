@@ -335,3 +335,9 @@ def test_script_in_every_text_field_is_shown_escaped(httpd, client):
     for kind, page in pages.items():
         assert SCRIPT not in page and "<script" not in page, kind
         assert ESCAPED in page, kind
+    # the banner shows the major incident to everyone; its page opens only to those who may
+    # read it (alice, of another party, would follow a link to "Page not found")
+    assert inumber in text(pages["home-banner"])
+    assert 'href="/itsm/incidents/%s"' % inumber not in pages["home-banner"]
+    assert alice.get("/itsm/incidents/" + inumber).status_code == 404
+    assert 'href="/itsm/incidents/%s"' % inumber in agent.page("/itsm/").text

@@ -4,13 +4,14 @@ each for the roles that have it, another party's or an invisible ticket 404 exac
 missing one, script in text escaped on each page kind, and forms that post the API's
 actions (problem actions, links, votes, the article editor, a draft from a knowledge gap),
 and the articles offered on the first submit of "raise a case"."""
+import re
 from xml.sax.saxutils import escape
 
 from conftest import NS
 from incident_util import tag
 from knowledge_util import act as kact, create_article, create_term
 from portal_util import Browser, form_of, forms, raise_form, text
-from problem_util import new_problem
+from problem_util import link, new_problem, walk
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert"
@@ -87,6 +88,60 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     assert r.status_code == 303
     kedb = text(pm.page("/itsm/problems?knownError=true&sort=-updated").text)
     assert "Known-error base" in kedb and n in kedb and "Split files below 1 MiB" in kedb
+
+
+def test_an_incident_shows_its_problem_and_the_known_errors_it_may_be(kp_httpd, kpclient):
+    """The incident's page shows what its problem's link rule shows (title, state in words,
+    workaround), under a heading that links to the problem, and a new incident the known
+    errors that may match it, each a link: not a run of glued text or an empty row."""
+    word = "quokka" + tag().lower().replace("-", "")
+    n = new_problem(kpclient, title="Adapter drops %s files" % word).ticket()["number"]
+    walk(kpclient, n, "root-cause-identified")
+    inc = kpclient.post("/incidents", "<incident xmlns='%s'><title>Adapter drops %s files again"
+                        "</title><description>Seen on %s</description><impact>low</impact>"
+                        "<urgency>low</urgency></incident>" % (NS, word, word), user="agent1")
+    assert inc.status == 201, inc.text
+    inumber = inc.findtext("i:number")
+    assert [s.get("number") for s in inc.findall("i:suggestions/i:suggestion")][0] == n
+    agent = browser(kp_httpd, "agent1")
+    page = agent.page("/itsm/incidents/" + inumber).text
+    assert "Known errors that may match" in page
+    assert '<a href="/itsm/problems/%s">%s</a>: Adapter drops %s files' % (n, n, word) in page
+    assert "<dt>Suggestions</dt>" not in page
+    assert link(kpclient, "incidents", inumber, "caused-by", n).status == 201
+    page = agent.page("/itsm/incidents/" + inumber).text
+    assert '<h2>Caused by problem <a href="/itsm/problems/%s">%s</a></h2>' % (n, n) in page
+    words = text(page)
+    assert "State root cause identified" in words
+    assert "Workaround Re-submit the file after 18:00" in words
+    assert "<dt>Linked</dt>" not in page
+
+
+def test_filters_links_and_hints_say_what_they_do(kp_httpd, kpclient):
+    """The known-errors filter offers Yes (not "Open"); an article in a state that is
+    revised, not edited, offers no "Change the details"; a search's page past the last
+    match says so; every hint is tied to its input (aria-describedby)."""
+    pm = browser(kp_httpd, "pm1")
+    page = pm.page("/itsm/problems?sort=-updated").text
+    sel = page[page.index('id="filter-knownError"'):]
+    sel = sel[:sel.index("</select>")]
+    assert '<option value="true">Yes</option>' in sel and "Open" not in sel
+    assert '<option value="true">Open</option>' in page     # the open-or-finished filter
+    km = browser(kp_httpd, "km1")
+    word = "wombat" + tag().lower().replace("-", "")
+    n = published(kpclient, "Wombat article " + word, body="<p>About %s.</p>" % word)
+    draft = create_article(kpclient, title="Draft " + word, audience="all")
+    assert "?edit=details" in km.page("/itsm/articles/" + draft).text
+    assert "?edit=details" not in km.page("/itsm/articles/" + n).text
+    alice = browser(kp_httpd, "alice")
+    past = alice.page("/itsm/articles?q=%s&limit=5&offset=100" % word).text
+    assert "No more articles match" in text(past) and "No article matches" not in past
+    assert "No article matches" in alice.page("/itsm/articles?q=nomatch%s" % word).text
+    new = km.page("/itsm/articles/new").text
+    hints = re.findall(r'<div class="hint-of" id="([^"]+)">', new)
+    assert {"create-body-hint", "create-audience-hint"} <= set(hints)
+    for h in hints:
+        assert 'aria-describedby="%s"' % h in new, h
 
 
 def test_participant_does_not_see_elexons_problem(kp_httpd, kpclient):
