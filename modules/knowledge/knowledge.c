@@ -85,6 +85,20 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
     return 0;
 }
 
+/* A body that says something: given, and its text (what a reader reads, what search
+ * indexes) not empty nor only white space (<body></body>, <body>   </body>, <p> </p>). */
+static int body_given(itsm_call_t *c, const itsm_ticket_t *t)
+{
+    const char *body = apr_table_get(t->fields, "body"), *s;
+
+    if (body == NULL)
+        return 0;
+    for (s = itsm_xhtml_text(c->pool, body); *s; s++)
+        if (!isspace((unsigned char)*s))
+            return 1;
+    return 0;
+}
+
 /* A draft made from a knowledge gap (<gap>: a query the search analytics counted): by those
  * who see the gaps (GET /itsm/knowledge-gaps: KNOWLEDGE_GAPS_ACTION), else an author would
  * learn by trying which queries were counted and how often; the gap must be one the caller
@@ -132,8 +146,9 @@ int article_create(itsm_call_t *c, itsm_ticket_t *t)
         t->state = "draft";
     if (gap && (rc = from_gap(c, t, gap)) != 0)
         return rc;
-    if (apr_table_get(t->fields, "body") == NULL)
-        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "<body> is required");
+    if (!body_given(c, t))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "<body> is required: an article says something");
     return set_audience(c, t);
 }
 
@@ -145,8 +160,9 @@ int article_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
         return itsm_call_fail(c, HTTP_CONFLICT, "not-editable",
                               "an article that is %s is not edited: take the action revise "
                               "to make a new draft", old->state);
-    if (apr_table_get(t->fields, "body") == NULL)
-        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "<body> is required");
+    if (!body_given(c, t))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "<body> is required: an article says something");
     return set_audience(c, t);
 }
 

@@ -96,6 +96,10 @@ BAD = [
     ({"body": "<h1>Top</h1>"}, 422, "invalid-field", "<h1>"),
     ({"body": '<form action="x"><input/></form>'}, 422, "invalid-field", "<form>"),
     ({"body": None}, 422, "invalid-field", "<body>"),
+    # a body that says nothing is no body (docs/knowledge.md: required)
+    ({"body": ""}, 422, "invalid-field", "<body>"),
+    ({"body": "   "}, 422, "invalid-field", "<body>"),
+    ({"body": "<p> </p>\n<p></p>"}, 422, "invalid-field", "<body>"),
     ({"body": BODY, "audience": "everyone"}, 422, "invalid-field", "everyone"),
     ({"body": BODY, "audience": "internal party:ALPE"}, 422, "invalid-field", "internal"),
     ({"body": BODY, "audience": "role:x internal"}, 422, "invalid-field", "internal"),
@@ -115,6 +119,16 @@ def test_bad_articles_are_refused_and_nothing_written(client, database, fields, 
         r = client.post("/articles", article_xml("Bad article", body, **fields), user=KM)
     assert_error(r, status, code)
     assert named in r.findtext("i:message"), r
+
+
+@pytest.mark.parametrize("body", ["", "   ", "<p>\t</p>"])
+def test_an_edit_to_an_empty_body_is_refused_and_nothing_written(client, database, body):
+    number = article_in(client, "draft")
+    with nothing_changed(database):
+        r = edit(client, number, body=body, expect=422)
+    assert_error(r, 422, "invalid-field")
+    assert "<body>" in r.findtext("i:message"), r
+    assert client.get("/articles/" + number, user=KM).find("i:body/i:p/i:em") is not None
 
 
 def test_an_audience_entry_is_read_whole(client):
