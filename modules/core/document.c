@@ -854,25 +854,108 @@ static int unique_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k, const 
     return 1;
 }
 
+/* The field of kind k a caller wrote t's audience in: the audience field, or, when the
+ * process derives it (read-only, as an article's readers from its audience), the kind's
+ * writable field holding the same value. */
+static const char *audience_named(const itsm_kind_t *k, const itsm_ticket_t *t,
+                                  const char *value)
+{
+    const itsm_field_t *f = itsm_doc_kind_field(k, k->audience_field);
+    const char *v;
+
+    if (f == NULL || !(f->flags & ITSM_FIELD_READONLY))
+        return k->audience_field;
+    for (f = k->fields; f && f->name; f++)
+        if (!(f->flags & ITSM_FIELD_READONLY) && (v = apr_table_get(t->fields, f->name)) != NULL
+            && strcmp(v, value) == 0)
+            return f->name;
+    return k->audience_field;
+}
+
+/* The audience of t (a ticket of kind k seen by an audience) is one: entries of the
+ * documented syntax (itsm_store_audience_parse), and, when it is new, no entry holding a
+ * comma (entries are separated by spaces: "party:A,party:B" would be a party of that ID)
+ * and every party:ID a Party ID of the directory, spelt as it spells it (the audience keys
+ * of its people are: a party:alpe would reach nobody). One directory search per write of a
+ * new audience naming parties, none on reads. A refusal (422 naming the field the caller
+ * wrote, 503 without the directory) is put on c. */
+static int audience_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
+                       const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    const char *value, *was, *why, *errmsg = NULL, *name;
+    apr_array_header_t *keys, *parties, *found;
+    apr_status_t rv;
+    int i, j;
+
+    if (k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL)
+        return 1;
+    value = apr_table_get(t->fields, k->audience_field);
+    was = old ? apr_table_get(old->fields, k->audience_field) : NULL;
+    name = audience_named(k, t, value ? value : "");
+    if (itsm_store_audience_parse(c->pool, value, &keys, &why) != APR_SUCCESS) {
+        itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s>: %s", name, why);
+        return 0;
+    }
+    if (value == NULL || (was && strcmp(was, value) == 0))
+        return 1;
+    parties = apr_array_make(c->pool, keys->nelts, sizeof(const char *));
+    for (i = 0; i < keys->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(keys, i, const char *);
+
+        if (strchr(key, ',')) {
+            itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                           "<%s>: '%s' is not an audience entry: separate the entries by "
+                           "spaces, not commas", name, key);
+            return 0;
+        }
+        if (strncmp(key, "party:", 6) == 0)
+            APR_ARRAY_PUSH(parties, const char *) = key + 6;
+    }
+    if (parties->nelts == 0)
+        return 1;
+    rv = itsm_ldap_party_ids(q->core->directory, parties, &found, &errmsg, c->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00108)
+                      "directory unavailable checking the parties of an audience: %s",
+                      errmsg ? errmsg : "no answer");
+        itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                       "The identity directory is not available; try again later.");
+        return 0;
+    }
+    for (i = 0; i < parties->nelts; i++) {
+        const char *id = APR_ARRAY_IDX(parties, i, const char *), *spelt = NULL;
+
+        for (j = 0; j < found->nelts; j++) {
+            const char *f = APR_ARRAY_IDX(found, j, const char *);
+
+            if (strcmp(f, id) == 0)
+                break;
+            if (strcasecmp(f, id) == 0)
+                spelt = f;
+        }
+        if (j < found->nelts)
+            continue;
+        if (spelt)
+            itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                           "<%s>: there is no party %s in the directory: Party IDs are "
+                           "written as the directory writes them (party:%s)", name, id, spelt);
+        else
+            itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                           "<%s>: there is no party %s in the directory.", name, id);
+        return 0;
+    }
+    return 1;
+}
+
 /* The references of t (a ticket of kind k) checked, and its unique fields; a refusal is put
  * on c. */
 int itsm_doc_references_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                          const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
     refs_baton_t b = { q, c, old, t };
-    apr_array_header_t *keys;
-    const char *why;
 
-    if (each_field(k, check_reference, &b) != 0 || !unique_ok(q, c, k, old, t))
-        return 0;
-    if (k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
-        && itsm_store_audience_parse(c->pool, apr_table_get(t->fields, k->audience_field),
-                                     &keys, &why) != APR_SUCCESS) {
-        itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s>: %s",
-                       k->audience_field, why);
-        return 0;
-    }
-    return 1;
+    return each_field(k, check_reference, &b) == 0 && unique_ok(q, c, k, old, t)
+           && audience_ok(q, c, k, old, t);
 }
 
 int itsm_doc_check_references(itsm_req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)

@@ -60,6 +60,14 @@ apr_status_t itsm_ldap_lookup_derived(itsm_identity_t **out, const char **derive
 apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
                                     apr_pool_t *p);
 
+/* Which of ids (const char *: Party IDs, as written) the directory holds: *found, each as the
+ * directory spells it (the directory matches them ignoring case: a caller comparing exactly
+ * compares with *found). One search for them all, not cached: used when an audience naming
+ * parties is written. APR_SUCCESS, or another status (and *errmsg) when the directory cannot
+ * be asked. */
+apr_status_t itsm_ldap_party_ids(itsm_ldap_t *ld, const apr_array_header_t *ids,
+                                 apr_array_header_t **found, const char **errmsg, apr_pool_t *p);
+
 /* Is there exactly one resolver group with this cn / one person with this login? Same
  * statuses as itsm_ldap_party_exists. */
 apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **errmsg,

@@ -142,6 +142,41 @@ def test_an_audience_entry_is_read_whole(client):
     assert r.status == 201 and r.findtext("i:audience") == "internal", r
 
 
+# audiences whose parties match nobody, refused naming the field sent (<audience>, not the
+# read-only <readers> derived from it), with what the message says about the entry
+BAD_AUDIENCES = [
+    ("party:NOPE", "no party NOPE"),
+    ("party:alpe", "party:ALPE"),                   # Party IDs as the directory writes them
+    ("party:ALPE,party:BRMP", "not commas"),        # one entry, a party of no such ID
+    ("all party:ALPE party:NOPE", "no party NOPE"),
+]
+
+
+@pytest.mark.parametrize("audience,says", BAD_AUDIENCES)
+def test_an_audience_naming_no_party_is_refused_and_nothing_written(client, database,
+                                                                     audience, says):
+    with nothing_changed(database):
+        r = client.post("/articles", article_xml("Audience " + tag(), BODY, audience=audience),
+                        user=KM)
+    assert_error(r, 422, "invalid-field")
+    message = r.findtext("i:message")
+    assert "<audience>" in message and "readers" not in message and says in message, message
+    number = article_in(client, "draft", audience="party:ALPE")
+    with nothing_changed(database):
+        r = edit(client, number, audience=audience, expect=422)
+    assert_error(r, 422, "invalid-field")
+    assert "<audience>" in r.findtext("i:message"), r
+
+
+def test_an_audience_of_parties_of_the_directory_is_read_by_them(client):
+    number = article_in(client, "published", audience="party:ALPE party:BRMP")
+    assert client.get("/articles/" + number, user=KM).findtext("i:audience") == \
+        "party:ALPE party:BRMP"
+    for user in ("alice", "bob"):
+        assert client.get("/articles/" + number, user=user).status == 200
+    assert client.get("/articles/" + number, user="prov1").status == 200   # acts for ALPE
+
+
 def test_a_doctype_is_refused_and_nothing_written(client, database):
     body = b'<!DOCTYPE article [<!ENTITY e "x">]>' + article_xml("x", "<p>&amp;</p>")
     with nothing_changed(database):
