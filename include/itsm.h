@@ -235,6 +235,12 @@ struct itsm_services_t {
 int itsm_call_fail(itsm_call_t *c, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The parameters of a query (args, as a resource's get receives them) against those the
+ * resource takes (known, NULL-terminated; NULL: none): the first other one refuses the call
+ * (400 bad-query naming it), as the core's lists do, for a parameter silently ignored would
+ * answer more than was asked; 0 when every one is known. */
+int itsm_call_query_known(itsm_call_t *c, const apr_table_t *args, const char *const *known);
+
 /* The type of a field: the core parses, checks and writes its value in canonical form
  * (itsm_field_check), and checks what it names (a ticket, party, person or group exists and
  * may be named by the caller) before anything is written. */

@@ -24,6 +24,23 @@ int itsm_call_fail(itsm_call_t *c, int status, const char *code, const char *fmt
     return status;
 }
 
+int itsm_call_query_known(itsm_call_t *c, const apr_table_t *args, const char *const *known)
+{
+    const apr_array_header_t *a = apr_table_elts(args);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *const *k;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        for (k = known; k && *k && strcmp(*k, e[i].key) != 0; k++)
+            ;
+        if (k == NULL || *k == NULL)
+            return itsm_call_fail(c, 400, "bad-query", "Unknown query parameter '%s'.",
+                                  e[i].key);
+    }
+    return 0;
+}
+
 static void escape_into(char **dst, const char *s)
 {
     char *d = *dst;

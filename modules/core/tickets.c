@@ -1046,10 +1046,16 @@ int itsm_tickets_versions(itsm_req_t *q, const char *number, const char *which)
         return itsm_req_forbidden(q, ITSM_ACTION_READ);
     if ((rc = itsm_req_query_args(q, &args)) != OK)
         return rc;
+    itsm_req_init_call(q, &c);
+    if (itsm_call_query_known(&c, args, (const char *const[]){ "diff", NULL }))
+        return itsm_resp_fail_call(q, &c);
     from = apr_table_get(args, "diff");
     if (which == NULL && from)
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     "diff compares two versions: GET .../versions/{n}?diff={m}.");
+    if (from && strcmp(from, "working") != 0 && !itsm_req_query_int(from, 1, 1 << 30, &i))
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                    "diff takes a version: its number (from 1) or working.");
     if (from && reader)     /* the differences are the reviewers' */
         return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
     if ((rc = itsm_tickets_load(q, number, ITSM_ACTION_READ, &t)) != OK)

@@ -124,6 +124,8 @@ static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *a
 
     if (rest)
         return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "No such resource.");
+    if (itsm_call_query_known(c, args, (const char *const[]){ "limit", "offset", NULL }))
+        return c->status;       /* ?party=ALPE would answer every party's gaps */
     if ((ls && (limit < 1 || limit > 500 || strspn(ls, "0123456789") != strlen(ls)))
         || (os && (offset < 0 || offset > 1 << 30 || strspn(os, "0123456789") != strlen(os))))
         return itsm_call_fail(c, HTTP_BAD_REQUEST, "bad-query",

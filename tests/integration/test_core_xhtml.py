@@ -165,10 +165,11 @@ def test_readers_get_no_differences_and_no_working_copy(client):
     assert_error(client.get("/notes/%s/versions/1" % number, user="alice",
                             params={"diff": "1"}), 403, "forbidden")
     assert_error(client.get("/notes/%s/versions/working" % number, user="alice"), 404)
-    # an unknown version, a malformed one, a diff without a version
+    # an unknown version, a malformed one (a query that asks nothing: 400, as any malformed
+    # parameter), a diff without a version
     assert_error(client.get("/notes/%s/versions/9" % number, user=EDITOR,
                             params={"diff": "1"}), 404)
     assert_error(client.get("/notes/%s/versions/1" % number, user=EDITOR,
-                            params={"diff": "x"}), 404)
+                            params={"diff": "x"}), 400, "bad-query")
     assert_error(client.get("/notes/%s/versions" % number, user=EDITOR,
                             params={"diff": "1"}), 400, "bad-query")

@@ -177,6 +177,26 @@ def test_an_audience_of_parties_of_the_directory_is_read_by_them(client):
     assert client.get("/articles/" + number, user="prov1").status == 200   # acts for ALPE
 
 
+def test_versions_refuse_a_parameter_they_do_not_take_and_a_malformed_diff(client):
+    """diff only, of a version's number or working: ?foo=1 was ignored, ?diff=abc was 404."""
+    number = article_in(client, "published", audience="all")
+    base = "/articles/%s/versions" % number
+    for user in (KM, "alice"):
+        for path in (base, base + "/1"):
+            r = client.get(path, user=user, params={"foo": "1"})
+            assert_error(r, 400, "bad-query")
+            assert "'foo'" in r.findtext("i:message"), r
+            assert client.get(path, user=user).status == 200
+    for diff in ("", "abc", "0", "-1", "1x"):
+        for which in ("1", "working"):
+            r = client.get("%s/%s?diff=%s" % (base, which, diff), user=KM)
+            assert_error(r, 400, "bad-query")
+            assert "diff" in r.findtext("i:message"), r
+    assert client.get(base + "/working", user=KM, params={"diff": "1"}).root == "versionDiff"
+    assert client.get(base + "/1", user=KM, params={"diff": "working"}).root == "versionDiff"
+    assert_error(client.get(base + "/working", user=KM, params={"diff": "7"}), 404, "not-found")
+
+
 def test_a_doctype_is_refused_and_nothing_written(client, database):
     body = b'<!DOCTYPE article [<!ENTITY e "x">]>' + article_xml("x", "<p>&amp;</p>")
     with nothing_changed(database):

@@ -147,6 +147,18 @@ def test_noncharacters_in_a_query_separate_its_words(client):
     assert [(g.text, g.get("misses")) for g in gaps] == [(word, "3")]
 
 
+@pytest.mark.parametrize("params", [{"party": "ALPE"}, {"q": "invoice"}, {"limit": "5",
+                                                                          "foo": "1"}])
+def test_the_gaps_refuse_a_parameter_they_do_not_take(client, params):
+    """limit and offset only: ?party=ALPE silently ignored answered every party's gaps."""
+    r = client.get("/knowledge-gaps", user=KM, params=params)
+    assert_error(r, 400, "bad-query")
+    unknown = [k for k in params if k not in ("limit", "offset")][0]
+    assert "'%s'" % unknown in r.findtext("i:message"), r
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": "5", "offset": "0"})
+    assert r.status == 200 and r.root == "knowledgeGaps", r
+
+
 def test_only_those_who_see_the_gaps_draft_from_one(client, database):
     """An author (no grant to see the gaps) drafting from a gap that exists is refused as
     from one that does not, with nothing written: else the answers would tell which queries
