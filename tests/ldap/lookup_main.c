@@ -2,8 +2,11 @@
 /* Driver for modules/core/ldap.c against a real slapd (tests/ldap/smoke.sh):
  *   lookup_main URL BINDDN|- BINDPW BASE LOGIN...   prints each identity; exit 0 all found,
  *   2 if one was not found, 1 on a directory error. Among the logins, --clear empties the cache
- *   and --wait=FILE waits (up to 60 s) until FILE exists. lookup_main --escape: escaping check. */
+ *   and --wait=FILE waits (up to 60 s) until FILE exists, --parties=ID,ID... prints the Party
+ *   IDs the directory holds among them (itsm_ldap_party_ids). lookup_main --escape: escaping
+ *   check. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -21,6 +24,11 @@ static void print_list(const char *name, const apr_array_header_t *a)
     for (i = 0; i < a->nelts; i++)
         printf("%s%s", i ? "," : "", APR_ARRAY_IDX(a, i, const char *));
     printf("\n");
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int escape_check(apr_pool_t *p)
@@ -81,6 +89,21 @@ int main(int argc, char **argv)
 
         if (strcmp(argv[i], "--clear") == 0) {
             itsm_ldap_cache_clear(ld);
+            continue;
+        }
+        if (strncmp(argv[i], "--parties=", 10) == 0) {
+            apr_array_header_t *ids = apr_array_make(p, 4, sizeof(const char *)), *found;
+            char *list = apr_pstrdup(p, argv[i] + 10), *tok, *state;
+
+            for (tok = apr_strtok(list, ",", &state); tok; tok = apr_strtok(NULL, ",", &state))
+                APR_ARRAY_PUSH(ids, const char *) = tok;
+            if (itsm_ldap_party_ids(ld, ids, &found, &err, p) != APR_SUCCESS) {
+                printf("parties ERROR (%s)\n", err ? err : "");
+                rc = 1;
+                continue;
+            }
+            qsort(found->elts, found->nelts, sizeof(const char *), by_text);   /* any order */
+            print_list("parties", found);
             continue;
         }
         if (strncmp(argv[i], "--wait=", 7) == 0) {

@@ -72,6 +72,10 @@ expect "lookup res1: group" "$out" "groups=SDS Team (Callisto)"
 expect "lookup res1: roles" "$out" "roles=cab-member,resolver"
 out=$(look admin1) || fail "lookup admin1 exit $?"
 expect "lookup admin1: Elexon" "$out" "party=ELEX"
+out=$(look --parties=alpe,NOPE,BRMP) || fail "party IDs exit $?"
+expect "party IDs: those the directory holds, as it spells them" "$out" "parties=ALPE,BRMP"
+out=$(look '--parties=*,A*,ALPE)(itsmPartyId=*') || fail "party IDs exit $?"
+expect "party IDs: a filter in an ID matches nothing" "$out" "parties="
 for login in '*)(uid=*' '*' 'ali*' 'alice)(|(uid=*' 'al\2a' 'nobody'; do
     rc=0; out=$(look "$login") || rc=$?
     if [ "$rc" = 2 ] && grep -q NOTFOUND <<<"$out"; then ok "lookup '$login' is NOTFOUND"
