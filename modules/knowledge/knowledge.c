@@ -86,17 +86,17 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
 }
 
 /* A body that says something: given, and its text (what a reader reads, what search
- * indexes) not empty nor only white space (<body></body>, <body>   </body>, <p> </p>). */
-static int body_given(itsm_call_t *c, const itsm_ticket_t *t)
+ * indexes) not empty nor only white space (<body></body>, <body>   </body>, <p> </p>);
+ * refused otherwise (422). */
+static int check_body(itsm_call_t *c, const itsm_ticket_t *t)
 {
     const char *body = apr_table_get(t->fields, "body"), *s;
 
-    if (body == NULL)
-        return 0;
-    for (s = itsm_xhtml_text(c->pool, body); *s; s++)
+    for (s = body ? itsm_xhtml_text(c->pool, body) : ""; *s; s++)
         if (!isspace((unsigned char)*s))
-            return 1;
-    return 0;
+            return 0;
+    return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                          "<body> is required: an article says something");
 }
 
 /* A draft made from a knowledge gap (<gap>: a query the search analytics counted): by those
@@ -146,9 +146,8 @@ int article_create(itsm_call_t *c, itsm_ticket_t *t)
         t->state = "draft";
     if (gap && (rc = from_gap(c, t, gap)) != 0)
         return rc;
-    if (!body_given(c, t))
-        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
-                              "<body> is required: an article says something");
+    if ((rc = check_body(c, t)) != 0)
+        return rc;
     return set_audience(c, t);
 }
 
@@ -156,13 +155,14 @@ int article_create(itsm_call_t *c, itsm_ticket_t *t)
  * retired article is revised first (its published version stays until the next publish). */
 int article_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
+    int rc;
+
     if (!in(old->state, (const char *const[]){ "draft", "in-review", NULL }))
         return itsm_call_fail(c, HTTP_CONFLICT, "not-editable",
                               "an article that is %s is not edited: take the action revise "
                               "to make a new draft", old->state);
-    if (!body_given(c, t))
-        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
-                              "<body> is required: an article says something");
+    if ((rc = check_body(c, t)) != 0)
+        return rc;
     return set_audience(c, t);
 }
 
