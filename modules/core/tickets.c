@@ -1332,8 +1332,9 @@ static int change_link(itsm_req_t *q, const char *number, const char *type, cons
     {
         itsm_xml_out_t *o_ = itsm_xml_out_start(r->pool, "link");
 
+        /* the link as stored: a reversed one goes from the other end to this ticket */
         itsm_xml_element(o_, "type", type);
-        itsm_xml_element(o_, "target", o->number);
+        itsm_xml_element(o_, "target", dst->number);
         if (reversed)
             itsm_xml_element(o_, "from", src->number);
         return itsm_resp_send_doc(r, HTTP_CREATED, o_);

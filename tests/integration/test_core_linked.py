@@ -77,7 +77,9 @@ def test_link_declared_by_the_target_posted_on_the_target(client):
     t = create_ticket(client, title="Posted on the target").ticket()["number"]
     r = link(client, "tests", t, "tested-by", p)
     assert r.status == 201, r
-    assert (r.findtext("i:target"), r.findtext("i:from")) == (p, p)
+    # the answer names the link as stored: from the probe, to the test ticket in the path
+    assert (r.findtext("i:type"), r.findtext("i:target"), r.findtext("i:from")) == \
+        ("tested-by", t, p), r
     # stored from the probe to the test ticket, whichever end it was posted on
     out = links_of(client, "probes", p)
     assert [(l["type"], l["direction"], l["number"]) for l in out] == [("tested-by", "out", t)]

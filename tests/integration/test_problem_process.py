@@ -286,7 +286,11 @@ def test_incidents_link_from_either_end(pclient, database):
     assert link(pclient, "incidents", i1, "caused-by", p).status == 201
     # ... and from the problem (the problem manager)
     r = link(pclient, "problems", p, "caused-by", i2, user="pm1")
-    assert r.status == 201 and r.findtext("i:from") == i2, r
+    assert r.status == 201, r
+    # the answer names the link as stored: from the incident to the problem
+    assert (r.findtext("i:type"), r.findtext("i:target"), r.findtext("i:from")) == \
+        ("caused-by", p, i2), r
+    assert r.headers["Location"].endswith("/problems/%s/links" % p), r
     got = pclient.get("/problems/%s/links" % p, user="pm1").findall("i:link")
     assert sorted((l.get("number"), l.get("direction")) for l in got) == \
         sorted([(i1, "in"), (i2, "in")])
