@@ -27,7 +27,9 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 14    /* 14: ITSM_FIELD_VOTES (a core without it would index the
+#define ITSM_ABI_VERSION 15    /* 15: itsm_kind_t.frozen_states (a core without it would
+                                 * add links to a closed problem);
+                                 * 14: ITSM_FIELD_VOTES (a core without it would index the
                                  * field from the ticket, never from the votes) and
                                  * itsm_services_t.allows;
                                  * 13: itsm_clock_t.target_field (a clock whose target is the
@@ -543,6 +545,14 @@ typedef struct itsm_kind_t {
     /* Suggestions at triage (itsm_suggest_t, ABI 6): this kind's tickets offered to the agents
      * of new tickets of other kinds (known errors to a new incident); NULL: none. */
     const struct itsm_suggest_t *suggest;
+
+    /* States in which a ticket is not changed any more by links (ABI 15), NULL-terminated;
+     * NULL: none. The core refuses adding or removing a link of any type that would write
+     * such a ticket (409 invalid-transition, nothing written): the ticket in the path, and
+     * the other end when the link goes from it (posted on its target) or its kind declares
+     * the type with a linked callback. A link from another ticket that only names it is
+     * made (it writes the linking ticket alone). */
+    const char *const *frozen_states;
 } itsm_kind_t;
 
 /* Whether k's tickets are searched (GET /{collection}?q=): it names the fields to index. The

@@ -118,6 +118,17 @@ static int is_final(const itsm_kind_t *k, const char *state)
     return state && k->final_states && itsm_doc_is_one_of(state, k->final_states);
 }
 
+/* 409 when a link change would write t, which its kind k no longer changes (frozen_states):
+ * one rule for every link type and kind. */
+static int link_frozen(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t, int adding)
+{
+    if (!t->state || !k->frozen_states || !itsm_doc_is_one_of(t->state, k->frozen_states))
+        return OK;
+    return itsm_resp_fail(q, HTTP_CONFLICT, "invalid-transition",
+                apr_psprintf(q->r->pool, "%s is %s: it is not changed any more (no link is %s).",
+                             t->number, t->state, adding ? "added to it" : "removed from it"));
+}
+
 static const itsm_route_t *route_of(itsm_req_t *q, const itsm_kind_t *k)
 {
     return apr_hash_get(q->core->routes, k->collection, APR_HASH_KEY_STRING);
@@ -1268,6 +1279,12 @@ static int change_link(itsm_req_t *q, const char *number, const char *type, cons
         else
             rule = NULL;
     }
+    /* a link written onto a ticket changes it: the one in the path always, the other end
+     * when the link goes from it or its kind hears of it (the linked callback) */
+    if ((rc = link_frozen(q, k, u, adding)) != OK
+        || ((reversed || (rule && decl == ok && decl->linked))
+            && (rc = link_frozen(q, ok, o, adding)) != OK))
+        return rc;
     src = reversed ? o : u;
     dst = reversed ? u : o;
     src_kind = reversed ? ok : k;

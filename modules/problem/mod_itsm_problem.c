@@ -99,6 +99,7 @@ static const itsm_kind_t problem_kind = {
     .actions = problem_actions,
     .initial_state = "new",
     .final_states = problem_finished,
+    .frozen_states = problem_finished,  /* closed or cancelled: not changed any more */
     .followers = ITSM_FOLLOW_RAISER | ITSM_FOLLOW_ASSIGNEE | ITSM_FOLLOW_GROUP,
     .clocks = clocks,
     .escalate_role = "problem-manager",

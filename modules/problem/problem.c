@@ -304,12 +304,10 @@ int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticke
 {
     apr_int64_t n = itsm_ticket_int(old, "incidentCount", 0);
 
+    /* a closed or cancelled problem hears of no link: the core refuses those
+     * (itsm_kind_t.frozen_states) */
     if (strcmp(type, PROBLEM_LINK_CAUSED_BY) != 0)
         return 0;
-    if (in(old->state, problem_finished))
-        return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
-                              "%s is %s: no incident is linked to it or unlinked any more",
-                              old->number, old->state);
     itsm_ticket_set_int(c->pool, t, "incidentCount", added ? n + 1 : (n > 0 ? n - 1 : 0));
     if (added && get(old, "workaroundPublished"))
         itsm_ticket_set_int(c->pool, t, "recurrences",

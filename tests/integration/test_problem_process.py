@@ -7,7 +7,7 @@ incident's raiser told when the problem is resolved), followers, and publish-wor
 refused without a workaround or without the knowledge process (nothing changed)."""
 import pytest
 
-from conftest import Client, Httpd, NS, assert_error, itsm_directives, staged
+from conftest import Client, Httpd, NS, assert_error, itsm_directives, link_xml, staged
 from incident_util import H, feed_for, journal, new_case, new_incident, rfc, utcnow
 from problem_util import (GROUP, PATH, STATES, act, get, journal_entries, link, new_problem,
                           number, patch, refused, shown, targets, walk)
@@ -317,6 +317,61 @@ def test_incidents_link_from_either_end(pclient, database):
                        headers={"If-Match": cur.etag})
     assert_error(r, 409, "invalid-transition")
     assert database.snapshot() == before
+
+
+@pytest.mark.parametrize("final", ["cancelled", "closed"])
+def test_a_finished_problem_takes_no_link_of_any_type(pclient, database, final):
+    """A closed or cancelled problem is not changed any more: no link of any type is added
+    to it or removed from it where the change writes it (posted on the problem, or caused-by
+    from an incident, which the problem hears of): 409, nothing written, no journal entry. A
+    link from another ticket that only names it writes that ticket alone."""
+    p = number(new_problem(pclient))
+    other = number(new_problem(pclient, title="Another problem"))
+    inc = number(new_incident(pclient, title="Rejected again"))
+    linked = number(new_incident(pclient, title="Linked before the end"))
+    assert link(pclient, "problems", p, "relates-to", other, user="pm1").status == 201
+    assert link(pclient, "incidents", linked, "caused-by", p).status == 201
+    if final == "cancelled":
+        act(pclient, "problems", p, "cancel", user="pm1")
+    else:
+        walk(pclient, p, "closed")
+    before = database.snapshot()
+    journal_before = journal_entries(pclient, "problems", p)
+    cur = get(pclient, "problems", p)
+    refusals = [
+        pclient.post("/problems/%s/links" % p, link_xml("relates-to", inc), user="pm1",
+                     headers={"If-Match": "*"}),
+        pclient.post("/problems/%s/links" % p, link_xml("relates-to", other), user="pm1",
+                     headers={"If-Match": cur.etag}),
+        pclient.delete("/problems/%s/links/relates-to/%s" % (p, other), user="pm1",
+                       headers={"If-Match": cur.etag}),
+        pclient.post("/problems/%s/links" % p, link_xml("caused-by", inc), user="pm1",
+                     headers={"If-Match": cur.etag}),
+        link(pclient, "incidents", inc, "caused-by", p),
+        pclient.delete("/incidents/%s/links/caused-by/%s" % (linked, p), user="agent1",
+                       headers={"If-Match": get(pclient, "incidents", linked).etag}),
+    ]
+    for r in refusals:
+        assert_error(r, 409, "invalid-transition")
+    assert "%s is %s" % (p, final) in refusals[0].findtext("i:message"), refusals[0]
+    assert database.snapshot() == before
+    assert journal_entries(pclient, "problems", p) == journal_before
+    assert get(pclient, "problems", p).etag == cur.etag
+    # a link from an incident that only names the problem writes the incident alone
+    r = link(pclient, "incidents", inc, "relates-to", p)
+    assert r.status == 201, r
+    assert get(pclient, "problems", p).etag == cur.etag
+    assert journal_entries(pclient, "problems", p) == journal_before
+
+
+def test_finished_incidents_are_still_linked_to_their_problem(pclient):
+    """The incident process keeps no such rule: an incident resolved, closed or cancelled
+    long before its problem is logged is linked to it (LLSD 8.3's related incidents)."""
+    p = number(new_problem(pclient))
+    i = number(new_incident(pclient, title="Cancelled before the problem"))
+    act(pclient, "incidents", i, "cancel", user="agent1")
+    assert link(pclient, "incidents", i, "caused-by", p).status == 201
+    assert get(pclient, "problems", p).ticket()["incidentCount"] == "1"
 
 
 def test_open_incident_shows_the_problems_workaround(pclient):
