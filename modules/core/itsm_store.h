@@ -251,6 +251,10 @@ typedef struct itsm_write_t {
     const itsm_journal_t *j;    /* the entry journaled; for LINK, UNLINK also its time and actor */
     int plain;                  /* LINK, UNLINK: the link row alone (t is written by another
                                  * write of the set) */
+    int journaled;              /* LINK, plain: and an entry "link" on each end (j's time and
+                                 * actor, the change link:<type> naming the other end), made
+                                 * in the transaction, where an end created earlier in the set
+                                 * has its number; no notice (the ends' own entries tell) */
     int failed;                 /* set in ops[0]: the index of the write that failed, or -1 */
 } itsm_write_t;
 

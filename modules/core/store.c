@@ -2838,6 +2838,28 @@ static apr_status_t publication(itsm_store_t *st, const itsm_ticket_t *t, int wi
     return rv == APR_SUCCESS ? index_audience(st, k, t, 1, p) : rv;
 }
 
+/* The entries of a journaled link (itsm_write_t.journaled): on each end the action "link"
+ * and the change link:<type> naming the other end, as a link posted through the API. */
+static apr_status_t link_journal(itsm_store_t *st, const itsm_write_t *w, apr_pool_t *p)
+{
+    const itsm_ticket_t *ends[2] = { w->t, w->to };
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; i < 2 && rv == APR_SUCCESS; i++) {
+        itsm_journal_t j = { 0 };
+
+        j.at = w->j->at;
+        j.actor = w->j->actor;
+        j.action = "link";
+        j.changes = apr_array_make(p, 1, sizeof(itsm_change_t));
+        itsm_codec_change_add(j.changes, apr_pstrcat(p, "link:", w->type, NULL), NULL,
+                              ends[1 - i]->number);
+        rv = journal_insert(st, ends[i]->id, &j, p);
+    }
+    return rv;
+}
+
 typedef struct {
     itsm_write_t *ops;
     int n;
@@ -2870,6 +2892,8 @@ static apr_status_t apply_in_tx(itsm_store_t *st, void *ctx, apr_pool_t *p)
         case ITSM_WRITE_UNLINK:
             rv = link_change(st, w->t, w->to, w->type, w->op == ITSM_WRITE_UNLINK, w->j,
                              w->plain, p);
+            if (rv == APR_SUCCESS && w->op == ITSM_WRITE_LINK && w->plain && w->journaled)
+                rv = link_journal(st, w, p);
             break;
         case ITSM_WRITE_PUBLISH:
         case ITSM_WRITE_WITHDRAW:

@@ -460,7 +460,9 @@ fault:
 }
 
 /* The tickets the process created during the change of t, created (and linked from t) in
- * its transaction. */
+ * its transaction; each link journaled on both ends as a link posted through the API is
+ * (beside t's entry and the new ticket's create entry: the new number is known only in the
+ * transaction). */
 static void add_spawned(itsm_req_t *q, writes_t *w, itsm_ticket_t *t, const itsm_journal_t *j)
 {
     int i;
@@ -483,6 +485,7 @@ static void add_spawned(itsm_req_t *q, writes_t *w, itsm_ticket_t *t, const itsm
             link->to = sp->t;
             link->type = sp->link_type;
             link->plain = 1;
+            link->journaled = 1;
         }
     }
 }

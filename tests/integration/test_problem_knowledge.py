@@ -57,10 +57,20 @@ def test_publish_workaround_creates_the_article_linked_both_ways(kpclient):
     assert [e.tag for e in body] == ["{%s}p" % NS] and body[0].text == WORKAROUND
     # linked both ways: the article's links name the problem
     assert ("documented-in", "in", p, "problem") in links(kpclient, "articles", kb)
-    # one change: one journal entry on the problem, the article created by the same actor
-    last = journal_entries(kpclient, "problems", p)[-1]
-    assert last[0] == "publish-workaround" and "workaroundPublished" in last[3]
-    assert [e[0] for e in journal_entries(kpclient, "articles", kb)] == ["create"]
+    # one change, the problem's entry; the link journaled on both ends as a link posted
+    # through the API is, at the same time by the same actor, each naming the other end
+    action, linked = journal_entries(kpclient, "problems", p)[-2:]
+    assert action[0] == "publish-workaround" and "workaroundPublished" in action[3]
+    assert "link:documented-in" not in action[3]
+    assert (linked[0], linked[2], linked[3]) == \
+        ("link", "pm1", {"link:documented-in": (None, kb)}), linked
+    created, back = journal_entries(kpclient, "articles", kb)
+    assert created[0] == "create" and created[2] == "pm1"
+    assert (back[0], back[2], back[3]) == ("link", "pm1", {"link:documented-in": (None, p)})
+    assert action[1] == linked[1] == created[1] == back[1]
+    # the problem's version moved once: its entry and the link's are one change
+    assert r.etag == get(kpclient, "problems", p).etag
+    assert get(kpclient, "articles", kb, user="km1").etag == '"1"'
     # the open incident hears of the workaround; the closed one does not
     note = journal_entries(kpclient, "incidents", open_i)[-1]
     assert (note[0], note[2]) == ("linked-note", "pm1")
@@ -134,7 +144,9 @@ def test_a_refused_article_leaves_the_problem_unchanged(env, slapd, database, ma
     assert t["workaroundPublished"], t
     [kb] = [l[2] for l in links(c, "problems", p) if l[0] == "documented-in"]
     assert run(articles) == ["1"]
-    assert journal_entries(c, "problems", p)[-1][0] == "publish-workaround"
+    assert [e[0] for e in journal_entries(c, "problems", p)[-2:]] == \
+        ["publish-workaround", "link"]
+    assert [e[0] for e in journal_entries(c, "articles", kb)] == ["create", "link"]
     assert journal_entries(c, "incidents", i)[-1][0] == "linked-note"
     assert any("workaround published" in (e["summary"] or "") for e in feed_for(c, "im1", i))
     assert get(c, "articles", kb, user="km1").ticket()["state"] == "draft"
