@@ -289,8 +289,21 @@ def test_spawned_ticket_is_created_and_linked_with_the_change(client):
     t = made.ticket()
     assert t["title"] == "Spawned by %s" % p.ticket()["number"]
     assert (t["party"], t["createdBy"], t["state"]) == ("ALPE", "alice", "open")
-    j = client.get("/tests/%s/journal" % t["number"], user="alice")
-    assert [e.get("action") for e in j.findall("i:entry")] == ["create"]
+    # the link is journaled on both ends, beside the change's entry and the create's
+    def entries(coll, number):
+        j = client.get("/%s/%s/journal" % (coll, number), user="alice")
+        assert j.status == 200, j
+        return [(e.get("action"), e.get("actor"),
+                 {c.get("field"): c.findtext("{%s}new" % NS)
+                  for c in e.findall("{%s}change" % NS)})
+                for e in j.findall("i:entry")]
+    pn = p.ticket()["number"]
+    made_entries = entries("tests", t["number"])
+    assert [e[0] for e in made_entries] == ["create", "link"]
+    assert made_entries[1][1:] == ("alice", {"link:relates-to": pn})
+    assert [e[0] for e in entries("probes", pn)[-2:]] == ["spawn", "link"]
+    assert entries("probes", pn)[-1][1:] == ("alice", {"link:relates-to": t["number"]})
+    assert r.etag == '"%d"' % (int(p.etag.strip('"')) + 1)     # one version for the change
 
 
 @pytest.mark.parametrize("fields,status,code", [
