@@ -47,6 +47,22 @@ apr_status_t itsm_duration_parse(apr_interval_time_t *out, const char *text);
  * formatter costs ~600 instructions a key. */
 apr_size_t itsm_key_join(char *buf, apr_size_t size, ...);
 
+/* UTF-8. The code point at s (n bytes left, n > 0) and its length in *len; for a byte that
+ * starts no valid UTF-8 sequence (a continuation byte, a lead byte without its continuation
+ * bytes within n, an overlong form, a surrogate, past U+10FFFF) -1 and *len 1. It reads no
+ * byte past the first that is not a continuation byte: a NUL-terminated string may pass
+ * any n past its end. */
+long itsm_utf8_decode(const char *s, apr_size_t n, int *len);
+/* The length of s (NUL-terminated) cut to at most max bytes at a character's boundary: never
+ * inside a UTF-8 sequence. strlen(s) when it is no longer than max; reads no further than
+ * s[max]. For a limit in bytes (a stored index's value). */
+apr_size_t itsm_utf8_cut(const char *s, apr_size_t max);
+/* text clipped to at most max characters (UTF-8 code points, as XML Schema's maxLength
+ * counts them): text itself when it is no longer, else its first characters followed by
+ * mark ("...", say), mark counted within max (a mark of max characters or more is left
+ * out). In p. Never cuts inside a UTF-8 sequence. */
+const char *itsm_utf8_clip(apr_pool_t *p, const char *text, apr_size_t max, const char *mark);
+
 /* "INC0000042"; NULL when n does not fit 7 digits. */
 const char *itsm_number_format(apr_pool_t *p, const char *prefix, apr_int64_t n);
 

@@ -432,6 +432,72 @@ const char *itsm_number_format(apr_pool_t *p, const char *prefix, apr_int64_t n)
     return apr_psprintf(p, "%s%07" APR_INT64_T_FMT, prefix, n);
 }
 
+/* ---- UTF-8 ------------------------------------------------------------------------------ */
+
+long itsm_utf8_decode(const char *text, apr_size_t n, int *len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    long cp;
+    int need, i;
+
+    *len = 1;
+    if (s[0] < 0x80)
+        return s[0];
+    if ((s[0] & 0xE0) == 0xC0) { cp = s[0] & 0x1F; need = 1; }
+    else if ((s[0] & 0xF0) == 0xE0) { cp = s[0] & 0x0F; need = 2; }
+    else if ((s[0] & 0xF8) == 0xF0) { cp = s[0] & 0x07; need = 3; }
+    else
+        return -1;
+    if ((apr_size_t)need >= n)
+        return -1;
+    for (i = 1; i <= need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
+        || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *len = need + 1;
+    return cp;
+}
+
+apr_size_t itsm_utf8_cut(const char *s, apr_size_t max)
+{
+    apr_size_t n = strnlen(s, max + 1);
+
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* A character is counted at each byte that is no continuation byte. */
+const char *itsm_utf8_clip(apr_pool_t *p, const char *text, apr_size_t max, const char *mark)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    apr_size_t chars = 0, keep, cut = 0, i;
+
+    for (keep = 0, i = 0; mark[i]; i++)
+        keep += ((unsigned char)mark[i] & 0xC0) != 0x80;
+    if (keep >= max) {
+        mark = "";
+        keep = max;
+    }
+    else
+        keep = max - keep;
+    for (i = 0; s[i]; i++)
+        if ((s[i] & 0xC0) != 0x80) {
+            if (chars == keep)
+                cut = i;
+            if (++chars > max)
+                return apr_pstrcat(p, apr_pstrndup(p, text, cut), mark, NULL);
+        }
+    return text;
+}
+
 /* ---- SLA clock history ----------------------------------------------------------------- */
 
 #define PAUSES_FIELD "sla.pauses"

@@ -731,17 +731,12 @@ static int ticket_is_open(const itsm_kind_t *k, const char *state)
 
 #define INDEXED_VALUE_MAX 200
 
-/* The first INDEXED_VALUE_MAX bytes of v, cut before a UTF-8 continuation byte. */
+/* The first INDEXED_VALUE_MAX bytes of v, cut at a character's boundary. */
 static const char *indexed_value(apr_pool_t *p, const char *v)
 {
-    apr_size_t n = strlen(v);
+    apr_size_t n = itsm_utf8_cut(v, INDEXED_VALUE_MAX);
 
-    if (n <= INDEXED_VALUE_MAX)
-        return v;
-    n = INDEXED_VALUE_MAX;
-    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
-        n--;
-    return apr_pstrndup(p, v, n);
+    return v[n] ? apr_pstrndup(p, v, n) : v;
 }
 
 /* Rows of an ITSM_FIELD_VOTES field (its name the first value) of the tickets whose votes

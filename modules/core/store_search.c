@@ -71,35 +71,6 @@ struct itsm_search_query_t {
     const char *normal;
 };
 
-/* The code point at s (n bytes left) and its length; *len 1 and -1 for a byte that starts
- * no valid UTF-8 sequence. */
-static long utf8_at(const unsigned char *s, apr_size_t n, int *len)
-{
-    long cp;
-    int need, i;
-
-    *len = 1;
-    if (s[0] < 0x80)
-        return s[0];
-    if ((s[0] & 0xE0) == 0xC0) { cp = s[0] & 0x1F; need = 1; }
-    else if ((s[0] & 0xF0) == 0xE0) { cp = s[0] & 0x0F; need = 2; }
-    else if ((s[0] & 0xF8) == 0xF0) { cp = s[0] & 0x07; need = 3; }
-    else
-        return -1;
-    if ((apr_size_t)need >= n)
-        return -1;
-    for (i = 1; i <= need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
-        || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *len = need + 1;
-    return cp;
-}
-
 /* Whether cp belongs to a word: ASCII letters and digits, and the letters and digits of
  * other scripts as far as the engines' tokenizers see them (punctuation, symbols, spaces
  * and emoji of Unicode's common blocks separate words, as for FTS5's unicode61). */
@@ -136,7 +107,7 @@ static const char *take_word(apr_pool_t *p, const char *s, apr_size_t n, apr_siz
     char *w, *c;
     int len;
 
-    while (*i < n && word_char(utf8_at((const unsigned char *)s + *i, n - *i, &len)))
+    while (*i < n && word_char(itsm_utf8_decode(s + *i, n - *i, &len)))
         *i += (apr_size_t)len;
     w = apr_pstrndup(p, s + start, *i - start);
     for (c = w; *c; c++)
@@ -149,7 +120,7 @@ static apr_size_t skip_char(const char *s, apr_size_t n, apr_size_t i)
 {
     int len;
 
-    utf8_at((const unsigned char *)s + i, n - i, &len);
+    itsm_utf8_decode(s + i, n - i, &len);
     return i + (apr_size_t)len;
 }
 
@@ -157,7 +128,7 @@ static int is_word_at(const char *s, apr_size_t n, apr_size_t i)
 {
     int len;
 
-    return word_char(utf8_at((const unsigned char *)s + i, n - i, &len));
+    return word_char(itsm_utf8_decode(s + i, n - i, &len));
 }
 
 /* The words of s[0..n) joined by one space; *count of them. */

@@ -148,6 +148,52 @@ static void numbers(void **state)
     assert_null(itsm_number_format(pool, "INC", 0));
 }
 
+/* UTF-8: decoding (invalid sequences a byte at a time), cutting at a byte limit and clipping
+ * at a character limit, never inside a character. */
+static void utf8_decoded(void **state)
+{
+    static const struct { const char *s; long cp; int len; } cases[] = {
+        { "a", 'a', 1 }, { "\xc3\xa9", 0xE9, 2 }, { "\xe2\x82\xac", 0x20AC, 3 },
+        { "\xf0\x9f\x98\x80", 0x1F600, 4 }, { "\xc3", -1, 1 }, { "\xc3x", -1, 1 },
+        { "\x80", -1, 1 }, { "\xc0\x80", -1, 1 }, { "\xed\xa0\x80", -1, 1 },
+        { "\xf4\x90\x80\x80", -1, 1 }, { "\xff", -1, 1 }, { "\xe2\x82", -1, 1 },
+    };
+    size_t i;
+    int len;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        assert_int_equal(itsm_utf8_decode(cases[i].s, strlen(cases[i].s), &len), cases[i].cp);
+        assert_int_equal(len, cases[i].len);
+    }
+    /* n ends the sequence before its last byte */
+    assert_int_equal(itsm_utf8_decode("\xc3\xa9", 1, &len), -1);
+}
+
+static void utf8_cut_and_clipped(void **state)
+{
+    char *long_text = apr_pstrcat(pool, apr_psprintf(pool, "%0399d", 0),
+                                  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", NULL);
+    const char *c;
+
+    assert_int_equal(itsm_utf8_cut("abc", 3), 3);
+    assert_int_equal(itsm_utf8_cut("abc", 10), 3);
+    assert_int_equal(itsm_utf8_cut("ab\xc3\xa9", 3), 2);       /* not inside the é */
+    assert_int_equal(itsm_utf8_cut("ab\xc3\xa9", 4), 4);
+    assert_int_equal(itsm_utf8_cut("\xf0\x9f\x98\x80z", 3), 0);
+    assert_int_equal(itsm_utf8_cut(long_text, 400), 399);
+    /* characters, not bytes: 404 characters clipped to 400 with the mark inside */
+    c = itsm_utf8_clip(pool, long_text, 400, "...");
+    assert_int_equal(strlen(c), 397 + 3);
+    assert_memory_equal(c, long_text, 397);
+    assert_string_equal(c + 397, "...");
+    assert_ptr_equal(itsm_utf8_clip(pool, long_text, 404, "..."), long_text);
+    c = itsm_utf8_clip(pool, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3, "\xe2\x80\xa6");
+    assert_string_equal(c, "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+    assert_string_equal(itsm_utf8_clip(pool, "abcdef", 2, "..."), "ab");
+    assert_string_equal(itsm_utf8_clip(pool, "abcdef", 0, "..."), "");
+    assert_string_equal(itsm_utf8_clip(pool, "", 0, "..."), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +204,8 @@ int main(void)
         cmocka_unit_test(durations),
         cmocka_unit_test(keys_joined_and_cut),
         cmocka_unit_test(numbers),
+        cmocka_unit_test(utf8_decoded),
+        cmocka_unit_test(utf8_cut_and_clipped),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
