@@ -53,7 +53,14 @@ int itsm_xml_is(xmlNodePtr node, const char *name);
 /* A response document being written: our own writer, not libxml2's xmlTextWriter (whose
  * writer, node and namespace lists, document and output buffer cost about 15 % of the
  * instructions of a ticket read: docs/performance.md). It writes the bytes xmlTextWriter
- * writes for the same calls (tests/unit/test_xml_out.c compares them): the text into one
+ * writes for the same calls (tests/unit/test_xml_out.c compares them), with one difference:
+ * it never writes invalid UTF-8. In text and attribute values (plain or formatted), each
+ * byte that starts no valid UTF-8 sequence (a character cut short, a stray continuation
+ * byte, an overlong form, a surrogate) and each character past ASCII that XML does not
+ * allow (U+FFFE, U+FFFF) is written as U+FFFD, the replacement character ("&#xFFFD;" in an
+ * attribute), so that text stored by an older build, cut inside a character, still makes a
+ * well-formed document. ASCII is copied as fast as before. Raw markup is not checked. The
+ * text goes into one
  * growing buffer in the pool, the open elements as a stack. Memory comes from the pool given
  * to itsm_xml_out_start and lives as long as it; a document is written by one thread. */
 typedef struct itsm_xml_out_t itsm_xml_out_t;
@@ -84,12 +91,14 @@ void itsm_xml_end_element(itsm_xml_out_t *o);
 void itsm_xml_full_end_element(itsm_xml_out_t *o);
 /* An attribute of the element whose start tag is open (nothing otherwise), its value escaped
  * as libxml2 escapes one: < > & " tab, newline and carriage return as references, and every
- * UTF-8 sequence as a hexadecimal character reference. A NULL value is written as "". */
+ * UTF-8 sequence as a hexadecimal character reference (invalid UTF-8 as &#xFFFD;, above). A
+ * NULL value is written as "". */
 void itsm_xml_write_attribute(itsm_xml_out_t *o, const char *name, const char *value);
 /* The same with a printf-formatted value (vsnprintf, as libxml2's). */
 void itsm_xml_write_attributef(itsm_xml_out_t *o, const char *name, const char *fmt, ...)
     ITSM_XML_PRINTF(3, 4);
-/* Text content, escaped: < > & " and carriage return. NULL writes nothing. (Outside every
+/* Text content, escaped: < > & " and carriage return; invalid UTF-8 as U+FFFD (above). NULL
+ * writes nothing. (Outside every
  * element xmlTextWriter writes a string unescaped; this writer escapes it all the same.) */
 void itsm_xml_write_string(itsm_xml_out_t *o, const char *text);
 /* The same with printf-formatted text. */

@@ -15,6 +15,7 @@
 
 #include "itsm.h"
 #include "itsm_xml.h"
+#include "itsm_codec.h"
 
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING \
                        | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA)
@@ -252,7 +253,10 @@ int itsm_xml_is(xmlNodePtr node, const char *name)
  * 12.5 k of the 85 k instructions of a ticket read, 380 k of the 685 k of a cached search
  * page (callgrind, issue 8, docs/performance.md). Here the text grows in one buffer of the pool and an open element
  * is the offset and length of its name in that text. The bytes are those xmlTextWriter
- * writes for the same calls, escapes included (tests/unit/test_xml_out.c). */
+ * writes for the same calls, escapes included (tests/unit/test_xml_out.c), but that no
+ * invalid UTF-8 is written: where xmlTextWriter copies it (or a reference to a lead byte's
+ * value), this writer puts U+FFFD, so that a text stored cut inside a character still makes
+ * a well-formed document. */
 
 typedef struct open_element_t {
     apr_size_t at, len;         /* the name, in buf */
@@ -319,6 +323,52 @@ static const char *content_escape(unsigned char c, apr_size_t *n)
     }
 }
 
+#define REPLACEMENT "\xEF\xBF\xBD"   /* U+FFFD in UTF-8 */
+
+/* libxml2's IS_CHAR: a character XML 1.0 allows. */
+static int xml_char(unsigned int c)
+{
+    if (c < 0x100)
+        return (c >= 0x9 && c <= 0xa) || c == 0xd || c >= 0x20;
+    return (c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/* The n bytes at s (no NUL, no byte to escape) as they are, but each byte that starts no
+ * valid UTF-8 sequence, and each sequence of a character XML does not allow past ASCII
+ * (U+FFFE, U+FFFF), written as U+FFFD: the document stays well-formed whatever was stored.
+ * Runs of ASCII are passed over eight bytes at a time and copied whole. */
+static void out_put_utf8(itsm_xml_out_t *o, const char *s, apr_size_t n)
+{
+    apr_size_t i = 0, from = 0;
+    apr_uint64_t w;
+    long cp;
+    int len;
+
+    while (i < n) {
+        while (i + 8 <= n) {
+            memcpy(&w, s + i, 8);
+            if (w & APR_UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        cp = itsm_utf8_decode(s + i, n - i, &len);
+        if (cp >= 0 && xml_char((unsigned int)cp)) {
+            i += (apr_size_t)len;
+            continue;
+        }
+        out_put(o, s + from, i - from);
+        OUT_PUT_LITERAL(o, REPLACEMENT);
+        from = i += (apr_size_t)len;
+    }
+    out_put(o, s + from, n - from);
+}
+
 /* text escaped as element content: the runs without a byte to escape are found and copied
  * whole (strcspn and memcpy are vectorised; a byte at a time cost ten instructions a byte) */
 static void out_put_text(itsm_xml_out_t *o, const char *s)
@@ -329,7 +379,7 @@ static void out_put_text(itsm_xml_out_t *o, const char *s)
 
     for (;;) {
         run = strcspn(s, specials);
-        out_put(o, s, run);
+        out_put_utf8(o, s, run);
         s += run;
         if (*s == '\0')
             return;
@@ -346,44 +396,18 @@ static const unsigned char attr_special[256] = {
     [0x80 ... 0xff] = 1,
 };
 
-/* libxml2's IS_CHAR: a character XML 1.0 allows. */
-static int xml_char(unsigned int c)
-{
-    if (c < 0x100)
-        return (c >= 0x9 && c <= 0xa) || c == 0xd || c >= 0x20;
-    return (c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
-}
-
-/* The sequence at s (s[0] >= 0x80, s[1] not NUL) as libxml2 writes it in an attribute: the
- * character it decodes to as "&#xHEX;", or its first byte alone so when it is no UTF-8 of an
- * XML character (libxml2 takes the lead byte's word for the length, checks no continuation
- * byte, only that none is the NUL). Answers the bytes taken. */
+/* The sequence at s (s[0] >= 0x80) as a hexadecimal character reference, as libxml2 writes
+ * one in an attribute ("&#xE9;"); a byte that starts no valid UTF-8 sequence, or a character
+ * XML does not allow, as "&#xFFFD;" (where libxml2 writes the lead byte's value, or the byte
+ * itself at the end of the value). Answers the bytes taken. */
 static apr_size_t out_put_char_ref(itsm_xml_out_t *o, const unsigned char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    unsigned int val = 0;
-    apr_size_t l = 1;
+    int len;
+    long cp = itsm_utf8_decode((const char *)s, 5, &len); /* stops at the NUL */
+    unsigned int val = cp >= 0 && xml_char((unsigned int)cp) ? (unsigned int)cp : 0xFFFDu;
     char ref[12], *r = ref + sizeof ref;
 
-    if (s[0] < 0xc0)
-        l = 1;
-    else if (s[0] < 0xe0) {
-        val = (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu);
-        l = 2;
-    }
-    else if (s[0] < 0xf0 && s[2] != 0) {
-        val = ((s[0] & 0x0fu) << 6 | (s[1] & 0x3fu)) << 6 | (s[2] & 0x3fu);
-        l = 3;
-    }
-    else if (s[0] < 0xf8 && s[2] != 0 && s[3] != 0) {
-        val = (((s[0] & 0x07u) << 6 | (s[1] & 0x3fu)) << 6 | (s[2] & 0x3fu)) << 6
-              | (s[3] & 0x3fu);
-        l = 4;
-    }
-    if (l == 1 || !xml_char(val)) {
-        val = s[0];
-        l = 1;
-    }
     *--r = ';';
     do
         *--r = hex[val & 0xf];
@@ -392,7 +416,7 @@ static apr_size_t out_put_char_ref(itsm_xml_out_t *o, const unsigned char *s)
     *--r = '#';
     *--r = '&';
     out_put(o, r, (apr_size_t)(ref + sizeof ref - r));
-    return l;
+    return (apr_size_t)len;
 }
 
 static void out_put_attribute_value(itsm_xml_out_t *o, const char *value)
@@ -413,10 +437,7 @@ static void out_put_attribute_value(itsm_xml_out_t *o, const char *value)
         case '<': OUT_PUT_LITERAL(o, "&lt;"); s++; break;
         case '>': OUT_PUT_LITERAL(o, "&gt;"); s++; break;
         default:
-            if (s[1] == '\0')       /* a last byte libxml2 leaves as it is */
-                out_put(o, (const char *)s++, 1);
-            else
-                s += out_put_char_ref(o, s);
+            s += out_put_char_ref(o, s);
         }
     }
 }

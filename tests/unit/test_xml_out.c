@@ -4,7 +4,8 @@
  * Hand-written documents (every escaped byte, UTF-8 and broken UTF-8 in attributes, empty
  * elements, NULL values, the namespace on a root with attributes) and many generated ones
  * (nesting past the first stack, buffers past their first size, formatted values, raw
- * pieces). */
+ * pieces). Where ours writes U+FFFD for invalid UTF-8, libxml2 is given the text with
+ * U+FFFD put there (repaired()); the replacement itself is tested on its own. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,8 +17,11 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 
+#include <libxml/parser.h>
+
 #include "unit_main.h"
 #include "itsm.h"
+#include "itsm_codec.h"
 #include "itsm_xml.h"
 
 /* Both writers, driven together; log records the calls for a failure's message. */
@@ -118,18 +122,47 @@ static void full_end(pair_t *d)
     xmlTextWriterFullEndElement(d->w);
 }
 
+/* text with U+FFFD for each byte that starts no valid UTF-8 sequence and for each character
+ * past ASCII that XML does not allow: what ours writes of text, given to libxml2. */
+static const char *repaired(const char *text)
+{
+    apr_size_t n, i = 0;
+    char *out, *o;
+    long cp;
+    int len;
+
+    if (text == NULL)
+        return NULL;
+    n = strlen(text);
+    o = out = apr_palloc(pool, 3 * n + 1);
+    while (i < n) {
+        cp = itsm_utf8_decode(text + i, n - i, &len);
+        if (cp < 0 || (cp >= 0x80 && (cp == 0xFFFE || cp == 0xFFFF))) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+        else {
+            memcpy(o, text + i, (size_t)len);
+            o += len;
+        }
+        i += (apr_size_t)len;
+    }
+    *o = '\0';
+    return out;
+}
+
 static void attribute(pair_t *d, const char *name, const char *value)
 {
     note(d, " attr(%s)", name);
     itsm_xml_write_attribute(d->ours, name, value);
-    xmlTextWriterWriteAttribute(d->w, BAD_CAST name, BAD_CAST value);
+    xmlTextWriterWriteAttribute(d->w, BAD_CAST name, BAD_CAST repaired(value));
 }
 
 static void string(pair_t *d, const char *text)
 {
     note(d, " string");
     itsm_xml_write_string(d->ours, text);
-    xmlTextWriterWriteString(d->w, BAD_CAST text);
+    xmlTextWriterWriteString(d->w, BAD_CAST repaired(text));
 }
 
 static void raw(pair_t *d, const char *markup, size_t len)
@@ -144,7 +177,7 @@ static void element(pair_t *d, const char *name, const char *text)
     note(d, " element(%s)", name);
     itsm_xml_element(d->ours, name, text);
     if (text)       /* ours writes nothing for NULL, libxml2's an empty element */
-        xmlTextWriterWriteElement(d->w, BAD_CAST name, BAD_CAST text);
+        xmlTextWriterWriteElement(d->w, BAD_CAST name, BAD_CAST repaired(text));
 }
 
 static void empty(pair_t *d, const char *name, const char *const *attrs, int n)
@@ -156,7 +189,8 @@ static void empty(pair_t *d, const char *name, const char *const *attrs, int n)
     xmlTextWriterStartElement(d->w, BAD_CAST name);
     for (i = 0; i < n; i++)
         if (attrs[2 * i + 1])
-            xmlTextWriterWriteAttribute(d->w, BAD_CAST attrs[2 * i], BAD_CAST attrs[2 * i + 1]);
+            xmlTextWriterWriteAttribute(d->w, BAD_CAST attrs[2 * i],
+                                        BAD_CAST repaired(attrs[2 * i + 1]));
     xmlTextWriterEndElement(d->w);
 }
 
@@ -393,7 +427,7 @@ static void generated_document(uint64_t seed, int ops)
 
             note(&d, " stringf");
             itsm_xml_write_stringf(d.ours, "[%s|%u|%x]", t, a, b);
-            xmlTextWriterWriteFormatString(d.w, "[%s|%u|%x]", t, a, b);
+            xmlTextWriterWriteFormatString(d.w, "[%s|%u|%x]", repaired(t), a, b);
             break;
         }
         case 10:
@@ -452,6 +486,48 @@ static void formatted_as_libxml2(void **state)
     pair_end_equal(&d);
 }
 
+/* Invalid UTF-8 (stored by an older build that cut a text inside a character) is written
+ * as U+FFFD, in text and in attributes, and the document is well-formed; valid UTF-8 and
+ * ASCII are left as they are. */
+static void invalid_utf8_written_as_replacement(void **state)
+{
+    static const struct { const char *in, *text, *attr; } cases[] = {
+        { "caf\xc3", "caf\xef\xbf\xbd", "caf&#xFFFD;" },
+        { "caf\xc3\xa9", "caf\xc3\xa9", "caf&#xE9;" },
+        { "\xe2\x82 x", "\xef\xbf\xbd\xef\xbf\xbd x", "&#xFFFD;&#xFFFD; x" },
+        { "a\x80" "b", "a\xef\xbf\xbd" "b", "a&#xFFFD;b" },
+        { "\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd", "&#xFFFD;&#xFFFD;" },
+        { "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "&#xFFFD;&#xFFFD;&#xFFFD;" },
+        { "\xef\xbf\xbe<", "\xef\xbf\xbd&lt;", "&#xFFFD;&lt;" },
+        { "\xf0\x9f\x98\x80\xff", "\xf0\x9f\x98\x80\xef\xbf\xbd", "&#x1F600;&#xFFFD;" },
+        { "0123456789abcdef\xc3", "0123456789abcdef\xef\xbf\xbd", "0123456789abcdef&#xFFFD;" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        itsm_xml_out_t *o = itsm_xml_out_start(pool, "t");
+        const char *doc, *want;
+        apr_size_t len;
+        xmlDocPtr parsed;
+
+        itsm_xml_start_element(o, "e");
+        itsm_xml_write_attribute(o, "a", cases[i].in);
+        itsm_xml_write_string(o, cases[i].in);
+        itsm_xml_end_element(o);
+        itsm_xml_element(o, "f", cases[i].in);
+        itsm_xml_write_stringf(o, "%s", cases[i].in);
+        doc = itsm_xml_out_end(o, &len);
+        want = apr_pstrcat(pool, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<t xmlns=\"",
+                           ITSM_NS, "\"><e a=\"", cases[i].attr, "\">", cases[i].text,
+                           "</e><f>", cases[i].text, "</f>", cases[i].text, "</t>\n", NULL);
+        assert_string_equal(doc, want);
+        parsed = xmlReadMemory(doc, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR
+                               | XML_PARSE_NOWARNING);
+        assert_non_null(parsed);
+        xmlFreeDoc(parsed);
+    }
+}
+
 /* The text ends with a NUL not counted in its length, and lives as long as the pool. */
 static void text_terminated_in_pool(void **state)
 {
@@ -482,6 +558,7 @@ int main(void)
         cmocka_unit_test(formatted_as_libxml2),
         cmocka_unit_test(generated_documents_as_libxml2),
         cmocka_unit_test(text_terminated_in_pool),
+        cmocka_unit_test(invalid_utf8_written_as_replacement),
     };
 
     xmlSetGenericErrorFunc(NULL, silent);
