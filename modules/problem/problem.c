@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 #include <string.h>
 
+#include "itsm_codec.h"
 #include "itsm_xml.h"
 #include "problem.h"
 
@@ -166,9 +167,15 @@ static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock)
         itsm_ticket_clock_stop(c->pool, t, clock, c->now);
 }
 
-static const char *clip(apr_pool_t *p, const char *text, apr_size_t n)
+/* The longest text a note to the incidents carries, and the schema's maxLength of a title
+ * (schemas/itsm-common.xsd, Title): characters, "..." included when clipped. */
+#define NOTE_TEXT_MAX 400
+#define TITLE_MAX 200
+
+/* text as a note to the incidents carries it */
+static const char *note_text(apr_pool_t *p, const char *text)
 {
-    return strlen(text) <= n ? text : apr_pstrcat(p, apr_pstrndup(p, text, n), "...", NULL);
+    return itsm_utf8_clip(p, text, NOTE_TEXT_MAX, "...");
 }
 
 /* The workaround as a knowledge article (title, the workaround's text, the service),
@@ -192,7 +199,8 @@ static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_tic
                               get(old, "workaroundPublished"));
     a->kind = PROBLEM_ARTICLE_KIND;
     a->party = t->party;
-    a->title = apr_pstrcat(c->pool, "Workaround: ", t->title, NULL);
+    a->title = itsm_utf8_clip(c->pool, apr_pstrcat(c->pool, "Workaround: ", t->title, NULL),
+                              TITLE_MAX, "...");
     a->fields = apr_table_make(c->pool, 4);
     apr_table_setn(a->fields, "body", itsm_xhtml_from_text(c->pool, workaround));
     if (service)
@@ -209,7 +217,7 @@ static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_tic
     itsm_ticket_set_time(c->pool, t, "workaroundPublished", c->now);
     rv = c->svc->linked_note(c, t, PROBLEM_LINK_CAUSED_BY,
                              apr_pstrcat(c->pool, "workaround published for '", t->title,
-                                         "': ", clip(c->pool, workaround, 400), NULL), NULL);
+                                         "': ", note_text(c->pool, workaround), NULL), NULL);
     if (rv != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                               "The ticket store is not available; try again later.");
@@ -256,7 +264,7 @@ static int tell_resolved(itsm_call_t *c, const itsm_ticket_t *t)
                             apr_pstrcat(c->pool, "the problem '", t->title,
                                         "' that caused this ticket is resolved",
                                         solution ? ": " : "",
-                                        solution ? clip(c->pool, solution, 400) : "", NULL),
+                                        solution ? note_text(c->pool, solution) : "", NULL),
                             NULL) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "store-unavailable",
                               "The ticket store is not available; try again later.");

@@ -6,8 +6,8 @@ the open incidents caused by the problem hear of the workaround; incidents linke
 publication count as recurrences; a second publication is refused."""
 import pytest
 
-from conftest import (NS, Client, assert_error, fresh_server, itsm_directives, sql_runner,
-                      staged)
+from conftest import (NS, PASSWORD, Client, assert_error, fresh_server, itsm_directives,
+                      sql_runner, staged)
 from incident_util import feed_for, new_incident, tag
 from knowledge_util import article_xml
 from problem_util import (PATH, act, get, journal_entries, link, new_problem, number, refused,
@@ -237,3 +237,40 @@ def test_publication_is_the_problem_managers(kpclient, database):
     p = number(new_problem(kpclient))
     walk(kpclient, p, "workaround-in-place")
     refused(kpclient, database, p, "publish-workaround", 403, "forbidden", user="agent1")
+
+
+def test_a_workaround_cut_on_a_character_leaves_the_incidents_journal_well_formed(kpclient):
+    """The workaround told to the open incidents is clipped to 400 characters on a
+    character's boundary: 399 ASCII bytes then five two-byte characters (cut at 400 bytes,
+    the first was split and the incident's journal was no XML any more, its page a 500)."""
+    p = number(new_problem(kpclient, title="Workaround cut on a character"))
+    i = number(new_incident(kpclient, title="Told of a long workaround"))
+    assert link(kpclient, "incidents", i, "caused-by", p).status == 201
+    act(kpclient, "problems", p, "investigate", user="pm1")
+    workaround = "a" * 399 + "\u00e9" * 5
+    act(kpclient, "problems", p, "record-workaround", user="pm1", workaround=workaround)
+    act(kpclient, "problems", p, "publish-workaround", user="pm1")
+    r = kpclient.get("/incidents/%s/journal" % i, user="agent1")   # parsed: well-formed
+    assert r.status == 200, r
+    notes = [e.findtext("i:note", namespaces={"i": NS}) or "" for e in r.findall("i:entry")
+             if e.get("action") == "linked-note"]
+    assert len(notes) == 1, notes
+    assert notes[0].endswith("a" * 10 + "...") and "\ufffd" not in notes[0], notes[0][-40:]
+    page = kpclient.session.get(kpclient.url("/incidents/%s/journal" % i), timeout=60,
+                                auth=("agent1", PASSWORD), headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "a" * 10 + "..." in page.text, page.text[:500]
+
+
+def test_a_long_problem_titles_article_title_is_clipped_to_the_schemas_limit(kpclient):
+    """"Workaround: " and a title of 200 characters (two-byte ones among them) make a title
+    clipped to the schema's maxLength (200 characters, "..." included), on a character."""
+    title = "\u00e9" * 100 + "x" * 100
+    p = number(new_problem(kpclient, title=title))
+    walk(kpclient, p, "workaround-in-place")
+    act(kpclient, "problems", p, "publish-workaround", user="pm1")
+    kb = [l[2] for l in links(kpclient, "problems", p) if l[0] == "documented-in"][0]
+    a = kpclient.get("/articles/%s" % kb, user="km1")     # validated against the schema
+    assert a.status == 200, a
+    at = a.ticket()["title"]
+    assert len(at) == 200 and at.endswith("...") and "\ufffd" not in at, at
+    assert at == ("Workaround: " + title)[:197] + "..."

@@ -120,6 +120,22 @@ def test_step_without_its_text_is_refused(pclient, database, action, state, fiel
     assert field in r.findtext("i:message")
 
 
+def test_resolving_with_a_long_solution_keeps_the_incidents_journal_well_formed(pclient):
+    """The solution told to the open incidents is clipped on a character, never inside one
+    (399 ASCII bytes then five two-byte characters: a cut at 400 bytes split the first)."""
+    p = number(new_problem(pclient))
+    i = number(new_incident(pclient, title="Told of a long solution"))
+    assert link(pclient, "incidents", i, "caused-by", p).status == 201
+    walk(pclient, p, "root-cause-identified")
+    solution = "a" * 399 + "\u00e9" * 5
+    act(pclient, "problems", p, "identify-solution", user="pm1", solution=solution)
+    act(pclient, "problems", p, "resolve", user="pm1")
+    r = journal(pclient, "incidents", i, user="agent1")       # parsed: well-formed XML
+    notes = [e.findtext("i:note", namespaces={"i": NS}) for e in r.findall("i:entry")
+             if e.get("action") == "linked-note"]
+    assert len(notes) == 1 and notes[0].endswith("a" * 10 + "...") and "\ufffd" not in notes[0]
+
+
 def test_cancel_stops_the_clocks(pclient):
     n = number(new_problem(pclient))
     walk(pclient, n, "workaround-in-place")
