@@ -24,6 +24,18 @@ static const char *get(const itsm_ticket_t *t, const char *name)
     return v && *v ? v : NULL;
 }
 
+/* A step's text (root cause, workaround, solution): NULL when absent or only white space,
+ * which records nothing (docs/problem.md). */
+static const char *text_of(const itsm_ticket_t *t, const char *name)
+{
+    const char *v = get(t, name), *s;
+
+    for (s = v; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return v;
+    return NULL;
+}
+
 static int same(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
@@ -39,7 +51,7 @@ static int in(const char *state, const char *const *states)
 
 int problem_known_error(const itsm_ticket_t *t)
 {
-    return get(t, "rootCause") != NULL && get(t, "workaround") != NULL;
+    return text_of(t, "rootCause") != NULL && text_of(t, "workaround") != NULL;
 }
 
 /* What every change derives: the known-error flag (indexed: GET ?knownError=true). */
@@ -152,13 +164,15 @@ static int refuse(itsm_call_t *c, const char *action, const itsm_ticket_t *old)
                           "'%s' is not allowed from state '%s'", action, old->state);
 }
 
-/* A step that records a text: the action's document must bring it, or the problem have it. */
+/* A step that records a text: the action's document must bring it, or the problem have it.
+ * A text of white space only is none (and is not written over the one the problem has). */
 static int need(itsm_call_t *c, const char *action, const itsm_ticket_t *t, const char *field)
 {
-    if (get(t, field))
+    if (text_of(t, field))
         return 0;
     return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
-                          "'%s' needs <%s> in its document", action, field);
+                          "'%s' needs <%s> in its document (not only white space)", action,
+                          field);
 }
 
 static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock)
@@ -184,7 +198,7 @@ static const char *note_text(apr_pool_t *p, const char *text)
 static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
     itsm_ticket_t *a = apr_pcalloc(c->pool, sizeof *a);
-    const char *workaround = get(t, "workaround"), *service = get(t, "service");
+    const char *workaround = text_of(t, "workaround"), *service = get(t, "service");
     apr_status_t rv;
 
     if (in(old->state, problem_finished))

@@ -120,6 +120,27 @@ def test_step_without_its_text_is_refused(pclient, database, action, state, fiel
     assert field in r.findtext("i:message")
 
 
+@pytest.mark.parametrize("action,state,field,text", [
+    ("record-workaround", "under-investigation", "workaround", "   "),
+    ("record-workaround", "workaround-in-place", "workaround", " \t "),   # no revision to blank
+    ("identify-root-cause", "workaround-in-place", "rootCause", "\n"),
+    ("identify-solution", "root-cause-identified", "solution", "\n \r\n"),
+])
+def test_step_with_white_space_for_its_text_is_refused(pclient, database, action, state, field,
+                                                        text):
+    """White space only is no text: 422 invalid-field, nothing written, no journal entry."""
+    n = number(new_problem(pclient))
+    walk(pclient, n, state)
+    before = get(pclient, "problems", n).ticket()
+    entries = len(journal_entries(pclient, "problems", n))
+    r = refused(pclient, database, n, action, 422, "invalid-field", **{field: text})
+    assert field in r.findtext("i:message")
+    assert len(journal_entries(pclient, "problems", n)) == entries
+    t = get(pclient, "problems", n).ticket()
+    assert (t["state"], t.get(field), t["knownError"]) == (state, before.get(field),
+                                                           before["knownError"]), t
+
+
 def test_resolving_with_a_long_solution_keeps_the_incidents_journal_well_formed(pclient):
     """The solution told to the open incidents is clipped on a character, never inside one
     (399 ASCII bytes then five two-byte characters: a cut at 400 bytes split the first)."""
