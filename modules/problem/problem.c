@@ -49,9 +49,12 @@ static int in(const char *state, const char *const *states)
     return 0;
 }
 
+/* A cancelled problem is withdrawn from the KEDB: its workaround, never revised again, is no
+ * longer suggested nor listed as a known error (docs/problem.md). */
 int problem_known_error(const itsm_ticket_t *t)
 {
-    return text_of(t, "rootCause") != NULL && text_of(t, "workaround") != NULL;
+    return !same(t->state, "cancelled") && text_of(t, "rootCause") != NULL
+           && text_of(t, "workaround") != NULL;
 }
 
 /* What every change derives: the known-error flag (indexed: GET ?knownError=true). */

@@ -31,7 +31,7 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
 int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
                    itsm_ticket_t *t, const itsm_ticket_t *incident);
 
-/* A known error: a documented root cause and a workaround. */
+/* A known error: a documented root cause and a workaround, and not cancelled. */
 int problem_known_error(const itsm_ticket_t *t);
 
 #endif

@@ -315,6 +315,22 @@ def test_known_errors_are_filtered(pclient):
 
 # ---- incidents caused by a problem
 
+def test_a_cancelled_known_error_is_no_longer_one(pclient):
+    """Cancelling a known error withdraws it from the KEDB: knownError false, out of the
+    filter and of the suggestions at triage."""
+    words = "Bryophyte relay duplicates meter readings"
+    n = number(new_problem(pclient, title=words, description="Readings arrive twice"))
+    walk(pclient, n, "root-cause-identified")
+    inc = new_incident(pclient, title="Meter readings duplicated by the bryophyte relay")
+    assert n in [s[0] for s in suggestions(inc)]
+    r = act(pclient, "problems", n, "cancel", user="pm1")
+    assert r.ticket()["knownError"] == "false"
+    got = pclient.get("/problems", user="agent1", params={"knownError": "true", "limit": 500})
+    assert got.status == 200 and n not in got.numbers()
+    inc = new_incident(pclient, title="Meter readings duplicated by the bryophyte relay")
+    assert n not in [s[0] for s in suggestions(inc)]
+
+
 def test_incidents_link_from_either_end(pclient, database):
     p = number(new_problem(pclient))
     i1 = number(new_incident(pclient, title="Rejected file 1"))

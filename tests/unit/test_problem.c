@@ -157,6 +157,9 @@ static void known_error_needs_root_cause_and_workaround(void **state)
     assert_false(problem_known_error(t));
     apr_table_setn(t->fields, "rootCause", "the adapter");
     assert_true(problem_known_error(t));
+    t->state = "cancelled";
+    assert_false(problem_known_error(t));
+    t->state = "new";
     /* derived by each step */
     assert_int_equal(step("workaround-in-place", "identify-root-cause", "rootCause", "x", &t), 0);
     assert_string_equal(apr_table_get(t->fields, "knownError"), "false");
