@@ -724,8 +724,11 @@ int itsm_view_resource(itsm_req_t *q, const char *rest)
     itsm_call_t c;
     int rc;
 
-    if (!itsm_req_allowed(q, res->action))
-        return itsm_req_forbidden(q, res->action);
+    if (!itsm_req_allowed(q, res->action))      /* the resource named: 'publish' alone misleads */
+        return itsm_resp_fail(q, HTTP_FORBIDDEN, "forbidden",
+                              apr_psprintf(q->r->pool, "Your roles do not allow %s: it takes "
+                                           "'%s' on %s tickets.", q->r->uri, res->action,
+                                           q->route->kind->kind));
     if ((rc = itsm_req_query_args(q, &args)) != OK)
         return rc;
     itsm_req_init_call(q, &c);

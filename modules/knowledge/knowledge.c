@@ -128,9 +128,10 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
                               gap);
     if (apr_table_get(t->fields, "body") == NULL) {
         const char *text = apr_psprintf(
-            c->pool, "Searches for \"%s\" found no article (%" APR_INT64_T_FMT " times) or "
-            "did not stop a case being raised (%" APR_INT64_T_FMT " times).\n\n"
-            "Write the answer here.", gap, found->misses, found->deflections);
+            c->pool, "Searches for \"%s\" found no article (%" APR_INT64_T_FMT " %s) or "
+            "did not stop a case being raised (%" APR_INT64_T_FMT " %s).\n\n"
+            "Write the answer here.", gap, found->misses, found->misses == 1 ? "time" : "times",
+            found->deflections, found->deflections == 1 ? "time" : "times");
 
         apr_table_setn(t->fields, "body", itsm_xhtml_from_text(c->pool, text));
     }
@@ -159,8 +160,11 @@ int article_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 
     if (!in(old->state, (const char *const[]){ "draft", "in-review", NULL }))
         return itsm_call_fail(c, HTTP_CONFLICT, "not-editable",
-                              "an article that is %s is not edited: take the action revise "
-                              "to make a new draft", old->state);
+                              "an article that is %s is not edited: %s", old->state,
+                              strcmp(old->state, "approved") == 0
+                              ? "send it back to the author (the action reject) to make it a "
+                                "draft again"
+                              : "take the action revise to make a new draft");
     if ((rc = check_body(c, t)) != 0)
         return rc;
     return set_audience(c, t);

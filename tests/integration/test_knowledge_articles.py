@@ -82,6 +82,10 @@ def test_only_drafts_and_articles_in_review_are_edited(client, database):
             with nothing_changed(database):
                 r = edit(client, number, body="<p>Edited.</p>", expect=409)
             assert_error(r, 409, "not-editable")
+            # the message names the step there is: an approved article is sent back
+            # (reject: revise is from published or retired)
+            step = "reject" if state == "approved" else "revise"
+            assert "the action %s" % step in r.findtext("i:message"), (state, r.text)
 
 
 BAD = [

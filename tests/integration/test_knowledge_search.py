@@ -113,11 +113,20 @@ def test_gaps_are_counted_listed_for_knowledge_managers_and_drafted_in_one_reque
     gaps = [g for g in r.findall("i:gap") if g.text == word]
     assert len(gaps) == 1 and gaps[0].get("party") == "ALPE" and gaps[0].get("misses") == "3"
     for user in ("alice", AUTHOR, "agent1"):
-        assert_error(client.get("/knowledge-gaps", user=user), 403, "forbidden")
+        r = client.get("/knowledge-gaps", user=user)
+        assert_error(r, 403, "forbidden")
+        # the resource is named, not only the grant it takes ('publish' alone misleads)
+        assert "/itsm/knowledge-gaps" in r.findtext("i:message"), r.text
     # the gap becomes a draft: its body says what was searched
     r = client.post("/articles", article_xml("Answer to " + word, None, gap=word), user=KM)
     assert r.status == 201 and r.findtext("i:state") == "draft", r
     assert r.findtext("i:gap") == word and word in r.findtext("i:body/i:p")
+    assert "found no article (3 times)" in r.findtext("i:body/i:p")
+    assert "(0 times)" in r.findtext("i:body/i:p")
+    once = "onceonly" + tag()
+    assert client.get("/articles", user="alice", params={"q": once}).numbers() == []
+    r = client.post("/articles", article_xml("Answer to " + once, None, gap=once), user=KM)
+    assert r.status == 201 and "found no article (1 time)" in r.findtext("i:body/i:p"), r
 
 
 @pytest.mark.parametrize("mark", ["\u061f", "\u060c", "\u0964", "\u0e3f", "\u0964\u0964"])

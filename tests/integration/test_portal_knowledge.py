@@ -119,7 +119,7 @@ def test_an_incident_shows_its_problem_and_the_known_errors_it_may_be(kp_httpd, 
 
 def test_filters_links_and_hints_say_what_they_do(kp_httpd, kpclient):
     """The known-errors filter offers Yes (not "Open"); an article in a state that is
-    revised, not edited, offers no "Change the details"; a search's page past the last
+    not edited offers no "Change the details"; a search's page past the last
     match says so; every hint is tied to its input (aria-describedby)."""
     pm = browser(kp_httpd, "pm1")
     page = pm.page("/itsm/problems?sort=-updated").text
