@@ -212,10 +212,6 @@
     <xsl:if test="$ctx/p:nav/p:collection[@name = 'articles']">articles</xsl:if>
   </xsl:template>
   <xsl:template match="i:case" mode="suggest-heading">These articles may answer your question</xsl:template>
-  <!-- an approved, published or retired article is not edited (article_update): sent back
-       to its author, or revised, first -->
-  <xsl:template match="i:article[not(i:state = 'draft' or i:state = 'in-review')]" mode="editable"/>
-
   <xsl:template match="i:list[@collection = 'articles']" mode="suggestions">
     <section class="suggestions" aria-labelledby="suggestions-title">
       <h2 id="suggestions-title">

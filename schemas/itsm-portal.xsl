@@ -546,10 +546,6 @@
   </xsl:template>
   <xsl:template match="*" mode="next-step"/>
 
-  <!-- "yes" where the ticket's details may be changed in its state (the grant to update is
-       the context's); a process whose update refuses some states says which -->
-  <xsl:template match="*" mode="editable">yes</xsl:template>
-
   <!-- the actions the caller may take now: exactly those in the context -->
   <xsl:template match="*" mode="actions">
     <xsl:variable name="t" select="."/>
@@ -569,8 +565,7 @@
         </form>
       </xsl:for-each>
     </xsl:if>
-    <xsl:variable name="editable"><xsl:apply-templates select="$t" mode="editable"/></xsl:variable>
-    <xsl:if test="$ctx/p:actions/p:action[@name = 'update'] and string($editable) = 'yes'">
+    <xsl:if test="$ctx/p:actions/p:action[@name = 'update']">
       <p class="change-details"><a class="link" id="update-link" href="{$ctx/@path}?edit=details">Change the details<span class="visually-hidden"> of <xsl:value-of select="$t/i:number"/></span></a></p>
     </xsl:if>
   </xsl:template>

@@ -957,8 +957,17 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
     if (itsm_req_reads_published(q, k))
         return;
     if (itsm_req_allowed(q, ITSM_ACTION_UPDATE)
-        || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE))
-        prop(c, child(c, an, "action", NULL), "name", ITSM_ACTION_UPDATE);
+        || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE)) {
+        itsm_call_t call;
+
+        /* offered where the process takes a change of the details in the ticket's state:
+         * its update asked with the ticket unchanged (a closed problem, an approved article:
+         * 409), as each action is below */
+        itsm_req_init_call(q, &call);
+        if (k->update == NULL
+            || k->update(&call, t, itsm_req_copy_ticket(q->r->pool, t)) != HTTP_CONFLICT)
+            prop(c, child(c, an, "action", NULL), "name", ITSM_ACTION_UPDATE);
+    }
     for (a = k->actions; a && *a && k->action; a++) {
         itsm_call_t call;
         itsm_ticket_t *copy;
@@ -973,6 +982,22 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
             continue;
         prop(c, child(c, an, "action", NULL), "name", *a);
     }
+}
+
+/* May the caller open t's page (a banner row)? The grant to read its kind, by role or by a
+ * relation to it, and its party in the caller's scope, decided on the row at hand (no read);
+ * a kind read as published asks the store, as a linked number does. */
+static int view_row_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
+                             apr_hash_t *seen)
+{
+    if (k == NULL
+        || !(itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_READ)
+             || itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, t, k),
+                                     k->kind, ITSM_ACTION_READ)))
+        return 0;
+    if (itsm_req_reads_published(q, k))
+        return itsm_req_shown_number(q, seen, t->number) != itsm_not_visible;
+    return t->party && itsm_req_party_visible(q, t->party);
 }
 
 /* The public views (the major-incident banner) as their documents would show them. */
@@ -1005,8 +1030,7 @@ static void describe_views(itsm_req_t *q, ctx_t *c, cnode_t ctx)
             prop(c, item, "collection", k ? k->collection : NULL);
             /* the banner shows a major incident to every reader; its page opens to those
              * who may read the ticket (else a link to "Page not found") */
-            prop(c, item, "readable", itsm_req_shown_number(q, seen, t->number) == t->number
-                                      ? "true" : NULL);
+            prop(c, item, "readable", view_row_readable(q, k, t, seen) ? "true" : NULL);
             child(c, item, "title", t->title);
             for (f = v->fields; f && *f; f++)
                 if (apr_table_get(t->fields, *f) && !itsm_doc_field_hidden(q, k, *f))

@@ -341,3 +341,22 @@ def test_script_in_every_text_field_is_shown_escaped(httpd, client):
     assert 'href="/itsm/incidents/%s"' % inumber not in pages["home-banner"]
     assert alice.get("/itsm/incidents/" + inumber).status_code == 404
     assert 'href="/itsm/incidents/%s"' % inumber in agent.page("/itsm/").text
+    # a major incident of alice's own party: linked for her, and its page opens
+    own = client.post("/incidents", "<incident xmlns='%s'><title>ALPE feed down</title>"
+                      "<impact>high</impact><urgency>high</urgency><party>ALPE</party>"
+                      "</incident>" % NS, user="im1")
+    assert own.status == 201, own.text
+    onumber = own.findtext("i:number")
+    r = client.post("/incidents/%s/actions/declare-major" % onumber,
+                    "<incident xmlns='%s'><impactStatement>Feeds</impactStatement></incident>"
+                    % NS, user="im1", headers={"If-Match": '"1"'})
+    assert r.status == 200, r.text
+    home = alice.page("/itsm/").text
+    assert 'href="/itsm/incidents/%s"' % onumber in home
+    assert 'href="/itsm/incidents/%s"' % inumber not in home
+    assert alice.get("/itsm/incidents/" + onumber).status_code == 200
+    # a reader without the grant to read incidents (a knowledge author sees every party)
+    # is not sent to a 403
+    author = Browser(httpd)
+    author.login("author1")
+    assert 'href="/itsm/incidents/' not in author.page("/itsm/").text

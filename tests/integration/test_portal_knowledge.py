@@ -132,7 +132,14 @@ def test_filters_links_and_hints_say_what_they_do(kp_httpd, kpclient):
     n = published(kpclient, "Wombat article " + word, body="<p>About %s.</p>" % word)
     draft = create_article(kpclient, title="Draft " + word, audience="all")
     assert "?edit=details" in km.page("/itsm/articles/" + draft).text
+    assert "Save changes" in km.page("/itsm/articles/%s?edit=details" % draft).text
     assert "?edit=details" not in km.page("/itsm/articles/" + n).text
+    assert "Save changes" not in km.page("/itsm/articles/%s?edit=details" % n).text
+    # nor on a closed problem (its update answers 409 there), as on an open one
+    p = new_problem(kpclient, title="Closed " + word).ticket()["number"]
+    assert "?edit=details" in pm.page("/itsm/problems/" + p).text
+    walk(kpclient, p, "closed")
+    assert "?edit=details" not in pm.page("/itsm/problems/" + p).text
     alice = browser(kp_httpd, "alice")
     past = alice.page("/itsm/articles?q=%s&limit=5&offset=100" % word).text
     assert "No more articles match" in text(past) and "No article matches" not in past
