@@ -630,3 +630,20 @@ apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock)
 {
     return clock_mark(t, "stop", clock);
 }
+
+int itsm_text_blank(const char *text)
+{
+    const char *s = text;
+    long cp;
+    int len;
+
+    while (s && *s) {
+        cp = itsm_utf8_decode(s, strlen(s), &len);
+        if (!(cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0
+              || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028
+              || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
+            return 0;
+        s += len;
+    }
+    return 1;
+}

@@ -735,23 +735,26 @@ apr_status_t itsm_ldap_party_ids(itsm_ldap_t *ld, const apr_array_header_t *ids,
                                  apr_array_header_t **found, const char **errmsg, apr_pool_t *p)
 {
     party_ids_ctx_t c = { "", 0, p, NULL };
+    apr_array_header_t *parts = apr_array_make(p, ids->nelts + 2, sizeof(const char *));
     const char *what = "party search";
     int i;
 
     *found = apr_array_make(p, 1, sizeof(const char *));
     if (errmsg != NULL)
         *errmsg = NULL;
-    for (i = 0; i < ids->nelts; i++) {
+    if (ids->nelts == 0)
+        return APR_SUCCESS;
+    APR_ARRAY_PUSH(parts, const char *) = "(&(objectClass=itsmParty)(|";
+    for (i = 0; i < ids->nelts; i++) {      /* the filter made once, not copied per id */
         const char *id = APR_ARRAY_IDX(ids, i, const char *);
         const char *esc = itsm_ldap_filter_escape(p, id, strlen(id));
 
         if (esc == NULL)
             return APR_ENOMEM;
-        c.filter = apr_pstrcat(p, c.filter, "(itsmPartyId=", esc, ")", NULL);
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(p, "(itsmPartyId=", esc, ")", NULL);
     }
-    if (ids->nelts == 0)
-        return APR_SUCCESS;
-    c.filter = apr_pstrcat(p, "(&(objectClass=itsmParty)(|", c.filter, "))", NULL);
+    APR_ARRAY_PUSH(parts, const char *) = "))";
+    c.filter = apr_array_pstrcat(p, parts, '\0');
     c.limit = 2 * ids->nelts;
     if (run_op(ld, party_ids_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
         return APR_EGENERAL;

@@ -657,6 +657,10 @@ apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
 
     *keys = apr_array_make(p, 4, sizeof(const char *));
     for (tok = apr_strtok(s, " \t\r\n", &state); tok; tok = apr_strtok(NULL, " \t\r\n", &state)) {
+        if ((*keys)->nelts >= ITSM_AUDIENCE_MAX) {   /* each kept entry is checked for its twin */
+            *why = apr_psprintf(p, "an audience holds at most %d entries", ITSM_AUDIENCE_MAX);
+            return APR_EINVAL;
+        }
         if (strcmp(tok, "all") == 0) {
             push_once(*keys, tok);
             continue;

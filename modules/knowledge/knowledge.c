@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "itsm_codec.h"
 #include "knowledge.h"
 #include "itsm_xml.h"
 
@@ -90,11 +91,10 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
  * refused otherwise (422). */
 static int check_body(itsm_call_t *c, const itsm_ticket_t *t)
 {
-    const char *body = apr_table_get(t->fields, "body"), *s;
+    const char *body = apr_table_get(t->fields, "body");
 
-    for (s = body ? itsm_xhtml_text(c->pool, body) : ""; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return 0;
+    if (body && !itsm_text_blank(itsm_xhtml_text(c->pool, body)))
+        return 0;
     return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                           "<body> is required: an article says something");
 }

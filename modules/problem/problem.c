@@ -28,12 +28,9 @@ static const char *get(const itsm_ticket_t *t, const char *name)
  * which records nothing (docs/problem.md). */
 static const char *text_of(const itsm_ticket_t *t, const char *name)
 {
-    const char *v = get(t, name), *s;
+    const char *v = get(t, name);
 
-    for (s = v; s && *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return v;
-    return NULL;
+    return itsm_text_blank(v) ? NULL : v;
 }
 
 static int same(const char *a, const char *b)

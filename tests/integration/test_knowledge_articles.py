@@ -104,6 +104,7 @@ BAD = [
     ({"body": ""}, 422, "invalid-field", "<body>"),
     ({"body": "   "}, 422, "invalid-field", "<body>"),
     ({"body": "<p> </p>\n<p></p>"}, 422, "invalid-field", "<body>"),
+    ({"body": "<p>&#160;&#x3000;</p>"}, 422, "invalid-field", "<body>"),    # Unicode spaces
     ({"body": BODY, "audience": "everyone"}, 422, "invalid-field", "everyone"),
     ({"body": BODY, "audience": "internal party:ALPE"}, 422, "invalid-field", "internal"),
     ({"body": BODY, "audience": "role:x internal"}, 422, "invalid-field", "internal"),
@@ -153,6 +154,8 @@ BAD_AUDIENCES = [
     ("party:alpe", "party:ALPE"),                   # Party IDs as the directory writes them
     ("party:ALPE,party:BRMP", "not commas"),        # one entry, a party of no such ID
     ("all party:ALPE party:NOPE", "no party NOPE"),
+    # a 101st entry (a megabyte of them would be compared pairwise and sent to the directory)
+    (" ".join("role:r%d" % i for i in range(101)), "at most 100 entries"),
 ]
 
 
@@ -173,6 +176,9 @@ def test_an_audience_naming_no_party_is_refused_and_nothing_written(client, data
 
 
 def test_an_audience_of_parties_of_the_directory_is_read_by_them(client):
+    many = " ".join(["party:ALPE", "party:BRMP"] + ["role:r%d" % i for i in range(98)])
+    assert client.post("/articles", article_xml("Hundred " + tag(), BODY, audience=many),
+                       user=KM).status == 201          # 100 entries: the most taken
     number = article_in(client, "published", audience="party:ALPE party:BRMP")
     assert client.get("/articles/" + number, user=KM).findtext("i:audience") == \
         "party:ALPE party:BRMP"

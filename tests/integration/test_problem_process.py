@@ -125,6 +125,7 @@ def test_step_without_its_text_is_refused(pclient, database, action, state, fiel
     ("record-workaround", "workaround-in-place", "workaround", " \t "),   # no revision to blank
     ("identify-root-cause", "workaround-in-place", "rootCause", "\n"),
     ("identify-solution", "root-cause-identified", "solution", "\n \r\n"),
+    ("identify-root-cause", "workaround-in-place", "rootCause", "\u00a0\u2003"),  # Unicode spaces
 ])
 def test_step_with_white_space_for_its_text_is_refused(pclient, database, action, state, field,
                                                         text):

@@ -194,6 +194,18 @@ static void utf8_cut_and_clipped(void **state)
     assert_string_equal(itsm_utf8_clip(pool, "", 0, "..."), "");
 }
 
+static void blank_texts(void **state)
+{
+    assert_true(itsm_text_blank(NULL));
+    assert_true(itsm_text_blank(""));
+    assert_true(itsm_text_blank(" \t\r\n\v\f"));
+    assert_true(itsm_text_blank("\xc2\xa0 \xe2\x80\x83\xe3\x80\x80"));   /* U+00A0, U+2003, U+3000 */
+    assert_false(itsm_text_blank(" x "));
+    assert_false(itsm_text_blank("\xc2\xa0\xc3\xa9"));          /* an e acute */
+    assert_false(itsm_text_blank("\xe2\x80\x8b"));               /* U+200B is not White_Space */
+    assert_false(itsm_text_blank(" \xff "));                       /* not UTF-8: something */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +218,7 @@ int main(void)
         cmocka_unit_test(numbers),
         cmocka_unit_test(utf8_decoded),
         cmocka_unit_test(utf8_cut_and_clipped),
+        cmocka_unit_test(blank_texts),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
