@@ -111,7 +111,19 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
                         apr_psprintf(r->pool, "Filter on at most %d fields at once.",
                                      ITSM_FILTER_FIELDS));
         f->field[f->nfields] = fd->name;
-        f->value[f->nfields++] = e[i].val;
+        f->value[f->nfields] = e[i].val;
+        if (fd->type == ITSM_TYPE_BOOLEAN) {    /* stored "true"/"false"; xs:boolean's 1/0 too */
+            const char *b = e[i].val;
+
+            if (strcmp(b, "true") == 0 || strcmp(b, "1") == 0)
+                f->value[f->nfields] = "true";
+            else if (strcmp(b, "false") == 0 || strcmp(b, "0") == 0)
+                f->value[f->nfields] = "false";
+            else
+                return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                            apr_psprintf(r->pool, "%s takes true or false (1 or 0).", fd->name));
+        }
+        f->nfields++;
     }
     f->state = apr_table_get(args, "state");
     f->priority = apr_table_get(args, "priority");

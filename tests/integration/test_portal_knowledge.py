@@ -151,6 +151,25 @@ def test_filters_links_and_hints_say_what_they_do(kp_httpd, kpclient):
         assert 'aria-describedby="%s"' % h in new, h
 
 
+def test_every_option_of_every_list_filter_answers_a_list(kp_httpd, kpclient):
+    """Each <select> of a list page's filters, each option alone, answers the list: not
+    an error page (the "Finished" option sent open=false, which lists refuse)."""
+    new_problem(kpclient)
+    pm = browser(kp_httpd, "pm1")
+    for path in ("/itsm/problems?sort=-updated", "/itsm/incidents?sort=-updated",
+                 "/itsm/cases?sort=-updated"):
+        page = pm.page(path).text
+        f = form_of(page, path.split("?")[0])
+        selects = re.findall(r'<select class="select" id="filter-[^"]+" name="([^"]+)">(.*?)</select>',
+                             page)
+        assert selects, path
+        for name, options in selects:
+            for value in re.findall(r'<option value="([^"]*)"', options):
+                r = pm.get(path.split("?")[0], params={"sort": "-updated", name: value})
+                assert r.status_code == 200 and "Sorry, there is a problem" not in r.text, \
+                    (path, name, value, text(r.text)[:300])
+
+
 def test_participant_does_not_see_elexons_problem(kp_httpd, kpclient):
     n = new_problem(kpclient).ticket()["number"]
     alice = browser(kp_httpd, "alice")

@@ -301,6 +301,14 @@ def test_known_errors_are_filtered(pclient):
     assert known in got and workaround_only not in got
     r = pclient.get("/problems", user="agent1", params={"knownError": "false", "limit": 500})
     assert workaround_only in r.numbers() and known not in r.numbers()
+    # xs:boolean's 1 and 0 filter alike; another value is refused, not an empty list
+    assert pclient.get("/problems", user="agent1",
+                       params={"knownError": "1", "limit": 500}).numbers() == got
+    assert pclient.get("/problems", user="agent1", params={"knownError": "0", "limit": 500}
+                       ).numbers() == r.numbers()
+    for bad in ("yes", "TRUE", ""):
+        assert_error(pclient.get("/problems", user="agent1", params={"knownError": bad}),
+                     400, "bad-query")
     # a root cause without a workaround (no workaround known, level 3) is no known error
     no_wa = number(new_problem(pclient, level="3"))
     walk(pclient, no_wa, "under-investigation")
