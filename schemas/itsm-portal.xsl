@@ -232,7 +232,11 @@
             <xsl:otherwise>
               <xsl:variable name="field" select="substring-before(substring-after($refusal/i:error/i:message, '&lt;'), '&gt;')"/>
               <xsl:choose>
-                <xsl:when test="$field">
+                <!-- to the input the message names (a field of the kind or a common one); a
+                     name the form has no input for (a field the process derives, a term's
+                     key; an element of a body, <script>) sends to the form -->
+                <xsl:when test="$field and ($ctx/p:kind/p:field[@name = $field][not(@read-only = 'true')]
+                    or contains(' title description note assignee group ', concat(' ', $field, ' ')))">
                   <a href="#{$refusal/@action}-{$field}"><xsl:call-template name="refusal-text"/></a>
                 </xsl:when>
                 <xsl:otherwise>

@@ -170,6 +170,26 @@ def test_every_option_of_every_list_filter_answers_a_list(kp_httpd, kpclient):
                     (path, name, value, text(r.text)[:300])
 
 
+def test_a_refusal_naming_a_field_with_no_input_links_to_the_form(kp_httpd, kpclient):
+    """A term that exists already is refused on its key, a field the process derives from the
+    term (no input): the error summary links to the form, not to an input that is not there;
+    a refusal naming an input still links to it."""
+    author = browser(kp_httpd, "author1")
+    term = "Zed term " + tag()
+    for expect in (303, 409):
+        page = author.page("/itsm/glossary/new").text
+        f = form_of(page, "/itsm/glossary")
+        r = author.post(f["action"], dict(f["inputs"], title=term, definition="A definition"))
+        assert r.status_code == expect, r.text
+    assert 'href="#create-form"' in r.text and 'id="create-form"' in r.text
+    assert 'href="#create-key"' not in r.text
+    page = author.page("/itsm/glossary/new").text
+    f = form_of(page, "/itsm/glossary")
+    r = author.post(f["action"], dict(f["inputs"], title="", definition="A definition"))
+    assert r.status_code in (400, 422) and 'href="#create-title"' in r.text
+    assert 'id="create-title"' in r.text
+
+
 def test_participant_does_not_see_elexons_problem(kp_httpd, kpclient):
     n = new_problem(kpclient).ticket()["number"]
     alice = browser(kp_httpd, "alice")
