@@ -306,7 +306,8 @@ static int link_check(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_
     }
     if (rule->max_out && out >= rule->max_out)
         return itsm_call_fail(c, HTTP_CONFLICT, "link-limit",
-                              "A %s ticket makes at most %d '%s' link%s.", fk->kind,
+                              "%s tickets make at most %d '%s' link%s each: remove one first "
+                              "(GET .../links lists them).", fk->kind,
                               rule->max_out, type, rule->max_out == 1 ? "" : "s");
     if (rule->max_in && in >= rule->max_in)
         return itsm_call_fail(c, HTTP_CONFLICT, "link-limit",

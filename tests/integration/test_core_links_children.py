@@ -81,7 +81,10 @@ def test_link_counts(client, database):
     a, b = (create_ticket(client).ticket()["number"] for _ in range(2))
     assert link(client, p, "blocks", a).status == 201
     before = database.snapshot()
-    assert_error(link(client, p, "blocks", b), 409, "link-limit")       # max_out 1
+    r = link(client, p, "blocks", b)
+    assert_error(r, 409, "link-limit")       # max_out 1
+    assert r.findtext("i:message") == ("probe tickets make at most 1 'blocks' link each: "
+                                       "remove one first (GET .../links lists them)."), r.text
     assert database.snapshot() == before
     # duplicate-of: one out per probe, one in per target probe
     orig = probe(client).ticket()["number"]
