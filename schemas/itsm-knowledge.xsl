@@ -233,7 +233,8 @@
     <dl class="summary">
       <xsl:if test="$km-editor">
         <div class="summary-row"><dt>Status</dt><dd><xsl:call-template name="state"><xsl:with-param name="s" select="i:state"/></xsl:call-template></dd></div>
-        <div class="summary-row"><dt>Published version</dt><dd><xsl:choose><xsl:when test="i:publishedVersion"><xsl:value-of select="i:publishedVersion"/></xsl:when><xsl:otherwise>None yet</xsl:otherwise></xsl:choose></dd></div>
+        <div class="summary-row"><dt>Published version</dt><dd><xsl:choose><xsl:when test="i:publishedVersion"><xsl:value-of select="i:publishedVersion"/></xsl:when><xsl:when test="i:state = 'retired'">None (retired)</xsl:when><xsl:otherwise>None yet</xsl:otherwise></xsl:choose></dd></div>
+        <xsl:if test="i:gap"><div class="summary-row"><dt>Written for the knowledge gap</dt><dd>"<xsl:value-of select="i:gap"/>"</dd></div></xsl:if>
         <div class="summary-row"><dt>Who reads it once published</dt><dd><xsl:choose><xsl:when test="i:audience"><xsl:value-of select="i:audience"/></xsl:when><xsl:otherwise>internal</xsl:otherwise></xsl:choose></dd></div>
       </xsl:if>
       <xsl:if test="i:category"><div class="summary-row"><dt>Category</dt><dd><xsl:value-of select="i:category"/></dd></div></xsl:if>

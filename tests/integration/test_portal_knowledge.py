@@ -324,6 +324,8 @@ def test_knowledge_gaps_and_a_draft_from_one(kp_httpd, kpclient):
     n = r.headers["Location"].rsplit("/", 1)[1]
     doc = kpclient.get("/articles/" + n, user="km1")
     assert doc.findtext("i:title") == gap and doc.findtext("i:state") == "draft"
+    # the draft says which gap it answers (docs/knowledge.md: editors see it)
+    assert 'Written for the knowledge gap "%s"' % gap in text(km.page("/itsm/articles/" + n).text)
 
 
 def gap_of(kpclient, word):
