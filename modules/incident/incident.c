@@ -306,7 +306,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
     else if (strcmp(action, "resolve") == 0) {
         if (in_state(old, incident_finished))
             return refuse(c, action, old);
-        if (!get(t, "resolution"))
+        if (itsm_text_blank(get(t, "resolution")))     /* white space is no resolution */
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "resolve needs a <resolution>");
         if (external_open(t))

@@ -175,6 +175,8 @@ def test_lifecycle_clocks(client):
     assert "stopped" not in targets(r)["resolution"]
     act(client, "incidents", n, "start", user="res1")
     act(client, "incidents", n, "resolve", expect=422, code="invalid-field")
+    act(client, "incidents", n, "resolve", expect=422, code="invalid-field",
+        resolution=" \n\u00a0")                            # white space is no resolution
     r = act(client, "incidents", n, "resolve", user="res1", resolution="Failed over to DR")
     resolved = action_time(client, "incidents", n, "resolve")
     t = r.ticket()
