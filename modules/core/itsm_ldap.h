@@ -54,9 +54,10 @@ apr_status_t itsm_ldap_lookup_derived(itsm_identity_t **out, const char **derive
                                       const char **errmsg, itsm_ldap_t *ld, const char *login,
                                       apr_pool_t *p);
 
-/* Is there exactly one party with this Party ID? APR_SUCCESS, APR_NOTFOUND, or another
- * status (and *errmsg) when the directory cannot be asked. Not cached: used when a ticket is
- * raised for a party other than the caller's own. */
+/* Is there exactly one party with this Party ID, spelt as the directory spells it (its
+ * matching ignores case; a party "alpe" would be no one's)? APR_SUCCESS, APR_NOTFOUND, or
+ * another status (and *errmsg) when the directory cannot be asked. Not cached: used when a
+ * ticket is raised for a party other than the caller's own. */
 apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
                                     apr_pool_t *p);
 

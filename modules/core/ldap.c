@@ -697,7 +697,17 @@ static apr_status_t entry_exists(itsm_ldap_t *ld, const char *filter_fmt, const 
 apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
                                     apr_pool_t *p)
 {
-    return entry_exists(ld, "(&(objectClass=itsmParty)(itsmPartyId=%s))", party, errmsg, p);
+    apr_array_header_t *ids = apr_array_make(p, 1, sizeof(const char *)), *found;
+    apr_status_t rv;
+    int i, same = 0;
+
+    APR_ARRAY_PUSH(ids, const char *) = party;
+    if ((rv = itsm_ldap_party_ids(ld, ids, &found, errmsg, p)) != APR_SUCCESS)
+        return rv;
+    /* spelt as the directory spells it: a ticket of party "alpe" is no ALPE person's */
+    for (i = 0; i < found->nelts; i++)
+        same += strcmp(APR_ARRAY_IDX(found, i, const char *), party) == 0;
+    return same == 1 ? APR_SUCCESS : APR_NOTFOUND;
 }
 
 /* The Party IDs of the directory among ids, in one search (an OR of equality filters), each

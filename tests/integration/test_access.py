@@ -3,7 +3,9 @@
 isolation (404 across parties, the acting-for provider, scope-all roles)."""
 import pytest
 
-from conftest import PASSWORD, assert_error, create_ticket, list_numbers, ticket_xml
+from conftest import (PASSWORD, assert_error, create_ticket, list_numbers,
+                      ticket_xml)
+from incident_util import nothing_changed
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,19 @@ def test_party_filter_never_widens(client, tickets):
     assert tickets["alice"] in list_numbers(client, "prov1", party="ALPE")
     assert tickets["bob"] in list_numbers(client, "agent1", party="BRMP")
     assert tickets["alice"] not in list_numbers(client, "agent1", party="BRMP")
+
+
+def test_a_party_is_named_as_the_directory_spells_it(client, database):
+    """The directory matches Party IDs ignoring case, the scopes exactly: a ticket raised for
+    "alpe" by a role that sees every party would be no ALPE person's. Refused (422), nothing
+    written; "ALPE" is taken and alice reads it."""
+    with nothing_changed(database):
+        r = client.post("/tests", ticket_xml(title="Lower case party", party="alpe"),
+                        user="agent1")
+    assert_error(r, 422, "invalid-field")
+    assert "alpe" in r.findtext("i:message"), r.text
+    n = create_ticket(client, title="Upper case party", party="ALPE").ticket()["number"]
+    assert client.get("/tests/" + n, user="alice").status == 200
 
 
 def test_lists_never_leak(client):
