@@ -453,19 +453,7 @@
     </xsl:if>
     <xsl:if test="i:sla/i:target">
       <h2>Service level</h2>
-      <table class="table">
-        <caption class="visually-hidden">Service level targets</caption>
-        <thead><tr><th scope="col">Target</th><th scope="col">Status</th><th scope="col">Due</th></tr></thead>
-        <tbody>
-          <xsl:for-each select="i:sla/i:target">
-            <tr>
-              <td><xsl:call-template name="words"><xsl:with-param name="s" select="@kind"/></xsl:call-template></td>
-              <td><xsl:call-template name="sla-status"><xsl:with-param name="s" select="@status"/></xsl:call-template><xsl:if test="@paused = 'true'"> (paused)</xsl:if></td>
-              <td><xsl:call-template name="time"><xsl:with-param name="t" select="@due"/></xsl:call-template></td>
-            </tr>
-          </xsl:for-each>
-        </tbody>
-      </table>
+      <xsl:apply-templates select="i:sla" mode="table"/>
     </xsl:if>
     <xsl:variable name="extra" select="*[not(contains($common, concat(' ', local-name(), ' ')))]"/>
     <xsl:if test="$extra">
@@ -617,6 +605,71 @@
       <xsl:with-param name="type" select="@type"/><xsl:with-param name="values" select="p:value"/>
       <xsl:with-param name="value" select="$t/*[local-name() = $fname]"/>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- a ticket's SLA targets: each clock's status in words and its due time -->
+  <xsl:template match="i:sla" mode="table">
+    <table class="table">
+      <caption class="visually-hidden">Service level targets</caption>
+      <thead><tr><th scope="col">Target</th><th scope="col">Status</th><th scope="col">Due</th></tr></thead>
+      <tbody>
+        <xsl:for-each select="i:target">
+          <tr>
+            <td><xsl:call-template name="words"><xsl:with-param name="s" select="@kind"/></xsl:call-template></td>
+            <td><xsl:call-template name="sla-status"><xsl:with-param name="s" select="@status"/></xsl:call-template><xsl:if test="@paused = 'true'"> (paused)</xsl:if></td>
+            <td><xsl:call-template name="time"><xsl:with-param name="t" select="@due"/></xsl:call-template></td>
+          </tr>
+        </xsl:for-each>
+      </tbody>
+    </table>
+  </xsl:template>
+
+  <!-- a ticket's sub-resources on pages of their own (GET .../journal, .../links, .../sla),
+       as its page shows them, with a link back to it -->
+  <xsl:template name="back-to-ticket">
+    <xsl:param name="number"/>
+    <p><a class="link" href="{$base}/{$ctx/@collection}/{$number}">Back to <xsl:value-of select="$number"/></a></p>
+  </xsl:template>
+  <xsl:template match="i:journal[@number]" mode="title">History of <xsl:value-of select="@number"/></xsl:template>
+  <xsl:template match="i:journal[@number]" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <xsl:call-template name="back-to-ticket"><xsl:with-param name="number" select="@number"/></xsl:call-template>
+    <xsl:apply-templates select="." mode="history"/>
+  </xsl:template>
+  <xsl:template match="i:links[@number]" mode="title">Links of <xsl:value-of select="@number"/></xsl:template>
+  <xsl:template match="i:links[@number]" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <xsl:call-template name="back-to-ticket"><xsl:with-param name="number" select="@number"/></xsl:call-template>
+    <xsl:choose>
+      <xsl:when test="i:link"><xsl:apply-templates select="." mode="links"/></xsl:when>
+      <xsl:otherwise><p>No links.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="i:sla" mode="title">Service level</xsl:template>
+  <xsl:template match="i:sla" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <xsl:choose>
+      <xsl:when test="i:target"><xsl:apply-templates select="." mode="table"/></xsl:when>
+      <xsl:otherwise><p>No service level targets.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <!-- counts by a field (GET /{collection}/stats?by=...) -->
+  <xsl:template match="i:stats" mode="title">
+    <xsl:call-template name="collection-label"><xsl:with-param name="c" select="@collection"/></xsl:call-template>
+    <xsl:if test="@by"> by <xsl:call-template name="words"><xsl:with-param name="s" select="@by"/></xsl:call-template></xsl:if>
+  </xsl:template>
+  <xsl:template match="i:stats" mode="page">
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <p>As at <xsl:call-template name="time"><xsl:with-param name="t" select="@at"/></xsl:call-template>.</p>
+    <table class="table">
+      <caption class="visually-hidden">Counts</caption>
+      <thead><tr><th scope="col">Group</th><th scope="col">Tickets</th><th scope="col">Open</th></tr></thead>
+      <tbody>
+        <xsl:for-each select="i:group">
+          <tr><td><xsl:value-of select="@key"/></td><td><xsl:value-of select="@count"/></td><td><xsl:value-of select="@open"/></td></tr>
+        </xsl:for-each>
+      </tbody>
+    </table>
   </xsl:template>
 
   <!-- the tickets linked to this one (those the caller may see) -->

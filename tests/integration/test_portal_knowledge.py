@@ -190,6 +190,27 @@ def test_a_refusal_naming_a_field_with_no_input_links_to_the_form(kp_httpd, kpcl
     assert 'id="create-title"' in r.text
 
 
+def test_a_problems_sub_resources_have_pages_of_their_own(kp_httpd, kpclient):
+    """GET .../journal, .../links, .../sla and /problems/stats as pages: as the ticket's page
+    shows them (history in words, links by type, clocks in words), not rows of run-together
+    values."""
+    n = new_problem(kpclient, title="Sub-resources " + tag()).ticket()["number"]
+    walk(kpclient, n, "workaround-in-place")
+    inc = kpclient.post("/incidents", "<incident xmlns='%s'><title>Sub</title><impact>low"
+                        "</impact><urgency>low</urgency></incident>" % NS, user="agent1")
+    assert link(kpclient, "incidents", inc.findtext("i:number"), "caused-by", n).status == 201
+    pm = browser(kp_httpd, "pm1")
+    words = text(pm.page("/itsm/problems/%s/journal" % n).text)
+    assert "History of " + n in words and "Back to " + n in words
+    assert "Record workaround; the status became workaround in place" in words
+    words = text(pm.page("/itsm/problems/%s/links" % n).text)
+    assert "Incident caused by this problem " + inc.findtext("i:number") in words
+    words = text(pm.page("/itsm/problems/%s/sla" % n).text)
+    assert "Root cause Within target" in words and "Solution Within target" in words
+    words = text(pm.page("/itsm/problems/stats?by=level").text)
+    assert "Problems by Level" in words and "Group Tickets Open" in words
+
+
 def test_participant_does_not_see_elexons_problem(kp_httpd, kpclient):
     n = new_problem(kpclient).ticket()["number"]
     alice = browser(kp_httpd, "alice")
