@@ -638,7 +638,7 @@ int itsm_text_blank(const char *text)
     int len;
 
     while (s && *s) {
-        cp = itsm_utf8_decode(s, strlen(s), &len);
+        cp = itsm_utf8_decode(s, 4, &len);  /* stops at the NUL: no strlen a character */
         if (!(cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0
               || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028
               || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))

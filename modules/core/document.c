@@ -892,12 +892,13 @@ static int audience_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
     value = apr_table_get(t->fields, k->audience_field);
     was = old ? apr_table_get(old->fields, k->audience_field) : NULL;
     name = audience_named(k, t, value ? value : "");
-    if (itsm_store_audience_parse(c->pool, value, &keys, &why) != APR_SUCCESS) {
+    if (value == NULL || (was && strcmp(was, value) == 0))
+        return 1;       /* as stored: checked when written (an older build's, uncapped, too) */
+    if (itsm_store_audience_parse(c->pool, value, ITSM_AUDIENCE_MAX, &keys, &why)
+        != APR_SUCCESS) {
         itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s>: %s", name, why);
         return 0;
     }
-    if (value == NULL || (was && strcmp(was, value) == 0))
-        return 1;
     parties = apr_array_make(c->pool, keys->nelts, sizeof(const char *));
     for (i = 0; i < keys->nelts; i++) {
         const char *key = APR_ARRAY_IDX(keys, i, const char *);

@@ -96,11 +96,12 @@ const char *itsm_store_scope_audience(apr_pool_t *p, const char *scope,
  * ITSM role. */
 apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_t *who);
 /* The entries of an audience field's value, canonical (market roles as keys name them),
- * each once, at most ITSM_AUDIENCE_MAX of them (a value of 1 MiB would make tens of
- * thousands, each compared with the others and looked up in the directory): APR_SUCCESS
- * and *keys, or APR_EINVAL and *why (a human reason). */
+ * each once, at most max of them when max > 0 (a new value: ITSM_AUDIENCE_MAX, since a
+ * value of 1 MiB would make tens of thousands, each compared with the others and looked up
+ * in the directory; 0 for a stored value, which was checked when written): APR_SUCCESS and
+ * *keys, or APR_EINVAL and *why (a human reason). */
 #define ITSM_AUDIENCE_MAX 100
-apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
+apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value, int max,
                                        apr_array_header_t **keys, const char **why);
 
 /* The reserved field of a versioned kind's ticket holding the number of its current

@@ -648,7 +648,7 @@ static const char *market_role_key(apr_pool_t *p, const char *name)
     return s;
 }
 
-apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
+apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value, int max,
                                        apr_array_header_t **keys, const char **why)
 {
     static const char *const kinds[] = { "party:", "market-role:", "role:", NULL };
@@ -657,26 +657,25 @@ apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value,
 
     *keys = apr_array_make(p, 4, sizeof(const char *));
     for (tok = apr_strtok(s, " \t\r\n", &state); tok; tok = apr_strtok(NULL, " \t\r\n", &state)) {
-        if ((*keys)->nelts >= ITSM_AUDIENCE_MAX) {   /* each kept entry is checked for its twin */
-            *why = apr_psprintf(p, "an audience holds at most %d entries", ITSM_AUDIENCE_MAX);
-            return APR_EINVAL;
-        }
-        if (strcmp(tok, "all") == 0) {
+        if (strcmp(tok, "all") == 0)
             push_once(*keys, tok);
-            continue;
+        else {
+            for (k = kinds; *k && strncmp(tok, *k, strlen(*k)) != 0; k++)
+                ;
+            if (*k == NULL || tok[strlen(*k)] == '\0' || strlen(tok) > 200) {
+                *why = apr_psprintf(p, "'%s' is not an audience: give all, party:ID, "
+                                    "market-role:NAME or role:NAME, separated by spaces", tok);
+                return APR_EINVAL;
+            }
+            push_once(*keys, k == kinds + 1 ? market_role_key(p, tok + 12) : tok);
         }
-        for (k = kinds; *k && strncmp(tok, *k, strlen(*k)) != 0; k++)
-            ;
-        if (*k == NULL || tok[strlen(*k)] == '\0' || strlen(tok) > 200) {
-            *why = apr_psprintf(p, "'%s' is not an audience: give all, party:ID, "
-                                "market-role:NAME or role:NAME, separated by spaces", tok);
+        if (max && (*keys)->nelts > max) {  /* each kept entry is compared with the next */
+            *why = apr_psprintf(p, "an audience holds at most %d entries", max);
             return APR_EINVAL;
         }
-        push_once(*keys, k == kinds + 1 ? market_role_key(p, tok + 12) : tok);
     }
     return APR_SUCCESS;
 }
-
 apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_t *who)
 {
     apr_array_header_t *keys = apr_array_make(p, 8, sizeof(const char *));
@@ -709,7 +708,7 @@ static apr_status_t index_audience(itsm_store_t *st, const itsm_kind_t *k, const
 
     if (k->visibility != ITSM_VISIBLE_AUDIENCE || k->audience_field == NULL)
         return APR_SUCCESS;
-    if (itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), &keys, &why)
+    if (itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), 0, &keys, &why)
             != APR_SUCCESS) {
         st->error_text = why;
         return APR_EINVAL;
@@ -3148,7 +3147,7 @@ static int version_audience_admits(apr_pool_t *p, const scope_t *sc, const itsm_
     const char *why;
     int i;
 
-    if (itsm_store_audience_parse(p, apr_table_get(fields, k->audience_field), &keys, &why)
+    if (itsm_store_audience_parse(p, apr_table_get(fields, k->audience_field), 0, &keys, &why)
         != APR_SUCCESS)
         return 0;
     for (i = 0; i < keys->nelts; i++)

@@ -478,8 +478,8 @@ static int audience_everyone(apr_pool_t *p, const itsm_kind_t *k, const itsm_tic
     const char *why;
 
     return k->visibility == ITSM_VISIBLE_AUDIENCE && k->audience_field
-           && itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), &keys,
-                                        &why) == APR_SUCCESS
+           && itsm_store_audience_parse(p, apr_table_get(t->fields, k->audience_field), 0,
+                                        &keys, &why) == APR_SUCCESS
            && has_key(keys, "all");
 }
 

@@ -371,7 +371,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         if (get(old, "reviewPublished"))
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   "the post-incident review is published already");
-        if (!get(t, "review"))
+        if (itsm_text_blank(get(t, "review")))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "publish-review needs the <review>");
         itsm_ticket_set_time(c->pool, t, "reviewPublished", c->now);
@@ -471,7 +471,8 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
         if (strcmp(route, "group") == 0 && !t->group)
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "routing to a resolver group needs a <group>");
-        if (strcmp(route, "guidance") == 0 && !get(t, "guidance") && !get(t, "article"))
+        if (strcmp(route, "guidance") == 0 && itsm_text_blank(get(t, "guidance"))
+            && !get(t, "article"))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "closing with guidance needs an <article> or a <guidance>");
         t->state = "routed";        /* the external desk was checked by case_update */
@@ -545,7 +546,7 @@ int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char
     if (strcmp(action, "complete") == 0) {
         if (strcmp(old->state, "open") != 0)
             return refuse(c, action, old);
-        if (!get(t, "outcome"))
+        if (itsm_text_blank(get(t, "outcome")))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field", "complete needs an <outcome>");
         t->state = "done";
         itsm_ticket_set_time(c->pool, t, "completed", c->now);

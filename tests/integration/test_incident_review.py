@@ -62,11 +62,12 @@ def _published(client):
     (lambda c: major_in(c, "resolved"), "im1", {}, 422, "invalid-field"),
     (lambda c: major_in(c, "resolved"), "im1", {"note": "no review text"}, 422,
      "invalid-field"),
+    (lambda c: major_in(c, "resolved"), "im1", {"review": " \u00a0\n"}, 422, "invalid-field"),
     (lambda c: major_in(c, "resolved"), "agent1", {"review": "desk"}, 403, "forbidden"),
     (lambda c: major_in(c, "resolved"), "res1", {"review": "resolver"}, 403, "forbidden"),
     (lambda c: major_in(c, "resolved"), "alice", {"review": "participant"}, 403, "forbidden"),
-], ids=["open-major", "not-major", "twice", "no-review", "note-only", "agent1", "res1",
-        "alice"])
+], ids=["open-major", "not-major", "twice", "no-review", "note-only", "blank-review", "agent1",
+        "res1", "alice"])
 def test_publish_review_refused(client, database, setup, user, fields, status, code):
     n = setup(client)
     with unchanged(database, client, "incidents", n):
@@ -145,6 +146,7 @@ def test_review_actions_lifecycle(client, database):
     with ra_snapshot(database, client, a1):
         ra_act(client, a1, "complete", expect=422, code="invalid-field")
         ra_act(client, a1, "complete", expect=422, code="invalid-field", note="no outcome")
+        ra_act(client, a1, "complete", expect=422, code="invalid-field", outcome="   ")
         ra_act(client, a1, "reopen", expect=409, code="invalid-transition")
     r = ra_act(client, a1, "complete", user="agent1", outcome="Renewal automated")
     t = r.ticket()

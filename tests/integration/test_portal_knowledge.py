@@ -207,6 +207,8 @@ def test_a_problems_sub_resources_have_pages_of_their_own(kp_httpd, kpclient):
     assert "Incident caused by this problem " + inc.findtext("i:number") in words
     words = text(pm.page("/itsm/problems/%s/sla" % n).text)
     assert "Root cause Within target" in words and "Solution Within target" in words
+    assert "Service level of %s" % n in words and "Back to " + n in words
+    assert 'href="/itsm/problems/%s"' % n in pm.page("/itsm/problems/%s/sla" % n).text
     words = text(pm.page("/itsm/problems/stats?by=level").text)
     assert "Problems by Level" in words and "Group Tickets Open" in words
 

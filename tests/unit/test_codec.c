@@ -204,6 +204,17 @@ static void blank_texts(void **state)
     assert_false(itsm_text_blank("\xc2\xa0\xc3\xa9"));          /* an e acute */
     assert_false(itsm_text_blank("\xe2\x80\x8b"));               /* U+200B is not White_Space */
     assert_false(itsm_text_blank(" \xff "));                       /* not UTF-8: something */
+    {   /* a megabyte of spaces, then a character: read once (a strlen a character was a
+         * minute of CPU), blank and not */
+        char *big = apr_palloc(pool, (1 << 20) + 2);
+
+        memset(big, ' ', 1 << 20);
+        big[1 << 20] = '\0';
+        assert_true(itsm_text_blank(big));
+        big[1 << 20] = 'x';
+        big[(1 << 20) + 1] = '\0';
+        assert_false(itsm_text_blank(big));
+    }
 }
 
 int main(void)

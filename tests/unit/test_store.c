@@ -459,16 +459,26 @@ static void audience_entries_parse(void **state)
 
     (void)state;
     assert_int_equal(itsm_store_audience_parse(pool, " all party:ALPE\tmarket-role:Supplier-AGENT "
-                                               "role:knowledge-manager all", &keys, &why),
+                                               "role:knowledge-manager all", 0, &keys, &why),
                      APR_SUCCESS);
     assert_string_equal(joined(keys),
                         "all|party:ALPE|market-role:supplier-agent|role:knowledge-manager");
-    assert_int_equal(itsm_store_audience_parse(pool, NULL, &keys, &why), APR_SUCCESS);
+    assert_int_equal(itsm_store_audience_parse(pool, NULL, 0, &keys, &why), APR_SUCCESS);
     assert_int_equal(keys->nelts, 0);
-    assert_int_equal(itsm_store_audience_parse(pool, "all group:x", &keys, &why), APR_EINVAL);
+    assert_int_equal(itsm_store_audience_parse(pool, "all group:x", 0, &keys, &why), APR_EINVAL);
     assert_non_null(strstr(why, "'group:x'"));
-    assert_int_equal(itsm_store_audience_parse(pool, "party:", &keys, &why), APR_EINVAL);
-    assert_int_equal(itsm_store_audience_parse(pool, "All", &keys, &why), APR_EINVAL);
+    assert_int_equal(itsm_store_audience_parse(pool, "party:", 0, &keys, &why), APR_EINVAL);
+    assert_int_equal(itsm_store_audience_parse(pool, "All", 0, &keys, &why), APR_EINVAL);
+    /* at most max entries (twins count once); 0: as many as there are (a stored value) */
+    assert_int_equal(itsm_store_audience_parse(pool, "all role:a all role:b role:a", 3, &keys,
+                                               &why), APR_SUCCESS);
+    assert_int_equal(keys->nelts, 3);
+    assert_int_equal(itsm_store_audience_parse(pool, "all role:a role:b role:c", 3, &keys, &why),
+                     APR_EINVAL);
+    assert_non_null(strstr(why, "at most 3 entries"));
+    assert_int_equal(itsm_store_audience_parse(pool, "all role:a role:b role:c", 0, &keys, &why),
+                     APR_SUCCESS);
+    assert_int_equal(keys->nelts, 4);
 }
 
 /* A person's keys: all, own and acted-for parties, the party's market roles, roles. */
