@@ -646,7 +646,7 @@
     </xsl:choose>
   </xsl:template>
   <!-- the ticket's number from the path (the document of .../sla carries none) -->
-  <xsl:variable name="path-number" select="substring-before(substring-after($ctx/@path, concat('/', $ctx/@collection, '/')), '/')"/>
+  <xsl:variable name="path-number" select="substring-before(substring-after($ctx/@path, concat($base, '/', $ctx/@collection, '/')), '/')"/>
   <xsl:template match="i:sla" mode="title">Service level of <xsl:value-of select="$path-number"/></xsl:template>
   <xsl:template match="i:sla" mode="page">
     <h1><xsl:apply-templates select="." mode="title"/></h1>

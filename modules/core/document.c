@@ -872,13 +872,15 @@ static const char *audience_named(const itsm_kind_t *k, const itsm_ticket_t *t,
     return k->audience_field;
 }
 
-/* The audience of t (a ticket of kind k seen by an audience) is one: entries of the
- * documented syntax (itsm_store_audience_parse), and, when it is new, no entry holding a
- * comma (entries are separated by spaces: "party:A,party:B" would be a party of that ID)
- * and every party:ID a Party ID of the directory, spelt as it spells it (the audience keys
- * of its people are: a party:alpe would reach nobody). One directory search per write of a
- * new audience naming parties, none on reads. A refusal (422 naming the field the caller
- * wrote, 503 without the directory) is put on c. */
+/* The audience of t (a ticket of kind k seen by an audience), when it is new (created or
+ * changed; an unchanged one was checked when written, and the store checks its syntax at
+ * each write, index_audience): entries of the documented syntax, at most ITSM_AUDIENCE_MAX
+ * of them (itsm_store_audience_parse), no entry holding a comma (entries are separated by
+ * spaces: "party:A,party:B" would be a party of that ID) and every party:ID a Party ID of
+ * the directory, spelt as it spells it (the audience keys of its people are: a party:alpe
+ * would reach nobody). One directory search per write of a new audience naming parties,
+ * none on reads. A refusal (422 naming the field the caller wrote, 503 without the
+ * directory) is put on c. */
 static int audience_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
                        const itsm_ticket_t *old, const itsm_ticket_t *t)
 {

@@ -653,21 +653,28 @@ apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value, int max
 {
     static const char *const kinds[] = { "party:", "market-role:", "role:", NULL };
     char *s = apr_pstrdup(p, value ? value : ""), *tok, *state;
-    const char *const *k;
+    apr_hash_t *seen = apr_hash_make(p);     /* twins found in constant time: a stored value
+                                              * of an older build may hold thousands */
+    const char *const *k, *key;
 
     *keys = apr_array_make(p, 4, sizeof(const char *));
     for (tok = apr_strtok(s, " \t\r\n", &state); tok; tok = apr_strtok(NULL, " \t\r\n", &state)) {
         if (strcmp(tok, "all") == 0)
-            push_once(*keys, tok);
+            key = tok;
         else {
             for (k = kinds; *k && strncmp(tok, *k, strlen(*k)) != 0; k++)
                 ;
             if (*k == NULL || tok[strlen(*k)] == '\0' || strlen(tok) > 200) {
                 *why = apr_psprintf(p, "'%s' is not an audience: give all, party:ID, "
-                                    "market-role:NAME or role:NAME, separated by spaces", tok);
+                                    "market-role:NAME or role:NAME, separated by spaces",
+                                    itsm_utf8_clip(p, tok, 60, "..."));
                 return APR_EINVAL;
             }
-            push_once(*keys, k == kinds + 1 ? market_role_key(p, tok + 12) : tok);
+            key = k == kinds + 1 ? market_role_key(p, tok + 12) : tok;
+        }
+        if (apr_hash_get(seen, key, APR_HASH_KEY_STRING) == NULL) {
+            apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+            APR_ARRAY_PUSH(*keys, const char *) = key;
         }
         if (max && (*keys)->nelts > max) {  /* each kept entry is compared with the next */
             *why = apr_psprintf(p, "an audience holds at most %d entries", max);

@@ -306,12 +306,12 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
     else if (strcmp(action, "resolve") == 0) {
         if (in_state(old, incident_finished))
             return refuse(c, action, old);
+        if (external_open(t))   /* the state first (409), then the input (422): dry runs */
+            return itsm_call_fail(c, HTTP_CONFLICT, "external-open",
+                                  "the part at %s is not resolved yet", get(t, "externalDesk"));
         if (itsm_text_blank(get(t, "resolution")))     /* white space is no resolution */
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "resolve needs a <resolution>");
-        if (external_open(t))
-            return itsm_call_fail(c, HTTP_CONFLICT, "external-open",
-                                  "the part at %s is not resolved yet", get(t, "externalDesk"));
         t->state = "resolved";
         finish(c, t);
         if (major || get(t, "majorDeclared"))
