@@ -947,6 +947,24 @@ static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
  * the process does not refuse from the ticket's state. The process decides by its action
  * callback, run on a copy with no input: a 404 or 409 refusal means "not from here"; a 422
  * (input missing) means the action is offered and its form asks. Nothing is written. */
+/* The dry run of a process callback (docs/modules.md, Dry runs): its update (action NULL)
+ * or that action, on a copy of t with no input; a 409 or 404 refusal is "not from this
+ * state", anything else (422: "needs input") offers it. Nothing is written: the copy is the
+ * page's, and a GET's write set is never committed. */
+static int process_takes(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
+                         const char *action)
+{
+    itsm_ticket_t *copy = itsm_req_copy_ticket(q->r->pool, t);
+    itsm_call_t call;
+    int rc;
+
+    if (action ? k->action == NULL : k->update == NULL)
+        return action == NULL;
+    itsm_req_init_call(q, &call);
+    rc = action ? k->action(&call, action, t, copy) : k->update(&call, t, copy);
+    return rc != HTTP_CONFLICT && rc != HTTP_NOT_FOUND;
+}
+
 static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ticket_t *t)
 {
     const itsm_kind_t *k = q->route->kind;
@@ -958,29 +976,16 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
         return;
     if (itsm_req_allowed(q, ITSM_ACTION_UPDATE)
         || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE)) {
-        itsm_call_t call;
-
-        /* offered where the process takes a change of the details in the ticket's state:
-         * its update asked with the ticket unchanged (a closed problem, an approved article:
-         * 409), as each action is below */
-        itsm_req_init_call(q, &call);
-        if (k->update == NULL
-            || k->update(&call, t, itsm_req_copy_ticket(q->r->pool, t)) != HTTP_CONFLICT)
+        /* offered where the process takes a change of the details in the ticket's state
+         * (not a closed problem, an approved article) */
+        if (process_takes(q, k, t, NULL))
             prop(c, child(c, an, "action", NULL), "name", ITSM_ACTION_UPDATE);
     }
     for (a = k->actions; a && *a && k->action; a++) {
-        itsm_call_t call;
-        itsm_ticket_t *copy;
-        int rc;
-
         if (!itsm_req_allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
             continue;
-        itsm_req_init_call(q, &call);
-        copy = itsm_req_copy_ticket(q->r->pool, t);
-        rc = k->action(&call, *a, t, copy);
-        if (rc == HTTP_CONFLICT || rc == HTTP_NOT_FOUND)
-            continue;
-        prop(c, child(c, an, "action", NULL), "name", *a);
+        if (process_takes(q, k, t, *a))
+            prop(c, child(c, an, "action", NULL), "name", *a);
     }
 }
 

@@ -112,17 +112,12 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
                                      ITSM_FILTER_FIELDS));
         f->field[f->nfields] = fd->name;
         f->value[f->nfields] = e[i].val;
-        if (fd->type == ITSM_TYPE_BOOLEAN) {    /* stored "true"/"false"; xs:boolean's 1/0 too */
-            const char *b = e[i].val;
-
-            if (strcmp(b, "true") == 0 || strcmp(b, "1") == 0)
-                f->value[f->nfields] = "true";
-            else if (strcmp(b, "false") == 0 || strcmp(b, "0") == 0)
-                f->value[f->nfields] = "false";
-            else
-                return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
-                            apr_psprintf(r->pool, "%s takes true or false (1 or 0).", fd->name));
-        }
+        /* a boolean as it is stored ("true"/"false"; 1/0 too), through the field's own
+         * parser; other types compared as given */
+        if (itsm_field_type(fd) == ITSM_TYPE_BOOLEAN
+            && itsm_field_check(fd, e[i].val, r->pool, &f->value[f->nfields], &v) != APR_SUCCESS)
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                        apr_psprintf(r->pool, "%s %s (1 or 0 too).", fd->name, v));
         f->nfields++;
     }
     f->state = apr_table_get(args, "state");
