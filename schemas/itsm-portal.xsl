@@ -645,12 +645,10 @@
       <xsl:otherwise><p>No links.</p></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
-  <!-- the ticket's number from the path (the document of .../sla carries none) -->
-  <xsl:variable name="path-number" select="substring-before(substring-after($ctx/@path, concat($base, '/', $ctx/@collection, '/')), '/')"/>
-  <xsl:template match="i:sla" mode="title">Service level of <xsl:value-of select="$path-number"/></xsl:template>
-  <xsl:template match="i:sla" mode="page">
+  <xsl:template match="i:sla[@number]" mode="title">Service level of <xsl:value-of select="@number"/></xsl:template>
+  <xsl:template match="i:sla[@number]" mode="page">
     <h1><xsl:apply-templates select="." mode="title"/></h1>
-    <xsl:call-template name="back-to-ticket"><xsl:with-param name="number" select="$path-number"/></xsl:call-template>
+    <xsl:call-template name="back-to-ticket"><xsl:with-param name="number" select="@number"/></xsl:call-template>
     <xsl:choose>
       <xsl:when test="i:target"><xsl:apply-templates select="." mode="table"/></xsl:when>
       <xsl:otherwise><p>No service level targets.</p></xsl:otherwise>

@@ -853,6 +853,7 @@ int itsm_tickets_sla(itsm_req_t *q, const char *number, const char *clock)
                                                                   : "with the action",
                                  kc->start_on));
     o = itsm_xml_out_start(q->r->pool, "sla");
+    itsm_xml_write_attribute(o, "number", t->number);
     if (clock)
         itsm_doc_render_sla_target(&c, o, &clocks[i]);
     else

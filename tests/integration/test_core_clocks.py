@@ -115,6 +115,7 @@ def test_event_started_clocks(c, major):
     # GET .../sla explains it too (a ticket with targets, none running yet)
     r = c.get("/probes/%s/sla" % n, user="agent1")
     assert r.status == 200 and r.root == "sla", r
+    assert r.doc.get("number") == n, r.text      # whose clocks these are (the portal's page)
     assert {k: v["status"] for k, v in clocks(r).items()} == {"fix": "not-started",
                                                             "reply": "not-started"}
     # no SLA status list holds a ticket whose clocks have not started
@@ -232,6 +233,7 @@ def test_clocks_of_a_ticket_a_process_creates_start(c):
     # one clock alone: GET .../sla/{clock}; a clock not started is refused (409)
     one = c.get("/probes/%s/sla/fix" % made[0])
     assert one.status == 200 and set(clocks(one)) == {"fix"}, one
+    assert one.doc.get("number") == made[0], one.text
     assert_error(c.get("/probes/%s/sla/reply" % made[0]), 409, "clock-not-started")
     assert_error(c.get("/probes/%s/sla/nosuch" % made[0]), 404, "not-found")
 
