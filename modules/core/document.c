@@ -845,8 +845,16 @@ static int unique_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k, const 
             const itsm_ticket_t *other = APR_ARRAY_IDX(rows, i, itsm_ticket_t *);
 
             if (old == NULL || other->id != old->id) {
-                itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "%s %s holds this %s already "
-                               "(<%s> %s).", k->kind, other->number, f->name, f->name, v);
+                /* a value the process derives (a term's key from its text) was not sent:
+                 * name the ticket by its title, not by a field the caller never wrote */
+                if (f->flags & ITSM_FIELD_READONLY)
+                    itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "There is a %s like this "
+                                   "already: %s \"%s\".", k->kind, other->number,
+                                   other->title ? other->title : "");
+                else
+                    itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "%s %s holds this %s "
+                                   "already (<%s> %s).", k->kind, other->number, f->name,
+                                   f->name, v);
                 return 0;
             }
         }
