@@ -220,13 +220,100 @@ static const char *serialise(apr_pool_t *p, const xmlNode *first, const xmlNode 
     return written(p, write_run, &run);
 }
 
+/* What parse_fragment learns while libxml2 parses (the context's _private). */
+typedef struct {
+    apr_pool_t *p;
+    int doctype;                /* a DOCTYPE was met: refused outright */
+    const char *why;            /* the first error in the words of whoever typed the text */
+} fragment_t;
+
 /* SAX hook: a DOCTYPE cannot stand inside the wrapper element, but refuse it outright. */
 static void no_doctype(void *vctxt, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
 {
     xmlParserCtxtPtr ctxt = vctxt;
 
-    ctxt->_private = (void *)1;
+    ((fragment_t *)ctxt->_private)->doctype = 1;
     xmlStopParser(ctxt);
+}
+
+static int starts(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A parser error as an author typing markup into a form would say it: the first error, not
+ * the last (one slip makes several), named by what was typed and what to type instead;
+ * libxml2's own words for the rarer ones. The wrapper element shares the text's first line,
+ * so lines count in the text. */
+static const char *plain_error(apr_pool_t *p, const xmlError *e)
+{
+    const char *s1 = e->str1, *s2 = e->str2, *m = e->message ? e->message : "cannot be parsed";
+    const char *what;
+    apr_size_t n;
+
+    switch (e->code) {
+    case XML_ERR_ENTITYREF_SEMICOL_MISSING:
+        what = "an '&' that starts no character reference: write &amp; for the character";
+        break;
+    case XML_ERR_UNDECLARED_ENTITY:
+    case XML_WAR_UNDECLARED_ENTITY:
+        what = apr_psprintf(p, "&%s; is not known in XHTML: write the character itself, or "
+                            "its number (&#160; for a no-break space)", s1 ? s1 : "");
+        break;
+    case XML_ERR_NAME_REQUIRED:
+        what = starts(m, "xmlParseEntityRef")
+            ? "an '&' that starts no character reference: write &amp; for the character"
+            : starts(m, "StartTag")
+            ? "a '<' that starts no tag: write &lt; for the character" : NULL;
+        break;
+    case XML_ERR_TAG_NAME_MISMATCH:
+        what = !s1 || !s2 ? NULL
+            : strcmp(s2, WRAPPER) == 0
+            ? apr_psprintf(p, "<%s> (line %d) is not closed", s1, e->int1)
+            : strcmp(s1, WRAPPER) == 0
+            ? apr_psprintf(p, "</%s> closes no open element", s2)
+            : apr_psprintf(p, "<%s> (line %d) is not closed before </%s>", s1, e->int1, s2);
+        break;
+    case XML_ERR_ATTRIBUTE_NOT_STARTED:
+    case XML_ERR_ATTRIBUTE_NOT_FINISHED:
+        what = "an attribute's value must be in quotes (href=\"...\")";
+        break;
+    case XML_ERR_ATTRIBUTE_WITHOUT_VALUE:
+        what = apr_psprintf(p, "the attribute %s has no value (%s=\"...\")", s1 ? s1 : "",
+                            s1 ? s1 : "");
+        break;
+    case XML_ERR_ATTRIBUTE_REDEFINED:
+        what = apr_psprintf(p, "the attribute %s is written twice", s1 ? s1 : "");
+        break;
+    case XML_ERR_LT_IN_ATTRIBUTE:
+        what = "a '<' in an attribute's value: write &lt; for the character";
+        break;
+    case XML_ERR_INVALID_CHAR:
+    case XML_ERR_INVALID_CHARREF:
+        what = "a character that XML does not allow (a control character)";
+        break;
+    default:
+        what = NULL;
+    }
+    if (what == NULL) {
+        char *own = apr_pstrdup(p, m);
+
+        for (n = strlen(own); n && (own[n - 1] == '\n' || own[n - 1] == ' '); )
+            own[--n] = '\0';
+        what = own;
+    }
+    return e->line > 0 ? apr_psprintf(p, "is not well-formed XHTML (line %d): %s", e->line, what)
+                       : apr_pstrcat(p, "is not well-formed XHTML: ", what, NULL);
+}
+
+/* SAX error hook (the context's serror): keeps the first error. */
+static void first_error(void *vctxt, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = vctxt;
+    fragment_t *f = ctxt->_private;
+
+    if (f->why == NULL && e)
+        f->why = plain_error(f->p, e);
 }
 
 /* text parsed as the content of a wrapper element, as safely as a request body; NULL and
@@ -237,6 +324,7 @@ static xmlDocPtr parse_fragment(apr_pool_t *p, const char *text, const char **wh
     size_t len = strlen(s);
     xmlParserCtxtPtr ctxt;
     xmlDocPtr doc = NULL;
+    fragment_t f = { p, 0, NULL };
 
     if (strstr(text, "<!DOCTYPE") || strstr(text, "<!doctype")) {
         *why = "contains a DOCTYPE, which is not accepted";
@@ -250,22 +338,18 @@ static xmlDocPtr parse_fragment(apr_pool_t *p, const char *text, const char **wh
                             | XML_PARSE_NOCDATA);
     ctxt->sax->internalSubset = no_doctype;
     ctxt->sax->externalSubset = NULL;
-    ctxt->_private = NULL;
+    ctxt->sax->serror = first_error;      /* called with userData: the context itself */
+    ctxt->_private = &f;
     xmlParseDocument(ctxt);
-    if (ctxt->wellFormed && ctxt->nsWellFormed && ctxt->_private == NULL)
+    if (ctxt->wellFormed && ctxt->nsWellFormed && !f.doctype)
         doc = ctxt->myDoc;
     else {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        char *m = apr_pstrdup(p, e && e->message ? e->message : "cannot be parsed");
-        apr_size_t n = strlen(m);
-
-        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-            m[--n] = '\0';
-        *why = ctxt->_private ? "contains a DOCTYPE, which is not accepted"
-                              : apr_pstrcat(p, "is not well-formed XHTML: ", m, NULL);
+        *why = f.doctype ? "contains a DOCTYPE, which is not accepted"
+             : f.why ? f.why : "is not well-formed XHTML";
         if (ctxt->myDoc)
             xmlFreeDoc(ctxt->myDoc);
     }
+    ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
     return doc;
 }

@@ -278,6 +278,12 @@ def test_the_editor_the_review_queue_and_publishing(kp_httpd, kpclient):
     assert r.status_code in (400, 422) and "There is a problem" in r.text
     assert 'id="create-body-error"' in r.text and ESCAPED in r.text
     assert kpclient.get("/articles", user="km1", params={"q": '"%s"' % title}).findall("i:article") == []
+    # a slip in the markup is named in an author's words, not the XML parser's
+    r = author.post(f["action"], dict(f["inputs"], title=title, body="<p>R&D and\nQ&A</p>"))
+    assert r.status_code in (400, 422) and 'id="create-body-error"' in r.text
+    assert "(line 1): an &#39;&amp;&#39; that starts no character reference: write " \
+        "&amp;amp; for the character" in r.text.replace("&#x27;", "&#39;").replace("'", "&#39;"), r.text
+    assert "EntityRef" not in r.text
     r = author.post(f["action"], dict(f["inputs"], title=title, category="Support",
                                       body="<p>Open the <strong>log</strong>.</p>", audience="all"))
     assert r.status_code == 303, r.text
