@@ -955,13 +955,18 @@ static int process_takes(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_
                          const char *action)
 {
     itsm_ticket_t *copy = itsm_req_copy_ticket(q->r->pool, t);
+    apr_array_header_t *spawned = q->spawned, *told = q->told;
     itsm_call_t call;
     int rc;
 
     if (action ? k->action == NULL : k->update == NULL)
         return action == NULL;
     itsm_req_init_call(q, &call);
+    q->dry_run = 1;
     rc = action ? k->action(&call, action, t, copy) : k->update(&call, t, copy);
+    q->dry_run = 0;
+    q->spawned = spawned;       /* a ticket_create's check stays the dry run's own */
+    q->told = told;
     return rc != HTTP_CONFLICT && rc != HTTP_NOT_FOUND;
 }
 

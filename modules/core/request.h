@@ -30,6 +30,9 @@ typedef struct itsm_req_t {
     int editor;                     /* (document.c, field_hidden: a list asks it per row) */
     int uncounted;                  /* its search counts nothing in the analytics (the
                                      * portal's lookups while typing) */
+    int dry_run;                    /* a callback asked whether it would take a change (the
+                                     * portal's offers, process_takes): linked_note reads and
+                                     * tells nothing */
 } itsm_req_t;
 
 /* A linked ticket a process tells of the change (linked_note): written, with its journal
@@ -52,7 +55,9 @@ typedef struct itsm_spawn_t {
 int itsm_req_spawn(itsm_req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *link_type);
 
 /* Journal note on the open tickets linked to t by type (NULL: any) and keep them in q->told
- * (the services' linked_note); *told: how many. A store fault is logged and returned. */
+ * (the services' linked_note); *told: how many. A store fault is logged and returned. In a
+ * dry run (q->dry_run) nothing is read or kept: a note refuses nothing, so the answer to
+ * "would the change be taken" does not depend on it. */
 apr_status_t itsm_req_tell_linked(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t,
                                   const char *type, const char *note, int *told);
 

@@ -418,7 +418,7 @@ apr_status_t itsm_req_tell_linked(itsm_req_t *q, itsm_call_t *c, const itsm_tick
 
     if (told)
         *told = 0;
-    if (t->id == 0)             /* a ticket being created has no links yet */
+    if (t->id == 0 || q->dry_run)   /* a ticket being created has no links yet */
         return APR_SUCCESS;
     if ((rv = itsm_req_bind_store(q)) != APR_SUCCESS)
         return rv;
