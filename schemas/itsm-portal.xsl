@@ -964,7 +964,7 @@
       <xsl:if test="$ctx/p:arg[@name = 'sort']"><input type="hidden" name="sort" value="{$ctx/p:arg[@name = 'sort']}"/></xsl:if>
       <xsl:call-template name="filter-select">
         <xsl:with-param name="name" select="'open'"/><xsl:with-param name="label" select="'Open or finished'"/>
-        <xsl:with-param name="options" select="'true'"/>
+        <xsl:with-param name="options" select="'true false'"/>
       </xsl:call-template>
       <xsl:call-template name="filter-select">
         <xsl:with-param name="name" select="'sla'"/><xsl:with-param name="label" select="'Service level'"/>
@@ -1008,6 +1008,7 @@
         <xsl:if test="$v = $current"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
         <xsl:choose>
           <xsl:when test="$v = 'true' and $open">Open</xsl:when>
+          <xsl:when test="$v = 'false' and $open">Finished</xsl:when>
           <xsl:when test="$v = 'true'">Yes</xsl:when>
           <xsl:when test="$v = 'false'">No</xsl:when>
           <xsl:when test="$v = 'in-sla'">Within target</xsl:when>

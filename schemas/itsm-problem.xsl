@@ -76,7 +76,7 @@
       </xsl:call-template>
       <xsl:call-template name="filter-select">
         <xsl:with-param name="name" select="'open'"/><xsl:with-param name="label" select="'Open or finished'"/>
-        <xsl:with-param name="options" select="'true'"/>
+        <xsl:with-param name="options" select="'true false'"/>
       </xsl:call-template>
       <div class="form-group filter">
         <label class="label" for="filter-state">Status</label>

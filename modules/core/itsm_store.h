@@ -48,7 +48,7 @@ typedef struct itsm_filter_t {
     const char *field[ITSM_FILTER_FIELDS];  /* indexed fields of the kind equal to value */
     const char *value[ITSM_FILTER_FIELDS];
     int open;                           /* 1: leave out the kind's final states;
-                                         * ITSM_OPEN_CLOSED: only those (the store's own:
+                                         * ITSM_OPEN_CLOSED: only those (open=false; and
                                          * one half of a merged list, list_sql) */
     apr_time_t opened_from, opened_to;  /* inclusive bounds (whole seconds); 0: none */
     const char *month;                  /* counts: "YYYY-MM" when opened_from and opened_to

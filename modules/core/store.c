@@ -2546,8 +2546,8 @@ static apr_status_t sparsest_first(itsm_store_t *st, const char *kind, const its
         row_t *row = NULL;
         apr_int64_t at = -1;    /* no such entry: fewer than FIELD_SAMPLE tickets ahead */
 
-        if (f->open)
-            sql = apr_pstrcat(p, field_sample_sql(p, kind, f, i, 1, down, args),
+        if (f->open)    /* the value's open or closed rows: the flag's range alone */
+            sql = apr_pstrcat(p, field_sample_sql(p, kind, f, i, f->open == 1, down, args),
                               " LIMIT 1 OFFSET " INT, NULL);
         else {
             /* over open and closed tickets: the merge of the value's two ranges (schema 23) */
@@ -2656,8 +2656,8 @@ static const char *count_rows_sql(apr_pool_t *p, const char *kind, const reading
         return NULL;
     arg(args, kind);
     sql = apr_pstrcat(p, "FROM itsm_ticket_count t WHERE t.kind = %s AND t.is_open ",
-                      f->open ? "= 1" : "IN (0, 1)", visible_sql(p, &rd->sc, rd->audience, args),
-                      NULL);
+                      f->open == ITSM_OPEN_CLOSED ? "= 0" : f->open ? "= 1" : "IN (0, 1)",
+                      visible_sql(p, &rd->sc, rd->audience, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "state", f->state, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "priority", f->priority, args), NULL);
     sql = apr_pstrcat(p, sql, equal_sql(p, "party", f->party, args), NULL);

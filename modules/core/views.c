@@ -126,9 +126,11 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
     f->assignee = apr_table_get(args, "assignee");
     f->group = apr_table_get(args, "group");
     if ((v = apr_table_get(args, "open")) != NULL) {
-        if (strcmp(v, "true") != 0 || !k->final_states)
-            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", "open takes true (kinds with final states).");
-        f->open = 1;
+        /* true: leave out the final states; false: only those (the finished tickets) */
+        if ((strcmp(v, "true") != 0 && strcmp(v, "false") != 0) || !k->final_states)
+            return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                                  "open takes true or false (kinds with final states).");
+        f->open = *v == 't' ? 1 : ITSM_OPEN_CLOSED;
     }
     if (!itsm_req_query_int(apr_table_get(args, "min_age_days"), 0, 100000, &age))
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", "min_age_days takes a whole number of days.");

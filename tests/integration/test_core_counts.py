@@ -142,6 +142,10 @@ def test_counts_follow_every_change_of_a_ticket(client, month):
         kept = same_as_tickets(client, user, by="month")
         assert kept[m][0] >= 1
         same_as_tickets(client, user, by="state", open="true")
+        # the finished ones alone: only final states, none of them open
+        done = same_as_tickets(client, user, by="state", open="false")
+        assert done and set(done) <= {"resolved", "closed", "cancelled"}, done
+        assert all(v[1] == 0 for v in done.values()), done
         same_as_tickets(client, user, by="party", state="closed")
 
 

@@ -56,6 +56,18 @@ def filtered_cases(client):
      ["alice-new", "alice-old", "alice-10", "alice-closed", "bob-new", "bob-old"]),
     ("bob", {"min_age_days": "30"}, ["bob-old"]),
     ("alice", {"min_age_days": "1", "open": "true"}, ["alice-old", "alice-10"]),
+    # open=false: the finished tickets alone (a final state of the kind), in every scope
+    ("agent1", {"open": "false"}, ["alice-closed"]),
+    ("alice", {"open": "false"}, ["alice-closed"]),
+    ("carol", {"open": "false"}, ["alice-closed"]),
+    ("bob", {"open": "false"}, []),
+    ("agent1", {"open": "false", "min_age_days": "1"}, ["alice-closed"]),
+    ("agent1", {"open": "false", "min_age_days": "5"}, []),
+    ("agent1", {"open": "false", "sort": "-opened"}, ["alice-closed"]),
+    ("agent1", {"open": "false", "party": "ALPE"}, ["alice-closed"]),
+    ("agent1", {"open": "false", "state": "closed"}, ["alice-closed"]),
+    ("agent1", {"open": "false", "state": "new"}, []),
+    ("agent1", {"open": "false", "category": "Registration"}, []),     # two fields
     ("agent1", {"category": "Registration"}, ["alice-10"]),
     ("bob", {"category": "Registration"}, []),
 ])
@@ -65,6 +77,29 @@ def test_case_filters(client, filtered_cases, user, params, expect):
     assert got == {cases[k] for k in expect}, (params, {k for k, v in cases.items() if v in got})
     # service matches the whole value, not a prefix or a part of it
     assert cases["other"] not in got
+
+
+def test_finished_tickets_page_by_after(client):
+    """open=false pages like any list: by after= (the next page from the last number), in
+    creation order and newest first, with a field and within a party's scope."""
+    svc = "Done %s" % tag()
+    done = [imp(client, "cases", days=d, party="ALPE", service=svc, state="closed")
+            .ticket()["number"] for d in (9, 7, 5, 3)]
+    new_case(client, "alice", service=svc)      # open: never on these pages
+    for user in ("agent1", "alice"):
+        for sort, order in (("number", done), ("-number", done[::-1])):
+            seen, after = [], None
+            while True:
+                params = {"open": "false", "service": svc, "limit": 3, "sort": sort}
+                if after:
+                    params["after"] = after
+                r = client.get("/cases", user=user, params=params)
+                assert r.status == 200, r
+                seen += r.numbers()
+                if r.doc.get("more") != "true":
+                    break
+                after = r.doc.get("next")
+            assert seen == order, (user, sort, seen)
 
 
 def test_filter_value_with_plus_encoded_space(client, filtered_cases):
@@ -164,7 +199,8 @@ def test_incident_sla_filter(client):
 
 
 @pytest.mark.parametrize("coll,params", [
-    ("cases", {"open": "false"}), ("cases", {"open": "1"}), ("cases", {"open": "TRUE"}),
+    ("cases", {"open": "False"}), ("cases", {"open": "1"}), ("cases", {"open": "TRUE"}),
+    ("cases", {"open": "0"}),
     ("cases", {"open": ""}), ("incidents", {"open": "yes"}),
     ("cases", {"min_age_days": "-1"}), ("cases", {"min_age_days": "abc"}),
     ("cases", {"min_age_days": "1.5"}), ("cases", {"min_age_days": ""}),

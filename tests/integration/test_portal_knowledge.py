@@ -153,7 +153,8 @@ def test_filters_links_and_hints_say_what_they_do(kp_httpd, kpclient):
 
 def test_every_option_of_every_list_filter_answers_a_list(kp_httpd, kpclient):
     """Each <select> of a list page's filters, each option alone, answers the list: not
-    an error page (the "Finished" option sent open=false, which lists refuse)."""
+    an error page (the "Finished" option once sent open=false, which lists refused; they
+    take it now: the finished tickets alone)."""
     new_problem(kpclient)
     pm = browser(kp_httpd, "pm1")
     for path in ("/itsm/problems?sort=-updated", "/itsm/incidents?sort=-updated",
@@ -163,6 +164,8 @@ def test_every_option_of_every_list_filter_answers_a_list(kp_httpd, kpclient):
         selects = re.findall(r'<select class="select" id="filter-[^"]+" name="([^"]+)">(.*?)</select>',
                              page)
         assert selects, path
+        assert re.findall(r'<option value="([^"]*)"', dict(selects)["open"]) == ["", "true", "false"]
+        assert ">Finished</option>" in dict(selects)["open"]
         for name, options in selects:
             for value in re.findall(r'<option value="([^"]*)"', options):
                 r = pm.get(path.split("?")[0], params={"sort": "-updated", name: value})
