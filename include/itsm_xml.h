@@ -59,10 +59,10 @@ int itsm_xml_is(xmlNodePtr node, const char *name);
  * byte, an overlong form, a surrogate) and each character past ASCII that XML does not
  * allow (U+FFFE, U+FFFF) is written as U+FFFD, the replacement character ("&#xFFFD;" in an
  * attribute), so that text stored by an older build, cut inside a character, still makes a
- * well-formed document. ASCII is copied as fast as before. Raw markup is not checked. The
- * text goes into one
- * growing buffer in the pool, the open elements as a stack. Memory comes from the pool given
- * to itsm_xml_out_start and lives as long as it; a document is written by one thread. */
+ * well-formed document. Text is read once, ASCII in runs copied whole. Raw markup is not
+ * checked. The text goes into one growing buffer in the pool, the open elements as a stack.
+ * Memory comes from the pool given to itsm_xml_out_start and lives as long as it; a document
+ * is written by one thread. */
 typedef struct itsm_xml_out_t itsm_xml_out_t;
 
 #if defined(__GNUC__)

@@ -16,6 +16,7 @@
 #include "itsm.h"
 #include "itsm_xml.h"
 #include "itsm_codec.h"
+#include "xml_int.h"
 
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING \
                        | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA)
@@ -333,58 +334,109 @@ static int xml_char(unsigned int c)
     return (c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 }
 
-/* The n bytes at s (no NUL, no byte to escape) as they are, but each byte that starts no
- * valid UTF-8 sequence, and each sequence of a character XML does not allow past ASCII
- * (U+FFFE, U+FFFF), written as U+FFFD: the document stays well-formed whatever was stored.
- * Runs of ASCII are passed over eight bytes at a time and copied whole. */
-static void out_put_utf8(itsm_xml_out_t *o, const char *s, apr_size_t n)
-{
-    apr_size_t i = 0, from = 0;
-    apr_uint64_t w;
-    long cp;
-    int len;
+/* The bytes a run of text stops at: its NUL, those escaped in content, and the first byte
+ * of each UTF-8 sequence (checked where it occurs, ASCII being the bulk). */
+static const unsigned char text_stop[256] = {
+    [0] = 1, ['\r'] = 1, ['"'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1,
+    [0x80 ... 0xff] = 1,
+};
 
-    while (i < n) {
-        while (i + 8 <= n) {
-            memcpy(&w, s + i, 8);
-            if (w & APR_UINT64_C(0x8080808080808080))
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        cp = itsm_utf8_decode(s + i, n - i, &len);
-        if (cp >= 0 && xml_char((unsigned int)cp)) {
-            i += (apr_size_t)len;
-            continue;
-        }
-        out_put(o, s + from, i - from);
-        OUT_PUT_LITERAL(o, REPLACEMENT);
-        from = i += (apr_size_t)len;
+/* The length of the UTF-8 sequence at s (s[0] >= 0x80, NUL-terminated) of a character XML
+ * allows, 0 for any other: what itsm_utf8_decode and xml_char accept together, without the
+ * decoding (tests/unit/test_xml_out.c compares them over every sequence of up to 3 bytes
+ * and the edges of the 4-byte ones).
+ * A byte after one that is no continuation byte (the NUL among them) is not read. */
+static APR_INLINE apr_size_t utf8_xml_char(const unsigned char *s)
+{
+    unsigned int c = s[0];
+
+#define CONT(b) (((b) & 0xC0u) == 0x80u)
+    if (c < 0xC2)               /* a continuation byte, or the lead of an overlong form */
+        return 0;
+    if (c < 0xE0)
+        return CONT(s[1]) ? 2 : 0;
+    if (c < 0xF0) {
+        if (!CONT(s[1]) || !CONT(s[2])
+            || (c == 0xE0 && s[1] < 0xA0)                       /* overlong */
+            || (c == 0xED && s[1] >= 0xA0)                      /* a surrogate */
+            || (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE))     /* U+FFFE, U+FFFF */
+            return 0;
+        return 3;
     }
-    out_put(o, s + from, n - from);
+    if (c < 0xF5) {
+        if (!CONT(s[1]) || !CONT(s[2]) || !CONT(s[3])
+            || (c == 0xF0 && s[1] < 0x90)                       /* overlong */
+            || (c == 0xF4 && s[1] >= 0x90))                     /* past U+10FFFF */
+            return 0;
+        return 4;
+    }
+    return 0;
+#undef CONT
 }
 
-/* text escaped as element content: the runs without a byte to escape are found and copied
- * whole (strcspn and memcpy are vectorised; a byte at a time cost ten instructions a byte) */
-static void out_put_text(itsm_xml_out_t *o, const char *s)
+/* itsm_xml_text_span (xml_int.h), inlined in the writer. */
+static APR_INLINE apr_size_t text_span(const char *text)
 {
-    static const char specials[] = "<>&\"\r";
-    const char *e;
-    apr_size_t run, n = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    apr_size_t len;
 
     for (;;) {
-        run = strcspn(s, specials);
-        out_put_utf8(o, s, run);
+        /* four bytes a turn: a byte costs a load, a look-up and a branch */
+        for (;;) {
+            if (text_stop[s[0]])
+                break;
+            if (text_stop[s[1]]) {
+                s += 1;
+                break;
+            }
+            if (text_stop[s[2]]) {
+                s += 2;
+                break;
+            }
+            if (text_stop[s[3]]) {
+                s += 3;
+                break;
+            }
+            s += 4;
+        }
+        if (*s < 0x80 || (len = utf8_xml_char(s)) == 0)
+            return (apr_size_t)(s - (const unsigned char *)text);
+        s += len;
+    }
+}
+
+apr_size_t itsm_xml_text_span(const char *text)
+{
+    return text_span(text);
+}
+
+/* text escaped as element content: the runs of valid text copied whole (ASCII but the
+ * escaped bytes, and valid UTF-8 of characters XML allows), each escaped byte as its
+ * reference, and each byte that starts no valid UTF-8 sequence, or each sequence of a
+ * character XML does not allow past ASCII (U+FFFE, U+FFFF), as U+FFFD: the document stays
+ * well-formed whatever was stored. */
+static void out_put_text(itsm_xml_out_t *o, const char *s)
+{
+    const char *e;
+    apr_size_t run, n = 0;
+    int len;
+
+    for (;;) {
+        run = text_span(s);
+        out_put(o, s, run);
         s += run;
         if (*s == '\0')
             return;
-        e = content_escape((unsigned char)*s++, &n);
-        out_put(o, e, n);
+        e = content_escape((unsigned char)*s, &n);
+        if (e) {
+            out_put(o, e, n);
+            s++;
+        }
+        else {
+            OUT_PUT_LITERAL(o, REPLACEMENT);
+            itsm_utf8_decode(s, 4, &len);       /* the bytes replaced: 1, or 3; stops at NUL */
+            s += len;
+        }
     }
 }
 

@@ -23,6 +23,7 @@
 #include "itsm.h"
 #include "itsm_codec.h"
 #include "itsm_xml.h"
+#include "xml_int.h"
 
 /* Both writers, driven together; log records the calls for a failure's message. */
 typedef struct pair_t {
@@ -528,6 +529,158 @@ static void invalid_utf8_written_as_replacement(void **state)
     }
 }
 
+/* itsm_xml_text_span: how much of a text the writer copies as it is. */
+static void text_span_table(void **state)
+{
+    static const struct { const char *in; apr_size_t span; } cases[] = {
+        { "", 0 },
+        { "a", 1 },
+        { "abc", 3 },                       /* ASCII runs, odd and even */
+        { "TST0000001", 10 },
+        { "2026-12-06T22:17:09Z and some more words", 40 },
+        { "tab\tnewline\n", 12 },           /* tab and newline are copied */
+        { "a<b", 1 },                       /* each escape */
+        { ">", 0 },
+        { "ab&amp;", 2 },
+        { "say \"hi\"", 4 },
+        { "line\r\n", 4 },
+        { "caf\xc3\xa9", 5 },               /* 2 bytes */
+        { "\xc2\x80\xdf\xbf", 4 },          /* U+0080, U+07FF */
+        { "\xe2\x82\xac 5", 5 },            /* 3 bytes: the euro sign */
+        { "\xe0\xa0\x80\xef\xbf\xbd", 6 },  /* U+0800, U+FFFD */
+        { "\xee\x80\x80\xed\x9f\xbf", 6 },  /* U+E000, U+D7FF around the surrogates */
+        { "\xf0\x9f\x98\x80!", 5 },         /* 4 bytes */
+        { "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 8 },  /* U+10000, U+10FFFF */
+        { "\xc3\xa9<\xc3\xa9", 2 },         /* a sequence, then an escape */
+        { "ab\xe2\x82 x", 2 },              /* truncated: no continuation byte */
+        { "\xc3(", 0 },
+        { "\xe2\x82<", 0 },                 /* truncated by an escape */
+        { "caf\xc3", 3 },                   /* a sequence cut at the buffer's end */
+        { "\xe2\x82", 0 },
+        { "xy\xf0\x9f\x98", 2 },
+        { "a\x80" "b", 1 },                 /* a stray continuation byte */
+        { "\xbf", 0 },
+        { "\xc0\x80", 0 },                  /* overlong */
+        { "\xc1\xbf", 0 },
+        { "\xe0\x9f\xbf", 0 },
+        { "\xf0\x8f\xbf\xbf", 0 },
+        { "ok\xed\xa0\x80", 2 },            /* surrogates */
+        { "\xed\xbf\xbf", 0 },
+        { "\xef\xbf\xbe", 0 },              /* U+FFFE, U+FFFF: not XML characters */
+        { "x\xef\xbf\xbf", 1 },
+        { "\xf4\x90\x80\x80", 0 },          /* past U+10FFFF */
+        { "\xf5\x80\x80\x80", 0 },
+        { "\xf8\x88\x80\x80\x80", 0 },      /* 5- and 6-byte forms */
+        { "\xfe\xff", 0 },
+        { "\xf0\x9f\x98\x80\xff", 4 },
+        { "0123456789abcdef\xc3", 16 },
+    };
+    static const char escaped[] = "<>&\"\r";
+    char buf[8];
+    size_t i, pre;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_int_equal(itsm_xml_text_span(cases[i].in), cases[i].span);
+    /* each escaped byte at each place in the scan's turn of two bytes, after ASCII and
+     * after a character of two bytes */
+    for (i = 0; escaped[i]; i++)
+        for (pre = 0; pre < 4; pre++) {
+            memset(buf, 'x', sizeof buf);
+            buf[pre] = escaped[i];
+            buf[pre + 1] = 'y';
+            buf[pre + 2] = '\0';
+            assert_int_equal(itsm_xml_text_span(buf), pre);
+            if (pre >= 2) {
+                buf[pre - 2] = '\xc3';
+                buf[pre - 1] = '\xa9';
+                assert_int_equal(itsm_xml_text_span(buf), pre);
+            }
+        }
+}
+
+/* The span as repaired() and strcspn find it: through itsm_utf8_decode, a character at a
+ * time, up to the first byte escaped in content. */
+static apr_size_t span_by_decode(const char *s)
+{
+    apr_size_t i = 0, n = strcspn(s, "<>&\"\r");
+    long cp;
+    int len;
+
+    while (i < n) {
+        cp = itsm_utf8_decode(s + i, n - i, &len);
+        if (cp < 0 || cp == 0xFFFE || cp == 0xFFFF)
+            return i;
+        i += (apr_size_t)len;
+    }
+    return n;
+}
+
+/* The span agrees with itsm_utf8_decode, XML's characters and the escaped bytes over every
+ * sequence of up to three bytes (the third byte every value after a continuation byte), at
+ * three places after ASCII and cut by the NUL at each length, and over 4-byte sequences
+ * around the edges of their bytes. */
+static void text_span_as_decode(void **state)
+{
+    char buf[16];
+    unsigned int a, b, c, d;
+    apr_size_t pre, n;
+
+    for (a = 0x80; a < 0x100; a++)
+        for (b = 1; b < 0x100; b++)
+            for (c = 1; c < 0x100; c += (b & 0xc0) == 0x80 ? 1 : 0x3f)
+                for (pre = 0; pre < 4; pre++)
+                    for (n = pre + 1; n <= pre + 4; n++) {
+                        memset(buf, 'x', sizeof buf);
+                        buf[pre] = (char)a;
+                        buf[pre + 1] = (char)b;
+                        buf[pre + 2] = (char)c;
+                        buf[n] = '\0';
+                        assert_int_equal(itsm_xml_text_span(buf), span_by_decode(buf));
+                    }
+    for (a = 0xf0; a < 0x100; a++)
+        for (b = 0x70; b < 0xd0; b++)
+            for (c = 0x7f; c <= 0xc0; c += 0x41)
+                for (d = 0x7f; d <= 0xc0; d++)
+                    for (n = 1; n <= 5; n++) {
+                        memset(buf, 'x', sizeof buf);
+                        buf[0] = (char)a;
+                        buf[1] = (char)b;
+                        buf[2] = (char)c;
+                        buf[3] = (char)d;
+                        buf[n] = '\0';
+                        assert_int_equal(itsm_xml_text_span(buf), span_by_decode(buf));
+                    }
+}
+
+/* Each escape next to each kind of sequence, through the writer: the bytes escaped, valid
+ * UTF-8 copied, invalid as U+FFFD, whichever comes first. */
+static void escapes_around_sequences(void **state)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        { "a<b>c&d\"e\rf", "a&lt;b&gt;c&amp;d&quot;e&#13;f" },
+        { "<\xc3\xa9>", "&lt;\xc3\xa9&gt;" },
+        { "&\xe2\x82\xac\"", "&amp;\xe2\x82\xac&quot;" },
+        { "\r\xf0\x9f\x98\x80<", "&#13;\xf0\x9f\x98\x80&lt;" },
+        { "\xc3<\xe2\x82&", "\xef\xbf\xbd&lt;\xef\xbf\xbd\xef\xbf\xbd&amp;" },
+        { "\xef\xbf\xbf>\xed\xa0\x80\"", "\xef\xbf\xbd&gt;\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd&quot;" },
+        { "tab\there\nnewline", "tab\there\nnewline" },
+        { "\xc0\xaf<", "\xef\xbf\xbd\xef\xbf\xbd&lt;" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        itsm_xml_out_t *o = itsm_xml_out_start(pool, "t");
+        const char *doc;
+        apr_size_t len;
+
+        itsm_xml_write_string(o, cases[i].in);
+        doc = itsm_xml_out_end(o, &len);
+        assert_string_equal(doc, apr_pstrcat(pool, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                             "<t xmlns=\"", ITSM_NS, "\">", cases[i].out,
+                                             "</t>\n", NULL));
+    }
+}
+
 /* The text ends with a NUL not counted in its length, and lives as long as the pool. */
 static void text_terminated_in_pool(void **state)
 {
@@ -559,6 +712,9 @@ int main(void)
         cmocka_unit_test(generated_documents_as_libxml2),
         cmocka_unit_test(text_terminated_in_pool),
         cmocka_unit_test(invalid_utf8_written_as_replacement),
+        cmocka_unit_test(text_span_table),
+        cmocka_unit_test(text_span_as_decode),
+        cmocka_unit_test(escapes_around_sequences),
     };
 
     xmlSetGenericErrorFunc(NULL, silent);
