@@ -576,18 +576,45 @@
     <span class="caption"><xsl:value-of select="translate(local-name(), '-', ' ')"/><xsl:text> </xsl:text><xsl:value-of select="i:number"/></span>
     <h1>Change the details</h1>
     <p><xsl:value-of select="i:title"/></p>
+    <!-- the fields the caller may not change now (the core's dry run of the process's update
+         with each field changed: p:fixed) are shown, not offered as inputs -->
+    <xsl:variable name="fixed" select="$ctx/p:actions/p:action[@name = 'update']/p:fixed"/>
+    <xsl:if test="$fixed">
+      <h2>Not yours to change</h2>
+      <dl class="summary" id="fixed-details">
+        <xsl:for-each select="$fixed">
+          <xsl:variable name="v" select="$t/*[local-name() = current()/@name]"/>
+          <div class="summary-row">
+            <dt><xsl:call-template name="label-for"><xsl:with-param name="name" select="@name"/></xsl:call-template></dt>
+            <dd>
+              <xsl:choose>
+                <xsl:when test="$v"><xsl:apply-templates select="$v" mode="value"/></xsl:when>
+                <xsl:otherwise>Not given</xsl:otherwise>
+              </xsl:choose>
+            </dd>
+          </div>
+        </xsl:for-each>
+      </dl>
+      <xsl:for-each select="$fixed[string(.) and not(. = preceding-sibling::p:fixed)]">
+        <p class="hint"><xsl:value-of select="."/></p>
+      </xsl:for-each>
+    </xsl:if>
     <form method="post" action="{$base}/{$ctx/@collection}/{$t/i:number}" id="update-form">
       <xsl:call-template name="hidden-token"/>
       <input type="hidden" name="itsm-version" value="{$t/i:version}"/>
-      <xsl:call-template name="input">
-        <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'title'"/>
-        <xsl:with-param name="value" select="$t/i:title"/><xsl:with-param name="required" select="true()"/>
-      </xsl:call-template>
-      <xsl:call-template name="input">
-        <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'description'"/>
-        <xsl:with-param name="type" select="'long-text'"/><xsl:with-param name="value" select="$t/i:description"/>
-      </xsl:call-template>
-      <xsl:apply-templates select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only)]" mode="update-input">
+      <xsl:if test="not($fixed[@name = 'title'])">
+        <xsl:call-template name="input">
+          <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'title'"/>
+          <xsl:with-param name="value" select="$t/i:title"/><xsl:with-param name="required" select="true()"/>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:if test="not($fixed[@name = 'description'])">
+        <xsl:call-template name="input">
+          <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'description'"/>
+          <xsl:with-param name="type" select="'long-text'"/><xsl:with-param name="value" select="$t/i:description"/>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:apply-templates select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only) and not(@name = $fixed/@name)]" mode="update-input">
         <xsl:with-param name="t" select="$t"/>
       </xsl:apply-templates>
       <button type="submit" class="button">Save changes</button>

@@ -128,6 +128,68 @@ static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
     return 0;
 }
 
+/* A value of f's type that is not was, in canonical form, or NULL when none of the few tried
+ * is both valid and different (an enum of one value). Any valid value serves: it only asks
+ * whether the process lets the field change at all. */
+static const char *other_value(apr_pool_t *p, const itsm_field_t *f, const char *was,
+                               apr_time_t now)
+{
+    /* two values of each type that has constant ones; text is the default */
+    static const char *const constant[ITSM_TYPE_XHTML + 1][2] = {
+        [ITSM_TYPE_BOOLEAN] = { "true", "false" },
+        [ITSM_TYPE_DURATION] = { "PT1H", "PT2H" },
+        [ITSM_TYPE_TICKET] = { "ZZ0000001", "ZZ0000002" },
+        [ITSM_TYPE_XHTML] = { "<p>a</p>", "<p>b</p>" },
+    };
+    itsm_field_type_e type = itsm_field_type(f);
+    const char *tried[4] = { "a", "b", NULL, NULL }, *value, *why;
+    apr_int64_t n = was ? apr_atoi64(was) : 0;
+    size_t i;
+
+    if (type == ITSM_TYPE_ENUM) {
+        tried[0] = f->values ? f->values[0] : NULL;
+        tried[1] = tried[0] ? f->values[1] : NULL;
+    }
+    else if (type == ITSM_TYPE_INTEGER) {
+        tried[0] = apr_psprintf(p, "%" APR_INT64_T_FMT, n + 1);
+        tried[1] = apr_psprintf(p, "%" APR_INT64_T_FMT, n - 1);
+        tried[2] = apr_psprintf(p, "%" APR_INT64_T_FMT, f->min);
+        tried[3] = apr_psprintf(p, "%" APR_INT64_T_FMT, f->max);
+    }
+    else if (type == ITSM_TYPE_DATETIME) {
+        tried[0] = itsm_time_format(p, now);
+        tried[1] = itsm_time_format(p, now + apr_time_from_sec(1));
+    }
+    else if ((unsigned)type <= ITSM_TYPE_XHTML && constant[type][0]) {
+        tried[0] = constant[type][0];
+        tried[1] = constant[type][1];
+    }
+    for (i = 0; i < sizeof tried / sizeof *tried && tried[i]; i++)
+        if (itsm_field_check(f, tried[i], p, &value, &why) == APR_SUCCESS
+            && (was == NULL || strcmp(value, was) != 0))
+            return value;
+    return NULL;
+}
+
+itsm_ticket_t *itsm_doc_changed_copy(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                     const char *name, apr_time_t now)
+{
+    const common_field_t *cf = common_field(name);
+    const itsm_field_t *f = cf ? (cf->settable ? &cf->f : NULL) : itsm_doc_kind_field(k, name);
+    const char *value;
+    itsm_ticket_t *copy;
+
+    if (f == NULL || (f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY))
+        || (value = other_value(p, f, field_value(t, f), now)) == NULL)
+        return NULL;
+    copy = itsm_req_copy_ticket(p, t);
+    if (cf)
+        common_set(copy, cf, value);
+    else
+        apr_table_setn(copy->fields, f->name, value);
+    return copy;
+}
+
 /* Stops each_field at the first required field the ticket (baton) lacks, kept in found. */
 typedef struct missing_baton_t {
     const itsm_ticket_t *t;

@@ -943,34 +943,84 @@ static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
     }
 }
 
-/* The actions the caller may take on t now: those their roles or relation to it allow, that
- * the process does not refuse from the ticket's state. The process decides by its action
- * callback, run on a copy with no input: a 404 or 409 refusal means "not from here"; a 422
- * (input missing) means the action is offered and its form asks. Nothing is written. */
 /* The dry run of a process callback (docs/modules.md, Dry runs): its update (action NULL)
- * or that action, on a copy of t with no input; a 409 or 404 refusal is "not from this
- * state", anything else (422: "needs input") offers it. Nothing is written: the copy is the
- * page's, and a GET's write set is never committed. */
-static int process_takes(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
-                         const char *action)
+ * or that action, taking old to t (a copy: the page's; a GET's write set is never
+ * committed, so nothing is written). Its answer: 0, or the refusal's status with the call's
+ * message in *why. */
+static int dry_run(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old,
+                   itsm_ticket_t *t, const char *action, const char **why)
 {
-    itsm_ticket_t *copy = itsm_req_copy_ticket(q->r->pool, t);
     apr_array_header_t *spawned = q->spawned, *told = q->told;
     itsm_call_t call;
     int rc;
 
-    if (action ? k->action == NULL : k->update == NULL)
-        return action == NULL;
     itsm_req_init_call(q, &call);
-    q->dry_run = 1;
-    rc = action ? k->action(&call, action, t, copy) : k->update(&call, t, copy);
+    q->dry_run = 1;             /* linked_note reads and tells nothing */
+    rc = action ? k->action(&call, action, old, t) : k->update(&call, old, t);
     q->dry_run = 0;
     q->spawned = spawned;       /* a ticket_create's check stays the dry run's own */
     q->told = told;
+    *why = call.message;
+    return rc;
+}
+
+/* A dry run's refusal that means "not from this state" (409, 404) or "not yours" (403), as
+ * against one that asks for input or another value (422). */
+static int refused_outright(int rc)
+{
+    return rc == HTTP_CONFLICT || rc == HTTP_NOT_FOUND || rc == HTTP_FORBIDDEN;
+}
+
+/* Does the process take its update (action NULL) or that action on t from its state, run on
+ * a copy with no input? A 409 or 404 is "not from this state"; anything else (422: "needs
+ * input") offers it. */
+static int process_takes(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
+                         const char *action)
+{
+    const char *why;
+    int rc;
+
+    if (action ? k->action == NULL : k->update == NULL)
+        return action == NULL;
+    rc = dry_run(q, k, t, itsm_req_copy_ticket(q->r->pool, t), action, &why);
     return rc != HTTP_CONFLICT && rc != HTTP_NOT_FOUND;
 }
 
-static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ticket_t *t)
+/* The inputs of the details form that the caller may not change on t, each as <p:fixed
+ * name="..." status="...">why</p:fixed> under the update action (an): for each field the form
+ * offers (title, description, the kind's fields neither read-only nor create-only), the
+ * update callback's dry run on a copy in which only that field holds another value; a 403
+ * (a problem's level and service are problem management's) or a 409 or 404 (not in this
+ * state) fixes it, and the form shows it read-only. A 422 is about the value (an incident's
+ * external reference without a desk), not the right: the field stays an input. Run only for
+ * the form's page: a field per dry run. */
+static void describe_fixed(itsm_req_t *q, ctx_t *c, cnode_t an, const itsm_kind_t *k,
+                           const itsm_ticket_t *t)
+{
+    static const char *const common[] = { "title", "description" };
+    apr_time_t now = apr_time_from_sec(apr_time_sec(q->r->request_time));
+    size_t i, n_common = sizeof common / sizeof *common;
+    const itsm_field_t *f = k->fields;
+
+    for (i = 0; k->update && (i < n_common || (f && f->name)); i++) {
+        const char *name = i < n_common ? common[i] : (f++)->name, *why = NULL;
+        itsm_ticket_t *copy = itsm_doc_changed_copy(q->r->pool, k, t, name, now);
+        cnode_t fn;
+        int rc;
+
+        if (copy == NULL || !refused_outright(rc = dry_run(q, k, t, copy, NULL, &why)))
+            continue;
+        fn = child(c, an, "fixed", why);
+        prop(c, fn, "name", name);
+        prop(c, fn, "status", apr_itoa(q->r->pool, rc));
+    }
+}
+
+/* The actions the caller may take on t now: those their roles or relation to it allow, that
+ * the process does not refuse from the ticket's state (process_takes). With details, the
+ * page is the details form: which of its fields the caller may not change. */
+static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ticket_t *t,
+                             int details)
 {
     const itsm_kind_t *k = q->route->kind;
     cnode_t an = child(c, ctx, "actions", NULL);
@@ -983,8 +1033,13 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
         || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE)) {
         /* offered where the process takes a change of the details in the ticket's state
          * (not a closed problem, an approved article) */
-        if (process_takes(q, k, t, NULL))
-            prop(c, child(c, an, "action", NULL), "name", ITSM_ACTION_UPDATE);
+        if (process_takes(q, k, t, NULL)) {
+            cnode_t un = child(c, an, "action", NULL);
+
+            prop(c, un, "name", ITSM_ACTION_UPDATE);
+            if (details)
+                describe_fixed(q, c, un, k, t);
+        }
     }
     for (a = k->actions; a && *a && k->action; a++) {
         if (!itsm_req_allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
@@ -1290,7 +1345,11 @@ static ctx_t *make_context(itsm_req_t *q, int status)
     if (q->route)
         describe_kind(q, c, ctx, q->route->kind);
     if (pq->ticket && q->route && strcmp(pq->ticket->kind, q->route->kind->kind) == 0) {
-        describe_actions(q, c, ctx, pq->ticket);
+        const char *edit = apr_table_get(args, "edit");
+
+        describe_actions(q, c, ctx, pq->ticket,
+                         (edit && strcmp(edit, "details") == 0)
+                         || (pq->refusal && pq->action && strcmp(pq->action, "update") == 0));
         add_part(q, c, ctx, "journal", journal_of_page, pq->ticket->number);
         add_part(q, c, ctx, "links", links_of_page, pq->ticket->number);
     }

@@ -161,6 +161,13 @@ int itsm_doc_render_sla_targets(itsm_call_t *c, itsm_xml_out_t *w, const itsm_sl
 void itsm_doc_render_sla_target(itsm_call_t *c, itsm_xml_out_t *w, const itsm_ticket_clock_t *tc);
 int itsm_doc_render_votes(itsm_req_t *q, itsm_xml_out_t *w, const itsm_ticket_t *t);
 int itsm_doc_field_hidden(itsm_req_t *q, const itsm_kind_t *k, const char *name);
+/* A copy of t (in p) in which only the field name holds another valid value: a field a
+ * request may change on an existing ticket (title, description, priority, assignee, group, or
+ * one of k's neither read-only nor create-only). The input of a dry run that asks the
+ * process's update callback whether the caller may change that field (the portal's details
+ * form). NULL for another name, or when no other value fits the field. */
+itsm_ticket_t *itsm_doc_changed_copy(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
+                                     const char *name, apr_time_t now);
 void itsm_doc_render_field(apr_pool_t *p, itsm_xml_out_t *w, const itsm_field_t *f,
                            const char *value);
 /* how: ITSM_DOC_NESTED writes the kind's element around the ticket; ITSM_DOC_ITEM writes it

@@ -106,3 +106,32 @@ def raise_form(b, collection="/itsm/cases", **first):
 def text(html):
     """The page's text without tags (for what a reader sees)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def changed_value(page, name, value):
+    """Another value for the details form's input name: an option not selected, or the text
+    with a word added."""
+    sel = re.search(r'<select[^>]* name="%s"[^>]*>(.*?)</select>' % name, page, re.S)
+    if sel is None:
+        return (value or "") + " changed"
+    options = re.findall(r'<option value="([^"]*)"( selected)?', sel.group(1))
+    return [v for v, chosen in options if v and not chosen][0]
+
+
+def details_form_saves(b, path, fixed=frozenset()):
+    """The details form of the ticket at path (?edit=details) as b's person gets it: the
+    fields in fixed are no inputs of it (shown read-only, in #fixed-details), and every input,
+    changed alone and saved, is taken or refused for its value (400, 422), never 403. Returns
+    the form's first page."""
+    first = b.page(path + "?edit=details").text
+    names = [n for n in form_of(first, path)["inputs"] if not n.startswith("itsm-")]
+    assert not set(fixed) & set(names), (path, names)
+    assert ('id="fixed-details"' in first) == bool(fixed), path
+    for name in names:
+        page = b.page(path + "?edit=details").text
+        f = form_of(page, path)
+        r = b.post(f["action"], dict(f["inputs"], **{
+            name: changed_value(page, name, f["inputs"][name])}))
+        assert r.status_code in (303, 400, 422), (path, name, r.status_code)
+        assert "forbidden" not in r.text, (path, name)
+    return first

@@ -252,6 +252,17 @@ def test_problem_and_knowledge_pages(kp_httpd, kpclient, browser_factory):
     submit(d, "#record-workaround-form button")
     assert "workaround in place" in d.page_source.lower()
     axe_check(d, "problem")
+    # the desk's details form of a problem: its level and service read-only (problem
+    # management's), the rest inputs that save
+    d = browser_factory()
+    login(d, kp_httpd, "agent1", "/itsm/problems/" + pn)
+    submit(d, "#update-link")
+    assert not d.find_elements(By.ID, "update-level") and d.find_elements(By.ID, "fixed-details")
+    axe_check(d, "agent-problem-change-details")
+    d.find_element(By.ID, "update-background").send_keys("Seen since the R3 release")
+    submit(d, "#update-form button")
+    assert d.current_url.endswith("/itsm/problems/" + pn)
+    assert "Seen since the R3 release" in d.page_source
 
 
 def test_suggestions_while_typing_and_the_reviewers_pages(kp_httpd, kpclient, browser_factory):

@@ -6,7 +6,7 @@ import re
 import time
 
 from conftest import NS
-from portal_util import Browser, form_of, forms, raise_form, text
+from portal_util import Browser, details_form_saves, form_of, forms, raise_form, text
 from test_portal_pages import new_case
 
 SCRIPT = "<script>alert('x')</script>"
@@ -147,6 +147,18 @@ def test_details_form_is_not_offered_without_the_right_to_change(httpd, client):
     assert "<title>%s: Read only here - " % number in page
     assert 'id="update-form"' not in page and "?edit=details" not in page
     assert b.page("/itsm/incidents/%s?edit=details" % number).status_code == 200
+
+
+def test_the_test_kinds_details_form_saves_every_input(httpd, client):
+    """The test process (no update callback) fixes no field: its form, for the desk and for a
+    participant, saves each input (the processes' own: test_portal_knowledge.py)."""
+    for user in ("agent1", "alice"):
+        r = client.post("/tests", "<ticket xmlns='%s'><title>Details of a test</title></ticket>" % NS,
+                        user=user)
+        assert r.status == 201, r.text
+        b = Browser(httpd)
+        b.login(user)
+        details_form_saves(b, "/itsm/tests/" + r.findtext("i:number"))
 
 
 def test_participant_replies_to_a_request_for_information(httpd, client):

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from conftest import NS
 from incident_util import tag
 from knowledge_util import act as kact, create_article, create_term
-from portal_util import Browser, form_of, forms, raise_form, text
+from portal_util import Browser, details_form_saves, form_of, forms, raise_form, text
 from problem_util import link, new_problem, walk
 
 SCRIPT = "<script>alert('x')</script>"
@@ -88,6 +88,47 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     assert r.status_code == 303
     kedb = text(pm.page("/itsm/problems?knownError=true&sort=-updated").text)
     assert "Known-error base" in kedb and n in kedb and "Split files below 1 MiB" in kedb
+
+
+# who opens the details form of what, and the fields it must show read-only, not as inputs:
+# those the process refuses them to change (the problem's level and service are problem
+# management's: agent1 and a resolver update a problem, pm1 categorises it)
+DETAILS_FORMS = [
+    ("agent1", "problem", {"level", "service"}),
+    ("res1", "problem", {"level", "service"}),
+    ("pm1", "problem", set()),
+    ("agent1", "incident", set()),
+    ("agent1", "case", set()),
+    ("alice", "case", set()),
+    ("author1", "article", set()),
+    ("km1", "article", set()),
+]
+
+
+def test_the_details_form_offers_only_what_the_caller_may_change(kp_httpd, kpclient):
+    """Every input of a ticket's details form, changed alone and saved, is taken or refused
+    for its value (422), never 403: a field the process keeps from the caller is shown
+    read-only with the reason, not offered as an input that fails on save."""
+    word = "numbat" + tag().lower().replace("-", "")
+    made = {
+        "problem": lambda: "problems/" + new_problem(
+            kpclient, title="Details of " + word, service="DIP").ticket()["number"],
+        "incident": lambda: "incidents/" + kpclient.post(
+            "/incidents", "<incident xmlns='%s'><title>Details of %s</title><impact>low</impact>"
+            "<urgency>low</urgency></incident>" % (NS, word), user="agent1").findtext("i:number"),
+        "case": lambda: "cases/" + kpclient.post(
+            "/cases", "<case xmlns='%s'><title>Details of %s</title></case>" % (NS, word),
+            user="alice").findtext("i:number"),
+        "article": lambda: "articles/" + create_article(kpclient, title="Details of " + word),
+    }
+    for user, kind, fixed in DETAILS_FORMS:
+        page = details_form_saves(browser(kp_httpd, user), "/itsm/" + made[kind](), fixed)
+        shown = page[page.index('id="fixed-details"'):page.index("</dl>")] if fixed else ""
+        for name in fixed:
+            assert "<dt>%s" % name.capitalize() in shown, (user, kind, name, shown)
+        if fixed:
+            assert "<dd>2</dd>" in shown and "<dd>DIP</dd>" in shown
+            assert "Categorising a problem (its level and service) is problem management" in page
 
 
 def test_an_incident_shows_its_problem_and_the_known_errors_it_may_be(kp_httpd, kpclient):
