@@ -27,7 +27,9 @@
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 15    /* 15: itsm_kind_t.frozen_states (a core without it would
+#define ITSM_ABI_VERSION 16    /* 16: itsm_search_t.gap_field and itsm_search_gap_t.drafted
+                                 * (a core without them answers no gap as drafted);
+                                 * 15: itsm_kind_t.frozen_states (a core without it would
                                  * add links to a closed problem);
                                  * 14: ITSM_FIELD_VOTES (a core without it would index the
                                  * field from the ticket, never from the votes) and
@@ -123,6 +125,11 @@ typedef struct itsm_search_gap_t {
     apr_int64_t misses;         /* searches that found nothing */
     apr_int64_t deflections;    /* failed deflections */
     apr_time_t first_seen, last_seen;
+    /* The number of a ticket of the kind drafted from the gap (itsm_search_t.gap_field holds
+     * the query): the first of those not in a final state whose party is in the caller's
+     * scope; NULL when none (or the caller reads the kind as published, or the query is
+     * longer than the field index holds, 200 bytes). ABI 16. */
+    const char *drafted;
 } itsm_search_gap_t;
 
 /* What a process callback sees of the request, and where it reports a refusal. */
@@ -201,7 +208,9 @@ struct itsm_services_t {
                            apr_array_header_t **out);
     /* Search gaps of kind (NULL: every kind) within the caller's parties (itsm_search_gap_t),
      * the most frequent first (misses + deflections, then the latest), at most limit
-     * (1..500) from offset. The caller's module checks who may see them. */
+     * (1..500) from offset, each with the ticket of kind drafted from it if any
+     * (itsm_search_gap_t.drafted; kind NULL: none). The caller's module checks who may see
+     * them. */
     apr_status_t (*search_gaps)(itsm_call_t *c, const char *kind, int limit, int offset,
                                 apr_array_header_t **out);
     /* Tell the tickets linked to t by links of type (either direction; NULL: any type) that
@@ -472,6 +481,11 @@ typedef struct itsm_search_t {
      * kinds searched much and written little (articles). A kind that changes it is moved at the
      * next start. PostgreSQL: no effect (its GIN index serves prefixes). ABI 12. */
     int prefix_index;
+    /* A field of the kind, declared ITSM_FIELD_INDEXED, holding the query of the search gap
+     * a ticket was drafted from (an article made from a knowledge gap): the gaps read
+     * (itsm_services_t.search_gaps) names such a ticket in each gap (drafted), in the same
+     * statement. NULL: none. ABI 16. */
+    const char *gap_field;
 } itsm_search_t;
 
 /* A kind of ticket. Callbacks return 0 to go on, or the status of itsm_call_fail. They change

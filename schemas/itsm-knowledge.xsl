@@ -482,12 +482,20 @@
                 <td><xsl:call-template name="time"><xsl:with-param name="t" select="@firstSeen"/></xsl:call-template></td>
                 <td><xsl:call-template name="time"><xsl:with-param name="t" select="@lastSeen"/></xsl:call-template></td>
                 <td>
-                  <form method="post" action="{$base}/articles" class="inline-form">
-                    <xsl:call-template name="hidden-token"/>
-                    <input type="hidden" name="title" value="{.}"/>
-                    <input type="hidden" name="gap" value="{.}"/>
-                    <button type="submit" class="button button-secondary">Draft an article<span class="visually-hidden"> for "<xsl:value-of select="."/>"</span></button>
-                  </form>
+                  <xsl:choose>
+                    <!-- drafted already (and not retired): to that article, not a second draft -->
+                    <xsl:when test="@article">
+                      <a class="link" href="{$base}/articles/{@article}">Drafted as <xsl:value-of select="@article"/><span class="visually-hidden">: the article for "<xsl:value-of select="."/>"</span></a>
+                    </xsl:when>
+                    <xsl:otherwise>
+                      <form method="post" action="{$base}/articles" class="inline-form">
+                        <xsl:call-template name="hidden-token"/>
+                        <input type="hidden" name="title" value="{.}"/>
+                        <input type="hidden" name="gap" value="{.}"/>
+                        <button type="submit" class="button button-secondary">Draft an article<span class="visually-hidden"> for "<xsl:value-of select="."/>"</span></button>
+                      </form>
+                    </xsl:otherwise>
+                  </xsl:choose>
                 </td>
               </tr>
             </xsl:for-each>

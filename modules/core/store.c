@@ -524,6 +524,17 @@ static const char *scope_sql(apr_pool_t *p, const apr_array_header_t *parties, c
     return apr_pstrcat(p, " AND ", col, " IN ", in_list(p, parties, args), NULL);
 }
 
+const char *scope_parties_sql(apr_pool_t *p, const char *scope, const char *col,
+                              apr_array_header_t *args)
+{
+    return scope_sql(p, scope_parse(p, scope).parties, col, args);
+}
+
+int scope_reads_published(apr_pool_t *p, const char *scope, const char *kind)
+{
+    return strstr(scope_parse(p, scope).published, apr_pstrcat(p, " ", kind, " ", NULL)) != NULL;
+}
+
 int has_key(const apr_array_header_t *keys, const char *key)
 {
     int i;

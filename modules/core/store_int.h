@@ -208,6 +208,12 @@ apr_status_t prepared(itsm_store_t *st, const char *sql, apr_dbd_prepared_t **ou
 apr_status_t select_sql(itsm_store_t *st, apr_pool_t *p, rows_t **res,
                         const char *sql, const apr_array_header_t *args);
 void arg(apr_array_header_t *args, const char *v);
+/* " AND col IN (...)" for scope's parties (their values pushed onto args), "" for every
+ * party. */
+const char *scope_parties_sql(apr_pool_t *p, const char *scope, const char *col,
+                              apr_array_header_t *args);
+/* Whether scope reads kind as published (a reader of a versioned kind). */
+int scope_reads_published(apr_pool_t *p, const char *scope, const char *kind);
 const char *in_list(apr_pool_t *p, const apr_array_header_t *values, apr_array_header_t *args);
 /* Whether keys (strings) hold key. */
 int has_key(const apr_array_header_t *keys, const char *key);

@@ -2030,32 +2030,39 @@ apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool
     return rv;
 }
 
+/* The gaps, each with the ticket drafted from it (the kind's itsm_search_t.gap_field) in a
+ * subquery of the same statement: the field index's rows of that field holding the query,
+ * open (the retired article of a gap does not count), of a ticket in the caller's parties;
+ * none for a caller who reads the kind as published (a draft is not theirs to read). */
 apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, const char *kind,
                                     const char *scope, int limit, int offset, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
-    const char *sql = "SELECT kind, query, party, misses, deflections, first_seen, last_seen "
-                      "FROM itsm_search_gap WHERE 1 = 1";
+    const itsm_kind_t *k = kind ? kind_named(st->kinds, kind) : NULL;
+    const char *gap_field = k && k->search ? k->search->gap_field : NULL;
+    const char *sql = "SELECT g.kind, g.query, g.party, g.misses, g.deflections, g.first_seen, "
+                      "g.last_seen, ";
     rows_t *res;
     row_t *row = NULL;
-    char *parties = apr_pstrdup(p, scope ? scope : ""), *nl = strchr(parties, '\n');
 
     *out = apr_array_make(p, limit > 0 ? limit : 1, sizeof(itsm_search_gap_t));
-    if (nl)
-        *nl = '\0';
+    if (gap_field && !scope_reads_published(p, scope, kind)) {
+        arg(args, gap_field);
+        sql = apr_pstrcat(p, sql, "(SELECT MIN(t.number) FROM itsm_field_index f JOIN "
+                          "itsm_ticket t ON t.id = f.ticket_id WHERE f.kind = g.kind AND "
+                          "f.name = %s AND f.value = g.query AND f.is_open = 1",
+                          scope_parties_sql(p, scope, "t.party", args), ")", NULL);
+    }
+    else {
+        sql = apr_pstrcat(p, sql, "NULL", NULL);
+    }
+    sql = apr_pstrcat(p, sql, " FROM itsm_search_gap g WHERE 1 = 1", NULL);
     if (kind) {
-        sql = apr_pstrcat(p, sql, " AND kind = %s", NULL);
+        sql = apr_pstrcat(p, sql, " AND g.kind = %s", NULL);
         arg(args, kind);
     }
-    if (strcmp(parties, "*") != 0) {
-        apr_array_header_t *list = apr_array_make(p, 4, sizeof(const char *));
-        char *tok, *state;
-
-        for (tok = apr_strtok(parties, ",", &state); tok; tok = apr_strtok(NULL, ",", &state))
-            arg(list, tok);
-        sql = apr_pstrcat(p, sql, " AND party IN ", in_list(p, list, args), NULL);
-    }
-    sql = apr_pstrcat(p, sql, " ORDER BY misses + deflections DESC, last_seen DESC, query "
+    sql = apr_pstrcat(p, sql, scope_parties_sql(p, scope, "g.party", args),
+                      " ORDER BY g.misses + g.deflections DESC, g.last_seen DESC, g.query "
                       "LIMIT " INT " OFFSET " INT, NULL);
     arg(args, apr_itoa(p, limit));
     arg(args, apr_itoa(p, offset));
@@ -2063,6 +2070,7 @@ apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, 
         return APR_EGENERAL;
     while (next_row(st->driver, p, res, &row)) {
         itsm_search_gap_t *g = apr_array_push(*out);
+        const char *drafted = col(st, row, 7);
 
         g->kind = apr_pstrdup(p, col(st, row, 0));
         g->query = apr_pstrdup(p, col(st, row, 1));
@@ -2071,6 +2079,7 @@ apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, 
         g->deflections = col_i64(st, row, 4);
         g->first_seen = apr_time_from_sec(col_i64(st, row, 5));
         g->last_seen = apr_time_from_sec(col_i64(st, row, 6));
+        g->drafted = drafted && *drafted ? apr_pstrdup(p, drafted) : NULL;
     }
     return rows_done(res);
 }

@@ -102,7 +102,9 @@ static int check_body(itsm_call_t *c, const itsm_ticket_t *t)
 /* A draft made from a knowledge gap (<gap>: a query the search analytics counted): by those
  * who see the gaps (GET /itsm/knowledge-gaps: KNOWLEDGE_GAPS_ACTION), else an author would
  * learn by trying which queries were counted and how often; the gap must be one the caller
- * sees; without a <body>, the body says what was searched. */
+ * sees, and have no article drafted from it that is not retired (409 naming it: two
+ * managers would write the same answer twice); without a <body>, the body says what was
+ * searched. */
 static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
 {
     apr_array_header_t *gaps;
@@ -126,6 +128,11 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "<gap>: '%s' is not a knowledge gap (GET /itsm/knowledge-gaps)",
                               gap);
+    if (found->drafted)
+        return itsm_call_fail(c, HTTP_CONFLICT, "duplicate",
+                              "<gap>: %s is already drafted from '%s'; work on that article "
+                              "(a gap is drafted again once its article is retired)",
+                              found->drafted, gap);
     if (apr_table_get(t->fields, "body") == NULL) {
         const char *text = apr_psprintf(
             c->pool, "Searches for \"%s\" found no article (%" APR_INT64_T_FMT " %s) or "

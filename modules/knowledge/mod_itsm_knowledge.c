@@ -29,8 +29,9 @@ static const itsm_field_t article_fields[] = {
     { "readers", ITSM_FIELD_READONLY | ITSM_FIELD_EDITORS_ONLY },
     /* the knowledge gap it was drafted from: a query of one party's people, for the
      * knowledge roles, who write the answer (a manager hands the gap to the authors by
-     * drafting from it); never for its readers */
-    { "gap", ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_EDITORS_ONLY },
+     * drafting from it); never for its readers. Indexed: the gaps read names the article
+     * drafted from each gap (itsm_search_t.gap_field) */
+    { "gap", ITSM_FIELD_CREATE_ONLY | ITSM_FIELD_EDITORS_ONLY | ITSM_FIELD_INDEXED },
     /* the readers' net helpful votes, kept by the core from the votes, for the search's
      * boost: no one sets it, and it is not in the article's document (its <helpfulness>
      * shows the counts of the version read) */
@@ -51,7 +52,8 @@ static const itsm_search_field_t article_search_fields[] = {
  * articles that match alike, the one its readers found more helpful ranks first */
 static const itsm_search_t article_search = { .fields = article_search_fields,
                                               .boost_field = "netVotes",
-                                              .prefix_index = 1 };
+                                              .prefix_index = 1,
+                                              .gap_field = "gap" };
 
 static const itsm_kind_t article_kind = {
     .kind = "article",
@@ -113,7 +115,8 @@ static const itsm_kind_t term_kind = {
 static const itsm_kind_t *const kinds[] = { &article_kind, &term_kind, NULL };
 
 /* GET /itsm/knowledge-gaps[?limit=&offset=]: the searches of articles that found nothing or
- * did not stop a case, most frequent first, for those who may publish articles. */
+ * did not stop a case, most frequent first, for those who may publish articles; each names
+ * the article drafted from it, while that article is not retired (article="KB..."). */
 static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args,
                           itsm_xml_out_t *w)
 {
@@ -145,6 +148,8 @@ static int knowledge_gaps(itsm_call_t *c, const char *rest, const apr_table_t *a
                                  itsm_time_format(c->pool, g->first_seen));
         itsm_xml_write_attribute(w, "lastSeen",
                                  itsm_time_format(c->pool, g->last_seen));
+        if (g->drafted)
+            itsm_xml_write_attribute(w, "article", g->drafted);
         itsm_xml_write_string(w, g->query);
         itsm_xml_end_element(w);
     }

@@ -381,6 +381,30 @@ def test_searches_that_find_nothing_are_counted_by_party(client):
     assert [g.get("party") for k, g in gaps(client, "alice") if t in k] == ["ALPE"]
 
 
+def test_a_gap_names_the_ticket_drafted_from_it_to_those_who_may_read_it(client):
+    """A gap names the open ticket whose gap field (itsm_search_t.gap_field) holds its query,
+    in the gaps read's one statement, only to those whose parties hold that ticket: bob's
+    probe is named in both parties' gaps for the desk, in his own for him, never for alice;
+    a probe closed (a final state) is named no more."""
+    t = tag()
+    q = "%s drafted gap" % t
+    search(client, "probes", q, user="alice")
+    search(client, "probes", q, user="bob")
+    assert [g.get("drafted") for k, g in gaps(client) if k == q] == [None, None]
+    number = probe(client, user="bob", title="Answer", gap=q)
+    assert sorted((g.get("party"), g.get("drafted")) for k, g in gaps(client) if k == q) == \
+        [("ALPE", number), ("BRMP", number)]
+    assert [(g.get("party"), g.get("drafted")) for k, g in gaps(client, "bob") if k == q] == \
+        [("BRMP", number)]
+    assert [(g.get("party"), g.get("drafted")) for k, g in gaps(client, "alice") if k == q] \
+        == [("ALPE", None)]
+    etag = client.get("/probes/" + number, user="bob").etag
+    r = client.post("/probes/%s/actions/close" % number, None, user="bob",
+                    headers={"If-Match": etag})
+    assert r.status == 200, r
+    assert [g.get("drafted") for k, g in gaps(client) if k == q] == [None, None]
+
+
 def test_a_ticket_raised_after_a_successful_search_is_a_failed_deflection(client):
     t = tag()
     probe(client, title="Help " + t)

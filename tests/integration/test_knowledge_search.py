@@ -129,6 +129,40 @@ def test_gaps_are_counted_listed_for_knowledge_managers_and_drafted_in_one_reque
     assert r.status == 201 and "found no article (1 time)" in r.findtext("i:body/i:p"), r
 
 
+def gap_rows(client, word):
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    assert r.status == 200, r
+    return [g for g in r.findall("i:gap") if g.text == word]
+
+
+def test_a_gap_names_its_draft_which_a_second_draft_is_refused_for_until_retired(client,
+                                                                                 database):
+    """Once a manager drafts from a gap, the gaps name the article (article="KB...") and a
+    second draft of the gap is 409 naming it, nothing written, so that two managers do not
+    write the same answer twice; once that article is retired the gap is drafted again."""
+    word = "twicegap" + tag()
+    for user in ("alice", "bob"):       # one gap per party, the same query
+        assert client.get("/articles", user=user, params={"q": word}).numbers() == []
+    assert [g.get("article") for g in gap_rows(client, word)] == [None, None]
+    r = client.post("/articles", article_xml("Answer to " + word, None, gap=word), user=KM)
+    assert r.status == 201, r
+    first = r.ticket()["number"]
+    assert [g.get("article") for g in gap_rows(client, word)] == [first, first]
+    with nothing_changed(database):
+        r = client.post("/articles", article_xml("Again " + word, None, gap=word), user=KM)
+    assert_error(r, 409, "duplicate")
+    assert first in r.findtext("i:message") and word in r.findtext("i:message"), r.text
+    for action in ("submit", "approve", "publish"):     # still its article while published
+        act(client, first, action)
+    assert [g.get("article") for g in gap_rows(client, word)] == [first, first]
+    act(client, first, "retire")
+    assert [g.get("article") for g in gap_rows(client, word)] == [None, None]
+    r = client.post("/articles", article_xml("New answer to " + word, None, gap=word), user=KM)
+    assert r.status == 201, r
+    second = r.ticket()["number"]
+    assert [g.get("article") for g in gap_rows(client, word)] == [second, second]
+
+
 @pytest.mark.parametrize("mark", ["\u061f", "\u060c", "\u0964", "\u0e3f", "\u0964\u0964"])
 def test_punctuation_of_other_scripts_does_not_empty_a_query(client, mark):
     """The parser takes the letters of every script as words, but some marks of other scripts

@@ -399,6 +399,13 @@ def test_knowledge_gaps_and_a_draft_from_one(kp_httpd, kpclient):
     assert doc.findtext("i:title") == gap and doc.findtext("i:state") == "draft"
     # the draft says which gap it answers (docs/knowledge.md: editors see it)
     assert 'Written for the knowledge gap "%s"' % gap in text(km.page("/itsm/articles/" + n).text)
+    # the gaps link to it instead of offering a second draft
+    page = km.page("/itsm/knowledge-gaps?limit=500").text
+    assert not [f for f in forms(page) if f["inputs"].get("gap") == gap]
+    assert '<a class="link" href="/itsm/articles/%s">Drafted as %s' % (n, n) in page
+    # the old page's form, sent again: refused, naming the article
+    r = km.post(drafts[0]["action"], drafts[0]["inputs"])
+    assert r.status_code == 409 and "There is a problem" in r.text and n in r.text
 
 
 def gap_of(kpclient, word):

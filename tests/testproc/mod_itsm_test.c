@@ -198,6 +198,8 @@ static const itsm_field_t probe_fields[] = {
     { "votes", ITSM_FIELD_INDEXED, .type = ITSM_TYPE_INTEGER, .min = 0, .max = 1000000 },
     /* lists sort on it (sort=label) */
     { "label", ITSM_FIELD_SORTABLE },
+    /* the search gap it answers (itsm_search_t.gap_field): the gaps read names it */
+    { "gap", ITSM_FIELD_INDEXED },
     { NULL }
 };
 
@@ -330,6 +332,7 @@ static const itsm_search_field_t probe_search_fields[] = {
 static const itsm_search_t probe_search = {
     .fields = probe_search_fields,
     .boost_field = "votes",
+    .gap_field = "gap",
 };
 
 static const itsm_kind_t probe_kind = {
@@ -517,7 +520,8 @@ static const itsm_resource_t report = {
     .get = probe_report,
 };
 
-/* GET /itsm/search-gaps[?kind=K]: the core's search gaps within the caller's parties. */
+/* GET /itsm/search-gaps[?kind=K]: the core's search gaps within the caller's parties, each
+ * with the probe drafted from it (drafted="TPR...": its gap field holds the query). */
 static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args,
                        itsm_xml_out_t *w)
 {
@@ -542,6 +546,8 @@ static int search_gaps(itsm_call_t *c, const char *rest, const apr_table_t *args
         itsm_xml_write_attribute(w, "firstSeen", at);
         apr_rfc822_date(at, g->last_seen);
         itsm_xml_write_attribute(w, "lastSeen", at);
+        if (g->drafted)
+            itsm_xml_write_attribute(w, "drafted", g->drafted);
         itsm_xml_end_element(w);
     }
     return 0;
