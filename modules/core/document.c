@@ -240,7 +240,98 @@ static const char *inner_markup(apr_pool_t *p, xmlNodePtr node)
     return out;
 }
 
-/* Copy the document's fields into t; refuses read-only fields and repeats. */
+/* Whether a PATCH may clear the field name of kind k with an empty element: a common field
+ * a request sets, or a kind's own field an update may set (not read-only, not create-only);
+ * and <note>, an empty one being no note. Any other name's empty element stays in the
+ * document, for the schema and itsm_doc_apply to judge as on create. */
+static int clearable(const itsm_kind_t *k, const char *name)
+{
+    const common_field_t *cf = common_field(name);
+    const itsm_field_t *f;
+
+    if (cf)
+        return cf->settable;
+    if (strcmp(name, "note") == 0)
+        return 1;
+    f = itsm_doc_kind_field(k, name);
+    return f && !(f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY));
+}
+
+/* Is the field name required of every ticket of k (ITSM_FIELD_REQUIRED on the common field
+ * or on the kind's own of that name)? */
+static int required(const itsm_kind_t *k, const char *name)
+{
+    const common_field_t *cf = common_field(name);
+    const itsm_field_t *f = itsm_doc_kind_field(k, name);
+
+    return (cf && (cf->f.flags & ITSM_FIELD_REQUIRED)) || (f && (f->flags & ITSM_FIELD_REQUIRED));
+}
+
+/* An element with no attribute and nothing in it but white space: <assignee/>,
+ * <assignee></assignee>, <assignee> </assignee>. */
+static int empty_element(xmlNodePtr n)
+{
+    xmlNodePtr c;
+    const xmlChar *s;
+
+    if (n->properties)
+        return 0;
+    for (c = n->children; c; c = c->next) {
+        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+            return 0;
+        for (s = c->content; s && *s; s++)
+            if (!strchr(" \t\r\n", *s))
+                return 0;
+    }
+    return 1;
+}
+
+apr_array_header_t *itsm_doc_take_clears(const itsm_kind_t *k, xmlNodePtr root, apr_pool_t *p)
+{
+    apr_array_header_t *cleared = apr_array_make(p, 2, sizeof(const char *));
+    xmlNodePtr n, next;
+
+    for (n = root->children; n; n = next) {
+        next = n->next;
+        if (!itsm_xml_is(n, NULL) || !empty_element(n) || !clearable(k, (const char *)n->name))
+            continue;
+        APR_ARRAY_PUSH(cleared, const char *) = apr_pstrdup(p, (const char *)n->name);
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+    }
+    return cleared;
+}
+
+/* The fields x->cleared names (itsm_doc_take_clears) taken out of t; a required one is
+ * refused (422), a repeat too, seen holding the names the document sets. */
+static int apply_clears(itsm_call_t *c, const itsm_kind_t *k, itsm_ticket_t *t,
+                        const itsm_doc_extras_t *x, apr_hash_t *seen)
+{
+    int i;
+
+    for (i = 0; x->cleared && i < x->cleared->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(x->cleared, i, const char *);
+        const common_field_t *cf = common_field(name);
+
+        if (apr_hash_get(seen, name, APR_HASH_KEY_STRING))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> appears more than once", name);
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        if (strcmp(name, "note") == 0)
+            continue;
+        if (required(k, name))
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                                  "<%s> is required: it cannot be cleared", name);
+        if (cf && cf->member != NO_MEMBER)
+            common_set(t, cf, NULL);
+        else
+            apr_table_unset(t->fields, name);
+    }
+    return 0;
+}
+
+/* Copy the document's fields into t, and take out those x->cleared names (a PATCH's empty
+ * elements); refuses read-only fields and repeats. */
 int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, itsm_doc_extras_t *x)
 {
@@ -308,7 +399,7 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                                   "<%s> is not a field of %s", name, k->kind);
         }
     }
-    return 0;
+    return apply_clears(c, k, t, x, seen);
 }
 
 /* The <target> children of <sla>: each clock of the kind that has a target at the ticket's

@@ -125,8 +125,11 @@ int itsm_req_has_body(request_rec *r)
            || (cl != NULL && apr_atoi64(cl) > 0);
 }
 
-/* Read, parse and validate the body; *root is its root element, checked to be `element`. */
-int itsm_req_read_document(itsm_req_t *q, const char *element, xmlNodePtr *root)
+/* Read, parse and validate the body; *root is its root element, checked to be `element`.
+ * With k (a PATCH), the empty elements of fields it may clear are taken out before the
+ * schema sees them, their names in *cleared. */
+static int read_document(itsm_req_t *q, const char *element, const itsm_kind_t *k,
+                         xmlNodePtr *root, const apr_array_header_t **cleared)
 {
     request_rec *r = q->r;
     apr_off_t limit = q->dir->max_body != ITSM_UNSET ? q->dir->max_body : DEFAULT_MAX_BODY;
@@ -176,6 +179,8 @@ int itsm_req_read_document(itsm_req_t *q, const char *element, xmlNodePtr *root)
 parse:
     if (itsm_xml_parse(&doc, &xe, buf, len, r->pool) != APR_SUCCESS)
         return itsm_resp_fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
+    if (k && itsm_xml_is(xmlDocGetRootElement(doc), element))
+        *cleared = itsm_doc_take_clears(k, xmlDocGetRootElement(doc), r->pool);
     if (itsm_xml_validate(&xe, q->core->schema, doc, r->pool) != APR_SUCCESS)
         return itsm_resp_fail_detail(q, HTTP_BAD_REQUEST, xe.code, xe.message, xe.detail, xe.line);
     *root = xmlDocGetRootElement(doc);
@@ -183,6 +188,17 @@ parse:
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "wrong-root",
                     apr_psprintf(r->pool, "This resource takes a <%s> document.", element));
     return OK;
+}
+
+int itsm_req_read_document(itsm_req_t *q, const char *element, xmlNodePtr *root)
+{
+    return read_document(q, element, NULL, root, NULL);
+}
+
+int itsm_req_read_change(itsm_req_t *q, const itsm_kind_t *k, xmlNodePtr *root,
+                         const apr_array_header_t **cleared)
+{
+    return read_document(q, k->element, k, root, cleared);
 }
 
 /* A call to the process serving route (the request's own unless another kind's rules run). */

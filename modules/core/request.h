@@ -81,6 +81,8 @@ typedef struct itsm_doc_extras_t {
     const char *party;
     const char *opened;
     const char *state;          /* only with an import */
+    /* a PATCH's fields to clear, its empty elements (itsm_doc_take_clears); NULL: none */
+    const apr_array_header_t *cleared;
 } itsm_doc_extras_t;
 
 /* Log a failed database statement with the call site's own message number (so that the
@@ -127,6 +129,10 @@ int itsm_req_resolve_caller(itsm_req_t *q);
 int itsm_req_open_store(itsm_req_t *q);
 int itsm_req_has_body(request_rec *r);
 int itsm_req_read_document(itsm_req_t *q, const char *element, xmlNodePtr *root);
+/* The same for a PATCH of a ticket of kind k: its empty elements clear fields (names in
+ * *cleared, itsm_doc_take_clears). */
+int itsm_req_read_change(itsm_req_t *q, const itsm_kind_t *k, xmlNodePtr *root,
+                         const apr_array_header_t **cleared);
 void itsm_req_init_call_for(itsm_req_t *q, itsm_call_t *c, const itsm_route_t *route);
 void itsm_req_init_call(itsm_req_t *q, itsm_call_t *c);
 int itsm_req_allowed(itsm_req_t *q, const char *action);
@@ -156,6 +162,10 @@ const itsm_field_t *itsm_doc_missing_field(const itsm_kind_t *k, const itsm_tick
 int itsm_doc_is_one_of(const char *name, const char *const *names);
 int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                           itsm_ticket_t *t, int creating, itsm_doc_extras_t *x);
+/* A PATCH's empty elements of fields it may clear, taken out of root before the schema
+ * sees it (the schema refuses an empty value, which a create must not send): their names,
+ * for itsm_doc_extras_t.cleared. */
+apr_array_header_t *itsm_doc_take_clears(const itsm_kind_t *k, xmlNodePtr root, apr_pool_t *p);
 int itsm_doc_render_sla_targets(itsm_call_t *c, itsm_xml_out_t *w, const itsm_sla_config_t *cfg,
                               const itsm_kind_t *k, const itsm_ticket_t *t);
 void itsm_doc_render_sla_target(itsm_call_t *c, itsm_xml_out_t *w, const itsm_ticket_clock_t *tc);

@@ -713,7 +713,10 @@ int itsm_tickets_change(itsm_req_t *q, const char *number, const char *action)
     if (itsm_req_reads_published(q, k))
         return itsm_req_forbidden(q, ITSM_ACTION_UPDATE);
     /* The body is read before a database connection is taken from the pool. */
-    if ((action == NULL || itsm_req_has_body(r)) && (rc = itsm_req_read_document(q, k->element, &root)) != OK)
+    /* a PATCH's empty elements clear their fields; an action's body sets them only */
+    if (action == NULL && (rc = itsm_req_read_change(q, k, &root, &x.cleared)) != OK)
+        return rc;
+    if (action && itsm_req_has_body(r) && (rc = itsm_req_read_document(q, k->element, &root)) != OK)
         return rc;
     if ((rc = itsm_tickets_load(q, number, action ? action : ITSM_ACTION_UPDATE, &old)) != OK)
         return rc;
