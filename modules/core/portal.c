@@ -588,6 +588,9 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
     apr_off_t limit = q->dir->max_body != ITSM_UNSET ? q->dir->max_body : 1024 * 1024;
     apr_array_header_t *pairs = NULL;
     apr_table_t *values = apr_table_make(r->pool, 8);
+    /* the details form (a PATCH): an input left blank clears its field (docs/portal.md) */
+    int updating = number && sub < 0 && strcmp(pq->action, ITSM_ACTION_UPDATE) == 0;
+    apr_array_header_t *blanks = apr_array_make(r->pool, 4, sizeof(const char *));
     const char *token = NULL, *want, *version = NULL;
     itsm_xml_out_t *o;
     const itsm_field_t *f;
@@ -621,6 +624,8 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
             APR_ARRAY_PUSH(pq->posted, const char *) = pair->name;
             APR_ARRAY_PUSH(pq->posted, const char *) = v;
         }
+        else if (updating)
+            APR_ARRAY_PUSH(blanks, const char *) = pair->name;
     }
     want = csrf_token(q, 0);
     if (token == NULL || want == NULL || !same_token(token, want)) {
@@ -671,6 +676,21 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
         itsm_xml_start_element(o, f->name);
         itsm_xml_write_raw(o, markup);
         itsm_xml_full_end_element(o);
+    }
+    for (i = 0; i < blanks->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(blanks, i, const char *);
+
+        /* a field the form may change (as its inputs are chosen: not the party, nor a
+         * read-only or create-only field); not a blank note (no note), nor a field the
+         * caller is not shown: its input, had a stylesheet offered one, could only be blank */
+        if (apr_table_get(values, name) || strcmp(name, "note") == 0
+            || strcmp(name, "party") == 0 || itsm_doc_field_hidden(q, k, name)
+            || !(common_input(name)
+                 || ((f = itsm_doc_kind_field(k, name)) != NULL
+                     && !(f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY)))))
+            continue;
+        apr_table_setn(values, name, "");       /* once, however often it was posted */
+        itsm_xml_empty_element(o, name, NULL, 0);
     }
     pq->xml = itsm_xml_out_end(o, &pq->xml_len);
     return OK;

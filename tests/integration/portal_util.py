@@ -13,20 +13,45 @@ BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/a
 
 
 class Forms(HTMLParser):
-    """The forms of a page: action, method and inputs (name -> value)."""
+    """The forms of a page: action, method and inputs (name -> value), each as a browser
+    sends it: a textarea's text, a select's selected option (else its first)."""
 
     def __init__(self):
         super().__init__()
         self.forms = []
+        self.textarea = None        # the name of the textarea being read
+        self.select = None          # the name of the select being read, and whether an
+        self.selected = False       # option of it was marked selected
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
             self.forms.append({"action": a.get("action"), "method": a.get("method", "get"),
                                "id": a.get("id"), "inputs": {}})
+        elif tag == "option" and self.select is not None and self.forms:
+            value = a.get("value", "")
+            if "selected" in a or (not self.selected
+                                   and self.select not in self.forms[-1]["inputs"]):
+                self.forms[-1]["inputs"][self.select] = value
+                self.selected = self.selected or "selected" in a
         elif (tag in ("input", "textarea", "select", "button") and self.forms and a.get("name")
               and "disabled" not in a):     # a browser sends no disabled input
             self.forms[-1]["inputs"][a["name"]] = a.get("value", "")
+            if tag == "textarea":
+                self.textarea = a["name"]
+            elif tag == "select":
+                del self.forms[-1]["inputs"][a["name"]]
+                self.select, self.selected = a["name"], False
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea is not None and self.forms:
+            self.forms[-1]["inputs"][self.textarea] += data
 
 
 def forms(html):

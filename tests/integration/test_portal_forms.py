@@ -134,6 +134,45 @@ def test_details_are_changed_on_a_page_of_their_own(httpd, client):
     assert state_of(client, number) == ("new", "3")
 
 
+def test_details_form_clears_an_input_left_blank(httpd, client, database):
+    """An optional input blanked and saved clears its field (a PATCH's empty element), as
+    the one who blanked it expects; the inputs left as they were change nothing; a required
+    input blanked is refused beside it, nothing written."""
+    r = client.post("/incidents", "<incident xmlns='%s'><title>Blank me</title>"
+                    "<impact>low</impact><urgency>low</urgency><category>Choreography</category>"
+                    "<contact>Jo on 0123</contact><nextSteps>Call the supplier</nextSteps>"
+                    "</incident>" % NS, user="agent1")
+    assert r.status == 201, r.text
+    number = r.findtext("i:number")
+    b = Browser(httpd)
+    b.login("agent1")
+    f = form_of(b.page("/itsm/incidents/%s?edit=details" % number).text,
+                "/itsm/incidents/" + number)
+    assert f["inputs"]["category"] == "Choreography" and f["inputs"]["impact"] == "low"
+    assert f["inputs"]["nextSteps"] == "Call the supplier"
+    # a required input blanked: refused beside it, nothing written
+    snap = database.snapshot()
+    r = b.post(f["action"], dict(f["inputs"], title="", category=""))
+    assert r.status_code == 422 and 'id="update-title-error"' in r.text, r.text[:3000]
+    assert database.snapshot() == snap
+    # the optional ones blanked (a text input, a textarea): cleared, the rest kept
+    r = b.post(f["action"], dict(f["inputs"], category="", nextSteps=""))
+    assert r.status_code == 303, r.text[:3000]
+    t = client.get("/incidents/" + number, user="agent1")
+    assert t.find("i:category") is None and t.find("i:nextSteps") is None
+    assert t.findtext("i:contact") == "Jo on 0123" and t.findtext("i:impact") == "low"
+    assert t.findtext("i:version") == "2"
+    entry = client.get("/incidents/%s/journal" % number, user="agent1").findall("i:entry")[-1]
+    assert {c.get("field"): c.findtext("{%s}old" % NS) for c in entry.findall("{%s}change" % NS)
+            if c.find("{%s}new" % NS) is None} == {"category": "Choreography",
+                                                   "nextSteps": "Call the supplier"}
+    # saved again as it stands: nothing to change, no new version
+    f = form_of(b.page("/itsm/incidents/%s?edit=details" % number).text,
+                "/itsm/incidents/" + number)
+    assert b.post(f["action"], f["inputs"]).status_code == 303
+    assert client.get("/incidents/" + number, user="agent1").findtext("i:version") == "2"
+
+
 def test_details_form_is_not_offered_without_the_right_to_change(httpd, client):
     """?edit=details for someone who may read the ticket but not change it (a problem
     manager on an incident) is the ticket's page, without a form nor a link to one."""
