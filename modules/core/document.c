@@ -151,8 +151,9 @@ static const char *other_value(apr_pool_t *p, const itsm_field_t *f, const char 
         tried[1] = tried[0] ? f->values[1] : NULL;
     }
     else if (type == ITSM_TYPE_INTEGER) {
-        tried[0] = apr_psprintf(p, "%" APR_INT64_T_FMT, n + 1);
-        tried[1] = apr_psprintf(p, "%" APR_INT64_T_FMT, n - 1);
+        /* a neighbour of the stored value, clamped (a stored limit has one neighbour) */
+        tried[0] = apr_psprintf(p, "%" APR_INT64_T_FMT, n < APR_INT64_MAX ? n + 1 : n - 1);
+        tried[1] = apr_psprintf(p, "%" APR_INT64_T_FMT, n > APR_INT64_MIN ? n - 1 : n + 1);
         tried[2] = apr_psprintf(p, "%" APR_INT64_T_FMT, f->min);
         tried[3] = apr_psprintf(p, "%" APR_INT64_T_FMT, f->max);
     }
@@ -318,6 +319,10 @@ static int apply_clears(itsm_call_t *c, const itsm_kind_t *k, itsm_ticket_t *t,
                                   "<%s> appears more than once", name);
         apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
         if (strcmp(name, "note") == 0)
+            continue;
+        /* a field the ticket does not have: nothing to clear, and nothing refused (a form
+         * saved untouched over a field made required after the ticket was written) */
+        if ((cf ? common_get(t, cf) : apr_table_get(t->fields, name)) == NULL)
             continue;
         if (required(k, name))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -1000,10 +1005,18 @@ static int unique_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k, const 
             if (old == NULL || other->id != old->id) {
                 /* a value the process derives (a term's key from its text) was not sent:
                  * name the ticket by its title, not by a field the caller never wrote */
-                if (f->flags & ITSM_FIELD_READONLY)
+                itsm_ticket_t *seen_as = NULL;
+
+                /* its title only to one who may read it (the look-up spans every party) */
+                if ((f->flags & ITSM_FIELD_READONLY)
+                    && c->svc->ticket_get(c, &seen_as, k->kind, other->number) == APR_SUCCESS
+                    && seen_as->title)
                     itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "There is a %s like this "
                                    "already: %s \"%s\".", k->kind, other->number,
-                                   other->title ? other->title : "");
+                                   seen_as->title);
+                else if (f->flags & ITSM_FIELD_READONLY)
+                    itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "There is a %s like this "
+                                   "already: %s.", k->kind, other->number);
                 else
                     itsm_call_fail(c, HTTP_CONFLICT, "duplicate", "%s %s holds this %s "
                                    "already (<%s> %s).", k->kind, other->number, f->name,

@@ -1024,10 +1024,13 @@ static void describe_fixed(itsm_req_t *q, ctx_t *c, cnode_t an, const itsm_kind_
 
     for (i = 0; k->update && (i < n_common || (f && f->name)); i++) {
         const char *name = i < n_common ? common[i] : (f++)->name, *why = NULL;
-        itsm_ticket_t *copy = itsm_doc_changed_copy(q->r->pool, k, t, name, now);
+        itsm_ticket_t *copy;
         cnode_t fn;
         int rc;
 
+        if (itsm_doc_field_hidden(q, k, name))  /* not on the caller's form at all */
+            continue;
+        copy = itsm_doc_changed_copy(q->r->pool, k, t, name, now);
         if (copy == NULL || !refused_outright(rc = dry_run(q, k, t, copy, NULL, &why)))
             continue;
         fn = child(c, an, "fixed", why);

@@ -215,6 +215,22 @@ int incident_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *
     return 0;
 }
 
+/* A text the action into old's state required (resolve: a resolution; complete: an
+ * outcome) stays while the ticket is in states: an update may change it, not take it out
+ * (a PATCH's empty element), or the ticket would stand resolved on nothing. */
+static int keeps(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *t,
+                 const char *const *states, const char *field, const char *what)
+{
+    const char *was = apr_table_get(old->fields, field), *now = apr_table_get(t->fields, field);
+
+    if (!in_state(old, states) || was == NULL || itsm_text_blank(was)
+        || (now && !itsm_text_blank(now)))
+        return 0;
+    return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                          "a %s %s keeps its <%s>: change it, or reopen the %s to take it "
+                          "out", old->state, what, field, what);
+}
+
 int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
                     itsm_ticket_t *t)
 {
@@ -223,6 +239,9 @@ int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_tick
     if (in_state(old, (const char *const[]){ "closed", "cancelled", NULL }))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a %s incident cannot be changed; reopen it first", old->state);
+    if ((rc = keeps(c, old, t, (const char *const[]){ "resolved", NULL }, "resolution",
+                    "incident")) != 0)
+        return rc;
     if ((rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
     return 0;
@@ -538,6 +557,12 @@ int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticke
         return 0;
     }
     return imported_state(c, t, states, review_action_finished);
+}
+
+int review_action_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                         itsm_ticket_t *t)
+{
+    return keeps(c, old, t, review_action_finished, "outcome", "review action");
 }
 
 int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,

@@ -44,6 +44,8 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
 
 /* Actions agreed in a post-incident review, tracked to closure: open -> done. */
 int review_action_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t);
+int review_action_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                         itsm_ticket_t *t);
 int review_action_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
                          const itsm_ticket_t *old, itsm_ticket_t *t);
 

@@ -183,6 +183,11 @@ static int ra_create(itsm_call_t *c, itsm_ticket_t *t)
     return review_action_create(c, conf_of(c), t);
 }
 
+static int ra_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
+{
+    return review_action_update(c, conf_of(c), old, t);
+}
+
 static int ra_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
     return review_action_action(c, conf_of(c), action, old, t);
@@ -211,6 +216,7 @@ static const itsm_kind_t review_action_kind = {
     .initial_state = "open",
     .final_states = review_action_finished,
     .create = ra_create,
+    .update = ra_update,
     .action = ra_action,
     .parent_field = "incident",
 };

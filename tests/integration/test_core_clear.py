@@ -247,6 +247,31 @@ def test_incident_required_field_is_not_cleared(client, database, field):
     assert database.snapshot() == snap
 
 
+def test_a_resolved_incident_keeps_its_resolution(client, database):
+    """resolve asks for a resolution: while the incident stands resolved, a PATCH may change
+    the resolution but not take it out (422, nothing written); reopened, it may."""
+    from incident_util import act
+    n = incident(client)
+    path = "/incidents/" + n
+    act(client, "incidents", n, "start")
+    act(client, "incidents", n, "resolve", resolution="Restarted the adapter")
+    before = client.get(path)
+    snap = database.snapshot()
+    for body in ("<resolution/>", "<resolution>  </resolution>"):
+        r = patch(client, path, doc("incident", body), etag=before.etag)
+        assert_error(r, 422, "invalid-field")
+        assert r.findtext("i:message") == "a resolved incident keeps its <resolution>: " \
+            "change it, or reopen the incident to take it out", r.text
+    assert client.get(path).text == before.text
+    assert database.snapshot() == snap
+    r = patch(client, path, doc("incident", "<resolution>Replaced the adapter</resolution>"),
+              etag=before.etag)
+    assert r.status == 200 and r.findtext("i:resolution") == "Replaced the adapter", r
+    act(client, "incidents", n, "reopen")
+    r = patch(client, path, doc("incident", "<resolution/>"), etag=client.get(path).etag)
+    assert r.status == 200 and r.find("i:resolution") is None, r
+
+
 def test_case_assignment_is_cleared_only_by_the_desk(client, database):
     """A case's assignee and group are the desk's to set (those granted triage on cases): the
     raiser may not clear them either; the desk may."""

@@ -36,7 +36,7 @@ def filtered_cases(client):
         "alice-10": imp(client, "cases", days=10, party="ALPE", service=svc,
                         category="Registration").ticket()["number"],
         "alice-closed": imp(client, "cases", days=2, party="ALPE", service=svc,
-                            state="closed").ticket()["number"],
+                            category="Disputes", state="closed").ticket()["number"],
         "bob-new": new_case(client, "bob", service=svc).ticket()["number"],
         "bob-old": imp(client, "cases", days=70, party="BRMP", service=svc).ticket()["number"],
         "other": new_case(client, "alice", service=svc + " 2").ticket()["number"],
@@ -67,7 +67,11 @@ def filtered_cases(client):
     ("agent1", {"open": "false", "party": "ALPE"}, ["alice-closed"]),
     ("agent1", {"open": "false", "state": "closed"}, ["alice-closed"]),
     ("agent1", {"open": "false", "state": "new"}, []),
-    ("agent1", {"open": "false", "category": "Registration"}, []),     # two fields
+    # two fields (service and category): the sparser drives, on its closed rows
+    ("agent1", {"open": "false", "category": "Registration"}, []),
+    ("agent1", {"open": "false", "category": "Disputes"}, ["alice-closed"]),
+    ("agent1", {"open": "true", "category": "Disputes"}, []),
+    ("alice", {"open": "false", "category": "Disputes"}, ["alice-closed"]),
     ("agent1", {"category": "Registration"}, ["alice-10"]),
     ("bob", {"category": "Registration"}, []),
 ])

@@ -155,6 +155,14 @@ def test_review_actions_lifecycle(client, database):
     with ra_snapshot(database, client, a1):
         ra_act(client, a1, "complete", expect=409, code="invalid-transition",
                outcome="again")
+    # done, it keeps its outcome: a PATCH may change it, not take it out
+    with ra_snapshot(database, client, a1):
+        r = client.patch("/review-actions/" + a1,
+                         '<reviewAction xmlns="urn:mod-itsm:xml:1"><outcome/></reviewAction>',
+                         user="im1", headers={"If-Match": client.get("/review-actions/" + a1,
+                                                                      user="im1").etag})
+        assert_error(r, 422, "invalid-field")
+        assert "keeps its <outcome>" in r.findtext("i:message")
     # open=true lists only what is still open
     assert set(list_numbers(client, "review-actions", "im1", incident=inc,
                             open="true")) == {a2}
