@@ -933,6 +933,39 @@ static int raiser_reads(itsm_req_t *q, itsm_call_t *c, const itsm_field_t *f, co
                           "later.");
 }
 
+/* The assignee v of t is a person who sees t's party (their own, one they act for, or every
+ * party): another party's person would find the ticket "not found" (the party scope comes
+ * before any relation's grant), so the assignment would stand on nobody. What the assignee
+ * may do with it is the grants' to say (a relation may grant an action and not the read).
+ * Checked when the assignee is set: a person who later moves to another party keeps the
+ * assignment and loses the ticket (the read is decided on the scope at each request). */
+static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v)
+{
+    const itsm_authz_t *az = q->core->authz;
+    const char *errmsg = NULL;
+    itsm_identity_t *who;
+    apr_status_t rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, v, q->r->pool);
+
+    if (rv == APR_NOTFOUND)
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<assignee>: there is no person %s in the directory.", v);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, q->r, ITSMLOGNO(00424)
+                      "directory unavailable looking up the assignee %s: %s", v,
+                      errmsg ? errmsg : "no answer");
+        return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
+                              "The identity directory is not available; try again later.");
+    }
+    if (t->party == NULL)
+        return 0;
+    if (!itsm_identity_sees_party(who, itsm_authz_sees_all(az, who->roles), t->party))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<assignee>: %s%s%s%s does not see tickets of party %s; assign "
+                              "someone who does.", v, who->party ? " (party " : "",
+                              who->party ? who->party : "", who->party ? ")" : "", t->party);
+    return 0;
+}
+
 static int check_reference(const itsm_field_t *f, void *baton)
 {
     refs_baton_t *b = baton;
@@ -959,6 +992,8 @@ static int check_reference(const itsm_field_t *f, void *baton)
     case ITSM_TYPE_PARTY:
         return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
     case ITSM_TYPE_PERSON:
+        if (common_of(f) && strcmp(f->name, "assignee") == 0)
+            return assignee_sees(q, b->c, b->t, v);
         return exists_in_directory(q, b->c, itsm_ldap_person_exists, f->name, "person", v);
     case ITSM_TYPE_GROUP:
         return exists_in_directory(q, b->c, itsm_ldap_group_exists, f->name, "resolver group",

@@ -241,17 +241,22 @@ int itsm_req_allowed_some(itsm_req_t *q, const char *action)
            || itsm_authz_relations_for(q->core->authz, q->route->kind->kind, action) != 0;
 }
 
-int itsm_req_party_visible(itsm_req_t *q, const char *party)
+int itsm_identity_sees_party(const itsm_identity_t *who, int sees_all, const char *party)
 {
-    const apr_array_header_t *af = q->who->acts_for;
+    const apr_array_header_t *af = who->acts_for;
     int i;
 
-    if (q->sees_all || (q->who->party && strcmp(q->who->party, party) == 0))
+    if (sees_all || (who->party && strcmp(who->party, party) == 0))
         return 1;
     for (i = 0; af && i < af->nelts; i++)
         if (strcmp(APR_ARRAY_IDX(af, i, const char *), party) == 0)
             return 1;
     return 0;
+}
+
+int itsm_req_party_visible(itsm_req_t *q, const char *party)
+{
+    return itsm_identity_sees_party(q->who, q->sees_all, party);
 }
 
 /* The kind whose prefix numbers number (prefix and digits), or NULL. */

@@ -139,6 +139,9 @@ int itsm_req_allowed(itsm_req_t *q, const char *action);
 int itsm_req_forbidden(itsm_req_t *q, const char *action);
 int itsm_req_allowed_some(itsm_req_t *q, const char *action);
 int itsm_req_party_visible(itsm_req_t *q, const char *party);
+/* Does who (sees_all: their roles see every party) see tickets of party: their own, one they
+ * act for, or every one? */
+int itsm_identity_sees_party(const itsm_identity_t *who, int sees_all, const char *party);
 /* A linked ticket's number, or "(not visible)" to a caller who may not see it; a linked
  * note's text likewise (request.c). seen: the answers of this request, by number. */
 const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number);

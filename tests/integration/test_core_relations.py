@@ -108,8 +108,24 @@ OTHER_PARTY = [
 @pytest.mark.parametrize("party,user", OTHER_PARTY, ids=["%s-%s" % c for c in OTHER_PARTY])
 def test_other_party_404_whatever_the_relation(client, database, party, user):
     """The assignee of another party's ticket: 404, exactly as a number that does not
-    exist; the relation never widens the party scope."""
-    n, etag = ticket(client, party=party, title="Elsewhere", assignee=user)
+    exist; the relation never widens the party scope. The core refuses such an assignment
+    (below), so the state is written as a directory change leaves it: the person assigned,
+    then moved to another party."""
+    before = database.snapshot()
+    r = client.post("/tests", ticket_xml(party=party, title="Elsewhere", assignee=user),
+                    user="agent1")
+    assert_error(r, 422, "invalid-field")
+    assert database.snapshot() == before
+    assert r.findtext("i:message").startswith("<assignee>: %s (party " % user), r.text
+    assert "does not see tickets of party %s" % party in r.findtext("i:message")
+    n, etag = ticket(client, party=party, title="Elsewhere")
+    before = database.snapshot()
+    r = client.patch("/tests/" + n, ticket_xml(assignee=user), user="agent1",
+                     headers={"If-Match": etag})
+    assert_error(r, 422, "invalid-field")
+    assert database.snapshot() == before
+    database.execute("UPDATE itsm_ticket SET assignee = '%s' WHERE number = '%s'" % (user, n))
+    assert client.get("/tests/" + n).ticket()["assignee"] == user
     refused(client, database, 404, lambda: close(client, user, n, etag))
     refused(client, database, 404, lambda: close(client, user, "TST9999999", etag))
     assert_error(client.get("/tests/" + n, user=user), 404, "not-found")
@@ -177,9 +193,14 @@ def test_incident_assignee_works_it_whatever_their_role(client, database):
     assert r.findtext("i:state") == "resolved"
     with unchanged(database, client, "incidents", n):
         act(client, "incidents", n, "close", user="prov1", expect=403, code="forbidden")
-    # an incident of a party ESGS does not act for stays invisible, assigned or not
-    m = new_incident(client, party="BRMP", impact="low", urgency="low",
-                     assignee="prov1").ticket()["number"]
+    # an incident of a party ESGS does not act for takes no assignment of prov1 (422), and
+    # stays invisible to prov1 assigned or not (the state written as if the directory had
+    # taken BRMP from ESGS's parties after the assignment)
+    m = new_incident(client, party="BRMP", impact="low", urgency="low").ticket()["number"]
+    with unchanged(database, client, "incidents", m):
+        act(client, "incidents", m, "assign", assignee="prov1", expect=422,
+            code="invalid-field")
+    database.execute("UPDATE itsm_ticket SET assignee = 'prov1' WHERE number = '%s'" % m)
     with unchanged(database, client, "incidents", m):
         act(client, "incidents", m, "start", user="prov1", expect=404, code="not-found")
 
