@@ -958,11 +958,15 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
     }
     if (t->party == NULL)
         return 0;
-    if (!itsm_identity_sees_party(who, itsm_authz_sees_all(az, who->roles), t->party))
+    if (!itsm_identity_sees_party(who, itsm_authz_sees_all(az, who->roles), t->party)) {
+        /* the person's party only to a caller who may see that party's people */
+        int named = who->party && itsm_req_party_visible(q, who->party);
+
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "<assignee>: %s%s%s%s does not see tickets of party %s; assign "
-                              "someone who does.", v, who->party ? " (party " : "",
-                              who->party ? who->party : "", who->party ? ")" : "", t->party);
+                              "someone who does.", v, named ? " (party " : "",
+                              named ? who->party : "", named ? ")" : "", t->party);
+    }
     return 0;
 }
 
@@ -992,8 +996,18 @@ static int check_reference(const itsm_field_t *f, void *baton)
     case ITSM_TYPE_PARTY:
         return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
     case ITSM_TYPE_PERSON:
-        if (common_of(f) && strcmp(f->name, "assignee") == 0)
-            return assignee_sees(q, b->c, b->t, v);
+        /* of a party-scoped kind (another party's person in an article's audience reads
+         * it), and not in an import of a finished ticket (its history as it was: the
+         * assignee may have moved to another party since) */
+        if (common_of(f) && strcmp(f->name, "assignee") == 0) {
+            const itsm_kind_t *k = itsm_core_kind(q->core, b->t->kind);
+            int finished = k && k->final_states && b->t->state
+                           && itsm_doc_is_one_of(b->t->state, k->final_states);
+
+            /* a new ticket in a final state is an import's (only imports bring a state) */
+            if (k && k->visibility == ITSM_VISIBLE_PARTY && !(b->old == NULL && finished))
+                return assignee_sees(q, b->c, b->t, v);
+        }
         return exists_in_directory(q, b->c, itsm_ldap_person_exists, f->name, "person", v);
     case ITSM_TYPE_GROUP:
         return exists_in_directory(q, b->c, itsm_ldap_group_exists, f->name, "resolver group",

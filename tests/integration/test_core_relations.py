@@ -131,6 +131,19 @@ def test_other_party_404_whatever_the_relation(client, database, party, user):
     assert_error(client.get("/tests/" + n, user=user), 404, "not-found")
 
 
+def test_an_import_of_a_finished_ticket_keeps_its_assignee_whoever_it_is(client, database):
+    """History as it was: a closed case imported with the assignee it had, who may have moved
+    to another party since (bob, BRMP, on an ALPE case); an open one imported so is refused
+    as any assignment is."""
+    from incident_util import imp
+    r = imp(client, "cases", days=30, party="ALPE", state="closed", assignee="bob")
+    assert r.ticket()["assignee"] == "bob"
+    before = database.snapshot()
+    r = imp(client, "cases", days=30, party="ALPE", assignee="bob", expect=422)
+    assert "does not see tickets of party ALPE" in r.findtext("i:message"), r.text
+    assert database.snapshot() == before
+
+
 def test_provider_acting_for_the_party_may_close_what_is_assigned_to_them(client):
     n, etag = ticket(client, party="ALPE", title="For the provider", assignee="prov1")
     r = close(client, "prov1", n, etag)
@@ -193,6 +206,15 @@ def test_incident_assignee_works_it_whatever_their_role(client, database):
     assert r.findtext("i:state") == "resolved"
     with unchanged(database, client, "incidents", n):
         act(client, "incidents", n, "close", user="prov1", expect=403, code="forbidden")
+    # another party's person is no assignee; prov1 (ESGS: ALPE and MTRW) is not told bob's
+    # party, agent1 (every party) is
+    for who, told in (("prov1", False), ("agent1", True)):
+        r = client.patch("/incidents/" + n, '<incident xmlns="urn:mod-itsm:xml:1"><assignee>'
+                         'bob</assignee></incident>', user=who,
+                         headers={"If-Match": client.get("/incidents/" + n).etag})
+        assert_error(r, 422, "invalid-field")
+        assert r.findtext("i:message") == "<assignee>: bob%s does not see tickets of party " \
+            "ALPE; assign someone who does." % (" (party BRMP)" if told else ""), r.text
     # an incident of a party ESGS does not act for takes no assignment of prov1 (422), and
     # stays invisible to prov1 assigned or not (the state written as if the directory had
     # taken BRMP from ESGS's parties after the assignment)
