@@ -172,15 +172,26 @@ static const char *other_value(apr_pool_t *p, const itsm_field_t *f, const char 
     return NULL;
 }
 
+int itsm_doc_field_settable(const itsm_kind_t *k, const char *name)
+{
+    const common_field_t *cf = common_field(name);
+    const itsm_field_t *f;
+
+    if (cf)
+        return cf->settable;
+    f = itsm_doc_kind_field(k, name);
+    return f && !(f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY));
+}
+
 itsm_ticket_t *itsm_doc_changed_copy(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
                                      const char *name, apr_time_t now)
 {
     const common_field_t *cf = common_field(name);
-    const itsm_field_t *f = cf ? (cf->settable ? &cf->f : NULL) : itsm_doc_kind_field(k, name);
+    const itsm_field_t *f = cf ? &cf->f : itsm_doc_kind_field(k, name);
     const char *value;
     itsm_ticket_t *copy;
 
-    if (f == NULL || (f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY))
+    if (!itsm_doc_field_settable(k, name)
         || (value = other_value(p, f, field_value(t, f), now)) == NULL)
         return NULL;
     copy = itsm_req_copy_ticket(p, t);
@@ -247,15 +258,7 @@ static const char *inner_markup(apr_pool_t *p, xmlNodePtr node)
  * document, for the schema and itsm_doc_apply to judge as on create. */
 static int clearable(const itsm_kind_t *k, const char *name)
 {
-    const common_field_t *cf = common_field(name);
-    const itsm_field_t *f;
-
-    if (cf)
-        return cf->settable;
-    if (strcmp(name, "note") == 0)
-        return 1;
-    f = itsm_doc_kind_field(k, name);
-    return f && !(f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY));
+    return strcmp(name, "note") == 0 || itsm_doc_field_settable(k, name);
 }
 
 /* Is the field name required of every ticket of k (ITSM_FIELD_REQUIRED on the common field

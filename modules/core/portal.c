@@ -680,14 +680,11 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
     for (i = 0; i < blanks->nelts; i++) {
         const char *name = APR_ARRAY_IDX(blanks, i, const char *);
 
-        /* a field the form may change (as its inputs are chosen: not the party, nor a
-         * read-only or create-only field); not a blank note (no note), nor a field the
-         * caller is not shown: its input, had a stylesheet offered one, could only be blank */
-        if (apr_table_get(values, name) || strcmp(name, "note") == 0
-            || strcmp(name, "party") == 0 || itsm_doc_field_hidden(q, k, name)
-            || !(common_input(name)
-                 || ((f = itsm_doc_kind_field(k, name)) != NULL
-                     && !(f->flags & (ITSM_FIELD_READONLY | ITSM_FIELD_CREATE_ONLY)))))
+        /* a field a request may change (not the party, a note, a read-only or create-only
+         * field: a blank note is no note), nor a field the caller is not shown: its input,
+         * had a stylesheet offered one, could only be blank */
+        if (apr_table_get(values, name) || !itsm_doc_field_settable(k, name)
+            || itsm_doc_field_hidden(q, k, name))
             continue;
         apr_table_setn(values, name, "");       /* once, however often it was posted */
         itsm_xml_empty_element(o, name, NULL, 0);

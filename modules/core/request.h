@@ -161,6 +161,11 @@ itsm_ticket_t *itsm_req_copy_ticket(apr_pool_t *p, const itsm_ticket_t *t);
 
 /* document.c */
 const itsm_field_t *itsm_doc_kind_field(const itsm_kind_t *k, const char *name);
+/* May a request set the field name of a ticket of k on update: a common field a request
+ * sets (title, description, priority, assignee, group), or a field of the kind neither
+ * read-only nor create-only? (The PATCH's clears, the details form's blanks and its
+ * per-field dry runs ask this one rule.) */
+int itsm_doc_field_settable(const itsm_kind_t *k, const char *name);
 const itsm_field_t *itsm_doc_missing_field(const itsm_kind_t *k, const itsm_ticket_t *t);
 int itsm_doc_is_one_of(const char *name, const char *const *names);
 int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
