@@ -20,6 +20,11 @@
  * a named person or group exists after the process's callback). */
 #define CASE_ASSIGN_ACTION "triage"
 
+/* An incident's assignee and group are given by its assign action's holders (the desk and
+ * incident management, LLSD 7.3); its assignee and group members, who may update and work
+ * it by relation, do not hand it on in a PATCH or another action's document. */
+#define INCIDENT_ASSIGN_ACTION "assign"
+
 static const char *const levels[] = { "high", "medium", "low" };
 
 void incident_conf_defaults(incident_conf_t *conf)
@@ -204,11 +209,31 @@ const char *const review_action_finished[] = { "done", NULL };
 
 /* ---- incidents ------------------------------------------------------------------------- */
 
+/* Who works a ticket, its assignee and resolver group, is for the holders of one grant
+ * on its kind (a case's: CASE_ASSIGN_ACTION; an incident's: INCIDENT_ASSIGN_ACTION). A
+ * caller who may update the ticket by relation (its assignee, a member of its group) or
+ * by another role leaves both as they are: otherwise an assignee could hand the work on
+ * with a PATCH that the role table keeps for the desk. */
+static int assignment(itsm_call_t *c, const char *kind, const char *grant,
+                      const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    int incident = strcmp(kind, "incident") == 0;
+
+    if ((same(old ? old->assignee : NULL, t->assignee) && same(old ? old->group : NULL, t->group))
+        || c->svc->allows(c, kind, grant))
+        return 0;
+    return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                          "<assignee> and <group> of %s are set by the service desk%s (those "
+                          "granted %s on %ss)", incident ? "an incident" : "a case",
+                          incident ? " and incident management" : "", grant, kind);
+}
+
 int incident_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
-    if ((rc = imported_state(c, t, incident_states, incident_finished)) != 0)
+    if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, NULL, t)) != 0
+        || (rc = imported_state(c, t, incident_states, incident_finished)) != 0)
         return rc;
     if ((rc = derive_priority(c, conf, NULL, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
@@ -239,6 +264,8 @@ int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_tick
     if (in_state(old, (const char *const[]){ "closed", "cancelled", NULL }))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a %s incident cannot be changed; reopen it first", old->state);
+    if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, old, t)) != 0)
+        return rc;
     if ((rc = keeps(c, old, t, (const char *const[]){ "resolved", NULL }, "resolution",
                     "incident")) != 0)
         return rc;
@@ -293,7 +320,8 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         && strcmp(action, "reopen") != 0 && strcmp(action, "publish-review") != 0)
         return refuse(c, action, old);
 
-    if ((rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
+    if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, old, t)) != 0
+        || (rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
     if (strcmp(action, "assign") == 0) {
         if (!in_state(old, (const char *const[]){ "new", "assigned", "in-progress", NULL }))
@@ -410,21 +438,11 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
 
 /* ---- cases ----------------------------------------------------------------------------- */
 
-static int case_assignment(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *t)
-{
-    if ((same(old ? old->assignee : NULL, t->assignee) && same(old ? old->group : NULL, t->group))
-        || c->svc->allows(c, "case", CASE_ASSIGN_ACTION))
-        return 0;
-    return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
-                          "<assignee> and <group> of a case are set by the service desk (those "
-                          "granted " CASE_ASSIGN_ACTION " on cases)");
-}
-
 int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
-    if ((rc = case_assignment(c, NULL, t)) != 0)
+    if ((rc = assignment(c, "case", CASE_ASSIGN_ACTION, NULL, t)) != 0)
         return rc;
     if ((rc = imported_state(c, t, case_states, case_finished)) != 0)
         return rc;
@@ -440,7 +458,7 @@ int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t
     if (strcmp(old->state, "closed") == 0)
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a closed case cannot be changed; reopen it first");
-    if (case_assignment(c, old, t))
+    if (assignment(c, "case", CASE_ASSIGN_ACTION, old, t))
         return c->status;
     if (!same(old->priority, t->priority) || !same(get(old, "impact"), get(t, "impact"))
         || !same(get(old, "urgency"), get(t, "urgency")))
@@ -456,7 +474,7 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
 
     /* every action's document is checked as an update is; reopen's, which may change a
      * closed case, for its assignment alone */
-    if ((rc = strcmp(action, "reopen") == 0 ? case_assignment(c, old, t)
+    if ((rc = strcmp(action, "reopen") == 0 ? assignment(c, "case", CASE_ASSIGN_ACTION, old, t)
                                             : case_update(c, conf, old, t)) != 0)
         return rc;
     if (strcmp(action, "triage") == 0) {
