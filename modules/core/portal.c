@@ -1044,13 +1044,11 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
 {
     const itsm_kind_t *k = q->route->kind;
     cnode_t an = child(c, ctx, "actions", NULL);
-    unsigned rel = itsm_authz_relations(q->who, t, k);
     const char *const *a;
 
     if (itsm_req_reads_published(q, k))
         return;
-    if (itsm_req_allowed(q, ITSM_ACTION_UPDATE)
-        || itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, ITSM_ACTION_UPDATE)) {
+    if (itsm_req_allowed_on(q, k, t, ITSM_ACTION_UPDATE)) {
         /* offered where the process takes a change of the details in the ticket's state
          * (not a closed problem, an approved article) */
         if (process_takes(q, k, t, NULL)) {
@@ -1062,7 +1060,7 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
         }
     }
     for (a = k->actions; a && *a && k->action; a++) {
-        if (!itsm_req_allowed(q, *a) && !itsm_authz_allows_on(q->core->authz, NULL, rel, k->kind, *a))
+        if (!itsm_req_allowed_on(q, k, t, *a))
             continue;
         if (process_takes(q, k, t, *a))
             prop(c, child(c, an, "action", NULL), "name", *a);
@@ -1075,10 +1073,7 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
 static int view_row_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
                              apr_hash_t *seen)
 {
-    if (k == NULL
-        || !(itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_READ)
-             || itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, t, k),
-                                     k->kind, ITSM_ACTION_READ)))
+    if (k == NULL || !itsm_req_allowed_on(q, k, t, ITSM_ACTION_READ))
         return 0;
     if (itsm_req_reads_published(q, k))
         return itsm_req_shown_number(q, seen, t->number) != itsm_not_visible;

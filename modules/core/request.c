@@ -241,6 +241,15 @@ int itsm_req_allowed_some(itsm_req_t *q, const char *action)
            || itsm_authz_relations_for(q->core->authz, q->route->kind->kind, action) != 0;
 }
 
+int itsm_req_allowed_on(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
+                        const char *action)
+{
+    /* the roles first: the relations are worked out only where they decide */
+    return itsm_authz_allows(q->core->authz, q->who->roles, k->kind, action)
+           || itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, t, k),
+                                   k->kind, action);
+}
+
 int itsm_identity_sees_party(const itsm_identity_t *who, int sees_all, const char *party)
 {
     const apr_array_header_t *af = who->acts_for;

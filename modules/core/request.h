@@ -138,6 +138,12 @@ void itsm_req_init_call(itsm_req_t *q, itsm_call_t *c);
 int itsm_req_allowed(itsm_req_t *q, const char *action);
 int itsm_req_forbidden(itsm_req_t *q, const char *action);
 int itsm_req_allowed_some(itsm_req_t *q, const char *action);
+/* May the caller take action on t (of kind k): their roles' grant on the kind, or their
+ * relation to t (raiser, assignee, ...). The one decision of "roles or relation" that
+ * loading a ticket, the portal's offers and the banner's links ask; the party scope is
+ * the caller's to check (the store's scoped read, itsm_req_party_visible). */
+int itsm_req_allowed_on(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
+                        const char *action);
 int itsm_req_party_visible(itsm_req_t *q, const char *party);
 /* Does who (sees_all: their roles see every party) see tickets of party: their own, one they
  * act for, or every one? */

@@ -619,9 +619,7 @@ int itsm_tickets_load(itsm_req_t *q, const char *number, const char *action, its
         return itsm_resp_not_found(q);
     if (rv != APR_SUCCESS)
         return STORE_FAULT(q, 00132, "get");
-    if (!itsm_req_allowed(q, action)
-        && !itsm_authz_allows_on(q->core->authz, NULL, itsm_authz_relations(q->who, *t, k),
-                                 k->kind, action))
+    if (!itsm_req_allowed_on(q, k, *t, action))
         return itsm_resp_fail(q, HTTP_FORBIDDEN, "forbidden",
                     apr_psprintf(q->r->pool, "Neither your roles nor your relation to %s allow "
                                  "'%s'.", (*t)->number, action));
