@@ -40,15 +40,31 @@ static int valid_number(const char *s)
     return d > s && strlen(d) == 7 && strspn(d, "0123456789") == 7;
 }
 
+/* text without the XML white space (space, tab, CR, LF) at its ends: a value of a type
+ * that XML Schema reads with whitespace="collapse" (xs:integer, xs:boolean, xs:dateTime,
+ * xs:duration, a token), as the request's schema validated it: " 2 " is the level 2. */
+static const char *trimmed(apr_pool_t *p, const char *text)
+{
+    static const char xml_space[] = " \t\r\n";
+    size_t lead = strspn(text, xml_space), len = strlen(text + lead);
+
+    while (len > 0 && strchr(xml_space, text[lead + len - 1]))
+        len--;
+    return lead == 0 && text[len] == '\0' ? text : apr_pstrmemdup(p, text + lead, len);
+}
+
 apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_t *p,
                               const char **value, const char **why)
 {
     const char *const *v;
+    itsm_field_type_e type = itsm_field_type(f);
     apr_int64_t n;
     apr_time_t t;
 
+    if (type != ITSM_TYPE_TEXT && type != ITSM_TYPE_LONG_TEXT && type != ITSM_TYPE_XHTML)
+        text = trimmed(p, text);
     *value = text;
-    switch (itsm_field_type(f)) {
+    switch (type) {
     case ITSM_TYPE_TEXT:
         if (strpbrk(text, "\r\n")) {
             *why = "must be one line";

@@ -52,8 +52,8 @@ def test_one_vote_per_person_and_version(client):
     r = client.post("/notes/%s/votes" % number, vote_xml("true"), user="alice")
     assert counts(r) == ("1", "1", "0", "helpful")         # the same person counts once
     client.post("/notes/%s/votes" % number, vote_xml("false"), user="bob")
-    r = client.post("/notes/%s/votes" % number, vote_xml("0"), user="alice")
-    assert counts(r) == ("1", "0", "2", "unhelpful")       # changed her mind
+    r = client.post("/notes/%s/votes" % number, vote_xml(" 0 "), user="alice")
+    assert counts(r) == ("1", "0", "2", "unhelpful")       # changed her mind (xs:boolean)
     assert counts(client.get("/notes/" + number, user="carol")) == ("1", "0", "2", None)
     # a new version starts afresh; the votes of version 1 stay with it
     act(client, number, "publish")

@@ -54,6 +54,16 @@ def test_level_outside_1_to_4_is_refused(pclient, database, level):
     assert database.snapshot() == before
 
 
+def test_white_space_around_a_typed_value_is_no_part_of_it(pclient):
+    """The schema reads <level> as xs:integer (white space collapsed): " 2 " is level 2 on a
+    create and a PATCH, as it validated, not a 422 that says it is no whole number."""
+    r = new_problem(pclient, level="\n  3  ")
+    assert r.findtext("i:level") == "3", r.text
+    r = patch(pclient, "problems", number(r), user="pm1", level=" 2 ", urgency=" low ")
+    assert (r.findtext("i:level"), r.findtext("i:urgency")) == ("2", "low")
+    assert targets(r)["solution"]["target"] == "PT450H"     # level 2: 45 business days
+
+
 def test_level_is_required(pclient, database):
     before = database.snapshot()
     r = pclient.post("/problems", b'<problem xmlns="urn:mod-itsm:xml:1"><title>No level</title>'
