@@ -109,6 +109,7 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
 {
     apr_array_header_t *gaps;
     const itsm_search_gap_t *found = NULL;
+    apr_int64_t misses = 0, deflections = 0;
     int i;
 
     if (!c->svc->allows(c, "article", KNOWLEDGE_GAPS_ACTION))
@@ -118,11 +119,17 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
     if (c->svc->search_gaps(c, "article", 500, 0, &gaps) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_UNAVAILABLE, "store-unavailable",
                               "The search analytics are not available; try again later.");
-    for (i = 0; i < gaps->nelts && found == NULL; i++) {
+    /* a gap is counted per party: the draft answers the question of every party the
+     * caller sees, and says how often all of them asked it */
+    for (i = 0; i < gaps->nelts; i++) {
         const itsm_search_gap_t *g = &APR_ARRAY_IDX(gaps, i, itsm_search_gap_t);
 
-        if (strcmp(g->query, gap) == 0)
+        if (strcmp(g->query, gap) != 0)
+            continue;
+        if (found == NULL || (g->drafted && !found->drafted))
             found = g;
+        misses += g->misses;
+        deflections += g->deflections;
     }
     if (found == NULL)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
@@ -137,8 +144,8 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
         const char *text = apr_psprintf(
             c->pool, "Searches for \"%s\" found no article (%" APR_INT64_T_FMT " %s) or "
             "did not stop a case being raised (%" APR_INT64_T_FMT " %s).\n\n"
-            "Write the answer here.", gap, found->misses, found->misses == 1 ? "time" : "times",
-            found->deflections, found->deflections == 1 ? "time" : "times");
+            "Write the answer here.", gap, misses, misses == 1 ? "time" : "times",
+            deflections, deflections == 1 ? "time" : "times");
 
         apr_table_setn(t->fields, "body", itsm_xhtml_from_text(c->pool, text));
     }
