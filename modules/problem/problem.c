@@ -226,6 +226,13 @@ static int publish_workaround(itsm_call_t *c, const itsm_ticket_t *old, itsm_tic
             return itsm_call_fail(c, HTTP_CONFLICT, "knowledge-not-loaded",
                                   "The knowledge process (mod_itsm_knowledge) is not loaded: "
                                   "the workaround of %s cannot be published", old->number);
+        /* an article linked by hand (a link of type documented-in) already documents it */
+        if (c->code && strcmp(c->code, "link-limit") == 0)
+            return itsm_call_fail(c, HTTP_CONFLICT, "already-published",
+                                  "%s is documented in an article already (its "
+                                  PROBLEM_LINK_ARTICLE " link): revise that article, or "
+                                  "remove the link to publish the workaround as a new one",
+                                  old->number);
         return c->status;
     }
     itsm_ticket_set_time(c->pool, t, "workaroundPublished", c->now);

@@ -9,7 +9,7 @@ import pytest
 from conftest import (NS, PASSWORD, Client, assert_error, fresh_server, itsm_directives,
                       sql_runner, staged)
 from incident_util import feed_for, new_incident, tag
-from knowledge_util import article_xml
+from knowledge_util import article_in, article_xml
 from problem_util import (PATH, act, get, journal_entries, link, new_problem, number, refused,
                           shown, walk)
 
@@ -224,6 +224,19 @@ def test_second_publication_is_refused(kpclient, database):
     walk(kpclient, p, "workaround-in-place")
     act(kpclient, "problems", p, "publish-workaround", user="pm1")
     refused(kpclient, database, p, "publish-workaround", 409, "already-published")
+
+
+def test_publication_is_refused_where_an_article_is_linked_by_hand(kpclient, database):
+    """A manager may link an article that documents the problem (documented-in); the
+    workaround is then published there: publish-workaround says so, and writes nothing."""
+    kb = article_in(kpclient, "published")
+    p = number(new_problem(kpclient))
+    walk(kpclient, p, "workaround-in-place")
+    assert link(kpclient, "problems", p, "documented-in", kb, user="pm1").status == 201
+    r = refused(kpclient, database, p, "publish-workaround", 409, "already-published")
+    assert r.findtext("i:message") == "%s is documented in an article already (its " \
+        "documented-in link): revise that article, or remove the link to publish the " \
+        "workaround as a new one" % p, r.text
 
 
 def test_publication_needs_a_workaround(kpclient, database):
