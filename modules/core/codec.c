@@ -641,7 +641,11 @@ int itsm_text_blank(const char *text)
         cp = itsm_utf8_decode(s, 4, &len);  /* stops at the NUL: no strlen a character */
         if (!(cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0
               || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028
-              || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
+              || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000
+              /* shown as nothing: zero-width space, non-joiner, joiner, word joiner, the
+               * byte order mark (zero-width no-break space), Mongolian vowel separator */
+              || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF
+              || cp == 0x180E))
             return 0;
         s += len;
     }

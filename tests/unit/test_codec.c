@@ -202,7 +202,11 @@ static void blank_texts(void **state)
     assert_true(itsm_text_blank("\xc2\xa0 \xe2\x80\x83\xe3\x80\x80"));   /* U+00A0, U+2003, U+3000 */
     assert_false(itsm_text_blank(" x "));
     assert_false(itsm_text_blank("\xc2\xa0\xc3\xa9"));          /* an e acute */
-    assert_false(itsm_text_blank("\xe2\x80\x8b"));               /* U+200B is not White_Space */
+    /* shown as nothing, though not White_Space: U+200B, U+FEFF, U+2060 */
+    assert_true(itsm_text_blank("\xe2\x80\x8b"));
+    assert_true(itsm_text_blank(" \xef\xbb\xbf\xe2\x81\xa0\n"));
+    assert_false(itsm_text_blank("\xe2\x80\x8bx"));
+    assert_false(itsm_text_blank("\xe2\x80\x8e"));                /* U+200E marks direction */
     assert_false(itsm_text_blank(" \xff "));                       /* not UTF-8: something */
     {   /* a megabyte of spaces, then a character: read once (a strlen a character was a
          * minute of CPU), blank and not */
