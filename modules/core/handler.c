@@ -171,16 +171,22 @@ int itsm_handler(request_rec *r)
     if (n == 0) {
         if (m != M_GET)
             return itsm_resp_method_not_allowed(q, "GET");
+        if ((rc = itsm_req_no_query(q)) != OK)
+            return rc;
         return itsm_view_service(q);
     }
     if (n == 1 && strcmp(seg[0], "desks") == 0) {
         if (m != M_GET)
             return itsm_resp_method_not_allowed(q, "GET");
+        if ((rc = itsm_req_no_query(q)) != OK)
+            return rc;
         return itsm_view_desks(q);
     }
     if (n == 1 && strcmp(seg[0], "me") == 0) {
         if (m != M_GET)
             return itsm_resp_method_not_allowed(q, "GET");
+        if ((rc = itsm_req_no_query(q)) != OK)
+            return rc;
         return itsm_view_me(q);
     }
     if (n >= 1) {
@@ -231,7 +237,7 @@ int itsm_handler(request_rec *r)
         if ((m == M_GET || m == M_POST) && q->portal && strcmp(seg[1], "new") == 0)
             return itsm_portal_new(q);      /* the form, and its first step (a POST) */
         if (m == M_GET)
-            return itsm_tickets_get(q, seg[1]);
+            return (rc = itsm_req_no_query(q)) != OK ? rc : itsm_tickets_get(q, seg[1]);
         if (m == M_PATCH || (m == M_POST && q->portal))    /* a form updates with POST */
             return itsm_tickets_change(q, seg[1], NULL);
         return itsm_resp_method_not_allowed(q, "GET, PATCH");
@@ -239,12 +245,13 @@ int itsm_handler(request_rec *r)
         if (strcmp(seg[2], "journal") == 0) {
             if (m != M_GET)
                 return itsm_resp_method_not_allowed(q, "GET");
-            return itsm_tickets_journal(q, seg[1], NULL);
+            return (rc = itsm_req_no_query(q)) != OK ? rc
+                                                     : itsm_tickets_journal(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "sla") == 0) {
             if (m != M_GET)
                 return itsm_resp_method_not_allowed(q, "GET");
-            return itsm_tickets_sla(q, seg[1], NULL);
+            return (rc = itsm_req_no_query(q)) != OK ? rc : itsm_tickets_sla(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)
@@ -258,7 +265,8 @@ int itsm_handler(request_rec *r)
         }
         if (strcmp(seg[2], "links") == 0) {
             if (m == M_GET)
-                return itsm_tickets_links(q, seg[1], NULL);
+                return (rc = itsm_req_no_query(q)) != OK ? rc
+                                                         : itsm_tickets_links(q, seg[1], NULL);
             if (m == M_POST)
                 return itsm_tickets_link(q, seg[1]);
             return itsm_resp_method_not_allowed(q, "GET, POST");
@@ -268,7 +276,7 @@ int itsm_handler(request_rec *r)
         if (strcmp(seg[2], "sla") == 0) {
             if (m != M_GET)
                 return itsm_resp_method_not_allowed(q, "GET");
-            return itsm_tickets_sla(q, seg[1], seg[3]);
+            return (rc = itsm_req_no_query(q)) != OK ? rc : itsm_tickets_sla(q, seg[1], seg[3]);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)

@@ -241,6 +241,20 @@ int itsm_req_allowed_some(itsm_req_t *q, const char *action)
            || itsm_authz_relations_for(q->core->authz, q->route->kind->kind, action) != 0;
 }
 
+int itsm_req_no_query(itsm_req_t *q)
+{
+    const char *args = q->r->args, *end;
+
+    if (q->portal || args == NULL || *args == '\0')
+        return OK;
+    end = strpbrk(args, "=&");
+    return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                apr_psprintf(q->r->pool, "%s takes no query parameters ('%s' given).",
+                             q->r->uri, end ? apr_pstrmemdup(q->r->pool, args,
+                                                             (apr_size_t)(end - args))
+                                            : args));
+}
+
 int itsm_req_allowed_on(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *t,
                         const char *action)
 {

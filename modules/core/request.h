@@ -138,6 +138,10 @@ void itsm_req_init_call(itsm_req_t *q, itsm_call_t *c);
 int itsm_req_allowed(itsm_req_t *q, const char *action);
 int itsm_req_forbidden(itsm_req_t *q, const char *action);
 int itsm_req_allowed_some(itsm_req_t *q, const char *action);
+/* OK when the API request carries no query (a browser's page takes its own: not asked);
+ * else 400 bad-query, as a list answers an unknown parameter: for the resources that take
+ * none (the service document, /me, /desks, a ticket, its journal, links and SLA). */
+int itsm_req_no_query(itsm_req_t *q);
 /* May the caller take action on t (of kind k): their roles' grant on the kind, or their
  * relation to t (raiser, assignee, ...). The one decision of "roles or relation" that
  * loading a ticket, the portal's offers and the banner's links ask; the party scope is

@@ -4,6 +4,7 @@ no number used); text with SQL and XML metacharacters is stored and returned ver
 import pytest
 
 from conftest import NS, assert_error, create_ticket, journal, list_numbers, ticket_xml
+from incident_util import new_incident
 
 T = '<ticket xmlns="%s">' % NS
 
@@ -136,6 +137,23 @@ def test_bad_patch_changes_nothing(client, database, body, ctype, status, code):
 ])
 def test_bad_query_400(client, params):
     assert_error(client.get("/tests", params=params), 400, "bad-query")
+
+
+@pytest.mark.parametrize("path", ["", "/me", "/desks", "/tests/{n}", "/tests/{n}/journal",
+                                  "/tests/{n}/links", "/incidents/{i}/sla",
+                                  "/incidents/{i}/sla/resolution"])
+def test_a_resource_without_parameters_refuses_one(client, path):
+    """docs/api.md: an unknown query parameter is 400 bad-query, on the resources that take
+    none as on the lists; the same request without it answers."""
+    n = create_ticket(client, "agent1", title="Asked with a query").ticket()["number"]
+    i = new_incident(client).ticket()["number"]
+    url = path.format(n=n, i=i)
+    assert client.get(url).status == 200
+    for params in ({"x": "1"}, {"limit": "5"}, {"flag": ""}):
+        r = client.get(url, params=params)
+        assert_error(r, 400, "bad-query")
+        assert r.findtext("i:message") == "/itsm%s takes no query parameters ('%s' given)." % (
+            url, next(iter(params))), r.text
 
 
 @pytest.mark.parametrize("params", [
