@@ -325,6 +325,12 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
 
 /* Typed reads and writes of a ticket's fields, for process rules: a missing or unparsable
  * value reads as dflt (0 for a time). */
+/* The reserved field of a versioned kind's ticket (itsm_kind_t.publish_action) holding the
+ * number of its current published version, absent while none is: kept by the core, never
+ * rendered as a field; a process reads it (itsm_ticket_int) to tell a working copy whose
+ * earlier version readers still read from one never published or withdrawn. */
+#define ITSM_VERSION_PUBLISHED "version.published"
+
 apr_int64_t itsm_ticket_int(const itsm_ticket_t *t, const char *name, apr_int64_t dflt);
 int itsm_ticket_bool(const itsm_ticket_t *t, const char *name, int dflt);
 apr_time_t itsm_ticket_time(const itsm_ticket_t *t, const char *name);
@@ -551,7 +557,9 @@ typedef struct itsm_kind_t {
      * the working copy. NULL: not versioned. */
     const char *publish_action;
     const char *withdraw_action;    /* optional: takes the ticket out of publication (its
-                                     * versions stay for its editors) */
+                                     * versions stay for its editors); the core keeps the
+                                     * number of the current published version in the
+                                     * ticket's reserved field ITSM_VERSION_PUBLISHED */
 
     /* Full-text search, synonyms and search analytics (itsm_search_t); NULL: none. */
     const struct itsm_search_t *search;

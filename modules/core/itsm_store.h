@@ -104,10 +104,8 @@ apr_array_header_t *itsm_store_audience_keys(apr_pool_t *p, const itsm_identity_
 apr_status_t itsm_store_audience_parse(apr_pool_t *p, const char *value, int max,
                                        apr_array_header_t **keys, const char **why);
 
-/* The reserved field of a versioned kind's ticket holding the number of its current
- * published version (absent: none), kept by the core; never rendered as a field. */
-#define ITSM_VERSION_PUBLISHED "version.published"
-/* ... and the highest version number it has published. */
+/* ITSM_VERSION_PUBLISHED (itsm.h): the current published version; and the highest version
+ * number a versioned kind's ticket has published: */
 #define ITSM_VERSION_LAST "version.last"
 
 /* A published version as listed. */

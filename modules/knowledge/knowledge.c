@@ -33,7 +33,10 @@ static const struct {
     { "reject", (const char *const[]){ "in-review", "approved", NULL }, "draft" },
     { "approve", (const char *const[]){ "in-review", NULL }, "approved" },
     { "publish", (const char *const[]){ "approved", NULL }, "published" },
-    { "retire", (const char *const[]){ "published", NULL }, "retired" },
+    /* from a revision's working copy too, while its earlier version is published: what
+     * must come down comes down now, not after the revision's review */
+    { "retire", (const char *const[]){ "published", "draft", "in-review", "approved", NULL },
+      "retired" },
     { "revise", (const char *const[]){ "published", "retired", NULL }, "draft" },
 };
 #define N_TRANSITIONS (sizeof transitions / sizeof *transitions)
@@ -195,6 +198,10 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
         if (!in(old->state, transitions[i].from))
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   "'%s' is not allowed from state '%s'", action, old->state);
+        if (strcmp(action, "retire") == 0 && itsm_ticket_int(old, ITSM_VERSION_PUBLISHED, 0) == 0)
+            return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
+                                  "'retire' takes a published version out of publication: "
+                                  "this %s article has none", old->state);
         t->state = transitions[i].to;
         return 0;
     }

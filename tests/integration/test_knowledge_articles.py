@@ -218,6 +218,35 @@ def test_a_doctype_is_refused_and_nothing_written(client, database):
     assert_error(r, 400, "malformed-xml")
 
 
+@pytest.mark.parametrize("state", ["draft", "in-review", "approved"])
+def test_a_published_version_is_retired_while_its_revision_is_worked(client, database, state):
+    """What must come down comes down now: retire from a revision's working copy takes the
+    published version out of publication; the revision's edits stay on the retired working
+    copy, and revise brings them back as a draft. A never-published article has nothing to
+    retire (409, nothing written)."""
+    number = create_article(client, title="Old advice", audience="all", body="<p>Do X.</p>")
+    for action in PATH["published"]:
+        act(client, number, action)
+    act(client, number, "revise", user=AUTHOR)
+    edit(client, number, user=AUTHOR, title="New advice", body="<p>Do Y.</p>", audience="all")
+    for action in {"draft": [], "in-review": ["submit"], "approved": ["submit", "approve"]}[state]:
+        act(client, number, action)
+    assert client.get("/articles/" + number, user="alice").findtext("i:title") == "Old advice"
+    r = act(client, number, "retire")
+    assert r.findtext("i:state") == "retired" and r.findtext("i:title") == "New advice", r.text
+    assert r.findtext("i:publishedVersion") is None
+    assert_error(client.get("/articles/" + number, user="alice"), 404)
+    assert number not in client.get("/articles", user="alice").numbers()
+    r = act(client, number, "revise", user=AUTHOR)
+    assert (r.findtext("i:state"), r.findtext("i:title")) == ("draft", "New advice")
+    never = article_in(client, state)
+    with nothing_changed(database):
+        r = act(client, never, "retire", expect=409)
+    assert_error(r, 409, "invalid-transition")
+    assert r.findtext("i:message") == "'retire' takes a published version out of " \
+        "publication: this %s article has none" % state, r.text
+
+
 def test_readers_see_the_published_version_while_the_next_is_drafted(client):
     number = create_article(client, title="Certificate renewal", audience="all",
                             body="<p>Renew yearly.</p>")
