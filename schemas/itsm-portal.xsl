@@ -528,12 +528,28 @@
   <!-- forms a process adds after the actions (a link, a vote) -->
   <xsl:template match="*" mode="more-actions"/>
 
-  <!-- who holds a ticket; a list row calls it by name (no template match per row) -->
+  <!-- who holds a ticket: its assignee and group; one given neither is with whoever works
+       such tickets first (unassigned: the service desk, unless its process says otherwise);
+       a finished one (a final state of its kind) is held by nobody, and says whom it was
+       with. A list row calls it by name (no template match per row) -->
+  <xsl:variable name="final-states" select="concat(' ', $ctx/p:kind/@final-states, ' ')"/>
   <xsl:template match="*" mode="holder" name="holder">
+    <xsl:param name="unassigned" select="'The service desk'"/>
+    <xsl:choose>
+      <xsl:when test="i:state and contains($final-states, concat(' ', i:state, ' '))">
+        <xsl:text>Nobody: it is </xsl:text><xsl:value-of select="translate(i:state, '-', ' ')"/>
+        <xsl:if test="i:assignee or i:group">
+          <xsl:text>; last held by </xsl:text><xsl:call-template name="assigned"/>
+        </xsl:if>
+      </xsl:when>
+      <xsl:when test="i:assignee or i:group"><xsl:call-template name="assigned"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$unassigned"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template name="assigned">
     <xsl:choose>
       <xsl:when test="i:assignee"><xsl:value-of select="i:assignee"/><xsl:if test="i:group"> (<xsl:value-of select="i:group"/>)</xsl:if></xsl:when>
-      <xsl:when test="i:group"><xsl:value-of select="i:group"/></xsl:when>
-      <xsl:otherwise>The service desk</xsl:otherwise>
+      <xsl:otherwise><xsl:value-of select="i:group"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
   <xsl:template match="*" mode="next-step"/>

@@ -151,6 +151,13 @@
       <xsl:otherwise>Nothing: it is finished</xsl:otherwise>
     </xsl:choose>
   </xsl:template>
+  <!-- who holds a problem given no assignee nor resolver group: problem management, whose
+       record it is (LLSD 8.6: accountable and responsible for all of it but developing the
+       solution), not the service desk that may have logged it; a finished one nobody (the
+       core's) -->
+  <xsl:template match="i:problem" mode="holder">
+    <xsl:call-template name="holder"><xsl:with-param name="unassigned" select="'Problem management'"/></xsl:call-template>
+  </xsl:template>
   <xsl:template match="i:problem" mode="next-step">
     <div class="summary-row"><dt>Next step</dt><dd><xsl:call-template name="problem-next"><xsl:with-param name="s" select="i:state"/></xsl:call-template></dd></div>
   </xsl:template>

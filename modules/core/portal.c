@@ -933,15 +933,20 @@ static const char *const type_names[] = { "text", "long-text", "integer", "boole
                                           "date-time", "duration", "enum", "ticket", "party",
                                           "person", "group", "xhtml" };
 
-/* The kind's fields as a form needs them. */
+/* The kind's fields as a form needs them, and its final states (a finished ticket is held
+ * by nobody: the page's "Who holds it now"). */
 static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_t *k)
 {
     cnode_t kn = child(c, ctx, "kind", NULL);
     const itsm_field_t *f;
+    const char *const *s, *finished = NULL;
 
     prop(c, kn, "name", k->kind);
     prop(c, kn, "element", k->element);
     prop(c, kn, "collection", k->collection);
+    for (s = k->final_states; s && *s; s++)
+        finished = finished ? apr_pstrcat(q->r->pool, finished, " ", *s, NULL) : *s;
+    prop(c, kn, "final-states", finished);
     for (f = k->fields; f && f->name; f++) {
         cnode_t fn = child(c, kn, "field", NULL);
         itsm_field_type_e t = itsm_field_type(f);

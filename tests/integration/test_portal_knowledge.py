@@ -8,10 +8,10 @@ import re
 from xml.sax.saxutils import escape
 
 from conftest import NS
-from incident_util import tag
+from incident_util import act, bring_to, case_in, patch, tag
 from knowledge_util import act as kact, create_article, create_term
 from portal_util import Browser, details_form_saves, form_of, forms, raise_form, text
-from problem_util import link, new_problem, walk
+from problem_util import GROUP, link, new_problem, walk
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert"
@@ -129,6 +129,41 @@ def test_the_details_form_offers_only_what_the_caller_may_change(kp_httpd, kpcli
         if fixed:
             assert "<dd>2</dd>" in shown and "<dd>DIP</dd>" in shown
             assert "Categorising a problem (its level and service) is problem management" in page
+
+
+def holder(page):
+    """The page's "Who holds it now", as its reader sees it."""
+    m = re.search(r"<dt>Who holds it now</dt><dd>(.*?)</dd>", page, re.S)
+    assert m, page[:2000]
+    return text(m.group(1)).strip()
+
+
+def test_who_holds_a_problem_and_a_finished_ticket(kp_httpd, kpclient):
+    """A problem given no resolver group is problem management's (LLSD 8.6), not the service
+    desk's that logged it; with a group or an assignee it is theirs; once finished
+    (cancelled, closed) nobody holds it, and the page says whom it was with. A case is the
+    desk's until it is closed, the list's row as its page."""
+    pm = browser(kp_httpd, "pm1")
+    n = new_problem(kpclient, title="Holder " + tag()).ticket()["number"]
+    assert holder(pm.page("/itsm/problems/" + n).text) == "Problem management"
+    patch(kpclient, "problems", n, user="pm1", group=GROUP)
+    assert holder(pm.page("/itsm/problems/" + n).text) == GROUP
+    patch(kpclient, "problems", n, user="pm1", assignee="res1")
+    assert holder(pm.page("/itsm/problems/" + n).text) == "res1 (%s)" % GROUP
+    act(kpclient, "problems", n, "cancel", user="pm1")
+    assert holder(pm.page("/itsm/problems/" + n).text) == \
+        "Nobody: it is cancelled; last held by res1 (%s)" % GROUP
+    bare = new_problem(kpclient, title="Holder " + tag()).ticket()["number"]
+    walk(kpclient, bare, "closed")
+    assert holder(pm.page("/itsm/problems/" + bare).text) == "Nobody: it is closed"
+    case = case_in(kpclient, "new")
+    agent = browser(kp_httpd, "agent1")
+    assert holder(agent.page("/itsm/cases/" + case).text) == "The service desk"
+    bring_to(kpclient, "cases", case, "closed")
+    assert holder(agent.page("/itsm/cases/" + case).text) == "Nobody: it is closed"
+    row = re.search(r'<tr><td><a href="/itsm/cases/%s">.*?</tr>' % case,
+                    agent.page("/itsm/cases?sort=-updated&open=false").text, re.S)
+    assert row and "<td>Nobody: it is closed</td>" in row.group(0), row
 
 
 def test_an_incident_shows_its_problem_and_the_known_errors_it_may_be(kp_httpd, kpclient):
