@@ -23,6 +23,7 @@
       <xsl:when test="$n = 'recommendedPriority'">Recommended priority</xsl:when>
       <xsl:when test="$n = 'externalDesk'">Other party's desk</xsl:when>
       <xsl:when test="$n = 'impactStatement'">Impact on participants</xsl:when>
+      <xsl:when test="$n = 'article'">Knowledge article</xsl:when>
       <xsl:otherwise><xsl:call-template name="words"><xsl:with-param name="s" select="$n"/></xsl:call-template></xsl:otherwise>
     </xsl:choose>
   </xsl:template>

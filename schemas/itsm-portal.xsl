@@ -455,8 +455,10 @@
       <h2>Service level</h2>
       <xsl:apply-templates select="i:sla" mode="table"/>
     </xsl:if>
-    <xsl:variable name="extra" select="*[not(contains($common, concat(' ', local-name(), ' ')))]"/>
-    <xsl:if test="$extra">
+    <!-- the tickets it names that the caller may open (p:ref) are rows of their own, last -->
+    <xsl:variable name="refs" select="$ctx/p:ref"/>
+    <xsl:variable name="extra" select="*[not(contains($common, concat(' ', local-name(), ' '))) and not(local-name() = $refs/@name)]"/>
+    <xsl:if test="$extra or $refs">
       <h2>Details</h2>
       <dl class="summary">
         <xsl:for-each select="$extra">
@@ -465,6 +467,7 @@
             <dd><xsl:apply-templates select="." mode="value"/></dd>
           </div>
         </xsl:for-each>
+        <xsl:apply-templates select="$refs" mode="ref"><xsl:with-param name="t" select="."/></xsl:apply-templates>
       </dl>
     </xsl:if>
     <xsl:apply-templates select="i:linked"/>
@@ -473,6 +476,16 @@
     <xsl:apply-templates select="." mode="more-actions"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'links']/i:links[i:link]" mode="links"/>
     <xsl:apply-templates select="$ctx/p:part[@name = 'journal']/i:journal" mode="history"/>
+  </xsl:template>
+
+  <!-- a ticket that the ticket t names in a field and the caller may open (an article a
+       case was closed with): its number a link to its page, and its title, as a suggestion's -->
+  <xsl:template match="p:ref" mode="ref">
+    <xsl:param name="t"/>
+    <div class="summary-row">
+      <dt><xsl:apply-templates select="$t/*[local-name() = current()/@name]" mode="label"/></dt>
+      <dd><a href="{$base}/{@collection}/{@number}"><xsl:value-of select="@number"/></a><xsl:text>: </xsl:text><xsl:value-of select="p:title"/></dd>
+    </div>
   </xsl:template>
 
   <!-- what a linked ticket's rule shows of it (an incident: its problem's title, state and

@@ -1085,6 +1085,38 @@ static int view_row_readable(itsm_req_t *q, const itsm_kind_t *k, const itsm_tic
     return t->party && itsm_req_party_visible(q, t->party);
 }
 
+/* The tickets t names in its ticket-reference fields (a case closed with guidance names its
+ * article), each that the caller may open as <p:ref name="article" number="KB0000030"
+ * collection="articles"><p:title>..</p:title></p:ref>: read as the caller's own GET of it
+ * reads it (in their scope; a reader of a versioned kind its published version) and the
+ * grant to read it, by role or relation. The page links those by number and title; a
+ * number the caller may not open stays text. One read per reference of the ticket shown. */
+static void describe_refs(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_t *k,
+                          const itsm_ticket_t *t)
+{
+    const itsm_field_t *f;
+
+    for (f = k->fields; f && f->name; f++) {
+        const char *number = apr_table_get(t->fields, f->name);
+        const itsm_kind_t *xk;
+        itsm_ticket_t *x;
+        cnode_t rn;
+
+        if (itsm_field_type(f) != ITSM_TYPE_TICKET || number == NULL || *number == '\0'
+            || itsm_doc_field_hidden(q, k, f->name) || itsm_req_bind_store(q) != APR_SUCCESS
+            || itsm_store_get(q->store, &x, f->refers_to, number, q->scope, q->r->pool)
+               != APR_SUCCESS
+            || (xk = itsm_core_kind(q->core, x->kind)) == NULL
+            || !itsm_req_allowed_on(q, xk, x, ITSM_ACTION_READ))
+            continue;
+        rn = child(c, ctx, "ref", NULL);
+        prop(c, rn, "name", f->name);
+        prop(c, rn, "number", x->number);
+        prop(c, rn, "collection", xk->collection);
+        child(c, rn, "title", x->title);
+    }
+}
+
 /* The public views (the major-incident banner) as their documents would show them. */
 static void describe_views(itsm_req_t *q, ctx_t *c, cnode_t ctx)
 {
@@ -1370,6 +1402,7 @@ static ctx_t *make_context(itsm_req_t *q, int status)
         describe_actions(q, c, ctx, pq->ticket,
                          (edit && strcmp(edit, "details") == 0)
                          || (pq->refusal && pq->action && strcmp(pq->action, "update") == 0));
+        describe_refs(q, c, ctx, q->route->kind, pq->ticket);
         add_part(q, c, ctx, "journal", journal_of_page, pq->ticket->number);
         add_part(q, c, ctx, "links", links_of_page, pq->ticket->number);
     }

@@ -3,6 +3,8 @@
 from lxml import etree
 
 from conftest import NS, create_ticket
+from incident_util import act, case_in, tag
+from knowledge_util import act as article_act, article_in, edit
 from portal_util import Browser, form_of, forms, raise_form, text
 
 
@@ -50,6 +52,39 @@ def test_case_page_shows_the_document(httpd, client):
     assert "The service desk will look at it" in words
     # the participant may not triage: no such button
     assert not [f for f in forms(page) if f["action"].endswith("/actions/triage")]
+
+
+def test_a_case_closed_with_guidance_links_its_article(httpd, client):
+    """A case closed with a knowledge article names it as a link to the article's page with
+    its title, to its raiser and to the desk: the title the reader may read (alice the
+    published version's, not a revision's draft). An article alice may not open (retired) is
+    its number as text: no link, no title."""
+    def closed_with(title):
+        kb = article_in(client, "published", audience="party:ALPE", title=title)
+        n = case_in(client, "in-triage")                # raised by alice (ALPE)
+        act(client, "cases", n, "close", article=kb)
+        return kb, n
+
+    title = "Renewing the DIP certificate " + tag()
+    kb, n = closed_with(title)
+    article_act(client, kb, "revise")
+    edit(client, kb, title="Draft of the next version " + tag())
+    link = '<dt>Knowledge article</dt><dd><a href="/itsm/articles/%s">%s</a>: %s</dd>'
+    for user in ("alice", "agent1"):
+        b = Browser(httpd)
+        b.login(user)
+        page = b.page("/itsm/cases/" + n).text
+        assert link % (kb, kb, title) in page, (user, text(page))
+        assert b.get("/itsm/articles/" + kb).status_code == 200, user
+    title = "Registering a DIP domain " + tag()
+    kb, n = closed_with(title)
+    article_act(client, kb, "retire")
+    alice = Browser(httpd)
+    alice.login("alice")
+    assert alice.get("/itsm/articles/" + kb).status_code == 404
+    page = alice.page("/itsm/cases/" + n).text
+    assert "<dt>Knowledge article</dt><dd>%s</dd>" % kb in page
+    assert 'href="/itsm/articles/%s"' % kb not in page and title not in page
 
 
 def test_agent_sees_the_actions_of_the_state(httpd, client):
