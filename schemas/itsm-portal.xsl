@@ -236,7 +236,7 @@
                      name the form has no input for (a field the process derives, a term's
                      key; an element of a body, <script>) sends to the form -->
                 <xsl:when test="$field and ($ctx/p:kind/p:field[@name = $field][not(@read-only = 'true')]
-                    or contains(' title description note assignee group ', concat(' ', $field, ' ')))">
+                    or contains(' title description note priority assignee group ', concat(' ', $field, ' ')))">
                   <a href="#{$refusal/@action}-{$field}"><xsl:call-template name="refusal-text"/></a>
                 </xsl:when>
                 <xsl:otherwise>
@@ -268,12 +268,16 @@
   </xsl:template>
 
   <!-- one input of a form, with its label, hint, the refusal's message when it names the
-       field, and the value posted before -->
+       field, and the value posted before; an enum's choices are values (p:value) or options
+       (names between spaces: a common field's, priority); common: a field every kind has
+       (its hint: mode common-hint of p:kind) -->
   <xsl:template name="input">
     <xsl:param name="form"/>
     <xsl:param name="name"/>
     <xsl:param name="type" select="'text'"/>
     <xsl:param name="values" select="/.."/>
+    <xsl:param name="options" select="''"/>
+    <xsl:param name="common" select="false()"/>
     <xsl:param name="required" select="false()"/>
     <!-- on a "new" page: the first step's posted input, else the query's -->
     <xsl:param name="value" select="$ctx[@page = 'new']/p:posted[@name = $name] | $ctx[@page = 'new'][not(@step)]/p:arg[@name = $name]"/>
@@ -292,7 +296,7 @@
         or contains($det, concat('}', $name, &quot;'&quot;)) or contains($msg, concat(' ', $name, ' ')))"/>
     <!-- the field's hint, if its process gives one (a result tree fragment: only inputs with
          a hint name one) -->
-    <xsl:variable name="hint"><xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/><xsl:with-param name="field" select="$field"/></xsl:call-template></xsl:variable>
+    <xsl:variable name="hint"><xsl:call-template name="hint-for"><xsl:with-param name="name" select="$name"/><xsl:with-param name="id" select="$id"/><xsl:with-param name="field" select="$field"/><xsl:with-param name="common" select="$common"/></xsl:call-template></xsl:variable>
     <xsl:variable name="hinted" select="string($hint) != ''"/>
     <xsl:variable name="described" select="normalize-space(concat(substring(concat($id, '-hint'), 1, 1000 * $hinted), ' ',
         substring(concat($id, '-error'), 1, 1000 * $wrong)))"/>
@@ -329,6 +333,12 @@
                 <xsl:for-each select="$values">
                   <option value="{.}"><xsl:if test=". = $shown"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if><xsl:value-of select="."/></option>
                 </xsl:for-each>
+                <xsl:if test="$options">
+                  <xsl:call-template name="options">
+                    <xsl:with-param name="list" select="concat(normalize-space($options), ' ')"/>
+                    <xsl:with-param name="current" select="$shown"/>
+                  </xsl:call-template>
+                </xsl:if>
               </xsl:otherwise>
             </xsl:choose>
           </select>
@@ -374,9 +384,15 @@
     <xsl:param name="name"/>
     <xsl:param name="id"/>
     <xsl:param name="field" select="$ctx/p:kind/p:field[@name = $name]"/>
+    <xsl:param name="common" select="false()"/>
     <xsl:apply-templates select="$field" mode="field-hint"/>
+    <xsl:if test="$common">
+      <xsl:apply-templates select="$ctx/p:kind" mode="common-hint"><xsl:with-param name="name" select="$name"/></xsl:apply-templates>
+    </xsl:if>
   </xsl:template>
   <xsl:template match="p:field" mode="field-hint"/>
+  <!-- the hint of a common field's input (priority, assignee, group) on a kind's forms -->
+  <xsl:template match="p:kind" mode="common-hint"/>
 
   <!-- ======================================================== generic pages -->
   <xsl:template match="*" mode="title"><xsl:call-template name="words"><xsl:with-param name="s" select="local-name()"/></xsl:call-template></xsl:template>
@@ -605,9 +621,14 @@
     <span class="caption"><xsl:value-of select="translate(local-name(), '-', ' ')"/><xsl:text> </xsl:text><xsl:value-of select="i:number"/></span>
     <h1>Change the details</h1>
     <p><xsl:value-of select="i:title"/></p>
+    <!-- the common fields its process offers besides title and description (mode
+         update-common: priority, assignee, group), between spaces -->
+    <xsl:variable name="offers"><xsl:apply-templates select="." mode="update-common"/></xsl:variable>
+    <xsl:variable name="offered" select="concat(' ', normalize-space($offers), ' ')"/>
     <!-- the fields the caller may not change now (the core's dry run of the process's update
-         with each field changed: p:fixed) are shown, not offered as inputs -->
-    <xsl:variable name="fixed" select="$ctx/p:actions/p:action[@name = 'update']/p:fixed"/>
+         with each field changed: p:fixed; a common one only if the form offers it) are
+         shown, not offered as inputs -->
+    <xsl:variable name="fixed" select="$ctx/p:actions/p:action[@name = 'update']/p:fixed[not(@common) or contains($offered, concat(' ', @name, ' '))]"/>
     <xsl:if test="$fixed">
       <h2>Not yours to change</h2>
       <dl class="summary" id="fixed-details">
@@ -646,9 +667,43 @@
       <xsl:apply-templates select="$ctx/p:kind/p:field[not(@read-only) and not(@create-only) and not(@name = $fixed/@name)]" mode="update-input">
         <xsl:with-param name="t" select="$t"/>
       </xsl:apply-templates>
+      <xsl:if test="contains($offered, ' priority ') and not($fixed[@name = 'priority'])">
+        <xsl:call-template name="priority-input">
+          <xsl:with-param name="form" select="'update'"/><xsl:with-param name="value" select="$t/i:priority"/>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:if test="contains($offered, ' assignee ') and not($fixed[@name = 'assignee'])">
+        <xsl:call-template name="input">
+          <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'assignee'"/>
+          <xsl:with-param name="value" select="$t/i:assignee"/><xsl:with-param name="common" select="true()"/>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:if test="contains($offered, ' group ') and not($fixed[@name = 'group'])">
+        <xsl:call-template name="input">
+          <xsl:with-param name="form" select="'update'"/><xsl:with-param name="name" select="'group'"/>
+          <xsl:with-param name="value" select="$t/i:group"/><xsl:with-param name="common" select="true()"/>
+        </xsl:call-template>
+      </xsl:if>
       <button type="submit" class="button">Save changes</button>
     </form>
     <p><a class="link" href="{$ctx/@path}">Back without saving<span class="visually-hidden">: <xsl:value-of select="i:number"/></span></a></p>
+  </xsl:template>
+
+  <!-- the common fields (priority, assignee, group) a kind's details form offers besides
+       title and description, as names between spaces: none by default (an incident's
+       priority follows from triage, its assignee and group from assign and route); a
+       process whose plain update sets them names them (a problem) -->
+  <xsl:template match="*" mode="update-common"/>
+  <!-- a choice of priority (the schema's itsm:Priority), on a form that offers it -->
+  <xsl:template name="priority-input">
+    <xsl:param name="form"/>
+    <!-- as the input's own: on a "new" page, the posted or asked one -->
+    <xsl:param name="value" select="$ctx[@page = 'new']/p:posted[@name = 'priority'] | $ctx[@page = 'new'][not(@step)]/p:arg[@name = 'priority']"/>
+    <xsl:call-template name="input">
+      <xsl:with-param name="form" select="$form"/><xsl:with-param name="name" select="'priority'"/>
+      <xsl:with-param name="type" select="'enum'"/><xsl:with-param name="options" select="'P1 P2 P3 P4 P5'"/>
+      <xsl:with-param name="value" select="$value"/><xsl:with-param name="common" select="true()"/>
+    </xsl:call-template>
   </xsl:template>
 
   <!-- one input of the form that changes the details (a process leaves out the fields its

@@ -183,9 +183,23 @@
         <xsl:with-param name="required" select="@required = 'true'"/>
       </xsl:call-template>
     </xsl:for-each>
+    <xsl:call-template name="priority-input"><xsl:with-param name="form" select="'create'"/></xsl:call-template>
   </xsl:template>
-  <!-- the details form leaves out what the actions record -->
+  <!-- the details form leaves out what the actions record, and offers what else a plain
+       update changes (docs/problem.md): the statement's priority and the assignment, which
+       no action of a problem sets (an incident's assign action has no counterpart here) -->
   <xsl:template match="p:kind[@name = 'problem']/p:field[@name = 'workaround' or @name = 'rootCause' or @name = 'solution' or @name = 'solutionTimeframe']" mode="update-input"/>
+  <xsl:template match="i:problem" mode="update-common">priority assignee group</xsl:template>
+  <!-- the priority is the statement's (LLSD 8.3, "urgency and priority"), beside the level
+       of LLSD 8.4, which alone picks the KPI targets; the group is the resolver group of
+       LLSD 8.6's "develop solution" -->
+  <xsl:template match="p:kind[@name = 'problem']" mode="common-hint">
+    <xsl:param name="name"/>
+    <xsl:choose>
+      <xsl:when test="$name = 'priority'"><p class="hint">The priority the problem statement gives it, P1 highest. The level sets the KPI targets; the priority sets none.</p></xsl:when>
+      <xsl:when test="$name = 'group'"><p class="hint">The team that develops the solution. Without one, problem management holds the problem.</p></xsl:when>
+    </xsl:choose>
+  </xsl:template>
 
   <!-- the actions of the problem manager (and the resolver's solution) -->
   <xsl:template match="p:action[@name = 'investigate']" mode="action-label">Start the investigation</xsl:template>

@@ -1010,16 +1010,20 @@ static int process_takes(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_
 
 /* The inputs of the details form that the caller may not change on t, each as <p:fixed
  * name="..." status="...">why</p:fixed> under the update action (an): for each field the form
- * offers (title, description, the kind's fields neither read-only nor create-only), the
- * update callback's dry run on a copy in which only that field holds another value; a 403
- * (a problem's level and service are problem management's) or a 409 or 404 (not in this
- * state) fixes it, and the form shows it read-only. A 422 is about the value (an incident's
- * external reference without a desk), not the right: the field stays an input. Run only for
- * the form's page: a field per dry run. */
+ * may offer (title, description, the kind's fields neither read-only nor create-only, and the
+ * common priority, assignee and group, marked common="true": on the form only where the
+ * kind's stylesheet offers them, mode update-common, as a problem's; an incident's come from
+ * its actions), the update callback's dry run on a copy in which only that field holds
+ * another value; a 403 (a problem's level and service are problem management's) or a 409 or
+ * 404 (not in this state) fixes it, and the form shows it read-only. A 422 is about the
+ * value (an incident's external reference without a desk), not the right: the field stays an
+ * input. Run only for the form's page: a field per dry run. */
 static void describe_fixed(itsm_req_t *q, ctx_t *c, cnode_t an, const itsm_kind_t *k,
                            const itsm_ticket_t *t)
 {
-    static const char *const common[] = { "title", "description" };
+    static const char *const common[] = { "title", "description", "priority", "assignee",
+                                          "group" };
+    enum { ALWAYS_OFFERED = 2 };    /* title and description: on every kind's form */
     apr_time_t now = apr_time_from_sec(apr_time_sec(q->r->request_time));
     size_t i, n_common = sizeof common / sizeof *common;
     const itsm_field_t *f = k->fields;
@@ -1038,6 +1042,8 @@ static void describe_fixed(itsm_req_t *q, ctx_t *c, cnode_t an, const itsm_kind_
         fn = child(c, an, "fixed", why);
         prop(c, fn, "name", name);
         prop(c, fn, "status", apr_itoa(q->r->pool, rc));
+        if (i >= ALWAYS_OFFERED && i < n_common)
+            prop(c, fn, "common", "true");
     }
 }
 

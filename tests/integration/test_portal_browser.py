@@ -196,6 +196,7 @@ def test_problem_and_knowledge_pages(kp_httpd, kpclient, browser_factory):
     drafts an article that km1 publishes and alice then finds, votes on and looks up in the
     glossary; the problem manager's lists and problem page; the knowledge gaps."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
     from incident_util import tag
     from knowledge_util import create_term
     from problem_util import new_problem
@@ -252,6 +253,15 @@ def test_problem_and_knowledge_pages(kp_httpd, kpclient, browser_factory):
     submit(d, "#record-workaround-form button")
     assert "workaround in place" in d.page_source.lower()
     axe_check(d, "problem")
+    # the problem manager's details form: the statement's priority and the assignment too
+    submit(d, "#update-link")
+    axe_check(d, "pm-problem-change-details")
+    Select(d.find_element(By.ID, "update-priority")).select_by_value("P2")
+    d.find_element(By.ID, "update-assignee").send_keys("res1")
+    submit(d, "#update-form button")
+    assert d.current_url.endswith("/itsm/problems/" + pn)
+    assert "<dt>Who holds it now</dt><dd>res1" in d.page_source
+    assert "<dt>Priority</dt><dd>P2</dd>" in d.page_source
     # the desk's details form of a problem: its level and service read-only (problem
     # management's), the rest inputs that save
     d = browser_factory()

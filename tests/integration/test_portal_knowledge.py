@@ -90,9 +90,65 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     assert "Known-error base" in kedb and n in kedb and "Split files below 1 MiB" in kedb
 
 
+def test_a_problem_is_given_its_priority_and_assignment_on_its_details_form(kp_httpd, kpclient):
+    """A problem's details form offers what a plain update changes besides the statement's
+    fields (docs/problem.md): the statement's priority (P1-P5, its hint saying the level sets
+    the KPI targets) and the assignee and resolver group, which no action of a problem sets
+    (an incident's come from its assign action, and its form offers none of them). Saved,
+    they change the problem and its page; an input blanked clears its field; a login the
+    directory does not know is refused beside its input, nothing saved. Logging a problem
+    takes its priority too."""
+    pm = browser(kp_httpd, "pm1")
+    n = new_problem(kpclient, title="Assignment " + tag()).ticket()["number"]
+    path = "/itsm/problems/" + n
+    page = pm.page(path + "?edit=details").text
+    f = form_of(page, path)
+    assert {"priority", "assignee", "group", "level", "service"} <= set(f["inputs"])
+    select = page[page.index('id="update-priority"'):]
+    assert re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")]) == \
+        ["", "P1", "P2", "P3", "P4", "P5"]
+    assert 'aria-describedby="update-priority-hint"' in page
+    assert "The level sets the KPI targets" in page
+    r = pm.post(f["action"], dict(f["inputs"], priority="P2", assignee="res1", group=GROUP))
+    assert r.status_code == 303, text(r.text)[:2000]
+    doc = kpclient.get("/problems/" + n, user="pm1")
+    assert (doc.findtext("i:priority"), doc.findtext("i:assignee"), doc.findtext("i:group")) == \
+        ("P2", "res1", GROUP)
+    words = text(pm.page(path).text)
+    assert "Who holds it now res1 (%s)" % GROUP in words and "Priority P2" in words
+    # the form holds them now; the assignee blanked is cleared, the rest kept
+    f = form_of(pm.page(path + "?edit=details").text, path)
+    assert (f["inputs"]["priority"], f["inputs"]["assignee"], f["inputs"]["group"]) == \
+        ("P2", "res1", GROUP)
+    assert pm.post(f["action"], dict(f["inputs"], assignee="")).status_code == 303
+    doc = kpclient.get("/problems/" + n, user="pm1")
+    assert doc.find("i:assignee") is None and doc.findtext("i:group") == GROUP
+    # someone the directory does not know: refused beside the input, the input kept
+    f = form_of(pm.page(path + "?edit=details").text, path)
+    r = pm.post(f["action"], dict(f["inputs"], assignee="nobody" + tag()))
+    assert r.status_code == 422 and 'href="#update-assignee"' in r.text
+    assert 'id="update-assignee-error"' in r.text and 'value="nobody' in r.text
+    assert kpclient.get("/problems/" + n, user="pm1").find("i:assignee") is None
+    # logging a problem: the statement's priority beside its urgency
+    f = form_of(pm.page("/itsm/problems/new").text, "/itsm/problems")
+    r = pm.post(f["action"], dict(f["inputs"], title="Logged " + tag(), description="Seen",
+                                  level="3", priority="P3"))
+    assert r.status_code == 303, text(r.text)[:2000]
+    logged = r.headers["Location"].rsplit("/", 1)[1]
+    assert kpclient.get("/problems/" + logged, user="pm1").findtext("i:priority") == "P3"
+    # an incident's form leaves them to its actions (triage, assign, route)
+    agent = browser(kp_httpd, "agent1")
+    inc = kpclient.post("/incidents", "<incident xmlns='%s'><title>Form %s</title><impact>low"
+                        "</impact><urgency>low</urgency></incident>" % (NS, tag()), user="agent1")
+    ipath = "/itsm/incidents/" + inc.findtext("i:number")
+    f = form_of(agent.page(ipath + "?edit=details").text, ipath)
+    assert not {"priority", "assignee", "group"} & set(f["inputs"])
+
+
 # who opens the details form of what, and the fields it must show read-only, not as inputs:
 # those the process refuses them to change (the problem's level and service are problem
-# management's: agent1 and a resolver update a problem, pm1 categorises it)
+# management's: agent1 and a resolver update a problem, pm1 categorises it; the priority,
+# assignee and group of a problem are inputs for the three of them, an incident's for none)
 DETAILS_FORMS = [
     ("agent1", "problem", {"level", "service"}),
     ("res1", "problem", {"level", "service"}),
