@@ -23,11 +23,19 @@
 #define ITSM_PROCESS_GROUP "itsm_process"
 #define ITSM_PROCESS_VERSION "1"
 
+/* Stable message numbers of the core's and the processes' log lines, as httpd's AH numbers:
+ * grep-able in logs and docs (docs/directives.md); one number, one call site. */
+#define ITSMLOGNO(n) "ITSM" #n ": "
+
 /* The version of this contract: it moves with every change of a public struct (this header,
  * itsm_codec.h, itsm_sla.h, itsm_xml.h, itsm_events.h). A process records the version and the
  * size of itsm_process_t it was built with (ITSM_PROCESS_ABI, first in itsm_process_t); the
  * core refuses to start with a process of another version (ITSM00050). */
-#define ITSM_ABI_VERSION 16    /* 16: itsm_search_t.gap_field and itsm_search_gap_t.drafted
+#define ITSM_ABI_VERSION 17    /* 17: itsm_kind_t.derive, derivation and title_sort_field
+                                 * (a core without them would keep the fields a process
+                                 * derived by older rules, and sort titles as the database
+                                 * lowers them), itsm_utf8_space;
+                                 * 16: itsm_search_t.gap_field and itsm_search_gap_t.drafted
                                  * (a core without them answers no gap as drafted);
                                  * 15: itsm_kind_t.frozen_states (a core without it would
                                  * add links to a closed problem);
@@ -575,6 +583,25 @@ typedef struct itsm_kind_t {
      * the type with a linked callback. A link from another ticket that only names it is
      * made (it writes the linking ticket alone). */
     const char *const *frozen_states;
+
+    /* Fields the process derives from the ticket alone (ABI 17; a glossary term's key):
+     * derive sets them in t->fields from t's own title and fields, as the kind's create and
+     * update do on each write (pure: no call, no store; allocations in p). derivation names
+     * the rules, and changes whenever what derive makes of a stored ticket would. At the
+     * start that first sees a kind's derivation (itsm_derived, schema 29), the core derives
+     * every stored ticket of the kind again and writes the fields that changed into it (no
+     * journal entry, no new version: published versions keep their fields), then builds the
+     * kind's field index and unique values anew from them: where two tickets now hold one
+     * unique value, the lower number keeps it (as for a field made unique). The search index
+     * is not rebuilt: derive sets no field the kind's search reads. NULL: none. */
+    void (*derive)(apr_pool_t *p, itsm_ticket_t *t);
+    const char *derivation;
+
+    /* A field that lists order sort=title by (ABI 17): an ITSM_FIELD_SORTABLE field of the
+     * kind holding a sort key the process derives from the title, compared as stored text
+     * (a glossary's A-Z, its accented letters with their base letters). NULL: the title in
+     * lower case as the database lowers it (ASCII letters only on SQLite). */
+    const char *title_sort_field;
 } itsm_kind_t;
 
 /* Whether k's tickets are searched (GET /{collection}?q=): it names the fields to index. The

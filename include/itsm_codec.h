@@ -62,11 +62,14 @@ apr_size_t itsm_utf8_cut(const char *s, apr_size_t max);
  * mark ("...", say), mark counted within max (a mark of max characters or more is left
  * out). In p. Never cuts inside a UTF-8 sequence. */
 const char *itsm_utf8_clip(apr_pool_t *p, const char *text, apr_size_t max, const char *mark);
-/* 1 when text (UTF-8, NUL-terminated) says nothing: NULL, empty, or only white space as
- * Unicode's White_Space property counts it (ASCII's, U+0085, the no-break space U+00A0,
- * U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000) and the characters
- * shown as nothing (U+200B to U+200D, U+2060, U+FEFF, U+180E); a byte that is not UTF-8
- * counts as something. For a required text given blank (a step's text, a body). */
+/* 1 when the code point cp is white space as Unicode's White_Space property counts it
+ * (ASCII's, U+0085, the no-break space U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029,
+ * U+202F, U+205F, U+3000); 0 for any other, and for -1 (itsm_utf8_decode's non-UTF-8 byte). */
+int itsm_utf8_space(long cp);
+/* 1 when text (UTF-8, NUL-terminated) says nothing: NULL, empty, or only white space
+ * (itsm_utf8_space) and the characters shown as nothing (U+200B to U+200D, U+2060, U+FEFF,
+ * U+180E); a byte that is not UTF-8 counts as something. For a required text given blank
+ * (a step's text, a body). */
 int itsm_text_blank(const char *text);
 
 /* "INC0000042"; NULL when n does not fit 7 digits. */

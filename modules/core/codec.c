@@ -631,6 +631,13 @@ apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock)
     return clock_mark(t, "stop", clock);
 }
 
+int itsm_utf8_space(long cp)
+{
+    return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0
+           || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028
+           || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
 int itsm_text_blank(const char *text)
 {
     const char *s = text;
@@ -638,14 +645,12 @@ int itsm_text_blank(const char *text)
     int len;
 
     while (s && *s) {
-        cp = itsm_utf8_decode(s, 4, &len);  /* stops at the NUL: no strlen a character */
-        if (!(cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0
-              || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028
-              || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000
-              /* shown as nothing: zero-width space, non-joiner, joiner, word joiner, the
-               * byte order mark (zero-width no-break space), Mongolian vowel separator */
-              || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF
-              || cp == 0x180E))
+        /* stops at the NUL: no strlen a character */
+        cp = itsm_utf8_decode(s, 4, &len);
+        /* white space, or shown as nothing: zero-width space, non-joiner, joiner, word
+         * joiner, the byte order mark (zero-width no-break space), Mongolian vowel separator */
+        if (!(itsm_utf8_space(cp) || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060
+              || cp == 0xFEFF || cp == 0x180E))
             return 0;
         s += len;
     }

@@ -256,6 +256,25 @@ static int provider_order(const void *a, const void *b)
                   ((const ap_list_provider_names_t *)b)->provider_name);
 }
 
+/* What a kind declares of its own fields (ABI 17): derive with the name of its rules, and
+ * the field sort=title orders by a sortable field of the kind. */
+static const char *check_kind(const itsm_kind_t *k, apr_pool_t *p)
+{
+    const itsm_field_t *f;
+
+    if ((k->derive == NULL) != (k->derivation == NULL))
+        return apr_psprintf(p, "kind '%s' declares one of derive and derivation: both or "
+                            "neither", k->kind);
+    if (k->title_sort_field == NULL)
+        return NULL;
+    for (f = k->fields; f && f->name && strcmp(f->name, k->title_sort_field) != 0; f++)
+        ;
+    if (f == NULL || f->name == NULL || (f->flags & ITSM_FIELD_SORTABLE) != ITSM_FIELD_SORTABLE)
+        return apr_psprintf(p, "kind '%s' sorts titles by '%s', which is no sortable field of "
+                            "it (ITSM_FIELD_SORTABLE)", k->kind, k->title_sort_field);
+    return NULL;
+}
+
 /* Collections of every process module that registered itself, the processes in order of
  * their names and each one's kinds in its own order: httpd lists providers from a hash whose
  * order changes from one start to the next, and the portal's navigation follows this order. */
@@ -288,7 +307,7 @@ static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
             if (apr_hash_get(c->routes, (*k)->collection, APR_HASH_KEY_STRING))
                 return apr_psprintf(p, "collection '%s' is registered twice (process %s)",
                                     (*k)->collection, name);
-            if (!itsm_authz_check_kind(c->authz, *k, p, &err))
+            if (!itsm_authz_check_kind(c->authz, *k, p, &err) || (err = check_kind(*k, p)))
                 return err;
             route->process = proc;
             route->kind = *k;

@@ -10,9 +10,6 @@
 
 #include "itsm_ldap.h"
 
-/* Stable message numbers, as httpd's AH numbers: grep-able in logs and docs. */
-#define ITSMLOGNO(n) "ITSM" #n ": "
-
 extern module AP_MODULE_DECLARE_DATA itsm_module;
 
 typedef struct itsm_server_conf_t {

@@ -1662,6 +1662,57 @@ static apr_status_t backfill_audience(itsm_store_t *st, const itsm_kind_t *k,
     return index_audience(st, k, t, 0, p);
 }
 
+/* A stored ticket's derived fields made again by its kind's rules (itsm_kind_t.derive), its
+ * fields written where they changed. Its indexes are built anew afterwards (backfill). */
+static apr_status_t backfill_derive(itsm_store_t *st, const itsm_kind_t *k,
+                                    const itsm_ticket_t *t, apr_time_t now, apr_pool_t *p)
+{
+    itsm_ticket_t d = *t;
+    const char *was = itsm_codec_fields_encode(p, t->fields), *fields;
+    apr_array_header_t *args = apr_array_make(p, 2, sizeof(const char *));
+
+    (void)now;
+    d.fields = apr_table_copy(p, t->fields);
+    k->derive(p, &d);
+    fields = itsm_codec_fields_encode(p, d.fields);
+    if (strcmp(was, fields) == 0)
+        return APR_SUCCESS;
+    arg(args, fields);
+    arg(args, i64(p, t->id));
+    return exec_sql(st, p, "UPDATE itsm_ticket SET fields = %s WHERE id = " INT, args);
+}
+
+/* The tickets of k derived by its rules (itsm_kind_t.derivation) once: *derived 1 when the
+ * rules the database has seen for k were others (or none), its tickets then derived again
+ * and the rules recorded; the caller then builds the kind's field index and unique values
+ * anew from the fields so written. */
+static apr_status_t backfill_derived(itsm_store_t *st, const itsm_kind_t *k, apr_pool_t *p,
+                                     int *derived)
+{
+    const char *two[] = { k->kind, k->derivation };
+    apr_status_t rv;
+    int found;
+
+    *derived = 0;
+    if (k->derive == NULL || k->derivation == NULL)
+        return APR_SUCCESS;
+    if (backfill_exec(st, p, "SELECT 1 FROM itsm_derived WHERE kind = %s AND derivation = %s",
+                      2, two, &found))
+        return APR_EGENERAL;
+    if (found)
+        return APR_SUCCESS;
+    st->migration_stmts = apr_hash_make(p);     /* one UPDATE prepared, not one per ticket */
+    rv = backfill_tickets(st, k, backfill_derive, p);
+    st->migration_stmts = NULL;
+    if (rv != APR_SUCCESS
+        || backfill_exec(st, p, "DELETE FROM itsm_derived WHERE kind = %s", 1, two, NULL)
+        || backfill_exec(st, p, "INSERT INTO itsm_derived (kind, derivation) VALUES (%s, %s)",
+                         2, two, NULL))
+        return APR_EGENERAL;
+    *derived = 1;
+    return APR_SUCCESS;
+}
+
 #define BACKFILL_PAGE 500
 
 /* fn for every ticket of kind k, page by page (each page read whole before it is written). */
@@ -1971,7 +2022,7 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
         const char *const *fs;
         const char *sql = "UPDATE itsm_ticket SET is_open = 0 WHERE kind = %s AND state IN (''";
         const char *args[64] = { k->kind };
-        int n = 1, found, missing = 0;
+        int n = 1, found, missing = 0, derived;
 
         for (fs = k->final_states; fresh5 && fs && *fs && n < 64; fs++) {
             sql = apr_pstrcat(p, sql, ", %s", NULL);
@@ -1979,6 +2030,15 @@ apr_status_t backfill(itsm_store_t *st, const apr_array_header_t *kinds, int fre
         }
         if (n > 1 && backfill_exec(st, p, apr_pstrcat(p, sql, ")", NULL), n, args, NULL))
             return APR_EGENERAL;
+        /* fields derived by other rules than the kind's: derived again, and the field index
+         * and unique values made anew below from what they are now (missing, unmarked) */
+        if (backfill_derived(st, k, p, &derived) != APR_SUCCESS
+            || (derived && (backfill_exec(st, p, "DELETE FROM itsm_unique WHERE kind = %s", 1,
+                                          args, NULL)
+                            || backfill_exec(st, p, "DELETE FROM itsm_unique_indexed WHERE "
+                                             "kind = %s", 1, args, NULL))))
+            return APR_EGENERAL;
+        missing = derived;
         for (fd = k->fields; fd && fd->name; fd++) {
             const char *two[] = { k->kind, fd->name };
 

@@ -492,8 +492,13 @@ int itsm_view_list(itsm_req_t *q)
         for (i = 0; i < (int)(sizeof sorts / sizeof sorts[0]); i++)
             if (strcmp(sort + f.descending, sorts[i].name) == 0)
                 break;
-        if (i < (int)(sizeof sorts / sizeof sorts[0]))
+        if (i < (int)(sizeof sorts / sizeof sorts[0])) {
             f.sort = sorts[i].sort;
+            if (f.sort == ITSM_SORT_TITLE && q->route->kind->title_sort_field) {
+                f.sort = ITSM_SORT_FIELD;   /* the title's sort key, as the process makes it */
+                f.sort_field = q->route->kind->title_sort_field;
+            }
+        }
         else if ((fd = itsm_doc_kind_field(q->route->kind, sort + f.descending)) != NULL
                  && (fd->flags & ITSM_FIELD_SORTABLE) == ITSM_FIELD_SORTABLE
                  && !itsm_doc_field_hidden(q, q->route->kind, fd->name)) {
