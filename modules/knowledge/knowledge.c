@@ -4,8 +4,9 @@
  * core stores, versions (publish is the kind's publish action, retire its withdraw action),
  * searches and renders; these functions only decide. No httpd header. */
 #include <apr_strings.h>
-#include <ctype.h>
+#include <locale.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "itsm_codec.h"
 #include "knowledge.h"
@@ -208,34 +209,84 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     return itsm_call_fail(c, HTTP_NOT_FOUND, "not-found", "no action '%s'", action);
 }
 
-/* The base letters of U+00C0..U+00FF (UTF-8 C3 80..C3 BF), a glossary's accented initials
- * (Éclair under E, as a reader looks for it); '-' for the two signs among them (× ÷). */
-static const char latin1_letters[] = "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYTS"
-                                     "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYTY";
+/* ---- glossary terms ------------------------------------------------------------------ */
 
-const char *term_letter(apr_pool_t *p, const char *term)
+/* The locale whose case mappings fold a term: C.UTF-8, Unicode's as glibc has them (the C
+ * locale's towlower knows ASCII alone). (locale_t)0 until term_fold_init. */
+static locale_t fold_locale;
+
+static apr_status_t fold_locale_free(void *data)
 {
-    const unsigned char *s = (const unsigned char *)(term ? term : "");
+    (void)data;
+    freelocale(fold_locale);
+    fold_locale = (locale_t)0;
+    return APR_SUCCESS;
+}
 
-    if (isascii(s[0]) && isalpha(s[0]))
-        return apr_psprintf(p, "%c", toupper(s[0]));
-    if (s[0] == 0xC3 && s[1] >= 0x80 && s[1] <= 0xBF && latin1_letters[s[1] - 0x80] != '-')
-        return apr_psprintf(p, "%c", latin1_letters[s[1] - 0x80]);
-    return "0-9";
+apr_status_t term_fold_init(apr_pool_t *p)
+{
+    if (fold_locale != (locale_t)0)
+        return APR_SUCCESS;
+    fold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (fold_locale == (locale_t)0)
+        return apr_get_os_error();
+    apr_pool_cleanup_register(p, NULL, fold_locale_free, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+/* cp lower-cased after upper-casing, so that what lower case alone leaves apart folds too
+ * (the final ς with σ and Σ, the long ſ with s): Unicode's simple case folding, but for the
+ * dotless ı, which folds to i here and stays apart there. */
+static long fold(long cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+    if (fold_locale == (locale_t)0)
+        return cp;
+    return (long)towlower_l(towupper_l((wint_t)cp, fold_locale), fold_locale);
+}
+
+/* cp (a Unicode scalar value) written at out in UTF-8; returns the byte after it. */
+static char *put_utf8(char *out, long cp)
+{
+    if (cp < 0x80) {
+        *out++ = (char)cp;
+        return out;
+    }
+    if (cp < 0x800)
+        *out++ = (char)(0xC0 | (cp >> 6));
+    else {
+        if (cp < 0x10000)
+            *out++ = (char)(0xE0 | (cp >> 12));
+        else {
+            *out++ = (char)(0xF0 | (cp >> 18));
+            *out++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        }
+        *out++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+    }
+    *out++ = (char)(0x80 | (cp & 0x3F));
+    return out;
 }
 
 const char *term_key(apr_pool_t *p, const char *term)
 {
-    char *key = apr_palloc(p, strlen(term) + 1), *k = key;
-    const char *s;
+    /* a character folds to at most twice its bytes (Ⱥ, two, to ⱥ, three; ASCII to ASCII) */
+    char *key = apr_palloc(p, 2 * strlen(term) + 1), *k = key;
+    const char *s = term;
+    long cp;
+    int len;
 
-    for (s = term; *s; s++) {
-        if (isspace((unsigned char)*s)) {
+    while (*s) {
+        cp = itsm_utf8_decode(s, 4, &len);      /* stops at the NUL */
+        if (itsm_utf8_space(cp)) {
             if (k > key && k[-1] != ' ')
                 *k++ = ' ';
-            continue;
         }
-        *k++ = isascii((unsigned char)*s) ? (char)tolower((unsigned char)*s) : *s;
+        else if (cp < 0)
+            *k++ = *s;                          /* not UTF-8: the byte as it is */
+        else
+            k = put_utf8(k, fold(cp));
+        s += len;
     }
     if (k > key && k[-1] == ' ')
         k--;
@@ -243,7 +294,80 @@ const char *term_key(apr_pool_t *p, const char *term)
     return key;
 }
 
-/* A term: its title without surrounding spaces, its letter and key, seen by everyone. */
+/* The base letters of U+00C0..U+017F (Latin-1 and Latin Extended-A) in lower case, '-' for
+ * the two signs among them (× ÷); a glossary's accented letters sort and are indexed with
+ * their base letters (Éclair with Eclair, under E; Łódź under L). */
+static const char latin_letters[] =
+    "aaaaaaaceeeeiiiidnooooo-ouuuuyts" "aaaaaaaceeeeiiiidnooooo-ouuuuyty"  /* U+00C0 */
+    "aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "iiiijjkkklllllll"  /* U+0100 */
+    "lllnnnnnnnnnoooo" "oooorrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs"; /* U+0140 */
+
+/* The letters cp sorts as (one is a buffer of two), NULL for a character that is no letter
+ * of latin_letters: ligatures and ß as the letters they are written for. */
+static const char *latin_base(long cp, char *one)
+{
+    switch (cp) {
+    case 0xC6: case 0xE6: return "ae";
+    case 0xDE: case 0xFE: return "th";
+    case 0xDF: return "ss";
+    case 0x132: case 0x133: return "ij";
+    case 0x152: case 0x153: return "oe";
+    }
+    if (cp < 0xC0 || cp - 0xC0 >= (long)sizeof latin_letters - 1
+        || latin_letters[cp - 0xC0] == '-')
+        return NULL;
+    one[0] = latin_letters[cp - 0xC0];
+    one[1] = '\0';
+    return one;
+}
+
+const char *term_sort_key(apr_pool_t *p, const char *key)
+{
+    /* no character grows: a two-byte letter sorts as one or two */
+    char *sort = apr_palloc(p, strlen(key) + 1), *out = sort, one[2];
+    const char *s = key, *base;
+    long cp;
+    int len;
+
+    while (*s) {
+        cp = itsm_utf8_decode(s, 4, &len);
+        if (cp >= 0x300 && cp <= 0x36F)
+            ;   /* a combining accent (an é typed as e and U+0301): its letter sorts alone */
+        else if ((base = latin_base(cp, one)) != NULL)
+            out = stpcpy(out, base);
+        else {
+            memcpy(out, s, len);
+            out += len;
+        }
+        s += len;
+    }
+    *out = '\0';
+    return sort;
+}
+
+/* The index letter of a sort key: its first letter A-Z, else "0-9". */
+static const char *sort_letter(apr_pool_t *p, const char *sort)
+{
+    return *sort >= 'a' && *sort <= 'z' ? apr_psprintf(p, "%c", *sort - ('a' - 'A')) : "0-9";
+}
+
+const char *term_letter(apr_pool_t *p, const char *term)
+{
+    return sort_letter(p, term_sort_key(p, term_key(p, term ? term : "")));
+}
+
+void term_derive_fields(apr_pool_t *p, itsm_ticket_t *t)
+{
+    const char *key = term_key(p, t->title), *sort = term_sort_key(p, key);
+
+    apr_table_setn(t->fields, "letter", sort_letter(p, sort));
+    apr_table_setn(t->fields, "key", key);
+    apr_table_setn(t->fields, "sortKey", sort);
+    apr_table_setn(t->fields, "audience", "all");
+}
+
+/* A term: its title without surrounding spaces, its derived fields; a title of white space
+ * alone (a no-break space too) is none. */
 static int term_derive(itsm_call_t *c, itsm_ticket_t *t)
 {
     const char *s = t->title;
@@ -254,13 +378,11 @@ static int term_derive(itsm_call_t *c, itsm_ticket_t *t)
     n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    if (n == 0)
+    t->title = apr_pstrndup(c->pool, s, n);
+    term_derive_fields(c->pool, t);
+    if (*apr_table_get(t->fields, "key") == '\0')
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "<title> (the term) is empty");
-    t->title = apr_pstrndup(c->pool, s, n);
-    apr_table_setn(t->fields, "letter", term_letter(c->pool, t->title));
-    apr_table_setn(t->fields, "key", term_key(c->pool, t->title));
-    apr_table_setn(t->fields, "audience", "all");
     return 0;
 }
 

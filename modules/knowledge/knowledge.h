@@ -27,11 +27,39 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
  * takes them (party:ID, market-role:NAME, role:NAME); NULL for internal. */
 const char *article_readers(apr_pool_t *p, const char *audience);
 
-/* Glossary terms: the index letter ("A".."Z", or "0-9" for a digit or any other first
- * character) and the unique key (the term in lower case, spaces collapsed). */
+/* Glossary terms, and what is derived from each (term_derive_fields): the unique key, the
+ * sort key and the index letter. */
 int term_create(itsm_call_t *c, itsm_ticket_t *t);
 int term_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t);
-const char *term_letter(apr_pool_t *p, const char *term);
+
+/* The rules of term_derive_fields (itsm_kind_t.derivation): a new name whenever what they
+ * make of a stored term changes, so that the core derives the stored terms again at the
+ * next start. 2026-12-07: the key in lower case over Unicode (ASCII alone before), the sort
+ * key, the letters of Latin Extended-A. */
+#define TERM_DERIVATION "unicode-fold-1"
+
+/* The locale term_key folds case by, made once before any term is keyed (the module's
+ * post_config, before the children fork; freed with p): APR_SUCCESS, or the error of
+ * newlocale when the system has no C.UTF-8 locale (glibc has one built in since 2.35).
+ * Before it, term_key folds ASCII letters alone. */
+apr_status_t term_fold_init(apr_pool_t *p);
+
+/* The unique key: the term in lower case over Unicode (each character lower-cased after
+ * upper-casing, by glibc's Unicode tables in C.UTF-8: É as é, Σ and ς as σ), white space
+ * collapsed (Unicode's, the no-break space too) and trimmed. No normalisation: an é typed as
+ * e and a combining accent is another key than the precomposed é. Valid UTF-8 when term is;
+ * a byte that is not UTF-8 is kept as it is. */
 const char *term_key(apr_pool_t *p, const char *term);
+/* The sort key of a unique key: each letter of Latin-1 and Latin Extended-A as its base
+ * letter (é as e, ø as o, ł as l; æ, œ, ĳ, þ and ß as ae, oe, ij, th and ss), combining
+ * accents (U+0300..U+036F) left out, any other character as it is. Compared as bytes (code
+ * points), the glossary's A-Z order. */
+const char *term_sort_key(apr_pool_t *p, const char *key);
+/* The index letter: "A".."Z", the first letter of the term's sort key (Éclair under E,
+ * Łódź under L), or "0-9" for a digit or any other first character. */
+const char *term_letter(apr_pool_t *p, const char *term);
+/* The fields derived from t's title (itsm_kind_t.derive): letter, key, sortKey, and the
+ * audience ("all"). */
+void term_derive_fields(apr_pool_t *p, itsm_ticket_t *t);
 
 #endif

@@ -6,6 +6,7 @@
  * are in knowledge.c. */
 #include <httpd.h>
 #include <http_config.h>
+#include <http_log.h>
 #include <http_protocol.h>
 #include <ap_provider.h>
 #include <apr_strings.h>
@@ -81,6 +82,7 @@ static const itsm_field_t term_fields[] = {
     { "acronym", ITSM_FIELD_INDEXED },
     { "letter", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED },    /* A..Z, 0-9 */
     { "key", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE },
+    { "sortKey", ITSM_FIELD_READONLY | ITSM_FIELD_SORTABLE },  /* sort=title: the A-Z */
     { "audience", ITSM_FIELD_READONLY },        /* all: the glossary is everyone's */
     { NULL }
 };
@@ -110,6 +112,9 @@ static const itsm_kind_t term_kind = {
     .visibility = ITSM_VISIBLE_AUDIENCE,
     .audience_field = "audience",
     .search = &term_search,
+    .derive = term_derive_fields,
+    .derivation = TERM_DERIVATION,
+    .title_sort_field = "sortKey",
 };
 
 static const itsm_kind_t *const kinds[] = { &article_kind, &term_kind, NULL };
@@ -176,4 +181,26 @@ static const itsm_process_t knowledge_process = {
     .resources = resources,
 };
 
-ITSM_PROCESS_MODULE(knowledge, knowledge_process);
+static void knowledge_hooks(apr_pool_t *p);
+
+ITSM_PROCESS_MODULE_CONFIG(knowledge, knowledge_process, NULL, NULL, NULL, knowledge_hooks);
+
+/* Below the module's declaration, which names the module of its log lines. The locale that
+ * folds the terms' case, made before the children fork: without it the keys would differ
+ * from those stored (and from other servers'), so httpd does not start. */
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    apr_status_t rv = term_fold_init(pconf);
+
+    if (rv == APR_SUCCESS)
+        return OK;
+    ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, ITSMLOGNO(00960)
+                 "the locale C.UTF-8 is not available: the glossary folds its terms' case by "
+                 "its Unicode tables (glibc 2.35 and later have it built in)");
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static void knowledge_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+}
