@@ -67,10 +67,15 @@ const char *itsm_utf8_clip(apr_pool_t *p, const char *text, apr_size_t max, cons
  * U+202F, U+205F, U+3000); 0 for any other, and for -1 (itsm_utf8_decode's non-UTF-8 byte). */
 int itsm_utf8_space(long cp);
 /* 1 when text (UTF-8, NUL-terminated) says nothing: NULL, empty, or only white space
- * (itsm_utf8_space) and the characters shown as nothing (U+200B to U+200D, U+2060, U+FEFF,
- * U+180E); a byte that is not UTF-8 counts as something. For a required text given blank
- * (a step's text, a body). */
+ * (itsm_utf8_space) and the characters shown as nothing (Unicode's
+ * Default_Ignorable_Code_Point: zero-width space and joiners, direction marks, U+FEFF,
+ * variation selectors, the Hangul fillers, the soft hyphen...); a byte that is not UTF-8
+ * counts as something. For a required text given blank (a step's text, a body). */
 int itsm_text_blank(const char *text);
+/* text without the XML white space (space, tab, CR, LF) at its ends (text itself when it
+ * has none, else a copy in p): a typed value as XML Schema's whitespace="collapse" reads it
+ * (itsm_field_check takes every type but the texts so). */
+const char *itsm_text_trim(apr_pool_t *p, const char *text);
 
 /* "INC0000042"; NULL when n does not fit 7 digits. */
 const char *itsm_number_format(apr_pool_t *p, const char *prefix, apr_int64_t n);

@@ -638,6 +638,27 @@ int itsm_utf8_space(long cp)
            || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+/* Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15): the
+ * characters shown as nothing (zero-width space and joiners, direction marks, the byte order
+ * mark, variation selectors, the Hangul fillers, the soft hyphen...), sorted ranges. */
+static const struct { long from, to; } ignorable[] = {
+    { 0xAD, 0xAD }, { 0x34F, 0x34F }, { 0x61C, 0x61C }, { 0x115F, 0x1160 },
+    { 0x17B4, 0x17B5 }, { 0x180B, 0x180F }, { 0x200B, 0x200F }, { 0x202A, 0x202E },
+    { 0x2060, 0x206F }, { 0x3164, 0x3164 }, { 0xFE00, 0xFE0F }, { 0xFEFF, 0xFEFF },
+    { 0xFFA0, 0xFFA0 }, { 0xFFF0, 0xFFF8 }, { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A },
+    { 0xE0000, 0xE0FFF },
+};
+
+static int shown_as_nothing(long cp)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof ignorable / sizeof *ignorable && cp >= ignorable[i].from; i++)
+        if (cp <= ignorable[i].to)
+            return 1;
+    return 0;
+}
+
 int itsm_text_blank(const char *text)
 {
     const char *s = text;
@@ -647,10 +668,7 @@ int itsm_text_blank(const char *text)
     while (s && *s) {
         /* stops at the NUL: no strlen a character */
         cp = itsm_utf8_decode(s, 4, &len);
-        /* white space, or shown as nothing: zero-width space, non-joiner, joiner, word
-         * joiner, the byte order mark (zero-width no-break space), Mongolian vowel separator */
-        if (!(itsm_utf8_space(cp) || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060
-              || cp == 0xFEFF || cp == 0x180E))
+        if (!itsm_utf8_space(cp) && !shown_as_nothing(cp))
             return 0;
         s += len;
     }

@@ -397,8 +397,11 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                 text = inner_markup(c->pool, n);
             if (set_checked(c, t, f, text))
                 return c->status;
-            if (k->clocks && itsm_sla_own_target_check(c->sla, k, name, text, c->pool, &why)
-                             != APR_SUCCESS)
+            /* the value as written, trimmed as the field check reads it (not its canonical
+             * form: "P1D" is refused on a business calendar, its "PT24H" would not be) */
+            if (k->clocks && itsm_sla_own_target_check(c->sla, k, name,
+                                                       itsm_text_trim(c->pool, text),
+                                                       c->pool, &why) != APR_SUCCESS)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> %s", name, why);
         }

@@ -43,7 +43,7 @@ static int valid_number(const char *s)
 /* text without the XML white space (space, tab, CR, LF) at its ends: a value of a type
  * that XML Schema reads with whitespace="collapse" (xs:integer, xs:boolean, xs:dateTime,
  * xs:duration, a token), as the request's schema validated it: " 2 " is the level 2. */
-static const char *trimmed(apr_pool_t *p, const char *text)
+const char *itsm_text_trim(apr_pool_t *p, const char *text)
 {
     static const char xml_space[] = " \t\r\n";
     size_t lead = strspn(text, xml_space), len = strlen(text + lead);
@@ -62,7 +62,7 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
     apr_time_t t;
 
     if (type != ITSM_TYPE_TEXT && type != ITSM_TYPE_LONG_TEXT && type != ITSM_TYPE_XHTML)
-        text = trimmed(p, text);
+        text = itsm_text_trim(p, text);
     *value = text;
     switch (type) {
     case ITSM_TYPE_TEXT:

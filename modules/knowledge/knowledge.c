@@ -199,7 +199,10 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
         if (!in(old->state, transitions[i].from))
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   "'%s' is not allowed from state '%s'", action, old->state);
-        if (strcmp(action, "retire") == 0 && itsm_ticket_int(old, ITSM_VERSION_PUBLISHED, 0) == 0)
+        /* from a working copy: only while a version is published (a published article
+         * imported from another tool has no version of ours, and is retired as it stands) */
+        if (strcmp(action, "retire") == 0 && strcmp(old->state, "published") != 0
+            && itsm_ticket_int(old, ITSM_VERSION_PUBLISHED, 0) == 0)
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   "'retire' takes a published version out of publication: "
                                   "this %s article has none", old->state);

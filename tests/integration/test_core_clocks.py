@@ -308,11 +308,12 @@ def test_own_target_without_value_or_in_days(c):
     assert "<promise>" in r.findtext("i:message") and "PT10H" in r.findtext("i:message"), r
     assert list_numbers(c, "probes", "agent1") == before
     got = get_probe(c, n)
-    for bad in ("P1D", "-PT1H", "PT0S", "soon"):
+    for bad in ("P1D", " P1D ", "-PT1H", "PT0S", "soon"):
         r = c.patch("/probes/%s" % n, ticket_xml("probe", promise=bad), user="agent1",
                     headers={"If-Match": got.etag})
         assert_error(r, 422, "invalid-field")
         assert "<promise>" in r.findtext("i:message"), (bad, r)
     assert get_probe(c, n).etag == got.etag
-    # in hours it is taken
+    # in hours it is taken, white space around it too (as the field check reads it)
     assert clocks(probe_patch(c, n, promise="PT20H"))["deliver"]["target"] == "PT20H"
+    assert clocks(probe_patch(c, n, promise="\n PT21H "))["deliver"]["target"] == "PT21H"

@@ -138,6 +138,7 @@ def test_step_without_its_text_is_refused(pclient, database, action, state, fiel
     ("identify-root-cause", "workaround-in-place", "rootCause", "\u00a0\u2003"),  # Unicode spaces
     ("record-workaround", "under-investigation", "workaround", "\u200b"),      # shown as nothing
     ("identify-root-cause", "workaround-in-place", "rootCause", " \ufeff\u2060 "),
+    ("record-workaround", "under-investigation", "workaround", "\u3164\u00ad"),  # fillers
 ])
 def test_step_with_white_space_for_its_text_is_refused(pclient, database, action, state, field,
                                                         text):

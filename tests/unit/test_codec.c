@@ -206,7 +206,11 @@ static void blank_texts(void **state)
     assert_true(itsm_text_blank("\xe2\x80\x8b"));
     assert_true(itsm_text_blank(" \xef\xbb\xbf\xe2\x81\xa0\n"));
     assert_false(itsm_text_blank("\xe2\x80\x8bx"));
-    assert_false(itsm_text_blank("\xe2\x80\x8e"));                /* U+200E marks direction */
+    assert_true(itsm_text_blank("\xe2\x80\x8e\xc2\xad"));         /* U+200E, the soft hyphen */
+    assert_true(itsm_text_blank("\xe3\x85\xa4\xef\xb8\x8f"));     /* U+3164, U+FE0F */
+    assert_true(itsm_text_blank("\xf3\xa0\x80\x81"));             /* U+E0001, a tag */
+    assert_false(itsm_text_blank("\xe2\x80\x90"));                /* U+2010, a hyphen */
+    assert_false(itsm_text_blank("\xef\xbf\xb9"));                /* U+FFF9, shown */
     assert_false(itsm_text_blank(" \xff "));                       /* not UTF-8: something */
     {   /* a megabyte of spaces, then a character: read once (a strlen a character was a
          * minute of CPU), blank and not */

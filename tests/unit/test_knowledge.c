@@ -34,7 +34,7 @@ static void article_transitions(void **state)
     static const struct { const char *action, *from, *to; int shown; } allowed[] = {
         { "submit", "draft", "in-review", 0 }, { "reject", "in-review", "draft", 0 },
         { "reject", "approved", "draft", 0 }, { "approve", "in-review", "approved", 0 },
-        { "publish", "approved", "published", 0 }, { "retire", "published", "retired", 1 },
+        { "publish", "approved", "published", 0 }, { "retire", "published", "retired", 0 },
         { "retire", "draft", "retired", 1 }, { "retire", "in-review", "retired", 1 },
         { "retire", "approved", "retired", 1 },
         { "revise", "published", "draft", 0 }, { "revise", "retired", "draft", 0 },
