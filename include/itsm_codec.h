@@ -66,11 +66,13 @@ const char *itsm_utf8_clip(apr_pool_t *p, const char *text, apr_size_t max, cons
  * (ASCII's, U+0085, the no-break space U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029,
  * U+202F, U+205F, U+3000); 0 for any other, and for -1 (itsm_utf8_decode's non-UTF-8 byte). */
 int itsm_utf8_space(long cp);
+/* 1 when the code point cp is shown as nothing: Unicode's Default_Ignorable_Code_Point (zero-
+ * width space and joiners, direction marks, U+FEFF, variation selectors, the Hangul fillers,
+ * the soft hyphen...); 0 for any other and for -1. */
+int itsm_utf8_ignorable(long cp);
 /* 1 when text (UTF-8, NUL-terminated) says nothing: NULL, empty, or only white space
- * (itsm_utf8_space) and the characters shown as nothing (Unicode's
- * Default_Ignorable_Code_Point: zero-width space and joiners, direction marks, U+FEFF,
- * variation selectors, the Hangul fillers, the soft hyphen...); a byte that is not UTF-8
- * counts as something. For a required text given blank (a step's text, a body). */
+ * (itsm_utf8_space) and characters shown as nothing (itsm_utf8_ignorable); a byte that is
+ * not UTF-8 counts as something. For a required text given blank (a step's text, a body). */
 int itsm_text_blank(const char *text);
 /* text without the XML white space (space, tab, CR, LF) at its ends (text itself when it
  * has none, else a copy in p): a typed value as XML Schema's whitespace="collapse" reads it

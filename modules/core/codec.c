@@ -649,7 +649,7 @@ static const struct { long from, to; } ignorable[] = {
     { 0xE0000, 0xE0FFF },
 };
 
-static int shown_as_nothing(long cp)
+int itsm_utf8_ignorable(long cp)
 {
     size_t i;
 
@@ -668,7 +668,7 @@ int itsm_text_blank(const char *text)
     while (s && *s) {
         /* stops at the NUL: no strlen a character */
         cp = itsm_utf8_decode(s, 4, &len);
-        if (!itsm_utf8_space(cp) && !shown_as_nothing(cp))
+        if (!itsm_utf8_space(cp) && !itsm_utf8_ignorable(cp))
             return 0;
         s += len;
     }

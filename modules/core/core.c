@@ -272,6 +272,12 @@ static const char *check_kind(const itsm_kind_t *k, apr_pool_t *p)
     if (f == NULL || f->name == NULL || (f->flags & ITSM_FIELD_SORTABLE) != ITSM_FIELD_SORTABLE)
         return apr_psprintf(p, "kind '%s' sorts titles by '%s', which is no sortable field of "
                             "it (ITSM_FIELD_SORTABLE)", k->kind, k->title_sort_field);
+    /* every reader sorts by it: not a field some are not shown, nor a working copy's value
+     * that readers of published versions would be ordered by */
+    if ((f->flags & ITSM_FIELD_EDITORS_ONLY) || k->publish_action)
+        return apr_psprintf(p, "kind '%s' sorts titles by '%s': a title's sort key is for a "
+                            "kind that is not versioned, in a field every reader is shown",
+                            k->kind, k->title_sort_field);
     return NULL;
 }
 

@@ -218,22 +218,16 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
  * locale's towlower knows ASCII alone). (locale_t)0 until term_fold_init. */
 static locale_t fold_locale;
 
-static apr_status_t fold_locale_free(void *data)
-{
-    (void)data;
-    freelocale(fold_locale);
-    fold_locale = (locale_t)0;
-    return APR_SUCCESS;
-}
-
+/* Made once a process and never freed: a worker thread may fold a term while the child
+ * exits (its pools cleared), and a restart finds it made. */
 apr_status_t term_fold_init(apr_pool_t *p)
 {
+    (void)p;
     if (fold_locale != (locale_t)0)
         return APR_SUCCESS;
     fold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     if (fold_locale == (locale_t)0)
         return apr_get_os_error();
-    apr_pool_cleanup_register(p, NULL, fold_locale_free, apr_pool_cleanup_null);
     return APR_SUCCESS;
 }
 
@@ -285,6 +279,8 @@ const char *term_key(apr_pool_t *p, const char *term)
             if (k > key && k[-1] != ' ')
                 *k++ = ' ';
         }
+        else if (itsm_utf8_ignorable(cp))
+            ;                                   /* shown as nothing: no part of the term */
         else if (cp < 0)
             *k++ = *s;                          /* not UTF-8: the byte as it is */
         else

@@ -36,17 +36,19 @@ int term_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t);
  * make of a stored term changes, so that the core derives the stored terms again at the
  * next start. 2026-12-07: the key in lower case over Unicode (ASCII alone before), the sort
  * key, the letters of Latin Extended-A. */
-#define TERM_DERIVATION "unicode-fold-1"
+#define TERM_DERIVATION "unicode-fold-2"    /* 2: characters shown as nothing left out */
 
-/* The locale term_key folds case by, made once before any term is keyed (the module's
- * post_config, before the children fork; freed with p): APR_SUCCESS, or the error of
- * newlocale when the system has no C.UTF-8 locale (glibc has one built in since 2.35).
+/* The locale term_key folds case by, made once a process before any term is keyed (the
+ * module's post_config, before the children fork; never freed): APR_SUCCESS, or the error of
+ * newlocale when the system has no C.UTF-8 locale (Debian ships it in libc-bin; a minimal
+ * image of another system may need it installed).
  * Before it, term_key folds ASCII letters alone. */
 apr_status_t term_fold_init(apr_pool_t *p);
 
 /* The unique key: the term in lower case over Unicode (each character lower-cased after
  * upper-casing, by glibc's Unicode tables in C.UTF-8: É as é, Σ and ς as σ), white space
- * collapsed (Unicode's, the no-break space too) and trimmed. No normalisation: an é typed as
+ * collapsed (Unicode's, the no-break space too) and trimmed, characters shown as nothing
+(itsm_utf8_ignorable: a zero-width space, a soft hyphen) left out. No normalisation: an é typed as
  * e and a combining accent is another key than the precomposed é. Valid UTF-8 when term is;
  * a byte that is not UTF-8 is kept as it is. */
 const char *term_key(apr_pool_t *p, const char *term);

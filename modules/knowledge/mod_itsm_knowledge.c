@@ -196,7 +196,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
         return OK;
     ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, ITSMLOGNO(00960)
                  "the locale C.UTF-8 is not available: the glossary folds its terms' case by "
-                 "its Unicode tables (glibc 2.35 and later have it built in)");
+                 "its Unicode tables (Debian ships it in libc-bin: install the locale)");
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 

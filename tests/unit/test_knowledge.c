@@ -158,6 +158,10 @@ static void keys(void **state)
                         term_key(pool, "\xc3\xa9" "clair window"));
     assert_string_equal(term_key(pool, "\xc3\x98" "resund link"),
                         term_key(pool, "\xc3\xb8" "resund LINK"));
+    /* shown as nothing: no part of the key (a zero-width space, U+FEFF, a soft hyphen) */
+    assert_string_equal(term_key(pool, "Clearing\xe2\x80\x8b run\xef\xbb\xbf"), "clearing run");
+    assert_string_equal(term_key(pool, "Sett\xc2\xad" "lement"), "settlement");
+    assert_string_equal(term_key(pool, "\xe2\x80\x8b\xe3\x85\xa4"), "");
     assert_string_not_equal(term_key(pool, "\xc3\x89" "clair"), term_key(pool, "Eclair"));
 }
 
