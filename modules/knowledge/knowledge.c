@@ -369,15 +369,8 @@ void term_derive_fields(apr_pool_t *p, itsm_ticket_t *t)
  * alone (a no-break space too) is none. */
 static int term_derive(itsm_call_t *c, itsm_ticket_t *t)
 {
-    const char *s = t->title;
-    apr_size_t n;
-
-    while (*s == ' ' || *s == '\t')
-        s++;
-    n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    t->title = apr_pstrndup(c->pool, s, n);
+    /* a title is one line (the core's check): its ends are spaces and tabs alone */
+    t->title = itsm_text_trim(c->pool, t->title);
     term_derive_fields(c->pool, t);
     if (*apr_table_get(t->fields, "key") == '\0')
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
