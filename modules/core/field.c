@@ -170,6 +170,31 @@ apr_time_t itsm_ticket_time(const itsm_ticket_t *t, const char *name)
     return s && itsm_time_parse(&v, s) == APR_SUCCESS ? v : 0;
 }
 
+/* A ticket's value by the name itsm_call_keeps takes: its own assignee and group, else a
+ * field; NULL when absent or empty. */
+static const char *kept_value(const itsm_ticket_t *t, const char *name)
+{
+    const char *v;
+
+    if (t == NULL)
+        return NULL;
+    v = strcmp(name, "assignee") == 0 ? t->assignee
+        : strcmp(name, "group") == 0 ? t->group : apr_table_get(t->fields, name);
+    return v && *v ? v : NULL;
+}
+
+int itsm_call_keeps(itsm_call_t *c, const char *kind, const char *grant,
+                    const itsm_ticket_t *old, const itsm_ticket_t *t, const char *const *names)
+{
+    for (; *names; names++) {
+        const char *a = kept_value(old, *names), *b = kept_value(t, *names);
+
+        if (a != b && (a == NULL || b == NULL || strcmp(a, b) != 0))
+            return c->svc->allows(c, kind, grant);
+    }
+    return 1;
+}
+
 void itsm_ticket_set_int(apr_pool_t *p, itsm_ticket_t *t, const char *name, apr_int64_t v)
 {
     apr_table_setn(t->fields, name, apr_psprintf(p, "%" APR_INT64_T_FMT, v));

@@ -217,10 +217,10 @@ const char *const review_action_finished[] = { "done", NULL };
 static int assignment(itsm_call_t *c, const char *kind, const char *grant,
                       const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
+    static const char *const worked_by[] = { "assignee", "group", NULL };
     int incident = strcmp(kind, "incident") == 0;
 
-    if ((same(old ? old->assignee : NULL, t->assignee) && same(old ? old->group : NULL, t->group))
-        || c->svc->allows(c, kind, grant))
+    if (itsm_call_keeps(c, kind, grant, old, t, worked_by))
         return 0;
     return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
                           "<assignee> and <group> of %s are set by the service desk%s (those "

@@ -134,8 +134,9 @@ static int only_own_texts(itsm_call_t *c, const char *action, const itsm_ticket_
 static int categorised_by_management(itsm_call_t *c, const itsm_ticket_t *old,
                                      const itsm_ticket_t *t)
 {
-    if ((same(get(old, "level"), get(t, "level")) && same(get(old, "service"), get(t, "service")))
-        || c->svc->allows(c, "problem", PROBLEM_CATEGORISE_ACTION))
+    static const char *const category[] = { "level", "service", NULL };
+
+    if (itsm_call_keeps(c, "problem", PROBLEM_CATEGORISE_ACTION, old, t, category))
         return 0;
     return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
                           "Categorising a problem (its level and service) is problem "
