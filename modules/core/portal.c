@@ -1106,13 +1106,18 @@ static void describe_refs(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
         const char *number = apr_table_get(t->fields, f->name);
         const itsm_kind_t *xk;
         itsm_ticket_t *x;
+        apr_status_t rv;
         cnode_t rn;
 
         if (itsm_field_type(f) != ITSM_TYPE_TICKET || number == NULL || *number == '\0'
-            || itsm_doc_field_hidden(q, k, f->name) || itsm_req_bind_store(q) != APR_SUCCESS
-            || itsm_store_get(q->store, &x, f->refers_to, number, q->scope, q->r->pool)
-               != APR_SUCCESS
-            || (xk = itsm_core_kind(q->core, x->kind)) == NULL
+            || itsm_doc_field_hidden(q, k, f->name) || itsm_req_bind_store(q) != APR_SUCCESS)
+            continue;
+        rv = itsm_store_get(q->store, &x, f->refers_to, number, q->scope, q->r->pool);
+        if (rv != APR_SUCCESS && rv != APR_NOTFOUND)  /* the page still shows the number */
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00409)
+                          "%s's <%s> %s not read for its link: %s", t->number, f->name, number,
+                          itsm_store_error(q->store));
+        if (rv != APR_SUCCESS || (xk = itsm_core_kind(q->core, x->kind)) == NULL
             || !itsm_req_allowed_on(q, xk, x, ITSM_ACTION_READ))
             continue;
         rn = child(c, ctx, "ref", NULL);
