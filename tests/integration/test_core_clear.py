@@ -291,3 +291,28 @@ def test_case_assignment_is_cleared_only_by_the_desk(client, database):
     assert r.status == 200 and r.find("i:relatedUrl") is None, r
     r = patch(client, path, doc("case", "<group/>"))
     assert r.status == 200 and r.find("i:group") is None, r
+
+
+def test_a_raiser_may_send_the_desks_values_as_they_are(client, database):
+    """itsm_call_keeps: a value kept for the desk counts as changed only when it would read
+    otherwise. The raiser's PATCH naming the group her case has already is taken (with a
+    change of her own); one naming another group is 403 with nothing written, as is a new
+    case she raises with an assignee. (An empty <assignee/> on a create is the schema's
+    400: a new ticket states no empty value.)"""
+    r = client.post("/cases", doc("case", "<title>Desk values as they are</title>",
+                                  "<description>Files rejected</description>"), user="alice")
+    assert r.status == 201, r
+    path = "/cases/" + r.findtext("i:number")
+    assert patch(client, path, doc("case", "<group>%s</group>" % GROUP)).status == 200
+    r = patch(client, path, doc("case", "<group>%s</group>" % GROUP,
+                                "<relatedUrl>https://x.example/</relatedUrl>"), user="alice")
+    assert r.status == 200 and r.findtext("i:group") == GROUP, r
+    snap = database.snapshot()
+    r = patch(client, path, doc("case", "<group>DIP Monitoring Team</group>"), user="alice")
+    assert_error(r, 403, "forbidden")
+    assert database.snapshot() == snap
+    r = client.post("/cases", doc("case", "<title>Assigned by the raiser</title>",
+                                  "<description>Files rejected</description>",
+                                  "<assignee>carol</assignee>"), user="alice")
+    assert_error(r, 403, "forbidden")
+    assert database.snapshot() == snap
