@@ -256,6 +256,21 @@ static int keeps(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *
                           "out", old->state, what, field, what);
 }
 
+/* The post-incident review's text is what publish-review records (docs/incident.md): a
+ * PATCH or another action's document that would change it is refused, before or after it is
+ * published, as a problem's texts are refused outside their actions. */
+static int review_by_its_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                                const itsm_ticket_t *t)
+{
+    const char *was = get(old, "review"), *now = get(t, "review");
+
+    if ((action && strcmp(action, "publish-review") == 0)
+        || same(was && *was ? was : NULL, now && *now ? now : NULL))
+        return 0;
+    return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                          "<review> is recorded with the action publish-review");
+}
+
 int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
                     itsm_ticket_t *t)
 {
@@ -264,7 +279,8 @@ int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_tick
     if (in_state(old, (const char *const[]){ "closed", "cancelled", NULL }))
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a %s incident cannot be changed; reopen it first", old->state);
-    if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, old, t)) != 0)
+    if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, old, t)) != 0
+        || (rc = review_by_its_action(c, NULL, old, t)) != 0)
         return rc;
     if ((rc = keeps(c, old, t, (const char *const[]){ "resolved", NULL }, "resolution",
                     "incident")) != 0)
@@ -321,6 +337,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         return refuse(c, action, old);
 
     if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, old, t)) != 0
+        || (rc = review_by_its_action(c, action, old, t)) != 0
         || (rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
     if (strcmp(action, "assign") == 0) {

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import assert_error, link_xml, ticket_xml
 from incident_util import (D, act, get, journal_entries, list_numbers, new_case, new_incident,
-                           nothing_changed, rfc, schema_ready, tag, ts, unchanged,
+                           nothing_changed, patch, rfc, schema_ready, tag, ts, unchanged,
                            utcnow)  # noqa: F401 (autouse fixture)
 
 
@@ -217,3 +217,25 @@ def test_review_action_refusals(client, database, user, action, fields, status, 
                         ra_body(**fields) if fields else None, user=user,
                         headers={"If-Match": et})
         assert_error(r, status, code)
+
+
+@pytest.mark.parametrize("published,user", [(True, "im1"), (True, "agent1"), (False, "im1"),
+                                            (False, "agent1")])
+def test_the_review_is_written_only_by_publish_review(client, database, published, user):
+    """docs/incident.md: publish-review records the review text; a PATCH that would change
+    it (rewrite or clear), before or after it is published, and another action's document
+    carrying it are 422 invalid-field, nothing written; a PATCH sending it as it is passes."""
+    n = _published(client) if published else major_in(client, "resolved")
+    message = "<review> is recorded with the action publish-review"
+    for review in ("Rewritten", "") if published else ("Drafted early",):
+        with unchanged(database, client, "incidents", n):
+            r = patch(client, "incidents", n, user=user, expect=422, code="invalid-field",
+                      review=review)
+            assert r.findtext("i:message") == message, r.text
+    if published:
+        with unchanged(database, client, "incidents", n):
+            r = act(client, "incidents", n, "close", user="im1", expect=422,
+                    code="invalid-field", review="Closed with another text")
+            assert r.findtext("i:message") == message, r.text
+        r = patch(client, "incidents", n, user="im1", review="done", description="Kept")
+        assert r.findtext("i:review") == "done" and r.findtext("i:description") == "Kept"
