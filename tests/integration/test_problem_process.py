@@ -647,3 +647,16 @@ def test_suggestions_a_reader_may_see_are_not_cut_by_those_they_may_not(pclient)
         get(pclient, "problems", n, user="alice", expect=404)
     desk = [n for n, _, _ in suggestions(get(pclient, "cases", c, user="agent1"))]
     assert len(desk) == 3 and set(desk) <= set(theirs), (desk, theirs)
+
+
+def test_an_assignee_in_the_group_hears_of_a_change_once(pclient):
+    """A problem's followers are its raiser, its assignee and its group's members: res1,
+    assignee and a member of the group, is reached both ways, and her feed shows each change
+    once (a notice per journal entry), as does that of res1's fellow follower, the raiser."""
+    n = number(new_problem(pclient, level="4", assignee="res1", group=GROUP,
+                           title="Heard once"))
+    act(pclient, "problems", n, "investigate", user="pm1")
+    patch(pclient, "problems", n, user="pm1", description="Seen on two more suppliers")
+    assert [e["action"] for e in feed_for(pclient, "res1", n)] == \
+        ["update", "investigate", "create"]
+    assert [e["action"] for e in feed_for(pclient, "agent1", n)] == ["update", "investigate"]
