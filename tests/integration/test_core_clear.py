@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from conftest import NS, assert_error, create_ticket, journal, list_numbers
+from incident_util import act, new_incident, unchanged
 
 GROUP = "SDS Team (Callisto)"       # a resolver group of the sample directory
 
@@ -316,3 +317,46 @@ def test_a_raiser_may_send_the_desks_values_as_they_are(client, database):
                                   "<assignee>carol</assignee>"), user="alice")
     assert_error(r, 403, "forbidden")
     assert database.snapshot() == snap
+
+
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\u200b ", "\t\n"])
+def test_a_value_of_white_space_alone_is_refused(client, database, blank):
+    """A field's value of nothing but white space (a no-break or zero-width space too) is no
+    value: a create and an action's document that carry one are 422 (leave the element out),
+    a PATCH too unless it is an empty element of ASCII white space, which clears; nothing is
+    written. Before, the create stored ' ' in a required field."""
+    snap = database.snapshot()
+    r = client.post("/tests", doc("ticket", "<title>Blank description</title>",
+                                  "<description>%s</description>" % blank))
+    assert_error(r, 422, "invalid-field")
+    assert r.findtext("i:message") == "<description> holds nothing but white space: leave " \
+        "it out", r.text
+    r = client.post("/tests", doc("ticket", "<title>%s</title>" % blank))
+    ascii_only = blank.strip(" \t\n") == ""
+    # the schema's own pattern for a title refuses ASCII white space first
+    assert_error(r, *((400, "schema-invalid") if ascii_only else (422, "invalid-field")))
+    assert database.snapshot() == snap
+    n = create_ticket(client, description="Kept").ticket()["number"]
+    path = "/tests/" + n
+    before = client.get(path)
+    snap = database.snapshot()
+    r = patch(client, path, doc("ticket", "<description>%s</description>" % blank),
+              etag=before.etag)
+    if ascii_only:                      # an empty element: the PATCH's clear
+        assert r.status == 200 and r.find("i:description") is None, r
+        return
+    assert_error(r, 422, "invalid-field")
+    assert r.findtext("i:message") == "<description> holds nothing but white space: an " \
+        "empty <description/> clears it", r.text
+    assert client.get(path).text == before.text and database.snapshot() == snap
+
+
+def test_an_actions_document_with_a_blank_value_is_refused(client, database):
+    """An incident's start carrying <category> of a space alone: 422, nothing written (the
+    incident stays new)."""
+    n = new_incident(client, impact="low", urgency="low").ticket()["number"]
+    with unchanged(database, client, "incidents", n):
+        r = act(client, "incidents", n, "start", expect=422, code="invalid-field",
+                category=" ")
+        assert r.findtext("i:message") == "<category> holds nothing but white space: " \
+            "leave it out", r.text
