@@ -184,4 +184,7 @@
       <xsl:with-param name="required" select="$action = 'provide-info' or $action = 'request-info'"/>
     </xsl:call-template>
   </xsl:template>
+  <!-- the details form leaves out the post-incident review's text, which publish-review alone
+       records (docs/incident.md) -->
+  <xsl:template match="p:kind[@name = 'incident']/p:field[@name = 'review']" mode="update-input"/>
 </xsl:stylesheet>

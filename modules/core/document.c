@@ -342,11 +342,14 @@ static int apply_clears(itsm_call_t *c, const itsm_kind_t *k, itsm_ticket_t *t,
  * value: refused (422) for a create or an action's document, which leave the element out,
  * and for a PATCH, which clears with it empty (itsm_doc_take_clears took the empty elements
  * of ASCII white space already). Returns c->status when refused, else 0. */
-static int blank_value(itsm_call_t *c, const char *name, const char *text,
-                       const itsm_doc_extras_t *x)
+static int blank_value(itsm_call_t *c, const itsm_kind_t *k, const char *name,
+                       const char *text, const itsm_doc_extras_t *x)
 {
     if (!itsm_text_blank(text))
         return 0;
+    if (x->cleared && required(k, name))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> holds "
+                              "nothing but white space: it is required", name);
     if (x->cleared)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> holds "
                               "nothing but white space: an empty <%s/> clears it", name, name);
@@ -382,7 +385,7 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                   "<%s> is read-only", name);
         if ((cf = common_field(name)) != NULL && cf->settable) {
-            if (blank_value(c, name, text, x) || set_checked(c, t, &cf->f, text))
+            if (blank_value(c, k, name, text, x) || set_checked(c, t, &cf->f, text))
                 return c->status;
         }
         else if (strcmp(name, "note") == 0)
@@ -411,7 +414,7 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                                       "<%s> is set only when the ticket is created", name);
             if (itsm_field_type(f) == ITSM_TYPE_XHTML)
                 text = inner_markup(c->pool, n);
-            else if (blank_value(c, name, text, x))
+            else if (blank_value(c, k, name, text, x))
                 return c->status;
             if (set_checked(c, t, f, text))
                 return c->status;

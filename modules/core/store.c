@@ -3127,11 +3127,13 @@ apr_status_t itsm_store_feed(itsm_store_t *st, apr_array_header_t **out, const c
                           " ORDER BY o.id DESC LIMIT ", lim, ") f", apr_itoa(p, i + 1), NULL);
     }
     /* One notice of a change however many ways it reached login (its assignee is in its
-     * group too: a row to each): the newest row of each journal entry. Every notice of the
-     * page is among its branch's newest limit, so the page is whole. */
+     * group too: a row to each): the first row of each journal entry, whose id (the Atom
+     * entry's) stays when another way to the reader comes later (joining the group). Every
+     * notice of the page is among its branch's newest limit, so the page is whole. Rows of
+     * before schema 16 without their entry (journal_id NULL) stand alone. */
     sql = apr_pstrcat(p, "SELECT u.id, u.at, u.actor, u.action, u.summary, u.number, u.kind, "
                       "u.title, j.changes FROM (SELECT w.*, ROW_NUMBER() OVER (PARTITION BY "
-                      "COALESCE(w.journal_id, -w.id) ORDER BY w.id DESC) AS nth FROM (", sql,
+                      "COALESCE(w.journal_id, -w.id) ORDER BY w.id) AS nth FROM (", sql,
                       ") w) u LEFT JOIN itsm_journal j ON j.id = u.journal_id WHERE u.nth = 1 "
                       "ORDER BY u.id DESC LIMIT ", lim, NULL);
     if (select_sql(st, p, &res, sql, args) != APR_SUCCESS)

@@ -228,11 +228,28 @@ static int assignment(itsm_call_t *c, const char *kind, const char *grant,
                           incident ? " and incident management" : "", grant, kind);
 }
 
+/* The post-incident review's text is what publish-review records (docs/incident.md): a
+ * create (but an import's), a PATCH or another action's document that would change it is
+ * refused, before or after it is published, as a problem's texts are refused outside their
+ * actions. */
+static int review_by_its_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
+                                const itsm_ticket_t *t)
+{
+    const char *was = old ? get(old, "review") : NULL, *now = get(t, "review");
+
+    if ((action && strcmp(action, "publish-review") == 0)
+        || same(was && *was ? was : NULL, now && *now ? now : NULL))
+        return 0;
+    return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                          "<review> is recorded with the action publish-review");
+}
+
 int incident_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
     if ((rc = assignment(c, "incident", INCIDENT_ASSIGN_ACTION, NULL, t)) != 0
+        || (!c->importing && (rc = review_by_its_action(c, NULL, NULL, t)) != 0)
         || (rc = imported_state(c, t, incident_states, incident_finished)) != 0)
         return rc;
     if ((rc = derive_priority(c, conf, NULL, t)) != 0 || (rc = check_external(c, t)) != 0)
@@ -254,21 +271,6 @@ static int keeps(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *
     return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                           "a %s %s keeps its <%s>: change it, or reopen the %s to take it "
                           "out", old->state, what, field, what);
-}
-
-/* The post-incident review's text is what publish-review records (docs/incident.md): a
- * PATCH or another action's document that would change it is refused, before or after it is
- * published, as a problem's texts are refused outside their actions. */
-static int review_by_its_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
-                                const itsm_ticket_t *t)
-{
-    const char *was = get(old, "review"), *now = get(t, "review");
-
-    if ((action && strcmp(action, "publish-review") == 0)
-        || same(was && *was ? was : NULL, now && *now ? now : NULL))
-        return 0;
-    return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
-                          "<review> is recorded with the action publish-review");
 }
 
 int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,

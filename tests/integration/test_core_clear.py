@@ -360,3 +360,17 @@ def test_an_actions_document_with_a_blank_value_is_refused(client, database):
                 category=" ")
         assert r.findtext("i:message") == "<category> holds nothing but white space: " \
             "leave it out", r.text
+
+
+def test_a_blank_required_value_in_a_patch_says_it_is_required(client, database):
+    """A PATCH's <title> of a no-break space (the schema's pattern takes it) is 422 saying the
+    field is required, not that an empty element would clear it; nothing written."""
+    n = create_ticket(client).ticket()["number"]
+    path = "/tests/" + n
+    before = client.get(path)
+    snap = database.snapshot()
+    r = patch(client, path, doc("ticket", "<title>\u00a0</title>"), etag=before.etag)
+    assert_error(r, 422, "invalid-field")
+    assert r.findtext("i:message") == "<title> holds nothing but white space: it is " \
+        "required", r.text
+    assert client.get(path).text == before.text and database.snapshot() == snap

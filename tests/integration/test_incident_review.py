@@ -239,3 +239,13 @@ def test_the_review_is_written_only_by_publish_review(client, database, publishe
             assert r.findtext("i:message") == message, r.text
         r = patch(client, "incidents", n, user="im1", review="done", description="Kept")
         assert r.findtext("i:review") == "done" and r.findtext("i:description") == "Kept"
+
+
+def test_a_new_incident_brings_no_review(client, database):
+    """A create carrying <review> is 422 (publish-review would otherwise publish a text its
+    author never wrote, with an empty body); nothing is written."""
+    snap = database.snapshot()
+    r = new_incident(client, impact="high", urgency="high", review="Pre-written", expect=422)
+    assert_error(r, 422, "invalid-field")
+    assert r.findtext("i:message") == "<review> is recorded with the action publish-review"
+    assert database.snapshot() == snap

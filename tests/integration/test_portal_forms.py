@@ -171,6 +171,8 @@ def test_details_form_clears_an_input_left_blank(httpd, client, database):
                 "/itsm/incidents/" + number)
     assert b.post(f["action"], f["inputs"]).status_code == 303
     assert client.get("/incidents/" + number, user="agent1").findtext("i:version") == "2"
+    # the post-incident review's text is publish-review's alone: never an input of the form
+    assert "review" not in f["inputs"], f["inputs"]
 
 
 def test_details_form_is_not_offered_without_the_right_to_change(httpd, client):
