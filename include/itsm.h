@@ -339,12 +339,16 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
  * earlier version readers still read from one never published or withdrawn. */
 #define ITSM_VERSION_PUBLISHED "version.published"
 
+/* Whether t holds the value of name as old does: "assignee" and "group" the ticket's own,
+ * any other name a field; an empty value is as none, and so is every value of old NULL (a
+ * new ticket). For a process's rules on what a change may touch (a text only its action
+ * records). */
+int itsm_ticket_same(const itsm_ticket_t *old, const itsm_ticket_t *t, const char *name);
 /* Whether the caller may leave t as it stands where some values are one role's to set
- * ("the service desk assigns"): 1 when t keeps every value of names (NULL-terminated;
- * "assignee" and "group" the ticket's own, any other name a field; empty is as absent) as
- * old has it (old NULL: a new ticket, which has none), or when the role table grants the
- * caller grant on kind (itsm_services_t.allows); 0 otherwise, for the process to refuse
- * (403) with its own words. A PATCH and an action's document go through the same check. */
+ * ("the service desk assigns"): 1 when t keeps every value of names (NULL-terminated) as
+ * old has it (itsm_ticket_same), or when the role table grants the caller grant on kind
+ * (itsm_services_t.allows); 0 otherwise, for the process to refuse (403) with its own
+ * words. A PATCH and an action's document go through the same check. */
 int itsm_call_keeps(itsm_call_t *c, const char *kind, const char *grant,
                     const itsm_ticket_t *old, const itsm_ticket_t *t, const char *const *names);
 apr_int64_t itsm_ticket_int(const itsm_ticket_t *t, const char *name, apr_int64_t dflt);

@@ -170,8 +170,8 @@ apr_time_t itsm_ticket_time(const itsm_ticket_t *t, const char *name)
     return s && itsm_time_parse(&v, s) == APR_SUCCESS ? v : 0;
 }
 
-/* A ticket's value by the name itsm_call_keeps takes: its own assignee and group, else a
- * field; NULL when absent or empty. */
+/* A ticket's value by the name itsm_ticket_same takes: its own assignee and group, else a
+ * field; NULL when absent or empty (or t NULL). */
 static const char *kept_value(const itsm_ticket_t *t, const char *name)
 {
     const char *v;
@@ -183,15 +183,19 @@ static const char *kept_value(const itsm_ticket_t *t, const char *name)
     return v && *v ? v : NULL;
 }
 
+int itsm_ticket_same(const itsm_ticket_t *old, const itsm_ticket_t *t, const char *name)
+{
+    const char *a = kept_value(old, name), *b = kept_value(t, name);
+
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 int itsm_call_keeps(itsm_call_t *c, const char *kind, const char *grant,
                     const itsm_ticket_t *old, const itsm_ticket_t *t, const char *const *names)
 {
-    for (; *names; names++) {
-        const char *a = kept_value(old, *names), *b = kept_value(t, *names);
-
-        if (a != b && (a == NULL || b == NULL || strcmp(a, b) != 0))
+    for (; *names; names++)
+        if (!itsm_ticket_same(old, t, *names))
             return c->svc->allows(c, kind, grant);
-    }
     return 1;
 }
 

@@ -235,10 +235,7 @@ static int assignment(itsm_call_t *c, const char *kind, const char *grant,
 static int review_by_its_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
                                 const itsm_ticket_t *t)
 {
-    const char *was = old ? get(old, "review") : NULL, *now = get(t, "review");
-
-    if ((action && strcmp(action, "publish-review") == 0)
-        || same(was && *was ? was : NULL, now && *now ? now : NULL))
+    if ((action && strcmp(action, "publish-review") == 0) || itsm_ticket_same(old, t, "review"))
         return 0;
     return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                           "<review> is recorded with the action publish-review");

@@ -122,7 +122,7 @@ static int only_own_texts(itsm_call_t *c, const char *action, const itsm_ticket_
 
     for (i = 0; by_action[i].field; i++)
         if ((action == NULL || strcmp(action, by_action[i].action) != 0)
-            && !same(get(old, by_action[i].field), get(t, by_action[i].field)))
+            && !itsm_ticket_same(old, t, by_action[i].field))
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "<%s> is recorded with the action %s", by_action[i].field,
                                   by_action[i].action);

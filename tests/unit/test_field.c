@@ -169,6 +169,34 @@ static void refers_to_alone_makes_a_ticket_reference(void **state)
     assert_int_equal(itsm_field_type(&ref), ITSM_TYPE_TICKET);
 }
 
+/* itsm_ticket_same: the ticket's own assignee and group, else a field; empty as absent; a
+ * NULL old ticket holds nothing. */
+static void same_values_empty_as_absent(void **state)
+{
+    itsm_ticket_t old = { 0 }, t = { 0 };
+
+    (void)state;
+    old.fields = apr_table_make(pool, 2);
+    t.fields = apr_table_make(pool, 2);
+    assert_true(itsm_ticket_same(&old, &t, "review"));
+    apr_table_set(t.fields, "review", "");
+    assert_true(itsm_ticket_same(&old, &t, "review"));
+    assert_true(itsm_ticket_same(NULL, &t, "review"));
+    apr_table_set(t.fields, "review", "Done");
+    assert_false(itsm_ticket_same(&old, &t, "review"));
+    assert_false(itsm_ticket_same(NULL, &t, "review"));
+    apr_table_set(old.fields, "review", "Done");
+    assert_true(itsm_ticket_same(&old, &t, "review"));
+    old.assignee = "res1";
+    assert_false(itsm_ticket_same(&old, &t, "assignee"));
+    t.assignee = "res1";
+    assert_true(itsm_ticket_same(&old, &t, "assignee"));
+    t.group = "";
+    assert_true(itsm_ticket_same(&old, &t, "group"));
+    apr_table_set(t.fields, "assignee", "someone");     /* the ticket's own, not a field */
+    assert_true(itsm_ticket_same(&old, &t, "assignee"));
+}
+
 static void typed_reads_and_writes(void **state)
 {
     itsm_ticket_t t = { 0 };
@@ -378,6 +406,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_type_parses_to_canonical_form),
         cmocka_unit_test(refers_to_alone_makes_a_ticket_reference),
+        cmocka_unit_test(same_values_empty_as_absent),
         cmocka_unit_test(typed_reads_and_writes),
         cmocka_unit_test(followers_by_policy),
         cmocka_unit_test(approvers_follow),
