@@ -5,6 +5,7 @@ what the core derives from it (the list filters, the search index, the journal's
 nothing, the ETag); an empty required field is refused (422, nothing written); a clear of a
 field the ticket lacks changes nothing (no entry, the same ETag); clearing needs the right
 changing needs; a create still refuses an empty element."""
+import re
 import uuid
 
 import pytest
@@ -24,6 +25,12 @@ def patch(client, path, body, user="agent1", etag=None):
     if etag is None:
         etag = client.get(path, user=user).etag
     return client.patch(path, body, user=user, headers={"If-Match": etag})
+
+
+def as_read(text):
+    """A ticket's representation without what the clock moves between two reads (an
+    incident's remaining="..." of each service-level target)."""
+    return re.sub(r' remaining="[^"]*"', "", text)
 
 
 def last_changes(client, path, user="agent1"):
@@ -244,7 +251,7 @@ def test_incident_required_field_is_not_cleared(client, database, field):
     r = patch(client, path, doc("incident", "<category/>", "<%s/>" % field), etag=before.etag)
     assert_error(r, 422, "invalid-field")
     assert "<%s>" % field in r.findtext("i:message")
-    assert client.get(path).text == before.text
+    assert as_read(client.get(path).text) == as_read(before.text)
     assert database.snapshot() == snap
 
 
@@ -263,7 +270,7 @@ def test_a_resolved_incident_keeps_its_resolution(client, database):
         assert_error(r, 422, "invalid-field")
         assert r.findtext("i:message") == "a resolved incident keeps its <resolution>: " \
             "change it, or reopen the incident to take it out", r.text
-    assert client.get(path).text == before.text
+    assert as_read(client.get(path).text) == as_read(before.text)
     assert database.snapshot() == snap
     r = patch(client, path, doc("incident", "<resolution>Replaced the adapter</resolution>"),
               etag=before.etag)
