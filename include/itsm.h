@@ -53,7 +53,7 @@
 
 /* A person as the directory knows them, resolved by the core for every call. */
 typedef struct itsm_identity_t {
-    const char *uid;            /* login name as given */
+    const char *uid;            /* login, as the directory spells it */
     const char *dn;             /* person DN */
     const char *display_name;   /* cn */
     const char *email;          /* mail, may be NULL */

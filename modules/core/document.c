@@ -94,6 +94,17 @@ static const char *field_value(const itsm_ticket_t *t, const itsm_field_t *f)
     return cf ? common_get(t, cf) : apr_table_get(t->fields, f->name);
 }
 
+/* Sets field f of t to v, common or the kind's own. */
+static void field_set(itsm_ticket_t *t, const itsm_field_t *f, const char *v)
+{
+    const common_field_t *cf = common_of(f);
+
+    if (cf)
+        common_set(t, cf, v);
+    else
+        apr_table_setn(t->fields, f->name, v);
+}
+
 /* Calls fn on each field of kind k, the common ones first; stops at a non-zero answer. */
 static int each_field(const itsm_kind_t *k, int (*fn)(const itsm_field_t *f, void *baton),
                       void *baton)
@@ -116,15 +127,11 @@ static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
                        const char *text)
 {
     const char *value, *why;
-    const common_field_t *cf = common_of(f);
 
     if (itsm_field_check(f, text, c->pool, &value, &why) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> %s",
                               f->name, why);
-    if (cf)
-        common_set(t, cf, value);
-    else
-        apr_table_setn(t->fields, f->name, value);
+    field_set(t, f, value);
     return 0;
 }
 
@@ -876,16 +883,28 @@ void itsm_doc_address(itsm_req_t *q, const itsm_kind_t *k, itsm_journal_t *j, co
     j->summary = s;
 }
 
-typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char **errmsg,
-                                  apr_pool_t *p);
+typedef apr_status_t (*exists_fn)(itsm_ldap_t *ld, const char *value, const char **spelt,
+                                  const char **errmsg, apr_pool_t *p);
+
+/* A party spelt as the directory spells it, or none (itsm_ldap_party_exists). */
+static apr_status_t party_exists(itsm_ldap_t *ld, const char *party, const char **spelt,
+                                 const char **errmsg, apr_pool_t *p)
+{
+    apr_status_t rv = itsm_ldap_party_exists(ld, party, errmsg, p);
+
+    if (spelt != NULL)
+        *spelt = rv == APR_SUCCESS ? party : NULL;
+    return rv;
+}
 
 /* value must name an entry of the directory (a party, a resolver group, a person); a
- * refusal is put on c (its status returned). */
+ * refusal is put on c (its status returned). *spelt (may be NULL): value as the directory
+ * spells it. */
 static int exists_in_directory(itsm_req_t *q, itsm_call_t *c, exists_fn exists, const char *field,
-                               const char *what, const char *value)
+                               const char *what, const char *value, const char **spelt)
 {
     const char *errmsg = NULL;
-    apr_status_t rv = exists(q->core->directory, value, &errmsg, q->r->pool);
+    apr_status_t rv = exists(q->core->directory, value, spelt, &errmsg, q->r->pool);
 
     if (rv == APR_NOTFOUND)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -912,7 +931,7 @@ int itsm_doc_check_party(itsm_req_t *q, const char *party)
     if (q->who->party && strcmp(q->who->party, party) == 0)
         return OK;
     itsm_req_init_call(q, &c);
-    return exists_in_directory(q, &c, itsm_ldap_party_exists, "party", "party", party)
+    return exists_in_directory(q, &c, party_exists, "party", "party", party, NULL)
            ? itsm_resp_fail_call(q, &c) : OK;
 }
 
@@ -923,7 +942,8 @@ int itsm_doc_check_party(itsm_req_t *q, const char *party)
 typedef struct refs_baton_t {
     itsm_req_t *q;
     itsm_call_t *c;
-    const itsm_ticket_t *old, *t;
+    const itsm_ticket_t *old;
+    itsm_ticket_t *t;           /* a person's or group's name set as the directory spells it */
 } refs_baton_t;
 
 /* The ticket number v (field f of t) is one t's raiser may read, as they would read it:
@@ -966,7 +986,8 @@ static int raiser_reads(itsm_req_t *q, itsm_call_t *c, const itsm_field_t *f, co
  * may do with it is the grants' to say (a relation may grant an action and not the read).
  * Checked when the assignee is set: a person who later moves to another party keeps the
  * assignment and loses the ticket (the read is decided on the scope at each request). */
-static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v)
+static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v,
+                         const char **spelt)
 {
     const itsm_authz_t *az = q->core->authz;
     const char *errmsg = NULL;
@@ -983,6 +1004,7 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
         return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                               "The identity directory is not available; try again later.");
     }
+    *spelt = who->uid;
     if (t->party == NULL)
         return 0;
     if (!itsm_identity_sees_party(who, itsm_authz_sees_all(az, who->roles), t->party)) {
@@ -1002,8 +1024,10 @@ static int check_reference(const itsm_field_t *f, void *baton)
     refs_baton_t *b = baton;
     itsm_req_t *q = b->q;
     const char *v = field_value(b->t, f), *was = b->old ? field_value(b->old, f) : NULL;
+    const char *spelt = NULL;
     itsm_ticket_t *to;
     apr_status_t rv;
+    int rc;
 
     if (v == NULL || (was && strcmp(was, v) == 0)
         || (strcmp(f->name, "party") == 0 && common_of(f)))
@@ -1021,7 +1045,7 @@ static int check_reference(const itsm_field_t *f, void *baton)
                                   "The ticket store is not available; try again later.");
         return (f->flags & ITSM_FIELD_RAISER_READS) ? raiser_reads(q, b->c, f, b->t, v) : 0;
     case ITSM_TYPE_PARTY:
-        return exists_in_directory(q, b->c, itsm_ldap_party_exists, f->name, "party", v);
+        return exists_in_directory(q, b->c, party_exists, f->name, "party", v, NULL);
     case ITSM_TYPE_PERSON:
         /* of a party-scoped kind (another party's person in an article's audience reads
          * it), and not in an import of a finished ticket (its history as it was: the
@@ -1032,16 +1056,26 @@ static int check_reference(const itsm_field_t *f, void *baton)
                            && itsm_doc_is_one_of(b->t->state, k->final_states);
 
             /* a new ticket in a final state is an import's (only imports bring a state) */
-            if (k && k->visibility == ITSM_VISIBLE_PARTY && !(b->old == NULL && finished))
-                return assignee_sees(q, b->c, b->t, v);
+            if (k && k->visibility == ITSM_VISIBLE_PARTY && !(b->old == NULL && finished)) {
+                rc = assignee_sees(q, b->c, b->t, v, &spelt);
+                break;
+            }
         }
-        return exists_in_directory(q, b->c, itsm_ldap_person_exists, f->name, "person", v);
+        rc = exists_in_directory(q, b->c, itsm_ldap_person_exists, f->name, "person", v,
+                                 &spelt);
+        break;
     case ITSM_TYPE_GROUP:
-        return exists_in_directory(q, b->c, itsm_ldap_group_exists, f->name, "resolver group",
-                                   v);
+        rc = exists_in_directory(q, b->c, itsm_ldap_group_exists, f->name, "resolver group",
+                                 v, &spelt);
+        break;
     default:
         return 0;
     }
+    /* stored as the directory spells it (its matching ignores case), so that a list filter,
+     * a statistic, the feed and a login compare exactly: RES1 is kept as res1 */
+    if (rc == 0 && spelt != NULL && strcmp(spelt, v) != 0)
+        field_set(b->t, f, spelt);
+    return rc;
 }
 
 /* A unique field's new value (ITSM_FIELD_UNIQUE) held by no other ticket of the kind, of any
@@ -1203,7 +1237,7 @@ static int audience_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
 /* The references of t (a ticket of kind k) checked, and its unique fields; a refusal is put
  * on c. */
 int itsm_doc_references_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
-                         const itsm_ticket_t *old, const itsm_ticket_t *t)
+                         const itsm_ticket_t *old, itsm_ticket_t *t)
 {
     refs_baton_t b = { q, c, old, t };
 
@@ -1211,7 +1245,7 @@ int itsm_doc_references_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
            && audience_ok(q, c, k, old, t);
 }
 
-int itsm_doc_check_references(itsm_req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t)
+int itsm_doc_check_references(itsm_req_t *q, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
     itsm_call_t c;
 

@@ -117,7 +117,7 @@ static void directory_outage_answer(request_rec *r)
         return;
     /* any login will do to ask whether the directory answers: "not found" is an answer */
     rv = itsm_ldap_person_exists(conf->core->directory, r->user && *r->user ? r->user : "-",
-                                 &errmsg, r->pool);
+                                 NULL, &errmsg, r->pool);
     if (rv == APR_SUCCESS || rv == APR_NOTFOUND)
         return;
     ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00300)

@@ -37,7 +37,8 @@ typedef struct itsm_ldap_t itsm_ldap_t;
  * on first use, each with its own TLS context when TLS is used. */
 apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, apr_pool_t *p);
 
-/* Resolve a login to an identity. out is allocated in p (copied out of the cache).
+/* Resolve a login to an identity, its uid the login as the directory spells it (a person
+ * who logs in as AGENT1 acts as agent1). out is allocated in p (copied out of the cache).
  * APR_SUCCESS; APR_NOTFOUND when no person has that login (or it is ambiguous);
  * APR_EGENERAL (or another non-success status) when the directory cannot be reached or answers with an error: the caller answers 503. errmsg (may be NULL) receives a human message allocated in p. Never grants on a guess: on error nothing is returned. */
 apr_status_t itsm_ldap_lookup(itsm_identity_t **out, const char **errmsg, itsm_ldap_t *ld, const char *login, apr_pool_t *p);
@@ -70,11 +71,13 @@ apr_status_t itsm_ldap_party_ids(itsm_ldap_t *ld, const apr_array_header_t *ids,
                                  apr_array_header_t **found, const char **errmsg, apr_pool_t *p);
 
 /* Is there exactly one resolver group with this cn / one person with this login? Same
- * statuses as itsm_ldap_party_exists. */
-apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **errmsg,
-                                    apr_pool_t *p);
-apr_status_t itsm_ldap_person_exists(itsm_ldap_t *ld, const char *login, const char **errmsg,
-                                     apr_pool_t *p);
+ * statuses as itsm_ldap_party_exists; on APR_SUCCESS *spelt (when spelt is not NULL) is the
+ * name as the directory spells it (its matching ignores case: RES1 is res1), so that what is
+ * stored compares exactly with what a login or another ticket names. */
+apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **spelt,
+                                    const char **errmsg, apr_pool_t *p);
+apr_status_t itsm_ldap_person_exists(itsm_ldap_t *ld, const char *login, const char **spelt,
+                                     const char **errmsg, apr_pool_t *p);
 
 /* Drop every cached identity (tests, reload). */
 void itsm_ldap_cache_clear(itsm_ldap_t *ld);

@@ -322,8 +322,10 @@ static int cache_get(itsm_ldap_t *ld, const char *login, apr_pool_t *p, itsm_ide
     return *out != NULL;
 }
 
-/* Cache id, and the string derived from it (copied into the cache pool). */
-static void cache_put(itsm_ldap_t *ld, const itsm_identity_t *id, const char *derived)
+/* Cache id under the login it was looked up by (its uid is the directory's spelling), and
+ * the string derived from it (copied into the cache pool). */
+static void cache_put(itsm_ldap_t *ld, const char *login, const itsm_identity_t *id,
+                      const char *derived)
 {
     cache_entry_t *e;
 
@@ -341,7 +343,7 @@ static void cache_put(itsm_ldap_t *ld, const itsm_identity_t *id, const char *de
     e->id = copy_identity(ld->cache_pool, id);
     e->derived = derived ? apr_pstrdup(ld->cache_pool, derived) : NULL;
     e->expires = apr_time_now() + ld->conf.cache_ttl;
-    apr_hash_set(ld->cache, e->id->uid, APR_HASH_KEY_STRING, e);
+    apr_hash_set(ld->cache, apr_pstrdup(ld->cache_pool, login), APR_HASH_KEY_STRING, e);
     ld->cache_inserts++;
     apr_thread_mutex_unlock(ld->lock);
 }
@@ -385,6 +387,20 @@ static const char *first_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const cha
     return arr->nelts > 0 ? APR_ARRAY_IDX(arr, 0, const char *) : NULL;
 }
 
+/* The value of attr on e that is v ignoring case: v as the directory spells it (its matching
+ * of a uid or a cn ignores case), v itself when none is (a matching rule beyond ASCII). */
+static const char *spelling(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr,
+                            const char *v)
+{
+    apr_array_header_t *arr = values(p, h, e, attr);
+    int i;
+
+    for (i = 0; i < arr->nelts; i++)
+        if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *), v) == 0)
+            return APR_ARRAY_IDX(arr, i, const char *);
+    return v;
+}
+
 static int has_value(const apr_array_header_t *arr, const char *v)
 {
     int i;
@@ -419,7 +435,7 @@ static int read_party(itsm_ldap_t *ld, LDAP *h, const char *dn, const char **att
 static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
                    itsm_identity_t **out, const char **what)
 {
-    static const char *person_attrs[] = { "cn", "mail", "itsmPartyRef", NULL };
+    const char *person_attrs[] = { "cn", "mail", "itsmPartyRef", ld->conf.user_attr, NULL };
     static const char *party_attrs[] = { "itsmPartyId", "o", "itsmActsFor", "itsmMarketRole",
                                          NULL };
     static const char *partyid_attrs[] = { "itsmPartyId", NULL };
@@ -452,7 +468,7 @@ static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
         return LDAP_SUCCESS;
     }
     id = apr_pcalloc(p, sizeof(*id));
-    id->uid = apr_pstrdup(p, login);
+    id->uid = spelling(p, h, e, ld->conf.user_attr, login);  /* AGENT1 logs in as agent1 */
     id->dn = apr_pstrdup(p, dn);
     ldap_memfree(dn);
     id->display_name = first_value(p, h, e, "cn");
@@ -647,51 +663,59 @@ apr_status_t itsm_ldap_lookup_derived(itsm_identity_t **out, const char **derive
         return APR_NOTFOUND;
     }
     made = ld->derive ? ld->derive(p, c.id, ld->derive_ctx) : NULL;
-    cache_put(ld, c.id, made);
+    cache_put(ld, login, c.id, made);
     *out = c.id;
     if (derived != NULL)
         *derived = made;
     return APR_SUCCESS;
 }
 
-/* Is there exactly one entry matching filter under the base? */
+/* Is there exactly one entry matching filter under the base, and how does it spell value
+ * (its attribute attr)? */
 typedef struct exists_ctx_t {
-    const char *filter;
-    int found;
+    const char *filter, *attr, *value, *spelt;
+    apr_pool_t *p;
 } exists_ctx_t;
 
 static int exists_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
 {
-    static const char *attrs[] = { "1.1", NULL };
     exists_ctx_t *c = vctx;
-    LDAPMessage *res;
+    const char *attrs[] = { c->attr, NULL };
+    LDAPMessage *res, *e;
     int rc;
 
     *what = "existence search";
     rc = search(ld, h, ld->conf.base, LDAP_SCOPE_SUBTREE, c->filter, attrs, 2, &res);
-    if (rc == LDAP_SUCCESS)
-        c->found = ldap_count_entries(h, res) == 1;
+    if (rc == LDAP_SUCCESS && ldap_count_entries(h, res) == 1
+        && (e = ldap_first_entry(h, res)) != NULL)
+        c->spelt = spelling(c->p, h, e, c->attr, c->value);
     if (res != NULL)
         ldap_msgfree(res);
     return rc;
 }
 
-/* filter_fmt has one %s for the escaped value. */
-static apr_status_t entry_exists(itsm_ldap_t *ld, const char *filter_fmt, const char *value,
-                                 const char **errmsg, apr_pool_t *p)
+/* filter_fmt has one %s for the escaped value; *spelt (may be NULL) the value as the entry's
+ * attr spells it. */
+static apr_status_t entry_exists(itsm_ldap_t *ld, const char *filter_fmt, const char *attr,
+                                 const char *value, const char **spelt, const char **errmsg,
+                                 apr_pool_t *p)
 {
     const char *esc = itsm_ldap_filter_escape(p, value, strlen(value));
-    exists_ctx_t c = { NULL, 0 };
+    exists_ctx_t c = { NULL, attr, value, NULL, p };
     const char *what = "existence search";
 
     if (errmsg != NULL)
         *errmsg = NULL;
+    if (spelt != NULL)
+        *spelt = NULL;
     if (esc == NULL)
         return APR_NOTFOUND;
     c.filter = apr_psprintf(p, filter_fmt, esc);
     if (run_op(ld, exists_op, &c, &what, errmsg, p) != LDAP_SUCCESS)
         return APR_EGENERAL;
-    return c.found ? APR_SUCCESS : APR_NOTFOUND;
+    if (spelt != NULL)
+        *spelt = c.spelt;
+    return c.spelt ? APR_SUCCESS : APR_NOTFOUND;
 }
 
 apr_status_t itsm_ldap_party_exists(itsm_ldap_t *ld, const char *party, const char **errmsg,
@@ -772,17 +796,18 @@ apr_status_t itsm_ldap_party_ids(itsm_ldap_t *ld, const apr_array_header_t *ids,
     return APR_SUCCESS;
 }
 
-apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **errmsg,
-                                    apr_pool_t *p)
+apr_status_t itsm_ldap_group_exists(itsm_ldap_t *ld, const char *group, const char **spelt,
+                                    const char **errmsg, apr_pool_t *p)
 {
-    return entry_exists(ld, "(&(objectClass=itsmResolverGroup)(cn=%s))", group, errmsg, p);
+    return entry_exists(ld, "(&(objectClass=itsmResolverGroup)(cn=%s))", "cn", group, spelt,
+                        errmsg, p);
 }
 
-apr_status_t itsm_ldap_person_exists(itsm_ldap_t *ld, const char *login, const char **errmsg,
-                                     apr_pool_t *p)
+apr_status_t itsm_ldap_person_exists(itsm_ldap_t *ld, const char *login, const char **spelt,
+                                     const char **errmsg, apr_pool_t *p)
 {
     const char *fmt = apr_pstrcat(p, "(&(objectClass=inetOrgPerson)(", ld->conf.user_attr,
                                   "=%s))", NULL);
 
-    return entry_exists(ld, fmt, login, errmsg, p);
+    return entry_exists(ld, fmt, ld->conf.user_attr, login, spelt, errmsg, p);
 }

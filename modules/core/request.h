@@ -226,9 +226,12 @@ apr_array_header_t *itsm_doc_diff(apr_pool_t *p, const itsm_kind_t *k, const its
                                 const itsm_ticket_t *t);
 void itsm_doc_address(itsm_req_t *q, const itsm_kind_t *k, itsm_journal_t *j, const itsm_ticket_t *t);
 int itsm_doc_check_party(itsm_req_t *q, const char *party);
+/* The references of t checked (a refusal put on c / answered): each ticket, party, person and
+ * group it names exists (and may be named); a person's or group's name is set on t as the
+ * directory spells it. */
 int itsm_doc_references_ok(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
-                         const itsm_ticket_t *old, const itsm_ticket_t *t);
-int itsm_doc_check_references(itsm_req_t *q, const itsm_ticket_t *old, const itsm_ticket_t *t);
+                         const itsm_ticket_t *old, itsm_ticket_t *t);
+int itsm_doc_check_references(itsm_req_t *q, const itsm_ticket_t *old, itsm_ticket_t *t);
 
 /* views.c */
 int itsm_view_aged(itsm_req_t *q);

@@ -4,8 +4,8 @@ of the LDAP directory (no role, party, reader account or wildcard), on create, p
 and route; each refusal changes nothing."""
 import pytest
 
-from conftest import assert_error
-from incident_util import (GROUP, act, new_case, new_incident, nothing_changed, patch,
+from conftest import NS, assert_error
+from incident_util import (GROUP, act, get, new_case, new_incident, nothing_changed, patch,
                            schema_ready, unchanged)  # noqa: F401 (autouse fixture)
 
 
@@ -60,3 +60,29 @@ def test_case_route_group_checked(client, database):
             group="No Such Team")
     r = act(client, "cases", n, "route", route="group", group="DIP Monitoring Team")
     assert r.findtext("i:group") == "DIP Monitoring Team"
+
+
+def test_names_are_kept_as_the_directory_spells_them(client):
+    """The directory matches a uid and a cn ignoring case: a person who logs in as AGENT1 acts
+    as agent1 (raiser, journal, /me), and an assignee RES1 or a group in other capitals is
+    stored as the directory spells it, so a list filter, the assignee's feed and a statistic
+    of the exact name find the ticket."""
+    me = client.get("/me", user="AGENT1")
+    assert me.status == 200 and me.findtext("i:login") == "agent1", me
+    t = new_incident(client, user="AGENT1", impact="low", urgency="low", assignee="RES1",
+                     group=GROUP.upper()).ticket()
+    assert (t["createdBy"], t["assignee"], t["group"]) == ("agent1", "res1", GROUP), t
+    n = t["number"]
+    r = client.get("/incidents", user="agent1", params={"assignee": "res1", "group": GROUP,
+                                                         "limit": 500})
+    assert r.status == 200 and n in r.numbers(), r
+    a = act(client, "incidents", n, "assign", user="Agent1", assignee="Res2").ticket()
+    assert a["assignee"] == "res2", a
+    entries = client.get("/incidents/%s/journal" % n, user="agent1").findall("i:entry")
+    assert [e.get("actor") for e in entries] == ["agent1", "agent1"], [e.attrib for e in entries]
+    changes = {c.get("field"): c.findtext("{%s}new" % NS)
+               for c in entries[-1].findall("{%s}change" % NS)}
+    assert changes.get("assignee") == "res2", changes
+    patch(client, "incidents", n, group="dip monitoring team")
+    assert get(client, "incidents", n).findtext("i:group") == "DIP Monitoring Team"
+    act(client, "incidents", n, "cancel")

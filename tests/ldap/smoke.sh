@@ -64,6 +64,10 @@ expect "derived string made once for a cached identity" "$out" "derived=ALPE:mar
 if [ "$(grep -c '^derived=ALPE:market-participant derives=1$' <<<"$out")" = 2 ]; then
     ok "the second lookup reads the derived string from the cache"; else fail "derived from the cache: $out"; fi
 expect "after the cache is emptied the string is derived again" "$out" "derived=ALPE:market-participant derives=2"
+out=$(look ALICE ALICE) || fail "lookup ALICE exit $?"
+if [ "$(grep -c '^login=alice$' <<<"$out")" = 2 ]; then
+    ok "a login in other capitals is the entry's uid (alice), from the cache too"
+else fail "login as the directory spells it: $out"; fi
 out=$(look prov1) || fail "lookup prov1 exit $?"
 expect "lookup prov1: party"    "$out" "party=ESGS"
 expect "lookup prov1: acts for" "$out" "acts_for=ALPE,MTRW"
