@@ -126,11 +126,16 @@ static int each_field(const itsm_kind_t *k, int (*fn)(const itsm_field_t *f, voi
 static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
                        const char *text)
 {
-    const char *value, *why;
+    const char *value, *why, *was;
 
     if (itsm_field_check(f, text, c->pool, &value, &why) != APR_SUCCESS)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field", "<%s> %s",
                               f->name, why);
+    /* the person or group the ticket names already, in other capitals: its stored spelling,
+     * the directory's (check_reference), so that a process's rules see no change */
+    if ((itsm_field_type(f) == ITSM_TYPE_PERSON || itsm_field_type(f) == ITSM_TYPE_GROUP)
+        && (was = field_value(t, f)) != NULL && strcasecmp(was, value) == 0)
+        return 0;
     field_set(t, f, value);
     return 0;
 }

@@ -50,7 +50,8 @@ void itsm_followers(apr_pool_t *p, const itsm_kind_t *k, const itsm_ticket_t *t,
         add(j->recipients, apr_pstrcat(p, GROUP, t->group, NULL));
     list = (follow & ITSM_FOLLOW_APPROVERS) && k->approvers_field && t->fields
            ? apr_table_get(t->fields, k->approvers_field) : NULL;
-    /* as written, as the assignee and the raiser are (the feed matches the login given) */
+    /* as written (not looked up in the directory, docs/ldap.md): the feed matches a login
+     * as the directory spells it, as the assignee and the raiser are stored */
     while ((login = itsm_login_next(&list, &len)) != NULL)
         if (strlen(actor) != len || strncasecmp(login, actor, len) != 0)
             add(j->recipients, apr_pstrmemdup(p, login, len));

@@ -387,18 +387,46 @@ static const char *first_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const cha
     return arr->nelts > 0 ? APR_ARRAY_IDX(arr, 0, const char *) : NULL;
 }
 
-/* The value of attr on e that is v ignoring case: v as the directory spells it (its matching
- * of a uid or a cn ignores case), v itself when none is (a matching rule beyond ASCII). */
-static const char *spelling(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr,
-                            const char *v)
+/* Does the first RDN of e's DN hold v as its attr? */
+static int named_by_rdn(LDAP *h, LDAPMessage *e, const char *attr, const char *v)
+{
+    char *dn = ldap_get_dn(h, e);
+    LDAPDN parsed = NULL;
+    int i, found = 0;
+
+    if (dn != NULL && ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS
+        && parsed != NULL && parsed[0] != NULL)
+        for (i = 0; parsed[0][i] != NULL && !found; i++) {
+            const LDAPAVA *ava = parsed[0][i];
+
+            found = ava->la_attr.bv_len == strlen(attr)
+                    && strncasecmp(ava->la_attr.bv_val, attr, ava->la_attr.bv_len) == 0
+                    && ava->la_value.bv_len == strlen(v)
+                    && strncasecmp(ava->la_value.bv_val, v, ava->la_value.bv_len) == 0;
+        }
+    if (parsed != NULL)
+        ldap_dnfree(parsed);
+    if (dn != NULL)
+        ldap_memfree(dn);
+    return found;
+}
+
+/* The name entry e goes by in attr (a person's uid, a group's cn), whatever spelling or
+ * other value of it a search matched (the directory's matching of a uid or a cn ignores
+ * case, beyond ASCII too): its only value; of several (an alias login, a group's second
+ * cn), the one its DN's first RDN holds, else the first. One name for one entry, so that a
+ * stored <group> and a member's list of groups agree. NULL without a value. */
+static const char *entry_name(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
 {
     apr_array_header_t *arr = values(p, h, e, attr);
     int i;
 
-    for (i = 0; i < arr->nelts; i++)
-        if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *), v) == 0)
+    if (arr->nelts == 0)
+        return NULL;
+    for (i = 0; arr->nelts > 1 && i < arr->nelts; i++)
+        if (named_by_rdn(h, e, attr, APR_ARRAY_IDX(arr, i, const char *)))
             return APR_ARRAY_IDX(arr, i, const char *);
-    return v;
+    return APR_ARRAY_IDX(arr, 0, const char *);
 }
 
 static int has_value(const apr_array_header_t *arr, const char *v)
@@ -468,7 +496,8 @@ static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
         return LDAP_SUCCESS;
     }
     id = apr_pcalloc(p, sizeof(*id));
-    id->uid = spelling(p, h, e, ld->conf.user_attr, login);  /* AGENT1 logs in as agent1 */
+    if ((id->uid = entry_name(p, h, e, ld->conf.user_attr)) == NULL)   /* AGENT1: agent1 */
+        id->uid = apr_pstrdup(p, login);
     id->dn = apr_pstrdup(p, dn);
     ldap_memfree(dn);
     id->display_name = first_value(p, h, e, "cn");
@@ -524,7 +553,7 @@ static int resolve(itsm_ldap_t *ld, LDAP *h, const char *login, apr_pool_t *p,
         return rc;
     }
     for (e = ldap_first_entry(h, res); e != NULL; e = ldap_next_entry(h, e)) {
-        const char *cn = first_value(p, h, e, "cn");
+        const char *cn = entry_name(p, h, e, "cn");
 
         if (cn == NULL)
             continue;
@@ -670,8 +699,8 @@ apr_status_t itsm_ldap_lookup_derived(itsm_identity_t **out, const char **derive
     return APR_SUCCESS;
 }
 
-/* Is there exactly one entry matching filter under the base, and how does it spell value
- * (its attribute attr)? */
+/* Is there exactly one entry matching filter under the base, and what name does it go by in
+ * attr (entry_name)? */
 typedef struct exists_ctx_t {
     const char *filter, *attr, *value, *spelt;
     apr_pool_t *p;
@@ -687,15 +716,18 @@ static int exists_op(itsm_ldap_t *ld, LDAP *h, void *vctx, const char **what)
     *what = "existence search";
     rc = search(ld, h, ld->conf.base, LDAP_SCOPE_SUBTREE, c->filter, attrs, 2, &res);
     if (rc == LDAP_SUCCESS && ldap_count_entries(h, res) == 1
-        && (e = ldap_first_entry(h, res)) != NULL)
-        c->spelt = spelling(c->p, h, e, c->attr, c->value);
+        && (e = ldap_first_entry(h, res)) != NULL) {
+        c->spelt = entry_name(c->p, h, e, c->attr);
+        if (c->spelt == NULL)       /* matched by a value the reader may not read */
+            c->spelt = c->value;
+    }
     if (res != NULL)
         ldap_msgfree(res);
     return rc;
 }
 
-/* filter_fmt has one %s for the escaped value; *spelt (may be NULL) the value as the entry's
- * attr spells it. */
+/* filter_fmt has one %s for the escaped value; *spelt (may be NULL) the name the entry goes
+ * by in attr. */
 static apr_status_t entry_exists(itsm_ldap_t *ld, const char *filter_fmt, const char *attr,
                                  const char *value, const char **spelt, const char **errmsg,
                                  apr_pool_t *p)

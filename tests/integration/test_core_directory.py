@@ -85,4 +85,26 @@ def test_names_are_kept_as_the_directory_spells_them(client):
     assert changes.get("assignee") == "res2", changes
     patch(client, "incidents", n, group="dip monitoring team")
     assert get(client, "incidents", n).findtext("i:group") == "DIP Monitoring Team"
+    # a group's alias cn (listed first in the sample directory) is stored as its DN's name
+    patch(client, "incidents", n, group="DIP MONITORING")
+    assert get(client, "incidents", n).findtext("i:group") == "DIP Monitoring Team"
+    act(client, "incidents", n, "cancel")
+
+
+def test_the_name_a_ticket_holds_in_other_capitals_is_no_change(client, database):
+    """An incident's assignment is the desk's (a resolver may not change it): res2, its
+    assignee, sending back the assignee and group it holds in other capitals (as a client that
+    kept what it was given typed in) changes the description alone; nothing else is recorded."""
+    n = new_incident(client, impact="low", urgency="low", assignee="RES2",
+                     group="dip monitoring team").ticket()["number"]
+    r = patch(client, "incidents", n, user="res2", assignee="Res2", group="DIP MONITORING TEAM",
+              description="Seen again at 02:00")
+    t = r.ticket()
+    assert (t["assignee"], t["group"], t["description"]) == \
+        ("res2", "DIP Monitoring Team", "Seen again at 02:00"), t
+    last = client.get("/incidents/%s/journal" % n, user="agent1").findall("i:entry")[-1]
+    assert [c.get("field") for c in last.findall("{%s}change" % NS)] == ["description"]
+    # another person is a change, the desk's to make
+    with unchanged(database, client, "incidents", n):
+        patch(client, "incidents", n, user="res2", expect=403, code="forbidden", assignee="RES1")
     act(client, "incidents", n, "cancel")

@@ -68,6 +68,8 @@ out=$(look ALICE ALICE) || fail "lookup ALICE exit $?"
 if [ "$(grep -c '^login=alice$' <<<"$out")" = 2 ]; then
     ok "a login in other capitals is the entry's uid (alice), from the cache too"
 else fail "login as the directory spells it: $out"; fi
+out=$(look res2) || fail "lookup res2 exit $?"
+expect "a group of two cn values goes by its DN's" "$out" "groups=DIP Monitoring Team"
 out=$(look prov1) || fail "lookup prov1 exit $?"
 expect "lookup prov1: party"    "$out" "party=ESGS"
 expect "lookup prov1: acts for" "$out" "acts_for=ALPE,MTRW"
