@@ -38,13 +38,18 @@ typedef struct common_field_t {
     int settable;               /* a request may set it (the others: the core or process) */
 } common_field_t;
 
+/* itsm:Priority; as an enumeration a value is read without the white space at its ends, as
+ * the schema's xs:token reads it (" P2 " is P2, which a list's ?priority=P2 finds) */
+static const char *const priorities[] = { "P1", "P2", "P3", "P4", "P5", NULL };
+
 static const common_field_t common_fields[] = {
     { { "state", ITSM_FIELD_READONLY }, offsetof(itsm_ticket_t, state), 0 },
     { { "party", ITSM_FIELD_CREATE_ONLY, .type = ITSM_TYPE_PARTY },
       offsetof(itsm_ticket_t, party), 0 },
     { { "title", ITSM_FIELD_REQUIRED }, offsetof(itsm_ticket_t, title), 1 },
     { { "description", 0, .type = ITSM_TYPE_LONG_TEXT }, NO_MEMBER, 1 },
-    { { "priority", 0 }, offsetof(itsm_ticket_t, priority), 1 },
+    { { "priority", 0, .type = ITSM_TYPE_ENUM, .values = priorities },
+      offsetof(itsm_ticket_t, priority), 1 },
     { { "assignee", 0, .type = ITSM_TYPE_PERSON }, offsetof(itsm_ticket_t, assignee), 1 },
     { { "group", 0, .type = ITSM_TYPE_GROUP }, offsetof(itsm_ticket_t, group), 1 },
 };
@@ -406,16 +411,17 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
             if (!creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<state> is read-only: actions change it");
-            x->state = text;
+            x->state = itsm_text_trim(c->pool, text);
         }
         else if (strcmp(name, "party") == 0 || strcmp(name, "opened") == 0) {
             if (!creating)
                 return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                                       "<%s> is set only when the ticket is created", name);
+            /* tokens, as the schema reads them: " ALPE " is ALPE */
             if (name[0] == 'p')
-                x->party = text;
+                x->party = itsm_text_trim(c->pool, text);
             else
-                x->opened = text;
+                x->opened = itsm_text_trim(c->pool, text);
         }
         else if ((f = itsm_doc_kind_field(k, name)) != NULL) {
             if (f->flags & ITSM_FIELD_READONLY)

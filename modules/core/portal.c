@@ -580,6 +580,26 @@ static void count_searched(itsm_req_t *q);
 
 /* Read the form, check its token, map it onto the kind's document (or the sub-resource's:
  * sub >= 0). */
+/* A form value's line breaks as an XML document's: a browser sends a textarea's as CRLF
+ * (HTML's form encoding), an XML parser reads CRLF and a lone CR as LF, so a text that came
+ * through the API and is saved again untouched in a form is the same text (in place). */
+static void xml_line_breaks(char *v)
+{
+    char *d = v;
+
+    for (; *v; v++) {
+        if (*v == '\r') {
+            *d++ = '\n';
+            if (v[1] == '\n')
+                v++;
+        }
+        else {
+            *d++ = *v;
+        }
+    }
+    *d = '\0';
+}
+
 static int read_form(itsm_req_t *q, const char *number, int sub)
 {
     request_rec *r = q->r;
@@ -613,6 +633,7 @@ static int read_form(itsm_req_t *q, const char *number, int sub)
         v = apr_palloc(r->pool, size + 1);
         apr_brigade_flatten(pair->value, v, &size);
         v[size] = '\0';
+        xml_line_breaks(v);
         if (strcmp(pair->name, CSRF_FIELD) == 0)
             token = v;
         else if (pq->step && strcmp(pair->name, "lookup") == 0)

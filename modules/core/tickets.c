@@ -1374,11 +1374,12 @@ int itsm_tickets_link(itsm_req_t *q, const char *number)
         return itsm_req_forbidden(q, ITSM_ACTION_LINK);
     if ((rc = itsm_req_read_document(q, "link", &root)) != OK)
         return rc;
+    /* tokens, as the schema reads them: " PRB0000003 " is PRB0000003 */
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "type"))
-            type = itsm_xml_text(q->r->pool, n);
+            type = itsm_text_trim(q->r->pool, itsm_xml_text(q->r->pool, n));
         else if (itsm_xml_is(n, "target"))
-            target = itsm_xml_text(q->r->pool, n);
+            target = itsm_text_trim(q->r->pool, itsm_xml_text(q->r->pool, n));
     }
     return change_link(q, number, type, target, 1);
 }

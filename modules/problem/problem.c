@@ -315,6 +315,11 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
         return refuse(c, action, old);
     if (st->needs && (rc = need(c, action, t, st->needs)) != 0)
         return rc;
+    /* a step that keeps the state revises its text: the same text would record nothing */
+    if (st->to == NULL && st->needs && itsm_ticket_same(old, t, st->needs))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                              "'%s' on a %s problem revises its <%s>: send the new text",
+                              action, old->state, st->needs);
     if (st->to)
         t->state = st->to;
     if (st->stamp && get(old, st->stamp) == NULL)

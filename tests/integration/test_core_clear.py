@@ -381,3 +381,23 @@ def test_a_blank_required_value_in_a_patch_says_it_is_required(client, database)
     assert r.findtext("i:message") == "<title> holds nothing but white space: it is " \
         "required", r.text
     assert client.get(path).text == before.text and database.snapshot() == snap
+
+
+def test_tokens_are_read_without_their_white_space(client, database):
+    """A priority, a link's type and target and a new ticket's party are tokens: the schema
+    reads " P2 " as P2, and so does the core (stored P2, found by ?priority=P2; the link made;
+    the ticket raised for ALPE), not refused or stored with the spaces."""
+    n = create_ticket(client, title="Tokens").ticket()["number"]
+    r = patch(client, "/tests/" + n, doc("ticket", "<priority> P2 </priority>"))
+    assert r.status == 200 and r.findtext("i:priority") == "P2", r
+    assert n in list_numbers(client, "agent1", priority="P2")
+    other = create_ticket(client, title="Tokens, the other").ticket()["number"]
+    r = client.post("/tests/%s/links" % n,
+                    ('<link xmlns="%s"><type> relates-to </type><target>\n%s </target></link>'
+                     % (NS, other)).encode(),
+                    headers={"If-Match": client.get("/tests/" + n).etag})
+    assert r.status in (200, 201), r
+    assert [l.get("number") for l in client.get("/tests/%s/links" % n).findall("i:link")] \
+        == [other]
+    r = client.post("/tests", doc("ticket", "<title>For ALPE</title>", "<party> ALPE </party>"))
+    assert r.status == 201 and r.findtext("i:party") == "ALPE", r

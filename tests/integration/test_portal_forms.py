@@ -413,3 +413,29 @@ def test_script_in_every_text_field_is_shown_escaped(httpd, client):
     author = Browser(httpd)
     author.login("author1")
     assert 'href="/itsm/incidents/' not in author.page("/itsm/").text
+
+
+def test_a_textareas_line_breaks_are_the_apis(httpd, client):
+    """A browser sends a textarea's line breaks as CRLF; the portal reads them as an XML
+    document's (LF): a multi-line description written through the API and saved untouched in
+    the details form writes nothing, and a changed one is stored with LF alone."""
+    body = ("<case xmlns='%s'><title>Two lines</title><description>first line\nsecond line"
+            "</description></case>" % NS)
+    r = client.post("/cases", body, user="alice")
+    assert r.status == 201, r.text
+    number = r.findtext("i:number")
+    b = Browser(httpd)
+    b.login("agent1")
+    path = "/itsm/cases/" + number
+    f = form_of(b.page(path + "?edit=details").text, path)
+    assert f["inputs"]["description"] == "first line\nsecond line"
+    as_sent = {k: v.replace("\n", "\r\n") for k, v in f["inputs"].items()}
+    r = b.post(f["action"], as_sent)
+    assert r.status_code == 303, (r.status_code, r.text[:2000])
+    assert state_of(client, number) == ("new", "1")       # nothing written
+    assert len(journal(client, number)) == 1
+    f = form_of(b.page(path + "?edit=details").text, path)
+    r = b.post(f["action"], dict(f["inputs"], description="one\r\ntwo\rthree\r\n\r\nfour"))
+    assert r.status_code == 303, (r.status_code, r.text[:2000])
+    got = client.get("/cases/" + number, user="agent1").findtext("i:description")
+    assert got == "one\ntwo\nthree\n\nfour", repr(got)

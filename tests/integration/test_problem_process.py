@@ -130,6 +130,24 @@ def test_step_without_its_text_is_refused(pclient, database, action, state, fiel
     assert field in r.findtext("i:message")
 
 
+@pytest.mark.parametrize("state", ["workaround-in-place", "root-cause-identified"])
+@pytest.mark.parametrize("same", [False, True])
+def test_revising_the_workaround_takes_a_new_text(pclient, database, state, same):
+    """record-workaround on a problem whose workaround is in place revises it: without a
+    workaround, or with the one in place, it would record nothing (an empty journal entry, a
+    new version): 422 invalid-field, nothing written."""
+    n = number(new_problem(pclient))
+    walk(pclient, n, state)
+    wa = get(pclient, "problems", n).ticket()["workaround"]
+    r = refused(pclient, database, n, "record-workaround", 422, "invalid-field",
+                **({"workaround": wa} if same else {}))
+    assert r.findtext("i:message") == "'record-workaround' on a %s problem revises its " \
+        "<workaround>: send the new text" % state, r.text
+    t = act(pclient, "problems", n, "record-workaround", user="pm1",
+            workaround=wa + " Then restart the feed.").ticket()
+    assert (t["state"], t["workaround"]) == (state, wa + " Then restart the feed."), t
+
+
 @pytest.mark.parametrize("action,state,field,text", [
     ("record-workaround", "under-investigation", "workaround", "   "),
     ("record-workaround", "workaround-in-place", "workaround", " \t "),   # no revision to blank
