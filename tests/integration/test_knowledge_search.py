@@ -295,3 +295,21 @@ def test_helpful_votes_raise_an_article_in_the_ranking(client, database):
     assert run("SELECT f.value || ' ' || CAST(f.is_open AS TEXT) FROM itsm_field_index f "
                "JOIN itsm_ticket t ON t.id = f.ticket_id WHERE t.number = '%s' AND "
                "f.name = 'netVotes'" % second) == ["3 0"]
+
+
+def test_a_query_longer_than_a_gap_is_not_counted(client):
+    """A gap is drafted into an article's <gap> (200 characters) and names its article through
+    the field index (200 bytes): a query that finds nothing and is longer (here 201 bytes
+    normalised, 200 characters) is no gap, one of 200 bytes is, and is drafted."""
+    t = tag().replace("-", "")
+    fits = ("nothingfits%s " % t + "w" * 200)[:200]
+    longer = fits[:199] + "\u00e9"          # 200 characters, 201 bytes
+    for q in (fits, longer):
+        r = client.get("/articles", user="alice", params={"q": q})
+        assert r.status == 200 and r.numbers() == [], r
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    queries = [g.text for g in r.findall("i:gap")]
+    assert fits in queries and longer not in queries
+    r = client.post("/articles", article_xml("Answer to a long one", None, gap=fits), user=KM)
+    assert r.status == 201 and r.findtext("i:gap") == fits, r
+    assert [g.get("article") for g in gap_rows(client, fits)] == [r.findtext("i:number")]
