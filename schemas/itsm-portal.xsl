@@ -586,7 +586,7 @@
   <!-- the actions the caller may take now: exactly those in the context -->
   <xsl:template match="*" mode="actions">
     <xsl:variable name="t" select="."/>
-    <xsl:variable name="acts" select="$ctx/p:actions/p:action[@name != 'update']"/>
+    <xsl:variable name="acts" select="$ctx/p:actions/p:action[@name != 'update' and @name != 'link']"/>
     <xsl:if test="$acts">
       <h2>What you can do</h2>
       <xsl:for-each select="$acts">

@@ -243,7 +243,7 @@
 
   <!-- after the actions: link an incident this problem caused (those who may link) -->
   <xsl:template match="i:problem" mode="more-actions">
-    <xsl:if test="$ctx/p:actions/p:action[@name = 'update'] and not(i:state = 'closed' or i:state = 'cancelled')">
+    <xsl:if test="$ctx/p:actions/p:action[@name = 'link'] and not(i:state = 'closed' or i:state = 'cancelled')">
       <form class="action-form" method="post" action="{$base}/problems/{i:number}/links" id="link-form">
         <xsl:call-template name="hidden-token"/>
         <input type="hidden" name="itsm-version" value="{i:version}"/>

@@ -24,6 +24,7 @@ struct itsm_authz_t {
     apr_hash_t *all_scope;  /* role -> "" */
     apr_hash_t *kinds;      /* kind -> apr_array_header_t of actions named in grants */
     apr_hash_t *approvers;  /* kind -> "" when a grant to relation approver names it */
+    apr_hash_t *steps;      /* kind -> apr_array_header_t of its actions a through= names */
 };
 
 static const struct {
@@ -36,9 +37,12 @@ static const struct {
     { "approver", ITSM_REL_APPROVER },
 };
 
-static grant_t *grant_of(itsm_authz_t *az, apr_pool_t *p, const char *kind, const char *action)
+/* The grant of action on kind; through (NULL for none) the action of another kind ("kind:action")
+ * the grant holds in alone (a create only as that action's step). */
+static grant_t *grant_of(itsm_authz_t *az, apr_pool_t *p, const char *kind, const char *action,
+                         const char *through)
 {
-    const char *key = apr_pstrcat(p, kind, "\001", action, NULL);
+    const char *key = apr_pstrcat(p, kind, "\001", action, through ? "\001" : "", through, NULL);
     grant_t *g = apr_hash_get(az->grants, key, APR_HASH_KEY_STRING);
     apr_array_header_t *named = apr_hash_get(az->kinds, kind, APR_HASH_KEY_STRING);
 
@@ -73,7 +77,8 @@ static const char *add_grant(itsm_authz_t *az, apr_pool_t *p, const char *path, 
 {
     char *kind = itsm_xml_attr(p, n, "kind"), *actions = itsm_xml_attr(p, n, "actions");
     char *roles = itsm_xml_attr(p, n, "roles"), *relation = itsm_xml_attr(p, n, "relation");
-    char *a, *r, *s1, *s2;
+    char *through = itsm_xml_attr(p, n, "through");
+    char *a, *r, *s1, *s2, *colon;
     unsigned bits = 0;
 
     /* XSD 1.0 cannot say "exactly one of two attributes": checked here. */
@@ -96,7 +101,21 @@ static const char *add_grant(itsm_authz_t *az, apr_pool_t *p, const char *path, 
             return apr_psprintf(p, "%s:%ld: <grant>: '%s' cannot be granted by relation: there "
                                 "is no ticket yet to be related to (grant it to roles)", path,
                                 xmlGetLineNo(n), a);
-        g = grant_of(az, p, kind, a);
+        if (through && (bits || strcmp(a, ITSM_ACTION_CREATE) != 0))
+            return apr_psprintf(p, "%s:%ld: <grant through=\"%s\">: grants 'create' alone, to "
+                                "roles: the ticket that action's step creates, not '%s'%s",
+                                path, xmlGetLineNo(n), through, a,
+                                bits ? " to a relation" : "");
+        if (through && (colon = strchr(through, ':')) != NULL) {
+            const char *by = apr_pstrmemdup(p, through, (apr_size_t)(colon - through));
+            apr_array_header_t *steps = apr_hash_get(az->steps, by, APR_HASH_KEY_STRING);
+
+            if (steps == NULL)
+                apr_hash_set(az->steps, by, APR_HASH_KEY_STRING,
+                             steps = apr_array_make(p, 2, sizeof(const char *)));
+            APR_ARRAY_PUSH(steps, const char *) = colon + 1;
+        }
+        g = grant_of(az, p, kind, a, through);
         g->relations |= bits;
         if (bits & ITSM_REL_APPROVER)
             apr_hash_set(az->approvers, kind, APR_HASH_KEY_STRING, "");
@@ -122,6 +141,7 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
     az->all_scope = apr_hash_make(p);
     az->kinds = apr_hash_make(p);
     az->approvers = apr_hash_make(p);
+    az->steps = apr_hash_make(p);
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "role")) {
             char *scope = itsm_xml_attr(p, n, "scope");
@@ -143,22 +163,38 @@ static int core_action(const char *a)
            || strcmp(a, ITSM_ACTION_IMPORT) == 0;
 }
 
+/* Is a one of k's actions (the core's or the kind's own)? */
+static int known_action(const itsm_kind_t *k, const char *a)
+{
+    const char *const *ka;
+    int known = core_action(a);
+
+    for (ka = k->actions; !known && ka && *ka; ka++)
+        known = strcmp(*ka, a) == 0;
+    return known;
+}
+
 int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool_t *p,
                           const char **err)
 {
     const apr_array_header_t *named = apr_hash_get(az->kinds, k->kind, APR_HASH_KEY_STRING);
+    const apr_array_header_t *steps = apr_hash_get(az->steps, k->kind, APR_HASH_KEY_STRING);
     const itsm_field_t *f;
     int i;
 
     for (i = 0; named && i < named->nelts; i++) {
         const char *a = APR_ARRAY_IDX(named, i, const char *);
-        const char *const *ka;
-        int known = core_action(a);
 
-        for (ka = k->actions; !known && ka && *ka; ka++)
-            known = strcmp(*ka, a) == 0;
-        if (!known) {
+        if (!known_action(k, a)) {
             *err = apr_psprintf(p, "grant of unknown action '%s' on kind '%s'", a, k->kind);
+            return 0;
+        }
+    }
+    for (i = 0; steps && i < steps->nelts; i++) {
+        const char *a = APR_ARRAY_IDX(steps, i, const char *);
+
+        if (!known_action(k, a)) {
+            *err = apr_psprintf(p, "grant through unknown action '%s:%s'", k->kind, a);
             return 0;
         }
     }
@@ -179,13 +215,20 @@ int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool
     return 1;
 }
 
-static const grant_t *grant_get(const itsm_authz_t *az, const char *kind, const char *action)
+static const grant_t *grant_get_through(const itsm_authz_t *az, const char *kind,
+                                        const char *action, const char *through)
 {
     char key[256];
 
-    if (apr_snprintf(key, sizeof key, "%s\001%s", kind, action) >= (int)sizeof key)
+    if (apr_snprintf(key, sizeof key, "%s\001%s%s%s", kind, action, through ? "\001" : "",
+                     through ? through : "") >= (int)sizeof key)
         return NULL;
     return apr_hash_get(az->grants, key, APR_HASH_KEY_STRING);
+}
+
+static const grant_t *grant_get(const itsm_authz_t *az, const char *kind, const char *action)
+{
+    return grant_get_through(az, kind, action, NULL);
 }
 
 static int roles_allowed(const grant_t *g, const apr_array_header_t *roles)
@@ -202,6 +245,21 @@ int itsm_authz_allows(const itsm_authz_t *az, const apr_array_header_t *roles,
                       const char *kind, const char *action)
 {
     return roles_allowed(grant_get(az, kind, action), roles);
+}
+
+int itsm_authz_allows_through(const itsm_authz_t *az, const apr_array_header_t *roles,
+                              const char *kind, const char *action, const char *by_kind,
+                              const char *by_action)
+{
+    char through[128];
+
+    if (roles_allowed(grant_get(az, kind, action), roles))
+        return 1;
+    if (by_kind == NULL || by_action == NULL
+        || apr_snprintf(through, sizeof through, "%s:%s", by_kind, by_action)
+           >= (int)sizeof through)
+        return 0;
+    return roles_allowed(grant_get_through(az, kind, action, through), roles);
 }
 
 unsigned itsm_authz_relations_for(const itsm_authz_t *az, const char *kind, const char *action)

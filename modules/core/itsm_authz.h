@@ -42,6 +42,13 @@ int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool
 int itsm_authz_allows(const itsm_authz_t *az, const apr_array_header_t *roles,
                       const char *kind, const char *action);
 
+/* itsm_authz_allows, or a grant of action on kind through by_kind's action by_action
+ * (<grant through="problem:publish-workaround">: the ticket that action creates as its step,
+ * itsm_req_spawn; by_kind/by_action NULL: none). */
+int itsm_authz_allows_through(const itsm_authz_t *az, const apr_array_header_t *roles,
+                              const char *kind, const char *action, const char *by_kind,
+                              const char *by_action);
+
 /* The relations that some grant allows action on kind to (0: roles alone decide). */
 unsigned itsm_authz_relations_for(const itsm_authz_t *az, const char *kind, const char *action);
 

@@ -1091,6 +1091,9 @@ static void describe_actions(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_ti
                 describe_fixed(q, c, un, k, t);
         }
     }
+    /* a page's form that links another ticket to this one (a problem's "Link an incident") */
+    if (itsm_req_allowed_on(q, k, t, ITSM_ACTION_LINK))
+        prop(c, child(c, an, "action", NULL), "name", ITSM_ACTION_LINK);
     for (a = k->actions; a && *a && k->action; a++) {
         if (!itsm_req_allowed_on(q, k, t, *a))
             continue;

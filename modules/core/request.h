@@ -23,6 +23,8 @@ typedef struct itsm_req_t {
     apr_array_header_t *spawned;    /* itsm_spawn_t: tickets a process creates with the change */
     const itsm_ticket_t *current;   /* the ticket the request creates or changes (as it was;
                                      * id 0 on create): the source of spawned tickets' links */
+    const char *action;         /* what the request does to it (create, update, an action): a
+                                 * spawn's grant may be one through that action alone */
     apr_array_header_t *told;       /* itsm_told_t: linked tickets a process tells with the change
                                      * (linked_note) */
     struct portal_req_t *portal;    /* a browser's page or form post (portal.c); NULL: API */

@@ -347,7 +347,9 @@ int itsm_req_spawn(itsm_req_t *q, itsm_call_t *c, itsm_ticket_t *t, const char *
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "no-such-kind",
                               "No process serving kind '%s' is loaded.",
                               t->kind ? t->kind : "(none)");
-    if (!itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE))
+    /* a role's grant of create, or one through the action that spawns it alone */
+    if (!itsm_authz_allows_through(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_CREATE,
+                                   q->route->kind->kind, q->action))
         return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
                               "Your roles do not allow 'create' on %s tickets.", k->kind);
     if (link_type
@@ -518,6 +520,7 @@ int itsm_tickets_create(itsm_req_t *q)
     t->created_by = q->who->uid;
     t->party = q->who->party;
     q->current = t;
+    q->action = ITSM_ACTION_CREATE;
     if (itsm_doc_apply(&c, k, root, t, 1, &x))
         return itsm_resp_fail_call(q, &c);
     if (x.party) {
@@ -721,6 +724,7 @@ int itsm_tickets_change(itsm_req_t *q, const char *number, const char *action)
     if ((rc = check_if_match(q, old)) != OK)
         return rc;
     q->current = old;
+    q->action = action ? action : ITSM_ACTION_UPDATE;
     itsm_req_init_call(q, &c);
     t = itsm_req_copy_ticket(r->pool, old);
     if (root && itsm_doc_apply(&c, k, root, t, 0, &x))

@@ -90,6 +90,18 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     assert "Known-error base" in kedb and n in kedb and "Split files below 1 MiB" in kedb
 
 
+def test_the_link_form_is_offered_to_those_who_may_link(kp_httpd, kpclient):
+    """A problem's "Link an incident" form is offered to whoever may link it (the problem
+    manager), not to its assignee, a resolver who may update it but not link it (the form
+    would answer 403); neither page offers a "link" action of its own."""
+    n = new_problem(kpclient, title="Linked by the manager " + tag(),
+                    assignee="res1").ticket()["number"]
+    for user, offered in (("pm1", True), ("res1", False)):
+        page = browser(kp_httpd, user).page("/itsm/problems/" + n).text
+        assert ('id="link-form"' in page) == offered, user
+        assert "/actions/link" not in page and "Change the details" in text(page), user
+
+
 def test_a_problem_is_given_its_priority_and_assignment_on_its_details_form(kp_httpd, kpclient):
     """A problem's details form offers what a plain update changes besides the statement's
     fields (docs/problem.md): the statement's priority (P1-P5, its hint saying the level sets

@@ -287,3 +287,20 @@ def test_a_long_problem_titles_article_title_is_clipped_to_the_schemas_limit(kpc
     at = a.ticket()["title"]
     assert len(at) == 200 and at.endswith("...") and "\ufffd" not in at, at
     assert at == ("Workaround: " + title)[:197] + "..."
+
+
+def test_a_problem_manager_creates_the_article_of_a_known_error_and_no_other(kpclient,
+                                                                             database):
+    """The shipped role table grants problem managers the article's create through
+    publish-workaround alone: a draft article of their own is 403 with nothing written; the
+    known error's article is written as before."""
+    with_nothing = database.snapshot()
+    r = kpclient.post("/articles", article_xml("A draft of my own", "<p>Text.</p>",
+                                               audience="all"), user="pm1")
+    assert_error(r, 403, "forbidden")
+    assert database.snapshot() == with_nothing
+    p = number(new_problem(kpclient, title="Known error %s" % tag(), service="DIP"))
+    walk(kpclient, p, "workaround-in-place")
+    t = act(kpclient, "problems", p, "publish-workaround", user="pm1").ticket()
+    assert t["workaroundPublished"], t
+    assert [l for l in links(kpclient, "problems", p) if l[0] == "documented-in"]
