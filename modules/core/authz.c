@@ -193,8 +193,11 @@ int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool
     for (i = 0; steps && i < steps->nelts; i++) {
         const char *a = APR_ARRAY_IDX(steps, i, const char *);
 
-        if (!known_action(k, a)) {
-            *err = apr_psprintf(p, "grant through unknown action '%s:%s'", k->kind, a);
+        /* an action whose callback may create a ticket: not read, link or import */
+        if (!known_action(k, a) || strcmp(a, ITSM_ACTION_READ) == 0
+            || strcmp(a, ITSM_ACTION_LINK) == 0 || strcmp(a, ITSM_ACTION_IMPORT) == 0) {
+            *err = apr_psprintf(p, "grant through '%s:%s', not an action that creates a "
+                                "ticket (create, update or one of the kind's own)", k->kind, a);
             return 0;
         }
     }

@@ -359,6 +359,11 @@ void itsm_store_search_cache_stats(apr_uint64_t *hits, apr_uint64_t *misses, int
                                    apr_size_t *bytes);
 /* Whether st's last itsm_store_search was answered from the cache. */
 int itsm_store_search_hit(const itsm_store_t *st);
+/* The longest query (bytes, normalised) a knowledge gap may be: an article's <gap> holds 200
+ * characters, the field index that names the gap's article 200 bytes. A miss of a longer query
+ * is not counted, a deflection of one counts nothing, and the gaps read has none. */
+#define ITSM_GAP_QUERY_MAX 200
+
 /* The searches' counts of a server not yet written (store_search.c, "analytics"): a log of
  * at most capacity searches in a segment of itsm_store_search_counts_size(capacity) bytes
  * that every child shares (anonymous shared memory made by the parent, formatted once),

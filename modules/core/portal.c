@@ -994,13 +994,16 @@ static int dry_run(itsm_req_t *q, const itsm_kind_t *k, const itsm_ticket_t *old
                    itsm_ticket_t *t, const char *action, const char **why)
 {
     apr_array_header_t *spawned = q->spawned, *told = q->told;
+    const char *doing = q->action;
     itsm_call_t call;
     int rc;
 
     itsm_req_init_call(q, &call);
     q->dry_run = 1;             /* linked_note reads and tells nothing */
+    q->action = action ? action : ITSM_ACTION_UPDATE;   /* a spawn's grant through it */
     rc = action ? k->action(&call, action, old, t) : k->update(&call, old, t);
     q->dry_run = 0;
+    q->action = doing;
     q->spawned = spawned;       /* a ticket_create's check stays the dry run's own */
     q->told = told;
     *why = call.message;

@@ -289,6 +289,8 @@ typedef struct search_dialect_t {
     const char *boost;          /* the factor of a boost field's value (arg: the field) */
     const char *boost_row;      /* the same of the value the candidate's itsm_search_row holds
                                  * (t, no arg; schema 26) */
+    const char *gap_sized;      /* a query column (%s: its name) that a gap may be: at most
+                                 * ITSM_GAP_QUERY_MAX bytes (SQLite 3.40 has no octet_length) */
 } search_dialect_t;
 
 /* A boost field's value as the store keeps it in itsm_search_row (DOUBLE PRECISION: REAL on
@@ -305,7 +307,8 @@ static const search_dialect_t search_dialects[] = {
       1, NULL, NULL, NULL, 0, 0, " AND ", " OR ",
       "COALESCE((SELECT 1.0 + MAX(CAST(b.value AS REAL), 0.0) / (MAX(CAST(b.value AS REAL), "
       "0.0) + 10.0) FROM itsm_field_index b WHERE b.ticket_id = t.id AND b.name = %s), 1.0)",
-      "(1.0 + MAX(COALESCE(t.boost, 0.0), 0.0) / (MAX(COALESCE(t.boost, 0.0), 0.0) + 10.0))" },
+      "(1.0 + MAX(COALESCE(t.boost, 0.0), 0.0) / (MAX(COALESCE(t.boost, 0.0), 0.0) + 10.0))",
+      "length(CAST(%s AS BLOB)) <= " APR_STRINGIFY(ITSM_GAP_QUERY_MAX) },
     { "pgsql", 1,
       "DELETE FROM itsm_search WHERE ticket_id = " INT " AND published = " INT,
       "INSERT INTO itsm_search (ticket_id, published, title, keywords, body, doc) "
@@ -331,7 +334,8 @@ static const search_dialect_t search_dialects[] = {
       "(GREATEST(CAST(b.value AS DOUBLE PRECISION), 0.0) + 10.0) FROM itsm_field_index b "
       "WHERE b.ticket_id = t.id AND b.name = %s), 1.0)",
       "(1.0 + GREATEST(COALESCE(t.boost, 0.0), 0.0) / (GREATEST(COALESCE(t.boost, 0.0), 0.0) "
-      "+ 10.0))" },
+      "+ 10.0))",
+      "octet_length(%s) <= " APR_STRINGIFY(ITSM_GAP_QUERY_MAX) },
 };
 
 static const search_dialect_t *search_dialect(const itsm_store_t *st)
@@ -2017,11 +2021,16 @@ apr_status_t search_deflected(itsm_store_t *st, const itsm_ticket_t *t, apr_pool
     if (k == NULL || k->search == NULL || !k->search->deflection_target
         || st->search_window <= 0 || t->created_by == NULL)
         return APR_SUCCESS;
-    rv = exec_sql(st, p, "INSERT INTO itsm_search_gap (kind, party, query, misses, deflections, "
-                     "first_seen, last_seen) SELECT kind, party, query, 0, 1, " INT ", " INT
-                     " FROM itsm_search_recent WHERE login = %s AND at >= " INT " ON CONFLICT "
-                     "(kind, party, query) DO UPDATE SET deflections = "
-                     "itsm_search_gap.deflections + 1, last_seen = excluded.last_seen",
+    /* a last search longer than a gap may be counts nothing (views.c counts no such miss) */
+    rv = exec_sql(st, p, apr_pstrcat(p, "INSERT INTO itsm_search_gap (kind, party, query, "
+                                     "misses, deflections, first_seen, last_seen) SELECT kind, "
+                                     "party, query, 0, 1, " INT ", " INT " FROM "
+                                     "itsm_search_recent WHERE login = %s AND at >= " INT
+                                     " AND ", apr_psprintf(p, search_dialect(st)->gap_sized,
+                                                           "query"),
+                                     " ON CONFLICT (kind, party, query) DO UPDATE SET "
+                                     "deflections = itsm_search_gap.deflections + 1, "
+                                     "last_seen = excluded.last_seen", NULL),
                      args_of(p, 4, now, now, t->created_by,
                              i64(p, apr_time_sec(t->updated) - st->search_window)));
     if (rv == APR_SUCCESS)
@@ -2056,7 +2065,9 @@ apr_status_t itsm_store_search_gaps(itsm_store_t *st, apr_array_header_t **out, 
     else {
         sql = apr_pstrcat(p, sql, "NULL", NULL);
     }
-    sql = apr_pstrcat(p, sql, " FROM itsm_search_gap g WHERE 1 = 1", NULL);
+    /* not a row longer than a gap may be (counted before 2026-12-07): never drafted */
+    sql = apr_pstrcat(p, sql, " FROM itsm_search_gap g WHERE ",
+                      apr_psprintf(p, search_dialect(st)->gap_sized, "g.query"), NULL);
     if (kind) {
         sql = apr_pstrcat(p, sql, " AND g.kind = %s", NULL);
         arg(args, kind);

@@ -361,11 +361,6 @@ static int refuse_search(itsm_req_t *q, const char *why)
     return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", why);
 }
 
-/* The longest query counted (bytes of the normalised query), as long as a knowledge gap
- * may be: its article's <gap> holds 200 characters, the field index that names the article
- * drafted from it 200 bytes. */
-#define GAP_QUERY_MAX 200
-
 /* GET /{collection}?q=TEXT: the list in rank order, each item with its snippet; a first
  * page is counted in the search analytics (a miss, or the caller's last search), unless
  * the request counts nothing (q->uncounted: the portal's lookups while typing). */
@@ -406,11 +401,12 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
     }
     /* counted on a cache hit as on a miss: the analytics are of searches, not statements;
      * into the log of counts, which this search may find due and write; never fails it. Not
-     * a query longer than a gap can be: no article could be drafted from it (<gap> holds 200
-     * characters) nor named as drafted (the field index keeps 200 bytes) */
+     * a miss longer than a gap may be (ITSM_GAP_QUERY_MAX); a longer search that found
+     * something is the caller's last search all the same (a case raised after it is no
+     * deflection of an earlier one) */
     normal = itsm_search_normal(query);
     if (f->offset == 0 && itsm_search_terms(query) > 0 && !q->uncounted
-        && strlen(normal) <= GAP_QUERY_MAX) {
+        && (rows->nelts > 0 || strlen(normal) <= ITSM_GAP_QUERY_MAX)) {
         itsm_search_flush_t flushed;
 
         if (itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,

@@ -30,14 +30,16 @@ BAD_AUTHZ = [
     ("wrong-root", '<list xmlns="%s" collection="x" offset="0" limit="1" more="false"/>' % NS,
      r"ITSMAuthzFile.*(authorization|root)"),
     # through= grants create alone, to roles, through an action the kind has
-    ("through-read", AUTHZ % '<grant kind="test" actions="read" roles="x" through="test:close"/>',
+    ("through-of-read", AUTHZ % '<grant kind="test" actions="read" roles="x" through="test:close"/>',
      r"ITSMAuthzFile.*through.*'read'"),
     ("through-relation", AUTHZ % '<grant kind="test" actions="create" relation="raiser" '
      'through="test:close"/>', r"ITSMAuthzFile.*(relation|create)"),
     ("through-unknown", AUTHZ % '<grant kind="test" actions="create" roles="x" '
-     'through="test:explode"/>', r"ITSMAuthzFile.*test:explode"),
+     'through="test:explode"/>', r"through 'test:explode'"),
     ("through-malformed", AUTHZ % '<grant kind="test" actions="create" roles="x" '
      'through="close"/>', r"ITSMAuthzFile.*valid"),
+    ("through-read", AUTHZ % '<grant kind="test" actions="create" roles="x" '
+     'through="test:read"/>', r"through 'test:read'"),
 ]
 
 

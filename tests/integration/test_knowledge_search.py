@@ -313,3 +313,26 @@ def test_a_query_longer_than_a_gap_is_not_counted(client):
     r = client.post("/articles", article_xml("Answer to a long one", None, gap=fits), user=KM)
     assert r.status == 201 and r.findtext("i:gap") == fits, r
     assert [g.get("article") for g in gap_rows(client, fits)] == [r.findtext("i:number")]
+
+
+def test_a_case_after_a_long_search_is_no_deflection_of_an_earlier_one(client, database):
+    """A search longer than a gap may be that found articles is the person's last search all
+    the same: a case raised after it counts no failed deflection, neither of it (it could never
+    be drafted) nor of the shorter search before it. A gap row of such a length (counted by an
+    older build) is not listed."""
+    t = tag().replace("-", "")
+    article_in(client, "published", audience="all", title="Meter reads %s" % t)
+    short = "meter reads " + t
+    longer = " ".join([short] * 10)          # found, as the short one, and 229 bytes
+    for q in (short, longer):
+        r = client.get("/articles", user="bob", params={"q": q})
+        assert r.status == 200 and len(r.numbers()) == 1, (q, r)
+    create(client, "cases", "bob", title="Meter reads still missing",
+           description="The article did not help")
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    assert [g.text for g in r.findall("i:gap") if t in (g.text or "")] == [], r.text
+    sql_runner(database, database.params, "itsm")(
+        "INSERT INTO itsm_search_gap (kind, party, query, misses, deflections, first_seen, "
+        "last_seen) VALUES ('article', 'BRMP', '%s', 3, 0, 1, 2)" % longer)   # letters alone
+    r = client.get("/knowledge-gaps", user=KM, params={"limit": 500})
+    assert [g.text for g in r.findall("i:gap") if t in (g.text or "")] == [], r.text
