@@ -339,8 +339,8 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
  * earlier version readers still read from one never published or withdrawn. */
 #define ITSM_VERSION_PUBLISHED "version.published"
 
-/* Whether t holds the value of name as old does: "assignee" and "group" the ticket's own,
- * any other name a field; an empty value is as none, and so is every value of old NULL (a
+/* Whether t holds the value of name as old does: "assignee", "group", "priority" and "title"
+ * the ticket's own, any other name a field; an empty value is as none, and so is every value of old NULL (a
  * new ticket). For a process's rules on what a change may touch (a text only its action
  * records). */
 int itsm_ticket_same(const itsm_ticket_t *old, const itsm_ticket_t *t, const char *name);

@@ -179,7 +179,9 @@ static const char *kept_value(const itsm_ticket_t *t, const char *name)
     if (t == NULL)
         return NULL;
     v = strcmp(name, "assignee") == 0 ? t->assignee
-        : strcmp(name, "group") == 0 ? t->group : apr_table_get(t->fields, name);
+        : strcmp(name, "group") == 0 ? t->group
+        : strcmp(name, "priority") == 0 ? t->priority
+        : strcmp(name, "title") == 0 ? t->title : apr_table_get(t->fields, name);
     return v && *v ? v : NULL;
 }
 

@@ -454,11 +454,31 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
 
 /* ---- cases ----------------------------------------------------------------------------- */
 
+/* A case's priority is triage's (docs/incident.md): the raiser states impact and urgency when
+ * raising it and recommends a priority (recommendedPriority); the priority itself, and impact
+ * and urgency once the case is raised, are set by those granted triage. Without the rule a
+ * participant could lower a triaged P1 or drop its targets with P5. */
+static int priority_by_triage(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    static const char *const raised[] = { "priority", NULL };
+    static const char *const triaged[] = { "priority", "impact", "urgency", NULL };
+
+    if (itsm_call_keeps(c, "case", CASE_ASSIGN_ACTION, old, t, old ? triaged : raised))
+        return 0;
+    return itsm_call_fail(c, HTTP_FORBIDDEN, "forbidden",
+                          old ? "<priority>, <impact> and <urgency> of a raised case are set by "
+                                "the service desk (those granted triage on cases)"
+                              : "<priority> of a case is set by the service desk's triage "
+                                "(those granted triage on cases): recommend one with "
+                                "<recommendedPriority>");
+}
+
 int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
 {
     int rc;
 
-    if ((rc = assignment(c, "case", CASE_ASSIGN_ACTION, NULL, t)) != 0)
+    if ((rc = assignment(c, "case", CASE_ASSIGN_ACTION, NULL, t)) != 0
+        || (rc = priority_by_triage(c, NULL, t)) != 0)
         return rc;
     if ((rc = imported_state(c, t, case_states, case_finished)) != 0)
         return rc;
@@ -474,7 +494,7 @@ int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t
     if (strcmp(old->state, "closed") == 0)
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a closed case cannot be changed; reopen it first");
-    if (assignment(c, "case", CASE_ASSIGN_ACTION, old, t))
+    if (assignment(c, "case", CASE_ASSIGN_ACTION, old, t) || priority_by_triage(c, old, t))
         return c->status;
     if (!same(old->priority, t->priority) || !same(get(old, "impact"), get(t, "impact"))
         || !same(get(old, "urgency"), get(t, "urgency")))

@@ -56,6 +56,40 @@ def test_triage_sets_priority_and_targets_from_opened(client):
     assert "stopped" not in sla["resolution"]
 
 
+@pytest.mark.parametrize("fields", [
+    {"urgency": "low", "impact": "low"},        # a triaged P1 lowered to P4
+    {"priority": "P5"},                         # its targets dropped
+    {"impact": "medium"},
+])
+def test_a_triaged_cases_priority_is_the_desks(client, database, fields):
+    """The raiser states impact and urgency when raising a case and recommends a priority;
+    once raised, its priority, impact and urgency are triage's: the raiser's PATCH or action
+    document changing them is 403, nothing written; the desk changes them."""
+    n = new_case(client, "alice").ticket()["number"]
+    act(client, "cases", n, "triage", impact="high", urgency="high", desk="service-desk")
+    with unchanged(database, client, "cases", n):
+        r = patch(client, "cases", n, user="alice", expect=403, code="forbidden", **fields)
+        assert "triage" in r.findtext("i:message"), r.text
+    assert get(client, "cases", n).findtext("i:priority") == "P1"
+    act(client, "cases", n, "request-info")
+    with unchanged(database, client, "cases", n):
+        act(client, "cases", n, "provide-info", user="alice", expect=403, code="forbidden",
+            **fields)
+    t = patch(client, "cases", n, **fields).ticket()        # the desk's to change
+    assert t["priority"] != "P1", t
+
+
+def test_the_raiser_recommends_a_priority_and_states_impact_and_urgency(client, database):
+    """On raising a case the participant may give impact and urgency (its priority follows)
+    and a recommendedPriority, not the priority itself (403, nothing written)."""
+    t = new_case(client, "alice", impact="high", urgency="low",
+                 recommendedPriority="P1").ticket()
+    assert (t["impact"], t["urgency"], t["recommendedPriority"]) == ("high", "low", "P1"), t
+    with nothing_changed(database):
+        r = new_case(client, "alice", expect=403, priority="P1")
+        assert "recommendedPriority" in r.findtext("i:message"), r.text
+
+
 def test_request_info_pauses_provide_info_resumes(client):
     n = new_case(client, "alice").ticket()["number"]
     act(client, "cases", n, "triage", impact="high", urgency="high")

@@ -169,7 +169,7 @@ static void refers_to_alone_makes_a_ticket_reference(void **state)
     assert_int_equal(itsm_field_type(&ref), ITSM_TYPE_TICKET);
 }
 
-/* itsm_ticket_same: the ticket's own assignee and group, else a field; empty as absent; a
+/* itsm_ticket_same: the ticket's own assignee, group, priority and title, else a field; empty as absent; a
  * NULL old ticket holds nothing. */
 static void same_values_empty_as_absent(void **state)
 {
@@ -195,6 +195,14 @@ static void same_values_empty_as_absent(void **state)
     assert_true(itsm_ticket_same(&old, &t, "group"));
     apr_table_set(t.fields, "assignee", "someone");     /* the ticket's own, not a field */
     assert_true(itsm_ticket_same(&old, &t, "assignee"));
+    t.priority = "P5";                                  /* so are the priority and title */
+    assert_false(itsm_ticket_same(&old, &t, "priority"));
+    old.priority = "P5";
+    apr_table_set(old.fields, "priority", "P1");
+    assert_true(itsm_ticket_same(&old, &t, "priority"));
+    old.title = "A";
+    t.title = "B";
+    assert_false(itsm_ticket_same(&old, &t, "title"));
 }
 
 static void typed_reads_and_writes(void **state)
