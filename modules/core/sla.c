@@ -57,14 +57,18 @@ static int next_paused(const itsm_sla_clock_t *c, apr_time_t cursor, apr_time_t 
     return 1;
 }
 
-/* The earliest instant at which unpaused calendar time since the start reaches amount. */
+/* The earliest instant at which unpaused calendar time since the start reaches amount,
+ * counting the pauses before end alone: a stopped clock keeps the due time it stopped against
+ * (a pause of the ticket after it stopped, or the part of one after the stop, moves nothing). */
 static apr_time_t reach(const itsm_sla_clock_t *c, apr_time_t end, apr_interval_time_t amount)
 {
     apr_time_t cursor = c->start, ps, pe;
 
     if (amount <= 0)
         return c->start;
-    while (next_paused(c, cursor, end, &ps, &pe)) {
+    while (next_paused(c, cursor, end, &ps, &pe) && ps < end) {
+        if (pe > end)
+            pe = end;
         apr_interval_time_t avail = itsm_calendar_elapsed(c->calendar, cursor, ps);
 
         if (amount <= avail)

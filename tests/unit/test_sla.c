@@ -284,6 +284,15 @@ static void met_and_missed(void **state)
         { "stopped while paused", "P2", NULL, "2026-01-19T08:00:00Z",
           { { "2026-01-19T10:00:00Z", NULL } }, "2026-01-19T11:00:00Z", "2026-02-01T00:00:00Z",
           "2026-01-20T09:00:00Z", 2 * H, 8 * H, "met" },
+        /* a pause after the clock stopped (the ticket waited on its raiser later) moves
+         * nothing: due Mon 18:00 as without it */
+        { "a pause after the stop", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T13:00:00Z", "2026-01-19T15:00:00Z" } }, "2026-01-19T12:00:00Z",
+          "2026-02-01T00:00:00Z", "2026-01-19T18:00:00Z", 4 * H, 6 * H, "met" },
+        /* a pause spanning the stop counts to the stop, as an open one: Tue 09:00 */
+        { "a pause across the stop", "P2", NULL, "2026-01-19T08:00:00Z",
+          { { "2026-01-19T10:00:00Z", "2026-01-19T14:00:00Z" } }, "2026-01-19T11:00:00Z",
+          "2026-02-01T00:00:00Z", "2026-01-20T09:00:00Z", 2 * H, 8 * H, "met" },
         /* the pause made it: without it, stopping Tue 09:30 would be missed */
         { "met thanks to a pause", "P2", NULL, "2026-01-19T08:00:00Z",
           { { "2026-01-19T10:00:00Z", "2026-01-19T12:00:00Z" } }, "2026-01-20T09:30:00Z",
