@@ -63,14 +63,14 @@ static int next_paused(const itsm_sla_clock_t *c, apr_time_t cursor, apr_time_t 
 static apr_time_t reach(const itsm_sla_clock_t *c, apr_time_t end, apr_interval_time_t amount)
 {
     apr_time_t cursor = c->start, ps, pe;
+    apr_interval_time_t avail;
 
     if (amount <= 0)
         return c->start;
     while (next_paused(c, cursor, end, &ps, &pe) && ps < end) {
         if (pe > end)
             pe = end;
-        apr_interval_time_t avail = itsm_calendar_elapsed(c->calendar, cursor, ps);
-
+        avail = itsm_calendar_elapsed(c->calendar, cursor, ps);
         if (amount <= avail)
             return itsm_calendar_add(c->calendar, cursor, amount);
         amount -= avail;

@@ -488,19 +488,37 @@ int case_create(itsm_call_t *c, const incident_conf_t *conf, itsm_ticket_t *t)
     return check_external(c, t);
 }
 
+/* A raised case's priority: triage's to change (priority_by_triage), derived again from
+ * what the change names. */
+static int case_priority(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                         itsm_ticket_t *t)
+{
+    if (priority_by_triage(c, old, t))
+        return c->status;
+    if (!same(old->priority, t->priority) || !same(get(old, "impact"), get(t, "impact"))
+        || !same(get(old, "urgency"), get(t, "urgency")))
+        return derive_priority(c, conf, old, t) ? c->status : 0;
+    return 0;
+}
+
 int case_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
                 itsm_ticket_t *t)
 {
     if (strcmp(old->state, "closed") == 0)
         return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                               "a closed case cannot be changed; reopen it first");
-    if (assignment(c, "case", CASE_ASSIGN_ACTION, old, t) || priority_by_triage(c, old, t))
+    if (assignment(c, "case", CASE_ASSIGN_ACTION, old, t) || case_priority(c, conf, old, t))
         return c->status;
-    if (!same(old->priority, t->priority) || !same(get(old, "impact"), get(t, "impact"))
-        || !same(get(old, "urgency"), get(t, "urgency")))
-        if (derive_priority(c, conf, old, t))
-            return c->status;
     return check_external(c, t);
+}
+
+/* What a reopen's document may change of a closed case: its assignment and priority, as a
+ * PATCH's. */
+static int reopen_rules(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                        itsm_ticket_t *t)
+{
+    return assignment(c, "case", CASE_ASSIGN_ACTION, old, t)
+           || case_priority(c, conf, old, t) ? c->status : 0;
 }
 
 int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
@@ -509,8 +527,8 @@ int case_action(itsm_call_t *c, const incident_conf_t *conf, const char *action,
     int rc;
 
     /* every action's document is checked as an update is; reopen's, which may change a
-     * closed case, for its assignment alone */
-    if ((rc = strcmp(action, "reopen") == 0 ? assignment(c, "case", CASE_ASSIGN_ACTION, old, t)
+     * closed case, for its assignment and priority (a participant reopens her case) */
+    if ((rc = strcmp(action, "reopen") == 0 ? reopen_rules(c, conf, old, t)
                                             : case_update(c, conf, old, t)) != 0)
         return rc;
     if (strcmp(action, "triage") == 0) {

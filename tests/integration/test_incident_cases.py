@@ -79,6 +79,20 @@ def test_a_triaged_cases_priority_is_the_desks(client, database, fields):
     assert t["priority"] != "P1", t
 
 
+@pytest.mark.parametrize("fields", [{"priority": "P5"}, {"impact": "low", "urgency": "low"}])
+def test_a_reopen_takes_no_priority_from_the_raiser(client, database, fields):
+    """reopen, the raiser's action on her closed case, carries no priority, impact or
+    urgency of hers (403, nothing written); the desk's reopen may, the priority derived."""
+    n = new_case(client, "alice").ticket()["number"]
+    act(client, "cases", n, "triage", impact="high", urgency="high", desk="service-desk")
+    act(client, "cases", n, "close")
+    with unchanged(database, client, "cases", n):
+        act(client, "cases", n, "reopen", user="alice", expect=403, code="forbidden", **fields)
+    t = act(client, "cases", n, "reopen", **fields).ticket()
+    assert t["state"] == "in-triage" and t["priority"] == \
+        ("P5" if "priority" in fields else "P4"), t
+
+
 def test_the_raiser_recommends_a_priority_and_states_impact_and_urgency(client, database):
     """On raising a case the participant may give impact and urgency (its priority follows)
     and a recommendedPriority, not the priority itself (403, nothing written)."""
