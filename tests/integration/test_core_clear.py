@@ -5,12 +5,11 @@ what the core derives from it (the list filters, the search index, the journal's
 nothing, the ETag); an empty required field is refused (422, nothing written); a clear of a
 field the ticket lacks changes nothing (no entry, the same ETag); clearing needs the right
 changing needs; a create still refuses an empty element."""
-import re
 import uuid
 
 import pytest
 
-from conftest import NS, assert_error, create_ticket, journal, list_numbers
+from conftest import NS, as_read, assert_error, create_ticket, journal, list_numbers
 from incident_util import act, new_incident, unchanged
 
 GROUP = "SDS Team (Callisto)"       # a resolver group of the sample directory
@@ -25,12 +24,6 @@ def patch(client, path, body, user="agent1", etag=None):
     if etag is None:
         etag = client.get(path, user=user).etag
     return client.patch(path, body, user=user, headers={"If-Match": etag})
-
-
-def as_read(text):
-    """A ticket's representation without what the clock moves between two reads (an
-    incident's remaining="..." of each service-level target)."""
-    return re.sub(r' remaining="[^"]*"', "", text)
 
 
 def last_changes(client, path, user="agent1"):
