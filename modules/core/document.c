@@ -145,6 +145,24 @@ static int set_checked(itsm_call_t *c, itsm_ticket_t *t, const itsm_field_t *f,
     return 0;
 }
 
+/* A kind's gap field (itsm_search_t.gap_field) holds a search's query as the analytics count
+ * it: its normal form (itsm_search_normal), so that "  VPN  Error" names the gap "vpn error"
+ * as the gaps list shows it. A text that is no query (too long) stays as written: no gap
+ * has it. */
+static void gap_normal(apr_pool_t *p, const itsm_kind_t *k, itsm_ticket_t *t,
+                       const itsm_field_t *f)
+{
+    itsm_search_query_t *query;
+    const char *value = field_value(t, f), *why;
+
+    if (k->search == NULL || k->search->gap_field == NULL || value == NULL
+        || strcmp(f->name, k->search->gap_field) != 0)
+        return;
+    if (itsm_search_parse(p, value, 0, 0, &query, &why) == APR_SUCCESS
+        && *itsm_search_normal(query))
+        field_set(t, f, itsm_search_normal(query));
+}
+
 /* A value of f's type that is not was, in canonical form, or NULL when none of the few tried
  * is both valid and different (an enum of one value). Any valid value serves: it only asks
  * whether the process lets the field change at all. */
@@ -436,6 +454,7 @@ int itsm_doc_apply(itsm_call_t *c, const itsm_kind_t *k, xmlNodePtr root,
                 return c->status;
             if (set_checked(c, t, f, text))
                 return c->status;
+            gap_normal(c->pool, k, t, f);
             /* the value as written, trimmed as the field check reads it (not its canonical
              * form: "P1D" is refused on a business calendar, its "PT24H" would not be) */
             if (k->clocks && itsm_sla_own_target_check(c->sla, k, name,

@@ -387,28 +387,29 @@ static const char *first_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const cha
     return arr->nelts > 0 ? APR_ARRAY_IDX(arr, 0, const char *) : NULL;
 }
 
-/* Does the first RDN of e's DN hold v as its attr? */
-static int named_by_rdn(LDAP *h, LDAPMessage *e, const char *attr, const char *v)
+/* The value of attr in the first RDN of e's DN (a multi-valued RDN may hold several
+ * attributes), NULL without one. */
+static const char *rdn_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
 {
     char *dn = ldap_get_dn(h, e);
     LDAPDN parsed = NULL;
-    int i, found = 0;
+    const char *v = NULL;
+    int i;
 
     if (dn != NULL && ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS
         && parsed != NULL && parsed[0] != NULL)
-        for (i = 0; parsed[0][i] != NULL && !found; i++) {
+        for (i = 0; parsed[0][i] != NULL && v == NULL; i++) {
             const LDAPAVA *ava = parsed[0][i];
 
-            found = ava->la_attr.bv_len == strlen(attr)
-                    && strncasecmp(ava->la_attr.bv_val, attr, ava->la_attr.bv_len) == 0
-                    && ava->la_value.bv_len == strlen(v)
-                    && strncasecmp(ava->la_value.bv_val, v, ava->la_value.bv_len) == 0;
+            if (ava->la_attr.bv_len == strlen(attr)
+                && strncasecmp(ava->la_attr.bv_val, attr, ava->la_attr.bv_len) == 0)
+                v = apr_pstrmemdup(p, ava->la_value.bv_val, ava->la_value.bv_len);
         }
     if (parsed != NULL)
         ldap_dnfree(parsed);
     if (dn != NULL)
         ldap_memfree(dn);
-    return found;
+    return v;
 }
 
 /* The name entry e goes by in attr (a person's uid, a group's cn), whatever spelling or
@@ -419,13 +420,15 @@ static int named_by_rdn(LDAP *h, LDAPMessage *e, const char *attr, const char *v
 static const char *entry_name(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
 {
     apr_array_header_t *arr = values(p, h, e, attr);
+    const char *rdn;
     int i;
 
     if (arr->nelts == 0)
         return NULL;
-    for (i = 0; arr->nelts > 1 && i < arr->nelts; i++)
-        if (named_by_rdn(h, e, attr, APR_ARRAY_IDX(arr, i, const char *)))
-            return APR_ARRAY_IDX(arr, i, const char *);
+    if (arr->nelts > 1 && (rdn = rdn_value(p, h, e, attr)) != NULL)
+        for (i = 0; i < arr->nelts; i++)
+            if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *), rdn) == 0)
+                return APR_ARRAY_IDX(arr, i, const char *);
     return APR_ARRAY_IDX(arr, 0, const char *);
 }
 

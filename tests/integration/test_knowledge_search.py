@@ -164,6 +164,20 @@ def test_a_gap_names_its_draft_which_a_second_draft_is_refused_for_until_retired
     assert [g.get("article") for g in gap_rows(client, word)] == [second, second]
 
 
+def test_a_gap_typed_in_other_capitals_and_spacing_is_the_gap(client):
+    """<gap> is read as the analytics read a query: a manager who types the gap in other
+    capitals or spacing than the list shows drafts from that gap, and the article names it
+    in its normal form (the form the list shows)."""
+    word = "spacedgap" + tag().replace("-", "")
+    assert client.get("/articles", user="alice", params={"q": word + " Error"}).numbers() == []
+    assert [g.get("article") for g in gap_rows(client, word + " error")] == [None]
+    typed = "  %s   ERROR " % word.upper()
+    r = client.post("/articles", article_xml("Answer to " + word, None, gap=typed), user=KM)
+    assert r.status == 201 and r.findtext("i:gap") == word + " error", r
+    assert "found no article (1 time)" in r.findtext("i:body/i:p"), r
+    assert [g.get("article") for g in gap_rows(client, word + " error")] == [r.ticket()["number"]]
+
+
 @pytest.mark.parametrize("mark", ["\u061f", "\u060c", "\u0964", "\u0e3f", "\u0964\u0964"])
 def test_punctuation_of_other_scripts_does_not_empty_a_query(client, mark):
     """The parser takes the letters of every script as words, but some marks of other scripts
