@@ -76,7 +76,7 @@ int itsm_utf8_ignorable(long cp);
 int itsm_text_blank(const char *text);
 /* text without the XML white space (space, tab, CR, LF) at its ends (text itself when it
  * has none, else a copy in p): a typed value as XML Schema's whitespace="collapse" reads it
- * (itsm_field_check takes every type but the texts so). */
+ * (itsm_field_check takes every type but a long text and markup so). */
 const char *itsm_text_trim(apr_pool_t *p, const char *text);
 
 /* "INC0000042"; NULL when n does not fit 7 digits. */

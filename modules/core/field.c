@@ -61,7 +61,9 @@ apr_status_t itsm_field_check(const itsm_field_t *f, const char *text, apr_pool_
     apr_int64_t n;
     apr_time_t t;
 
-    if (type != ITSM_TYPE_TEXT && type != ITSM_TYPE_LONG_TEXT && type != ITSM_TYPE_XHTML)
+    /* a one-line text too: " Printer down " is the title "Printer down" (a text's ends
+     * are no part of it; a long text's or markup's lines keep their indentation) */
+    if (type != ITSM_TYPE_LONG_TEXT && type != ITSM_TYPE_XHTML)
         text = itsm_text_trim(p, text);
     *value = text;
     switch (type) {

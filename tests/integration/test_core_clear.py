@@ -394,3 +394,18 @@ def test_tokens_are_read_without_their_white_space(client, database):
         == [other]
     r = client.post("/tests", doc("ticket", "<title>For ALPE</title>", "<party> ALPE </party>"))
     assert r.status == 201 and r.findtext("i:party") == "ALPE", r
+
+
+def test_a_one_line_text_is_read_without_the_white_space_at_its_ends(client):
+    """A title (a one-line text) typed with spaces or a tab at its ends is stored without them,
+    as a user means it: the ticket as read and a PATCH with the same words padded again
+    (no change, no journal entry) all read "Printer down"."""
+    t = uuid.uuid4().hex[:8]
+    r = client.post("/tests", doc("ticket", "<title>  Printer down %s\t</title>" % t))
+    assert r.status == 201 and r.findtext("i:title") == "Printer down " + t, r
+    n = r.ticket()["number"]
+    assert client.get("/tests/" + n).findtext("i:title") == "Printer down " + t
+    entries = len(journal(client, n).findall("i:entry"))
+    r = patch(client, "/tests/" + n, doc("ticket", "<title> Printer down %s </title>" % t))
+    assert r.status == 200 and r.findtext("i:title") == "Printer down " + t, r
+    assert len(journal(client, n).findall("i:entry")) == entries

@@ -47,7 +47,7 @@ static const field_case_t cases[] = {
     { { "r", 0, "incident" }, " INC0000042 ", "INC0000042", NULL },
     { { "g", 0, .type = ITSM_TYPE_GROUP }, " SDS Team (Callisto) ", "SDS Team (Callisto)", NULL },
     { { "g", 0, .type = ITSM_TYPE_PERSON }, " ", NULL, "directory" },
-    { { "t", 0 }, " kept as typed ", " kept as typed ", NULL },
+    { { "t", 0 }, " Printer down\t", "Printer down", NULL },    /* a line's ends: no part of it */
     { { "t", 0, .type = ITSM_TYPE_LONG_TEXT }, "  indented\n", "  indented\n", NULL },
     { { "n", 0, .type = ITSM_TYPE_INTEGER }, "99999999999999999999", NULL, "whole number" },
     { { "n", 0, .type = ITSM_TYPE_INTEGER, .min = 1, .max = 4 }, "4", "4", NULL },
