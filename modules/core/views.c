@@ -78,6 +78,35 @@ static const struct {
     { "updated", ITSM_SORT_UPDATED }, { "title", ITSM_SORT_TITLE },
 };
 
+/* A filter's value of field fd as the field stores it, NULL (and *why) for one it never
+ * holds: a boolean, number, time or duration through the field's own parser ("1" is true,
+ * "007" is 7); an enumeration's value ignoring case (?letter=q is Q, ?route=MARKET is
+ * market); texts and names compared as given. */
+static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const char *text,
+                                const char **why)
+{
+    const char *value, *const *e;
+
+    if (itsm_field_type(fd) == ITSM_TYPE_ENUM)
+        for (e = fd->values; e && *e; e++)
+            if (strcasecmp(*e, text) == 0)
+                return *e;
+    switch (itsm_field_type(fd)) {
+    case ITSM_TYPE_ENUM:        /* none matched: the parser names the values */
+    case ITSM_TYPE_BOOLEAN:
+    case ITSM_TYPE_INTEGER:
+    case ITSM_TYPE_DATETIME:
+    case ITSM_TYPE_DURATION:
+        if (itsm_field_check(fd, text, p, &value, why) == APR_SUCCESS)
+            return value;
+        if (itsm_field_type(fd) == ITSM_TYPE_BOOLEAN)
+            *why = apr_pstrcat(p, *why, " (1 or 0 too)", NULL);
+        return NULL;
+    default:
+        return text;
+    }
+}
+
 /* The query of a list (others: list_params) or a count (count_params) into f: common
  * filters, indexed fields of the kind, times. Anything else is refused: a filter that were
  * silently ignored would answer more than was asked. Returns OK or the error sent. */
@@ -111,13 +140,9 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
                         apr_psprintf(r->pool, "Filter on at most %d fields at once.",
                                      ITSM_FILTER_FIELDS));
         f->field[f->nfields] = fd->name;
-        f->value[f->nfields] = e[i].val;
-        /* a boolean as it is stored ("true"/"false"; 1/0 too), through the field's own
-         * parser; other types compared as given */
-        if (itsm_field_type(fd) == ITSM_TYPE_BOOLEAN
-            && itsm_field_check(fd, e[i].val, r->pool, &f->value[f->nfields], &v) != APR_SUCCESS)
+        if ((f->value[f->nfields] = filter_value(r->pool, fd, e[i].val, &v)) == NULL)
             return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        apr_psprintf(r->pool, "%s %s (1 or 0 too).", fd->name, v));
+                                  apr_psprintf(r->pool, "%s %s.", fd->name, v));
         f->nfields++;
     }
     f->state = apr_table_get(args, "state");

@@ -77,10 +77,17 @@ static const itsm_kind_t article_kind = {
     .search = &article_search,
 };
 
+/* The glossary's index, A-Z and 0-9 (knowledge.c term_letter): ?letter=q is Q. */
+static const char *const term_letters[] = {
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R",
+    "S", "T", "U", "V", "W", "X", "Y", "Z", "0-9", NULL
+};
+
 static const itsm_field_t term_fields[] = {
     { "definition", ITSM_FIELD_REQUIRED, .type = ITSM_TYPE_LONG_TEXT },
     { "acronym", ITSM_FIELD_INDEXED },
-    { "letter", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED },    /* A..Z, 0-9 */
+    { "letter", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED, .type = ITSM_TYPE_ENUM,
+      .values = term_letters },
     { "key", ITSM_FIELD_READONLY | ITSM_FIELD_INDEXED | ITSM_FIELD_UNIQUE },
     { "sortKey", ITSM_FIELD_READONLY | ITSM_FIELD_SORTABLE },  /* sort=title: the A-Z */
     { "audience", ITSM_FIELD_READONLY },        /* all: the glossary is everyone's */

@@ -183,6 +183,21 @@ def test_browse_by_letter_with_paging(client):
         == {x: after.get(x, 0) for x in letters}
 
 
+def test_a_letter_is_read_in_either_case_and_another_value_is_refused(client):
+    """?letter=q is the letter Q (a letter typed in lower case found nothing before); a value
+    that is no letter of the index is 400 naming the letters, not an empty page."""
+    t = tag()
+    number = create_term(client, "Quorum " + t, acronym="Q" + t)
+    for letter in ("Q", "q"):
+        assert list_numbers(client, "glossary", "alice", letter=letter, acronym="Q" + t) \
+            == [number]
+    for value in ("QQ", "", "é"):
+        r = client.get("/glossary", user="alice", params={"letter": value})
+        assert_error(r, 400, "bad-query")
+        assert "must be one of A, B" in r.findtext("i:message") and "0-9" in r.findtext(
+            "i:message"), r.text
+
+
 def test_the_a_z_puts_accented_letters_with_their_base_letters(client):
     """sort=title orders a letter's terms by their sort key (the key, its accented Latin
     letters as their base letters): Éclair between Earth and Elexon, where the bytes of the
