@@ -1023,7 +1023,15 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
     const char *errmsg = NULL;
     itsm_identity_t *who;
     apr_status_t rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, v, q->r->pool);
+    int named;
 
+    /* a caller who does not see every party (a participant assigned a ticket) gets the
+     * answer of a person who does not see the ticket's party: otherwise the two answers
+     * would tell which logins of other parties exist */
+    if (rv == APR_NOTFOUND && t->party && !itsm_authz_sees_all(az, q->who->roles))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<assignee>: %s does not see tickets of party %s; assign "
+                              "someone who does.", v, t->party);
     if (rv == APR_NOTFOUND)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "<assignee>: there is no person %s in the directory.", v);
@@ -1039,8 +1047,7 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
         return 0;
     if (!itsm_identity_sees_party(who, itsm_authz_sees_all(az, who->roles), t->party)) {
         /* the person's party only to a caller who may see that party's people */
-        int named = who->party && itsm_req_party_visible(q, who->party);
-
+        named = who->party && itsm_req_party_visible(q, who->party);
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "<assignee>: %s%s%s%s does not see tickets of party %s; assign "
                               "someone who does.", v, named ? " (party " : "",

@@ -143,6 +143,18 @@ def test_the_other_partys_person_is_named_without_the_party_to_whom_does_not_see
     assert database.snapshot() == before
     assert r.findtext("i:message") == "<assignee>: bob does not see tickets of party ALPE; " \
         "assign someone who does.", r.text
+    # a login that does not exist gets the same answer: she learns no other party's logins
+    r = client.patch("/tests/" + n, ticket_xml(assignee="nosuchperson"), user="alice",
+                     headers={"If-Match": etag})
+    assert_error(r, 422, "invalid-field")
+    assert database.snapshot() == before
+    assert r.findtext("i:message") == "<assignee>: nosuchperson does not see tickets of " \
+        "party ALPE; assign someone who does.", r.text
+    # the desk, who sees every party, is told which it is
+    r = client.patch("/tests/" + n, ticket_xml(assignee="nosuchperson"),
+                     headers={"If-Match": etag})
+    assert r.findtext("i:message") == "<assignee>: there is no person nosuchperson in the " \
+        "directory.", r.text
 
 
 INCIDENT_HANDOVERS = [
