@@ -534,9 +534,15 @@ int itsm_tickets_create(itsm_req_t *q)
     if (x.opened) {
         if (!itsm_req_allowed(q, ITSM_ACTION_IMPORT))
             return itsm_req_forbidden(q, ITSM_ACTION_IMPORT);
-        if (itsm_time_parse(&t->opened, x.opened) != APR_SUCCESS || t->opened > c.now)
+        if (itsm_time_parse(&t->opened, x.opened) != APR_SUCCESS)
             return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
-                        "<opened> must be a past RFC 3339 time.");
+                        "<opened> must be an RFC 3339 time with its offset, e.g. "
+                        "2026-11-23T09:00:00Z (hours 00 to 23).");
+        /* after the epoch: a clock's start of 0 is none (a clock not started), and the
+         * epoch itself is many an export's "no date" */
+        if (t->opened <= 0 || t->opened > c.now)
+            return itsm_resp_fail(q, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                        "<opened> must be a past time after 1970-01-01T00:00:00Z.");
         c.importing = 1;
     }
     if (x.state && !c.importing)

@@ -270,6 +270,21 @@ static int keeps(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *
                           "out", old->state, what, field, what);
 }
 
+/* A major incident raised to P1 between two notices: its next notice is due at the P1
+ * rate from the last one when that is sooner (a P2's four hours would otherwise stand
+ * until the next notice). Before the first notice, and for a lowered priority, the due time
+ * stays as it is (the next notice takes the new rate). */
+static void notice_cadence(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
+                           itsm_ticket_t *t)
+{
+    apr_time_t last = itsm_ticket_time(t, "lastNotice"), due = itsm_ticket_time(t, "nextNoticeDue");
+    apr_time_t p1 = last + apr_time_from_sec((apr_int64_t)conf->update_min_p1 * 60);
+
+    if (itsm_ticket_bool(t, "major", 0) && last && due && same(t->priority, "P1")
+        && !same(old->priority, "P1") && p1 < due)
+        itsm_ticket_set_time(c->pool, t, "nextNoticeDue", p1);
+}
+
 int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
                     itsm_ticket_t *t)
 {
@@ -286,6 +301,7 @@ int incident_update(itsm_call_t *c, const incident_conf_t *conf, const itsm_tick
         return rc;
     if ((rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
+    notice_cadence(c, conf, old, t);
     return 0;
 }
 
@@ -339,6 +355,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         || (rc = review_by_its_action(c, action, old, t)) != 0
         || (rc = derive_priority(c, conf, old, t)) != 0 || (rc = check_external(c, t)) != 0)
         return rc;
+    notice_cadence(c, conf, old, t);
     if (strcmp(action, "assign") == 0) {
         if (!in_state(old, (const char *const[]){ "new", "assigned", "in-progress", NULL }))
             return refuse(c, action, old);

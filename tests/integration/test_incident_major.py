@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from conftest import Client, poll
 from incident_util import (H, INCIDENT_BODY, M, act, action_time, get, incident_in,
-                           journal_entries, new_incident, rfc, ts, unchanged, utcnow)
+                           journal_entries, new_incident, patch, rfc, ts, unchanged, utcnow)
 
 
 @pytest.mark.parametrize("user", ["im1", "admin1"])
@@ -50,6 +50,24 @@ def test_notices_on_time(client, priority, impact, urgency, every):
         assert t["lastNotice"] == rfc(sent)
         assert ts(t["nextNoticeDue"]) == sent + every, t
         assert journal_entries(client, "incidents", n)[-1][:1] == ("notice",)
+
+
+def test_a_p2_raised_to_p1_between_notices_takes_the_p1_rate_from_the_last_notice(client):
+    """A major P2 whose impact is raised (now P1) after a notice: the next notice is due two
+    hours after the last one, not four; lowered again, the due time stays until the next
+    notice, which takes the P2 rate."""
+    n = incident_in(client, "in-progress", impact="high", urgency="medium")
+    act(client, "incidents", n, "declare-major", user="im1")
+    act(client, "incidents", n, "notice", user="im1")
+    sent = action_time(client, "incidents", n, "notice")
+    assert ts(get(client, "incidents", n).ticket()["nextNoticeDue"]) == sent + 4 * H
+    t = patch(client, "incidents", n, user="im1", urgency="high").ticket()
+    assert t["priority"] == "P1" and ts(t["nextNoticeDue"]) == sent + 2 * H, t
+    t = patch(client, "incidents", n, user="im1", urgency="medium").ticket()
+    assert t["priority"] == "P2" and ts(t["nextNoticeDue"]) == sent + 2 * H, t
+    act(client, "incidents", n, "notice", user="im1")
+    again = action_time(client, "incidents", n, "notice")
+    assert ts(get(client, "incidents", n).ticket()["nextNoticeDue"]) == again + 4 * H
 
 
 def test_stand_down(client, database):
