@@ -5,6 +5,7 @@
 #ifndef ITSM_SLA_H
 #define ITSM_SLA_H
 
+#include <apr_hash.h>
 #include <apr_pools.h>
 #include <apr_time.h>
 #include <libxml/xmlschemas.h>
@@ -185,6 +186,10 @@ int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
 void itsm_ticket_clocks_start(apr_pool_t *p, const struct itsm_kind_t *k,
                               const struct itsm_ticket_t *old, struct itsm_ticket_t *t,
                               const char *action, apr_time_t at);
+
+/* The kinds cfg's <kind> elements name, each to the line it is on: the core warns at start-up
+ * of those no loaded process module defines (a misspelt kind would run without targets). */
+const apr_hash_t *itsm_sla_kinds_at(const itsm_sla_config_t *cfg);
 
 /* Check at start-up that k's clocks with a target_field name a duration field of k (and no
  * class field), and that each <ownTarget> of cfg (may be NULL) for k names such a clock.

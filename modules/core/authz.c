@@ -25,7 +25,24 @@ struct itsm_authz_t {
     apr_hash_t *kinds;      /* kind -> apr_array_header_t of actions named in grants */
     apr_hash_t *approvers;  /* kind -> "" when a grant to relation approver names it */
     apr_hash_t *steps;      /* kind -> apr_array_header_t of its actions a through= names */
+    apr_hash_t *kind_at;    /* kind -> the line of the first grant naming it */
+    apr_hash_t *action_at;  /* "kind\001action" -> the line of the first grant of it */
+    apr_array_header_t *notes;  /* warnings for the log (itsm_authz_notes) */
 };
+
+/* Remember the line where kind (and action on it) is first named. */
+static void named_at(itsm_authz_t *az, apr_pool_t *p, const char *kind, const char *action,
+                     const char *where)
+{
+    if (apr_hash_get(az->kind_at, kind, APR_HASH_KEY_STRING) == NULL)
+        apr_hash_set(az->kind_at, kind, APR_HASH_KEY_STRING, where);
+    if (action) {
+        const char *key = apr_pstrcat(p, kind, "\001", action, NULL);
+
+        if (apr_hash_get(az->action_at, key, APR_HASH_KEY_STRING) == NULL)
+            apr_hash_set(az->action_at, key, APR_HASH_KEY_STRING, where);
+    }
+}
 
 static const struct {
     const char *name;
@@ -79,6 +96,7 @@ static const char *add_grant(itsm_authz_t *az, apr_pool_t *p, const char *path, 
     char *roles = itsm_xml_attr(p, n, "roles"), *relation = itsm_xml_attr(p, n, "relation");
     char *through = itsm_xml_attr(p, n, "through");
     char *a, *r, *s1, *s2, *colon;
+    const char *where = apr_psprintf(p, "%ld", xmlGetLineNo(n));
     unsigned bits = 0;
 
     /* XSD 1.0 cannot say "exactly one of two attributes": checked here. */
@@ -114,7 +132,9 @@ static const char *add_grant(itsm_authz_t *az, apr_pool_t *p, const char *path, 
                 apr_hash_set(az->steps, by, APR_HASH_KEY_STRING,
                              steps = apr_array_make(p, 2, sizeof(const char *)));
             APR_ARRAY_PUSH(steps, const char *) = colon + 1;
+            named_at(az, p, by, colon + 1, where);
         }
+        named_at(az, p, kind, a, where);
         g = grant_of(az, p, kind, a, through);
         g->relations |= bits;
         if (bits & ITSM_REL_APPROVER)
@@ -127,6 +147,33 @@ static const char *add_grant(itsm_authz_t *az, apr_pool_t *p, const char *path, 
         }
     }
     return NULL;
+}
+
+/* A note for each role a grant names that no <role> declares: it works (its holders see
+ * their own party and those they act for), but a misspelt role would grant nobody, silently. */
+static void undeclared_roles(itsm_authz_t *az, apr_pool_t *p, const char *path, xmlNodePtr root)
+{
+    apr_hash_t *declared = apr_hash_make(p), *noted = apr_hash_make(p);
+    xmlNodePtr n;
+    char *r, *st;
+
+    for (n = root->children; n; n = n->next)
+        if (itsm_xml_is(n, "role"))
+            apr_hash_set(declared, itsm_xml_attr(p, n, "name"), APR_HASH_KEY_STRING, "");
+    for (n = root->children; n; n = n->next) {
+        char *roles = itsm_xml_is(n, "grant") ? itsm_xml_attr(p, n, "roles") : NULL;
+
+        for (r = roles ? apr_strtok(roles, SEP, &st) : NULL; r; r = apr_strtok(NULL, SEP, &st))
+            if (!apr_hash_get(declared, r, APR_HASH_KEY_STRING)
+                && !apr_hash_get(noted, r, APR_HASH_KEY_STRING)) {
+                apr_hash_set(noted, r, APR_HASH_KEY_STRING, "");
+                APR_ARRAY_PUSH(az->notes, const char *) = apr_psprintf(p,
+                    "%s:%ld: <grant> names the role '%s', which no <role name=\"%s\"> declares: "
+                    "its holders see their own party only; declare it (with scope=\"all\" for "
+                    "a role of the provider's staff) or check its spelling", path,
+                    xmlGetLineNo(n), r, r);
+            }
+    }
 }
 
 itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t *p,
@@ -142,6 +189,9 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
     az->kinds = apr_hash_make(p);
     az->approvers = apr_hash_make(p);
     az->steps = apr_hash_make(p);
+    az->kind_at = apr_hash_make(p);
+    az->action_at = apr_hash_make(p);
+    az->notes = apr_array_make(p, 1, sizeof(const char *));
     for (n = root->children; n; n = n->next) {
         if (itsm_xml_is(n, "role")) {
             char *scope = itsm_xml_attr(p, n, "scope");
@@ -153,6 +203,7 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
             return NULL;
         }
     }
+    undeclared_roles(az, p, path, root);
     return az;
 }
 
@@ -186,7 +237,12 @@ int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool
         const char *a = APR_ARRAY_IDX(named, i, const char *);
 
         if (!known_action(k, a)) {
-            *err = apr_psprintf(p, "grant of unknown action '%s' on kind '%s'", a, k->kind);
+            *err = apr_psprintf(p, "line %s: grant of unknown action '%s' on kind '%s'",
+                                (const char *)apr_hash_get(az->action_at,
+                                                           apr_pstrcat(p, k->kind, "\001", a,
+                                                                       NULL),
+                                                           APR_HASH_KEY_STRING),
+                                a, k->kind);
             return 0;
         }
     }
@@ -324,4 +380,14 @@ int itsm_authz_sees_all(const itsm_authz_t *az, const apr_array_header_t *roles)
         if (apr_hash_get(az->all_scope, APR_ARRAY_IDX(roles, i, const char *), APR_HASH_KEY_STRING))
             return 1;
     return 0;
+}
+
+const apr_hash_t *itsm_authz_kinds_at(const itsm_authz_t *az)
+{
+    return az->kind_at;
+}
+
+const apr_array_header_t *itsm_authz_notes(const itsm_authz_t *az)
+{
+    return az->notes;
 }

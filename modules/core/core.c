@@ -60,10 +60,19 @@ static const char *process_files(apr_pool_t *p, const char *dir, apr_array_heade
 {
     apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
                                                        ITSM_PROCESS_VERSION);
+    apr_finfo_t fi;
+    apr_status_t rv;
     int i, j;
+
 
     *schemas = apr_array_make(p, 4, sizeof(const char *));
     *stylesheets = apr_array_make(p, 4, sizeof(const char *));
+    /* the directory itself first: libxml2 would only say that an included file does not
+     * load (and print its own warning on stderr) */
+    if ((rv = apr_stat(&fi, dir, APR_FINFO_TYPE, p)) != APR_SUCCESS)
+        return apr_psprintf(p, "%s cannot be read: %pm", dir, &rv);
+    if (fi.filetype != APR_DIR)
+        return apr_psprintf(p, "%s is not a directory (the one holding itsm.xsd and sql/)", dir);
     for (i = 0; names && i < names->nelts; i++) {
         const itsm_process_t *proc = ap_lookup_provider(
             ITSM_PROCESS_GROUP, APR_ARRAY_IDX(names, i, ap_list_provider_names_t).provider_name,
@@ -352,6 +361,65 @@ static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
     return NULL;
 }
 
+/* Whether a is b but for one slip: a letter left out, added, changed, or two neighbours
+ * swapped ("incidnet" for "incident"). */
+static int one_slip(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i = 0;
+
+    while (i < la && i < lb && a[i] == b[i])
+        i++;
+    if (i == la && i == lb)
+        return 1;
+    if (la == lb)
+        return strcmp(a + i + 1, b + i + 1) == 0         /* changed (or equal) */
+               || (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i]
+                   && strcmp(a + i + 2, b + i + 2) == 0);  /* swapped */
+    if (la == lb + 1)
+        return strcmp(a + i + 1, b + i) == 0;            /* added */
+    if (lb == la + 1)
+        return strcmp(a + i, b + i + 1) == 0;            /* left out */
+    return 0;
+}
+
+/* Each kind a configuration file names (kinds: kind -> its line) that no loaded process
+ * module defines is ignored, as a module not loaded must be; a name one slip from a loaded
+ * kind ("incidnet") is taken for a misspelling and warned of (every incident would
+ * otherwise run without its targets or grants, silently), any other noted. */
+static void warn_unloaded(server_rec *vs, const itsm_core_t *c, const apr_hash_t *kinds,
+                          const char *directive, const char *path, const char *what,
+                          apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+    int i;
+
+    for (hi = apr_hash_first(p, (apr_hash_t *)kinds); hi; hi = apr_hash_next(hi)) {
+        const void *kind;
+        void *line;
+        const char *like = NULL;
+
+        apr_hash_this(hi, &kind, NULL, &line);
+        if (itsm_core_kind(c, kind) != NULL)
+            continue;
+        for (i = 0; i < c->kinds->nelts && like == NULL; i++) {
+            const char *k = APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->kind;
+
+            if (strlen(k) >= 4 && one_slip(kind, k))
+                like = k;
+        }
+        if (like)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00013)
+                         "%s %s:%s: kind '%s' is no kind of a loaded process module: its %s "
+                         "are ignored; did you mean '%s'?", directive, path,
+                         (const char *)line, (const char *)kind, what, like);
+        else
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, vs, ITSMLOGNO(00015)
+                         "%s %s:%s: kind '%s' is no kind of a loaded process module: its %s "
+                         "are ignored (load the module that brings it to use them)", directive,
+                         path, (const char *)line, (const char *)kind, what);
+    }
+}
+
 /* The service levels, when a loaded kind keeps SLA clocks or timers (the sweep that announces
  * timers runs with the service levels). */
 static const char *load_sla(apr_pool_t *p, itsm_core_t *c)
@@ -605,6 +673,7 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         const char *err = NULL, *dir, *table;
         apr_array_header_t *schema_files, *stylesheets;
         itsm_core_t *c;
+        int i;
 
         if (conf->core)         /* a host without directives of its own shares the main's */
             continue;
@@ -634,6 +703,15 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        for (i = 0; i < itsm_authz_notes(c->authz)->nelts; i++)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00014) "ITSMAuthzFile %s",
+                         APR_ARRAY_IDX(itsm_authz_notes(c->authz), i, const char *));
+        warn_unloaded(vs, c, itsm_authz_kinds_at(c->authz), "ITSMAuthzFile", table, "grants",
+                      ptemp);
+        if (c->sla)
+            warn_unloaded(vs, c, itsm_sla_kinds_at(c->sla), "ITSMSLAFile",
+                          c->conf->sla_file ? c->conf->sla_file
+                                            : ITSM_SYSCONFDIR "/itsm-sla.xml", "targets", ptemp);
         if ((c->portal = itsm_portal_compile(pconf, dir, stylesheets, &err)) == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00402) "portal: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;

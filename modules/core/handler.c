@@ -120,7 +120,7 @@ static void directory_outage_answer(request_rec *r)
                                  NULL, &errmsg, r->pool);
     if (rv == APR_SUCCESS || rv == APR_NOTFOUND)
         return;
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00300)
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv == APR_EGENERAL ? 0 : rv, r, ITSMLOGNO(00300)
                   "directory unavailable authenticating %s (httpd's authentication answered "
                   "500): %s", r->user && *r->user ? r->user : "(no login)",
                   errmsg ? errmsg : "no answer");

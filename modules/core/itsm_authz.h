@@ -5,6 +5,7 @@
 #ifndef ITSM_AUTHZ_H
 #define ITSM_AUTHZ_H
 
+#include <apr_hash.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <libxml/xmlschemas.h>
@@ -37,6 +38,12 @@ itsm_authz_t *itsm_authz_load(const char *path, xmlSchemaPtr schema, apr_pool_t 
  * checked are ignored (their process is not loaded). */
 int itsm_authz_check_kind(const itsm_authz_t *az, const itsm_kind_t *k, apr_pool_t *p,
                           const char **err);
+
+/* The kinds the table's grants name, each to the line of its first grant: the core warns
+ * of those no loaded process module defines (a misspelt kind would be ignored silently). */
+const apr_hash_t *itsm_authz_kinds_at(const itsm_authz_t *az);
+/* Warnings of the load, for the log (const char *): roles granted but never declared. */
+const apr_array_header_t *itsm_authz_notes(const itsm_authz_t *az);
 
 /* May someone holding roles (const char *) do action on kind, whatever the ticket? */
 int itsm_authz_allows(const itsm_authz_t *az, const apr_array_header_t *roles,

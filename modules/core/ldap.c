@@ -202,6 +202,43 @@ static int valid_attr_name(const char *a)
     return 1;
 }
 
+/* Whether libldap takes url (one URL or a list, ldap:// or ldaps://): a handle made and
+ * dropped, no connection opened. *probe keeps the handle when probe is not NULL. */
+static int url_ok(const char *url, LDAP **probe)
+{
+    LDAP *h = NULL;
+    int ok = ldap_initialize(&h, url) == LDAP_SUCCESS;
+
+    if (h != NULL && (probe == NULL || !ok))
+        ldap_unbind_ext_s(h, NULL, NULL);
+    else if (probe != NULL)
+        *probe = h;
+    return ok;
+}
+
+const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p)
+{
+    if (conf->url == NULL)
+        return "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles";
+    if (!url_ok(conf->url, NULL))
+        return apr_psprintf(p, "ITSMLDAPURL %s is not an LDAP URL: write ldap://host:port or "
+                            "ldaps://host:port (several between spaces)", conf->url);
+    if (conf->base == NULL)
+        return "ITSMLDAPBase is not set: name the subtree that holds the people, parties and "
+               "groups (e.g. dc=example,dc=org)";
+    if (conf->user_attr != NULL && !valid_attr_name(conf->user_attr))
+        return apr_psprintf(p, "ITSMLDAPUserAttribute %s is no attribute name: letters, digits, "
+                            "'-', '.' and ';', at most 64 (e.g. uid)", conf->user_attr);
+    if (conf->bind_dn != NULL && (conf->bind_pw == NULL || *conf->bind_pw == '\0'))
+        return "ITSMLDAPBindDN is set without ITSMLDAPBindPassword: give its password, or "
+               "leave both out to read the directory anonymously";
+    if (conf->starttls > 0 && is_ldaps(conf->url))
+        return apr_psprintf(p, "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS "
+                            "from the first byte; use an ldap:// URL with StartTLS, or ldaps:// "
+                            "without", conf->url);
+    return NULL;
+}
+
 apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, apr_pool_t *p)
 {
     itsm_ldap_t *ld;
@@ -211,17 +248,14 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     apr_status_t rv;
 
     *out = NULL;
-    if (conf == NULL || conf->url == NULL || conf->base == NULL || conf->timeout_sec <= 0
-        || conf->pool_max <= 0 || conf->cache_ttl < 0
-        || (conf->user_attr != NULL && !valid_attr_name(conf->user_attr))
-        || (conf->bind_dn != NULL && (conf->bind_pw == NULL || *conf->bind_pw == '\0'))
-        || (conf->starttls > 0 && is_ldaps(conf->url)))
+    if (conf == NULL || conf->url == NULL || conf->timeout_sec <= 0 || conf->pool_max <= 0
+        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL)
         return APR_EINVAL;
 
     /* First libldap call made here, single-threaded: initialises its global options. The
      * probe only parses the URL; it opens no connection. */
     ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
-    if (ldap_initialize(&probe, conf->url) != LDAP_SUCCESS)
+    if (!url_ok(conf->url, &probe))
         return APR_EINVAL;
     /* The first TLS context initialises libldap's TLS layer (and GnuTLS), which is not safe
      * to do from two threads at once: make one here, before any request thread. Its failure

@@ -128,10 +128,10 @@ static const char *set_server_string(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
-/* The first line PROGRAM prints (argv[0] is its full path), NULL when it cannot run or prints
- * nothing. As httpd's ap_get_exec_line, but the program is waited for: a child left to the
+/* The first line PROGRAM prints (argv[0] is its full path), NULL when it cannot run, prints
+ * nothing or fails (*failed: it ran and ended with another status than 0). As httpd's ap_get_exec_line, but the program is waited for: a child left to the
  * MPM to reap shows at the next graceful restart as "AH00488: long lost child came home!". */
-static const char *exec_line(apr_pool_t *p, const char *const *argv)
+static const char *exec_line(apr_pool_t *p, const char *const *argv, int *failed)
 {
     apr_procattr_t *attr;
     apr_proc_t proc;
@@ -150,8 +150,10 @@ static const char *exec_line(apr_pool_t *p, const char *const *argv)
            && c != '\n' && c != '\r')
         buf[n++] = c;
     apr_file_close(proc.out);
-    apr_proc_wait(&proc, &code, &why, APR_WAIT);
-    return n ? apr_pstrmemdup(p, buf, n) : NULL;
+    /* a program that fails (exit status, signal) may have printed anything: not taken */
+    *failed = apr_proc_wait(&proc, &code, &why, APR_WAIT) != APR_CHILD_DONE
+              || !APR_PROC_CHECK_EXIT(why) || code != 0;
+    return n && !*failed ? apr_pstrmemdup(p, buf, n) : NULL;
 }
 
 /* ITSMLDAPBindPassword "exec:/bin/cat /etc/mod_itsm/ldap-reader.secret": as
@@ -161,6 +163,7 @@ static const char *set_ldap_bind_pw(cmd_parms *cmd, void *dummy, const char *arg
 {
     char **argv = NULL;
     const char *pw;
+    int failed = 0;
 
     if (ap_cstr_casecmpn(arg, "exec:", 5) != 0) {
         sconf(cmd)->ldap.bind_pw = arg;
@@ -168,7 +171,14 @@ static const char *set_ldap_bind_pw(cmd_parms *cmd, void *dummy, const char *arg
     }
     if (apr_tokenize_to_argv(arg + 5, &argv, cmd->temp_pool) != APR_SUCCESS || argv[0] == NULL)
         return "ITSMLDAPBindPassword exec: names no program";
-    if ((pw = exec_line(cmd->pool, (const char *const *)argv)) == NULL)
+    if (argv[0][0] != '/')      /* run as named: no search of PATH */
+        return apr_psprintf(cmd->pool, "ITSMLDAPBindPassword exec: names the program '%s': "
+                            "give its full path (exec:/bin/cat /etc/mod_itsm/ldap.secret)",
+                            argv[0]);
+    if ((pw = exec_line(cmd->pool, (const char *const *)argv, &failed)) == NULL && failed)
+        return apr_psprintf(cmd->pool, "ITSMLDAPBindPassword: %s failed (its exit status was "
+                            "not 0): its output is not taken as the password", argv[0]);
+    if (pw == NULL)
         return apr_psprintf(cmd->pool, "ITSMLDAPBindPassword: %s printed no password (does it "
                             "run, and can the user starting httpd read what it reads?)", argv[0]);
     sconf(cmd)->ldap.bind_pw = pw;
@@ -204,6 +214,7 @@ static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
     apr_finfo_t fi;
     apr_size_t n;
     char *buf;
+    const char *err;
     apr_status_t rv;
 
     if ((rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p)) != APR_SUCCESS
@@ -218,7 +229,11 @@ static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
     buf[n] = '\0';
     if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
         return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
-    return itsm_core_child_reads(path, 0, p);  /* libldap reads it in the children */
+    /* libldap reads it in the children; the log line names the path before the answer,
+     * which may begin with it too */
+    if ((err = itsm_core_child_reads(path, 0, p)) != NULL && strncmp(err, path, strlen(path)) == 0)
+        err += strlen(path) + (err[strlen(path)] == ' ');
+    return err;
 }
 
 static const char *parse_int(cmd_parms *cmd, const char *arg, long min, long max, long *out)
@@ -403,7 +418,7 @@ static const command_rec itsm_cmds[] = {
                   "does not derive its key on every request (default 1024, 0 turns it off)"),
     AP_INIT_TAKE12("ITSMSearchCache", set_cache, (void *)&search_cache, RSRC_CONF,
                   "Search answers kept per child process, and at most how many kilobytes of "
-                  "them (default 1024 and 16384; 0 turns the cache off)"),
+                  "them (default 2048 and 32768; 0 turns the cache off)"),
     AP_INIT_TAKE12("ITSMPortalCache", set_cache, (void *)&portal_cache, RSRC_CONF,
                   "Rendered portal pages kept per child process, and at most how many "
                   "kilobytes of them with their keys (default 1024 and 16384; 0 turns the "
@@ -447,6 +462,12 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
                          "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
                          "the first byte; use an ldap:// URL with StartTLS, or ldaps:// without",
                          c->ldap.url);
+            return 1;
+        }
+        /* what the child's itsm_ldap_create would refuse, refused here: a start (or a
+         * configtest before a graceful restart) would otherwise answer every request 503 */
+        if ((err = itsm_ldap_conf_problem(&c->ldap, ptemp)) != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s", err);
             return 1;
         }
         if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {

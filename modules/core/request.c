@@ -51,7 +51,7 @@ int itsm_req_resolve_caller(itsm_req_t *q)
         return itsm_resp_fail(q, HTTP_FORBIDDEN, "unknown-person",
                     "The authenticated login is not a person in the directory.");
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, ITSMLOGNO(00102)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv == APR_EGENERAL ? 0 : rv, r, ITSMLOGNO(00102)
                       "directory unavailable looking up %s: %s", r->user,
                       errmsg ? errmsg : "no answer");
         return itsm_resp_fail(q, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",

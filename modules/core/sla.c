@@ -142,6 +142,7 @@ struct itsm_sla_config_t {
                                  * calendar of a clock whose target is the ticket's own */
     const itsm_calendar_t *always;  /* such a clock's calendar when no <ownTarget> names one */
     int warning_percent;
+    apr_hash_t *kind_at;        /* kind -> the line of its <kind> (itsm_sla_kinds_at) */
 };
 
 typedef struct loader_t {
@@ -286,7 +287,7 @@ static apr_status_t load_kind(loader_t *ld, xmlNodePtr el, apr_hash_t *kinds)
 
     if (apr_hash_get(kinds, kind, APR_HASH_KEY_STRING))
         return fail(ld, el, apr_psprintf(ld->p, "kind '%s' is listed twice", kind));
-    apr_hash_set(kinds, kind, APR_HASH_KEY_STRING, "");
+    apr_hash_set(kinds, kind, APR_HASH_KEY_STRING, apr_psprintf(ld->p, "%ld", xmlGetLineNo(el)));
     for (pn = el->children; pn; pn = pn->next) {
         const char *what;
         char *cls;
@@ -357,8 +358,14 @@ apr_status_t itsm_sla_config_load(itsm_sla_config_t **out, const char *path,
             *err = ld.err;
             return APR_EINVAL;
         }
+    ld.cfg->kind_at = kinds;
     *out = ld.cfg;
     return APR_SUCCESS;
+}
+
+const apr_hash_t *itsm_sla_kinds_at(const itsm_sla_config_t *cfg)
+{
+    return cfg->kind_at;
 }
 
 apr_status_t itsm_sla_target(const itsm_sla_config_t *cfg, const char *kind,

@@ -77,7 +77,7 @@ BAD = [
         env, "desks-0.xml", open(staged("conf/itsm-desks.xml")).read(), mode=0)},
      r"ITSM00010: ITSMDesksFile: cannot open .*desks-0.xml" if not is_root() else None),
     ("schema-dir-missing", {"ITSMSchemaDir": "/nonexistent/schemas"},
-     r"ITSM00002: ITSMSchemaDir: .*/nonexistent/schemas"),
+     r"ITSM00002: ITSMSchemaDir: /nonexistent/schemas cannot be read: No such file"),
     ("schema-dir-without-sql", {"ITSMSchemaDir": no_sql},
      r"ITSM00002: ITSMSchemaDir: .*no-sql/schemas holds no sql/ directory"),
     ("migrations-unreadable", {"ITSMSchemaDir": lambda env: schema_copy(
@@ -96,6 +96,18 @@ BAD = [
         env, "ca-0.pem", open(env.slapd.ca_file).read(), mode=0)},
      r"ITSM00151: ITSMLDAPCACertFile .*ca-0.pem.*(cannot be read|\(mode 0000)"),
     ("no-ldap-url", {"ITSMLDAPURL": None}, r"ITSM00005: ITSMLDAPURL is not set"),
+    # what a child's directory set-up refused (every request 503), refused by httpd -t
+    ("ldap-url-without-colon", {"ITSMLDAPURL": "ldap//127.0.0.1:389"},
+     r"ITSM00153: ITSMLDAPURL ldap//127.0.0.1:389 is not an LDAP URL"),
+    ("ldap-url-http", {"ITSMLDAPURL": "http://127.0.0.1:389"},
+     r"ITSM00153: ITSMLDAPURL http://127.0.0.1:389 is not an LDAP URL"),
+    ("ldap-url-garbage", {"ITSMLDAPURL": "garbage"},
+     r"ITSM00153: ITSMLDAPURL garbage is not an LDAP URL"),
+    ("ldap-no-base", {"ITSMLDAPBase": None}, r"ITSM00153: ITSMLDAPBase is not set"),
+    ("ldap-bind-dn-without-password", {"ITSMLDAPBindPassword": None},
+     r"ITSM00153: ITSMLDAPBindDN is set without ITSMLDAPBindPassword"),
+    ("ldap-user-attribute", {"ITSMLDAPUserAttribute": '"u(id"'},
+     r"ITSM00153: ITSMLDAPUserAttribute u\(id is no attribute name"),
 ]
 if is_root():
     # root reads a file of mode 0 itself: what must fail is what the children read
@@ -143,3 +155,31 @@ def test_configtest_guards_a_graceful_restart(env, make_httpd):
     import requests
     assert requests.get(h.url + "/itsm/me", auth=("alice", "sample"), timeout=30).status_code \
         == 200
+
+
+def test_a_kind_no_loaded_module_defines_is_warned_of_with_its_line(env, make_httpd):
+    """A misspelt kind in the SLA file or the role table ("incidnet") is ignored as a kind of a
+    module not loaded is, but warned of at start-up, with the file, its line and the loaded
+    kind it is like; so is a role a grant names that no <role> declares. The server starts."""
+    sla = open(staged("conf/itsm-sla.xml")).read().replace('<kind name="incident"',
+                                                          '<kind name="incidnet"', 1)
+    assert 'name="incidnet"' in sla
+    table = open(staged("tests/integration/authz-test.xml")).read().replace(
+        "</authorization>", '<grant kind="incidnet" actions="read" roles="resolver"/>\n'
+        '<grant kind="incident" actions="read" roles="no-such-role"/>\n</authorization>')
+    change = {"ITSMSLAFile": lambda env: write(env, "sla-typo.xml", sla),
+              "ITSMAuthzFile": lambda env: write(env, "authz-typo.xml", table)}
+    h = make_httpd("configtest-typo", itsm=resolved(env, change))
+    rc, out = configtest(env, h.conf_path)
+    assert rc == 0 and "Syntax OK" in out, out
+    assert re.search(r"\[(itsm:)?warn\].*ITSM00013: ITSMSLAFile .*sla-typo.xml:\d+: kind "
+                     r"'incidnet' is no kind of a loaded process module: its targets are "
+                     r"ignored; did you mean 'incident'\?", out), out
+    assert re.search(r"ITSM00013: ITSMAuthzFile .*authz-typo.xml:\d+: kind 'incidnet' is no "
+                     r"kind of a loaded process module: its grants are ignored; did you mean "
+                     r"'incident'\?", out), out
+    assert re.search(r"ITSM00014: ITSMAuthzFile .*authz-typo.xml:\d+: <grant> names the role "
+                     r"'no-such-role', which no <role name=\"no-such-role\"> declares", out), out
+    assert "kind 'incident' is no kind" not in out
+    h.start()
+    assert "ITSM00013" in h.logs()

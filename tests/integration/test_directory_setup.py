@@ -107,10 +107,21 @@ def test_setup_on_a_stock_debian_slapd(env, stock, make_httpd, expect_log):
                         timeout=30).status_code == 401
 
 
-def test_bind_password_exec_that_prints_nothing_is_refused(env, make_httpd):
+@pytest.mark.parametrize("value,message", [
+    ("exec:/bin/true", "ITSMLDAPBindPassword: /bin/true printed no password"),
+    # a program that fails may print anything (an error, half a password): not taken
+    ("exec:/bin/cat /nonexistent/secret", "ITSMLDAPBindPassword: /bin/cat failed (its exit "
+     "status was not 0)"),
+    ('exec:/bin/sh -c \\"echo sample; exit 3\\"', "ITSMLDAPBindPassword: /bin/sh failed"),
+    # httpd runs the program as named: no search of PATH
+    ("exec:cat /etc/secret", "ITSMLDAPBindPassword exec: names the program 'cat': give its "
+     "full path"),
+], ids=["prints-nothing", "fails", "prints-and-fails", "no-full-path"])
+def test_bind_password_exec_that_prints_nothing_or_fails_is_refused(env, make_httpd, value,
+                                                                    message):
     itsm = itsm_directives(env)
-    itsm["ITSMLDAPBindPassword"] = '"exec:/bin/cat /nonexistent/secret"'
+    itsm["ITSMLDAPBindPassword"] = '"%s"' % value
     h = make_httpd("exec-nothing", itsm=itsm)
     rc, out = configtest(env, h.conf_path)
     assert rc != 0
-    assert "ITSMLDAPBindPassword: /bin/cat printed no password" in out, out
+    assert message in out, out

@@ -246,7 +246,7 @@ BAD_SITES = [
     ("desks-not-xml", lambda t: t.replace("itsm-desks.xml", "ldap-reader-copy"),
      r"ITSM00010: ITSMDesksFile: .*ldap-reader-copy:\d+: not well-formed XML"),
     ("secret-missing", lambda t: t.replace(".secret", ".secret-missing"),
-     r"ITSMLDAPBindPassword: /bin/cat printed no password"),
+     r"ITSMLDAPBindPassword: /bin/cat failed \(its exit status was not 0\)"),
 ]
 
 

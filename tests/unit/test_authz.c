@@ -252,7 +252,7 @@ static void refused_kinds(void **state)
     } cases[] = {
         { "unknown action by relation",
           HEAD " <grant kind=\"desk\" actions=\"explode\" relation=\"assignee\"/>\n" TAIL, &desk,
-          "grant of unknown action 'explode' on kind 'desk'" },
+          "line 4: grant of unknown action 'explode' on kind 'desk'" },  /* the grant's line */
         { "approver on a kind without approvers",
           HEAD " <grant kind=\"plain\" actions=\"approve\" relation=\"approver\"/>\n" TAIL, &plain,
           "grant to relation 'approver' on kind 'plain', which names no approvers field" },
