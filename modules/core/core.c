@@ -404,7 +404,7 @@ static void warn_unloaded(server_rec *vs, const itsm_core_t *c, const apr_hash_t
         for (i = 0; i < c->kinds->nelts && like == NULL; i++) {
             const char *k = APR_ARRAY_IDX(c->kinds, i, const itsm_kind_t *)->kind;
 
-            if (strlen(k) >= 4 && one_slip(kind, k))
+            if (strlen(k) >= 4 && strlen(kind) >= 4 && one_slip(kind, k))
                 like = k;
         }
         if (like)

@@ -202,25 +202,33 @@ static int valid_attr_name(const char *a)
     return 1;
 }
 
-/* Whether libldap takes url (one URL or a list, ldap:// or ldaps://): a handle made and
- * dropped, no connection opened. *probe keeps the handle when probe is not NULL. */
-static int url_ok(const char *url, LDAP **probe)
+/* Whether url is one LDAP URL or a list of them (between spaces or commas, as
+ * ldap_initialize reads it), each one ldap_url_parse takes (ldap://, ldaps://, ldapi://).
+ * Parsing only: unlike ldap_initialize it reads no ldap.conf and loads no SASL plugin, so the
+ * parent may run it at check_config. */
+static int urls_parse(apr_pool_t *p, const char *url)
 {
-    LDAP *h = NULL;
-    int ok = ldap_initialize(&h, url) == LDAP_SUCCESS;
+    char *copy = apr_pstrdup(p, url), *one, *state;
+    int n = 0;
 
-    if (h != NULL && (probe == NULL || !ok))
-        ldap_unbind_ext_s(h, NULL, NULL);
-    else if (probe != NULL)
-        *probe = h;
-    return ok;
+    for (one = apr_strtok(copy, " ,", &state); one; one = apr_strtok(NULL, " ,", &state)) {
+        LDAPURLDesc *lud = NULL;
+        int rc = ldap_url_parse(one, &lud);
+
+        if (lud != NULL)
+            ldap_free_urldesc(lud);
+        if (rc != LDAP_URL_SUCCESS)
+            return 0;
+        n++;
+    }
+    return n > 0;
 }
 
 const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p)
 {
     if (conf->url == NULL)
         return "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles";
-    if (!url_ok(conf->url, NULL))
+    if (!urls_parse(p, conf->url))
         return apr_psprintf(p, "ITSMLDAPURL %s is not an LDAP URL: write ldap://host:port or "
                             "ldaps://host:port (several between spaces)", conf->url);
     if (conf->base == NULL)
@@ -255,8 +263,11 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     /* First libldap call made here, single-threaded: initialises its global options. The
      * probe only parses the URL; it opens no connection. */
     ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
-    if (!url_ok(conf->url, &probe))
+    if (ldap_initialize(&probe, conf->url) != LDAP_SUCCESS) {
+        if (probe != NULL)
+            ldap_unbind_ext_s(probe, NULL, NULL);
         return APR_EINVAL;
+    }
     /* The first TLS context initialises libldap's TLS layer (and GnuTLS), which is not safe
      * to do from two threads at once: make one here, before any request thread. Its failure
      * is not fatal here: every handle makes its own context and reports why it cannot. */
@@ -421,23 +432,24 @@ static const char *first_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const cha
     return arr->nelts > 0 ? APR_ARRAY_IDX(arr, 0, const char *) : NULL;
 }
 
-/* The value of attr in the first RDN of e's DN (a multi-valued RDN may hold several
- * attributes), NULL without one. */
-static const char *rdn_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
+/* The values of attr in the first RDN of e's DN (a multi-valued RDN may hold several:
+ * uid=a+uid=b), none without it. */
+static apr_array_header_t *rdn_values(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
 {
+    apr_array_header_t *v = apr_array_make(p, 1, sizeof(const char *));
     char *dn = ldap_get_dn(h, e);
     LDAPDN parsed = NULL;
-    const char *v = NULL;
     int i;
 
     if (dn != NULL && ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS
         && parsed != NULL && parsed[0] != NULL)
-        for (i = 0; parsed[0][i] != NULL && v == NULL; i++) {
+        for (i = 0; parsed[0][i] != NULL; i++) {
             const LDAPAVA *ava = parsed[0][i];
 
             if (ava->la_attr.bv_len == strlen(attr)
                 && strncasecmp(ava->la_attr.bv_val, attr, ava->la_attr.bv_len) == 0)
-                v = apr_pstrmemdup(p, ava->la_value.bv_val, ava->la_value.bv_len);
+                APR_ARRAY_PUSH(v, const char *) = apr_pstrmemdup(p, ava->la_value.bv_val,
+                                                                 ava->la_value.bv_len);
         }
     if (parsed != NULL)
         ldap_dnfree(parsed);
@@ -449,20 +461,24 @@ static const char *rdn_value(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char 
 /* The name entry e goes by in attr (a person's uid, a group's cn), whatever spelling or
  * other value of it a search matched (the directory's matching of a uid or a cn ignores
  * case, beyond ASCII too): its only value; of several (an alias login, a group's second
- * cn), the one its DN's first RDN holds, else the first. One name for one entry, so that a
- * stored <group> and a member's list of groups agree. NULL without a value. */
+ * cn), the first one its DN's first RDN holds, else the first. One name for one entry, so
+ * that a stored <group> and a member's list of groups agree. NULL without a value. The DN is
+ * parsed once, and only for an entry of several values. */
 static const char *entry_name(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char *attr)
 {
-    apr_array_header_t *arr = values(p, h, e, attr);
-    const char *rdn;
-    int i;
+    apr_array_header_t *arr = values(p, h, e, attr), *rdn;
+    int i, j;
 
     if (arr->nelts == 0)
         return NULL;
-    if (arr->nelts > 1 && (rdn = rdn_value(p, h, e, attr)) != NULL)
+    if (arr->nelts > 1) {
+        rdn = rdn_values(p, h, e, attr);
         for (i = 0; i < arr->nelts; i++)
-            if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *), rdn) == 0)
-                return APR_ARRAY_IDX(arr, i, const char *);
+            for (j = 0; j < rdn->nelts; j++)
+                if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *),
+                               APR_ARRAY_IDX(rdn, j, const char *)) == 0)
+                    return APR_ARRAY_IDX(arr, i, const char *);
+    }
     return APR_ARRAY_IDX(arr, 0, const char *);
 }
 

@@ -137,8 +137,8 @@ static const char *exec_line(apr_pool_t *p, const char *const *argv, int *failed
     apr_proc_t proc;
     apr_exit_why_e why;
     int code;
-    char buf[1024];
-    apr_size_t n = 0, one = 1;
+    char buf[1024], more[4096];
+    apr_size_t n = 0, one = 1, rest, chunk;
     char c;
 
     if (apr_procattr_create(&attr, p) != APR_SUCCESS
@@ -149,6 +149,13 @@ static const char *exec_line(apr_pool_t *p, const char *const *argv, int *failed
     while (n < sizeof buf - 1 && apr_file_read(proc.out, &c, &one) == APR_SUCCESS && one == 1
            && c != '\n' && c != '\r')
         buf[n++] = c;
+    /* the rest read to its end (64 KiB at most), so that a program writing more after the
+     * password does not fail on a closed pipe */
+    for (rest = 0; rest < 64 * 1024; rest += chunk) {
+        chunk = sizeof more;
+        if (apr_file_read(proc.out, more, &chunk) != APR_SUCCESS)
+            break;
+    }
     apr_file_close(proc.out);
     /* a program that fails (exit status, signal) may have printed anything: not taken */
     *failed = apr_proc_wait(&proc, &code, &why, APR_WAIT) != APR_CHILD_DONE

@@ -80,16 +80,16 @@ static const struct {
 
 /* A filter's value of field fd as the field stores it, NULL (and *why) for one it never
  * holds: a boolean, number, time or duration through the field's own parser ("1" is true,
- * "007" is 7); an enumeration's value ignoring case (?letter=q is Q, ?route=MARKET is
- * market); texts and names compared as given. */
+ * "007" is 7); an enumeration's value ignoring case (?letter=q is Q, ?route=Guidance is
+ * guidance); texts and names compared as given. */
 static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const char *text,
                                 const char **why)
 {
     const char *value, *const *e;
 
     if (itsm_field_type(fd) == ITSM_TYPE_ENUM)
-        for (e = fd->values; e && *e; e++)
-            if (strcasecmp(*e, text) == 0)
+        for (e = fd->values, value = itsm_text_trim(p, text); e && *e; e++)
+            if (strcasecmp(*e, value) == 0)
                 return *e;
     switch (itsm_field_type(fd)) {
     case ITSM_TYPE_ENUM:        /* none matched: the parser names the values */

@@ -272,15 +272,18 @@ static int keeps(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *
 
 /* A major incident raised to P1 between two notices: its next notice is due at the P1
  * rate from the last one when that is sooner (a P2's four hours would otherwise stand
- * until the next notice). Before the first notice, and for a lowered priority, the due time
- * stays as it is (the next notice takes the new rate). */
+ * until the next notice). Only a due time the last notice set (last + the P2 rate): before
+ * the first notice, and after a reopening (its 30 minutes from the reopening; the last
+ * notice is of before the resolution), the due time stands, and so it does for a lowered
+ * priority (the next notice takes the new rate). */
 static void notice_cadence(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
                            itsm_ticket_t *t)
 {
     apr_time_t last = itsm_ticket_time(t, "lastNotice"), due = itsm_ticket_time(t, "nextNoticeDue");
     apr_time_t p1 = last + apr_time_from_sec((apr_int64_t)conf->update_min_p1 * 60);
+    apr_time_t p2 = last + apr_time_from_sec((apr_int64_t)conf->update_min_p2 * 60);
 
-    if (itsm_ticket_bool(t, "major", 0) && last && due && same(t->priority, "P1")
+    if (itsm_ticket_bool(t, "major", 0) && last && due == p2 && same(t->priority, "P1")
         && !same(old->priority, "P1") && p1 < due)
         itsm_ticket_set_time(c->pool, t, "nextNoticeDue", p1);
 }

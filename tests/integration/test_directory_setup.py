@@ -125,3 +125,15 @@ def test_bind_password_exec_that_prints_nothing_or_fails_is_refused(env, make_ht
     rc, out = configtest(env, h.conf_path)
     assert rc != 0
     assert message in out, out
+
+
+def test_bind_password_exec_that_writes_more_after_the_password_is_taken(env, make_httpd):
+    """A program that prints the password and more after it (a second line, a second later)
+    is read to its end: its first line is the password, and it does not fail on a pipe httpd
+    closed after the first line."""
+    itsm = itsm_directives(env)
+    itsm["ITSMLDAPBindPassword"] = '"exec:/bin/sh -c \\"echo %s; sleep 1; echo more\\""' \
+        % itsm["ITSMLDAPBindPassword"]
+    h = make_httpd("exec-more", itsm=itsm)
+    rc, out = configtest(env, h.conf_path)
+    assert rc == 0 and "Syntax OK" in out, out

@@ -70,6 +70,21 @@ def test_a_p2_raised_to_p1_between_notices_takes_the_p1_rate_from_the_last_notic
     assert ts(get(client, "incidents", n).ticket()["nextNoticeDue"]) == again + 4 * H
 
 
+def test_a_reopened_major_incident_raised_to_p1_keeps_its_first_notice_due(client):
+    """Reopened, a major incident's next notice is due 30 minutes after the reopening; raised
+    to P1 before that notice, it stays so (the last notice, of before the resolution, sets no
+    P1 rate: that would be a due time long past)."""
+    n = incident_in(client, "in-progress", impact="high", urgency="medium")
+    act(client, "incidents", n, "declare-major", user="im1")
+    act(client, "incidents", n, "notice", user="im1")
+    act(client, "incidents", n, "resolve", user="im1", resolution="Failed over")
+    act(client, "incidents", n, "reopen", user="im1")
+    due = get(client, "incidents", n).ticket()["nextNoticeDue"]
+    assert ts(due) == action_time(client, "incidents", n, "reopen") + 30 * M
+    t = patch(client, "incidents", n, user="im1", urgency="high").ticket()
+    assert t["priority"] == "P1" and t["nextNoticeDue"] == due, t
+
+
 def test_stand_down(client, database):
     n = incident_in(client, "in-progress", impact="high", urgency="high")
     act(client, "incidents", n, "declare-major", user="im1")
