@@ -64,7 +64,6 @@ static const char *process_files(apr_pool_t *p, const char *dir, apr_array_heade
     apr_status_t rv;
     int i, j;
 
-
     *schemas = apr_array_make(p, 4, sizeof(const char *));
     *stylesheets = apr_array_make(p, 4, sizeof(const char *));
     /* the directory itself first: libxml2 would only say that an included file does not

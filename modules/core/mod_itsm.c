@@ -129,8 +129,9 @@ static const char *set_server_string(cmd_parms *cmd, void *dummy, const char *ar
 }
 
 /* The first line PROGRAM prints (argv[0] is its full path), NULL when it cannot run, prints
- * nothing or fails (*failed: it ran and ended with another status than 0). As httpd's ap_get_exec_line, but the program is waited for: a child left to the
- * MPM to reap shows at the next graceful restart as "AH00488: long lost child came home!". */
+ * nothing or fails (*failed: it ran and ended with another status than 0). As httpd's
+ * ap_get_exec_line, but the program is waited for: a child left to the MPM to reap shows at
+ * the next graceful restart as "AH00488: long lost child came home!". */
 static const char *exec_line(apr_pool_t *p, const char *const *argv, int *failed)
 {
     apr_procattr_t *attr;
