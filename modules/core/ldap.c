@@ -473,8 +473,8 @@ static const char *entry_name(apr_pool_t *p, LDAP *h, LDAPMessage *e, const char
         return NULL;
     if (arr->nelts > 1) {
         rdn = rdn_values(p, h, e, attr);
-        for (i = 0; i < arr->nelts; i++)
-            for (j = 0; j < rdn->nelts; j++)
+        for (j = 0; j < rdn->nelts; j++)       /* in the DN's order, not the server's */
+            for (i = 0; i < arr->nelts; i++)
                 if (strcasecmp(APR_ARRAY_IDX(arr, i, const char *),
                                APR_ARRAY_IDX(rdn, j, const char *)) == 0)
                     return APR_ARRAY_IDX(arr, i, const char *);

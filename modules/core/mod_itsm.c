@@ -140,6 +140,7 @@ static const char *exec_line(apr_pool_t *p, const char *const *argv, int *failed
     int code;
     char buf[1024], more[4096];
     apr_size_t n = 0, one = 1, rest, chunk;
+    apr_status_t rv, done = APR_CHILD_NOTDONE;
     char c;
 
     if (apr_procattr_create(&attr, p) != APR_SUCCESS
@@ -150,17 +151,23 @@ static const char *exec_line(apr_pool_t *p, const char *const *argv, int *failed
     while (n < sizeof buf - 1 && apr_file_read(proc.out, &c, &one) == APR_SUCCESS && one == 1
            && c != '\n' && c != '\r')
         buf[n++] = c;
-    /* the rest read to its end (64 KiB at most), so that a program writing more after the
-     * password does not fail on a closed pipe */
-    for (rest = 0; rest < 64 * 1024; rest += chunk) {
+    /* the rest read (64 KiB at most) while the program runs, so that one writing more after
+     * the password does not fail on a closed pipe; not to the pipe's end, which a process it
+     * left in the background may hold open for ever */
+    apr_file_pipe_timeout_set(proc.out, apr_time_from_msec(100));
+    for (rest = 0; rest < 64 * 1024;) {
         chunk = sizeof more;
-        if (apr_file_read(proc.out, more, &chunk) != APR_SUCCESS)
+        if ((rv = apr_file_read(proc.out, more, &chunk)) == APR_SUCCESS)
+            rest += chunk;
+        else if (!APR_STATUS_IS_TIMEUP(rv)
+                 || (done = apr_proc_wait(&proc, &code, &why, APR_NOWAIT)) == APR_CHILD_DONE)
             break;
     }
     apr_file_close(proc.out);
     /* a program that fails (exit status, signal) may have printed anything: not taken */
-    *failed = apr_proc_wait(&proc, &code, &why, APR_WAIT) != APR_CHILD_DONE
-              || !APR_PROC_CHECK_EXIT(why) || code != 0;
+    if (done != APR_CHILD_DONE)
+        done = apr_proc_wait(&proc, &code, &why, APR_WAIT);
+    *failed = done != APR_CHILD_DONE || !APR_PROC_CHECK_EXIT(why) || code != 0;
     return n && !*failed ? apr_pstrmemdup(p, buf, n) : NULL;
 }
 

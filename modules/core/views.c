@@ -102,8 +102,8 @@ static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const cha
         if (itsm_field_type(fd) == ITSM_TYPE_BOOLEAN)
             *why = apr_pstrcat(p, *why, " (1 or 0 too)", NULL);
         return NULL;
-    default:
-        return text;
+    default:            /* as stored: a one-line text without the white space at its ends */
+        return itsm_text_trim(p, text);
     }
 }
 

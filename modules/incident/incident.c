@@ -275,7 +275,9 @@ static int keeps(itsm_call_t *c, const itsm_ticket_t *old, const itsm_ticket_t *
  * until the next notice). Only a due time the last notice set (last + the P2 rate): before
  * the first notice, and after a reopening (its 30 minutes from the reopening; the last
  * notice is of before the resolution), the due time stands, and so it does for a lowered
- * priority (the next notice takes the new rate). */
+ * priority (the next notice takes the new rate). Told by the value: a reopening to the second
+ * at which its 30 minutes end where the last notice's P2 rate would is taken as the notice's,
+ * and a P2 rate changed since the notice (a graceful restart) leaves the due time as it is. */
 static void notice_cadence(itsm_call_t *c, const incident_conf_t *conf, const itsm_ticket_t *old,
                            itsm_ticket_t *t)
 {

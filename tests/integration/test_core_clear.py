@@ -11,6 +11,7 @@ import pytest
 
 from conftest import NS, as_read, assert_error, create_ticket, journal, list_numbers
 from incident_util import act, new_incident, unchanged
+from incident_util import list_numbers as numbers_of
 
 GROUP = "SDS Team (Callisto)"       # a resolver group of the sample directory
 
@@ -409,3 +410,14 @@ def test_a_one_line_text_is_read_without_the_white_space_at_its_ends(client):
     r = patch(client, "/tests/" + n, doc("ticket", "<title> Printer down %s </title>" % t))
     assert r.status == 200 and r.findtext("i:title") == "Printer down " + t, r
     assert len(journal(client, n).findall("i:entry")) == entries
+
+
+def test_a_text_filter_is_read_as_the_text_is_stored(client):
+    """An indexed one-line text is stored without the white space at its ends, and a list's
+    filter on it is read so too: ?service=%20DIP... finds the incident of service "DIP..."
+    (an empty page before)."""
+    service = "DIP " + uuid.uuid4().hex[:8]
+    n = new_incident(client, service="  %s " % service).ticket()["number"]
+    for value in (service, " %s " % service, "\t" + service):
+        assert numbers_of(client, "incidents", "agent1", service=value) == [n], value
+    act(client, "incidents", n, "cancel")

@@ -137,3 +137,16 @@ def test_bind_password_exec_that_writes_more_after_the_password_is_taken(env, ma
     h = make_httpd("exec-more", itsm=itsm)
     rc, out = configtest(env, h.conf_path)
     assert rc == 0 and "Syntax OK" in out, out
+
+
+def test_bind_password_exec_that_leaves_a_process_behind_does_not_hold_httpd(env, make_httpd):
+    """A program that prints the password and leaves a process in the background holding its
+    output open: its password is taken once it exits (httpd -t does not wait for the
+    background process, which would hold it past the harness's 60 s; the process's stderr is
+    sent away, or it would hold the harness's capture of httpd's own)."""
+    itsm = itsm_directives(env)
+    itsm["ITSMLDAPBindPassword"] = '"exec:/bin/sh -c \\"echo %s; (sleep 75) 2>/dev/null &\\""' \
+        % itsm["ITSMLDAPBindPassword"]
+    h = make_httpd("exec-background", itsm=itsm)
+    rc, out = configtest(env, h.conf_path)
+    assert rc == 0 and "Syntax OK" in out, out
