@@ -421,9 +421,14 @@ static void warn_unloaded(server_rec *vs, const itsm_core_t *c, const apr_hash_t
 
 /* The service levels, when a loaded kind keeps SLA clocks or timers (the sweep that announces
  * timers runs with the service levels). */
+static const char *sla_path(const itsm_core_t *c)
+{
+    return c->conf->sla_file ? c->conf->sla_file : ITSM_SYSCONFDIR "/itsm-sla.xml";
+}
+
 static const char *load_sla(apr_pool_t *p, itsm_core_t *c)
 {
-    const char *path = c->conf->sla_file ? c->conf->sla_file : ITSM_SYSCONFDIR "/itsm-sla.xml", *err = NULL;
+    const char *path = sla_path(c), *err = NULL;
     int i;
 
     c->sla = NULL;
@@ -708,9 +713,8 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         warn_unloaded(vs, c, itsm_authz_kinds_at(c->authz), "ITSMAuthzFile", table, "grants",
                       ptemp);
         if (c->sla)
-            warn_unloaded(vs, c, itsm_sla_kinds_at(c->sla), "ITSMSLAFile",
-                          c->conf->sla_file ? c->conf->sla_file
-                                            : ITSM_SYSCONFDIR "/itsm-sla.xml", "targets", ptemp);
+            warn_unloaded(vs, c, itsm_sla_kinds_at(c->sla), "ITSMSLAFile", sla_path(c),
+                          "targets", ptemp);
         if ((c->portal = itsm_portal_compile(pconf, dir, stylesheets, &err)) == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00402) "portal: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;

@@ -32,10 +32,10 @@ typedef struct itsm_ldap_conf_t {
 typedef struct itsm_ldap_t itsm_ldap_t;
 
 /* What makes conf unusable, naming the directive and what to write (NULL: nothing): no URL,
- * a URL libldap does not take, no base, a bad user attribute, a bind DN without a password,
- * StartTLS with ldaps://. For check_config, so that httpd -t refuses what a child's
- * itsm_ldap_create would: it parses the URL only (no libldap set-up in the parent: no
- * ldap.conf read, no SASL plugin loaded; no connection). */
+ * a URL libldap does not take, no base, a bad user attribute, a bind DN without a password
+ * (StartTLS with ldaps:// is check_config's ITSM00150). For check_config, so that httpd -t
+ * refuses what a child's itsm_ldap_create would: it parses the URL only (no libldap set-up
+ * in the parent: no ldap.conf read, no SASL plugin loaded; no connection). */
 const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p);
 
 /* Create the per-process state (pool of handles via apr_reslist, cache with its own mutex). p: process/child pool.

@@ -240,10 +240,6 @@ const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p)
     if (conf->bind_dn != NULL && (conf->bind_pw == NULL || *conf->bind_pw == '\0'))
         return "ITSMLDAPBindDN is set without ITSMLDAPBindPassword: give its password, or "
                "leave both out to read the directory anonymously";
-    if (conf->starttls > 0 && is_ldaps(conf->url))
-        return apr_psprintf(p, "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS "
-                            "from the first byte; use an ldap:// URL with StartTLS, or ldaps:// "
-                            "without", conf->url);
     return NULL;
 }
 
@@ -257,7 +253,8 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
 
     *out = NULL;
     if (conf == NULL || conf->url == NULL || conf->timeout_sec <= 0 || conf->pool_max <= 0
-        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL)
+        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL
+        || (conf->starttls > 0 && is_ldaps(conf->url)))
         return APR_EINVAL;
 
     /* First libldap call made here, single-threaded: initialises its global options. The

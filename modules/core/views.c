@@ -87,9 +87,10 @@ static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const cha
 {
     const char *value, *const *e;
 
+    text = itsm_text_trim(p, text);     /* as every type is stored */
     if (itsm_field_type(fd) == ITSM_TYPE_ENUM)
-        for (e = fd->values, value = itsm_text_trim(p, text); e && *e; e++)
-            if (strcasecmp(*e, value) == 0)
+        for (e = fd->values; e && *e; e++)
+            if (strcasecmp(*e, text) == 0)
                 return *e;
     switch (itsm_field_type(fd)) {
     case ITSM_TYPE_ENUM:        /* none matched: the parser names the values */
@@ -102,8 +103,8 @@ static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const cha
         if (itsm_field_type(fd) == ITSM_TYPE_BOOLEAN)
             *why = apr_pstrcat(p, *why, " (1 or 0 too)", NULL);
         return NULL;
-    default:            /* as stored: a one-line text without the white space at its ends */
-        return itsm_text_trim(p, text);
+    default:
+        return text;
     }
 }
 

@@ -127,26 +127,20 @@ def test_bind_password_exec_that_prints_nothing_or_fails_is_refused(env, make_ht
     assert message in out, out
 
 
-def test_bind_password_exec_that_writes_more_after_the_password_is_taken(env, make_httpd):
-    """A program that prints the password and more after it (a second line, a second later)
-    is read to its end: its first line is the password, and it does not fail on a pipe httpd
-    closed after the first line."""
+@pytest.mark.parametrize("program", [
+    # more after the password (a second line, a second later): read while the program runs,
+    # so that it does not fail on a pipe httpd closed after the first line
+    "echo %s; sleep 1; echo more",
+    # a process left in the background holding the output open: taken once the program
+    # exits (httpd -t does not wait for that process, which would hold it past the harness's
+    # 60 s; its stderr is sent away, or it would hold the harness's capture of httpd's own)
+    "echo %s; (sleep 75) 2>/dev/null &",
+], ids=["writes-more", "leaves-a-process"])
+def test_bind_password_exec_whose_first_line_is_the_password_is_taken(env, make_httpd,
+                                                                      program):
     itsm = itsm_directives(env)
-    itsm["ITSMLDAPBindPassword"] = '"exec:/bin/sh -c \\"echo %s; sleep 1; echo more\\""' \
-        % itsm["ITSMLDAPBindPassword"]
-    h = make_httpd("exec-more", itsm=itsm)
-    rc, out = configtest(env, h.conf_path)
-    assert rc == 0 and "Syntax OK" in out, out
-
-
-def test_bind_password_exec_that_leaves_a_process_behind_does_not_hold_httpd(env, make_httpd):
-    """A program that prints the password and leaves a process in the background holding its
-    output open: its password is taken once it exits (httpd -t does not wait for the
-    background process, which would hold it past the harness's 60 s; the process's stderr is
-    sent away, or it would hold the harness's capture of httpd's own)."""
-    itsm = itsm_directives(env)
-    itsm["ITSMLDAPBindPassword"] = '"exec:/bin/sh -c \\"echo %s; (sleep 75) 2>/dev/null &\\""' \
-        % itsm["ITSMLDAPBindPassword"]
-    h = make_httpd("exec-background", itsm=itsm)
+    itsm["ITSMLDAPBindPassword"] = '"exec:/bin/sh -c \\"%s\\""' % (
+        program % itsm["ITSMLDAPBindPassword"])
+    h = make_httpd("exec-taken", itsm=itsm)
     rc, out = configtest(env, h.conf_path)
     assert rc == 0 and "Syntax OK" in out, out
