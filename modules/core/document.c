@@ -79,6 +79,13 @@ static const common_field_t *common_field(const char *name)
     return NULL;
 }
 
+const itsm_field_t *itsm_doc_common_field(const char *name)
+{
+    const common_field_t *cf = common_field(name);
+
+    return cf ? &cf->f : NULL;
+}
+
 /* The common field whose descriptor f is, NULL for a kind's own field (by address: a kind's
  * field may share a common field's name). */
 static const common_field_t *common_of(const itsm_field_t *f)

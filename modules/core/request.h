@@ -173,6 +173,9 @@ itsm_ticket_t *itsm_req_copy_ticket(apr_pool_t *p, const itsm_ticket_t *t);
 
 /* document.c */
 const itsm_field_t *itsm_doc_kind_field(const itsm_kind_t *k, const char *name);
+/* The descriptor of a field every kind has (state, party, title, description, priority,
+ * assignee, group), NULL for any other name. */
+const itsm_field_t *itsm_doc_common_field(const char *name);
 /* May a request set the field name of a ticket of k on update: a common field a request
  * sets (title, description, priority, assignee, group), or a field of the kind neither
  * read-only nor create-only? (The PATCH's clears, the details form's blanks and its

@@ -108,6 +108,20 @@ static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const cha
     }
 }
 
+/* The value of the common filter name (a field every kind has) into *value as the field
+ * stores it (filter_value: ?priority=p2 is P2), NULL when the query has none; or the
+ * refusal's message of a value the field never holds. */
+static const char *common_filter(apr_pool_t *p, apr_table_t *args, const char *name,
+                                 const char **value)
+{
+    const char *text = apr_table_get(args, name), *why = NULL;
+
+    *value = NULL;
+    if (text && (*value = filter_value(p, itsm_doc_common_field(name), text, &why)) == NULL)
+        return apr_psprintf(p, "%s %s.", name, why);
+    return NULL;
+}
+
 /* The query of a list (others: list_params) or a count (count_params) into f: common
  * filters, indexed fields of the kind, times. Anything else is refused: a filter that were
  * silently ignored would answer more than was asked. Returns OK or the error sent. */
@@ -146,11 +160,12 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
                                   apr_psprintf(r->pool, "%s %s.", fd->name, v));
         f->nfields++;
     }
-    f->state = apr_table_get(args, "state");
-    f->priority = apr_table_get(args, "priority");
-    f->party = apr_table_get(args, "party");
-    f->assignee = apr_table_get(args, "assignee");
-    f->group = apr_table_get(args, "group");
+    if ((v = common_filter(r->pool, args, "state", &f->state)) != NULL
+        || (v = common_filter(r->pool, args, "priority", &f->priority)) != NULL
+        || (v = common_filter(r->pool, args, "party", &f->party)) != NULL
+        || (v = common_filter(r->pool, args, "assignee", &f->assignee)) != NULL
+        || (v = common_filter(r->pool, args, "group", &f->group)) != NULL)
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", v);
     if ((v = apr_table_get(args, "open")) != NULL) {
         /* true: leave out the final states; false: only those (the finished tickets) */
         if ((strcmp(v, "true") != 0 && strcmp(v, "false") != 0) || !k->final_states)

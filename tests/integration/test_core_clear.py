@@ -421,3 +421,21 @@ def test_a_text_filter_is_read_as_the_text_is_stored(client):
     for value in (service, " %s " % service, "\t" + service):
         assert numbers_of(client, "incidents", "agent1", service=value) == [n], value
     act(client, "incidents", n, "cancel")
+
+
+def test_the_common_filters_are_read_as_their_fields_store_them(client):
+    """?priority=p2 is P2 as ?route=guidance is Guidance (the common filters were compared as
+    given: an empty page), padded names and states are read without the white space at their
+    ends, and a priority no ticket can have is 400 naming the priorities."""
+    r = create_ticket(client, priority="P5", assignee="res1")
+    n, opened = r.ticket()["number"], r.findtext("i:opened")
+    party, state = r.findtext("i:party"), r.findtext("i:state")
+    for params in ({"priority": "P5"}, {"priority": "p5"}, {"priority": " P5 "},
+                   {"state": " %s " % state, "assignee": "res1\t", "priority": "p5"},
+                   {"party": " %s " % party, "priority": "p5"}):
+        assert n in list_numbers(client, "agent1", opened_after=opened, **params), params
+    assert n not in list_numbers(client, "agent1", opened_after=opened, priority="p4")
+    for value in ("P9", "", "Pfive"):
+        r = client.get("/tests", params={"priority": value})
+        assert_error(r, 400, "bad-query")
+        assert "priority" in r.findtext("i:message") and "P1" in r.findtext("i:message"), r.text
