@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 (see LICENSE) */
 /* Read-only resources: lists (filters, sorts, ranges, stats), the aged view, the service and
  * identity documents, the feed, public views, a process's own resources and the desks. */
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
@@ -30,9 +31,12 @@ static int sla_status_named(const char *name)
 }
 
 /* An RFC 3339 time parameter as bounds in whole seconds: *from the first second at or after
- * it, *to the last second before it. 0 when malformed. */
+ * it, *to the last second before it. itsm_time_parse drops a fraction of a second (times are
+ * stored to the second); here a fraction other than zero counts, so 10:00:00.5 is after the
+ * ticket of 10:00:00. 0 when malformed. */
 static int query_time(const char *v, apr_time_t *from, apr_time_t *to)
 {
+    const char *frac;
     apr_time_t t;
     apr_int64_t up;
 
@@ -40,7 +44,9 @@ static int query_time(const char *v, apr_time_t *from, apr_time_t *to)
         return 1;
     if (itsm_time_parse(&t, v) != APR_SUCCESS || t < apr_time_from_sec(2))
         return 0;
-    up = apr_time_sec(t + APR_USEC_PER_SEC - 1);
+    up = apr_time_sec(t);
+    if ((frac = strchr(v, '.')) != NULL && apr_isdigit(frac[1 + strspn(frac + 1, "0")]))
+        up++;           /* x.5 is past x: the first whole second at or after it is x + 1 */
     if (from)
         *from = apr_time_from_sec(up);
     if (to)

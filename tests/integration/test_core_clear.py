@@ -439,3 +439,20 @@ def test_the_common_filters_are_read_as_their_fields_store_them(client):
         r = client.get("/tests", params={"priority": value})
         assert_error(r, 400, "bad-query")
         assert "priority" in r.findtext("i:message") and "P1" in r.findtext("i:message"), r.text
+
+
+def test_a_time_filter_counts_its_fraction_of_a_second(client):
+    """Times are stored to the second; a filter's fraction of a second was dropped, so
+    opened_after=10:00:00.5Z listed the ticket of 10:00:00 and opened_before=10:00:00.5Z
+    did not. The fraction counts now, zeros as none."""
+    r = create_ticket(client)
+    n, opened = r.ticket()["number"], r.findtext("i:opened")
+    assert opened.endswith("Z") and "." not in opened, opened
+    half, zeros = opened[:-1] + ".5Z", opened[:-1] + ".000Z"
+    assert n in list_numbers(client, "agent1", opened_after=opened)
+    assert n in list_numbers(client, "agent1", opened_after=zeros)
+    assert n not in list_numbers(client, "agent1", opened_after=half)
+    assert n not in list_numbers(client, "agent1", opened_after=opened[:-1] + ".001Z")
+    assert n in list_numbers(client, "agent1", opened_after=opened, opened_before=half)
+    assert n not in list_numbers(client, "agent1", opened_after=opened, opened_before=zeros)
+    assert n not in list_numbers(client, "agent1", opened_after=opened, opened_before=opened)
