@@ -41,7 +41,8 @@ struct itsm_ldap_t {
     apr_pool_t *cache_pool;        /* own allocator; holds the hash and every cached identity */
     apr_hash_t *cache;             /* login -> cache_entry_t */
     unsigned cache_inserts;
-    int tls;                       /* ldaps:// or StartTLS: handles verify the server certificate */
+    int tls;                       /* an ldaps:// URL or StartTLS: handles verify the server
+                                    * certificate */
     itsm_ldap_derive_fn *derive;   /* itsm_ldap_set_derive */
     void *derive_ctx;
     char open_error[ITSM_LDAP_REASON_MAX];  /* why the last handle could not be opened */
@@ -75,11 +76,6 @@ const char *itsm_ldap_filter_escape(apr_pool_t *p, const char *value, apr_size_t
     escaped = apr_pstrmemdup(p, out.bv_val, out.bv_len);
     ber_memfree(out.bv_val);
     return escaped;
-}
-
-static int is_ldaps(const char *url)
-{
-    return strncasecmp(url, "ldaps://", 8) == 0;
 }
 
 /* TLS options on handle h alone (never libldap's global options, which other modules such as
@@ -163,7 +159,7 @@ static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
         /* An anonymous configuration still binds (empty DN and password) so that the
          * connection is opened (and over ldaps:// the TLS handshake made) and checked here
          * rather than on the first search. */
-        if (is_ldaps(ld->conf.url))
+        if (ld->tls && !ld->conf.starttls)     /* an ldaps:// URL of the list */
             step = "connect (TLS handshake)/bind";
         cred.bv_val = (char *)(ld->conf.bind_pw ? ld->conf.bind_pw : "");
         cred.bv_len = strlen(cred.bv_val);
@@ -202,33 +198,34 @@ static int valid_attr_name(const char *a)
     return 1;
 }
 
-/* Whether url is one LDAP URL or a list of them (between spaces or commas, as
- * ldap_initialize reads it), each one ldap_url_parse takes (ldap://, ldaps://, ldapi://).
- * Parsing only: unlike ldap_initialize it reads no ldap.conf and loads no SASL plugin, so the
- * parent may run it at check_config. */
-static int urls_parse(apr_pool_t *p, const char *url)
+int itsm_ldap_urls(apr_pool_t *p, const char *url, int *ldaps)
 {
     char *copy = apr_pstrdup(p, url), *one, *state;
     int n = 0;
 
+    *ldaps = 0;
     for (one = apr_strtok(copy, " ,", &state); one; one = apr_strtok(NULL, " ,", &state)) {
         LDAPURLDesc *lud = NULL;
         int rc = ldap_url_parse(one, &lud);
 
+        if (rc == LDAP_URL_SUCCESS && strcasecmp(lud->lud_scheme, "ldaps") == 0)
+            ++*ldaps;
         if (lud != NULL)
             ldap_free_urldesc(lud);
         if (rc != LDAP_URL_SUCCESS)
             return 0;
         n++;
     }
-    return n > 0;
+    return n;
 }
 
 const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p)
 {
+    int ldaps;
+
     if (conf->url == NULL)
         return "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles";
-    if (!urls_parse(p, conf->url))
+    if (itsm_ldap_urls(p, conf->url, &ldaps) == 0)
         return apr_psprintf(p, "ITSMLDAPURL %s is not an LDAP URL: write ldap://host:port or "
                             "ldaps://host:port (several between spaces)", conf->url);
     if (conf->base == NULL)
@@ -248,13 +245,15 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     itsm_ldap_t *ld;
     apr_allocator_t *allocator;
     LDAP *probe = NULL;
-    int version;
+    int version, ldaps = 0;
     apr_status_t rv;
 
     *out = NULL;
     if (conf == NULL || conf->url == NULL || conf->timeout_sec <= 0 || conf->pool_max <= 0
-        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL
-        || (conf->starttls > 0 && is_ldaps(conf->url)))
+        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL)
+        return APR_EINVAL;
+    (void)itsm_ldap_urls(p, conf->url, &ldaps);    /* parsed: the check above */
+    if (conf->starttls > 0 && ldaps > 0)
         return APR_EINVAL;
 
     /* First libldap call made here, single-threaded: initialises its global options. The
@@ -268,7 +267,7 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     /* The first TLS context initialises libldap's TLS layer (and GnuTLS), which is not safe
      * to do from two threads at once: make one here, before any request thread. Its failure
      * is not fatal here: every handle makes its own context and reports why it cannot. */
-    if (conf->starttls > 0 || is_ldaps(conf->url))
+    if (conf->starttls > 0 || ldaps > 0)
         (void)tls_setup(probe, conf);
     ldap_unbind_ext_s(probe, NULL, NULL);
 
@@ -283,7 +282,7 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     ld->conf.pool_max = conf->pool_max;
     ld->conf.ca_file = conf->ca_file ? apr_pstrdup(p, conf->ca_file) : NULL;
     ld->conf.starttls = conf->starttls > 0;
-    ld->tls = ld->conf.starttls || is_ldaps(conf->url);
+    ld->tls = ld->conf.starttls || ldaps > 0;  /* any URL of the list: its handles verify */
 
     if ((rv = apr_thread_mutex_create(&ld->lock, APR_THREAD_MUTEX_DEFAULT, p)) != APR_SUCCESS)
         return rv;

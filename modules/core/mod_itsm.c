@@ -216,11 +216,6 @@ static const char *set_ldap_starttls(cmd_parms *cmd, void *dummy, int on)
     return NULL;
 }
 
-static int is_ldaps(const char *url)
-{
-    return ap_cstr_casecmpn(url, "ldaps://", 8) == 0;
-}
-
 /* ITSMLDAPCACertFile checked at start-up: readable, by httpd's User too, and holding a PEM
  * certificate. NULL when fine. */
 static const char *check_ldap_ca_file(const char *path, apr_pool_t *p)
@@ -456,65 +451,68 @@ static const command_rec itsm_cmds[] = {
 static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
 {
     const char *err;
+    int urls, ldaps = 0;
 
-        if (c->ldap.url == NULL) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00005)
-                         "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles");
-            return 1;
-        }
-        if (!c->ldap_ttl_set)
-            c->ldap.cache_ttl = apr_time_from_sec(60);
-        if (!c->ldap_timeout_set)
-            c->ldap.timeout_sec = 5;
-        if (!c->ldap_pool_set)
-            c->ldap.pool_max = 4;
-        if (c->ldap.user_attr == NULL)
-            c->ldap.user_attr = "uid";
-        if (c->ldap.starttls == ITSM_UNSET)
-            c->ldap.starttls = 0;
-        if (c->ldap.starttls && is_ldaps(c->ldap.url)) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
-                         "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
-                         "the first byte; use an ldap:// URL with StartTLS, or ldaps:// without",
-                         c->ldap.url);
-            return 1;
-        }
-        /* what the child's itsm_ldap_create would refuse, refused here: a start (or a
-         * configtest before a graceful restart) would otherwise answer every request 503 */
-        if ((err = itsm_ldap_conf_problem(&c->ldap, ptemp)) != NULL) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s", err);
-            return 1;
-        }
-        if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00151)
-                         "ITSMLDAPCACertFile %s %s", c->ldap.ca_file, err);
-            return 1;
-        }
-        if (c->ldap.ca_file && !c->ldap.starttls && !is_ldaps(c->ldap.url))
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00152)
-                         "ITSMLDAPCACertFile is set but %s is neither ldaps:// nor used with "
-                         "ITSMLDAPStartTLS on: the directory is read in clear text",
-                         c->ldap.url);
-        if (c->retry_after == ITSM_UNSET)
-            c->retry_after = 10;
-        if (c->sweep_interval == ITSM_UNSET)
-            c->sweep_interval = 60;
-        if (c->search_window == ITSM_UNSET)
-            c->search_window = 3600;
-        if (c->search_count_delay == ITSM_UNSET)
-            c->search_count_delay = 1;
-        if (c->search_ranked == ITSM_UNSET)
-            c->search_ranked = ITSM_SEARCH_RANKED;
-        if (c->session_cache == ITSM_UNSET)
-            c->session_cache = 1024;
-        if (c->search_cache == ITSM_UNSET) {
-            c->search_cache = ITSM_SEARCH_CACHE_ENTRIES;
-            c->search_cache_kb = ITSM_SEARCH_CACHE_KB;
-        }
-        if (c->portal_cache == ITSM_UNSET) {
-            c->portal_cache = ITSM_PORTAL_CACHE_ENTRIES;
-            c->portal_cache_kb = ITSM_PORTAL_CACHE_KB;
-        }
+    if (c->ldap.url == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00005)
+                     "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles");
+        return 1;
+    }
+    if (!c->ldap_ttl_set)
+        c->ldap.cache_ttl = apr_time_from_sec(60);
+    if (!c->ldap_timeout_set)
+        c->ldap.timeout_sec = 5;
+    if (!c->ldap_pool_set)
+        c->ldap.pool_max = 4;
+    if (c->ldap.user_attr == NULL)
+        c->ldap.user_attr = "uid";
+    if (c->ldap.starttls == ITSM_UNSET)
+        c->ldap.starttls = 0;
+    urls = itsm_ldap_urls(ptemp, c->ldap.url, &ldaps);
+    if (c->ldap.starttls && ldaps > 0) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
+                     "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
+                     "the first byte; use ldap:// URLs with StartTLS, or ldaps:// without",
+                     c->ldap.url);
+        return 1;
+    }
+    /* what the child's itsm_ldap_create would refuse, refused here: a start (or a
+     * configtest before a graceful restart) would otherwise answer every request 503 */
+    if ((err = itsm_ldap_conf_problem(&c->ldap, ptemp)) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s", err);
+        return 1;
+    }
+    if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00151)
+                     "ITSMLDAPCACertFile %s %s", c->ldap.ca_file, err);
+        return 1;
+    }
+    if (c->ldap.ca_file && !c->ldap.starttls && ldaps < urls)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00152)
+                     "ITSMLDAPCACertFile is set but %s is %s ldaps:// nor used with "
+                     "ITSMLDAPStartTLS on: the directory is read in clear text%s",
+                     c->ldap.url, ldaps ? "not all" : "neither",
+                     ldaps ? " over its other URLs" : "");
+    if (c->retry_after == ITSM_UNSET)
+        c->retry_after = 10;
+    if (c->sweep_interval == ITSM_UNSET)
+        c->sweep_interval = 60;
+    if (c->search_window == ITSM_UNSET)
+        c->search_window = 3600;
+    if (c->search_count_delay == ITSM_UNSET)
+        c->search_count_delay = 1;
+    if (c->search_ranked == ITSM_UNSET)
+        c->search_ranked = ITSM_SEARCH_RANKED;
+    if (c->session_cache == ITSM_UNSET)
+        c->session_cache = 1024;
+    if (c->search_cache == ITSM_UNSET) {
+        c->search_cache = ITSM_SEARCH_CACHE_ENTRIES;
+        c->search_cache_kb = ITSM_SEARCH_CACHE_KB;
+    }
+    if (c->portal_cache == ITSM_UNSET) {
+        c->portal_cache = ITSM_PORTAL_CACHE_ENTRIES;
+        c->portal_cache_kb = ITSM_PORTAL_CACHE_KB;
+    }
     return 0;
 }
 

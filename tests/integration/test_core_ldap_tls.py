@@ -84,11 +84,30 @@ def test_certificate_not_signed_by_the_ca_is_an_outage(env, slapd, database, mak
         assert "StartTLS" in log, log[-3000:]
 
 
-def test_starttls_with_ldaps_url_refuses_to_start(env, slapd, make_httpd):
-    assert_refuses_to_start(env, make_httpd, "ldaps-and-starttls",
-                            {"ITSMLDAPURL": slapd.ldaps_url, "ITSMLDAPStartTLS": "on",
+@pytest.mark.parametrize("listed", [False, True], ids=["alone", "second-of-a-list"])
+def test_starttls_with_ldaps_url_refuses_to_start(env, slapd, make_httpd, listed):
+    """An ldaps:// URL anywhere in ITSMLDAPURL's list (the first alone was looked at)."""
+    url = '"%s %s"' % (slapd.url, slapd.ldaps_url) if listed else slapd.ldaps_url
+    assert_refuses_to_start(env, make_httpd, "ldaps-and-starttls-%s" % listed,
+                            {"ITSMLDAPURL": url, "ITSMLDAPStartTLS": "on",
                              "ITSMLDAPCACertFile": slapd.ca_file},
                             r"ITSM00150: ITSMLDAPStartTLS on with the ldaps:// URL")
+
+
+def test_an_ldaps_url_after_an_ldap_url_is_verified_with_the_ca_file(env, slapd, make_httpd):
+    """ITSMLDAPURL "ldap://down ldaps://up": libldap takes the second when the first does not
+    answer, and its certificate is verified against ITSMLDAPCACertFile (the handles were set
+    up for TLS only when the first URL was ldaps://: the second's handshake failed against
+    libldap's default CAs, every request 503). The start warns that the ldap:// URL reads in
+    clear text."""
+    from conftest import free_port
+    url = '"ldap://127.0.0.1:%d %s"' % (free_port(), slapd.ldaps_url)
+    h = make_httpd("ldap-then-ldaps", itsm=tls_directives(env, url, slapd.ca_file))
+    h.start()
+    r = Client(h).get("/me", user="alice")
+    assert r.status == 200 and r.findtext("i:party") == "ALPE", r
+    assert re.search(r"ITSM00152: ITSMLDAPCACertFile is set but .* is not all ldaps://",
+                     h.logs()), h.logs()[-3000:]
 
 
 def test_starttls_takes_on_or_off(env, slapd, make_httpd):
