@@ -59,11 +59,14 @@ const char *article_readers(apr_pool_t *p, const char *audience)
 
 /* The audience checked and the readers derived; the entry "internal" (the audience's entries
  * are separated by white space, as the core reads them) mixed with others is refused, an
- * entry that only contains the word (role:internal-audit) is one as any other. */
+ * entry that only contains the word (role:internal-audit) is one as any other. The words
+ * internal and all are read in any case (Internal, ALL); another entry without a colon is
+ * refused here, with the whole list of what an audience takes (the core's message cannot name
+ * internal, this process's word). The entries are kept separated by one space. */
 static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
 {
     const char *a = apr_table_get(t->fields, "audience");
-    const char *readers;
+    const char *readers, *out = NULL;
     char *copy, *tok, *state;
     int entries = 0, internal = 0;
 
@@ -73,14 +76,22 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
     for (tok = apr_strtok(copy, " \t\r\n", &state); tok;
          tok = apr_strtok(NULL, " \t\r\n", &state)) {
         entries++;
-        internal |= strcmp(tok, "internal") == 0;
+        if (strcasecmp(tok, "internal") == 0)
+            internal = 1;
+        else if (strcasecmp(tok, "all") == 0)
+            tok = "all";
+        else if (strchr(tok, ':') == NULL)
+            return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
+                                  "<audience> '%s' is no audience: give internal alone, all, "
+                                  "or party:ID, market-role:NAME and role:NAME entries",
+                                  itsm_utf8_clip(c->pool, tok, 60, "..."));
+        out = out ? apr_pstrcat(c->pool, out, " ", tok, NULL) : tok;
     }
     if (internal && entries > 1)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "<audience> is internal alone, all, or a list of party:ID, "
                               "market-role:NAME and role:NAME entries");
-    if (internal)
-        a = "internal";
+    a = internal || out == NULL ? "internal" : out;
     apr_table_setn(t->fields, "audience", a);
     readers = article_readers(c->pool, a);
     if (readers)
@@ -188,11 +199,39 @@ int article_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
     return set_audience(c, t);
 }
 
+static int differ(const char *a, const char *b)
+{
+    return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* Did the request change a field of old (t: old with the request's fields set)? */
+static int edited(const itsm_ticket_t *old, const itsm_ticket_t *t)
+{
+    const apr_array_header_t *a = apr_table_elts(t->fields);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    int i;
+
+    if (differ(old->title, t->title) || differ(old->priority, t->priority)
+        || differ(old->assignee, t->assignee) || differ(old->group, t->group))
+        return 1;
+    for (i = 0; i < a->nelts; i++)
+        if (differ(apr_table_get(old->fields, e[i].key), e[i].val))
+            return 1;
+    return 0;
+}
+
 int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
                    itsm_ticket_t *t)
 {
     size_t i;
+    int rc;
 
+    /* an action's body sets fields (docs/api.md) as an edit does, under the edit's rules:
+     * an approved, published or retired article's text is not changed on the way to its
+     * readers (publish with a new body published what nobody reviewed), and an audience is
+     * checked and its readers derived (else the readers stayed the old audience's) */
+    if (edited(old, t) && (rc = article_update(c, old, t)) != 0)
+        return rc;
     for (i = 0; i < N_TRANSITIONS; i++) {
         if (strcmp(transitions[i].action, action) != 0)
             continue;

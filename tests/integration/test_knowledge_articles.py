@@ -147,6 +147,19 @@ def test_an_audience_entry_is_read_whole(client):
     assert r.status == 201 and r.findtext("i:audience") == "internal", r
 
 
+@pytest.mark.parametrize("given,stored", [("Internal", "internal"), ("ALL", "all"),
+                                          ("All  party:ALPE", "all party:ALPE")])
+def test_the_audience_words_are_read_in_any_case(client, given, stored):
+    """internal and all as typed (Internal was refused with a message that did not name
+    internal); another word is refused naming every form an audience takes."""
+    r = client.post("/articles", article_xml("Words " + tag(), BODY, audience=given), user=KM)
+    assert r.status == 201 and r.findtext("i:audience") == stored, r
+    r = client.post("/articles", article_xml("Words " + tag(), BODY, audience="everyone"),
+                    user=KM)
+    assert_error(r, 422, "invalid-field")
+    assert "internal alone, all, or party:ID" in r.findtext("i:message"), r.text
+
+
 # audiences whose parties match nobody, refused naming the field sent (<audience>, not the
 # read-only <readers> derived from it), with what the message says about the entry
 BAD_AUDIENCES = [
@@ -295,3 +308,52 @@ def test_readers_see_the_published_version_while_the_next_is_drafted(client):
     act(client, number, "retire")
     assert_error(client.get("/articles/" + number, user="alice"), 404)
     assert client.get("/articles/%s/versions/2" % number, user=KM).status == 200
+
+
+def act_with(client, number, action, body, expect, **fields):
+    """An action whose body sets fields (docs/api.md: set with the transition)."""
+    etag = client.get("/articles/" + number, user=KM).etag
+    r = client.post("/articles/%s/actions/%s" % (number, action),
+                    article_xml(body=body, **fields), user=KM, headers={"If-Match": etag})
+    assert r.status == expect, r
+    return r
+
+
+@pytest.mark.parametrize("state,action", [("approved", "publish"), ("published", "retire"),
+                                          ("approved", "reject"), ("retired", "revise")])
+def test_an_action_does_not_edit_an_article_that_is_not_edited(client, database, state,
+                                                                action):
+    """An approved, published or retired article is not edited (409 not-editable), by a PATCH
+    nor by the fields of an action's body: publish with a new body published text nobody
+    reviewed, retire rewrote the retired working copy."""
+    number = article_in(client, state)
+    with nothing_changed(database):
+        r = act_with(client, number, action, "<p>unreviewed %s</p>" % tag(), 409)
+    assert_error(r, 409, "not-editable")
+    with nothing_changed(database):
+        r = act_with(client, number, action, None, 409, audience="all")
+    assert_error(r, 409, "not-editable")
+    # the same action without fields, or with the fields as they are, is taken
+    r = act_with(client, number, action, None, 200, title=client.get(
+        "/articles/" + number, user=KM).findtext("i:title"))
+    assert r.findtext("i:state") == ALLOWED[action][1]
+    if state == "approved" and action == "publish":
+        assert "unreviewed" not in client.get("/articles/%s/versions/1" % number,
+                                              user=KM).text
+
+
+def test_an_audience_set_with_an_action_is_checked_and_applied(client, database):
+    """Fields set with submit (a draft is edited) follow an edit's rules: the audience is
+    checked, and its readers derived from it (they stayed the old audience's: an article
+    submitted with audience party:ALPE reached every reader once published)."""
+    number = article_in(client, "draft", audience="all")
+    with nothing_changed(database):
+        r = act_with(client, number, "submit", None, 422, audience="internal all")
+    assert_error(r, 422, "invalid-field")
+    act_with(client, number, "submit", None, 200, audience="party:ALPE")
+    act(client, number, "approve")
+    act(client, number, "publish")
+    r = client.get("/articles/" + number, user=KM)
+    assert r.findtext("i:audience") == "party:ALPE" and r.findtext("i:readers") == "party:ALPE"
+    assert client.get("/articles/" + number, user="alice").status == 200
+    assert client.get("/articles/" + number, user="bob").status == 404
