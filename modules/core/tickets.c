@@ -259,6 +259,20 @@ static int count_links(const apr_array_header_t *links, const char *type, int ou
     return n;
 }
 
+/* Does links (a ticket's) hold its outgoing link of type to number? */
+static int has_link(const apr_array_header_t *links, const char *type, const char *number)
+{
+    int i;
+
+    for (i = 0; i < links->nelts; i++) {
+        const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
+
+        if (l->outgoing && strcmp(l->type, type) == 0 && strcmp(l->number, number) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* May a ticket of kind fk (id from_id, 0 when it is being created; pending: links of type it
  * makes in this request already) link with type to a ticket of kind tk (id to_id, 0 when
  * it is being created)? adding: also within the rule's counts, counted over every party
@@ -294,9 +308,13 @@ static int link_check(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_
                               rule->to_kind, tk->kind);
     if (!adding || (rule->max_out == 0 && rule->max_in == 0))
         return 0;
-    if (rule->max_out && from_id) {
+    if (from_id) {
         if (itsm_store_links(q->store, &links, from_id, "*", p) != APR_SUCCESS)
             goto fault;
+        /* the link itself first: asked for again, it is no limit reached (and no "remove
+         * one first"), but the answer of a link that exists (writes_commit's APR_EEXIST) */
+        if (to_number && has_link(links, type, to_number))
+            return itsm_call_fail(c, HTTP_CONFLICT, "conflict", "That link exists already.");
         out += count_links(links, type, 1);
     }
     if (rule->max_in && to_id) {

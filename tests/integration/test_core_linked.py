@@ -100,6 +100,9 @@ def test_declared_limit_holds_from_either_end(client, database):
     before = database.snapshot()
     assert_error(link(client, "tests", t2, "tested-by", p), 409, "link-limit")
     assert_error(link(client, "probes", p, "tested-by", t2), 409, "link-limit")
+    # asked again, from either end: the link exists (it was "link-limit: remove one first")
+    assert_error(link(client, "tests", t1, "tested-by", p), 409, "conflict")
+    assert_error(link(client, "probes", p, "tested-by", t1), 409, "conflict")
     # the rule is the probe's links to test tickets: not test to test, nor test to probe
     assert_error(link(client, "tests", t2, "tested-by", t1), 422, "invalid-link")
     assert database.snapshot() == before

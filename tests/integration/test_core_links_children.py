@@ -93,6 +93,14 @@ def test_link_counts(client, database):
     assert_error(link(client, d2, "duplicate-of", orig), 409, "link-limit")  # max_in 1
     assert link(client, d2, "duplicate-of", d1).status == 201
 
+    # the same link again is no limit reached (nor "remove one first"), from either rule
+    for src, dst in ((p, a), (d1, orig)):
+        before = database.snapshot()
+        r = link(client, src, "blocks" if src == p else "duplicate-of", dst)
+        assert_error(r, 409, "conflict")
+        assert r.findtext("i:message") == "That link exists already.", r.text
+        assert database.snapshot() == before
+
 
 def test_count_holds_across_parties(client):
     # a probe of alice's party, duplicated by an Elexon probe alice cannot see: the limit on
