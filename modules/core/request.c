@@ -392,6 +392,11 @@ int itsm_req_query_args(itsm_req_t *q, apr_table_t **args)
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                     apr_psprintf(q->r->pool, "The query parameter '%s' is given more than "
                                  "once: each is taken once.", key));
+    /* decoded, a NUL ends the C string: the rest of the value would be dropped unsaid
+     * (?q=jabber%00wock searched for jabber) */
+    if (q->r->args && strstr(q->r->args, "%00"))
+        return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
+                              "The query holds a NUL character (%00): no value takes one.");
     itsm_req_form_args(q->r, args);
     return OK;
 }
