@@ -41,7 +41,7 @@ const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p);
 /* The number of URLs of url, one LDAP URL or a list of them (between spaces or commas, as
  * ldap_initialize reads it), each one ldap_url_parse takes; 0 when one is not. *ldaps: how
  * many of them are ldaps://. Parsing only (no libldap set-up), for check_config too. */
-int itsm_ldap_urls(apr_pool_t *p, const char *url, int *ldaps);
+int itsm_ldap_url_count(int *ldaps, apr_pool_t *p, const char *url);
 
 /* Create the per-process state (pool of handles via apr_reslist, cache with its own mutex). p: process/child pool.
  * The configuration is copied. APR_EINVAL on an unusable configuration (no url or base, bad user_attr,

@@ -160,7 +160,7 @@ static apr_status_t handle_open(void **resource, void *params, apr_pool_t *pool)
          * connection is opened (and over ldaps:// the TLS handshake made) and checked here
          * rather than on the first search. */
         if (ld->tls && !ld->conf.starttls)     /* an ldaps:// URL of the list */
-            step = "connect (TLS handshake)/bind";
+            step = "connect (TLS handshake if ldaps://)/bind";
         cred.bv_val = (char *)(ld->conf.bind_pw ? ld->conf.bind_pw : "");
         cred.bv_len = strlen(cred.bv_val);
         rc = ldap_sasl_bind_s(h->ld, ld->conf.bind_dn ? ld->conf.bind_dn : "",
@@ -198,7 +198,7 @@ static int valid_attr_name(const char *a)
     return 1;
 }
 
-int itsm_ldap_urls(apr_pool_t *p, const char *url, int *ldaps)
+int itsm_ldap_url_count(int *ldaps, apr_pool_t *p, const char *url)
 {
     char *copy = apr_pstrdup(p, url), *one, *state;
     int n = 0;
@@ -225,7 +225,7 @@ const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p)
 
     if (conf->url == NULL)
         return "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles";
-    if (itsm_ldap_urls(p, conf->url, &ldaps) == 0)
+    if (itsm_ldap_url_count(&ldaps, p, conf->url) == 0)
         return apr_psprintf(p, "ITSMLDAPURL %s is not an LDAP URL: write ldap://host:port or "
                             "ldaps://host:port (several between spaces)", conf->url);
     if (conf->base == NULL)
@@ -252,7 +252,7 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     if (conf == NULL || conf->url == NULL || conf->timeout_sec <= 0 || conf->pool_max <= 0
         || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL)
         return APR_EINVAL;
-    (void)itsm_ldap_urls(p, conf->url, &ldaps);    /* parsed: the check above */
+    (void)itsm_ldap_url_count(&ldaps, p, conf->url);    /* parsed: the check above */
     if (conf->starttls > 0 && ldaps > 0)
         return APR_EINVAL;
 

@@ -468,7 +468,7 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
         c->ldap.user_attr = "uid";
     if (c->ldap.starttls == ITSM_UNSET)
         c->ldap.starttls = 0;
-    urls = itsm_ldap_urls(ptemp, c->ldap.url, &ldaps);
+    urls = itsm_ldap_url_count(&ldaps, ptemp, c->ldap.url);
     if (c->ldap.starttls && ldaps > 0) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
                      "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
@@ -487,12 +487,15 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
                      "ITSMLDAPCACertFile %s %s", c->ldap.ca_file, err);
         return 1;
     }
-    if (c->ldap.ca_file && !c->ldap.starttls && ldaps < urls)
+    if (c->ldap.ca_file && !c->ldap.starttls && ldaps == 0)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00152)
-                     "ITSMLDAPCACertFile is set but %s is %s ldaps:// nor used with "
-                     "ITSMLDAPStartTLS on: the directory is read in clear text%s",
-                     c->ldap.url, ldaps ? "not all" : "neither",
-                     ldaps ? " over its other URLs" : "");
+                     "ITSMLDAPCACertFile is set but %s is neither ldaps:// nor used with "
+                     "ITSMLDAPStartTLS on: the directory is read in clear text", c->ldap.url);
+    if (!c->ldap.starttls && ldaps > 0 && ldaps < urls)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, ITSMLOGNO(00154)
+                     "ITSMLDAPURL %s mixes ldaps:// with other URLs: when an ldaps:// server "
+                     "does not answer, the next is read in clear text, the bind password too",
+                     c->ldap.url);
     if (c->retry_after == ITSM_UNSET)
         c->retry_after = 10;
     if (c->sweep_interval == ITSM_UNSET)

@@ -306,17 +306,20 @@ static int link_check(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *fk, apr_
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-link",
                               "A '%s' link goes to a %s ticket, not a %s.", type,
                               rule->to_kind, tk->kind);
-    if (!adding || (rule->max_out == 0 && rule->max_in == 0))
+    if (!adding)
         return 0;
     if (from_id) {
         if (itsm_store_links(q->store, &links, from_id, "*", p) != APR_SUCCESS)
             goto fault;
         /* the link itself first: asked for again, it is no limit reached (and no "remove
-         * one first"), but the answer of a link that exists (writes_commit's APR_EEXIST) */
+         * one first"), nor a matter for the kind's linked callback, but the answer of a link
+         * that exists (writes_commit's APR_EEXIST, which relates-to links get) */
         if (to_number && has_link(links, type, to_number))
             return itsm_call_fail(c, HTTP_CONFLICT, "conflict", "That link exists already.");
         out += count_links(links, type, 1);
     }
+    if (rule->max_out == 0 && rule->max_in == 0)
+        return 0;
     if (rule->max_in && to_id) {
         if (itsm_store_links(q->store, &links, to_id, "*", p) != APR_SUCCESS)
             goto fault;

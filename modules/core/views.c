@@ -116,13 +116,16 @@ static const char *filter_value(apr_pool_t *p, const itsm_field_t *fd, const cha
 
 /* The value of the common filter name (a field every kind has) into *value as the field
  * stores it (filter_value: ?priority=p2 is P2), NULL when the query has none; or the
- * refusal's message of a value the field never holds. */
-static const char *common_filter(apr_pool_t *p, apr_table_t *args, const char *name,
-                                 const char **value)
+ * refusal's message of a value the field never holds, an empty one too (?assignee= matched
+ * nothing: it does not find the unassigned tickets). */
+static const char *common_filter(const char **value, apr_pool_t *p, apr_table_t *args,
+                                 const char *name)
 {
     const char *text = apr_table_get(args, name), *why = NULL;
 
     *value = NULL;
+    if (text && itsm_text_blank(text))     /* no ticket is in no state, of no party... */
+        return apr_psprintf(p, "%s is empty: leave it out to list every %s.", name, name);
     if (text && (*value = filter_value(p, itsm_doc_common_field(name), text, &why)) == NULL)
         return apr_psprintf(p, "%s %s.", name, why);
     return NULL;
@@ -166,11 +169,11 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
                                   apr_psprintf(r->pool, "%s %s.", fd->name, v));
         f->nfields++;
     }
-    if ((v = common_filter(r->pool, args, "state", &f->state)) != NULL
-        || (v = common_filter(r->pool, args, "priority", &f->priority)) != NULL
-        || (v = common_filter(r->pool, args, "party", &f->party)) != NULL
-        || (v = common_filter(r->pool, args, "assignee", &f->assignee)) != NULL
-        || (v = common_filter(r->pool, args, "group", &f->group)) != NULL)
+    if ((v = common_filter(&f->state, r->pool, args, "state")) != NULL
+        || (v = common_filter(&f->priority, r->pool, args, "priority")) != NULL
+        || (v = common_filter(&f->party, r->pool, args, "party")) != NULL
+        || (v = common_filter(&f->assignee, r->pool, args, "assignee")) != NULL
+        || (v = common_filter(&f->group, r->pool, args, "group")) != NULL)
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", v);
     if ((v = apr_table_get(args, "open")) != NULL) {
         /* true: leave out the final states; false: only those (the finished tickets) */

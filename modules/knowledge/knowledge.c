@@ -62,13 +62,14 @@ const char *article_readers(apr_pool_t *p, const char *audience)
  * entry that only contains the word (role:internal-audit) is one as any other. The words
  * internal and all are read in any case (Internal, ALL); another entry without a colon is
  * refused here, with the whole list of what an audience takes (the core's message cannot name
- * internal, this process's word). The entries are kept separated by one space. */
+ * internal, this process's word). A list with all in other letters is kept with one space
+ * between its entries; any other as given. */
 static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
 {
     const char *a = apr_table_get(t->fields, "audience");
     const char *readers, *out = NULL;
     char *copy, *tok, *state;
-    int entries = 0, internal = 0;
+    int entries = 0, internal = 0, respelt = 0;
 
     if (a == NULL)
         a = "internal";
@@ -78,8 +79,10 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
         entries++;
         if (strcasecmp(tok, "internal") == 0)
             internal = 1;
-        else if (strcasecmp(tok, "all") == 0)
+        else if (strcasecmp(tok, "all") == 0) {
+            respelt |= strcmp(tok, "all") != 0;
             tok = "all";
+        }
         else if (strchr(tok, ':') == NULL)
             return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                                   "<audience> '%s' is no audience: give internal alone, all, "
@@ -91,7 +94,10 @@ static int set_audience(itsm_call_t *c, itsm_ticket_t *t)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "<audience> is internal alone, all, or a list of party:ID, "
                               "market-role:NAME and role:NAME entries");
-    a = internal || out == NULL ? "internal" : out;
+    if (internal || out == NULL)
+        a = "internal";
+    else if (respelt)
+        a = out;
     apr_table_setn(t->fields, "audience", a);
     readers = article_readers(c->pool, a);
     if (readers)
@@ -181,41 +187,46 @@ int article_create(itsm_call_t *c, itsm_ticket_t *t)
     return set_audience(c, t);
 }
 
+static const char *const editable[] = { "draft", "in-review", NULL };
+
+/* An edit's values checked: a body that says something, the audience and its readers. */
+static int check_edit(itsm_call_t *c, itsm_ticket_t *t)
+{
+    int rc;
+
+    if ((rc = check_body(c, t)) != 0)
+        return rc;
+    return set_audience(c, t);
+}
+
 /* The working copy changes while it is a draft or in review; an approved, published or
  * retired article is revised first (its published version stays until the next publish). */
 int article_update(itsm_call_t *c, const itsm_ticket_t *old, itsm_ticket_t *t)
 {
-    int rc;
-
-    if (!in(old->state, (const char *const[]){ "draft", "in-review", NULL }))
+    if (!in(old->state, editable))
         return itsm_call_fail(c, HTTP_CONFLICT, "not-editable",
                               "an article that is %s is not edited: %s", old->state,
                               strcmp(old->state, "approved") == 0
                               ? "send it back to the author (the action reject) to make it a "
                                 "draft again"
                               : "take the action revise to make a new draft");
-    if ((rc = check_body(c, t)) != 0)
-        return rc;
-    return set_audience(c, t);
+    return check_edit(c, t);
 }
 
-static int differ(const char *a, const char *b)
-{
-    return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
-}
-
-/* Did the request change a field of old (t: old with the request's fields set)? */
+/* Did the request change a value of old (t: old with the request's fields set)? */
 static int edited(const itsm_ticket_t *old, const itsm_ticket_t *t)
 {
+    static const char *const own[] = { "title", "priority", "assignee", "group", NULL };
     const apr_array_header_t *a = apr_table_elts(t->fields);
     const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *const *name;
     int i;
 
-    if (differ(old->title, t->title) || differ(old->priority, t->priority)
-        || differ(old->assignee, t->assignee) || differ(old->group, t->group))
-        return 1;
+    for (name = own; *name; name++)
+        if (!itsm_ticket_same(old, t, *name))
+            return 1;
     for (i = 0; i < a->nelts; i++)
-        if (differ(apr_table_get(old->fields, e[i].key), e[i].val))
+        if (!itsm_ticket_same(old, t, e[i].key))
             return 1;
     return 0;
 }
@@ -226,12 +237,6 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     size_t i;
     int rc;
 
-    /* an action's body sets fields (docs/api.md) as an edit does, under the edit's rules:
-     * an approved, published or retired article's text is not changed on the way to its
-     * readers (publish with a new body published what nobody reviewed), and an audience is
-     * checked and its readers derived (else the readers stayed the old audience's) */
-    if (edited(old, t) && (rc = article_update(c, old, t)) != 0)
-        return rc;
     for (i = 0; i < N_TRANSITIONS; i++) {
         if (strcmp(transitions[i].action, action) != 0)
             continue;
@@ -245,6 +250,21 @@ int article_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
             return itsm_call_fail(c, HTTP_CONFLICT, "invalid-transition",
                                   "'retire' takes a published version out of publication: "
                                   "this %s article has none", old->state);
+        /* An action's body sets fields (docs/api.md): an edit, of an article that is edited
+         * (a draft, in review) or becomes a draft (reject, revise), under an edit's checks
+         * (else the readers stayed the old audience's); an approved, published or retired
+         * article is not changed on its way to or out of publication (publish with a new
+         * body published what nobody had reviewed). */
+        if (edited(old, t)) {
+            if (!in(old->state, editable) && strcmp(transitions[i].to, "draft") != 0)
+                return itsm_call_fail(c, HTTP_CONFLICT, "not-editable",
+                                      "'%s' takes the %s article as it is: send it without "
+                                      "fields (to change the article, %s it first)", action,
+                                      old->state,
+                                      strcmp(old->state, "approved") == 0 ? "reject" : "revise");
+            if ((rc = check_edit(c, t)) != 0)
+                return rc;
+        }
         t->state = transitions[i].to;
         return 0;
     }

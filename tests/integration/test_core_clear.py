@@ -435,10 +435,16 @@ def test_the_common_filters_are_read_as_their_fields_store_them(client):
                    {"party": " %s " % party, "priority": "p5"}):
         assert n in list_numbers(client, "agent1", opened_after=opened, **params), params
     assert n not in list_numbers(client, "agent1", opened_after=opened, priority="p4")
-    for value in ("P9", "", "Pfive"):
+    for value in ("P9", "Pfive"):
         r = client.get("/tests", params={"priority": value})
         assert_error(r, 400, "bad-query")
         assert "priority" in r.findtext("i:message") and "P1" in r.findtext("i:message"), r.text
+    # an empty one is no value (?assignee= matched nothing, not the unassigned tickets)
+    for name in ("state", "priority", "party", "assignee", "group"):
+        r = client.get("/tests", params={name: " "})
+        assert_error(r, 400, "bad-query")
+        assert r.findtext("i:message") == "%s is empty: leave it out to list every %s." % (
+            name, name), r.text
 
 
 def test_a_time_filter_counts_its_fraction_of_a_second(client):

@@ -151,13 +151,18 @@ def test_an_audience_entry_is_read_whole(client):
                                           ("All  party:ALPE", "all party:ALPE")])
 def test_the_audience_words_are_read_in_any_case(client, given, stored):
     """internal and all as typed (Internal was refused with a message that did not name
-    internal); another word is refused naming every form an audience takes."""
+    internal)."""
     r = client.post("/articles", article_xml("Words " + tag(), BODY, audience=given), user=KM)
     assert r.status == 201 and r.findtext("i:audience") == stored, r
-    r = client.post("/articles", article_xml("Words " + tag(), BODY, audience="everyone"),
-                    user=KM)
+
+
+def test_a_word_that_is_no_audience_is_refused_naming_every_form(client, database):
+    with nothing_changed(database):
+        r = client.post("/articles", article_xml("Words " + tag(), BODY, audience="everyone"),
+                        user=KM)
     assert_error(r, 422, "invalid-field")
-    assert "internal alone, all, or party:ID" in r.findtext("i:message"), r.text
+    assert "'everyone' is no audience: give internal alone, all, or party:ID" in r.findtext(
+        "i:message"), r.text
 
 
 # audiences whose parties match nobody, refused naming the field sent (<audience>, not the
@@ -310,7 +315,7 @@ def test_readers_see_the_published_version_while_the_next_is_drafted(client):
     assert client.get("/articles/%s/versions/2" % number, user=KM).status == 200
 
 
-def act_with(client, number, action, body, expect, **fields):
+def act_with(client, number, action, body=None, expect=200, **fields):
     """An action whose body sets fields (docs/api.md: set with the transition)."""
     etag = client.get("/articles/" + number, user=KM).etag
     r = client.post("/articles/%s/actions/%s" % (number, action),
@@ -319,27 +324,45 @@ def act_with(client, number, action, body, expect, **fields):
     return r
 
 
-@pytest.mark.parametrize("state,action", [("approved", "publish"), ("published", "retire"),
-                                          ("approved", "reject"), ("retired", "revise")])
+@pytest.mark.parametrize("state,action,first", [("approved", "publish", "reject"),
+                                                ("published", "retire", "revise")])
 def test_an_action_does_not_edit_an_article_that_is_not_edited(client, database, state,
-                                                                action):
+                                                                action, first):
     """An approved, published or retired article is not edited (409 not-editable), by a PATCH
-    nor by the fields of an action's body: publish with a new body published text nobody
-    reviewed, retire rewrote the retired working copy."""
+    nor by the fields of an action's body that leaves it so: publish with a new body
+    published text nobody reviewed, retire rewrote the retired working copy."""
     number = article_in(client, state)
+    for fields in ({"body": "<p>unreviewed %s</p>" % tag()},
+                   {"body": None, "audience": "all"}, {"body": None, "keywords": "new"}):
+        with nothing_changed(database):
+            r = act_with(client, number, action, expect=409, **fields)
+        assert_error(r, 409, "not-editable")
+        assert ("'%s' takes the %s article as it is" % (action, state)) in r.findtext(
+            "i:message") and first in r.findtext("i:message"), r.text
+    # an action that is not allowed from the state says so first
     with nothing_changed(database):
-        r = act_with(client, number, action, "<p>unreviewed %s</p>" % tag(), 409)
-    assert_error(r, 409, "not-editable")
-    with nothing_changed(database):
-        r = act_with(client, number, action, None, 409, audience="all")
-    assert_error(r, 409, "not-editable")
+        r = act_with(client, number, "approve", body="<p>x</p>", expect=409)
+    assert_error(r, 409, "invalid-transition")
     # the same action without fields, or with the fields as they are, is taken
-    r = act_with(client, number, action, None, 200, title=client.get(
+    r = act_with(client, number, action, body=None, expect=200, title=client.get(
         "/articles/" + number, user=KM).findtext("i:title"))
     assert r.findtext("i:state") == ALLOWED[action][1]
-    if state == "approved" and action == "publish":
+    if action == "publish":
         assert "unreviewed" not in client.get("/articles/%s/versions/1" % number,
                                               user=KM).text
+
+
+@pytest.mark.parametrize("state,action", [("approved", "reject"), ("retired", "revise")])
+def test_an_action_to_a_draft_takes_an_edit_under_its_checks(client, database, state, action):
+    """reject and revise make a draft, which is edited: their fields are taken, checked as a
+    PATCH's (a blank body refused, nothing written)."""
+    number = article_in(client, state)
+    with nothing_changed(database):
+        r = act_with(client, number, action, body="<p> </p>", expect=422)
+    assert_error(r, 422, "invalid-field")
+    r = act_with(client, number, action, body="<p>changed on the way back</p>", expect=200)
+    assert r.findtext("i:state") == "draft"
+    assert r.findtext("i:body/i:p") == "changed on the way back"
 
 
 def test_an_audience_set_with_an_action_is_checked_and_applied(client, database):
@@ -348,9 +371,9 @@ def test_an_audience_set_with_an_action_is_checked_and_applied(client, database)
     submitted with audience party:ALPE reached every reader once published)."""
     number = article_in(client, "draft", audience="all")
     with nothing_changed(database):
-        r = act_with(client, number, "submit", None, 422, audience="internal all")
+        r = act_with(client, number, "submit", expect=422, audience="internal all")
     assert_error(r, 422, "invalid-field")
-    act_with(client, number, "submit", None, 200, audience="party:ALPE")
+    act_with(client, number, "submit", audience="party:ALPE")
     act(client, number, "approve")
     act(client, number, "publish")
     r = client.get("/articles/" + number, user=KM)

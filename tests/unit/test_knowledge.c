@@ -73,6 +73,65 @@ static void article_transitions(void **state)
             }
 }
 
+/* Each allowed action with a changed body: taken (the body checked) where the article is
+ * edited or becomes a draft, else 409 not-editable; the same action without fields taken. */
+static void article_action_bodies(void **state)
+{
+    static const struct { const char *action, *from; int takes; } cases[] = {
+        { "submit", "draft", 1 }, { "approve", "in-review", 1 }, { "reject", "in-review", 1 },
+        { "reject", "approved", 1 }, { "revise", "published", 1 }, { "revise", "retired", 1 },
+        { "publish", "approved", 0 }, { "retire", "published", 0 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        itsm_call_t c = { .pool = pool };
+        itsm_ticket_t *old = ticket(cases[i].from), *t = ticket(cases[i].from);
+        int rc;
+
+        apr_table_set(old->fields, "body", "<p>reviewed</p>");
+        apr_table_set(t->fields, "body", "<p>changed</p>");
+        rc = article_action(&c, cases[i].action, old, t);
+        if (cases[i].takes ? rc != 0 : rc != 409)
+            fail_msg("%s from %s with a new body: %d", cases[i].action, cases[i].from, rc);
+        if (!cases[i].takes)
+            assert_string_equal(c.code, "not-editable");
+        t = ticket(cases[i].from);
+        apr_table_set(t->fields, "body", "<p>reviewed</p>");
+        assert_int_equal(article_action(&c, cases[i].action, old, t), 0);
+    }
+}
+
+/* The words internal and all in any case; another word without a colon refused. */
+static void audience_words(void **state)
+{
+    static const struct { const char *given, *stored; } cases[] = {
+        { "Internal", "internal" }, { " INTERNAL ", "internal" }, { "ALL", "all" },
+        { "All  role:x", "all role:x" }, { "all  role:x", "all  role:x" },
+        { "role:internal-audit", "role:internal-audit" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        itsm_call_t c = { .pool = pool };
+        itsm_ticket_t *old = ticket("draft"), *t = ticket("draft");
+
+        apr_table_set(t->fields, "body", "<p>text</p>");
+        apr_table_set(t->fields, "audience", cases[i].given);
+        assert_int_equal(article_update(&c, old, t), 0);
+        assert_string_equal(apr_table_get(t->fields, "audience"), cases[i].stored);
+    }
+    {
+        itsm_call_t c = { .pool = pool };
+        itsm_ticket_t *old = ticket("draft"), *t = ticket("draft");
+
+        apr_table_set(t->fields, "body", "<p>text</p>");
+        apr_table_set(t->fields, "audience", "everyone");
+        assert_int_equal(article_update(&c, old, t), 422);
+        assert_string_equal(c.code, "invalid-field");
+    }
+}
+
 static void audiences(void **state)
 {
     assert_null(article_readers(pool, "internal"));
@@ -228,6 +287,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(article_transitions),
+        cmocka_unit_test(article_action_bodies),
+        cmocka_unit_test(audience_words),
         cmocka_unit_test(audiences),
         cmocka_unit_test(letters_and_keys),
         cmocka_unit_test(keys),
