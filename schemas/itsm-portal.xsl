@@ -283,7 +283,11 @@
     <xsl:param name="value" select="$ctx[@page = 'new']/p:posted[@name = $name] | $ctx[@page = 'new'][not(@step)]/p:arg[@name = $name]"/>
     <xsl:param name="label" select="''"/>
     <xsl:variable name="id" select="concat($form, '-', $name)"/>
-    <xsl:variable name="mine" select="$refusal and $refusal/@action = $form"/>
+    <!-- a stale version's refusal (412) shows the ticket as it is now, not the input: the
+         form posts every field, so the input kept with the new version would write back
+         the values someone else had just changed -->
+    <xsl:variable name="mine" select="$refusal and $refusal/@action = $form
+        and not($refusal/i:error/i:code = 'precondition-failed')"/>
     <xsl:variable name="posted" select="$refusal[@action = $form]/p:value[@name = $name]"/>
     <!-- the posted value after a refusal of this form, else the value (a string, not a
          result tree fragment: libxslt would build a document per input) -->

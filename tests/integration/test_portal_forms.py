@@ -121,10 +121,18 @@ def test_details_are_changed_on_a_page_of_their_own(httpd, client):
     r = client.patch("/cases/" + number, "<case xmlns='%s'><title>Changed elsewhere</title></case>" % NS,
                      user="im1", headers={"If-Match": '"1"'})
     assert r.status == 200
-    r = b.post(f["action"], dict(f["inputs"], title="Mine, too late"))
+    r = b.post(f["action"], dict(f["inputs"], description="Mine, too late"))
     assert r.status_code == 412
     assert "Someone else changed this ticket" in r.text and 'id="update-form"' in r.text
-    assert 'name="itsm-version" value="2"' in r.text and "Mine, too late" in r.text
+    assert client.get("/cases/" + number, user="agent1").findtext("i:title") == "Changed elsewhere"
+    # the form shows the ticket as it is now, not the input: saved again as shown it keeps the
+    # other person's change (the input kept with the new version wrote the old title back)
+    f412 = form_of(r.text, "/itsm/cases/" + number)
+    assert f412["inputs"]["itsm-version"] == "2"
+    assert f412["inputs"]["title"] == "Changed elsewhere", f412["inputs"]
+    assert "Mine, too late" not in r.text
+    r = b.post(f412["action"], f412["inputs"])
+    assert r.status_code == 303
     assert client.get("/cases/" + number, user="agent1").findtext("i:title") == "Changed elsewhere"
     # saved: back to the ticket's page
     f = form_of(b.page("/itsm/cases/%s?edit=details" % number).text, "/itsm/cases/" + number)
