@@ -298,24 +298,34 @@ static const itsm_kind_t *kind_numbering(const itsm_core_t *core, const char *nu
 }
 
 /* A linked ticket's number is shown only to those who may see that ticket, as its fields
- * are (document.c, render_shown): another party's number, or one of a kind the caller reads
- * as published that has no published version, reads "(not visible)". Answers kept in seen,
- * one read per number. */
+ * are (document.c, render_shown): another party's number, one of a kind the caller may not
+ * read (by role, or by a relation to that ticket: a knowledge author is granted no incident),
+ * or one of a kind the caller reads as published that has no published version, reads
+ * "(not visible)". Answers kept in seen, one read per number; none for a caller who sees
+ * every party and reads the kind by role. */
 const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
 {
     const char *shown;
     itsm_ticket_t *x;
     const itsm_kind_t *k;
+    int by_role;
 
     if (number == NULL)
         return number;
-    if (q->sees_all && ((k = kind_numbering(q->core, number)) == NULL
-                        || !itsm_req_reads_published(q, k)))
+    k = kind_numbering(q->core, number);
+    by_role = k == NULL
+              || itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_READ);
+    if (q->sees_all && by_role && (k == NULL || !itsm_req_reads_published(q, k)))
         return number;
     if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
-        shown = itsm_req_bind_store(q) == APR_SUCCESS
-                && itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool) == APR_SUCCESS
-                ? number : NOT_VISIBLE;
+        if (!by_role && itsm_authz_relations_for(q->core->authz, k->kind, ITSM_ACTION_READ) == 0)
+            shown = NOT_VISIBLE;        /* no relation could grant it: nothing to read */
+        else
+            shown = itsm_req_bind_store(q) == APR_SUCCESS
+                    && itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool)
+                       == APR_SUCCESS
+                    && (by_role || itsm_req_allowed_on(q, k, x, ITSM_ACTION_READ))
+                    ? number : NOT_VISIBLE;
         apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
     }
     return shown;

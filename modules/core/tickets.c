@@ -1195,6 +1195,7 @@ int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *r
     itsm_ticket_t *loaded;
     const itsm_ticket_t *t = read;
     itsm_xml_out_t *o;
+    apr_hash_t *seen = apr_hash_make(r->pool);
     int rc, i;
 
     if (!itsm_req_allowed_some(q, ITSM_ACTION_READ))
@@ -1211,6 +1212,9 @@ int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *r
     for (i = 0; i < links->nelts; i++) {
         const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
 
+        /* in the caller's scope (the store's query); and of a kind they may read */
+        if (itsm_req_shown_number(q, seen, l->number) == itsm_not_visible)
+            continue;
         itsm_xml_start_element(o, "link");
         itsm_xml_write_attribute(o, "type", l->type);
         itsm_xml_write_attribute(o, "direction", (l->outgoing ? "out" : "in"));

@@ -678,3 +678,21 @@ def test_an_assignee_in_the_group_hears_of_a_change_once(pclient):
     assert [e["action"] for e in feed_for(pclient, "res1", n)] == \
         ["update", "investigate", "create"]
     assert [e["action"] for e in feed_for(pclient, "agent1", n)] == ["update", "investigate"]
+
+
+def test_a_reader_of_problems_is_not_shown_the_incidents_they_may_not_read(pclient):
+    """author1 (knowledge author) reads problems but is granted no incident: a problem's
+    links and journal named its incidents, each page of them a 403 (the portal tester's
+    finding). They are left out of the links and "(not visible)" in the journal; pm1 and
+    the desk see them."""
+    p = number(new_problem(pclient))
+    i = number(new_incident(pclient, title="Rejected file for the author"))
+    assert link(pclient, "incidents", i, "caused-by", p).status == 201
+    assert pclient.get("/incidents/" + i, user="author1").status in (403, 404)
+    r = pclient.get("/problems/%s/links" % p, user="author1")
+    assert r.status == 200 and i not in r.text, r.text
+    j = pclient.get("/problems/%s/journal" % p, user="author1")
+    assert j.status == 200 and i not in j.text and "(not visible)" in j.text, j.text
+    for user in ("pm1", "agent1"):
+        assert i in pclient.get("/problems/%s/links" % p, user=user).text, user
+        assert i in pclient.get("/problems/%s/journal" % p, user=user).text, user
