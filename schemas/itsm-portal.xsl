@@ -70,7 +70,11 @@
         <a href="#main" class="skip-link">Skip to main content</a>
         <header class="site-header">
           <div class="width">
-            <a class="site-name" href="{$base}/">ITSM service desk</a>
+            <xsl:choose>
+              <xsl:when test="$base != ''"><a class="site-name" href="{$base}/">ITSM service desk</a></xsl:when>
+              <!-- the sign-in page knows no portal address: / may be nobody's page -->
+              <xsl:otherwise><span class="site-name">ITSM service desk</span></xsl:otherwise>
+            </xsl:choose>
             <xsl:if test="$ctx/p:who">
               <!-- sign-out is a POST with the session's token: a link elsewhere cannot end it -->
               <form class="signed-in" method="post" action="{$ctx/@logout}">
@@ -1167,6 +1171,34 @@
     </xsl:for-each>
   </xsl:template>
 
+  <!-- the directory of external desks: the names a route to another desk takes -->
+  <xsl:template match="i:desks" mode="title">Desks</xsl:template>
+  <xsl:template match="i:desks" mode="page">
+    <h1>Desks</h1>
+    <xsl:choose>
+      <xsl:when test="i:desk">
+        <p>The desks a case can be passed to: route it to one by its name.</p>
+        <table class="table">
+          <caption class="visually-hidden">Desks</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Owner</th><th scope="col">Provider</th><th scope="col">Contact</th><th scope="col">What it covers</th></tr></thead>
+          <tbody>
+            <xsl:for-each select="i:desk">
+              <tr>
+                <td><xsl:value-of select="@name"/></td>
+                <td><xsl:value-of select="@kind"/></td>
+                <td><xsl:value-of select="@owner"/></td>
+                <td><xsl:value-of select="@provider"/></td>
+                <td><xsl:value-of select="@contact"/></td>
+                <td><xsl:value-of select="."/></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p>No other desk is configured.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- a public view (the banner's own page) -->
   <xsl:template match="i:view" mode="title"><xsl:call-template name="words"><xsl:with-param name="s" select="translate(@name, '/', '-')"/></xsl:call-template></xsl:template>
   <xsl:template match="i:view" mode="page">
@@ -1213,7 +1245,12 @@
                 <xsl:call-template name="time"><xsl:with-param name="t" select="a:updated"/></xsl:call-template>
                 <xsl:text>: </xsl:text>
                 <xsl:choose>
-                  <xsl:when test="a:link[@href and starts-with(@href, $base)]"><a href="{a:link/@href}"><xsl:value-of select="a:title"/></a></xsl:when>
+                  <!-- the feed's links are absolute (an Atom reader's): linked by their path
+                       when it is one of this portal's -->
+                  <xsl:when test="a:link[@href and starts-with(@href, concat($base, '/'))]"><a href="{a:link/@href}"><xsl:value-of select="a:title"/></a></xsl:when>
+                  <xsl:when test="a:link[@href and starts-with(concat('/', substring-after(substring-after(@href, '://'), '/')), concat($base, '/'))]">
+                    <a href="{concat('/', substring-after(substring-after(a:link/@href, '://'), '/'))}"><xsl:value-of select="a:title"/></a>
+                  </xsl:when>
                   <xsl:otherwise><xsl:value-of select="a:title"/></xsl:otherwise>
                 </xsl:choose>
               </p>

@@ -61,3 +61,16 @@ def test_bad_desks_file_refuses_to_start(env, make_httpd, name):
             f.write('<?xml version="1.0" encoding="UTF-8"?>\n' + BAD_DESKS[name])
     assert_refuses_to_start(env, make_httpd, "bad-desks-" + name, {"ITSMDesksFile": path},
                             r"ITSM00010.*ITSMDesksFile")
+
+
+def test_the_desks_page_names_every_desk(desks_httpd):
+    """The portal's page of the directory shows each desk's name, kind, owner and provider
+    (the generic page showed "Desk" and the description alone, while a route takes the name)."""
+    import html
+    from portal_util import Browser, text
+    b = Browser(desks_httpd)
+    b.login("agent1")
+    page = html.unescape(text(b.page("/itsm/desks").text))
+    for name, kind, owner, provider in shipped_desks():
+        assert name in page and kind in page, name
+        assert (owner or "") in page and (provider or "") in page, name

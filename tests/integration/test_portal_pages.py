@@ -155,3 +155,24 @@ def test_head_of_a_page_answers_get_headers_without_body(httpd, client):
             for h in ("Content-Length", "Content-Type", "Cache-Control"):
                 assert head.headers.get(h) == get.headers.get(h), (path, h)
             assert get.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_my_updates_link_each_entry_to_its_ticket(httpd, client):
+    """The feed's links are absolute (http://host/itsm/cases/...): the page links each entry
+    by its path (it linked only addresses starting /itsm, so none)."""
+    number = new_case(client, title="Feed links " + tag())
+    r = client.patch("/cases/" + number, "<case xmlns='%s'><title>Feed links, read</title>"
+                     "</case>" % NS, user="agent1", headers={"If-Match": '"1"'})
+    assert r.status == 200, r
+    b = Browser(httpd)
+    b.login("alice")
+    page = b.page("/itsm/feeds/me").text
+    assert 'href="/itsm/cases/%s"' % number in page, page[-3000:]
+
+
+def test_the_sign_in_page_links_nowhere_it_does_not_know(httpd):
+    """The sign-in page's header linked "/", nobody's page: it names the service without a
+    link (it knows no portal address)."""
+    b = Browser(httpd)
+    page = b.get("/itsm-login").text
+    assert 'href="/"' not in page and "ITSM service desk" in page
