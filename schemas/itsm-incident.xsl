@@ -150,6 +150,15 @@
     </xsl:call-template>
   </xsl:template>
 
+  <!-- the guidance article (docs/incident.md: route guidance and close with it), where the
+       kind has the field (a case) -->
+  <xsl:template name="article-input">
+    <xsl:param name="action"/>
+    <xsl:if test="$ctx/p:kind/p:field[@name = 'article']">
+      <xsl:call-template name="field-input"><xsl:with-param name="action" select="$action"/><xsl:with-param name="name" select="'article'"/></xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
   <xsl:template match="i:case | i:incident" mode="action-fields">
     <xsl:param name="action"/>
     <xsl:choose>
@@ -162,6 +171,11 @@
         <xsl:call-template name="input"><xsl:with-param name="form" select="$action"/><xsl:with-param name="name" select="'group'"/></xsl:call-template>
         <xsl:call-template name="field-input"><xsl:with-param name="action" select="$action"/><xsl:with-param name="name" select="'externalDesk'"/></xsl:call-template>
         <xsl:call-template name="field-input"><xsl:with-param name="action" select="$action"/><xsl:with-param name="name" select="'guidance'"/></xsl:call-template>
+        <xsl:call-template name="article-input"><xsl:with-param name="action" select="$action"/></xsl:call-template>
+        <xsl:call-template name="field-input"><xsl:with-param name="action" select="$action"/><xsl:with-param name="name" select="'externalReference'"/></xsl:call-template>
+      </xsl:when>
+      <xsl:when test="$action = 'close'">
+        <xsl:call-template name="article-input"><xsl:with-param name="action" select="$action"/></xsl:call-template>
       </xsl:when>
       <xsl:when test="$action = 'assign'">
         <xsl:call-template name="input"><xsl:with-param name="form" select="$action"/><xsl:with-param name="name" select="'assignee'"/></xsl:call-template>
