@@ -287,11 +287,12 @@
     <xsl:param name="value" select="$ctx[@page = 'new']/p:posted[@name = $name] | $ctx[@page = 'new'][not(@step)]/p:arg[@name = $name]"/>
     <xsl:param name="label" select="''"/>
     <xsl:variable name="id" select="concat($form, '-', $name)"/>
-    <!-- a stale version's refusal (412) shows the ticket as it is now, not the input: the
-         form posts every field, so the input kept with the new version would write back
-         the values someone else had just changed -->
+    <!-- a stale version's refusal (412) of the details form shows the ticket as it is now,
+         not the input: that form posts every field, so the input kept with the new version
+         would write back the values someone else had just changed (an action's form posts
+         only what was filled in: its input is kept) -->
     <xsl:variable name="mine" select="$refusal and $refusal/@action = $form
-        and not($refusal/i:error/i:code = 'precondition-failed')"/>
+        and not($form = 'update' and $refusal/i:error/i:code = 'precondition-failed')"/>
     <xsl:variable name="posted" select="$refusal[@action = $form]/p:value[@name = $name]"/>
     <!-- the posted value after a refusal of this form, else the value (a string, not a
          result tree fragment: libxslt would build a document per input) -->
@@ -1245,11 +1246,11 @@
                 <xsl:call-template name="time"><xsl:with-param name="t" select="a:updated"/></xsl:call-template>
                 <xsl:text>: </xsl:text>
                 <xsl:choose>
-                  <!-- the feed's links are absolute (an Atom reader's): linked by their path
-                       when it is one of this portal's -->
-                  <xsl:when test="a:link[@href and starts-with(@href, concat($base, '/'))]"><a href="{a:link/@href}"><xsl:value-of select="a:title"/></a></xsl:when>
-                  <xsl:when test="a:link[@href and starts-with(concat('/', substring-after(substring-after(@href, '://'), '/')), concat($base, '/'))]">
-                    <a href="{concat('/', substring-after(substring-after(a:link/@href, '://'), '/'))}"><xsl:value-of select="a:title"/></a>
+                  <!-- the entry's own link (not a related one) is absolute (an Atom reader's,
+                       made of this server's name): linked by its path under this portal -->
+                  <xsl:when test="a:link[not(@rel)][1][starts-with(@href, concat($base, '/'))]"><a href="{a:link[not(@rel)][1]/@href}"><xsl:value-of select="a:title"/></a></xsl:when>
+                  <xsl:when test="a:link[not(@rel)][1][starts-with(concat('/', substring-after(substring-after(@href, '://'), '/')), concat($base, '/'))]">
+                    <a href="{concat('/', substring-after(substring-after(a:link[not(@rel)][1]/@href, '://'), '/'))}"><xsl:value-of select="a:title"/></a>
                   </xsl:when>
                   <xsl:otherwise><xsl:value-of select="a:title"/></xsl:otherwise>
                 </xsl:choose>

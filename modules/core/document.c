@@ -596,12 +596,17 @@ void itsm_doc_set_etag(request_rec *r, const itsm_ticket_t *t)
 static void render_shown(itsm_call_t *c, itsm_xml_out_t *w, const itsm_link_rule_t *rule,
                          const char *kind, const char *number)
 {
+    itsm_req_t *q = c->core;
     const char *const *f;
+    const itsm_kind_t *xk;
     itsm_ticket_t *x;
 
     /* the target as the reader may see it (a reader of a versioned kind: its published
-     * version), else nothing of it */
-    if (c->svc->ticket_get(c, &x, kind, number) != APR_SUCCESS)
+     * version) and may read its kind (by role or by a relation to it, as the links and the
+     * journal show its number: itsm_req_shown_number), else nothing of it */
+    if (c->svc->ticket_get(c, &x, kind, number) != APR_SUCCESS
+        || (xk = itsm_core_kind(q->core, kind)) == NULL
+        || !itsm_req_allowed_on(q, xk, x, ITSM_ACTION_READ))
         return;
     itsm_xml_start_element(w, "linked");
     itsm_xml_write_attribute(w, "type", rule->type);

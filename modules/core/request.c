@@ -320,12 +320,19 @@ const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *n
     if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
         if (!by_role && itsm_authz_relations_for(q->core->authz, k->kind, ITSM_ACTION_READ) == 0)
             shown = NOT_VISIBLE;        /* no relation could grant it: nothing to read */
-        else
-            shown = itsm_req_bind_store(q) == APR_SUCCESS
-                    && itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool)
-                       == APR_SUCCESS
+        else {
+            apr_status_t rv = itsm_req_bind_store(q);
+
+            if (rv == APR_SUCCESS)
+                rv = itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool);
+            if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00146)
+                              "store: reading the linked %s, shown as not visible: %s",
+                              number, itsm_resp_store_error(q));
+            shown = rv == APR_SUCCESS
                     && (by_role || itsm_req_allowed_on(q, k, x, ITSM_ACTION_READ))
                     ? number : NOT_VISIBLE;
+        }
         apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
     }
     return shown;

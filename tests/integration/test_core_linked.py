@@ -203,3 +203,22 @@ def test_exhausted_numbers_name_the_created_kind(client, database, expect_log):
     finally:
         # far above what the suite numbers, far below the end of the range
         database.execute("UPDATE itsm_counter SET next_value = 5000000 WHERE kind = 'test'")
+
+
+def test_a_reader_of_the_probe_who_may_not_read_tests_sees_nothing_of_them(client):
+    """res1 reads probes but is granted no test ticket (authz-test.xml): the probe's links,
+    its journal and its <linked> block leave the test ticket out (the block showed its
+    title, state and description by the party scope alone)."""
+    p = probe(client, title="Probe read by a resolver")
+    t = create_ticket(client, title="A test the resolver may not read").ticket()["number"]
+    assert link(client, "probes", p, "tested-by", t).status == 201
+    assert client.get("/tests/" + t, user="res1").status in (403, 404)
+    r = client.get("/probes/" + p, user="res1")
+    assert r.status == 200 and t not in r.text and "may not read" not in r.text, r.text
+    assert t not in [l["number"] for l in links_of(client, "probes", p, user="res1")]
+    assert all(t not in (e.findtext("{%s}change/{%s}new" % (NS, NS)) or "")
+               for e in entries(client, "probes", p, user="res1"))
+    # the desk reads both: the block and the link are there
+    r = client.get("/probes/" + p, user="agent1")
+    assert t in r.text and "may not read" in r.text
+    assert t in [l["number"] for l in links_of(client, "probes", p)]

@@ -82,6 +82,8 @@ def test_stale_version_shows_the_new_state(httpd, client):
     r = b.post(f["action"], dict(f["inputs"], note="too late"))
     assert r.status_code == 412
     assert "Someone else changed this ticket" in r.text
+    # an action's form posts only what was filled in: its input is kept for another try
+    assert form_of(r.text, "/actions/triage")["inputs"]["note"] == "too late"
     assert "Changed elsewhere" in r.text
     st, version = state_of(client, number)
     assert st == "new" and version == "2"
