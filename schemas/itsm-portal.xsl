@@ -71,8 +71,9 @@
         <header class="site-header">
           <div class="width">
             <xsl:choose>
-              <xsl:when test="$base != ''"><a class="site-name" href="{$base}/">ITSM service desk</a></xsl:when>
-              <!-- the sign-in page knows no portal address: / may be nobody's page -->
+              <xsl:when test="$ctx/@base"><a class="site-name" href="{$base}/">ITSM service desk</a></xsl:when>
+              <!-- the sign-in page knows no portal address (its context has no base; a portal
+                   at the server's root has base ""): / may be nobody's page -->
               <xsl:otherwise><span class="site-name">ITSM service desk</span></xsl:otherwise>
             </xsl:choose>
             <xsl:if test="$ctx/p:who">
