@@ -301,21 +301,20 @@ static const itsm_kind_t *kind_numbering(const itsm_core_t *core, const char *nu
  * are (document.c, render_shown): another party's number, one of a kind the caller may not
  * read (by role, or by a relation to that ticket: a knowledge author is granted no incident),
  * or one of a kind the caller reads as published that has no published version, reads
- * "(not visible)". Answers kept in seen, one read per number; none for a caller who sees
- * every party and reads the kind by role. */
-const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
+ * "(not visible)". k: the ticket's kind (NULL: of no loaded kind, shown); scoped: the caller's
+ * scope applied already (a ticket's links, as the store read them). Answers kept in seen, one
+ * read per number; none where the role decides (a scoped number, or a caller who sees every
+ * party) or no relation could grant the kind. */
+static const char *shown_of_kind(itsm_req_t *q, apr_hash_t *seen, const itsm_kind_t *k,
+                                 const char *number, int scoped)
 {
     const char *shown;
     itsm_ticket_t *x;
-    const itsm_kind_t *k;
     int by_role;
 
-    if (number == NULL)
-        return number;
-    k = kind_numbering(q->core, number);
     by_role = k == NULL
               || itsm_authz_allows(q->core->authz, q->who->roles, k->kind, ITSM_ACTION_READ);
-    if (q->sees_all && by_role && (k == NULL || !itsm_req_reads_published(q, k)))
+    if (by_role && (scoped || (q->sees_all && (k == NULL || !itsm_req_reads_published(q, k)))))
         return number;
     if ((shown = apr_hash_get(seen, number, APR_HASH_KEY_STRING)) == NULL) {
         if (!by_role && itsm_authz_relations_for(q->core->authz, k->kind, ITSM_ACTION_READ) == 0)
@@ -336,6 +335,16 @@ const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *n
         apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
     }
     return shown;
+}
+
+const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number)
+{
+    return number ? shown_of_kind(q, seen, kind_numbering(q->core, number), number, 0) : number;
+}
+
+int itsm_req_shown_link(itsm_req_t *q, apr_hash_t *seen, const itsm_link_t *l)
+{
+    return shown_of_kind(q, seen, itsm_core_kind(q->core, l->kind), l->number, 1) != NOT_VISIBLE;
 }
 
 /* A linked note (ITSM_ACTION_LINKED_NOTE, itsm_req_tell_linked) is the news of another ticket, written into each

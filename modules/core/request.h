@@ -157,6 +157,9 @@ int itsm_identity_sees_party(const itsm_identity_t *who, int sees_all, const cha
 /* A linked ticket's number, or "(not visible)" to a caller who may not see it; a linked
  * note's text likewise (request.c). seen: the answers of this request, by number. */
 const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number);
+/* May the caller see the other end of l, one of a ticket's links the store read in their
+ * scope: of a kind they may read (itsm_req_shown_number's rule, the scope taken as applied). */
+int itsm_req_shown_link(itsm_req_t *q, apr_hash_t *seen, const itsm_link_t *l);
 const char *itsm_req_shown_note(itsm_req_t *q, apr_hash_t *seen, const char *action,
                                 const char *note);
 void itsm_req_form_args(request_rec *r, apr_table_t **args);

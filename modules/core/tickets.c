@@ -1188,19 +1188,6 @@ int itsm_tickets_vote(itsm_req_t *q, const char *number)
     return itsm_doc_send_ticket(q, &c, HTTP_OK, t);
 }
 
-/* May the caller see the other end of l, which the store's query kept in their scope? Of a
- * kind they read by role (or of no loaded kind): yes, without a read; one no relation may
- * grant them: no; else as a linked number is shown, by their relation to it (a read). */
-static int link_shown(itsm_req_t *q, apr_hash_t *seen, const itsm_link_t *l)
-{
-    if (itsm_core_kind(q->core, l->kind) == NULL
-        || itsm_authz_allows(q->core->authz, q->who->roles, l->kind, ITSM_ACTION_READ))
-        return 1;
-    if (itsm_authz_relations_for(q->core->authz, l->kind, ITSM_ACTION_READ) == 0)
-        return 0;
-    return itsm_req_shown_number(q, seen, l->number) != itsm_not_visible;
-}
-
 int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *read)
 {
     request_rec *r = q->r;
@@ -1225,7 +1212,7 @@ int itsm_tickets_links(itsm_req_t *q, const char *number, const itsm_ticket_t *r
     for (i = 0; i < links->nelts; i++) {
         const itsm_link_t *l = &APR_ARRAY_IDX(links, i, itsm_link_t);
 
-        if (!link_shown(q, seen, l))
+        if (!itsm_req_shown_link(q, seen, l))
             continue;
         itsm_xml_start_element(o, "link");
         itsm_xml_write_attribute(o, "type", l->type);
