@@ -251,7 +251,10 @@
             </xsl:otherwise>
           </xsl:choose>
         </p>
-        <xsl:if test="$refusal/i:error/i:detail">
+        <!-- a schema's refusal's detail is libxml2's text ("Element '{urn:...}title':
+             [facet 'maxLength'] ..."): for an API client, not for a person; the message
+             says it in words -->
+        <xsl:if test="$refusal/i:error/i:detail and not($refusal/i:error/i:code = 'schema-invalid')">
           <p class="detail"><xsl:value-of select="$refusal/i:error/i:detail"/></p>
         </xsl:if>
       </div>
@@ -267,6 +270,12 @@
         <xsl:text>Enter the </xsl:text>
         <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
         <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
+      </xsl:when>
+      <!-- "<title> is longer than the 200 characters allowed." (a value the schema refuses,
+           the core's words) is "Subject is longer than ..." -->
+      <xsl:when test="$field and starts-with($msg, '&lt;') and $refusal/i:error/i:code = 'schema-invalid'">
+        <xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template>
+        <xsl:value-of select="substring-after($msg, '&gt;')"/>
       </xsl:when>
       <xsl:otherwise><xsl:value-of select="$msg"/></xsl:otherwise>
     </xsl:choose>

@@ -190,6 +190,52 @@ struct first_error {
     itsm_xml_error_t *err;
 };
 
+/* The first error in words naming the element, for the errors of one value (a facet, a
+ * type) of a leaf element of ours: "<title> is longer than the 200 characters allowed."
+ * The portal puts the field's label in place of the name and links its input; an API
+ * client gets the same message, libxml2's own text staying the detail. The value itself
+ * is left out (it may be 10 KiB); str1 is the value or its length, str2 the facet's bound
+ * (libxml2's xmlSchemaFacetErr). NULL for any other error (a child missing or not
+ * expected): the message stays the general one. */
+static const char *value_message(apr_pool_t *p, const xmlError *e)
+{
+    xmlNodePtr n = e->node;
+    const char *name, *bound = e->str2;
+    xmlNodePtr c;
+
+    if (n == NULL || !itsm_xml_is(n, NULL))
+        return NULL;
+    for (c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return NULL;
+    name = (const char *)n->name;
+    switch (e->code) {
+    case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
+        return bound ? apr_psprintf(p, "<%s> is longer than the %s characters allowed.", name, bound) : NULL;
+    case XML_SCHEMAV_CVC_MINLENGTH_VALID:
+        if (e->str1 && strcmp(e->str1, "0") == 0)
+            return apr_psprintf(p, "<%s> is empty.", name);
+        return bound ? apr_psprintf(p, "<%s> is shorter than the %s characters required.", name, bound) : NULL;
+    case XML_SCHEMAV_CVC_LENGTH_VALID:
+        return bound ? apr_psprintf(p, "<%s> must be exactly %s characters long.", name, bound) : NULL;
+    case XML_SCHEMAV_CVC_MAXINCLUSIVE_VALID:
+        return bound ? apr_psprintf(p, "<%s> is more than %s, the highest allowed.", name, bound) : NULL;
+    case XML_SCHEMAV_CVC_MININCLUSIVE_VALID:
+        return bound ? apr_psprintf(p, "<%s> is less than %s, the lowest allowed.", name, bound) : NULL;
+    case XML_SCHEMAV_CVC_ENUMERATION_VALID:
+        return bound ? apr_psprintf(p, "<%s> is not one of the values allowed: %s.", name, bound) : NULL;
+    case XML_SCHEMAV_CVC_PATTERN_VALID:
+        return apr_psprintf(p, "<%s> is not in the form allowed.", name);
+    case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
+        /* xs:dateTime, or itsm-common.xsd's restriction of it */
+        if (e->message && (strstr(e->message, "'xs:dateTime'") || strstr(e->message, "}Timestamp'")))
+            return apr_psprintf(p, "<%s> is not a date and time (such as 2026-12-07T14:30:00Z).", name);
+        return apr_psprintf(p, "<%s> is not a valid value.", name);
+    default:
+        return NULL;
+    }
+}
+
 static void keep_first_error(void *data, xmlErrorPtr e)
 {
     struct first_error *fe = data;
@@ -197,6 +243,7 @@ static void keep_first_error(void *data, xmlErrorPtr e)
     if (fe->err->detail == NULL) {
         fe->err->detail = chomp(fe->p, e->message);
         fe->err->line = e->line;
+        fe->err->message = value_message(fe->p, e);
     }
 }
 
@@ -210,13 +257,15 @@ apr_status_t itsm_xml_validate(itsm_xml_error_t *err, xmlSchemaPtr schema, xmlDo
     if (vc == NULL)
         return APR_ENOMEM;
     err->detail = NULL;
+    err->message = NULL;
     err->line = 0;
     xmlSchemaSetValidStructuredErrors(vc, keep_first_error, &fe);
     rc = xmlSchemaValidateDoc(vc, doc);
     xmlSchemaFreeValidCtxt(vc);
     if (rc != 0) {
         err->code = "schema-invalid";
-        err->message = "The request body does not match the schema.";
+        if (err->message == NULL)
+            err->message = "The request body does not match the schema.";
         return APR_EINVAL;
     }
     return APR_SUCCESS;

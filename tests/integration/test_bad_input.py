@@ -94,6 +94,23 @@ def test_schema_detail_carries_line(client):
     assert d.get("line") == "3"
 
 
+@pytest.mark.parametrize("body,message", [
+    (T + "<title>%s</title></ticket>" % ("x" * 201), "<title> is longer than the 200 characters allowed."),
+    (T + "<title></title></ticket>", "<title> is empty."),
+    (T + "<title>x</title><priority>P9</priority></ticket>",
+     "<priority> is not one of the values allowed: 'P1', 'P2', 'P3', 'P4', 'P5'."),
+    (T + "<title>x</title><colour>red</colour></ticket>", "The request body does not match the schema."),
+], ids=["too-long", "empty", "not-allowed", "shape"])
+def test_schema_refusal_names_the_element_in_words(client, body, message):
+    """A value the schema refuses is named in the message, in words and without the value
+    (a participant reads it in the portal: libxml2's own text stays the detail); an error of
+    the document's shape keeps the general message."""
+    r = client.post("/tests", body)
+    assert_error(r, 400, "schema-invalid")
+    assert r.findtext("i:message") == message
+    assert "Element '{" in r.findtext("i:detail")
+
+
 def test_refused_create_uses_no_number(client):
     """Numbers run on after any number of refusals: nothing was consumed."""
     a = create_ticket(client).ticket()["number"]

@@ -70,6 +70,25 @@ def test_refusal_is_shown_beside_the_field_with_the_input_kept(httpd, client):
     assert r.headers["Cache-Control"] == "no-store", r.headers
 
 
+def test_a_value_the_schema_refuses_is_shown_in_words_beside_its_input(httpd, database):
+    """A 347-character subject: the summary links the subject's input and says what is wrong
+    in words, the same words beside it; libxml2's text ("Element '{urn:...}title': [facet
+    ...") is not shown to the person; nothing is written."""
+    b = Browser(httpd)
+    b.login("alice")
+    f = raise_form(b)[0]
+    before = database.snapshot()
+    r = b.post(f["action"], dict(f["inputs"], title="y" * 347, description="Kept description"))
+    assert r.status_code == 400
+    page = r.text
+    said = "Subject is longer than the 200 characters allowed."
+    assert '<a href="#create-title">%s</a>' % said in page
+    assert 'id="create-title-error"' in page and text(page).count(said) == 2
+    assert "Element" not in page and "facet" not in page and "maxLength" not in page
+    assert "Kept description" in page and "y" * 347 in page
+    assert database.snapshot() == before
+
+
 def test_stale_version_shows_the_new_state(httpd, client):
     number = new_case(client)
     b = Browser(httpd)
