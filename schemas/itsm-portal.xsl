@@ -56,7 +56,7 @@
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>
-          <xsl:if test="$refusal">Error: </xsl:if>
+          <xsl:if test="$refusal or p:login/p:failed or p:logout/p:refused">Error: </xsl:if>
           <xsl:choose>
             <xsl:when test="$ctx/@page = 'new'"><xsl:apply-templates select="*" mode="new-title"/></xsl:when>
             <xsl:when test="$edit"><xsl:apply-templates select="*" mode="edit-title"/></xsl:when>
@@ -226,7 +226,7 @@
   <!-- the refusal of a form, as a summary at the top of the page -->
   <xsl:template name="error-summary">
     <xsl:if test="$refusal">
-      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus="autofocus">
         <h2 id="error-summary-title">There is a problem</h2>
         <p>
           <xsl:choose>
@@ -1293,7 +1293,7 @@
   <xsl:template match="p:logout" mode="title">Sign out</xsl:template>
   <xsl:template match="p:logout" mode="page">
     <xsl:if test="p:refused">
-      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus="autofocus">
         <h2 id="error-summary-title">There is a problem</h2>
         <p>This sign-out did not come from a page of this site, or its page has expired. You are still signed in: press the button to sign out.</p>
       </div>
@@ -1310,7 +1310,7 @@
   <xsl:template match="p:login" mode="title">Sign in</xsl:template>
   <xsl:template match="p:login" mode="page">
     <xsl:if test="p:failed">
-      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+      <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus="autofocus">
         <h2 id="error-summary-title">There is a problem</h2>
         <p><a href="#httpd_username">The login or password is not right.</a></p>
       </div>

@@ -529,7 +529,7 @@ def portal_auth(env, session_max_age=28800):
         "  AuthType form",
         "  AuthName ITSM",
         "  AuthFormProvider ldap",
-        '  AuthFormLoginRequiredLocation "/itsm-login?failed=1"',
+        '  AuthFormLoginRequiredLocation "/itsm-login?failed=1&%{QUERY_STRING}"',
         '  AuthFormLoginSuccessLocation "/itsm/"'] + ["  " + l for l in ldap + session] + [
         "  Require all granted",
         "</Location>",

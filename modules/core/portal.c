@@ -2032,9 +2032,15 @@ static int login_page(request_rec *r, itsm_core_t *core, int signed_out)
         to = apr_pstrcat(r->pool, to, "?", r->args, NULL);
     else if (to == NULL && !signed_out)
         to = apr_table_get(args, "to");
+    to = local_path(r, to);
     o = itsm_xml_out_start_ns(r->pool, "login", PORTAL_NS);
-    itsm_xml_element(o, "action", AUTH_PATH);
-    itsm_xml_element(o, "return", local_path(r, to));
+    /* the page asked for rides on the form's action as well: mod_auth_form answers a wrong
+     * password with a redirect to AuthFormLoginRequiredLocation, which gets the action's
+     * query ("/itsm-login?failed=1&%{QUERY_STRING}"), not the posted httpd_location */
+    itsm_xml_element(o, "action", to ? apr_pstrcat(r->pool, AUTH_PATH, "?to=",
+                                                   ap_escape_urlencoded(r->pool, to), NULL)
+                                     : AUTH_PATH);
+    itsm_xml_element(o, "return", to);
     if (apr_table_get(args, "failed"))
         itsm_xml_element(o, "failed", "true");
     if (signed_out)

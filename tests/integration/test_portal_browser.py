@@ -122,6 +122,9 @@ def test_participant_raises_and_follows_a_case(httpd, client, browser_factory):
     axe_check(d, "raise-a-case-suggestions")
     submit(d, "#create-form button[type=submit]")
     assert "There is a problem" in d.page_source
+    # the error summary has the focus: a screen reader reads it first, the keyboard's next
+    # Tab goes to its link
+    assert d.switch_to.active_element.get_attribute("class") == "error-summary"
     assert d.find_element(By.ID, "create-description").get_attribute("value") == "No reads since Monday"
     axe_check(d, "raise-a-case-refused")
     d.find_element(By.ID, "create-title").send_keys("Meter reads missing")
