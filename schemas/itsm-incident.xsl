@@ -118,10 +118,21 @@
       <xsl:when test="$s = 'new'">The service desk will look at it</xsl:when>
       <xsl:when test="$s = 'in-triage'">The service desk is assessing it</xsl:when>
       <xsl:when test="$s = 'awaiting-info'">The service desk is waiting for your reply</xsl:when>
+      <!-- routed: by whom, as "Who holds it now" says (the context node is the case) -->
+      <xsl:when test="$s = 'routed' and i:route = 'external' and i:externalDesk">
+        <xsl:text>Passed to another party's service desk, </xsl:text><xsl:value-of select="i:externalDesk"/>
+      </xsl:when>
+      <xsl:when test="$s = 'routed' and i:route = 'incident'">The service desk is working on it as an incident</xsl:when>
+      <xsl:when test="$s = 'routed' and i:route = 'request'">The service desk is working on it as a service request</xsl:when>
+      <xsl:when test="$s = 'routed' and i:group">Being worked on by <xsl:value-of select="i:group"/></xsl:when>
       <xsl:when test="$s = 'routed'">Being worked on by the team it was passed to</xsl:when>
       <xsl:when test="$s = 'closed'">Nothing: it is closed (you can reopen it)</xsl:when>
       <xsl:otherwise>-</xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+  <!-- a case passed to another party's desk is held there (CPSD 6), not by the service desk -->
+  <xsl:template match="i:case[i:state = 'routed'][i:route = 'external'][i:externalDesk]" mode="holder">
+    <xsl:value-of select="i:externalDesk"/><xsl:text> (another party's service desk)</xsl:text>
   </xsl:template>
   <xsl:template match="i:case" mode="next-step">
     <div class="summary-row"><dt>Next step</dt><dd><xsl:call-template name="case-next"><xsl:with-param name="s" select="i:state"/></xsl:call-template></dd></div>

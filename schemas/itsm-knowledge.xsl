@@ -321,10 +321,13 @@
   <!-- ============================================================ the glossary -->
   <xsl:template match="i:list[@collection = 'glossary']" mode="title">
     <xsl:text>Glossary</xsl:text>
-    <xsl:if test="$ctx/p:arg[@name = 'letter']">: <xsl:value-of select="$ctx/p:arg[@name = 'letter']"/></xsl:if>
+    <xsl:if test="$ctx/p:arg[@name = 'letter']">: <xsl:value-of select="$az-letter"/></xsl:if>
   </xsl:template>
+  <!-- the letter asked for as the bar writes it: the API takes ?letter=a as A -->
+  <xsl:variable name="az-letter" select="translate(normalize-space($ctx/p:arg[@name = 'letter']),
+      'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"/>
   <xsl:template match="i:list[@collection = 'glossary']" mode="page">
-    <xsl:variable name="letter" select="$ctx/p:arg[@name = 'letter']"/>
+    <xsl:variable name="letter" select="$az-letter"/>
     <xsl:variable name="limit" select="@limit"/>
     <h1><xsl:apply-templates select="." mode="title"/></h1>
     <xsl:if test="$ctx/p:nav/p:collection[@name = 'glossary'][@create]">

@@ -579,7 +579,9 @@
   <!-- who holds a ticket: its assignee and group; one given neither is with whoever works
        such tickets first (unassigned: the service desk, unless its process says otherwise);
        a finished one (a final state of its kind) is held by nobody, and says whom it was
-       with. A list row calls it by name (no template match per row) -->
+       with. A process may say it for its kind (mode holder: a problem unassigned is with
+       problem management, a case passed to another party's desk with that desk); a list row
+       asks the same templates as the ticket's page, so the two say the same -->
   <xsl:variable name="final-states" select="concat(' ', $ctx/p:kind/@final-states, ' ')"/>
   <xsl:template match="*" mode="holder" name="holder">
     <xsl:param name="unassigned" select="'The service desk'"/>
@@ -1066,7 +1068,7 @@
                 <td><xsl:call-template name="state"><xsl:with-param name="s" select="i:state"/></xsl:call-template></td>
                 <td><xsl:value-of select="i:priority"/></td>
                 <td><xsl:call-template name="sla-status"><xsl:with-param name="s" select="p:worst-status(i:sla/i:target/@status)"/></xsl:call-template></td>
-                <td><xsl:call-template name="holder"/></td>
+                <td><xsl:apply-templates select="." mode="holder"/></td>
                 <td><xsl:apply-templates select="." mode="next-step-text"/></td>
                 <td><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></td>
                 <xsl:apply-templates select="." mode="list-cells"/>
@@ -1135,7 +1137,11 @@
     <xsl:if test="$list">
       <xsl:variable name="v" select="substring-before($list, ' ')"/>
       <option value="{$v}">
-        <xsl:if test="$v = $current"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+        <!-- in any case, trimmed, as the API reads a common field's value: ?priority=p2 is P2 -->
+        <xsl:if test="translate($v, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+            = translate(normalize-space($current), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')">
+          <xsl:attribute name="selected">selected</xsl:attribute>
+        </xsl:if>
         <xsl:choose>
           <xsl:when test="$v = 'true' and $open">Open</xsl:when>
           <xsl:when test="$v = 'false' and $open">Finished</xsl:when>

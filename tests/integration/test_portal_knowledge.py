@@ -481,6 +481,10 @@ def test_glossary_a_to_z_with_page_sizes(kp_httpd, kpclient):
     assert 'rel="next"' not in page
     assert all("Xylo %s %02d" % (t, i) in page for i in range(12))
     assert "Add a glossary term" not in page      # alice reads the glossary only
+    # ?letter=x is X (the API's reading): the title and the bar's current letter say so
+    page = alice.page("/itsm/glossary?letter=x&sort=title&limit=10").text
+    assert "Glossary: X" in text(page) and "Xylo %s 00" % t in page
+    assert re.search(r'<a href="[^"]*letter=X&amp;[^"]*" aria-current="page">X<', page), page
     assert "Add a glossary term" in browser(kp_httpd, "km1").page(
         "/itsm/glossary?letter=X&sort=title&limit=10").text
 

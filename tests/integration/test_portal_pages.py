@@ -3,7 +3,7 @@
 from lxml import etree
 
 from conftest import NS, create_ticket
-from incident_util import act, case_in, tag
+from incident_util import GROUP, act, case_in, tag
 from knowledge_util import act as article_act, article_in, edit
 from portal_util import Browser, form_of, forms, raise_form, text
 
@@ -196,3 +196,29 @@ def test_route_and_close_forms_offer_the_guidance_article(httpd, client):
     assert r.status_code == 303, r.text[-2000:]
     got = client.get("/cases/" + n, user="agent1")
     assert got.findtext("i:state") == "closed" and got.findtext("i:article") == kb, got
+
+
+def test_a_routed_case_says_who_holds_it_as_its_next_step_does(httpd, client):
+    """A case passed to another party's desk is held by that desk, on its page and in the
+    list, and its next step names it (they said "The service desk" beside "Being worked on
+    by the team it was passed to"); one routed to a group names the group; one routed as an
+    incident is with the service desk, working on it as an incident."""
+    b = Browser(httpd)
+    b.login("alice")
+    routes = {
+        "external": (dict(route="external", externalDesk="DCC Service Desk", priority="P5"),
+                     "DCC Service Desk (another party's service desk)",
+                     "Passed to another party's service desk, DCC Service Desk"),
+        "group": (dict(route="group", group=GROUP), GROUP, "Being worked on by " + GROUP),
+        "incident": (dict(route="incident"), "The service desk",
+                     "The service desk is working on it as an incident"),
+    }
+    for route, (body, holder, step) in routes.items():
+        n = case_in(client, "in-triage", title="Routed %s %s" % (route, tag()))
+        r = act(client, "cases", n, "route", **body)
+        assert r.findtext("i:state") == "routed", r
+        words = text(b.page("/itsm/cases/" + n).text)
+        assert "Who holds it now " + holder in words, (route, words)
+        assert "Next step " + step in words, (route, words)
+        row = [line for line in b.page("/itsm/cases?sort=-updated").text.split("<tr>") if n in line][0]
+        assert holder in text(row) and step in text(row), (route, row)
