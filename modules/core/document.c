@@ -600,13 +600,16 @@ static void render_shown(itsm_call_t *c, itsm_xml_out_t *w, const itsm_link_rule
     const char *const *f;
     const itsm_kind_t *xk;
     itsm_ticket_t *x;
+    apr_status_t rv;
 
-    /* the target as the reader may see it (a reader of a versioned kind: its published
-     * version) and may read its kind (by role or by a relation to it, as the links and the
-     * journal show its number: itsm_req_shown_number), else nothing of it */
-    if (c->svc->ticket_get(c, &x, kind, number) != APR_SUCCESS
-        || (xk = itsm_core_kind(q->core, kind)) == NULL
-        || !itsm_req_allowed_on(q, xk, x, ITSM_ACTION_READ))
+    /* the target as the reader may see it, as the links and the journal show its number
+     * (itsm_req_shown_number), of a loaded kind; else nothing of it */
+    rv = itsm_req_get_visible(&x, &xk, q, kind, number, c->pool);
+    if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00147)
+                      "store: reading the linked %s, its fields not shown: %s", number,
+                      itsm_resp_store_error(q));
+    if (rv != APR_SUCCESS || xk == NULL)
         return;
     itsm_xml_start_element(w, "linked");
     itsm_xml_write_attribute(w, "type", rule->type);

@@ -1137,15 +1137,14 @@ static void describe_refs(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
         cnode_t rn;
 
         if (itsm_field_type(f) != ITSM_TYPE_TICKET || number == NULL || *number == '\0'
-            || itsm_doc_field_hidden(q, k, f->name) || itsm_req_bind_store(q) != APR_SUCCESS)
+            || itsm_doc_field_hidden(q, k, f->name))
             continue;
-        rv = itsm_store_get(q->store, &x, f->refers_to, number, q->scope, q->r->pool);
+        rv = itsm_req_get_visible(&x, &xk, q, f->refers_to, number, q->r->pool);
         if (rv != APR_SUCCESS && rv != APR_NOTFOUND)  /* the page still shows the number */
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00409)
                           "%s's <%s> %s not read for its link: %s", t->number, f->name, number,
-                          itsm_store_error(q->store));
-        if (rv != APR_SUCCESS || (xk = itsm_core_kind(q->core, x->kind)) == NULL
-            || !itsm_req_allowed_on(q, xk, x, ITSM_ACTION_READ))
+                          itsm_resp_store_error(q));
+        if (rv != APR_SUCCESS || xk == NULL)
             continue;
         rn = child(c, ctx, "ref", NULL);
         prop(c, rn, "name", f->name);

@@ -297,6 +297,24 @@ static const itsm_kind_t *kind_numbering(const itsm_core_t *core, const char *nu
     return NULL;
 }
 
+apr_status_t itsm_req_get_visible(itsm_ticket_t **out, const itsm_kind_t **kind, itsm_req_t *q,
+                                  const char *of_kind, const char *number, apr_pool_t *p)
+{
+    apr_status_t rv = itsm_req_bind_store(q);
+    const itsm_kind_t *k;
+
+    if (rv == APR_SUCCESS)
+        rv = itsm_store_get(q->store, out, of_kind, number, q->scope, p);
+    if (rv != APR_SUCCESS)
+        return rv;
+    k = itsm_core_kind(q->core, (*out)->kind);
+    if (k && !itsm_req_allowed_on(q, k, *out, ITSM_ACTION_READ))
+        return APR_NOTFOUND;
+    if (kind)
+        *kind = k;
+    return APR_SUCCESS;
+}
+
 /* A linked ticket's number is shown only to those who may see that ticket, as its fields
  * are (document.c, render_shown): another party's number, one of a kind the caller may not
  * read (by role, or by a relation to that ticket: a knowledge author is granted no incident),
@@ -320,17 +338,13 @@ static const char *shown_of_kind(itsm_req_t *q, apr_hash_t *seen, const itsm_kin
         if (!by_role && itsm_authz_relations_for(q->core->authz, k->kind, ITSM_ACTION_READ) == 0)
             shown = NOT_VISIBLE;        /* no relation could grant it: nothing to read */
         else {
-            apr_status_t rv = itsm_req_bind_store(q);
+            apr_status_t rv = itsm_req_get_visible(&x, NULL, q, NULL, number, q->r->pool);
 
-            if (rv == APR_SUCCESS)
-                rv = itsm_store_get(q->store, &x, NULL, number, q->scope, q->r->pool);
             if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, ITSMLOGNO(00146)
                               "store: reading the linked %s, shown as not visible: %s",
                               number, itsm_resp_store_error(q));
-            shown = rv == APR_SUCCESS
-                    && (by_role || itsm_req_allowed_on(q, k, x, ITSM_ACTION_READ))
-                    ? number : NOT_VISIBLE;
+            shown = rv == APR_SUCCESS ? number : NOT_VISIBLE;
         }
         apr_hash_set(seen, number, APR_HASH_KEY_STRING, shown);
     }

@@ -154,6 +154,14 @@ int itsm_req_party_visible(itsm_req_t *q, const char *party);
 /* Does who (sees_all: their roles see every party) see tickets of party: their own, one they
  * act for, or every one? */
 int itsm_identity_sees_party(const itsm_identity_t *who, int sees_all, const char *party);
+/* The ticket number (of kind, or NULL: by its number) as the caller's own GET would see
+ * it: read in their scope (a reader of a versioned kind: its published version) and, where
+ * its kind is loaded (*kind, else NULL), of a kind they may read by role or by a relation to
+ * it. APR_NOTFOUND where either fails; a store's fault as the store gave it (the caller logs
+ * it, knowing what the read was for). The one "may the caller see this other ticket" read of
+ * links, journals, a ticket's linked block and references. */
+apr_status_t itsm_req_get_visible(itsm_ticket_t **out, const itsm_kind_t **kind, itsm_req_t *q,
+                                  const char *of_kind, const char *number, apr_pool_t *p);
 /* A linked ticket's number, or "(not visible)" to a caller who may not see it; a linked
  * note's text likewise (request.c). seen: the answers of this request, by number. */
 const char *itsm_req_shown_number(itsm_req_t *q, apr_hash_t *seen, const char *number);
