@@ -35,13 +35,12 @@ typedef struct itsm_ldap_t itsm_ldap_t;
  * a URL libldap does not take, no base, a bad user attribute, a bind DN without a password
  * (StartTLS with ldaps:// is check_config's ITSM00150). For check_config, so that httpd -t
  * refuses what a child's itsm_ldap_create would: it parses the URL only (no libldap set-up
- * in the parent: no ldap.conf read, no SASL plugin loaded; no connection). */
-const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p);
+ * in the parent: no ldap.conf read, no SASL plugin loaded; no connection). *urls, *ldaps:
+ * how many URLs the list holds and how many of them are ldaps://, from the same parse (0
+ * when it stops before). */
+const char *itsm_ldap_conf_problem(int *urls, int *ldaps, const itsm_ldap_conf_t *conf,
+                                   apr_pool_t *p);
 
-/* The number of URLs of url, one LDAP URL or a list of them (between spaces or commas, as
- * ldap_initialize reads it), each one ldap_url_parse takes; 0 when one is not. *ldaps: how
- * many of them are ldaps://. Parsing only (no libldap set-up), for check_config too. */
-int itsm_ldap_url_count(int *ldaps, apr_pool_t *p, const char *url);
 
 /* Create the per-process state (pool of handles via apr_reslist, cache with its own mutex). p: process/child pool.
  * The configuration is copied. APR_EINVAL on an unusable configuration (no url or base, bad user_attr,

@@ -198,7 +198,10 @@ static int valid_attr_name(const char *a)
     return 1;
 }
 
-int itsm_ldap_url_count(int *ldaps, apr_pool_t *p, const char *url)
+/* The number of URLs of url, one LDAP URL or a list of them (between spaces or commas, as
+ * ldap_initialize reads it), each one ldap_url_parse takes; 0 when one is not. *ldaps: how
+ * many of them are ldaps://. Parsing only (no libldap set-up). */
+static int url_count(int *ldaps, apr_pool_t *p, const char *url)
 {
     char *copy = apr_pstrdup(p, url), *one, *state;
     int n = 0;
@@ -219,13 +222,13 @@ int itsm_ldap_url_count(int *ldaps, apr_pool_t *p, const char *url)
     return n;
 }
 
-const char *itsm_ldap_conf_problem(const itsm_ldap_conf_t *conf, apr_pool_t *p)
+const char *itsm_ldap_conf_problem(int *urls, int *ldaps, const itsm_ldap_conf_t *conf,
+                                   apr_pool_t *p)
 {
-    int ldaps;
-
+    *urls = *ldaps = 0;
     if (conf->url == NULL)
         return "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles";
-    if (itsm_ldap_url_count(&ldaps, p, conf->url) == 0)
+    if ((*urls = url_count(ldaps, p, conf->url)) == 0)
         return apr_psprintf(p, "ITSMLDAPURL %s is not an LDAP URL: write ldap://host:port or "
                             "ldaps://host:port (several between spaces)", conf->url);
     if (conf->base == NULL)
@@ -245,14 +248,13 @@ apr_status_t itsm_ldap_create(itsm_ldap_t **out, const itsm_ldap_conf_t *conf, a
     itsm_ldap_t *ld;
     apr_allocator_t *allocator;
     LDAP *probe = NULL;
-    int version, ldaps = 0;
+    int version, urls, ldaps;
     apr_status_t rv;
 
     *out = NULL;
     if (conf == NULL || conf->url == NULL || conf->timeout_sec <= 0 || conf->pool_max <= 0
-        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(conf, p) != NULL)
+        || conf->cache_ttl < 0 || itsm_ldap_conf_problem(&urls, &ldaps, conf, p) != NULL)
         return APR_EINVAL;
-    (void)itsm_ldap_url_count(&ldaps, p, conf->url);    /* parsed: the check above */
     if (conf->starttls > 0 && ldaps > 0)
         return APR_EINVAL;
 

@@ -451,7 +451,7 @@ static const command_rec itsm_cmds[] = {
 static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
 {
     const char *err;
-    int urls, ldaps = 0;
+    int urls, ldaps;
 
     if (c->ldap.url == NULL) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00005)
@@ -468,18 +468,17 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
         c->ldap.user_attr = "uid";
     if (c->ldap.starttls == ITSM_UNSET)
         c->ldap.starttls = 0;
-    urls = itsm_ldap_url_count(&ldaps, ptemp, c->ldap.url);
+    /* what the child's itsm_ldap_create would refuse, refused here: a start (or a
+     * configtest before a graceful restart) would otherwise answer every request 503 */
+    if ((err = itsm_ldap_conf_problem(&urls, &ldaps, &c->ldap, ptemp)) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s", err);
+        return 1;
+    }
     if (c->ldap.starttls && ldaps > 0) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
                      "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
                      "the first byte; use ldap:// URLs with StartTLS, or ldaps:// without",
                      c->ldap.url);
-        return 1;
-    }
-    /* what the child's itsm_ldap_create would refuse, refused here: a start (or a
-     * configtest before a graceful restart) would otherwise answer every request 503 */
-    if ((err = itsm_ldap_conf_problem(&c->ldap, ptemp)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s", err);
         return 1;
     }
     if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {
