@@ -199,41 +199,51 @@ struct first_error {
  * expected): the message stays the general one. */
 static const char *value_message(apr_pool_t *p, const xmlError *e)
 {
-    xmlNodePtr n = e->node;
-    const char *name, *bound = e->str2;
-    xmlNodePtr c;
+    xmlNodePtr n = e->node, c;
+    const char *says;           /* after the name; %s: the facet's bound */
 
     if (n == NULL || !itsm_xml_is(n, NULL))
         return NULL;
     for (c = n->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             return NULL;
-    name = (const char *)n->name;
     switch (e->code) {
     case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
-        return bound ? apr_psprintf(p, "<%s> is longer than the %s characters allowed.", name, bound) : NULL;
+        says = "is longer than the %s characters allowed.";
+        break;
     case XML_SCHEMAV_CVC_MINLENGTH_VALID:
-        if (e->str1 && strcmp(e->str1, "0") == 0)
-            return apr_psprintf(p, "<%s> is empty.", name);
-        return bound ? apr_psprintf(p, "<%s> is shorter than the %s characters required.", name, bound) : NULL;
+        says = e->str1 && strcmp(e->str1, "0") == 0 ? "is empty."
+               : "is shorter than the %s characters required.";
+        break;
     case XML_SCHEMAV_CVC_LENGTH_VALID:
-        return bound ? apr_psprintf(p, "<%s> must be exactly %s characters long.", name, bound) : NULL;
+        says = "must be exactly %s characters long.";
+        break;
     case XML_SCHEMAV_CVC_MAXINCLUSIVE_VALID:
-        return bound ? apr_psprintf(p, "<%s> is more than %s, the highest allowed.", name, bound) : NULL;
+        says = "is more than %s, the highest allowed.";
+        break;
     case XML_SCHEMAV_CVC_MININCLUSIVE_VALID:
-        return bound ? apr_psprintf(p, "<%s> is less than %s, the lowest allowed.", name, bound) : NULL;
+        says = "is less than %s, the lowest allowed.";
+        break;
     case XML_SCHEMAV_CVC_ENUMERATION_VALID:
-        return bound ? apr_psprintf(p, "<%s> is not one of the values allowed: %s.", name, bound) : NULL;
+        says = "is not one of the values allowed: %s.";
+        break;
     case XML_SCHEMAV_CVC_PATTERN_VALID:
-        return apr_psprintf(p, "<%s> is not in the form allowed.", name);
+        says = "is not in the form allowed.";
+        break;
     case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
         /* xs:dateTime, or itsm-common.xsd's restriction of it */
-        if (e->message && (strstr(e->message, "'xs:dateTime'") || strstr(e->message, "}Timestamp'")))
-            return apr_psprintf(p, "<%s> is not a date and time (such as 2026-12-07T14:30:00Z).", name);
-        return apr_psprintf(p, "<%s> is not a valid value.", name);
+        says = e->message && (strstr(e->message, "'xs:dateTime'")
+                              || strstr(e->message, "}Timestamp'"))
+               ? "is not a date and time (such as 2026-12-07T14:30:00Z)."
+               : "is not a valid value.";
+        break;
     default:
         return NULL;
     }
+    if (strstr(says, "%s") && e->str2 == NULL)
+        return NULL;
+    return apr_pstrcat(p, "<", (const char *)n->name, "> ",
+                       apr_psprintf(p, says, e->str2), NULL);
 }
 
 static void keep_first_error(void *data, xmlErrorPtr e)
