@@ -242,7 +242,8 @@ class StockSlapd:
     """slapd with the cn=config Debian's postinst makes (suffix dc=example,dc=org), paths
     moved into dir; root over ldapi manages cn=config, as on Debian."""
 
-    def __init__(self, base, name="stock-slapd"):
+    def __init__(self, base, name="stock-slapd", with_database=True):
+        self.with_database = with_database      # False: back_mdb loaded, no mdb database yet
         self.dir = os.path.join(base, name)
         for d in ("run", "data", "slapd.d"):
             os.makedirs(os.path.join(self.dir, d), exist_ok=True)
@@ -257,6 +258,8 @@ class StockSlapd:
         text = open("/usr/share/slapd/slapd.init.ldif").read().replace("@SUFFIX@", "dc=example,dc=org") \
             .replace("@PASSWORD@", pw).replace("/var/run/slapd", self.dir + "/run") \
             .replace("/var/lib/ldap", self.dir + "/data")
+        if not self.with_database:
+            text = re.sub(r"\ndn: olcDatabase=mdb,cn=config\n.*?(\n\n|$)", "\n", text, flags=re.S)
         init = os.path.join(self.dir, "init.ldif")
         with open(init, "w") as f:
             f.write(text)

@@ -107,6 +107,24 @@ def test_setup_on_a_stock_debian_slapd(env, stock, make_httpd, expect_log):
                         timeout=30).status_code == 401
 
 
+def test_setup_on_a_slapd_with_back_mdb_loaded_and_no_mdb_database_yet(env):
+    """back_mdb loaded (olcModuleLoad: {0}back_mdb) but no mdb database: the set-up adds its
+    own (it said "slapd has no back_mdb module loaded": a substring filter on olcModuleLoad,
+    which has no substring matching rule, matched nothing)."""
+    if not is_root():
+        pytest.skip("slapd's cn=config is managed by root over ldapi (run as root)")
+    s = StockSlapd(env.base, name="bare-slapd", with_database=False)
+    s.start()
+    try:
+        conf = s.root("ldapsearch", "-LLL", "-b", "cn=config", "(objectClass=olcMdbConfig)", "dn")
+        assert conf.returncode == 0 and "dn:" not in conf.stdout, conf.stdout
+        r, _ = run_setup(env, s)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "database: dc=itsm,dc=example in" in r.stdout, r.stdout
+    finally:
+        s.stop()
+
+
 @pytest.mark.parametrize("value,message", [
     ("exec:/bin/true", "ITSMLDAPBindPassword: /bin/true printed no password"),
     # a program that fails may print anything (an error, half a password): not taken
