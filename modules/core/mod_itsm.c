@@ -355,12 +355,44 @@ static const char *set_max_body(cmd_parms *cmd, void *dirv, const char *arg)
     return err;
 }
 
+/* Is path a or one below it under b ("/itsm/cases" under "/itsm" and "/itsm/", not under
+ * "/it")? */
+static int path_under(const char *a, const char *b)
+{
+    apr_size_t n = strlen(b);
+
+    while (n > 0 && b[n - 1] == '/')
+        n--;
+    return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
 static const char *set_base(cmd_parms *cmd, void *dirv, const char *arg)
 {
     itsm_dir_conf_t *d = dirv;
+    const ap_directive_t *up;
 
     if (arg[0] != '/')
         return "ITSMBase takes a URL path starting with /";
+    /* in a <Location> (an <If> in it too), a mount point no request there is under, nor
+     * above, would answer each of them 404 and log nothing: refused, naming the path */
+    for (up = cmd->directive ? cmd->directive->parent : NULL; up; up = up->parent) {
+        const char *args = up->args;
+        char *loc, *end;
+
+        if (strcasecmp(up->directive, "<Location") == 0 && args
+            && (loc = ap_getword_conf(cmd->temp_pool, &args))[0] == '/') {
+            if ((end = strrchr(loc, '>')) != NULL && end[1] == '\0')
+                *end = '\0';
+            if (!path_under(loc, arg) && !path_under(arg, loc))
+                return apr_psprintf(cmd->pool, "ITSMBase %s inside <Location %s>: no request "
+                                    "there has a path under %s, each would be answered 404; "
+                                    "name the Location's path (ITSMBase %s)", arg, loc, arg,
+                                    loc);
+            break;
+        }
+        if (strncasecmp(up->directive, "<Location", 9) == 0)
+            break;              /* <LocationMatch>, a regex: not judged */
+    }
     d->base = arg;
     return NULL;
 }

@@ -183,3 +183,26 @@ def test_a_kind_no_loaded_module_defines_is_warned_of_with_its_line(env, make_ht
     assert "kind 'incident' is no kind" not in out
     h.start()
     assert "ITSM00013" in h.logs()
+
+
+@pytest.mark.parametrize("location,base,ok", [
+    ("/itsm", "/itsmx", False),        # every request 404, nothing logged: refused
+    ("/itsm", "/it", False),
+    ("/itsm", "/itsm/", True),
+    ("/itsm", "/itsm/cases", True),     # a mount below the Location: its requests answer
+    ('"/itsm"', "/other", False),
+], ids=["other-path", "a-prefix-not-a-segment", "trailing-slash", "below", "quoted"])
+def test_a_mount_point_outside_its_location_is_refused_with_its_line(env, make_httpd, location,
+                                                                     base, ok):
+    """ITSMBase in a <Location> whose requests are none of them under it: httpd -t refuses
+    it naming the file and line (it passed, and every request was answered 404)."""
+    h = make_httpd("configtest-base", itsm=resolved(env, {}),
+                   extra="<Location %s>\n  ITSMBase %s\n</Location>" % (location, base))
+    rc, out = configtest(env, h.conf_path)
+    if ok:
+        assert rc == 0 and "Syntax OK" in out, out
+        return
+    assert rc != 0, out
+    assert re.search(r"line \d+ of .*httpd.conf:\s+ITSMBase %s inside <Location /itsm>: no "
+                     r"request there has a path under %s" % (re.escape(base), re.escape(base)),
+                     out), out
