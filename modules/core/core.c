@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "itsm_paths.h"       /* ITSM_DATADIR, ITSM_SYSCONFDIR: the build's (Makefile.am) */
 #include "core.h"
 #include "itsm_events.h"
 #include "itsm_store.h"
