@@ -31,6 +31,33 @@ static void silent(void *ctx, const char *msg, ...)
 {
 }
 
+/* libxml2's message without its line end */
+static const char *chomp(apr_pool_t *p, const char *msg)
+{
+    char *s = apr_pstrdup(p, msg ? msg : "");
+    apr_size_t n = strlen(s);
+
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    return s;
+}
+
+/* A schema parsed with libxml2's generic error handler silent: a file it includes that
+ * cannot be read is reported by the parser libxml2 opens for it, through that handler (an
+ * "I/O warning" on httpd's stderr); the caller's error says it, in one numbered line. The
+ * handler before is put back. Start-up only: one thread. */
+static xmlSchemaPtr parse_quietly(xmlSchemaParserCtxtPtr pc)
+{
+    xmlGenericErrorFunc before = xmlGenericError;
+    void *before_ctx = xmlGenericErrorContext;
+    xmlSchemaPtr schema;
+
+    xmlSetGenericErrorFunc(NULL, silent);
+    schema = xmlSchemaParse(pc);
+    xmlSetGenericErrorFunc(before_ctx, before);
+    return schema;
+}
+
 xmlSchemaPtr itsm_xml_schema_load(const char *path, apr_pool_t *p, const char **err)
 {
     xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
@@ -43,12 +70,12 @@ xmlSchemaPtr itsm_xml_schema_load(const char *path, apr_pool_t *p, const char **
     }
     xmlSchemaSetParserErrors(pc, silent, silent, NULL);
     xmlResetLastError();
-    schema = xmlSchemaParse(pc);
+    schema = parse_quietly(pc);
     xmlSchemaFreeParserCtxt(pc);
     if (schema == NULL) {
         e = xmlGetLastError();
         *err = apr_psprintf(p, "schema %s does not load: %s", path,
-                            e && e->message ? e->message : "unknown error");
+                            e && e->message ? chomp(p, e->message) : "unknown error");
     }
     return schema;
 }
@@ -90,12 +117,15 @@ xmlSchemaPtr itsm_xml_schema_compose(const char *const *files, int n, apr_pool_t
     }
     xmlSchemaSetParserErrors(pc, silent, silent, NULL);
     xmlResetLastError();
-    schema = xmlSchemaParse(pc);
+    schema = parse_quietly(pc);
     if (schema == NULL) {
+        const char *file;
+
         e = xmlGetLastError();
+        file = e && e->file && strcmp(e->file, "in_memory_buffer") != 0 ? e->file : NULL;
         *err = apr_psprintf(p, "the schema composed of %d files does not load: %s%s%s", n,
-                            e && e->file ? e->file : "", e && e->file ? ": " : "",
-                            e && e->message ? e->message : "unknown error");
+                            file ? file : "", file ? ": " : "",
+                            e && e->message ? chomp(p, e->message) : "unknown error");
     }
 done:
     if (pc)
@@ -120,16 +150,6 @@ static void refuse_doctype(void *vctxt, const xmlChar *name, const xmlChar *eid,
 
     ctxt->_private = (void *)1;
     xmlStopParser(ctxt);
-}
-
-static const char *chomp(apr_pool_t *p, const char *msg)
-{
-    char *s = apr_pstrdup(p, msg ? msg : "");
-    apr_size_t n = strlen(s);
-
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-        s[--n] = '\0';
-    return s;
 }
 
 apr_status_t itsm_xml_parse(xmlDocPtr *doc, itsm_xml_error_t *err,

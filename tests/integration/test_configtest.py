@@ -206,3 +206,17 @@ def test_a_mount_point_outside_its_location_is_refused_with_its_line(env, make_h
     assert re.search(r"line \d+ of .*httpd.conf:\s+ITSMBase %s inside <Location /itsm>: no "
                      r"request there has a path under %s" % (re.escape(base), re.escape(base)),
                      out), out
+
+
+def test_a_schema_file_missing_is_one_numbered_line(env, make_httpd):
+    """A schema directory whose XSD is missing: one ITSM00002 line naming it, without
+    libxml2's own "I/O warning" on httpd's stderr or a "\\n" kept at the message's end."""
+    d = schema_copy(env, "xsd-missing")
+    os.remove(os.path.join(d, "itsm-common.xsd"))
+    h = make_httpd("configtest-xsd", itsm=resolved(env, {"ITSMSchemaDir": d}))
+    rc, out = configtest(env, h.conf_path)
+    assert rc != 0, out
+    assert re.search(r"ITSM00002: .*itsm-common.xsd", out), out
+    assert "I/O warning" not in out and "\\n" not in out, out
+    assert not [line for line in out.splitlines() if line.strip() and "ITSM0" not in line
+                and "AH00014" not in line], out
