@@ -195,12 +195,16 @@ int itsm_handler(request_rec *r)
         if (v) {
             if (m != M_GET)
                 return itsm_resp_method_not_allowed(q, "GET");
+            if ((rc = itsm_req_no_query(q)) != OK)
+                return rc;
             return itsm_view_view(q, v);
         }
     }
     if (n == 2 && strcmp(seg[0], "feeds") == 0 && strcmp(seg[1], "me") == 0) {
         if (m != M_GET)
             return itsm_resp_method_not_allowed(q, "GET");
+        if ((rc = itsm_req_no_query(q)) != OK)
+            return rc;
         return itsm_view_feed(q);
     }
     if ((q->route = apr_hash_get(q->core->resources, seg[0], APR_HASH_KEY_STRING)) != NULL) {
@@ -227,6 +231,8 @@ int itsm_handler(request_rec *r)
         if (strcmp(seg[1], "aged") == 0) {
             if (m != M_GET)
                 return itsm_resp_method_not_allowed(q, "GET");
+            if ((rc = itsm_req_no_query(q)) != OK)
+                return rc;
             return itsm_view_aged(q);
         }
         if (strcmp(seg[1], "stats") == 0) {
