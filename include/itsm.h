@@ -710,7 +710,10 @@ typedef struct itsm_process_t {
 
 /* The httpd module of a process, itsm_NAME_module (`LoadModule itsm_NAME_module ...`), whose
  * register_hooks registers process (an itsm_process_t) as the provider NAME of
- * ITSM_PROCESS_GROUP. In a file that includes http_config.h and ap_provider.h:
+ * ITSM_PROCESS_GROUP, and whose check_config refuses a start (and httpd -t) without the core
+ * loaded, which alone would read the provider: loaded alone the process answered nothing and
+ * said nothing (ITSM00055). In a file that includes http_config.h, http_log.h and
+ * ap_provider.h:
  *     ITSM_PROCESS_MODULE(problem, problem_process);
  * A process with directives of its own names its per-server configuration's create and
  * merge functions, its command table and a function registering its other hooks (each may
@@ -718,11 +721,24 @@ typedef struct itsm_process_t {
  *     ITSM_PROCESS_MODULE_CONFIG(incident, incident_process, create_conf, merge_conf,
  *                                incident_cmds, incident_hooks); */
 #define ITSM_PROCESS_MODULE_CONFIG(name, process, create_conf, merge_conf, cmds, hooks) \
+    static int itsm_##name##_needs_core(apr_pool_t *pconf, apr_pool_t *plog, \
+                                        apr_pool_t *ptemp, server_rec *s) \
+    { \
+        (void)pconf; (void)plog; (void)ptemp; \
+        if (ap_find_linked_module("mod_itsm.c") != NULL) \
+            return OK; \
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00055) \
+                     "mod_itsm_" #name " is loaded without mod_itsm, the core whose process " \
+                     "it is: load it too (LoadModule itsm_module .../mod_itsm.so; on Debian " \
+                     "a2enmod itsm)"); \
+        return HTTP_INTERNAL_SERVER_ERROR; \
+    } \
     static void itsm_##name##_register_hooks(apr_pool_t *p) \
     { \
         void (*const more)(apr_pool_t *) = hooks; \
 \
         ap_register_provider(p, ITSM_PROCESS_GROUP, #name, ITSM_PROCESS_VERSION, &(process)); \
+        ap_hook_check_config(itsm_##name##_needs_core, NULL, NULL, APR_HOOK_MIDDLE); \
         if (more) \
             more(p); \
     } \

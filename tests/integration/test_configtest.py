@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import NS, configtest, is_root, itsm_directives, staged
+from conftest import NS, configtest, find_module, is_root, itsm_directives, staged
 
 pytestmark = pytest.mark.restart
 
@@ -220,3 +220,17 @@ def test_a_schema_file_missing_is_one_numbered_line(env, make_httpd):
     assert "I/O warning" not in out and "\\n" not in out, out
     assert not [line for line in out.splitlines() if line.strip() and "ITSM0" not in line
                 and "AH00014" not in line], out
+
+
+@pytest.mark.parametrize("process", ["problem", "incident"])
+def test_a_process_module_without_the_core_is_refused(env, make_httpd, process):
+    """A process module loaded without mod_itsm: httpd -t and a start refuse it, naming the
+    module to load (it loaded, answered nothing and said nothing)."""
+    so = find_module("mod_itsm_%s.so" % process)
+    h = make_httpd("no-core-" + process, with_itsm=False,
+                   extra="LoadModule itsm_%s_module %s" % (process, so))
+    rc, out = configtest(env, h.conf_path)
+    assert rc != 0, out
+    assert re.search(r"ITSM00055: mod_itsm_%s is loaded without mod_itsm, the core whose "
+                     r"process it is: load it too \(LoadModule itsm_module" % process, out), out
+    assert h.start(expect_fail=True) is False
