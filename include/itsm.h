@@ -8,6 +8,7 @@
 #ifndef ITSM_H
 #define ITSM_H
 
+#include <apr_optional.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <apr_time.h>
@@ -660,6 +661,10 @@ int itsm_ticket_clock_paused(const itsm_ticket_t *t, const char *clock);
 apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock);
 /* Stop a clock unless it is stopped already; restart clears its stop. */
 void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
+/* Stop a clock, unless it is stopped already, as cancelled: its ticket is withdrawn (an
+ * incident's, a problem's cancel), and the clock reads "cancelled", neither met nor missed
+ * ("sla.cancel.<clock>" beside its stop); restart clears both. */
+void itsm_ticket_clock_cancel(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now);
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock);
 /* When a clock stopped, 0 while it runs. */
 apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock);
@@ -708,12 +713,24 @@ typedef struct itsm_process_t {
                                  * itsm-portal.xsl; NULL: the core's generic pages */
 } itsm_process_t;
 
+/* The macros below expand in a process module's own file, after httpd's http_config.h: they
+ * log with http_log.h, included here for such a file (a file of the process's rules, with no
+ * httpd header, does not pull it in). */
+#ifdef APACHE_HTTP_CONFIG_H
+#include <http_log.h>
+#endif
+
+/* The core's presence, as an APR optional function the core registers (its value: the
+ * core's ITSM_ABI_VERSION): what a process module's check_config asks, whatever the core's
+ * module or source file is named. */
+APR_DECLARE_OPTIONAL_FN(int, itsm_core_abi, (void));
+
 /* The httpd module of a process, itsm_NAME_module (`LoadModule itsm_NAME_module ...`), whose
  * register_hooks registers process (an itsm_process_t) as the provider NAME of
  * ITSM_PROCESS_GROUP, and whose check_config refuses a start (and httpd -t) without the core
- * loaded, which alone would read the provider: loaded alone the process answered nothing and
- * said nothing (ITSM00055). In a file that includes http_config.h, http_log.h and
- * ap_provider.h:
+ * loaded (itsm_core_abi), which alone would read the provider: loaded alone the process
+ * answered nothing and said nothing (ITSM00055). In a file that includes http_config.h and
+ * ap_provider.h before this header:
  *     ITSM_PROCESS_MODULE(problem, problem_process);
  * A process with directives of its own names its per-server configuration's create and
  * merge functions, its command table and a function registering its other hooks (each may
@@ -725,7 +742,7 @@ typedef struct itsm_process_t {
                                         apr_pool_t *ptemp, server_rec *s) \
     { \
         (void)pconf; (void)plog; (void)ptemp; \
-        if (ap_find_linked_module("mod_itsm.c") != NULL) \
+        if (APR_RETRIEVE_OPTIONAL_FN(itsm_core_abi) != NULL) \
             return OK; \
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00055) \
                      "mod_itsm_" #name " is loaded without mod_itsm, the core whose process " \

@@ -100,7 +100,9 @@ typedef enum {
     ITSM_SLA_BREACHED,          /* "breached": running and now > due */
     ITSM_SLA_MET,               /* "met": stopped at or before due */
     ITSM_SLA_MISSED,            /* "missed": stopped after due */
-    ITSM_SLA_NOT_STARTED        /* "not-started": an event-started clock before its event */
+    ITSM_SLA_NOT_STARTED,       /* "not-started": an event-started clock before its event */
+    ITSM_SLA_CANCELLED          /* "cancelled": stopped with its ticket withdrawn (an
+                                 * incident's or problem's cancel): neither met nor missed */
 } itsm_sla_status_e;
 
 typedef struct itsm_sla_eval_t {
@@ -116,7 +118,7 @@ typedef struct itsm_sla_eval_t {
  * stopped clock); pauses are measured on the clock's calendar. */
 void itsm_sla_evaluate(itsm_sla_eval_t *out, const itsm_sla_clock_t *clock, apr_time_t now);
 
-/* "in-sla", "warning", "breached", "met", "missed", "not-started". */
+/* "in-sla", "warning", "breached", "met", "missed", "not-started", "cancelled". */
 const char *itsm_sla_status_name(itsm_sla_status_e status);
 
 /* ---- Configuration (conf/itsm-sla.xml) ------------------------------------------------- */

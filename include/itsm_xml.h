@@ -20,7 +20,9 @@ typedef struct itsm_xml_error_t {
 /* Process-wide libxml2 set-up: parser init and the no-network entity loader. */
 void itsm_xml_init(void);
 
-/* Load a schema file (its includes resolved next to it); NULL and *err on failure. */
+/* Load a schema file (its includes resolved next to it); NULL and *err on failure. At
+ * start-up only, as itsm_xml_schema_compose: both silence libxml2's generic error handler
+ * while they parse (a process-wide setting in the main thread). */
 xmlSchemaPtr itsm_xml_schema_load(const char *path, apr_pool_t *p, const char **err);
 
 /* The schema made of the files named (absolute paths, each a schema of our namespace: the

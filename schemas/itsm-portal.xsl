@@ -214,6 +214,7 @@
         <xsl:when test="$s = 'met'">Met</xsl:when>
         <xsl:when test="$s = 'missed'">Missed</xsl:when>
         <xsl:when test="$s = 'not-started'">Not started</xsl:when>
+        <xsl:when test="$s = 'cancelled'">Cancelled</xsl:when>
         <xsl:otherwise>No target</xsl:otherwise>
       </xsl:choose>
     </strong>

@@ -618,11 +618,21 @@ void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, 
                                                    (apr_int64_t)apr_time_sec(now)));
 }
 
+void itsm_ticket_clock_cancel(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
+{
+    if (itsm_ticket_clock_stopped(t, clock))
+        return;
+    itsm_ticket_clock_stop(p, t, clock, now);
+    apr_table_set(t->fields, apr_pstrcat(p, "sla.cancel.", clock, NULL), "1");
+}
+
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock)
 {
     char key[64];
 
     itsm_key_join(key, sizeof key, "sla.stop.", clock, NULL);
+    apr_table_unset(t->fields, key);
+    itsm_key_join(key, sizeof key, "sla.cancel.", clock, NULL);
     apr_table_unset(t->fields, key);
 }
 

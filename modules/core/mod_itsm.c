@@ -4,6 +4,7 @@
  * and in each child (schema, role table, processes, store, directory) is core.c's; request
  * handling is handler.c's, the SLA sweep sweep.c's. */
 #include <apr_atomic.h>
+#include <apr_fnmatch.h>
 #include <apr_optional.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -383,7 +384,8 @@ static const char *set_base(cmd_parms *cmd, void *dirv, const char *arg)
             && (loc = ap_getword_conf(cmd->temp_pool, &args))[0] == '/') {
             if ((end = strrchr(loc, '>')) != NULL && end[1] == '\0')
                 *end = '\0';
-            if (!path_under(loc, arg) && !path_under(arg, loc))
+            /* a path with wildcards (an asterisk, a question mark) is a pattern: not judged */
+            if (!apr_fnmatch_test(loc) && !path_under(loc, arg) && !path_under(arg, loc))
                 return apr_psprintf(cmd->pool, "ITSMBase %s inside <Location %s>: no request "
                                     "there has a path under %s, each would be answered 404; "
                                     "name the Location's path (ITSMBase %s)", arg, loc, arg,
@@ -567,6 +569,12 @@ static int itsm_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     return itsm_core_post_config(pconf, ptemp, s);
 }
 
+/* The core's presence to a process module (include/itsm.h, ITSM_PROCESS_MODULE). */
+static int itsm_core_abi(void)
+{
+    return ITSM_ABI_VERSION;
+}
+
 static void itsm_register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
@@ -576,6 +584,7 @@ static void itsm_register_hooks(apr_pool_t *p)
     };
 
     /* The sweep registers with mod_watchdog before mod_watchdog's own post_config runs. */
+    APR_REGISTER_OPTIONAL_FN(itsm_core_abi);
     ap_hook_pre_config(itsm_core_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(itsm_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(itsm_post_config, after_dbd, before_watchdog, APR_HOOK_MIDDLE);

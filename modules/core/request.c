@@ -308,8 +308,10 @@ apr_status_t itsm_req_get_visible(itsm_ticket_t **out, const itsm_kind_t **kind,
     if (rv != APR_SUCCESS)
         return rv;
     k = itsm_core_kind(q->core, (*out)->kind);
-    if (k && !itsm_req_allowed_on(q, k, *out, ITSM_ACTION_READ))
+    if (k && !itsm_req_allowed_on(q, k, *out, ITSM_ACTION_READ)) {
+        *out = NULL;            /* nothing of it reaches the caller */
         return APR_NOTFOUND;
+    }
     if (kind)
         *kind = k;
     return APR_SUCCESS;

@@ -102,6 +102,7 @@ const char *itsm_sla_status_name(itsm_sla_status_e status)
     case ITSM_SLA_MET: return "met";
     case ITSM_SLA_MISSED: return "missed";
     case ITSM_SLA_NOT_STARTED: return "not-started";
+    case ITSM_SLA_CANCELLED: return "cancelled";
     }
     return "in-sla";
 }
@@ -533,6 +534,16 @@ static apr_time_t clock_start(const itsm_clock_t *ck, const itsm_ticket_t *t)
     return ck->start == ITSM_CLOCK_AT_OPENED ? t->opened : itsm_ticket_clock_started(t, ck->name);
 }
 
+/* Was the clock stopped as cancelled (itsm_ticket_clock_cancel)? Asked of a stopped clock
+ * only: a table lookup, no allocation (the key joined on the stack). */
+static int clock_cancelled(const itsm_ticket_t *t, const char *clock)
+{
+    char key[64];
+
+    itsm_key_join(key, sizeof key, "sla.cancel.", clock, NULL);
+    return apr_table_get(t->fields, key) != NULL;
+}
+
 static const char *pauses_field(apr_pool_t *p, const itsm_clock_t *ck)
 {
     return ck->own_pauses ? apr_pstrcat(p, "sla.pauses.", ck->name, NULL) : "sla.pauses";
@@ -598,6 +609,10 @@ int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
         }
         c.stop = itsm_ticket_clock_stopped(t, ck->name);
         itsm_sla_evaluate(&tc->eval, &c, now);
+        if (c.stop && clock_cancelled(t, ck->name)) {
+            tc->eval.status = ITSM_SLA_CANCELLED;
+            tc->eval.status_name = itsm_sla_status_name(ITSM_SLA_CANCELLED);
+        }
         tc->stopped = c.stop;
         tc->paused = !c.stop && (ck->own_pauses ? itsm_ticket_clock_paused(t, ck->name)
                                                 : itsm_ticket_paused(t));

@@ -1009,6 +1009,7 @@ static const sla_status_sql_t sla_statuses[] = {
       0 },
     { "met", NULL, 0, NULL, 0 },
     { "missed", NULL, 0, NULL, 0 },
+    { "cancelled", NULL, 0, NULL, 0 },
 };
 
 /* SLA_SMALL_SET: as a set, of at most SLA_SET_MAX tickets (a list: sla_dense) */

@@ -24,8 +24,8 @@ static int sla_status_named(const char *name)
 {
     itsm_sla_status_e s;
 
-    for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_MISSED; s++)
-        if (strcmp(itsm_sla_status_name(s), name) == 0)
+    for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_CANCELLED; s++)
+        if (s != ITSM_SLA_NOT_STARTED && strcmp(itsm_sla_status_name(s), name) == 0)
             return 1;
     return 0;
 }

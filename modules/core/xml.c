@@ -205,6 +205,17 @@ apr_status_t itsm_xml_parse(xmlDocPtr *doc, itsm_xml_error_t *err,
     return wellformed ? APR_SUCCESS : APR_EINVAL;
 }
 
+#define TIMESTAMP_PATTERN ".*(Z|[+-]\\d\\d:\\d\\d)"
+#define NOT_BLANK_PATTERN ".*\\S.*"      /* its Title and Text */
+#define DATE_TIME_SAYS "is not a date and time with its zone (such as 2026-12-07T14:30:00Z)."
+
+static int ends_with(const char *s, const char *end)
+{
+    apr_size_t n = strlen(s), m = strlen(end);
+
+    return n >= m && strcmp(s + n - m, end) == 0;
+}
+
 struct first_error {
     apr_pool_t *p;
     itsm_xml_error_t *err;
@@ -214,19 +225,25 @@ struct first_error {
  * type) of a leaf element of ours: "<title> is longer than the 200 characters allowed."
  * The portal puts the field's label in place of the name and links its input; an API
  * client gets the same message, libxml2's own text staying the detail. The value itself
- * is left out (it may be 10 KiB); str1 is the value or its length, str2 the facet's bound
- * (libxml2's xmlSchemaFacetErr). NULL for any other error (a child missing or not
- * expected): the message stays the general one. */
+ * is left out (it may be 10 KiB). Only an error of the element's own value: libxml2 reports
+ * an attribute's on its element ("Element '{ns}link', attribute 'type': ...", str2 the
+ * value's length, str3 the bound), which keeps the general message. For an element's value
+ * str1 is the value or its length and str2 the facet's bound (xmlSchemaFacetErr, libxml2
+ * 2.9.14). NULL for any other error (a child missing or not expected). */
 static const char *value_message(apr_pool_t *p, const xmlError *e)
 {
     xmlNodePtr n = e->node, c;
-    const char *says;           /* after the name; %s: the facet's bound */
+    const char *says, *own, *msg;           /* says: after the name; %s: the facet's bound */
 
-    if (n == NULL || !itsm_xml_is(n, NULL))
+    if (n == NULL || !itsm_xml_is(n, NULL) || e->message == NULL || e->str3 != NULL)
+        return NULL;
+    own = apr_pstrcat(p, "Element '{" ITSM_NS "}", (const char *)n->name, "': ", NULL);
+    if (strncmp(e->message, own, strlen(own)) != 0)
         return NULL;
     for (c = n->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             return NULL;
+    msg = chomp(p, e->message);
     switch (e->code) {
     case XML_SCHEMAV_CVC_MAXLENGTH_VALID:
         says = "is longer than the %s characters allowed.";
@@ -248,14 +265,16 @@ static const char *value_message(apr_pool_t *p, const xmlError *e)
         says = "is not one of the values allowed: %s.";
         break;
     case XML_SCHEMAV_CVC_PATTERN_VALID:
-        says = "is not in the form allowed.";
+        /* itsm-common.xsd's Timestamp (a date and time with its zone), Title and Text */
+        says = e->str2 == NULL ? "is not in the form allowed."
+               : strcmp(e->str2, TIMESTAMP_PATTERN) == 0 ? DATE_TIME_SAYS
+               : strcmp(e->str2, NOT_BLANK_PATTERN) == 0 ? "is empty (white space alone)."
+               : "is not in the form allowed.";
         break;
     case XML_SCHEMAV_CVC_DATATYPE_VALID_1_2_1:
-        /* xs:dateTime, or itsm-common.xsd's restriction of it */
-        says = e->message && (strstr(e->message, "'xs:dateTime'")
-                              || strstr(e->message, "}Timestamp'"))
-               ? "is not a date and time (such as 2026-12-07T14:30:00Z)."
-               : "is not a valid value.";
+        /* the type named at the message's end (the value, earlier, may hold any text) */
+        says = ends_with(msg, "type 'xs:dateTime'.") || ends_with(msg, "}Timestamp'.")
+               ? DATE_TIME_SAYS : "is not a valid value.";
         break;
     default:
         return NULL;

@@ -178,8 +178,17 @@ static void finish(itsm_call_t *c, itsm_ticket_t *t)
     itsm_ticket_set_time(c->pool, t, "resolved", c->now);
 }
 
+/* The ticket withdrawn (cancelled, or imported so): the clocks still running end as
+ * cancelled, neither met nor missed (a response given before counts as it was). */
+static void withdraw(itsm_call_t *c, itsm_ticket_t *t)
+{
+    itsm_ticket_clock_cancel(c->pool, t, "response", c->now);
+    itsm_ticket_clock_cancel(c->pool, t, "resolution", c->now);
+    finish(c, t);
+}
+
 /* An import may bring the state the ticket had in the old tool: it must be one of ours;
- * a finished one stops the clocks at the import. */
+ * a finished one stops the clocks at the import (a cancelled one as cancelled). */
 static int imported_state(itsm_call_t *c, itsm_ticket_t *t, const char *const *states,
                           const char *const *finished)
 {
@@ -190,7 +199,9 @@ static int imported_state(itsm_call_t *c, itsm_ticket_t *t, const char *const *s
     if (!in_state(t, states))
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "'%s' is not a state of this kind", t->state);
-    if (in_state(t, finished))
+    if (strcmp(t->state, "cancelled") == 0)
+        withdraw(c, t);
+    else if (in_state(t, finished))
         finish(c, t);
     else if (strcmp(t->state, "awaiting-info") == 0)
         await_info(c, t);
@@ -425,7 +436,7 @@ static int incident_transition(itsm_call_t *c, const incident_conf_t *conf, cons
         if (in_state(old, incident_finished))
             return refuse(c, action, old);
         t->state = "cancelled";
-        finish(c, t);
+        withdraw(c, t);
     }
     else if (strcmp(action, "declare-major") == 0) {
         if (in_state(old, incident_finished) || major)

@@ -4,7 +4,6 @@
  * incident.c to them; its directives tune the process (priority matrix, windows). */
 #include <httpd.h>
 #include <http_config.h>
-#include <http_log.h>
 #include <ap_provider.h>
 #include <apr_strings.h>
 #include <string.h>

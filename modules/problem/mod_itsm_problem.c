@@ -7,7 +7,6 @@
  * workaround published as a knowledge article (mod_itsm_knowledge, when loaded). */
 #include <httpd.h>
 #include <http_config.h>
-#include <http_log.h>
 #include <ap_provider.h>
 
 #include "itsm.h"

@@ -69,7 +69,7 @@ static const char *const solution_found[] = {
     "solution-identified", "resolved", "closed", "cancelled", NULL
 };
 
-static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock);
+static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock, int cancelled);
 
 int problem_create(itsm_call_t *c, itsm_ticket_t *t)
 {
@@ -92,8 +92,8 @@ int problem_create(itsm_call_t *c, itsm_ticket_t *t)
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "'%s' is not a state of a problem", t->state);
     if (in(t->state, solution_found)) {
-        stop(c, t, "root-cause");
-        stop(c, t, "solution");
+        stop(c, t, "root-cause", same(t->state, "cancelled"));
+        stop(c, t, "solution", same(t->state, "cancelled"));
     }
     itsm_ticket_set_int(c->pool, t, "incidentCount", 0);
     itsm_ticket_set_int(c->pool, t, "recurrences", 0);
@@ -176,9 +176,15 @@ static int need(itsm_call_t *c, const char *action, const itsm_ticket_t *t, cons
                           field);
 }
 
-static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock)
+/* cancelled: the problem is withdrawn, the clock ends as cancelled (neither met nor
+ * missed) */
+static void stop(itsm_call_t *c, itsm_ticket_t *t, const char *clock, int cancelled)
 {
-    if (strcmp(clock, "solution") == 0 || itsm_ticket_clock_started(t, clock))
+    if (strcmp(clock, "solution") != 0 && !itsm_ticket_clock_started(t, clock))
+        return;
+    if (cancelled)
+        itsm_ticket_clock_cancel(c->pool, t, clock, c->now);
+    else
         itsm_ticket_clock_stop(c->pool, t, clock, c->now);
 }
 
@@ -325,7 +331,7 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     if (st->stamp && get(old, st->stamp) == NULL)
         itsm_ticket_set_time(c->pool, t, st->stamp, c->now);
     for (i = 0; i < 2 && st->stops[i]; i++)
-        stop(c, t, st->stops[i]);
+        stop(c, t, st->stops[i], strcmp(action, "cancel") == 0);
     if (strcmp(action, "resolve") == 0 && (rc = tell_resolved(c, t)) != 0)
         return rc;
     derive(t);

@@ -100,8 +100,18 @@ def test_schema_detail_carries_line(client):
     (T + "<title></title></ticket>", "<title> is empty."),
     (T + "<title>x</title><priority>P9</priority></ticket>",
      "<priority> is not one of the values allowed: 'P1', 'P2', 'P3', 'P4', 'P5'."),
+    (T + "<title>   </title></ticket>", "<title> is empty (white space alone)."),
+    (T + "<title>x</title><opened>yesterday</opened></ticket>",
+     "<opened> is not a date and time with its zone (such as 2026-12-07T14:30:00Z)."),
+    (T + "<title>x</title><opened>2026-12-07T14:30:00</opened></ticket>",
+     "<opened> is not a date and time with its zone (such as 2026-12-07T14:30:00Z)."),
     (T + "<title>x</title><colour>red</colour></ticket>", "The request body does not match the schema."),
-], ids=["too-long", "empty", "not-allowed", "shape"])
+    # an attribute's value: libxml2 reports it on its element, with other numbers; the
+    # general message, not "<suggestion> is longer than the 201 characters allowed"
+    (T + "<title>x</title><suggestions><suggestion number='TST0000001' kind='k' title='%s'/>"
+     "</suggestions></ticket>" % ("y" * 201), "The request body does not match the schema."),
+], ids=["too-long", "empty", "not-allowed", "blank", "not-a-date", "no-zone", "shape",
+        "attribute"])
 def test_schema_refusal_names_the_element_in_words(client, body, message):
     """A value the schema refuses is named in the message, in words and without the value
     (a participant reads it in the portal: libxml2's own text stays the detail); an error of

@@ -191,7 +191,9 @@ def test_a_kind_no_loaded_module_defines_is_warned_of_with_its_line(env, make_ht
     ("/itsm", "/itsm/", True),
     ("/itsm", "/itsm/cases", True),     # a mount below the Location: its requests answer
     ('"/itsm"', "/other", False),
-], ids=["other-path", "a-prefix-not-a-segment", "trailing-slash", "below", "quoted"])
+    ('~ "^/itsm"', "/other", True),     # a regex, a wildcard: patterns, not judged
+    ("/*/itsm", "/other", True),
+])
 def test_a_mount_point_outside_its_location_is_refused_with_its_line(env, make_httpd, location,
                                                                      base, ok):
     """ITSMBase in a <Location> whose requests are none of them under it: httpd -t refuses

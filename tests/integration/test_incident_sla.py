@@ -135,6 +135,16 @@ def finish(client, coll, number):
     act(client, coll, number, "cancel" if coll == "incidents" else "close", user="admin1")
 
 
+def test_an_import_of_a_cancelled_incident_has_cancelled_clocks(client):
+    """An incident cancelled in the old tool: its clocks end cancelled at the import, neither
+    met nor missed (they read as stopped at the import: met or missed by its time)."""
+    r = new_incident(client, "admin1", impact="high", urgency="high", state="cancelled",
+                     opened="2026-11-13T17:45:00Z")
+    assert r.findtext("i:state") == "cancelled"
+    assert {k: v["status"] for k, v in targets(r).items()} == \
+        {"response": "cancelled", "resolution": "cancelled"}
+
+
 def test_import_p5_has_no_targets(client):
     r = new_incident(client, "admin1", impact="high", urgency="high", priority="P5",
                      opened="2026-11-13T17:45:00Z")

@@ -211,3 +211,7 @@ def test_cancel_stops_clocks(client):
     assert r.findtext("i:state") == "cancelled"
     assert sla["resolution"]["stopped"] == rfc(cancelled)
     assert all("paused" not in v for v in sla.values())
+    # the resolution clock was running: cancelled, neither met nor missed; the response,
+    # stopped by await-info before, keeps its outcome
+    assert sla["resolution"]["status"] == "cancelled"
+    assert sla["response"]["status"] in ("met", "missed")

@@ -161,6 +161,33 @@ def test_stopped_clocks_are_missed_or_met(pclient):
     assert targets(get(pclient, "problems", fresh))["root-cause"]["status"] == "met"
 
 
+def test_a_cancelled_problems_clocks_are_cancelled_not_met(pclient):
+    """A problem withdrawn: its running KPI clocks end cancelled, neither met nor missed, in
+    its representation and in the lists by SLA status (they read met, or missed, until
+    2026-12-07); one stopped before keeps its outcome, one not started stays not started."""
+    late = number(imported(pclient, "1", XMAS))       # both clocks running and breached
+    act(pclient, "problems", late, "cancel", user="pm1")
+    sla = targets(get(pclient, "problems", late))
+    assert (sla["root-cause"]["status"], sla["solution"]["status"]) == ("cancelled", "cancelled")
+    assert "stopped" in sla["root-cause"] and "due" in sla["root-cause"]
+    found = number(imported(pclient, "1", XMAS))
+    act(pclient, "problems", found, "identify-root-cause", user="pm1", rootCause="Adapter limit")
+    act(pclient, "problems", found, "cancel", user="pm1")
+    sla = targets(get(pclient, "problems", found))
+    assert (sla["root-cause"]["status"], sla["solution"]["status"]) == ("missed", "cancelled")
+    new = number(imported(pclient, "3", XMAS, state="new"))
+    act(pclient, "problems", new, "cancel", user="pm1")
+    sla = targets(get(pclient, "problems", new))
+    assert sla["root-cause"]["status"] == "not-started" and "due" not in sla["root-cause"]
+    assert sla["solution"]["status"] == "cancelled"
+    # imported cancelled from the old tool: its clock ends cancelled at the import
+    old = number(imported(pclient, "2", XMAS, state="cancelled"))
+    assert targets(get(pclient, "problems", old))["solution"]["status"] == "cancelled"
+    assert {late, found, new} <= set(list_numbers(pclient, "problems", "pm1", sla="cancelled"))
+    assert not {late, found, new} & set(list_numbers(pclient, "problems", "pm1", sla="met"))
+    assert late not in list_numbers(pclient, "problems", "pm1", sla="missed")
+
+
 # ---- the breach sweep covers the problem's clocks
 
 @pytest.fixture(scope="module")

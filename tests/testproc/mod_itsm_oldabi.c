@@ -4,7 +4,6 @@
  * otherwise. */
 #include <httpd.h>
 #include <http_config.h>
-#include <http_log.h>
 #include <ap_provider.h>
 
 #include "itsm.h"

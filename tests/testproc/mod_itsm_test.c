@@ -15,7 +15,6 @@
  * its resource "search-gaps" lists the search gaps, "probe-search" the search service. */
 #include <httpd.h>
 #include <http_config.h>
-#include <http_log.h>
 #include <http_protocol.h>
 #include <ap_provider.h>
 #include <apr_strings.h>

@@ -332,6 +332,7 @@ static void status_names(void **state)
     assert_string_equal(itsm_sla_status_name(ITSM_SLA_MET), "met");
     assert_string_equal(itsm_sla_status_name(ITSM_SLA_MISSED), "missed");
     assert_string_equal(itsm_sla_status_name(ITSM_SLA_NOT_STARTED), "not-started");
+    assert_string_equal(itsm_sla_status_name(ITSM_SLA_CANCELLED), "cancelled");
 }
 
 /* ---- Configuration files that must be refused ---------------------------------------- */
