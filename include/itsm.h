@@ -742,7 +742,8 @@ APR_DECLARE_OPTIONAL_FN(int, itsm_core_abi, (void));
                                         apr_pool_t *ptemp, server_rec *s) \
     { \
         (void)pconf; (void)plog; (void)ptemp; \
-        if (APR_RETRIEVE_OPTIONAL_FN(itsm_core_abi) != NULL) \
+        if (APR_RETRIEVE_OPTIONAL_FN(itsm_core_abi) != NULL \
+            || ap_find_linked_module("mod_itsm.c") != NULL)   /* a core of before 2026-12-07 */ \
             return OK; \
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, ITSMLOGNO(00055) \
                      "mod_itsm_" #name " is loaded without mod_itsm, the core whose process " \

@@ -620,10 +620,14 @@ void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, 
 
 void itsm_ticket_clock_cancel(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
 {
+    char key[64];
+
     if (itsm_ticket_clock_stopped(t, clock))
         return;
     itsm_ticket_clock_stop(p, t, clock, now);
-    apr_table_set(t->fields, apr_pstrcat(p, "sla.cancel.", clock, NULL), "1");
+    /* the key as sla.c's clock_cancelled and restart join it (one length for all three) */
+    itsm_key_join(key, sizeof key, "sla.cancel.", clock, NULL);
+    apr_table_set(t->fields, key, "1");
 }
 
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock)

@@ -137,7 +137,7 @@ static void words_fn(xmlXPathParserContextPtr ctxt, int nargs)
 /* p:worst-status(nodes): the worst of the SLA statuses given (a ticket's
  * i:sla/i:target/@status), in the order breached, missed, warning, in-sla, met, cancelled,
  * not-started;
- * "none" when there is none of them. In C: the same as a choose in XSLT evaluates six node-set
+ * "none" when there is none of them. In C: the same as a choose in XSLT evaluates seven node-set
  * comparisons per list row, about a fifth of a list page's transform. */
 static void worst_status_fn(xmlXPathParserContextPtr ctxt, int nargs)
 {

@@ -987,6 +987,8 @@ typedef struct {
                                  * (bound first) in the status for a set, binding now set_nows
                                  * times */
     int set_nows;
+    int spread;                 /* a settled status most of the history holds (met, missed):
+                                 * listed by probing each ticket, never counted */
 } sla_status_sql_t;
 
 /* The clocks in warning (warn_at <= now <= due) as a set: no range of one time answers that
@@ -1000,16 +1002,17 @@ typedef struct {
     " AND c.due < " INT " + k.hi AND c.warn_at <= " INT
 
 static const sla_status_sql_t sla_statuses[] = {
-    { "breached", "c.settled = '' AND c.due < " INT, 1, NULL, 0 },
+    { "breached", "c.settled = '' AND c.due < " INT, 1, NULL, 0, 0 },
     { "warning", "c.settled = '' AND c.due >= " INT " AND UNINDEXED(c.warn_at) <= " INT, 2,
-      SLA_WARNING_SET, 3 },
+      SLA_WARNING_SET, 3, 0 },
     /* warn_at <= due (warningPercent is at most 100): a range of due times, warn_at tested
      * on the index's own copy (schema 23: no index of the clocks by warning time) */
     { "in-sla", "c.settled = '' AND c.due > " INT " AND UNINDEXED(c.warn_at) > " INT, 2, NULL,
-      0 },
-    { "met", NULL, 0, NULL, 0 },
-    { "missed", NULL, 0, NULL, 0 },
-    { "cancelled", NULL, 0, NULL, 0 },
+      0, 0 },
+    { "met", NULL, 0, NULL, 0, 1 },
+    { "missed", NULL, 0, NULL, 0, 1 },
+    /* the clocks of withdrawn tickets: few, counted, a small set by the settled index */
+    { "cancelled", NULL, 0, NULL, 0, 0 },
 };
 
 /* SLA_SMALL_SET: as a set, of at most SLA_SET_MAX tickets (a list: sla_dense) */
@@ -2503,7 +2506,8 @@ apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
 /* Up to this many clocks in a status, a list takes their tickets as a set and sorts it;
  * beyond, it scans the tickets in the list's order and probes each one's clocks: for the
  * statuses time moves, only the tickets with a running clock (sla_open); for met and missed,
- * every ticket (they are most of the history). */
+ * every ticket (they are most of the history); cancelled, a settled status of few clocks, is
+ * counted as the others (its set by the settled index). */
 #define SLA_SET_MAX 2000
 
 /* How long a connection keeps sla_dense's answer for a kind and status. The answer chooses
@@ -2532,7 +2536,7 @@ static apr_status_t sla_dense(itsm_store_t *st, const char *kind, const itsm_fil
     *how = SLA_AS_SET;
     if (s == NULL)
         return APR_SUCCESS;
-    if (s->running == NULL) {   /* met, missed: most stopped clocks; spread over the history */
+    if (s->spread) {            /* met, missed: most stopped clocks; spread over the history */
         *how = SLA_PER_ROW;
         return APR_SUCCESS;
     }

@@ -200,7 +200,8 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
     if ((v = apr_table_get(args, "sla")) != NULL) {
         if (!k->clocks || !sla_status_named(v))
             return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
-                        "sla takes in-sla, warning, breached, met or missed (kinds with SLA clocks).");
+                        "sla takes in-sla, warning, breached, met, missed or cancelled (kinds "
+                        "with SLA clocks).");
         f->sla = v;
     }
     f->now = r->request_time;

@@ -152,7 +152,10 @@ SLA_FILTER = [
     ("bob", "warning", ["warning"]),
     ("bob", "met", ["started"]),
     ("bob", "in-sla", ["started", "warning"]),
-    ("agent1", None, ["fresh", "started", "breached", "warning", "missed", "p5"]),
+    ("agent1", "cancelled", ["withdrawn"]),
+    ("bob", "cancelled", ["withdrawn"]),
+    ("alice", "cancelled", []),
+    ("agent1", None, ["fresh", "started", "breached", "warning", "missed", "p5", "withdrawn"]),
 ]
 
 
@@ -178,6 +181,9 @@ def test_incident_sla_filter(client):
         # P5: no clocks at all
         "p5": imp(client, "incidents", minutes=120, party="ALPE", priority="P5",
                   **hh).ticket()["number"],
+        # imported cancelled: both clocks cancelled, neither met nor missed
+        "withdrawn": imp(client, "incidents", minutes=120, party="BRMP", state="cancelled",
+                         **hh).ticket()["number"],
     }
     try:
         act(client, "incidents", inc["started"], "start")
@@ -211,6 +217,7 @@ def test_incident_sla_filter(client):
     ("incidents", {"min_age_days": "100001"}), ("incidents", {"min_age_days": "3d"}),
     ("incidents", {"sla": "late"}), ("incidents", {"sla": "BREACHED"}),
     ("incidents", {"sla": ""}), ("cases", {"sla": "in sla"}),
+    ("incidents", {"sla": "not-started"}),      # a clock before its event has no row
     ("review-actions", {"sla": "in-sla"}),      # a kind without clocks
     ("incidents", {"service": "DIP", "category": "Choreography", "contact": "x"}),  # at most 2
 ])

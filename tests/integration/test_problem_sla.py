@@ -183,7 +183,8 @@ def test_a_cancelled_problems_clocks_are_cancelled_not_met(pclient):
     # imported cancelled from the old tool: its clock ends cancelled at the import
     old = number(imported(pclient, "2", XMAS, state="cancelled"))
     assert targets(get(pclient, "problems", old))["solution"]["status"] == "cancelled"
-    assert {late, found, new} <= set(list_numbers(pclient, "problems", "pm1", sla="cancelled"))
+    assert {late, found, new, old} <= set(list_numbers(pclient, "problems", "pm1",
+                                                      sla="cancelled"))
     assert not {late, found, new} & set(list_numbers(pclient, "problems", "pm1", sla="met"))
     assert late not in list_numbers(pclient, "problems", "pm1", sla="missed")
 

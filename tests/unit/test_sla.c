@@ -693,6 +693,31 @@ static void own_pauses(void **state)
                         "2026-01-27T10:00:00Z");
 }
 
+/* A clock cancelled with its ticket reads "cancelled" (neither met nor missed, its due and
+ * stop kept); one stopped before keeps its outcome; restart clears the mark. */
+static void cancelled_clocks(void **state)
+{
+    itsm_sla_config_t *c = problem_sla();
+    itsm_ticket_t *t = problem_ticket("2026-01-19T08:00:00Z", "new", "L1");
+    itsm_ticket_clock_t k;
+
+    itsm_ticket_clocks_start(pool, &problem, NULL, t, NULL, t->opened);
+    t = change(t, "workaround", NULL, "2026-01-20T08:00:00Z");
+    itsm_ticket_clock_stop(pool, t, "root-cause", at("2026-01-21T08:00:00Z"));
+    itsm_ticket_clock_cancel(pool, t, "root-cause", at("2026-01-22T08:00:00Z"));
+    itsm_ticket_clock_cancel(pool, t, "solution", at("2026-03-02T08:00:00Z"));
+    assert_string_equal(clock_of(c, t, "root-cause", "2026-03-03T08:00:00Z").eval.status_name,
+                        "met");                         /* stopped before: kept */
+    k = clock_of(c, t, "solution", "2026-03-03T08:00:00Z");
+    assert_int_equal(k.eval.status, ITSM_SLA_CANCELLED);  /* past its due: not missed */
+    assert_string_equal(fmt(k.stopped), "2026-03-02T08:00:00Z");
+    assert_string_equal(fmt(k.eval.due), "2026-01-30T18:00:00Z");
+    itsm_ticket_clock_restart(t, "solution");
+    assert_null(apr_table_get(t->fields, "sla.cancel.solution"));
+    assert_int_equal(clock_of(c, t, "solution", "2026-03-03T08:00:00Z").eval.status,
+                     ITSM_SLA_BREACHED);
+}
+
 /* A class change re-targets on the same history and forgets the clock announcements, but not
  * the timers' whose due time is unchanged. */
 static void class_change(void **state)
@@ -972,6 +997,7 @@ int main(void)
         cmocka_unit_test(own_target),
         cmocka_unit_test(own_target_change),
         cmocka_unit_test(own_target_checks),
+        cmocka_unit_test(cancelled_clocks),
     };
 
     return itsm_unit_main(tests, setup, teardown);
