@@ -668,6 +668,8 @@ void itsm_ticket_clock_cancel(apr_pool_t *p, itsm_ticket_t *t, const char *clock
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock);
 /* When a clock stopped, 0 while it runs. */
 apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock);
+/* Was the clock stopped as cancelled (itsm_ticket_clock_cancel)? */
+int itsm_ticket_clock_cancelled(const itsm_ticket_t *t, const char *clock);
 
 /* A public view: tickets of a kind carrying a tag, shown to every authenticated person
  * whatever their party, with only the listed fields (a portal banner). */

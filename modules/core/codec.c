@@ -593,15 +593,39 @@ void itsm_ticket_clock_resume(apr_pool_t *p, itsm_ticket_t *t, const char *clock
     resume_in(p, t, apr_pstrcat(p, PAUSES_FIELD ".", clock, NULL), now);
 }
 
-/* The time a clock's mark ("start", "stop") records in t, 0 if none. */
+/* The reserved field of a clock's mark: "sla.<mark>.<clock>" ("start", "stop", "cancel"),
+ * joined the same way wherever it is read, set or cleared. */
+#define MARK_KEY(key, mark, clock) itsm_key_join(key, sizeof key, "sla.", mark, ".", clock, NULL)
+
+/* The time a clock's mark records in t, 0 if none. */
 static apr_time_t clock_mark(const itsm_ticket_t *t, const char *mark, const char *clock)
 {
     char key[64];
     const char *v;
 
-    itsm_key_join(key, sizeof key, "sla.", mark, ".", clock, NULL);
+    MARK_KEY(key, mark, clock);
     v = apr_table_get(t->fields, key);
     return v ? apr_time_from_sec(apr_atoi64(v)) : 0;
+}
+
+/* Set a clock's mark at now, unless it is set already. */
+static void set_clock_mark(apr_pool_t *p, itsm_ticket_t *t, const char *mark, const char *clock,
+                           apr_time_t now)
+{
+    char key[64];
+
+    MARK_KEY(key, mark, clock);
+    if (apr_table_get(t->fields, key) == NULL)
+        apr_table_set(t->fields, key, apr_psprintf(p, "%" APR_INT64_T_FMT,
+                                                   (apr_int64_t)apr_time_sec(now)));
+}
+
+static void clear_clock_mark(itsm_ticket_t *t, const char *mark, const char *clock)
+{
+    char key[64];
+
+    MARK_KEY(key, mark, clock);
+    apr_table_unset(t->fields, key);
 }
 
 apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock)
@@ -611,38 +635,31 @@ apr_time_t itsm_ticket_clock_started(const itsm_ticket_t *t, const char *clock)
 
 void itsm_ticket_clock_stop(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
 {
-    const char *key = apr_pstrcat(p, "sla.stop.", clock, NULL);
-
-    if (apr_table_get(t->fields, key) == NULL)
-        apr_table_set(t->fields, key, apr_psprintf(p, "%" APR_INT64_T_FMT,
-                                                   (apr_int64_t)apr_time_sec(now)));
+    set_clock_mark(p, t, "stop", clock, now);
 }
 
 void itsm_ticket_clock_cancel(apr_pool_t *p, itsm_ticket_t *t, const char *clock, apr_time_t now)
 {
-    char key[64];
-
     if (itsm_ticket_clock_stopped(t, clock))
         return;
-    itsm_ticket_clock_stop(p, t, clock, now);
-    /* the key as sla.c's clock_cancelled and restart join it (one length for all three) */
-    itsm_key_join(key, sizeof key, "sla.cancel.", clock, NULL);
-    apr_table_set(t->fields, key, "1");
+    set_clock_mark(p, t, "stop", clock, now);
+    set_clock_mark(p, t, "cancel", clock, now);
 }
 
 void itsm_ticket_clock_restart(itsm_ticket_t *t, const char *clock)
 {
-    char key[64];
-
-    itsm_key_join(key, sizeof key, "sla.stop.", clock, NULL);
-    apr_table_unset(t->fields, key);
-    itsm_key_join(key, sizeof key, "sla.cancel.", clock, NULL);
-    apr_table_unset(t->fields, key);
+    clear_clock_mark(t, "stop", clock);
+    clear_clock_mark(t, "cancel", clock);
 }
 
 apr_time_t itsm_ticket_clock_stopped(const itsm_ticket_t *t, const char *clock)
 {
     return clock_mark(t, "stop", clock);
+}
+
+int itsm_ticket_clock_cancelled(const itsm_ticket_t *t, const char *clock)
+{
+    return clock_mark(t, "cancel", clock) != 0;
 }
 
 int itsm_utf8_space(long cp)

@@ -140,6 +140,15 @@ void itsm_outage_register_hooks(apr_pool_t *p)
     ap_hook_insert_error_filter(directory_outage_answer, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
+/* A resource read with GET alone and no query (the service document, /me, /desks, a
+ * public view, the feed, the aged view): OK, or the refusal answered (405, 400 bad-query). */
+static int plain_get(itsm_req_t *q)
+{
+    if (q->r->method_number != M_GET)
+        return itsm_resp_method_not_allowed(q, "GET");
+    return itsm_req_no_query(q);
+}
+
 int itsm_handler(request_rec *r)
 {
     itsm_req_t q0 = {0}, *q = &q0;
@@ -169,23 +178,17 @@ int itsm_handler(request_rec *r)
         return rc;
 
     if (n == 0) {
-        if (m != M_GET)
-            return itsm_resp_method_not_allowed(q, "GET");
-        if ((rc = itsm_req_no_query(q)) != OK)
+        if ((rc = plain_get(q)) != OK)
             return rc;
         return itsm_view_service(q);
     }
     if (n == 1 && strcmp(seg[0], "desks") == 0) {
-        if (m != M_GET)
-            return itsm_resp_method_not_allowed(q, "GET");
-        if ((rc = itsm_req_no_query(q)) != OK)
+        if ((rc = plain_get(q)) != OK)
             return rc;
         return itsm_view_desks(q);
     }
     if (n == 1 && strcmp(seg[0], "me") == 0) {
-        if (m != M_GET)
-            return itsm_resp_method_not_allowed(q, "GET");
-        if ((rc = itsm_req_no_query(q)) != OK)
+        if ((rc = plain_get(q)) != OK)
             return rc;
         return itsm_view_me(q);
     }
@@ -193,17 +196,13 @@ int itsm_handler(request_rec *r)
         const itsm_view_t *v = itsm_view_find(q, rest[0] == '/' ? rest + 1 : rest);
 
         if (v) {
-            if (m != M_GET)
-                return itsm_resp_method_not_allowed(q, "GET");
-            if ((rc = itsm_req_no_query(q)) != OK)
+            if ((rc = plain_get(q)) != OK)
                 return rc;
             return itsm_view_view(q, v);
         }
     }
     if (n == 2 && strcmp(seg[0], "feeds") == 0 && strcmp(seg[1], "me") == 0) {
-        if (m != M_GET)
-            return itsm_resp_method_not_allowed(q, "GET");
-        if ((rc = itsm_req_no_query(q)) != OK)
+        if ((rc = plain_get(q)) != OK)
             return rc;
         return itsm_view_feed(q);
     }
@@ -229,9 +228,7 @@ int itsm_handler(request_rec *r)
         return itsm_resp_method_not_allowed(q, "GET, POST");
     case 2:
         if (strcmp(seg[1], "aged") == 0) {
-            if (m != M_GET)
-                return itsm_resp_method_not_allowed(q, "GET");
-            if ((rc = itsm_req_no_query(q)) != OK)
+            if ((rc = plain_get(q)) != OK)
                 return rc;
             return itsm_view_aged(q);
         }
@@ -249,15 +246,10 @@ int itsm_handler(request_rec *r)
         return itsm_resp_method_not_allowed(q, "GET, PATCH");
     case 3:
         if (strcmp(seg[2], "journal") == 0) {
-            if (m != M_GET)
-                return itsm_resp_method_not_allowed(q, "GET");
-            return (rc = itsm_req_no_query(q)) != OK ? rc
-                                                     : itsm_tickets_journal(q, seg[1], NULL);
+            return (rc = plain_get(q)) != OK ? rc : itsm_tickets_journal(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "sla") == 0) {
-            if (m != M_GET)
-                return itsm_resp_method_not_allowed(q, "GET");
-            return (rc = itsm_req_no_query(q)) != OK ? rc : itsm_tickets_sla(q, seg[1], NULL);
+            return (rc = plain_get(q)) != OK ? rc : itsm_tickets_sla(q, seg[1], NULL);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)
@@ -280,9 +272,7 @@ int itsm_handler(request_rec *r)
         return itsm_resp_not_found(q);
     case 4:
         if (strcmp(seg[2], "sla") == 0) {
-            if (m != M_GET)
-                return itsm_resp_method_not_allowed(q, "GET");
-            return (rc = itsm_req_no_query(q)) != OK ? rc : itsm_tickets_sla(q, seg[1], seg[3]);
+            return (rc = plain_get(q)) != OK ? rc : itsm_tickets_sla(q, seg[1], seg[3]);
         }
         if (strcmp(seg[2], "versions") == 0) {
             if (m != M_GET)

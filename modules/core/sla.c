@@ -534,16 +534,6 @@ static apr_time_t clock_start(const itsm_clock_t *ck, const itsm_ticket_t *t)
     return ck->start == ITSM_CLOCK_AT_OPENED ? t->opened : itsm_ticket_clock_started(t, ck->name);
 }
 
-/* Was the clock stopped as cancelled (itsm_ticket_clock_cancel)? Asked of a stopped clock
- * only: a table lookup, no allocation (the key joined on the stack). */
-static int clock_cancelled(const itsm_ticket_t *t, const char *clock)
-{
-    char key[64];
-
-    itsm_key_join(key, sizeof key, "sla.cancel.", clock, NULL);
-    return apr_table_get(t->fields, key) != NULL;
-}
-
 static const char *pauses_field(apr_pool_t *p, const itsm_clock_t *ck)
 {
     return ck->own_pauses ? apr_pstrcat(p, "sla.pauses.", ck->name, NULL) : "sla.pauses";
@@ -609,7 +599,7 @@ int itsm_ticket_clocks(itsm_ticket_clock_t **out, const itsm_sla_config_t *cfg,
         }
         c.stop = itsm_ticket_clock_stopped(t, ck->name);
         itsm_sla_evaluate(&tc->eval, &c, now);
-        if (c.stop && clock_cancelled(t, ck->name)) {
+        if (c.stop && itsm_ticket_clock_cancelled(t, ck->name)) {
             tc->eval.status = ITSM_SLA_CANCELLED;
             tc->eval.status_name = itsm_sla_status_name(ITSM_SLA_CANCELLED);
         }
