@@ -215,12 +215,13 @@ int itsm_ticket_sla_open(const itsm_sla_config_t *cfg, const struct itsm_kind_t 
                          const struct itsm_ticket_t *t);
 
 /* The announcements bookkeeping (t->sla_notified) after a change from old to t: a clock's
- * events are forgotten when its due time moved (a new value of its class field, priority or
- * own target field, the clock stopped and started again), so that they are announced anew;
- * the other clocks' are kept, and the timer events while their due time is unchanged.
- * Allocated in p. */
-const char *itsm_ticket_sla_rearm(apr_pool_t *p, const struct itsm_kind_t *k,
-                                  const struct itsm_ticket_t *old, const struct itsm_ticket_t *t);
+ * events are forgotten when its due time moved (the clock stopped and started again, or a new
+ * value of its class field, priority or own target field whose target in cfg differs; with
+ * cfg NULL, any new value), so that they are announced anew; the other clocks' are kept, and
+ * the timer events while their due time is unchanged. Allocated in p. */
+const char *itsm_ticket_sla_rearm(apr_pool_t *p, const itsm_sla_config_t *cfg,
+                                  const struct itsm_kind_t *k, const struct itsm_ticket_t *old,
+                                  const struct itsm_ticket_t *t);
 
 /* The due time of timer tm of t (kind k) when it is armed: a value in its field, the ticket
  * in one of its states (not final, by default) and not settled. 0 otherwise. */

@@ -707,20 +707,29 @@ const char *itsm_sla_notified_add(apr_pool_t *p, const char *notified, const cha
 
 typedef struct rearm_t {
     apr_pool_t *p;
+    const itsm_sla_config_t *cfg;
     const itsm_kind_t *k;
     const itsm_ticket_t *old, *t;
 } rearm_t;
 
-/* Did the change move ck's due time (a new class value or own target, the clock started
- * again)? Each clock on its own: a kind's clocks may take their targets from different
- * fields. */
-static int clock_retargeted(const itsm_clock_t *ck, const itsm_ticket_t *old,
-                            const itsm_ticket_t *t)
+/* Did the change move ck's due time (the clock started again, or a new class value or own
+ * target whose target differs: P3 and P4 may share a response target, PT2H is PT120M)? Each
+ * clock on its own: a kind's clocks may take their targets from different fields. */
+static int clock_retargeted(const rearm_t *r, const itsm_clock_t *ck)
 {
-    const char *was = clock_class(ck, old), *is = clock_class(ck, t);
+    const char *was = clock_class(ck, r->old), *is = clock_class(ck, r->t);
+    apr_interval_time_t before, after;
+    const itsm_calendar_t *cal_before, *cal_after;
 
-    return (was == NULL) != (is == NULL) || (was && strcmp(was, is) != 0)
-           || (itsm_ticket_clock_stopped(old, ck->name) && !itsm_ticket_clock_stopped(t, ck->name));
+    if (itsm_ticket_clock_stopped(r->old, ck->name) && !itsm_ticket_clock_stopped(r->t, ck->name))
+        return 1;
+    if ((was == NULL) == (is == NULL) && (was == NULL || strcmp(was, is) == 0))
+        return 0;
+    /* the same start and pauses: the same duration on the same calendar keeps the due time */
+    return r->cfg == NULL
+           || clock_target(r->cfg, r->k, ck, r->old, &before, &cal_before) != APR_SUCCESS
+           || clock_target(r->cfg, r->k, ck, r->t, &after, &cal_after) != APR_SUCCESS
+           || before != after || cal_before != cal_after;
 }
 
 /* A timer event whose due time is still the timer's, or an event ("<clock>:<status>") of a
@@ -736,7 +745,7 @@ static int still_due(const char *event, const void *arg)
 
         for (ck = r->k->clocks; ck && ck->name; ck++)
             if (strlen(ck->name) == n && strncmp(ck->name, event, n) == 0)
-                return !clock_retargeted(ck, r->old, r->t);
+                return !clock_retargeted(r, ck);
         return 1;
     }
     for (tm = r->k->timers; tm && tm->name; tm++) {
@@ -748,10 +757,11 @@ static int still_due(const char *event, const void *arg)
     return 0;
 }
 
-const char *itsm_ticket_sla_rearm(apr_pool_t *p, const struct itsm_kind_t *k,
-                                  const struct itsm_ticket_t *old, const struct itsm_ticket_t *t)
+const char *itsm_ticket_sla_rearm(apr_pool_t *p, const itsm_sla_config_t *cfg,
+                                  const struct itsm_kind_t *k, const struct itsm_ticket_t *old,
+                                  const struct itsm_ticket_t *t)
 {
-    rearm_t r = { p, k, old, t };
+    rearm_t r = { p, cfg, k, old, t };
 
     return notified_filter(p, t->sla_notified, still_due, &r);
 }

@@ -782,7 +782,7 @@ int itsm_tickets_change(itsm_req_t *q, const char *number, const char *action)
     itsm_doc_address(q, k, &j, t);
     itsm_ticket_clocks_start(r->pool, k, old, t, action, c.now);
     /* new due times: warnings, breaches and timers are announced anew */
-    t->sla_notified = itsm_ticket_sla_rearm(r->pool, k, old, t);
+    t->sla_notified = itsm_ticket_sla_rearm(r->pool, c.sla, k, old, t);
     t->sla_open = itsm_ticket_sla_open(c.sla, k, t);
     itsm_doc_find_suggestions(q, k, old, t, c.now);
     writes_init(&w, r->pool);

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import Client, itsm_directives, poll, sweep_server
-from incident_util import (act, feed_for, finish_incident, get, imp, journal_entries,
+from incident_util import (act, feed_for, finish_incident, get, imp, journal_entries, patch,
                            new_incident, tag, targets)
 
 
@@ -84,3 +84,38 @@ def test_sla_sweep_reads_every_page(env, database, make_httpd):
         "no sla-breach for the ticket after the first page within 30 s"
     assert [a for a, _, _ in sla_entries(c, n)] == ["sla-breach"]
     assert sla_entries(c, running[0]) == []
+
+
+def test_a_new_priority_with_the_same_target_announces_nothing_again(env, database, make_httpd):
+    """A breach is announced once per due time: P3 and P4 share the response target (30
+    minutes on the business calendar), so the breached response is not announced again when
+    a P3 becomes a P4; its resolution target moves (50 to 200 business hours), and the
+    resolution, breached as a P3, is not breached as a P4 20 days after logging."""
+    h = sweep_server(env, database, "sweep-retarget", make=make_httpd)
+    c = Client(h)
+    n = imp(c, "incidents", days=20, impact="medium", urgency="medium", state="assigned",
+            assignee="res1", title="Retarget %s" % tag()).ticket()["number"]
+
+    def announced(clock):
+        return [ch for a, _, ch in sla_entries(c, n)
+                if a == "sla-breach" and "sla." + clock in ch]
+
+    try:
+        assert get(c, "incidents", n).findtext("i:priority") == "P3"
+        assert poll(lambda: announced("response") and announced("resolution"), timeout=20,
+                    interval=0.25), sla_entries(c, n)
+        r = patch(c, "incidents", n, priority="P4", impact="low", urgency="medium")
+        assert r.findtext("i:priority") == "P4"
+        sla = targets(r)
+        assert sla["response"]["status"] == "breached", sla
+        assert sla["resolution"]["status"] != "breached", sla
+        time.sleep(4)                                   # a few sweeps
+        assert len(announced("response")) == 1, sla_entries(c, n)
+        assert len(announced("resolution")) == 1, sla_entries(c, n)
+        # back to P3: the resolution's due time moves back, its breach is announced anew
+        patch(c, "incidents", n, priority="P3", impact="medium", urgency="medium")
+        assert poll(lambda: len(announced("resolution")) == 2, timeout=20, interval=0.25), \
+            sla_entries(c, n)
+        assert len(announced("response")) == 1, sla_entries(c, n)
+    finally:
+        finish_incident(c, n)

@@ -732,7 +732,7 @@ static void class_change(void **state)
     itsm_ticket_set_time(pool, t, "reviewDue", at("2026-01-21T00:00:00Z"));
     t->sla_notified = "root-cause:warning,timer:review@1768953600,timer:review@1";
     l2 = change(t, NULL, NULL, "2026-01-23T12:00:00Z");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &problem, t, l2),
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &problem, t, l2),
                         "root-cause:warning,timer:review@1768953600");
     apr_table_set(l2->fields, "level", "L2");
     /* 10 business days from Tue 20 08:00 + 2 h paused: Mon 2 Feb 18:00 -> Tue 3 Feb 10:00;
@@ -741,7 +741,7 @@ static void class_change(void **state)
                         "2026-02-03T10:00:00Z");
     assert_string_equal(clock_of(c, l2, "solution", "2026-01-23T12:00:00Z").eval.status_name,
                         "breached");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &problem, t, l2), "timer:review@1768953600");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &problem, t, l2), "timer:review@1768953600");
     /* no class: no target, no clock */
     apr_table_unset(l2->fields, "level");
     assert_int_equal(itsm_ticket_clocks(&(itsm_ticket_clock_t *){ NULL }, c, &problem, l2,
@@ -892,15 +892,20 @@ static void own_target_change(void **state)
     u = apr_pmemdup(pool, t, sizeof *t);
     u->fields = apr_table_copy(pool, t->fields);
     apr_table_set(u->fields, "note", "unrelated");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "fulfil:warning");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &request, t, u), "fulfil:warning");
+    /* another spelling of the same 15 hours leaves the due time, and the events, alone;
+     * without service levels any new value counts as a new target */
+    apr_table_set(u->fields, "promise", "PT900M");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &request, t, u), "fulfil:warning");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, NULL, &request, t, u), "");
     apr_table_set(u->fields, "promise", "PT5H");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &request, t, u), "");
     /* 3 h on Thu 24, 2 h on Tue 29 */
     assert_int_equal(itsm_ticket_clocks(&ck, c, &request, u, at("2026-12-24T16:00:00Z"), pool), 1);
     assert_string_equal(fmt(ck[0].eval.due), "2026-12-29T10:00:00Z");
     /* emptied: the clock has no target any more, and the events are forgotten too */
     apr_table_unset(u->fields, "promise");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u), "");
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &request, t, u), "");
     assert_false(itsm_ticket_sla_open(c, &request, u));
     /* each clock on its own: a new window re-arms callback, not fulfil; a new promise the
      * other way round; the events of no clock of the kind are kept */
@@ -908,11 +913,11 @@ static void own_target_change(void **state)
     u = apr_pmemdup(pool, t, sizeof *t);
     u->fields = apr_table_copy(pool, t->fields);
     apr_table_set(u->fields, "window", "PT9H");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u),
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &request, t, u),
                         "fulfil:breached,gone:warning");
     u->fields = apr_table_copy(pool, t->fields);
     apr_table_set(u->fields, "promise", "PT7H");
-    assert_string_equal(itsm_ticket_sla_rearm(pool, &request, t, u),
+    assert_string_equal(itsm_ticket_sla_rearm(pool, c, &request, t, u),
                         "callback:breached,gone:warning");
 }
 
