@@ -420,8 +420,12 @@ typedef enum itsm_clock_start_e {
  * transaction) and evaluates it on every representation; before its event it is "not
  * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name,
  * or, with target_field, from the ticket itself. */
+/* The longest name a clock may have: lower-case letters, digits and hyphens (its reserved
+ * fields are "sla.<mark>.<name>"; httpd does not start with a longer or other name). */
+#define ITSM_CLOCK_NAME_MAX 40
+
 typedef struct itsm_clock_t {
-    const char *name;           /* "response", "resolution", "root-cause" */
+    const char *name;           /* "response", "resolution", "root-cause" (ITSM_CLOCK_NAME_MAX) */
     itsm_clock_start_e start;
     const char *start_on;       /* the state or action that starts it (ON_STATE, ON_ACTION) */
     int own_pauses;             /* 1: it pauses only through itsm_ticket_clock_pause(t, name);

@@ -469,6 +469,15 @@ apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm
     apr_size_t len = strlen(k->kind);
 
     for (ck = k->clocks; ck && ck->name; ck++) {
+        apr_size_t n = strlen(ck->name);
+
+        if (n == 0 || n > ITSM_CLOCK_NAME_MAX
+            || strspn(ck->name, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
+            *err = apr_psprintf(p, "clock '%s' of kind '%s': a clock's name is 1 to %d "
+                                "lower-case letters, digits and hyphens", ck->name, k->kind,
+                                ITSM_CLOCK_NAME_MAX);
+            return APR_EINVAL;
+        }
         if (ck->target_field == NULL)
             continue;
         for (f = k->fields; f && f->name && strcmp(f->name, ck->target_field) != 0; f++)

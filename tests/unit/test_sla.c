@@ -951,11 +951,28 @@ static void own_target_checks(void **state)
         { "fulfil", ITSM_CLOCK_AT_OPENED, NULL, 0, "promise", "promise" }, { NULL }
     };
     static const itsm_clock_t by_class[] = { { "fulfil", ITSM_CLOCK_AT_OPENED }, { NULL } };
+    /* a name of 41 characters, an upper-case one, an empty one: their marks' fields
+     * ("sla.cancel.<name>") would not be found again, or would read as another clock's */
+    static const itsm_clock_t names[][2] = {
+        { { "fulfil-and-then-some-more-words-beyond-40", ITSM_CLOCK_AT_OPENED }, { NULL } },
+        { { "Fulfil", ITSM_CLOCK_AT_OPENED }, { NULL } },
+        { { "fulfil.by", ITSM_CLOCK_AT_OPENED }, { NULL } },
+        { { "", ITSM_CLOCK_AT_OPENED, .target_field = "fulfil" }, { NULL } },
+    };
+    static const itsm_clock_t longest[] = {
+        { "fulfil-within-the-forty-characters-named", ITSM_CLOCK_AT_OPENED }, { NULL }
+    };
+    const itsm_kind_t longest_kind = { .kind = "request", .fields = request_fields,
+                                       .clocks = longest };
     const itsm_kind_t bad[] = {
         { .kind = "request", .fields = text_fields, .clocks = request_clocks },
         { .kind = "request", .fields = request_fields + 1, .clocks = request_clocks },
         { .kind = "request", .fields = request_fields, .clocks = both },
         { .kind = "request", .fields = request_fields, .clocks = by_class },
+        { .kind = "request", .fields = request_fields, .clocks = names[0] },
+        { .kind = "request", .fields = request_fields, .clocks = names[1] },
+        { .kind = "request", .fields = request_fields, .clocks = names[2] },
+        { .kind = "request", .fields = request_fields, .clocks = names[3] },
     };
     size_t i;
     const char *why, *err;
@@ -974,11 +991,13 @@ static void own_target_checks(void **state)
 
     assert_int_equal(itsm_sla_check_kind(c, &request, pool, &err), APR_SUCCESS);
     assert_int_equal(itsm_sla_check_kind(NULL, &request, pool, &err), APR_SUCCESS);
+    assert_int_equal(strlen(longest[0].name), ITSM_CLOCK_NAME_MAX);
+    assert_int_equal(itsm_sla_check_kind(NULL, &longest_kind, pool, &err), APR_SUCCESS);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err = NULL;
         assert_int_equal(itsm_sla_check_kind(c, &bad[i], pool, &err), APR_EINVAL);
         print_message("    -> %s\n", err);
-        assert_non_null(strstr(err, "fulfil"));
+        assert_non_null(strstr(err, i < 4 ? "fulfil" : "a clock's name is 1 to 40 lower-case"));
     }
 }
 
