@@ -207,6 +207,10 @@ apr_status_t itsm_store_get_numbers(itsm_store_t *st, apr_hash_t **out, const ch
 apr_status_t itsm_store_update(itsm_store_t *st, const itsm_ticket_t *t,
                                const itsm_journal_t *j, apr_pool_t *p);
 
+/* Whether a list may ask for tickets with a clock in this SLA status (itsm_list_filter_t.sla):
+ * in-sla, warning, breached, met, missed, cancelled; not not-started (no row to find). */
+int itsm_store_sla_filterable(const char *status);
+
 /* Tickets of a kind in scope in the filter's order; *more is set when another page follows.
  * The filter's fields must be indexed fields of the kind (the caller checks). */
 apr_status_t itsm_store_list(itsm_store_t *st, apr_array_header_t **out, int *more,

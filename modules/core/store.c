@@ -1066,6 +1066,11 @@ static const sla_status_sql_t *sla_status_sql(const char *status)
     return NULL;
 }
 
+int itsm_store_sla_filterable(const char *status)
+{
+    return sla_status_sql(status) != NULL;
+}
+
 /* " AND ..." restricting t to tickets with a clock in f->sla: as a set (the ticket ids of
  * the clocks, each part from an index range) or per row (a probe of the ticket's clocks by
  * their primary key, for scans in the list's order). page: the set alone chooses the page of

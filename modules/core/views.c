@@ -19,17 +19,6 @@ APLOG_USE_MODULE(itsm);
 #define DEFAULT_PAGE 50
 #define MAX_PAGE 500
 
-/* The SLA status named name (itsm_sla_status_name)? */
-static int sla_status_named(const char *name)
-{
-    itsm_sla_status_e s;
-
-    for (s = ITSM_SLA_IN_SLA; s <= ITSM_SLA_CANCELLED; s++)
-        if (s != ITSM_SLA_NOT_STARTED && strcmp(itsm_sla_status_name(s), name) == 0)
-            return 1;
-    return 0;
-}
-
 /* An RFC 3339 time parameter as bounds in whole seconds: *from the first second at or after
  * it, *to the last second before it. itsm_time_parse drops a fraction of a second (times are
  * stored to the second); here a fraction other than zero counts, so 10:00:00.5 is after the
@@ -198,7 +187,7 @@ static int parse_filter(itsm_req_t *q, apr_table_t *args, const char *const *oth
     if (apr_table_get(args, "opened_before") && apr_table_get(args, "min_age_days"))
         return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query", "opened_before does not go with min_age_days.");
     if ((v = apr_table_get(args, "sla")) != NULL) {
-        if (!k->clocks || !sla_status_named(v))
+        if (!k->clocks || !itsm_store_sla_filterable(v))
             return itsm_resp_fail(q, HTTP_BAD_REQUEST, "bad-query",
                         "sla takes in-sla, warning, breached, met, missed or cancelled (kinds "
                         "with SLA clocks).");
