@@ -241,12 +241,16 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
             apr_size_t start = i;
             const char *w = take_word(p, text, n, &i);
 
+            int capitals = !shouting && in_capitals(text + start, i - start);
+
             if (i < n && text[i] == '*' && strlen(w) >= 2) {
                 add_item(q, ITEM_PREFIX, w, 1, 0);
                 i++;
             }
-            else
-                add_item(q, ITEM_WORD, w, 1, !shouting && in_capitals(text + start, i - start));
+            else if (!any || capitals || !function_word(w))
+                add_item(q, ITEM_WORD, w, 1, capitals);
+            /* else a function word among alternatives ("the", "again"): it would match
+             * nearly every text, so a new incident's "the" suggested every known error */
         }
         else
             i = skip_char(text, n, i);

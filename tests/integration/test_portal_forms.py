@@ -276,6 +276,7 @@ def test_logout_ends_the_session(httpd):
     r = b.get("/itsm-logout")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     assert "You are signed out" not in r.text
+    assert "<title>Sign out - " in r.text     # no error: the button's page
     button = form_of(r.text, "/itsm-logout")
     assert button["method"] == "post" and button["inputs"] == f["inputs"]
     b.page("/itsm/me")                  # still signed in
@@ -315,6 +316,7 @@ def test_a_sign_out_refused_keeps_the_session(httpd):
         assert "ITSM%s: " % number in httpd.log_since(since), what
         if number == "00407":   # the page of the button again, with what happened
             assert "There is a problem" in r.text and "still signed in" in r.text, what
+            assert "<title>Error: Sign out - " in r.text, what
             assert form_of(r.text, "/itsm-logout")["inputs"]["itsm-csrf"] == mine, what
         assert "My account" in b.page("/itsm/me").text, what
     # other methods: 405, naming the two it takes

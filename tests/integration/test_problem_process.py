@@ -587,6 +587,9 @@ def test_new_tickets_carry_matching_known_errors_for_agents(pclient):
     # words that match no known error: none
     other = new_incident(pclient, title="Printer out of toner", description="Third floor")
     assert suggestions(other) == []
+    # nor words of every text ("the" is in the known error's description): none
+    other = new_incident(pclient, title="Zqxv again", description="the same as before")
+    assert suggestions(other) == []
 
 
 def known_error(client, title, description, **fields):
