@@ -393,6 +393,16 @@ static void write_snippet(apr_pool_t *p, itsm_xml_out_t *w, const char *s)
     itsm_xml_end_element(w);     /* closes an open <match> too */
 }
 
+/* Whether f narrows a search by anything but paging: a search so narrowed that finds nothing
+ * tells of the filter, not of the knowledge base (a reader's state=draft is always empty),
+ * so it is no gap. */
+static int narrowed(const itsm_filter_t *f)
+{
+    return f->state || f->priority || f->party || f->assignee || f->group || f->nfields
+           || f->open || f->opened_from || f->opened_to || f->updated_from || f->updated_to
+           || f->sla || f->after;
+}
+
 /* Refuse a search: its own log line, then the error document. */
 static int refuse_search(itsm_req_t *q, const char *why)
 {
@@ -443,10 +453,10 @@ static int do_search(itsm_req_t *q, itsm_call_t *c, const char *text, const itsm
      * into the log of counts, which this search may find due and write; never fails it. Not
      * a miss longer than a gap may be (ITSM_GAP_QUERY_MAX); a longer search that found
      * something is the caller's last search all the same (a case raised after it is no
-     * deflection of an earlier one) */
+     * deflection of an earlier one); nor a narrowed search that found nothing */
     normal = itsm_search_normal(query);
     if (f->offset == 0 && itsm_search_terms(query) > 0 && !q->uncounted
-        && (rows->nelts > 0 || strlen(normal) <= ITSM_GAP_QUERY_MAX)) {
+        && (rows->nelts > 0 || (strlen(normal) <= ITSM_GAP_QUERY_MAX && !narrowed(f)))) {
         itsm_search_flush_t flushed;
 
         if (itsm_store_search_count(q->store, k->kind, q->who->party, q->who->uid,

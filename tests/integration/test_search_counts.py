@@ -60,6 +60,20 @@ def test_a_gap_is_read_right_after_its_search(delayed):
     assert gap(delayed, word) == ("1", "0")
 
 
+@pytest.mark.parametrize("user,narrowing", [("bob", {"state": "draft"}),
+                                            (KM, {"open": "false"}),
+                                            (KM, {"updated_after": "2000-01-01T00:00:00Z"})])
+def test_a_narrowed_search_that_finds_nothing_is_no_gap(delayed, user, narrowing):
+    """A reader's state=draft is always empty: the filter emptied the answer, not the
+    knowledge base (an exploratory tester's finding). The same words alone are a gap."""
+    word = "countnarrow" + tag().lower().replace("-", "")
+    r = Client(delayed).get("/articles", user=user, params=dict(narrowing, q=word))
+    assert r.status == 200 and r.root == "list" and r.numbers() == [], r
+    assert gap(delayed, word) is None
+    assert search(delayed, word, user=user) == []
+    assert gap(delayed, word) == ("1", "0")
+
+
 def test_n_searches_then_one_read_give_n_misses(delayed):
     word = "countmany" + tag().lower().replace("-", "")
     for _ in range(7):
