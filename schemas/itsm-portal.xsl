@@ -1273,6 +1273,14 @@
                 </xsl:choose>
               </p>
               <xsl:if test="a:summary"><p><xsl:value-of select="a:summary"/></p></xsl:if>
+              <!-- the tickets the change named for its reader (a case closed with guidance:
+                   its article), linked by their path under this portal -->
+              <xsl:for-each select="a:link[@rel = 'related']">
+                <xsl:variable name="path" select="concat('/', substring-after(substring-after(@href, '://'), '/'))"/>
+                <xsl:if test="starts-with($path, concat($base, '/'))">
+                  <p><xsl:value-of select="@title"/>: <a href="{$path}"><xsl:value-of select="substring-after(substring-after($path, concat($base, '/')), '/')"/></a></p>
+                </xsl:if>
+              </xsl:for-each>
             </li>
           </xsl:for-each>
         </ol>

@@ -397,6 +397,16 @@ def test_search_article_page_and_vote(kp_httpd, kpclient):
     assert kpclient.get("/articles/" + n, user="alice").find("i:helpfulness").get("mine") == "helpful"
 
 
+def test_my_updates_link_the_article_a_case_was_closed_with(kp_httpd, kpclient):
+    """The raiser's feed links the guidance article (Atom rel="related"); so does the page of
+    her updates (an exploratory tester found it showed the number as text only)."""
+    kb = published(kpclient, "Guidance for a closed case " + tag(), audience="party:ALPE")
+    n = case_in(kpclient, "in-triage")                  # raised by alice (ALPE)
+    act(kpclient, "cases", n, "close", article=kb)
+    page = browser(kp_httpd, "alice").page("/itsm/feeds/me").text
+    assert '<p>article: <a href="/itsm/articles/%s">%s</a></p>' % (kb, kb) in page, page
+
+
 def test_an_article_alice_may_not_read_is_404_like_a_missing_one(kp_httpd, kpclient):
     internal = published(kpclient, "Internal runbook " + tag(), audience="internal")
     draft = create_article(kpclient, title="Draft " + tag(), audience="all")
