@@ -964,6 +964,38 @@
   <!-- what changed between two versions of a ticket (GET .../versions/{n}?diff={m}): each
        field that differs, its paragraphs in order, removed and added ones marked in words
        and by strike-through and underline, not by colour alone -->
+  <!-- the published versions of a versioned ticket (GET .../versions), each linked to its
+       page, the current one marked -->
+  <xsl:template match="i:versions" mode="title">
+    <xsl:text>Versions of </xsl:text><xsl:value-of select="@number"/>
+  </xsl:template>
+  <xsl:template match="i:versions" mode="page">
+    <p><a href="{$base}/{$ctx/@collection}/{@number}">Back to <xsl:value-of select="@number"/></a></p>
+    <h1><xsl:apply-templates select="." mode="title"/></h1>
+    <xsl:choose>
+      <xsl:when test="i:version">
+        <table class="table">
+          <caption class="visually-hidden">Published versions of <xsl:value-of select="@number"/></caption>
+          <thead>
+            <tr><th scope="col">Version</th><th scope="col">Title</th><th scope="col">Published</th><th scope="col">By</th></tr>
+          </thead>
+          <tbody>
+            <xsl:variable name="href" select="concat($base, '/', $ctx/@collection, '/', @number, '/versions/')"/>
+            <xsl:for-each select="i:version">
+              <tr>
+                <td><a href="{$href}{@n}">Version <xsl:value-of select="@n"/></a><xsl:if test="@current = 'true'"> (current)</xsl:if></td>
+                <td><xsl:value-of select="."/></td>
+                <td><xsl:call-template name="time"><xsl:with-param name="t" select="@at"/></xsl:call-template></td>
+                <td><xsl:value-of select="@actor"/></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p>No version has been published.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <xsl:template match="i:versionDiff" mode="title">
     <xsl:text>Changes to </xsl:text><xsl:value-of select="@number"/>
   </xsl:template>

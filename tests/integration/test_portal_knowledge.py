@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from conftest import NS
 from incident_util import act, bring_to, case_in, patch, tag
-from knowledge_util import act as kact, create_article, create_term
+from knowledge_util import act as kact, create_article, create_term, edit
 from portal_util import Browser, details_form_saves, form_of, forms, raise_form, text
 from problem_util import GROUP, link, new_problem, walk
 
@@ -395,6 +395,39 @@ def test_search_article_page_and_vote(kp_httpd, kpclient):
     r = alice.post(f["action"], {"helpful": "false"})
     assert r.status_code == 403
     assert kpclient.get("/articles/" + n, user="alice").find("i:helpfulness").get("mine") == "helpful"
+
+
+def test_an_articles_versions_are_numbered_dated_and_linked(kp_httpd, kpclient):
+    """A reader finds the earlier versions from the article, sees each numbered, dated, by
+    whom, linked, the current one marked, and a version's page says which it is (an
+    exploratory tester found rows all labelled "Version" and no way to them)."""
+    n = published(kpclient, "Renewing the certificate " + tag())
+    kact(kpclient, n, "revise")
+    edit(kpclient, n, title="Renewing the certificate, 2027")
+    for action in ("submit", "approve", "publish"):
+        kact(kpclient, n, action)
+    alice = browser(kp_httpd, "alice")
+    page = alice.page("/itsm/articles/" + n).text
+    assert 'href="/itsm/articles/%s/versions">Every published version (2)' % n in page, page
+    assert "This is version" not in page
+    page = alice.page("/itsm/articles/%s/versions" % n).text
+    assert "<h1>Versions of %s</h1>" % n in page
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>",
+                      page)
+    assert [(link, title, by) for link, title, _, by in rows] == [
+        ('<a href="/itsm/articles/%s/versions/1">Version 1</a>' % n,
+         "Renewing the certificate " + title_tag(page), "km1"),
+        ('<a href="/itsm/articles/%s/versions/2">Version 2</a> (current)' % n,
+         "Renewing the certificate, 2027", "km1")], rows
+    assert all("<time" in when for _, _, when, _ in rows), rows
+    page = alice.page("/itsm/articles/%s/versions/1" % n).text
+    assert "This is version 1 of %s, as it was published" % n in page
+    assert 'href="/itsm/articles/%s">Read the current version</a>' % n in page
+
+
+def title_tag(page):
+    """The tag() of the first version's title as the versions page shows it."""
+    return re.search(r"Renewing the certificate (\S+?)</td>", page).group(1)
 
 
 def test_my_updates_link_the_article_a_case_was_closed_with(kp_httpd, kpclient):
