@@ -163,7 +163,7 @@ static int from_gap(itsm_call_t *c, itsm_ticket_t *t, const char *gap)
                               found->drafted, gap);
     if (apr_table_get(t->fields, "body") == NULL) {
         const char *text = apr_psprintf(
-            c->pool, "Searches for \"%s\" found no article (%" APR_INT64_T_FMT " %s) or "
+            c->pool, "Searches for \u201c%s\u201d found no article (%" APR_INT64_T_FMT " %s) or "
             "did not stop a case being raised (%" APR_INT64_T_FMT " %s).\n\n"
             "Write the answer here.", gap, misses, misses == 1 ? "time" : "times",
             deflections, deflections == 1 ? "time" : "times");
