@@ -691,21 +691,25 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
             || (c->schema = load_schema(pconf, schemas, dir, schema_files, &err)) == NULL
             || (err = check_migrations(dir, ptemp)) != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00002)
-                         "ITSMSchemaDir: %s", err);
+                         "ITSMSchemaDir: %s%s", err,
+                         itsm_conf_where(ptemp, conf, vs, "ITSMSchemaDir"));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if ((c->authz = itsm_authz_load(table, c->schema, pconf, &err)) == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00003)
-                         "ITSMAuthzFile: %s", err);
+                         "ITSMAuthzFile: %s%s", err,
+                         itsm_conf_where(ptemp, conf, vs, "ITSMAuthzFile"));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if ((err = collect_routes(pconf, c)) != NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004)
-                         "ITSMAuthzFile %s: %s", table, err);
+                         "ITSMAuthzFile %s: %s%s", table, err,
+                         itsm_conf_where(ptemp, conf, vs, "ITSMAuthzFile"));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if ((err = load_sla(pconf, c)) != NULL) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s", err);
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00009) "ITSMSLAFile: %s%s",
+                         err, itsm_conf_where(ptemp, conf, vs, "ITSMSLAFile"));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         for (i = 0; i < itsm_authz_notes(c->authz)->nelts; i++)
@@ -723,7 +727,8 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         c->desks = NULL;
         if (conf->desks_file
             && itsm_desks_load(&c->desks, conf->desks_file, c->schema, pconf, &err) != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00010) "ITSMDesksFile: %s", err);
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00010) "ITSMDesksFile: %s%s",
+                         err, itsm_conf_where(ptemp, conf, vs, "ITSMDesksFile"));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, ITSMLOGNO(00006)

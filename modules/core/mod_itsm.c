@@ -25,6 +25,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
 {
     itsm_server_conf_t *c = apr_pcalloc(p, sizeof *c);
 
+    c->set_at = apr_table_make(p, 4);
     c->ldap.user_attr = NULL;
     c->ldap.starttls = ITSM_UNSET;
     c->retry_after = ITSM_UNSET;
@@ -45,6 +46,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 {
     itsm_server_conf_t *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof *c);
 
+    c->set_at = apr_table_overlay(p, add->set_at, base->set_at);   /* add's first */
     MERGE(schema_dir);
     MERGE(authz_file);
     MERGE(sla_file);
@@ -99,9 +101,32 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
+/* The server configuration a directive sets; every setter asks for it, and so it notes
+ * where the directive was written (itsm_conf_where). */
 static itsm_server_conf_t *sconf(cmd_parms *cmd)
 {
-    return ap_get_module_config(cmd->server->module_config, &itsm_module);
+    itsm_server_conf_t *c = ap_get_module_config(cmd->server->module_config, &itsm_module);
+
+    if (cmd->directive && cmd->directive->filename)
+        apr_table_setn(c->set_at, cmd->cmd->name, apr_psprintf(cmd->pool, "%s:%d",
+                       cmd->directive->filename, cmd->directive->line_num));
+    return c;
+}
+
+const char *itsm_conf_where(apr_pool_t *p, const itsm_server_conf_t *c, const server_rec *vs,
+                            const char *directive)
+{
+    const char *at = directive ? apr_table_get(c->set_at, directive) : NULL;
+    const char *host = NULL;
+
+    if (vs->is_virtual)
+        host = apr_psprintf(p, "in the <VirtualHost> %s of %s:%d",
+                            vs->server_hostname ? vs->server_hostname : "",
+                            vs->defn_name ? vs->defn_name : "?", vs->defn_line_number);
+    if (at == NULL && host == NULL)
+        return "";
+    return apr_pstrcat(p, " (", at ? "set at " : "", at ? at : "", at && host ? ", " : "",
+                       host ? host : "", ")", NULL);
 }
 
 /* Directives that set a member of the server configuration name it (cmd->info is its
@@ -489,7 +514,8 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
 
     if (c->ldap.url == NULL) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00005)
-                     "ITSMLDAPURL is not set: the core cannot resolve people to parties and roles");
+                     "ITSMLDAPURL is not set: the core cannot resolve people to parties and "
+                     "roles%s", itsm_conf_where(ptemp, c, vs, NULL));
         return 1;
     }
     if (!c->ldap_ttl_set)
@@ -505,19 +531,21 @@ static int finish_conf(itsm_server_conf_t *c, server_rec *vs, apr_pool_t *ptemp)
     /* what the child's itsm_ldap_create would refuse, refused here: a start (or a
      * configtest before a graceful restart) would otherwise answer every request 503 */
     if ((err = itsm_ldap_conf_problem(&urls, &ldaps, &c->ldap, ptemp)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s", err);
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00153) "%s%s", err,
+                     itsm_conf_where(ptemp, c, vs, NULL));
         return 1;
     }
     if (c->ldap.starttls && ldaps > 0) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00150)
                      "ITSMLDAPStartTLS on with the ldaps:// URL %s: ldaps:// is TLS from "
-                     "the first byte; use ldap:// URLs with StartTLS, or ldaps:// without",
-                     c->ldap.url);
+                     "the first byte; use ldap:// URLs with StartTLS, or ldaps:// without%s",
+                     c->ldap.url, itsm_conf_where(ptemp, c, vs, "ITSMLDAPStartTLS"));
         return 1;
     }
     if (c->ldap.ca_file && (err = check_ldap_ca_file(c->ldap.ca_file, ptemp)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00151)
-                     "ITSMLDAPCACertFile %s %s", c->ldap.ca_file, err);
+                     "ITSMLDAPCACertFile %s %s%s", c->ldap.ca_file, err,
+                     itsm_conf_where(ptemp, c, vs, "ITSMLDAPCACertFile"));
         return 1;
     }
     if (c->ldap.ca_file && !c->ldap.starttls && ldaps == 0)

@@ -32,8 +32,16 @@ typedef struct itsm_server_conf_t {
     int portal_cache;               /* ITSMPortalCache: pages per child (0 = off) */
     int portal_cache_kb;            /* ITSMPortalCache: their kilobytes per child */
 
+    apr_table_t *set_at;            /* directive name -> "file:line" it was written at */
+
     struct itsm_core_t *core;       /* what the core made of these at start-up (core.h) */
 } itsm_server_conf_t;
+
+/* Where a start-up error's directive was written, for its log line: " (set at FILE:LINE, in
+ * the <VirtualHost> NAME of FILE:LINE)", either part alone, or "" (a default, in the main
+ * server). directive NULL: the virtual host alone. Allocated in p. */
+const char *itsm_conf_where(apr_pool_t *p, const itsm_server_conf_t *c, const server_rec *vs,
+                            const char *directive);
 
 #define ITSM_UNSET -1
 #define ITSM_SEARCH_CACHE_ENTRIES 2048  /* ITSMSearchCache's defaults */

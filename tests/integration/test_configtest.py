@@ -118,6 +118,11 @@ if is_root():
         r"on the way to .* cannot be entered by itsmtest"))
 
 
+# the directives whose start-up errors say where they were written
+WHERE = {"ITSMSchemaDir", "ITSMAuthzFile", "ITSMSLAFile", "ITSMDesksFile", "ITSMLDAPCACertFile",
+         "ITSMLDAPStartTLS"}
+
+
 def resolved(env, change):
     conf = itsm_directives(env)
     conf["ITSMDesksFile"] = staged("conf/itsm-desks.xml")
@@ -139,6 +144,13 @@ def test_bad_file_fails_configtest_and_start(env, make_httpd, change, pattern):
     assert rc != 0, "httpd -t passed a bad configuration:\n" + out
     assert "Syntax OK" not in out
     assert re.search(pattern, out), out
+    # the line names where the directive was written (an estate has many files)
+    where = [d for d, v in change.items() if v is not None and d in WHERE]
+    for d in where:
+        line = next(l for l in out.splitlines() if re.search(pattern, l))
+        assert re.search(r"\(set at %s:\d+\)$" % re.escape(h.conf_path), line), line
+        n = int(re.search(r":(\d+)\)$", line).group(1))
+        assert open(h.conf_path).read().splitlines()[n - 1].lstrip().startswith(d), (d, n)
     assert h.start(expect_fail=True) is False
     assert re.search(pattern, h.logs()), h.logs()[-3000:]
 
@@ -208,6 +220,22 @@ def test_a_mount_point_outside_its_location_is_refused_with_its_line(env, make_h
     assert re.search(r"line \d+ of .*httpd.conf:\s+ITSMBase %s inside <Location /itsm>: no "
                      r"request there has a path under %s" % (re.escape(base), re.escape(base)),
                      out), out
+
+
+def test_a_bad_file_of_a_virtual_host_names_the_host_and_the_line(env, make_httpd):
+    """In an estate of many virtual hosts, the refusal says which one and where its
+    directive is (it named the directive alone)."""
+    h = make_httpd("configtest-vhost", itsm=resolved(env, {}),
+                   extra="<VirtualHost 127.0.0.1:1>\n  ServerName itsm-two.example\n"
+                         "  ITSMSLAFile /nonexistent/two-sla.xml\n</VirtualHost>")
+    rc, out = configtest(env, h.conf_path)
+    assert rc != 0, out
+    lines = open(h.conf_path).read().splitlines()
+    vhost = next(i for i, l in enumerate(lines, 1) if l.startswith("<VirtualHost 127.0.0.1:1>"))
+    path = re.escape(h.conf_path)
+    assert re.search(r"ITSM00009: ITSMSLAFile: cannot open /nonexistent/two-sla.xml: [^(]* "
+                     r"\(set at %s:%d, in the <VirtualHost> itsm-two.example of %s:%d\)"
+                     % (path, vhost + 2, path, vhost), out), out
 
 
 def test_a_schema_file_missing_is_one_numbered_line(env, make_httpd):
