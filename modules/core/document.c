@@ -1025,25 +1025,17 @@ static int raiser_reads(itsm_req_t *q, itsm_call_t *c, const itsm_field_t *f, co
                           "later.");
 }
 
-/* The assignee v of t is a person who sees t's party (their own, one they act for, or every
- * party): another party's person would find the ticket "not found" (the party scope comes
- * before any relation's grant), so the assignment would stand on nobody. What the assignee
- * may do with it is the grants' to say (a relation may grant an action and not the read).
- * Checked when the assignee is set: a person who later moves to another party keeps the
- * assignment and loses the ticket (the read is decided on the scope at each request). */
-static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v,
-                         const char **spelt)
+/* The person v named as t's assignee from the directory into *who; else the refusal (a
+ * caller who does not see every party is answered for a login that does not exist as for
+ * another party's person: otherwise the two answers would tell which logins of other parties
+ * exist). */
+static int assignee_lookup(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v,
+                           itsm_identity_t **who)
 {
-    const itsm_authz_t *az = q->core->authz;
     const char *errmsg = NULL;
-    itsm_identity_t *who;
-    apr_status_t rv = itsm_ldap_lookup(&who, &errmsg, q->core->directory, v, q->r->pool);
-    int named;
+    apr_status_t rv = itsm_ldap_lookup(who, &errmsg, q->core->directory, v, q->r->pool);
 
-    /* a caller who does not see every party (a participant assigned a ticket) gets the
-     * answer of a person who does not see the ticket's party: otherwise the two answers
-     * would tell which logins of other parties exist */
-    if (rv == APR_NOTFOUND && t->party && !itsm_authz_sees_all(az, q->who->roles))
+    if (rv == APR_NOTFOUND && t->party && !itsm_authz_sees_all(q->core->authz, q->who->roles))
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "<assignee>: %s does not see tickets of party %s; assign "
                               "someone who does.", v, t->party);
@@ -1057,10 +1049,28 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
         return itsm_call_fail(c, HTTP_SERVICE_UNAVAILABLE, "directory-unavailable",
                               "The identity directory is not available; try again later.");
     }
+    return 0;
+}
+
+/* The assignee v of t is a person who sees t's party (their own, one they act for, or every
+ * party): another party's person would find the ticket "not found" (the party scope comes
+ * before any relation's grant), so the assignment would stand on nobody. What the assignee
+ * may do with it is the grants' to say (a relation may grant an action and not the read).
+ * Checked when the assignee is set: a person who later moves to another party keeps the
+ * assignment and loses the ticket (the read is decided on the scope at each request). */
+static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v,
+                         const char **spelt)
+{
+    itsm_identity_t *who;
+    int rc, named;
+
+    if ((rc = assignee_lookup(q, c, t, v, &who)) != 0)
+        return rc;
     *spelt = who->uid;
     if (t->party == NULL)
         return 0;
-    if (!itsm_identity_sees_party(who, itsm_authz_sees_all(az, who->roles), t->party)) {
+    if (!itsm_identity_sees_party(who, itsm_authz_sees_all(q->core->authz, who->roles),
+                                  t->party)) {
         /* the person's party only to a caller who may see that party's people */
         named = who->party && itsm_req_party_visible(q, who->party);
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
@@ -1068,6 +1078,26 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
                               "someone who does.", v, named ? " (party " : "",
                               named ? who->party : "", named ? ")" : "", t->party);
     }
+    return 0;
+}
+
+/* The assignee v of a versioned kind's ticket reads its working copy (one of the kind's
+ * editors): a reader of the published versions alone would be assigned a draft they cannot
+ * open, or the working copy of a version they read as published. */
+static int assignee_edits(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
+                          const itsm_ticket_t *t, const char *v, const char **spelt)
+{
+    itsm_identity_t *who;
+    int rc;
+
+    if ((rc = assignee_lookup(q, c, t, v, &who)) != 0)
+        return rc;
+    *spelt = who->uid;
+    if (itsm_core_reads_published(q->core, who, k))
+        return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "<assignee>: %s does not edit %s tickets (they read the "
+                              "published versions only); assign one of its editors.", v,
+                              k->kind);
     return 0;
 }
 
@@ -1110,6 +1140,10 @@ static int check_reference(const itsm_field_t *f, void *baton)
             /* a new ticket in a final state is an import's (only imports bring a state) */
             if (k && k->visibility == ITSM_VISIBLE_PARTY && !(b->old == NULL && finished)) {
                 rc = assignee_sees(q, b->c, b->t, v, &spelt);
+                break;
+            }
+            if (k && k->publish_action && !(b->old == NULL && finished)) {
+                rc = assignee_edits(q, b->c, k, b->t, v, &spelt);
                 break;
             }
         }

@@ -193,6 +193,25 @@ def test_an_audience_naming_no_party_is_refused_and_nothing_written(client, data
     assert "<audience>" in r.findtext("i:message"), r
 
 
+@pytest.mark.parametrize("who", ["alice", "agent1"])
+def test_an_article_is_assigned_to_its_editors_only(client, database, who):
+    """A person who reads articles as published only (a service user, a desk agent) cannot
+    open the draft they would be assigned: refused, nothing written (an exploratory tester
+    found alice assigned an internal draft). An author or a manager is taken."""
+    number = article_in(client, "draft")
+    with nothing_changed(database):
+        r = edit(client, number, user=AUTHOR, assignee=who, expect=422)
+    assert_error(r, 422, "invalid-field")
+    assert "<assignee>: %s does not edit article tickets" % who in r.findtext("i:message"), r
+    with nothing_changed(database):
+        r = client.post("/articles", article_xml("Assigned " + tag(), BODY, assignee=who),
+                        user=KM)
+    assert_error(r, 422, "invalid-field")
+    for editor in (AUTHOR, KM):
+        assert edit(client, number, user=AUTHOR, assignee=editor).findtext("i:assignee") \
+            == editor
+
+
 def test_an_audience_of_parties_of_the_directory_is_read_by_them(client):
     many = " ".join(["party:ALPE", "party:BRMP"] + ["role:r%d" % i for i in range(98)])
     assert client.post("/articles", article_xml("Hundred " + tag(), BODY, audience=many),

@@ -196,7 +196,7 @@ def test_readers_see_no_workflow_value_of_the_working_copy(httpd, client):
     word = "zw" + tag()
     title = "%s published" % word
     published_values = {"priority": "P3", "assignee": AUTHOR, "group": "DIP Monitoring Team"}
-    draft_values = {"priority": "P1", "assignee": "res2", "group": "Electralink Team"}
+    draft_values = {"priority": "P1", "assignee": KM, "group": "Electralink Team"}
     n = article_in(client, "published", title=title, audience="all",
                    body="<p>%s body</p>" % word, **published_values)
     act(client, n, "revise", user=AUTHOR)
