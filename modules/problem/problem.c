@@ -15,6 +15,9 @@
 #define HTTP_UNPROCESSABLE 422
 #define HTTP_SERVICE_UNAVAILABLE 503
 
+/* The incidents counted as recurrences, their numbers between spaces (problem_linked). */
+#define RECURRED "problem.recurred"
+
 const char *const problem_finished[] = { "closed", "cancelled", NULL };
 
 static const char *get(const itsm_ticket_t *t, const char *name)
@@ -338,20 +341,39 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     return 0;
 }
 
+/* Whether number is one of the words of list (numbers separated by single spaces). */
+static int listed(const char *list, const char *number)
+{
+    apr_size_t n = strlen(number);
+    const char *at;
+
+    for (at = list; at && (at = strstr(at, number)) != NULL; at += n)
+        if ((at == list || at[-1] == ' ') && (at[n] == ' ' || at[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 /* Incidents linked to the problem are counted; those linked after its workaround was
- * published are recurrences of a known error (kept when one is unlinked again). */
+ * published are recurrences of a known error, each incident once (kept when it is unlinked,
+ * not counted again when linked again: RECURRED keeps their numbers, never rendered: the
+ * kind does not declare it). */
 int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticket_t *old,
                    itsm_ticket_t *t, const itsm_ticket_t *incident)
 {
     apr_int64_t n = itsm_ticket_int(old, "incidentCount", 0);
+    const char *recurred = get(old, RECURRED);
 
     /* a closed or cancelled problem hears of no link: the core refuses those
      * (itsm_kind_t.frozen_states) */
     if (strcmp(type, PROBLEM_LINK_CAUSED_BY) != 0)
         return 0;
     itsm_ticket_set_int(c->pool, t, "incidentCount", added ? n + 1 : (n > 0 ? n - 1 : 0));
-    if (added && get(old, "workaroundPublished"))
+    if (added && get(old, "workaroundPublished") && !listed(recurred, incident->number)) {
         itsm_ticket_set_int(c->pool, t, "recurrences",
                             itsm_ticket_int(old, "recurrences", 0) + 1);
+        apr_table_setn(t->fields, RECURRED, recurred ? apr_pstrcat(c->pool, recurred, " ",
+                                                                  incident->number, NULL)
+                                                     : incident->number);
+    }
     return 0;
 }

@@ -217,6 +217,19 @@ def test_incidents_linked_after_publication_are_recurrences(kpclient):
             assert link(kpclient, "problems", p, "caused-by", i, user="pm1").status == 201
     t = get(kpclient, "problems", p).ticket()
     assert (t["incidentCount"], t["recurrences"]) == ("3", "2")
+    # an incident unlinked and linked again, from either end, is one recurrence still (an
+    # exploratory tester counted three for one incident)
+    for user, coll, n, target in (("agent1", "incidents", i, p), ("pm1", "problems", p, i)):
+        r = kpclient.delete("/incidents/%s/links/caused-by/%s" % (i, p), user="agent1",
+                            headers={"If-Match": get(kpclient, "incidents", i).etag})
+        assert r.status == 204, r
+        assert link(kpclient, coll, n, "caused-by", target, user=user).status == 201
+    t = get(kpclient, "problems", p).ticket()
+    assert (t["incidentCount"], t["recurrences"]) == ("3", "2")
+    for what in ("", "/journal"):       # the process's own record is not shown
+        r = kpclient.get("/problems/%s%s" % (p, what), user="pm1")
+        assert r.status == 200 and "problem.recurred" not in r.text, r
+    assert i in r.text                  # the journal names the links
 
 
 def test_second_publication_is_refused(kpclient, database):
