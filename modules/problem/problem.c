@@ -41,6 +41,27 @@ static int same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* Whether texts a and b hold the same words: runs of ASCII white space are one space, and
+ * none at either end (a revision that adds trailing spaces or re-wraps lines says nothing
+ * new). */
+static int same_words(const char *a, const char *b)
+{
+    static const char ws[] = " \t\r\n\f\v";
+
+    if (a == NULL || b == NULL)
+        return a == b;
+    for (;;) {
+        a += strspn(a, ws);
+        b += strspn(b, ws);
+        if (*a == '\0' || *b == '\0')
+            return *a == *b;
+        while (*a && *a == *b && strchr(ws, *a) == NULL)
+            a++, b++;
+        if ((*a && strchr(ws, *a) == NULL) || (*b && strchr(ws, *b) == NULL))
+            return 0;           /* a word differs, or one goes on where the other ends */
+    }
+}
+
 static int in(const char *state, const char *const *states)
 {
     for (; *states; states++)
@@ -325,7 +346,7 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     if (st->needs && (rc = need(c, action, t, st->needs)) != 0)
         return rc;
     /* a step that keeps the state revises its text: the same text would record nothing */
-    if (st->to == NULL && st->needs && itsm_ticket_same(old, t, st->needs))
+    if (st->to == NULL && st->needs && same_words(get(old, st->needs), get(t, st->needs)))
         return itsm_call_fail(c, HTTP_UNPROCESSABLE, "invalid-field",
                               "'%s' on a %s problem revises its <%s>: send the new text",
                               action, old->state, st->needs);

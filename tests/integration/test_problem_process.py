@@ -131,16 +131,18 @@ def test_step_without_its_text_is_refused(pclient, database, action, state, fiel
 
 
 @pytest.mark.parametrize("state", ["workaround-in-place", "root-cause-identified"])
-@pytest.mark.parametrize("same", [False, True])
+@pytest.mark.parametrize("same", [None, "as is", "spaced"])
 def test_revising_the_workaround_takes_a_new_text(pclient, database, state, same):
     """record-workaround on a problem whose workaround is in place revises it: without a
-    workaround, or with the one in place, it would record nothing (an empty journal entry, a
-    new version): 422 invalid-field, nothing written."""
+    workaround, or with the one in place (also with other white space only: trailing spaces,
+    lines wrapped again), it would record nothing new (an empty journal entry, a new version):
+    422 invalid-field, nothing written."""
     n = number(new_problem(pclient))
     walk(pclient, n, state)
     wa = get(pclient, "problems", n).ticket()["workaround"]
-    r = refused(pclient, database, n, "record-workaround", 422, "invalid-field",
-                **({"workaround": wa} if same else {}))
+    given = {None: {}, "as is": {"workaround": wa},
+             "spaced": {"workaround": " " + wa.replace(" ", "\n  ", 1) + "  \n"}}[same]
+    r = refused(pclient, database, n, "record-workaround", 422, "invalid-field", **given)
     assert r.findtext("i:message") == "'record-workaround' on a %s problem revises its " \
         "<workaround>: send the new text" % state, r.text
     t = act(pclient, "problems", n, "record-workaround", user="pm1",
