@@ -247,10 +247,11 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
                 add_item(q, ITEM_PREFIX, w, 1, 0);
                 i++;
             }
-            else if (!any || capitals || !function_word(w))
+            else if (!any || (w[1] != '\0' && (capitals || !function_word(w))))
                 add_item(q, ITEM_WORD, w, 1, capitals);
-            /* else a function word among alternatives ("the", "again"): it would match
-             * nearly every text, so a new incident's "the" suggested every known error */
+            /* else among alternatives a function word ("the", "again") or a lone character
+             * ("2", "x"): it would match nearly every text, so a new incident's "the"
+             * suggested every known error, and "at 2" one whose workaround says "tray 2" */
         }
         else
             i = skip_char(text, n, i);
