@@ -340,7 +340,7 @@
             <xsl:value-of select="$shown"/>
           </textarea>
         </xsl:when>
-        <xsl:when test="$type = 'enum' or $type = 'boolean'">
+        <xsl:when test="$type = 'enum' or $type = 'boolean' or ($type = 'integer' and $values)">
           <select class="select" id="{$id}" name="{$name}">
             <xsl:if test="$described"><xsl:attribute name="aria-describedby"><xsl:value-of select="$described"/></xsl:attribute></xsl:if>
             <option value="">(none)</option>

@@ -955,6 +955,9 @@ static const char *const type_names[] = { "text", "long-text", "integer", "boole
                                           "date-time", "duration", "enum", "ticket", "party",
                                           "person", "group", "xhtml" };
 
+/* An integer field of at most this many values is a choice on a form, not a text input. */
+#define INTEGER_CHOICES 10
+
 /* The kind's fields as a form needs them, and its final states (a finished ticket is held
  * by nobody: the page's "Who holds it now"). */
 static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_t *k)
@@ -984,6 +987,13 @@ static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
             prop(c, fn, "create-only", "true");
         for (v = t == ITSM_TYPE_ENUM ? f->values : NULL; v && *v; v++)
             child(c, fn, "value", *v);
+        /* a few whole numbers (a problem's level, 1-4) are chosen, as an enumeration's */
+        if (t == ITSM_TYPE_INTEGER && f->min < f->max && f->max - f->min < INTEGER_CHOICES) {
+            apr_int64_t i;
+
+            for (i = f->min; i <= f->max; i++)
+                child(c, fn, "value", apr_psprintf(q->r->pool, "%" APR_INT64_T_FMT, i));
+        }
     }
 }
 

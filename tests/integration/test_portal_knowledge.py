@@ -141,8 +141,17 @@ def test_a_problem_is_given_its_priority_and_assignment_on_its_details_form(kp_h
     assert r.status_code == 422 and 'href="#update-assignee"' in r.text
     assert 'id="update-assignee-error"' in r.text and 'value="nobody' in r.text
     assert kpclient.get("/problems/" + n, user="pm1").find("i:assignee") is None
+    # the level is one of four, chosen (it was typed: an exploratory tester's nit), on the
+    # details form as when logging one
+    select = page[page.index('id="update-level"'):]
+    assert re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")]) == \
+        ["", "1", "2", "3", "4"]
     # logging a problem: the statement's priority beside its urgency
-    f = form_of(pm.page("/itsm/problems/new").text, "/itsm/problems")
+    new = pm.page("/itsm/problems/new").text
+    select = new[new.rindex("<select", 0, new.index('name="level"')):]
+    assert re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")]) == \
+        ["", "1", "2", "3", "4"]
+    f = form_of(new, "/itsm/problems")
     r = pm.post(f["action"], dict(f["inputs"], title="Logged " + tag(), description="Seen",
                                   level="3", priority="P3"))
     assert r.status_code == 303, text(r.text)[:2000]
