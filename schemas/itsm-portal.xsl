@@ -176,6 +176,13 @@
     <xsl:value-of select="p:words(string($s))"/>
   </xsl:template>
 
+  <!-- the same, its first letter in lower case, inside a sentence ("changed level") -->
+  <xsl:template name="words-inside">
+    <xsl:param name="s"/>
+    <xsl:variable name="w" select="p:words(string($s))"/>
+    <xsl:value-of select="concat(translate(substring($w, 1, 1), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), substring($w, 2))"/>
+  </xsl:template>
+
   <!-- an RFC 3339 UTC time as "2026-12-02 08:43 UTC" -->
   <xsl:template name="time">
     <xsl:param name="t"/>
@@ -865,11 +872,39 @@
   </xsl:template>
 
   <xsl:template match="i:entry" mode="entry">
+    <!-- what a change or a link touched, beside the status and the holder said below -->
+    <xsl:variable name="fields" select="i:change[not(starts-with(@field, 'link:')) and @field != 'state' and @field != 'assignee']"/>
     <strong><xsl:value-of select="@actor"/></strong>
     <xsl:text> </xsl:text>
     <xsl:choose>
       <xsl:when test="@action = 'create'">raised it</xsl:when>
+      <xsl:when test="@action = 'update' and $fields">
+        <xsl:text>changed </xsl:text>
+        <xsl:for-each select="$fields">
+          <xsl:if test="position() > 1">, </xsl:if>
+          <xsl:call-template name="words-inside"><xsl:with-param name="s" select="@field"/></xsl:call-template>
+          <!-- short values in words (a level, a priority, a service), not a text's -->
+          <xsl:if test="string-length(i:old) &lt;= 40 and string-length(i:new) &lt;= 40 and not(contains(concat(i:old, i:new), '&#10;'))">
+            <xsl:text> from </xsl:text>
+            <xsl:choose><xsl:when test="string(i:old)"><xsl:value-of select="i:old"/></xsl:when><xsl:otherwise>none</xsl:otherwise></xsl:choose>
+            <xsl:text> to </xsl:text>
+            <xsl:choose><xsl:when test="string(i:new)"><xsl:value-of select="i:new"/></xsl:when><xsl:otherwise>none</xsl:otherwise></xsl:choose>
+          </xsl:if>
+        </xsl:for-each>
+      </xsl:when>
       <xsl:when test="@action = 'update'">changed it</xsl:when>
+      <xsl:when test="@action = 'link' and i:change[starts-with(@field, 'link:')]">
+        <xsl:for-each select="i:change[starts-with(@field, 'link:')]">
+          <xsl:if test="position() > 1">; </xsl:if>
+          <xsl:choose>
+            <xsl:when test="string(i:new)">linked <xsl:value-of select="i:new"/></xsl:when>
+            <xsl:otherwise>unlinked <xsl:value-of select="i:old"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:text> (</xsl:text>
+          <xsl:call-template name="words-inside"><xsl:with-param name="s" select="substring-after(@field, 'link:')"/></xsl:call-template>
+          <xsl:text>)</xsl:text>
+        </xsl:for-each>
+      </xsl:when>
       <xsl:when test="@action = 'link'">linked it</xsl:when>
       <xsl:when test="@action = 'sla-warning'">(service level warning)</xsl:when>
       <xsl:when test="@action = 'sla-breach'">(service level breached)</xsl:when>

@@ -182,6 +182,24 @@ DETAILS_FORMS = [
 ]
 
 
+def test_the_history_says_what_a_change_and_a_link_touched(kp_httpd, kpclient):
+    """"pm1 linked it" and "pm1 changed it" said neither the incident nor the level (an
+    exploratory tester's nit): the history names them, short values in words, texts by name."""
+    n = new_problem(kpclient, title="History " + tag(), level="1").ticket()["number"]
+    i = kpclient.post("/incidents", "<incident xmlns='%s'><title>Linked %s</title><impact>low"
+                      "</impact><urgency>low</urgency></incident>" % (NS, tag()),
+                      user="agent1").findtext("i:number")
+    assert link(kpclient, "problems", n, "caused-by", i, user="pm1").status == 201
+    r = kpclient.get("/problems/" + n, user="pm1")
+    r = kpclient.patch("/problems/" + n, "<problem xmlns='%s'><level>4</level><background>"
+                       "Seen since\nMonday</background></problem>" % NS, user="pm1",
+                       headers={"If-Match": r.etag})
+    assert r.status == 200, r
+    page = text(browser(kp_httpd, "pm1").page("/itsm/problems/" + n).text)
+    assert "pm1 linked %s (caused by)" % i in page, page
+    assert "pm1 changed level from 1 to 4, background" in page, page
+
+
 def test_the_details_form_offers_only_what_the_caller_may_change(kp_httpd, kpclient):
     """Every input of a ticket's details form, changed alone and saved, is taken or refused
     for its value (422), never 403: a field the process keeps from the caller is shown
