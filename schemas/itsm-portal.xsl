@@ -279,9 +279,17 @@
         <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
         <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
       </xsl:when>
+      <!-- "'record-workaround' needs <workaround> in its document" (a process's words for a
+           text its action asks for) is "Enter the workaround" -->
+      <xsl:when test="$field and contains($msg, concat(' needs &lt;', $field, '&gt;'))">
+        <xsl:text>Enter the </xsl:text>
+        <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
+        <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
+      </xsl:when>
       <!-- "<title> is longer than the 200 characters allowed." (a value the schema refuses,
-           the core's words) is "Subject is longer than ..." -->
-      <xsl:when test="$field and starts-with($msg, '&lt;') and $refusal/i:error/i:code = 'schema-invalid'">
+           the core's words), "<level> must be from 1 to 4" (a field's check) is "Subject is
+           longer than ...", "Level must be from 1 to 4" -->
+      <xsl:when test="$field and starts-with($msg, '&lt;')">
         <xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template>
         <xsl:value-of select="substring-after($msg, '&gt;')"/>
       </xsl:when>

@@ -65,6 +65,9 @@ def test_problem_pages_and_the_problem_managers_actions(kp_httpd, kpclient):
     # the workaround: required; refused without it, then recorded
     r = post_form(pm, page, "/actions/record-workaround")
     assert r.status_code in (400, 422) and "There is a problem" in r.text
+    # in the form's words, not the API's ("'record-workaround' needs <workaround> ...")
+    assert "Enter the workaround" in r.text and "&lt;workaround&gt;" not in r.text, \
+        text(r.text)[:3000]
     assert kpclient.get("/problems/" + n, user="pm1").findtext("i:state") == "under-investigation"
     r = post_form(pm, page, "/actions/record-workaround", workaround="Split files below 1 MiB")
     assert r.status_code == 303
@@ -152,6 +155,11 @@ def test_a_problem_is_given_its_priority_and_assignment_on_its_details_form(kp_h
     assert re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")]) == \
         ["", "1", "2", "3", "4"]
     f = form_of(new, "/itsm/problems")
+    # a level outside 1-4 sent anyway: refused in the form's words
+    r = pm.post(f["action"], dict(f["inputs"], title="Logged " + tag(), description="Seen",
+                                  level="5"))
+    assert r.status_code == 422 and "&lt;level&gt;" not in r.text, text(r.text)[:3000]
+    assert re.search(r"Level[^<]* must be from 1 to 4", r.text), text(r.text)[:3000]
     r = pm.post(f["action"], dict(f["inputs"], title="Logged " + tag(), description="Seen",
                                   level="3", priority="P3"))
     assert r.status_code == 303, text(r.text)[:2000]
