@@ -47,6 +47,10 @@ apr_status_t itsm_duration_parse(apr_interval_time_t *out, const char *text);
  * formatter costs ~600 instructions a key. */
 apr_size_t itsm_key_join(char *buf, apr_size_t size, ...);
 
+/* Whether item is one of the entries of list, separated by single sep characters
+ * ("a,b,c" with ','; "INC0000001 INC0000002" with ' '); list may be NULL. */
+int itsm_list_has(const char *list, char sep, const char *item);
+
 /* UTF-8. The code point at s (n bytes left, n > 0) and its length in *len; for a byte that
  * starts no valid UTF-8 sequence (a continuation byte, a lead byte without its continuation
  * bytes within n, an overlong form, a surrogate, past U+10FFFF) -1 and *len 1. It reads no

@@ -193,6 +193,12 @@ void itsm_ticket_clocks_start(apr_pool_t *p, const struct itsm_kind_t *k,
  * of those no loaded process module defines (a misspelt kind would run without targets). */
 const apr_hash_t *itsm_sla_kinds_at(const itsm_sla_config_t *cfg);
 
+/* Check at start-up that each of k's clocks has a name of 1 to ITSM_CLOCK_NAME_MAX
+ * lower-case letters, digits and hyphens (its marks' reserved fields are joined in 64 bytes,
+ * and '.', ':' and ',' separate them). APR_EINVAL and *err (in p) otherwise. */
+apr_status_t itsm_clock_names_check(const struct itsm_kind_t *k, apr_pool_t *p,
+                                    const char **err);
+
 /* Check at start-up that k's clocks with a target_field name a duration field of k (and no
  * class field), and that each <ownTarget> of cfg (may be NULL) for k names such a clock.
  * APR_EINVAL and *err (in p) otherwise. */

@@ -230,7 +230,9 @@
     <xsl:call-template name="error-summary"/>
     <span class="caption">Article <xsl:value-of select="i:number"/></span>
     <h1><xsl:value-of select="i:title"/></h1>
-    <xsl:variable name="version" select="substring-after($ctx/@path, '/versions/')"/>
+    <!-- a published version's page (.../versions/2; not an editor's working copy) -->
+    <xsl:variable name="after" select="substring-after($ctx/@path, '/versions/')"/>
+    <xsl:variable name="version" select="substring($after, 1, string-length($after) * number($after != '' and translate($after, '0123456789', '') = ''))"/>
     <xsl:if test="$version">
       <p class="notice">This is version <xsl:value-of select="$version"/> of <xsl:value-of select="i:number"/>, as it was published; it may not be the current one. <a href="{$base}/articles/{i:number}">Read the current version</a> or <a href="{$base}/articles/{i:number}/versions">see every version</a>.</p>
     </xsl:if>
@@ -246,8 +248,9 @@
       <div class="summary-row"><dt>Last changed</dt><dd><xsl:call-template name="time"><xsl:with-param name="t" select="i:updated"/></xsl:call-template></dd></div>
     </dl>
     <xsl:apply-templates select="." mode="changes-link"/>
-    <xsl:if test="not($version) and i:publishedVersion > 1">
-      <p><a href="{$base}/articles/{i:number}/versions">Every published version (<xsl:value-of select="i:publishedVersion"/>)<span class="visually-hidden">: <xsl:value-of select="i:title"/></span></a></p>
+    <!-- without a count: a reader lists the versions whose own audience included them -->
+    <xsl:if test="not($after) and i:publishedVersion > 1">
+      <p><a href="{$base}/articles/{i:number}/versions">Earlier versions<span class="visually-hidden">: <xsl:value-of select="i:title"/></span></a></p>
     </xsl:if>
     <div class="article-body">
       <xsl:apply-templates select="i:body/node()" mode="xhtml"/>

@@ -274,22 +274,19 @@
     <xsl:variable name="msg" select="$refusal/i:error/i:message"/>
     <xsl:variable name="field" select="substring-before(substring-after($msg, '&lt;'), '&gt;')"/>
     <xsl:choose>
-      <xsl:when test="$field and starts-with($msg, '&lt;') and contains($msg, '&gt; is required')">
-        <xsl:text>Enter the </xsl:text>
-        <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
-        <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
-      </xsl:when>
-      <!-- "'record-workaround' needs <workaround> in its document" (a process's words for a
-           text its action asks for) is "Enter the workaround" -->
-      <xsl:when test="$field and contains($msg, concat(' needs &lt;', $field, '&gt;'))">
+      <!-- and "'record-workaround' needs <workaround> in its document" (a process's words
+           for a text its action asks for) is "Enter the workaround" -->
+      <xsl:when test="$field and ((starts-with($msg, '&lt;') and contains($msg, '&gt; is required'))
+                                  or contains($msg, concat(' needs &lt;', $field, '&gt;')))">
         <xsl:text>Enter the </xsl:text>
         <xsl:variable name="label"><xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template></xsl:variable>
         <xsl:value-of select="translate($label, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"/>
       </xsl:when>
       <!-- "<title> is longer than the 200 characters allowed." (a value the schema refuses,
            the core's words), "<level> must be from 1 to 4" (a field's check) is "Subject is
-           longer than ...", "Level must be from 1 to 4" -->
-      <xsl:when test="$field and starts-with($msg, '&lt;')">
+           longer than ...", "Level must be from 1 to 4"; a message naming other elements
+           too ("<assignee> and <group> of ... are set by the service desk") is left whole -->
+      <xsl:when test="$field and starts-with($msg, '&lt;') and not(contains(substring-after($msg, '&gt;'), '&lt;'))">
         <xsl:call-template name="label-for"><xsl:with-param name="name" select="$field"/></xsl:call-template>
         <xsl:value-of select="substring-after($msg, '&gt;')"/>
       </xsl:when>

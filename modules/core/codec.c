@@ -203,6 +203,17 @@ apr_size_t itsm_key_join(char *buf, apr_size_t size, ...)
     return n;
 }
 
+int itsm_list_has(const char *list, char sep, const char *item)
+{
+    apr_size_t n = strlen(item);
+    const char *at;
+
+    for (at = list; at && *item && (at = strstr(at, item)) != NULL; at += n)
+        if ((at == list || at[-1] == sep) && (at[n] == sep || at[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 /* Writes v as exactly n digits, from the right; returns the end. */
 static char *put_digits(char *at, unsigned v, int n)
 {

@@ -270,7 +270,10 @@ static int provider_order(const void *a, const void *b)
 static const char *check_kind(const itsm_kind_t *k, apr_pool_t *p)
 {
     const itsm_field_t *f;
+    const char *err;
 
+    if (itsm_clock_names_check(k, p, &err) != APR_SUCCESS)
+        return err;
     if ((k->derive == NULL) != (k->derivation == NULL))
         return apr_psprintf(p, "kind '%s' declares one of derive and derivation: both or "
                             "neither", k->kind);
@@ -292,13 +295,16 @@ static const char *check_kind(const itsm_kind_t *k, apr_pool_t *p)
 
 /* Collections of every process module that registered itself, the processes in order of
  * their names and each one's kinds in its own order: httpd lists providers from a hash whose
- * order changes from one start to the next, and the portal's navigation follows this order. */
-static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
+ * order changes from one start to the next, and the portal's navigation follows this order.
+ * *of_role_table: the error (if any) is the role table's disagreeing with a process, else the
+ * processes' own declarations. */
+static const char *collect_routes(apr_pool_t *p, itsm_core_t *c, int *of_role_table)
 {
     apr_array_header_t *names = ap_list_provider_names(p, ITSM_PROCESS_GROUP,
                                                        ITSM_PROCESS_VERSION);
     int i;
 
+    *of_role_table = 0;
     if (names)
         qsort(names->elts, names->nelts, names->elt_size, provider_order);
 
@@ -322,8 +328,12 @@ static const char *collect_routes(apr_pool_t *p, itsm_core_t *c)
             if (apr_hash_get(c->routes, (*k)->collection, APR_HASH_KEY_STRING))
                 return apr_psprintf(p, "collection '%s' is registered twice (process %s)",
                                     (*k)->collection, name);
-            if (!itsm_authz_check_kind(c->authz, *k, p, &err) || (err = check_kind(*k, p)))
+            if (!itsm_authz_check_kind(c->authz, *k, p, &err)) {
+                *of_role_table = 1;
                 return err;
+            }
+            if ((err = check_kind(*k, p)) != NULL)
+                return apr_pstrcat(p, "process ", name, ": ", err, NULL);
             route->process = proc;
             route->kind = *k;
             apr_hash_set(c->routes, (*k)->collection, APR_HASH_KEY_STRING, route);
@@ -678,7 +688,7 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         const char *err = NULL, *dir, *table;
         apr_array_header_t *schema_files, *stylesheets;
         itsm_core_t *c;
-        int i;
+        int i, of_role_table;
 
         if (conf->core)         /* a host without directives of its own shares the main's */
             continue;
@@ -701,10 +711,14 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                          itsm_conf_where(ptemp, conf, vs, "ITSMAuthzFile"));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        if ((err = collect_routes(pconf, c)) != NULL) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004)
-                         "ITSMAuthzFile %s: %s%s", table, err,
-                         itsm_conf_where(ptemp, conf, vs, "ITSMAuthzFile"));
+        if ((err = collect_routes(pconf, c, &of_role_table)) != NULL) {
+            if (of_role_table)
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004)
+                             "ITSMAuthzFile %s: %s%s", table, err,
+                             itsm_conf_where(ptemp, conf, vs, "ITSMAuthzFile"));
+            else        /* a process module's declarations: no directive of this file */
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004) "%s%s", err,
+                             itsm_conf_where(ptemp, conf, vs, NULL));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if ((err = load_sla(pconf, c)) != NULL) {

@@ -1025,17 +1025,18 @@ static int raiser_reads(itsm_req_t *q, itsm_call_t *c, const itsm_field_t *f, co
                           "later.");
 }
 
-/* The person v named as t's assignee from the directory into *who; else the refusal (a
- * caller who does not see every party is answered for a login that does not exist as for
- * another party's person: otherwise the two answers would tell which logins of other parties
- * exist). */
+/* The person v named as t's assignee from the directory into *who; else the refusal. Of a
+ * party-scoped kind (by_party), a caller who does not see every party is answered for a
+ * login that does not exist as for another party's person: otherwise the two answers would
+ * tell which logins of other parties exist. */
 static int assignee_lookup(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, const char *v,
-                           itsm_identity_t **who)
+                           int by_party, itsm_identity_t **who)
 {
     const char *errmsg = NULL;
     apr_status_t rv = itsm_ldap_lookup(who, &errmsg, q->core->directory, v, q->r->pool);
 
-    if (rv == APR_NOTFOUND && t->party && !itsm_authz_sees_all(q->core->authz, q->who->roles))
+    if (rv == APR_NOTFOUND && by_party && t->party
+        && !itsm_authz_sees_all(q->core->authz, q->who->roles))
         return itsm_call_fail(c, HTTP_UNPROCESSABLE_ENTITY, "invalid-field",
                               "<assignee>: %s does not see tickets of party %s; assign "
                               "someone who does.", v, t->party);
@@ -1064,7 +1065,7 @@ static int assignee_sees(itsm_req_t *q, itsm_call_t *c, const itsm_ticket_t *t, 
     itsm_identity_t *who;
     int rc, named;
 
-    if ((rc = assignee_lookup(q, c, t, v, &who)) != 0)
+    if ((rc = assignee_lookup(q, c, t, v, 1, &who)) != 0)
         return rc;
     *spelt = who->uid;
     if (t->party == NULL)
@@ -1090,7 +1091,7 @@ static int assignee_edits(itsm_req_t *q, itsm_call_t *c, const itsm_kind_t *k,
     itsm_identity_t *who;
     int rc;
 
-    if ((rc = assignee_lookup(q, c, t, v, &who)) != 0)
+    if ((rc = assignee_lookup(q, c, t, v, 0, &who)) != 0)
         return rc;
     *spelt = who->uid;
     if (itsm_core_reads_published(q->core, who, k))
@@ -1142,7 +1143,8 @@ static int check_reference(const itsm_field_t *f, void *baton)
                 rc = assignee_sees(q, b->c, b->t, v, &spelt);
                 break;
             }
-            if (k && k->publish_action && !(b->old == NULL && finished)) {
+            /* not in an import (its history as it was: an author then may edit no more) */
+            if (k && k->publish_action && !b->c->importing) {
                 rc = assignee_edits(q, b->c, k, b->t, v, &spelt);
                 break;
             }

@@ -318,7 +318,8 @@ apr_status_t itsm_store_version(itsm_store_t *st, itsm_ticket_t **out, itsm_vers
 
 /* A query parsed from our syntax (docs/api.md, Search): words, "phrases", prefix*; anything
  * else is text. any: the items are alternatives (else all must match), and an English
- * function word typed in lower case outside quotes, or a lone character, is left out. APR_EINVAL and *why
+ * function word outside quotes not written in capitals ("the", "The"; not "IT"), or a lone
+ * letter or digit, is left out. APR_EINVAL and *why
  * when it is over ITSM_SEARCH_MAX_BYTES or ITSM_SEARCH_MAX_TERMS, unless truncate (then the
  * first terms are taken). A query without a word matches nothing. */
 typedef struct itsm_search_query_t itsm_search_query_t;

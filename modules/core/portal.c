@@ -988,7 +988,8 @@ static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
         for (v = t == ITSM_TYPE_ENUM ? f->values : NULL; v && *v; v++)
             child(c, fn, "value", *v);
         /* a few whole numbers (a problem's level, 1-4) are chosen, as an enumeration's */
-        if (t == ITSM_TYPE_INTEGER && f->min < f->max && f->max - f->min < INTEGER_CHOICES) {
+        if (t == ITSM_TYPE_INTEGER && f->min < f->max
+            && (apr_uint64_t)f->max - (apr_uint64_t)f->min < INTEGER_CHOICES) {
             apr_int64_t i;
 
             for (i = f->min; i <= f->max; i++)

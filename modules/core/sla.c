@@ -460,13 +460,10 @@ static apr_status_t clock_target(const itsm_sla_config_t *cfg, const itsm_kind_t
                                                                      : APR_NOTFOUND;
 }
 
-apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
-                                 apr_pool_t *p, const char **err)
+apr_status_t itsm_clock_names_check(const struct itsm_kind_t *k, apr_pool_t *p,
+                                    const char **err)
 {
     const itsm_clock_t *ck;
-    const itsm_field_t *f;
-    apr_hash_index_t *hi;
-    apr_size_t len = strlen(k->kind);
 
     for (ck = k->clocks; ck && ck->name; ck++) {
         apr_size_t n = strlen(ck->name);
@@ -478,6 +475,19 @@ apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm
                                 ITSM_CLOCK_NAME_MAX);
             return APR_EINVAL;
         }
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t itsm_sla_check_kind(const itsm_sla_config_t *cfg, const struct itsm_kind_t *k,
+                                 apr_pool_t *p, const char **err)
+{
+    const itsm_clock_t *ck;
+    const itsm_field_t *f;
+    apr_hash_index_t *hi;
+    apr_size_t len = strlen(k->kind);
+
+    for (ck = k->clocks; ck && ck->name; ck++) {
         if (ck->target_field == NULL)
             continue;
         for (f = k->fields; f && f->name && strcmp(f->name, ck->target_field) != 0; f++)
@@ -674,15 +684,7 @@ const char *itsm_sla_timer_event(apr_pool_t *p, const struct itsm_timer_t *tm, a
 
 int itsm_sla_announced(const char *notified, const char *event)
 {
-    apr_size_t n = strlen(event);
-    const char *s = notified ? notified : "";
-
-    while ((s = strstr(s, event)) != NULL) {
-        if ((s == notified || s[-1] == ',') && (s[n] == ',' || s[n] == '\0'))
-            return 1;
-        s += n;
-    }
-    return 0;
+    return itsm_list_has(notified, ',', event);
 }
 
 /* notified without the events keep() refuses; in p. */

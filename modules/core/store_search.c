@@ -240,7 +240,6 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
         else if (is_word_at(text, n, i)) {
             apr_size_t start = i;
             const char *w = take_word(p, text, n, &i);
-
             int capitals = !shouting && in_capitals(text + start, i - start);
 
             if (i < n && text[i] == '*' && strlen(w) >= 2) {
@@ -249,9 +248,10 @@ apr_status_t itsm_search_parse(apr_pool_t *p, const char *text, int any, int tru
             }
             else if (!any || (w[1] != '\0' && (capitals || !function_word(w))))
                 add_item(q, ITEM_WORD, w, 1, capitals);
-            /* else among alternatives a function word ("the", "again") or a lone character
-             * ("2", "x"): it would match nearly every text, so a new incident's "the"
-             * suggested every known error, and "at 2" one whose workaround says "tray 2" */
+            /* else among alternatives a function word not written in capitals ("the",
+             * "Again"; "IT" stays) or a lone letter or digit ("2", "x", "I"): it would match
+             * nearly every text, so a new incident's "the" suggested every known error, and
+             * "at 2" one whose workaround says "tray 2" */
         }
         else
             i = skip_char(text, n, i);

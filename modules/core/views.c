@@ -400,7 +400,7 @@ static int narrowed(const itsm_filter_t *f)
 {
     return f->state || f->priority || f->party || f->assignee || f->group || f->nfields
            || f->open || f->opened_from || f->opened_to || f->updated_from || f->updated_to
-           || f->sla || f->after;
+           || f->sla;
 }
 
 /* Refuse a search: its own log line, then the error document. */

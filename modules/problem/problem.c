@@ -41,24 +41,46 @@ static int same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* Whether texts a and b hold the same words: runs of ASCII white space are one space, and
- * none at either end (a revision that adds trailing spaces or re-wraps lines says nothing
- * new). */
+static const char white[] = " \t\r\n\f\v";
+
+/* Skips the run of ASCII white space at *s: 2 when it holds a blank line (a paragraph
+ * break), 1 when it is other white space, 0 when there is none. */
+static int skip_white(const char **s)
+{
+    const char *at = *s;
+    int newlines = 0;
+
+    while (*at && strchr(white, *at))
+        newlines += *at++ == '\n';
+    if (at == *s)
+        return 0;
+    *s = at;
+    return newlines >= 2 ? 2 : 1;
+}
+
+/* Whether texts a and b hold the same words in the same paragraphs: a run of white space is
+ * one space, a blank line one paragraph break, and none counts at either end (a revision
+ * that adds trailing spaces or wraps a paragraph's lines again says nothing new; one that
+ * splits a paragraph does). */
 static int same_words(const char *a, const char *b)
 {
-    static const char ws[] = " \t\r\n\f\v";
-
     if (a == NULL || b == NULL)
         return a == b;
+    skip_white(&a);
+    skip_white(&b);
     for (;;) {
-        a += strspn(a, ws);
-        b += strspn(b, ws);
+        int ka, kb;
+
         if (*a == '\0' || *b == '\0')
             return *a == *b;
-        while (*a && *a == *b && strchr(ws, *a) == NULL)
+        while (*a && *a == *b && strchr(white, *a) == NULL)
             a++, b++;
-        if ((*a && strchr(ws, *a) == NULL) || (*b && strchr(ws, *b) == NULL))
+        if ((*a && strchr(white, *a) == NULL) || (*b && strchr(white, *b) == NULL))
             return 0;           /* a word differs, or one goes on where the other ends */
+        ka = skip_white(&a);
+        kb = skip_white(&b);
+        if (*a && *b && (ka == 2) != (kb == 2))
+            return 0;           /* a paragraph break on one side only */
     }
 }
 
@@ -362,18 +384,6 @@ int problem_action(itsm_call_t *c, const char *action, const itsm_ticket_t *old,
     return 0;
 }
 
-/* Whether number is one of the words of list (numbers separated by single spaces). */
-static int listed(const char *list, const char *number)
-{
-    apr_size_t n = strlen(number);
-    const char *at;
-
-    for (at = list; at && (at = strstr(at, number)) != NULL; at += n)
-        if ((at == list || at[-1] == ' ') && (at[n] == ' ' || at[n] == '\0'))
-            return 1;
-    return 0;
-}
-
 /* Incidents linked to the problem are counted; those linked after its workaround was
  * published are recurrences of a known error, each incident once (kept when it is unlinked,
  * not counted again when linked again: RECURRED keeps their numbers, never rendered: the
@@ -389,7 +399,7 @@ int problem_linked(itsm_call_t *c, const char *type, int added, const itsm_ticke
     if (strcmp(type, PROBLEM_LINK_CAUSED_BY) != 0)
         return 0;
     itsm_ticket_set_int(c->pool, t, "incidentCount", added ? n + 1 : (n > 0 ? n - 1 : 0));
-    if (added && get(old, "workaroundPublished") && !listed(recurred, incident->number)) {
+    if (added && get(old, "workaroundPublished") && !itsm_list_has(recurred, ' ', incident->number)) {
         itsm_ticket_set_int(c->pool, t, "recurrences",
                             itsm_ticket_int(old, "recurrences", 0) + 1);
         apr_table_setn(t->fields, RECURRED, recurred ? apr_pstrcat(c->pool, recurred, " ",

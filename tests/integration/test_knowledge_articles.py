@@ -210,6 +210,11 @@ def test_an_article_is_assigned_to_its_editors_only(client, database, who):
     for editor in (AUTHOR, KM):
         assert edit(client, number, user=AUTHOR, assignee=editor).findtext("i:assignee") \
             == editor
+    # a login the directory does not know is said so (an article is no party's ticket)
+    nobody = "nobody" + tag().lower().replace("-", "")
+    r = edit(client, number, user=AUTHOR, assignee=nobody, expect=422)
+    assert r.findtext("i:message") == \
+        "<assignee>: there is no person %s in the directory." % nobody, r
 
 
 def test_an_audience_of_parties_of_the_directory_is_read_by_them(client):

@@ -99,6 +99,20 @@ def test_a_form_for_an_action_the_role_may_not_take(httpd, client):
     assert doc.findtext("i:state") == "new" and doc.findtext("i:version") == "1"
 
 
+def test_a_refusal_naming_two_fields_is_shown_whole(httpd, client):
+    """A message naming several elements ("<assignee> and <group> of a case are set by the
+    service desk") is not half put into the form's words (a reviewer's finding: "Assign to
+    (login) and <group> ...")."""
+    number = new_case(client)
+    b = Browser(httpd)
+    b.login("alice")
+    f = form_of(b.page("/itsm/cases/%s?edit=details" % number).text, "/itsm/cases/" + number)
+    r = b.post(f["action"], dict(f["inputs"], assignee="res1"))
+    assert r.status_code == 403, r.status_code
+    assert "&lt;assignee&gt; and &lt;group&gt; of a case are set by the service desk" in r.text
+    assert client.get("/cases/" + number, user="alice").findtext("i:assignee") is None
+
+
 def test_a_provider_sees_the_cases_of_the_party_it_acts_for(httpd, client):
     number = new_case(client, user="alice", title="Seen by the provider")
     b = Browser(httpd)

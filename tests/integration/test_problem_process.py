@@ -145,6 +145,11 @@ def test_revising_the_workaround_takes_a_new_text(pclient, database, state, same
     r = refused(pclient, database, n, "record-workaround", 422, "invalid-field", **given)
     assert r.findtext("i:message") == "'record-workaround' on a %s problem revises its " \
         "<workaround>: send the new text" % state, r.text
+    if same == "spaced":    # a paragraph split is a revision, though the words are the same
+        split = wa.replace(" ", "\n\n", 1)
+        t = act(pclient, "problems", n, "record-workaround", user="pm1",
+                workaround=split).ticket()
+        assert (t["state"], t["workaround"]) == (state, split), t
     t = act(pclient, "problems", n, "record-workaround", user="pm1",
             workaround=wa + " Then restart the feed.").ticket()
     assert (t["state"], t["workaround"]) == (state, wa + " Then restart the feed."), t

@@ -140,6 +140,20 @@ static void keys_joined_and_cut(void **state)
     assert_int_equal(itsm_key_join(buf, 0, "x", NULL), 1);   /* nothing written */
 }
 
+/* An entry of a list is a whole entry: not a part of one, at either end or between. */
+static void list_entries(void **state)
+{
+    assert_true(itsm_list_has("INC0000010 INC0000001", ' ', "INC0000001"));
+    assert_true(itsm_list_has("INC0000010 INC0000001", ' ', "INC0000010"));
+    assert_false(itsm_list_has("INC00000101 XINC0000010", ' ', "INC0000010"));
+    assert_false(itsm_list_has("INC0000010", ',', "INC000001"));
+    assert_true(itsm_list_has("response:warning,response:breached", ',', "response:breached"));
+    assert_false(itsm_list_has("response:warning,response:breached", ',', "response"));
+    assert_false(itsm_list_has(NULL, ',', "a"));
+    assert_false(itsm_list_has("", ',', ""));
+    assert_false(itsm_list_has("a,,b", ',', ""));
+}
+
 static void numbers(void **state)
 {
     assert_string_equal(itsm_number_format(pool, "INC", 1), "INC0000001");
@@ -238,6 +252,7 @@ int main(void)
         cmocka_unit_test(utf8_decoded),
         cmocka_unit_test(utf8_cut_and_clipped),
         cmocka_unit_test(blank_texts),
+        cmocka_unit_test(list_entries),
     };
 
     return itsm_unit_main(tests, NULL, NULL);
