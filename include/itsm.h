@@ -416,14 +416,14 @@ typedef enum itsm_clock_start_e {
     ITSM_CLOCK_ON_ACTION        /* the first time action start_on is taken */
 } itsm_clock_start_e;
 
-/* An SLA clock of a kind. The core records its start when the event happens (in the change's
- * transaction) and evaluates it on every representation; before its event it is "not
- * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name,
- * or, with target_field, from the ticket itself. */
 /* The longest name a clock may have: lower-case letters, digits and hyphens (its reserved
  * fields are "sla.<mark>.<name>"; httpd does not start with a longer or other name). */
 #define ITSM_CLOCK_NAME_MAX 40
 
+/* An SLA clock of a kind. The core records its start when the event happens (in the change's
+ * transaction) and evaluates it on every representation; before its event it is "not
+ * started" (no due time). Its target comes from ITSMSLAFile by kind, class value and name,
+ * or, with target_field, from the ticket itself. */
 typedef struct itsm_clock_t {
     const char *name;           /* "response", "resolution", "root-cause" (ITSM_CLOCK_NAME_MAX) */
     itsm_clock_start_e start;

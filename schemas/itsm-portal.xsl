@@ -354,8 +354,13 @@
         </xsl:when>
         <xsl:when test="$type = 'enum' or $type = 'boolean' or ($type = 'integer' and $values)">
           <select class="select" id="{$id}" name="{$name}">
+            <xsl:if test="$required"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
             <xsl:if test="$described"><xsl:attribute name="aria-describedby"><xsl:value-of select="$described"/></xsl:attribute></xsl:if>
-            <option value="">(none)</option>
+            <!-- a required number chosen already (a problem's level on its details form)
+                 offers no "(none)": the field cannot be cleared -->
+            <xsl:if test="not($type = 'integer' and $field/@required = 'true' and string($shown))">
+              <option value="">(none)</option>
+            </xsl:if>
             <xsl:choose>
               <xsl:when test="$type = 'boolean'">
                 <option value="true"><xsl:if test="$shown = 'true'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>Yes</option>
@@ -898,7 +903,7 @@
         </xsl:for-each>
       </xsl:when>
       <xsl:when test="@action = 'update'">changed it</xsl:when>
-      <xsl:when test="@action = 'link' and i:change[starts-with(@field, 'link:')]">
+      <xsl:when test="(@action = 'link' or @action = 'unlink') and i:change[starts-with(@field, 'link:')]">
         <xsl:for-each select="i:change[starts-with(@field, 'link:')]">
           <xsl:if test="position() > 1">; </xsl:if>
           <xsl:choose>
@@ -1001,9 +1006,6 @@
   <xsl:template match="*" mode="xhtml"><xsl:apply-templates mode="xhtml"/></xsl:template>
   <xsl:template match="text()" mode="xhtml"><xsl:value-of select="."/></xsl:template>
 
-  <!-- what changed between two versions of a ticket (GET .../versions/{n}?diff={m}): each
-       field that differs, its paragraphs in order, removed and added ones marked in words
-       and by strike-through and underline, not by colour alone -->
   <!-- the published versions of a versioned ticket (GET .../versions), each linked to its
        page, the current one marked -->
   <xsl:template match="i:versions" mode="title">
@@ -1036,6 +1038,9 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- what changed between two versions of a ticket (GET .../versions/{n}?diff={m}): each
+       field that differs, its paragraphs in order, removed and added ones marked in words
+       and by strike-through and underline, not by colour alone -->
   <xsl:template match="i:versionDiff" mode="title">
     <xsl:text>Changes to </xsl:text><xsl:value-of select="@number"/>
   </xsl:template>

@@ -990,10 +990,11 @@ static void describe_kind(itsm_req_t *q, ctx_t *c, cnode_t ctx, const itsm_kind_
         /* a few whole numbers (a problem's level, 1-4) are chosen, as an enumeration's */
         if (t == ITSM_TYPE_INTEGER && f->min < f->max
             && (apr_uint64_t)f->max - (apr_uint64_t)f->min < INTEGER_CHOICES) {
-            apr_int64_t i;
+            apr_uint64_t i, span = (apr_uint64_t)f->max - (apr_uint64_t)f->min;
 
-            for (i = f->min; i <= f->max; i++)
-                child(c, fn, "value", apr_psprintf(q->r->pool, "%" APR_INT64_T_FMT, i));
+            for (i = 0; i <= span; i++)
+                child(c, fn, "value", apr_psprintf(q->r->pool, "%" APR_INT64_T_FMT,
+                                                   (apr_int64_t)((apr_uint64_t)f->min + i)));
         }
     }
 }

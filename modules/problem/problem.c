@@ -43,19 +43,19 @@ static int same(const char *a, const char *b)
 
 static const char white[] = " \t\r\n\f\v";
 
-/* Skips the run of ASCII white space at *s: 2 when it holds a blank line (a paragraph
- * break), 1 when it is other white space, 0 when there is none. */
+/* Skips the run of ASCII white space at *s: 2 when it holds "\n\n" (a paragraph break, as
+ * itsm_text_paragraphs splits a text), 1 when it is other white space, 0 when none. */
 static int skip_white(const char **s)
 {
     const char *at = *s;
-    int newlines = 0;
+    int brk = 0;
 
-    while (*at && strchr(white, *at))
-        newlines += *at++ == '\n';
+    for (; *at && strchr(white, *at); at++)
+        brk |= at[0] == '\n' && at[1] == '\n';
     if (at == *s)
         return 0;
     *s = at;
-    return newlines >= 2 ? 2 : 1;
+    return brk ? 2 : 1;
 }
 
 /* Whether texts a and b hold the same words in the same paragraphs: a run of white space is

@@ -96,6 +96,8 @@ BAD = [
         env, "ca-0.pem", open(env.slapd.ca_file).read(), mode=0)},
      r"ITSM00151: ITSMLDAPCACertFile .*ca-0.pem.*(cannot be read|\(mode 0000)"),
     ("no-ldap-url", {"ITSMLDAPURL": None}, r"ITSM00005: ITSMLDAPURL is not set"),
+    ("starttls-with-ldaps", {"ITSMLDAPStartTLS": "on", "ITSMLDAPURL": "ldaps://127.0.0.1:636"},
+     r"ITSM00150: ITSMLDAPStartTLS on with the ldaps:// URL ldaps://127.0.0.1:636"),
     # what a child's directory set-up refused (every request 503), refused by httpd -t
     ("ldap-url-without-colon", {"ITSMLDAPURL": "ldap//127.0.0.1:389"},
      r"ITSM00153: ITSMLDAPURL ldap//127.0.0.1:389 is not an LDAP URL"),
