@@ -717,7 +717,7 @@ int itsm_core_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                              "ITSMAuthzFile %s: %s%s", table, err,
                              itsm_conf_where(ptemp, conf, vs, "ITSMAuthzFile"));
             else        /* a process module's declarations: no directive of this file */
-                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00004) "%s%s", err,
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, ITSMLOGNO(00016) "%s%s", err,
                              itsm_conf_where(ptemp, conf, vs, NULL));
             return HTTP_INTERNAL_SERVER_ERROR;
         }
