@@ -1335,17 +1335,17 @@
       <xsl:when test="a:entry">
         <ol class="timeline">
           <xsl:for-each select="a:entry">
+            <!-- the entry's own link (not a related one) is absolute (an Atom reader's, made
+                 of this server's name): linked by its path under this portal -->
+            <xsl:variable name="own" select="string(a:link[not(@rel)][1]/@href)"/>
+            <xsl:variable name="own-path" select="concat('/', substring-after(substring-after($own, '://'), '/'))"/>
             <li class="timeline-entry">
               <p class="timeline-head">
                 <xsl:call-template name="time"><xsl:with-param name="t" select="a:updated"/></xsl:call-template>
                 <xsl:text>: </xsl:text>
                 <xsl:choose>
-                  <!-- the entry's own link (not a related one) is absolute (an Atom reader's,
-                       made of this server's name): linked by its path under this portal -->
-                  <xsl:when test="a:link[not(@rel)][1][starts-with(@href, concat($base, '/'))]"><a href="{a:link[not(@rel)][1]/@href}"><xsl:value-of select="a:title"/></a></xsl:when>
-                  <xsl:when test="a:link[not(@rel)][1][starts-with(concat('/', substring-after(substring-after(@href, '://'), '/')), concat($base, '/'))]">
-                    <a href="{concat('/', substring-after(substring-after(a:link[not(@rel)][1]/@href, '://'), '/'))}"><xsl:value-of select="a:title"/></a>
-                  </xsl:when>
+                  <xsl:when test="starts-with($own, concat($base, '/'))"><a href="{$own}"><xsl:value-of select="a:title"/></a></xsl:when>
+                  <xsl:when test="$own and starts-with($own-path, concat($base, '/'))"><a href="{$own-path}"><xsl:value-of select="a:title"/></a></xsl:when>
                   <xsl:otherwise><xsl:value-of select="a:title"/></xsl:otherwise>
                 </xsl:choose>
               </p>
